@@ -1,0 +1,29 @@
+# rapportbok: two commands do all set-up on a fresh machine with Python 3.11.
+#   make book   -> validate data/, execute notebooks into book/, build the site into _build/html/
+#   make test   -> every test (unit, golden, site, nbval on the committed book/)
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: book test validate site bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+book: $(STAMP)
+	$(PY) -m rapportbok build
+
+validate: $(STAMP)
+	$(PY) -m rapportbok validate
+
+test: $(STAMP)
+	$(PY) -m pytest tests
+	$(PY) -m pytest --nbval book --nbval-sanitize-with tests/nbval-sanitize.cfg
+
+clean:
+	rm -rf _build

@@ -1,0 +1,3 @@
+from rapportbok.cli import main
+
+main()

@@ -1,0 +1,187 @@
+"""Budget och ekonomiska ramar: ramar per kontogrupp, kommunbidrag, investeringar.
+
+Tables are stored long (one row per post and year) exactly as the budget document states
+them, subtotals included; ``summeras_i`` names the row a row sums into, so the Avstämning can
+recompute every subtotal. Amounts are tkr with the document's signs (costs negative).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from rapportbok import fmt, reconcile, sources
+from rapportbok.reconcile import Finding
+from rapportbok.schema import Col, Issue, TableSpec
+
+_TABLE_COLS = (
+    Col("rad", "int", sign="+", doc="Radens ordning i källans tabell"),
+    Col("post", doc="Radens namn som i källan"),
+    Col("summeras_i", required=False, doc="Posten som raden summeras i (tom för slutsumman)"),
+    Col("ar", "year"),
+    Col("version", "choice", choices=("Budget", "Plan", "Utfall", "Prognos")),
+    Col("belopp_tkr", "number", doc="Belopp i tkr, tecken som i källan"),
+    Col("kalla"),
+    Col("avsnitt"),
+)
+
+RAMAR = TableSpec("budget_ramar.csv", "Ekonomiska ramar per kontogrupp", _TABLE_COLS, key=("rad", "ar"))
+INVESTERINGAR = TableSpec("investeringar.csv", "Investeringsbudget", _TABLE_COLS, key=("rad", "ar"))
+KB_FORANDRING = TableSpec(
+    "kommunbidrag_forandring.csv",
+    "Förändring av kommunbidraget enligt budgettexten",
+    (
+        Col("ar", "year"),
+        Col("komponent", "choice", choices=("total", "satsning", "index", "volym", "övrigt")),
+        Col("belopp_mnkr", "number"),
+        Col("procent", "number", required=False),
+        Col("kalla"),
+        Col("avsnitt"),
+        Col("citat"),
+    ),
+    key=("ar", "komponent"),
+)
+
+DATASETS = {
+    "ramar": (RAMAR, lambda df, spec, label: tree_issues(df, spec, label)),
+    "investeringar": (INVESTERINGAR, lambda df, spec, label: tree_issues(df, spec, label)),
+    "kommunbidrag": (KB_FORANDRING, None),
+}
+
+GRANT = "Kommunbidrag"
+NET_COST = "Verksamhetens nettokostnader"
+COMPONENT_LABELS = {
+    "satsning": "Satsning",
+    "index": "Index (pris)",
+    "volym": "Volym",
+    "övrigt": "Övrigt",
+}
+REMAINDER_LABEL = "Övrigt/avrundning"
+
+
+def tree_issues(df: pd.DataFrame, spec: TableSpec, label: str) -> list[Issue]:
+    """Structure checks beyond the cell level: parents exist, one name and parent per row number."""
+    issues = []
+    names = set(df["post"])
+    for idx, row in df.iterrows():
+        if row["summeras_i"] and row["summeras_i"] not in names:
+            issues.append(Issue(label, int(idx), "summeras_i", row["summeras_i"], "namnet på en post i samma fil"))
+    for rad, part in df.groupby("rad"):
+        if part["post"].nunique() > 1 or part["summeras_i"].fillna("").nunique() > 1:
+            idx = int(part.index[1])
+            issues.append(Issue(label, idx, "post", str(part["post"].iloc[1]), f"samma post och summeras_i för rad {rad} alla år"))
+    return issues
+
+
+def wide(df: pd.DataFrame, years: list[int] | None = None) -> pd.DataFrame:
+    """Rows as in the source, one column per year headed like the source ('Budget 2025')."""
+    df = df.sort_values(["rad", "ar"])
+    heads = df.drop_duplicates("ar").set_index("ar")["version"]
+    years = years or sorted(heads.index)
+    table = df.pivot(index=["rad", "post"], columns="ar", values="belopp_tkr")[years]
+    table.columns = [f"{heads[y]} {y}" for y in years]
+    return table.reset_index(level="rad", drop=True).rename_axis("Belopp i tkr").reset_index()
+
+
+def change(df: pd.DataFrame, year: int) -> pd.DataFrame | None:
+    """Each post for ``year`` against the year before: tkr and per cent (None when no year before)."""
+    years = set(df["ar"])
+    if year not in years or year - 1 not in years:
+        return None
+    t = wide(df, [year - 1, year])
+    prev, cur = t.columns[1], t.columns[2]
+    t["Förändring, tkr"] = t[cur] - t[prev]
+    base = t[prev].abs()
+    t["Förändring, %"] = (t["Förändring, tkr"] / base.where(base != 0)) * 100
+    return t
+
+
+def series(df: pd.DataFrame, post: str) -> pd.Series:
+    part = df[df["post"] == post].set_index("ar")["belopp_tkr"].sort_index()
+    return part
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    amount_tkr: float
+    kind: str  # "start", "component", "remainder", "end"
+
+
+def grant_bridge(ramar: pd.DataFrame, kb: pd.DataFrame | None, year: int) -> list[Step] | None:
+    """From last year's kommunbidrag to this year's: the stated components, and what remains.
+
+    The components are the amounts the budget text states (mnkr, converted to tkr); the
+    remainder is the table's change minus their sum, shown honestly as 'Övrigt/avrundning'.
+    """
+    grant = series(ramar, GRANT)
+    if year not in grant.index or year - 1 not in grant.index:
+        return None
+    start, end = float(grant[year - 1]), float(grant[year])
+    steps = [Step(f"Kommunbidrag {year - 1}", start, "start")]
+    parts = kb[(kb["ar"] == year) & (kb["komponent"] != "total")] if kb is not None else kb
+    total = 0.0
+    if parts is not None:
+        for _, row in parts.iterrows():
+            amount = round(float(row["belopp_mnkr"]) * 1000, 6)
+            total += amount
+            steps.append(Step(COMPONENT_LABELS[row["komponent"]], amount, "component"))
+    steps.append(Step(REMAINDER_LABEL, round(end - start - total, 6), "remainder"))
+    steps.append(Step(f"Kommunbidrag {year}", end, "end"))
+    return steps
+
+
+def bridge_table(steps: list[Step]) -> pd.DataFrame:
+    return pd.DataFrame({"Post": [s.label for s in steps], "Belopp, tkr": [s.amount_tkr for s in steps]})
+
+
+def grant_checks(ramar: pd.DataFrame, kb: pd.DataFrame | None) -> list[Finding]:
+    """The kommunbidrag figures stated in the text against the ramar table."""
+    if kb is None:
+        return []
+    grant = series(ramar, GRANT)
+    findings = []
+    for year, part in kb.groupby("ar", sort=True):
+        where = sources.cite(part.iloc[:1])
+        comps = part[part["komponent"] != "total"]
+        total = part[part["komponent"] == "total"]
+        if year in grant.index and year - 1 in grant.index:
+            delta = float(grant[year] - grant[year - 1])
+            prev = float(grant[year - 1])
+            if not total.empty:
+                t = total.iloc[0]
+                findings.append(Finding(f"Ökning av kommunbidraget {year}, mnkr", float(t["belopp_mnkr"]), delta / 1000, "mnkr", where, 1))
+                if pd.notna(t["procent"]):
+                    findings.append(Finding(f"Ökning av kommunbidraget {year}, procent", float(t["procent"]), delta / prev * 100, "%", where, 1))
+            elif not comps.empty:
+                findings.append(
+                    Finding(f"Ökning av kommunbidraget {year}: summan av angivna delar mot tabellen, mnkr", float(comps["belopp_mnkr"].sum()), delta / 1000, "mnkr", where, 1, len(comps))
+                )
+            for _, c in comps[comps["procent"].notna()].iterrows():
+                findings.append(
+                    Finding(
+                        f"{COMPONENT_LABELS[c['komponent']]} {year}: {fmt.pct(c['procent'])} av kommunbidraget {year - 1}, mnkr",
+                        float(c["belopp_mnkr"]),
+                        float(c["procent"]) / 100 * prev / 1000,
+                        "mnkr",
+                        where,
+                        1,
+                    )
+                )
+        if not total.empty and not comps.empty:
+            findings.append(
+                Finding(f"Ökning {year}: summan av delarna mot angiven ökning, mnkr", float(total.iloc[0]["belopp_mnkr"]), float(comps["belopp_mnkr"].sum()), "mnkr", where, 1)
+            )
+    return findings
+
+
+def all_checks(ramar: pd.DataFrame | None, inv: pd.DataFrame | None, kb: pd.DataFrame | None) -> list[Finding]:
+    findings: list[Finding] = []
+    if ramar is not None:
+        findings += reconcile.tree_checks(ramar, sources.cite(ramar))
+        findings += grant_checks(ramar, kb)
+    if inv is not None:
+        findings += reconcile.tree_checks(inv, sources.cite(inv))
+    return findings

@@ -1,0 +1,246 @@
+"""Build the book: validate data/, execute the chapter notebooks with papermill, build the site.
+
+Everything is built in a staging folder (``.staging-<id>/``, a complete site root) and only
+moved into place when every notebook and the site build have succeeded: ``book/``,
+``_toc.yml`` and ``_build/html/`` are replaced together, or not at all. A failing cell stops
+the build with the notebook, the cell and the error; the staging folder is removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from rapportbok import datasets, orgs
+from rapportbok.chapters import registry
+from rapportbok.paths import data_dir, project_root
+from rapportbok.schema import DataError
+
+TERTIAL_TEXT = {1: "tertial 1 (januari–april)", 2: "tertial 2 (januari–augusti)", 3: "helår (tertial 3)"}
+
+
+class BuildError(Exception):
+    """A build step failed; the message says which and why, in Swedish."""
+
+
+@dataclass(frozen=True)
+class Job:
+    org: str
+    year: int
+    tertial: int
+    chapter: str
+
+    @property
+    def relpath(self) -> str:
+        return f"book/{self.org}/{self.year}/{self.chapter}.ipynb"
+
+    def parameters(self) -> dict:
+        return {"org": self.org, "year": self.year, "tertial": self.tertial}
+
+
+def plan(data: Path | None = None) -> tuple[list[orgs.Org], list[Job]]:
+    """What the book holds: every organisation and year with data, and their chapters."""
+    all_orgs, issues = orgs.load_all(data)
+    if issues:
+        raise DataError(issues)
+    jobs = []
+    for org in all_orgs:
+        sets = datasets.load_org(org.slug, data)
+        for year, tertial in org.years.items():
+            for ch in registry():
+                if ch.has_data(sets, year):
+                    jobs.append(Job(org.slug, year, tertial, ch.slug))
+    return all_orgs, jobs
+
+
+def toc(all_orgs: list[orgs.Org], jobs: list[Job]) -> dict:
+    parts = []
+    for org in all_orgs:
+        chapters = []
+        for year in sorted({j.year for j in jobs if j.org == org.slug}, reverse=True):
+            sections = [{"file": j.relpath[:-6]} for j in jobs if j.org == org.slug and j.year == year]
+            chapters.append({"file": f"book/{org.slug}/{year}/index", "sections": sections})
+        if chapters:
+            parts.append({"caption": org.name, "chapters": chapters})
+    return {"format": "jb-book", "root": "book/index", "parts": parts}
+
+
+def _titles() -> dict[str, str]:
+    return {c.slug: c.title for c in registry()}
+
+
+def landing_page(all_orgs: list[orgs.Org], jobs: list[Job]) -> str:
+    lines = [
+        "# Rapportbok – socialnämndens ekonomi",
+        "",
+        "Den här boken samlar budget, åtgärdsplaner och nyckeltal för socialnämnder i några svenska kommuner. "
+        "Varje tabell och diagram anger sitt källdokument. Siffrorna står som källorna anger dem; där summor "
+        "inte stämmer visar kapitlens avsnitt *Avstämning* båda beloppen.",
+        "",
+        "## Organisationer och år",
+        "",
+    ]
+    for org in all_orgs:
+        years = sorted({j.year for j in jobs if j.org == org.slug}, reverse=True)
+        if not years:
+            continue
+        links = ", ".join(f"[{y}]({org.slug}/{y}/index.md)" for y in years)
+        lines.append(f"- **{org.name}**, {org.namnd.lower()}: {links}")
+    lines += [
+        "",
+        "## Om siffrorna",
+        "",
+        "Belopp anges i tusental kronor (tkr) eller miljoner kronor (mnkr) med decimalkomma och mellanslag "
+        "som tusentalsavgränsare. Minustecken betyder kostnad eller minskning, som i källorna.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def year_page(org: orgs.Org, year: int, jobs: list[Job]) -> str:
+    titles = _titles()
+    tertial = org.years[year]
+    lines = [
+        f"# {org.name} {year}",
+        "",
+        f"{org.namnd}, rapportår {year}, {TERTIAL_TEXT[tertial]}.",
+        "",
+        "## Kapitel",
+        "",
+    ]
+    for j in jobs:
+        if j.org == org.slug and j.year == year:
+            lines.append(f"- [{titles[j.chapter]}]({j.chapter}.ipynb)")
+    return "\n".join(lines) + "\n"
+
+
+def _clean_notebook(path: Path, job: Job) -> None:
+    """Drop what changes between runs (timings, absolute paths) so a rebuild is byte-identical."""
+    nb = nbformat.read(path, as_version=4)
+    pm = nb.metadata.get("papermill", {})
+    nb.metadata["papermill"] = {"parameters": pm.get("parameters", job.parameters()), "version": pm.get("version")}
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, path)
+
+
+def _execute(job: Job, template: str, out: str, cwd: str, env_data: str | None) -> tuple[Job, float]:
+    import papermill as pm
+
+    if env_data:
+        os.environ["RAPPORTBOK_DATA"] = env_data
+    start = time.perf_counter()
+    pm.execute_notebook(template, out, parameters=job.parameters(), cwd=cwd, progress_bar=False,
+                        kernel_name="python3", log_output=False)
+    return job, time.perf_counter() - start
+
+
+def _describe_failure(job: Job, err: BaseException) -> str:
+    ename = getattr(err, "ename", type(err).__name__)
+    evalue = getattr(err, "evalue", str(err))
+    cell = getattr(err, "exec_count", None)
+    where = f", cell {cell}" if cell else ""
+    return f"Notebooken {job.chapter}.ipynb för {job.org} {job.year} stoppade{where}: {ename}: {evalue}"
+
+
+def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = None, log=print) -> None:
+    workers = workers or os.cpu_count() or 1
+    env_data = os.environ.get("RAPPORTBOK_DATA")
+    if data_dir() != root / "data":
+        env_data = str(data_dir())
+    failures = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {}
+        for job in jobs:
+            out = stage / job.relpath
+            out.parent.mkdir(parents=True, exist_ok=True)
+            template = root / "notebooks" / f"{job.chapter}.ipynb"
+            futures[pool.submit(_execute, job, str(template), str(out), str(out.parent), env_data)] = job
+        for n, fut in enumerate(as_completed(futures), start=1):
+            job = futures[fut]
+            try:
+                _, seconds = fut.result()
+                _clean_notebook(stage / job.relpath, job)
+                log(f"  [{n}/{len(jobs)}] {job.relpath} ({seconds:.1f} s)")
+            except Exception as err:  # noqa: BLE001 - reported to the analyst below
+                failures.append(_describe_failure(job, err))
+                log(f"  [{n}/{len(jobs)}] {job.relpath} MISSLYCKADES")
+    if failures:
+        raise BuildError("\n".join(failures))
+
+
+def build_site(site_root: Path) -> Path:
+    cmd = [sys.executable, "-m", "jupyter_book", "build", str(site_root), "--path-output", str(site_root), "--quiet"]
+    jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
+    if jb:
+        cmd = [jb, *cmd[3:]]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    html = site_root / "_build" / "html"
+    if proc.returncode != 0 or not (html / "index.html").exists():
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
+        raise BuildError(f"Webbplatsen kunde inte byggas (jupyter-book, kod {proc.returncode}):\n{tail}")
+    return html
+
+
+def _swap(stage: Path, root: Path, site: bool) -> None:
+    """Move the staged book (and site) into place; the old ones go only after the new are in."""
+    trash = root / f".staging-old-{uuid.uuid4().hex[:8]}"
+    trash.mkdir()
+    pairs = [(stage / "book", root / "book"), (stage / "_toc.yml", root / "_toc.yml")]
+    if site:
+        (root / "_build").mkdir(exist_ok=True)
+        pairs.append((stage / "_build" / "html", root / "_build" / "html"))
+    for new, old in pairs:
+        if old.exists():
+            os.replace(old, trash / f"{old.name}-{len(list(trash.iterdir()))}")
+        os.replace(new, old)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def build(site: bool = True, workers: int | None = None, log=print) -> list[Job]:
+    root = project_root()
+    issues = datasets.validate(data_dir())
+    errors = [i for i in issues if i.severity == "fel"]
+    for w in (i for i in issues if i.severity != "fel"):
+        log("Varning: " + w.message())
+    if errors:
+        raise DataError(issues)
+    all_orgs, jobs = plan(data_dir())
+    stage = root / f".staging-{uuid.uuid4().hex[:8]}"
+    try:
+        (stage / "book").mkdir(parents=True)
+        shutil.copy(root / "_config.yml", stage / "_config.yml")
+        (stage / "_toc.yml").write_text(
+            "# Generated by `rapportbok build` from what data/ holds; do not edit by hand.\n"
+            + yaml.safe_dump(toc(all_orgs, jobs), allow_unicode=True, sort_keys=False),
+            encoding="utf-8",
+        )
+        (stage / "book" / "index.md").write_text(landing_page(all_orgs, jobs), encoding="utf-8")
+        for org in all_orgs:
+            for year in sorted({j.year for j in jobs if j.org == org.slug}):
+                page = stage / "book" / org.slug / str(year) / "index.md"
+                page.parent.mkdir(parents=True, exist_ok=True)
+                page.write_text(year_page(org, year, jobs), encoding="utf-8")
+        log(f"Kör {len(jobs)} notebooks ({workers or os.cpu_count()} parallellt):")
+        execute_all(jobs, stage, root, workers, log)
+        if site:
+            log("Bygger webbplatsen med jupyter-book ...")
+            build_site(stage)
+        _swap(stage, root, site)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    if site:
+        log(f"Klart: {root / '_build' / 'html' / 'index.html'}")
+    return jobs

@@ -1,0 +1,25 @@
+"""The book's chapters: one module each, a presentation layer over the domain modules.
+
+Each chapter has a notebook template ``notebooks/<slug>.ipynb`` and says for which
+organisation and year it has something to show. The build executes a chapter's template
+for every (organisation, year) where ``has_data`` is true, and the table of contents follows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Chapter:
+    slug: str
+    title: str
+    has_data: Callable[[dict, int], bool]  # (the organisation's datasets, year) -> bool
+    reads: tuple[str, ...] = ()  # dataset names whose files the chapter depends on
+
+
+def registry() -> list[Chapter]:
+    from rapportbok.chapters import budget as budget_chapter
+
+    return [budget_chapter.CHAPTER]

@@ -1,0 +1,86 @@
+"""Every data file the book reads, and validation of data/ as a whole.
+
+A dataset is a :class:`~rapportbok.schema.TableSpec` plus where it lives (data/<org>/<file>).
+Files are optional per organisation: a chapter shows what exists and says what does not.
+Besides each file's own checks, cross-file checks run here: every ``kalla`` names a source
+in data/kallor.csv, and domain modules add their own (e.g. a follow-up names a known measure).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from rapportbok import budget, orgs, sources, stated
+from rapportbok.paths import data_dir
+from rapportbok.schema import DataError, Issue, TableSpec, read_table
+
+# Per-organisation files: name -> (spec, optional extra check(df, spec, label) -> issues).
+# Each domain module declares its own DATASETS (and CROSS_CHECKS); they are merged here.
+ORG_DATASETS: dict[str, tuple[TableSpec, Callable | None]] = {
+    **budget.DATASETS,
+    **stated.DATASETS,
+}
+
+# Checks across one organisation's files: (datasets dict, org slug) -> issues.
+CROSS_CHECKS: list[Callable[[dict, str], list[Issue]]] = []
+
+
+def _read(org_path: Path, name: str, known_sources: set[str]) -> tuple[pd.DataFrame | None, list[Issue]]:
+    spec, extra = ORG_DATASETS[name]
+    path = org_path / spec.filename
+    if not path.exists():
+        return None, []
+    label = f"{org_path.name}/{spec.filename}"
+    df, issues = read_table(path, spec, label)
+    if df is None:
+        return None, issues
+    if "kalla" in df.columns:
+        for idx, value in df["kalla"].items():
+            if value not in known_sources:
+                issues.append(Issue(label, int(idx), "kalla", str(value), "ett id ur data/kallor.csv: " + ", ".join(sorted(known_sources))))
+    if extra:
+        issues += extra(df, spec, label)
+    return (None if issues else df), issues
+
+
+def load_org(org: str, data: Path | None = None) -> dict[str, pd.DataFrame | None]:
+    """All datasets of one organisation, validated; raises DataError listing every problem."""
+    data = data or data_dir()
+    known = set(sources.load(data).index) | {sources.KOLADA_SOURCE}
+    out, issues = {}, []
+    for name in ORG_DATASETS:
+        out[name], found = _read(data / org, name, known)
+        issues += found
+    if not issues:
+        for check in CROSS_CHECKS:
+            issues += check(out, org)
+    if issues:
+        raise DataError(issues)
+    return out
+
+
+def validate(data: Path | None = None) -> list[Issue]:
+    """Every problem in data/, for `rapportbok validate` and the first step of the build."""
+    data = data or data_dir()
+    issues: list[Issue] = []
+    try:
+        known = set(sources.load(data).index) | {sources.KOLADA_SOURCE}
+    except DataError as err:
+        return err.issues
+    for sid, row in sources.load(data).iterrows():
+        if not (data / row["fil"]).is_file():
+            issues.append(Issue("kallor.csv", 0, "fil", row["fil"], f"en fil under data/ för källan {sid}"))
+    all_orgs, org_issues = orgs.load_all(data)
+    issues += org_issues
+    for org in all_orgs:
+        try:
+            load_org(org.slug, data)
+        except DataError as err:
+            issues += err.issues
+    for folder in sorted(p for p in data.iterdir() if p.is_dir() and p.name != "kallor"):
+        if not (folder / "organisation.yml").exists():
+            issues.append(Issue(f"{folder.name}/", 0, "", "", "en fil organisation.yml i varje organisationsmapp"))
+    return sorted(set(issues))

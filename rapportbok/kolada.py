@@ -1,0 +1,752 @@
+"""Client for the Kolada API v3 and storage of fetched values per organisation.
+
+Kolada (https://www.kolada.se, run by RKA) publishes municipal key performance
+indicators (KPIs).  This module provides
+
+* :class:`KoladaClient` -- a small HTTP client with retries, back-off,
+  paging (``next_url``) and chunking of id lists (at most 25 ids per path
+  segment, which is what the API accepts),
+* :func:`load_config` -- reader/validator for ``data/<org>/kolada.yml``,
+* :func:`fetch_org` -- fetches everything an organisation's config asks for and
+  stores it in ``data/<org>/kolada/varden.csv`` and ``hamtning.yml``,
+* :func:`load_stored` -- reads what :func:`fetch_org` stored,
+* :func:`own_group_mean` -- the unweighted mean over a list of member
+  municipalities.  This is *own processing* (egen bearbetning) and must not be
+  attributed to Kolada.
+
+In-memory values use the long form returned by :meth:`KoladaClient.data`:
+columns ``kpi, municipality, period, gender, value, count, status``.  On disk
+(``varden.csv``) the columns are ``kpi, kommun_id, period, kon, varde, antal,
+status``.
+
+Messages a user sees are in Swedish.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import email.utils
+import math
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+from urllib.parse import urljoin
+
+import pandas as pd
+import requests
+import yaml
+
+DEFAULT_BASE_URL = "https://api.kolada.se/v3/"
+MAX_IDS_PER_SEGMENT = 25
+MAX_PER_PAGE = 5000
+GENDERS = ("T", "K", "M")
+
+SOURCE_LABEL = "Källa: Kolada"
+OWN_PROCESSING_LABEL = "Egen bearbetning av data från Kolada (ovägt medel)"
+
+CONFIG_FILE = "kolada.yml"
+STORE_DIR = "kolada"
+VALUES_FILE = "varden.csv"
+META_FILE = "hamtning.yml"
+
+VALUE_COLUMNS = ["kpi", "municipality", "period", "gender", "value", "count", "status"]
+STORED_COLUMNS = ["kpi", "kommun_id", "period", "kon", "varde", "antal", "status"]
+_TO_STORED = dict(zip(VALUE_COLUMNS, STORED_COLUMNS))
+_FROM_STORED = dict(zip(STORED_COLUMNS, VALUE_COLUMNS))
+_KEY = ["kpi", "kommun_id", "period", "kon"]
+
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+_KPI_RE = re.compile(r"^[A-Z][0-9]{5}$")
+_MUNICIPALITY_RE = re.compile(r"^[0-9]{4}$")
+_GROUP_RE = re.compile(r"^G[0-9]+$")
+
+
+class KoladaError(Exception):
+    """An error talking to Kolada.  ``url`` and ``status`` are set when known."""
+
+    def __init__(self, message: str, url: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class KoladaConfigError(ValueError):
+    """``kolada.yml`` is missing or invalid.  The message is in Swedish."""
+
+
+# ---------------------------------------------------------------------------
+# HTTP client
+# ---------------------------------------------------------------------------
+
+_STATUS_HINTS = {
+    400: "felaktig förfrågan",
+    401: "saknar behörighet",
+    403: "åtkomst nekad",
+    404: "hittades inte",
+    422: "ogiltig förfrågan, t.ex. fler än 25 id i en del av sökvägen",
+}
+
+
+def chunked(ids: Sequence[str], size: int = MAX_IDS_PER_SEGMENT) -> list[list[str]]:
+    """Split ``ids`` into consecutive lists of at most ``size`` items."""
+    if size < 1:
+        raise ValueError("size must be positive")
+    ids = list(ids)
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+def _check_ids(ids: Iterable[Any], what: str) -> list[str]:
+    out = []
+    for raw in ids:
+        ident = str(raw)
+        if not _ID_RE.match(ident):
+            raise ValueError(f"Ogiltigt {what}-id för Kolada: {raw!r}")
+        out.append(ident)
+    return _unique(out)
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds (delta-seconds or HTTP date); None if absent/invalid."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=_dt.timezone.utc)
+    return max(0.0, (when - _dt.datetime.now(_dt.timezone.utc)).total_seconds())
+
+
+class KoladaClient:
+    """Kolada API v3 client.
+
+    ``sleep`` is injectable so tests do not actually wait.  Every successful
+    request URL (including ``next_url`` pages) is appended to ``request_log``.
+    """
+
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        session: requests.Session | None = None,
+        timeout: float = 30,
+        max_retries: int = 5,
+        backoff: float = 1.0,
+        sleep: Callable[[float], Any] = time.sleep,
+    ):
+        if not base_url.endswith("/"):
+            base_url += "/"
+        self.base_url = base_url
+        self.session = session if session is not None else requests.Session()
+        self.session.headers.setdefault("Accept", "application/json")
+        self.timeout = timeout
+        self.max_retries = max(0, int(max_retries))
+        self.backoff = backoff
+        self.sleep = sleep
+        self.request_log: list[str] = []
+
+    # -- low level ---------------------------------------------------------
+
+    def url_for(self, path: str) -> str:
+        """Absolute URL for ``path`` (relative to ``base_url``) or ``path`` itself if absolute."""
+        if path.startswith(("http://", "https://")):
+            return path
+        return urljoin(self.base_url, path.lstrip("/"))
+
+    def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """GET ``path`` and return the decoded JSON.
+
+        Retries with exponential back-off (``backoff * 2**attempt`` seconds) on
+        HTTP 429, 5xx, connection errors and timeouts, at most ``max_retries``
+        times; a Retry-After header overrides the back-off.  Other non-2xx
+        answers raise :class:`KoladaError` at once.
+        """
+        url = self.url_for(path)
+        clean_params = {k: v for k, v in (params or {}).items() if v is not None}
+        full_url = requests.Request("GET", url, params=clean_params).prepare().url or url
+        attempt = 0
+        while True:
+            wait: float | None = None
+            status: int | None = None
+            try:
+                resp = self.session.get(url, params=clean_params or None, timeout=self.timeout)
+            except requests.Timeout:
+                reason = f"inget svar inom {self.timeout} s (timeout)"
+            except requests.ConnectionError as exc:
+                reason = f"anslutningsfel ({exc.__class__.__name__})"
+            else:
+                status = resp.status_code
+                if 200 <= status < 300:
+                    try:
+                        payload = resp.json()
+                    except ValueError as exc:
+                        raise KoladaError(
+                            f"Kolada svarade inte med giltig JSON för {full_url}.",
+                            url=full_url,
+                            status=status,
+                        ) from exc
+                    self.request_log.append(full_url)
+                    return payload
+                if status == 429 or status >= 500:
+                    reason = f"HTTP {status}"
+                    wait = _parse_retry_after(resp.headers.get("Retry-After"))
+                else:
+                    hint = _STATUS_HINTS.get(status)
+                    detail = f" ({hint})" if hint else ""
+                    body = (resp.text or "").strip().replace("\n", " ")[:200]
+                    body_txt = f" Svar: {body}" if body else ""
+                    raise KoladaError(
+                        f"Kolada svarade HTTP {status}{detail} för {full_url}.{body_txt}",
+                        url=full_url,
+                        status=status,
+                    )
+            if attempt >= self.max_retries:
+                raise KoladaError(
+                    f"Gav upp mot Kolada efter {attempt + 1} försök för {full_url}: senast {reason}.",
+                    url=full_url,
+                    status=status,
+                )
+            if wait is None:
+                wait = self.backoff * (2**attempt)
+            self.sleep(wait)
+            attempt += 1
+
+    def paged(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """All ``values`` of a paged answer, following ``next_url`` until it is null."""
+        out: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        page = self.get_json(path, params)
+        current = self.url_for(path)
+        while True:
+            if not isinstance(page, dict) or not isinstance(page.get("values", []), list):
+                raise KoladaError(f"Oväntat svar från Kolada för {current}: saknar listan 'values'.", url=current)
+            out.extend(page.get("values") or [])
+            next_url = page.get("next_url")
+            if not next_url:
+                return out
+            next_url = self.url_for(next_url)
+            if next_url in seen:
+                raise KoladaError(f"Kolada skickade samma next_url två gånger: {next_url}", url=next_url)
+            seen.add(next_url)
+            current = next_url
+            page = self.get_json(next_url)
+
+    # -- metadata ------------------------------------------------------------
+
+    def _metadata(self, endpoint: str, ids: Iterable[str] | None) -> list[dict[str, Any]]:
+        params = {"per_page": MAX_PER_PAGE}
+        if ids is None:
+            return self.paged(endpoint, params)
+        out: list[dict[str, Any]] = []
+        for chunk in chunked(_check_ids(ids, endpoint)):
+            out.extend(self.paged(f"{endpoint}/{','.join(chunk)}", params))
+        return out
+
+    def kpis(self, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """KPI metadata (``/kpi``); all KPIs when ``ids`` is None."""
+        return self._metadata("kpi", ids)
+
+    def municipalities(self, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Municipality metadata (``/municipality``)."""
+        return self._metadata("municipality", ids)
+
+    def municipality_groups(self, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Municipality group metadata (``/municipality_groups``), with members."""
+        return self._metadata("municipality_groups", ids)
+
+    # -- data ----------------------------------------------------------------
+
+    def data(
+        self,
+        kpis: Iterable[str],
+        municipalities: Iterable[str],
+        years: Iterable[int] | None = None,
+        from_date: str | _dt.date | None = None,
+    ) -> pd.DataFrame:
+        """Values for ``kpis`` x ``municipalities`` (x ``years``) in long form.
+
+        Each id list is split into chunks of at most 25.  Group ids (G...) work
+        as municipalities.  Returns columns ``kpi, municipality, period (int),
+        gender, value (float, NaN where null), count, status``; rows with
+        ``isdeleted`` true are dropped and only genders T/K/M are kept.
+        """
+        kpi_ids = _check_ids(kpis, "nyckeltals")
+        mun_ids = _check_ids(municipalities, "kommun")
+        if not kpi_ids or not mun_ids:
+            raise ValueError("Både nyckeltal och kommuner måste anges för att hämta data från Kolada.")
+        year_chunks: list[list[str] | None]
+        if years is None:
+            year_chunks = [None]
+        else:
+            year_ids = _unique(str(int(y)) for y in years)
+            if not year_ids:
+                raise ValueError("Listan med år är tom.")
+            year_chunks = list(chunked(year_ids))
+        params: dict[str, Any] = {"per_page": MAX_PER_PAGE}
+        if from_date is not None:
+            params["from_date"] = from_date.isoformat() if isinstance(from_date, _dt.date) else str(from_date)
+
+        records: list[dict[str, Any]] = []
+        for kchunk in chunked(kpi_ids):
+            for mchunk in chunked(mun_ids):
+                for ychunk in year_chunks:
+                    path = f"data/kpi/{','.join(kchunk)}/municipality/{','.join(mchunk)}"
+                    if ychunk is not None:
+                        path += f"/year/{','.join(ychunk)}"
+                    records.extend(self.paged(path, params))
+        return values_frame(records)
+
+
+def values_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """Flatten Kolada data records to the long-form DataFrame (see :meth:`KoladaClient.data`)."""
+    rows = []
+    for rec in records:
+        for v in rec.get("values") or []:
+            if v.get("isdeleted"):
+                continue
+            gender = v.get("gender")
+            if gender not in GENDERS:
+                continue
+            value = v.get("value")
+            count = v.get("count")
+            status = v.get("status")
+            rows.append(
+                {
+                    "kpi": str(rec["kpi"]),
+                    "municipality": str(rec["municipality"]),
+                    "period": int(rec["period"]),
+                    "gender": gender,
+                    "value": math.nan if value is None else float(value),
+                    "count": None if count is None else int(count),
+                    "status": status if status not in (None, "") else None,
+                }
+            )
+    df = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    return _typed_values(df)
+
+
+def _typed_values(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.astype(
+        {
+            "kpi": "object",
+            "municipality": "object",
+            "period": "int64",
+            "gender": "object",
+            "value": "float64",
+            "count": "Int64",
+            "status": "object",
+        }
+    )
+    df["status"] = df["status"].where(df["status"].notna(), None)
+    return df.sort_values(["kpi", "municipality", "period", "gender"], kind="mergesort").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# Config
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class KoladaConfig:
+    """Contents of ``data/<org>/kolada.yml``."""
+
+    kpis: list[str]
+    first_year: int
+    municipalities: dict[str, str]
+    groups: dict[str, str] = field(default_factory=dict)
+    own_groups: dict[str, list[str]] = field(default_factory=dict)
+
+    def all_ids(self) -> list[str]:
+        """Municipality, group and own-group member ids, without duplicates."""
+        ids = list(self.municipalities) + list(self.groups)
+        for members in self.own_groups.values():
+            ids.extend(members)
+        return _unique(ids)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kpis": list(self.kpis),
+            "first_year": self.first_year,
+            "municipalities": dict(self.municipalities),
+            "groups": dict(self.groups),
+            "own_groups": {k: list(v) for k, v in self.own_groups.items()},
+        }
+
+
+def _id_str(value: Any, pattern: re.Pattern[str], what: str, where: str) -> str:
+    if not isinstance(value, str):
+        raise KoladaConfigError(
+            f"{where}: {what} {value!r} måste skrivas som text inom citattecken, t.ex. \"0114\" "
+            "(annars kan inledande nollor försvinna)."
+        )
+    if not pattern.match(value):
+        raise KoladaConfigError(f"{where}: {value!r} är inte ett giltigt {what}.")
+    return value
+
+
+def parse_config(raw: Any, where: str = CONFIG_FILE) -> KoladaConfig:
+    """Validate a parsed ``kolada.yml`` document; Swedish error messages."""
+    if not isinstance(raw, dict):
+        raise KoladaConfigError(f"{where} måste innehålla en YAML-mappning (nyckel: värde).")
+
+    kpis = raw.get("kpis")
+    if kpis is None:
+        raise KoladaConfigError(f"{where} saknar listan 'kpis' med Kolada-nyckeltal (t.ex. N31001).")
+    if not isinstance(kpis, list) or not kpis:
+        raise KoladaConfigError(f"{where}: 'kpis' måste vara en icke-tom lista med nyckeltals-id.")
+    kpi_ids = [_id_str(k, _KPI_RE, "nyckeltals-id", where) for k in kpis]
+    dup = sorted({k for k in kpi_ids if kpi_ids.count(k) > 1})
+    if dup:
+        raise KoladaConfigError(f"{where}: nyckeltal förekommer flera gånger i 'kpis': {', '.join(dup)}.")
+
+    first_year = raw.get("first_year")
+    if isinstance(first_year, bool) or not isinstance(first_year, int) or not 1990 <= first_year <= 2100:
+        raise KoladaConfigError(f"{where}: 'first_year' måste vara ett årtal, t.ex. 2018.")
+
+    munis = raw.get("municipalities")
+    if not isinstance(munis, dict) or not munis:
+        raise KoladaConfigError(
+            f"{where} saknar 'municipalities' (kommun-id: namn), med organisationen själv och jämförelsekommuner."
+        )
+    municipalities = {
+        _id_str(k, _MUNICIPALITY_RE, "kommun-id (fyra siffror)", where): str(v) for k, v in munis.items()
+    }
+
+    groups_raw = raw.get("groups") or {}
+    if not isinstance(groups_raw, dict):
+        raise KoladaConfigError(f"{where}: 'groups' måste vara en mappning grupp-id: titel.")
+    groups = {_id_str(k, _GROUP_RE, "Kolada-grupp-id (G...)", where): str(v) for k, v in groups_raw.items()}
+
+    own_raw = raw.get("own_groups") or {}
+    if not isinstance(own_raw, dict):
+        raise KoladaConfigError(f"{where}: 'own_groups' måste vara en mappning namn: lista med kommun-id.")
+    own_groups: dict[str, list[str]] = {}
+    for name, members in own_raw.items():
+        if not isinstance(members, list) or not members:
+            raise KoladaConfigError(f"{where}: egna gruppen {name!r} måste ha en icke-tom lista med kommun-id.")
+        own_groups[str(name)] = _unique(
+            _id_str(m, _MUNICIPALITY_RE, "kommun-id (fyra siffror)", where) for m in members
+        )
+
+    unknown = sorted(set(raw) - {"kpis", "first_year", "municipalities", "groups", "own_groups"})
+    if unknown:
+        raise KoladaConfigError(f"{where}: okända nycklar: {', '.join(map(str, unknown))}.")
+
+    return KoladaConfig(kpi_ids, first_year, municipalities, groups, own_groups)
+
+
+def load_config(org_dir: Path | str) -> KoladaConfig:
+    """Read and validate ``<org_dir>/kolada.yml``."""
+    path = Path(org_dir) / CONFIG_FILE
+    if not path.exists():
+        raise KoladaConfigError(f"Hittar ingen Kolada-konfiguration: {path} saknas.")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise KoladaConfigError(f"{path} är inte giltig YAML: {exc}") from exc
+    return parse_config(raw, str(path))
+
+
+# ---------------------------------------------------------------------------
+# Own processing
+# ---------------------------------------------------------------------------
+
+
+def own_group_mean(values_df: pd.DataFrame, members: Iterable[str]) -> pd.DataFrame:
+    """Unweighted mean over ``members`` per kpi/period/gender.
+
+    Only members with a (non-null) value count.  Returns columns ``kpi, period,
+    gender, value, n_members``; ``value`` is NaN and ``n_members`` 0 where rows
+    exist but no member has a value.  This is own processing: label it with
+    :data:`OWN_PROCESSING_LABEL`, not "Källa: Kolada" (also set in ``attrs``).
+    """
+    member_ids = {str(m) for m in members}
+    sub = values_df[values_df["municipality"].astype(str).isin(member_ids)]
+    keys = ["kpi", "period", "gender"]
+    if sub.empty:
+        out = pd.DataFrame(columns=keys + ["value", "n_members"]).astype(
+            {"kpi": "object", "period": "int64", "gender": "object", "value": "float64", "n_members": "int64"}
+        )
+    else:
+        out = (
+            sub.groupby(keys, sort=True)["value"]
+            .agg(value="mean", n_members="count")
+            .reset_index()
+        )
+        out["value"] = out["value"].astype("float64")
+        out["n_members"] = out["n_members"].astype("int64")
+    out.attrs["source"] = OWN_PROCESSING_LABEL
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Fetch and store
+# ---------------------------------------------------------------------------
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _to_stored(df: pd.DataFrame) -> pd.DataFrame:
+    out = df[VALUE_COLUMNS].rename(columns=_TO_STORED)
+    return out.sort_values(_KEY, kind="mergesort").reset_index(drop=True)
+
+
+def _read_stored_csv(path: Path) -> pd.DataFrame:
+    df = pd.read_csv(
+        path,
+        dtype={"kpi": str, "kommun_id": str, "kon": str, "status": str, "varde": "float64", "antal": "Int64"},
+        keep_default_na=False,
+        na_values=[""],
+        encoding="utf-8",
+    )
+    missing = [c for c in STORED_COLUMNS if c not in df.columns]
+    if missing:
+        raise KoladaError(f"{path} saknar kolumnerna {', '.join(missing)}.")
+    df["period"] = df["period"].astype("int64")
+    return df[STORED_COLUMNS]
+
+
+def load_stored(org_dir: Path | str) -> tuple[pd.DataFrame | None, dict[str, Any] | None]:
+    """Stored values (long form, same columns as :meth:`KoladaClient.data`) and ``hamtning.yml``.
+
+    Returns ``(None, None)`` when nothing has been fetched yet.
+    """
+    store = Path(org_dir) / STORE_DIR
+    csv_path = store / VALUES_FILE
+    if not csv_path.exists():
+        return None, None
+    df = _read_stored_csv(csv_path).rename(columns=_FROM_STORED)
+    meta_path = store / META_FILE
+    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    return _typed_values(df), meta or {}
+
+
+@dataclass
+class FetchReport:
+    """Result of :func:`fetch_org`."""
+
+    org_dir: Path
+    fetched_at: str
+    n_values: int
+    n_requests: int
+    kpis: list[str]
+    ids: list[str]
+    years: list[int]
+    values_path: Path
+    meta_path: Path
+    previous_fetched_at: str | None = None
+    had_previous: bool = False
+    revised: pd.DataFrame = field(default_factory=pd.DataFrame)
+    added: pd.DataFrame = field(default_factory=pd.DataFrame)
+    removed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    missing_kpis: list[str] = field(default_factory=list)
+    kpis_without_values: list[str] = field(default_factory=list)
+
+    def summary(self, max_lines: int = 20) -> str:
+        """Human-readable summary in Swedish."""
+        years = f"{self.years[0]}–{self.years[-1]}" if self.years else "alla år"
+        lines = [
+            f"Hämtade {self.n_values} värden från Kolada ({len(self.kpis)} nyckeltal, "
+            f"{len(self.ids)} kommun- och grupp-id, {years}) i {self.n_requests} anrop.",
+            f"Sparat i {self.values_path} och {self.meta_path.name}.",
+        ]
+        if not self.had_previous:
+            lines.append("Ingen tidigare hämtning fanns; alla värden är nya.")
+        else:
+            since = f" ({self.previous_fetched_at})" if self.previous_fetched_at else ""
+            lines.append(
+                f"Jämfört med föregående hämtning{since}: {len(self.revised)} reviderade värden, "
+                f"{len(self.added)} nya och {len(self.removed)} borttagna."
+            )
+            if len(self.revised):
+                lines.append("Reviderade värden (nyckeltal, kommun, år, kön: tidigare → nytt):")
+                for row in self.revised.head(max_lines).itertuples(index=False):
+                    lines.append(
+                        f"  {row.kpi} {row.kommun_id} {row.period} {row.kon}: "
+                        f"{_fmt(row.tidigare)} → {_fmt(row.nytt)}"
+                    )
+                if len(self.revised) > max_lines:
+                    lines.append(f"  … och {len(self.revised) - max_lines} till.")
+        if self.missing_kpis:
+            lines.append(
+                "Varning: dessa nyckeltal finns inte i Koladas metadata: " + ", ".join(self.missing_kpis) + "."
+            )
+        if self.kpis_without_values:
+            lines.append("Obs: inga värden hittades för: " + ", ".join(self.kpis_without_values) + ".")
+        return "\n".join(lines)
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "saknas"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _compare(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    merged = old[_KEY + ["varde"]].merge(
+        new[_KEY + ["varde"]], on=_KEY, how="outer", suffixes=("_old", "_new"), indicator=True
+    )
+    both = merged[merged["_merge"] == "both"]
+    a, b = both["varde_old"], both["varde_new"]
+    changed = ~((a == b) | (a.isna() & b.isna()))
+    revised = (
+        both[changed][_KEY + ["varde_old", "varde_new"]]
+        .rename(columns={"varde_old": "tidigare", "varde_new": "nytt"})
+        .sort_values(_KEY, kind="mergesort")
+        .reset_index(drop=True)
+    )
+    added = (
+        merged[merged["_merge"] == "right_only"][_KEY + ["varde_new"]]
+        .rename(columns={"varde_new": "varde"})
+        .sort_values(_KEY, kind="mergesort")
+        .reset_index(drop=True)
+    )
+    removed = (
+        merged[merged["_merge"] == "left_only"][_KEY + ["varde_old"]]
+        .rename(columns={"varde_old": "varde"})
+        .sort_values(_KEY, kind="mergesort")
+        .reset_index(drop=True)
+    )
+    return revised, added, removed
+
+
+def fetch_org(
+    org_dir: Path | str,
+    client: KoladaClient,
+    now: _dt.datetime | None = None,
+) -> FetchReport:
+    """Fetch the KPIs in ``<org_dir>/kolada.yml`` and store them under ``<org_dir>/kolada/``.
+
+    Fetches values from ``first_year`` up to the year of ``now`` for all
+    municipalities, Kolada groups and own-group members.  Writes
+    ``varden.csv`` and ``hamtning.yml`` atomically and compares with the
+    previous ``varden.csv`` when there is one.
+    """
+    org_dir = Path(org_dir)
+    config = load_config(org_dir)
+    now = now or _dt.datetime.now(_dt.timezone.utc)
+    fetched_at = now.isoformat(timespec="seconds")
+    years = list(range(config.first_year, now.year + 1))
+    if not years:
+        raise KoladaConfigError(f"first_year {config.first_year} ligger efter hämtningsåret {now.year}.")
+    ids = config.all_ids()
+
+    log_start = len(client.request_log)
+    meta_records = client.kpis(config.kpis)
+    titles = {str(r.get("id")): r.get("title") for r in meta_records if r.get("id")}
+    missing = [k for k in config.kpis if k not in titles]
+    values = client.data(config.kpis, ids, years=years)
+    requests_made = client.request_log[log_start:]
+
+    stored = _to_stored(values)
+    store = org_dir / STORE_DIR
+    values_path = store / VALUES_FILE
+    meta_path = store / META_FILE
+
+    had_previous = values_path.exists()
+    previous_fetched_at = None
+    empty = pd.DataFrame(columns=_KEY + ["varde"])
+    revised, added, removed = empty, stored[_KEY + ["varde"]].copy(), empty
+    if had_previous:
+        old = _read_stored_csv(values_path)
+        revised, added, removed = _compare(old, stored)
+        if meta_path.exists():
+            try:
+                old_meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+                previous_fetched_at = old_meta.get("fetched_at")
+            except yaml.YAMLError:
+                previous_fetched_at = None
+
+    present = set(stored["kpi"])
+    without_values = [k for k in config.kpis if k not in present]
+
+    meta = {
+        "fetched_at": fetched_at,
+        "source": SOURCE_LABEL,
+        "base_url": client.base_url,
+        "years": years,
+        "n_values": int(len(stored)),
+        "requests": list(requests_made),
+        "kpi_titles": {k: titles.get(k) for k in config.kpis},
+        "missing_kpis": missing,
+        "own_groups_note": (
+            f"Egna grupper (own_groups) beräknas av rapportbok som ovägt medel: {OWN_PROCESSING_LABEL}. "
+            "De ska inte anges med Källa: Kolada."
+        ),
+        "config": config.as_dict(),
+    }
+
+    csv_text = stored.to_csv(index=False, lineterminator="\n", na_rep="")
+    _atomic_write_text(values_path, csv_text)
+    _atomic_write_text(meta_path, yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000))
+
+    return FetchReport(
+        org_dir=org_dir,
+        fetched_at=fetched_at,
+        n_values=int(len(stored)),
+        n_requests=len(requests_made),
+        kpis=list(config.kpis),
+        ids=ids,
+        years=years,
+        values_path=values_path,
+        meta_path=meta_path,
+        previous_fetched_at=previous_fetched_at,
+        had_previous=had_previous,
+        revised=revised,
+        added=added,
+        removed=removed,
+        missing_kpis=missing,
+        kpis_without_values=without_values,
+    )
+
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "FetchReport",
+    "KoladaClient",
+    "KoladaConfig",
+    "KoladaConfigError",
+    "KoladaError",
+    "OWN_PROCESSING_LABEL",
+    "SOURCE_LABEL",
+    "chunked",
+    "fetch_org",
+    "load_config",
+    "load_stored",
+    "own_group_mean",
+    "parse_config",
+    "values_frame",
+]

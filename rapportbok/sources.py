@@ -1,0 +1,55 @@
+"""The source documents: every row in data/ names one of them in its ``kalla`` column."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from rapportbok.paths import data_dir
+from rapportbok.schema import Col, TableSpec, read_table, DataError
+
+KALLOR = TableSpec(
+    "kallor.csv",
+    "Källdokument",
+    (
+        Col("kalla", doc="Kort id som datafilerna hänvisar till"),
+        Col("titel"),
+        Col("organisation"),
+        Col("dokumenttyp"),
+        Col("beslut", required=False),
+        Col("fil", doc="Sökväg under data/ till dokumentets text"),
+    ),
+    key=("kalla",),
+)
+
+KOLADA_SOURCE = "kolada"
+
+
+def load(data: Path | None = None):
+    data = data or data_dir()
+    df, issues = read_table(data / KALLOR.filename, KALLOR, "kallor.csv")
+    if issues:
+        raise DataError(issues)
+    return df.set_index("kalla")
+
+
+@lru_cache(maxsize=8)
+def _cached(data: str):
+    return load(Path(data))
+
+
+def label(source_id: str, data: Path | None = None) -> str:
+    """A reader's citation: 'Källa: Socialnämndens budget 2025–2027 (Socialnämnden 2024-12-10, ...)'."""
+    if source_id == KOLADA_SOURCE:
+        return "Källa: Kolada"
+    row = _cached(str(data or data_dir())).loc[source_id]
+    extra = f" ({row['beslut']})" if row["beslut"] else ""
+    return f"Källa: {row['titel']}{extra}"
+
+
+def cite(df, data: Path | None = None) -> str:
+    """The citation for a table built from rows with ``kalla`` and ``avsnitt`` columns."""
+    parts = []
+    for (kalla, avsnitt), _ in df.groupby(["kalla", "avsnitt"], sort=False):
+        parts.append(f"{label(kalla, data)}, {avsnitt}")
+    return "; ".join(dict.fromkeys(parts))

@@ -1,0 +1,65 @@
+"""Tables for the book: Swedish number format through rapportbok.fmt, a caption and the source.
+
+Tables are emitted as plain HTML (``IPython.display.HTML``) with a fixed id, so their output is
+byte-identical on every execution and nbval can compare it.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Callable
+
+import pandas as pd
+from IPython.display import HTML
+
+from rapportbok import fmt
+
+Formatter = Callable[[object], str]
+
+
+def formatter_for(column: str) -> Formatter:
+    """Pick the Swedish format from the column name: '%' columns as per cent, others as numbers."""
+    if "%" in column or "procent" in column.lower():
+        return lambda v: fmt.pct(v, 1, sign=False)
+    if "mnkr" in column:
+        return lambda v: fmt.number(v, 1)
+    return lambda v: fmt.number(v, 0)
+
+
+def to_html(
+    df: pd.DataFrame,
+    uid: str,
+    caption: str,
+    source: str | None = None,
+    formats: dict[str, Formatter] | None = None,
+    bold_rows: list[int] | None = None,
+) -> str:
+    formats = dict(formats or {})
+    for col in df.columns:
+        if col not in formats and pd.api.types.is_numeric_dtype(df[col]):
+            formats[col] = formatter_for(str(col))
+    styler = (
+        df.style.format(formats, na_rep=fmt.MISSING)
+        .hide(axis="index")
+        .set_uuid(uid)
+        .set_caption(html.escape(caption))
+        .set_table_attributes('class="rapportbok-tabell"')
+    )
+    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
+    if numeric:
+        styler = styler.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
+    if bold_rows:
+        styler = styler.set_properties(subset=pd.IndexSlice[df.index[bold_rows], :], **{"font-weight": "bold"})
+    out = styler.to_html()
+    if source:
+        out += f'<p class="rapportbok-kalla">{html.escape(source)}</p>'
+    return out
+
+
+def show(df: pd.DataFrame, uid: str, caption: str, source: str | None = None, **kw) -> HTML:
+    return HTML(to_html(df, uid, caption, source, **kw))
+
+
+def note(text: str) -> HTML:
+    """A plain sentence in the book, e.g. 'Ingen uppföljning ännu'."""
+    return HTML(f'<p class="rapportbok-notis">{html.escape(text)}</p>')

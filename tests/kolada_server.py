@@ -1,0 +1,272 @@
+"""A local fake of the Kolada API v3 for tests (no real network).
+
+Runs an ``http.server.ThreadingHTTPServer`` on 127.0.0.1 with an ephemeral
+port in a background thread.  Behaviour is programmable:
+
+* data records (``add_value``/``set_value``/``remove_value``), including null
+  values, deleted rows (``isdeleted``) and genders T/K/M,
+* metadata endpoints ``/kpi``, ``/municipality``, ``/municipality_groups``,
+* paging with absolute ``next_url``/``previous_url`` (``page_size`` forces
+  small pages),
+* HTTP 422 when a path segment holds more than 25 ids,
+* scripted failures (``fail``): e.g. 429 with Retry-After, 500 once, 500
+  forever, and slow answers (``slow``) to provoke client timeouts.
+
+All numbers served by tests are synthetic.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+MAX_IDS = 25
+MAX_PER_PAGE = 5000
+
+
+@dataclass
+class Rule:
+    """A scripted answer; applies to requests whose path contains ``match``."""
+
+    status: int = 500
+    times: int | None = 1  # None = forever
+    headers: dict[str, str] = field(default_factory=dict)
+    match: str | None = None
+    delay: float = 0.0
+    passthrough: bool = False  # after ``delay``, answer normally
+
+    def applies(self, path: str) -> bool:
+        if self.times is not None and self.times <= 0:
+            return False
+        return self.match is None or self.match in path
+
+
+class FakeKolada:
+    """Programmable fake Kolada v3 server.  Use as a context manager."""
+
+    def __init__(self, page_size: int | None = None):
+        self.page_size = page_size
+        self.records: dict[tuple[str, str, int], dict[str, Any]] = {}
+        self.kpi_meta: list[dict[str, Any]] = []
+        self.municipality_meta: list[dict[str, Any]] = []
+        self.group_meta: list[dict[str, Any]] = []
+        self.rules: list[Rule] = []
+        self.requests: list[str] = []  # path + query of every request received
+        self.lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def start(self) -> "FakeKolada":
+        fake = self
+
+        class Handler(_Handler):
+            server_fake = fake
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> "FakeKolada":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    @property
+    def origin(self) -> str:
+        assert self._server is not None, "server not started"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.origin + "/v3/"
+
+    # -- programming ---------------------------------------------------------
+
+    def add_value(
+        self,
+        kpi: str,
+        municipality: str,
+        period: int,
+        value: float | None,
+        gender: str = "T",
+        count: int | None = 1,
+        status: str | None = None,
+        isdeleted: bool = False,
+    ) -> None:
+        key = (kpi, municipality, int(period))
+        rec = self.records.setdefault(
+            key, {"kpi": kpi, "municipality": municipality, "period": int(period), "values": []}
+        )
+        rec["values"].append(
+            {"gender": gender, "count": count, "status": status, "value": value, "isdeleted": isdeleted}
+        )
+
+    def set_value(self, kpi: str, municipality: str, period: int, value: float | None, gender: str = "T") -> None:
+        for v in self.records[(kpi, municipality, int(period))]["values"]:
+            if v["gender"] == gender:
+                v["value"] = value
+                return
+        raise KeyError((kpi, municipality, period, gender))
+
+    def remove_value(self, kpi: str, municipality: str, period: int, gender: str = "T") -> None:
+        rec = self.records[(kpi, municipality, int(period))]
+        rec["values"] = [v for v in rec["values"] if v["gender"] != gender]
+        if not rec["values"]:
+            del self.records[(kpi, municipality, int(period))]
+
+    def add_kpi(self, kpi: str, title: str) -> None:
+        self.kpi_meta.append({"id": kpi, "title": title, "is_divided_by_gender": 0})
+
+    def add_municipality(self, mid: str, title: str, type_: str = "K") -> None:
+        self.municipality_meta.append({"id": mid, "title": title, "type": type_})
+
+    def add_group(self, gid: str, title: str, members: list[tuple[str, str]]) -> None:
+        self.group_meta.append({"id": gid, "title": title, "members": [{"id": i, "title": t} for i, t in members]})
+
+    def fail(
+        self,
+        status: int,
+        times: int | None = 1,
+        retry_after: str | float | None = None,
+        match: str | None = None,
+    ) -> Rule:
+        headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
+        rule = Rule(status=status, times=times, headers=headers, match=match)
+        self.rules.append(rule)
+        return rule
+
+    def slow(self, seconds: float, times: int | None = 1, match: str | None = None) -> Rule:
+        rule = Rule(status=200, times=times, match=match, delay=seconds, passthrough=True)
+        self.rules.append(rule)
+        return rule
+
+    def data_requests(self) -> list[str]:
+        """Paths (without query) of the data requests received, in order."""
+        return [urlsplit(r).path for r in self.requests if urlsplit(r).path.startswith("/v3/data/")]
+
+    # -- answering -----------------------------------------------------------
+
+    def take_rule(self, path: str) -> Rule | None:
+        with self.lock:
+            for rule in self.rules:
+                if rule.applies(path):
+                    if rule.times is not None:
+                        rule.times -= 1
+                    return rule
+        return None
+
+    def answer(self, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+        if not path.startswith("/v3/"):
+            return 404, {"detail": "Not found"}
+        parts = [p for p in path[len("/v3/") :].split("/") if p]
+        if not parts:
+            return 404, {"detail": "Not found"}
+        for seg in parts:
+            if len(seg.split(",")) > MAX_IDS:
+                return 422, {"detail": f"Too many ids in path segment (max {MAX_IDS})"}
+        if parts[0] == "data":
+            return self._data(parts[1:], path, query)
+        meta = {"kpi": self.kpi_meta, "municipality": self.municipality_meta, "municipality_groups": self.group_meta}
+        if parts[0] in meta and len(parts) <= 2:
+            items = meta[parts[0]]
+            if len(parts) == 2:
+                wanted = parts[1].split(",")
+                items = [m for m in items if m["id"] in wanted]
+            return 200, self._page(items, path, query)
+        return 404, {"detail": "Not found"}
+
+    def _data(self, parts: list[str], path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+        if len(parts) % 2:
+            return 404, {"detail": "Not found"}
+        filters: dict[str, list[str]] = {}
+        for name, ids in zip(parts[::2], parts[1::2]):
+            if name not in ("kpi", "municipality", "year"):
+                return 404, {"detail": f"Unknown dimension {name}"}
+            filters[name] = ids.split(",")
+        if len(filters) < 2:
+            return 422, {"detail": "At least two of kpi, municipality, year are required"}
+        items = []
+        for (kpi, mun, period), rec in sorted(self.records.items()):
+            if "kpi" in filters and kpi not in filters["kpi"]:
+                continue
+            if "municipality" in filters and mun not in filters["municipality"]:
+                continue
+            if "year" in filters and str(period) not in filters["year"]:
+                continue
+            items.append(json.loads(json.dumps(rec)))
+        return 200, self._page(items, path, query)
+
+    def _page(self, items: list[Any], path: str, query: dict[str, list[str]]) -> dict[str, Any]:
+        per_page = min(int(query.get("per_page", [MAX_PER_PAGE])[0]), MAX_PER_PAGE)
+        if self.page_size:
+            per_page = min(per_page, self.page_size)
+        page = int(query.get("page", ["1"])[0])
+        start = (page - 1) * per_page
+        chunk = items[start : start + per_page]
+
+        def link(p: int) -> str:
+            q = {k: v[0] for k, v in query.items()}
+            q["page"] = str(p)
+            return f"{self.origin}{path}?{urlencode(q)}"
+
+        return {
+            "values": chunk,
+            "count": len(chunk),
+            "next_url": link(page + 1) if start + per_page < len(items) else None,
+            "previous_url": link(page - 1) if page > 1 else None,
+        }
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_fake: FakeKolada
+
+    def log_message(self, format: str, *args: Any) -> None:  # silence stderr
+        pass
+
+    def do_GET(self) -> None:
+        fake = self.server_fake
+        split = urlsplit(self.path)
+        with fake.lock:
+            fake.requests.append(self.path)
+        rule = fake.take_rule(split.path)
+        if rule is not None and rule.delay:
+            time.sleep(rule.delay)
+        if rule is not None and not rule.passthrough:
+            self._send(rule.status, {"detail": f"scripted {rule.status}"}, rule.headers)
+            return
+        with fake.lock:
+            status, body = fake.answer(split.path, parse_qs(split.query))
+        self._send(status, body, {})
+
+    def _send(self, status: int, body: Any, headers: dict[str, str]) -> None:
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (e.g. timeout)
