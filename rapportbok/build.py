@@ -218,6 +218,11 @@ def build(site: bool = True, workers: int | None = None, log=print) -> list[Job]
     if errors:
         raise DataError(issues)
     all_orgs, jobs = plan(data_dir())
+    for org in all_orgs:
+        sets = datasets.load_org(org.slug, data_dir())
+        for ch in registry():
+            for line in ch.warnings(sets, org.slug) if ch.warnings else []:
+                log(f"Varning ({org.slug}, {ch.title}): {line}")
     stage = root / f".staging-{uuid.uuid4().hex[:8]}"
     try:
         (stage / "book").mkdir(parents=True)

@@ -17,9 +17,17 @@ class Chapter:
     title: str
     has_data: Callable[[dict, int], bool]  # (the organisation's datasets, year) -> bool
     reads: tuple[str, ...] = ()  # dataset names whose files the chapter depends on
+    # Reconciliation findings to print as warnings during the build: (datasets, org slug) -> lines
+    warnings: Callable[[dict, str], list[str]] | None = None
+
+
+# Chapter modules in book order; each defines CHAPTER.
+MODULES = [
+    "rapportbok.chapters.budget",
+]
 
 
 def registry() -> list[Chapter]:
-    from rapportbok.chapters import budget as budget_chapter
+    import importlib
 
-    return [budget_chapter.CHAPTER]
+    return [importlib.import_module(m).CHAPTER for m in MODULES]

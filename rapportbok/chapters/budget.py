@@ -14,7 +14,14 @@ def has_data(data: dict, year: int) -> bool:
     return (ramar is not None and year in set(ramar["ar"])) or data.get("uppgifter") is not None
 
 
-CHAPTER = Chapter("budget", "Budget och ekonomiska ramar", has_data, ("ramar", "investeringar", "kommunbidrag", "uppgifter"))
+def warnings(data: dict, org: str) -> list[str]:
+    findings = budget.all_checks(data.get("ramar"), data.get("investeringar"), data.get("kommunbidrag"))
+    return ["Avstämning: " + f.text() for f in reconcile.mismatches(findings)]
+
+
+CHAPTER = Chapter(
+    "budget", "Budget och ekonomiska ramar", has_data, ("ramar", "investeringar", "kommunbidrag", "uppgifter"), warnings
+)
 
 
 class BudgetChapter:
