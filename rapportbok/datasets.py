@@ -13,7 +13,7 @@ from typing import Callable
 
 import pandas as pd
 
-from rapportbok import budget, orgs, sources, stated
+from rapportbok import actionplan, budget, orgs, sources, stated
 from rapportbok.paths import data_dir
 from rapportbok.schema import DataError, Issue, TableSpec, read_table
 
@@ -22,10 +22,13 @@ from rapportbok.schema import DataError, Issue, TableSpec, read_table
 ORG_DATASETS: dict[str, tuple[TableSpec, Callable | None]] = {
     **budget.DATASETS,
     **stated.DATASETS,
+    **actionplan.DATASETS,
 }
 
 # Checks across one organisation's files: (datasets dict, org slug) -> issues.
-CROSS_CHECKS: list[Callable[[dict, str], list[Issue]]] = []
+CROSS_CHECKS: list[Callable[[dict, str], list[Issue]]] = [
+    *actionplan.CROSS_CHECKS,
+]
 
 
 def _read(org_path: Path, name: str, known_sources: set[str]) -> tuple[pd.DataFrame | None, list[Issue]]:

@@ -1,0 +1,651 @@
+"""Åtgärdsplaner: plans, measures, planned effects, drivers, stated sums and follow-ups.
+
+Data model (one file each under data/<org>/, all amounts stored in the source's own unit,
+``tkr`` or ``mnkr``; this module converts to tkr for every computation):
+
+- ``atgardsplaner.csv``: a plan (title, decision and its date, the deficit where stated,
+  the years the plan covers).
+- ``atgarder.csv``: a measure (number as stated, title, area, category, description, when
+  the effect starts, helårseffekt, whether it needs a decision by nämnd or fullmäktige, the
+  group row it belongs to, and ``medraknad_i_andra = ja`` where the source says its effect is
+  counted in other measures).
+- ``atgard_effekter.csv``: the planned effect per measure and calendar year.
+- ``atgard_drivare.csv``: quantities behind an effect (e.g. placement days x cost per day,
+  with a low and a high value); :func:`driver_effects` computes the effect range.
+- ``atgardsplan_summor.csv``: every total the source states, for the Avstämning.
+- ``uppfoljning_atgarder.csv``: follow-up per measure and as-of date (actual effect to date,
+  the status text as stated). The status class (traffic light) is derived by
+  :func:`traffic_light` from the numbers, never typed in.
+
+Rules (also printed in the chapter):
+
+- **Pro rata** (:func:`expected_to_date`): the planned effect for a calendar year accrues
+  linearly, day by day, from ``max(effect start, 1 January)`` to 31 December. Expected to
+  date = planned effect x (days from that start to the as-of date, inclusive) / (days from
+  that start to 31 December, inclusive); 0 before the start. The as-of date is the
+  follow-up's date, or without a follow-up the tertial's end (30 April, 31 August,
+  31 December).
+- **Traffic light** (:func:`traffic_light`): realisation = actual to date / expected to date.
+  grön >= 90 %, gul 50–90 %, röd < 50 %; grå when there is no actual figure, nothing is
+  expected yet (not started or no planned effect for the year), or the planned effect is a
+  cost (negative), where a share of it says nothing about success.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from rapportbok import fmt, reconcile, sources, stated
+from rapportbok.reconcile import Finding
+from rapportbok.schema import Col, Issue, TableSpec
+
+UNITS = ("tkr", "mnkr")
+TO_TKR = {"kr": 0.001, "tkr": 1.0, "mnkr": 1000.0}
+
+PLANER = TableSpec(
+    "atgardsplaner.csv",
+    "Åtgärdsplaner",
+    (
+        Col("plan_id", doc="Kort unikt id för planen"),
+        Col("titel"),
+        Col("beslut", required=False, doc="Beslutsinstans och paragraf som i källan"),
+        Col("beslutsdatum", "date", required=False),
+        Col("underskott", "number", required=False, sign="+", doc="Underskottet som planen ska täcka, där det anges"),
+        Col("underskott_enhet", "choice", required=False, choices=UNITS),
+        Col("underskott_avser", required=False),
+        Col("enhet", "choice", choices=UNITS, doc="Enheten för planens belopp i källan"),
+        Col("ar_fran", "year"),
+        Col("ar_till", "year"),
+        Col("kalla"),
+        Col("avsnitt"),
+    ),
+    key=("plan_id",),
+)
+
+ATGARDER = TableSpec(
+    "atgarder.csv",
+    "Åtgärder",
+    (
+        Col("plan_id"),
+        Col("atgard_id", doc="Unikt id för åtgärden"),
+        Col("rad", "int", sign="+", doc="Radens ordning i källans tabell"),
+        Col("nr", required=False, doc="Åtgärdens nummer som det står i källan"),
+        Col("titel"),
+        Col("omrade", required=False),
+        Col("kategori", required=False),
+        Col("beskrivning", required=False),
+        Col("effekt_start", "date", required=False),
+        Col("effekt_start_text", required=False, doc="Källans ord för när effekten startar"),
+        Col("helarseffekt", "number", required=False),
+        Col("beslut_kravs", "choice", required=False, choices=("nämnd", "fullmäktige")),
+        Col("grupp", required=False, doc="atgard_id för gruppraden som åtgärden hör till"),
+        Col("medraknad_i_andra", "choice", choices=("ja", "nej")),
+        Col("anmarkning", required=False),
+        Col("kalla"),
+        Col("avsnitt"),
+    ),
+    key=("atgard_id",),
+)
+
+EFFEKTER = TableSpec(
+    "atgard_effekter.csv",
+    "Planerad effekt per åtgärd och kalenderår",
+    (
+        Col("atgard_id"),
+        Col("ar", "year"),
+        Col("effekt", "number"),
+        Col("enhet", "choice", choices=UNITS),
+        Col("harledning", required=False),
+        Col("kalla"),
+        Col("avsnitt"),
+    ),
+    key=("atgard_id", "ar"),
+)
+
+DRIVARE = TableSpec(
+    "atgard_drivare.csv",
+    "Drivare bakom effekterna",
+    (
+        Col("atgard_id"),
+        Col("drivare_id"),
+        Col("beskrivning"),
+        Col("ar", "year", required=False),
+        Col("mangd_lag", "number", required=False),
+        Col("mangd_hog", "number", required=False),
+        Col("mangd_enhet", required=False),
+        Col("pris_lag", "number", required=False),
+        Col("pris_hog", "number", required=False),
+        Col("pris_enhet", required=False, doc="t.ex. 'tkr per dygn', 'mnkr per åa', 'kr per månad'"),
+        Col("angiven_effekt", "number", required=False),
+        Col("angiven_effekt_enhet", required=False),
+        Col("kalla"),
+        Col("avsnitt"),
+        Col("citat"),
+    ),
+    key=("atgard_id", "drivare_id"),
+)
+
+SUMMOR = TableSpec(
+    "atgardsplan_summor.csv",
+    "Summor som källan anger",
+    (
+        Col("plan_id"),
+        Col("summa_id"),
+        Col("beskrivning"),
+        Col("ar", "year", required=False),
+        Col("typ", "choice", choices=("planerad", "helar", "faktisk")),
+        Col("belopp", "number"),
+        Col("enhet", "choice", choices=UNITS),
+        Col("kalla"),
+        Col("avsnitt"),
+        Col("citat"),
+    ),
+    key=("summa_id",),
+)
+
+UPPFOLJNING = TableSpec(
+    "uppfoljning_atgarder.csv",
+    "Uppföljning av åtgärder",
+    (
+        Col("atgard_id"),
+        Col("per_datum", "date"),
+        Col("faktisk_effekt", "number", required=False),
+        Col("enhet", "choice", choices=UNITS),
+        Col("status_text", required=False, doc="Statustexten ordagrant"),
+        Col("kalla"),
+        Col("avsnitt"),
+    ),
+    key=("atgard_id", "per_datum"),
+)
+
+DATASETS = {
+    "atgardsplaner": (PLANER, None),
+    "atgarder": (ATGARDER, None),
+    "atgard_effekter": (EFFEKTER, None),
+    "atgard_drivare": (DRIVARE, None),
+    "atgardsplan_summor": (SUMMOR, None),
+    "uppfoljning_atgarder": (UPPFOLJNING, None),
+}
+
+TERTIAL_END = {1: (4, 30), 2: (8, 31), 3: (12, 31)}
+
+
+def tertial_end(year: int, tertial: int) -> dt.date:
+    m, d = TERTIAL_END[int(tertial)]
+    return dt.date(int(year), m, d)
+
+
+def to_tkr(value, unit: str) -> float | None:
+    if fmt.is_missing(value):
+        return None
+    return float(value) * TO_TKR[unit]
+
+
+def _unit_factor(text) -> float | None:
+    """'tkr per dygn' -> 1, 'mnkr per år' -> 1000, 'kr per månad' -> 0.001; None if unknown."""
+    if not text or fmt.is_missing(text):
+        return None
+    first = str(text).strip().split()[0].lower()
+    return TO_TKR.get(first)
+
+
+# --- the plans an organisation has for a year ------------------------------------------------
+
+
+def plans_for_year(data: dict, year: int) -> pd.DataFrame | None:
+    plans = data.get("atgardsplaner")
+    if plans is None:
+        return None
+    part = plans[(plans["ar_fran"] <= year) & (plans["ar_till"] >= year)]
+    return part if not part.empty else None
+
+
+def has_plan(data: dict, year: int) -> bool:
+    return plans_for_year(data, year) is not None
+
+
+def effects_tkr(data: dict) -> pd.DataFrame:
+    """Planned effects joined with their measure, in tkr, with the flags that decide what is summed.
+
+    ``counted``: False for a measure the source says is counted in others (medräknad_i_andra),
+    and for a group member whose group row carries its own effect for the same year (the group
+    row holds the amount; counting both would count it twice).
+    """
+    eff, meas = data.get("atgard_effekter"), data.get("atgarder")
+    cols = ["atgard_id", "ar", "effekt", "enhet", "effekt_tkr", "plan_id", "grupp", "medraknad_i_andra", "counted"]
+    if eff is None or meas is None or eff.empty:
+        return pd.DataFrame(columns=cols)
+    df = eff.merge(meas[["atgard_id", "plan_id", "grupp", "medraknad_i_andra"]], on="atgard_id", how="left")
+    df["effekt_tkr"] = [to_tkr(v, u) for v, u in zip(df["effekt"], df["enhet"])]
+    own = set(zip(df["atgard_id"], df["ar"]))
+    df["counted"] = [
+        m != "ja" and not (isinstance(g, str) and (g, y) in own)
+        for m, g, y in zip(df["medraknad_i_andra"], df["grupp"], df["ar"])
+    ]
+    return df[cols]
+
+
+def planned_effect_for_year(datasets: dict, year: int) -> tuple[float | None, list[str]]:
+    """Total planned effect in TKR for one calendar year over the organisation's plans.
+
+    Sums the planned effect of every measure in every plan covering ``year`` (net: a cost row
+    such as Haninge's omställningskostnader counts negative), excluding measures the source
+    flags as counted in other measures and group members whose group row carries the amount.
+    Returns ``(total_tkr, plan titles)``; the total is None when no plan covers the year or no
+    effect is stated for it (never 0 for "not stated").
+    """
+    plans = plans_for_year(datasets, int(year))
+    if plans is None:
+        return None, []
+    titles = plans["titel"].tolist()
+    eff = effects_tkr(datasets)
+    part = eff[(eff["ar"] == int(year)) & eff["plan_id"].isin(set(plans["plan_id"])) & eff["counted"]]
+    if part.empty:
+        return None, titles
+    return float(part["effekt_tkr"].sum()), titles
+
+
+# --- pro rata and traffic light ---------------------------------------------------------------
+
+
+def expected_to_date(planned_tkr, year: int, as_of: dt.date, effect_start: dt.date | None = None) -> float | None:
+    """Planned effect for ``year`` accrued linearly from max(effect start, 1 Jan) to ``as_of``.
+
+    Expected = planned x days(start..as_of) / days(start..31 Dec), both inclusive; 0 before the
+    start or when the effect starts after the year; the full amount from 31 December on.
+    """
+    if fmt.is_missing(planned_tkr):
+        return None
+    jan1, dec31 = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    start = max(effect_start, jan1) if effect_start else jan1
+    if start > dec31 or as_of < start:
+        return 0.0
+    as_of = min(as_of, dec31)
+    share = ((as_of - start).days + 1) / ((dec31 - start).days + 1)
+    return float(planned_tkr) * share
+
+
+GREEN, YELLOW, RED, GREY = "grön", "gul", "röd", "grå"
+LIGHT_SYMBOL = {GREEN: "🟢 grön", YELLOW: "🟡 gul", RED: "🔴 röd", GREY: "⚪ grå"}
+GREEN_FROM, YELLOW_FROM = 90.0, 50.0
+
+
+def realisation_pct(actual_tkr, expected_tkr) -> float | None:
+    if fmt.is_missing(actual_tkr) or fmt.is_missing(expected_tkr) or float(expected_tkr) <= 0:
+        return None
+    return float(actual_tkr) / float(expected_tkr) * 100
+
+
+def traffic_light(actual_tkr, expected_tkr) -> tuple[str, str]:
+    """(class, reason). grön >= 90 %, gul 50–90 %, röd < 50 % of expected; grå without figures."""
+    if fmt.is_missing(actual_tkr):
+        return GREY, "ingen faktisk effekt angiven"
+    if fmt.is_missing(expected_tkr):
+        return GREY, "ingen planerad effekt för året"
+    if float(expected_tkr) < 0:
+        return GREY, "kostnadspost (negativ planerad effekt)"
+    if float(expected_tkr) == 0:
+        return GREY, "ingen effekt förväntad ännu"
+    r = float(actual_tkr) / float(expected_tkr) * 100
+    if r >= GREEN_FROM:
+        return GREEN, f"{fmt.pct(r, 0)} av förväntat"
+    if r >= YELLOW_FROM:
+        return YELLOW, f"{fmt.pct(r, 0)} av förväntat"
+    return RED, f"{fmt.pct(r, 0)} av förväntat"
+
+
+def followups_until(data: dict, until: dt.date) -> pd.DataFrame | None:
+    """The latest follow-up per measure dated on or before ``until`` (None when there is none)."""
+    fu = data.get("uppfoljning_atgarder")
+    if fu is None:
+        return None
+    part = fu[fu["per_datum"] <= until]
+    if part.empty:
+        return None
+    part = part.sort_values(["atgard_id", "per_datum"]).groupby("atgard_id", sort=False).tail(1).copy()
+    part["faktisk_tkr"] = [to_tkr(v, u) for v, u in zip(part["faktisk_effekt"], part["enhet"])]
+    return part
+
+
+def short_label(row) -> str:
+    nr = row.get("nr")
+    return f"nr {nr}" if isinstance(nr, str) and nr else f"rad {int(row['rad'])}"
+
+
+def status_table(data: dict, year: int, tertial: int) -> pd.DataFrame | None:
+    """One row per measure of the plans covering ``year``: planned, expected, actual, light.
+
+    Columns (English, for computation): plan_id, atgard_id, rad, nr, label, titel, omrade,
+    beslut_kravs, medraknad_i_andra, grupp, effekt_start, planned_tkr, as_of, expected_tkr,
+    actual_tkr, realisation, light, reason, status_text, counted.
+    """
+    plans = plans_for_year(data, year)
+    meas = data.get("atgarder")
+    if plans is None or meas is None:
+        return None
+    end = tertial_end(year, tertial)
+    fu = followups_until(data, end)
+    fu = fu[[d.year == year for d in fu["per_datum"]]] if fu is not None else None
+    eff = effects_tkr(data)
+    eff = eff[eff["ar"] == year].set_index("atgard_id")
+    rows = []
+    part = meas[meas["plan_id"].isin(set(plans["plan_id"]))].sort_values(["plan_id", "rad"])
+    for _, m in part.iterrows():
+        aid = m["atgard_id"]
+        planned = float(eff.at[aid, "effekt_tkr"]) if aid in eff.index else None
+        counted = bool(eff.at[aid, "counted"]) if aid in eff.index else m["medraknad_i_andra"] != "ja"
+        f = fu[fu["atgard_id"] == aid] if fu is not None else None
+        has_fu = f is not None and not f.empty
+        as_of = f["per_datum"].iloc[0] if has_fu else end
+        actual = f["faktisk_tkr"].iloc[0] if has_fu else None
+        actual = None if fmt.is_missing(actual) else float(actual)
+        start = m["effekt_start"] if isinstance(m["effekt_start"], dt.date) else None
+        expected = expected_to_date(planned, year, as_of, start)
+        light, reason = traffic_light(actual, expected)
+        if not has_fu:
+            reason = "ingen uppföljning ännu"
+        rows.append(
+            {
+                "plan_id": m["plan_id"], "atgard_id": aid, "rad": int(m["rad"]), "nr": m["nr"],
+                "label": short_label(m), "titel": m["titel"], "omrade": m["omrade"],
+                "beslut_kravs": m["beslut_kravs"], "medraknad_i_andra": m["medraknad_i_andra"],
+                "grupp": m["grupp"], "effekt_start": start, "planned_tkr": planned, "as_of": as_of,
+                "expected_tkr": expected, "actual_tkr": actual,
+                "realisation": realisation_pct(actual, expected), "light": light, "reason": reason,
+                "status_text": f["status_text"].iloc[0] if has_fu else None, "counted": counted,
+                "has_followup": has_fu,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --- drivers --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DriverResult:
+    atgard_id: str
+    drivare_id: str
+    description: str
+    low_tkr: float | None
+    high_tkr: float | None  # None: no upper bound stated ("minst ...")
+    stated_tkr: float | None
+    verdict: str  # Swedish: within, outside, cannot compute
+    implied: str  # Swedish: the implied volume where the effect cannot be computed, else ""
+
+    @property
+    def outside(self) -> bool:
+        return self.verdict.startswith("Utanför")
+
+
+def _is_percent(unit_text) -> bool:
+    return isinstance(unit_text, str) and "procent" in unit_text.lower()
+
+
+def driver_effects(drivers: pd.DataFrame | None) -> list[DriverResult]:
+    """Quantity x price per driver row, low and high, against the effect the source states.
+
+    - quantity x price: low = mängd_låg x pris_låg, high = mängd_hög x pris_hög (an empty high
+      value means the source gives no upper bound, e.g. "minst 365 dygn");
+    - a quantity in per cent (shorter placements) with no stated base volume cannot be
+      computed; the implied base volume = stated effect / per cent is shown instead;
+    - a quantity or a price that is not stated: the effect cannot be computed.
+    """
+    out: list[DriverResult] = []
+    if drivers is None:
+        return out
+    for _, d in drivers.iterrows():
+        stated_f = _unit_factor(d["angiven_effekt_enhet"])
+        stated = None if fmt.is_missing(d["angiven_effekt"]) or stated_f is None else float(d["angiven_effekt"]) * stated_f
+        price_f = _unit_factor(d["pris_enhet"])
+        qlo, qhi, plo, phi = (None if fmt.is_missing(d[c]) else float(d[c]) for c in ("mangd_lag", "mangd_hog", "pris_lag", "pris_hog"))
+        low = high = None
+        implied = ""
+        if _is_percent(d["mangd_enhet"]) and plo is None:
+            verdict = "Kan inte beräknas: källan anger inte den volym som procentsatsen gäller"
+            if stated is not None and qlo:
+                hi_base = stated / (qlo / 100)
+                lo_base = stated / ((qhi or qlo) / 100)
+                implied = (
+                    f"Angiven effekt {fmt.tkr(stated)} motsvarar en volym på {fmt.tkr(lo_base)}"
+                    + (f"–{fmt.tkr(hi_base)}" if abs(hi_base - lo_base) > 1e-9 else "")
+                    + f" ({fmt.number(qlo)}{'–' + fmt.number(qhi) if qhi and qhi != qlo else ''} %)"
+                )
+        elif qlo is None or plo is None or price_f is None:
+            missing = "mängd" if qlo is None else "pris"
+            verdict = f"Kan inte beräknas: källan anger inte {missing}"
+            if stated is None and qlo is None and plo is not None and price_f is not None:
+                implied = f"Pris {fmt.number(plo)} {d['pris_enhet']}; antal anges inte"
+        else:
+            low = qlo * plo * price_f
+            high = qhi * phi * price_f if qhi is not None and phi is not None else None
+            if stated is None:
+                verdict = "Ingen angiven effekt att jämföra med"
+            elif stated < low - 1e-9 or (high is not None and stated > high + 1e-9):
+                verdict = "Utanför intervallet"
+            else:
+                verdict = "Inom intervallet"
+        out.append(DriverResult(d["atgard_id"], d["drivare_id"], d["beskrivning"], low, high, stated, verdict, implied))
+    return out
+
+
+# --- reconciliation --------------------------------------------------------------------------
+
+_FROM_ON = re.compile(r"från och med", re.IGNORECASE)
+
+
+def _decimals(unit: str) -> int:
+    return 0 if unit == "tkr" else 1
+
+
+def _where(row) -> str:
+    return f"{sources.label(row['kalla'])[7:]}, {row['avsnitt']}"
+
+
+def sum_checks(data: dict) -> list[Finding]:
+    """Every total the source states against the sum of its rows (in the stated unit)."""
+    sums, meas, plans = data.get("atgardsplan_summor"), data.get("atgarder"), data.get("atgardsplaner")
+    if sums is None or meas is None or plans is None:
+        return []
+    eff = effects_tkr(data)
+    findings: list[Finding] = []
+    for _, s in sums.iterrows():
+        unit, f = s["enhet"], TO_TKR[s["enhet"]]
+        where = _where(s) + f" ({s['summa_id']})"
+        in_plan = meas[meas["plan_id"] == s["plan_id"]]
+        ids = set(in_plan["atgard_id"])
+        flagged = in_plan[in_plan["medraknad_i_andra"] == "ja"]
+        if s["typ"] == "planerad":
+            plan = plans[plans["plan_id"] == s["plan_id"]].iloc[0]
+            years = [int(s["ar"])]
+            if _FROM_ON.search(str(s["beskrivning"]) + " " + str(s["citat"])) and "årligen" in (str(s["beskrivning"]) + str(s["citat"])):
+                years = list(range(int(s["ar"]), int(plan["ar_till"]) + 1))
+            for y in years:
+                part = eff[eff["atgard_id"].isin(ids) & (eff["ar"] == y)]
+                rows = part[~(part["grupp"].notna() & ~part["counted"] & (part["medraknad_i_andra"] != "ja"))]
+                findings.append(Finding(f"{s['beskrivning']}: summan av åtgärdernas effekt {y}", float(s["belopp"]),
+                                        float(rows["effekt_tkr"].sum()) / f, unit, where, _decimals(unit)))
+                dbl = rows[rows["atgard_id"].isin(set(flagged["atgard_id"]))]
+                if not dbl.empty:
+                    names = ", ".join(f"{t} ({fmt.unit(v / f, unit, _decimals(unit))})" for t, v in zip(
+                        in_plan.set_index("atgard_id").loc[dbl["atgard_id"], "titel"], dbl["effekt_tkr"]))
+                    findings.append(Finding(
+                        f"{s['beskrivning']} {y} utan dubbelräkning: summan inkluderar {names}, som enligt källan är "
+                        f"medräknad i respektive åtgärd", float(s["belopp"]),
+                        float(rows.loc[~rows["atgard_id"].isin(set(flagged["atgard_id"])), "effekt_tkr"].sum()) / f,
+                        unit, where, _decimals(unit)))
+        elif s["typ"] == "helar":
+            vals = in_plan["helarseffekt"]
+            # helårseffekt is stored in the plan's unit
+            pf = TO_TKR[plans.loc[plans["plan_id"] == s["plan_id"], "enhet"].iloc[0]]
+            findings.append(Finding(f"{s['beskrivning']}: summan av åtgärdernas helårseffekt", float(s["belopp"]),
+                                    float(vals.sum()) * pf / f, unit, where, _decimals(unit)))
+            if not flagged.empty and flagged["helarseffekt"].notna().any():
+                names = ", ".join(f"{t} ({fmt.unit(v * pf / f, unit, _decimals(unit))})" for t, v in zip(flagged["titel"], flagged["helarseffekt"]) if v == v)
+                findings.append(Finding(
+                    f"{s['beskrivning']} utan dubbelräkning: summan inkluderar {names}, som enligt källan är medräknad i respektive åtgärd",
+                    float(s["belopp"]), float(in_plan.loc[in_plan["medraknad_i_andra"] != "ja", "helarseffekt"].sum()) * pf / f,
+                    unit, where, _decimals(unit)))
+        elif s["typ"] == "faktisk":
+            fu = data.get("uppfoljning_atgarder")
+            if fu is None:
+                continue
+            part = fu[fu["atgard_id"].isin(ids) & fu["per_datum"].map(lambda d: d.year == int(s["ar"]))]
+            part = part.sort_values("per_datum").groupby("atgard_id").tail(1)
+            total = sum(to_tkr(v, u) for v, u in zip(part["faktisk_effekt"], part["enhet"]) if not fmt.is_missing(v))
+            n = int(part["faktisk_effekt"].notna().sum())
+            findings.append(Finding(f"{s['beskrivning']}: summan av faktisk effekt på de {n} rader som anger belopp",
+                                    float(s["belopp"]), total / f, unit, where, _decimals(unit)))
+    return findings
+
+
+def group_checks(data: dict) -> list[Finding]:
+    """A group row against its members: equal where members carry amounts, else noted as not split."""
+    meas = data.get("atgarder")
+    if meas is None:
+        return []
+    eff = effects_tkr(data)
+    findings = []
+    for gid, members in meas[meas["grupp"].notna()].groupby("grupp", sort=True):
+        g_eff = eff[eff["atgard_id"] == gid]
+        m_eff = eff[eff["atgard_id"].isin(set(members["atgard_id"]))]
+        grow = meas[meas["atgard_id"] == gid].iloc[0]
+        for y in sorted(set(g_eff["ar"]) | set(m_eff["ar"])):
+            g = g_eff[g_eff["ar"] == y]
+            m = m_eff[m_eff["ar"] == y]
+            unit = g["enhet"].iloc[0] if not g.empty else m["enhet"].iloc[0]
+            f = TO_TKR[unit]
+            if m.empty:
+                findings.append(Finding(
+                    f"Grupp {grow['titel']} {y}: gruppens belopp fördelas inte på åtgärderna i gruppen "
+                    f"({', '.join(members['titel'])}); summan räknar gruppraden en gång",
+                    float(g["effekt_tkr"].sum()) / f, float(g["effekt_tkr"].sum()) / f, unit, _where(grow), _decimals(unit)))
+            elif not g.empty:
+                findings.append(Finding(f"Grupp {grow['titel']} {y} = summan av åtgärderna i gruppen",
+                                        float(g["effekt_tkr"].sum()) / f, float(m["effekt_tkr"].sum()) / f, unit,
+                                        _where(grow), _decimals(unit)))
+    return findings
+
+
+def numbering_checks(data: dict) -> list[Finding]:
+    """Duplicate and missing measure numbers (as stated), and the stated count against the rows."""
+    meas = data.get("atgarder")
+    if meas is None:
+        return []
+    findings = []
+    for pid, part in meas.groupby("plan_id", sort=True):
+        where = _where(part.iloc[0])
+        nrs = part[part["nr"].notna()]
+        if nrs.empty:
+            continue
+        for nr, rows in nrs.groupby("nr", sort=False):
+            if len(rows) > 1:
+                findings.append(Finding(f"Åtgärdsnummer {nr} ska förekomma en gång; det står på rad "
+                                        + " och ".join(str(int(r)) for r in rows["rad"]), 1, len(rows), "st", where))
+        ints = [int(n) for n in nrs["nr"] if str(n).strip().isdigit()]
+        if ints:
+            missing = sorted(set(range(1, max(ints) + 1)) - set(ints))
+            for n in missing:
+                findings.append(Finding(f"Åtgärdsnummer {n} saknas i numreringen 1–{max(ints)}", 1, 0, "st", where))
+    return findings
+
+
+def count_checks(data: dict, org: str) -> list[Finding]:
+    """A number of measures the source states in its text (uppgifter.csv) against the table's rows."""
+    up, meas = data.get("uppgifter"), data.get("atgarder")
+    if up is None or meas is None:
+        return []
+    findings = []
+    for _, u in up[up["id"].str.contains("antal-atgarder") & (up["enhet"] == "st")].iterrows():
+        findings.append(Finding(f"Antal åtgärder enligt texten mot antal rader i åtgärdstabellen", float(u["varde"]),
+                                float(len(meas)), "st", _where(u) + f" (\"{u['citat'][:120]}\")"))
+    return findings
+
+
+def all_checks(data: dict, org: str = "") -> list[Finding]:
+    return sum_checks(data) + group_checks(data) + numbering_checks(data) + count_checks(data, org)
+
+
+def reconciliation_warnings(data: dict, org: str) -> list[str]:
+    return ["Avstämning (åtgärdsplan): " + f.text() for f in reconcile.mismatches(all_checks(data, org))]
+
+
+# --- validation across files -------------------------------------------------------------------
+
+
+def _label(org: str, spec: TableSpec) -> str:
+    return f"{org}/{spec.filename}"
+
+
+def cross_check(data: dict, org: str) -> list[Issue]:
+    """References between the action-plan files, and years within the plan's years."""
+    issues: list[Issue] = []
+    plans, meas = data.get("atgardsplaner"), data.get("atgarder")
+    eff, drv, sums, fu = (data.get(k) for k in ("atgard_effekter", "atgard_drivare", "atgardsplan_summor", "uppfoljning_atgarder"))
+    if all(x is None for x in (plans, meas, eff, drv, sums, fu)):
+        return issues
+    plan_years = {}
+    if plans is not None:
+        for idx, p in plans.iterrows():
+            plan_years[p["plan_id"]] = (int(p["ar_fran"]), int(p["ar_till"]))
+            if p["ar_fran"] > p["ar_till"]:
+                issues.append(Issue(_label(org, PLANER), int(idx), "ar_till", str(p["ar_till"]), f"ett år som inte är före ar_fran ({p['ar_fran']})"))
+            if not fmt.is_missing(p["underskott"]) and not p["underskott_enhet"]:
+                issues.append(Issue(_label(org, PLANER), int(idx), "underskott_enhet", "", "enheten (tkr eller mnkr) när ett underskott anges"))
+    known_plans = ", ".join(sorted(plan_years)) or "(inga planer i atgardsplaner.csv)"
+    measure_plan: dict[str, str] = {}
+    if meas is not None:
+        lab = _label(org, ATGARDER)
+        for idx, m in meas.iterrows():
+            if m["plan_id"] not in plan_years:
+                issues.append(Issue(lab, int(idx), "plan_id", m["plan_id"], "ett plan_id ur atgardsplaner.csv: " + known_plans))
+            measure_plan[m["atgard_id"]] = m["plan_id"]
+        for idx, m in meas.iterrows():
+            g = m["grupp"]
+            if g and (g not in measure_plan or measure_plan[g] != m["plan_id"] or g == m["atgard_id"]):
+                issues.append(Issue(lab, int(idx), "grupp", g, "atgard_id för en annan åtgärd (grupprad) i samma plan i atgarder.csv"))
+            if isinstance(m["effekt_start"], dt.date) and m["plan_id"] in plan_years:
+                lo, hi = plan_years[m["plan_id"]]
+                if not lo <= m["effekt_start"].year <= hi:
+                    issues.append(Issue(lab, int(idx), "effekt_start", m["effekt_start"].isoformat(), f"ett datum inom planens år {lo}–{hi}"))
+    known = sorted(measure_plan)
+    hint = "ett atgard_id ur atgarder.csv" + (f" (t.ex. {known[0]})" if known else "")
+
+    def years_of(aid):
+        return plan_years.get(measure_plan.get(aid))
+
+    for df, spec, year_col in ((eff, EFFEKTER, "ar"), (drv, DRIVARE, "ar"), (fu, UPPFOLJNING, "per_datum")):
+        if df is None:
+            continue
+        lab = _label(org, spec)
+        for idx, r in df.iterrows():
+            aid = r["atgard_id"]
+            if aid not in measure_plan:
+                issues.append(Issue(lab, int(idx), "atgard_id", aid, hint))
+                continue
+            yrs = years_of(aid)
+            v = r[year_col]
+            if yrs is None or v is None or fmt.is_missing(v):
+                continue
+            y = v.year if isinstance(v, dt.date) else int(v)
+            if not yrs[0] <= y <= yrs[1]:
+                text = v.isoformat() if isinstance(v, dt.date) else str(y)
+                what = "ett datum" if isinstance(v, dt.date) else "ett år"
+                issues.append(Issue(lab, int(idx), year_col, text, f"{what} inom planens år {yrs[0]}–{yrs[1]} (plan {measure_plan[aid]})"))
+    if sums is not None:
+        lab = _label(org, SUMMOR)
+        for idx, s in sums.iterrows():
+            if s["plan_id"] not in plan_years:
+                issues.append(Issue(lab, int(idx), "plan_id", s["plan_id"], "ett plan_id ur atgardsplaner.csv: " + known_plans))
+            elif not fmt.is_missing(s["ar"]):
+                lo, hi = plan_years[s["plan_id"]]
+                if not lo <= int(s["ar"]) <= hi:
+                    issues.append(Issue(lab, int(idx), "ar", str(int(s["ar"])), f"ett år inom planens år {lo}–{hi}"))
+    return issues
+
+
+CROSS_CHECKS = [cross_check]
