@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: book test validate site bench clean
+.PHONY: book test validate bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,3 +27,6 @@ test: $(STAMP)
 
 clean:
 	rm -rf _build
+
+bench: $(STAMP)
+	$(PY) tools/bench.py

@@ -179,6 +179,16 @@ def tertial_end(year: int, tertial: int) -> dt.date:
     return dt.date(int(year), m, d)
 
 
+def _na(v) -> bool:
+    """Missing in any of the forms a typed table holds (None, NaN, pd.NA)."""
+    if v is None or isinstance(v, (str, dt.date)):
+        return v is None
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
 def to_tkr(value, unit: str) -> float | None:
     if fmt.is_missing(value):
         return None
@@ -220,7 +230,7 @@ def effects_tkr(data: dict) -> pd.DataFrame:
     if eff is None or meas is None or eff.empty:
         return pd.DataFrame(columns=cols)
     df = eff.merge(meas[["atgard_id", "plan_id", "grupp", "medraknad_i_andra"]], on="atgard_id", how="left")
-    df["effekt_tkr"] = [to_tkr(v, u) for v, u in zip(df["effekt"], df["enhet"])]
+    df["effekt_tkr"] = [round(to_tkr(v, u), 6) for v, u in zip(df["effekt"], df["enhet"])]
     own = set(zip(df["atgard_id"], df["ar"]))
     df["counted"] = [
         m != "ja" and not (isinstance(g, str) and (g, y) in own)
@@ -348,6 +358,8 @@ def status_table(data: dict, year: int, tertial: int) -> pd.DataFrame | None:
         light, reason = traffic_light(actual, expected)
         if not has_fu:
             reason = "ingen uppföljning ännu"
+        elif planned == 0:
+            reason = "planerad effekt för året är 0"
         rows.append(
             {
                 "plan_id": m["plan_id"], "atgard_id": aid, "rad": int(m["rad"]), "nr": m["nr"],
@@ -421,8 +433,8 @@ def driver_effects(drivers: pd.DataFrame | None) -> list[DriverResult]:
             if stated is None and qlo is None and plo is not None and price_f is not None:
                 implied = f"Pris {fmt.number(plo)} {d['pris_enhet']}; antal anges inte"
         else:
-            low = qlo * plo * price_f
-            high = qhi * phi * price_f if qhi is not None and phi is not None else None
+            low = round(qlo * plo * price_f, 6)
+            high = round(qhi * phi * price_f, 6) if qhi is not None and phi is not None else None
             if stated is None:
                 verdict = "Ingen angiven effekt att jämföra med"
             elif stated < low - 1e-9 or (high is not None and stated > high + 1e-9):
@@ -462,7 +474,7 @@ def sum_checks(data: dict) -> list[Finding]:
         if s["typ"] == "planerad":
             plan = plans[plans["plan_id"] == s["plan_id"]].iloc[0]
             years = [int(s["ar"])]
-            if _FROM_ON.search(str(s["beskrivning"]) + " " + str(s["citat"])) and "årligen" in (str(s["beskrivning"]) + str(s["citat"])):
+            if _FROM_ON.search(str(s["beskrivning"])) and "årligen" in str(s["beskrivning"]):
                 years = list(range(int(s["ar"]), int(plan["ar_till"]) + 1))
             for y in years:
                 part = eff[eff["atgard_id"].isin(ids) & (eff["ar"] == y)]
@@ -474,7 +486,7 @@ def sum_checks(data: dict) -> list[Finding]:
                     names = ", ".join(f"{t} ({fmt.unit(v / f, unit, _decimals(unit))})" for t, v in zip(
                         in_plan.set_index("atgard_id").loc[dbl["atgard_id"], "titel"], dbl["effekt_tkr"]))
                     findings.append(Finding(
-                        f"{s['beskrivning']} {y} utan dubbelräkning: summan inkluderar {names}, som enligt källan är "
+                        f"{s['beskrivning']}{'' if str(y) in str(s['beskrivning']) else ' ' + str(y)} utan dubbelräkning: summan inkluderar {names}, som enligt källan är "
                         f"medräknad i respektive åtgärd", float(s["belopp"]),
                         float(rows.loc[~rows["atgard_id"].isin(set(flagged["atgard_id"])), "effekt_tkr"].sum()) / f,
                         unit, where, _decimals(unit)))
@@ -594,7 +606,7 @@ def cross_check(data: dict, org: str) -> list[Issue]:
             plan_years[p["plan_id"]] = (int(p["ar_fran"]), int(p["ar_till"]))
             if p["ar_fran"] > p["ar_till"]:
                 issues.append(Issue(_label(org, PLANER), int(idx), "ar_till", str(p["ar_till"]), f"ett år som inte är före ar_fran ({p['ar_fran']})"))
-            if not fmt.is_missing(p["underskott"]) and not p["underskott_enhet"]:
+            if not _na(p["underskott"]) and not p["underskott_enhet"]:
                 issues.append(Issue(_label(org, PLANER), int(idx), "underskott_enhet", "", "enheten (tkr eller mnkr) när ett underskott anges"))
     known_plans = ", ".join(sorted(plan_years)) or "(inga planer i atgardsplaner.csv)"
     measure_plan: dict[str, str] = {}
@@ -629,7 +641,7 @@ def cross_check(data: dict, org: str) -> list[Issue]:
                 continue
             yrs = years_of(aid)
             v = r[year_col]
-            if yrs is None or v is None or fmt.is_missing(v):
+            if yrs is None or _na(v):
                 continue
             y = v.year if isinstance(v, dt.date) else int(v)
             if not yrs[0] <= y <= yrs[1]:
@@ -641,7 +653,7 @@ def cross_check(data: dict, org: str) -> list[Issue]:
         for idx, s in sums.iterrows():
             if s["plan_id"] not in plan_years:
                 issues.append(Issue(lab, int(idx), "plan_id", s["plan_id"], "ett plan_id ur atgardsplaner.csv: " + known_plans))
-            elif not fmt.is_missing(s["ar"]):
+            elif not _na(s["ar"]):
                 lo, hi = plan_years[s["plan_id"]]
                 if not lo <= int(s["ar"]) <= hi:
                     issues.append(Issue(lab, int(idx), "ar", str(int(s["ar"])), f"ett år inom planens år {lo}–{hi}"))

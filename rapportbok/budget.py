@@ -69,9 +69,11 @@ def tree_issues(df: pd.DataFrame, spec: TableSpec, label: str) -> list[Issue]:
         if row["summeras_i"] and row["summeras_i"] not in names:
             issues.append(Issue(label, int(idx), "summeras_i", row["summeras_i"], "namnet på en post i samma fil"))
     for rad, part in df.groupby("rad"):
-        if part["post"].nunique() > 1 or part["summeras_i"].fillna("").nunique() > 1:
-            idx = int(part.index[1])
-            issues.append(Issue(label, idx, "post", str(part["post"].iloc[1]), f"samma post och summeras_i för rad {rad} alla år"))
+        for col in ("post", "summeras_i"):
+            values = part[col].fillna("")
+            usual = values.mode().iloc[0]
+            for idx, value in values[values != usual].items():
+                issues.append(Issue(label, int(idx), col, value, f"'{usual}' som på rad {rad} de andra åren (samma post och summeras_i alla år)"))
     return issues
 
 

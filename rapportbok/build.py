@@ -8,6 +8,7 @@ the build with the notebook, the cell and the error; the staging folder is remov
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -24,7 +25,7 @@ import yaml
 
 from rapportbok import datasets, orgs
 from rapportbok.chapters import registry
-from rapportbok.paths import data_dir, project_root
+from rapportbok.paths import PACKAGE_DIR, data_dir, project_root
 from rapportbok.schema import DataError
 
 TERTIAL_TEXT = {1: "tertial 1 (januari–april)", 2: "tertial 2 (januari–augusti)", 3: "helår (tertial 3)"}
@@ -125,11 +126,58 @@ def year_page(org: orgs.Org, year: int, jobs: list[Job]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _clean_notebook(path: Path, job: Job) -> None:
+def _chapter_files(chapter: str, org_path: Path) -> list[Path]:
+    """The files a chapter reads for one organisation (all of them if the chapter does not say)."""
+    ch = next(c for c in registry() if c.slug == chapter)
+    if not ch.reads:
+        return sorted(p for p in org_path.rglob("*") if p.is_file())
+    files = []
+    for name in ch.reads:
+        target = org_path / (datasets.ORG_DATASETS[name][0].filename if name in datasets.ORG_DATASETS else name)
+        files += sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
+    return files
+
+
+def inputs_hash(job: Job, root: Path, data: Path) -> str:
+    """A content hash of everything a notebook's output depends on.
+
+    Its template, its parameters, the data files its chapter reads, the organisation file and
+    the source register, the package code and the pinned environment. jupyter-cache would hash
+    only the code cells, and so miss a changed data file.
+    """
+    h = hashlib.sha256()
+
+    def add(label: str, path: Path) -> None:
+        h.update(label.encode() + b"\0")
+        h.update(path.read_bytes() if path.is_file() else b"<saknas>")
+        h.update(b"\0")
+
+    add("template", root / "notebooks" / f"{job.chapter}.ipynb")
+    h.update(json.dumps(job.parameters(), sort_keys=True).encode())
+    for p in sorted(PACKAGE_DIR.rglob("*.py")):
+        add("pkg/" + p.relative_to(PACKAGE_DIR).as_posix(), p)
+    add("requirements.txt", root / "requirements.txt")
+    add("kallor.csv", data / "kallor.csv")
+    add("organisation.yml", data / job.org / "organisation.yml")
+    for p in _chapter_files(job.chapter, data / job.org):
+        add("data/" + p.relative_to(data).as_posix(), p)
+    return h.hexdigest()
+
+
+def _stored_hash(path: Path) -> str | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["metadata"].get("rapportbok", {}).get("inputs")
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _clean_notebook(path: Path, job: Job, digest: str | None = None) -> None:
     """Drop what changes between runs (timings, absolute paths) so a rebuild is byte-identical."""
     nb = nbformat.read(path, as_version=4)
     pm = nb.metadata.get("papermill", {})
     nb.metadata["papermill"] = {"parameters": pm.get("parameters", job.parameters()), "version": pm.get("version")}
+    if digest:
+        nb.metadata["rapportbok"] = {"inputs": digest}
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"  # papermill gives it a random id
@@ -157,30 +205,46 @@ def _describe_failure(job: Job, err: BaseException) -> str:
     return f"Notebooken {job.chapter}.ipynb för {job.org} {job.year} stoppade{where}: {ename}: {evalue}"
 
 
-def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = None, log=print) -> None:
+def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = None, log=print,
+                incremental: bool = True) -> list[Job]:
+    """Execute the jobs whose inputs changed, in parallel; copy the others from book/. Returns those executed."""
     workers = workers or os.cpu_count() or 1
     env_data = os.environ.get("RAPPORTBOK_DATA")
     if data_dir() != root / "data":
         env_data = str(data_dir())
     failures = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    digests = {job: inputs_hash(job, root, data_dir()) for job in jobs}
+    todo = []
+    for job in jobs:
+        out = stage / job.relpath
+        out.parent.mkdir(parents=True, exist_ok=True)
+        previous = root / job.relpath
+        if incremental and _stored_hash(previous) == digests[job]:
+            shutil.copy2(previous, out)
+        else:
+            todo.append(job)
+    reused = len(jobs) - len(todo)
+    log(f"Kör {len(todo)} notebooks ({min(workers, max(len(todo), 1))} parallellt); {reused} oförändrade återanvänds.")
+    if not todo:
+        return []
+    with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
         futures = {}
-        for job in jobs:
+        for job in todo:
             out = stage / job.relpath
-            out.parent.mkdir(parents=True, exist_ok=True)
             template = root / "notebooks" / f"{job.chapter}.ipynb"
             futures[pool.submit(_execute, job, str(template), str(out), str(out.parent), env_data)] = job
         for n, fut in enumerate(as_completed(futures), start=1):
             job = futures[fut]
             try:
                 _, seconds = fut.result()
-                _clean_notebook(stage / job.relpath, job)
-                log(f"  [{n}/{len(jobs)}] {job.relpath} ({seconds:.1f} s)")
+                _clean_notebook(stage / job.relpath, job, digests[job])
+                log(f"  [{n}/{len(todo)}] {job.relpath} ({seconds:.1f} s)")
             except Exception as err:  # noqa: BLE001 - reported to the analyst below
                 failures.append(_describe_failure(job, err))
                 log(f"  [{n}/{len(jobs)}] {job.relpath} MISSLYCKADES")
     if failures:
         raise BuildError("\n".join(failures))
+    return todo
 
 
 def build_site(site_root: Path) -> Path:
@@ -194,6 +258,19 @@ def build_site(site_root: Path) -> Path:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
         raise BuildError(f"Webbplatsen kunde inte byggas (jupyter-book, kod {proc.returncode}):\n{tail}")
     return html
+
+
+SITE_MARKER = ".rapportbok-indata"  # content hash of what the site was built from
+
+
+def _tree_digest(base: Path, names: tuple[str, ...]) -> str:
+    h = hashlib.sha256()
+    for name in names:
+        target = base / name
+        for p in sorted([target] if target.is_file() else target.rglob("*")):
+            if p.is_file():
+                h.update(p.relative_to(base).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def _swap(stage: Path, root: Path, site: bool) -> None:
@@ -211,7 +288,8 @@ def _swap(stage: Path, root: Path, site: bool) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def build(site: bool = True, workers: int | None = None, log=print) -> list[Job]:
+def build(site: bool = True, workers: int | None = None, log=print, incremental: bool = True) -> list[Job]:
+    """Build the book; returns the jobs that were executed (the others were unchanged)."""
     root = project_root()
     issues = datasets.validate(data_dir())
     errors = [i for i in issues if i.severity == "fel"]
@@ -220,6 +298,9 @@ def build(site: bool = True, workers: int | None = None, log=print) -> list[Job]
     if errors:
         raise DataError(issues)
     all_orgs, jobs = plan(data_dir())
+    missing = sorted({j.chapter for j in jobs if not (root / "notebooks" / f"{j.chapter}.ipynb").is_file()})
+    if missing:
+        raise BuildError("Kapitelmall saknas: " + ", ".join(f"notebooks/{m}.ipynb" for m in missing))
     for org in all_orgs:
         sets = datasets.load_org(org.slug, data_dir())
         for ch in registry():
@@ -240,14 +321,19 @@ def build(site: bool = True, workers: int | None = None, log=print) -> list[Job]
                 page = stage / "book" / org.slug / str(year) / "index.md"
                 page.parent.mkdir(parents=True, exist_ok=True)
                 page.write_text(year_page(org, year, jobs), encoding="utf-8")
-        log(f"Kör {len(jobs)} notebooks ({workers or os.cpu_count()} parallellt):")
-        execute_all(jobs, stage, root, workers, log)
-        if site:
+        executed = execute_all(jobs, stage, root, workers, log, incremental)
+        site_digest = _tree_digest(stage, ("_config.yml", "_toc.yml", "book"))
+        marker = root / "_build" / "html" / SITE_MARKER
+        if site and incremental and marker.is_file() and marker.read_text() == site_digest:
+            log("Webbplatsen är oförändrad; den byggs inte om.")
+            site = False
+        elif site:
             log("Bygger webbplatsen med jupyter-book ...")
             build_site(stage)
+            (stage / "_build" / "html" / SITE_MARKER).write_text(site_digest)
         _swap(stage, root, site)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    if site:
+    if (root / "_build" / "html" / "index.html").exists():
         log(f"Klart: {root / '_build' / 'html' / 'index.html'}")
-    return jobs
+    return executed

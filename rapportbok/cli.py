@@ -30,14 +30,46 @@ def validate() -> None:
 @main.command(help="Validera data/, kör kapitlen till book/ och bygg webbplatsen i _build/html/.")
 @click.option("--no-site", is_flag=True, help="Kör bara notebooks, bygg inte webbplatsen.")
 @click.option("--workers", type=int, default=None, help="Antal parallella notebooks (standard: alla kärnor).")
-def build(no_site: bool, workers: int | None) -> None:
+@click.option("--alla", "everything", is_flag=True, help="Kör alla notebooks, även oförändrade.")
+def build(no_site: bool, workers: int | None, everything: bool) -> None:
     from rapportbok import build as builder
 
     try:
-        builder.build(site=not no_site, workers=workers, log=click.echo)
+        builder.build(site=not no_site, workers=workers, log=click.echo, incremental=not everything)
     except DataError as err:
         click.echo(err.report(), err=True)
         sys.exit(1)
     except builder.BuildError as err:
         click.echo(f"Bygget avbröts; den förra boken och webbplatsen är orörda.\n{err}", err=True)
         sys.exit(1)
+
+
+@main.group(help="Hämta nyckeltal från Kolada (api.kolada.se).")
+def kolada() -> None:
+    pass
+
+
+@kolada.command("fetch", help="Hämta nyckeltalen i data/ORG/kolada.yml och spara dem i data/ORG/kolada/.")
+@click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. alingsas.")
+@click.option("--base-url", default=None, help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).")
+def kolada_fetch(org: str, base_url: str | None) -> None:
+    from rapportbok import kolada as kol
+    from rapportbok.paths import org_dir
+
+    folder = org_dir(org)
+    if not (folder / "organisation.yml").is_file():
+        click.echo(f"Fel: hittar ingen organisation '{org}' ({folder} saknar organisation.yml).", err=True)
+        sys.exit(1)
+    try:
+        client = kol.KoladaClient(base_url=base_url or kol.DEFAULT_BASE_URL)
+        report = kol.fetch_org(folder, client)
+    except kol.KoladaConfigError as err:
+        click.echo(f"Fel i Kolada-konfigurationen: {err}", err=True)
+        sys.exit(1)
+    except kol.KoladaError as err:
+        click.echo(f"Hämtningen från Kolada misslyckades; inget har sparats. {err}", err=True)
+        sys.exit(1)
+    except (ValueError, OSError) as err:
+        click.echo(f"Hämtningen från Kolada misslyckades; inget har sparats. {err}", err=True)
+        sys.exit(1)
+    click.echo(report.summary())

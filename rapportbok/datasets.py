@@ -13,7 +13,8 @@ from typing import Callable
 
 import pandas as pd
 
-from rapportbok import actionplan, budget, orgs, sources, stated
+from rapportbok import actionplan, budget, followup, genomlysning, orgs, sources, stated
+from rapportbok import risk
 from rapportbok.paths import data_dir
 from rapportbok.schema import DataError, Issue, TableSpec, read_table
 
@@ -22,12 +23,16 @@ from rapportbok.schema import DataError, Issue, TableSpec, read_table
 ORG_DATASETS: dict[str, tuple[TableSpec, Callable | None]] = {
     **budget.DATASETS,
     **stated.DATASETS,
+    **followup.DATASETS,
     **actionplan.DATASETS,
+    **genomlysning.DATASETS,
+    **risk.DATASETS,
 }
 
 # Checks across one organisation's files: (datasets dict, org slug) -> issues.
 CROSS_CHECKS: list[Callable[[dict, str], list[Issue]]] = [
     *actionplan.CROSS_CHECKS,
+    *followup.CROSS_CHECKS,
 ]
 
 
@@ -49,8 +54,11 @@ def _read(org_path: Path, name: str, known_sources: set[str]) -> tuple[pd.DataFr
     return (None if issues else df), issues
 
 
-def load_org(org: str, data: Path | None = None) -> dict[str, pd.DataFrame | None]:
-    """All datasets of one organisation, validated; raises DataError listing every problem."""
+def load_org(org: str, data: Path | None = None, warnings: list[Issue] | None = None) -> dict[str, pd.DataFrame | None]:
+    """All datasets of one organisation, validated; raises DataError listing every problem.
+
+    Only errors ("fel") raise; warnings ("varning") are appended to ``warnings`` when given.
+    """
     data = data or data_dir()
     known = set(sources.load(data).index) | {sources.KOLADA_SOURCE}
     out, issues = {}, []
@@ -60,8 +68,10 @@ def load_org(org: str, data: Path | None = None) -> dict[str, pd.DataFrame | Non
     if not issues:
         for check in CROSS_CHECKS:
             issues += check(out, org)
-    if issues:
+    if any(i.severity == "fel" for i in issues):
         raise DataError(issues)
+    if warnings is not None:
+        warnings += issues
     return out
 
 
@@ -80,7 +90,7 @@ def validate(data: Path | None = None) -> list[Issue]:
     issues += org_issues
     for org in all_orgs:
         try:
-            load_org(org.slug, data)
+            load_org(org.slug, data, issues)
         except DataError as err:
             issues += err.issues
     for folder in sorted(p for p in data.iterdir() if p.is_dir() and p.name != "kallor"):

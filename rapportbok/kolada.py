@@ -446,7 +446,7 @@ def parse_config(raw: Any, where: str = CONFIG_FILE) -> KoladaConfig:
             _id_str(m, _MUNICIPALITY_RE, "kommun-id (fyra siffror)", where) for m in members
         )
 
-    unknown = sorted(set(raw) - {"kpis", "first_year", "municipalities", "groups", "own_groups"})
+    unknown = sorted(set(raw) - {"kpis", "first_year", "municipalities", "groups", "own_groups", "battre"})
     if unknown:
         raise KoladaConfigError(f"{where}: okända nycklar: {', '.join(map(str, unknown))}.")
 

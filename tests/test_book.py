@@ -54,11 +54,12 @@ def _run(cwd: Path, *args):
 def built(tmp_path_factory):
     """A copy of the project, built from scratch with the real command."""
     copy = tmp_path_factory.mktemp("proj")
-    for name in ("_config.yml", "_toc.yml", "data", "notebooks", "book"):
+    for name in ("_config.yml", "_toc.yml", "requirements.txt", "data", "notebooks", "book"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, copy / name)
-    proc = _run(copy, "build")
+    proc = _run(copy, "build", "--alla")  # execute every notebook, reuse nothing
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Kör 0 notebooks" not in proc.stdout
     return copy
 
 
@@ -122,7 +123,7 @@ def test_bridge_and_mismatch_on_site(built):
 
 def test_rebuild_is_byte_identical(built):
     before = _tree_hash(built / "book")
-    proc = _run(built, "build", "--no-site")
+    proc = _run(built, "build", "--no-site", "--alla")
     assert proc.returncode == 0, proc.stderr
     assert _tree_hash(built / "book") == before
 
@@ -165,3 +166,19 @@ def test_failing_cell_changes_nothing(built):
         assert not list(built.glob(".staging-*"))
     finally:
         template.write_text(original, encoding="utf-8")
+
+
+def test_incremental_rebuild_runs_only_what_changed(built):
+    proc = _run(built, "build")
+    assert proc.returncode == 0, proc.stderr
+    assert "Kör 0 notebooks" in proc.stdout and "Webbplatsen är oförändrad" in proc.stdout
+    changed = built / "data/linkoping/uppgifter.csv"
+    original = changed.read_bytes()
+    try:
+        changed.write_bytes(original + b"\n")  # same figures, new bytes: the hash changes
+        proc = _run(built, "build", "--no-site")
+        assert proc.returncode == 0, proc.stderr
+        executed = sorted(re.findall(r"\] (book/\S+\.ipynb)", proc.stdout))
+        assert executed and all(p.startswith("book/linkoping/2024/") for p in executed)
+    finally:
+        changed.write_bytes(original)

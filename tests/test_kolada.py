@@ -353,7 +353,7 @@ def test_alingsas_config_is_valid():
     org_dir = Path(__file__).resolve().parents[1] / "data" / "alingsas"
     cfg = load_config(org_dir)
     assert cfg.first_year == 2018
-    assert len(cfg.kpis) == 13
+    assert len(cfg.kpis) == 15 and {"N01951", "N33802"} <= set(cfg.kpis)
     assert cfg.municipalities == {"1489": "Alingsås", "1440": "Ale", "1482": "Kungälv"}
     assert list(cfg.groups) == ["G2328", "G36450", "G175906", "G216096"]
     assert cfg.groups["G2328"] == "Alla kommuner (ovägt medel)"

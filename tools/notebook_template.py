@@ -41,6 +41,15 @@ BUDGET = [
     code("ch.net_and_grant_chart()"),
     new_markdown_cell("## Från förra årets kommunbidrag till årets"),
     code("ch.bridge()"),
+    new_markdown_cell(
+        "## Budgetuppföljning\n\n"
+        "Utfallet hittills och prognosen för helåret jämförs med budgeten per kontogrupp. Beloppen har samma tecken "
+        "som i budgettabellen: kostnader negativa, intäkter positiva. Därför räknas avvikelsen som prognos minus budget "
+        "för både kostnader och intäkter: en positiv avvikelse är bättre än budget (överskott), en negativ sämre "
+        "(underskott). Avvikelsen i procent räknas mot budgeten utan tecken; där budgeten är 0 visas –. "
+        "Utfallet i procent av budgeten ställs mot hur stor del av året som har gått (4/12, 8/12 eller 12/12)."
+    ),
+    code("ch.followup()"),
     new_markdown_cell("## Investeringsbudget"),
     code("ch.investments()"),
     new_markdown_cell("## Uppgifter om det ekonomiska läget"),

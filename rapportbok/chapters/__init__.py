@@ -24,6 +24,9 @@ class Chapter:
 # Chapter modules in book order; each defines CHAPTER.
 MODULES = [
     "rapportbok.chapters.budget",
+    "rapportbok.chapters.risk",
+    "rapportbok.chapters.actionplan",
+    "rapportbok.chapters.genomlysning",
 ]
 
 

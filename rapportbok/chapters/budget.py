@@ -170,3 +170,181 @@ class BudgetChapter:
         t = reconcile.table(self.findings)
         display(tables.show(t, "avstamning", "Avstämning av angivna summor", "Egen beräkning utifrån källornas tabeller och text."))
         return None
+
+    # -- Budgetuppföljning (utfall, prognos, avvikelse) -------------------------------------
+    def followup(self):
+        """The tertial follow-up: table, charts, material deviations, the action plan's effect."""
+        from IPython.display import display
+
+        from rapportbok import followup as fu
+
+        data, y, t = self.data.get("budgetuppfoljning"), self.year, self.tertial
+        th, _ = fu.thresholds(self.org.slug)
+        s = fu.summary(data, self.ramar, y, t, th)
+        if s is None:
+            display(tables.note(f"Ingen uppföljning ännu för {self._period_text(y, t)}."))
+            display(self._followup_budget_only())
+            earlier = [x for x in fu.tertials_present(data, y) if x < t]
+            if earlier:
+                md(f"Senaste uppföljning för {y}: {self._period_text(y, earlier[-1])}.")
+                self._followup_over_tertials(data, t)
+            return None
+        tot = fu.total(s, fu.root_post(self.ramar))
+        n_material = int(s["vasentlig"].sum())
+        word = "överskott" if tot["avvikelse_tkr"] > 0 else ("underskott" if tot["avvikelse_tkr"] < 0 else "ingen avvikelse")
+        forecast = "Prognosen för helåret" if t < 3 else "Utfallet för helåret"
+        md(
+            f"**Uppföljning {self._period_text(y, t)}.** {forecast} avviker från budgeten med "
+            f"{fmt.tkr(tot['avvikelse_tkr'], sign=True)} ({word}) för de kontogrupper som följs upp. "
+            f"Andel av året som har gått: {fmt.pct(fu.year_share_pct(t), 1)}. "
+            f"{n_material} väsentlig{'a' if n_material != 1 else ''} avvikelse{'r' if n_material != 1 else ''} "
+            f"(gräns: {th.text()}{'' if th.from_file else ', bokens standard'})."
+        )
+        glue("uppfoljning_avvikelse", fmt.tkr(tot["avvikelse_tkr"], sign=True))
+        glue("uppfoljning_vasentliga", str(n_material))
+        display(self.followup_table(s))
+        missing = s.loc[s["prognos_tkr"].isna(), "kontogrupp"].tolist()
+        if missing:
+            display(tables.note("Uppföljningen saknar kontogrupperna " + ", ".join(missing) + "; de visas med budget men utan utfall ('–')."))
+        vt = fu.verksamhet_table(data, y, t)
+        if vt is not None:
+            display(tables.show(vt, "uppfoljning_verksamhet", f"Uppföljning per verksamhet, {self._period_text(y, t)}, tkr",
+                                self._followup_source(data, t),
+                                formats={"Avvikelse, tkr": lambda v: fmt.number(v, 0, sign=True),
+                                         "Avvikelse, %": lambda v: fmt.pct(v, 1, sign=True)}))
+        self._followup_deviation_chart(s)
+        self._followup_over_tertials(data, t)
+        self._followup_material(s, th)
+        self._followup_action_plan(tot["avvikelse_tkr"])
+        return None
+
+    @staticmethod
+    def _period_text(y: int, t: int) -> str:
+        from rapportbok import followup as fu
+
+        return f"tertial {t} {y} (t.o.m. {fmt.date(fu.period_end(y, t))})" if t < 3 else f"helåret {y}"
+
+    def _followup_source(self, data, t: int) -> str:
+        part = data[(data["ar"] == self.year) & (data["tertial"].astype(int) == t)]
+        budget_rows = self.ramar[self.ramar["ar"] == self.year]
+        return (f"Utfall och prognos: {sources.cite(part)[7:]}. Budget: {sources.cite(budget_rows)[7:]}. "
+                "Andelar och avvikelser är egen beräkning.")
+
+    def _followup_budget_only(self):
+        from rapportbok import followup as fu
+
+        budget = fu.budget_for(self.ramar, self.year)
+        if budget.empty:
+            return tables.note(f"Källorna innehåller ingen budget per kontogrupp för {self.year}.")
+        t = pd.DataFrame({"Kontogrupp": budget.index, f"Budget {self.year}, tkr": budget.values})
+        return tables.show(t, "uppfoljning_budget", f"Budget {self.year} per kontogrupp, tkr",
+                           sources.cite(self.ramar[self.ramar["ar"] == self.year]))
+
+    def followup_table(self, s: pd.DataFrame):
+        from rapportbok import followup as fu
+
+        t = fu.display_table(s, self.year, self.tertial, fu.root_post(self.ramar))
+        signed = {"Avvikelse, tkr": lambda v: fmt.number(v, 0, sign=True), "Avvikelse, %": lambda v: fmt.pct(v, 1, sign=True)}
+        return tables.show(t, "uppfoljning", f"Budgetuppföljning per kontogrupp, {self._period_text(self.year, self.tertial)}",
+                           self._followup_source(self.data["budgetuppfoljning"], self.tertial),
+                           formats=signed, bold_rows=[len(t) - 1])
+
+    def _followup_deviation_chart(self, s: pd.DataFrame) -> None:
+        done = s[s["avvikelse_tkr"].notna()]
+        t = pd.DataFrame({"Kontogrupp": done["kontogrupp"], "Avvikelse": done["avvikelse_tkr"]})
+        fig = charts.grouped_bars(t, "Kontogrupp", ["Avvikelse"],
+                                  f"Avvikelse mot budget per kontogrupp, {self._period_text(self.year, self.tertial)}, tkr",
+                                  "Positiv avvikelse = överskott, negativ = underskott. Egen beräkning.")
+        ax = fig.axes[0]
+        for bar, v in zip(ax.patches, t["Avvikelse"]):
+            bar.set_color(charts.POSITIVE if v >= 0 else charts.NEGATIVE)
+            bar.set_edgecolor("black")
+            bar.set_hatch("//" if v >= 0 else "xx")
+            ax.annotate(fmt.number(v, 0, sign=True), (bar.get_x() + bar.get_width() / 2, v),
+                        ha="center", va="bottom" if v >= 0 else "top", fontsize=8,
+                        xytext=(0, 2 if v >= 0 else -2), textcoords="offset points")
+        ax.axhline(0, color="black", linewidth=0.8)
+        legend = ax.get_legend()
+        if legend:
+            legend.remove()
+        self._rotate_labels(fig)
+        charts.show(fig)
+
+    @staticmethod
+    def _rotate_labels(fig) -> None:
+        ax = fig.axes[0]
+        for label in ax.get_xticklabels():
+            label.set_rotation(20)
+            label.set_horizontalalignment("right")
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
+
+    def _followup_over_tertials(self, data, upto: int) -> None:
+        from rapportbok import followup as fu
+
+        t = fu.deviation_over_tertials(data, self.ramar, self.year, upto)
+        series = [c for c in t.columns if c != "Period" and t[c].notna().any()]
+        present = fu.tertials_present(data, self.year)
+        gaps = [x for x in range(1, upto + 1) if x not in present]
+        fig = charts.lines(t, "Period", series,
+                           f"Prognos mot budget under {self.year}: prognos minus budget per kontogrupp, tkr",
+                           "Budget: " + sources.cite(self.ramar[self.ramar["ar"] == self.year])[7:]
+                           + ". Prognos (vid helår utfall): organisationens uppföljning. 0 = som budget; "
+                           "över 0 = överskott, under 0 = underskott.")
+        ax = fig.axes[0]
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_xlim(-0.3, len(t) - 0.7)
+        legend = ax.get_legend()
+        if legend:
+            legend.remove()
+        ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+        fig.tight_layout(rect=(0, 0.08, 1, 1))
+        charts.show(fig)
+        if gaps:
+            display_names = ", ".join("helår" if x == 3 else f"tertial {x}" for x in gaps)
+            md(f"Uppföljning saknas för {display_names} {self.year}; i diagrammet saknas staplar för den perioden.")
+
+    def _followup_material(self, s: pd.DataFrame, th) -> None:
+        from rapportbok import followup as fu
+
+        m = fu.materials(s)
+        if m.empty:
+            md(f"**Väsentliga avvikelser:** inga (gräns: {th.text()}).")
+            return
+        lines = []
+        for _, r in m.iterrows():
+            share = "" if fmt.is_missing(r["avvikelse_pct"]) else f", {fmt.pct(r['avvikelse_pct'], 1, sign=True)}"
+            reason = r["kommentar"] or "*Kommentar saknas i uppföljningen.*"
+            lines.append(f"- **{r['kontogrupp']}:** {fmt.tkr(r['avvikelse_tkr'], sign=True)}{share}. {reason}")
+        md(f"**Väsentliga avvikelser** (gräns: {th.text()}) med analytikerns förklaring:\n\n" + "\n".join(lines))
+
+    def _followup_action_plan(self, deviation_tkr: float) -> None:
+        """The action plan's expected effect for the year next to a forecast deficit."""
+        if fmt.is_missing(deviation_tkr) or deviation_tkr >= 0:
+            return
+        effect, titles = followup_plan_effect(self.data, self.year)
+        if not titles:
+            md(f"Ingen åtgärdsplan i källorna täcker {self.year}.")
+            return
+        link = "[åtgärdsplanen](atgardsplan.ipynb)"
+        if effect is None:
+            md(f"Åtgärdsplanen ({', '.join(titles)}) anger ingen planerad effekt för {self.year}; se {link}.")
+            return
+        rest = deviation_tkr + effect
+        verdict = ("täcker den planerade effekten underskottet" if rest >= 0
+                   else f"återstår {fmt.tkr(rest)} efter den planerade effekten")
+        md(
+            f"**Åtgärdsplan:** {'prognostiserat ' if self.tertial < 3 else ''}underskott {fmt.tkr(deviation_tkr)}; {link} "
+            f"({', '.join(titles)}) anger en planerad effekt på {fmt.tkr(effect, sign=True)} för {self.year}. "
+            f"Om effekten inte redan ingår i prognosen {verdict}."
+        )
+
+
+def followup_plan_effect(data: dict, year: int) -> tuple[float | None, list[str]]:
+    """The action plan's planned effect for ``year`` (tkr, plan titles); (None, []) without plans."""
+    try:
+        from rapportbok import actionplan
+    except ImportError:  # pragma: no cover - the action-plan module is part of the package
+        return None, []
+    if not actionplan.has_plan(data, int(year)):
+        return None, []
+    return actionplan.planned_effect_for_year(data, int(year))

@@ -1,0 +1,383 @@
+"""The action-plan chapter ("Åtgärdsplaner"): measures, follow-up with traffic lights, totals,
+planned vs actual, the bridge from the deficit, drivers and the Avstämning."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from rapportbok import actionplan as ap
+from rapportbok import charts, datasets, fmt, orgs, reconcile, sources, tables
+from rapportbok.chapters import Chapter
+from rapportbok.display import glue, md
+
+TERTIAL_NAME = {1: "tertial 1", 2: "tertial 2", 3: "helår (tertial 3)"}
+BESLUT = {"nämnd": "Nämnd", "fullmäktige": "Fullmäktige"}
+
+
+def has_data(data: dict, year: int) -> bool:
+    return ap.has_plan(data, int(year))
+
+
+def warnings(data: dict, org: str) -> list[str]:
+    return ap.reconciliation_warnings(data, org)
+
+
+CHAPTER = Chapter(
+    "atgardsplan",
+    "Åtgärdsplaner",
+    has_data,
+    ("atgardsplaner", "atgarder", "atgard_effekter", "atgard_drivare", "atgardsplan_summor", "uppfoljning_atgarder", "uppgifter"),
+    warnings,
+)
+
+
+def _tkr0(v) -> str:
+    return fmt.number(v, 0)
+
+
+def _waterfall(steps: list[tuple[str, float, str]], title: str, source: str):
+    """A bridge that may cross zero: (label, amount tkr, kind 'start'|'step'|'end')."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.4))
+    running = 0.0
+    for i, (label, amount, kind) in enumerate(steps):
+        if kind in ("start", "end"):
+            bottom, height, color, hatch = 0.0, amount, charts.TOTAL, ""
+            running = amount
+        else:
+            bottom, height = running, amount
+            color, hatch = (charts.POSITIVE, "//") if amount <= 0 else (charts.NEGATIVE, "xx")
+            running += amount
+        ax.bar(i, height, bottom=bottom, color=color, hatch=hatch, edgecolor="black", linewidth=0.5)
+        top = max(bottom, bottom + height)
+        ax.annotate(fmt.number(amount, 0, sign=kind == "step"), (i, top), ha="center", va="bottom",
+                    xytext=(0, 2), textcoords="offset points", fontsize=8)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_xticks(range(len(steps)), [s[0] for s in steps], rotation=30, ha="right", fontsize=8)
+    ax.yaxis.set_major_formatter(fmt.axis_formatter(0))
+    ax.set_title(title, loc="left", fontsize=12)
+    ax.set_ylabel("tkr")
+    fig.text(0.01, 0.01, source, fontsize=7.5, color="#444444", ha="left", va="bottom", wrap=True)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+class ActionPlanChapter:
+    def __init__(self, org: str, year: int, tertial: int):
+        self.org = orgs.get(org)
+        self.year = int(year)
+        self.tertial = int(tertial)
+        self.data = datasets.load_org(org)
+        self.plans = ap.plans_for_year(self.data, self.year)
+        self.meas = self.data["atgarder"]
+        self.end = ap.tertial_end(self.year, self.tertial)
+        self.status = ap.status_table(self.data, self.year, self.tertial)
+        self.has_followup = self.status is not None and bool(self.status["has_followup"].any())
+        self.findings = ap.all_checks(self.data, org)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _cite_plan(self) -> str:
+        return sources.cite(self.meas[self.meas["plan_id"].isin(set(self.plans["plan_id"]))].iloc[:1])
+
+    def _as_of_text(self) -> str:
+        if self.has_followup:
+            dates = sorted(set(self.status.loc[self.status["has_followup"], "as_of"]))
+            return ", ".join(fmt.date(d) for d in dates)
+        return fmt.date(self.end)
+
+    def _unit_note(self) -> str:
+        units = set(self.plans["enhet"])
+        return "" if units == {"tkr"} else " Källan anger beloppen i mnkr; här omräknade till tkr (1 mnkr = 1 000 tkr)."
+
+    # -- introduction --------------------------------------------------------------------------
+    def intro(self) -> None:
+        o = self.org
+        if self.plans is None:
+            md(f"**{o.name}.** Ingen åtgärdsplan i källorna gäller {self.year}.")
+            return
+        parts = []
+        for _, p in self.plans.iterrows():
+            text = f"*{p['titel']}* gäller {p['ar_fran']}–{p['ar_till']}"
+            if p["beslut"]:
+                text += f"; beslut: {p['beslut']}"
+            else:
+                text += "; källan anger inget beslut (paragraf eller datum)"
+            if not ap._na(p["underskott"]):
+                text += (f". Underskottet som planen ska möta: {fmt.unit(p['underskott'], p['underskott_enhet'], 1)} "
+                         f"({fmt.tkr(ap.to_tkr(p['underskott'], p['underskott_enhet']))}), {p['underskott_avser'] or ''}")
+            else:
+                text += ". Källan anger inte underskottets belopp"
+            parts.append(text + ".")
+        total, _ = ap.planned_effect_for_year(self.data, self.year)
+        n = len(self.status)
+        s = f"**{o.name}, {o.namnd.lower()}, {self.year}, {TERTIAL_NAME[self.tertial]}.** " + " ".join(parts)
+        s += f" Planen har {n} rader (åtgärder och grupprader)."
+        if total is None:
+            s += f" Källan anger ingen planerad effekt för {self.year}."
+        else:
+            s += (f" Planerad effekt {self.year}: {fmt.tkr(total)} ({fmt.mnkr(total)}), utan åtgärder som enligt källan "
+                  f"är medräknade i andra.")
+        if self.has_followup:
+            st = self.status
+            s += (f" Uppföljning per {self._as_of_text()}: faktisk effekt hittills {fmt.tkr(st['actual_tkr'].sum(min_count=1))} "
+                  f"mot förväntat {fmt.tkr(st.loc[st['counted'], 'expected_tkr'].sum(min_count=1))}.")
+        else:
+            s += f" Ingen uppföljning ännu per {fmt.date(self.end)}; kapitlet visar planen."
+        bad = reconcile.mismatches(self.findings)
+        s += (f" Avstämningen hittar {len(bad)} avvikelse{'r' if len(bad) != 1 else ''}." if bad
+              else " Avstämningen hittar inga avvikelser.")
+        glue("atgard_planerad", fmt.tkr(total))
+        glue("atgard_avvikelser", str(len(bad)))
+        md(s)
+
+    # -- measures ---------------------------------------------------------------------------------
+    def measures_table(self):
+        from IPython.display import display
+
+        if self.status is None:
+            return tables.note("Ingen åtgärdsplan gäller detta år.")
+        st = self.status
+        if not self.has_followup:
+            display(tables.note(f"Ingen uppföljning ännu (per {fmt.date(self.end)}). Tabellen visar planen och vad som "
+                                f"enligt fördelningsregeln vore förväntat hittills."))
+        date = self._as_of_text()
+        t = pd.DataFrame({
+            "Nr": st["nr"].fillna("").tolist(),
+            "Åtgärd": [t + (" ¹" if m == "ja" else "") + (" ²" if isinstance(g, str) else "")
+                       for t, m, g in zip(st["titel"], st["medraknad_i_andra"], st["grupp"])],
+            "Område": st["omrade"].fillna("").tolist(),
+            "Beslut krävs": [BESLUT.get(b, "") for b in st["beslut_kravs"]],
+            "Effekt från": [fmt.date(d) if d else "" for d in st["effekt_start"]],
+            f"Planerad {self.year}, tkr": st["planned_tkr"].astype(float),
+            f"Förväntat t.o.m. {date}, tkr": st["expected_tkr"].astype(float),
+            "Faktiskt hittills, tkr": st["actual_tkr"].astype(float),
+            "Realisering, %": st["realisation"].astype(float),
+            "Trafikljus": [ap.LIGHT_SYMBOL[x] for x in st["light"]],
+        })
+        if t["Nr"].eq("").all():
+            t = t.drop(columns="Nr")
+        if t["Effekt från"].eq("").all():
+            t = t.drop(columns="Effekt från")
+        src = sources.cite(self.meas[self.meas["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
+        fu = self.data["uppfoljning_atgarder"]
+        if self.has_followup:
+            src += "; uppföljning: " + sources.cite(fu[fu["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
+        src += ". Förväntat, realisering och trafikljus är egen beräkning."
+        display(tables.show(t, "atgarder", f"Åtgärder {self.year}: planerad, förväntad och faktisk effekt, tkr", src,
+                            formats={"Realisering, %": lambda v: fmt.pct(v, 0)}))
+        notes = []
+        if (st["medraknad_i_andra"] == "ja").any():
+            notes.append("¹ Enligt källan medräknad i andra åtgärder (\"effekt medräknad i respektive åtgärd\"); "
+                         "räknas inte i bokens summor.")
+        if st["grupp"].notna().any():
+            notes.append("² Ingår i en grupprad; källan anger beloppet för gruppen, inte per åtgärd.")
+        if notes:
+            display(tables.note(" ".join(notes)))
+        return None
+
+    def status_texts(self):
+        if not self.has_followup:
+            return tables.note("Ingen uppföljning ännu: inga statustexter att visa.")
+        st = self.status
+        t = pd.DataFrame({
+            "Nr": st["nr"].fillna("").tolist() if st["nr"].notna().any() else st["rad"].tolist(),
+            "Åtgärd": st["titel"].tolist(),
+            "Trafikljus": [f"{ap.LIGHT_SYMBOL[x]} ({r})" for x, r in zip(st["light"], st["reason"])],
+            "Status enligt källan": st["status_text"].fillna("").tolist(),
+        })
+        fu = self.data["uppfoljning_atgarder"]
+        return tables.show(t, "status", f"Status per åtgärd, per {self._as_of_text()}",
+                           sources.cite(fu[fu["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
+                           + ". Statustexten står ordagrant; trafikljuset är egen beräkning.",
+                           formats={"Nr": str})
+
+    def light_summary(self):
+        if self.status is None:
+            return None
+        st = self.status
+        counts = st["light"].value_counts()
+        t = pd.DataFrame({
+            "Trafikljus": [ap.LIGHT_SYMBOL[k] for k in (ap.GREEN, ap.YELLOW, ap.RED, ap.GREY)],
+            "Antal åtgärder": [int(counts.get(k, 0)) for k in (ap.GREEN, ap.YELLOW, ap.RED, ap.GREY)],
+            "Planerad, tkr": [st.loc[(st["light"] == k) & st["counted"], "planned_tkr"].sum(min_count=1)
+                              for k in (ap.GREEN, ap.YELLOW, ap.RED, ap.GREY)],
+            "Faktiskt hittills, tkr": [st.loc[st["light"] == k, "actual_tkr"].sum(min_count=1)
+                                       for k in (ap.GREEN, ap.YELLOW, ap.RED, ap.GREY)],
+        })
+        return tables.show(t, "trafikljus", "Åtgärder per trafikljus", "Egen beräkning utifrån källans belopp.")
+
+    # -- totals -------------------------------------------------------------------------------------
+    def _totals(self, by: str, label: str):
+        st = self.status[self.status["counted"]].copy()
+        st[by] = st[by].fillna("(inget område angivet)")
+        g = st.groupby(by, sort=False)
+        t = pd.DataFrame({
+            label: list(g.groups.keys()),
+            "Antal rader": g.size().values,
+            f"Planerad {self.year}, tkr": g["planned_tkr"].sum(min_count=1).values,
+            "Förväntat hittills, tkr": g["expected_tkr"].sum(min_count=1).values,
+            "Faktiskt hittills, tkr": g["actual_tkr"].sum(min_count=1).values,
+        })
+        total = pd.DataFrame({label: ["Summa"], "Antal rader": [int(t["Antal rader"].sum())],
+                              f"Planerad {self.year}, tkr": [t[f"Planerad {self.year}, tkr"].sum(min_count=1)],
+                              "Förväntat hittills, tkr": [t["Förväntat hittills, tkr"].sum(min_count=1)],
+                              "Faktiskt hittills, tkr": [t["Faktiskt hittills, tkr"].sum(min_count=1)]})
+        t = pd.concat([t, total], ignore_index=True)
+        t["Realisering, %"] = [ap.realisation_pct(a, e) for a, e in zip(t["Faktiskt hittills, tkr"], t["Förväntat hittills, tkr"])]
+        return t
+
+    def totals(self):
+        from IPython.display import display
+
+        if self.status is None:
+            return None
+        excluded = self.status[~self.status["counted"]]
+        per_plan = self._totals("plan_id", "Plan")
+        titles = dict(zip(self.plans["plan_id"], self.plans["titel"]))
+        per_plan["Plan"] = [titles.get(p, p) for p in per_plan["Plan"]]
+        note = " Rader som enligt källan är medräknade i andra åtgärder ingår inte." if not excluded.empty else ""
+        pf = {"Realisering, %": lambda v: fmt.pct(v, 0)}
+        display(tables.show(per_plan, "summa_plan", f"Summa per plan {self.year}, tkr", "Egen beräkning." + note,
+                            formats=pf, bold_rows=[len(per_plan) - 1]))
+        per_area = self._totals("omrade", "Område")
+        display(tables.show(per_area, "summa_omrade", f"Summa per område {self.year}, tkr", "Egen beräkning." + note,
+                            formats=pf, bold_rows=[len(per_area) - 1]))
+        return None
+
+    # -- charts -------------------------------------------------------------------------------------
+    def planned_vs_actual_chart(self):
+        if self.status is None:
+            return None
+        st = self.status
+        st = st[st["planned_tkr"].notna() | st["actual_tkr"].notna()]
+        if st.empty:
+            return tables.note(f"Källan anger inga belopp för {self.year}; inget diagram.")
+        cols = {f"Planerad {self.year}": st["planned_tkr"].tolist(), "Förväntat hittills": st["expected_tkr"].tolist()}
+        if self.has_followup:
+            cols["Faktiskt hittills"] = st["actual_tkr"].tolist()
+        t = pd.DataFrame({"Åtgärd": [ap.short_label(r) if isinstance(r["nr"], str) else (r["titel"][:18] + ("…" if len(r["titel"]) > 18 else ""))
+                                     for _, r in st.iterrows()], **cols})
+        src = self._cite_plan() + ". Förväntat hittills är egen beräkning."
+        fig = charts.grouped_bars(t, "Åtgärd", list(cols), f"Planerad och faktisk effekt per åtgärd {self.year}, tkr", src)
+        fig.set_size_inches(max(8, 0.45 * len(t) + 2), 4.4)
+        for label in fig.axes[0].get_xticklabels():
+            label.set_rotation(45 if len(t) > 8 else 0)
+            label.set_ha("right" if len(t) > 8 else "center")
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
+        charts.show(fig)
+        return None
+
+    def bridge(self):
+        from IPython.display import display
+
+        if self.plans is None:
+            return None
+        shown = False
+        for _, p in self.plans.iterrows():
+            if ap._na(p["underskott"]):
+                display(tables.note(f"{p['titel']}: källan anger inte underskottets belopp, så ingen brygga från "
+                                    f"underskottet kan visas."))
+                continue
+            deficit = ap.to_tkr(p["underskott"], p["underskott_enhet"])
+            st = self.status[(self.status["plan_id"] == p["plan_id"]) & self.status["counted"] & self.status["planned_tkr"].notna()]
+            st = st[st["planned_tkr"] != 0]
+            if st.empty:
+                display(tables.note(f"{p['titel']}: ingen planerad effekt för {self.year}; ingen brygga."))
+                continue
+            st = st.reindex(st["planned_tkr"].abs().sort_values(ascending=False).index)
+            steps = [(f"Underskott ({fmt.unit(p['underskott'], p['underskott_enhet'], 1)})", deficit, "start")]
+            top, rest = st.iloc[:7], st.iloc[7:]
+            for _, r in top.iterrows():
+                name = ap.short_label(r) if isinstance(r["nr"], str) else r["titel"]
+                steps.append((name[:28] + ("…" if len(name) > 28 else ""), -float(r["planned_tkr"]), "step"))
+            if not rest.empty:
+                steps.append((f"Övriga {len(rest)} åtgärder", -float(rest["planned_tkr"].sum()), "step"))
+            gap = deficit - float(st["planned_tkr"].sum())
+            steps.append(("Kvar efter planen", gap, "end"))
+            t = pd.DataFrame({"Post": [s[0] for s in steps], "Belopp, tkr": [s[1] for s in steps]})
+            src = (sources.cite(self.plans[self.plans["plan_id"] == p["plan_id"]]) + "; "
+                   + self._cite_plan().removeprefix("Källa: ") + ". Egen beräkning.")
+            md(f"Underskottet ({p['underskott_avser']}) är {fmt.unit(p['underskott'], p['underskott_enhet'], 1)} = "
+               f"{fmt.tkr(deficit)}. Planerad effekt {self.year} minskar det; "
+               + (f"kvar efter planen: {fmt.tkr(gap)}." if gap >= 0 else
+                  f"planen överstiger underskottet med {fmt.tkr(-gap)}.")
+               + (f" Faktisk effekt hittills: {fmt.tkr(st['actual_tkr'].sum(min_count=1))}, "
+                  f"så underskottet minus faktisk effekt är {fmt.tkr(deficit - st['actual_tkr'].sum())}."
+                  if self.has_followup else ""))
+            display(tables.show(t, f"brygga_{p['plan_id']}", f"Från underskott till kvarstående gap {self.year}, tkr", src,
+                                formats={"Belopp, tkr": lambda v: fmt.number(v, 0)}))
+            charts.show(_waterfall(steps, f"Underskott och planerad effekt {self.year}, tkr", src))
+            shown = True
+        return None
+
+    # -- drivers -------------------------------------------------------------------------------------
+    def drivers(self):
+        drv = self.data["atgard_drivare"]
+        if drv is None or self.status is None:
+            return tables.note("Källorna anger inga drivare (mängder och priser) bakom effekterna.")
+        ids = set(self.status["atgard_id"])
+        drv = drv[drv["atgard_id"].isin(ids)]
+        if drv.empty:
+            return tables.note("Källorna anger inga drivare (mängder och priser) bakom effekterna.")
+        res = ap.driver_effects(drv)
+        titles = dict(zip(self.meas["atgard_id"], self.meas["titel"]))
+        t = pd.DataFrame({
+            "Åtgärd": [titles[r.atgard_id] for r in res],
+            "Drivare": [r.description for r in res],
+            "Beräknad effekt, lägst, tkr": [r.low_tkr for r in res],
+            "Beräknad effekt, högst, tkr": [r.high_tkr for r in res],
+            "Angiven effekt, tkr": [r.stated_tkr for r in res],
+            "Bedömning": [r.verdict + (f". {r.implied}" if r.implied else "") for r in res],
+        })
+        fm = {c: (lambda v: fmt.number(v, 0) if fmt.is_missing(v) or abs(v - round(v)) < 1e-9 else fmt.number(v, 2))
+              for c in ("Beräknad effekt, lägst, tkr", "Beräknad effekt, högst, tkr", "Angiven effekt, tkr")}
+        from IPython.display import display
+
+        display(tables.show(t, "drivare", "Drivarbaserad effekt bredvid angiven effekt, tkr",
+                            sources.cite(drv) + ". Beräkningen mängd × pris är egen.", formats=fm))
+        out = [r for r in res if r.outside]
+        if out:
+            md("**Angiven effekt utanför det intervall som drivarna ger:**\n\n" + "\n".join(
+                f"- {titles[r.atgard_id]}: drivarna ger {fmt.tkr(r.low_tkr, 2 if r.low_tkr % 1 else 0)}"
+                + (f"–{fmt.tkr(r.high_tkr, 2 if r.high_tkr % 1 else 0)}" if r.high_tkr is not None and r.high_tkr != r.low_tkr else
+                   ("" if r.high_tkr is not None else " eller mer"))
+                + f", källan anger {fmt.tkr(r.stated_tkr)}." for r in out))
+        return None
+
+    # -- the plan over its years ------------------------------------------------------------------
+    def plan_overview(self):
+        if self.plans is None:
+            return None
+        eff = ap.effects_tkr(self.data)
+        eff = eff[eff["plan_id"].isin(set(self.plans["plan_id"]))]
+        part = self.meas[self.meas["plan_id"].isin(set(self.plans["plan_id"]))].sort_values(["plan_id", "rad"])
+        years = sorted(set(eff["ar"]))
+        t = pd.DataFrame({"Åtgärd": part["titel"].tolist()})
+        for y in years:
+            e = eff[eff["ar"] == y].set_index("atgard_id")["effekt_tkr"]
+            t[f"{y}, tkr"] = [e.get(a) for a in part["atgard_id"]]
+        pf = {pid: ap.TO_TKR[u] for pid, u in zip(self.plans["plan_id"], self.plans["enhet"])}
+        t["Helårseffekt, tkr"] = [None if ap._na(h) else h * pf[pid] for h, pid in zip(part["helarseffekt"], part["plan_id"])]
+        t["Effekten startar (källans ord)"] = part["effekt_start_text"].fillna("").tolist()
+        t["Beslut krävs"] = [BESLUT.get(b, "") for b in part["beslut_kravs"]]
+        t["Anmärkning"] = ["Medräknad i andra åtgärder enligt källan" if m == "ja" else ("Ingår i grupprad" if isinstance(g, str) else "")
+                           for m, g in zip(part["medraknad_i_andra"], part["grupp"])]
+        t = t.loc[:, [c for c in t.columns if not (t[c].astype(str).isin(["", "None", "nan"]).all())] or ["Åtgärd"]]
+        return tables.show(t, "plan", "Planerad effekt per kalenderår" + (", helårseffekt" if "Helårseffekt, tkr" in t.columns else "") + ", tkr",
+                           self._cite_plan() + "." + self._unit_note())
+
+    # -- Avstämning ---------------------------------------------------------------------------------
+    def reconciliation(self):
+        from IPython.display import display
+
+        if not self.findings:
+            return tables.note("Källan anger inga summor att stämma av.")
+        bad = reconcile.mismatches(self.findings)
+        if bad:
+            md("**Avvikelser** (källan är inte ändrad; båda talen visas):\n\n" + "\n".join(f"- {f.text()}" for f in bad))
+        else:
+            md("Alla angivna summor stämmer med raderna.")
+        display(tables.show(reconcile.table(self.findings), "avstamning", "Avstämning av åtgärdsplanen",
+                            "Egen beräkning utifrån källans tabeller och text."))
+        return None

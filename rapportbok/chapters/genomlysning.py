@@ -1,0 +1,435 @@
+"""The genomlysning chapter: key figures against similar municipalities (Kolada), the review's
+stated figures, its "Möjlig förflyttning" tables and the Avstämning of their totals."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from IPython.display import display
+
+from rapportbok import charts, datasets, fmt, kolada, orgs, paths, sources, tables
+from rapportbok import genomlysning as gl
+from rapportbok.chapters import Chapter
+from rapportbok.display import glue, md
+
+STATED = "genomlysning_uppgifter"
+MOVES = "genomlysning_forflyttning"
+FETCH_COMMAND = "rapportbok kolada fetch --org {org}"
+
+
+def _source_year(df: pd.DataFrame | None) -> int | None:
+    """The year the review was decided, from its citation (e.g. 'Socialnämnden 2024-06-11')."""
+    if df is None or df.empty:
+        return None
+    years = []
+    for kalla in df["kalla"].unique():
+        try:
+            m = re.search(r"(19|20)\d\d", sources.label(kalla))
+        except KeyError:
+            m = None
+        if m:
+            years.append(int(m.group(0)))
+    return min(years) if years else None
+
+
+def has_data(data: dict, year: int) -> bool:
+    """Shown from the year of the review on, for an organisation with the review's figures.
+
+    ``has_data`` receives the datasets only, not the organisation, so stored Kolada values
+    alone do not make the chapter appear; every organisation with Kolada data also has the review.
+    """
+    frames = [data.get(STATED), data.get(MOVES)]
+    present = [f for f in frames if f is not None]
+    if not present:
+        return False
+    first = min((y for y in (_source_year(f) for f in present) if y), default=None)
+    return first is None or int(year) >= first
+
+
+CHAPTER = Chapter("genomlysning", "Genomlysning: nyckeltal jämfört med liknande kommuner", has_data, (STATED, MOVES))
+
+
+def _legend_below(fig, n: int) -> None:
+    """Move the legend under the plot so that it never hides a line."""
+    ax = fig.axes[0]
+    fig.set_size_inches(8, 4.6 + 0.22 * ((n + 1) // 2))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False, fontsize=8)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+
+
+def _n(v, decimals: int = 1) -> str:
+    return fmt.number(v, decimals)
+
+
+class GenomlysningChapter:
+    def __init__(self, org: str, year: int, tertial: int):
+        self.org = orgs.get(org)
+        self.slug = org
+        self.year = int(year)
+        self.tertial = int(tertial)
+        self.data = datasets.load_org(org)
+        self.stated = self.data.get(STATED)
+        self.moves = self.data.get(MOVES)
+        folder = paths.org_dir(org)
+        self.config = kolada.load_config(folder) if (folder / kolada.CONFIG_FILE).exists() else None
+        self.values, self.meta = kolada.load_stored(folder)
+        self.org_id = self.org.kolada_id
+        self.comps = gl.comparisons(self.config, self.org_id) if self.config else []
+        self.org_label = self.comps[0].label if self.comps else self.org.name
+        kpis = list(self.config.kpis) if self.config else []
+        self.kpis = [k for k in kpis if k != gl.POPULATION_KPI]
+        self.directions = gl.directions(folder, self.kpis)
+        self.titles = dict((self.meta or {}).get("kpi_titles") or {})
+        self.fetched = self._fetched_date()
+
+    # -- helpers --------------------------------------------------------------------------
+    @property
+    def has_kolada(self) -> bool:
+        return self.values is not None and not self.values.empty
+
+    def _fetched_date(self) -> str | None:
+        raw = (self.meta or {}).get("fetched_at")
+        if not raw:
+            return None
+        return fmt.date(str(raw)[:10])
+
+    def _title(self, kpi: str) -> str:
+        return self.titles.get(kpi) or kpi
+
+    def _kolada_source(self, own: bool = True) -> str:
+        text = f"{kolada.SOURCE_LABEL}, hämtat {self.fetched}" if self.fetched else kolada.SOURCE_LABEL
+        if own:
+            text += f". Egna grupper: {kolada.OWN_PROCESSING_LABEL}"
+        return text + "."
+
+    def _wide(self, kpi: str, comps: list[gl.Comparison]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        long = gl.kpi_long(self.values, comps, kpi)
+        return long, gl.wide(long, [c.label for c in comps])
+
+    def _population(self, year: int) -> float | None:
+        if not self.has_kolada:
+            return None
+        v = self.values
+        s = v[(v["kpi"] == gl.POPULATION_KPI) & (v["municipality"] == self.org_id) & (v["gender"] == "T")]
+        s = s[s["period"] == year]["value"].dropna()
+        return float(s.iloc[0]) if len(s) else None
+
+    def _no_kolada(self):
+        return tables.note(
+            f"Inga värden från Kolada är hämtade för {self.org.name}, så här visas inga tidsserier eller jämförelser. "
+            f"En analytiker hämtar dem med kommandot {FETCH_COMMAND.format(org=self.slug)}."
+        )
+
+    # -- introduction ---------------------------------------------------------------------
+    def intro(self) -> None:
+        o = self.org
+        text = (
+            f"**{o.name}, {o.namnd.lower()}.** Genomlysningen från 2024 jämför nyckeltal för ekonomiskt bistånd, "
+            "arbetsmarknadsverksamhet och barn- och ungdomsvård med Ale, Kungälv, liknande kommuner och genomsnittet "
+            "för Sveriges kommuner, och anger möjliga besparingar."
+        )
+        if self.moves is not None:
+            total = float(self.moves["besparing_mnkr_per_ar"].sum())
+            text += (
+                f" De sex möjligheterna i tabellerna *Möjlig förflyttning* summerar till {fmt.number(total, 1)} mnkr per år "
+                "(egen beräkning; genomlysningen anger ingen summa)."
+            )
+            glue("genomlysning_besparing_total", fmt.number(total, 1) + fmt.NBSP + "mnkr")
+        if self.has_kolada:
+            years = sorted(self.values["period"].unique())
+            text += (
+                f"\n\nVärdena från Kolada hämtades {self.fetched} "
+                f"({fmt.number(len(self.values), 0)} värden, {len(self.kpis)} nyckeltal, åren {years[0]}–{years[-1]}). "
+                "Kolada reviderar ibland äldre värden; boken visar det som hämtades då."
+            )
+        else:
+            text += (
+                f"\n\n**Inga värden från Kolada är hämtade för {o.name}.** Kapitlet visar därför bara de uppgifter och "
+                "besparingsmöjligheter som genomlysningen själv anger. Tidsserier, jämförelser, förändringsutrymme och "
+                f"rangordning visas när värdena har hämtats med `{FETCH_COMMAND.format(org=self.slug)}`. "
+                "En förändring som genomlysningen anger görs aldrig om till en tidsserie."
+            )
+        md(text)
+
+    # -- comparison groups ----------------------------------------------------------------
+    def groups_table(self):
+        if not self.comps:
+            return tables.note("Organisationen har ingen Kolada-konfiguration (kolada.yml).")
+        kinds = {"org": "Organisationen", "kommun": "Kommun", "kolada": "Koladas grupp (ovägt medel)",
+                 "egen": "Genomlysningens grupp (ovägt medel, egen beräkning)"}
+        rows = []
+        for c in self.comps:
+            rows.append({
+                "Jämförelse": c.label,
+                "Slag": kinds[c.kind],
+                "Id": c.key if c.kind != "egen" else ", ".join(c.members),
+                "Medlemmar": len(c.members) if c.kind == "egen" else None,
+                "Värdet kommer från": "Kolada" if c.kind != "egen" else "Egen bearbetning av data från Kolada",
+            })
+        t = pd.DataFrame(rows)
+        t["Medlemmar"] = t["Medlemmar"].astype("Float64")
+        return tables.show(
+            t, "jamforelsegrupper", "Jämförelser som kapitlet använder",
+            "Koladas grupper: Källa: Kolada (Koladas ovägda medelvärde för gruppen). Genomlysningens grupper: "
+            + kolada.OWN_PROCESSING_LABEL + " över de listade kommunerna; antalet kommuner med värde anges per nyckeltal.",
+            formats={"Medlemmar": lambda v: fmt.number(v, 0)},
+        )
+
+    # -- summary --------------------------------------------------------------------------
+    def summary_table(self):
+        if not self.has_kolada:
+            return self._no_kolada()
+        rows = []
+        for kpi in self.kpis:
+            comps = gl.relevant(self.comps, kpi)
+            long, w = self._wide(kpi, comps)
+            y = gl.latest_common_year(w, self.org_label, self.year)
+            title, unit = self._title(kpi), gl.unit_of(self._title(kpi))
+            if y is None:
+                rows.append({"Nyckeltal": title, "Jämförelse": "–", "År": None, self.org_label: None, "Jämförelsevärde": None,
+                             "Kvot": None, "Skillnad": None, "Förändringsutrymme, mnkr": None, "Kommuner med värde": "",
+                             "Källa": "Inget värde för " + self.org_label})
+                continue
+            at = long[long["period"] == y].set_index("serie")
+            own = at["value"].get(self.org_label)
+            d = self.directions.get(kpi)
+            pop = self._population(y)
+            for c in comps[1:]:
+                comp = at["value"].get(c.label)
+                n = at["n"].get(c.label)
+                if c.kind == "egen":
+                    members = f"{int(n) if n is not None and n == n else 0} av {len(c.members)}"
+                elif c.kind == "kolada":
+                    members = f"{int(n)} enligt Kolada" if n is not None and n == n else "uppgift saknas"
+                else:
+                    members = ""
+                w_by = gl.worse_by(own, comp, d)
+                room = gl.change_room_mnkr(own, comp, pop, d) if unit == "kr/inv" else None
+                rows.append({
+                    "Nyckeltal": title, "Jämförelse": c.label, "År": y, self.org_label: own, "Jämförelsevärde": comp,
+                    "Kvot": gl.ratio(own, comp), "Skillnad": w_by, "Förändringsutrymme, mnkr": room,
+                    "Kommuner med värde": members,
+                    "Källa": "Egen bearbetning" if c.kind == "egen" else "Kolada",
+                })
+        t = pd.DataFrame(rows)
+        t["År"] = t["År"].astype("Int64")
+        for col in (self.org_label, "Jämförelsevärde", "Kvot", "Skillnad", "Förändringsutrymme, mnkr"):
+            t[col] = t[col].astype("float64")
+        display(tables.show(
+            t, "sammanfattning", f"Nyckeltal jämfört med jämförelserna, senaste år till och med {self.year}",
+            self._kolada_source() + " Kvot, skillnad och förändringsutrymme: egen beräkning.",
+            formats={"År": lambda v: "–" if pd.isna(v) else str(int(v)), "Kvot": lambda v: fmt.number(v, 2),
+                     self.org_label: _n, "Jämförelsevärde": _n, "Skillnad": lambda v: fmt.number(v, 1, sign=True),
+                     "Förändringsutrymme, mnkr": lambda v: fmt.number(v, 1, sign=True)},
+        ))
+        rooms = t["Förändringsutrymme, mnkr"].dropna()
+        if rooms.empty:
+            md("Förändringsutrymme i mnkr kan inte beräknas: befolkningen (Kolada N01951, Invånare totalt) finns inte "
+               "bland de hämtade värdena eller inget nyckeltal är i kr/inv.")
+        return None
+
+    # -- charts ---------------------------------------------------------------------------
+    def charts(self):
+        if not self.has_kolada:
+            return self._no_kolada()
+        shown = 0
+        for kpi in self.kpis:
+            comps = gl.relevant(self.comps, kpi)
+            long, w = self._wide(kpi, comps)
+            cols = [c for c in w.columns if c != "År" and w[c].notna().any()]
+            if self.org_label not in cols:
+                continue
+            title = self._title(kpi)
+            unit = gl.unit_of(title)
+            decimals = 0 if unit in ("kr/inv", "antal") else 1
+            fig = charts.lines(w, "År", cols, f"{title} ({kpi})", self._kolada_source(), unit=unit or None,
+                               decimals=decimals)
+            _legend_below(fig, len(cols))
+            charts.show(fig)
+            shown += 1
+        missing = [k for k in self.kpis if k not in set(self.values["kpi"])]
+        if missing:
+            md("Inga hämtade värden för: " + ", ".join(f"{self._title(k)} ({k})" for k in missing) + ".")
+        return None if shown else tables.note("Inget av nyckeltalen har värden för organisationen.")
+
+    def change_table(self):
+        if not self.has_kolada:
+            return self._no_kolada()
+        first = self.config.first_year
+        rows = []
+        for kpi in self.kpis:
+            comps = gl.relevant(self.comps, kpi)
+            _, w = self._wide(kpi, comps)
+            y1 = gl.latest_common_year(w, self.org_label, self.year)
+            if y1 is None:
+                continue
+            present = w[w[self.org_label].notna() & (w["År"] >= first)]
+            y0 = int(present["År"].min())
+            if y0 == y1:
+                continue
+            w = w.set_index("År")
+            for c in comps:
+                if c.label not in w.columns:
+                    continue
+                v0, v1 = w[c.label].get(y0), w[c.label].get(y1)
+                rows.append({"Nyckeltal": f"{self._title(kpi)} ({kpi})", "Serie": c.label, "Från år": y0, "Till år": y1,
+                             "Värde från": v0, "Värde till": v1, "Förändring, %": gl.change_pct(v0, v1),
+                             f"Index (basår = 100)": gl.index_value(v0, v1)})
+        if not rows:
+            return tables.note("Inget nyckeltal har värden för två olika år.")
+        t = pd.DataFrame(rows)
+        for col in ("Värde från", "Värde till", "Förändring, %", "Index (basår = 100)"):
+            t[col] = t[col].astype("float64")
+        return tables.show(
+            t, "forandring", "Förändring mellan första och senaste år med värde för organisationen",
+            self._kolada_source() + " Förändring och index: egen beräkning.",
+            formats={"Från år": str, "Till år": str, "Värde från": _n, "Värde till": _n,
+                     "Förändring, %": lambda v: fmt.pct(v, 1, sign=True), "Index (basår = 100)": lambda v: fmt.number(v, 0)},
+        )
+
+    # -- rank -----------------------------------------------------------------------------
+    def rank_table(self):
+        if not self.has_kolada:
+            return self._no_kolada()
+        v = self.values[self.values["gender"] == "T"]
+        rows = []
+        for kpi in self.kpis:
+            part = v[v["kpi"] == kpi]
+            own = part[(part["municipality"] == self.org_id) & part["value"].notna() & (part["period"] <= self.year)]
+            if own.empty:
+                continue
+            y = int(own["period"].max())
+            at = part[part["period"] == y]
+            allgrp = at[at["municipality"] == gl.ALL_MUNICIPALITIES_GROUP]
+            expected = int(allgrp["count"].iloc[0]) if len(allgrp) and pd.notna(allgrp["count"].iloc[0]) else None
+            by = at.set_index("municipality")["value"]
+            n = int(by[[bool(re.fullmatch(r"\d{4}", str(i))) for i in by.index]].notna().sum())
+            r = gl.rank(by, self.org_id, self.directions.get(kpi), expected)
+            rows.append({
+                "Nyckeltal": f"{self._title(kpi)} ({kpi})", "År": str(y),
+                "Kommuner med värde i hämtningen": n,
+                "Kommuner med värde enligt Kolada": expected,
+                "Plats (1 = lägst värde)": None if r is None else r.rank_low,
+                "Percentil": None if r is None else r.percentile,
+                "Bättre är": gl.DIRECTION_WORDS[self.directions.get(kpi)],
+            })
+        t = pd.DataFrame(rows)
+        for col in ("Kommuner med värde enligt Kolada", "Plats (1 = lägst värde)", "Percentil"):
+            t[col] = t[col].astype("Float64")
+        complete = t["Plats (1 = lägst värde)"].notna().any()
+        if not complete:
+            md("Rangordning och percentil kräver värden för alla kommuner. Hämtningen omfattar bara organisationen, "
+               "jämförelsekommunerna och gruppernas medlemmar, så ingen plats beräknas; tabellen visar hur många "
+               "kommuner som har värden.")
+        return tables.show(
+            t, "rangordning", "Plats bland alla kommuner",
+            self._kolada_source(own=False) + " Plats och percentil (andel kommuner med samma eller lägre värde): egen beräkning.",
+            formats={"Kommuner med värde enligt Kolada": lambda v: fmt.number(v, 0),
+                     "Plats (1 = lägst värde)": lambda v: fmt.number(v, 0), "Percentil": lambda v: fmt.number(v, 0)},
+        )
+
+    # -- stated figures -------------------------------------------------------------------
+    def stated_table(self):
+        if self.stated is None:
+            return tables.note("Genomlysningens nyckeltal finns inte för denna organisation.")
+        s = self.stated
+        values = []
+        for _, r in s.iterrows():
+            v = gl.fmt_range(r) if pd.isna(r["varde"]) else fmt.number(gl.signed(r), 0 if float(r["varde"]).is_integer() else 1,
+                                                                         sign=r["matt"] in ("förändring", "procentenheter"))
+            values.append(((r["kvalifikator"] + " ") if r["kvalifikator"] else "") + v)
+        periods = []
+        for y0, y1 in zip(s["period_fran"], s["period_till"]):
+            if pd.isna(y1):
+                periods.append("–" if pd.isna(y0) else str(int(y0)))
+            elif pd.isna(y0) or y0 == y1:
+                periods.append(str(int(y1)))
+            else:
+                periods.append(f"{int(y0)}–{int(y1)}")
+        t = pd.DataFrame({
+            "Avsnitt": s["avsnitt"], "Uppgift": s["amne"], "Avser": s["avser"], "Period": periods,
+            "Värde": values, "Enhet": s["enhet"], "Kolada-id": s["kpi"].fillna(""),
+        })
+        return tables.show(t, "uppgifter_genomlysning", "Nyckeltal som genomlysningen anger i text",
+                           sources.cite(s) + ". Värdena står som i källan; en minskning visas med minustecken.")
+
+    def stated_vs_fetched(self):
+        if self.stated is None:
+            return tables.note("Genomlysningens nyckeltal finns inte för denna organisation.")
+        names = {}
+        if self.config:
+            names = {name: mid for mid, name in self.config.municipalities.items()}
+            if gl.ALL_MUNICIPALITIES_GROUP in self.config.groups:
+                names["Genomsnittskommunen (ovägt medel)"] = gl.ALL_MUNICIPALITIES_GROUP
+        t = gl.stated_vs_fetched(self.stated, self.values if self.has_kolada else None, names)
+        if t.empty:
+            return tables.note("Inga uppgifter i genomlysningen har ett Kolada-id.")
+        out = pd.DataFrame({
+            "Uppgift": [f"{a} ({k})" for a, k in zip(t["amne"], t["kpi"])],
+            "Avser": t["avser"], "Mått": t["matt"], "Period": t["period"],
+            "Enligt genomlysningen": [(q + " " if q else "") + (a if isinstance(a, str) else fmt.number(a, 0 if float(a).is_integer() else 1, sign=m in ("förändring", "procentenheter")))
+                                      for q, a, m in zip(t["kvalifikator"], t["angivet"], t["matt"])],
+            "Beräknat från Kolada": [fmt.number(v, 1, sign=m in ("förändring", "procentenheter")) for v, m in zip(t["beraknat"], t["matt"])],
+            "Enhet": t["enhet"], "Kommentar": t["kommentar"],
+        })
+        source = sources.cite(self.stated[self.stated["kpi"].notna()]) + "; " + self._kolada_source(own=False)
+        if not self.has_kolada:
+            md("Inga Kolada-värden är hämtade, så kolumnen *Beräknat från Kolada* är tom.")
+        return tables.show(out, "angivet_mot_kolada", "Genomlysningens uppgifter och samma mått beräknat från Kolada",
+                           source + " Beräkningen är egen; båda talen visas när de skiljer sig.")
+
+    # -- savings --------------------------------------------------------------------------
+    def savings_tables(self):
+        if self.moves is None:
+            return tables.note("Genomlysningen har inga tabeller Möjlig förflyttning för denna organisation.")
+        for i, (tabell, part) in enumerate(self.moves.groupby("tabell", sort=False)):
+            t = pd.DataFrame({
+                "Möjlighet": part["mojlighet"], "Beskrivning": part["beskrivning"],
+                "Genomförbarhet": part["genomforbarhet"], "Kategori": part["kategori"],
+                "Besparingsmöjlighet enligt källan": part["besparing_text"],
+                "Besparing, mnkr per år": part["besparing_mnkr_per_ar"],
+            })
+            total = pd.DataFrame([{"Möjlighet": "Summa (egen beräkning)", "Beskrivning": "", "Genomförbarhet": "",
+                                   "Kategori": "", "Besparingsmöjlighet enligt källan": "anges inte i källan",
+                                   "Besparing, mnkr per år": float(part["besparing_mnkr_per_ar"].sum())}])
+            t = pd.concat([t, total], ignore_index=True)
+            display(tables.show(t, f"forflyttning_{i + 1}", f"Möjlig förflyttning: {tabell}", sources.cite(part)
+                                + ". Summaraden är egen beräkning.", bold_rows=[len(t) - 1]))
+        acc = self.moves[self.moves["ackumuleras"] == "ja"]
+        if len(acc):
+            md("Obs: " + "; ".join(f"*{m}* ({b})" for m, b in zip(acc["mojlighet"], acc["besparing_text"]))
+               + ". Effekten växer enligt källan år för år; summorna räknar bara med beloppet för ett år.")
+        totals = gl.savings_totals(self.moves)
+        fig = charts.grouped_bars(
+            totals[totals["tabell"] != "Totalt"].assign(Område=lambda d: d["omrade"]), "Område", ["summa_mnkr"],
+            "Möjlig besparing per område, mnkr per år (summa av tabellens rader)",
+            sources.cite(self.moves) + ". Summorna är egen beräkning.", unit="mnkr")
+        ax = fig.axes[0]
+        ax.get_legend().remove()
+        for patch, v in zip(ax.patches, totals[totals["tabell"] != "Totalt"]["summa_mnkr"]):
+            ax.annotate(fmt.number(v, 1), (patch.get_x() + patch.get_width() / 2, patch.get_height()),
+                        ha="center", va="bottom", xytext=(0, 2), textcoords="offset points", fontsize=9)
+        ax.yaxis.set_major_formatter(fmt.axis_formatter(1))
+        charts.show(fig)
+        return None
+
+    def reconciliation(self):
+        if self.moves is None:
+            return tables.note("Inga summor att stämma av för denna organisation.")
+        checks = gl.savings_checks(self.moves)
+        total = sum(c["summa_rader"] for c in checks)
+        md(
+            "Genomlysningen anger **ingen summa** för tabellerna *Möjlig förflyttning*, så det finns ingen angiven summa "
+            "att stämma av mot. Summorna nedan är egen beräkning av raderna; varje rads belopp i mnkr är dessutom "
+            "kontrollerat mot beloppet i tabellens text vid inläsningen."
+        )
+        rows = [{"Tabell": c["tabell"], "Rader": c["rader"], "Summa enligt källan": "anges inte",
+                 "Summa av raderna, mnkr per år (egen beräkning)": c["summa_rader"]} for c in checks]
+        rows.append({"Tabell": "Båda tabellerna", "Rader": sum(c["rader"] for c in checks), "Summa enligt källan": "anges inte",
+                     "Summa av raderna, mnkr per år (egen beräkning)": total})
+        t = pd.DataFrame(rows)
+        return tables.show(t, "avstamning_genomlysning", "Avstämning av tabellerna Möjlig förflyttning",
+                           sources.cite(self.moves) + ". Summorna är egen beräkning.",
+                           formats={"Summa av raderna, mnkr per år (egen beräkning)": lambda v: fmt.number(v, 1)},
+                           bold_rows=[len(t) - 1])

@@ -1,0 +1,231 @@
+"""The chapter "Risk och intern kontroll": the risk register, a 4×4 risk map, the internal
+control plan, the scales and the Avstämning of the stated risk values."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import display
+
+from rapportbok import charts, datasets, fmt, orgs, reconcile, sources, tables
+from rapportbok import risk
+from rapportbok.chapters import Chapter
+from rapportbok.display import glue, md
+
+REGISTER, PLAN, SCALES = "risker", "internkontroll", "riskskalor"
+
+
+def _first_year(df: pd.DataFrame | None) -> int | None:
+    """The first year the source covers, from its title (e.g. 'Socialnämndens budget 2025–2027' -> 2025)."""
+    if df is None or df.empty:
+        return None
+    years = []
+    for kalla in df["kalla"].unique():
+        try:
+            title = sources.label(kalla).split(" (")[0]
+        except KeyError:
+            continue
+        m = re.search(r"(19|20)\d\d", title)
+        if m:
+            years.append(int(m.group(0)))
+    return min(years) if years else None
+
+
+def has_data(data: dict, year: int) -> bool:
+    """Shown for the years the source's budget period covers, from its first year on."""
+    register = data.get(REGISTER)
+    if register is None or register.empty:
+        return False
+    first = _first_year(register)
+    return first is None or int(year) >= first
+
+
+def finding_text(f: reconcile.Finding) -> str:
+    return (f"{f.check}: källan anger {fmt.number(f.stated)}, omräknat {fmt.number(f.computed)} "
+            f"(skillnad {fmt.number(f.difference, sign=True)}). {f.where}")
+
+
+def warnings(data: dict, org: str) -> list[str]:
+    reg, ik = data.get(REGISTER), data.get(PLAN)
+    lines = ["Avstämning: " + finding_text(f) for f in reconcile.mismatches(risk.all_checks(reg, ik))]
+    lines += [f"Avstämning: internkontrollplanens risk '{n}' finns inte i risk- och väsentlighetsanalysen."
+              for n in risk.ik_unmatched(reg, ik)]
+    lines += [f"Avstämning: risken '{n}' ska enligt riskanalysen hanteras i IK-planen men finns inte i internkontrollplanen."
+              for n in risk.ik_plan_missing(reg, ik)] if ik is not None else []
+    return lines
+
+
+CHAPTER = Chapter("risk", "Risk och intern kontroll", has_data, (REGISTER, PLAN, SCALES), warnings)
+
+
+class RiskChapter:
+    def __init__(self, org: str, year: int, tertial: int):
+        self.org = orgs.get(org)
+        self.slug = org
+        self.year = int(year)
+        self.tertial = int(tertial)
+        self.data = datasets.load_org(org)
+        self.reg = self.data.get(REGISTER)
+        self.ik = self.data.get(PLAN)
+        self.scales = self.data.get(SCALES)
+        self.findings = risk.all_checks(self.reg, self.ik)
+        self.s_names = risk.level_names(self.scales, risk.LIKELIHOOD)
+        self.v_names = risk.level_names(self.scales, risk.MATERIALITY)
+
+    # -- introduction ---------------------------------------------------------------------
+    def intro(self) -> None:
+        o = self.org
+        if self.reg is None:
+            md(f"**{o.name}, {o.namnd.lower()}.** Källorna innehåller ingen risk- och väsentlighetsanalys.")
+            return
+        n = len(self.reg)
+        top = int(self.reg["riskvarde"].max())
+        top_names = self.reg.loc[self.reg["riskvarde"] == top].sort_values("rad")
+        n_ik = 0 if self.ik is None else len(self.ik)
+        bad = reconcile.mismatches(self.findings)
+        period = sources.label(self.reg["kalla"].iloc[0])[len("Källa: "):]
+        text = (
+            f"**{o.name}, {o.namnd.lower()}.** Risk- och väsentlighetsanalysen i {period} tar upp "
+            f"{fmt.number(n)} risker. Högst riskvärde, {fmt.number(top)} av högst {fmt.number(16)}, har "
+            + self._name_list(top_names["risk"].tolist())
+            + f". Internkontrollplanen innehåller {fmt.number(n_ik)} av riskerna med kontrollmetod och ansvarig."
+        )
+        text += (f" Avstämningen hittar {len(bad)} avvikelse{'r' if len(bad) != 1 else ''} i riskvärdena."
+                 if bad else " Alla angivna riskvärden stämmer i avstämningen.")
+        glue("risk_antal", fmt.number(n))
+        glue("risk_ik_antal", fmt.number(n_ik))
+        glue("risk_avvikelser", str(len(bad)))
+        md(text)
+
+    @staticmethod
+    def _name_list(names: list[str]) -> str:
+        quoted = [f"*{n}*" for n in names]
+        return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " och " + quoted[-1]
+
+    # -- the register ---------------------------------------------------------------------
+    def register_table(self):
+        if self.reg is None:
+            return tables.note("Källorna innehåller ingen risk- och väsentlighetsanalys för denna organisation.")
+        r = self.reg.sort_values("rad")
+        t = pd.DataFrame({
+            "Nr": r["rad"].astype(int),
+            "Risk": r["risk"],
+            "Riskbeskrivning": r["riskbeskrivning"],
+            "Sannolikhet": r["sannolikhet"].astype(int),
+            "Väsentlighet": r["vasentlighet"].astype(int),
+            "Riskvärde": r["riskvarde"].astype(int),
+            "Omräknat riskvärde": risk.recomputed(r).astype(int),
+            "Hantering": r["hantering"],
+        })
+        return tables.show(t, "risker", "Risk- och väsentlighetsanalys",
+                           sources.cite(r) + ". Omräknat riskvärde = sannolikhet × väsentlighet, egen beräkning.")
+
+    # -- the map --------------------------------------------------------------------------
+    def _axis_label(self, names: dict[int, str], level: int) -> str:
+        return f"{level} {names[level]}" if level in names else str(level)
+
+    def heatmap(self):
+        if self.reg is None:
+            return tables.note("Ingen riskkarta: källorna saknar risk- och väsentlighetsanalys.")
+        cells = risk.cell_risks(self.reg)
+        m = risk.matrix(self.reg)  # rows sannolikhet 4..1, columns väsentlighet 1..4
+        vmax = max(int(m.values.max()), 1)
+        fig, ax = plt.subplots(figsize=(8, 6))
+        cmap = plt.get_cmap("cividis")
+        image = ax.imshow(m.values, cmap=cmap, vmin=0, vmax=vmax, aspect="auto")
+        ax.grid(False)
+        for i, s in enumerate(m.index):
+            for j, v in enumerate(m.columns):
+                count = int(m.iat[i, j])
+                r, g, b, _ = cmap(count / vmax)
+                ink = "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
+                ax.text(j - 0.45, i - 0.38, f"riskvärde {fmt.number(s * v)}", ha="left", va="top", fontsize=7, color=ink)
+                ax.text(j, i - 0.05, fmt.number(count), ha="center", va="center", fontsize=15, fontweight="bold", color=ink)
+                numbers = [str(nr) for nr, _ in cells[(int(s), int(v))]]
+                if numbers:
+                    ax.text(j, i + 0.28, "nr " + ", ".join(numbers), ha="center", va="center", fontsize=8.5, color=ink)
+        ax.set_xticks(range(4), [self._axis_label(self.v_names, v) for v in m.columns])
+        ax.set_yticks(range(4), [self._axis_label(self.s_names, s) for s in m.index])
+        ax.set_xlabel("Väsentlighet (konsekvens om risken inträffar)")
+        ax.set_ylabel("Sannolikhet")
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_xticks([x - 0.5 for x in range(1, 4)], minor=True)
+        ax.set_yticks([y - 0.5 for y in range(1, 4)], minor=True)
+        ax.grid(which="minor", color="white", linewidth=2)
+        ax.tick_params(which="minor", length=0)
+        bar = fig.colorbar(image, ax=ax, ticks=range(0, vmax + 1), fraction=0.04)
+        bar.ax.yaxis.set_major_formatter(fmt.axis_formatter(0))
+        bar.set_label("Antal risker")
+        source = (sources.cite(self.reg) + ". Stort tal = antal risker i rutan; nr = riskens nummer i tabellen ovan. "
+                  "Riskvärde = sannolikhet × väsentlighet.")
+        charts._finish(fig, ax, "Riskkarta: antal risker per sannolikhet och väsentlighet", source, None)
+        charts.show(fig)
+        lines = []
+        for (s, v) in sorted(cells, key=lambda k: (-k[0] * k[1], -k[0])):
+            for nr, name in cells[(s, v)]:
+                lines.append(f"- **{nr}** {name} (sannolikhet {s}, väsentlighet {v}, riskvärde {fmt.number(s * v)})")
+        md("Riskerna i kartan, från högst riskvärde:\n\n" + "\n".join(lines))
+        return None
+
+    # -- the internal control plan --------------------------------------------------------
+    def control_plan(self):
+        if self.ik is None:
+            return tables.note("Källorna innehåller ingen internkontrollplan för denna organisation.")
+        r = self.ik.sort_values("rad")
+        match = risk.register_match(self.reg, r)
+        t = pd.DataFrame({
+            "Nr": r["rad"].astype(int),
+            "Risk": r["risk"],
+            "Risknr i riskanalysen": [
+                fmt.MISSING if match[i] is None else fmt.number(self.reg.at[match[i], "rad"]) for i in r.index
+            ],
+            "Riskbeskrivning": r["riskbeskrivning"],
+            "Riskvärde": r["riskvarde"].astype(int),
+            "Metod": r["metod"],
+            "Ansvarig": r["ansvarig"],
+        })
+        return tables.show(t, "internkontroll", "Internkontrollplan", sources.cite(r)
+                           + ". Risknr i riskanalysen: egen koppling på riskens namn.")
+
+    # -- the scales -----------------------------------------------------------------------
+    def scales_table(self):
+        if self.scales is None:
+            return tables.note("Källorna förklarar inte skalorna för sannolikhet och väsentlighet.")
+        s = self.scales.sort_values(["skala", "niva"], key=lambda c: c.map({risk.LIKELIHOOD: 0, risk.MATERIALITY: 1})
+                                    if c.name == "skala" else c)
+        t = pd.DataFrame({
+            "Skala": s["skala"], "Nivå": s["niva"].astype(int), "Namn": s["namn"], "Beskrivning": s["beskrivning"],
+        })
+        return tables.show(t, "riskskalor", "Skalor för sannolikhet och väsentlighet", sources.cite(s))
+
+    # -- Avstämning -----------------------------------------------------------------------
+    def reconciliation(self):
+        if not self.findings and self.reg is None:
+            return tables.note("Inga riskvärden att stämma av för denna organisation.")
+        bad = reconcile.mismatches(self.findings)
+        notes = []
+        unmatched = risk.ik_unmatched(self.reg, self.ik)
+        missing = risk.ik_plan_missing(self.reg, self.ik) if self.ik is not None else []
+        if bad:
+            notes.append("**Avvikelser** (källan är inte ändrad; båda värdena visas):\n\n"
+                         + "\n".join(f"- {finding_text(f)}" for f in bad))
+        else:
+            notes.append(f"Alla {fmt.number(len(self.findings))} kontroller stämmer: varje riskvärde är produkten av "
+                         "sannolikhet och väsentlighet, och internkontrollplanen anger samma riskvärde som riskanalysen.")
+        if unmatched:
+            notes.append("Internkontrollplanens risker som inte finns i riskanalysen (inget riskvärde att jämföra med): "
+                         + ", ".join(f"*{n}*" for n in unmatched) + ".")
+        if missing:
+            notes.append("Risker som enligt riskanalysen hanteras i IK-planen men saknas i internkontrollplanen: "
+                         + ", ".join(f"*{n}*" for n in missing) + ".")
+        elif self.ik is not None and self.reg is not None:
+            n_ik = int(self.reg["hantering"].str.casefold().str.contains("ik-plan").sum())
+            notes.append(f"Alla {fmt.number(n_ik)} risker som enligt riskanalysen hanteras i IK-planen finns i internkontrollplanen.")
+        md("\n\n".join(notes))
+        t = reconcile.table(self.findings).drop(columns=["Enhet"])
+        display(tables.show(t, "risk_avstamning", "Avstämning av riskvärden",
+                            "Egen beräkning utifrån källans risk- och väsentlighetsanalys och internkontrollplan."))
+        return None

@@ -1,0 +1,218 @@
+"""Risk och intern kontroll: the risk and materiality analysis (risk register), the internal
+control plan and the scales they use, as the budget document states them.
+
+Three datasets, transcribed from the source (never corrected):
+
+* ``risker.csv``: the risk register ("Risk- och väsentlighetsanalys"): each risk with its
+  likelihood (sannolikhet, 1–4), materiality (väsentlighet, 1–4), stated risk value and handling;
+* ``internkontroll.csv``: the internal control plan: the risks the plan controls, with the
+  risk value the plan states, the control method and who is responsible;
+* ``riskskalor.csv``: the names and descriptions of the levels 1–4 of both scales.
+
+Rules checked here (Avstämning; a mismatch is shown with both figures, the source is unchanged):
+
+* riskvärde = sannolikhet × väsentlighet, per risk in the register;
+* the risk value in the internal control plan equals the register's risk value for the risk with
+  the same name (names compared after trimming spaces and ignoring case).
+
+Everything is a pure function of its arguments.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from rapportbok.reconcile import Finding
+from rapportbok.schema import Col, Issue, TableSpec
+
+LEVELS = (1, 2, 3, 4)
+LIKELIHOOD, MATERIALITY = "Sannolikhet", "Väsentlighet"
+
+RISKER = TableSpec(
+    "risker.csv",
+    "Risk- och väsentlighetsanalys",
+    (
+        Col("rad", "int", sign="+", doc="Radens nummer i källans tabell"),
+        Col("risk", doc="Riskens namn som i källan"),
+        Col("riskbeskrivning"),
+        Col("sannolikhet", "int", doc="Nivå 1–4 enligt skalan Sannolikhet"),
+        Col("vasentlighet", "int", doc="Nivå 1–4 enligt skalan Väsentlighet"),
+        Col("riskvarde", "int", sign="+", doc="Riskvärdet som källan anger"),
+        Col("hantering", doc="Hur risken hanteras enligt källan"),
+        Col("kalla"),
+        Col("avsnitt"),
+    ),
+    key=("rad",),
+)
+
+INTERNKONTROLL = TableSpec(
+    "internkontroll.csv",
+    "Internkontrollplan",
+    (
+        Col("rad", "int", sign="+", doc="Radens nummer i källans tabell"),
+        Col("risk", doc="Riskens namn som i källan"),
+        Col("riskbeskrivning"),
+        Col("riskvarde", "int", sign="+", doc="Riskvärdet som internkontrollplanen anger"),
+        Col("metod", doc="Kontrollmetod"),
+        Col("ansvarig"),
+        Col("kalla"),
+        Col("avsnitt"),
+    ),
+    key=("rad",),
+)
+
+RISKSKALOR = TableSpec(
+    "riskskalor.csv",
+    "Skalor för sannolikhet och väsentlighet",
+    (
+        Col("skala", "choice", choices=(LIKELIHOOD, MATERIALITY)),
+        Col("niva", "int", doc="Nivå 1–4"),
+        Col("namn"),
+        Col("beskrivning"),
+        Col("kalla"),
+        Col("avsnitt"),
+    ),
+    key=("skala", "niva"),
+)
+
+LEVEL_EXPECTED = "ett heltal från 1 till 4 (nivåerna i skalan)"
+
+
+def _level_issues(df: pd.DataFrame, columns: tuple[str, ...], label: str) -> list[Issue]:
+    issues = []
+    for idx, row in df.iterrows():
+        for col in columns:
+            v = row[col]
+            if pd.isna(v) or int(v) not in LEVELS:
+                issues.append(Issue(label, int(idx), col, "" if pd.isna(v) else str(int(v)), LEVEL_EXPECTED))
+    return issues
+
+
+def _risker_issues(df: pd.DataFrame, spec: TableSpec, label: str) -> list[Issue]:
+    """Sannolikhet and väsentlighet are levels 1–4 of the source's scales."""
+    return _level_issues(df, ("sannolikhet", "vasentlighet"), label)
+
+
+def _skalor_issues(df: pd.DataFrame, spec: TableSpec, label: str) -> list[Issue]:
+    return _level_issues(df, ("niva",), label)
+
+
+DATASETS = {
+    "risker": (RISKER, _risker_issues),
+    "internkontroll": (INTERNKONTROLL, None),
+    "riskskalor": (RISKSKALOR, _skalor_issues),
+}
+
+
+# --- computations ------------------------------------------------------------------------------
+
+
+def recomputed(risker: pd.DataFrame) -> pd.Series:
+    """Riskvärde recomputed as sannolikhet × väsentlighet, per row."""
+    return (risker["sannolikhet"].astype(int) * risker["vasentlighet"].astype(int)).astype("Int64")
+
+
+def _where(df: pd.DataFrame, idx) -> str:
+    return str(df.at[idx, "avsnitt"])
+
+
+def riskvalue_checks(risker: pd.DataFrame | None) -> list[Finding]:
+    """One finding per risk: stated riskvärde against sannolikhet × väsentlighet."""
+    if risker is None or risker.empty:
+        return []
+    calc = recomputed(risker)
+    return [
+        Finding(
+            f"Risk {int(r['rad'])} {r['risk']}: riskvärde = sannolikhet × väsentlighet "
+            f"({int(r['sannolikhet'])} × {int(r['vasentlighet'])})",
+            float(r["riskvarde"]),
+            float(calc[idx]),
+            "",
+            _where(risker, idx),
+        )
+        for idx, r in risker.iterrows()
+    ]
+
+
+def _key(name: str) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+def register_match(risker: pd.DataFrame | None, ik: pd.DataFrame | None) -> dict:
+    """For each row of the control plan (index), the register's row index with the same risk name, or None."""
+    if ik is None:
+        return {}
+    by_name = {} if risker is None else {_key(n): i for i, n in risker["risk"].items()}
+    return {idx: by_name.get(_key(r)) for idx, r in ik["risk"].items()}
+
+
+def ik_checks(risker: pd.DataFrame | None, ik: pd.DataFrame | None) -> list[Finding]:
+    """One finding per control-plan risk found in the register: the plan's riskvärde against the register's."""
+    if risker is None or ik is None:
+        return []
+    out = []
+    for idx, reg in register_match(risker, ik).items():
+        if reg is None:
+            continue
+        r = ik.loc[idx]
+        out.append(
+            Finding(
+                f"Internkontrollplanen rad {int(r['rad'])} {r['risk']}: riskvärde = riskanalysens riskvärde (risk {int(risker.at[reg, 'rad'])})",
+                float(r["riskvarde"]),
+                float(risker.at[reg, "riskvarde"]),
+                "",
+                f"{r['avsnitt']}; {risker.at[reg, 'avsnitt']}",
+            )
+        )
+    return out
+
+
+def ik_unmatched(risker: pd.DataFrame | None, ik: pd.DataFrame | None) -> list[str]:
+    """Control-plan risks whose name does not occur in the register."""
+    return [str(ik.at[idx, "risk"]) for idx, reg in register_match(risker, ik).items() if reg is None]
+
+
+def ik_plan_missing(risker: pd.DataFrame | None, ik: pd.DataFrame | None) -> list[str]:
+    """Register risks whose handling names the control plan ('IK-plan') but that the plan does not contain."""
+    if risker is None:
+        return []
+    in_plan = set() if ik is None else {_key(n) for n in ik["risk"]}
+    return [
+        str(r["risk"]) for _, r in risker.iterrows()
+        if "ik-plan" in str(r["hantering"]).casefold() and _key(r["risk"]) not in in_plan
+    ]
+
+
+def all_checks(risker: pd.DataFrame | None, ik: pd.DataFrame | None) -> list[Finding]:
+    return riskvalue_checks(risker) + ik_checks(risker, ik)
+
+
+def cell_risks(risker: pd.DataFrame | None) -> dict[tuple[int, int], list[tuple[int, str]]]:
+    """(sannolikhet, väsentlighet) -> [(rad, risk), ...] for every cell of the 4×4 matrix (empty lists included)."""
+    cells: dict[tuple[int, int], list[tuple[int, str]]] = {(s, v): [] for s in LEVELS for v in LEVELS}
+    if risker is None:
+        return cells
+    for _, r in risker.sort_values("rad").iterrows():
+        key = (int(r["sannolikhet"]), int(r["vasentlighet"]))
+        if key in cells:  # levels outside 1–4 are stopped by validation
+            cells[key].append((int(r["rad"]), str(r["risk"])))
+    return cells
+
+
+def matrix(risker: pd.DataFrame | None) -> pd.DataFrame:
+    """Number of risks per cell: rows sannolikhet 4 (top) to 1, columns väsentlighet 1 to 4."""
+    cells = cell_risks(risker)
+    m = pd.DataFrame(
+        [[len(cells[(s, v)]) for v in LEVELS] for s in reversed(LEVELS)],
+        index=pd.Index(list(reversed(LEVELS)), name="sannolikhet"),
+        columns=pd.Index(list(LEVELS), name="vasentlighet"),
+    )
+    return m
+
+
+def level_names(skalor: pd.DataFrame | None, scale: str) -> dict[int, str]:
+    """Level -> name for one scale ('Sannolikhet' or 'Väsentlighet'); empty without the scales."""
+    if skalor is None:
+        return {}
+    part = skalor[skalor["skala"] == scale]
+    return {int(n): str(name) for n, name in zip(part["niva"], part["namn"])}

@@ -1,0 +1,106 @@
+"""Benchmark the build (`make bench`): cold, no change, one changed file, and the floor.
+
+Runs in a temporary copy of the project, so book/ and the site here are untouched. Each case
+is timed several times; the median is printed together with its ratio to the floor: one plain
+Python process computing every table and chart of the book through the same package functions,
+without notebooks, kernels or site. Usage: python tools/bench.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+CHANGED_FILE = "data/haninge/uppfoljning_atgarder.csv"
+
+
+def run_build(proj: Path, *args: str) -> str:
+    proc = subprocess.run([sys.executable, "-m", "rapportbok", "build", *args], cwd=proj, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(proc.stdout + proc.stderr)
+    return proc.stdout
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def floor(proj: Path) -> None:
+    """Execute every chapter's code cells for every job in this one process (matplotlib Agg)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    os.chdir(proj)
+    from rapportbok import build
+
+    _, jobs = build.plan(proj / "data")
+    for job in jobs:
+        nb = nbformat.read(proj / "notebooks" / f"{job.chapter}.ipynb", as_version=4)
+        ns = dict(job.parameters())
+        with contextlib.redirect_stdout(io.StringIO()):
+            for cell in nb.cells:
+                if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", []):
+                    exec(compile(cell.source, f"{job.relpath}", "exec"), ns)
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="rapportbok-bench-") as tmp:
+        proj = Path(tmp)
+        for name in ("_config.yml", "requirements.txt", "data", "notebooks"):
+            src = ROOT / name
+            (shutil.copytree if src.is_dir() else shutil.copy)(src, proj / name)
+        results: dict[str, list[float]] = {"cold": [], "site": [], "nochange": [], "onefile": [], "floor": []}
+        executed_onefile = ""
+        for _ in range(args.runs):
+            shutil.rmtree(proj / "book", ignore_errors=True)
+            shutil.rmtree(proj / "_build", ignore_errors=True)
+            results["cold"].append(timed(lambda: run_build(proj)))
+            results["site"].append(timed(lambda: subprocess.run(
+                [sys.executable, "-m", "jupyter_book", "build", str(proj), "--quiet"], cwd=proj, capture_output=True)))
+            results["nochange"].append(timed(lambda: run_build(proj)))
+            changed = proj / CHANGED_FILE
+            changed.write_bytes(changed.read_bytes() + b"\n")
+            out = []
+            results["onefile"].append(timed(lambda: out.append(run_build(proj))))
+            executed_onefile = "\n".join(l for l in out[0].splitlines() if l.startswith(("Kör", "  [")))
+            results["floor"].append(timed(lambda: subprocess.run(
+                [sys.executable, str(Path(__file__).resolve()), "--floor-only", str(proj)], check=True)))
+        med = {k: statistics.median(v) for k, v in results.items()}
+        f = med["floor"]
+        print(f"Maskin: {platform.machine()}, {os.cpu_count()} kärnor, Python {platform.python_version()}; median av {args.runs} körningar")
+        print(f"  golv (alla tabeller och diagram i en process): {med['floor']:6.1f} s   1,00 × golvet")
+        print(f"  kall byggning (notebooks + webbplats):         {med['cold']:6.1f} s   {med['cold'] / f:4.2f} × golvet")
+        print(f"  varav webbplatsbygget ensamt (jupyter-book):   {med['site']:6.1f} s   {med['site'] / f:4.2f} × golvet")
+        print(f"  ombyggnad utan ändring:                        {med['nochange']:6.1f} s   {med['nochange'] / f:4.2f} × golvet, {med['nochange'] / med['cold']:.0%} av kall byggning")
+        print(f"  ombyggnad efter ändrad {CHANGED_FILE}: {med['onefile']:6.1f} s   {med['onefile'] / f:4.2f} × golvet")
+        print("  körde då:\n" + "\n".join("    " + l for l in executed_onefile.splitlines()))
+        print(f"  mål: kall ≤ 2 × golvet + webbplats = {2 * f + med['site']:.1f} s -> {'uppfyllt' if med['cold'] <= 2 * f + med['site'] else 'ej uppfyllt'};"
+              f" utan ändring ≤ 10 % av kall -> {'uppfyllt' if med['nochange'] <= 0.1 * med['cold'] else 'ej uppfyllt'}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--floor-only":
+        floor(Path(sys.argv[2]))
+    else:
+        main()
