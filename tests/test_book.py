@@ -54,7 +54,7 @@ def _run(cwd: Path, *args):
 def built(tmp_path_factory):
     """A copy of the project, built from scratch with the real command."""
     copy = tmp_path_factory.mktemp("proj")
-    for name in ("_config.yml", "_toc.yml", "requirements.txt", "data", "notebooks", "book"):
+    for name in ("_config.yml", "_static", "_toc.yml", "requirements.txt", "data", "notebooks", "book"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, copy / name)
     proc = _run(copy, "build", "--alla")  # execute every notebook, reuse nothing

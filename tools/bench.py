@@ -67,7 +67,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="rapportbok-bench-") as tmp:
         proj = Path(tmp)
-        for name in ("_config.yml", "requirements.txt", "data", "notebooks"):
+        for name in ("_config.yml", "_static", "requirements.txt", "data", "notebooks"):
             src = ROOT / name
             (shutil.copytree if src.is_dir() else shutil.copy)(src, proj / name)
         results: dict[str, list[float]] = {"cold": [], "site": [], "nochange": [], "onefile": [], "floor": []}

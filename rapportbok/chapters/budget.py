@@ -100,9 +100,9 @@ class BudgetChapter:
             return tables.note("Inga uppgifter om nettokostnad och kommunbidrag i källorna.")
         net = budget.series(self.ramar, budget.NET_COST)
         grant = budget.series(self.ramar, budget.GRANT)
-        t = pd.DataFrame({"År": net.index, "Kommunbidrag": grant.values, "Nettokostnad (belopp utan minustecken)": -net.values})
-        fig = charts.lines(t, "År", ["Kommunbidrag", "Nettokostnad (belopp utan minustecken)"],
-                           "Kommunbidrag och verksamhetens nettokostnader, tkr", sources.cite(self.ramar))
+        t = pd.DataFrame({"År": net.index, "Kommunbidrag": grant.values, "Nettokostnader (utan minustecken)": -net.values})
+        fig = charts.grouped_bars(t, "År", ["Kommunbidrag", "Nettokostnader (utan minustecken)"],
+                                  "Kommunbidrag och verksamhetens nettokostnader per år, tkr", sources.cite(self.ramar))
         charts.show(fig)
         return None
 
