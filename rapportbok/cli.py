@@ -73,3 +73,46 @@ def kolada_fetch(org: str, base_url: str | None) -> None:
         click.echo(f"Hämtningen från Kolada misslyckades; inget har sparats. {err}", err=True)
         sys.exit(1)
     click.echo(report.summary())
+
+
+@main.command(help="Skriv en Excel-mall för tertialets uppföljning av åtgärdsplanens åtgärder.")
+@click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. haninge.")
+@click.option("--ar", "year", required=True, type=int, help="Året, t.ex. 2025.")
+@click.option("--tertial", required=True, type=click.IntRange(1, 3), help="Tertialet: 1, 2 eller 3.")
+@click.option("--ut", "out", default=None, type=click.Path(dir_okay=False), help="Filen att skriva (standard: uppfoljning_ORG_ÅR_TT.xlsx här).")
+def mall(org: str, year: int, tertial: int, out: str | None) -> None:
+    from pathlib import Path
+
+    from rapportbok import excel
+
+    target = Path(out) if out else Path.cwd() / excel.default_name(org, year, tertial)
+    if target.exists():
+        click.echo(f"Fel: {target} finns redan. Ta bort den eller ange en annan fil med --ut.", err=True)
+        sys.exit(1)
+    try:
+        n = excel.write_template(org, year, tertial, target)
+    except excel.ExcelError as err:
+        for i in err.issues:
+            click.echo("Fel: " + i.message(), err=True)
+        sys.exit(1)
+    click.echo(f"Skrev {target} med {n} åtgärder. Fyll i de gula och orange kolumnerna och kör sedan: "
+               f"rapportbok import {target.name} --org {org}")
+
+
+@main.command("import", help="Läs in en ifylld uppföljningsmall (.xlsx) till data/ORG/uppfoljning_atgarder.csv.")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. haninge.")
+@click.option("--ersatt", is_flag=True, help="Ersätt befintliga rader med samma atgard_id och per_datum.")
+def import_(file: str, org: str, ersatt: bool) -> None:
+    from pathlib import Path
+
+    from rapportbok import excel
+
+    try:
+        result = excel.import_followup(Path(file), org, replace=ersatt)
+    except excel.ExcelError as err:
+        click.echo(f"{len(err.issues)} fel i {Path(file).name}. Inget har importerats; data/ är oförändrad.", err=True)
+        for i in err.issues:
+            click.echo("  - " + i.message(), err=True)
+        sys.exit(1)
+    click.echo(result.summary())

@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -203,18 +204,98 @@ def _convert(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
     return out
 
 
-def read_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[pd.DataFrame | None, list[Issue]]:
-    """Read and validate one data file. Returns the typed table (or None) and every issue."""
-    label = label or str(path)
+def cell_text(value) -> str:
+    """An Excel cell as the text a CSV file would hold.
+
+    Numbers stored as numbers become their exact text with a decimal point (1234.5 ->
+    '1234.5', 3.0 -> '3', never scientific notation); dates become 'YYYY-MM-DD'; empty -> ''.
+    Text stays as typed (so '1,5' typed as text is read by :func:`parse_number` as 1.5).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "SANT" if value else "FALSKT"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+XLSX_HELP = (
+    "en arbetsbok som går att öppna: öppna filen i Excel och spara den som Excel-arbetsbok (.xlsx) "
+    "eller som CSV UTF-8 (kommaavgränsad) (.csv)"
+)
+
+
+def xlsx_rows(path: Path, label: str) -> tuple[list[list[str]] | None, list[Issue]]:
+    """The first sheet of an .xlsx workbook as rows of text (row 1 is the header), or one Issue."""
+    import openpyxl
+
     try:
-        text = _decode(path.read_bytes())
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         return None, [Issue(label, 0, "", "", "att filen finns")]
-    if not text.strip():
-        return None, [Issue(label, 0, "", "", "en rubrikrad med kolumnerna " + ", ".join(spec.names))]
-    first = text.splitlines()[0]
-    delim = _delimiter(first)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    except Exception:  # noqa: BLE001 - any unreadable workbook gets the same advice
+        return None, [Issue(label, 0, "", path.name, XLSX_HELP)]
+    try:
+        ws = wb.worksheets[0]
+        raw = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+    except Exception:  # noqa: BLE001
+        return None, [Issue(label, 0, "", path.name, XLSX_HELP)]
+    finally:
+        wb.close()
+    rows = [[cell_text(v) for v in r] for r in raw]
+    if not rows:
+        return [], []
+    width = len(rows[0])
+    while width and not rows[0][width - 1].strip():
+        width -= 1
+    issues = []
+    for i, r in enumerate(rows[1:], start=2):
+        for j in range(width, len(r)):
+            if r[j].strip():
+                letter = openpyxl.utils.get_column_letter(j + 1)
+                issues.append(Issue(label, i, letter, r[j], "inga värden utanför kolumnerna med rubrik (kolumn A–"
+                                    + (openpyxl.utils.get_column_letter(width) if width else "A") + ")"))
+    if issues:
+        return None, issues
+    return [(r + [""] * width)[:width] for r in rows], []
+
+
+def read_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[pd.DataFrame | None, list[Issue]]:
+    """Read and validate one data file (CSV, or the first sheet of an .xlsx workbook).
+
+    Returns the typed table (or None) and every issue.
+    """
+    label = label or str(path)
+    if str(path).lower().endswith(".xlsx"):
+        rows, problems = xlsx_rows(Path(path), label)
+        if rows is None:
+            return None, problems
+        if not any(c.strip() for c in (rows[0] if rows else [])):
+            return None, [Issue(label, 0, "", "", "en rubrikrad med kolumnerna " + ", ".join(spec.names))]
+        delim = ","
+    else:
+        try:
+            text = _decode(path.read_bytes())
+        except FileNotFoundError:
+            return None, [Issue(label, 0, "", "", "att filen finns")]
+        if not text.strip():
+            return None, [Issue(label, 0, "", "", "en rubrikrad med kolumnerna " + ", ".join(spec.names))]
+        first = text.splitlines()[0]
+        delim = _delimiter(first)
+        rows = list(csv.reader(io.StringIO(text), delimiter=delim))
     header = [h.strip() for h in rows[0]]
     issues: list[Issue] = []
     for name in spec.names:

@@ -171,7 +171,7 @@ class GenomlysningChapter:
         t["Medlemmar"] = t["Medlemmar"].astype("Float64")
         return tables.show(
             t, "jamforelsegrupper", "Jämförelser som kapitlet använder",
-            "Koladas grupper: Källa: Kolada (Koladas ovägda medelvärde för gruppen). Genomlysningens grupper: "
+            "Koladas grupper: Koladas ovägda medelvärde för gruppen (Källa: Kolada). Genomlysningens grupper: "
             + kolada.OWN_PROCESSING_LABEL + " över de listade kommunerna; antalet kommuner med värde anges per nyckeltal.",
             formats={"Medlemmar": lambda v: fmt.number(v, 0)},
         )
