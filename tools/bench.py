@@ -76,8 +76,10 @@ def main() -> None:
             shutil.rmtree(proj / "book", ignore_errors=True)
             shutil.rmtree(proj / "_build", ignore_errors=True)
             results["cold"].append(timed(lambda: run_build(proj)))
+            jb = str(Path(sys.executable).parent / "jupyter-book")
             results["site"].append(timed(lambda: subprocess.run(
-                [sys.executable, "-m", "jupyter_book", "build", str(proj), "--quiet"], cwd=proj, capture_output=True)))
+                [jb, "build", str(proj), "--path-output", str(proj / "_bench_site"), "--quiet"], cwd=proj,
+                capture_output=True, check=True)))
             results["nochange"].append(timed(lambda: run_build(proj)))
             changed = proj / CHANGED_FILE
             changed.write_bytes(changed.read_bytes() + b"\n")
@@ -86,16 +88,18 @@ def main() -> None:
             executed_onefile = "\n".join(l for l in out[0].splitlines() if l.startswith(("Kör", "  [")))
             results["floor"].append(timed(lambda: subprocess.run(
                 [sys.executable, str(Path(__file__).resolve()), "--floor-only", str(proj)], check=True)))
+        from rapportbok.fmt import number
+
         med = {k: statistics.median(v) for k, v in results.items()}
         f = med["floor"]
         print(f"Maskin: {platform.machine()}, {os.cpu_count()} kärnor, Python {platform.python_version()}; median av {args.runs} körningar")
-        print(f"  golv (alla tabeller och diagram i en process): {med['floor']:6.1f} s   1,00 × golvet")
-        print(f"  kall byggning (notebooks + webbplats):         {med['cold']:6.1f} s   {med['cold'] / f:4.2f} × golvet")
-        print(f"  varav webbplatsbygget ensamt (jupyter-book):   {med['site']:6.1f} s   {med['site'] / f:4.2f} × golvet")
-        print(f"  ombyggnad utan ändring:                        {med['nochange']:6.1f} s   {med['nochange'] / f:4.2f} × golvet, {med['nochange'] / med['cold']:.0%} av kall byggning")
-        print(f"  ombyggnad efter ändrad {CHANGED_FILE}: {med['onefile']:6.1f} s   {med['onefile'] / f:4.2f} × golvet")
+        print(f"  golv (alla tabeller och diagram i en process): {number(med['floor'], 1):>6} s   1,00 × golvet")
+        print(f"  kall byggning (notebooks + webbplats):         {number(med['cold'], 1):>6} s   {number(med['cold'] / f, 2)} × golvet")
+        print(f"  varav webbplatsbygget ensamt (jupyter-book):   {number(med['site'], 1):>6} s   {number(med['site'] / f, 2)} × golvet")
+        print(f"  ombyggnad utan ändring:                        {number(med['nochange'], 1):>6} s   {number(med['nochange'] / f, 2)} × golvet, {number(med['nochange'] / med['cold'] * 100)} % av kall byggning")
+        print(f"  ombyggnad efter ändrad {CHANGED_FILE}: {number(med['onefile'], 1):>6} s   {number(med['onefile'] / f, 2)} × golvet")
         print("  körde då:\n" + "\n".join("    " + l for l in executed_onefile.splitlines()))
-        print(f"  mål: kall ≤ 2 × golvet + webbplats = {2 * f + med['site']:.1f} s -> {'uppfyllt' if med['cold'] <= 2 * f + med['site'] else 'ej uppfyllt'};"
+        print(f"  mål: kall ≤ 2 × golvet + webbplats = {number(2 * f + med['site'], 1)} s -> {'uppfyllt' if med['cold'] <= 2 * f + med['site'] else 'ej uppfyllt'};"
               f" utan ändring ≤ 10 % av kall -> {'uppfyllt' if med['nochange'] <= 0.1 * med['cold'] else 'ej uppfyllt'}")
 
 
