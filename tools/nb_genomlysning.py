@@ -3,17 +3,14 @@
 Usage (from the project root): python tools/nb_genomlysning.py
 """
 
-import importlib.util
 import sys
 from pathlib import Path
 
 from nbformat.v4 import new_markdown_cell
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("notebook_template", ROOT / "tools" / "notebook_template.py")
-template = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("notebook_template", template)
-_spec.loader.exec_module(template)
+sys.path.insert(0, str(ROOT / "tools"))
+import notebook_template as template  # noqa: E402  (tools/ is not a package)
 code = template.code
 
 SETUP = "from rapportbok.chapters.genomlysning import GenomlysningChapter\nch = GenomlysningChapter(org, year, tertial)"
