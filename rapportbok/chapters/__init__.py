@@ -21,6 +21,19 @@ class Chapter:
     warnings: Callable[[dict, str], list[str]] | None = None
 
 
+class ChapterPage:
+    """What every chapter page knows: its organisation, report year and tertial, and the data."""
+
+    def __init__(self, org: str, year: int, tertial: int):
+        from rapportbok import datasets, orgs
+
+        self.org = orgs.get(org)
+        self.slug = org
+        self.year = int(year)
+        self.tertial = int(tertial)
+        self.data = datasets.load_org(org)
+
+
 # Chapter modules in book order; each defines CHAPTER.
 MODULES = [
     "rapportbok.chapters.budget",

@@ -7,7 +7,7 @@ import pandas as pd
 
 from rapportbok import actionplan as ap
 from rapportbok import charts, datasets, fmt, orgs, reconcile, sources, tables
-from rapportbok.chapters import Chapter
+from rapportbok.chapters import Chapter, ChapterPage
 from rapportbok.display import glue, md
 
 TERTIAL_NAME = {1: "tertial 1", 2: "tertial 2", 3: "helår (tertial 3)"}
@@ -63,12 +63,9 @@ def _waterfall(steps: list[tuple[str, float, str]], title: str, source: str):
     return fig
 
 
-class ActionPlanChapter:
+class ActionPlanChapter(ChapterPage):
     def __init__(self, org: str, year: int, tertial: int):
-        self.org = orgs.get(org)
-        self.year = int(year)
-        self.tertial = int(tertial)
-        self.data = datasets.load_org(org)
+        super().__init__(org, year, tertial)
         self.plans = ap.plans_for_year(self.data, self.year)
         self.meas = self.data["atgarder"]
         self.end = ap.tertial_end(self.year, self.tertial)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from rapportbok import budget, charts, datasets, fmt, orgs, reconcile, sources, tables
-from rapportbok.chapters import Chapter
+from rapportbok.chapters import Chapter, ChapterPage
 from rapportbok.display import glue, md
 
 
@@ -24,12 +24,9 @@ CHAPTER = Chapter(
 )
 
 
-class BudgetChapter:
+class BudgetChapter(ChapterPage):
     def __init__(self, org: str, year: int, tertial: int):
-        self.org = orgs.get(org)
-        self.year = int(year)
-        self.tertial = int(tertial)
-        self.data = datasets.load_org(org)
+        super().__init__(org, year, tertial)
         self.ramar = self.data["ramar"]
         self.inv = self.data["investeringar"]
         self.kb = self.data["kommunbidrag"]

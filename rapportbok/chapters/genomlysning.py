@@ -10,7 +10,7 @@ from IPython.display import display
 
 from rapportbok import charts, datasets, fmt, kolada, orgs, paths, sources, tables
 from rapportbok import genomlysning as gl
-from rapportbok.chapters import Chapter
+from rapportbok.chapters import Chapter, ChapterPage
 from rapportbok.display import glue, md
 
 STATED = "genomlysning_uppgifter"
@@ -62,13 +62,9 @@ def _n(v, decimals: int = 1) -> str:
     return fmt.number(v, decimals)
 
 
-class GenomlysningChapter:
+class GenomlysningChapter(ChapterPage):
     def __init__(self, org: str, year: int, tertial: int):
-        self.org = orgs.get(org)
-        self.slug = org
-        self.year = int(year)
-        self.tertial = int(tertial)
-        self.data = datasets.load_org(org)
+        super().__init__(org, year, tertial)
         self.stated = self.data.get(STATED)
         self.moves = self.data.get(MOVES)
         folder = paths.org_dir(org)

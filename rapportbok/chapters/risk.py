@@ -11,7 +11,7 @@ from IPython.display import display
 
 from rapportbok import charts, datasets, fmt, orgs, reconcile, sources, tables
 from rapportbok import risk
-from rapportbok.chapters import Chapter
+from rapportbok.chapters import Chapter, ChapterPage
 from rapportbok.display import glue, md
 
 REGISTER, PLAN, SCALES = "risker", "internkontroll", "riskskalor"
@@ -60,13 +60,9 @@ def warnings(data: dict, org: str) -> list[str]:
 CHAPTER = Chapter("risk", "Risk och intern kontroll", has_data, (REGISTER, PLAN, SCALES), warnings)
 
 
-class RiskChapter:
+class RiskChapter(ChapterPage):
     def __init__(self, org: str, year: int, tertial: int):
-        self.org = orgs.get(org)
-        self.slug = org
-        self.year = int(year)
-        self.tertial = int(tertial)
-        self.data = datasets.load_org(org)
+        super().__init__(org, year, tertial)
         self.reg = self.data.get(REGISTER)
         self.ik = self.data.get(PLAN)
         self.scales = self.data.get(SCALES)
