@@ -60,6 +60,7 @@ def _waterfall(steps: list[tuple[str, float, str]], title: str, source: str):
     ax.set_ylabel("tkr")
     fig.text(0.01, 0.01, source, fontsize=7.5, color="#444444", ha="left", va="bottom", wrap=True)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.rapportbok_alt = charts.describe_bridge(title, steps)
     return fig
 
 

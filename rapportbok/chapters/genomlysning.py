@@ -398,7 +398,8 @@ class GenomlysningChapter(ChapterPage):
                + ". Effekten växer enligt källan år för år; summorna räknar bara med beloppet för ett år.")
         totals = gl.savings_totals(self.moves)
         fig = charts.grouped_bars(
-            totals[totals["tabell"] != "Totalt"].assign(Område=lambda d: d["omrade"]), "Område", ["summa_mnkr"],
+            totals[totals["tabell"] != "Totalt"].assign(Område=lambda d: d["omrade"], **{"Möjlig besparing": lambda d: d["summa_mnkr"]}),
+            "Område", ["Möjlig besparing"],
             "Möjlig besparing per område, mnkr per år (summa av tabellens rader)",
             sources.cite(self.moves) + ". Summorna är egen beräkning.", unit="mnkr")
         ax = fig.axes[0]

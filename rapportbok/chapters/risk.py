@@ -122,6 +122,16 @@ class RiskChapter(ChapterPage):
     def _axis_label(self, names: dict[int, str], level: int) -> str:
         return f"{level} {names[level]}" if level in names else str(level)
 
+    def _heatmap_alt(self, cells: dict) -> str:
+        """Say in words what the map shows: how many risks lie where, highest risk value first."""
+        n = sum(len(v) for v in cells.values())
+        occupied = sorted(((s, v) for s, v in cells if cells[(s, v)]), key=lambda k: (-k[0] * k[1], -k[0], -k[1]))
+        parts = [f"Riskkarta, 4 × 4 rutor med sannolikhet lodrätt och väsentlighet vågrätt: {fmt.number(n)} risker."]
+        for s, v in occupied:
+            nrs = ", ".join(str(nr) for nr, _ in cells[(s, v)])
+            parts.append(f"Sannolikhet {s}, väsentlighet {v} (riskvärde {s * v}): {len(cells[(s, v)])} st (nr {nrs}).")
+        return " ".join(parts)
+
     def heatmap(self):
         if self.reg is None:
             return tables.note("Ingen riskkarta: källorna saknar risk- och väsentlighetsanalys.")
@@ -158,7 +168,7 @@ class RiskChapter(ChapterPage):
         source = (sources.cite(self.reg) + ". Stort tal = antal risker i rutan; nr = riskens nummer i tabellen ovan. "
                   "Riskvärde = sannolikhet × väsentlighet.")
         charts._finish(fig, ax, "Riskkarta: antal risker per sannolikhet och väsentlighet", source, None)
-        charts.show(fig)
+        charts.show(fig, self._heatmap_alt(cells))
         lines = []
         for (s, v) in sorted(cells, key=lambda k: (-k[0] * k[1], -k[0])):
             for nr, name in cells[(s, v)]:
