@@ -1,7 +1,9 @@
 """Tables for the book: Swedish number format through rapportbok.fmt, a caption and the source.
 
 Tables are emitted as plain HTML (``IPython.display.HTML``) with a fixed id, so their output is
-byte-identical on every execution and nbval can compare it.
+byte-identical on every execution and nbval can compare it. On a chapter page (see
+``begin_page``) each table also gets CSV and Excel downloads with the same numbers as shown
+(rapportbok.downloads).
 """
 
 from __future__ import annotations
@@ -15,6 +17,14 @@ from IPython.display import HTML
 from rapportbok import fmt
 
 Formatter = Callable[[object], str]
+
+_page: str | None = None  # the chapter being executed; its tables get downloads
+
+
+def begin_page(chapter: str | None) -> None:
+    """Tables shown from now on belong to this chapter page (downloads named ``<chapter>-<id>``)."""
+    global _page
+    _page = chapter
 
 
 def formatter_for(column: str) -> Formatter:
@@ -33,6 +43,7 @@ def to_html(
     source: str | None = None,
     formats: dict[str, Formatter] | None = None,
     bold_rows: list[int] | None = None,
+    download: bool = True,
 ) -> str:
     formats = dict(formats or {})
     for col in df.columns:
@@ -52,7 +63,20 @@ def to_html(
         styler = styler.set_properties(subset=pd.IndexSlice[df.index[bold_rows], :], **{"font-weight": "bold"})
     out = styler.to_html()
     if source:
-        out += f'<p class="rapportbok-kalla">{html.escape(source)}</p>'
+        from rapportbok import sources
+
+        linked = sources.link_titles(html.escape(source)) if _page else html.escape(source)
+        out += f'<p class="rapportbok-kalla">{linked}</p>'
+    if download and _page:
+        from rapportbok import downloads
+
+        csv_name, xlsx_name = downloads.write(df, formats, f"{_page}-{uid.replace('_', '-')}", caption, source)
+        what = html.escape(caption, quote=True)
+        out += (
+            '<p class="rapportbok-nedladdning">Ladda ner tabellen: '
+            f'<a href="{csv_name}" download aria-label="Ladda ner {what} som CSV">CSV</a> · '
+            f'<a href="{xlsx_name}" download aria-label="Ladda ner {what} som Excel">Excel</a></p>'
+        )
     return out
 
 

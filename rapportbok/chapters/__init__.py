@@ -7,6 +7,7 @@ for every (organisation, year) where ``has_data`` is true, and the table of cont
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Callable
 
@@ -32,10 +33,16 @@ class ChapterPage:
         self.year = int(year)
         self.tertial = int(tertial)
         self.data = datasets.load_org(org)
+        # Tables on this page get downloads named after the chapter (rapportbok.tables).
+        from rapportbok import tables
+
+        chapter = getattr(sys.modules.get(type(self).__module__), "CHAPTER", None)
+        tables.begin_page(chapter.slug if chapter else None)
 
 
 # Chapter modules in book order; each defines CHAPTER.
 MODULES = [
+    "rapportbok.chapters.sammanfattning",
     "rapportbok.chapters.budget",
     "rapportbok.chapters.risk",
     "rapportbok.chapters.actionplan",

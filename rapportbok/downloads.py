@@ -1,0 +1,189 @@
+"""Downloads for every table in the book: CSV and Excel with the same numbers as shown.
+
+A table is downloaded as the reader sees it: the same Swedish column names, the same rows and
+the same rounding. Each cell is formatted with the table's own formatter, and a cell that reads
+as a Swedish number ("−245 082", "3,2 %", "1,5 mnkr") becomes a number again, with exactly the
+decimals shown. The CSV is what Swedish Excel opens directly: semicolon, decimal comma, UTF-8
+with BOM. The Excel file holds numbers with a display format, plus a sheet with the caption,
+the source and how the file was made.
+
+The files are written next to the executed notebook, in ``tabeller/<chapter>-<table id>.csv``
+and ``.xlsx``; the build copies them into the site. Both are byte-identical on every run (the
+xlsx has fixed timestamps), so the committed book reproduces.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from rapportbok import fmt
+
+FOLDER = "tabeller"
+# A fixed time for the xlsx properties and zip entries, so the file does not change between runs.
+FIXED_TIME = datetime(2000, 1, 1, 0, 0, 0)
+UNITS = ("mnkr", "tkr", "kr", "%", "åa", "st")
+_NUMBER = re.compile(
+    r"^(?P<sign>[+\u2212-])?(?P<int>\d{1,3}(?:\u00a0\d{3})*|\d+)(?:,(?P<dec>\d+))?"
+    r"(?:\u00a0(?P<unit>" + "|".join(re.escape(u) for u in UNITS) + r"))?$"
+)
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str  # as shown on the page
+    value: float | None = None  # the number, when the text is one
+    decimals: int = 0
+    unit: str | None = None
+
+
+def parse_shown(text: str) -> Cell:
+    """Read a cell as shown on the page; a Swedish number keeps its decimals and unit."""
+    m = _NUMBER.match(text.strip())
+    if not m:
+        return Cell(text)
+    digits = m["int"].replace(fmt.NBSP, "")
+    dec = m["dec"] or ""
+    value = float(f"{digits}.{dec}" if dec else digits)
+    if m["sign"] in (fmt.MINUS, "-"):
+        value = -value
+    return Cell(text, value, len(dec), m["unit"])
+
+
+def shown_cells(df: pd.DataFrame, formats: dict) -> list[list[Cell]]:
+    """Every cell as the page shows it (same formatter as rapportbok.tables)."""
+    rows = []
+    for _, row in df.iterrows():
+        out = []
+        for col in df.columns:
+            v = row[col]
+            if fmt.is_missing(v):
+                out.append(Cell(""))
+            elif col in formats:
+                out.append(parse_shown(formats[col](v)))
+            else:
+                out.append(Cell(str(v)))
+        rows.append(out)
+    return rows
+
+
+def _columns(df: pd.DataFrame, cells: list[list[Cell]]) -> tuple[list[str], list[str | None]]:
+    """Column names for the files; a unit shared by a whole column moves into its name."""
+    names, units = [], []
+    for j, col in enumerate(df.columns):
+        col_units = {r[j].unit for r in cells if r[j].value is not None}
+        unit = col_units.pop() if len(col_units) == 1 else None
+        name = str(col)
+        if unit and unit not in name:
+            name = f"{name} ({unit})"
+        names.append(name)
+        units.append(unit if unit else None)
+    return names, units
+
+
+def _plain(cell: Cell, column_unit: str | None) -> str:
+    """The CSV text of a cell: the number with decimal comma and no thousands separator."""
+    if cell.value is None:
+        return cell.text
+    text = f"{cell.value:.{cell.decimals}f}".replace(".", ",")
+    if cell.unit and cell.unit != column_unit:
+        text += f" {cell.unit}"
+    return text
+
+
+def to_csv(df: pd.DataFrame, formats: dict) -> bytes:
+    cells = shown_cells(df, formats)
+    names, units = _columns(df, cells)
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    writer.writerow(names)
+    for row in cells:
+        writer.writerow([_plain(c, units[j]) for j, c in enumerate(row)])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _excel_format(decimals: int, unit: str | None) -> str:
+    base = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return base + (f' "{unit}"' if unit else "")
+
+
+def to_xlsx(df: pd.DataFrame, formats: dict, caption: str, source: str | None) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    cells = shown_cells(df, formats)
+    names, units = _columns(df, cells)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Tabell"
+    ws.append(names)
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for row in cells:
+        values = []
+        for j, cell in enumerate(row):
+            if cell.value is not None and (cell.unit is None or cell.unit == units[j]):
+                values.append(cell.value)
+            else:
+                values.append(cell.text if cell.text else None)
+        ws.append(values)
+        for j, cell in enumerate(row):
+            if cell.value is not None and (cell.unit is None or cell.unit == units[j]):
+                ws.cell(row=ws.max_row, column=j + 1).number_format = _excel_format(cell.decimals, units[j])
+    for j, name in enumerate(names, start=1):
+        width = max([len(name)] + [len(r[j - 1].text) for r in cells]) + 2
+        ws.column_dimensions[get_column_letter(j)].width = min(max(width, 8), 60)
+    ws.freeze_panes = "A2"
+    about = wb.create_sheet("Om tabellen")
+    for line in (
+        ("Tabell", caption),
+        ("Källa", source or ""),
+        ("Om siffrorna", "Samma siffror och avrundning som i rapportboken. Belopp i tkr eller mnkr enligt kolumnnamnet."),
+    ):
+        about.append(line)
+    about.column_dimensions["A"].width = 14
+    about.column_dimensions["B"].width = 100
+    for c in about["A"]:
+        c.font = Font(bold=True)
+    wb.properties.creator = "rapportbok"
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    wb.properties.lastModifiedBy = "rapportbok"
+    raw = io.BytesIO()
+    wb.save(raw)
+    return _fixed_zip(raw.getvalue())
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """Rewrite a zip with fixed entry times (openpyxl stamps them with the current time)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>",
+                              b'<dcterms:modified xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:modified>', body)
+            dst.writestr(fixed, body)
+    return out.getvalue()
+
+
+def write(df: pd.DataFrame, formats: dict, stem: str, caption: str, source: str | None,
+          folder: Path | None = None) -> tuple[str, str]:
+    """Write ``tabeller/<stem>.csv`` and ``.xlsx`` (relative to the notebook); returns the two relative paths."""
+    target = (folder or Path.cwd()) / FOLDER
+    target.mkdir(parents=True, exist_ok=True)
+    csv_path, xlsx_path = target / f"{stem}.csv", target / f"{stem}.xlsx"
+    csv_path.write_bytes(to_csv(df, formats))
+    xlsx_path.write_bytes(to_xlsx(df, formats, caption, source))
+    return f"{FOLDER}/{csv_path.name}", f"{FOLDER}/{xlsx_path.name}"
