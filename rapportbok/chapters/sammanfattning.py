@@ -1,0 +1,243 @@
+"""The overview page (Sammanfattning) of one organisation and year.
+
+It computes nothing of its own: every figure comes from the chapter pages' own objects (the
+same functions as the chapters), is glued as an inline number for the page's "I korthet" list,
+and each section links to the chapter where the figure is worked out with its source.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pandas as pd
+
+from rapportbok import actionplan as ap
+from rapportbok import budget, charts, fmt, reconcile, tables
+from rapportbok.chapters import Chapter, ChapterPage, registry
+from rapportbok.display import glue, md
+
+SLUG = "sammanfattning"
+NOT_STATED = "anges inte i källorna"
+# The chapter page classes the overview draws on, by chapter slug.
+PAGE_CLASSES = {
+    "budget": ("rapportbok.chapters.budget", "BudgetChapter"),
+    "risk": ("rapportbok.chapters.risk", "RiskChapter"),
+    "atgardsplan": ("rapportbok.chapters.actionplan", "ActionPlanChapter"),
+    "genomlysning": ("rapportbok.chapters.genomlysning", "GenomlysningChapter"),
+}
+# Keys glued for the template's "I korthet" list (every key always gets a value).
+KEYS = (
+    "sf_ar", "sf_kommunbidrag", "sf_nettokostnad", "sf_kb_forandring", "sf_investeringar", "sf_prognos",
+    "sf_underskott", "sf_planerad", "sf_faktisk", "sf_risker", "sf_besparing", "sf_avvikelser",
+)
+
+
+def _others(data: dict, year: int) -> list[Chapter]:
+    return [c for c in registry() if c.slug != SLUG and c.has_data(data, year)]
+
+
+def has_data(data: dict, year: int) -> bool:
+    """An overview for every organisation and year that has at least one chapter."""
+    return bool(_others(data, year))
+
+
+CHAPTER = Chapter(SLUG, "Sammanfattning", has_data)  # reads every file of the organisation
+
+
+class SummaryChapter(ChapterPage):
+    def __init__(self, org: str, year: int, tertial: int):
+        super().__init__(org, year, tertial)
+        self.chapters = _others(self.data, self.year)
+        self.pages = {}
+        for ch in self.chapters:
+            module, cls = PAGE_CLASSES[ch.slug]
+            self.pages[ch.slug] = getattr(importlib.import_module(module), cls)(org, year, tertial)
+        from rapportbok import tables as _tables
+
+        _tables.begin_page(SLUG)  # the chapter objects above set their own page; tables here are ours
+        self.values = {k: NOT_STATED for k in KEYS}
+        self.values["sf_ar"] = str(self.year)
+        self.findings: dict[str, list[reconcile.Finding]] = {}
+
+    def _link(self, slug: str) -> str:
+        title = next(c.title for c in self.chapters if c.slug == slug)
+        return f"[{title}]({slug}.ipynb)"
+
+    # -- introduction ---------------------------------------------------------------------
+    def intro(self) -> None:
+        o = self.org
+        names = ", ".join(self._link(c.slug) for c in self.chapters)
+        md(
+            f"**{o.name}, {o.namnd.lower()}, {self.year}.** Sidan samlar de viktigaste siffrorna ur bokens kapitel "
+            f"för året: {names}. Varje siffra räknas fram i sitt kapitel, där också källan står. "
+            f"Där en uppgift saknas i källorna står det så; ingen siffra fylls i."
+        )
+
+    # -- figures ----------------------------------------------------------------------------
+    def compute(self) -> None:
+        """Work out every key figure, then glue them all (each key gets a value, also when missing)."""
+        self._budget_figures()
+        self._actionplan_figures()
+        self._risk_figures()
+        self._genomlysning_figures()
+        bad = {slug: reconcile.mismatches(f) for slug, f in self.findings.items()}
+        n = sum(len(b) for b in bad.values())
+        self.values["sf_avvikelser"] = (
+            f"{fmt.number(n)} i {', '.join(next(c.title for c in self.chapters if c.slug == s).lower() for s, b in bad.items() if b)}"
+            if n else "inga"
+        )
+        for key in KEYS:
+            glue(key, self.values[key])
+
+    def _budget_figures(self) -> None:
+        page = self.pages.get("budget")
+        if page is None or page.ramar is None or self.year not in set(page.ramar["ar"]):
+            return
+        y = self.year
+        net = budget.series(page.ramar, budget.NET_COST)
+        grant = budget.series(page.ramar, budget.GRANT)
+        self.values["sf_kommunbidrag"] = f"{fmt.mnkr(grant[y])} ({fmt.tkr(grant[y])})"
+        self.values["sf_nettokostnad"] = f"{fmt.mnkr(net[y])} ({fmt.tkr(net[y])})"
+        if y - 1 in grant.index:
+            d = grant[y] - grant[y - 1]
+            self.values["sf_kb_forandring"] = f"{fmt.mnkr(d, sign=True)} ({fmt.pct(d / grant[y - 1] * 100, sign=True)})"
+        if page.inv is not None and y in set(page.inv["ar"]):
+            inv = page.inv[(page.inv["ar"] == y) & page.inv["summeras_i"].isna()]  # the stated total row
+            if len(inv) == 1:
+                self.values["sf_investeringar"] = f"{fmt.tkr(inv['belopp_tkr'].iloc[0])} ({inv['post'].iloc[0].lower()})"
+        from rapportbok import followup as fu
+
+        th, _ = fu.thresholds(self.org.slug)
+        s = fu.summary(page.data.get("budgetuppfoljning"), page.ramar, y, self.tertial, th)
+        if s is None:
+            self.values["sf_prognos"] = f"ingen uppföljning ännu ({fu_period(self.year, self.tertial)})"
+        else:
+            tot = fu.total(s, fu.root_post(page.ramar))
+            word = "överskott" if tot["avvikelse_tkr"] > 0 else ("underskott" if tot["avvikelse_tkr"] < 0 else "ingen avvikelse")
+            self.values["sf_prognos"] = f"{fmt.tkr(tot['avvikelse_tkr'], sign=True)} ({word})"
+        self.findings["budget"] = page.findings
+
+    def _actionplan_figures(self) -> None:
+        page = self.pages.get("atgardsplan")
+        if page is None or page.plans is None:
+            return
+        deficits = [ap.to_tkr(p["underskott"], p["underskott_enhet"]) for _, p in page.plans.iterrows()
+                    if not ap._na(p["underskott"])]
+        if deficits:
+            self.values["sf_underskott"] = fmt.mnkr(sum(deficits)) + f" ({fmt.tkr(sum(deficits))})"
+        total, _ = ap.planned_effect_for_year(page.data, self.year)
+        if total is not None:
+            self.values["sf_planerad"] = f"{fmt.mnkr(total)} ({fmt.tkr(total)})"
+        if page.has_followup:
+            st = page.status
+            self.values["sf_faktisk"] = (f"{fmt.tkr(st['actual_tkr'].sum(min_count=1))} per {page._as_of_text()} "
+                                         f"(förväntat {fmt.tkr(st.loc[st['counted'], 'expected_tkr'].sum(min_count=1))})")
+        else:
+            self.values["sf_faktisk"] = f"ingen uppföljning ännu (per {fmt.date(page.end)})"
+        self.findings["atgardsplan"] = page.findings
+
+    def _risk_figures(self) -> None:
+        page = self.pages.get("risk")
+        if page is None or page.reg is None:
+            return
+        top = int(page.reg["riskvarde"].max())
+        n_top = int((page.reg["riskvarde"] == top).sum())
+        self.values["sf_risker"] = (f"{fmt.number(len(page.reg))} risker, varav {fmt.number(n_top)} med högsta "
+                                    f"riskvärdet {fmt.number(top)} av 16")
+        self.findings["risk"] = page.findings
+
+    def _genomlysning_figures(self) -> None:
+        page = self.pages.get("genomlysning")
+        if page is None or page.moves is None:
+            return
+        from rapportbok import genomlysning as gl
+
+        totals = gl.savings_totals(page.moves)
+        total = float(totals.loc[totals["tabell"] == "Totalt", "summa_mnkr"].iloc[0])
+        self.values["sf_besparing"] = (f"{fmt.number(total, 1)} mnkr per år (summa av genomlysningens "
+                                       f"tabeller, egen beräkning; källan anger ingen summa)")
+
+    # -- sections ---------------------------------------------------------------------------
+    def budget_section(self) -> None:
+        page = self.pages.get("budget")
+        if page is None:
+            md("Inget budgetkapitel för detta år.")
+            return
+        v = self.values
+        if v["sf_kommunbidrag"] == NOT_STATED:
+            md(f"Källorna innehåller ingen budgettabell för {self.year}; {self._link('budget')} visar de uppgifter "
+               f"om det ekonomiska läget som källorna anger.")
+            return
+        md(f"Kommunbidraget {self.year} är {v['sf_kommunbidrag']}; verksamhetens nettokostnader är {v['sf_nettokostnad']}. "
+           f"Mer i {self._link('budget')}.")
+        page.net_and_grant_chart()
+
+    def actionplan_section(self) -> None:
+        page = self.pages.get("atgardsplan")
+        if page is None or page.plans is None:
+            md(f"Ingen åtgärdsplan i källorna gäller {self.year}.")
+            return
+        rows, labels = [], []
+        v = self.values
+        for _, p in page.plans.iterrows():
+            if not ap._na(p["underskott"]):
+                labels.append("Underskott")
+                rows.append(ap.to_tkr(p["underskott"], p["underskott_enhet"]))
+        total, _ = ap.planned_effect_for_year(page.data, self.year)
+        if total is not None:
+            labels.append(f"Planerad effekt {self.year}")
+            rows.append(total)
+        st = page.status
+        if page.has_followup:
+            labels.append("Förväntat hittills")
+            rows.append(float(st.loc[st["counted"], "expected_tkr"].sum()))
+            labels.append("Faktiskt hittills")
+            rows.append(float(st["actual_tkr"].sum()))
+        counts = st["light"].value_counts()
+        light_text = ", ".join(f"{int(counts.get(k, 0))} {name}" for k, name in
+                               ((ap.GREEN, "gröna"), (ap.YELLOW, "gula"), (ap.RED, "röda"), (ap.GREY, "grå")))
+        md(f"Underskott: {v['sf_underskott']}. Planerad effekt {self.year}: {v['sf_planerad']}. "
+           f"Faktisk effekt: {v['sf_faktisk']}. Trafikljus per åtgärd: {light_text}. Mer i {self._link('atgardsplan')}.")
+        if len(rows) >= 2:
+            t = pd.DataFrame({"Post": labels, "Belopp": rows})
+            fig = charts.grouped_bars(t, "Post", ["Belopp"], f"Underskott och åtgärdernas effekt {self.year}, tkr",
+                                      page._cite_plan() + ". Förväntat hittills är egen beräkning.")
+            fig.axes[0].get_legend().remove()
+            charts.show(fig)
+
+    def risk_section(self) -> None:
+        page = self.pages.get("risk")
+        if page is None or page.reg is None:
+            md("Källorna innehåller ingen risk- och väsentlighetsanalys för detta år.")
+            return
+        md(f"Riskanalysen tar upp {self.values['sf_risker']}. Mer i {self._link('risk')}, med riskkarta och "
+           f"internkontrollplan.")
+
+    def genomlysning_section(self) -> None:
+        page = self.pages.get("genomlysning")
+        if page is None:
+            md("Ingen genomlysning gäller detta år.")
+            return
+        n = 0 if page.stated is None else len(page.stated)
+        text = f"Genomlysningen anger {fmt.number(n)} nyckeltal i text. Möjlig besparing: {self.values['sf_besparing']}."
+        text += (" Nyckeltal från Kolada är hämtade." if page.has_kolada else
+                 " Inga värden från Kolada är hämtade ännu (kör `rapportbok kolada fetch`).")
+        md(text + f" Mer i {self._link('genomlysning')}.")
+
+    def reconciliation_section(self):
+        rows = []
+        for slug, found in self.findings.items():
+            title = next(c.title for c in self.chapters if c.slug == slug)
+            bad = reconcile.mismatches(found)
+            rows.append({"Kapitel": title, "Kontroller": len(found), "Avvikelser": len(bad),
+                         "Exempel": bad[0].text() if bad else ""})
+        if not rows:
+            return tables.note("Inga summor att stämma av.")
+        md("Varje kapitel räknar om källornas summor från raderna. En avvikelse betyder att källan själv inte går ihop; "
+           "båda beloppen visas i kapitlets avsnitt *Avstämning*.")
+        return tables.show(pd.DataFrame(rows), "avstamning", "Avstämningar per kapitel",
+                           "Egen beräkning utifrån källornas tabeller och text.", formats={"Kontroller": str, "Avvikelser": str})
+
+
+def fu_period(year: int, tertial: int) -> str:
+    return {1: f"tertial 1 {year}", 2: f"tertial 2 {year}", 3: f"helår {year}"}[int(tertial)]
