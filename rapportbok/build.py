@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from rapportbok import datasets, orgs
+from rapportbok import datasets, orgs, stamp
 from rapportbok.chapters import registry
 from rapportbok.paths import PACKAGE_DIR, data_dir, project_root
 from rapportbok.schema import DataError
@@ -65,7 +65,7 @@ def plan(data: Path | None = None) -> tuple[list[orgs.Org], list[Job]]:
     return all_orgs, jobs
 
 
-def toc(all_orgs: list[orgs.Org], jobs: list[Job]) -> dict:
+def toc(all_orgs: list[orgs.Org], jobs: list[Job], source_ids: list[str] | None = None) -> dict:
     parts = []
     for org in all_orgs:
         chapters = []
@@ -74,6 +74,9 @@ def toc(all_orgs: list[orgs.Org], jobs: list[Job]) -> dict:
             chapters.append({"file": f"book/{org.slug}/{year}/index", "sections": sections})
         if chapters:
             parts.append({"caption": org.name, "chapters": chapters})
+    if source_ids:
+        parts.append({"caption": "Källor", "chapters": [
+            {"file": "book/kallor/index", "sections": [{"file": f"book/kallor/{s}"} for s in source_ids]}]})
     return {"format": "jb-book", "root": "book/index", "parts": parts}
 
 
@@ -109,7 +112,64 @@ def landing_page(all_orgs: list[orgs.Org], jobs: list[Job]) -> str:
     return "\n".join(lines)
 
 
-def year_page(org: orgs.Org, year: int, jobs: list[Job]) -> str:
+def source_pages(data: Path, all_orgs: list[orgs.Org]) -> dict[str, str]:
+    """The source documents as pages of the site: book/kallor/index.md and one page per document.
+
+    Each page shows the document's text exactly as the data files cite it (data/kallor/*.txt),
+    with line numbers, so a reader can check any figure against the original wording.
+    """
+    from rapportbok import sources
+
+    df = sources.load(data)
+    names = {o.slug: o.name for o in all_orgs}
+    pages = {}
+    index = [
+        "# Källdokument",
+        "",
+        "Alla siffror i boken kommer från dokumenten nedan eller från Kolada (kolada.se, Rådet för främjande av "
+        "kommunala analyser). Varje tabell och diagram anger sitt dokument och avsnitt; titeln i tabellens källrad "
+        "länkar hit. Texten är dokumentets text som boken läser den, rad för rad.",
+        "",
+    ]
+    for org_slug, group in df.groupby("organisation", sort=False):
+        index += [f"## {names.get(org_slug, org_slug)}", ""]
+        for kalla, row in group.iterrows():
+            index.append(f"- [{row['titel']}]({kalla}.md) – {row['dokumenttyp'].lower()}"
+                         + (f", {row['beslut']}" if row["beslut"] else ""))
+        index.append("")
+    pages["index.md"] = "\n".join(index)
+    for kalla, row in df.iterrows():
+        text = (data / row["fil"]).read_text(encoding="utf-8")
+        fence = "`" * max(4, max((len(m) for m in __import__("re").findall(r"`+", text)), default=0) + 1)
+        lines = [
+            f"# {row['titel']}",
+            "",
+            f"- **Organisation:** {names.get(row['organisation'], row['organisation'])}",
+            f"- **Dokumenttyp:** {row['dokumenttyp']}",
+            f"- **Beslut:** {row['beslut'] or 'anges inte'}",
+            f"- **Id i bokens datafiler (kolumnen kalla):** `{kalla}`",
+            f"- **Texten som fil:** {{download}}`{Path(row['fil']).name} <{kalla}.txt>`",
+            "",
+            "Texten nedan är dokumentets text som den lästes in (tabeller med tabbar mellan kolumnerna). "
+            "Radnumren hör till textfilen, inte till originaldokumentets sidor.",
+            "",
+            f"{fence}{{code-block}} text",
+            ":linenos:",
+            ":class: rapportbok-kalltext",
+            text.rstrip("\n"),
+            fence,
+            "",
+        ]
+        pages[f"{kalla}.md"] = "\n".join(lines)
+        pages[f"{kalla}.txt"] = text
+    return pages
+
+
+def pdf_name(org: str, year: int) -> str:
+    return f"{org}-{year}.pdf"
+
+
+def year_page(org: orgs.Org, year: int, jobs: list[Job], pdf: bool = False) -> str:
     titles = _titles()
     tertial = org.years[year]
     lines = [
@@ -123,6 +183,11 @@ def year_page(org: orgs.Org, year: int, jobs: list[Job]) -> str:
     for j in jobs:
         if j.org == org.slug and j.year == year:
             lines.append(f"- [{titles[j.chapter]}]({j.chapter}.ipynb)")
+    if pdf:
+        lines += ["", "## Som PDF", "",
+                  f'<a href="../../../pdf/{pdf_name(org.slug, year)}">Hela rapportboken för {org.name} {year} som PDF</a> '
+                  "(för utskrift och nämndens handlingar).", ""]
+    lines += ["", "Källdokumenten finns under [Källor](../../kallor/index.md)."]
     return "\n".join(lines) + "\n"
 
 
@@ -198,6 +263,26 @@ def _execute(job: Job, template: str, out: str, cwd: str, env_data: str | None) 
     return job, time.perf_counter() - start
 
 
+def _copy_downloads(src: Path, dst: Path, chapter: str) -> None:
+    """Copy a reused notebook's table downloads (tabeller/<chapter>-*) along with it."""
+    from rapportbok.downloads import FOLDER
+
+    files = sorted((src / FOLDER).glob(f"{chapter}-*")) if (src / FOLDER).is_dir() else []
+    if files:
+        (dst / FOLDER).mkdir(parents=True, exist_ok=True)
+        for f in files:
+            shutil.copy2(f, dst / FOLDER / f.name)
+
+
+def _publish_downloads(stage: Path) -> None:
+    """Sphinx copies only what pages reference as documents; the table downloads are copied here."""
+    from rapportbok.downloads import FOLDER
+
+    for folder in sorted((stage / "book").rglob(FOLDER)):
+        target = stage / "_build" / "html" / folder.relative_to(stage)
+        shutil.copytree(folder, target, dirs_exist_ok=True)
+
+
 def _describe_failure(job: Job, err: BaseException) -> str:
     ename = getattr(err, "ename", type(err).__name__)
     evalue = getattr(err, "evalue", str(err))
@@ -222,6 +307,7 @@ def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = 
         previous = root / job.relpath
         if incremental and _stored_hash(previous) == digests[job]:
             shutil.copy2(previous, out)
+            _copy_downloads(previous.parent, out.parent, job.chapter)
         else:
             todo.append(job)
     reused = len(jobs) - len(todo)
@@ -261,7 +347,31 @@ def build_site(site_root: Path) -> Path:
     return html
 
 
-SITE_MARKER = ".rapportbok-indata"  # content hash of what the site was built from
+def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print) -> list[Path]:
+    """One PDF per organisation and year, from the built site pages, into <site>/pdf/."""
+    import datetime as dt
+
+    from rapportbok import chromium
+    from rapportbok import pdf as pdfmod
+
+    titles = _titles()
+    out = []
+    for org in all_orgs:
+        for year in sorted({j.year for j in jobs if j.org == org.slug}, reverse=True):
+            chapters = [(titles[j.chapter], f"book/{org.slug}/{year}/{j.chapter}.html")
+                        for j in jobs if j.org == org.slug and j.year == year]
+            target = html / "pdf" / pdf_name(org.slug, year)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            log(f"  PDF {target.name}")
+            try:
+                out.append(pdfmod.render(html, org.name, org.namnd, year, TERTIAL_TEXT[org.years[year]], chapters,
+                                         target, dt.date.today()))
+            except (pdfmod.PdfError, chromium.ChromiumMissing) as err:
+                raise BuildError(f"PDF:en för {org.name} {year} kunde inte göras: {err}") from err
+    return out
+
+
+SITE_MARKER = stamp.SITE_MARKER  # content hash of what the site was built from
 
 
 def _tree_digest(base: Path, names: tuple[str, ...]) -> str:
@@ -289,13 +399,32 @@ def _swap(stage: Path, root: Path, site: bool) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def build(site: bool = True, workers: int | None = None, log=print, incremental: bool = True) -> list[Job]:
-    """Build the book; returns the jobs that were executed (the others were unchanged)."""
+def build(site: bool = True, workers: int | None = None, log=print, incremental: bool = True,
+          pdf: bool = False) -> list[Job]:
+    """Build the book; returns the jobs that were executed (the others were unchanged).
+
+    With ``pdf`` the site also gets one PDF per organisation and year (``_build/html/pdf/``),
+    rendered by Debian's Chromium, and the year pages link to them.
+    """
+    if pdf and not site:
+        raise BuildError("PDF byggs från webbplatsen; --pdf går inte med --no-site.")
+    if pdf:
+        from rapportbok import chromium
+
+        if chromium.find() is None:
+            raise BuildError(chromium.INSTALL_HINT)
     root = project_root()
+    mode = stamp.mode_of(site, pdf)
+    shown: list[str] = []  # warnings, kept in the stamp so a no-change rebuild repeats them
+
+    def warn(line: str) -> None:
+        shown.append(line)
+        log(line)
+
     issues = datasets.validate(data_dir())
     errors = [i for i in issues if i.severity == "fel"]
     for w in (i for i in issues if i.severity != "fel"):
-        log("Varning: " + w.message())
+        warn("Varning: " + w.message())
     if errors:
         raise DataError(issues)
     all_orgs, jobs = plan(data_dir())
@@ -306,16 +435,21 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
         sets = datasets.load_org(org.slug, data_dir())
         for ch in registry():
             for line in ch.warnings(sets, org.slug) if ch.warnings else []:
-                log(f"Varning ({org.slug}, {ch.title}): {line}")
+                warn(f"Varning ({org.slug}, {ch.title}): {line}")
     stage = root / f".staging-{uuid.uuid4().hex[:8]}"
     try:
         (stage / "book").mkdir(parents=True)
         shutil.copy(root / "_config.yml", stage / "_config.yml")
         if (root / "_static").is_dir():
             shutil.copytree(root / "_static", stage / "_static")
+        src_pages = source_pages(data_dir(), all_orgs)
+        (stage / "book" / "kallor").mkdir()
+        for name, text in src_pages.items():
+            (stage / "book" / "kallor" / name).write_text(text, encoding="utf-8")
+        source_ids = [n[:-3] for n in src_pages if n.endswith(".md") and n != "index.md"]
         (stage / "_toc.yml").write_text(
             "# Generated by `rapportbok build` from what data/ holds; do not edit by hand.\n"
-            + yaml.safe_dump(toc(all_orgs, jobs), allow_unicode=True, sort_keys=False),
+            + yaml.safe_dump(toc(all_orgs, jobs, source_ids), allow_unicode=True, sort_keys=False),
             encoding="utf-8",
         )
         (stage / "book" / "index.md").write_text(landing_page(all_orgs, jobs), encoding="utf-8")
@@ -323,9 +457,9 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
             for year in sorted({j.year for j in jobs if j.org == org.slug}):
                 page = stage / "book" / org.slug / str(year) / "index.md"
                 page.parent.mkdir(parents=True, exist_ok=True)
-                page.write_text(year_page(org, year, jobs), encoding="utf-8")
+                page.write_text(year_page(org, year, jobs, pdf), encoding="utf-8")
         executed = execute_all(jobs, stage, root, workers, log, incremental)
-        site_digest = _tree_digest(stage, ("_config.yml", "_static", "_toc.yml", "book"))
+        site_digest = _tree_digest(stage, ("_config.yml", "_static", "_toc.yml", "book")) + ("+pdf" if pdf else "")
         marker = root / "_build" / "html" / SITE_MARKER
         if site and incremental and marker.is_file() and marker.read_text() == site_digest:
             log("Webbplatsen är oförändrad; den byggs inte om.")
@@ -333,10 +467,14 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
         elif site:
             log("Bygger webbplatsen med jupyter-book ...")
             build_site(stage)
+            _publish_downloads(stage)
+            if pdf:
+                render_pdfs(stage / "_build" / "html", all_orgs, jobs, log)
             (stage / "_build" / "html" / SITE_MARKER).write_text(site_digest)
         _swap(stage, root, site)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+    stamp.record(root, data_dir(), mode, shown)
     if (root / "_build" / "html" / "index.html").exists():
         log(f"Klart: {root / '_build' / 'html' / 'index.html'}")
     return executed

@@ -140,7 +140,12 @@ def grouped_bars(table, label_col: str, value_cols: list[str], title: str, sourc
             bottom = [b + v for b, v in zip(bottom, values)]
     ax.set_xticks(list(x), table[label_col].tolist(), fontsize=8.5)
     ax.yaxis.set_major_formatter(fmt.axis_formatter(0))
-    ax.legend(frameon=False, fontsize=8.5)
+    if min(bottom if stacked else [min(table[c].astype(float).fillna(0)) for c in value_cols]) >= 0:
+        # Room above the bars for the legend, so it never covers a bar.
+        ax.set_ylim(0, ax.get_ylim()[1] * (1 + 0.09 * n if not stacked else 1.15))
+        ax.legend(frameon=False, fontsize=8.5, loc="upper left", ncol=min(n, 3))
+    else:
+        ax.legend(frameon=False, fontsize=8.5)
     kind = "Staplat stapeldiagram" if stacked else "Stapeldiagram"
     fig.rapportbok_alt = describe_series(kind, title, table[label_col].tolist(),
                                          {c: table[c].astype(float).tolist() for c in value_cols}, unit,

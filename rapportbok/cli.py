@@ -6,8 +6,6 @@ import sys
 
 import click
 
-from rapportbok.schema import DataError
-
 
 @click.group(help="Rapportbok: bygg och kontrollera socialnämndens rapportbok.")
 def main() -> None:
@@ -17,6 +15,7 @@ def main() -> None:
 @main.command(help="Kontrollera alla filer i data/ och lista varje fel.")
 def validate() -> None:
     from rapportbok import datasets
+    from rapportbok.schema import DataError
 
     issues = datasets.validate()
     if any(i.severity == "fel" for i in issues):
@@ -31,11 +30,24 @@ def validate() -> None:
 @click.option("--no-site", is_flag=True, help="Kör bara notebooks, bygg inte webbplatsen.")
 @click.option("--workers", type=int, default=None, help="Antal parallella notebooks (standard: alla kärnor).")
 @click.option("--alla", "everything", is_flag=True, help="Kör alla notebooks, även oförändrade.")
-def build(no_site: bool, workers: int | None, everything: bool) -> None:
+@click.option("--pdf", is_flag=True, help="Gör också en PDF per organisation och år (kräver Debians chromium).")
+def build(no_site: bool, workers: int | None, everything: bool, pdf: bool) -> None:
+    from rapportbok import paths, stamp
+
+    if not everything:  # nothing changed since the last build: say so without loading anything
+        root = paths.project_root()
+        warnings = stamp.unchanged(root, paths.data_dir(), stamp.mode_of(not no_site, pdf))
+        if warnings is not None:
+            for w in warnings:
+                click.echo(w)
+            click.echo("Inget har ändrats sedan förra bygget (data, mallar, kod och miljö är desamma); "
+                       "boken och webbplatsen är aktuella.")
+            return
     from rapportbok import build as builder
+    from rapportbok.schema import DataError
 
     try:
-        builder.build(site=not no_site, workers=workers, log=click.echo, incremental=not everything)
+        builder.build(site=not no_site, workers=workers, log=click.echo, incremental=not everything, pdf=pdf)
     except DataError as err:
         click.echo(err.report(), err=True)
         sys.exit(1)

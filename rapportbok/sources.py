@@ -53,3 +53,29 @@ def cite(df, data: Path | None = None) -> str:
     for (kalla, avsnitt), _ in df.groupby(["kalla", "avsnitt"], sort=False):
         parts.append(f"{label(kalla, data)}, {avsnitt}")
     return "; ".join(dict.fromkeys(parts))
+
+
+PAGES = "kallor"  # the source documents' pages on the site: book/kallor/<kalla>.md
+
+
+def page_name(source_id: str) -> str:
+    return f"{source_id}.html"
+
+
+def link_titles(escaped: str, prefix: str = "../../kallor/", data: Path | None = None) -> str:
+    """Make each source document's title in an (HTML-escaped) citation a link to its page on the site.
+
+    Chapter pages live at book/<org>/<year>/, the source pages at book/kallor/, hence the prefix.
+    """
+    import html
+    import re
+
+    try:
+        df = _cached(str(data or data_dir()))
+    except (DataError, OSError):
+        return escaped
+    titles = {html.escape(str(t)): str(k) for k, t in df["titel"].items()}
+    if not titles:
+        return escaped
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True)))
+    return pattern.sub(lambda m: f'<a href="{prefix}{page_name(titles[m.group(0)])}">{m.group(0)}</a>', escaped)

@@ -2,6 +2,7 @@
 a rebuild is byte-identical, and a failed build leaves book/ and the site untouched."""
 
 import hashlib
+import io
 import json
 import re
 import shutil
@@ -22,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_toc_is_generated_from_data():
     all_orgs, jobs = build.plan(ROOT / "data")
     committed = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    assert committed == build.toc(all_orgs, jobs)
+    ids = [n[:-3] for n in build.source_pages(ROOT / "data", all_orgs) if n.endswith(".md") and n != "index.md"]
+    assert committed == build.toc(all_orgs, jobs, ids)
     on_disk = {p.relative_to(ROOT).as_posix() for p in (ROOT / "book").rglob("*.ipynb")}
     assert on_disk == {j.relpath for j in jobs}
     assert {(j.org, j.year) for j in jobs if j.chapter == "budget"} >= {("alingsas", 2024), ("alingsas", 2025)}
@@ -51,16 +53,9 @@ def _run(cwd: Path, *args):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A copy of the project, built from scratch with the real command."""
-    copy = tmp_path_factory.mktemp("proj")
-    for name in ("_config.yml", "_static", "_toc.yml", "requirements.txt", "data", "notebooks", "book"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, copy / name)
-    proc = _run(copy, "build", "--alla")  # execute every notebook, reuse nothing
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Kör 0 notebooks" not in proc.stdout
-    return copy
+def built(built_project):
+    """The project copy built from scratch (tests/conftest.py); tests here restore what they change."""
+    return built_project
 
 
 def _source_table(header_start: str) -> dict[str, list[str]]:
@@ -168,7 +163,24 @@ def test_failing_cell_changes_nothing(built):
         template.write_text(original, encoding="utf-8")
 
 
+def test_no_change_rebuild_stops_at_the_stamp(built):
+    assert _run(built, "build").returncode == 0  # records the stamp (earlier tests built without the site)
+    proc = _run(built, "build")
+    assert proc.returncode == 0, proc.stderr
+    assert "Inget har ändrats sedan förra bygget" in proc.stdout
+    assert "Varning (haninge, Åtgärdsplaner)" in proc.stdout  # the last build's warnings are repeated
+    # An output changed by hand (here a notebook deleted from book/) defeats the stamp: the build runs and repairs it.
+    nb = built / "book/linkoping/2024/budget.ipynb"
+    original = nb.read_bytes()
+    nb.unlink()
+    proc = _run(built, "build", "--no-site")
+    assert proc.returncode == 0, proc.stderr
+    assert "Inget har ändrats" not in proc.stdout and "Kör 1 notebooks" in proc.stdout
+    assert nb.read_bytes() == original
+
+
 def test_incremental_rebuild_runs_only_what_changed(built):
+    (built / "_build/.rapportbok-stamp.json").unlink(missing_ok=True)  # past the stamp: the per-notebook hashes
     proc = _run(built, "build")
     assert proc.returncode == 0, proc.stderr
     assert "Kör 0 notebooks" in proc.stdout and "Webbplatsen är oförändrad" in proc.stdout
@@ -182,3 +194,72 @@ def test_incremental_rebuild_runs_only_what_changed(built):
         assert executed and all(p.startswith("book/linkoping/2024/") for p in executed)
     finally:
         changed.write_bytes(original)
+
+
+def test_overview_page_glues_the_chapters_key_numbers(built):
+    page = built / "_build/html/book/alingsas/2025/sammanfattning.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    text = soup.find("article").get_text(" ", strip=True)
+    # Numbers pasted inline with glue from the chapters' own computations (source: budget 2025–2027 tables).
+    assert "Kommunbidrag: 256,3\u00a0mnkr (256\u00a0303\u00a0tkr)" in text
+    assert "Kommunbidragets förändring mot föregående år: +11,2\u00a0mnkr (+4,6\u00a0%)" in text
+    assert "Risker: 9 risker, varav 2 med högsta riskvärdet 12 av 16" in text
+    assert "Underskott som åtgärdsplanerna ska möta: anges inte i källorna" in text  # not filled in
+    links = {a["href"] for a in soup.find("article").find_all("a", href=True)}
+    assert {"budget.html", "risk.html", "atgardsplan.html", "genomlysning.html"} <= links
+    # Every organisation and year has an overview, first in its chapter list.
+    for org, year in (("haninge", 2018), ("linkoping", 2024), ("alingsas", 2024)):
+        assert (built / f"_build/html/book/{org}/{year}/sammanfattning.html").is_file()
+
+
+def test_source_documents_are_pages_of_the_site(built):
+    page = built / "_build/html/book/kallor/alingsas-budget-2025.html"
+    text = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find("article").get_text()
+    source = (ROOT / "data/kallor/alingsas-sn-budget-2025-2027.txt").read_text(encoding="utf-8")
+    for line in source.splitlines()[:60]:
+        assert line.strip() in text
+    budget = (built / "_build/html/book/alingsas/2025/budget.html").read_text(encoding="utf-8")
+    assert 'href="../../kallor/alingsas-budget-2025.html"' in budget
+    assert (built / "_build/html/book/kallor/index.html").is_file()
+
+
+def test_every_table_download_has_the_numbers_shown(built):
+    import csv as csvmod
+
+    html_dir = built / "_build/html"
+    pages = sorted(html_dir.glob("book/*/*/*.html"))
+    checked = 0
+    for page in pages:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for p in soup.find_all("p", class_="rapportbok-nedladdning"):
+            hrefs = [a["href"] for a in p.find_all("a")]
+            assert [h.rsplit(".", 1)[1] for h in hrefs] == ["csv", "xlsx"], page
+            for h in hrefs:
+                assert (page.parent / h).is_file(), (page, h)
+            table = p.find_previous("table")
+            shown = [[c.get_text().replace("\u00a0", "").replace("\u2212", "-").replace("+", "")
+                      for c in tr.find_all(["td", "th"])] for tr in table.find("tbody").find_all("tr")]
+            rows = list(csvmod.reader(io.StringIO((page.parent / hrefs[0]).read_text(encoding="utf-8-sig")), delimiter=";"))
+            header = [th.get_text() for th in table.find("thead").find_all("th")]
+            assert len(rows) - 1 == len(shown), (page, hrefs[0])
+            assert [h.split(" (")[0] for h in rows[0]] == [h.split(" (")[0] for h in header], (page, hrefs[0])
+            for r_csv, r_html in zip(rows[1:], shown):
+                for a, b in zip(r_csv, r_html):
+                    b = b.replace("%", "").replace("mnkr", "").replace("tkr", "").strip()
+                    a = a.replace("mnkr", "").replace("tkr", "").strip()
+                    assert a == b or (b == "–" and a == "") or a.replace(" ", "") == b, (page, hrefs[0], a, b)
+            checked += 1
+    assert checked > 40
+
+
+def test_every_chart_has_swedish_alt_text(built):
+    n = 0
+    for page in sorted((built / "_build/html/book").glob("*/*/*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for img in soup.find("article").find_all("img"):
+            alt = img.get("alt", "")
+            assert alt.split(":")[0] in {"Stapeldiagram", "Staplat stapeldiagram", "Linjediagram",
+                                         "Vattenfallsdiagram", "Riskkarta, 4 × 4 rutor med sannolikhet lodrätt och "
+                                         "väsentlighet vågrätt"}, (page, alt)
+            n += 1
+    assert n >= 15

@@ -1,0 +1,53 @@
+"""Shared fixtures: one copy of the project built from scratch, used by the site, browser and PDF tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT_FILES = ("_config.yml", "_static", "_toc.yml", "requirements.txt", "data", "notebooks", "book")
+
+
+def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rapportbok", *args], cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory) -> Path:
+    """A copy of the project, built from scratch with the real command (every notebook executed)."""
+    copy = tmp_path_factory.mktemp("proj")
+    for name in PROJECT_FILES:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, copy / name)
+    proc = run_cli(copy, "build", "--alla")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Kör 0 notebooks" not in proc.stdout
+    return copy
+
+
+@pytest.fixture(scope="session")
+def built_site(request) -> Path:
+    """The built site (``_build/html``) of ``built_project``.
+
+    For development only: RAPPORTBOK_TEST_SITE=<folder with index.html> skips the build.
+    """
+    given = os.environ.get("RAPPORTBOK_TEST_SITE")
+    if given:
+        return Path(given)
+    return request.getfixturevalue("built_project") / "_build" / "html"
+
+
+def need_chromium() -> None:
+    """Skip a browser test where Chromium is not installed; in CI (RAPPORTBOK_REQUIRE_BROWSER=1) fail instead."""
+    from rapportbok import chromium
+
+    if chromium.find() is None:
+        if os.environ.get("RAPPORTBOK_REQUIRE_BROWSER") == "1":
+            pytest.fail(chromium.INSTALL_HINT)
+        pytest.skip(chromium.INSTALL_HINT)

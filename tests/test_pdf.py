@@ -1,0 +1,222 @@
+"""The PDF of one organisation and year (rapportbok.pdf), printed from the built site by Chromium.
+
+One real render (Alingsås 2025), read back with pypdf: cover, table of contents with page
+numbers that are right, the footer on every page but the cover, a figure from the budget
+table, the charts, and no request that left the machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from conftest import need_chromium, run_cli
+from rapportbok import chromium, fmt
+
+
+
+@pytest.fixture(autouse=True)
+def _chromium():
+    need_chromium()  # skip without Chromium; fail in CI, which installs it
+
+ORG, NAMND, YEAR, PERIOD = "Alingsås kommun", "Socialnämnden", 2025, "tertial 1 (januari–april)"
+BUILD_DATE = dt.date(2026, 3, 9)
+# Chapter titles as the built pages' h1 say them, in book order.
+CHAPTERS = [
+    ("Sammanfattning", "book/alingsas/2025/sammanfattning.html"),
+    ("Budget och ekonomiska ramar", "book/alingsas/2025/budget.html"),
+    ("Risk och intern kontroll", "book/alingsas/2025/risk.html"),
+    ("Åtgärdsplaner", "book/alingsas/2025/atgardsplan.html"),
+    ("Genomlysning: nyckeltal jämfört med liknande kommuner", "book/alingsas/2025/genomlysning.html"),
+]
+
+
+def norm(text: str) -> str:
+    """One space for any run of whitespace (NBSP and thin spaces too), '-' for U+2212."""
+    return re.sub(r"[\s\u00a0\u202f\u2009]+", " ", text.replace("\u2212", "-")).strip()
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", norm(text))
+
+
+def page_soup(site: Path, rel: str) -> BeautifulSoup:
+    return BeautifulSoup((site / rel).read_text(encoding="utf-8"), "html.parser")
+
+
+def article_headings(site: Path, rel: str) -> tuple[str, list[str]]:
+    """The h1 and the h2 texts of a built chapter page's article (without the '#' links)."""
+    art = page_soup(site, rel).select_one("article.bd-article")
+    for a in art.select("a.headerlink"):
+        a.decompose()
+    return norm(art.find("h1").get_text()), [norm(h.get_text()) for h in art.find_all("h2")]
+
+
+@pytest.fixture(scope="module")
+def rendered(built_site, tmp_path_factory):
+    from rapportbok import pdf
+
+    out = tmp_path_factory.mktemp("pdf") / "alingsas-2025.pdf"
+    requests: list[str] = []
+    result = pdf.render(built_site, ORG, NAMND, YEAR, PERIOD, CHAPTERS, out, BUILD_DATE, requests=requests)
+    assert result == out and out.is_file()
+    reader = PdfReader(out)
+    texts = [p.extract_text() or "" for p in reader.pages]
+    return {"out": out, "reader": reader, "texts": texts, "requests": requests}
+
+
+def test_chapter_titles_are_the_pages_h1(built_site):
+    for title, rel in CHAPTERS:
+        assert article_headings(built_site, rel)[0] == title
+
+
+def test_cover(rendered):
+    cover = norm(rendered["texts"][0])
+    for expected in (ORG, NAMND, f"Rapportbok {YEAR}", PERIOD, "Byggd 9 mars 2026"):
+        assert expected in cover, (expected, cover)
+    assert fmt.date(BUILD_DATE) == "9 mars 2026"
+    assert "kommunens egna dokument" in cover and "Kolada" in cover
+    assert "Webbversionen" in cover and "källan" in cover and "ladda ner" in cover
+    assert "Sida" not in cover  # no footer on the cover
+
+
+def test_footer_on_every_page_but_the_cover(rendered):
+    texts = rendered["texts"]
+    n = len(texts)
+    assert n > 5
+    for k, text in enumerate(texts[1:], start=2):
+        t = norm(text)
+        assert re.findall(r"Sida (\d+) av (\d+)", t) == [(str(k), str(n))], (k, t[-200:])
+        assert f"{ORG} · Rapportbok {YEAR}" in t
+        assert "Byggd 9 mars 2026" in t
+
+
+def test_table_of_contents_page_numbers_are_right(built_site, rendered):
+    texts = rendered["texts"]
+    assert norm(texts[1]).count("Innehåll") >= 1
+
+    def number_in(toc: str, text: str) -> int:
+        m = re.search(r"(?:^|\n)" + re.escape(text) + r" ?(\d+)\s*(?:\n|$)", toc)
+        assert m, (text, toc)
+        return int(m.group(1))
+
+    first_chapter = number_in("\n".join(norm(x) for x in texts[1].splitlines()), CHAPTERS[0][0])
+    toc = "\n".join(norm(line) for t in texts[1 : first_chapter - 1] for line in t.splitlines())
+    previous = first_chapter
+    for title, rel in CHAPTERS:
+        heading, sections = article_headings(built_site, rel)
+        start = number_in(toc, title)
+        assert start >= previous
+        assert squash(heading) in squash(texts[start - 1]), (title, start)
+        # A chapter starts on a new page, after the page where the previous chapter's last section is.
+        # (Not "its heading is absent from the page before": the overview names every chapter.)
+        if title != CHAPTERS[0][0]:
+            assert start > previous, (title, start, previous)
+        assert sections, rel
+        last = start
+        for h2 in sections:
+            here = re.search(r"(?:^|\n)" + re.escape(title) + r" ?\d+\s*(?:\n|$)", toc).start()  # the chapter's own line
+            p = number_in(toc[here:], h2)
+            assert last <= p <= len(texts)
+            assert squash(h2) in squash(texts[p - 1]), (h2, p)
+            last = p
+        previous = last
+
+
+def test_budget_figure_is_in_the_pdf(built_site, rendered):
+    # The net cost for the budget year, as the budget table on the site shows it.
+    soup = page_soup(built_site, "book/alingsas/2025/budget.html")
+    table = next(t for t in soup.select("table") if t.caption and "per kontogrupp" in t.caption.get_text())
+    header = [norm(th.get_text()) for th in table.select("thead th")]
+    col = header.index(f"Budget {YEAR}")
+    row = next(tr for tr in table.select("tbody tr") if norm(tr.find("td").get_text()) == "Verksamhetens nettokostnader")
+    shown = row.find_all("td")[col].get_text()
+    assert "\u2212" in shown and "\u00a0" in shown  # the site's real minus and NBSP separator
+    figure = norm(shown)
+    assert re.fullmatch(r"-\d{1,3}( \d{3})+", figure), figure
+    line = norm(" ".join(td.get_text() for td in row.find_all("td")[: col + 1]))
+    assert line.endswith(figure)
+    assert line in norm(" ".join(rendered["texts"]))
+
+
+def test_charts_are_in_the_pdf(built_site, rendered):
+    # Distinct images: the overview repeats the budget chapter's chart, and the PDF embeds it once.
+    charts = len({Path(img["src"]).name for _, rel in CHAPTERS
+                  for img in page_soup(built_site, rel).select("article.bd-article img")})
+    assert charts >= 4
+
+    def images(obj, seen) -> int:
+        obj = obj.get_object()
+        if id(obj) in seen:
+            return 0
+        seen.add(id(obj))
+        count = 0
+        for x in (obj.get("/Resources") or {}).get_object().get("/XObject", {}).values():
+            x = x.get_object()
+            if x.get("/Subtype") == "/Image":
+                count += 1
+            elif x.get("/Subtype") == "/Form":
+                count += images(x, seen)
+        return count
+
+    seen: set[int] = set()
+    assert sum(images(p, seen) for p in rendered["reader"].pages) >= charts
+    # ...and they came from the built site's own image folder.
+    assert sum("/_images/" in u for u in rendered["requests"]) >= charts
+
+
+def test_nothing_left_the_machine(rendered):
+    requests = rendered["requests"]
+    assert requests
+    assert all(u.startswith(("file:", "data:")) for u in requests), [u for u in requests if not u.startswith("file:")]
+
+
+def test_written_atomically(rendered):
+    out: Path = rendered["out"]
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert [p.name for p in out.parent.iterdir()] == [out.name]
+
+
+def test_remote_content_fails_in_swedish(tmp_path):
+    from rapportbok import pdf
+
+    page = tmp_path / "site" / "book" / "x" / "2025" / "a.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(
+        '<html><body><article class="bd-article"><h1>Prov</h1>'
+        '<img src="https://example.invalid/diagram.png"></article></body></html>',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.pdf"
+    with pytest.raises(pdf.PdfError, match="utan nätverk") as err:
+        pdf.render(tmp_path / "site", ORG, NAMND, YEAR, PERIOD, [("Prov", "book/x/2025/a.html")], out, BUILD_DATE)
+    assert "https://example.invalid/diagram.png" in str(err.value)
+    assert not out.exists()
+
+
+def test_missing_page_fails_in_swedish(tmp_path):
+    from rapportbok import pdf
+
+    with pytest.raises(pdf.PdfError, match="finns inte i den byggda webbplatsen"):
+        pdf.render(tmp_path, ORG, NAMND, YEAR, PERIOD, [("X", "book/x.html")], tmp_path / "o.pdf", BUILD_DATE)
+
+
+def test_make_pdf_builds_one_pdf_per_organisation_and_year_and_the_site_links_them(built_project):
+    """`make pdf` is `rapportbok build --pdf`: the PDFs go into the site with it, atomically."""
+    proc = run_cli(built_project, "build", "--pdf")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    html = built_project / "_build" / "html"
+    for org, year in (("alingsas", 2025), ("alingsas", 2024), ("haninge", 2018), ("linkoping", 2024)):
+        pdf = html / "pdf" / f"{org}-{year}.pdf"
+        reader = PdfReader(str(pdf))
+        assert len(reader.pages) >= 3, pdf
+        assert "Sammanfattning" in reader.pages[1].extract_text(), pdf  # the contents page lists the overview
+        page = (html / "book" / org / str(year) / "index.html").read_text(encoding="utf-8")
+        link = BeautifulSoup(page, "html.parser").find("a", href=f"../../../pdf/{org}-{year}.pdf")
+        assert link is not None, page
+    assert "Inget har ändrats" in run_cli(built_project, "build", "--pdf").stdout
