@@ -14,9 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -252,17 +250,6 @@ def _clean_notebook(path: Path, job: Job, digest: str | None = None) -> None:
     nbformat.write(nb, path)
 
 
-def _execute(job: Job, template: str, out: str, cwd: str, env_data: str | None) -> tuple[Job, float]:
-    import papermill as pm
-
-    if env_data:
-        os.environ["RAPPORTBOK_DATA"] = env_data
-    start = time.perf_counter()
-    pm.execute_notebook(template, out, parameters=job.parameters(), cwd=cwd, progress_bar=False,
-                        kernel_name="python3", log_output=False)
-    return job, time.perf_counter() - start
-
-
 def _copy_downloads(src: Path, dst: Path, chapter: str) -> None:
     """Copy a reused notebook's table downloads (tabeller/<chapter>-*) along with it."""
     from rapportbok.downloads import FOLDER
@@ -314,21 +301,31 @@ def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = 
     log(f"Kör {len(todo)} notebooks ({min(workers, max(len(todo), 1))} parallellt); {reused} oförändrade återanvänds.")
     if not todo:
         return []
-    with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
-        futures = {}
-        for job in todo:
-            out = stage / job.relpath
-            template = root / "notebooks" / f"{job.chapter}.ipynb"
-            futures[pool.submit(_execute, job, str(template), str(out), str(out.parent), env_data)] = job
-        for n, fut in enumerate(as_completed(futures), start=1):
-            job = futures[fut]
-            try:
-                _, seconds = fut.result()
-                _clean_notebook(stage / job.relpath, job, digests[job])
-                log(f"  [{n}/{len(todo)}] {job.relpath} ({seconds:.1f} s)")
-            except Exception as err:  # noqa: BLE001 - reported to the analyst below
-                failures.append(_describe_failure(job, err))
-                log(f"  [{n}/{len(jobs)}] {job.relpath} MISSLYCKADES")
+    from rapportbok import executor
+
+    # Long-lived kernels, one per worker, reset between notebooks (rapportbok.executor): starting
+    # a kernel and importing pandas costs about as much as a chapter's work.
+    specs = {}
+    for job in todo:
+        out = stage / job.relpath
+        template = root / "notebooks" / f"{job.chapter}.ipynb"
+        specs[executor.Spec(job.relpath, str(template), str(out), job.parameters(), str(out.parent))] = job
+    done = [0]
+
+    def on_done(spec, seconds: float) -> None:
+        job = specs[spec]
+        _clean_notebook(stage / job.relpath, job, digests[job])
+        done[0] += 1
+        log(f"  [{done[0]}/{len(todo)}] {job.relpath} ({seconds:.1f} s)")
+
+    def on_failed(spec, err) -> None:
+        done[0] += 1
+        log(f"  [{done[0]}/{len(todo)}] {specs[spec].relpath} MISSLYCKADES")
+
+    for spec, err in executor.run(list(specs), min(workers, len(todo)),
+                                  env={"RAPPORTBOK_DATA": env_data} if env_data else None,
+                                  on_done=on_done, on_failed=on_failed):
+        failures.append(_describe_failure(specs[spec], err))
     if failures:
         raise BuildError("\n".join(failures))
     return todo

@@ -263,3 +263,11 @@ def test_every_chart_has_swedish_alt_text(built):
                                          "väsentlighet vågrätt"}, (page, alt)
             n += 1
     assert n >= 15
+
+
+def test_a_chapter_depends_on_every_file_it_reads():
+    """The incremental build re-executes a chapter when one of these files changes (or appears)."""
+    files = {p.name for p in build._chapter_files("budget", ROOT / "data/alingsas")}
+    assert {"budget_ramar.csv", "budgetuppfoljning.csv", "atgard_effekter.csv"} <= files
+    everything = {p.name for p in build._chapter_files("sammanfattning", ROOT / "data/alingsas")}
+    assert {"budget_ramar.csv", "risker.csv", "genomlysning_uppgifter.csv", "organisation.yml"} <= everything

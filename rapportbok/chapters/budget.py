@@ -20,7 +20,11 @@ def warnings(data: dict, org: str) -> list[str]:
 
 
 CHAPTER = Chapter(
-    "budget", "Budget och ekonomiska ramar", has_data, ("ramar", "investeringar", "kommunbidrag", "uppgifter"), warnings
+    "budget", "Budget och ekonomiska ramar", has_data,
+    # The tertial follow-up reads budgetuppfoljning, and the action plans' planned effect for the year.
+    ("ramar", "investeringar", "kommunbidrag", "uppgifter", "budgetuppfoljning",
+     "atgardsplaner", "atgarder", "atgard_effekter"),
+    warnings,
 )
 
 

@@ -1,0 +1,421 @@
+"""Execute parameterized notebooks on a few long-lived kernels instead of one fresh kernel each.
+
+A fresh kernel per notebook (plain papermill) spends about as long importing pandas, matplotlib
+and pandera as the chapter spends on its work. Here every worker owns one kernel and runs
+notebook after notebook on it. Each notebook still goes through papermill's own machinery
+(``papermill.execute_notebook``: parameter injection, metadata, error markup, the nbclient
+based engine), only with the worker's running kernel passed in, so the written notebook is
+what papermill writes with a fresh kernel.
+
+Before each notebook the kernel is put back into the state of a fresh kernel, silently (not in
+the notebook, not in the history, not counted):
+
+- the user namespace, ``In``/``Out`` and IPython's execution counter are reset
+  (``get_ipython().reset(new_session=True)``), so execution counts start at 1;
+- matplotlib figures are closed (rcParams are left alone: rapportbok.charts sets them at import);
+- the project's package (``reimport``, default ``rapportbok``) is dropped from ``sys.modules``
+  and so imported afresh by the notebook: module globals and caches (``lru_cache``) of the
+  previous notebook are gone. Third-party packages (the slow imports) stay loaded;
+- modules imported from the previous notebook's folder are dropped as well;
+- ``os.environ``, ``warnings.filters`` (and the "shown once" registries) and ``sys.path`` are
+  restored to what they were when the kernel started, then ``env`` is applied and the working
+  directory is set to the spec's ``cwd`` (``sys.path`` follows it as for a kernel started there).
+
+A notebook that fails (an exception in a cell, the kernel dying, a timeout) is reported for its
+spec, and the worker's kernel is shut down; the next notebook on that worker gets a new kernel.
+
+Workers are threads of the calling process; each creates, uses and shuts down its own kernel
+(jupyter_client ``AsyncKernelManager``, TCP, CurveZMQ encryption when pyzmq has it). All kernels
+are shut down when ``run`` returns, also on an error or KeyboardInterrupt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import papermill as pm
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.exceptions import PapermillExecutionError
+from papermill.log import logger as pm_logger
+from papermill.utils import merge_kwargs, remove_args
+
+KERNEL_NAME = "python3"
+ENGINE_NAME = "rapportbok-reuse"
+REIMPORT = ("rapportbok",)  # packages every notebook imports afresh
+START_TIMEOUT = 60  # seconds for a kernel to start and answer
+START_ATTEMPTS = 3  # tries to start a kernel
+PREPARE_TIMEOUT = 60  # seconds for the reset between notebooks
+SHUTDOWN_JOIN = 30  # seconds to wait for a worker thread after a stop
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str  # e.g. "book/alingsas/2025/budget.ipynb"
+    template: str  # path to the template notebook (has a cell tagged "parameters")
+    out: str  # where to write the executed notebook
+    parameters: dict = field(hash=False)  # e.g. {"org": "alingsas", "year": 2025, "tertial": 1}
+    cwd: str  # working directory for the kernel while running this notebook
+
+
+class NotebookFailed(Exception):
+    """A notebook stopped: the error's name and value, the cell's number (as in the notebook) and the spec's key."""
+
+    def __init__(self, key: str, ename: str, evalue: str, exec_count: int | None = None):
+        self.key = key
+        self.ename = ename
+        self.evalue = evalue
+        self.exec_count = exec_count
+        where = f", cell {exec_count}" if exec_count else ""
+        super().__init__(f"{key}{where}: {ename}: {evalue}")
+
+    def __reduce__(self):
+        return NotebookFailed, (self.key, self.ename, self.evalue, self.exec_count)
+
+
+# -- code run in the kernel before each notebook ------------------------------------------------------
+# Runs silently (silent=True, store_history=False): no outputs in the notebook, no history entry and
+# no step of the execution counter. Everything it needs is imported inside the function, and the
+# function removes itself with the rest of the user namespace.
+_PREPARE = r'''
+def _rapportbok_prepare(cwd, env, fresh):
+    import gc, importlib, os, sys, types, warnings
+    state = sys.modules.get("_rapportbok_kernel_state")
+    if state is None:  # first notebook on this kernel: remember how a fresh kernel looks
+        state = types.ModuleType("_rapportbok_kernel_state")
+        state.environ = dict(os.environ)
+        state.filters = list(warnings.filters)
+        state.start_cwd = os.getcwd()
+        state.path = list(sys.path)
+        state.cwd = None
+        sys.modules[state.__name__] = state
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
+    get_ipython().reset(new_session=True)
+
+    def local(name, module):  # a top-level module imported from the previous notebook's folder
+        origin = getattr(module, "__file__", None) or ""
+        return state.cwd is not None and origin in (
+            os.path.join(state.cwd, name + ".py"), os.path.join(state.cwd, name, "__init__.py"))
+
+    drop = {name for name, module in list(sys.modules.items())
+            if "." not in name and (name in fresh or local(name, module))}
+    for name in list(sys.modules):
+        if name.split(".")[0] in drop:
+            del sys.modules[name]
+    importlib.invalidate_caches()
+    os.environ.clear()
+    os.environ.update(state.environ)
+    os.environ.update(env)
+    warnings.filters[:] = state.filters
+    getattr(warnings, "_filters_mutated", lambda: None)()
+    os.chdir(cwd)
+    sys.path[:] = [cwd if p == state.start_cwd else p for p in state.path]
+    state.cwd = cwd
+    gc.collect()
+'''
+
+
+class _PrepareFailed(Exception):
+    def __init__(self, ename: str, evalue: str):
+        super().__init__(f"{ename}: {evalue}")
+        self.ename, self.evalue = ename, evalue
+
+
+class _Kernel:
+    """One kernel with its client, created, used and shut down by a single worker thread."""
+
+    def __init__(self, env: dict[str, str] | None):
+        self.env = env
+        self.km = None
+        self.kc = None
+        self.client: PapermillNotebookClient | None = None  # the notebook client of the running notebook
+        self.pgid: int | None = None
+        self._stderr = None
+
+    # Each public method runs the coroutine on this thread's event loop (the one nbclient uses too).
+    def start(self, cwd: str) -> None:
+        from jupyter_core.utils import run_sync
+
+        run_sync(self._start)(cwd)
+
+    def prepare(self, cwd: str, env: dict[str, str], fresh: tuple[str, ...]) -> None:
+        from jupyter_core.utils import run_sync
+
+        run_sync(self._prepare)(cwd, env, fresh)
+
+    def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        try:
+            run_sync(self._shutdown)()
+        finally:
+            self.kill()  # in case the orderly shutdown failed half-way
+            if self._stderr is not None:
+                self._stderr.close()
+                self._stderr = None
+
+    def kill(self) -> None:
+        """Kill the kernel's process group at once; safe from any thread."""
+        if self.pgid:
+            try:
+                os.killpg(self.pgid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def stderr_tail(self, lines: int = 5) -> str:
+        if self._stderr is None:
+            return ""
+        try:
+            self._stderr.flush()
+            self._stderr.seek(0)
+            text = self._stderr.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+        keep = [ln for ln in text.splitlines() if ln.strip() and "without encryption" not in ln]
+        return "\n".join(keep[-lines:])
+
+    async def _start(self, cwd: str) -> None:
+        import zmq
+        from jupyter_client.manager import AsyncKernelManager
+
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+        if zmq.has("curve"):
+            km.transport_encryption = "auto"  # the kernel would otherwise warn about plain TCP
+        self.km = km
+        self._stderr = tempfile.TemporaryFile(prefix="rapportbok-kernel-")
+        env = {**os.environ, **(self.env or {})}
+        # As nbclient starts kernels: history in memory, working directory the notebook's.
+        await km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=cwd, env=env,
+                              stderr=self._stderr)
+        self.pgid = getattr(km.provisioner, "pgid", None)
+        kc = km.client()
+        kc.start_channels()
+        self.kc = kc
+        await kc.wait_for_ready(timeout=START_TIMEOUT)
+        kc.allow_stdin = False
+
+    async def _prepare(self, cwd: str, env: dict[str, str], fresh: tuple[str, ...]) -> None:
+        from queue import Empty
+
+        from nbclient.exceptions import DeadKernelError
+
+        # JSON strings and objects of strings are valid Python literals.
+        code = _PREPARE + f"_rapportbok_prepare({json.dumps(cwd)}, {json.dumps(env)}, {json.dumps(list(fresh))})\n"
+        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
+        deadline = time.monotonic() + PREPARE_TIMEOUT
+        while True:
+            try:
+                msg = await self.kc.get_shell_msg(timeout=1)
+            except Empty:
+                if not await self.km.is_alive():
+                    raise DeadKernelError("Kernel died") from None
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"reset took more than {PREPARE_TIMEOUT} s") from None
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:
+                break
+        content = msg["content"]
+        if content.get("status") != "ok":
+            raise _PrepareFailed(content.get("ename", "Error"), content.get("evalue", ""))
+
+    async def _shutdown(self) -> None:
+        kc, km, self.kc, self.km = self.kc, self.km, None, None
+        if kc is not None:
+            kc.stop_channels()
+        if km is not None and km.has_kernel:
+            await km.shutdown_kernel(now=True)
+        self.pgid = None if km is not None and not km.has_kernel else self.pgid
+
+
+class _ReuseEngine(NBClientEngine):
+    """papermill's nbclient engine, executing on a given running kernel (``rapportbok_kernel``)."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                 start_timeout=60, execution_timeout=None, rapportbok_kernel=None, **kwargs):
+        # The same arguments as NBClientEngine.execute_managed_notebook gives its client.
+        kwargs = remove_args(["input_path"], **kwargs)
+        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+        final_kwargs = merge_kwargs(
+            safe_kwargs,
+            timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=pm_logger,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
+        kernel: _Kernel = rapportbok_kernel
+        client = PapermillNotebookClient(nb_man, km=kernel.km, **final_kwargs)
+        client.kc = kernel.kc  # reuse the worker's client: setup_kernel() starts nothing and closes nothing
+        kernel.client = client
+        return client.execute()
+
+
+papermill_engines.register(ENGINE_NAME, _ReuseEngine)
+
+
+def _failure(spec: Spec, err: BaseException, kernel: _Kernel | None, timeout: float | None) -> NotebookFailed:
+    """The spec's failure as NotebookFailed (messages for the analyst in Swedish)."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    if isinstance(err, NotebookFailed):
+        return err
+    client = kernel.client if kernel is not None else None
+    cell = (client.code_cells_executed or None) if client is not None else None
+    if isinstance(err, PapermillExecutionError):
+        failed = NotebookFailed(spec.key, err.ename, err.evalue, err.exec_count)
+    elif isinstance(err, DeadKernelError):
+        tail = kernel.stderr_tail() if kernel is not None else ""
+        failed = NotebookFailed(spec.key, "DeadKernelError",
+                                "Kernelns process avslutades oväntat under körningen." + (f"\n{tail}" if tail else ""),
+                                cell)
+    elif isinstance(err, CellTimeoutError):
+        failed = NotebookFailed(spec.key, "CellTimeoutError",
+                                f"Cellen kördes längre än {timeout:g} s och avbröts." if timeout else str(err), cell)
+    elif isinstance(err, _PrepareFailed):
+        failed = NotebookFailed(spec.key, err.ename, f"Kerneln kunde inte förberedas för notebooken: {err.evalue}")
+    elif kernel is None or kernel.kc is None:
+        failed = NotebookFailed(spec.key, type(err).__name__, f"Kerneln kunde inte startas: {err}")
+    else:
+        failed = NotebookFailed(spec.key, type(err).__name__, str(err), cell)
+    failed.__cause__ = err
+    return failed
+
+
+_DONE = object()
+
+
+def _start_kernel(env: dict[str, str] | None, cwd: str, kernels: list[_Kernel], lock: threading.Lock) -> _Kernel:
+    """A started kernel; a failed start is retried (with TCP, another process may take a chosen port first)."""
+    for attempt in range(START_ATTEMPTS):
+        kernel = _Kernel(env)
+        with lock:
+            kernels.append(kernel)
+        try:
+            kernel.start(cwd)
+            return kernel
+        except Exception:
+            kernel.shutdown()
+            if attempt == START_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _worker(specs: queue.Queue, results: queue.Queue, stop: threading.Event, env: dict[str, str] | None,
+            timeout: float | None, reimport: tuple[str, ...], kernels: list[_Kernel], lock: threading.Lock) -> None:
+    kernel: _Kernel | None = None
+    try:
+        while not stop.is_set():
+            try:
+                spec = specs.get_nowait()
+            except queue.Empty:
+                break
+            start = time.perf_counter()
+            try:
+                Path(spec.out).parent.mkdir(parents=True, exist_ok=True)
+                if kernel is None:
+                    kernel = _start_kernel(env, spec.cwd, kernels, lock)
+                    if stop.is_set():
+                        break
+                kernel.client = None
+                kernel.prepare(spec.cwd, dict(env or {}), reimport)
+                pm.execute_notebook(
+                    spec.template, spec.out, parameters=dict(spec.parameters), engine_name=ENGINE_NAME,
+                    kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
+                    execution_timeout=timeout, rapportbok_kernel=kernel,
+                )
+            except Exception as err:  # noqa: BLE001 - reported for the spec; the kernel is replaced
+                failed = _failure(spec, err, kernel, timeout)
+                if kernel is not None:
+                    kernel.shutdown()
+                    kernel = None
+                results.put((spec, time.perf_counter() - start, failed))
+            else:
+                results.put((spec, time.perf_counter() - start, None))
+    finally:
+        try:
+            if kernel is not None:
+                kernel.shutdown()
+        finally:
+            try:
+                from jupyter_core.utils import ensure_event_loop
+
+                ensure_event_loop().close()
+            except Exception:  # noqa: BLE001 - only tidying up this thread's loop
+                pass
+            results.put(_DONE)
+
+
+def run(specs: list[Spec], workers: int, env: dict[str, str] | None = None,
+        on_done: Callable[[Spec, float], None] | None = None, *,
+        on_failed: Callable[[Spec, NotebookFailed], None] | None = None,
+        timeout: float | None = None, reimport: tuple[str, ...] = REIMPORT) -> list[tuple[Spec, BaseException]]:
+    """Execute all specs on `workers` long-lived kernels (one per worker); returns the failures (empty = all ok).
+
+    Specs are taken in the given order (put the longest first) by whichever worker is free.
+    ``on_done(spec, seconds)`` is called in the caller's thread as each notebook succeeds,
+    ``on_failed(spec, error)`` as one fails. ``env`` is applied in every kernel (on top of this
+    process's environment); ``timeout`` limits each cell (seconds, None = no limit). The
+    failures are NotebookFailed, in the order they happened.
+    """
+    todo: queue.Queue = queue.Queue()
+    for spec in specs:
+        todo.put(spec)
+    n = max(1, min(int(workers or 1), len(specs)))
+    if not specs:
+        return []
+    results: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    kernels: list[_Kernel] = []
+    lock = threading.Lock()
+    threads = [threading.Thread(target=_worker, name=f"rapportbok-executor-{i}", daemon=True,
+                                args=(todo, results, stop, env, timeout, tuple(reimport), kernels, lock))
+               for i in range(n)]
+    failures: list[tuple[Spec, BaseException]] = []
+    try:
+        for t in threads:
+            t.start()
+        running = n
+        while running:
+            try:
+                item = results.get(timeout=0.2)  # a timeout keeps Ctrl-C responsive
+            except queue.Empty:
+                continue
+            if item is _DONE:
+                running -= 1
+                continue
+            spec, seconds, failed = item
+            if failed is None:
+                if on_done is not None:
+                    on_done(spec, seconds)
+            else:
+                failures.append((spec, failed))
+                if on_failed is not None:
+                    on_failed(spec, failed)
+    except BaseException:
+        stop.set()
+        with lock:
+            for k in kernels:
+                k.kill()  # a worker inside a cell sees a dead kernel within a second and ends
+        raise
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(SHUTDOWN_JOIN)
+        with lock:
+            for k in kernels:
+                k.kill()  # no-op for kernels shut down in order; kills any a stuck worker left
+    return failures
