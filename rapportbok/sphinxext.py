@@ -1,0 +1,49 @@
+"""Sphinx fixes for the site's HTML (registered in _config.yml under sphinx.extra_extensions).
+
+* Sphinx 7.4 writes every inline script twice (``app.add_js_file(None, body=...)`` registers it with
+  filename None, and the builder adds it again with filename ""); sphinx-thebe's second
+  ``const THEBE_JS_URL`` is then a JavaScript error on every page. Duplicates are dropped.
+* pydata-sphinx-theme's sidebar toggles (``<details><summary>`` with only a chevron icon) have no
+  accessible name (axe "summary-name", WCAG 4.1.2); each gets a Swedish aria-label.
+"""
+
+from __future__ import annotations
+
+
+def _unique_scripts(app, pagename, templatename, context, doctree):
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for js in scripts:
+        key = (js.filename or "", js.priority, tuple(sorted(js.attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    context["script_files"] = unique
+
+
+def _label_nav_toggles(app, pagename, templatename, context, doctree):
+    generate = context.get("generate_toctree_html")
+    if generate is None:
+        return
+
+    def generate_with_labels(kind, *args, **kwargs):
+        soup = generate(kind, *args, **kwargs)
+        if kind == "sidebar":
+            for summary in soup.select("li > details > summary"):
+                if summary.get_text(strip=True) or summary.get("aria-label"):
+                    continue
+                link = summary.find_parent("li").find("a", recursive=False)
+                title = link.get_text(" ", strip=True) if link else ""
+                summary["aria-label"] = f"Visa eller dölj sidorna under {title}" if title else "Visa eller dölj undersidor"
+        return soup
+
+    context["generate_toctree_html"] = generate_with_labels
+
+
+def setup(app):
+    # After the theme's own html-page-context handlers (priority 500).
+    app.connect("html-page-context", _unique_scripts, priority=900)
+    app.connect("html-page-context", _label_nav_toggles, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
