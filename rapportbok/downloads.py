@@ -46,6 +46,8 @@ class Cell:
 
 def parse_shown(text: str) -> Cell:
     """Read a cell as shown on the page; a Swedish number keeps its decimals and unit."""
+    if text.strip() == fmt.MISSING:  # a figure the source does not state: an empty cell in the file
+        return Cell("")
     m = _NUMBER.match(text.strip())
     if not m:
         return Cell(text)
@@ -68,8 +70,8 @@ def shown_cells(df: pd.DataFrame, formats: dict) -> list[list[Cell]]:
                 out.append(Cell(""))
             elif col in formats:
                 out.append(parse_shown(formats[col](v)))
-            else:
-                out.append(Cell(str(v)))
+            else:  # text as the table shows it; a pre-formatted Swedish number is a number too
+                out.append(parse_shown(str(v)))
         rows.append(out)
     return rows
 

@@ -22,7 +22,7 @@ MISSING = "–"  # shown where a figure is not stated
 
 
 def is_missing(x) -> bool:
-    if x is None:
+    if x is None or type(x).__name__ == "NAType":  # pandas.NA: float() refuses it
         return True
     try:
         return math.isnan(float(x))

@@ -32,3 +32,9 @@ def test_dates_and_months():
 def test_axis_formatter_uses_same_helper():
     f = fmt.axis_formatter(0)
     assert f(-1234, 0) == fmt.number(-1234)
+
+
+def test_pandas_missing_values_show_as_missing():
+    import pandas as pd
+
+    assert fmt.is_missing(pd.NA) and fmt.number(pd.NA) == fmt.MISSING and fmt.tkr(pd.NA) == fmt.MISSING
