@@ -96,9 +96,18 @@ def main() -> None:
         print(f"  golv (alla tabeller och diagram i en process): {number(med['floor'], 1):>6} s   1,00 × golvet")
         print(f"  kall byggning (notebooks + webbplats):         {number(med['cold'], 1):>6} s   {number(med['cold'] / f, 2)} × golvet")
         print(f"  varav webbplatsbygget ensamt (jupyter-book):   {number(med['site'], 1):>6} s   {number(med['site'] / f, 2)} × golvet")
-        print(f"  ombyggnad utan ändring:                        {number(med['nochange'], 1):>6} s   {number(med['nochange'] / f, 2)} × golvet, {number(med['nochange'] / med['cold'] * 100)} % av kall byggning")
+        print(f"  ombyggnad utan ändring:                        {number(med['nochange'], 1):>6} s   {number(med['nochange'] / f, 2)} × golvet, {number(med['nochange'] / med['cold'] * 100, 1)} % av kall byggning")
         print(f"  ombyggnad efter ändrad {CHANGED_FILE}: {number(med['onefile'], 1):>6} s   {number(med['onefile'] / f, 2)} × golvet")
         print("  körde då:\n" + "\n".join("    " + l for l in executed_onefile.splitlines()))
+        import re
+
+        from rapportbok import build
+
+        _, jobs = build.plan(ROOT / "data")
+        readers = sorted(j.relpath for j in jobs
+                         if (ROOT / CHANGED_FILE).resolve() in {f.resolve() for f in build._chapter_files(j.chapter, ROOT / "data" / j.org)})
+        ran = sorted(re.findall(r"\] (book/\S+\.ipynb)", executed_onefile))
+        print(f"  notebooks som läser filen: {', '.join(readers)} -> {'bara de kördes' if ran == readers else 'AVVIKER: ' + ', '.join(ran)}")
         print(f"  mål: kall ≤ 2 × golvet + webbplats = {number(2 * f + med['site'], 1)} s -> {'uppfyllt' if med['cold'] <= 2 * f + med['site'] else 'ej uppfyllt'};"
               f" utan ändring ≤ 10 % av kall -> {'uppfyllt' if med['nochange'] <= 0.1 * med['cold'] else 'ej uppfyllt'}")
 
