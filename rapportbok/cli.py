@@ -14,8 +14,8 @@ def main() -> None:
 
 @main.command(help="Kontrollera alla filer i data/ och lista varje fel.")
 def validate() -> None:
-    from rapportbok import datasets
-    from rapportbok.schema import DataError
+    from rapportbok.data import datasets
+    from rapportbok.data.schema import DataError
 
     issues = datasets.validate()
     if any(i.severity == "fel" for i in issues):
@@ -32,7 +32,8 @@ def validate() -> None:
 @click.option("--alla", "everything", is_flag=True, help="Kör alla notebooks, även oförändrade.")
 @click.option("--pdf", is_flag=True, help="Gör också en PDF per organisation och år (kräver Debians chromium).")
 def build(no_site: bool, workers: int | None, everything: bool, pdf: bool) -> None:
-    from rapportbok import paths, stamp
+    from rapportbok.core import paths
+    from rapportbok.publish import stamp
 
     if not everything:  # nothing changed since the last build: say so without loading anything
         root = paths.project_root()
@@ -43,8 +44,8 @@ def build(no_site: bool, workers: int | None, everything: bool, pdf: bool) -> No
             click.echo("Inget har ändrats sedan förra bygget (data, mallar, kod och miljö är desamma); "
                        "boken och webbplatsen är aktuella.")
             return
-    from rapportbok import build as builder
-    from rapportbok.schema import DataError
+    from rapportbok.publish import build as builder
+    from rapportbok.data.schema import DataError
 
     try:
         builder.build(site=not no_site, workers=workers, log=click.echo, incremental=not everything, pdf=pdf)
@@ -65,8 +66,8 @@ def kolada() -> None:
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. alingsas.")
 @click.option("--base-url", default=None, help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).")
 def kolada_fetch(org: str, base_url: str | None) -> None:
-    from rapportbok import kolada as kol
-    from rapportbok.paths import org_dir
+    from rapportbok.data import kolada as kol
+    from rapportbok.core.paths import org_dir
 
     folder = org_dir(org)
     if not (folder / "organisation.yml").is_file():
@@ -95,7 +96,7 @@ def kolada_fetch(org: str, base_url: str | None) -> None:
 def mall(org: str, year: int, tertial: int, out: str | None) -> None:
     from pathlib import Path
 
-    from rapportbok import excel
+    from rapportbok.data import measure_workbook as excel
 
     target = Path(out) if out else Path.cwd() / excel.default_name(org, year, tertial)
     if target.exists():
@@ -118,7 +119,7 @@ def mall(org: str, year: int, tertial: int, out: str | None) -> None:
 def import_(file: str, org: str, ersatt: bool) -> None:
     from pathlib import Path
 
-    from rapportbok import excel
+    from rapportbok.data import measure_workbook as excel
 
     try:
         result = excel.import_followup(Path(file), org, replace=ersatt)

@@ -45,7 +45,7 @@ def built_site(request) -> Path:
 
 def need_chromium() -> None:
     """Skip a browser test where Chromium is not installed; in CI (RAPPORTBOK_REQUIRE_BROWSER=1) fail instead."""
-    from rapportbok import chromium
+    from rapportbok.publish import chromium
 
     if chromium.find() is None:
         if os.environ.get("RAPPORTBOK_REQUIRE_BROWSER") == "1":

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from rapportbok import actionplan as ap
-from rapportbok import datasets, reconcile
+from rapportbok.analysis import actionplan as ap
+from rapportbok.data import datasets
+from rapportbok.analysis import reconcile
 from rapportbok.chapters import actionplan as chapter
-from rapportbok.schema import DataError
+from rapportbok.data.schema import DataError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "synthetic_actionplan"
 ORG = "syntetisk"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rapportbok import datasets
+from rapportbok.data import datasets
 from rapportbok.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,9 +3,7 @@ a rebuild is byte-identical, and a failed build leaves book/ and the site untouc
 
 import hashlib
 import io
-import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +13,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from rapportbok import build, downloads
+from rapportbok.publish import build
+from rapportbok.present import downloads
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -163,7 +163,7 @@ def screenshot_name(page: str) -> str:
 @pytest.fixture(scope="module")
 def visits(built_site, site_url) -> dict[str, Visit]:
     need_chromium()
-    from rapportbok import chromium
+    from rapportbok.publish import chromium
 
     pages = site_pages(built_site)
     assert "index.html" in pages, f"Ingen index.html i {built_site}"

@@ -3,7 +3,9 @@
 import pandas as pd
 import pytest
 
-from rapportbok import budget, datasets, reconcile
+from rapportbok.analysis import budget
+from rapportbok.data import datasets
+from rapportbok.analysis import reconcile
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +81,7 @@ def test_rounding_tolerance_rule():
 
 
 def test_tree_structure_errors_are_reported(tmp_path):
-    from rapportbok.schema import read_table
+    from rapportbok.data.schema import read_table
 
     p = tmp_path / "budget_ramar.csv"
     p.write_text(

@@ -12,7 +12,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from rapportbok import charts, downloads, fmt, sources, tables
+from rapportbok.present import charts
+from rapportbok.present import downloads
+from rapportbok.core import fmt
+from rapportbok.data import sources
+from rapportbok.present import tables
 
 
 def test_parse_shown_reads_swedish_numbers_with_their_decimals():

@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from rapportbok import datasets
-from rapportbok.actionplan import UPPFOLJNING
+from rapportbok.data import datasets
+from rapportbok.analysis.actionplan import UPPFOLJNING
 from rapportbok.cli import main
-from rapportbok.schema import Col, TableSpec, cell_text, read_table
+from rapportbok.data.schema import Col, TableSpec, cell_text, read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNT = "SYNTETISK testvärde"

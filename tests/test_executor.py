@@ -1,4 +1,4 @@
-"""rapportbok.executor: notebooks run on reused kernels come out as papermill writes them with a
+"""rapportbok.publish.executor: notebooks run on reused kernels come out as papermill writes them with a
 fresh kernel each, and one notebook's failure, dying kernel or state does not reach the next."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from rapportbok import build, executor
+from rapportbok.publish import build
+from rapportbok.publish import executor
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = {"org": "testorg", "year": 2025, "tertial": 1}

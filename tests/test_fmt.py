@@ -1,4 +1,4 @@
-from rapportbok import fmt
+from rapportbok.core import fmt
 
 NB = "\u00a0"
 M = "\u2212"

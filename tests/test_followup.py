@@ -14,8 +14,10 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from rapportbok import datasets, fmt, followup
-from rapportbok.schema import DataError
+from rapportbok.data import datasets
+from rapportbok.core import fmt
+from rapportbok.analysis import budget_followup as followup
+from rapportbok.data.schema import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "synthetic_followup"

@@ -19,10 +19,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from rapportbok import datasets, kolada
-from rapportbok import genomlysning as gl
+from rapportbok.data import datasets
+from rapportbok.data import kolada
+from rapportbok.analysis import review as gl
 from rapportbok.cli import main
-from rapportbok.schema import read_table
+from rapportbok.data.schema import read_table
 from tests.kolada_server import FakeKolada
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,7 +182,7 @@ def test_savings_amount_must_match_its_text(tmp_path):
 
 
 def test_chapter_years(alingsas):
-    from rapportbok.chapters import genomlysning as chapter
+    from rapportbok.chapters import review as chapter
 
     assert chapter.has_data(alingsas, 2024) and chapter.has_data(alingsas, 2025)
     assert not chapter.has_data(alingsas, 2023)
@@ -193,7 +194,7 @@ def test_chapter_without_kolada_data_says_so(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "data", data)
     shutil.rmtree(data / "alingsas" / "kolada", ignore_errors=True)
     monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
-    from rapportbok.chapters import genomlysning as chapter
+    from rapportbok.chapters import review as chapter
 
     said = []
     monkeypatch.setattr(chapter, "md", said.append)

@@ -1,4 +1,4 @@
-"""Tests for rapportbok.kolada against a local fake Kolada v3 server.
+"""Tests for rapportbok.data.kolada against a local fake Kolada v3 server.
 
 No real network is used: every client points at tests/kolada_server.py on
 127.0.0.1, and ``sleep`` is injected so retries do not actually wait.
@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from rapportbok.kolada import (
+from rapportbok.data.kolada import (
     OWN_PROCESSING_LABEL,
     FetchReport,
     KoladaClient,

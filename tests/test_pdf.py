@@ -1,4 +1,4 @@
-"""The PDF of one organisation and year (rapportbok.pdf), printed from the built site by Chromium.
+"""The PDF of one organisation and year (rapportbok.publish.pdf), printed from the built site by Chromium.
 
 One real render (Alingsås 2025), read back with pypdf: cover, table of contents with page
 numbers that are right, the footer on every page but the cover, a figure from the budget
@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from conftest import need_chromium, run_cli
-from rapportbok import chromium, fmt
+from rapportbok.core import fmt
 
 
 
@@ -59,7 +59,7 @@ def article_headings(site: Path, rel: str) -> tuple[str, list[str]]:
 
 @pytest.fixture(scope="module")
 def rendered(built_site, tmp_path_factory):
-    from rapportbok import pdf
+    from rapportbok.publish import pdf
 
     out = tmp_path_factory.mktemp("pdf") / "alingsas-2025.pdf"
     requests: list[str] = []
@@ -183,7 +183,7 @@ def test_written_atomically(rendered):
 
 
 def test_remote_content_fails_in_swedish(tmp_path):
-    from rapportbok import pdf
+    from rapportbok.publish import pdf
 
     page = tmp_path / "site" / "book" / "x" / "2025" / "a.html"
     page.parent.mkdir(parents=True)
@@ -200,7 +200,7 @@ def test_remote_content_fails_in_swedish(tmp_path):
 
 
 def test_missing_page_fails_in_swedish(tmp_path):
-    from rapportbok import pdf
+    from rapportbok.publish import pdf
 
     with pytest.raises(pdf.PdfError, match="finns inte i den byggda webbplatsen"):
         pdf.render(tmp_path, ORG, NAMND, YEAR, PERIOD, [("X", "book/x.html")], tmp_path / "o.pdf", BUILD_DATE)

@@ -13,10 +13,11 @@ import nbformat
 import pandas as pd
 import pytest
 
-from rapportbok import datasets, risk
+from rapportbok.data import datasets
+from rapportbok.analysis import risk
 from rapportbok.chapters import MODULES
 from rapportbok.chapters import risk as chapter
-from rapportbok.schema import read_table
+from rapportbok.data.schema import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 

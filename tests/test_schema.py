@@ -1,6 +1,6 @@
 import pytest
 
-from rapportbok.schema import Col, TableSpec, parse_number, read_table
+from rapportbok.data.schema import Col, TableSpec, parse_number, read_table
 
 SPEC = TableSpec(
     "t.csv",

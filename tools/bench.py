@@ -46,7 +46,7 @@ def floor(proj: Path) -> None:
 
     matplotlib.use("Agg")
     os.chdir(proj)
-    from rapportbok import build
+    from rapportbok.publish import build
 
     _, jobs = build.plan(proj / "data")
     for job in jobs:
@@ -88,7 +88,7 @@ def main() -> None:
             executed_onefile = "\n".join(l for l in out[0].splitlines() if l.startswith(("Kör", "  [")))
             results["floor"].append(timed(lambda: subprocess.run(
                 [sys.executable, str(Path(__file__).resolve()), "--floor-only", str(proj)], check=True)))
-        from rapportbok.fmt import number
+        from rapportbok.core.fmt import number
 
         med = {k: statistics.median(v) for k, v in results.items()}
         f = med["floor"]
@@ -101,7 +101,7 @@ def main() -> None:
         print("  körde då:\n" + "\n".join("    " + l for l in executed_onefile.splitlines()))
         import re
 
-        from rapportbok import build
+        from rapportbok.publish import build
 
         _, jobs = build.plan(ROOT / "data")
         readers = sorted(j.relpath for j in jobs

@@ -1,10 +1,10 @@
-"""Micro-benchmark: the book's notebooks with papermill per notebook vs. rapportbok.executor.
+"""Micro-benchmark: the book's notebooks with papermill per notebook vs. rapportbok.publish.executor.
 
 (a) papermill.execute_notebook per notebook in a ProcessPoolExecutor of 2, a fresh kernel each
-    (what rapportbok.build.execute_all does today);
-(b) rapportbok.executor.run(workers=2): two long-lived kernels, reset between notebooks.
+    (what rapportbok.publish.build.execute_all does today);
+(b) rapportbok.publish.executor.run(workers=2): two long-lived kernels, reset between notebooks.
 
-Every job from rapportbok.build.plan() is executed into a temporary folder (book/ here is not
+Every job from rapportbok.publish.build.plan() is executed into a temporary folder (book/ here is not
 touched); each variant runs --runs times and the median is printed with the ratio.
 Usage: python tools/bench_executor.py [--runs N] [--workers N]
 """
@@ -23,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rapportbok import build, executor  # noqa: E402
+from rapportbok.publish import build
+from rapportbok import executor  # noqa: E402
 
 
 def _papermill_one(args: tuple) -> None:

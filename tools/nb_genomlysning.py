@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import notebook_template as template  # noqa: E402  (tools/ is not a package)
 code = template.code
 
-SETUP = "from rapportbok.chapters.genomlysning import GenomlysningChapter\nch = GenomlysningChapter(org, year, tertial)"
+SETUP = "from rapportbok.chapters.review import GenomlysningChapter\nch = GenomlysningChapter(org, year, tertial)"
 
 CELLS = [
     new_markdown_cell("# Genomlysning: nyckeltal jämfört med liknande kommuner"),

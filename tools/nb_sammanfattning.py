@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import notebook_template as template  # noqa: E402  (tools/ is not a package)
 code = template.code
 
-SETUP = "from rapportbok.chapters.sammanfattning import SummaryChapter\nch = SummaryChapter(org, year, tertial)"
+SETUP = "from rapportbok.chapters.summary import SummaryChapter\nch = SummaryChapter(org, year, tertial)"
 
 CELLS = [
     new_markdown_cell("# Sammanfattning"),

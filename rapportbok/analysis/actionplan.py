@@ -39,9 +39,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from rapportbok import fmt, reconcile, sources, stated
-from rapportbok.reconcile import Finding
-from rapportbok.schema import Col, Issue, TableSpec
+from rapportbok.core import fmt
+from rapportbok.analysis import reconcile
+from rapportbok.data import sources
+from rapportbok.analysis.reconcile import Finding
+from rapportbok.data.schema import Col, Issue, TableSpec
 
 UNITS = ("tkr", "mnkr")
 TO_TKR = {"kr": 0.001, "tkr": 1.0, "mnkr": 1000.0}

@@ -8,13 +8,14 @@ recompute every subtotal. Amounts are tkr with the document's signs (costs negat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
-from rapportbok import fmt, reconcile, sources
-from rapportbok.reconcile import Finding
-from rapportbok.schema import Col, Issue, TableSpec
+from rapportbok.core import fmt
+from rapportbok.analysis import reconcile
+from rapportbok.data import sources
+from rapportbok.analysis.reconcile import Finding
+from rapportbok.data.schema import Col, Issue, TableSpec
 
 _TABLE_COLS = (
     Col("rad", "int", sign="+", doc="Radens ordning i källans tabell"),

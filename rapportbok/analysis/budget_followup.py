@@ -44,9 +44,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from rapportbok import fmt
-from rapportbok.paths import data_dir
-from rapportbok.schema import Col, Issue, TableSpec
+from rapportbok.core import fmt
+from rapportbok.core.paths import data_dir
+from rapportbok.data.schema import Col, Issue, TableSpec
 
 FILENAME = "budgetuppfoljning.csv"
 UNITS = ("kr", "tkr", "mnkr")
@@ -391,7 +391,7 @@ def cross_check(data: dict, org: str) -> list[Issue]:
     leaves = kontogrupper(ramar)
     subtotals = set(ramar["summeras_i"].dropna()) if ramar is not None else set()
     try:
-        from rapportbok import sources
+        from rapportbok.data import sources
 
         src = sources.load()
         org_sources = set(src.index[src["organisation"] == org])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from rapportbok import fmt
+from rapportbok.core import fmt
 
 
 @dataclass(frozen=True)

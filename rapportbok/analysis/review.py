@@ -5,7 +5,7 @@ Two kinds of input, never mixed up:
 * what the 2024 review (genomlysningen) *states*: single figures in its text
   (``genomlysning_uppgifter.csv``) and its two tables "Möjlig förflyttning"
   (``genomlysning_forflyttning.csv``);
-* values *fetched* from Kolada (``data/<org>/kolada/varden.csv``, see :mod:`rapportbok.kolada`).
+* values *fetched* from Kolada (``data/<org>/kolada/varden.csv``, see :mod:`rapportbok.data.kolada`).
 
 A stated change (e.g. "+65 procent 2018–2023") is shown as stated; it is never turned into a
 series. Where a stated figure has a Kolada KPI id and fetched values exist for the same
@@ -38,8 +38,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from rapportbok import kolada
-from rapportbok.schema import Col, Issue, TableSpec
+from rapportbok.data import kolada
+from rapportbok.data.schema import Col, Issue, TableSpec
 
 # --- datasets -------------------------------------------------------------------------------
 
@@ -428,7 +428,7 @@ def stated_vs_fetched(stated: pd.DataFrame, values: pd.DataFrame | None, names: 
 
 
 def fmt_range(row) -> str:
-    from rapportbok import fmt
+    from rapportbok.core import fmt
 
     lo, hi = row["varde_lag"], row["varde_hog"]
     sign = "−" if row.get("riktning") == "minskning" else ""

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rapportbok.reconcile import Finding
-from rapportbok.schema import Col, Issue, TableSpec
+from rapportbok.analysis.reconcile import Finding
+from rapportbok.data.schema import Col, Issue, TableSpec
 
 LEVELS = (1, 2, 3, 4)
 LIKELIHOOD, MATERIALITY = "Sannolikhet", "Väsentlighet"

@@ -26,15 +26,16 @@ class ChapterPage:
     """What every chapter page knows: its organisation, report year and tertial, and the data."""
 
     def __init__(self, org: str, year: int, tertial: int):
-        from rapportbok import datasets, orgs
+        from rapportbok.data import datasets
+        from rapportbok.data import organisations as orgs
 
         self.org = orgs.get(org)
         self.slug = org
         self.year = int(year)
         self.tertial = int(tertial)
         self.data = datasets.load_org(org)
-        # Tables on this page get downloads named after the chapter (rapportbok.tables).
-        from rapportbok import tables
+        # Tables on this page get downloads named after the chapter (rapportbok.present.tables).
+        from rapportbok.present import tables
 
         chapter = getattr(sys.modules.get(type(self).__module__), "CHAPTER", None)
         tables.begin_page(chapter.slug if chapter else None)
@@ -42,11 +43,11 @@ class ChapterPage:
 
 # Chapter modules in book order; each defines CHAPTER.
 MODULES = [
-    "rapportbok.chapters.sammanfattning",
+    "rapportbok.chapters.summary",
     "rapportbok.chapters.budget",
     "rapportbok.chapters.risk",
     "rapportbok.chapters.actionplan",
-    "rapportbok.chapters.genomlysning",
+    "rapportbok.chapters.review",
 ]
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rapportbok import actionplan as ap
-from rapportbok import charts, datasets, fmt, orgs, reconcile, sources, tables
+from rapportbok.analysis import actionplan as ap
+from rapportbok.present import charts
+from rapportbok.core import fmt
+from rapportbok.analysis import reconcile
+from rapportbok.data import sources
+from rapportbok.present import tables
 from rapportbok.chapters import Chapter, ChapterPage
-from rapportbok.display import glue, md
+from rapportbok.present.display import glue, md
 
 TERTIAL_NAME = {1: "tertial 1", 2: "tertial 2", 3: "helår (tertial 3)"}
 BESLUT = {"nämnd": "Nämnd", "fullmäktige": "Fullmäktige"}

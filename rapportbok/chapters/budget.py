@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rapportbok import budget, charts, datasets, fmt, orgs, reconcile, sources, tables
+from rapportbok.analysis import budget
+from rapportbok.present import charts
+from rapportbok.core import fmt
+from rapportbok.analysis import reconcile
+from rapportbok.data import sources
+from rapportbok.present import tables
 from rapportbok.chapters import Chapter, ChapterPage
-from rapportbok.display import glue, md
+from rapportbok.present.display import glue, md
 
 
 def has_data(data: dict, year: int) -> bool:
@@ -177,7 +182,7 @@ class BudgetChapter(ChapterPage):
         """The tertial follow-up: table, charts, material deviations, the action plan's effect."""
         from IPython.display import display
 
-        from rapportbok import followup as fu
+        from rapportbok.analysis import budget_followup as fu
 
         data, y, t = self.data.get("budgetuppfoljning"), self.year, self.tertial
         th, _ = fu.thresholds(self.org.slug)
@@ -221,7 +226,7 @@ class BudgetChapter(ChapterPage):
 
     @staticmethod
     def _period_text(y: int, t: int) -> str:
-        from rapportbok import followup as fu
+        from rapportbok.analysis import budget_followup as fu
 
         return f"tertial {t} {y} (t.o.m. {fmt.date(fu.period_end(y, t))})" if t < 3 else f"helåret {y}"
 
@@ -232,7 +237,7 @@ class BudgetChapter(ChapterPage):
                 "Andelar och avvikelser är egen beräkning.")
 
     def _followup_budget_only(self):
-        from rapportbok import followup as fu
+        from rapportbok.analysis import budget_followup as fu
 
         budget = fu.budget_for(self.ramar, self.year)
         if budget.empty:
@@ -242,7 +247,7 @@ class BudgetChapter(ChapterPage):
                            sources.cite(self.ramar[self.ramar["ar"] == self.year]))
 
     def followup_table(self, s: pd.DataFrame):
-        from rapportbok import followup as fu
+        from rapportbok.analysis import budget_followup as fu
 
         t = fu.display_table(s, self.year, self.tertial, fu.root_post(self.ramar))
         signed = {"Avvikelse, tkr": lambda v: fmt.number(v, 0, sign=True), "Avvikelse, %": lambda v: fmt.pct(v, 1, sign=True)}
@@ -280,7 +285,7 @@ class BudgetChapter(ChapterPage):
         fig.tight_layout(rect=(0, 0.06, 1, 1))
 
     def _followup_over_tertials(self, data, upto: int) -> None:
-        from rapportbok import followup as fu
+        from rapportbok.analysis import budget_followup as fu
 
         t = fu.deviation_over_tertials(data, self.ramar, self.year, upto)
         series = [c for c in t.columns if c != "Period" and t[c].notna().any()]
@@ -305,7 +310,7 @@ class BudgetChapter(ChapterPage):
             md(f"Uppföljning saknas för {display_names} {self.year}; i diagrammet saknas staplar för den perioden.")
 
     def _followup_material(self, s: pd.DataFrame, th) -> None:
-        from rapportbok import followup as fu
+        from rapportbok.analysis import budget_followup as fu
 
         m = fu.materials(s)
         if m.empty:
@@ -343,7 +348,7 @@ class BudgetChapter(ChapterPage):
 def followup_plan_effect(data: dict, year: int) -> tuple[float | None, list[str]]:
     """The action plan's planned effect for ``year`` (tkr, plan titles); (None, []) without plans."""
     try:
-        from rapportbok import actionplan
+        from rapportbok.analysis import actionplan
     except ImportError:  # pragma: no cover - the action-plan module is part of the package
         return None, []
     if not actionplan.has_plan(data, int(year)):

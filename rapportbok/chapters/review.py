@@ -8,10 +8,15 @@ import re
 import pandas as pd
 from IPython.display import display
 
-from rapportbok import charts, datasets, fmt, kolada, orgs, paths, sources, tables
-from rapportbok import genomlysning as gl
+from rapportbok.present import charts
+from rapportbok.core import fmt
+from rapportbok.data import kolada
+from rapportbok.core import paths
+from rapportbok.data import sources
+from rapportbok.present import tables
+from rapportbok.analysis import review as gl
 from rapportbok.chapters import Chapter, ChapterPage
-from rapportbok.display import glue, md
+from rapportbok.present.display import glue, md
 
 STATED = "genomlysning_uppgifter"
 MOVES = "genomlysning_forflyttning"

@@ -9,10 +9,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from rapportbok import charts, datasets, fmt, orgs, reconcile, sources, tables
-from rapportbok import risk
+from rapportbok.present import charts
+from rapportbok.core import fmt
+from rapportbok.analysis import reconcile
+from rapportbok.data import sources
+from rapportbok.present import tables
+from rapportbok.analysis import risk
 from rapportbok.chapters import Chapter, ChapterPage
-from rapportbok.display import glue, md
+from rapportbok.present.display import glue, md
 
 REGISTER, PLAN, SCALES = "risker", "internkontroll", "riskskalor"
 

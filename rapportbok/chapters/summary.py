@@ -11,10 +11,14 @@ import importlib
 
 import pandas as pd
 
-from rapportbok import actionplan as ap
-from rapportbok import budget, charts, fmt, reconcile, tables
+from rapportbok.analysis import actionplan as ap
+from rapportbok.analysis import budget
+from rapportbok.present import charts
+from rapportbok.core import fmt
+from rapportbok.analysis import reconcile
+from rapportbok.present import tables
 from rapportbok.chapters import Chapter, ChapterPage, registry
-from rapportbok.display import glue, md
+from rapportbok.present.display import glue, md
 
 SLUG = "sammanfattning"
 NOT_STATED = "anges inte i källorna"
@@ -23,7 +27,7 @@ PAGE_CLASSES = {
     "budget": ("rapportbok.chapters.budget", "BudgetChapter"),
     "risk": ("rapportbok.chapters.risk", "RiskChapter"),
     "atgardsplan": ("rapportbok.chapters.actionplan", "ActionPlanChapter"),
-    "genomlysning": ("rapportbok.chapters.genomlysning", "GenomlysningChapter"),
+    "genomlysning": ("rapportbok.chapters.review", "GenomlysningChapter"),
 }
 # Keys glued for the template's "I korthet" list (every key always gets a value).
 KEYS = (
@@ -52,7 +56,7 @@ class SummaryChapter(ChapterPage):
         for ch in self.chapters:
             module, cls = PAGE_CLASSES[ch.slug]
             self.pages[ch.slug] = getattr(importlib.import_module(module), cls)(org, year, tertial)
-        from rapportbok import tables as _tables
+        from rapportbok.present import tables as _tables
 
         _tables.begin_page(SLUG)  # the chapter objects above set their own page; tables here are ours
         self.values = {k: NOT_STATED for k in KEYS}
@@ -105,7 +109,7 @@ class SummaryChapter(ChapterPage):
             inv = page.inv[(page.inv["ar"] == y) & page.inv["summeras_i"].isna()]  # the stated total row
             if len(inv) == 1:
                 self.values["sf_investeringar"] = f"{fmt.tkr(inv['belopp_tkr'].iloc[0])} ({inv['post'].iloc[0].lower()})"
-        from rapportbok import followup as fu
+        from rapportbok.analysis import budget_followup as fu
 
         th, _ = fu.thresholds(self.org.slug)
         s = fu.summary(page.data.get("budgetuppfoljning"), page.ramar, y, self.tertial, th)
@@ -150,7 +154,7 @@ class SummaryChapter(ChapterPage):
         page = self.pages.get("genomlysning")
         if page is None or page.moves is None:
             return
-        from rapportbok import genomlysning as gl
+        from rapportbok.analysis import review as gl
 
         totals = gl.savings_totals(page.moves)
         total = float(totals.loc[totals["tabell"] == "Totalt", "summa_mnkr"].iloc[0])

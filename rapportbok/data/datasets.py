@@ -1,6 +1,6 @@
 """Every data file the book reads, and validation of data/ as a whole.
 
-A dataset is a :class:`~rapportbok.schema.TableSpec` plus where it lives (data/<org>/<file>).
+A dataset is a :class:`~rapportbok.data.schema.TableSpec` plus where it lives (data/<org>/<file>).
 Files are optional per organisation: a chapter shows what exists and says what does not.
 Besides each file's own checks, cross-file checks run here: every ``kalla`` names a source
 in data/kallor.csv, and domain modules add their own (e.g. a follow-up names a known measure).
@@ -13,10 +13,16 @@ from typing import Callable
 
 import pandas as pd
 
-from rapportbok import actionplan, budget, followup, genomlysning, orgs, sources, stated
-from rapportbok import risk
-from rapportbok.paths import data_dir
-from rapportbok.schema import DataError, Issue, TableSpec, read_table
+from rapportbok.analysis import actionplan
+from rapportbok.analysis import budget
+from rapportbok.analysis import budget_followup as followup
+from rapportbok.analysis import review as genomlysning
+from rapportbok.data import organisations as orgs
+from rapportbok.data import sources
+from rapportbok.data import stated_figures as stated
+from rapportbok.analysis import risk
+from rapportbok.core.paths import data_dir
+from rapportbok.data.schema import DataError, Issue, TableSpec, read_table
 
 # Per-organisation files: name -> (spec, optional extra check(df, spec, label) -> issues).
 # Each domain module declares its own DATASETS (and CROSS_CHECKS); they are merged here.

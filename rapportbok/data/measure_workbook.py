@@ -6,10 +6,10 @@ nothing else), one row per measure with the known columns filled in; the columns
 fills are marked yellow (faktisk_effekt, status_text) or orange (kalla, avsnitt) and carry a
 comment. Titles and instructions are on the second sheet "Instruktioner" and in comments.
 
-:func:`import_followup` reads a filled workbook with :func:`rapportbok.schema.read_table`
+:func:`import_followup` reads a filled workbook with :func:`rapportbok.data.schema.read_table`
 (the same checks as a CSV file), skips rows where faktisk_effekt and status_text are both
 empty ("ej ifylld"), merges the rows into a temporary copy of data/ and runs
-:func:`rapportbok.datasets.validate` on it (unknown measure, date outside the plan, unknown
+:func:`rapportbok.data.datasets.validate` on it (unknown measure, date outside the plan, unknown
 source, ...). Only when nothing is wrong are the rows written to
 data/<org>/uppfoljning_atgarder.csv; otherwise data/ is left byte-identical.
 """
@@ -30,10 +30,10 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from rapportbok import actionplan
-from rapportbok.actionplan import UPPFOLJNING, tertial_end
-from rapportbok.paths import data_dir
-from rapportbok.schema import Issue, cell_text, read_table
+from rapportbok.analysis import actionplan
+from rapportbok.analysis.actionplan import UPPFOLJNING, tertial_end
+from rapportbok.core.paths import data_dir
+from rapportbok.data.schema import Issue, cell_text, read_table
 
 SHEET = "Uppföljning"
 INFO_SHEET = "Instruktioner"
@@ -321,7 +321,7 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
         scratch = tmp / "data"
         shutil.copytree(data, scratch, ignore=shutil.ignore_patterns(".*"))
         (scratch / org / UPPFOLJNING.filename).write_text(new_text, encoding="utf-8")
-        from rapportbok import datasets
+        from rapportbok.data import datasets
 
         errors = []
         for i in datasets.validate(scratch):

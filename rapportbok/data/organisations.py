@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from rapportbok.paths import data_dir
-from rapportbok.schema import DataError, Issue
+from rapportbok.core.paths import data_dir
+from rapportbok.data.schema import DataError, Issue
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
 

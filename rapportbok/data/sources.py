@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from rapportbok.paths import data_dir
-from rapportbok.schema import Col, TableSpec, read_table, DataError
+from rapportbok.core.paths import data_dir
+from rapportbok.data.schema import Col, TableSpec, read_table, DataError
 
 KALLOR = TableSpec(
     "kallor.csv",

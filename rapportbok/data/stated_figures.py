@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 
-from rapportbok.schema import Col, TableSpec
+from rapportbok.data.schema import Col, TableSpec
 
 UPPGIFTER = TableSpec(
     "uppgifter.csv",

@@ -7,7 +7,7 @@ import matplotlib
 matplotlib.use("Agg") if matplotlib.get_backend().lower() == "agg" else None
 import matplotlib.pyplot as plt
 
-from rapportbok import fmt
+from rapportbok.core import fmt
 
 # Okabe–Ito: distinguishable with colour-blindness, distinct in grey print with the hatches below.
 COLORS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -170,7 +170,7 @@ def show(fig, alt: str | None = None) -> None:
     """Display and close the chart with its Swedish alt text.
 
     The alt text travels in the output's metadata (``image/png`` -> ``alt``); the book's MyST-NB
-    renderer (rapportbok.mystnb) writes it into the page's ``<img alt>``. A chart without alt text
+    renderer (rapportbok.publish.mystnb) writes it into the page's ``<img alt>``. A chart without alt text
     is an error: every chart must say what it shows.
     """
     from IPython.display import display

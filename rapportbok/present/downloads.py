@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rapportbok import fmt
+from rapportbok.core import fmt
 
 FOLDER = "tabeller"
 # A fixed time for the xlsx properties and zip entries, so the file does not change between runs.
@@ -60,7 +60,7 @@ def parse_shown(text: str) -> Cell:
 
 
 def shown_cells(df: pd.DataFrame, formats: dict) -> list[list[Cell]]:
-    """Every cell as the page shows it (same formatter as rapportbok.tables)."""
+    """Every cell as the page shows it (same formatter as rapportbok.present.tables)."""
     rows = []
     for _, row in df.iterrows():
         out = []

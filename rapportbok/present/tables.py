@@ -1,9 +1,9 @@
-"""Tables for the book: Swedish number format through rapportbok.fmt, a caption and the source.
+"""Tables for the book: Swedish number format through rapportbok.core.fmt, a caption and the source.
 
 Tables are emitted as plain HTML (``IPython.display.HTML``) with a fixed id, so their output is
 byte-identical on every execution and nbval can compare it. On a chapter page (see
 ``begin_page``) each table also gets CSV and Excel downloads with the same numbers as shown
-(rapportbok.downloads).
+(rapportbok.present.downloads).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Callable
 import pandas as pd
 from IPython.display import HTML
 
-from rapportbok import fmt
+from rapportbok.core import fmt
 
 Formatter = Callable[[object], str]
 
@@ -63,12 +63,12 @@ def to_html(
         styler = styler.set_properties(subset=pd.IndexSlice[df.index[bold_rows], :], **{"font-weight": "bold"})
     out = styler.to_html()
     if source:
-        from rapportbok import sources
+        from rapportbok.data import sources
 
         linked = sources.link_titles(html.escape(source)) if _page else html.escape(source)
         out += f'<p class="rapportbok-kalla">{linked}</p>'
     if download and _page:
-        from rapportbok import downloads
+        from rapportbok.present import downloads
 
         csv_name, xlsx_name = downloads.write(df, formats, f"{_page}-{uid.replace('_', '-')}", caption, source)
         what = html.escape(caption, quote=True)

@@ -21,10 +21,12 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from rapportbok import datasets, orgs, stamp
+from rapportbok.data import datasets
+from rapportbok.data import organisations as orgs
+from rapportbok.publish import stamp
 from rapportbok.chapters import registry
-from rapportbok.paths import PACKAGE_DIR, data_dir, project_root
-from rapportbok.schema import DataError
+from rapportbok.core.paths import PACKAGE_DIR, data_dir, project_root
+from rapportbok.data.schema import DataError
 
 TERTIAL_TEXT = {1: "tertial 1 (januari–april)", 2: "tertial 2 (januari–augusti)", 3: "helår (tertial 3)"}
 
@@ -116,7 +118,7 @@ def source_pages(data: Path, all_orgs: list[orgs.Org]) -> dict[str, str]:
     Each page shows the document's text exactly as the data files cite it (data/kallor/*.txt),
     with line numbers, so a reader can check any figure against the original wording.
     """
-    from rapportbok import sources
+    from rapportbok.data import sources
 
     df = sources.load(data)
     names = {o.slug: o.name for o in all_orgs}
@@ -252,7 +254,7 @@ def _clean_notebook(path: Path, job: Job, digest: str | None = None) -> None:
 
 def _copy_downloads(src: Path, dst: Path, chapter: str) -> None:
     """Copy a reused notebook's table downloads (tabeller/<chapter>-*) along with it."""
-    from rapportbok.downloads import FOLDER
+    from rapportbok.present.downloads import FOLDER
 
     files = sorted((src / FOLDER).glob(f"{chapter}-*")) if (src / FOLDER).is_dir() else []
     if files:
@@ -263,7 +265,7 @@ def _copy_downloads(src: Path, dst: Path, chapter: str) -> None:
 
 def _publish_downloads(stage: Path) -> None:
     """Sphinx copies only what pages reference as documents; the table downloads are copied here."""
-    from rapportbok.downloads import FOLDER
+    from rapportbok.present.downloads import FOLDER
 
     for folder in sorted((stage / "book").rglob(FOLDER)):
         target = stage / "_build" / "html" / folder.relative_to(stage)
@@ -301,9 +303,9 @@ def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = 
     log(f"Kör {len(todo)} notebooks ({min(workers, max(len(todo), 1))} parallellt); {reused} oförändrade återanvänds.")
     if not todo:
         return []
-    from rapportbok import executor
+    from rapportbok.publish import executor
 
-    # Long-lived kernels, one per worker, reset between notebooks (rapportbok.executor): starting
+    # Long-lived kernels, one per worker, reset between notebooks (rapportbok.publish.executor): starting
     # a kernel and importing pandas costs about as much as a chapter's work.
     specs = {}
     for job in todo:
@@ -348,8 +350,8 @@ def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print
     """One PDF per organisation and year, from the built site pages, into <site>/pdf/."""
     import datetime as dt
 
-    from rapportbok import chromium
-    from rapportbok import pdf as pdfmod
+    from rapportbok.publish import chromium
+    from rapportbok.publish import pdf as pdfmod
 
     titles = _titles()
     out = []
@@ -406,7 +408,7 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
     if pdf and not site:
         raise BuildError("PDF byggs från webbplatsen; --pdf går inte med --no-site.")
     if pdf:
-        from rapportbok import chromium
+        from rapportbok.publish import chromium
 
         if chromium.find() is None:
             raise BuildError(chromium.INSTALL_HINT)

@@ -12,7 +12,7 @@ the notebook, not in the history, not counted):
 
 - the user namespace, ``In``/``Out`` and IPython's execution counter are reset
   (``get_ipython().reset(new_session=True)``), so execution counts start at 1;
-- matplotlib figures are closed (rcParams are left alone: rapportbok.charts sets them at import);
+- matplotlib figures are closed (rcParams are left alone: rapportbok.present.charts sets them at import);
 - the project's package (``reimport``, default ``rapportbok``) is dropped from ``sys.modules``
   and so imported afresh by the notebook: module globals and caches (``lru_cache``) of the
   previous notebook are gone. Third-party packages (the slow imports) stay loaded;

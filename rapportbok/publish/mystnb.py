@@ -1,7 +1,7 @@
 """The book's MyST-NB renderer: the default one, plus alt text for chart images.
 
 MyST-NB reads image options only from cell metadata (one alt text per cell) and, from the
-output, only width and height. A chart's alt text depends on the data, so rapportbok.charts
+output, only width and height. A chart's alt text depends on the data, so rapportbok.present.charts
 stores it in the output's metadata (``{"image/png": {"alt": ...}}``); this renderer copies it
 onto the ``<img>``. Registered as the entry point ``myst_nb.renderers: rapportbok`` and chosen
 in _config.yml with ``nb_render_plugin: rapportbok``.

@@ -40,7 +40,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from rapportbok import chromium, fmt
+from rapportbok.publish import chromium
+from rapportbok.core import fmt
 
 CSS_FILE = Path(__file__).with_name("pdf.css")
 
@@ -297,7 +298,7 @@ def _heading_pages(pdf: bytes, headings: list[tuple[str, str]], first_page: int)
         if k == len(outline):
             raise PdfError(
                 f"Rubriken ”{text}” hittades inte bland PDF:ens bokmärken, så innehållsförteckningen "
-                "kan inte få sidnummer (internt fel i rapportbok.pdf)."
+                "kan inte få sidnummer (internt fel i rapportbok.publish.pdf)."
             )
         found[target] = outline[k][1] + first_page
         k += 1
@@ -482,13 +483,13 @@ def render(
     texts = _page_texts(body)
     if len(texts) != _page_count(first) or _heading_pages(body, headings, 2) != numbers:
         raise PdfError(
-            "Sidnumren i innehållsförteckningen ändrade sidbrytningarna (internt fel i rapportbok.pdf)."
+            "Sidnumren i innehållsförteckningen ändrade sidbrytningarna (internt fel i rapportbok.publish.pdf)."
         )
     for target, text in headings:
         if _squash(text) not in _squash(texts[numbers[target] - 2]):
             raise PdfError(
                 f"Rubriken ”{text}” står inte på sidan {numbers[target]} som innehållsförteckningen "
-                "anger (internt fel i rapportbok.pdf)."
+                "anger (internt fel i rapportbok.publish.pdf)."
             )
 
     data = _join(cover, body, [t for _, t in headings], f"{org_name} – Rapportbok {year}", f"{namnd}, {period_text}")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 STAMP = Path("_build") / ".rapportbok-stamp.json"
 SITE_MARKER = ".rapportbok-indata"  # written by the build into _build/html/
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # rapportbok/
 MODES = {"book": 0, "site": 1, "pdf": 2}  # a build in a higher mode also covers the lower ones
 
 
