@@ -14,10 +14,10 @@ def main() -> None:
 
 @main.command(help="Kontrollera alla filer i data/ och lista varje fel.")
 def validate() -> None:
-    from rapportbok.data import datasets
+    from rapportbok.analysis import consistency
     from rapportbok.data.schema import DataError
 
-    issues = datasets.validate()
+    issues = consistency.validate()
     if any(i.severity == "fel" for i in issues):
         click.echo(DataError(issues).report(), err=True)
         sys.exit(1)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from rapportbok.analysis import actionplan as ap
+from rapportbok.core import periods
 from rapportbok.data import datasets
 from rapportbok.analysis import reconcile
 from rapportbok.chapters import actionplan as chapter
@@ -64,7 +65,7 @@ def test_pro_rata_from_effect_start():
 
 
 def test_tertial_end_dates():
-    assert [ap.tertial_end(2030, t) for t in (1, 2, 3)] == [dt.date(2030, 4, 30), dt.date(2030, 8, 31), dt.date(2030, 12, 31)]
+    assert [periods.tertial_end(2030, t) for t in (1, 2, 3)] == [dt.date(2030, 4, 30), dt.date(2030, 8, 31), dt.date(2030, 12, 31)]
 
 
 @pytest.mark.parametrize(

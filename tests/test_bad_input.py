@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rapportbok.data import datasets
+from rapportbok.analysis import consistency
 from rapportbok.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,7 +126,7 @@ def scratch(tmp_path):
 
 
 def test_real_data_is_clean():
-    assert [i.message() for i in datasets.validate(ROOT / "data") if i.severity == "fel"] == []
+    assert [i.message() for i in consistency.validate(ROOT / "data") if i.severity == "fel"] == []
 
 
 def test_there_are_at_least_30_cases():
@@ -136,7 +136,7 @@ def test_there_are_at_least_30_cases():
 @pytest.mark.parametrize("name, edit, expected", CASES, ids=[c[0] for c in CASES])
 def test_bad_input_is_reported_exactly(scratch, name, edit, expected):
     edit(scratch)
-    issues = [i for i in datasets.validate(scratch) if i.severity == "fel"]
+    issues = [i for i in consistency.validate(scratch) if i.severity == "fel"]
     messages = [i.message() for i in issues]
     assert messages, f"{name}: nothing reported"
     if expected is not None:
@@ -148,7 +148,7 @@ def test_bad_input_is_reported_exactly(scratch, name, edit, expected):
 
 def test_unknown_parent_is_reported_on_its_row(scratch):
     replace(RAMAR, "Lokalhyror,Verksamhetens kostnader,2024", "Lokalhyror,Verksamhetens kostnad,2024")(scratch)
-    assert [i.message() for i in datasets.validate(scratch)] == [
+    assert [i.message() for i in consistency.validate(scratch)] == [
         "alingsas/budget_ramar.csv, rad 10, kolumn 'summeras_i': värdet 'Verksamhetens kostnad' – förväntade "
         "'Verksamhetens kostnader' som på rad 3 de andra åren (samma post och summeras_i alla år).",
         "alingsas/budget_ramar.csv, rad 10, kolumn 'summeras_i': värdet 'Verksamhetens kostnad' – förväntade namnet på en post i samma fil.",
@@ -157,7 +157,7 @@ def test_unknown_parent_is_reported_on_its_row(scratch):
 
 def test_missing_column_names_both_sides(scratch):
     replace(RAMAR, "rad,post,summeras_i,ar,version,belopp_tkr,kalla,avsnitt", "rad,post,summeras_i,ar,version,belopp,kalla,avsnitt")(scratch)
-    assert [i.message() for i in datasets.validate(scratch)] == [
+    assert [i.message() for i in consistency.validate(scratch)] == [
         "alingsas/budget_ramar.csv, rad 1, kolumn 'belopp': värdet 'belopp' – förväntade bara kända kolumner: rad, post, summeras_i, ar, version, belopp_tkr, kalla, avsnitt.",
         "alingsas/budget_ramar.csv, rad 1, kolumn 'belopp_tkr': en tom cell – förväntade kolumnen 'belopp_tkr' i rubrikraden.",
     ]
@@ -167,7 +167,7 @@ def test_all_problems_of_a_run_together(scratch):
     replace(RAMAR, ",31417,", ",x,")(scratch)
     replace(KB, "2025,volym,0.7", "2025,befolkning,0.7")(scratch)
     replace(ORG, "2025: {tertial: 1}", "2025: {tertial: 4}")(scratch)
-    files = {i.file for i in datasets.validate(scratch)}
+    files = {i.file for i in consistency.validate(scratch)}
     assert {"alingsas/organisation.yml"} <= files or {"alingsas/budget_ramar.csv", "alingsas/kommunbidrag_forandring.csv"} <= files
 
 

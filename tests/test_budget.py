@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from rapportbok.analysis import budget
+from rapportbok.data import budget as budget_data
 from rapportbok.data import datasets
 from rapportbok.analysis import reconcile
 
@@ -90,9 +91,9 @@ def test_tree_structure_errors_are_reported(tmp_path):
         "2,Sum,,2030,Budget,1,k,s\n",
         encoding="utf-8",
     )
-    df, issues = read_table(p, budget.RAMAR, "x/budget_ramar.csv")
+    df, issues = read_table(p, budget_data.RAMAR, "x/budget_ramar.csv")
     assert issues == []
-    found = budget.tree_issues(df, budget.RAMAR, "x/budget_ramar.csv")
+    found = budget_data.tree_issues(df, budget_data.RAMAR, "x/budget_ramar.csv")
     assert [i.message() for i in found] == [
         "x/budget_ramar.csv, rad 2, kolumn 'summeras_i': värdet 'Summa' – förväntade namnet på en post i samma fil."
     ]

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from rapportbok.data import datasets
-from rapportbok.analysis.actionplan import UPPFOLJNING
+from rapportbok.data.actionplan import UPPFOLJNING
 from rapportbok.cli import main
 from rapportbok.data.schema import Col, TableSpec, cell_text, read_table
 

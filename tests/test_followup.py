@@ -14,9 +14,11 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from rapportbok.analysis import consistency
 from rapportbok.data import datasets
-from rapportbok.core import fmt
+from rapportbok.core import fmt, periods, units
 from rapportbok.analysis import budget_followup as followup
+from rapportbok.data import budget_followup as followup_data
 from rapportbok.data.schema import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +38,7 @@ def make_scratch(tmp_path: Path, *fixtures: str, yml_extra: str = "") -> Path:
         header, *rows = (FIX / fixtures[0]).read_text(encoding="utf-8").splitlines()
         for name in fixtures[1:]:
             rows += (FIX / name).read_text(encoding="utf-8").splitlines()[1:]
-        (data / "alingsas" / followup.FILENAME).write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+        (data / "alingsas" / followup_data.FILENAME).write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     if yml_extra:
         with open(data / "alingsas" / "organisation.yml", "a", encoding="utf-8") as f:
             f.write(yml_extra)
@@ -65,19 +67,19 @@ def _row(s: pd.DataFrame, kg: str) -> pd.Series:
 
 
 def test_period_end_and_share_of_year():
-    assert [followup.period_end(2025, t).isoformat() for t in (1, 2, 3)] == ["2025-04-30", "2025-08-31", "2025-12-31"]
-    assert followup.year_share_pct(1) == pytest.approx(100 / 3)
-    assert followup.year_share_pct(2) == pytest.approx(200 / 3)
-    assert followup.year_share_pct(3) == pytest.approx(100)
+    assert [periods.tertial_end(2025, t).isoformat() for t in (1, 2, 3)] == ["2025-04-30", "2025-08-31", "2025-12-31"]
+    assert periods.year_share_pct(1) == pytest.approx(100 / 3)
+    assert periods.year_share_pct(2) == pytest.approx(200 / 3)
+    assert periods.year_share_pct(3) == pytest.approx(100)
 
 
 def test_units_are_converted_never_assumed():
-    assert followup.to_tkr(-54.5, "mnkr") == -54500
-    assert followup.to_tkr(120000, "kr") == 120
-    assert followup.to_tkr(-17111, "tkr") == -17111
-    assert math.isnan(followup.to_tkr(None, "tkr"))
+    assert units.to_tkr(-54.5, "mnkr") == -54500
+    assert units.to_tkr(120000, "kr") == 120
+    assert units.to_tkr(-17111, "tkr") == -17111
+    assert math.isnan(units.to_tkr_or_nan(None, "tkr"))
     with pytest.raises(KeyError):
-        followup.to_tkr(1, "EUR")
+        units.to_tkr(1, "EUR")
 
 
 def test_per_cent_is_undefined_at_zero_budget():
@@ -94,29 +96,29 @@ def test_per_cent_is_undefined_at_zero_budget():
 
 def test_thresholds_default_and_from_organisation_yml(scratch):
     data = scratch()
-    th, issues = followup.thresholds("alingsas", data)
+    th, issues = followup_data.thresholds("alingsas", data)
     assert (th.tkr, th.procent, th.villkor, th.from_file, issues) == (500, 2, "någon", False, [])
     data = scratch(yml_extra="vasentlig_avvikelse: {tkr: 3000, procent: 5, villkor: båda}\n")
-    th, issues = followup.thresholds("alingsas", data)
+    th, issues = followup_data.thresholds("alingsas", data)
     assert (th.tkr, th.procent, th.villkor, th.from_file, issues) == (3000, 5, "båda", True, [])
     assert th.text() == f"minst 3{NBSP}000{NBSP}tkr och minst 5{NBSP}% av budgeten"
 
 
 def test_bad_thresholds_are_reported(scratch):
     data = scratch(yml_extra="vasentlig_avvikelse: {tkr: mycket, procent: -1, villkor: ibland}\n")
-    th, issues = followup.thresholds("alingsas", data)
+    th, issues = followup_data.thresholds("alingsas", data)
     assert (th.tkr, th.procent, th.villkor) == (500, 2, "någon")  # the defaults stand in
     assert {(i.file, i.column, i.value) for i in issues} == {
         ("alingsas/organisation.yml", "vasentlig_avvikelse.tkr", "mycket"),
         ("alingsas/organisation.yml", "vasentlig_avvikelse.procent", "-1"),
         ("alingsas/organisation.yml", "vasentlig_avvikelse.villkor", "ibland"),
     }
-    assert any(i.file == "alingsas/organisation.yml" for i in datasets.validate(data))
+    assert any(i.file == "alingsas/organisation.yml" for i in consistency.validate(data))
 
 
 def test_materiality_rule():
-    any_ = followup.Thresholds(500, 2, "någon")
-    both = followup.Thresholds(500, 2, "båda")
+    any_ = followup_data.Thresholds(500, 2, "någon")
+    both = followup_data.Thresholds(500, 2, "båda")
     assert any_.is_material(-2502, -1.55) and not both.is_material(-2502, -1.55)  # tkr only
     assert any_.is_material(100, 2.5) and not both.is_material(100, 2.5)  # per cent only
     assert both.is_material(-2000, -3.1)
@@ -221,14 +223,14 @@ def test_default_data_has_no_follow_up():
     d = datasets.load_org("alingsas")
     assert d["budgetuppfoljning"] is None
     assert followup.summary(None, d["ramar"], 2025, 1) is None
-    assert not any(p.name == followup.FILENAME for p in (ROOT / "data").rglob("*.csv"))
+    assert not any(p.name == followup_data.FILENAME for p in (ROOT / "data").rglob("*.csv"))
 
 
 # --- validation ------------------------------------------------------------------------------
 
 
 def _issues(data: Path) -> list:
-    return [i for i in datasets.validate(data) if i.file == "alingsas/budgetuppfoljning.csv"]
+    return [i for i in consistency.validate(data) if i.file == "alingsas/budgetuppfoljning.csv"]
 
 
 def test_cell_errors_name_file_row_column_value(scratch):
@@ -287,7 +289,7 @@ def test_material_deviation_without_comment_is_a_warning(scratch):
 
 def test_verksamhet_rows_must_agree_with_the_kontogrupp(scratch):
     data = scratch(MAIN)
-    path = data / "alingsas" / followup.FILENAME
+    path = data / "alingsas" / followup_data.FILENAME
     text = path.read_text(encoding="utf-8")
     extra = "2025,1,2025-04-30,Köp av tjänster,,tkr,-21500,-66000,,SYNTETISKT,alingsas-ekonomisystem-syntetisk,SYNTETISK\n"
     path.write_text(text + extra, encoding="utf-8")

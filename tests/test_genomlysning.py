@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from rapportbok.data import datasets
 from rapportbok.data import kolada
 from rapportbok.analysis import review as gl
+from rapportbok.data import review as gl_data
 from rapportbok.cli import main
 from rapportbok.data.schema import read_table
 from tests.kolada_server import FakeKolada
@@ -133,13 +134,13 @@ def test_stated_against_fetched_synthetic():
 
 
 def test_directions_default_and_configured(tmp_path):
-    d = gl.directions(tmp_path, ["N31001", "U40455", "X99999"])
+    d = gl_data.directions(tmp_path, ["N31001", "U40455", "X99999"])
     assert d == {"N31001": "lagre", "U40455": "hogre", "X99999": None}
     (tmp_path / "kolada.yml").write_text("battre:\n  N31001: hogre\n", encoding="utf-8")
-    assert gl.directions(tmp_path, ["N31001"]) == {"N31001": "hogre"}
+    assert gl_data.directions(tmp_path, ["N31001"]) == {"N31001": "hogre"}
     (tmp_path / "kolada.yml").write_text("battre:\n  N31001: bra\n", encoding="utf-8")
     with pytest.raises(kolada.KoladaConfigError):
-        gl.directions(tmp_path, ["N31001"])
+        gl_data.directions(tmp_path, ["N31001"])
     assert gl.unit_of("Kostnad ekonomiskt bistånd, kr/inv") == "kr/inv"
     assert gl.unit_of("Öppet arbetslösa av befolkningen, 18-65 år, andel (%)") == "%"
 
@@ -175,8 +176,8 @@ def test_savings_amount_must_match_its_text(tmp_path):
     assert bad != src
     path = tmp_path / "genomlysning_forflyttning.csv"
     path.write_text(bad, encoding="utf-8")
-    df, issues = read_table(path, gl.FORFLYTTNING)
-    spec, extra = gl.DATASETS["genomlysning_forflyttning"]
+    df, issues = read_table(path, gl_data.FORFLYTTNING)
+    spec, extra = gl_data.DATASETS["genomlysning_forflyttning"]
     found = extra(df, spec, "x")
     assert len(found) == 1 and found[0].column == "besparing_mnkr_per_ar" and "0,6 mnkr" in found[0].expected
 

@@ -15,6 +15,7 @@ import pytest
 
 from rapportbok.data import datasets
 from rapportbok.analysis import risk
+from rapportbok.data import risk as risk_data
 from rapportbok.chapters import MODULES
 from rapportbok.chapters import risk as chapter
 from rapportbok.data.schema import read_table
@@ -139,7 +140,7 @@ def test_synthetic_out_of_range_level_is_an_issue(tmp_path):
         "3,Syntetisk risk 3,syntetisk,2,2,4,Accepteras,syntetisk,Syntetisk\n",
         encoding="utf-8",
     )
-    spec, extra = risk.DATASETS["risker"]
+    spec, extra = risk_data.DATASETS["risker"]
     df, issues = read_table(path, spec, "syntetisk/risker.csv")
     assert issues == [] and df is not None
     found = extra(df, spec, "syntetisk/risker.csv")
@@ -154,5 +155,5 @@ def test_synthetic_non_integer_level_rejected_by_spec(tmp_path):
         "1,Syntetisk risk,syntetisk,2.5,3,7,Accepteras,syntetisk,Syntetisk\n",
         encoding="utf-8",
     )
-    df, issues = read_table(path, risk.RISKER, "syntetisk/risker.csv")
+    df, issues = read_table(path, risk_data.RISKER, "syntetisk/risker.csv")
     assert df is None and [(i.row, i.column) for i in issues] == [(2, "sannolikhet")]

@@ -34,67 +34,21 @@ Rules (also printed in the chapter):
   deviation without a ``kommentar`` is a validation warning.
 """
 
+
 from __future__ import annotations
-
-import datetime as dt
 import math
-from dataclasses import dataclass
-from pathlib import Path
-
 import pandas as pd
-import yaml
-
 from rapportbok.core import fmt
-from rapportbok.core.paths import data_dir
-from rapportbok.data.schema import Col, Issue, TableSpec
-
-FILENAME = "budgetuppfoljning.csv"
-UNITS = ("kr", "tkr", "mnkr")
-TO_TKR = {"kr": 0.001, "tkr": 1.0, "mnkr": 1000.0}
-TERTIAL_END = {1: (4, 30), 2: (8, 31), 3: (12, 31)}
-TERTIAL_LABEL = {1: "Tertial 1", 2: "Tertial 2", 3: "Helår"}
-TOLERANCE_TKR = 1.0  # kontogrupp row against the sum of its verksamhet rows
-
-UPPFOLJNING = TableSpec(
-    FILENAME,
-    "Budgetuppföljning per tertial",
-    (
-        Col("ar", "year", doc="Budgetåret"),
-        Col("tertial", "choice", choices=("1", "2", "3"), doc="1 = t.o.m. april, 2 = t.o.m. augusti, 3 = helår"),
-        Col("per_datum", "date", doc="Tertialets slutdatum: ÅÅÅÅ-04-30, ÅÅÅÅ-08-31 eller ÅÅÅÅ-12-31"),
-        Col("kontogrupp", doc="En post ur budget_ramar.csv som inte är en summarad"),
-        Col("verksamhet", required=False, doc="Tom för kontogruppen som helhet, annars verksamhetens namn"),
-        Col("enhet", "choice", choices=UNITS, doc="Enheten för utfall, prognos och budget på raden"),
-        Col("utfall", "number", doc="Utfall från årets början t.o.m. per_datum; kostnader negativa"),
-        Col("prognos", "number", required=False, doc="Prognos för helåret; får vara tom vid tertial 3"),
-        Col("budget", "number", required=False, doc="Verksamhetens budget; bara på rader med verksamhet"),
-        Col("kommentar", required=False, doc="Förklaring till avvikelsen"),
-        Col("kalla", doc="Id ur data/kallor.csv, t.ex. organisationens utdrag ur ekonomisystemet"),
-        Col("avsnitt", doc="Var i källan, t.ex. rapportens namn i ekonomisystemet"),
-    ),
-    key=("ar", "tertial", "kontogrupp", "verksamhet"),
-)
-
-DATASETS = {"budgetuppfoljning": (UPPFOLJNING, None)}
+from rapportbok.core.periods import tertial_end, year_share_pct
+from rapportbok.data.budget_followup import (DEFAULT_THRESHOLDS, FILENAME, Thresholds, budget_for, kontogrupper,
+                                             normalised, thresholds)
+from rapportbok.data.schema import Issue
 
 
 # --- periods ---------------------------------------------------------------------------------
 
 
-def period_end(year: int, tertial: int) -> dt.date:
-    month, day = TERTIAL_END[int(tertial)]
-    return dt.date(int(year), month, day)
 
-
-def year_share_pct(tertial: int) -> float:
-    """Share of the year elapsed at the tertial's end: 4/12, 8/12, 12/12, in per cent."""
-    return int(tertial) * 4 / 12 * 100
-
-
-def to_tkr(value, unit: str) -> float:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return float("nan")
-    return round(float(value) * TO_TKR[unit], 6)
 
 
 def pct_of(amount, base) -> float:
@@ -117,104 +71,6 @@ def share_of_budget_pct(utfall, budget) -> float:
     if math.isnan(a) or math.isnan(b) or b == 0:
         return float("nan")
     return a / b * 100
-
-
-# --- thresholds ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    tkr: float = 500.0
-    procent: float = 2.0
-    villkor: str = "någon"  # "någon": either threshold; "båda": both
-    from_file: bool = False
-
-    def text(self) -> str:
-        join = "eller" if self.villkor == "någon" else "och"
-        return f"minst {fmt.tkr(self.tkr)} {join} minst {fmt.pct(self.procent, 1 if self.procent % 1 else 0)} av budgeten"
-
-    def is_material(self, avvikelse_tkr, avvikelse_pct) -> bool:
-        a = float(avvikelse_tkr)
-        if math.isnan(a):
-            return False
-        by_tkr = abs(a) >= self.tkr
-        p = float(avvikelse_pct)
-        if math.isnan(p):  # budget 0: only the tkr threshold can apply
-            return by_tkr
-        by_pct = abs(p) >= self.procent
-        return (by_tkr or by_pct) if self.villkor == "någon" else (by_tkr and by_pct)
-
-
-DEFAULT_THRESHOLDS = Thresholds()
-
-
-def thresholds(org: str, data: Path | None = None) -> tuple[Thresholds, list[Issue]]:
-    """The organisation's materiality thresholds from organisation.yml (default when absent)."""
-    path = (data or data_dir()) / org / "organisation.yml"
-    label = f"{org}/organisation.yml"
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return DEFAULT_THRESHOLDS, []
-    spec = raw.get("vasentlig_avvikelse")
-    if spec is None:
-        return DEFAULT_THRESHOLDS, []
-    expected_shape = "t.ex. vasentlig_avvikelse: {tkr: 500, procent: 2} (villkor: någon eller båda)"
-    if not isinstance(spec, dict):
-        return DEFAULT_THRESHOLDS, [Issue(label, 0, "vasentlig_avvikelse", str(spec), expected_shape)]
-    issues = []
-    values = {}
-    for key, default in (("tkr", DEFAULT_THRESHOLDS.tkr), ("procent", DEFAULT_THRESHOLDS.procent)):
-        v = spec.get(key, default)
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
-            issues.append(Issue(label, 0, f"vasentlig_avvikelse.{key}", str(v), "ett tal som inte är negativt"))
-            v = default
-        values[key] = float(v)
-    villkor = str(spec.get("villkor", "någon"))
-    if villkor not in ("någon", "båda"):
-        issues.append(Issue(label, 0, "vasentlig_avvikelse.villkor", villkor, "'någon' eller 'båda'"))
-        villkor = "någon"
-    for key in spec:
-        if key not in ("tkr", "procent", "villkor"):
-            issues.append(Issue(label, 0, f"vasentlig_avvikelse.{key}", str(key), "bara nycklarna tkr, procent och villkor"))
-    return Thresholds(values["tkr"], values["procent"], villkor, True), issues
-
-
-# --- budget lines ----------------------------------------------------------------------------
-
-
-def kontogrupper(ramar: pd.DataFrame | None) -> list[str]:
-    """Posts of budget_ramar.csv that are not subtotals, in the source's order."""
-    if ramar is None:
-        return []
-    parents = set(ramar["summeras_i"].dropna())
-    rows = ramar.sort_values("rad").drop_duplicates("post")
-    return [p for p in rows["post"] if p not in parents]
-
-
-def budget_for(ramar: pd.DataFrame | None, year: int) -> pd.Series:
-    """Budget per kontogrupp for ``year`` in tkr (index: post)."""
-    if ramar is None:
-        return pd.Series(dtype="float64")
-    part = ramar[(ramar["ar"] == int(year)) & ramar["post"].isin(kontogrupper(ramar))]
-    return part.sort_values("rad").set_index("post")["belopp_tkr"].astype(float)
-
-
-# --- normalising the analyst's rows -----------------------------------------------------------
-
-
-def normalised(fu: pd.DataFrame) -> pd.DataFrame:
-    """The follow-up with amounts in tkr: utfall_tkr, prognos_tkr (helår: = utfall), budget_tkr."""
-    df = fu.copy()
-    df["tertial"] = df["tertial"].astype(int)
-    df["ar"] = df["ar"].astype(int)
-    for col in ("utfall", "prognos", "budget"):
-        df[f"{col}_tkr"] = [to_tkr(v, u) for v, u in zip(df[col], df["enhet"])]
-    full_year = (df["tertial"] == 3) & df["prognos_tkr"].isna()
-    df.loc[full_year, "prognos_tkr"] = df.loc[full_year, "utfall_tkr"]
-    df["verksamhet"] = df["verksamhet"].fillna("")
-    df["kommentar"] = df["kommentar"].fillna("")
-    return df
 
 
 def kontogrupp_figures(fu: pd.DataFrame) -> pd.DataFrame:
@@ -309,7 +165,7 @@ def root_post(ramar: pd.DataFrame | None) -> str | None:
 def display_table(s: pd.DataFrame, year: int, tertial: int, root: str | None = None) -> pd.DataFrame:
     """The reader's table: Swedish headings, a total row last."""
     t = pd.concat([s, pd.DataFrame([total(s, root)])], ignore_index=True)
-    end = period_end(year, tertial)
+    end = tertial_end(year, tertial)
     return pd.DataFrame({
         "Kontogrupp": t["kontogrupp"],
         f"Budget {year}, tkr": t["budget_tkr"],
@@ -373,76 +229,14 @@ def materials(s: pd.DataFrame) -> pd.DataFrame:
     return s[s["vasentlig"]]
 
 
-# --- validation ------------------------------------------------------------------------------
-
-
-def _label(org: str) -> str:
-    return f"{org}/{FILENAME}"
-
-
-def cross_check(data: dict, org: str) -> list[Issue]:
-    """The follow-up against budget_ramar.csv, the tertial dates, units, signs and comments."""
+def comment_warnings(data: dict, org: str) -> list[Issue]:
+    """A warning for every material deviation without a kommentar (the build and `kontrollera` show them)."""
     fu = data.get("budgetuppfoljning")
-    th, issues = thresholds(org)
-    if fu is None:
-        return issues
-    label = _label(org)
-    ramar = data.get("ramar")
-    leaves = kontogrupper(ramar)
-    subtotals = set(ramar["summeras_i"].dropna()) if ramar is not None else set()
-    try:
-        from rapportbok.data import sources
-
-        src = sources.load()
-        org_sources = set(src.index[src["organisation"] == org])
-    except Exception:  # noqa: BLE001 - kallor.csv problems are reported by validate()
-        org_sources = None
-    for idx, r in fu.iterrows():
-        row = int(idx)
-        year, tertial, kg = int(r["ar"]), int(r["tertial"]), r["kontogrupp"]
-        end = period_end(year, tertial)
-        d = r["per_datum"]
-        if d.year != year:
-            issues.append(Issue(label, row, "per_datum", d.isoformat(), f"ett datum i året {year} (kolumnen ar)"))
-        elif d != end:
-            issues.append(Issue(label, row, "per_datum", d.isoformat(),
-                                f"{end.isoformat()}, slutdatum för " + (f"tertial {tertial}" if tertial < 3 else "helåret (tertial 3)")))
-        if ramar is None:
-            issues.append(Issue(label, row, "kontogrupp", kg, f"en budget per kontogrupp i {org}/budget_ramar.csv (filen saknas)"))
-            continue
-        if kg in subtotals:
-            issues.append(Issue(label, row, "kontogrupp", kg,
-                                "en kontogrupp som inte är en summarad i budget_ramar.csv: " + ", ".join(leaves)))
-            continue
-        if kg not in leaves:
-            issues.append(Issue(label, row, "kontogrupp", kg, "en kontogrupp ur budget_ramar.csv: " + ", ".join(leaves)))
-            continue
-        budget = budget_for(ramar, year)
-        if kg not in budget.index:
-            years = sorted(int(y) for y in ramar.loc[ramar["post"] == kg, "ar"])
-            issues.append(Issue(label, row, "ar", str(year),
-                                f"ett år med budget för {kg} i budget_ramar.csv: " + ", ".join(map(str, years))))
-            continue
-        b = float(budget[kg])
-        if r["verksamhet"] is None and not pd.isna(r["budget"]):
-            issues.append(Issue(label, row, "budget", _num(r["budget"]),
-                                "en tom cell: kontogruppens budget hämtas ur budget_ramar.csv (budget anges bara på rader med verksamhet)"))
-        if pd.isna(r["prognos"]) and tertial != 3:
-            issues.append(Issue(label, row, "prognos", "", "en prognos för helåret (får vara tom bara vid tertial 3)"))
-        if tertial == 3 and not pd.isna(r["prognos"]) and abs(float(r["prognos"]) - float(r["utfall"])) > 1e-9:
-            issues.append(Issue(label, row, "prognos", _num(r["prognos"]), f"samma värde som utfallet ({_num(r['utfall'])}) eller en tom cell vid helår"))
-        for col in ("utfall", "prognos"):
-            v = r[col]
-            if not pd.isna(v) and b != 0 and v != 0 and (v > 0) != (b > 0):
-                want = "negativt (en kostnad, som i budget_ramar.csv)" if b < 0 else "positivt (en intäkt, som i budget_ramar.csv)"
-                issues.append(Issue(label, row, col, _num(v), f"ett tal med samma tecken som budgeten för {kg} ({fmt.tkr(b)}): {want}"))
-        if org_sources is not None and r["kalla"] not in org_sources:
-            issues.append(Issue(label, row, "kalla", r["kalla"], f"en källa i data/kallor.csv med organisation '{org}'"))
-    if any(i.severity == "fel" for i in issues):
-        return issues
-    issues += _consistency(fu, ramar, label)
-    if any(i.severity == "fel" for i in issues):
-        return issues
+    th, found = thresholds(org)
+    if fu is None or found:  # problems in the thresholds are reported by the data checks
+        return []
+    issues: list[Issue] = []
+    ramar, label = data.get("ramar"), f"{org}/{FILENAME}"
     for year in sorted({int(a) for a in fu["ar"]}):
         for tertial in tertials_present(fu, year):
             s = summary(fu, ramar, year, tertial, th)
@@ -459,35 +253,5 @@ def cross_check(data: dict, org: str) -> list[Issue]:
     return issues
 
 
-def _num(v) -> str:
-    f = float(v)
-    return str(int(f)) if f.is_integer() else str(f)
-
-
-def _consistency(fu: pd.DataFrame, ramar: pd.DataFrame, label: str) -> list[Issue]:
-    """Kontogrupp rows against the sum of their verksamhet rows; verksamhet budgets against ramar."""
-    issues = []
-    df = normalised(fu)
-    for (ar, tertial, kg), part in df.groupby(["ar", "tertial", "kontogrupp"], sort=False):
-        whole = part[part["verksamhet"] == ""]
-        units = part[part["verksamhet"] != ""]
-        if units.empty:
-            continue
-        if not whole.empty:
-            w = whole.iloc[0]
-            for col in ("utfall", "prognos"):
-                total_units = units[f"{col}_tkr"].sum()
-                if abs(total_units - w[f"{col}_tkr"]) > TOLERANCE_TKR:
-                    issues.append(Issue(label, int(whole.index[0]), col, _num(w[col]),
-                                        f"summan av verksamhetsraderna för {kg} ({fmt.tkr(total_units)}), högst {fmt.tkr(TOLERANCE_TKR)} ifrån"))
-        if units["budget_tkr"].notna().all():
-            b = float(budget_for(ramar, int(ar))[kg])
-            s = float(units["budget_tkr"].sum())
-            if abs(s - b) > TOLERANCE_TKR:
-                issues.append(Issue(label, int(units.index[0]), "budget", _num(units["budget"].iloc[0]),
-                                    f"verksamheternas budgetar för {kg} summerade ({fmt.tkr(s)}) lika med budget_ramar.csv ({fmt.tkr(b)})",
-                                    severity="varning"))
-    return issues
-
-
-CROSS_CHECKS = [cross_check]
+# Checks across one organisation's files that need this module's computations.
+CONSISTENCY_CHECKS = [comment_warnings]

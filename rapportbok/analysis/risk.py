@@ -18,90 +18,11 @@ Rules checked here (Avstämning; a mismatch is shown with both figures, the sour
 Everything is a pure function of its arguments.
 """
 
+
 from __future__ import annotations
-
 import pandas as pd
-
 from rapportbok.analysis.reconcile import Finding
-from rapportbok.data.schema import Col, Issue, TableSpec
-
-LEVELS = (1, 2, 3, 4)
-LIKELIHOOD, MATERIALITY = "Sannolikhet", "Väsentlighet"
-
-RISKER = TableSpec(
-    "risker.csv",
-    "Risk- och väsentlighetsanalys",
-    (
-        Col("rad", "int", sign="+", doc="Radens nummer i källans tabell"),
-        Col("risk", doc="Riskens namn som i källan"),
-        Col("riskbeskrivning"),
-        Col("sannolikhet", "int", doc="Nivå 1–4 enligt skalan Sannolikhet"),
-        Col("vasentlighet", "int", doc="Nivå 1–4 enligt skalan Väsentlighet"),
-        Col("riskvarde", "int", sign="+", doc="Riskvärdet som källan anger"),
-        Col("hantering", doc="Hur risken hanteras enligt källan"),
-        Col("kalla"),
-        Col("avsnitt"),
-    ),
-    key=("rad",),
-)
-
-INTERNKONTROLL = TableSpec(
-    "internkontroll.csv",
-    "Internkontrollplan",
-    (
-        Col("rad", "int", sign="+", doc="Radens nummer i källans tabell"),
-        Col("risk", doc="Riskens namn som i källan"),
-        Col("riskbeskrivning"),
-        Col("riskvarde", "int", sign="+", doc="Riskvärdet som internkontrollplanen anger"),
-        Col("metod", doc="Kontrollmetod"),
-        Col("ansvarig"),
-        Col("kalla"),
-        Col("avsnitt"),
-    ),
-    key=("rad",),
-)
-
-RISKSKALOR = TableSpec(
-    "riskskalor.csv",
-    "Skalor för sannolikhet och väsentlighet",
-    (
-        Col("skala", "choice", choices=(LIKELIHOOD, MATERIALITY)),
-        Col("niva", "int", doc="Nivå 1–4"),
-        Col("namn"),
-        Col("beskrivning"),
-        Col("kalla"),
-        Col("avsnitt"),
-    ),
-    key=("skala", "niva"),
-)
-
-LEVEL_EXPECTED = "ett heltal från 1 till 4 (nivåerna i skalan)"
-
-
-def _level_issues(df: pd.DataFrame, columns: tuple[str, ...], label: str) -> list[Issue]:
-    issues = []
-    for idx, row in df.iterrows():
-        for col in columns:
-            v = row[col]
-            if pd.isna(v) or int(v) not in LEVELS:
-                issues.append(Issue(label, int(idx), col, "" if pd.isna(v) else str(int(v)), LEVEL_EXPECTED))
-    return issues
-
-
-def _risker_issues(df: pd.DataFrame, spec: TableSpec, label: str) -> list[Issue]:
-    """Sannolikhet and väsentlighet are levels 1–4 of the source's scales."""
-    return _level_issues(df, ("sannolikhet", "vasentlighet"), label)
-
-
-def _skalor_issues(df: pd.DataFrame, spec: TableSpec, label: str) -> list[Issue]:
-    return _level_issues(df, ("niva",), label)
-
-
-DATASETS = {
-    "risker": (RISKER, _risker_issues),
-    "internkontroll": (INTERNKONTROLL, None),
-    "riskskalor": (RISKSKALOR, _skalor_issues),
-}
+from rapportbok.data.risk import LEVELS
 
 
 # --- computations ------------------------------------------------------------------------------

@@ -7,14 +7,13 @@ import pandas as pd
 
 from rapportbok.analysis import actionplan as ap
 from rapportbok.present import charts
-from rapportbok.core import fmt
+from rapportbok.core import fmt, periods, units
 from rapportbok.analysis import reconcile
 from rapportbok.data import sources
 from rapportbok.present import tables
 from rapportbok.chapters import Chapter, ChapterPage
 from rapportbok.present.display import glue, md
 
-TERTIAL_NAME = {1: "tertial 1", 2: "tertial 2", 3: "helår (tertial 3)"}
 BESLUT = {"nämnd": "Nämnd", "fullmäktige": "Fullmäktige"}
 
 
@@ -73,7 +72,7 @@ class ActionPlanChapter(ChapterPage):
         super().__init__(org, year, tertial)
         self.plans = ap.plans_for_year(self.data, self.year)
         self.meas = self.data["atgarder"]
-        self.end = ap.tertial_end(self.year, self.tertial)
+        self.end = periods.tertial_end(self.year, self.tertial)
         self.status = ap.status_table(self.data, self.year, self.tertial)
         self.has_followup = self.status is not None and bool(self.status["has_followup"].any())
         self.findings = ap.all_checks(self.data, org)
@@ -105,15 +104,15 @@ class ActionPlanChapter(ChapterPage):
                 text += f"; beslut: {p['beslut']}"
             else:
                 text += "; källan anger inget beslut (paragraf eller datum)"
-            if not ap._na(p["underskott"]):
+            if not fmt.is_missing(p["underskott"]):
                 text += (f". Underskottet som planen ska möta: {fmt.unit(p['underskott'], p['underskott_enhet'], 1)} "
-                         f"({fmt.tkr(ap.to_tkr(p['underskott'], p['underskott_enhet']))}), {p['underskott_avser'] or ''}")
+                         f"({fmt.tkr(units.to_tkr(p['underskott'], p['underskott_enhet']))}), {p['underskott_avser'] or ''}")
             else:
                 text += ". Källan anger inte underskottets belopp"
             parts.append(text + ".")
         total, _ = ap.planned_effect_for_year(self.data, self.year)
         n = len(self.status)
-        s = f"**{o.name}, {o.namnd.lower()}, {self.year}, {TERTIAL_NAME[self.tertial]}.** " + " ".join(parts)
+        s = f"**{o.name}, {o.namnd.lower()}, {self.year}, {periods.TERTIAL_NAME[self.tertial]}.** " + " ".join(parts)
         s += f" Planen har {n} rader (åtgärder och grupprader)."
         if total is None:
             s += f" Källan anger ingen planerad effekt för {self.year}."
@@ -277,11 +276,11 @@ class ActionPlanChapter(ChapterPage):
             return None
         shown = False
         for _, p in self.plans.iterrows():
-            if ap._na(p["underskott"]):
+            if fmt.is_missing(p["underskott"]):
                 display(tables.note(f"{p['titel']}: källan anger inte underskottets belopp, så ingen brygga från "
                                     f"underskottet kan visas."))
                 continue
-            deficit = ap.to_tkr(p["underskott"], p["underskott_enhet"])
+            deficit = units.to_tkr(p["underskott"], p["underskott_enhet"])
             st = self.status[(self.status["plan_id"] == p["plan_id"]) & self.status["counted"] & self.status["planned_tkr"].notna()]
             st = st[st["planned_tkr"] != 0]
             if st.empty:
@@ -359,8 +358,8 @@ class ActionPlanChapter(ChapterPage):
         for y in years:
             e = eff[eff["ar"] == y].set_index("atgard_id")["effekt_tkr"]
             t[f"{y}, tkr"] = [e.get(a) for a in part["atgard_id"]]
-        pf = {pid: ap.TO_TKR[u] for pid, u in zip(self.plans["plan_id"], self.plans["enhet"])}
-        t["Helårseffekt, tkr"] = [None if ap._na(h) else h * pf[pid] for h, pid in zip(part["helarseffekt"], part["plan_id"])]
+        pf = {pid: units.factor(u) for pid, u in zip(self.plans["plan_id"], self.plans["enhet"])}
+        t["Helårseffekt, tkr"] = [None if fmt.is_missing(h) else h * pf[pid] for h, pid in zip(part["helarseffekt"], part["plan_id"])]
         t["Effekten startar (källans ord)"] = part["effekt_start_text"].fillna("").tolist()
         t["Beslut krävs"] = [BESLUT.get(b, "") for b in part["beslut_kravs"]]
         t["Anmärkning"] = ["Medräknad i andra åtgärder enligt källan" if m == "ja" else ("Ingår i grupprad" if isinstance(g, str) else "")

@@ -6,7 +6,7 @@ import pandas as pd
 
 from rapportbok.analysis import budget
 from rapportbok.present import charts
-from rapportbok.core import fmt
+from rapportbok.core import fmt, periods
 from rapportbok.analysis import reconcile
 from rapportbok.data import sources
 from rapportbok.present import tables
@@ -202,7 +202,7 @@ class BudgetChapter(ChapterPage):
         md(
             f"**Uppföljning {self._period_text(y, t)}.** {forecast} avviker från budgeten med "
             f"{fmt.tkr(tot['avvikelse_tkr'], sign=True)} ({word}) för de kontogrupper som följs upp. "
-            f"Andel av året som har gått: {fmt.pct(fu.year_share_pct(t), 1)}. "
+            f"Andel av året som har gått: {fmt.pct(periods.year_share_pct(t), 1)}. "
             f"{n_material} väsentlig{'a' if n_material != 1 else ''} avvikelse{'r' if n_material != 1 else ''} "
             f"(gräns: {th.text()}{'' if th.from_file else ', bokens standard'})."
         )
@@ -226,9 +226,8 @@ class BudgetChapter(ChapterPage):
 
     @staticmethod
     def _period_text(y: int, t: int) -> str:
-        from rapportbok.analysis import budget_followup as fu
 
-        return f"tertial {t} {y} (t.o.m. {fmt.date(fu.period_end(y, t))})" if t < 3 else f"helåret {y}"
+        return f"tertial {t} {y} (t.o.m. {fmt.date(periods.tertial_end(y, t))})" if t < 3 else f"helåret {y}"
 
     def _followup_source(self, data, t: int) -> str:
         part = data[(data["ar"] == self.year) & (data["tertial"].astype(int) == t)]

@@ -15,6 +15,7 @@ from rapportbok.core import paths
 from rapportbok.data import sources
 from rapportbok.present import tables
 from rapportbok.analysis import review as gl
+from rapportbok.data import review as gl_data
 from rapportbok.chapters import Chapter, ChapterPage
 from rapportbok.present.display import glue, md
 
@@ -80,7 +81,7 @@ class GenomlysningChapter(ChapterPage):
         self.org_label = self.comps[0].label if self.comps else self.org.name
         kpis = list(self.config.kpis) if self.config else []
         self.kpis = [k for k in kpis if k != gl.POPULATION_KPI]
-        self.directions = gl.directions(folder, self.kpis)
+        self.directions = gl_data.directions(folder, self.kpis)
         self.titles = dict((self.meta or {}).get("kpi_titles") or {})
         self.fetched = self._fetched_date()
 

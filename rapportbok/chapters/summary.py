@@ -14,7 +14,7 @@ import pandas as pd
 from rapportbok.analysis import actionplan as ap
 from rapportbok.analysis import budget
 from rapportbok.present import charts
-from rapportbok.core import fmt
+from rapportbok.core import fmt, units
 from rapportbok.analysis import reconcile
 from rapportbok.present import tables
 from rapportbok.chapters import Chapter, ChapterPage, registry
@@ -125,8 +125,8 @@ class SummaryChapter(ChapterPage):
         page = self.pages.get("atgardsplan")
         if page is None or page.plans is None:
             return
-        deficits = [ap.to_tkr(p["underskott"], p["underskott_enhet"]) for _, p in page.plans.iterrows()
-                    if not ap._na(p["underskott"])]
+        deficits = [units.to_tkr(p["underskott"], p["underskott_enhet"]) for _, p in page.plans.iterrows()
+                    if not fmt.is_missing(p["underskott"])]
         if deficits:
             self.values["sf_underskott"] = fmt.mnkr(sum(deficits)) + f" ({fmt.tkr(sum(deficits))})"
         total, _ = ap.planned_effect_for_year(page.data, self.year)
@@ -184,9 +184,9 @@ class SummaryChapter(ChapterPage):
         rows, labels = [], []
         v = self.values
         for _, p in page.plans.iterrows():
-            if not ap._na(p["underskott"]):
+            if not fmt.is_missing(p["underskott"]):
                 labels.append("Underskott")
-                rows.append(ap.to_tkr(p["underskott"], p["underskott_enhet"]))
+                rows.append(units.to_tkr(p["underskott"], p["underskott_enhet"]))
         total, _ = ap.planned_effect_for_year(page.data, self.year)
         if total is not None:
             labels.append(f"Planerad effekt {self.year}")

@@ -13,14 +13,9 @@ from typing import Callable
 
 import pandas as pd
 
-from rapportbok.analysis import actionplan
-from rapportbok.analysis import budget
-from rapportbok.analysis import budget_followup as followup
-from rapportbok.analysis import review as genomlysning
-from rapportbok.data import organisations as orgs
-from rapportbok.data import sources
+from rapportbok.data import actionplan, budget, organisations as orgs, review, risk, sources
+from rapportbok.data import budget_followup as followup
 from rapportbok.data import stated_figures as stated
-from rapportbok.analysis import risk
 from rapportbok.core.paths import data_dir
 from rapportbok.data.schema import DataError, Issue, TableSpec, read_table
 
@@ -31,7 +26,7 @@ ORG_DATASETS: dict[str, tuple[TableSpec, Callable | None]] = {
     **stated.DATASETS,
     **followup.DATASETS,
     **actionplan.DATASETS,
-    **genomlysning.DATASETS,
+    **review.DATASETS,
     **risk.DATASETS,
 }
 

@@ -30,8 +30,10 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from rapportbok.analysis import actionplan
-from rapportbok.analysis.actionplan import UPPFOLJNING, tertial_end
+from rapportbok.core import periods
+from rapportbok.core.periods import tertial_end
+from rapportbok.data import actionplan
+from rapportbok.data.actionplan import UPPFOLJNING
 from rapportbok.core.paths import data_dir
 from rapportbok.data.schema import Issue, cell_text, read_table
 
@@ -122,7 +124,7 @@ def write_template(org: str, year: int, tertial: int, out: Path, data: Path | No
     data = data or data_dir()
     if not (data / org / "organisation.yml").is_file():
         raise ExcelError([Issue(f"{org}/", 0, "", org, "en organisation under data/ (en mapp med organisation.yml)")])
-    if int(tertial) not in actionplan.TERTIAL_END:
+    if int(tertial) not in periods.TERTIAL_END:
         raise ExcelError([Issue("--tertial", 0, "", str(tertial), "1, 2 eller 3")])
     measures = _measures(org, int(year), data)
     as_of = tertial_end(int(year), int(tertial))

@@ -24,11 +24,12 @@ import yaml
 from rapportbok.data import datasets
 from rapportbok.data import organisations as orgs
 from rapportbok.publish import stamp
+from rapportbok.analysis import consistency
 from rapportbok.chapters import registry
+from rapportbok.core.periods import TERTIAL_TEXT
 from rapportbok.core.paths import PACKAGE_DIR, data_dir, project_root
 from rapportbok.data.schema import DataError
 
-TERTIAL_TEXT = {1: "tertial 1 (januari–april)", 2: "tertial 2 (januari–augusti)", 3: "helår (tertial 3)"}
 
 
 class BuildError(Exception):
@@ -420,7 +421,7 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
         shown.append(line)
         log(line)
 
-    issues = datasets.validate(data_dir())
+    issues = consistency.validate(data_dir())
     errors = [i for i in issues if i.severity == "fel"]
     for w in (i for i in issues if i.severity != "fel"):
         warn("Varning: " + w.message())
