@@ -44,8 +44,8 @@ def build(no_site: bool, workers: int | None, everything: bool, pdf: bool) -> No
             click.echo("Inget har ändrats sedan förra bygget (data, mallar, kod och miljö är desamma); "
                        "boken och webbplatsen är aktuella.")
             return
-    from rapportbok.publish import build as builder
     from rapportbok.data.schema import DataError
+    from rapportbok.publish import build as builder
 
     try:
         builder.build(site=not no_site, workers=workers, log=click.echo, incremental=not everything, pdf=pdf)
@@ -66,8 +66,8 @@ def kolada() -> None:
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. alingsas.")
 @click.option("--base-url", default=None, help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).")
 def kolada_fetch(org: str, base_url: str | None) -> None:
-    from rapportbok.data import kolada as kol
     from rapportbok.core.paths import org_dir
+    from rapportbok.data import kolada as kol
 
     folder = org_dir(org)
     if not (folder / "organisation.yml").is_file():

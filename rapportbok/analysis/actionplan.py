@@ -33,20 +33,19 @@ Rules (also printed in the chapter):
 
 
 from __future__ import annotations
+
 import datetime as dt
 import re
 from dataclasses import dataclass
+
 import pandas as pd
-from rapportbok.core import fmt
+
 from rapportbok.analysis import reconcile
-from rapportbok.data import sources
 from rapportbok.analysis.reconcile import Finding
-from rapportbok.core import units
+from rapportbok.core import fmt, units
 from rapportbok.core.periods import tertial_end
 from rapportbok.core.units import to_tkr
-
-
-
+from rapportbok.data import sources
 
 # --- the plans an organisation has for a year ------------------------------------------------
 

@@ -7,14 +7,15 @@ recompute every subtotal. Amounts are tkr with the document's signs (costs negat
 
 
 from __future__ import annotations
+
 from dataclasses import dataclass
+
 import pandas as pd
-from rapportbok.core import fmt
+
 from rapportbok.analysis import reconcile
-from rapportbok.data import sources
 from rapportbok.analysis.reconcile import Finding
-
-
+from rapportbok.core import fmt
+from rapportbok.data import sources
 
 GRANT = "Kommunbidrag"
 

@@ -36,14 +36,22 @@ Rules (also printed in the chapter):
 
 
 from __future__ import annotations
+
 import math
+
 import pandas as pd
+
 from rapportbok.core import fmt
 from rapportbok.core.periods import tertial_end, year_share_pct
-from rapportbok.data.budget_followup import (DEFAULT_THRESHOLDS, FILENAME, Thresholds, budget_for, kontogrupper,
-                                             normalised, thresholds)
+from rapportbok.data.budget_followup import (
+    DEFAULT_THRESHOLDS,
+    FILENAME,
+    Thresholds,
+    budget_for,
+    normalised,
+    thresholds,
+)
 from rapportbok.data.schema import Issue
-
 
 # --- periods ---------------------------------------------------------------------------------
 

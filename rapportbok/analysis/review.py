@@ -29,13 +29,15 @@ which reads ``kolada.yml``). Formulas:
 
 
 from __future__ import annotations
+
 import math
 import re
 from dataclasses import dataclass, field
-import pandas as pd
-from rapportbok.data import kolada
-from rapportbok.data.review import HIGHER, LOWER, text_amount_mnkr
 
+import pandas as pd
+
+from rapportbok.data import kolada
+from rapportbok.data.review import HIGHER, LOWER
 
 # --- KPI configuration ------------------------------------------------------------------------
 

@@ -20,10 +20,11 @@ Everything is a pure function of its arguments.
 
 
 from __future__ import annotations
+
 import pandas as pd
+
 from rapportbok.analysis.reconcile import Finding
 from rapportbok.data.risk import LEVELS
-
 
 # --- computations ------------------------------------------------------------------------------
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import pandas as pd
 
 from rapportbok.analysis import actionplan as ap
-from rapportbok.present import charts
-from rapportbok.core import fmt, periods, units
 from rapportbok.analysis import reconcile
-from rapportbok.data import sources
-from rapportbok.present import tables
 from rapportbok.chapters import Chapter, ChapterPage
+from rapportbok.core import fmt, periods, units
+from rapportbok.data import sources
+from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
 BESLUT = {"nämnd": "Nämnd", "fullmäktige": "Fullmäktige"}

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rapportbok.analysis import budget
-from rapportbok.present import charts
-from rapportbok.core import fmt, periods
-from rapportbok.analysis import reconcile
-from rapportbok.data import sources
-from rapportbok.present import tables
+from rapportbok.analysis import budget, reconcile
 from rapportbok.chapters import Chapter, ChapterPage
+from rapportbok.core import fmt, periods
+from rapportbok.data import sources
+from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
 

@@ -8,15 +8,12 @@ import re
 import pandas as pd
 from IPython.display import display
 
-from rapportbok.present import charts
-from rapportbok.core import fmt
-from rapportbok.data import kolada
-from rapportbok.core import paths
-from rapportbok.data import sources
-from rapportbok.present import tables
 from rapportbok.analysis import review as gl
-from rapportbok.data import review as gl_data
 from rapportbok.chapters import Chapter, ChapterPage
+from rapportbok.core import fmt, paths
+from rapportbok.data import kolada, sources
+from rapportbok.data import review as gl_data
+from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
 STATED = "genomlysning_uppgifter"

@@ -9,13 +9,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from rapportbok.present import charts
-from rapportbok.core import fmt
-from rapportbok.analysis import reconcile
-from rapportbok.data import sources
-from rapportbok.present import tables
-from rapportbok.analysis import risk
+from rapportbok.analysis import reconcile, risk
 from rapportbok.chapters import Chapter, ChapterPage
+from rapportbok.core import fmt
+from rapportbok.data import sources
+from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
 REGISTER, PLAN, SCALES = "risker", "internkontroll", "riskskalor"

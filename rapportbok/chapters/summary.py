@@ -12,12 +12,10 @@ import importlib
 import pandas as pd
 
 from rapportbok.analysis import actionplan as ap
-from rapportbok.analysis import budget
-from rapportbok.present import charts
-from rapportbok.core import fmt, units
-from rapportbok.analysis import reconcile
-from rapportbok.present import tables
+from rapportbok.analysis import budget, reconcile
 from rapportbok.chapters import Chapter, ChapterPage, registry
+from rapportbok.core import fmt, units
+from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
 SLUG = "sammanfattning"

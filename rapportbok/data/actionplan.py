@@ -13,7 +13,6 @@ import pandas as pd
 
 from rapportbok.data.schema import Col, Issue, TableSpec
 
-
 UNITS = ("tkr", "mnkr")
 
 

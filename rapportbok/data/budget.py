@@ -6,9 +6,10 @@ from them is :mod:`rapportbok.analysis.budget`.
 """
 
 from __future__ import annotations
-import pandas as pd
-from rapportbok.data.schema import Col, Issue, TableSpec
 
+import pandas as pd
+
+from rapportbok.data.schema import Col, Issue, TableSpec
 
 _TABLE_COLS = (
     Col("rad", "int", sign="+", doc="Radens ordning i källans tabell"),

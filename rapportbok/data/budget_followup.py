@@ -6,17 +6,19 @@ The rules for tertials, units, signs and deviations are in
 """
 
 from __future__ import annotations
+
 import math
 from dataclasses import dataclass
 from pathlib import Path
+
 import pandas as pd
 import yaml
+
 from rapportbok.core import fmt
 from rapportbok.core.paths import data_dir
 from rapportbok.core.periods import tertial_end
 from rapportbok.core.units import UNITS, to_tkr_or_nan
 from rapportbok.data.schema import Col, Issue, TableSpec
-
 
 FILENAME = "budgetuppfoljning.csv"
 

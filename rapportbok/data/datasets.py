@@ -13,10 +13,11 @@ from typing import Callable
 
 import pandas as pd
 
-from rapportbok.data import actionplan, budget, organisations as orgs, review, risk, sources
-from rapportbok.data import budget_followup as followup
-from rapportbok.data import stated_figures as stated
 from rapportbok.core.paths import data_dir
+from rapportbok.data import actionplan, budget, review, risk, sources
+from rapportbok.data import budget_followup as followup
+from rapportbok.data import organisations as orgs
+from rapportbok.data import stated_figures as stated
 from rapportbok.data.schema import DataError, Issue, TableSpec, read_table
 
 # Per-organisation files: name -> (spec, optional extra check(df, spec, label) -> issues).

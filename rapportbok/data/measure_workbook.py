@@ -31,10 +31,10 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from rapportbok.core import periods
+from rapportbok.core.paths import data_dir
 from rapportbok.core.periods import tertial_end
 from rapportbok.data import actionplan
 from rapportbok.data.actionplan import UPPFOLJNING
-from rapportbok.core.paths import data_dir
 from rapportbok.data.schema import Issue, cell_text, read_table
 
 SHEET = "Uppföljning"

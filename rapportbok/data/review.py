@@ -6,14 +6,16 @@ are :mod:`rapportbok.analysis.review`.
 """
 
 from __future__ import annotations
+
 import re
 from pathlib import Path
 from typing import Any
+
 import pandas as pd
 import yaml
+
 from rapportbok.data import kolada
 from rapportbok.data.schema import Col, Issue, TableSpec
-
 
 # --- datasets -------------------------------------------------------------------------------
 

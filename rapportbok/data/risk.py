@@ -5,9 +5,10 @@ Levels are whole numbers from 1 to 4 on both scales. What the book recomputes an
 """
 
 from __future__ import annotations
-import pandas as pd
-from rapportbok.data.schema import Col, Issue, TableSpec
 
+import pandas as pd
+
+from rapportbok.data.schema import Col, Issue, TableSpec
 
 LEVELS = (1, 2, 3, 4)
 

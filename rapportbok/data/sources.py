@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rapportbok.core.paths import data_dir
-from rapportbok.data.schema import Col, TableSpec, read_table, DataError
+from rapportbok.data.schema import Col, DataError, TableSpec, read_table
 
 KALLOR = TableSpec(
     "kallor.csv",

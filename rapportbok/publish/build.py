@@ -21,15 +21,14 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from rapportbok.data import datasets
-from rapportbok.data import organisations as orgs
-from rapportbok.publish import stamp
 from rapportbok.analysis import consistency
 from rapportbok.chapters import registry
-from rapportbok.core.periods import TERTIAL_TEXT
 from rapportbok.core.paths import PACKAGE_DIR, data_dir, project_root
+from rapportbok.core.periods import TERTIAL_TEXT
+from rapportbok.data import datasets
+from rapportbok.data import organisations as orgs
 from rapportbok.data.schema import DataError
-
+from rapportbok.publish import stamp
 
 
 class BuildError(Exception):

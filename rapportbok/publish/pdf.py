@@ -40,8 +40,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from rapportbok.publish import chromium
 from rapportbok.core import fmt
+from rapportbok.publish import chromium
 
 CSS_FILE = Path(__file__).with_name("pdf.css")
 
