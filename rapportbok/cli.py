@@ -1,4 +1,10 @@
-"""Command line: `rapportbok build`, `rapportbok validate` (also `python -m rapportbok ...`)."""
+"""Command line in the analyst's words: `rapportbok bygg`, `kontrollera`, `mall`, `importera`, `kolada hamta`.
+
+Also `python -m rapportbok ...`. Commands and options are Swedish; the first English names
+(`build`, `validate`, `import`, `kolada fetch`, `--no-site`, `--workers`, `--base-url`)
+still work as aliases, so old scripts and habits do not break. `rapportbok --help` lists the
+commands in the order of the analyst's period: template, import, Kolada, check, build.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,58 @@ import sys
 import click
 
 
-@click.group(help="Rapportbok: bygg och kontrollera socialnämndens rapportbok.")
+class SwedishCommand(click.Command):
+    """A command whose help option speaks Swedish."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "Visa den här hjälpen och avsluta."
+        return option
+
+
+class SwedishGroup(SwedishCommand, click.Group):
+    """A command group that lists commands in the order given and accepts English aliases."""
+
+    command_class = SwedishCommand
+
+    def __init__(self, *args, aliases: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.aliases = aliases or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # definition order = the analyst's workflow
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, self.aliases.get(name, name))
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, cmd, rest = super().resolve_command(ctx, args)
+        return (cmd.name if cmd else name), cmd, rest
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        english = {v: k for k, v in self.aliases.items()}
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.commands[name]
+            label = f"{name} ({english[name]})" if name in english else name
+            rows.append((label, cmd.get_short_help_str(limit=formatter.width)))
+        if rows:
+            with formatter.section("Kommandon (i arbetsgångens ordning; engelska namn inom parentes fungerar också)"):
+                formatter.write_dl(rows)
+
+
+CONTEXT = {"help_option_names": ["-h", "--help", "--hjalp"]}
+
+
+@click.group(cls=SwedishGroup, context_settings=CONTEXT,
+             aliases={"validate": "kontrollera", "build": "bygg", "import": "importera"},
+             help="Rapportbok: socialnämndens ekonomi som en bok som går att bygga om. "
+                  "Varje period: fyll i data/ (eller mall och importera), kontrollera, bygg.")
 def main() -> None:
     pass
 
 
-@main.command(help="Kontrollera alla filer i data/ och lista varje fel.")
 def validate() -> None:
     from rapportbok.analysis import consistency
     from rapportbok.data.schema import DataError
@@ -26,9 +78,9 @@ def validate() -> None:
     click.echo("data/ är i ordning.")
 
 
-@main.command(help="Validera data/, kör kapitlen till book/ och bygg webbplatsen i _build/html/.")
-@click.option("--no-site", is_flag=True, help="Kör bara notebooks, bygg inte webbplatsen.")
-@click.option("--workers", type=int, default=None, help="Antal parallella notebooks (standard: alla kärnor).")
+@click.option("--utan-webbplats", "--no-site", "no_site", is_flag=True, help="Kör bara notebooks, bygg inte webbplatsen.")
+@click.option("--parallella", "--workers", "workers", type=int, default=None,
+              help="Antal notebooks som körs samtidigt (standard: alla kärnor).")
 @click.option("--alla", "everything", is_flag=True, help="Kör alla notebooks, även oförändrade.")
 @click.option("--pdf", is_flag=True, help="Gör också en PDF per organisation och år (kräver Debians chromium).")
 def build(no_site: bool, workers: int | None, everything: bool, pdf: bool) -> None:
@@ -57,14 +109,15 @@ def build(no_site: bool, workers: int | None, everything: bool, pdf: bool) -> No
         sys.exit(1)
 
 
-@main.group(help="Hämta nyckeltal från Kolada (api.kolada.se).")
+@click.group(cls=SwedishGroup, context_settings=CONTEXT, aliases={"fetch": "hamta"}, help="Hämta nyckeltal från Kolada (api.kolada.se).")
 def kolada() -> None:
     pass
 
 
-@kolada.command("fetch", help="Hämta nyckeltalen i data/ORG/kolada.yml och spara dem i data/ORG/kolada/.")
+@kolada.command("hamta", help="Hämta nyckeltalen i data/ORG/kolada.yml och spara dem i data/ORG/kolada/.")
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. alingsas.")
-@click.option("--base-url", default=None, help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).")
+@click.option("--api-adress", "--base-url", "base_url", default=None,
+              help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).")
 def kolada_fetch(org: str, base_url: str | None) -> None:
     from rapportbok.core.paths import org_dir
     from rapportbok.data import kolada as kol
@@ -109,10 +162,10 @@ def mall(org: str, year: int, tertial: int, out: str | None) -> None:
             click.echo("Fel: " + i.message(), err=True)
         sys.exit(1)
     click.echo(f"Skrev {target} med {n} åtgärder. Fyll i de gula och orange kolumnerna och kör sedan: "
-               f"rapportbok import {target.name} --org {org}")
+               f"rapportbok importera {target.name} --org {org}")
 
 
-@main.command("import", help="Läs in en ifylld uppföljningsmall (.xlsx) till data/ORG/uppfoljning_atgarder.csv.")
+@main.command("importera", help="Läs in en ifylld uppföljningsmall (.xlsx) till data/ORG/uppfoljning_atgarder.csv.")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. haninge.")
 @click.option("--ersatt", is_flag=True, help="Ersätt befintliga rader med samma atgard_id och per_datum.")
@@ -129,3 +182,9 @@ def import_(file: str, org: str, ersatt: bool) -> None:
             click.echo("  - " + i.message(), err=True)
         sys.exit(1)
     click.echo(result.summary())
+
+
+# Registered here, in the order of the analyst's period (mall and importera above).
+main.add_command(kolada)
+main.command("kontrollera", cls=SwedishCommand, help="Kontrollera alla filer i data/ och lista varje fel och varning.")(validate)
+main.command("bygg", cls=SwedishCommand, help="Kontrollera data/, kör kapitlen till book/ och bygg webbplatsen i _build/html/.")(build)

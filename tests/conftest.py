@@ -14,6 +14,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PROJECT_FILES = ("_config.yml", "_static", "_toc.yml", "requirements.txt", "data", "notebooks", "book")
 
 
+def chapter_notebook(chapter: str, folder: Path) -> Path:
+    """A chapter's MyST template (notebooks/<chapter>.md) converted to .ipynb for papermill, as the build does."""
+    from rapportbok.publish import templates
+
+    return templates.write_notebook(templates.template_path(ROOT, chapter), Path(folder) / f"{chapter}.template.ipynb")
+
+
 def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "rapportbok", *args], cwd=cwd, capture_output=True, text=True)
 

@@ -146,12 +146,10 @@ def test_bad_data_changes_nothing(built):
 
 def test_failing_cell_changes_nothing(built):
     book, site = _tree_hash(built / "book"), _tree_hash(built / "_build/html")
-    template = built / "notebooks/budget.ipynb"
+    template = built / "notebooks/budget.md"
     original = template.read_text(encoding="utf-8")
     try:
-        nb = nbformat.reads(original, as_version=4)
-        nb.cells.append(nbformat.v4.new_code_cell("raise ValueError('avsiktligt fel')"))
-        nbformat.write(nb, template)
+        template.write_text(original + "\n```{code-cell}\nraise ValueError('avsiktligt fel')\n```\n", encoding="utf-8")
         proc = _run(built, "build")
         assert proc.returncode == 1
         assert "Notebooken budget.ipynb" in proc.stderr and "ValueError: avsiktligt fel" in proc.stderr

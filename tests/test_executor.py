@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import nbformat
 import papermill as pm
 import pytest
+from conftest import chapter_notebook
 
 from rapportbok.publish import build
 from rapportbok.publish import executor
@@ -121,7 +122,7 @@ def test_real_notebooks_match_papermill(tmp_path):
     for j in jobs:
         out = tmp_path / "reuse" / j.relpath
         out.parent.mkdir(parents=True, exist_ok=True)
-        specs.append(executor.Spec(j.relpath, str(ROOT / "notebooks" / f"{j.chapter}.ipynb"), str(out),
+        specs.append(executor.Spec(j.relpath, str(chapter_notebook(j.chapter, tmp_path)), str(out),
                                    j.parameters(), str(out.parent)))
     done = []
     failures = executor.run(specs, workers=2, env={"RAPPORTBOK_DATA": data},
@@ -133,7 +134,7 @@ def test_real_notebooks_match_papermill(tmp_path):
     for j in jobs:
         out = tmp_path / "papermill" / j.relpath
         out.parent.mkdir(parents=True, exist_ok=True)
-        ref_args.append((str(ROOT / "notebooks" / f"{j.chapter}.ipynb"), str(out), j.parameters(), str(out.parent), data))
+        ref_args.append((str(chapter_notebook(j.chapter, tmp_path)), str(out), j.parameters(), str(out.parent), data))
     with ProcessPoolExecutor(max_workers=2) as pool:
         list(pool.map(_real_papermill, ref_args))
 

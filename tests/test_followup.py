@@ -7,11 +7,13 @@ hold budgets but no outcomes, so data/ has no follow-up and the default book say
 import math
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
+from conftest import chapter_notebook
 from bs4 import BeautifulSoup
 
 from rapportbok.analysis import consistency
@@ -306,7 +308,7 @@ def test_verksamhet_rows_must_agree_with_the_kontogrupp(scratch):
 
 def _run_budget(out: Path, tertial: int, year: int = 2025) -> list:
     subprocess.run(
-        [str(ROOT / ".venv/bin/papermill"), str(ROOT / "notebooks/budget.ipynb"), str(out),
+        [sys.executable, "-m", "papermill", str(chapter_notebook("budget", out.parent)), str(out),
          "-p", "org", "alingsas", "-p", "year", str(year), "-p", "tertial", str(tertial), "--cwd", str(ROOT)],
         check=True, capture_output=True, text=True,
     )

@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from conftest import chapter_notebook
 import yaml
 from click.testing import CliRunner
 
@@ -165,7 +166,7 @@ def test_datasets_load_and_savings_totals(alingsas):
     checks = gl.savings_checks(moves)
     assert [c["angiven_summa"] for c in checks] == [None, None]  # the review states no totals
     assert sum(c["ackumuleras"] for c in checks) == 1
-    assert gl.text_amount_mnkr("1,0 mnkr per år per år, ackumuleras") == 1.0
+    assert gl_data.text_amount_mnkr("1,0 mnkr per år per år, ackumuleras") == 1.0
     assert gl.signed(stated.set_index("id").loc["ab_kostnad_forandring_2018_2023_alingsas"]) == -5
 
 
@@ -294,7 +295,7 @@ def test_fetch_then_notebook_shows_charts_and_gaps(tmp_path, monkeypatch):
 
     out = tmp_path / "genomlysning.ipynb"
     papermill.execute_notebook(
-        str(ROOT / "notebooks" / "genomlysning.ipynb"), str(out),
+        str(chapter_notebook("genomlysning", tmp_path)), str(out),
         parameters={"org": "alingsas", "year": 2025, "tertial": 1}, cwd=str(ROOT), progress_bar=False,
     )
     nb = nbformat.read(out, as_version=4)

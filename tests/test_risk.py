@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 
@@ -19,6 +18,7 @@ from rapportbok.data import risk as risk_data
 from rapportbok.chapters import MODULES
 from rapportbok.chapters import risk as chapter
 from rapportbok.data.schema import read_table
+from rapportbok.publish import templates
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,7 +82,7 @@ def test_chapter_registered_and_shown_from_2025(real):
 
 
 def test_template_headings():
-    nb = nbformat.read(ROOT / "notebooks" / "risk.ipynb", as_version=4)
+    nb = templates.to_notebook(templates.template_path(ROOT, "risk"))
     headings = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines() if line.startswith("#")]
     assert headings == ["# Risk och intern kontroll", "## Risk- och väsentlighetsanalys", "## Riskkarta",
                         "## Internkontrollplan", "## Skalor", "## Avstämning"]

@@ -21,7 +21,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 CHANGED_FILE = "data/haninge/uppfoljning_atgarder.csv"
@@ -46,11 +45,11 @@ def floor(proj: Path) -> None:
 
     matplotlib.use("Agg")
     os.chdir(proj)
-    from rapportbok.publish import build
+    from rapportbok.publish import build, templates
 
     _, jobs = build.plan(proj / "data")
     for job in jobs:
-        nb = nbformat.read(proj / "notebooks" / f"{job.chapter}.ipynb", as_version=4)
+        nb = templates.to_notebook(templates.template_path(proj, job.chapter))
         ns = dict(job.parameters())
         with contextlib.redirect_stdout(io.StringIO()):
             for cell in nb.cells:

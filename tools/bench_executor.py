@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rapportbok.publish import build
-from rapportbok import executor  # noqa: E402
+from rapportbok.publish import build, templates  # noqa: E402
+from rapportbok.publish import executor  # noqa: E402
 
 
 def _papermill_one(args: tuple) -> None:
@@ -54,16 +54,21 @@ def _targets(jobs: list[build.Job], base: Path) -> list[tuple[build.Job, Path]]:
     return pairs
 
 
+def _template(chapter: str, base: Path) -> Path:
+    """The chapter's MyST template converted for papermill, as the build does."""
+    return templates.write_notebook(templates.template_path(ROOT, chapter), base / ".templates" / f"{chapter}.ipynb")
+
+
 def with_papermill(jobs: list[build.Job], base: Path, workers: int) -> None:
     data = str(ROOT / "data")
-    args = [(str(ROOT / "notebooks" / f"{j.chapter}.ipynb"), str(out), j.parameters(), str(out.parent), data)
+    args = [(str(_template(j.chapter, base)), str(out), j.parameters(), str(out.parent), data)
             for j, out in _targets(jobs, base)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         list(pool.map(_papermill_one, args))
 
 
 def with_executor(jobs: list[build.Job], base: Path, workers: int) -> None:
-    specs = [executor.Spec(j.relpath, str(ROOT / "notebooks" / f"{j.chapter}.ipynb"), str(out), j.parameters(),
+    specs = [executor.Spec(j.relpath, str(_template(j.chapter, base)), str(out), j.parameters(),
                            str(out.parent)) for j, out in _targets(jobs, base)]
     failures = executor.run(specs, workers, env={"RAPPORTBOK_DATA": str(ROOT / "data")})
     if failures:

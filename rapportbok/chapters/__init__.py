@@ -1,6 +1,6 @@
 """The book's chapters: one module each, a presentation layer over the domain modules.
 
-Each chapter has a notebook template ``notebooks/<slug>.ipynb`` and says for which
+Each chapter has a notebook template ``notebooks/<slug>.md`` (a MyST Markdown notebook) and says for which
 organisation and year it has something to show. The build executes a chapter's template
 for every (organisation, year) where ``has_data`` is true, and the table of contents follows.
 """

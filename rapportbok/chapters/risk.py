@@ -12,6 +12,7 @@ from IPython.display import display
 from rapportbok.analysis import reconcile, risk
 from rapportbok.chapters import Chapter, ChapterPage
 from rapportbok.core import fmt
+from rapportbok.data import risk as risk_data
 from rapportbok.data import sources
 from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
@@ -69,8 +70,8 @@ class RiskChapter(ChapterPage):
         self.ik = self.data.get(PLAN)
         self.scales = self.data.get(SCALES)
         self.findings = risk.all_checks(self.reg, self.ik)
-        self.s_names = risk.level_names(self.scales, risk.LIKELIHOOD)
-        self.v_names = risk.level_names(self.scales, risk.MATERIALITY)
+        self.s_names = risk.level_names(self.scales, risk_data.LIKELIHOOD)
+        self.v_names = risk.level_names(self.scales, risk_data.MATERIALITY)
 
     # -- introduction ---------------------------------------------------------------------
     def intro(self) -> None:
@@ -202,7 +203,7 @@ class RiskChapter(ChapterPage):
     def scales_table(self):
         if self.scales is None:
             return tables.note("Källorna förklarar inte skalorna för sannolikhet och väsentlighet.")
-        s = self.scales.sort_values(["skala", "niva"], key=lambda c: c.map({risk.LIKELIHOOD: 0, risk.MATERIALITY: 1})
+        s = self.scales.sort_values(["skala", "niva"], key=lambda c: c.map({risk_data.LIKELIHOOD: 0, risk_data.MATERIALITY: 1})
                                     if c.name == "skala" else c)
         t = pd.DataFrame({
             "Skala": s["skala"], "Nivå": s["niva"].astype(int), "Namn": s["namn"], "Beskrivning": s["beskrivning"],

@@ -28,7 +28,7 @@ from rapportbok.core.periods import TERTIAL_TEXT
 from rapportbok.data import datasets
 from rapportbok.data import organisations as orgs
 from rapportbok.data.schema import DataError
-from rapportbok.publish import stamp
+from rapportbok.publish import stamp, templates
 
 
 class BuildError(Exception):
@@ -217,7 +217,7 @@ def inputs_hash(job: Job, root: Path, data: Path) -> str:
         h.update(path.read_bytes() if path.is_file() else b"<saknas>")
         h.update(b"\0")
 
-    add("template", root / "notebooks" / f"{job.chapter}.ipynb")
+    add("template", templates.template_path(root, job.chapter))
     h.update(json.dumps(job.parameters(), sort_keys=True).encode())
     for p in sorted(PACKAGE_DIR.rglob("*.py")):
         add("pkg/" + p.relative_to(PACKAGE_DIR).as_posix(), p)
@@ -310,7 +310,9 @@ def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = 
     specs = {}
     for job in todo:
         out = stage / job.relpath
-        template = root / "notebooks" / f"{job.chapter}.ipynb"
+        template = stage / ".templates" / f"{job.chapter}.ipynb"  # the MyST template converted for papermill
+        if not template.is_file():
+            templates.write_notebook(templates.template_path(root, job.chapter), template)
         specs[executor.Spec(job.relpath, str(template), str(out), job.parameters(), str(out.parent))] = job
     done = [0]
 
@@ -427,9 +429,9 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
     if errors:
         raise DataError(issues)
     all_orgs, jobs = plan(data_dir())
-    missing = sorted({j.chapter for j in jobs if not (root / "notebooks" / f"{j.chapter}.ipynb").is_file()})
+    missing = sorted({j.chapter for j in jobs if not templates.template_path(root, j.chapter).is_file()})
     if missing:
-        raise BuildError("Kapitelmall saknas: " + ", ".join(f"notebooks/{m}.ipynb" for m in missing))
+        raise BuildError("Kapitelmall saknas: " + ", ".join(f"notebooks/{m}{templates.SUFFIX}" for m in missing))
     for org in all_orgs:
         sets = datasets.load_org(org.slug, data_dir())
         for ch in registry():
