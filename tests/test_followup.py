@@ -309,7 +309,7 @@ def test_verksamhet_rows_must_agree_with_the_kontogrupp(scratch):
 def _run_budget(out: Path, tertial: int, year: int = 2025) -> list:
     subprocess.run(
         [sys.executable, "-m", "papermill", str(chapter_notebook("budget", out.parent)), str(out),
-         "-p", "org", "alingsas", "-p", "year", str(year), "-p", "tertial", str(tertial), "--cwd", str(ROOT)],
+         "-p", "org", "alingsas", "-p", "year", str(year), "-p", "tertial", str(tertial), "--cwd", str(out.parent)],
         check=True, capture_output=True, text=True,
     )
     nb = nbformat.read(out, as_version=4)

@@ -296,7 +296,7 @@ def test_fetch_then_notebook_shows_charts_and_gaps(tmp_path, monkeypatch):
     out = tmp_path / "genomlysning.ipynb"
     papermill.execute_notebook(
         str(chapter_notebook("genomlysning", tmp_path)), str(out),
-        parameters={"org": "alingsas", "year": 2025, "tertial": 1}, cwd=str(ROOT), progress_bar=False,
+        parameters={"org": "alingsas", "year": 2025, "tertial": 1}, cwd=str(tmp_path), progress_bar=False,
     )
     nb = nbformat.read(out, as_version=4)
     pngs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]

@@ -1,8 +1,13 @@
-"""The book's chapters: one module each, a presentation layer over the domain modules.
+"""Chapters: one module per chapter, turning analysis results into what a page shows.
 
-Each chapter has a notebook template ``notebooks/<slug>.md`` (a MyST Markdown notebook) and says for which
-organisation and year it has something to show. The build executes a chapter's template
-for every (organisation, year) where ``has_data`` is true, and the table of contents follows.
+Each chapter has a template ``notebooks/<slug>.md`` (a MyST Markdown notebook: the prose that
+does not depend on the data, and one call per table or chart) and a module here with the
+prose that does depend on the data. A module defines ``CHAPTER``: its slug (the page's
+Swedish file name), title, the input files it reads and for which organisation and year it
+has something to show. The build executes a chapter's template for every (organisation,
+year) where ``has_data`` is true, and the table of contents follows.
+
+May import: rapportbok.core, rapportbok.data, rapportbok.analysis, rapportbok.present.
 """
 
 from __future__ import annotations

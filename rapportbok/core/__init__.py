@@ -1,0 +1,9 @@
+"""Core: the concepts every stage shares, with no knowledge of the book.
+
+Holds where the project lives (``paths``), report periods (``periods``: tertial and month
+ends, share of the year), money units (``units``: kr, tkr, mnkr) and the Swedish number,
+unit and date format (``fmt``), which tables, charts, inline numbers and the analyst's
+messages all use.
+
+May import: the standard library and third-party packages; nothing else of rapportbok.
+"""
