@@ -196,6 +196,7 @@ def test_chapter_without_kolada_data_says_so(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "data", data)
     shutil.rmtree(data / "alingsas" / "kolada", ignore_errors=True)
     monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
+    monkeypatch.chdir(tmp_path)  # downloads are written next to the page, here in tmp_path
     from rapportbok.chapters import review as chapter
 
     said = []
