@@ -350,3 +350,17 @@ def test_guard_styler_and_raw_output_only_in_tables_and_display():
     for call in formats:
         kw = {k.arg: ast.unparse(k.value) for k in call.keywords}
         assert kw.get("escape") == "'html'", f"tables.py:{call.lineno}: {call.func.attr} utan escape='html'"
+
+
+def test_excel_template_writes_titles_as_text(tmp_path):
+    """The follow-up template (rapportbok mall) for the hostile organisation: no formula cells."""
+    from openpyxl import load_workbook
+
+    from rapportbok import excel
+
+    out = tmp_path / "mall.xlsx"
+    excel.write_template("fientlig", 2030, 2, out, data=ROOT / "tests" / "fixtures" / "hostile" / "data")
+    wb = load_workbook(out)
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert any(isinstance(c.value, str) and c.value.startswith("=HYPERLINK(") for c in cells)
