@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from rapportbok import datasets, fmt, followup
+from rapportbok import datasets, escape, fmt, followup
 from rapportbok.schema import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -348,7 +348,8 @@ def test_page_shows_the_follow_up(tmp_path, monkeypatch):
     assert v[1][:2] == ["Köp av tjänster", "Funktionsstöd"] and v[1][-1] == ""
     md = _markdown(t1)
     assert f"avviker från budgeten med {_n('-2 602')}{NBSP}tkr (underskott)" in md
-    assert "**Personalkostnader:** " + _n("-2 502") + f"{NBSP}tkr, {_n('-1,6')}{NBSP}%. SYNTETISKT: ökade vikariekostnader." in md
+    comment = escape.md_text("SYNTETISKT: ökade vikariekostnader.")  # data text is literal Markdown
+    assert "**Personalkostnader:** " + _n("-2 502") + f"{NBSP}tkr, {_n('-1,6')}{NBSP}%. {comment}" in md
     assert "[åtgärdsplanen](atgardsplan.ipynb)" in md and f"+5{NBSP}500{NBSP}tkr" in md
     assert sum("image/png" in o["data"] for o in t1) == 2
 
