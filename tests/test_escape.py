@@ -168,7 +168,7 @@ def test_source_links_escape_the_id(tmp_path):
 
 # --- the guard -----------------------------------------------------------------------------------
 
-# Values known not to hold data text, with the reason. Keyed by (module, source of the value).
+# Values known not to hold data text, with the reason. Keyed by (module path suffix, source of the value).
 SAFE_VALUES = {
     # years, tertials and counts: integers
     **{(m, v): "ett heltal" for m in ("chapters/actionplan.py", "chapters/budget.py", "chapters/risk.py",
@@ -220,7 +220,7 @@ def _is_safe(module: str, node: ast.expr, func: ast.AST | None = None, seen: fro
     """Safe: escaped, a number or date from fmt, a constant, or known (SAFE_VALUES); a local
     variable is safe when every assignment to it in the function is."""
     src = ast.unparse(node)
-    if isinstance(node, ast.Constant) or (module, src) in SAFE_VALUES:
+    if isinstance(node, ast.Constant) or any(module.endswith(m) and src == v for m, v in SAFE_VALUES):
         return True
     if isinstance(node, ast.Call) and src.startswith(SAFE_CALL_PREFIXES):
         return True
@@ -257,7 +257,7 @@ def _unsafe_markdown_values() -> list[str]:
                 continue
             calls_md = any(isinstance(c, ast.Call) and ast.unparse(c.func) in ("md", "display.md")
                            for c in ast.walk(func))
-            if not (calls_md or (module == "build.py" and func.name in PAGE_FUNCTIONS)):
+            if not (calls_md or (Path(module).name == "build.py" and func.name in PAGE_FUNCTIONS)):
                 continue
             exempt = _exempt_fstrings(func)
             for js in ast.walk(func):
@@ -320,7 +320,7 @@ def test_guard_finds_an_unescaped_value(tmp_path, monkeypatch):
 def test_guard_html_escape_only_in_the_escape_module():
     found = []
     for module, tree in _modules():
-        if module == "escape.py":
+        if Path(module).name == "escape.py":
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Import) and any(a.name == "html" for a in node.names):
@@ -337,13 +337,15 @@ def test_guard_styler_and_raw_output_only_in_tables_and_display():
     allowed = {"tables.py", "display.py"}
     for module, tree in _modules():
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and node.attr in ("style", "to_html", "Styler") and module not in allowed:
+            here = Path(module).name in allowed
+            if isinstance(node, ast.Attribute) and node.attr in ("style", "to_html", "Styler") and not here:
                 if not (isinstance(node.value, ast.Name) and node.value.id in ("ax", "fig", "plt", "t", "el")):
                     found.append(f"{module}:{node.lineno} .{node.attr}")
-            if isinstance(node, ast.Name) and node.id in ("HTML", "Markdown", "Styler") and module not in allowed:
+            if isinstance(node, ast.Name) and node.id in ("HTML", "Markdown", "Styler") and not here:
                 found.append(f"{module}:{node.lineno} {node.id}")
     assert not found, "\n".join(found)
-    tree = ast.parse((PACKAGE / "tables.py").read_text(encoding="utf-8"))
+    (tables_py,) = PACKAGE.rglob("tables.py")  # wherever the package keeps it
+    tree = ast.parse(tables_py.read_text(encoding="utf-8"))
     formats = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
                and n.func.attr in ("format", "format_index")]
     assert {n.func.attr for n in formats} == {"format", "format_index"}
