@@ -22,6 +22,7 @@ from rapportbok.core import fmt, periods, units
 from rapportbok.analysis import budget_followup as followup
 from rapportbok.data import budget_followup as followup_data
 from rapportbok.data.schema import DataError
+from rapportbok.core import escape
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "synthetic_followup"
@@ -354,7 +355,8 @@ def test_page_shows_the_follow_up(tmp_path, monkeypatch):
     assert v[1][:2] == ["Köp av tjänster", "Funktionsstöd"] and v[1][-1] == ""
     md = _markdown(t1)
     assert f"avviker från budgeten med {_n('-2 602')}{NBSP}tkr (underskott)" in md
-    assert "**Personalkostnader:** " + _n("-2 502") + f"{NBSP}tkr, {_n('-1,6')}{NBSP}%. SYNTETISKT: ökade vikariekostnader." in md
+    comment = escape.md_text("SYNTETISKT: ökade vikariekostnader.")  # data text is literal Markdown
+    assert "**Personalkostnader:** " + _n("-2 502") + f"{NBSP}tkr, {_n('-1,6')}{NBSP}%. {comment}" in md
     assert "[åtgärdsplanen](atgardsplan.ipynb)" in md and f"+5{NBSP}500{NBSP}tkr" in md
     assert sum("image/png" in o["data"] for o in t1) == 2
 

@@ -8,7 +8,7 @@ import pandas as pd
 from rapportbok.analysis import actionplan as ap
 from rapportbok.analysis import reconcile
 from rapportbok.chapters import Chapter, ChapterPage
-from rapportbok.core import fmt, periods, units
+from rapportbok.core import escape, fmt, periods, units
 from rapportbok.data import sources
 from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
@@ -94,24 +94,25 @@ class ActionPlanChapter(ChapterPage):
     def intro(self) -> None:
         o = self.org
         if self.plans is None:
-            md(f"**{o.name}.** Ingen åtgärdsplan i källorna gäller {self.year}.")
+            md(f"**{escape.md_text(o.name)}.** Ingen åtgärdsplan i källorna gäller {self.year}.")
             return
         parts = []
         for _, p in self.plans.iterrows():
-            text = f"*{p['titel']}* gäller {p['ar_fran']}–{p['ar_till']}"
+            text = f"*{escape.md_text(p['titel'])}* gäller {p['ar_fran']}–{p['ar_till']}"
             if p["beslut"]:
-                text += f"; beslut: {p['beslut']}"
+                text += f"; beslut: {escape.md_text(p['beslut'])}"
             else:
                 text += "; källan anger inget beslut (paragraf eller datum)"
             if not fmt.is_missing(p["underskott"]):
                 text += (f". Underskottet som planen ska möta: {fmt.unit(p['underskott'], p['underskott_enhet'], 1)} "
-                         f"({fmt.tkr(units.to_tkr(p['underskott'], p['underskott_enhet']))}), {p['underskott_avser'] or ''}")
+                         f"({fmt.tkr(units.to_tkr(p['underskott'], p['underskott_enhet']))}), {escape.md_text(p['underskott_avser'] or '')}")
             else:
                 text += ". Källan anger inte underskottets belopp"
             parts.append(text + ".")
         total, _ = ap.planned_effect_for_year(self.data, self.year)
         n = len(self.status)
-        s = f"**{o.name}, {o.namnd.lower()}, {self.year}, {periods.TERTIAL_NAME[self.tertial]}.** " + " ".join(parts)
+        s = (f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}, {periods.TERTIAL_NAME[self.tertial]}.** "
+             + " ".join(parts))
         s += f" Planen har {n} rader (åtgärder och grupprader)."
         if total is None:
             s += f" Källan anger ingen planerad effekt för {self.year}."
@@ -298,7 +299,7 @@ class ActionPlanChapter(ChapterPage):
             t = pd.DataFrame({"Post": [s[0] for s in steps], "Belopp, tkr": [s[1] for s in steps]})
             src = (sources.cite(self.plans[self.plans["plan_id"] == p["plan_id"]]) + "; "
                    + self._cite_plan().removeprefix("Källa: ") + ". Egen beräkning.")
-            md(f"Underskottet ({p['underskott_avser']}) är {fmt.unit(p['underskott'], p['underskott_enhet'], 1)} = "
+            md(f"Underskottet ({escape.md_text(p['underskott_avser'])}) är {fmt.unit(p['underskott'], p['underskott_enhet'], 1)} = "
                f"{fmt.tkr(deficit)}. Planerad effekt {self.year} minskar det; "
                + (f"kvar efter planen: {fmt.tkr(gap)}." if gap >= 0 else
                   f"planen överstiger underskottet med {fmt.tkr(-gap)}.")
@@ -339,7 +340,7 @@ class ActionPlanChapter(ChapterPage):
         out = [r for r in res if r.outside]
         if out:
             md("**Angiven effekt utanför det intervall som drivarna ger:**\n\n" + "\n".join(
-                f"- {titles[r.atgard_id]}: drivarna ger {fmt.tkr(r.low_tkr, 2 if r.low_tkr % 1 else 0)}"
+                f"- {escape.md_text(titles[r.atgard_id])}: drivarna ger {fmt.tkr(r.low_tkr, 2 if r.low_tkr % 1 else 0)}"
                 + (f"–{fmt.tkr(r.high_tkr, 2 if r.high_tkr % 1 else 0)}" if r.high_tkr is not None and r.high_tkr != r.low_tkr else
                    ("" if r.high_tkr is not None else " eller mer"))
                 + f", källan anger {fmt.tkr(r.stated_tkr)}." for r in out))
@@ -375,7 +376,8 @@ class ActionPlanChapter(ChapterPage):
             return tables.note("Källan anger inga summor att stämma av.")
         bad = reconcile.mismatches(self.findings)
         if bad:
-            md("**Avvikelser** (källan är inte ändrad; båda talen visas):\n\n" + "\n".join(f"- {f.text()}" for f in bad))
+            md("**Avvikelser** (källan är inte ändrad; båda talen visas):\n\n"
+               + "\n".join(f"- {escape.md_text(f.text())}" for f in bad))
         else:
             md("Alla angivna summor stämmer med raderna.")
         display(tables.show(reconcile.table(self.findings), "avstamning", "Avstämning av åtgärdsplanen",

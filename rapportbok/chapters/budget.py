@@ -6,7 +6,7 @@ import pandas as pd
 
 from rapportbok.analysis import budget, reconcile
 from rapportbok.chapters import Chapter, ChapterPage
-from rapportbok.core import fmt, periods
+from rapportbok.core import escape, fmt, periods
 from rapportbok.data import sources
 from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
@@ -45,7 +45,7 @@ class BudgetChapter(ChapterPage):
         o = self.org
         if self.ramar is None or self.year not in set(self.ramar["ar"]):
             md(
-                f"**{o.name}, {o.namnd.lower()}.** Källdokumenten innehåller ingen budgettabell för "
+                f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** Källdokumenten innehåller ingen budgettabell för "
                 f"{self.year}. Kapitlet visar de uppgifter om det ekonomiska läget som källorna anger."
             )
             return
@@ -53,7 +53,7 @@ class BudgetChapter(ChapterPage):
         grant = budget.series(self.ramar, budget.GRANT)
         y = self.year
         text = (
-            f"**{o.name}, {o.namnd.lower()}, {y}.** Kommunbidraget är {fmt.mnkr(grant[y])} "
+            f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {y}.** Kommunbidraget är {fmt.mnkr(grant[y])} "
             f"({fmt.tkr(grant[y])}) och verksamhetens nettokostnader {fmt.mnkr(net[y])}."
         )
         if y - 1 in grant.index:
@@ -121,7 +121,7 @@ class BudgetChapter(ChapterPage):
         remainder = next(s for s in steps if s.kind == "remainder")
         md(
             f"Delarna är de belopp som budgettexten anger i mnkr med en decimal, omräknade till tkr. "
-            f"Det som återstår av tabellens förändring visas som *{budget.REMAINDER_LABEL}*: "
+            f"Det som återstår av tabellens förändring visas som *{escape.md_text(budget.REMAINDER_LABEL)}*: "
             f"{fmt.tkr(remainder.amount_tkr, sign=True)}."
         )
         from IPython.display import display
@@ -168,7 +168,8 @@ class BudgetChapter(ChapterPage):
             return tables.note("Inga summor att stämma av för denna organisation.")
         bad = reconcile.mismatches(self.findings)
         if bad:
-            md("**Avvikelser** (källan är inte ändrad; båda beloppen visas):\n\n" + "\n".join(f"- {f.text()}" for f in bad))
+            md("**Avvikelser** (källan är inte ändrad; båda beloppen visas):\n\n"
+               + "\n".join(f"- {escape.md_text(f.text())}" for f in bad))
         else:
             md("Alla angivna summor stämmer med raderna.")
         t = reconcile.table(self.findings)
@@ -316,8 +317,8 @@ class BudgetChapter(ChapterPage):
         lines = []
         for _, r in m.iterrows():
             share = "" if fmt.is_missing(r["avvikelse_pct"]) else f", {fmt.pct(r['avvikelse_pct'], 1, sign=True)}"
-            reason = r["kommentar"] or "*Kommentar saknas i uppföljningen.*"
-            lines.append(f"- **{r['kontogrupp']}:** {fmt.tkr(r['avvikelse_tkr'], sign=True)}{share}. {reason}")
+            reason = escape.md_text(r["kommentar"]) if r["kommentar"] else "*Kommentar saknas i uppföljningen.*"
+            lines.append(f"- **{escape.md_text(r['kontogrupp'])}:** {fmt.tkr(r['avvikelse_tkr'], sign=True)}{share}. {reason}")
         md(f"**Väsentliga avvikelser** (gräns: {th.text()}) med analytikerns förklaring:\n\n" + "\n".join(lines))
 
     def _followup_action_plan(self, deviation_tkr: float) -> None:
@@ -330,14 +331,14 @@ class BudgetChapter(ChapterPage):
             return
         link = "[åtgärdsplanen](atgardsplan.ipynb)"
         if effect is None:
-            md(f"Åtgärdsplanen ({', '.join(titles)}) anger ingen planerad effekt för {self.year}; se {link}.")
+            md(f"Åtgärdsplanen ({escape.md_text(', '.join(titles))}) anger ingen planerad effekt för {self.year}; se {link}.")
             return
         rest = deviation_tkr + effect
         verdict = ("täcker den planerade effekten underskottet" if rest >= 0
                    else f"återstår {fmt.tkr(rest)} efter den planerade effekten")
         md(
             f"**Åtgärdsplan:** {'prognostiserat ' if self.tertial < 3 else ''}underskott {fmt.tkr(deviation_tkr)}; {link} "
-            f"({', '.join(titles)}) anger en planerad effekt på {fmt.tkr(effect, sign=True)} för {self.year}. "
+            f"({escape.md_text(', '.join(titles))}) anger en planerad effekt på {fmt.tkr(effect, sign=True)} för {self.year}. "
             f"Om effekten inte redan ingår i prognosen {verdict}."
         )
 

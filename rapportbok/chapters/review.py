@@ -10,7 +10,7 @@ from IPython.display import display
 
 from rapportbok.analysis import review as gl
 from rapportbok.chapters import Chapter, ChapterPage
-from rapportbok.core import fmt, paths
+from rapportbok.core import escape, fmt, paths
 from rapportbok.data import kolada, sources
 from rapportbok.data import review as gl_data
 from rapportbok.present import charts, tables
@@ -124,7 +124,7 @@ class GenomlysningChapter(ChapterPage):
     def intro(self) -> None:
         o = self.org
         text = (
-            f"**{o.name}, {o.namnd.lower()}.** Genomlysningen från 2024 jämför nyckeltal för ekonomiskt bistånd, "
+            f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** Genomlysningen från 2024 jämför nyckeltal för ekonomiskt bistånd, "
             "arbetsmarknadsverksamhet och barn- och ungdomsvård med Ale, Kungälv, liknande kommuner och genomsnittet "
             "för Sveriges kommuner, och anger möjliga besparingar."
         )
@@ -138,13 +138,13 @@ class GenomlysningChapter(ChapterPage):
         if self.has_kolada:
             years = sorted(self.values["period"].unique())
             text += (
-                f"\n\nVärdena från Kolada hämtades {self.fetched} "
+                f"\n\nVärdena från Kolada hämtades {escape.md_text(self.fetched)} "
                 f"({fmt.number(len(self.values), 0)} värden, {len(self.kpis)} nyckeltal, åren {years[0]}–{years[-1]}). "
                 "Kolada reviderar ibland äldre värden; boken visar det som hämtades då."
             )
         else:
             text += (
-                f"\n\n**Inga värden från Kolada är hämtade för {o.name}.** Kapitlet visar därför bara de uppgifter och "
+                f"\n\n**Inga värden från Kolada är hämtade för {escape.md_text(o.name)}.** Kapitlet visar därför bara de uppgifter och "
                 "besparingsmöjligheter som genomlysningen själv anger. Tidsserier, jämförelser, förändringsutrymme och "
                 f"rangordning visas när värdena har hämtats med `{FETCH_COMMAND.format(org=self.slug)}`. "
                 "En förändring som genomlysningen anger görs aldrig om till en tidsserie."
@@ -249,7 +249,7 @@ class GenomlysningChapter(ChapterPage):
             shown += 1
         missing = [k for k in self.kpis if k not in set(self.values["kpi"])]
         if missing:
-            md("Inga hämtade värden för: " + ", ".join(f"{self._title(k)} ({k})" for k in missing) + ".")
+            md("Inga hämtade värden för: " + ", ".join(f"{escape.md_text(self._title(k))} ({escape.md_text(k)})" for k in missing) + ".")
         return None if shown else tables.note("Inget av nyckeltalen har värden för organisationen.")
 
     def change_table(self):
@@ -397,7 +397,7 @@ class GenomlysningChapter(ChapterPage):
                                 + ". Summaraden är egen beräkning.", bold_rows=[len(t) - 1]))
         acc = self.moves[self.moves["ackumuleras"] == "ja"]
         if len(acc):
-            md("Obs: " + "; ".join(f"*{m}* ({b})" for m, b in zip(acc["mojlighet"], acc["besparing_text"]))
+            md("Obs: " + "; ".join(f"*{escape.md_text(m)}* ({escape.md_text(b)})" for m, b in zip(acc["mojlighet"], acc["besparing_text"]))
                + ". Effekten växer enligt källan år för år; summorna räknar bara med beloppet för ett år.")
         totals = gl.savings_totals(self.moves)
         fig = charts.grouped_bars(

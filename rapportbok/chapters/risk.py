@@ -11,7 +11,7 @@ from IPython.display import display
 
 from rapportbok.analysis import reconcile, risk
 from rapportbok.chapters import Chapter, ChapterPage
-from rapportbok.core import fmt
+from rapportbok.core import escape, fmt
 from rapportbok.data import risk as risk_data
 from rapportbok.data import sources
 from rapportbok.present import charts, tables
@@ -77,7 +77,8 @@ class RiskChapter(ChapterPage):
     def intro(self) -> None:
         o = self.org
         if self.reg is None:
-            md(f"**{o.name}, {o.namnd.lower()}.** Källorna innehåller ingen risk- och väsentlighetsanalys.")
+            md(f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** "
+               "Källorna innehåller ingen risk- och väsentlighetsanalys.")
             return
         n = len(self.reg)
         top = int(self.reg["riskvarde"].max())
@@ -86,7 +87,8 @@ class RiskChapter(ChapterPage):
         bad = reconcile.mismatches(self.findings)
         period = sources.label(self.reg["kalla"].iloc[0])[len("Källa: "):]
         text = (
-            f"**{o.name}, {o.namnd.lower()}.** Risk- och väsentlighetsanalysen i {period} tar upp "
+            f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** Risk- och väsentlighetsanalysen i "
+            f"{escape.md_text(period)} tar upp "
             f"{fmt.number(n)} risker. Högst riskvärde, {fmt.number(top)} av högst {fmt.number(16)}, har "
             + self._name_list(top_names["risk"].tolist())
             + f". Internkontrollplanen innehåller {fmt.number(n_ik)} av riskerna med kontrollmetod och ansvarig."
@@ -100,7 +102,7 @@ class RiskChapter(ChapterPage):
 
     @staticmethod
     def _name_list(names: list[str]) -> str:
-        quoted = [f"*{n}*" for n in names]
+        quoted = [f"*{escape.md_text(n)}*" for n in names]
         return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " och " + quoted[-1]
 
     # -- the register ---------------------------------------------------------------------
@@ -175,7 +177,7 @@ class RiskChapter(ChapterPage):
         lines = []
         for (s, v) in sorted(cells, key=lambda k: (-k[0] * k[1], -k[0])):
             for nr, name in cells[(s, v)]:
-                lines.append(f"- **{nr}** {name} (sannolikhet {s}, väsentlighet {v}, riskvärde {fmt.number(s * v)})")
+                lines.append(f"- **{escape.md_text(nr)}** {escape.md_text(name)} (sannolikhet {s}, väsentlighet {v}, riskvärde {fmt.number(s * v)})")
         md("Riskerna i kartan, från högst riskvärde:\n\n" + "\n".join(lines))
         return None
 
@@ -220,16 +222,16 @@ class RiskChapter(ChapterPage):
         missing = risk.ik_plan_missing(self.reg, self.ik) if self.ik is not None else []
         if bad:
             notes.append("**Avvikelser** (källan är inte ändrad; båda värdena visas):\n\n"
-                         + "\n".join(f"- {finding_text(f)}" for f in bad))
+                         + "\n".join(f"- {escape.md_text(finding_text(f))}" for f in bad))
         else:
             notes.append(f"Alla {fmt.number(len(self.findings))} kontroller stämmer: varje riskvärde är produkten av "
                          "sannolikhet och väsentlighet, och internkontrollplanen anger samma riskvärde som riskanalysen.")
         if unmatched:
             notes.append("Internkontrollplanens risker som inte finns i riskanalysen (inget riskvärde att jämföra med): "
-                         + ", ".join(f"*{n}*" for n in unmatched) + ".")
+                         + ", ".join(f"*{escape.md_text(n)}*" for n in unmatched) + ".")
         if missing:
             notes.append("Risker som enligt riskanalysen hanteras i IK-planen men saknas i internkontrollplanen: "
-                         + ", ".join(f"*{n}*" for n in missing) + ".")
+                         + ", ".join(f"*{escape.md_text(n)}*" for n in missing) + ".")
         elif self.ik is not None and self.reg is not None:
             n_ik = int(self.reg["hantering"].str.casefold().str.contains("ik-plan").sum())
             notes.append(f"Alla {fmt.number(n_ik)} risker som enligt riskanalysen hanteras i IK-planen finns i internkontrollplanen.")

@@ -14,7 +14,7 @@ import pandas as pd
 from rapportbok.analysis import actionplan as ap
 from rapportbok.analysis import budget, reconcile
 from rapportbok.chapters import Chapter, ChapterPage, registry
-from rapportbok.core import fmt, units
+from rapportbok.core import escape, fmt, units
 from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
@@ -70,7 +70,7 @@ class SummaryChapter(ChapterPage):
         o = self.org
         names = ", ".join(self._link(c.slug) for c in self.chapters)
         md(
-            f"**{o.name}, {o.namnd.lower()}, {self.year}.** Sidan samlar de viktigaste siffrorna ur bokens kapitel "
+            f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}.** Sidan samlar de viktigaste siffrorna ur bokens kapitel "
             f"för året: {names}. Varje siffra räknas fram i sitt kapitel, där också källan står. "
             f"Där en uppgift saknas i källorna står det så; ingen siffra fylls i."
         )
@@ -170,7 +170,7 @@ class SummaryChapter(ChapterPage):
             md(f"Källorna innehåller ingen budgettabell för {self.year}; {self._link('budget')} visar de uppgifter "
                f"om det ekonomiska läget som källorna anger.")
             return
-        md(f"Kommunbidraget {self.year} är {v['sf_kommunbidrag']}; verksamhetens nettokostnader är {v['sf_nettokostnad']}. "
+        md(f"Kommunbidraget {self.year} är {escape.md_text(v['sf_kommunbidrag'])}; verksamhetens nettokostnader är {escape.md_text(v['sf_nettokostnad'])}. "
            f"Mer i {self._link('budget')}.")
         page.net_and_grant_chart()
 
@@ -198,8 +198,8 @@ class SummaryChapter(ChapterPage):
         counts = st["light"].value_counts()
         light_text = ", ".join(f"{int(counts.get(k, 0))} {name}" for k, name in
                                ((ap.GREEN, "gröna"), (ap.YELLOW, "gula"), (ap.RED, "röda"), (ap.GREY, "grå")))
-        md(f"Underskott: {v['sf_underskott']}. Planerad effekt {self.year}: {v['sf_planerad']}. "
-           f"Faktisk effekt: {v['sf_faktisk']}. Trafikljus per åtgärd: {light_text}. Mer i {self._link('atgardsplan')}.")
+        md(f"Underskott: {escape.md_text(v['sf_underskott'])}. Planerad effekt {self.year}: {escape.md_text(v['sf_planerad'])}. "
+           f"Faktisk effekt: {escape.md_text(v['sf_faktisk'])}. Trafikljus per åtgärd: {light_text}. Mer i {self._link('atgardsplan')}.")
         if len(rows) >= 2:
             t = pd.DataFrame({"Post": labels, "Belopp": rows})
             fig = charts.grouped_bars(t, "Post", ["Belopp"], f"Underskott och åtgärdernas effekt {self.year}, tkr",
@@ -212,7 +212,7 @@ class SummaryChapter(ChapterPage):
         if page is None or page.reg is None:
             md("Källorna innehåller ingen risk- och väsentlighetsanalys för detta år.")
             return
-        md(f"Riskanalysen tar upp {self.values['sf_risker']}. Mer i {self._link('risk')}, med riskkarta och "
+        md(f"Riskanalysen tar upp {escape.md_text(self.values['sf_risker'])}. Mer i {self._link('risk')}, med riskkarta och "
            f"internkontrollplan.")
 
     def genomlysning_section(self) -> None:
@@ -221,7 +221,7 @@ class SummaryChapter(ChapterPage):
             md("Ingen genomlysning gäller detta år.")
             return
         n = 0 if page.stated is None else len(page.stated)
-        text = f"Genomlysningen anger {fmt.number(n)} nyckeltal i text. Möjlig besparing: {self.values['sf_besparing']}."
+        text = f"Genomlysningen anger {fmt.number(n)} nyckeltal i text. Möjlig besparing: {escape.md_text(self.values['sf_besparing'])}."
         text += (" Nyckeltal från Kolada är hämtade." if page.has_kolada else
                  " Inga värden från Kolada är hämtade ännu (kör `rapportbok kolada fetch`).")
         md(text + f" Mer i {self._link('genomlysning')}.")

@@ -30,7 +30,7 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from rapportbok.core import periods
+from rapportbok.core import escape, periods
 from rapportbok.core.paths import data_dir
 from rapportbok.core.periods import tertial_end
 from rapportbok.data import actionplan
@@ -143,6 +143,7 @@ def write_template(org: str, year: int, tertial: int, out: Path, data: Path | No
         values = {"atgard_id": m["atgard_id"], "per_datum": dt.datetime.combine(as_of, dt.time()), "enhet": m["enhet"]}
         for j, name in enumerate(names, start=1):
             c = ws.cell(row=i, column=j, value=values.get(name))
+            escape.xlsx_cell(c)  # an id from data is text, never a formula
             if name == "per_datum":
                 c.number_format = "yyyy-mm-dd"
             if name in FILL_COLUMNS:
@@ -177,7 +178,7 @@ def write_template(org: str, year: int, tertial: int, out: Path, data: Path | No
     for m in measures:
         row += 1
         for j, h in enumerate(("atgard_id", "nr", "titel", "enhet"), start=1):
-            info.cell(row=row, column=j, value=m[h])
+            escape.xlsx_cell(info.cell(row=row, column=j, value=m[h]))  # a title from data is text, never a formula
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)

@@ -67,15 +67,17 @@ def link_titles(escaped: str, prefix: str = "../../kallor/", data: Path | None =
 
     Chapter pages live at book/<org>/<year>/, the source pages at book/kallor/, hence the prefix.
     """
-    import html
     import re
+
+    from rapportbok.core import escape
 
     try:
         df = _cached(str(data or data_dir()))
     except (DataError, OSError):
         return escaped
-    titles = {html.escape(str(t)): str(k) for k, t in df["titel"].items()}
+    titles = {escape.html_text(t): str(k) for k, t in df["titel"].items()}
     if not titles:
         return escaped
     pattern = re.compile("|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True)))
-    return pattern.sub(lambda m: f'<a href="{prefix}{page_name(titles[m.group(0)])}">{m.group(0)}</a>', escaped)
+    return pattern.sub(
+        lambda m: f'<a href="{escape.html_attr(prefix + page_name(titles[m.group(0)]))}">{m.group(0)}</a>', escaped)

@@ -24,6 +24,9 @@ plt.rcParams.update(
         "axes.grid.axis": "y",
         "grid.alpha": 0.3,
         "font.size": 10,
+        # Labels and titles carry data text (posts, measures, KPI titles): text, never mathtext,
+        # so a "$" in the data neither renders as math nor stops the build (rapportbok.escape).
+        "text.parse_math": False,
     }
 )
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rapportbok.core import fmt
+from rapportbok.core import escape, fmt
 
 FOLDER = "tabeller"
 # A fixed time for the xlsx properties and zip entries, so the file does not change between runs.
@@ -91,9 +91,12 @@ def _columns(df: pd.DataFrame, cells: list[list[Cell]]) -> tuple[list[str], list
 
 
 def _plain(cell: Cell, column_unit: str | None) -> str:
-    """The CSV text of a cell: the number with decimal comma and no thousands separator."""
+    """The CSV text of a cell: the number with decimal comma and no thousands separator.
+
+    Text is neutralised as OWASP recommends: a cell that starts like a formula gets a leading quote.
+    """
     if cell.value is None:
-        return cell.text
+        return escape.csv_cell(cell.text)
     text = f"{cell.value:.{cell.decimals}f}".replace(".", ",")
     if cell.unit and cell.unit != column_unit:
         text += f" {cell.unit}"
@@ -105,7 +108,7 @@ def to_csv(df: pd.DataFrame, formats: dict) -> bytes:
     names, units = _columns(df, cells)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    writer.writerow(names)
+    writer.writerow([escape.csv_cell(n) for n in names])
     for row in cells:
         writer.writerow([_plain(c, units[j]) for j, c in enumerate(row)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
@@ -129,6 +132,7 @@ def to_xlsx(df: pd.DataFrame, formats: dict, caption: str, source: str | None) -
     ws.append(names)
     for c in ws[1]:
         c.font = Font(bold=True)
+        escape.xlsx_cell(c)
     for row in cells:
         values = []
         for j, cell in enumerate(row):
@@ -137,6 +141,8 @@ def to_xlsx(df: pd.DataFrame, formats: dict, caption: str, source: str | None) -
             else:
                 values.append(cell.text if cell.text else None)
         ws.append(values)
+        for c in ws[ws.max_row]:
+            escape.xlsx_cell(c)  # text is a string cell, never a formula
         for j, cell in enumerate(row):
             if cell.value is not None and (cell.unit is None or cell.unit == units[j]):
                 ws.cell(row=ws.max_row, column=j + 1).number_format = _excel_format(cell.decimals, units[j])
@@ -151,6 +157,8 @@ def to_xlsx(df: pd.DataFrame, formats: dict, caption: str, source: str | None) -
         ("Om siffrorna", "Samma siffror och avrundning som i rapportboken. Belopp i tkr eller mnkr enligt kolumnnamnet."),
     ):
         about.append(line)
+        for c in about[about.max_row]:
+            escape.xlsx_cell(c)
     about.column_dimensions["A"].width = 14
     about.column_dimensions["B"].width = 100
     for c in about["A"]:

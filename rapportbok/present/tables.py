@@ -1,20 +1,21 @@
 """Tables for the book: Swedish number format through rapportbok.core.fmt, a caption and the source.
 
 Tables are emitted as plain HTML (``IPython.display.HTML``) with a fixed id, so their output is
-byte-identical on every execution and nbval can compare it. On a chapter page (see
+byte-identical on every execution and nbval can compare it. Every cell, column name, caption and
+source line is data text and is HTML-escaped (rapportbok.escape) before the table's own markup
+(source links, bold subtotal rows) is added. On a chapter page (see
 ``begin_page``) each table also gets CSV and Excel downloads with the same numbers as shown
 (rapportbok.present.downloads).
 """
 
 from __future__ import annotations
 
-import html
 from typing import Callable
 
 import pandas as pd
 from IPython.display import HTML
 
-from rapportbok.core import fmt
+from rapportbok.core import escape, fmt
 
 Formatter = Callable[[object], str]
 
@@ -49,11 +50,13 @@ def to_html(
     for col in df.columns:
         if col not in formats and pd.api.types.is_numeric_dtype(df[col]):
             formats[col] = formatter_for(str(col))
+    uid = escape.ident(uid)  # an HTML id and part of the download's file name
     styler = (
-        df.style.format(formats, na_rep=fmt.MISSING)
+        df.style.format(formats, na_rep=fmt.MISSING, escape="html")  # data text is never markup
+        .format_index(escape="html", axis=1)
         .hide(axis="index")
         .set_uuid(uid)
-        .set_caption(html.escape(caption))
+        .set_caption(escape.html_text(caption))
         .set_table_attributes('class="rapportbok-tabell"')
     )
     numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
@@ -65,17 +68,17 @@ def to_html(
     if source:
         from rapportbok.data import sources
 
-        linked = sources.link_titles(html.escape(source)) if _page else html.escape(source)
+        linked = sources.link_titles(escape.html_text(source)) if _page else escape.html_text(source)
         out += f'<p class="rapportbok-kalla">{linked}</p>'
     if download and _page:
         from rapportbok.present import downloads
 
         csv_name, xlsx_name = downloads.write(df, formats, f"{_page}-{uid.replace('_', '-')}", caption, source)
-        what = html.escape(caption, quote=True)
+        what = escape.html_attr(caption)
         out += (
             '<p class="rapportbok-nedladdning">Ladda ner tabellen: '
-            f'<a href="{csv_name}" download aria-label="Ladda ner {what} som CSV">CSV</a> · '
-            f'<a href="{xlsx_name}" download aria-label="Ladda ner {what} som Excel">Excel</a></p>'
+            f'<a href="{escape.html_attr(csv_name)}" download aria-label="Ladda ner {what} som CSV">CSV</a> · '
+            f'<a href="{escape.html_attr(xlsx_name)}" download aria-label="Ladda ner {what} som Excel">Excel</a></p>'
         )
     return out
 
@@ -86,4 +89,4 @@ def show(df: pd.DataFrame, uid: str, caption: str, source: str | None = None, **
 
 def note(text: str) -> HTML:
     """A plain sentence in the book, e.g. 'Ingen uppföljning ännu'."""
-    return HTML(f'<p class="rapportbok-notis">{html.escape(text)}</p>')
+    return HTML(f'<p class="rapportbok-notis">{escape.html_text(text)}</p>')

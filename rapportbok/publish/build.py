@@ -23,6 +23,7 @@ import yaml
 
 from rapportbok.analysis import consistency
 from rapportbok.chapters import registry
+from rapportbok.core import escape
 from rapportbok.core.paths import PACKAGE_DIR, data_dir, project_root
 from rapportbok.core.periods import TERTIAL_TEXT
 from rapportbok.data import datasets
@@ -100,7 +101,7 @@ def landing_page(all_orgs: list[orgs.Org], jobs: list[Job]) -> str:
         if not years:
             continue
         links = ", ".join(f"[{y}]({org.slug}/{y}/index.md)" for y in years)
-        lines.append(f"- **{org.name}**, {org.namnd.lower()}: {links}")
+        lines.append(f"- **{escape.md_text(org.name)}**, {escape.md_text(org.namnd.lower())}: {links}")
     lines += [
         "",
         "## Om siffrorna",
@@ -132,23 +133,25 @@ def source_pages(data: Path, all_orgs: list[orgs.Org]) -> dict[str, str]:
         "",
     ]
     for org_slug, group in df.groupby("organisation", sort=False):
-        index += [f"## {names.get(org_slug, org_slug)}", ""]
+        index += [f"## {escape.md_text(names.get(org_slug, org_slug))}", ""]
         for kalla, row in group.iterrows():
-            index.append(f"- [{row['titel']}]({kalla}.md) – {row['dokumenttyp'].lower()}"
-                         + (f", {row['beslut']}" if row["beslut"] else ""))
+            index.append(f"- [{escape.md_text(row['titel'])}](<{escape.md_role_text(kalla)}.md>) – "
+                         f"{escape.md_text(row['dokumenttyp'].lower())}"
+                         + (f", {escape.md_text(row['beslut'])}" if row["beslut"] else ""))
         index.append("")
     pages["index.md"] = "\n".join(index)
     for kalla, row in df.iterrows():
         text = (data / row["fil"]).read_text(encoding="utf-8")
         fence = "`" * max(4, max((len(m) for m in __import__("re").findall(r"`+", text)), default=0) + 1)
         lines = [
-            f"# {row['titel']}",
+            f"# {escape.md_text(row['titel'])}",
             "",
-            f"- **Organisation:** {names.get(row['organisation'], row['organisation'])}",
-            f"- **Dokumenttyp:** {row['dokumenttyp']}",
-            f"- **Beslut:** {row['beslut'] or 'anges inte'}",
-            f"- **Id i bokens datafiler (kolumnen kalla):** `{kalla}`",
-            f"- **Texten som fil:** {{download}}`{Path(row['fil']).name} <{kalla}.txt>`",
+            f"- **Organisation:** {escape.md_text(names.get(row['organisation'], row['organisation']))}",
+            f"- **Dokumenttyp:** {escape.md_text(row['dokumenttyp'])}",
+            f"- **Beslut:** {escape.md_text(row['beslut'] or 'anges inte')}",
+            f"- **Id i bokens datafiler (kolumnen kalla):** {escape.md_code(kalla)}",
+            f"- **Texten som fil:** {{download}}`{escape.md_role_text(Path(row['fil']).name)} "
+            f"<{escape.md_role_text(kalla)}.txt>`",
             "",
             "Texten nedan är dokumentets text som den lästes in (tabeller med tabbar mellan kolumnerna). "
             "Radnumren hör till textfilen, inte till originaldokumentets sidor.",
@@ -173,9 +176,9 @@ def year_page(org: orgs.Org, year: int, jobs: list[Job], pdf: bool = False) -> s
     titles = _titles()
     tertial = org.years[year]
     lines = [
-        f"# {org.name} {year}",
+        f"# {escape.md_text(org.name)} {year}",
         "",
-        f"{org.namnd}, rapportår {year}, {TERTIAL_TEXT[tertial]}.",
+        f"{escape.md_text(org.namnd)}, rapportår {year}, {TERTIAL_TEXT[tertial]}.",
         "",
         "## Kapitel",
         "",
@@ -185,7 +188,8 @@ def year_page(org: orgs.Org, year: int, jobs: list[Job], pdf: bool = False) -> s
             lines.append(f"- [{titles[j.chapter]}]({j.chapter}.ipynb)")
     if pdf:
         lines += ["", "## Som PDF", "",
-                  f'<a href="../../../pdf/{pdf_name(org.slug, year)}">Hela rapportboken för {org.name} {year} som PDF</a> '
+                  f'<a href="{escape.html_attr("../../../pdf/" + pdf_name(org.slug, year))}">'
+                  f"Hela rapportboken för {escape.html_text(org.name)} {year} som PDF</a> "
                   "(för utskrift och nämndens handlingar).", ""]
     lines += ["", "Källdokumenten finns under [Källor](../../kallor/index.md)."]
     return "\n".join(lines) + "\n"

@@ -32,7 +32,6 @@ build with a Swedish error naming the address.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
 import logging
 import os
@@ -191,7 +190,9 @@ _FILL_TOC_JS = r"""
 
 
 def _esc(text: str) -> str:
-    return html.escape(str(text), quote=True)
+    from rapportbok.core import escape
+
+    return escape.html_text(text)
 
 
 def _document(org_name: str, namnd: str, year: int, period_text: str, build_date: dt.date) -> str:

@@ -5,6 +5,9 @@
   ``const THEBE_JS_URL`` is then a JavaScript error on every page. Duplicates are dropped.
 * pydata-sphinx-theme's sidebar toggles (``<details><summary>`` with only a chevron icon) have no
   accessible name (axe "summary-name", WCAG 4.1.2); each gets a Swedish aria-label.
+* sphinx-book-theme puts the page title as plain text (``title.astext()``) into ``pagetitle`` and
+  writes it unescaped into the print header (``<h1>{{ pagetitle }}</h1>``); a title from data
+  (an organisation's name, a source document's title) would be HTML there. It is escaped.
 """
 
 from __future__ import annotations
@@ -42,8 +45,16 @@ def _label_nav_toggles(app, pagename, templatename, context, doctree):
     context["generate_toctree_html"] = generate_with_labels
 
 
+def _escape_pagetitle(app, pagename, templatename, context, doctree):
+    from rapportbok.core import escape
+
+    if isinstance(context.get("pagetitle"), str):
+        context["pagetitle"] = escape.html_text(context["pagetitle"])
+
+
 def setup(app):
     # After the theme's own html-page-context handlers (priority 500).
     app.connect("html-page-context", _unique_scripts, priority=900)
     app.connect("html-page-context", _label_nav_toggles, priority=900)
+    app.connect("html-page-context", _escape_pagetitle, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
