@@ -12,6 +12,17 @@ def main() -> None:
     pass
 
 
+def _org_folder(org: str):
+    """data/<org> for ``--org``: a slug (rapportbok.paths.SLUG) inside data/, else a Swedish error and exit 1."""
+    from rapportbok import paths
+
+    try:
+        return paths.org_folder(org)
+    except paths.PathError as err:
+        click.echo(f"Fel: --org {err}", err=True)
+        sys.exit(1)
+
+
 @main.command(help="Kontrollera alla filer i data/ och lista varje fel.")
 def validate() -> None:
     from rapportbok import datasets
@@ -66,9 +77,8 @@ def kolada() -> None:
 @click.option("--base-url", default=None, help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).")
 def kolada_fetch(org: str, base_url: str | None) -> None:
     from rapportbok import kolada as kol
-    from rapportbok.paths import org_dir
 
-    folder = org_dir(org)
+    folder = _org_folder(org)
     if not (folder / "organisation.yml").is_file():
         click.echo(f"Fel: hittar ingen organisation '{org}' ({folder} saknar organisation.yml).", err=True)
         sys.exit(1)
@@ -97,6 +107,7 @@ def mall(org: str, year: int, tertial: int, out: str | None) -> None:
 
     from rapportbok import excel
 
+    _org_folder(org)  # the default file name is built from it
     target = Path(out) if out else Path.cwd() / excel.default_name(org, year, tertial)
     if target.exists():
         click.echo(f"Fel: {target} finns redan. Ta bort den eller ange en annan fil med --ut.", err=True)
@@ -120,6 +131,7 @@ def import_(file: str, org: str, ersatt: bool) -> None:
 
     from rapportbok import excel
 
+    _org_folder(org)
     try:
         result = excel.import_followup(Path(file), org, replace=ersatt)
     except excel.ExcelError as err:
