@@ -2,8 +2,10 @@
 
 Everything is built in a staging folder (``.staging-<id>/``, a complete site root) and only
 moved into place when every notebook and the site build have succeeded: ``book/``,
-``_toc.yml`` and ``_build/html/`` are replaced together, or not at all. A failing cell stops
-the build with the notebook, the cell and the error; the staging folder is removed.
+``_toc.yml`` and ``_build/html/`` are replaced together, or not at all, also when the process
+is killed half-way (rapportbok.journal). A failing cell stops the build with the notebook, the
+cell and the error; the staging folder is removed. Child processes (the kernels, jupyter-book)
+end with the build.
 """
 
 from __future__ import annotations
@@ -14,14 +16,13 @@ import os
 import shutil
 import subprocess
 import sys
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import yaml
 
-from rapportbok import datasets, orgs, stamp
+from rapportbok import datasets, journal, orgs, stamp
 from rapportbok.chapters import registry
 from rapportbok.paths import PACKAGE_DIR, PathError, data_dir, inside, project_root
 from rapportbok.schema import DataError
@@ -339,12 +340,58 @@ def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = 
     return todo
 
 
+def _die_with_parent():
+    """For Popen(preexec_fn=...): on Linux the child gets SIGKILL when the build process dies (even by kill -9)."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the build died before prctl took effect
+            os._exit(1)
+
+    return preexec if sys.platform.startswith("linux") else None
+
+
+def _run_child(cmd: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run a child process in its own process group, and kill that group if the build stops first.
+
+    On an exception in the build (a failure, Ctrl-C, SIGTERM turned into KeyboardInterrupt by the command
+    line) the whole group goes: jupyter-book and whatever it started. On Linux the child also dies
+    with the build process itself (PR_SET_PDEATHSIG), so not even kill -9 leaves it running.
+    """
+    import signal
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, env=env, preexec_fn=_die_with_parent())
+    try:
+        out, err = proc.communicate()
+    except BaseException:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        proc.wait()
+        raise
+    try:  # anything the child left behind in its group
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
 def build_site(site_root: Path) -> Path:
     cmd = [sys.executable, "-m", "jupyter_book", "build", str(site_root), "--path-output", str(site_root), "--quiet"]
     jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
     if jb:
         cmd = [jb, *cmd[3:]]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = _run_child(cmd)
     html = site_root / "_build" / "html"
     if proc.returncode != 0 or not (html / "index.html").exists():
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
@@ -390,18 +437,12 @@ def _tree_digest(base: Path, names: tuple[str, ...]) -> str:
 
 
 def _swap(stage: Path, root: Path, site: bool) -> None:
-    """Move the staged book (and site) into place; the old ones go only after the new are in."""
-    trash = root / f".staging-old-{uuid.uuid4().hex[:8]}"
-    trash.mkdir()
-    pairs = [(stage / "book", root / "book"), (stage / "_toc.yml", root / "_toc.yml")]
-    if site:
-        (root / "_build").mkdir(exist_ok=True)
-        pairs.append((stage / "_build" / "html", root / "_build" / "html"))
-    for new, old in pairs:
-        if old.exists():
-            os.replace(old, trash / f"{old.name}-{len(list(trash.iterdir()))}")
-        os.replace(new, old)
-    shutil.rmtree(trash, ignore_errors=True)
+    """Publish the staged book, _toc.yml (and site) together: all or, if killed before the journal, none."""
+    try:
+        journal.publish(root, stage, ["book", "_toc.yml", *(["_build/html"] if site else [])])
+    except OSError as err:
+        raise BuildError(f"Den nya boken kunde inte publiceras färdigt ({err}). Nästa körning av rapportbok "
+                         "slutför publiceringen.") from err
 
 
 def build(site: bool = True, workers: int | None = None, log=print, incremental: bool = True,
@@ -410,6 +451,9 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
 
     With ``pdf`` the site also gets one PDF per organisation and year (``_build/html/pdf/``),
     rendered by Debian's Chromium, and the year pages link to them.
+
+    The build holds the project's lock (one build at a time) and first completes a publication
+    a killed build left half done and removes its staging folders (rapportbok.journal).
     """
     if pdf and not site:
         raise BuildError("PDF byggs från webbplatsen; --pdf går inte med --no-site.")
@@ -419,6 +463,21 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
         if chromium.find() is None:
             raise BuildError(chromium.INSTALL_HINT)
     root = project_root()
+    try:
+        with journal.locked(root):
+            try:
+                journal.recover_locked(root, log)
+            except journal.JournalError as err:
+                raise BuildError(str(err)) from err
+            return _build(root, site, workers, log, incremental, pdf)
+    except journal.Busy:
+        raise BuildError("Ett annat bygge pågår redan i den här mappen; vänta tills det är klart.") from None
+
+
+def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, pdf: bool) -> list[Job]:
+    # The stamp records the inputs as they are now, before anything is read: a file edited while
+    # the build runs makes the next build run (rapportbok.stamp.record).
+    started = stamp.inputs(root, data_dir())
     mode = stamp.mode_of(site, pdf)
     shown: list[str] = []  # warnings, kept in the stamp so a no-change rebuild repeats them
 
@@ -441,9 +500,9 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
         for ch in registry():
             for line in ch.warnings(sets, org.slug) if ch.warnings else []:
                 warn(f"Varning ({org.slug}, {ch.title}): {line}")
-    stage = root / f".staging-{uuid.uuid4().hex[:8]}"
+    stage = journal.new_stage(root)
     try:
-        (stage / "book").mkdir(parents=True)
+        (stage / "book").mkdir()
         shutil.copy(root / "_config.yml", stage / "_config.yml")
         if (root / "_static").is_dir():
             shutil.copytree(root / "_static", stage / "_static")
@@ -478,8 +537,8 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
             (stage / "_build" / "html" / SITE_MARKER).write_text(site_digest)
         _swap(stage, root, site)
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    stamp.record(root, data_dir(), mode, shown)
+        journal.discard_stage(root, stage)
+    stamp.record(root, data_dir(), mode, shown, started)
     if (root / "_build" / "html" / "index.html").exists():
         log(f"Klart: {root / '_build' / 'html' / 'index.html'}")
     return executed

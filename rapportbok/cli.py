@@ -9,7 +9,17 @@ import click
 
 @click.group(help="Rapportbok: bygg och kontrollera socialnämndens rapportbok.")
 def main() -> None:
-    pass
+    # A build killed half-way: complete its publication, remove its staging folders (rapportbok.journal).
+    from rapportbok import journal, paths
+
+    try:
+        journal.recover(paths.project_root(), log=click.echo)
+    except journal.JournalError as err:
+        click.echo(f"Fel: {err}", err=True)
+        sys.exit(1)
+    except OSError as err:
+        click.echo(f"Fel: ett avbrutet bygge gick inte att slutföra ({err}).", err=True)
+        sys.exit(1)
 
 
 def _org_folder(org: str):
@@ -57,8 +67,17 @@ def build(no_site: bool, workers: int | None, everything: bool, pdf: bool) -> No
     from rapportbok import build as builder
     from rapportbok.schema import DataError
 
+    import signal
+
+    def terminated(signum, frame):  # SIGTERM ends the build as Ctrl-C does: kernels, jupyter-book and staging go too
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminated)
     try:
         builder.build(site=not no_site, workers=workers, log=click.echo, incremental=not everything, pdf=pdf)
+    except KeyboardInterrupt:
+        click.echo("Bygget avbröts; den förra boken och webbplatsen är orörda.", err=True)
+        sys.exit(130)
     except DataError as err:
         click.echo(err.report(), err=True)
         sys.exit(1)
