@@ -168,7 +168,14 @@ def pdf_name(org: str, year: int) -> str:
     return f"{org}-{year}.pdf"
 
 
-def year_page(org: orgs.Org, year: int, jobs: list[Job], pdf: bool = False) -> str:
+# The year page always links its PDF, so book/ does not depend on whether PDFs were made. The site
+# build is told (this variable, for jupyter-book) whether they will be; if not, rapportbok.sphinxext
+# replaces the link by a sentence saying there is no PDF. Keep in step with sphinxext.PDF_*.
+PDF_ENV = "RAPPORTBOK_PDF"
+PDF_CLASS = "rapportbok-pdf"
+
+
+def year_page(org: orgs.Org, year: int, jobs: list[Job]) -> str:
     titles = _titles()
     tertial = org.years[year]
     lines = [
@@ -182,11 +189,11 @@ def year_page(org: orgs.Org, year: int, jobs: list[Job], pdf: bool = False) -> s
     for j in jobs:
         if j.org == org.slug and j.year == year:
             lines.append(f"- [{titles[j.chapter]}]({j.chapter}.ipynb)")
-    if pdf:
-        lines += ["", "## Som PDF", "",
-                  f'<a href="../../../pdf/{pdf_name(org.slug, year)}">Hela rapportboken för {org.name} {year} som PDF</a> '
-                  "(för utskrift och nämndens handlingar).", ""]
-    lines += ["", "Källdokumenten finns under [Källor](../../kallor/index.md)."]
+    import html
+
+    lines += ["", "Källdokumenten finns under [Källor](../../kallor/index.md).", "", "## Som PDF", "",
+              f'<p class="{PDF_CLASS}"><a href="../../../pdf/{pdf_name(org.slug, year)}">Hela rapportboken för '
+              f'{html.escape(org.name)} {year} som PDF</a> (för utskrift och nämndens handlingar).</p>']
     return "\n".join(lines) + "\n"
 
 
@@ -386,12 +393,14 @@ def _run_child(cmd: list[str], env: dict | None = None) -> subprocess.CompletedP
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
-def build_site(site_root: Path) -> Path:
+def build_site(site_root: Path, pdf: bool = False) -> Path:
+    """Build the site with jupyter-book; ``pdf`` says the PDFs will be rendered (rapportbok.sphinxext keeps their links)."""
+    env = {**os.environ, PDF_ENV: "1" if pdf else "0"}
     cmd = [sys.executable, "-m", "jupyter_book", "build", str(site_root), "--path-output", str(site_root), "--quiet"]
     jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
     if jb:
         cmd = [jb, *cmd[3:]]
-    proc = _run_child(cmd)
+    proc = _run_child(cmd, env=env)
     html = site_root / "_build" / "html"
     if proc.returncode != 0 or not (html / "index.html").exists():
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
@@ -450,7 +459,8 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
     """Build the book; returns the jobs that were executed (the others were unchanged).
 
     With ``pdf`` the site also gets one PDF per organisation and year (``_build/html/pdf/``),
-    rendered by Debian's Chromium, and the year pages link to them.
+    rendered by Debian's Chromium, and the year pages' PDF links are kept (without, the site says
+    there is no PDF; book/ is the same either way).
 
     The build holds the project's lock (one build at a time) and first completes a publication
     a killed build left half done and removes its staging folders (rapportbok.journal).
@@ -521,7 +531,7 @@ def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, 
             for year in sorted({j.year for j in jobs if j.org == org.slug}):
                 page = _page(stage / "book", org.slug, str(year), "index.md")
                 page.parent.mkdir(parents=True, exist_ok=True)
-                page.write_text(year_page(org, year, jobs, pdf), encoding="utf-8")
+                page.write_text(year_page(org, year, jobs), encoding="utf-8")
         executed = execute_all(jobs, stage, root, workers, log, incremental)
         site_digest = _tree_digest(stage, ("_config.yml", "_static", "_toc.yml", "book")) + ("+pdf" if pdf else "")
         marker = root / "_build" / "html" / SITE_MARKER
@@ -530,7 +540,7 @@ def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, 
             site = False
         elif site:
             log("Bygger webbplatsen med jupyter-book ...")
-            build_site(stage)
+            build_site(stage, pdf)
             _publish_downloads(stage)
             if pdf:
                 render_pdfs(stage / "_build" / "html", all_orgs, jobs, log)

@@ -1,9 +1,10 @@
-"""Publishing a build (issue 12: 6 and 7).
+"""Publishing a build (issue 12: 6 and 7; issue 17).
 
 * book/, _toc.yml and the site are switched in one step (rapportbok.journal): a build killed
   between any two renames leaves, after the next command, all of the new generation or all of
   the old, never a mix or nothing; staging folders of killed builds are removed.
 * The build stamp covers the inputs as they were at the start of the build.
+* book/ is the same whether or not the PDFs were made (`make book`, `make pdf` in any order).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import time
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
-from conftest import PROJECT_FILES, run_cli
+from conftest import PROJECT_FILES, need_chromium, run_cli
 from rapportbok import build, journal, stamp
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -247,3 +249,37 @@ def test_the_stamp_covers_the_inputs_as_read_at_the_start(project, monkeypatch):
         edited.write_bytes(original)
     monkeypatch.setattr(build, "execute_all", real)
     build.build(site=False, workers=1, log=lambda line: None)
+
+
+# --- issue 17: book/ does not depend on the PDF ------------------------------------------------------------
+
+
+def test_the_year_page_always_links_its_pdf_and_the_site_says_when_there_is_none(built_project):
+    page = (ROOT / "book" / "alingsas" / "2025" / "index.md").read_text(encoding="utf-8")
+    assert 'href="../../../pdf/alingsas-2025.pdf"' in page  # committed, whether or not a PDF was built
+    html = built_project / "_build" / "html"
+    if (html / "pdf").is_dir():
+        pytest.skip("the shared build has PDFs already (test_pdf ran first)")
+    soup = BeautifulSoup((html / "book" / "alingsas" / "2025" / "index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    assert soup.find("a", href="../../../pdf/alingsas-2025.pdf") is None  # no link that leads nowhere
+    assert "har ingen PDF av rapportboken" in soup.get_text()
+
+
+def test_make_book_and_make_pdf_leave_book_unchanged(project):
+    """`make book` then `make pdf` then `make book`: book/ and _toc.yml stay byte-identical (issue 17)."""
+    need_chromium()
+    book = tree_hash(project / "book", project / "_toc.yml")
+    proc = run_cli(project, "build", "--workers", "1")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert tree_hash(project / "book", project / "_toc.yml") == book
+    proc = run_cli(project, "build", "--pdf", "--workers", "1")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert tree_hash(project / "book", project / "_toc.yml") == book
+    html = project / "_build" / "html"
+    assert (html / "pdf" / "alingsas-2025.pdf").is_file()
+    soup = BeautifulSoup((html / "book" / "alingsas" / "2025" / "index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    assert soup.find("a", href="../../../pdf/alingsas-2025.pdf") is not None
+    assert run_cli(project, "build", "--workers", "1").returncode == 0
+    assert tree_hash(project / "book", project / "_toc.yml") == book
