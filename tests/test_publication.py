@@ -208,6 +208,37 @@ def test_a_build_killed_while_running_leaves_the_previous_book_and_no_process(pr
     marker.unlink()
 
 
+def test_sigterm_ends_the_build_its_children_and_its_staging_folder(project):
+    import signal
+
+    marker = project / "_build" / "html" / stamp.SITE_MARKER
+    marker.write_text("förr")  # the site must be rebuilt
+    book, site = tree_hash(project / "book", project / "_toc.yml"), tree_hash(project / "_build" / "html")
+    (project / "_build" / ".rapportbok-stamp.json").unlink(missing_ok=True)
+    proc = subprocess.Popen([sys.executable, "-m", "rapportbok", "build", "--workers", "1"], cwd=project,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        for line in proc.stdout:
+            if "Bygger webbplatsen" in line:
+                break
+        deadline = time.monotonic() + 10
+        while not (children := _children(proc.pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert children, "jupyter-book körs inte"
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "Bygget avbröts; den förra boken och webbplatsen är orörda." in err and "Traceback" not in err
+    assert not [pid for pid in children if _alive(pid)], "jupyter-book lever kvar efter bygget"
+    assert not list(project.glob(".staging-*"))
+    assert tree_hash(project / "book", project / "_toc.yml") == book
+    assert tree_hash(project / "_build" / "html") == site
+    marker.unlink()
+
+
 def _children(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
