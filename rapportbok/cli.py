@@ -62,7 +62,29 @@ CONTEXT = {"help_option_names": ["-h", "--help", "--hjalp"]}
              help="Rapportbok: socialnämndens ekonomi som en bok som går att bygga om. "
                   "Varje period: fyll i data/ (eller mall och importera), kontrollera, bygg.")
 def main() -> None:
-    pass
+    # A build killed half-way: complete its publication, remove its staging folders (rapportbok.publish.journal).
+    from rapportbok.publish import journal
+    from rapportbok.core import paths
+
+    try:
+        journal.recover(paths.project_root(), log=click.echo)
+    except journal.JournalError as err:
+        click.echo(f"Fel: {err}", err=True)
+        sys.exit(1)
+    except OSError as err:
+        click.echo(f"Fel: ett avbrutet bygge gick inte att slutföra ({err}).", err=True)
+        sys.exit(1)
+
+
+def _org_folder(org: str):
+    """data/<org> for ``--org``: a slug (rapportbok.core.paths.SLUG) inside data/, else a Swedish error and exit 1."""
+    from rapportbok.core import paths
+
+    try:
+        return paths.org_folder(org)
+    except paths.PathError as err:
+        click.echo(f"Fel: --org {err}", err=True)
+        sys.exit(1)
 
 
 def validate() -> None:
@@ -99,8 +121,17 @@ def build(no_site: bool, workers: int | None, everything: bool, pdf: bool) -> No
     from rapportbok.data.schema import DataError
     from rapportbok.publish import build as builder
 
+    import signal
+
+    def terminated(signum, frame):  # SIGTERM ends the build as Ctrl-C does: kernels, jupyter-book and staging go too
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminated)
     try:
         builder.build(site=not no_site, workers=workers, log=click.echo, incremental=not everything, pdf=pdf)
+    except KeyboardInterrupt:
+        click.echo("Bygget avbröts; den förra boken och webbplatsen är orörda.", err=True)
+        sys.exit(130)
     except DataError as err:
         click.echo(err.report(), err=True)
         sys.exit(1)
@@ -119,10 +150,9 @@ def kolada() -> None:
 @click.option("--api-adress", "--base-url", "base_url", default=None,
               help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).")
 def kolada_fetch(org: str, base_url: str | None) -> None:
-    from rapportbok.core.paths import org_dir
     from rapportbok.data import kolada as kol
 
-    folder = org_dir(org)
+    folder = _org_folder(org)
     if not (folder / "organisation.yml").is_file():
         click.echo(f"Fel: hittar ingen organisation '{org}' ({folder} saknar organisation.yml).", err=True)
         sys.exit(1)
@@ -151,6 +181,7 @@ def mall(org: str, year: int, tertial: int, out: str | None) -> None:
 
     from rapportbok.data import measure_workbook as excel
 
+    _org_folder(org)  # the default file name is built from it
     target = Path(out) if out else Path.cwd() / excel.default_name(org, year, tertial)
     if target.exists():
         click.echo(f"Fel: {target} finns redan. Ta bort den eller ange en annan fil med --ut.", err=True)
@@ -174,6 +205,7 @@ def import_(file: str, org: str, ersatt: bool) -> None:
 
     from rapportbok.data import measure_workbook as excel
 
+    _org_folder(org)
     try:
         result = excel.import_followup(Path(file), org, replace=ersatt)
     except excel.ExcelError as err:

@@ -154,14 +154,23 @@ def test_table_escapes_data_but_keeps_its_own_markup():
     assert 'onload="' not in out and "font-weight: bold" in out
 
 
-def test_source_links_escape_the_id(tmp_path):
+def test_source_links_escape_the_id(tmp_path, monkeypatch):
+    """An id with quotes is refused by validation (data.sources); the link escapes it all the same."""
+    import pandas as pd
+
     from rapportbok.data import sources
+    from rapportbok.data.schema import DataError
 
     (tmp_path / "kallor").mkdir()
     (tmp_path / "kallor" / "a.txt").write_text("x", encoding="utf-8")
     (tmp_path / "kallor.csv").write_text(
         'kalla,titel,organisation,dokumenttyp,beslut,fil\n'
         '"x"" onmouseover=""alert(1)",Titel <b>,org,Typ,,kallor/a.txt\n', encoding="utf-8")
+    with pytest.raises(DataError):
+        sources.load(tmp_path)
+    # Defence in depth: were such an id to reach the link, it is still an attribute value, not markup.
+    register = pd.DataFrame({"titel": ["Titel <b>"]}, index=pd.Index(['x" onmouseover="alert(1)'], name="kalla"))
+    monkeypatch.setattr(sources, "_cached", lambda data: register)
     cited = escape.html_text("Källa: Titel <b>, avsnitt")
     out = sources.link_titles(cited, data=tmp_path)
     assert '<a href="../../kallor/x&quot; onmouseover=&quot;alert(1).html">Titel &lt;b&gt;</a>' in out
@@ -202,6 +211,8 @@ SAFE_VALUES = {
     ("build.py", "j.chapter"): "kapitlets slug, konstant i koden",
     ("build.py", "TERTIAL_TEXT[tertial]"): "konstant text",
     ("build.py", "fence"): "backticks som koden räknar fram",
+    ("build.py", "PDF_CLASS"): "konstant klassnamn",
+    ("build.py", "pdf_name(org.slug, year)"): "filnamn av slug (kontrollerad mot SLUG) och årtal",
 }
 SAFE_CALL_PREFIXES = ("escape.", "fmt.", "self._link(", "int(", "len(")
 # Calls whose f-string arguments are escaped elsewhere (HTML tables, plain-text glue) or drawn in a PNG.

@@ -50,7 +50,10 @@ def has_data(data: dict, year: int) -> bool:
     return first is None or int(year) >= first
 
 
-CHAPTER = Chapter("genomlysning", "Genomlysning: nyckeltal jämfört med liknande kommuner", has_data, (STATED, MOVES))
+# Besides the review's two files, the chapter reads kolada.yml and the fetched values (data/<org>/kolada/),
+# so a `kolada fetch` or a changed configuration re-runs it (rapportbok.publish.build._chapter_files).
+CHAPTER = Chapter("genomlysning", "Genomlysning: nyckeltal jämfört med liknande kommuner", has_data,
+                  (STATED, MOVES, kolada.CONFIG_FILE, kolada.STORE_DIR))
 
 
 def _legend_below(fig, n: int) -> None:

@@ -6,8 +6,8 @@ through these functions:
 
 * ``html_text`` / ``html_attr``: text in HTML and in a quoted HTML attribute (tables, captions,
   source lines, links, notes, the PDF's cover).
-* ``md_text``: literal text in Markdown/MyST (``rapportbok.display.md`` in the chapters, the pages
-  that ``rapportbok.build`` writes). Every ASCII punctuation character is backslash-escaped, as
+* ``md_text``: literal text in Markdown/MyST (``rapportbok.present.display.md`` in the chapters, the pages
+  that ``rapportbok.publish.build`` writes). Every ASCII punctuation character is backslash-escaped, as
   CommonMark allows, so MyST cannot see a role (``{download}``), a directive or fence, a link,
   inline HTML, an entity, math (``$``) or emphasis; line breaks become spaces, so no data text
   can start a block (heading, list, quote, table, indented code).

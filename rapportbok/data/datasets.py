@@ -86,7 +86,7 @@ def validate(data: Path | None = None) -> list[Issue]:
     except DataError as err:
         return err.issues
     for sid, row in sources.load(data).iterrows():
-        if not (data / row["fil"]).is_file():
+        if not sources.text_file(row, data).is_file():  # load() has confined it to data/
             issues.append(Issue("kallor.csv", 0, "fil", row["fil"], f"en fil under data/ för källan {sid}"))
     all_orgs, org_issues = orgs.load_all(data)
     issues += org_issues

@@ -29,8 +29,8 @@ import email.utils
 import math
 import os
 import re
-import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -503,8 +503,13 @@ def own_group_mean(values_df: pd.DataFrame, members: Iterable[str]) -> pd.DataFr
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temporary file and a rename; the file gets the usual permissions (0666 minus umask).
+
+    ``tempfile.mkstemp`` would create it 0600, readable by no one else (not by the web server).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = str(path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)

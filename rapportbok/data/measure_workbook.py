@@ -31,7 +31,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from rapportbok.core import escape, periods
-from rapportbok.core.paths import data_dir
+from rapportbok.core.paths import PathError, check_slug, data_dir, org_folder
 from rapportbok.core.periods import tertial_end
 from rapportbok.data import actionplan
 from rapportbok.data.actionplan import UPPFOLJNING
@@ -80,7 +80,19 @@ class ExcelError(Exception):
 
 
 def default_name(org: str, year: int, tertial: int) -> str:
-    return f"uppfoljning_{org}_{year}_T{tertial}.xlsx"
+    """The template's file name; ``org`` must be a slug (rapportbok.core.paths.SLUG), so the name has no path in it."""
+    return f"uppfoljning_{check_slug(org)}_{int(year)}_T{int(tertial)}.xlsx"
+
+
+def _org_issue(org: str, data: Path) -> Issue | None:
+    """An Issue if ``org`` is not a slug naming a folder inside data/ with organisation.yml."""
+    try:
+        folder = org_folder(org, data)
+    except PathError as err:
+        return Issue("--org", 0, "", str(org), err.expected)
+    if not (folder / "organisation.yml").is_file():
+        return Issue(f"{org}/", 0, "", org, "en organisation under data/ (en mapp med organisation.yml)")
+    return None
 
 
 # --- template ---------------------------------------------------------------------------------
@@ -122,8 +134,8 @@ def _measures(org: str, year: int, data: Path) -> list[dict]:
 def write_template(org: str, year: int, tertial: int, out: Path, data: Path | None = None) -> int:
     """Write the follow-up template; returns the number of measure rows."""
     data = data or data_dir()
-    if not (data / org / "organisation.yml").is_file():
-        raise ExcelError([Issue(f"{org}/", 0, "", org, "en organisation under data/ (en mapp med organisation.yml)")])
+    if issue := _org_issue(org, data):
+        raise ExcelError([issue])
     if int(tertial) not in periods.TERTIAL_END:
         raise ExcelError([Issue("--tertial", 0, "", str(tertial), "1, 2 eller 3")])
     measures = _measures(org, int(year), data)
@@ -260,8 +272,8 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
     path = Path(path)
     label = path.name
     target_label = f"{org}/{UPPFOLJNING.filename}"
-    if not (data / org / "organisation.yml").is_file():
-        raise ExcelError([Issue(f"{org}/", 0, "", org, "en organisation under data/ (en mapp med organisation.yml)")])
+    if issue := _org_issue(org, data):
+        raise ExcelError([issue])
     if not path.name.lower().endswith(".xlsx"):
         raise ExcelError([Issue(label, 0, "", path.name, "en Excel-arbetsbok (.xlsx) skapad med rapportbok mall")])
     with tempfile.TemporaryDirectory(prefix="rapportbok-import-") as tmp:

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import yaml
 
+from rapportbok.core import paths
 from rapportbok.core.paths import data_dir
 from rapportbok.data.schema import DataError, Issue
 
-SLUG = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
+SLUG = paths.SLUG  # the pattern and its explanation: rapportbok.core.paths
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def _issues_for(path: Path, label: str) -> tuple[Org | None, list[Issue]]:
     if issues:
         return None, issues
     slug = str(raw["slug"])
-    if slug != path.parent.name or not SLUG.match(slug):
+    if slug != path.parent.name or not SLUG.fullmatch(slug):
         issues.append(Issue(label, 0, "slug", slug, f"'{path.parent.name}', samma namn som mappen (små bokstäver a–z, siffror, bindestreck)"))
     kid = str(raw["kolada_id"])
     if not re.fullmatch(r"\d{4}", kid):

@@ -80,8 +80,12 @@ class Col:
     choices: tuple[str, ...] = ()
     sign: str | None = None  # "+" (never negative) or "-" (never positive)
     doc: str = ""
+    pattern: str | None = None  # text columns: a regular expression the (stripped) value must match
+    pattern_text: str = ""  # what the pattern allows, in Swedish (the message's "förväntade ...")
 
     def expected(self) -> str:
+        if self.pattern:
+            return self.pattern_text or f"en text som matchar {self.pattern}"
         if self.kind == "choice":
             return "ett av: " + ", ".join(self.choices)
         return KINDS[self.kind]
@@ -161,6 +165,11 @@ def _check_for(c: Col) -> list[pa.Check]:
     if c.kind == "text":
         if c.required:
             checks.append(pa.Check(lambda s: ~s.str.match(blank), error="en ifylld cell (text)"))
+        if c.pattern:
+            rx = re.compile(c.pattern)
+            # An empty cell is the "ifylld" check's to report (or allowed).
+            checks.append(pa.Check(lambda s: s.str.match(blank) | s.map(lambda v: rx.fullmatch(v.strip()) is not None),
+                                   error=c.expected()))
         return checks
     if c.kind == "number":
         test = lambda v: parse_number(v) is not None  # noqa: E731

@@ -5,19 +5,20 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from rapportbok.core.paths import data_dir
-from rapportbok.data.schema import Col, DataError, TableSpec, read_table
+from rapportbok.core.paths import SOURCE_ID, SOURCE_ID_TEXT, PathError, data_dir, inside
+from rapportbok.data.schema import Col, DataError, Issue, TableSpec, read_table
 
 KALLOR = TableSpec(
     "kallor.csv",
     "Källdokument",
     (
-        Col("kalla", doc="Kort id som datafilerna hänvisar till"),
+        # The id names the source's page (book/kallor/<kalla>.md), so it is checked against a pattern.
+        Col("kalla", doc="Kort id som datafilerna hänvisar till", pattern=SOURCE_ID.pattern, pattern_text=SOURCE_ID_TEXT),
         Col("titel"),
         Col("organisation"),
         Col("dokumenttyp"),
         Col("beslut", required=False),
-        Col("fil", doc="Sökväg under data/ till dokumentets text"),
+        Col("fil", doc="Sökväg under data/ till dokumentets text (relativ, inom data/)"),
     ),
     key=("kalla",),
 )
@@ -25,12 +26,31 @@ KALLOR = TableSpec(
 KOLADA_SOURCE = "kolada"
 
 
+def _file_issues(df, data: Path) -> list[Issue]:
+    """Each source's text file must be a path inside data/ (resolved: no '..', no absolute path, no link out)."""
+    issues = []
+    for row, fil in df["fil"].items():
+        try:
+            inside(data, fil)
+        except PathError as err:
+            issues.append(Issue("kallor.csv", int(row), "fil", str(fil), err.expected + " (en fil under data/)"))
+    return issues
+
+
 def load(data: Path | None = None):
+    """data/kallor.csv, indexed by ``kalla``; ids and file paths checked (DataError names file, row, column)."""
     data = data or data_dir()
     df, issues = read_table(data / KALLOR.filename, KALLOR, "kallor.csv")
+    if not issues:
+        issues = _file_issues(df, data)
     if issues:
         raise DataError(issues)
     return df.set_index("kalla")
+
+
+def text_file(row, data: Path | None = None) -> Path:
+    """The resolved path of a source's text (a row of :func:`load`), confined to data/."""
+    return inside(data or data_dir(), row["fil"])
 
 
 @lru_cache(maxsize=8)

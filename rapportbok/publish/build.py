@@ -2,8 +2,10 @@
 
 Everything is built in a staging folder (``.staging-<id>/``, a complete site root) and only
 moved into place when every notebook and the site build have succeeded: ``book/``,
-``_toc.yml`` and ``_build/html/`` are replaced together, or not at all. A failing cell stops
-the build with the notebook, the cell and the error; the staging folder is removed.
+``_toc.yml`` and ``_build/html/`` are replaced together, or not at all, also when the process
+is killed half-way (rapportbok.publish.journal). A failing cell stops the build with the notebook, the
+cell and the error; the staging folder is removed. Child processes (the kernels, jupyter-book)
+end with the build.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,12 +25,12 @@ import yaml
 from rapportbok.analysis import consistency
 from rapportbok.chapters import registry
 from rapportbok.core import escape
-from rapportbok.core.paths import PACKAGE_DIR, data_dir, project_root
+from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, project_root
 from rapportbok.core.periods import TERTIAL_TEXT
 from rapportbok.data import datasets
 from rapportbok.data import organisations as orgs
 from rapportbok.data.schema import DataError
-from rapportbok.publish import stamp, templates
+from rapportbok.publish import journal, stamp, templates
 
 
 class BuildError(Exception):
@@ -141,7 +142,7 @@ def source_pages(data: Path, all_orgs: list[orgs.Org]) -> dict[str, str]:
         index.append("")
     pages["index.md"] = "\n".join(index)
     for kalla, row in df.iterrows():
-        text = (data / row["fil"]).read_text(encoding="utf-8")
+        text = sources.text_file(row, data).read_text(encoding="utf-8")  # confined to data/
         fence = "`" * max(4, max((len(m) for m in __import__("re").findall(r"`+", text)), default=0) + 1)
         lines = [
             f"# {escape.md_text(row['titel'])}",
@@ -172,7 +173,14 @@ def pdf_name(org: str, year: int) -> str:
     return f"{org}-{year}.pdf"
 
 
-def year_page(org: orgs.Org, year: int, jobs: list[Job], pdf: bool = False) -> str:
+# The year page always links its PDF, so book/ does not depend on whether PDFs were made. The site
+# build is told (this variable, for jupyter-book) whether they will be; if not, rapportbok.publish.sphinxext
+# replaces the link by a sentence saying there is no PDF. Keep in step with sphinxext.PDF_*.
+PDF_ENV = "RAPPORTBOK_PDF"
+PDF_CLASS = "rapportbok-pdf"
+
+
+def year_page(org: orgs.Org, year: int, jobs: list[Job]) -> str:
     titles = _titles()
     tertial = org.years[year]
     lines = [
@@ -186,13 +194,18 @@ def year_page(org: orgs.Org, year: int, jobs: list[Job], pdf: bool = False) -> s
     for j in jobs:
         if j.org == org.slug and j.year == year:
             lines.append(f"- [{titles[j.chapter]}]({j.chapter}.ipynb)")
-    if pdf:
-        lines += ["", "## Som PDF", "",
-                  f'<a href="{escape.html_attr("../../../pdf/" + pdf_name(org.slug, year))}">'
-                  f"Hela rapportboken för {escape.html_text(org.name)} {year} som PDF</a> "
-                  "(för utskrift och nämndens handlingar).", ""]
-    lines += ["", "Källdokumenten finns under [Källor](../../kallor/index.md)."]
+    lines += ["", "Källdokumenten finns under [Källor](../../kallor/index.md).", "", "## Som PDF", "",
+              f'<p class="{PDF_CLASS}"><a href="../../../pdf/{pdf_name(org.slug, year)}">Hela rapportboken för '
+              f'{escape.html_text(org.name)} {year} som PDF</a> (för utskrift och nämndens handlingar).</p>']
     return "\n".join(lines) + "\n"
+
+
+def _page(base: Path, *parts: str) -> Path:
+    """Where a generated page goes: confined to ``base`` (the staging area's book/), else BuildError."""
+    try:
+        return inside(base, *parts)
+    except PathError as err:
+        raise BuildError(f"En sida skulle hamna utanför {base.name}/ och skrivs inte: {err}") from err
 
 
 def _chapter_files(chapter: str, org_path: Path) -> list[Path]:
@@ -339,12 +352,60 @@ def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = 
     return todo
 
 
-def build_site(site_root: Path) -> Path:
+def _die_with_parent():
+    """For Popen(preexec_fn=...): on Linux the child gets SIGKILL when the build process dies (even by kill -9)."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the build died before prctl took effect
+            os._exit(1)
+
+    return preexec if sys.platform.startswith("linux") else None
+
+
+def _run_child(cmd: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run a child process in its own process group, and kill that group if the build stops first.
+
+    On an exception in the build (a failure, Ctrl-C, SIGTERM turned into KeyboardInterrupt by the command
+    line) the whole group goes: jupyter-book and whatever it started. On Linux the child also dies
+    with the build process itself (PR_SET_PDEATHSIG), so not even kill -9 leaves it running.
+    """
+    import signal
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, env=env, preexec_fn=_die_with_parent())
+    try:
+        out, err = proc.communicate()
+    except BaseException:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        proc.wait()
+        raise
+    try:  # anything the child left behind in its group
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def build_site(site_root: Path, pdf: bool = False) -> Path:
+    """Build the site with jupyter-book; ``pdf`` says the PDFs will be rendered (rapportbok.publish.sphinxext keeps their links)."""
+    env = {**os.environ, PDF_ENV: "1" if pdf else "0"}
     cmd = [sys.executable, "-m", "jupyter_book", "build", str(site_root), "--path-output", str(site_root), "--quiet"]
     jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
     if jb:
         cmd = [jb, *cmd[3:]]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = _run_child(cmd, env=env)
     html = site_root / "_build" / "html"
     if proc.returncode != 0 or not (html / "index.html").exists():
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
@@ -390,18 +451,12 @@ def _tree_digest(base: Path, names: tuple[str, ...]) -> str:
 
 
 def _swap(stage: Path, root: Path, site: bool) -> None:
-    """Move the staged book (and site) into place; the old ones go only after the new are in."""
-    trash = root / f".staging-old-{uuid.uuid4().hex[:8]}"
-    trash.mkdir()
-    pairs = [(stage / "book", root / "book"), (stage / "_toc.yml", root / "_toc.yml")]
-    if site:
-        (root / "_build").mkdir(exist_ok=True)
-        pairs.append((stage / "_build" / "html", root / "_build" / "html"))
-    for new, old in pairs:
-        if old.exists():
-            os.replace(old, trash / f"{old.name}-{len(list(trash.iterdir()))}")
-        os.replace(new, old)
-    shutil.rmtree(trash, ignore_errors=True)
+    """Publish the staged book, _toc.yml (and site) together: all or, if killed before the journal, none."""
+    try:
+        journal.publish(root, stage, ["book", "_toc.yml", *(["_build/html"] if site else [])])
+    except OSError as err:
+        raise BuildError(f"Den nya boken kunde inte publiceras färdigt ({err}). Nästa körning av rapportbok "
+                         "slutför publiceringen.") from err
 
 
 def build(site: bool = True, workers: int | None = None, log=print, incremental: bool = True,
@@ -409,7 +464,11 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
     """Build the book; returns the jobs that were executed (the others were unchanged).
 
     With ``pdf`` the site also gets one PDF per organisation and year (``_build/html/pdf/``),
-    rendered by Debian's Chromium, and the year pages link to them.
+    rendered by Debian's Chromium, and the year pages' PDF links are kept (without, the site says
+    there is no PDF; book/ is the same either way).
+
+    The build holds the project's lock (one build at a time) and first completes a publication
+    a killed build left half done and removes its staging folders (rapportbok.publish.journal).
     """
     if pdf and not site:
         raise BuildError("PDF byggs från webbplatsen; --pdf går inte med --no-site.")
@@ -419,6 +478,21 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
         if chromium.find() is None:
             raise BuildError(chromium.INSTALL_HINT)
     root = project_root()
+    try:
+        with journal.locked(root):
+            try:
+                journal.recover_locked(root, log)
+            except journal.JournalError as err:
+                raise BuildError(str(err)) from err
+            return _build(root, site, workers, log, incremental, pdf)
+    except journal.Busy:
+        raise BuildError("Ett annat bygge pågår redan i den här mappen; vänta tills det är klart.") from None
+
+
+def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, pdf: bool) -> list[Job]:
+    # The stamp records the inputs as they are now, before anything is read: a file edited while
+    # the build runs makes the next build run (rapportbok.publish.stamp.record).
+    started = stamp.inputs(root, data_dir())
     mode = stamp.mode_of(site, pdf)
     shown: list[str] = []  # warnings, kept in the stamp so a no-change rebuild repeats them
 
@@ -441,16 +515,16 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
         for ch in registry():
             for line in ch.warnings(sets, org.slug) if ch.warnings else []:
                 warn(f"Varning ({org.slug}, {ch.title}): {line}")
-    stage = root / f".staging-{uuid.uuid4().hex[:8]}"
+    stage = journal.new_stage(root)
     try:
-        (stage / "book").mkdir(parents=True)
+        (stage / "book").mkdir()
         shutil.copy(root / "_config.yml", stage / "_config.yml")
         if (root / "_static").is_dir():
             shutil.copytree(root / "_static", stage / "_static")
         src_pages = source_pages(data_dir(), all_orgs)
         (stage / "book" / "kallor").mkdir()
         for name, text in src_pages.items():
-            (stage / "book" / "kallor" / name).write_text(text, encoding="utf-8")
+            _page(stage / "book" / "kallor", name).write_text(text, encoding="utf-8")
         source_ids = [n[:-3] for n in src_pages if n.endswith(".md") and n != "index.md"]
         (stage / "_toc.yml").write_text(
             "# Generated by `rapportbok build` from what data/ holds; do not edit by hand.\n"
@@ -460,9 +534,9 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
         (stage / "book" / "index.md").write_text(landing_page(all_orgs, jobs), encoding="utf-8")
         for org in all_orgs:
             for year in sorted({j.year for j in jobs if j.org == org.slug}):
-                page = stage / "book" / org.slug / str(year) / "index.md"
+                page = _page(stage / "book", org.slug, str(year), "index.md")
                 page.parent.mkdir(parents=True, exist_ok=True)
-                page.write_text(year_page(org, year, jobs, pdf), encoding="utf-8")
+                page.write_text(year_page(org, year, jobs), encoding="utf-8")
         executed = execute_all(jobs, stage, root, workers, log, incremental)
         site_digest = _tree_digest(stage, ("_config.yml", "_static", "_toc.yml", "book")) + ("+pdf" if pdf else "")
         marker = root / "_build" / "html" / SITE_MARKER
@@ -471,15 +545,15 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
             site = False
         elif site:
             log("Bygger webbplatsen med jupyter-book ...")
-            build_site(stage)
+            build_site(stage, pdf)
             _publish_downloads(stage)
             if pdf:
                 render_pdfs(stage / "_build" / "html", all_orgs, jobs, log)
             (stage / "_build" / "html" / SITE_MARKER).write_text(site_digest)
         _swap(stage, root, site)
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    stamp.record(root, data_dir(), mode, shown)
+        journal.discard_stage(root, stage)
+    stamp.record(root, data_dir(), mode, shown, started)
     if (root / "_build" / "html" / "index.html").exists():
         log(f"Klart: {root / '_build' / 'html' / 'index.html'}")
     return executed

@@ -8,9 +8,30 @@
 * sphinx-book-theme puts the page title as plain text (``title.astext()``) into ``pagetitle`` and
   writes it unescaped into the print header (``<h1>{{ pagetitle }}</h1>``); a title from data
   (an organisation's name, a source document's title) would be HTML there. It is escaped.
+* The year pages in book/ always link their PDF (``<p class="rapportbok-pdf">``, written by
+  rapportbok.publish.build.year_page), so book/ is the same with or without ``make pdf``. When the build
+  makes no PDF (``RAPPORTBOK_PDF`` is not "1"), the link is replaced, in the built site only, by
+  a sentence saying that this version of the site has no PDF: no link leads nowhere.
 """
 
 from __future__ import annotations
+
+import os
+
+PDF_ENV = "RAPPORTBOK_PDF"  # as rapportbok.publish.build.PDF_ENV
+PDF_CLASS = "rapportbok-pdf"  # as rapportbok.publish.build.PDF_CLASS
+NO_PDF_TEXT = ("Den här versionen av webbplatsen har ingen PDF av rapportboken. "
+               "PDF:en görs när webbplatsen byggs med make pdf.")
+
+
+def _pdf_links(app, doctree, docname):
+    if os.environ.get(PDF_ENV) == "1":
+        return
+    from docutils import nodes
+
+    for node in list(doctree.findall(nodes.raw)):
+        if f'class="{PDF_CLASS}"' in node.astext() and "html" in node.get("format", "").split():
+            node.replace_self(nodes.paragraph("", NO_PDF_TEXT, classes=[PDF_CLASS]))
 
 
 def _unique_scripts(app, pagename, templatename, context, doctree):
@@ -57,4 +78,5 @@ def setup(app):
     app.connect("html-page-context", _unique_scripts, priority=900)
     app.connect("html-page-context", _label_nav_toggles, priority=900)
     app.connect("html-page-context", _escape_pagetitle, priority=900)
+    app.connect("doctree-resolved", _pdf_links)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

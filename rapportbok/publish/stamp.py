@@ -80,12 +80,18 @@ def unchanged(root: Path, data: Path, mode: str) -> list[str] | None:
     return list(saved.get("warnings", []))
 
 
-def record(root: Path, data: Path, mode: str, warnings: list[str]) -> None:
-    """Remember a successful build (written atomically)."""
+def record(root: Path, data: Path, mode: str, warnings: list[str], started: str | None = None) -> None:
+    """Remember a successful build (written atomically).
+
+    ``started`` is :func:`inputs` as the build computed it at its start, before it read any data:
+    a file edited while the build ran then no longer matches, and the next build runs. (Hashing
+    the inputs here, after the build, would record the edited file as built.)
+    """
     path = root / STAMP
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps({"mode": mode, "inputs": inputs(root, data), "outputs": outputs(root, mode),
+    digest = started if started is not None else inputs(root, data)
+    tmp.write_text(json.dumps({"mode": mode, "inputs": digest, "outputs": outputs(root, mode),
                                "warnings": warnings}, ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, path)
 
