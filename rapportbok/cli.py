@@ -63,8 +63,8 @@ CONTEXT = {"help_option_names": ["-h", "--help", "--hjalp"]}
                   "Varje period: fyll i data/ (eller mall och importera), kontrollera, bygg.")
 def main() -> None:
     # A build killed half-way: complete its publication, remove its staging folders (rapportbok.publish.journal).
-    from rapportbok.publish import journal
     from rapportbok.core import paths
+    from rapportbok.publish import journal
 
     try:
         journal.recover(paths.project_root(), log=click.echo)
@@ -118,10 +118,10 @@ def build(no_site: bool, workers: int | None, everything: bool, pdf: bool) -> No
             click.echo("Inget har ändrats sedan förra bygget (data, mallar, kod och miljö är desamma); "
                        "boken och webbplatsen är aktuella.")
             return
+    import signal
+
     from rapportbok.data.schema import DataError
     from rapportbok.publish import build as builder
-
-    import signal
 
     def terminated(signum, frame):  # SIGTERM ends the build as Ctrl-C does: kernels, jupyter-book and staging go too
         raise KeyboardInterrupt

@@ -165,9 +165,13 @@ def test_template_name_needs_a_slug():
 
 
 def test_kolada_files_are_written_with_the_usual_permissions(tmp_path):
+    """Kolada's store is written through core.files (was mkstemp: 0600, unreadable for a web server)."""
+    from rapportbok.core import files
+
+    assert "files.write_text" in Path(kolada.__file__).read_text(encoding="utf-8")
     old = os.umask(0o022)
     try:
-        kolada._atomic_write_text(tmp_path / "kolada" / "varden.csv", "kpi\n")
+        files.write_text(tmp_path / "kolada" / "varden.csv", "kpi\n")
     finally:
         os.umask(old)
     mode = stat.S_IMODE((tmp_path / "kolada" / "varden.csv").stat().st_mode)

@@ -421,7 +421,7 @@ def count_checks(data: dict, org: str) -> list[Finding]:
         return []
     findings = []
     for _, u in up[up["id"].str.contains("antal-atgarder") & (up["enhet"] == "st")].iterrows():
-        findings.append(Finding(f"Antal åtgärder enligt texten mot antal rader i åtgärdstabellen", float(u["varde"]),
+        findings.append(Finding("Antal åtgärder enligt texten mot antal rader i åtgärdstabellen", float(u["varde"]),
                                 float(len(meas)), "st", _where(u) + f" (\"{u['citat'][:120]}\")"))
     return findings
 

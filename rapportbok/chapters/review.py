@@ -277,7 +277,7 @@ class GenomlysningChapter(ChapterPage):
                 v0, v1 = w[c.label].get(y0), w[c.label].get(y1)
                 rows.append({"Nyckeltal": f"{self._title(kpi)} ({kpi})", "Serie": c.label, "Från år": y0, "Till år": y1,
                              "Värde från": v0, "Värde till": v1, "Förändring, %": gl.change_pct(v0, v1),
-                             f"Index (basår = 100)": gl.index_value(v0, v1)})
+                             "Index (basår = 100)": gl.index_value(v0, v1)})
         if not rows:
             return tables.note("Inget nyckeltal har värden för två olika år.")
         t = pd.DataFrame(rows)

@@ -27,10 +27,8 @@ from __future__ import annotations
 import datetime as _dt
 import email.utils
 import math
-import os
 import re
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -39,6 +37,8 @@ from urllib.parse import urljoin
 import pandas as pd
 import requests
 import yaml
+
+from rapportbok.core import files
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3/"
 MAX_IDS_PER_SEGMENT = 25
@@ -502,26 +502,6 @@ def own_group_mean(values_df: pd.DataFrame, members: Iterable[str]) -> pd.DataFr
 # ---------------------------------------------------------------------------
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temporary file and a rename; the file gets the usual permissions (0666 minus umask).
-
-    ``tempfile.mkstemp`` would create it 0600, readable by no one else (not by the web server).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = str(path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def _to_stored(df: pd.DataFrame) -> pd.DataFrame:
@@ -715,8 +695,8 @@ def fetch_org(
     }
 
     csv_text = stored.to_csv(index=False, lineterminator="\n", na_rep="")
-    _atomic_write_text(values_path, csv_text)
-    _atomic_write_text(meta_path, yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000))
+    files.write_text(values_path, csv_text)
+    files.write_text(meta_path, yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000))
 
     return FetchReport(
         org_dir=org_dir,

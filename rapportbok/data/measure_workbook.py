@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from rapportbok.core import escape, periods
+from rapportbok.core import escape, files, periods
 from rapportbok.core.paths import PathError, check_slug, data_dir, org_folder
 from rapportbok.core.periods import tertial_end
 from rapportbok.data import actionplan
@@ -348,9 +347,5 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
         if errors:
             raise ExcelError(sorted(set(errors)))
 
-        fd, tmp_target = tempfile.mkstemp(prefix=".uppfoljning-", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(new_text)
-        os.chmod(tmp_target, (target.stat().st_mode & 0o777) if target.exists() else 0o644)
-        os.replace(tmp_target, target)
+        files.write_text(target, new_text)
     return result

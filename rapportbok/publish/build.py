@@ -10,7 +10,6 @@ end with the build.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -25,6 +24,7 @@ import yaml
 from rapportbok.analysis import consistency
 from rapportbok.chapters import registry
 from rapportbok.core import escape
+from rapportbok.core.hashing import Digest, files_under, tree_digest
 from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, project_root
 from rapportbok.core.periods import TERTIAL_TEXT
 from rapportbok.data import datasets
@@ -227,23 +227,16 @@ def inputs_hash(job: Job, root: Path, data: Path) -> str:
     the source register, the package code and the pinned environment. jupyter-cache would hash
     only the code cells, and so miss a changed data file.
     """
-    h = hashlib.sha256()
-
-    def add(label: str, path: Path) -> None:
-        h.update(label.encode() + b"\0")
-        h.update(path.read_bytes() if path.is_file() else b"<saknas>")
-        h.update(b"\0")
-
-    add("template", templates.template_path(root, job.chapter))
-    h.update(json.dumps(job.parameters(), sort_keys=True).encode())
-    for p in sorted(PACKAGE_DIR.rglob("*.py")):
-        add("pkg/" + p.relative_to(PACKAGE_DIR).as_posix(), p)
-    add("requirements.txt", root / "requirements.txt")
-    add("kallor.csv", data / "kallor.csv")
-    add("organisation.yml", data / job.org / "organisation.yml")
+    d = Digest().file("template", templates.template_path(root, job.chapter))
+    d.text("parameters", json.dumps(job.parameters(), sort_keys=True))
+    for p in files_under(PACKAGE_DIR, (".py",)):
+        d.file("pkg/" + p.relative_to(PACKAGE_DIR).as_posix(), p)
+    d.file("requirements.txt", root / "requirements.txt")
+    d.file("kallor.csv", data / "kallor.csv")
+    d.file("organisation.yml", data / job.org / "organisation.yml")
     for p in _chapter_files(job.chapter, data / job.org):
-        add("data/" + p.relative_to(data).as_posix(), p)
-    return h.hexdigest()
+        d.file("data/" + p.relative_to(data).as_posix(), p)
+    return d.hexdigest()
 
 
 def _stored_hash(path: Path) -> str | None:
@@ -440,14 +433,6 @@ def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print
 SITE_MARKER = stamp.SITE_MARKER  # content hash of what the site was built from
 
 
-def _tree_digest(base: Path, names: tuple[str, ...]) -> str:
-    h = hashlib.sha256()
-    for name in names:
-        target = base / name
-        for p in sorted([target] if target.is_file() else target.rglob("*") if target.is_dir() else []):
-            if p.is_file():
-                h.update(p.relative_to(base).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 def _swap(stage: Path, root: Path, site: bool) -> None:
@@ -538,7 +523,7 @@ def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, 
                 page.parent.mkdir(parents=True, exist_ok=True)
                 page.write_text(year_page(org, year, jobs), encoding="utf-8")
         executed = execute_all(jobs, stage, root, workers, log, incremental)
-        site_digest = _tree_digest(stage, ("_config.yml", "_static", "_toc.yml", "book")) + ("+pdf" if pdf else "")
+        site_digest = tree_digest(stage, ("_config.yml", "_static", "_toc.yml", "book")) + ("+pdf" if pdf else "")
         marker = root / "_build" / "html" / SITE_MARKER
         if site and incremental and marker.is_file() and marker.read_text() == site_digest:
             log("Webbplatsen är oförändrad; den byggs inte om.")

@@ -32,6 +32,7 @@ import shutil
 import uuid
 from pathlib import Path
 
+from rapportbok.core import files
 from rapportbok.core.paths import PathError, inside
 
 JOURNAL = Path("_build") / ".rapportbok-swap.json"
@@ -75,29 +76,11 @@ def new_stage(root: Path) -> Path:
     return stage
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _write(root: Path, entry: dict) -> None:
-    path = root / JOURNAL
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(entry, fh, ensure_ascii=False, indent=1)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)  # the publication's single atomic step
-    _fsync_dir(path.parent)
+    # Writing the journal is the publication's single atomic step (files.write_text renames once).
+    files.write_text(root / JOURNAL, json.dumps(entry, ensure_ascii=False, indent=1))
 
 
 def publish(root: Path, stage: Path, names: list[str]) -> None:
@@ -146,9 +129,9 @@ def _complete(root: Path) -> bool:
         elif not os.path.lexists(target) and os.path.lexists(old):
             # The staged copy is gone (removed by hand): put the previous one back rather than nothing.
             os.replace(old, target)
-    _fsync_dir(root)
+    files.fsync_dir(root)
     (root / JOURNAL).unlink()
-    _fsync_dir((root / JOURNAL).parent)
+    files.fsync_dir((root / JOURNAL).parent)
     shutil.rmtree(trash, ignore_errors=True)
     return True
 

@@ -34,12 +34,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import os
 import re
 import tempfile
 from pathlib import Path
 
-from rapportbok.core import fmt
+from rapportbok.core import files, fmt
 from rapportbok.publish import chromium
 
 CSS_FILE = Path(__file__).with_name("pdf.css")
@@ -494,10 +493,4 @@ def render(
             )
 
     data = _join(cover, body, [t for _, t in headings], f"{org_name} – Rapportbok {year}", f"{namnd}, {period_text}")
-    tmp_out = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        tmp_out.write_bytes(data)
-        os.replace(tmp_out, out)
-    finally:
-        tmp_out.unlink(missing_ok=True)
-    return out
+    return files.write_bytes(out, data)

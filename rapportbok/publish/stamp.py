@@ -11,10 +11,11 @@ Deliberately light: standard library only, so the check costs no more than hashi
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from pathlib import Path
+
+from rapportbok.core import files
+from rapportbok.core.hashing import Digest
 
 STAMP = Path("_build") / ".rapportbok-stamp.json"
 SITE_MARKER = ".rapportbok-indata"  # written by the build into _build/html/
@@ -22,45 +23,22 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]  # rapportbok/
 MODES = {"book": 0, "site": 1, "pdf": 2}  # a build in a higher mode also covers the lower ones
 
 
-def _hash_tree(h, base: Path, target: Path, suffixes: tuple[str, ...] | None = None) -> None:
-    if target.is_file():
-        files = [target]
-    elif target.is_dir():
-        files = sorted(p for p in target.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    else:
-        files = []
-    if not files:
-        h.update(f"<saknas {target.name}>".encode())
-    for p in files:
-        if suffixes and p.suffix not in suffixes:
-            continue
-        try:
-            rel = p.relative_to(base).as_posix()
-        except ValueError:
-            rel = p.as_posix()
-        h.update(rel.encode() + b"\0" + p.read_bytes() + b"\0")
-
-
 def inputs(root: Path, data: Path) -> str:
-    h = hashlib.sha256()
-    h.update(str(data.resolve()).encode() + b"\0")
+    d = Digest().text("data", str(data.resolve()))
     for name in ("notebooks", "_config.yml", "_static", "requirements.txt"):
-        _hash_tree(h, root, root / name)
-    _hash_tree(h, data, data)
-    _hash_tree(h, PACKAGE_DIR, PACKAGE_DIR, (".py", ".css"))
-    return h.hexdigest()
+        d.tree(root, root / name)
+    d.tree(data, data)
+    d.tree(PACKAGE_DIR, PACKAGE_DIR, (".py", ".css"))
+    return d.hexdigest()
 
 
 def outputs(root: Path, mode: str) -> str:
-    h = hashlib.sha256()
-    _hash_tree(h, root, root / "book")
-    _hash_tree(h, root, root / "_toc.yml")
+    d = Digest().tree(root, root / "book").tree(root, root / "_toc.yml")
     if MODES[mode] >= MODES["site"]:
-        _hash_tree(h, root, root / "_build" / "html" / SITE_MARKER)
-        _hash_tree(h, root, root / "_build" / "html" / "index.html")
+        d.tree(root, root / "_build" / "html" / SITE_MARKER).tree(root, root / "_build" / "html" / "index.html")
     if MODES[mode] >= MODES["pdf"]:
-        _hash_tree(h, root, root / "_build" / "html" / "pdf")
-    return h.hexdigest()
+        d.tree(root, root / "_build" / "html" / "pdf")
+    return d.hexdigest()
 
 
 def mode_of(site: bool, pdf: bool) -> str:
@@ -87,13 +65,9 @@ def record(root: Path, data: Path, mode: str, warnings: list[str], started: str 
     a file edited while the build ran then no longer matches, and the next build runs. (Hashing
     the inputs here, after the build, would record the edited file as built.)
     """
-    path = root / STAMP
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
     digest = started if started is not None else inputs(root, data)
-    tmp.write_text(json.dumps({"mode": mode, "inputs": digest, "outputs": outputs(root, mode),
-                               "warnings": warnings}, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    files.write_text(root / STAMP, json.dumps({"mode": mode, "inputs": digest, "outputs": outputs(root, mode),
+                                               "warnings": warnings}, ensure_ascii=False, indent=1))
 
 
 def forget(root: Path) -> None:
