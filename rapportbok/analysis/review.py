@@ -147,7 +147,7 @@ def wide(long: pd.DataFrame, order: list[str]) -> pd.DataFrame:
 # --- pure computations ------------------------------------------------------------------------
 
 
-def _num(x) -> float | None:
+def _float_or_none(x) -> float | None:
     if x is None:
         return None
     try:
@@ -159,7 +159,7 @@ def _num(x) -> float | None:
 
 def change_pct(v0, v1) -> float | None:
     """``(v1 - v0) / v0 * 100``; None when a value is missing or the base is 0."""
-    a, b = _num(v0), _num(v1)
+    a, b = _float_or_none(v0), _float_or_none(v1)
     if a is None or b is None or a == 0:
         return None
     return (b - a) / a * 100
@@ -167,7 +167,7 @@ def change_pct(v0, v1) -> float | None:
 
 def index_value(v0, v1) -> float | None:
     """``v1 / v0 * 100`` (base year = 100)."""
-    a, b = _num(v0), _num(v1)
+    a, b = _float_or_none(v0), _float_or_none(v1)
     if a is None or b is None or a == 0:
         return None
     return b / a * 100
@@ -175,14 +175,14 @@ def index_value(v0, v1) -> float | None:
 
 def index_series(s: pd.Series, base) -> pd.Series:
     """A series as an index with ``s[base] == 100``; all NaN when the base value is missing or 0."""
-    b = _num(s.get(base))
+    b = _float_or_none(s.get(base))
     if b is None or b == 0:
         return s * math.nan
     return s / b * 100
 
 
 def ratio(own, comp) -> float | None:
-    a, b = _num(own), _num(comp)
+    a, b = _float_or_none(own), _float_or_none(comp)
     if a is None or b is None or b == 0:
         return None
     return a / b
@@ -190,7 +190,7 @@ def ratio(own, comp) -> float | None:
 
 def worse_by(own, comp, direction: str | None) -> float | None:
     """How much worse the organisation is than the comparison, in the KPI's unit (negative = better)."""
-    a, b = _num(own), _num(comp)
+    a, b = _float_or_none(own), _float_or_none(comp)
     if a is None or b is None or direction not in (LOWER, HIGHER):
         return None
     return a - b if direction == LOWER else b - a
@@ -198,7 +198,7 @@ def worse_by(own, comp, direction: str | None) -> float | None:
 
 def change_room_mnkr(own, comp, population, direction: str | None) -> float | None:
     """Förändringsutrymme in mnkr for a kr/inv KPI: ``worse_by * population / 1e6``."""
-    w, p = worse_by(own, comp, direction), _num(population)
+    w, p = worse_by(own, comp, direction), _float_or_none(population)
     if w is None or p is None:
         return None
     return w * p / 1e6
@@ -219,7 +219,7 @@ def rank(by_municipality: pd.Series, org_id: str, direction: str | None, expecte
     ``by_municipality`` holds values indexed by municipality id (groups G... are ignored).
     """
     s = by_municipality[[bool(re.fullmatch(r"\d{4}", str(i))) for i in by_municipality.index]].dropna()
-    own = _num(s.get(org_id))
+    own = _float_or_none(s.get(org_id))
     if own is None or not expected or len(s) < expected:
         return None
     n = len(s)
@@ -244,7 +244,7 @@ def latest_common_year(wide_table: pd.DataFrame, org_label: str, max_year: int |
 
 def signed(row) -> float | None:
     """The stated value with the sign of its direction (a stated 'minskning' of 5 -> -5)."""
-    v = _num(row["varde"])
+    v = _float_or_none(row["varde"])
     if v is None:
         return None
     return -v if row.get("riktning") == "minskning" else v
@@ -263,7 +263,7 @@ def stated_vs_fetched(stated: pd.DataFrame, values: pd.DataFrame | None, names: 
     for _, r in stated[stated["kpi"].notna()].iterrows():
         y0, y1 = r["period_fran"], r["period_till"]
         period = "" if pd.isna(y1) else (str(int(y1)) if pd.isna(y0) or y0 == y1 else f"{int(y0)}–{int(y1)}")
-        if _num(r["varde"]) is None:
+        if _float_or_none(r["varde"]) is None:
             angivet = f"{fmt_range(r)}"
         else:
             angivet = signed(r)
@@ -286,9 +286,9 @@ def stated_vs_fetched(stated: pd.DataFrame, values: pd.DataFrame | None, names: 
                 if r["matt"] == "förändring":
                     computed = change_pct(v0, v1)
                 else:
-                    computed = None if _num(v0) is None or _num(v1) is None else float(v1) - float(v0)
+                    computed = None if _float_or_none(v0) is None or _float_or_none(v1) is None else float(v1) - float(v0)
             elif r["matt"] in ("nivå", "andel") and (pd.isna(y0) or y0 == y1):
-                computed = _num(v1)
+                computed = _float_or_none(v1)
             else:
                 note = "Måttet jämförs inte automatiskt."
             if computed is None and not note:

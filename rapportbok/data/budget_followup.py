@@ -208,17 +208,17 @@ def cross_check(data: dict, org: str) -> list[Issue]:
             continue
         b = float(budget[kg])
         if r["verksamhet"] is None and not pd.isna(r["budget"]):
-            issues.append(Issue(label, row, "budget", _num(r["budget"]),
+            issues.append(Issue(label, row, "budget", _as_typed(r["budget"]),
                                 "en tom cell: kontogruppens budget hämtas ur budget_ramar.csv (budget anges bara på rader med verksamhet)"))
         if pd.isna(r["prognos"]) and tertial != 3:
             issues.append(Issue(label, row, "prognos", "", "en prognos för helåret (får vara tom bara vid tertial 3)"))
         if tertial == 3 and not pd.isna(r["prognos"]) and abs(float(r["prognos"]) - float(r["utfall"])) > 1e-9:
-            issues.append(Issue(label, row, "prognos", _num(r["prognos"]), f"samma värde som utfallet ({_num(r['utfall'])}) eller en tom cell vid helår"))
+            issues.append(Issue(label, row, "prognos", _as_typed(r["prognos"]), f"samma värde som utfallet ({_as_typed(r['utfall'])}) eller en tom cell vid helår"))
         for col in ("utfall", "prognos"):
             v = r[col]
             if not pd.isna(v) and b != 0 and v != 0 and (v > 0) != (b > 0):
                 want = "negativt (en kostnad, som i budget_ramar.csv)" if b < 0 else "positivt (en intäkt, som i budget_ramar.csv)"
-                issues.append(Issue(label, row, col, _num(v), f"ett tal med samma tecken som budgeten för {kg} ({fmt.tkr(b)}): {want}"))
+                issues.append(Issue(label, row, col, _as_typed(v), f"ett tal med samma tecken som budgeten för {kg} ({fmt.tkr(b)}): {want}"))
         if org_sources is not None and r["kalla"] not in org_sources:
             issues.append(Issue(label, row, "kalla", r["kalla"], f"en källa i data/kallor.csv med organisation '{org}'"))
     if any(i.severity == "fel" for i in issues):
@@ -229,7 +229,8 @@ def cross_check(data: dict, org: str) -> list[Issue]:
     return issues
 
 
-def _num(v) -> str:
+def _as_typed(v) -> str:
+    """A number as the analyst typed it, for messages: 1234 or 12.5."""
     f = float(v)
     return str(int(f)) if f.is_integer() else str(f)
 
@@ -248,13 +249,13 @@ def _consistency(fu: pd.DataFrame, ramar: pd.DataFrame, label: str) -> list[Issu
             for col in ("utfall", "prognos"):
                 total_units = units[f"{col}_tkr"].sum()
                 if abs(total_units - w[f"{col}_tkr"]) > TOLERANCE_TKR:
-                    issues.append(Issue(label, int(whole.index[0]), col, _num(w[col]),
+                    issues.append(Issue(label, int(whole.index[0]), col, _as_typed(w[col]),
                                         f"summan av verksamhetsraderna för {kg} ({fmt.tkr(total_units)}), högst {fmt.tkr(TOLERANCE_TKR)} ifrån"))
         if units["budget_tkr"].notna().all():
             b = float(budget_for(ramar, int(ar))[kg])
             s = float(units["budget_tkr"].sum())
             if abs(s - b) > TOLERANCE_TKR:
-                issues.append(Issue(label, int(units.index[0]), "budget", _num(units["budget"].iloc[0]),
+                issues.append(Issue(label, int(units.index[0]), "budget", _as_typed(units["budget"].iloc[0]),
                                     f"verksamheternas budgetar för {kg} summerade ({fmt.tkr(s)}) lika med budget_ramar.csv ({fmt.tkr(b)})",
                                     severity="varning"))
     return issues
