@@ -34,6 +34,9 @@ validate: $(STAMP)
 	$(PY) -m rapportbok validate
 
 test: $(STAMP) $(AXE)
+	@# Chromium for the browser, accessibility and PDF tests: installed where we can (root with apt),
+	@# otherwise those tests skip with the install hint (CI sets RAPPORTBOK_REQUIRE_BROWSER=1: they fail).
+	-@tools/ensure-chromium.sh
 	$(PY) -m pytest tests
 	$(PY) -m pytest --nbval book --nbval-sanitize-with tests/nbval-sanitize.cfg
 

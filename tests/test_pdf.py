@@ -20,9 +20,11 @@ from rapportbok.core import fmt
 
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def _chromium():
-    need_chromium()  # skip without Chromium; fail in CI, which installs it
+    # Module scope, so it runs before the module's other fixtures (rendering a PDF needs Chromium):
+    # skip without Chromium, fail in CI, which installs it.
+    need_chromium()
 
 ORG, NAMND, YEAR, PERIOD = "Alingsås kommun", "Socialnämnden", 2025, "tertial 1 (januari–april)"
 BUILD_DATE = dt.date(2026, 3, 9)
