@@ -58,3 +58,31 @@ def need_chromium() -> None:
         if os.environ.get("RAPPORTBOK_REQUIRE_BROWSER") == "1":
             pytest.fail(chromium.INSTALL_HINT)
         pytest.skip(chromium.INSTALL_HINT)
+
+
+# --- the suite leaves the checkout as it found it ------------------------------------------------
+
+def _git_status() -> str | None:
+    try:
+        proc = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def pytest_sessionstart(session):
+    session.config._rapportbok_git_status = _git_status()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if the tests changed the checkout (tests write in temporary copies only)."""
+    before = getattr(session.config, "_rapportbok_git_status", None)
+    after = _git_status()
+    if before is None or after is None or before == after or hasattr(session.config, "workerinput"):
+        return
+    changed = sorted(set(after.splitlines()) - set(before.splitlines()))
+    if changed:
+        session.config.get_terminal_writer().line(
+            "Testerna ändrade i arbetskopian (de ska bara skriva i tillfälliga mappar):\n  " + "\n  ".join(changed), red=True)
+        session.exitstatus = 1
