@@ -20,8 +20,8 @@ import os
 
 PDF_ENV = "RAPPORTBOK_PDF"  # as rapportbok.publish.build.PDF_ENV
 PDF_CLASS = "rapportbok-pdf"  # as rapportbok.publish.build.PDF_CLASS
-NO_PDF_TEXT = ("Den här versionen av webbplatsen har ingen PDF av rapportboken. "
-               "PDF:en görs när webbplatsen byggs med make pdf.")
+# For the reader: no build instructions on a reader's page (the README says how to make the PDF).
+NO_PDF_TEXT = "Den här versionen av webbplatsen har ingen PDF av rapportboken."
 
 
 def _pdf_links(app, doctree, docname):
