@@ -391,14 +391,21 @@ def _run_child(cmd: list[str], env: dict | None = None) -> subprocess.CompletedP
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
+# jupyter-book's command line, run by this Python: the same call on Linux, macOS and Windows. (Its
+# `jupyter-book` script lies in bin/ of a venv but in Scripts\\ of a Windows conda environment, and
+# `python -m jupyter_book` has no __main__.)
+JUPYTER_BOOK = "import sys; from jupyter_book.cli.main import main; sys.exit(main())"
+
+
+def jupyter_book_command(site_root: Path) -> list[str]:
+    """The command that builds the site in ``site_root`` (HTML into site_root/_build/html)."""
+    return [sys.executable, "-c", JUPYTER_BOOK, "build", str(site_root), "--path-output", str(site_root), "--quiet"]
+
+
 def build_site(site_root: Path, pdf: bool = False) -> Path:
     """Build the site with jupyter-book; ``pdf`` says the PDFs will be rendered (rapportbok.publish.sphinxext keeps their links)."""
     env = {**os.environ, PDF_ENV: "1" if pdf else "0"}
-    cmd = [sys.executable, "-m", "jupyter_book", "build", str(site_root), "--path-output", str(site_root), "--quiet"]
-    jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
-    if jb:
-        cmd = [jb, *cmd[3:]]
-    proc = _run_child(cmd, env=env)
+    proc = _run_child(jupyter_book_command(site_root), env=env)
     html = site_root / "_build" / "html"
     if proc.returncode != 0 or not (html / "index.html").exists():
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
