@@ -78,3 +78,22 @@ def test_the_contract_catches_a_backward_import(tmp_path):
     bad.write_text("def f():\n    from rapportbok.chapters import budget\n", encoding="utf-8")
     assert _imports(bad) == [(2, "rapportbok.chapters")]
     assert STAGES.index(_stage("rapportbok.chapters")) > STAGES.index(_stage("rapportbok.analysis.budget"))
+
+
+# One module per concept: a second copy of these fails here (issue #11).
+ONE_HOME = [
+    (r"\bimport hashlib\b", "core/hashing.py", "content hashes: rapportbok.core.hashing.Digest"),
+    (r"\bmkstemp\b|\.write_bytes\(data\)\n\s*os\.replace", "core/files.py", "atomic writes: rapportbok.core.files"),
+    (r"\(4, 30\)|\*\s*4\s*/\s*12", "core/periods.py", "tertial ends and the share of the year: rapportbok.core.periods"),
+    (r"[\"']mnkr[\"']\s*:\s*1000", "core/units.py", "kr/tkr/mnkr factors: rapportbok.core.units"),
+    (r"\bimport html\b|html\.escape\(", "core/escape.py", "escaping: rapportbok.core.escape"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "home", "what"), ONE_HOME, ids=[h for _, h, _ in ONE_HOME])
+def test_one_module_per_concept(pattern, home, what):
+    import re
+
+    found = [p.relative_to(PACKAGE).as_posix() for p in MODULES
+             if p.relative_to(PACKAGE).as_posix() != home and re.search(pattern, p.read_text(encoding="utf-8"))]
+    assert not found, f"{what} has one home; found a second copy in {found}"
