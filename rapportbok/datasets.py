@@ -16,7 +16,7 @@ import pandas as pd
 from rapportbok import actionplan, budget, followup, genomlysning, orgs, sources, stated
 from rapportbok import risk
 from rapportbok.paths import data_dir
-from rapportbok.schema import DataError, Issue, TableSpec, read_table
+from rapportbok.schema import DataError, Issue, TableSpec, read_table, text_problem
 
 # Per-organisation files: name -> (spec, optional extra check(df, spec, label) -> issues).
 # Each domain module declares its own DATASETS (and CROSS_CHECKS); they are merged here.
@@ -75,6 +75,22 @@ def load_org(org: str, data: Path | None = None, warnings: list[Issue] | None = 
     return out
 
 
+def source_text_issues(path: Path, label: str) -> list[Issue]:
+    """A source document's text is published as it is, so it must be UTF-8 text (nothing is guessed)."""
+    raw = path.read_bytes()
+    problem = text_problem(raw)
+    if problem is None:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = raw[: err.start].count(b"\n") + 1
+            problem = (f"byten 0x{raw[err.start]:02X} på rad {line} (troligen Windows-1252)", "")
+    if problem is None:
+        return []
+    return [Issue(label, 0, "", problem[0], "en textfil i UTF-8 – spara texten som UTF-8 "
+                  "(t.ex. i Anteckningar: Spara som, Kodning: UTF-8)")]
+
+
 def validate(data: Path | None = None) -> list[Issue]:
     """Every problem in data/, for `rapportbok validate` and the first step of the build."""
     data = data or data_dir()
@@ -86,6 +102,8 @@ def validate(data: Path | None = None) -> list[Issue]:
     for sid, row in sources.load(data).iterrows():
         if not (data / row["fil"]).is_file():
             issues.append(Issue("kallor.csv", 0, "fil", row["fil"], f"en fil under data/ för källan {sid}"))
+        else:
+            issues += source_text_issues(data / row["fil"], row["fil"])
     all_orgs, org_issues = orgs.load_all(data)
     issues += org_issues
     for org in all_orgs:

@@ -1,0 +1,144 @@
+"""Regression tests for issue #12, items 9-12: bad input gets a precise Swedish message, never a traceback.
+
+Each case starts from a scratch copy of data/ and breaks one thing (the style of test_bad_input.py):
+`rapportbok validate` must report exactly that problem, name the file (and where it applies the
+row, column, value and what was expected), exit non-zero and write nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rapportbok import datasets
+from rapportbok.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+RAMAR = "alingsas/budget_ramar.csv"
+KB = "alingsas/kommunbidrag_forandring.csv"
+FOLLOW = "haninge/uppfoljning_atgarder.csv"
+ORG = "alingsas/organisation.yml"
+KALLA_TXT = "kallor/alingsas-sn-budget-2025-2027.txt"
+
+
+def replace(path, old, new, count=1):
+    def edit(data: Path):
+        p = data / path
+        text = p.read_text(encoding="utf-8")
+        assert old in text, (path, old)
+        p.write_text(text.replace(old, new, count), encoding="utf-8")
+
+    return edit
+
+
+def rewrite_bytes(path, fn):
+    def edit(data: Path):
+        p = data / path
+        p.write_bytes(fn(p.read_bytes()))
+
+    return edit
+
+
+def tree_digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(folder).as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+SAVE = "spara filen i Excel som CSV UTF-8 (kommaavgränsad) (.csv)"
+UNIQUE_RAMAR = "en unik kombination av rad, ar (raden finns redan)."
+
+CASES = [
+    # --- item 9: keys compare as the book reads them ---
+    ("dubblett med mellanslag före året", replace(RAMAR, "2,Personalkostnader,Verksamhetens kostnader,2025", "2,Personalkostnader,Verksamhetens kostnader, 2024"),
+     "alingsas/budget_ramar.csv, rad 7, kolumn 'rad+ar': värdet '2 / 2024' – förväntade " + UNIQUE_RAMAR),
+    ("dubblett med decimal i radnumret", replace(RAMAR, "2,Personalkostnader,Verksamhetens kostnader,2025", "2.0,Personalkostnader,Verksamhetens kostnader,2024"),
+     "alingsas/budget_ramar.csv, rad 7, kolumn 'rad+ar': värdet '2.0 / 2024' – förväntade " + UNIQUE_RAMAR),
+    ("dubblerad uppföljning med mellanslag", replace(FOLLOW, "HAN-02,2018-07-31", "HAN-01 ,2018-07-31"),
+     "haninge/uppfoljning_atgarder.csv, rad 3, kolumn 'atgard_id+per_datum': värdet 'HAN-01 / 2018-07-31' – förväntade "
+     "en unik kombination av atgard_id, per_datum (raden finns redan)."),
+    # --- item 10: absurd magnitudes (the build's rounding would raise decimal.InvalidOperation) ---
+    ("tal med 40 siffror", replace(RAMAR, ",31417,", ",1234567890123456789012345678901234567890,"),
+     "alingsas/budget_ramar.csv, rad 2, kolumn 'belopp_tkr': värdet '1234567890123456789012345678901234567890' – förväntade "
+     "ett tal mindre än 1 000 000 000 000 000 till beloppet (högst 15 siffror före decimaltecknet)."),
+    ("tal med 400 siffror", replace(RAMAR, ",31417,", "," + "9" * 400 + ","),
+     "alingsas/budget_ramar.csv, rad 2, kolumn 'belopp_tkr': värdet '" + "9" * 400 + "' – förväntade "
+     "ett tal mindre än 1 000 000 000 000 000 till beloppet (högst 15 siffror före decimaltecknet)."),
+    # --- item 10: structure and encodings ---
+    ("dubblerad rubrik", replace(RAMAR, "rad,post,summeras_i,ar,version,belopp_tkr,kalla,avsnitt", "rad,post,summeras_i,ar,version,belopp_tkr,kalla,avsnitt,ar"),
+     None),  # also every row has one field too few: checked below
+    ("binär fil", rewrite_bytes(KB, lambda b: bytes(range(256)) * 4),
+     "alingsas/kommunbidrag_forandring.csv: värdet 'binärt innehåll (nolltecken)' – förväntade en textfil (CSV) – " + SAVE + "."),
+    ("arbetsbok med ändelsen csv", rewrite_bytes(KB, lambda b: b"PK\x03\x04" + b"\x14\x00" * 40),
+     "alingsas/kommunbidrag_forandring.csv: värdet 'en Excel-arbetsbok (eller zip-fil)' – förväntade en textfil (CSV), "
+     "inte en arbetsbok med ändelsen .csv – " + SAVE + "."),
+    ("UTF-16 med BOM", rewrite_bytes(KB, lambda b: b.decode("utf-8").encode("utf-16")),
+     "alingsas/kommunbidrag_forandring.csv: värdet 'en fil i UTF-16 (Unicode-text)' – förväntade en textfil i UTF-8 – " + SAVE + "."),
+    ("UTF-16 utan BOM", rewrite_bytes(KB, lambda b: b.decode("utf-8").encode("utf-16-le")),
+     "alingsas/kommunbidrag_forandring.csv: värdet 'en fil i UTF-16 (Unicode-text)' – förväntade en textfil i UTF-8 – " + SAVE + "."),
+    ("oläsbar byte", rewrite_bytes(KB, lambda b: b.replace(b"2025,volym", b"2025,vol\x81ym")),
+     "alingsas/kommunbidrag_forandring.csv: värdet 'byten 0x81 på rad 5' – förväntade en textfil i UTF-8 eller Windows-1252 – " + SAVE + "."),
+    ("källtext i Windows-1252", rewrite_bytes(KALLA_TXT, lambda b: b.decode("utf-8").encode("cp1252", errors="replace")),
+     None),  # the line of the first non-UTF-8 byte depends on the text: checked below
+]
+
+
+@pytest.fixture
+def scratch(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    return data
+
+
+@pytest.mark.parametrize("name, edit, expected", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_reported_exactly(scratch, name, edit, expected):
+    edit(scratch)
+    issues = [i for i in datasets.validate(scratch) if i.severity == "fel"]
+    messages = [i.message() for i in issues]
+    assert messages, f"{name}: nothing reported"
+    if expected is not None:
+        assert messages == [expected]
+    for i in issues:
+        assert i.file and i.expected and i.message().endswith(".")
+
+
+@pytest.mark.parametrize("name, edit, expected", CASES, ids=[c[0] for c in CASES])
+def test_cli_exits_non_zero_without_traceback_and_writes_nothing(scratch, monkeypatch, name, edit, expected):
+    edit(scratch)
+    before = tree_digest(scratch)
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(scratch))
+    result = CliRunner().invoke(main, ["validate"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
+    if expected:
+        assert expected in result.output
+    assert tree_digest(scratch) == before
+
+
+def test_duplicated_header_is_named(scratch):
+    replace(RAMAR, "rad,post,summeras_i,ar,version,belopp_tkr,kalla,avsnitt", "rad,post,summeras_i,ar,version,belopp_tkr,kalla,avsnitt,ar")(scratch)
+    messages = [i.message() for i in datasets.validate(scratch)]
+    assert messages[0] == ("alingsas/budget_ramar.csv, rad 1, kolumn 'ar': värdet 'ar' – förväntade "
+                           "varje kolumnnamn bara en gång i rubrikraden.")
+
+
+def test_source_text_in_cp1252_is_refused(scratch):
+    rewrite_bytes(KALLA_TXT, lambda b: b.decode("utf-8").encode("cp1252", errors="replace"))(scratch)
+    [issue] = datasets.validate(scratch)
+    assert issue.file == KALLA_TXT
+    assert issue.value.startswith("byten 0x") and "(troligen Windows-1252)" in issue.value
+    assert issue.expected.startswith("en textfil i UTF-8")
+
+
+def test_40_digit_number_never_reaches_the_rounding():
+    from rapportbok import fmt
+
+    with pytest.raises(Exception):  # what validation now keeps away from the build
+        fmt.number(1e40)
+    assert fmt.number(999_999_999_999_999.0) == "999\u00a0999\u00a0999\u00a0999\u00a0999"
