@@ -111,6 +111,10 @@ def validate(data: Path | None = None) -> list[Issue]:
             load_org(org.slug, data, issues)
         except DataError as err:
             issues += err.issues
+        if (org.path / "kolada.yml").exists():
+            from rapportbok import config
+
+            issues += config.read_kolada(org.path / "kolada.yml", f"{org.slug}/kolada.yml")[1]
     for folder in sorted(p for p in data.iterdir() if p.is_dir() and p.name != "kallor"):
         if not (folder / "organisation.yml").exists():
             issues.append(Issue(f"{folder.name}/", 0, "", "", "en fil organisation.yml i varje organisationsmapp"))

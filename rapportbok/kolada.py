@@ -455,14 +455,15 @@ def parse_config(raw: Any, where: str = CONFIG_FILE) -> KoladaConfig:
 
 def load_config(org_dir: Path | str) -> KoladaConfig:
     """Read and validate ``<org_dir>/kolada.yml``."""
+    from rapportbok import config
+
     path = Path(org_dir) / CONFIG_FILE
     if not path.exists():
         raise KoladaConfigError(f"Hittar ingen Kolada-konfiguration: {path} saknas.")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise KoladaConfigError(f"{path} är inte giltig YAML: {exc}") from exc
-    return parse_config(raw, str(path))
+    spec, issues = config.read_kolada(path, f"{path.parent.name}/{CONFIG_FILE}")
+    if spec is None:  # the typed model names the line, the key, the value and what was expected
+        raise KoladaConfigError("\n".join(i.message() for i in issues))
+    return parse_config(spec.model_dump(exclude_none=True), str(path))
 
 
 # ---------------------------------------------------------------------------

@@ -119,9 +119,10 @@ class Issue:
 
     def message(self) -> str:
         where = f"{self.file}, rad {self.row}" if self.row else self.file
+        yml = self.file.endswith((".yml", ".yaml"))
         if self.column:
-            where += f", kolumn '{self.column}'"
-        found = f"värdet '{self.value}'" if self.value != "" else "en tom cell"
+            where += f", {'nyckel' if yml else 'kolumn'} '{self.column}'"
+        found = f"värdet '{self.value}'" if self.value != "" else "inget värde" if yml else "en tom cell"
         return f"{where}: {found} – förväntade {self.expected}."
 
 

@@ -84,6 +84,47 @@ CASES = [
      "alingsas/kommunbidrag_forandring.csv: värdet 'en fil i UTF-16 (Unicode-text)' – förväntade en textfil i UTF-8 – " + SAVE + "."),
     ("oläsbar byte", rewrite_bytes(KB, lambda b: b.replace(b"2025,volym", b"2025,vol\x81ym")),
      "alingsas/kommunbidrag_forandring.csv: värdet 'byten 0x81 på rad 5' – förväntade en textfil i UTF-8 eller Windows-1252 – " + SAVE + "."),
+    # --- item 9/10: organisation.yml and kolada.yml through the typed models (with the line) ---
+    ("tertial true", replace(ORG, "2025: {tertial: 1}", "2025: {tertial: true}"),
+     "alingsas/organisation.yml, rad 10, nyckel 'ar.2025.tertial': värdet 'true' – förväntade tertial 1, 2 eller 3 (3 = helår)."),
+    ("tertial 1.0", replace(ORG, "2025: {tertial: 1}", "2025: {tertial: 1.0}"),
+     "alingsas/organisation.yml, rad 10, nyckel 'ar.2025.tertial': värdet '1.0' – förväntade tertial 1, 2 eller 3 (3 = helår)."),
+    ("gräns .nan", lambda data: (data / ORG).write_text((data / ORG).read_text(encoding="utf-8")
+                                                        + "vasentlig_avvikelse: {tkr: .nan, procent: 2}\n", encoding="utf-8"),
+     "alingsas/organisation.yml, rad 11, nyckel 'vasentlig_avvikelse.tkr': värdet '.nan' – förväntade ett tal som inte är "
+     "negativt, t.ex. 500 (inte true/false, .nan eller .inf)."),
+    ("gräns .inf", lambda data: (data / ORG).write_text((data / ORG).read_text(encoding="utf-8")
+                                                        + "vasentlig_avvikelse:\n  tkr: 500\n  procent: .inf\n", encoding="utf-8"),
+     "alingsas/organisation.yml, rad 13, nyckel 'vasentlig_avvikelse.procent': värdet '.inf' – förväntade ett tal som inte är "
+     "negativt, t.ex. 500 (inte true/false, .nan eller .inf)."),
+    ("gräns som sant", lambda data: (data / ORG).write_text((data / ORG).read_text(encoding="utf-8")
+                                                           + "vasentlig_avvikelse: {tkr: true}\n", encoding="utf-8"),
+     "alingsas/organisation.yml, rad 11, nyckel 'vasentlig_avvikelse.tkr': värdet 'true' – förväntade ett tal som inte är "
+     "negativt, t.ex. 500 (inte true/false, .nan eller .inf)."),
+    ("namn som mappning", replace(ORG, "namn: Alingsås kommun", "namn: {svenska: Alingsås kommun}"),
+     "alingsas/organisation.yml, rad 3, nyckel 'namn': värdet '{svenska: Alingsås kommun}' – förväntade organisationens namn "
+     "som text, t.ex. namn: Alingsås kommun."),
+    ("organisation.yml i Windows-1252", rewrite_bytes(ORG, lambda b: b.decode("utf-8").encode("cp1252")),
+     "alingsas/organisation.yml, rad 3: värdet 'byten 0xE5' – förväntade en textfil i UTF-8 (spara filen med kodningen UTF-8)."),
+    ("organisation.yml som ett ord", rewrite_bytes(ORG, lambda b: b"alingsas\n"),
+     "alingsas/organisation.yml, rad 1: värdet 'alingsas' – förväntade en YAML-mappning med nycklarna slug, namn, namnd, "
+     "kolada_id, ar, t.ex. slug: alingsas."),
+    ("år utan mappning", replace(ORG, "2024: {tertial: 3}", "2024: 3"),
+     "alingsas/organisation.yml, rad 9, nyckel 'ar.2024': värdet '3' – förväntade en mappning med rapportårets tertial, "
+     "t.ex. 2024: {tertial: 3}."),
+    ("dubblerad nyckel", replace(ORG, "namnd: Socialnämnden\n", "namnd: Socialnämnden\nnamn: Alingsås\n"),
+     "alingsas/organisation.yml, rad 5, nyckel 'namn': värdet 'namn' – förväntade varje nyckel bara en gång."),
+    ("okänd nyckel", replace(ORG, "namnd: Socialnämnden\n", "namnd: Socialnämnden\nnamd: Socialnämnden\n"),
+     "alingsas/organisation.yml, rad 5, nyckel 'namd': värdet 'namd' – förväntade bara nycklarna slug, namn, namnd, kolada_id, "
+     "ar, vasentlig_avvikelse."),
+    ("kolada.yml med okvoterat kommun-id", replace("alingsas/kolada.yml", '"1440": Ale', "1440: Ale"),
+     "alingsas/kolada.yml, rad 37, nyckel 'municipalities': värdet '1440' – förväntade ett kommun-id med fyra siffror, "
+     "t.ex. \"1489\", inom citattecken (annars kan inledande nollor försvinna)."),
+    ("kolada.yml med first_year true", replace("alingsas/kolada.yml", "first_year: 2018", "first_year: true"),
+     "alingsas/kolada.yml, rad 32, nyckel 'first_year': värdet 'true' – förväntade ett årtal som heltal, t.ex. first_year: 2018."),
+    ("kolada.yml med okänd riktning", replace("alingsas/kolada.yml", '"N33001": lagre', '"N33001": sämre'),
+     "alingsas/kolada.yml, rad 77, nyckel 'battre.N33001': värdet 'sämre' – förväntade 'lagre' (lägre värde är bättre) eller "
+     "'hogre' (högre värde är bättre)."),
     ("källtext i Windows-1252", rewrite_bytes(KALLA_TXT, lambda b: b.decode("utf-8").encode("cp1252", errors="replace")),
      None),  # the line of the first non-UTF-8 byte depends on the text: checked below
 ]
@@ -142,3 +183,23 @@ def test_40_digit_number_never_reaches_the_rounding():
     with pytest.raises(Exception):  # what validation now keeps away from the build
         fmt.number(1e40)
     assert fmt.number(999_999_999_999_999.0) == "999\u00a0999\u00a0999\u00a0999\u00a0999"
+
+
+def test_nan_threshold_never_switches_warnings_off(tmp_path):
+    from rapportbok import followup
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    p = data / ORG
+    p.write_text(p.read_text(encoding="utf-8") + "vasentlig_avvikelse: {tkr: .nan, procent: .inf}\n", encoding="utf-8")
+    th, issues = followup.thresholds("alingsas", data)
+    assert th == followup.DEFAULT_THRESHOLDS
+    assert {(i.column, i.value) for i in issues} == {("vasentlig_avvikelse.tkr", ".nan"), ("vasentlig_avvikelse.procent", ".inf")}
+
+
+def test_orgs_public_functions_still_work():
+    from rapportbok import orgs
+
+    org = orgs.get("alingsas", ROOT / "data")
+    assert (org.slug, org.name, org.namnd, org.kolada_id, org.years) == (
+        "alingsas", "Alingsås kommun", "Socialnämnden", "1489", {2024: 3, 2025: 1})
