@@ -203,3 +203,147 @@ def test_orgs_public_functions_still_work():
     org = orgs.get("alingsas", ROOT / "data")
     assert (org.slug, org.name, org.namnd, org.kolada_id, org.years) == (
         "alingsas", "Alingsås kommun", "Socialnämnden", "1489", {2024: 3, 2025: 1})
+
+
+# --- Kolada: same origin, malformed and duplicate records, Retry-After, deadline (items 9-11) ----------
+
+from rapportbok.kolada import KoladaClient, KoladaError, fetch_org  # noqa: E402
+from tests.kolada_server import FakeKolada  # noqa: E402
+
+
+@pytest.fixture
+def fake():
+    with FakeKolada() as server:  # 127.0.0.1 only
+        yield server
+
+
+def _client(fake, **kw):
+    sleeps: list[float] = []
+    kw.setdefault("timeout", 5)
+    c = KoladaClient(base_url=fake.base_url, max_retries=3, backoff=0.5, sleep=sleeps.append, **kw)
+    return c, sleeps
+
+
+def _record(value, **over):
+    rec = {"kpi": "N31001", "municipality": "1489", "period": 2023,
+           "values": [{"gender": "T", "value": value, "count": 1, "status": None, "isdeleted": False}]}
+    rec.update(over)
+    return rec
+
+
+def _page(*records, next_url=None):
+    return {"values": list(records), "count": len(records), "next_url": next_url, "previous_url": None}
+
+
+def test_next_url_to_another_host_is_not_followed(fake):
+    c, _ = _client(fake)
+    fake.answer_with(_page(_record(1.0), next_url="http://127.0.0.2:9/v3/data/kpi/N31001/municipality/1489?page=2"),
+                     match="/data/")
+    with pytest.raises(KoladaError, match="next_url till en annan adress") as exc:
+        c.data(["N31001"], ["1489"])
+    assert "127.0.0.2" in str(exc.value)
+    assert len(fake.requests) == 1  # nothing was asked of the other host (it was never contacted)
+
+
+@pytest.mark.parametrize("value, words", [
+    ("12,5", "värdet '12,5' – förväntade ett ändligt tal eller null"),
+    (True, "värdet True – förväntade ett ändligt tal eller null"),
+    ({"a": 1}, "värdet {'a': 1} – förväntade ett ändligt tal eller null"),
+])
+def test_malformed_values_are_named_by_kpi_municipality_and_period(fake, value, words):
+    c, _ = _client(fake)
+    fake.answer_with(_page(_record(value)), match="/data/")
+    with pytest.raises(KoladaError) as exc:
+        c.data(["N31001"], ["1489"])
+    assert str(exc.value) == ("Kolada skickade en felaktig post (nyckeltal N31001, kommun 1489, år 2023): "
+                              + words + ". Inget har sparats.")
+
+
+def test_overflowing_number_is_refused_not_stored_as_inf(fake):
+    c, _ = _client(fake)
+    fake.answer_with(b'{"values": [{"kpi": "N31001", "municipality": "1489", "period": 2023, '
+                     b'"values": [{"gender": "T", "value": 1e400}]}], "next_url": null}', match="/data/")
+    with pytest.raises(KoladaError, match="värdet inf – förväntade ett ändligt tal eller null"):
+        c.data(["N31001"], ["1489"])
+
+
+def test_infinity_constant_in_json_is_refused(fake):
+    c, _ = _client(fake)
+    fake.answer_with(b'{"values": [{"kpi": "N31001", "municipality": "1489", "period": 2023, '
+                     b'"values": [{"gender": "T", "value": Infinity}]}], "next_url": null}', match="/data/")
+    with pytest.raises(KoladaError, match="inte med giltig JSON"):
+        c.data(["N31001"], ["1489"])
+
+
+@pytest.mark.parametrize("over, words", [
+    ({"period": "tjugo"}, "året 'tjugo' – förväntade ett årtal som 2024"),
+    ({"kpi": None}, "nyckeltalets id None – förväntade ett id som N31001"),
+    ({"municipality": 1489}, "kommunens id 1489 – förväntade ett id som 1489 eller G2328"),
+])
+def test_malformed_records_are_named(fake, over, words):
+    c, _ = _client(fake)
+    fake.answer_with(_page(_record(1.0, **over)), match="/data/")
+    with pytest.raises(KoladaError) as exc:
+        c.data(["N31001"], ["1489"])
+    assert words in str(exc.value) and "Traceback" not in str(exc.value)
+
+
+def test_duplicate_keys_are_stored_once_or_refused(fake):
+    c, _ = _client(fake)
+    fake.answer_with(_page(_record(1.0), _record(1.0)), match="/data/")
+    assert len(c.data(["N31001"], ["1489"])) == 1
+    fake.answer_with(_page(_record(1.0), _record(2.0)), match="/data/")
+    with pytest.raises(KoladaError, match="två olika värden för nyckeltal N31001, kommun 1489, år 2023, kön T: 1.0 och 2.0"):
+        c.data(["N31001"], ["1489"])
+
+
+def test_retry_after_is_capped(fake):
+    c, sleeps = _client(fake)
+    fake.fail(429, times=2, retry_after=86400)
+    c.kpis(["N31001"])
+    assert sleeps == [60.0, 60.0]
+
+
+def test_retry_after_beyond_the_deadline_gives_up_at_once(fake):
+    c, sleeps = _client(fake, deadline=30)
+    fake.fail(429, times=1, retry_after=45)
+    with pytest.raises(KoladaError, match="tidsgränsen för hämtningen"):
+        c.kpis(["N31001"])
+    assert sleeps == []
+
+
+def test_a_server_sending_one_byte_at_a_time_is_stopped_by_the_deadline(fake):
+    import time
+
+    c, _ = _client(fake, deadline=1.5, timeout=5)
+    fake.add_value("N31001", "1489", 2023, 1.0)
+    fake.dripping(0.2, match="/data/")
+    start = time.monotonic()
+    with pytest.raises(KoladaError, match="tog längre än 1.5 s och avbröts"):
+        c.data(["N31001"], ["1489"])
+    assert time.monotonic() - start < 4
+
+
+def test_fetch_org_with_a_bad_record_writes_nothing(fake, tmp_path):
+    org = tmp_path / "alingsas"
+    org.mkdir()
+    (org / "kolada.yml").write_text('kpis: ["N31001"]\nfirst_year: 2023\nmunicipalities: {"1489": Alingsås}\n', encoding="utf-8")
+    fake.add_kpi("N31001", "Kostnad ekonomiskt bistånd, kr/inv")
+    fake.answer_with(_page(_record("x")), match="/data/")
+    c, _ = _client(fake)
+    with pytest.raises(KoladaError):
+        fetch_org(org, c)
+    assert not (org / "kolada").exists()
+
+
+def test_cli_kolada_fetch_reports_a_bad_record_without_traceback(fake, tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
+    fake.answer_with(_page(_record(float("nan"))), match="/data/", times=None)
+    before = tree_digest(data)
+    result = CliRunner().invoke(main, ["kolada", "fetch", "--org", "alingsas", "--base-url", fake.base_url])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "Hämtningen från Kolada misslyckades; inget har sparats." in result.output
+    assert tree_digest(data) == before
