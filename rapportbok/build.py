@@ -339,6 +339,10 @@ def build_site(site_root: Path) -> Path:
     proc = subprocess.run(cmd, capture_output=True, text=True)
     html = site_root / "_build" / "html"
     if proc.returncode != 0 or not (html / "index.html").exists():
+        from rapportbok.oserrors import disk_full_in
+
+        if disk_full_in(proc.stdout + proc.stderr):
+            raise BuildError("Webbplatsen kunde inte byggas: disken är full. Frigör utrymme och kör bygget igen.")
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
         raise BuildError(f"Webbplatsen kunde inte byggas (jupyter-book, kod {proc.returncode}):\n{tail}")
     return html

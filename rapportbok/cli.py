@@ -17,7 +17,13 @@ def validate() -> None:
     from rapportbok import datasets
     from rapportbok.schema import DataError
 
-    issues = datasets.validate()
+    from rapportbok.oserrors import describe
+
+    try:
+        issues = datasets.validate()
+    except OSError as err:
+        click.echo(f"Kontrollen av data/ avbröts: {describe(err)}.", err=True)
+        sys.exit(1)
     if any(i.severity == "fel" for i in issues):
         click.echo(DataError(issues).report(), err=True)
         sys.exit(1)
@@ -54,6 +60,11 @@ def build(no_site: bool, workers: int | None, everything: bool, pdf: bool) -> No
     except builder.BuildError as err:
         click.echo(f"Bygget avbröts; den förra boken och webbplatsen är orörda.\n{err}", err=True)
         sys.exit(1)
+    except OSError as err:  # full disk, read-only book/ or _build/, ...
+        from rapportbok.oserrors import describe
+
+        click.echo(f"Bygget avbröts; den förra boken och webbplatsen är orörda.\n{describe(err)}.", err=True)
+        sys.exit(1)
 
 
 @main.group(help="Hämta nyckeltal från Kolada (api.kolada.se).")
@@ -81,7 +92,12 @@ def kolada_fetch(org: str, base_url: str | None) -> None:
     except kol.KoladaError as err:
         click.echo(f"Hämtningen från Kolada misslyckades; inget har sparats. {err}", err=True)
         sys.exit(1)
-    except (ValueError, OSError) as err:
+    except OSError as err:
+        from rapportbok.oserrors import describe
+
+        click.echo(f"Hämtningen från Kolada misslyckades; inget har sparats. {describe(err)}.", err=True)
+        sys.exit(1)
+    except ValueError as err:
         click.echo(f"Hämtningen från Kolada misslyckades; inget har sparats. {err}", err=True)
         sys.exit(1)
     click.echo(report.summary())
@@ -107,6 +123,15 @@ def mall(org: str, year: int, tertial: int, out: str | None) -> None:
         for i in err.issues:
             click.echo("Fel: " + i.message(), err=True)
         sys.exit(1)
+    except OSError as err:
+        from rapportbok.oserrors import describe
+
+        try:
+            target.unlink()  # nothing half-written stays behind
+        except OSError:
+            pass
+        click.echo(f"Fel: kunde inte skriva mallen {target}: {describe(err)}.", err=True)
+        sys.exit(1)
     click.echo(f"Skrev {target} med {n} åtgärder. Fyll i de gula och orange kolumnerna och kör sedan: "
                f"rapportbok import {target.name} --org {org}")
 
@@ -126,5 +151,10 @@ def import_(file: str, org: str, ersatt: bool) -> None:
         click.echo(f"{len(err.issues)} fel i {Path(file).name}. Inget har importerats; data/ är oförändrad.", err=True)
         for i in err.issues:
             click.echo("  - " + i.message(), err=True)
+        sys.exit(1)
+    except OSError as err:
+        from rapportbok.oserrors import describe
+
+        click.echo(f"Importen av {Path(file).name} avbröts; data/ är oförändrad. {describe(err)}.", err=True)
         sys.exit(1)
     click.echo(result.summary())

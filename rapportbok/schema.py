@@ -285,23 +285,18 @@ XLSX_HELP = (
 
 
 def xlsx_rows(path: Path, label: str) -> tuple[list[list[str]] | None, list[Issue]]:
-    """The first sheet of an .xlsx workbook as rows of text (row 1 is the header), or one Issue."""
+    """The first sheet of an .xlsx workbook as rows of text (row 1 is the header), or the issues.
+
+    Streamed and bounded by :func:`rapportbok.workbook.read_sheet` (formula cells without a
+    saved result are refused with their address).
+    """
     import openpyxl
 
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        return None, [Issue(label, 0, "", "", "att filen finns")]
-    except Exception:  # noqa: BLE001 - any unreadable workbook gets the same advice
-        return None, [Issue(label, 0, "", path.name, XLSX_HELP)]
-    try:
-        ws = wb.worksheets[0]
-        raw = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
-    except Exception:  # noqa: BLE001
-        return None, [Issue(label, 0, "", path.name, XLSX_HELP)]
-    finally:
-        wb.close()
-    rows = [[cell_text(v) for v in r] for r in raw]
+    from rapportbok.workbook import read_sheet
+
+    rows, problems = read_sheet(Path(path), label)
+    if rows is None:
+        return None, problems
     if not rows:
         return [], []
     width = len(rows[0])

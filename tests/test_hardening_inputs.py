@@ -347,3 +347,212 @@ def test_cli_kolada_fetch_reports_a_bad_record_without_traceback(fake, tmp_path,
     assert "Traceback" not in result.output
     assert "Hämtningen från Kolada misslyckades; inget har sparats." in result.output
     assert tree_digest(data) == before
+
+
+# --- Excel import: formulas without results, bounded sheets, skip lists, existing CSV (items 9, 10, 12) ---
+
+import errno  # noqa: E402
+
+import openpyxl  # noqa: E402
+
+from rapportbok import excel, workbook  # noqa: E402
+
+SYNT = "SYNTETISK testvärde"
+HAN_SOURCE = "haninge-delredovisning-2018"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
+    monkeypatch.chdir(tmp_path)
+    return data
+
+
+def _template(tmp_path) -> Path:
+    result = CliRunner().invoke(main, ["mall", "--org", "haninge", "--ar", "2018", "--tertial", "3"])
+    assert result.exit_code == 0, result.output
+    return tmp_path / "uppfoljning_haninge_2018_T3.xlsx"
+
+
+def _fill(path: Path, rows: dict[str, dict]) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        for name, value in rows.get(row[0].value, {}).items():
+            row[header.index(name)].value = value
+    wb.save(path)
+
+
+def _filled(**over):
+    return {"faktisk_effekt": 100, "status_text": SYNT, "kalla": HAN_SOURCE, "avsnitt": "SYNTETISK avsnitt", **over}
+
+
+def test_formula_without_saved_result_is_refused_with_its_cell(project, tmp_path):
+    path = _template(tmp_path)
+    _fill(path, {"HAN-01": _filled(faktisk_effekt="=100*3")})  # openpyxl saves no cached result
+    before = tree_digest(project)
+    result = CliRunner().invoke(main, ["import", str(path), "--org", "haninge"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert ("uppfoljning_haninge_2018_T3.xlsx, rad 2, kolumn 'faktisk_effekt (cell C2)': värdet '=100*3' – förväntade "
+            + workbook.FORMULA_HELP + ".") in result.output
+    assert tree_digest(project) == before
+
+
+def test_sheet_with_too_many_rows_is_refused(project, tmp_path, monkeypatch):
+    monkeypatch.setattr(workbook, "MAX_ROWS", 40)
+    path = _template(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    for i in range(60):
+        wb.worksheets[0].append(["HAN-01", None, None, "tkr"])
+    wb.save(path)
+    result = CliRunner().invoke(main, ["import", str(path), "--org", "haninge"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "uppfoljning_haninge_2018_T3.xlsx, rad 41: en tom cell – förväntade högst 40 ifyllda rader på bladet" in result.output
+
+
+def test_sheet_with_content_far_to_the_right_is_refused(project, tmp_path):
+    path = _template(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb.worksheets[0].cell(row=3, column=500, value="x")
+    wb.save(path)
+    result = CliRunner().invoke(main, ["import", str(path), "--org", "haninge"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "rad 3, kolumn 'SF': värdet 'x' – förväntade högst 100 kolumner på bladet" in result.output
+
+
+def test_a_big_padded_workbook_is_read_streaming_and_quickly(tmp_path):
+    import time
+    import tracemalloc
+
+    path = tmp_path / "stor.xlsx"
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet()
+    ws.append(["post", "belopp"])
+    for i in range(30_000):
+        ws.append([f"rad {i}", i])
+    wb.save(path)
+    tracemalloc.start()
+    start = time.monotonic()
+    rows, issues = workbook.read_sheet(path, "stor.xlsx")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert rows is None and "högst 10 000 ifyllda rader" in issues[0].expected
+    assert time.monotonic() - start < 20 and peak < 100 * 2**20
+
+
+def test_long_skip_list_is_summarised():
+    r = excel.ImportResult("haninge/uppfoljning_atgarder.csv", added=["HAN-01"],
+                           skipped=[f"HAN-01 (rad {i})" for i in range(5, 417)], skipped_rows=list(range(5, 417)))
+    assert r.summary() == ("Importerade 1 rader till haninge/uppfoljning_atgarder.csv.\n"
+                           "412 ej ifyllda rader hoppades över (rad 5–416).")
+    assert excel._ranges([3, 4, 5, 9, 11, 12]) == "rad 3–5, 9, 11–12"
+
+
+@pytest.mark.parametrize("encoding, delimiter", [("cp1252", ";"), ("utf-8-sig", ";"), ("cp1252", ",")])
+def test_import_into_an_existing_excel_saved_csv(project, tmp_path, encoding, delimiter):
+    import csv
+    import io
+
+    target = project / "haninge" / "uppfoljning_atgarder.csv"
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8"))))
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    target.write_bytes(buf.getvalue().encode(encoding))
+    assert not [i for i in datasets.validate(project) if i.severity == "fel"]
+    path = _template(tmp_path)
+    _fill(path, {"HAN-05": _filled(per_datum=None)})
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "HAN-05":
+            row[1].value = "2018-12-31"
+    wb.save(path)
+    result = CliRunner().invoke(main, ["import", str(path), "--org", "haninge"])
+    assert result.exit_code == 0, result.output
+    assert "Importerade 1 rader" in result.output
+    text = target.read_text(encoding="utf-8")  # rewritten as UTF-8 with commas
+    back = list(csv.reader(io.StringIO(text)))
+    assert back[: len(rows)] == rows and back[-1][0] == "HAN-05"
+    assert not [i for i in datasets.validate(project) if i.severity == "fel"]
+
+
+# --- file system: impossible paths, read-only folders, a full disk (item 10) ---------------------
+
+
+def test_mall_into_an_impossible_path(project, tmp_path):
+    blocker = tmp_path / "fil.txt"
+    blocker.write_text("x")
+    result = CliRunner().invoke(main, ["mall", "--org", "haninge", "--ar", "2018", "--tertial", "3",
+                                       "--ut", str(blocker / "undermapp" / "mall.xlsx")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Fel: kunde inte skriva mallen" in result.output
+    assert "en del av sökvägen är en fil, inte en mapp" in result.output or "det finns redan en fil" in result.output
+
+
+def test_mall_on_a_full_disk(project, tmp_path, monkeypatch):
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "mall.xlsx"))
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", full)
+    result = CliRunner().invoke(main, ["mall", "--org", "haninge", "--ar", "2018", "--tertial", "3",
+                                       "--ut", str(tmp_path / "mall.xlsx")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "disken är full" in result.output
+    assert not (tmp_path / "mall.xlsx").exists()
+
+
+@pytest.mark.parametrize("code, words", [
+    (errno.ENOSPC, "disken är full; frigör utrymme och försök igen"),
+    (errno.EACCES, "behörighet saknas att skriva eller läsa där (mappen eller filen är skrivskyddad)"),
+    (errno.EROFS, "filsystemet är skrivskyddat"),
+])
+def test_build_on_a_full_disk_or_read_only_book(monkeypatch, code, words):
+    from rapportbok import build as builder
+    from rapportbok import stamp
+
+    def fail(**kw):
+        raise OSError(code, "simulated", "/projekt/book/alingsas/2025/budget.ipynb")
+
+    monkeypatch.setattr(stamp, "unchanged", lambda *a, **k: None)
+    monkeypatch.setattr(builder, "build", fail)
+    result = CliRunner().invoke(main, ["build", "--workers", "1"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and "Look above" not in result.output
+    assert result.output.strip().endswith(f"{words} (/projekt/book/alingsas/2025/budget.ipynb).")
+    assert "Bygget avbröts; den förra boken och webbplatsen är orörda." in result.output
+
+
+def test_site_build_on_a_full_disk_says_so(monkeypatch, tmp_path):
+    import subprocess
+
+    from rapportbok import build as builder
+
+    out = "Running Sphinx\nOSError: [Errno 28] No space left on device\nLook above for the cause of the error."
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 1, out, ""))
+    with pytest.raises(builder.BuildError) as exc:
+        builder.build_site(tmp_path)
+    assert str(exc.value) == "Webbplatsen kunde inte byggas: disken är full. Frigör utrymme och kör bygget igen."
+
+
+def test_import_on_a_full_disk_leaves_data_unchanged(project, tmp_path, monkeypatch):
+    import os
+
+    path = _template(tmp_path)
+    _fill(path, {"HAN-05": _filled()})
+    before = tree_digest(project)
+    real_replace = os.replace
+
+    def full(src, dst, *a, **k):
+        if str(dst).endswith("uppfoljning_atgarder.csv"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        return real_replace(src, dst, *a, **k)
+
+    monkeypatch.setattr(os, "replace", full)
+    result = CliRunner().invoke(main, ["import", str(path), "--org", "haninge", "--ersatt"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Importen av uppfoljning_haninge_2018_T3.xlsx avbröts; data/ är oförändrad. disken är full" in result.output
+    assert tree_digest(project) == before
