@@ -60,8 +60,13 @@ def _key_of(node: yaml.Node) -> Any:
     return None
 
 
-def _walk(node: yaml.Node, path: tuple, lines: dict[tuple, int], dups: list[tuple[tuple, int]]) -> None:
+def _walk(node: yaml.Node, path: tuple, lines: dict[tuple, int], dups: list[tuple[tuple, int]],
+          visited: set[int] | None = None) -> None:
+    visited = set() if visited is None else visited
     lines.setdefault(path, node.start_mark.line + 1)
+    if id(node) in visited:  # an alias: walked once (so "billion laughs" stays small)
+        return
+    visited.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen = set()
         for k, v in node.value:
@@ -73,10 +78,10 @@ def _walk(node: yaml.Node, path: tuple, lines: dict[tuple, int], dups: list[tupl
             if key in seen:
                 dups.append((path + (key,), k.start_mark.line + 1))
             seen.add(key)
-            _walk(v, path + (key,), lines, dups)
+            _walk(v, path + (key,), lines, dups, visited)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
-            _walk(v, path + (i,), lines, dups)
+            _walk(v, path + (i,), lines, dups, visited)
 
 
 def read_yaml(path: Path, label: str) -> tuple[YamlDoc | None, list[Issue]]:

@@ -556,3 +556,17 @@ def test_import_on_a_full_disk_leaves_data_unchanged(project, tmp_path, monkeypa
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "Importen av uppfoljning_haninge_2018_T3.xlsx avbröts; data/ är oförändrad. disken är full" in result.output
     assert tree_digest(project) == before
+
+
+def test_yaml_alias_bomb_is_read_quickly(scratch):
+    import time
+
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    p = scratch / ORG
+    p.write_text(p.read_text(encoding="utf-8").replace("namn: Alingsås kommun\n", "\n".join(lines) + "\nnamn: *a9\n"),
+                 encoding="utf-8")
+    start = time.monotonic()
+    messages = [i.message() for i in datasets.validate(scratch)]
+    assert time.monotonic() - start < 30
+    assert any("nyckel 'namn'" in m and "organisationens namn som text" in m for m in messages)
