@@ -48,6 +48,7 @@ MAX_PER_PAGE = 5000
 MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is not waited for longer
 DEFAULT_DEADLINE = 600.0  # seconds for one fetch, also while a slow body is being read
 READ_CHUNK = 64 * 1024
+MAX_BODY = 200 * 1024 * 1024  # bytes of one answer; Kolada's pages of 5000 values are far smaller
 GENDERS = ("T", "K", "M")
 
 SOURCE_LABEL = "Källa: Kolada"
@@ -201,12 +202,17 @@ class KoladaClient:
     def _read_body(self, resp: requests.Response, url: str) -> bytes:
         """The whole body, read a piece at a time so the deadline also holds for a slow server."""
         parts: list[bytes] = []
+        size = 0
         raw = resp.raw
         while True:
             chunk = raw.read1(READ_CHUNK) if hasattr(raw, "read1") else raw.read(READ_CHUNK)
             if not chunk:
                 return b"".join(parts)
             parts.append(chunk)
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise KoladaError(f"Kolada svarade med mer än {MAX_BODY // 2**20} MB för {url}; hämtningen avbröts.",
+                                  url=url)
             self._remaining(url)
 
     # -- low level ---------------------------------------------------------

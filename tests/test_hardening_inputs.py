@@ -570,3 +570,13 @@ def test_yaml_alias_bomb_is_read_quickly(scratch):
     messages = [i.message() for i in datasets.validate(scratch)]
     assert time.monotonic() - start < 30
     assert any("nyckel 'namn'" in m and "organisationens namn som text" in m for m in messages)
+
+
+def test_an_endless_answer_is_cut_off(fake, monkeypatch):
+    from rapportbok import kolada
+
+    monkeypatch.setattr(kolada, "MAX_BODY", 1000)
+    c, _ = _client(fake)
+    fake.answer_with(_page(*[_record(float(i), period=2000 + i) for i in range(40)]), match="/data/")
+    with pytest.raises(KoladaError, match="mer än 0 MB"):
+        c.data(["N31001"], ["1489"])
