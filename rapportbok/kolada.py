@@ -332,7 +332,7 @@ class KoladaClient:
             if not self.same_origin(next_url):
                 raise KoladaError(
                     f"Kolada skickade en next_url till en annan adress ({next_url}); rapportbok följer bara "
-                    f"adresser under {self.base_url}. Inget har sparats.",
+                    f"adresser under {self.base_url}.",
                     url=next_url,
                 )
             if next_url in seen:
@@ -467,7 +467,7 @@ def values_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
             if problem:
                 raise KoladaError(
                     f"Kolada skickade en felaktig post (nyckeltal {rec.get('kpi')}, kommun {rec.get('municipality')}, "
-                    f"år {rec.get('period')}): {problem}. Inget har sparats."
+                    f"år {rec.get('period')}): {problem}."
                 )
             value, count, status = v.get("value"), v.get("count"), v.get("status")
             key = (rec["kpi"], rec["municipality"], int(rec["period"]), v["gender"])
@@ -475,7 +475,7 @@ def values_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
                 if seen[key] != value:
                     raise KoladaError(
                         f"Kolada skickade två olika värden för nyckeltal {key[0]}, kommun {key[1]}, år {key[2]}, "
-                        f"kön {key[3]}: {seen[key]!r} och {value!r}. Inget har sparats."
+                        f"kön {key[3]}: {seen[key]!r} och {value!r}."
                     )
                 continue
             seen[key] = value

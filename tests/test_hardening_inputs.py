@@ -256,7 +256,7 @@ def test_malformed_values_are_named_by_kpi_municipality_and_period(fake, value, 
     with pytest.raises(KoladaError) as exc:
         c.data(["N31001"], ["1489"])
     assert str(exc.value) == ("Kolada skickade en felaktig post (nyckeltal N31001, kommun 1489, år 2023): "
-                              + words + ". Inget har sparats.")
+                              + words + ".")
 
 
 def test_overflowing_number_is_refused_not_stored_as_inf(fake):
@@ -580,3 +580,25 @@ def test_an_endless_answer_is_cut_off(fake, monkeypatch):
     fake.answer_with(_page(*[_record(float(i), period=2000 + i) for i in range(40)]), match="/data/")
     with pytest.raises(KoladaError, match="mer än 0 MB"):
         c.data(["N31001"], ["1489"])
+
+
+@pytest.mark.parametrize("next_url", ["https://api.kolada.se/v3/data?page=2", "http://localhost:1/v3/data?page=2",
+                                      "ftp://127.0.0.1/v3/data?page=2"])
+def test_next_url_must_keep_scheme_host_and_port(fake, next_url):
+    c, _ = _client(fake)
+    fake.answer_with(_page(_record(1.0), next_url=next_url), match="/data/")
+    with pytest.raises(KoladaError, match="next_url till en annan adress"):
+        c.data(["N31001"], ["1489"])
+    assert len(fake.requests) == 1
+
+
+def test_cli_kolada_fetch_with_kolada_yml_in_cp1252(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
+    p = data / "alingsas" / "kolada.yml"
+    p.write_bytes(p.read_text(encoding="utf-8").encode("cp1252"))
+    result = CliRunner().invoke(main, ["kolada", "fetch", "--org", "alingsas", "--base-url", "http://127.0.0.1:9/v3/"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Fel i Kolada-konfigurationen: alingsas/kolada.yml, rad " in result.output
+    assert "förväntade en textfil i UTF-8" in result.output
