@@ -602,3 +602,32 @@ def test_cli_kolada_fetch_with_kolada_yml_in_cp1252(tmp_path, monkeypatch):
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "Fel i Kolada-konfigurationen: alingsas/kolada.yml, rad " in result.output
     assert "förväntade en textfil i UTF-8" in result.output
+
+
+# --- end to end: the real command on a copy of the project -------------------------------------------
+
+
+@pytest.mark.parametrize("edit, words", [
+    (replace(RAMAR, ",31417,", ",1234567890123456789012345678901234567890,"),
+     "kolumn 'belopp_tkr': värdet '1234567890123456789012345678901234567890' – förväntade ett tal mindre än"),
+    (replace(ORG, "2024: {tertial: 3}", "2024: 3"), "rad 9, nyckel 'ar.2024': värdet '3'"),
+    (replace(FOLLOW, "HAN-02,2018-07-31", "HAN-01 ,2018-07-31"), "kolumn 'atgard_id+per_datum': värdet 'HAN-01 / 2018-07-31'"),
+], ids=["40-siffror", "ar-utan-mappning", "dubblerad-uppfoljning"])
+def test_build_stops_with_the_message_and_leaves_the_book(tmp_path, edit, words):
+    import subprocess
+    import sys
+
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    for name in ("_config.yml", "_static", "_toc.yml", "requirements.txt", "data", "notebooks", "book"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, proj / name)
+    edit(proj / "data")
+    before = tree_digest(proj)
+    proc = subprocess.run([sys.executable, "-m", "rapportbok", "build", "--no-site", "--workers", "1"],
+                          cwd=proj, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert "1 fel i indata. Inget har byggts om; den förra boken och webbplatsen är orörda." in proc.stderr
+    assert words in proc.stderr
+    assert tree_digest(proj) == before
