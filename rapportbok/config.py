@@ -139,10 +139,16 @@ def _shown(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and not math.isfinite(value):
         return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
-    if isinstance(value, (dict, list)):
-        text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10_000).strip()
-        return text if len(text) <= 80 else text[:77] + "..."
-    return str(value)
+    if isinstance(value, dict):  # one level only: aliases can make a value enormous
+        items = [f"{_shown(k) if not isinstance(k, (dict, list)) else '…'}: "
+                 f"{_shown(v) if not isinstance(v, (dict, list)) else '…'}" for k, v in list(value.items())[:3]]
+        text = "{" + ", ".join(items) + (", …" if len(value) > 3 else "") + "}"
+    elif isinstance(value, list):
+        items = [_shown(v) if not isinstance(v, (dict, list)) else "…" for v in value[:3]]
+        text = "[" + ", ".join(items) + (", …" if len(value) > 3 else "") + "]"
+    else:
+        text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _pattern(loc: tuple) -> str:
