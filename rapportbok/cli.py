@@ -58,7 +58,10 @@ def build(no_site: bool, workers: int | None, everything: bool, pdf: bool) -> No
         click.echo(err.report(), err=True)
         sys.exit(1)
     except builder.BuildError as err:
-        click.echo(f"Bygget avbröts; den förra boken och webbplatsen är orörda.\n{err}", err=True)
+        from rapportbok.oserrors import disk_full_in
+
+        hint = "\nDisken är full; frigör utrymme och kör bygget igen." if disk_full_in(str(err)) else ""
+        click.echo(f"Bygget avbröts; den förra boken och webbplatsen är orörda.\n{err}{hint}", err=True)
         sys.exit(1)
     except OSError as err:  # full disk, read-only book/ or _build/, ...
         from rapportbok.oserrors import describe

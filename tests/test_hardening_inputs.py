@@ -631,3 +631,18 @@ def test_build_stops_with_the_message_and_leaves_the_book(tmp_path, edit, words)
     assert "1 fel i indata. Inget har byggts om; den förra boken och webbplatsen är orörda." in proc.stderr
     assert words in proc.stderr
     assert tree_digest(proj) == before
+
+
+def test_a_notebook_stopped_by_a_full_disk_says_so(monkeypatch):
+    from rapportbok import build as builder
+    from rapportbok import stamp
+
+    def fail(**kw):
+        raise builder.BuildError("Notebooken budget.ipynb för alingsas 2025 stoppade, cell 3: OSError: "
+                                 "[Errno 28] No space left on device")
+
+    monkeypatch.setattr(stamp, "unchanged", lambda *a, **k: None)
+    monkeypatch.setattr(builder, "build", fail)
+    result = CliRunner().invoke(main, ["build", "--workers", "1"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().endswith("Disken är full; frigör utrymme och kör bygget igen.")
