@@ -89,9 +89,14 @@ def _org_folder(org: str):
 
 def validate() -> None:
     from rapportbok.analysis import consistency
+    from rapportbok.core.oserrors import describe
     from rapportbok.data.schema import DataError
 
-    issues = consistency.validate()
+    try:
+        issues = consistency.validate()
+    except OSError as err:
+        click.echo(f"Kontrollen av data/ avbröts: {describe(err)}.", err=True)
+        sys.exit(1)
     if any(i.severity == "fel" for i in issues):
         click.echo(DataError(issues).report(), err=True)
         sys.exit(1)
@@ -136,7 +141,15 @@ def build(no_site: bool, workers: int | None, everything: bool, pdf: bool) -> No
         click.echo(err.report(), err=True)
         sys.exit(1)
     except builder.BuildError as err:
-        click.echo(f"Bygget avbröts; den förra boken och webbplatsen är orörda.\n{err}", err=True)
+        from rapportbok.core.oserrors import disk_full_in
+
+        hint = "\nDisken är full; frigör utrymme och kör bygget igen." if disk_full_in(str(err)) else ""
+        click.echo(f"Bygget avbröts; den förra boken och webbplatsen är orörda.\n{err}{hint}", err=True)
+        sys.exit(1)
+    except OSError as err:  # full disk, read-only book/ or _build/, ...
+        from rapportbok.core.oserrors import describe
+
+        click.echo(f"Bygget avbröts; den förra boken och webbplatsen är orörda.\n{describe(err)}.", err=True)
         sys.exit(1)
 
 
@@ -165,7 +178,12 @@ def kolada_fetch(org: str, base_url: str | None) -> None:
     except kol.KoladaError as err:
         click.echo(f"Hämtningen från Kolada misslyckades; inget har sparats. {err}", err=True)
         sys.exit(1)
-    except (ValueError, OSError) as err:
+    except OSError as err:
+        from rapportbok.core.oserrors import describe
+
+        click.echo(f"Hämtningen från Kolada misslyckades; inget har sparats. {describe(err)}.", err=True)
+        sys.exit(1)
+    except ValueError as err:
         click.echo(f"Hämtningen från Kolada misslyckades; inget har sparats. {err}", err=True)
         sys.exit(1)
     click.echo(report.summary())
@@ -192,6 +210,15 @@ def mall(org: str, year: int, tertial: int, out: str | None) -> None:
         for i in err.issues:
             click.echo("Fel: " + i.message(), err=True)
         sys.exit(1)
+    except OSError as err:
+        from rapportbok.core.oserrors import describe
+
+        try:
+            target.unlink()  # nothing half-written stays behind
+        except OSError:
+            pass
+        click.echo(f"Fel: kunde inte skriva mallen {target}: {describe(err)}.", err=True)
+        sys.exit(1)
     click.echo(f"Skrev {target} med {n} åtgärder. Fyll i de gula och orange kolumnerna och kör sedan: "
                f"rapportbok importera {target.name} --org {org}")
 
@@ -212,6 +239,11 @@ def import_(file: str, org: str, ersatt: bool) -> None:
         click.echo(f"{len(err.issues)} fel i {Path(file).name}. Inget har importerats; data/ är oförändrad.", err=True)
         for i in err.issues:
             click.echo("  - " + i.message(), err=True)
+        sys.exit(1)
+    except OSError as err:
+        from rapportbok.core.oserrors import describe
+
+        click.echo(f"Importen av {Path(file).name} avbröts; data/ är oförändrad. {describe(err)}.", err=True)
         sys.exit(1)
     click.echo(result.summary())
 

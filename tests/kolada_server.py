@@ -39,6 +39,8 @@ class Rule:
     match: str | None = None
     delay: float = 0.0
     passthrough: bool = False  # after ``delay``, answer normally
+    drip: float = 0.0  # answer normally, but send the body one byte every ``drip`` seconds
+    body: Any = None  # answer with this JSON body (or raw bytes) instead of the normal answer
 
     def applies(self, path: str) -> bool:
         if self.times is not None and self.times <= 0:
@@ -160,6 +162,18 @@ class FakeKolada:
         self.rules.append(rule)
         return rule
 
+    def dripping(self, interval: float, times: int | None = 1, match: str | None = None) -> Rule:
+        """Answer normally, but send the body one byte every ``interval`` seconds (a hanging server)."""
+        rule = Rule(status=200, times=times, match=match, passthrough=True, drip=interval)
+        self.rules.append(rule)
+        return rule
+
+    def answer_with(self, body: Any, times: int | None = 1, match: str | None = None, status: int = 200) -> Rule:
+        """Answer with ``body`` (JSON-encodable, or bytes sent as they are) instead of the normal answer."""
+        rule = Rule(status=status, times=times, match=match, body=body)
+        self.rules.append(rule)
+        return rule
+
     def data_requests(self) -> list[str]:
         """Paths (without query) of the data requests received, in order."""
         return [urlsplit(r).path for r in self.requests if urlsplit(r).path.startswith("/v3/data/")]
@@ -251,15 +265,18 @@ class _Handler(BaseHTTPRequestHandler):
         rule = fake.take_rule(split.path)
         if rule is not None and rule.delay:
             time.sleep(rule.delay)
+        if rule is not None and rule.body is not None:
+            self._send(rule.status, rule.body, rule.headers)
+            return
         if rule is not None and not rule.passthrough:
             self._send(rule.status, {"detail": f"scripted {rule.status}"}, rule.headers)
             return
         with fake.lock:
             status, body = fake.answer(split.path, parse_qs(split.query))
-        self._send(status, body, {})
+        self._send(status, body, {}, drip=rule.drip if rule is not None else 0.0)
 
-    def _send(self, status: int, body: Any, headers: dict[str, str]) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    def _send(self, status: int, body: Any, headers: dict[str, str], drip: float = 0.0) -> None:
+        data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode("utf-8")
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -267,6 +284,12 @@ class _Handler(BaseHTTPRequestHandler):
             for k, v in headers.items():
                 self.send_header(k, v)
             self.end_headers()
-            self.wfile.write(data)
+            if drip:
+                for i in range(len(data)):
+                    self.wfile.write(data[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(drip)
+            else:
+                self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (e.g. timeout)

@@ -332,7 +332,7 @@ def test_config_rejects_missing_kpis(tmp_path):
     with pytest.raises(KoladaConfigError) as exc:
         load_config(tmp_path)
     msg = str(exc.value)
-    assert "saknar listan 'kpis'" in msg
+    assert "nyckel 'kpis'" in msg and "saknas i filen" in msg
     assert "kolada.yml" in msg
 
 

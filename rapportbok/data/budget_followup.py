@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from rapportbok.core import fmt
 from rapportbok.core.paths import data_dir
@@ -85,35 +84,22 @@ DEFAULT_THRESHOLDS = Thresholds()
 
 
 def thresholds(org: str, data: Path | None = None) -> tuple[Thresholds, list[Issue]]:
-    """The organisation's materiality thresholds from organisation.yml (default when absent)."""
+    """The organisation's materiality thresholds from organisation.yml (default when absent).
+
+    Read by :mod:`rapportbok.data.config`: a boolean, ``.nan`` or ``.inf`` is refused (it would
+    switch every materiality warning off), and each problem names the line.
+    """
+    from rapportbok.data import config
+
     path = (data or data_dir()) / org / "organisation.yml"
     label = f"{org}/organisation.yml"
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return DEFAULT_THRESHOLDS, []
-    spec = raw.get("vasentlig_avvikelse")
+    spec, issues = config.read_organisation(path, label)
     if spec is None:
+        return DEFAULT_THRESHOLDS, [i for i in issues if i.column.startswith("vasentlig_avvikelse")]
+    th = spec.vasentlig_avvikelse
+    if th is None:
         return DEFAULT_THRESHOLDS, []
-    expected_shape = "t.ex. vasentlig_avvikelse: {tkr: 500, procent: 2} (villkor: någon eller båda)"
-    if not isinstance(spec, dict):
-        return DEFAULT_THRESHOLDS, [Issue(label, 0, "vasentlig_avvikelse", str(spec), expected_shape)]
-    issues = []
-    values = {}
-    for key, default in (("tkr", DEFAULT_THRESHOLDS.tkr), ("procent", DEFAULT_THRESHOLDS.procent)):
-        v = spec.get(key, default)
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
-            issues.append(Issue(label, 0, f"vasentlig_avvikelse.{key}", str(v), "ett tal som inte är negativt"))
-            v = default
-        values[key] = float(v)
-    villkor = str(spec.get("villkor", "någon"))
-    if villkor not in ("någon", "båda"):
-        issues.append(Issue(label, 0, "vasentlig_avvikelse.villkor", villkor, "'någon' eller 'båda'"))
-        villkor = "någon"
-    for key in spec:
-        if key not in ("tkr", "procent", "villkor"):
-            issues.append(Issue(label, 0, f"vasentlig_avvikelse.{key}", str(key), "bara nycklarna tkr, procent och villkor"))
-    return Thresholds(values["tkr"], values["procent"], villkor, True), issues
+    return Thresholds(float(th.tkr), float(th.procent), th.villkor, True), []
 
 
 TOLERANCE_TKR = 1.0  # kontogrupp row against the sum of its verksamhet rows

@@ -18,7 +18,7 @@ from rapportbok.data import actionplan, budget, review, risk, sources
 from rapportbok.data import budget_followup as followup
 from rapportbok.data import organisations as orgs
 from rapportbok.data import stated_figures as stated
-from rapportbok.data.schema import DataError, Issue, TableSpec, read_table
+from rapportbok.data.schema import DataError, Issue, TableSpec, read_table, text_problem
 
 # Per-organisation files: name -> (spec, optional extra check(df, spec, label) -> issues).
 # Each domain module declares its own DATASETS (and CROSS_CHECKS); they are merged here.
@@ -77,6 +77,22 @@ def load_org(org: str, data: Path | None = None, warnings: list[Issue] | None = 
     return out
 
 
+def source_text_issues(path: Path, label: str) -> list[Issue]:
+    """A source document's text is published as it is, so it must be UTF-8 text (nothing is guessed)."""
+    raw = path.read_bytes()
+    problem = text_problem(raw)
+    if problem is None:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = raw[: err.start].count(b"\n") + 1
+            problem = (f"byten 0x{raw[err.start]:02X} på rad {line} (troligen Windows-1252)", "")
+    if problem is None:
+        return []
+    return [Issue(label, 0, "", problem[0], "en textfil i UTF-8 – spara texten som UTF-8 "
+                  "(t.ex. i Anteckningar: Spara som, Kodning: UTF-8)")]
+
+
 def validate(data: Path | None = None) -> list[Issue]:
     """Every problem in data/, for `rapportbok validate` and the first step of the build."""
     data = data or data_dir()
@@ -88,6 +104,8 @@ def validate(data: Path | None = None) -> list[Issue]:
     for sid, row in sources.load(data).iterrows():
         if not sources.text_file(row, data).is_file():  # load() has confined it to data/
             issues.append(Issue("kallor.csv", 0, "fil", row["fil"], f"en fil under data/ för källan {sid}"))
+        else:
+            issues += source_text_issues(data / row["fil"], row["fil"])
     all_orgs, org_issues = orgs.load_all(data)
     issues += org_issues
     for org in all_orgs:
@@ -95,6 +113,10 @@ def validate(data: Path | None = None) -> list[Issue]:
             load_org(org.slug, data, issues)
         except DataError as err:
             issues += err.issues
+        if (org.path / "kolada.yml").exists():
+            from rapportbok.data import config
+
+            issues += config.read_kolada(org.path / "kolada.yml", f"{org.slug}/kolada.yml")[1]
     for folder in sorted(p for p in data.iterdir() if p.is_dir() and p.name != "kallor"):
         if not (folder / "organisation.yml").exists():
             issues.append(Issue(f"{folder.name}/", 0, "", "", "en fil organisation.yml i varje organisationsmapp"))

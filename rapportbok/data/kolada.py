@@ -24,15 +24,17 @@ Messages a user sees are in Swedish.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import email.utils
+import json
 import math
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import pandas as pd
 import requests
@@ -43,6 +45,10 @@ from rapportbok.core import files
 DEFAULT_BASE_URL = "https://api.kolada.se/v3/"
 MAX_IDS_PER_SEGMENT = 25
 MAX_PER_PAGE = 5000
+MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is not waited for longer
+DEFAULT_DEADLINE = 600.0  # seconds for one fetch, also while a slow body is being read
+READ_CHUNK = 64 * 1024
+MAX_BODY = 200 * 1024 * 1024  # bytes of one answer; Kolada's pages of 5000 values are far smaller
 GENDERS = ("T", "K", "M")
 
 SOURCE_LABEL = "Källa: Kolada"
@@ -151,6 +157,8 @@ class KoladaClient:
         max_retries: int = 5,
         backoff: float = 1.0,
         sleep: Callable[[float], Any] = time.sleep,
+        deadline: float = DEFAULT_DEADLINE,
+        max_retry_after: float = MAX_RETRY_AFTER,
     ):
         if not base_url.endswith("/"):
             base_url += "/"
@@ -161,9 +169,57 @@ class KoladaClient:
         self.max_retries = max(0, int(max_retries))
         self.backoff = backoff
         self.sleep = sleep
+        self.deadline = float(deadline)
+        self.max_retry_after = float(max_retry_after)
+        self._until: float | None = None  # monotonic end of the current fetch (see deadline_window)
         self.request_log: list[str] = []
 
+    # -- deadline ------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def deadline_window(self):
+        """One fetch: every request inside, retries, waits and slow bodies included, ends by ``deadline`` s.
+
+        Nested windows share the outermost one; a request outside any window gets its own.
+        """
+        outer = self._until is None
+        if outer:
+            self._until = time.monotonic() + self.deadline
+        try:
+            yield
+        finally:
+            if outer:
+                self._until = None
+
+    def _remaining(self, url: str) -> float:
+        left = (self._until or 0) - time.monotonic()
+        if left <= 0:
+            raise KoladaError(
+                f"Hämtningen från Kolada tog längre än {self.deadline:g} s och avbröts (senast {url}).", url=url
+            )
+        return left
+
+    def _read_body(self, resp: requests.Response, url: str) -> bytes:
+        """The whole body, read a piece at a time so the deadline also holds for a slow server."""
+        parts: list[bytes] = []
+        size = 0
+        raw = resp.raw
+        while True:
+            chunk = raw.read1(READ_CHUNK) if hasattr(raw, "read1") else raw.read(READ_CHUNK)
+            if not chunk:
+                return b"".join(parts)
+            parts.append(chunk)
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise KoladaError(f"Kolada svarade med mer än {MAX_BODY // 2**20} MB för {url}; hämtningen avbröts.",
+                                  url=url)
+            self._remaining(url)
+
     # -- low level ---------------------------------------------------------
+
+    def same_origin(self, url: str) -> bool:
+        a, b = urlsplit(url), urlsplit(self.base_url)
+        return (a.scheme.lower(), a.hostname, a.port) == (b.scheme.lower(), b.hostname, b.port)
 
     def url_for(self, path: str) -> str:
         """Absolute URL for ``path`` (relative to ``base_url``) or ``path`` itself if absolute."""
@@ -179,6 +235,10 @@ class KoladaClient:
         times; a Retry-After header overrides the back-off.  Other non-2xx
         answers raise :class:`KoladaError` at once.
         """
+        with self.deadline_window():
+            return self._get_json(path, params)
+
+    def _get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         url = self.url_for(path)
         clean_params = {k: v for k, v in (params or {}).items() if v is not None}
         full_url = requests.Request("GET", url, params=clean_params).prepare().url or url
@@ -186,18 +246,28 @@ class KoladaClient:
         while True:
             wait: float | None = None
             status: int | None = None
+            timeout = min(self.timeout, self._remaining(full_url))
             try:
-                resp = self.session.get(url, params=clean_params or None, timeout=self.timeout)
+                resp = self.session.get(url, params=clean_params or None, timeout=timeout, stream=True)
             except requests.Timeout:
-                reason = f"inget svar inom {self.timeout} s (timeout)"
+                reason = f"inget svar inom {timeout:g} s (timeout)"
             except requests.ConnectionError as exc:
                 reason = f"anslutningsfel ({exc.__class__.__name__})"
             else:
                 status = resp.status_code
                 if 200 <= status < 300:
                     try:
-                        payload = resp.json()
-                    except ValueError as exc:
+                        body = self._read_body(resp, full_url)
+                    except (requests.RequestException, OSError) as exc:
+                        resp.close()
+                        raise KoladaError(f"Kolada avbröt svaret för {full_url} ({exc.__class__.__name__}).",
+                                          url=full_url, status=status) from exc
+                    except KoladaError:
+                        resp.close()
+                        raise
+                    try:
+                        payload = json.loads(body.decode(resp.encoding or "utf-8"), parse_constant=_refuse_constant)
+                    except (ValueError, LookupError) as exc:
                         raise KoladaError(
                             f"Kolada svarade inte med giltig JSON för {full_url}.",
                             url=full_url,
@@ -205,9 +275,12 @@ class KoladaClient:
                         ) from exc
                     self.request_log.append(full_url)
                     return payload
+                resp.close()
                 if status == 429 or status >= 500:
                     reason = f"HTTP {status}"
                     wait = _parse_retry_after(resp.headers.get("Retry-After"))
+                    if wait is not None:
+                        wait = min(wait, self.max_retry_after)
                 else:
                     hint = _STATUS_HINTS.get(status)
                     detail = f" ({hint})" if hint else ""
@@ -225,12 +298,23 @@ class KoladaClient:
                     status=status,
                 )
             if wait is None:
-                wait = self.backoff * (2**attempt)
+                wait = min(self.backoff * (2**attempt), self.max_retry_after)
+            if wait >= self._remaining(full_url):
+                raise KoladaError(
+                    f"Gav upp mot Kolada för {full_url}: senast {reason}, och väntan ({wait:g} s) skulle gå över "
+                    f"tidsgränsen för hämtningen ({self.deadline:g} s).",
+                    url=full_url,
+                    status=status,
+                )
             self.sleep(wait)
             attempt += 1
 
     def paged(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """All ``values`` of a paged answer, following ``next_url`` until it is null."""
+        """All ``values`` of a paged answer, following ``next_url`` (same origin only) until it is null."""
+        with self.deadline_window():
+            return self._paged(path, params)
+
+    def _paged(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         seen: set[str] = set()
         page = self.get_json(path, params)
@@ -242,7 +326,15 @@ class KoladaClient:
             next_url = page.get("next_url")
             if not next_url:
                 return out
+            if not isinstance(next_url, str):
+                raise KoladaError(f"Oväntat svar från Kolada för {current}: next_url är inte en adress.", url=current)
             next_url = self.url_for(next_url)
+            if not self.same_origin(next_url):
+                raise KoladaError(
+                    f"Kolada skickade en next_url till en annan adress ({next_url}); rapportbok följer bara "
+                    f"adresser under {self.base_url}.",
+                    url=next_url,
+                )
             if next_url in seen:
                 raise KoladaError(f"Kolada skickade samma next_url två gånger: {next_url}", url=next_url)
             seen.add(next_url)
@@ -288,6 +380,10 @@ class KoladaClient:
         gender, value (float, NaN where null), count, status``; rows with
         ``isdeleted`` true are dropped and only genders T/K/M are kept.
         """
+        with self.deadline_window():
+            return self._data(kpis, municipalities, years, from_date)
+
+    def _data(self, kpis, municipalities, years, from_date) -> pd.DataFrame:
         kpi_ids = _check_ids(kpis, "nyckeltals")
         mun_ids = _check_ids(municipalities, "kommun")
         if not kpi_ids or not mun_ids:
@@ -315,25 +411,80 @@ class KoladaClient:
         return values_frame(records)
 
 
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"JSON-konstanten {name} är inget tal")
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _record_problem(rec: Any, v: Any) -> str | None:
+    """What is wrong with one value of a Kolada record (Swedish), or None."""
+    if not isinstance(rec.get("kpi"), str) or not _KPI_RE.match(rec["kpi"]):
+        return f"nyckeltalets id {rec.get('kpi')!r} – förväntade ett id som N31001"
+    if not isinstance(rec.get("municipality"), str) or not _ID_RE.match(rec["municipality"]):
+        return f"kommunens id {rec.get('municipality')!r} – förväntade ett id som 1489 eller G2328"
+    period = rec.get("period")
+    if isinstance(period, bool) or not (isinstance(period, int) or (isinstance(period, str) and period.isdigit())) \
+            or not 1900 <= int(period) <= 2200:
+        return f"året {period!r} – förväntade ett årtal som 2024"
+    if not isinstance(v, dict):
+        return f"värdet {v!r} – förväntade ett objekt med gender och value"
+    value, count, status = v.get("value"), v.get("count"), v.get("status")
+    if value is not None and not _is_number(value):
+        return f"värdet {value!r} – förväntade ett ändligt tal eller null"
+    if value is not None and abs(value) >= 1e15:
+        return f"värdet {value!r} – förväntade ett tal mindre än 10^15"
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+        return f"antalet (count) {count!r} – förväntade ett heltal eller null"
+    if status is not None and not isinstance(status, str):
+        return f"status {status!r} – förväntade text eller null"
+    return None
+
+
 def values_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
-    """Flatten Kolada data records to the long-form DataFrame (see :meth:`KoladaClient.data`)."""
+    """Flatten Kolada data records to the long-form DataFrame (see :meth:`KoladaClient.data`).
+
+    Every value must be a finite number or null; a malformed record raises :class:`KoladaError`
+    naming its KPI, municipality and period. The same key twice with the same value is kept
+    once; with different values it is refused (which one is right cannot be known).
+    """
     rows = []
+    seen: dict[tuple, Any] = {}
     for rec in records:
-        for v in rec.get("values") or []:
-            if v.get("isdeleted"):
+        if not isinstance(rec, dict):
+            raise KoladaError(f"Kolada skickade en felaktig post: {str(rec)[:80]!r} – förväntade ett objekt.")
+        values = rec.get("values") or []
+        if not isinstance(values, list):
+            values = [values]
+        for v in values:
+            if isinstance(v, dict) and v.get("isdeleted") is True:
                 continue
-            gender = v.get("gender")
-            if gender not in GENDERS:
+            if isinstance(v, dict) and v.get("gender") not in GENDERS:
                 continue
-            value = v.get("value")
-            count = v.get("count")
-            status = v.get("status")
+            problem = _record_problem(rec, v)
+            if problem:
+                raise KoladaError(
+                    f"Kolada skickade en felaktig post (nyckeltal {rec.get('kpi')}, kommun {rec.get('municipality')}, "
+                    f"år {rec.get('period')}): {problem}."
+                )
+            value, count, status = v.get("value"), v.get("count"), v.get("status")
+            key = (rec["kpi"], rec["municipality"], int(rec["period"]), v["gender"])
+            if key in seen:
+                if seen[key] != value:
+                    raise KoladaError(
+                        f"Kolada skickade två olika värden för nyckeltal {key[0]}, kommun {key[1]}, år {key[2]}, "
+                        f"kön {key[3]}: {seen[key]!r} och {value!r}."
+                    )
+                continue
+            seen[key] = value
             rows.append(
                 {
-                    "kpi": str(rec["kpi"]),
-                    "municipality": str(rec["municipality"]),
-                    "period": int(rec["period"]),
-                    "gender": gender,
+                    "kpi": key[0],
+                    "municipality": key[1],
+                    "period": key[2],
+                    "gender": key[3],
                     "value": math.nan if value is None else float(value),
                     "count": None if count is None else int(count),
                     "status": status if status not in (None, "") else None,
@@ -455,14 +606,15 @@ def parse_config(raw: Any, where: str = CONFIG_FILE) -> KoladaConfig:
 
 def load_config(org_dir: Path | str) -> KoladaConfig:
     """Read and validate ``<org_dir>/kolada.yml``."""
+    from rapportbok.data import config
+
     path = Path(org_dir) / CONFIG_FILE
     if not path.exists():
         raise KoladaConfigError(f"Hittar ingen Kolada-konfiguration: {path} saknas.")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise KoladaConfigError(f"{path} är inte giltig YAML: {exc}") from exc
-    return parse_config(raw, str(path))
+    spec, issues = config.read_kolada(path, f"{path.parent.name}/{CONFIG_FILE}")
+    if spec is None:  # the typed model names the line, the key, the value and what was expected
+        raise KoladaConfigError("\n".join(i.message() for i in issues))
+    return parse_config(spec.model_dump(exclude_none=True), str(path))
 
 
 # ---------------------------------------------------------------------------
@@ -650,10 +802,12 @@ def fetch_org(
     ids = config.all_ids()
 
     log_start = len(client.request_log)
-    meta_records = client.kpis(config.kpis)
-    titles = {str(r.get("id")): r.get("title") for r in meta_records if r.get("id")}
-    missing = [k for k in config.kpis if k not in titles]
-    values = client.data(config.kpis, ids, years=years)
+    with client.deadline_window():
+        meta_records = client.kpis(config.kpis)
+        titles = {str(r.get("id")): r.get("title") for r in meta_records if isinstance(r, dict) and r.get("id")}
+        titles = {k: (v if isinstance(v, str) else None) for k, v in titles.items()}
+        missing = [k for k in config.kpis if k not in titles]
+        values = client.data(config.kpis, ids, years=years)
     requests_made = client.request_log[log_start:]
 
     stored = _to_stored(values)

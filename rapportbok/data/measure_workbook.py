@@ -34,7 +34,7 @@ from rapportbok.core.paths import PathError, check_slug, data_dir, org_folder
 from rapportbok.core.periods import tertial_end
 from rapportbok.data import actionplan
 from rapportbok.data.actionplan import UPPFOLJNING
-from rapportbok.data.schema import Issue, cell_text, read_table
+from rapportbok.data.schema import Issue, read_table
 
 SHEET = "Uppföljning"
 INFO_SHEET = "Instruktioner"
@@ -205,11 +205,14 @@ class ImportResult:
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # "HAN-05 (rad 6)"
+    skipped_rows: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [f"Importerade {len(self.added) + len(self.replaced)} rader till {self.target}"
                  + (f" ({len(self.replaced)} ersatta)." if self.replaced else ".")]
-        if self.skipped:
+        if len(self.skipped) > 30:  # a long list is summarised: count and row ranges
+            lines.append(f"{len(self.skipped)} ej ifyllda rader hoppades över ({_ranges(self.skipped_rows)}).")
+        elif self.skipped:
             lines.append(f"Ej ifyllda, överhoppade ({len(self.skipped)}): " + ", ".join(self.skipped))
         return "\n".join(lines)
 
@@ -236,30 +239,70 @@ def _csv_values(r) -> dict[str, str]:
     return out
 
 
-def _blank_unfilled(src: Path, dst: Path) -> list[tuple[int, str]] | None:
-    """Copy the workbook with rows that have neither faktisk_effekt nor status_text emptied
-    (so read_table skips them, keeping Excel's row numbers). None if it cannot be opened."""
-    try:
-        wb = openpyxl.load_workbook(src, data_only=True)
-    except Exception:  # noqa: BLE001 - read_table reports it with advice
-        return None
-    ws = wb.worksheets[0]
-    header = [cell_text(c.value).strip() for c in ws[1]] if ws.max_row >= 1 else []
+def _blank_unfilled(rows: list[list[str]]) -> list[tuple[int, str]]:
+    """Empty the rows that have neither faktisk_effekt nor status_text (so read_table skips them,
+    keeping Excel's row numbers); returns (row, atgard_id) of each."""
+    if not rows:
+        return []
+    header = [h.strip() for h in rows[0]]
     if not all(n in header for n in FILL_COLUMNS):
-        return None
+        return []
     cols = [header.index(n) for n in FILL_COLUMNS]
     aid = header.index("atgard_id") if "atgard_id" in header else None
     skipped = []
-    for i, row in enumerate(ws.iter_rows(min_row=2), start=2):
-        texts = [cell_text(c.value).strip() for c in row]
+    for i, r in enumerate(rows[1:], start=2):
+        texts = [c.strip() for c in r]
         if not any(texts):
             continue
         if all(not texts[k] for k in cols if k < len(texts)):
             skipped.append((i, texts[aid] if aid is not None and aid < len(texts) else ""))
-            for c in row:
-                c.value = None
-    wb.save(dst)
+            rows[i - 1] = [""] * len(r)
     return skipped
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[5, 6, 7, 9] -> 'rad 5–7, 9' (at most ten ranges, then '…')."""
+    parts: list[str] = []
+    start = prev = None
+    for n in sorted(numbers):
+        if prev is not None and n == prev + 1:
+            prev = n
+            continue
+        if start is not None:
+            parts.append(f"{start}–{prev}" if prev != start else str(start))
+        start = prev = n
+    if start is not None:
+        parts.append(f"{start}–{prev}" if prev != start else str(start))
+    shown = ", ".join(parts[:10]) + (", …" if len(parts) > 10 else "")
+    return "rad " + shown
+
+
+def _existing_records(target: Path, target_label: str) -> tuple[str, list[list[str]], bool]:
+    """The current follow-up file: its text, its records and whether it must be rewritten as
+    UTF-8 with commas (it was saved by Excel with semicolons or in Windows-1252)."""
+    from rapportbok.data.schema import _decode, _delimiter, text_problem
+
+    raw = target.read_bytes()
+    problem = text_problem(raw)
+    if problem:
+        raise ExcelError([Issue(target_label, 0, "", *problem)])
+    text = _decode(raw)
+    if not text.strip():
+        return "", [UPPFOLJNING.names], True
+    delim = _delimiter(text.splitlines()[0])
+    try:
+        records = list(csv.reader(io.StringIO(text), delimiter=delim))
+    except csv.Error:
+        raise ExcelError([Issue(target_label, 0, "", "", "en CSV-fil som går att läsa")]) from None
+    records[0] = [h.strip() for h in records[0]]
+    missing = [n for n in ("atgard_id", "per_datum") if n not in records[0]]
+    if missing:
+        raise ExcelError([Issue(target_label, 1, n, "", f"kolumnen '{n}' i rubrikraden") for n in missing])
+    try:
+        plain = raw.decode("utf-8") == text
+    except UnicodeDecodeError:
+        plain = False
+    return text, records, not plain or delim != ","
 
 
 def import_followup(path: Path, org: str, replace: bool = False, data: Path | None = None) -> ImportResult:
@@ -275,21 +318,27 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
         raise ExcelError([issue])
     if not path.name.lower().endswith(".xlsx"):
         raise ExcelError([Issue(label, 0, "", path.name, "en Excel-arbetsbok (.xlsx) skapad med rapportbok mall")])
+    from rapportbok.data.schema import xlsx_rows
+
     with tempfile.TemporaryDirectory(prefix="rapportbok-import-") as tmp:
         tmp = Path(tmp)
-        filtered = tmp / label
-        skipped = _blank_unfilled(path, filtered)
-        df, issues = read_table(filtered if skipped is not None else path, UPPFOLJNING, label)
+        rows, issues = xlsx_rows(path, label)  # streamed, bounded, formulas without results refused
+        if rows is None:
+            raise ExcelError(issues)
+        skipped = _blank_unfilled(rows)
+        filtered = tmp / "uppfoljning.csv"  # the sheet as text, Excel's row numbers kept
+        with open(filtered, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerows(rows)
+        df, issues = read_table(filtered, UPPFOLJNING, label)
         if issues:
             raise ExcelError(issues)
-        skipped = skipped or []
         if df.empty:
             raise ExcelError([Issue(label, 0, "faktisk_effekt", "", "minst en rad med faktisk_effekt eller status_text ifylld")])
 
         target = data / org / UPPFOLJNING.filename
+        rewrite = not target.exists()
         if target.exists():
-            old_text = target.read_bytes().decode("utf-8-sig")
-            records = list(csv.reader(io.StringIO(old_text)))
+            old_text, records, rewrite = _existing_records(target, target_label)
             header = records[0]
         else:
             old_text, records, header = "", [UPPFOLJNING.names], UPPFOLJNING.names
@@ -298,7 +347,8 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
         for n, rec in enumerate(records[1:], start=2):
             if len(rec) > max(ai, pi):
                 key_pos[(rec[ai].strip(), rec[pi].strip())] = n
-        result = ImportResult(target_label, skipped=[f"{a or '?'} (rad {i})" for i, a in skipped])
+        result = ImportResult(target_label, skipped=[f"{a or '?'} (rad {i})" for i, a in skipped],
+                              skipped_rows=[i for i, _ in skipped])
         new_records = [list(r) for r in records]
         appended = []
         row_map: dict[int, int] = {}  # row in the merged CSV -> row in the workbook
@@ -325,7 +375,7 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
 
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        if result.replaced or not target.exists():
+        if result.replaced or rewrite:
             w.writerows(new_records + appended)
             new_text = buf.getvalue()
         else:

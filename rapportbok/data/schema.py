@@ -53,6 +53,11 @@ def parse_number(text: str) -> float | None:
     return float(s.replace(",", "."))
 
 
+# Amounts at or above this are typing or export errors (and beyond what rounding in fmt can hold).
+MAX_MAGNITUDE = 1e15
+TOO_LARGE = "ett tal mindre än 1 000 000 000 000 000 till beloppet (högst 15 siffror före decimaltecknet)"
+
+
 def parse_date(text: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text.strip())
@@ -118,9 +123,10 @@ class Issue:
 
     def message(self) -> str:
         where = f"{self.file}, rad {self.row}" if self.row else self.file
+        yml = self.file.endswith((".yml", ".yaml"))
         if self.column:
-            where += f", kolumn '{self.column}'"
-        found = f"värdet '{self.value}'" if self.value != "" else "en tom cell"
+            where += f", {'nyckel' if yml else 'kolumn'} '{self.column}'"
+        found = f"värdet '{self.value}'" if self.value != "" else "inget värde" if yml else "en tom cell"
         return f"{where}: {found} – förväntade {self.expected}."
 
 
@@ -147,6 +153,42 @@ def _decode(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("cp1252")
+
+
+SAVE_AS_CSV = "spara filen i Excel som CSV UTF-8 (kommaavgränsad) (.csv)"
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = raw[:400]
+    if len(head) < 4:
+        return False
+    odd, even = head[1::2], head[0::2]
+    return odd.count(0) > 0.8 * len(odd) or even.count(0) > 0.8 * len(even)
+
+
+def text_problem(raw: bytes) -> tuple[str, str] | None:
+    """Why ``raw`` is not a text file rapportbok reads: (what was found, what was expected); else None."""
+    if raw.startswith(b"PK\x03\x04"):
+        return "en Excel-arbetsbok (eller zip-fil)", "en textfil (CSV), inte en arbetsbok med ändelsen .csv – " + SAVE_AS_CSV
+    if _looks_utf16(raw):
+        return "en fil i UTF-16 (Unicode-text)", "en textfil i UTF-8 – " + SAVE_AS_CSV
+    if b"\x00" in raw:
+        return "binärt innehåll (nolltecken)", "en textfil (CSV) – " + SAVE_AS_CSV
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    try:
+        body.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    try:
+        body.decode("cp1252")
+        return None
+    except UnicodeDecodeError as err:
+        line = body[: err.start].count(b"\n") + 1
+        return (f"byten 0x{body[err.start]:02X} på rad {line}",
+                "en textfil i UTF-8 eller Windows-1252 – " + SAVE_AS_CSV)
 
 
 def _delimiter(header: str) -> str:
@@ -184,6 +226,10 @@ def _check_for(c: Col) -> list[pa.Check]:
     else:  # pragma: no cover - a programming error in a spec
         raise ValueError(c.kind)
     checks.append(pa.Check(lambda s, t=test: ok(s, t), error=c.expected()))
+    if c.kind in ("number", "int"):
+        checks.append(
+            pa.Check(lambda s: s.map(lambda v: (n := parse_number(v)) is None or abs(n) < MAX_MAGNITUDE), error=TOO_LARGE)
+        )
     if c.sign and c.kind in ("number", "int"):
         if c.sign == "+":
             sign_ok, words = (lambda n: n >= 0), "ett tal som inte är negativt"
@@ -248,23 +294,18 @@ XLSX_HELP = (
 
 
 def xlsx_rows(path: Path, label: str) -> tuple[list[list[str]] | None, list[Issue]]:
-    """The first sheet of an .xlsx workbook as rows of text (row 1 is the header), or one Issue."""
+    """The first sheet of an .xlsx workbook as rows of text (row 1 is the header), or the issues.
+
+    Streamed and bounded by :func:`rapportbok.data.workbook.read_sheet` (formula cells without a
+    saved result are refused with their address).
+    """
     import openpyxl
 
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        return None, [Issue(label, 0, "", "", "att filen finns")]
-    except Exception:  # noqa: BLE001 - any unreadable workbook gets the same advice
-        return None, [Issue(label, 0, "", path.name, XLSX_HELP)]
-    try:
-        ws = wb.worksheets[0]
-        raw = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
-    except Exception:  # noqa: BLE001
-        return None, [Issue(label, 0, "", path.name, XLSX_HELP)]
-    finally:
-        wb.close()
-    rows = [[cell_text(v) for v in r] for r in raw]
+    from rapportbok.data.workbook import read_sheet
+
+    rows, problems = read_sheet(Path(path), label)
+    if rows is None:
+        return None, problems
     if not rows:
         return [], []
     width = len(rows[0])
@@ -297,16 +338,30 @@ def read_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[p
         delim = ","
     else:
         try:
-            text = _decode(path.read_bytes())
+            raw = path.read_bytes()
         except FileNotFoundError:
             return None, [Issue(label, 0, "", "", "att filen finns")]
+        except IsADirectoryError:
+            return None, [Issue(label, 0, "", "", "en fil, inte en mapp")]
+        problem = text_problem(raw)
+        if problem:
+            return None, [Issue(label, 0, "", *problem)]
+        text = _decode(raw)
         if not text.strip():
             return None, [Issue(label, 0, "", "", "en rubrikrad med kolumnerna " + ", ".join(spec.names))]
         first = text.splitlines()[0]
         delim = _delimiter(first)
-        rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+        reader = csv.reader(io.StringIO(text), delimiter=delim)
+        try:
+            rows = list(reader)
+        except csv.Error:
+            return None, [Issue(label, reader.line_num + 1, "", "", "en CSV-fil där varje cell med citattecken "
+                                "avslutas och ingen cell är orimligt lång – " + SAVE_AS_CSV)]
     header = [h.strip() for h in rows[0]]
     issues: list[Issue] = []
+    for j, name in enumerate(header):
+        if name and name in header[:j]:
+            issues.append(Issue(label, 1, name, name, "varje kolumnnamn bara en gång i rubrikraden"))
     for name in spec.names:
         if name not in header:
             issues.append(Issue(label, 1, name, "", "kolumnen '" + name + "' i rubrikraden"))
@@ -327,23 +382,36 @@ def read_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[p
         return None, issues
     df = pd.DataFrame([r for _, r in body], columns=header, index=[i for i, _ in body], dtype="object")
     df = df[spec.names].fillna("").astype(str)
-    schema = pa.DataFrameSchema(
-        {c.name: pa.Column(str, _check_for(c), nullable=False) for c in spec.columns},
-        unique=list(spec.key) or None,
-        report_duplicates="exclude_first",
-    )
+    schema = pa.DataFrameSchema({c.name: pa.Column(str, _check_for(c), nullable=False) for c in spec.columns})
     try:
         schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as err:
         for fc in err.failure_cases.itertuples():
-            if fc.check == "multiple_fields_uniqueness":
-                row = int(fc.index)
-                value = " / ".join(str(df.at[row, k]) for k in spec.key)
-                issues.append(
-                    Issue(label, row, "+".join(spec.key), value, "en unik kombination av " + ", ".join(spec.key) + " (raden finns redan)")
-                )
-            else:
-                row = int(fc.index) if fc.index is not None and not pd.isna(fc.index) else 0
-                issues.append(Issue(label, row, str(fc.column), str(fc.failure_case), str(fc.check)))
+            row = int(fc.index) if fc.index is not None and not pd.isna(fc.index) else 0
+            issues.append(Issue(label, row, str(fc.column), str(fc.failure_case), str(fc.check)))
+    issues += _duplicate_keys(df, spec, label)
+    if issues:
         return None, sorted(set(issues))
     return _convert(df, spec), []
+
+
+def _key_value(c: Col, text: str):
+    """A key cell as the value the book uses: ' 2024' and '2024', '2' and '2,0' are the same key."""
+    s = text.strip()
+    if c.kind in ("number", "int", "year"):
+        n = parse_number(s)
+        return n if n is not None else s
+    if c.kind == "date":
+        return parse_date(s) or s
+    return s
+
+
+def _duplicate_keys(df: pd.DataFrame, spec: TableSpec, label: str) -> list[Issue]:
+    if not spec.key or df.empty:
+        return []
+    keys = pd.DataFrame({k: df[k].map(lambda v, c=spec.col(k): _key_value(c, v)) for k in spec.key}, index=df.index)
+    return [
+        Issue(label, int(row), "+".join(spec.key), " / ".join(df.at[row, k].strip() for k in spec.key),
+              "en unik kombination av " + ", ".join(spec.key) + " (raden finns redan)")
+        for row in keys.index[keys.duplicated(keep="first")]
+    ]

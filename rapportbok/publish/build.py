@@ -408,6 +408,10 @@ def build_site(site_root: Path, pdf: bool = False) -> Path:
     proc = _run_child(jupyter_book_command(site_root), env=env)
     html = site_root / "_build" / "html"
     if proc.returncode != 0 or not (html / "index.html").exists():
+        from rapportbok.core.oserrors import disk_full_in
+
+        if disk_full_in(proc.stdout + proc.stderr):
+            raise BuildError("Webbplatsen kunde inte byggas: disken är full. Frigör utrymme och kör bygget igen.")
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
         raise BuildError(f"Webbplatsen kunde inte byggas (jupyter-book, kod {proc.returncode}):\n{tail}")
     return html
