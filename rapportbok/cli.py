@@ -72,7 +72,9 @@ def main() -> None:
         click.echo(f"Fel: {err}", err=True)
         sys.exit(1)
     except OSError as err:
-        click.echo(f"Fel: ett avbrutet bygge gick inte att slutföra ({err}).", err=True)
+        from rapportbok.core.oserrors import describe
+
+        click.echo(f"Fel: ett avbrutet bygge gick inte att slutföra: {describe(err)}.", err=True)
         sys.exit(1)
 
 

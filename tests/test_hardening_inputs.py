@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_bad_input import (  # the same edits as the bad-input suite
+    replace,
+    rewrite_bytes,
+)
 
 from rapportbok.cli import main
 from rapportbok.data import datasets
@@ -23,24 +27,6 @@ KB = "alingsas/kommunbidrag_forandring.csv"
 FOLLOW = "haninge/uppfoljning_atgarder.csv"
 ORG = "alingsas/organisation.yml"
 KALLA_TXT = "kallor/alingsas-sn-budget-2025-2027.txt"
-
-
-def replace(path, old, new, count=1):
-    def edit(data: Path):
-        p = data / path
-        text = p.read_text(encoding="utf-8")
-        assert old in text, (path, old)
-        p.write_text(text.replace(old, new, count), encoding="utf-8")
-
-    return edit
-
-
-def rewrite_bytes(path, fn):
-    def edit(data: Path):
-        p = data / path
-        p.write_bytes(fn(p.read_bytes()))
-
-    return edit
 
 
 def tree_digest(folder: Path) -> str:
