@@ -23,8 +23,8 @@ Rules (also printed in the chapter):
   linearly, day by day, from ``max(effect start, 1 January)`` to 31 December. Expected to
   date = planned effect x (days from that start to the as-of date, inclusive) / (days from
   that start to 31 December, inclusive); 0 before the start. The as-of date is the
-  follow-up's date, or without a follow-up the tertial's end (30 April, 31 August,
-  31 December).
+  follow-up's date, or without a follow-up the page's report date (a tertial's end or the
+  date organisation.yml gives, e.g. 31 October).
 - **Traffic light** (:func:`traffic_light`): realisation = actual to date / expected to date.
   grön >= 90 %, gul 50–90 %, röd < 50 %; grå when there is no actual figure, nothing is
   expected yet (not started or no planned effect for the year), or the planned effect is a
@@ -43,7 +43,7 @@ import pandas as pd
 from rapportbok.analysis import reconcile
 from rapportbok.analysis.reconcile import Finding
 from rapportbok.core import fmt, units
-from rapportbok.core.periods import tertial_end
+from rapportbok.core.periods import report_end
 from rapportbok.core.units import to_tkr
 from rapportbok.data import sources
 
@@ -174,8 +174,10 @@ def short_label(row) -> str:
     return f"nr {nr}" if isinstance(nr, str) and nr else f"rad {int(row['rad'])}"
 
 
-def status_table(data: dict, year: int, tertial: int) -> pd.DataFrame | None:
+def status_table(data: dict, year: int, period) -> pd.DataFrame | None:
     """One row per measure of the plans covering ``year``: planned, expected, actual, light.
+
+    ``period`` is the report date (any date; or a tertial, meaning its end): follow-ups up to it count.
 
     Columns (English, for computation): plan_id, atgard_id, rad, nr, label, titel, omrade,
     beslut_kravs, medraknad_i_andra, grupp, effekt_start, planned_tkr, as_of, expected_tkr,
@@ -185,7 +187,7 @@ def status_table(data: dict, year: int, tertial: int) -> pd.DataFrame | None:
     meas = data.get("atgarder")
     if plans is None or meas is None:
         return None
-    end = tertial_end(year, tertial)
+    end = report_end(year, period)
     fu = followups_until(data, end)
     fu = fu[[d.year == year for d in fu["per_datum"]]] if fu is not None else None
     eff = effects_tkr(data)

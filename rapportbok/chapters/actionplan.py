@@ -66,13 +66,18 @@ def _waterfall(steps: list[tuple[str, float, str]], title: str, source: str):
     return fig
 
 
+def _period_name(end) -> str:
+    """'tertial 1', 'helår (tertial 3)', or by the report date: 't.o.m. 31 oktober'."""
+    t = periods.tertial_of(end)
+    return periods.TERTIAL_NAME[t] if t else "t.o.m. " + fmt.date(end).rsplit(" ", 1)[0]
+
+
 class ActionPlanChapter(ChapterPage):
     def __init__(self, org: str, year: int, tertial: int):
         super().__init__(org, year, tertial)
         self.plans = ap.plans_for_year(self.data, self.year)
         self.meas = self.data["atgarder"]
-        self.end = periods.tertial_end(self.year, self.tertial)
-        self.status = ap.status_table(self.data, self.year, self.tertial)
+        self.status = ap.status_table(self.data, self.year, self.end)
         self.has_followup = self.status is not None and bool(self.status["has_followup"].any())
         self.findings = ap.all_checks(self.data, org)
 
@@ -111,7 +116,7 @@ class ActionPlanChapter(ChapterPage):
             parts.append(text + ".")
         total, _ = ap.planned_effect_for_year(self.data, self.year)
         n = len(self.status)
-        s = (f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}, {periods.TERTIAL_NAME[self.tertial]}.** "
+        s = (f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}, {_period_name(self.end)}.** "
              + " ".join(parts))
         s += f" Planen har {n} rader (åtgärder och grupprader)."
         if total is None:
