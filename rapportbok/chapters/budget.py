@@ -52,11 +52,21 @@ class BudgetChapter(ChapterPage):
         net = budget.series(self.ramar, budget.NET_COST)
         grant = budget.series(self.ramar, budget.GRANT)
         y = self.year
-        text = (
-            f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {y}.** Kommunbidraget är {fmt.mnkr(grant[y])} "
-            f"({fmt.tkr(grant[y])}) och verksamhetens nettokostnader {fmt.mnkr(net[y])}."
-        )
-        if y - 1 in grant.index:
+        text = f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {y}.** "
+        if y in grant.index and y in net.index:
+            text += (f"Kommunbidraget är {fmt.mnkr(grant[y])} "
+                     f"({fmt.tkr(grant[y])}) och verksamhetens nettokostnader {fmt.mnkr(net[y])}.")
+        elif y in grant.index:
+            text += (f"Kommunbidraget är {fmt.mnkr(grant[y])} ({fmt.tkr(grant[y])}). "
+                     f"{escape.md_text(budget.missing_row_text(budget.NET_COST, y))}")
+        elif y in net.index:
+            text += (f"Verksamhetens nettokostnader är {fmt.mnkr(net[y])}. "
+                     f"{escape.md_text(budget.missing_row_text(budget.GRANT, y))}")
+        else:
+            text += escape.md_text(budget.missing_row_text(budget.GRANT, y)) + " " + escape.md_text(budget.missing_row_text(budget.NET_COST, y))
+        if y not in grant.index:
+            pass  # said above
+        elif y - 1 in grant.index:
             d = grant[y] - grant[y - 1]
             text += (
                 f" Jämfört med {y - 1} ändras kommunbidraget med {fmt.mnkr(d, sign=True)} "
@@ -69,8 +79,8 @@ class BudgetChapter(ChapterPage):
             f" Avstämningen hittar {len(bad)} avvikelse{'r' if len(bad) != 1 else ''} mellan angivna summor och raderna."
             if bad else " Avstämningen hittar inga avvikelser mellan angivna summor och raderna."
         )
-        glue("budget_kommunbidrag", fmt.mnkr(grant[y]))
-        glue("budget_nettokostnad", fmt.mnkr(net[y]))
+        glue("budget_kommunbidrag", fmt.mnkr(grant[y]) if y in grant.index else budget.NOT_STATED)
+        glue("budget_nettokostnad", fmt.mnkr(net[y]) if y in net.index else budget.NOT_STATED)
         glue("budget_avvikelser", str(len(bad)))
         md(text)
 
@@ -104,26 +114,48 @@ class BudgetChapter(ChapterPage):
             return tables.note("Inga uppgifter om nettokostnad och kommunbidrag i källorna.")
         net = budget.series(self.ramar, budget.NET_COST)
         grant = budget.series(self.ramar, budget.GRANT)
-        t = pd.DataFrame({"År": net.index, "Kommunbidrag": grant.values, "Nettokostnader (utan minustecken)": -net.values})
-        fig = charts.grouped_bars(t, "År", ["Kommunbidrag", "Nettokostnader (utan minustecken)"],
-                                  "Kommunbidrag och verksamhetens nettokostnader per år, tkr", sources.cite(self.ramar))
+        if net.empty and grant.empty:
+            return tables.note(f"{budget.missing_row_text(budget.GRANT)} {budget.missing_row_text(budget.NET_COST)} "
+                               "Därför visas inget diagram över dem.")
+        years = sorted(set(net.index) | set(grant.index))
+        cols = {}
+        if not grant.empty:
+            cols["Kommunbidrag"] = [grant.get(y, float("nan")) for y in years]
+        if not net.empty:
+            cols["Nettokostnader (utan minustecken)"] = [-net.get(y, float("nan")) for y in years]
+        t = pd.DataFrame({"År": years, **cols})
+        title = " och ".join(["Kommunbidrag"] * (not grant.empty) + ["verksamhetens nettokostnader"] * (not net.empty))
+        fig = charts.grouped_bars(t, "År", list(cols), f"{title[0].upper() + title[1:]} per år, tkr", sources.cite(self.ramar))
         charts.show(fig)
+        if net.empty or grant.empty:
+            md(escape.md_text(budget.missing_row_text(budget.NET_COST if net.empty else budget.GRANT)))
         return None
 
     # -- bridge ---------------------------------------------------------------------------
     def bridge(self):
         steps = budget.grant_bridge(self.ramar, self.kb, self.year) if self.ramar is not None else None
         if steps is None:
+            grant = budget.series(self.ramar, budget.GRANT) if self.ramar is not None else pd.Series(dtype=float)
+            missing = self.year if self.year not in grant.index else self.year - 1
             return tables.note(
-                f"Ingen brygga för {self.year}: källan anger inget kommunbidrag för {self.year - 1}."
+                f"Ingen brygga för {self.year}: källan anger inget kommunbidrag för {missing}."
             )
-        source = sources.cite(self.ramar) + "; delarna enligt budgettexten (" + sources.cite(self.kb[self.kb["ar"] == self.year]) + ")"
+        parts = self.kb[self.kb["ar"] == self.year] if self.kb is not None else None
         remainder = next(s for s in steps if s.kind == "remainder")
-        md(
-            f"Delarna är de belopp som budgettexten anger i mnkr med en decimal, omräknade till tkr. "
-            f"Det som återstår av tabellens förändring visas som *{escape.md_text(budget.REMAINDER_LABEL)}*: "
-            f"{fmt.tkr(remainder.amount_tkr, sign=True)}."
-        )
+        if parts is not None and not parts.empty:
+            source = sources.cite(self.ramar) + "; delarna enligt budgettexten (" + sources.cite(parts) + ")"
+            md(
+                f"Delarna är de belopp som budgettexten anger i mnkr med en decimal, omräknade till tkr. "
+                f"Det som återstår av tabellens förändring visas som *{escape.md_text(budget.REMAINDER_LABEL)}*: "
+                f"{fmt.tkr(remainder.amount_tkr, sign=True)}."
+            )
+        else:
+            source = sources.cite(self.ramar) + ". Källorna anger inga delar av förändringen"
+            md(
+                f"Källorna anger inte hur kommunbidragets förändring {self.year} fördelas på delar (satsning, index, volym). "
+                f"Hela förändringen, {fmt.tkr(remainder.amount_tkr, sign=True)}, visas därför som "
+                f"*{escape.md_text(budget.REMAINDER_LABEL)}*."
+            )
         from IPython.display import display
 
         display(tables.show(budget.bridge_table(steps), "brygga", f"Från kommunbidrag {self.year - 1} till {self.year}, tkr", source))

@@ -98,9 +98,11 @@ class SummaryChapter(ChapterPage):
         y = self.year
         net = budget.series(page.ramar, budget.NET_COST)
         grant = budget.series(page.ramar, budget.GRANT)
-        self.values["sf_kommunbidrag"] = f"{fmt.mnkr(grant[y])} ({fmt.tkr(grant[y])})"
-        self.values["sf_nettokostnad"] = f"{fmt.mnkr(net[y])} ({fmt.tkr(net[y])})"
-        if y - 1 in grant.index:
+        if y in grant.index:
+            self.values["sf_kommunbidrag"] = f"{fmt.mnkr(grant[y])} ({fmt.tkr(grant[y])})"
+        if y in net.index:
+            self.values["sf_nettokostnad"] = f"{fmt.mnkr(net[y])} ({fmt.tkr(net[y])})"
+        if y in grant.index and y - 1 in grant.index:
             d = grant[y] - grant[y - 1]
             self.values["sf_kb_forandring"] = f"{fmt.mnkr(d, sign=True)} ({fmt.pct(d / grant[y - 1] * 100, sign=True)})"
         if page.inv is not None and y in set(page.inv["ar"]):
