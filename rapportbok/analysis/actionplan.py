@@ -318,6 +318,7 @@ def sum_checks(data: dict) -> list[Finding]:
     for _, s in sums.iterrows():
         unit, f = s["enhet"], units.factor(s["enhet"])
         where = _where(s) + f" ({s['summa_id']})"
+        approx = s.get("ungefarlig") == "ja"
         in_plan = meas[meas["plan_id"] == s["plan_id"]]
         ids = set(in_plan["atgard_id"])
         flagged = in_plan[in_plan["medraknad_i_andra"] == "ja"]
@@ -330,7 +331,7 @@ def sum_checks(data: dict) -> list[Finding]:
                 part = eff[eff["atgard_id"].isin(ids) & (eff["ar"] == y)]
                 rows = part[~(part["grupp"].notna() & ~part["counted"] & (part["medraknad_i_andra"] != "ja"))]
                 findings.append(Finding(f"{s['beskrivning']}: summan av åtgärdernas effekt {y}", float(s["belopp"]),
-                                        float(rows["effekt_tkr"].sum()) / f, unit, where, _decimals(unit)))
+                                        float(rows["effekt_tkr"].sum()) / f, unit, where, _decimals(unit), approx=approx))
                 dbl = rows[rows["atgard_id"].isin(set(flagged["atgard_id"]))]
                 if not dbl.empty:
                     names = ", ".join(f"{t} ({fmt.unit(v / f, unit, _decimals(unit))})" for t, v in zip(
@@ -339,19 +340,19 @@ def sum_checks(data: dict) -> list[Finding]:
                         f"{s['beskrivning']}{'' if str(y) in str(s['beskrivning']) else ' ' + str(y)} utan dubbelräkning: summan inkluderar {names}, som enligt källan är "
                         f"medräknad i respektive åtgärd", float(s["belopp"]),
                         float(rows.loc[~rows["atgard_id"].isin(set(flagged["atgard_id"])), "effekt_tkr"].sum()) / f,
-                        unit, where, _decimals(unit)))
+                        unit, where, _decimals(unit), approx=approx))
         elif s["typ"] == "helar":
             vals = in_plan["helarseffekt"]
             # helårseffekt is stored in the plan's unit
             pf = units.factor(plans.loc[plans["plan_id"] == s["plan_id"], "enhet"].iloc[0])
             findings.append(Finding(f"{s['beskrivning']}: summan av åtgärdernas helårseffekt", float(s["belopp"]),
-                                    float(vals.sum()) * pf / f, unit, where, _decimals(unit)))
+                                    float(vals.sum()) * pf / f, unit, where, _decimals(unit), approx=approx))
             if not flagged.empty and flagged["helarseffekt"].notna().any():
                 names = ", ".join(f"{t} ({fmt.unit(v * pf / f, unit, _decimals(unit))})" for t, v in zip(flagged["titel"], flagged["helarseffekt"]) if v == v)
                 findings.append(Finding(
                     f"{s['beskrivning']} utan dubbelräkning: summan inkluderar {names}, som enligt källan är medräknad i respektive åtgärd",
                     float(s["belopp"]), float(in_plan.loc[in_plan["medraknad_i_andra"] != "ja", "helarseffekt"].sum()) * pf / f,
-                    unit, where, _decimals(unit)))
+                    unit, where, _decimals(unit), approx=approx))
         elif s["typ"] == "faktisk":
             fu = data.get("uppfoljning_atgarder")
             if fu is None:
@@ -361,7 +362,7 @@ def sum_checks(data: dict) -> list[Finding]:
             total = sum(to_tkr(v, u) for v, u in zip(part["faktisk_effekt"], part["enhet"]) if not fmt.is_missing(v))
             n = int(part["faktisk_effekt"].notna().sum())
             findings.append(Finding(f"{s['beskrivning']}: summan av faktisk effekt på de {n} rader som anger belopp",
-                                    float(s["belopp"]), total / f, unit, where, _decimals(unit)))
+                                    float(s["belopp"]), total / f, unit, where, _decimals(unit), approx=approx))
     return findings
 
 

@@ -129,7 +129,8 @@ class ActionPlanChapter(ChapterPage):
             s += (f" Uppföljning per {self._as_of_text()}: faktisk effekt hittills {fmt.tkr(st['actual_tkr'].sum(min_count=1))} "
                   f"mot förväntat {fmt.tkr(st.loc[st['counted'], 'expected_tkr'].sum(min_count=1))}.")
         else:
-            s += f" Ingen uppföljning ännu per {fmt.date(self.end)}; kapitlet visar planen."
+            s += (f" Ingen uppföljning är rapporterad ännu per {fmt.date(self.end)}; kapitlet visar planerad effekt, "
+                  f"inte förväntad effekt hittills.")
         bad = reconcile.mismatches(self.findings)
         s += (f" Avstämningen hittar {len(bad)} avvikelse{'r' if len(bad) != 1 else ''}." if bad
               else " Avstämningen hittar inga avvikelser.")
@@ -145,8 +146,8 @@ class ActionPlanChapter(ChapterPage):
             return tables.note("Ingen åtgärdsplan gäller detta år.")
         st = self.status
         if not self.has_followup:
-            display(tables.note(f"Ingen uppföljning ännu (per {fmt.date(self.end)}). Tabellen visar planen och vad som "
-                                f"enligt fördelningsregeln vore förväntat hittills."))
+            display(tables.note(f"Ingen uppföljning är rapporterad ännu (per {fmt.date(self.end)}). Tabellen visar "
+                                f"den planerade effekten; förväntad och faktisk effekt visas när en uppföljning finns."))
         date = self._as_of_text()
         t = pd.DataFrame({
             "Nr": st["nr"].fillna("").tolist(),
@@ -165,12 +166,16 @@ class ActionPlanChapter(ChapterPage):
             t = t.drop(columns="Nr")
         if t["Effekt från"].eq("").all():
             t = t.drop(columns="Effekt från")
+        if not self.has_followup:  # nothing is reported yet: no expected-so-far figure to compare with
+            t = t.drop(columns=[f"Förväntat t.o.m. {date}, tkr", "Faktiskt hittills, tkr", "Realisering, %", "Trafikljus"])
         src = sources.cite(self.meas[self.meas["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
         fu = self.data["uppfoljning_atgarder"]
         if self.has_followup:
             src += "; uppföljning: " + sources.cite(fu[fu["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
-        src += ". Förväntat, realisering och trafikljus är egen beräkning."
-        display(tables.show(t, "atgarder", f"Åtgärder {self.year}: planerad, förväntad och faktisk effekt, tkr", src,
+        src += ". Förväntat, realisering och trafikljus är egen beräkning." if self.has_followup else "."
+        title = (f"Åtgärder {self.year}: planerad, förväntad och faktisk effekt, tkr" if self.has_followup
+                 else f"Åtgärder {self.year}: planerad effekt, tkr")
+        display(tables.show(t, "atgarder", title, src,
                             formats={"Realisering, %": lambda v: fmt.pct(v, 0)}))
         notes = []
         if (st["medraknad_i_andra"] == "ja").any():
@@ -201,6 +206,8 @@ class ActionPlanChapter(ChapterPage):
     def light_summary(self):
         if self.status is None:
             return None
+        if not self.has_followup:
+            return tables.note("Inga trafikljus: ingen uppföljning är rapporterad ännu.")
         st = self.status
         counts = st["light"].value_counts()
         t = pd.DataFrame({
@@ -231,6 +238,8 @@ class ActionPlanChapter(ChapterPage):
                               "Faktiskt hittills, tkr": [t["Faktiskt hittills, tkr"].sum(min_count=1)]})
         t = pd.concat([t, total], ignore_index=True)
         t["Realisering, %"] = [ap.realisation_pct(a, e) for a, e in zip(t["Faktiskt hittills, tkr"], t["Förväntat hittills, tkr"])]
+        if not self.has_followup:
+            t = t.drop(columns=["Förväntat hittills, tkr", "Faktiskt hittills, tkr", "Realisering, %"])
         return t
 
     def totals(self):
@@ -259,13 +268,16 @@ class ActionPlanChapter(ChapterPage):
         st = st[st["planned_tkr"].notna() | st["actual_tkr"].notna()]
         if st.empty:
             return tables.note(f"Källan anger inga belopp för {self.year}; inget diagram.")
-        cols = {f"Planerad {self.year}": st["planned_tkr"].tolist(), "Förväntat hittills": st["expected_tkr"].tolist()}
+        cols = {f"Planerad {self.year}": st["planned_tkr"].tolist()}
         if self.has_followup:
+            cols["Förväntat hittills"] = st["expected_tkr"].tolist()
             cols["Faktiskt hittills"] = st["actual_tkr"].tolist()
         t = pd.DataFrame({"Åtgärd": [ap.short_label(r) if isinstance(r["nr"], str) else (r["titel"][:18] + ("…" if len(r["titel"]) > 18 else ""))
                                      for _, r in st.iterrows()], **cols})
-        src = self._cite_plan() + ". Förväntat hittills är egen beräkning."
-        fig = charts.grouped_bars(t, "Åtgärd", list(cols), f"Planerad och faktisk effekt per åtgärd {self.year}, tkr", src)
+        src = self._cite_plan() + (". Förväntat hittills är egen beräkning." if self.has_followup else ". Ingen uppföljning ännu.")
+        title = (f"Planerad och faktisk effekt per åtgärd {self.year}, tkr" if self.has_followup
+                 else f"Planerad effekt per åtgärd {self.year}, tkr")
+        fig = charts.grouped_bars(t, "Åtgärd", list(cols), title, src)
         fig.set_size_inches(max(8, 0.45 * len(t) + 2), 4.4)
         for label in fig.axes[0].get_xticklabels():
             label.set_rotation(45 if len(t) > 8 else 0)

@@ -119,6 +119,8 @@ SUMMOR = TableSpec(
         Col("kalla"),
         Col("avsnitt"),
         Col("citat"),
+        Col("ungefarlig", "choice", choices=("ja", "nej"), required=False, may_omit=True,
+            doc="ja när källan anger summan som ungefärlig (omkring, cirka, runt); tom eller nej annars"),
     ),
     key=("summa_id",),
 )
