@@ -136,7 +136,7 @@ class BudgetChapter(ChapterPage):
         steps = budget.grant_bridge(self.ramar, self.kb, self.year) if self.ramar is not None else None
         if steps is None:
             grant = budget.series(self.ramar, budget.GRANT) if self.ramar is not None else pd.Series(dtype=float)
-            missing = self.year if self.year not in grant.index else self.year - 1
+            missing = self.year if self.year not in grant.index and self.year - 1 in grant.index else self.year - 1
             return tables.note(
                 f"Ingen brygga för {self.year}: källan anger inget kommunbidrag för {missing}."
             )
