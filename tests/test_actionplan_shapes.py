@@ -117,3 +117,37 @@ def test_plan_without_follow_up_shows_planned_effects_only(scratch, tmp_path):
 def test_plan_with_follow_up_still_shows_expected(scratch, tmp_path):
     page = _page(tmp_path)
     assert "Förväntat t.o.m." in page and "Ingen uppföljning är rapporterad ännu" not in page
+
+
+# --- amounts in kr -------------------------------------------------------------------------------
+
+
+def test_measures_in_kr(scratch, tmp_path):
+    """SYNTETISK: the same plan with the plan and its 2030 effects stated in kronor (625 000 kr = 625 tkr)."""
+    before = datasets.load_org(ORG, scratch)
+    planned_tkr, _ = ap.planned_effect_for_year(before, 2030)
+    d = scratch / ORG
+    plan = d / "atgardsplaner.csv"
+    plan.write_text(plan.read_text(encoding="utf-8").replace(",Syntetiskt underskott,tkr,", ",Syntetiskt underskott,kr,"), encoding="utf-8")
+    eff = d / "atgard_effekter.csv"
+    text = eff.read_text(encoding="utf-8")
+    for v in ("365", "600", "50", "200"):
+        text = text.replace(f",2030,{v},tkr,", f",2030,{int(v) * 1000},kr,")
+    text = text.replace(",2030,600000,kr,", ",2030,625000,kr,")  # 625 000 kronor instead of 600 tkr
+    eff.write_text(text, encoding="utf-8")
+    meas = d / "atgarder.csv"
+    text = meas.read_text(encoding="utf-8")
+    for v in ("365", "1200", "50"):  # helårseffekt is in the plan's unit
+        text = text.replace(f",,{v},", f",,{int(v) * 1000},").replace(f"halvåret,{v},", f"halvåret,{int(v) * 1000},")
+    meas.write_text(text, encoding="utf-8")
+    after = datasets.load_org(ORG, scratch)
+    e = ap.effects_tkr(after).set_index(["atgard_id", "ar"])["effekt_tkr"]
+    assert e[("M2", 2030)] == 625 and e[("M1", 2030)] == 365 and e[("M1", 2031)] == 400
+    total, _ = ap.planned_effect_for_year(after, 2030)
+    assert total == planned_tkr + 25
+    s1 = next(x for x in ap.sum_checks(after) if x.check.startswith("Summa, effekt 2030: summan"))
+    assert (s1.stated, s1.computed, s1.unit) == (1200, 1240, "tkr")
+    helar = next(x for x in ap.sum_checks(after) if x.check.startswith("Summa, helårseffekt: summan"))
+    assert helar.computed == next(x for x in ap.sum_checks(before) if x.check == helar.check).computed
+    page = _page(tmp_path)
+    assert "Källan anger beloppen i kr; här omräknade till tkr (1 000 kr = 1 tkr, 1 mnkr = 1 000 tkr)." in page

@@ -301,7 +301,8 @@ _FROM_ON = re.compile(r"från och med", re.IGNORECASE)
 
 
 def _decimals(unit: str) -> int:
-    return 0 if unit == "tkr" else 1
+    """Decimals a stated amount is compared and shown with: mnkr one, kr and tkr none."""
+    return 1 if unit == "mnkr" else 0
 
 
 def _where(row) -> str:

@@ -93,7 +93,12 @@ class ActionPlanChapter(ChapterPage):
 
     def _unit_note(self) -> str:
         units = set(self.plans["enhet"])
-        return "" if units == {"tkr"} else " Källan anger beloppen i mnkr; här omräknade till tkr (1 mnkr = 1 000 tkr)."
+        if units == {"tkr"}:
+            return ""
+        if units == {"mnkr"}:
+            return " Källan anger beloppen i mnkr; här omräknade till tkr (1 mnkr = 1 000 tkr)."
+        return (" Källan anger beloppen i " + " och ".join(u for u in ("kr", "mnkr", "tkr") if u in units)
+                + "; här omräknade till tkr (1 000 kr = 1 tkr, 1 mnkr = 1 000 tkr).")
 
     # -- introduction --------------------------------------------------------------------------
     def intro(self) -> None:
@@ -109,7 +114,7 @@ class ActionPlanChapter(ChapterPage):
             else:
                 text += "; källan anger inget beslut (paragraf eller datum)"
             if not fmt.is_missing(p["underskott"]):
-                text += (f". Underskottet som planen ska möta: {fmt.unit(p['underskott'], p['underskott_enhet'], 1)} "
+                text += (f". Underskottet som planen ska möta: {fmt.unit(p['underskott'], p['underskott_enhet'], 0 if p['underskott_enhet'] == 'kr' else 1)} "
                          f"({fmt.tkr(units.to_tkr(p['underskott'], p['underskott_enhet']))}), {escape.md_text(p['underskott_avser'] or '')}")
             else:
                 text += ". Källan anger inte underskottets belopp"
@@ -304,7 +309,7 @@ class ActionPlanChapter(ChapterPage):
                 display(tables.note(f"{p['titel']}: ingen planerad effekt för {self.year}; ingen brygga."))
                 continue
             st = st.reindex(st["planned_tkr"].abs().sort_values(ascending=False).index)
-            steps = [(f"Underskott ({fmt.unit(p['underskott'], p['underskott_enhet'], 1)})", deficit, "start")]
+            steps = [(f"Underskott ({fmt.unit(p['underskott'], p['underskott_enhet'], 0 if p['underskott_enhet'] == 'kr' else 1)})", deficit, "start")]
             top, rest = st.iloc[:7], st.iloc[7:]
             for _, r in top.iterrows():
                 name = ap.short_label(r) if isinstance(r["nr"], str) else r["titel"]
@@ -316,7 +321,7 @@ class ActionPlanChapter(ChapterPage):
             t = pd.DataFrame({"Post": [s[0] for s in steps], "Belopp, tkr": [s[1] for s in steps]})
             src = (sources.cite(self.plans[self.plans["plan_id"] == p["plan_id"]]) + "; "
                    + self._cite_plan().removeprefix("Källa: ") + ". Egen beräkning.")
-            md(f"Underskottet ({escape.md_text(p['underskott_avser'])}) är {fmt.unit(p['underskott'], p['underskott_enhet'], 1)} = "
+            md(f"Underskottet ({escape.md_text(p['underskott_avser'])}) är {fmt.unit(p['underskott'], p['underskott_enhet'], 0 if p['underskott_enhet'] == 'kr' else 1)} = "
                f"{fmt.tkr(deficit)}. Planerad effekt {self.year} minskar det; "
                + (f"kvar efter planen: {fmt.tkr(gap)}." if gap >= 0 else
                   f"planen överstiger underskottet med {fmt.tkr(-gap)}.")

@@ -50,7 +50,7 @@ HEADER_COMMENTS = {
     "per_datum": "Uppföljningens datum (tertialets sista dag), ÅÅÅÅ-MM-DD. Ändra bara om källan följer upp per ett annat datum.",
     "faktisk_effekt": "FYLL I: faktisk effekt hittills i år, som ett tal i enheten i kolumnen enhet (t.ex. 1500 eller 1,5). "
     "Skriv inte 'tkr' i cellen. Lämna tomt om källan inte anger något belopp.",
-    "enhet": "Enheten för faktisk_effekt: tkr eller mnkr (planens enhet).",
+    "enhet": "Enheten för faktisk_effekt: kr, tkr eller mnkr (planens enhet).",
     "status_text": "FYLL I: statustexten ordagrant som i källan.",
     "kalla": "FYLL I: källans id ur data/kallor.csv (lägg först till källan där).",
     "avsnitt": "FYLL I: avsnittet i källan där uppgiften står.",
