@@ -188,3 +188,13 @@ def test_page_names_the_period_by_its_date(october, tmp_path):
     assert "Budgetuppföljning per kontogrupp, perioden t.o.m. 31 oktober 2025" in text
     assert "66,7" not in text
     assert "Uppföljning saknas för tertial 1, tertial 2 2025" in text
+
+
+def test_year_page_and_summary_name_the_period(october):
+    from rapportbok.chapters.summary import fu_period
+    from rapportbok.publish import build
+
+    org = orgs.get("alingsas")
+    assert "Socialnämnden, rapportår 2025, januari–oktober (t.o.m. 31 oktober 2025)." in build.year_page(org, 2025, [])
+    assert "rapportår 2024, helår (tertial 3)." in build.year_page(org, 2024, [])
+    assert fu_period(2025, OCT31) == "t.o.m. 31 oktober 2025" and fu_period(2025, 2) == "tertial 2 2025"
