@@ -198,3 +198,24 @@ def test_year_page_and_summary_name_the_period(october):
     assert "Socialnämnden, rapportår 2025, januari–oktober (t.o.m. 31 oktober 2025)." in build.year_page(org, 2025, [])
     assert "rapportår 2024, helår (tertial 3)." in build.year_page(org, 2024, [])
     assert fu_period(2025, OCT31) == "t.o.m. 31 oktober 2025" and fu_period(2025, 2) == "tertial 2 2025"
+
+
+def test_excel_template_for_a_report_date(tmp_path, monkeypatch):
+    import openpyxl
+
+    from rapportbok.data import measure_workbook as excel
+    from rapportbok.data.measure_workbook import ExcelError
+
+    monkeypatch.delenv("RAPPORTBOK_DATA", raising=False)
+    assert excel.default_name("haninge", 2018, None, dt.date(2018, 10, 31)) == "uppfoljning_haninge_2018-10-31.xlsx"
+    out = tmp_path / "mall.xlsx"
+    n = excel.write_template("haninge", 2018, None, out, per=dt.date(2018, 10, 31))
+    wb = openpyxl.load_workbook(out)
+    ws = wb.worksheets[0]
+    col = [c.value for c in ws[1]].index("per_datum")
+    assert n > 0 and {ws.cell(row=i, column=col + 1).value.date() for i in range(2, n + 2)} == {dt.date(2018, 10, 31)}
+    assert wb.worksheets[1]["A1"].value == "Uppföljning av åtgärder – haninge, t.o.m. 31 oktober 2018 (per 2018-10-31)"
+    with pytest.raises(ExcelError) as err:
+        excel.write_template("haninge", 2018, None, tmp_path / "x.xlsx", per=dt.date(2018, 10, 30))
+    assert [i.message() for i in err.value.issues] == [
+        "--per: värdet '2018-10-30' – förväntade ett månadsslut i 2018, t.ex. 2018-10-31."]
