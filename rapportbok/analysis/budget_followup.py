@@ -1,4 +1,4 @@
-"""Budgetuppföljning: utfall, prognos och avvikelse per kontogrupp (och verksamhet) per tertial.
+"""Budgetuppföljning: utfall, prognos och avvikelse per kontogrupp (och verksamhet) per rapportdatum.
 
 Data: ``data/<org>/budgetuppfoljning.csv``, one row per report date and kontogrupp (or per
 kontogrupp and verksamhet), written by the analyst from the ekonomisystem. The source
