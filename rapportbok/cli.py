@@ -191,23 +191,35 @@ def kolada_fetch(org: str, base_url: str | None) -> None:
     click.echo(report.summary())
 
 
-@main.command(help="Skriv en Excel-mall för tertialets uppföljning av åtgärdsplanens åtgärder.")
+@main.command(help="Skriv en Excel-mall för en uppföljning av åtgärdsplanens åtgärder (per tertial eller rapportdatum).")
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. haninge.")
 @click.option("--ar", "year", required=True, type=int, help="Året, t.ex. 2025.")
-@click.option("--tertial", required=True, type=click.IntRange(1, 3), help="Tertialet: 1, 2 eller 3.")
-@click.option("--ut", "out", default=None, type=click.Path(dir_okay=False), help="Filen att skriva (standard: uppfoljning_ORG_ÅR_TT.xlsx här).")
-def mall(org: str, year: int, tertial: int, out: str | None) -> None:
+@click.option("--tertial", default=None, type=click.IntRange(1, 3), help="Tertialet: 1, 2 eller 3.")
+@click.option("--per", "per", default=None, help="I stället för --tertial: rapportdatum, ett månadsslut ÅÅÅÅ-MM-DD (t.ex. 2025-10-31).")
+@click.option("--ut", "out", default=None, type=click.Path(dir_okay=False), help="Filen att skriva (standard: uppfoljning_ORG_ÅR_TT.xlsx eller uppfoljning_ORG_ÅÅÅÅ-MM-DD.xlsx här).")
+def mall(org: str, year: int, tertial: int | None, per: str | None, out: str | None) -> None:
+    import datetime as dt
     from pathlib import Path
 
     from rapportbok.data import measure_workbook as excel
 
+    if (tertial is None) == (per is None):
+        click.echo("Fel: ange antingen --tertial (1, 2 eller 3) eller --per (ett månadsslut ÅÅÅÅ-MM-DD), inte båda.", err=True)
+        sys.exit(1)
+    per_date = None
+    if per is not None:
+        try:
+            per_date = dt.date.fromisoformat(per.strip())
+        except ValueError:
+            click.echo(f"Fel: --per: värdet '{per}' – förväntade ett datum ÅÅÅÅ-MM-DD, t.ex. {year}-10-31.", err=True)
+            sys.exit(1)
     _org_folder(org)  # the default file name is built from it
-    target = Path(out) if out else Path.cwd() / excel.default_name(org, year, tertial)
+    target = Path(out) if out else Path.cwd() / excel.default_name(org, year, tertial, per_date)
     if target.exists():
         click.echo(f"Fel: {target} finns redan. Ta bort den eller ange en annan fil med --ut.", err=True)
         sys.exit(1)
     try:
-        n = excel.write_template(org, year, tertial, target)
+        n = excel.write_template(org, year, tertial, target, per=per_date)
     except excel.ExcelError as err:
         for i in err.issues:
             click.echo("Fel: " + i.message(), err=True)

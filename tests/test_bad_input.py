@@ -97,7 +97,8 @@ CASES = [
      "linkoping/uppgifter.csv, rad 3, kolumn 'id': värdet 'linkoping-underskott-son-2023' – förväntade en unik kombination av id (raden finns redan)."),
     # --- organisation file ---
     ("tertial 4", replace(ORG, "2025: {tertial: 1}", "2025: {tertial: 4}"),
-     "alingsas/organisation.yml, rad 10, nyckel 'ar.2025.tertial': värdet '4' – förväntade tertial 1, 2 eller 3 (3 = helår)."),
+     "alingsas/organisation.yml, rad 10, nyckel 'ar.2025.tertial': värdet '4' – förväntade tertial 1, 2 eller 3 (3 = helår), "
+     "eller per: rapportdatum (ett månadsslut, t.ex. per: 2025-10-31)."),
     ("kommunkod utan citattecken", replace(ORG, 'kolada_id: "1489"', "kolada_id: 489"),
      "alingsas/organisation.yml, rad 5, nyckel 'kolada_id': värdet '489' – förväntade Koladas kommunkod med fyra siffror inom citattecken, t.ex. \"1489\"."),
     ("fel slug", replace(ORG, "slug: alingsas", "slug: Alingsås"),

@@ -186,6 +186,8 @@ SAFE_VALUES = {
        for v in ("self.year", "self.tertial", "p['ar_fran']", "p['ar_till']", "years[0]", "years[-1]")},
     # the book's own texts
     ("chapters/actionplan.py", "periods.TERTIAL_NAME[self.tertial]"): "konstant text",
+    ("chapters/actionplan.py", "_period_name(self.end)"): "tertialens namn eller ett datum (core.periods, core.fmt)",
+    ("build.py", "period"): "periods.report_text: tertialens namn eller ett datum",
     ("chapters/budget.py", "x"): "tertialets nummer",
     ("chapters/budget.py", "y"): "self.year (data, y, t = ..., self.year, self.tertial)",
     ("build.py", "y"): "ett årtal (Job.year)",

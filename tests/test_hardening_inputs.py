@@ -73,9 +73,9 @@ CASES = [
      "alingsas/kommunbidrag_forandring.csv: värdet 'byten 0x81 på rad 5' – förväntade en textfil i UTF-8 eller Windows-1252 – " + SAVE + "."),
     # --- item 9/10: organisation.yml and kolada.yml through the typed models (with the line) ---
     ("tertial true", replace(ORG, "2025: {tertial: 1}", "2025: {tertial: true}"),
-     "alingsas/organisation.yml, rad 10, nyckel 'ar.2025.tertial': värdet 'true' – förväntade tertial 1, 2 eller 3 (3 = helår)."),
+     "alingsas/organisation.yml, rad 10, nyckel 'ar.2025.tertial': värdet 'true' – förväntade tertial 1, 2 eller 3 (3 = helår), eller per: rapportdatum (ett månadsslut, t.ex. per: 2025-10-31)."),
     ("tertial 1.0", replace(ORG, "2025: {tertial: 1}", "2025: {tertial: 1.0}"),
-     "alingsas/organisation.yml, rad 10, nyckel 'ar.2025.tertial': värdet '1.0' – förväntade tertial 1, 2 eller 3 (3 = helår)."),
+     "alingsas/organisation.yml, rad 10, nyckel 'ar.2025.tertial': värdet '1.0' – förväntade tertial 1, 2 eller 3 (3 = helår), eller per: rapportdatum (ett månadsslut, t.ex. per: 2025-10-31)."),
     ("gräns .nan", lambda data: (data / ORG).write_text((data / ORG).read_text(encoding="utf-8")
                                                         + "vasentlig_avvikelse: {tkr: .nan, procent: 2}\n", encoding="utf-8"),
      "alingsas/organisation.yml, rad 11, nyckel 'vasentlig_avvikelse.tkr': värdet '.nan' – förväntade ett tal som inte är "
@@ -97,8 +97,8 @@ CASES = [
      "alingsas/organisation.yml, rad 1: värdet 'alingsas' – förväntade en YAML-mappning med nycklarna slug, namn, namnd, "
      "kolada_id, ar, t.ex. slug: alingsas."),
     ("år utan mappning", replace(ORG, "2024: {tertial: 3}", "2024: 3"),
-     "alingsas/organisation.yml, rad 9, nyckel 'ar.2024': värdet '3' – förväntade en mappning med rapportårets tertial, "
-     "t.ex. 2024: {tertial: 3}."),
+     "alingsas/organisation.yml, rad 9, nyckel 'ar.2024': värdet '3' – förväntade en mappning med rapportårets tertial "
+     "eller rapportdatum, t.ex. 2024: {tertial: 3} eller 2025: {per: 2025-10-31}."),
     ("dubblerad nyckel", replace(ORG, "namnd: Socialnämnden\n", "namnd: Socialnämnden\nnamn: Alingsås\n"),
      "alingsas/organisation.yml, rad 5, nyckel 'namn': värdet 'namn' – förväntade varje nyckel bara en gång."),
     ("okänd nyckel", replace(ORG, "namnd: Socialnämnden\n", "namnd: Socialnämnden\nnamd: Socialnämnden\n"),

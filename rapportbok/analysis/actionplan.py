@@ -23,8 +23,8 @@ Rules (also printed in the chapter):
   linearly, day by day, from ``max(effect start, 1 January)`` to 31 December. Expected to
   date = planned effect x (days from that start to the as-of date, inclusive) / (days from
   that start to 31 December, inclusive); 0 before the start. The as-of date is the
-  follow-up's date, or without a follow-up the tertial's end (30 April, 31 August,
-  31 December).
+  follow-up's date, or without a follow-up the page's report date (a tertial's end or the
+  date organisation.yml gives, e.g. 31 October).
 - **Traffic light** (:func:`traffic_light`): realisation = actual to date / expected to date.
   grön >= 90 %, gul 50–90 %, röd < 50 %; grå when there is no actual figure, nothing is
   expected yet (not started or no planned effect for the year), or the planned effect is a
@@ -43,7 +43,7 @@ import pandas as pd
 from rapportbok.analysis import reconcile
 from rapportbok.analysis.reconcile import Finding
 from rapportbok.core import fmt, units
-from rapportbok.core.periods import tertial_end
+from rapportbok.core.periods import report_end
 from rapportbok.core.units import to_tkr
 from rapportbok.data import sources
 
@@ -174,8 +174,10 @@ def short_label(row) -> str:
     return f"nr {nr}" if isinstance(nr, str) and nr else f"rad {int(row['rad'])}"
 
 
-def status_table(data: dict, year: int, tertial: int) -> pd.DataFrame | None:
+def status_table(data: dict, year: int, period) -> pd.DataFrame | None:
     """One row per measure of the plans covering ``year``: planned, expected, actual, light.
+
+    ``period`` is the report date (any date; or a tertial, meaning its end): follow-ups up to it count.
 
     Columns (English, for computation): plan_id, atgard_id, rad, nr, label, titel, omrade,
     beslut_kravs, medraknad_i_andra, grupp, effekt_start, planned_tkr, as_of, expected_tkr,
@@ -185,7 +187,7 @@ def status_table(data: dict, year: int, tertial: int) -> pd.DataFrame | None:
     meas = data.get("atgarder")
     if plans is None or meas is None:
         return None
-    end = tertial_end(year, tertial)
+    end = report_end(year, period)
     fu = followups_until(data, end)
     fu = fu[[d.year == year for d in fu["per_datum"]]] if fu is not None else None
     eff = effects_tkr(data)
@@ -299,7 +301,8 @@ _FROM_ON = re.compile(r"från och med", re.IGNORECASE)
 
 
 def _decimals(unit: str) -> int:
-    return 0 if unit == "tkr" else 1
+    """Decimals a stated amount is compared and shown with: mnkr one, kr and tkr none."""
+    return 1 if unit == "mnkr" else 0
 
 
 def _where(row) -> str:
@@ -316,6 +319,7 @@ def sum_checks(data: dict) -> list[Finding]:
     for _, s in sums.iterrows():
         unit, f = s["enhet"], units.factor(s["enhet"])
         where = _where(s) + f" ({s['summa_id']})"
+        approx = s.get("ungefarlig") == "ja"
         in_plan = meas[meas["plan_id"] == s["plan_id"]]
         ids = set(in_plan["atgard_id"])
         flagged = in_plan[in_plan["medraknad_i_andra"] == "ja"]
@@ -328,7 +332,7 @@ def sum_checks(data: dict) -> list[Finding]:
                 part = eff[eff["atgard_id"].isin(ids) & (eff["ar"] == y)]
                 rows = part[~(part["grupp"].notna() & ~part["counted"] & (part["medraknad_i_andra"] != "ja"))]
                 findings.append(Finding(f"{s['beskrivning']}: summan av åtgärdernas effekt {y}", float(s["belopp"]),
-                                        float(rows["effekt_tkr"].sum()) / f, unit, where, _decimals(unit)))
+                                        float(rows["effekt_tkr"].sum()) / f, unit, where, _decimals(unit), approx=approx))
                 dbl = rows[rows["atgard_id"].isin(set(flagged["atgard_id"]))]
                 if not dbl.empty:
                     names = ", ".join(f"{t} ({fmt.unit(v / f, unit, _decimals(unit))})" for t, v in zip(
@@ -337,19 +341,19 @@ def sum_checks(data: dict) -> list[Finding]:
                         f"{s['beskrivning']}{'' if str(y) in str(s['beskrivning']) else ' ' + str(y)} utan dubbelräkning: summan inkluderar {names}, som enligt källan är "
                         f"medräknad i respektive åtgärd", float(s["belopp"]),
                         float(rows.loc[~rows["atgard_id"].isin(set(flagged["atgard_id"])), "effekt_tkr"].sum()) / f,
-                        unit, where, _decimals(unit)))
+                        unit, where, _decimals(unit), approx=approx))
         elif s["typ"] == "helar":
             vals = in_plan["helarseffekt"]
             # helårseffekt is stored in the plan's unit
             pf = units.factor(plans.loc[plans["plan_id"] == s["plan_id"], "enhet"].iloc[0])
             findings.append(Finding(f"{s['beskrivning']}: summan av åtgärdernas helårseffekt", float(s["belopp"]),
-                                    float(vals.sum()) * pf / f, unit, where, _decimals(unit)))
+                                    float(vals.sum()) * pf / f, unit, where, _decimals(unit), approx=approx))
             if not flagged.empty and flagged["helarseffekt"].notna().any():
                 names = ", ".join(f"{t} ({fmt.unit(v * pf / f, unit, _decimals(unit))})" for t, v in zip(flagged["titel"], flagged["helarseffekt"]) if v == v)
                 findings.append(Finding(
                     f"{s['beskrivning']} utan dubbelräkning: summan inkluderar {names}, som enligt källan är medräknad i respektive åtgärd",
                     float(s["belopp"]), float(in_plan.loc[in_plan["medraknad_i_andra"] != "ja", "helarseffekt"].sum()) * pf / f,
-                    unit, where, _decimals(unit)))
+                    unit, where, _decimals(unit), approx=approx))
         elif s["typ"] == "faktisk":
             fu = data.get("uppfoljning_atgarder")
             if fu is None:
@@ -359,7 +363,7 @@ def sum_checks(data: dict) -> list[Finding]:
             total = sum(to_tkr(v, u) for v, u in zip(part["faktisk_effekt"], part["enhet"]) if not fmt.is_missing(v))
             n = int(part["faktisk_effekt"].notna().sum())
             findings.append(Finding(f"{s['beskrivning']}: summan av faktisk effekt på de {n} rader som anger belopp",
-                                    float(s["belopp"]), total / f, unit, where, _decimals(unit)))
+                                    float(s["belopp"]), total / f, unit, where, _decimals(unit), approx=approx))
     return findings
 
 

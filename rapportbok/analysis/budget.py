@@ -22,6 +22,17 @@ GRANT = "Kommunbidrag"
 
 NET_COST = "Verksamhetens nettokostnader"
 
+# The rows of budget_ramar.csv the chapter reads by name, and what a page says when one is absent.
+NAMED_ROWS = (GRANT, NET_COST)
+NOT_STATED = "anges inte i källorna"
+
+
+def missing_row_text(post: str, year: int | None = None) -> str:
+    """The reader's sentence for a named row the source does not state (for ``year``, or at all)."""
+    what = {GRANT: "Kommunbidraget", NET_COST: "Verksamhetens nettokostnader"}.get(post, post)
+    when = f" för {year}" if year is not None else ""
+    return f"{what} anges inte i källorna{when} (ingen rad '{post}' i budgettabellen)."
+
 
 COMPONENT_LABELS = {
     "satsning": "Satsning",
@@ -144,3 +155,35 @@ def all_checks(ramar: pd.DataFrame | None, inv: pd.DataFrame | None, kb: pd.Data
     if inv is not None:
         findings += reconcile.tree_checks(inv, sources.cite(inv))
     return findings
+
+
+def named_row_warnings(data: dict, org: str) -> list:
+    """A warning for each row the budget chapter reads by name that budget_ramar.csv lacks.
+
+    The chapter still builds (it says the source does not state the figure); the warning tells
+    the analyst which row name the chapter looks for, and names a row that looks like it.
+    """
+    from rapportbok.data.schema import Issue
+
+    ramar = data.get("ramar")
+    if ramar is None:
+        return []
+    posts = list(dict.fromkeys(ramar.sort_values("rad")["post"]))
+    issues = []
+    for name in NAMED_ROWS:
+        if name in posts:
+            continue
+        key = name.split()[-1].lower()[:9]  # the stem: kommunbid, nettokost
+        alike = [p for p in posts if key in p.lower()]
+        row = int(ramar.index[ramar["post"] == alike[0]][0]) if alike else 0
+        hint = f" (raden '{alike[0]}' liknar; byt namn på den om den avses)" if alike else ""
+        issues.append(Issue(
+            f"{org}/budget_ramar.csv", row, "post", alike[0] if alike else "",
+            f"en rad med post '{name}', som kapitlet Budget läser{hint}; utan den står "
+            f"'{NOT_STATED}' på sidan för {name.lower()}",
+            severity="varning",
+        ))
+    return issues
+
+
+CONSISTENCY_CHECKS = [named_row_warnings]

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rapportbok.analysis import budget_followup
+from rapportbok.analysis import budget, budget_followup
 from rapportbok.core.paths import data_dir
 from rapportbok.data import datasets
 from rapportbok.data import organisations as orgs
 from rapportbok.data.schema import DataError, Issue
 
-CONSISTENCY_CHECKS = [*budget_followup.CONSISTENCY_CHECKS]
+CONSISTENCY_CHECKS = [*budget.CONSISTENCY_CHECKS, *budget_followup.CONSISTENCY_CHECKS]
 
 
 def validate(data: Path | None = None) -> list[Issue]:

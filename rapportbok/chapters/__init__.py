@@ -28,7 +28,7 @@ class Chapter:
 
 
 class ChapterPage:
-    """What every chapter page knows: its organisation, report year and tertial, and the data."""
+    """What every chapter page knows: its organisation, report year, tertial and report date, and the data."""
 
     def __init__(self, org: str, year: int, tertial: int):
         from rapportbok.data import datasets
@@ -38,6 +38,8 @@ class ChapterPage:
         self.slug = org
         self.year = int(year)
         self.tertial = int(tertial)
+        # The report date the page is built for: organisation.yml's `per` for the year, else the tertial's end.
+        self.end = self.org.report_end(self.year, self.tertial)
         self.data = datasets.load_org(org)
         # Tables on this page get downloads named after the chapter (rapportbok.present.tables).
         from rapportbok.present import tables

@@ -66,13 +66,18 @@ def _waterfall(steps: list[tuple[str, float, str]], title: str, source: str):
     return fig
 
 
+def _period_name(end) -> str:
+    """'tertial 1', 'helår (tertial 3)', or by the report date: 't.o.m. 31 oktober'."""
+    t = periods.tertial_of(end)
+    return periods.TERTIAL_NAME[t] if t else "t.o.m. " + fmt.date(end).rsplit(" ", 1)[0]
+
+
 class ActionPlanChapter(ChapterPage):
     def __init__(self, org: str, year: int, tertial: int):
         super().__init__(org, year, tertial)
         self.plans = ap.plans_for_year(self.data, self.year)
         self.meas = self.data["atgarder"]
-        self.end = periods.tertial_end(self.year, self.tertial)
-        self.status = ap.status_table(self.data, self.year, self.tertial)
+        self.status = ap.status_table(self.data, self.year, self.end)
         self.has_followup = self.status is not None and bool(self.status["has_followup"].any())
         self.findings = ap.all_checks(self.data, org)
 
@@ -88,7 +93,12 @@ class ActionPlanChapter(ChapterPage):
 
     def _unit_note(self) -> str:
         units = set(self.plans["enhet"])
-        return "" if units == {"tkr"} else " Källan anger beloppen i mnkr; här omräknade till tkr (1 mnkr = 1 000 tkr)."
+        if units == {"tkr"}:
+            return ""
+        if units == {"mnkr"}:
+            return " Källan anger beloppen i mnkr; här omräknade till tkr (1 mnkr = 1 000 tkr)."
+        return (" Källan anger beloppen i " + " och ".join(u for u in ("kr", "mnkr", "tkr") if u in units)
+                + "; här omräknade till tkr (1 000 kr = 1 tkr, 1 mnkr = 1 000 tkr).")
 
     # -- introduction --------------------------------------------------------------------------
     def intro(self) -> None:
@@ -104,14 +114,14 @@ class ActionPlanChapter(ChapterPage):
             else:
                 text += "; källan anger inget beslut (paragraf eller datum)"
             if not fmt.is_missing(p["underskott"]):
-                text += (f". Underskottet som planen ska möta: {fmt.unit(p['underskott'], p['underskott_enhet'], 1)} "
+                text += (f". Underskottet som planen ska möta: {fmt.unit(p['underskott'], p['underskott_enhet'], 0 if p['underskott_enhet'] == 'kr' else 1)} "
                          f"({fmt.tkr(units.to_tkr(p['underskott'], p['underskott_enhet']))}), {escape.md_text(p['underskott_avser'] or '')}")
             else:
                 text += ". Källan anger inte underskottets belopp"
             parts.append(text + ".")
         total, _ = ap.planned_effect_for_year(self.data, self.year)
         n = len(self.status)
-        s = (f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}, {periods.TERTIAL_NAME[self.tertial]}.** "
+        s = (f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}, {_period_name(self.end)}.** "
              + " ".join(parts))
         s += f" Planen har {n} rader (åtgärder och grupprader)."
         if total is None:
@@ -124,7 +134,8 @@ class ActionPlanChapter(ChapterPage):
             s += (f" Uppföljning per {self._as_of_text()}: faktisk effekt hittills {fmt.tkr(st['actual_tkr'].sum(min_count=1))} "
                   f"mot förväntat {fmt.tkr(st.loc[st['counted'], 'expected_tkr'].sum(min_count=1))}.")
         else:
-            s += f" Ingen uppföljning ännu per {fmt.date(self.end)}; kapitlet visar planen."
+            s += (f" Ingen uppföljning är rapporterad ännu per {fmt.date(self.end)}; kapitlet visar planerad effekt, "
+                  f"inte förväntad effekt hittills.")
         bad = reconcile.mismatches(self.findings)
         s += (f" Avstämningen hittar {len(bad)} avvikelse{'r' if len(bad) != 1 else ''}." if bad
               else " Avstämningen hittar inga avvikelser.")
@@ -140,8 +151,8 @@ class ActionPlanChapter(ChapterPage):
             return tables.note("Ingen åtgärdsplan gäller detta år.")
         st = self.status
         if not self.has_followup:
-            display(tables.note(f"Ingen uppföljning ännu (per {fmt.date(self.end)}). Tabellen visar planen och vad som "
-                                f"enligt fördelningsregeln vore förväntat hittills."))
+            display(tables.note(f"Ingen uppföljning är rapporterad ännu (per {fmt.date(self.end)}). Tabellen visar "
+                                f"den planerade effekten; förväntad och faktisk effekt visas när en uppföljning finns."))
         date = self._as_of_text()
         t = pd.DataFrame({
             "Nr": st["nr"].fillna("").tolist(),
@@ -160,12 +171,16 @@ class ActionPlanChapter(ChapterPage):
             t = t.drop(columns="Nr")
         if t["Effekt från"].eq("").all():
             t = t.drop(columns="Effekt från")
+        if not self.has_followup:  # nothing is reported yet: no expected-so-far figure to compare with
+            t = t.drop(columns=[f"Förväntat t.o.m. {date}, tkr", "Faktiskt hittills, tkr", "Realisering, %", "Trafikljus"])
         src = sources.cite(self.meas[self.meas["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
         fu = self.data["uppfoljning_atgarder"]
         if self.has_followup:
             src += "; uppföljning: " + sources.cite(fu[fu["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
-        src += ". Förväntat, realisering och trafikljus är egen beräkning."
-        display(tables.show(t, "atgarder", f"Åtgärder {self.year}: planerad, förväntad och faktisk effekt, tkr", src,
+        src += ". Förväntat, realisering och trafikljus är egen beräkning." if self.has_followup else "."
+        title = (f"Åtgärder {self.year}: planerad, förväntad och faktisk effekt, tkr" if self.has_followup
+                 else f"Åtgärder {self.year}: planerad effekt, tkr")
+        display(tables.show(t, "atgarder", title, src,
                             formats={"Realisering, %": lambda v: fmt.pct(v, 0)}))
         notes = []
         if (st["medraknad_i_andra"] == "ja").any():
@@ -196,6 +211,8 @@ class ActionPlanChapter(ChapterPage):
     def light_summary(self):
         if self.status is None:
             return None
+        if not self.has_followup:
+            return tables.note("Inga trafikljus: ingen uppföljning är rapporterad ännu.")
         st = self.status
         counts = st["light"].value_counts()
         t = pd.DataFrame({
@@ -226,6 +243,8 @@ class ActionPlanChapter(ChapterPage):
                               "Faktiskt hittills, tkr": [t["Faktiskt hittills, tkr"].sum(min_count=1)]})
         t = pd.concat([t, total], ignore_index=True)
         t["Realisering, %"] = [ap.realisation_pct(a, e) for a, e in zip(t["Faktiskt hittills, tkr"], t["Förväntat hittills, tkr"])]
+        if not self.has_followup:
+            t = t.drop(columns=["Förväntat hittills, tkr", "Faktiskt hittills, tkr", "Realisering, %"])
         return t
 
     def totals(self):
@@ -254,13 +273,16 @@ class ActionPlanChapter(ChapterPage):
         st = st[st["planned_tkr"].notna() | st["actual_tkr"].notna()]
         if st.empty:
             return tables.note(f"Källan anger inga belopp för {self.year}; inget diagram.")
-        cols = {f"Planerad {self.year}": st["planned_tkr"].tolist(), "Förväntat hittills": st["expected_tkr"].tolist()}
+        cols = {f"Planerad {self.year}": st["planned_tkr"].tolist()}
         if self.has_followup:
+            cols["Förväntat hittills"] = st["expected_tkr"].tolist()
             cols["Faktiskt hittills"] = st["actual_tkr"].tolist()
         t = pd.DataFrame({"Åtgärd": [ap.short_label(r) if isinstance(r["nr"], str) else (r["titel"][:18] + ("…" if len(r["titel"]) > 18 else ""))
                                      for _, r in st.iterrows()], **cols})
-        src = self._cite_plan() + ". Förväntat hittills är egen beräkning."
-        fig = charts.grouped_bars(t, "Åtgärd", list(cols), f"Planerad och faktisk effekt per åtgärd {self.year}, tkr", src)
+        src = self._cite_plan() + (". Förväntat hittills är egen beräkning." if self.has_followup else ". Ingen uppföljning ännu.")
+        title = (f"Planerad och faktisk effekt per åtgärd {self.year}, tkr" if self.has_followup
+                 else f"Planerad effekt per åtgärd {self.year}, tkr")
+        fig = charts.grouped_bars(t, "Åtgärd", list(cols), title, src)
         fig.set_size_inches(max(8, 0.45 * len(t) + 2), 4.4)
         for label in fig.axes[0].get_xticklabels():
             label.set_rotation(45 if len(t) > 8 else 0)
@@ -287,7 +309,7 @@ class ActionPlanChapter(ChapterPage):
                 display(tables.note(f"{p['titel']}: ingen planerad effekt för {self.year}; ingen brygga."))
                 continue
             st = st.reindex(st["planned_tkr"].abs().sort_values(ascending=False).index)
-            steps = [(f"Underskott ({fmt.unit(p['underskott'], p['underskott_enhet'], 1)})", deficit, "start")]
+            steps = [(f"Underskott ({fmt.unit(p['underskott'], p['underskott_enhet'], 0 if p['underskott_enhet'] == 'kr' else 1)})", deficit, "start")]
             top, rest = st.iloc[:7], st.iloc[7:]
             for _, r in top.iterrows():
                 name = ap.short_label(r) if isinstance(r["nr"], str) else r["titel"]
@@ -299,7 +321,7 @@ class ActionPlanChapter(ChapterPage):
             t = pd.DataFrame({"Post": [s[0] for s in steps], "Belopp, tkr": [s[1] for s in steps]})
             src = (sources.cite(self.plans[self.plans["plan_id"] == p["plan_id"]]) + "; "
                    + self._cite_plan().removeprefix("Källa: ") + ". Egen beräkning.")
-            md(f"Underskottet ({escape.md_text(p['underskott_avser'])}) är {fmt.unit(p['underskott'], p['underskott_enhet'], 1)} = "
+            md(f"Underskottet ({escape.md_text(p['underskott_avser'])}) är {fmt.unit(p['underskott'], p['underskott_enhet'], 0 if p['underskott_enhet'] == 'kr' else 1)} = "
                f"{fmt.tkr(deficit)}. Planerad effekt {self.year} minskar det; "
                + (f"kvar efter planen: {fmt.tkr(gap)}." if gap >= 0 else
                   f"planen överstiger underskottet med {fmt.tkr(-gap)}.")

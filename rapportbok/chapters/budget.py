@@ -52,11 +52,21 @@ class BudgetChapter(ChapterPage):
         net = budget.series(self.ramar, budget.NET_COST)
         grant = budget.series(self.ramar, budget.GRANT)
         y = self.year
-        text = (
-            f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {y}.** Kommunbidraget är {fmt.mnkr(grant[y])} "
-            f"({fmt.tkr(grant[y])}) och verksamhetens nettokostnader {fmt.mnkr(net[y])}."
-        )
-        if y - 1 in grant.index:
+        text = f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {y}.** "
+        if y in grant.index and y in net.index:
+            text += (f"Kommunbidraget är {fmt.mnkr(grant[y])} "
+                     f"({fmt.tkr(grant[y])}) och verksamhetens nettokostnader {fmt.mnkr(net[y])}.")
+        elif y in grant.index:
+            text += (f"Kommunbidraget är {fmt.mnkr(grant[y])} ({fmt.tkr(grant[y])}). "
+                     f"{escape.md_text(budget.missing_row_text(budget.NET_COST, y))}")
+        elif y in net.index:
+            text += (f"Verksamhetens nettokostnader är {fmt.mnkr(net[y])}. "
+                     f"{escape.md_text(budget.missing_row_text(budget.GRANT, y))}")
+        else:
+            text += escape.md_text(budget.missing_row_text(budget.GRANT, y)) + " " + escape.md_text(budget.missing_row_text(budget.NET_COST, y))
+        if y not in grant.index:
+            pass  # said above
+        elif y - 1 in grant.index:
             d = grant[y] - grant[y - 1]
             text += (
                 f" Jämfört med {y - 1} ändras kommunbidraget med {fmt.mnkr(d, sign=True)} "
@@ -69,8 +79,8 @@ class BudgetChapter(ChapterPage):
             f" Avstämningen hittar {len(bad)} avvikelse{'r' if len(bad) != 1 else ''} mellan angivna summor och raderna."
             if bad else " Avstämningen hittar inga avvikelser mellan angivna summor och raderna."
         )
-        glue("budget_kommunbidrag", fmt.mnkr(grant[y]))
-        glue("budget_nettokostnad", fmt.mnkr(net[y]))
+        glue("budget_kommunbidrag", fmt.mnkr(grant[y]) if y in grant.index else budget.NOT_STATED)
+        glue("budget_nettokostnad", fmt.mnkr(net[y]) if y in net.index else budget.NOT_STATED)
         glue("budget_avvikelser", str(len(bad)))
         md(text)
 
@@ -104,26 +114,48 @@ class BudgetChapter(ChapterPage):
             return tables.note("Inga uppgifter om nettokostnad och kommunbidrag i källorna.")
         net = budget.series(self.ramar, budget.NET_COST)
         grant = budget.series(self.ramar, budget.GRANT)
-        t = pd.DataFrame({"År": net.index, "Kommunbidrag": grant.values, "Nettokostnader (utan minustecken)": -net.values})
-        fig = charts.grouped_bars(t, "År", ["Kommunbidrag", "Nettokostnader (utan minustecken)"],
-                                  "Kommunbidrag och verksamhetens nettokostnader per år, tkr", sources.cite(self.ramar))
+        if net.empty and grant.empty:
+            return tables.note(f"{budget.missing_row_text(budget.GRANT)} {budget.missing_row_text(budget.NET_COST)} "
+                               "Därför visas inget diagram över dem.")
+        years = sorted(set(net.index) | set(grant.index))
+        cols = {}
+        if not grant.empty:
+            cols["Kommunbidrag"] = [grant.get(y, float("nan")) for y in years]
+        if not net.empty:
+            cols["Nettokostnader (utan minustecken)"] = [-net.get(y, float("nan")) for y in years]
+        t = pd.DataFrame({"År": years, **cols})
+        title = " och ".join(["Kommunbidrag"] * (not grant.empty) + ["verksamhetens nettokostnader"] * (not net.empty))
+        fig = charts.grouped_bars(t, "År", list(cols), f"{title[0].upper() + title[1:]} per år, tkr", sources.cite(self.ramar))
         charts.show(fig)
+        if net.empty or grant.empty:
+            md(escape.md_text(budget.missing_row_text(budget.NET_COST if net.empty else budget.GRANT)))
         return None
 
     # -- bridge ---------------------------------------------------------------------------
     def bridge(self):
         steps = budget.grant_bridge(self.ramar, self.kb, self.year) if self.ramar is not None else None
         if steps is None:
+            grant = budget.series(self.ramar, budget.GRANT) if self.ramar is not None else pd.Series(dtype=float)
+            missing = self.year if self.year not in grant.index and self.year - 1 in grant.index else self.year - 1
             return tables.note(
-                f"Ingen brygga för {self.year}: källan anger inget kommunbidrag för {self.year - 1}."
+                f"Ingen brygga för {self.year}: källan anger inget kommunbidrag för {missing}."
             )
-        source = sources.cite(self.ramar) + "; delarna enligt budgettexten (" + sources.cite(self.kb[self.kb["ar"] == self.year]) + ")"
+        parts = self.kb[self.kb["ar"] == self.year] if self.kb is not None else None
         remainder = next(s for s in steps if s.kind == "remainder")
-        md(
-            f"Delarna är de belopp som budgettexten anger i mnkr med en decimal, omräknade till tkr. "
-            f"Det som återstår av tabellens förändring visas som *{escape.md_text(budget.REMAINDER_LABEL)}*: "
-            f"{fmt.tkr(remainder.amount_tkr, sign=True)}."
-        )
+        if parts is not None and not parts.empty:
+            source = sources.cite(self.ramar) + "; delarna enligt budgettexten (" + sources.cite(parts) + ")"
+            md(
+                f"Delarna är de belopp som budgettexten anger i mnkr med en decimal, omräknade till tkr. "
+                f"Det som återstår av tabellens förändring visas som *{escape.md_text(budget.REMAINDER_LABEL)}*: "
+                f"{fmt.tkr(remainder.amount_tkr, sign=True)}."
+            )
+        else:
+            source = sources.cite(self.ramar) + ". Källorna anger inga delar av förändringen"
+            md(
+                f"Källorna anger inte hur kommunbidragets förändring {self.year} fördelas på delar (satsning, index, volym). "
+                f"Hela förändringen, {fmt.tkr(remainder.amount_tkr, sign=True)}, visas därför som "
+                f"*{escape.md_text(budget.REMAINDER_LABEL)}*."
+            )
         from IPython.display import display
 
         display(tables.show(budget.bridge_table(steps), "brygga", f"Från kommunbidrag {self.year - 1} till {self.year}, tkr", source))
@@ -183,13 +215,13 @@ class BudgetChapter(ChapterPage):
 
         from rapportbok.analysis import budget_followup as fu
 
-        data, y, t = self.data.get("budgetuppfoljning"), self.year, self.tertial
+        data, y, t = self.data.get("budgetuppfoljning"), self.year, self.end
         th, _ = fu.thresholds(self.org.slug)
         s = fu.summary(data, self.ramar, y, t, th)
         if s is None:
             display(tables.note(f"Ingen uppföljning ännu för {self._period_text(y, t)}."))
             display(self._followup_budget_only())
-            earlier = [x for x in fu.tertials_present(data, y) if x < t]
+            earlier = [x for x in fu.periods_present(data, y) if x < t]
             if earlier:
                 md(f"Senaste uppföljning för {y}: {self._period_text(y, earlier[-1])}.")
                 self._followup_over_tertials(data, t)
@@ -197,7 +229,7 @@ class BudgetChapter(ChapterPage):
         tot = fu.total(s, fu.root_post(self.ramar))
         n_material = int(s["vasentlig"].sum())
         word = "överskott" if tot["avvikelse_tkr"] > 0 else ("underskott" if tot["avvikelse_tkr"] < 0 else "ingen avvikelse")
-        forecast = "Prognosen för helåret" if t < 3 else "Utfallet för helåret"
+        forecast = "Prognosen för helåret" if not fu.is_full_year(t) else "Utfallet för helåret"
         md(
             f"**Uppföljning {self._period_text(y, t)}.** {forecast} avviker från budgeten med "
             f"{fmt.tkr(tot['avvikelse_tkr'], sign=True)} ({word}) för de kontogrupper som följs upp. "
@@ -224,12 +256,12 @@ class BudgetChapter(ChapterPage):
         return None
 
     @staticmethod
-    def _period_text(y: int, t: int) -> str:
+    def _period_text(y: int, t) -> str:
+        """'tertial 1 2025 (t.o.m. 30 april 2025)', 'helåret 2025', 'perioden t.o.m. 31 oktober 2025'."""
+        return periods.period_text(periods.report_end(y, t))
 
-        return f"tertial {t} {y} (t.o.m. {fmt.date(periods.tertial_end(y, t))})" if t < 3 else f"helåret {y}"
-
-    def _followup_source(self, data, t: int) -> str:
-        part = data[(data["ar"] == self.year) & (data["tertial"].astype(int) == t)]
+    def _followup_source(self, data, t) -> str:
+        part = data[(data["ar"] == self.year) & (data["per_datum"] == periods.report_end(self.year, t))]
         budget_rows = self.ramar[self.ramar["ar"] == self.year]
         return (f"Utfall och prognos: {sources.cite(part)[7:]}. Budget: {sources.cite(budget_rows)[7:]}. "
                 "Andelar och avvikelser är egen beräkning.")
@@ -247,17 +279,17 @@ class BudgetChapter(ChapterPage):
     def followup_table(self, s: pd.DataFrame):
         from rapportbok.analysis import budget_followup as fu
 
-        t = fu.display_table(s, self.year, self.tertial, fu.root_post(self.ramar))
+        t = fu.display_table(s, self.year, self.end, fu.root_post(self.ramar))
         signed = {"Avvikelse, tkr": lambda v: fmt.number(v, 0, sign=True), "Avvikelse, %": lambda v: fmt.pct(v, 1, sign=True)}
-        return tables.show(t, "uppfoljning", f"Budgetuppföljning per kontogrupp, {self._period_text(self.year, self.tertial)}",
-                           self._followup_source(self.data["budgetuppfoljning"], self.tertial),
+        return tables.show(t, "uppfoljning", f"Budgetuppföljning per kontogrupp, {self._period_text(self.year, self.end)}",
+                           self._followup_source(self.data["budgetuppfoljning"], self.end),
                            formats=signed, bold_rows=[len(t) - 1])
 
     def _followup_deviation_chart(self, s: pd.DataFrame) -> None:
         done = s[s["avvikelse_tkr"].notna()]
         t = pd.DataFrame({"Kontogrupp": done["kontogrupp"], "Avvikelse": done["avvikelse_tkr"]})
         fig = charts.grouped_bars(t, "Kontogrupp", ["Avvikelse"],
-                                  f"Avvikelse mot budget per kontogrupp, {self._period_text(self.year, self.tertial)}, tkr",
+                                  f"Avvikelse mot budget per kontogrupp, {self._period_text(self.year, self.end)}, tkr",
                                   "Positiv avvikelse = överskott, negativ = underskott. Egen beräkning.")
         ax = fig.axes[0]
         for bar, v in zip(ax.patches, t["Avvikelse"]):
@@ -282,13 +314,13 @@ class BudgetChapter(ChapterPage):
             label.set_horizontalalignment("right")
         fig.tight_layout(rect=(0, 0.06, 1, 1))
 
-    def _followup_over_tertials(self, data, upto: int) -> None:
+    def _followup_over_tertials(self, data, upto) -> None:
         from rapportbok.analysis import budget_followup as fu
 
         t = fu.deviation_over_tertials(data, self.ramar, self.year, upto)
         series = [c for c in t.columns if c != "Period" and t[c].notna().any()]
-        present = fu.tertials_present(data, self.year)
-        gaps = [x for x in range(1, upto + 1) if x not in present]
+        present = fu.periods_present(data, self.year)
+        gaps = [d for d in fu.chart_periods(data, self.year, upto) if d not in present]
         fig = charts.lines(t, "Period", series,
                            f"Prognos mot budget under {self.year}: prognos minus budget per kontogrupp, tkr",
                            "Budget: " + sources.cite(self.ramar[self.ramar["ar"] == self.year])[7:]
@@ -304,7 +336,7 @@ class BudgetChapter(ChapterPage):
         fig.tight_layout(rect=(0, 0.08, 1, 1))
         charts.show(fig)
         if gaps:
-            display_names = ", ".join("helår" if x == 3 else f"tertial {x}" for x in gaps)
+            display_names = ", ".join(periods.period_short(d) for d in gaps)
             md(f"Uppföljning saknas för {display_names} {self.year}; i diagrammet saknas staplar för den perioden.")
 
     def _followup_material(self, s: pd.DataFrame, th) -> None:
@@ -337,7 +369,7 @@ class BudgetChapter(ChapterPage):
         verdict = ("täcker den planerade effekten underskottet" if rest >= 0
                    else f"återstår {fmt.tkr(rest)} efter den planerade effekten")
         md(
-            f"**Åtgärdsplan:** {'prognostiserat ' if self.tertial < 3 else ''}underskott {fmt.tkr(deviation_tkr)}; {link} "
+            f"**Åtgärdsplan:** {'prognostiserat ' if self.end.month < 12 else ''}underskott {fmt.tkr(deviation_tkr)}; {link} "
             f"({escape.md_text(', '.join(titles))}) anger en planerad effekt på {fmt.tkr(effect, sign=True)} för {self.year}. "
             f"Om effekten inte redan ingår i prognosen {verdict}."
         )

@@ -14,7 +14,7 @@ import pandas as pd
 from rapportbok.analysis import actionplan as ap
 from rapportbok.analysis import budget, reconcile
 from rapportbok.chapters import Chapter, ChapterPage, registry
-from rapportbok.core import escape, fmt, units
+from rapportbok.core import escape, fmt, periods, units
 from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
@@ -98,9 +98,11 @@ class SummaryChapter(ChapterPage):
         y = self.year
         net = budget.series(page.ramar, budget.NET_COST)
         grant = budget.series(page.ramar, budget.GRANT)
-        self.values["sf_kommunbidrag"] = f"{fmt.mnkr(grant[y])} ({fmt.tkr(grant[y])})"
-        self.values["sf_nettokostnad"] = f"{fmt.mnkr(net[y])} ({fmt.tkr(net[y])})"
-        if y - 1 in grant.index:
+        if y in grant.index:
+            self.values["sf_kommunbidrag"] = f"{fmt.mnkr(grant[y])} ({fmt.tkr(grant[y])})"
+        if y in net.index:
+            self.values["sf_nettokostnad"] = f"{fmt.mnkr(net[y])} ({fmt.tkr(net[y])})"
+        if y in grant.index and y - 1 in grant.index:
             d = grant[y] - grant[y - 1]
             self.values["sf_kb_forandring"] = f"{fmt.mnkr(d, sign=True)} ({fmt.pct(d / grant[y - 1] * 100, sign=True)})"
         if page.inv is not None and y in set(page.inv["ar"]):
@@ -110,9 +112,9 @@ class SummaryChapter(ChapterPage):
         from rapportbok.analysis import budget_followup as fu
 
         th, _ = fu.thresholds(self.org.slug)
-        s = fu.summary(page.data.get("budgetuppfoljning"), page.ramar, y, self.tertial, th)
+        s = fu.summary(page.data.get("budgetuppfoljning"), page.ramar, y, self.end, th)
         if s is None:
-            self.values["sf_prognos"] = f"ingen uppföljning ännu ({fu_period(self.year, self.tertial)})"
+            self.values["sf_prognos"] = f"ingen uppföljning ännu ({fu_period(self.year, self.end)})"
         else:
             tot = fu.total(s, fu.root_post(page.ramar))
             word = "överskott" if tot["avvikelse_tkr"] > 0 else ("underskott" if tot["avvikelse_tkr"] < 0 else "ingen avvikelse")
@@ -241,5 +243,10 @@ class SummaryChapter(ChapterPage):
                            "Egen beräkning utifrån källornas tabeller och text.", formats={"Kontroller": str, "Avvikelser": str})
 
 
-def fu_period(year: int, tertial: int) -> str:
-    return {1: f"tertial 1 {year}", 2: f"tertial 2 {year}", 3: f"helår {year}"}[int(tertial)]
+def fu_period(year: int, period) -> str:
+    """'tertial 1 2025', 'helår 2025', or by the report date: 't.o.m. 31 oktober 2025'."""
+    end = periods.report_end(year, period)
+    t = periods.tertial_of(end)
+    if t is None:
+        return f"t.o.m. {fmt.date(end)}"
+    return {1: f"tertial 1 {year}", 2: f"tertial 2 {year}", 3: f"helår {year}"}[t]

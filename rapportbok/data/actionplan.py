@@ -11,9 +11,10 @@ import datetime as dt
 
 import pandas as pd
 
+from rapportbok.core import units
 from rapportbok.data.schema import Col, Issue, TableSpec
 
-UNITS = ("tkr", "mnkr")
+UNITS = units.UNITS  # kr, tkr, mnkr: amounts are stored in the unit the source states
 
 
 
@@ -119,6 +120,8 @@ SUMMOR = TableSpec(
         Col("kalla"),
         Col("avsnitt"),
         Col("citat"),
+        Col("ungefarlig", "choice", choices=("ja", "nej"), required=False, may_omit=True,
+            doc="ja när källan anger summan som ungefärlig (omkring, cirka, runt); tom eller nej annars"),
     ),
     key=("summa_id",),
 )
@@ -181,7 +184,7 @@ def cross_check(data: dict, org: str) -> list[Issue]:
             if p["ar_fran"] > p["ar_till"]:
                 issues.append(Issue(_label(org, PLANER), int(idx), "ar_till", str(p["ar_till"]), f"ett år som inte är före ar_fran ({p['ar_fran']})"))
             if not _na(p["underskott"]) and not p["underskott_enhet"]:
-                issues.append(Issue(_label(org, PLANER), int(idx), "underskott_enhet", "", "enheten (tkr eller mnkr) när ett underskott anges"))
+                issues.append(Issue(_label(org, PLANER), int(idx), "underskott_enhet", "", "enheten (kr, tkr eller mnkr) när ett underskott anges"))
     known_plans = ", ".join(sorted(plan_years)) or "(inga planer i atgardsplaner.csv)"
     measure_plan: dict[str, str] = {}
     if meas is not None:

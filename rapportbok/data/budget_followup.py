@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rapportbok.core import fmt
+from rapportbok.core import fmt, periods
 from rapportbok.core.paths import data_dir
 from rapportbok.core.periods import tertial_end
 from rapportbok.core.units import UNITS, to_tkr_or_nan
@@ -32,22 +32,23 @@ FILENAME = "budgetuppfoljning.csv"
 
 UPPFOLJNING = TableSpec(
     FILENAME,
-    "Budgetuppföljning per tertial",
+    "Budgetuppföljning per rapportdatum (månad, tertial, delår, helår)",
     (
         Col("ar", "year", doc="Budgetåret"),
-        Col("tertial", "choice", choices=("1", "2", "3"), doc="1 = t.o.m. april, 2 = t.o.m. augusti, 3 = helår"),
-        Col("per_datum", "date", doc="Tertialets slutdatum: ÅÅÅÅ-04-30, ÅÅÅÅ-08-31 eller ÅÅÅÅ-12-31"),
+        Col("tertial", "choice", choices=("1", "2", "3"), required=False, may_omit=True,
+            doc="Valfri: 1 = t.o.m. april, 2 = t.o.m. augusti, 3 = helår; per_datum ska då vara tertialets slutdatum"),
+        Col("per_datum", "date", doc="Rapportdatum: ett månadsslut inom året, t.ex. ÅÅÅÅ-10-31 (månadsrapport) eller ÅÅÅÅ-08-31 (delår, tertial 2)"),
         Col("kontogrupp", doc="En post ur budget_ramar.csv som inte är en summarad"),
         Col("verksamhet", required=False, doc="Tom för kontogruppen som helhet, annars verksamhetens namn"),
         Col("enhet", "choice", choices=UNITS, doc="Enheten för utfall, prognos och budget på raden"),
         Col("utfall", "number", doc="Utfall från årets början t.o.m. per_datum; kostnader negativa"),
-        Col("prognos", "number", required=False, doc="Prognos för helåret; får vara tom vid tertial 3"),
+        Col("prognos", "number", required=False, doc="Prognos för helåret; får vara tom vid helår (per_datum 31 december)"),
         Col("budget", "number", required=False, doc="Verksamhetens budget; bara på rader med verksamhet"),
         Col("kommentar", required=False, doc="Förklaring till avvikelsen"),
         Col("kalla", doc="Id ur data/kallor.csv, t.ex. organisationens utdrag ur ekonomisystemet"),
         Col("avsnitt", doc="Var i källan, t.ex. rapportens namn i ekonomisystemet"),
     ),
-    key=("ar", "tertial", "kontogrupp", "verksamhet"),
+    key=("ar", "per_datum", "kontogrupp", "verksamhet"),
 )
 
 
@@ -129,17 +130,25 @@ def budget_for(ramar: pd.DataFrame | None, year: int) -> pd.Series:
 
 
 def normalised(fu: pd.DataFrame) -> pd.DataFrame:
-    """The follow-up with amounts in tkr: utfall_tkr, prognos_tkr (helår: = utfall), budget_tkr."""
+    """The follow-up with amounts in tkr: utfall_tkr, prognos_tkr (helår: = utfall), budget_tkr.
+
+    The period of a row is its report date ``per_datum``; ``full_year`` marks 31 December.
+    """
     df = fu.copy()
-    df["tertial"] = df["tertial"].astype(int)
     df["ar"] = df["ar"].astype(int)
+    df["full_year"] = [is_full_year(d) for d in df["per_datum"]]
     for col in ("utfall", "prognos", "budget"):
         df[f"{col}_tkr"] = [to_tkr_or_nan(v, u) for v, u in zip(df[col], df["enhet"])]
-    full_year = (df["tertial"] == 3) & df["prognos_tkr"].isna()
+    full_year = df["full_year"] & df["prognos_tkr"].isna()
     df.loc[full_year, "prognos_tkr"] = df.loc[full_year, "utfall_tkr"]
     df["verksamhet"] = df["verksamhet"].fillna("")
     df["kommentar"] = df["kommentar"].fillna("")
     return df
+
+
+def is_full_year(d) -> bool:
+    """A report per 31 December: the year's outcome (helår)."""
+    return (d.month, d.day) == (12, 31)
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -168,14 +177,19 @@ def cross_check(data: dict, org: str) -> list[Issue]:
         org_sources = None
     for idx, r in fu.iterrows():
         row = int(idx)
-        year, tertial, kg = int(r["ar"]), int(r["tertial"]), r["kontogrupp"]
-        end = tertial_end(year, tertial)
+        year, kg = int(r["ar"]), r["kontogrupp"]
+        tertial = None if r["tertial"] is None or pd.isna(r["tertial"]) else int(r["tertial"])
         d = r["per_datum"]
+        full_year = is_full_year(d)
         if d.year != year:
             issues.append(Issue(label, row, "per_datum", d.isoformat(), f"ett datum i året {year} (kolumnen ar)"))
-        elif d != end:
+        elif tertial is not None and d != tertial_end(year, tertial):
+            end = tertial_end(year, tertial)
             issues.append(Issue(label, row, "per_datum", d.isoformat(),
                                 f"{end.isoformat()}, slutdatum för " + (f"tertial {tertial}" if tertial < 3 else "helåret (tertial 3)")))
+        elif not periods.is_month_end(d):
+            issues.append(Issue(label, row, "per_datum", d.isoformat(),
+                                f"ett månadsslut, t.ex. {periods.month_end(year, d.month).isoformat()} (rapportdatum för en månadsrapport)"))
         if ramar is None:
             issues.append(Issue(label, row, "kontogrupp", kg, f"en budget per kontogrupp i {org}/budget_ramar.csv (filen saknas)"))
             continue
@@ -196,9 +210,9 @@ def cross_check(data: dict, org: str) -> list[Issue]:
         if r["verksamhet"] is None and not pd.isna(r["budget"]):
             issues.append(Issue(label, row, "budget", _as_typed(r["budget"]),
                                 "en tom cell: kontogruppens budget hämtas ur budget_ramar.csv (budget anges bara på rader med verksamhet)"))
-        if pd.isna(r["prognos"]) and tertial != 3:
-            issues.append(Issue(label, row, "prognos", "", "en prognos för helåret (får vara tom bara vid tertial 3)"))
-        if tertial == 3 and not pd.isna(r["prognos"]) and abs(float(r["prognos"]) - float(r["utfall"])) > 1e-9:
+        if pd.isna(r["prognos"]) and not full_year:
+            issues.append(Issue(label, row, "prognos", "", "en prognos för helåret (får vara tom bara vid helår, per_datum 31 december)"))
+        if full_year and not pd.isna(r["prognos"]) and abs(float(r["prognos"]) - float(r["utfall"])) > 1e-9:
             issues.append(Issue(label, row, "prognos", _as_typed(r["prognos"]), f"samma värde som utfallet ({_as_typed(r['utfall'])}) eller en tom cell vid helår"))
         for col in ("utfall", "prognos"):
             v = r[col]
@@ -225,7 +239,7 @@ def _consistency(fu: pd.DataFrame, ramar: pd.DataFrame, label: str) -> list[Issu
     """Kontogrupp rows against the sum of their verksamhet rows; verksamhet budgets against ramar."""
     issues = []
     df = normalised(fu)
-    for (ar, tertial, kg), part in df.groupby(["ar", "tertial", "kontogrupp"], sort=False):
+    for (ar, _per, kg), part in df.groupby(["ar", "per_datum", "kontogrupp"], sort=False):
         whole = part[part["verksamhet"] == ""]
         units = part[part["verksamhet"] != ""]
         if units.empty:

@@ -13,6 +13,7 @@ here and keep their public functions.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from pathlib import Path
@@ -26,10 +27,12 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from rapportbok.core.paths import SLUG  # noqa: E402  (the one pattern for organisation folders)
+from rapportbok.core import periods
+from rapportbok.core.paths import SLUG  # the one pattern for organisation folders
 from rapportbok.data.schema import Issue
 
 YEAR = re.compile(r"^(19|20)\d\d$")
@@ -220,16 +223,40 @@ YearKey = Annotated[int, BeforeValidator(_year_key)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
+YEAR_SPEC = "tertial 1, 2 eller 3 (3 = helår), eller per: rapportdatum (ett månadsslut, t.ex. per: 2025-10-31)"
+
+
+def _report_date(v: Any) -> dt.date:
+    """``per``: a date as YAML reads 2025-10-31 (or the same as text); never a date and time."""
+    if isinstance(v, str):
+        try:
+            v = dt.date.fromisoformat(v.strip())
+        except ValueError:
+            raise _fail("ett datum ÅÅÅÅ-MM-DD som är ett månadsslut, t.ex. per: 2025-10-31") from None
+    if isinstance(v, dt.datetime) or not isinstance(v, dt.date):
+        raise _fail("ett datum ÅÅÅÅ-MM-DD som är ett månadsslut, t.ex. per: 2025-10-31")
+    return v
+
+
 class YearSpec(BaseModel):
+    """A report year: the tertial its pages are built for, or the report date (``per``, a month end)."""
+
     model_config = STRICT
-    tertial: int
+    tertial: int | None = None
+    per: Annotated[dt.date, BeforeValidator(_report_date)] | None = None
 
     @field_validator("tertial")
     @classmethod
-    def _tertial(cls, v: int) -> int:
-        if v not in (1, 2, 3):
-            raise _fail("tertial 1, 2 eller 3 (3 = helår)")
+    def _tertial(cls, v: int | None) -> int | None:
+        if v is not None and v not in (1, 2, 3):
+            raise _fail(YEAR_SPEC)
         return v
+
+    @model_validator(mode="after")
+    def _one_of(self) -> YearSpec:
+        if self.tertial is None and self.per is None:
+            raise _fail(YEAR_SPEC)
+        return self
 
 
 class ThresholdSpec(BaseModel):
@@ -274,9 +301,10 @@ ORG_EXPECTED = {
     "namnd": "nämndens namn som text, t.ex. namnd: Socialnämnden",
     "kolada_id": "Koladas kommunkod med fyra siffror inom citattecken, t.ex. \"1489\"",
     "ar": "minst ett rapportår med sin tertial, t.ex. ar: {2025: {tertial: 1}}",
-    "ar.*": "en mappning med rapportårets tertial, t.ex. 2024: {tertial: 3}",
-    "ar.*.<extra>": "bara nyckeln tertial",
-    "ar.*.tertial": "tertial 1, 2 eller 3 (3 = helår)",
+    "ar.*": "en mappning med rapportårets tertial eller rapportdatum, t.ex. 2024: {tertial: 3} eller 2025: {per: 2025-10-31}",
+    "ar.*.<extra>": "bara nycklarna tertial och per",
+    "ar.*.tertial": YEAR_SPEC,
+    "ar.*.per": "ett datum ÅÅÅÅ-MM-DD som är ett månadsslut, t.ex. per: 2025-10-31",
     "vasentlig_avvikelse": THRESHOLD_SHAPE,
     "vasentlig_avvikelse.tkr": NUMBER,
     "vasentlig_avvikelse.procent": NUMBER,
@@ -299,6 +327,16 @@ def read_organisation(path: Path, label: str | None = None) -> tuple[Organisatio
         org = Organisation.model_validate(data)
     except ValidationError as err:
         return None, issues + issues_from(err, doc, label, ORG_EXPECTED)
+    for year, spec in org.ar.items():
+        if spec.per is None:
+            continue
+        where = doc.line(("ar", year, "per"))
+        if spec.per.year != year or not periods.is_month_end(spec.per):
+            issues.append(Issue(label, where, f"ar.{year}.per", spec.per.isoformat(),
+                                f"ett månadsslut i {year} som ÅÅÅÅ-MM-DD, t.ex. per: {year}-10-31"))
+        elif spec.tertial is not None and periods.tertial_end(year, spec.tertial) != spec.per:
+            issues.append(Issue(label, doc.line(("ar", year, "tertial")), f"ar.{year}.tertial", str(spec.tertial),
+                                f"ingen tertial, eller den tertial som slutar {spec.per.isoformat()} (per)"))
     folder = path.parent.name
     if org.slug != folder or not SLUG.match(org.slug):
         issues.append(Issue(label, doc.line(("slug",)), "slug", org.slug,

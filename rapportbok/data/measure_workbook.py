@@ -29,7 +29,7 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from rapportbok.core import escape, files, periods
+from rapportbok.core import escape, files, fmt, periods
 from rapportbok.core.paths import PathError, check_slug, data_dir, org_folder
 from rapportbok.core.periods import tertial_end
 from rapportbok.data import actionplan
@@ -50,7 +50,7 @@ HEADER_COMMENTS = {
     "per_datum": "Uppföljningens datum (tertialets sista dag), ÅÅÅÅ-MM-DD. Ändra bara om källan följer upp per ett annat datum.",
     "faktisk_effekt": "FYLL I: faktisk effekt hittills i år, som ett tal i enheten i kolumnen enhet (t.ex. 1500 eller 1,5). "
     "Skriv inte 'tkr' i cellen. Lämna tomt om källan inte anger något belopp.",
-    "enhet": "Enheten för faktisk_effekt: tkr eller mnkr (planens enhet).",
+    "enhet": "Enheten för faktisk_effekt: kr, tkr eller mnkr (planens enhet).",
     "status_text": "FYLL I: statustexten ordagrant som i källan.",
     "kalla": "FYLL I: källans id ur data/kallor.csv (lägg först till källan där).",
     "avsnitt": "FYLL I: avsnittet i källan där uppgiften står.",
@@ -78,8 +78,13 @@ class ExcelError(Exception):
         super().__init__("\n".join(i.message() for i in self.issues))
 
 
-def default_name(org: str, year: int, tertial: int) -> str:
-    """The template's file name; ``org`` must be a slug (rapportbok.core.paths.SLUG), so the name has no path in it."""
+def default_name(org: str, year: int, tertial: int | None, per: dt.date | None = None) -> str:
+    """The template's file name; ``org`` must be a slug (rapportbok.core.paths.SLUG), so the name has no path in it.
+
+    Per tertial ``uppfoljning_ORG_ÅR_TT.xlsx``; per report date ``uppfoljning_ORG_ÅÅÅÅ-MM-DD.xlsx``.
+    """
+    if per is not None:
+        return f"uppfoljning_{check_slug(org)}_{per.isoformat()}.xlsx"
     return f"uppfoljning_{check_slug(org)}_{int(year)}_T{int(tertial)}.xlsx"
 
 
@@ -130,15 +135,21 @@ def _measures(org: str, year: int, data: Path) -> list[dict]:
     return out
 
 
-def write_template(org: str, year: int, tertial: int, out: Path, data: Path | None = None) -> int:
-    """Write the follow-up template; returns the number of measure rows."""
+def write_template(org: str, year: int, tertial: int | None, out: Path, data: Path | None = None,
+                   per: dt.date | None = None) -> int:
+    """Write the follow-up template for a tertial, or for a report date ``per`` (a month end in ``year``);
+    returns the number of measure rows."""
     data = data or data_dir()
     if issue := _org_issue(org, data):
         raise ExcelError([issue])
-    if int(tertial) not in periods.TERTIAL_END:
+    if per is not None:
+        if per.year != int(year) or not periods.is_month_end(per):
+            raise ExcelError([Issue("--per", 0, "", per.isoformat(), f"ett månadsslut i {int(year)}, t.ex. {int(year)}-10-31")])
+    elif tertial is None or int(tertial) not in periods.TERTIAL_END:
         raise ExcelError([Issue("--tertial", 0, "", str(tertial), "1, 2 eller 3")])
     measures = _measures(org, int(year), data)
-    as_of = tertial_end(int(year), int(tertial))
+    as_of = per if per is not None else tertial_end(int(year), int(tertial))
+    period = f"tertial {tertial} {year}" if per is None else f"t.o.m. {fmt.date(as_of)}"
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -175,7 +186,7 @@ def write_template(org: str, year: int, tertial: int, out: Path, data: Path | No
     info.column_dimensions["B"].width = 8
     info.column_dimensions["C"].width = 80
     info.column_dimensions["D"].width = 10
-    info["A1"] = f"Uppföljning av åtgärder – {org}, tertial {tertial} {year} (per {as_of.isoformat()})"
+    info["A1"] = f"Uppföljning av åtgärder – {org}, {period} (per {as_of.isoformat()})"
     info["A1"].font = Font(bold=True, size=13)
     row = 3
     for k, line in enumerate(INSTRUCTIONS):

@@ -5,10 +5,11 @@ The file is read and checked by :mod:`rapportbok.data.config` (a typed model, wi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from rapportbok.core import paths
+from rapportbok.core import paths, periods
 from rapportbok.core.paths import data_dir
 from rapportbok.data import config
 from rapportbok.data.schema import DataError, Issue
@@ -22,16 +23,31 @@ class Org:
     name: str
     namnd: str
     kolada_id: str
-    years: dict[int, int]  # report year -> tertial the pages are built for
+    years: dict[int, int]  # report year -> tertial the pages are built for (the one the report date falls in)
     path: Path
+    # report year -> the report date its pages are built for: `per` in organisation.yml, or the tertial's end
+    ends: dict[int, dt.date] = field(default_factory=dict)
+
+    def report_end(self, year: int, tertial: int) -> dt.date:
+        """The report date of a page: the year's `per` when the page is built for its tertial, else the tertial's end."""
+        year, tertial = int(year), int(tertial)
+        if self.years.get(year) == tertial and year in self.ends:
+            return self.ends[year]
+        return periods.tertial_end(year, tertial)
 
 
 def _issues_for(path: Path, label: str) -> tuple[Org | None, list[Issue]]:
     spec, issues = config.read_organisation(path, label)
     if spec is None:
         return None, issues
-    years = {y: s.tertial for y, s in sorted(spec.ar.items())}
-    return Org(spec.slug, spec.namn, spec.namnd, spec.kolada_id, years, path.parent), []
+    years: dict[int, int] = {}
+    ends: dict[int, dt.date] = {}
+    for y, s in sorted(spec.ar.items()):
+        if s.per is not None:
+            years[y], ends[y] = periods.tertial_containing(s.per), s.per
+        else:
+            years[y], ends[y] = s.tertial, periods.tertial_end(y, s.tertial)
+    return Org(spec.slug, spec.namn, spec.namnd, spec.kolada_id, years, path.parent, ends), []
 
 
 def load_all(data: Path | None = None) -> tuple[list[Org], list[Issue]]:

@@ -87,6 +87,7 @@ class Col:
     doc: str = ""
     pattern: str | None = None  # text columns: a regular expression the (stripped) value must match
     pattern_text: str = ""  # what the pattern allows, in Swedish (the message's "förväntade ...")
+    may_omit: bool = False  # the header may leave the column out (read as empty cells); for columns added later
 
     def expected(self) -> str:
         if self.pattern:
@@ -362,9 +363,9 @@ def read_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[p
     for j, name in enumerate(header):
         if name and name in header[:j]:
             issues.append(Issue(label, 1, name, name, "varje kolumnnamn bara en gång i rubrikraden"))
-    for name in spec.names:
-        if name not in header:
-            issues.append(Issue(label, 1, name, "", "kolumnen '" + name + "' i rubrikraden"))
+    for c in spec.columns:
+        if c.name not in header and not c.may_omit:
+            issues.append(Issue(label, 1, c.name, "", "kolumnen '" + c.name + "' i rubrikraden"))
     for name in header:
         if name not in spec.names:
             issues.append(Issue(label, 1, name, name, "bara kända kolumner: " + ", ".join(spec.names)))
@@ -381,6 +382,9 @@ def read_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[p
     if issues:
         return None, issues
     df = pd.DataFrame([r for _, r in body], columns=header, index=[i for i, _ in body], dtype="object")
+    for name in spec.names:
+        if name not in df.columns:  # a column the spec lets the header leave out
+            df[name] = ""
     df = df[spec.names].fillna("").astype(str)
     schema = pa.DataFrameSchema({c.name: pa.Column(str, _check_for(c), nullable=False) for c in spec.columns})
     try:

@@ -23,10 +23,9 @@ import yaml
 
 from rapportbok.analysis import consistency
 from rapportbok.chapters import registry
-from rapportbok.core import escape
+from rapportbok.core import escape, periods
 from rapportbok.core.hashing import Digest, files_under, tree_digest
 from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, project_root
-from rapportbok.core.periods import TERTIAL_TEXT
 from rapportbok.data import datasets
 from rapportbok.data import organisations as orgs
 from rapportbok.data.schema import DataError
@@ -182,11 +181,11 @@ PDF_CLASS = "rapportbok-pdf"
 
 def year_page(org: orgs.Org, year: int, jobs: list[Job]) -> str:
     titles = _titles()
-    tertial = org.years[year]
+    period = periods.report_text(org.report_end(year, org.years[year]))
     lines = [
         f"# {escape.md_text(org.name)} {year}",
         "",
-        f"{escape.md_text(org.namnd)}, rapportår {year}, {TERTIAL_TEXT[tertial]}.",
+        f"{escape.md_text(org.namnd)}, rapportår {year}, {period}.",
         "",
         "## Kapitel",
         "",
@@ -434,7 +433,7 @@ def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print
             target.parent.mkdir(parents=True, exist_ok=True)
             log(f"  PDF {target.name}")
             try:
-                out.append(pdfmod.render(html, org.name, org.namnd, year, TERTIAL_TEXT[org.years[year]], chapters,
+                out.append(pdfmod.render(html, org.name, org.namnd, year, periods.report_text(org.report_end(year, org.years[year])), chapters,
                                          target, dt.date.today()))
             except (pdfmod.PdfError, chromium.ChromiumMissing) as err:
                 raise BuildError(f"PDF:en för {org.name} {year} kunde inte göras: {err}") from err

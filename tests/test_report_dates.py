@@ -1,0 +1,221 @@
+"""Any report date (issue #13): månadsrapport per 31 October, tertial ends, delårsrapport per 31 August.
+
+All follow-ups here are SYNTETISK (tests/fixtures/synthetic_followup/SYNTETISK_*).
+"""
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import chapter_notebook
+
+from rapportbok.analysis import actionplan as ap
+from rapportbok.analysis import budget_followup as followup
+from rapportbok.analysis import consistency
+from rapportbok.core import periods
+from rapportbok.data import budget_followup as followup_data
+from rapportbok.data import datasets
+from rapportbok.data import organisations as orgs
+
+ROOT = Path(__file__).resolve().parents[1]
+FIX = ROOT / "tests" / "fixtures" / "synthetic_followup"
+OCT = "SYNTETISK_budgetuppfoljning_oktober_alingsas_2025.csv"  # per 31 October 2025, no tertial column
+T2 = "SYNTETISK_budgetuppfoljning_t2_alingsas_2025.csv"  # per 31 August 2025, with the tertial column
+NBSP = "\u00a0"
+OCT31 = dt.date(2025, 10, 31)
+
+
+def scratch_data(tmp_path: Path, followup_text: str | None, year_spec: str | None = None) -> Path:
+    """A copy of data/ (RAPPORTBOK_DATA points there) with a SYNTETISK follow-up and report date."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    if followup_text is not None:
+        with open(data / "kallor.csv", "a", encoding="utf-8") as f:
+            f.write((FIX / "SYNTETISK_kallor_rad.csv").read_text(encoding="utf-8"))
+        (data / "alingsas" / followup_data.FILENAME).write_text(followup_text, encoding="utf-8")
+    if year_spec is not None:
+        yml = data / "alingsas" / "organisation.yml"
+        yml.write_text(yml.read_text(encoding="utf-8").replace("2025: {tertial: 1}", year_spec), encoding="utf-8")
+    _MP.setenv("RAPPORTBOK_DATA", str(data))
+    return data
+
+
+@pytest.fixture(autouse=True)
+def _env(monkeypatch):
+    global _MP
+    _MP = monkeypatch
+
+
+@pytest.fixture
+def october(tmp_path, monkeypatch):
+    data = scratch_data(tmp_path, (FIX / OCT).read_text(encoding="utf-8"), "2025: {per: 2025-10-31}")
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
+    return data
+
+
+# --- periods ---------------------------------------------------------------------------------
+
+
+def test_report_dates_and_share_of_year():
+    assert periods.tertial_of(dt.date(2025, 8, 31)) == 2 and periods.tertial_of(OCT31) is None
+    assert periods.is_month_end(dt.date(2024, 2, 29)) and not periods.is_month_end(dt.date(2025, 2, 28) - dt.timedelta(1))
+    assert periods.share_pct(OCT31) == pytest.approx(250 / 3)  # 10/12 = 83,3 %, not 66,7 %
+    assert periods.year_share_pct(OCT31) == pytest.approx(250 / 3)
+    assert periods.year_share_pct(dt.date(2025, 8, 31)) == periods.year_share_pct(2)
+    assert periods.report_end(2025, 2) == dt.date(2025, 8, 31) and periods.report_end(2025, OCT31) == OCT31
+    assert periods.period_text(OCT31) == "perioden t.o.m. 31 oktober 2025"
+    assert periods.period_text(dt.date(2025, 8, 31)) == "tertial 2 2025 (t.o.m. 31 augusti 2025)"
+    assert periods.period_text(dt.date(2025, 12, 31)) == "helåret 2025"
+    assert [periods.period_label(d) for d in (dt.date(2025, 4, 30), OCT31, dt.date(2025, 12, 31))] == [
+        "T1 (30 april)", "31 oktober", "Helår"]
+    assert periods.report_text(OCT31) == "januari–oktober (t.o.m. 31 oktober 2025)"
+    assert periods.report_text(dt.date(2025, 8, 31)) == periods.TERTIAL_TEXT[2]
+
+
+# --- organisation.yml ------------------------------------------------------------------------
+
+
+def test_organisation_chooses_the_report_date(october):
+    org = orgs.get("alingsas")
+    assert org.ends[2025] == OCT31 and org.years[2025] == 3  # the tertial the date falls in
+    assert org.report_end(2025, 3) == OCT31
+    assert org.report_end(2025, 1) == dt.date(2025, 4, 30)  # another tertial asked for explicitly
+    assert org.ends[2024] == dt.date(2024, 12, 31)  # the tertial form stays valid
+
+
+@pytest.mark.parametrize("spec, column, value, expected", [
+    ("2025: {per: 2025-10-15}", "ar.2025.per", "2025-10-15", "ett månadsslut i 2025 som ÅÅÅÅ-MM-DD, t.ex. per: 2025-10-31"),
+    ("2025: {per: 2024-10-31}", "ar.2025.per", "2024-10-31", "ett månadsslut i 2025 som ÅÅÅÅ-MM-DD, t.ex. per: 2025-10-31"),
+    ("2025: {per: oktober}", "ar.2025.per", "oktober", "ett datum ÅÅÅÅ-MM-DD som är ett månadsslut, t.ex. per: 2025-10-31"),
+    ("2025: {per: 2025-10-31, tertial: 2}", "ar.2025.tertial", "2", "ingen tertial, eller den tertial som slutar 2025-10-31 (per)"),
+])
+def test_bad_report_date_in_organisation_yml(tmp_path, spec, column, value, expected):
+    data = scratch_data(tmp_path, None, spec)
+    issues = [i for i in consistency.validate(data) if i.severity == "fel"]
+    assert [i.message() for i in issues] == [
+        f"alingsas/organisation.yml, rad 10, nyckel '{column}': värdet '{value}' – förväntade {expected}."]
+
+
+def test_delarsrapport_per_31_august_as_a_date(tmp_path):
+    data = scratch_data(tmp_path, None, "2025: {per: 2025-08-31, tertial: 2}")
+    org = orgs.get("alingsas", data)
+    assert org.years[2025] == 2 and org.ends[2025] == dt.date(2025, 8, 31)
+
+
+# --- the follow-up file ----------------------------------------------------------------------
+
+
+def test_monthly_report_without_tertial_column(october):
+    assert [i for i in consistency.validate(october) if i.severity == "fel"] == []
+    data = datasets.load_org("alingsas")
+    fu, ramar = data["budgetuppfoljning"], data["ramar"]
+    assert followup.periods_present(fu, 2025) == [OCT31]
+    assert followup.tertials_present(fu, 2025) == []
+    s = followup.summary(fu, ramar, 2025, OCT31).set_index("kontogrupp")
+    assert s.loc["Personalkostnader", "ar_andel_pct"] == pytest.approx(250 / 3)
+    assert s.loc["Personalkostnader", "prognos_tkr"] == -162698
+    assert followup.summary(fu, ramar, 2025, 2) is None  # nothing per 31 August
+    t = followup.display_table(s.reset_index(), 2025, OCT31)
+    assert "Utfall t.o.m. 31/10, tkr" in t.columns and "Prognos helår, tkr" in t.columns
+
+
+def test_monthly_reports_beside_tertials_over_the_year(tmp_path, monkeypatch):
+    t2 = (FIX / T2).read_text(encoding="utf-8").splitlines()
+    oct_rows = [",".join([r.split(",", 1)[0], "", r.split(",", 1)[1]]) for r in (FIX / OCT).read_text(encoding="utf-8").splitlines()[1:]]
+    data = scratch_data(tmp_path, "\n".join(t2 + oct_rows) + "\n")
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
+    assert [i for i in consistency.validate(data) if i.severity == "fel"] == []
+    d = datasets.load_org("alingsas")
+    dev = followup.deviation_over_tertials(d["budgetuppfoljning"], d["ramar"], 2025, OCT31).set_index("Period")
+    assert list(dev.index) == ["T1 (30 april)", "T2 (31 augusti)", "31 oktober"]
+    assert dev.loc["31 oktober", "Personalkostnader"] == -162698 - (-161198)
+
+
+@pytest.mark.parametrize("old, new, column, value, expected", [
+    ("2025-10-31,Personalkostnader", "2025-10-15,Personalkostnader", "per_datum", "2025-10-15",
+     "ett månadsslut, t.ex. 2025-10-31 (rapportdatum för en månadsrapport)"),
+    ("2025-10-31,Personalkostnader", "2024-10-31,Personalkostnader", "per_datum", "2024-10-31",
+     "ett datum i året 2025 (kolumnen ar)"),
+])
+def test_report_date_errors(tmp_path, old, new, column, value, expected):
+    text = (FIX / OCT).read_text(encoding="utf-8").replace(old, new)
+    data = scratch_data(tmp_path, text, "2025: {per: 2025-10-31}")
+    issues = [i for i in consistency.validate(data) if i.severity == "fel"]
+    assert [i.message() for i in issues] == [
+        f"alingsas/budgetuppfoljning.csv, rad 3, kolumn '{column}': värdet '{value}' – förväntade {expected}."]
+
+
+def test_tertial_column_must_agree_with_the_date(tmp_path):
+    text = (FIX / T2).read_text(encoding="utf-8").replace("2025,2,2025-08-31,Personalkostnader", "2025,2,2025-10-31,Personalkostnader")
+    data = scratch_data(tmp_path, text)
+    issues = [i for i in consistency.validate(data) if i.severity == "fel"]
+    assert [i.message() for i in issues] == [
+        "alingsas/budgetuppfoljning.csv, rad 3, kolumn 'per_datum': värdet '2025-10-31' – förväntade 2025-08-31, slutdatum för tertial 2."]
+
+
+# --- the action plans use the same date -------------------------------------------------------
+
+
+def test_action_plan_status_uses_the_report_date(monkeypatch):
+    monkeypatch.delenv("RAPPORTBOK_DATA", raising=False)
+    data = datasets.load_org("haninge")
+    after = ap.status_table(data, 2018, dt.date(2018, 10, 31))  # the follow-up per 31 July counts
+    assert after["has_followup"].any() and set(after.loc[after["has_followup"], "as_of"]) == {dt.date(2018, 7, 31)}
+    before = ap.status_table(data, 2018, dt.date(2018, 6, 30))  # a monthly report before it: none yet
+    assert not before["has_followup"].any() and set(before["as_of"]) == {dt.date(2018, 6, 30)}
+
+
+# --- the built page --------------------------------------------------------------------------
+
+
+def test_page_names_the_period_by_its_date(october, tmp_path):
+    out = tmp_path / "budget.ipynb"
+    subprocess.run(
+        [sys.executable, "-m", "papermill", str(chapter_notebook("budget", tmp_path)), str(out),
+         "-p", "org", "alingsas", "-p", "year", "2025", "-p", "tertial", "3", "--cwd", str(tmp_path)],
+        check=True, capture_output=True, text=True,
+    )
+    nb = nbformat.read(out, as_version=4)
+    cell = next(c for c in nb.cells if c.source.strip() == "ch.followup()")
+    text = "".join(o["data"].get("text/markdown", "") + o["data"].get("text/html", "")
+                   for o in cell.outputs if o.output_type == "display_data")
+    assert "Uppföljning perioden t.o.m. 31 oktober 2025." in text
+    assert f"Andel av året som har gått: 83,3{NBSP}%" in text
+    assert "Budgetuppföljning per kontogrupp, perioden t.o.m. 31 oktober 2025" in text
+    assert "66,7" not in text
+    assert "Uppföljning saknas för tertial 1, tertial 2 2025" in text
+
+
+def test_year_page_and_summary_name_the_period(october):
+    from rapportbok.chapters.summary import fu_period
+    from rapportbok.publish import build
+
+    org = orgs.get("alingsas")
+    assert "Socialnämnden, rapportår 2025, januari–oktober (t.o.m. 31 oktober 2025)." in build.year_page(org, 2025, [])
+    assert "rapportår 2024, helår (tertial 3)." in build.year_page(org, 2024, [])
+    assert fu_period(2025, OCT31) == "t.o.m. 31 oktober 2025" and fu_period(2025, 2) == "tertial 2 2025"
+
+
+def test_excel_template_for_a_report_date(tmp_path, monkeypatch):
+    import openpyxl
+
+    from rapportbok.data import measure_workbook as excel
+    from rapportbok.data.measure_workbook import ExcelError
+
+    monkeypatch.delenv("RAPPORTBOK_DATA", raising=False)
+    assert excel.default_name("haninge", 2018, None, dt.date(2018, 10, 31)) == "uppfoljning_haninge_2018-10-31.xlsx"
+    out = tmp_path / "mall.xlsx"
+    n = excel.write_template("haninge", 2018, None, out, per=dt.date(2018, 10, 31))
+    wb = openpyxl.load_workbook(out)
+    ws = wb.worksheets[0]
+    col = [c.value for c in ws[1]].index("per_datum")
+    assert n > 0 and {ws.cell(row=i, column=col + 1).value.date() for i in range(2, n + 2)} == {dt.date(2018, 10, 31)}
+    assert wb.worksheets[1]["A1"].value == "Uppföljning av åtgärder – haninge, t.o.m. 31 oktober 2018 (per 2018-10-31)"
+    with pytest.raises(ExcelError) as err:
+        excel.write_template("haninge", 2018, None, tmp_path / "x.xlsx", per=dt.date(2018, 10, 30))
+    assert [i.message() for i in err.value.issues] == [
+        "--per: värdet '2018-10-30' – förväntade ett månadsslut i 2018, t.ex. 2018-10-31."]
