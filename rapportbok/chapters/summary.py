@@ -13,8 +13,10 @@ import pandas as pd
 
 from rapportbok.analysis import actionplan as ap
 from rapportbok.analysis import budget, reconcile
+from rapportbok.analysis import headline as hl
 from rapportbok.chapters import Chapter, ChapterPage, registry
 from rapportbok.core import escape, fmt, units
+from rapportbok.data import sources
 from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
@@ -64,6 +66,27 @@ class SummaryChapter(ChapterPage):
     def _link(self, slug: str) -> str:
         title = next(c.title for c in self.chapters if c.slug == slug)
         return f"[{title}]({slug}.ipynb)"
+
+    # -- the answer first --------------------------------------------------------------------
+    def headline(self) -> None:
+        """Läget: the deficit, the plan's effect for the year and what remains, with the source."""
+        h = hl.headline(self.data, self.year, self.tertial)
+        self.headline_figures = h
+        if not h.has_plan:
+            md(f"```{{admonition}} Läget {self.year}\n:class: rapportbok-lage\n"
+               f"Ingen åtgärdsplan i källorna gäller {self.year}. Se kapitlen nedan.\n```")
+            return
+        text = escape.md_text(" ".join(hl.sentences(h)))
+        cited = []
+        if h.deficit_rows is not None:
+            cited.append("underskottet: " + sources.cite(h.deficit_rows).removeprefix("Källa: "))
+        page = self.pages.get("atgardsplan")
+        if page is not None and page.plans is not None:
+            cited.append("planen: " + page._cite_plan().removeprefix("Källa: "))
+        source = "Källa: " + "; ".join(cited) + "." if cited else ""
+        own = "Kvar efter planen och trafikljusen är egen beräkning" if h.has_followup else "Kvar efter planen är egen beräkning"
+        md(f"```{{admonition}} Läget {self.year}\n:class: rapportbok-lage\n{text}\n\n"
+           f"{escape.md_text(source)} {own}, se {self._link('atgardsplan')}.\n```")
 
     # -- introduction ---------------------------------------------------------------------
     def intro(self) -> None:
@@ -222,8 +245,8 @@ class SummaryChapter(ChapterPage):
             return
         n = 0 if page.stated is None else len(page.stated)
         text = f"Genomlysningen anger {fmt.number(n)} nyckeltal i text. Möjlig besparing: {escape.md_text(self.values['sf_besparing'])}."
-        text += (" Nyckeltal från Kolada är hämtade." if page.has_kolada else
-                 " Inga värden från Kolada är hämtade ännu (kör `rapportbok kolada fetch`).")
+        text += (" Nyckeltal från Kolada ingår." if page.has_kolada else
+                 " Värden från Kolada ingår inte i den här utgåvan av boken.")
         md(text + f" Mer i {self._link('genomlysning')}.")
 
     def reconciliation_section(self):
