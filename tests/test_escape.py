@@ -204,7 +204,6 @@ SAFE_VALUES = {
     ("chapters/actionplan.py", "self._as_of_text()"): "datum (fmt)",
     ("chapters/summary.py", "names"): "länkar till kapitlen (kapitlens titlar är konstanter)",
     ("chapters/summary.py", "light_text"): "antal per trafikljus, konstanta namn",
-    ("chapters/review.py", "FETCH_COMMAND.format(org=self.slug)"): "kommando med organisationens slug (kontrollerad mot orgs.SLUG)",
     ("build.py", "org.slug"): "slug kontrollerad mot orgs.SLUG",
     ("build.py", "links"): "länkar till åren: årtal och slug",
     ("build.py", "titles[j.chapter]"): "kapitlets titel, konstant i koden",

@@ -18,7 +18,9 @@ from rapportbok.present.display import glue, md
 
 STATED = "genomlysning_uppgifter"
 MOVES = "genomlysning_forflyttning"
-FETCH_COMMAND = "rapportbok kolada fetch --org {org}"
+# Said on reader pages when no Kolada values are in the data: how to fetch them is for the analyst
+# (README), never on a reader page.
+NO_KOLADA = "Den här utgåvan av boken innehåller inga värden från Kolada"
 
 
 def _source_year(df: pd.DataFrame | None) -> int | None:
@@ -119,8 +121,7 @@ class GenomlysningChapter(ChapterPage):
 
     def _no_kolada(self):
         return tables.note(
-            f"Inga värden från Kolada är hämtade för {self.org.name}, så här visas inga tidsserier eller jämförelser. "
-            f"En analytiker hämtar dem med kommandot {FETCH_COMMAND.format(org=self.slug)}."
+            f"{NO_KOLADA} för {self.org.name}, så här visas inga tidsserier eller jämförelser från Kolada."
         )
 
     # -- introduction ---------------------------------------------------------------------
@@ -147,9 +148,9 @@ class GenomlysningChapter(ChapterPage):
             )
         else:
             text += (
-                f"\n\n**Inga värden från Kolada är hämtade för {escape.md_text(o.name)}.** Kapitlet visar därför bara de uppgifter och "
-                "besparingsmöjligheter som genomlysningen själv anger. Tidsserier, jämförelser, förändringsutrymme och "
-                f"rangordning visas när värdena har hämtats med `{FETCH_COMMAND.format(org=self.slug)}`. "
+                f"\n\n**{escape.md_text(NO_KOLADA)} för {escape.md_text(o.name)}.** Kapitlet visar därför de uppgifter och "
+                "besparingsmöjligheter som genomlysningen själv anger, med genomlysningens egna jämförelser. "
+                "Tidsserier, förändringsutrymme och rangordning ur Kolada ingår inte. "
                 "En förändring som genomlysningen anger görs aldrig om till en tidsserie."
             )
         md(text)
@@ -377,7 +378,7 @@ class GenomlysningChapter(ChapterPage):
         })
         source = sources.cite(self.stated[self.stated["kpi"].notna()]) + "; " + self._kolada_source(own=False)
         if not self.has_kolada:
-            md("Inga Kolada-värden är hämtade, så kolumnen *Beräknat från Kolada* är tom.")
+            md("Värden från Kolada ingår inte i den här utgåvan, så kolumnen *Beräknat från Kolada* är tom.")
         return tables.show(out, "angivet_mot_kolada", "Genomlysningens uppgifter och samma mått beräknat från Kolada",
                            source + " Beräkningen är egen; båda talen visas när de skiljer sig.")
 
