@@ -33,6 +33,16 @@ class Headline:
     as_of: str = ""  # date of the follow-up, Swedish
     actual_tkr: float | None = None  # actual effect to date (follow-up)
     lights: dict = field(default_factory=dict)  # light -> (number of measures, planned tkr)
+    stated_planned_tkr: float | None = None  # the plan's own total for the year, where it states one
+    double_counted_tkr: float = 0.0  # effect of measures the source says are counted in others
+    stated_actual_tkr: float | None = None  # the actual effect to date the source states as a total
+
+    @property
+    def dedup_explains(self) -> bool:
+        """The plan's own total differs from the book's only by measures counted in others."""
+        if self.stated_planned_tkr is None or self.planned_tkr is None or not self.double_counted_tkr:
+            return False
+        return abs(self.stated_planned_tkr - (self.planned_tkr + self.double_counted_tkr)) < 0.5
 
     @property
     def gap_tkr(self) -> float | None:
@@ -64,8 +74,35 @@ def headline(data: dict, year: int, tertial: int) -> Headline:
         dates = sorted(set(st.loc[st["has_followup"], "as_of"]))
         as_of = ", ".join(fmt.date(d) for d in dates)
         actual = float(st["actual_tkr"].sum(min_count=1)) if st["actual_tkr"].notna().any() else None
+    stated_total, dbl = _stated_total(data, plans, int(year))
     return Headline(int(year), True, deficit, deficit_text, stated if not stated.empty else None, planned,
-                    has_fu, as_of, actual, lights)
+                    has_fu, as_of, actual, lights, stated_total, dbl, _stated_actual(data, plans, int(year)))
+
+
+def _stated_actual(data: dict, plans, year: int) -> float | None:
+    """The source's own total of the actual effect for ``year`` (tkr; a total in tkr preferred)."""
+    sums = data.get("atgardsplan_summor")
+    if sums is None:
+        return None
+    part = sums[(sums["typ"] == "faktisk") & (sums["ar"] == year) & sums["plan_id"].isin(set(plans["plan_id"]))]
+    if part.empty:
+        return None
+    part = part.sort_values("enhet", key=lambda e: e != "tkr", kind="stable")
+    return units.to_tkr(part["belopp"].iloc[0], part["enhet"].iloc[0])
+
+
+def _stated_total(data: dict, plans, year: int) -> tuple[float | None, float]:
+    """The plan's own stated planned total for ``year`` (tkr, the first one stated) and the effect
+    of measures flagged as counted in others (which the book leaves out of its sum)."""
+    sums = data.get("atgardsplan_summor")
+    stated = None
+    if sums is not None:
+        part = sums[(sums["typ"] == "planerad") & (sums["ar"] == year) & sums["plan_id"].isin(set(plans["plan_id"]))]
+        if not part.empty:
+            stated = units.to_tkr(part["belopp"].iloc[0], part["enhet"].iloc[0])
+    eff = ap.effects_tkr(data)
+    flagged = eff[(eff["ar"] == year) & eff["plan_id"].isin(set(plans["plan_id"])) & (eff["medraknad_i_andra"] == "ja")]
+    return stated, float(flagged["effekt_tkr"].sum())
 
 
 def light_counts_text(h: Headline) -> str:
@@ -112,7 +149,11 @@ def sentences(h: Headline) -> list[str]:
     else:
         out.append("Underskottets belopp anges inte i källorna.")
     if h.planned_tkr is not None:
-        out.append(f"Åtgärdsplanens planerade effekt {h.year}: {fmt.mnkr(h.planned_tkr)} ({fmt.tkr(h.planned_tkr)}).")
+        text = f"Åtgärdsplanens planerade effekt {h.year}: {fmt.mnkr(h.planned_tkr)} ({fmt.tkr(h.planned_tkr)})"
+        if h.dedup_explains:
+            text += (f"; planen själv anger {fmt.mnkr(h.stated_planned_tkr)}, men {fmt.mnkr(h.double_counted_tkr)} av det "
+                     f"är enligt planen redan medräknat i andra åtgärder och räknas här bara en gång")
+        out.append(text + ".")
     else:
         out.append(f"Åtgärdsplanens effekt för {h.year} anges inte i källorna.")
     if gap_text(h):
@@ -120,7 +161,10 @@ def sentences(h: Headline) -> list[str]:
     if h.has_followup:
         text = f"Uppföljning per {h.as_of}: {light_counts_text(h)}."
         if h.actual_tkr is not None:
-            text += f" Faktisk effekt hittills (summa av åtgärderna): {fmt.tkr(h.actual_tkr)}."
+            text += f" Faktisk effekt hittills, summerad per åtgärd: {fmt.tkr(h.actual_tkr)}"
+            if h.stated_actual_tkr is not None and abs(h.stated_actual_tkr - h.actual_tkr) >= 0.5:
+                text += f" (förvaltningen anger summan {fmt.tkr(h.stated_actual_tkr)})"
+            text += "."
         out.append(text)
     return out
 
@@ -139,8 +183,10 @@ def short_text(h: Headline) -> str:
         parts.append(f"kvar {fmt.mnkr(gap)}" if gap >= 0 else f"planen överstiger underskottet med {fmt.mnkr(-gap)}")
     if h.lights.get(ap.RED):
         n, planned = h.lights[ap.RED]
-        parts.append(f"{fmt.number(n)} röda åtgärder" + (f" med {fmt.tkr(planned)} planerat" if planned is not None else ""))
-    if not parts:
-        return ""
+        parts.append(f"{fmt.number(n)} röda åtgärder" + (f" med {fmt.number(planned)} av {fmt.tkr(h.planned_tkr)} planerat"
+                                                          if planned is not None and h.planned_tkr else ""))
+    missing = [w for w, v in (("underskottet", h.deficit_tkr), (f"planens effekt {h.year}", h.planned_tkr)) if v is None]
+    if missing:
+        parts.append(" och ".join(missing) + " anges inte i källorna")
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."

@@ -1,0 +1,107 @@
+"""What the nämnd member sees first (issue #14): the answer, then the evidence.
+
+Unit tests compute the headline for the real data through the package's own functions; the site
+tests read the built site (conftest.built_site) back.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rapportbok.analysis import headline as hl
+from rapportbok.core import fmt
+from rapportbok.data import datasets
+
+NB = fmt.NBSP
+
+
+def _head(org: str, year: int, tertial: int) -> hl.Headline:
+    return hl.headline(datasets.load_org(org), year, tertial)
+
+
+def _plain(text: str) -> str:
+    return text.replace(NB, " ").replace("\u2212", "-")
+
+
+# --- the headline, computed ------------------------------------------------------------------
+
+
+def test_linkoping_deficit_plan_and_gap():
+    h = _head("linkoping", 2024, 1)
+    assert (h.deficit_tkr, h.planned_tkr, h.gap_tkr) == (99000.0, 9000.0, 90000.0)
+    text = _plain(" ".join(hl.sentences(h)))
+    assert "Underskott: 99,0 mnkr" in text and "planerade effekt 2024: 9,0 mnkr" in text
+    assert "Kvar efter planen: 90,0 mnkr (90 000 tkr)." in text
+    assert _plain(hl.short_text(h)) == "Underskott 99,0 mnkr; planerad effekt 2024 9,0 mnkr; kvar 90,0 mnkr."
+
+
+def test_haninge_traffic_lights_and_money_per_light():
+    h = _head("haninge", 2018, 2)
+    assert (h.deficit_tkr, h.planned_tkr) == (12400.0, 15000.0)
+    assert h.gap_tkr == -2600.0
+    assert h.lights["röd"] == (8, 10240.0)
+    assert h.lights["gul"] == (1, 1000.0)
+    assert h.lights["grön"] == (12, 6260.0)
+    assert h.lights["grå"][0] == 7
+    text = _plain(" ".join(hl.sentences(h)))
+    assert "8 röda åtgärder med 10 240 av 15 000 tkr planerat" in text
+    assert "Planen överstiger underskottet med 2,6 mnkr" in text
+    # the book's sum of the measures next to the administration's own total
+    assert "7 393 tkr (förvaltningen anger summan 7 133 tkr)" in text
+
+
+def test_alingsas_not_stated_is_said_and_dedup_explained():
+    h25 = _head("alingsas", 2025, 1)
+    assert h25.deficit_tkr is None and h25.gap_tkr is None and h25.planned_tkr == 5500.0
+    text = _plain(" ".join(hl.sentences(h25)))
+    assert "Underskottets belopp anges inte i källorna." in text
+    assert "planen själv anger 6,0 mnkr" in text and "0,5 mnkr" in text
+    assert "Kvar efter planen" not in text  # no gap without a stated deficit
+    h24 = _head("alingsas", 2024, 3)
+    assert h24.planned_tkr is None
+    assert "anges inte i källorna" in hl.short_text(h24)
+
+
+def test_no_plan_no_sentences():
+    assert hl.sentences(hl.Headline(2030, False)) == []
+    assert hl.short_text(hl.Headline(2030, False)) == ""
+
+
+# --- the built site ----------------------------------------------------------------------------
+
+
+def _text(path: Path) -> str:
+    html = path.read_text(encoding="utf-8")
+    html = re.sub(r"<script.*?</script>|<style.*?</style>", " ", html, flags=re.S)
+    return _plain(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+
+
+def _article(path: Path) -> str:
+    html = path.read_text(encoding="utf-8")
+    m = re.search(r"<article.*?</article>", html, flags=re.S)
+    return m.group(0) if m else html
+
+
+def test_site_headline_first_on_summary_year_and_landing(built_site):
+    summary = _article(built_site / "book" / "linkoping" / "2024" / "sammanfattning.html")
+    lage = summary.find("Läget 2024")
+    assert 0 <= lage < summary.find("Sidan samlar")  # the answer comes before the introduction
+    assert "Kvar efter planen: 90,0" in _plain(summary)
+    year = _plain(re.sub(r"<[^>]+>", " ", _article(built_site / "book" / "haninge" / "2018" / "index.html")))
+    year = re.sub(r"\s+", " ", year)
+    assert 0 <= year.find("Läget 2018") < year.find("Kapitel")
+    assert "8 röda åtgärder med 10 240 av 15 000 tkr planerat" in year
+    landing = _text(built_site / "book" / "index.html")
+    assert "Underskott 99,0 mnkr; planerad effekt 2024 9,0 mnkr; kvar 90,0 mnkr." in landing
+
+
+def test_no_developer_commands_on_reader_pages(built_site):
+    pages = [p for p in (built_site / "book").rglob("*.html")]
+    assert pages
+    found = [str(p.relative_to(built_site)) for p in pages if "rapportbok kolada" in _text(p)]
+    assert not found, found
+    genomlysning = _text(built_site / "book" / "alingsas" / "2025" / "genomlysning.html")
+    assert "innehåller inga värden från Kolada" in genomlysning
