@@ -215,7 +215,11 @@ def test_chapter_without_kolada_data_says_so(tmp_path, monkeypatch):
     assert "+65" in ch.stated_table().data
     ch.savings_tables()
     assert any("Summa (egen beräkning)" in s for s in said if isinstance(s, str))
-    assert "anges inte" in ch.reconciliation().data
+    from rapportbok.present import display as present_display
+
+    monkeypatch.setattr(present_display, "md", said.append)
+    assert ch.reconciliation() is None  # a dropdown (Markdown) holding the table
+    assert "{dropdown}" in said[-1] and "anges inte" in said[-1]
 
 
 # ---------------------------------------------------------------------------

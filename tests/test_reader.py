@@ -105,3 +105,77 @@ def test_no_developer_commands_on_reader_pages(built_site):
     assert not found, found
     genomlysning = _text(built_site / "book" / "alingsas" / "2025" / "genomlysning.html")
     assert "innehåller inga värden från Kolada" in genomlysning
+
+
+# --- Avstämning: folded away, one line that tells rounding, de-duplication and mismatch apart ---
+
+
+def test_reconcile_kinds_and_summary_line():
+    from rapportbok.analysis import reconcile as rc
+
+    exact = rc.Finding("a", 5, 5, "tkr", "Källa: Dok, avsnitt A")
+    rounded = rc.Finding("b", -245082, -245083, "tkr", "Källa: Dok, avsnitt B")  # 1 tkr: rounding
+    dedup = rc.Finding("c", 6.0, 5.5, "mnkr", "Källa: Dok, avsnitt C", 1, dedup=True)
+    real = rc.Finding("d", 7.1, 7.4, "mnkr", "Källa: Dok, avsnitt C", 1)
+    count = rc.Finding("e", 27, 28, "st", "Källa: Dok, avsnitt D")  # one unit of a count is not rounding
+    assert [rc.kind(f) for f in (exact, rounded, dedup, real, count)] == [
+        rc.AGREES, rc.ROUNDING, rc.DEDUP, rc.MISMATCH, rc.MISMATCH]
+    line = rc.summary_text([exact, rounded, dedup, real, count]).replace(NB, " ")
+    assert line == ("5 kontroller: 1 stämmer, 1 avrundning (högst en enhet), 1 där boken inte räknar samma "
+                    "åtgärd två gånger och 2 verkliga avvikelser.")
+    assert rc.summary_text([exact]) == "1 kontroll: 1 stämmer och ingen verklig avvikelse."
+    # the citation once per table: the common document is cut from every row
+    cited = rc.common_source([f.where for f in (exact, rounded, dedup)])
+    assert cited == "Källa: Dok"
+    assert rc.table([exact, rounded, dedup], cited)["Var i källan"].tolist() == ["avsnitt A", "avsnitt B", "avsnitt C"]
+    assert "Var i källan" not in rc.table([exact], rc.common_source([exact.where]))
+
+
+def test_real_data_alingsas_has_no_real_mismatch():
+    """Issue #14: 'three deviations' were one 1 tkr rounding and two de-duplications by the book."""
+    from rapportbok.analysis import actionplan as ap
+    from rapportbok.analysis import budget
+    from rapportbok.analysis import reconcile as rc
+
+    d = datasets.load_org("alingsas")
+    budget_checks = budget.all_checks(d["ramar"], d["investeringar"], d["kommunbidrag"])
+    plan_checks = ap.all_checks(d, "alingsas")
+    assert not rc.real_mismatches(budget_checks) and not rc.real_mismatches(plan_checks)
+    assert [rc.kind(f) for f in rc.mismatches(budget_checks)] == [rc.ROUNDING]
+    assert [rc.kind(f) for f in rc.mismatches(plan_checks)] == [rc.DEDUP, rc.DEDUP]
+
+
+def test_dropdown_markup_holds_the_table(monkeypatch):
+    from rapportbok.present import display
+
+    said = []
+    monkeypatch.setattr(display, "md", said.append)
+
+    class Out:
+        data = "<table><tr><td>```x```</td></tr></table>"
+
+    display.dropdown("2 kontroller", "Metod.", Out())
+    text = said[0]
+    first = text.splitlines()[0]
+    assert first.endswith("{dropdown} 2 kontroller") and set(first.split("{")[0]) == {"`"}
+    assert len(first.split("{")[0]) > 4  # longer than the raw block's fence, which is longer than ```
+    assert "{raw} html" in text and Out.data in text and text.rstrip().endswith(first.split("{")[0])
+
+
+def test_site_reconciliations_are_dropdowns(built_site):
+    pages = {p.relative_to(built_site).as_posix(): p.read_text(encoding="utf-8")
+             for p in (built_site / "book").rglob("*.html")}
+    with_audit = [n for n, h in pages.items() if 'id="avstamning' in h and "kallor" not in n]
+    assert len(with_audit) >= 10
+    for name in with_audit:
+        html = pages[name]
+        section = html[html.index('id="avstamning'):]
+        details = section.find("<details")
+        assert details >= 0 or "rapportbok-notis" in section[:2000], name
+        if details >= 0:
+            opening = section[details:section.index(">", details)]
+            assert "rapportbok-avstamning" in opening and " open" not in opening, name  # closed by default
+            assert "T_avstamning" in section[details:] or "T_risk_avstamning" in section[details:], name
+    budget = pages["book/alingsas/2025/budget.html"]
+    summary_line = re.search(r"<summary[^>]*>(.*?)</summary>", budget[budget.index('id="avstamning'):], re.S).group(1)
+    assert "ingen verklig avvikelse" in _plain(re.sub(r"<[^>]+>", "", summary_line))

@@ -369,17 +369,10 @@ class ActionPlanChapter(ChapterPage):
                            self._cite_plan() + "." + self._unit_note())
 
     # -- Avstämning ---------------------------------------------------------------------------------
-    def reconciliation(self):
-        from IPython.display import display
+    def reconciliation(self, method: str = ""):
+        from rapportbok.chapters import audit
 
         if not self.findings:
             return tables.note("Källan anger inga summor att stämma av.")
-        bad = reconcile.mismatches(self.findings)
-        if bad:
-            md("**Avvikelser** (källan är inte ändrad; båda talen visas):\n\n"
-               + "\n".join(f"- {escape.md_text(f.text())}" for f in bad))
-        else:
-            md("Alla angivna summor stämmer med raderna.")
-        display(tables.show(reconcile.table(self.findings), "avstamning", "Avstämning av åtgärdsplanen",
-                            "Egen beräkning utifrån källans tabeller och text."))
+        audit.show(self.findings, "avstamning", "Avstämning av åtgärdsplanen", method)
         return None

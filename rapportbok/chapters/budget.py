@@ -161,19 +161,12 @@ class BudgetChapter(ChapterPage):
                            formats={"Värde": lambda v: fmt.number(v, 0 if float(v).is_integer() else 1)})
 
     # -- Avstämning -----------------------------------------------------------------------
-    def reconciliation(self):
-        from IPython.display import display
+    def reconciliation(self, method: str = ""):
+        from rapportbok.chapters import audit
 
         if not self.findings:
             return tables.note("Inga summor att stämma av för denna organisation.")
-        bad = reconcile.mismatches(self.findings)
-        if bad:
-            md("**Avvikelser** (källan är inte ändrad; båda beloppen visas):\n\n"
-               + "\n".join(f"- {escape.md_text(f.text())}" for f in bad))
-        else:
-            md("Alla angivna summor stämmer med raderna.")
-        t = reconcile.table(self.findings)
-        display(tables.show(t, "avstamning", "Avstämning av angivna summor", "Egen beräkning utifrån källornas tabeller och text."))
+        audit.show(self.findings, "avstamning", "Avstämning av angivna summor", method)
         return None
 
     # -- Budgetuppföljning (utfall, prognos, avvikelse) -------------------------------------

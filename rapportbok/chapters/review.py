@@ -418,12 +418,14 @@ class GenomlysningChapter(ChapterPage):
         charts.show(fig)
         return None
 
-    def reconciliation(self):
+    def reconciliation(self, method: str = ""):
+        from rapportbok.present import display
+
         if self.moves is None:
             return tables.note("Inga summor att stämma av för denna organisation.")
         checks = gl.savings_checks(self.moves)
         total = sum(c["summa_rader"] for c in checks)
-        md(
+        text = (
             "Genomlysningen anger **ingen summa** för tabellerna *Möjlig förflyttning*, så det finns ingen angiven summa "
             "att stämma av mot. Summorna nedan är egen beräkning av raderna; varje rads belopp i mnkr är dessutom "
             "kontrollerat mot beloppet i tabellens text vid inläsningen."
@@ -433,7 +435,10 @@ class GenomlysningChapter(ChapterPage):
         rows.append({"Tabell": "Båda tabellerna", "Rader": sum(c["rader"] for c in checks), "Summa enligt källan": "anges inte",
                      "Summa av raderna, mnkr per år (egen beräkning)": total})
         t = pd.DataFrame(rows)
-        return tables.show(t, "avstamning_genomlysning", "Avstämning av tabellerna Möjlig förflyttning",
-                           sources.cite(self.moves) + ". Summorna är egen beräkning.",
-                           formats={"Summa av raderna, mnkr per år (egen beräkning)": lambda v: fmt.number(v, 1)},
-                           bold_rows=[len(t) - 1])
+        html = tables.show(t, "avstamning_genomlysning", "Avstämning av tabellerna Möjlig förflyttning",
+                              sources.cite(self.moves) + ". Summorna är egen beräkning.",
+                              formats={"Summa av raderna, mnkr per år (egen beräkning)": lambda v: fmt.number(v, 1)},
+                              bold_rows=[len(t) - 1])
+        display.dropdown("Genomlysningen anger ingen summa att stämma av; boken summerar raderna själv",
+                         (method + "\n\n" if method else "") + text, html)
+        return None

@@ -105,11 +105,11 @@ class SummaryChapter(ChapterPage):
         self._actionplan_figures()
         self._risk_figures()
         self._genomlysning_figures()
-        bad = {slug: reconcile.mismatches(f) for slug, f in self.findings.items()}
+        bad = {slug: reconcile.real_mismatches(f) for slug, f in self.findings.items()}
         n = sum(len(b) for b in bad.values())
         self.values["sf_avvikelser"] = (
-            f"{fmt.number(n)} i {', '.join(next(c.title for c in self.chapters if c.slug == s).lower() for s, b in bad.items() if b)}"
-            if n else "inga"
+            f"{fmt.number(n)} verklig{'a' if n != 1 else ''} i {', '.join(next(c.title for c in self.chapters if c.slug == s).lower() for s, b in bad.items() if b)}"
+            if n else "inga verkliga avvikelser (avrundningar och bokens rensning av dubbelräkning visas i kapitlen)"
         )
         for key in KEYS:
             glue(key, self.values[key])
@@ -249,19 +249,25 @@ class SummaryChapter(ChapterPage):
                  " Värden från Kolada ingår inte i den här utgåvan av boken.")
         md(text + f" Mer i {self._link('genomlysning')}.")
 
-    def reconciliation_section(self):
-        rows = []
+    def reconciliation_section(self, method: str = ""):
+        from rapportbok.present import display
+
+        rows, every = [], []
         for slug, found in self.findings.items():
             title = next(c.title for c in self.chapters if c.slug == slug)
-            bad = reconcile.mismatches(found)
-            rows.append({"Kapitel": title, "Kontroller": len(found), "Avvikelser": len(bad),
-                         "Exempel": bad[0].text() if bad else ""})
+            kinds = [reconcile.kind(f) for f in found]
+            rows.append({"Kapitel": title, "Kontroller": len(found),
+                         "Stämmer": kinds.count(reconcile.AGREES),
+                         "Avrundning": kinds.count(reconcile.ROUNDING),
+                         "Bokens rensning av dubbelräkning": kinds.count(reconcile.DEDUP),
+                         "Verkliga avvikelser": kinds.count(reconcile.MISMATCH)})
+            every += found
         if not rows:
             return tables.note("Inga summor att stämma av.")
-        md("Varje kapitel räknar om källornas summor från raderna. En avvikelse betyder att källan själv inte går ihop; "
-           "båda beloppen visas i kapitlets avsnitt *Avstämning*.")
-        return tables.show(pd.DataFrame(rows), "avstamning", "Avstämningar per kapitel",
-                           "Egen beräkning utifrån källornas tabeller och text.", formats={"Kontroller": str, "Avvikelser": str})
+        html = tables.show(pd.DataFrame(rows), "avstamning", "Avstämningar per kapitel",
+                              "Egen beräkning utifrån källornas tabeller och text.")
+        display.dropdown(escape.md_text(reconcile.summary_text(every)), method, html)
+        return None
 
 
 def fu_period(year: int, tertial: int) -> str:
