@@ -194,6 +194,7 @@ SAFE_VALUES = {
     ("chapters/risk.py", "v"): "nivå för väsentlighet, ett heltal",
     ("chapters/summary.py", "name"): "trafikljusets namn, konstant",
     ("chapters/budget.py", "forecast"): "konstant text",
+    ("chapters/budget.py", "wording.net_cost(net[y])"): "belopp genom fmt med konstanta ord (analysis/wording.py)",
     ("chapters/budget.py", "word"): "konstant text",
     ("chapters/budget.py", "verdict"): "konstant text och fmt",
     ("chapters/budget.py", "link"): "länk till ett kapitel, konstant",

@@ -179,3 +179,29 @@ def test_site_reconciliations_are_dropdowns(built_site):
     budget = pages["book/alingsas/2025/budget.html"]
     summary_line = re.search(r"<summary[^>]*>(.*?)</summary>", budget[budget.index('id="avstamning'):], re.S).group(1)
     assert "ingen verklig avvikelse" in _plain(re.sub(r"<[^>]+>", "", summary_line))
+
+
+# --- signs in words ----------------------------------------------------------------------------
+
+
+def test_change_in_words():
+    from rapportbok.analysis import wording
+
+    assert _plain(wording.change_words("Övriga kostnader", -38013, -46587)) == "Kostnaden ökar med 8 574 tkr (22,6 %)"
+    assert _plain(wording.change_words("Lokalhyror", -17416, -17111)) == "Kostnaden minskar med 305 tkr (1,8 %)"
+    assert _plain(wording.change_words("Verksamhetens nettokostnader", -245082, -256303)).startswith("Nettokostnaden ökar med 11 221 tkr")
+    assert _plain(wording.change_words("Verksamhetens intäkter", 31417, 32336)).startswith("Intäkterna ökar med 919 tkr")
+    assert wording.change_words("Årets resultat", 0, 0) == "Oförändrad"
+    assert wording.change_words("x", None, 1) == ""
+    assert _plain(wording.net_cost(-256303)) == "256,3 mnkr (256 303 tkr)"
+
+
+def test_site_signs_in_words(built_site):
+    pages = {p.relative_to(built_site).as_posix(): _text(p) for p in (built_site / "book").rglob("*.html")}
+    assert not [n for n, t in pages.items() if "utan minustecken" in t]
+    budget = pages["book/alingsas/2025/budget.html"]
+    assert "Kostnaden ökar med 8 574 tkr (22,6 %)" in budget
+    assert "verksamhetens nettokostnad 256,3 mnkr" in budget
+    summary = pages["book/alingsas/2025/sammanfattning.html"]
+    assert "Verksamhetens nettokostnad: 256,3 mnkr (256 303 tkr)" in summary
+    assert "nettokostnader: -256,3" not in summary and "nettokostnader är -256" not in summary

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rapportbok.analysis import budget, reconcile
+from rapportbok.analysis import budget, reconcile, wording
 from rapportbok.chapters import Chapter, ChapterPage
 from rapportbok.core import escape, fmt, periods
 from rapportbok.data import sources
@@ -54,7 +54,7 @@ class BudgetChapter(ChapterPage):
         y = self.year
         text = (
             f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {y}.** Kommunbidraget är {fmt.mnkr(grant[y])} "
-            f"({fmt.tkr(grant[y])}) och verksamhetens nettokostnader {fmt.mnkr(net[y])}."
+            f"({fmt.tkr(grant[y])}) och verksamhetens nettokostnad {wording.net_cost(net[y])}."
         )
         if y - 1 in grant.index:
             d = grant[y] - grant[y - 1]
@@ -70,7 +70,7 @@ class BudgetChapter(ChapterPage):
             if bad else " Avstämningen hittar inga avvikelser mellan angivna summor och raderna."
         )
         glue("budget_kommunbidrag", fmt.mnkr(grant[y]))
-        glue("budget_nettokostnad", fmt.mnkr(net[y]))
+        glue("budget_nettokostnad", wording.net_cost(net[y]))
         glue("budget_avvikelser", str(len(bad)))
         md(text)
 
@@ -94,6 +94,9 @@ class BudgetChapter(ChapterPage):
             return tables.note(
                 f"Källan redovisar inga ramar för {self.year - 1}; förändringen mot föregående år kan inte beräknas för {self.year}."
             )
+        prev, cur = t.columns[1], t.columns[2]
+        t["Vad som händer"] = [wording.change_words(p, a, b) for p, a, b in zip(t[t.columns[0]], t[prev], t[cur])]
+        t = t.drop(columns=["Förändring, %"])
         return tables.show(t, "ramar_forandring", f"Förändring {self.year - 1}–{self.year} per kontogrupp",
                            sources.cite(self.ramar) + ". Förändringen är egen beräkning.",
                            bold_rows=self._subtotal_rows(t))
@@ -104,9 +107,12 @@ class BudgetChapter(ChapterPage):
             return tables.note("Inga uppgifter om nettokostnad och kommunbidrag i källorna.")
         net = budget.series(self.ramar, budget.NET_COST)
         grant = budget.series(self.ramar, budget.GRANT)
-        t = pd.DataFrame({"År": net.index, "Kommunbidrag": grant.values, "Nettokostnader (utan minustecken)": -net.values})
-        fig = charts.grouped_bars(t, "År", ["Kommunbidrag", "Nettokostnader (utan minustecken)"],
-                                  "Kommunbidrag och verksamhetens nettokostnader per år, tkr", sources.cite(self.ramar))
+        # The net cost is stored negative (as in the source); the chart shows it as a positive cost.
+        t = pd.DataFrame({"År": net.index, "Kommunbidrag": grant.values, "Nettokostnad": -net.values})
+        equal = bool((t["Kommunbidrag"] == t["Nettokostnad"]).all())
+        title = ("Kommunbidraget är lika stort som nettokostnaden varje år, tkr" if equal
+                 else "Kommunbidrag och verksamhetens nettokostnad per år, tkr")
+        fig = charts.grouped_bars(t, "År", ["Kommunbidrag", "Nettokostnad"], title, sources.cite(self.ramar))
         charts.show(fig)
         return None
 

@@ -12,7 +12,7 @@ import importlib
 import pandas as pd
 
 from rapportbok.analysis import actionplan as ap
-from rapportbok.analysis import budget, reconcile
+from rapportbok.analysis import budget, reconcile, wording
 from rapportbok.analysis import headline as hl
 from rapportbok.chapters import Chapter, ChapterPage, registry
 from rapportbok.core import escape, fmt, units
@@ -122,7 +122,7 @@ class SummaryChapter(ChapterPage):
         net = budget.series(page.ramar, budget.NET_COST)
         grant = budget.series(page.ramar, budget.GRANT)
         self.values["sf_kommunbidrag"] = f"{fmt.mnkr(grant[y])} ({fmt.tkr(grant[y])})"
-        self.values["sf_nettokostnad"] = f"{fmt.mnkr(net[y])} ({fmt.tkr(net[y])})"
+        self.values["sf_nettokostnad"] = wording.net_cost(net[y])
         if y - 1 in grant.index:
             d = grant[y] - grant[y - 1]
             self.values["sf_kb_forandring"] = f"{fmt.mnkr(d, sign=True)} ({fmt.pct(d / grant[y - 1] * 100, sign=True)})"
@@ -193,7 +193,7 @@ class SummaryChapter(ChapterPage):
             md(f"Källorna innehåller ingen budgettabell för {self.year}; {self._link('budget')} visar de uppgifter "
                f"om det ekonomiska läget som källorna anger.")
             return
-        md(f"Kommunbidraget {self.year} är {escape.md_text(v['sf_kommunbidrag'])}; verksamhetens nettokostnader är {escape.md_text(v['sf_nettokostnad'])}. "
+        md(f"Kommunbidraget {self.year} är {escape.md_text(v['sf_kommunbidrag'])}; verksamhetens nettokostnad är {escape.md_text(v['sf_nettokostnad'])}. "
            f"Mer i {self._link('budget')}.")
         page.net_and_grant_chart()
 
