@@ -205,3 +205,54 @@ def test_site_signs_in_words(built_site):
     summary = pages["book/alingsas/2025/sammanfattning.html"]
     assert "Verksamhetens nettokostnad: 256,3 mnkr (256 303 tkr)" in summary
     assert "nettokostnader: -256,3" not in summary and "nettokostnader är -256" not in summary
+
+
+# --- key columns in view at 1366 and 390 px -------------------------------------------------------
+
+LAYOUT_JS = """(keys) => {
+  const out = {docW: document.documentElement.scrollWidth, winW: window.innerWidth, tables: {}};
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  document.querySelectorAll('table.rapportbok-tabell').forEach(t => {
+    const box = (t.closest('div.rapportbok-rulla') || t.closest('div.output') || t.parentElement).getBoundingClientRect();
+    const heads = [...t.querySelectorAll('thead th')].map(th => [th.textContent.trim(), th.getBoundingClientRect().right <= box.right + 1]);
+    out.tables[t.id] = Object.fromEntries(heads);
+  });
+  return out;
+}"""
+
+# Table id -> the columns a reader must see without scrolling at 1366 px (issue #14).
+KEY_COLUMNS = {
+    "book/haninge/2018/atgardsplan.html": {"T_atgarder": ["Åtgärd", "Trafikljus", "Realisering, %", "Faktiskt hittills, tkr"]},
+    "book/linkoping/2024/atgardsplan.html": {"T_atgarder": ["Åtgärd", "Trafikljus", "Planerad 2024, tkr"]},
+    "book/alingsas/2025/risk.html": {"T_risker": ["Risk", "Riskvärde", "Hantering"]},
+    "book/alingsas/2025/genomlysning.html": {"T_forflyttning_1": ["Möjlighet", "Besparing, mnkr per år", "Besparing enligt källan"],
+                                             "T_forflyttning_2": ["Möjlighet", "Besparing, mnkr per år", "Besparing enligt källan"]},
+}
+
+
+def test_key_columns_in_view_and_no_page_overflow(built_site):
+    from conftest import need_chromium
+
+    need_chromium()
+    from rapportbok.publish import chromium
+
+    pages = sorted(p.relative_to(built_site).as_posix() for p in (built_site / "book").rglob("*.html")
+                   if "kallor" not in p.parts)
+    problems = []
+    with chromium.browser() as browser:
+        for width, height in ((1366, 900), (390, 844)):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            for name in pages:
+                page.goto((built_site / name).as_uri(), wait_until="load")
+                facts = page.evaluate(LAYOUT_JS, None)
+                if facts["docW"] > facts["winW"]:
+                    problems.append(f"{name} @ {width}: sidan är {facts['docW']} px bred")
+                if width == 1366:
+                    for tid, cols in KEY_COLUMNS.get(name, {}).items():
+                        seen = facts["tables"].get(tid)
+                        assert seen is not None, f"{name}: ingen tabell {tid}"
+                        hidden = [c for c in cols if not seen.get(c)]
+                        if hidden:
+                            problems.append(f"{name} @ 1366: {tid} döljer {hidden}")
+            page.close()
+    assert not problems, "\n".join(problems)

@@ -151,11 +151,15 @@ class ActionPlanChapter(ChapterPage):
             "Beslut krävs": [BESLUT.get(b, "") for b in st["beslut_kravs"]],
             "Effekt från": [fmt.date(d) if d else "" for d in st["effekt_start"]],
             f"Planerad {self.year}, tkr": st["planned_tkr"].astype(float),
-            f"Förväntat t.o.m. {date}, tkr": st["expected_tkr"].astype(float),
+            "Förväntat hittills, tkr": st["expected_tkr"].astype(float),
             "Faktiskt hittills, tkr": st["actual_tkr"].astype(float),
             "Realisering, %": st["realisation"].astype(float),
             "Trafikljus": [ap.LIGHT_SYMBOL[x] for x in st["light"]],
         })
+        # The key columns first after the name, so a narrow screen shows them without scrolling.
+        key = ["Nr", "Åtgärd", "Trafikljus", "Realisering, %", "Faktiskt hittills, tkr", "Förväntat hittills, tkr",
+               f"Planerad {self.year}, tkr"]
+        t = t[key + [c for c in t.columns if c not in key]]
         if t["Nr"].eq("").all():
             t = t.drop(columns="Nr")
         if t["Effekt från"].eq("").all():
@@ -165,8 +169,8 @@ class ActionPlanChapter(ChapterPage):
         if self.has_followup:
             src += "; uppföljning: " + sources.cite(fu[fu["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
         src += ". Förväntat, realisering och trafikljus är egen beräkning."
-        display(tables.show(t, "atgarder", f"Åtgärder {self.year}: planerad, förväntad och faktisk effekt, tkr", src,
-                            formats={"Realisering, %": lambda v: fmt.pct(v, 0)}))
+        display(tables.show(t, "atgarder", f"Åtgärder {self.year}: planerad, förväntad (t.o.m. {date}) och faktisk effekt, tkr",
+                            src, formats={"Realisering, %": lambda v: fmt.pct(v, 0)}, wrap=["Åtgärd", "Område"]))
         notes = []
         if (st["medraknad_i_andra"] == "ja").any():
             notes.append("¹ Enligt källan medräknad i andra åtgärder (\"effekt medräknad i respektive åtgärd\"); "

@@ -355,7 +355,8 @@ class GenomlysningChapter(ChapterPage):
             "Värde": values, "Enhet": s["enhet"], "Kolada-id": s["kpi"].fillna(""),
         })
         return tables.show(t, "uppgifter_genomlysning", "Nyckeltal som genomlysningen anger i text",
-                           sources.cite(s) + ". Värdena står som i källan; en minskning visas med minustecken.")
+                           sources.cite(s) + ". Värdena står som i källan; en minskning visas med minustecken.",
+                           wrap=["Avsnitt", "Uppgift", "Avser"])
 
     def stated_vs_fetched(self):
         if self.stated is None:
@@ -380,25 +381,30 @@ class GenomlysningChapter(ChapterPage):
         if not self.has_kolada:
             md("Värden från Kolada ingår inte i den här utgåvan, så kolumnen *Beräknat från Kolada* är tom.")
         return tables.show(out, "angivet_mot_kolada", "Genomlysningens uppgifter och samma mått beräknat från Kolada",
-                           source + " Beräkningen är egen; båda talen visas när de skiljer sig.")
+                           source + " Beräkningen är egen; båda talen visas när de skiljer sig.",
+                           wrap=["Uppgift", "Avser", "Mått", "Kommentar"])
 
     # -- savings --------------------------------------------------------------------------
     def savings_tables(self):
         if self.moves is None:
             return tables.note("Genomlysningen har inga tabeller Möjlig förflyttning för denna organisation.")
         for i, (tabell, part) in enumerate(self.moves.groupby("tabell", sort=False)):
+            # The savings first after the name; the long description last.
             t = pd.DataFrame({
-                "Möjlighet": part["mojlighet"], "Beskrivning": part["beskrivning"],
-                "Genomförbarhet": part["genomforbarhet"], "Kategori": part["kategori"],
-                "Besparingsmöjlighet enligt källan": part["besparing_text"],
+                "Möjlighet": part["mojlighet"],
                 "Besparing, mnkr per år": part["besparing_mnkr_per_ar"],
+                "Besparing enligt källan": part["besparing_text"],
+                "Genomförbarhet": part["genomforbarhet"], "Kategori": part["kategori"],
+                "Beskrivning": part["beskrivning"],
             })
-            total = pd.DataFrame([{"Möjlighet": "Summa (egen beräkning)", "Beskrivning": "", "Genomförbarhet": "",
-                                   "Kategori": "", "Besparingsmöjlighet enligt källan": "anges inte i källan",
-                                   "Besparing, mnkr per år": float(part["besparing_mnkr_per_ar"].sum())}])
+            total = pd.DataFrame([{"Möjlighet": "Summa (egen beräkning)",
+                                   "Besparing, mnkr per år": float(part["besparing_mnkr_per_ar"].sum()),
+                                   "Besparing enligt källan": "anges inte i källan", "Genomförbarhet": "",
+                                   "Kategori": "", "Beskrivning": ""}])
             t = pd.concat([t, total], ignore_index=True)
             display(tables.show(t, f"forflyttning_{i + 1}", f"Möjlig förflyttning: {tabell}", sources.cite(part)
-                                + ". Summaraden är egen beräkning.", bold_rows=[len(t) - 1]))
+                                + ". Summaraden är egen beräkning.", bold_rows=[len(t) - 1],
+                                wrap=["Möjlighet", "Besparing enligt källan", "Kategori", "Beskrivning"]))
         acc = self.moves[self.moves["ackumuleras"] == "ja"]
         if len(acc):
             md("Obs: " + "; ".join(f"*{escape.md_text(m)}* ({escape.md_text(b)})" for m, b in zip(acc["mojlighet"], acc["besparing_text"]))

@@ -120,8 +120,12 @@ class RiskChapter(ChapterPage):
             "Omräknat riskvärde": risk.recomputed(r).astype(int),
             "Hantering": r["hantering"],
         })
+        # The key columns first after the risk's name: its value and how it is handled.
+        key = ["Nr", "Risk", "Riskvärde", "Hantering"]
+        t = t[key + [c for c in t.columns if c not in key]]
         return tables.show(t, "risker", "Risk- och väsentlighetsanalys",
-                           sources.cite(r) + ". Omräknat riskvärde = sannolikhet × väsentlighet, egen beräkning.")
+                           sources.cite(r) + ". Omräknat riskvärde = sannolikhet × väsentlighet, egen beräkning.",
+                           wrap=["Risk", "Riskbeskrivning"])
 
     # -- the map --------------------------------------------------------------------------
     def _axis_label(self, names: dict[int, str], level: int) -> str:
@@ -199,7 +203,8 @@ class RiskChapter(ChapterPage):
             "Ansvarig": r["ansvarig"],
         })
         return tables.show(t, "internkontroll", "Internkontrollplan", sources.cite(r)
-                           + ". Risknr i riskanalysen: egen koppling på riskens namn.")
+                           + ". Risknr i riskanalysen: egen koppling på riskens namn.",
+                           wrap=["Risk", "Riskbeskrivning", "Metod", "Ansvarig"])
 
     # -- the scales -----------------------------------------------------------------------
     def scales_table(self):

@@ -45,6 +45,9 @@ def dropdown(title: str, body: str = "", table=None, css_class: str = "rapportbo
     if body:
         parts += [body, ""]
     if html:
-        parts += [inner + "{raw} html", html, inner]
+        # A wide table scrolls inside its own box (reachable with the keyboard), not the page.
+        parts += [inner + "{raw} html",
+                  '<div class="rapportbok-rulla" tabindex="0" role="region" aria-label="Tabell som kan rullas i sidled">',
+                  html, "</div>", inner]
     parts.append(outer)
     md("\n".join(parts))
