@@ -256,3 +256,12 @@ def test_key_columns_in_view_and_no_page_overflow(built_site):
                             problems.append(f"{name} @ 1366: {tid} döljer {hidden}")
             page.close()
     assert not problems, "\n".join(problems)
+
+
+def test_site_intros_tell_rounding_and_dedup_from_mismatch(built_site):
+    budget = _article(built_site / "book" / "alingsas" / "2025" / "budget.html")
+    intro = _plain(re.sub(r"<[^>]+>", " ", budget[:budget.find("Ekonomiska ramar per kontogrupp")]))
+    assert "ingen verklig avvikelse" in intro and "avvikelser mellan" not in intro
+    plan = _article(built_site / "book" / "alingsas" / "2025" / "atgardsplan.html")
+    intro = _plain(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", plan[:plan.find("Så räknas")])))
+    assert "2 där boken inte räknar samma åtgärd två gånger och ingen verklig avvikelse" in intro

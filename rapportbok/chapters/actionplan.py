@@ -126,8 +126,7 @@ class ActionPlanChapter(ChapterPage):
         else:
             s += f" Ingen uppföljning ännu per {fmt.date(self.end)}; kapitlet visar planen."
         bad = reconcile.mismatches(self.findings)
-        s += (f" Avstämningen hittar {len(bad)} avvikelse{'r' if len(bad) != 1 else ''}." if bad
-              else " Avstämningen hittar inga avvikelser.")
+        s += " Avstämning: " + escape.md_text(reconcile.summary_text(self.findings))
         glue("atgard_planerad", fmt.tkr(total))
         glue("atgard_avvikelser", str(len(bad)))
         md(s)

@@ -65,10 +65,7 @@ class BudgetChapter(ChapterPage):
         else:
             text += f" Källan redovisar inget kommunbidrag för {y - 1}, så ingen förändring kan visas."
         bad = reconcile.mismatches(self.findings)
-        text += (
-            f" Avstämningen hittar {len(bad)} avvikelse{'r' if len(bad) != 1 else ''} mellan angivna summor och raderna."
-            if bad else " Avstämningen hittar inga avvikelser mellan angivna summor och raderna."
-        )
+        text += " Avstämning av angivna summor mot raderna: " + escape.md_text(reconcile.summary_text(self.findings))
         glue("budget_kommunbidrag", fmt.mnkr(grant[y]))
         glue("budget_nettokostnad", wording.net_cost(net[y]))
         glue("budget_avvikelser", str(len(bad)))
