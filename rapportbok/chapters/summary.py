@@ -77,13 +77,18 @@ class SummaryChapter(ChapterPage):
                f"Ingen åtgärdsplan i källorna gäller {self.year}. Se kapitlen nedan.\n```")
             return
         text = escape.md_text(" ".join(hl.sentences(h)))
-        cited = []
+        cited = {}
         if h.deficit_rows is not None:
-            cited.append("underskottet: " + sources.cite(h.deficit_rows).removeprefix("Källa: "))
+            cited["underskottet"] = sources.cite(h.deficit_rows).removeprefix("Källa: ")
         page = self.pages.get("atgardsplan")
         if page is not None and page.plans is not None:
-            cited.append("planen: " + page._cite_plan().removeprefix("Källa: "))
-        source = "Källa: " + "; ".join(cited) + "." if cited else ""
+            cited["planen"] = page._cite_plan().removeprefix("Källa: ")
+        doc = reconcile.common_source(list(cited.values())) if len(cited) > 1 else ""
+        if doc and doc not in cited.values():  # one document: name it once, then where in it
+            source = ("Källa: " + doc + ", " + "; ".join(k + ": " + v[len(doc):].removeprefix(", ") for k, v in cited.items())
+                      + ".")
+        else:
+            source = "Källa: " + "; ".join(k + ": " + v for k, v in cited.items()) + "." if cited else ""
         own = "Kvar efter planen och trafikljusen är egen beräkning" if h.has_followup else "Kvar efter planen är egen beräkning"
         md(f"```{{admonition}} Läget {self.year}\n:class: rapportbok-lage\n{text}\n\n"
            f"{escape.md_text(source)} {own}, se {self._link('atgardsplan')}.\n```")
