@@ -116,7 +116,7 @@ def test_plan_without_follow_up_shows_planned_effects_only(scratch, tmp_path):
 
 def test_plan_with_follow_up_still_shows_expected(scratch, tmp_path):
     page = _page(tmp_path)
-    assert "Förväntat t.o.m." in page and "Ingen uppföljning är rapporterad ännu" not in page
+    assert "Förväntat hittills" in page and "förväntad (t.o.m." in page and "Ingen uppföljning är rapporterad ännu" not in page
 
 
 # --- amounts in kr -------------------------------------------------------------------------------

@@ -206,16 +206,20 @@ def test_chapter_without_kolada_data_says_so(tmp_path, monkeypatch):
     ch = chapter.GenomlysningChapter("alingsas", 2025, 1)
     assert not ch.has_kolada
     ch.intro()
-    assert "Inga värden från Kolada är hämtade för Alingsås kommun" in said[0]
-    assert "rapportbok kolada fetch --org alingsas" in said[0]
+    assert "innehåller inga värden från Kolada för Alingsås kommun" in said[0]
+    assert "rapportbok kolada" not in said[0]  # how to fetch is for the analyst, not the reader
     assert "8,6 mnkr per år" in said[0] and "anger ingen summa" in said[0]
     for method in (ch.summary_table, ch.charts, ch.change_table, ch.rank_table):
-        assert "Inga värden från Kolada är hämtade" in method().data
+        assert chapter.NO_KOLADA in method().data and "rapportbok kolada" not in method().data
     # The stated figures and the savings tables are still shown.
     assert "+65" in ch.stated_table().data
     ch.savings_tables()
     assert any("Summa (egen beräkning)" in s for s in said if isinstance(s, str))
-    assert "anges inte" in ch.reconciliation().data
+    from rapportbok.present import display as present_display
+
+    monkeypatch.setattr(present_display, "md", said.append)
+    assert ch.reconciliation() is None  # a dropdown (Markdown) holding the table
+    assert "{dropdown}" in said[-1] and "anges inte" in said[-1]
 
 
 # ---------------------------------------------------------------------------
@@ -309,7 +313,7 @@ def test_fetch_then_notebook_shows_charts_and_gaps(tmp_path, monkeypatch):
         for k in ("text/html", "text/markdown") if k in o.get("data", {})
     )
     text = html.replace("\u00a0", " ")
-    assert "Inga värden från Kolada är hämtade" not in text
+    assert "innehåller inga värden från Kolada" not in text
     # 2025: Alingsås 1 350 kr/inv (synthetic), all municipalities 1 200: gap +150 kr/inv,
     # times 42 000 inhabitants = +6,3 mnkr; the own group (5 of 7 members, 1 300): +50 -> +2,1 mnkr.
     assert "+150,0" in text and "+6,3" in text

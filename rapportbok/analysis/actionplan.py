@@ -341,7 +341,7 @@ def sum_checks(data: dict) -> list[Finding]:
                         f"{s['beskrivning']}{'' if str(y) in str(s['beskrivning']) else ' ' + str(y)} utan dubbelräkning: summan inkluderar {names}, som enligt källan är "
                         f"medräknad i respektive åtgärd", float(s["belopp"]),
                         float(rows.loc[~rows["atgard_id"].isin(set(flagged["atgard_id"])), "effekt_tkr"].sum()) / f,
-                        unit, where, _decimals(unit), approx=approx))
+                        unit, where, _decimals(unit), approx=approx, dedup=True))
         elif s["typ"] == "helar":
             vals = in_plan["helarseffekt"]
             # helårseffekt is stored in the plan's unit
@@ -353,7 +353,7 @@ def sum_checks(data: dict) -> list[Finding]:
                 findings.append(Finding(
                     f"{s['beskrivning']} utan dubbelräkning: summan inkluderar {names}, som enligt källan är medräknad i respektive åtgärd",
                     float(s["belopp"]), float(in_plan.loc[in_plan["medraknad_i_andra"] != "ja", "helarseffekt"].sum()) * pf / f,
-                    unit, where, _decimals(unit), approx=approx))
+                    unit, where, _decimals(unit), approx=approx, dedup=True))
         elif s["typ"] == "faktisk":
             fu = data.get("uppfoljning_atgarder")
             if fu is None:

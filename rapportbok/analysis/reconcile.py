@@ -14,6 +14,7 @@ beyond that.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pandas as pd
@@ -34,6 +35,7 @@ class Finding:
     decimals: int = 0  # decimals of the stated figure(s); sets the rounding tolerance
     terms: int = 1  # how many rounded stated figures the compared value adds up
     approx: bool = False  # the source states the figure as approximate ("omkring", "cirka", "runt")
+    dedup: bool = False  # the difference is the book's own removal of a double count
 
     @property
     def difference(self) -> float:
@@ -79,6 +81,81 @@ class Finding:
         )
 
 
+# What a check found, in the reader's words (kind): the figures agree; they differ by rounding
+# (within half a unit of the stated decimal, or by at most one unit of an amount, e.g. 1 tkr);
+# they differ because the book counts a measure once that the source counts twice; a real mismatch.
+AGREES, ROUNDING, DEDUP, MISMATCH = "stämmer", "avrundning", "dubbelräkning", "avvikelse"
+KIND_LABEL = {
+    AGREES: "Stämmer",
+    ROUNDING: "Avrundning",
+    DEDUP: "Bokens rensning av dubbelräkning",
+    MISMATCH: "Avvikelse i källan",
+}
+AMOUNT_UNITS = ("tkr", "mnkr", "kr", "%")  # units where a difference of one unit can be rounding
+
+
+def kind(f: Finding) -> str:
+    if f.ok:
+        return ROUNDING if f.rounding else AGREES
+    if f.dedup:
+        return DEDUP
+    if f.unit in AMOUNT_UNITS and abs(f.difference) <= f.terms * 10 ** (-f.decimals) + 1e-9:
+        return ROUNDING
+    return MISMATCH
+
+
+def real_mismatches(findings: list[Finding]) -> list[Finding]:
+    """Mismatches that are neither rounding nor the book's own removal of a double count."""
+    return [f for f in findings if kind(f) == MISMATCH]
+
+
+def summary_text(findings: list[Finding]) -> str:
+    """One line: how many checks, how many agree, round, are the book's de-duplication, differ."""
+    if not findings:
+        return "Inga summor att stämma av."
+    n = {k: sum(1 for f in findings if kind(f) == k) for k in (AGREES, ROUNDING, DEDUP, MISMATCH)}
+    parts = [f"{fmt.number(n[AGREES])} stämmer"]
+    if n[ROUNDING]:
+        parts.append(f"{fmt.number(n[ROUNDING])} avrundning{'ar' if n[ROUNDING] != 1 else ''} (högst en enhet)")
+    if n[DEDUP]:
+        parts.append(f"{fmt.number(n[DEDUP])} där boken inte räknar samma åtgärd två gånger")
+    parts.append(f"{fmt.number(n[MISMATCH])} verklig{'a' if n[MISMATCH] != 1 else ''} avvikelse{'r' if n[MISMATCH] != 1 else ''}"
+                 if n[MISMATCH] else "ingen verklig avvikelse")
+    total = len(findings)
+    return (f"{fmt.number(total)} kontroll{'er' if total != 1 else ''}: " + ", ".join(parts[:-1])
+            + (" och " if len(parts) > 1 else "") + parts[-1] + ".")
+
+
+def explain(f: Finding) -> str:
+    """A finding that is not plainly 'stämmer', with what it is in plain words."""
+    what = {
+        ROUNDING: "Avrundning",
+        DEDUP: "Bokens egen rensning: källans summa räknar en åtgärd två gånger, boken en gång",
+        MISMATCH: "Avvikelse i källan",
+    }.get(kind(f), "Stämmer")
+    return f"{what}. {f.check}: källan anger {fmt.unit(f.stated, f.unit, f.decimals)}, raderna ger " \
+           f"{fmt.unit(f.computed, f.unit, max(f.decimals, 0))} (skillnad {fmt.unit(f.difference, f.unit, max(f.decimals, 0), sign=True)})."
+
+
+def common_source(wheres: list[str]) -> str:
+    """The part of the citations all rows share (the document, cut after a whole item), or ''."""
+    wheres = [w for w in wheres if w]
+    if not wheres:
+        return ""
+    common = os.path.commonprefix(wheres)
+    if all(w == common for w in wheres):
+        return common
+    depth, cut = 0, 0
+    for i, ch in enumerate(common):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif depth == 0 and common.startswith(", ", i):
+            cut = i
+    return common[:cut]
+
+
 def tree_checks(
     df: pd.DataFrame,
     where: str,
@@ -107,19 +184,26 @@ def tree_checks(
     return findings
 
 
-def table(findings: list[Finding]) -> pd.DataFrame:
-    """The findings as a table for the book (Swedish column names, numbers formatted per finding)."""
-    return pd.DataFrame(
+def table(findings: list[Finding], cited: str = "") -> pd.DataFrame:
+    """The findings as a table for the book (Swedish column names, numbers formatted per finding).
+
+    ``cited``: the citation the table's source line gives once (common_source); it is cut from
+    each row's "Var i källan", and the column is left out when nothing else remains.
+    """
+    t = pd.DataFrame(
         {
             "Kontroll": [f.check for f in findings],
             "Enligt källan": [("omkring " if f.approx else "") + fmt.number(f.stated, f.decimals) for f in findings],
             "Omräknat": [fmt.number(f.computed, max(f.decimals, 0) + (1 if f.decimals else 0)) for f in findings],
             "Skillnad": [fmt.number(f.difference, max(f.decimals, 0) + (1 if f.decimals else 0), sign=True) for f in findings],
             "Enhet": [f.unit for f in findings],
-            "Resultat": [f.verdict for f in findings],
-            "Var i källan": [f.where for f in findings],
+            "Resultat": [KIND_LABEL[kind(f)] for f in findings],
+            "Var i källan": [f.where[len(cited):].removeprefix(", ") if cited else f.where for f in findings],
         }
     )
+    if t["Var i källan"].eq("").all():
+        t = t.drop(columns="Var i källan")
+    return t
 
 
 def mismatches(findings: list[Finding]) -> list[Finding]:

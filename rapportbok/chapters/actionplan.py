@@ -137,8 +137,7 @@ class ActionPlanChapter(ChapterPage):
             s += (f" Ingen uppföljning är rapporterad ännu per {fmt.date(self.end)}; kapitlet visar planerad effekt, "
                   f"inte förväntad effekt hittills.")
         bad = reconcile.mismatches(self.findings)
-        s += (f" Avstämningen hittar {len(bad)} avvikelse{'r' if len(bad) != 1 else ''}." if bad
-              else " Avstämningen hittar inga avvikelser.")
+        s += " Avstämning: " + escape.md_text(reconcile.summary_text(self.findings))
         glue("atgard_planerad", fmt.tkr(total))
         glue("atgard_avvikelser", str(len(bad)))
         md(s)
@@ -162,26 +161,30 @@ class ActionPlanChapter(ChapterPage):
             "Beslut krävs": [BESLUT.get(b, "") for b in st["beslut_kravs"]],
             "Effekt från": [fmt.date(d) if d else "" for d in st["effekt_start"]],
             f"Planerad {self.year}, tkr": st["planned_tkr"].astype(float),
-            f"Förväntat t.o.m. {date}, tkr": st["expected_tkr"].astype(float),
+            "Förväntat hittills, tkr": st["expected_tkr"].astype(float),
             "Faktiskt hittills, tkr": st["actual_tkr"].astype(float),
             "Realisering, %": st["realisation"].astype(float),
             "Trafikljus": [ap.LIGHT_SYMBOL[x] for x in st["light"]],
         })
+        # The key columns first after the name, so a narrow screen shows them without scrolling.
+        key = ["Nr", "Åtgärd", "Trafikljus", "Realisering, %", "Faktiskt hittills, tkr", "Förväntat hittills, tkr",
+               f"Planerad {self.year}, tkr"]
+        t = t[key + [c for c in t.columns if c not in key]]
         if t["Nr"].eq("").all():
             t = t.drop(columns="Nr")
         if t["Effekt från"].eq("").all():
             t = t.drop(columns="Effekt från")
         if not self.has_followup:  # nothing is reported yet: no expected-so-far figure to compare with
-            t = t.drop(columns=[f"Förväntat t.o.m. {date}, tkr", "Faktiskt hittills, tkr", "Realisering, %", "Trafikljus"])
+            t = t.drop(columns=["Förväntat hittills, tkr", "Faktiskt hittills, tkr", "Realisering, %", "Trafikljus"])
         src = sources.cite(self.meas[self.meas["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
         fu = self.data["uppfoljning_atgarder"]
         if self.has_followup:
             src += "; uppföljning: " + sources.cite(fu[fu["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
         src += ". Förväntat, realisering och trafikljus är egen beräkning." if self.has_followup else "."
-        title = (f"Åtgärder {self.year}: planerad, förväntad och faktisk effekt, tkr" if self.has_followup
+        title = (f"Åtgärder {self.year}: planerad, förväntad (t.o.m. {date}) och faktisk effekt, tkr" if self.has_followup
                  else f"Åtgärder {self.year}: planerad effekt, tkr")
         display(tables.show(t, "atgarder", title, src,
-                            formats={"Realisering, %": lambda v: fmt.pct(v, 0)}))
+                            formats={"Realisering, %": lambda v: fmt.pct(v, 0)}, wrap=["Åtgärd", "Område"]))
         notes = []
         if (st["medraknad_i_andra"] == "ja").any():
             notes.append("¹ Enligt källan medräknad i andra åtgärder (\"effekt medräknad i respektive åtgärd\"); "
@@ -296,7 +299,6 @@ class ActionPlanChapter(ChapterPage):
 
         if self.plans is None:
             return None
-        shown = False
         for _, p in self.plans.iterrows():
             if fmt.is_missing(p["underskott"]):
                 display(tables.note(f"{p['titel']}: källan anger inte underskottets belopp, så ingen brygga från "
@@ -331,7 +333,6 @@ class ActionPlanChapter(ChapterPage):
             display(tables.show(t, f"brygga_{p['plan_id']}", f"Från underskott till kvarstående gap {self.year}, tkr", src,
                                 formats={"Belopp, tkr": lambda v: fmt.number(v, 0)}))
             charts.show(_waterfall(steps, f"Underskott och planerad effekt {self.year}, tkr", src))
-            shown = True
         return None
 
     # -- drivers -------------------------------------------------------------------------------------
@@ -391,17 +392,10 @@ class ActionPlanChapter(ChapterPage):
                            self._cite_plan() + "." + self._unit_note())
 
     # -- Avstämning ---------------------------------------------------------------------------------
-    def reconciliation(self):
-        from IPython.display import display
+    def reconciliation(self, method: str = ""):
+        from rapportbok.chapters import audit
 
         if not self.findings:
             return tables.note("Källan anger inga summor att stämma av.")
-        bad = reconcile.mismatches(self.findings)
-        if bad:
-            md("**Avvikelser** (källan är inte ändrad; båda talen visas):\n\n"
-               + "\n".join(f"- {escape.md_text(f.text())}" for f in bad))
-        else:
-            md("Alla angivna summor stämmer med raderna.")
-        display(tables.show(reconcile.table(self.findings), "avstamning", "Avstämning av åtgärdsplanen",
-                            "Egen beräkning utifrån källans tabeller och text."))
+        audit.show(self.findings, "avstamning", "Avstämning av åtgärdsplanen", method)
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rapportbok.analysis import budget, reconcile
+from rapportbok.analysis import budget, reconcile, wording
 from rapportbok.chapters import Chapter, ChapterPage
 from rapportbok.core import escape, fmt, periods
 from rapportbok.data import sources
@@ -55,12 +55,12 @@ class BudgetChapter(ChapterPage):
         text = f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {y}.** "
         if y in grant.index and y in net.index:
             text += (f"Kommunbidraget är {fmt.mnkr(grant[y])} "
-                     f"({fmt.tkr(grant[y])}) och verksamhetens nettokostnader {fmt.mnkr(net[y])}.")
+                     f"({fmt.tkr(grant[y])}) och verksamhetens nettokostnad {wording.net_cost(net[y])}.")
         elif y in grant.index:
             text += (f"Kommunbidraget är {fmt.mnkr(grant[y])} ({fmt.tkr(grant[y])}). "
                      f"{escape.md_text(budget.missing_row_text(budget.NET_COST, y))}")
         elif y in net.index:
-            text += (f"Verksamhetens nettokostnader är {fmt.mnkr(net[y])}. "
+            text += (f"Verksamhetens nettokostnad är {wording.net_cost(net[y])}. "
                      f"{escape.md_text(budget.missing_row_text(budget.GRANT, y))}")
         else:
             text += escape.md_text(budget.missing_row_text(budget.GRANT, y)) + " " + escape.md_text(budget.missing_row_text(budget.NET_COST, y))
@@ -75,12 +75,9 @@ class BudgetChapter(ChapterPage):
         else:
             text += f" Källan redovisar inget kommunbidrag för {y - 1}, så ingen förändring kan visas."
         bad = reconcile.mismatches(self.findings)
-        text += (
-            f" Avstämningen hittar {len(bad)} avvikelse{'r' if len(bad) != 1 else ''} mellan angivna summor och raderna."
-            if bad else " Avstämningen hittar inga avvikelser mellan angivna summor och raderna."
-        )
+        text += " Avstämning av angivna summor mot raderna: " + escape.md_text(reconcile.summary_text(self.findings))
         glue("budget_kommunbidrag", fmt.mnkr(grant[y]) if y in grant.index else budget.NOT_STATED)
-        glue("budget_nettokostnad", fmt.mnkr(net[y]) if y in net.index else budget.NOT_STATED)
+        glue("budget_nettokostnad", wording.net_cost(net[y]) if y in net.index else budget.NOT_STATED)
         glue("budget_avvikelser", str(len(bad)))
         md(text)
 
@@ -104,6 +101,9 @@ class BudgetChapter(ChapterPage):
             return tables.note(
                 f"Källan redovisar inga ramar för {self.year - 1}; förändringen mot föregående år kan inte beräknas för {self.year}."
             )
+        prev, cur = t.columns[1], t.columns[2]
+        t["Vad som händer"] = [wording.change_words(p, a, b) for p, a, b in zip(t[t.columns[0]], t[prev], t[cur])]
+        t = t.drop(columns=["Förändring, %"])
         return tables.show(t, "ramar_forandring", f"Förändring {self.year - 1}–{self.year} per kontogrupp",
                            sources.cite(self.ramar) + ". Förändringen är egen beräkning.",
                            bold_rows=self._subtotal_rows(t))
@@ -122,10 +122,15 @@ class BudgetChapter(ChapterPage):
         if not grant.empty:
             cols["Kommunbidrag"] = [grant.get(y, float("nan")) for y in years]
         if not net.empty:
-            cols["Nettokostnader (utan minustecken)"] = [-net.get(y, float("nan")) for y in years]
+            # The net cost is stored negative (as in the source); the chart shows it as a positive cost.
+            cols["Nettokostnad"] = [-net.get(y, float("nan")) for y in years]
         t = pd.DataFrame({"År": years, **cols})
-        title = " och ".join(["Kommunbidrag"] * (not grant.empty) + ["verksamhetens nettokostnader"] * (not net.empty))
-        fig = charts.grouped_bars(t, "År", list(cols), f"{title[0].upper() + title[1:]} per år, tkr", sources.cite(self.ramar))
+        if len(cols) == 2 and bool((t["Kommunbidrag"] == t["Nettokostnad"]).all()):
+            title = "Kommunbidraget är lika stort som nettokostnaden varje år, tkr"
+        else:
+            title = " och ".join(["Kommunbidrag"] * (not grant.empty) + ["verksamhetens nettokostnad"] * (not net.empty))
+            title = title[0].upper() + title[1:] + " per år, tkr"  # constant words only
+        fig = charts.grouped_bars(t, "År", list(cols), title, sources.cite(self.ramar))
         charts.show(fig)
         if net.empty or grant.empty:
             md(escape.md_text(budget.missing_row_text(budget.NET_COST if net.empty else budget.GRANT)))
@@ -193,19 +198,12 @@ class BudgetChapter(ChapterPage):
                            formats={"Värde": lambda v: fmt.number(v, 0 if float(v).is_integer() else 1)})
 
     # -- Avstämning -----------------------------------------------------------------------
-    def reconciliation(self):
-        from IPython.display import display
+    def reconciliation(self, method: str = ""):
+        from rapportbok.chapters import audit
 
         if not self.findings:
             return tables.note("Inga summor att stämma av för denna organisation.")
-        bad = reconcile.mismatches(self.findings)
-        if bad:
-            md("**Avvikelser** (källan är inte ändrad; båda beloppen visas):\n\n"
-               + "\n".join(f"- {escape.md_text(f.text())}" for f in bad))
-        else:
-            md("Alla angivna summor stämmer med raderna.")
-        t = reconcile.table(self.findings)
-        display(tables.show(t, "avstamning", "Avstämning av angivna summor", "Egen beräkning utifrån källornas tabeller och text."))
+        audit.show(self.findings, "avstamning", "Avstämning av angivna summor", method)
         return None
 
     # -- Budgetuppföljning (utfall, prognos, avvikelse) -------------------------------------

@@ -18,7 +18,9 @@ from rapportbok.present.display import glue, md
 
 STATED = "genomlysning_uppgifter"
 MOVES = "genomlysning_forflyttning"
-FETCH_COMMAND = "rapportbok kolada fetch --org {org}"
+# Said on reader pages when no Kolada values are in the data: how to fetch them is for the analyst
+# (README), never on a reader page.
+NO_KOLADA = "Den här utgåvan av boken innehåller inga värden från Kolada"
 
 
 def _source_year(df: pd.DataFrame | None) -> int | None:
@@ -119,8 +121,7 @@ class GenomlysningChapter(ChapterPage):
 
     def _no_kolada(self):
         return tables.note(
-            f"Inga värden från Kolada är hämtade för {self.org.name}, så här visas inga tidsserier eller jämförelser. "
-            f"En analytiker hämtar dem med kommandot {FETCH_COMMAND.format(org=self.slug)}."
+            f"{NO_KOLADA} för {self.org.name}, så här visas inga tidsserier eller jämförelser från Kolada."
         )
 
     # -- introduction ---------------------------------------------------------------------
@@ -147,9 +148,9 @@ class GenomlysningChapter(ChapterPage):
             )
         else:
             text += (
-                f"\n\n**Inga värden från Kolada är hämtade för {escape.md_text(o.name)}.** Kapitlet visar därför bara de uppgifter och "
-                "besparingsmöjligheter som genomlysningen själv anger. Tidsserier, jämförelser, förändringsutrymme och "
-                f"rangordning visas när värdena har hämtats med `{FETCH_COMMAND.format(org=self.slug)}`. "
+                f"\n\n**{escape.md_text(NO_KOLADA)} för {escape.md_text(o.name)}.** Kapitlet visar därför de uppgifter och "
+                "besparingsmöjligheter som genomlysningen själv anger, med genomlysningens egna jämförelser. "
+                "Tidsserier, förändringsutrymme och rangordning ur Kolada ingår inte. "
                 "En förändring som genomlysningen anger görs aldrig om till en tidsserie."
             )
         md(text)
@@ -354,7 +355,8 @@ class GenomlysningChapter(ChapterPage):
             "Värde": values, "Enhet": s["enhet"], "Kolada-id": s["kpi"].fillna(""),
         })
         return tables.show(t, "uppgifter_genomlysning", "Nyckeltal som genomlysningen anger i text",
-                           sources.cite(s) + ". Värdena står som i källan; en minskning visas med minustecken.")
+                           sources.cite(s) + ". Värdena står som i källan; en minskning visas med minustecken.",
+                           wrap=["Avsnitt", "Uppgift", "Avser"])
 
     def stated_vs_fetched(self):
         if self.stated is None:
@@ -377,27 +379,32 @@ class GenomlysningChapter(ChapterPage):
         })
         source = sources.cite(self.stated[self.stated["kpi"].notna()]) + "; " + self._kolada_source(own=False)
         if not self.has_kolada:
-            md("Inga Kolada-värden är hämtade, så kolumnen *Beräknat från Kolada* är tom.")
+            md("Värden från Kolada ingår inte i den här utgåvan, så kolumnen *Beräknat från Kolada* är tom.")
         return tables.show(out, "angivet_mot_kolada", "Genomlysningens uppgifter och samma mått beräknat från Kolada",
-                           source + " Beräkningen är egen; båda talen visas när de skiljer sig.")
+                           source + " Beräkningen är egen; båda talen visas när de skiljer sig.",
+                           wrap=["Uppgift", "Avser", "Mått", "Kommentar"])
 
     # -- savings --------------------------------------------------------------------------
     def savings_tables(self):
         if self.moves is None:
             return tables.note("Genomlysningen har inga tabeller Möjlig förflyttning för denna organisation.")
         for i, (tabell, part) in enumerate(self.moves.groupby("tabell", sort=False)):
+            # The savings first after the name; the long description last.
             t = pd.DataFrame({
-                "Möjlighet": part["mojlighet"], "Beskrivning": part["beskrivning"],
-                "Genomförbarhet": part["genomforbarhet"], "Kategori": part["kategori"],
-                "Besparingsmöjlighet enligt källan": part["besparing_text"],
+                "Möjlighet": part["mojlighet"],
                 "Besparing, mnkr per år": part["besparing_mnkr_per_ar"],
+                "Besparing enligt källan": part["besparing_text"],
+                "Genomförbarhet": part["genomforbarhet"], "Kategori": part["kategori"],
+                "Beskrivning": part["beskrivning"],
             })
-            total = pd.DataFrame([{"Möjlighet": "Summa (egen beräkning)", "Beskrivning": "", "Genomförbarhet": "",
-                                   "Kategori": "", "Besparingsmöjlighet enligt källan": "anges inte i källan",
-                                   "Besparing, mnkr per år": float(part["besparing_mnkr_per_ar"].sum())}])
+            total = pd.DataFrame([{"Möjlighet": "Summa (egen beräkning)",
+                                   "Besparing, mnkr per år": float(part["besparing_mnkr_per_ar"].sum()),
+                                   "Besparing enligt källan": "anges inte i källan", "Genomförbarhet": "",
+                                   "Kategori": "", "Beskrivning": ""}])
             t = pd.concat([t, total], ignore_index=True)
             display(tables.show(t, f"forflyttning_{i + 1}", f"Möjlig förflyttning: {tabell}", sources.cite(part)
-                                + ". Summaraden är egen beräkning.", bold_rows=[len(t) - 1]))
+                                + ". Summaraden är egen beräkning.", bold_rows=[len(t) - 1],
+                                wrap=["Möjlighet", "Besparing enligt källan", "Kategori", "Beskrivning"]))
         acc = self.moves[self.moves["ackumuleras"] == "ja"]
         if len(acc):
             md("Obs: " + "; ".join(f"*{escape.md_text(m)}* ({escape.md_text(b)})" for m, b in zip(acc["mojlighet"], acc["besparing_text"]))
@@ -417,12 +424,14 @@ class GenomlysningChapter(ChapterPage):
         charts.show(fig)
         return None
 
-    def reconciliation(self):
+    def reconciliation(self, method: str = ""):
+        from rapportbok.present import display
+
         if self.moves is None:
             return tables.note("Inga summor att stämma av för denna organisation.")
         checks = gl.savings_checks(self.moves)
         total = sum(c["summa_rader"] for c in checks)
-        md(
+        text = (
             "Genomlysningen anger **ingen summa** för tabellerna *Möjlig förflyttning*, så det finns ingen angiven summa "
             "att stämma av mot. Summorna nedan är egen beräkning av raderna; varje rads belopp i mnkr är dessutom "
             "kontrollerat mot beloppet i tabellens text vid inläsningen."
@@ -432,7 +441,10 @@ class GenomlysningChapter(ChapterPage):
         rows.append({"Tabell": "Båda tabellerna", "Rader": sum(c["rader"] for c in checks), "Summa enligt källan": "anges inte",
                      "Summa av raderna, mnkr per år (egen beräkning)": total})
         t = pd.DataFrame(rows)
-        return tables.show(t, "avstamning_genomlysning", "Avstämning av tabellerna Möjlig förflyttning",
-                           sources.cite(self.moves) + ". Summorna är egen beräkning.",
-                           formats={"Summa av raderna, mnkr per år (egen beräkning)": lambda v: fmt.number(v, 1)},
-                           bold_rows=[len(t) - 1])
+        html = tables.show(t, "avstamning_genomlysning", "Avstämning av tabellerna Möjlig förflyttning",
+                              sources.cite(self.moves) + ". Summorna är egen beräkning.",
+                              formats={"Summa av raderna, mnkr per år (egen beräkning)": lambda v: fmt.number(v, 1)},
+                              bold_rows=[len(t) - 1])
+        display.dropdown("Genomlysningen anger ingen summa att stämma av; boken summerar raderna själv",
+                         (method + "\n\n" if method else "") + text, html)
+        return None

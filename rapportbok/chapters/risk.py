@@ -7,7 +7,6 @@ import re
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import display
 
 from rapportbok.analysis import reconcile, risk
 from rapportbok.chapters import Chapter, ChapterPage
@@ -120,8 +119,12 @@ class RiskChapter(ChapterPage):
             "Omräknat riskvärde": risk.recomputed(r).astype(int),
             "Hantering": r["hantering"],
         })
+        # The key columns first after the risk's name: its value and how it is handled.
+        key = ["Nr", "Risk", "Riskvärde", "Hantering"]
+        t = t[key + [c for c in t.columns if c not in key]]
         return tables.show(t, "risker", "Risk- och väsentlighetsanalys",
-                           sources.cite(r) + ". Omräknat riskvärde = sannolikhet × väsentlighet, egen beräkning.")
+                           sources.cite(r) + ". Omräknat riskvärde = sannolikhet × väsentlighet, egen beräkning.",
+                           wrap=["Risk", "Riskbeskrivning"])
 
     # -- the map --------------------------------------------------------------------------
     def _axis_label(self, names: dict[int, str], level: int) -> str:
@@ -199,7 +202,8 @@ class RiskChapter(ChapterPage):
             "Ansvarig": r["ansvarig"],
         })
         return tables.show(t, "internkontroll", "Internkontrollplan", sources.cite(r)
-                           + ". Risknr i riskanalysen: egen koppling på riskens namn.")
+                           + ". Risknr i riskanalysen: egen koppling på riskens namn.",
+                           wrap=["Risk", "Riskbeskrivning", "Metod", "Ansvarig"])
 
     # -- the scales -----------------------------------------------------------------------
     def scales_table(self):
@@ -213,19 +217,14 @@ class RiskChapter(ChapterPage):
         return tables.show(t, "riskskalor", "Skalor för sannolikhet och väsentlighet", sources.cite(s))
 
     # -- Avstämning -----------------------------------------------------------------------
-    def reconciliation(self):
+    def reconciliation(self, method: str = ""):
+        from rapportbok.chapters import audit
+
         if not self.findings and self.reg is None:
             return tables.note("Inga riskvärden att stämma av för denna organisation.")
-        bad = reconcile.mismatches(self.findings)
         notes = []
         unmatched = risk.ik_unmatched(self.reg, self.ik)
         missing = risk.ik_plan_missing(self.reg, self.ik) if self.ik is not None else []
-        if bad:
-            notes.append("**Avvikelser** (källan är inte ändrad; båda värdena visas):\n\n"
-                         + "\n".join(f"- {escape.md_text(finding_text(f))}" for f in bad))
-        else:
-            notes.append(f"Alla {fmt.number(len(self.findings))} kontroller stämmer: varje riskvärde är produkten av "
-                         "sannolikhet och väsentlighet, och internkontrollplanen anger samma riskvärde som riskanalysen.")
         if unmatched:
             notes.append("Internkontrollplanens risker som inte finns i riskanalysen (inget riskvärde att jämföra med): "
                          + ", ".join(f"*{escape.md_text(n)}*" for n in unmatched) + ".")
@@ -235,8 +234,5 @@ class RiskChapter(ChapterPage):
         elif self.ik is not None and self.reg is not None:
             n_ik = int(self.reg["hantering"].str.casefold().str.contains("ik-plan").sum())
             notes.append(f"Alla {fmt.number(n_ik)} risker som enligt riskanalysen hanteras i IK-planen finns i internkontrollplanen.")
-        md("\n\n".join(notes))
-        t = reconcile.table(self.findings).drop(columns=["Enhet"])
-        display(tables.show(t, "risk_avstamning", "Avstämning av riskvärden",
-                            "Egen beräkning utifrån källans risk- och väsentlighetsanalys och internkontrollplan."))
+        audit.show(self.findings, "risk_avstamning", "Avstämning av riskvärden", method, notes, drop=("Enhet",))
         return None

@@ -12,9 +12,11 @@ import importlib
 import pandas as pd
 
 from rapportbok.analysis import actionplan as ap
-from rapportbok.analysis import budget, reconcile
+from rapportbok.analysis import budget, reconcile, wording
+from rapportbok.analysis import headline as hl
 from rapportbok.chapters import Chapter, ChapterPage, registry
 from rapportbok.core import escape, fmt, periods, units
+from rapportbok.data import sources
 from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
@@ -65,6 +67,32 @@ class SummaryChapter(ChapterPage):
         title = next(c.title for c in self.chapters if c.slug == slug)
         return f"[{title}]({slug}.ipynb)"
 
+    # -- the answer first --------------------------------------------------------------------
+    def headline(self) -> None:
+        """Läget: the deficit, the plan's effect for the year and what remains, with the source."""
+        h = hl.headline(self.data, self.year, self.tertial)
+        self.headline_figures = h
+        if not h.has_plan:
+            md(f"```{{admonition}} Läget {self.year}\n:class: rapportbok-lage\n"
+               f"Ingen åtgärdsplan i källorna gäller {self.year}. Se kapitlen nedan.\n```")
+            return
+        text = escape.md_text(" ".join(hl.sentences(h)))
+        cited = {}
+        if h.deficit_rows is not None:
+            cited["underskottet"] = sources.cite(h.deficit_rows).removeprefix("Källa: ")
+        page = self.pages.get("atgardsplan")
+        if page is not None and page.plans is not None:
+            cited["planen"] = page._cite_plan().removeprefix("Källa: ")
+        doc = reconcile.common_source(list(cited.values())) if len(cited) > 1 else ""
+        if doc and doc not in cited.values():  # one document: name it once, then where in it
+            source = ("Källa: " + doc + ", " + "; ".join(k + ": " + v[len(doc):].removeprefix(", ") for k, v in cited.items())
+                      + ".")
+        else:
+            source = "Källa: " + "; ".join(k + ": " + v for k, v in cited.items()) + "." if cited else ""
+        own = "Kvar efter planen och trafikljusen är egen beräkning" if h.has_followup else "Kvar efter planen är egen beräkning"
+        md(f"```{{admonition}} Läget {self.year}\n:class: rapportbok-lage\n{text}\n\n"
+           f"{escape.md_text(source)} {own}, se {self._link('atgardsplan')}.\n```")
+
     # -- introduction ---------------------------------------------------------------------
     def intro(self) -> None:
         o = self.org
@@ -82,11 +110,11 @@ class SummaryChapter(ChapterPage):
         self._actionplan_figures()
         self._risk_figures()
         self._genomlysning_figures()
-        bad = {slug: reconcile.mismatches(f) for slug, f in self.findings.items()}
+        bad = {slug: reconcile.real_mismatches(f) for slug, f in self.findings.items()}
         n = sum(len(b) for b in bad.values())
         self.values["sf_avvikelser"] = (
-            f"{fmt.number(n)} i {', '.join(next(c.title for c in self.chapters if c.slug == s).lower() for s, b in bad.items() if b)}"
-            if n else "inga"
+            f"{fmt.number(n)} verklig{'a' if n != 1 else ''} i {', '.join(next(c.title for c in self.chapters if c.slug == s).lower() for s, b in bad.items() if b)}"
+            if n else "inga verkliga avvikelser (avrundningar och bokens rensning av dubbelräkning visas i kapitlen)"
         )
         for key in KEYS:
             glue(key, self.values[key])
@@ -101,7 +129,7 @@ class SummaryChapter(ChapterPage):
         if y in grant.index:
             self.values["sf_kommunbidrag"] = f"{fmt.mnkr(grant[y])} ({fmt.tkr(grant[y])})"
         if y in net.index:
-            self.values["sf_nettokostnad"] = f"{fmt.mnkr(net[y])} ({fmt.tkr(net[y])})"
+            self.values["sf_nettokostnad"] = wording.net_cost(net[y])
         if y in grant.index and y - 1 in grant.index:
             d = grant[y] - grant[y - 1]
             self.values["sf_kb_forandring"] = f"{fmt.mnkr(d, sign=True)} ({fmt.pct(d / grant[y - 1] * 100, sign=True)})"
@@ -172,7 +200,7 @@ class SummaryChapter(ChapterPage):
             md(f"Källorna innehåller ingen budgettabell för {self.year}; {self._link('budget')} visar de uppgifter "
                f"om det ekonomiska läget som källorna anger.")
             return
-        md(f"Kommunbidraget {self.year} är {escape.md_text(v['sf_kommunbidrag'])}; verksamhetens nettokostnader är {escape.md_text(v['sf_nettokostnad'])}. "
+        md(f"Kommunbidraget {self.year} är {escape.md_text(v['sf_kommunbidrag'])}; verksamhetens nettokostnad är {escape.md_text(v['sf_nettokostnad'])}. "
            f"Mer i {self._link('budget')}.")
         page.net_and_grant_chart()
 
@@ -224,23 +252,29 @@ class SummaryChapter(ChapterPage):
             return
         n = 0 if page.stated is None else len(page.stated)
         text = f"Genomlysningen anger {fmt.number(n)} nyckeltal i text. Möjlig besparing: {escape.md_text(self.values['sf_besparing'])}."
-        text += (" Nyckeltal från Kolada är hämtade." if page.has_kolada else
-                 " Inga värden från Kolada är hämtade ännu (kör `rapportbok kolada fetch`).")
+        text += (" Nyckeltal från Kolada ingår." if page.has_kolada else
+                 " Värden från Kolada ingår inte i den här utgåvan av boken.")
         md(text + f" Mer i {self._link('genomlysning')}.")
 
-    def reconciliation_section(self):
-        rows = []
+    def reconciliation_section(self, method: str = ""):
+        from rapportbok.present import display
+
+        rows, every = [], []
         for slug, found in self.findings.items():
             title = next(c.title for c in self.chapters if c.slug == slug)
-            bad = reconcile.mismatches(found)
-            rows.append({"Kapitel": title, "Kontroller": len(found), "Avvikelser": len(bad),
-                         "Exempel": bad[0].text() if bad else ""})
+            kinds = [reconcile.kind(f) for f in found]
+            rows.append({"Kapitel": title, "Kontroller": len(found),
+                         "Stämmer": kinds.count(reconcile.AGREES),
+                         "Avrundning": kinds.count(reconcile.ROUNDING),
+                         "Bokens rensning av dubbelräkning": kinds.count(reconcile.DEDUP),
+                         "Verkliga avvikelser": kinds.count(reconcile.MISMATCH)})
+            every += found
         if not rows:
             return tables.note("Inga summor att stämma av.")
-        md("Varje kapitel räknar om källornas summor från raderna. En avvikelse betyder att källan själv inte går ihop; "
-           "båda beloppen visas i kapitlets avsnitt *Avstämning*.")
-        return tables.show(pd.DataFrame(rows), "avstamning", "Avstämningar per kapitel",
-                           "Egen beräkning utifrån källornas tabeller och text.", formats={"Kontroller": str, "Avvikelser": str})
+        html = tables.show(pd.DataFrame(rows), "avstamning", "Avstämningar per kapitel",
+                              "Egen beräkning utifrån källornas tabeller och text.")
+        display.dropdown(escape.md_text(reconcile.summary_text(every)), method, html)
+        return None
 
 
 def fu_period(year: int, period) -> str:

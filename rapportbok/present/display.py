@@ -21,3 +21,33 @@ def glue(name: str, text: str) -> None:
 
 def md(text: str) -> None:
     display(Markdown(text))
+
+
+def _fence(text: str, char: str = "`", least: int = 3) -> int:
+    import re
+
+    runs = [len(m) for m in re.findall(re.escape(char) + "+", text)]
+    return max([least - 1, *runs]) + 1
+
+
+def dropdown(title: str, body: str = "", table=None, css_class: str = "rapportbok-avstamning") -> None:
+    """A section folded away on the web (a MyST ``{dropdown}``, shown open in the PDF).
+
+    ``title`` and ``body`` are MyST text that the caller has built with rapportbok.core.escape
+    (data text through ``escape.md_text``); ``table`` is the output of rapportbok.present.tables
+    (``show``/``note``), where every data text is HTML-escaped. It is placed with a ``{raw} html`` block whose fence is longer
+    than any backtick run in it, inside a dropdown whose fence is longer still.
+    """
+    html = table.data if table is not None else ""
+    inner = "`" * _fence(html + body)
+    outer = "`" * (len(inner) + 1)
+    parts = [outer + "{dropdown} " + " ".join(title.split()), ":class-container: " + css_class, ""]
+    if body:
+        parts += [body, ""]
+    if html:
+        # A wide table scrolls inside its own box (reachable with the keyboard), not the page.
+        parts += [inner + "{raw} html",
+                  '<div class="rapportbok-rulla" tabindex="0" role="region" aria-label="Tabell som kan rullas i sidled">',
+                  html, "</div>", inner]
+    parts.append(outer)
+    md("\n".join(parts))

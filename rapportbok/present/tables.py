@@ -45,7 +45,10 @@ def to_html(
     formats: dict[str, Formatter] | None = None,
     bold_rows: list[int] | None = None,
     download: bool = True,
+    wrap: list[str] | None = None,
 ) -> str:
+    """``wrap``: long text columns that may break inside a word on a narrow screen, so that the
+    table's key columns stay in view (rapportbok.css); other text breaks only between words."""
     formats = dict(formats or {})
     for col in df.columns:
         if col not in formats and pd.api.types.is_numeric_dtype(df[col]):
@@ -62,6 +65,9 @@ def to_html(
     numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
     if numeric:
         styler = styler.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
+    wrap = [c for c in (wrap or []) if c in df.columns]
+    if wrap:
+        styler = styler.set_properties(subset=wrap, **{"overflow-wrap": "anywhere", "min-width": "10em"})
     if bold_rows:
         styler = styler.set_properties(subset=pd.IndexSlice[df.index[bold_rows], :], **{"font-weight": "bold"})
     out = styler.to_html()

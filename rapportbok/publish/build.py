@@ -85,7 +85,24 @@ def _titles() -> dict[str, str]:
     return {c.slug: c.title for c in registry()}
 
 
-def landing_page(all_orgs: list[orgs.Org], jobs: list[Job]) -> str:
+def headlines(all_orgs: list[orgs.Org], jobs: list[Job], data: Path | None = None) -> dict:
+    """The headline (rapportbok.analysis.headline) of every organisation-year in the book."""
+    from rapportbok.analysis import headline as hl
+
+    out = {}
+    for org in all_orgs:
+        years = sorted({j.year for j in jobs if j.org == org.slug})
+        if years:
+            sets = datasets.load_org(org.slug, data)
+            for y in years:
+                out[(org.slug, y)] = hl.headline(sets, y, org.years[y])
+    return out
+
+
+def landing_page(all_orgs: list[orgs.Org], jobs: list[Job], heads: dict | None = None) -> str:
+    from rapportbok.analysis import headline as hl
+
+    heads = heads or {}
     lines = [
         "# Rapportbok – socialnämndens ekonomi",
         "",
@@ -95,13 +112,20 @@ def landing_page(all_orgs: list[orgs.Org], jobs: list[Job]) -> str:
         "",
         "## Organisationer och år",
         "",
+        "Per år: underskottet som källorna anger, åtgärdsplanens planerade effekt för året och vad som återstår "
+        "(egen beräkning). Årets sida och dess sammanfattning visar källan.",
+        "",
     ]
     for org in all_orgs:
         years = sorted({j.year for j in jobs if j.org == org.slug}, reverse=True)
         if not years:
             continue
-        links = ", ".join(f"[{y}]({org.slug}/{y}/index.md)" for y in years)
-        lines.append(f"- **{escape.md_text(org.name)}**, {escape.md_text(org.namnd.lower())}: {links}")
+        lines += [f"### {escape.md_text(org.name)}", "", f"{escape.md_text(org.namnd)}.", ""]
+        for y in years:
+            h = heads.get((org.slug, y))
+            short = hl.short_text(h) if h is not None else ""
+            lines.append(f"- **[{y}]({org.slug}/{y}/index.md)**" + (f": {escape.md_text(short)}" if short else ""))
+        lines.append("")
     lines += [
         "",
         "## Om siffrorna",
@@ -179,7 +203,9 @@ PDF_ENV = "RAPPORTBOK_PDF"
 PDF_CLASS = "rapportbok-pdf"
 
 
-def year_page(org: orgs.Org, year: int, jobs: list[Job]) -> str:
+def year_page(org: orgs.Org, year: int, jobs: list[Job], head=None) -> str:
+    from rapportbok.analysis import headline as hl
+
     titles = _titles()
     period = periods.report_text(org.report_end(year, org.years[year]))
     lines = [
@@ -187,6 +213,14 @@ def year_page(org: orgs.Org, year: int, jobs: list[Job]) -> str:
         "",
         f"{escape.md_text(org.namnd)}, rapportår {year}, {period}.",
         "",
+    ]
+    said = hl.sentences(head) if head is not None else []
+    if said:
+        has_summary = any(j.org == org.slug and j.year == year and j.chapter == "sammanfattning" for j in jobs)
+        more = " Källor och beräkning i [Sammanfattning](sammanfattning.ipynb)." if has_summary else ""
+        lines += ["```{admonition} Läget " + str(year), ":class: rapportbok-lage",
+                  escape.md_text(" ".join(said)) + more, "```", ""]
+    lines += [
         "## Kapitel",
         "",
     ]
@@ -526,12 +560,13 @@ def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, 
             + yaml.safe_dump(toc(all_orgs, jobs, source_ids), allow_unicode=True, sort_keys=False),
             encoding="utf-8",
         )
-        (stage / "book" / "index.md").write_text(landing_page(all_orgs, jobs), encoding="utf-8")
+        heads = headlines(all_orgs, jobs, data_dir())
+        (stage / "book" / "index.md").write_text(landing_page(all_orgs, jobs, heads), encoding="utf-8")
         for org in all_orgs:
             for year in sorted({j.year for j in jobs if j.org == org.slug}):
                 page = _page(stage / "book", org.slug, str(year), "index.md")
                 page.parent.mkdir(parents=True, exist_ok=True)
-                page.write_text(year_page(org, year, jobs), encoding="utf-8")
+                page.write_text(year_page(org, year, jobs, heads.get((org.slug, year))), encoding="utf-8")
         executed = execute_all(jobs, stage, root, workers, log, incremental)
         site_digest = tree_digest(stage, ("_config.yml", "_static", "_toc.yml", "book")) + ("+pdf" if pdf else "")
         marker = root / "_build" / "html" / SITE_MARKER

@@ -1,0 +1,192 @@
+"""The headline of an organisation-year: the deficit, the action plan's effect, what remains.
+
+A nämnd member's first question is whether the nämnd is heading for a deficit, how large it is
+and whether the action plan closes it. :func:`headline` answers it from the same functions the
+action-plan chapter uses (no figure of its own): the deficit the plans state, the planned effect
+for the year (without measures the source says are counted in others), the gap between them,
+and how many measures are red, yellow and green with the planned effect each group holds.
+
+A figure the sources do not state stays None; the text says so, it is never filled in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapportbok.analysis import actionplan as ap
+from rapportbok.core import fmt, units
+
+LIGHT_ORDER = (ap.RED, ap.YELLOW, ap.GREEN, ap.GREY)
+LIGHT_PLURAL = {ap.RED: "röda", ap.YELLOW: "gula", ap.GREEN: "gröna", ap.GREY: "grå"}
+LIGHT_SINGULAR = {ap.RED: "röd", ap.YELLOW: "gul", ap.GREEN: "grön", ap.GREY: "grå"}
+
+
+@dataclass(frozen=True)
+class Headline:
+    year: int
+    has_plan: bool
+    deficit_tkr: float | None = None  # the deficit the plans state (sum over the year's plans)
+    deficit_text: str = ""  # what the deficit is, as the source says (underskott_avser)
+    deficit_rows: object = None  # the plan rows that state it (for the citation)
+    planned_tkr: float | None = None  # the planned effect for the year
+    has_followup: bool = False
+    as_of: str = ""  # date of the follow-up, Swedish
+    actual_tkr: float | None = None  # actual effect to date (follow-up)
+    lights: dict = field(default_factory=dict)  # light -> (number of measures, planned tkr)
+    stated_planned_tkr: float | None = None  # the plan's own total for the year, where it states one
+    double_counted_tkr: float = 0.0  # effect of measures the source says are counted in others
+    stated_actual_tkr: float | None = None  # the actual effect to date the source states as a total
+
+    @property
+    def dedup_explains(self) -> bool:
+        """The plan's own total differs from the book's only by measures counted in others."""
+        if self.stated_planned_tkr is None or self.planned_tkr is None or not self.double_counted_tkr:
+            return False
+        return abs(self.stated_planned_tkr - (self.planned_tkr + self.double_counted_tkr)) < 0.5
+
+    @property
+    def gap_tkr(self) -> float | None:
+        """What remains of the deficit after the planned effect (None without both figures)."""
+        if self.deficit_tkr is None or self.planned_tkr is None:
+            return None
+        return self.deficit_tkr - self.planned_tkr
+
+
+def headline(data: dict, year: int, tertial: int) -> Headline:
+    plans = ap.plans_for_year(data, int(year))
+    if plans is None:
+        return Headline(int(year), False)
+    stated = plans[plans["underskott"].notna()]
+    deficit = (sum(units.to_tkr(v, u) for v, u in zip(stated["underskott"], stated["underskott_enhet"]))
+               if not stated.empty else None)
+    deficit_text = "; ".join(str(t) for t in stated["underskott_avser"] if isinstance(t, str))
+    planned, _ = ap.planned_effect_for_year(data, int(year))
+    st = ap.status_table(data, int(year), int(tertial))
+    has_fu = st is not None and bool(st["has_followup"].any())
+    lights, as_of, actual = {}, "", None
+    if has_fu:
+        for light in LIGHT_ORDER:
+            part = st[st["light"] == light]
+            if part.empty:
+                continue
+            lights[light] = (len(part), float(part.loc[part["counted"], "planned_tkr"].sum(min_count=1))
+                             if part["counted"].any() else None)
+        dates = sorted(set(st.loc[st["has_followup"], "as_of"]))
+        as_of = ", ".join(fmt.date(d) for d in dates)
+        actual = float(st["actual_tkr"].sum(min_count=1)) if st["actual_tkr"].notna().any() else None
+    stated_total, dbl = _stated_total(data, plans, int(year))
+    return Headline(int(year), True, deficit, deficit_text, stated if not stated.empty else None, planned,
+                    has_fu, as_of, actual, lights, stated_total, dbl, _stated_actual(data, plans, int(year)))
+
+
+def _stated_actual(data: dict, plans, year: int) -> float | None:
+    """The source's own total of the actual effect for ``year`` (tkr; a total in tkr preferred)."""
+    sums = data.get("atgardsplan_summor")
+    if sums is None:
+        return None
+    part = sums[(sums["typ"] == "faktisk") & (sums["ar"] == year) & sums["plan_id"].isin(set(plans["plan_id"]))]
+    if part.empty:
+        return None
+    part = part.sort_values("enhet", key=lambda e: e != "tkr", kind="stable")
+    return units.to_tkr(part["belopp"].iloc[0], part["enhet"].iloc[0])
+
+
+def _stated_total(data: dict, plans, year: int) -> tuple[float | None, float]:
+    """The plan's own stated planned total for ``year`` (tkr, the first one stated) and the effect
+    of measures flagged as counted in others (which the book leaves out of its sum)."""
+    sums = data.get("atgardsplan_summor")
+    stated = None
+    if sums is not None:
+        part = sums[(sums["typ"] == "planerad") & (sums["ar"] == year) & sums["plan_id"].isin(set(plans["plan_id"]))]
+        if not part.empty:
+            stated = units.to_tkr(part["belopp"].iloc[0], part["enhet"].iloc[0])
+    eff = ap.effects_tkr(data)
+    flagged = eff[(eff["ar"] == year) & eff["plan_id"].isin(set(plans["plan_id"])) & (eff["medraknad_i_andra"] == "ja")]
+    return stated, float(flagged["effekt_tkr"].sum())
+
+
+def light_counts_text(h: Headline) -> str:
+    """'8 röda åtgärder med 10 240 av 15 000 tkr planerat, 1 gul med 1 000 tkr, …' ('' without a follow-up)."""
+    if not h.lights:
+        return ""
+    parts = []
+    for light, (n, planned) in h.lights.items():
+        word = LIGHT_PLURAL[light] if n != 1 else LIGHT_SINGULAR[light]
+        text = f"{fmt.number(n)} {word}"
+        if not parts:
+            text += " åtgärder" if n != 1 else " åtgärd"
+        if light == ap.GREY:
+            text += " (kan inte bedömas)"
+        elif planned is not None and h.planned_tkr:
+            text += (f" med {fmt.number(planned)} av {fmt.tkr(h.planned_tkr)} planerat" if not parts
+                     else f" med {fmt.tkr(planned)}")
+        parts.append(text)
+    return ", ".join(parts[:-1]) + (" och " if len(parts) > 1 else "") + parts[-1]
+
+
+def gap_text(h: Headline) -> str:
+    """What remains after the plan, as a clause ('' when the deficit or the effect is not stated)."""
+    gap = h.gap_tkr
+    if gap is None:
+        return ""
+    if gap > 0:
+        return f"Kvar efter planen: {fmt.mnkr(gap)} ({fmt.tkr(gap)})."
+    if gap < 0:
+        return f"Planen överstiger underskottet med {fmt.mnkr(-gap)} ({fmt.tkr(-gap)})."
+    return "Planen täcker underskottet precis."
+
+
+def sentences(h: Headline) -> list[str]:
+    """The headline as short Swedish sentences (plain text, numbers through fmt).
+
+    A figure the sources do not state gets one short clause saying so.
+    """
+    if not h.has_plan:
+        return []
+    out = []
+    if h.deficit_tkr is not None:
+        out.append(f"Underskott: {fmt.mnkr(h.deficit_tkr)} ({fmt.tkr(h.deficit_tkr)}).")
+    else:
+        out.append("Underskottets belopp anges inte i källorna.")
+    if h.planned_tkr is not None:
+        text = f"Åtgärdsplanens planerade effekt {h.year}: {fmt.mnkr(h.planned_tkr)} ({fmt.tkr(h.planned_tkr)})"
+        if h.dedup_explains:
+            text += (f"; planen själv anger {fmt.mnkr(h.stated_planned_tkr)}, men {fmt.mnkr(h.double_counted_tkr)} av det "
+                     f"är enligt planen redan medräknat i andra åtgärder och räknas här bara en gång")
+        out.append(text + ".")
+    else:
+        out.append(f"Åtgärdsplanens effekt för {h.year} anges inte i källorna.")
+    if gap_text(h):
+        out.append(gap_text(h))
+    if h.has_followup:
+        text = f"Uppföljning per {h.as_of}: {light_counts_text(h)}."
+        if h.actual_tkr is not None:
+            text += f" Faktisk effekt hittills, summerad per åtgärd: {fmt.tkr(h.actual_tkr)}"
+            if h.stated_actual_tkr is not None and abs(h.stated_actual_tkr - h.actual_tkr) >= 0.5:
+                text += f" (förvaltningen anger summan {fmt.tkr(h.stated_actual_tkr)})"
+            text += "."
+        out.append(text)
+    return out
+
+
+def short_text(h: Headline) -> str:
+    """One line for the landing page: deficit, plan, gap (figures not stated are left out)."""
+    if not h.has_plan:
+        return ""
+    parts = []
+    if h.deficit_tkr is not None:
+        parts.append(f"underskott {fmt.mnkr(h.deficit_tkr)}")
+    if h.planned_tkr is not None:
+        parts.append(f"planerad effekt {h.year} {fmt.mnkr(h.planned_tkr)}")
+    gap = h.gap_tkr
+    if gap is not None:
+        parts.append(f"kvar {fmt.mnkr(gap)}" if gap >= 0 else f"planen överstiger underskottet med {fmt.mnkr(-gap)}")
+    if h.lights.get(ap.RED):
+        n, planned = h.lights[ap.RED]
+        parts.append(f"{fmt.number(n)} röda åtgärder" + (f" med {fmt.number(planned)} av {fmt.tkr(h.planned_tkr)} planerat"
+                                                          if planned is not None and h.planned_tkr else ""))
+    missing = [w for w, v in (("underskottet", h.deficit_tkr), (f"planens effekt {h.year}", h.planned_tkr)) if v is None]
+    if missing:
+        parts.append(" och ".join(missing) + " anges inte i källorna")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."

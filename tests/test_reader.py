@@ -1,0 +1,267 @@
+"""What the nämnd member sees first (issue #14): the answer, then the evidence.
+
+Unit tests compute the headline for the real data through the package's own functions; the site
+tests read the built site (conftest.built_site) back.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+
+from rapportbok.analysis import headline as hl
+from rapportbok.core import fmt
+from rapportbok.data import datasets
+
+NB = fmt.NBSP
+
+
+def _head(org: str, year: int, tertial: int) -> hl.Headline:
+    return hl.headline(datasets.load_org(org), year, tertial)
+
+
+def _plain(text: str) -> str:
+    return text.replace(NB, " ").replace("\u2212", "-")
+
+
+# --- the headline, computed ------------------------------------------------------------------
+
+
+def test_linkoping_deficit_plan_and_gap():
+    h = _head("linkoping", 2024, 1)
+    assert (h.deficit_tkr, h.planned_tkr, h.gap_tkr) == (99000.0, 9000.0, 90000.0)
+    text = _plain(" ".join(hl.sentences(h)))
+    assert "Underskott: 99,0 mnkr" in text and "planerade effekt 2024: 9,0 mnkr" in text
+    assert "Kvar efter planen: 90,0 mnkr (90 000 tkr)." in text
+    assert _plain(hl.short_text(h)) == "Underskott 99,0 mnkr; planerad effekt 2024 9,0 mnkr; kvar 90,0 mnkr."
+
+
+def test_haninge_traffic_lights_and_money_per_light():
+    h = _head("haninge", 2018, 2)
+    assert (h.deficit_tkr, h.planned_tkr) == (12400.0, 15000.0)
+    assert h.gap_tkr == -2600.0
+    assert h.lights["röd"] == (8, 10240.0)
+    assert h.lights["gul"] == (1, 1000.0)
+    assert h.lights["grön"] == (12, 6260.0)
+    assert h.lights["grå"][0] == 7
+    text = _plain(" ".join(hl.sentences(h)))
+    assert "8 röda åtgärder med 10 240 av 15 000 tkr planerat" in text
+    assert "Planen överstiger underskottet med 2,6 mnkr" in text
+    # the book's sum of the measures next to the administration's own total
+    assert "7 393 tkr (förvaltningen anger summan 7 133 tkr)" in text
+
+
+def test_alingsas_not_stated_is_said_and_dedup_explained():
+    h25 = _head("alingsas", 2025, 1)
+    assert h25.deficit_tkr is None and h25.gap_tkr is None and h25.planned_tkr == 5500.0
+    text = _plain(" ".join(hl.sentences(h25)))
+    assert "Underskottets belopp anges inte i källorna." in text
+    assert "planen själv anger 6,0 mnkr" in text and "0,5 mnkr" in text
+    assert "Kvar efter planen" not in text  # no gap without a stated deficit
+    h24 = _head("alingsas", 2024, 3)
+    assert h24.planned_tkr is None
+    assert "anges inte i källorna" in hl.short_text(h24)
+
+
+def test_no_plan_no_sentences():
+    assert hl.sentences(hl.Headline(2030, False)) == []
+    assert hl.short_text(hl.Headline(2030, False)) == ""
+
+
+# --- the built site ----------------------------------------------------------------------------
+
+
+def _text(path: Path) -> str:
+    html = path.read_text(encoding="utf-8")
+    html = re.sub(r"<script.*?</script>|<style.*?</style>", " ", html, flags=re.S)
+    return _plain(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+
+
+def _article(path: Path) -> str:
+    html = path.read_text(encoding="utf-8")
+    m = re.search(r"<article.*?</article>", html, flags=re.S)
+    return m.group(0) if m else html
+
+
+def test_site_headline_first_on_summary_year_and_landing(built_site):
+    summary = _article(built_site / "book" / "linkoping" / "2024" / "sammanfattning.html")
+    lage = summary.find("Läget 2024")
+    assert 0 <= lage < summary.find("Sidan samlar")  # the answer comes before the introduction
+    assert "Kvar efter planen: 90,0" in _plain(summary)
+    year = _plain(re.sub(r"<[^>]+>", " ", _article(built_site / "book" / "haninge" / "2018" / "index.html")))
+    year = re.sub(r"\s+", " ", year)
+    assert 0 <= year.find("Läget 2018") < year.find("Kapitel")
+    assert "8 röda åtgärder med 10 240 av 15 000 tkr planerat" in year
+    landing = _text(built_site / "book" / "index.html")
+    assert "Underskott 99,0 mnkr; planerad effekt 2024 9,0 mnkr; kvar 90,0 mnkr." in landing
+
+
+def test_no_developer_commands_on_reader_pages(built_site):
+    pages = [p for p in (built_site / "book").rglob("*.html")]
+    assert pages
+    found = [str(p.relative_to(built_site)) for p in pages if "rapportbok kolada" in _text(p)]
+    assert not found, found
+    genomlysning = _text(built_site / "book" / "alingsas" / "2025" / "genomlysning.html")
+    assert "innehåller inga värden från Kolada" in genomlysning
+
+
+# --- Avstämning: folded away, one line that tells rounding, de-duplication and mismatch apart ---
+
+
+def test_reconcile_kinds_and_summary_line():
+    from rapportbok.analysis import reconcile as rc
+
+    exact = rc.Finding("a", 5, 5, "tkr", "Källa: Dok, avsnitt A")
+    rounded = rc.Finding("b", -245082, -245083, "tkr", "Källa: Dok, avsnitt B")  # 1 tkr: rounding
+    dedup = rc.Finding("c", 6.0, 5.5, "mnkr", "Källa: Dok, avsnitt C", 1, dedup=True)
+    real = rc.Finding("d", 7.1, 7.4, "mnkr", "Källa: Dok, avsnitt C", 1)
+    count = rc.Finding("e", 27, 28, "st", "Källa: Dok, avsnitt D")  # one unit of a count is not rounding
+    assert [rc.kind(f) for f in (exact, rounded, dedup, real, count)] == [
+        rc.AGREES, rc.ROUNDING, rc.DEDUP, rc.MISMATCH, rc.MISMATCH]
+    line = rc.summary_text([exact, rounded, dedup, real, count]).replace(NB, " ")
+    assert line == ("5 kontroller: 1 stämmer, 1 avrundning (högst en enhet), 1 där boken inte räknar samma "
+                    "åtgärd två gånger och 2 verkliga avvikelser.")
+    assert rc.summary_text([exact]) == "1 kontroll: 1 stämmer och ingen verklig avvikelse."
+    # the citation once per table: the common document is cut from every row
+    cited = rc.common_source([f.where for f in (exact, rounded, dedup)])
+    assert cited == "Källa: Dok"
+    assert rc.table([exact, rounded, dedup], cited)["Var i källan"].tolist() == ["avsnitt A", "avsnitt B", "avsnitt C"]
+    assert "Var i källan" not in rc.table([exact], rc.common_source([exact.where]))
+
+
+def test_real_data_alingsas_has_no_real_mismatch():
+    """Issue #14: 'three deviations' were one 1 tkr rounding and two de-duplications by the book."""
+    from rapportbok.analysis import actionplan as ap
+    from rapportbok.analysis import budget
+    from rapportbok.analysis import reconcile as rc
+
+    d = datasets.load_org("alingsas")
+    budget_checks = budget.all_checks(d["ramar"], d["investeringar"], d["kommunbidrag"])
+    plan_checks = ap.all_checks(d, "alingsas")
+    assert not rc.real_mismatches(budget_checks) and not rc.real_mismatches(plan_checks)
+    assert [rc.kind(f) for f in rc.mismatches(budget_checks)] == [rc.ROUNDING]
+    assert [rc.kind(f) for f in rc.mismatches(plan_checks)] == [rc.DEDUP, rc.DEDUP]
+
+
+def test_dropdown_markup_holds_the_table(monkeypatch):
+    from rapportbok.present import display
+
+    said = []
+    monkeypatch.setattr(display, "md", said.append)
+
+    class Out:
+        data = "<table><tr><td>```x```</td></tr></table>"
+
+    display.dropdown("2 kontroller", "Metod.", Out())
+    text = said[0]
+    first = text.splitlines()[0]
+    assert first.endswith("{dropdown} 2 kontroller") and set(first.split("{")[0]) == {"`"}
+    assert len(first.split("{")[0]) > 4  # longer than the raw block's fence, which is longer than ```
+    assert "{raw} html" in text and Out.data in text and text.rstrip().endswith(first.split("{")[0])
+
+
+def test_site_reconciliations_are_dropdowns(built_site):
+    pages = {p.relative_to(built_site).as_posix(): p.read_text(encoding="utf-8")
+             for p in (built_site / "book").rglob("*.html")}
+    with_audit = [n for n, h in pages.items() if 'id="avstamning' in h and "kallor" not in n]
+    assert len(with_audit) >= 10
+    for name in with_audit:
+        html = pages[name]
+        section = html[html.index('id="avstamning'):]
+        details = section.find("<details")
+        assert details >= 0 or "rapportbok-notis" in section[:2000], name
+        if details >= 0:
+            opening = section[details:section.index(">", details)]
+            assert "rapportbok-avstamning" in opening and " open" not in opening, name  # closed by default
+            assert "T_avstamning" in section[details:] or "T_risk_avstamning" in section[details:], name
+    budget = pages["book/alingsas/2025/budget.html"]
+    summary_line = re.search(r"<summary[^>]*>(.*?)</summary>", budget[budget.index('id="avstamning'):], re.S).group(1)
+    assert "ingen verklig avvikelse" in _plain(re.sub(r"<[^>]+>", "", summary_line))
+
+
+# --- signs in words ----------------------------------------------------------------------------
+
+
+def test_change_in_words():
+    from rapportbok.analysis import wording
+
+    assert _plain(wording.change_words("Övriga kostnader", -38013, -46587)) == "Kostnaden ökar med 8 574 tkr (22,6 %)"
+    assert _plain(wording.change_words("Lokalhyror", -17416, -17111)) == "Kostnaden minskar med 305 tkr (1,8 %)"
+    assert _plain(wording.change_words("Verksamhetens nettokostnader", -245082, -256303)).startswith("Nettokostnaden ökar med 11 221 tkr")
+    assert _plain(wording.change_words("Verksamhetens intäkter", 31417, 32336)).startswith("Intäkterna ökar med 919 tkr")
+    assert wording.change_words("Årets resultat", 0, 0) == "Oförändrad"
+    assert wording.change_words("x", None, 1) == ""
+    assert _plain(wording.net_cost(-256303)) == "256,3 mnkr (256 303 tkr)"
+
+
+def test_site_signs_in_words(built_site):
+    pages = {p.relative_to(built_site).as_posix(): _text(p) for p in (built_site / "book").rglob("*.html")}
+    assert not [n for n, t in pages.items() if "utan minustecken" in t]
+    budget = pages["book/alingsas/2025/budget.html"]
+    assert "Kostnaden ökar med 8 574 tkr (22,6 %)" in budget
+    assert "verksamhetens nettokostnad 256,3 mnkr" in budget
+    summary = pages["book/alingsas/2025/sammanfattning.html"]
+    assert "Verksamhetens nettokostnad: 256,3 mnkr (256 303 tkr)" in summary
+    assert "nettokostnader: -256,3" not in summary and "nettokostnader är -256" not in summary
+
+
+# --- key columns in view at 1366 and 390 px -------------------------------------------------------
+
+LAYOUT_JS = """(keys) => {
+  const out = {docW: document.documentElement.scrollWidth, winW: window.innerWidth, tables: {}};
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  document.querySelectorAll('table.rapportbok-tabell').forEach(t => {
+    const box = (t.closest('div.rapportbok-rulla') || t.closest('div.output') || t.parentElement).getBoundingClientRect();
+    const heads = [...t.querySelectorAll('thead th')].map(th => [th.textContent.trim(), th.getBoundingClientRect().right <= box.right + 1]);
+    out.tables[t.id] = Object.fromEntries(heads);
+  });
+  return out;
+}"""
+
+# Table id -> the columns a reader must see without scrolling at 1366 px (issue #14).
+KEY_COLUMNS = {
+    "book/haninge/2018/atgardsplan.html": {"T_atgarder": ["Åtgärd", "Trafikljus", "Realisering, %", "Faktiskt hittills, tkr"]},
+    # Linköping reports no follow-up: the table has planned effects only (no traffic lights to show).
+    "book/linkoping/2024/atgardsplan.html": {"T_atgarder": ["Åtgärd", "Planerad 2024, tkr"]},
+    "book/alingsas/2025/risk.html": {"T_risker": ["Risk", "Riskvärde", "Hantering"]},
+    "book/alingsas/2025/genomlysning.html": {"T_forflyttning_1": ["Möjlighet", "Besparing, mnkr per år", "Besparing enligt källan"],
+                                             "T_forflyttning_2": ["Möjlighet", "Besparing, mnkr per år", "Besparing enligt källan"]},
+}
+
+
+def test_key_columns_in_view_and_no_page_overflow(built_site):
+    from conftest import need_chromium
+
+    need_chromium()
+    from rapportbok.publish import chromium
+
+    pages = sorted(p.relative_to(built_site).as_posix() for p in (built_site / "book").rglob("*.html")
+                   if "kallor" not in p.parts)
+    problems = []
+    with chromium.browser() as browser:
+        for width, height in ((1366, 900), (390, 844)):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            for name in pages:
+                page.goto((built_site / name).as_uri(), wait_until="load")
+                facts = page.evaluate(LAYOUT_JS, None)
+                if facts["docW"] > facts["winW"]:
+                    problems.append(f"{name} @ {width}: sidan är {facts['docW']} px bred")
+                if width == 1366:
+                    for tid, cols in KEY_COLUMNS.get(name, {}).items():
+                        seen = facts["tables"].get(tid)
+                        assert seen is not None, f"{name}: ingen tabell {tid}"
+                        hidden = [c for c in cols if not seen.get(c)]
+                        if hidden:
+                            problems.append(f"{name} @ 1366: {tid} döljer {hidden}")
+            page.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_site_intros_tell_rounding_and_dedup_from_mismatch(built_site):
+    budget = _article(built_site / "book" / "alingsas" / "2025" / "budget.html")
+    intro = _plain(re.sub(r"<[^>]+>", " ", budget[:budget.find("Ekonomiska ramar per kontogrupp")]))
+    assert "ingen verklig avvikelse" in intro and "avvikelser mellan" not in intro
+    plan = _article(built_site / "book" / "alingsas" / "2025" / "atgardsplan.html")
+    intro = _plain(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", plan[:plan.find("Så räknas")])))
+    assert "2 där boken inte räknar samma åtgärd två gånger och ingen verklig avvikelse" in intro
