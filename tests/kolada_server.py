@@ -53,6 +53,7 @@ class FakeKolada:
 
     def __init__(self, page_size: int | None = None):
         self.page_size = page_size
+        self.relative_links = False  # True: next_url/previous_url as root-relative paths ("/v3/data/...")
         self.records: dict[tuple[str, str, int], dict[str, Any]] = {}
         self.kpi_meta: list[dict[str, Any]] = []
         self.municipality_meta: list[dict[str, Any]] = []
@@ -241,7 +242,7 @@ class FakeKolada:
         def link(p: int) -> str:
             q = {k: v[0] for k, v in query.items()}
             q["page"] = str(p)
-            return f"{self.origin}{path}?{urlencode(q)}"
+            return f"{'' if self.relative_links else self.origin}{path}?{urlencode(q)}"
 
         return {
             "values": chunk,

@@ -79,6 +79,19 @@ def test_paged_follows_next_url_and_collects_all_pages(fake, client):
     assert all(u.startswith(fake.origin) for u in client.request_log)
 
 
+def test_root_relative_next_url_is_resolved_against_the_page(fake, client):
+    """A server may send next_url as a path ("/v3/data/...?page=2"): it is the server's path, not base_url's."""
+    fake.page_size = 2
+    fake.relative_links = True
+    for year in range(2018, 2023):
+        fake.add_value("N31001", "1489", year, float(year))
+    values = client.paged("data/kpi/N31001/municipality/1489", {"per_page": 5000})
+    assert [v["period"] for v in values] == list(range(2018, 2023))
+    data_reqs = [r for r in fake.requests if r.startswith("/v3/data/")]
+    assert len(data_reqs) == 3 and not any("/v3/v3/" in r for r in fake.requests)
+    assert all(u.startswith(fake.origin + "/v3/data/") for u in client.request_log)
+
+
 def test_data_follows_paging(fake, client):
     fake.page_size = 3
     for year in range(2018, 2026):

@@ -328,7 +328,8 @@ class KoladaClient:
                 return out
             if not isinstance(next_url, str):
                 raise KoladaError(f"Oväntat svar från Kolada för {current}: next_url är inte en adress.", url=current)
-            next_url = self.url_for(next_url)
+            # Relative to the page it came on (a root-relative "/v3/data/..." must not become /v3/v3/...).
+            next_url = urljoin(current, next_url)
             if not self.same_origin(next_url):
                 raise KoladaError(
                     f"Kolada skickade en next_url till en annan adress ({next_url}); rapportbok följer bara "
