@@ -182,17 +182,8 @@ def test_a_build_killed_while_running_leaves_the_previous_book_and_no_process(pr
     marker = project / "_build" / "html" / stamp.SITE_MARKER
     marker.write_text("förr")  # the site must be rebuilt
     site = tree_hash(project / "_build" / "html")
-    proc = subprocess.Popen([sys.executable, "-m", "rapportbok", "build", "--workers", "1"], cwd=project,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc, children = _build_until_the_site_build_runs(project, stderr=subprocess.STDOUT)
     try:
-        for line in proc.stdout:
-            if "Bygger webbplatsen" in line:
-                break
-        deadline = time.monotonic() + 10
-        while not (children := _children(proc.pid)) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert children, "jupyter-book körs inte"
         time.sleep(1)  # let it get going
         proc.kill()  # kill -9: no handler of the build runs
         proc.wait()
@@ -218,17 +209,8 @@ def test_sigterm_ends_the_build_its_children_and_its_staging_folder(project):
     marker.write_text("förr")  # the site must be rebuilt
     book, site = tree_hash(project / "book", project / "_toc.yml"), tree_hash(project / "_build" / "html")
     (project / "_build" / ".rapportbok-stamp.json").unlink(missing_ok=True)
-    proc = subprocess.Popen([sys.executable, "-m", "rapportbok", "build", "--workers", "1"], cwd=project,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc, children = _build_until_the_site_build_runs(project, stderr=subprocess.PIPE)
     try:
-        for line in proc.stdout:
-            if "Bygger webbplatsen" in line:
-                break
-        deadline = time.monotonic() + 10
-        while not (children := _children(proc.pid)) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert children, "jupyter-book körs inte"
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=60)
     finally:
@@ -240,6 +222,25 @@ def test_sigterm_ends_the_build_its_children_and_its_staging_folder(project):
     assert tree_hash(project / "book", project / "_toc.yml") == book
     assert tree_hash(project / "_build" / "html") == site
     marker.unlink()
+
+
+def _build_until_the_site_build_runs(project: Path, stderr) -> tuple[subprocess.Popen, list[int]]:
+    """Start `rapportbok build` and return once its jupyter-book child runs (the process and its children)."""
+    proc = subprocess.Popen([sys.executable, "-m", "rapportbok", "build", "--workers", "1"], cwd=project,
+                            stdout=subprocess.PIPE, stderr=stderr, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        for line in proc.stdout:
+            if "Bygger webbplatsen" in line:
+                break
+        deadline = time.monotonic() + 10
+        while not (children := _children(proc.pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert children, "jupyter-book körs inte"
+    except BaseException:
+        proc.kill()
+        raise
+    return proc, children
 
 
 def _children(pid: int) -> list[int]:
