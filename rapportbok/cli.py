@@ -160,35 +160,128 @@ def kolada() -> None:
     pass
 
 
-@kolada.command("hamta", help="Hämta nyckeltalen i data/ORG/kolada.yml och spara dem i data/ORG/kolada/.")
-@click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. alingsas.")
+@kolada.command("hamta", help="Hämta nyckeltalen i data/ORG/kolada.yml och spara dem i data/ORG/kolada/. "
+                "Flera --org eller --alla hämtar alla på en gång med så få anrop som möjligt; en avbruten "
+                "hämtning fortsätter där den slutade när kommandot körs igen.")
+@click.option("--org", "orgs", multiple=True, help="Organisationens mapp under data/, t.ex. alingsas (kan anges flera gånger).")
+@click.option("--alla", "everyone", is_flag=True, help="Alla organisationer i data/ som har en kolada.yml.")
 @click.option("--api-adress", "--base-url", "base_url", default=None,
               help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).")
-def kolada_fetch(org: str, base_url: str | None) -> None:
+def kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) -> None:
+    from rapportbok.core import paths
     from rapportbok.data import kolada as kol
 
-    folder = _org_folder(org)
-    if not (folder / "organisation.yml").is_file():
-        click.echo(f"Fel: hittar ingen organisation '{org}' ({folder} saknar organisation.yml).", err=True)
+    if everyone == bool(orgs):
+        click.echo("Fel: ange --org ORG (en eller flera gånger) eller --alla, inte båda.", err=True)
         sys.exit(1)
+    if everyone:
+        folders = sorted(p.parent for p in paths.data_dir().glob(f"*/{kol.CONFIG_FILE}")
+                         if (p.parent / "organisation.yml").is_file() and paths.SLUG.fullmatch(p.parent.name))
+        if not folders:
+            click.echo(f"Fel: ingen organisation i {paths.data_dir()} har en {kol.CONFIG_FILE}.", err=True)
+            sys.exit(1)
+    else:
+        folders = []
+        for org in dict.fromkeys(orgs):
+            folder = _org_folder(org)
+            if not (folder / "organisation.yml").is_file():
+                click.echo(f"Fel: hittar ingen organisation '{org}' ({folder} saknas eller saknar organisation.yml).", err=True)
+                sys.exit(1)
+            folders.append(folder)
+    failed = "Hämtningen från Kolada misslyckades; inget har sparats."
     try:
         client = kol.KoladaClient(base_url=base_url or kol.DEFAULT_BASE_URL)
-        report = kol.fetch_org(folder, client)
+        if len(folders) == 1:
+            reports = [kol.fetch_org(folders[0], client)]
+        else:
+            parts = paths.project_root() / "_build" / "kolada-hamtning"
+            failed = ("Hämtningen från Kolada avbröts; inga organisationer har uppdaterats. Det som redan hämtats "
+                      "sparas, och samma kommando fortsätter där det slutade.")
+            bar = None
+
+            def ready(done: int, total: int) -> None:
+                nonlocal bar
+                if done:
+                    click.echo(f"Fortsätter en avbruten hämtning: {done} av {total} anrop är redan gjorda.")
+                bar = click.progressbar(length=total - done, label=f"Hämtar {len(folders)} organisationer från Kolada",
+                                        file=sys.stderr)
+                bar.__enter__()
+
+            try:
+                reports = kol.fetch_many(folders, client, parts, plan_ready=ready,
+                                         progress=lambda n: bar.update(n) if bar else None)
+            finally:
+                if bar is not None:
+                    bar.__exit__(None, None, None)
     except kol.KoladaConfigError as err:
         click.echo(f"Fel i Kolada-konfigurationen: {err}", err=True)
         sys.exit(1)
-    except kol.KoladaError as err:
-        click.echo(f"Hämtningen från Kolada misslyckades; inget har sparats. {err}", err=True)
+    except KeyboardInterrupt:
+        click.echo(failed, err=True)
+        sys.exit(130)
+    except (kol.KoladaError, ValueError) as err:
+        click.echo(f"{failed} {err}", err=True)
         sys.exit(1)
     except OSError as err:
         from rapportbok.core.oserrors import describe
 
-        click.echo(f"Hämtningen från Kolada misslyckades; inget har sparats. {describe(err)}.", err=True)
+        click.echo(f"{failed} {describe(err)}.", err=True)
         sys.exit(1)
-    except ValueError as err:
-        click.echo(f"Hämtningen från Kolada misslyckades; inget har sparats. {err}", err=True)
+    for report in reports:
+        if len(reports) > 1:
+            click.echo(f"\n{report.org_dir.name}:")
+        click.echo(report.summary())
+
+
+@kolada.command("metadata", help="Förnya Koladas metadata som ny-organisation använder (kommuner, deras grupper "
+                "av liknande kommuner och standardnyckeltalen) från Koladas API.")
+@click.option("--api-adress", "--base-url", "base_url", default=None,
+              help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).")
+def kolada_metadata(base_url: str | None) -> None:
+    from rapportbok.data import kolada as kol
+    from rapportbok.data import kolada_snapshot as snap
+
+    try:
+        result = snap.refresh(kol.KoladaClient(base_url=base_url or kol.DEFAULT_BASE_URL))
+    except (kol.KoladaError, snap.SnapshotError, ValueError) as err:
+        click.echo(f"Koladas metadata förnyades inte; inget har skrivits. {err}", err=True)
         sys.exit(1)
-    click.echo(report.summary())
+    except OSError as err:
+        from rapportbok.core.oserrors import describe
+
+        click.echo(f"Koladas metadata förnyades inte. {describe(err)}.", err=True)
+        sys.exit(1)
+    click.echo(f"Skrev Koladas metadata ({len(result.municipalities)} kommuner, {len(result.kpis)} nyckeltal, "
+               f"hämtat {result.meta['fetched_at']}) i {snap.SNAPSHOT_DIR}.")
+
+
+@click.command("ny-organisation", cls=SwedishCommand,
+               help="Skapa data/MAPP/ för en kommun ur Koladas metadata: organisation.yml och kolada.yml med "
+                    "kommunens grupper av liknande kommuner och standardnyckeltalen. Kör sedan kolada hamta och bygg.")
+@click.option("--kommun", required=True, help="Kommunkoden (t.ex. 1440) eller namnet (t.ex. Ale).")
+@click.option("--ar", "years", multiple=True, type=int, help="Rapportår (kan anges flera gånger; standard: förra året).")
+@click.option("--mapp", "slug", default=None, help="Mappens namn under data/ (standard: kommunens namn, t.ex. ale).")
+def new_organisation(kommun: str, years: tuple[int, ...], slug: str | None) -> None:
+    from rapportbok.data import kolada_snapshot as snap
+    from rapportbok.data import scaffold
+
+    try:
+        made = scaffold.create(kommun, years=list(years) or None, slug=slug)
+    except (scaffold.ScaffoldError, snap.SnapshotError) as err:
+        click.echo(f"Fel: {err}", err=True)
+        sys.exit(1)
+    except OSError as err:
+        from rapportbok.core.oserrors import describe
+
+        click.echo(f"Fel: organisationen kunde inte skapas; inget har skrivits. {describe(err)}.", err=True)
+        sys.exit(1)
+    m = made.municipality
+    click.echo(f"Skapade {made.folder} för {m.name} ({m.id}), rapportår {', '.join(map(str, made.years))}:")
+    for p in made.written:
+        click.echo(f"  {p.name}")
+    click.echo("Jämförelser: " + "; ".join(title for _, title in m.groups.values()) + "; alla kommuner (G2328).")
+    click.echo(f"Ändra nämndens namn i organisation.yml vid behov. Hämta sedan värdena: "
+               f"rapportbok kolada hamta --org {made.slug}, och bygg: make book")
 
 
 @main.command(help="Skriv en Excel-mall för en uppföljning av åtgärdsplanens åtgärder (per tertial eller rapportdatum).")
@@ -263,6 +356,8 @@ def import_(file: str, org: str, ersatt: bool) -> None:
 
 
 # Registered here, in the order of the analyst's period (mall and importera above).
+main.add_command(new_organisation)
+main.aliases["new-organisation"] = "ny-organisation"
 main.add_command(kolada)
 main.command("kontrollera", cls=SwedishCommand, help="Kontrollera alla filer i data/ och lista varje fel och varning.")(validate)
 main.command("bygg", cls=SwedishCommand, help="Kontrollera data/, kör kapitlen till book/ och bygg webbplatsen i _build/html/.")(build)

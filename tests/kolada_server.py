@@ -294,3 +294,60 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (e.g. timeout)
+
+
+def seed_national(fake: FakeKolada, years: range | list[int], kpis: dict[str, str] | None = None,
+                  municipalities: dict[str, str] | None = None, groups: dict[str, list[str]] | None = None) -> None:
+    """SYNTHETIC values for a national edition: every KPI x municipality x year, and each group's mean.
+
+    The numbers are made up (a deterministic function of the ids), never Kolada's. ``kpis`` maps id
+    to title (default: the standard set in the shipped metadata snapshot, with its real titles);
+    ``municipalities`` id to name and ``groups`` group id to members (default: the snapshot's 290
+    municipalities, G2328 and every municipality's three similar-municipality groups).
+    """
+    import zlib
+
+    from rapportbok.data import kolada_snapshot as snap
+
+    s = snap.load()
+    kpis = kpis or {k: t for k, (t, _, _) in s.kpis.items()}
+    municipalities = municipalities or {m.id: m.name for m in s.municipalities.values()}
+    if groups is None:
+        import csv
+        from pathlib import Path
+
+        groups = {snap.ALL_MUNICIPALITIES: list(municipalities)}
+        wanted = {gid for m in s.municipalities.values() for gid, _ in m.groups.values()}
+        shared = Path(__file__).resolve().parents[2] / "shared" / "kolada" / "municipality-groups.csv"
+        if shared.exists():
+            with open(shared, encoding="utf-8", newline="") as fh:
+                for r in csv.DictReader(fh):
+                    if r["group_id"] in wanted:
+                        groups.setdefault(r["group_id"], []).append(r["member_id"])
+        else:  # members unknown: a synthetic group of ten municipalities
+            ids = sorted(municipalities)
+            for i, gid in enumerate(sorted(wanted)):
+                groups[gid] = [ids[(i + j) % len(ids)] for j in range(10)]
+    for k, title in kpis.items():
+        fake.add_kpi(k, title)
+    for mid, name in municipalities.items():
+        fake.add_municipality(mid, name)
+    for gid, members in groups.items():
+        fake.add_group(gid, gid, [(m, municipalities.get(m, m)) for m in members])
+
+    def value(k: str, mid: str, y: int) -> float:
+        if k == "N01951":  # synthetic population
+            return float(5000 + zlib.crc32(mid.encode()) % 200000 + 100 * (y - 2018))
+        base = 1 + zlib.crc32(f"{k}{mid}".encode()) % 1000
+        scale = 10.0 if "kr/inv" in kpis[k] else 0.05
+        return round(base * scale * (1 + 0.02 * (y - 2018)), 1)
+
+    for k in kpis:
+        for y in years:
+            by_mun = {mid: value(k, mid, y) for mid in municipalities}
+            for mid, v in by_mun.items():
+                fake.add_value(k, mid, y, v)
+            for gid, members in groups.items():
+                vals = [by_mun[m] for m in members if m in by_mun]
+                if vals:
+                    fake.add_value(k, gid, y, round(sum(vals) / len(vals), 1), count=len(vals))

@@ -55,7 +55,7 @@ AREA_OF_KPI = {
     "N31001": "ekonomiskt bistånd", "N31814": "ekonomiskt bistånd", "N31807": "ekonomiskt bistånd",
     "N40008": "arbetsmarknad", "U40455": "arbetsmarknad", "N03937": "arbetsmarknad", "N03952": "arbetsmarknad",
     "N33001": "IFO", "N33007": "IFO", "N33008": "IFO", "N33009": "IFO", "U33401": "IFO", "N30001": "IFO",
-    "N33802": "IFO",
+    "N33802": "IFO", "N30101": "IFO",
 }
 
 

@@ -13,6 +13,7 @@ from rapportbok.chapters import Chapter, ChapterPage
 from rapportbok.core import escape, fmt, paths
 from rapportbok.data import kolada, sources
 from rapportbok.data import review as gl_data
+from rapportbok.data.datasets import KOLADA
 from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
@@ -39,15 +40,14 @@ def _source_year(df: pd.DataFrame | None) -> int | None:
 
 
 def has_data(data: dict, year: int) -> bool:
-    """Shown from the year of the review on, for an organisation with the review's figures.
-
-    ``has_data`` receives the datasets only, not the organisation, so stored Kolada values
-    alone do not make the chapter appear; every organisation with Kolada data also has the review.
+    """Shown from the year of the review on, for an organisation with the review's figures;
+    for an organisation without a review but with a Kolada configuration, every report year
+    (the genomlysning then stands on Kolada alone and says so when nothing is fetched yet).
     """
     frames = [data.get(STATED), data.get(MOVES)]
     present = [f for f in frames if f is not None]
     if not present:
-        return False
+        return data.get(KOLADA) is not None
     first = min((y for y in (_source_year(f) for f in present) if y), default=None)
     return first is None or int(year) >= first
 
@@ -124,8 +124,14 @@ class GenomlysningChapter(ChapterPage):
             f"{NO_KOLADA} för {self.org.name}, så här visas inga tidsserier eller jämförelser från Kolada."
         )
 
+    @property
+    def has_review(self) -> bool:
+        return self.stated is not None or self.moves is not None
+
     # -- introduction ---------------------------------------------------------------------
     def intro(self) -> None:
+        if not self.has_review:
+            return self._intro_kolada_only()
         o = self.org
         text = (
             f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** Genomlysningen från 2024 jämför nyckeltal för ekonomiskt bistånd, "
@@ -152,6 +158,33 @@ class GenomlysningChapter(ChapterPage):
                 "besparingsmöjligheter som genomlysningen själv anger, med genomlysningens egna jämförelser. "
                 "Tidsserier, förändringsutrymme och rangordning ur Kolada ingår inte. "
                 "En förändring som genomlysningen anger görs aldrig om till en tidsserie."
+            )
+        md(text)
+
+    def _intro_kolada_only(self) -> None:
+        """The genomlysning of an organisation without a review document: Kolada's key figures alone."""
+        o = self.org
+        groups = [c.label for c in self.comps if c.kind == "kolada"]
+        text = (
+            f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** Det finns ingen genomlysning i källorna för "
+            f"{escape.md_text(o.name)}. Kapitlet bygger därför bara på Kolada: nyckeltal för individ- och familjeomsorg, "
+            "ekonomiskt bistånd, barn och unga och arbetsmarknad jämförs med kommunens liknande kommuner enligt Kolada och "
+            "med alla kommuner, med plats och percentil, förändring över tid och förändringsutrymme i kronor."
+        )
+        if groups:
+            text += " Jämförelsegrupper: " + "; ".join(escape.md_text(g) for g in groups) + "."
+        if self.has_kolada:
+            years = sorted(self.values["period"].unique())
+            text += (
+                f"\n\nVärdena från Kolada hämtades {escape.md_text(self.fetched)} "
+                f"({fmt.number(len(self.values), 0)} värden, {len(self.kpis)} nyckeltal, åren {years[0]}–{years[-1]}). "
+                "Kolada reviderar ibland äldre värden; boken visar det som hämtades då. Kvoter, skillnader, plats, "
+                "percentil och förändringsutrymme är egen beräkning."
+            )
+        else:
+            text += (
+                f"\n\n**{escape.md_text(NO_KOLADA)} för {escape.md_text(o.name)}**, så kapitlet har ännu inga "
+                "nyckeltal att visa."
             )
         md(text)
 

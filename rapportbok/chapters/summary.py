@@ -250,6 +250,11 @@ class SummaryChapter(ChapterPage):
         if page is None:
             md("Ingen genomlysning gäller detta år.")
             return
+        if not page.has_review:
+            text = "Det finns ingen genomlysning i källorna; kapitlet jämför nyckeltal från Kolada med liknande kommuner och alla kommuner."
+            text += ("" if page.has_kolada else " Värden från Kolada ingår inte i den här utgåvan av boken.")
+            md(text + f" Mer i {self._link('genomlysning')}.")
+            return
         n = 0 if page.stated is None else len(page.stated)
         text = f"Genomlysningen anger {fmt.number(n)} nyckeltal i text. Möjlig besparing: {escape.md_text(self.values['sf_besparing'])}."
         text += (" Nyckeltal från Kolada ingår." if page.has_kolada else

@@ -383,6 +383,7 @@ class KoladaSpec(BaseModel):
     groups: dict[GroupId, Text] | None = None
     own_groups: dict[Text, Annotated[list[MunicipalityId], Field(min_length=1)]] | None = None
     battre: dict[KpiId, Direction] | None = None
+    all_municipalities: bool | None = None
 
     @field_validator("kpis")
     @classmethod
@@ -401,7 +402,7 @@ class KoladaSpec(BaseModel):
 
 
 
-KOLADA_KEYS = ("kpis", "first_year", "municipalities", "groups", "own_groups", "battre")
+KOLADA_KEYS = ("kpis", "first_year", "municipalities", "groups", "own_groups", "battre", "all_municipalities")
 KOLADA_EXPECTED = {
     "": "en YAML-mappning med nycklarna kpis, first_year och municipalities",
     "kpis": "en icke-tom lista med nyckeltals-id, t.ex. kpis: [\"N31001\"]",
@@ -414,6 +415,7 @@ KOLADA_EXPECTED = {
     "own_groups.*": "en icke-tom lista med kommun-id, t.ex. [\"1440\", \"1482\"]",
     "battre": "en mappning nyckeltals-id: lagre eller hogre",
     "battre.*": "'lagre' eller 'hogre'",
+    "all_municipalities": "true (hämta alla kommuner, för plats och percentil) eller false",
     ".<extra>": "bara nycklarna " + ", ".join(KOLADA_KEYS),
 }
 

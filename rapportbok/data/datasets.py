@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 import pandas as pd
+import yaml
 
 from rapportbok.core.paths import data_dir
 from rapportbok.data import actionplan, budget, review, risk, sources
@@ -56,6 +57,24 @@ def _read(org_path: Path, name: str, known_sources: set[str]) -> tuple[pd.DataFr
     return (None if issues else df), issues
 
 
+# Not a table of its own: the organisation's Kolada values (data/<org>/kolada/varden.csv, fetched by
+# `rapportbok kolada hamta`). None without kolada.yml; an empty table when nothing has been fetched yet.
+KOLADA = "kolada"
+
+
+def _kolada(org_path: Path) -> tuple[pd.DataFrame | None, list[Issue]]:
+    from rapportbok.data import kolada
+
+    if not (org_path / kolada.CONFIG_FILE).exists():
+        return None, []
+    label = f"{org_path.name}/{kolada.STORE_DIR}/{kolada.VALUES_FILE}"
+    try:
+        values, _ = kolada.load_stored(org_path)
+    except (kolada.KoladaError, ValueError, KeyError, yaml.YAMLError) as err:
+        return None, [Issue(label, 0, "", str(err)[:200], "värdena som `rapportbok kolada hamta` sparade; hämta dem igen")]
+    return (kolada.values_frame([]) if values is None else values), []
+
+
 def load_org(org: str, data: Path | None = None, warnings: list[Issue] | None = None) -> dict[str, pd.DataFrame | None]:
     """All datasets of one organisation, validated; raises DataError listing every problem.
 
@@ -67,6 +86,8 @@ def load_org(org: str, data: Path | None = None, warnings: list[Issue] | None = 
     for name in ORG_DATASETS:
         out[name], found = _read(data / org, name, known)
         issues += found
+    out[KOLADA], found = _kolada(data / org)
+    issues += found
     if not issues:
         for check in CROSS_CHECKS:
             issues += check(out, org)

@@ -525,12 +525,18 @@ class KoladaConfig:
     municipalities: dict[str, str]
     groups: dict[str, str] = field(default_factory=dict)
     own_groups: dict[str, list[str]] = field(default_factory=dict)
+    # True: also every municipality (the members of G2328 in the shipped metadata snapshot), for rank and percentile.
+    all_municipalities: bool = False
 
     def all_ids(self) -> list[str]:
-        """Municipality, group and own-group member ids, without duplicates."""
+        """Municipality, group and own-group member ids (and every municipality if asked), without duplicates."""
         ids = list(self.municipalities) + list(self.groups)
         for members in self.own_groups.values():
             ids.extend(members)
+        if self.all_municipalities:
+            from rapportbok.data import kolada_snapshot
+
+            ids.extend(kolada_snapshot.load().all_ids())
         return _unique(ids)
 
     def as_dict(self) -> dict[str, Any]:
@@ -540,6 +546,7 @@ class KoladaConfig:
             "municipalities": dict(self.municipalities),
             "groups": dict(self.groups),
             "own_groups": {k: list(v) for k, v in self.own_groups.items()},
+            **({"all_municipalities": True} if self.all_municipalities else {}),
         }
 
 
@@ -598,11 +605,15 @@ def parse_config(raw: Any, where: str = CONFIG_FILE) -> KoladaConfig:
             _id_str(m, _MUNICIPALITY_RE, "kommun-id (fyra siffror)", where) for m in members
         )
 
-    unknown = sorted(set(raw) - {"kpis", "first_year", "municipalities", "groups", "own_groups", "battre"})
+    unknown = sorted(set(raw) - {"kpis", "first_year", "municipalities", "groups", "own_groups", "battre",
+                                 "all_municipalities"})
     if unknown:
         raise KoladaConfigError(f"{where}: okända nycklar: {', '.join(map(str, unknown))}.")
+    everyone = raw.get("all_municipalities", False)
+    if not isinstance(everyone, bool):
+        raise KoladaConfigError(f"{where}: 'all_municipalities' måste vara true eller false.")
 
-    return KoladaConfig(kpi_ids, first_year, municipalities, groups, own_groups)
+    return KoladaConfig(kpi_ids, first_year, municipalities, groups, own_groups, everyone)
 
 
 def load_config(org_dir: Path | str) -> KoladaConfig:
@@ -796,21 +807,33 @@ def fetch_org(
     org_dir = Path(org_dir)
     config = load_config(org_dir)
     now = now or _dt.datetime.now(_dt.timezone.utc)
-    fetched_at = now.isoformat(timespec="seconds")
+    years = _years(config, now)
+    log_start = len(client.request_log)
+    with client.deadline_window():
+        titles = _titles(client.kpis(config.kpis))
+        values = client.data(config.kpis, config.all_ids(), years=years)
+    return _store(org_dir, config, values, titles, client.request_log[log_start:], client.base_url, now)
+
+
+def _years(config: KoladaConfig, now: _dt.datetime) -> list[int]:
     years = list(range(config.first_year, now.year + 1))
     if not years:
         raise KoladaConfigError(f"first_year {config.first_year} ligger efter hämtningsåret {now.year}.")
+    return years
+
+
+def _titles(meta_records: list[dict[str, Any]]) -> dict[str, str | None]:
+    titles = {str(r.get("id")): r.get("title") for r in meta_records if isinstance(r, dict) and r.get("id")}
+    return {k: (v if isinstance(v, str) else None) for k, v in titles.items()}
+
+
+def _store(org_dir: Path, config: KoladaConfig, values: pd.DataFrame, titles: dict[str, str | None],
+           requests_made: list[str], base_url: str, now: _dt.datetime) -> FetchReport:
+    """Write one organisation's store (values, dated metadata) and compare with the previous fetch."""
+    fetched_at = now.isoformat(timespec="seconds")
+    years = _years(config, now)
     ids = config.all_ids()
-
-    log_start = len(client.request_log)
-    with client.deadline_window():
-        meta_records = client.kpis(config.kpis)
-        titles = {str(r.get("id")): r.get("title") for r in meta_records if isinstance(r, dict) and r.get("id")}
-        titles = {k: (v if isinstance(v, str) else None) for k, v in titles.items()}
-        missing = [k for k in config.kpis if k not in titles]
-        values = client.data(config.kpis, ids, years=years)
-    requests_made = client.request_log[log_start:]
-
+    missing = [k for k in config.kpis if k not in titles]
     stored = _to_stored(values)
     store = org_dir / STORE_DIR
     values_path = store / VALUES_FILE
@@ -836,7 +859,7 @@ def fetch_org(
     meta = {
         "fetched_at": fetched_at,
         "source": SOURCE_LABEL,
-        "base_url": client.base_url,
+        "base_url": base_url,
         "years": years,
         "n_values": int(len(stored)),
         "requests": list(requests_made),
@@ -873,6 +896,125 @@ def fetch_org(
     )
 
 
+# ---------------------------------------------------------------------------
+# Many organisations at once, resumable
+# ---------------------------------------------------------------------------
+
+PARTS_MAX_AGE = _dt.timedelta(days=1)  # parts of an interrupted fetch older than this are fetched again
+
+
+@dataclass
+class Piece:
+    """One request of a batched fetch (its pages included): a path relative to the API."""
+
+    path: str
+    kind: str  # "kpi" (metadata) or "data"
+
+    @property
+    def key(self) -> str:
+        from rapportbok.core.hashing import Digest
+
+        return Digest().text("piece", self.path).hexdigest()[:20]
+
+
+def plan_many(configs: Sequence[KoladaConfig], years: Sequence[int]) -> tuple[list[str], list[str], list[Piece]]:
+    """KPIs, ids and requests for several organisations together: KPIs x ids x years, 25 ids a segment."""
+    kpis = sorted(_unique(k for c in configs for k in c.kpis))
+    ids = sorted(_unique(i for c in configs for i in c.all_ids()))
+    year_ids = [str(y) for y in years]
+    pieces = [Piece(f"kpi/{','.join(ch)}", "kpi") for ch in chunked(kpis)]
+    for kchunk in chunked(kpis):
+        for mchunk in chunked(ids):
+            for ychunk in chunked(year_ids):
+                pieces.append(Piece(f"data/kpi/{','.join(kchunk)}/municipality/{','.join(mchunk)}/year/{','.join(ychunk)}",
+                                    "data"))
+    return kpis, ids, pieces
+
+
+def _parts_folder(parts_dir: Path, base_url: str, pieces: list[Piece], now: _dt.datetime) -> Path:
+    """The folder of this fetch's parts; parts of another API, another plan or an old run are not reused."""
+    from rapportbok.core.hashing import Digest
+
+    plan_key = Digest().text("base_url", base_url).text("plan", "\n".join(p.path for p in pieces)).hexdigest()[:16]
+    folder = Path(parts_dir) / plan_key
+    manifest = folder / "hamtning.json"
+    if folder.exists():
+        try:
+            started = _dt.datetime.fromisoformat(json.loads(manifest.read_text(encoding="utf-8"))["started_at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            started = None
+        if started is None or not (_dt.timedelta(0) <= now - started <= PARTS_MAX_AGE):
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
+    if not manifest.exists():
+        files.write_text(manifest, json.dumps({"started_at": now.isoformat(timespec="seconds"), "base_url": base_url}))
+    return folder
+
+
+def fetch_many(
+    org_dirs: Sequence[Path | str],
+    client: KoladaClient,
+    parts_dir: Path | str,
+    now: _dt.datetime | None = None,
+    progress: Callable[[int], Any] | None = None,
+    plan_ready: Callable[[int, int], Any] | None = None,
+) -> list[FetchReport]:
+    """Fetch the Kolada values of several organisations with as few requests as the API allows.
+
+    The KPIs and ids of all organisations are fetched together (KPIs x municipalities x years,
+    at most 25 ids in each segment), each request's answer is kept in ``parts_dir`` as soon as
+    it has arrived, so that a fetch that is interrupted (network, Ctrl-C) fetches only what is
+    missing when it is run again. When every request has been answered, each organisation's
+    store is written exactly as :func:`fetch_org` would write it (its own KPIs, ids and years),
+    and the parts are removed. ``plan_ready(done, total)`` is called once with the number of
+    requests already kept and in all; ``progress(1)`` after each request.
+    """
+    now = now or _dt.datetime.now(_dt.timezone.utc)
+    dirs = [Path(d) for d in org_dirs]
+    if not dirs:
+        raise ValueError("Inga organisationer att hämta för.")
+    configs = [load_config(d) for d in dirs]
+    years = sorted({y for c in configs for y in _years(c, now)})
+    _, _, pieces = plan_many(configs, years)
+    folder = _parts_folder(Path(parts_dir), client.base_url, pieces, now)
+    kept = {p.key for p in pieces if (folder / f"{p.key}.json").exists()}
+    if plan_ready:
+        plan_ready(len(kept), len(pieces))
+    records: dict[str, dict[str, Any]] = {}
+    with client.deadline_window():
+        for piece in pieces:
+            path = folder / f"{piece.key}.json"
+            if piece.key in kept:
+                try:
+                    records[piece.key] = json.loads(path.read_text(encoding="utf-8"))
+                    continue
+                except (OSError, ValueError):
+                    pass  # a damaged part is fetched again
+            log_start = len(client.request_log)
+            got = client.paged(piece.path, {"per_page": MAX_PER_PAGE})
+            if piece.kind == "data":
+                values_frame(got)  # refuses a malformed record before it is kept
+            part = {"path": piece.path, "requests": client.request_log[log_start:], "values": got}
+            files.write_text(path, json.dumps(part, ensure_ascii=False))
+            records[piece.key] = part
+            if progress:
+                progress(1)
+    titles = _titles([r for p in pieces if p.kind == "kpi" for r in records[p.key]["values"]])
+    values = values_frame([r for p in pieces if p.kind == "data" for r in records[p.key]["values"]])
+    requests_made = [u for p in pieces for u in records[p.key]["requests"]]
+    reports = []
+    for d, config in zip(dirs, configs):
+        own_years = _years(config, now)
+        mine = values[values["kpi"].isin(config.kpis) & values["municipality"].isin(config.all_ids())
+                      & values["period"].isin(own_years)].reset_index(drop=True)
+        reports.append(_store(d, config, mine, titles, requests_made, client.base_url, now))
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+    return reports
+
+
 __all__ = [
     "DEFAULT_BASE_URL",
     "FetchReport",
@@ -883,6 +1025,7 @@ __all__ = [
     "OWN_PROCESSING_LABEL",
     "SOURCE_LABEL",
     "chunked",
+    "fetch_many",
     "fetch_org",
     "load_config",
     "load_stored",
