@@ -259,7 +259,7 @@ def records_from_catalogue(groups_csv: Path, catalogue_tsv: Path) -> tuple[list[
     return list(groups.values()), kpis
 
 
-def refresh(client, folder: Path = SNAPSHOT_DIR, now: _dt.datetime | None = None) -> Snapshot:
+def refresh(client, folder: Path | None = None, now: _dt.datetime | None = None) -> Snapshot:
     """Fetch the groups and the standard KPIs from Kolada's API and write the snapshot.
 
     ``client`` is a :class:`rapportbok.data.kolada.KoladaClient`. Nothing is written unless
@@ -276,5 +276,5 @@ def refresh(client, folder: Path = SNAPSHOT_DIR, now: _dt.datetime | None = None
         "made_by": "rapportbok kolada metadata",
     }
     snap = build(groups, kpis, meta)
-    write(snap, folder)
+    write(snap, folder or SNAPSHOT_DIR)
     return snap
