@@ -68,6 +68,8 @@ def test_snapshot_is_made_from_the_catalogue(tmp_path):
 
 @pytest.mark.parametrize(("query", "code"), [("1440", "1440"), ("Ale", "1440"), ("ALINGSAS", "1489"),
                                              ("alingsås kommun", "1489"), ("upplands vasby", "0114"),
+                                             ("Linköpings kommun", "0580"), ("Stockholms stad", "0180"),
+                                             ("Borås Stad", "1490"), ("Mönsterås", "0861"),
                                              ("Malung-Salen", "2023"), ("  Umeå ", "2480")])
 def test_find_by_code_or_name_ignoring_case_and_diacritics(query, code):
     assert snap.find(snap.load(), query).id == code
@@ -101,7 +103,7 @@ def test_new_organisation_writes_a_valid_configuration(tmp_path):
     made = scaffold.create("ale", data=data, years=[2024, 2025])
     assert made.folder == data / "ale" and sorted(p.name for p in made.folder.iterdir()) == ["kolada.yml", "organisation.yml"]
     org_yml = yaml.safe_load((data / "ale" / "organisation.yml").read_text(encoding="utf-8"))
-    assert org_yml == {"slug": "ale", "namn": "Ale kommun", "namnd": "Socialnämnden", "kolada_id": "1440",
+    assert org_yml == {"slug": "ale", "namn": "Ale", "namnd": "Socialnämnden", "kolada_id": "1440",
                        "ar": {2024: {"tertial": 3}, 2025: {"tertial": 3}}}
     cfg = kolada.load_config(data / "ale")
     assert cfg.municipalities == {"1440": "Ale"}
@@ -135,7 +137,7 @@ def test_cli_new_organisation(tmp_path, monkeypatch):
     assert "Skapade" in res.output and "Umeå (2480)" in res.output and "kolada hamta --org umea" in res.output
     res = runner.invoke(main, ["new-organisation", "--kommun", "umea"])  # the English alias
     assert res.exit_code == 1 and "Organisationen finns redan" in res.output and "Traceback" not in res.output
-    res = runner.invoke(main, ["ny-organisation", "--kommun", "Göteborgs"])
+    res = runner.invoke(main, ["ny-organisation", "--kommun", "Götebrog"])
     assert res.exit_code == 1 and "Liknande namn: Göteborg (1480)" in res.output
     res = runner.invoke(main, ["ny-organisation", "--kommun", "Ale", "--mapp", "../ut"])
     assert res.exit_code == 1 and "Mappnamnet" in res.output and not (tmp_path / "ut").exists()
@@ -346,3 +348,38 @@ def test_genomlysning_on_kolada_alone(tmp_path, monkeypatch, national_fake):
     assert "kräver värden för alla kommuner" not in " ".join(s for s in said if isinstance(s, str))
     change = ch.change_table().data
     assert "Förändring mellan första och senaste år" in change and "Källa: Kolada" in change
+
+
+# --- end to end: a fresh copy, three real municipality codes, a fetch and a build ---------------
+
+
+def test_three_new_municipalities_fetch_and_build(tmp_path):
+    """`ny-organisation` for three real codes, `kolada hamta --alla` from the local fake server
+    (SYNTHETIC values), and `rapportbok bygg` (what `make book` runs) give their books."""
+    from conftest import PROJECT_FILES, run_cli
+
+    project = tmp_path / "proj"
+    project.mkdir()
+    for name in PROJECT_FILES:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, project / name)
+    for code in CODES:
+        proc = run_cli(project, "ny-organisation", "--kommun", code, "--ar", "2019")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = run_cli(project, "kontrollera")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with FakeKolada() as fake:
+        seed_national(fake, [2018, 2019])
+        proc = run_cli(project, "kolada", "hamta", "--alla", "--api-adress", fake.base_url)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Hämtar 4 organisationer från Kolada" in proc.stderr  # the three and Alingsås (kolada.yml)
+    proc = run_cli(project, "bygg")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for slug, name in (("ale", "Ale"), ("umea", "Umeå"), ("stockholm", "Stockholm")):
+        for chapter in ("sammanfattning", "genomlysning"):
+            assert (project / "book" / slug / "2019" / f"{chapter}.ipynb").is_file()
+        page = (project / "_build" / "html" / "book" / slug / "2019" / "genomlysning.html").read_text(encoding="utf-8")
+        assert f"Liknande kommuner IFO, {name}, 2024" in page and "Plats bland alla kommuner" in page
+        assert "kräver värden för alla kommuner" not in page and "Källa: Kolada" in page
+    toc = yaml.safe_load((project / "_toc.yml").read_text(encoding="utf-8"))
+    assert {"Ale", "Umeå", "Stockholm"} <= {p["caption"] for p in toc["parts"]}

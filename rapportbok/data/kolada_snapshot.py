@@ -230,10 +230,11 @@ def find(snapshot: Snapshot, query: str) -> Municipality:
             return snapshot.municipalities[q]
         raise SnapshotError(f"Kommunkoden {q} finns inte bland Koladas {len(snapshot.municipalities)} kommuner "
                             "(koden har fyra siffror, t.ex. 1440 för Ale).")
-    wanted = fold(q.removesuffix(" kommun").removesuffix(" Kommun"))
-    hits = [m for m in snapshot.municipalities.values() if fold(m.name) == wanted]
-    if len(hits) == 1:
-        return hits[0]
+    wanted = re.sub(r"\s+(kommun|stad)$", "", fold(q))
+    for form in (wanted, wanted[:-1] if wanted.endswith("s") else None):  # "Linköpings kommun", "Stockholms stad"
+        hits = [m for m in snapshot.municipalities.values() if form and fold(m.name) == form]
+        if len(hits) == 1:
+            return hits[0]
     import difflib
 
     folded = {fold(m.name): m for m in snapshot.municipalities.values()}

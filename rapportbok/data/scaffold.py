@@ -52,10 +52,12 @@ def _dump(data: dict) -> str:
 def organisation_yml(slug: str, m: snap.Municipality, years: list[int]) -> str:
     head = (
         "# Organisation file: who this is and which report years the book covers.\n"
-        "# Made by `rapportbok ny-organisation` from Kolada's metadata. Check 'namnd' (the committee's\n"
-        "# name) and the years; each year's pages are built for its tertial (3 = helår) or a date `per`.\n"
+        "# Made by `rapportbok ny-organisation` from Kolada's metadata. 'namn' is the municipality's name as\n"
+        "# Kolada writes it (write the official name if you like, e.g. Linköpings kommun, Stockholms stad);\n"
+        "# check 'namnd' (the committee's name) and the years: each year's pages are built for its tertial\n"
+        "# (3 = helår) or a date `per`.\n"
     )
-    body = _dump({"slug": slug, "namn": f"{m.name} kommun", "namnd": DEFAULT_COMMITTEE, "kolada_id": m.id})
+    body = _dump({"slug": slug, "namn": m.name, "namnd": DEFAULT_COMMITTEE, "kolada_id": m.id})
     ar = "ar:\n" + "".join(f"  {y}: {{tertial: 3}}\n" for y in years)
     return head + body + ar
 
