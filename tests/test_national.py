@@ -383,3 +383,30 @@ def test_three_new_municipalities_fetch_and_build(tmp_path):
         assert "kräver värden för alla kommuner" not in page and "Källa: Kolada" in page
     toc = yaml.safe_load((project / "_toc.yml").read_text(encoding="utf-8"))
     assert {"Ale", "Umeå", "Stockholm"} <= {p["caption"] for p in toc["parts"]}
+
+
+def test_hostile_names_from_kolada_stay_text(tmp_path, monkeypatch):
+    """Names and titles come from Kolada's API (`kolada metadata`): YAML, pages and messages keep them as text."""
+    name = 'Ale<script>alert(1)</script> {dropdown} `x` "q": # [l](javascript:x)'
+    groups = [{"id": "G2328", "title": "Alla kommuner", "members": [{"id": "1440", "title": name}]}]
+    groups += [{"id": f"G{i}", "title": f"{prefix}, {name}, 2024", "members": []}
+               for i, prefix in enumerate(snap.AREAS.values(), start=1)]
+    kpis = [{"id": k, "title": f"Titel {k} <b>"} for k in snap.STANDARD_KPIS]
+    s = snap.build(groups, kpis, {"source": "syntetisk", "fetched_at": "2019-06-01"})
+    data = _empty_data(tmp_path)
+    made = scaffold.create("1440", data=data, snapshot=s, slug="ale")
+    cfg = kolada.load_config(made.folder)
+    assert cfg.municipalities == {"1440": name} and f"Liknande kommuner IFO, {name}, 2024" in cfg.groups.values()
+    from rapportbok.data import organisations
+
+    assert organisations.get("ale", data).name == name
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
+    from rapportbok.chapters import review as chapter
+
+    said = []
+    monkeypatch.setattr(chapter, "md", said.append)
+    chapter.GenomlysningChapter("ale", made.years[0], 3).intro()
+    assert "<script>" not in said[-1] and "{dropdown}" not in said[-1] and "](javascript" not in said[-1]
+    bad = [dict(groups[0], members=[{"id": "1440", "title": "Ale\nx: 1"}])] + groups[1:]
+    with pytest.raises(snap.SnapshotError, match="utan styrtecken"):
+        snap.build(bad, kpis, {})
