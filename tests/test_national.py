@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import math
 import re
 import shutil
@@ -26,7 +25,7 @@ from tests.kolada_server import FakeKolada, seed_national
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "kolada"
-NOW = dt.datetime(2019, 6, 1, 12, 0, tzinfo=dt.timezone.utc)  # years 2018-2019 with first_year 2018
+NOW = dt.datetime(2019, 6, 1, 12, 0, tzinfo=dt.UTC)  # years 2018-2019 with first_year 2018
 
 
 def _empty_data(tmp_path: Path) -> Path:
@@ -344,7 +343,7 @@ def test_genomlysning_on_kolada_alone(tmp_path, monkeypatch, national_fake):
     rank = ch.rank_table().data.replace("\u00a0", " ")
     values = sorted(v[("N31001", m, 2019)] for m in snap.load().municipalities)
     place = sum(1 for x in values if x < own) + 1
-    assert re.search(rf"Kostnad ekonomiskt bistånd, kr/inv \(N31001\).*?>{place}<", rank, flags=re.S)
+    assert re.search(rf"Kostnad ekonomiskt bistånd, kr/inv \(N31001\).*?>{place}<", rank, flags=re.DOTALL)
     assert "kräver värden för alla kommuner" not in " ".join(s for s in said if isinstance(s, str))
     change = ch.change_table().data
     assert "Förändring mellan första och senaste år" in change and "Källa: Kolada" in change

@@ -266,7 +266,7 @@ def refresh(client, folder: Path | None = None, now: _dt.datetime | None = None)
     ``client`` is a :class:`rapportbok.data.kolada.KoladaClient`. Nothing is written unless
     every municipality has its three groups and every KPI is found.
     """
-    now = now or _dt.datetime.now(_dt.timezone.utc)
+    now = now or _dt.datetime.now(_dt.UTC)
     with client.deadline_window():
         groups = client.municipality_groups()
         kpis = client.kpis(list(STANDARD_KPIS))
