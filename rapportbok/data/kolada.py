@@ -147,6 +147,9 @@ class KoladaClient:
 
     ``sleep`` is injectable so tests do not actually wait.  Every successful
     request URL (including ``next_url`` pages) is appended to ``request_log``.
+    A KPI that Kolada does not know (any more) answers HTTP 404; such a KPI is
+    appended to ``not_found_kpis`` and counts as missing instead of aborting
+    the fetch.
     """
 
     def __init__(
@@ -173,6 +176,7 @@ class KoladaClient:
         self.max_retry_after = float(max_retry_after)
         self._until: float | None = None  # monotonic end of the current fetch (see deadline_window)
         self.request_log: list[str] = []
+        self.not_found_kpis: list[str] = []
 
     # -- deadline ------------------------------------------------------------
 
@@ -350,7 +354,15 @@ class KoladaClient:
             return self.paged(endpoint, params)
         out: list[dict[str, Any]] = []
         for chunk in chunked(_check_ids(ids, endpoint)):
-            out.extend(self.paged(f"{endpoint}/{','.join(chunk)}", params))
+            try:
+                out.extend(self.paged(f"{endpoint}/{','.join(chunk)}", params))
+            except KoladaError as exc:
+                if exc.status != 404:
+                    raise
+                # None of these ids is known (any more): each is simply absent from the answer.
+                if len(chunk) > 1:
+                    for one in chunk:
+                        out.extend(self._metadata(endpoint, [one]))
         return out
 
     def kpis(self, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
@@ -362,7 +374,7 @@ class KoladaClient:
         return self._metadata("municipality", ids)
 
     def municipality_groups(self, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
-        """Municipality group metadata (``/municipality_groups``), with members."""
+        """Municipality group metadata (``/municipality_groups``), with members (see :func:`group_members`)."""
         return self._metadata("municipality_groups", ids)
 
     # -- data ----------------------------------------------------------------
@@ -403,13 +415,53 @@ class KoladaClient:
 
         records: list[dict[str, Any]] = []
         for kchunk in chunked(kpi_ids):
+            records.extend(self._data_chunk(kchunk, mun_ids, year_chunks, params))
+        return values_frame(records)
+
+    def _data_chunk(self, kchunk: list[str], mun_ids: list[str], year_chunks, params) -> list[dict[str, Any]]:
+        """Values for one chunk of KPIs.  HTTP 404 means a KPI Kolada does not know (any more): the
+        chunk is asked again KPI by KPI, and a single KPI answering 404 is recorded as missing."""
+        records: list[dict[str, Any]] = []
+        try:
             for mchunk in chunked(mun_ids):
                 for ychunk in year_chunks:
                     path = f"data/kpi/{','.join(kchunk)}/municipality/{','.join(mchunk)}"
                     if ychunk is not None:
                         path += f"/year/{','.join(ychunk)}"
                     records.extend(self.paged(path, params))
-        return values_frame(records)
+        except KoladaError as exc:
+            if exc.status != 404:
+                raise
+            if len(kchunk) == 1:
+                if kchunk[0] not in self.not_found_kpis:
+                    self.not_found_kpis.append(kchunk[0])
+                return []
+            records = []
+            for kpi in kchunk:
+                records.extend(self._data_chunk([kpi], mun_ids, year_chunks, params))
+        return records
+
+
+def group_members(group: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(id, title)`` of each member of a ``/municipality_groups`` record.
+
+    Kolada v3 names the member fields ``member_id`` and ``member_title``
+    (``{"id": "G36450", "title": ..., "members": [{"member_id": "1440",
+    "member_title": "Ale"}, ...]}``).
+    """
+    gid = group.get("id") if isinstance(group, dict) else None
+    members = group.get("members") if isinstance(group, dict) else None
+    if not isinstance(members, list):
+        raise KoladaError(f"Oväntat svar från Kolada: gruppen {gid!r} saknar listan 'members'.")
+    out = []
+    for m in members:
+        mid = m.get("member_id") if isinstance(m, dict) else None
+        title = m.get("member_title") if isinstance(m, dict) else None
+        if not isinstance(mid, str) or not _MUNICIPALITY_RE.match(mid) or not isinstance(title, str):
+            raise KoladaError(f"Oväntat svar från Kolada: gruppen {gid!r} har en medlem {str(m)[:80]!r}; "
+                              "förväntade member_id (fyra siffror) och member_title.")
+        out.append((mid, title))
+    return out
 
 
 def _refuse_constant(name: str) -> float:
@@ -740,7 +792,8 @@ class FetchReport:
                     lines.append(f"  … och {len(self.revised) - max_lines} till.")
         if self.missing_kpis:
             lines.append(
-                "Varning: dessa nyckeltal finns inte i Koladas metadata: " + ", ".join(self.missing_kpis) + "."
+                "Varning: dessa nyckeltal finns inte (längre) i Kolada och saknas i hämtningen: "
+                + ", ".join(self.missing_kpis) + "."
             )
         if self.kpis_without_values:
             lines.append("Obs: inga värden hittades för: " + ", ".join(self.kpis_without_values) + ".")
@@ -803,13 +856,16 @@ def fetch_org(
     ids = config.all_ids()
 
     log_start = len(client.request_log)
+    not_found_start = len(client.not_found_kpis)
     with client.deadline_window():
         meta_records = client.kpis(config.kpis)
         titles = {str(r.get("id")): r.get("title") for r in meta_records if isinstance(r, dict) and r.get("id")}
         titles = {k: (v if isinstance(v, str) else None) for k, v in titles.items()}
-        missing = [k for k in config.kpis if k not in titles]
         values = client.data(config.kpis, ids, years=years)
     requests_made = client.request_log[log_start:]
+    # Unknown or removed KPIs (no metadata, or HTTP 404 for their values) are missing, not an error.
+    not_found = set(client.not_found_kpis[not_found_start:])
+    missing = [k for k in config.kpis if k not in titles or k in not_found]
 
     stored = _to_stored(values)
     store = org_dir / STORE_DIR
@@ -884,6 +940,7 @@ __all__ = [
     "SOURCE_LABEL",
     "chunked",
     "fetch_org",
+    "group_members",
     "load_config",
     "load_stored",
     "own_group_mean",
