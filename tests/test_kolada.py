@@ -305,6 +305,18 @@ def test_a_kpi_answering_404_is_missing_not_an_aborted_fetch(fake, client):
                                          "/v3/data/kpi/N99998/municipality/1489/year/2023"]
 
 
+def test_404_for_every_kpi_is_a_wrong_address_not_missing_kpis(fake, client, tmp_path):
+    fake.add_value("N31001", "1489", 2023, 1.0)
+    fake.fail(404, times=None, match="/data/")  # e.g. a wrong --api-adress: everything answers 404
+    with pytest.raises(KoladaError, match="HTTP 404.*alla nyckeltal.*Kontrollera API-adressen"):
+        client.data(["N31001", "N31814"], ["1489"], years=[2023])
+    org = tmp_path / "org"
+    write_config(org, GOOD_CONFIG)
+    with pytest.raises(KoladaError):
+        fetch_org(org, client, now=dt.datetime(2024, 6, 1, tzinfo=dt.UTC))
+    assert not (org / "kolada").exists()  # nothing stored
+
+
 def test_other_client_errors_still_abort(fake, client):
     fake.add_value("N31001", "1489", 2023, 1.0)
     fake.fail(403, times=None, match="/data/")

@@ -414,8 +414,16 @@ class KoladaClient:
             params["from_date"] = from_date.isoformat() if isinstance(from_date, _dt.date) else str(from_date)
 
         records: list[dict[str, Any]] = []
+        start = len(self.not_found_kpis)
         for kchunk in chunked(kpi_ids):
             records.extend(self._data_chunk(kchunk, mun_ids, year_chunks, params))
+        if set(kpi_ids) <= set(self.not_found_kpis[start:]):
+            # Not a removed KPI but a wrong address or id: stop rather than store nothing as "missing".
+            raise KoladaError(
+                f"Kolada svarade HTTP 404 (hittades inte) för alla nyckeltal ({', '.join(kpi_ids)}) under "
+                f"{self.base_url}. Kontrollera API-adressen och kommun-id:na; inget har sparats.",
+                status=404,
+            )
         return values_frame(records)
 
     def _data_chunk(self, kchunk: list[str], mun_ids: list[str], year_chunks, params) -> list[dict[str, Any]]:
@@ -433,8 +441,7 @@ class KoladaClient:
             if exc.status != 404:
                 raise
             if len(kchunk) == 1:
-                if kchunk[0] not in self.not_found_kpis:
-                    self.not_found_kpis.append(kchunk[0])
+                self.not_found_kpis.append(kchunk[0])
                 return []
             records = []
             for kpi in kchunk:
