@@ -51,8 +51,9 @@ def shown_cells(df: pd.DataFrame, formats: dict) -> list[list[Cell]]:
                 out.append(Cell(""))
             elif isinstance(f, fmt.Number) and not isinstance(v, str):
                 out.append(Cell(f(v), f.value(v), f.decimals_for(v)))
-            else:  # text exactly as shown, never read as a number
-                out.append(Cell(str(f(v)) if f is not None and not isinstance(f, fmt.Number) else str(v)))
+            else:  # text exactly as shown (by the column's own formatter, if any), never read as a number
+                shown = f(v) if f is not None and not isinstance(f, fmt.Number) else v
+                out.append(Cell(str(shown)))
         rows.append(out)
     return rows
 
