@@ -64,11 +64,12 @@ CONTEXT = {"help_option_names": ["-h", "--help", "--hjalp"]}
 def main() -> None:
     # A build killed half-way: complete its publication, remove its staging folders (rapportbok.publish.journal).
     from rapportbok.core import paths
+    from rapportbok.core.files import FileInUse
     from rapportbok.publish import journal
 
     try:
         journal.recover(paths.project_root(), log=click.echo)
-    except journal.JournalError as err:
+    except (journal.JournalError, FileInUse) as err:
         click.echo(f"Fel: {err}", err=True)
         sys.exit(1)
     except OSError as err:

@@ -6,6 +6,9 @@ port in a background thread.  Behaviour is programmable:
 * data records (``add_value``/``set_value``/``remove_value``), including null
   values, deleted rows (``isdeleted``) and genders T/K/M,
 * metadata endpoints ``/kpi``, ``/municipality``, ``/municipality_groups``,
+  with the field names and types v3 uses (group members as
+  ``member_id``/``member_title``, ``is_divided_by_gender`` a boolean),
+* unknown or removed KPIs (``remove_kpi``) answering HTTP 404, as v3 may,
 * paging with absolute ``next_url``/``previous_url`` (``page_size`` forces
   small pages),
 * HTTP 422 when a path segment holds more than 25 ids,
@@ -58,6 +61,7 @@ class FakeKolada:
         self.kpi_meta: list[dict[str, Any]] = []
         self.municipality_meta: list[dict[str, Any]] = []
         self.group_meta: list[dict[str, Any]] = []
+        self.gone_kpis: set[str] = set()  # KPIs Kolada does not know (any more): requests naming them answer 404
         self.rules: list[Rule] = []
         self.requests: list[str] = []  # path + query of every request received
         self.lock = threading.Lock()
@@ -137,14 +141,20 @@ class FakeKolada:
         if not rec["values"]:
             del self.records[(kpi, municipality, int(period))]
 
-    def add_kpi(self, kpi: str, title: str) -> None:
-        self.kpi_meta.append({"id": kpi, "title": title, "is_divided_by_gender": 0})
+    def add_kpi(self, kpi: str, title: str, divided_by_gender: bool = False) -> None:
+        self.kpi_meta.append({"id": kpi, "title": title, "is_divided_by_gender": divided_by_gender})
+
+    def remove_kpi(self, kpi: str) -> None:
+        """Kolada does not know ``kpi`` (any more): a data or /kpi request naming it answers HTTP 404."""
+        self.gone_kpis.add(kpi)
+        self.kpi_meta = [m for m in self.kpi_meta if m["id"] != kpi]
 
     def add_municipality(self, mid: str, title: str, type_: str = "K") -> None:
         self.municipality_meta.append({"id": mid, "title": title, "type": type_})
 
     def add_group(self, gid: str, title: str, members: list[tuple[str, str]]) -> None:
-        self.group_meta.append({"id": gid, "title": title, "members": [{"id": i, "title": t} for i, t in members]})
+        self.group_meta.append({"id": gid, "title": title,
+                                "members": [{"member_id": i, "member_title": t} for i, t in members]})
 
     def fail(
         self,
@@ -202,6 +212,8 @@ class FakeKolada:
         if parts[0] == "data":
             return self._data(parts[1:], path, query)
         meta = {"kpi": self.kpi_meta, "municipality": self.municipality_meta, "municipality_groups": self.group_meta}
+        if parts[0] == "kpi" and len(parts) == 2 and set(parts[1].split(",")) & self.gone_kpis:
+            return 404, {"detail": "Not found"}
         if parts[0] in meta and len(parts) <= 2:
             items = meta[parts[0]]
             if len(parts) == 2:
@@ -220,6 +232,8 @@ class FakeKolada:
             filters[name] = ids.split(",")
         if len(filters) < 2:
             return 422, {"detail": "At least two of kpi, municipality, year are required"}
+        if set(filters.get("kpi", [])) & self.gone_kpis:
+            return 404, {"detail": "Not found"}
         items = []
         for (kpi, mun, period), rec in sorted(self.records.items()):
             if "kpi" in filters and kpi not in filters["kpi"]:

@@ -19,18 +19,6 @@ from rapportbok.data import sources
 from rapportbok.present import tables
 
 
-def test_parse_shown_reads_swedish_numbers_with_their_decimals():
-    c = downloads.parse_shown("\u2212245\u00a0082")
-    assert (c.value, c.decimals, c.unit) == (-245082.0, 0, None)
-    c = downloads.parse_shown("+4,6\u00a0%")
-    assert (c.value, c.decimals, c.unit) == (4.6, 1, "%")
-    c = downloads.parse_shown("1,5\u00a0mnkr")
-    assert (c.value, c.decimals, c.unit) == (1.5, 1, "mnkr")
-    assert downloads.parse_shown("12").value == 12.0
-    for text in ("Personalkostnader", "2024-12-10", "1.5", "–", "nr 1, 2", "12 av 16"):
-        assert downloads.parse_shown(text).value is None, text
-
-
 SYNTHETIC = pd.DataFrame({
     "Post": ["Intäkter (syntetisk)", "Kostnader (syntetisk)", "Saknas"],
     "Belopp 2025": [31417.0, -158695.4, float("nan")],
@@ -77,7 +65,90 @@ def test_xlsx_is_byte_identical_between_runs():
 def test_mixed_units_in_a_column_stay_text():
     df = pd.DataFrame({"Effekt": ["1,0 mnkr".replace(" ", fmt.NBSP), "500 tkr".replace(" ", fmt.NBSP)]})
     rows = list(csv.reader(io.StringIO(downloads.to_csv(df, {"Effekt": str}).decode("utf-8-sig")), delimiter=";"))
-    assert rows == [["Effekt"], ["1,0 mnkr"], ["500 tkr"]]
+    assert rows == [["Effekt"], ["1,0\u00a0mnkr"], ["500\u00a0tkr"]]
+
+
+# SYNTETISK: codes, signed text and ranges as a source may state them, next to declared numbers.
+TEXTY = pd.DataFrame({
+    "Kommun": ["Alingsås (syntetisk)", "Stockholm (syntetisk)", "Påhittad"],
+    "Kod": ["1489", "0180", "1440"],
+    "Värde": ["+65", "mer än 4", "\u22125 till \u221220"],
+    "Belopp, tkr": [1234.5, -0.4, 2.5],
+    "Andel, %": [4.55, -1.25, float("nan")],
+    "Drivare, tkr": [1000.0, 2.255, float("nan")],
+})
+TEXTY_FORMATS = {"Belopp, tkr": fmt.Number(0), "Andel, %": fmt.Number(1, sign=True, unit="%"),
+                 "Drivare, tkr": fmt.Number(0, fraction_decimals=2)}
+
+
+def test_declared_number_format_shows_and_rounds_like_fmt():
+    n = fmt.Number(1, sign=True, unit="%")
+    assert n(4.55) == "+4,6\u00a0%" and n.value(4.55) == 4.6  # half away from zero, as on the page
+    assert n(-1.25) == "\u22121,3\u00a0%" and n.value(-1.25) == -1.3
+    assert n(float("nan")) == fmt.MISSING
+    assert fmt.Number(0)(-0.4) == "0" and str(fmt.Number(0).value(-0.4)) == "0.0"  # never −0
+    auto = fmt.Number(0, fraction_decimals=2)
+    assert (auto(1000.0), auto.value(1000.0), auto(2.255), auto.value(2.255)) == ("1\u00a0000", 1000.0, "2,26", 2.26)
+
+
+def test_csv_keeps_text_as_text_and_only_declared_columns_are_numbers():
+    rows = list(csv.reader(io.StringIO(downloads.to_csv(TEXTY, TEXTY_FORMATS).decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Kommun", "Kod", "Värde", "Belopp, tkr", "Andel, %", "Drivare, tkr"]
+    # 1489 is not 1 489, 0180 keeps its zero, "+65" keeps its sign (and, like any cell starting
+    # with "+", is neutralised with a quote), the text ranges stay text.
+    assert rows[1] == ["Alingsås (syntetisk)", "1489", "'+65", "1235", "4,6", "1000"]
+    assert rows[2] == ["Stockholm (syntetisk)", "0180", "mer än 4", "0", "-1,3", "2,26"]
+    assert rows[3] == ["Påhittad", "1440", "\u22125 till \u221220", "3", "", ""]
+
+
+def test_xlsx_keeps_text_as_text_and_writes_declared_columns_as_typed_numbers():
+    data = downloads.to_xlsx(TEXTY, TEXTY_FORMATS, "Syntetisk", None)
+    ws = openpyxl.load_workbook(io.BytesIO(data))["Tabell"]
+    assert [c.value for c in ws[1]] == ["Kommun", "Kod", "Värde", "Belopp, tkr", "Andel, %", "Drivare, tkr"]
+    assert [c.value for c in ws[2]] == ["Alingsås (syntetisk)", "1489", "+65", 1235, 4.6, 1000]
+    assert [c.value for c in ws[3]] == ["Stockholm (syntetisk)", "0180", "mer än 4", 0, -1.3, 2.26]
+    assert ws["C4"].value == "\u22125 till \u221220" and ws["E4"].value is None
+    for row in ws.iter_rows(min_row=2):
+        assert [c.data_type for c in row[:3]] == ["s", "s", "s"]  # text cells, never numbers or formulas
+        assert all(c.data_type == "n" for c in row[3:])
+    assert ws["D2"].number_format == "#,##0" and ws["E3"].number_format == '#,##0.0 "%"'
+    assert ws["F2"].number_format == "#,##0" and ws["F3"].number_format == "#,##0.00"
+    assert ws["D3"].value == 0 and str(ws["D3"].value) != "-0.0"
+
+
+def test_an_undeclared_numeric_column_is_the_text_its_formatter_shows():
+    df = pd.DataFrame({"År": [2024, 2025]})
+    rows = list(csv.reader(io.StringIO(downloads.to_csv(df, {"År": str}).decode("utf-8-sig")), delimiter=";"))
+    assert rows == [["År"], ["2024"], ["2025"]]
+    ws = openpyxl.load_workbook(io.BytesIO(downloads.to_xlsx(df, {"År": str}, "T", None)))["Tabell"]
+    assert [ws["A2"].value, ws["A2"].data_type] == ["2024", "s"]
+
+
+NOTES = ["¹ Enligt källan medräknad i andra åtgärder (syntetisk fotnot).", "=HYPERLINK(\"http://x\") ² påhittad"]
+
+
+def test_footnotes_go_into_the_files_under_the_table():
+    df = pd.DataFrame({"Åtgärd": ["Åtgärd A ¹", "Åtgärd B"], "Belopp, tkr": [1.0, 2.0]})
+    formats = {"Belopp, tkr": fmt.Number(0)}
+    rows = list(csv.reader(io.StringIO(downloads.to_csv(df, formats, NOTES).decode("utf-8-sig")), delimiter=";"))
+    assert rows[:3] == [["Åtgärd", "Belopp, tkr"], ["Åtgärd A ¹", "1"], ["Åtgärd B", "2"]]
+    assert rows[3] == [] and rows[4] == [NOTES[0]]
+    assert rows[5] == ["'" + NOTES[1]]  # a note is data text: a formula-like note is neutralised
+    ws = openpyxl.load_workbook(io.BytesIO(downloads.to_xlsx(df, formats, "T", None, NOTES)))["Tabell"]
+    assert ws["A4"].value is None and ws["A5"].value == NOTES[0]
+    assert ws["A6"].value == NOTES[1] and ws["A6"].data_type == "s"  # a string, not a formula
+
+
+def test_a_table_with_notes_shows_them_and_writes_them_into_its_downloads(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    df = pd.DataFrame({"Åtgärd": ["A <b> ¹"], "Belopp, tkr": [1.0]})
+    tables.begin_page("syntetisk")
+    try:
+        out = tables.to_html(df, "med_fotnot", "Syntetisk", notes=["¹ <i>fotnot</i>"])
+    finally:
+        tables.begin_page(None)
+    assert '<p class="rapportbok-notis">¹ &lt;i&gt;fotnot&lt;/i&gt;</p>' in out
+    assert "¹ <i>fotnot</i>" in (tmp_path / "tabeller/syntetisk-med-fotnot.csv").read_text(encoding="utf-8-sig")
 
 
 def test_tables_on_a_chapter_page_get_download_links(tmp_path, monkeypatch):

@@ -128,15 +128,18 @@ def test_downloads_write_text_never_as_formula():
 
     df = pd.DataFrame({"Post": ['=HYPERLINK("http://example.invalid","x")', "+1+1", "@A1", "-", "\u22121\u00a0234"],
                        "Belopp": [1.0, -2.0, 3.0, 4.0, 5.0]})
-    formats = {"Belopp": lambda v: fmt.number(v, 0)}  # as rapportbok.present.tables gives every numeric column
-    text = downloads.to_csv(df, formats).decode("utf-8-sig").splitlines()
+    formats = {"Belopp": fmt.Number(0)}  # as rapportbok.present.tables gives every numeric column
+    notes = ["=1+1 ¹ fotnot", "@SUM(A1)"]
+    text = downloads.to_csv(df, formats, notes).decode("utf-8-sig").splitlines()
     assert text[1].startswith('"\'=HYPERLINK(') and text[2] == "'+1+1;-2" and text[3] == "'@A1;3"
     assert text[4] == "-;4"  # the sources' dash for nothing stays a dash
-    assert text[5] == "-1234;5"  # a number shown as text is a number
-    wb = load_workbook(io.BytesIO(downloads.to_xlsx(df, formats, "=caption", "=source")))
+    assert text[5] == "\u22121\u00a0234;5"  # text in a text column stays text, never read as a number
+    assert text[7:] == ["'=1+1 ¹ fotnot", "'@SUM(A1)"]  # footnotes are data text too
+    wb = load_workbook(io.BytesIO(downloads.to_xlsx(df, formats, "=caption", "=source", notes)))
     cells = [c for ws in wb for row in ws.iter_rows() for c in row]
     assert not [c for c in cells if c.data_type == "f"]
-    assert wb["Tabell"]["A2"].value.startswith("=HYPERLINK(") and wb["Tabell"]["A6"].value == -1234
+    assert wb["Tabell"]["A2"].value.startswith("=HYPERLINK(") and wb["Tabell"]["A6"].value == "\u22121\u00a0234"
+    assert wb["Tabell"]["A8"].value == "=1+1 ¹ fotnot" and wb["Tabell"]["A8"].data_type == "s"
 
 
 # --- tables and source links ---------------------------------------------------------------------

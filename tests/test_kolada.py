@@ -26,6 +26,7 @@ from rapportbok.data.kolada import (
     KoladaError,
     chunked,
     fetch_org,
+    group_members,
     load_config,
     load_stored,
     own_group_mean,
@@ -276,8 +277,51 @@ def test_metadata_endpoints(fake, client):
     assert {m["id"] for m in client.municipalities(["1489", "0683"])} == {"1489", "0683"}
     assert len(client.municipalities()) == 2
     (group,) = client.municipality_groups(["G36450"])
-    assert [m["id"] for m in group["members"]] == ["0683", "1440"]
+    # v3's field names: members as member_id/member_title, is_divided_by_gender a boolean.
+    assert group_members(group) == [("0683", "Värnamo"), ("1440", "Ale")]
+    assert client.kpis(["N31001"])[0]["is_divided_by_gender"] is False
     assert client.kpis(["N99999"]) == []
+
+
+def test_group_members_refuses_other_field_names():
+    with pytest.raises(KoladaError, match="member_id"):
+        group_members({"id": "G1", "members": [{"id": "1440", "title": "Ale"}]})  # the pre-v3 shape
+    with pytest.raises(KoladaError, match="members"):
+        group_members({"id": "G1"})
+
+
+def test_a_kpi_answering_404_is_missing_not_an_aborted_fetch(fake, client):
+    fake.add_kpi("N31001", "Syntetisk titel")
+    fake.add_kpi("N99998", "Borttagen (syntetisk)")
+    fake.add_value("N31001", "1489", 2023, 1001.0)
+    fake.add_value("N99998", "1489", 2023, 5.0)
+    fake.remove_kpi("N99998")  # Kolada removed it: every request naming it answers 404
+    assert [k["id"] for k in client.kpis(["N31001", "N99998"])] == ["N31001"]
+    df = client.data(["N31001", "N99998"], ["1489"], years=[2023])
+    assert df[["kpi", "value"]].values.tolist() == [["N31001", 1001.0]]
+    assert client.not_found_kpis == ["N99998"]
+    # The chunk was asked again KPI by KPI after the 404.
+    assert fake.data_requests()[-2:] == ["/v3/data/kpi/N31001/municipality/1489/year/2023",
+                                         "/v3/data/kpi/N99998/municipality/1489/year/2023"]
+
+
+def test_404_for_every_kpi_is_a_wrong_address_not_missing_kpis(fake, client, tmp_path):
+    fake.add_value("N31001", "1489", 2023, 1.0)
+    fake.fail(404, times=None, match="/data/")  # e.g. a wrong --api-adress: everything answers 404
+    with pytest.raises(KoladaError, match="HTTP 404.*alla nyckeltal.*Kontrollera API-adressen"):
+        client.data(["N31001", "N31814"], ["1489"], years=[2023])
+    org = tmp_path / "org"
+    write_config(org, GOOD_CONFIG)
+    with pytest.raises(KoladaError):
+        fetch_org(org, client, now=dt.datetime(2024, 6, 1, tzinfo=dt.UTC))
+    assert not (org / "kolada").exists()  # nothing stored
+
+
+def test_other_client_errors_still_abort(fake, client):
+    fake.add_value("N31001", "1489", 2023, 1.0)
+    fake.fail(403, times=None, match="/data/")
+    with pytest.raises(KoladaError, match="HTTP 403"):
+        client.data(["N31001"], ["1489"], years=[2023])
 
 
 # ---------------------------------------------------------------------------
@@ -470,6 +514,20 @@ def test_fetch_org_unchanged_second_fetch_and_missing_kpi(fake, client, tmp_path
     assert (org / "kolada" / "varden.csv").read_bytes() == before  # deterministic
     assert len(second.revised) == len(second.added) == len(second.removed) == 0
     assert "0 reviderade värden, 0 nya och 0 borttagna" in second.summary()
+
+
+def test_fetch_org_records_a_removed_kpi_as_missing(fake, client, tmp_path):
+    org = tmp_path / "org"
+    write_config(org, {**GOOD_CONFIG, "kpis": ["N31001", "N99998"]})
+    seed_org_data(fake)
+    fake.add_value("N99998", "1489", 2023, 5.0)
+    fake.remove_kpi("N99998")  # answers 404 for data and metadata
+    report = fetch_org(org, client, now=dt.datetime(2024, 6, 1, tzinfo=dt.UTC))
+    assert report.missing_kpis == ["N99998"]
+    assert "N99998" in report.summary() and "finns inte (längre) i Kolada" in report.summary()
+    df, meta = load_stored(org)
+    assert meta["missing_kpis"] == ["N99998"] and meta["kpi_titles"]["N99998"] is None
+    assert set(df["kpi"]) == {"N31001"}
 
 
 def test_own_group_mean_on_stored_values(fake, client, tmp_path):

@@ -183,16 +183,14 @@ class ActionPlanChapter(ChapterPage):
         src += ". Förväntat, realisering och trafikljus är egen beräkning." if self.has_followup else "."
         title = (f"Åtgärder {self.year}: planerad, förväntad (t.o.m. {date}) och faktisk effekt, tkr" if self.has_followup
                  else f"Åtgärder {self.year}: planerad effekt, tkr")
-        display(tables.show(t, "atgarder", title, src,
-                            formats={"Realisering, %": lambda v: fmt.pct(v, 0)}, wrap=["Åtgärd", "Område"]))
-        notes = []
+        notes = []  # the footnotes behind the marks ¹ and ² in the Åtgärd column: on the page and in the downloads
         if (st["medraknad_i_andra"] == "ja").any():
             notes.append("¹ Enligt källan medräknad i andra åtgärder (\"effekt medräknad i respektive åtgärd\"); "
                          "räknas inte i bokens summor.")
         if st["grupp"].notna().any():
             notes.append("² Ingår i en grupprad; källan anger beloppet för gruppen, inte per åtgärd.")
-        if notes:
-            display(tables.note(" ".join(notes)))
+        display(tables.show(t, "atgarder", title, src, formats={"Realisering, %": fmt.Number(0, unit="%")},
+                            wrap=["Åtgärd", "Område"], notes=notes))
         return None
 
     def status_texts(self):
@@ -260,7 +258,7 @@ class ActionPlanChapter(ChapterPage):
         titles = dict(zip(self.plans["plan_id"], self.plans["titel"]))
         per_plan["Plan"] = [titles.get(p, p) for p in per_plan["Plan"]]
         note = " Rader som enligt källan är medräknade i andra åtgärder ingår inte." if not excluded.empty else ""
-        pf = {"Realisering, %": lambda v: fmt.pct(v, 0)}
+        pf = {"Realisering, %": fmt.Number(0, unit="%")}
         display(tables.show(per_plan, "summa_plan", f"Summa per plan {self.year}, tkr", "Egen beräkning." + note,
                             formats=pf, bold_rows=[len(per_plan) - 1]))
         per_area = self._totals("omrade", "Område")
@@ -331,7 +329,7 @@ class ActionPlanChapter(ChapterPage):
                   f"så underskottet minus faktisk effekt är {fmt.tkr(deficit - st['actual_tkr'].sum())}."
                   if self.has_followup else ""))
             display(tables.show(t, f"brygga_{p['plan_id']}", f"Från underskott till kvarstående gap {self.year}, tkr", src,
-                                formats={"Belopp, tkr": lambda v: fmt.number(v, 0)}))
+                                formats={"Belopp, tkr": fmt.Number(0)}))
             charts.show(_waterfall(steps, f"Underskott och planerad effekt {self.year}, tkr", src))
         return None
 
@@ -354,7 +352,7 @@ class ActionPlanChapter(ChapterPage):
             "Angiven effekt, tkr": [r.stated_tkr for r in res],
             "Bedömning": [r.verdict + (f". {r.implied}" if r.implied else "") for r in res],
         })
-        fm = {c: (lambda v: fmt.number(v, 0) if fmt.is_missing(v) or abs(v - round(v)) < 1e-9 else fmt.number(v, 2))
+        fm = {c: fmt.Number(0, fraction_decimals=2)
               for c in ("Beräknad effekt, lägst, tkr", "Beräknad effekt, högst, tkr", "Angiven effekt, tkr")}
         from IPython.display import display
 

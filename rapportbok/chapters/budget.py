@@ -195,7 +195,7 @@ class BudgetChapter(ChapterPage):
             "Period": s["period"].fillna(""), "Källa": [f"{sources.label(k)[7:]}, {a}" for k, a in zip(s["kalla"], s["avsnitt"])],
         })
         return tables.show(t, "uppgifter", "Uppgifter som källorna anger i text", "Värdena står som i källan; se kolumnen Källa.",
-                           formats={"Värde": lambda v: fmt.number(v, 0 if float(v).is_integer() else 1)})
+                           formats={"Värde": fmt.Number(0, fraction_decimals=1)})
 
     # -- Avstämning -----------------------------------------------------------------------
     def reconciliation(self, method: str = ""):
@@ -245,8 +245,8 @@ class BudgetChapter(ChapterPage):
         if vt is not None:
             display(tables.show(vt, "uppfoljning_verksamhet", f"Uppföljning per verksamhet, {self._period_text(y, t)}, tkr",
                                 self._followup_source(data, t),
-                                formats={"Avvikelse, tkr": lambda v: fmt.number(v, 0, sign=True),
-                                         "Avvikelse, %": lambda v: fmt.pct(v, 1, sign=True)}))
+                                formats={"Avvikelse, tkr": fmt.Number(0, sign=True),
+                                         "Avvikelse, %": fmt.Number(1, sign=True, unit="%")}))
         self._followup_deviation_chart(s)
         self._followup_over_tertials(data, t)
         self._followup_material(s, th)
@@ -278,7 +278,7 @@ class BudgetChapter(ChapterPage):
         from rapportbok.analysis import budget_followup as fu
 
         t = fu.display_table(s, self.year, self.end, fu.root_post(self.ramar))
-        signed = {"Avvikelse, tkr": lambda v: fmt.number(v, 0, sign=True), "Avvikelse, %": lambda v: fmt.pct(v, 1, sign=True)}
+        signed = {"Avvikelse, tkr": fmt.Number(0, sign=True), "Avvikelse, %": fmt.Number(1, sign=True, unit="%")}
         return tables.show(t, "uppfoljning", f"Budgetuppföljning per kontogrupp, {self._period_text(self.year, self.end)}",
                            self._followup_source(self.data["budgetuppfoljning"], self.end),
                            formats=signed, bold_rows=[len(t) - 1])

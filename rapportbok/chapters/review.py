@@ -66,10 +66,6 @@ def _legend_below(fig, n: int) -> None:
     fig.tight_layout(rect=(0, 0.05, 1, 1))
 
 
-def _n(v, decimals: int = 1) -> str:
-    return fmt.number(v, decimals)
-
-
 class GenomlysningChapter(ChapterPage):
     def __init__(self, org: str, year: int, tertial: int):
         super().__init__(org, year, tertial)
@@ -209,7 +205,7 @@ class GenomlysningChapter(ChapterPage):
             t, "jamforelsegrupper", "Jämförelser som kapitlet använder",
             "Koladas grupper: Koladas ovägda medelvärde för gruppen (Källa: Kolada). Genomlysningens grupper: "
             + kolada.OWN_PROCESSING_LABEL + " över de listade kommunerna; antalet kommuner med värde anges per nyckeltal.",
-            formats={"Medlemmar": lambda v: fmt.number(v, 0)},
+            formats={"Medlemmar": fmt.Number(0)},
         )
 
     # -- summary --------------------------------------------------------------------------
@@ -255,9 +251,9 @@ class GenomlysningChapter(ChapterPage):
         display(tables.show(
             t, "sammanfattning", f"Nyckeltal jämfört med jämförelserna, senaste år till och med {self.year}",
             self._kolada_source() + " Kvot, skillnad och förändringsutrymme: egen beräkning.",
-            formats={"År": lambda v: "–" if pd.isna(v) else str(int(v)), "Kvot": lambda v: fmt.number(v, 2),
-                     self.org_label: _n, "Jämförelsevärde": _n, "Skillnad": lambda v: fmt.number(v, 1, sign=True),
-                     "Förändringsutrymme, mnkr": lambda v: fmt.number(v, 1, sign=True)},
+            formats={"År": lambda v: "–" if pd.isna(v) else str(int(v)), "Kvot": fmt.Number(2),
+                     self.org_label: fmt.Number(1), "Jämförelsevärde": fmt.Number(1), "Skillnad": fmt.Number(1, sign=True),
+                     "Förändringsutrymme, mnkr": fmt.Number(1, sign=True)},
         ))
         rooms = t["Förändringsutrymme, mnkr"].dropna()
         if rooms.empty:
@@ -284,9 +280,13 @@ class GenomlysningChapter(ChapterPage):
             _legend_below(fig, len(cols))
             charts.show(fig)
             shown += 1
-        missing = [k for k in self.kpis if k not in set(self.values["kpi"])]
+        gone = set((self.meta or {}).get("missing_kpis") or [])  # Kolada answered 404 or has no metadata
+        missing = [k for k in self.kpis if k not in set(self.values["kpi"]) and k not in gone]
         if missing:
             md("Inga hämtade värden för: " + ", ".join(f"{escape.md_text(self._title(k))} ({escape.md_text(k)})" for k in missing) + ".")
+        unknown = [k for k in self.kpis if k in gone]
+        if unknown:
+            md("Finns inte (längre) i Kolada, inga värden: " + ", ".join(escape.md_text(k) for k in unknown) + ".")
         return None if shown else tables.note("Inget av nyckeltalen har värden för organisationen.")
 
     def change_table(self):
@@ -320,8 +320,8 @@ class GenomlysningChapter(ChapterPage):
         return tables.show(
             t, "forandring", "Förändring mellan första och senaste år med värde för organisationen",
             self._kolada_source() + " Förändring och index: egen beräkning.",
-            formats={"Från år": str, "Till år": str, "Värde från": _n, "Värde till": _n,
-                     "Förändring, %": lambda v: fmt.pct(v, 1, sign=True), "Index (basår = 100)": lambda v: fmt.number(v, 0)},
+            formats={"Från år": str, "Till år": str, "Värde från": fmt.Number(1), "Värde till": fmt.Number(1),
+                     "Förändring, %": fmt.Number(1, sign=True, unit="%"), "Index (basår = 100)": fmt.Number(0)},
         )
 
     # -- rank -----------------------------------------------------------------------------
@@ -361,8 +361,8 @@ class GenomlysningChapter(ChapterPage):
         return tables.show(
             t, "rangordning", "Plats bland alla kommuner",
             self._kolada_source(own=False) + " Plats och percentil (andel kommuner med samma eller lägre värde): egen beräkning.",
-            formats={"Kommuner med värde enligt Kolada": lambda v: fmt.number(v, 0),
-                     "Plats (1 = lägst värde)": lambda v: fmt.number(v, 0), "Percentil": lambda v: fmt.number(v, 0)},
+            formats={"Kommuner med värde enligt Kolada": fmt.Number(0),
+                     "Plats (1 = lägst värde)": fmt.Number(0), "Percentil": fmt.Number(0)},
         )
 
     # -- stated figures -------------------------------------------------------------------
@@ -476,7 +476,7 @@ class GenomlysningChapter(ChapterPage):
         t = pd.DataFrame(rows)
         html = tables.show(t, "avstamning_genomlysning", "Avstämning av tabellerna Möjlig förflyttning",
                               sources.cite(self.moves) + ". Summorna är egen beräkning.",
-                              formats={"Summa av raderna, mnkr per år (egen beräkning)": lambda v: fmt.number(v, 1)},
+                              formats={"Summa av raderna, mnkr per år (egen beräkning)": fmt.Number(1)},
                               bold_rows=[len(t) - 1])
         display.dropdown("Genomlysningen anger ingen summa att stämma av; boken summerar raderna själv",
                          (method + "\n\n" if method else "") + text, html)

@@ -5,13 +5,65 @@ it to disk, give it the target's permissions (an existing file's mode, else the 
 minus umask, so a web server can read what the book publishes) and rename it over the
 target in one step. A crash leaves at most a hidden ``.<name>.*.tmp`` beside it, which the
 next write does not trip over. :func:`fsync_dir` makes a rename itself durable.
+
+On Windows a file held open by another program (a download or data file open in Excel) cannot
+be replaced or moved, nor can a folder holding it: the rename fails with PermissionError.
+:func:`replace` (used here and by the publication, rapportbok.publish.journal) tries again a few
+times briefly, then raises :class:`FileInUse`, whose message names the file in Swedish.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import time
 import uuid
 from pathlib import Path
+
+# Windows errors of a rename over or of a file another program holds open: ERROR_ACCESS_DENIED,
+# ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION.
+IN_USE_WINERRORS = (5, 32, 33)
+RETRY_PAUSES = (0.1, 0.2, 0.4, 0.8)  # seconds between tries: about 1.5 s in all
+_sleep = time.sleep
+
+
+class FileInUse(PermissionError):
+    """A file or folder cannot be replaced because another program holds it open (Windows).
+
+    A PermissionError, so every handler of file errors catches it; its text is the Swedish message.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        what = f"En fil i mappen {self.path}" if self.path.is_dir() else f"Filen {self.path}"
+        self.message = f"{what} är öppen i ett annat program, t.ex. Excel. Stäng den och kör kommandot igen."
+        super().__init__(errno.EACCES, self.message, str(self.path))
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def in_use(err: OSError) -> bool:
+    """Whether ``err`` is Windows refusing a rename because another program holds the file open."""
+    return isinstance(err, PermissionError) and getattr(err, "winerror", None) in IN_USE_WINERRORS
+
+
+def replace(src: Path, dst: Path, held: Path | None = None) -> None:
+    """``os.replace(src, dst)``, tried again briefly while the file is held open by another program.
+
+    ``held``: the path to name when it stays held (default ``dst``, the file being replaced).
+    Raises :class:`FileInUse` after the last try; other errors at once.
+    """
+    for pause in (*RETRY_PAUSES, None):
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError as err:
+            if not in_use(err):
+                raise
+            if pause is None:
+                raise FileInUse(held if held is not None else dst) from err
+            _sleep(pause)
 
 
 def fsync_dir(folder: Path) -> None:
@@ -42,7 +94,7 @@ def write_bytes(path: Path, data: bytes) -> Path:
             os.fsync(fh.fileno())
         if path.exists():
             os.chmod(tmp, mode)  # os.open applied the umask; an existing file keeps its own mode
-        os.replace(tmp, path)
+        replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

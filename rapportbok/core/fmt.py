@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
@@ -34,16 +35,52 @@ def number(x, decimals: int = 0, sign: bool = False) -> str:
     """``1234.5`` -> ``'1 234,5'`` (decimals=1); ``sign=True`` adds ``+`` to positive values."""
     if is_missing(x):
         return MISSING
-    q = Decimal(1).scaleb(-decimals)
-    d = Decimal(str(float(x))).quantize(q, rounding=ROUND_HALF_UP)
-    if d == 0:
-        d = abs(d)  # never show "−0"
+    d = rounded(x, decimals)
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     text = format_decimal(d, format=pattern, locale=LOCALE, decimal_quantization=True)
     text = text.replace("-", MINUS).replace("\u202f", NBSP).replace(" ", NBSP)
     if sign and d > 0:
         text = "+" + text
     return text
+
+
+def rounded(x, decimals: int = 0) -> Decimal:
+    """``x`` rounded half away from zero to ``decimals`` places, as every shown number is (never −0)."""
+    q = Decimal(1).scaleb(-decimals)
+    d = Decimal(str(float(x))).quantize(q, rounding=ROUND_HALF_UP)
+    return abs(d) if d == 0 else d
+
+
+@dataclass(frozen=True)
+class Number:
+    """A declared number format for a table column: how the page shows it and what a download holds.
+
+    Calling it gives the page's text (``Number(1, unit="%")(4.56)`` -> ``'4,6 %'``); ``value``
+    gives the same number, rounded the same way, for CSV and Excel (``4.6``). ``fraction_decimals``
+    shows whole numbers without decimals and other values with that many (``1 000`` and ``2,25``).
+    Only columns declared with a ``Number`` are numbers in the downloads; every other column is
+    text exactly as shown (a kommun code ``0180`` or a text "mer än 4" stays text).
+    """
+
+    decimals: int = 0
+    sign: bool = False
+    unit: str | None = None
+    fraction_decimals: int | None = None
+
+    def decimals_for(self, x) -> int:
+        if self.fraction_decimals is not None and abs(float(x) - round(float(x))) >= 1e-9:
+            return self.fraction_decimals
+        return self.decimals
+
+    def value(self, x) -> float:
+        """The number as shown, as a float (rounded half away from zero)."""
+        return float(rounded(x, self.decimals_for(x)))
+
+    def __call__(self, x) -> str:
+        if is_missing(x):
+            return MISSING
+        text = number(x, self.decimals_for(x), self.sign)
+        return f"{text}{NBSP}{self.unit}" if self.unit else text
 
 
 def tkr(x, decimals: int = 0, sign: bool = False) -> str:

@@ -23,6 +23,10 @@ DISK_FULL_MARKERS = ("No space left on device", "Disk quota exceeded", "[Errno 2
 
 def describe(err: OSError) -> str:
     """'<reason> (<file>)' in Swedish; the file when the error names one."""
+    from rapportbok.core.files import FileInUse
+
+    if isinstance(err, FileInUse):  # names the file and says what to do
+        return str(err).rstrip(".")
     reason = REASONS.get(err.errno or -1) or (f"filfel: {err.strerror}" if err.strerror else f"filfel ({type(err).__name__})")
     where = err.filename if err.filename is not None else None
     return f"{reason} ({where})" if where else reason

@@ -147,6 +147,9 @@ class KoladaClient:
 
     ``sleep`` is injectable so tests do not actually wait.  Every successful
     request URL (including ``next_url`` pages) is appended to ``request_log``.
+    A KPI that Kolada does not know (any more) answers HTTP 404; such a KPI is
+    appended to ``not_found_kpis`` and counts as missing instead of aborting
+    the fetch.
     """
 
     def __init__(
@@ -173,6 +176,7 @@ class KoladaClient:
         self.max_retry_after = float(max_retry_after)
         self._until: float | None = None  # monotonic end of the current fetch (see deadline_window)
         self.request_log: list[str] = []
+        self.not_found_kpis: list[str] = []
 
     # -- deadline ------------------------------------------------------------
 
@@ -350,7 +354,15 @@ class KoladaClient:
             return self.paged(endpoint, params)
         out: list[dict[str, Any]] = []
         for chunk in chunked(_check_ids(ids, endpoint)):
-            out.extend(self.paged(f"{endpoint}/{','.join(chunk)}", params))
+            try:
+                out.extend(self.paged(f"{endpoint}/{','.join(chunk)}", params))
+            except KoladaError as exc:
+                if exc.status != 404:
+                    raise
+                # None of these ids is known (any more): each is simply absent from the answer.
+                if len(chunk) > 1:
+                    for one in chunk:
+                        out.extend(self._metadata(endpoint, [one]))
         return out
 
     def kpis(self, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
@@ -362,7 +374,7 @@ class KoladaClient:
         return self._metadata("municipality", ids)
 
     def municipality_groups(self, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
-        """Municipality group metadata (``/municipality_groups``), with members."""
+        """Municipality group metadata (``/municipality_groups``), with members (see :func:`group_members`)."""
         return self._metadata("municipality_groups", ids)
 
     # -- data ----------------------------------------------------------------
@@ -402,14 +414,61 @@ class KoladaClient:
             params["from_date"] = from_date.isoformat() if isinstance(from_date, _dt.date) else str(from_date)
 
         records: list[dict[str, Any]] = []
+        start = len(self.not_found_kpis)
         for kchunk in chunked(kpi_ids):
+            records.extend(self._data_chunk(kchunk, mun_ids, year_chunks, params))
+        if set(kpi_ids) <= set(self.not_found_kpis[start:]):
+            # Not a removed KPI but a wrong address or id: stop rather than store nothing as "missing".
+            raise KoladaError(
+                f"Kolada svarade HTTP 404 (hittades inte) för alla nyckeltal ({', '.join(kpi_ids)}) under "
+                f"{self.base_url}. Kontrollera API-adressen och kommun-id:na; inget har sparats.",
+                status=404,
+            )
+        return values_frame(records)
+
+    def _data_chunk(self, kchunk: list[str], mun_ids: list[str], year_chunks, params) -> list[dict[str, Any]]:
+        """Values for one chunk of KPIs.  HTTP 404 means a KPI Kolada does not know (any more): the
+        chunk is asked again KPI by KPI, and a single KPI answering 404 is recorded as missing."""
+        records: list[dict[str, Any]] = []
+        try:
             for mchunk in chunked(mun_ids):
                 for ychunk in year_chunks:
                     path = f"data/kpi/{','.join(kchunk)}/municipality/{','.join(mchunk)}"
                     if ychunk is not None:
                         path += f"/year/{','.join(ychunk)}"
                     records.extend(self.paged(path, params))
-        return values_frame(records)
+        except KoladaError as exc:
+            if exc.status != 404:
+                raise
+            if len(kchunk) == 1:
+                self.not_found_kpis.append(kchunk[0])
+                return []
+            records = []
+            for kpi in kchunk:
+                records.extend(self._data_chunk([kpi], mun_ids, year_chunks, params))
+        return records
+
+
+def group_members(group: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(id, title)`` of each member of a ``/municipality_groups`` record.
+
+    Kolada v3 names the member fields ``member_id`` and ``member_title``
+    (``{"id": "G36450", "title": ..., "members": [{"member_id": "1440",
+    "member_title": "Ale"}, ...]}``).
+    """
+    gid = group.get("id") if isinstance(group, dict) else None
+    members = group.get("members") if isinstance(group, dict) else None
+    if not isinstance(members, list):
+        raise KoladaError(f"Oväntat svar från Kolada: gruppen {gid!r} saknar listan 'members'.")
+    out = []
+    for m in members:
+        mid = m.get("member_id") if isinstance(m, dict) else None
+        title = m.get("member_title") if isinstance(m, dict) else None
+        if not isinstance(mid, str) or not _MUNICIPALITY_RE.match(mid) or not isinstance(title, str):
+            raise KoladaError(f"Oväntat svar från Kolada: gruppen {gid!r} har en medlem {str(m)[:80]!r}; "
+                              "förväntade member_id (fyra siffror) och member_title.")
+        out.append((mid, title))
+    return out
 
 
 def _refuse_constant(name: str) -> float:
@@ -751,7 +810,8 @@ class FetchReport:
                     lines.append(f"  … och {len(self.revised) - max_lines} till.")
         if self.missing_kpis:
             lines.append(
-                "Varning: dessa nyckeltal finns inte i Koladas metadata: " + ", ".join(self.missing_kpis) + "."
+                "Varning: dessa nyckeltal finns inte (längre) i Kolada och saknas i hämtningen: "
+                + ", ".join(self.missing_kpis) + "."
             )
         if self.kpis_without_values:
             lines.append("Obs: inga värden hittades för: " + ", ".join(self.kpis_without_values) + ".")
@@ -809,10 +869,12 @@ def fetch_org(
     now = now or _dt.datetime.now(_dt.timezone.utc)
     years = _years(config, now)
     log_start = len(client.request_log)
+    not_found_start = len(client.not_found_kpis)
     with client.deadline_window():
         titles = _titles(client.kpis(config.kpis))
         values = client.data(config.kpis, config.all_ids(), years=years)
-    return _store(org_dir, config, values, titles, client.request_log[log_start:], client.base_url, now)
+    not_found = set(client.not_found_kpis[not_found_start:])
+    return _store(org_dir, config, values, titles, client.request_log[log_start:], client.base_url, now, not_found)
 
 
 def _years(config: KoladaConfig, now: _dt.datetime) -> list[int]:
@@ -828,12 +890,14 @@ def _titles(meta_records: list[dict[str, Any]]) -> dict[str, str | None]:
 
 
 def _store(org_dir: Path, config: KoladaConfig, values: pd.DataFrame, titles: dict[str, str | None],
-           requests_made: list[str], base_url: str, now: _dt.datetime) -> FetchReport:
+           requests_made: list[str], base_url: str, now: _dt.datetime,
+           not_found: frozenset[str] | set[str] = frozenset()) -> FetchReport:
     """Write one organisation's store (values, dated metadata) and compare with the previous fetch."""
     fetched_at = now.isoformat(timespec="seconds")
     years = _years(config, now)
     ids = config.all_ids()
-    missing = [k for k in config.kpis if k not in titles]
+    # Unknown or removed KPIs (no metadata, or HTTP 404 for their values) are missing, not an error.
+    missing = [k for k in config.kpis if k not in titles or k in not_found]
     stored = _to_stored(values)
     store = org_dir / STORE_DIR
     values_path = store / VALUES_FILE
@@ -1027,6 +1091,7 @@ __all__ = [
     "chunked",
     "fetch_many",
     "fetch_org",
+    "group_members",
     "load_config",
     "load_stored",
     "own_group_mean",

@@ -1,11 +1,13 @@
 """Downloads for every table in the book: CSV and Excel with the same numbers as shown.
 
 A table is downloaded as the reader sees it: the same Swedish column names, the same rows and
-the same rounding. Each cell is formatted with the table's own formatter, and a cell that reads
-as a Swedish number ("−245 082", "3,2 %", "1,5 mnkr") becomes a number again, with exactly the
-decimals shown. The CSV is what Swedish Excel opens directly: semicolon, decimal comma, UTF-8
-with BOM. The Excel file holds numbers with a display format, plus a sheet with the caption,
-the source and how the file was made.
+the same rounding. Only the columns the table declares numeric (a ``rapportbok.core.fmt.Number``
+format) are numbers in the files: each value is rounded exactly as the page shows it and written
+as a number directly, never formatted and read back. Every other column is text exactly as shown,
+so a kommun code ``1489`` or ``0180``, a ``+65`` or a "mer än 4" from a source stays text. The CSV
+is what Swedish Excel opens directly: semicolon, decimal comma, UTF-8 with BOM. The Excel file
+holds numbers with a display format, plus a sheet with the caption, the source and how the file
+was made. Footnotes that the table's marks (¹, ²) refer to are written as rows under the table.
 
 The files are written next to the executed notebook, in ``tabeller/<chapter>-<table id>.csv``
 and ``.xlsx``; the build copies them into the site. Both are byte-identical on every run (the
@@ -29,88 +31,70 @@ from rapportbok.core import escape, fmt
 FOLDER = "tabeller"
 # A fixed time for the xlsx properties and zip entries, so the file does not change between runs.
 FIXED_TIME = datetime(2000, 1, 1, 0, 0, 0)
-UNITS = ("mnkr", "tkr", "kr", "%", "åa", "st")
-_NUMBER = re.compile(
-    r"^(?P<sign>[+\u2212-])?(?P<int>\d{1,3}(?:\u00a0\d{3})*|\d+)(?:,(?P<dec>\d+))?"
-    r"(?:\u00a0(?P<unit>" + "|".join(re.escape(u) for u in UNITS) + r"))?$"
-)
 
 
 @dataclass(frozen=True)
 class Cell:
     text: str  # as shown on the page
-    value: float | None = None  # the number, when the text is one
+    value: float | None = None  # the rounded number, in a column declared numeric
     decimals: int = 0
-    unit: str | None = None
-
-
-def parse_shown(text: str) -> Cell:
-    """Read a cell as shown on the page; a Swedish number keeps its decimals and unit."""
-    if text.strip() == fmt.MISSING:  # a figure the source does not state: an empty cell in the file
-        return Cell("")
-    m = _NUMBER.match(text.strip())
-    if not m:
-        return Cell(text)
-    digits = m["int"].replace(fmt.NBSP, "")
-    dec = m["dec"] or ""
-    value = float(f"{digits}.{dec}" if dec else digits)
-    if m["sign"] in (fmt.MINUS, "-"):
-        value = -value
-    return Cell(text, value, len(dec), m["unit"])
 
 
 def shown_cells(df: pd.DataFrame, formats: dict) -> list[list[Cell]]:
-    """Every cell as the page shows it (same formatter as rapportbok.present.tables)."""
+    """Every cell as the page shows it; a number only in a column declared with ``fmt.Number``."""
     rows = []
     for _, row in df.iterrows():
         out = []
         for col in df.columns:
-            v = row[col]
-            if fmt.is_missing(v):
+            v, f = row[col], formats.get(col)
+            if fmt.is_missing(v):  # a figure the source does not state: an empty cell in the file
                 out.append(Cell(""))
-            elif col in formats:
-                out.append(parse_shown(formats[col](v)))
-            else:  # text as the table shows it; a pre-formatted Swedish number is a number too
-                out.append(parse_shown(str(v)))
+            elif isinstance(f, fmt.Number) and not isinstance(v, str):
+                out.append(Cell(f(v), f.value(v), f.decimals_for(v)))
+            else:  # text exactly as shown (by the column's own formatter, if any), never read as a number
+                shown = f(v) if f is not None and not isinstance(f, fmt.Number) else v
+                out.append(Cell(str(shown)))
         rows.append(out)
     return rows
 
 
-def _columns(df: pd.DataFrame, cells: list[list[Cell]]) -> tuple[list[str], list[str | None]]:
-    """Column names for the files; a unit shared by a whole column moves into its name."""
+def _columns(df: pd.DataFrame, formats: dict) -> tuple[list[str], list[str | None]]:
+    """Column names for the files; a declared column's unit moves into its name."""
     names, units = [], []
-    for j, col in enumerate(df.columns):
-        col_units = {r[j].unit for r in cells if r[j].value is not None}
-        unit = col_units.pop() if len(col_units) == 1 else None
+    for col in df.columns:
+        f = formats.get(col)
+        unit = f.unit if isinstance(f, fmt.Number) else None
         name = str(col)
         if unit and unit not in name:
             name = f"{name} ({unit})"
         names.append(name)
-        units.append(unit if unit else None)
+        units.append(unit)
     return names, units
 
 
-def _plain(cell: Cell, column_unit: str | None) -> str:
+def _plain(cell: Cell) -> str:
     """The CSV text of a cell: the number with decimal comma and no thousands separator.
 
     Text is neutralised as OWASP recommends: a cell that starts like a formula gets a leading quote.
     """
     if cell.value is None:
         return escape.csv_cell(cell.text)
-    text = f"{cell.value:.{cell.decimals}f}".replace(".", ",")
-    if cell.unit and cell.unit != column_unit:
-        text += f" {cell.unit}"
-    return text
+    return f"{cell.value:.{cell.decimals}f}".replace(".", ",")
 
 
-def to_csv(df: pd.DataFrame, formats: dict) -> bytes:
+def to_csv(df: pd.DataFrame, formats: dict, notes: list[str] | None = None) -> bytes:
+    """``notes``: the table's footnotes, written after an empty row under the table."""
     cells = shown_cells(df, formats)
-    names, units = _columns(df, cells)
+    names, _units = _columns(df, formats)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     writer.writerow([escape.csv_cell(n) for n in names])
     for row in cells:
-        writer.writerow([_plain(c, units[j]) for j, c in enumerate(row)])
+        writer.writerow([_plain(c) for c in row])
+    if notes:
+        writer.writerow([])
+        for note in notes:
+            writer.writerow([escape.csv_cell(str(note))])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -119,13 +103,14 @@ def _excel_format(decimals: int, unit: str | None) -> str:
     return base + (f' "{unit}"' if unit else "")
 
 
-def to_xlsx(df: pd.DataFrame, formats: dict, caption: str, source: str | None) -> bytes:
+def to_xlsx(df: pd.DataFrame, formats: dict, caption: str, source: str | None,
+            notes: list[str] | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     cells = shown_cells(df, formats)
-    names, units = _columns(df, cells)
+    names, units = _columns(df, formats)
     wb = Workbook()
     ws = wb.active
     ws.title = "Tabell"
@@ -134,18 +119,17 @@ def to_xlsx(df: pd.DataFrame, formats: dict, caption: str, source: str | None) -
         c.font = Font(bold=True)
         escape.xlsx_cell(c)
     for row in cells:
-        values = []
-        for j, cell in enumerate(row):
-            if cell.value is not None and (cell.unit is None or cell.unit == units[j]):
-                values.append(cell.value)
-            else:
-                values.append(cell.text if cell.text else None)
-        ws.append(values)
+        ws.append([cell.value if cell.value is not None else (cell.text or None) for cell in row])
         for c in ws[ws.max_row]:
             escape.xlsx_cell(c)  # text is a string cell, never a formula
         for j, cell in enumerate(row):
-            if cell.value is not None and (cell.unit is None or cell.unit == units[j]):
+            if cell.value is not None:
                 ws.cell(row=ws.max_row, column=j + 1).number_format = _excel_format(cell.decimals, units[j])
+    if notes:
+        ws.append([])
+        for note in notes:
+            ws.append([str(note)])
+            escape.xlsx_cell(ws.cell(row=ws.max_row, column=1))
     for j, name in enumerate(names, start=1):
         width = max([len(name)] + [len(r[j - 1].text) for r in cells]) + 2
         ws.column_dimensions[get_column_letter(j)].width = min(max(width, 8), 60)
@@ -189,11 +173,11 @@ def _fixed_zip(data: bytes) -> bytes:
 
 
 def write(df: pd.DataFrame, formats: dict, stem: str, caption: str, source: str | None,
-          folder: Path | None = None) -> tuple[str, str]:
+          folder: Path | None = None, notes: list[str] | None = None) -> tuple[str, str]:
     """Write ``tabeller/<stem>.csv`` and ``.xlsx`` (relative to the notebook); returns the two relative paths."""
     target = (folder or Path.cwd()) / FOLDER
     target.mkdir(parents=True, exist_ok=True)
     csv_path, xlsx_path = target / f"{stem}.csv", target / f"{stem}.xlsx"
-    csv_path.write_bytes(to_csv(df, formats))
-    xlsx_path.write_bytes(to_xlsx(df, formats, caption, source))
+    csv_path.write_bytes(to_csv(df, formats, notes))
+    xlsx_path.write_bytes(to_xlsx(df, formats, caption, source, notes))
     return f"{FOLDER}/{csv_path.name}", f"{FOLDER}/{xlsx_path.name}"

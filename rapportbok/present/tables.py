@@ -5,7 +5,10 @@ byte-identical on every execution and nbval can compare it. Every cell, column n
 source line is data text and is HTML-escaped (rapportbok.escape) before the table's own markup
 (source links, bold subtotal rows) is added. On a chapter page (see
 ``begin_page``) each table also gets CSV and Excel downloads with the same numbers as shown
-(rapportbok.present.downloads).
+(rapportbok.present.downloads). A numeric column is declared with a ``fmt.Number`` format (or
+gets one from its name, ``formatter_for``); only such columns are numbers in the downloads. Any
+other formatter gives text. ``notes`` are the table's footnotes (the text behind a mark such as
+¹): shown under the table and written into its downloads.
 """
 
 from __future__ import annotations
@@ -28,13 +31,13 @@ def begin_page(chapter: str | None) -> None:
     _page = chapter
 
 
-def formatter_for(column: str) -> Formatter:
+def formatter_for(column: str) -> fmt.Number:
     """Pick the Swedish format from the column name: '%' columns as per cent, others as numbers."""
     if "%" in column or "procent" in column.lower():
-        return lambda v: fmt.pct(v, 1, sign=False)
+        return fmt.Number(1, unit="%")
     if "mnkr" in column:
-        return lambda v: fmt.number(v, 1)
-    return lambda v: fmt.number(v, 0)
+        return fmt.Number(1)
+    return fmt.Number(0)
 
 
 def to_html(
@@ -46,6 +49,7 @@ def to_html(
     bold_rows: list[int] | None = None,
     download: bool = True,
     wrap: list[str] | None = None,
+    notes: list[str] | None = None,
 ) -> str:
     """``wrap``: long text columns that may break inside a word on a narrow screen, so that the
     table's key columns stay in view (rapportbok.css); other text breaks only between words."""
@@ -79,13 +83,16 @@ def to_html(
     if download and _page:
         from rapportbok.present import downloads
 
-        csv_name, xlsx_name = downloads.write(df, formats, f"{_page}-{uid.replace('_', '-')}", caption, source)
+        csv_name, xlsx_name = downloads.write(df, formats, f"{_page}-{uid.replace('_', '-')}", caption, source,
+                                              notes=notes)
         what = escape.html_attr(caption)
         out += (
             '<p class="rapportbok-nedladdning">Ladda ner tabellen: '
             f'<a href="{escape.html_attr(csv_name)}" download aria-label="Ladda ner {what} som CSV">CSV</a> · '
             f'<a href="{escape.html_attr(xlsx_name)}" download aria-label="Ladda ner {what} som Excel">Excel</a></p>'
         )
+    if notes:
+        out += f'<p class="rapportbok-notis">{escape.html_text(" ".join(notes))}</p>'
     return out
 
 

@@ -24,12 +24,13 @@ import yaml
 from rapportbok.analysis import consistency
 from rapportbok.chapters import registry
 from rapportbok.core import escape, periods
+from rapportbok.core.files import FileInUse
 from rapportbok.core.hashing import Digest, files_under, tree_digest
 from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, project_root
 from rapportbok.data import datasets
 from rapportbok.data import organisations as orgs
 from rapportbok.data.schema import DataError
-from rapportbok.publish import journal, stamp, templates
+from rapportbok.publish import journal, processes, stamp, templates
 
 
 class BuildError(Exception):
@@ -383,6 +384,8 @@ def _die_with_parent():
     import ctypes
     import signal
 
+    if not sys.platform.startswith("linux"):  # prctl is Linux's (and CDLL(None) fails on Windows)
+        return None
     try:
         libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
@@ -394,33 +397,28 @@ def _die_with_parent():
         if os.getppid() != parent:  # the build died before prctl took effect
             os._exit(1)
 
-    return preexec if sys.platform.startswith("linux") else None
+    return preexec
 
 
 def _run_child(cmd: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run a child process in its own process group, and kill that group if the build stops first.
+    """Run a child process in its own process group, and end that group if the build stops first.
 
     On an exception in the build (a failure, Ctrl-C, SIGTERM turned into KeyboardInterrupt by the command
-    line) the whole group goes: jupyter-book and whatever it started. On Linux the child also dies
+    line) the whole group goes: jupyter-book and whatever it started (rapportbok.publish.processes: a
+    POSIX process group, or on Windows Ctrl-Break and the process tree). On Linux the child also dies
     with the build process itself (PR_SET_PDEATHSIG), so not even kill -9 leaves it running.
     """
-    import signal
-
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, env=env, preexec_fn=_die_with_parent())
+                            env=env, preexec_fn=_die_with_parent(), **processes.popen_kwargs())
+    leader = processes.group_leader(proc.pid, proc.pid)
     try:
         out, err = proc.communicate()
     except BaseException:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
+        processes.end_group(leader)
         proc.wait()
         raise
-    try:  # anything the child left behind in its group
-        os.killpg(proc.pid, signal.SIGKILL)
-    except OSError:
-        pass
+    if not processes.windows():  # anything the child left behind in its group (on Windows its pid may be reused now)
+        processes.end_group(leader)
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
@@ -483,6 +481,9 @@ def _swap(stage: Path, root: Path, site: bool) -> None:
     """Publish the staged book, _toc.yml (and site) together: all or, if killed before the journal, none."""
     try:
         journal.publish(root, stage, ["book", "_toc.yml", *(["_build/html"] if site else [])])
+    except FileInUse as err:
+        raise BuildError(f"{err} Den nya boken är klar men inte publicerad; den publiceras när "
+                         "rapportbok körs nästa gång.") from err
     except OSError as err:
         raise BuildError(f"Den nya boken kunde inte publiceras färdigt ({err}). Nästa körning av rapportbok "
                          "slutför publiceringen.") from err
@@ -511,7 +512,7 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
         with journal.locked(root):
             try:
                 journal.recover_locked(root, log)
-            except journal.JournalError as err:
+            except (journal.JournalError, FileInUse) as err:
                 raise BuildError(str(err)) from err
             return _build(root, site, workers, log, incremental, pdf)
     except journal.Busy:

@@ -34,7 +34,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import signal
 import tempfile
 import threading
 import time
@@ -48,6 +47,8 @@ from papermill.engines import NBClientEngine, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 from papermill.log import logger as pm_logger
 from papermill.utils import merge_kwargs, remove_args
+
+from rapportbok.publish import processes
 
 KERNEL_NAME = "python3"
 ENGINE_NAME = "rapportbok-reuse"
@@ -140,7 +141,7 @@ class _Kernel:
         self.km = None
         self.kc = None
         self.client: PapermillNotebookClient | None = None  # the notebook client of the running notebook
-        self.pgid: int | None = None
+        self.leader: int | None = None  # what processes.end_group needs: the process group (POSIX) or pid (Windows)
         self._stderr = None
 
     # Each public method runs the coroutine on this thread's event loop (the one nbclient uses too).
@@ -166,12 +167,8 @@ class _Kernel:
                 self._stderr = None
 
     def kill(self) -> None:
-        """Kill the kernel's process group at once; safe from any thread."""
-        if self.pgid:
-            try:
-                os.killpg(self.pgid, signal.SIGKILL)
-            except OSError:
-                pass
+        """Kill the kernel and what it started at once (POSIX process group, Windows process tree); safe from any thread."""
+        processes.end_group(self.leader)
 
     def stderr_tail(self, lines: int = 5) -> str:
         if self._stderr is None:
@@ -198,7 +195,8 @@ class _Kernel:
         # As nbclient starts kernels: history in memory, working directory the notebook's.
         await km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=cwd, env=env,
                               stderr=self._stderr)
-        self.pgid = getattr(km.provisioner, "pgid", None)
+        # jupyter_client starts the kernel in its own process group (POSIX session, Windows CREATE_NEW_PROCESS_GROUP).
+        self.leader = processes.group_leader(getattr(km.provisioner, "pid", None), getattr(km.provisioner, "pgid", None))
         kc = km.client()
         kc.start_channels()
         self.kc = kc
@@ -235,7 +233,7 @@ class _Kernel:
             kc.stop_channels()
         if km is not None and km.has_kernel:
             await km.shutdown_kernel(now=True)
-        self.pgid = None if km is not None and not km.has_kernel else self.pgid
+        self.leader = None if km is not None and not km.has_kernel else self.leader
 
 
 class _ReuseEngine(NBClientEngine):

@@ -13,6 +13,10 @@ step of the publication:
   the journal was written), and whoever comes next completes the renames: the build itself, or,
   if it was killed, the next ``rapportbok`` command (:func:`recover`, run at the start of every
   command). Every step checks what is already done, so completing twice is harmless.
+* a file held open by another program (on Windows: a download open in Excel) stops a rename:
+  after a few brief tries (``core.files.replace``) the renames made so far are undone, so the
+  previous book/, _toc.yml and site are whole, and :class:`core.files.FileInUse` says which file
+  to close. The journal stays; the next command completes the publication.
 
 Only when every rename is done is the journal removed, then the old generation.
 
@@ -117,23 +121,51 @@ def _complete(root: Path) -> bool:
     except (KeyError, TypeError, PathError) as err:
         raise JournalError(f"Journalen {JOURNAL} är inte en som rapportbok har skrivit ({err}). Ta bort den "
                            "och kör `rapportbok build --alla`.") from err
-    for target, new, old in moves:
-        if os.path.lexists(new):  # not moved yet
-            if os.path.lexists(target):
-                if os.path.lexists(old):  # cannot happen in a normal run: keep both out of the way
-                    old = old.with_name(f"{old.name}-{uuid.uuid4().hex[:8]}")
-                old.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(target, old)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(new, target)
-        elif not os.path.lexists(target) and os.path.lexists(old):
-            # The staged copy is gone (removed by hand): put the previous one back rather than nothing.
-            os.replace(old, target)
+    done: list[tuple[Path, Path, Path | None]] = []  # renames made here: (target, staged copy, previous copy)
+    try:
+        for target, new, old in moves:
+            if os.path.lexists(new):  # not moved yet
+                moved_out = None
+                if os.path.lexists(target):
+                    if os.path.lexists(old):  # cannot happen in a normal run: keep both out of the way
+                        old = old.with_name(f"{old.name}-{uuid.uuid4().hex[:8]}")
+                    old.parent.mkdir(parents=True, exist_ok=True)
+                    files.replace(target, old, held=target)
+                    moved_out = old
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    files.replace(new, target, held=target)
+                except files.FileInUse:
+                    if moved_out is not None:
+                        os.replace(moved_out, target)
+                    raise
+                done.append((target, new, moved_out))
+            elif not os.path.lexists(target) and os.path.lexists(old):
+                # The staged copy is gone (removed by hand): put the previous one back rather than nothing.
+                files.replace(old, target, held=old)
+    except files.FileInUse:
+        _roll_back(done)
+        raise
     files.fsync_dir(root)
     (root / JOURNAL).unlink()
     files.fsync_dir((root / JOURNAL).parent)
     shutil.rmtree(trash, ignore_errors=True)
     return True
+
+
+def _roll_back(done: list[tuple[Path, Path, Path | None]]) -> None:
+    """Undo this call's renames (a file held open stopped the publication half-way), newest first.
+
+    The previous book/ and site are whole again; the journal stays, so the next command (once the
+    file is closed) completes the publication. If undoing fails too, the journal still completes it.
+    """
+    for target, new, moved_out in reversed(done):
+        try:
+            files.replace(target, new, held=target)
+            if moved_out is not None:
+                files.replace(moved_out, target, held=target)
+        except OSError:  # FileInUse too
+            return
 
 
 def pending(root: Path) -> bool:
