@@ -266,7 +266,8 @@ def test_no_internal_ids_on_reader_pages(built_site):
             found[name] = hits
     assert not found, found
     source = _article_text(pages["book/kallor/alingsas-budget-2025.html"])
-    assert "kolumnen kalla" not in source and "Originaldokumentet" in source
+    assert "kolumnen kalla" not in source and "Originaldokumentet: adressen är inte känd" in source
+    assert not re.search(r'href="(nan|None|)"', pages["book/kallor/alingsas-budget-2025.html"])
 
 
 def test_source_links_land_on_existing_lines(built_site):
@@ -339,3 +340,27 @@ def test_browser_interface_titles_and_screenshots(built_site):
             context.close()
     assert not problems, "\n".join(problems)
     assert len(list((shots / "390").glob("*.png"))) == len(pages)
+
+
+def test_source_page_links_the_original_when_known(tmp_path):
+    """Synthetic address in a temporary copy of data/ (data/ itself holds no address it cannot trace)."""
+    import shutil
+
+    from rapportbok.data import organisations
+    from rapportbok.publish import build
+
+    data = tmp_path / "data"
+    shutil.copytree(sources.data_dir(), data)
+    csv = data / "kallor.csv"
+    lines = csv.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1] + 'https://example.invalid/syntetisk?a=1&b="2"'.replace('"', "")
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    orgs, _ = organisations.load_all(data)
+    pages = build.source_pages(data, orgs)
+    kalla = lines[1].split(",")[0]
+    assert '**Originaldokumentet:** <a href="https://example.invalid/syntetisk?a=1&amp;b=2">' in pages[f"{kalla}.md"]
+    other = lines[2].split(",")[0]
+    assert "adressen är inte känd" in pages[f"{other}.md"] and "nan" not in pages[f"{other}.md"].split("```")[0]
+    # every line of the text has its id, in order
+    ids = re.findall(r'id="rad-(\d+)"', pages[f"{kalla}.md"])
+    assert ids == [str(i) for i in range(1, len(ids) + 1)] and len(ids) > 1

@@ -23,7 +23,7 @@ import yaml
 
 from rapportbok.analysis import consistency
 from rapportbok.chapters import registry
-from rapportbok.core import escape, periods
+from rapportbok.core import escape, fmt, periods
 from rapportbok.core.hashing import Digest, files_under, tree_digest
 from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, project_root
 from rapportbok.data import datasets
@@ -169,7 +169,7 @@ def source_pages(data: Path, all_orgs: list[orgs.Org]) -> dict[str, str]:
     pages["index.md"] = "\n".join(index)
     for kalla, row in df.iterrows():
         text = sources.text_file(row, data).read_text(encoding="utf-8")  # confined to data/
-        url = str(row.get("url") or "").strip()
+        url = "" if fmt.is_missing(row.get("url")) else str(row.get("url")).strip()  # an empty cell reads as NaN
         lines = [
             f"# {escape.md_text(row['titel'])}",
             "",
