@@ -207,6 +207,8 @@ def test_titles_name_the_organisation_and_year(built_site):
             assert head.title.strip().endswith(" – " + org_and_year), (name, head.title)
             h1 = [h.replace("#", "").strip() for h in head.h1]
             assert head.title.strip() in h1, (name, h1)  # the page's H1 (the print header is another)
+            # the organisation-year part of the H1 is screen-only: the PDF names it on its cover and footers
+            assert re.search(r'<h1>[^<]+<span class="rapportbok-orgar d-print-none"> – ', pages[name]), name
     head = _Head()
     head.feed(pages["book/alingsas/2025/budget.html"])
     assert head.title.strip() == "Budget och ekonomiska ramar – Alingsås kommun 2025"

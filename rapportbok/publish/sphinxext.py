@@ -267,8 +267,11 @@ def _title_and_switcher(app, doctree, docname):
     if section is None or not section.children or not isinstance(section[0], nodes.title):
         return
     title = page_title(app.env, docname)
-    if title and m["page"] != "index":
-        section[0].children = [nodes.Text(title)]
+    own = app.env.titles[docname].astext() if docname in app.env.titles else ""
+    if title and own and m["page"] != "index" and title.startswith(own):
+        # The organisation-year in the H1 on the site; not in print or the PDF (whose cover and footer name
+        # it; rapportbok.publish.pdf drops .d-print-none), so the PDF's chapter titles stay the chapters'.
+        section[0].children = [nodes.Text(own), nodes.inline("", title[len(own):], classes=["rapportbok-orgar", "d-print-none"])]
     nav = switcher_html(app.env, docname)
     if nav:
         section.insert(1, nodes.raw("", nav, format="html"))
