@@ -167,6 +167,11 @@ def test_no_local_file_reaches_the_site(site):
     ("book/kallor/fientlig-kalla.html", "{literalinclude} /hemlig.txt"),
     ("book/kallor/fientlig-kalla.html", "SYNTETISK budget <script>window.__pwned=1</script> [länk](../../../hemlig.txt)"),
     ("book/kallor/index.html", "SYNTETISK \"onmouseover=\"window.__pwned=1\" x='y' ```{raw} html"),
+    # the source's text, one HTML line per text line (id rad-N), and the chapter's H1 with the organisation
+    ("book/kallor/fientlig-kalla.html", "<img src=x onerror=\"window.__pwned=1\">"),
+    ("book/kallor/fientlig-kalla.html", "```{raw} html <script>window.__pwned=1</script> ```"),
+    (f"{ORG_PAGES}/budget.html", "Budget och ekonomiska ramar – Fientliga kommun <script>window.__pwned=1</script> "
+                                 "<img src=x onerror=\"window.__pwned=1\"> 2030"),
 ])
 def test_hostile_text_is_shown_as_text(site, page, shown):
     assert shown in _visible(site / page)
@@ -176,6 +181,11 @@ def test_the_organisation_name_is_text_in_the_navigation(site):
     raw = (site / ORG_PAGES / "index.html").read_text(encoding="utf-8")
     assert "Fientliga kommun &lt;script&gt;window.__pwned=1&lt;/script&gt;" in raw
     assert "<title>Fientliga kommun &lt;script&gt;" in raw
+    # A chapter's tab title and the organisation-year switcher (issue #14) name it as text, too.
+    budget = (site / ORG_PAGES / "budget.html").read_text(encoding="utf-8")
+    assert "<title>Budget och ekonomiska ramar – Fientliga kommun &lt;script&gt;" in budget
+    switcher = re.search(r'<nav class="rapportbok-vaxlare".*?</nav>', budget, flags=re.DOTALL).group(0)
+    assert "Fientliga kommun &lt;script&gt;window.__pwned=1&lt;/script&gt;" in switcher and "<script" not in switcher
 
 
 def _downloads(site: Path, suffix: str) -> list[Path]:

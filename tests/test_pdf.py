@@ -54,7 +54,7 @@ def page_soup(site: Path, rel: str) -> BeautifulSoup:
 def article_headings(site: Path, rel: str) -> tuple[str, list[str]]:
     """The h1 and the h2 texts of a built chapter page's article (without the '#' links)."""
     art = page_soup(site, rel).select_one("article.bd-article")
-    for a in art.select("a.headerlink"):
+    for a in art.select("a.headerlink, .d-print-none"):  # as the PDF drops them (the H1's organisation-year)
         a.decompose()
     return norm(art.find("h1").get_text()), [norm(h.get_text()) for h in art.find_all("h2")]
 

@@ -318,7 +318,7 @@ def sum_checks(data: dict) -> list[Finding]:
     findings: list[Finding] = []
     for _, s in sums.iterrows():
         unit, f = s["enhet"], units.factor(s["enhet"])
-        where = _where(s) + f" ({s['summa_id']})"
+        where = _where(s)  # the row's id (summa_id) is the book's own, not shown to readers
         approx = s.get("ungefarlig") == "ja"
         in_plan = meas[meas["plan_id"] == s["plan_id"]]
         ids = set(in_plan["atgard_id"])

@@ -123,7 +123,7 @@ class ActionPlanChapter(ChapterPage):
         n = len(self.status)
         s = (f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}, {_period_name(self.end)}.** "
              + " ".join(parts))
-        s += f" Planen har {n} rader (åtgärder och grupprader)."
+        s += f" Planen har {n} rader (åtgärder och rader som summerar en grupp av åtgärder)."
         if total is None:
             s += f" Källan anger ingen planerad effekt för {self.year}."
         else:
@@ -337,16 +337,16 @@ class ActionPlanChapter(ChapterPage):
     def drivers(self):
         drv = self.data["atgard_drivare"]
         if drv is None or self.status is None:
-            return tables.note("Källorna anger inga drivare (mängder och priser) bakom effekterna.")
+            return tables.note("Källorna anger inga mängder och priser bakom effekterna.")
         ids = set(self.status["atgard_id"])
         drv = drv[drv["atgard_id"].isin(ids)]
         if drv.empty:
-            return tables.note("Källorna anger inga drivare (mängder och priser) bakom effekterna.")
+            return tables.note("Källorna anger inga mängder och priser bakom effekterna.")
         res = ap.driver_effects(drv)
         titles = dict(zip(self.meas["atgard_id"], self.meas["titel"]))
         t = pd.DataFrame({
             "Åtgärd": [titles[r.atgard_id] for r in res],
-            "Drivare": [r.description for r in res],
+            "Mängd och pris": [r.description for r in res],
             "Beräknad effekt, lägst, tkr": [r.low_tkr for r in res],
             "Beräknad effekt, högst, tkr": [r.high_tkr for r in res],
             "Angiven effekt, tkr": [r.stated_tkr for r in res],
@@ -356,12 +356,12 @@ class ActionPlanChapter(ChapterPage):
               for c in ("Beräknad effekt, lägst, tkr", "Beräknad effekt, högst, tkr", "Angiven effekt, tkr")}
         from IPython.display import display
 
-        display(tables.show(t, "drivare", "Drivarbaserad effekt bredvid angiven effekt, tkr",
+        display(tables.show(t, "drivare", "Effekt räknad från mängd och pris bredvid angiven effekt, tkr",
                             sources.cite(drv) + ". Beräkningen mängd × pris är egen.", formats=fm))
         out = [r for r in res if r.outside]
         if out:
-            md("**Angiven effekt utanför det intervall som drivarna ger:**\n\n" + "\n".join(
-                f"- {escape.md_text(titles[r.atgard_id])}: drivarna ger {fmt.tkr(r.low_tkr, 2 if r.low_tkr % 1 else 0)}"
+            md("**Angiven effekt utanför det intervall som mängd och pris ger:**\n\n" + "\n".join(
+                f"- {escape.md_text(titles[r.atgard_id])}: mängd och pris ger {fmt.tkr(r.low_tkr, 2 if r.low_tkr % 1 else 0)}"
                 + (f"–{fmt.tkr(r.high_tkr, 2 if r.high_tkr % 1 else 0)}" if r.high_tkr is not None and r.high_tkr != r.low_tkr else
                    ("" if r.high_tkr is not None else " eller mer"))
                 + f", källan anger {fmt.tkr(r.stated_tkr)}." for r in out))

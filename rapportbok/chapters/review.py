@@ -66,6 +66,14 @@ def _legend_below(fig, n: int) -> None:
     fig.tight_layout(rect=(0, 0.05, 1, 1))
 
 
+_REPEATED = re.compile(r"\b([^\W\d]+(?: [^\W\d]+){0,2}) \1\b")
+
+
+def _once(text: str) -> str:
+    """A source's words written twice in a row by mistake, once: '1,0 mnkr per år per år' -> '1,0 mnkr per år'."""
+    return _REPEATED.sub(r"\1", text)
+
+
 class GenomlysningChapter(ChapterPage):
     def __init__(self, org: str, year: int, tertial: int):
         super().__init__(org, year, tertial)
@@ -195,7 +203,6 @@ class GenomlysningChapter(ChapterPage):
             rows.append({
                 "Jämförelse": c.label,
                 "Slag": kinds[c.kind],
-                "Id": c.key if c.kind != "egen" else ", ".join(c.members),
                 "Medlemmar": len(c.members) if c.kind == "egen" else None,
                 "Värdet kommer från": "Kolada" if c.kind != "egen" else "Egen bearbetning av data från Kolada",
             })
@@ -257,7 +264,7 @@ class GenomlysningChapter(ChapterPage):
         ))
         rooms = t["Förändringsutrymme, mnkr"].dropna()
         if rooms.empty:
-            md("Förändringsutrymme i mnkr kan inte beräknas: befolkningen (Kolada N01951, Invånare totalt) finns inte "
+            md("Förändringsutrymme i mnkr kan inte beräknas: befolkningen (Koladas nyckeltal Invånare totalt) finns inte "
                "bland de hämtade värdena eller inget nyckeltal är i kr/inv.")
         return None
 
@@ -275,7 +282,7 @@ class GenomlysningChapter(ChapterPage):
             title = self._title(kpi)
             unit = gl.unit_of(title)
             decimals = 0 if unit in ("kr/inv", "antal") else 1
-            fig = charts.lines(w, "År", cols, f"{title} ({kpi})", self._kolada_source(), unit=unit or None,
+            fig = charts.lines(w, "År", cols, title, self._kolada_source(), unit=unit or None,
                                decimals=decimals)
             _legend_below(fig, len(cols))
             charts.show(fig)
@@ -309,7 +316,7 @@ class GenomlysningChapter(ChapterPage):
                 if c.label not in w.columns:
                     continue
                 v0, v1 = w[c.label].get(y0), w[c.label].get(y1)
-                rows.append({"Nyckeltal": f"{self._title(kpi)} ({kpi})", "Serie": c.label, "Från år": y0, "Till år": y1,
+                rows.append({"Nyckeltal": self._title(kpi), "Serie": c.label, "Från år": y0, "Till år": y1,
                              "Värde från": v0, "Värde till": v1, "Förändring, %": gl.change_pct(v0, v1),
                              "Index (basår = 100)": gl.index_value(v0, v1)})
         if not rows:
@@ -343,7 +350,7 @@ class GenomlysningChapter(ChapterPage):
             n = int(by[[bool(re.fullmatch(r"\d{4}", str(i))) for i in by.index]].notna().sum())
             r = gl.rank(by, self.org_id, self.directions.get(kpi), expected)
             rows.append({
-                "Nyckeltal": f"{self._title(kpi)} ({kpi})", "År": str(y),
+                "Nyckeltal": self._title(kpi), "År": str(y),
                 "Kommuner med värde i hämtningen": n,
                 "Kommuner med värde enligt Kolada": expected,
                 "Plats (1 = lägst värde)": None if r is None else r.rank_low,
@@ -385,7 +392,7 @@ class GenomlysningChapter(ChapterPage):
                 periods.append(f"{int(y0)}–{int(y1)}")
         t = pd.DataFrame({
             "Avsnitt": s["avsnitt"], "Uppgift": s["amne"], "Avser": s["avser"], "Period": periods,
-            "Värde": values, "Enhet": s["enhet"], "Kolada-id": s["kpi"].fillna(""),
+            "Värde": values, "Enhet": s["enhet"],
         })
         return tables.show(t, "uppgifter_genomlysning", "Nyckeltal som genomlysningen anger i text",
                            sources.cite(s) + ". Värdena står som i källan; en minskning visas med minustecken.",
@@ -403,7 +410,7 @@ class GenomlysningChapter(ChapterPage):
         if t.empty:
             return tables.note("Inga uppgifter i genomlysningen har ett Kolada-id.")
         out = pd.DataFrame({
-            "Uppgift": [f"{a} ({k})" for a, k in zip(t["amne"], t["kpi"])],
+            "Uppgift": list(t["amne"]),
             "Avser": t["avser"], "Mått": t["matt"], "Period": t["period"],
             "Enligt genomlysningen": [(q + " " if q else "") + (a if isinstance(a, str) else fmt.number(a, 0 if float(a).is_integer() else 1, sign=m in ("förändring", "procentenheter")))
                                       for q, a, m in zip(t["kvalifikator"], t["angivet"], t["matt"])],
@@ -423,10 +430,12 @@ class GenomlysningChapter(ChapterPage):
             return tables.note("Genomlysningen har inga tabeller Möjlig förflyttning för denna organisation.")
         for i, (tabell, part) in enumerate(self.moves.groupby("tabell", sort=False)):
             # The savings first after the name; the long description last.
+            quoted = [_once(str(b)) for b in part["besparing_text"]]
+            doubled = sorted({m.group(1) for b in part["besparing_text"] for m in _REPEATED.finditer(str(b))})
             t = pd.DataFrame({
                 "Möjlighet": part["mojlighet"],
                 "Besparing, mnkr per år": part["besparing_mnkr_per_ar"],
-                "Besparing enligt källan": part["besparing_text"],
+                "Besparing enligt källan": quoted,
                 "Genomförbarhet": part["genomforbarhet"], "Kategori": part["kategori"],
                 "Beskrivning": part["beskrivning"],
             })
@@ -436,11 +445,14 @@ class GenomlysningChapter(ChapterPage):
                                    "Kategori": "", "Beskrivning": ""}])
             t = pd.concat([t, total], ignore_index=True)
             display(tables.show(t, f"forflyttning_{i + 1}", f"Möjlig förflyttning: {tabell}", sources.cite(part)
-                                + ". Summaraden är egen beräkning.", bold_rows=[len(t) - 1],
+                                + ". Summaraden är egen beräkning."
+                                + (" Källans text står ordagrant, utom att ord som källan av misstag skriver två gånger "
+                                   "i rad visas en gång (" + ", ".join(f"\"{b}\"" for b in doubled) + ")."
+                                   if doubled else ""), bold_rows=[len(t) - 1],
                                 wrap=["Möjlighet", "Besparing enligt källan", "Kategori", "Beskrivning"]))
         acc = self.moves[self.moves["ackumuleras"] == "ja"]
         if len(acc):
-            md("Obs: " + "; ".join(f"*{escape.md_text(m)}* ({escape.md_text(b)})" for m, b in zip(acc["mojlighet"], acc["besparing_text"]))
+            md("Obs: " + "; ".join(f"*{escape.md_text(m)}* ({escape.md_text(_once(str(b)))})" for m, b in zip(acc["mojlighet"], acc["besparing_text"]))
                + ". Effekten växer enligt källan år för år; summorna räknar bara med beloppet för ett år.")
         totals = gl.savings_totals(self.moves)
         fig = charts.grouped_bars(

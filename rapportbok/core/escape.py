@@ -37,6 +37,12 @@ def html_text(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+def html_plain(escaped: str) -> str:
+    """Back from escaped HTML text to plain text (to read a citation that is already escaped); the result
+    is data again and goes through :func:`html_text` / :func:`html_attr` before it reaches HTML."""
+    return html.unescape(escaped)
+
+
 def html_attr(value: object) -> str:
     """A value for a double-quoted HTML attribute (``href="..."``, ``aria-label="..."``)."""
     return html.escape(str(value), quote=True)

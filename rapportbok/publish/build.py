@@ -23,7 +23,7 @@ import yaml
 
 from rapportbok.analysis import consistency
 from rapportbok.chapters import registry
-from rapportbok.core import escape, periods
+from rapportbok.core import escape, fmt, periods
 from rapportbok.core.files import FileInUse
 from rapportbok.core.hashing import Digest, files_under, tree_digest
 from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, project_root
@@ -76,6 +76,7 @@ def toc(all_orgs: list[orgs.Org], jobs: list[Job], source_ids: list[str] | None 
             chapters.append({"file": f"book/{org.slug}/{year}/index", "sections": sections})
         if chapters:
             parts.append({"caption": org.name, "chapters": chapters})
+    parts.append({"caption": "Om boken", "chapters": [{"file": "book/ordlista"}]})
     if source_ids:
         parts.append({"caption": "Källor", "chapters": [
             {"file": "book/kallor/index", "sections": [{"file": f"book/kallor/{s}"} for s in source_ids]}]})
@@ -134,6 +135,8 @@ def landing_page(all_orgs: list[orgs.Org], jobs: list[Job], heads: dict | None =
         "Belopp anges i tusental kronor (tkr) eller miljoner kronor (mnkr) med decimalkomma och mellanslag "
         "som tusentalsavgränsare. Minustecken betyder kostnad eller minskning, som i källorna.",
         "",
+        "Ord och förkortningar som tkr, åa, IK-plan och ovägt medel förklaras i [Ordlistan](ordlista.md).",
+        "",
     ]
     return "\n".join(lines)
 
@@ -167,30 +170,61 @@ def source_pages(data: Path, all_orgs: list[orgs.Org]) -> dict[str, str]:
     pages["index.md"] = "\n".join(index)
     for kalla, row in df.iterrows():
         text = sources.text_file(row, data).read_text(encoding="utf-8")  # confined to data/
-        fence = "`" * max(4, max((len(m) for m in __import__("re").findall(r"`+", text)), default=0) + 1)
+        url = "" if fmt.is_missing(row.get("url")) else str(row.get("url")).strip()  # an empty cell reads as NaN
         lines = [
             f"# {escape.md_text(row['titel'])}",
             "",
             f"- **Organisation:** {escape.md_text(names.get(row['organisation'], row['organisation']))}",
             f"- **Dokumenttyp:** {escape.md_text(row['dokumenttyp'])}",
             f"- **Beslut:** {escape.md_text(row['beslut'] or 'anges inte')}",
-            f"- **Id i bokens datafiler (kolumnen kalla):** {escape.md_code(kalla)}",
+            original_line(url, names.get(row["organisation"], row["organisation"])),
             f"- **Texten som fil:** {{download}}`{escape.md_role_text(Path(row['fil']).name)} "
             f"<{escape.md_role_text(kalla)}.txt>`",
             "",
             "Texten nedan är dokumentets text som den lästes in (tabeller med tabbar mellan kolumnerna). "
-            "Radnumren hör till textfilen, inte till originaldokumentets sidor.",
+            "Radnumren hör till textfilen, inte till originaldokumentets sidor. En länk från en tabell i boken "
+            "går till raden där det citerade avsnittet börjar; raden är markerad.",
             "",
-            f"{fence}{{code-block}} text",
-            ":linenos:",
-            ":class: rapportbok-kalltext",
-            text.rstrip("\n"),
-            fence,
+            *source_text_block(text),
             "",
         ]
         pages[f"{kalla}.md"] = "\n".join(lines)
         pages[f"{kalla}.txt"] = text
     return pages
+
+
+def original_line(url: str, org_name: str) -> str:
+    """The source page's line about the original document: its public address (kallor.csv, url) if known."""
+    if url:
+        return f'- **Originaldokumentet:** <a href="{escape.html_attr(url)}">{escape.html_text(url)}</a>'
+    return ("- **Originaldokumentet:** adressen är inte känd för boken; dokumentet finns hos "
+            f"{escape.md_text(org_name)}.")
+
+
+def source_text_block(text: str) -> list[str]:
+    """A source's text as a raw HTML block: one line per ``<span id="rad-N">`` (rapportbok.data.sources.line_id),
+    so a citation can link to the line where its section starts."""
+    import re
+
+    rows = []
+    for n, line in enumerate(text.rstrip("\n").split("\n"), start=1):
+        rows.append(f'<span class="rapportbok-rad" id="{escape.html_attr(sources_line_id(n))}">'
+                    f'<span class="rapportbok-radnr" aria-hidden="true">{n}</span>{escape.html_text(line)}</span>')
+    body = "".join(rows)  # each line a block: no newline between them (it would show as an empty line)
+    fence = "`" * max(4, max((len(m) for m in re.findall(r"`+", body)), default=0) + 1)
+    return [f"{fence}{{raw}} html", f'<div class="rapportbok-kalltext"><pre>{body}</pre></div>', fence]
+
+
+def sources_line_id(n: int) -> str:
+    from rapportbok.data.sources import line_id
+
+    return line_id(n)
+
+
+def glossary_page() -> str:
+    from rapportbok.present import glossary
+
+    return glossary.page_markdown()
 
 
 def pdf_name(org: str, year: int) -> str:
@@ -228,7 +262,8 @@ def year_page(org: orgs.Org, year: int, jobs: list[Job], head=None) -> str:
     for j in jobs:
         if j.org == org.slug and j.year == year:
             lines.append(f"- [{titles[j.chapter]}]({j.chapter}.ipynb)")
-    lines += ["", "Källdokumenten finns under [Källor](../../kallor/index.md).", "", "## Som PDF", "",
+    lines += ["", "Källdokumenten finns under [Källor](../../kallor/index.md). Ord och förkortningar förklaras i "
+              "[Ordlistan](../../ordlista.md).", "", "## Som PDF", "",
               f'<p class="{PDF_CLASS}"><a href="../../../pdf/{pdf_name(org.slug, year)}">Hela rapportboken för '
               f'{escape.html_text(org.name)} {year} som PDF</a> (för utskrift och nämndens handlingar).</p>']
     return "\n".join(lines) + "\n"
@@ -563,6 +598,7 @@ def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, 
         )
         heads = headlines(all_orgs, jobs, data_dir())
         (stage / "book" / "index.md").write_text(landing_page(all_orgs, jobs, heads), encoding="utf-8")
+        (stage / "book" / "ordlista.md").write_text(glossary_page(), encoding="utf-8")
         for org in all_orgs:
             for year in sorted({j.year for j in jobs if j.org == org.slug}):
                 page = _page(stage / "book", org.slug, str(year), "index.md")

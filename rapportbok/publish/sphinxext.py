@@ -12,11 +12,28 @@
   rapportbok.publish.build.year_page), so book/ is the same with or without ``make pdf``. When the build
   makes no PDF (``RAPPORTBOK_PDF`` is not "1"), the link is replaced, in the built site only, by
   a sentence saying that this version of the site has no PDF: no link leads nowhere.
+
+A Swedish interface (issue #14):
+
+* The themes' strings in Swedish. pydata-sphinx-theme has no Swedish catalogue, and Sphinx's and
+  sphinx-book-theme's lack a few strings; :data:`SV` is added to the loaded catalogues (it wins over
+  theirs). Strings the templates write without translation (a button's ``title="Toggle primary
+  sidebar"``, ``aria-label="Main"``) are replaced in the written pages (:data:`LITERAL_SV`), and
+  the search field's text is a theme option.
+* Page titles name the organisation and year: a chapter's ``<title>`` and H1 read "Budget och
+  ekonomiska ramar – Alingsås kommun 2025" (the organisation-year from the year page's title),
+  and every page of an organisation-year gets a switcher to the other years and organisations.
+* The download menu offers this year's PDF (when the build makes PDFs) and the page's tables (CSV
+  and Excel), not the notebook's source or the browser's print.
+* Abbreviations a reader may not know get ``<abbr title>`` where they appear
+  (rapportbok.present.glossary), in the text and in the tables.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 PDF_ENV = "RAPPORTBOK_PDF"  # as rapportbok.publish.build.PDF_ENV
 PDF_CLASS = "rapportbok-pdf"  # as rapportbok.publish.build.PDF_CLASS
@@ -73,8 +90,262 @@ def _escape_pagetitle(app, pagename, templatename, context, doctree):
         context["pagetitle"] = escape.html_text(context["pagetitle"])
 
 
+# --- a Swedish interface ------------------------------------------------------------------------
+
+# The themes' translatable strings a reader can meet, in Swedish.
+SV = {
+    # pydata-sphinx-theme (no Swedish catalogue)
+    "Skip to main content": "Hoppa till sidans innehåll",
+    "Back to top": "Till början av sidan",
+    "Search": "Sök",
+    "Error": "Fel",
+    "Please activate JavaScript to enable the search functionality.": "Sökningen kräver JavaScript. Slå på JavaScript i webbläsaren för att söka.",
+    "Breadcrumb": "Var du är",
+    "Home": "Startsida",
+    "Click to expand": "Klicka för att visa",
+    "Click to collapse": "Klicka för att dölja",
+    "Copyright %(copyright)s": "Upphovsrätt %(copyright)s",
+    "© Copyright %(copyright)s.": "© %(copyright)s.",
+    "Edit": "Redigera",
+    "Indices": "Register",
+    "General Index": "Register",
+    "Last updated on %(last_updated)s.": "Senast uppdaterad %(last_updated)s.",
+    "On this page": "På den här sidan",
+    "previous page": "föregående sida",
+    "previous": "föregående",
+    "next page": "nästa sida",
+    "next": "nästa",
+    "Collapse Sidebar": "Dölj sidomenyn",
+    "Expand Sidebar": "Visa sidomenyn",
+    "Section Navigation": "Avsnittets sidor",
+    "Show Source": "Visa källtext",
+    "Color mode": "Färgläge",
+    "Light": "Ljust",
+    "Dark": "Mörkt",
+    "System Settings": "Som datorns inställning",
+    "Version warning": "Versionsvarning",
+    "Announcement": "Meddelande",
+    "Site navigation": "Bokens sidor",
+    # Sphinx (its Swedish catalogue lacks these)
+    "Link to this heading": "Länk till den här rubriken",
+    "Link to this table": "Länk till den här tabellen",
+    "Link to this image": "Länk till den här bilden",
+    "Link to this code": "Länk till den här koden",
+    "Link to this definition": "Länk till den här förklaringen",
+    "Link to this equation": "Länk till den här formeln",
+    "Index": "Register",
+    # sphinx-book-theme
+    "Contents": "Innehåll",
+    "Download this page": "Ladda ner",
+    "Fullscreen mode": "Helskärm",
+    "Toggle navigation": "Visa eller dölj menyn",
+    "By": "Av",
+}
+
+# Strings the templates write as they are (no translation call): replaced in the written pages.
+LITERAL_SV = {
+    'title="Toggle primary sidebar"': 'title="Visa eller dölj sidomenyn"',
+    'title="Toggle secondary sidebar"': 'title="Visa eller dölj sidans innehållsförteckning"',
+    'aria-label="Main"': 'aria-label="Bokens kapitel"',
+    '<nav aria-label="Page">': '<nav aria-label="Sidan">',
+    'aria-label="Version switcher list"': 'aria-label="Versioner"',
+}
+SEARCH_TEXT = "Sök i boken …"
+TITLE_SEP = " – "
+# book/<org>/<year>/<page>: a page of one organisation-year.
+ORG_YEAR_PAGE = re.compile(r"^book/(?P<org>[^/]+)/(?P<year>\d{4})/(?P<page>[^/]+)$")
+
+
+def _swedish_catalogues(app, config):
+    """Add :data:`SV` to the message catalogues the templates and the HTML writer translate with."""
+    from sphinx import locale
+
+    for key, translator in list(locale.translators.items()):
+        catalog = getattr(translator, "_catalog", None)
+        if isinstance(catalog, dict):
+            catalog.update(SV)
+    opts = dict(config.html_theme_options or {})
+    opts["search_bar_text"] = SEARCH_TEXT
+    opts["toc_title"] = "Innehåll"
+    config.html_theme_options = opts
+    config.html_last_updated_fmt = "%-d %B %Y"  # "25 november 2026" (Babel, language sv)
+    templates = str(Path(__file__).with_name("html_templates"))  # layout.html: the tab's title
+    if templates not in config.templates_path:
+        config.templates_path = [templates, *config.templates_path]
+
+
+def _init_catalogues(app):
+    # The catalogues are loaded after config-inited; the builder's templates hold the same objects.
+    _swedish_catalogues(app, app.config)
+
+
+def _literal_strings(app, exception):
+    """Replace :data:`LITERAL_SV` in every written page."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new = text
+        for en, sv in LITERAL_SV.items():
+            new = new.replace(en, sv)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
+def _org_years(env) -> dict[str, dict[int, str]]:
+    """{org: {year: the year page's title ('Alingsås kommun 2025')}} of the documents found."""
+    out: dict[str, dict[int, str]] = {}
+    for doc in env.found_docs:
+        m = ORG_YEAR_PAGE.match(doc)
+        if m and m["page"] == "index" and doc in env.titles:
+            out.setdefault(m["org"], {})[int(m["year"])] = env.titles[doc].astext()
+    return out
+
+
+def _org_name(title: str, year: int) -> str:
+    return title[: -len(str(year))].rstrip() if title.endswith(str(year)) else title
+
+
+def page_title(env, docname: str) -> str | None:
+    """'Budget och ekonomiska ramar – Alingsås kommun 2025' for a chapter page; the year page's own title
+    for a year page; None for other pages (plain text)."""
+    m = ORG_YEAR_PAGE.match(docname)
+    if not m:
+        return None
+    year_doc = f"book/{m['org']}/{m['year']}/index"
+    if year_doc not in env.titles:
+        return None
+    org_year = env.titles[year_doc].astext()
+    if m["page"] == "index":
+        return org_year
+    own = env.titles[docname].astext() if docname in env.titles else ""
+    return f"{own}{TITLE_SEP}{org_year}" if own else org_year
+
+
+def switcher_html(env, docname: str) -> str:
+    """Links to the same page for the organisation's other years and to the other organisations."""
+    from rapportbok.core import escape
+
+    m = ORG_YEAR_PAGE.match(docname)
+    if not m:
+        return ""
+    org, year, page = m["org"], int(m["year"]), m["page"]
+    found = _org_years(env)
+    if org not in found:
+        return ""
+
+    def href(o: str, y: int) -> str:
+        target = page if f"book/{o}/{y}/{page}" in env.found_docs else "index"
+        return escape.html_attr(f"../../{o}/{y}/{target}.html")
+
+    years = []
+    for y in sorted(found[org], reverse=True):
+        if y == year:
+            years.append(f'<a aria-current="page" href="{href(org, y)}">{y}</a>')
+        else:
+            years.append(f'<a href="{href(org, y)}">{y}</a>')
+    orgs = []
+    for o in sorted(found, key=lambda o: _org_name(found[o][max(found[o])], max(found[o]))):
+        latest = year if year in found[o] else max(found[o])
+        name = escape.html_text(_org_name(found[o][latest], latest))
+        current = ' aria-current="page"' if o == org else ""
+        orgs.append(f'<a{current} href="{href(o, latest)}">{name}</a>')
+    return ('<nav class="rapportbok-vaxlare" aria-label="Välj år och kommun">'
+            '<span class="rapportbok-vaxlare-del"><span class="rapportbok-vaxlare-rubrik">År:</span> '
+            + " ".join(years) + '</span> <span class="rapportbok-vaxlare-del">'
+            '<span class="rapportbok-vaxlare-rubrik">Kommun:</span> ' + " ".join(orgs) + "</span></nav>")
+
+
+def _title_and_switcher(app, doctree, docname):
+    """The H1 of an organisation-year's page names it; a switcher follows the H1."""
+    from docutils import nodes
+
+    m = ORG_YEAR_PAGE.match(docname)
+    if not m:
+        return
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None or not section.children or not isinstance(section[0], nodes.title):
+        return
+    title = page_title(app.env, docname)
+    own = app.env.titles[docname].astext() if docname in app.env.titles else ""
+    if title and own and m["page"] != "index" and title.startswith(own):
+        # The organisation-year in the H1 on the site; not in print or the PDF (whose cover and footer name
+        # it; rapportbok.publish.pdf drops .d-print-none), so the PDF's chapter titles stay the chapters'.
+        section[0].children = [nodes.Text(own), nodes.inline("", title[len(own):], classes=["rapportbok-orgar", "d-print-none"])]
+    nav = switcher_html(app.env, docname)
+    if nav:
+        section.insert(1, nodes.raw("", nav, format="html"))
+
+
+def _page_titles(app, pagename, templatename, context, doctree):
+    """The tab's title: 'Budget och ekonomiska ramar – Alingsås kommun 2025' (no generic suffix);
+    other pages '<title> – <book title>' with an en dash, as Swedish writes it."""
+    from rapportbok.core import escape
+
+    title = page_title(app.env, pagename)
+    if title:
+        context["rapportbok_title"] = escape.html_text(title)  # html_templates/layout.html
+        context["pagetitle"] = title  # plain text; _escape_pagetitle escapes it
+    context["author"] = None  # "Av rapportbok": the book names its sources, not a tool, as author
+
+
+DOWNLOAD = re.compile(r'<a href="([^"]+)" download aria-label="Ladda ner (.*?) som (CSV|Excel)">')
+
+
+def download_buttons(body: str, pdf_url: str | None, pdf_text: str) -> list[dict]:
+    """The download menu's entries: the year's PDF, then each table of the page as CSV and Excel."""
+    from rapportbok.core import escape
+
+    buttons = []
+    if pdf_url:
+        buttons.append({"type": "link", "url": escape.html_attr(pdf_url), "text": escape.html_text(pdf_text),
+                        "icon": "fas fa-file-pdf", "label": "download-pdf-button"})
+    for url, what, kind in DOWNLOAD.findall(body or ""):
+        name = escape.html_text(escape.html_plain(what))
+        buttons.append({"type": "link", "url": escape.html_attr(escape.html_plain(url)),
+                        "text": f"{name} ({kind})", "icon": "fas fa-file-excel" if kind == "Excel" else "fas fa-file-csv",
+                        "label": f"download-{kind.lower()}-button"})
+    return buttons
+
+
+def _download_menu(app, pagename, templatename, context, doctree):
+    """Replace the theme's download menu (.ipynb, source, browser print) by the PDF and the tables."""
+    buttons = context.get("header_buttons")
+    if buttons is None:
+        return
+    kept = [b for b in buttons if b.get("label") != "download-buttons"]
+    m = ORG_YEAR_PAGE.match(pagename)
+    pdf_url = pdf_text = None
+    if m and os.environ.get(PDF_ENV) == "1":
+        year_doc = f"book/{m['org']}/{m['year']}/index"
+        org_year = app.env.titles[year_doc].astext() if year_doc in app.env.titles else f"{m['org']} {m['year']}"
+        pdf_url = context["pathto"](f"pdf/{m['org']}-{m['year']}.pdf", 1)
+        pdf_text = f"Hela rapportboken för {org_year} (PDF)"
+    items = download_buttons(context.get("body", ""), pdf_url, pdf_text or "")
+    if items:
+        kept.insert(0, {"type": "group", "tooltip": "Ladda ner PDF och tabeller", "icon": "fas fa-download",
+                        "buttons": items, "label": "download-buttons"})
+    context["header_buttons"] = kept
+
+
+def _abbreviations(app, doctree, docname):
+    """Explain abbreviations where they appear (rapportbok.present.glossary), except on the glossary itself."""
+    from rapportbok.present import glossary
+
+    if docname == glossary.DOCNAME or docname.startswith("book/kallor/"):
+        return  # the glossary explains them itself; a source's text stays exactly as read
+    glossary.mark_doctree(doctree)
+
+
 def setup(app):
+    app.connect("config-inited", _swedish_catalogues)
+    app.connect("builder-inited", _init_catalogues)
+    app.connect("build-finished", _literal_strings)
+    app.connect("doctree-resolved", _title_and_switcher)
+    app.connect("doctree-resolved", _abbreviations)
     # After the theme's own html-page-context handlers (priority 500).
+    app.connect("html-page-context", _page_titles, priority=890)
+    app.connect("html-page-context", _download_menu, priority=900)
     app.connect("html-page-context", _unique_scripts, priority=900)
     app.connect("html-page-context", _label_nav_toggles, priority=900)
     app.connect("html-page-context", _escape_pagetitle, priority=900)
