@@ -36,6 +36,10 @@ class Finding:
     terms: int = 1  # how many rounded stated figures the compared value adds up
     approx: bool = False  # the source states the figure as approximate ("omkring", "cirka", "runt")
     dedup: bool = False  # the difference is the book's own removal of a double count
+    # Stated tables (rapportbok.analysis.stated_tables): the tolerance computed from each term's printed
+    # precision, and no extra one-unit leeway in kind() (beyond the tolerance is a mismatch).
+    tol: float | None = None
+    strict: bool = False
 
     @property
     def difference(self) -> float:
@@ -43,6 +47,8 @@ class Finding:
 
     @property
     def rounding_tolerance(self) -> float:
+        if self.tol is not None:
+            return self.tol + 1e-9
         return self.terms * 0.5 * 10 ** (-self.decimals) + 1e-9
 
     @property
@@ -99,7 +105,7 @@ def kind(f: Finding) -> str:
         return ROUNDING if f.rounding else AGREES
     if f.dedup:
         return DEDUP
-    if f.unit in AMOUNT_UNITS and abs(f.difference) <= f.terms * 10 ** (-f.decimals) + 1e-9:
+    if f.unit in AMOUNT_UNITS and not f.strict and abs(f.difference) <= f.terms * 10 ** (-f.decimals) + 1e-9:
         return ROUNDING
     return MISMATCH
 
@@ -184,6 +190,14 @@ def tree_checks(
     return findings
 
 
+def _shown_decimals(f: Finding) -> int:
+    """Decimals of a recomputed figure: one more than stated, except for a stated table's figures
+    (sums of printed figures have the printed precision; never more precise than the source)."""
+    if f.strict:
+        return max(f.decimals, 0)
+    return max(f.decimals, 0) + (1 if f.decimals else 0)
+
+
 def table(findings: list[Finding], cited: str = "") -> pd.DataFrame:
     """The findings as a table for the book (Swedish column names, numbers formatted per finding).
 
@@ -194,8 +208,8 @@ def table(findings: list[Finding], cited: str = "") -> pd.DataFrame:
         {
             "Kontroll": [f.check for f in findings],
             "Enligt källan": [("omkring " if f.approx else "") + fmt.number(f.stated, f.decimals) for f in findings],
-            "Omräknat": [fmt.number(f.computed, max(f.decimals, 0) + (1 if f.decimals else 0)) for f in findings],
-            "Skillnad": [fmt.number(f.difference, max(f.decimals, 0) + (1 if f.decimals else 0), sign=True) for f in findings],
+            "Omräknat": [fmt.number(f.computed, _shown_decimals(f)) for f in findings],
+            "Skillnad": [fmt.number(f.difference, _shown_decimals(f), sign=True) for f in findings],
             "Enhet": [f.unit for f in findings],
             "Resultat": [KIND_LABEL[kind(f)] for f in findings],
             "Var i källan": [f.where[len(cited):].removeprefix(", ") if cited else f.where for f in findings],

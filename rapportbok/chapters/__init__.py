@@ -52,6 +52,7 @@ class ChapterPage:
 MODULES = [
     "rapportbok.chapters.summary",
     "rapportbok.chapters.budget",
+    "rapportbok.chapters.tables",
     "rapportbok.chapters.risk",
     "rapportbok.chapters.actionplan",
     "rapportbok.chapters.review",

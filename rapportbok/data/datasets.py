@@ -18,6 +18,7 @@ from rapportbok.data import actionplan, budget, review, risk, sources
 from rapportbok.data import budget_followup as followup
 from rapportbok.data import organisations as orgs
 from rapportbok.data import stated_figures as stated
+from rapportbok.data import stated_tables
 from rapportbok.data.schema import DataError, Issue, TableSpec, read_table, text_problem
 
 # Per-organisation files: name -> (spec, optional extra check(df, spec, label) -> issues).
@@ -25,6 +26,7 @@ from rapportbok.data.schema import DataError, Issue, TableSpec, read_table, text
 ORG_DATASETS: dict[str, tuple[TableSpec, Callable | None]] = {
     **budget.DATASETS,
     **stated.DATASETS,
+    **stated_tables.DATASETS,
     **followup.DATASETS,
     **actionplan.DATASETS,
     **review.DATASETS,
@@ -35,6 +37,7 @@ ORG_DATASETS: dict[str, tuple[TableSpec, Callable | None]] = {
 CROSS_CHECKS: list[Callable[[dict, str], list[Issue]]] = [
     *actionplan.CROSS_CHECKS,
     *followup.CROSS_CHECKS,
+    *stated_tables.CROSS_CHECKS,
 ]
 
 

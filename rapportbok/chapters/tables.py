@@ -1,0 +1,206 @@
+"""The chapter of stated tables: every table a report of the year states, as stated, with its Avstämning.
+
+Per report (kind and date) of the page's year: the share of the year the report covers, each table
+in its own unit and number of decimals (never shown more precisely than the source prints it), a
+follow-up table's recomputed columns beside the stated ones (outcome in per cent of budget, outcome
+against the same period last year, the stated avvikelse beside the recomputed one), and the folded
+Avstämning with every relation the book recomputes (rapportbok.analysis.stated_tables).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from rapportbok.analysis import stated_tables as rel
+from rapportbok.chapters import Chapter, ChapterPage, audit
+from rapportbok.core import escape, fmt, periods
+from rapportbok.data import stated_tables as model
+from rapportbok.present import tables
+from rapportbok.present.display import md
+
+SLUG = "tabeller"
+
+KIND_TITLE = {
+    "budget": "Budget",
+    "månadsrapport": "Månadsrapport",
+    "tertialrapport": "Tertialrapport",
+    "delårsrapport": "Delårsrapport",
+    "bokslut": "Bokslut",
+}
+
+
+def has_data(data: dict, year: int) -> bool:
+    t = data.get("tabeller")
+    return t is not None and any(d.year == int(year) for d in t["per"])
+
+
+def warnings(data: dict, org: str) -> list[str]:
+    checks = rel.all_checks(model.load(data), model.links(data))
+    return ["Avstämning (tabeller): " + c.finding.text() for c in checks if not c.finding.ok]
+
+
+CHAPTER = Chapter(SLUG, "Rapporternas tabeller", has_data, ("tabeller", "tabell_kolumner", "tabell_varden", "tabell_lankar"),
+                  warnings)
+
+
+def reports(all_tables: list[model.StatedTable], year: int) -> list[tuple[dt.date, str, list[model.StatedTable]]]:
+    """The year's reports: (date, kind, tables), by date."""
+    out: dict[tuple[dt.date, str], list[model.StatedTable]] = {}
+    for t in all_tables:
+        if t.per.year == int(year):
+            out.setdefault((t.per, t.kind), []).append(t)
+    return [(d, k, ts) for (d, k), ts in sorted(out.items())]
+
+
+def report_title(kind: str, d: dt.date) -> str:
+    return f"{KIND_TITLE[kind]} per {fmt.date(d)}"
+
+
+def share_text(kind: str, d: dt.date) -> str:
+    """The period a report covers and the share of the year, in words: 10 of 12 months for 31 October."""
+    if kind == "budget":
+        return f"Budgeten för {d.year} (rapportdatum {fmt.date(d)})."
+    m = periods.months_elapsed(d)
+    if m == 12:
+        return f"Rapporten avser helåret {d.year}."
+    return (f"Rapporten avser {periods.period_text(d)}: {m} av årets 12 månader, "
+            f"{fmt.pct(periods.share_pct(d))} av året.")
+
+
+def _num(v) -> float:
+    return float("nan") if v is None else float(v)
+
+
+def frame(t: model.StatedTable) -> tuple[pd.DataFrame, dict, list[int]]:
+    """The table as stated: one column per source column (its printed header), formats at the printed precision, bold sums."""
+    label = "Post"
+    data = {label: [r.label for r in t.rows]}
+    formats = {}
+    for c in t.columns:
+        head = c.header if c.header not in data else f"{c.header} ({c.id})"
+        data[head] = [_num(t.value(r.number, c.id)) for r in t.rows]
+        formats[head] = lambda v, d=t.decimals: fmt.number(v, d)
+    bold = [i for i, r in enumerate(t.rows) if r.role in (model.SUM, model.DIFF) or t.children(r.number)]
+    return pd.DataFrame(data), formats, bold
+
+
+def _first(t: model.StatedTable, measure: str) -> model.Column | None:
+    return next((c for c in t.columns if c.measure == measure), None)
+
+
+def followup_frame(t: model.StatedTable, d: dt.date) -> tuple[pd.DataFrame, dict] | None:
+    """A follow-up's recomputed columns beside the stated ones; None when the table has none of the measures."""
+    outcome, budget_year = _first(t, "utfall ack"), _first(t, "budget helår")
+    budget_ack, last_year = _first(t, "budget ack"), _first(t, "utfall ack föregående år")
+    data = {"Post": [r.label for r in t.rows]}
+    formats = {}
+    amount = lambda v, dd=t.decimals: fmt.number(v, dd)
+    pct = lambda v: fmt.pct(v, 1)
+
+    def col(name, values, f):
+        data[name] = values
+        formats[name] = f
+
+    rows = t.rows
+    if outcome and budget_year:
+        col(f"{outcome.header} i % av {budget_year.header.lower()}",
+            [_ratio(t.value(r.number, outcome.id), t.value(r.number, budget_year.id)) for r in rows], pct)
+    if outcome and budget_ack:
+        col(f"{outcome.header} − {budget_ack.header.lower()}",
+            [_diff(t.value(r.number, outcome.id), t.value(r.number, budget_ack.id)) for r in rows], amount)
+    if outcome and last_year:
+        col(f"Förändring mot {last_year.header.lower()}",
+            [_diff(t.value(r.number, outcome.id), t.value(r.number, last_year.id)) for r in rows], amount)
+        col(f"Förändring mot {last_year.header.lower()}, %",
+            [_change_pct(t.value(r.number, outcome.id), t.value(r.number, last_year.id)) for r in rows], pct)
+    for c in t.columns:
+        if c.formula:
+            words = " ".join(("+ " if s > 0 else "− ") + t.column(x).header.lower() for s, x in c.formula).removeprefix("+ ")
+            col(f"{c.header} enligt källan", [_num(t.value(r.number, c.id)) for r in rows], amount)
+            col(f"{c.header} omräknad ({words})", [_formula(t, r.number, c) for r in rows], amount)
+    if len(data) == 1:
+        return None
+    return pd.DataFrame(data), formats
+
+
+def _ratio(a, b) -> float:
+    return float("nan") if a is None or b is None or b == 0 else float(a / b * 100)
+
+
+def _diff(a, b) -> float:
+    return float("nan") if a is None or b is None else float(a - b)
+
+
+def _change_pct(a, b) -> float:
+    return float("nan") if a is None or b is None or b == 0 else float((a - b) / abs(b) * 100)
+
+
+def _formula(t: model.StatedTable, row: int, c: model.Column) -> float:
+    vals = [(s, t.value(row, x)) for s, x in c.formula]
+    if any(v is None for _, v in vals):
+        return float("nan")
+    return float(sum(s * v for s, v in vals))
+
+
+class TablesChapter(ChapterPage):
+    def __init__(self, org: str, year: int, tertial: int):
+        super().__init__(org, year, tertial)
+        self.tables = model.load(self.data)
+        self.checks = rel.all_checks(self.tables, model.links(self.data))
+        self.reports = reports(self.tables, self.year)
+
+    def year_findings(self) -> list:
+        """The findings of the tables of this page's year (for the overview page)."""
+        ids = {t.id for _, _, ts in self.reports for t in ts}
+        return [c.finding for c in self.checks if any(cell[0] in ids for cell in c.cells)]
+
+    def intro(self) -> None:
+        o = self.org
+        if not self.reports:
+            md(f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** Källorna innehåller inga tabeller för {self.year}.")
+            return
+        names = [report_title(k, d).lower() for d, k, _ in self.reports]
+        n = sum(len(ts) for _, _, ts in self.reports)
+        md(f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}.** Kapitlet visar "
+           f"{fmt.number(n)} tabell{'er' if n != 1 else ''} ur {escape.md_text(_join(names))}, som källan anger dem, "
+           "och stämmer av deras summor och samband.")
+
+    def show_reports(self) -> None:
+        for i, (d, kind, ts) in enumerate(self.reports):
+            md(f"**{escape.md_text(report_title(kind, d))}.** {escape.md_text(share_text(kind, d))}")
+            for j, t in enumerate(ts):
+                self._table(t, d, f"{i}_{j}")
+            self._audit(ts, f"{i}")
+
+    def _table(self, t: model.StatedTable, d: dt.date, uid: str) -> None:
+        df, formats, bold = frame(t)
+        unit = f"{t.unit}, {fmt.number(t.decimals)} decimal{'er' if t.decimals != 1 else ''}" if t.decimals else t.unit
+        source = f"{rel.where(t).removesuffix(f', tabell ”{t.caption}”')}."
+        from IPython.display import display
+
+        display(tables.show(df, f"tabell_{uid}_{t.id}", f"{t.caption}, {unit}", source, formats=formats, bold_rows=bold))
+        if t.kind != "budget":
+            extra = followup_frame(t, d)
+            if extra is not None:
+                df2, f2 = extra
+                display(tables.show(df2, f"tabell_{uid}_{t.id}_omraknad", f"{t.caption}: egna beräkningar, {t.unit}",
+                                    source + " Beräkningarna är egna.", formats=f2))
+
+    def _audit(self, ts: list[model.StatedTable], uid: str) -> None:
+        ids = {t.id for t in ts}
+        by_id = {t.id: t for t in self.tables}
+        checks = [c for c in self.checks if any(cell[0] in ids for cell in c.cells)]
+        notes = [escape.md_text(rel.culprit_text(by_id[cell[0]], cell)) for cell in rel.culprits(checks)]
+        for t in ts:
+            notes += [escape.md_text(n) for n in rel.outside_notes(t)]
+        method = ("Boken räknar om varje summa ur raderna under den, varje differensrad, varje kolumn som källan "
+                  "räknar fram ur andra och samma belopp i två tabeller. Toleransen är en halv enhet i sista "
+                  "angivna decimalen per tal som ingår; inom den stämmer talen (avrundning).")
+        audit.show([c.finding for c in checks], f"avstamning_{uid}", "Avstämning av tabellerna", method, notes)
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " och " + words[-1]
+
