@@ -376,7 +376,7 @@ def test_minimal_organisation_builds_plan_and_overview(tmp_path, monkeypatch):
     ("tabeller.csv", "tabell_kolumner.csv", "tabell_varden.csv"),
 ])
 def test_each_optional_file_absent(tmp_path, monkeypatch, files):
-    from rapportbok.chapters.tables import TablesChapter
+    from rapportbok.chapters.report_tables import TablesChapter
 
     data = tables_data(tmp_path, monkeypatch, files=files)
     assert datasets.validate(data) == []
@@ -385,3 +385,27 @@ def test_each_optional_file_absent(tmp_path, monkeypatch, files):
     page.intro()
     page.show_reports()
     assert page.year_findings() == [] or "tabell_varden.csv" in files
+
+
+HOSTILE = "<script>window.__pwned=1</script><img src=x onerror=alert(1)> ```{raw} html [x](javascript:y) =1+1"
+
+
+def test_hostile_texts_are_text_on_the_page(tmp_path, monkeypatch):
+    """Caption, row label and column header from data reach the page only through core/escape."""
+    tables_data(tmp_path, monkeypatch, edit={
+        "tabeller.csv": ("Driftredovisning per verksamhet (SYNTETISK)", f'"{HOSTILE}"'),
+        "tabell_varden.csv": ("Mottagning och utredning", f'"{HOSTILE}"'),
+        "tabell_kolumner.csv": ("Utfall jan–okt,", f'"{HOSTILE}",'),
+    })
+    nb = _run("tabeller", tmp_path, 2025, 3)
+    outs = [o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    raw = "".join(d.get("text/markdown", "") + d.get("text/html", "") for d in outs)
+    # HTML (tables, and the dropdown's own {raw} html block): entities, never an element from the data.
+    assert not re.search(r"(?<!\\)<(script|img)", raw)
+    # Markdown outside the project's own raw blocks: every markup character of the data escaped.
+    prose = "".join(re.sub(r"`{3,}\{raw\} html\n.*?\n`{3,}\n", "", d.get("text/markdown", ""), flags=re.S) for d in outs)
+    assert "](javascript" not in prose and "```{raw} html [x]" not in prose and "\\]\\(javascript" in prose
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in raw  # shown as text in the tables
+    downloads = list((tmp_path / "_downloads").glob("*.csv")) if (tmp_path / "_downloads").exists() else []
+    for f in downloads:
+        assert ",=1+1" not in f.read_text(encoding="utf-8")

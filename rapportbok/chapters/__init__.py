@@ -52,8 +52,8 @@ class ChapterPage:
 MODULES = [
     "rapportbok.chapters.summary",
     "rapportbok.chapters.budget",
-    "rapportbok.chapters.tables",
     "rapportbok.chapters.risk",
+    "rapportbok.chapters.report_tables",
     "rapportbok.chapters.actionplan",
     "rapportbok.chapters.review",
 ]

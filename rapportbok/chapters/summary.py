@@ -25,7 +25,7 @@ NOT_STATED = "anges inte i källorna"
 # The chapter page classes the overview draws on, by chapter slug.
 PAGE_CLASSES = {
     "budget": ("rapportbok.chapters.budget", "BudgetChapter"),
-    "tabeller": ("rapportbok.chapters.tables", "TablesChapter"),
+    "tabeller": ("rapportbok.chapters.report_tables", "TablesChapter"),
     "risk": ("rapportbok.chapters.risk", "RiskChapter"),
     "atgardsplan": ("rapportbok.chapters.actionplan", "ActionPlanChapter"),
     "genomlysning": ("rapportbok.chapters.review", "GenomlysningChapter"),

@@ -171,24 +171,24 @@ class TablesChapter(ChapterPage):
         for i, (d, kind, ts) in enumerate(self.reports):
             md(f"**{escape.md_text(report_title(kind, d))}.** {escape.md_text(share_text(kind, d))}")
             for j, t in enumerate(ts):
-                self._table(t, d, f"{i}_{j}")
-            self._audit(ts, f"{i}")
+                self._table(t, d, i, j)
+            self._audit(ts, i)
 
-    def _table(self, t: model.StatedTable, d: dt.date, uid: str) -> None:
+    def _table(self, t: model.StatedTable, d: dt.date, i: int, j: int) -> None:
         df, formats, bold = frame(t)
         unit = f"{t.unit}, {fmt.number(t.decimals)} decimal{'er' if t.decimals != 1 else ''}" if t.decimals else t.unit
         source = f"{rel.where(t).removesuffix(f', tabell ”{t.caption}”')}."
         from IPython.display import display
 
-        display(tables.show(df, f"tabell_{uid}_{t.id}", f"{t.caption}, {unit}", source, formats=formats, bold_rows=bold))
+        display(tables.show(df, f"tabell_{i}_{j}_{t.id}", f"{t.caption}, {unit}", source, formats=formats, bold_rows=bold))
         if t.kind != "budget":
             extra = followup_frame(t, d)
             if extra is not None:
                 df2, f2 = extra
-                display(tables.show(df2, f"tabell_{uid}_{t.id}_omraknad", f"{t.caption}: egna beräkningar, {t.unit}",
+                display(tables.show(df2, f"tabell_{i}_{j}_{t.id}_omraknad", f"{t.caption}: egna beräkningar, {t.unit}",
                                     source + " Beräkningarna är egna.", formats=f2))
 
-    def _audit(self, ts: list[model.StatedTable], uid: str) -> None:
+    def _audit(self, ts: list[model.StatedTable], i: int) -> None:
         ids = {t.id for t in ts}
         by_id = {t.id: t for t in self.tables}
         checks = [c for c in self.checks if any(cell[0] in ids for cell in c.cells)]
@@ -198,7 +198,7 @@ class TablesChapter(ChapterPage):
         method = ("Boken räknar om varje summa ur raderna under den, varje differensrad, varje kolumn som källan "
                   "räknar fram ur andra och samma belopp i två tabeller. Toleransen är en halv enhet i sista "
                   "angivna decimalen per tal som ingår; inom den stämmer talen (avrundning).")
-        audit.show([c.finding for c in checks], f"avstamning_{uid}", "Avstämning av tabellerna", method, notes)
+        audit.show([c.finding for c in checks], "avstamning_" + str(i), "Avstämning av tabellerna", method, notes)
 
 
 def _join(words: list[str]) -> str:
