@@ -409,3 +409,26 @@ def test_hostile_texts_are_text_on_the_page(tmp_path, monkeypatch):
     downloads = list((tmp_path / "_downloads").glob("*.csv")) if (tmp_path / "_downloads").exists() else []
     for f in downloads:
         assert ",=1+1" not in f.read_text(encoding="utf-8")
+
+
+def test_readme_example_is_valid_and_agrees(tmp_path, monkeypatch):
+    """The worked CSV example in README.md validates as written and every relation in it agrees."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Tabeller som en rapport anger", 1)[1].split("\n### ", 1)[0]
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    org = data / "minkommun"
+    org.mkdir()
+    (org / "organisation.yml").write_text('slug: minkommun\nnamn: Minkommun (SYNTETISK)\nnamnd: Socialnämnden\n'
+                                          'kolada_id: "9998"\nar:\n  2025: {per: 2025-10-31}\n', encoding="utf-8")
+    with open(data / "kallor.csv", "a", encoding="utf-8") as f:
+        f.write("minkommun-manadsrapport-okt-2025,SYNTETISK README-exempel,minkommun,Månadsrapport,,minkommun/organisation.yml\n")
+    for name in ("tabeller.csv", "tabell_kolumner.csv", "tabell_varden.csv", "tabell_lankar.csv"):
+        block = re.search(r"`" + re.escape(name) + r"`[^\n]*\n```\n(.*?)```", section, re.S)
+        assert block, name
+        (org / name).write_text(block.group(1), encoding="utf-8")
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
+    assert datasets.validate(data) == []
+    sets = datasets.load_org("minkommun", data)
+    checks = rel.all_checks(model.load(sets), model.links(sets))
+    assert len(checks) == 7 and all(reconcile.kind(c.finding) == reconcile.AGREES for c in checks)
