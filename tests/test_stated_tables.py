@@ -379,6 +379,8 @@ def test_each_optional_file_absent(tmp_path, monkeypatch, files):
     from rapportbok.chapters.report_tables import TablesChapter
 
     data = tables_data(tmp_path, monkeypatch, files=files)
+    yml = data / "exempelstad" / "organisation.yml"  # without begrepp (its row is in tabell_varden.csv)
+    yml.write_text(yml.read_text(encoding="utf-8").split("begrepp:")[0], encoding="utf-8")
     assert datasets.validate(data) == []
     monkeypatch.chdir(tmp_path)
     page = TablesChapter("exempelstad", 2025, 3)
@@ -432,3 +434,30 @@ def test_readme_example_is_valid_and_agrees(tmp_path, monkeypatch):
     sets = datasets.load_org("minkommun", data)
     checks = rel.all_checks(model.load(sets), model.links(sets))
     assert len(checks) == 7 and all(reconcile.kind(c.finding) == reconcile.AGREES for c in checks)
+
+
+def test_calendar_and_concepts_from_organisation_yml(tmp_path, monkeypatch):
+    tables_data(tmp_path, monkeypatch)
+    text = _text(_run("tabeller", tmp_path, 2024, 3))
+    assert "Rapporteringskalendern för 2024: bokslut per 31 december 2024 (tabellerna visas nedan)." in text
+    assert (f"Nettokostnaden är raden ”Summa verksamheter” i tabellen ”Driftsredovisning (SYNTETISK)”: Intäkter 2024 "
+            f"27,0{NBSP}mnkr") in text
+    assert "organisation.yml pekar inte ut någon rad för kommunbidrag och ram (begrepp)" in text
+    text = _text(_run("tabeller", tmp_path, 2025, 3))
+    assert ("Rapporteringskalendern för 2025: månadsrapport per 31 oktober 2025 (tabellerna visas nedan) och "
+            "månadsrapport per 30 november 2025 (inga tabeller inlagda).") in text
+
+
+@pytest.mark.parametrize("yml,column,expected", [
+    ("begrepp:\n  nettokostnad: {tabell: drift, rad: 9}\n", "begrepp.nettokostnad", "en tabell och rad som finns i tabell_varden.csv"),
+    ("begrepp:\n  netto: {tabell: drift, rad: 5}\n", "begrepp", "ett av: nettokostnad, kommunbidrag, ram"),
+    ("rapporter:\n  - {rapport: kvartalsrapport, per: 2025-03-31}\n", "rapporter.0.rapport", "ett av: budget, månadsrapport"),
+    ("rapporter:\n  - {rapport: bokslut, per: 31 december 2024}\n", "rapporter.0.per", "ett datum ÅÅÅÅ-MM-DD"),
+])
+def test_bad_calendar_or_concept(tmp_path, monkeypatch, yml, column, expected):
+    data = tables_data(tmp_path, monkeypatch)
+    path = data / "exempelstad" / "organisation.yml"
+    text = path.read_text(encoding="utf-8").split("# The reporting calendar")[0]
+    path.write_text(text + yml, encoding="utf-8")
+    found = [i for i in datasets.validate(data) if i.file == "exempelstad/organisation.yml"]
+    assert any(i.column.startswith(column) and expected in i.expected for i in found), [i.message() for i in found]

@@ -166,6 +166,8 @@ class TablesChapter(ChapterPage):
         md(f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}.** Kapitlet visar "
            f"{fmt.number(n)} tabell{'er' if n != 1 else ''} ur {escape.md_text(_join(names))}, som källan anger dem, "
            "och stämmer av deras summor och samband.")
+        md(escape.md_text(" ".join([calendar_text(self.org.reports, self.reports, self.year),
+                                    concepts_text(self.org.concepts, self.tables, self.year)])))
 
     def show_reports(self) -> None:
         for i, (d, kind, ts) in enumerate(self.reports):
@@ -199,6 +201,47 @@ class TablesChapter(ChapterPage):
                   "räknar fram ur andra och samma belopp i två tabeller. Toleransen är en halv enhet i sista "
                   "angivna decimalen per tal som ingår; inom den stämmer talen (avrundning).")
         audit.show([c.finding for c in checks], "avstamning_" + str(i), "Avstämning av tabellerna", method, notes)
+
+
+def calendar_text(calendar, shown, year: int) -> str:
+    """The year's reporting calendar (organisation.yml: rapporter) against the reports whose tables exist."""
+    planned = [(k, d) for k, d in calendar if d.year == int(year)]
+    if not planned:
+        return ("organisation.yml anger ingen rapporteringskalender för året (rapporter); kapitlet visar de "
+                "rapporter vars tabeller finns.")
+    have = {(k, d) for d, k, _ in shown}
+    parts = [f"{report_title(k, d).lower()} ({'tabellerna visas nedan' if (k, d) in have else 'inga tabeller inlagda'})"
+             for k, d in planned]
+    extra = [report_title(k, d).lower() for d, k, _ in shown if (k, d) not in set(planned)]
+    text = f"Rapporteringskalendern för {year}: {_join(parts)}."
+    if extra:
+        text += f" Utanför kalendern finns tabeller ur {_join(extra)}."
+    return text
+
+
+CONCEPT_WORDS = {"nettokostnad": "nettokostnaden", "kommunbidrag": "kommunbidraget", "ram": "ramen"}
+
+
+def concepts_text(concepts: dict, all_tables: list[model.StatedTable], year: int) -> str:
+    """Which row means net cost, kommunbidrag and ram (organisation.yml: begrepp), with its figures; or that none is named."""
+    by_id = {t.id: t for t in all_tables}
+    out, missing = [], []
+    for concept, word in CONCEPT_WORDS.items():
+        if concept not in concepts:
+            missing.append(concept)
+            continue
+        tid, rad = concepts[concept]
+        t = by_id.get(tid)
+        if t is None or t.per.year != int(year) or rad not in {r.number for r in t.rows}:
+            continue
+        figures = [f"{c.header} {fmt.unit(_num(t.value(rad, c.id)), t.unit, t.decimals)}" for c in t.columns
+                   if t.value(rad, c.id) is not None]
+        out.append(f"{word[0].upper() + word[1:]} är raden ”{t.row(rad).label}” i tabellen ”{t.caption}”"
+                   + (": " + ", ".join(figures) if figures else "") + ".")
+    if missing:
+        out.append("organisation.yml pekar inte ut någon rad för " + _join(missing)
+                   + " (begrepp); tabellerna visas som de står.")
+    return " ".join(out)
 
 
 def _join(words: list[str]) -> str:

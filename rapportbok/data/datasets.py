@@ -113,7 +113,8 @@ def validate(data: Path | None = None) -> list[Issue]:
     issues += org_issues
     for org in all_orgs:
         try:
-            load_org(org.slug, data, issues)
+            sets = load_org(org.slug, data, issues)
+            issues += stated_tables.concept_issues(org, sets)
         except DataError as err:
             issues += err.issues
         if (org.path / "kolada.yml").exists():

@@ -293,6 +293,18 @@ def _cycle(rows: dict[int, dict], start: int) -> bool:
         seen.add(cur)
 
 
+def concept_issues(org, data: dict) -> list[Issue]:
+    """organisation.yml's ``begrepp`` name rows that exist in the stated tables."""
+    issues = []
+    v = data.get("tabell_varden")
+    rows = set() if v is None else {(t, int(r)) for t, r in zip(v["tabell"], v["rad"])}
+    for concept, (tid, rad) in org.concepts.items():
+        if (tid, rad) not in rows:
+            issues.append(Issue(f"{org.slug}/organisation.yml", 0, f"begrepp.{concept}", f"{{tabell: {tid}, rad: {rad}}}",
+                                f"en tabell och rad som finns i {VALUES.filename}"))
+    return issues
+
+
 DATASETS = {
     "tabeller": (TABLES, None),
     "tabell_kolumner": (COLUMNS, None),
