@@ -461,3 +461,78 @@ def test_bad_calendar_or_concept(tmp_path, monkeypatch, yml, column, expected):
     path.write_text(text + yml, encoding="utf-8")
     found = [i for i in datasets.validate(data) if i.file == "exempelstad/organisation.yml"]
     assert any(i.column.startswith(column) and expected in i.expected for i in found), [i.message() for i in found]
+
+
+# --- Excel: rapportbok mall --tabeller / rapportbok importera -----------------------------------
+
+
+def _filled_workbook(tmp_path: Path, data: Path, bad: dict[str, object] | None = None) -> Path:
+    """The månadsrapport template, written with the real command and filled like an analyst (SYNTETISK figures)."""
+    import openpyxl
+
+    out = tmp_path / "mall.xlsx"
+    proc = subprocess.run([sys.executable, "-m", "rapportbok", "mall", "--org", "exempelstad", "--ar", "2025",
+                           "--per", "2025-10-31", "--tabeller", "månadsrapport", "--ut", str(out)],
+                          cwd=tmp_path, capture_output=True, text=True, env={**__import__("os").environ, "RAPPORTBOK_DATA": str(data)})
+    assert proc.returncode == 0, proc.stderr
+    assert "2 tabellblad" in proc.stdout
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["verksamhet", "kostnadsslag", "Instruktioner"]
+    ws = wb["verksamhet"]
+    assert [ws.cell(row=i, column=1).value for i in range(1, 9)] == ["tabell", "rubrik", "rapport", "per", "enhet",
+                                                                     "decimaler", "kalla", "avsnitt"]
+    assert ws["B3"].value == "månadsrapport" and ws["B4"].value == "2025-10-31"
+    assert [ws.cell(row=14, column=j).value for j in range(1, 12)] == [
+        "rad", "post", "summeras_i", "roll", "berakning", "Budget helår", "Budget ack", "Utfall ack", "Utfall ack 2024",
+        "Prognos helår", "Avvikelse"]
+    ws["B1"], ws["B2"], ws["B7"], ws["B8"] = "verks_xl", "Driftredovisning per verksamhet (SYNTETISK, Excel)", \
+        "exempelstad-syntetisk", "Tabell 1"
+    rows = [(1, "Stab och ledning", 3, "post", None, 20000, 16667, 16100, 15800, 19500, 500),
+            (2, "Vård och omsorg", 3, "post", None, 120000, 100000, 104100, 98000, 124600, -4600),
+            (3, "Summa två verksamheter", None, "summa", None, 140000, 116667, 120200, 113800, 144100, -4100)]
+    for i, r in enumerate(rows, start=15):
+        for j, v in enumerate(r, start=1):
+            ws.cell(row=i, column=j, value=v)
+    for cell, value in (bad or {}).items():
+        ws[cell] = value
+    del wb["kostnadsslag"]  # this report has only one table
+    wb.save(out)
+    return out
+
+
+def test_excel_template_round_trip(tmp_path, monkeypatch):
+    data = tables_data(tmp_path, monkeypatch)
+    before = {p.name: p.read_bytes() for p in (data / "exempelstad").iterdir()}
+    book = _filled_workbook(tmp_path, data)
+    proc = subprocess.run([sys.executable, "-m", "rapportbok", "importera", str(book), "--org", "exempelstad"],
+                          cwd=tmp_path, capture_output=True, text=True, env={**__import__("os").environ, "RAPPORTBOK_DATA": str(data)})
+    assert proc.returncode == 0, proc.stderr
+    assert "Importerade 1 tabell till data/exempelstad/: verks_xl." in proc.stdout
+    sets, tables = load(data)
+    t = next(x for x in tables if x.id == "verks_xl")
+    assert (t.kind, t.per, t.unit, t.decimals) == ("månadsrapport", dt.date(2025, 10, 31), "tkr", 0)
+    assert t.value(2, "avvikelse") == Decimal("-4600") and t.row(3).role == "summa" and t.row(1).parent == 3
+    assert t.column("avvikelse").formula == ((1, "budget"), (-1, "prognos"))
+    checks = [c for c in rel.all_checks(tables, model.links(sets)) if any(cell[0] == "verks_xl" for cell in c.cells)]
+    assert checks and all(c.finding.ok for c in checks)
+    assert (data / "exempelstad" / "tabeller.csv").read_bytes().startswith(before["tabeller.csv"])  # appended
+
+
+@pytest.mark.parametrize("bad,expected", [
+    ({"H16": "mycket"}, "mall.xlsx, blad 'verksamhet', rad 16, kolumn 'varde (cell H16)': värdet 'mycket' – förväntade ett tal"),
+    ({"B5": "Mkr"}, "mall.xlsx, blad 'verksamhet', rad 5, kolumn 'enhet (cell B5)': värdet 'Mkr' – förväntade ett av: kr, tkr, mnkr"),
+    ({"D17": "total"}, "mall.xlsx, blad 'verksamhet', rad 17, kolumn 'roll (cell D17)': värdet 'total'"),
+    ({"H11": "utfall"}, "mall.xlsx, blad 'verksamhet', rad 11, kolumn 'matt (cell H11)': värdet 'utfall'"),
+    ({"A14": "nr"}, "mall.xlsx, blad 'verksamhet', rad 14, kolumn 'A14': värdet 'nr' – förväntade 'rad'"),
+])
+def test_excel_import_errors_name_sheet_and_cell_and_write_nothing(tmp_path, monkeypatch, bad, expected):
+    data = tables_data(tmp_path, monkeypatch)
+    before = {p.name: p.read_bytes() for p in (data / "exempelstad").iterdir()}
+    book = _filled_workbook(tmp_path, data, bad)
+    proc = subprocess.run([sys.executable, "-m", "rapportbok", "importera", str(book), "--org", "exempelstad"],
+                          cwd=tmp_path, capture_output=True, text=True, env={**__import__("os").environ, "RAPPORTBOK_DATA": str(data)})
+    assert proc.returncode == 1
+    assert "Inget har importerats; data/ är oförändrad." in proc.stderr
+    assert expected in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert {p.name: p.read_bytes() for p in (data / "exempelstad").iterdir()} == before
