@@ -7,6 +7,7 @@ organisation `exempelstad` states only tables, with planted errors of each kind.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
@@ -74,7 +75,7 @@ def test_model_keeps_values_as_stated(tmp_path, monkeypatch):
     assert [t.id for t in tables] == ["drift", "resultat", "verksamhet", "kostnadsslag", "sammandrag"]
     v = by["verksamhet"]
     assert (v.kind, v.per, v.unit, v.decimals) == ("månadsrapport", dt.date(2025, 10, 31), "tkr", 0)
-    assert v.value(2, "avvikelse") == Decimal("-1800")
+    assert v.value(2, "avvikelse") == Decimal(-1800)
     k = by["kostnadsslag"]
     assert k.value(1, "budget") == Decimal("-30.0") and str(k.value(1, "budget")) == "-30.0"  # exact, printed decimal kept
     assert all(isinstance(x, Decimal) or x is None for x in k.values.values())
@@ -151,7 +152,7 @@ def test_validate_command_reports_in_swedish_without_traceback(tmp_path, monkeyp
     data = tables_data(tmp_path, monkeypatch, edit={"tabell_varden.csv": ("verksamhet,1,Stab och ledning,5,post,,budget,20 000",
                                                                          'verksamhet,1,Stab och ledning,5,post,,budget,"20 000,5"')})
     proc = subprocess.run([sys.executable, "-m", "rapportbok", "kontrollera"], cwd=tmp_path, capture_output=True, text=True,
-                          env={**__import__("os").environ, "RAPPORTBOK_DATA": str(data)})
+                          check=False, env={**os.environ, "RAPPORTBOK_DATA": str(data)})
     assert proc.returncode != 0
     assert "högst 0 decimaler" in proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
@@ -189,9 +190,9 @@ def test_children_against_parent_any_depth_and_rows_outside_the_sum():
     assert _f(rel.sum_checks(t)) == [("Delsumma, A = summan av raderna under", "stämmer"),
                                      ("Summa, A = summan av raderna under", "stämmer")]
     assert rel.outside_notes(t) == ["Raden ”Uttag” i tabellen ”Syntetisk tabell” står utanför summan och räknas inte in i ”Summa”."]
-    t.values[(5, "a")] = Decimal("36")  # 1 tkr off, three rounded terms (Delsumma, C, Summa): within 1,5 tkr
+    t.values[(5, "a")] = Decimal(36)  # 1 tkr off, three rounded terms (Delsumma, C, Summa): within 1,5 tkr
     assert _f(rel.sum_checks(t))[1][1] == reconcile.ROUNDING
-    t.values[(5, "a")] = Decimal("38")  # 3 tkr off: beyond
+    t.values[(5, "a")] = Decimal(38)  # 3 tkr off: beyond
     assert _f(rel.sum_checks(t))[1][1] == reconcile.MISMATCH
 
 
@@ -281,8 +282,8 @@ def test_culprit_is_the_one_cell_breaking_its_row_and_its_column():
 EXPECTED_MISMATCHES = {
     "Summa, Prognos helår = summan av raderna under",
     "Socialt stöd: Avvikelse = Budget helår − Prognos helår",
-    "Verksamhetens nettokostnad, Prognos 2025 (Ekonomi i sammandrag (SYNTETISK)) = Summa, Prognos helår "
-    f"(Driftredovisning per verksamhet (SYNTETISK), 253{NBSP}600{NBSP}tkr)",
+    ("Verksamhetens nettokostnad, Prognos 2025 (Ekonomi i sammandrag (SYNTETISK)) = Summa, Prognos helår "
+     f"(Driftredovisning per verksamhet (SYNTETISK), 253{NBSP}600{NBSP}tkr)"),
     "Budgetavvikelse, Utfall 2024 = Nettokostnader − Budget",
 }
 EXPECTED_ROUNDING = {
@@ -311,7 +312,7 @@ def _run(chapter: str, tmp_path: Path, year: int, tertial: int) -> nbformat.Note
     proc = subprocess.run(
         [sys.executable, "-m", "papermill", str(chapter_notebook(chapter, tmp_path)), str(out),
          "-p", "org", "exempelstad", "-p", "year", str(year), "-p", "tertial", str(tertial), "--cwd", str(tmp_path)],
-        capture_output=True, text=True)
+        capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return nbformat.read(out, as_version=4)
 
@@ -329,7 +330,7 @@ def test_page_shows_tables_as_stated_and_each_finding(tmp_path, monkeypatch):
     assert "66,7" not in text
     assert "Månadsrapport per 31 oktober 2025" in text
     # Each table in its own unit and precision: tkr whole, mnkr with one decimal (never more).
-    assert f"253{NBSP}600" in text and "253,6" in text and f"−30,0" in text
+    assert f"253{NBSP}600" in text and "253,6" in text and "−30,0" in text
     assert "253,60" not in text and "Driftredovisning per verksamhet (SYNTETISK), tkr" in text
     assert "Nettokostnad per kostnadsslag (SYNTETISK), mnkr, 1 decimal" in text
     # The follow-up's own computations beside the stated columns.
@@ -405,7 +406,7 @@ def test_hostile_texts_are_text_on_the_page(tmp_path, monkeypatch):
     # HTML (tables, and the dropdown's own {raw} html block): entities, never an element from the data.
     assert not re.search(r"(?<!\\)<(script|img)", raw)
     # Markdown outside the project's own raw blocks: every markup character of the data escaped.
-    prose = "".join(re.sub(r"`{3,}\{raw\} html\n.*?\n`{3,}\n", "", d.get("text/markdown", ""), flags=re.S) for d in outs)
+    prose = "".join(re.sub(r"`{3,}\{raw\} html\n.*?\n`{3,}\n", "", d.get("text/markdown", ""), flags=re.DOTALL) for d in outs)
     assert "](javascript" not in prose and "```{raw} html [x]" not in prose and "\\]\\(javascript" in prose
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in raw  # shown as text in the tables
     downloads = list((tmp_path / "_downloads").glob("*.csv")) if (tmp_path / "_downloads").exists() else []
@@ -426,7 +427,7 @@ def test_readme_example_is_valid_and_agrees(tmp_path, monkeypatch):
     with open(data / "kallor.csv", "a", encoding="utf-8") as f:
         f.write("minkommun-manadsrapport-okt-2025,SYNTETISK README-exempel,minkommun,Månadsrapport,,minkommun/organisation.yml\n")
     for name in ("tabeller.csv", "tabell_kolumner.csv", "tabell_varden.csv", "tabell_lankar.csv"):
-        block = re.search(r"`" + re.escape(name) + r"`[^\n]*\n```\n(.*?)```", section, re.S)
+        block = re.search(r"`" + re.escape(name) + r"`[^\n]*\n```\n(.*?)```", section, re.DOTALL)
         assert block, name
         (org / name).write_text(block.group(1), encoding="utf-8")
     monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
@@ -473,7 +474,7 @@ def _filled_workbook(tmp_path: Path, data: Path, bad: dict[str, object] | None =
     out = tmp_path / "mall.xlsx"
     proc = subprocess.run([sys.executable, "-m", "rapportbok", "mall", "--org", "exempelstad", "--ar", "2025",
                            "--per", "2025-10-31", "--tabeller", "månadsrapport", "--ut", str(out)],
-                          cwd=tmp_path, capture_output=True, text=True, env={**__import__("os").environ, "RAPPORTBOK_DATA": str(data)})
+                          cwd=tmp_path, capture_output=True, text=True, check=False, env={**os.environ, "RAPPORTBOK_DATA": str(data)})
     assert proc.returncode == 0, proc.stderr
     assert "2 tabellblad" in proc.stdout
     wb = openpyxl.load_workbook(out)
@@ -505,13 +506,13 @@ def test_excel_template_round_trip(tmp_path, monkeypatch):
     before = {p.name: p.read_bytes() for p in (data / "exempelstad").iterdir()}
     book = _filled_workbook(tmp_path, data)
     proc = subprocess.run([sys.executable, "-m", "rapportbok", "importera", str(book), "--org", "exempelstad"],
-                          cwd=tmp_path, capture_output=True, text=True, env={**__import__("os").environ, "RAPPORTBOK_DATA": str(data)})
+                          cwd=tmp_path, capture_output=True, text=True, check=False, env={**os.environ, "RAPPORTBOK_DATA": str(data)})
     assert proc.returncode == 0, proc.stderr
     assert "Importerade 1 tabell till data/exempelstad/: verks_xl." in proc.stdout
     sets, tables = load(data)
     t = next(x for x in tables if x.id == "verks_xl")
     assert (t.kind, t.per, t.unit, t.decimals) == ("månadsrapport", dt.date(2025, 10, 31), "tkr", 0)
-    assert t.value(2, "avvikelse") == Decimal("-4600") and t.row(3).role == "summa" and t.row(1).parent == 3
+    assert t.value(2, "avvikelse") == Decimal(-4600) and t.row(3).role == "summa" and t.row(1).parent == 3
     assert t.column("avvikelse").formula == ((1, "budget"), (-1, "prognos"))
     checks = [c for c in rel.all_checks(tables, model.links(sets)) if any(cell[0] == "verks_xl" for cell in c.cells)]
     assert checks and all(c.finding.ok for c in checks)
@@ -530,7 +531,7 @@ def test_excel_import_errors_name_sheet_and_cell_and_write_nothing(tmp_path, mon
     before = {p.name: p.read_bytes() for p in (data / "exempelstad").iterdir()}
     book = _filled_workbook(tmp_path, data, bad)
     proc = subprocess.run([sys.executable, "-m", "rapportbok", "importera", str(book), "--org", "exempelstad"],
-                          cwd=tmp_path, capture_output=True, text=True, env={**__import__("os").environ, "RAPPORTBOK_DATA": str(data)})
+                          cwd=tmp_path, capture_output=True, text=True, check=False, env={**os.environ, "RAPPORTBOK_DATA": str(data)})
     assert proc.returncode == 1
     assert "Inget har importerats; data/ är oförändrad." in proc.stderr
     assert expected in proc.stderr, proc.stderr

@@ -77,14 +77,14 @@ INSTRUCTIONS = [
     "Så fyller du i mallen för tabeller som en rapport anger",
     "",
     "Ett blad per tabell. Kopiera ett blad för fler tabeller; bladets namn spelar ingen roll, men cell B1 (tabell) ska vara unik.",
-    "A1:B8: tabellens id, rubrik som i källan, rapport (budget, månadsrapport, tertialrapport, delårsrapport, bokslut), "
-    "rapportdatum (ÅÅÅÅ-MM-DD), enhet (kr, tkr, mnkr), antal decimaler som källan skriver, källans id ur data/kallor.csv "
-    "och avsnitt eller sida.",
-    "Rad 10–13 (från kolumn F): kolumnens id, mått, år och (valfritt) hur källan räknar fram kolumnen ur andra, t.ex. "
-    "budget - prognos. Rad 14: kolumnrubriken som i källan. Ta bort kolumner som källan inte har, lägg till fler vid behov.",
-    "Från rad 15: en rad per rad i källans tabell: rad (nummer uppifrån), post (texten som i källan), summeras_i (numret "
-    "på raden den summeras i), roll (post, summa, differens, utanför summan), berakning (bara differens: rad 3 - rad 4), "
-    "och talen som i källan. Lämna en cell tom om källan inte anger något.",
+    ("A1:B8: tabellens id, rubrik som i källan, rapport (budget, månadsrapport, tertialrapport, delårsrapport, bokslut), "
+     "rapportdatum (ÅÅÅÅ-MM-DD), enhet (kr, tkr, mnkr), antal decimaler som källan skriver, källans id ur data/kallor.csv "
+     "och avsnitt eller sida."),
+    ("Rad 10–13 (från kolumn F): kolumnens id, mått, år och (valfritt) hur källan räknar fram kolumnen ur andra, t.ex. "
+     "budget - prognos. Rad 14: kolumnrubriken som i källan. Ta bort kolumner som källan inte har, lägg till fler vid behov."),
+    ("Från rad 15: en rad per rad i källans tabell: rad (nummer uppifrån), post (texten som i källan), summeras_i (numret "
+     "på raden den summeras i), roll (post, summa, differens, utanför summan), berakning (bara differens: rad 3 - rad 4), "
+     "och talen som i källan. Lämna en cell tom om källan inte anger något."),
     "Mått: " + ", ".join(model.MEASURES) + ".",
     "Läs in: rapportbok importera FIL --org ORG. Inget skrivs förrän allt stämmer; varje fel anges med blad och cell.",
 ]
