@@ -188,7 +188,7 @@ class TablesChapter(ChapterPage):
             if extra is not None:
                 df2, f2 = extra
                 display(tables.show(df2, f"tabell_{i}_{j}_{t.id}_omraknad", f"{t.caption}: egna beräkningar, {t.unit}",
-                                    source + " Beräkningarna är egna.", formats=f2))
+                                    source + " Beräkningarna är egna.", formats=f2, bold_rows=bold))
 
     def _audit(self, ts: list[model.StatedTable], i: int) -> None:
         ids = {t.id for t in ts}
