@@ -345,7 +345,7 @@ def test_page_shows_tables_as_stated_and_each_finding(tmp_path, monkeypatch):
         assert any(name in i for i in items), (name, items)
     assert "Troligen fel i cellen ”Socialt stöd”, ”Prognos helår”" in text
     assert "Raden ”Uttag ur resultatfond” i tabellen ”Driftredovisning per verksamhet (SYNTETISK)” står utanför summan" in text
-    assert "2 avrundningar" in text and "3 verkliga avvikelser" in text
+    assert "2 avrundningar (inom en halv enhet i sista decimalen per tal)" in text and "3 verkliga avvikelser" in text
 
 
 def test_bokslut_page_two_years_and_the_difference_row(tmp_path, monkeypatch):
@@ -447,6 +447,7 @@ def test_calendar_and_concepts_from_organisation_yml(tmp_path, monkeypatch):
     text = _text(_run("tabeller", tmp_path, 2025, 3))
     assert ("Rapporteringskalendern för 2025: månadsrapport per 31 oktober 2025 (tabellerna visas nedan) och "
             "månadsrapport per 30 november 2025 (inga tabeller inlagda).") in text
+    assert "Nettokostnaden (begrepp) står i tabellen ”Driftsredovisning (SYNTETISK)” per 31 december 2024, som visas för 2024." in text
 
 
 @pytest.mark.parametrize("yml,column,expected", [
@@ -537,3 +538,29 @@ def test_excel_import_errors_name_sheet_and_cell_and_write_nothing(tmp_path, mon
     assert expected in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
     assert {p.name: p.read_bytes() for p in (data / "exempelstad").iterdir()} == before
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.sampled_from(model.ROLES),
+                          st.lists(st.one_of(st.none(), st.decimals(-10**9, 10**9, places=1, allow_nan=False)),
+                                   min_size=3, max_size=3)), min_size=1, max_size=7),
+       st.sampled_from(["", "a + b", "a - b", "b - a"]))
+def test_any_table_that_validates_never_crashes_the_relations_or_the_page_frames(rows, formula):
+    """Random shapes (parents at any depth, empty cells, every role): relations, culprits and frames work."""
+    from rapportbok.chapters import report_tables as page
+
+    n = len(rows)
+    made = []
+    for i, (parent, role, _) in enumerate(rows, start=1):
+        p = parent if 0 < parent <= n and parent != i else None
+        f = ((1, 1), (-1, 2)) if role == model.DIFF and n >= 2 and i > 2 else ()
+        made.append(model.Row(i, f"R{i}", p, role if (role != model.DIFF or f) else model.POST, f))
+    t = _table("mnkr", 1, made, columns=(("a", "budget helår", ""), ("b", "prognos helår", ""), ("c", "avvikelse", formula)),
+               values={(i, c): v for i, (_, _, vals) in enumerate(rows, start=1) for c, v in zip("abc", vals)})
+    checks = rel.all_checks([t])
+    rel.culprits(checks)
+    for c in checks:
+        reconcile.explain(c.finding)
+    page.frame(t)
+    page.followup_frame(t, t.per)
+    reconcile.table([c.finding for c in checks])

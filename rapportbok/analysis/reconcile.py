@@ -122,7 +122,9 @@ def summary_text(findings: list[Finding]) -> str:
     n = {k: sum(1 for f in findings if kind(f) == k) for k in (AGREES, ROUNDING, DEDUP, MISMATCH)}
     parts = [f"{fmt.number(n[AGREES])} stämmer"]
     if n[ROUNDING]:
-        parts.append(f"{fmt.number(n[ROUNDING])} avrundning{'ar' if n[ROUNDING] != 1 else ''} (högst en enhet)")
+        strict = all(f.strict for f in findings if kind(f) == ROUNDING)  # stated tables: the print-precision tolerance
+        note = "(inom en halv enhet i sista decimalen per tal)" if strict else "(högst en enhet)"
+        parts.append(f"{fmt.number(n[ROUNDING])} avrundning{'ar' if n[ROUNDING] != 1 else ''} {note}")
     if n[DEDUP]:
         parts.append(f"{fmt.number(n[DEDUP])} där boken inte räknar samma åtgärd två gånger")
     parts.append(f"{fmt.number(n[MISMATCH])} verklig{'a' if n[MISMATCH] != 1 else ''} avvikelse{'r' if n[MISMATCH] != 1 else ''}"

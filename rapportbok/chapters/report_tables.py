@@ -232,7 +232,11 @@ def concepts_text(concepts: dict, all_tables: list[model.StatedTable], year: int
             continue
         tid, rad = concepts[concept]
         t = by_id.get(tid)
-        if t is None or t.per.year != int(year) or rad not in {r.number for r in t.rows}:
+        if t is None or rad not in {r.number for r in t.rows}:
+            continue
+        if t.per.year != int(year):
+            out.append(f"{word[0].upper() + word[1:]} (begrepp) står i tabellen ”{t.caption}” per {fmt.date(t.per)}, "
+                       f"som visas för {t.per.year}.")
             continue
         figures = [f"{c.header} {fmt.unit(_num(t.value(rad, c.id)), t.unit, t.decimals)}" for c in t.columns
                    if t.value(rad, c.id) is not None]
