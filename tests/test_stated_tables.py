@@ -564,3 +564,11 @@ def test_any_table_that_validates_never_crashes_the_relations_or_the_page_frames
     page.frame(t)
     page.followup_frame(t, t.per)
     reconcile.table([c.finding for c in checks])
+
+
+def test_a_table_outside_the_report_years_is_a_warning(tmp_path, monkeypatch):
+    data = tables_data(tmp_path, monkeypatch, edit={"tabeller.csv": ("bokslut,2024-12-31,mnkr,1,exempelstad-syntetisk,Resultat",
+                                                                     "bokslut,2023-12-31,mnkr,1,exempelstad-syntetisk,Resultat")})
+    found = datasets.validate(data)
+    assert [(i.severity, i.row, i.column, i.value) for i in found] == [("varning", 6, "per", "2023-12-31")]
+    assert "lägg till 2023 under ar, annars visas tabellen inte" in found[0].message()

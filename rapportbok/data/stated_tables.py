@@ -294,7 +294,7 @@ def _cycle(rows: dict[int, dict], start: int) -> bool:
 
 
 def concept_issues(org, data: dict) -> list[Issue]:
-    """organisation.yml's ``begrepp`` name rows that exist in the stated tables."""
+    """organisation.yml's ``begrepp`` name rows that exist in the stated tables; a table outside the report years is a warning."""
     issues = []
     v = data.get("tabell_varden")
     rows = set() if v is None else {(t, int(r)) for t, r in zip(v["tabell"], v["rad"])}
@@ -302,6 +302,14 @@ def concept_issues(org, data: dict) -> list[Issue]:
         if (tid, rad) not in rows:
             issues.append(Issue(f"{org.slug}/organisation.yml", 0, f"begrepp.{concept}", f"{{tabell: {tid}, rad: {rad}}}",
                                 f"en tabell och rad som finns i {VALUES.filename}"))
+    t = data.get("tabeller")
+    if t is not None:
+        years = sorted(org.years)
+        for idx, per in t["per"].items():
+            if per is not None and per.year not in org.years:
+                issues.append(Issue(f"{org.slug}/{TABLES.filename}", int(idx), "per", per.isoformat(),
+                                    "ett datum i ett av rapportåren i organisation.yml (" + ", ".join(map(str, years))
+                                    + f") – lägg till {per.year} under ar, annars visas tabellen inte", severity="varning"))
     return issues
 
 
