@@ -291,11 +291,19 @@ def new_organisation(kommun: str, years: tuple[int, ...], slug: str | None) -> N
 @click.option("--tertial", default=None, type=click.IntRange(1, 3), help="Tertialet: 1, 2 eller 3.")
 @click.option("--per", "per", default=None, help="I stället för --tertial: rapportdatum, ett månadsslut ÅÅÅÅ-MM-DD (t.ex. 2025-10-31).")
 @click.option("--ut", "out", default=None, type=click.Path(dir_okay=False), help="Filen att skriva (standard: uppfoljning_ORG_ÅR_TT.xlsx eller uppfoljning_ORG_ÅÅÅÅ-MM-DD.xlsx här).")
-def mall(org: str, year: int, tertial: int | None, per: str | None, out: str | None) -> None:
+@click.option("--tabeller", "tables_kind", default=None,
+              type=click.Choice(["budget", "månadsrapport", "tertialrapport", "delårsrapport", "bokslut"]),
+              help="Skriv i stället en tom mall för tabellerna i en rapport av detta slag (ett blad per tabell); "
+                   "--per är då rapportdatum, vilket datum som helst.")
+def mall(org: str, year: int, tertial: int | None, per: str | None, out: str | None, tables_kind: str | None) -> None:
     import datetime as dt
     from pathlib import Path
 
     from rapportbok.data import measure_workbook as excel
+
+    if tables_kind is not None:
+        _tables_template(org, year, tertial, per, out, tables_kind)
+        return
 
     if (tertial is None) == (per is None):
         click.echo("Fel: ange antingen --tertial (1, 2 eller 3) eller --per (ett månadsslut ÅÅÅÅ-MM-DD), inte båda.", err=True)
@@ -331,7 +339,39 @@ def mall(org: str, year: int, tertial: int | None, per: str | None, out: str | N
                f"rapportbok importera {target.name} --org {org}")
 
 
-@main.command("importera", help="Läs in en ifylld uppföljningsmall (.xlsx) till data/ORG/uppfoljning_atgarder.csv.")
+def _tables_template(org: str, year: int, tertial: int | None, per: str | None, out: str | None, kind: str) -> None:
+    import datetime as dt
+    from pathlib import Path
+
+    from rapportbok.core import periods
+    from rapportbok.data import tables_workbook
+
+    if per is not None:
+        try:
+            per_date = dt.date.fromisoformat(per.strip())
+        except ValueError:
+            click.echo(f"Fel: --per: värdet '{per}' – förväntade ett datum ÅÅÅÅ-MM-DD, t.ex. {year}-10-31.", err=True)
+            sys.exit(1)
+    else:
+        per_date = periods.tertial_end(year, tertial or 3)
+    _org_folder(org)
+    target = Path(out) if out else Path.cwd() / f"tabeller_{org}_{kind}_{per_date.isoformat()}.xlsx"
+    if target.exists():
+        click.echo(f"Fel: {target} finns redan. Ta bort den eller ange en annan fil med --ut.", err=True)
+        sys.exit(1)
+    try:
+        n = tables_workbook.write_template(kind, year, per_date, target)
+    except OSError as err:
+        from rapportbok.core.oserrors import describe
+
+        click.echo(f"Fel: kunde inte skriva mallen {target}: {describe(err)}.", err=True)
+        sys.exit(1)
+    click.echo(f"Skrev {target} med {n} tabellblad. Fyll i rubrikblocket och tabellerna och kör sedan: "
+               f"rapportbok importera {target.name} --org {org}")
+
+
+@main.command("importera", help="Läs in en ifylld mall (.xlsx): uppföljning av åtgärder till data/ORG/uppfoljning_atgarder.csv, "
+              "eller tabeller (mall --tabeller) till data/ORG/tabeller.csv, tabell_kolumner.csv och tabell_varden.csv.")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. haninge.")
 @click.option("--ersatt", is_flag=True, help="Ersätt befintliga rader med samma atgard_id och per_datum.")
@@ -341,6 +381,23 @@ def import_(file: str, org: str, ersatt: bool) -> None:
     from rapportbok.data import measure_workbook as excel
 
     _org_folder(org)
+    from rapportbok.data import tables_workbook
+
+    if Path(file).is_file() and Path(file).name.lower().endswith(".xlsx") and tables_workbook.is_tables_workbook(Path(file)):
+        try:
+            ids = tables_workbook.import_tables(Path(file), org)
+        except tables_workbook.ExcelError as err:
+            click.echo(f"{len(err.issues)} fel i {Path(file).name}. Inget har importerats; data/ är oförändrad.", err=True)
+            for i in err.issues:
+                click.echo("  - " + i.message(), err=True)
+            sys.exit(1)
+        except OSError as err:
+            from rapportbok.core.oserrors import describe
+
+            click.echo(f"Importen av {Path(file).name} avbröts; data/ är oförändrad. {describe(err)}.", err=True)
+            sys.exit(1)
+        click.echo(f"Importerade {len(ids)} tabell{'er' if len(ids) != 1 else ''} till data/{org}/: " + ", ".join(ids) + ".")
+        return
     try:
         result = excel.import_followup(Path(file), org, replace=ersatt)
     except excel.ExcelError as err:

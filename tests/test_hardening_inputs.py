@@ -103,7 +103,7 @@ CASES = [
      "alingsas/organisation.yml, rad 5, nyckel 'namn': värdet 'namn' – förväntade varje nyckel bara en gång."),
     ("okänd nyckel", replace(ORG, "namnd: Socialnämnden\n", "namnd: Socialnämnden\nnamd: Socialnämnden\n"),
      "alingsas/organisation.yml, rad 5, nyckel 'namd': värdet 'namd' – förväntade bara nycklarna slug, namn, namnd, kolada_id, "
-     "ar, vasentlig_avvikelse."),
+     "ar, vasentlig_avvikelse, rapporter, begrepp."),
     ("kolada.yml med okvoterat kommun-id", replace("alingsas/kolada.yml", '"1440": Ale', "1440: Ale"),
      "alingsas/kolada.yml, rad 37, nyckel 'municipalities': värdet '1440' – förväntade ett kommun-id med fyra siffror, "
      "t.ex. \"1489\", inom citattecken (annars kan inledande nollor försvinna)."),

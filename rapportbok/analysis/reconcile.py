@@ -36,6 +36,10 @@ class Finding:
     terms: int = 1  # how many rounded stated figures the compared value adds up
     approx: bool = False  # the source states the figure as approximate ("omkring", "cirka", "runt")
     dedup: bool = False  # the difference is the book's own removal of a double count
+    # Stated tables (rapportbok.analysis.stated_tables): the tolerance computed from each term's printed
+    # precision, and no extra one-unit leeway in kind() (beyond the tolerance is a mismatch).
+    tol: float | None = None
+    strict: bool = False
 
     @property
     def difference(self) -> float:
@@ -43,6 +47,8 @@ class Finding:
 
     @property
     def rounding_tolerance(self) -> float:
+        if self.tol is not None:
+            return self.tol + 1e-9
         return self.terms * 0.5 * 10 ** (-self.decimals) + 1e-9
 
     @property
@@ -99,7 +105,7 @@ def kind(f: Finding) -> str:
         return ROUNDING if f.rounding else AGREES
     if f.dedup:
         return DEDUP
-    if f.unit in AMOUNT_UNITS and abs(f.difference) <= f.terms * 10 ** (-f.decimals) + 1e-9:
+    if f.unit in AMOUNT_UNITS and not f.strict and abs(f.difference) <= f.terms * 10 ** (-f.decimals) + 1e-9:
         return ROUNDING
     return MISMATCH
 
@@ -116,7 +122,9 @@ def summary_text(findings: list[Finding]) -> str:
     n = {k: sum(1 for f in findings if kind(f) == k) for k in (AGREES, ROUNDING, DEDUP, MISMATCH)}
     parts = [f"{fmt.number(n[AGREES])} stämmer"]
     if n[ROUNDING]:
-        parts.append(f"{fmt.number(n[ROUNDING])} avrundning{'ar' if n[ROUNDING] != 1 else ''} (högst en enhet)")
+        strict = all(f.strict for f in findings if kind(f) == ROUNDING)  # stated tables: the print-precision tolerance
+        note = "(inom en halv enhet i sista decimalen per tal)" if strict else "(högst en enhet)"
+        parts.append(f"{fmt.number(n[ROUNDING])} avrundning{'ar' if n[ROUNDING] != 1 else ''} {note}")
     if n[DEDUP]:
         parts.append(f"{fmt.number(n[DEDUP])} där boken inte räknar samma åtgärd två gånger")
     parts.append(f"{fmt.number(n[MISMATCH])} verklig{'a' if n[MISMATCH] != 1 else ''} avvikelse{'r' if n[MISMATCH] != 1 else ''}"
@@ -184,6 +192,14 @@ def tree_checks(
     return findings
 
 
+def _shown_decimals(f: Finding) -> int:
+    """Decimals of a recomputed figure: one more than stated, except for a stated table's figures
+    (sums of printed figures have the printed precision; never more precise than the source)."""
+    if f.strict:
+        return max(f.decimals, 0)
+    return max(f.decimals, 0) + (1 if f.decimals else 0)
+
+
 def table(findings: list[Finding], cited: str = "") -> pd.DataFrame:
     """The findings as a table for the book (Swedish column names, numbers formatted per finding).
 
@@ -194,8 +210,8 @@ def table(findings: list[Finding], cited: str = "") -> pd.DataFrame:
         {
             "Kontroll": [f.check for f in findings],
             "Enligt källan": [("omkring " if f.approx else "") + fmt.number(f.stated, f.decimals) for f in findings],
-            "Omräknat": [fmt.number(f.computed, max(f.decimals, 0) + (1 if f.decimals else 0)) for f in findings],
-            "Skillnad": [fmt.number(f.difference, max(f.decimals, 0) + (1 if f.decimals else 0), sign=True) for f in findings],
+            "Omräknat": [fmt.number(f.computed, _shown_decimals(f)) for f in findings],
+            "Skillnad": [fmt.number(f.difference, _shown_decimals(f), sign=True) for f in findings],
             "Enhet": [f.unit for f in findings],
             "Resultat": [KIND_LABEL[kind(f)] for f in findings],
             "Var i källan": [f.where[len(cited):].removeprefix(", ") if cited else f.where for f in findings],

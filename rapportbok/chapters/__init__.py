@@ -53,6 +53,7 @@ MODULES = [
     "rapportbok.chapters.summary",
     "rapportbok.chapters.budget",
     "rapportbok.chapters.risk",
+    "rapportbok.chapters.report_tables",
     "rapportbok.chapters.actionplan",
     "rapportbok.chapters.review",
 ]

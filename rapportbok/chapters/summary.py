@@ -25,6 +25,7 @@ NOT_STATED = "anges inte i källorna"
 # The chapter page classes the overview draws on, by chapter slug.
 PAGE_CLASSES = {
     "budget": ("rapportbok.chapters.budget", "BudgetChapter"),
+    "tabeller": ("rapportbok.chapters.report_tables", "TablesChapter"),
     "risk": ("rapportbok.chapters.risk", "RiskChapter"),
     "atgardsplan": ("rapportbok.chapters.actionplan", "ActionPlanChapter"),
     "genomlysning": ("rapportbok.chapters.review", "GenomlysningChapter"),
@@ -110,6 +111,8 @@ class SummaryChapter(ChapterPage):
         self._actionplan_figures()
         self._risk_figures()
         self._genomlysning_figures()
+        if "tabeller" in self.pages:  # the stated tables' Avstämning counts with the others
+            self.findings["tabeller"] = self.pages["tabeller"].year_findings()
         bad = {slug: reconcile.real_mismatches(f) for slug, f in self.findings.items()}
         n = sum(len(b) for b in bad.values())
         self.values["sf_avvikelser"] = (

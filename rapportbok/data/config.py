@@ -170,7 +170,7 @@ def _pattern(loc: tuple) -> str:
     return ".".join(out)
 
 
-VARIABLE_KEYS = {"ar", "municipalities", "groups", "own_groups", "battre", "kpis"}
+VARIABLE_KEYS = {"ar", "municipalities", "groups", "own_groups", "battre", "kpis", "begrepp"}
 
 
 def issues_from(err: ValidationError, doc: YamlDoc, label: str, expected: dict[str, str], missing_word: str = "nyckeln") -> list[Issue]:
@@ -210,7 +210,7 @@ STRICT = ConfigDict(strict=True, extra="forbid")
 
 # --- organisation.yml --------------------------------------------------------------------------
 
-ORG_KEYS = ("slug", "namn", "namnd", "kolada_id", "ar", "vasentlig_avvikelse")
+ORG_KEYS = ("slug", "namn", "namnd", "kolada_id", "ar", "vasentlig_avvikelse", "rapporter", "begrepp")
 
 
 def _year_key(v: Any) -> int:
@@ -273,6 +273,54 @@ class ThresholdSpec(BaseModel):
         return v
 
 
+def _any_date(v: Any) -> dt.date:
+    """A report date in the calendar: any date ÅÅÅÅ-MM-DD (never a date and time)."""
+    if isinstance(v, str):
+        try:
+            v = dt.date.fromisoformat(v.strip())
+        except ValueError:
+            raise _fail(CALENDAR_DATE) from None
+    if isinstance(v, dt.datetime) or not isinstance(v, dt.date):
+        raise _fail(CALENDAR_DATE)
+    return v
+
+
+CALENDAR_DATE = "ett datum ÅÅÅÅ-MM-DD, t.ex. per: 2025-10-31"
+# Concepts a chapter may need from the stated tables, and the row that states each (rapportbok.data.stated_tables).
+CONCEPTS = ("nettokostnad", "kommunbidrag", "ram")
+
+
+class ReportSpec(BaseModel):
+    """One report of the reporting calendar: which kind, per which date."""
+
+    model_config = STRICT
+    rapport: str
+    per: Annotated[dt.date, BeforeValidator(_any_date)]
+
+    @field_validator("rapport")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        from rapportbok.data.stated_tables import KINDS
+
+        if v not in KINDS:
+            raise _fail("ett av: " + ", ".join(KINDS))
+        return v
+
+
+class ConceptSpec(BaseModel):
+    """The row of a stated table that means a concept (e.g. nettokostnad: {tabell: drift, rad: 5})."""
+
+    model_config = STRICT
+    tabell: str
+    rad: Annotated[int, Field(ge=1)]
+
+
+def _concept_key(v: Any) -> str:
+    if v not in CONCEPTS:
+        raise _fail("ett av: " + ", ".join(CONCEPTS))
+    return v
+
+
 class Organisation(BaseModel):
     """data/<org>/organisation.yml"""
 
@@ -283,6 +331,9 @@ class Organisation(BaseModel):
     kolada_id: str
     ar: Annotated[dict[YearKey, YearSpec], Field(min_length=1)]
     vasentlig_avvikelse: ThresholdSpec | None = None
+    # The reporting calendar (which reports on which dates) and the rows that mean a concept.
+    rapporter: list[ReportSpec] = []
+    begrepp: dict[Annotated[str, BeforeValidator(_concept_key)], ConceptSpec] = {}
 
     @field_validator("kolada_id")
     @classmethod
@@ -310,6 +361,15 @@ ORG_EXPECTED = {
     "vasentlig_avvikelse.procent": NUMBER,
     "vasentlig_avvikelse.villkor": "'någon' eller 'båda'",
     "vasentlig_avvikelse.<extra>": "bara nycklarna tkr, procent och villkor",
+    "rapporter": "en lista med rapporter, t.ex. rapporter: [{rapport: månadsrapport, per: 2025-10-31}]",
+    "rapporter.*": "en rapport med nycklarna rapport och per, t.ex. {rapport: bokslut, per: 2024-12-31}",
+    "rapporter.*.<extra>": "bara nycklarna rapport och per",
+    "rapporter.*.per": CALENDAR_DATE,
+    "begrepp": "en mappning från begrepp till tabellrad, t.ex. begrepp: {nettokostnad: {tabell: drift, rad: 5}}",
+    "begrepp.*": "en tabellrad med nycklarna tabell och rad, t.ex. {tabell: drift, rad: 5}",
+    "begrepp.*.<extra>": "bara nycklarna tabell och rad",
+    "begrepp.*.rad": "radens nummer i tabell_varden.csv, ett heltal från 1",
+    "begrepp.*.tabell": "tabellens id ur tabeller.csv, som text",
     ".<extra>": "bara nycklarna " + ", ".join(ORG_KEYS),
 }
 

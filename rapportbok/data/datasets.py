@@ -19,6 +19,7 @@ from rapportbok.data import actionplan, budget, review, risk, sources
 from rapportbok.data import budget_followup as followup
 from rapportbok.data import organisations as orgs
 from rapportbok.data import stated_figures as stated
+from rapportbok.data import stated_tables
 from rapportbok.data.schema import DataError, Issue, TableSpec, read_table, text_problem
 
 # Per-organisation files: name -> (spec, optional extra check(df, spec, label) -> issues).
@@ -26,6 +27,7 @@ from rapportbok.data.schema import DataError, Issue, TableSpec, read_table, text
 ORG_DATASETS: dict[str, tuple[TableSpec, Callable | None]] = {
     **budget.DATASETS,
     **stated.DATASETS,
+    **stated_tables.DATASETS,
     **followup.DATASETS,
     **actionplan.DATASETS,
     **review.DATASETS,
@@ -36,6 +38,7 @@ ORG_DATASETS: dict[str, tuple[TableSpec, Callable | None]] = {
 CROSS_CHECKS: list[Callable[[dict, str], list[Issue]]] = [
     *actionplan.CROSS_CHECKS,
     *followup.CROSS_CHECKS,
+    *stated_tables.CROSS_CHECKS,
 ]
 
 
@@ -131,7 +134,8 @@ def validate(data: Path | None = None) -> list[Issue]:
     issues += org_issues
     for org in all_orgs:
         try:
-            load_org(org.slug, data, issues)
+            sets = load_org(org.slug, data, issues)
+            issues += stated_tables.concept_issues(org, sets)
         except DataError as err:
             issues += err.issues
         if (org.path / "kolada.yml").exists():

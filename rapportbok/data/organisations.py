@@ -27,6 +27,10 @@ class Org:
     path: Path
     # report year -> the report date its pages are built for: `per` in organisation.yml, or the tertial's end
     ends: dict[int, dt.date] = field(default_factory=dict)
+    # The reporting calendar, (kind, date) in date order, and the stated-table rows that mean a concept:
+    # concept -> (table id, row number) (organisation.yml: rapporter, begrepp).
+    reports: tuple[tuple[str, dt.date], ...] = ()
+    concepts: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def report_end(self, year: int, tertial: int) -> dt.date:
         """The report date of a page: the year's `per` when the page is built for its tertial, else the tertial's end."""
@@ -47,7 +51,9 @@ def _issues_for(path: Path, label: str) -> tuple[Org | None, list[Issue]]:
             years[y], ends[y] = periods.tertial_containing(s.per), s.per
         else:
             years[y], ends[y] = s.tertial, periods.tertial_end(y, s.tertial)
-    return Org(spec.slug, spec.namn, spec.namnd, spec.kolada_id, years, path.parent, ends), []
+    reports = tuple(sorted(((r.rapport, r.per) for r in spec.rapporter), key=lambda r: (r[1], r[0])))
+    concepts = {k: (c.tabell, c.rad) for k, c in spec.begrepp.items()}
+    return Org(spec.slug, spec.namn, spec.namnd, spec.kolada_id, years, path.parent, ends, reports, concepts), []
 
 
 def load_all(data: Path | None = None) -> tuple[list[Org], list[Issue]]:

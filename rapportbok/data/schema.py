@@ -40,6 +40,24 @@ def parse_number(text: str) -> float | None:
     ``'1 234,5'``, ``'1234.5'``, ``'−245 082'`` and ``'1,5'`` are numbers (1,5 is one and a
     half, never 15). ``'1.234,5'`` and ``'1,234.5'`` are rejected: they mix separators.
     """
+    s = _number_text(text)
+    return None if s is None else float(s)
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """As :func:`parse_number`, but exact: ``'−7,75'`` -> ``Decimal('-7.75')`` (its printed decimals kept)."""
+    s = _number_text(text)
+    return None if s is None else Decimal(s)
+
+
+def decimals_of(text: str) -> int:
+    """How many decimals a number is written with: ``'1 234,50'`` -> 2, ``'7'`` -> 0."""
+    s = _number_text(text) or ""
+    return len(s.split(".", 1)[1]) if "." in s else 0
+
+
+def _number_text(text: str) -> str | None:
+    """A number as Python reads it ('-1234.5'), or None when the text is not a number."""
     s = text.strip()
     for m in _MINUSES:
         if s.startswith(m):
@@ -50,7 +68,7 @@ def parse_number(text: str) -> float | None:
         s = _SPACES.sub("", s)
     elif not _PLAIN.match(s):
         return None
-    return float(s.replace(",", "."))
+    return s.replace(",", ".")
 
 
 # Amounts at or above this are typing or export errors (and beyond what rounding in fmt can hold).
@@ -70,6 +88,7 @@ def parse_date(text: str) -> dt.date | None:
 KINDS = {
     "text": "text",
     "number": "ett tal, t.ex. 1234 eller −1 234,5",
+    "decimal": "ett tal som i källan, t.ex. 1234 eller −1 234,5",
     "int": "ett heltal, t.ex. 3",
     "year": "ett årtal med fyra siffror, t.ex. 2025",
     "date": "ett datum som ÅÅÅÅ-MM-DD, t.ex. 2025-04-30",
@@ -214,7 +233,7 @@ def _check_for(c: Col) -> list[pa.Check]:
             checks.append(pa.Check(lambda s: s.str.match(blank) | s.map(lambda v: rx.fullmatch(v.strip()) is not None),
                                    error=c.expected()))
         return checks
-    if c.kind == "number":
+    if c.kind in ("number", "decimal"):
         test = lambda v: parse_number(v) is not None  # noqa: E731
     elif c.kind == "int":
         test = lambda v: (n := parse_number(v)) is not None and float(n).is_integer()  # noqa: E731
@@ -227,11 +246,11 @@ def _check_for(c: Col) -> list[pa.Check]:
     else:  # pragma: no cover - a programming error in a spec
         raise ValueError(c.kind)
     checks.append(pa.Check(lambda s, t=test: ok(s, t), error=c.expected()))
-    if c.kind in ("number", "int"):
+    if c.kind in ("number", "int", "decimal"):
         checks.append(
             pa.Check(lambda s: s.map(lambda v: (n := parse_number(v)) is None or abs(n) < MAX_MAGNITUDE), error=TOO_LARGE)
         )
-    if c.sign and c.kind in ("number", "int"):
+    if c.sign and c.kind in ("number", "int", "decimal"):
         if c.sign == "+":
             sign_ok, words = (lambda n: n >= 0), "ett tal som inte är negativt"
         else:
@@ -251,6 +270,8 @@ def _convert(df: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
         s = df[c.name].str.strip()
         if c.kind == "number":
             out[c.name] = s.map(lambda v: parse_number(v) if v else None).astype("float64")
+        elif c.kind == "decimal":  # exact, as stated (never a binary float); empty stays None
+            out[c.name] = s.map(lambda v: parse_decimal(v) if v else None).astype("object")
         elif c.kind in ("int", "year"):
             out[c.name] = s.map(lambda v: int(parse_number(v)) if v else None).astype("Int64")
         elif c.kind == "date":
@@ -402,7 +423,7 @@ def read_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[p
 def _key_value(c: Col, text: str):
     """A key cell as the value the book uses: ' 2024' and '2024', '2' and '2,0' are the same key."""
     s = text.strip()
-    if c.kind in ("number", "int", "year"):
+    if c.kind in ("number", "int", "year", "decimal"):
         n = parse_number(s)
         return n if n is not None else s
     if c.kind == "date":

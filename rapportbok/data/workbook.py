@@ -28,8 +28,8 @@ def _letter(j: int) -> str:
     return get_column_letter(j)
 
 
-def read_sheet(path: Path, label: str) -> tuple[list[list[str]] | None, list[Issue]]:
-    """The first sheet as rows of text (row 1 is the header; empty rows kept as empty), or the issues."""
+def read_sheet(path: Path, label: str, index: int = 0) -> tuple[list[list[str]] | None, list[Issue]]:
+    """The first sheet (or sheet ``index``) as rows of text (row 1 is the header; empty rows kept as empty), or the issues."""
     import openpyxl
 
     try:
@@ -43,9 +43,9 @@ def read_sheet(path: Path, label: str) -> tuple[list[list[str]] | None, list[Iss
     issues: list[Issue] = []
     header: list[str] = []
     try:
-        if not values.worksheets:
+        if len(values.worksheets) <= index:
             return [], []
-        ws_v, ws_f = values.worksheets[0], formulas.worksheets[0]
+        ws_v, ws_f = values.worksheets[index], formulas.worksheets[index]
         for i, (row_v, row_f) in enumerate(zip(ws_v.iter_rows(), ws_f.iter_rows()), start=1):
             texts = [cell_text(c.value) for c in row_v]
             for j, (cv, cf) in enumerate(zip(row_v, row_f), start=1):
@@ -79,3 +79,17 @@ def read_sheet(path: Path, label: str) -> tuple[list[list[str]] | None, list[Iss
     for i, texts in filled:
         rows[i - 1] = texts
     return rows, []
+
+
+def sheet_names(path: Path) -> list[str] | None:
+    """The workbook's sheet names in order, or None when it cannot be opened."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True)
+    except Exception:  # noqa: BLE001 - the caller reports an unreadable workbook
+        return None
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()

@@ -1,0 +1,253 @@
+"""The chapter of stated tables: every table a report of the year states, as stated, with its Avstämning.
+
+Per report (kind and date) of the page's year: the share of the year the report covers, each table
+in its own unit and number of decimals (never shown more precisely than the source prints it), a
+follow-up table's recomputed columns beside the stated ones (outcome in per cent of budget, outcome
+against the same period last year, the stated avvikelse beside the recomputed one), and the folded
+Avstämning with every relation the book recomputes (rapportbok.analysis.stated_tables).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from rapportbok.analysis import stated_tables as rel
+from rapportbok.chapters import Chapter, ChapterPage, audit
+from rapportbok.core import escape, fmt, periods
+from rapportbok.data import stated_tables as model
+from rapportbok.present import tables
+from rapportbok.present.display import md
+
+SLUG = "tabeller"
+
+KIND_TITLE = {
+    "budget": "Budget",
+    "månadsrapport": "Månadsrapport",
+    "tertialrapport": "Tertialrapport",
+    "delårsrapport": "Delårsrapport",
+    "bokslut": "Bokslut",
+}
+
+
+def has_data(data: dict, year: int) -> bool:
+    t = data.get("tabeller")
+    return t is not None and any(d.year == int(year) for d in t["per"])
+
+
+def warnings(data: dict, org: str) -> list[str]:
+    checks = rel.all_checks(model.load(data), model.links(data))
+    return ["Avstämning (tabeller): " + c.finding.text() for c in checks if not c.finding.ok]
+
+
+CHAPTER = Chapter(SLUG, "Rapporternas tabeller", has_data, ("tabeller", "tabell_kolumner", "tabell_varden", "tabell_lankar"),
+                  warnings)
+
+
+def reports(all_tables: list[model.StatedTable], year: int) -> list[tuple[dt.date, str, list[model.StatedTable]]]:
+    """The year's reports: (date, kind, tables), by date."""
+    out: dict[tuple[dt.date, str], list[model.StatedTable]] = {}
+    for t in all_tables:
+        if t.per.year == int(year):
+            out.setdefault((t.per, t.kind), []).append(t)
+    return [(d, k, ts) for (d, k), ts in sorted(out.items())]
+
+
+def report_title(kind: str, d: dt.date) -> str:
+    return f"{KIND_TITLE[kind]} per {fmt.date(d)}"
+
+
+def share_text(kind: str, d: dt.date) -> str:
+    """The period a report covers and the share of the year, in words: 10 of 12 months for 31 October."""
+    if kind == "budget":
+        return f"Budgeten för {d.year} (rapportdatum {fmt.date(d)})."
+    m = periods.months_elapsed(d)
+    if m == 12:
+        return f"Rapporten avser helåret {d.year}."
+    return (f"Rapporten avser {periods.period_text(d)}: {m} av årets 12 månader, "
+            f"{fmt.pct(periods.share_pct(d))} av året.")
+
+
+def _num(v) -> float:
+    return float("nan") if v is None else float(v)
+
+
+def frame(t: model.StatedTable) -> tuple[pd.DataFrame, dict, list[int]]:
+    """The table as stated: one column per source column (its printed header), formats at the printed precision, bold sums."""
+    label = "Post"
+    data = {label: [r.label for r in t.rows]}
+    formats = {}
+    for c in t.columns:
+        head = c.header if c.header not in data else f"{c.header} ({c.id})"
+        data[head] = [_num(t.value(r.number, c.id)) for r in t.rows]
+        formats[head] = lambda v, d=t.decimals: fmt.number(v, d)
+    bold = [i for i, r in enumerate(t.rows) if r.role in (model.SUM, model.DIFF) or t.children(r.number)]
+    return pd.DataFrame(data), formats, bold
+
+
+def _first(t: model.StatedTable, measure: str) -> model.Column | None:
+    return next((c for c in t.columns if c.measure == measure), None)
+
+
+def followup_frame(t: model.StatedTable, d: dt.date) -> tuple[pd.DataFrame, dict] | None:
+    """A follow-up's recomputed columns beside the stated ones; None when the table has none of the measures."""
+    outcome, budget_year = _first(t, "utfall ack"), _first(t, "budget helår")
+    budget_ack, last_year = _first(t, "budget ack"), _first(t, "utfall ack föregående år")
+    data = {"Post": [r.label for r in t.rows]}
+    formats = {}
+    amount = lambda v, dd=t.decimals: fmt.number(v, dd)
+    pct = lambda v: fmt.pct(v, 1)
+
+    def col(name, values, f):
+        data[name] = values
+        formats[name] = f
+
+    rows = t.rows
+    if outcome and budget_year:
+        col(f"{outcome.header} i % av {budget_year.header.lower()}",
+            [_ratio(t.value(r.number, outcome.id), t.value(r.number, budget_year.id)) for r in rows], pct)
+    if outcome and budget_ack:
+        col(f"{outcome.header} − {budget_ack.header.lower()}",
+            [_diff(t.value(r.number, outcome.id), t.value(r.number, budget_ack.id)) for r in rows], amount)
+    if outcome and last_year:
+        col(f"Förändring mot {last_year.header.lower()}",
+            [_diff(t.value(r.number, outcome.id), t.value(r.number, last_year.id)) for r in rows], amount)
+        col(f"Förändring mot {last_year.header.lower()}, %",
+            [_change_pct(t.value(r.number, outcome.id), t.value(r.number, last_year.id)) for r in rows], pct)
+    for c in t.columns:
+        if c.formula:
+            words = " ".join(("+ " if s > 0 else "− ") + t.column(x).header.lower() for s, x in c.formula).removeprefix("+ ")
+            col(f"{c.header} enligt källan", [_num(t.value(r.number, c.id)) for r in rows], amount)
+            col(f"{c.header} omräknad ({words})", [_formula(t, r.number, c) for r in rows], amount)
+    if len(data) == 1:
+        return None
+    return pd.DataFrame(data), formats
+
+
+def _ratio(a, b) -> float:
+    return float("nan") if a is None or b is None or b == 0 else float(a / b * 100)
+
+
+def _diff(a, b) -> float:
+    return float("nan") if a is None or b is None else float(a - b)
+
+
+def _change_pct(a, b) -> float:
+    return float("nan") if a is None or b is None or b == 0 else float((a - b) / abs(b) * 100)
+
+
+def _formula(t: model.StatedTable, row: int, c: model.Column) -> float:
+    vals = [(s, t.value(row, x)) for s, x in c.formula]
+    if any(v is None for _, v in vals):
+        return float("nan")
+    return float(sum(s * v for s, v in vals))
+
+
+class TablesChapter(ChapterPage):
+    def __init__(self, org: str, year: int, tertial: int):
+        super().__init__(org, year, tertial)
+        self.tables = model.load(self.data)
+        self.checks = rel.all_checks(self.tables, model.links(self.data))
+        self.reports = reports(self.tables, self.year)
+
+    def year_findings(self) -> list:
+        """The findings of the tables of this page's year (for the overview page)."""
+        ids = {t.id for _, _, ts in self.reports for t in ts}
+        return [c.finding for c in self.checks if any(cell[0] in ids for cell in c.cells)]
+
+    def intro(self) -> None:
+        o = self.org
+        if not self.reports:
+            md(f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** Källorna innehåller inga tabeller för {self.year}.")
+            return
+        names = [report_title(k, d).lower() for d, k, _ in self.reports]
+        n = sum(len(ts) for _, _, ts in self.reports)
+        md(f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}.** Kapitlet visar "
+           f"{fmt.number(n)} tabell{'er' if n != 1 else ''} ur {escape.md_text(_join(names))}, som källan anger dem, "
+           "och stämmer av deras summor och samband.")
+        md(escape.md_text(" ".join([calendar_text(self.org.reports, self.reports, self.year),
+                                    concepts_text(self.org.concepts, self.tables, self.year)])))
+
+    def show_reports(self) -> None:
+        for i, (d, kind, ts) in enumerate(self.reports):
+            md(f"**{escape.md_text(report_title(kind, d))}.** {escape.md_text(share_text(kind, d))}")
+            for j, t in enumerate(ts):
+                self._table(t, d, i, j)
+            self._audit(ts, i)
+
+    def _table(self, t: model.StatedTable, d: dt.date, i: int, j: int) -> None:
+        df, formats, bold = frame(t)
+        unit = f"{t.unit}, {fmt.number(t.decimals)} decimal{'er' if t.decimals != 1 else ''}" if t.decimals else t.unit
+        source = f"{rel.where(t).removesuffix(f', tabell ”{t.caption}”')}."
+        from IPython.display import display
+
+        display(tables.show(df, f"tabell_{i}_{j}_{t.id}", f"{t.caption}, {unit}", source, formats=formats, bold_rows=bold))
+        if t.kind != "budget":
+            extra = followup_frame(t, d)
+            if extra is not None:
+                df2, f2 = extra
+                display(tables.show(df2, f"tabell_{i}_{j}_{t.id}_omraknad", f"{t.caption}: egna beräkningar, {t.unit}",
+                                    source + " Beräkningarna är egna.", formats=f2, bold_rows=bold))
+
+    def _audit(self, ts: list[model.StatedTable], i: int) -> None:
+        ids = {t.id for t in ts}
+        by_id = {t.id: t for t in self.tables}
+        checks = [c for c in self.checks if any(cell[0] in ids for cell in c.cells)]
+        notes = [escape.md_text(rel.culprit_text(by_id[cell[0]], cell)) for cell in rel.culprits(checks)]
+        for t in ts:
+            notes += [escape.md_text(n) for n in rel.outside_notes(t)]
+        method = ("Boken räknar om varje summa ur raderna under den, varje differensrad, varje kolumn som källan "
+                  "räknar fram ur andra och samma belopp i två tabeller. Toleransen är en halv enhet i sista "
+                  "angivna decimalen per tal som ingår; inom den stämmer talen (avrundning).")
+        audit.show([c.finding for c in checks], "avstamning_" + str(i), "Avstämning av tabellerna", method, notes)
+
+
+def calendar_text(calendar, shown, year: int) -> str:
+    """The year's reporting calendar (organisation.yml: rapporter) against the reports whose tables exist."""
+    planned = [(k, d) for k, d in calendar if d.year == int(year)]
+    if not planned:
+        return ("organisation.yml anger ingen rapporteringskalender för året (rapporter); kapitlet visar de "
+                "rapporter vars tabeller finns.")
+    have = {(k, d) for d, k, _ in shown}
+    parts = [f"{report_title(k, d).lower()} ({'tabellerna visas nedan' if (k, d) in have else 'inga tabeller inlagda'})"
+             for k, d in planned]
+    extra = [report_title(k, d).lower() for d, k, _ in shown if (k, d) not in set(planned)]
+    text = f"Rapporteringskalendern för {year}: {_join(parts)}."
+    if extra:
+        text += f" Utanför kalendern finns tabeller ur {_join(extra)}."
+    return text
+
+
+CONCEPT_WORDS = {"nettokostnad": "nettokostnaden", "kommunbidrag": "kommunbidraget", "ram": "ramen"}
+
+
+def concepts_text(concepts: dict, all_tables: list[model.StatedTable], year: int) -> str:
+    """Which row means net cost, kommunbidrag and ram (organisation.yml: begrepp), with its figures; or that none is named."""
+    by_id = {t.id: t for t in all_tables}
+    out, missing = [], []
+    for concept, word in CONCEPT_WORDS.items():
+        if concept not in concepts:
+            missing.append(concept)
+            continue
+        tid, rad = concepts[concept]
+        t = by_id.get(tid)
+        if t is None or rad not in {r.number for r in t.rows}:
+            continue
+        if t.per.year != int(year):
+            out.append(f"{word[0].upper() + word[1:]} (begrepp) står i tabellen ”{t.caption}” per {fmt.date(t.per)}, "
+                       f"som visas för {t.per.year}.")
+            continue
+        figures = [f"{c.header} {fmt.unit(_num(t.value(rad, c.id)), t.unit, t.decimals)}" for c in t.columns
+                   if t.value(rad, c.id) is not None]
+        out.append(f"{word[0].upper() + word[1:]} är raden ”{t.row(rad).label}” i tabellen ”{t.caption}”"
+                   + (": " + ", ".join(figures) if figures else "") + ".")
+    if missing:
+        out.append("organisation.yml pekar inte ut någon rad för " + _join(missing)
+                   + " (begrepp); tabellerna visas som de står.")
+    return " ".join(out)
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " och " + words[-1]
+

@@ -1,0 +1,358 @@
+"""Stated tables: any table a budget, månadsrapport, tertialrapport, delårsrapport or bokslut prints.
+
+One model for every such table, transcribed as the source states it (four CSV files per
+organisation, one value per line):
+
+- ``tabeller.csv``: one line per table: its id, caption as printed, kind of report, report date,
+  unit (kr, tkr, mnkr), number of decimals as printed, source and section/page.
+- ``tabell_kolumner.csv``: the table's columns: a short id, the measure from a controlled
+  vocabulary (:data:`MEASURES`), the year, the header as printed, and optionally how the source
+  computes the column from the others (``prognos - budget``).
+- ``tabell_varden.csv``: one line per cell: row number, label as printed, the row it sums into
+  (``summeras_i``, a row number, any depth), its role (post, summa, differens, utanför summan),
+  for a differens row its computation (``rad 3 - rad 4``), the column id and the value exactly as
+  printed (kept as :class:`~decimal.Decimal`; an empty cell stays empty).
+- ``tabell_lankar.csv`` (optional): rows of two tables that state the same quantity.
+
+What the book recomputes from them is :mod:`rapportbok.analysis.stated_tables`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+
+from rapportbok.core import units
+from rapportbok.data.schema import Col, Issue, TableSpec
+
+KINDS = ("budget", "månadsrapport", "tertialrapport", "delårsrapport", "bokslut")
+ROLES = ("post", "summa", "differens", "utanför summan")
+POST, SUM, DIFF, OUTSIDE = ROLES
+
+# The controlled vocabulary of measures (what a column states), in the words analysts use.
+MEASURES = (
+    "budget helår", "budget ack", "utfall ack", "utfall ack föregående år", "utfall helår",
+    "utfall föregående år", "prognos helår", "avvikelse", "avvikelse ack", "intäkter", "kostnader",
+    "nettokostnad", "budget", "plan", "förändring", "annat",
+)
+
+_ID = r"[A-Za-z0-9_ÅÄÖåäö]+"
+ID_TEXT = "ett kort id med bokstäver, siffror och _ (utan mellanslag eller bindestreck), t.ex. verksamhet"
+# A computation: terms joined by + and - (or −): column ids, or for rows "rad 3" / "3".
+_TERM = re.compile(r"\s*([+\-−])?\s*(" + _ID + r"(?:\s+" + _ID + r")?)\s*")
+COL_FORMULA_TEXT = "kolumnernas id med + och − emellan, t.ex. prognos - budget"
+ROW_FORMULA_TEXT = "radnummer med + och − emellan, t.ex. rad 5 - rad 6"
+
+TABLES = TableSpec(
+    "tabeller.csv",
+    "Tabeller som källorna anger",
+    (
+        Col("tabell", pattern=_ID, pattern_text=ID_TEXT, doc="Tabellens id"),
+        Col("rubrik", doc="Tabellens rubrik som i källan"),
+        Col("rapport", "choice", choices=KINDS),
+        Col("per", "date", doc="Rapportdatum (ÅÅÅÅ-MM-DD)"),
+        Col("enhet", "choice", choices=units.UNITS),
+        Col("decimaler", "int", sign="+", doc="Antal decimaler som källan skriver"),
+        Col("kalla"),
+        Col("avsnitt", doc="Avsnitt eller sida i källan"),
+    ),
+    key=("tabell",),
+)
+
+COLUMNS = TableSpec(
+    "tabell_kolumner.csv",
+    "Kolumnerna i tabellerna",
+    (
+        Col("tabell", pattern=_ID, pattern_text=ID_TEXT),
+        Col("kolumn", pattern=_ID, pattern_text=ID_TEXT, doc="Kolumnens id i tabellen"),
+        Col("matt", "choice", choices=MEASURES),
+        Col("ar", "year"),
+        Col("rubrik_i_kallan", doc="Kolumnens rubrik som i källan"),
+        Col("berakning", required=False, doc="Hur källan räknar fram kolumnen ur andra, t.ex. prognos - budget"),
+    ),
+    key=("tabell", "kolumn"),
+)
+
+VALUES = TableSpec(
+    "tabell_varden.csv",
+    "Värdena i tabellerna, ett per rad",
+    (
+        Col("tabell", pattern=_ID, pattern_text=ID_TEXT),
+        Col("rad", "int", sign="+", doc="Radens nummer i källans tabell, uppifrån"),
+        Col("post", doc="Radens text som i källan"),
+        Col("summeras_i", "int", required=False, sign="+", doc="Numret på raden som raden summeras i"),
+        Col("roll", "choice", choices=ROLES),
+        Col("berakning", required=False, doc="För en differensrad: t.ex. rad 5 - rad 6"),
+        Col("kolumn", pattern=_ID, pattern_text=ID_TEXT),
+        Col("varde", "decimal", required=False, doc="Värdet som i källan; tom cell om källan inte anger något"),
+    ),
+    key=("tabell", "rad", "kolumn"),
+)
+
+LINKS = TableSpec(
+    "tabell_lankar.csv",
+    "Rader i två tabeller som anger samma belopp",
+    (
+        Col("tabell", pattern=_ID, pattern_text=ID_TEXT),
+        Col("rad", "int", sign="+"),
+        Col("samma_tabell", pattern=_ID, pattern_text=ID_TEXT),
+        Col("samma_rad", "int", sign="+"),
+    ),
+    key=("tabell", "rad", "samma_tabell", "samma_rad"),
+)
+
+
+# --- the model ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    measure: str
+    year: int
+    header: str  # as printed
+    formula: tuple[tuple[int, str], ...] = ()  # (+1/-1, column id)
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    label: str  # as printed
+    parent: int | None
+    role: str
+    formula: tuple[tuple[int, int], ...] = ()  # differens rows: (+1/-1, row number)
+
+
+@dataclass
+class StatedTable:
+    id: str
+    caption: str
+    kind: str
+    per: dt.date
+    unit: str
+    decimals: int
+    kalla: str
+    avsnitt: str
+    columns: list[Column] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    values: dict[tuple[int, str], Decimal | None] = field(default_factory=dict)
+
+    def value(self, row: int, column: str) -> Decimal | None:
+        return self.values.get((row, column))
+
+    def row(self, number: int) -> Row:
+        return next(r for r in self.rows if r.number == number)
+
+    def column(self, cid: str) -> Column:
+        return next(c for c in self.columns if c.id == cid)
+
+    def children(self, number: int) -> list[Row]:
+        """The rows that sum into ``number`` (rows outside the sum excluded)."""
+        return [r for r in self.rows if r.parent == number and r.role != OUTSIDE]
+
+    @property
+    def half_unit(self) -> Decimal:
+        """Half a unit of the last printed decimal, in the table's unit."""
+        return Decimal(5).scaleb(-1 - self.decimals)
+
+
+def parse_formula(text: str, rows: bool) -> list[tuple[int, str]] | None:
+    """``'prognos - budget'`` -> [(1, 'prognos'), (-1, 'budget')]; rows: ``'rad 5 − rad 6'`` -> [(1, '5'), (-1, '6')].
+
+    None when the text is not such a computation.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    out, pos = [], 0
+    while pos < len(text):
+        m = _TERM.match(text, pos)
+        if not m or m.end() == pos or (out and not m.group(1)):
+            return None
+        term = m.group(2)
+        if rows:
+            words = term.split()
+            if len(words) == 2 and words[0].lower() == "rad":
+                term = words[1]
+            if not term.isdigit():
+                return None
+        elif " " in term:
+            return None
+        out.append((-1 if m.group(1) in ("-", "−") else 1, term))
+        pos = m.end()
+    return out or None
+
+
+# --- checks across the files -----------------------------------------------------------------------
+
+
+def _label(org: str, spec: TableSpec) -> str:
+    return f"{org}/{spec.filename}"
+
+
+def cross_issues(data: dict, org: str) -> list[Issue]:
+    """Every value belongs to a known table and column, rows agree with themselves, sums and computations refer to rows that exist."""
+    t, c, v, lk = (data.get(n) for n in ("tabeller", "tabell_kolumner", "tabell_varden", "tabell_lankar"))
+    issues: list[Issue] = []
+    if t is None:
+        for df, spec in ((c, COLUMNS), (v, VALUES), (lk, LINKS)):
+            if df is not None and not df.empty:
+                issues.append(Issue(_label(org, spec), 0, "", "", f"filen {TABLES.filename} med tabellerna som filen hänvisar till"))
+        return issues
+    tables = dict(zip(t["tabell"], t.to_dict("records")))
+    known = ", ".join(tables) or "(inga)"
+    cols: dict[str, set[str]] = {}
+    if c is not None:
+        cl = _label(org, COLUMNS)
+        for idx, r in c.iterrows():
+            if r["tabell"] not in tables:
+                issues.append(Issue(cl, int(idx), "tabell", r["tabell"], f"ett id ur {TABLES.filename}: {known}"))
+            cols.setdefault(r["tabell"], set()).add(r["kolumn"])
+        for idx, r in c.iterrows():
+            if r["berakning"]:
+                f = parse_formula(r["berakning"], rows=False)
+                own = cols.get(r["tabell"], set()) - {r["kolumn"]}
+                if f is None or any(cid not in own for _, cid in f):
+                    issues.append(Issue(cl, int(idx), "berakning", r["berakning"],
+                                        COL_FORMULA_TEXT + " – med id på andra kolumner i tabellen "
+                                        f"{r['tabell']}: " + ", ".join(sorted(own))))
+    if v is not None:
+        vl = _label(org, VALUES)
+        rows_of: dict[str, dict[int, dict]] = {}
+        for idx, r in v.iterrows():
+            tid = r["tabell"]
+            if tid not in tables:
+                issues.append(Issue(vl, int(idx), "tabell", tid, f"ett id ur {TABLES.filename}: {known}"))
+                continue
+            if r["kolumn"] not in cols.get(tid, set()):
+                issues.append(Issue(vl, int(idx), "kolumn", r["kolumn"], f"en kolumn i {COLUMNS.filename} för tabellen {tid}: "
+                                    + (", ".join(sorted(cols.get(tid, set()))) or "(inga)")))
+            d = int(tables[tid]["decimaler"])
+            if r["varde"] is not None and -r["varde"].as_tuple().exponent > d:
+                issues.append(Issue(vl, int(idx), "varde", str(r["varde"]).replace(".", ","),
+                                    f"högst {d} decimaler, som tabellen {tid} anger i {TABLES.filename} (decimaler)"))
+            row = {k: r[k] for k in ("post", "summeras_i", "roll", "berakning")}
+            first = rows_of.setdefault(tid, {}).setdefault(int(r["rad"]), {**row, "_idx": idx})
+            for k in ("post", "summeras_i", "roll", "berakning"):
+                a, b = _norm(first[k]), _norm(row[k])
+                if a != b:
+                    issues.append(Issue(vl, int(idx), k, b, f"'{a}' som på rad {first['_idx']} (samma tabell och rad ska ha "
+                                        "samma post, summeras_i, roll och berakning)"))
+        for tid, rows in rows_of.items():
+            for num, row in rows.items():
+                idx = int(row["_idx"])
+                parent = row["summeras_i"]
+                if parent is not None and not pd.isna(parent):
+                    if int(parent) not in rows or int(parent) == num:
+                        issues.append(Issue(vl, idx, "summeras_i", str(int(parent)), f"numret på en annan rad i tabellen {tid}"))
+                    elif _cycle(rows, num):
+                        issues.append(Issue(vl, idx, "summeras_i", str(int(parent)), "en rad högre upp i summeringen (raderna summeras i varandra i en ring)"))
+                if row["roll"] == SUM and not any(not pd.isna(o["summeras_i"]) and int(o["summeras_i"]) == num
+                                                  and o["roll"] != OUTSIDE for o in rows.values()):
+                    issues.append(Issue(vl, idx, "roll", SUM, f"att minst en rad har summeras_i = {num} (raderna som summan består av), "
+                                        "eller rollen post"))
+                if row["roll"] == DIFF:
+                    f = parse_formula(row["berakning"] or "", rows=True)
+                    if f is None or any(int(n) not in rows or int(n) == num for _, n in f):
+                        issues.append(Issue(vl, idx, "berakning", row["berakning"] or "",
+                                            ROW_FORMULA_TEXT + f" – med nummer på andra rader i tabellen {tid}"))
+                elif row["berakning"]:
+                    issues.append(Issue(vl, idx, "berakning", row["berakning"], "en tom cell (berakning gäller bara rader med rollen differens)"))
+    if lk is not None:
+        ll = _label(org, LINKS)
+        rows_by_table = {} if v is None else {tid: set(part["rad"].astype(int)) for tid, part in v.groupby("tabell")}
+        for idx, r in lk.iterrows():
+            for tc, rc in (("tabell", "rad"), ("samma_tabell", "samma_rad")):
+                if r[tc] not in tables:
+                    issues.append(Issue(ll, int(idx), tc, r[tc], f"ett id ur {TABLES.filename}: {known}"))
+                elif int(r[rc]) not in rows_by_table.get(r[tc], set()):
+                    issues.append(Issue(ll, int(idx), rc, str(int(r[rc])), f"numret på en rad i tabellen {r[tc]} ({VALUES.filename})"))
+    return issues
+
+
+def _norm(x) -> str:
+    """A cell as comparable text: empty for None/NA, whole numbers without decimals."""
+    if x is None or (not isinstance(x, str) and pd.isna(x)):
+        return ""
+    return str(int(x)) if not isinstance(x, str) else x
+
+
+def _cycle(rows: dict[int, dict], start: int) -> bool:
+    seen, cur = set(), start
+    while True:
+        p = rows[cur]["summeras_i"]
+        if p is None or pd.isna(p) or int(p) not in rows:
+            return False
+        cur = int(p)
+        if cur == start or cur in seen:
+            return True
+        seen.add(cur)
+
+
+def concept_issues(org, data: dict) -> list[Issue]:
+    """organisation.yml's ``begrepp`` name rows that exist in the stated tables; a table outside the report years is a warning."""
+    issues = []
+    v = data.get("tabell_varden")
+    rows = set() if v is None else {(t, int(r)) for t, r in zip(v["tabell"], v["rad"])}
+    for concept, (tid, rad) in org.concepts.items():
+        if (tid, rad) not in rows:
+            issues.append(Issue(f"{org.slug}/organisation.yml", 0, f"begrepp.{concept}", f"{{tabell: {tid}, rad: {rad}}}",
+                                f"en tabell och rad som finns i {VALUES.filename}"))
+    t = data.get("tabeller")
+    if t is not None:
+        years = sorted(org.years)
+        for idx, per in t["per"].items():
+            if per is not None and per.year not in org.years:
+                issues.append(Issue(f"{org.slug}/{TABLES.filename}", int(idx), "per", per.isoformat(),
+                                    "ett datum i ett av rapportåren i organisation.yml (" + ", ".join(map(str, years))
+                                    + f") – lägg till {per.year} under ar, annars visas tabellen inte", severity="varning"))
+    return issues
+
+
+DATASETS = {
+    "tabeller": (TABLES, None),
+    "tabell_kolumner": (COLUMNS, None),
+    "tabell_varden": (VALUES, None),
+    "tabell_lankar": (LINKS, None),
+}
+CROSS_CHECKS = [cross_issues]
+
+
+# --- building the model -------------------------------------------------------------------------
+
+
+def load(data: dict) -> list[StatedTable]:
+    """The organisation's stated tables (validated data from :func:`rapportbok.data.datasets.load_org`), by date."""
+    t, c, v = data.get("tabeller"), data.get("tabell_kolumner"), data.get("tabell_varden")
+    if t is None:
+        return []
+    out = []
+    for rec in t.to_dict("records"):
+        st = StatedTable(rec["tabell"], rec["rubrik"], rec["rapport"], rec["per"], rec["enhet"], int(rec["decimaler"]),
+                         rec["kalla"], rec["avsnitt"])
+        if c is not None:
+            for r in c[c["tabell"] == st.id].to_dict("records"):
+                f = parse_formula(r["berakning"] or "", rows=False) or []
+                st.columns.append(Column(r["kolumn"], r["matt"], int(r["ar"]), r["rubrik_i_kallan"], tuple(f)))
+        if v is not None:
+            part = v[v["tabell"] == st.id]
+            for num, rows in part.groupby("rad", sort=True):
+                r = rows.iloc[0]
+                parent = None if pd.isna(r["summeras_i"]) else int(r["summeras_i"])
+                f = parse_formula(r["berakning"] or "", rows=True) if r["roll"] == DIFF else None
+                st.rows.append(Row(int(num), r["post"], parent, r["roll"], tuple((s, int(n)) for s, n in (f or []))))
+                for cid, val in zip(rows["kolumn"], rows["varde"]):
+                    st.values[(int(num), cid)] = val
+        out.append(st)
+    return sorted(out, key=lambda s: s.per)  # by date; within a date in the file's order
+
+
+def links(data: dict) -> list[tuple[str, int, str, int]]:
+    lk = data.get("tabell_lankar")
+    if lk is None:
+        return []
+    return [(r["tabell"], int(r["rad"]), r["samma_tabell"], int(r["samma_rad"])) for r in lk.to_dict("records")]
