@@ -425,7 +425,7 @@ def test_readme_example_is_valid_and_agrees(tmp_path, monkeypatch):
     (org / "organisation.yml").write_text('slug: minkommun\nnamn: Minkommun (SYNTETISK)\nnamnd: Socialnämnden\n'
                                           'kolada_id: "9998"\nar:\n  2025: {per: 2025-10-31}\n', encoding="utf-8")
     with open(data / "kallor.csv", "a", encoding="utf-8") as f:
-        f.write("minkommun-manadsrapport-okt-2025,SYNTETISK README-exempel,minkommun,Månadsrapport,,minkommun/organisation.yml\n")
+        f.write("minkommun-manadsrapport-okt-2025,SYNTETISK README-exempel,minkommun,Månadsrapport,,minkommun/organisation.yml,\n")
     for name in ("tabeller.csv", "tabell_kolumner.csv", "tabell_varden.csv", "tabell_lankar.csv"):
         block = re.search(r"`" + re.escape(name) + r"`[^\n]*\n```\n(.*?)```", section, re.DOTALL)
         assert block, name
