@@ -72,10 +72,7 @@ def to_html(
         styler = styler.set_properties(subset=pd.IndexSlice[df.index[bold_rows], :], **{"font-weight": "bold"})
     out = styler.to_html()
     if source:
-        from rapportbok.data import sources
-
-        linked = sources.link_titles(escape.html_text(source)) if _page else escape.html_text(source)
-        out += f'<p class="rapportbok-kalla">{linked}</p>'
+        out += source_line(source)
     if download and _page:
         from rapportbok.present import downloads
 
@@ -89,8 +86,22 @@ def to_html(
     return out
 
 
+def source_line(source: str, css_class: str = "rapportbok-kalla") -> str:
+    """A source line in HTML: the citation escaped, each source document's title a link to its page
+    (on a chapter page)."""
+    from rapportbok.data import sources
+
+    linked = sources.link_titles(escape.html_text(source)) if _page else escape.html_text(source)
+    return f'<p class="{escape.html_attr(css_class)}">{linked}</p>'
+
+
 def show(df: pd.DataFrame, uid: str, caption: str, source: str | None = None, **kw) -> HTML:
     return HTML(to_html(df, uid, caption, source, **kw))
+
+
+def chart_source(source: str) -> HTML:
+    """A chart's source as text under the image: escaped, selectable, the documents' titles linked."""
+    return HTML(source_line(source, "rapportbok-kalla rapportbok-diagramkalla"))
 
 
 def note(text: str) -> HTML:
