@@ -87,7 +87,7 @@ def over_the_years(df: pd.DataFrame) -> pd.DataFrame:
     for y in years:
         n = -float(net[y]) if y in net.index else nan
         g = float(grant[y]) if y in grant.index else nan
-        r = float(result[y]) if y in result.index else (g - n if g == g and n == n else nan)
+        r = float(result[y]) if y in result.index else (g - n if pd.notna(g) and pd.notna(n) else nan)
         rows.append({"År": int(y), "Nettokostnad": n, "Kommunbidrag": g, "Resultat": r})
     return pd.DataFrame(rows, columns=["År", "Nettokostnad", "Kommunbidrag", "Resultat"])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 import matplotlib
@@ -176,10 +177,10 @@ def hbars(table, label_col: str, value_cols: list[str], title: str, source: str 
     for k, col in enumerate(value_cols):
         vals = table[col].astype(float).tolist()
         pos = [i + (k - (n - 1) / 2) * height for i in range(len(table))]
-        ax.barh(pos, [0.0 if v != v else v for v in vals], height, label=col, color=COLORS[k % len(COLORS)],
+        ax.barh(pos, [v if math.isfinite(v) else 0.0 for v in vals], height, label=col, color=COLORS[k % len(COLORS)],
                 hatch=HATCHES[k % len(HATCHES)], edgecolor="black", linewidth=0.4)
         for y, v in zip(pos, vals):
-            if v != v:
+            if not math.isfinite(v):
                 continue
             lo, hi = min(lo, v), max(hi, v)
             if values:
@@ -220,7 +221,7 @@ def grouped_bars(table, label_col: str, value_cols: list[str], title: str, sourc
                hatch=HATCHES[k % len(HATCHES)], edgecolor="black", linewidth=0.4)
         if values and not stacked:
             for p, v in zip(pos, table[col].astype(float).tolist()):
-                if v == v:
+                if math.isfinite(v):
                     ax.annotate(fmt.number(v, shown_decimals), (p, v), ha="center", va="bottom" if v >= 0 else "top",
                                 xytext=(0, 2 if v >= 0 else -2), textcoords="offset points", fontsize=7.5)
         if stacked:

@@ -458,6 +458,9 @@ def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print
     from rapportbok.publish import pdf as pdfmod
 
     titles = _titles()
+    address = pdfmod.site_address()
+    if address is None:
+        log(f"  Obs: PDF:ernas omslag får ingen webbadress (sätt {pdfmod.ADDRESS_ENV} eller html.baseurl i _config.yml).")
     out = []
     for org in all_orgs:
         for year in sorted({j.year for j in jobs if j.org == org.slug}, reverse=True):
@@ -468,7 +471,7 @@ def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print
             log(f"  PDF {target.name}")
             try:
                 out.append(pdfmod.render(html, org.name, org.namnd, year, periods.report_text(org.report_end(year, org.years[year])), chapters,
-                                         target, dt.date.today()))
+                                         target, dt.date.today(), address=address))
             except (pdfmod.PdfError, chromium.ChromiumMissing) as err:
                 raise BuildError(f"PDF:en för {org.name} {year} kunde inte göras: {err}") from err
     return out
