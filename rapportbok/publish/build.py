@@ -29,7 +29,7 @@ from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, proj
 from rapportbok.data import datasets
 from rapportbok.data import organisations as orgs
 from rapportbok.data.schema import DataError
-from rapportbok.publish import journal, stamp, templates
+from rapportbok.publish import fold, journal, stamp, templates
 
 
 class BuildError(Exception):
@@ -292,6 +292,7 @@ def _clean_notebook(path: Path, job: Job, digest: str | None = None) -> None:
             cell.metadata["tags"] = ["injected-parameters", "remove-cell"]  # not shown on the site
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+    fold.fold(nb)  # sections that only say the sources lack something: one line each at the end
     nbformat.write(nb, path)
 
 
