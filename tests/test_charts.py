@@ -205,3 +205,35 @@ def test_summary_states_both_plan_figures_and_why():
     assert both is not None
     assert both["stated_tkr"] == 6000 and both["counted_tkr"] == pytest.approx(both["stated_tkr"] - both["left_out_tkr"])
     assert both["left_out"]
+
+
+# -- figures that agree on the page ------------------------------------------------------------------
+
+
+def test_rows_said_in_the_intro_agree_with_the_totals(monkeypatch):
+    from rapportbok.chapters import actionplan as chapter
+
+    said = []
+    monkeypatch.setattr(chapter, "md", lambda text: said.append(text))
+    ch = chapter.ActionPlanChapter("alingsas", 2025, 1)
+    ch.intro()
+    n, counted = len(ch.status), int(ch.status["counted"].sum())
+    assert counted < n  # the real plan has a measure counted in another
+    text = " ".join(said)
+    assert f"Planen har {n} rader" in text and f"{counted} av dem räknas i summorna" in text
+    assert int(ch._totals("plan_id", "Plan")["Antal rader som räknas"].iloc[-1]) == counted
+
+
+def test_plan_over_the_years_has_a_total_per_year():
+    from bs4 import BeautifulSoup
+
+    from rapportbok.analysis import actionplan as ap
+    from rapportbok.chapters.actionplan import ActionPlanChapter
+
+    ch = ActionPlanChapter("alingsas", 2025, 1)
+    soup = BeautifulSoup(ch.plan_overview().data, "html.parser")
+    head = [th.get_text(" ", strip=True) for th in soup.select("thead th")]
+    last = [td.get_text(" ", strip=True) for td in soup.select("tbody tr")[-1].find_all("td")]
+    assert last[0].startswith("Summa per år")
+    total_2025, _ = ap.planned_effect_for_year(ch.data, 2025)
+    assert last[head.index("2025, tkr")].replace("\u00a0", " ") == "5 500" == f"{total_2025:,.0f}".replace(",", " ")

@@ -107,7 +107,11 @@ class ActionPlanChapter(ChapterPage):
         n = len(self.status)
         s = (f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}, {_period_name(self.end)}.** "
              + " ".join(parts))
-        s += f" Planen har {n} rader (åtgärder och grupprader)."
+        counted = int(self.status["counted"].sum())
+        s += f" Planen har {n} rader (åtgärder och grupprader)"
+        s += ("." if counted == n else
+              f"; {counted} av dem räknas i summorna nedan och {n - counted} är enligt källan medräknade i andra "
+              "åtgärder eller i sin grupprad, så de räknas inte två gånger.")
         if total is None:
             s += f" Källan anger ingen planerad effekt för {self.year}."
         else:
@@ -219,12 +223,12 @@ class ActionPlanChapter(ChapterPage):
         g = st.groupby(by, sort=False)
         t = pd.DataFrame({
             label: list(g.groups.keys()),
-            "Antal rader": g.size().values,
+            "Antal rader som räknas": g.size().values,
             f"Planerad {self.year}, tkr": g["planned_tkr"].sum(min_count=1).values,
             "Förväntat hittills, tkr": g["expected_tkr"].sum(min_count=1).values,
             "Faktiskt hittills, tkr": g["actual_tkr"].sum(min_count=1).values,
         })
-        total = pd.DataFrame({label: ["Summa"], "Antal rader": [int(t["Antal rader"].sum())],
+        total = pd.DataFrame({label: ["Summa"], "Antal rader som räknas": [int(t["Antal rader som räknas"].sum())],
                               f"Planerad {self.year}, tkr": [t[f"Planerad {self.year}, tkr"].sum(min_count=1)],
                               "Förväntat hittills, tkr": [t["Förväntat hittills, tkr"].sum(min_count=1)],
                               "Faktiskt hittills, tkr": [t["Faktiskt hittills, tkr"].sum(min_count=1)]})
@@ -377,8 +381,20 @@ class ActionPlanChapter(ChapterPage):
         t["Anmärkning"] = ["Medräknad i andra åtgärder enligt källan" if m == "ja" else ("Ingår i grupprad" if isinstance(g, str) else "")
                            for m, g in zip(part["medraknad_i_andra"], part["grupp"])]
         t = t.loc[:, [c for c in t.columns if not (t[c].astype(str).isin(["", "None", "nan"]).all())] or ["Åtgärd"]]
+        # The total per year: the rows the book counts (not those the source counts in other measures
+        # or in their group row), so it agrees with the chapter's other totals.
+        counted = ~t["Anmärkning"].astype(bool) if "Anmärkning" in t.columns else pd.Series(True, index=t.index)
+        sums = {c: t.loc[counted, c].astype(float).sum(min_count=1) for c in t.columns if c.endswith(", tkr")}
+        if sums:
+            total = {c: "" for c in t.columns}
+            total.update(sums)
+            total["Åtgärd"] = "Summa per år (egen beräkning" + (", utan rader med anmärkning)" if not counted.all() else ")")
+            t = pd.concat([t, pd.DataFrame([total])], ignore_index=True)
+            for c in sums:
+                t[c] = t[c].astype(float)
         return tables.show(t, "plan", "Planerad effekt per kalenderår" + (", helårseffekt" if "Helårseffekt, tkr" in t.columns else "") + ", tkr",
-                           self._cite_plan() + "." + self._unit_note())
+                           self._cite_plan() + "." + self._unit_note() + (" Summaraden är egen beräkning." if sums else ""),
+                           bold_rows=[len(t) - 1] if sums else None)
 
     # -- Avstämning ---------------------------------------------------------------------------------
     def reconciliation(self, method: str = ""):
