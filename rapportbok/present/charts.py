@@ -157,10 +157,19 @@ def waterfall(steps, title: str, source: str | None = None, unit: str = "tkr", d
     ax.xaxis.set_major_formatter(fmt.axis_formatter(0))
     lo = min(min(a, b) for a, b in ends)
     hi = max(max(a, b) for a, b in ends)
-    pad = 0.14 * (hi - min(lo, 0.0) or 1.0)  # room for the value written after the longest bar
-    ax.set_xlim(min(lo, 0.0) - (pad * 0.3 if lo < 0 else 0.0), hi + pad)
+    steps = [abs(a) for _, a, k in rows if k not in ("start", "end")]
+    totals = [e for a, b in ends for e in (a, b) if e != 0.0] or [0.0]
+    label = unit
+    if lo >= 0 and steps and max(steps) < 0.1 * min(abs(t) for t in totals):
+        # Small steps between large totals: the axis starts near the smallest total, so the steps can
+        # be seen (as the old vertical bridge did); the axis label says so.
+        grid = 10 ** math.floor(math.log10(3 * max(steps)))
+        lo = max(0.0, math.floor((min(totals) - 3 * max(steps)) / grid) * grid)
+        label = f"{unit} (axeln börjar vid {fmt.number(lo, 0)})"
+    pad = 0.14 * (hi - min(lo, 0.0) or 1.0) if lo <= 0 else 0.14 * (hi - lo)  # room for the value after a bar
+    ax.set_xlim(min(lo, 0.0) - (pad * 0.3 if lo < 0 else 0.0) if lo <= 0 else lo, hi + pad)
     fig.rapportbok_alt = describe_bridge(title, rows, unit, decimals)
-    ax.set_xlabel(unit)
+    ax.set_xlabel(label)
     return _finish(fig, ax, title, source, None)
 
 
