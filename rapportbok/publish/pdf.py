@@ -13,8 +13,14 @@ How it works:
    ``DOMParser`` (so none of the theme's scripts run); its ``article.bd-article`` is cleaned
    and appended as a chapter. Image addresses are resolved against the chapter page's own
    ``file://`` address, so the charts load from the site's ``_images``.
-3. Wide tables get a smaller font until they fit the page width; the browser waits until
-   every image has loaded.
+   Web-only text (the tables' CSV/Excel download links) is removed. Each chapter's
+   "Avstämning" section is moved out and, after the last chapter, printed as the appendix
+   "Bilaga: Avstämning" (one section per chapter); the chapter keeps a sentence saying so.
+   The cover names the web site's address (RAPPORTBOK_ADRESS or html.baseurl, see
+   :func:`site_address`).
+3. Wide tables get a smaller font until they fit the page width; a table at most half a page
+   tall is kept whole on one page, and a caption never ends a page without its first row
+   (pdf.css); the browser waits until every image has loaded.
 4. Pass 1 prints pages 2–n with the page numbers of the contents still blank. Chromium
    makes a PDF bookmark for every heading; pypdf reads on which page each of our headings
    begins. Pass 2 prints the same pages with the numbers filled in. The number column has a
