@@ -14,6 +14,7 @@ from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
 BESLUT = {"nämnd": "Nämnd", "fullmäktige": "Fullmäktige"}
+CHART_ROWS = 8  # measures per chart of planned and actual effect
 
 
 def has_data(data: dict, year: int) -> bool:
@@ -283,7 +284,12 @@ class ActionPlanChapter(ChapterPage):
             top = st.loc[st["planned_tkr"].abs().idxmax()]
             title = (f"Planen ger {fmt.tkr(planned)} {self.year}; störst är {_measure_names(st.loc[[top.name]])[0]} "
                      f"({fmt.tkr(top['planned_tkr'])})")
-        charts.show(charts.hbars(t, "Åtgärd", list(cols), title + ".", src + "."))
+        # Many measures: several charts of at most CHART_ROWS each, so that every name stays readable on
+        # a screen and each chart fits on a printed page.
+        parts = [t.iloc[i:i + CHART_ROWS] for i in range(0, len(t), CHART_ROWS)] if len(t) > CHART_ROWS + 2 else [t]
+        for k, part in enumerate(parts, start=1):
+            head = title + "." if len(parts) == 1 else f"{title} (del {k} av {len(parts)})."
+            charts.show(charts.hbars(part.reset_index(drop=True), "Åtgärd", list(cols), head, src + "."))
         return None
 
     def bridge(self):
