@@ -239,3 +239,15 @@ def test_plan_over_the_years_has_a_total_per_year():
     assert last[0].startswith("Summa per år")
     total_2025, _ = ap.planned_effect_for_year(ch.data, 2025)
     assert last[head.index("2025, tkr")].replace("\u00a0", " ") == "5 500" == f"{total_2025:,.0f}".replace(",", " ")
+
+
+def test_a_column_without_values_is_named_not_shown_synthetic():
+    # SYNTHETIC table: an outcome column with no value in any row, as before any follow-up.
+    t = pd.DataFrame({"Åtgärd": ["A", "B"], "Planerad, tkr": [100.0, 200.0],
+                      "Faktiskt hittills, tkr": [float("nan"), None], "Kommentar": ["", "–"]})
+    html = tables.to_html(t, "prov", "Prov", "Egen beräkning.", formats={"Faktiskt hittills, tkr": str})
+    assert "Faktiskt hittills" not in html.split("</table>")[0]
+    assert "Kommentar" not in html.split("</table>")[0]
+    assert "Kolumnerna Faktiskt hittills, tkr, Kommentar visas inte: de har inga värden." in html
+    kept = tables.to_html(t, "prov2", "Prov", None, keep_empty=("Kommentar",))
+    assert "Kommentar" in kept and "Kolumnen Faktiskt hittills, tkr visas inte" in kept

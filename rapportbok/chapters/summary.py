@@ -168,7 +168,7 @@ class SummaryChapter(ChapterPage):
                     f"; den antagna planen anger {fmt.mnkr(both['stated_tkr'])}. Skillnaden är "
                     + (f"{left} ({fmt.tkr(both['left_out_tkr'])}), som enligt källan redan ingår i andra åtgärder "
                        "och därför inte räknas två gånger" if left and abs(both["stated_tkr"] - total - both["left_out_tkr"]) < 0.5
-                       else "inte förklarad av åtgärdernas rader; se Avstämning i kapitlet Åtgärdsplaner"))
+                       else "inte förklarad av åtgärdernas rader; se Avstämning i kapitlet Åtgärdsplaner") + ".")
         if page.has_followup:
             st = page.status
             self.values["sf_faktisk"] = (f"{fmt.tkr(st['actual_tkr'].sum(min_count=1))} per {page._as_of_text()} "
@@ -237,7 +237,7 @@ class SummaryChapter(ChapterPage):
         counts = st["light"].value_counts()
         light_text = ", ".join(f"{int(counts.get(k, 0))} {name}" for k, name in
                                ((ap.GREEN, "gröna"), (ap.YELLOW, "gula"), (ap.RED, "röda"), (ap.GREY, "grå")))
-        md(f"Underskott: {escape.md_text(v['sf_underskott'])}. Planerad effekt {self.year}: {escape.md_text(v['sf_planerad'])}. "
+        md(f"Underskott: {escape.md_text(v['sf_underskott'])}. Planerad effekt {self.year}: {escape.md_text(v['sf_planerad'].rstrip('.'))}. "
            f"Faktisk effekt: {escape.md_text(v['sf_faktisk'])}. Trafikljus per åtgärd: {light_text}. Mer i {self._link('atgardsplan')}.")
         if len(rows) >= 2:
             t = pd.DataFrame({"Post": labels, "Belopp": rows})

@@ -37,6 +37,16 @@ def formatter_for(column: str) -> Formatter:
     return lambda v: fmt.number(v, 0)
 
 
+def drop_empty_columns(df: pd.DataFrame, keep: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list]:
+    """The table without the columns (other than the first and ``keep``) where no row has a value;
+    and those columns' names."""
+    if df.empty:
+        return df, []
+    empty = [c for c in df.columns[1:] if c not in keep
+             and all(fmt.is_missing(v) or (isinstance(v, str) and v.strip() in ("", fmt.MISSING)) for v in df[c])]
+    return (df.drop(columns=empty), empty) if empty else (df, [])
+
+
 def to_html(
     df: pd.DataFrame,
     uid: str,
@@ -46,10 +56,21 @@ def to_html(
     bold_rows: list[int] | None = None,
     download: bool = True,
     wrap: list[str] | None = None,
+    keep_empty: tuple[str, ...] = (),
 ) -> str:
     """``wrap``: long text columns that may break inside a word on a narrow screen, so that the
-    table's key columns stay in view (rapportbok.css); other text breaks only between words."""
-    formats = dict(formats or {})
+    table's key columns stay in view (rapportbok.css); other text breaks only between words.
+
+    A column with no value in any row (all "–") is not shown: the source line names it instead
+    (``keep_empty`` lists columns that are shown all the same)."""
+    df, empty = drop_empty_columns(df, keep_empty)
+    if empty:
+        names = ", ".join(str(c) for c in empty)
+        source = ((source + ". ") if source else "") + (f"Kolumnen {names} visas inte: den har inga värden."
+                                                        if len(empty) == 1 else
+                                                        f"Kolumnerna {names} visas inte: de har inga värden.")
+        source = source.replace(".. ", ". ")
+    formats = {c: f for c, f in (formats or {}).items() if c in df.columns}
     for col in df.columns:
         if col not in formats and pd.api.types.is_numeric_dtype(df[col]):
             formats[col] = formatter_for(str(col))
