@@ -127,7 +127,8 @@ def test_haninge_measures_named_not_numbered(shown):
     ch = ActionPlanChapter("haninge", 2018, 2)
     ch.planned_vs_actual_chart()
     assert len(shown) == 4  # 28 measures less one excluded: four charts of at most 8, each fits a page
-    assert [c["title"].endswith(f"(del {k} av 4).") for k, c in enumerate(shown, start=1)] == [True] * 4
+    assert [c["title"].endswith(f"(del {k} av 4, samma skala).") for k, c in enumerate(shown, start=1)] == [True] * 4
+    assert len({c["fig"].axes[0].get_xlim() for c in shown}) == 1  # the parts share one scale
     names = [one_line(x) for c in shown for x in c["yticks"]]
     c = shown[0]
     assert len(names) >= 20

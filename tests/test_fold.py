@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import nbformat
 
-from rapportbok.publish import fold
 from rapportbok.present import tables
+from rapportbok.publish import fold
 
 
 def html_out(html: str) -> dict:

@@ -287,9 +287,11 @@ class ActionPlanChapter(ChapterPage):
         # Many measures: several charts of at most CHART_ROWS each, so that every name stays readable on
         # a screen and each chart fits on a printed page.
         parts = [t.iloc[i:i + CHART_ROWS] for i in range(0, len(t), CHART_ROWS)] if len(t) > CHART_ROWS + 2 else [t]
+        values = pd.concat([t[c] for c in cols]).astype(float).dropna()
+        span = (min(0.0, float(values.min())), max(0.0, float(values.max()))) if not values.empty else None
         for k, part in enumerate(parts, start=1):
-            head = title + "." if len(parts) == 1 else f"{title} (del {k} av {len(parts)})."
-            charts.show(charts.hbars(part.reset_index(drop=True), "Åtgärd", list(cols), head, src + "."))
+            head = title + "." if len(parts) == 1 else f"{title} (del {k} av {len(parts)}, samma skala)."
+            charts.show(charts.hbars(part.reset_index(drop=True), "Åtgärd", list(cols), head, src + ".", span=span))
         return None
 
     def bridge(self):

@@ -174,9 +174,11 @@ def waterfall(steps, title: str, source: str | None = None, unit: str = "tkr", d
 
 
 def hbars(table, label_col: str, value_cols: list[str], title: str, source: str | None = None,
-          unit: str = "tkr", decimals: int | None = None, values: bool = True):
+          unit: str = "tkr", decimals: int | None = None, values: bool = True,
+          span: tuple[float, float] | None = None):
     """Horizontal bars, one row per label with its full name (wrapped, never truncated), one bar per
-    value column; each bar's value is written after it. For many labels or long names."""
+    value column; each bar's value is written after it. For many labels or long names. ``span``: the
+    lowest and highest value the axis must show (the same scale for the parts of a split chart)."""
     decimals = (1 if unit == "mnkr" else 0) if decimals is None else decimals
     labels = [wrap(lab, LABEL_WIDTH) for lab in table[label_col].astype(str)]
     n = len(value_cols)
@@ -201,8 +203,10 @@ def hbars(table, label_col: str, value_cols: list[str], title: str, source: str 
     ax.grid(axis="x", visible=True, alpha=0.3)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.xaxis.set_major_formatter(fmt.axis_formatter(0 if unit != "mnkr" else 1))
-    span = (hi - lo) or 1.0
-    ax.set_xlim(lo - (0.16 * span if lo < 0 else 0.0), hi + 0.16 * span)
+    if span is not None:
+        lo, hi = min(lo, span[0]), max(hi, span[1])
+    width = (hi - lo) or 1.0
+    ax.set_xlim(lo - (0.16 * width if lo < 0 else 0.0), hi + 0.16 * width)
     ax.set_xlabel(unit)
     if n > 1:
         ax.legend(frameon=False, fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.6 / fig.get_figheight()),
