@@ -28,6 +28,7 @@ def _chromium():
 
 ORG, NAMND, YEAR, PERIOD = "Alingsås kommun", "Socialnämnden", 2025, "tertial 1 (januari–april)"
 BUILD_DATE = dt.date(2026, 3, 9)
+ADDRESS = "https://rapportbok.example/socialnamnd/"  # a test value: the real one comes from RAPPORTBOK_ADRESS
 # Chapter titles as the built pages' h1 say them, in book order.
 CHAPTERS = [
     ("Sammanfattning", "book/alingsas/2025/sammanfattning.html"),
@@ -65,7 +66,8 @@ def rendered(built_site, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("pdf") / "alingsas-2025.pdf"
     requests: list[str] = []
-    result = pdf.render(built_site, ORG, NAMND, YEAR, PERIOD, CHAPTERS, out, BUILD_DATE, requests=requests)
+    result = pdf.render(built_site, ORG, NAMND, YEAR, PERIOD, CHAPTERS, out, BUILD_DATE, requests=requests,
+                        address=ADDRESS)
     assert result == out and out.is_file()
     reader = PdfReader(out)
     texts = [p.extract_text() or "" for p in reader.pages]
@@ -121,7 +123,8 @@ def test_table_of_contents_page_numbers_are_right(built_site, rendered):
             assert start > previous, (title, start, previous)
         assert sections, rel
         last = start
-        for h2 in sections:
+        # The Avstämning is not in the chapter: it is in the appendix at the end (test_avstamning_is_an_appendix).
+        for h2 in [h for h in sections if not h.startswith("Avstämning")]:
             here = re.search(r"(?:^|\n)" + re.escape(title) + r" ?\d+\s*(?:\n|$)", toc).start()  # the chapter's own line
             p = number_in(toc[here:], h2)
             assert last <= p <= len(texts)
@@ -222,3 +225,89 @@ def test_make_pdf_builds_one_pdf_per_organisation_and_year_and_the_site_links_th
         link = BeautifulSoup(page, "html.parser").find("a", href=f"../../../pdf/{org}-{year}.pdf")
         assert link is not None, page
     assert "Inget har ändrats" in run_cli(built_project, "build", "--pdf").stdout
+
+
+# -- a clean PDF (issue #14) --------------------------------------------------------------------------
+
+
+def _body(text: str) -> str:
+    """A page's text without its footer line."""
+    t = norm(text)
+    return re.sub(rf"{re.escape(ORG)} · Rapportbok {YEAR}.*?Sida \d+ av \d+", "", t).strip()
+
+
+def test_no_web_only_text(rendered):
+    every = norm(" ".join(rendered["texts"]))
+    assert "Ladda ner tabellen" not in every
+    assert "CSV · Excel" not in every
+
+
+def test_address_of_the_site_on_the_cover(rendered):
+    assert ADDRESS in norm(rendered["texts"][0])
+    links = [a.get_object()["/A"].get("/URI") for a in rendered["reader"].pages[0].get("/Annots") or []]
+    assert ADDRESS in links
+
+
+def test_site_address_from_environment_or_config(tmp_path, monkeypatch):
+    from rapportbok.publish import pdf
+
+    (tmp_path / "_config.yml").write_text("html:\n  baseurl: https://config.example/bok/\n", encoding="utf-8")
+    monkeypatch.delenv(pdf.ADDRESS_ENV, raising=False)
+    assert pdf.site_address(tmp_path) == "https://config.example/bok/"
+    monkeypatch.setenv(pdf.ADDRESS_ENV, "https://env.example/")
+    assert pdf.site_address(tmp_path) == "https://env.example/"
+    monkeypatch.delenv(pdf.ADDRESS_ENV)
+    (tmp_path / "_config.yml").write_text("title: x\n", encoding="utf-8")
+    assert pdf.site_address(tmp_path) is None
+
+
+def test_no_blank_pages(rendered):
+    reader = rendered["reader"]
+    for k, text in enumerate(rendered["texts"][1:], start=2):
+        body = _body(text)
+        has_image = bool(((reader.pages[k - 1].get("/Resources") or {}).get_object().get("/XObject")))
+        assert len(body) >= 120 or has_image, (k, body)
+
+
+def test_no_table_caption_or_header_alone_at_a_page_end(built_site, rendered):
+    pages = [squash(t) for t in rendered["texts"]]
+    checked = 0
+    for _, rel in CHAPTERS:
+        for table in page_soup(built_site, rel).select("article.bd-article table"):
+            if not table.caption or not table.select("tbody tr td"):
+                continue
+            # The caption as printed: followed by the first column's name (the caption's words can also
+            # stand in the running text, e.g. the Avstämning's one-line summary).
+            head = table.select("thead th")
+            caption = squash(table.caption.get_text()) + (squash(head[0].get_text()) if head else "")
+            first = squash(table.select("tbody tr")[0].find("td").get_text())
+            where = [p for p in pages if caption in p]
+            assert where, caption
+            for p in where:
+                # The table's first row is on the caption's page, after it.
+                assert first in p[p.index(caption):], (caption, first)
+            checked += 1
+    assert checked >= 10
+
+
+def test_avstamning_is_an_appendix_at_the_end(built_site, rendered):
+    texts = [norm(t) for t in rendered["texts"]]
+    toc = " ".join(texts[1:3])
+    assert "Bilaga: Avstämning" in toc
+    start = next(k for k, t in enumerate(texts) if k > 2 and "Bilaga: Avstämning" in t
+                 and "Här stäms källornas egna summor av" in t)
+    # Every chapter's Avstämning caption is in the appendix and not before it.
+    for _, rel in CHAPTERS:
+        soup = page_soup(built_site, rel)
+        h2 = next((h for h in soup.select("article.bd-article h2") if norm(h.get_text()).startswith("Avstämning")), None)
+        if h2 is None:
+            continue
+        for table in h2.find_parent("section").select("table"):
+            if not table.caption:
+                continue
+            head = table.select("thead th")  # the caption as printed, followed by the first column's name
+            c = squash(table.caption.get_text()) + (squash(head[0].get_text()) if head else "")
+            assert not any(c in squash(t) for t in texts[:start]), c
+            assert any(c in squash(t) for t in texts[start:]), c
+    chapters_text = " ".join(texts[2:start])
+    assert "Avstämningen står i bilagan i slutet av PDF:en." in chapters_text

@@ -103,6 +103,31 @@ def planned_effect_for_year(datasets: dict, year: int) -> tuple[float | None, li
     return float(part["effekt_tkr"].sum()), titles
 
 
+def stated_versus_counted(datasets: dict, year: int) -> dict | None:
+    """The plan's own stated total for ``year`` beside the book's sum, when they differ because the book
+    leaves out measures the source counts twice (medräknad i andra åtgärder, group members).
+
+    Returns None when the source states no total for the year or the two agree; otherwise
+    ``{"stated_tkr", "counted_tkr", "left_out_tkr", "left_out": [measure titles]}``.
+    """
+    summor = datasets.get("atgardsplan_summor")
+    counted, _ = planned_effect_for_year(datasets, year)
+    if summor is None or counted is None:
+        return None
+    plans = plans_for_year(datasets, int(year))
+    rows = summor[(summor["typ"] == "planerad") & (summor["ar"] == int(year)) & summor["plan_id"].isin(set(plans["plan_id"]))]
+    if rows.empty:
+        return None
+    stated = float(sum(to_tkr(v, u) for v, u in zip(rows["belopp"], rows["enhet"])))
+    if abs(stated - counted) < 0.5:
+        return None
+    eff = effects_tkr(datasets)
+    out = eff[(eff["ar"] == int(year)) & eff["plan_id"].isin(set(plans["plan_id"])) & ~eff["counted"]]
+    titles = dict(zip(datasets["atgarder"]["atgard_id"], datasets["atgarder"]["titel"]))
+    return {"stated_tkr": stated, "counted_tkr": counted, "left_out_tkr": float(out["effekt_tkr"].sum()),
+            "left_out": [str(titles.get(a, a)) for a in out["atgard_id"]]}
+
+
 # --- pro rata and traffic light ---------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ GRANT = "Kommunbidrag"
 
 
 NET_COST = "Verksamhetens nettokostnader"
+RESULT = "Årets resultat"
 
 # The rows of budget_ramar.csv the chapter reads by name, and what a page says when one is absent.
 NAMED_ROWS = (GRANT, NET_COST)
@@ -71,6 +72,77 @@ def change(df: pd.DataFrame, year: int) -> pd.DataFrame | None:
 def series(df: pd.DataFrame, post: str) -> pd.Series:
     part = df[df["post"] == post].set_index("ar")["belopp_tkr"].sort_index()
     return part
+
+
+def over_the_years(df: pd.DataFrame) -> pd.DataFrame:
+    """Net cost (as a positive cost), kommunbidrag and result per year, for every year the table holds.
+
+    The result is the table's own row 'Årets resultat' where it states one, otherwise kommunbidrag
+    minus net cost (NaN when either is missing). Columns: År, Nettokostnad, Kommunbidrag, Resultat (tkr).
+    """
+    net, grant, result = series(df, NET_COST), series(df, GRANT), series(df, RESULT)
+    years = sorted(set(net.index) | set(grant.index) | set(result.index))
+    nan = float("nan")
+    rows = []
+    for y in years:
+        n = -float(net[y]) if y in net.index else nan
+        g = float(grant[y]) if y in grant.index else nan
+        r = float(result[y]) if y in result.index else (g - n if pd.notna(g) and pd.notna(n) else nan)
+        rows.append({"År": int(y), "Nettokostnad": n, "Kommunbidrag": g, "Resultat": r})
+    return pd.DataFrame(rows, columns=["År", "Nettokostnad", "Kommunbidrag", "Resultat"])
+
+
+def over_the_years_title(over: pd.DataFrame) -> str:
+    """The finding of the over-the-years chart as a sentence: how the net cost moves and whether
+    the grant covers it (the result)."""
+    parts = []
+    n = over.dropna(subset=["Nettokostnad"])
+    if len(n) >= 2:
+        a, b = n.iloc[0], n.iloc[-1]
+        verb = "ökar" if b["Nettokostnad"] > a["Nettokostnad"] else ("minskar" if b["Nettokostnad"] < a["Nettokostnad"] else "är oförändrad")
+        parts.append(f"Nettokostnaden {verb} från {fmt.mnkr(a['Nettokostnad'])} {int(a['År'])} till "
+                     f"{fmt.mnkr(b['Nettokostnad'])} {int(b['År'])}")
+    elif len(n) == 1:
+        parts.append(f"Nettokostnaden är {fmt.mnkr(n.iloc[0]['Nettokostnad'])} {int(n.iloc[0]['År'])}")
+    r = over["Resultat"].dropna()
+    if len(r) and (r == 0).all():
+        parts.append("kommunbidraget är lika stort varje år, så resultatet är 0")
+    elif len(r):
+        parts.append(f"resultatet är mellan {fmt.mnkr(r.min(), sign=True)} och {fmt.mnkr(r.max(), sign=True)}")
+    elif over["Kommunbidrag"].notna().any() and not len(n):
+        g = over.dropna(subset=["Kommunbidrag"])
+        parts.append(f"Kommunbidraget är {fmt.mnkr(g.iloc[0]['Kommunbidrag'])} {int(g.iloc[0]['År'])}"
+                     + (f" och {fmt.mnkr(g.iloc[-1]['Kommunbidrag'])} {int(g.iloc[-1]['År'])}" if len(g) > 1 else ""))
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def investment_title(leaves: pd.DataFrame, year_cols: list[str]) -> str:
+    """The investment chart's finding: the total in the first and last year and the largest kind."""
+    totals = leaves[year_cols].fillna(0).sum()
+    first, last = year_cols[0], year_cols[-1]
+    biggest = leaves.set_index(leaves.columns[0])[year_cols].fillna(0).sum(axis=1).idxmax()
+    if totals[first] == totals[last]:
+        head = f"Investeringarna är {fmt.tkr(totals[first])} varje år {first.split()[-1]}–{last.split()[-1]}"
+    else:
+        head = (f"Investeringarna är {fmt.tkr(totals[first])} {first.split()[-1]} och "
+                f"{fmt.tkr(totals[last])} {last.split()[-1]}")
+    return f"{head}; mest {str(biggest).lower()}."
+
+
+def bridge_title(steps: list, year: int) -> str:
+    """The bridge's finding: how much the grant changes and its largest named part."""
+    start = next(s for s in steps if s.kind == "start")
+    end = next(s for s in steps if s.kind == "end")
+    diff = end.amount_tkr - start.amount_tkr
+    verb = "ökar" if diff > 0 else ("minskar" if diff < 0 else "är oförändrat")
+    text = f"Kommunbidraget {verb}" + (f" med {fmt.tkr(abs(diff))}" if diff else "") + f" från {year - 1} till {year}"
+    parts = [s for s in steps if s.kind not in ("start", "end") and s.amount_tkr]
+    named = [s for s in parts if s.label != REMAINDER_LABEL]
+    if named:
+        top = max(named, key=lambda s: abs(s.amount_tkr))
+        text += f", mest genom {top.label.lower()} ({fmt.tkr(top.amount_tkr, sign=True)})"
+    return text + "."
 
 
 @dataclass(frozen=True)

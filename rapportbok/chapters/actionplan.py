@@ -14,6 +14,7 @@ from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
 BESLUT = {"nämnd": "Nämnd", "fullmäktige": "Fullmäktige"}
+CHART_ROWS = 8  # measures per chart of planned and actual effect
 
 
 def has_data(data: dict, year: int) -> bool:
@@ -37,33 +38,17 @@ def _tkr0(v) -> str:
     return fmt.number(v, 0)
 
 
-def _waterfall(steps: list[tuple[str, float, str]], title: str, source: str):
-    """A bridge that may cross zero: (label, amount tkr, kind 'start'|'step'|'end')."""
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 4.4))
-    running = 0.0
-    for i, (label, amount, kind) in enumerate(steps):
-        if kind in ("start", "end"):
-            bottom, height, color, hatch = 0.0, amount, charts.TOTAL, ""
-            running = amount
-        else:
-            bottom, height = running, amount
-            color, hatch = (charts.POSITIVE, "//") if amount <= 0 else (charts.NEGATIVE, "xx")
-            running += amount
-        ax.bar(i, height, bottom=bottom, color=color, hatch=hatch, edgecolor="black", linewidth=0.5)
-        top = max(bottom, bottom + height)
-        ax.annotate(fmt.number(amount, 0, sign=kind == "step"), (i, top), ha="center", va="bottom",
-                    xytext=(0, 2), textcoords="offset points", fontsize=8)
-    ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xticks(range(len(steps)), [s[0] for s in steps], rotation=30, ha="right", fontsize=8)
-    ax.yaxis.set_major_formatter(fmt.axis_formatter(0))
-    ax.set_title(title, loc="left", fontsize=12)
-    ax.set_ylabel("tkr")
-    fig.text(0.01, 0.01, source, fontsize=7.5, color="#444444", ha="left", va="bottom", wrap=True)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-    fig.rapportbok_alt = charts.describe_bridge(title, steps)
-    return fig
+def _measure_names(st: pd.DataFrame) -> list[str]:
+    """A reader's name for each measure: its number (with the row when a number repeats) and its title,
+    in full (the charts wrap it, never cut it)."""
+    nrs = [ap.short_label(r) for _, r in st.iterrows()]
+    repeated = {n for n in nrs if nrs.count(n) > 1}
+    names = []
+    for (_, r), nr in zip(st.iterrows(), nrs):
+        if nr in repeated:
+            nr = f"{nr} (rad {int(r['rad'])})"
+        names.append(f"{nr}: {r['titel']}" if isinstance(r["nr"], str) and r["nr"] else str(r["titel"]))
+    return names
 
 
 def _period_name(end) -> str:
@@ -123,7 +108,11 @@ class ActionPlanChapter(ChapterPage):
         n = len(self.status)
         s = (f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}, {_period_name(self.end)}.** "
              + " ".join(parts))
-        s += f" Planen har {n} rader (åtgärder och rader som summerar en grupp av åtgärder)."
+        counted = int(self.status["counted"].sum())
+        s += f" Planen har {n} rader (åtgärder och rader som summerar en grupp av åtgärder)"
+        s += ("." if counted == n else
+              f"; {counted} av dem räknas i summorna nedan och {n - counted} är enligt källan medräknade i andra "
+              "åtgärder eller i raden som summerar dem, så de räknas inte två gånger.")
         if total is None:
             s += f" Källan anger ingen planerad effekt för {self.year}."
         else:
@@ -233,12 +222,12 @@ class ActionPlanChapter(ChapterPage):
         g = st.groupby(by, sort=False)
         t = pd.DataFrame({
             label: list(g.groups.keys()),
-            "Antal rader": g.size().values,
+            "Antal rader som räknas": g.size().values,
             f"Planerad {self.year}, tkr": g["planned_tkr"].sum(min_count=1).values,
             "Förväntat hittills, tkr": g["expected_tkr"].sum(min_count=1).values,
             "Faktiskt hittills, tkr": g["actual_tkr"].sum(min_count=1).values,
         })
-        total = pd.DataFrame({label: ["Summa"], "Antal rader": [int(t["Antal rader"].sum())],
+        total = pd.DataFrame({label: ["Summa"], "Antal rader som räknas": [int(t["Antal rader som räknas"].sum())],
                               f"Planerad {self.year}, tkr": [t[f"Planerad {self.year}, tkr"].sum(min_count=1)],
                               "Förväntat hittills, tkr": [t["Förväntat hittills, tkr"].sum(min_count=1)],
                               "Faktiskt hittills, tkr": [t["Faktiskt hittills, tkr"].sum(min_count=1)]})
@@ -274,22 +263,33 @@ class ActionPlanChapter(ChapterPage):
         st = st[st["planned_tkr"].notna() | st["actual_tkr"].notna()]
         if st.empty:
             return tables.note(f"Källan anger inga belopp för {self.year}; inget diagram.")
+        excluded = st[~st["counted"]]
+        st = st[st["counted"]]
         cols = {f"Planerad {self.year}": st["planned_tkr"].tolist()}
         if self.has_followup:
             cols["Förväntat hittills"] = st["expected_tkr"].tolist()
             cols["Faktiskt hittills"] = st["actual_tkr"].tolist()
-        t = pd.DataFrame({"Åtgärd": [ap.short_label(r) if isinstance(r["nr"], str) else (r["titel"][:18] + ("…" if len(r["titel"]) > 18 else ""))
-                                     for _, r in st.iterrows()], **cols})
-        src = self._cite_plan() + (". Förväntat hittills är egen beräkning." if self.has_followup else ". Ingen uppföljning ännu.")
-        title = (f"Planerad och faktisk effekt per åtgärd {self.year}, tkr" if self.has_followup
-                 else f"Planerad effekt per åtgärd {self.year}, tkr")
-        fig = charts.grouped_bars(t, "Åtgärd", list(cols), title, src)
-        fig.set_size_inches(max(8, 0.45 * len(t) + 2), 4.4)
-        for label in fig.axes[0].get_xticklabels():
-            label.set_rotation(45 if len(t) > 8 else 0)
-            label.set_ha("right" if len(t) > 8 else "center")
-        fig.tight_layout(rect=(0, 0.06, 1, 1))
-        charts.show(fig)
+        t = pd.DataFrame({"Åtgärd": _measure_names(st), **cols})
+        src = self._cite_plan() + (". Förväntat hittills är egen beräkning" if self.has_followup else ". Ingen uppföljning ännu")
+        if not excluded.empty:
+            src += (". Utan " + ", ".join(_measure_names(excluded))
+                    + ", som enligt källan är medräknad i andra åtgärder (som i tabellerna)")
+        planned = float(st["planned_tkr"].sum())
+        if self.has_followup:
+            title = (f"Faktisk effekt hittills är {fmt.tkr(st['actual_tkr'].sum())} mot förväntat "
+                     f"{fmt.tkr(st['expected_tkr'].sum())}; hela planen för {self.year} är {fmt.tkr(planned)}")
+        else:
+            top = st.loc[st["planned_tkr"].abs().idxmax()]
+            title = (f"Planen ger {fmt.tkr(planned)} {self.year}; störst är {_measure_names(st.loc[[top.name]])[0]} "
+                     f"({fmt.tkr(top['planned_tkr'])})")
+        # Many measures: several charts of at most CHART_ROWS each, so that every name stays readable on
+        # a screen and each chart fits on a printed page.
+        parts = [t.iloc[i:i + CHART_ROWS] for i in range(0, len(t), CHART_ROWS)] if len(t) > CHART_ROWS + 2 else [t]
+        values = pd.concat([t[c] for c in cols]).astype(float).dropna()
+        span = (min(0.0, float(values.min())), max(0.0, float(values.max()))) if not values.empty else None
+        for k, part in enumerate(parts, start=1):
+            head = title + "." if len(parts) == 1 else f"{title} (del {k} av {len(parts)}, samma skala)."
+            charts.show(charts.hbars(part.reset_index(drop=True), "Åtgärd", list(cols), head, src + ".", span=span))
         return None
 
     def bridge(self):
@@ -311,9 +311,8 @@ class ActionPlanChapter(ChapterPage):
             st = st.reindex(st["planned_tkr"].abs().sort_values(ascending=False).index)
             steps = [(f"Underskott ({fmt.unit(p['underskott'], p['underskott_enhet'], 0 if p['underskott_enhet'] == 'kr' else 1)})", deficit, "start")]
             top, rest = st.iloc[:7], st.iloc[7:]
-            for _, r in top.iterrows():
-                name = ap.short_label(r) if isinstance(r["nr"], str) else r["titel"]
-                steps.append((name[:28] + ("…" if len(name) > 28 else ""), -float(r["planned_tkr"]), "step"))
+            for (_, r), name in zip(top.iterrows(), _measure_names(top)):
+                steps.append((name, -float(r["planned_tkr"]), "step"))
             if not rest.empty:
                 steps.append((f"Övriga {len(rest)} åtgärder", -float(rest["planned_tkr"].sum()), "step"))
             gap = deficit - float(st["planned_tkr"].sum())
@@ -330,7 +329,9 @@ class ActionPlanChapter(ChapterPage):
                   if self.has_followup else ""))
             display(tables.show(t, f"brygga_{p['plan_id']}", f"Från underskott till kvarstående gap {self.year}, tkr", src,
                                 formats={"Belopp, tkr": fmt.Number(0)}))
-            charts.show(_waterfall(steps, f"Underskott och planerad effekt {self.year}, tkr", src))
+            title = (f"Planen minskar underskottet {fmt.tkr(deficit)} till {fmt.tkr(gap)} kvar {self.year}." if gap > 0 else
+                     f"Planen täcker underskottet {fmt.tkr(deficit)} {self.year}" + (f" med {fmt.tkr(-gap)} över." if gap else "."))
+            charts.show(charts.waterfall(steps, title, src, good="down"))
         return None
 
     # -- drivers -------------------------------------------------------------------------------------
@@ -386,8 +387,20 @@ class ActionPlanChapter(ChapterPage):
         t["Anmärkning"] = ["Medräknad i andra åtgärder enligt källan" if m == "ja" else ("Ingår i grupprad" if isinstance(g, str) else "")
                            for m, g in zip(part["medraknad_i_andra"], part["grupp"])]
         t = t.loc[:, [c for c in t.columns if not (t[c].astype(str).isin(["", "None", "nan"]).all())] or ["Åtgärd"]]
+        # The total per year: the rows the book counts (not those the source counts in other measures
+        # or in their group row), so it agrees with the chapter's other totals.
+        counted = ~t["Anmärkning"].astype(bool) if "Anmärkning" in t.columns else pd.Series(True, index=t.index)
+        sums = {c: t.loc[counted, c].astype(float).sum(min_count=1) for c in t.columns if c.endswith(", tkr")}
+        if sums:
+            total = {c: "" for c in t.columns}
+            total.update(sums)
+            total["Åtgärd"] = "Summa per år (egen beräkning" + (", utan rader med anmärkning)" if not counted.all() else ")")
+            t = pd.concat([t, pd.DataFrame([total])], ignore_index=True)
+            for c in sums:
+                t[c] = t[c].astype(float)
         return tables.show(t, "plan", "Planerad effekt per kalenderår" + (", helårseffekt" if "Helårseffekt, tkr" in t.columns else "") + ", tkr",
-                           self._cite_plan() + "." + self._unit_note())
+                           self._cite_plan() + "." + self._unit_note() + (" Summaraden är egen beräkning." if sums else ""),
+                           bold_rows=[len(t) - 1] if sums else None)
 
     # -- Avstämning ---------------------------------------------------------------------------------
     def reconciliation(self, method: str = ""):

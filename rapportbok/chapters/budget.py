@@ -110,27 +110,20 @@ class BudgetChapter(ChapterPage):
 
     # -- net cost and grant ---------------------------------------------------------------
     def net_and_grant_chart(self):
+        """Over the years: net cost, kommunbidrag and the result for every year the budget table holds,
+        in one chart whose title says what happens."""
         if self.ramar is None:
-            return tables.note("Inga uppgifter om nettokostnad och kommunbidrag i källorna.")
+            return tables.note("Källorna innehåller ingen budgettabell, så nettokostnad, kommunbidrag och resultat "
+                               "över åren kan inte visas.")
         net = budget.series(self.ramar, budget.NET_COST)
         grant = budget.series(self.ramar, budget.GRANT)
         if net.empty and grant.empty:
             return tables.note(f"{budget.missing_row_text(budget.GRANT)} {budget.missing_row_text(budget.NET_COST)} "
                                "Därför visas inget diagram över dem.")
-        years = sorted(set(net.index) | set(grant.index))
-        cols = {}
-        if not grant.empty:
-            cols["Kommunbidrag"] = [grant.get(y, float("nan")) for y in years]
-        if not net.empty:
-            # The net cost is stored negative (as in the source); the chart shows it as a positive cost.
-            cols["Nettokostnad"] = [-net.get(y, float("nan")) for y in years]
-        t = pd.DataFrame({"År": years, **cols})
-        if len(cols) == 2 and bool((t["Kommunbidrag"] == t["Nettokostnad"]).all()):
-            title = "Kommunbidraget är lika stort som nettokostnaden varje år, tkr"
-        else:
-            title = " och ".join(["Kommunbidrag"] * (not grant.empty) + ["verksamhetens nettokostnad"] * (not net.empty))
-            title = title[0].upper() + title[1:] + " per år, tkr"  # constant words only
-        fig = charts.grouped_bars(t, "År", list(cols), title, sources.cite(self.ramar))
+        over = budget.over_the_years(self.ramar)
+        cols = [c for c in ("Nettokostnad", "Kommunbidrag", "Resultat") if over[c].notna().any()]
+        fig = charts.grouped_bars(over.assign(År=over["År"].astype(str)), "År", cols,
+                                  budget.over_the_years_title(over), sources.cite(self.ramar), values=True)
         charts.show(fig)
         if net.empty or grant.empty:
             md(escape.md_text(budget.missing_row_text(budget.NET_COST if net.empty else budget.GRANT)))
@@ -164,7 +157,7 @@ class BudgetChapter(ChapterPage):
         from IPython.display import display
 
         display(tables.show(budget.bridge_table(steps), "brygga", f"Från kommunbidrag {self.year - 1} till {self.year}, tkr", source))
-        charts.show(charts.waterfall(steps, f"Kommunbidrag {self.year - 1} till {self.year}, tkr", source))
+        charts.show(charts.waterfall(steps, budget.bridge_title(steps, self.year), source))
         return None
 
     # -- investments ----------------------------------------------------------------------
@@ -175,13 +168,24 @@ class BudgetChapter(ChapterPage):
 
         t = budget.wide(self.inv)
         parents = set(self.inv["summeras_i"].dropna())
+        # A row the source names "-" (no project under a heading, 0 every year) is not a row of its own:
+        # it is said in words under the table, as the source states it.
+        placeholders = self.inv[self.inv["post"].astype(str).str.strip() == "-"]
+        t = t[t["Belopp i tkr"].astype(str).str.strip() != "-"].reset_index(drop=True)
         display(tables.show(t, "investeringar", "Investeringsbudget, tkr", sources.cite(self.inv),
                             bold_rows=[i for i, p in enumerate(t["Belopp i tkr"]) if p in parents]))
-        leaves = t[~t["Belopp i tkr"].isin(parents) & (t["Belopp i tkr"] != "-")]
+        if not placeholders.empty:
+            heads = list(dict.fromkeys(placeholders["summeras_i"].dropna().astype(str)))
+            md("Under " + " och ".join(f"*{escape.md_text(h)}*" for h in heads)
+               + " anger budgeten inget projekt: tabellen har där en rad med bara ett streck och 0 tkr alla år.")
+        leaves = t[~t["Belopp i tkr"].isin(parents)]
         years = [c for c in t.columns if c != "Belopp i tkr"]
+        leaves = leaves[(leaves[years].fillna(0) != 0).any(axis=1)]
+        if leaves.empty:
+            return None
         long = leaves.set_index("Belopp i tkr")[years].T.reset_index().rename(columns={"index": "År"})
         fig = charts.grouped_bars(long, "År", [c for c in long.columns if c != "År"],
-                                  "Investeringsutgifter per slag och år, tkr", sources.cite(self.inv), stacked=True)
+                                  budget.investment_title(leaves, years), sources.cite(self.inv), stacked=True)
         charts.show(fig)
         return None
 

@@ -269,6 +269,22 @@ class GenomlysningChapter(ChapterPage):
         return None
 
     # -- charts ---------------------------------------------------------------------------
+    def _kpi_finding(self, w: pd.DataFrame, cols: list[str], title: str, unit: str | None, decimals: int) -> str:
+        """A KPI chart's title as its finding: the organisation's latest value against the first comparison."""
+        own = w[w[self.org_label].notna()]
+        if own.empty:
+            return title
+        last = own.iloc[-1]
+        year = int(last["År"])
+        text = f"{title}: {self.org_label} {fmt.number(last[self.org_label], decimals)}{' ' + unit if unit else ''} {year}"
+        others = [c for c in cols if c != self.org_label and last.get(c) == last.get(c) and last.get(c) is not None]
+        if others:
+            comp = float(last[others[0]])
+            own_v = float(last[self.org_label])
+            rel = "högre än" if own_v > comp else ("lägre än" if own_v < comp else "lika med")
+            text += f", {rel} {others[0]} ({fmt.number(comp, decimals)})"
+        return text + "."
+
     def charts(self):
         if not self.has_kolada:
             return self._no_kolada()
@@ -282,8 +298,8 @@ class GenomlysningChapter(ChapterPage):
             title = self._title(kpi)
             unit = gl.unit_of(title)
             decimals = 0 if unit in ("kr/inv", "antal") else 1
-            fig = charts.lines(w, "År", cols, title, self._kolada_source(), unit=unit or None,
-                               decimals=decimals)
+            fig = charts.lines(w, "År", cols, self._kpi_finding(w, cols, title, unit, decimals), self._kolada_source(),
+                               unit=unit or None, decimals=decimals)
             _legend_below(fig, len(cols))
             charts.show(fig)
             shown += 1
@@ -455,17 +471,15 @@ class GenomlysningChapter(ChapterPage):
             md("Obs: " + "; ".join(f"*{escape.md_text(m)}* ({escape.md_text(_once(str(b)))})" for m, b in zip(acc["mojlighet"], acc["besparing_text"]))
                + ". Effekten växer enligt källan år för år; summorna räknar bara med beloppet för ett år.")
         totals = gl.savings_totals(self.moves)
-        fig = charts.grouped_bars(
-            totals[totals["tabell"] != "Totalt"].assign(Område=lambda d: d["omrade"], **{"Möjlig besparing": lambda d: d["summa_mnkr"]}),
-            "Område", ["Möjlig besparing"],
-            "Möjlig besparing per område, mnkr per år (summa av tabellens rader)",
-            sources.cite(self.moves) + ". Summorna är egen beräkning.", unit="mnkr")
-        ax = fig.axes[0]
-        ax.get_legend().remove()
-        for patch, v in zip(ax.patches, totals[totals["tabell"] != "Totalt"]["summa_mnkr"]):
-            ax.annotate(fmt.number(v, 1), (patch.get_x() + patch.get_width() / 2, patch.get_height()),
-                        ha="center", va="bottom", xytext=(0, 2), textcoords="offset points", fontsize=9)
-        ax.yaxis.set_major_formatter(fmt.axis_formatter(1))
+        areas = totals[totals["tabell"] != "Totalt"].assign(Område=lambda d: d["omrade"],
+                                                            **{"Möjlig besparing": lambda d: d["summa_mnkr"]})
+        areas = areas.sort_values("summa_mnkr", ascending=False, kind="stable")
+        top = areas.iloc[0]
+        whole = float(totals.loc[totals["tabell"] == "Totalt", "summa_mnkr"].iloc[0])
+        fig = charts.hbars(areas, "Område", ["Möjlig besparing"],
+                           f"Störst möjlig besparing finns inom {str(top['Område']).lower()}, {fmt.number(top['summa_mnkr'], 1)} "
+                           f"av totalt {fmt.number(whole, 1)} mnkr per år enligt genomlysningen.",
+                           sources.cite(self.moves) + ". Summorna är egen beräkning (summa av tabellens rader).", unit="mnkr")
         charts.show(fig)
         return None
 

@@ -140,23 +140,39 @@ class RiskChapter(ChapterPage):
             parts.append(f"Sannolikhet {s}, väsentlighet {v} (riskvärde {s * v}): {len(cells[(s, v)])} st (nr {nrs}).")
         return " ".join(parts)
 
+    @staticmethod
+    def _heatmap_title(cells: dict) -> str:
+        """The map's finding: how many risks have the highest risk value present."""
+        n = sum(len(v) for v in cells.values())
+        occupied = [(s * v, len(r)) for (s, v), r in cells.items() if r]
+        if not occupied:
+            return "Riskanalysen tar inte upp några risker."
+        top = max(val for val, _ in occupied)
+        n_top = sum(k for val, k in occupied if val == top)
+        return (f"{fmt.number(n_top)} av {fmt.number(n)} risker har det högsta riskvärdet i analysen, "
+                f"{fmt.number(top)} av 16.")
+
     def heatmap(self):
         if self.reg is None:
             return tables.note("Ingen riskkarta: källorna saknar risk- och väsentlighetsanalys.")
         cells = risk.cell_risks(self.reg)
         m = risk.matrix(self.reg)  # rows sannolikhet 4..1, columns väsentlighet 1..4
-        vmax = max(int(m.values.max()), 1)
+        # Coloured by risk value (sannolikhet × väsentlighet), not by how many risks a cell holds:
+        # the colour says how serious a cell is, the big number how many risks lie there.
+        values = [[int(sv) * int(vv) for vv in m.columns] for sv in m.index]
+        vmax = max(int(max(m.index)) * int(max(m.columns)), 1)
         fig, ax = plt.subplots(figsize=(8, 6))
-        cmap = plt.get_cmap("cividis")
-        image = ax.imshow(m.values, cmap=cmap, vmin=0, vmax=vmax, aspect="auto")
+        cmap = plt.get_cmap("YlOrRd")
+        image = ax.imshow(values, cmap=cmap, vmin=0, vmax=vmax, aspect="auto")
         ax.grid(False)
         for i, s in enumerate(m.index):
             for j, v in enumerate(m.columns):
                 count = int(m.iat[i, j])
-                r, g, b, _ = cmap(count / vmax)
+                r, g, b, _ = cmap(values[i][j] / vmax)
                 ink = "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
                 ax.text(j - 0.45, i - 0.38, f"riskvärde {fmt.number(s * v)}", ha="left", va="top", fontsize=7, color=ink)
-                ax.text(j, i - 0.05, fmt.number(count), ha="center", va="center", fontsize=15, fontweight="bold", color=ink)
+                ax.text(j, i - 0.05, fmt.number(count) if count else "", ha="center", va="center", fontsize=15,
+                        fontweight="bold", color=ink)
                 numbers = [str(nr) for nr, _ in cells[(int(s), int(v))]]
                 if numbers:
                     ax.text(j, i + 0.28, "nr " + ", ".join(numbers), ha="center", va="center", fontsize=8.5, color=ink)
@@ -170,12 +186,12 @@ class RiskChapter(ChapterPage):
         ax.set_yticks([y - 0.5 for y in range(1, 4)], minor=True)
         ax.grid(which="minor", color="white", linewidth=2)
         ax.tick_params(which="minor", length=0)
-        bar = fig.colorbar(image, ax=ax, ticks=range(0, vmax + 1), fraction=0.04)
+        bar = fig.colorbar(image, ax=ax, ticks=range(0, vmax + 1, 2), fraction=0.04)
         bar.ax.yaxis.set_major_formatter(fmt.axis_formatter(0))
-        bar.set_label("Antal risker")
-        source = (sources.cite(self.reg) + ". Stort tal = antal risker i rutan; nr = riskens nummer i tabellen ovan. "
-                  "Riskvärde = sannolikhet × väsentlighet.")
-        charts._finish(fig, ax, "Riskkarta: antal risker per sannolikhet och väsentlighet", source, None)
+        bar.set_label("Riskvärde (sannolikhet × väsentlighet)")
+        source = (sources.cite(self.reg) + ". Färgen = riskvärdet (sannolikhet × väsentlighet); stort tal = antal "
+                  "risker i rutan; nr = riskens nummer i tabellen ovan.")
+        charts._finish(fig, ax, self._heatmap_title(cells), source, None)
         charts.show(fig, self._heatmap_alt(cells))
         lines = []
         for (s, v) in sorted(cells, key=lambda k: (-k[0] * k[1], -k[0])):

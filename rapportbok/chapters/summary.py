@@ -163,6 +163,15 @@ class SummaryChapter(ChapterPage):
         total, _ = ap.planned_effect_for_year(page.data, self.year)
         if total is not None:
             self.values["sf_planerad"] = f"{fmt.mnkr(total)} ({fmt.tkr(total)})"
+            both = ap.stated_versus_counted(page.data, self.year)
+            if both is not None:
+                # Both figures and why, in one place: the adopted plan's own total and the book's sum.
+                left = ", ".join(both["left_out"])
+                self.values["sf_planerad"] += (
+                    f"; den antagna planen anger {fmt.mnkr(both['stated_tkr'])}. Skillnaden är "
+                    + (f"{left} ({fmt.tkr(both['left_out_tkr'])}), som enligt källan redan ingår i andra åtgärder "
+                       "och därför inte räknas två gånger" if left and abs(both["stated_tkr"] - total - both["left_out_tkr"]) < 0.5
+                       else "inte förklarad av åtgärdernas rader; se Avstämning i kapitlet Åtgärdsplaner") + ".")
         if page.has_followup:
             st = page.status
             self.values["sf_faktisk"] = (f"{fmt.tkr(st['actual_tkr'].sum(min_count=1))} per {page._as_of_text()} "
@@ -231,14 +240,31 @@ class SummaryChapter(ChapterPage):
         counts = st["light"].value_counts()
         light_text = ", ".join(f"{int(counts.get(k, 0))} {name}" for k, name in
                                ((ap.GREEN, "gröna"), (ap.YELLOW, "gula"), (ap.RED, "röda"), (ap.GREY, "grå")))
-        md(f"Underskott: {escape.md_text(v['sf_underskott'])}. Planerad effekt {self.year}: {escape.md_text(v['sf_planerad'])}. "
+        md(f"Underskott: {escape.md_text(v['sf_underskott'])}. Planerad effekt {self.year}: {escape.md_text(v['sf_planerad'].rstrip('.'))}. "
            f"Faktisk effekt: {escape.md_text(v['sf_faktisk'])}. Trafikljus per åtgärd: {light_text}. Mer i {self._link('atgardsplan')}.")
         if len(rows) >= 2:
             t = pd.DataFrame({"Post": labels, "Belopp": rows})
-            fig = charts.grouped_bars(t, "Post", ["Belopp"], f"Underskott och åtgärdernas effekt {self.year}, tkr",
-                                      page._cite_plan() + ". Förväntat hittills är egen beräkning.")
+            fig = charts.grouped_bars(t, "Post", ["Belopp"], self._plan_chart_title(labels, rows),
+                                      page._cite_plan() + ". Förväntat hittills är egen beräkning.", values=True)
             fig.axes[0].get_legend().remove()
             charts.show(fig)
+
+    def _plan_chart_title(self, labels: list[str], rows: list[float]) -> str:
+        """The finding of the deficit-and-plan chart: what remains after the plan, or how far the
+        follow-up is from what was expected."""
+        v = dict(zip(labels, rows))
+        planned = v.get(f"Planerad effekt {self.year}")
+        if "Underskott" in v and planned is not None:
+            gap = v["Underskott"] - planned
+            text = (f"Planen ger {fmt.tkr(planned)} mot ett underskott på {fmt.tkr(v['Underskott'])}; "
+                    + (f"{fmt.tkr(gap)} återstår" if gap > 0 else f"planen är {fmt.tkr(-gap)} större än underskottet"))
+        elif planned is not None:
+            text = f"Planen ger {fmt.tkr(planned)} {self.year}"
+        else:
+            text = f"Underskottet är {fmt.tkr(v['Underskott'])}"
+        if "Faktiskt hittills" in v:
+            text += (f". Hittills {fmt.tkr(v['Faktiskt hittills'])} faktiskt mot {fmt.tkr(v['Förväntat hittills'])} förväntat")
+        return text + "."
 
     def risk_section(self) -> None:
         page = self.pages.get("risk")

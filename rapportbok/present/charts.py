@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import textwrap
+
 import matplotlib
 
 matplotlib.use("Agg") if matplotlib.get_backend().lower() == "agg" else None
 import matplotlib.pyplot as plt
 
 from rapportbok.core import fmt
+from rapportbok.present import tables
 
 # Okabe–Ito: distinguishable with colour-blindness, distinct in grey print with the hatches below.
 COLORS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -84,64 +88,159 @@ def describe_bridge(title: str, steps: list[tuple[str, float, str]], unit: str =
     return " ".join(text)
 
 
+TITLE_WIDTH = 70  # characters per line of a chart's title (a sentence that states the finding)
+LABEL_WIDTH = 38  # characters per line of a bar's name in a horizontal bar chart
+
+
+def wrap(text: str, width: int) -> str:
+    """Break a label or title between words into lines of at most ``width`` characters; never cut a word
+    or drop text (a single word longer than the width stays whole)."""
+    return "\n".join(textwrap.wrap(str(text), width, break_long_words=False, break_on_hyphens=False)) or str(text)
+
+
 def _finish(fig, ax, title: str, source: str | None, ylabel: str | None):
-    ax.set_title(title, loc="left", fontsize=12)
+    """Title (wrapped) and axis label in the image; the source is NOT drawn into the image: it travels
+    with the figure (``fig.rapportbok_source``) and ``show`` writes it as linked text under the chart."""
+    # Over the whole figure, from its left edge: a long sentence is not pushed right by long bar names.
+    fig.suptitle(wrap(title, TITLE_WIDTH), x=0.01, ha="left", fontsize=12)
+    fig.rapportbok_title = title
     if ylabel:
         ax.set_ylabel(ylabel)
-    if source:
-        fig.text(0.01, 0.01, source, fontsize=7.5, color="#444444", ha="left", va="bottom", wrap=True)
-    fig.tight_layout(rect=(0, 0.06 if source else 0, 1, 1))
+    fig.rapportbok_source = source
+    fig.tight_layout()
     return fig
 
 
-def waterfall(steps, title: str, source: str | None = None, unit: str = "tkr", decimals: int = 0):
-    """A bridge: start and end as full bars, each step floating from the running total."""
-    fig, ax = plt.subplots()
+def _step(s) -> tuple[str, float, str]:
+    """A bridge step as (label, amount tkr, kind): from an object with label/amount_tkr/kind or a tuple."""
+    if isinstance(s, tuple):
+        return str(s[0]), float(s[1]), str(s[2])
+    return str(s.label), float(s.amount_tkr), str(s.kind)
+
+
+def _height_for(labels: list[str], bars: int = 1, extra: float = 2.0) -> float:
+    """Figure height in inches for horizontal bars: each row as tall as its wrapped name or its bars
+    need (a line of 8.5 pt text is about 0.15 in), plus room for the title and the axis."""
+    return extra + sum(0.16 + max(0.17 * (lab.count("\n") + 1), 0.15 * bars) for lab in labels)
+
+
+def waterfall(steps, title: str, source: str | None = None, unit: str = "tkr", decimals: int = 0,
+              good: str = "up"):
+    """A bridge, read from top to bottom: start and end as full bars, each named step floating from the
+    running total (it may cross zero). Steps are objects with ``label``, ``amount_tkr`` and ``kind``
+    ('start' | 'end' | anything else = a step) or tuples (label, amount, kind). The steps' names are
+    written in full on the left, wrapped, never cut. ``good``: 'up' when a rising step is good (green;
+    a grant) or 'down' when a falling step is (a deficit that measures reduce)."""
+    rows = [_step(s) for s in steps]
+    labels = [wrap(lab, LABEL_WIDTH) for lab, _, _ in rows]
+    fig, ax = plt.subplots(figsize=(8, max(3.2, _height_for(labels))))
     running = 0.0
-    for i, s in enumerate(steps):
-        if s.kind in ("start", "end"):
-            bottom, height, color = 0.0, s.amount_tkr, TOTAL
-            running = s.amount_tkr
+    ends = []
+    for i, (_, amount, kind) in enumerate(rows):
+        if kind in ("start", "end"):
+            left, width, color, hatch = 0.0, amount, TOTAL, ""
+            running = amount
         else:
-            bottom, height = running, s.amount_tkr
-            color = POSITIVE if s.amount_tkr >= 0 else NEGATIVE
-            running += s.amount_tkr
-        ax.bar(i, height, bottom=bottom, color=color, edgecolor="black", linewidth=0.5,
-               hatch="" if s.kind in ("start", "end") else ("//" if s.amount_tkr >= 0 else "xx"))
-        label = fmt.number(s.amount_tkr, decimals, sign=s.kind not in ("start", "end"))
-        ax.annotate(label, (i, bottom + height if height >= 0 else bottom), ha="center", va="bottom",
-                    xytext=(0, 2), textcoords="offset points", fontsize=8.5)
-    ax.set_xticks(range(len(steps)), [s.label for s in steps], rotation=0, fontsize=8.5)
-    ax.yaxis.set_major_formatter(fmt.axis_formatter(0))
-    lows = [0.0]
-    total = 0.0
-    for s in steps:
-        total = s.amount_tkr if s.kind in ("start", "end") else total + s.amount_tkr
-        lows.append(total)
-    start = steps[0].amount_tkr
-    span = max(abs(s.amount_tkr) for s in steps if s.kind not in ("start", "end")) if len(steps) > 2 else start * 0.05
-    low = min(v for v in lows[1:]) - 3 * span
-    ax.set_ylim(max(0.0, low), max(lows) + 2 * span)
-    fig.rapportbok_alt = describe_bridge(title, [(s.label, s.amount_tkr, s.kind) for s in steps], unit, decimals)
-    return _finish(fig, ax, title, source, unit)
+            left, width = running, amount
+            favourable = amount >= 0 if good == "up" else amount <= 0
+            color, hatch = (POSITIVE, "//") if favourable else (NEGATIVE, "xx")
+            running += amount
+        ax.barh(i, width, left=left, color=color, hatch=hatch, edgecolor="black", linewidth=0.5, height=0.6)
+        ends.append((left, left + width))
+        ax.annotate(fmt.number(amount, decimals, sign=kind not in ("start", "end")), (max(left, left + width), i),
+                    ha="left", va="center", xytext=(3, 0), textcoords="offset points", fontsize=8.5)
+    ax.set_yticks(range(len(rows)), labels, fontsize=8.5)
+    ax.invert_yaxis()
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True, alpha=0.3)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.xaxis.set_major_formatter(fmt.axis_formatter(0))
+    lo = min(min(a, b) for a, b in ends)
+    hi = max(max(a, b) for a, b in ends)
+    steps = [abs(a) for _, a, k in rows if k not in ("start", "end")]
+    totals = [e for a, b in ends for e in (a, b) if e != 0.0] or [0.0]
+    label = unit
+    if lo >= 0 and steps and max(steps) < 0.1 * min(abs(t) for t in totals):
+        # Small steps between large totals: the axis starts near the smallest total, so the steps can
+        # be seen (as the old vertical bridge did); the axis label says so.
+        grid = 10 ** math.floor(math.log10(3 * max(steps)))
+        lo = max(0.0, math.floor((min(totals) - 3 * max(steps)) / grid) * grid)
+        label = f"{unit} (axeln börjar vid {fmt.number(lo, 0)})"
+    pad = 0.14 * (hi - min(lo, 0.0) or 1.0) if lo <= 0 else 0.14 * (hi - lo)  # room for the value after a bar
+    ax.set_xlim(min(lo, 0.0) - (pad * 0.3 if lo < 0 else 0.0) if lo <= 0 else lo, hi + pad)
+    fig.rapportbok_alt = describe_bridge(title, rows, unit, decimals)
+    ax.set_xlabel(label)
+    return _finish(fig, ax, title, source, None)
+
+
+def hbars(table, label_col: str, value_cols: list[str], title: str, source: str | None = None,
+          unit: str = "tkr", decimals: int | None = None, values: bool = True,
+          span: tuple[float, float] | None = None):
+    """Horizontal bars, one row per label with its full name (wrapped, never truncated), one bar per
+    value column; each bar's value is written after it. For many labels or long names. ``span``: the
+    lowest and highest value the axis must show (the same scale for the parts of a split chart)."""
+    decimals = (1 if unit == "mnkr" else 0) if decimals is None else decimals
+    labels = [wrap(lab, LABEL_WIDTH) for lab in table[label_col].astype(str)]
+    n = len(value_cols)
+    fig, ax = plt.subplots(figsize=(8, max(2.6, _height_for(labels, bars=n))))
+    height = 0.8 / n
+    lo = hi = 0.0
+    for k, col in enumerate(value_cols):
+        vals = table[col].astype(float).tolist()
+        pos = [i + (k - (n - 1) / 2) * height for i in range(len(table))]
+        ax.barh(pos, [v if math.isfinite(v) else 0.0 for v in vals], height, label=col, color=COLORS[k % len(COLORS)],
+                hatch=HATCHES[k % len(HATCHES)], edgecolor="black", linewidth=0.4)
+        for y, v in zip(pos, vals):
+            if not math.isfinite(v):
+                continue
+            lo, hi = min(lo, v), max(hi, v)
+            if values:
+                ax.annotate(fmt.number(v, decimals), (v, y), ha="left" if v >= 0 else "right", va="center",
+                            xytext=(3 if v >= 0 else -3, 0), textcoords="offset points", fontsize=7.5)
+    ax.set_yticks(range(len(table)), labels, fontsize=8.5)
+    ax.set_ylim(len(table) - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True, alpha=0.3)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.xaxis.set_major_formatter(fmt.axis_formatter(0 if unit != "mnkr" else 1))
+    if span is not None:
+        lo, hi = min(lo, span[0]), max(hi, span[1])
+    width = (hi - lo) or 1.0
+    ax.set_xlim(lo - (0.16 * width if lo < 0 else 0.0), hi + 0.16 * width)
+    ax.set_xlabel(unit)
+    if n > 1:
+        ax.legend(frameon=False, fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.6 / fig.get_figheight()),
+                  ncol=min(n, 3))
+    fig.rapportbok_alt = describe_series("Liggande stapeldiagram", title, table[label_col].tolist(),
+                                         {c: table[c].astype(float).tolist() for c in value_cols}, unit, decimals)
+    return _finish(fig, ax, title, source, None)
 
 
 def grouped_bars(table, label_col: str, value_cols: list[str], title: str, source: str | None = None,
-                 unit: str = "tkr", stacked: bool = False, decimals: int | None = None):
-    """Bars per label, one series per value column (e.g. one per year)."""
+                 unit: str = "tkr", stacked: bool = False, decimals: int | None = None, values: bool = False):
+    """Bars per label, one series per value column (e.g. one per year). Labels are wrapped to fit
+    their slot, never cut; ``values`` writes each bar's value above it. For many labels or long
+    names use :func:`hbars`."""
     fig, ax = plt.subplots()
     n = len(value_cols)
     width = 0.8 / (1 if stacked else n)
     x = range(len(table))
     bottom = [0.0] * len(table)
+    shown_decimals = (1 if unit == "mnkr" else 0) if decimals is None else decimals
     for k, col in enumerate(value_cols):
-        values = table[col].astype(float).fillna(0).tolist()
+        vals = table[col].astype(float).fillna(0).tolist()
         pos = [i + (0 if stacked else (k - (n - 1) / 2) * width) for i in x]
-        ax.bar(pos, values, width, bottom=bottom if stacked else None, label=col, color=COLORS[k % len(COLORS)],
+        ax.bar(pos, vals, width, bottom=bottom if stacked else None, label=col, color=COLORS[k % len(COLORS)],
                hatch=HATCHES[k % len(HATCHES)], edgecolor="black", linewidth=0.4)
+        if values and not stacked:
+            for p, v in zip(pos, table[col].astype(float).tolist()):
+                if math.isfinite(v):
+                    ax.annotate(fmt.number(v, shown_decimals), (p, v), ha="center", va="bottom" if v >= 0 else "top",
+                                xytext=(0, 2 if v >= 0 else -2), textcoords="offset points", fontsize=7.5)
         if stacked:
-            bottom = [b + v for b, v in zip(bottom, values)]
-    ax.set_xticks(list(x), table[label_col].tolist(), fontsize=8.5)
+            bottom = [b + v for b, v in zip(bottom, vals)]
+    label_width = max(8, int(96 / max(len(table), 1)))
+    ax.set_xticks(list(x), [wrap(v, label_width) for v in table[label_col].astype(str)], fontsize=8.5)
     ax.yaxis.set_major_formatter(fmt.axis_formatter(0))
     if min(bottom if stacked else [min(table[c].astype(float).fillna(0)) for c in value_cols]) >= 0:
         # Room above the bars for the legend, so it never covers a bar.
@@ -152,7 +251,7 @@ def grouped_bars(table, label_col: str, value_cols: list[str], title: str, sourc
     kind = "Staplat stapeldiagram" if stacked else "Stapeldiagram"
     fig.rapportbok_alt = describe_series(kind, title, table[label_col].tolist(),
                                          {c: table[c].astype(float).tolist() for c in value_cols}, unit,
-                                         (1 if unit == "mnkr" else 0) if decimals is None else decimals, stacked)
+                                         shown_decimals, stacked)
     return _finish(fig, ax, title, source, unit)
 
 
@@ -169,12 +268,13 @@ def lines(table, x_col: str, value_cols: list[str], title: str, source: str | No
     return _finish(fig, ax, title, source, unit)
 
 
-def show(fig, alt: str | None = None) -> None:
+def show(fig, alt: str | None = None, source: str | None = None) -> None:
     """Display and close the chart with its Swedish alt text.
 
     The alt text travels in the output's metadata (``image/png`` -> ``alt``); the book's MyST-NB
     renderer (rapportbok.publish.mystnb) writes it into the page's ``<img alt>``. A chart without alt text
-    is an error: every chart must say what it shows.
+    is an error: every chart must say what it shows. The source (``source`` or the one given when the
+    chart was made) follows as text under the image: readable, selectable and with links.
     """
     from IPython.display import display
 
@@ -182,5 +282,8 @@ def show(fig, alt: str | None = None) -> None:
     if not alt:
         plt.close(fig)
         raise ValueError("Diagrammet saknar alt-text (beskrivning för skärmläsare).")
+    source = source or getattr(fig, "rapportbok_source", None)
     display(fig, metadata={"image/png": {"alt": alt}})
     plt.close(fig)
+    if source:
+        display(tables.chart_source(source))

@@ -40,6 +40,16 @@ def formatter_for(column: str) -> fmt.Number:
     return fmt.Number(0)
 
 
+def drop_empty_columns(df: pd.DataFrame, keep: tuple[str, ...] = ()) -> tuple[pd.DataFrame, list]:
+    """The table without the columns (other than the first and ``keep``) where no row has a value;
+    and those columns' names."""
+    if df.empty:
+        return df, []
+    empty = [c for c in df.columns[1:] if c not in keep
+             and all(fmt.is_missing(v) or (isinstance(v, str) and v.strip() in ("", fmt.MISSING)) for v in df[c])]
+    return (df.drop(columns=empty), empty) if empty else (df, [])
+
+
 def to_html(
     df: pd.DataFrame,
     uid: str,
@@ -50,10 +60,21 @@ def to_html(
     download: bool = True,
     wrap: list[str] | None = None,
     notes: list[str] | None = None,
+    keep_empty: tuple[str, ...] = (),
 ) -> str:
     """``wrap``: long text columns that may break inside a word on a narrow screen, so that the
-    table's key columns stay in view (rapportbok.css); other text breaks only between words."""
-    formats = dict(formats or {})
+    table's key columns stay in view (rapportbok.css); other text breaks only between words.
+
+    A column with no value in any row (all "–") is not shown: the source line names it instead
+    (``keep_empty`` lists columns that are shown all the same)."""
+    df, empty = drop_empty_columns(df, keep_empty)
+    if empty:
+        names = ", ".join(str(c) for c in empty)
+        source = ((source + ". ") if source else "") + (f"Kolumnen {names} visas inte: den har inga värden."
+                                                        if len(empty) == 1 else
+                                                        f"Kolumnerna {names} visas inte: de har inga värden.")
+        source = source.replace(".. ", ". ")
+    formats = {c: f for c, f in (formats or {}).items() if c in df.columns}
     for col in df.columns:
         if col not in formats and pd.api.types.is_numeric_dtype(df[col]):
             formats[col] = formatter_for(str(col))
@@ -76,10 +97,7 @@ def to_html(
         styler = styler.set_properties(subset=pd.IndexSlice[df.index[bold_rows], :], **{"font-weight": "bold"})
     out = styler.to_html()
     if source:
-        from rapportbok.data import sources
-
-        linked = sources.link_titles(escape.html_text(source)) if _page else escape.html_text(source)
-        out += f'<p class="rapportbok-kalla">{linked}</p>'
+        out += source_line(source)
     if download and _page:
         from rapportbok.present import downloads
 
@@ -96,8 +114,22 @@ def to_html(
     return out
 
 
+def source_line(source: str, css_class: str = "rapportbok-kalla") -> str:
+    """A source line in HTML: the citation escaped, each source document's title a link to its page
+    (on a chapter page)."""
+    from rapportbok.data import sources
+
+    linked = sources.link_titles(escape.html_text(source)) if _page else escape.html_text(source)
+    return f'<p class="{escape.html_attr(css_class)}">{linked}</p>'
+
+
 def show(df: pd.DataFrame, uid: str, caption: str, source: str | None = None, **kw) -> HTML:
     return HTML(to_html(df, uid, caption, source, **kw))
+
+
+def chart_source(source: str) -> HTML:
+    """A chart's source as text under the image: escaped, selectable, the documents' titles linked."""
+    return HTML(source_line(source, "rapportbok-kalla rapportbok-diagramkalla"))
 
 
 def note(text: str) -> HTML:

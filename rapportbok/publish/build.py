@@ -30,7 +30,7 @@ from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, proj
 from rapportbok.data import datasets
 from rapportbok.data import organisations as orgs
 from rapportbok.data.schema import DataError
-from rapportbok.publish import journal, processes, stamp, templates
+from rapportbok.publish import fold, journal, processes, stamp, templates
 
 
 class BuildError(Exception):
@@ -328,6 +328,7 @@ def _clean_notebook(path: Path, job: Job, digest: str | None = None) -> None:
             cell.metadata["tags"] = ["injected-parameters", "remove-cell"]  # not shown on the site
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+    fold.fold(nb)  # sections that only say the sources lack something: one line each at the end
     nbformat.write(nb, path)
 
 
@@ -491,6 +492,9 @@ def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print
     from rapportbok.publish import pdf as pdfmod
 
     titles = _titles()
+    address = pdfmod.site_address()
+    if address is None:
+        log(f"  Obs: PDF:ernas omslag får ingen webbadress (sätt {pdfmod.ADDRESS_ENV} eller html.baseurl i _config.yml).")
     out = []
     for org in all_orgs:
         for year in sorted({j.year for j in jobs if j.org == org.slug}, reverse=True):
@@ -501,7 +505,7 @@ def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print
             log(f"  PDF {target.name}")
             try:
                 out.append(pdfmod.render(html, org.name, org.namnd, year, periods.report_text(org.report_end(year, org.years[year])), chapters,
-                                         target, dt.date.today()))
+                                         target, dt.date.today(), address=address))
             except (pdfmod.PdfError, chromium.ChromiumMissing) as err:
                 raise BuildError(f"PDF:en för {org.name} {year} kunde inte göras: {err}") from err
     return out

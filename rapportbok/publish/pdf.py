@@ -13,8 +13,14 @@ How it works:
    ``DOMParser`` (so none of the theme's scripts run); its ``article.bd-article`` is cleaned
    and appended as a chapter. Image addresses are resolved against the chapter page's own
    ``file://`` address, so the charts load from the site's ``_images``.
-3. Wide tables get a smaller font until they fit the page width; the browser waits until
-   every image has loaded.
+   Web-only text (the tables' CSV/Excel download links) is removed. Each chapter's
+   "Avstämning" section is moved out and, after the last chapter, printed as the appendix
+   "Bilaga: Avstämning" (one section per chapter); the chapter keeps a sentence saying so.
+   The cover names the web site's address (RAPPORTBOK_ADRESS or html.baseurl, see
+   :func:`site_address`).
+3. Wide tables get a smaller font until they fit the page width; a table at most half a page
+   tall is kept whole on one page, and a caption never ends a page without its first row
+   (pdf.css); the browser waits until every image has loaded.
 4. Pass 1 prints pages 2–n with the page numbers of the contents still blank. Chromium
    makes a PDF bookmark for every heading; pypdf reads on which page each of our headings
    begins. Pass 2 prints the same pages with the numbers filled in. The number column has a
@@ -71,6 +77,8 @@ _ADD_CHAPTER_JS = r"""
     ".tag_hide-cell", ".d-print-none", "#searchbox", ".bd-search", ".search-button",
     ".search-button-field", ".copybtn", ".thebe-launch-button", ".dropdown-download-buttons",
     ".prev-next-footer", ".bd-header-article", ".toc-entry", "#jb-print-docs-body",
+    // Web-only text: the tables' CSV/Excel downloads are links that do nothing on paper.
+    ".rapportbok-nedladdning",
   ];
   art.querySelectorAll(drop.join(",")).forEach((e) => e.remove());
 
@@ -105,6 +113,32 @@ _ADD_CHAPTER_JS = r"""
 
   const clean = (t) => t.replace(/\s+/g, " ").trim();
 
+  // The reconciliation ("Avstämning") leaves the chapter for the appendix at the end of the PDF
+  // (_ADD_APPENDIX_JS); the chapter keeps one sentence that says where it went.
+  const store = document.getElementById("bilaga-lager");
+  art.querySelectorAll("h2").forEach((h2) => {
+    if (!/^Avstämning/.test(clean(h2.textContent))) return;
+    const parent = h2.parentElement;
+    const own = parent && parent.tagName === "SECTION" && parent.firstElementChild === h2 ? parent : null;
+    const part = document.createElement("section");
+    part.className = "bilaga-del";
+    part.dataset.kapitel = title;
+    const pointer = document.createElement("p");
+    pointer.className = "bilaga-hanvisning";
+    pointer.textContent = "Avstämningen står i bilagan i slutet av PDF:en.";
+    if (own) {
+      own.replaceWith(pointer);
+      part.append(...Array.from(own.childNodes));
+    } else {
+      // No section of its own around the heading: the heading and what follows it up to the next h1/h2.
+      let n = h2.nextSibling;
+      h2.replaceWith(pointer);
+      part.append(h2);
+      while (n && !(n.nodeType === 1 && /^H[12]$/.test(n.tagName))) { const next = n.nextSibling; part.append(n); n = next; }
+    }
+    store.appendChild(document.adoptNode(part));
+  });
+
   let h1 = art.querySelector("h1");
   if (!h1) {
     h1 = document.createElement("h1");
@@ -135,6 +169,41 @@ _ADD_CHAPTER_JS = r"""
 }
 """
 
+# The appendix: every chapter's Avstämning, collected by _ADD_CHAPTER_JS, as the last chapter. Each
+# part's heading names its chapter. Returns the appendix's heading and sections, or null when empty.
+_ADD_APPENDIX_JS = r"""
+({index, title}) => {
+  const store = document.getElementById("bilaga-lager");
+  const parts = Array.from(store.children);
+  if (!parts.length) return null;
+  const chapter = document.createElement("section");
+  chapter.className = "kapitel bilaga";
+  chapter.setAttribute("aria-label", title);
+  const h1 = document.createElement("h1");
+  h1.id = `rb-k${index}`;
+  h1.textContent = title;
+  const intro = document.createElement("p");
+  intro.textContent = "Här stäms källornas egna summor av mot raderna de summerar, kapitel för kapitel. "
+    + "Källorna är inte ändrade; där talen skiljer sig visas båda.";
+  chapter.append(h1, intro);
+  const sections = [];
+  parts.forEach((part, j) => {
+    const h2 = part.querySelector("h2");
+    const name = `${h2 ? h2.textContent.replace(/\s+/g, " ").trim() : "Avstämning"}: ${part.dataset.kapitel}`;
+    const head = document.createElement("h2");
+    head.textContent = name;
+    head.id = `rb-k${index}-s${j + 1}`;
+    if (h2) h2.replaceWith(head); else part.prepend(head);
+    sections.push(name);
+    chapter.appendChild(part);
+  });
+  document.getElementById("kapitel").appendChild(chapter);
+  return {heading: title, sections};
+}
+"""
+
+APPENDIX_TITLE = "Bilaga: Avstämning"
+
 # Shrink the font of tables wider than the text column, step by step down to 6 pt; a table
 # still too wide after that may break its words anywhere. Returns how many tables shrank.
 _FIT_TABLES_JS = r"""
@@ -142,6 +211,11 @@ _FIT_TABLES_JS = r"""
   const pt = 96 / 72;
   const avail = document.getElementById("kapitel").getBoundingClientRect().width;
   let shrunk = 0;
+  // A table no taller than half a page is kept whole on one page (pdf.css: table.rb-hel).
+  const halfPage = (297 - 36) / 2 * 96 / 25.4;
+  for (const t of document.querySelectorAll("#kapitel table")) {
+    if (t.getBoundingClientRect().height <= halfPage) t.classList.add("rb-hel");
+  }
   for (const t of document.querySelectorAll("#kapitel table")) {
     const width = () => Math.max(t.getBoundingClientRect().width, t.scrollWidth);
     let size = parseFloat(getComputedStyle(t).fontSize);
@@ -194,9 +268,41 @@ def _esc(text: str) -> str:
     return escape.html_text(text)
 
 
-def _document(org_name: str, namnd: str, year: int, period_text: str, build_date: dt.date) -> str:
+def _attr(text: str) -> str:
+    from rapportbok.core import escape
+
+    return escape.html_attr(text)
+
+
+ADDRESS_ENV = "RAPPORTBOK_ADRESS"
+
+
+def site_address(root: Path | None = None) -> str | None:
+    """The web site's public address for the PDF's cover: the environment variable RAPPORTBOK_ADRESS,
+    else ``html.baseurl`` in _config.yml; None when neither is set (the cover then names none)."""
+    import os
+
+    env = os.environ.get(ADDRESS_ENV, "").strip()
+    if env:
+        return env
+    try:
+        import yaml
+
+        from rapportbok.core.paths import project_root
+
+        config = yaml.safe_load(((root or project_root()) / "_config.yml").read_text(encoding="utf-8")) or {}
+    except (OSError, ValueError, ImportError):
+        return None
+    value = str(((config.get("html") or {}).get("baseurl")) or "").strip()
+    return value or None
+
+
+def _document(org_name: str, namnd: str, year: int, period_text: str, build_date: dt.date,
+              address: str | None = None) -> str:
     """The print document before the chapters: cover, empty table of contents, the CSS."""
     css = CSS_FILE.read_text(encoding="utf-8")
+    where = (f'<p class="adress">Webbversionen: <a href="{_attr(address)}">{_esc(address)}</a></p>'
+             if address else "")
     return f"""<!DOCTYPE html>
 <html lang="sv">
 <head>
@@ -211,6 +317,7 @@ def _document(org_name: str, namnd: str, year: int, period_text: str, build_date
   <p class="titel">Rapportbok {year}</p>
   <p class="period">Period: {_esc(period_text)}</p>
   <p class="byggd">Byggd {_esc(fmt.date(build_date))}</p>
+  {where}
   <p class="om">Siffrorna kommer från kommunens egna dokument och från Kolada. Webbversionen av
   rapportboken visar källan till varje uppgift och har tabellerna och underlagen att ladda ner.</p>
 </section>
@@ -219,6 +326,7 @@ def _document(org_name: str, namnd: str, year: int, period_text: str, build_date
   <ol id="toc"></ol>
 </section>
 <main id="kapitel"></main>
+<div id="bilaga-lager" hidden></div>
 </body>
 </html>
 """
@@ -385,11 +493,14 @@ def render(
     build_date: dt.date,
     *,
     requests: list[str] | None = None,
+    address: str | None = None,
 ) -> Path:
     """Print one organisation's year of the built ``site`` to the PDF ``out``; returns ``out``.
 
     ``chapters`` are (chapter title, page path relative to ``site``) in book order. Every
-    address the browser asked for is appended to ``requests`` when a list is given.
+    address the browser asked for is appended to ``requests`` when a list is given. ``address`` is the
+    web site's public address, printed on the cover (:func:`site_address`). Each chapter's
+    Avstämning is moved into the appendix "Bilaga: Avstämning" at the end.
     Raises :class:`PdfError` (Swedish message) and ``chromium.ChromiumMissing``.
     """
     site = Path(site).resolve()
@@ -440,7 +551,7 @@ def render(
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rapportbok-pdf-") as tmp:
         doc = Path(tmp) / "rapportbok.html"
-        doc.write_text(_document(org_name, namnd, year, period_text, build_date), encoding="utf-8")
+        doc.write_text(_document(org_name, namnd, year, period_text, build_date, address), encoding="utf-8")
 
         with chromium.browser() as browser:
             context = browser.new_context(viewport={"width": 1000, "height": 1400}, locale="sv-SE")
@@ -457,6 +568,9 @@ def render(
                 if info is None:
                     raise PdfError(f"Sidan {rel} har inget kapitelinnehåll (ingen artikel) att skriva ut.")
                 entries.append({"title": title, "heading": info["heading"], "sections": info["sections"]})
+            appendix = page.evaluate(_ADD_APPENDIX_JS, {"index": len(pages), "title": APPENDIX_TITLE})
+            if appendix is not None:
+                entries.append({"title": APPENDIX_TITLE, "heading": appendix["heading"], "sections": appendix["sections"]})
             page.evaluate("(h) => { document.getElementById('toc').innerHTML = h; }", _toc_html(entries))
             page.evaluate(_FIT_TABLES_JS)
             broken = page.evaluate(_WAIT_IMAGES_JS, TIMEOUT_MS // 2)

@@ -1,0 +1,254 @@
+"""Charts that say their finding (issue #14): titles as sentences, full names (wrapped, never cut),
+named bridge steps, the source as linked text under the chart instead of inside the image, the
+risk map coloured by risk value, and byte-stable images.
+
+The real charts are drawn from the real data/ (the chapters' own methods, with ``charts.show``
+replaced by a recorder). The small tables built inside test functions are SYNTHETIC, made up for
+the test; nothing is written to data/.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from rapportbok.analysis import budget as budget_analysis
+from rapportbok.present import charts, tables
+
+
+@pytest.fixture(autouse=True)
+def _elsewhere(tmp_path, monkeypatch):
+    """A chapter page's tables write their downloads into the working folder: a temporary one."""
+    monkeypatch.chdir(tmp_path)
+    yield
+    tables.begin_page(None)
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """Every chart a chapter shows: (figure, its texts, its source) instead of displaying it."""
+    got: list[dict] = []
+
+    def record(fig, alt=None, source=None):
+        texts = [t.get_text() for t in fig.findobj(match=lambda o: hasattr(o, "get_text"))]
+        got.append({"fig": fig, "texts": texts, "title": fig.rapportbok_title,
+                    "source": source or getattr(fig, "rapportbok_source", None),
+                    "alt": alt or fig.rapportbok_alt,
+                    "yticks": [t.get_text() for t in fig.axes[0].get_yticklabels()],
+                    "xticks": [t.get_text() for t in fig.axes[0].get_xticklabels()]})
+
+    monkeypatch.setattr(charts, "show", record)
+    yield got
+    plt.close("all")
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+# -- the helpers -------------------------------------------------------------------------------------
+
+
+def test_wrap_keeps_every_word_and_never_cuts_one():
+    name = "Individ- och familjeomsorg - Barn och unga – Minskade medel till förebyggande arbetet"
+    out = charts.wrap(name, 20)
+    assert "…" not in out
+    assert one_line(out) == name
+    assert all(len(line) <= 20 or " " not in line for line in out.splitlines())
+    assert charts.wrap("Överförmyndarförvaltningsärende", 10) == "Överförmyndarförvaltningsärende"
+
+
+def test_hbars_full_names_and_values_synthetic():
+    # SYNTHETIC: two measures with long names, made up for the test.
+    t = pd.DataFrame({"Åtgärd": ["nr 1 (rad 1): Ett mycket långt namn på en åtgärd som inte får kapas någonstans",
+                                 "nr 1 (rad 11): Ett annat namn"], "Planerad": [500.0, -2500.0]})
+    fig = charts.hbars(t, "Åtgärd", ["Planerad"], "Planen ger −2 000 tkr.", "Källa: prov")
+    labels = [one_line(x.get_text()) for x in fig.axes[0].get_yticklabels()]
+    assert labels == t["Åtgärd"].tolist()
+    texts = [x.get_text() for x in fig.axes[0].texts]
+    assert "500" in texts and "\u22122\u00a0500" in texts
+    assert fig.rapportbok_alt.startswith("Liggande stapeldiagram: Planen ger")
+    plt.close(fig)
+
+
+def test_source_is_under_the_chart_not_in_the_image_synthetic(monkeypatch):
+    # SYNTHETIC: a hostile source text; it must reach the page escaped, and not be drawn in the image.
+    t = pd.DataFrame({"År": ["2024", "2025"], "Belopp": [1.0, 2.0]})
+    source = 'Källa: <script>alert(1)</script> & "x"'
+    fig = charts.grouped_bars(t, "År", ["Belopp"], "Beloppet fördubblas.", source)
+    drawn = [x.get_text() for x in fig.findobj(match=lambda o: hasattr(o, "get_text"))]
+    assert not any("Källa" in d for d in drawn)
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, **kw: shown.append((obj, kw)))
+    charts.show(fig)
+    assert len(shown) == 2
+    assert shown[0][1]["metadata"]["image/png"]["alt"].startswith("Stapeldiagram: Beloppet fördubblas")
+    html = shown[1][0].data
+    assert html.startswith('<p class="rapportbok-kalla rapportbok-diagramkalla">')
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_chart_source_links_the_document_on_a_chapter_page():
+    from rapportbok.data import sources
+
+    title = sources.load().loc["alingsas-budget-2025", "titel"]
+    tables.begin_page("budget")
+    try:
+        html = tables.chart_source(f"Källa: {title}, Nämndens budget").data
+    finally:
+        tables.begin_page(None)
+    assert '<a href="../../kallor/alingsas-budget-2025.html">' in html
+
+
+def test_charts_are_byte_stable():
+    # SYNTHETIC values.
+    def draw():
+        t = pd.DataFrame({"Åtgärd": ["A", "B"], "Planerad": [1.0, 2.0]})
+        return png(charts.hbars(t, "Åtgärd", ["Planerad"], "Prov.", "Källa: prov"))
+
+    assert draw() == draw()
+
+
+# -- the real charts ---------------------------------------------------------------------------------
+
+
+def test_haninge_measures_named_not_numbered(shown):
+    from rapportbok.chapters.actionplan import ActionPlanChapter
+
+    ch = ActionPlanChapter("haninge", 2018, 2)
+    ch.planned_vs_actual_chart()
+    assert len(shown) == 4  # 28 measures less one excluded: four charts of at most 8, each fits a page
+    assert [c["title"].endswith(f"(del {k} av 4, samma skala).") for k, c in enumerate(shown, start=1)] == [True] * 4
+    assert len({c["fig"].axes[0].get_xlim() for c in shown}) == 1  # the parts share one scale
+    names = [one_line(x) for c in shown for x in c["yticks"]]
+    c = shown[0]
+    assert len(names) >= 20
+    assert not any("…" in n for n in names)
+    assert len(set(names)) == len(names)  # "nr 1" no longer twice
+    assert any(n.startswith("nr 1 (rad 1): Socialnämnden – Minskat föreningsbidrag") for n in names), names
+    assert any(n.startswith("nr 1 (rad 11): ") for n in names)
+    # The chart excludes what the tables exclude (measures counted in others) and says so.
+    excluded = ch.status[~ch.status["counted"]]
+    for title in excluded["titel"]:
+        assert not any(title in n for n in names)
+        assert title in c["source"]
+    assert "hittills" in c["title"]
+    assert not any("Källa" in t for c in shown for t in c["texts"])
+
+
+def test_haninge_bridge_steps_are_named(shown):
+    from rapportbok.chapters.actionplan import ActionPlanChapter
+
+    ActionPlanChapter("haninge", 2018, 2).bridge()
+    bridge = [c for c in shown if c["alt"].startswith("Vattenfallsdiagram")]
+    assert bridge
+    steps = [one_line(x) for x in bridge[0]["yticks"]]
+    assert steps[0].startswith("Underskott") and steps[-1] == "Kvar efter planen"
+    assert all(": " in s for s in steps[1:-2]), steps  # "nr 28: <title>", not just "nr 28"
+    assert "Planen" in bridge[0]["title"] and bridge[0]["title"].rstrip().endswith(".")
+
+
+def test_net_cost_grant_and_result_over_the_years(shown):
+    from rapportbok.chapters.budget import BudgetChapter
+
+    ch = BudgetChapter("alingsas", 2025, 1)
+    over = budget_analysis.over_the_years(ch.ramar)
+    assert over["År"].tolist() == sorted(set(ch.ramar["ar"]))  # every year the data holds
+    assert (over["Resultat"] == 0).all()
+    ch.net_and_grant_chart()
+    (c,) = shown
+    assert one_line(c["title"]).startswith("Nettokostnaden ökar från 245,1 mnkr 2024 till 273,0 mnkr 2027")
+    assert "resultatet är 0" in c["title"]
+    assert [one_line(x) for x in c["xticks"]] == [str(y) for y in over["År"]]
+    assert "Resultat" in c["alt"]
+
+
+def test_investment_placeholder_rows_are_not_rows(shown, monkeypatch):
+    from rapportbok.chapters import budget as chapter
+
+    said = []
+    monkeypatch.setattr(chapter, "md", lambda text: said.append(text))
+    monkeypatch.setattr("IPython.display.display", lambda obj, **kw: said.append(getattr(obj, "data", "")))
+    chapter.BudgetChapter("alingsas", 2025, 1).investments()
+    table = next(s for s in said if "rapportbok-tabell" in s)
+    assert "<td" in table and ">-</td>" not in table
+    assert any("inget projekt" in s for s in said)
+    (c,) = shown
+    assert c["title"].startswith("Investeringarna är")
+
+
+def test_risk_map_coloured_by_risk_value(shown):
+    from rapportbok.chapters.risk import RiskChapter
+
+    RiskChapter("alingsas", 2025, 1).heatmap()
+    (c,) = shown
+    image = c["fig"].axes[0].images[0]
+    values = image.get_array()
+    # Row i is sannolikhet 4..1, column j väsentlighet 1..4: the colour is their product.
+    assert [[int(x) for x in row] for row in values] == [[s * v for v in range(1, 5)] for s in range(4, 0, -1)]
+    assert "Riskvärde" in c["fig"].axes[1].get_ylabel()
+    assert "riskvärdet" in c["title"] and c["title"].endswith(".")
+
+
+def test_summary_states_both_plan_figures_and_why():
+    from rapportbok.analysis import actionplan as ap
+    from rapportbok.data import datasets
+
+    data = datasets.load_org("alingsas")
+    both = ap.stated_versus_counted(data, 2025)
+    assert both is not None
+    assert both["stated_tkr"] == 6000 and both["counted_tkr"] == pytest.approx(both["stated_tkr"] - both["left_out_tkr"])
+    assert both["left_out"]
+
+
+# -- figures that agree on the page ------------------------------------------------------------------
+
+
+def test_rows_said_in_the_intro_agree_with_the_totals(monkeypatch):
+    from rapportbok.chapters import actionplan as chapter
+
+    said = []
+    monkeypatch.setattr(chapter, "md", lambda text: said.append(text))
+    ch = chapter.ActionPlanChapter("alingsas", 2025, 1)
+    ch.intro()
+    n, counted = len(ch.status), int(ch.status["counted"].sum())
+    assert counted < n  # the real plan has a measure counted in another
+    text = " ".join(said)
+    assert f"Planen har {n} rader" in text and f"{counted} av dem räknas i summorna" in text
+    assert int(ch._totals("plan_id", "Plan")["Antal rader som räknas"].iloc[-1]) == counted
+
+
+def test_plan_over_the_years_has_a_total_per_year():
+    from bs4 import BeautifulSoup
+
+    from rapportbok.analysis import actionplan as ap
+    from rapportbok.chapters.actionplan import ActionPlanChapter
+
+    ch = ActionPlanChapter("alingsas", 2025, 1)
+    soup = BeautifulSoup(ch.plan_overview().data, "html.parser")
+    head = [th.get_text(" ", strip=True) for th in soup.select("thead th")]
+    last = [td.get_text(" ", strip=True) for td in soup.select("tbody tr")[-1].find_all("td")]
+    assert last[0].startswith("Summa per år")
+    total_2025, _ = ap.planned_effect_for_year(ch.data, 2025)
+    assert last[head.index("2025, tkr")].replace("\u00a0", " ") == "5 500" == f"{total_2025:,.0f}".replace(",", " ")
+
+
+def test_a_column_without_values_is_named_not_shown_synthetic():
+    # SYNTHETIC table: an outcome column with no value in any row, as before any follow-up.
+    t = pd.DataFrame({"Åtgärd": ["A", "B"], "Planerad, tkr": [100.0, 200.0],
+                      "Faktiskt hittills, tkr": [float("nan"), None], "Kommentar": ["", "–"]})
+    html = tables.to_html(t, "prov", "Prov", "Egen beräkning.", formats={"Faktiskt hittills, tkr": str})
+    assert "Faktiskt hittills" not in html.split("</table>")[0]
+    assert "Kommentar" not in html.split("</table>")[0]
+    assert "Kolumnerna Faktiskt hittills, tkr, Kommentar visas inte: de har inga värden." in html
+    kept = tables.to_html(t, "prov2", "Prov", None, keep_empty=("Kommentar",))
+    assert "Kommentar" in kept and "Kolumnen Faktiskt hittills, tkr visas inte" in kept

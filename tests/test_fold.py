@@ -1,0 +1,78 @@
+"""Empty shells folded away (rapportbok.publish.fold, issue #14 item 8).
+
+The notebooks here are SYNTHETIC: made up for the test, in the shape the chapters' outputs have.
+"""
+
+from __future__ import annotations
+
+import nbformat
+
+from rapportbok.present import tables
+from rapportbok.publish import fold
+
+
+def html_out(html: str) -> dict:
+    return nbformat.v4.new_output("display_data", data={"text/html": html, "text/plain": "<HTML>"})
+
+
+def code(*outputs) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell("ch.x()")
+    cell.outputs = list(outputs)
+    return cell
+
+
+def md(text: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_markdown_cell(text)
+
+
+def notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        md("# Budget"),
+        md("## Ramar\n\nBeloppen står som i källan (metodtext)."),
+        code(html_out('<table class="rapportbok-tabell"><tr><td>1</td></tr></table>')),
+        md("## Investeringsbudget\n\nMetodtext om investeringar."),
+        code(html_out(tables.note("Källorna innehåller ingen investeringsbudget för denna organisation.").data)),
+        md("## Brygga"),
+        code(html_out(tables.note("Ingen brygga: <källan> anger inget.").data),
+             html_out(tables.note("Ingen brygga: <källan> anger inget.").data)),
+        md("## Text"),
+        code(nbformat.v4.new_output("display_data", data={"text/markdown": "Något skrivet.", "text/plain": ""}),
+             html_out(tables.note("En notis.").data)),
+        md("## Avstämning"),
+        code(html_out(tables.note("Inga summor att stämma av.").data)),
+    ]
+    return nb
+
+
+def test_notes_only_sections_become_one_line_each_before_the_avstamning():
+    nb = notebook()
+    assert fold.fold(nb) == ["Investeringsbudget", "Brygga"]
+    heads = [c.source.split("\n", 1)[0] for c in nb.cells if c.cell_type == "markdown"]
+    assert heads == ["# Budget", "## Ramar", "## Text", f"## {fold.TITLE}", "## Avstämning"]
+    text = next(c.source for c in nb.cells if c.source.startswith(f"## {fold.TITLE}"))
+    assert "Metodtext" not in text
+    lines = text.split("\n\n", 1)[1].splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("- **Investeringsbudget:** Källorna innehåller ingen investeringsbudget")
+    # A repeated note is said once; data text stays escaped Markdown.
+    assert lines[1].count("Ingen brygga") == 1 and "\\<källan\\>" in lines[1]
+
+
+def test_nothing_to_fold_leaves_the_notebook_alone():
+    nb = notebook()
+    nb.cells = nb.cells[:3]
+    before = nbformat.writes(nb)
+    assert fold.fold(nb) == []
+    assert nbformat.writes(nb) == before
+
+
+def test_fold_is_deterministic():
+    a, b = notebook(), notebook()
+    fold.fold(a)
+    fold.fold(b)
+    for nb in (a, b):
+        for i, c in enumerate(nb.cells):
+            if c.get("id") != "rapportbok-saknas":
+                c["id"] = str(i)
+    assert nbformat.writes(a) == nbformat.writes(b)
