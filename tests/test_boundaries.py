@@ -5,6 +5,7 @@ a percentage against a signed (negative, cost) base, materiality just below and 
 thresholds, ties in a rank, and a zero budget.
 """
 
+import datetime as dt
 import math
 
 import pandas as pd
@@ -12,6 +13,7 @@ import pytest
 
 from rapportbok.analysis import budget, review
 from rapportbok.analysis import budget_followup as followup
+from rapportbok.core import fmt, periods, units
 from rapportbok.data.budget_followup import Thresholds
 
 
@@ -66,3 +68,135 @@ def test_ties_in_a_rank_share_the_rank():
     high = review.rank(values, "1489", review.HIGHER, expected=4)
     assert high.rank_best == 2  # only 20 is higher
     assert review.rank(values, "1489", review.LOWER, expected=5) is None  # not every municipality has a value
+
+
+# --- cases `make mutation` found untested (mutants that survived the first run) ----------------------------
+
+NB = "\u00a0"
+
+
+@pytest.mark.parametrize(("day", "tertial"), [
+    ((1, 1), 1), ((4, 30), 1),    # the first tertial ends on 30 April ...
+    ((5, 1), 2), ((8, 31), 2),    # ... the second starts on 1 May and ends on 31 August
+    ((9, 1), 3), ((12, 31), 3),
+])
+def test_tertial_containing_at_its_edges(day, tertial):
+    assert periods.tertial_containing(dt.date(2030, *day)) == tertial
+
+
+def test_short_period_names():
+    assert periods.period_short(dt.date(2030, 4, 30)) == "tertial 1"
+    assert periods.period_short(dt.date(2030, 8, 31)) == "tertial 2"
+    assert periods.period_short(dt.date(2030, 12, 31)) == "helår"
+    assert periods.period_short(dt.date(2030, 10, 31)) == "31 oktober"  # a month-end report: its day, no year
+    assert periods.tertial_of(dt.date(2030, 5, 31)) is None
+
+
+def test_month_end_in_a_leap_year():
+    assert periods.month_end(2028, 2) == dt.date(2028, 2, 29) and periods.month_end(2030, 2) == dt.date(2030, 2, 28)
+    assert periods.is_month_end(dt.date(2028, 2, 29)) and not periods.is_month_end(dt.date(2030, 2, 27))
+
+
+def test_axis_labels_use_the_decimals_and_the_unit():
+    assert fmt.axis_formatter()(1234.4, 0) == f"1{NB}234"  # 0 decimals by default
+    assert fmt.axis_formatter(1, "mnkr")(-1234.56, 0) == f"\u22121{NB}234,6{NB}mnkr"
+    assert fmt.axis_formatter(0, "%")(5, 0) == f"5{NB}%"
+
+
+def test_unit_factor_reads_the_first_word_in_any_case():
+    assert units.unit_factor("  MNKR per år ") == 1000 and units.unit_factor("Tkr") == 1
+    assert units.unit_factor(None) is None and units.unit_factor(float("nan")) is None
+    assert units.factor("kr") == 0.001
+
+
+def test_a_missing_named_row_is_said_in_words():
+    assert budget.missing_row_text(budget.GRANT, 2030) == (
+        "Kommunbidraget anges inte i källorna för 2030 (ingen rad 'Kommunbidrag' i budgettabellen).")
+    assert budget.missing_row_text(budget.NET_COST) == (
+        "Verksamhetens nettokostnader anges inte i källorna (ingen rad 'Verksamhetens nettokostnader' i budgettabellen).")
+    assert budget.missing_row_text("Annat").startswith("Annat anges inte i källorna (ingen rad 'Annat'")
+
+
+def test_named_row_warning_names_the_row_that_looks_alike():
+    df = _ramar([(1, "Intäkter", 2030, 10), (2, "Kommunbidrag från KF", 2030, 100), (3, "Nettokostnad", 2030, -90)])
+    df.index = [5, 6, 7]  # the Issue's row is the data row as read (index), not the position
+    issues = budget.named_row_warnings({"ramar": df}, "syntetisk")
+    assert [(i.row, i.value) for i in issues] == [(6, "Kommunbidrag från KF"), (7, "Nettokostnad")]
+    assert all(i.severity == "varning" and i.column == "post" for i in issues)
+    assert "(raden 'Kommunbidrag från KF' liknar; byt namn på den om den avses)" in issues[0].message()
+    complete = _ramar([(1, budget.GRANT, 2030, 100), (2, budget.NET_COST, 2030, -100)])
+    assert budget.named_row_warnings({"ramar": complete}, "syntetisk") == []
+    assert budget.named_row_warnings({}, "syntetisk") == []
+    nothing_alike = budget.named_row_warnings({"ramar": _ramar([(1, "Intäkter", 2030, 10)])}, "syntetisk")
+    assert [(i.row, i.value) for i in nothing_alike] == [(0, ""), (0, "")]
+
+
+def test_bridge_table_lists_every_step_in_order():
+    steps = [budget.Step("Kommunbidrag 2029", 98000.0, "start"), budget.Step("Övrigt/avrundning", 2000.0, "remainder"),
+             budget.Step("Kommunbidrag 2030", 100000.0, "end")]
+    t = budget.bridge_table(steps)
+    assert t.columns.tolist() == ["Post", "Belopp, tkr"]
+    assert t.values.tolist() == [["Kommunbidrag 2029", 98000.0], ["Övrigt/avrundning", 2000.0], ["Kommunbidrag 2030", 100000.0]]
+
+
+def _kb(rows):
+    return pd.DataFrame([{"ar": y, "komponent": k, "belopp_mnkr": m, "procent": p, "kalla": "x", "avsnitt": "x",
+                          "citat": "SYNTETISK"} for y, k, m, p in rows])
+
+
+def test_grant_bridge_kinds_components_and_remainder():
+    ramar = _ramar([(8, budget.GRANT, 2029, 98000), (8, budget.GRANT, 2030, 100000)])
+    kb = _kb([(2030, "total", 2.0, 2.0), (2030, "satsning", 0.7, None), (2030, "index", 1.1, None),
+              (2029, "volym", 5.0, None)])  # another year's component is not this year's
+    steps = budget.grant_bridge(ramar, kb, 2030)
+    assert [(s.label, s.amount_tkr, s.kind) for s in steps] == [
+        ("Kommunbidrag 2029", 98000.0, "start"), ("Satsning", 700.0, "component"),  # 0,7 mnkr = 700 tkr exactly
+        ("Index (pris)", 1100.0, "component"), ("Övrigt/avrundning", 200.0, "remainder"),
+        ("Kommunbidrag 2030", 100000.0, "end")]
+    # Without kommunbidrag_forandring.csv the whole change is the remainder.
+    alone = budget.grant_bridge(ramar, None, 2030)
+    assert [(s.amount_tkr, s.kind) for s in alone] == [(98000.0, "start"), (2000.0, "remainder"), (100000.0, "end")]
+    assert budget.grant_bridge(ramar, kb, 2029) is None  # no year before
+
+
+def _words(text: str) -> str:
+    return text.replace(NB, " ").replace("\u2212", "-")
+
+
+@pytest.mark.parametrize(("post", "prev", "cur", "expected"), [
+    ("Personalkostnader", -1000, -1100, "Kostnaden ökar med 100 tkr (10,0 %)"),        # more negative = more cost
+    ("Personalkostnader", -1100, -1000, "Kostnaden minskar med 100 tkr (9,1 %)"),      # against the unsigned base
+    ("Verksamhetens nettokostnader", -1000, -900, "Nettokostnaden minskar med 100 tkr (10,0 %)"),
+    ("Verksamhetens intäkter", 1000, 900, "Intäkterna minskar med 100 tkr (10,0 %)"),
+    ("Kommunbidrag", 1000, 1200, "Kommunbidraget ökar med 200 tkr (20,0 %)"),
+    ("Finansnetto", 1000, 1010, "Beloppet ökar med 10 tkr (1,0 %)"),
+    ("Finansnetto", 0, 50, "Beloppet ökar med 50 tkr"),                # from 0: no per cent
+    ("Övriga kostnader", 0, -50, "Kostnaden ökar med 50 tkr"),
+    ("Finansnetto", -20, 30, "Ändras från -20 tkr till 30 tkr"),       # the sign changes: both amounts, no verb
+    ("Finansnetto", 30, -20, "Ändras från 30 tkr till -20 tkr"),
+    ("Finansnetto", 1, 2, "Beloppet ökar med 1 tkr (100,0 %)"),       # a base of 1 is a base
+    ("Finansnetto", 1, -5, "Ändras från 1 tkr till -5 tkr"),          # from +1 to a cost: not a cost change
+    ("Finansnetto", 5, 5, "Oförändrad"),
+    ("Finansnetto", 5, float("nan"), ""),
+])
+def test_change_in_words_for_every_sign(post, prev, cur, expected):
+    from rapportbok.analysis import wording
+
+    assert _words(wording.change_words(post, prev, cur)) == expected
+
+
+def test_net_cost_in_words_at_zero_and_above():
+    from rapportbok.analysis import wording
+
+    assert _words(wording.net_cost(-1500)) == "1,5 mnkr (1 500 tkr)"
+    assert _words(wording.net_cost(0)) == "0,0 mnkr (0 tkr)"
+    assert _words(wording.net_cost(2500)) == "ett överskott på 2,5 mnkr (2 500 tkr)"
+    assert wording.net_cost(None) == fmt.MISSING
+
+
+def test_change_compares_the_year_before_when_more_years_are_stated():
+    df = _ramar([(1, "Kommunbidrag", 2028, 90), (1, "Kommunbidrag", 2029, 100), (1, "Kommunbidrag", 2030, 120),
+                 (1, "Kommunbidrag", 2031, 500)])
+    t = budget.change(df, 2030)
+    assert t.columns.tolist() == ["Belopp i tkr", "Budget 2029", "Budget 2030", "Förändring, tkr", "Förändring, %"]
+    assert t.iloc[0].tolist() == ["Kommunbidrag", 100, 120, 20, pytest.approx(20.0)]
