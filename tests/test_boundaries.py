@@ -200,3 +200,26 @@ def test_change_compares_the_year_before_when_more_years_are_stated():
     t = budget.change(df, 2030)
     assert t.columns.tolist() == ["Belopp i tkr", "Budget 2029", "Budget 2030", "Förändring, tkr", "Förändring, %"]
     assert t.iloc[0].tolist() == ["Kommunbidrag", 100, 120, 20, pytest.approx(20.0)]
+
+
+def test_grant_checks_every_finding_with_its_figures(monkeypatch):
+    monkeypatch.setattr(budget.sources, "cite", lambda df, data=None: "SYNTETISK källa")
+    ramar = _ramar([(8, budget.GRANT, 2029, 98000), (8, budget.GRANT, 2030, 100000), (8, budget.GRANT, 2031, 103000)])
+    kb = _kb([(2030, "total", 2.0, 2.0), (2030, "satsning", 0.7, None), (2030, "index", 1.1, 1.1),
+              (2031, "volym", 3.0, None),      # parts only: their sum against the table
+              (2032, "total", 1.0, None)])     # no kommunbidrag 2032 in the table: nothing to compare
+    got = [(f.check, f.stated, pytest.approx(f.computed), f.unit, f.where, f.decimals, f.terms)
+           for f in budget.grant_checks(ramar, kb)]
+    assert got == [
+        ("Ökning av kommunbidraget 2030, mnkr", 2.0, 2.0, "mnkr", "SYNTETISK källa", 1, 1),
+        ("Ökning av kommunbidraget 2030, procent", 2.0, 2000 / 98000 * 100, "%", "SYNTETISK källa", 1, 1),
+        (f"Index (pris) 2030: 1,1{NB}% av kommunbidraget 2029, mnkr", 1.1, 1.1 / 100 * 98000 / 1000, "mnkr",
+         "SYNTETISK källa", 1, 1),
+        ("Ökning 2030: summan av delarna mot angiven ökning, mnkr", 2.0, 1.8, "mnkr", "SYNTETISK källa", 1, 1),
+        ("Ökning av kommunbidraget 2031: summan av angivna delar mot tabellen, mnkr", 3.0, 3.0, "mnkr",
+         "SYNTETISK källa", 1, 1),
+    ]
+    assert budget.grant_checks(ramar, None) == []
+    # A total without a per cent gives no per-cent finding.
+    no_pct = budget.grant_checks(ramar, _kb([(2030, "total", 2.0, None)]))
+    assert [f.check for f in no_pct] == ["Ökning av kommunbidraget 2030, mnkr"]
