@@ -176,6 +176,8 @@ def _words(text: str) -> str:
     ("Finansnetto", 30, -20, "Ändras från 30 tkr till -20 tkr"),
     ("Finansnetto", 1, 2, "Beloppet ökar med 1 tkr (100,0 %)"),       # a base of 1 is a base
     ("Finansnetto", 1, -5, "Ändras från 1 tkr till -5 tkr"),          # from +1 to a cost: not a cost change
+    ("Övriga kostnader", -5, 0, "Kostnaden minskar med 5 tkr (100,0 %)"),  # a cost down to 0 is still a cost
+    ("Verksamhetens intäkter", 5, 0, "Intäkterna minskar med 5 tkr (100,0 %)"),
     ("Finansnetto", 5, 5, "Oförändrad"),
     ("Finansnetto", 5, float("nan"), ""),
 ])
@@ -191,6 +193,7 @@ def test_net_cost_in_words_at_zero_and_above():
     assert _words(wording.net_cost(-1500)) == "1,5 mnkr (1 500 tkr)"
     assert _words(wording.net_cost(0)) == "0,0 mnkr (0 tkr)"
     assert _words(wording.net_cost(2500)) == "ett överskott på 2,5 mnkr (2 500 tkr)"
+    assert _words(wording.net_cost(0.5)) == "ett överskott på 0,0 mnkr (1 tkr)"  # any amount above 0
     assert wording.net_cost(None) == fmt.MISSING
 
 
@@ -223,3 +226,36 @@ def test_grant_checks_every_finding_with_its_figures(monkeypatch):
     # A total without a per cent gives no per-cent finding.
     no_pct = budget.grant_checks(ramar, _kb([(2030, "total", 2.0, None)]))
     assert [f.check for f in no_pct] == ["Ökning av kommunbidraget 2030, mnkr"]
+
+
+def test_signs_and_decimals_reach_every_unit():
+    assert fmt.tkr(5, sign=True) == f"+5{NB}tkr" and fmt.tkr(-5, sign=True) == f"\u22125{NB}tkr"
+    assert fmt.tkr(1234.56, 1) == f"1{NB}234,6{NB}tkr"
+    assert fmt.pct(2, sign=True) == f"+2,0{NB}%" and fmt.unit(3, "st", sign=True) == f"+3{NB}st"
+    assert fmt.unit(2.25, "åa", 1) == f"2,3{NB}åa"
+    assert fmt.number(0, sign=True) == "0" and fmt.number(0.04, 1, sign=True) == "0,0"  # no "+0"
+    assert fmt.number(12345, sign=True) == f"+12{NB}345"
+    assert not fmt.is_missing("text") and not fmt.is_missing(0)
+
+
+def test_pandas_na_is_a_missing_amount():
+    assert units.to_tkr(pd.NA, "tkr") is None and units.to_tkr(None, "kr") is None
+    assert units.to_tkr(0, "mnkr") == 0.0
+
+
+def test_named_row_warning_for_the_second_row_only():
+    df = _ramar([(1, budget.GRANT, 2030, 100), (2, "Nettokostnad", 2030, -100)])
+    issues = budget.named_row_warnings({"ramar": df}, "syntetisk")
+    assert [i.value for i in issues] == ["Nettokostnad"]  # Kommunbidrag is there; the check goes on
+    lonely = budget.named_row_warnings({"ramar": _ramar([(1, "Intäkter", 2030, 10)])}, "syntetisk")
+    assert "som kapitlet Budget läser; utan den står 'anges inte i källorna'" in lonely[0].message()
+
+
+def test_grant_checks_in_year_order_and_every_check_cites_its_source(monkeypatch):
+    monkeypatch.setattr(budget.sources, "cite", lambda df, data=None: "SYNTETISK källa")
+    ramar = _ramar([(8, budget.GRANT, 2029, 98000), (8, budget.GRANT, 2030, 100000), (8, budget.GRANT, 2031, 103000)])
+    kb = _kb([(2031, "total", 3.0, None), (2030, "total", 2.0, None)])  # later year first in the file
+    assert [f.check for f in budget.grant_checks(ramar, kb)] == [
+        "Ökning av kommunbidraget 2030, mnkr", "Ökning av kommunbidraget 2031, mnkr"]
+    findings = budget.all_checks(ramar, ramar, kb)
+    assert findings and {f.where for f in findings} == {"SYNTETISK källa"}
