@@ -235,12 +235,14 @@ def test_signs_and_decimals_reach_every_unit():
     assert fmt.unit(2.25, "åa", 1) == f"2,3{NB}åa"
     assert fmt.number(0, sign=True) == "0" and fmt.number(0.04, 1, sign=True) == "0,0"  # no "+0"
     assert fmt.number(12345, sign=True) == f"+12{NB}345"
+    assert fmt.number(1, sign=True) == "+1" and fmt.number(0.5, 1, sign=True) == "+0,5"  # every amount above 0
     assert not fmt.is_missing("text") and not fmt.is_missing(0)
 
 
 def test_pandas_na_is_a_missing_amount():
     assert units.to_tkr(pd.NA, "tkr") is None and units.to_tkr(None, "kr") is None
     assert units.to_tkr(0, "mnkr") == 0.0
+    assert units.to_tkr(1.5, "tkr") == 1.5 and units.to_tkr(1234.5678, "kr") == 1.234568  # 6 decimals, not whole tkr
 
 
 def test_named_row_warning_for_the_second_row_only():
