@@ -63,6 +63,8 @@ def need_chromium() -> None:
 # --- the suite leaves the checkout as it found it ------------------------------------------------
 
 def _git_status() -> str | None:
+    if "MUTANT_UNDER_TEST" in os.environ:  # mutmut (make mutation) runs the tests in its copy, mutants/, not the checkout
+        return None
     try:
         proc = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT,
                               capture_output=True, text=True, timeout=60)

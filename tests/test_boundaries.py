@@ -5,6 +5,7 @@ a percentage against a signed (negative, cost) base, materiality just below and 
 thresholds, ties in a rank, and a zero budget.
 """
 
+import datetime as dt
 import math
 
 import pandas as pd
@@ -12,6 +13,7 @@ import pytest
 
 from rapportbok.analysis import budget, review
 from rapportbok.analysis import budget_followup as followup
+from rapportbok.core import fmt, periods, units
 from rapportbok.data.budget_followup import Thresholds
 
 
@@ -66,3 +68,196 @@ def test_ties_in_a_rank_share_the_rank():
     high = review.rank(values, "1489", review.HIGHER, expected=4)
     assert high.rank_best == 2  # only 20 is higher
     assert review.rank(values, "1489", review.LOWER, expected=5) is None  # not every municipality has a value
+
+
+# --- cases `make mutation` found untested (mutants that survived the first run) ----------------------------
+
+NB = "\u00a0"
+
+
+@pytest.mark.parametrize(("day", "tertial"), [
+    ((1, 1), 1), ((4, 30), 1),    # the first tertial ends on 30 April ...
+    ((5, 1), 2), ((8, 31), 2),    # ... the second starts on 1 May and ends on 31 August
+    ((9, 1), 3), ((12, 31), 3),
+])
+def test_tertial_containing_at_its_edges(day, tertial):
+    assert periods.tertial_containing(dt.date(2030, *day)) == tertial
+
+
+def test_short_period_names():
+    assert periods.period_short(dt.date(2030, 4, 30)) == "tertial 1"
+    assert periods.period_short(dt.date(2030, 8, 31)) == "tertial 2"
+    assert periods.period_short(dt.date(2030, 12, 31)) == "helår"
+    assert periods.period_short(dt.date(2030, 10, 31)) == "31 oktober"  # a month-end report: its day, no year
+    assert periods.tertial_of(dt.date(2030, 5, 31)) is None
+
+
+def test_month_end_in_a_leap_year():
+    assert periods.month_end(2028, 2) == dt.date(2028, 2, 29) and periods.month_end(2030, 2) == dt.date(2030, 2, 28)
+    assert periods.is_month_end(dt.date(2028, 2, 29)) and not periods.is_month_end(dt.date(2030, 2, 27))
+
+
+def test_axis_labels_use_the_decimals_and_the_unit():
+    assert fmt.axis_formatter()(1234.4, 0) == f"1{NB}234"  # 0 decimals by default
+    assert fmt.axis_formatter(1, "mnkr")(-1234.56, 0) == f"\u22121{NB}234,6{NB}mnkr"
+    assert fmt.axis_formatter(0, "%")(5, 0) == f"5{NB}%"
+
+
+def test_unit_factor_reads_the_first_word_in_any_case():
+    assert units.unit_factor("  MNKR per år ") == 1000 and units.unit_factor("Tkr") == 1
+    assert units.unit_factor(None) is None and units.unit_factor(float("nan")) is None
+    assert units.factor("kr") == 0.001
+
+
+def test_a_missing_named_row_is_said_in_words():
+    assert budget.missing_row_text(budget.GRANT, 2030) == (
+        "Kommunbidraget anges inte i källorna för 2030 (ingen rad 'Kommunbidrag' i budgettabellen).")
+    assert budget.missing_row_text(budget.NET_COST) == (
+        "Verksamhetens nettokostnader anges inte i källorna (ingen rad 'Verksamhetens nettokostnader' i budgettabellen).")
+    assert budget.missing_row_text("Annat").startswith("Annat anges inte i källorna (ingen rad 'Annat'")
+
+
+def test_named_row_warning_names_the_row_that_looks_alike():
+    df = _ramar([(1, "Intäkter", 2030, 10), (2, "Kommunbidrag från KF", 2030, 100), (3, "Nettokostnad", 2030, -90)])
+    df.index = [5, 6, 7]  # the Issue's row is the data row as read (index), not the position
+    issues = budget.named_row_warnings({"ramar": df}, "syntetisk")
+    assert [(i.row, i.value) for i in issues] == [(6, "Kommunbidrag från KF"), (7, "Nettokostnad")]
+    assert all(i.severity == "varning" and i.column == "post" for i in issues)
+    assert "(raden 'Kommunbidrag från KF' liknar; byt namn på den om den avses)" in issues[0].message()
+    complete = _ramar([(1, budget.GRANT, 2030, 100), (2, budget.NET_COST, 2030, -100)])
+    assert budget.named_row_warnings({"ramar": complete}, "syntetisk") == []
+    assert budget.named_row_warnings({}, "syntetisk") == []
+    nothing_alike = budget.named_row_warnings({"ramar": _ramar([(1, "Intäkter", 2030, 10)])}, "syntetisk")
+    assert [(i.row, i.value) for i in nothing_alike] == [(0, ""), (0, "")]
+
+
+def test_bridge_table_lists_every_step_in_order():
+    steps = [budget.Step("Kommunbidrag 2029", 98000.0, "start"), budget.Step("Övrigt/avrundning", 2000.0, "remainder"),
+             budget.Step("Kommunbidrag 2030", 100000.0, "end")]
+    t = budget.bridge_table(steps)
+    assert t.columns.tolist() == ["Post", "Belopp, tkr"]
+    assert t.values.tolist() == [["Kommunbidrag 2029", 98000.0], ["Övrigt/avrundning", 2000.0], ["Kommunbidrag 2030", 100000.0]]
+
+
+def _kb(rows):
+    return pd.DataFrame([{"ar": y, "komponent": k, "belopp_mnkr": m, "procent": p, "kalla": "x", "avsnitt": "x",
+                          "citat": "SYNTETISK"} for y, k, m, p in rows])
+
+
+def test_grant_bridge_kinds_components_and_remainder():
+    ramar = _ramar([(8, budget.GRANT, 2029, 98000), (8, budget.GRANT, 2030, 100000)])
+    kb = _kb([(2030, "total", 2.0, 2.0), (2030, "satsning", 0.7, None), (2030, "index", 1.1, None),
+              (2029, "volym", 5.0, None)])  # another year's component is not this year's
+    steps = budget.grant_bridge(ramar, kb, 2030)
+    assert [(s.label, s.amount_tkr, s.kind) for s in steps] == [
+        ("Kommunbidrag 2029", 98000.0, "start"), ("Satsning", 700.0, "component"),  # 0,7 mnkr = 700 tkr exactly
+        ("Index (pris)", 1100.0, "component"), ("Övrigt/avrundning", 200.0, "remainder"),
+        ("Kommunbidrag 2030", 100000.0, "end")]
+    # Without kommunbidrag_forandring.csv the whole change is the remainder.
+    alone = budget.grant_bridge(ramar, None, 2030)
+    assert [(s.amount_tkr, s.kind) for s in alone] == [(98000.0, "start"), (2000.0, "remainder"), (100000.0, "end")]
+    assert budget.grant_bridge(ramar, kb, 2029) is None  # no year before
+
+
+def _words(text: str) -> str:
+    return text.replace(NB, " ").replace("\u2212", "-")
+
+
+@pytest.mark.parametrize(("post", "prev", "cur", "expected"), [
+    ("Personalkostnader", -1000, -1100, "Kostnaden ökar med 100 tkr (10,0 %)"),        # more negative = more cost
+    ("Personalkostnader", -1100, -1000, "Kostnaden minskar med 100 tkr (9,1 %)"),      # against the unsigned base
+    ("Verksamhetens nettokostnader", -1000, -900, "Nettokostnaden minskar med 100 tkr (10,0 %)"),
+    ("Verksamhetens intäkter", 1000, 900, "Intäkterna minskar med 100 tkr (10,0 %)"),
+    ("Kommunbidrag", 1000, 1200, "Kommunbidraget ökar med 200 tkr (20,0 %)"),
+    ("Finansnetto", 1000, 1010, "Beloppet ökar med 10 tkr (1,0 %)"),
+    ("Finansnetto", 0, 50, "Beloppet ökar med 50 tkr"),                # from 0: no per cent
+    ("Övriga kostnader", 0, -50, "Kostnaden ökar med 50 tkr"),
+    ("Finansnetto", -20, 30, "Ändras från -20 tkr till 30 tkr"),       # the sign changes: both amounts, no verb
+    ("Finansnetto", 30, -20, "Ändras från 30 tkr till -20 tkr"),
+    ("Finansnetto", 1, 2, "Beloppet ökar med 1 tkr (100,0 %)"),       # a base of 1 is a base
+    ("Finansnetto", 1, -5, "Ändras från 1 tkr till -5 tkr"),          # from +1 to a cost: not a cost change
+    ("Övriga kostnader", -5, 0, "Kostnaden minskar med 5 tkr (100,0 %)"),  # a cost down to 0 is still a cost
+    ("Verksamhetens intäkter", 5, 0, "Intäkterna minskar med 5 tkr (100,0 %)"),
+    ("Finansnetto", 5, 5, "Oförändrad"),
+    ("Finansnetto", 5, float("nan"), ""),
+])
+def test_change_in_words_for_every_sign(post, prev, cur, expected):
+    from rapportbok.analysis import wording
+
+    assert _words(wording.change_words(post, prev, cur)) == expected
+
+
+def test_net_cost_in_words_at_zero_and_above():
+    from rapportbok.analysis import wording
+
+    assert _words(wording.net_cost(-1500)) == "1,5 mnkr (1 500 tkr)"
+    assert _words(wording.net_cost(0)) == "0,0 mnkr (0 tkr)"
+    assert _words(wording.net_cost(2500)) == "ett överskott på 2,5 mnkr (2 500 tkr)"
+    assert _words(wording.net_cost(0.5)) == "ett överskott på 0,0 mnkr (1 tkr)"  # any amount above 0
+    assert wording.net_cost(None) == fmt.MISSING
+
+
+def test_change_compares_the_year_before_when_more_years_are_stated():
+    df = _ramar([(1, "Kommunbidrag", 2028, 90), (1, "Kommunbidrag", 2029, 100), (1, "Kommunbidrag", 2030, 120),
+                 (1, "Kommunbidrag", 2031, 500)])
+    t = budget.change(df, 2030)
+    assert t.columns.tolist() == ["Belopp i tkr", "Budget 2029", "Budget 2030", "Förändring, tkr", "Förändring, %"]
+    assert t.iloc[0].tolist() == ["Kommunbidrag", 100, 120, 20, pytest.approx(20.0)]
+
+
+def test_grant_checks_every_finding_with_its_figures(monkeypatch):
+    monkeypatch.setattr(budget.sources, "cite", lambda df, data=None: "SYNTETISK källa")
+    ramar = _ramar([(8, budget.GRANT, 2029, 98000), (8, budget.GRANT, 2030, 100000), (8, budget.GRANT, 2031, 103000)])
+    kb = _kb([(2030, "total", 2.0, 2.0), (2030, "satsning", 0.7, None), (2030, "index", 1.1, 1.1),
+              (2031, "volym", 3.0, None),      # parts only: their sum against the table
+              (2032, "total", 1.0, None)])     # no kommunbidrag 2032 in the table: nothing to compare
+    got = [(f.check, f.stated, pytest.approx(f.computed), f.unit, f.where, f.decimals, f.terms)
+           for f in budget.grant_checks(ramar, kb)]
+    assert got == [
+        ("Ökning av kommunbidraget 2030, mnkr", 2.0, 2.0, "mnkr", "SYNTETISK källa", 1, 1),
+        ("Ökning av kommunbidraget 2030, procent", 2.0, 2000 / 98000 * 100, "%", "SYNTETISK källa", 1, 1),
+        (f"Index (pris) 2030: 1,1{NB}% av kommunbidraget 2029, mnkr", 1.1, 1.1 / 100 * 98000 / 1000, "mnkr",
+         "SYNTETISK källa", 1, 1),
+        ("Ökning 2030: summan av delarna mot angiven ökning, mnkr", 2.0, 1.8, "mnkr", "SYNTETISK källa", 1, 1),
+        ("Ökning av kommunbidraget 2031: summan av angivna delar mot tabellen, mnkr", 3.0, 3.0, "mnkr",
+         "SYNTETISK källa", 1, 1),
+    ]
+    assert budget.grant_checks(ramar, None) == []
+    # A total without a per cent gives no per-cent finding.
+    no_pct = budget.grant_checks(ramar, _kb([(2030, "total", 2.0, None)]))
+    assert [f.check for f in no_pct] == ["Ökning av kommunbidraget 2030, mnkr"]
+
+
+def test_signs_and_decimals_reach_every_unit():
+    assert fmt.tkr(5, sign=True) == f"+5{NB}tkr" and fmt.tkr(-5, sign=True) == f"\u22125{NB}tkr"
+    assert fmt.tkr(1234.56, 1) == f"1{NB}234,6{NB}tkr"
+    assert fmt.pct(2, sign=True) == f"+2,0{NB}%" and fmt.unit(3, "st", sign=True) == f"+3{NB}st"
+    assert fmt.unit(2.25, "åa", 1) == f"2,3{NB}åa"
+    assert fmt.number(0, sign=True) == "0" and fmt.number(0.04, 1, sign=True) == "0,0"  # no "+0"
+    assert fmt.number(12345, sign=True) == f"+12{NB}345"
+    assert fmt.number(1, sign=True) == "+1" and fmt.number(0.5, 1, sign=True) == "+0,5"  # every amount above 0
+    assert not fmt.is_missing("text") and not fmt.is_missing(0)
+
+
+def test_pandas_na_is_a_missing_amount():
+    assert units.to_tkr(pd.NA, "tkr") is None and units.to_tkr(None, "kr") is None
+    assert units.to_tkr(0, "mnkr") == 0.0
+    assert units.to_tkr(1.5, "tkr") == 1.5 and units.to_tkr(1234.5678, "kr") == 1.234568  # 6 decimals, not whole tkr
+
+
+def test_named_row_warning_for_the_second_row_only():
+    df = _ramar([(1, budget.GRANT, 2030, 100), (2, "Nettokostnad", 2030, -100)])
+    issues = budget.named_row_warnings({"ramar": df}, "syntetisk")
+    assert [i.value for i in issues] == ["Nettokostnad"]  # Kommunbidrag is there; the check goes on
+    lonely = budget.named_row_warnings({"ramar": _ramar([(1, "Intäkter", 2030, 10)])}, "syntetisk")
+    assert "som kapitlet Budget läser; utan den står 'anges inte i källorna'" in lonely[0].message()
+
+
+def test_grant_checks_in_year_order_and_every_check_cites_its_source(monkeypatch):
+    monkeypatch.setattr(budget.sources, "cite", lambda df, data=None: "SYNTETISK källa")
+    ramar = _ramar([(8, budget.GRANT, 2029, 98000), (8, budget.GRANT, 2030, 100000), (8, budget.GRANT, 2031, 103000)])
+    kb = _kb([(2031, "total", 3.0, None), (2030, "total", 2.0, None)])  # later year first in the file
+    assert [f.check for f in budget.grant_checks(ramar, kb)] == [
+        "Ökning av kommunbidraget 2030, mnkr", "Ökning av kommunbidraget 2031, mnkr"]
+    findings = budget.all_checks(ramar, ramar, kb)
+    assert findings and {f.where for f in findings} == {"SYNTETISK källa"}
