@@ -15,7 +15,10 @@ the notebook, not in the history, not counted):
 - matplotlib figures are closed (rcParams are left alone: rapportbok.present.charts sets them at import);
 - the project's package (``reimport``, default ``rapportbok``) is dropped from ``sys.modules``
   and so imported afresh by the notebook: module globals and caches (``lru_cache``) of the
-  previous notebook are gone. Third-party packages (the slow imports) stay loaded;
+  previous notebook are gone. Third-party packages (the slow imports) stay loaded, and so does the
+  cache of validated input (``rapportbok.data.datasets.CACHE_MODULE``, a module outside the package,
+  keyed by the content hash of the files): an organisation's files are validated once per kernel,
+  not once per chapter;
 - modules imported from the previous notebook's folder are dropped as well;
 - ``os.environ``, ``warnings.filters`` (and the "shown once" registries) and ``sys.path`` are
   restored to what they were when the kernel started, then ``env`` is applied and the working
