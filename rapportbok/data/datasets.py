@@ -67,7 +67,9 @@ def _read(org_path: Path, name: str, known_sources: set[str]) -> tuple[pd.DataFr
 # across that. Nothing is written to disk (no pickle that could be tampered with); a changed file
 # changes the key. Callers get copies, so a chapter that changes a table cannot affect another.
 CACHE_MODULE = "_rapportbok_validated"
-CACHE_SIZE = 8  # organisations kept; the build runs an organisation's notebooks one after another
+# Organisations kept: the build process goes over every organisation several times (validate, plan,
+# warnings, headlines), so all of them must fit; a validated organisation is some 100 kB.
+CACHE_SIZE = 1000
 
 
 def _cache() -> dict:
