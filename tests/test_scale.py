@@ -217,3 +217,18 @@ def test_every_site_extension_lets_sphinx_read_in_parallel(tmp_path):
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "serial read" not in proc.stdout + proc.stderr
     assert (proj / "_build/html/index.html").is_file()
+
+
+def test_workers_keep_to_one_organisation_so_its_input_is_validated_once_per_kernel():
+    from rapportbok.publish import executor
+
+    def spec(group: str, n: int) -> executor.Spec:
+        return executor.Spec(f"{group}{n}", "t.ipynb", f"{group}{n}.ipynb", {}, ".", group=group)
+
+    todo = executor._Todo([spec("a", 1), spec("a", 2), spec("a", 3), spec("b", 1), spec("b", 2), spec("c", 1)])
+    order = [(w, todo.take(w).key) for w in (0, 1, 0, 1, 1, 1)]
+    # Worker 1 does not join worker 0's organisation while another one is free; at the end it helps.
+    assert order == [(0, "a1"), (1, "b1"), (0, "a2"), (1, "b2"), (1, "c1"), (1, "a3")]
+    assert todo.take(0) is None
+    plain = executor._Todo([executor.Spec(k, "t", k, {}, ".") for k in "xyz"])  # no groups: in order
+    assert [plain.take(i % 2).key for i in range(3)] == ["x", "y", "z"]

@@ -263,7 +263,7 @@ def bench_book(runs: int, number) -> None:
 
 
 def bench_scale(sizes: list[int], template: str, number) -> None:
-    print(f"Skala: N syntetiska organisationer (kopior av {template}s filer, ett rapportår var), en kall byggning per N")
+    print(f"Skala: N syntetiska organisationer (kopior av filerna för {template}, ett rapportår var), en kall byggning per N")
     print("       N   notebooks   kall byggning   per organisation   utan ändring   högsta minne")
     points = []
     peaks = []
@@ -288,7 +288,7 @@ def bench_scale(sizes: list[int], template: str, number) -> None:
           f"utan ändring ≤ 0,2 s vid varje N -> {'uppfyllt' if max(nochanges) <= 0.2 else 'ej uppfyllt'}")
     if points:
         n, t = points[-1]
-        est = t * (290 / n) ** (b if b is not None else 1.0)
+        est = t * (290 / n) ** max(b if b is not None else 1.0, 1.0)  # never better than linear
         measured = " (uppmätt)" if n == 290 else f" (framräknat från N = {n} med b)"
         print(f"  290 organisationer: {number(est / 60, 1)} min{measured} -> mål ≤ 15 min "
               f"{'uppfyllt' if est <= 15 * 60 else 'ej uppfyllt'}")

@@ -360,7 +360,8 @@ def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = 
         template = stage / ".templates" / f"{job.chapter}.ipynb"  # the MyST template converted for papermill
         if not template.is_file():
             templates.write_notebook(templates.template_path(root, job.chapter), template)
-        specs[executor.Spec(job.relpath, str(template), str(out), job.parameters(), str(out.parent))] = job
+        specs[executor.Spec(job.relpath, str(template), str(out), job.parameters(), str(out.parent),
+                            group=job.org)] = job  # an organisation's notebooks share its validated input
     done = [0]
 
     def on_done(spec, seconds: float) -> None:
