@@ -113,7 +113,9 @@ def validate() -> None:
               help="Antal notebooks som körs samtidigt (standard: alla kärnor).")
 @click.option("--alla", "everything", is_flag=True, help="Kör alla notebooks, även oförändrade.")
 @click.option("--pdf", is_flag=True, help="Gör också en PDF per organisation och år (kräver Debians chromium).")
-def build(no_site: bool, workers: int | None, everything: bool, pdf: bool) -> None:
+@click.option("--org", "only", multiple=True,
+              help="Kör bara den här organisationens notebooks (kan anges flera gånger); de andras i book/ behålls.")
+def build(no_site: bool, workers: int | None, everything: bool, pdf: bool, only: tuple[str, ...]) -> None:
     from rapportbok.core import paths
     from rapportbok.publish import stamp
 
@@ -136,7 +138,8 @@ def build(no_site: bool, workers: int | None, everything: bool, pdf: bool) -> No
 
     signal.signal(signal.SIGTERM, terminated)
     try:
-        builder.build(site=not no_site, workers=workers, log=click.echo, incremental=not everything, pdf=pdf)
+        builder.build(site=not no_site, workers=workers, log=click.echo, incremental=not everything, pdf=pdf,
+                      only=tuple(only))
     except KeyboardInterrupt:
         click.echo("Bygget avbröts; den förra boken och webbplatsen är orörda.", err=True)
         sys.exit(130)

@@ -1,36 +1,93 @@
-"""Benchmark the build (`make bench`): cold, no change, one changed file, and the floor.
+"""Benchmark the build (`make bench`): today's book against its honest floor, and a scale case.
 
-Runs in a temporary copy of the project, so book/ and the site here are untouched. Each case
-is timed several times; the median is printed together with its ratio to the floor: one plain
-Python process computing every table and chart of the book through the same package functions,
-without notebooks, kernels or site. Usage: python tools/bench.py [--runs N]
+Everything runs in temporary copies of the project; book/ and the site here are untouched.
+
+Today's book: cold build, the site build alone (1 and 2 Sphinx processes, and whether their HTML is
+the same), no-change rebuild, one changed file, and the floor: one plain Python process executing
+every chapter's code once, with each organisation's input read and validated once (the build's
+validate-once cache, rapportbok.data.datasets) and each table and chart computed once, without
+notebooks, kernels or site. Each case runs --runs times; the median is printed with its ratio to the floor.
+
+Scale (--scale N[,N...], default 10,50): N SYNTHETIC organisations, generated in a temporary folder
+from one real organisation's files (--template-org, one report year) under the names "Syntetisk
+kommun NNN". The figures are copies, not data about any municipality; the synthetic data never
+leaves the temporary folder. Each N gets one cold build (notebooks and site), one no-change rebuild,
+the time per organisation, the peak memory (resident memory of the build and all its child processes
+together, sampled) and, over the N values, the growth exponent b of time = a × N^b (least squares
+on log-log). Usage: python tools/bench.py [--runs N] [--scale 10,50,290] [--skip-book]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import io
+import math
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[1]
 CHANGED_FILE = "data/haninge/uppfoljning_atgarder.csv"
+PROJECT_FILES = ("_config.yml", "_static", "requirements.txt", "data", "notebooks")
 
 
-def run_build(proj: Path, *args: str) -> str:
-    proc = subprocess.run([sys.executable, "-m", "rapportbok", "build", *args], cwd=proj, capture_output=True, text=True)
+# -- measuring -----------------------------------------------------------------------------------------
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of a process and all its descendants, from /proc (0 where unavailable)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+            fields = stat[stat.rindex(")") + 2:].split()
+            children.setdefault(int(fields[1]), []).append(int(entry))
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            continue
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo += children.get(p, [])
+    return total
+
+
+def run_build(proj: Path, *args: str, env: dict | None = None) -> tuple[str, float, int]:
+    """Run `rapportbok build` in proj: (stdout, seconds, peak resident memory of the process tree)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "rapportbok", "build", *args], cwd=proj, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.25):
+            if os.path.isdir("/proc"):
+                peak[0] = max(peak[0], _tree_rss(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
     if proc.returncode != 0:
-        raise SystemExit(proc.stdout + proc.stderr)
-    return proc.stdout
+        raise SystemExit(out + err)
+    return out, seconds, peak[0]
 
 
 def timed(fn) -> float:
@@ -40,75 +97,219 @@ def timed(fn) -> float:
 
 
 def floor(proj: Path) -> None:
-    """Execute every chapter's code cells for every job in this one process (matplotlib Agg)."""
+    """Every chapter's code cells for every job, in this one process (matplotlib Agg), each input validated once."""
     import matplotlib
 
     matplotlib.use("Agg")
     os.chdir(proj)
+    os.environ["RAPPORTBOK_DATA"] = str(proj / "data")
+    from rapportbok.data import datasets
     from rapportbok.publish import build, templates
 
     _, jobs = build.plan(proj / "data")
+    cells = {}
     for job in jobs:
-        nb = templates.to_notebook(templates.template_path(proj, job.chapter))
+        if job.chapter not in cells:
+            nb = templates.to_notebook(templates.template_path(proj, job.chapter))
+            cells[job.chapter] = [compile(c.source, job.chapter, "exec") for c in nb.cells
+                                  if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
         ns = dict(job.parameters())
         with contextlib.redirect_stdout(io.StringIO()):
-            for cell in nb.cells:
-                if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", []):
-                    exec(compile(cell.source, f"{job.relpath}", "exec"), ns)
+            for code in cells[job.chapter]:
+                exec(code, ns)
         import matplotlib.pyplot as plt
 
         plt.close("all")
+    orgs = len({j.org for j in jobs})
+    print(f"FLOOR {len(jobs)} notebooks {orgs} organisations {datasets._cache().loads} validations")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=3)
-    args = ap.parse_args()
+def copy_project(dst: Path) -> Path:
+    for name in PROJECT_FILES:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dst / name)
+    return dst
+
+
+# -- synthetic organisations -----------------------------------------------------------------------------
+
+SYNTHETIC_NOTE = ("SYNTETISKA TESTDATA för `make bench` (tools/bench.py): kopior av en verklig organisations "
+                  "filer under påhittade namn. Inga av siffrorna gäller de namngivna organisationerna.\n")
+
+
+def synthesize(proj: Path, n: int, template: str) -> None:
+    """Replace proj/data with n synthetic copies of ``template``'s files (its latest report year only)."""
+    import csv
+
+    import yaml
+
+    src = ROOT / "data"
+    data = proj / "data"
+    shutil.rmtree(data)
+    data.mkdir()
+    (data / "SYNTETISKT.md").write_text(SYNTHETIC_NOTE, encoding="utf-8")
+    shutil.copytree(src / "kallor", data / "kallor")
+    with open(src / "kallor.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    fields = list(rows[0])
+    own = [r for r in rows if r["organisation"] == template]
+    spec = yaml.safe_load((src / template / "organisation.yml").read_text(encoding="utf-8"))
+    year = max(spec["ar"])
+    out_rows = []
+    for i in range(1, n + 1):
+        slug = f"syntetisk-{i:03d}"
+        folder = data / slug
+        shutil.copytree(src / template, folder, ignore=shutil.ignore_patterns("organisation.yml"))
+        ids = {r["kalla"]: f"{slug}-{r['kalla']}" for r in own}
+        for r in own:
+            out_rows.append({**r, "kalla": ids[r["kalla"]], "organisation": slug,
+                             "titel": f"{r['titel']} (syntetisk kopia {i:03d})"})
+        for p in folder.rglob("*.csv"):
+            text = p.read_text(encoding="utf-8")
+            for old, new in sorted(ids.items(), key=lambda kv: -len(kv[0])):
+                text = re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, text)
+            p.write_text(text, encoding="utf-8")
+        org = {"slug": slug, "namn": f"Syntetisk kommun {i:03d}", "namnd": "Syntetisk nämnd (testdata)",
+               "kolada_id": spec.get("kolada_id"), "ar": {year: spec["ar"][year]}}
+        (folder / "organisation.yml").write_text("# " + SYNTHETIC_NOTE + yaml.safe_dump(org, allow_unicode=True),
+                                                 encoding="utf-8")
+    with open(data / "kallor.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        w.writerows(out_rows)
+
+
+def growth_exponent(points: list[tuple[int, float]]) -> float | None:
+    if len(points) < 2:
+        return None
+    xs = [math.log(n) for n, _ in points]
+    ys = [math.log(t) for _, t in points]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+# -- the cases -------------------------------------------------------------------------------------------
+
+def site_build(proj: Path, out: Path, jobs: int) -> float:
+    from rapportbok.publish import build
+
+    env = {**os.environ, build.SITE_JOBS_ENV: str(jobs), build.PDF_ENV: "0"}
+    cmd = build.jupyter_book_command(proj, jobs)
+    cmd[cmd.index("--path-output") + 1] = str(out)
+    return timed(lambda: subprocess.run(cmd, cwd=proj, capture_output=True, check=True, env=env))
+
+
+def html_differences(a: Path, b: Path) -> list[str]:
+    """Files whose content differs between two built sites (the build's own environment pickles aside)."""
+    def files(base: Path) -> dict[str, bytes]:
+        return {p.relative_to(base).as_posix(): p.read_bytes() for p in base.rglob("*")
+                if p.is_file() and ".doctrees" not in p.parts and p.suffix != ".pickle"}
+
+    fa, fb = files(a), files(b)
+    return sorted(k for k in fa.keys() | fb.keys() if fa.get(k) != fb.get(k))
+
+
+def bench_book(runs: int, number) -> None:
     with tempfile.TemporaryDirectory(prefix="rapportbok-bench-") as tmp:
-        proj = Path(tmp)
-        for name in ("_config.yml", "_static", "requirements.txt", "data", "notebooks"):
-            src = ROOT / name
-            (shutil.copytree if src.is_dir() else shutil.copy)(src, proj / name)
-        results: dict[str, list[float]] = {"cold": [], "site": [], "nochange": [], "onefile": [], "floor": []}
-        executed_onefile = ""
-        for _ in range(args.runs):
+        proj = copy_project(Path(tmp))
+        results: dict[str, list[float]] = {k: [] for k in ("cold", "site1", "site2", "nochange", "onefile", "floor")}
+        executed_onefile, floor_line, differ = "", "", []
+        for _ in range(runs):
             shutil.rmtree(proj / "book", ignore_errors=True)
             shutil.rmtree(proj / "_build", ignore_errors=True)
-            results["cold"].append(timed(lambda: run_build(proj)))
-            jb = str(Path(sys.executable).parent / "jupyter-book")
-            results["site"].append(timed(lambda: subprocess.run(
-                [jb, "build", str(proj), "--path-output", str(proj / "_bench_site"), "--quiet"], cwd=proj,
-                capture_output=True, check=True)))
-            results["nochange"].append(timed(lambda: run_build(proj)))
+            results["cold"].append(run_build(proj)[1])
+            for jobs in (1, 2):
+                shutil.rmtree(proj / f"_bench_site{jobs}", ignore_errors=True)
+                results[f"site{jobs}"].append(site_build(proj, proj / f"_bench_site{jobs}", jobs))
+            differ = html_differences(proj / "_bench_site1" / "_build" / "html", proj / "_bench_site2" / "_build" / "html")
+            results["nochange"].append(run_build(proj)[1])
             changed = proj / CHANGED_FILE
             changed.write_bytes(changed.read_bytes() + b"\n")
-            out = []
-            results["onefile"].append(timed(lambda: out.append(run_build(proj))))
-            executed_onefile = "\n".join(l for l in out[0].splitlines() if l.startswith(("Kör", "  [")))
-            results["floor"].append(timed(lambda: subprocess.run(
-                [sys.executable, str(Path(__file__).resolve()), "--floor-only", str(proj)], check=True)))
-        from rapportbok.core.fmt import number
-
+            out, seconds, _ = run_build(proj)
+            results["onefile"].append(seconds)
+            executed_onefile = "\n".join(line for line in out.splitlines() if line.startswith(("Kör", "  [")))
+            fl = []
+            results["floor"].append(timed(lambda: fl.append(subprocess.run(
+                [sys.executable, str(Path(__file__).resolve()), "--floor-only", str(proj)], check=True,
+                capture_output=True, text=True).stdout)))
+            floor_line = fl[0].strip()
         med = {k: statistics.median(v) for k, v in results.items()}
         f = med["floor"]
-        print(f"Maskin: {platform.machine()}, {os.cpu_count()} kärnor, Python {platform.python_version()}; median av {args.runs} körningar")
-        print(f"  golv (alla tabeller och diagram i en process): {number(med['floor'], 1):>6} s   1,00 × golvet")
-        print(f"  kall byggning (notebooks + webbplats):         {number(med['cold'], 1):>6} s   {number(med['cold'] / f, 2)} × golvet")
-        print(f"  varav webbplatsbygget ensamt (jupyter-book):   {number(med['site'], 1):>6} s   {number(med['site'] / f, 2)} × golvet")
-        print(f"  ombyggnad utan ändring:                        {number(med['nochange'], 1):>6} s   {number(med['nochange'] / f, 2)} × golvet, {number(med['nochange'] / med['cold'] * 100, 1)} % av kall byggning")
-        print(f"  ombyggnad efter ändrad {CHANGED_FILE}: {number(med['onefile'], 1):>6} s   {number(med['onefile'] / f, 2)} × golvet")
-        print("  körde då:\n" + "\n".join("    " + l for l in executed_onefile.splitlines()))
-        import re
-
+        m = re.search(r"FLOOR (\d+) notebooks (\d+) organisations (\d+) validations", floor_line)
+        print(f"Dagens bok (median av {runs} körningar)")
+        print(f"  golv (varje indata kontrolleras en gång, varje tabell och diagram en gång, en process): "
+              f"{number(f, 1)} s   1,00 × golvet"
+              + (f"   [{m.group(1)} notebooks, {m.group(2)} organisationer, {m.group(3)} kontroller av indata]" if m else ""))
+        print(f"  kall byggning (notebooks + webbplats):   {number(med['cold'], 1):>6} s   {number(med['cold'] / f, 2)} × golvet")
+        print(f"  webbplatsbygget ensamt, 1 process:        {number(med['site1'], 1):>6} s   {number(med['site1'] / f, 2)} × golvet")
+        print(f"  webbplatsbygget ensamt, 2 processer (-j): {number(med['site2'], 1):>6} s   "
+              f"{number(med['site1'] / med['site2'], 2)} × så snabbt; HTML "
+              + ("identisk" if not differ else f"SKILJER i {len(differ)} filer: {', '.join(differ[:5])}"))
+        print(f"  ombyggnad utan ändring:                   {number(med['nochange'], 2):>6} s   {number(med['nochange'] / med['cold'] * 100, 1)} % av kall byggning")
+        print(f"  ombyggnad efter ändrad {CHANGED_FILE}: {number(med['onefile'], 1)} s   {number(med['onefile'] / f, 2)} × golvet")
+        print("  körde då:\n" + "\n".join("    " + line for line in executed_onefile.splitlines()))
         from rapportbok.publish import build
 
         _, jobs = build.plan(ROOT / "data")
         readers = sorted(j.relpath for j in jobs
-                         if (ROOT / CHANGED_FILE).resolve() in {f.resolve() for f in build._chapter_files(j.chapter, ROOT / "data" / j.org)})
+                         if (ROOT / CHANGED_FILE).resolve() in {p.resolve() for p in build._chapter_files(j.chapter, ROOT / "data" / j.org)})
         ran = sorted(re.findall(r"\] (book/\S+\.ipynb)", executed_onefile))
         print(f"  notebooks som läser filen: {', '.join(readers)} -> {'bara de kördes' if ran == readers else 'AVVIKER: ' + ', '.join(ran)}")
-        print(f"  mål: kall ≤ 2 × golvet + webbplats = {number(2 * f + med['site'], 1)} s -> {'uppfyllt' if med['cold'] <= 2 * f + med['site'] else 'ej uppfyllt'};"
-              f" utan ändring ≤ 10 % av kall -> {'uppfyllt' if med['nochange'] <= 0.1 * med['cold'] else 'ej uppfyllt'}")
+        site = min(med["site1"], med["site2"])
+        target = 1.5 * f + site
+        print(f"  mål: kall ≤ 1,5 × golvet + webbplats = {number(target, 1)} s -> "
+              f"{'uppfyllt' if med['cold'] <= target else 'ej uppfyllt'} ({number(med['cold'] / target, 2)} × målet); "
+              f"utan ändring ≤ 0,2 s -> {'uppfyllt' if med['nochange'] <= 0.2 else 'ej uppfyllt'}")
+
+
+def bench_scale(sizes: list[int], template: str, number) -> None:
+    print(f"Skala: N syntetiska organisationer (kopior av filerna för {template}, ett rapportår var), en kall byggning per N")
+    print("       N   notebooks   kall byggning   per organisation   utan ändring   högsta minne")
+    points = []
+    peaks = []
+    nochanges = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix=f"rapportbok-bench-{n}-") as tmp:
+            proj = copy_project(Path(tmp))
+            synthesize(proj, n, template)
+            out, seconds, peak = run_build(proj)
+            notebooks = re.search(r"Kör (\d+) notebooks", out)
+            _, again, _ = run_build(proj)
+            points.append((n, seconds))
+            peaks.append(peak)
+            nochanges.append(again)
+            print(f"  {n:>6}   {notebooks.group(1) if notebooks else '?':>9}   {number(seconds, 1):>11} s   "
+                  f"{number(seconds / n, 2):>14} s   {number(again, 2):>10} s   {number(peak / 2**20, 0):>9} MB", flush=True)
+    b = growth_exponent(points)
+    if b is not None:
+        print(f"  tillväxtexponent b (tid ∝ N^b, minsta kvadrat på log-log över N = {', '.join(str(n) for n in sizes)}): "
+              f"{number(b, 2)} -> mål ≤ 1,1 {'uppfyllt' if b <= 1.1 else 'ej uppfyllt'}")
+    print(f"  högsta minne {number(max(peaks) / 2**20, 0)} MB -> mål ≤ 2 GB {'uppfyllt' if max(peaks) <= 2 * 2**30 else 'ej uppfyllt'}; "
+          f"utan ändring ≤ 0,2 s vid varje N -> {'uppfyllt' if max(nochanges) <= 0.2 else 'ej uppfyllt'}")
+    if points:
+        n, t = points[-1]
+        est = t * (290 / n) ** max(b if b is not None else 1.0, 1.0)  # never better than linear
+        measured = " (uppmätt)" if n == 290 else f" (framräknat från N = {n} med b)"
+        print(f"  290 organisationer: {number(est / 60, 1)} min{measured} -> mål ≤ 15 min "
+              f"{'uppfyllt' if est <= 15 * 60 else 'ej uppfyllt'}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Mät bygget: dagens bok mot golvet, och N syntetiska organisationer.")
+    ap.add_argument("--runs", type=int, default=3, help="körningar av dagens bok (median)")
+    ap.add_argument("--scale", default="10,50", help="N för skalfallet, kommaseparerat, t.ex. 10,50,290 (0 = hoppa över)")
+    ap.add_argument("--template-org", default="alingsas", help="organisationen vars filer kopieras i skalfallet")
+    ap.add_argument("--skip-book", action="store_true", help="mät bara skalfallet")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.scale.split(",") if s.strip() and int(s) > 0]
+    from rapportbok.core.fmt import number
+
+    print(f"Maskin: {platform.machine()}, {os.cpu_count()} kärnor, Python {platform.python_version()}; "
+          f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; load average {os.getloadavg()[0]:.1f}", flush=True)
+    if not args.skip_book:
+        bench_book(args.runs, number)
+    if sizes:
+        bench_scale(sizes, args.template_org, number)
 
 
 if __name__ == "__main__":

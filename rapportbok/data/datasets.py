@@ -8,13 +8,16 @@ in data/kallor.csv, and domain modules add their own (e.g. a follow-up names a k
 
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 import yaml
 
-from rapportbok.core.paths import data_dir
+from rapportbok.core.hashing import Digest
+from rapportbok.core.paths import PACKAGE_DIR, data_dir
 from rapportbok.data import actionplan, budget, review, risk, sources
 from rapportbok.data import budget_followup as followup
 from rapportbok.data import organisations as orgs
@@ -78,12 +81,73 @@ def _kolada(org_path: Path) -> tuple[pd.DataFrame | None, list[Issue]]:
     return (kolada.values_frame([]) if values is None else values), []
 
 
+# Validate once: a validated organisation is kept in memory, keyed by the content hash of every file
+# load_org reads (and of the package code that reads them), so each input is read and validated once
+# per build process and once per notebook kernel, not once per chapter. The cache lives in a module
+# of its own outside the package: the notebook executor (rapportbok.publish.executor) drops and
+# re-imports `rapportbok` between notebooks on a reused kernel, and this keeps the validated tables
+# across that. Nothing is written to disk (no pickle that could be tampered with); a changed file
+# changes the key. Callers get copies, so a chapter that changes a table cannot affect another.
+CACHE_MODULE = "_rapportbok_validated"
+# Organisations kept: the build process goes over every organisation several times (validate, plan,
+# warnings, headlines), so all of them must fit; a validated organisation is some 100 kB.
+CACHE_SIZE = 1000
+
+
+def _cache() -> dict:
+    holder = sys.modules.get(CACHE_MODULE)
+    if holder is None:
+        holder = types.ModuleType(CACHE_MODULE)
+        holder.entries = {}
+        holder.loads = 0  # validations done (the tests and the benchmark count them)
+        holder.package = Digest().tree(PACKAGE_DIR, PACKAGE_DIR, (".py",)).hexdigest()
+        sys.modules[CACHE_MODULE] = holder
+    return holder
+
+
+def _content_key(org_path: Path, data: Path) -> str:
+    d = Digest().text("package", _cache().package).text("org", str(org_path.resolve()))
+    d.file("kallor.csv", data / "kallor.csv")
+    for name, (spec, _) in ORG_DATASETS.items():
+        d.file(name, org_path / spec.filename)
+    # The cross-checks read organisation.yml (report years, thresholds, concepts); the Kolada values
+    # come from kolada.yml and the fetched store.
+    from rapportbok.data import kolada
+
+    d.file("organisation.yml", org_path / "organisation.yml")
+    d.file(kolada.CONFIG_FILE, org_path / kolada.CONFIG_FILE)
+    for name in (kolada.VALUES_FILE, kolada.META_FILE):
+        d.file(f"{kolada.STORE_DIR}/{name}", org_path / kolada.STORE_DIR / name)
+    return d.hexdigest()
+
+
+def _copy(sets: dict[str, pd.DataFrame | None]) -> dict[str, pd.DataFrame | None]:
+    return {k: (None if v is None else v.copy(deep=True)) for k, v in sets.items()}
+
+
 def load_org(org: str, data: Path | None = None, warnings: list[Issue] | None = None) -> dict[str, pd.DataFrame | None]:
     """All datasets of one organisation, validated; raises DataError listing every problem.
 
     Only errors ("fel") raise; warnings ("varning") are appended to ``warnings`` when given.
+    The same files (same content) are validated only once per process (see ``CACHE_MODULE``).
     """
     data = data or data_dir()
+    cache = _cache()
+    key = _content_key(data / org, data)
+    hit = cache.entries.pop(key, None)
+    if hit is None:
+        hit = _load_org(org, data)
+        cache.loads += 1
+    cache.entries[key] = hit  # most recently used last
+    while len(cache.entries) > CACHE_SIZE:
+        cache.entries.pop(next(iter(cache.entries)))
+    out, issues = hit
+    if warnings is not None:
+        warnings += issues
+    return _copy(out)
+
+
+def _load_org(org: str, data: Path) -> tuple[dict[str, pd.DataFrame | None], list[Issue]]:
     known = set(sources.load(data).index) | {sources.KOLADA_SOURCE}
     out, issues = {}, []
     for name in ORG_DATASETS:
@@ -95,10 +159,8 @@ def load_org(org: str, data: Path | None = None, warnings: list[Issue] | None = 
         for check in CROSS_CHECKS:
             issues += check(out, org)
     if any(i.severity == "fel" for i in issues):
-        raise DataError(issues)
-    if warnings is not None:
-        warnings += issues
-    return out
+        raise DataError(issues)  # not cached: the next call reports it again
+    return out, issues
 
 
 def source_text_issues(path: Path, label: str) -> list[Issue]:

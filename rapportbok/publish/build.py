@@ -361,20 +361,24 @@ def _describe_failure(job: Job, err: BaseException) -> str:
 
 
 def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = None, log=print,
-                incremental: bool = True) -> list[Job]:
-    """Execute the jobs whose inputs changed, in parallel; copy the others from book/. Returns those executed."""
+                incremental: bool = True, keep: frozenset[Job] = frozenset()) -> list[Job]:
+    """Execute the jobs whose inputs changed, in parallel; copy the others from book/. Returns those executed.
+
+    Jobs in ``keep`` (organisations outside a ``--org`` selection) are copied from book/ as they are,
+    whatever their inputs; the caller has checked that their notebooks exist.
+    """
     workers = workers or os.cpu_count() or 1
     env_data = os.environ.get("RAPPORTBOK_DATA")
     if data_dir() != root / "data":
         env_data = str(data_dir())
     failures = []
-    digests = {job: inputs_hash(job, root, data_dir()) for job in jobs}
+    digests = {job: inputs_hash(job, root, data_dir()) for job in jobs if job not in keep}
     todo = []
     for job in jobs:
         out = stage / job.relpath
         out.parent.mkdir(parents=True, exist_ok=True)
         previous = root / job.relpath
-        if incremental and _stored_hash(previous) == digests[job]:
+        if job in keep or (incremental and _stored_hash(previous) == digests[job]):
             shutil.copy2(previous, out)
             _copy_downloads(previous.parent, out.parent, job.chapter)
         else:
@@ -393,7 +397,8 @@ def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = 
         template = stage / ".templates" / f"{job.chapter}.ipynb"  # the MyST template converted for papermill
         if not template.is_file():
             templates.write_notebook(templates.template_path(root, job.chapter), template)
-        specs[executor.Spec(job.relpath, str(template), str(out), job.parameters(), str(out.parent))] = job
+        specs[executor.Spec(job.relpath, str(template), str(out), job.parameters(), str(out.parent),
+                            group=job.org)] = job  # an organisation's notebooks share its validated input
     done = [0]
 
     def on_done(spec, seconds: float) -> None:
@@ -462,17 +467,41 @@ def _run_child(cmd: list[str], env: dict | None = None) -> subprocess.CompletedP
 # `jupyter-book` script lies in bin/ of a venv but in Scripts\\ of a Windows conda environment, and
 # `python -m jupyter_book` has no __main__.)
 JUPYTER_BOOK = "import sys; from jupyter_book.cli.main import main; sys.exit(main())"
+# Jupyter Book 1's command line has no -j: its build_sphinx() takes ``jobs`` (Sphinx's parallel=) but
+# the CLI (which imports it from jupyter_book.sphinx when it builds) never passes it. This variant passes it, from RAPPORTBOK_SITE_JOBS. Sphinx runs the reading
+# phase in that many processes where every extension declares itself parallel-safe, else serially.
+JUPYTER_BOOK_JOBS = (
+    "import functools, os, sys; import jupyter_book.sphinx as s; from jupyter_book.cli.main import main; "
+    "s.build_sphinx = functools.partial(s.build_sphinx, jobs=int(os.environ['RAPPORTBOK_SITE_JOBS'])); "
+    "sys.exit(main())"
+)
+SITE_JOBS_ENV = "RAPPORTBOK_SITE_JOBS"
 
 
-def jupyter_book_command(site_root: Path) -> list[str]:
+def site_jobs() -> int:
+    """Processes for the site build: RAPPORTBOK_SITE_JOBS if set, else 1.
+
+    `make bench` measures 1 against 2 and checks that the HTML is the same. On today's book (about 30
+    pages) two processes were slower on the shared 2-core machine (README, Byggtider), so 2 is opt-in.
+    """
+    default = 1
+    try:
+        return max(1, int(os.environ.get(SITE_JOBS_ENV, default)))
+    except ValueError:
+        return default
+
+
+def jupyter_book_command(site_root: Path, jobs: int = 1) -> list[str]:
     """The command that builds the site in ``site_root`` (HTML into site_root/_build/html)."""
-    return [sys.executable, "-c", JUPYTER_BOOK, "build", str(site_root), "--path-output", str(site_root), "--quiet"]
+    code = JUPYTER_BOOK_JOBS if jobs > 1 else JUPYTER_BOOK
+    return [sys.executable, "-c", code, "build", str(site_root), "--path-output", str(site_root), "--quiet"]
 
 
 def build_site(site_root: Path, pdf: bool = False) -> Path:
     """Build the site with jupyter-book; ``pdf`` says the PDFs will be rendered (rapportbok.publish.sphinxext keeps their links)."""
-    env = {**os.environ, PDF_ENV: "1" if pdf else "0"}
-    proc = _run_child(jupyter_book_command(site_root), env=env)
+    jobs = site_jobs()
+    env = {**os.environ, PDF_ENV: "1" if pdf else "0", SITE_JOBS_ENV: str(jobs)}
+    proc = _run_child(jupyter_book_command(site_root, jobs), env=env)
     html = site_root / "_build" / "html"
     if proc.returncode != 0 or not (html / "index.html").exists():
         from rapportbok.core.oserrors import disk_full_in
@@ -529,8 +558,13 @@ def _swap(stage: Path, root: Path, site: bool) -> None:
 
 
 def build(site: bool = True, workers: int | None = None, log=print, incremental: bool = True,
-          pdf: bool = False) -> list[Job]:
+          pdf: bool = False, only: tuple[str, ...] = ()) -> list[Job]:
     """Build the book; returns the jobs that were executed (the others were unchanged).
+
+    ``only`` (organisation slugs, ``rapportbok bygg --org``) executes only those organisations'
+    notebooks; the other organisations' notebooks in book/ are kept as they are (one not yet in
+    book/ is left out of this build's book), so a large edition can be built in shards and assembled
+    by a plain build over the shards' book/ folders (README, "Nationell upplaga").
 
     With ``pdf`` the site also gets one PDF per organisation and year (``_build/html/pdf/``),
     rendered by Debian's Chromium, and the year pages' PDF links are kept (without, the site says
@@ -553,12 +587,31 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
                 journal.recover_locked(root, log)
             except (journal.JournalError, FileInUse) as err:
                 raise BuildError(str(err)) from err
-            return _build(root, site, workers, log, incremental, pdf)
+            return _build(root, site, workers, log, incremental, pdf, tuple(only))
     except journal.Busy:
         raise BuildError("Ett annat bygge pågår redan i den här mappen; vänta tills det är klart.") from None
 
 
-def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, pdf: bool) -> list[Job]:
+def _selection(root: Path, all_orgs: list[orgs.Org], jobs: list[Job], only: tuple[str, ...],
+               log) -> tuple[list[Job], frozenset[Job]]:
+    """For ``--org``: the jobs of the book and those kept from book/ unexecuted (outside the selection)."""
+    known = {o.slug for o in all_orgs}
+    unknown = [s for s in only if s not in known]
+    if unknown:
+        raise BuildError("Okänd organisation i --org: " + ", ".join(unknown)
+                         + ". Organisationerna i data/ är: " + ", ".join(sorted(known)) + ".")
+    keep, left_out = [], []
+    for job in jobs:
+        if job.org not in only:
+            (keep if (root / job.relpath).is_file() else left_out).append(job)
+    if left_out:
+        log(f"{len(left_out)} notebooks för organisationer utanför urvalet finns inte i book/ och tas inte med: "
+            + ", ".join(sorted({j.org for j in left_out})) + ".")
+    return [j for j in jobs if j not in left_out], frozenset(keep)
+
+
+def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, pdf: bool,
+           only: tuple[str, ...] = ()) -> list[Job]:
     # The stamp records the inputs as they are now, before anything is read: a file edited while
     # the build runs makes the next build run (rapportbok.publish.stamp.record).
     started = stamp.inputs(root, data_dir())
@@ -576,6 +629,9 @@ def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, 
     if errors:
         raise DataError(issues)
     all_orgs, jobs = plan(data_dir())
+    keep: frozenset[Job] = frozenset()
+    if only:
+        jobs, keep = _selection(root, all_orgs, jobs, only, log)
     missing = sorted({j.chapter for j in jobs if not templates.template_path(root, j.chapter).is_file()})
     if missing:
         raise BuildError("Kapitelmall saknas: " + ", ".join(f"notebooks/{m}{templates.SUFFIX}" for m in missing))
@@ -608,7 +664,7 @@ def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, 
                 page = _page(stage / "book", org.slug, str(year), "index.md")
                 page.parent.mkdir(parents=True, exist_ok=True)
                 page.write_text(year_page(org, year, jobs, heads.get((org.slug, year))), encoding="utf-8")
-        executed = execute_all(jobs, stage, root, workers, log, incremental)
+        executed = execute_all(jobs, stage, root, workers, log, incremental, keep)
         site_digest = tree_digest(stage, ("_config.yml", "_static", "_toc.yml", "book")) + ("+pdf" if pdf else "")
         marker = root / "_build" / "html" / SITE_MARKER
         if site and incremental and marker.is_file() and marker.read_text() == site_digest:
@@ -624,7 +680,10 @@ def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, 
         _swap(stage, root, site)
     finally:
         journal.discard_stage(root, stage)
-    stamp.record(root, data_dir(), mode, shown, started)
+    if only:  # the other organisations' notebooks may be out of date: the next full build must look
+        stamp.forget(root)
+    else:
+        stamp.record(root, data_dir(), mode, shown, started)
     if (root / "_build" / "html" / "index.html").exists():
         log(f"Klart: {root / '_build' / 'html' / 'index.html'}")
     return executed

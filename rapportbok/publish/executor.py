@@ -15,7 +15,10 @@ the notebook, not in the history, not counted):
 - matplotlib figures are closed (rcParams are left alone: rapportbok.present.charts sets them at import);
 - the project's package (``reimport``, default ``rapportbok``) is dropped from ``sys.modules``
   and so imported afresh by the notebook: module globals and caches (``lru_cache``) of the
-  previous notebook are gone. Third-party packages (the slow imports) stay loaded;
+  previous notebook are gone. Third-party packages (the slow imports) stay loaded, and so does the
+  cache of validated input (``rapportbok.data.datasets.CACHE_MODULE``, a module outside the package,
+  keyed by the content hash of the files): an organisation's files are validated once per kernel,
+  not once per chapter;
 - modules imported from the previous notebook's folder are dropped as well;
 - ``os.environ``, ``warnings.filters`` (and the "shown once" registries) and ``sys.path`` are
   restored to what they were when the kernel started, then ``env`` is applied and the working
@@ -66,6 +69,36 @@ class Spec:
     out: str  # where to write the executed notebook
     parameters: dict = field(hash=False)  # e.g. {"org": "alingsas", "year": 2025, "tertial": 1}
     cwd: str  # working directory for the kernel while running this notebook
+    group: str = ""  # notebooks that read the same input (e.g. the organisation): kept on one kernel
+
+
+class _Todo:
+    """The specs not yet started. A worker keeps to one group while it has specs, and a free worker
+    starts a group no other worker is on: a kernel's cache of validated input (rapportbok.data.datasets)
+    then serves the whole group. When no such group is left it helps with another worker's group,
+    from its end. Specs without a group (``""``) are taken in order."""
+
+    def __init__(self, specs: list[Spec]):
+        self._specs = list(specs)
+        self._lock = threading.Lock()
+        self._active: dict[int, str] = {}  # worker -> its group
+
+    def take(self, worker: int) -> Spec | None:
+        with self._lock:
+            if not self._specs:
+                return None
+            mine = self._active.get(worker)
+            pick = None
+            if mine:
+                pick = next((i for i, sp in enumerate(self._specs) if sp.group == mine), None)
+            if pick is None:
+                busy = {g for w, g in self._active.items() if w != worker}
+                pick = next((i for i, sp in enumerate(self._specs) if not sp.group or sp.group not in busy), None)
+            if pick is None:
+                pick = len(self._specs) - 1
+            spec = self._specs.pop(pick)
+            self._active[worker] = spec.group
+            return spec
 
 
 class NotebookFailed(Exception):
@@ -312,14 +345,14 @@ def _start_kernel(env: dict[str, str] | None, cwd: str, kernels: list[_Kernel], 
     raise AssertionError("unreachable")
 
 
-def _worker(specs: queue.Queue, results: queue.Queue, stop: threading.Event, env: dict[str, str] | None,
-            timeout: float | None, reimport: tuple[str, ...], kernels: list[_Kernel], lock: threading.Lock) -> None:
+def _worker(specs: _Todo, results: queue.Queue, stop: threading.Event, env: dict[str, str] | None,
+            timeout: float | None, reimport: tuple[str, ...], kernels: list[_Kernel], lock: threading.Lock,
+            index: int = 0) -> None:
     kernel: _Kernel | None = None
     try:
         while not stop.is_set():
-            try:
-                spec = specs.get_nowait()
-            except queue.Empty:
+            spec = specs.take(index)
+            if spec is None:
                 break
             start = time.perf_counter()
             try:
@@ -363,15 +396,14 @@ def run(specs: list[Spec], workers: int, env: dict[str, str] | None = None,
         timeout: float | None = None, reimport: tuple[str, ...] = REIMPORT) -> list[tuple[Spec, BaseException]]:
     """Execute all specs on `workers` long-lived kernels (one per worker); returns the failures (empty = all ok).
 
-    Specs are taken in the given order (put the longest first) by whichever worker is free.
+    Specs are taken in the given order (put the longest first) by whichever worker is free, except
+    that a worker keeps to its spec's ``group`` while that group has specs left (see ``_Todo``).
     ``on_done(spec, seconds)`` is called in the caller's thread as each notebook succeeds,
     ``on_failed(spec, error)`` as one fails. ``env`` is applied in every kernel (on top of this
     process's environment); ``timeout`` limits each cell (seconds, None = no limit). The
     failures are NotebookFailed, in the order they happened.
     """
-    todo: queue.Queue = queue.Queue()
-    for spec in specs:
-        todo.put(spec)
+    todo = _Todo(specs)
     n = max(1, min(int(workers or 1), len(specs)))
     if not specs:
         return []
@@ -380,7 +412,7 @@ def run(specs: list[Spec], workers: int, env: dict[str, str] | None = None,
     kernels: list[_Kernel] = []
     lock = threading.Lock()
     threads = [threading.Thread(target=_worker, name=f"rapportbok-executor-{i}", daemon=True,
-                                args=(todo, results, stop, env, timeout, tuple(reimport), kernels, lock))
+                                args=(todo, results, stop, env, timeout, tuple(reimport), kernels, lock, i))
                for i in range(n)]
     failures: list[tuple[Spec, BaseException]] = []
     try:

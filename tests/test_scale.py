@@ -1,0 +1,231 @@
+"""The national edition's performance half (#16): validate once, build a selection, site jobs, the bench.
+
+Uses temporary copies of the project only. The synthetic organisations of the benchmark are
+generated here too (tools/bench.py) and say they are synthetic.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from rapportbok.data import datasets
+from rapportbok.data.schema import DataError
+from rapportbok.publish import build
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT_FILES = ("_config.yml", "_static", "_toc.yml", "requirements.txt", "data", "notebooks", "book")
+
+
+def _copy(dst: Path, names=PROJECT_FILES) -> Path:
+    for name in names:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dst / name)
+    return dst
+
+
+def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rapportbok", *args], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def _executed(stdout: str) -> list[str]:
+    return sorted(re.findall(r"\] (book/\S+\.ipynb)", stdout))
+
+
+# -- validate once --------------------------------------------------------------------------------------
+
+def test_each_organisation_is_validated_once_per_content(tmp_path):
+    data = _copy(tmp_path, ("data",)) / "data"
+    before = datasets._cache().loads
+    first = datasets.load_org("alingsas", data)
+    second = datasets.load_org("alingsas", data)
+    assert datasets._cache().loads == before + 1  # the second call validated nothing
+    assert first.keys() == second.keys()
+    for name, df in first.items():
+        assert (df is None) == (second[name] is None)
+        if df is not None:
+            assert df.equals(second[name]) and df is not second[name]
+    # A caller that changes its tables does not change what the next caller gets.
+    rows = len(first["ramar"])
+    first["ramar"].drop(first["ramar"].index, inplace=True)
+    assert rows and len(datasets.load_org("alingsas", data)["ramar"]) == rows
+    # Another organisation, and a changed file, are validated anew.
+    datasets.load_org("haninge", data)
+    assert datasets._cache().loads == before + 2
+    path = data / "alingsas" / "budget_ramar.csv"
+    path.write_bytes(path.read_bytes() + b"\n")
+    datasets.load_org("alingsas", data)
+    assert datasets._cache().loads == before + 3
+
+
+def test_warnings_are_repeated_from_the_cache_and_errors_are_not_cached(tmp_path):
+    data = _copy(tmp_path, ("data",)) / "data"
+    seen1, seen2 = [], []
+    datasets.load_org("haninge", data, seen1)
+    datasets.load_org("haninge", data, seen2)
+    assert seen1 == seen2
+    path = data / "alingsas" / "budget_ramar.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",31417,", ",31 417 kr,", 1), encoding="utf-8")
+    for _ in range(2):  # the error is reported every time, with file, row, column and value
+        with pytest.raises(DataError) as err:
+            datasets.load_org("alingsas", data)
+        assert "alingsas/budget_ramar.csv, rad 2, kolumn 'belopp_tkr': värdet '31 417 kr'" in err.value.report()
+
+
+def test_the_cache_survives_the_executors_reimport_of_the_package():
+    # The executor drops `rapportbok` from sys.modules between notebooks; the cache lives outside it.
+    assert not datasets.CACHE_MODULE.startswith("rapportbok")
+    assert datasets._cache() is sys.modules[datasets.CACHE_MODULE]
+
+
+def _outputs(path: Path) -> dict:
+    """A notebook without its input hash (which changes with any package change)."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["metadata"].pop("rapportbok", None)
+    return nb
+
+
+def test_validate_once_leaves_every_notebook_output_as_committed(built_project):
+    # built_project is a from-scratch build with this branch's code (tests/conftest.py); the committed
+    # book/ was built before the cache existed. Only the input hashes may differ.
+    committed = sorted(p.relative_to(ROOT) for p in (ROOT / "book").rglob("*.ipynb"))
+    assert committed
+    for rel in committed:
+        assert _outputs(built_project / rel) == _outputs(ROOT / rel), rel
+
+
+# -- build a selection ----------------------------------------------------------------------------------
+
+def test_selection_builds_only_those_organisations_and_keeps_the_others(tmp_path):
+    proj = _copy(tmp_path)
+    for org in ("haninge", "linkoping"):  # both changed: only the selected one may run
+        f = proj / "data" / org / "uppgifter.csv"
+        f.write_bytes(f.read_bytes() + b"\n")
+    kept = {p: p.read_bytes() for p in (proj / "book").rglob("*") if p.is_file() and "linkoping" not in p.parts
+            and p.suffix == ".ipynb"}
+    proc = _run(proj, "build", "--no-site", "--org", "linkoping")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    executed = _executed(proc.stdout)
+    assert executed and all(p.startswith("book/linkoping/") for p in executed)
+    assert {p.relative_to(proj).as_posix() for p in (proj / "book/linkoping").rglob("*.ipynb")} == set(executed)
+    for p, content in kept.items():
+        assert p.read_bytes() == content, p  # the others' committed notebooks, untouched
+    assert not (proj / "_build/.rapportbok-stamp.json").exists()  # a later full build looks at everything
+    proc = _run(proj, "build", "--no-site")
+    assert proc.returncode == 0, proc.stderr
+    assert "Inget har ändrats" not in proc.stdout
+    assert not any(p.startswith("book/linkoping/") for p in _executed(proc.stdout))
+    assert any(p.startswith("book/haninge/") for p in _executed(proc.stdout))
+
+
+def test_unknown_organisation_in_selection_is_a_swedish_error(tmp_path):
+    proj = _copy(tmp_path)
+    book = {p: p.read_bytes() for p in (proj / "book").rglob("*") if p.is_file()}
+    proc = _run(proj, "build", "--no-site", "--org", "stockholm")
+    assert proc.returncode == 1
+    assert "Okänd organisation i --org: stockholm" in proc.stderr and "alingsas" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert {p: p.read_bytes() for p in (proj / "book").rglob("*") if p.is_file()} == book
+
+
+def test_shards_assemble_into_the_full_book(tmp_path):
+    """As README's CI matrix: each shard builds its organisations, one job assembles book/ and builds."""
+    shards = [("alingsas",), ("haninge", "linkoping")]
+    copies = []
+    for i, orgs in enumerate(shards):
+        (tmp_path / f"shard{i}").mkdir()
+        proj = _copy(tmp_path / f"shard{i}")
+        proc = _run(proj, "build", "--no-site", "--alla", *[a for o in orgs for a in ("--org", o)])
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert {p.split("/")[1] for p in _executed(proc.stdout)} == set(orgs)
+        copies.append(proj)
+    (tmp_path / "all").mkdir()
+    final = _copy(tmp_path / "all")
+    for proj, orgs in zip(copies, shards):
+        for org in orgs:
+            shutil.rmtree(final / "book" / org)
+            shutil.copytree(proj / "book" / org, final / "book" / org)
+    proc = _run(final, "build", "--no-site")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Kör 0 notebooks" in proc.stdout  # every notebook came from a shard with the right inputs
+    for nb in (final / "book").rglob("*.ipynb"):
+        assert nbformat.read(nb, as_version=4).metadata["rapportbok"]["inputs"]
+
+
+# -- site jobs ------------------------------------------------------------------------------------------
+
+def test_site_jobs_are_passed_to_jupyter_book(monkeypatch):
+    monkeypatch.delenv(build.SITE_JOBS_ENV, raising=False)
+    assert build.site_jobs() == 1  # measured slower with 2 on today's small book: opt-in
+    assert build.jupyter_book_command(Path("."))[2] == build.JUPYTER_BOOK
+    monkeypatch.setenv(build.SITE_JOBS_ENV, "2")
+    assert build.site_jobs() == 2
+    cmd = build.jupyter_book_command(Path("."), 2)
+    assert "jobs=int(os.environ['RAPPORTBOK_SITE_JOBS'])" in cmd[2]
+    monkeypatch.setenv(build.SITE_JOBS_ENV, "många")
+    assert build.site_jobs() == 1
+    # The patched entry point exists as the code expects (jupyter-book 1's CLI imports build_sphinx from jupyter_book.sphinx when it builds).
+    import inspect
+
+    import jupyter_book.cli.main as cli
+    import jupyter_book.sphinx as jb
+
+    assert "jobs" in inspect.signature(jb.build_sphinx).parameters
+    assert "from jupyter_book.sphinx import build_sphinx" in inspect.getsource(cli)
+
+
+# -- the benchmark's synthetic organisations ------------------------------------------------------------
+
+def test_bench_synthesizes_valid_labelled_organisations(tmp_path):
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import bench
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    proj = bench.copy_project(tmp_path)
+    bench.synthesize(proj, 3, "alingsas")
+    from rapportbok.analysis import consistency
+
+    issues = consistency.validate(proj / "data")
+    assert not [i for i in issues if i.severity == "fel"], [i.message() for i in issues]
+    all_orgs, jobs = build.plan(proj / "data")
+    assert [o.slug for o in all_orgs] == ["syntetisk-001", "syntetisk-002", "syntetisk-003"]
+    assert all(o.name.startswith("Syntetisk kommun") and len(o.years) == 1 for o in all_orgs)
+    assert len({j.chapter for j in jobs}) >= 4
+    assert "SYNTETISKA TESTDATA" in (proj / "data" / "SYNTETISKT.md").read_text(encoding="utf-8")
+    assert bench.growth_exponent([(10, 10.0), (50, 50.0)]) == pytest.approx(1.0)
+    assert bench.growth_exponent([(10, 1.0), (100, 100.0)]) == pytest.approx(2.0)
+
+
+def test_every_site_extension_lets_sphinx_read_in_parallel(tmp_path):
+    """With two processes Sphinx must not fall back to a serial read (an extension not declared safe)."""
+    proj = _copy(tmp_path)
+    env = {**__import__("os").environ, build.SITE_JOBS_ENV: "2", build.PDF_ENV: "0"}
+    cmd = build.jupyter_book_command(proj, 2)
+    cmd.remove("--quiet")
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "serial read" not in proc.stdout + proc.stderr
+    assert (proj / "_build/html/index.html").is_file()
+
+
+def test_workers_keep_to_one_organisation_so_its_input_is_validated_once_per_kernel():
+    from rapportbok.publish import executor
+
+    def spec(group: str, n: int) -> executor.Spec:
+        return executor.Spec(f"{group}{n}", "t.ipynb", f"{group}{n}.ipynb", {}, ".", group=group)
+
+    todo = executor._Todo([spec("a", 1), spec("a", 2), spec("a", 3), spec("b", 1), spec("b", 2), spec("c", 1)])
+    order = [(w, todo.take(w).key) for w in (0, 1, 0, 1, 1, 1)]
+    # Worker 1 does not join worker 0's organisation while another one is free; at the end it helps.
+    assert order == [(0, "a1"), (1, "b1"), (0, "a2"), (1, "b2"), (1, "c1"), (1, "a3")]
+    assert todo.take(0) is None
+    plain = executor._Todo([executor.Spec(k, "t", k, {}, ".") for k in "xyz"])  # no groups: in order
+    assert [plain.take(i % 2).key for i in range(3)] == ["x", "y", "z"]
