@@ -111,6 +111,14 @@ def test_site_has_landing_page_and_navigation(built):
     assert '<html lang="sv"' in index
 
 
+def test_the_site_has_only_the_books_pages(built):
+    """The chapter templates converted for papermill (staging's .templates/) are not pages of the site."""
+    site = built / "_build/html"
+    pages = {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+    assert not [p for p in pages if p.startswith(".") or "/." in p]
+    assert not [p for p in pages if p.split("/")[0] not in ("book", "_static", "index.html", "search.html", "genindex.html")]
+
+
 def test_bridge_and_mismatch_on_site(built):
     page = built / "_build/html/book/alingsas/2025/budget.html"
     bridge = _html_table(page, "brygga")
