@@ -9,6 +9,7 @@ commands in the order of the analyst's period: template, import, Kolada, check, 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -300,7 +301,6 @@ def new_organisation(kommun: str, years: tuple[int, ...], slug: str | None) -> N
                    "--per är då rapportdatum, vilket datum som helst.")
 def mall(org: str, year: int, tertial: int | None, per: str | None, out: str | None, tables_kind: str | None) -> None:
     import datetime as dt
-    from pathlib import Path
 
     from rapportbok.data import measure_workbook as excel
 
@@ -344,7 +344,6 @@ def mall(org: str, year: int, tertial: int | None, per: str | None, out: str | N
 
 def _tables_template(org: str, year: int, tertial: int | None, per: str | None, out: str | None, kind: str) -> None:
     import datetime as dt
-    from pathlib import Path
 
     from rapportbok.core import periods
     from rapportbok.data import tables_workbook
@@ -379,7 +378,6 @@ def _tables_template(org: str, year: int, tertial: int | None, per: str | None, 
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. haninge.")
 @click.option("--ersatt", is_flag=True, help="Ersätt befintliga rader med samma atgard_id och per_datum.")
 def import_(file: str, org: str, ersatt: bool) -> None:
-    from pathlib import Path
 
     from rapportbok.data import measure_workbook as excel
 
@@ -387,33 +385,28 @@ def import_(file: str, org: str, ersatt: bool) -> None:
     from rapportbok.data import tables_workbook
 
     if Path(file).is_file() and Path(file).name.lower().endswith(".xlsx") and tables_workbook.is_tables_workbook(Path(file)):
-        try:
-            ids = tables_workbook.import_tables(Path(file), org)
-        except tables_workbook.ExcelError as err:
-            click.echo(f"{len(err.issues)} fel i {Path(file).name}. Inget har importerats; data/ är oförändrad.", err=True)
-            for i in err.issues:
-                click.echo("  - " + i.message(), err=True)
-            sys.exit(1)
-        except OSError as err:
-            from rapportbok.core.oserrors import describe
-
-            click.echo(f"Importen av {Path(file).name} avbröts; data/ är oförändrad. {describe(err)}.", err=True)
-            sys.exit(1)
+        ids = _import_or_exit(lambda: tables_workbook.import_tables(Path(file), org), Path(file), tables_workbook.ExcelError)
         click.echo(f"Importerade {len(ids)} tabell{'er' if len(ids) != 1 else ''} till data/{org}/: " + ", ".join(ids) + ".")
         return
+    result = _import_or_exit(lambda: excel.import_followup(Path(file), org, replace=ersatt), Path(file), excel.ExcelError)
+    click.echo(result.summary())
+
+
+def _import_or_exit(run, file: Path, excel_error: type[Exception]):
+    """Run an import; on bad content or a file problem, say so in Swedish and exit 1 (data/ unchanged)."""
     try:
-        result = excel.import_followup(Path(file), org, replace=ersatt)
-    except excel.ExcelError as err:
-        click.echo(f"{len(err.issues)} fel i {Path(file).name}. Inget har importerats; data/ är oförändrad.", err=True)
-        for i in err.issues:
+        return run()
+    except excel_error as err:
+        issues = getattr(err, "issues", [])
+        click.echo(f"{len(issues)} fel i {file.name}. Inget har importerats; data/ är oförändrad.", err=True)
+        for i in issues:
             click.echo("  - " + i.message(), err=True)
         sys.exit(1)
     except OSError as err:
         from rapportbok.core.oserrors import describe
 
-        click.echo(f"Importen av {Path(file).name} avbröts; data/ är oförändrad. {describe(err)}.", err=True)
+        click.echo(f"Importen av {file.name} avbröts; data/ är oförändrad. {describe(err)}.", err=True)
         sys.exit(1)
-    click.echo(result.summary())
 
 
 # Registered here, in the order of the analyst's period (mall and importera above).
