@@ -76,3 +76,15 @@ def test_fold_is_deterministic():
             if c.get("id") != "rapportbok-saknas":
                 c["id"] = str(i)
     assert nbformat.writes(a) == nbformat.writes(b)
+
+
+def test_execution_counts_run_on_after_a_fold():
+    """The kept code cells are numbered 1, 2, 3 … as a run of just those cells numbers them (nbval, readers)."""
+    nb = notebook()
+    for n, c in enumerate((c for c in nb.cells if c.cell_type == "code"), start=1):
+        c["execution_count"] = n
+    nb.cells[-1].outputs.append(nbformat.v4.new_output("execute_result", data={"text/plain": "1"}, execution_count=5))
+    fold.fold(nb)
+    counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    assert counts == [1, 2, 3]
+    assert nb.cells[-1].outputs[-1]["execution_count"] == 3

@@ -82,7 +82,7 @@ def test_find_names_close_matches_or_the_code_format():
 
 
 def test_build_refuses_a_municipality_without_its_groups():
-    groups = [{"id": "G2328", "title": "Alla kommuner", "members": [{"id": "1440", "title": "Ale"}]},
+    groups = [{"id": "G2328", "title": "Alla kommuner", "members": [{"member_id": "1440", "member_title": "Ale"}]},
               {"id": "G1", "title": "Liknande kommuner IFO, Ale, 2024", "members": []}]
     with pytest.raises(snap.SnapshotError, match="Ale \\(1440\\) saknar gruppen Liknande kommuner ekonomiskt bistånd"):
         snap.build(groups, [], {})
@@ -343,7 +343,7 @@ def test_genomlysning_on_kolada_alone(tmp_path, monkeypatch, national_fake):
     rank = ch.rank_table().data.replace("\u00a0", " ")
     values = sorted(v[("N31001", m, 2019)] for m in snap.load().municipalities)
     place = sum(1 for x in values if x < own) + 1
-    assert re.search(rf"Kostnad ekonomiskt bistånd, kr/inv \(N31001\).*?>{place}<", rank, flags=re.DOTALL)
+    assert re.search(rf"Kostnad ekonomiskt bistånd, kr/inv.*?>{place}<", rank, flags=re.DOTALL)
     assert "kräver värden för alla kommuner" not in " ".join(s for s in said if isinstance(s, str))
     change = ch.change_table().data
     assert "Förändring mellan första och senaste år" in change and "Källa: Kolada" in change
@@ -387,7 +387,7 @@ def test_three_new_municipalities_fetch_and_build(tmp_path):
 def test_hostile_names_from_kolada_stay_text(tmp_path, monkeypatch):
     """Names and titles come from Kolada's API (`kolada metadata`): YAML, pages and messages keep them as text."""
     name = 'Ale<script>alert(1)</script> {dropdown} `x` "q": # [l](javascript:x)'
-    groups = [{"id": "G2328", "title": "Alla kommuner", "members": [{"id": "1440", "title": name}]}]
+    groups = [{"id": "G2328", "title": "Alla kommuner", "members": [{"member_id": "1440", "member_title": name}]}]
     groups += [{"id": f"G{i}", "title": f"{prefix}, {name}, 2024", "members": []}
                for i, prefix in enumerate(snap.AREAS.values(), start=1)]
     kpis = [{"id": k, "title": f"Titel {k} <b>"} for k in snap.STANDARD_KPIS]
@@ -406,6 +406,6 @@ def test_hostile_names_from_kolada_stay_text(tmp_path, monkeypatch):
     monkeypatch.setattr(chapter, "md", said.append)
     chapter.GenomlysningChapter("ale", made.years[0], 3).intro()
     assert "<script>" not in said[-1] and "{dropdown}" not in said[-1] and "](javascript" not in said[-1]
-    bad = [dict(groups[0], members=[{"id": "1440", "title": "Ale\nx: 1"}])] + groups[1:]
+    bad = [dict(groups[0], members=[{"member_id": "1440", "member_title": "Ale\nx: 1"}])] + groups[1:]
     with pytest.raises(snap.SnapshotError, match="utan styrtecken"):
         snap.build(bad, kpis, {})

@@ -128,10 +128,10 @@ def build(group_records: Iterable[dict[str, Any]], kpi_records: Iterable[dict[st
         raise SnapshotError(f"Gruppen {ALL_MUNICIPALITIES} (Alla kommuner) saknas i Koladas grupper.")
     names: dict[str, str] = {}
     for m in everyone.get("members") or []:
-        mid = m.get("id") if isinstance(m, dict) else None
+        mid = m.get("member_id") if isinstance(m, dict) else None
         if not isinstance(mid, str) or not _MUN.match(mid):
             raise SnapshotError(f"Gruppen {ALL_MUNICIPALITIES} har en medlem med ogiltigt id {mid!r} – förväntade fyra siffror.")
-        names[mid] = _text(m.get("title"), f"Kommunen {mid}:s namn")
+        names[mid] = _text(m.get("member_title"), f"Kommunen {mid}:s namn")
     if not names:
         raise SnapshotError(f"Gruppen {ALL_MUNICIPALITIES} har inga medlemmar.")
     by_name = {name: mid for mid, name in names.items()}
@@ -254,7 +254,7 @@ def records_from_catalogue(groups_csv: Path, catalogue_tsv: Path) -> tuple[list[
     with open(groups_csv, encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
             g = groups.setdefault(r["group_id"], {"id": r["group_id"], "title": r["group_title"], "members": []})
-            g["members"].append({"id": r["member_id"], "title": r["member_title"]})
+            g["members"].append({"member_id": r["member_id"], "member_title": r["member_title"]})
     with open(catalogue_tsv, encoding="utf-8", newline="") as fh:
         kpis = [{"id": r["id"], "title": r["title"]} for r in csv.DictReader(fh, delimiter="\t")]
     return list(groups.values()), kpis

@@ -85,4 +85,18 @@ def fold(nb) -> list[str]:
     cell = nbformat.v4.new_markdown_cell(f"## {TITLE}\n\n" + "\n".join(lines))
     cell["id"] = "rapportbok-saknas"  # fixed: the same notebook every run
     nb.cells = kept[:where] + [cell] + kept[where:]
+    _renumber(nb)
     return [text for _, _, text, _ in empty]
+
+
+def _renumber(nb) -> None:
+    """Execution counts 1, 2, 3 … again after cells were dropped, as a plain run of the kept cells gives."""
+    count = 0
+    for c in nb.cells:
+        if c.cell_type != "code" or c.get("execution_count") is None:
+            continue
+        count += 1
+        c["execution_count"] = count
+        for out in c.get("outputs", []):
+            if out.get("output_type") == "execute_result":
+                out["execution_count"] = count
