@@ -166,7 +166,7 @@ class Digest:
             self._h.update(MISSING + target.name.encode() + b"\0")
         prefix = os.path.abspath(base) + os.sep
         for path, st in files:
-            rel = (path[len(prefix):] if path.startswith(prefix) else path).replace(os.sep, "/")
+            rel = path.removeprefix(prefix).replace(os.sep, "/")
             digest = self._hashes.of(path, st)
             self._h.update(rel.encode() + b"\0" + (digest.encode() if digest else MISSING) + b"\0")
         return self
