@@ -252,3 +252,26 @@ def test_a_column_without_values_is_named_not_shown_synthetic():
     assert "Kolumnerna Faktiskt hittills, tkr, Kommentar visas inte: de har inga värden." in html
     kept = tables.to_html(t, "prov2", "Prov", None, keep_empty=("Kommentar",))
     assert "Kommentar" in kept and "Kolumnen Faktiskt hittills, tkr visas inte" in kept
+
+
+def test_line_chart_with_legend_below_is_laid_out_once_synthetic(monkeypatch):
+    """Issue #16: a Kolada key-figure chart (legend under the plot) is measured and laid out once, not
+    laid out, resized and laid out again. SYNTHETIC values."""
+    from matplotlib.figure import Figure
+
+    calls = []
+    real = Figure.tight_layout
+    monkeypatch.setattr(Figure, "tight_layout", lambda self, **kw: (calls.append(kw), real(self, **kw))[1])
+    t = pd.DataFrame({"År": [2021, 2022, 2023], "Kommunen": [1.0, 2.0, 3.0], "Liknande": [1.5, 1.5, 2.5],
+                      "Alla": [2.0, 2.1, 2.2]})
+    fig = charts.lines(t, "År", ["Kommunen", "Liknande", "Alla"], "Kommunen ökar.", "Källa: Kolada",
+                       unit="kr/inv", legend_below=True)
+    try:
+        assert len(calls) == 1 and calls[0]["rect"] == (0, 0.05, 1, 1)
+        assert tuple(fig.get_size_inches()) == pytest.approx((8, 4.6 + 0.22 * 2))
+        legend = fig.axes[0].get_legend()
+        assert legend._ncols == 2 and [x.get_text() for x in legend.get_texts()] == ["Kommunen", "Liknande", "Alla"]
+        fig.canvas.draw()
+        assert legend.get_window_extent().y1 < fig.axes[0].get_window_extent().y0  # under the plot
+    finally:
+        plt.close(fig)

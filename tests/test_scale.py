@@ -65,6 +65,26 @@ def test_each_organisation_is_validated_once_per_content(tmp_path):
     assert datasets._cache().loads == before + 3
 
 
+def test_the_source_register_is_read_once_for_all_organisations(tmp_path, monkeypatch):
+    """kallor.csv grows with every organisation: validating it again for each one made a national
+    build quadratic. It is read once per content; a changed register is read (and checked) anew."""
+    from rapportbok.data import sources
+
+    data = _copy(tmp_path, ("data",)) / "data"
+    calls = []
+    real = sources.load
+    monkeypatch.setattr(sources, "load", lambda d=None: (calls.append(d), real(d))[1])
+    for org in ("alingsas", "haninge", "linkoping"):
+        datasets.load_org(org, data)
+    assert len(calls) == 1
+    register = data / "kallor.csv"
+    lines = register.read_text(encoding="utf-8").splitlines(keepends=True)
+    register.write_text("".join(ln for ln in lines if not ln.startswith("haninge-")), encoding="utf-8")
+    with pytest.raises(DataError) as err:  # haninge's rows now cite an unknown source
+        datasets.load_org("haninge", data)
+    assert len(calls) == 2 and "haninge-delredovisning-2018" in err.value.report()
+
+
 def test_warnings_are_repeated_from_the_cache_and_errors_are_not_cached(tmp_path):
     data = _copy(tmp_path, ("data",)) / "data"
     seen1, seen2 = [], []

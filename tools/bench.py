@@ -264,7 +264,7 @@ def bench_book(runs: int, number) -> None:
 
 def bench_scale(sizes: list[int], template: str, number) -> None:
     print(f"Skala: N syntetiska organisationer (kopior av filerna för {template}, ett rapportår var), en kall byggning per N")
-    print("       N   notebooks   kall byggning   per organisation   utan ändring   högsta minne")
+    print("       N   notebooks   kall byggning   per organisation   utan ändring (direkt / igen)   högsta minne")
     points = []
     peaks = []
     nochanges = []
@@ -274,18 +274,22 @@ def bench_scale(sizes: list[int], template: str, number) -> None:
             synthesize(proj, n, template)
             out, seconds, peak = run_build(proj)
             notebooks = re.search(r"Kör (\d+) notebooks", out)
+            # Right after the build the stamp does not trust the files written in its last seconds (they are
+            # read again, rapportbok.core.hashing.RACY_NS); the first check records them, the next only stats.
             _, again, _ = run_build(proj)
+            _, steady, _ = run_build(proj)
             points.append((n, seconds))
             peaks.append(peak)
             nochanges.append(again)
             print(f"  {n:>6}   {notebooks.group(1) if notebooks else '?':>9}   {number(seconds, 1):>11} s   "
-                  f"{number(seconds / n, 2):>14} s   {number(again, 2):>10} s   {number(peak / 2**20, 0):>9} MB", flush=True)
+                  f"{number(seconds / n, 2):>14} s   {number(again, 2):>5} / {number(steady, 2)} s   "
+                  f"{number(peak / 2**20, 0):>9} MB", flush=True)
     b = growth_exponent(points)
     if b is not None:
         print(f"  tillväxtexponent b (tid ∝ N^b, minsta kvadrat på log-log över N = {', '.join(str(n) for n in sizes)}): "
               f"{number(b, 2)} -> mål ≤ 1,1 {'uppfyllt' if b <= 1.1 else 'ej uppfyllt'}")
     print(f"  högsta minne {number(max(peaks) / 2**20, 0)} MB -> mål ≤ 2 GB {'uppfyllt' if max(peaks) <= 2 * 2**30 else 'ej uppfyllt'}; "
-          f"utan ändring ≤ 0,2 s vid varje N -> {'uppfyllt' if max(nochanges) <= 0.2 else 'ej uppfyllt'}")
+          f"utan ändring ≤ 0,2 s vid varje N (direkt efter bygget) -> {'uppfyllt' if max(nochanges) <= 0.2 else 'ej uppfyllt'}")
     if points:
         n, t = points[-1]
         est = t * (290 / n) ** max(b if b is not None else 1.0, 1.0)  # never better than linear

@@ -58,14 +58,6 @@ CHAPTER = Chapter("genomlysning", "Genomlysning: nyckeltal jämfört med liknand
                   (STATED, MOVES, kolada.CONFIG_FILE, kolada.STORE_DIR))
 
 
-def _legend_below(fig, n: int) -> None:
-    """Move the legend under the plot so that it never hides a line."""
-    ax = fig.axes[0]
-    fig.set_size_inches(8, 4.6 + 0.22 * ((n + 1) // 2))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False, fontsize=8)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-
-
 _REPEATED = re.compile(r"\b([^\W\d]+(?: [^\W\d]+){0,2}) \1\b")
 
 
@@ -299,8 +291,7 @@ class GenomlysningChapter(ChapterPage):
             unit = gl.unit_of(title)
             decimals = 0 if unit in ("kr/inv", "antal") else 1
             fig = charts.lines(w, "År", cols, self._kpi_finding(w, cols, title, unit, decimals), self._kolada_source(),
-                               unit=unit or None, decimals=decimals)
-            _legend_below(fig, len(cols))
+                               unit=unit or None, decimals=decimals, legend_below=True)
             charts.show(fig)
             shown += 1
         gone = set((self.meta or {}).get("missing_kpis") or [])  # Kolada answered 404 or has no metadata

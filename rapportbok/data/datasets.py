@@ -147,8 +147,23 @@ def load_org(org: str, data: Path | None = None, warnings: list[Issue] | None = 
     return _copy(out)
 
 
+def _known_sources(data: Path) -> set[str]:
+    """The ids of data/kallor.csv (and Kolada), read and validated once per content of the register:
+    every organisation's files cite it, and it grows with every organisation (reading it for each
+    one would make a national build quadratic)."""
+    holder = _cache()
+    register = getattr(holder, "sources", None)
+    if register is None:
+        register = holder.sources = {}
+    key = Digest().text("package", holder.package).text("data", str(data.resolve()))
+    key = key.file("kallor.csv", data / "kallor.csv").hexdigest()
+    if key not in register:
+        register[key] = frozenset(sources.load(data).index) | {sources.KOLADA_SOURCE}
+    return set(register[key])
+
+
 def _load_org(org: str, data: Path) -> tuple[dict[str, pd.DataFrame | None], list[Issue]]:
-    known = set(sources.load(data).index) | {sources.KOLADA_SOURCE}
+    known = _known_sources(data)
     out, issues = {}, []
     for name in ORG_DATASETS:
         out[name], found = _read(data / org, name, known)

@@ -98,7 +98,7 @@ def wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(str(text), width, break_long_words=False, break_on_hyphens=False)) or str(text)
 
 
-def _finish(fig, ax, title: str, source: str | None, ylabel: str | None):
+def _finish(fig, ax, title: str, source: str | None, ylabel: str | None, rect=(0, 0, 1, 1)):
     """Title (wrapped) and axis label in the image; the source is NOT drawn into the image: it travels
     with the figure (``fig.rapportbok_source``) and ``show`` writes it as linked text under the chart."""
     # Over the whole figure, from its left edge: a long sentence is not pushed right by long bar names.
@@ -107,7 +107,7 @@ def _finish(fig, ax, title: str, source: str | None, ylabel: str | None):
     if ylabel:
         ax.set_ylabel(ylabel)
     fig.rapportbok_source = source
-    fig.tight_layout()
+    fig.tight_layout(rect=rect)  # the one layout of the chart: it measures every text, a large part of its cost
     return fig
 
 
@@ -256,16 +256,22 @@ def grouped_bars(table, label_col: str, value_cols: list[str], title: str, sourc
 
 
 def lines(table, x_col: str, value_cols: list[str], title: str, source: str | None = None, unit: str = "tkr",
-          decimals: int = 0):
-    fig, ax = plt.subplots()
+          decimals: int = 0, legend_below: bool = False):
+    """One line per value column over ``x_col``. ``legend_below``: the legend in two columns under the plot,
+    so that it never hides a line (the figure grows with the number of series)."""
+    n = len(value_cols)
+    fig, ax = plt.subplots(figsize=(8, 4.6 + 0.22 * ((n + 1) // 2)) if legend_below else None)
     for k, col in enumerate(value_cols):
         ax.plot(table[x_col], table[col], marker="os^Dv"[k % 5], color=COLORS[k % len(COLORS)], label=col)
     ax.set_xticks(table[x_col].tolist(), [str(v) for v in table[x_col]])
     ax.yaxis.set_major_formatter(fmt.axis_formatter(decimals))
-    ax.legend(frameon=False, fontsize=8.5)
+    if legend_below:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False, fontsize=8)
+    else:
+        ax.legend(frameon=False, fontsize=8.5)
     fig.rapportbok_alt = describe_series("Linjediagram", title, table[x_col].tolist(),
                                          {c: table[c].astype(float).tolist() for c in value_cols}, unit, decimals)
-    return _finish(fig, ax, title, source, unit)
+    return _finish(fig, ax, title, source, unit, (0, 0.05, 1, 1) if legend_below else (0, 0, 1, 1))
 
 
 def show(fig, alt: str | None = None, source: str | None = None) -> None:

@@ -289,16 +289,23 @@ def _chapter_files(chapter: str, org_path: Path) -> list[Path]:
     return files
 
 
-def inputs_hash(job: Job, root: Path, data: Path) -> str:
+def inputs_hash(job: Job, root: Path, data: Path, contents: dict | None = None) -> str:
     """A content hash of everything a notebook's output depends on.
 
     Its template, its parameters, the data files its chapter reads, the organisation file and
     the source register, the package code and the pinned environment. jupyter-cache would hash
-    only the code cells, and so miss a changed data file.
+    only the code cells, and so miss a changed data file. ``contents``, shared by the calls of one
+    build, reads each file once (the package code, the register and the templates are the same
+    for every notebook); the hash is the same with or without it.
     """
-    d = Digest().file("template", templates.template_path(root, job.chapter))
+    d = Digest(contents=contents).file("template", templates.template_path(root, job.chapter))
     d.text("parameters", json.dumps(job.parameters(), sort_keys=True))
-    for p in files_under(PACKAGE_DIR, (".py",)):
+    package = contents.get("<package files>") if contents is not None else None
+    if package is None:
+        package = files_under(PACKAGE_DIR, (".py",))
+        if contents is not None:
+            contents["<package files>"] = package
+    for p in package:
         d.file("pkg/" + p.relative_to(PACKAGE_DIR).as_posix(), p)
     d.file("requirements.txt", root / "requirements.txt")
     d.file("kallor.csv", data / "kallor.csv")
@@ -372,7 +379,8 @@ def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = 
     if data_dir() != root / "data":
         env_data = str(data_dir())
     failures = []
-    digests = {job: inputs_hash(job, root, data_dir()) for job in jobs if job not in keep}
+    contents: dict = {}  # each file read once for all the notebooks' hashes
+    digests = {job: inputs_hash(job, root, data_dir(), contents) for job in jobs if job not in keep}
     todo = []
     for job in jobs:
         out = stage / job.relpath
@@ -614,7 +622,8 @@ def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, 
            only: tuple[str, ...] = ()) -> list[Job]:
     # The stamp records the inputs as they are now, before anything is read: a file edited while
     # the build runs makes the next build run (rapportbok.publish.stamp.record).
-    started = stamp.inputs(root, data_dir())
+    seen = stamp.file_hashes(root)  # files unchanged since the last stamp are not read again
+    started = stamp.inputs(root, data_dir(), seen)
     mode = stamp.mode_of(site, pdf)
     shown: list[str] = []  # warnings, kept in the stamp so a no-change rebuild repeats them
 
@@ -683,7 +692,7 @@ def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, 
     if only:  # the other organisations' notebooks may be out of date: the next full build must look
         stamp.forget(root)
     else:
-        stamp.record(root, data_dir(), mode, shown, started)
+        stamp.record(root, data_dir(), mode, shown, started, seen)
     if (root / "_build" / "html" / "index.html").exists():
         log(f"Klart: {root / '_build' / 'html' / 'index.html'}")
     return executed

@@ -1,0 +1,135 @@
+"""The build stamp's fast no-change check (rapportbok.publish.stamp, rapportbok.core.hashing.FileHashes).
+
+A file that ``stat`` shows unchanged is not read again; every other file is read, so a change is
+always seen and a touch without a change (``git checkout``, a CRLF checkout) still counts as unchanged.
+The files here are tiny SYNTHETIC stand-ins for a project, made in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+import pytest
+
+from rapportbok.core import hashing
+from rapportbok.publish import stamp
+
+
+@pytest.fixture
+def proj(tmp_path, monkeypatch):
+    """A minimal project (synthetic files) with a stamp; file hashes are trusted at once (no 3 s wait)."""
+    monkeypatch.setattr(hashing, "RACY_NS", 0)
+    for rel, text in {"data/kallor.csv": "id,titel\nprov,Syntetisk källa\n",
+                      "data/org/uppgifter.csv": "ar,belopp\n2024,100\n",
+                      "notebooks/budget.md": "# Budget\n", "_config.yml": "title: prov\n",
+                      "requirements.txt": "pandas==2.2.3\n", "book/org/2024/budget.ipynb": "{}\n",
+                      "_toc.yml": "root: index\n"}.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    stamp.record(tmp_path, tmp_path / "data", "book", ["Varning: prov"], stamp.inputs(tmp_path, tmp_path / "data"))
+    time.sleep(0.05)  # past the file system's clock tick: a later write gets new times (RACY_NS guards this in use)
+    return tmp_path
+
+
+def _reads(proj) -> tuple[list[str] | None, int]:
+    """(what unchanged() says, how many files a second FileHashes over the stamp's memory would read)."""
+    result = stamp.unchanged(proj, proj / "data", "book")
+    hashes = stamp.file_hashes(proj)
+    stamp.inputs(proj, proj / "data", hashes)
+    stamp.outputs(proj, "book", hashes)
+    return result, hashes.read
+
+
+def test_nothing_changed_reads_no_file_and_repeats_the_warnings(proj):
+    result, reads = _reads(proj)
+    assert result == ["Varning: prov"]
+    assert reads == 0  # everything came from the stamp's memory: one stat per file
+    saved = json.loads((proj / stamp.STAMP).read_text(encoding="utf-8"))
+    assert str((proj / "data" / "org" / "uppgifter.csv").absolute()) in saved["files"]
+
+
+@pytest.mark.parametrize("new", [b"ar,belopp\n2024,1000\n",  # another size
+                                 b"ar,belopp\n2024,200\n"])  # the same size, a new time
+def test_a_changed_data_file_is_noticed(proj, new):
+    (proj / "data" / "org" / "uppgifter.csv").write_bytes(new)
+    assert stamp.unchanged(proj, proj / "data", "book") is None
+
+
+def test_a_changed_output_is_noticed(proj):
+    (proj / "book" / "org" / "2024" / "budget.ipynb").write_text("{ }\n", encoding="utf-8")
+    assert stamp.unchanged(proj, proj / "data", "book") is None
+    (proj / "book" / "org" / "2024" / "budget.ipynb").unlink()
+    assert stamp.unchanged(proj, proj / "data", "book") is None
+
+
+def test_a_new_and_a_removed_file_are_noticed(proj):
+    (proj / "data" / "org" / "ny.csv").write_text("a\n", encoding="utf-8")
+    assert stamp.unchanged(proj, proj / "data", "book") is None
+    (proj / "data" / "org" / "ny.csv").unlink()
+    assert stamp.unchanged(proj, proj / "data", "book") == ["Varning: prov"]
+    (proj / "data" / "org" / "uppgifter.csv").unlink()
+    assert stamp.unchanged(proj, proj / "data", "book") is None
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows' st_ctime is the creation time")
+def test_same_size_and_restored_mtime_is_still_noticed(proj):
+    """The edge case: new content of the same size, the old modification time put back (``touch -r``,
+    ``cp -p``, some editors and sync tools). The status-change time and the inode still move, so the
+    file is read. (On Windows, where ctime is the creation time, this one case goes unnoticed; the
+    README says so and ``bygg --alla`` builds regardless.)"""
+    f = proj / "data" / "org" / "uppgifter.csv"
+    before = f.stat()
+    f.write_bytes(b"ar,belopp\n2024,999\n")
+    os.utime(f, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = f.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert stamp.unchanged(proj, proj / "data", "book") is None
+
+
+def test_a_touch_or_a_crlf_checkout_without_change_counts_as_unchanged(proj):
+    """``git checkout`` rewrites files and their times; Git for Windows writes CRLF. Content as hashed
+    (line endings normalised) is the same: nothing to build, and the stamp learns the new times."""
+    f = proj / "data" / "org" / "uppgifter.csv"
+    f.write_bytes(f.read_bytes().replace(b"\n", b"\r\n"))
+    t = proj / "notebooks" / "budget.md"
+    t.write_bytes(t.read_bytes())
+    os.utime(t, ns=(1_000_000_000, 1_000_000_000))
+    assert stamp.unchanged(proj, proj / "data", "book") == ["Varning: prov"]
+    result, reads = _reads(proj)  # the check above recorded what it read: the next one reads nothing
+    assert result == ["Varning: prov"] and reads == 0
+
+
+def test_a_file_hashed_just_after_a_write_is_read_again(proj, monkeypatch):
+    """Git's "racy clean" rule: a write in the same clock tick as the hash could keep size and time."""
+    monkeypatch.setattr(hashing, "RACY_NS", 3_000_000_000)
+    f = proj / "data" / "org" / "uppgifter.csv"
+    f.write_bytes(b"ar,belopp\n2024,101\n")
+    hashes = hashing.FileHashes()
+    first = hashes.of(f)
+    entry = hashes.seen[str(f.absolute())]
+    assert entry[-1] is False  # not trusted: changed less than RACY_NS before it was hashed
+    again = hashing.FileHashes(hashes.seen)
+    assert again.of(f) == first and again.read == 1
+
+
+def test_a_broken_or_old_stamp_means_build(proj):
+    saved = json.loads((proj / stamp.STAMP).read_text(encoding="utf-8"))
+    saved["files"] = {k: ["x"] for k in saved["files"]}  # nonsense memory: every file is read
+    (proj / stamp.STAMP).write_text(json.dumps(saved), encoding="utf-8")
+    assert stamp.unchanged(proj, proj / "data", "book") == ["Varning: prov"]
+    (proj / stamp.STAMP).write_text("{", encoding="utf-8")
+    assert stamp.unchanged(proj, proj / "data", "book") is None
+
+
+def test_digest_with_shared_contents_equals_a_plain_digest(tmp_path):
+    (tmp_path / "a.csv").write_bytes(b"x\r\n1\r\n")
+    contents: dict = {}
+    plain = hashing.Digest().file("a", tmp_path / "a.csv").file("b", tmp_path / "saknas").hexdigest()
+    for _ in range(2):
+        shared = hashing.Digest(contents=contents).file("a", tmp_path / "a.csv").file("b", tmp_path / "saknas")
+        assert shared.hexdigest() == plain
+    assert set(contents) == {tmp_path / "a.csv", tmp_path / "saknas"}
