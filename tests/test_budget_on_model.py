@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import OLD_BUDGET, old_budget_format
 
 from rapportbok.analysis import budget as analysis
 from rapportbok.analysis import consistency
@@ -40,7 +41,7 @@ def data(tmp_path, monkeypatch):
     d = tmp_path / "data"
     shutil.copytree(ROOT / "data", d)
     monkeypatch.setenv("RAPPORTBOK_DATA", str(d))
-    return d
+    return old_budget_format(d)  # Alingsås as before its migration: the converter's input
 
 
 def convert(data: Path, *extra: str):
@@ -139,7 +140,7 @@ def test_converter_refuses_what_it_cannot_keep(data):
     again = convert(data)
     assert again.exit_code != 0 and "har redan begrepp" in again.output and "Traceback" not in again.output
     # SYNTETISK: two different citations in one file cannot become one table's source
-    frames = old_frames(ROOT / "data")
+    frames = old_frames(OLD_BUDGET)
     frames["ramar"].loc[0, "avsnitt"] = "Ett annat avsnitt"
     with pytest.raises(budget.ConversionError, match="2 olika källor"):
         budget.to_model({"ramar": frames["ramar"]}, {"ramar": "Ekonomiska ramar"}, "2024-12-10")
