@@ -198,3 +198,22 @@ def test_budget_page_is_the_same_on_both_paths(data, tmp_path, year):
     assert "−245\u00a0082" in new and "−245\u00a0083" in new  # both figures of the 2024 rounding row
     assert ("Övrigt/avrundning" in new) == (year == 2025)  # the bridge from 2024 to 2025
     assert new == old
+
+
+def test_a_second_column_for_a_year_is_named_not_a_crash(data):
+    """SYNTETISK: a budget table with two columns for 2025 (budget and a change column): the chapter reads one
+    per year and the warning names the others; the page still builds."""
+    assert convert(data, "--ta-bort").exit_code == 0
+    org = data / "alingsas"
+    with open(org / "tabell_kolumner.csv", "a", encoding="utf-8") as f:
+        f.write("ramar,forandring2025,förändring,2025,Förändring 2025,\n")
+        f.write("ramar,helar2025,budget helår,2025,Budget helår 2025,\n")
+    with open(org / "tabell_varden.csv", "a", encoding="utf-8") as f:
+        f.write("ramar,8,Kommunbidrag,10,post,,forandring2025,11221\n")
+        f.write("ramar,8,Kommunbidrag,10,post,,helar2025,256303\n")
+    warnings = []
+    got = datasets.load_org("alingsas", data, warnings)
+    assert any("forandring2025, helar2025" in i.message() and i.severity == "varning" for i in warnings)
+    assert not got["ramar"].duplicated(["rad", "ar"]).any()
+    page = _page("budget", data.parent / "sida", 2025)
+    assert "256,3" in page

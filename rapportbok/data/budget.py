@@ -134,12 +134,23 @@ def from_model(data: dict, concepts: dict[str, tuple[str, int]], org: str) -> tu
             continue
         concept_of = {rad: c for c, (ct, rad) in concepts.items() if ct == tid}
         labels = {r.number: r.label for r in t.rows}
+        # One column per year (the chapter shows a year once); the others are named in a warning.
+        read, skipped = {}, []
+        for c in t.columns:
+            if c.measure in MEASURE_VERSION and c.year not in read:
+                read[c.year] = c
+            else:
+                skipped.append(c)
+        if skipped:
+            issues.append(Issue(f"{org}/{model.COLUMNS.filename}", 0, "kolumn", ", ".join(c.id for c in skipped),
+                                f"kolumner som kapitlet Budget läser i tabellen {tid}: en per år med måttet "
+                                + ", ".join(MEASURE_VERSION) + " – de andra kolumnerna visas inte", severity="varning"))
         rows = []
         for r in t.rows:
             parent = None if r.parent is None or r.role == model.OUTSIDE else labels[r.parent]
-            for c in t.columns:
+            for c in read.values():
                 v = t.value(r.number, c.id)
-                if v is None or c.measure not in MEASURE_VERSION:
+                if v is None:
                     continue
                 rows.append({"rad": r.number, "post": r.label, "summeras_i": parent, "ar": c.year,
                              "version": MEASURE_VERSION[c.measure], "belopp_tkr": _plain(v), "kalla": t.kalla,
