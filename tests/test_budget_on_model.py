@@ -217,3 +217,17 @@ def test_a_second_column_for_a_year_is_named_not_a_crash(data):
     assert not got["ramar"].duplicated(["rad", "ar"]).any()
     page = _page("budget", data.parent / "sida", 2025)
     assert "256,3" in page
+
+
+def test_a_hostile_label_from_the_model_is_text(data):
+    """SYNTETISK: a row label from tabell_varden.csv reaches the budget page only as escaped text, exactly as
+    the same label in budget_ramar.csv does (tests/test_hostile.py covers that path on the whole site)."""
+    hostile = '<script>window.__pwned=1</script><img src=x onerror=alert(1)> {download}`../../hemlig.txt`'
+    f = data / "alingsas" / "budget_ramar.csv"
+    f.write_text(f.read_text(encoding="utf-8").replace(",Lokalhyror,", ',"' + hostile + '",'), encoding="utf-8")
+    old = _page("budget", data.parent / "gammal", 2025)
+    assert convert(data, "--ta-bort").exit_code == 0
+    new = _page("budget", data.parent / "ny", 2025)
+    assert "<script>window" not in new and "<img src=x" not in new
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in new
+    assert new == old
