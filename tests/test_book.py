@@ -143,13 +143,13 @@ def test_committed_book_reproduces(built):
 
 def test_bad_data_changes_nothing(built):
     book, site = _tree_hash(built / "book"), _tree_hash(built / "_build/html")
-    data = built / "data/alingsas/budget_ramar.csv"
+    data = built / "data/alingsas/tabell_varden.csv"
     original = data.read_text(encoding="utf-8")
     try:
-        data.write_text(original.replace(",31417,", ",31 417 kr,", 1), encoding="utf-8")
+        data.write_text(original.replace(",budget2024,31417", ",budget2024,31 417 kr", 1), encoding="utf-8")
         proc = _run(built, "build")
         assert proc.returncode == 1
-        assert "alingsas/budget_ramar.csv, rad 2, kolumn 'belopp_tkr': värdet '31 417 kr' – förväntade ett tal" in proc.stderr
+        assert "alingsas/tabell_varden.csv, rad 2, kolumn 'varde': värdet '31 417 kr' – förväntade" in proc.stderr
         assert _tree_hash(built / "book") == book and _tree_hash(built / "_build/html") == site
         assert not list(built.glob(".staging-*"))
     finally:
@@ -287,6 +287,6 @@ def test_every_chart_has_swedish_alt_text(built):
 def test_a_chapter_depends_on_every_file_it_reads():
     """The incremental build re-executes a chapter when one of these files changes (or appears)."""
     files = {p.name for p in build._chapter_files("budget", ROOT / "data/alingsas")}
-    assert {"budget_ramar.csv", "budgetuppfoljning.csv", "atgard_effekter.csv"} <= files
+    assert {"budget_ramar.csv", "tabell_varden.csv", "budgetuppfoljning.csv", "atgard_effekter.csv"} <= files
     everything = {p.name for p in build._chapter_files("sammanfattning", ROOT / "data/alingsas")}
-    assert {"budget_ramar.csv", "risker.csv", "genomlysning_uppgifter.csv", "organisation.yml"} <= everything
+    assert {"tabell_varden.csv", "risker.csv", "genomlysning_uppgifter.csv", "organisation.yml"} <= everything

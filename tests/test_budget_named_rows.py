@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import chapter_notebook
+from conftest import chapter_notebook, old_budget_format
 
 from rapportbok.analysis import consistency
 
@@ -25,7 +25,7 @@ def data(tmp_path, monkeypatch):
     d = tmp_path / "data"
     shutil.copytree(ROOT / "data", d)
     monkeypatch.setenv("RAPPORTBOK_DATA", str(d))
-    return d
+    return old_budget_format(d)  # these tests are about the old format's named rows
 
 
 def rename_rows(data: Path) -> None:

@@ -274,7 +274,9 @@ def test_cross_file_errors(scratch):
 
 
 def test_missing_ramar_is_an_error(scratch):
-    data = scratch(MAIN)
+    from conftest import old_budget_format
+
+    data = old_budget_format(scratch(MAIN))
     (data / "alingsas" / "budget_ramar.csv").unlink()
     issues = _issues(data)
     assert issues and all(i.column == "kontogrupp" and "budget_ramar.csv" in i.expected for i in issues)

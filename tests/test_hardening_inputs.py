@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import old_budget_format
 from test_bad_input import (  # the same edits as the bad-input suite
     replace,
     rewrite_bytes,
@@ -121,7 +122,7 @@ CASES = [
 def scratch(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    return data
+    return old_budget_format(data)  # the cases break the old budget files (budget_ramar.csv)
 
 
 @pytest.mark.parametrize("name, edit, expected", CASES, ids=[c[0] for c in CASES])
@@ -175,8 +176,7 @@ def test_40_digit_number_never_reaches_the_rounding():
 def test_nan_threshold_never_switches_warnings_off(tmp_path):
     from rapportbok.analysis import budget_followup as followup
 
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    data = old_budget_format(tmp_path / "data") if shutil.copytree(ROOT / "data", tmp_path / "data") else None
     p = data / ORG
     p.write_text(p.read_text(encoding="utf-8") + "vasentlig_avvikelse: {tkr: .nan, procent: .inf}\n", encoding="utf-8")
     th, issues = followup.thresholds("alingsas", data)
@@ -610,6 +610,7 @@ def test_build_stops_with_the_message_and_leaves_the_book(tmp_path, edit, words)
     for name in ("_config.yml", "_static", "_toc.yml", "requirements.txt", "data", "notebooks", "book"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, proj / name)
+    old_budget_format(proj / "data")
     edit(proj / "data")
     before = tree_digest(proj)
     proc = subprocess.run([sys.executable, "-m", "rapportbok", "build", "--no-site", "--workers", "1"],

@@ -59,7 +59,7 @@ def test_each_organisation_is_validated_once_per_content(tmp_path):
     # Another organisation, and a changed file, are validated anew.
     datasets.load_org("haninge", data)
     assert datasets._cache().loads == before + 2
-    path = data / "alingsas" / "budget_ramar.csv"
+    path = data / "alingsas" / "tabell_varden.csv"
     path.write_bytes(path.read_bytes() + b"\n")
     datasets.load_org("alingsas", data)
     assert datasets._cache().loads == before + 3
@@ -91,12 +91,12 @@ def test_warnings_are_repeated_from_the_cache_and_errors_are_not_cached(tmp_path
     datasets.load_org("haninge", data, seen1)
     datasets.load_org("haninge", data, seen2)
     assert seen1 == seen2
-    path = data / "alingsas" / "budget_ramar.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(",31417,", ",31 417 kr,", 1), encoding="utf-8")
+    path = data / "alingsas" / "tabell_varden.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",budget2024,31417", ",budget2024,31 417 kr", 1), encoding="utf-8")
     for _ in range(2):  # the error is reported every time, with file, row, column and value
         with pytest.raises(DataError) as err:
             datasets.load_org("alingsas", data)
-        assert "alingsas/budget_ramar.csv, rad 2, kolumn 'belopp_tkr': värdet '31 417 kr'" in err.value.report()
+        assert "alingsas/tabell_varden.csv, rad 2, kolumn 'varde': värdet '31 417 kr'" in err.value.report()
 
 
 def test_the_cache_survives_the_executors_reimport_of_the_package():

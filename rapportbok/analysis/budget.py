@@ -69,9 +69,23 @@ def change(df: pd.DataFrame, year: int) -> pd.DataFrame | None:
     return t
 
 
+# The concept (organisation.yml: begrepp) each named row means when the budget is stated in the
+# stated-table model (rapportbok.data.budget.from_model adds a column ``begrepp``).
+CONCEPT_OF = {GRANT: "kommunbidrag", NET_COST: "nettokostnad", RESULT: "resultat"}
+
+
+def on_model(df: pd.DataFrame | None) -> bool:
+    """Whether the table comes from the stated-table model (its rows are named by begrepp, not by post)."""
+    return df is not None and "begrepp" in df.columns
+
+
 def series(df: pd.DataFrame, post: str) -> pd.Series:
-    part = df[df["post"] == post].set_index("ar")["belopp_tkr"].sort_index()
-    return part
+    """A named row per year: by its name in budget_ramar.csv, or by its begrepp in the stated-table model."""
+    if on_model(df):
+        part = df[df["begrepp"] == CONCEPT_OF.get(post, post)]
+    else:
+        part = df[df["post"] == post]
+    return part.set_index("ar")["belopp_tkr"].sort_index()
 
 
 def over_the_years(df: pd.DataFrame) -> pd.DataFrame:
@@ -240,6 +254,13 @@ def named_row_warnings(data: dict, org: str) -> list:
     ramar = data.get("ramar")
     if ramar is None:
         return []
+    if on_model(ramar):
+        stated = set(ramar["begrepp"])
+        return [Issue(f"{org}/organisation.yml", 0, f"begrepp.{CONCEPT_OF[name]}", "",
+                      f"en rad i tabellen {ramar['tabell'].iloc[0]} som betyder {name.lower()}, som kapitlet Budget "
+                      f"läser (t.ex. begrepp: {{{CONCEPT_OF[name]}: {{tabell: {ramar['tabell'].iloc[0]}, rad: 5}}}}); "
+                      f"utan den står '{NOT_STATED}' på sidan", severity="varning")
+                for name in NAMED_ROWS if CONCEPT_OF[name] not in stated]
     posts = list(dict.fromkeys(ramar.sort_values("rad")["post"]))
     issues = []
     for name in NAMED_ROWS:

@@ -25,8 +25,9 @@ def warnings(data: dict, org: str) -> list[str]:
 CHAPTER = Chapter(
     "budget", "Budget och ekonomiska ramar", has_data,
     # The tertial follow-up reads budgetuppfoljning, and the action plans' planned effect for the year.
+    # The ramar and investments may instead be stated tables of kind budget (organisation.yml: begrepp).
     ("ramar", "investeringar", "kommunbidrag", "uppgifter", "budgetuppfoljning",
-     "atgardsplaner", "atgarder", "atgard_effekter"),
+     "atgardsplaner", "atgarder", "atgard_effekter", "tabeller", "tabell_kolumner", "tabell_varden"),
     warnings,
 )
 

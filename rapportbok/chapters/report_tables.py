@@ -31,14 +31,29 @@ KIND_TITLE = {
 }
 
 
+def budget_tables(data: dict) -> set[str]:
+    """The budget-kind tables the budget chapter shows and reconciles (organisation.yml: begrepp); not shown here again."""
+    out = set()
+    for name in ("ramar", "investeringar"):
+        df = data.get(name)
+        if df is not None and "tabell" in df.columns:
+            out |= set(df["tabell"])
+    return out
+
+
 def has_data(data: dict, year: int) -> bool:
     t = data.get("tabeller")
-    return t is not None and any(d.year == int(year) for d in t["per"])
+    if t is None:
+        return False
+    shown = budget_tables(data)
+    return any(d.year == int(year) and tid not in shown for tid, d in zip(t["tabell"], t["per"]))
 
 
 def warnings(data: dict, org: str) -> list[str]:
     checks = rel.all_checks(model.load(data), model.links(data))
-    return ["Avstämning (tabeller): " + c.finding.text() for c in checks if not c.finding.ok]
+    shown = budget_tables(data)
+    return ["Avstämning (tabeller): " + c.finding.text() for c in checks
+            if not c.finding.ok and not all(cell[0] in shown for cell in c.cells)]
 
 
 CHAPTER = Chapter(SLUG, "Rapporternas tabeller", has_data, ("tabeller", "tabell_kolumner", "tabell_varden", "tabell_lankar"),
@@ -149,7 +164,8 @@ class TablesChapter(ChapterPage):
         super().__init__(org, year, tertial)
         self.tables = model.load(self.data)
         self.checks = rel.all_checks(self.tables, model.links(self.data))
-        self.reports = reports(self.tables, self.year)
+        shown = budget_tables(self.data)  # shown in the budget chapter
+        self.reports = reports([t for t in self.tables if t.id not in shown], self.year)
 
     def year_findings(self) -> list:
         """The findings of the tables of this page's year (for the overview page)."""

@@ -287,7 +287,7 @@ def _any_date(v: Any) -> dt.date:
 
 CALENDAR_DATE = "ett datum ÅÅÅÅ-MM-DD, t.ex. per: 2025-10-31"
 # Concepts a chapter may need from the stated tables, and the row that states each (rapportbok.data.stated_tables).
-CONCEPTS = ("nettokostnad", "kommunbidrag", "ram")
+CONCEPTS = ("nettokostnad", "kommunbidrag", "ram", "resultat", "investeringar")
 
 
 class ReportSpec(BaseModel):

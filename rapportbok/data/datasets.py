@@ -171,11 +171,36 @@ def _load_org(org: str, data: Path) -> tuple[dict[str, pd.DataFrame | None], lis
     out[KOLADA], found = _kolada(data / org)
     issues += found
     if not issues:
-        for check in CROSS_CHECKS:
+        # The stated tables first: the budget may be read from them, and the other checks (a follow-up's
+        # kontogrupper) then see it as the chapter does.
+        for check in stated_tables.CROSS_CHECKS:
             issues += check(out, org)
+        if not issues:
+            issues += _budget_from_model(out, org, data)
+        for check in CROSS_CHECKS:
+            if check not in stated_tables.CROSS_CHECKS:
+                issues += check(out, org)
     if any(i.severity == "fel" for i in issues):
         raise DataError(issues)  # not cached: the next call reports it again
     return out, issues
+
+
+def _budget_from_model(out: dict, org: str, data: Path) -> list[Issue]:
+    """When organisation.yml's begrepp name rows of budget-kind stated tables, the budget chapter reads
+    those tables (in the old shape, rapportbok.data.budget.from_model) instead of budget_ramar.csv and
+    investeringar.csv; an old file beside them is not read (a warning says so)."""
+    found = next((o for o in orgs.load_all(data)[0] if o.slug == org), None)
+    if found is None or not found.concepts:
+        return []
+    derived, issues = budget.from_model(out, found.concepts, org)
+    for name, df in derived.items():
+        if out.get(name) is not None:
+            spec = ORG_DATASETS[name][0]
+            issues.append(Issue(f"{org}/{spec.filename}", 0, "", "", f"bara en källa till {spec.title.lower()}: "
+                                f"organisation.yml (begrepp) pekar på tabellen {df['tabell'].iloc[0]} i "
+                                f"{stated_tables.TABLES.filename}, så filen läses inte – ta bort den", severity="varning"))
+        out[name] = df
+    return issues
 
 
 def source_text_issues(path: Path, label: str) -> list[Issue]:
