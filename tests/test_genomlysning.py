@@ -218,8 +218,17 @@ def test_chapter_without_kolada_data_says_so(tmp_path, monkeypatch):
     from rapportbok.present import display as present_display
 
     monkeypatch.setattr(present_display, "md", said.append)
-    assert ch.reconciliation() is None  # a dropdown (Markdown) holding the table
-    assert "{dropdown}" in said[-1] and "anges inte" in said[-1]
+    # On the chapter page: one line and a link to the chapter's section on the Avstämning page.
+    assert ch.reconciliation() is None
+    assert said[-1].startswith("**Avstämning:** Genomlysningen anger ingen summa")
+    assert "](avstamning.ipynb#avstamning-genomlysning)" in said[-1]
+    # On the Avstämning page (rapportbok.chapters.audit): the method and the table.
+    from rapportbok.chapters import audit
+
+    with audit.in_full("genomlysning"):
+        table = ch.reconciliation(method="Metoden.")
+    assert "Metoden." in said[-1] and "ingen summa" in said[-1]
+    assert "anges inte" in table.data and "Båda tabellerna" in table.data
 
 
 # ---------------------------------------------------------------------------

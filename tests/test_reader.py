@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bs4 import BeautifulSoup
 
 from rapportbok.analysis import headline as hl
 from rapportbok.core import fmt
@@ -161,23 +162,47 @@ def test_dropdown_markup_holds_the_table(monkeypatch):
     assert "{raw} html" in text and Out.data in text and text.rstrip().endswith(first.split("{")[0])
 
 
-def test_site_reconciliations_are_dropdowns(built_site):
+def test_site_reconciliation_has_its_own_page(built_site):
+    """Issue #14: the Avstämning of an organisation-year is a page of its own; a chapter keeps one line and a link."""
     pages = {p.relative_to(built_site).as_posix(): p.read_text(encoding="utf-8")
              for p in (built_site / "book").rglob("*.html")}
-    with_audit = [n for n, h in pages.items() if 'id="avstamning' in h and "kallor" not in n]
+    audit_pages = sorted(n for n in pages if n.endswith("/avstamning.html"))
+    assert audit_pages == ["book/alingsas/2024/avstamning.html", "book/alingsas/2025/avstamning.html",
+                           "book/haninge/2018/avstamning.html", "book/linkoping/2024/avstamning.html"]
+    with_audit = [n for n, h in pages.items() if 'id="avstamning"' in h and "kallor" not in n
+                  and not n.endswith("/avstamning.html")]
     assert len(with_audit) >= 10
     for name in with_audit:
         html = pages[name]
-        section = html[html.index('id="avstamning'):]
-        details = section.find("<details")
-        assert details >= 0 or "rapportbok-notis" in section[:2000], name
-        if details >= 0:
-            opening = section[details:section.index(">", details)]
-            assert "rapportbok-avstamning" in opening and " open" not in opening, name  # closed by default
-            assert "T_avstamning" in section[details:] or "T_risk_avstamning" in section[details:], name
+        section = html[html.index('id="avstamning"'):].split("</section>", 1)[0]
+        assert "<table" not in section and "<details" not in section, name  # no folded tables left in the chapter
+        if "rapportbok-notis" in section:
+            continue  # "Inga summor att stämma av"
+        chapter = name.rsplit("/", 1)[1].removesuffix(".html")
+        assert f'href="avstamning.html#avstamning-{chapter}"' in section, name
+        target = pages[name.rsplit("/", 1)[0] + "/avstamning.html"]
+        assert f'id="avstamning-{chapter}"' in target, name  # the link lands on the chapter's section
     budget = pages["book/alingsas/2025/budget.html"]
-    summary_line = re.search(r"<summary[^>]*>(.*?)</summary>", budget[budget.index('id="avstamning'):], re.S).group(1)
-    assert "ingen verklig avvikelse" in _plain(re.sub(r"<[^>]+>", "", summary_line))
+    line = _plain(re.sub(r"<[^>]+>", "", budget[budget.index('id="avstamning"'):].split("</section>", 1)[0]))
+    assert "50 kontroller" in line and "ingen verklig avvikelse" in line and "Avstämningen i detalj" in line
+    page = pages["book/alingsas/2025/avstamning.html"]
+    soup = BeautifulSoup(page, "html.parser")
+    assert _plain(soup.title.get_text()) == "Avstämning – Alingsås kommun 2025"
+    text = " ".join(_plain(soup.select_one("article.bd-article").get_text(" ")).split())
+    # grouped by chapter, in book order
+    heads = [_plain(h.get_text(" ")).rstrip(" #") for h in soup.select("article.bd-article h2")]
+    assert heads == ["Budget och ekonomiska ramar", "Risk och intern kontroll", "Åtgärdsplaner",
+                     "Genomlysning: nyckeltal jämfört med liknande kommuner"]
+    # each finding in plain words: the 1 tkr rounding and the book's own de-duplication are told apart
+    assert "Avrundning. Verksamhetens nettokostnader 2024" in text
+    assert "Bokens egen rensning: källans summa räknar en åtgärd två gånger, boken en gång" in text
+    # citations once per table: no column repeats the place in the source on every row
+    assert "Var i källan" not in text
+    assert text.count('tabell "Belopp i tkr". Omräkningen är egen beräkning') == 2  # ramar and investeringar
+    # after the chapters in the table of contents
+    index = pages["book/alingsas/2025/index.html"]
+    links = re.findall(r'href="(\w+)\.html"', index[index.index('id="kapitel"'):index.index('id="som-pdf"')])
+    assert links[-1] == "avstamning" and links[0] == "sammanfattning", links
 
 
 # --- signs in words ----------------------------------------------------------------------------

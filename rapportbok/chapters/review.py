@@ -484,10 +484,14 @@ class GenomlysningChapter(ChapterPage):
         return None
 
     def reconciliation(self, method: str = ""):
-        from rapportbok.present import display
+        from rapportbok.chapters import audit
 
         if self.moves is None:
             return tables.note("Inga summor att stämma av för denna organisation.")
+        summary = "Genomlysningen anger ingen summa att stämma av; boken summerar raderna själv."
+        if not audit.asking():
+            md("**Avstämning:** " + summary + " " + audit.link(CHAPTER.slug) + ".")
+            return None
         checks = gl.savings_checks(self.moves)
         total = sum(c["summa_rader"] for c in checks)
         text = (
@@ -500,10 +504,8 @@ class GenomlysningChapter(ChapterPage):
         rows.append({"Tabell": "Båda tabellerna", "Rader": sum(c["rader"] for c in checks), "Summa enligt källan": "anges inte",
                      "Summa av raderna, mnkr per år (egen beräkning)": total})
         t = pd.DataFrame(rows)
-        html = tables.show(t, "avstamning_genomlysning", "Avstämning av tabellerna Möjlig förflyttning",
-                              sources.cite(self.moves) + ". Summorna är egen beräkning.",
-                              formats={"Summa av raderna, mnkr per år (egen beräkning)": fmt.Number(1)},
-                              bold_rows=[len(t) - 1])
-        display.dropdown("Genomlysningen anger ingen summa att stämma av; boken summerar raderna själv",
-                         (method + "\n\n" if method else "") + text, html)
-        return None
+        md("**Avstämning av tabellerna Möjlig förflyttning.** " + summary + "\n\n" + (method + "\n\n" if method else "") + text)
+        return tables.show(t, "genomlysning_avstamning_genomlysning", "Avstämning av tabellerna Möjlig förflyttning",
+                           sources.cite(self.moves) + ". Summorna är egen beräkning.",
+                           formats={"Summa av raderna, mnkr per år (egen beräkning)": fmt.Number(1)},
+                           bold_rows=[len(t) - 1])
