@@ -89,7 +89,7 @@ def test_site_headline_first_on_summary_year_and_landing(built_site):
     summary = _article(built_site / "book" / "linkoping" / "2024" / "sammanfattning.html")
     lage = summary.find("Läget 2024")
     assert 0 <= lage < summary.find("Sidan samlar")  # the answer comes before the introduction
-    assert "Kvar efter planen: 90,0" in _plain(summary)
+    assert "Kvar efter planen: 90,0" in _plain(re.sub(r"<[^>]+>", "", summary))  # the figure is a link
     year = _plain(re.sub(r"<[^>]+>", " ", _article(built_site / "book" / "haninge" / "2018" / "index.html")))
     year = re.sub(r"\s+", " ", year)
     assert 0 <= year.find("Läget 2018") < year.find("Kapitel")
@@ -290,3 +290,44 @@ def test_site_intros_tell_rounding_and_dedup_from_mismatch(built_site):
     plan = _article(built_site / "book" / "alingsas" / "2025" / "atgardsplan.html")
     intro = _plain(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", plan[:plan.find("Så räknas")])))
     assert "2 där boken inte räknar samma åtgärd två gånger och ingen verklig avvikelse" in intro
+
+
+# --- Läget: each figure links to where it is computed ----------------------------------------
+
+
+def test_headline_figures_link_to_where_they_are_computed():
+    from rapportbok.chapters.actionplan import HEADLINE_ANCHORS, headline_md
+
+    h = _head("haninge", 2018, 2)
+    text = headline_md(h, prefix="../")
+    links = re.findall(r'<a class="rapportbok-lage-tal" href="([^"]+)">(.*?)</a>', text)
+    assert [href for href, _ in links] == [
+        "../atgardsplan.html#fran-underskott-till-kvarstaende-gap",  # underskott
+        "../atgardsplan.html#T_summa_plan",  # planerad effekt
+        "../atgardsplan.html#fran-underskott-till-kvarstaende-gap",  # kvar (here: planen överstiger)
+        "../atgardsplan.html#T_trafikljus",  # trafikljusen
+        "../atgardsplan.html#T_summa_plan",  # faktisk effekt
+        "../avstamning.html#avstamning-atgardsplan",  # förvaltningens egen summa: explained on the Avstämning page
+    ]
+    assert _plain(links[0][1].replace("\\", "")) == "12,4 mnkr (12 400 tkr)"
+    # The same sentences as the plain text, only with the links around the figures.
+    unlinked = re.sub(r"<a [^>]*>(.*?)</a>", r"\1", text).replace("\\", "")
+    assert unlinked == " ".join(hl.sentences(h))
+    assert set(HEADLINE_ANCHORS) == set(hl.FIGURES)
+    # A headline without the figure links nothing: Alingsås 2025 states no deficit.
+    text = headline_md(_head("alingsas", 2025, 1))
+    assert "fran-underskott" not in text and 'href="avstamning.html#avstamning-atgardsplan"' in text
+
+
+def test_site_headline_links_land_on_their_table(built_site):
+    from bs4 import BeautifulSoup as Soup
+
+    pages = sorted(built_site.glob("book/*/*/index.html")) + sorted(built_site.glob("book/*/*/sammanfattning.html"))
+    checked = 0
+    for page in pages:
+        for a in Soup(page.read_text(encoding="utf-8"), "html.parser").select("a.rapportbok-lage-tal"):
+            target, _, anchor = a["href"].partition("#")
+            html = (page.parent / target).read_text(encoding="utf-8")
+            assert Soup(html, "html.parser").find(id=anchor) is not None, (page, a["href"])
+            checked += 1
+    assert checked >= 20

@@ -504,7 +504,8 @@ class GenomlysningChapter(ChapterPage):
         rows.append({"Tabell": "Båda tabellerna", "Rader": sum(c["rader"] for c in checks), "Summa enligt källan": "anges inte",
                      "Summa av raderna, mnkr per år (egen beräkning)": total})
         t = pd.DataFrame(rows)
-        md("**Avstämning av tabellerna Möjlig förflyttning.** " + summary + "\n\n" + (method + "\n\n" if method else "") + text)
+        body = ["**Avstämning av tabellerna Möjlig förflyttning.** " + summary, method, text]
+        md("\n\n".join(b for b in body if b))
         return tables.show(t, "genomlysning_avstamning_genomlysning", "Avstämning av tabellerna Möjlig förflyttning",
                            sources.cite(self.moves) + ". Summorna är egen beräkning.",
                            formats={"Summa av raderna, mnkr per år (egen beräkning)": fmt.Number(1)},

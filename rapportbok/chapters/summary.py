@@ -78,7 +78,9 @@ class SummaryChapter(ChapterPage):
             md(f"```{{admonition}} Läget {self.year}\n:class: rapportbok-lage\n"
                f"Ingen åtgärdsplan i källorna gäller {self.year}. Se kapitlen nedan.\n```")
             return
-        text = escape.md_text(" ".join(hl.sentences(h)))
+        from rapportbok.chapters.actionplan import headline_md
+
+        text = headline_md(h)  # each figure links to the table or section that computes it
         cited = {}
         if h.deficit_rows is not None:
             cited["underskottet"] = sources.cite(h.deficit_rows).removeprefix("Källa: ")

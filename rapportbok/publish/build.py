@@ -254,10 +254,13 @@ def year_page(org: orgs.Org, year: int, jobs: list[Job], head=None) -> str:
     ]
     said = hl.sentences(head) if head is not None else []
     if said:
+        from rapportbok.chapters.actionplan import headline_md
+
         has_summary = any(j.org == org.slug and j.year == year and j.chapter == "sammanfattning" for j in jobs)
         more = " Källor och beräkning i [Sammanfattning](sammanfattning.ipynb)." if has_summary else ""
+        # each figure links to the table or section of the action-plan chapter that computes it
         lines += ["```{admonition} Läget " + str(year), ":class: rapportbok-lage",
-                  escape.md_text(" ".join(said)) + more, "```", ""]
+                  headline_md(head) + more, "```", ""]
     lines += [
         "## Kapitel",
         "",
