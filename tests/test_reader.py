@@ -162,6 +162,29 @@ def test_dropdown_markup_holds_the_table(monkeypatch):
     assert "{raw} html" in text and Out.data in text and text.rstrip().endswith(first.split("{")[0])
 
 
+def test_audit_tables_cite_each_place_once():
+    """The Avstämning page: one table per cited table or section, its citation in the source line only."""
+    from rapportbok.analysis import reconcile as rc
+    from rapportbok.chapters import audit
+
+    a1 = rc.Finding("a", 5, 5, "tkr", "Källa: Dok, avsnitt A")
+    a2 = rc.Finding("b", 7, 7, "tkr", "Källa: Dok, avsnitt A")
+    b1 = rc.Finding("c", 1, 2, "tkr", "Källa: Dok, avsnitt B")
+    parts = audit.parts([a1, b1, a2], "Avstämning")
+    assert [(len(p), title, cited) for p, title, cited in parts] == [
+        (2, "Avstämning: avsnitt A", "Källa: Dok, avsnitt A"), (1, "Avstämning: avsnitt B", "Källa: Dok, avsnitt B")]
+    assert "Var i källan" not in rc.table(parts[0][0], parts[0][2])
+    # Many places: one table, the shared document cited once and the place on each row.
+    many = [rc.Finding(str(i), 1, 1, "tkr", f"Källa: Dok, avsnitt {i}") for i in range(audit.MAX_PARTS + 1)]
+    [(rows, title, cited)] = audit.parts(many, "Avstämning")
+    assert len(rows) == len(many) and title == "Avstämning" and cited == "Källa: Dok"
+    assert audit.parts([], "Avstämning") == []
+    # On a chapter page: one line with the link to the chapter's section of the Avstämning page.
+    line = audit.status_line([a1, b1], "budget").replace(NB, " ")
+    assert line.startswith("**Avstämning:** 2 kontroller") and line.endswith(
+        "[Avstämningen i detalj](avstamning.ipynb#avstamning-budget).")
+
+
 def test_site_reconciliation_has_its_own_page(built_site):
     """Issue #14: the Avstämning of an organisation-year is a page of its own; a chapter keeps one line and a link."""
     pages = {p.relative_to(built_site).as_posix(): p.read_text(encoding="utf-8")

@@ -27,7 +27,6 @@ from rapportbok.present import display, tables
 
 SLUG = "avstamning"
 PAGE_TITLE = "Avstämning"
-TITLE = ""
 # The chapter page classes whose reconciliation the page shows, by chapter slug (book order is registry()).
 PAGE_CLASSES = {
     "budget": ("rapportbok.chapters.budget", "BudgetChapter"),
@@ -171,9 +170,6 @@ class AuditChapter(ChapterPage):
             module, cls = PAGE_CLASSES[ch.slug]
             self.pages[ch.slug] = getattr(importlib.import_module(module), cls)(org, year, tertial)
         tables.begin_page(SLUG)  # the chapter objects above set their own page; tables here are ours
-
-    def title(self) -> None:
-        display.md(f"# {PAGE_TITLE} – {escape.md_text(self.org.name)} {self.year}")
 
     def intro(self) -> None:
         names = ", ".join(f"[{escape.md_text(c.title)}](#{anchor(c.slug)})" for c in self.chapters)
