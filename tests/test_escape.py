@@ -185,7 +185,8 @@ def test_source_links_escape_the_id(tmp_path, monkeypatch):
 SAFE_VALUES = {
     # years, tertials and counts: integers
     **{(m, v): "ett heltal" for m in ("chapters/actionplan.py", "chapters/budget.py", "chapters/risk.py",
-                                      "chapters/report_tables.py", "chapters/review.py", "chapters/summary.py", "build.py")
+                                      "chapters/report_tables.py", "chapters/review.py", "chapters/summary.py", "build.py",
+                                      "chapters/audit.py")
        for v in ("self.year", "self.tertial", "p['ar_fran']", "p['ar_till']", "years[0]", "years[-1]")},
     # the book's own texts
     ("chapters/actionplan.py", "periods.TERTIAL_NAME[self.tertial]"): "konstant text",
@@ -218,6 +219,17 @@ SAFE_VALUES = {
     ("build.py", "fence"): "backticks som koden räknar fram",
     ("build.py", "PDF_CLASS"): "konstant klassnamn",
     ("build.py", "pdf_name(org.slug, year)"): "filnamn av slug (kontrollerad mot SLUG) och årtal",
+    # the Avstämning page (chapters/audit.py) and the chapters' one line that links to it
+    ("chapters/audit.py", "PAGE_TITLE"): "konstant text",
+    ("chapters/audit.py", "names"): "länkar till sidans avsnitt: kapitlens titlar genom escape.md_text, slug konstant",
+    ("chapters/audit.py", "anchor(c.slug)"): "avsnittets id av kapitlets slug, konstant i koden",
+    ("chapters/audit.py", "anchor(ch.slug)"): "avsnittets id av kapitlets slug, konstant i koden",
+    ("chapters/audit.py", "ch.slug"): "kapitlets slug, konstant i koden",
+    ("chapters/audit.py", "status_line(findings, tables.current_page())"):
+        "summeringen genom escape.md_text och en länk av kapitlets slug (konstant)",
+    ("chapters/review.py", "audit.link(CHAPTER.slug)"): "länk av kapitlets slug, konstant",
+    # Läget: the headline's sentences through escape.md_text, figures linked to constant anchors
+    ("chapters/summary.py", "headline_md(h)"): "escape.md_text av meningarna; länkarna av konstanta sidor och id",
 }
 SAFE_CALL_PREFIXES = ("escape.", "fmt.", "self._link(", "int(", "len(")
 # Calls whose f-string arguments are escaped elsewhere (HTML tables, plain-text glue) or drawn in a PNG.

@@ -218,8 +218,27 @@ def test_chapter_without_kolada_data_says_so(tmp_path, monkeypatch):
     from rapportbok.present import display as present_display
 
     monkeypatch.setattr(present_display, "md", said.append)
-    assert ch.reconciliation() is None  # a dropdown (Markdown) holding the table
-    assert "{dropdown}" in said[-1] and "anges inte" in said[-1]
+    # Without a fetch the review's own comparisons are shown: a table each, marked "enligt genomlysningen",
+    # and a chart where at least two figures are single values (issue #14).
+    said.clear()
+    ch.stated_comparisons()
+    shown = [s for s in said if isinstance(s, str) and "enligt genomlysningen" in s]
+    assert len(shown) == 6, len(shown)
+    table = next(s for s in shown if "offentliga utbetalningar" in s and "förändring" in s).replace("\u00a0", " ")
+    for who, value in (("Alingsås", "+22"), ("Kungälv", "−8"), ("Ale", "+3"), ("Liknande kommuner", "+8")):
+        assert re.search(who + r".*?" + re.escape(value), table, flags=re.DOTALL), (who, value)
+    assert "rapportbok kolada" not in "".join(shown)
+    # On the chapter page: one line and a link to the chapter's section on the Avstämning page.
+    assert ch.reconciliation() is None
+    assert said[-1].startswith("**Avstämning:** Genomlysningen anger ingen summa")
+    assert "](avstamning.ipynb#avstamning-genomlysning)" in said[-1]
+    # On the Avstämning page (rapportbok.chapters.audit): the method and the table.
+    from rapportbok.chapters import audit
+
+    with audit.in_full("genomlysning"):
+        table = ch.reconciliation(method="Metoden.")
+    assert "Metoden." in said[-1] and "ingen summa" in said[-1]
+    assert "anges inte" in table.data and "Båda tabellerna" in table.data
 
 
 # ---------------------------------------------------------------------------
@@ -306,7 +325,10 @@ def test_fetch_then_notebook_shows_charts_and_gaps(tmp_path, monkeypatch):
     nb = nbformat.read(out, as_version=4)
     pngs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
     n_kpis = len([k for k in cfg.kpis if k != gl.POPULATION_KPI])
-    assert len(pngs) == n_kpis + 1  # one time series per KPI, plus the savings chart
+    kolada_pngs = [o for o in pngs if not o.get("metadata", {}).get("image/png", {}).get("alt", "").startswith(
+        "Liggande stapeldiagram: Enligt genomlysningen:")]
+    assert len(pngs) - len(kolada_pngs) == 5  # the review's own comparisons (stated_comparisons)
+    assert len(kolada_pngs) == n_kpis + 1  # one time series per KPI, plus the savings chart
     # The output HTML: every text/html and text/markdown output of the executed notebook.
     html = "\n".join(
         o["data"][k] for c in nb.cells if c.cell_type == "code" for o in c.outputs
@@ -326,3 +348,21 @@ def test_fetch_then_notebook_shows_charts_and_gaps(tmp_path, monkeypatch):
     assert "+40" in text and "+20,0" in text
     # Rank: only part of the municipalities had values, so no rank.
     assert "kräver värden för alla kommuner" in text
+
+
+def test_stated_comparisons_are_the_reviews_own_figures():
+    """Issue #14: the comparisons the review states (real data, data/alingsas/genomlysning_uppgifter.csv)."""
+    from rapportbok.analysis import review as gl_analysis
+    from rapportbok.data import datasets as ds
+
+    stated = ds.load_org("alingsas")["genomlysning_uppgifter"]
+    comps = gl_analysis.stated_comparisons(stated)
+    subjects = [(c["amne"].iloc[0], c["matt"].iloc[0]) for c in comps]
+    assert len(comps) == 6
+    assert ("Andel av personer med ersättning genom offentliga utbetalningar som uppbär ekonomiskt bistånd",
+            "förändring") in subjects
+    assert all(c["avser"].nunique() >= 2 for c in comps)
+    five = next(c for c in comps if len(c) == 5)
+    assert list(five["avser"]) == ["Alingsås", "Kungälv", "Genomsnittskommunen (ovägt medel)", "Ale", "Liknande kommuner"]
+    assert [gl_analysis.signed(r) for _, r in five.iterrows()][:2] == [22.0, -8.0]
+    assert gl_analysis.stated_comparisons(stated.iloc[:1]) == []

@@ -37,6 +37,8 @@ CHAPTERS = [
     ("Åtgärdsplaner", "book/alingsas/2025/atgardsplan.html"),
     ("Genomlysning: nyckeltal jämfört med liknande kommuner", "book/alingsas/2025/genomlysning.html"),
 ]
+# The year's Avstämning page, printed last as the appendix (rapportbok.publish.build.render_pdfs does the same).
+APPENDIX = ("Bilaga: Avstämning", "book/alingsas/2025/avstamning.html")
 
 
 def norm(text: str) -> str:
@@ -66,7 +68,8 @@ def rendered(built_site, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("pdf") / "alingsas-2025.pdf"
     requests: list[str] = []
-    result = pdf.render(built_site, ORG, NAMND, YEAR, PERIOD, CHAPTERS, out, BUILD_DATE, requests=requests,
+    assert APPENDIX[0] == pdf.APPENDIX_TITLE
+    result = pdf.render(built_site, ORG, NAMND, YEAR, PERIOD, [*CHAPTERS, APPENDIX], out, BUILD_DATE, requests=requests,
                         address=ADDRESS)
     assert result == out and out.is_file()
     reader = PdfReader(out)
@@ -77,6 +80,7 @@ def rendered(built_site, tmp_path_factory):
 def test_chapter_titles_are_the_pages_h1(built_site):
     for title, rel in CHAPTERS:
         assert article_headings(built_site, rel)[0] == title
+    assert article_headings(built_site, APPENDIX[1])[0] == "Avstämning"  # the PDF titles it "Bilaga: Avstämning"
 
 
 def test_cover(rendered):
@@ -272,7 +276,7 @@ def test_no_blank_pages(rendered):
 def test_no_table_caption_or_header_alone_at_a_page_end(built_site, rendered):
     pages = [squash(t) for t in rendered["texts"]]
     checked = 0
-    for _, rel in CHAPTERS:
+    for _, rel in [*CHAPTERS, APPENDIX]:
         for table in page_soup(built_site, rel).select("article.bd-article table"):
             if not table.caption or not table.select("tbody tr td"):
                 continue
@@ -291,23 +295,35 @@ def test_no_table_caption_or_header_alone_at_a_page_end(built_site, rendered):
 
 
 def test_avstamning_is_an_appendix_at_the_end(built_site, rendered):
+    """The appendix is the site's Avstämning page: the same sections and tables, after the chapters."""
     texts = [norm(t) for t in rendered["texts"]]
     toc = " ".join(texts[1:3])
     assert "Bilaga: Avstämning" in toc
     start = next(k for k, t in enumerate(texts) if k > 2 and "Bilaga: Avstämning" in t
                  and "Här stäms källornas egna summor av" in t)
-    # Every chapter's Avstämning caption is in the appendix and not before it.
-    for _, rel in CHAPTERS:
-        soup = page_soup(built_site, rel)
-        h2 = next((h for h in soup.select("article.bd-article h2") if norm(h.get_text()).startswith("Avstämning")), None)
-        if h2 is None:
+    appendix = squash(" ".join(texts[start:]))
+    page = page_soup(built_site, APPENDIX[1]).select_one("article.bd-article")
+    # The page's sections, one per chapter, in the same order in the appendix.
+    heads = [squash(h.get_text().rstrip("#")) for h in page.select("h2")]
+    assert len(heads) == 4 and heads[0] == squash("Budget och ekonomiska ramar")
+    where = [appendix.index(h) for h in heads]
+    assert where == sorted(where)
+    # Every table of the page is in the appendix and not before it.
+    checked = 0
+    for table in page.select("table"):
+        if not table.caption:
             continue
-        for table in h2.find_parent("section").select("table"):
-            if not table.caption:
-                continue
-            head = table.select("thead th")  # the caption as printed, followed by the first column's name
-            c = squash(table.caption.get_text()) + (squash(head[0].get_text()) if head else "")
-            assert not any(c in squash(t) for t in texts[:start]), c
-            assert any(c in squash(t) for t in texts[start:]), c
+        head = table.select("thead th")  # the caption as printed, followed by the first column's name
+        c = squash(table.caption.get_text()) + (squash(head[0].get_text()) if head else "")
+        assert not any(c in squash(t) for t in texts[:start]), c
+        assert c in appendix, c
+        checked += 1
+    assert checked >= 5
+    # The chapters keep one sentence where their Avstämning was; no Avstämning table in them.
+    for _, rel in CHAPTERS:
+        h2 = next((h for h in page_soup(built_site, rel).select("article.bd-article h2")
+                   if norm(h.get_text()).rstrip("#").strip() == "Avstämning"), None)
+        assert h2 is None or not h2.find_parent("section").select("table"), rel
     chapters_text = " ".join(texts[2:start])
     assert "Avstämningen står i bilagan i slutet av PDF:en." in chapters_text
+    assert "Avstämningen i detalj" not in chapters_text  # the web link is not printed

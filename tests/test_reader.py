@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bs4 import BeautifulSoup
 
 from rapportbok.analysis import headline as hl
 from rapportbok.core import fmt
@@ -88,7 +89,7 @@ def test_site_headline_first_on_summary_year_and_landing(built_site):
     summary = _article(built_site / "book" / "linkoping" / "2024" / "sammanfattning.html")
     lage = summary.find("Läget 2024")
     assert 0 <= lage < summary.find("Sidan samlar")  # the answer comes before the introduction
-    assert "Kvar efter planen: 90,0" in _plain(summary)
+    assert "Kvar efter planen: 90,0" in _plain(re.sub(r"<[^>]+>", "", summary))  # the figure is a link
     year = _plain(re.sub(r"<[^>]+>", " ", _article(built_site / "book" / "haninge" / "2018" / "index.html")))
     year = re.sub(r"\s+", " ", year)
     assert 0 <= year.find("Läget 2018") < year.find("Kapitel")
@@ -161,23 +162,70 @@ def test_dropdown_markup_holds_the_table(monkeypatch):
     assert "{raw} html" in text and Out.data in text and text.rstrip().endswith(first.split("{")[0])
 
 
-def test_site_reconciliations_are_dropdowns(built_site):
+def test_audit_tables_cite_each_place_once():
+    """The Avstämning page: one table per cited table or section, its citation in the source line only."""
+    from rapportbok.analysis import reconcile as rc
+    from rapportbok.chapters import audit
+
+    a1 = rc.Finding("a", 5, 5, "tkr", "Källa: Dok, avsnitt A")
+    a2 = rc.Finding("b", 7, 7, "tkr", "Källa: Dok, avsnitt A")
+    b1 = rc.Finding("c", 1, 2, "tkr", "Källa: Dok, avsnitt B")
+    parts = audit.parts([a1, b1, a2], "Avstämning")
+    assert [(len(p), title, cited) for p, title, cited in parts] == [
+        (2, "Avstämning: avsnitt A", "Källa: Dok, avsnitt A"), (1, "Avstämning: avsnitt B", "Källa: Dok, avsnitt B")]
+    assert "Var i källan" not in rc.table(parts[0][0], parts[0][2])
+    # Many places: one table, the shared document cited once and the place on each row.
+    many = [rc.Finding(str(i), 1, 1, "tkr", f"Källa: Dok, avsnitt {i}") for i in range(audit.MAX_PARTS + 1)]
+    [(rows, title, cited)] = audit.parts(many, "Avstämning")
+    assert len(rows) == len(many) and title == "Avstämning" and cited == "Källa: Dok"
+    assert audit.parts([], "Avstämning") == []
+    # On a chapter page: one line with the link to the chapter's section of the Avstämning page.
+    line = audit.status_line([a1, b1], "budget").replace(NB, " ")
+    assert line.startswith("**Avstämning:** 2 kontroller") and line.endswith(
+        "[Avstämningen i detalj](avstamning.ipynb#avstamning-budget).")
+
+
+def test_site_reconciliation_has_its_own_page(built_site):
+    """Issue #14: the Avstämning of an organisation-year is a page of its own; a chapter keeps one line and a link."""
     pages = {p.relative_to(built_site).as_posix(): p.read_text(encoding="utf-8")
              for p in (built_site / "book").rglob("*.html")}
-    with_audit = [n for n, h in pages.items() if 'id="avstamning' in h and "kallor" not in n]
+    audit_pages = sorted(n for n in pages if n.endswith("/avstamning.html"))
+    assert audit_pages == ["book/alingsas/2024/avstamning.html", "book/alingsas/2025/avstamning.html",
+                           "book/haninge/2018/avstamning.html", "book/linkoping/2024/avstamning.html"]
+    with_audit = [n for n, h in pages.items() if 'id="avstamning"' in h and "kallor" not in n
+                  and not n.endswith("/avstamning.html")]
     assert len(with_audit) >= 10
     for name in with_audit:
         html = pages[name]
-        section = html[html.index('id="avstamning'):]
-        details = section.find("<details")
-        assert details >= 0 or "rapportbok-notis" in section[:2000], name
-        if details >= 0:
-            opening = section[details:section.index(">", details)]
-            assert "rapportbok-avstamning" in opening and " open" not in opening, name  # closed by default
-            assert "T_avstamning" in section[details:] or "T_risk_avstamning" in section[details:], name
+        section = html[html.index('id="avstamning"'):].split("</section>", 1)[0]
+        assert "<table" not in section and "<details" not in section, name  # no folded tables left in the chapter
+        if "rapportbok-notis" in section:
+            continue  # "Inga summor att stämma av"
+        chapter = name.rsplit("/", 1)[1].removesuffix(".html")
+        assert f'href="avstamning.html#avstamning-{chapter}"' in section, name
+        target = pages[name.rsplit("/", 1)[0] + "/avstamning.html"]
+        assert f'id="avstamning-{chapter}"' in target, name  # the link lands on the chapter's section
     budget = pages["book/alingsas/2025/budget.html"]
-    summary_line = re.search(r"<summary[^>]*>(.*?)</summary>", budget[budget.index('id="avstamning'):], re.S).group(1)
-    assert "ingen verklig avvikelse" in _plain(re.sub(r"<[^>]+>", "", summary_line))
+    line = _plain(re.sub(r"<[^>]+>", "", budget[budget.index('id="avstamning"'):].split("</section>", 1)[0]))
+    assert "50 kontroller" in line and "ingen verklig avvikelse" in line and "Avstämningen i detalj" in line
+    page = pages["book/alingsas/2025/avstamning.html"]
+    soup = BeautifulSoup(page, "html.parser")
+    assert _plain(soup.title.get_text()) == "Avstämning – Alingsås kommun 2025"
+    text = " ".join(_plain(soup.select_one("article.bd-article").get_text(" ")).split())
+    # grouped by chapter, in book order
+    heads = [_plain(h.get_text(" ")).rstrip(" #") for h in soup.select("article.bd-article h2")]
+    assert heads == ["Budget och ekonomiska ramar", "Risk och intern kontroll", "Åtgärdsplaner",
+                     "Genomlysning: nyckeltal jämfört med liknande kommuner"]
+    # each finding in plain words: the 1 tkr rounding and the book's own de-duplication are told apart
+    assert "Avrundning. Verksamhetens nettokostnader 2024" in text
+    assert "Bokens egen rensning: källans summa räknar en åtgärd två gånger, boken en gång" in text
+    # citations once per table: no column repeats the place in the source on every row
+    assert "Var i källan" not in text
+    assert text.count('tabell "Belopp i tkr". Omräkningen är egen beräkning') == 2  # ramar and investeringar
+    # after the chapters in the table of contents
+    index = pages["book/alingsas/2025/index.html"]
+    links = re.findall(r'href="(\w+)\.html"', index[index.index('id="kapitel"'):index.index('id="som-pdf"')])
+    assert links[-1] == "avstamning" and links[0] == "sammanfattning", links
 
 
 # --- signs in words ----------------------------------------------------------------------------
@@ -265,3 +313,44 @@ def test_site_intros_tell_rounding_and_dedup_from_mismatch(built_site):
     plan = _article(built_site / "book" / "alingsas" / "2025" / "atgardsplan.html")
     intro = _plain(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", plan[:plan.find("Så räknas")])))
     assert "2 där boken inte räknar samma åtgärd två gånger och ingen verklig avvikelse" in intro
+
+
+# --- Läget: each figure links to where it is computed ----------------------------------------
+
+
+def test_headline_figures_link_to_where_they_are_computed():
+    from rapportbok.chapters.actionplan import HEADLINE_ANCHORS, headline_md
+
+    h = _head("haninge", 2018, 2)
+    text = headline_md(h, prefix="../")
+    links = re.findall(r'<a class="rapportbok-lage-tal" href="([^"]+)">(.*?)</a>', text)
+    assert [href for href, _ in links] == [
+        "../atgardsplan.html#fran-underskott-till-kvarstaende-gap",  # underskott
+        "../atgardsplan.html#T_summa_plan",  # planerad effekt
+        "../atgardsplan.html#fran-underskott-till-kvarstaende-gap",  # kvar (here: planen överstiger)
+        "../atgardsplan.html#T_trafikljus",  # trafikljusen
+        "../atgardsplan.html#T_summa_plan",  # faktisk effekt
+        "../avstamning.html#avstamning-atgardsplan",  # förvaltningens egen summa: explained on the Avstämning page
+    ]
+    assert _plain(links[0][1].replace("\\", "")) == "12,4 mnkr (12 400 tkr)"
+    # The same sentences as the plain text, only with the links around the figures.
+    unlinked = re.sub(r"<a [^>]*>(.*?)</a>", r"\1", text).replace("\\", "")
+    assert unlinked == " ".join(hl.sentences(h))
+    assert set(HEADLINE_ANCHORS) == set(hl.FIGURES)
+    # A headline without the figure links nothing: Alingsås 2025 states no deficit.
+    text = headline_md(_head("alingsas", 2025, 1))
+    assert "fran-underskott" not in text and 'href="avstamning.html#avstamning-atgardsplan"' in text
+
+
+def test_site_headline_links_land_on_their_table(built_site):
+    from bs4 import BeautifulSoup as Soup
+
+    pages = sorted(built_site.glob("book/*/*/index.html")) + sorted(built_site.glob("book/*/*/sammanfattning.html"))
+    checked = 0
+    for page in pages:
+        for a in Soup(page.read_text(encoding="utf-8"), "html.parser").select("a.rapportbok-lage-tal"):
+            target, _, anchor = a["href"].partition("#")
+            html = (page.parent / target).read_text(encoding="utf-8")
+            assert Soup(html, "html.parser").find(id=anchor) is not None, (page, a["href"])
+            checked += 1
+    assert checked >= 20

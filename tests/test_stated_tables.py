@@ -337,6 +337,12 @@ def test_page_shows_tables_as_stated_and_each_finding(tmp_path, monkeypatch):
     assert "Utfall jan–okt i % av budget helår" in text and "Förändring mot utfall jan–okt 2024" in text
     assert "Avvikelse omräknad (budget helår − prognos helår)" in text
     assert "Avvikelse enligt källan" in text
+    # The chapter keeps one line per report with a link to the Avstämning page; the detail is there.
+    assert "Det som inte stämmer exakt" not in text
+    assert "**Avstämning:** " in text and "3 verkliga avvikelser" in text
+    assert "](avstamning.ipynb#avstamning-tabeller)" in text
+    text = _text(_run("avstamning", tmp_path, 2025, 3))
+    assert "## Rapporternas tabeller" in text and "(avstamning-tabeller)=" in text
     # The Avstämning: each planted finding, the culprit, the row outside the sum; nothing else not exact.
     listed = text.split("Det som inte stämmer exakt", 1)[1].split("</", 1)[0]
     items = [line for line in listed.splitlines() if line.startswith("- ")]
@@ -350,7 +356,7 @@ def test_page_shows_tables_as_stated_and_each_finding(tmp_path, monkeypatch):
 
 def test_bokslut_page_two_years_and_the_difference_row(tmp_path, monkeypatch):
     tables_data(tmp_path, monkeypatch)
-    text = _text(_run("tabeller", tmp_path, 2024, 3))
+    text = _text(_run("tabeller", tmp_path, 2024, 3)) + _text(_run("avstamning", tmp_path, 2024, 3))
     assert "Bokslut per 31 december 2024" in text and "Rapporten avser helåret 2024." in text
     for head in ("Intäkter 2024", "Kostnader 2024", "Nettokostnad 2024", "Budget 2024", "Avvikelse mot budget 2024",
                  "Intäkter 2023", "Nettokostnad 2023", "Avvikelse mot budget 2023"):
@@ -366,7 +372,8 @@ def test_minimal_organisation_builds_plan_and_overview(tmp_path, monkeypatch):
     data = tables_data(tmp_path, monkeypatch)
     _, jobs = build.plan(data)
     mine = sorted((j.year, j.chapter) for j in jobs if j.org == "exempelstad")
-    assert mine == [(2024, "sammanfattning"), (2024, "tabeller"), (2025, "sammanfattning"), (2025, "tabeller")]
+    assert mine == [(2024, "avstamning"), (2024, "sammanfattning"), (2024, "tabeller"),
+                    (2025, "avstamning"), (2025, "sammanfattning"), (2025, "tabeller")]
     text = _text(_run("sammanfattning", tmp_path, 2025, 3))
     assert "Rapporternas tabeller" in text
 
@@ -400,8 +407,9 @@ def test_hostile_texts_are_text_on_the_page(tmp_path, monkeypatch):
         "tabell_varden.csv": ("Mottagning och utredning", f'"{HOSTILE}"'),
         "tabell_kolumner.csv": ("Utfall jan–okt,", f'"{HOSTILE}",'),
     })
-    nb = _run("tabeller", tmp_path, 2025, 3)
-    outs = [o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    # The chapter page and the Avstämning page (rapportbok.chapters.audit: the culprit notes name the data's texts).
+    nbs = [_run("tabeller", tmp_path, 2025, 3), _run("avstamning", tmp_path, 2025, 3)]
+    outs = [o.get("data", {}) for nb in nbs for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     raw = "".join(d.get("text/markdown", "") + d.get("text/html", "") for d in outs)
     # HTML (tables, and the dropdown's own {raw} html block): entities, never an element from the data.
     assert not re.search(r"(?<!\\)<(script|img)", raw)

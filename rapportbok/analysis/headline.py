@@ -105,6 +105,15 @@ def _stated_total(data: dict, plans, year: int) -> tuple[float | None, float]:
     return stated, float(flagged["effekt_tkr"].sum())
 
 
+# The figures of the headline, by key, for :func:`sentences`' ``figure`` (a page links each to where it
+# is worked out: rapportbok.chapters.actionplan.HEADLINE_ANCHORS).
+FIGURES = ("underskott", "planerad", "planen_anger", "kvar", "trafikljus", "faktisk", "forvaltningen_anger")
+
+
+def _plain(key: str, text: str) -> str:
+    return text
+
+
 def light_counts_text(h: Headline) -> str:
     """'8 röda åtgärder med 10 240 av 15 000 tkr planerat, 1 gul med 1 000 tkr, …' ('' without a follow-up)."""
     if not h.lights:
@@ -124,46 +133,49 @@ def light_counts_text(h: Headline) -> str:
     return ", ".join(parts[:-1]) + (" och " if len(parts) > 1 else "") + parts[-1]
 
 
-def gap_text(h: Headline) -> str:
+def gap_text(h: Headline, figure=_plain) -> str:
     """What remains after the plan, as a clause ('' when the deficit or the effect is not stated)."""
     gap = h.gap_tkr
     if gap is None:
         return ""
     if gap > 0:
-        return f"Kvar efter planen: {fmt.mnkr(gap)} ({fmt.tkr(gap)})."
+        return f"Kvar efter planen: {figure('kvar', f'{fmt.mnkr(gap)} ({fmt.tkr(gap)})')}."
     if gap < 0:
-        return f"Planen överstiger underskottet med {fmt.mnkr(-gap)} ({fmt.tkr(-gap)})."
+        return f"Planen överstiger underskottet med {figure('kvar', f'{fmt.mnkr(-gap)} ({fmt.tkr(-gap)})')}."
     return "Planen täcker underskottet precis."
 
 
-def sentences(h: Headline) -> list[str]:
+def sentences(h: Headline, figure=_plain) -> list[str]:
     """The headline as short Swedish sentences (plain text, numbers through fmt).
 
-    A figure the sources do not state gets one short clause saying so.
+    A figure the sources do not state gets one short clause saying so. ``figure(key, text)`` is
+    applied to each figure's text (key one of :data:`FIGURES`), e.g. to mark it for a link.
     """
     if not h.has_plan:
         return []
     out = []
     if h.deficit_tkr is not None:
-        out.append(f"Underskott: {fmt.mnkr(h.deficit_tkr)} ({fmt.tkr(h.deficit_tkr)}).")
+        out.append(f"Underskott: {figure('underskott', f'{fmt.mnkr(h.deficit_tkr)} ({fmt.tkr(h.deficit_tkr)})')}.")
     else:
         out.append("Underskottets belopp anges inte i källorna.")
     if h.planned_tkr is not None:
-        text = f"Åtgärdsplanens planerade effekt {h.year}: {fmt.mnkr(h.planned_tkr)} ({fmt.tkr(h.planned_tkr)})"
+        text = (f"Åtgärdsplanens planerade effekt {h.year}: "
+                + figure("planerad", f"{fmt.mnkr(h.planned_tkr)} ({fmt.tkr(h.planned_tkr)})"))
         if h.dedup_explains:
-            text += (f"; planen själv anger {fmt.mnkr(h.stated_planned_tkr)}, men {fmt.mnkr(h.double_counted_tkr)} av det "
+            text += (f"; planen själv anger {figure('planen_anger', fmt.mnkr(h.stated_planned_tkr))}, men "
+                     f"{fmt.mnkr(h.double_counted_tkr)} av det "
                      f"är enligt planen redan medräknat i andra åtgärder och räknas här bara en gång")
         out.append(text + ".")
     else:
         out.append(f"Åtgärdsplanens effekt för {h.year} anges inte i källorna.")
     if gap_text(h):
-        out.append(gap_text(h))
+        out.append(gap_text(h, figure))
     if h.has_followup:
-        text = f"Uppföljning per {h.as_of}: {light_counts_text(h)}."
+        text = f"Uppföljning per {h.as_of}: {figure('trafikljus', light_counts_text(h))}."
         if h.actual_tkr is not None:
-            text += f" Faktisk effekt hittills, summerad per åtgärd: {fmt.tkr(h.actual_tkr)}"
+            text += f" Faktisk effekt hittills, summerad per åtgärd: {figure('faktisk', fmt.tkr(h.actual_tkr))}"
             if h.stated_actual_tkr is not None and abs(h.stated_actual_tkr - h.actual_tkr) >= 0.5:
-                text += f" (förvaltningen anger summan {fmt.tkr(h.stated_actual_tkr)})"
+                text += f" (förvaltningen anger summan {figure('forvaltningen_anger', fmt.tkr(h.stated_actual_tkr))})"
             text += "."
         out.append(text)
     return out

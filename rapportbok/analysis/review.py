@@ -340,3 +340,25 @@ def savings_checks(df: pd.DataFrame) -> list[dict]:
             "ackumuleras": int((part["ackumuleras"] == "ja").sum()),
         })
     return out
+
+
+# --- comparisons the review itself states -----------------------------------------------------------
+
+
+def stated_comparisons(stated: pd.DataFrame) -> list[pd.DataFrame]:
+    """The comparisons the review states in its text, without anything fetched from Kolada.
+
+    A comparison is the stated figures of one subject and measure (``amne``, ``matt``, ``enhet``)
+    for at least two different organisations or groups (``avser``): e.g. the change 2018–2022 in the
+    share receiving ekonomiskt bistånd for Alingsås, Kungälv, Ale, liknande kommuner and the
+    genomsnittskommun. Each is the review's rows in their order; figures are the stated ones
+    (``signed``: a stated decrease is negative), a stated range keeps ``varde_lag``/``varde_hog``.
+    """
+    if stated is None or stated.empty:
+        return []
+    out = []
+    keys = ["amne", "matt", "enhet"]
+    for _, part in stated.groupby(keys, sort=False, dropna=False):
+        if len(part) >= 2 and part["avser"].nunique() >= 2:
+            out.append(part.copy())
+    return out

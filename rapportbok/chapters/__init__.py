@@ -56,6 +56,7 @@ MODULES = [
     "rapportbok.chapters.report_tables",
     "rapportbok.chapters.actionplan",
     "rapportbok.chapters.review",
+    "rapportbok.chapters.audit",  # the Avstämning page, after the chapters
 ]
 
 

@@ -3,6 +3,8 @@ planned vs actual, the bridge from the deficit, drivers and the Avstämning."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from rapportbok.analysis import actionplan as ap
@@ -15,6 +17,35 @@ from rapportbok.present.display import glue, md
 
 BESLUT = {"nämnd": "Nämnd", "fullmäktige": "Fullmäktige"}
 CHART_ROWS = 8  # measures per chart of planned and actual effect
+
+
+# Where each figure of the Läget box (rapportbok.analysis.headline.FIGURES) is worked out: (page, anchor).
+# The anchors are this chapter's tables (``T_<id>`` of present.tables) and sections, and the Avstämning page.
+HEADLINE_ANCHORS = {
+    "underskott": ("atgardsplan", "fran-underskott-till-kvarstaende-gap"),
+    "planerad": ("atgardsplan", "T_summa_plan"),
+    "planen_anger": ("avstamning", "avstamning-atgardsplan"),
+    "kvar": ("atgardsplan", "fran-underskott-till-kvarstaende-gap"),
+    "trafikljus": ("atgardsplan", "T_trafikljus"),
+    "faktisk": ("atgardsplan", "T_summa_plan"),
+    "forvaltningen_anger": ("avstamning", "avstamning-atgardsplan"),
+}
+_MARK = re.compile("\ue000([a-z_\\\\]+)\ue001(.*?)\ue002")  # the key's "_" comes back escaped (\\_)
+
+
+def headline_md(h, prefix: str = "") -> str:
+    """The Läget sentences (rapportbok.analysis.headline) as MyST text, each figure a link to the table
+    or section that computes it; ``prefix`` is the path from the page to the organisation-year's folder."""
+    from rapportbok.analysis import headline as hl
+
+    text = escape.md_text(" ".join(hl.sentences(h, lambda key, t: f"\ue000{key}\ue001{t}\ue002")))
+
+    def link(m: re.Match) -> str:
+        page, anchor = HEADLINE_ANCHORS[m.group(1).replace("\\", "")]
+        href = escape.html_attr(f"{prefix}{page}.html#{anchor}")
+        return f'<a class="rapportbok-lage-tal" href="{href}">{m.group(2)}</a>'
+
+    return _MARK.sub(link, text)
 
 
 def has_data(data: dict, year: int) -> bool:

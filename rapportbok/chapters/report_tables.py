@@ -192,6 +192,14 @@ class TablesChapter(ChapterPage):
                 self._table(t, d, i, j)
             self._audit(ts, i)
 
+    def reconciliations(self) -> None:
+        """Every report's reconciliation (for the Avstämning page, rapportbok.chapters.audit)."""
+        if not self.reports:
+            md("Källorna innehåller inga tabeller att stämma av för detta år.")
+        for i, (d, kind, ts) in enumerate(self.reports):
+            md(f"**{escape.md_text(report_title(kind, d))}.**")
+            self._audit(ts, i)
+
     def _table(self, t: model.StatedTable, d: dt.date, i: int, j: int) -> None:
         df, formats, bold = frame(t)
         unit = f"{t.unit}, {fmt.number(t.decimals)} decimal{'er' if t.decimals != 1 else ''}" if t.decimals else t.unit

@@ -18,6 +18,23 @@ from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
 STATED = "genomlysning_uppgifter"
+
+
+def _stated_period(y0, y1) -> str:
+    """A stated figure's period: '2018–2022', '2023', or '–' when the review gives none."""
+    if pd.isna(y1):
+        return "–" if pd.isna(y0) else str(int(y0))
+    if pd.isna(y0) or y0 == y1:
+        return str(int(y1))
+    return f"{int(y0)}–{int(y1)}"
+
+
+def _stated_value(r) -> str:
+    """A stated figure as the review states it: qualifier ('drygt', 'runt'), the value or range, signed."""
+    q = r["kvalifikator"] if isinstance(r["kvalifikator"], str) else ""
+    v = gl.fmt_range(r) if pd.isna(r["varde"]) else fmt.number(gl.signed(r), 0 if float(r["varde"]).is_integer() else 1,
+                                                                 sign=r["matt"] in ("förändring", "procentenheter"))
+    return (q + " " if q else "") + v
 MOVES = "genomlysning_forflyttning"
 # Said on reader pages when no Kolada values are in the data: how to fetch them is for the analyst
 # (README), never on a reader page.
@@ -431,6 +448,45 @@ class GenomlysningChapter(ChapterPage):
                            source + " Beräkningen är egen; båda talen visas när de skiljer sig.",
                            wrap=["Uppgift", "Avser", "Mått", "Kommentar"])
 
+    # -- the comparisons the review itself states (no Kolada fetch needed) -------------------
+    def stated_comparisons(self) -> None:
+        """Each comparison the review states in its text (rapportbok.analysis.review.stated_comparisons):
+        a table of the stated figures, and a chart where at least two of them are single values."""
+        if self.stated is None:
+            display(tables.note("Genomlysningens nyckeltal finns inte för denna organisation."))
+            return
+        comps = gl.stated_comparisons(self.stated)
+        if not comps:
+            display(tables.note("Genomlysningen anger inga jämförelser mellan kommuner i sin text."))
+            return
+        for k, part in enumerate(comps):
+            first = part.iloc[0]
+            unit = str(first["enhet"])
+            what = f"{first['amne']}, {first['matt']} ({unit})"
+            rows = [{"Avser": r["avser"], "Period": _stated_period(r["period_fran"], r["period_till"]),
+                     "Enligt genomlysningen": _stated_value(r)} for _, r in part.iterrows()]
+            source = sources.cite(part) + ". Värdena står som i källan; en minskning visas med minustecken."
+            display(tables.show(pd.DataFrame(rows), f"jamforelse_{k + 1}", f"{what}, enligt genomlysningen",
+                                source, wrap=["Avser"]))
+            single = part[part["varde"].notna()]
+            if len(single) < 2:
+                continue
+            labels = [f"{a} ({p})" if p != "–" else str(a)
+                      for a, p in zip(single["avser"], (_stated_period(a, b) for a, b in
+                                                        zip(single["period_fran"], single["period_till"])))]
+            values = [gl.signed(r) for _, r in single.iterrows()]
+            chart = pd.DataFrame({"Avser": labels, "Enligt genomlysningen": values})
+            decimals = 0 if all(float(v).is_integer() for v in values) else 1
+            top, low = values.index(max(values)), values.index(min(values))
+            names = list(single["avser"])
+            said = [_stated_value(r) for _, r in single.iterrows()]  # with the review's own "drygt", "runt"
+            title = (f"Enligt genomlysningen: {first['amne'].lower()} ({first['matt']}) är högst för {names[top]} "
+                     f"({said[top]} {unit}) och lägst för {names[low]} ({said[low]} {unit})")
+            if len(part) > len(single):
+                title += "; intervallen står i tabellen"
+            charts.show(charts.hbars(chart, "Avser", ["Enligt genomlysningen"], title + ".", source,
+                                     unit=unit, decimals=decimals))
+
     # -- savings --------------------------------------------------------------------------
     def savings_tables(self):
         if self.moves is None:
@@ -475,10 +531,14 @@ class GenomlysningChapter(ChapterPage):
         return None
 
     def reconciliation(self, method: str = ""):
-        from rapportbok.present import display
+        from rapportbok.chapters import audit
 
         if self.moves is None:
             return tables.note("Inga summor att stämma av för denna organisation.")
+        summary = "Genomlysningen anger ingen summa att stämma av; boken summerar raderna själv."
+        if not audit.asking():
+            md("**Avstämning:** " + summary + " " + audit.link(CHAPTER.slug) + ".")
+            return None
         checks = gl.savings_checks(self.moves)
         total = sum(c["summa_rader"] for c in checks)
         text = (
@@ -491,10 +551,9 @@ class GenomlysningChapter(ChapterPage):
         rows.append({"Tabell": "Båda tabellerna", "Rader": sum(c["rader"] for c in checks), "Summa enligt källan": "anges inte",
                      "Summa av raderna, mnkr per år (egen beräkning)": total})
         t = pd.DataFrame(rows)
-        html = tables.show(t, "avstamning_genomlysning", "Avstämning av tabellerna Möjlig förflyttning",
-                              sources.cite(self.moves) + ". Summorna är egen beräkning.",
-                              formats={"Summa av raderna, mnkr per år (egen beräkning)": fmt.Number(1)},
-                              bold_rows=[len(t) - 1])
-        display.dropdown("Genomlysningen anger ingen summa att stämma av; boken summerar raderna själv",
-                         (method + "\n\n" if method else "") + text, html)
-        return None
+        body = ["**Avstämning av tabellerna Möjlig förflyttning.** " + summary, method, text]
+        md("\n\n".join(b for b in body if b))
+        return tables.show(t, "genomlysning_avstamning_genomlysning", "Avstämning av tabellerna Möjlig förflyttning",
+                           sources.cite(self.moves) + ". Summorna är egen beräkning.",
+                           formats={"Summa av raderna, mnkr per år (egen beräkning)": fmt.Number(1)},
+                           bold_rows=[len(t) - 1])

@@ -21,6 +21,7 @@ from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
 SLUG = "sammanfattning"
+AUDIT = "avstamning"  # the Avstämning page (rapportbok.chapters.audit) is not a chapter the overview sums up
 NOT_STATED = "anges inte i källorna"
 # The chapter page classes the overview draws on, by chapter slug.
 PAGE_CLASSES = {
@@ -38,7 +39,7 @@ KEYS = (
 
 
 def _others(data: dict, year: int) -> list[Chapter]:
-    return [c for c in registry() if c.slug != SLUG and c.has_data(data, year)]
+    return [c for c in registry() if c.slug not in (SLUG, AUDIT) and c.has_data(data, year)]
 
 
 def has_data(data: dict, year: int) -> bool:
@@ -77,7 +78,9 @@ class SummaryChapter(ChapterPage):
             md(f"```{{admonition}} Läget {self.year}\n:class: rapportbok-lage\n"
                f"Ingen åtgärdsplan i källorna gäller {self.year}. Se kapitlen nedan.\n```")
             return
-        text = escape.md_text(" ".join(hl.sentences(h)))
+        from rapportbok.chapters.actionplan import headline_md
+
+        text = headline_md(h)  # each figure links to the table or section that computes it
         cited = {}
         if h.deficit_rows is not None:
             cited["underskottet"] = sources.cite(h.deficit_rows).removeprefix("Källa: ")
@@ -117,7 +120,7 @@ class SummaryChapter(ChapterPage):
         n = sum(len(b) for b in bad.values())
         self.values["sf_avvikelser"] = (
             f"{fmt.number(n)} verklig{'a' if n != 1 else ''} i {', '.join(next(c.title for c in self.chapters if c.slug == s).lower() for s, b in bad.items() if b)}"
-            if n else "inga verkliga avvikelser (avrundningar och bokens rensning av dubbelräkning visas i kapitlen)"
+            if n else "inga verkliga avvikelser (avrundningar och bokens rensning av dubbelräkning visas på sidan Avstämning)"
         )
         for key in KEYS:
             glue(key, self.values[key])
@@ -171,7 +174,7 @@ class SummaryChapter(ChapterPage):
                     f"; den antagna planen anger {fmt.mnkr(both['stated_tkr'])}. Skillnaden är "
                     + (f"{left} ({fmt.tkr(both['left_out_tkr'])}), som enligt källan redan ingår i andra åtgärder "
                        "och därför inte räknas två gånger" if left and abs(both["stated_tkr"] - total - both["left_out_tkr"]) < 0.5
-                       else "inte förklarad av åtgärdernas rader; se Avstämning i kapitlet Åtgärdsplaner") + ".")
+                       else "inte förklarad av åtgärdernas rader; se sidan Avstämning") + ".")
         if page.has_followup:
             st = page.status
             self.values["sf_faktisk"] = (f"{fmt.tkr(st['actual_tkr'].sum(min_count=1))} per {page._as_of_text()} "

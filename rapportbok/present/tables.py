@@ -31,6 +31,11 @@ def begin_page(chapter: str | None) -> None:
     _page = chapter
 
 
+def current_page() -> str | None:
+    """The chapter page whose tables are being shown (set by :func:`begin_page`)."""
+    return _page
+
+
 def formatter_for(column: str) -> fmt.Number:
     """Pick the Swedish format from the column name: '%' columns as per cent, others as numbers."""
     if "%" in column or "procent" in column.lower():

@@ -33,6 +33,9 @@ from rapportbok.data.schema import DataError
 from rapportbok.publish import fold, journal, processes, stamp, templates
 
 
+AUDIT = "avstamning"  # the Avstämning page (rapportbok.chapters.audit): the PDF's appendix
+
+
 class BuildError(Exception):
     """A build step failed; the message says which and why, in Swedish."""
 
@@ -110,7 +113,7 @@ def landing_page(all_orgs: list[orgs.Org], jobs: list[Job], heads: dict | None =
         "",
         "Den här boken samlar budget, åtgärdsplaner och nyckeltal för socialnämnder i några svenska kommuner. "
         "Varje tabell och diagram anger sitt källdokument. Siffrorna står som källorna anger dem; där summor "
-        "inte stämmer visar kapitlens avsnitt *Avstämning* båda beloppen.",
+        "inte stämmer visar varje års sida *Avstämning* båda beloppen.",
         "",
         "## Organisationer och år",
         "",
@@ -251,10 +254,13 @@ def year_page(org: orgs.Org, year: int, jobs: list[Job], head=None) -> str:
     ]
     said = hl.sentences(head) if head is not None else []
     if said:
+        from rapportbok.chapters.actionplan import headline_md
+
         has_summary = any(j.org == org.slug and j.year == year and j.chapter == "sammanfattning" for j in jobs)
         more = " Källor och beräkning i [Sammanfattning](sammanfattning.ipynb)." if has_summary else ""
+        # each figure links to the table or section of the action-plan chapter that computes it
         lines += ["```{admonition} Läget " + str(year), ":class: rapportbok-lage",
-                  escape.md_text(" ".join(said)) + more, "```", ""]
+                  headline_md(head) + more, "```", ""]
     lines += [
         "## Kapitel",
         "",
@@ -535,8 +541,9 @@ def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print
     out = []
     for org in all_orgs:
         for year in sorted({j.year for j in jobs if j.org == org.slug}, reverse=True):
-            chapters = [(titles[j.chapter], f"book/{org.slug}/{year}/{j.chapter}.html")
-                        for j in jobs if j.org == org.slug and j.year == year]
+            chapters = [(pdfmod.APPENDIX_TITLE if j.chapter == AUDIT else titles[j.chapter],
+                         f"book/{org.slug}/{year}/{j.chapter}.html")
+                        for j in jobs if j.org == org.slug and j.year == year]  # Avstämning is last: the appendix
             target = html / "pdf" / pdf_name(org.slug, year)
             target.parent.mkdir(parents=True, exist_ok=True)
             log(f"  PDF {target.name}")

@@ -3,13 +3,21 @@
 MyST-NB reads image options only from cell metadata (one alt text per cell) and, from the
 output, only width and height. A chart's alt text depends on the data, so rapportbok.present.charts
 stores it in the output's metadata (``{"image/png": {"alt": ...}}``); this renderer copies it
-onto the ``<img>``. Registered as the entry point ``myst_nb.renderers: rapportbok`` and chosen
+onto the ``<img>``.
+
+Each chart image is put in a box of its own (``div.output.rapportbok-diagram``): on a phone the
+image keeps a readable size and the box scrolls sideways, not the page (_static/rapportbok.css).
+As a ``.cell_output > .output`` the theme makes the box reachable with the keyboard when it
+scrolls (tabindex 0). Registered as the entry point ``myst_nb.renderers: rapportbok`` and chosen
 in _config.yml with ``nb_render_plugin: rapportbok``.
 """
 
 from __future__ import annotations
 
+from docutils import nodes as dn
 from myst_nb.core.render import MimeData, NbElementRenderer
+
+CHART_CLASS = "rapportbok-diagram"
 
 
 class Renderer(NbElementRenderer):
@@ -19,4 +27,4 @@ class Renderer(NbElementRenderer):
         if alt:
             for node in nodes:
                 node["alt"] = str(alt)
-        return nodes
+        return [dn.container("", *nodes, classes=["output", CHART_CLASS])]

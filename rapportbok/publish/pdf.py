@@ -13,9 +13,9 @@ How it works:
    ``DOMParser`` (so none of the theme's scripts run); its ``article.bd-article`` is cleaned
    and appended as a chapter. Image addresses are resolved against the chapter page's own
    ``file://`` address, so the charts load from the site's ``_images``.
-   Web-only text (the tables' CSV/Excel download links) is removed. Each chapter's
-   "Avstämning" section is moved out and, after the last chapter, printed as the appendix
-   "Bilaga: Avstämning" (one section per chapter); the chapter keeps a sentence saying so.
+   Web-only text (the tables' CSV/Excel download links) is removed. The year's Avstämning page
+   (rapportbok.chapters.audit), given last with the title "Bilaga: Avstämning", is the appendix;
+   each chapter's one-line Avstämning status becomes a sentence pointing to it.
    The cover names the web site's address (RAPPORTBOK_ADRESS or html.baseurl, see
    :func:`site_address`).
 3. Wide tables get a smaller font until they fit the page width; a table at most half a page
@@ -64,7 +64,7 @@ class PdfError(RuntimeError):
 # Parse one chapter page, clean its article and append it as <section class="kapitel">.
 # Returns the chapter heading and its h2 sections, or null when the page has no article.
 _ADD_CHAPTER_JS = r"""
-({html, url, index, title}) => {
+({html, url, index, title, appendix}) => {
   const src = new DOMParser().parseFromString(html, "text/html");
   const art = src.querySelector("article.bd-article") || src.querySelector("main article")
            || src.querySelector("main");
@@ -113,33 +113,28 @@ _ADD_CHAPTER_JS = r"""
 
   const clean = (t) => t.replace(/\s+/g, " ").trim();
 
-  // The reconciliation ("Avstämning") leaves the chapter for the appendix at the end of the PDF
-  // (_ADD_APPENDIX_JS); the chapter keeps one sentence that says where it went.
-  const store = document.getElementById("bilaga-lager");
+  // The reconciliation ("Avstämning") is printed in full in the appendix at the end of the PDF (the
+  // Avstämning page of the site, the last chapter); the chapter's one-line status with its link to
+  // that page becomes one sentence that says where it is.
   art.querySelectorAll("h2").forEach((h2) => {
-    if (!/^Avstämning/.test(clean(h2.textContent))) return;
+    if (!/^Avstämning( ?#)?$/.test(clean(h2.textContent))) return;  // not the overview's "Avstämningarna"
     const parent = h2.parentElement;
     const own = parent && parent.tagName === "SECTION" && parent.firstElementChild === h2 ? parent : null;
-    const part = document.createElement("section");
-    part.className = "bilaga-del";
-    part.dataset.kapitel = title;
     const pointer = document.createElement("p");
     pointer.className = "bilaga-hanvisning";
     pointer.textContent = "Avstämningen står i bilagan i slutet av PDF:en.";
     if (own) {
       own.replaceWith(pointer);
-      part.append(...Array.from(own.childNodes));
     } else {
       // No section of its own around the heading: the heading and what follows it up to the next h1/h2.
       let n = h2.nextSibling;
       h2.replaceWith(pointer);
-      part.append(h2);
-      while (n && !(n.nodeType === 1 && /^H[12]$/.test(n.tagName))) { const next = n.nextSibling; part.append(n); n = next; }
+      while (n && !(n.nodeType === 1 && /^H[12]$/.test(n.tagName))) { const next = n.nextSibling; n.remove(); n = next; }
     }
-    store.appendChild(document.adoptNode(part));
   });
 
   let h1 = art.querySelector("h1");
+  if (h1 && appendix) h1.textContent = title;
   if (!h1) {
     h1 = document.createElement("h1");
     h1.textContent = title;
@@ -169,39 +164,8 @@ _ADD_CHAPTER_JS = r"""
 }
 """
 
-# The appendix: every chapter's Avstämning, collected by _ADD_CHAPTER_JS, as the last chapter. Each
-# part's heading names its chapter. Returns the appendix's heading and sections, or null when empty.
-_ADD_APPENDIX_JS = r"""
-({index, title}) => {
-  const store = document.getElementById("bilaga-lager");
-  const parts = Array.from(store.children);
-  if (!parts.length) return null;
-  const chapter = document.createElement("section");
-  chapter.className = "kapitel bilaga";
-  chapter.setAttribute("aria-label", title);
-  const h1 = document.createElement("h1");
-  h1.id = `rb-k${index}`;
-  h1.textContent = title;
-  const intro = document.createElement("p");
-  intro.textContent = "Här stäms källornas egna summor av mot raderna de summerar, kapitel för kapitel. "
-    + "Källorna är inte ändrade; där talen skiljer sig visas båda.";
-  chapter.append(h1, intro);
-  const sections = [];
-  parts.forEach((part, j) => {
-    const h2 = part.querySelector("h2");
-    const name = `${h2 ? h2.textContent.replace(/\s+/g, " ").trim() : "Avstämning"}: ${part.dataset.kapitel}`;
-    const head = document.createElement("h2");
-    head.textContent = name;
-    head.id = `rb-k${index}-s${j + 1}`;
-    if (h2) h2.replaceWith(head); else part.prepend(head);
-    sections.push(name);
-    chapter.appendChild(part);
-  });
-  document.getElementById("kapitel").appendChild(chapter);
-  return {heading: title, sections};
-}
-"""
-
+# The Avstämning page (rapportbok.chapters.audit) is printed last, under this title: the same content
+# as on the site.
 APPENDIX_TITLE = "Bilaga: Avstämning"
 
 # Shrink the font of tables wider than the text column, step by step down to 6 pt; a table
@@ -326,7 +290,6 @@ def _document(org_name: str, namnd: str, year: int, period_text: str, build_date
   <ol id="toc"></ol>
 </section>
 <main id="kapitel"></main>
-<div id="bilaga-lager" hidden></div>
 </body>
 </html>
 """
@@ -499,8 +462,9 @@ def render(
 
     ``chapters`` are (chapter title, page path relative to ``site``) in book order. Every
     address the browser asked for is appended to ``requests`` when a list is given. ``address`` is the
-    web site's public address, printed on the cover (:func:`site_address`). Each chapter's
-    Avstämning is moved into the appendix "Bilaga: Avstämning" at the end.
+    web site's public address, printed on the cover (:func:`site_address`). A chapter titled
+    :data:`APPENDIX_TITLE` (the Avstämning page) is the appendix; the other chapters' Avstämning
+    status becomes a sentence pointing to it.
     Raises :class:`PdfError` (Swedish message) and ``chromium.ChromiumMissing``.
     """
     site = Path(site).resolve()
@@ -564,13 +528,11 @@ def render(
 
             entries = []
             for i, (title, rel, url, text) in enumerate(pages):
-                info = page.evaluate(_ADD_CHAPTER_JS, {"html": text, "url": url, "index": i, "title": title})
+                info = page.evaluate(_ADD_CHAPTER_JS, {"html": text, "url": url, "index": i, "title": title,
+                                                       "appendix": title == APPENDIX_TITLE})
                 if info is None:
                     raise PdfError(f"Sidan {rel} har inget kapitelinnehåll (ingen artikel) att skriva ut.")
                 entries.append({"title": title, "heading": info["heading"], "sections": info["sections"]})
-            appendix = page.evaluate(_ADD_APPENDIX_JS, {"index": len(pages), "title": APPENDIX_TITLE})
-            if appendix is not None:
-                entries.append({"title": APPENDIX_TITLE, "heading": appendix["heading"], "sections": appendix["sections"]})
             page.evaluate("(h) => { document.getElementById('toc').innerHTML = h; }", _toc_html(entries))
             page.evaluate(_FIT_TABLES_JS)
             broken = page.evaluate(_WAIT_IMAGES_JS, TIMEOUT_MS // 2)
