@@ -366,3 +366,23 @@ def test_stated_comparisons_are_the_reviews_own_figures():
     assert list(five["avser"]) == ["Alingsås", "Kungälv", "Genomsnittskommunen (ovägt medel)", "Ale", "Liknande kommuner"]
     assert [gl_analysis.signed(r) for _, r in five.iterrows()][:2] == [22.0, -8.0]
     assert gl_analysis.stated_comparisons(stated.iloc[:1]) == []
+
+
+def test_a_loosely_stated_figure_is_not_drawn_as_exact(tmp_path, monkeypatch):
+    """Issue #13/#14: "strax över sju procent" (real data) is drawn at 7, and its bar is named with the
+    review's words so that it is not read as exactly 7; the source line says how such values are drawn."""
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(ROOT / "data"))
+    monkeypatch.chdir(tmp_path)
+    from rapportbok.chapters import review as chapter
+
+    drawn = []
+    monkeypatch.setattr(chapter, "display", lambda obj: None)
+    monkeypatch.setattr(chapter.charts, "show", lambda fig: None)
+    monkeypatch.setattr(chapter.charts, "hbars", lambda df, col, cols, title, source, **kw: drawn.append((df, source)))
+    chapter.GenomlysningChapter("alingsas", 2025, 1).stated_comparisons()
+    share = next((df, src) for df, src in drawn if any("strax över" in str(a) for a in df["Avser"]))
+    labels = list(share[0]["Avser"])
+    assert labels == ["Alingsås: strax över 7", "Genomsnittskommunen (ovägt medel)"]
+    assert "anger ungefär (" in share[1]
+    exact = [src for df, src in drawn if not any(":" in str(a) for a in df["Avser"])]
+    assert exact and all("anger ungefär (" not in src for src in exact)

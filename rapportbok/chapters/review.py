@@ -474,6 +474,14 @@ class GenomlysningChapter(ChapterPage):
             labels = [f"{a} ({p})" if p != "–" else str(a)
                       for a, p in zip(single["avser"], (_stated_period(a, b) for a, b in
                                                         zip(single["period_fran"], single["period_till"])))]
+            # A figure the review states loosely ("strax över 7") is drawn at the number it names; its
+            # label says the review's words, so the bar is not read as exact.
+            loose = [isinstance(q, str) and q.strip() != "" for q in single["kvalifikator"]]
+            labels = [f"{lab}: {_stated_value(r)}" if lo else lab
+                      for lab, lo, (_, r) in zip(labels, loose, single.iterrows())]
+            if any(loose):
+                source += (" Ett värde som genomlysningen anger ungefär (t.ex. \"strax över\") ritas vid "
+                           "talet den nämner; stapelns namn har genomlysningens ord.")
             values = [gl.signed(r) for _, r in single.iterrows()]
             chart = pd.DataFrame({"Avser": labels, "Enligt genomlysningen": values})
             decimals = 0 if all(float(v).is_integer() for v in values) else 1
