@@ -579,7 +579,7 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
     ``only`` (organisation slugs, ``rapportbok bygg --org``) executes only those organisations'
     notebooks; the other organisations' notebooks in book/ are kept as they are (one not yet in
     book/ is left out of this build's book), so a large edition can be built in shards and assembled
-    by a plain build over the shards' book/ folders (README, "Nationell upplaga").
+    by a plain build over the shards' book/ folders (README, "Nationell utgåva: bygga i delar").
 
     With ``pdf`` the site also gets one PDF per organisation and year (``_build/html/pdf/``),
     rendered by Debian's Chromium, and the year pages' PDF links are kept (without, the site says
