@@ -192,11 +192,12 @@ def _page(chapter: str, folder: Path, year: int) -> str:
 @pytest.mark.parametrize("year", [2024, 2025])
 def test_budget_page_is_the_same_on_both_paths(data, tmp_path, year):
     """The budget chapter from the old files and from the converted tables: the same page, figure for figure."""
-    old = _page("budget", tmp_path / "gammal", year)
+    pages = ("budget", "avstamning")  # the chapter, and the year's Avstämning page with its findings
+    old = {p: _page(p, tmp_path / "gammal", year) for p in pages}
     assert convert(data, "--ta-bort").exit_code == 0
-    new = _page("budget", tmp_path / "ny", year)
-    assert "−245\u00a0082" in new and "−245\u00a0083" in new  # both figures of the 2024 rounding row
-    assert ("Övrigt/avrundning" in new) == (year == 2025)  # the bridge from 2024 to 2025
+    new = {p: _page(p, tmp_path / "ny", year) for p in pages}
+    assert "−245\u00a0082" in new["avstamning"] and "−245\u00a0083" in new["avstamning"]  # the 2024 rounding row
+    assert ("Övrigt/avrundning" in new["budget"]) == (year == 2025)  # the bridge from 2024 to 2025
     assert new == old
 
 

@@ -64,7 +64,7 @@ def test_the_default_book_lacks_what_the_test_book_covers():
     assert not list((ROOT / "data").glob("*/budgetuppfoljning.csv"))
     assert not list((ROOT / "data").glob(f"*/{kolada.STORE_DIR}/{kolada.VALUES_FILE}"))
     assert {p.name for p in PAGES.glob("*.ipynb")} == {"sammanfattning.ipynb", "budget.ipynb", "atgardsplan.ipynb",
-                                                        "genomlysning.ipynb"}
+                                                        "genomlysning.ipynb", "avstamning.ipynb"}
 
 
 def test_kolada_store_was_written_by_the_real_fetch():
@@ -106,7 +106,7 @@ def test_rebuilding_the_test_book_reproduces_the_committed_one(tmp_path):
     dest = tool.assemble(tmp_path / "testbok")
     proc = tool.build(dest)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Kör 4 notebooks" in proc.stdout
+    assert "Kör 5 notebooks" in proc.stdout
     committed = sorted(p.relative_to(TESTBOOK).as_posix() for p in (TESTBOOK / "book").rglob("*") if p.is_file())
     rebuilt = sorted(p.relative_to(dest).as_posix() for p in (dest / "book").rglob("*") if p.is_file())
     assert rebuilt == committed
