@@ -80,21 +80,43 @@ def test_hbars_full_names_and_values_synthetic():
     plt.close(fig)
 
 
-def test_source_is_under_the_chart_not_in_the_image_synthetic(monkeypatch):
-    # SYNTHETIC: a hostile source text; it must reach the page escaped, and not be drawn in the image.
+def test_title_above_and_source_under_the_chart_not_in_the_image_synthetic(monkeypatch):
+    # SYNTHETIC: a hostile title and source text; they must reach the page escaped, as text above and under
+    # the image, and not be drawn in it (issue #14: a title in the image is cut on a phone).
     t = pd.DataFrame({"År": ["2024", "2025"], "Belopp": [1.0, 2.0]})
     source = 'Källa: <script>alert(1)</script> & "x"'
-    fig = charts.grouped_bars(t, "År", ["Belopp"], "Beloppet fördubblas.", source)
+    title = 'Beloppet fördubblas <b>&</b> "ökar".'
+    fig = charts.grouped_bars(t, "År", ["Belopp"], title, source)
     drawn = [x.get_text() for x in fig.findobj(match=lambda o: hasattr(o, "get_text"))]
-    assert not any("Källa" in d for d in drawn)
+    assert not any("Källa" in d or "fördubblas" in d for d in drawn)
+    assert not fig._suptitle
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj, **kw: shown.append((obj, kw)))
     charts.show(fig)
-    assert len(shown) == 2
-    assert shown[0][1]["metadata"]["image/png"]["alt"].startswith("Stapeldiagram: Beloppet fördubblas")
-    html = shown[1][0].data
+    assert len(shown) == 3
+    head = shown[0][0].data
+    assert head == ('<p class="rapportbok-diagramrubrik">Beloppet fördubblas &lt;b&gt;&amp;&lt;/b&gt; '
+                    '&quot;ökar&quot;.</p>')
+    assert shown[1][1]["metadata"]["image/png"]["alt"].startswith("Stapeldiagram: Beloppet fördubblas")
+    html = shown[2][0].data
     assert html.startswith('<p class="rapportbok-kalla rapportbok-diagramkalla">')
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_every_chart_kind_keeps_its_title_out_of_the_image_synthetic():
+    # SYNTHETIC values: each kind of chart carries its title for the page and draws no title itself.
+    t = pd.DataFrame({"Namn": ["A", "B"], "Belopp": [1.0, -2.0], "År": [2024, 2025]})
+    figs = [charts.hbars(t, "Namn", ["Belopp"], "Titel ett."),
+            charts.grouped_bars(t, "Namn", ["Belopp"], "Titel två."),
+            charts.lines(t, "År", ["Belopp"], "Titel tre.", legend_below=True),
+            charts.waterfall([("Start", 10.0, "start"), ("Steg", -2.0, "step"), ("Slut", 8.0, "end")], "Titel fyra.")]
+    try:
+        for fig, want in zip(figs, ("Titel ett.", "Titel två.", "Titel tre.", "Titel fyra.")):
+            assert fig.rapportbok_title == want
+            drawn = [x.get_text() for x in fig.findobj(match=lambda o: hasattr(o, "get_text"))]
+            assert not any("Titel" in d for d in drawn), drawn
+    finally:
+        plt.close("all")
 
 
 def test_chart_source_links_the_document_on_a_chapter_page():
@@ -268,7 +290,7 @@ def test_line_chart_with_legend_below_is_laid_out_once_synthetic(monkeypatch):
                        unit="kr/inv", legend_below=True)
     try:
         assert len(calls) == 1 and calls[0]["rect"] == (0, 0.05, 1, 1)
-        assert tuple(fig.get_size_inches()) == pytest.approx((8, 4.6 + 0.22 * 2))
+        assert tuple(fig.get_size_inches()) == pytest.approx((8, 4.2 + 0.22 * 2))
         legend = fig.axes[0].get_legend()
         assert legend._ncols == 2 and [x.get_text() for x in legend.get_texts()] == ["Kommunen", "Liknande", "Alla"]
         fig.canvas.draw()

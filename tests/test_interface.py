@@ -302,7 +302,19 @@ UI_JS = """() => {
           text: document.body.innerText, attrs: said, docW: document.documentElement.scrollWidth, winW: window.innerWidth,
           charts: [...document.querySelectorAll('article .cell_output img')].map(img => ({
             w: img.getBoundingClientRect().width, natural: img.naturalWidth,
-            box: img.parentElement.classList.contains('rapportbok-diagram')}))};
+            box: img.parentElement.classList.contains('rapportbok-diagram')})),
+          // A chart's title: text above the image, outside its sideways-scrolling box, wholly in the window.
+          titles: [...document.querySelectorAll('article p.rapportbok-diagramrubrik')].map(p => {
+            const r = p.getBoundingClientRect();
+            const out = p.closest('.output'), next = out && out.nextElementSibling;
+            return {text: p.textContent, left: r.left, right: r.right, winW: window.innerWidth,
+                    inBox: !!p.closest('.rapportbok-diagram'), over: p.scrollWidth - p.clientWidth,
+                    beforeImage: !!next && (next.matches('.rapportbok-diagram') || !!next.querySelector('.rapportbok-diagram img'))};
+          }),
+          // Tables start at the text's left edge (the theme centres every table).
+          tables: [...document.querySelectorAll('article table')].filter(t => t.offsetParent).map(t => ({
+            caption: (t.caption ? t.caption.textContent : t.className).slice(0, 60),
+            margin: parseFloat(getComputedStyle(t).marginLeft)}))};
 }"""
 # Issue #14: a chart keeps a readable size on a phone. The images are 800 px wide with 10 pt text (about
 # 14 px); at least 600 px on screen keeps that text at 10 px or more. At 1366 px the content column
@@ -312,7 +324,9 @@ CHART_MIN_PX = {390: 600, 1366: 700}
 
 def test_browser_interface_titles_and_screenshots(built_site):
     """Every page at 1366 and 390 px: Swedish interface, nothing wider than the window, the page's title in
-    the tab and the H1; a full-page screenshot of each lands in _build/screenshots/<width>/."""
+    the tab and the H1, each chart's title as text wholly in the window (not in the image, which scrolls
+    sideways on a phone), tables at the text's left edge; a full-page screenshot of each lands in
+    _build/screenshots/<width>/."""
     from conftest import ROOT, need_chromium
 
     need_chromium()
@@ -325,6 +339,7 @@ def test_browser_interface_titles_and_screenshots(built_site):
     pages = sorted(n for n in _pages(built_site) if n != "index.html")
     problems = []
     charts = {1366: 0, 390: 0}
+    titles = {1366: 0, 390: 0}
     with chromium.browser() as browser:
         for width, height in ((1366, 900), (390, 844)):
             folder = shots / str(width)
@@ -344,6 +359,15 @@ def test_browser_interface_titles_and_screenshots(built_site):
                     problems.append(f"{name} @ {width}: engelska {english}")
                 if facts["docW"] > facts["winW"]:
                     problems.append(f"{name} @ {width}: sidan är {facts['docW']} px bred")
+                for title in facts["titles"]:
+                    titles[width] += 1
+                    if title["inBox"] or title["left"] < 0 or title["right"] > title["winW"] + 0.5 or title["over"] > 0 \
+                            or not title["beforeImage"]:
+                        problems.append(f"{name} @ {width}: diagramrubriken syns inte hel: {title}")
+                for table in facts["tables"]:
+                    if table["margin"] > 1:
+                        problems.append(f"{name} @ {width}: tabellen {table['caption']!r} är centrerad "
+                                        f"({table['margin']:.0f} px marginal till vänster)")
                 for chart in facts["charts"]:
                     charts[width] += 1
                     if not chart["box"] or chart["w"] < min(CHART_MIN_PX[width], chart["natural"]):
@@ -354,6 +378,7 @@ def test_browser_interface_titles_and_screenshots(built_site):
             context.close()
     assert not problems, "\n".join(problems)
     assert charts[390] == charts[1366] >= 20  # the charts were measured at both widths
+    assert titles[390] == titles[1366] == charts[390]  # every chart's title, as text, measured at both widths
     assert len(list((shots / "390").glob("*.png"))) == len(pages)
 
 

@@ -20,7 +20,7 @@ POSITIVE, NEGATIVE, TOTAL = "#009E73", "#D55E00", "#0072B2"
 
 plt.rcParams.update(
     {
-        "figure.figsize": (8, 4.2),
+        "figure.figsize": (8, 3.8),  # the title is text above the image, not in it
         "figure.dpi": 100,
         "axes.spines.top": False,
         "axes.spines.right": False,
@@ -88,7 +88,6 @@ def describe_bridge(title: str, steps: list[tuple[str, float, str]], unit: str =
     return " ".join(text)
 
 
-TITLE_WIDTH = 70  # characters per line of a chart's title (a sentence that states the finding)
 LABEL_WIDTH = 38  # characters per line of a bar's name in a horizontal bar chart
 
 
@@ -99,10 +98,10 @@ def wrap(text: str, width: int) -> str:
 
 
 def _finish(fig, ax, title: str, source: str | None, ylabel: str | None, rect=(0, 0, 1, 1)):
-    """Title (wrapped) and axis label in the image; the source is NOT drawn into the image: it travels
-    with the figure (``fig.rapportbok_source``) and ``show`` writes it as linked text under the chart."""
-    # Over the whole figure, from its left edge: a long sentence is not pushed right by long bar names.
-    fig.suptitle(wrap(title, TITLE_WIDTH), x=0.01, ha="left", fontsize=12)
+    """The axis label in the image. Neither the title nor the source is drawn into the image: both travel
+    with the figure (``fig.rapportbok_title``, ``fig.rapportbok_source``) and ``show`` writes the title as
+    text above the chart and the source as linked text under it. As text the title wraps to the screen,
+    so a phone shows the whole sentence without scrolling the chart sideways (issue #14)."""
     fig.rapportbok_title = title
     if ylabel:
         ax.set_ylabel(ylabel)
@@ -118,9 +117,9 @@ def _step(s) -> tuple[str, float, str]:
     return str(s.label), float(s.amount_tkr), str(s.kind)
 
 
-def _height_for(labels: list[str], bars: int = 1, extra: float = 2.0) -> float:
+def _height_for(labels: list[str], bars: int = 1, extra: float = 1.6) -> float:
     """Figure height in inches for horizontal bars: each row as tall as its wrapped name or its bars
-    need (a line of 8.5 pt text is about 0.15 in), plus room for the title and the axis."""
+    need (a line of 8.5 pt text is about 0.15 in), plus room for the axis and its label."""
     return extra + sum(0.16 + max(0.17 * (lab.count("\n") + 1), 0.15 * bars) for lab in labels)
 
 
@@ -260,7 +259,7 @@ def lines(table, x_col: str, value_cols: list[str], title: str, source: str | No
     """One line per value column over ``x_col``. ``legend_below``: the legend in two columns under the plot,
     so that it never hides a line (the figure grows with the number of series)."""
     n = len(value_cols)
-    fig, ax = plt.subplots(figsize=(8, 4.6 + 0.22 * ((n + 1) // 2)) if legend_below else None)
+    fig, ax = plt.subplots(figsize=(8, 4.2 + 0.22 * ((n + 1) // 2)) if legend_below else None)
     for k, col in enumerate(value_cols):
         ax.plot(table[x_col], table[col], marker="os^Dv"[k % 5], color=COLORS[k % len(COLORS)], label=col)
     ax.set_xticks(table[x_col].tolist(), [str(v) for v in table[x_col]])
@@ -277,7 +276,9 @@ def lines(table, x_col: str, value_cols: list[str], title: str, source: str | No
 def show(fig, alt: str | None = None, source: str | None = None) -> None:
     """Display and close the chart with its Swedish alt text.
 
-    The alt text travels in the output's metadata (``image/png`` -> ``alt``); the book's MyST-NB
+    The title (the sentence that states the finding, given when the chart was made) comes first, as text
+    above the image (:func:`rapportbok.present.tables.chart_title`): it wraps to any screen, and the PDF,
+    printed from the page, shows it once. The alt text travels in the output's metadata (``image/png`` -> ``alt``); the book's MyST-NB
     renderer (rapportbok.publish.mystnb) writes it into the page's ``<img alt>``. A chart without alt text
     is an error: every chart must say what it shows. The source (``source`` or the one given when the
     chart was made) follows as text under the image: readable, selectable and with links.
@@ -289,6 +290,9 @@ def show(fig, alt: str | None = None, source: str | None = None) -> None:
         plt.close(fig)
         raise ValueError("Diagrammet saknar alt-text (beskrivning för skärmläsare).")
     source = source or getattr(fig, "rapportbok_source", None)
+    title = getattr(fig, "rapportbok_title", None)
+    if title:
+        display(tables.chart_title(title))
     display(fig, metadata={"image/png": {"alt": alt}})
     plt.close(fig)
     if source:

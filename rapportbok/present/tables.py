@@ -132,6 +132,13 @@ def show(df: pd.DataFrame, uid: str, caption: str, source: str | None = None, **
     return HTML(to_html(df, uid, caption, source, **kw))
 
 
+def chart_title(title: str) -> HTML:
+    """A chart's title as text above the image: the sentence that states the finding, escaped. Text, not
+    pixels in the image, so it wraps to the screen's width (a phone needs no sideways scrolling to read
+    it) and is printed once in the PDF."""
+    return HTML(f'<p class="rapportbok-diagramrubrik">{escape.html_text(title)}</p>')
+
+
 def chart_source(source: str) -> HTML:
     """A chart's source as text under the image: escaped, selectable, the documents' titles linked."""
     return HTML(source_line(source, "rapportbok-kalla rapportbok-diagramkalla"))
