@@ -230,6 +230,8 @@ SAFE_VALUES = {
     ("chapters/review.py", "audit.link(CHAPTER.slug)"): "länk av kapitlets slug, konstant",
     # Läget: the headline's sentences through escape.md_text, figures linked to constant anchors
     ("chapters/summary.py", "headline_md(h)"): "escape.md_text av meningarna; länkarna av konstanta sidor och id",
+    # the landing page's card per organisation-year: the same function, its one line
+    ("build.py", "short"): "headline_md: escape.md_text av raden; länkarna av slug, årtal, konstanta sidor och id",
 }
 SAFE_CALL_PREFIXES = ("escape.", "fmt.", "self._link(", "int(", "len(")
 # Calls whose f-string arguments are escaped elsewhere (HTML tables, plain-text glue) or drawn in a PNG.

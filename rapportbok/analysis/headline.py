@@ -181,22 +181,25 @@ def sentences(h: Headline, figure=_plain) -> list[str]:
     return out
 
 
-def short_text(h: Headline) -> str:
-    """One line for the landing page: deficit, plan, gap (figures not stated are left out)."""
+def short_text(h: Headline, figure=_plain) -> str:
+    """One line for the landing page: deficit, plan, gap (figures not stated are left out). ``figure(key,
+    text)`` is applied to each figure's text as in :func:`sentences`, e.g. to mark it for a link."""
     if not h.has_plan:
         return ""
     parts = []
     if h.deficit_tkr is not None:
-        parts.append(f"underskott {fmt.mnkr(h.deficit_tkr)}")
+        parts.append(f"underskott {figure('underskott', fmt.mnkr(h.deficit_tkr))}")
     if h.planned_tkr is not None:
-        parts.append(f"planerad effekt {h.year} {fmt.mnkr(h.planned_tkr)}")
+        parts.append(f"planerad effekt {h.year} {figure('planerad', fmt.mnkr(h.planned_tkr))}")
     gap = h.gap_tkr
     if gap is not None:
-        parts.append(f"kvar {fmt.mnkr(gap)}" if gap >= 0 else f"planen överstiger underskottet med {fmt.mnkr(-gap)}")
+        parts.append(f"kvar {figure('kvar', fmt.mnkr(gap))}" if gap >= 0
+                     else f"planen överstiger underskottet med {figure('kvar', fmt.mnkr(-gap))}")
     if h.lights.get(ap.RED):
         n, planned = h.lights[ap.RED]
-        parts.append(f"{fmt.number(n)} röda åtgärder" + (f" med {fmt.number(planned)} av {fmt.tkr(h.planned_tkr)} planerat"
-                                                          if planned is not None and h.planned_tkr else ""))
+        red = f"{fmt.number(n)} röda åtgärder" + (f" med {fmt.number(planned)} av {fmt.tkr(h.planned_tkr)} planerat"
+                                                   if planned is not None and h.planned_tkr else "")
+        parts.append(figure("trafikljus", red))
     missing = [w for w, v in (("underskottet", h.deficit_tkr), (f"planens effekt {h.year}", h.planned_tkr)) if v is None]
     if missing:
         parts.append(" och ".join(missing) + " anges inte i källorna")

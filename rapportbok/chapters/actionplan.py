@@ -33,12 +33,16 @@ HEADLINE_ANCHORS = {
 _MARK = re.compile("\ue000([a-z_\\\\]+)\ue001(.*?)\ue002")  # the key's "_" comes back escaped (\\_)
 
 
-def headline_md(h, prefix: str = "") -> str:
+def headline_md(h, prefix: str = "", short: bool = False) -> str:
     """The Läget sentences (rapportbok.analysis.headline) as MyST text, each figure a link to the table
-    or section that computes it; ``prefix`` is the path from the page to the organisation-year's folder."""
+    or section that computes it; ``prefix`` is the path from the page to the organisation-year's folder.
+    ``short``: the one line of the landing page's card (``headline.short_text``) instead of the sentences."""
     from rapportbok.analysis import headline as hl
 
-    text = escape.md_text(" ".join(hl.sentences(h, lambda key, t: f"\ue000{key}\ue001{t}\ue002")))
+    def mark(key: str, t: str) -> str:
+        return f"\ue000{key}\ue001{t}\ue002"
+
+    text = escape.md_text(hl.short_text(h, mark) if short else " ".join(hl.sentences(h, mark)))
 
     def link(m: re.Match) -> str:
         page, anchor = HEADLINE_ANCHORS[m.group(1).replace("\\", "")]

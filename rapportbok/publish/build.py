@@ -105,7 +105,7 @@ def headlines(all_orgs: list[orgs.Org], jobs: list[Job], data: Path | None = Non
 
 
 def landing_page(all_orgs: list[orgs.Org], jobs: list[Job], heads: dict | None = None) -> str:
-    from rapportbok.analysis import headline as hl
+    from rapportbok.chapters.actionplan import headline_md
 
     heads = heads or {}
     lines = [
@@ -128,8 +128,9 @@ def landing_page(all_orgs: list[orgs.Org], jobs: list[Job], heads: dict | None =
         lines += [f"### {escape.md_text(org.name)}", "", f"{escape.md_text(org.namnd)}.", ""]
         for y in years:
             h = heads.get((org.slug, y))
-            short = hl.short_text(h) if h is not None else ""
-            lines.append(f"- **[{y}]({org.slug}/{y}/index.md)**" + (f": {escape.md_text(short)}" if short else ""))
+            # each figure links to where it is computed, as in the year's Läget (chapters.actionplan.headline_md)
+            short = headline_md(h, prefix=f"{org.slug}/{y}/", short=True) if h is not None and h.has_plan else ""
+            lines.append(f"- **[{y}]({org.slug}/{y}/index.md)**" + (f": {short}" if short else ""))
         lines.append("")
     lines += [
         "",
