@@ -68,13 +68,14 @@ def rendered(built_site, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("pdf") / "alingsas-2025.pdf"
     requests: list[str] = []
+    counts: dict = {}
     assert APPENDIX[0] == pdf.APPENDIX_TITLE
     result = pdf.render(built_site, ORG, NAMND, YEAR, PERIOD, [*CHAPTERS, APPENDIX], out, BUILD_DATE, requests=requests,
-                        address=ADDRESS)
+                        address=ADDRESS, link_counts=counts)
     assert result == out and out.is_file()
     reader = PdfReader(out)
     texts = [p.extract_text() or "" for p in reader.pages]
-    return {"out": out, "reader": reader, "texts": texts, "requests": requests}
+    return {"out": out, "reader": reader, "texts": texts, "requests": requests, "links": counts}
 
 
 def test_chapter_titles_are_the_pages_h1(built_site):
@@ -327,3 +328,89 @@ def test_avstamning_is_an_appendix_at_the_end(built_site, rendered):
     chapters_text = " ".join(texts[2:start])
     assert "Avstämningen står i bilagan i slutet av PDF:en." in chapters_text
     assert "Avstämningen i detalj" not in chapters_text  # the web link is not printed
+
+# -- links on paper (issue #14): inside the PDF, to the web site, or plain text; never to an .html file ----
+
+
+def _links(reader) -> list[tuple[int, str | None, str | None]]:
+    """Every link annotation of the PDF: (0-based page, named destination or None, URI or None)."""
+    out = []
+    for k, page in enumerate(reader.pages):
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            action = annot.get("/A")
+            uri = action.get_object().get("/URI") if action is not None else None
+            dest = annot.get("/Dest")
+            out.append((k, str(dest) if dest is not None else None, str(uri) if uri is not None else None))
+    return out
+
+
+def _target_text(site: Path, rel: str, anchor: str) -> str:
+    """What a reader finds at ``rel#anchor`` on the site: a table's caption or a section's heading."""
+    el = page_soup(site, rel).find(id=anchor)
+    assert el is not None, (rel, anchor)
+    if el.name == "table":
+        return norm(el.caption.get_text())
+    # a section, a target inside a heading, or a target before one
+    heading = el.find(["h1", "h2", "h3"]) or el.find_parent(["h1", "h2", "h3"]) or el.find_next(["h1", "h2", "h3"])
+    return norm(heading.get_text()).rstrip("#").strip()
+
+
+def test_laget_links_go_to_their_place_inside_the_pdf(built_site, rendered):
+    """Each linked figure of the summary's Läget box lands on the PDF page where it is computed."""
+    reader = rendered["reader"]
+    rels = [rel for _, rel in [*CHAPTERS, APPENDIX]]
+    names = reader.named_destinations
+    links = _links(reader)
+    laget = page_soup(built_site, CHAPTERS[0][1]).select("a.rapportbok-lage-tal")
+    assert len(laget) >= 2
+    texts = [squash(t) for t in rendered["texts"]]
+    for a in laget:
+        page, _, anchor = a["href"].partition("#")
+        rel = str(Path(CHAPTERS[0][1]).parent / page)
+        dest = f"/rb-k{rels.index(rel)}-a-{anchor}"
+        assert any(d == dest for _, d, _ in links), (dest, sorted({d for _, d, _ in links if d}))
+        where = reader.get_destination_page_number(names[dest])
+        assert squash(_target_text(built_site, rel, anchor)) in texts[where], (dest, where)
+
+
+def test_no_link_points_to_a_site_file_or_nowhere(rendered):
+    """With the site's address known, a link to a page outside the PDF goes to the web site; every link
+    inside the PDF has its destination; nothing points to a local .html file or a notebook."""
+    reader = rendered["reader"]
+    names = reader.named_destinations
+    links = _links(reader)
+    assert rendered["links"]["inside"] >= 5 and rendered["links"]["web"] >= 5 and rendered["links"]["text"] == 0
+    for k, dest, uri in links:
+        if dest is not None:
+            assert dest in names, (k, dest)
+        else:
+            assert uri and uri.startswith(("https://", "http://", "mailto:")), (k, uri)
+            assert not re.search(r"\.(ipynb|md)\b", uri), (k, uri)
+            assert uri.startswith(ADDRESS) or ".html" not in uri, (k, uri)
+    web = [uri for _, _, uri in links if uri and uri.startswith(ADDRESS + "book/")]
+    assert any("/kallor/" in u and "#rad-" in u for u in web)  # a source link lands on the cited line
+
+
+@pytest.fixture(scope="module")
+def rendered_without_address(built_site, tmp_path_factory):
+    from rapportbok.publish import pdf
+
+    out = tmp_path_factory.mktemp("pdf") / "utan-adress.pdf"
+    counts: dict = {}
+    pdf.render(built_site, ORG, NAMND, YEAR, PERIOD, [CHAPTERS[0], CHAPTERS[3], APPENDIX], out, BUILD_DATE,
+               address=None, link_counts=counts)
+    return {"reader": PdfReader(out), "links": counts}
+
+
+def test_without_an_address_links_out_of_the_pdf_are_plain_text(rendered_without_address):
+    reader = rendered_without_address["reader"]
+    links = _links(reader)
+    counts = rendered_without_address["links"]
+    assert counts["web"] == 0 and counts["text"] >= 5 and counts["inside"] >= 2
+    assert [u for _, _, u in links if u] == []  # no address: no link leaves the PDF
+    names = reader.named_destinations
+    assert all(d in names for _, d, _ in links)
+    assert any("-a-T_summa_plan" in d for _, d, _ in links)  # Läget's planned effect, in the chapter

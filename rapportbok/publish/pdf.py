@@ -88,11 +88,14 @@ _ADD_CHAPTER_JS = r"""
     d.replaceWith(...d.childNodes);
   });
 
-  // Links: addresses on the web stay links; links inside the site are plain text on paper.
+  // Links: addresses on the web stay links. A link inside the site is resolved against the page's
+  // address and kept aside (data-rb-href); once every chapter is in, _LINKS_JS points it into the PDF.
   art.querySelectorAll("a").forEach((a) => {
     const href = a.getAttribute("href") || "";
     if (/^(https?:|mailto:)/i.test(href)) return;
-    a.replaceWith(...a.childNodes);
+    if (!href || /^[a-z][a-z0-9+.-]*:/i.test(href) && !/^file:/i.test(href)) { a.replaceWith(...a.childNodes); return; }
+    a.setAttribute("data-rb-href", new URL(href, url).href);
+    a.removeAttribute("href");
   });
 
   // Images and other embedded files load from the built site, next to the chapter page.
@@ -108,8 +111,13 @@ _ADD_CHAPTER_JS = r"""
     e.setAttribute("src", abs(e.getAttribute("src"))));
   art.querySelectorAll("source[srcset]").forEach((e) => e.removeAttribute("srcset"));
   art.querySelectorAll("object[data]").forEach((e) => e.setAttribute("data", abs(e.getAttribute("data"))));
-  // The site's section anchors repeat from chapter to chapter ("avstamning"); they are not needed.
-  art.querySelectorAll("section[id]").forEach((s) => s.removeAttribute("id"));
+  // The site's anchors repeat from chapter to chapter ("avstamning"): each gets the chapter's prefix, so a
+  // link to "atgardsplan.html#T_summa_plan" can land on it inside the PDF (_LINKS_JS). A table's cells keep
+  // their ids (the table's own style rules name them).
+  art.querySelectorAll("[id]").forEach((e) => {
+    if (e.parentElement && e.parentElement.closest("table")) return;
+    e.id = `rb-k${index}-a-${e.id}`;
+  });
 
   const clean = (t) => t.replace(/\s+/g, " ").trim();
 
@@ -161,6 +169,36 @@ _ADD_CHAPTER_JS = r"""
   chapter.append(...Array.from(art.childNodes).map((n) => document.adoptNode(n)));
   document.getElementById("kapitel").appendChild(chapter);
   return {heading, sections};
+}
+"""
+
+# Links inside the site, once every chapter is in the print document. A link to a page that is a chapter
+# of this PDF goes to the place inside the PDF: the anchor it names (prefixed as _ADD_CHAPTER_JS does),
+# else the chapter's start. A link to any other page of the site (a source document, another year) goes to
+# that page on the web site when its public address is known, and is plain text otherwise: no link on
+# paper points to an .html file or to nothing. Returns how many links went each way.
+_LINKS_JS = r"""
+({pages, site, address}) => {
+  const counts = {inside: 0, web: 0, text: 0};
+  const bare = (u) => u.split("#")[0].split("?")[0];
+  for (const a of document.querySelectorAll("#kapitel a[data-rb-href]")) {
+    const target = a.getAttribute("data-rb-href");
+    a.removeAttribute("data-rb-href");
+    const hash = target.includes("#") ? decodeURIComponent(target.slice(target.indexOf("#") + 1)) : "";
+    const j = pages.indexOf(bare(target));
+    if (j >= 0) {
+      const id = hash && document.getElementById(`rb-k${j}-a-${hash}`) ? `rb-k${j}-a-${hash}` : `rb-k${j}`;
+      a.setAttribute("href", "#" + id);
+      counts.inside += 1;
+    } else if (address && target.startsWith(site)) {
+      a.setAttribute("href", address.replace(/\/*$/, "/") + target.slice(site.length));
+      counts.web += 1;
+    } else {
+      a.replaceWith(...a.childNodes);
+      counts.text += 1;
+    }
+  }
+  return counts;
 }
 """
 
@@ -457,12 +495,16 @@ def render(
     *,
     requests: list[str] | None = None,
     address: str | None = None,
+    link_counts: dict | None = None,
 ) -> Path:
     """Print one organisation's year of the built ``site`` to the PDF ``out``; returns ``out``.
 
     ``chapters`` are (chapter title, page path relative to ``site``) in book order. Every
     address the browser asked for is appended to ``requests`` when a list is given. ``address`` is the
-    web site's public address, printed on the cover (:func:`site_address`). A chapter titled
+    web site's public address, printed on the cover (:func:`site_address`); a link to a page of the site
+    that is not a chapter of this PDF goes there (without an address it is plain text), a link to a
+    chapter goes to its place inside the PDF. ``link_counts`` (a dict) gets how many links went each way
+    ('inside', 'web', 'text'). A chapter titled
     :data:`APPENDIX_TITLE` (the Avstämning page) is the appendix; the other chapters' Avstämning
     status becomes a sentence pointing to it.
     Raises :class:`PdfError` (Swedish message) and ``chromium.ChromiumMissing``.
@@ -534,6 +576,10 @@ def render(
                     raise PdfError(f"Sidan {rel} har inget kapitelinnehåll (ingen artikel) att skriva ut.")
                 entries.append({"title": title, "heading": info["heading"], "sections": info["sections"]})
             page.evaluate("(h) => { document.getElementById('toc').innerHTML = h; }", _toc_html(entries))
+            links = page.evaluate(_LINKS_JS, {"pages": [url for _, _, url, _ in pages],
+                                              "site": site.as_uri().rstrip("/") + "/", "address": address or ""})
+            if link_counts is not None:
+                link_counts.update(links)
             page.evaluate(_FIT_TABLES_JS)
             broken = page.evaluate(_WAIT_IMAGES_JS, TIMEOUT_MS // 2)
             check_offline()
