@@ -414,3 +414,16 @@ def test_without_an_address_links_out_of_the_pdf_are_plain_text(rendered_without
     names = reader.named_destinations
     assert all(d in names for _, d, _ in links)
     assert any("-a-T_summa_plan" in d for _, d, _ in links)  # Läget's planned effect, in the chapter
+
+
+def test_chart_titles_printed_once_per_chart(built_site, rendered):
+    """A chart's title is text above its image (not in it): the PDF prints it as often as the pages show
+    the chart, i.e. once per chart (the summary repeats one budget chart, so that title twice)."""
+    shown: dict[str, int] = {}
+    for _, rel in [*CHAPTERS, APPENDIX]:
+        for p in page_soup(built_site, rel).select("article.bd-article p.rapportbok-diagramrubrik"):
+            shown[squash(p.get_text())] = shown.get(squash(p.get_text()), 0) + 1
+    assert len(shown) >= 4
+    every = squash(" ".join(_body(t) for t in rendered["texts"][2:]))
+    for title, n in shown.items():
+        assert every.count(title) == n, (title, every.count(title), n)
