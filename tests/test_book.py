@@ -213,7 +213,7 @@ def test_overview_page_glues_the_chapters_key_numbers(built):
     text = soup.find("article").get_text(" ", strip=True)
     # Numbers pasted inline with glue from the chapters' own computations (source: budget 2025–2027 tables).
     assert "Kommunbidrag: 256,3\u00a0mnkr (256\u00a0303\u00a0tkr)" in text
-    assert "Kommunbidragets förändring mot föregående år: +11,2\u00a0mnkr (+4,6\u00a0%)" in text
+    assert "Kommunbidragets förändring mot föregående år: en ökning med 11,2\u00a0mnkr (4,6\u00a0%)" in text
     assert "Risker: 9 risker, varav 2 med högsta riskvärdet 12 av 16" in text
     assert "Underskott som åtgärdsplanerna ska möta: anges inte i källorna" in text  # not filled in
     links = {a["href"] for a in soup.find("article").find_all("a", href=True)}

@@ -230,6 +230,9 @@ SAFE_VALUES = {
     ("chapters/review.py", "audit.link(CHAPTER.slug)"): "länk av kapitlets slug, konstant",
     # Läget: the headline's sentences through escape.md_text, figures linked to constant anchors
     ("chapters/summary.py", "headline_md(h)"): "escape.md_text av meningarna; länkarna av konstanta sidor och id",
+    # a grant's change in words (analysis.wording.grant_change): "ökar"/"minskar" and a size from fmt
+    ("chapters/budget.py", "verb"): "konstant ord: ökar eller minskar",
+    ("chapters/budget.py", "size"): "fmt.mnkr och fmt.pct",
     # the landing page's card per organisation-year: the same function, its one line
     ("build.py", "short"): "headline_md: escape.md_text av raden; länkarna av slug, årtal, konstanta sidor och id",
 }

@@ -241,6 +241,10 @@ def test_change_in_words():
     assert wording.change_words("Årets resultat", 0, 0) == "Oförändrad"
     assert wording.change_words("x", None, 1) == ""
     assert _plain(wording.net_cost(-256303)) == "256,3 mnkr (256 303 tkr)"
+    # a grant's change: the direction as a word, the size without a sign (Alingsås 2024 -> 2025)
+    assert [_plain(x) for x in wording.grant_change(245082, 256303)] == ["ökar", "11,2 mnkr (4,6 %)"]
+    assert [_plain(x) for x in wording.grant_change(256303, 245082)] == ["minskar", "11,2 mnkr (4,4 %)"]
+    assert wording.grant_change(100, 100) == ("", "")
 
 
 def test_site_signs_in_words(built_site):
@@ -248,6 +252,10 @@ def test_site_signs_in_words(built_site):
     assert not [n for n, t in pages.items() if "utan minustecken" in t]
     budget = pages["book/alingsas/2025/budget.html"]
     assert "Kostnaden ökar med 8 574 tkr (22,6 %)" in budget
+    assert "Jämfört med 2024 ökar kommunbidraget med 11,2 mnkr (4,6 %)." in budget
+    summary = pages["book/alingsas/2025/sammanfattning.html"]
+    assert "Kommunbidragets förändring mot föregående år: en ökning med 11,2 mnkr (4,6 %)" in summary
+    assert "+11,2" not in budget + summary
     assert "verksamhetens nettokostnad 256,3 mnkr" in budget
     summary = pages["book/alingsas/2025/sammanfattning.html"]
     assert "Verksamhetens nettokostnad: 256,3 mnkr (256 303 tkr)" in summary

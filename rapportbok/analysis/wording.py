@@ -33,6 +33,17 @@ def change_words(post: str, prev, cur) -> str:
     return f"{noun} {verb} med {fmt.tkr(abs(diff))}{pct}"
 
 
+def grant_change(prev_tkr, cur_tkr) -> tuple[str, str]:
+    """A grant's (or any positive amount's) change in words: ('ökar', '11,2 mnkr (4,6 %)'), ('minskar', …),
+    or ('', '') when unchanged: the direction as a verb, the size without a sign."""
+    prev, cur = float(prev_tkr), float(cur_tkr)
+    diff = cur - prev
+    if diff == 0:
+        return "", ""
+    pct = f" ({fmt.pct(abs(diff) / abs(prev) * 100, 1)})" if prev != 0 else ""
+    return ("ökar" if diff > 0 else "minskar"), f"{fmt.mnkr(abs(diff))}{pct}"
+
+
 def net_cost(amount_tkr) -> str:
     """A net cost stored negative as a positive amount: −256 303 -> '256,3 mnkr (256 303 tkr)'."""
     if fmt.is_missing(amount_tkr):

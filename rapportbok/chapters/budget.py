@@ -68,11 +68,9 @@ class BudgetChapter(ChapterPage):
         if y not in grant.index:
             pass  # said above
         elif y - 1 in grant.index:
-            d = grant[y] - grant[y - 1]
-            text += (
-                f" Jämfört med {y - 1} ändras kommunbidraget med {fmt.mnkr(d, sign=True)} "
-                f"({fmt.pct(d / grant[y - 1] * 100, sign=True)})."
-            )
+            verb, size = wording.grant_change(grant[y - 1], grant[y])  # in words, not "+11,2 mnkr"
+            text += (f" Jämfört med {y - 1} {verb} kommunbidraget med {size}." if verb
+                     else f" Kommunbidraget är detsamma som {y - 1}.")
         else:
             text += f" Källan redovisar inget kommunbidrag för {y - 1}, så ingen förändring kan visas."
         bad = reconcile.mismatches(self.findings)

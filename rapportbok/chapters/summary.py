@@ -137,8 +137,9 @@ class SummaryChapter(ChapterPage):
         if y in net.index:
             self.values["sf_nettokostnad"] = wording.net_cost(net[y])
         if y in grant.index and y - 1 in grant.index:
-            d = grant[y] - grant[y - 1]
-            self.values["sf_kb_forandring"] = f"{fmt.mnkr(d, sign=True)} ({fmt.pct(d / grant[y - 1] * 100, sign=True)})"
+            verb, size = wording.grant_change(grant[y - 1], grant[y])  # in words, not "+11,2 mnkr"
+            self.values["sf_kb_forandring"] = ({"ökar": "en ökning med ", "minskar": "en minskning med "}[verb] + size
+                                               if verb else "oförändrat")
         if page.inv is not None and y in set(page.inv["ar"]):
             inv = page.inv[(page.inv["ar"] == y) & page.inv["summeras_i"].isna()]  # the stated total row
             if len(inv) == 1:
