@@ -386,3 +386,20 @@ def test_a_loosely_stated_figure_is_not_drawn_as_exact(tmp_path, monkeypatch):
     assert "anger ungefär (" in share[1]
     exact = [src for df, src in drawn if not any(":" in str(a) for a in df["Avser"])]
     assert exact and all("anger ungefär (" not in src for src in exact)
+
+
+def test_comparison_title_names_the_period_when_one_kommun_is_both_ends_synthetic():
+    """SYNTHETIC rows: the same kommun highest in one period and lowest in another, and a tie at the bottom.
+    The title says which period is which and names every kommun that holds an end."""
+    import pandas as pd
+
+    from rapportbok.chapters.review import _highest_and_lowest
+
+    rows = pd.DataFrame({"avser": ["Alingsås", "Kungälv", "Alingsås", "Snitt"],
+                         "period_fran": [2022, 2022, 2018, 2020], "period_till": [2022, 2022, 2018, 2022]})
+    values = [0.9, 0.9, 2.0, 1.7]
+    said = ["0,9", "0,9", "2", "1,7"]
+    text = _highest_and_lowest(rows, values, said, "procent")
+    assert text == "är högst för Alingsås 2018 (2 procent) och lägst för Alingsås 2022 och Kungälv 2022 (0,9 procent)"
+    plain = _highest_and_lowest(rows.iloc[1:], values[1:], said[1:], "procent")
+    assert plain == "är högst för Alingsås (2 procent) och lägst för Kungälv (0,9 procent)"

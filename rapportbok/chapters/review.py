@@ -414,9 +414,11 @@ class GenomlysningChapter(ChapterPage):
                 periods.append(str(int(y1)))
             else:
                 periods.append(f"{int(y0)}–{int(y1)}")
+        # The key columns first (what, for whom, when, the value); the section of the review last, so a
+        # phone shows the value without scrolling past a citation that the source line also gives.
         t = pd.DataFrame({
-            "Avsnitt": s["avsnitt"], "Uppgift": s["amne"], "Avser": s["avser"], "Period": periods,
-            "Värde": values, "Enhet": s["enhet"],
+            "Uppgift": s["amne"], "Avser": s["avser"], "Period": periods,
+            "Värde": values, "Enhet": s["enhet"], "Avsnitt": s["avsnitt"],
         })
         return tables.show(t, "uppgifter_genomlysning", "Nyckeltal som genomlysningen anger i text",
                            sources.cite(s) + ". Värdena står som i källan; en minskning visas med minustecken.",
@@ -485,11 +487,9 @@ class GenomlysningChapter(ChapterPage):
             values = [gl.signed(r) for _, r in single.iterrows()]
             chart = pd.DataFrame({"Avser": labels, "Enligt genomlysningen": values})
             decimals = 0 if all(float(v).is_integer() for v in values) else 1
-            top, low = values.index(max(values)), values.index(min(values))
-            names = list(single["avser"])
             said = [_stated_value(r) for _, r in single.iterrows()]  # with the review's own "drygt", "runt"
-            title = (f"Enligt genomlysningen: {first['amne'].lower()} ({first['matt']}) är högst för {names[top]} "
-                     f"({said[top]} {unit}) och lägst för {names[low]} ({said[low]} {unit})")
+            title = (f"Enligt genomlysningen: {first['amne'].lower()} ({first['matt']}) "
+                     + _highest_and_lowest(single, values, said, unit))
             if len(part) > len(single):
                 title += "; intervallen står i tabellen"
             charts.show(charts.hbars(chart, "Avser", ["Enligt genomlysningen"], title + ".", source,
@@ -565,3 +565,25 @@ class GenomlysningChapter(ChapterPage):
                            sources.cite(self.moves) + ". Summorna är egen beräkning.",
                            formats={"Summa av raderna, mnkr per år (egen beräkning)": fmt.Number(1)},
                            bold_rows=[len(t) - 1])
+
+
+def _highest_and_lowest(single: pd.DataFrame, values: list, said: list, unit: str) -> str:
+    """'är högst för Alingsås (+22 procent) och lägst för Kungälv (−8 procent)': every name that holds the
+    highest or the lowest value (a tie names both); when one name stands for both ends (the same kommun in
+    two periods), each end names its period, so the title does not say 'högst … och lägst för Alingsås'."""
+    names = [str(a) for a in single["avser"]]
+    periods = [_stated_period(a, b) for a, b in zip(single["period_fran"], single["period_till"])]
+
+    def who(value) -> tuple[list[int], str]:
+        at = [i for i, v in enumerate(values) if v == value]
+        return at, " och ".join(dict.fromkeys(names[i] for i in at))
+
+    top, top_names = who(max(values))
+    low, low_names = who(min(values))
+    if top_names == low_names or set(names[i] for i in top) & set(names[i] for i in low):
+        def dated(at):
+            return " och ".join(dict.fromkeys(f"{names[i]} {periods[i]}" if periods[i] != "–" else names[i]
+                                              for i in at))
+        top_names, low_names = dated(top), dated(low)
+    return (f"är högst för {top_names} ({said[top[0]]} {unit}) och lägst för {low_names} "
+            f"({said[low[0]]} {unit})")
