@@ -212,10 +212,11 @@ class RiskChapter(ChapterPage):
             "Risknr i riskanalysen": [
                 fmt.MISSING if match[i] is None else fmt.number(self.reg.at[match[i], "rad"]) for i in r.index
             ],
-            "Riskbeskrivning": r["riskbeskrivning"],
             "Riskvärde": r["riskvarde"].astype(int),
             "Metod": r["metod"],
             "Ansvarig": r["ansvarig"],
+            # last: the key columns (what is checked, how, by whom) stay in view on a 1366 px laptop
+            "Riskbeskrivning": r["riskbeskrivning"],
         })
         return tables.show(t, "internkontroll", "Internkontrollplan", sources.cite(r)
                            + ". Risknr i riskanalysen: egen koppling på riskens namn.",
