@@ -88,3 +88,27 @@ def test_execution_counts_run_on_after_a_fold():
     counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
     assert counts == [1, 2, 3]
     assert nb.cells[-1].outputs[-1]["execution_count"] == 3
+
+
+
+def test_a_notes_only_subsection_is_folded_and_its_section_kept_synthetic():
+    """SYNTHETIC: a section with a table and a ### subsection that only says there is no follow-up yet."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        md("# Åtgärdsplaner"),
+        md("## Åtgärder"),
+        code(html_out('<table class="rapportbok-tabell"><tr><td>1</td></tr></table>')),
+        md("### Status enligt källan"),
+        code(html_out(tables.note("Ingen uppföljning ännu: inga statustexter att visa.").data)),
+        md("## Summor"),
+        code(html_out('<table class="rapportbok-tabell"><tr><td>2</td></tr></table>')),
+        md("## Investeringar\n\n### Del\n\nMetod."),
+        code(html_out(tables.note("Källorna innehåller inga investeringar.").data)),
+        md("## Avstämning"),
+        code(html_out(tables.note("Inga summor att stämma av.").data)),
+    ]
+    assert fold.fold(nb) == ["Status enligt källan", "Investeringar"]
+    heads = [c.source.split("\n", 1)[0] for c in nb.cells if c.cell_type == "markdown"]
+    assert heads == ["# Åtgärdsplaner", "## Åtgärder", "## Summor", f"## {fold.TITLE}", "## Avstämning"]
+    line = next(c.source for c in nb.cells if c.source.startswith(f"## {fold.TITLE}"))
+    assert "**Status enligt källan:** Ingen uppföljning ännu: inga statustexter att visa." in line.replace("\\", "")

@@ -5,7 +5,8 @@ its note becomes one line in a single section at the end of the page (before the
 "Det som källorna inte innehåller".
 
 A section is a level-2 heading cell (``## ...``) and the cells after it up to the next heading
-of level 1 or 2. It is empty when it shows at least one note (``p.rapportbok-notis``, from
+of level 1 or 2; a subsection (``### ...``) likewise up to the next heading of level 1 to 3, folded
+the same way when its section stays (e.g. "Status enligt källan" before any follow-up). It is empty when it shows at least one note (``p.rapportbok-notis``, from
 ``rapportbok.present.tables.note``) and nothing else from the data: no table, no chart, no text
 written by the chapter (``text/markdown`` output). Its own Markdown cells (the method) go with it.
 """
@@ -19,7 +20,7 @@ from bs4 import BeautifulSoup
 from rapportbok.core import escape
 
 TITLE = "Det som källorna inte innehåller"
-_HEADING = re.compile(r"^(#{1,2})\s+(.*\S)\s*$")
+_HEADING = re.compile(r"^(#{1,3})\s+(.*\S)\s*$")
 _KEEP_LAST = "Avstämning"  # the Avstämning section stays last on the page
 
 
@@ -64,12 +65,12 @@ def fold(nb) -> list[str]:
     sections = []
     for k, i in enumerate(starts):
         level, text = _heading(cells[i])
-        end = next((j for j in starts[k + 1:] if _heading(cells[j])[0] <= 2), len(cells))
-        if level == 2:
+        if level in (2, 3):  # a section, or a subsection (### Status enligt källan) up to the next of its level
+            end = next((j for j in starts[k + 1:] if _heading(cells[j])[0] <= level), len(cells))
             sections.append((i, end, text))
     empty = []
     for i, end, text in sections:
-        if text.startswith(_KEEP_LAST):
+        if text.startswith(_KEEP_LAST) or any(a <= i < b for a, b, _, _ in empty):  # inside a folded section
             continue
         notes = _notes(cells[i + 1:end])
         if notes:
