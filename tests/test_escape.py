@@ -230,6 +230,8 @@ SAFE_VALUES = {
     ("chapters/review.py", "audit.link(CHAPTER.slug)"): "länk av kapitlets slug, konstant",
     # Läget: the headline's sentences through escape.md_text, figures linked to constant anchors
     ("chapters/summary.py", "headline_md(h)"): "escape.md_text av meningarna; länkarna av konstanta sidor och id",
+    # the "I korthet" list: its labels are constants (summary.IN_BRIEF), its values escaped
+    ("chapters/summary.py", "label"): "konstant etikett i summary.IN_BRIEF",
     # a grant's change in words (analysis.wording.grant_change): "ökar"/"minskar" and a size from fmt
     ("chapters/budget.py", "verb"): "konstant ord: ökar eller minskar",
     ("chapters/budget.py", "size"): "fmt.mnkr och fmt.pct",

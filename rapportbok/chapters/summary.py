@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 
 import pandas as pd
+from IPython.display import display
 
 from rapportbok.analysis import actionplan as ap
 from rapportbok.analysis import budget, reconcile, wording
@@ -35,6 +36,19 @@ PAGE_CLASSES = {
 KEYS = (
     "sf_ar", "sf_kommunbidrag", "sf_nettokostnad", "sf_kb_forandring", "sf_investeringar", "sf_prognos",
     "sf_underskott", "sf_planerad", "sf_faktisk", "sf_risker", "sf_besparing", "sf_avvikelser",
+)
+
+
+# The "I korthet" list: (key, label) in order. A figure the sources do not state is left out of the list;
+# one line after it names them all (issue #14: no list half filled with "anges inte i källorna").
+IN_BRIEF = (
+    ("sf_kommunbidrag", "Kommunbidrag"), ("sf_nettokostnad", "Verksamhetens nettokostnad"),
+    ("sf_kb_forandring", "Kommunbidragets förändring mot föregående år"), ("sf_investeringar", "Investeringsbudget"),
+    ("sf_prognos", "Budgetuppföljning, avvikelse mot budget"),
+    ("sf_underskott", "Underskott som åtgärdsplanerna ska möta"),
+    ("sf_planerad", "Åtgärdernas planerade effekt under året"), ("sf_faktisk", "Åtgärdernas faktiska effekt"),
+    ("sf_risker", "Risker"), ("sf_besparing", "Möjlig besparing enligt genomlysningen"),
+    ("sf_avvikelser", "Avvikelser i avstämningarna"),
 )
 
 
@@ -205,11 +219,23 @@ class SummaryChapter(ChapterPage):
         self.values["sf_besparing"] = (f"{fmt.number(total, 1)} mnkr per år (summa av genomlysningens "
                                        f"tabeller, egen beräkning; källan anger ingen summa)")
 
+    def in_brief(self) -> None:
+        """The "I korthet" list: the figures the sources state (in bold), then one line naming those they do not."""
+        shown = [f"- {label}: **{escape.md_text(self.values[key])}**" for key, label in IN_BRIEF
+                 if self.values[key] != NOT_STATED]
+        missing = [label[0].lower() + label[1:] for key, label in IN_BRIEF if self.values[key] == NOT_STATED]
+        text = "\n".join(shown)
+        if missing:
+            text += ("\n\n" if shown else "") + escape.md_text(
+                f"Anges inte i källorna för {self.year}: " + ", ".join(missing[:-1])
+                + (" och " if len(missing) > 1 else "") + missing[-1] + ".")
+        md(text)
+
     # -- sections ---------------------------------------------------------------------------
     def budget_section(self) -> None:
         page = self.pages.get("budget")
         if page is None:
-            md("Inget budgetkapitel för detta år.")
+            display(tables.note("Inget budgetkapitel för detta år."))  # folded into "Det som källorna inte innehåller"
             return
         v = self.values
         if v["sf_kommunbidrag"] == NOT_STATED:
@@ -273,7 +299,7 @@ class SummaryChapter(ChapterPage):
     def risk_section(self) -> None:
         page = self.pages.get("risk")
         if page is None or page.reg is None:
-            md("Källorna innehåller ingen risk- och väsentlighetsanalys för detta år.")
+            display(tables.note("Källorna innehåller ingen risk- och väsentlighetsanalys för detta år."))  # folded
             return
         md(f"Riskanalysen tar upp {escape.md_text(self.values['sf_risker'])}. Mer i {self._link('risk')}, med riskkarta och "
            f"internkontrollplan.")
@@ -281,7 +307,7 @@ class SummaryChapter(ChapterPage):
     def genomlysning_section(self) -> None:
         page = self.pages.get("genomlysning")
         if page is None:
-            md("Ingen genomlysning gäller detta år.")
+            display(tables.note("Ingen genomlysning gäller detta år."))  # folded into "Det som källorna inte innehåller"
             return
         if not page.has_review:
             text = "Det finns ingen genomlysning i källorna; kapitlet jämför nyckeltal från Kolada med liknande kommuner och alla kommuner."
