@@ -580,7 +580,7 @@ def _highest_and_lowest(single: pd.DataFrame, values: list, said: list, unit: st
 
     top, top_names = who(max(values))
     low, low_names = who(min(values))
-    if top_names == low_names or set(names[i] for i in top) & set(names[i] for i in low):
+    if top_names == low_names or {names[i] for i in top} & {names[i] for i in low}:
         def dated(at):
             return " och ".join(dict.fromkeys(f"{names[i]} {periods[i]}" if periods[i] != "–" else names[i]
                                               for i in at))
