@@ -452,20 +452,26 @@ def test_fetch_org_writes_files_and_second_fetch_reports_revision(fake, client, 
     assert report.n_values == 9 + 1 + 3
     assert "Ingen tidigare hämtning" in report.summary()
 
-    csv_path = org / "kolada" / "varden.csv"
+    # The national store: one folder per KPI beside the organisations (data/kolada/<KPI>/).
+    store = tmp_path / "kolada"
+    assert not (org / "kolada").exists()
+    assert sorted(p.name for p in store.iterdir()) == ["N31001", "N31814"]
+    csv_path = store / "N31001" / "varden.csv"
     text = csv_path.read_text(encoding="utf-8")
     lines = text.splitlines()
     assert lines[0] == "kpi,kommun_id,period,kon,varde,antal,status"
     assert "N31001,0683,2022,T,900.0,1," in lines  # leading zero kept, decimal point
-    assert "N31814,1489,2023,M,,1," in lines  # null value stored as empty
+    assert {ln.split(",")[0] for ln in lines[1:]} == {"N31001"}
+    assert "N31814,1489,2023,M,,1," in (store / "N31814" / "varden.csv").read_text(encoding="utf-8").splitlines()
     assert lines[1:] == sorted(lines[1:], key=lambda s: tuple(s.split(",")[:4]))
-    assert not any(p.name.endswith(".tmp") for p in (org / "kolada").iterdir())
+    assert not any(p.name.endswith(".tmp") for p in (store / "N31001").iterdir())
 
-    meta = yaml.safe_load((org / "kolada" / "hamtning.yml").read_text(encoding="utf-8"))
-    assert meta["fetched_at"] == "2025-03-01T12:00:00+00:00"
+    meta = yaml.safe_load((store / "N31001" / "hamtning.yml").read_text(encoding="utf-8"))
+    assert meta["kpi"] == "N31001" and meta["fetched_at"] == "2025-03-01T12:00:00+00:00"
     assert meta["base_url"] == fake.base_url
-    assert meta["kpi_titles"]["N31001"] == "Kostnad ekonomiskt bistånd, kr/inv"
-    assert meta["config"]["own_groups"] == {"Egen testgrupp": ["0683", "1440"]}
+    assert meta["title"] == "Kostnad ekonomiskt bistånd, kr/inv"
+    assert meta["ids"] == ["1489", "1440", "G2328", "0683"] and meta["years"] == [2022, 2023, 2024, 2025]
+    assert meta["n_values"] == 9 + 1
     assert all(u.startswith(fake.origin) for u in meta["requests"])
     assert any("/data/kpi/N31001,N31814/municipality/1489,1440,G2328,0683/year/2022,2023,2024,2025" in u
                for u in meta["requests"])
@@ -509,9 +515,9 @@ def test_fetch_org_unchanged_second_fetch_and_missing_kpi(fake, client, tmp_path
     first = fetch_org(org, client, now=now)
     assert first.missing_kpis == ["N99999"]
     assert "N99999" in first.summary()
-    before = (org / "kolada" / "varden.csv").read_bytes()
+    before = (tmp_path / "kolada" / "N31001" / "varden.csv").read_bytes()
     second = fetch_org(org, client, now=now)
-    assert (org / "kolada" / "varden.csv").read_bytes() == before  # deterministic
+    assert (tmp_path / "kolada" / "N31001" / "varden.csv").read_bytes() == before  # deterministic
     assert len(second.revised) == len(second.added) == len(second.removed) == 0
     assert "0 reviderade värden, 0 nya och 0 borttagna" in second.summary()
 
