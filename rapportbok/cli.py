@@ -121,13 +121,10 @@ def build(no_site: bool, workers: int | None, everything: bool, pdf: bool, only:
     from rapportbok.publish import stamp
 
     if not everything:  # nothing changed since the last build: say so without loading anything
-        root = paths.project_root()
-        warnings = stamp.unchanged(root, paths.data_dir(), stamp.mode_of(not no_site, pdf))
-        if warnings is not None:
-            for w in warnings:
-                click.echo(w)
-            click.echo("Inget har ändrats sedan förra bygget (data, mallar, kod och miljö är desamma); "
-                       "boken och webbplatsen är aktuella.")
+        said = stamp.quick(paths.project_root(), paths.data_dir(), stamp.mode_of(not no_site, pdf))
+        if said is not None:
+            for line in said:
+                click.echo(line)
             return
     import signal
 
