@@ -31,7 +31,7 @@ import os
 from pathlib import Path
 
 from rapportbok.core import files
-from rapportbok.core.hashing import Digest, FileHashes, stat_files
+from rapportbok.core.hashing import Digest, FileHashes
 
 STAMP = Path("_build") / ".rapportbok-stamp.json"  # mode, hashes, warnings, stat signature (small)
 FILES = Path("_build") / ".rapportbok-stamp-files.json"  # each file's content hash with its stat (large)
@@ -80,24 +80,54 @@ def outputs(root: Path, mode: str, hashes: FileHashes | None = None) -> str:
     return d.hexdigest()
 
 
-def signature(root: Path, data: Path, mode: str) -> tuple[str, dict[str, list[int]]]:
-    """The stat signature of every input and output file (path, size, mtime, ctime, inode) and that
-    ``stat`` per file: one walk, no file read."""
-    h = hashlib.sha256(f"{mode}\0{os.path.abspath(data)}\0".encode())
-    seen: dict[str, list[int]] = {}
+def signature(root: Path, data: Path, mode: str, seen: dict[str, list[int]] | None = None) -> str:
+    """The stat signature of every input and output file (path, size, mtime, ctime, inode): one walk, one
+    ``stat`` per file, no file read. The same files as :func:`inputs` and :func:`outputs` (``__pycache__``
+    left out, the package's .py and .css), each folder's entries in name order. ``seen`` collects each
+    file's ``stat`` (for :func:`_trusted_signature`)."""
+    parts = [f"{mode}\0{os.path.abspath(data)}"]
     for _, target, suffixes in _input_trees(root, data) + _output_trees(root, mode):
-        h.update(b"\1" + str(target).encode() + b"\0")
-        for path, st in stat_files(target, suffixes):
-            ident = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-            seen[path] = ident
-            h.update(f"{path}\0{ident[0]} {ident[1]} {ident[2]} {ident[3]}\0".encode())
-    return h.hexdigest(), seen
+        top = os.path.abspath(target)
+        parts.append(f"\1{top}")
+        try:
+            st = os.stat(top)
+        except OSError:
+            continue
+        if not os.path.isdir(top):
+            if os.path.isfile(top):
+                parts.append(f"{top}\0{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}")
+                if seen is not None:
+                    seen[top] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+            continue
+        todo = [top]
+        while todo:
+            folder = todo.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
+                continue
+            below = []
+            for e in entries:
+                try:
+                    if e.is_dir():
+                        if e.name != "__pycache__":
+                            below.append(e.path)
+                    elif e.is_file() and (not suffixes or os.path.splitext(e.name)[1] in suffixes):
+                        st = e.stat()
+                        parts.append(f"{e.path}\0{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}")
+                        if seen is not None:
+                            seen[e.path] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+                except OSError:
+                    continue  # removed while we looked
+            todo.extend(reversed(below))
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _trusted_signature(root: Path, data: Path, mode: str, hashes: FileHashes) -> str | None:
     """The stat signature, if every file in it was hashed as trusted with this very ``stat`` (else None:
     the next check compares content again)."""
-    sig, seen = signature(root, data, mode)
+    seen: dict[str, list[int]] = {}
+    sig = signature(root, data, mode, seen)
     for path, ident in seen.items():
         entry = hashes.seen.get(path)
         if entry is None or entry[:4] != ident or entry[5] is not True:
@@ -117,7 +147,7 @@ def unchanged(root: Path, data: Path, mode: str) -> list[str] | None:
         return None
     if not isinstance(saved, dict) or MODES.get(saved.get("mode"), -1) < MODES[mode]:
         return None
-    if saved.get("signature") and saved["signature"] == signature(root, data, saved["mode"])[0]:
+    if saved.get("signature") and saved["signature"] == signature(root, data, saved["mode"]):
         return list(saved.get("warnings", []))  # level 1: every file's stat as when its content matched
     hashes = file_hashes(root)
     if saved.get("inputs") != inputs(root, data, hashes) or saved.get("outputs") != outputs(root, saved["mode"], hashes):
