@@ -184,6 +184,40 @@ def synthesize(proj: Path, n: int, template: str) -> None:
         w.writerows(out_rows)
 
 
+def synthetic_kolada(proj: Path, template: str) -> str:
+    """Fill proj/data/kolada/ (the national store) through the real `rapportbok kolada hamta --alla`, from the
+    tests' fake Kolada server with SYNTHETIC values for every id the synthetic organisations ask for (their
+    kolada.yml is the template's, with every municipality added, as `ny-organisation` writes it). One fetch, one
+    store shared by all N organisations. Returns the command's last line."""
+    import datetime as dt
+
+    import yaml
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from kolada_server import FakeKolada
+
+    from rapportbok.data import kolada
+
+    data = proj / "data"
+    for cfg in data.glob("*/kolada.yml"):
+        raw = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+        raw["all_municipalities"] = True
+        cfg.write_text("# " + SYNTHETIC_NOTE + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    config = kolada.load_config(next(data.glob("*/kolada.yml")).parent)
+    years = range(config.first_year, dt.date.today().year + 1)
+    with FakeKolada() as fake:
+        for k, kpi in enumerate(config.kpis):
+            fake.add_kpi(kpi, f"Syntetiskt nyckeltal {kpi} (SYNTETISK)")
+            for i, mid in enumerate(config.all_ids()):
+                for y in years:
+                    fake.add_value(kpi, mid, y, float(100 + 7 * k + (i * 37) % 101 + 3 * (y - config.first_year)))
+        proc = subprocess.run([sys.executable, "-m", "rapportbok", "kolada", "hamta", "--alla", "--api-adress",
+                               fake.base_url], cwd=proj, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(proc.stdout[-2000:] + proc.stderr[-2000:])
+    return proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+
+
 def growth_exponent(points: list[tuple[int, float]]) -> float | None:
     if len(points) < 2:
         return None
@@ -267,7 +301,7 @@ def bench_book(runs: int, number) -> None:
               f"utan ändring ≤ 0,2 s -> {'uppfyllt' if med['nochange'] <= 0.2 else 'ej uppfyllt'}")
 
 
-def bench_scale(sizes: list[int], template: str, number) -> None:
+def bench_scale(sizes: list[int], template: str, number, with_kolada: bool = False) -> None:
     print(f"Skala: N syntetiska organisationer (kopior av filerna för {template}, ett rapportår var), en kall byggning per N")
     print("       N   notebooks   kall byggning   per organisation   utan ändring (direkt / igen)   högsta minne")
     points = []
@@ -277,6 +311,8 @@ def bench_scale(sizes: list[int], template: str, number) -> None:
         with tempfile.TemporaryDirectory(prefix=f"rapportbok-bench-{n}-") as tmp:
             proj = copy_project(Path(tmp))
             synthesize(proj, n, template)
+            if with_kolada:
+                synthetic_kolada(proj, template)
             out, seconds, peak = run_build(proj)
             notebooks = re.search(r"Kör (\d+) notebooks", out)
             # Right after the build the stamp does not trust the files written in its last seconds (they are
@@ -369,6 +405,8 @@ def main() -> None:
     ap.add_argument("--scale", default="10,50", help="N för skalfallet, kommaseparerat, t.ex. 10,50,290 (0 = hoppa över)")
     ap.add_argument("--template-org", default="alingsas", help="organisationen vars filer kopieras i skalfallet")
     ap.add_argument("--skip-book", action="store_true", help="mät bara skalfallet")
+    ap.add_argument("--kolada", action="store_true", help="skalfallet med en SYNTETISK nationell Kolada-lagring "
+                    "(data/kolada/, hämtad med kolada hamta --alla från testernas falska server)")
     ap.add_argument("--utan-andring", default="", help="N för kontrollen utan ändring på ett träd med N organisationer, "
                     "t.ex. 50,290 (en byggs, dess utdata kopieras till de andra)")
     ap.add_argument("--fore", default=None, help="mappen med paketet att jämföra med i --utan-andring (PYTHONPATH), "
@@ -382,7 +420,7 @@ def main() -> None:
     if not args.skip_book:
         bench_book(args.runs, number)
     if sizes:
-        bench_scale(sizes, args.template_org, number)
+        bench_scale(sizes, args.template_org, number, args.kolada)
     nochange = [int(s) for s in args.utan_andring.split(",") if s.strip() and int(s) > 0]
     if nochange:
         bench_nochange(nochange, args.template_org, max(args.runs, 3), number, args.fore)
