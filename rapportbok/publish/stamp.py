@@ -25,13 +25,12 @@ had to read files records their hashes, so the next check is fast again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
 
 from rapportbok.core import files
-from rapportbok.core.hashing import Digest, FileHashes
+from rapportbok.core.hashing import Digest, FileHashes, stat_signature
 
 STAMP = Path("_build") / ".rapportbok-stamp.json"  # mode, hashes, warnings, stat signature (small)
 FILES = Path("_build") / ".rapportbok-stamp-files.json"  # each file's content hash with its stat (large)
@@ -81,46 +80,11 @@ def outputs(root: Path, mode: str, hashes: FileHashes | None = None) -> str:
 
 
 def signature(root: Path, data: Path, mode: str, seen: dict[str, list[int]] | None = None) -> str:
-    """The stat signature of every input and output file (path, size, mtime, ctime, inode): one walk, one
-    ``stat`` per file, no file read. The same files as :func:`inputs` and :func:`outputs` (``__pycache__``
-    left out, the package's .py and .css), each folder's entries in name order. ``seen`` collects each
+    """The stat signature of every input and output file (rapportbok.core.hashing.stat_signature): the same
+    files as :func:`inputs` and :func:`outputs`, one ``stat`` each, no file read. ``seen`` collects each
     file's ``stat`` (for :func:`_trusted_signature`)."""
-    parts = [f"{mode}\0{os.path.abspath(data)}"]
-    for _, target, suffixes in _input_trees(root, data) + _output_trees(root, mode):
-        top = os.path.abspath(target)
-        parts.append(f"\1{top}")
-        try:
-            st = os.stat(top)
-        except OSError:
-            continue
-        if not os.path.isdir(top):
-            if os.path.isfile(top):
-                parts.append(f"{top}\0{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}")
-                if seen is not None:
-                    seen[top] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-            continue
-        todo = [top]
-        while todo:
-            folder = todo.pop()
-            try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
-            except OSError:
-                continue
-            below = []
-            for e in entries:
-                try:
-                    if e.is_dir():
-                        if e.name != "__pycache__":
-                            below.append(e.path)
-                    elif e.is_file() and (not suffixes or os.path.splitext(e.name)[1] in suffixes):
-                        st = e.stat()
-                        parts.append(f"{e.path}\0{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}")
-                        if seen is not None:
-                            seen[e.path] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-                except OSError:
-                    continue  # removed while we looked
-            todo.extend(reversed(below))
-    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+    trees = [(target, suffixes) for _, target, suffixes in _input_trees(root, data) + _output_trees(root, mode)]
+    return stat_signature(f"{mode}\0{os.path.abspath(data)}", trees, seen)
 
 
 def _trusted_signature(root: Path, data: Path, mode: str, hashes: FileHashes) -> str | None:
