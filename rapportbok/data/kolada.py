@@ -1253,10 +1253,10 @@ def migrate(org_dirs: Sequence[Path | str]) -> list[str]:
                     "ids": ids, "requests": [u for u in meta.get("requests") or [] if kpi in u],
                     "moved_from": f"{d.name}/{STORE_DIR}/"}
             found.setdefault(kpi, {}).setdefault(str(fetched), []).append((mine, info))
-    for kpi in found:
+    for kpi, fetches in found.items():
         national, meta = read_kpi(data, kpi)
         if meta.get("fetched_at"):
-            found[kpi].setdefault(str(meta["fetched_at"]), []).append(
+            fetches.setdefault(str(meta["fetched_at"]), []).append(
                 (national if national is not None else pd.DataFrame(columns=STORED_COLUMNS), meta))
     writes, lines, kept_ids = [], [], {}
     for kpi in sorted(found):
@@ -1269,7 +1269,7 @@ def migrate(org_dirs: Sequence[Path | str]) -> list[str]:
         first = same[0][1]
         meta = {"kpi": kpi, "title": first.get("title"), "fetched_at": newest, "source": SOURCE_LABEL,
                 "base_url": first.get("base_url"), "missing": all(m.get("missing") for _, m in same),
-                "years": years, "ids": ids, "n_values": int(len(values)),
+                "years": years, "ids": ids, "n_values": len(values),
                 "requests": _unique(u for _, m in same for u in m.get("requests") or []),
                 "flyttad_fran": sorted({m["moved_from"] for _, m in same if m.get("moved_from")})}
         kept_ids[kpi] = set(ids)
