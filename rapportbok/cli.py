@@ -121,13 +121,10 @@ def build(no_site: bool, workers: int | None, everything: bool, pdf: bool, only:
     from rapportbok.publish import stamp
 
     if not everything:  # nothing changed since the last build: say so without loading anything
-        root = paths.project_root()
-        warnings = stamp.unchanged(root, paths.data_dir(), stamp.mode_of(not no_site, pdf))
-        if warnings is not None:
-            for w in warnings:
-                click.echo(w)
-            click.echo("Inget har ändrats sedan förra bygget (data, mallar, kod och miljö är desamma); "
-                       "boken och webbplatsen är aktuella.")
+        said = stamp.quick(paths.project_root(), paths.data_dir(), stamp.mode_of(not no_site, pdf))
+        if said is not None:
+            for line in said:
+                click.echo(line)
             return
     import signal
 
@@ -165,9 +162,10 @@ def kolada() -> None:
     pass
 
 
-@kolada.command("hamta", help="Hämta nyckeltalen i data/ORG/kolada.yml och spara dem i data/ORG/kolada/. "
-                "Flera --org eller --alla hämtar alla på en gång med så få anrop som möjligt; en avbruten "
-                "hämtning fortsätter där den slutade när kommandot körs igen.")
+@kolada.command("hamta", help="Hämta nyckeltalen i data/ORG/kolada.yml till den nationella lagringen data/kolada/ "
+                "(en mapp per nyckeltal, gemensam för alla organisationer). Flera --org eller --alla hämtar alla på en "
+                "gång med så få anrop som möjligt, varje nyckeltal en gång; en avbruten hämtning fortsätter där den "
+                "slutade när kommandot körs igen.")
 @click.option("--org", "orgs", multiple=True, help="Organisationens mapp under data/, t.ex. alingsas (kan anges flera gånger).")
 @click.option("--alla", "everyone", is_flag=True, help="Alla organisationer i data/ som har en kolada.yml.")
 @click.option("--api-adress", "--base-url", "base_url", default=None,
@@ -236,6 +234,29 @@ def kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) ->
         if len(reports) > 1:
             click.echo(f"\n{report.org_dir.name}:")
         click.echo(report.summary())
+
+
+@kolada.command("flytta", help="Flytta organisationernas gamla lagringar (data/ORG/kolada/) till den nationella "
+                "lagringen data/kolada/ utan att hämta något; den gamla mappen tas bort.")
+@click.option("--org", "orgs", multiple=True, help="Organisationens mapp under data/ (kan anges flera gånger; standard: alla).")
+def kolada_migrate(orgs: tuple[str, ...]) -> None:
+    from rapportbok.core import paths
+    from rapportbok.data import kolada as kol
+
+    folders = ([_org_folder(o) for o in dict.fromkeys(orgs)] if orgs else
+               sorted(p for p in paths.data_dir().iterdir() if p.is_dir() and paths.SLUG.fullmatch(p.name)))
+    try:
+        lines = kol.migrate(folders)
+    except (kol.KoladaError, kol.KoladaConfigError, ValueError, KeyError) as err:
+        click.echo(f"Lagringen flyttades inte; inget har ändrats. {err}", err=True)
+        sys.exit(1)
+    except OSError as err:
+        from rapportbok.core.oserrors import describe
+
+        click.echo(f"Lagringen flyttades inte färdigt. {describe(err)}.", err=True)
+        sys.exit(1)
+    for line in lines:
+        click.echo(line)
 
 
 @kolada.command("metadata", help="Förnya Koladas metadata som ny-organisation använder (kommuner, deras grupper "

@@ -452,20 +452,26 @@ def test_fetch_org_writes_files_and_second_fetch_reports_revision(fake, client, 
     assert report.n_values == 9 + 1 + 3
     assert "Ingen tidigare hämtning" in report.summary()
 
-    csv_path = org / "kolada" / "varden.csv"
+    # The national store: one folder per KPI beside the organisations (data/kolada/<KPI>/).
+    store = tmp_path / "kolada"
+    assert not (org / "kolada").exists()
+    assert sorted(p.name for p in store.iterdir()) == ["N31001", "N31814"]
+    csv_path = store / "N31001" / "varden.csv"
     text = csv_path.read_text(encoding="utf-8")
     lines = text.splitlines()
     assert lines[0] == "kpi,kommun_id,period,kon,varde,antal,status"
     assert "N31001,0683,2022,T,900.0,1," in lines  # leading zero kept, decimal point
-    assert "N31814,1489,2023,M,,1," in lines  # null value stored as empty
+    assert {ln.split(",")[0] for ln in lines[1:]} == {"N31001"}
+    assert "N31814,1489,2023,M,,1," in (store / "N31814" / "varden.csv").read_text(encoding="utf-8").splitlines()
     assert lines[1:] == sorted(lines[1:], key=lambda s: tuple(s.split(",")[:4]))
-    assert not any(p.name.endswith(".tmp") for p in (org / "kolada").iterdir())
+    assert not any(p.name.endswith(".tmp") for p in (store / "N31001").iterdir())
 
-    meta = yaml.safe_load((org / "kolada" / "hamtning.yml").read_text(encoding="utf-8"))
-    assert meta["fetched_at"] == "2025-03-01T12:00:00+00:00"
+    meta = yaml.safe_load((store / "N31001" / "hamtning.yml").read_text(encoding="utf-8"))
+    assert meta["kpi"] == "N31001" and meta["fetched_at"] == "2025-03-01T12:00:00+00:00"
     assert meta["base_url"] == fake.base_url
-    assert meta["kpi_titles"]["N31001"] == "Kostnad ekonomiskt bistånd, kr/inv"
-    assert meta["config"]["own_groups"] == {"Egen testgrupp": ["0683", "1440"]}
+    assert meta["title"] == "Kostnad ekonomiskt bistånd, kr/inv"
+    assert meta["ids"] == ["1489", "1440", "G2328", "0683"] and meta["years"] == [2022, 2023, 2024, 2025]
+    assert meta["n_values"] == 9 + 1
     assert all(u.startswith(fake.origin) for u in meta["requests"])
     assert any("/data/kpi/N31001,N31814/municipality/1489,1440,G2328,0683/year/2022,2023,2024,2025" in u
                for u in meta["requests"])
@@ -509,9 +515,9 @@ def test_fetch_org_unchanged_second_fetch_and_missing_kpi(fake, client, tmp_path
     first = fetch_org(org, client, now=now)
     assert first.missing_kpis == ["N99999"]
     assert "N99999" in first.summary()
-    before = (org / "kolada" / "varden.csv").read_bytes()
+    before = (tmp_path / "kolada" / "N31001" / "varden.csv").read_bytes()
     second = fetch_org(org, client, now=now)
-    assert (org / "kolada" / "varden.csv").read_bytes() == before  # deterministic
+    assert (tmp_path / "kolada" / "N31001" / "varden.csv").read_bytes() == before  # deterministic
     assert len(second.revised) == len(second.added) == len(second.removed) == 0
     assert "0 reviderade värden, 0 nya och 0 borttagna" in second.summary()
 
@@ -541,3 +547,98 @@ def test_own_group_mean_on_stored_values(fake, client, tmp_path):
     row = out[(out["kpi"] == "N31001") & (out["period"] == 2023) & (out["gender"] == "T")].iloc[0]
     assert row["value"] == pytest.approx((901.0 + 1101.0) / 2)  # synthetic 0683 and 1440
     assert row["n_members"] == 2
+
+
+# ---------------------------------------------------------------------------
+# The national store: shared KPIs, old per-organisation stores (read, then moved)
+# ---------------------------------------------------------------------------
+
+
+def test_two_organisations_share_a_kpi_folder_and_another_orgs_kpi_leaves_the_first_untouched(fake, client, tmp_path):
+    """SYNTETISKA värden. A KPI is one folder for all; fetching it for a second organisation keeps the first
+    one's comparisons (one fetch, one date); a KPI only the second one reads does not touch the first one's files."""
+    from rapportbok.data import kolada
+
+    seed_org_data(fake)
+    fake.add_kpi("N00002", "Syntetiskt nyckeltal")
+    fake.add_value("N00002", "0180", 2023, 7.0)
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_config(a, {**GOOD_CONFIG, "kpis": ["N31001"]})
+    write_config(b, {"kpis": ["N31001", "N00002"], "first_year": 2023, "municipalities": {"0180": "Stockholm"}})
+    kolada.fetch_org(a, client, now=dt.datetime(2024, 6, 1, tzinfo=dt.UTC))
+    before_a, _ = kolada.load_stored(a)
+    report = kolada.fetch_org(b, client, now=dt.datetime(2024, 7, 1, tzinfo=dt.UTC))
+    assert report.n_values == 1 and report.kpis_without_values == ["N31001"]  # 0180 has no N31001 values here
+    meta = kolada.read_kpi(tmp_path, "N31001")[1]
+    assert meta["fetched_at"] == "2024-07-01T00:00:00+00:00"
+    assert meta["ids"] == ["0180", "1489", "1440", "G2328", "0683"]  # b's own, then what the folder held
+    after_a, meta_a = kolada.load_stored(a)
+    assert after_a.equals(before_a) and meta_a["fetched_at"] == "2024-07-01T00:00:00+00:00"
+    assert set(after_a["municipality"]) <= set(kolada.load_config(a).all_ids())
+    files_a = {p: p.read_bytes() for p in kolada.store_files(a)}
+    assert sorted(p.parent.name for p in files_a) == ["N31001", "N31001"]
+    write_config(b, {"kpis": ["N00002"], "first_year": 2023, "municipalities": {"0180": "Stockholm"}})
+    kolada.fetch_org(b, client, now=dt.datetime(2024, 8, 1, tzinfo=dt.UTC))
+    assert {p: p.read_bytes() for p in kolada.store_files(a)} == files_a  # a's notebooks need not run again
+
+
+def _old_store(org: Path, fetched_at: str, rows: list[str], cfg: dict) -> None:
+    """An organisation's own store as `kolada hamta` wrote it before the national store (SYNTETISKA värden)."""
+    write_config(org, cfg)
+    (org / "kolada").mkdir()
+    (org / "kolada" / "varden.csv").write_text("kpi,kommun_id,period,kon,varde,antal,status\n" + "\n".join(rows) + "\n",
+                                               encoding="utf-8")
+    meta = {"fetched_at": fetched_at, "source": "Källa: Kolada", "base_url": "http://127.0.0.1:9/v3/",
+            "years": [2023, 2024], "requests": [f"http://127.0.0.1:9/v3/data/kpi/{','.join(cfg['kpis'])}/x"],
+            "kpi_titles": {k: f"Titel {k}" for k in cfg["kpis"]}, "missing_kpis": [], "config": cfg}
+    (org / "kolada" / "hamtning.yml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+
+
+def test_an_old_store_is_still_read_with_a_warning_and_moved_by_kolada_flytta(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from rapportbok.cli import main
+    from rapportbok.data import datasets, kolada
+
+    cfg = {"kpis": ["N31001"], "first_year": 2023, "municipalities": {"1489": "Alingsås"}, "groups": {"G2328": "Alla"}}
+    org = tmp_path / "data" / "alingsas"
+    _old_store(org, "2025-01-02T03:04:05+00:00",
+               ["N31001,1489,2023,T,1000.0,1,", "N31001,1489,2024,T,,1,", "N31001,G2328,2023,T,1500.5,290,"], cfg)
+    values, meta = kolada.load_stored(org)
+    assert meta["store"] == "egen" and len(values) == 3
+    _, issues = datasets._kolada(org)
+    assert [i.severity for i in issues] == ["varning"] and "kolada flytta" in issues[0].message()
+    files_before = kolada.store_files(org)
+    assert files_before == [org / "kolada" / "varden.csv", org / "kolada" / "hamtning.yml"]
+
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("RAPPORTBOK_ROOT", str(tmp_path))
+    res = CliRunner().invoke(main, ["kolada", "flytta", "--org", "alingsas"])
+    assert res.exit_code == 0, res.output
+    assert "alingsas/kolada/ flyttad till den nationella lagringen data/kolada/" in res.output
+    assert not (org / "kolada").exists()
+    moved, moved_meta = kolada.load_stored(org)
+    assert moved_meta["store"] == "nationell" and moved.equals(values)
+    assert moved_meta["fetched_at"] == "2025-01-02T03:04:05+00:00"  # the fetch date travels with the values
+    assert moved_meta["kpi_titles"] == {"N31001": "Titel N31001"} and datasets._kolada(org)[1] == []
+    kpi_meta = kolada.read_kpi(tmp_path / "data", "N31001")[1]
+    assert kpi_meta["flyttad_fran"] == ["alingsas/kolada/"] and kpi_meta["requests"]
+    res = CliRunner().invoke(main, ["kolada", "flytta"])
+    assert res.exit_code == 0 and "inget att flytta" in res.output
+
+
+def test_flytta_keeps_the_newest_fetch_of_a_kpi_and_names_whom_it_lacks(tmp_path):
+    from rapportbok.data import kolada
+
+    data = tmp_path / "data"
+    old_cfg = {"kpis": ["N31001"], "first_year": 2023, "municipalities": {"1489": "Alingsås"}}
+    new_cfg = {"kpis": ["N31001"], "first_year": 2023, "municipalities": {"0180": "Stockholm"}}
+    _old_store(data / "alingsas", "2025-01-01T00:00:00+00:00", ["N31001,1489,2023,T,1000.0,1,"], old_cfg)
+    _old_store(data / "stockholm", "2025-06-01T00:00:00+00:00", ["N31001,0180,2023,T,2000.0,1,"], new_cfg)
+    lines = kolada.migrate([data / "alingsas", data / "stockholm"])
+    text = "\n".join(lines)
+    assert "N31001: behåller hämtningen 2025-06-01T00:00:00+00:00" in text
+    assert "rapportbok kolada hamta --org alingsas" in text and "--org stockholm" not in text
+    values, _ = kolada.load_stored(data / "stockholm")
+    assert values["value"].tolist() == [2000.0]
+    assert kolada.load_stored(data / "alingsas")[0].empty  # its value was from the older fetch: fetch it again

@@ -226,12 +226,21 @@ def test_fetch_many_batches_and_equals_one_by_one(tmp_path, national_fake):
     assert one_by_one == 3 * (1 + math.ceil(294 / 25)) == 39
     assert calls[0] == (0, batched) and sum(c for c in calls[1:]) == batched
     assert [r.org_dir.name for r in reports] == ["ale", "umea", "stockholm"]
-    for slug in ("ale", "umea", "stockholm"):
-        a = (one / slug / "kolada" / "varden.csv").read_bytes()
-        b = (many / slug / "kolada" / "varden.csv").read_bytes()
-        assert a == b and len(a.splitlines()) > 290 * 2 * 15
-        meta = yaml.safe_load((many / slug / "kolada" / "hamtning.yml").read_text(encoding="utf-8"))
+    # One national store: a folder per KPI, each fetched once for all three, none per organisation.
+    assert sorted(p.name for p in (many / "kolada").iterdir()) == sorted(kpis)
+    assert not any((many / slug / "kolada").exists() for slug in ("ale", "umea", "stockholm"))
+    for kpi in kpis:
+        a = (one / "kolada" / kpi / "varden.csv").read_bytes()
+        b = (many / "kolada" / kpi / "varden.csv").read_bytes()
+        assert a == b and len(a.splitlines()) > 290 * 2
+        meta = yaml.safe_load((many / "kolada" / kpi / "hamtning.yml").read_text(encoding="utf-8"))
         assert meta["fetched_at"] == "2019-06-01T12:00:00+00:00" and meta["source"] == "Källa: Kolada"
+        assert meta["kpi"] == kpi and len(meta["ids"]) == 300 and meta["title"]
+        assert meta["requests"] and all(kpi in u for u in meta["requests"])
+    for slug in ("ale", "umea", "stockholm"):
+        (a, meta_a), (b, meta_b) = kolada.load_stored(one / slug), kolada.load_stored(many / slug)
+        assert a.equals(b) and len(a) > 290 * 2 * 15 and meta_a["kpi_titles"] == meta_b["kpi_titles"]
+        assert set(a["municipality"]) == set(kolada.load_config(many / slug).all_ids())
     assert not (tmp_path / "parts").exists() or not any((tmp_path / "parts").iterdir())
 
 
@@ -249,7 +258,7 @@ def test_fetch_many_resumes_after_an_interruption(tmp_path, national_fake):
     fake.rules.remove(rule)
     first = [r for r in fake.requests[start:]]
     assert len(first) == 1 + 6  # KPI titles, five data requests answered, the sixth failed
-    assert not any((f / "kolada").exists() for f in folders)  # no organisation is half updated
+    assert not (data / "kolada").exists()  # nothing is half updated
     kept = list(parts.rglob("*.json"))
     assert len(kept) == 1 + 1 + 5  # the manifest, the titles, five data parts
 
@@ -263,8 +272,8 @@ def test_fetch_many_resumes_after_an_interruption(tmp_path, national_fake):
     whole = _empty_data(tmp_path / "whole")
     for f in _orgs(whole):
         kolada.fetch_org(f, _client(fake), now=NOW)
-    for f in folders:
-        assert (f / "kolada" / "varden.csv").read_bytes() == (whole / f.name / "kolada" / "varden.csv").read_bytes()
+    for kpi in (p.name for p in (whole / "kolada").iterdir()):
+        assert (data / "kolada" / kpi / "varden.csv").read_bytes() == (whole / "kolada" / kpi / "varden.csv").read_bytes()
 
 
 def test_parts_of_an_old_interrupted_fetch_are_not_reused(tmp_path, national_fake):
@@ -293,7 +302,7 @@ def test_cli_fetch_all_with_progress(tmp_path, monkeypatch, national_fake):
     assert res.exit_code == 0, res.output
     assert "Hämtar 3 organisationer från Kolada" in res.output
     assert res.output.count("Ingen tidigare hämtning fanns") == 3
-    assert all((data / s / "kolada" / "varden.csv").is_file() for s in ("ale", "umea", "stockholm"))
+    assert len(list((data / "kolada").glob("*/varden.csv"))) == 15
 
 
 # --- the genomlysning on Kolada alone ----------------------------------------------------------

@@ -185,8 +185,13 @@ def test_kolada_files_are_written_with_the_usual_permissions(tmp_path):
 def test_genomlysning_depends_on_kolada_yml_and_the_fetched_values(tmp_path):
     """After `kolada fetch` (or a changed kolada.yml) the genomlysning notebook runs again, not only the summary."""
     data = _data_copy(tmp_path)
-    files = {p.name for p in build._chapter_files("genomlysning", data / "alingsas")}
-    assert {"genomlysning_uppgifter.csv", "genomlysning_forflyttning.csv", "kolada.yml", "kolada"} <= files
+    paths_read = build._chapter_files("genomlysning", data / "alingsas")
+    files = {p.name for p in paths_read}
+    assert {"genomlysning_uppgifter.csv", "genomlysning_forflyttning.csv", "kolada.yml"} <= files
+    kpis = kolada.load_config(data / "alingsas").kpis
+    # Its KPIs' folders of the national store data/kolada/ (not yet fetched here), and no other KPI's.
+    assert {p for p in paths_read if "kolada" in p.parent.parts[-2:-1]} == {
+        data / "kolada" / k / n for k in kpis for n in ("varden.csv", "hamtning.yml")}
     job = build.Job("alingsas", 2025, 1, "genomlysning")
     other = build.Job("alingsas", 2025, 1, "risk")
     first = build.inputs_hash(job, ROOT, data), build.inputs_hash(other, ROOT, data)
@@ -194,7 +199,11 @@ def test_genomlysning_depends_on_kolada_yml_and_the_fetched_values(tmp_path):
     config.write_text(config.read_text(encoding="utf-8") + "\n# ändrad\n", encoding="utf-8")
     second = build.inputs_hash(job, ROOT, data), build.inputs_hash(other, ROOT, data)
     assert second[0] != first[0] and second[1] == first[1]
-    (data / "alingsas" / "kolada").mkdir(exist_ok=True)
-    (data / "alingsas" / "kolada" / "varden.csv").write_text("kpi,kommun_id\n", encoding="utf-8")
+    unread = next(k for k in ("N00001", "N00002") if k not in kpis)  # another organisation's KPI is fetched
+    (data / "kolada" / unread).mkdir(parents=True)
+    (data / "kolada" / unread / "varden.csv").write_text("kpi,kommun_id\n", encoding="utf-8")
+    assert (build.inputs_hash(job, ROOT, data), build.inputs_hash(other, ROOT, data)) == second
+    (data / "kolada" / kpis[0]).mkdir(parents=True)
+    (data / "kolada" / kpis[0] / "varden.csv").write_text("kpi,kommun_id\n", encoding="utf-8")
     third = build.inputs_hash(job, ROOT, data), build.inputs_hash(other, ROOT, data)
     assert third[0] != second[0] and third[1] == first[1]

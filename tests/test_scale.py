@@ -224,6 +224,47 @@ def test_bench_synthesizes_valid_labelled_organisations(tmp_path):
     assert bench.growth_exponent([(10, 1.0), (100, 100.0)]) == pytest.approx(2.0)
 
 
+def test_bench_synthetic_national_store_is_one_fetch_shared_by_all(tmp_path):
+    """`tools/bench.py --kolada`: SYNTHETIC values from the fake server, fetched once by the real command into
+    data/kolada/, and every synthetic organisation reads the same folders (its rows: all municipalities)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import bench
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    from rapportbok.data import kolada
+
+    proj = bench.copy_project(tmp_path)
+    bench.synthesize(proj, 2, "alingsas")
+    bench.synthetic_kolada(proj, "alingsas")
+    data = proj / "data"
+    assert not list(data.glob("syntetisk-*/kolada"))  # no store per organisation
+    config = kolada.load_config(data / "syntetisk-001")
+    assert sorted(p.name for p in (data / "kolada").iterdir()) == sorted(config.kpis)
+    meta = kolada.read_kpi(data, "N31001")[1]
+    assert "SYNTETISK" in meta["title"] and meta["base_url"].startswith("http://127.0.0.1:")
+    assert "SYNTETISKA TESTDATA" in (data / "syntetisk-001" / "kolada.yml").read_text(encoding="utf-8")
+    one, _ = kolada.load_stored(data / "syntetisk-001")
+    two, _ = kolada.load_stored(data / "syntetisk-002")
+    assert one.equals(two) and one["municipality"].nunique() >= 290
+    assert kolada.store_files(data / "syntetisk-001") == kolada.store_files(data / "syntetisk-002")
+
+
+def test_bench_replicates_one_built_organisation_for_the_no_change_check(tmp_path):
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import bench
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    proj = bench.copy_project(tmp_path)
+    bench.synthesize(proj, 3, "alingsas")
+    (proj / "book" / "syntetisk-001" / "2025" / "tabeller").mkdir(parents=True)
+    for rel in ("2025/budget.ipynb", "2025/tabeller/budget-1.csv"):
+        (proj / "book" / "syntetisk-001" / rel).write_text("{}\n", encoding="utf-8")
+    assert bench.replicate_outputs(proj, "syntetisk-001") == 3 * 2
+    assert (proj / "book" / "syntetisk-003" / "2025" / "tabeller" / "budget-1.csv").is_file()
+
+
 def test_every_site_extension_lets_sphinx_read_in_parallel(tmp_path):
     """With two processes Sphinx must not fall back to a serial read (an extension not declared safe)."""
     proj = _copy(tmp_path)

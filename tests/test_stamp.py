@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 
@@ -48,8 +49,8 @@ def test_nothing_changed_reads_no_file_and_repeats_the_warnings(proj):
     result, reads = _reads(proj)
     assert result == ["Varning: prov"]
     assert reads == 0  # everything came from the stamp's memory: one stat per file
-    saved = json.loads((proj / stamp.STAMP).read_text(encoding="utf-8"))
-    assert str((proj / "data" / "org" / "uppgifter.csv").absolute()) in saved["files"]
+    saved = json.loads((proj / stamp.FILES).read_text(encoding="utf-8"))
+    assert str((proj / "data" / "org" / "uppgifter.csv").absolute()) in saved
 
 
 @pytest.mark.parametrize("new", [b"ar,belopp\n2024,1000\n",  # another size
@@ -117,9 +118,10 @@ def test_a_file_hashed_just_after_a_write_is_read_again(proj, monkeypatch):
 
 
 def test_a_broken_or_old_stamp_means_build(proj):
-    saved = json.loads((proj / stamp.STAMP).read_text(encoding="utf-8"))
-    saved["files"] = {k: ["x"] for k in saved["files"]}  # nonsense memory: every file is read
-    (proj / stamp.STAMP).write_text(json.dumps(saved), encoding="utf-8")
+    saved = json.loads((proj / stamp.FILES).read_text(encoding="utf-8"))
+    (proj / stamp.FILES).write_text(json.dumps({k: ["x"] for k in saved}), encoding="utf-8")  # nonsense: all read
+    assert stamp.unchanged(proj, proj / "data", "book") == ["Varning: prov"]
+    (proj / stamp.FILES).write_text("[", encoding="utf-8")
     assert stamp.unchanged(proj, proj / "data", "book") == ["Varning: prov"]
     (proj / stamp.STAMP).write_text("{", encoding="utf-8")
     assert stamp.unchanged(proj, proj / "data", "book") is None
@@ -133,3 +135,96 @@ def test_digest_with_shared_contents_equals_a_plain_digest(tmp_path):
         shared = hashing.Digest(contents=contents).file("a", tmp_path / "a.csv").file("b", tmp_path / "saknas")
         assert shared.hexdigest() == plain
     assert set(contents) == {tmp_path / "a.csv", tmp_path / "saknas"}
+
+
+# -- level 1: the stat signature ------------------------------------------------------------------------
+
+@pytest.fixture
+def signed(proj):
+    """The project after one no-change check: the stamp now holds a stat signature."""
+    assert json.loads((proj / stamp.STAMP).read_text(encoding="utf-8")).get("signature") is None  # record() sets none
+    assert stamp.unchanged(proj, proj / "data", "book") == ["Varning: prov"]
+    assert json.loads((proj / stamp.STAMP).read_text(encoding="utf-8"))["signature"]
+    return proj
+
+
+def test_a_signed_check_reads_no_file_and_loads_no_file_table(signed, monkeypatch):
+    (signed / stamp.FILES).unlink()  # the per-file table is not needed when every stat is as recorded
+
+    def no_hashing(*args, **kwargs):
+        raise AssertionError("a file was hashed")
+
+    monkeypatch.setattr(hashing.FileHashes, "of", no_hashing)
+    assert stamp.unchanged(signed, signed / "data", "book") == ["Varning: prov"]
+
+
+@pytest.mark.parametrize("change", ["data", "same-size", "output", "new", "removed", "config"])
+def test_a_signed_stamp_still_notices_every_change(signed, change):
+    f = signed / "data" / "org" / "uppgifter.csv"
+    if change == "data":
+        f.write_bytes(b"ar,belopp\n2024,1000\n")
+    elif change == "same-size":
+        before = f.stat()
+        f.write_bytes(b"ar,belopp\n2024,999\n")
+        os.utime(f, ns=(before.st_atime_ns, before.st_mtime_ns))
+        if sys.platform == "win32":
+            pytest.skip("Windows' st_ctime is the creation time")
+    elif change == "output":
+        (signed / "book" / "org" / "2024" / "budget.ipynb").write_text("{ }\n", encoding="utf-8")
+    elif change == "new":
+        (signed / "book" / "org" / "2024" / "ny.ipynb").write_text("{}\n", encoding="utf-8")
+    elif change == "removed":
+        (signed / "_toc.yml").unlink()
+    else:
+        (signed / "_config.yml").write_text("title: prov 2\n", encoding="utf-8")
+    assert stamp.unchanged(signed, signed / "data", "book") is None
+
+
+def test_a_touch_without_change_falls_back_to_content_and_signs_again(signed):
+    t = signed / "notebooks" / "budget.md"
+    t.write_bytes(t.read_bytes())
+    os.utime(t, ns=(1_000_000_000, 1_000_000_000))
+    first = json.loads((signed / stamp.STAMP).read_text(encoding="utf-8"))["signature"]
+    assert stamp.unchanged(signed, signed / "data", "book") == ["Varning: prov"]  # content unchanged
+    second = json.loads((signed / stamp.STAMP).read_text(encoding="utf-8"))["signature"]
+    assert second and second != first  # the new times signed: the next check is level 1 again
+
+
+def test_no_signature_while_a_file_is_too_new_to_trust(proj, monkeypatch):
+    """Racy clean: a file changed within RACY_NS of the check could change again unseen with the same stat."""
+    monkeypatch.setattr(hashing, "RACY_NS", 3_000_000_000)
+    f = proj / "data" / "org" / "uppgifter.csv"
+    f.write_bytes(f.read_bytes())  # same content, just written
+    assert stamp.unchanged(proj, proj / "data", "book") == ["Varning: prov"]
+    assert json.loads((proj / stamp.STAMP).read_text(encoding="utf-8")).get("signature") is None
+
+
+def test_forget_removes_both_files(signed):
+    stamp.forget(signed)
+    assert not (signed / stamp.STAMP).exists() and not (signed / stamp.FILES).exists()
+    assert stamp.unchanged(signed, signed / "data", "book") is None
+
+
+def _run_module(proj, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("RAPPORTBOK_ROOT", "RAPPORTBOK_DATA")}
+    return subprocess.run([sys.executable, "-X", "importtime", "-m", "rapportbok", *args], cwd=proj, env=env,
+                          capture_output=True, text=True, check=False)
+
+
+def _imported(stderr: str) -> set[str]:
+    return {line.rsplit("|", 1)[-1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
+
+
+def test_python_m_rapportbok_answers_a_no_change_build_before_importing_click(proj):
+    """`make book` runs `python -m rapportbok build`: with nothing changed it answers as the full command
+    line does, without importing click, pandas or the build."""
+    proc = _run_module(proj, "bygg", "--utan-webbplats")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout == "Varning: prov\n" + stamp.NOTHING_CHANGED + "\n"
+    imported = _imported(proc.stderr)
+    assert "rapportbok.publish.stamp" in imported
+    assert not imported & {"click", "pandas", "rapportbok.cli", "rapportbok.publish.build"}
+    # Another option, or a change, goes to the full command line (here it stops at the synthetic data).
+    (proj / "data" / "org" / "uppgifter.csv").write_bytes(b"ar,belopp\n2024,1000\n")
+    proc = _run_module(proj, "bygg", "--utan-webbplats")
+    assert stamp.NOTHING_CHANGED not in proc.stdout and "click" in _imported(proc.stderr)

@@ -63,17 +63,22 @@ def test_the_default_book_lacks_what_the_test_book_covers():
     # Why the test book exists: no follow-up and no fetched Kolada store in data/.
     assert not list((ROOT / "data").glob("*/budgetuppfoljning.csv"))
     assert not list((ROOT / "data").glob(f"*/{kolada.STORE_DIR}/{kolada.VALUES_FILE}"))
+    assert not (ROOT / "data" / kolada.STORE_DIR).exists()
     assert {p.name for p in PAGES.glob("*.ipynb")} == {"sammanfattning.ipynb", "budget.ipynb", "atgardsplan.ipynb",
                                                         "genomlysning.ipynb", "avstamning.ipynb"}
 
 
 def test_kolada_store_was_written_by_the_real_fetch():
     values, meta = kolada.load_stored(ORG)
-    assert values is not None and len(values) == meta["n_values"] == 120
+    # The national store (data/kolada/<KPI>/), moved from the test book's old own store by `kolada flytta`.
+    assert meta["store"] == "nationell" and not (ORG / kolada.STORE_DIR).exists()
+    config = kolada.load_config(ORG)
+    metas = [kolada.read_kpi(ORG.parent, k)[1] for k in config.kpis]
+    assert values is not None and len(values) == sum(m["n_values"] for m in metas) == 120
     assert meta["source"] == kolada.SOURCE_LABEL and meta["fetched_at"]
     assert meta["base_url"].startswith("http://127.0.0.1:")  # the fake server, never the real API
-    assert all(r.startswith(meta["base_url"]) for r in meta["requests"])
-    assert meta["config"] == kolada.load_config(ORG).as_dict()
+    assert all(r.startswith(meta["base_url"]) for m in metas for r in m["requests"])
+    assert all(set(m["ids"]) == set(config.all_ids()) and m["fetched_at"] == meta["fetched_at"] for m in metas)
     assert values["value"].isna().sum() == 1  # the null Kolada gives for a missing value is kept as missing
     # The second fetch revised one value (tools/testbook.py): the store holds the revised figure.
     row = values[(values["kpi"] == "N31001") & (values["municipality"] == "9999") & (values["period"] == 2025)]

@@ -15,6 +15,11 @@ leaves the temporary folder. Each N gets one cold build (notebooks and site), on
 the time per organisation, the peak memory (resident memory of the build and all its child processes
 together, sampled) and, over the N values, the growth exponent b of time = a × N^b (least squares
 on log-log). Usage: python tools/bench.py [--runs N] [--scale 10,50,290] [--skip-book]
+
+No change at N (--utan-andring 50,290): the no-change rebuild on a tree of N synthetic organisations, where one
+is built for real and its outputs are copied to the others (N cold builds would take hours); the check reads
+only stat and content hashes, so the copies are as good as built outputs for it. With --fore DIR the same tree is
+also checked with the package in DIR (e.g. a clone of main), in the same run.
 """
 
 from __future__ import annotations
@@ -179,6 +184,40 @@ def synthesize(proj: Path, n: int, template: str) -> None:
         w.writerows(out_rows)
 
 
+def synthetic_kolada(proj: Path, template: str) -> str:
+    """Fill proj/data/kolada/ (the national store) through the real `rapportbok kolada hamta --alla`, from the
+    tests' fake Kolada server with SYNTHETIC values for every id the synthetic organisations ask for (their
+    kolada.yml is the template's, with every municipality added, as `ny-organisation` writes it). One fetch, one
+    store shared by all N organisations. Returns the command's last line."""
+    import datetime as dt
+
+    import yaml
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from kolada_server import FakeKolada
+
+    from rapportbok.data import kolada
+
+    data = proj / "data"
+    for cfg in data.glob("*/kolada.yml"):
+        raw = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+        raw["all_municipalities"] = True
+        cfg.write_text("# " + SYNTHETIC_NOTE + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    config = kolada.load_config(next(data.glob("*/kolada.yml")).parent)
+    years = range(config.first_year, dt.date.today().year + 1)
+    with FakeKolada() as fake:
+        for k, kpi in enumerate(config.kpis):
+            fake.add_kpi(kpi, f"Syntetiskt nyckeltal {kpi} (SYNTETISK)")
+            for i, mid in enumerate(config.all_ids()):
+                for y in years:
+                    fake.add_value(kpi, mid, y, float(100 + 7 * k + (i * 37) % 101 + 3 * (y - config.first_year)))
+        proc = subprocess.run([sys.executable, "-m", "rapportbok", "kolada", "hamta", "--alla", "--api-adress",
+                               fake.base_url], cwd=proj, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(proc.stdout[-2000:] + proc.stderr[-2000:])
+    return proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+
+
 def growth_exponent(points: list[tuple[int, float]]) -> float | None:
     if len(points) < 2:
         return None
@@ -262,7 +301,7 @@ def bench_book(runs: int, number) -> None:
               f"utan ändring ≤ 0,2 s -> {'uppfyllt' if med['nochange'] <= 0.2 else 'ej uppfyllt'}")
 
 
-def bench_scale(sizes: list[int], template: str, number) -> None:
+def bench_scale(sizes: list[int], template: str, number, with_kolada: bool = False) -> None:
     print(f"Skala: N syntetiska organisationer (kopior av filerna för {template}, ett rapportår var), en kall byggning per N")
     print("       N   notebooks   kall byggning   per organisation   utan ändring (direkt / igen)   högsta minne")
     points = []
@@ -272,6 +311,8 @@ def bench_scale(sizes: list[int], template: str, number) -> None:
         with tempfile.TemporaryDirectory(prefix=f"rapportbok-bench-{n}-") as tmp:
             proj = copy_project(Path(tmp))
             synthesize(proj, n, template)
+            if with_kolada:
+                synthetic_kolada(proj, template)
             out, seconds, peak = run_build(proj)
             notebooks = re.search(r"Kör (\d+) notebooks", out)
             # Right after the build the stamp does not trust the files written in its last seconds (they are
@@ -298,12 +339,79 @@ def bench_scale(sizes: list[int], template: str, number) -> None:
               f"{'uppfyllt' if est <= 15 * 60 else 'ej uppfyllt'}")
 
 
+def replicate_outputs(proj: Path, first: str) -> int:
+    """Copy the built outputs of organisation ``first`` (book/<first>/) to every other synthetic organisation
+    in data/, so that a tree of N organisations has N organisations' outputs without N cold builds. Only for
+    the no-change check, which reads stat and content hashes, never what a notebook says. Returns the files."""
+    src = proj / "book" / first
+    n = 0
+    for org in sorted(p.parent.name for p in (proj / "data").glob("*/organisation.yml")):
+        if org != first:
+            shutil.copytree(src, proj / "book" / org, dirs_exist_ok=True)
+        n += sum(1 for p in (proj / "book" / org).rglob("*") if p.is_file())
+    return n
+
+
+STAMP_NOW = ("import sys; from pathlib import Path; from rapportbok.core.hashing import FileHashes; "
+             "from rapportbok.publish import stamp; root = Path.cwd(); h = FileHashes(); "
+             "stamp.record(root, root / 'data', 'book', [], stamp.inputs(root, root / 'data', h), h)")
+
+
+def nochange_times(proj: Path, runs: int, env: dict | None = None) -> list[tuple[float, float]]:
+    """(wall, CPU) seconds of `python -m rapportbok bygg` with nothing changed, ``runs`` times after a first check
+    that learns the files (the stamp is recorded from the tree as it is, with the package in ``env``)."""
+    env = {**os.environ, **(env or {})}
+    subprocess.run([sys.executable, "-c", STAMP_NOW], cwd=proj, env=env, check=True)
+    times = []
+    for i in range(runs + 1):
+        before = os.times()
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "rapportbok", "build", "--no-site"], cwd=proj, env=env, text=True,
+                              capture_output=True, check=False)
+        wall = time.perf_counter() - start
+        after = os.times()
+        if "Inget har ändrats" not in proc.stdout:
+            raise SystemExit("Kontrollen utan ändring byggde: " + proc.stdout[-2000:] + proc.stderr[-2000:])
+        if i:  # the first check reads the files written in the last seconds (racy clean) and learns them
+            times.append((wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)))
+    return times
+
+
+def bench_nochange(sizes: list[int], template: str, runs: int, number, before: str | None) -> None:
+    """The no-change rebuild at N organisations: one organisation's notebooks built for real, its outputs copied to
+    the N − 1 others (replicate_outputs), the stamp recorded, then `python -m rapportbok build --no-site` timed
+    (the site adds two files to the check; building a site of N organisations' source pages would take long)."""
+    print(f"Utan ändring vid N organisationer (syntetiska kopior av {template}; en byggd, dess utdata kopierade till "
+          f"de andra; median av {runs}, väggtid / CPU-tid)")
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix=f"rapportbok-bench-nochange-{n}-") as tmp:
+            proj = copy_project(Path(tmp))
+            synthesize(proj, n, template)
+            run_build(proj, "--org", "syntetisk-001", "--no-site")
+            replicate_outputs(proj, "syntetisk-001")
+            files = sum(1 for name in ("book", "data") for p in (proj / name).rglob("*") if p.is_file())
+            time.sleep(3.5)  # past rapportbok.core.hashing.RACY_NS: the copies count as settled
+            cases = [("efter", None)] + ([("före", {"PYTHONPATH": before})] if before else [])
+            for label, env in cases:
+                t = nochange_times(proj, runs, env)
+                wall, cpu = statistics.median(w for w, _ in t), statistics.median(c for _, c in t)
+                print(f"  N = {n:>3}  {files:>6} filer i data/ och book/  {label:>5}: {number(wall, 2)} s / "
+                      f"{number(cpu, 2)} s CPU -> mål ≤ 0,2 s {'uppfyllt' if wall <= 0.2 else 'ej uppfyllt'} "
+                      f"(alla: {', '.join(number(w, 2) for w, _ in t)} s)", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="Mät bygget: dagens bok mot golvet, och N syntetiska organisationer.")
     ap.add_argument("--runs", type=int, default=3, help="körningar av dagens bok (median)")
     ap.add_argument("--scale", default="10,50", help="N för skalfallet, kommaseparerat, t.ex. 10,50,290 (0 = hoppa över)")
     ap.add_argument("--template-org", default="alingsas", help="organisationen vars filer kopieras i skalfallet")
     ap.add_argument("--skip-book", action="store_true", help="mät bara skalfallet")
+    ap.add_argument("--kolada", action="store_true", help="skalfallet med en SYNTETISK nationell Kolada-lagring "
+                    "(data/kolada/, hämtad med kolada hamta --alla från testernas falska server)")
+    ap.add_argument("--utan-andring", default="", help="N för kontrollen utan ändring på ett träd med N organisationer, "
+                    "t.ex. 50,290 (en byggs, dess utdata kopieras till de andra)")
+    ap.add_argument("--fore", default=None, help="mappen med paketet att jämföra med i --utan-andring (PYTHONPATH), "
+                    "t.ex. en klon av main")
     args = ap.parse_args()
     sizes = [int(s) for s in args.scale.split(",") if s.strip() and int(s) > 0]
     from rapportbok.core.fmt import number
@@ -313,7 +421,10 @@ def main() -> None:
     if not args.skip_book:
         bench_book(args.runs, number)
     if sizes:
-        bench_scale(sizes, args.template_org, number)
+        bench_scale(sizes, args.template_org, number, args.kolada)
+    nochange = [int(s) for s in args.utan_andring.split(",") if s.strip() and int(s) > 0]
+    if nochange:
+        bench_nochange(nochange, args.template_org, max(args.runs, 3), number, args.fore)
 
 
 if __name__ == "__main__":

@@ -69,8 +69,9 @@ def has_data(data: dict, year: int) -> bool:
     return first is None or int(year) >= first
 
 
-# Besides the review's two files, the chapter reads kolada.yml and the fetched values (data/<org>/kolada/),
-# so a `kolada fetch` or a changed configuration re-runs it (rapportbok.publish.build._chapter_files).
+# Besides the review's two files, the chapter reads kolada.yml and the fetched values (its KPIs' folders of
+# the national store data/kolada/, or an old data/<org>/kolada/), so a `kolada fetch` of its KPIs or a changed
+# configuration re-runs it (rapportbok.publish.build._chapter_files).
 CHAPTER = Chapter("genomlysning", "Genomlysning: nyckeltal jämfört med liknande kommuner", has_data,
                   (STATED, MOVES, kolada.CONFIG_FILE, kolada.STORE_DIR))
 
@@ -106,7 +107,13 @@ class GenomlysningChapter(ChapterPage):
         return self.values is not None and not self.values.empty
 
     def _fetched_date(self) -> str | None:
-        raw = (self.meta or {}).get("fetched_at")
+        """When the values were fetched: one date, or the first and last date when the organisation's KPIs were
+        fetched on different days (each KPI's folder of the national store has its own fetch date)."""
+        meta = self.meta or {}
+        each = sorted({str(v)[:10] for v in (meta.get("kpi_fetched_at") or {}).values() if v})
+        if len(each) > 1:
+            return f"{fmt.date(each[0])}–{fmt.date(each[-1])}"
+        raw = meta.get("fetched_at")
         if not raw:
             return None
         return fmt.date(str(raw)[:10])

@@ -17,7 +17,6 @@ from __future__ import annotations
 import errno
 import os
 import time
-import uuid
 from pathlib import Path
 
 # Windows errors of a rename over or of a file another program holds open: ERROR_ACCESS_DENIED,
@@ -84,7 +83,7 @@ def write_bytes(path: Path, data: bytes) -> Path:
     """Replace ``path`` with ``data`` in one step; returns ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     mode = (path.stat().st_mode & 0o777) if path.exists() else 0o666
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
     try:

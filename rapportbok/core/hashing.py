@@ -113,6 +113,50 @@ def stat_files(target: Path, suffixes: tuple[str, ...] | None = None) -> list[tu
     return [(path, st) for _, path, st in found]
 
 
+def stat_signature(header: str, trees: list[tuple[Path, tuple[str, ...] | None]],
+                   seen: dict[str, list[int]] | None = None) -> str:
+    """One hash of every file's absolute path, size, modification time, status-change time and inode under
+    ``trees`` ((target, suffixes), as :func:`stat_files` selects them: ``__pycache__`` left out), with one
+    ``stat`` per file and no file read: the build stamp's first, cheapest check. Each folder's entries are
+    taken in name order. ``seen`` collects each file's [size, mtime_ns, ctime_ns, inode] by path."""
+    parts = [header]
+    for target, suffixes in trees:
+        top = os.path.abspath(target)
+        parts.append(f"\1{top}")
+        try:
+            st = os.stat(top)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            if stat.S_ISREG(st.st_mode):
+                parts.append(f"{top}\0{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}")
+                if seen is not None:
+                    seen[top] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+            continue
+        todo = [top]
+        while todo:
+            folder = todo.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
+                continue
+            below = []
+            for e in entries:
+                try:
+                    if e.is_dir():
+                        if e.name != "__pycache__":
+                            below.append(e.path)
+                    elif e.is_file() and (not suffixes or os.path.splitext(e.name)[1] in suffixes):
+                        st = e.stat()
+                        parts.append(f"{e.path}\0{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}")
+                        if seen is not None:
+                            seen[e.path] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+                except OSError:
+                    continue  # removed while we looked
+            todo.extend(reversed(below))
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
 class Digest:
     """A SHA-256 over labelled pieces: text, files and trees of files.
 

@@ -63,8 +63,9 @@ def _read(org_path: Path, name: str, known_sources: set[str]) -> tuple[pd.DataFr
     return (None if issues else df), issues
 
 
-# Not a table of its own: the organisation's Kolada values (data/<org>/kolada/varden.csv, fetched by
-# `rapportbok kolada hamta`). None without kolada.yml; an empty table when nothing has been fetched yet.
+# Not a table of its own: the organisation's Kolada values (its rows of the national store data/kolada/,
+# fetched by `rapportbok kolada hamta`; or an old store of its own, data/<org>/kolada/). None without
+# kolada.yml; an empty table when nothing has been fetched yet.
 KOLADA = "kolada"
 
 
@@ -73,12 +74,20 @@ def _kolada(org_path: Path) -> tuple[pd.DataFrame | None, list[Issue]]:
 
     if not (org_path / kolada.CONFIG_FILE).exists():
         return None, []
-    label = f"{org_path.name}/{kolada.STORE_DIR}/{kolada.VALUES_FILE}"
+    old = kolada.old_store(org_path)
+    label = (f"{org_path.name}/{kolada.STORE_DIR}/{kolada.VALUES_FILE}" if old is not None
+             else f"{kolada.STORE_DIR}/ (den nationella Kolada-lagringen, för {org_path.name})")
     try:
         values, _ = kolada.load_stored(org_path)
-    except (kolada.KoladaError, ValueError, KeyError, yaml.YAMLError) as err:
+    except (kolada.KoladaError, kolada.KoladaConfigError, ValueError, KeyError, yaml.YAMLError) as err:
         return None, [Issue(label, 0, "", str(err)[:200], "värdena som `rapportbok kolada hamta` sparade; hämta dem igen")]
-    return (kolada.values_frame([]) if values is None else values), []
+    issues = []
+    if old is not None:
+        issues.append(Issue(label, 0, "", "en egen lagring från före den nationella",
+                            "värdena i den nationella lagringen data/kolada/; den egna läses tills den flyttas med "
+                            f"`rapportbok kolada flytta` (eller hämtas igen med `rapportbok kolada hamta --org "
+                            f"{org_path.name}`)", severity="varning"))
+    return (kolada.values_frame([]) if values is None else values), issues
 
 
 # Validate once: a validated organisation is kept in memory, keyed by the content hash of every file
@@ -116,8 +125,8 @@ def _content_key(org_path: Path, data: Path) -> str:
 
     d.file("organisation.yml", org_path / "organisation.yml")
     d.file(kolada.CONFIG_FILE, org_path / kolada.CONFIG_FILE)
-    for name in (kolada.VALUES_FILE, kolada.META_FILE):
-        d.file(f"{kolada.STORE_DIR}/{name}", org_path / kolada.STORE_DIR / name)
+    for path in kolada.store_files(org_path):  # its KPIs' folders of the national store (or its old store)
+        d.file(path.relative_to(data).as_posix(), path)
     return d.hexdigest()
 
 
@@ -244,7 +253,8 @@ def validate(data: Path | None = None) -> list[Issue]:
             from rapportbok.data import config
 
             issues += config.read_kolada(org.path / "kolada.yml", f"{org.slug}/kolada.yml")[1]
-    for folder in sorted(p for p in data.iterdir() if p.is_dir() and p.name != "kallor"):
+    # data/kallor/ holds the source texts and data/kolada/ the national Kolada store (rapportbok.data.kolada).
+    for folder in sorted(p for p in data.iterdir() if p.is_dir() and p.name not in ("kallor", "kolada")):
         if not (folder / "organisation.yml").exists():
             issues.append(Issue(f"{folder.name}/", 0, "", "", "en fil organisation.yml i varje organisationsmapp"))
     return sorted(set(issues))

@@ -1,4 +1,4 @@
-"""Client for the Kolada API v3 and storage of fetched values per organisation.
+"""Client for the Kolada API v3 and the national store of fetched values.
 
 Kolada (https://www.kolada.se, run by RKA) publishes municipal key performance
 indicators (KPIs).  This module provides
@@ -7,9 +7,13 @@ indicators (KPIs).  This module provides
   paging (``next_url``) and chunking of id lists (at most 25 ids per path
   segment, which is what the API accepts),
 * :func:`load_config` -- reader/validator for ``data/<org>/kolada.yml``,
-* :func:`fetch_org` -- fetches everything an organisation's config asks for and
-  stores it in ``data/<org>/kolada/varden.csv`` and ``hamtning.yml``,
-* :func:`load_stored` -- reads what :func:`fetch_org` stored,
+* :func:`fetch_org` / :func:`fetch_many` -- fetch what one or several organisations' configs ask
+  for into the national store ``data/kolada/<KPI>/varden.csv`` and ``hamtning.yml``: one folder per
+  KPI, shared by every organisation (a KPI is fetched once, for every organisation's ids), with its
+  fetch date, the API address and the requests,
+* :func:`load_stored` -- one organisation's rows of the store (its KPIs, ids and years); an old
+  store of its own (``data/<org>/kolada/``, before the national store) is still read, and
+  :func:`migrate` moves it into the national store,
 * :func:`own_group_mean` -- the unweighted mean over a list of member
   municipalities.  This is *own processing* (egen bearbetning) and must not be
   attributed to Kolada.
@@ -747,19 +751,120 @@ def _read_stored_csv(path: Path) -> pd.DataFrame:
     return df[STORED_COLUMNS]
 
 
-def load_stored(org_dir: Path | str) -> tuple[pd.DataFrame | None, dict[str, Any] | None]:
-    """Stored values (long form, same columns as :meth:`KoladaClient.data`) and ``hamtning.yml``.
+def national_dir(data: Path | str) -> Path:
+    """The national store: ``data/kolada/``, one folder per KPI shared by every organisation."""
+    return Path(data) / STORE_DIR
 
-    Returns ``(None, None)`` when nothing has been fetched yet.
+
+def kpi_dir(data: Path | str, kpi: str) -> Path:
+    """``data/kolada/<KPI>/`` (the id checked, the path confined to the store)."""
+    from rapportbok.core.paths import inside
+
+    if not _KPI_RE.match(kpi):
+        raise KoladaError(f"Ogiltigt nyckeltals-id för Kolada-lagringen: {kpi!r}.")
+    return inside(national_dir(data), kpi)
+
+
+def old_store(org_dir: Path | str) -> Path | None:
+    """The folder of an organisation's own store from before the national store (``data/<org>/kolada/``), if any."""
+    folder = Path(org_dir) / STORE_DIR
+    return folder if (folder / VALUES_FILE).is_file() else None
+
+
+def _read_meta(path: Path) -> dict[str, Any]:
+    try:
+        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    if not isinstance(meta, dict):
+        raise KoladaError(f"{path} är inte en YAML-mappning (nyckel: värde); hämta värdena igen.")
+    return meta
+
+
+def read_kpi(data: Path | str, kpi: str) -> tuple[pd.DataFrame | None, dict[str, Any]]:
+    """One KPI of the national store: its values in the stored columns (None if never fetched) and its metadata."""
+    folder = kpi_dir(data, kpi)
+    meta = _read_meta(folder / META_FILE)
+    csv_path = folder / VALUES_FILE
+    if not csv_path.is_file():
+        return None, meta
+    df = _read_stored_csv(csv_path)
+    wrong = sorted(set(df["kpi"]) - {kpi})
+    if wrong:
+        raise KoladaError(f"{csv_path} har värden för andra nyckeltal ({', '.join(wrong)}) än {kpi}.")
+    return df, meta
+
+
+def store_files(org_dir: Path | str) -> list[Path]:
+    """The stored files an organisation's pages read: its KPIs' folders in the national store (values and
+    metadata), or its old own store. A KPI another organisation adds is not among them, so fetching it
+    does not re-run this organisation's notebooks. Empty without a readable kolada.yml."""
+    org_dir = Path(org_dir)
+    old = old_store(org_dir)
+    if old is not None:
+        return [old / VALUES_FILE, old / META_FILE]
+    try:
+        config = load_config(org_dir)
+    except (KoladaConfigError, OSError):
+        return []
+    out = []
+    for kpi in config.kpis:
+        folder = kpi_dir(org_dir.parent, kpi)
+        out += [folder / VALUES_FILE, folder / META_FILE]
+    return out
+
+
+def load_stored(org_dir: Path | str) -> tuple[pd.DataFrame | None, dict[str, Any] | None]:
+    """An organisation's Kolada values (long form, same columns as :meth:`KoladaClient.data`) and metadata.
+
+    Read from the national store (``data/kolada/<KPI>/``): the KPIs of the organisation's kolada.yml,
+    for its municipalities, groups and own-group members (all municipalities if it asks), from its
+    ``first_year`` on; the same rows its own store held before. An old store of its own
+    (``data/<org>/kolada/varden.csv``) is still read as it is, until `kolada hamta` or `kolada flytta`
+    moves the organisation to the national store. Returns ``(None, None)`` when nothing has been fetched.
+
+    The metadata: ``fetched_at`` (the newest fetch of its KPIs), ``kpi_fetched_at`` (each KPI's own
+    fetch), ``kpi_titles``, ``missing_kpis`` (Kolada does not know them), ``not_fetched`` (in kolada.yml
+    but not in the store yet) and ``store`` ("nationell" or "egen").
     """
-    store = Path(org_dir) / STORE_DIR
-    csv_path = store / VALUES_FILE
-    if not csv_path.exists():
+    org_dir = Path(org_dir)
+    old = old_store(org_dir)
+    if old is not None:
+        df = _read_stored_csv(old / VALUES_FILE).rename(columns=_FROM_STORED)
+        meta = _read_meta(old / META_FILE)
+        return _typed_values(df), {**meta, "store": "egen"}
+    if not (org_dir / CONFIG_FILE).exists() or not national_dir(org_dir.parent).is_dir():
         return None, None
-    df = _read_stored_csv(csv_path).rename(columns=_FROM_STORED)
-    meta_path = store / META_FILE
-    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-    return _typed_values(df), meta or {}
+    config = load_config(org_dir)
+    frames, dates, titles, missing, not_fetched, urls = [], {}, {}, [], [], set()
+    for kpi in config.kpis:
+        df, meta = read_kpi(org_dir.parent, kpi)
+        if not meta:
+            not_fetched.append(kpi)
+            continue
+        dates[kpi] = meta.get("fetched_at")
+        titles[kpi] = meta.get("title")
+        urls.add(str(meta.get("base_url") or ""))
+        if meta.get("missing") or df is None:
+            missing.append(kpi)
+        if df is not None:
+            frames.append(df)
+    if not dates:
+        return None, None
+    ids = set(config.all_ids())
+    values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=STORED_COLUMNS)
+    values = values[values["kommun_id"].isin(ids) & (values["period"].astype("int64") >= config.first_year)]
+    meta = {
+        "fetched_at": max(str(d) for d in dates.values() if d) if any(dates.values()) else None,
+        "kpi_fetched_at": dates,
+        "source": SOURCE_LABEL,
+        "base_url": urls.pop() if len(urls) == 1 else sorted(urls),
+        "kpi_titles": titles,
+        "missing_kpis": missing,
+        "not_fetched": not_fetched,
+        "store": "nationell",
+    }
+    return _typed_values(values.rename(columns=_FROM_STORED).reset_index(drop=True)), meta
 
 
 @dataclass
@@ -782,6 +887,7 @@ class FetchReport:
     removed: pd.DataFrame = field(default_factory=pd.DataFrame)
     missing_kpis: list[str] = field(default_factory=list)
     kpis_without_values: list[str] = field(default_factory=list)
+    moved_from: Path | None = None  # the organisation's old store, moved into the national one
 
     def summary(self, max_lines: int = 20) -> str:
         """Human-readable summary in Swedish."""
@@ -789,8 +895,11 @@ class FetchReport:
         lines = [
             f"Hämtade {self.n_values} värden från Kolada ({len(self.kpis)} nyckeltal, "
             f"{len(self.ids)} kommun- och grupp-id, {years}) i {self.n_requests} anrop.",
-            f"Sparat i {self.values_path} och {self.meta_path.name}.",
+            (f"Sparat i den nationella lagringen {self.values_path}/ (en mapp per nyckeltal med "
+             f"{VALUES_FILE} och {META_FILE})."),
         ]
+        if self.moved_from is not None:
+            lines.append(f"Organisationens gamla lagring {self.moved_from}/ är ersatt av den nationella och borttagen.")
         if not self.had_previous:
             lines.append("Ingen tidigare hämtning fanns; alla värden är nya.")
         else:
@@ -857,24 +966,25 @@ def fetch_org(
     client: KoladaClient,
     now: _dt.datetime | None = None,
 ) -> FetchReport:
-    """Fetch the KPIs in ``<org_dir>/kolada.yml`` and store them under ``<org_dir>/kolada/``.
+    """Fetch the KPIs in ``<org_dir>/kolada.yml`` into the national store (``data/kolada/<KPI>/``).
 
-    Fetches values from ``first_year`` up to the year of ``now`` for all
-    municipalities, Kolada groups and own-group members.  Writes
-    ``varden.csv`` and ``hamtning.yml`` atomically and compares with the
-    previous ``varden.csv`` when there is one.
+    Each KPI is fetched for the organisation's ids and years and for those its stored folder already
+    holds (another organisation's comparisons), so a KPI's folder is always one fetch with one date.
+    Writes each KPI's ``varden.csv`` and ``hamtning.yml`` atomically once everything has arrived, and
+    compares with what the store held before.
     """
     org_dir = Path(org_dir)
     config = load_config(org_dir)
     now = now or _dt.datetime.now(_dt.timezone.utc)
-    years = _years(config, now)
+    kpis, ids, years = _plan_ids(org_dir.parent, [config], now)
     log_start = len(client.request_log)
     not_found_start = len(client.not_found_kpis)
     with client.deadline_window():
-        titles = _titles(client.kpis(config.kpis))
-        values = client.data(config.kpis, config.all_ids(), years=years)
+        titles = _titles(client.kpis(kpis))
+        values = client.data(kpis, ids, years=years)
     not_found = set(client.not_found_kpis[not_found_start:])
-    return _store(org_dir, config, values, titles, client.request_log[log_start:], client.base_url, now, not_found)
+    return _store_national(org_dir.parent, [org_dir], [config], kpis, ids, years, values, titles,
+                           client.request_log[log_start:], client.base_url, now, not_found)[0]
 
 
 def _years(config: KoladaConfig, now: _dt.datetime) -> list[int]:
@@ -889,75 +999,93 @@ def _titles(meta_records: list[dict[str, Any]]) -> dict[str, str | None]:
     return {k: (v if isinstance(v, str) else None) for k, v in titles.items()}
 
 
-def _store(org_dir: Path, config: KoladaConfig, values: pd.DataFrame, titles: dict[str, str | None],
-           requests_made: list[str], base_url: str, now: _dt.datetime,
-           not_found: frozenset[str] | set[str] = frozenset()) -> FetchReport:
-    """Write one organisation's store (values, dated metadata) and compare with the previous fetch."""
+def _plan_ids(data: Path, configs: Sequence[KoladaConfig], now: _dt.datetime) -> tuple[list[str], list[str], list[int]]:
+    """KPIs, ids and years of one fetch: the organisations' own, and the ids and years their KPIs'
+    stored folders already hold (a KPI's folder is replaced by one fetch, so nothing it held is lost)."""
+    kpis = _unique(k for c in configs for k in c.kpis)
+    ids = _unique(i for c in configs for i in c.all_ids())
+    years = {y for c in configs for y in _years(c, now)}
+    for kpi in kpis:
+        meta = _read_meta(kpi_dir(data, kpi) / META_FILE)
+        ids += [str(i) for i in meta.get("ids") or [] if str(i) not in ids and _ID_RE.match(str(i))]
+        years |= {int(y) for y in meta.get("years") or [] if isinstance(y, int) and y <= now.year}
+    return kpis, _unique(ids), sorted(years)
+
+
+def _org_rows(stored: pd.DataFrame, config: KoladaConfig) -> pd.DataFrame:
+    """An organisation's rows of stored values (its KPIs, ids, and years from first_year on)."""
+    keep = (stored["kpi"].isin(config.kpis) & stored["kommun_id"].isin(set(config.all_ids()))
+            & (stored["period"].astype("int64") >= config.first_year))
+    return stored[keep].reset_index(drop=True)
+
+
+def _store_national(data: Path, dirs: Sequence[Path], configs: Sequence[KoladaConfig], kpis: list[str],
+                    ids: list[str], years: list[int], values: pd.DataFrame, titles: dict[str, str | None],
+                    requests_made: list[str], base_url: str, now: _dt.datetime,
+                    not_found: frozenset[str] | set[str] = frozenset()) -> list[FetchReport]:
+    """Write the fetched KPIs into the national store, one folder per KPI (values, dated metadata),
+    and report per organisation what changed for it since the previous fetch.
+
+    Everything is checked and prepared before the first file is written. An organisation's old store of
+    its own (``data/<org>/kolada/``) is removed once its KPIs are in the national store.
+    """
     fetched_at = now.isoformat(timespec="seconds")
-    years = _years(config, now)
-    ids = config.all_ids()
-    # Unknown or removed KPIs (no metadata, or HTTP 404 for their values) are missing, not an error.
-    missing = [k for k in config.kpis if k not in titles or k in not_found]
     stored = _to_stored(values)
-    store = org_dir / STORE_DIR
-    values_path = store / VALUES_FILE
-    meta_path = store / META_FILE
+    empty_stored = pd.DataFrame(columns=STORED_COLUMNS)
+    old_parts, old_dates, writes = [], {}, []
+    for kpi in kpis:
+        folder = kpi_dir(data, kpi)
+        old, old_meta = read_kpi(data, kpi)
+        if old is not None:
+            old_parts.append(old)
+        if old_meta.get("fetched_at"):
+            old_dates[kpi] = str(old_meta["fetched_at"])
+        mine = stored[stored["kpi"] == kpi]
+        missing = kpi not in titles or kpi in not_found  # unknown or removed: recorded, not an error
+        meta = {
+            "kpi": kpi,
+            "title": titles.get(kpi),
+            "fetched_at": fetched_at,
+            "source": SOURCE_LABEL,
+            "base_url": base_url,
+            "missing": bool(missing),
+            "years": list(years),
+            "ids": list(ids),
+            "n_values": int(len(mine)),
+            "requests": [u for u in requests_made if kpi in u],
+        }
+        writes.append((folder / VALUES_FILE, mine.to_csv(index=False, lineterminator="\n", na_rep="")))
+        writes.append((folder / META_FILE, yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)))
+    previous = pd.concat(old_parts, ignore_index=True) if old_parts else empty_stored
+    reports = []
+    for d, config in zip(dirs, configs):
+        own_years = _years(config, now)
+        had_previous = any(k in old_dates for k in config.kpis) or old_store(d) is not None
+        before = _org_rows(_read_stored_csv(old_store(d) / VALUES_FILE), config) if old_store(d) else _org_rows(previous, config)
+        after = _org_rows(stored, config)
+        empty = pd.DataFrame(columns=_KEY + ["varde"])
+        revised, added, removed = _compare(before, after) if had_previous else (empty, after[_KEY + ["varde"]].copy(), empty)
+        dates = [old_dates[k] for k in config.kpis if k in old_dates]
+        if old_store(d) is not None:
+            dates = [str(_read_meta(old_store(d) / META_FILE).get("fetched_at") or "")]
+        present = set(after["kpi"])
+        reports.append(FetchReport(
+            org_dir=d, fetched_at=fetched_at, n_values=int(len(after)), n_requests=len(requests_made),
+            kpis=list(config.kpis), ids=config.all_ids(), years=own_years,
+            values_path=national_dir(data), meta_path=national_dir(data) / META_FILE,
+            previous_fetched_at=max(dates) if any(dates) else None, had_previous=had_previous,
+            revised=revised, added=added, removed=removed,
+            missing_kpis=[k for k in config.kpis if k not in titles or k in not_found],
+            kpis_without_values=[k for k in config.kpis if k not in present],
+            moved_from=old_store(d)))
+    for path, text in writes:
+        files.write_text(path, text)
+    import shutil
 
-    had_previous = values_path.exists()
-    previous_fetched_at = None
-    empty = pd.DataFrame(columns=_KEY + ["varde"])
-    revised, added, removed = empty, stored[_KEY + ["varde"]].copy(), empty
-    if had_previous:
-        old = _read_stored_csv(values_path)
-        revised, added, removed = _compare(old, stored)
-        if meta_path.exists():
-            try:
-                old_meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-                previous_fetched_at = old_meta.get("fetched_at")
-            except yaml.YAMLError:
-                previous_fetched_at = None
-
-    present = set(stored["kpi"])
-    without_values = [k for k in config.kpis if k not in present]
-
-    meta = {
-        "fetched_at": fetched_at,
-        "source": SOURCE_LABEL,
-        "base_url": base_url,
-        "years": years,
-        "n_values": int(len(stored)),
-        "requests": list(requests_made),
-        "kpi_titles": {k: titles.get(k) for k in config.kpis},
-        "missing_kpis": missing,
-        "own_groups_note": (
-            f"Egna grupper (own_groups) beräknas av rapportbok som ovägt medel: {OWN_PROCESSING_LABEL}. "
-            "De ska inte anges med Källa: Kolada."
-        ),
-        "config": config.as_dict(),
-    }
-
-    csv_text = stored.to_csv(index=False, lineterminator="\n", na_rep="")
-    files.write_text(values_path, csv_text)
-    files.write_text(meta_path, yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000))
-
-    return FetchReport(
-        org_dir=org_dir,
-        fetched_at=fetched_at,
-        n_values=int(len(stored)),
-        n_requests=len(requests_made),
-        kpis=list(config.kpis),
-        ids=ids,
-        years=years,
-        values_path=values_path,
-        meta_path=meta_path,
-        previous_fetched_at=previous_fetched_at,
-        had_previous=had_previous,
-        revised=revised,
-        added=added,
-        removed=removed,
-        missing_kpis=missing,
-        kpis_without_values=without_values,
-    )
+    for report in reports:
+        if report.moved_from is not None:
+            shutil.rmtree(report.moved_from)
+    return reports
 
 
 # ---------------------------------------------------------------------------
@@ -981,10 +1109,12 @@ class Piece:
         return Digest().text("piece", self.path).hexdigest()[:20]
 
 
-def plan_many(configs: Sequence[KoladaConfig], years: Sequence[int]) -> tuple[list[str], list[str], list[Piece]]:
-    """KPIs, ids and requests for several organisations together: KPIs x ids x years, 25 ids a segment."""
+def plan_many(configs: Sequence[KoladaConfig], years: Sequence[int], extra_ids: Sequence[str] = ()
+              ) -> tuple[list[str], list[str], list[Piece]]:
+    """KPIs, ids and requests for several organisations together: KPIs x ids x years, 25 ids a segment.
+    ``extra_ids``: ids the stored KPIs already hold (another organisation's comparisons)."""
     kpis = sorted(_unique(k for c in configs for k in c.kpis))
-    ids = sorted(_unique(i for c in configs for i in c.all_ids()))
+    ids = sorted(_unique([*(i for c in configs for i in c.all_ids()), *extra_ids]))
     year_ids = [str(y) for y in years]
     pieces = [Piece(f"kpi/{','.join(ch)}", "kpi") for ch in chunked(kpis)]
     for kchunk in chunked(kpis):
@@ -1029,9 +1159,9 @@ def fetch_many(
     The KPIs and ids of all organisations are fetched together (KPIs x municipalities x years,
     at most 25 ids in each segment), each request's answer is kept in ``parts_dir`` as soon as
     it has arrived, so that a fetch that is interrupted (network, Ctrl-C) fetches only what is
-    missing when it is run again. When every request has been answered, each organisation's
-    store is written exactly as :func:`fetch_org` would write it (its own KPIs, ids and years),
-    and the parts are removed. ``plan_ready(done, total)`` is called once with the number of
+    missing when it is run again. When every request has been answered, the national store is
+    written as :func:`fetch_org` writes it (one folder per KPI; each KPI fetched once, for every
+    organisation's ids), and the parts are removed. ``plan_ready(done, total)`` is called once with the number of
     requests already kept and in all; ``progress(1)`` after each request.
     """
     now = now or _dt.datetime.now(_dt.timezone.utc)
@@ -1039,8 +1169,11 @@ def fetch_many(
     if not dirs:
         raise ValueError("Inga organisationer att hämta för.")
     configs = [load_config(d) for d in dirs]
-    years = sorted({y for c in configs for y in _years(c, now)})
-    _, _, pieces = plan_many(configs, years)
+    data = dirs[0].parent
+    if any(d.parent != data for d in dirs):
+        raise ValueError("Organisationerna måste ligga i samma data-mapp.")
+    kpis, ids, years = _plan_ids(data, configs, now)
+    _, _, pieces = plan_many(configs, years, ids)
     folder = _parts_folder(Path(parts_dir), client.base_url, pieces, now)
     kept = {p.key for p in pieces if (folder / f"{p.key}.json").exists()}
     if plan_ready:
@@ -1067,16 +1200,99 @@ def fetch_many(
     titles = _titles([r for p in pieces if p.kind == "kpi" for r in records[p.key]["values"]])
     values = values_frame([r for p in pieces if p.kind == "data" for r in records[p.key]["values"]])
     requests_made = [u for p in pieces for u in records[p.key]["requests"]]
-    reports = []
-    for d, config in zip(dirs, configs):
-        own_years = _years(config, now)
-        mine = values[values["kpi"].isin(config.kpis) & values["municipality"].isin(config.all_ids())
-                      & values["period"].isin(own_years)].reset_index(drop=True)
-        reports.append(_store(d, config, mine, titles, requests_made, client.base_url, now))
+    reports = _store_national(data, dirs, configs, kpis, ids, years, values, titles, requests_made,
+                              client.base_url, now)
     import shutil
 
     shutil.rmtree(folder, ignore_errors=True)
     return reports
+
+
+# ---------------------------------------------------------------------------
+# Moving old stores of one organisation into the national store
+# ---------------------------------------------------------------------------
+
+
+def migrate(org_dirs: Sequence[Path | str]) -> list[str]:
+    """Move the old stores of these organisations (``data/<org>/kolada/``) into the national store,
+    without fetching anything; returns what was done, in Swedish.
+
+    A KPI's folder holds one fetch: where several old stores (or the national store) hold the same KPI
+    from different fetches, the newest fetch is kept (stores of the same fetch, e.g. one ``--alla``,
+    are merged), and an organisation whose comparisons the kept fetch lacks is named, with the
+    command that fetches them. Everything is read and checked before anything is written; an old
+    store is removed only after the national store has been written.
+    """
+    dirs = [Path(d) for d in org_dirs if old_store(d) is not None]
+    if not dirs:
+        return ["Ingen organisation har en gammal Kolada-lagring; inget att flytta."]
+    data = dirs[0].parent
+    # KPI -> fetched_at -> [(values of that KPI, metadata)], from each old store and the national store
+    found: dict[str, dict[str, list[tuple[pd.DataFrame, dict[str, Any]]]]] = {}
+    needs: dict[Path, tuple[list[str], set[str]]] = {}
+    for d in dirs:
+        folder = old_store(d)
+        values = _read_stored_csv(folder / VALUES_FILE)
+        meta = _read_meta(folder / META_FILE)
+        fetched = meta.get("fetched_at")
+        if not fetched:
+            raise KoladaError(f"{folder / META_FILE} saknar fetched_at (hämtningsdatum); hämta värdena igen i "
+                              f"stället: rapportbok kolada hamta --org {d.name}")
+        try:
+            config = parse_config(meta.get("config") or {}, str(folder / META_FILE))
+        except KoladaConfigError:
+            config = load_config(d)
+        titles = meta.get("kpi_titles") or {}
+        gone = set(meta.get("missing_kpis") or [])
+        ids = config.all_ids()
+        needs[d] = (list(config.kpis), set(ids))
+        for kpi in config.kpis:
+            mine = values[values["kpi"] == kpi].reset_index(drop=True)
+            info = {"kpi": kpi, "title": titles.get(kpi), "fetched_at": str(fetched), "source": SOURCE_LABEL,
+                    "base_url": meta.get("base_url"), "missing": kpi in gone, "years": list(meta.get("years") or []),
+                    "ids": ids, "requests": [u for u in meta.get("requests") or [] if kpi in u],
+                    "moved_from": f"{d.name}/{STORE_DIR}/"}
+            found.setdefault(kpi, {}).setdefault(str(fetched), []).append((mine, info))
+    for kpi, fetches in found.items():
+        national, meta = read_kpi(data, kpi)
+        if meta.get("fetched_at"):
+            fetches.setdefault(str(meta["fetched_at"]), []).append(
+                (national if national is not None else pd.DataFrame(columns=STORED_COLUMNS), meta))
+    writes, lines, kept_ids = [], [], {}
+    for kpi in sorted(found):
+        newest = max(found[kpi])
+        same = found[kpi][newest]
+        values = (pd.concat([v for v, _ in same], ignore_index=True).drop_duplicates(_KEY)
+                  .sort_values(_KEY, kind="mergesort").reset_index(drop=True))
+        ids = sorted(_unique(str(i) for _, m in same for i in m.get("ids") or []))
+        years = sorted({int(y) for _, m in same for y in m.get("years") or []})
+        first = same[0][1]
+        meta = {"kpi": kpi, "title": first.get("title"), "fetched_at": newest, "source": SOURCE_LABEL,
+                "base_url": first.get("base_url"), "missing": all(m.get("missing") for _, m in same),
+                "years": years, "ids": ids, "n_values": len(values),
+                "requests": _unique(u for _, m in same for u in m.get("requests") or []),
+                "flyttad_fran": sorted({m["moved_from"] for _, m in same if m.get("moved_from")})}
+        kept_ids[kpi] = set(ids)
+        folder = kpi_dir(data, kpi)
+        writes.append((folder / VALUES_FILE, values[STORED_COLUMNS].to_csv(index=False, lineterminator="\n", na_rep="")))
+        writes.append((folder / META_FILE, yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)))
+        older = sorted(k for k in found[kpi] if k != newest)
+        if older:
+            lines.append(f"{kpi}: behåller hämtningen {newest}; äldre hämtningar ({', '.join(older)}) tas inte med.")
+    for path, text in writes:
+        files.write_text(path, text)
+    import shutil
+
+    for d in dirs:
+        kpis, ids = needs[d]
+        short = sorted(k for k in kpis if not ids <= kept_ids.get(k, set()))
+        shutil.rmtree(old_store(d))
+        lines.append(f"{d.name}: {d.name}/{STORE_DIR}/ flyttad till den nationella lagringen {data.name}/{STORE_DIR}/ "
+                     "(en mapp per nyckeltal) och borttagen.")
+        if short:
+            lines.append(f"  Obs: för {', '.join(short)} saknar den behållna hämtningen några av {d.name}s jämförelser; "
+                         f"hämta dem: rapportbok kolada hamta --org {d.name}")
+    return lines
 
 
 __all__ = [
@@ -1094,6 +1310,10 @@ __all__ = [
     "group_members",
     "load_config",
     "load_stored",
+    "migrate",
+    "national_dir",
+    "read_kpi",
+    "store_files",
     "own_group_mean",
     "parse_config",
     "values_frame",

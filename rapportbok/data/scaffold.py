@@ -97,6 +97,8 @@ def create(query: str, data: Path | None = None, years: list[int] | None = None,
         folder = paths.inside(data, slug)
     except paths.PathError as err:
         raise ScaffoldError(f"Mappnamnet: {err}") from err
+    if slug in ("kallor", "kolada"):  # data/kallor/ (source texts) and data/kolada/ (the national Kolada store)
+        raise ScaffoldError(f"Mappnamnet {slug} används redan av boken (data/{slug}/); välj ett annat med --mapp.")
     if folder.exists():
         raise ScaffoldError(f"Organisationen finns redan: {folder} finns. Inget har skrivits; "
                             "ta bort mappen eller välj ett annat namn med --mapp.")

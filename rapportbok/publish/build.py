@@ -285,12 +285,22 @@ def _page(base: Path, *parts: str) -> Path:
 
 
 def _chapter_files(chapter: str, org_path: Path) -> list[Path]:
-    """The files a chapter reads for one organisation (all of them if the chapter does not say)."""
+    """The files a chapter reads for one organisation (all of them if the chapter does not say).
+
+    The organisation's Kolada values are its KPIs' folders of the national store (data/kolada/<KPI>/,
+    rapportbok.data.kolada.store_files): a chapter that reads the store (``kolada.STORE_DIR`` in its
+    ``reads``, or every file) re-runs when those change, not when another organisation's KPI is fetched.
+    """
+    from rapportbok.data import kolada
+
     ch = next(c for c in registry() if c.slug == chapter)
     if not ch.reads:
-        return sorted(p for p in org_path.rglob("*") if p.is_file())
+        return sorted(p for p in org_path.rglob("*") if p.is_file()) + kolada.store_files(org_path)
     files = []
     for name in ch.reads:
+        if name == kolada.STORE_DIR:
+            files += kolada.store_files(org_path)
+            continue
         target = org_path / (datasets.ORG_DATASETS[name][0].filename if name in datasets.ORG_DATASETS else name)
         files += sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
     return files

@@ -6,6 +6,15 @@ the pinned environment, the site configuration, and the build options) and of it
 ``rapportbok build`` says so and stops in a fraction of a second, without importing pandas or
 reading a data file: the previous validation, notebooks and site are still exactly right.
 
+Two levels, so that the check costs one ``stat`` per file and little more at 290 organisations:
+
+1. the **stat signature**: one hash of every tracked file's path, size, times and inode (and the
+   mode). When it equals the stamp's, nothing is read and no per-file table is loaded. It is saved
+   only when every file was *trusted* (unchanged for :data:`rapportbok.core.hashing.RACY_NS` when it
+   was hashed), so a file written in the same clock tick as the check is never taken on trust;
+2. otherwise the **content hashes**, file by file, as below; when they match, the check records a new
+   signature (if every file is trusted), so the next check is level 1 again.
+
 Deliberately light: standard library only. The stamp also remembers each file's content hash with
 its size, times and inode (:class:`rapportbok.core.hashing.FileHashes`): a file ``stat`` shows
 unchanged is not read again, so the check costs a ``stat`` per file, not hashing all of data/ and
@@ -17,12 +26,14 @@ had to read files records their hashes, so the next check is fast again.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from rapportbok.core import files
-from rapportbok.core.hashing import Digest, FileHashes
+from rapportbok.core.hashing import Digest, FileHashes, stat_signature
 
-STAMP = Path("_build") / ".rapportbok-stamp.json"
+STAMP = Path("_build") / ".rapportbok-stamp.json"  # mode, hashes, warnings, stat signature (small)
+FILES = Path("_build") / ".rapportbok-stamp-files.json"  # each file's content hash with its stat (large)
 SITE_MARKER = ".rapportbok-indata"  # written by the build into _build/html/
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # rapportbok/
 MODES = {"book": 0, "site": 1, "pdf": 2}  # a build in a higher mode also covers the lower ones
@@ -31,29 +42,61 @@ MODES = {"book": 0, "site": 1, "pdf": 2}  # a build in a higher mode also covers
 def file_hashes(root: Path) -> FileHashes:
     """The file hashes the last stamp remembers (none if there is no readable stamp)."""
     try:
-        saved = json.loads((root / STAMP).read_text(encoding="utf-8"))
+        known = json.loads((root / FILES).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return FileHashes()
-    known = saved.get("files") if isinstance(saved, dict) else None
     return FileHashes(known if isinstance(known, dict) else None)
+
+
+def _input_trees(root: Path, data: Path) -> list[tuple[Path, Path, tuple[str, ...] | None]]:
+    """(base, target, suffixes) of every input tree, in the order they are hashed."""
+    trees: list[tuple[Path, Path, tuple[str, ...] | None]] = [
+        (root, root / name, None) for name in ("notebooks", "_config.yml", "_static", "requirements.txt")]
+    return trees + [(data, data, None), (PACKAGE_DIR, PACKAGE_DIR, (".py", ".css"))]
+
+
+def _output_trees(root: Path, mode: str) -> list[tuple[Path, Path, tuple[str, ...] | None]]:
+    trees: list[tuple[Path, Path, tuple[str, ...] | None]] = [(root, root / "book", None), (root, root / "_toc.yml", None)]
+    if MODES[mode] >= MODES["site"]:
+        html = root / "_build" / "html"
+        trees += [(root, html / SITE_MARKER, None), (root, html / "index.html", None)]
+    if MODES[mode] >= MODES["pdf"]:
+        trees.append((root, root / "_build" / "html" / "pdf", None))
+    return trees
 
 
 def inputs(root: Path, data: Path, hashes: FileHashes | None = None) -> str:
     d = Digest(hashes if hashes is not None else FileHashes()).text("data", str(data.resolve()))
-    for name in ("notebooks", "_config.yml", "_static", "requirements.txt"):
-        d.tree(root, root / name)
-    d.tree(data, data)
-    d.tree(PACKAGE_DIR, PACKAGE_DIR, (".py", ".css"))
+    for base, target, suffixes in _input_trees(root, data):
+        d.tree(base, target, suffixes)
     return d.hexdigest()
 
 
 def outputs(root: Path, mode: str, hashes: FileHashes | None = None) -> str:
-    d = Digest(hashes if hashes is not None else FileHashes()).tree(root, root / "book").tree(root, root / "_toc.yml")
-    if MODES[mode] >= MODES["site"]:
-        d.tree(root, root / "_build" / "html" / SITE_MARKER).tree(root, root / "_build" / "html" / "index.html")
-    if MODES[mode] >= MODES["pdf"]:
-        d.tree(root, root / "_build" / "html" / "pdf")
+    d = Digest(hashes if hashes is not None else FileHashes())
+    for base, target, suffixes in _output_trees(root, mode):
+        d.tree(base, target, suffixes)
     return d.hexdigest()
+
+
+def signature(root: Path, data: Path, mode: str, seen: dict[str, list[int]] | None = None) -> str:
+    """The stat signature of every input and output file (rapportbok.core.hashing.stat_signature): the same
+    files as :func:`inputs` and :func:`outputs`, one ``stat`` each, no file read. ``seen`` collects each
+    file's ``stat`` (for :func:`_trusted_signature`)."""
+    trees = [(target, suffixes) for _, target, suffixes in _input_trees(root, data) + _output_trees(root, mode)]
+    return stat_signature(f"{mode}\0{os.path.abspath(data)}", trees, seen)
+
+
+def _trusted_signature(root: Path, data: Path, mode: str, hashes: FileHashes) -> str | None:
+    """The stat signature, if every file in it was hashed as trusted with this very ``stat`` (else None:
+    the next check compares content again)."""
+    seen: dict[str, list[int]] = {}
+    sig = signature(root, data, mode, seen)
+    for path, ident in seen.items():
+        entry = hashes.seen.get(path)
+        if entry is None or entry[:4] != ident or entry[5] is not True:
+            return None
+    return sig
 
 
 def mode_of(site: bool, pdf: bool) -> str:
@@ -68,13 +111,16 @@ def unchanged(root: Path, data: Path, mode: str) -> list[str] | None:
         return None
     if not isinstance(saved, dict) or MODES.get(saved.get("mode"), -1) < MODES[mode]:
         return None
-    known = saved.get("files")
-    hashes = FileHashes(known if isinstance(known, dict) else None)
+    if saved.get("signature") and saved["signature"] == signature(root, data, saved["mode"]):
+        return list(saved.get("warnings", []))  # level 1: every file's stat as when its content matched
+    hashes = file_hashes(root)
     if saved.get("inputs") != inputs(root, data, hashes) or saved.get("outputs") != outputs(root, saved["mode"], hashes):
         return None
-    if hashes.read or hashes.seen != hashes.known:  # remember what was read, so the next check need not
-        try:
-            files.write_text(root / STAMP, _dump({**saved, "files": hashes.seen}))
+    sig = _trusted_signature(root, data, saved["mode"], hashes)
+    if hashes.read or hashes.seen != hashes.known or sig != saved.get("signature"):
+        try:  # remember what was read (and the signature), so the next check need not read it
+            files.write_text(root / FILES, _dump(hashes.seen))
+            files.write_text(root / STAMP, _dump({**saved, "signature": sig}))
         except OSError:
             pass  # only a slower next check
     return list(saved.get("warnings", []))
@@ -93,16 +139,35 @@ def record(root: Path, data: Path, mode: str, warnings: list[str], started: str 
     the inputs here, after the build, would record the edited file as built.) ``hashes`` is the
     :class:`FileHashes` that computed ``started``: the file hashes remembered are those of the
     inputs as they were then, so an edited file's changed ``stat`` makes the next check read it.
+    No stat signature is recorded here: the build has just written book/, so its files are not yet
+    trusted; the first no-change check records it.
     """
     hashes = hashes if hashes is not None else FileHashes()
     digest = started if started is not None else inputs(root, data, hashes)
     out = outputs(root, mode, hashes)
-    files.write_text(root / STAMP, _dump({"mode": mode, "inputs": digest, "outputs": out, "warnings": warnings,
-                                          "files": hashes.seen}))
+    files.write_text(root / FILES, _dump(hashes.seen))
+    files.write_text(root / STAMP, _dump({"mode": mode, "inputs": digest, "outputs": out, "warnings": warnings}))
+
+
+NOTHING_CHANGED = ("Inget har ändrats sedan förra bygget (data, mallar, kod och miljö är desamma); "
+                   "boken och webbplatsen är aktuella.")
+
+
+def quick(root: Path, data: Path, mode: str) -> list[str] | None:
+    """What `rapportbok bygg` prints when nothing changed (the last build's warnings and
+    :data:`NOTHING_CHANGED`), else None: also None when a killed build left a publication or staging
+    folders behind (the full command line completes them first)."""
+    from rapportbok.publish import journal
+
+    if journal.pending(root) or journal.leftovers(root):
+        return None
+    warnings = unchanged(root, data, mode)
+    return None if warnings is None else [*warnings, NOTHING_CHANGED]
 
 
 def forget(root: Path) -> None:
-    try:
-        (root / STAMP).unlink()
-    except FileNotFoundError:
-        pass
+    for name in (STAMP, FILES):
+        try:
+            (root / name).unlink()
+        except FileNotFoundError:
+            pass
