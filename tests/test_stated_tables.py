@@ -487,7 +487,8 @@ def _filled_workbook(tmp_path: Path, data: Path, bad: dict[str, object] | None =
     assert proc.returncode == 0, proc.stderr
     assert "2 tabellblad" in proc.stdout
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["verksamhet", "kostnadsslag", "Instruktioner"]
+    assert wb.sheetnames == ["verksamhet", "kostnadsslag", "Länkar", "Instruktioner"]
+    assert [c.value for c in wb["Länkar"][1]] == ["tabell", "rad", "samma_tabell", "samma_rad"]
     ws = wb["verksamhet"]
     assert [ws.cell(row=i, column=1).value for i in range(1, 9)] == ["tabell", "rubrik", "rapport", "per", "enhet",
                                                                      "decimaler", "kalla", "avsnitt"]
@@ -517,7 +518,7 @@ def test_excel_template_round_trip(tmp_path, monkeypatch):
     proc = subprocess.run([sys.executable, "-m", "rapportbok", "importera", str(book), "--org", "exempelstad"],
                           cwd=tmp_path, capture_output=True, text=True, check=False, env={**os.environ, "RAPPORTBOK_DATA": str(data)})
     assert proc.returncode == 0, proc.stderr
-    assert "Importerade 1 tabell till data/exempelstad/: verks_xl." in proc.stdout
+    assert "Importerade 1 tabell till data/exempelstad/: verks_xl (ny, 3 rader)." in proc.stdout
     sets, tables = load(data)
     t = next(x for x in tables if x.id == "verks_xl")
     assert (t.kind, t.per, t.unit, t.decimals) == ("månadsrapport", dt.date(2025, 10, 31), "tkr", 0)
@@ -546,6 +547,130 @@ def test_excel_import_errors_name_sheet_and_cell_and_write_nothing(tmp_path, mon
     assert expected in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
     assert {p.name: p.read_bytes() for p in (data / "exempelstad").iterdir()} == before
+
+
+def _import(book: Path, data: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rapportbok", "importera", str(book), "--org", "exempelstad", *extra],
+                          cwd=book.parent, capture_output=True, text=True, check=False,
+                          env={**os.environ, "RAPPORTBOK_DATA": str(data)})
+
+
+def _snapshot(data: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (data / "exempelstad").iterdir()}
+
+
+def test_excel_import_replaces_a_table_with_ersatt(tmp_path, monkeypatch):
+    """An edited workbook replaces its table with --ersatt; without it the refusal names the option."""
+    import openpyxl
+
+    data = tables_data(tmp_path, monkeypatch)
+    book = _filled_workbook(tmp_path, data)
+    assert _import(book, data).returncode == 0
+    before = _snapshot(data)
+    wb = openpyxl.load_workbook(book)  # the analyst corrects a figure and adds a row (SYNTETISK)
+    ws = wb["verksamhet"]
+    ws["J16"], ws["K16"] = 124700, -4700
+    ws["A18"], ws["B18"], ws["C18"], ws["D18"] = 4, "Därav placeringar", 2, "utanför summan"
+    ws["F18"] = 30000
+    ws["J17"], ws["K17"] = 144200, -4200
+    wb.save(book)
+    proc = _import(book, data)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert ("mall.xlsx, blad 'verksamhet', rad 1, kolumn 'tabell (cell B1)': värdet 'verks_xl' – förväntade ett "
+            "tabell-id som inte redan finns i exempelstad/tabeller.csv; ange --ersatt") in proc.stderr, proc.stderr
+    assert _snapshot(data) == before
+    proc = _import(book, data, "--ersatt")
+    assert proc.returncode == 0, proc.stderr
+    assert ("Importerade 1 tabell till data/exempelstad/: verks_xl (ersatte tabellen: 3 rader före, 4 rader nu)."
+            in proc.stdout)
+    after = _snapshot(data)
+    assert after["tabell_lankar.csv"] == before["tabell_lankar.csv"]
+    tabeller = after["tabeller.csv"].decode()
+    assert tabeller.count("verks_xl,") == 1
+    # Every other table's lines are kept, byte for byte and in order.
+    for name in ("tabeller.csv", "tabell_kolumner.csv", "tabell_varden.csv"):
+        old = [line for line in before[name].decode().splitlines() if not line.startswith("verks_xl,")]
+        new = [line for line in after[name].decode().splitlines() if not line.startswith("verks_xl,")]
+        assert old == new, name
+    sets, tables = load(data)
+    t = next(x for x in tables if x.id == "verks_xl")
+    assert t.value(2, "prognos") == Decimal(124700) and t.row(4).role == "utanför summan"
+    assert len([x for x in tables if x.id == "verks_xl"]) == 1
+    checks = [c for c in rel.all_checks(tables, model.links(sets)) if any(cell[0] == "verks_xl" for cell in c.cells)]
+    assert checks and all(c.finding.ok for c in checks)
+
+
+def test_excel_replace_with_an_error_or_a_broken_link_writes_nothing(tmp_path, monkeypatch):
+    import openpyxl
+
+    data = tables_data(tmp_path, monkeypatch)
+    before = _snapshot(data)
+    book = _filled_workbook(tmp_path, data)
+    wb = openpyxl.load_workbook(book)
+    wb["verksamhet"]["B1"] = "verksamhet"  # replaces the fixture's table, whose row 5 tabell_lankar.csv links
+    wb.save(book)
+    proc = _import(book, data, "--ersatt")
+    assert proc.returncode == 1 and "Inget har importerats; data/ är oförändrad." in proc.stderr
+    assert "exempelstad/tabell_lankar.csv, rad 2, kolumn 'rad': värdet '5'" in proc.stderr, proc.stderr
+    assert "(efter att tabellen verksamhet ersatts med arbetsbokens)" in proc.stderr
+    assert _snapshot(data) == before
+    wb["verksamhet"]["H16"] = "mycket"
+    wb.save(book)
+    proc = _import(book, data, "--ersatt")
+    assert proc.returncode == 1 and "cell H16" in proc.stderr
+    assert _snapshot(data) == before
+
+
+def test_excel_links_sheet_adds_a_link_and_its_mismatch_is_found(tmp_path, monkeypatch):
+    import openpyxl
+
+    data = tables_data(tmp_path, monkeypatch)
+    book = _filled_workbook(tmp_path, data)
+    wb = openpyxl.load_workbook(book)
+    ws = wb.copy_worksheet(wb["verksamhet"])  # a second table stating the same total, one unit off (SYNTETISK)
+    ws.title = "kostnadsslag"
+    ws["B1"], ws["B2"] = "ks_xl", "Nettokostnad per kostnadsslag (SYNTETISK, Excel)"
+    ws["B15"], ws["B16"], ws["B17"] = "Personal", "Övrigt", "Summa kostnadsslag"
+    ws["F17"] = 140001
+    ws["F15"] = 20001
+    links = wb["Länkar"]
+    links.append(["verks_xl", 3, "ks_xl", 3])
+    wb.move_sheet("Instruktioner", offset=1)
+    wb.save(book)
+    proc = _import(book, data)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 länk (samma belopp i två tabeller) lades till i tabell_lankar.csv." in proc.stdout
+    assert (data / "exempelstad" / "tabell_lankar.csv").read_text().splitlines()[-1] == "verks_xl,3,ks_xl,3"
+    sets, tables = load(data)
+    bad = [c for c in rel.all_checks(tables, model.links(sets))
+           if {cell[0] for cell in c.cells} == {"verks_xl", "ks_xl"} and reconcile.kind(c.finding) == reconcile.MISMATCH]
+    assert len(bad) == 1 and "Budget helår" in bad[0].finding.check, [c.finding.check for c in bad]
+    assert _import(book, data, "--ersatt").returncode == 0  # the same link again is not added twice
+    assert (data / "exempelstad" / "tabell_lankar.csv").read_text().count("verks_xl,3,ks_xl,3") == 1
+
+
+def test_write_texts_is_all_or_nothing(tmp_path, monkeypatch):
+    from rapportbok.core import files
+
+    a, b, c = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv"
+    a.write_text("gammal a\n")
+    b.write_text("gammal b\n")
+    real, calls = files.replace, []
+
+    def fail_third(src, dst, held=None):
+        calls.append(dst)
+        if len(calls) == 3:
+            raise files.FileInUse(dst)
+        real(src, dst, held)
+
+    monkeypatch.setattr(files, "replace", fail_third)
+    with pytest.raises(files.FileInUse):
+        files.write_texts({a: "ny a\n", b: "ny b\n", c: "ny c\n"})
+    assert (a.read_text(), b.read_text(), c.exists()) == ("gammal a\n", "gammal b\n", False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]  # no temporary file left
+    monkeypatch.setattr(files, "replace", real)
+    files.write_texts({a: "ny a\n", c: "ny c\n"})
+    assert (a.read_text(), b.read_text(), c.read_text()) == ("ny a\n", "gammal b\n", "ny c\n")
 
 
 @settings(max_examples=150, deadline=None)
