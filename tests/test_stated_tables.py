@@ -535,6 +535,8 @@ def test_excel_template_round_trip(tmp_path, monkeypatch):
     ({"D17": "total"}, "mall.xlsx, blad 'verksamhet', rad 17, kolumn 'roll (cell D17)': värdet 'total'"),
     ({"H11": "utfall"}, "mall.xlsx, blad 'verksamhet', rad 11, kolumn 'matt (cell H11)': värdet 'utfall'"),
     ({"A14": "nr"}, "mall.xlsx, blad 'verksamhet', rad 14, kolumn 'A14': värdet 'nr' – förväntade 'rad'"),
+    ({"F17": "=SUM(F15:F16)"}, ("mall.xlsx, blad 'verksamhet', rad 17, kolumn 'cell F17': värdet '=SUM(F15:F16)' – "
+                               "förväntade talet som det står i källan, inte en formel")),
 ])
 def test_excel_import_errors_name_sheet_and_cell_and_write_nothing(tmp_path, monkeypatch, bad, expected):
     data = tables_data(tmp_path, monkeypatch)

@@ -143,8 +143,16 @@ def write_template(kind: str, year: int, per: dt.date, out: Path) -> int:
 
 def is_tables_workbook(path: Path) -> bool:
     """A workbook written by :func:`write_template` (its first sheet starts with 'tabell' in A1)."""
-    rows, _ = read_sheet(Path(path), Path(path).name)
-    return bool(rows) and bool(rows[0]) and rows[0][0].strip() == "tabell"
+    try:  # only A1 of the first sheet: a problem further down is the import's to report, with its cell
+        wb = openpyxl.load_workbook(Path(path), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - not a workbook: the caller's import reports it
+        return False
+    try:
+        ws = wb.worksheets[0] if wb.worksheets else None
+        first = next(ws.iter_rows(min_row=1, max_row=1, max_col=1, values_only=True), (None,)) if ws is not None else (None,)
+        return isinstance(first[0], str) and first[0].strip() == "tabell"
+    finally:
+        wb.close()
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -204,6 +212,25 @@ def _sheet_records(rows: list[list[str]], label: str):
             cells.update({"varde": f"{_letter(j)}{r}", "kolumn": f"{_letter(j)}10", "tabell": "B1"})
             values.append(([tid, *fixed, cid, _cell(rows, r, j)], _Where(label, r, cells)))
     return (table, columns, values), []
+
+
+FORMULA_IN_TABLE = ("talet som det står i källan, inte en formel: en formel (t.ex. =SUMMA(F15:F17)) räknar om källans "
+                    "summa och döljer just de fel som boken ska hitta – skriv in talet")
+
+
+def _formula_issues(path: Path, label: str, index: int) -> list[Issue]:
+    """Formulas among a sheet's table cells (from row 15): a stated table holds the source's figures, never Excel's."""
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 - read_sheet has already reported an unreadable workbook
+        return []
+    try:
+        ws = wb.worksheets[index]
+        return [Issue(label, cell.row, f"cell {cell.coordinate}", str(cell.value), FORMULA_IN_TABLE)
+                for row in ws.iter_rows(min_row=HEADER_ROW + 1) for cell in row
+                if getattr(cell, "data_type", None) == "f"]
+    finally:
+        wb.close()
 
 
 def _csv_text(header: tuple[str, ...], records: list[list[str]]) -> str:
@@ -301,6 +328,9 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
         if sheet == INFO_SHEET:
             continue
         label = f"{path.name}, blad '{sheet}'"
+        if sheet.strip().lower() not in (LINKS_SHEET.lower(), "lankar") and (formulas := _formula_issues(path, label, index)):
+            issues += formulas  # said before read_sheet's advice to save the results in Excel, which would not help here
+            continue
         rows, found = read_sheet(path, label, index)
         if rows is None or found:
             issues += found
