@@ -493,6 +493,7 @@ def _filled_workbook(tmp_path: Path, data: Path, bad: dict[str, object] | None =
     assert [ws.cell(row=i, column=1).value for i in range(1, 9)] == ["tabell", "rubrik", "rapport", "per", "enhet",
                                                                      "decimaler", "kalla", "avsnitt"]
     assert ws["B3"].value == "månadsrapport" and ws["B4"].value == "2025-10-31"
+    assert ws["B1"].value == "verksamhet_2025_10_31"  # the next report's template suggests another id
     assert [ws.cell(row=14, column=j).value for j in range(1, 12)] == [
         "rad", "post", "summeras_i", "roll", "berakning", "Budget helår", "Budget ack", "Utfall ack", "Utfall ack 2024",
         "Prognos helår", "Avvikelse"]
@@ -649,6 +650,29 @@ def test_excel_links_sheet_adds_a_link_and_its_mismatch_is_found(tmp_path, monke
     assert len(bad) == 1 and "Budget helår" in bad[0].finding.check, [c.finding.check for c in bad]
     assert _import(book, data, "--ersatt").returncode == 0  # the same link again is not added twice
     assert (data / "exempelstad" / "tabell_lankar.csv").read_text().count("verks_xl,3,ks_xl,3") == 1
+
+
+def test_excel_import_into_files_saved_by_excel_with_semicolons(tmp_path, monkeypatch):
+    """CSV files the analyst saved from Excel (semicolons, decimal comma, Windows-1252) take the import too."""
+    import csv
+    import io
+
+    data = tables_data(tmp_path, monkeypatch)
+    org = data / "exempelstad"
+    for name in ("tabeller.csv", "tabell_varden.csv"):
+        rows = list(csv.reader(io.StringIO((org / name).read_text(encoding="utf-8"))))
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows([[c.replace('"', "") for c in r] for r in rows])
+        (org / name).write_bytes(buf.getvalue().replace("−", "-").encode("cp1252"))
+    sets, before = load(data)
+    book = _filled_workbook(tmp_path, data)
+    proc = _import(book, data)
+    assert proc.returncode == 0, proc.stderr
+    text = (org / "tabell_varden.csv").read_text(encoding="utf-8")  # rewritten as UTF-8 with commas
+    assert text.startswith("tabell,rad,post,") and "verks_xl,2,Vård och omsorg,3,post,,avvikelse,-4600" in text
+    sets, after = load(data)
+    old = {t.id: t.values for t in before}
+    assert {t.id: t.values for t in after if t.id != "verks_xl"} == old  # every stated value kept exactly
 
 
 def test_write_texts_is_all_or_nothing(tmp_path, monkeypatch):

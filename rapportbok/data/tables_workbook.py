@@ -106,7 +106,9 @@ def write_template(kind: str, year: int, per: dt.date, out: Path) -> int:
         ws = wb.active if first else wb.create_sheet()
         first = False
         ws.title = sheet
-        head = {"tabell": sheet, "rubrik": "", "rapport": kind, "per": per.isoformat(), "enhet": "tkr", "decimaler": 0,
+        # The suggested id carries the report date, so the next report's template does not suggest the same id.
+        head = {"tabell": f"{sheet}_{per:%Y_%m_%d}", "rubrik": "", "rapport": kind, "per": per.isoformat(), "enhet": "tkr",
+                "decimaler": 0,
                 "kalla": "", "avsnitt": ""}
         for i, key in enumerate(HEAD, start=1):
             ws.cell(row=i, column=1, value=key).font = Font(bold=True)
