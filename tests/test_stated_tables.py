@@ -670,7 +670,7 @@ def test_excel_import_into_files_saved_by_excel_with_semicolons(tmp_path, monkey
     assert proc.returncode == 0, proc.stderr
     text = (org / "tabell_varden.csv").read_text(encoding="utf-8")  # rewritten as UTF-8 with commas
     assert text.startswith("tabell,rad,post,") and "verks_xl,2,Vård och omsorg,3,post,,avvikelse,-4600" in text
-    sets, after = load(data)
+    _, after = load(data)
     old = {t.id: t.values for t in before}
     assert {t.id: t.values for t in after if t.id != "verks_xl"} == old  # every stated value kept exactly
 
