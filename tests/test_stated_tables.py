@@ -664,7 +664,7 @@ def test_excel_import_into_files_saved_by_excel_with_semicolons(tmp_path, monkey
         buf = io.StringIO()
         csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows([[c.replace('"', "") for c in r] for r in rows])
         (org / name).write_bytes(buf.getvalue().replace("−", "-").encode("cp1252"))
-    sets, before = load(data)
+    _, before = load(data)
     book = _filled_workbook(tmp_path, data)
     proc = _import(book, data)
     assert proc.returncode == 0, proc.stderr
