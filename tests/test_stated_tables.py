@@ -731,3 +731,30 @@ def test_a_table_outside_the_report_years_is_a_warning(tmp_path, monkeypatch):
     found = datasets.validate(data)
     assert [(i.severity, i.row, i.column, i.value) for i in found] == [("varning", 6, "per", "2023-12-31")]
     assert "lägg till 2023 under ar, annars visas tabellen inte" in found[0].message()
+
+
+def test_a_budget_belongs_to_its_budget_year_other_reports_to_their_date():
+    def table(kind, per, cols):
+        t = model.StatedTable("t", "Syntetisk", kind, per, "tkr", 0, "k", "s. 1")
+        t.columns.extend(model.Column(f"c{i}", m, y, f"{m} {y}") for i, (m, y) in enumerate(cols))
+        return t
+
+    decided = dt.date(2024, 12, 10)  # a budget 2025 decided in December 2024, with last year's budget beside it
+    assert table("budget", decided, [("budget", 2024), ("budget", 2025), ("plan", 2026), ("plan", 2027)]).year == 2025
+    assert table("budget", decided, [("budget helår", 2025)]).year == 2025
+    assert table("budget", decided, [("plan", 2026)]).year == 2024  # no budget column: its date decides
+    assert table("bokslut", dt.date(2025, 12, 31), [("budget", 2025), ("nettokostnad", 2024)]).year == 2025
+    assert table("månadsrapport", dt.date(2025, 10, 31), [("budget helår", 2026)]).year == 2025
+
+
+def test_rows_under_a_heading_row_are_indented_totals_below_are_not():
+    from rapportbok.chapters.report_tables import depths
+
+    rows = [model.Row(1, "Individ- och familjeomsorg", 7, "summa"), model.Row(2, "Barn och unga", 1, "summa"),
+            model.Row(3, "Familjehem", 2, "post"), model.Row(4, "Därav placeringar", 3, model.OUTSIDE),
+            model.Row(5, "Vuxna", 1, "post"), model.Row(6, "Funktionsstöd", 7, "post"),
+            model.Row(7, "Summa", None, "summa"), model.Row(8, "Kommunbidrag", None, "post")]
+    assert depths(_table(rows=rows)) == [0, 1, 2, 3, 1, 0, 0, 0]
+    # Parents given in a ring (refused by kontrollera) do not hang the page.
+    ring = [model.Row(1, "A", 2, "summa"), model.Row(2, "B", 1, "summa")]
+    assert depths(_table(rows=ring)) == [0, 1]
