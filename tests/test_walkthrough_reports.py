@@ -204,6 +204,7 @@ def test_the_build_flags_exactly_the_planted_mismatch(walked):
     ours = [line for line in build.stdout.splitlines() if line.startswith("Varning (lerum")]
     assert len(ours) == 1, ours
     assert "Utfall jan–aug 2026" in ours[0] and f"107{NBSP}850" in ours[0] and f"107{NBSP}580" in ours[0]
+    assert f"källan anger 107{NBSP}850{NBSP}tkr, den andra tabellen anger 107{NBSP}580{NBSP}tkr" in ours[0]
     for year in (2025, 2026):
         assert (walked["root"] / "book" / "lerum" / str(year) / "tabeller.ipynb").is_file()
     assert not (walked["root"] / "book" / "lerum" / "2026" / "budget.ipynb").exists()  # mnkr: not read as exact tkr
