@@ -394,10 +394,12 @@ def _tables_template(org: str, year: int, tertial: int | None, per: str | None, 
 
 
 @main.command("importera", help="Läs in en ifylld mall (.xlsx): uppföljning av åtgärder till data/ORG/uppfoljning_atgarder.csv, "
-              "eller tabeller (mall --tabeller) till data/ORG/tabeller.csv, tabell_kolumner.csv och tabell_varden.csv.")
+              "eller tabeller (mall --tabeller) till data/ORG/tabeller.csv, tabell_kolumner.csv, tabell_varden.csv och "
+              "tabell_lankar.csv. --ersatt ersätter det som redan finns med samma id.")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. haninge.")
-@click.option("--ersatt", is_flag=True, help="Ersätt befintliga rader med samma atgard_id och per_datum.")
+@click.option("--ersatt", is_flag=True, help="Ersätt det som redan finns: i en uppföljning raderna med samma atgard_id "
+              "och per_datum, i en tabellmall tabellerna med samma id (tabell i B1).")
 def import_(file: str, org: str, ersatt: bool) -> None:
 
     from rapportbok.data import measure_workbook as excel
@@ -406,8 +408,9 @@ def import_(file: str, org: str, ersatt: bool) -> None:
     from rapportbok.data import tables_workbook
 
     if Path(file).is_file() and Path(file).name.lower().endswith(".xlsx") and tables_workbook.is_tables_workbook(Path(file)):
-        ids = _import_or_exit(lambda: tables_workbook.import_tables(Path(file), org), Path(file), tables_workbook.ExcelError)
-        click.echo(f"Importerade {len(ids)} tabell{'er' if len(ids) != 1 else ''} till data/{org}/: " + ", ".join(ids) + ".")
+        done = _import_or_exit(lambda: tables_workbook.import_tables(Path(file), org, replace=ersatt), Path(file),
+                               tables_workbook.ExcelError)
+        click.echo(done.summary())
         return
     result = _import_or_exit(lambda: excel.import_followup(Path(file), org, replace=ersatt), Path(file), excel.ExcelError)
     click.echo(result.summary())

@@ -487,11 +487,13 @@ def _filled_workbook(tmp_path: Path, data: Path, bad: dict[str, object] | None =
     assert proc.returncode == 0, proc.stderr
     assert "2 tabellblad" in proc.stdout
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["verksamhet", "kostnadsslag", "Instruktioner"]
+    assert wb.sheetnames == ["verksamhet", "kostnadsslag", "Länkar", "Instruktioner"]
+    assert [c.value for c in wb["Länkar"][1]] == ["tabell", "rad", "samma_tabell", "samma_rad"]
     ws = wb["verksamhet"]
     assert [ws.cell(row=i, column=1).value for i in range(1, 9)] == ["tabell", "rubrik", "rapport", "per", "enhet",
                                                                      "decimaler", "kalla", "avsnitt"]
     assert ws["B3"].value == "månadsrapport" and ws["B4"].value == "2025-10-31"
+    assert ws["B1"].value == "verksamhet_2025_10_31"  # the next report's template suggests another id
     assert [ws.cell(row=14, column=j).value for j in range(1, 12)] == [
         "rad", "post", "summeras_i", "roll", "berakning", "Budget helår", "Budget ack", "Utfall ack", "Utfall ack 2024",
         "Prognos helår", "Avvikelse"]
@@ -517,7 +519,7 @@ def test_excel_template_round_trip(tmp_path, monkeypatch):
     proc = subprocess.run([sys.executable, "-m", "rapportbok", "importera", str(book), "--org", "exempelstad"],
                           cwd=tmp_path, capture_output=True, text=True, check=False, env={**os.environ, "RAPPORTBOK_DATA": str(data)})
     assert proc.returncode == 0, proc.stderr
-    assert "Importerade 1 tabell till data/exempelstad/: verks_xl." in proc.stdout
+    assert "Importerade 1 tabell till data/exempelstad/: verks_xl (ny, 3 rader)." in proc.stdout
     sets, tables = load(data)
     t = next(x for x in tables if x.id == "verks_xl")
     assert (t.kind, t.per, t.unit, t.decimals) == ("månadsrapport", dt.date(2025, 10, 31), "tkr", 0)
@@ -534,6 +536,8 @@ def test_excel_template_round_trip(tmp_path, monkeypatch):
     ({"D17": "total"}, "mall.xlsx, blad 'verksamhet', rad 17, kolumn 'roll (cell D17)': värdet 'total'"),
     ({"H11": "utfall"}, "mall.xlsx, blad 'verksamhet', rad 11, kolumn 'matt (cell H11)': värdet 'utfall'"),
     ({"A14": "nr"}, "mall.xlsx, blad 'verksamhet', rad 14, kolumn 'A14': värdet 'nr' – förväntade 'rad'"),
+    ({"F17": "=SUM(F15:F16)"}, ("mall.xlsx, blad 'verksamhet', rad 17, kolumn 'cell F17': värdet '=SUM(F15:F16)' – "
+                               "förväntade talet som det står i källan, inte en formel")),
 ])
 def test_excel_import_errors_name_sheet_and_cell_and_write_nothing(tmp_path, monkeypatch, bad, expected):
     data = tables_data(tmp_path, monkeypatch)
@@ -546,6 +550,153 @@ def test_excel_import_errors_name_sheet_and_cell_and_write_nothing(tmp_path, mon
     assert expected in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
     assert {p.name: p.read_bytes() for p in (data / "exempelstad").iterdir()} == before
+
+
+def _import(book: Path, data: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rapportbok", "importera", str(book), "--org", "exempelstad", *extra],
+                          cwd=book.parent, capture_output=True, text=True, check=False,
+                          env={**os.environ, "RAPPORTBOK_DATA": str(data)})
+
+
+def _snapshot(data: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (data / "exempelstad").iterdir()}
+
+
+def test_excel_import_replaces_a_table_with_ersatt(tmp_path, monkeypatch):
+    """An edited workbook replaces its table with --ersatt; without it the refusal names the option."""
+    import openpyxl
+
+    data = tables_data(tmp_path, monkeypatch)
+    book = _filled_workbook(tmp_path, data)
+    assert _import(book, data).returncode == 0
+    before = _snapshot(data)
+    wb = openpyxl.load_workbook(book)  # the analyst corrects a figure and adds a row (SYNTETISK)
+    ws = wb["verksamhet"]
+    ws["J16"], ws["K16"] = 124700, -4700
+    ws["A18"], ws["B18"], ws["C18"], ws["D18"] = 4, "Därav placeringar", 2, "utanför summan"
+    ws["F18"] = 30000
+    ws["J17"], ws["K17"] = 144200, -4200
+    wb.save(book)
+    proc = _import(book, data)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert ("mall.xlsx, blad 'verksamhet', rad 1, kolumn 'tabell (cell B1)': värdet 'verks_xl' – förväntade ett "
+            "tabell-id som inte redan finns i exempelstad/tabeller.csv; ange --ersatt") in proc.stderr, proc.stderr
+    assert _snapshot(data) == before
+    proc = _import(book, data, "--ersatt")
+    assert proc.returncode == 0, proc.stderr
+    assert ("Importerade 1 tabell till data/exempelstad/: verks_xl (ersatte tabellen: 3 rader före, 4 rader nu)."
+            in proc.stdout)
+    after = _snapshot(data)
+    assert after["tabell_lankar.csv"] == before["tabell_lankar.csv"]
+    tabeller = after["tabeller.csv"].decode()
+    assert tabeller.count("verks_xl,") == 1
+    # Every other table's lines are kept, byte for byte and in order.
+    for name in ("tabeller.csv", "tabell_kolumner.csv", "tabell_varden.csv"):
+        old = [line for line in before[name].decode().splitlines() if not line.startswith("verks_xl,")]
+        new = [line for line in after[name].decode().splitlines() if not line.startswith("verks_xl,")]
+        assert old == new, name
+    sets, tables = load(data)
+    t = next(x for x in tables if x.id == "verks_xl")
+    assert t.value(2, "prognos") == Decimal(124700) and t.row(4).role == "utanför summan"
+    assert len([x for x in tables if x.id == "verks_xl"]) == 1
+    checks = [c for c in rel.all_checks(tables, model.links(sets)) if any(cell[0] == "verks_xl" for cell in c.cells)]
+    assert checks and all(c.finding.ok for c in checks)
+
+
+def test_excel_replace_with_an_error_or_a_broken_link_writes_nothing(tmp_path, monkeypatch):
+    import openpyxl
+
+    data = tables_data(tmp_path, monkeypatch)
+    before = _snapshot(data)
+    book = _filled_workbook(tmp_path, data)
+    wb = openpyxl.load_workbook(book)
+    wb["verksamhet"]["B1"] = "verksamhet"  # replaces the fixture's table, whose row 5 tabell_lankar.csv links
+    wb.save(book)
+    proc = _import(book, data, "--ersatt")
+    assert proc.returncode == 1 and "Inget har importerats; data/ är oförändrad." in proc.stderr
+    assert "exempelstad/tabell_lankar.csv, rad 2, kolumn 'rad': värdet '5'" in proc.stderr, proc.stderr
+    assert "(efter att tabellen verksamhet ersatts med arbetsbokens)" in proc.stderr
+    assert _snapshot(data) == before
+    wb["verksamhet"]["H16"] = "mycket"
+    wb.save(book)
+    proc = _import(book, data, "--ersatt")
+    assert proc.returncode == 1 and "cell H16" in proc.stderr
+    assert _snapshot(data) == before
+
+
+def test_excel_links_sheet_adds_a_link_and_its_mismatch_is_found(tmp_path, monkeypatch):
+    import openpyxl
+
+    data = tables_data(tmp_path, monkeypatch)
+    book = _filled_workbook(tmp_path, data)
+    wb = openpyxl.load_workbook(book)
+    ws = wb.copy_worksheet(wb["verksamhet"])  # a second table stating the same total, one unit off (SYNTETISK)
+    ws.title = "kostnadsslag"
+    ws["B1"], ws["B2"] = "ks_xl", "Nettokostnad per kostnadsslag (SYNTETISK, Excel)"
+    ws["B15"], ws["B16"], ws["B17"] = "Personal", "Övrigt", "Summa kostnadsslag"
+    ws["F17"] = 140001
+    ws["F15"] = 20001
+    links = wb["Länkar"]
+    links.append(["verks_xl", 3, "ks_xl", 3])
+    wb.move_sheet("Instruktioner", offset=1)
+    wb.save(book)
+    proc = _import(book, data)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 länk (samma belopp i två tabeller) lades till i tabell_lankar.csv." in proc.stdout
+    assert (data / "exempelstad" / "tabell_lankar.csv").read_text().splitlines()[-1] == "verks_xl,3,ks_xl,3"
+    sets, tables = load(data)
+    bad = [c for c in rel.all_checks(tables, model.links(sets))
+           if {cell[0] for cell in c.cells} == {"verks_xl", "ks_xl"} and reconcile.kind(c.finding) == reconcile.MISMATCH]
+    assert len(bad) == 1 and "Budget helår" in bad[0].finding.check, [c.finding.check for c in bad]
+    assert _import(book, data, "--ersatt").returncode == 0  # the same link again is not added twice
+    assert (data / "exempelstad" / "tabell_lankar.csv").read_text().count("verks_xl,3,ks_xl,3") == 1
+
+
+def test_excel_import_into_files_saved_by_excel_with_semicolons(tmp_path, monkeypatch):
+    """CSV files the analyst saved from Excel (semicolons, decimal comma, Windows-1252) take the import too."""
+    import csv
+    import io
+
+    data = tables_data(tmp_path, monkeypatch)
+    org = data / "exempelstad"
+    for name in ("tabeller.csv", "tabell_varden.csv"):
+        rows = list(csv.reader(io.StringIO((org / name).read_text(encoding="utf-8"))))
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows([[c.replace('"', "") for c in r] for r in rows])
+        (org / name).write_bytes(buf.getvalue().replace("−", "-").encode("cp1252"))
+    _, before = load(data)
+    book = _filled_workbook(tmp_path, data)
+    proc = _import(book, data)
+    assert proc.returncode == 0, proc.stderr
+    text = (org / "tabell_varden.csv").read_text(encoding="utf-8")  # rewritten as UTF-8 with commas
+    assert text.startswith("tabell,rad,post,") and "verks_xl,2,Vård och omsorg,3,post,,avvikelse,-4600" in text
+    _, after = load(data)
+    old = {t.id: t.values for t in before}
+    assert {t.id: t.values for t in after if t.id != "verks_xl"} == old  # every stated value kept exactly
+
+
+def test_write_texts_is_all_or_nothing(tmp_path, monkeypatch):
+    from rapportbok.core import files
+
+    a, b, c = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv"
+    a.write_text("gammal a\n")
+    b.write_text("gammal b\n")
+    real, calls = files.replace, []
+
+    def fail_third(src, dst, held=None):
+        calls.append(dst)
+        if len(calls) == 3:
+            raise files.FileInUse(dst)
+        real(src, dst, held)
+
+    monkeypatch.setattr(files, "replace", fail_third)
+    with pytest.raises(files.FileInUse):
+        files.write_texts({a: "ny a\n", b: "ny b\n", c: "ny c\n"})
+    assert (a.read_text(), b.read_text(), c.exists()) == ("gammal a\n", "gammal b\n", False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]  # no temporary file left
+    monkeypatch.setattr(files, "replace", real)
+    files.write_texts({a: "ny a\n", c: "ny c\n"})
+    assert (a.read_text(), b.read_text(), c.read_text()) == ("ny a\n", "gammal b\n", "ny c\n")
 
 
 @settings(max_examples=150, deadline=None)
@@ -580,3 +731,30 @@ def test_a_table_outside_the_report_years_is_a_warning(tmp_path, monkeypatch):
     found = datasets.validate(data)
     assert [(i.severity, i.row, i.column, i.value) for i in found] == [("varning", 6, "per", "2023-12-31")]
     assert "lägg till 2023 under ar, annars visas tabellen inte" in found[0].message()
+
+
+def test_a_budget_belongs_to_its_budget_year_other_reports_to_their_date():
+    def table(kind, per, cols):
+        t = model.StatedTable("t", "Syntetisk", kind, per, "tkr", 0, "k", "s. 1")
+        t.columns.extend(model.Column(f"c{i}", m, y, f"{m} {y}") for i, (m, y) in enumerate(cols))
+        return t
+
+    decided = dt.date(2024, 12, 10)  # a budget 2025 decided in December 2024, with last year's budget beside it
+    assert table("budget", decided, [("budget", 2024), ("budget", 2025), ("plan", 2026), ("plan", 2027)]).year == 2025
+    assert table("budget", decided, [("budget helår", 2025)]).year == 2025
+    assert table("budget", decided, [("plan", 2026)]).year == 2024  # no budget column: its date decides
+    assert table("bokslut", dt.date(2025, 12, 31), [("budget", 2025), ("nettokostnad", 2024)]).year == 2025
+    assert table("månadsrapport", dt.date(2025, 10, 31), [("budget helår", 2026)]).year == 2025
+
+
+def test_rows_under_a_heading_row_are_indented_totals_below_are_not():
+    from rapportbok.chapters.report_tables import depths
+
+    rows = [model.Row(1, "Individ- och familjeomsorg", 7, "summa"), model.Row(2, "Barn och unga", 1, "summa"),
+            model.Row(3, "Familjehem", 2, "post"), model.Row(4, "Därav placeringar", 3, model.OUTSIDE),
+            model.Row(5, "Vuxna", 1, "post"), model.Row(6, "Funktionsstöd", 7, "post"),
+            model.Row(7, "Summa", None, "summa"), model.Row(8, "Kommunbidrag", None, "post")]
+    assert depths(_table(rows=rows)) == [0, 1, 2, 3, 1, 0, 0, 0]
+    # Parents given in a ring (refused by kontrollera) do not hang the page.
+    ring = [model.Row(1, "A", 2, "summa"), model.Row(2, "B", 1, "summa")]
+    assert depths(_table(rows=ring)) == [0, 1]

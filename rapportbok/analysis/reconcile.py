@@ -40,6 +40,9 @@ class Finding:
     # precision, and no extra one-unit leeway in kind() (beyond the tolerance is a mismatch).
     tol: float | None = None
     strict: bool = False
+    # Where the compared figure comes from, in the message: the rows summed, or (a link between two
+    # stated tables) the other table.
+    computed_from: str = "raderna ger"
 
     @property
     def difference(self) -> float:
@@ -82,7 +85,7 @@ class Finding:
         u = self.unit
         return (
             f"{self.check}: källan anger {'omkring ' if self.approx else ''}{fmt.unit(self.stated, u, self.decimals)}, "
-            f"raderna ger {fmt.unit(self.computed, u, max(self.decimals, 0))} "
+            f"{self.computed_from} {fmt.unit(self.computed, u, max(self.decimals, 0))} "
             f"(skillnad {fmt.unit(self.difference, u, max(self.decimals, 0), sign=True)}). {self.where}"
         )
 
@@ -141,7 +144,7 @@ def explain(f: Finding) -> str:
         DEDUP: "Bokens egen rensning: källans summa räknar en åtgärd två gånger, boken en gång",
         MISMATCH: "Avvikelse i källan",
     }.get(kind(f), "Stämmer")
-    return f"{what}. {f.check}: källan anger {fmt.unit(f.stated, f.unit, f.decimals)}, raderna ger " \
+    return f"{what}. {f.check}: källan anger {fmt.unit(f.stated, f.unit, f.decimals)}, {f.computed_from} " \
            f"{fmt.unit(f.computed, f.unit, max(f.decimals, 0))} (skillnad {fmt.unit(f.difference, f.unit, max(f.decimals, 0), sign=True)})."
 
 

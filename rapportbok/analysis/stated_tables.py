@@ -150,7 +150,7 @@ def link_checks(tables: list[StatedTable], declared: list[tuple[str, int, str, i
                 check = (f"{coarse.row(rc).label}, {cc.header} ({coarse.caption}) = {fine.row(rf).label}, {cf.header} "
                          f"({fine.caption}, {fmt.unit(float(vf), fine.unit, fine.decimals)})")
                 finding = Finding(check, float(vc), float(computed), coarse.unit, where(coarse), decimals=coarse.decimals,
-                                  terms=2, tol=float(tol), strict=True)
+                                  terms=2, tol=float(tol), strict=True, computed_from="den andra tabellen anger")
                 out.append(Check(finding, frozenset({(a.id, ra, ca.id), (b.id, rb, cb.id)}), "länk"))
     return out
 

@@ -46,7 +46,7 @@ def has_data(data: dict, year: int) -> bool:
     if t is None:
         return False
     shown = budget_tables(data)
-    return any(d.year == int(year) and tid not in shown for tid, d in zip(t["tabell"], t["per"]))
+    return any(y == int(year) and tid not in shown for tid, y in model.table_years(data).items())
 
 
 def warnings(data: dict, org: str) -> list[str]:
@@ -64,7 +64,7 @@ def reports(all_tables: list[model.StatedTable], year: int) -> list[tuple[dt.dat
     """The year's reports: (date, kind, tables), by date."""
     out: dict[tuple[dt.date, str], list[model.StatedTable]] = {}
     for t in all_tables:
-        if t.per.year == int(year):
+        if t.year == int(year):
             out.setdefault((t.per, t.kind), []).append(t)
     return [(d, k, ts) for (d, k), ts in sorted(out.items())]
 
@@ -73,10 +73,12 @@ def report_title(kind: str, d: dt.date) -> str:
     return f"{KIND_TITLE[kind]} per {fmt.date(d)}"
 
 
-def share_text(kind: str, d: dt.date) -> str:
-    """The period a report covers and the share of the year, in words: 10 of 12 months for 31 October."""
+def share_text(kind: str, d: dt.date, year: int | None = None) -> str:
+    """The period a report covers and the share of the year, in words: 10 of 12 months for 31 October.
+
+    ``year``: a budget's own year (:attr:`StatedTable.year`), which may follow its date's year."""
     if kind == "budget":
-        return f"Budgeten för {d.year} (rapportdatum {fmt.date(d)})."
+        return f"Budgeten för {year or d.year} (rapportdatum {fmt.date(d)})."
     m = periods.months_elapsed(d)
     if m == 12:
         return f"Rapporten avser helåret {d.year}."
@@ -99,6 +101,22 @@ def frame(t: model.StatedTable) -> tuple[pd.DataFrame, dict, list[int]]:
         formats[head] = lambda v, d=t.decimals: fmt.number(v, d)
     bold = [i for i, r in enumerate(t.rows) if r.role in (model.SUM, model.DIFF) or t.children(r.number)]
     return pd.DataFrame(data), formats, bold
+
+
+def depths(t: model.StatedTable) -> list[int]:
+    """Per row, how far its label is indented: one level per ancestor printed above it (a heading row over
+    its sub-rows); a total printed below its rows indents nothing, as in the source."""
+    position = {r.number: i for i, r in enumerate(t.rows)}
+    parent = {r.number: r.parent for r in t.rows}
+    out = []
+    for r in t.rows:
+        level, seen, p = 0, {r.number}, r.parent
+        while p is not None and p in position and p not in seen:
+            level += position[p] < position[r.number]
+            seen.add(p)
+            p = parent[p]
+        out.append(level)
+    return out
 
 
 def _first(t: model.StatedTable, measure: str) -> model.Column | None:
@@ -182,12 +200,13 @@ class TablesChapter(ChapterPage):
         md(f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}.** Kapitlet visar "
            f"{fmt.number(n)} tabell{'er' if n != 1 else ''} ur {escape.md_text(_join(names))}, som källan anger dem, "
            "och stämmer av deras summor och samband.")
-        md(escape.md_text(" ".join([calendar_text(self.org.reports, self.reports, self.year),
+        year_of = {(t.kind, t.per): t.year for t in self.tables}
+        md(escape.md_text(" ".join([calendar_text(self.org.reports, self.reports, self.year, year_of),
                                     concepts_text(self.org.concepts, self.tables, self.year)])))
 
     def show_reports(self) -> None:
         for i, (d, kind, ts) in enumerate(self.reports):
-            md(f"**{escape.md_text(report_title(kind, d))}.** {escape.md_text(share_text(kind, d))}")
+            md(f"**{escape.md_text(report_title(kind, d))}.** {escape.md_text(share_text(kind, d, self.year))}")
             for j, t in enumerate(ts):
                 self._table(t, d, i, j)
             self._audit(ts, i)
@@ -206,13 +225,15 @@ class TablesChapter(ChapterPage):
         source = f"{rel.where(t).removesuffix(f', tabell ”{t.caption}”')}."
         from IPython.display import display
 
-        display(tables.show(df, f"tabell_{i}_{j}_{t.id}", f"{t.caption}, {unit}", source, formats=formats, bold_rows=bold))
+        indent = depths(t)
+        display(tables.show(df, f"tabell_{i}_{j}_{t.id}", f"{t.caption}, {unit}", source, formats=formats, bold_rows=bold,
+                            indent=indent))
         if t.kind != "budget":
             extra = followup_frame(t, d)
             if extra is not None:
                 df2, f2 = extra
                 display(tables.show(df2, f"tabell_{i}_{j}_{t.id}_omraknad", f"{t.caption}: egna beräkningar, {t.unit}",
-                                    source + " Beräkningarna är egna.", formats=f2, bold_rows=bold))
+                                    source + " Beräkningarna är egna.", formats=f2, bold_rows=bold, indent=indent))
 
     def _audit(self, ts: list[model.StatedTable], i: int) -> None:
         ids = {t.id for t in ts}
@@ -227,9 +248,13 @@ class TablesChapter(ChapterPage):
         audit.show([c.finding for c in checks], "avstamning_" + str(i), "Avstämning av tabellerna", method, notes)
 
 
-def calendar_text(calendar, shown, year: int) -> str:
-    """The year's reporting calendar (organisation.yml: rapporter) against the reports whose tables exist."""
-    planned = [(k, d) for k, d in calendar if d.year == int(year)]
+def calendar_text(calendar, shown, year: int, year_of: dict | None = None) -> str:
+    """The year's reporting calendar (organisation.yml: rapporter) against the reports whose tables exist.
+
+    ``year_of``: (kind, date) -> the year a report's tables belong to (a budget decided the year before
+    belongs to its budget year); other reports belong to their date's year."""
+    year_of = year_of or {}
+    planned = [(k, d) for k, d in calendar if year_of.get((k, d), d.year) == int(year)]
     if not planned:
         return ("organisation.yml anger ingen rapporteringskalender för året (rapporter); kapitlet visar de "
                 "rapporter vars tabeller finns.")
@@ -258,9 +283,9 @@ def concepts_text(concepts: dict, all_tables: list[model.StatedTable], year: int
         t = by_id.get(tid)
         if t is None or rad not in {r.number for r in t.rows}:
             continue
-        if t.per.year != int(year):
+        if t.year != int(year):
             out.append(f"{word[0].upper() + word[1:]} (begrepp) står i tabellen ”{t.caption}” per {fmt.date(t.per)}, "
-                       f"som visas för {t.per.year}.")
+                       f"som visas för {t.year}.")
             continue
         figures = [f"{c.header} {fmt.unit(_num(t.value(rad, c.id)), t.unit, t.decimals)}" for c in t.columns
                    if t.value(rad, c.id) is not None]

@@ -6,6 +6,12 @@ minus umask, so a web server can read what the book publishes) and rename it ove
 target in one step. A crash leaves at most a hidden ``.<name>.*.tmp`` beside it, which the
 next write does not trip over. :func:`fsync_dir` makes a rename itself durable.
 
+:func:`write_texts` replaces several files together (the four CSV files of one stated-tables
+import): every new file is written and flushed before the first rename, the renames follow one
+another, and if one fails (a file open in Excel, a full disk) the files already replaced get their
+old content back, so the set is either all old or all new. Only a crash of the machine in the
+moment between two renames can leave a mix.
+
 On Windows a file held open by another program (a download or data file open in Excel) cannot
 be replaced or moved, nor can a folder holding it: the rename fails with PermissionError.
 :func:`replace` (used here and by the publication, rapportbok.publish.journal) tries again a few
@@ -104,3 +110,56 @@ def write_bytes(path: Path, data: bytes) -> Path:
 def write_text(path: Path, text: str) -> Path:
     """Replace ``path`` with ``text`` in UTF-8, line endings exactly as given."""
     return write_bytes(path, text.encode("utf-8"))
+
+
+def _tmp_beside(path: Path) -> Path:
+    return path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+
+
+def write_texts(texts: dict[Path, str]) -> list[Path]:
+    """Replace every file in ``texts`` with its text (UTF-8), all of them or none; returns the paths.
+
+    New content is written and flushed beside each target first; then the targets are replaced one
+    after the other. When a step fails, the targets already replaced are restored and new files
+    already created are removed, and the error is raised.
+    """
+    staged: list[tuple[Path, Path, bytes | None]] = []  # (target, temporary file, old content or None)
+    try:
+        for path, text in texts.items():
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            old = path.read_bytes() if path.exists() else None
+            tmp = _tmp_beside(path)
+            mode = (path.stat().st_mode & 0o777) if old is not None else 0o666
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
+            staged.append((path, tmp, old))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(text.encode("utf-8"))
+                fh.flush()
+                os.fsync(fh.fileno())
+            if old is not None:
+                os.chmod(tmp, mode)
+    except BaseException:
+        for _, tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    done: list[tuple[Path, bytes | None]] = []
+    try:
+        for path, tmp, old in staged:
+            replace(tmp, path)
+            done.append((path, old))
+    except BaseException:
+        for _, tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        for path, old in reversed(done):
+            try:
+                if old is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    write_bytes(path, old)
+            except OSError:
+                pass  # the original error says what went wrong; this file stays new
+        raise
+    for folder in {p.parent for p, _, _ in staged}:
+        fsync_dir(folder)
+    return [p for p, _, _ in staged]

@@ -288,9 +288,11 @@ def _ranges(numbers: list[int]) -> str:
     return "rad " + shown
 
 
-def _existing_records(target: Path, target_label: str) -> tuple[str, list[list[str]], bool]:
-    """The current follow-up file: its text, its records and whether it must be rewritten as
-    UTF-8 with commas (it was saved by Excel with semicolons or in Windows-1252)."""
+def existing_records(target: Path, target_label: str, required: tuple[str, ...] = ("atgard_id", "per_datum"),
+                      names: tuple[str, ...] | None = None) -> tuple[str, list[list[str]], bool]:
+    """A data file an import adds to (the follow-up file; the stated tables' files): its text, its
+    records and whether it must be rewritten as UTF-8 with commas (it was saved by Excel with
+    semicolons or in Windows-1252). ``required``: the columns the header must have."""
     from rapportbok.data.schema import _decode, _delimiter, text_problem
 
     raw = target.read_bytes()
@@ -299,14 +301,14 @@ def _existing_records(target: Path, target_label: str) -> tuple[str, list[list[s
         raise ExcelError([Issue(target_label, 0, "", *problem)])
     text = _decode(raw)
     if not text.strip():
-        return "", [UPPFOLJNING.names], True
+        return "", [list(names or UPPFOLJNING.names)], True
     delim = _delimiter(text.splitlines()[0])
     try:
         records = list(csv.reader(io.StringIO(text), delimiter=delim))
     except csv.Error:
         raise ExcelError([Issue(target_label, 0, "", "", "en CSV-fil som går att läsa")]) from None
     records[0] = [h.strip() for h in records[0]]
-    missing = [n for n in ("atgard_id", "per_datum") if n not in records[0]]
+    missing = [n for n in required if n not in records[0]]
     if missing:
         raise ExcelError([Issue(target_label, 1, n, "", f"kolumnen '{n}' i rubrikraden") for n in missing])
     try:
@@ -349,7 +351,7 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
         target = data / org / UPPFOLJNING.filename
         rewrite = not target.exists()
         if target.exists():
-            old_text, records, rewrite = _existing_records(target, target_label)
+            old_text, records, rewrite = existing_records(target, target_label)
             header = records[0]
         else:
             old_text, records, header = "", [UPPFOLJNING.names], UPPFOLJNING.names

@@ -144,6 +144,13 @@ class StatedTable:
     def value(self, row: int, column: str) -> Decimal | None:
         return self.values.get((row, column))
 
+    @property
+    def year(self) -> int:
+        """The report year the table belongs to: a budget's own year (the latest year of its columns with the
+        measure budget or budget helår: a budget for 2026 decided in November 2025 belongs to 2026), else the
+        year of its report date."""
+        return budget_year(self.kind, self.per, [(c.measure, c.year) for c in self.columns])
+
     def row(self, number: int) -> Row:
         return next(r for r in self.rows if r.number == number)
 
@@ -293,6 +300,31 @@ def _cycle(rows: dict[int, dict], start: int) -> bool:
         seen.add(cur)
 
 
+BUDGET_MEASURES = ("budget", "budget helår")
+
+
+def budget_year(kind: str, per: dt.date, columns: list[tuple[str, int]]) -> int:
+    """See :attr:`StatedTable.year`; ``columns``: (measure, year) of the table's columns."""
+    if kind == "budget":
+        years = [y for m, y in columns if m in BUDGET_MEASURES]
+        if years:
+            return max(years)
+    return per.year
+
+
+def table_years(data: dict) -> dict[str, int]:
+    """Each table id's report year (:attr:`StatedTable.year`), from the validated frames."""
+    t, c = data.get("tabeller"), data.get("tabell_kolumner")
+    if t is None:
+        return {}
+    cols: dict[str, list[tuple[str, int]]] = {}
+    if c is not None:
+        for tid, m, y in zip(c["tabell"], c["matt"], c["ar"]):
+            cols.setdefault(tid, []).append((m, int(y)))
+    return {tid: budget_year(kind, per, cols.get(tid, [])) for tid, kind, per in zip(t["tabell"], t["rapport"], t["per"])
+            if per is not None}
+
+
 def concept_issues(org, data: dict) -> list[Issue]:
     """organisation.yml's ``begrepp`` name rows that exist in the stated tables; a table outside the report years is a warning."""
     issues = []
@@ -305,11 +337,14 @@ def concept_issues(org, data: dict) -> list[Issue]:
     t = data.get("tabeller")
     if t is not None:
         years = sorted(org.years)
-        for idx, per in t["per"].items():
-            if per is not None and per.year not in org.years:
+        year_of = table_years(data)
+        for idx, (tid, per) in t[["tabell", "per"]].iterrows():
+            y = year_of.get(tid)
+            if y is not None and y not in org.years:
                 issues.append(Issue(f"{org.slug}/{TABLES.filename}", int(idx), "per", per.isoformat(),
                                     "ett datum i ett av rapportåren i organisation.yml (" + ", ".join(map(str, years))
-                                    + f") – lägg till {per.year} under ar, annars visas tabellen inte", severity="varning"))
+                                    + f"; en budget hör till året i sin kolumn budget) – lägg till {y} under ar, annars "
+                                    "visas tabellen inte", severity="varning"))
     return issues
 
 

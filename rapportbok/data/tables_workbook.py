@@ -10,8 +10,10 @@ header as printed in the report. An analyst may add sheets (copy one), columns a
 :func:`import_tables` reads every sheet except "Instruktioner" into the long CSV files of
 :mod:`rapportbok.data.stated_tables`, merges them into a temporary copy of data/ and validates it
 with the same checks as the CSV files. Every problem is reported with the sheet and the cell.
-Only when nothing is wrong are data/<org>/tabeller.csv, tabell_kolumner.csv and tabell_varden.csv
-written; otherwise data/ is left unchanged.
+An optional sheet "Länkar" (tabell, rad, samma_tabell, samma_rad from row 1) adds to
+tabell_lankar.csv. Only when nothing is wrong are data/<org>/tabeller.csv, tabell_kolumner.csv,
+tabell_varden.csv and tabell_lankar.csv written, together; otherwise data/ is left unchanged.
+With ``replace`` (`importera --ersatt`) a table id that already exists is replaced.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from rapportbok.data.schema import Issue
 from rapportbok.data.workbook import read_sheet, sheet_names
 
 INFO_SHEET = "Instruktioner"
+LINKS_SHEET = "Länkar"  # optional: rows stating the same amount in two tables (tabell_lankar.csv)
 HEAD = ("tabell", "rubrik", "rapport", "per", "enhet", "decimaler", "kalla", "avsnitt")  # A1:A8
 DESC_ROWS = {10: "kolumn", 11: "matt", 12: "ar", 13: "berakning"}  # labels in column E
 HEADER_ROW = 14
@@ -85,8 +88,12 @@ INSTRUCTIONS = [
     ("Från rad 15: en rad per rad i källans tabell: rad (nummer uppifrån), post (texten som i källan), summeras_i (numret "
      "på raden den summeras i), roll (post, summa, differens, utanför summan), berakning (bara differens: rad 3 - rad 4), "
      "och talen som i källan. Lämna en cell tom om källan inte anger något."),
+    ("Bladet Länkar (valfritt): samma belopp i två tabeller, t.ex. totalen per verksamhet och per kostnadsslag: "
+     "tabell, rad, samma_tabell, samma_rad. Summarader med samma text och samma rapportdatum jämförs ändå."),
     "Mått: " + ", ".join(model.MEASURES) + ".",
-    "Läs in: rapportbok importera FIL --org ORG. Inget skrivs förrän allt stämmer; varje fel anges med blad och cell.",
+    ("Läs in: rapportbok importera FIL --org ORG. Inget skrivs förrän allt stämmer; varje fel anges med blad och cell. "
+     "Har du rättat en tabell som redan är inläst: rapportbok importera FIL --org ORG --ersatt (ersätter tabellerna "
+     "med samma id)."),
 ]
 
 
@@ -99,7 +106,9 @@ def write_template(kind: str, year: int, per: dt.date, out: Path) -> int:
         ws = wb.active if first else wb.create_sheet()
         first = False
         ws.title = sheet
-        head = {"tabell": sheet, "rubrik": "", "rapport": kind, "per": per.isoformat(), "enhet": "tkr", "decimaler": 0,
+        # The suggested id carries the report date, so the next report's template does not suggest the same id.
+        head = {"tabell": f"{sheet}_{per:%Y_%m_%d}", "rubrik": "", "rapport": kind, "per": per.isoformat(), "enhet": "tkr",
+                "decimaler": 0,
                 "kalla": "", "avsnitt": ""}
         for i, key in enumerate(HEAD, start=1):
             ws.cell(row=i, column=1, value=key).font = Font(bold=True)
@@ -118,6 +127,12 @@ def write_template(kind: str, year: int, per: dt.date, out: Path) -> int:
             c.font, c.fill = Font(bold=True), YELLOW
         ws.cell(row=HEADER_ROW, column=2).comment = Comment("Radens text som i källan.", "rapportbok")
         ws.column_dimensions["B"].width = 34
+    links = wb.create_sheet(LINKS_SHEET)
+    for j, name in enumerate(model.LINKS.names, start=1):
+        c = links.cell(row=1, column=j, value=name)
+        c.font, c.fill = Font(bold=True), GREY
+    links["A1"].comment = Comment("Valfritt: en rad per par av rader som anger samma belopp i två tabeller "
+                                  "(tabellernas id i B1 och radernas nummer). Lämna bladet tomt annars.", "rapportbok")
     info = wb.create_sheet(INFO_SHEET)
     for i, line in enumerate(INSTRUCTIONS, start=1):
         info.cell(row=i, column=1, value=line)
@@ -130,8 +145,16 @@ def write_template(kind: str, year: int, per: dt.date, out: Path) -> int:
 
 def is_tables_workbook(path: Path) -> bool:
     """A workbook written by :func:`write_template` (its first sheet starts with 'tabell' in A1)."""
-    rows, _ = read_sheet(Path(path), Path(path).name)
-    return bool(rows) and bool(rows[0]) and rows[0][0].strip() == "tabell"
+    try:  # only A1 of the first sheet: a problem further down is the import's to report, with its cell
+        wb = openpyxl.load_workbook(Path(path), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - not a workbook: the caller's import reports it
+        return False
+    try:
+        ws = wb.worksheets[0] if wb.worksheets else None
+        first = next(ws.iter_rows(min_row=1, max_row=1, max_col=1, values_only=True), (None,)) if ws is not None else (None,)
+        return isinstance(first[0], str) and first[0].strip() == "tabell"
+    finally:
+        wb.close()
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -193,26 +216,103 @@ def _sheet_records(rows: list[list[str]], label: str):
     return (table, columns, values), []
 
 
+FORMULA_IN_TABLE = ("talet som det står i källan, inte en formel: en formel (t.ex. =SUMMA(F15:F17)) räknar om källans "
+                    "summa och döljer just de fel som boken ska hitta – skriv in talet")
+
+
+def _formula_issues(path: Path, label: str, index: int) -> list[Issue]:
+    """Formulas among a sheet's table cells (from row 15): a stated table holds the source's figures, never Excel's."""
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 - read_sheet has already reported an unreadable workbook
+        return []
+    try:
+        ws = wb.worksheets[index]
+        return [Issue(label, cell.row, f"cell {cell.coordinate}", str(cell.value), FORMULA_IN_TABLE)
+                for row in ws.iter_rows(min_row=HEADER_ROW + 1) for cell in row
+                if getattr(cell, "data_type", None) == "f"]
+    finally:
+        wb.close()
+
+
 def _csv_text(header: tuple[str, ...], records: list[list[str]]) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows([list(header), *records])
     return buf.getvalue()
 
 
-def _merge(target: Path, header: tuple[str, ...], records: list[list[str]]) -> tuple[str, int]:
-    """The file's text with the records appended, and the CSV row number of the first new record."""
+def _links_records(rows: list[list[str]], label: str):
+    """The optional sheet 'Länkar' (A1:D1 tabell, rad, samma_tabell, samma_rad) as CSV records with their cells."""
+    names = tuple(model.LINKS.names)
+    issues = [Issue(label, 1, f"{_letter(j)}1", _cell(rows, 1, j), f"'{n}' (bladet {LINKS_SHEET}s rubrikrad)")
+              for j, n in enumerate(names, start=1) if _cell(rows, 1, j) != n]
+    if issues:
+        return [], issues
+    out = []
+    for r in range(2, len(rows) + 1):
+        rec = [_cell(rows, r, j) for j in range(1, len(names) + 1)]
+        if any(rec):
+            out.append((rec, _Where(label, r, {n: f"{_letter(j)}{r}" for j, n in enumerate(names, start=1)})))
+    return out, []
+
+
+@dataclass
+class TableImport:
+    """What one import did to data/<org>/ (the command prints :meth:`summary`)."""
+
+    org: str
+    tables: list[tuple[str, int | None, int]]  # (id, rows before when replaced else None, rows now)
+    links_added: int = 0
+
+    @property
+    def ids(self) -> list[str]:
+        return [t for t, _, _ in self.tables]
+
+    def summary(self) -> str:
+        def rader(n: int) -> str:
+            return f"{n} rad{'er' if n != 1 else ''}"
+
+        n = len(self.tables)
+        parts = [f"{tid} (ersatte tabellen: {rader(before)} före, {rader(after)} nu)" if before is not None
+                 else f"{tid} (ny, {rader(after)})" for tid, before, after in self.tables]
+        text = f"Importerade {n} tabell{'er' if n != 1 else ''} till data/{self.org}/: " + ", ".join(parts) + "."
+        if self.links_added:
+            text += (f" {self.links_added} länk{'ar' if self.links_added != 1 else ''} (samma belopp i två tabeller) "
+                     f"lades till i {model.LINKS.filename}.")
+        return text
+
+
+def _existing(folder: Path, org: str, spec) -> tuple[str, list[list[str]], bool]:
+    """A stated-tables file as it is: text, records (header first), and whether it must be rewritten."""
+    from rapportbok.data import measure_workbook
+
+    target = folder / spec.filename
     if not target.exists():
-        return _csv_text(header, records), 2
-    old = target.read_text(encoding="utf-8-sig")
-    n = len(list(csv.reader(io.StringIO(old))))
-    body = _csv_text(header, records).split("\n", 1)[1]
-    return old + ("" if old.endswith("\n") or not old else "\n") + body, n + 1
+        return "", [list(spec.names)], True
+    try:
+        return measure_workbook.existing_records(target, f"{org}/{spec.filename}", required=("tabell",),
+                                                 names=tuple(spec.names))
+    except measure_workbook.ExcelError as err:
+        raise ExcelError(err.issues) from None
 
 
-def import_tables(path: Path, org: str, data: Path | None = None) -> list[str]:
-    """Validate a filled workbook and add its tables to data/<org>/; returns the imported table ids.
+def _table_rows(records: list[list[str]], tid: str) -> int:
+    """How many rows (distinct `rad`) table ``tid`` has in tabell_varden.csv's records."""
+    head = [h.strip() for h in records[0]]
+    if "tabell" not in head or "rad" not in head:
+        return 0
+    ti, ri = head.index("tabell"), head.index("rad")
+    return len({r[ri].strip() for r in records[1:] if len(r) > max(ti, ri) and r[ti].strip() == tid})
 
-    Raises :class:`ExcelError` with every issue (sheet and cell); then nothing under data/ has changed.
+
+def import_tables(path: Path, org: str, data: Path | None = None, replace: bool = False) -> TableImport:
+    """Validate a filled workbook and add its tables to data/<org>/; returns what was done.
+
+    With ``replace``, a table whose id already exists is replaced: its old lines in tabeller.csv,
+    tabell_kolumner.csv and tabell_varden.csv go and the workbook's take their place (links in
+    tabell_lankar.csv are kept and must still point at existing rows). All files are written together
+    (:func:`rapportbok.core.files.write_texts`). Raises :class:`ExcelError` with every issue (sheet and
+    cell); then nothing under data/ has changed.
     """
     data = data or data_dir()
     path = Path(path)
@@ -225,16 +325,24 @@ def import_tables(path: Path, org: str, data: Path | None = None) -> list[str]:
     names = sheet_names(path)
     if names is None:
         raise ExcelError([Issue(path.name, 0, "", path.name, "en Excel-arbetsbok (.xlsx) skapad med rapportbok mall --tabeller")])
-    tables, columns, values, issues = [], [], [], []
+    tables, columns, values, links, issues = [], [], [], [], []
     for index, sheet in enumerate(names):
         if sheet == INFO_SHEET:
             continue
         label = f"{path.name}, blad '{sheet}'"
+        if sheet.strip().lower() not in (LINKS_SHEET.lower(), "lankar") and (formulas := _formula_issues(path, label, index)):
+            issues += formulas  # said before read_sheet's advice to save the results in Excel, which would not help here
+            continue
         rows, found = read_sheet(path, label, index)
         if rows is None or found:
             issues += found
             continue
         if not rows:
+            continue
+        if sheet.strip().lower() in (LINKS_SHEET.lower(), "lankar"):
+            got, found = _links_records(rows, label)
+            links += got
+            issues += found
             continue
         got, found = _sheet_records(rows, label)
         issues += found
@@ -246,26 +354,56 @@ def import_tables(path: Path, org: str, data: Path | None = None) -> list[str]:
         raise ExcelError(issues)
     if not tables:
         raise ExcelError([Issue(path.name, 0, "", "", "minst ett blad med en tabell (mallen från rapportbok mall --tabeller)")])
-    existing = set()
-    t_path = folder / model.TABLES.filename
-    if t_path.exists():
-        existing = {r[0].strip() for r in list(csv.reader(io.StringIO(t_path.read_text(encoding="utf-8-sig"))))[1:] if r}
-    dup = [Issue(w.label, 1, "tabell (cell B1)", rec[0], f"ett tabell-id som inte redan finns i {org}/{model.TABLES.filename}")
-           for rec, w in tables if rec[0] in existing]
-    if dup:
-        raise ExcelError(dup)
 
-    plan = [(model.TABLES, tables), (model.COLUMNS, columns), (model.VALUES, values)]
+    current = {spec.filename: _existing(folder, org, spec) for spec in (model.TABLES, model.COLUMNS, model.VALUES, model.LINKS)}
+    t_records = current[model.TABLES.filename][1]
+    existing = {r[0].strip() for r in t_records[1:] if r and r[0].strip()}
+    incoming = [rec[0] for rec, _ in tables]
+    if not replace:
+        dup = [Issue(w.label, 1, "tabell (cell B1)", rec[0],
+                     f"ett tabell-id som inte redan finns i {org}/{model.TABLES.filename}; ange --ersatt för att "
+                     "ersätta den befintliga tabellen med bladets")
+               for rec, w in tables if rec[0] in existing]
+        if dup:
+            raise ExcelError(dup)
+    replaced = {t for t in incoming if t in existing}
+    old_rows = {t: _table_rows(current[model.VALUES.filename][1], t) for t in replaced}
+
+    plan = [(model.TABLES, tables), (model.COLUMNS, columns), (model.VALUES, values), (model.LINKS, links)]
+    texts, where_of, links_added = {}, {}, 0
+    for spec, recs in plan:
+        old_text, records, rewrite = current[spec.filename]
+        head = [h.strip() for h in records[0]]
+        new = [r for r, _ in recs]
+        if spec is model.LINKS:
+            have = {tuple(c.strip() for c in r) for r in records[1:]}
+            recs = [(r, w) for r, w in recs if tuple(r) not in have]
+            new = [r for r, _ in recs]
+            links_added = len(new)
+            if not new:
+                continue
+        if list(head) != list(spec.names):  # columns in another order or extra ones: place ours by name
+            new = [[dict(zip(spec.names, r)).get(h, "") for h in head] for r in new]
+        ti = head.index("tabell")
+        kept = [r for r in records[1:] if not (spec is not model.LINKS and len(r) > ti and r[ti].strip() in replaced)]
+        if rewrite or len(kept) != len(records) - 1:
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\n").writerows([records[0], *kept, *new])
+            text = buf.getvalue()
+        else:
+            body = io.StringIO()
+            csv.writer(body, lineterminator="\n").writerows(new)
+            text = old_text + ("" if old_text.endswith("\n") or not old_text else "\n") + body.getvalue()
+        first = len(kept) + 2
+        texts[spec.filename] = text
+        for n, (_, w) in enumerate(recs):
+            where_of[(f"{org}/{spec.filename}", first + n)] = w
+
     with tempfile.TemporaryDirectory(prefix="rapportbok-import-") as tmp:
         scratch = Path(tmp) / "data"
         shutil.copytree(data, scratch, ignore=shutil.ignore_patterns(".*"))
-        texts, where_of = {}, {}
-        for spec, recs in plan:
-            text, first = _merge(folder / spec.filename, tuple(spec.names), [r for r, _ in recs])
-            texts[spec.filename] = text
-            (scratch / org / spec.filename).write_text(text, encoding="utf-8")
-            for n, (_, w) in enumerate(recs):
-                where_of[(f"{org}/{spec.filename}", first + n)] = w
+        for name, text in texts.items():
+            (scratch / org / name).write_text(text, encoding="utf-8")
         from rapportbok.data import datasets
 
         errors = []
@@ -277,9 +415,13 @@ def import_tables(path: Path, org: str, data: Path | None = None) -> list[str]:
                 cell = w.cells.get(i.column, "")
                 row = w.row or int("".join(ch for ch in cell if ch.isdigit()) or 0)
                 i = Issue(w.label, row, f"{i.column} (cell {cell})" if cell else i.column, i.value, i.expected, i.severity)
+            elif replaced and i.file.startswith(f"{org}/"):
+                i = Issue(i.file, i.row, i.column, i.value,
+                          f"{i.expected} (efter att tabellen {', '.join(sorted(replaced))} ersatts med arbetsbokens)",
+                          i.severity)
             errors.append(i)
         if errors:
             raise ExcelError(errors)
-        for spec, _ in plan:
-            files.write_text(folder / spec.filename, texts[spec.filename])
-    return [rec[0] for rec, _ in tables]
+    files.write_texts({folder / name: text for name, text in texts.items()})
+    new_rows = {rec[0]: len({w.row for r, w in values if r[0] == rec[0]}) for rec, _ in tables}
+    return TableImport(org, [(t, old_rows.get(t), new_rows[t]) for t in incoming], links_added=links_added)

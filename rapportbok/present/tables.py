@@ -66,9 +66,11 @@ def to_html(
     wrap: list[str] | None = None,
     notes: list[str] | None = None,
     keep_empty: tuple[str, ...] = (),
+    indent: list[int] | None = None,
 ) -> str:
     """``wrap``: long text columns that may break inside a word on a narrow screen, so that the
     table's key columns stay in view (rapportbok.css); other text breaks only between words.
+    ``indent``: per row, how many levels its first cell is indented (sub-rows under a heading row).
 
     A column with no value in any row (all "–") is not shown: the source line names it instead
     (``keep_empty`` lists columns that are shown all the same)."""
@@ -100,6 +102,10 @@ def to_html(
         styler = styler.set_properties(subset=wrap, **{"overflow-wrap": "anywhere", "min-width": "10em"})
     if bold_rows:
         styler = styler.set_properties(subset=pd.IndexSlice[df.index[bold_rows], :], **{"font-weight": "bold"})
+    for level in sorted(set(indent or []) - {0}):
+        rows = [i for i, d in enumerate(indent) if d == level]
+        styler = styler.set_properties(subset=pd.IndexSlice[df.index[rows], df.columns[:1]],
+                                       **{"padding-left": f"{1.2 * level:g}em"})
     out = styler.to_html()
     if source:
         out += source_line(source)
