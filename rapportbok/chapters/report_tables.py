@@ -56,8 +56,15 @@ def warnings(data: dict, org: str) -> list[str]:
             if not c.finding.ok and not all(cell[0] in shown for cell in c.cells)]
 
 
-CHAPTER = Chapter(SLUG, "Rapporternas tabeller", has_data, ("tabeller", "tabell_kolumner", "tabell_varden", "tabell_lankar"),
-                  warnings)
+CHAPTER = Chapter(SLUG, "Rapporternas tabeller", has_data,
+                  ("tabeller", "tabell_kolumner", "tabell_varden", "tabell_lankar", "tabell_kommentarer"), warnings)
+
+
+def followup_read(data: dict) -> set[str]:
+    """The follow-up tables the budget chapter's follow-up analyses (rapportbok.data.budget_followup.from_model):
+    shown here as stated, with their Avstämning, but not analysed a second time."""
+    fu = data.get("budgetuppfoljning")
+    return set(fu["tabell"]) if fu is not None and "tabell" in fu.columns else set()
 
 
 def reports(all_tables: list[model.StatedTable], year: int) -> list[tuple[dt.date, str, list[model.StatedTable]]]:
@@ -166,6 +173,7 @@ class TablesChapter(ChapterPage):
         self.checks = rel.all_checks(self.tables, model.links(self.data))
         shown = budget_tables(self.data)  # shown in the budget chapter
         self.reports = reports([t for t in self.tables if t.id not in shown], self.year)
+        self.followed = followup_read(self.data)  # analysed in the budget chapter's follow-up
 
     def year_findings(self) -> list:
         """The findings of the tables of this page's year (for the overview page)."""
@@ -207,7 +215,10 @@ class TablesChapter(ChapterPage):
         from IPython.display import display
 
         display(tables.show(df, f"tabell_{i}_{j}_{t.id}", f"{t.caption}, {unit}", source, formats=formats, bold_rows=bold))
-        if t.kind != "budget":
+        if t.id in self.followed:
+            md("Budgetuppföljningen av tabellen (budget, utfall, prognos och avvikelse per rad) finns i "
+               "[kapitlet Budget](budget.ipynb), avsnittet Budgetuppföljning.")
+        elif t.kind != "budget":
             extra = followup_frame(t, d)
             if extra is not None:
                 df2, f2 = extra

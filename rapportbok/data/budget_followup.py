@@ -21,15 +21,6 @@ from rapportbok.data.schema import Col, Issue, TableSpec
 
 FILENAME = "budgetuppfoljning.csv"
 
-
-
-
-
-
-
-
-
-
 UPPFOLJNING = TableSpec(
     FILENAME,
     "Budgetuppföljning per rapportdatum (månad, tertial, delår, helår)",
@@ -129,16 +120,24 @@ def budget_for(ramar: pd.DataFrame | None, year: int) -> pd.Series:
 # --- normalising the analyst's rows -----------------------------------------------------------
 
 
+# Amount columns of the follow-up: the old file's three, and those only a stated table can give
+# (budget to date, outcome to date last year, the source's own avvikelse).
+AMOUNTS = ("utfall", "prognos", "budget")
+EXTRA_AMOUNTS = ("budget_ack", "utfall_fg", "avvikelse_kalla")
+
+
 def normalised(fu: pd.DataFrame) -> pd.DataFrame:
-    """The follow-up with amounts in tkr: utfall_tkr, prognos_tkr (helår: = utfall), budget_tkr.
+    """The follow-up with amounts in tkr: utfall_tkr, prognos_tkr (helår: = utfall), budget_tkr
+    (and budget_ack_tkr, utfall_fg_tkr, avvikelse_kalla_tkr, NaN for the old file).
 
     The period of a row is its report date ``per_datum``; ``full_year`` marks 31 December.
     """
     df = fu.copy()
     df["ar"] = df["ar"].astype(int)
     df["full_year"] = [is_full_year(d) for d in df["per_datum"]]
-    for col in ("utfall", "prognos", "budget"):
-        df[f"{col}_tkr"] = [to_tkr_or_nan(v, u) for v, u in zip(df[col], df["enhet"])]
+    for col in AMOUNTS + EXTRA_AMOUNTS:
+        values = df[col] if col in df.columns else [None] * len(df)
+        df[f"{col}_tkr"] = [to_tkr_or_nan(v, u) for v, u in zip(values, df["enhet"])]
     full_year = df["full_year"] & df["prognos_tkr"].isna()
     df.loc[full_year, "prognos_tkr"] = df.loc[full_year, "utfall_tkr"]
     df["verksamhet"] = df["verksamhet"].fillna("")
@@ -159,10 +158,14 @@ def _label(org: str) -> str:
 
 
 def cross_check(data: dict, org: str) -> list[Issue]:
-    """The follow-up against budget_ramar.csv, the tertial dates, units, signs and comments."""
+    """The follow-up against budget_ramar.csv, the tertial dates, units, signs and comments.
+
+    Only the old file is checked here: a follow-up read from stated tables (:func:`from_model`) has
+    been checked by the stated tables' own checks, and its budget is the table's.
+    """
     fu = data.get("budgetuppfoljning")
     issues = thresholds(org)[1]
-    if fu is None:
+    if fu is None or from_tables(fu):
         return issues
     label = _label(org)
     ramar = data.get("ramar")
@@ -262,3 +265,131 @@ def _consistency(fu: pd.DataFrame, ramar: pd.DataFrame, label: str) -> list[Issu
 
 
 CROSS_CHECKS = [cross_check]
+
+
+# --- the follow-up on the stated-table model ---------------------------------------------------
+#
+# A månadsrapport, tertialrapport, delårsrapport or bokslut entered as stated tables
+# (rapportbok.data.stated_tables) is the follow-up: :func:`from_model` presents its table to the
+# follow-up analysis in the old file's long shape (one row per report date and row, amounts with
+# their unit), so the budget chapter, the summary and the warnings read ONE shape from either input.
+# The old file is converted to the model by tools/uppfoljning_till_tabeller.py, losslessly.
+
+FOLLOWUP_KINDS = ("månadsrapport", "tertialrapport", "delårsrapport", "bokslut")
+# The measures the follow-up reads (first found wins), all of the report's own year except the outcome
+# of the same period last year.
+MEASURES = {
+    "utfall": ("utfall ack", "utfall helår"),
+    "prognos": ("prognos helår",),
+    "budget": ("budget helår", "budget"),
+    "budget_ack": ("budget ack",),
+    "utfall_fg": ("utfall ack föregående år",),
+    "avvikelse_kalla": ("avvikelse",),
+}
+# Units the follow-up shows (in tkr, whole numbers): a table in mnkr is coarser than that and would be
+# shown with false precision, so it is analysed only in Rapporternas tabeller.
+READ_UNITS = ("kr", "tkr")
+MODEL_COLUMNS = ["ar", "tertial", "per_datum", "kontogrupp", "verksamhet", "enhet", *AMOUNTS, "kommentar", "kalla",
+                 "avsnitt", *EXTRA_AMOUNTS, "tabell", "rad", "rot"]
+
+
+def from_tables(fu: pd.DataFrame | None) -> bool:
+    """The follow-up was read from stated tables (not from budgetuppfoljning.csv)."""
+    return fu is not None and "tabell" in fu.columns
+
+
+def measure_columns(t) -> dict:
+    """The table's columns the follow-up reads: {'utfall': Column, ...} (absent measures left out)."""
+    out = {}
+    for name, measures in MEASURES.items():
+        for m in measures:
+            col = next((c for c in t.columns if c.measure == m and (c.year == t.per.year or name == "utfall_fg")), None)
+            if col is not None:
+                out[name] = col
+                break
+    return out
+
+
+def followup_tables(tables: list) -> tuple[list, list]:
+    """(the tables the follow-up reads, at most one per report date; the follow-up-kind tables it does not read).
+
+    A table is read when it is of a follow-up kind, states an outcome of its year and is in kr or tkr;
+    of several on one date the first in tabeller.csv is read.
+    """
+    read, other, dates = [], [], set()
+    for t in tables:
+        if t.kind not in FOLLOWUP_KINDS:
+            continue
+        if t.unit in READ_UNITS and "utfall" in measure_columns(t) and t.per not in dates:
+            read.append(t)
+            dates.add(t.per)
+        else:
+            other.append(t)
+    return read, other
+
+
+def _items(t) -> tuple[list, str | None]:
+    """The rows the follow-up lists, each with the rows under it, and the name of the table's total.
+
+    The total is a single row without a parent that every other counted row sums into (e.g.
+    Summa, Årets resultat); its figures are recomputed by the analysis. Its children are the listed
+    rows, and theirs the breakdown. Differens rows and rows outside the sum are not listed.
+    """
+    from rapportbok.data import stated_tables as model
+
+    counted = [r for r in t.rows if r.role not in (model.DIFF, model.OUTSIDE)]
+    top = [r for r in counted if r.parent is None]
+    root = None
+    if len(top) == 1 and t.children(top[0].number) and len(counted) > 1:
+        root = top[0]
+        top = t.children(root.number)
+        top = [r for r in top if r.role not in (model.DIFF, model.OUTSIDE)]
+    out = []
+    for r in top:
+        kids = [k for k in t.children(r.number) if k.role != model.DIFF]
+        out.append((r, kids))
+    return out, (root.label if root is not None else None)
+
+
+def _number(v):
+    return None if v is None else (int(v) if v == v.to_integral_value() else float(v))
+
+
+def from_model(data: dict) -> tuple[pd.DataFrame | None, list]:
+    """The follow-up stated tables in the old file's long shape (plus ``tabell``, ``rad`` and ``rot``,
+    the table's total), and the tables of a follow-up kind it does not read."""
+    from rapportbok.data import stated_tables as model
+
+    read, other = followup_tables(model.load(data))
+    v = data.get("tabell_varden")
+    line_of: dict[tuple[str, int], int] = {}
+    if v is not None:
+        for idx, tid, rad in zip(v.index, v["tabell"], v["rad"]):
+            line_of.setdefault((tid, int(rad)), int(idx))
+    rows = []
+    for t in read:
+        cols = measure_columns(t)
+        items, root = _items(t)
+
+        def rec(r, kg, unit_name, t=t, cols=cols, root=root):
+            out = {"ar": t.per.year, "tertial": None, "per_datum": t.per, "kontogrupp": kg, "verksamhet": unit_name,
+                   "enhet": t.unit, "kommentar": r.comment or None, "kalla": t.kalla, "avsnitt": t.avsnitt,
+                   "tabell": t.id, "rad": r.number, "rot": root}
+            for name in (*AMOUNTS, *EXTRA_AMOUNTS):
+                out[name] = _number(t.value(r.number, cols[name].id)) if name in cols else None
+            return out
+
+        for r, kids in items:
+            own = rec(r, r.label, None)
+            stated = any(own[n] is not None for n in AMOUNTS)
+            if stated or not kids:
+                rows.append(own)
+            for k in kids:
+                rows.append(rec(k, r.label, k.label))
+    if not rows:
+        return None, other
+    df = pd.DataFrame(rows, columns=MODEL_COLUMNS)
+    df.index = [line_of.get((tid, rad), 0) for tid, rad in zip(df["tabell"], df["rad"])]
+    for col in (*AMOUNTS, *EXTRA_AMOUNTS):
+        df[col] = df[col].astype("float64")
+    return df, other
