@@ -108,9 +108,10 @@ def kontogrupp_figures(fu: pd.DataFrame) -> pd.DataFrame:
                "kalla": src["kalla"].iloc[0], "avsnitt": src["avsnitt"].iloc[0]}
         for col in ("utfall", "prognos", "budget") + EXTRA_AMOUNTS:
             c = f"{col}_tkr"
-            # The row's own figure where stated, else the sum of its breakdown (NaN if none is stated).
+            # The row's own figure where stated, else the sum of its breakdown (NaN if none is stated);
+            # the budget only the row's own (budget_at falls back to the budget table, then to the sum).
             own = float(whole[c].iloc[0]) if not whole.empty else float("nan")
-            rec[c] = own if not math.isnan(own) or units.empty else float(units[c].sum(min_count=1))
+            rec[c] = own if not math.isnan(own) or units.empty or col == "budget" else float(units[c].sum(min_count=1))
         out.append(rec)
     return pd.DataFrame(out, columns=["ar", "per_datum", "kontogrupp", "utfall_tkr", "prognos_tkr", "kommentar", "kalla", "avsnitt",
                                       "budget_tkr", *(f"{c}_tkr" for c in EXTRA_AMOUNTS)])
@@ -154,9 +155,16 @@ def budget_at(fu: pd.DataFrame | None, ramar: pd.DataFrame | None, year: int, pe
     if end not in periods_present(fu, year):
         return ramar_budget
     figs = _figures_at(fu, year, end)
+    df = normalised(fu)
+    units = df[(df["ar"] == int(year)) & (df["per_datum"] == end) & (df["verksamhet"] != "")]
     out = {}
     for kg, b in figs["budget_tkr"].items():
-        out[kg] = float(b) if not pd.isna(b) else float(ramar_budget.get(kg, float("nan")))
+        if pd.isna(b):
+            b = ramar_budget.get(kg, float("nan"))
+        mine = units.loc[units["kontogrupp"] == kg, "budget_tkr"]
+        if pd.isna(b) and not mine.empty and mine.notna().all():
+            b = mine.sum()
+        out[kg] = float(b)
     if set(out) <= set(ramar_budget.index):
         return pd.Series({kg: out.get(kg, float(b)) for kg, b in ramar_budget.items()}, dtype="float64")
     return pd.Series(out, dtype="float64")

@@ -328,11 +328,13 @@ def followup_tables(tables: list) -> tuple[list, list]:
     return read, other
 
 
-def _items(t) -> tuple[list, str | None]:
+def _items(t, kontogrupp_names=frozenset()) -> tuple[list, str | None]:
     """The rows the follow-up lists, each with the rows under it, and the name of the table's total.
 
     The total is a single row without a parent that every other counted row sums into (e.g.
-    Summa, Årets resultat); its figures are recomputed by the analysis. Its children are the listed
+    Summa, Årets resultat) and that is not a kontogrupp of the budget table (``kontogrupp_names``:
+    a single kontogrupp broken down per verksamhet is listed, not taken as the total); its
+    figures are recomputed by the analysis. Its children are the listed
     rows, and theirs the breakdown. Differens rows and rows outside the sum are not listed.
     """
     from rapportbok.data import stated_tables as model
@@ -340,7 +342,7 @@ def _items(t) -> tuple[list, str | None]:
     counted = [r for r in t.rows if r.role not in (model.DIFF, model.OUTSIDE)]
     top = [r for r in counted if r.parent is None]
     root = None
-    if len(top) == 1 and t.children(top[0].number) and len(counted) > 1:
+    if len(top) == 1 and t.children(top[0].number) and top[0].label not in kontogrupp_names:
         root = top[0]
         top = t.children(root.number)
         top = [r for r in top if r.role not in (model.DIFF, model.OUTSIDE)]
@@ -361,6 +363,7 @@ def from_model(data: dict) -> tuple[pd.DataFrame | None, list]:
     from rapportbok.data import stated_tables as model
 
     read, other = followup_tables(model.load(data))
+    names = frozenset(kontogrupper(data.get("ramar")))
     v = data.get("tabell_varden")
     line_of: dict[tuple[str, int], int] = {}
     if v is not None:
@@ -369,7 +372,7 @@ def from_model(data: dict) -> tuple[pd.DataFrame | None, list]:
     rows = []
     for t in read:
         cols = measure_columns(t)
-        items, root = _items(t)
+        items, root = _items(t, names)
 
         def rec(r, kg, unit_name, t=t, cols=cols, root=root):
             out = {"ar": t.per.year, "tertial": None, "per_datum": t.per, "kontogrupp": kg, "verksamhet": unit_name,
@@ -393,3 +396,74 @@ def from_model(data: dict) -> tuple[pd.DataFrame | None, list]:
     for col in (*AMOUNTS, *EXTRA_AMOUNTS):
         df[col] = df[col].astype("float64")
     return df, other
+
+
+# --- the old file to the model (tools/uppfoljning_till_tabeller.py) -------------------------------
+
+
+def report_kind(d) -> str:
+    """The kind of report a date of the old file is: 31 December bokslut, 31 August delårsrapport,
+    30 April tertialrapport, any other month end månadsrapport."""
+    if is_full_year(d):
+        return "bokslut"
+    return {(8, 31): "delårsrapport", (4, 30): "tertialrapport"}.get((d.month, d.day), "månadsrapport")
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def to_model(fu: pd.DataFrame, ramar: pd.DataFrame | None, caption: str
+             ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The old follow-up file (validated) as the model's files: (tabeller, tabell_kolumner, tabell_varden,
+    tabell_kommentarer), one table per report date.
+
+    Every value, unit, comment, kontogrupp, verksamhet and citation is kept; the optional ``tertial``
+    column is the report date's name (validated to agree with it) and is not stored. Rows are in the
+    budget table's order of kontogrupper, each followed by its verksamheter. Raises
+    :class:`rapportbok.data.budget.ConversionError` for what a table cannot hold.
+    """
+    from rapportbok.data.budget import ConversionError, _text
+
+    order = {kg: i for i, kg in enumerate(kontogrupper(ramar))}
+    tables, columns, values, comments = [], [], [], []
+    for (year, per), part in fu.groupby(["ar", "per_datum"], sort=True):
+        where = f"{FILENAME}, {per.isoformat()}"
+        cites = part[["kalla", "avsnitt"]].drop_duplicates()
+        if len(cites) != 1:
+            raise ConversionError(f"{where}: raderna anger {len(cites)} olika källor (kalla, avsnitt); en tabell i "
+                                  "tabeller.csv har en källa. Dela upp filen per källa först.")
+        unit = part["enhet"].drop_duplicates()
+        if len(unit) != 1:
+            raise ConversionError(f"{where}: raderna har olika enheter ({', '.join(unit)}); en tabell har en enhet. "
+                                  "Skriv om raderna i en enhet först.")
+        tid = f"uppfoljning_{per.isoformat().replace('-', '_')}"
+        texts = {(idx, c): _text(part.at[idx, c]) for idx in part.index for c in AMOUNTS if not pd.isna(part.at[idx, c])}
+        tables.append({"tabell": tid, "rubrik": caption, "rapport": report_kind(per), "per": per, "enhet": unit.iloc[0],
+                       "decimaler": max((_decimals(v) for v in texts.values()), default=0),
+                       "kalla": cites.iloc[0]["kalla"], "avsnitt": cites.iloc[0]["avsnitt"]})
+        measures = {"utfall": ("utfall helår" if is_full_year(per) else "utfall ack", "Utfall"),
+                    "prognos": ("prognos helår", "Prognos helår"), "budget": ("budget helår", "Budget")}
+        used = [c for c in AMOUNTS if c == "utfall" or part[c].notna().any()]
+        for c in used:
+            columns.append({"tabell": tid, "kolumn": c, "matt": measures[c][0], "ar": int(year),
+                            "rubrik_i_kallan": measures[c][1], "berakning": ""})
+        rad = 0
+        groups = sorted(part.groupby("kontogrupp", sort=False), key=lambda g: order.get(g[0], len(order)))
+        for kg, rows in groups:
+            whole = rows[rows["verksamhet"].isna()]
+            units_ = rows[rows["verksamhet"].notna()]
+            rad += 1
+            parent = rad
+            lines = [(whole.index[0] if not whole.empty else None, kg, "", "summa" if not units_.empty else "post")]
+            lines += [(idx, v, str(parent), "post") for idx, v in zip(units_.index, units_["verksamhet"])]
+            for n, (idx, label, under, role) in enumerate(lines):
+                number = parent + n
+                for c in used:
+                    values.append({"tabell": tid, "rad": number, "post": label, "summeras_i": under, "roll": role,
+                                   "berakning": "", "kolumn": c, "varde": "" if idx is None else texts.get((idx, c), "")})
+                if idx is not None and isinstance(part.at[idx, "kommentar"], str) and part.at[idx, "kommentar"]:
+                    comments.append({"tabell": tid, "rad": number, "kommentar": part.at[idx, "kommentar"]})
+            rad = parent + len(lines) - 1
+    return pd.DataFrame(tables), pd.DataFrame(columns), pd.DataFrame(values), \
+        pd.DataFrame(comments, columns=["tabell", "rad", "kommentar"])
