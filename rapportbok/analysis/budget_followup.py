@@ -225,7 +225,7 @@ def total(s: pd.DataFrame, root: str | None = None) -> dict:
     avv = p - b
     complete = len(done) == len(s)
     out = {
-        "kontogrupp": (f"Summa ({root})" if root else "Summa") if complete else "Summa uppföljda kontogrupper",
+        "kontogrupp": _total_name(root) if complete else "Summa uppföljda kontogrupper",
         "budget_tkr": b, "utfall_tkr": u, "utfall_andel_pct": share_of_budget_pct(u, b),
         "ar_andel_pct": s["ar_andel_pct"].iloc[0] if len(s) else float("nan"), "prognos_tkr": p,
         "avvikelse_tkr": avv, "avvikelse_pct": pct_of(avv, b), "vasentlig": False, "kommentar": "",
@@ -234,6 +234,13 @@ def total(s: pd.DataFrame, root: str | None = None) -> dict:
         col = f"{c}_tkr"
         out[col] = done[col].sum(min_count=1) if col in done.columns and done[col].notna().all() else float("nan")
     return out
+
+
+def _total_name(root: str | None) -> str:
+    """'Summa (Årets resultat)'; a total the table itself names Summa keeps its name."""
+    if not root:
+        return "Summa"
+    return root if root.lower().startswith("summa") else f"Summa ({root})"
 
 
 def root_post(ramar: pd.DataFrame | None, fu: pd.DataFrame | None = None) -> str | None:
