@@ -352,3 +352,31 @@ def test_hostile_comment_from_the_tables_is_text(data):
     page_text = _run(lambda: __import__("rapportbok.chapters.budget", fromlist=["BudgetChapter"]).BudgetChapter("testkommun", 2030, 3).followup())
     assert "<script>alert" not in page_text
     assert "](javascript:" not in page_text
+
+
+def test_readme_followup_example(tmp_path, monkeypatch):
+    """The worked follow-up example in README.md validates as written and the chapter shows its figures."""
+    from rapportbok.chapters.budget import BudgetChapter
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
+    monkeypatch.chdir(tmp_path)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Budgetuppföljning per rapportdatum", 1)[1].split("\n### ", 1)[0]
+    org = data / "minkommun"
+    org.mkdir()
+    (org / "organisation.yml").write_text('slug: minkommun\nnamn: Minkommun (SYNTETISK)\nnamnd: Socialnämnden\n'
+                                          'kolada_id: "9998"\nar:\n  2025: {per: 2025-10-31}\n', encoding="utf-8")
+    source = re.search(r"```\n(minkommun-manadsrapport-okt-2025,[^\n]*)\n```", section).group(1)
+    with open(data / "kallor.csv", "a", encoding="utf-8") as f:
+        f.write(source + "\n")  # the README's source line as written (a copy; no real source is added)
+    for name in TABLE_FILES:
+        block = re.search(r"`" + re.escape(name) + r"`\n```\n(.*?)```", section, re.DOTALL)
+        assert block, name
+        (org / name).write_text(block.group(1), encoding="utf-8")
+    assert [i.message() for i in datasets.validate(data) if i.severity == "fel"] == []
+    plain = re.sub(r"<[^>]+>", " ", _run(lambda: BudgetChapter("minkommun", 2025, 3).followup()))
+    assert "Uppföljning perioden t.o.m. 31 oktober 2025" in plain and "83,3\u00a0%" in plain
+    assert "−1\u00a0862\u00a0tkr (underskott)" in plain and "Avvikelse enligt källan, tkr" in plain
+    assert "Vikarier under hösten\\." in plain  # the comment, escaped as Markdown text
