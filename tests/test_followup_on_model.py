@@ -7,6 +7,7 @@ data (tests/testbook_syntetisk/data; RAPPORTBOK_DATA points there). All figures 
 they come from no source.
 """
 
+import datetime as dt
 import importlib.util
 import re
 import shutil
@@ -62,7 +63,8 @@ def old_followup_format(d: Path) -> Path:
 
 def convert(d: Path, *extra: str):
     return CliRunner().invoke(tool.main, ["--org", "testkommun", "--data", str(d),
-                                          "--rubrik", "SYNTETISK budgetuppföljning per kontogrupp", *extra])
+                                          "--rubrik", "SYNTETISK budgetuppföljning per kontogrupp", "--id", "syntetisk_uppfoljning",
+                                          *extra])
 
 
 def _warnings(d: Path) -> list[str]:
@@ -96,7 +98,7 @@ def test_warnings_are_the_same_and_point_to_the_table(data, tmp_path):
     old = _warnings(old_followup_format(old_dir))
     assert len(new) == len(old) >= 2
     assert sorted(re.sub(r" i tabell_kommentarer\.csv \(tabell \w+, rad \d+\)", "", w) for w in new) == old
-    assert all(re.search(r"tabell_kommentarer\.csv \(tabell uppfoljning_\d{4}_\d\d_\d\d, rad \d+\)", w) for w in new)
+    assert all(re.search(r"tabell_kommentarer\.csv \(tabell syntetisk_uppfoljning_\d{4}_\d\d_\d\d, rad \d+\)", w) for w in new)
     where = [i.message() for i in consistency.validate(data) if "väsentlig enligt gränsen" in i.message()]
     assert all(w.startswith("testkommun/tabell_varden.csv, rad ") for w in where)
 
@@ -209,7 +211,7 @@ def test_report_tables_do_not_analyse_the_followup_twice(data):
     from rapportbok.chapters import report_tables
 
     d = datasets.load_org("testkommun", data)
-    assert report_tables.followup_read(d) == {"uppfoljning_2030_04_30", "uppfoljning_2030_08_31", "uppfoljning_2030_10_31"}
+    assert report_tables.followup_read(d) == {f"syntetisk_uppfoljning_2030_{day}" for day in ("04_30", "08_31", "10_31")}
     out = _run(lambda: report_tables.TablesChapter("testkommun", 2030, 3).show_reports())
     assert "_omraknad" not in out  # no second set of recomputed columns
     assert out.count("finns i [kapitlet Budget](budget.ipynb)") == 3
@@ -380,3 +382,30 @@ def test_readme_followup_example(tmp_path, monkeypatch):
     assert "Uppföljning perioden t.o.m. 31 oktober 2025" in plain and "83,3\u00a0%" in plain
     assert "−1\u00a0862\u00a0tkr (underskott)" in plain and "Avvikelse enligt källan, tkr" in plain
     assert "Vikarier under hösten\\." in plain  # the comment, escaped as Markdown text
+
+
+@pytest.mark.parametrize(("formula", "want"), [
+    ("prognos - budget", 1), ("budget - prognos", -1),  # the table's own definition
+    ("", 1), ("", -1),  # without one: the definition its stated values follow
+])
+def test_the_tables_own_sign_of_avvikelse(data, formula, want):
+    """A table that states costs as positive and avvikelse as budget − prognos keeps its sign: a positive
+    avvikelse is an överskott on both conventions (SYNTETISKA belopp)."""
+    from rapportbok.chapters.budget import BudgetChapter
+
+    cols = [("budget", "budget helår", "Budget", ""), ("utfall", "utfall ack", "Utfall", ""),
+            ("prognos", "prognos helår", "Prognos", ""), ("avv", "avvikelse", "Avvikelse", formula)]
+    costs = -1 if want == 1 else 1  # the book's convention (costs negative), or costs stated positive
+    avv = -1200  # 1 200 tkr over budget: the source's avvikelse is negative on both conventions
+    _minimal(data, "mintecken", cols, [(1, "Vård och omsorg", "", "post",
+                                        {"budget": costs * 18000, "utfall": costs * 16500, "prognos": costs * 19200, "avv": avv})])
+    assert [i.message() for i in datasets.validate(data) if i.severity == "fel"] == []
+    d = datasets.load_org("mintecken", data)
+    oct31 = dt.date(2030, 10, 31)
+    assert fu.sign(d["budgetuppfoljning"], 2030, oct31) == want
+    s = fu.summary(d["budgetuppfoljning"], None, 2030, oct31)
+    assert s["avvikelse_tkr"].tolist() == [-1200]  # 1 200 tkr over budget: an underskott either way
+    assert fu.total(s)["avvikelse_tkr"] == -1200
+    plain = re.sub(r"<[^>]+>", " ", _run(lambda: BudgetChapter("mintecken", 2030, 3).followup()))
+    assert "−1\u00a0200\u00a0tkr (underskott)" in plain
+    assert ("avvikelsen som budget − prognos" in plain) == (want == -1)

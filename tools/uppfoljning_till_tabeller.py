@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -50,7 +51,7 @@ shared = _budget_tool()  # csv_text, appended: one way to write model files
 NEW = (stated_tables.TABLES, stated_tables.COLUMNS, stated_tables.VALUES, stated_tables.COMMENTS)
 
 
-def plan(data: Path, org: str, caption: str, remove: bool = False) -> tuple[dict, dict[str, str]]:
+def plan(data: Path, org: str, caption: str, remove: bool = False, prefix: str = "uppfoljning") -> tuple[dict, dict[str, str]]:
     """(the old follow-up and budget as the build reads them, new file texts by file name)."""
     org_path = data / org
     if not (org_path / followup.FILENAME).is_file():
@@ -71,7 +72,7 @@ def plan(data: Path, org: str, caption: str, remove: bool = False) -> tuple[dict
         raise click.ClickException(f"{org}/ har redan uppföljningstabeller i {stated_tables.TABLES.filename}; "
                                    f"{followup.FILENAME} läses inte och konverteras inte.")
     try:
-        frames = followup.to_model(fu, old.get("ramar"), caption)
+        frames = followup.to_model(fu, old.get("ramar"), caption, prefix)
     except budget.ConversionError as err:
         raise click.ClickException(str(err)) from err
     texts = {}
@@ -136,15 +137,19 @@ def check_in_copy(data: Path, org: str, old: dict, texts: dict[str, str], remove
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. testkommun.")
 @click.option("--rubrik", default="Budgetuppföljning per kontogrupp", show_default=True,
               help="Tabellernas rubrik som i källan.")
+@click.option("--id", "prefix", default="uppfoljning", show_default=True,
+              help="Början på tabellernas id; datumet läggs till, t.ex. uppfoljning_2030_10_31.")
 @click.option("--ta-bort", "remove", is_flag=True, help="Ta bort den gamla filen när konverteringen är kontrollerad.")
 @click.option("--data", "data_path", default=None, type=click.Path(file_okay=False), help="Mappen data/ (standard: projektets).")
-def main(org: str, rubrik: str, remove: bool, data_path: str | None) -> None:
+def main(org: str, rubrik: str, prefix: str, remove: bool, data_path: str | None) -> None:
     if data_path:  # the checks that read data/ by themselves (kallor.csv, thresholds) read this one
         os.environ["RAPPORTBOK_DATA"] = str(Path(data_path).resolve())
     data = Path(data_path) if data_path else data_dir()
     if not (data / org / "organisation.yml").is_file():
         raise click.ClickException(f"Ingen organisation {org} i {data}/.")
-    old, texts = plan(data, org, rubrik, remove)
+    if not re.fullmatch(r"[A-Za-z0-9_ÅÄÖåäö]+", prefix):
+        raise click.ClickException(f"--id: '{prefix}' – förväntade bokstäver, siffror och _ (utan mellanslag).")
+    old, texts = plan(data, org, rubrik, remove, prefix)
     check_in_copy(data, org, old, texts, remove)
     for name, text in texts.items():
         files.write_text(data / org / name, text)

@@ -135,6 +135,17 @@ COLUMNS = ["kontogrupp", "budget_tkr", "utfall_tkr", "utfall_andel_pct", "ar_and
            "avvikelse_tkr", "avvikelse_pct", "vasentlig", "kommentar", *(f"{c}_tkr" for c in EXTRA_AMOUNTS)]
 
 
+def sign(fu: pd.DataFrame | None, year: int, period) -> int:
+    """+1: avvikelse = prognos − budget (costs negative, the old file's rule); −1: a stated table that
+    states costs as positive and its avvikelse as budget − prognos (rapportbok.data.budget_followup.sign_of).
+    Either way a positive avvikelse is better than budget (överskott)."""
+    if not from_tables(fu):
+        return 1
+    end = report_end(year, period)
+    part = fu.loc[(fu["ar"].astype(int) == int(year)) & (fu["per_datum"] == end), "tecken"]
+    return int(part.iloc[0]) if len(part) else 1
+
+
 def _figures_at(fu: pd.DataFrame, year: int, end) -> pd.DataFrame:
     figs = kontogrupp_figures(fu)
     return figs[(figs["ar"] == int(year)) & (figs["per_datum"] == end)].set_index("kontogrupp")
@@ -191,11 +202,12 @@ def summary(fu: pd.DataFrame | None, ramar: pd.DataFrame | None, year: int, peri
         return None
     figs = _figures_at(fu, year, end)
     budget = budget_at(fu, ramar, year, end)
+    k = sign(fu, year, end)
     rows = []
     for kg, b in budget.items():
         u = figs["utfall_tkr"].get(kg, float("nan"))
         p = figs["prognos_tkr"].get(kg, float("nan"))
-        avv = p - b
+        avv = k * (p - b)
         avv_pct = pct_of(avv, b)
         rec = {
             "kontogrupp": kg, "budget_tkr": b, "utfall_tkr": u,
@@ -222,7 +234,9 @@ def total(s: pd.DataFrame, root: str | None = None) -> dict:
     p = done["prognos_tkr"].sum() if has_forecast else float("nan")
     if has_forecast and done["budget_tkr"].isna().all():
         b = float("nan")
-    avv = p - b
+    # The same sign as the rows' avvikelse (their sum): prognos − budget, or budget − prognos.
+    k = -1 if len(done) and (done["avvikelse_tkr"] * (done["prognos_tkr"] - done["budget_tkr"]) < 0).any() else 1
+    avv = k * (p - b)
     complete = len(done) == len(s)
     out = {
         "kontogrupp": _total_name(root) if complete else "Summa uppföljda kontogrupper",
@@ -294,7 +308,7 @@ def verksamhet_table(fu: pd.DataFrame | None, year: int, period, headers: tuple[
     df = df[(df["ar"] == int(year)) & (df["per_datum"] == end) & (df["verksamhet"] != "")]
     if df.empty:
         return None
-    avv = df["prognos_tkr"] - df["budget_tkr"]
+    avv = sign(fu, year, end) * (df["prognos_tkr"] - df["budget_tkr"])
     return pd.DataFrame({
         headers[0]: df["kontogrupp"].values,
         headers[1]: df["verksamhet"].values,
@@ -349,7 +363,8 @@ def over_tertials(fu: pd.DataFrame | None, ramar: pd.DataFrame | None, year: int
 
 
 def deviation_over_tertials(fu: pd.DataFrame | None, ramar: pd.DataFrame | None, year: int, upto) -> pd.DataFrame:
-    """Prognos − budget per followed row (columns) at each report date up to ``upto`` (rows: Period).
+    """Prognos − budget per followed row (columns) at each report date up to ``upto`` (rows: Period);
+    budget − prognos for a table that states costs as positive (:func:`sign`).
 
     Each date's forecast is set against the budget of that date's report (the same budget table for
     the old file)."""
@@ -357,7 +372,7 @@ def deviation_over_tertials(fu: pd.DataFrame | None, ramar: pd.DataFrame | None,
     dates = chart_periods(fu, year, upto)
     budgets = _budget_over(fu, ramar, year, dates)
     cols = [c for c in t.columns if c != "Budget"]
-    dev = pd.DataFrame({c: [t.at[k, c] - budgets[d].get(k, t.at[k, "Budget"]) for k in t.index]
+    dev = pd.DataFrame({c: [sign(fu, year, d) * (t.at[k, c] - budgets[d].get(k, t.at[k, "Budget"])) for k in t.index]
                         for c, d in zip(cols, dates)}, index=t.index).T
     dev.index = [periods.period_label(d) for d in dates]
     dev = dev.rename_axis("Period").reset_index()

@@ -248,6 +248,9 @@ class BudgetChapter(ChapterPage):
             f"{n_material} väsentlig{'a' if n_material != 1 else ''} avvikelse{'r' if n_material != 1 else ''} "
             f"(gräns: {th.text()}{'' if th.from_file else ', bokens standard'})."
         )
+        if fu.sign(data, y, t) < 0:
+            md("Tabellen anger kostnaderna som positiva belopp och avvikelsen som budget − prognos. Boken räknar "
+               "avvikelsen på samma sätt, så även här är en positiv avvikelse ett överskott och en negativ ett underskott.")
         missing_measures = fu.missing_text(data, s, y, t)
         if missing_measures:
             md(escape.md_text(missing_measures))

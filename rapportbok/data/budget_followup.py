@@ -290,7 +290,7 @@ MEASURES = {
 # shown with false precision, so it is analysed only in Rapporternas tabeller.
 READ_UNITS = ("kr", "tkr")
 MODEL_COLUMNS = ["ar", "tertial", "per_datum", "kontogrupp", "verksamhet", "enhet", *AMOUNTS, "kommentar", "kalla",
-                 "avsnitt", *EXTRA_AMOUNTS, "tabell", "rad", "rot"]
+                 "avsnitt", *EXTRA_AMOUNTS, "tabell", "rad", "rot", "tecken"]
 
 
 def from_tables(fu: pd.DataFrame | None) -> bool:
@@ -353,6 +353,29 @@ def _items(t, kontogrupp_names=frozenset()) -> tuple[list, str | None]:
     return out, (root.label if root is not None else None)
 
 
+def sign_of(t, cols: dict) -> int:
+    """How the table signs its amounts: +1 when costs are negative (the book's convention: avvikelse =
+    prognos − budget), −1 when it states costs as positive amounts and its avvikelse as budget − prognos.
+
+    Read from the avvikelse column's own definition (berakning); without one, from its stated values
+    (the definition most rows agree with); else the book's convention.
+    """
+    avv, prog, bud = cols.get("avvikelse_kalla"), cols.get("prognos"), cols.get("budget")
+    if avv is None or prog is None or bud is None:
+        return 1
+    if avv.formula:
+        terms = {c: s for s, c in avv.formula}
+        if terms == {bud.id: 1, prog.id: -1}:
+            return -1
+        return 1
+    votes = 0
+    for r in t.rows:
+        a, p, b = (t.value(r.number, c.id) for c in (avv, prog, bud))
+        if None not in (a, p, b) and p != b:
+            votes += 1 if abs(a - (p - b)) < abs(a - (b - p)) else -1
+    return -1 if votes < 0 else 1
+
+
 def _number(v):
     return None if v is None else (int(v) if v == v.to_integral_value() else float(v))
 
@@ -373,11 +396,12 @@ def from_model(data: dict) -> tuple[pd.DataFrame | None, list]:
     for t in read:
         cols = measure_columns(t)
         items, root = _items(t, names)
+        sign = sign_of(t, cols)
 
-        def rec(r, kg, unit_name, t=t, cols=cols, root=root):
+        def rec(r, kg, unit_name, t=t, cols=cols, root=root, sign=sign):
             out = {"ar": t.per.year, "tertial": None, "per_datum": t.per, "kontogrupp": kg, "verksamhet": unit_name,
                    "enhet": t.unit, "kommentar": r.comment or None, "kalla": t.kalla, "avsnitt": t.avsnitt,
-                   "tabell": t.id, "rad": r.number, "rot": root}
+                   "tabell": t.id, "rad": r.number, "rot": root, "tecken": sign}
             for name in (*AMOUNTS, *EXTRA_AMOUNTS):
                 out[name] = _number(t.value(r.number, cols[name].id)) if name in cols else None
             return out
@@ -401,19 +425,20 @@ def from_model(data: dict) -> tuple[pd.DataFrame | None, list]:
 # --- the old file to the model (tools/uppfoljning_till_tabeller.py) -------------------------------
 
 
+REPORT_KIND = {1: "tertialrapport", 2: "delårsrapport", 3: "bokslut"}  # by tertial end
+
+
 def report_kind(d) -> str:
-    """The kind of report a date of the old file is: 31 December bokslut, 31 August delårsrapport,
-    30 April tertialrapport, any other month end månadsrapport."""
-    if is_full_year(d):
-        return "bokslut"
-    return {(8, 31): "delårsrapport", (4, 30): "tertialrapport"}.get((d.month, d.day), "månadsrapport")
+    """The kind of report a date of the old file is: at a tertial's end tertialrapport, delårsrapport
+    (31 August) or bokslut (31 December); any other month end månadsrapport."""
+    return REPORT_KIND.get(periods.tertial_of(d), "månadsrapport")
 
 
 def _decimals(text: str) -> int:
     return len(text.split(".", 1)[1]) if "." in text else 0
 
 
-def to_model(fu: pd.DataFrame, ramar: pd.DataFrame | None, caption: str
+def to_model(fu: pd.DataFrame, ramar: pd.DataFrame | None, caption: str, prefix: str = "uppfoljning"
              ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The old follow-up file (validated) as the model's files: (tabeller, tabell_kolumner, tabell_varden,
     tabell_kommentarer), one table per report date.
@@ -437,7 +462,7 @@ def to_model(fu: pd.DataFrame, ramar: pd.DataFrame | None, caption: str
         if len(unit) != 1:
             raise ConversionError(f"{where}: raderna har olika enheter ({', '.join(unit)}); en tabell har en enhet. "
                                   "Skriv om raderna i en enhet först.")
-        tid = f"uppfoljning_{per.isoformat().replace('-', '_')}"
+        tid = f"{prefix}_{per.isoformat().replace('-', '_')}"
         texts = {(idx, c): _text(part.at[idx, c]) for idx in part.index for c in AMOUNTS if not pd.isna(part.at[idx, c])}
         tables.append({"tabell": tid, "rubrik": caption, "rapport": report_kind(per), "per": per, "enhet": unit.iloc[0],
                        "decimaler": max((_decimals(v) for v in texts.values()), default=0),
