@@ -232,7 +232,7 @@ class BudgetChapter(ChapterPage):
             if earlier:
                 md(f"Senaste uppföljning för {y}: {self._period_text(y, earlier[-1])}.")
                 self._followup_over_tertials(data, t)
-            return None
+            return
         tot = fu.total(s, fu.root_post(self.ramar, data))
         n_material = int(s["vasentlig"].sum())
         what = "de kontogrupper" if fu.row_header(data, self.ramar)[0] == "Kontogrupp" else "de poster"
@@ -273,7 +273,6 @@ class BudgetChapter(ChapterPage):
             self._followup_over_tertials(data, t)
         self._followup_material(s, th)
         self._followup_action_plan(tot["avvikelse_tkr"])
-        return None
 
     def _followup_not_read(self) -> None:
         """One sentence for report tables of a follow-up kind the follow-up does not read (mnkr, a second
