@@ -329,7 +329,7 @@ def test_minimal_organisation_with_only_a_followup_table(data, case):
         assert "_omraknad" in tables_text  # analysed once, in Rapporternas tabeller, in its own unit
         return
     assert CHAPTER.has_data(d, 2030) and fu.from_tables(d["budgetuppfoljning"])
-    assert "Budgetuppföljning per" in plain
+    assert "Budgetuppföljning per" in plain and "Kapitlet visar budgetuppföljningen ur rapportens tabeller." in plain
     if case == "verksamhet":
         assert "Budgetuppföljning per post" in plain and ">Summa<" in budget_text
         for head in ("Budget t.o.m. 31/10, tkr", "Utfall − budget t.o.m. 31/10, tkr", "Utfall t.o.m. 31/10 2029, tkr",

@@ -48,9 +48,12 @@ class BudgetChapter(ChapterPage):
     def intro(self) -> None:
         o = self.org
         if self.ramar is None or self.year not in set(self.ramar["ar"]):
+            fu = self.data.get("budgetuppfoljning")
+            shows = ("budgetuppföljningen ur rapportens tabeller" if fu is not None and self.year in {int(a) for a in fu["ar"]}
+                     else "de uppgifter om det ekonomiska läget som källorna anger")
             md(
                 f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** Källdokumenten innehåller ingen budgettabell för "
-                f"{self.year}. Kapitlet visar de uppgifter om det ekonomiska läget som källorna anger."
+                f"{self.year}. Kapitlet visar {shows}."
             )
             return
         net = budget.series(self.ramar, budget.NET_COST)
@@ -281,11 +284,9 @@ class BudgetChapter(ChapterPage):
         from rapportbok.data import stated_tables as model
 
         _, other = data_fu.followup_tables(model.load(self.data))
-        other = [t for t in other if t.per.year == self.year]
-        if other:
-            names = ", ".join(f"”{t.caption}” ({t.unit}, per {fmt.date(t.per)})" for t in other)
-            md(escape.md_text(f"Uppföljningen nedan läser en tabell per rapportdatum i kr eller tkr med utfall; {names} "
-                              "visas och räknas om i kapitlet Rapporternas tabeller."))
+        text = not_read_text([t for t in other if t.per.year == self.year])
+        if text:
+            md(escape.md_text(text))
 
     @staticmethod
     def _period_text(y: int, t) -> str:
@@ -428,6 +429,15 @@ class BudgetChapter(ChapterPage):
             f"({escape.md_text(', '.join(titles))}) anger en planerad effekt på {fmt.tkr(effect, sign=True)} för {self.year}. "
             f"Om effekten inte redan ingår i prognosen {verdict}."
         )
+
+
+def not_read_text(other: list) -> str:
+    """The sentence naming the follow-up-kind tables the follow-up does not read (plain text, escaped by the caller)."""
+    if not other:
+        return ""
+    names = ", ".join(f"”{t.caption}” ({t.unit}, per {fmt.date(t.per)})" for t in other)
+    return (f"Uppföljningen nedan läser en tabell per rapportdatum i kr eller tkr med utfall; {names} "
+            "visas och räknas om i kapitlet Rapporternas tabeller.")
 
 
 def followup_plan_effect(data: dict, year: int) -> tuple[float | None, list[str]]:

@@ -216,14 +216,18 @@ class TablesChapter(ChapterPage):
 
         display(tables.show(df, f"tabell_{i}_{j}_{t.id}", f"{t.caption}, {unit}", source, formats=formats, bold_rows=bold))
         if t.id in self.followed:
-            md("Budgetuppföljningen av tabellen (budget, utfall, prognos och avvikelse per rad) finns i "
-               "[kapitlet Budget](budget.ipynb), avsnittet Budgetuppföljning.")
+            self._followed_note()
         elif t.kind != "budget":
             extra = followup_frame(t, d)
             if extra is not None:
                 df2, f2 = extra
                 display(tables.show(df2, f"tabell_{i}_{j}_{t.id}_omraknad", f"{t.caption}: egna beräkningar, {t.unit}",
                                     source + " Beräkningarna är egna.", formats=f2, bold_rows=bold))
+
+    @staticmethod
+    def _followed_note() -> None:
+        md("Budgetuppföljningen av tabellen (budget, utfall, prognos och avvikelse per rad) finns i "
+           "[kapitlet Budget](budget.ipynb), avsnittet Budgetuppföljning.")
 
     def _audit(self, ts: list[model.StatedTable], i: int) -> None:
         ids = {t.id for t in ts}
