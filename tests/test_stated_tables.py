@@ -333,10 +333,12 @@ def test_page_shows_tables_as_stated_and_each_finding(tmp_path, monkeypatch):
     assert f"253{NBSP}600" in text and "253,6" in text and "−30,0" in text
     assert "253,60" not in text and "Driftredovisning per verksamhet (SYNTETISK), tkr" in text
     assert "Nettokostnad per kostnadsslag (SYNTETISK), mnkr, 1 decimal" in text
-    # The follow-up's own computations beside the stated columns.
-    assert "Utfall jan–okt i % av budget helår" in text and "Förändring mot utfall jan–okt 2024" in text
-    assert "Avvikelse omräknad (budget helår − prognos helår)" in text
-    assert "Avvikelse enligt källan" in text
+    # The tkr table per verksamhet is the follow-up the budget chapter analyses (one analysis, not two):
+    # here it is shown as stated with a link. The mnkr table gets its computations here, in its own unit.
+    assert "Utfall jan–okt i % av budget helår" not in text
+    assert "finns i [kapitlet Budget](budget.ipynb)" in text
+    assert "Utfall ack i % av budget" in text and "Avvikelse mot budget omräknad (budget − prognos)" in text
+    assert "Avvikelse mot budget enligt källan" in text
     # The chapter keeps one line per report with a link to the Avstämning page; the detail is there.
     assert "Det som inte stämmer exakt" not in text
     assert "**Avstämning:** " in text and "3 verkliga avvikelser" in text
@@ -373,9 +375,14 @@ def test_minimal_organisation_builds_plan_and_overview(tmp_path, monkeypatch):
     _, jobs = build.plan(data)
     mine = sorted((j.year, j.chapter) for j in jobs if j.org == "exempelstad")
     assert mine == [(2024, "avstamning"), (2024, "sammanfattning"), (2024, "tabeller"),
-                    (2025, "avstamning"), (2025, "sammanfattning"), (2025, "tabeller")]
+                    (2025, "avstamning"), (2025, "budget"), (2025, "sammanfattning"), (2025, "tabeller")]
     text = _text(_run("sammanfattning", tmp_path, 2025, 3))
     assert "Rapporternas tabeller" in text
+    # The månadsrapport's table per verksamhet is the follow-up: the budget page analyses it, with the
+    # source's own sign (costs positive, avvikelse = budget − prognos).
+    text = _text(_run("budget", tmp_path, 2025, 3))
+    assert "Budgetuppföljning per post" in text and "avvikelsen som budget − prognos" in text
+    assert f"−8{NBSP}800{NBSP}tkr (underskott)" in text and "Förändring mot 2024, %" in text
 
 
 @pytest.mark.parametrize("files", [

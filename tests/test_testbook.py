@@ -62,10 +62,14 @@ def test_the_test_book_says_it_is_synthetic():
 def test_the_default_book_lacks_what_the_test_book_covers():
     # Why the test book exists: no follow-up and no fetched Kolada store in data/.
     assert not list((ROOT / "data").glob("*/budgetuppfoljning.csv"))
+    follow_up_kinds = ("månadsrapport", "tertialrapport", "delårsrapport", "bokslut")
+    assert not [p for p in (ROOT / "data").glob("*/tabeller.csv")
+                if any(f",{kind}," in p.read_text(encoding="utf-8") for kind in follow_up_kinds)]
     assert not list((ROOT / "data").glob(f"*/{kolada.STORE_DIR}/{kolada.VALUES_FILE}"))
     assert not (ROOT / "data" / kolada.STORE_DIR).exists()
+    # The follow-up is entered as stated tables, so the test book also has their page, Rapporternas tabeller.
     assert {p.name for p in PAGES.glob("*.ipynb")} == {"sammanfattning.ipynb", "budget.ipynb", "atgardsplan.ipynb",
-                                                        "genomlysning.ipynb", "avstamning.ipynb"}
+                                                        "genomlysning.ipynb", "avstamning.ipynb", "tabeller.ipynb"}
 
 
 def test_kolada_store_was_written_by_the_real_fetch():
@@ -111,7 +115,7 @@ def test_rebuilding_the_test_book_reproduces_the_committed_one(tmp_path):
     dest = tool.assemble(tmp_path / "testbok")
     proc = tool.build(dest)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Kör 5 notebooks" in proc.stdout
+    assert "Kör 6 notebooks" in proc.stdout  # the follow-up's stated tables have their page, Rapporternas tabeller
     committed = sorted(p.relative_to(TESTBOOK).as_posix() for p in (TESTBOOK / "book").rglob("*") if p.is_file())
     rebuilt = sorted(p.relative_to(dest).as_posix() for p in (dest / "book").rglob("*") if p.is_file())
     assert rebuilt == committed

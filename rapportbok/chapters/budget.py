@@ -14,7 +14,9 @@ from rapportbok.present.display import glue, md
 
 def has_data(data: dict, year: int) -> bool:
     ramar = data.get("ramar")
-    return (ramar is not None and year in set(ramar["ar"])) or data.get("uppgifter") is not None
+    fu = data.get("budgetuppfoljning")
+    return ((ramar is not None and year in set(ramar["ar"])) or data.get("uppgifter") is not None
+            or (fu is not None and int(year) in {int(a) for a in fu["ar"]}))
 
 
 def warnings(data: dict, org: str) -> list[str]:
@@ -25,9 +27,10 @@ def warnings(data: dict, org: str) -> list[str]:
 CHAPTER = Chapter(
     "budget", "Budget och ekonomiska ramar", has_data,
     # The tertial follow-up reads budgetuppfoljning, and the action plans' planned effect for the year.
-    # The ramar and investments may instead be stated tables of kind budget (organisation.yml: begrepp).
+    # The ramar and investments may instead be stated tables of kind budget (organisation.yml: begrepp),
+    # and the follow-up stated tables of a follow-up kind (rapportbok.data.budget_followup.from_model).
     ("ramar", "investeringar", "kommunbidrag", "uppgifter", "budgetuppfoljning",
-     "atgardsplaner", "atgarder", "atgard_effekter", "tabeller", "tabell_kolumner", "tabell_varden"),
+     "atgardsplaner", "atgarder", "atgard_effekter", "tabeller", "tabell_kolumner", "tabell_varden", "tabell_kommentarer"),
     warnings,
 )
 
@@ -45,9 +48,12 @@ class BudgetChapter(ChapterPage):
     def intro(self) -> None:
         o = self.org
         if self.ramar is None or self.year not in set(self.ramar["ar"]):
+            fu = self.data.get("budgetuppfoljning")
+            shows = ("budgetuppföljningen ur rapportens tabeller" if fu is not None and self.year in {int(a) for a in fu["ar"]}
+                     else "de uppgifter om det ekonomiska läget som källorna anger")
             md(
                 f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** Källdokumenten innehåller ingen budgettabell för "
-                f"{self.year}. Kapitlet visar de uppgifter om det ekonomiska läget som källorna anger."
+                f"{self.year}. Kapitlet visar {shows}."
             )
             return
         net = budget.series(self.ramar, budget.NET_COST)
@@ -211,7 +217,7 @@ class BudgetChapter(ChapterPage):
 
     # -- Budgetuppföljning (utfall, prognos, avvikelse) -------------------------------------
     def followup(self):
-        """The tertial follow-up: table, charts, material deviations, the action plan's effect."""
+        """The follow-up: table, charts, material deviations, the action plan's effect."""
         from IPython.display import display
 
         from rapportbok.analysis import budget_followup as fu
@@ -219,6 +225,7 @@ class BudgetChapter(ChapterPage):
         data, y, t = self.data.get("budgetuppfoljning"), self.year, self.end
         th, _ = fu.thresholds(self.org.slug)
         s = fu.summary(data, self.ramar, y, t, th)
+        self._followup_not_read()
         if s is None:
             display(tables.note(f"Ingen uppföljning ännu för {self._period_text(y, t)}."))
             display(self._followup_budget_only())
@@ -226,45 +233,83 @@ class BudgetChapter(ChapterPage):
             if earlier:
                 md(f"Senaste uppföljning för {y}: {self._period_text(y, earlier[-1])}.")
                 self._followup_over_tertials(data, t)
-            return None
-        tot = fu.total(s, fu.root_post(self.ramar))
+            return
+        tot = fu.total(s, fu.root_post(self.ramar, data))
         n_material = int(s["vasentlig"].sum())
-        word = "överskott" if tot["avvikelse_tkr"] > 0 else ("underskott" if tot["avvikelse_tkr"] < 0 else "ingen avvikelse")
-        forecast = "Prognosen för helåret" if not fu.is_full_year(t) else "Utfallet för helåret"
+        what = "de kontogrupper" if fu.row_header(data, self.ramar)[0] == "Kontogrupp" else "de poster"
+        if fmt.is_missing(tot["avvikelse_tkr"]):
+            lead = f"**Uppföljning {self._period_text(y, t)}.** "
+        else:
+            word = "överskott" if tot["avvikelse_tkr"] > 0 else ("underskott" if tot["avvikelse_tkr"] < 0 else "ingen avvikelse")
+            forecast = "Prognosen för helåret" if not fu.is_full_year(t) else "Utfallet för helåret"
+            lead = (f"**Uppföljning {self._period_text(y, t)}.** {forecast} avviker från budgeten med "
+                    f"{fmt.tkr(tot['avvikelse_tkr'], sign=True)} ({word}) för {what} som följs upp. ")
         md(
-            f"**Uppföljning {self._period_text(y, t)}.** {forecast} avviker från budgeten med "
-            f"{fmt.tkr(tot['avvikelse_tkr'], sign=True)} ({word}) för de kontogrupper som följs upp. "
-            f"Andel av året som har gått: {fmt.pct(periods.year_share_pct(t), 1)}. "
+            lead + f"Andel av året som har gått: {fmt.pct(periods.year_share_pct(t), 1)}. "
             f"{n_material} väsentlig{'a' if n_material != 1 else ''} avvikelse{'r' if n_material != 1 else ''} "
             f"(gräns: {th.text()}{'' if th.from_file else ', bokens standard'})."
         )
+        if fu.sign(data, y, t) < 0:
+            md("Tabellen anger kostnaderna som positiva belopp och avvikelsen som budget − prognos. Boken räknar "
+               "avvikelsen på samma sätt, så även här är en positiv avvikelse ett överskott och en negativ ett underskott.")
+        missing_measures = fu.missing_text(data, s, y, t)
+        if missing_measures:
+            md(escape.md_text(missing_measures))
         glue("uppfoljning_avvikelse", fmt.tkr(tot["avvikelse_tkr"], sign=True))
         glue("uppfoljning_vasentliga", str(n_material))
         display(self.followup_table(s))
-        missing = s.loc[s["prognos_tkr"].isna(), "kontogrupp"].tolist()
+        missing = s.loc[s["prognos_tkr"].isna() & s["utfall_tkr"].isna(), "kontogrupp"].tolist()
         if missing:
             display(tables.note("Uppföljningen saknar kontogrupperna " + ", ".join(missing) + "; de visas med budget men utan utfall ('–')."))
-        vt = fu.verksamhet_table(data, y, t)
+        headers = fu.row_header(data, self.ramar)
+        vt = fu.verksamhet_table(data, y, t, headers)
         if vt is not None:
-            display(tables.show(vt, "uppfoljning_verksamhet", f"Uppföljning per verksamhet, {self._period_text(y, t)}, tkr",
+            display(tables.show(vt, "uppfoljning_verksamhet",
+                                f"Uppföljning per {headers[1].lower()}, {self._period_text(y, t)}, tkr",
                                 self._followup_source(data, t),
                                 formats={"Avvikelse, tkr": fmt.Number(0, sign=True),
                                          "Avvikelse, %": fmt.Number(1, sign=True, unit="%")}))
-        self._followup_deviation_chart(s)
-        self._followup_over_tertials(data, t)
+        if s["avvikelse_tkr"].notna().any():
+            self._followup_deviation_chart(s)
+            self._followup_over_tertials(data, t)
         self._followup_material(s, th)
         self._followup_action_plan(tot["avvikelse_tkr"])
-        return None
+
+    def _followup_not_read(self) -> None:
+        """One sentence for report tables of a follow-up kind the follow-up does not read (mnkr, a second
+        table on the same date, no outcome): they are analysed in Rapporternas tabeller."""
+        from rapportbok.data import budget_followup as data_fu
+        from rapportbok.data import stated_tables as model
+
+        _, other = data_fu.followup_tables(model.load(self.data))
+        text = not_read_text([t for t in other if t.per.year == self.year])
+        if text:
+            md(escape.md_text(text))
 
     @staticmethod
     def _period_text(y: int, t) -> str:
         """'tertial 1 2025 (t.o.m. 30 april 2025)', 'helåret 2025', 'perioden t.o.m. 31 oktober 2025'."""
         return periods.period_text(periods.report_end(y, t))
 
+    def _budget_cite(self) -> str:
+        if self.ramar is None or self.year not in set(self.ramar["ar"]):
+            return ""
+        return sources.cite(self.ramar[self.ramar["ar"] == self.year])[7:]
+
+    @staticmethod
+    def _budget_stated(data) -> bool:
+        """The follow-up's rows state their own budget (a stated table with budget helår)."""
+        from rapportbok.analysis import budget_followup as fu
+
+        return fu.from_tables(data) and bool(data.loc[data["verksamhet"].isna(), "budget"].notna().any())
+
     def _followup_source(self, data, t) -> str:
         part = data[(data["ar"] == self.year) & (data["per_datum"] == periods.report_end(self.year, t))]
-        budget_rows = self.ramar[self.ramar["ar"] == self.year]
-        return (f"Utfall och prognos: {sources.cite(part)[7:]}. Budget: {sources.cite(budget_rows)[7:]}. "
+        stated = self._budget_stated(part)
+        budget_cite = self._budget_cite()
+        if stated or not budget_cite:
+            return f"Budget, utfall och prognos: {sources.cite(part)[7:]}. Andelar och avvikelser är egen beräkning."
+        return (f"Utfall och prognos: {sources.cite(part)[7:]}. Budget: {budget_cite}. "
                 "Andelar och avvikelser är egen beräkning.")
 
     def _followup_budget_only(self):
@@ -280,10 +325,15 @@ class BudgetChapter(ChapterPage):
     def followup_table(self, s: pd.DataFrame):
         from rapportbok.analysis import budget_followup as fu
 
-        t = fu.display_table(s, self.year, self.end, fu.root_post(self.ramar))
+        data = self.data["budgetuppfoljning"]
+        header = fu.row_header(data, self.ramar)[0]
+        t = fu.display_table(s, self.year, self.end, fu.root_post(self.ramar, data), header)
         signed = {"Avvikelse, tkr": fmt.Number(0, sign=True), "Avvikelse, %": fmt.Number(1, sign=True, unit="%")}
-        return tables.show(t, "uppfoljning", f"Budgetuppföljning per kontogrupp, {self._period_text(self.year, self.end)}",
-                           self._followup_source(self.data["budgetuppfoljning"], self.end),
+        for c in t.columns:
+            if c.startswith(("Utfall − budget", "Förändring mot", "Avvikelse enligt")):
+                signed[c] = fmt.Number(1, sign=True, unit="%") if c.endswith("%") else fmt.Number(0, sign=True)
+        return tables.show(t, "uppfoljning", f"Budgetuppföljning per {header.lower()}, {self._period_text(self.year, self.end)}",
+                           self._followup_source(data, self.end),
                            formats=signed, bold_rows=[len(t) - 1])
 
     def _followup_deviation_chart(self, s: pd.DataFrame) -> None:
@@ -320,12 +370,15 @@ class BudgetChapter(ChapterPage):
 
         t = fu.deviation_over_tertials(data, self.ramar, self.year, upto)
         series = [c for c in t.columns if c != "Period" and t[c].notna().any()]
+        if not series:
+            return
         present = fu.periods_present(data, self.year)
         gaps = [d for d in fu.chart_periods(data, self.year, upto) if d not in present]
         fig = charts.lines(t, "Period", series,
                            f"Prognos mot budget under {self.year}: prognos minus budget per kontogrupp, tkr",
-                           "Budget: " + sources.cite(self.ramar[self.ramar["ar"] == self.year])[7:]
-                           + ". Prognos (vid helår utfall): organisationens uppföljning. 0 = som budget; "
+                           ("Budget: " + self._budget_cite() + ". " if self._budget_cite() and not self._budget_stated(data)
+                            else "Budget: uppföljningens egen. ")
+                           + "Prognos (vid helår utfall): organisationens uppföljning. 0 = som budget; "
                            "över 0 = överskott, under 0 = underskott.")
         ax = fig.axes[0]
         ax.axhline(0, color="black", linewidth=0.8)
@@ -374,6 +427,15 @@ class BudgetChapter(ChapterPage):
             f"({escape.md_text(', '.join(titles))}) anger en planerad effekt på {fmt.tkr(effect, sign=True)} för {self.year}. "
             f"Om effekten inte redan ingår i prognosen {verdict}."
         )
+
+
+def not_read_text(other: list) -> str:
+    """The sentence naming the follow-up-kind tables the follow-up does not read (plain text, escaped by the caller)."""
+    if not other:
+        return ""
+    names = ", ".join(f"”{t.caption}” ({t.unit}, per {fmt.date(t.per)})" for t in other)
+    return (f"Uppföljningen nedan läser en tabell per rapportdatum i kr eller tkr med utfall; {names} "
+            "visas och räknas om i kapitlet Rapporternas tabeller.")
 
 
 def followup_plan_effect(data: dict, year: int) -> tuple[float | None, list[str]]:

@@ -56,8 +56,15 @@ def warnings(data: dict, org: str) -> list[str]:
             if not c.finding.ok and not all(cell[0] in shown for cell in c.cells)]
 
 
-CHAPTER = Chapter(SLUG, "Rapporternas tabeller", has_data, ("tabeller", "tabell_kolumner", "tabell_varden", "tabell_lankar"),
-                  warnings)
+CHAPTER = Chapter(SLUG, "Rapporternas tabeller", has_data,
+                  ("tabeller", "tabell_kolumner", "tabell_varden", "tabell_lankar", "tabell_kommentarer"), warnings)
+
+
+def followup_read(data: dict) -> set[str]:
+    """The follow-up tables the budget chapter's follow-up analyses (rapportbok.data.budget_followup.from_model):
+    shown here as stated, with their Avstämning, but not analysed a second time."""
+    fu = data.get("budgetuppfoljning")
+    return set(fu["tabell"]) if fu is not None and "tabell" in fu.columns else set()
 
 
 def reports(all_tables: list[model.StatedTable], year: int) -> list[tuple[dt.date, str, list[model.StatedTable]]]:
@@ -184,6 +191,7 @@ class TablesChapter(ChapterPage):
         self.checks = rel.all_checks(self.tables, model.links(self.data))
         shown = budget_tables(self.data)  # shown in the budget chapter
         self.reports = reports([t for t in self.tables if t.id not in shown], self.year)
+        self.followed = followup_read(self.data)  # analysed in the budget chapter's follow-up
 
     def year_findings(self) -> list:
         """The findings of the tables of this page's year (for the overview page)."""
@@ -228,12 +236,19 @@ class TablesChapter(ChapterPage):
         indent = depths(t)
         display(tables.show(df, f"tabell_{i}_{j}_{t.id}", f"{t.caption}, {unit}", source, formats=formats, bold_rows=bold,
                             indent=indent))
-        if t.kind != "budget":
+        if t.id in self.followed:
+            self._followed_note()
+        elif t.kind != "budget":
             extra = followup_frame(t, d)
             if extra is not None:
                 df2, f2 = extra
                 display(tables.show(df2, f"tabell_{i}_{j}_{t.id}_omraknad", f"{t.caption}: egna beräkningar, {t.unit}",
                                     source + " Beräkningarna är egna.", formats=f2, bold_rows=bold, indent=indent))
+
+    @staticmethod
+    def _followed_note() -> None:
+        md("Budgetuppföljningen av tabellen (budget, utfall, prognos och avvikelse per rad) finns i "
+           "[kapitlet Budget](budget.ipynb), avsnittet Budgetuppföljning.")
 
     def _audit(self, ts: list[model.StatedTable], i: int) -> None:
         ids = {t.id for t in ts}

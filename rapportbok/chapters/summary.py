@@ -141,7 +141,12 @@ class SummaryChapter(ChapterPage):
 
     def _budget_figures(self) -> None:
         page = self.pages.get("budget")
-        if page is None or page.ramar is None or self.year not in set(page.ramar["ar"]):
+        if page is None:
+            return
+        has_budget = page.ramar is not None and self.year in set(page.ramar["ar"])
+        if has_budget or page.data.get("budgetuppfoljning") is not None:
+            self._followup_figure(page)
+        if not has_budget:
             return
         y = self.year
         net = budget.series(page.ramar, budget.NET_COST)
@@ -158,17 +163,24 @@ class SummaryChapter(ChapterPage):
             inv = page.inv[(page.inv["ar"] == y) & page.inv["summeras_i"].isna()]  # the stated total row
             if len(inv) == 1:
                 self.values["sf_investeringar"] = f"{fmt.tkr(inv['belopp_tkr'].iloc[0])} ({inv['post'].iloc[0].lower()})"
+        self.findings["budget"] = page.findings
+
+    def _followup_figure(self, page) -> None:
+        """The follow-up's forecast deviation (from the one follow-up analysis, as the budget chapter shows it)."""
         from rapportbok.analysis import budget_followup as fu
 
         th, _ = fu.thresholds(self.org.slug)
-        s = fu.summary(page.data.get("budgetuppfoljning"), page.ramar, y, self.end, th)
+        data = page.data.get("budgetuppfoljning")
+        s = fu.summary(data, page.ramar, self.year, self.end, th)
         if s is None:
             self.values["sf_prognos"] = f"ingen uppföljning ännu ({fu_period(self.year, self.end)})"
-        else:
-            tot = fu.total(s, fu.root_post(page.ramar))
-            word = "överskott" if tot["avvikelse_tkr"] > 0 else ("underskott" if tot["avvikelse_tkr"] < 0 else "ingen avvikelse")
-            self.values["sf_prognos"] = f"{fmt.tkr(tot['avvikelse_tkr'], sign=True)} ({word})"
-        self.findings["budget"] = page.findings
+            return
+        tot = fu.total(s, fu.root_post(page.ramar, data))
+        if fmt.is_missing(tot["avvikelse_tkr"]):
+            self.values["sf_prognos"] = f"ingen prognos eller budget i uppföljningen ({fu_period(self.year, self.end)})"
+            return
+        word = "överskott" if tot["avvikelse_tkr"] > 0 else ("underskott" if tot["avvikelse_tkr"] < 0 else "ingen avvikelse")
+        self.values["sf_prognos"] = f"{fmt.tkr(tot['avvikelse_tkr'], sign=True)} ({word})"
 
     def _actionplan_figures(self) -> None:
         page = self.pages.get("atgardsplan")

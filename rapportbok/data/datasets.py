@@ -186,6 +186,7 @@ def _load_org(org: str, data: Path) -> tuple[dict[str, pd.DataFrame | None], lis
             issues += check(out, org)
         if not issues:
             issues += _budget_from_model(out, org, data)
+            issues += _followup_from_model(out, org)
         for check in CROSS_CHECKS:
             if check not in stated_tables.CROSS_CHECKS:
                 issues += check(out, org)
@@ -209,6 +210,24 @@ def _budget_from_model(out: dict, org: str, data: Path) -> list[Issue]:
                                 f"organisation.yml (begrepp) pekar på tabellen {df['tabell'].iloc[0]} i "
                                 f"{stated_tables.TABLES.filename}, så filen läses inte – ta bort den", severity="varning"))
         out[name] = df
+    return issues
+
+
+def _followup_from_model(out: dict, org: str) -> list[Issue]:
+    """When the stated tables hold a follow-up (a månadsrapport, tertialrapport, delårsrapport or bokslut
+    with an outcome), the budget follow-up reads it (in the old file's shape,
+    rapportbok.data.budget_followup.from_model) instead of budgetuppfoljning.csv; an old file beside
+    it is not read (a warning says so)."""
+    derived, _ = followup.from_model(out)
+    if derived is None:
+        return []
+    issues = []
+    if out.get("budgetuppfoljning") is not None:
+        issues.append(Issue(f"{org}/{followup.FILENAME}", 0, "", "", "bara ett sätt att ange uppföljningen: "
+                            f"{stated_tables.TABLES.filename} har uppföljningstabeller ("
+                            + ", ".join(dict.fromkeys(derived["tabell"])) + "), så filen läses inte – konvertera den med "
+                            "tools/uppfoljning_till_tabeller.py eller ta bort den", severity="varning"))
+    out["budgetuppfoljning"] = derived
     return issues
 
 

@@ -13,6 +13,8 @@ organisation, one value per line):
   for a differens row its computation (``rad 3 - rad 4``), the column id and the value exactly as
   printed (kept as :class:`~decimal.Decimal`; an empty cell stays empty).
 - ``tabell_lankar.csv`` (optional): rows of two tables that state the same quantity.
+- ``tabell_kommentarer.csv`` (optional): the source's comment to a row (e.g. why a follow-up row
+  deviates), one line per table row.
 
 What the book recomputes from them is :mod:`rapportbok.analysis.stated_tables`.
 """
@@ -105,6 +107,17 @@ LINKS = TableSpec(
     key=("tabell", "rad", "samma_tabell", "samma_rad"),
 )
 
+COMMENTS = TableSpec(
+    "tabell_kommentarer.csv",
+    "Källans kommentarer till raderna i tabellerna",
+    (
+        Col("tabell", pattern=_ID, pattern_text=ID_TEXT),
+        Col("rad", "int", sign="+", doc="Radens nummer i tabell_varden.csv"),
+        Col("kommentar", doc="Kommentaren som i källan, t.ex. förklaringen till en avvikelse"),
+    ),
+    key=("tabell", "rad"),
+)
+
 
 # --- the model ---------------------------------------------------------------------------------
 
@@ -125,6 +138,7 @@ class Row:
     parent: int | None
     role: str
     formula: tuple[tuple[int, int], ...] = ()  # differens rows: (+1/-1, row number)
+    comment: str = ""  # the source's comment to the row (tabell_kommentarer.csv)
 
 
 @dataclass
@@ -204,9 +218,10 @@ def _label(org: str, spec: TableSpec) -> str:
 def cross_issues(data: dict, org: str) -> list[Issue]:
     """Every value belongs to a known table and column, rows agree with themselves, sums and computations refer to rows that exist."""
     t, c, v, lk = (data.get(n) for n in ("tabeller", "tabell_kolumner", "tabell_varden", "tabell_lankar"))
+    km = data.get("tabell_kommentarer")
     issues: list[Issue] = []
     if t is None:
-        for df, spec in ((c, COLUMNS), (v, VALUES), (lk, LINKS)):
+        for df, spec in ((c, COLUMNS), (v, VALUES), (lk, LINKS), (km, COMMENTS)):
             if df is not None and not df.empty:
                 issues.append(Issue(_label(org, spec), 0, "", "", f"filen {TABLES.filename} med tabellerna som filen hänvisar till"))
         return issues
@@ -278,6 +293,15 @@ def cross_issues(data: dict, org: str) -> list[Issue]:
                     issues.append(Issue(ll, int(idx), tc, r[tc], f"ett id ur {TABLES.filename}: {known}"))
                 elif int(r[rc]) not in rows_by_table.get(r[tc], set()):
                     issues.append(Issue(ll, int(idx), rc, str(int(r[rc])), f"numret på en rad i tabellen {r[tc]} ({VALUES.filename})"))
+    if km is not None:
+        kl = _label(org, COMMENTS)
+        rows_by_table = {} if v is None else {tid: set(part["rad"].astype(int)) for tid, part in v.groupby("tabell")}
+        for idx, r in km.iterrows():
+            if r["tabell"] not in tables:
+                issues.append(Issue(kl, int(idx), "tabell", r["tabell"], f"ett id ur {TABLES.filename}: {known}"))
+            elif int(r["rad"]) not in rows_by_table.get(r["tabell"], set()):
+                issues.append(Issue(kl, int(idx), "rad", str(int(r["rad"])),
+                                    f"numret på en rad i tabellen {r['tabell']} ({VALUES.filename})"))
     return issues
 
 
@@ -353,6 +377,7 @@ DATASETS = {
     "tabell_kolumner": (COLUMNS, None),
     "tabell_varden": (VALUES, None),
     "tabell_lankar": (LINKS, None),
+    "tabell_kommentarer": (COMMENTS, None),
 }
 CROSS_CHECKS = [cross_issues]
 
@@ -365,6 +390,8 @@ def load(data: dict) -> list[StatedTable]:
     t, c, v = data.get("tabeller"), data.get("tabell_kolumner"), data.get("tabell_varden")
     if t is None:
         return []
+    km = data.get("tabell_kommentarer")
+    comments = {} if km is None else {(r["tabell"], int(r["rad"])): r["kommentar"] for r in km.to_dict("records")}
     out = []
     for rec in t.to_dict("records"):
         st = StatedTable(rec["tabell"], rec["rubrik"], rec["rapport"], rec["per"], rec["enhet"], int(rec["decimaler"]),
@@ -379,7 +406,8 @@ def load(data: dict) -> list[StatedTable]:
                 r = rows.iloc[0]
                 parent = None if pd.isna(r["summeras_i"]) else int(r["summeras_i"])
                 f = parse_formula(r["berakning"] or "", rows=True) if r["roll"] == DIFF else None
-                st.rows.append(Row(int(num), r["post"], parent, r["roll"], tuple((s, int(n)) for s, n in (f or []))))
+                st.rows.append(Row(int(num), r["post"], parent, r["roll"], tuple((s, int(n)) for s, n in (f or [])),
+                                   comments.get((st.id, int(num)), "")))
                 for cid, val in zip(rows["kolumn"], rows["varde"]):
                     st.values[(int(num), cid)] = val
         out.append(st)
