@@ -215,6 +215,11 @@ def test_site_alingsas_lage_answers_with_the_budget(built_site):
         assert "anges inte" not in text, page
         hrefs = [a["href"] for a in box.select("a.rapportbok-lage-tal")]
         assert hrefs[:3] == ["budget.html#T_ramar"] * 3, page
+    # a result computed as kommunbidrag minus net cost would link to the section whose chart works it out
+    from rapportbok.chapters.actionplan import HEADLINE_ANCHORS
+
+    budget = BeautifulSoup((book / "alingsas" / "2025" / "budget.html").read_text(encoding="utf-8"), "html.parser")
+    assert all(budget.find(id=HEADLINE_ANCHORS[k][1]) is not None for k in HEADLINE_ANCHORS if k.startswith("budget_"))
     for year in (2024, 2025):
         box = BeautifulSoup((book / "alingsas" / str(year) / "sammanfattning.html").read_text(encoding="utf-8"),
                             "html.parser").select_one(".rapportbok-lage")
