@@ -366,7 +366,11 @@ def test_laget_links_go_to_their_place_inside_the_pdf(built_site, rendered):
     links = _links(reader)
     laget = page_soup(built_site, CHAPTERS[0][1]).select("a.rapportbok-lage-tal")
     assert len(laget) >= 2
+    # Alingsås states no deficit: Läget answers with the budget's result, linked to the budget's table
+    assert [a["href"] for a in laget][:3] == ["budget.html#T_ramar"] * 3
     texts = [squash(t) for t in rendered["texts"]]
+    assert any(squash("Budgeten för 2025 är lagd i balans: kommunbidraget") in t for t in texts)
+    assert not any(squash("Underskottets belopp anges inte") in t for t in texts)
     for a in laget:
         page, _, anchor = a["href"].partition("#")
         rel = str(Path(CHAPTERS[0][1]).parent / page)

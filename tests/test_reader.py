@@ -53,16 +53,121 @@ def test_haninge_traffic_lights_and_money_per_light():
     assert "7 393 tkr (förvaltningen anger summan 7 133 tkr)" in text
 
 
-def test_alingsas_not_stated_is_said_and_dedup_explained():
+def test_alingsas_not_stated_is_left_out_and_dedup_explained():
     h25 = _head("alingsas", 2025, 1)
     assert h25.deficit_tkr is None and h25.gap_tkr is None and h25.planned_tkr == 5500.0
     text = _plain(" ".join(hl.sentences(h25)))
-    assert "Underskottets belopp anges inte i källorna." in text
+    assert "anges inte" not in text  # a sentence whose figure the data lacks is left out
     assert "planen själv anger 6,0 mnkr" in text and "0,5 mnkr" in text
     assert "Kvar efter planen" not in text  # no gap without a stated deficit
     h24 = _head("alingsas", 2024, 3)
     assert h24.planned_tkr is None
-    assert "anges inte i källorna" in hl.short_text(h24)
+    assert "anges inte" not in hl.short_text(h24) and "anges inte" not in " ".join(hl.sentences(h24))
+    assert "effekt" not in " ".join(hl.sentences(h24))  # the plan states no effect for 2024: no sentence about it
+
+
+# --- where no deficit is stated, the budget's result answers (Alingsås) --------------------------
+
+
+def test_alingsas_lage_states_the_budget_result_first():
+    """The budget 2025–2027 states 'Årets resultat 0' and the kommunbidrag and net cost per year."""
+    h25 = _head("alingsas", 2025, 1)
+    assert h25.budget_first and h25.budget.result_stated
+    assert (h25.budget.result_tkr, h25.budget.grant_tkr, h25.budget.net_tkr) == (0.0, 256303.0, -256303.0)
+    said = [_plain(t) for t in hl.sentences(h25)]
+    assert said[0] == ("Budgeten för 2025 är lagd i balans: kommunbidraget 256,3 mnkr (256 303 tkr) täcker verksamhetens "
+                       "nettokostnad 256,3 mnkr (256 303 tkr); årets resultat 0 tkr.")
+    assert said[1].startswith("Åtgärdsplanens planerade effekt 2025: 5,5 mnkr (5 500 tkr)")
+    assert _plain(hl.short_text(h25)) == ("Budgeten 2025 lagd i balans: kommunbidraget 256,3 mnkr täcker nettokostnaden "
+                                          "256,3 mnkr; planerad effekt 2025 5,5 mnkr.")
+    h24 = _head("alingsas", 2024, 3)
+    assert [_plain(t) for t in hl.sentences(h24)] == [
+        ("Budgeten för 2024 är lagd i balans: kommunbidraget 245,1 mnkr (245 082 tkr) täcker verksamhetens "
+         "nettokostnad 245,1 mnkr (245 082 tkr); årets resultat 0 tkr.")]
+    assert _plain(hl.short_text(h24)) == ("Budgeten 2024 lagd i balans: kommunbidraget 245,1 mnkr täcker nettokostnaden "
+                                          "245,1 mnkr.")
+
+
+def test_alingsas_budget_figures_link_to_the_budget_table():
+    from rapportbok.chapters.actionplan import headline_md
+
+    for short in (False, True):
+        text = headline_md(_head("alingsas", 2025, 1), prefix="alingsas/2025/", short=short)
+        links = re.findall(r'<a class="rapportbok-lage-tal" href="([^"]+)">(.*?)</a>', text)
+        budget_links = [(href, _plain(t.replace("\\", ""))) for href, t in links if "budget.html" in href]
+        assert [href for href, _ in budget_links] == ["alingsas/2025/budget.html#T_ramar"] * (2 if short else 3)
+        assert budget_links[0][1] == ("256,3 mnkr" if short else "256,3 mnkr (256 303 tkr)")
+        if not short:
+            assert budget_links[-1][1] == "0 tkr"  # the result, stated in the table's row Årets resultat
+        assert "anges inte" not in text
+
+
+def _synthetic(result_tkr, stated=True, grant=None, net=None, **kw) -> hl.Headline:
+    """A SYNTHETIC headline (no real figures): a plan without deficit and a budget answer."""
+    return hl.Headline(2030, True, budget=hl.BudgetAnswer(result_tkr, stated, grant, net), **kw)
+
+
+def test_budget_sentence_signs_in_words_and_own_computation():
+    from rapportbok.chapters.actionplan import headline_md
+
+    deficit = _plain(hl.budget_text(_synthetic(-2500.0, False, 100000.0, -102500.0)))
+    assert deficit == ("Budgeten för 2030 visar ett underskott på 2,5 mnkr (2 500 tkr): kommunbidraget 100,0 mnkr "
+                       "(100 000 tkr) täcker inte verksamhetens nettokostnad 102,5 mnkr (102 500 tkr); "
+                       "resultatet är egen beräkning.")
+    assert "−" not in hl.budget_text(_synthetic(-2500.0, False, 100000.0, -102500.0))  # the sign in words
+    surplus = _plain(hl.budget_text(_synthetic(300.0, True, 10300.0, -10000.0)))
+    assert surplus.startswith("Budgeten för 2030 visar ett överskott på 300 tkr: kommunbidraget 10,3 mnkr")
+    assert _plain(hl.budget_text(_synthetic(0.0, True))) == "Budgeten för 2030 är lagd i balans: årets resultat 0 tkr."
+    # A computed result links to the section that computes it; a stated one to the table.
+    assert "budget.html#nettokostnad-och-kommunbidrag" in headline_md(_synthetic(-2500.0, False, 100000.0, -102500.0))
+    assert "budget.html#T_ramar" in headline_md(_synthetic(0.0, True))
+
+
+def test_budget_sentence_only_where_no_deficit_or_forecast_is_stated():
+    assert not _synthetic(0.0, deficit_tkr=3000.0).budget_first  # a stated deficit answers
+    assert not _synthetic(0.0, has_forecast=True).budget_first  # so does a forecast
+    assert not hl.Headline(2030, True).budget_first  # neither: the sentence is left out, not filled
+    assert hl.sentences(hl.Headline(2030, True)) == []
+    assert hl.short_text(hl.Headline(2030, True)) == ""
+    # Without a plan the budget still answers.
+    h = hl.Headline(2030, False, budget=hl.BudgetAnswer(0.0, True))
+    assert [_plain(t) for t in hl.sentences(h)] == ["Budgeten för 2030 är lagd i balans: årets resultat 0 tkr."]
+    assert _plain(hl.short_text(h)) == "Budgeten 2030 lagd i balans (resultat 0 tkr)."
+
+
+def test_budget_answer_from_the_old_budget_format():
+    """budget_ramar.csv rows by name; no result row: kommunbidrag minus net cost (SYNTHETIC figures)."""
+    import pandas as pd
+
+    ramar = pd.DataFrame({"rad": [1, 2, 1, 2], "post": ["Verksamhetens nettokostnader", "Kommunbidrag"] * 2,
+                          "ar": [2029, 2029, 2030, 2030], "belopp_tkr": [-1000.0, 1000.0, -1200.0, 1100.0]})
+    b = hl.budget_answer({"ramar": ramar}, 2030)
+    assert (b.result_tkr, b.result_stated, b.grant_tkr, b.net_tkr) == (-100.0, False, 1100.0, -1200.0)
+    assert hl.budget_answer({"ramar": ramar}, 2031) is None
+    assert hl.budget_answer({}, 2030) is None
+
+
+# Läget of Haninge and Linköping as the committed book (session 4) shows it: the budget sentence does
+# not touch an organisation-year whose plan states the deficit.
+HANINGE_2018 = (
+    "Underskott: 12,4 mnkr (12 400 tkr). Åtgärdsplanens planerade effekt 2018: 15,0 mnkr (15 000 tkr). "
+    "Planen överstiger underskottet med 2,6 mnkr (2 600 tkr). Uppföljning per 31 juli 2018: 8 röda åtgärder med "
+    "10 240 av 15 000 tkr planerat, 1 gul med 1 000 tkr, 12 gröna med 6 260 tkr och 7 grå (kan inte bedömas). "
+    "Faktisk effekt hittills, summerad per åtgärd: 7 393 tkr (förvaltningen anger summan 7 133 tkr).")
+LINKOPING_2024 = ("Underskott: 99,0 mnkr (99 000 tkr). Åtgärdsplanens planerade effekt 2024: 9,0 mnkr (9 000 tkr). "
+                  "Kvar efter planen: 90,0 mnkr (90 000 tkr).")
+
+
+def test_haninge_and_linkoping_lage_unchanged():
+    for (org, year, tertial), expected, short in (
+            (("haninge", 2018, 2), HANINGE_2018, ("Underskott 12,4 mnkr; planerad effekt 2018 15,0 mnkr; planen "
+                                                  "överstiger underskottet med 2,6 mnkr; 8 röda åtgärder med "
+                                                  "10 240 av 15 000 tkr planerat.")),
+            (("linkoping", 2024, 1), LINKOPING_2024, "Underskott 99,0 mnkr; planerad effekt 2024 9,0 mnkr; kvar 90,0 mnkr.")):
+        h = _head(org, year, tertial)
+        assert not h.budget_first
+        assert _plain(" ".join(hl.sentences(h))) == expected
+        assert _plain(hl.short_text(h)) == short
 
 
 def test_no_plan_no_sentences():
@@ -97,6 +202,35 @@ def test_site_headline_first_on_summary_year_and_landing(built_site):
     landing = _plain(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", _article(built_site / "book" / "index.html"))))
     assert "Underskott 99,0 mnkr; planerad effekt 2024 9,0 mnkr; kvar 90,0 mnkr." in landing  # the figures are links
 
+
+
+def test_site_alingsas_lage_answers_with_the_budget(built_site):
+    """Alingsås states no deficit: Läget on the summary and the year's page, and the landing card, state the
+    budget's result with its numbers and links to the budget's table; no 'anges inte' in Läget."""
+    book = built_site / "book"
+    for page in (book / "alingsas" / "2025" / "sammanfattning.html", book / "alingsas" / "2025" / "index.html"):
+        box = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one(".rapportbok-lage")
+        text = _plain(re.sub(r"\s+", " ", box.get_text()))
+        assert "Budgeten för 2025 är lagd i balans: kommunbidraget 256,3 mnkr (256 303 tkr)" in text, page
+        assert "anges inte" not in text, page
+        hrefs = [a["href"] for a in box.select("a.rapportbok-lage-tal")]
+        assert hrefs[:3] == ["budget.html#T_ramar"] * 3, page
+    # a result computed as kommunbidrag minus net cost would link to the section whose chart works it out
+    from rapportbok.chapters.actionplan import HEADLINE_ANCHORS
+
+    budget = BeautifulSoup((book / "alingsas" / "2025" / "budget.html").read_text(encoding="utf-8"), "html.parser")
+    assert all(budget.find(id=HEADLINE_ANCHORS[k][1]) is not None for k in HEADLINE_ANCHORS if k.startswith("budget_"))
+    for year in (2024, 2025):
+        box = BeautifulSoup((book / "alingsas" / str(year) / "sammanfattning.html").read_text(encoding="utf-8"),
+                            "html.parser").select_one(".rapportbok-lage")
+        assert "anges inte" not in box.get_text(), year
+    landing = BeautifulSoup((book / "index.html").read_text(encoding="utf-8"), "html.parser")
+    cards = [li for li in landing.select("article li") if li.find("a", href=re.compile(r"^alingsas/\d{4}/index\.html"))]
+    assert len(cards) == 2
+    for li in cards:
+        text = _plain(re.sub(r"\s+", " ", li.get_text()))
+        assert "lagd i balans: kommunbidraget" in text and "anges inte" not in text
+        assert any(a["href"].endswith("/budget.html#T_ramar") for a in li.select("a.rapportbok-lage-tal"))
 
 def test_no_developer_commands_on_reader_pages(built_site):
     pages = [p for p in (built_site / "book").rglob("*.html")]
@@ -371,9 +505,10 @@ def test_landing_card_figures_link_to_where_they_are_computed():
     assert _plain(links[-1][1].replace("\\", "")) == "8 röda åtgärder med 10 240 av 15 000 tkr planerat"
     unlinked = re.sub(r"<a [^>]*>(.*?)</a>", r"\1", text).replace("\\", "")
     assert unlinked == hl.short_text(h)  # the same line, only with links around the figures
-    # A figure the sources lack is not linked (nor filled in): Alingsås 2024 states no effect for the year.
+    # A figure the sources lack is left out, not linked nor filled in: Alingsås 2024 states no effect for the
+    # year; the budget's result answers instead.
     text = headline_md(_head("alingsas", 2024, 3), prefix="alingsas/2024/", short=True)
-    assert "T_summa_plan" not in text and "anges inte i källorna" in text
+    assert "T_summa_plan" not in text and "anges inte" not in text and "alingsas/2024/budget.html#T_ramar" in text
 
 
 def test_landing_page_cards_link_their_figures():

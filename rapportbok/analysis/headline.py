@@ -6,7 +6,11 @@ action-plan chapter uses (no figure of its own): the deficit the plans state, th
 for the year (without measures the source says are counted in others), the gap between them,
 and how many measures are red, yellow and green with the planned effect each group holds.
 
-A figure the sources do not state stays None; the text says so, it is never filled in.
+Where no deficit and no forecast is stated, the budget's own answer comes first: the year's result
+(the row meaning ``resultat``, or kommunbidrag minus net cost) with the kommunbidrag and the net cost,
+as the budget chapter reads them (rapportbok.analysis.budget).
+
+A figure the sources do not state stays None; its sentence is left out, never filled in.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rapportbok.analysis import actionplan as ap
+from rapportbok.analysis import budget as bu
+from rapportbok.analysis import budget_followup as bf
 from rapportbok.core import fmt, units
 
 LIGHT_ORDER = (ap.RED, ap.YELLOW, ap.GREEN, ap.GREY)
@@ -36,6 +42,13 @@ class Headline:
     stated_planned_tkr: float | None = None  # the plan's own total for the year, where it states one
     double_counted_tkr: float = 0.0  # effect of measures the source says are counted in others
     stated_actual_tkr: float | None = None  # the actual effect to date the source states as a total
+    budget: BudgetAnswer | None = None  # the budget's result for the year (see budget_answer)
+    has_forecast: bool = False  # a budget follow-up (forecast) is stated for the year
+
+    @property
+    def budget_first(self) -> bool:
+        """The budget's result answers the question: no deficit and no forecast stated, but a result."""
+        return self.budget is not None and self.deficit_tkr is None and not self.has_forecast
 
     @property
     def dedup_explains(self) -> bool:
@@ -52,10 +65,40 @@ class Headline:
         return self.deficit_tkr - self.planned_tkr
 
 
+@dataclass(frozen=True)
+class BudgetAnswer:
+    """The year's budget result as the budget table states it (tkr, the table's signs)."""
+    result_tkr: float
+    result_stated: bool  # the table's own result row; False: kommunbidrag minus net cost (own computation)
+    grant_tkr: float | None = None
+    net_tkr: float | None = None  # stated negative (a cost)
+    rows: object = None  # the table's rows for the year (for the citation)
+
+
+def budget_answer(data: dict, year: int) -> BudgetAnswer | None:
+    """The budget's result for ``year``: the row meaning resultat, else kommunbidrag minus net cost
+    (None when the budget states neither)."""
+    ramar = data.get("ramar")
+    if ramar is None:
+        return None
+    net, grant, result = (bu.series(ramar, p) for p in (bu.NET_COST, bu.GRANT, bu.RESULT))
+    g = float(grant[year]) if year in grant.index and not fmt.is_missing(grant[year]) else None
+    n = float(net[year]) if year in net.index and not fmt.is_missing(net[year]) else None
+    if year in result.index and not fmt.is_missing(result[year]):
+        r, stated = float(result[year]), True
+    elif g is not None and n is not None:
+        r, stated = g + n, False  # the net cost is stated negative
+    else:
+        return None
+    return BudgetAnswer(r, stated, g, n, ramar[ramar["ar"] == year])
+
+
 def headline(data: dict, year: int, tertial: int) -> Headline:
     plans = ap.plans_for_year(data, int(year))
+    budget = budget_answer(data, int(year))
+    forecast = bool(bf.periods_present(data.get("budgetuppfoljning"), int(year)))
     if plans is None:
-        return Headline(int(year), False)
+        return Headline(int(year), False, budget=budget, has_forecast=forecast)
     stated = plans[plans["underskott"].notna()]
     deficit = (sum(units.to_tkr(v, u) for v, u in zip(stated["underskott"], stated["underskott_enhet"]))
                if not stated.empty else None)
@@ -76,7 +119,8 @@ def headline(data: dict, year: int, tertial: int) -> Headline:
         actual = float(st["actual_tkr"].sum(min_count=1)) if st["actual_tkr"].notna().any() else None
     stated_total, dbl = _stated_total(data, plans, int(year))
     return Headline(int(year), True, deficit, deficit_text, stated if not stated.empty else None, planned,
-                    has_fu, as_of, actual, lights, stated_total, dbl, _stated_actual(data, plans, int(year)))
+                    has_fu, as_of, actual, lights, stated_total, dbl, _stated_actual(data, plans, int(year)),
+                    budget, forecast)
 
 
 def _stated_actual(data: dict, plans, year: int) -> float | None:
@@ -107,7 +151,8 @@ def _stated_total(data: dict, plans, year: int) -> tuple[float | None, float]:
 
 # The figures of the headline, by key, for :func:`sentences`' ``figure`` (a page links each to where it
 # is worked out: rapportbok.chapters.actionplan.HEADLINE_ANCHORS).
-FIGURES = ("underskott", "planerad", "planen_anger", "kvar", "trafikljus", "faktisk", "forvaltningen_anger")
+FIGURES = ("underskott", "planerad", "planen_anger", "kvar", "trafikljus", "faktisk", "forvaltningen_anger",
+           "budget_resultat", "budget_resultat_beraknat", "budget_kommunbidrag", "budget_nettokostnad")
 
 
 def _plain(key: str, text: str) -> str:
@@ -145,19 +190,53 @@ def gap_text(h: Headline, figure=_plain) -> str:
     return "Planen täcker underskottet precis."
 
 
+def _amount(v: float) -> str:
+    """'256,3 mnkr (256 303 tkr)': the budget chapter reads tables in tkr without decimals."""
+    return f"{fmt.mnkr(v)} ({fmt.tkr(v)})" if abs(v) >= 1000 else fmt.tkr(v)
+
+
+def budget_text(h: Headline, figure=_plain) -> str:
+    """The budget's answer for the year as one sentence, signs in words ('' when it does not answer):
+    'Budgeten för 2025 är lagd i balans: kommunbidraget 256,3 mnkr (256 303 tkr) täcker verksamhetens
+    nettokostnad 256,3 mnkr (256 303 tkr); årets resultat 0 tkr.'"""
+    if not h.budget_first:
+        return ""
+    b = h.budget
+    key = "budget_resultat" if b.result_stated else "budget_resultat_beraknat"
+    r = b.result_tkr
+    if abs(r) < 0.5:
+        head = f"Budgeten för {h.year} är lagd i balans"
+    else:
+        word = "överskott" if r > 0 else "underskott"
+        head = f"Budgeten för {h.year} visar ett {word} på {figure(key, _amount(abs(r)))}"
+    own = "" if b.result_stated else ", egen beräkning"
+    if b.grant_tkr is not None and b.net_tkr is not None and b.net_tkr <= 0:
+        verb = "täcker" if b.grant_tkr >= -b.net_tkr else "täcker inte"
+        text = (f"{head}: kommunbidraget {figure('budget_kommunbidrag', _amount(b.grant_tkr))} {verb} "
+                f"verksamhetens nettokostnad {figure('budget_nettokostnad', _amount(-b.net_tkr))}")
+        if abs(r) < 0.5:
+            text += f"; årets resultat {figure(key, fmt.tkr(0))}{own}"
+        elif own:
+            text += "; resultatet är egen beräkning"
+        return text + "."
+    if abs(r) < 0.5:
+        return f"{head}: årets resultat {figure(key, fmt.tkr(0))}{own}."
+    return head + (f" ({own[2:]})" if own else "") + "."
+
+
 def sentences(h: Headline, figure=_plain) -> list[str]:
     """The headline as short Swedish sentences (plain text, numbers through fmt).
 
-    A figure the sources do not state gets one short clause saying so. ``figure(key, text)`` is
-    applied to each figure's text (key one of :data:`FIGURES`), e.g. to mark it for a link.
+    A sentence whose figure the sources do not state is left out (not filled with 'anges inte');
+    where no deficit or forecast is stated, the budget's result comes first (:func:`budget_text`).
+    ``figure(key, text)`` is applied to each figure's text (key one of :data:`FIGURES`), e.g. to mark
+    it for a link.
     """
+    out = [budget_text(h, figure)] if h.budget_first else []
     if not h.has_plan:
-        return []
-    out = []
+        return out
     if h.deficit_tkr is not None:
         out.append(f"Underskott: {figure('underskott', f'{fmt.mnkr(h.deficit_tkr)} ({fmt.tkr(h.deficit_tkr)})')}.")
-    else:
-        out.append("Underskottets belopp anges inte i källorna.")
     if h.planned_tkr is not None:
         text = (f"Åtgärdsplanens planerade effekt {h.year}: "
                 + figure("planerad", f"{fmt.mnkr(h.planned_tkr)} ({fmt.tkr(h.planned_tkr)})"))
@@ -166,8 +245,6 @@ def sentences(h: Headline, figure=_plain) -> list[str]:
                      f"{fmt.mnkr(h.double_counted_tkr)} av det "
                      f"är enligt planen redan medräknat i andra åtgärder och räknas här bara en gång")
         out.append(text + ".")
-    else:
-        out.append(f"Åtgärdsplanens effekt för {h.year} anges inte i källorna.")
     if gap_text(h):
         out.append(gap_text(h, figure))
     if h.has_followup:
@@ -182,11 +259,12 @@ def sentences(h: Headline, figure=_plain) -> list[str]:
 
 
 def short_text(h: Headline, figure=_plain) -> str:
-    """One line for the landing page: deficit, plan, gap (figures not stated are left out). ``figure(key,
-    text)`` is applied to each figure's text as in :func:`sentences`, e.g. to mark it for a link."""
-    if not h.has_plan:
+    """One line for the landing page: the budget's result where it answers, deficit, plan, gap (figures
+    not stated are left out). ``figure(key, text)`` is applied to each figure's text as in
+    :func:`sentences`, e.g. to mark it for a link."""
+    parts = [short_budget_text(h, figure)] if h.budget_first else []
+    if not h.has_plan and not parts:
         return ""
-    parts = []
     if h.deficit_tkr is not None:
         parts.append(f"underskott {figure('underskott', fmt.mnkr(h.deficit_tkr))}")
     if h.planned_tkr is not None:
@@ -200,8 +278,24 @@ def short_text(h: Headline, figure=_plain) -> str:
         red = f"{fmt.number(n)} röda åtgärder" + (f" med {fmt.number(planned)} av {fmt.tkr(h.planned_tkr)} planerat"
                                                    if planned is not None and h.planned_tkr else "")
         parts.append(figure("trafikljus", red))
-    missing = [w for w, v in (("underskottet", h.deficit_tkr), (f"planens effekt {h.year}", h.planned_tkr)) if v is None]
-    if missing:
-        parts.append(" och ".join(missing) + " anges inte i källorna")
+    if not parts:
+        return ""
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
+
+
+def short_budget_text(h: Headline, figure=_plain) -> str:
+    """The budget's answer in the landing page's line: 'budgeten 2025 lagd i balans: kommunbidraget 256,3 mnkr
+    täcker nettokostnaden 256,3 mnkr' ('' when it does not answer)."""
+    if not h.budget_first:
+        return ""
+    b = h.budget
+    key = "budget_resultat" if b.result_stated else "budget_resultat_beraknat"
+    r = b.result_tkr
+    head = (f"budgeten {h.year} lagd i balans" if abs(r) < 0.5 else
+            f"budgeten {h.year} visar ett {'överskott' if r > 0 else 'underskott'} på {figure(key, fmt.mnkr(abs(r)))}")
+    if b.grant_tkr is not None and b.net_tkr is not None and b.net_tkr <= 0:
+        verb = "täcker" if b.grant_tkr >= -b.net_tkr else "täcker inte"
+        return (f"{head}: kommunbidraget {figure('budget_kommunbidrag', fmt.mnkr(b.grant_tkr))} {verb} "
+                f"nettokostnaden {figure('budget_nettokostnad', fmt.mnkr(-b.net_tkr))}")
+    return head + (f" (resultat {figure(key, fmt.tkr(0))})" if abs(r) < 0.5 else "")

@@ -20,7 +20,9 @@ CHART_ROWS = 8  # measures per chart of planned and actual effect
 
 
 # Where each figure of the Läget box (rapportbok.analysis.headline.FIGURES) is worked out: (page, anchor).
-# The anchors are this chapter's tables (``T_<id>`` of present.tables) and sections, and the Avstämning page.
+# The anchors are this chapter's tables (``T_<id>`` of present.tables) and sections, the Avstämning page,
+# and for the budget's result the budget chapter: its table of ramar (the stated rows), or the section
+# whose over-the-years chart works the result out as kommunbidrag minus net cost.
 HEADLINE_ANCHORS = {
     "underskott": ("atgardsplan", "fran-underskott-till-kvarstaende-gap"),
     "planerad": ("atgardsplan", "T_summa_plan"),
@@ -29,6 +31,10 @@ HEADLINE_ANCHORS = {
     "trafikljus": ("atgardsplan", "T_trafikljus"),
     "faktisk": ("atgardsplan", "T_summa_plan"),
     "forvaltningen_anger": ("avstamning", "avstamning-atgardsplan"),
+    "budget_resultat": ("budget", "T_ramar"),
+    "budget_resultat_beraknat": ("budget", "nettokostnad-och-kommunbidrag"),
+    "budget_kommunbidrag": ("budget", "T_ramar"),
+    "budget_nettokostnad": ("budget", "T_ramar"),
 }
 _MARK = re.compile("\ue000([a-z_\\\\]+)\ue001(.*?)\ue002")  # the key's "_" comes back escaped (\\_)
 

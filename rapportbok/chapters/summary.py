@@ -85,21 +85,29 @@ class SummaryChapter(ChapterPage):
 
     # -- the answer first --------------------------------------------------------------------
     def headline(self) -> None:
-        """Läget: the deficit, the plan's effect for the year and what remains, with the source."""
+        """Läget: the budget's result where no deficit is stated, the deficit, the plan's effect for the
+        year and what remains, with the source."""
         h = hl.headline(self.data, self.year, self.tertial)
         self.headline_figures = h
-        if not h.has_plan:
+        from rapportbok.chapters.actionplan import headline_md
+
+        said = hl.sentences(h)
+        if not h.has_plan and not said:
             md(f"```{{admonition}} Läget {self.year}\n:class: rapportbok-lage\n"
                f"Ingen åtgärdsplan i källorna gäller {self.year}. Se kapitlen nedan.\n```")
             return
-        from rapportbok.chapters.actionplan import headline_md
-
-        text = headline_md(h)  # each figure links to the table or section that computes it
+        text = (headline_md(h) if said  # each figure links to the table or section that computes it
+                else f"Källorna anger inget underskott och inget budgetresultat för {int(self.year)}. Se kapitlen nedan.")
+        if said and not h.has_plan:
+            text += f" Ingen åtgärdsplan i källorna gäller {int(self.year)}."
         cited = {}
+        if h.budget_first:
+            cited["budgeten"] = sources.cite(h.budget.rows).removeprefix("Källa: ")
         if h.deficit_rows is not None:
             cited["underskottet"] = sources.cite(h.deficit_rows).removeprefix("Källa: ")
         page = self.pages.get("atgardsplan")
-        if page is not None and page.plans is not None:
+        if page is not None and page.plans is not None and (h.deficit_tkr is not None or h.planned_tkr is not None
+                                                            or h.has_followup):  # a figure of the plan is shown
             cited["planen"] = page._cite_plan().removeprefix("Källa: ")
         doc = reconcile.common_source(list(cited.values())) if len(cited) > 1 else ""
         if doc and doc not in cited.values():  # one document: name it once, then where in it
@@ -107,9 +115,20 @@ class SummaryChapter(ChapterPage):
                       + ".")
         else:
             source = "Källa: " + "; ".join(k + ": " + v for k, v in cited.items()) + "." if cited else ""
-        own = "Kvar efter planen och trafikljusen är egen beräkning" if h.has_followup else "Kvar efter planen är egen beräkning"
+        # what the page works out itself, then the chapters that show it
+        own = [w for w, shown in (("budgetens resultat", h.budget_first and not h.budget.result_stated),
+                                  ("kvar efter planen", h.gap_tkr is not None),
+                                  ("trafikljusen", h.has_followup)) if shown]
+        own_text = (" och ".join(own) + " är egen beräkning, se") if own else "se"
+        lead = escape.md_text(own_text[0].upper() + own_text[1:]) + " "
+        more = ""
+        for slug in ("budget", "atgardsplan"):
+            if slug in self.pages and (h.budget_first if slug == "budget" else h.has_plan):
+                more += (" och " if more else " " + lead) + self._link(slug)
+        if more:
+            more += "."
         md(f"```{{admonition}} Läget {self.year}\n:class: rapportbok-lage\n{text}\n\n"
-           f"{escape.md_text(source)} {own}, se {self._link('atgardsplan')}.\n```")
+           f"{escape.md_text(source)}{more}\n```")
 
     # -- introduction ---------------------------------------------------------------------
     def intro(self) -> None:

@@ -117,8 +117,9 @@ def landing_page(all_orgs: list[orgs.Org], jobs: list[Job], heads: dict | None =
         "",
         "## Organisationer och år",
         "",
-        "Per år: underskottet som källorna anger, åtgärdsplanens planerade effekt för året och vad som återstår "
-        "(egen beräkning). Årets sida och dess sammanfattning visar källan.",
+        "Per år: underskottet som källorna anger (där inget underskott anges: budgetens resultat), "
+        "åtgärdsplanens planerade effekt för året och vad som återstår (egen beräkning). Årets sida och dess "
+        "sammanfattning visar källan.",
         "",
     ]
     for org in all_orgs:
@@ -129,7 +130,7 @@ def landing_page(all_orgs: list[orgs.Org], jobs: list[Job], heads: dict | None =
         for y in years:
             h = heads.get((org.slug, y))
             # each figure links to where it is computed, as in the year's Läget (chapters.actionplan.headline_md)
-            short = headline_md(h, prefix=f"{org.slug}/{y}/", short=True) if h is not None and h.has_plan else ""
+            short = headline_md(h, prefix=f"{org.slug}/{y}/", short=True) if h is not None else ""
             lines.append(f"- **[{y}]({org.slug}/{y}/index.md)**" + (f": {short}" if short else ""))
         lines.append("")
     lines += [
