@@ -7,7 +7,7 @@ import pandas as pd
 from rapportbok.analysis import budget, reconcile, wording
 from rapportbok.chapters import Chapter, ChapterPage
 from rapportbok.core import escape, fmt, periods
-from rapportbok.data import sources
+from rapportbok.data import sources, stated_tables
 from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
@@ -51,10 +51,16 @@ class BudgetChapter(ChapterPage):
             fu = self.data.get("budgetuppfoljning")
             shows = ("budgetuppföljningen ur rapportens tabeller" if fu is not None and self.year in {int(a) for a in fu["ar"]}
                      else "de uppgifter om det ekonomiska läget som källorna anger")
-            md(
-                f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** Källdokumenten innehåller ingen budgettabell för "
-                f"{self.year}. Kapitlet visar {shows}."
-            )
+            elsewhere = [t for t in stated_tables.load(self.data) if t.kind == "budget" and t.year == self.year]
+            lead = f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** "
+            if elsewhere:  # a budget in mnkr (or with decimals): shown as stated, never as exact tkr
+                md(lead + f"Budgeten för {self.year} står i "
+                   + ", ".join(f"”{escape.md_text(t.caption)}” ({escape.md_text(t.unit)})" for t in elsewhere)
+                   + ", som visas som den är angiven i [Rapporternas tabeller](tabeller.ipynb); det här kapitlet läser "
+                   f"budgetar i tkr utan decimaler och räknar inte om den, så att inga tal visas som mer exakta än källan. "
+                   f"Kapitlet visar {shows}.")
+            else:
+                md(lead + f"Källdokumenten innehåller ingen budgettabell för {self.year}. Kapitlet visar {shows}.")
             return
         net = budget.series(self.ramar, budget.NET_COST)
         grant = budget.series(self.ramar, budget.GRANT)

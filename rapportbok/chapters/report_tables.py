@@ -236,7 +236,7 @@ class TablesChapter(ChapterPage):
         indent = depths(t)
         display(tables.show(df, f"tabell_{i}_{j}_{t.id}", f"{t.caption}, {unit}", source, formats=formats, bold_rows=bold,
                             indent=indent))
-        if t.id in self.followed:
+        if t.id in self.followed and t.per == self.end:  # other dates: the budget chapter shows only this one
             self._followed_note()
         elif t.kind != "budget":
             extra = followup_frame(t, d)

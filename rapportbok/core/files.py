@@ -89,7 +89,7 @@ def write_bytes(path: Path, data: bytes) -> Path:
     """Replace ``path`` with ``data`` in one step; returns ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    tmp = _tmp_beside(path)
     mode = (path.stat().st_mode & 0o777) if path.exists() else 0o666
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
     try:
@@ -113,7 +113,7 @@ def write_text(path: Path, text: str) -> Path:
 
 
 def _tmp_beside(path: Path) -> Path:
-    return path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+    return path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
 
 
 def write_texts(texts: dict[Path, str]) -> list[Path]:
