@@ -16,6 +16,7 @@ from typing import Callable
 import pandas as pd
 import yaml
 
+from rapportbok.core import state
 from rapportbok.core.hashing import Digest
 from rapportbok.core.paths import PACKAGE_DIR, data_dir
 from rapportbok.data import actionplan, budget, review, risk, sources
@@ -94,6 +95,9 @@ CACHE_MODULE = "_rapportbok_validated"
 CACHE_SIZE = 1000
 
 
+state.kept(__name__, "validated input, keyed by the content of the files and the package (" + CACHE_MODULE + ")")
+
+
 def _cache() -> dict:
     holder = sys.modules.get(CACHE_MODULE)
     if holder is None:
@@ -123,6 +127,13 @@ def _content_key(org_path: Path, data: Path) -> str:
 
 def _copy(sets: dict[str, pd.DataFrame | None]) -> dict[str, pd.DataFrame | None]:
     return {k: (None if v is None else v.copy(deep=True)) for k, v in sets.items()}
+
+
+def content_key(org: str, data: Path | None = None) -> str:
+    """A hash of everything an organisation's validated input depends on: its files, the source register,
+    the Kolada store and the package's code (the key of the validate-once cache)."""
+    data = data or data_dir()
+    return _content_key(data / org, data)
 
 
 def load_org(org: str, data: Path | None = None, warnings: list[Issue] | None = None) -> dict[str, pd.DataFrame | None]:
