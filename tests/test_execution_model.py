@@ -192,3 +192,62 @@ def test_the_overview_and_the_audit_page_show_the_chapters_pages(counted):
     assert set(audit_page.pages) == set(overview.pages)
     assert counted == {"BudgetChapter": 1, "RiskChapter": 1, "ActionPlanChapter": 1, "GenomlysningChapter": 1}
     assert overview.pages["risk"] is not audit_page.pages["risk"]
+
+
+# -- validated once per build: the kernels get what the build process validated ----------------------------
+
+def _fresh_cache(monkeypatch):
+    """This process as a new kernel: no validated input in memory."""
+    from rapportbok.data import datasets
+
+    monkeypatch.setattr(datasets._cache(), "entries", {})
+
+
+def test_the_kernels_use_the_input_the_build_validated(tmp_path, monkeypatch):
+    from rapportbok.data import datasets
+
+    data = ROOT / "data"
+    expected = datasets.load_org("haninge", data)
+    env = datasets.hand_over(tmp_path / "validated", ["haninge", "alingsas"], data)
+    assert sorted(p.name for p in (tmp_path / "validated").iterdir()) == sorted(
+        f"{datasets.content_key(o, data)}.pickle" for o in ("haninge", "alingsas"))
+    _fresh_cache(monkeypatch)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    loads = datasets._cache().loads
+    got = datasets.load_org("haninge", data)
+    assert datasets._cache().loads == loads  # not validated again
+    assert got.keys() == expected.keys()
+    for k, v in expected.items():
+        assert (v is None and got[k] is None) or (v.equals(got[k]) and list(v.dtypes) == list(got[k].dtypes)), k
+
+
+@pytest.mark.parametrize("spoil", ["tampered", "other key", "no key"])
+def test_a_handed_over_file_without_the_builds_signature_is_not_unpickled(tmp_path, monkeypatch, spoil):
+    import pickle
+
+    from rapportbok.data import datasets
+
+    data = ROOT / "data"
+    expected = datasets.load_org("alingsas", data)
+    env = datasets.hand_over(tmp_path / "v", ["alingsas"], data)
+    [path] = (tmp_path / "v").iterdir()
+    if spoil == "tampered":  # a planted pickle under the right name, with the old signature
+        blob = path.read_bytes()
+        path.write_bytes(blob[:32] + pickle.dumps({"planted": True}))
+    elif spoil == "other key":  # signed by another build
+        env[datasets.HANDOFF_KEY_ENV] = "00" * 32
+    else:
+        del env[datasets.HANDOFF_KEY_ENV]
+    _fresh_cache(monkeypatch)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    loads = datasets._cache().loads
+    got = datasets.load_org("alingsas", data)
+    assert datasets._cache().loads == loads + 1  # validated from the files instead
+    assert all((v is None and got[k] is None) or v.equals(got[k]) for k, v in expected.items())
+
+
+def test_the_build_leaves_no_handed_over_files(built_project):
+    assert not list(built_project.rglob("*.pickle"))
+    assert not (built_project / "book" / ".validated").exists()
