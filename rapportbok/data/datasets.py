@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 from rapportbok.core import state
-from rapportbok.core.hashing import Digest
+from rapportbok.core.hashing import Digest, same_signature, signature
 from rapportbok.core.paths import PACKAGE_DIR, data_dir
 from rapportbok.data import actionplan, budget, review, risk, sources
 from rapportbok.data import budget_followup as followup
@@ -172,13 +172,6 @@ HANDOFF_DIR_ENV = "RAPPORTBOK_VALIDATED"
 HANDOFF_KEY_ENV = "RAPPORTBOK_VALIDATED_KEY"
 
 
-def _signature(secret: bytes, payload: bytes) -> bytes:
-    import hashlib
-    import hmac
-
-    return hmac.new(secret, payload, hashlib.sha256).digest()
-
-
 def hand_over(folder: Path, slugs: list[str], data: Path | None = None) -> dict[str, str]:
     """Leave the validated input of these organisations (validated in this process) in ``folder`` for the
     build's kernels; returns the environment variables that tell a kernel where and with which key."""
@@ -195,13 +188,12 @@ def hand_over(folder: Path, slugs: list[str], data: Path | None = None) -> dict[
         if hit is None:
             continue
         payload = pickle.dumps(hit, protocol=pickle.HIGHEST_PROTOCOL)
-        (folder / f"{key}.pickle").write_bytes(_signature(secret, payload) + payload)
+        (folder / f"{key}.pickle").write_bytes(signature(secret, payload) + payload)
     return {HANDOFF_DIR_ENV: str(folder), HANDOFF_KEY_ENV: secret.hex()}
 
 
 def _handed_over(key: str):
     """The validated input the build left for this kernel under ``key``, if it is there and signed by the build."""
-    import hmac
     import os
     import pickle
 
@@ -213,8 +205,8 @@ def _handed_over(key: str):
         secret_bytes = bytes.fromhex(secret)
     except (OSError, ValueError):
         return None
-    signature, payload = blob[:32], blob[32:]
-    if not hmac.compare_digest(signature, _signature(secret_bytes, payload)):
+    signed, payload = blob[:32], blob[32:]
+    if not same_signature(signed, signature(secret_bytes, payload)):
         return None
     return pickle.loads(payload)  # noqa: S301 - written and signed by this build (above)
 
