@@ -107,7 +107,6 @@ def floor(proj: Path) -> None:
     which any build of these pages has to do.)"""
     import matplotlib
     from IPython.core.interactiveshell import InteractiveShell
-
     from matplotlib_inline.backend_inline import configure_inline_support
 
     backend = "module://matplotlib_inline.backend_inline"

@@ -208,7 +208,7 @@ def _handed_over(key: str):
     signed, payload = blob[:32], blob[32:]
     if not same_signature(signed, signature(secret_bytes, payload)):
         return None
-    return pickle.loads(payload)  # noqa: S301 - written and signed by this build (above)
+    return pickle.loads(payload)  # written and signed by this build (hand_over)
 
 
 def _known_sources(data: Path) -> set[str]:
