@@ -213,21 +213,23 @@ def test_timeout_is_reported_and_next_notebook_runs(tmp_path):
 # -- state isolation (synthetic notebooks) ------------------------------------------------------------
 
 def test_state_does_not_leak_between_notebooks(tmp_path):
-    # synthetic: the first notebook leaves state everywhere it can; the second looks for it
+    # synthetic: the first notebook leaves state everywhere it can, also in the package's declared state
+    # (rapportbok.core.state); the second looks for it
     first = _synthetic(
         tmp_path, "first",
         "import os, sys, warnings\nleak = 42\nos.environ['RAPPORTBOK_LEAK'] = '1'\n"
         "sys.path.insert(0, '/nowhere')\nwarnings.simplefilter('ignore')\n"
-        "import rapportbok\nrapportbok._leak = True",
+        "from rapportbok.present import tables\nfrom rapportbok.chapters import audit\n"
+        "tables.begin_page('lekt')\naudit._asking = ('budget', 'Budget')",
         "print(os.getpid())",
     )
     second = _synthetic(
         tmp_path, "second",
-        "import os, sys, warnings\nimport rapportbok\n"
+        "import os, sys, warnings\nfrom rapportbok.present import tables\nfrom rapportbok.chapters import audit\n"
         "print(os.getpid())\n"
         "print('env', os.environ.get('RAPPORTBOK_LEAK'), os.environ.get('RAPPORTBOK_DATA'))\n"
         "print('cwd', os.getcwd())\n"
-        "print('path', '/nowhere' in sys.path, 'module', hasattr(rapportbok, '_leak'))\n"
+        "print('path', '/nowhere' in sys.path, 'page', tables.current_page(), 'asking', audit.asking())\n"
         "print('filters', ('ignore', None, Warning, None, 0) in warnings.filters)",
         "leak",
     )
@@ -240,10 +242,20 @@ def test_state_does_not_leak_between_notebooks(tmp_path):
     assert counts == 3
     lines = text.splitlines()
     assert lines[0] == first_pid  # the same kernel ran both notebooks
-    assert lines[1:] == ["env None /data", f"cwd {specs[1].cwd}", "path False module False",
+    assert lines[1:] == ["env None /data", f"cwd {specs[1].cwd}", "path False page None asking False",
                          "filters False"]
     nb = nbformat.read(specs[1].out, as_version=4)
     assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3, 4]
+
+
+def test_the_package_stays_imported_unless_asked_to_reimport(tmp_path):
+    # synthetic: a mark on the package's module survives to the next notebook (the package is not imported
+    # afresh; its state is reset instead), and is gone when the package is named in `reimport`
+    mark = _synthetic(tmp_path, "mark", "import rapportbok\nprint(getattr(rapportbok, '_mark', None))\nrapportbok._mark = 1")
+    for reimport, expected in (((), "1"), (("rapportbok",), "None")):
+        specs = [_spec(tmp_path, mark, f"m{i}", f"r{len(reimport)}") for i in range(2)]
+        assert executor.run(specs, workers=1, reimport=reimport) == []
+        assert _outputs(specs[1].out)[2][1][0].strip() == expected, reimport
 
 
 def test_execution_counts_restart_on_a_reused_kernel(tmp_path):

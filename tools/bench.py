@@ -5,13 +5,15 @@ Everything runs in temporary copies of the project; book/ and the site here are 
 Today's book: cold build, the site build alone (1 and 2 Sphinx processes, and whether their HTML is
 the same), no-change rebuild, one changed file, and the floor: one plain Python process executing
 every chapter's code once, with each organisation's input read and validated once (the build's
-validate-once cache, rapportbok.data.datasets) and each table and chart computed once, without
-notebooks, kernels or site. Each case runs --runs times; the median is printed with its ratio to the floor.
+validate-once cache, rapportbok.data.datasets) and each table and chart computed once and displayed
+as a kernel displays it (an IPython shell with the inline backend: every chart drawn into its PNG),
+without notebooks, kernels or site. Each case runs --runs times; the median is printed with its ratio to the floor.
 
 Scale (--scale N[,N...], default 10,50): N SYNTHETIC organisations, generated in a temporary folder
 from one real organisation's files (--template-org, one report year) under the names "Syntetisk
 kommun NNN". The figures are copies, not data about any municipality; the synthetic data never
 leaves the temporary folder. Each N gets one cold build (notebooks and site), one no-change rebuild,
+the site build alone with 1 and 2 Sphinx processes at the largest N (unless --no-site-jobs),
 the time per organisation, the peak memory (resident memory of the build and all its child processes
 together, sampled) and, over the N values, the growth exponent b of time = a × N^b (least squares
 on log-log). Usage: python tools/bench.py [--runs N] [--scale 10,50,290] [--skip-book]
@@ -102,10 +104,21 @@ def timed(fn) -> float:
 
 
 def floor(proj: Path) -> None:
-    """Every chapter's code cells for every job, in this one process (matplotlib Agg), each input validated once."""
-    import matplotlib
+    """Every chapter's code cells for every job, in this one process, each input validated once.
 
-    matplotlib.use("Agg")
+    Displayed as in a kernel: an IPython shell with matplotlib's inline backend formats every output, so
+    each chart is drawn into its PNG (with the kernel's tight bounding box) and each table into its HTML,
+    once. (Without a shell ``display`` only prints a repr, and the floor would leave out drawing the charts,
+    which any build of these pages has to do.)"""
+    import matplotlib
+    from IPython.core.interactiveshell import InteractiveShell
+    from matplotlib_inline.backend_inline import configure_inline_support
+
+    backend = "module://matplotlib_inline.backend_inline"
+    matplotlib.use(backend)
+    shell = InteractiveShell.instance()
+    configure_inline_support(shell, backend)  # figures displayed as PNG, with the kernel's settings
+    initial = set(shell.user_ns)
     os.chdir(proj)
     os.environ["RAPPORTBOK_DATA"] = str(proj / "data")
     from rapportbok.data import datasets
@@ -116,12 +129,14 @@ def floor(proj: Path) -> None:
     for job in jobs:
         if job.chapter not in cells:
             nb = templates.to_notebook(templates.template_path(proj, job.chapter))
-            cells[job.chapter] = [compile(c.source, job.chapter, "exec") for c in nb.cells
+            cells[job.chapter] = [c.source for c in nb.cells
                                   if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
-        ns = dict(job.parameters())
+        for name in set(shell.user_ns) - initial:
+            del shell.user_ns[name]
+        shell.user_ns.update(job.parameters())
         with contextlib.redirect_stdout(io.StringIO()):
             for code in cells[job.chapter]:
-                exec(code, ns)
+                shell.run_cell(code, store_history=False).raise_error()  # displays the cell's value, as a kernel does
         import matplotlib.pyplot as plt
 
         plt.close("all")
@@ -301,12 +316,13 @@ def bench_book(runs: int, number) -> None:
               f"utan ändring ≤ 0,2 s -> {'uppfyllt' if med['nochange'] <= 0.2 else 'ej uppfyllt'}")
 
 
-def bench_scale(sizes: list[int], template: str, number, with_kolada: bool = False) -> None:
+def bench_scale(sizes: list[int], template: str, number, with_kolada: bool = False, site_jobs: bool = True) -> None:
     print(f"Skala: N syntetiska organisationer (kopior av filerna för {template}, ett rapportår var), en kall byggning per N")
     print("       N   notebooks   kall byggning   per organisation   utan ändring (direkt / igen)   högsta minne")
     points = []
     peaks = []
     nochanges = []
+    site_lines: list[str] = []
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"rapportbok-bench-{n}-") as tmp:
             proj = copy_project(Path(tmp))
@@ -325,6 +341,15 @@ def bench_scale(sizes: list[int], template: str, number, with_kolada: bool = Fal
             print(f"  {n:>6}   {notebooks.group(1) if notebooks else '?':>9}   {number(seconds, 1):>11} s   "
                   f"{number(seconds / n, 2):>14} s   {number(again, 2):>5} / {number(steady, 2)} s   "
                   f"{number(peak / 2**20, 0):>9} MB", flush=True)
+            if n == max(sizes) and site_jobs:  # the site alone, 1 and 2 Sphinx processes (RAPPORTBOK_SITE_JOBS)
+                one = site_build(proj, proj / "_bench_site1", 1)
+                two = site_build(proj, proj / "_bench_site2", 2)
+                differ = html_differences(proj / "_bench_site1" / "_build" / "html", proj / "_bench_site2" / "_build" / "html")
+                site_lines.append(f"  webbplatsbygget ensamt vid N = {n}: 1 process {number(one, 1)} s, 2 processer (-j) "
+                                  f"{number(two, 1)} s = {number(one / two, 2)} × så snabbt; HTML "
+                                  + ("identisk" if not differ else f"SKILJER i {len(differ)} filer: {', '.join(differ[:5])}"))
+    for line in site_lines:
+        print(line)
     b = growth_exponent(points)
     if b is not None:
         print(f"  tillväxtexponent b (tid ∝ N^b, minsta kvadrat på log-log över N = {', '.join(str(n) for n in sizes)}): "
@@ -412,6 +437,7 @@ def main() -> None:
                     "t.ex. 50,290 (en byggs, dess utdata kopieras till de andra)")
     ap.add_argument("--fore", default=None, help="mappen med paketet att jämföra med i --utan-andring (PYTHONPATH), "
                     "t.ex. en klon av main")
+    ap.add_argument("--no-site-jobs", action="store_true", help="mät inte webbplatsbygget med 1 och 2 processer vid största N")
     args = ap.parse_args()
     sizes = [int(s) for s in args.scale.split(",") if s.strip() and int(s) > 0]
     from rapportbok.core.fmt import number
@@ -421,7 +447,7 @@ def main() -> None:
     if not args.skip_book:
         bench_book(args.runs, number)
     if sizes:
-        bench_scale(sizes, args.template_org, number, args.kolada)
+        bench_scale(sizes, args.template_org, number, args.kolada, site_jobs=not args.no_site_jobs)
     nochange = [int(s) for s in args.utan_andring.split(",") if s.strip() and int(s) > 0]
     if nochange:
         bench_nochange(nochange, args.template_org, max(args.runs, 3), number, args.fore)

@@ -22,7 +22,7 @@ import importlib
 
 from rapportbok.analysis import reconcile
 from rapportbok.chapters import Chapter, ChapterPage, registry
-from rapportbok.core import escape
+from rapportbok.core import escape, state
 from rapportbok.present import display, tables
 
 SLUG = "avstamning"
@@ -74,6 +74,14 @@ def in_full(chapter: str, title: str = ""):
         yield
     finally:
         _asking = before
+
+
+def _not_asking() -> None:
+    global _asking
+    _asking = None
+
+
+state.register(__name__, _not_asking)  # a new notebook starts with no chapter asked
 
 
 def asking() -> bool:
@@ -161,6 +169,8 @@ CHAPTER = Chapter(SLUG, PAGE_TITLE, has_data)  # reads every file of the organis
 
 class AuditChapter(ChapterPage):
     """The Avstämning page of one organisation-year: every chapter's reconciliation, in book order."""
+
+    shared = False  # it shows the chapters' pages; constructing it is cheap once they are computed
 
     def __init__(self, org: str, year: int, tertial: int):
         super().__init__(org, year, tertial)

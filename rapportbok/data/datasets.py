@@ -16,7 +16,8 @@ from typing import Callable
 import pandas as pd
 import yaml
 
-from rapportbok.core.hashing import Digest
+from rapportbok.core import state
+from rapportbok.core.hashing import Digest, same_signature, signature
 from rapportbok.core.paths import PACKAGE_DIR, data_dir
 from rapportbok.data import actionplan, budget, review, risk, sources
 from rapportbok.data import budget_followup as followup
@@ -95,12 +96,15 @@ def _kolada(org_path: Path) -> tuple[pd.DataFrame | None, list[Issue]]:
 # per build process and once per notebook kernel, not once per chapter. The cache lives in a module
 # of its own outside the package: the notebook executor (rapportbok.publish.executor) drops and
 # re-imports `rapportbok` between notebooks on a reused kernel, and this keeps the validated tables
-# across that. Nothing is written to disk (no pickle that could be tampered with); a changed file
-# changes the key. Callers get copies, so a chapter that changes a table cannot affect another.
+# across that. A changed file changes the key. The build hands its kernels what it validated itself
+# (``hand_over``: signed files in its staging folder, see below). Callers get copies, so a chapter that changes a table cannot affect another.
 CACHE_MODULE = "_rapportbok_validated"
 # Organisations kept: the build process goes over every organisation several times (validate, plan,
 # warnings, headlines), so all of them must fit; a validated organisation is some 100 kB.
 CACHE_SIZE = 1000
+
+
+state.kept(__name__, "validated input, keyed by the content of the files and the package (" + CACHE_MODULE + ")")
 
 
 def _cache() -> dict:
@@ -134,6 +138,13 @@ def _copy(sets: dict[str, pd.DataFrame | None]) -> dict[str, pd.DataFrame | None
     return {k: (None if v is None else v.copy(deep=True)) for k, v in sets.items()}
 
 
+def content_key(org: str, data: Path | None = None) -> str:
+    """A hash of everything an organisation's validated input depends on: its files, the source register,
+    the Kolada store and the package's code (the key of the validate-once cache)."""
+    data = data or data_dir()
+    return _content_key(data / org, data)
+
+
 def load_org(org: str, data: Path | None = None, warnings: list[Issue] | None = None) -> dict[str, pd.DataFrame | None]:
     """All datasets of one organisation, validated; raises DataError listing every problem.
 
@@ -145,6 +156,8 @@ def load_org(org: str, data: Path | None = None, warnings: list[Issue] | None = 
     key = _content_key(data / org, data)
     hit = cache.entries.pop(key, None)
     if hit is None:
+        hit = _handed_over(key)
+    if hit is None:
         hit = _load_org(org, data)
         cache.loads += 1
     cache.entries[key] = hit  # most recently used last
@@ -154,6 +167,57 @@ def load_org(org: str, data: Path | None = None, warnings: list[Issue] | None = 
     if warnings is not None:
         warnings += issues
     return _copy(out)
+
+
+# -- handing validated input to the build's kernels ------------------------------------------------------
+# The build process validates every organisation before it executes a notebook. Its kernels (other
+# processes) would validate each organisation once more; instead the build leaves each organisation's
+# validated input in its staging folder (``hand_over``) and tells its kernels where and with which key
+# (these two variables, set only for the build's kernels). The files are signed with a key made for the
+# build, never written to disk: a file that does not carry the right signature (changed, planted, left
+# by another build) is not unpickled, and the kernel validates the files itself. A fresh kernel without
+# the variables (strict nbval, a notebook run by hand) validates as always.
+HANDOFF_DIR_ENV = "RAPPORTBOK_VALIDATED"
+HANDOFF_KEY_ENV = "RAPPORTBOK_VALIDATED_KEY"
+
+
+def hand_over(folder: Path, slugs: list[str], data: Path | None = None) -> dict[str, str]:
+    """Leave the validated input of these organisations (validated in this process) in ``folder`` for the
+    build's kernels; returns the environment variables that tell a kernel where and with which key."""
+    import pickle
+    import secrets
+
+    data = data or data_dir()
+    secret = secrets.token_bytes(32)
+    folder.mkdir(parents=True, exist_ok=True)
+    cache = _cache()
+    for slug in slugs:
+        key = _content_key(data / slug, data)
+        hit = cache.entries.get(key)
+        if hit is None:
+            continue
+        payload = pickle.dumps(hit, protocol=pickle.HIGHEST_PROTOCOL)
+        (folder / f"{key}.pickle").write_bytes(signature(secret, payload) + payload)
+    return {HANDOFF_DIR_ENV: str(folder), HANDOFF_KEY_ENV: secret.hex()}
+
+
+def _handed_over(key: str):
+    """The validated input the build left for this kernel under ``key``, if it is there and signed by the build."""
+    import os
+    import pickle
+
+    folder, secret = os.environ.get(HANDOFF_DIR_ENV), os.environ.get(HANDOFF_KEY_ENV)
+    if not folder or not secret:
+        return None
+    try:
+        blob = (Path(folder) / f"{key}.pickle").read_bytes()
+        secret_bytes = bytes.fromhex(secret)
+    except (OSError, ValueError):
+        return None
+    signed, payload = blob[:32], blob[32:]
+    if not same_signature(signed, signature(secret_bytes, payload)):
+        return None
+    return pickle.loads(payload)  # written and signed by this build (hand_over)
 
 
 def _known_sources(data: Path) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from rapportbok.core import state
 from rapportbok.core.paths import SOURCE_ID, SOURCE_ID_TEXT, PathError, data_dir, inside
 from rapportbok.data.schema import Col, DataError, Issue, TableSpec, read_table
 
@@ -149,6 +150,15 @@ def section_line(lines: list[str], avsnitt: str) -> int | None:
 def _lines(data: str, source_id: str) -> tuple[str, ...]:
     row = _cached(data).loc[source_id]
     return tuple(text_file(row, Path(data)).read_text(encoding="utf-8").splitlines())
+
+
+def _forget() -> None:
+    _cached.cache_clear()
+    _lines.cache_clear()
+
+
+# Keyed by the data folder, not by content: a new notebook reads the register and the texts again.
+state.register(__name__, _forget)
 
 
 def section_anchor(source_id: str, avsnitt: str, data: Path | None = None) -> str:

@@ -18,7 +18,7 @@ from typing import Callable
 import pandas as pd
 from IPython.display import HTML
 
-from rapportbok.core import escape, fmt
+from rapportbok.core import escape, fmt, state
 
 Formatter = Callable[[object], str]
 
@@ -34,6 +34,9 @@ def begin_page(chapter: str | None) -> None:
 def current_page() -> str | None:
     """The chapter page whose tables are being shown (set by :func:`begin_page`)."""
     return _page
+
+
+state.register(__name__, lambda: begin_page(None))  # a new notebook starts without a page
 
 
 def formatter_for(column: str) -> fmt.Number:

@@ -34,6 +34,7 @@ from rapportbok.publish import fold, journal, processes, stamp, templates
 
 
 AUDIT = "avstamning"  # the Avstämning page (rapportbok.chapters.audit): the PDF's appendix
+HANDOFF = ".validated"  # in the staging folder while notebooks run: the validated input for the kernels
 
 
 class BuildError(Exception):
@@ -437,10 +438,17 @@ def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = 
         done[0] += 1
         log(f"  [{done[0]}/{len(todo)}] {specs[spec].relpath} MISSLYCKADES")
 
-    for spec, err in executor.run(list(specs), min(workers, len(todo)),
-                                  env={"RAPPORTBOK_DATA": env_data} if env_data else None,
-                                  on_done=on_done, on_failed=on_failed):
-        failures.append(_describe_failure(specs[spec], err))
+    env = {"RAPPORTBOK_DATA": env_data} if env_data else {}
+    # What this process has validated, for the kernels: each organisation's input is validated once per
+    # build, not once more in the kernel that runs its notebooks (rapportbok.data.datasets.hand_over).
+    handoff = stage / HANDOFF
+    env.update(datasets.hand_over(handoff, sorted({j.org for j in todo}), data_dir()))
+    try:
+        for spec, err in executor.run(list(specs), min(workers, len(todo)), env=env,
+                                      on_done=on_done, on_failed=on_failed):
+            failures.append(_describe_failure(specs[spec], err))
+    finally:
+        shutil.rmtree(handoff, ignore_errors=True)
     if failures:
         raise BuildError("\n".join(failures))
     return todo

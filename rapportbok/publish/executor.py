@@ -13,13 +13,19 @@ the notebook, not in the history, not counted):
 - the user namespace, ``In``/``Out`` and IPython's execution counter are reset
   (``get_ipython().reset(new_session=True)``), so execution counts start at 1;
 - matplotlib figures are closed (rcParams are left alone: rapportbok.present.charts sets them at import);
-- the project's package (``reimport``, default ``rapportbok``) is dropped from ``sys.modules``
-  and so imported afresh by the notebook: module globals and caches (``lru_cache``) of the
-  previous notebook are gone. Third-party packages (the slow imports) stay loaded, and so does the
-  cache of validated input (``rapportbok.data.datasets.CACHE_MODULE``, a module outside the package,
-  keyed by the content hash of the files): an organisation's files are validated once per kernel,
-  not once per chapter;
-- modules imported from the previous notebook's folder are dropped as well;
+- the project's package stays imported, and its state is reset instead: ``resets`` (default
+  ``rapportbok.core.state:reset``) are called if their module is loaded. Every module of the package
+  that keeps state between calls declares it there (the current page of rapportbok.present.tables,
+  the lru caches of rapportbok.data.sources, ...) or declares a cache kept on purpose because its
+  key covers all it depends on (the validated input of rapportbok.data.datasets, the chapter pages of
+  rapportbok.chapters): an organisation's files are validated once per kernel, and its chapter
+  pages computed once, not once per notebook. (Importing the package afresh for every notebook
+  compiled and executed some forty modules each time: about half a second per notebook.) Packages
+  named in ``reimport`` (default none) are still dropped from ``sys.modules`` and imported afresh;
+- modules imported from the previous notebook's folder are dropped;
+- the garbage collector runs, then freezes what survives (``gc.freeze``): the loaded libraries and
+  the kept caches are not scanned again by the next notebook's collections (a full collection over
+  pandas, matplotlib and IPython cost some 0,3 s, twice per notebook);
 - ``os.environ``, ``warnings.filters`` (and the "shown once" registries) and ``sys.path`` are
   restored to what they were when the kernel started, then ``env`` is applied and the working
   directory is set to the spec's ``cwd`` (``sys.path`` follows it as for a kernel started there).
@@ -55,7 +61,8 @@ from rapportbok.publish import processes
 
 KERNEL_NAME = "python3"
 ENGINE_NAME = "rapportbok-reuse"
-REIMPORT = ("rapportbok",)  # packages every notebook imports afresh
+REIMPORT: tuple[str, ...] = ()  # packages every notebook imports afresh (none: the package resets its state)
+RESETS = ("rapportbok.core.state:reset",)  # called before every notebook, if their module is loaded
 START_TIMEOUT = 60  # seconds for a kernel to start and answer
 START_ATTEMPTS = 3  # tries to start a kernel
 PREPARE_TIMEOUT = 60  # seconds for the reset between notebooks
@@ -121,7 +128,7 @@ class NotebookFailed(Exception):
 # no step of the execution counter. Everything it needs is imported inside the function, and the
 # function removes itself with the rest of the user namespace.
 _PREPARE = r'''
-def _rapportbok_prepare(cwd, env, fresh):
+def _rapportbok_prepare(cwd, env, fresh, resets):
     import gc, importlib, os, sys, types, warnings
     state = sys.modules.get("_rapportbok_kernel_state")
     if state is None:  # first notebook on this kernel: remember how a fresh kernel looks
@@ -148,6 +155,11 @@ def _rapportbok_prepare(cwd, env, fresh):
         if name.split(".")[0] in drop:
             del sys.modules[name]
     importlib.invalidate_caches()
+    for name in resets:
+        module_name, func = name.split(":")
+        module = sys.modules.get(module_name)
+        if module is not None:
+            getattr(module, func)()
     os.environ.clear()
     os.environ.update(state.environ)
     os.environ.update(env)
@@ -157,6 +169,7 @@ def _rapportbok_prepare(cwd, env, fresh):
     sys.path[:] = [cwd if p == state.start_cwd else p for p in state.path]
     state.cwd = cwd
     gc.collect()
+    gc.freeze()
 '''
 
 
@@ -183,10 +196,10 @@ class _Kernel:
 
         run_sync(self._start)(cwd)
 
-    def prepare(self, cwd: str, env: dict[str, str], fresh: tuple[str, ...]) -> None:
+    def prepare(self, cwd: str, env: dict[str, str], fresh: tuple[str, ...], resets: tuple[str, ...] = RESETS) -> None:
         from jupyter_core.utils import run_sync
 
-        run_sync(self._prepare)(cwd, env, fresh)
+        run_sync(self._prepare)(cwd, env, fresh, resets)
 
     def shutdown(self) -> None:
         from jupyter_core.utils import run_sync
@@ -236,13 +249,14 @@ class _Kernel:
         await kc.wait_for_ready(timeout=START_TIMEOUT)
         kc.allow_stdin = False
 
-    async def _prepare(self, cwd: str, env: dict[str, str], fresh: tuple[str, ...]) -> None:
+    async def _prepare(self, cwd: str, env: dict[str, str], fresh: tuple[str, ...], resets: tuple[str, ...]) -> None:
         from queue import Empty
 
         from nbclient.exceptions import DeadKernelError
 
         # JSON strings and objects of strings are valid Python literals.
-        code = _PREPARE + f"_rapportbok_prepare({json.dumps(cwd)}, {json.dumps(env)}, {json.dumps(list(fresh))})\n"
+        code = _PREPARE + (f"_rapportbok_prepare({json.dumps(cwd)}, {json.dumps(env)}, {json.dumps(list(fresh))}, "
+                           f"{json.dumps(list(resets))})\n")
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
         deadline = time.monotonic() + PREPARE_TIMEOUT
         while True:

@@ -1,0 +1,254 @@
+"""The execution model (rapportbok.publish.executor, rapportbok.core.state, rapportbok.chapters): the package
+is imported once per kernel and its declared state reset between notebooks, chapter pages are computed
+once and shown by the overview and the Avstämning page, and the book comes out as before."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from rapportbok.core import state
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "rapportbok"
+
+
+# -- the book is the same -----------------------------------------------------------------------------
+
+def _without_input_hash(path: Path) -> dict:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb["metadata"].pop("rapportbok", None)  # changes with any change to the package
+    return nb
+
+
+def test_every_file_of_the_built_book_is_as_committed(built_project):
+    # built_project: a from-scratch build with this branch's code (tests/conftest.py), every notebook on the
+    # reused kernels with shared chapter pages. Notebooks (apart from their input hash), pages and every
+    # table download (CSV and XLSX) are byte for byte the committed book/.
+    committed = {p.relative_to(ROOT / "book") for p in (ROOT / "book").rglob("*") if p.is_file()}
+    built = {p.relative_to(built_project / "book") for p in (built_project / "book").rglob("*") if p.is_file()}
+    assert built == committed
+    assert any(p.suffix == ".xlsx" for p in committed) and any(p.suffix == ".csv" for p in committed)
+    for rel in sorted(committed):
+        ours, theirs = built_project / "book" / rel, ROOT / "book" / rel
+        if rel.suffix == ".ipynb":
+            assert _without_input_hash(ours) == _without_input_hash(theirs), rel
+        else:
+            assert ours.read_bytes() == theirs.read_bytes(), rel
+
+
+# -- the package's state is declared --------------------------------------------------------------------
+
+def _modules() -> list[str]:
+    out = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
+        parts = list(rel.parts)
+        if parts[-1] == "__main__":
+            continue
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out.append(".".join(parts))
+    return out
+
+
+def _keeps_state(path: Path) -> list[str]:
+    """What in a module keeps state between calls: `global` statements, lru caches, sys.modules entries."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Global):
+            found.append(f"global {', '.join(node.names)} (line {node.lineno})")
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for d in node.decorator_list:
+                name = ast.unparse(d)
+                if "lru_cache" in name or name in ("cache", "functools.cache"):
+                    found.append(f"@{name} {node.name} (line {node.lineno})")
+        elif isinstance(node, ast.Assign) and any("sys.modules[" in ast.unparse(t) for t in node.targets):
+            found.append(f"sys.modules entry (line {node.lineno})")
+    return found
+
+
+# Modules that keep state only for the process that runs the build, never in a kernel that runs notebooks.
+BUILD_PROCESS_ONLY = {"rapportbok.publish.executor", "rapportbok.cli"}
+
+
+def test_every_module_that_keeps_state_declares_it():
+    import importlib
+
+    for name in _modules():
+        importlib.import_module(name)
+    declared = state.registered()
+    undeclared = {}
+    for name in _modules():
+        if name in BUILD_PROCESS_ONLY:
+            continue
+        path = PACKAGE.parent / (name.replace(".", "/") + ".py")
+        if not path.exists():
+            path = PACKAGE.parent / name.replace(".", "/") / "__init__.py"
+        found = _keeps_state(path)
+        if found and name not in declared:
+            undeclared[name] = found
+    assert undeclared == {}, ("Declare this state in rapportbok.core.state (register a reset, or kept with why): "
+                              f"{undeclared}")
+    assert {"rapportbok.present.tables", "rapportbok.chapters.audit", "rapportbok.data.sources"} <= set(declared)
+
+
+def test_reset_gives_what_a_fresh_import_gives():
+    from rapportbok.chapters import audit
+    from rapportbok.data import sources
+    from rapportbok.present import tables
+
+    tables.begin_page("budget")
+    audit._asking = ("budget", "Budget")
+    sources.label("alingsas-budget-2025", ROOT / "data")
+    assert sources._cached.cache_info().currsize == 1
+    state.reset()
+    assert tables.current_page() is None and not audit.asking()
+    assert sources._cached.cache_info().currsize == 0 and sources._lines.cache_info().currsize == 0
+
+
+def test_the_state_test_sees_a_global_and_a_cache(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("import functools\n_x = None\n\ndef f():\n    global _x\n    _x = 1\n\n"
+                      "@functools.lru_cache(maxsize=2)\ndef g(a):\n    return a\n", encoding="utf-8")
+    found = sorted(_keeps_state(module))
+    assert len(found) == 2 and found[0].startswith("@functools.lru_cache") and found[1].startswith("global _x")
+
+
+# -- chapter pages computed once ------------------------------------------------------------------------
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Count how often each chapter page class really computes a page (its __init__ runs)."""
+    import importlib
+
+    from rapportbok import chapters
+    from rapportbok.chapters import summary
+
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(ROOT / "data"))
+    monkeypatch.setattr(chapters, "_PAGES", {})
+    calls: dict[str, int] = {}
+    for module, cls_name in summary.PAGE_CLASSES.values():
+        cls = getattr(importlib.import_module(module), cls_name)
+        original = cls.__init__
+
+        def init(self, *args, _original=original, _name=cls_name, **kwargs):
+            calls[_name] = calls.get(_name, 0) + 1
+            _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "__init__", init)
+    return calls
+
+
+def test_a_chapter_page_is_computed_once_and_each_caller_gets_its_own_copy(counted):
+    from rapportbok.chapters.budget import BudgetChapter
+    from rapportbok.present import tables
+
+    first = BudgetChapter("alingsas", 2025, 1)
+    tables.begin_page(None)
+    second = BudgetChapter("alingsas", 2025, 1)
+    assert counted == {"BudgetChapter": 1}
+    assert tables.current_page() == "budget"  # a page handed out again still starts its tables
+    assert first is not second and first.ramar is not second.ramar and first.ramar.equals(second.ramar)
+    first.ramar.loc[:, "belopp"] = 0  # what one notebook does to its page reaches no other
+    third = BudgetChapter("alingsas", 2025, 1)
+    assert third.ramar.equals(second.ramar) and not third.ramar.equals(first.ramar)
+    BudgetChapter("alingsas", 2024, 3)  # another year: another page
+    assert counted == {"BudgetChapter": 2}
+
+
+def test_a_changed_file_computes_the_page_anew(counted, tmp_path, monkeypatch):
+    import shutil
+
+    from rapportbok.chapters.risk import RiskChapter
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
+    before = RiskChapter("alingsas", 2025, 1)
+    path = data / "alingsas" / "risker.csv"
+    path.write_bytes(path.read_bytes() + b"\n")  # the same rows, another content hash
+    after = RiskChapter("alingsas", 2025, 1)
+    assert counted == {"RiskChapter": 2} and after.reg.equals(before.reg)
+
+
+def test_the_overview_and_the_audit_page_show_the_chapters_pages(counted):
+    # As on a build kernel: the chapters of an organisation-year, then the overview and the Avstämning page.
+    from rapportbok.chapters.actionplan import ActionPlanChapter
+    from rapportbok.chapters.audit import AuditChapter
+    from rapportbok.chapters.budget import BudgetChapter
+    from rapportbok.chapters.review import GenomlysningChapter
+    from rapportbok.chapters.risk import RiskChapter
+    from rapportbok.chapters.summary import SummaryChapter
+
+    for cls in (BudgetChapter, RiskChapter, ActionPlanChapter, GenomlysningChapter):
+        cls("alingsas", 2025, 1)
+    overview = SummaryChapter("alingsas", 2025, 1)
+    audit_page = AuditChapter("alingsas", 2025, 1)
+    assert set(overview.pages) == {"budget", "risk", "atgardsplan", "genomlysning"}
+    assert set(audit_page.pages) == set(overview.pages)
+    assert counted == {"BudgetChapter": 1, "RiskChapter": 1, "ActionPlanChapter": 1, "GenomlysningChapter": 1}
+    assert overview.pages["risk"] is not audit_page.pages["risk"]
+
+
+# -- validated once per build: the kernels get what the build process validated ----------------------------
+
+def _fresh_cache(monkeypatch):
+    """This process as a new kernel: no validated input in memory."""
+    from rapportbok.data import datasets
+
+    monkeypatch.setattr(datasets._cache(), "entries", {})
+
+
+def test_the_kernels_use_the_input_the_build_validated(tmp_path, monkeypatch):
+    from rapportbok.data import datasets
+
+    data = ROOT / "data"
+    expected = datasets.load_org("haninge", data)
+    datasets.load_org("alingsas", data)  # hand_over leaves what this process has validated
+    env = datasets.hand_over(tmp_path / "validated", ["haninge", "alingsas"], data)
+    assert sorted(p.name for p in (tmp_path / "validated").iterdir()) == sorted(
+        f"{datasets.content_key(o, data)}.pickle" for o in ("haninge", "alingsas"))
+    _fresh_cache(monkeypatch)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    loads = datasets._cache().loads
+    got = datasets.load_org("haninge", data)
+    assert datasets._cache().loads == loads  # not validated again
+    assert got.keys() == expected.keys()
+    for k, v in expected.items():
+        assert (v is None and got[k] is None) or (v.equals(got[k]) and list(v.dtypes) == list(got[k].dtypes)), k
+
+
+@pytest.mark.parametrize("spoil", ["tampered", "other key", "no key"])
+def test_a_handed_over_file_without_the_builds_signature_is_not_unpickled(tmp_path, monkeypatch, spoil):
+    import pickle
+
+    from rapportbok.data import datasets
+
+    data = ROOT / "data"
+    expected = datasets.load_org("alingsas", data)
+    env = datasets.hand_over(tmp_path / "v", ["alingsas"], data)
+    [path] = (tmp_path / "v").iterdir()
+    if spoil == "tampered":  # a planted pickle under the right name, with the old signature
+        blob = path.read_bytes()
+        path.write_bytes(blob[:32] + pickle.dumps({"planted": True}))
+    elif spoil == "other key":  # signed by another build
+        env[datasets.HANDOFF_KEY_ENV] = "00" * 32
+    else:
+        del env[datasets.HANDOFF_KEY_ENV]
+    _fresh_cache(monkeypatch)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    loads = datasets._cache().loads
+    got = datasets.load_org("alingsas", data)
+    assert datasets._cache().loads == loads + 1  # validated from the files instead
+    assert all((v is None and got[k] is None) or v.equals(got[k]) for k, v in expected.items())
+
+
+def test_the_build_leaves_no_handed_over_files(built_project):
+    assert not list(built_project.rglob("*.pickle"))
+    assert not (built_project / "book" / ".validated").exists()
