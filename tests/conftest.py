@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -19,6 +20,15 @@ def chapter_notebook(chapter: str, folder: Path) -> Path:
     from rapportbok.publish import templates
 
     return templates.write_notebook(templates.template_path(ROOT, chapter), Path(folder) / f"{chapter}.template.ipynb")
+
+
+def load_tool(name: str):
+    """A script in tools/ imported as a module (tools/ is not a package): ``load_tool("bench")``."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
 
 
 def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:

@@ -6,7 +6,6 @@ Each test works in a copy of data/ (RAPPORTBOK_DATA points there). The Alingsås
 ones of the source; the edits marked SYNTETISK are not figures of any source.
 """
 
-import importlib.util
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import OLD_BUDGET, old_budget_format
+from conftest import OLD_BUDGET, load_tool, old_budget_format
 
 from rapportbok.analysis import budget as analysis
 from rapportbok.analysis import consistency
@@ -26,14 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["--org", "alingsas", "--per", "2024-12-10"]
 
 
-def _tool():
-    spec = importlib.util.spec_from_file_location("budget_till_tabeller", ROOT / "tools" / "budget_till_tabeller.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-tool = _tool()
+tool = load_tool("budget_till_tabeller")
 
 
 @pytest.fixture

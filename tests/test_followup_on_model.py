@@ -8,7 +8,6 @@ they come from no source.
 """
 
 import datetime as dt
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import load_tool
 
 from rapportbok.analysis import budget_followup as fu
 from rapportbok.analysis import consistency
@@ -29,14 +29,7 @@ TABLE_FILES = ("tabeller.csv", "tabell_kolumner.csv", "tabell_varden.csv", "tabe
 SOURCE = "testkommun-syntetisk-ekonomisystem"
 
 
-def _tool():
-    spec = importlib.util.spec_from_file_location("uppfoljning_till_tabeller", ROOT / "tools" / "uppfoljning_till_tabeller.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-tool = _tool()
+tool = load_tool("uppfoljning_till_tabeller")
 
 
 @pytest.fixture

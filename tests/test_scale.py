@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import load_tool
 
 from rapportbok.data import datasets
 from rapportbok.data.schema import DataError
@@ -204,11 +205,7 @@ def test_site_jobs_are_passed_to_jupyter_book(monkeypatch):
 # -- the benchmark's synthetic organisations ------------------------------------------------------------
 
 def test_bench_synthesizes_valid_labelled_organisations(tmp_path):
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import bench
-    finally:
-        sys.path.remove(str(ROOT / "tools"))
+    bench = load_tool("bench")
     proj = bench.copy_project(tmp_path)
     bench.synthesize(proj, 3, "alingsas")
     from rapportbok.analysis import consistency
@@ -227,11 +224,7 @@ def test_bench_synthesizes_valid_labelled_organisations(tmp_path):
 def test_bench_synthetic_national_store_is_one_fetch_shared_by_all(tmp_path):
     """`tools/bench.py --kolada`: SYNTHETIC values from the fake server, fetched once by the real command into
     data/kolada/, and every synthetic organisation reads the same folders (its rows: all municipalities)."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import bench
-    finally:
-        sys.path.remove(str(ROOT / "tools"))
+    bench = load_tool("bench")
     from rapportbok.data import kolada
 
     proj = bench.copy_project(tmp_path)
@@ -251,11 +244,7 @@ def test_bench_synthetic_national_store_is_one_fetch_shared_by_all(tmp_path):
 
 
 def test_bench_replicates_one_built_organisation_for_the_no_change_check(tmp_path):
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import bench
-    finally:
-        sys.path.remove(str(ROOT / "tools"))
+    bench = load_tool("bench")
     proj = bench.copy_project(tmp_path)
     bench.synthesize(proj, 3, "alingsas")
     (proj / "book" / "syntetisk-001" / "2025" / "tabeller").mkdir(parents=True)
