@@ -206,8 +206,14 @@ def test_report_tables_do_not_analyse_the_followup_twice(data):
     d = datasets.load_org("testkommun", data)
     assert report_tables.followup_read(d) == {f"syntetisk_uppfoljning_2030_{day}" for day in ("04_30", "08_31", "10_31")}
     out = _run(lambda: report_tables.TablesChapter("testkommun", 2030, 3).show_reports())
-    assert "_omraknad" not in out  # no second set of recomputed columns
-    assert out.count("finns i [kapitlet Budget](budget.ipynb)") == 3
+    # The budget chapter follows up the page's report (31 October) row by row: here only a pointer to it.
+    assert out.count("finns i [kapitlet Budget](budget.ipynb)") == 1
+    assert "tabell_1_0_syntetisk_uppfoljning_2030_10_31_omraknad" not in out
+    # The year's earlier reports appear in the budget chapter only in its chart over the year: their tables
+    # are shown here as stated (with own computations where they state a budget; these state only outcome
+    # and forecast, so they have none) and without a pointer to a row-by-row follow-up that is not there.
+    for day in ("04_30", "08_31"):
+        assert f"_syntetisk_uppfoljning_2030_{day}_row0_col1" in out
 
 
 # --- minimal organisations: what kontrollera accepts, the build shows ------------------------------
