@@ -394,8 +394,9 @@ def _tables_template(org: str, year: int, tertial: int | None, per: str | None, 
 
 
 @main.command("importera", help="Läs in en ifylld mall (.xlsx): uppföljning av åtgärder till data/ORG/uppfoljning_atgarder.csv, "
-              "eller tabeller (mall --tabeller) till data/ORG/tabeller.csv, tabell_kolumner.csv, tabell_varden.csv och "
-              "tabell_lankar.csv. --ersatt ersätter det som redan finns med samma id.")
+              "eller tabeller (mall --tabeller) till data/ORG/tabeller.csv, tabell_kolumner.csv, tabell_varden.csv, "
+              "tabell_lankar.csv och (kolumnen Kommentar) tabell_kommentarer.csv. --ersatt ersätter det som redan finns "
+              "med samma id.")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. haninge.")
 @click.option("--ersatt", is_flag=True, help="Ersätt det som redan finns: i en uppföljning raderna med samma atgard_id "

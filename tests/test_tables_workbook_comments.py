@@ -263,3 +263,16 @@ def test_hostile_comments_stay_text(tmp_path, data):
     line = next(x for x in page.splitlines() if "**Vård och omsorg:**" in x)
     assert "HYPERLINK" in line  # shown as its text
     assert _comment_warnings(data) == [w for w in _comment_warnings(data) if "Socialt stöd" in w]
+
+
+def test_a_comment_over_two_lines_alt_enter_is_kept(tmp_path, data):
+    """A line break inside a cell (Alt+Enter in Excel) stays in the comment; the page shows it on one line."""
+    book = _template(tmp_path)
+    _fill(book, comments={2: "SYNTETISKT: fler utredningar.\nSärskilt under hösten.", 4: COMMENTS[4]})
+    res = _invoke("importera", str(book), "--org", SLUG)
+    assert res.exit_code == 0, res.output
+    t = next(x for x in model.load(datasets.load_org(SLUG, data)) if x.id == TID)
+    assert t.row(2).comment == "SYNTETISKT: fler utredningar.\nSärskilt under hösten."
+    line = next(x for x in _followup_page().splitlines() if "**Mottagning och utredning:**" in x)
+    assert "Särskilt under hösten" in line
+    assert len(_comment_warnings(data)) == 1
