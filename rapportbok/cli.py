@@ -389,7 +389,8 @@ def _tables_template(org: str, year: int, tertial: int | None, per: str | None, 
 
         click.echo(f"Fel: kunde inte skriva mallen {target}: {describe(err)}.", err=True)
         sys.exit(1)
-    click.echo(f"Skrev {target} med {n} tabellblad. Fyll i rubrikblocket och tabellerna och kör sedan: "
+    click.echo(f"Skrev {target} med {n} tabellblad. Fyll i rubrikblocket och tabellerna (källans kommentarer till "
+               "raderna i kolumnen Kommentar, sist) och kör sedan: "
                f"rapportbok importera {target.name} --org {org}")
 
 

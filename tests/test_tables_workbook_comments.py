@@ -67,6 +67,7 @@ def _template(tmp_path: Path) -> Path:
     out = tmp_path / "oktober.xlsx"
     res = _invoke("mall", "--org", SLUG, "--ar", "2030", "--per", "2030-10-31", "--tabeller", "månadsrapport", "--ut", str(out))
     assert res.exit_code == 0, res.output
+    assert "kolumnen Kommentar" in res.output
     return out
 
 
