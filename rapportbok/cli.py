@@ -389,13 +389,15 @@ def _tables_template(org: str, year: int, tertial: int | None, per: str | None, 
 
         click.echo(f"Fel: kunde inte skriva mallen {target}: {describe(err)}.", err=True)
         sys.exit(1)
-    click.echo(f"Skrev {target} med {n} tabellblad. Fyll i rubrikblocket och tabellerna och kör sedan: "
+    click.echo(f"Skrev {target} med {n} tabellblad. Fyll i rubrikblocket och tabellerna (källans kommentarer till "
+               "raderna i kolumnen Kommentar, sist) och kör sedan: "
                f"rapportbok importera {target.name} --org {org}")
 
 
 @main.command("importera", help="Läs in en ifylld mall (.xlsx): uppföljning av åtgärder till data/ORG/uppfoljning_atgarder.csv, "
-              "eller tabeller (mall --tabeller) till data/ORG/tabeller.csv, tabell_kolumner.csv, tabell_varden.csv och "
-              "tabell_lankar.csv. --ersatt ersätter det som redan finns med samma id.")
+              "eller tabeller (mall --tabeller) till data/ORG/tabeller.csv, tabell_kolumner.csv, tabell_varden.csv, "
+              "tabell_lankar.csv och (kolumnen Kommentar) tabell_kommentarer.csv. --ersatt ersätter det som redan finns "
+              "med samma id.")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. haninge.")
 @click.option("--ersatt", is_flag=True, help="Ersätt det som redan finns: i en uppföljning raderna med samma atgard_id "

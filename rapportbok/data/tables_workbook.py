@@ -5,15 +5,18 @@ the shape analysts already have. Each sheet starts with a small header block (A1
 rubrik, rapport, per, enhet, decimaler, kalla, avsnitt), then four rows that describe the value
 columns (row 10 kolumn id, row 11 mått, row 12 år, row 13 beräkning), then the table itself from
 row 14: the columns rad, post, summeras_i, roll, berakning and one column per source column, its
-header as printed in the report. An analyst may add sheets (copy one), columns and rows.
+header as printed in the report, and last a column "Kommentar" (optional to fill: the source's comment to
+the row, e.g. why it deviates; a hint in A9). An analyst may add sheets (copy one), columns and rows.
 
 :func:`import_tables` reads every sheet except "Instruktioner" into the long CSV files of
 :mod:`rapportbok.data.stated_tables`, merges them into a temporary copy of data/ and validates it
 with the same checks as the CSV files. Every problem is reported with the sheet and the cell.
 An optional sheet "Länkar" (tabell, rad, samma_tabell, samma_rad from row 1) adds to
-tabell_lankar.csv. Only when nothing is wrong are data/<org>/tabeller.csv, tabell_kolumner.csv,
-tabell_varden.csv and tabell_lankar.csv written, together; otherwise data/ is left unchanged.
-With ``replace`` (`importera --ersatt`) a table id that already exists is replaced.
+tabell_lankar.csv. The column "Kommentar" (found by its header in row 14, anywhere after E; rows 10–13
+empty) adds to tabell_kommentarer.csv. Only when nothing is wrong are data/<org>/tabeller.csv,
+tabell_kolumner.csv, tabell_varden.csv, tabell_lankar.csv and tabell_kommentarer.csv written, together;
+otherwise data/ is left unchanged. With ``replace`` (`importera --ersatt`) a table id that already exists
+is replaced, its comments too.
 """
 
 from __future__ import annotations
@@ -43,6 +46,10 @@ DESC_ROWS = {10: "kolumn", 11: "matt", 12: "ar", 13: "berakning"}  # labels in c
 HEADER_ROW = 14
 ROW_COLS = ("rad", "post", "summeras_i", "roll", "berakning")  # A..E from row 14
 FIRST_VALUE_COL = len(ROW_COLS) + 1  # F
+COMMENT_HEADER = "Kommentar"  # the last column of a table sheet: the source's comment to the row (optional)
+COMMENT_HINT = ("Kommentar (sista kolumnen, valfri): källans kommentar till raden, t.ex. förklaringen till en "
+                "väsentlig avvikelse. Skriv texten, inte en formel; den läses in till tabell_kommentarer.csv.")
+HINT_CELL = "A9"
 YELLOW = PatternFill("solid", fgColor="FFFF00")
 GREY = PatternFill("solid", fgColor="D9D9D9")
 
@@ -88,6 +95,9 @@ INSTRUCTIONS = [
     ("Från rad 15: en rad per rad i källans tabell: rad (nummer uppifrån), post (texten som i källan), summeras_i (numret "
      "på raden den summeras i), roll (post, summa, differens, utanför summan), berakning (bara differens: rad 3 - rad 4), "
      "och talen som i källan. Lämna en cell tom om källan inte anger något."),
+    ("Kolumnen Kommentar (sist, valfri): källans kommentar till raden, t.ex. varför den avviker från budgeten. "
+     "Den läses in till tabell_kommentarer.csv; en väsentlig avvikelse utan kommentar ger en varning vid kontrollen. "
+     "Låt rad 10–13 vara tomma i den kolumnen."),
     ("Bladet Länkar (valfritt): samma belopp i två tabeller, t.ex. totalen per verksamhet och per kostnadsslag: "
      "tabell, rad, samma_tabell, samma_rad. Summarader med samma text och samma rapportdatum jämförs ändå."),
     "Mått: " + ", ".join(model.MEASURES) + ".",
@@ -125,6 +135,12 @@ def write_template(kind: str, year: int, per: dt.date, out: Path) -> int:
                 ws.cell(row=r, column=j, value=v).fill = GREY
             c = ws.cell(row=HEADER_ROW, column=j, value=header)
             c.font, c.fill = Font(bold=True), YELLOW
+        c = ws.cell(row=HEADER_ROW, column=FIRST_VALUE_COL + len(cols), value=COMMENT_HEADER)
+        c.font, c.fill = Font(bold=True), GREY
+        c.comment = Comment("Valfritt: källans kommentar till raden, t.ex. förklaringen till en avvikelse.", "rapportbok")
+        ws.column_dimensions[_letter(FIRST_VALUE_COL + len(cols))].width = 50
+        ws[HINT_CELL] = COMMENT_HINT
+        ws[HINT_CELL].font = Font(italic=True)
         ws.cell(row=HEADER_ROW, column=2).comment = Comment("Radens text som i källan.", "rapportbok")
         ws.column_dimensions["B"].width = 34
     links = wb.create_sheet(LINKS_SHEET)
@@ -175,8 +191,13 @@ def _cell(rows: list[list[str]], r: int, c: int) -> str:
     return rows[r - 1][c - 1].strip() if len(rows) >= r and len(rows[r - 1]) >= c else ""
 
 
+def _is_comment_header(text) -> bool:
+    return isinstance(text, str) and text.strip().lower() == COMMENT_HEADER.lower()
+
+
 def _sheet_records(rows: list[list[str]], label: str):
-    """One sheet as CSV records for the three files, with where each came from; or issues."""
+    """One sheet as CSV records for the four files (tables, columns, values, comments), with where each came
+    from; or issues."""
     issues = []
     head = {}
     for i, key in enumerate(HEAD, start=1):
@@ -192,11 +213,21 @@ def _sheet_records(rows: list[list[str]], label: str):
         return None, issues
     tid = head["tabell"]
     table = ([head[k] for k in HEAD], _Where(label, 0, {k: f"B{i}" for i, k in enumerate(HEAD, start=1)}))
-    columns, col_ids = [], {}
+    columns, col_ids, comment_col = [], {}, None
     width = max(len(header), *(len(r) for r in rows[9:13])) if len(rows) >= 13 else len(header)
     for j in range(FIRST_VALUE_COL, width + 1):
         cid = _cell(rows, 10, j)
         hdr = _cell(rows, HEADER_ROW, j)
+        if _is_comment_header(hdr):
+            if comment_col is not None:
+                issues.append(Issue(label, HEADER_ROW, f"{_letter(j)}{HEADER_ROW}", hdr,
+                                    f"en enda kolumn {COMMENT_HEADER} (den finns redan i kolumn {_letter(comment_col)})"))
+            comment_col = comment_col or j
+            issues += [Issue(label, r, f"{_letter(j)}{r}", _cell(rows, r, j),
+                             f"en tom cell: kolumnen {COMMENT_HEADER} håller radernas kommentarer och har inget "
+                             "id, mått, år eller beräkning")
+                       for r in DESC_ROWS if _cell(rows, r, j)]
+            continue
         if not cid and not hdr and not any(_cell(rows, r, j) for r in range(11, 14)):
             continue
         col_ids[j] = cid
@@ -204,7 +235,9 @@ def _sheet_records(rows: list[list[str]], label: str):
                  "berakning": f"{_letter(j)}13", "rubrik_i_kallan": f"{_letter(j)}{HEADER_ROW}", "tabell": "B1"}
         columns.append(([tid, cid, _cell(rows, 11, j), _cell(rows, 12, j), hdr, _cell(rows, 13, j)],
                         _Where(label, 0, cells)))
-    values = []
+    if issues:
+        return None, issues
+    values, comments = [], []
     for r in range(HEADER_ROW + 1, len(rows) + 1):
         if not any(c.strip() for c in rows[r - 1]):
             continue
@@ -213,22 +246,31 @@ def _sheet_records(rows: list[list[str]], label: str):
             cells = {n: f"{_letter(k)}{r}" for k, n in enumerate(ROW_COLS, start=1)}
             cells.update({"varde": f"{_letter(j)}{r}", "kolumn": f"{_letter(j)}10", "tabell": "B1"})
             values.append(([tid, *fixed, cid, _cell(rows, r, j)], _Where(label, r, cells)))
-    return (table, columns, values), []
+        if comment_col is not None and (text := _cell(rows, r, comment_col)):
+            comments.append(([tid, fixed[0], text],
+                             _Where(label, r, {"tabell": "B1", "rad": f"A{r}", "kommentar": f"{_letter(comment_col)}{r}"})))
+    return (table, columns, values, comments), []
 
 
 FORMULA_IN_TABLE = ("talet som det står i källan, inte en formel: en formel (t.ex. =SUMMA(F15:F17)) räknar om källans "
                     "summa och döljer just de fel som boken ska hitta – skriv in talet")
+FORMULA_IN_COMMENT = (f"texten som den står i källan, inte en formel, i kolumnen {COMMENT_HEADER} – skriv in texten "
+                      "(en text som börjar med = skrivs med ' först)")
 
 
 def _formula_issues(path: Path, label: str, index: int) -> list[Issue]:
-    """Formulas among a sheet's table cells (from row 15): a stated table holds the source's figures, never Excel's."""
+    """Formulas among a sheet's table cells (from row 15): a stated table holds the source's figures and
+    comments, never Excel's."""
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception:  # noqa: BLE001 - read_sheet has already reported an unreadable workbook
         return []
     try:
         ws = wb.worksheets[index]
-        return [Issue(label, cell.row, f"cell {cell.coordinate}", str(cell.value), FORMULA_IN_TABLE)
+        header = next(ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, values_only=True), ())
+        comment_cols = {j for j, v in enumerate(header, start=1) if _is_comment_header(v)}
+        return [Issue(label, cell.row, f"cell {cell.coordinate}", str(cell.value),
+                      FORMULA_IN_COMMENT if cell.column in comment_cols else FORMULA_IN_TABLE)
                 for row in ws.iter_rows(min_row=HEADER_ROW + 1) for cell in row
                 if getattr(cell, "data_type", None) == "f"]
     finally:
@@ -263,6 +305,7 @@ class TableImport:
     org: str
     tables: list[tuple[str, int | None, int]]  # (id, rows before when replaced else None, rows now)
     links_added: int = 0
+    comments: int = 0  # comments read from the workbook's Kommentar columns
 
     @property
     def ids(self) -> list[str]:
@@ -279,6 +322,9 @@ class TableImport:
         if self.links_added:
             text += (f" {self.links_added} länk{'ar' if self.links_added != 1 else ''} (samma belopp i två tabeller) "
                      f"lades till i {model.LINKS.filename}.")
+        if self.comments:
+            text += (f" {self.comments} kommentar{'er' if self.comments != 1 else ''} skrevs till "
+                     f"{model.COMMENTS.filename}.")
         return text
 
 
@@ -309,8 +355,8 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
     """Validate a filled workbook and add its tables to data/<org>/; returns what was done.
 
     With ``replace``, a table whose id already exists is replaced: its old lines in tabeller.csv,
-    tabell_kolumner.csv and tabell_varden.csv go and the workbook's take their place (links in
-    tabell_lankar.csv are kept and must still point at existing rows). All files are written together
+    tabell_kolumner.csv, tabell_varden.csv and tabell_kommentarer.csv go and the workbook's take their place,
+    where the old ones stood (links in tabell_lankar.csv are kept and must still point at existing rows). All files are written together
     (:func:`rapportbok.core.files.write_texts`). Raises :class:`ExcelError` with every issue (sheet and
     cell); then nothing under data/ has changed.
     """
@@ -325,7 +371,7 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
     names = sheet_names(path)
     if names is None:
         raise ExcelError([Issue(path.name, 0, "", path.name, "en Excel-arbetsbok (.xlsx) skapad med rapportbok mall --tabeller")])
-    tables, columns, values, links, issues = [], [], [], [], []
+    tables, columns, values, comments, links, issues = [], [], [], [], [], []
     for index, sheet in enumerate(names):
         if sheet == INFO_SHEET:
             continue
@@ -350,12 +396,14 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
             tables.append(got[0])
             columns += got[1]
             values += got[2]
+            comments += got[3]
     if issues:
         raise ExcelError(issues)
     if not tables:
         raise ExcelError([Issue(path.name, 0, "", "", "minst ett blad med en tabell (mallen från rapportbok mall --tabeller)")])
 
-    current = {spec.filename: _existing(folder, org, spec) for spec in (model.TABLES, model.COLUMNS, model.VALUES, model.LINKS)}
+    current = {spec.filename: _existing(folder, org, spec)
+               for spec in (model.TABLES, model.COLUMNS, model.VALUES, model.LINKS, model.COMMENTS)}
     t_records = current[model.TABLES.filename][1]
     existing = {r[0].strip() for r in t_records[1:] if r and r[0].strip()}
     incoming = [rec[0] for rec, _ in tables]
@@ -369,7 +417,8 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
     replaced = {t for t in incoming if t in existing}
     old_rows = {t: _table_rows(current[model.VALUES.filename][1], t) for t in replaced}
 
-    plan = [(model.TABLES, tables), (model.COLUMNS, columns), (model.VALUES, values), (model.LINKS, links)]
+    plan = [(model.TABLES, tables), (model.COLUMNS, columns), (model.VALUES, values), (model.LINKS, links),
+            (model.COMMENTS, comments)]
     texts, where_of, links_added = {}, {}, 0
     for spec, recs in plan:
         old_text, records, rewrite = current[spec.filename]
@@ -386,18 +435,37 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
             new = [[dict(zip(spec.names, r)).get(h, "") for h in head] for r in new]
         ti = head.index("tabell")
         kept = [r for r in records[1:] if not (spec is not model.LINKS and len(r) > ti and r[ti].strip() in replaced)]
+        if spec is model.COMMENTS and not new and len(kept) == len(records) - 1:
+            continue  # no comments in the workbook and none replaced: the file is not touched (nor created)
+        # A replaced table's lines take the place of its old ones (the first table in tabeller.csv on a date is the
+        # one the follow-up reads, so a correction must not move it); new tables go last.
+        pending: dict[str, list] = {}
+        for r, (_, w) in zip(new, recs):
+            pending.setdefault(r[ti], []).append((r, w))
+        body, lines = [], []
+        for r in records[1:]:
+            tid = r[ti].strip() if len(r) > ti else ""
+            if spec is not model.LINKS and tid in replaced:
+                for nr, w in pending.pop(tid, []):
+                    body.append(nr)
+                    lines.append((len(body) + 1, w))
+                continue
+            body.append(r)
+        for items in pending.values():
+            for nr, w in items:
+                body.append(nr)
+                lines.append((len(body) + 1, w))
         if rewrite or len(kept) != len(records) - 1:
             buf = io.StringIO()
-            csv.writer(buf, lineterminator="\n").writerows([records[0], *kept, *new])
+            csv.writer(buf, lineterminator="\n").writerows([records[0], *body])
             text = buf.getvalue()
         else:
-            body = io.StringIO()
-            csv.writer(body, lineterminator="\n").writerows(new)
-            text = old_text + ("" if old_text.endswith("\n") or not old_text else "\n") + body.getvalue()
-        first = len(kept) + 2
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\n").writerows(new)
+            text = old_text + ("" if old_text.endswith("\n") or not old_text else "\n") + buf.getvalue()
         texts[spec.filename] = text
-        for n, (_, w) in enumerate(recs):
-            where_of[(f"{org}/{spec.filename}", first + n)] = w
+        for line, w in lines:
+            where_of[(f"{org}/{spec.filename}", line)] = w
 
     with tempfile.TemporaryDirectory(prefix="rapportbok-import-") as tmp:
         scratch = Path(tmp) / "data"
@@ -424,4 +492,5 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
             raise ExcelError(errors)
     files.write_texts({folder / name: text for name, text in texts.items()})
     new_rows = {rec[0]: len({w.row for r, w in values if r[0] == rec[0]}) for rec, _ in tables}
-    return TableImport(org, [(t, old_rows.get(t), new_rows[t]) for t in incoming], links_added=links_added)
+    return TableImport(org, [(t, old_rows.get(t), new_rows[t]) for t in incoming], links_added=links_added,
+                       comments=len(comments))
