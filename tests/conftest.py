@@ -70,6 +70,17 @@ def need_chromium() -> None:
         pytest.skip(chromium.INSTALL_HINT)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_package_state():
+    """Each test ends as a notebook does on a reused kernel: the package's declared state
+    (rapportbok.core.state: the page being drawn, the Avstämning mode, caches) is reset, so no test
+    depends on what an earlier one left behind."""
+    yield
+    from rapportbok.core import state
+
+    state.reset()
+
+
 # --- the suite leaves the checkout as it found it ------------------------------------------------
 
 def _git_status() -> str | None:

@@ -101,13 +101,17 @@ def test_reset_gives_what_a_fresh_import_gives():
     from rapportbok.data import sources
     from rapportbok.present import tables
 
-    tables.begin_page("budget")
-    audit._asking = ("budget", "Budget")
-    sources.label("alingsas-budget-2025", ROOT / "data")
-    assert sources._cached.cache_info().currsize == 1
-    state.reset()
-    assert tables.current_page() is None and not audit.asking()
-    assert sources._cached.cache_info().currsize == 0 and sources._lines.cache_info().currsize == 0
+    state.reset()  # earlier tests in this process may have filled the caches
+    try:
+        tables.begin_page("budget")
+        audit._asking = ("budget", "Budget")
+        sources.label("alingsas-budget-2025", ROOT / "data")
+        assert sources._cached.cache_info().currsize == 1
+        state.reset()
+        assert tables.current_page() is None and not audit.asking()
+        assert sources._cached.cache_info().currsize == 0 and sources._lines.cache_info().currsize == 0
+    finally:
+        state.reset()  # leave no page or Avstämning mode to the tests that follow
 
 
 def test_the_state_test_sees_a_global_and_a_cache(tmp_path):
