@@ -31,6 +31,28 @@ def load_tool(name: str):
         sys.path.remove(str(ROOT / "tools"))
 
 
+def displayed(call) -> str:
+    """The markdown and HTML that a chapter method displays, run in this process (not in a kernel)."""
+    import IPython.display
+
+    from rapportbok.present import display as present_display
+
+    shown = []
+
+    def capture(*objs, **kw):
+        for o in objs:
+            text = getattr(o, "data", None)
+            shown.append(text if isinstance(text, str) else "")
+
+    old = (IPython.display.display, present_display.display)
+    IPython.display.display = present_display.display = capture
+    try:
+        call()
+    finally:
+        IPython.display.display, present_display.display = old
+    return "\n".join(shown)
+
+
 def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "rapportbok", *args], cwd=cwd, capture_output=True, text=True)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import load_tool
+from conftest import displayed, load_tool
 
 from rapportbok.analysis import budget_followup as fu
 from rapportbok.analysis import consistency
@@ -246,26 +246,7 @@ def _minimal(d: Path, slug: str, columns: list[tuple], rows: list[tuple], unit: 
     (org / "tabell_varden.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _run(call) -> str:
-    """The text a chapter method displays (markdown and HTML), run in this process."""
-    import IPython.display
-
-    from rapportbok.present import display as present_display
-
-    shown = []
-
-    def capture(*objs, **kw):
-        for o in objs:
-            data = getattr(o, "data", None)
-            shown.append(data if isinstance(data, str) else "")
-
-    old = (IPython.display.display, present_display.display)
-    IPython.display.display = present_display.display = capture
-    try:
-        call()
-    finally:
-        IPython.display.display, present_display.display = old
-    return "\n".join(shown)
+_run = displayed
 
 
 FULL = [("budget", "budget helår", "Budget helår", ""), ("budget_ack", "budget ack", "Budget ack", ""),

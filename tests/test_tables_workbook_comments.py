@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import displayed
 
 from rapportbok import cli
 from rapportbok.analysis import consistency
@@ -90,26 +91,7 @@ def _files(d: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((d / SLUG).iterdir())}
 
 
-def _run(call) -> str:
-    """The markdown and HTML a chapter method displays, run in this process."""
-    import IPython.display
-
-    from rapportbok.present import display as present_display
-
-    shown = []
-
-    def capture(*objs, **kw):
-        for o in objs:
-            text = getattr(o, "data", None)
-            shown.append(text if isinstance(text, str) else "")
-
-    old = (IPython.display.display, present_display.display)
-    IPython.display.display = present_display.display = capture
-    try:
-        call()
-    finally:
-        IPython.display.display, present_display.display = old
-    return "\n".join(shown)
+_run = displayed
 
 
 def _followup_page() -> str:
