@@ -53,6 +53,13 @@ def displayed(call) -> str:
     return "\n".join(shown)
 
 
+def copy_project(dest: Path, src: Path = ROOT) -> Path:
+    """The files a build reads (PROJECT_FILES) copied from ``src`` into ``dest``; returns ``dest``."""
+    for name in PROJECT_FILES:
+        (shutil.copytree if (src / name).is_dir() else shutil.copy)(src / name, dest / name)
+    return dest
+
+
 def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "rapportbok", *args], cwd=cwd, capture_output=True, text=True)
 
@@ -60,10 +67,7 @@ def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory) -> Path:
     """A copy of the project, built from scratch with the real command (every notebook executed)."""
-    copy = tmp_path_factory.mktemp("proj")
-    for name in PROJECT_FILES:
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, copy / name)
+    copy = copy_project(tmp_path_factory.mktemp("proj"))
     proc = run_cli(copy, "build", "--alla")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Kör 0 notebooks" not in proc.stdout

@@ -364,13 +364,11 @@ def test_genomlysning_on_kolada_alone(tmp_path, monkeypatch, national_fake):
 def test_three_new_municipalities_fetch_and_build(tmp_path):
     """`ny-organisation` for three real codes, `kolada hamta --alla` from the local fake server
     (SYNTHETIC values), and `rapportbok bygg` (what `make book` runs) give their books."""
-    from conftest import PROJECT_FILES, run_cli
+    from conftest import copy_project, run_cli
 
     project = tmp_path / "proj"
     project.mkdir()
-    for name in PROJECT_FILES:
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, project / name)
+    copy_project(project)
     for code in CODES:
         proc = run_cli(project, "ny-organisation", "--kommun", code, "--ar", "2019")
         assert proc.returncode == 0, proc.stdout + proc.stderr

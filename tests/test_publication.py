@@ -21,11 +21,9 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import copy_project, need_chromium, run_cli
 
-from conftest import PROJECT_FILES, need_chromium, run_cli
-from rapportbok.publish import build
-from rapportbok.publish import journal
-from rapportbok.publish import stamp
+from rapportbok.publish import build, journal, stamp
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -131,10 +129,7 @@ def test_a_journal_not_written_by_rapportbok_is_refused(tmp_path):
 @pytest.fixture(scope="module")
 def project(built_project, tmp_path_factory) -> Path:
     """A copy of the built project (notebooks up to date, so a build here runs none)."""
-    copy = tmp_path_factory.mktemp("publication")
-    for name in PROJECT_FILES:
-        src = built_project / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, copy / name)
+    copy = copy_project(tmp_path_factory.mktemp("publication"), built_project)
     shutil.copytree(built_project / "_build" / "html", copy / "_build" / "html")
     return copy
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import openpyxl
 import pytest
-from conftest import PROJECT_FILES, ROOT, run_cli
+from conftest import ROOT, copy_project, run_cli
 
 FIX = ROOT / "tests" / "fixtures" / "walkthrough_reports"
 NBSP = "\u00a0"
@@ -86,10 +86,7 @@ def _snapshot(org: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def walked(tmp_path_factory) -> dict:
     """The walk-through in a copy of the project; every command's output kept for the tests."""
-    root = tmp_path_factory.mktemp("walk")
-    for name in PROJECT_FILES:
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
+    root = copy_project(tmp_path_factory.mktemp("walk"))
     out: dict = {"root": root}
 
     def cli(*args: str):
