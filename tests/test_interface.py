@@ -234,6 +234,74 @@ def test_switcher_on_every_organisation_year_page(built_site):
     assert 'href="../../alingsas/2024/index.html">2024</a>' in pages["book/alingsas/2025/risk.html"]
 
 
+def _sidebar_targets(site: Path, name: str, html: str) -> set[str]:
+    """The pages the primary sidebar (the book's table of contents) links, relative to the site."""
+    nav = re.search(r'<nav class="bd-links bd-docs-nav".*?</nav>', html, flags=re.DOTALL)
+    assert nav, name
+    out = {name} if 'href="#"' in nav.group(0) else set()  # the page itself
+    for href in re.findall(r'href="([^"#]*)(?:#[^"]*)?"', nav.group(0)):
+        if href:
+            out.add((site / name).parent.joinpath(unquote(href)).resolve().relative_to(site.resolve()).as_posix())
+    return out
+
+
+def test_sidebar_shows_the_pages_own_organisation(built_site):
+    """A page of an organisation lists its own years, chapters and sources, and the book's common pages; not the
+    other organisations' (at 290 organisations every page would carry some 3 000 links, and building them is
+    quadratic). The start page, the glossary and the source index list every organisation."""
+    pages = _pages(built_site)
+    register = sources.load(Path("data"))
+    orgs = sorted({m[1] for n in pages if (m := ORG_YEAR.match(n))})
+    assert len(orgs) >= 3
+    source_org = {f"book/kallor/{kalla}.html": row["organisation"] for kalla, row in register.iterrows()}
+
+    def owner(target: str) -> str | None:
+        m = ORG_YEAR.match(target)
+        return m[1] if m else source_org.get(target)
+
+    checked = 0
+    for name, html in pages.items():
+        org = owner(name)
+        if org is None:
+            continue
+        targets = _sidebar_targets(built_site, name, html)
+        assert {owner(t) for t in targets} - {None} == {org}, name
+        assert "book/ordlista.html" in targets and "book/kallor/index.html" in targets, name
+        assert {f"book/kallor/{k}.html" for k, row in register.iterrows() if row["organisation"] == org} <= targets, name
+        checked += 1
+    assert checked >= 20
+    own = _sidebar_targets(built_site, "book/alingsas/2025/budget.html", pages["book/alingsas/2025/budget.html"])
+    assert {"book/alingsas/2024/index.html", "book/alingsas/2024/budget.html", "book/alingsas/2025/risk.html"} <= own
+    for common in ("book/index.html", "book/ordlista.html", "book/kallor/index.html"):
+        targets = _sidebar_targets(built_site, common, pages[common])
+        assert {owner(t) for t in targets} >= set(orgs), common
+
+
+class _Env:
+    """A stand-in for Sphinx's build environment: the documents and titles switcher_html reads."""
+
+    def __init__(self, n: int):
+        self.found_docs, self.titles = set(), {}
+        for i in range(1, n + 1):  # SYNTHETIC organisation names
+            doc = f"book/org{i:03d}/2025/index"
+            self.found_docs |= {doc, f"book/org{i:03d}/2025/budget"}
+            self.titles[doc] = _Text(f"Syntetisk kommun {i:03d} 2025")
+
+
+class _Text(str):
+    def astext(self) -> str:
+        return str(self)
+
+
+def test_switcher_in_a_national_edition_links_the_start_page():
+    few = sphinxext.switcher_html(_Env(sphinxext.SWITCHER_MAX_ORGS), "book/org002/2025/budget")
+    assert few.count("Syntetisk kommun") == sphinxext.SWITCHER_MAX_ORGS and "alla" not in few
+    many = sphinxext.switcher_html(_Env(290), "book/org002/2025/budget")
+    assert re.findall(r">(Syntetisk kommun \d+)</a>", many) == ["Syntetisk kommun 002"]
+    assert 'aria-current="page" href="../../org002/2025/budget.html">Syntetisk kommun 002</a>' in many
+    assert '<a href="../../index.html">alla 290 kommuner</a>' in many
+
+
 def test_download_menu_on_the_site(built_site):
     pages = _pages(built_site)
     for name, html in pages.items():

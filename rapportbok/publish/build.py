@@ -147,6 +147,9 @@ def landing_page(all_orgs: list[orgs.Org], jobs: list[Job], heads: dict | None =
     return "\n".join(lines)
 
 
+SOURCE_ORG_META = "rapportbok-organisation"  # as rapportbok.publish.sphinxext.ORG_META
+
+
 def source_pages(data: Path, all_orgs: list[orgs.Org]) -> dict[str, str]:
     """The source documents as pages of the site: book/kallor/index.md and one page per document.
 
@@ -178,6 +181,8 @@ def source_pages(data: Path, all_orgs: list[orgs.Org]) -> dict[str, str]:
         text = sources.text_file(row, data).read_text(encoding="utf-8")  # confined to data/
         url = "" if fmt.is_missing(row.get("url")) else str(row.get("url")).strip()  # an empty cell reads as NaN
         lines = [
+            # its organisation, for the site's sidebar (rapportbok.publish.sphinxext.page_org); YAML-quoted
+            "---", yaml.safe_dump({SOURCE_ORG_META: str(row["organisation"])}, allow_unicode=True).strip(), "---",
             f"# {escape.md_text(row['titel'])}",
             "",
             f"- **Organisation:** {escape.md_text(names.get(row['organisation'], row['organisation']))}",

@@ -31,9 +31,12 @@ A Swedish interface (issue #14):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
+
+from sphinx import addnodes
 
 PDF_ENV = "RAPPORTBOK_PDF"  # as rapportbok.publish.build.PDF_ENV
 PDF_CLASS = "rapportbok-pdf"  # as rapportbok.publish.build.PDF_CLASS
@@ -81,6 +84,105 @@ def _label_nav_toggles(app, pagename, templatename, context, doctree):
         return soup
 
     context["generate_toctree_html"] = generate_with_labels
+
+
+# --- the sidebar of one organisation ---------------------------------------------------------------
+
+# A source page's organisation: front matter written by rapportbok.publish.build.source_pages.
+ORG_META = "rapportbok-organisation"
+
+
+def page_org(env, docname: str | None) -> str | None:
+    """The organisation a page belongs to (its chapters, its year pages, its source pages), or None."""
+    if not docname:
+        return None
+    m = ORG_YEAR_PAGE.match(docname)
+    if m:
+        return m["org"]
+    org = (env.metadata.get(docname) or {}).get(ORG_META)
+    return str(org) if org else None
+
+
+def _entries_of(env, org: str | None, entries) -> list:
+    """A toctree's entries without the pages of organisations other than ``org``."""
+    return [(title, ref) for title, ref in entries if page_org(env, ref) in (None, org)]
+
+
+@contextlib.contextmanager
+def _scoped_tocs(env, org: str, docs: list[str]):
+    """For the duration, the tables of contents of ``docs`` list only ``org``'s pages (and pages of no
+    organisation): the source index's toctree keeps this organisation's sources. Restored afterwards."""
+    saved = {}
+    for doc in docs:
+        toc = env.tocs.get(doc)
+        if toc is None:
+            continue
+        subtrees = list(toc.findall(addnodes.toctree))
+        if not any(len(_entries_of(env, org, t["entries"])) != len(t["entries"]) for t in subtrees):
+            continue
+        copy = toc.deepcopy()
+        for t in copy.findall(addnodes.toctree):
+            t["entries"] = _entries_of(env, org, t["entries"])
+            t["includefiles"] = [ref for _, ref in t["entries"] if ref in t.get("includefiles", [])]
+        saved[doc] = toc
+        env.tocs[doc] = copy
+    try:
+        yield
+    finally:
+        env.tocs.update(saved)
+
+
+def scoped_toctree(builder, docname: str, collapse: bool = True, **kwargs):
+    """The book's table of contents as a page's sidebar shows it, as a docutils tree (or None).
+
+    Sphinx's own (``global_toctree_for_doc``) resolves every part of the book for every page: at 290
+    organisations (some 2 600 pages) that is quadratic in time, and every page would carry some 3 000 links.
+    A page of an organisation shows that organisation's part (its years and chapters), the parts of no
+    organisation (Om boken, Källor) and, under Källor, only its own sources; the other organisations are one
+    click away (the switcher under the H1, the start page). Pages of no organisation (the start page, the
+    glossary, the source index) show every part. Otherwise as Sphinx's own: same arguments, same HTML.
+    """
+    from sphinx.environment.adapters.toctree import _resolve_toctree
+
+    env = builder.env
+    kwargs.setdefault("includehidden", False)
+    if kwargs.get("maxdepth") == "":
+        kwargs.pop("maxdepth")
+    org = page_org(env, docname)
+    parts = []
+    for node in env.master_doctree.findall(addnodes.toctree):
+        if org is not None and any(page_org(env, ref) not in (None, org) for _, ref in node["entries"]):
+            continue  # another organisation's part
+        parts.append(node)
+    docs = [ref for node in parts for _, ref in node["entries"] if ref]
+    with (_scoped_tocs(env, org, docs) if org is not None else contextlib.nullcontext()):
+        resolved = [_resolve_toctree(env, docname, builder, node, prune=True, maxdepth=int(kwargs.get("maxdepth", 0)),
+                                     titles_only=kwargs.get("titles_only", False), collapse=collapse,
+                                     includehidden=kwargs["includehidden"]) for node in parts]
+    trees = [t for t in resolved if t is not None]
+    if not trees:
+        return None
+    result = trees[0]
+    for tree in trees[1:]:
+        result.extend(tree.children)
+    return result
+
+
+def _scoped_sidebar(app, pagename, templatename, context, doctree):
+    """The template's ``toctree()`` (the sidebar's source, via pydata-sphinx-theme) scoped to the page's organisation."""
+    if "toctree" not in context or app.builder.format != "html":
+        return
+    builder = app.builder
+    made: dict[tuple, str] = {}  # the theme asks more than once per page (pydata-sphinx-theme checks it is not empty)
+
+    def toctree(collapse: bool = True, **kwargs) -> str:
+        key = (collapse, tuple(sorted((k, str(v)) for k, v in kwargs.items())))
+        if key not in made:
+            tree = scoped_toctree(builder, pagename, collapse=collapse, **kwargs)
+            made[key] = builder.render_partial(tree)["fragment"] if tree is not None else ""
+        return made[key]
+
+    context["toctree"] = toctree
 
 
 def _escape_pagetitle(app, pagename, templatename, context, doctree):
@@ -192,14 +294,27 @@ def _literal_strings(app, exception):
             page.write_text(new, encoding="utf-8")
 
 
+ORG_YEARS_ATTR = "rapportbok_org_years"  # on the build environment, set once after reading (_remember_org_years)
+
+
 def _org_years(env) -> dict[str, dict[int, str]]:
     """{org: {year: the year page's title ('Alingsås kommun 2025')}} of the documents found."""
+    known = getattr(env, ORG_YEARS_ATTR, None)
+    if known is not None and known[0] == len(env.found_docs):
+        return known[1]
     out: dict[str, dict[int, str]] = {}
     for doc in env.found_docs:
         m = ORG_YEAR_PAGE.match(doc)
         if m and m["page"] == "index" and doc in env.titles:
             out.setdefault(m["org"], {})[int(m["year"])] = env.titles[doc].astext()
     return out
+
+
+def _remember_org_years(app, env):
+    """Every page's switcher reads the same table: made once, not once per page (at 290 organisations
+    some 2 600 pages would each scan some 2 600 documents)."""
+    setattr(env, ORG_YEARS_ATTR, None)
+    setattr(env, ORG_YEARS_ATTR, (len(env.found_docs), _org_years(env)))
 
 
 def _org_name(title: str, year: int) -> str:
@@ -220,6 +335,11 @@ def page_title(env, docname: str) -> str | None:
         return org_year
     own = env.titles[docname].astext() if docname in env.titles else ""
     return f"{own}{TITLE_SEP}{org_year}" if own else org_year
+
+
+# Up to this many organisations the switcher links each; a larger book (a national edition, 290) links
+# the organisation itself and the start page, which lists them all: not 290 links above every page.
+SWITCHER_MAX_ORGS = 12
 
 
 def switcher_html(env, docname: str) -> str:
@@ -245,11 +365,16 @@ def switcher_html(env, docname: str) -> str:
         else:
             years.append(f'<a href="{href(org, y)}">{y}</a>')
     orgs = []
-    for o in sorted(found, key=lambda o: _org_name(found[o][max(found[o])], max(found[o]))):
+    listed = sorted(found, key=lambda o: _org_name(found[o][max(found[o])], max(found[o])))
+    if len(listed) > SWITCHER_MAX_ORGS:  # a national edition: this one, and the start page lists them all
+        listed = [org]
+    for o in listed:
         latest = year if year in found[o] else max(found[o])
         name = escape.html_text(_org_name(found[o][latest], latest))
         current = ' aria-current="page"' if o == org else ""
         orgs.append(f'<a{current} href="{href(o, latest)}">{name}</a>')
+    if len(found) > SWITCHER_MAX_ORGS:
+        orgs.append(f'· <a href="../../index.html">alla {len(found)} kommuner</a>')
     return ('<nav class="rapportbok-vaxlare" aria-label="Välj år och kommun">'
             '<span class="rapportbok-vaxlare-del"><span class="rapportbok-vaxlare-rubrik">År:</span> '
             + " ".join(years) + '</span> <span class="rapportbok-vaxlare-del">'
@@ -341,6 +466,7 @@ def setup(app):
     app.connect("config-inited", _swedish_catalogues)
     app.connect("builder-inited", _init_catalogues)
     app.connect("build-finished", _literal_strings)
+    app.connect("env-updated", _remember_org_years)
     app.connect("doctree-resolved", _title_and_switcher)
     app.connect("doctree-resolved", _abbreviations)
     # After the theme's own html-page-context handlers (priority 500).
@@ -348,6 +474,8 @@ def setup(app):
     app.connect("html-page-context", _download_menu, priority=900)
     app.connect("html-page-context", _unique_scripts, priority=900)
     app.connect("html-page-context", _label_nav_toggles, priority=900)
+    # Before pydata-sphinx-theme's handlers (priority 500), which already render the sidebar.
+    app.connect("html-page-context", _scoped_sidebar, priority=400)
     app.connect("html-page-context", _escape_pagetitle, priority=900)
     app.connect("doctree-resolved", _pdf_links)
     _multitoc_is_parallel_safe(app)
