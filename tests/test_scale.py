@@ -221,6 +221,20 @@ def test_bench_synthesizes_valid_labelled_organisations(tmp_path):
     assert bench.growth_exponent([(10, 1.0), (100, 100.0)]) == pytest.approx(2.0)
 
 
+def test_bench_reports_the_phases_of_a_build():
+    """The scale table's phase line: time before the kernels, the notebooks, the site, and processor time."""
+    bench = load_tool("bench")
+    number = lambda x, d: f"{x:.{d}f}".replace(".", ",")  # noqa: E731
+    line = bench.phase_line({"notebooks": 12.0, "webbplats": 92.1, "cpu": 250.5}, 122.3, 30, number)
+    assert line == ("före kärnorna 12,0 s · notebooks 80,1 s · webbplatsen 30,2 s · CPU 250,5 s "
+                    "(8,35 s per organisation)")
+    assert bench.phase_line({"notebooks": 2.0, "cpu": 9.0}, 10.0, 3, number) == (
+        "före kärnorna 2,0 s · notebooks 8,0 s · CPU 9,0 s (3,00 s per organisation)")  # the site unchanged
+    assert [p for p, _ in bench.PHASE_LINES] == ["notebooks", "webbplats"]
+    source = Path(build.__file__).read_text(encoding="utf-8")  # the build still prints the lines the bench waits for
+    assert 'log(f"Kör {len(todo)} notebooks' in source and 'log("Bygger webbplatsen' in source
+
+
 def test_bench_synthetic_national_store_is_one_fetch_shared_by_all(tmp_path):
     """`tools/bench.py --kolada`: SYNTHETIC values from the fake server, fetched once by the real command into
     data/kolada/, and every synthetic organisation reads the same folders (its rows: all municipalities)."""
