@@ -344,7 +344,7 @@ def test_page_shows_tables_as_stated_and_each_finding(tmp_path, monkeypatch):
     assert "**Avstämning:** " in text and "3 verkliga avvikelser" in text
     assert "](avstamning.ipynb#avstamning-tabeller)" in text
     text = _text(_run("avstamning", tmp_path, 2025, 3))
-    assert "## Rapporternas tabeller" in text and "(avstamning-tabeller)=" in text
+    assert "## Rapporternas tabeller" in text and '<div id="avstamning-tabeller"></div>' in text
     # The Avstämning: each planted finding, the culprit, the row outside the sum; nothing else not exact.
     listed = text.split("Det som inte stämmer exakt", 1)[1].split("</", 1)[0]
     items = [line for line in listed.splitlines() if line.startswith("- ")]

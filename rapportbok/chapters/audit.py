@@ -198,7 +198,10 @@ class AuditChapter(ChapterPage):
             return
         for ch in self.chapters:
             page = self.pages[ch.slug]
-            display.md(f"({anchor(ch.slug)})=\n## {escape.md_text(ch.title)}\n\n"
+            # The section's id as an HTML anchor, not a MyST label: labels are global in Sphinx, and every
+            # organisation-year's Avstämning page has the same five, so the site's inventory named whichever
+            # page was read last (with two Sphinx processes, a different one from build to build).
+            display.md(f'<div id="{escape.html_attr(anchor(ch.slug))}"></div>\n\n## {escape.md_text(ch.title)}\n\n'
                        f"Kapitlet: [{escape.md_text(ch.title)}]({ch.slug}.ipynb).")
             with in_full(ch.slug, ch.title):
                 if ch.slug == "tabeller":
