@@ -216,3 +216,17 @@ def test_a_chart_without_alt_text_is_refused():
     fig, _ = plt.subplots()
     with pytest.raises(ValueError, match="alt-text"):
         charts.show(fig)
+
+
+def test_write_reads_the_cells_once_for_both_files(tmp_path, monkeypatch):
+    """Issue #16: ``write`` works out the shown cells once for the CSV and the Excel file; the files are
+    what ``to_csv`` and ``to_xlsx`` give on their own. SYNTHETIC table."""
+    formats = _formats(SYNTHETIC)
+    csv_bytes = downloads.to_csv(SYNTHETIC, formats, ["¹ not"])
+    xlsx_bytes = downloads.to_xlsx(SYNTHETIC, formats, "T", "K", ["¹ not"])
+    calls = []
+    real = downloads.shown_cells
+    monkeypatch.setattr(downloads, "shown_cells", lambda *a: (calls.append(1), real(*a))[1])
+    csv_rel, xlsx_rel = downloads.write(SYNTHETIC, formats, "prov", "T", "K", tmp_path, ["¹ not"])
+    assert len(calls) == 1
+    assert (tmp_path / csv_rel).read_bytes() == csv_bytes and (tmp_path / xlsx_rel).read_bytes() == xlsx_bytes

@@ -82,9 +82,11 @@ def _plain(cell: Cell) -> str:
     return f"{cell.value:.{cell.decimals}f}".replace(".", ",")
 
 
-def to_csv(df: pd.DataFrame, formats: dict, notes: list[str] | None = None) -> bytes:
-    """``notes``: the table's footnotes, written after an empty row under the table."""
-    cells = shown_cells(df, formats)
+def to_csv(df: pd.DataFrame, formats: dict, notes: list[str] | None = None,
+           cells: list[list[Cell]] | None = None) -> bytes:
+    """``notes``: the table's footnotes, written after an empty row under the table. ``cells``: the
+    table's :func:`shown_cells`, when the caller has them already."""
+    cells = shown_cells(df, formats) if cells is None else cells
     names, _units = _columns(df, formats)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
@@ -104,12 +106,12 @@ def _excel_format(decimals: int, unit: str | None) -> str:
 
 
 def to_xlsx(df: pd.DataFrame, formats: dict, caption: str, source: str | None,
-            notes: list[str] | None = None) -> bytes:
+            notes: list[str] | None = None, cells: list[list[Cell]] | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    cells = shown_cells(df, formats)
+    cells = shown_cells(df, formats) if cells is None else cells
     names, units = _columns(df, formats)
     wb = Workbook()
     ws = wb.active
@@ -228,6 +230,7 @@ def write(df: pd.DataFrame, formats: dict, stem: str, caption: str, source: str 
     target = (folder or Path.cwd()) / FOLDER
     target.mkdir(parents=True, exist_ok=True)
     csv_path, xlsx_path = target / f"{stem}.csv", target / f"{stem}.xlsx"
-    csv_path.write_bytes(to_csv(df, formats, notes))
-    xlsx_path.write_bytes(to_xlsx(df, formats, caption, source, notes))
+    cells = shown_cells(df, formats)  # once for both files
+    csv_path.write_bytes(to_csv(df, formats, notes, cells))
+    xlsx_path.write_bytes(to_xlsx(df, formats, caption, source, notes, cells))
     return f"{FOLDER}/{csv_path.name}", f"{FOLDER}/{xlsx_path.name}"
