@@ -62,6 +62,32 @@ def test_xlsx_is_byte_identical_between_runs():
         assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
 
 
+def test_xlsx_written_in_one_pass_is_what_openpyxl_and_the_fixed_times_gave(monkeypatch):
+    """Issue #16: the xlsx is packed once, in memory, with fixed times: the same bytes as openpyxl's own
+    ``save`` (with a temporary file per sheet and the current time) followed by ``_fixed_zip``. SYNTHETIC table."""
+    from openpyxl.worksheet import _writer
+
+    df = pd.DataFrame({"Post": ["=1+1", "Ökad <b>kostnad</b>", "@x"], "Belopp": [1234.5, -2.0, None],
+                       "Text": ["+65", "mer än 4", "0180"]})
+    formats = {"Belopp": fmt.Number(1, "tkr")}
+    real = downloads._save
+
+    def two_pass(wb):
+        raw = io.BytesIO()
+        wb.save(raw)
+        return downloads._fixed_zip(raw.getvalue())
+
+    monkeypatch.setattr(downloads, "_save", two_pass)
+    expected = downloads.to_xlsx(df, formats, "Tabell", "Källa: prov", ["¹ En not."])
+    monkeypatch.setattr(downloads, "_save", real)
+    monkeypatch.setattr(_writer, "create_temporary_file", lambda *a, **k: pytest.fail("a temporary file"))
+    got = downloads.to_xlsx(df, formats, "Tabell", "Källa: prov", ["¹ En not."])
+    assert got == expected
+    with zipfile.ZipFile(io.BytesIO(got)) as z:
+        assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        assert b"2000-01-01T00:00:00Z</dcterms:modified>" in z.read("docProps/core.xml")
+
+
 def test_mixed_units_in_a_column_stay_text():
     df = pd.DataFrame({"Effekt": ["1,0 mnkr".replace(" ", fmt.NBSP), "500 tkr".replace(" ", fmt.NBSP)]})
     rows = list(csv.reader(io.StringIO(downloads.to_csv(df, {"Effekt": str}).decode("utf-8-sig")), delimiter=";"))
@@ -190,3 +216,17 @@ def test_a_chart_without_alt_text_is_refused():
     fig, _ = plt.subplots()
     with pytest.raises(ValueError, match="alt-text"):
         charts.show(fig)
+
+
+def test_write_reads_the_cells_once_for_both_files(tmp_path, monkeypatch):
+    """Issue #16: ``write`` works out the shown cells once for the CSV and the Excel file; the files are
+    what ``to_csv`` and ``to_xlsx`` give on their own. SYNTHETIC table."""
+    formats = _formats(SYNTHETIC)
+    csv_bytes = downloads.to_csv(SYNTHETIC, formats, ["¹ not"])
+    xlsx_bytes = downloads.to_xlsx(SYNTHETIC, formats, "T", "K", ["¹ not"])
+    calls = []
+    real = downloads.shown_cells
+    monkeypatch.setattr(downloads, "shown_cells", lambda *a: (calls.append(1), real(*a))[1])
+    csv_rel, xlsx_rel = downloads.write(SYNTHETIC, formats, "prov", "T", "K", tmp_path, ["¹ not"])
+    assert len(calls) == 1
+    assert (tmp_path / csv_rel).read_bytes() == csv_bytes and (tmp_path / xlsx_rel).read_bytes() == xlsx_bytes

@@ -173,7 +173,7 @@ def test_source_links_escape_the_id(tmp_path, monkeypatch):
         sources.load(tmp_path)
     # Defence in depth: were such an id to reach the link, it is still an attribute value, not markup.
     register = pd.DataFrame({"titel": ["Titel <b>"]}, index=pd.Index(['x" onmouseover="alert(1)'], name="kalla"))
-    monkeypatch.setattr(sources, "_cached", lambda data: register)
+    monkeypatch.setattr(sources, "_register", lambda data: {"df": register})
     cited = escape.html_text("Källa: Titel <b>, avsnitt")
     out = sources.link_titles(cited, data=tmp_path)
     assert '<a href="../../kallor/x&quot; onmouseover=&quot;alert(1).html">Titel &lt;b&gt;</a>' in out

@@ -106,10 +106,19 @@ def test_reset_gives_what_a_fresh_import_gives():
         tables.begin_page("budget")
         audit._asking = ("budget", "Budget")
         sources.label("alingsas-budget-2025", ROOT / "data")
-        assert sources._cached.cache_info().currsize == 1
+        assert len(sources._seen) == 1
         state.reset()
         assert tables.current_page() is None and not audit.asking()
-        assert sources._cached.cache_info().currsize == 0 and sources._lines.cache_info().currsize == 0
+        assert not sources._seen and sources._lines.cache_info().currsize == 0
+        # The register itself is kept, keyed by its content: the next notebook does not read it again ...
+        loads = []
+        real = sources.load
+        sources.load = lambda *a, **k: (loads.append(1), real(*a, **k))[1]
+        try:
+            sources.label("alingsas-budget-2025", ROOT / "data")
+            assert loads == []
+        finally:
+            sources.load = real
     finally:
         state.reset()  # leave no page or Avstämning mode to the tests that follow
 
@@ -256,3 +265,24 @@ def test_a_handed_over_file_without_the_builds_signature_is_not_unpickled(tmp_pa
 def test_the_build_leaves_no_handed_over_files(built_project):
     assert not list(built_project.rglob("*.pickle"))
     assert not (built_project / "book" / ".validated").exists()
+
+
+def test_a_changed_source_register_is_read_again(tmp_path):
+    """The kept register is keyed by the file's whole content: a changed kallor.csv (same folder, next
+    notebook) gives the new titles. SYNTHETIC register."""
+    from rapportbok.data import sources
+
+    (tmp_path / "kallor").mkdir()
+    (tmp_path / "kallor" / "a.txt").write_text("Rubrik\n", encoding="utf-8")
+    head = "kalla,titel,organisation,dokumenttyp,beslut,fil\n"
+    (tmp_path / "kallor.csv").write_text(head + "prov-a,Första titeln,org,Budget,,kallor/a.txt\n", encoding="utf-8")
+    state.reset()
+    try:
+        assert sources.label("prov-a", tmp_path) == "Källa: Första titeln"
+        (tmp_path / "kallor.csv").write_text(head + "prov-a,Andra titeln,org,Budget,,kallor/a.txt\n", encoding="utf-8")
+        assert sources.label("prov-a", tmp_path) == "Källa: Första titeln"  # within one notebook: as read
+        state.reset()
+        assert sources.label("prov-a", tmp_path) == "Källa: Andra titeln"
+        assert "Andra titeln</a>" in sources.link_titles("Källa: Andra titeln, Rubrik", data=tmp_path)
+    finally:
+        state.reset()

@@ -112,3 +112,14 @@ def test_a_notes_only_subsection_is_folded_and_its_section_kept_synthetic():
     assert heads == ["# Åtgärdsplaner", "## Åtgärder", "## Summor", f"## {fold.TITLE}", "## Avstämning"]
     line = next(c.source for c in nb.cells if c.source.startswith(f"## {fold.TITLE}"))
     assert "**Status enligt källan:** Ingen uppföljning ännu: inga statustexter att visa." in line.replace("\\", "")
+
+
+def test_a_table_without_a_note_is_not_parsed(monkeypatch):
+    """Issue #16: an output without a note (a table, most outputs) keeps its section without being parsed
+    as HTML: the build folds every notebook, and parsing each table cost more than the rest of it."""
+    parsed = []
+    real = fold.BeautifulSoup
+    monkeypatch.setattr(fold, "BeautifulSoup", lambda *a, **k: (parsed.append(a[0]), real(*a, **k))[1])
+    nb = notebook()
+    assert fold.fold(nb) == ["Investeringsbudget", "Brygga"]
+    assert parsed and not any("<table" in html for html in parsed)

@@ -406,6 +406,31 @@ def test_config_rejects_unquoted_ids_and_bad_values():
         load_config(Path("/nonexistent/org"))
 
 
+def test_config_is_parsed_once_per_content(tmp_path, monkeypatch):
+    """Issue #16: kolada.yml is read some 20 times per organisation (its input's hash, the Genomlysning);
+    it is parsed once per path and content, a changed file is parsed again, a broken one never kept,
+    and every caller gets its own copy. SYNTHETIC configuration."""
+    from rapportbok.data import config, kolada
+
+    calls = []
+    real = config.read_kolada
+    monkeypatch.setattr(config, "read_kolada", lambda *a, **k: (calls.append(a[0]), real(*a, **k))[1])
+    write_config(tmp_path, GOOD_CONFIG)
+    first, second = load_config(tmp_path), load_config(tmp_path)
+    assert first == second and len(calls) == 1
+    first.kpis.append("N99999")
+    assert "N99999" not in load_config(tmp_path).kpis and len(calls) == 1
+    write_config(tmp_path, {**GOOD_CONFIG, "first_year": GOOD_CONFIG["first_year"] + 1})
+    assert load_config(tmp_path).first_year == GOOD_CONFIG["first_year"] + 1 and len(calls) == 2
+    write_config(tmp_path, {k: v for k, v in GOOD_CONFIG.items() if k != "kpis"})
+    for _ in range(2):
+        with pytest.raises(KoladaConfigError):
+            load_config(tmp_path)
+    assert len(calls) == 4
+    assert "rapportbok.data.kolada" in __import__("rapportbok.core.state", fromlist=["registered"]).registered()
+    assert len(kolada._CONFIGS) <= kolada._CONFIGS_SIZE
+
+
 def test_alingsas_config_is_valid():
     org_dir = Path(__file__).resolve().parents[1] / "data" / "alingsas"
     cfg = load_config(org_dir)

@@ -8,13 +8,14 @@ gives:
 
 - ``rapportbok.present.tables``: the chapter page whose tables are being shown;
 - ``rapportbok.chapters.audit``: whether the Avstämning page is asking a chapter for its reconciliation;
-- ``rapportbok.data.sources``: the source register and source texts as read (lru caches).
+- ``rapportbok.data.sources``: which register this notebook has looked up, and the source texts as
+  read (the register itself, as read and checked, is kept: keyed by its whole content).
 
 A module may also keep a cache that is *not* reset because its key covers everything its value
 depends on (the content of the files it was computed from and the package's own code): it declares
 that with :func:`kept`, so that ``tests/test_state.py`` can check that every piece of module state in
-the package is one or the other. Examples: the validated input (rapportbok.data.datasets) and the
-chapter pages (rapportbok.chapters, ``ChapterPage``).
+the package is one or the other. Examples: the validated input (rapportbok.data.datasets), the
+chapter pages (rapportbok.chapters, ``ChapterPage``) and each parsed kolada.yml (rapportbok.data.kolada).
 
 May import: the standard library only.
 """

@@ -44,7 +44,7 @@ import pandas as pd
 import requests
 import yaml
 
-from rapportbok.core import files
+from rapportbok.core import files, state
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3/"
 MAX_IDS_PER_SEGMENT = 25
@@ -679,17 +679,38 @@ def parse_config(raw: Any, where: str = CONFIG_FILE) -> KoladaConfig:
     return KoladaConfig(kpi_ids, first_year, municipalities, groups, own_groups, everyone)
 
 
+# Each kolada.yml parsed once per process and content: the hash of an organisation's input (its KPIs'
+# folders, rapportbok.data.datasets) and each Genomlysning page read it, some 20 times per organisation,
+# and parsing the YAML with its line numbers cost more than all the rest of that hash.
+_CONFIGS: dict[tuple[str, bytes], KoladaConfig] = {}
+_CONFIGS_SIZE = 64
+state.kept(__name__, "parsed kolada.yml, keyed by its path and its whole content (_CONFIGS)")
+
+
 def load_config(org_dir: Path | str) -> KoladaConfig:
     """Read and validate ``<org_dir>/kolada.yml``."""
+    import copy
+
     from rapportbok.data import config
 
     path = Path(org_dir) / CONFIG_FILE
     if not path.exists():
         raise KoladaConfigError(f"Hittar ingen Kolada-konfiguration: {path} saknas.")
-    spec, issues = config.read_kolada(path, f"{path.parent.name}/{CONFIG_FILE}")
-    if spec is None:  # the typed model names the line, the key, the value and what was expected
-        raise KoladaConfigError("\n".join(i.message() for i in issues))
-    return parse_config(spec.model_dump(exclude_none=True), str(path))
+    try:
+        key = (str(path), path.read_bytes())
+    except OSError:
+        key = None
+    hit = _CONFIGS.get(key) if key is not None else None
+    if hit is None:
+        spec, issues = config.read_kolada(path, f"{path.parent.name}/{CONFIG_FILE}")
+        if spec is None:  # the typed model names the line, the key, the value and what was expected
+            raise KoladaConfigError("\n".join(i.message() for i in issues))
+        hit = parse_config(spec.model_dump(exclude_none=True), str(path))
+        if key is not None:
+            while len(_CONFIGS) >= _CONFIGS_SIZE:
+                _CONFIGS.pop(next(iter(_CONFIGS)))
+            _CONFIGS[key] = hit
+    return copy.deepcopy(hit)  # the caller's own copy
 
 
 # ---------------------------------------------------------------------------

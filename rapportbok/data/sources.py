@@ -58,9 +58,34 @@ def text_file(row, data: Path | None = None) -> Path:
     return inside(data or data_dir(), row["fil"])
 
 
-@lru_cache(maxsize=8)
+# The register as read and checked, kept across notebooks on a reused kernel, keyed by its path and
+# whole content: every page cites sources, and reading and checking the register for each notebook cost
+# more than a small chapter's own work (and grows with the number of organisations). A source's text is
+# still read, and its path checked, once per notebook (_lines). ``_seen``: this notebook's entry per data
+# folder, so that a citation does not read the register again; reset before each notebook.
+_registers: dict[tuple[str, bytes], dict] = {}
+_seen: dict[str, dict] = {}
+
+
+def _register(data: str) -> dict:
+    hit = _seen.get(data)
+    if hit is None:
+        try:
+            key = (data, (Path(data) / KALLOR.filename).read_bytes())
+        except OSError:
+            key = None  # load() says what is wrong
+        hit = _registers.get(key) if key is not None else None
+        if hit is None:
+            hit = {"df": load(Path(data))}
+            if key is not None:
+                _registers.clear()  # one register: the project's
+                _registers[key] = hit
+        _seen[data] = hit
+    return hit
+
+
 def _cached(data: str):
-    return load(Path(data))
+    return _register(data)["df"]
 
 
 def label(source_id: str, data: Path | None = None) -> str:
@@ -153,11 +178,12 @@ def _lines(data: str, source_id: str) -> tuple[str, ...]:
 
 
 def _forget() -> None:
-    _cached.cache_clear()
+    _seen.clear()
     _lines.cache_clear()
 
 
-# Keyed by the data folder, not by content: a new notebook reads the register and the texts again.
+# The texts (_lines) are keyed by the data folder, not by content: a new notebook reads them again, and
+# looks the register up again by its content (_registers is kept: its key is the register's whole content).
 state.register(__name__, _forget)
 
 
@@ -183,13 +209,17 @@ def link_titles(escaped: str, prefix: str = "../../kallor/", data: Path | None =
     from rapportbok.core import escape
 
     try:
-        df = _cached(str(data or data_dir()))
+        register = _register(str(data or data_dir()))
     except (DataError, OSError):
         return escaped
-    titles = {escape.html_text(t): str(k) for k, t in df["titel"].items()}
+    df = register["df"]
+    if "titles" not in register:  # once per register, not once per table: it has a title per source
+        titles = {escape.html_text(t): str(k) for k, t in df["titel"].items()}
+        register["titles"] = titles
+        register["pattern"] = re.compile("|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True)))
+    titles, pattern = register["titles"], register["pattern"]
     if not titles:
         return escaped
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True)))
 
     def link(m) -> str:
         kalla = titles[m.group(0)]

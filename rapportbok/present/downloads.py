@@ -82,9 +82,11 @@ def _plain(cell: Cell) -> str:
     return f"{cell.value:.{cell.decimals}f}".replace(".", ",")
 
 
-def to_csv(df: pd.DataFrame, formats: dict, notes: list[str] | None = None) -> bytes:
-    """``notes``: the table's footnotes, written after an empty row under the table."""
-    cells = shown_cells(df, formats)
+def to_csv(df: pd.DataFrame, formats: dict, notes: list[str] | None = None,
+           cells: list[list[Cell]] | None = None) -> bytes:
+    """``notes``: the table's footnotes, written after an empty row under the table. ``cells``: the
+    table's :func:`shown_cells`, when the caller has them already."""
+    cells = shown_cells(df, formats) if cells is None else cells
     names, _units = _columns(df, formats)
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
@@ -104,12 +106,12 @@ def _excel_format(decimals: int, unit: str | None) -> str:
 
 
 def to_xlsx(df: pd.DataFrame, formats: dict, caption: str, source: str | None,
-            notes: list[str] | None = None) -> bytes:
+            notes: list[str] | None = None, cells: list[list[Cell]] | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    cells = shown_cells(df, formats)
+    cells = shown_cells(df, formats) if cells is None else cells
     names, units = _columns(df, formats)
     wb = Workbook()
     ws = wb.active
@@ -151,9 +153,59 @@ def to_xlsx(df: pd.DataFrame, formats: dict, caption: str, source: str | None,
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     wb.properties.lastModifiedBy = "rapportbok"
+    return _save(wb)
+
+
+class _Buffer(io.BytesIO):
+    def close(self) -> None:  # the XML writer closes its output; the bytes are read after that
+        pass
+
+
+def _save(wb) -> bytes:
+    """The workbook's xlsx bytes, as openpyxl's ``save`` followed by :func:`_fixed_zip` gives them, in one pass.
+
+    openpyxl writes each sheet to a temporary file first and stamps every zip entry, and the
+    document's modification time, with the current time, so the file used to be written and then
+    unpacked and packed again with fixed times (some 30 Excel files per organisation). Here its
+    writer packs straight into a zip whose entries get the fixed time, and the sheets are written in
+    memory; ``wb.properties.modified`` is already the fixed time. ``tests/test_downloads.py`` checks
+    that the bytes are those of the two-pass way."""
+    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+    from openpyxl.worksheet._writer import WorksheetWriter
+    from openpyxl.writer.excel import ExcelWriter
+
+    class Writer(ExcelWriter):
+        def write_worksheet(self, ws):  # ExcelWriter.write_worksheet, with the sheet written in memory
+            ws._drawing = SpreadsheetDrawing()
+            ws._drawing.charts = ws._charts
+            ws._drawing.images = ws._images
+            out = _Buffer()
+            writer = WorksheetWriter(ws, out)
+            writer.write()
+            ws._rels = writer._rels
+            self._archive.writestr(ws.path[1:], out.getvalue())
+            self.manifest.append(ws)
+
     raw = io.BytesIO()
-    wb.save(raw)
-    return _fixed_zip(raw.getvalue())
+    with _FixedZip(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        Writer(wb, archive).save()
+    return raw.getvalue()
+
+
+class _FixedZip(zipfile.ZipFile):
+    """A zip whose entries carry :data:`FIXED_TIME` and mode 644, as :func:`_fixed_zip` writes them."""
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=FIXED_TIME.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zinfo_or_arcname = info
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        with open(filename, "rb") as f:
+            self.writestr(arcname or Path(filename).name, f.read())
 
 
 def _fixed_zip(data: bytes) -> bytes:
@@ -178,6 +230,7 @@ def write(df: pd.DataFrame, formats: dict, stem: str, caption: str, source: str 
     target = (folder or Path.cwd()) / FOLDER
     target.mkdir(parents=True, exist_ok=True)
     csv_path, xlsx_path = target / f"{stem}.csv", target / f"{stem}.xlsx"
-    csv_path.write_bytes(to_csv(df, formats, notes))
-    xlsx_path.write_bytes(to_xlsx(df, formats, caption, source, notes))
+    cells = shown_cells(df, formats)  # once for both files
+    csv_path.write_bytes(to_csv(df, formats, notes, cells))
+    xlsx_path.write_bytes(to_xlsx(df, formats, caption, source, notes, cells))
     return f"{FOLDER}/{csv_path.name}", f"{FOLDER}/{xlsx_path.name}"
