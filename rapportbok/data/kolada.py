@@ -44,7 +44,7 @@ import pandas as pd
 import requests
 import yaml
 
-from rapportbok.core import files
+from rapportbok.core import files, state
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3/"
 MAX_IDS_PER_SEGMENT = 25
@@ -679,17 +679,44 @@ def parse_config(raw: Any, where: str = CONFIG_FILE) -> KoladaConfig:
     return KoladaConfig(kpi_ids, first_year, municipalities, groups, own_groups, everyone)
 
 
+# Parsed kolada.yml files, keyed by path and content: the build looks up an organisation's configuration
+# several times (its input hashes, its validation) and parsing YAML is slow. Only valid files are kept.
+_CONFIGS: dict[tuple[str, bytes], KoladaConfig] = {}
+_CONFIGS_SIZE = 1000
+state.kept(__name__, "parsed kolada.yml files, keyed by their path and content (load_config)")
+
+
+def _same_bytes(path: Path, raw: bytes) -> bool:
+    try:
+        return path.read_bytes() == raw
+    except OSError:
+        return False
+
+
 def load_config(org_dir: Path | str) -> KoladaConfig:
     """Read and validate ``<org_dir>/kolada.yml``."""
+    import copy
+
     from rapportbok.data import config
 
     path = Path(org_dir) / CONFIG_FILE
     if not path.exists():
         raise KoladaConfigError(f"Hittar ingen Kolada-konfiguration: {path} saknas.")
-    spec, issues = config.read_kolada(path, f"{path.parent.name}/{CONFIG_FILE}")
-    if spec is None:  # the typed model names the line, the key, the value and what was expected
-        raise KoladaConfigError("\n".join(i.message() for i in issues))
-    return parse_config(spec.model_dump(exclude_none=True), str(path))
+    try:
+        key = (str(path), path.read_bytes())
+    except OSError:
+        key = None  # read_kolada reports it
+    parsed = _CONFIGS.get(key) if key is not None else None
+    if parsed is None:
+        spec, issues = config.read_kolada(path, f"{path.parent.name}/{CONFIG_FILE}")
+        if spec is None:  # the typed model names the line, the key, the value and what was expected
+            raise KoladaConfigError("\n".join(i.message() for i in issues))
+        parsed = parse_config(spec.model_dump(exclude_none=True), str(path))
+        if key is not None and _same_bytes(path, key[1]):  # not changed while it was read
+            if len(_CONFIGS) >= _CONFIGS_SIZE:
+                _CONFIGS.pop(next(iter(_CONFIGS)))
+            _CONFIGS[key] = parsed
+    return copy.deepcopy(parsed)  # the caller may change its copy
 
 
 # ---------------------------------------------------------------------------

@@ -47,6 +47,8 @@ def _notes(cells) -> list[str] | None:
             if set(data) - {"text/html", "text/plain"} or "text/html" not in data:
                 return None
             html = "".join(data["text/html"])
+            if "rapportbok-notis" not in html:  # no note (tables.note writes the class as it is): not parsed
+                return None
             soup = BeautifulSoup(html, "html.parser")
             found = soup.select("p.rapportbok-notis")
             top = [el for el in soup.find_all(recursive=False) if el.name]
