@@ -148,3 +148,105 @@ def test_pages_from_each_organisations_jobs_are_the_same(synthetic):
                                                           if j.org == all_orgs[0].slug]
     assert build.landing_page(all_orgs, jobs).count("### ") == 6
     assert copy.deepcopy(jobs) == jobs
+
+
+# -- organisations validated in parallel before the build's validation --------------------------------------
+
+SLUGS = [f"syntetisk-{i:03d}" for i in range(1, 7)]
+
+
+def _serial(data) -> dict:
+    datasets._cache().entries.clear()
+    return {s: datasets.load_org(s, data) for s in SLUGS}
+
+
+def test_prevalidate_fills_the_cache_with_what_validating_one_by_one_gives(synthetic):
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("prevalidate forks only on Linux")
+    serial = _serial(synthetic)
+    datasets._cache().entries.clear()
+    before = datasets._cache().loads
+    assert datasets.prevalidate(SLUGS, 2, synthetic) == 3  # the child's half; this process did the other
+    assert datasets._cache().loads == before + 6
+    for slug in SLUGS:
+        got = datasets.load_org(slug, synthetic)
+        for name, df in serial[slug].items():
+            assert (df is None) == (got[name] is None) and (df is None or df.equals(got[name]))
+    assert datasets._cache().loads == before + 6  # every organisation was in the cache
+    assert datasets.prevalidate(SLUGS[:3], 1, synthetic) == 0  # one process, or few organisations: nothing
+
+
+def test_prevalidate_leaves_errors_to_the_validation_that_reports_them(synthetic, tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(synthetic, data)
+    path = data / "syntetisk-004" / "tabell_varden.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",budget2024,31417", ",budget2024,31 417 kr", 1),
+                    encoding="utf-8")
+    datasets._cache().entries.clear()
+    with pytest.raises(DataError) as serial:
+        datasets.load_org("syntetisk-004", data)
+    datasets._cache().entries.clear()
+    datasets.prevalidate(SLUGS, 2, data)  # syntetisk-004 is the child's (every other one): nothing raised
+    with pytest.raises(DataError) as after:
+        datasets.load_org("syntetisk-004", data)
+    assert after.value.report() == serial.value.report() and "31 417 kr" in after.value.report()
+
+
+def test_a_failing_child_only_leaves_its_organisations_to_this_process(synthetic, monkeypatch):
+    import os
+
+    if not os.sys.platform.startswith("linux"):
+        pytest.skip("prevalidate forks only on Linux")
+    monkeypatch.setattr(datasets, "_prevalidate_child", lambda *a: os._exit(3))
+    datasets._cache().entries.clear()
+    assert datasets.prevalidate(SLUGS, 2, synthetic) == 0
+    before = datasets._cache().loads
+    for slug in SLUGS:
+        datasets.load_org(slug, synthetic)
+    assert datasets._cache().loads == before + 3  # the child's three, validated here
+
+
+# -- the source register in the notebooks: read once per content, titles matched from the text ---------------
+
+def test_the_register_survives_the_reset_between_notebooks_and_is_read_anew_when_changed(synthetic, tmp_path,
+                                                                                         monkeypatch):
+    import shutil
+
+    from rapportbok.core import state
+    from rapportbok.data import sources
+
+    data = tmp_path / "data"
+    shutil.copytree(synthetic, data)
+    calls = _count(monkeypatch, sources, "load")
+    first = sources._cached(str(data))
+    state.reset()  # the next notebook on the same kernel
+    second = sources._cached(str(data))
+    assert len(calls) == 1 and second.equals(first) and second is not first
+    second.loc[second.index[0], "titel"] = "ändrad"  # a caller's change stays in its copy
+    state.reset()
+    assert sources._cached(str(data)).equals(first)
+    register = data / "kallor.csv"
+    register.write_text(register.read_text(encoding="utf-8").replace("Bilaga 2", "Bilaga två"), encoding="utf-8")
+    state.reset()
+    assert "Bilaga två" in " ".join(sources._cached(str(data))["titel"]) and len(calls) == 2
+
+
+def test_link_titles_links_the_same_titles_as_matching_every_title(synthetic):
+    import re
+
+    from rapportbok.core import escape
+    from rapportbok.data import sources
+
+    df = sources.load(synthetic)
+    titles = list(df["titel"])
+    text = escape.html_text(f"Källa: {titles[3]}, Avsnitt 2; Källa: {titles[10]} ({df['beslut'].iloc[10]}); Kolada")
+    linked = sources.link_titles(text, data=synthetic)
+    assert linked.count("<a href=") == 2
+    # the whole register's titles as one pattern (as before) finds the same titles in the same places
+    every = re.compile("|".join(re.escape(escape.html_text(t)) for t in sorted(titles, key=len, reverse=True)))
+    assert [m.group(0) for m in every.finditer(text)] == re.findall(r'">([^<]*)</a>', linked)
+    assert sources.link_titles("Källa: Kolada", data=synthetic) == "Källa: Kolada"

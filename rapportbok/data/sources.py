@@ -58,9 +58,28 @@ def text_file(row, data: Path | None = None) -> Path:
     return inside(data or data_dir(), row["fil"])
 
 
+# The register as read and checked, keyed by its folder and content: kept across notebooks (not reset),
+# since it grows with every organisation and each notebook cites it (read anew for each notebook, a
+# national edition's notebooks did work in proportion to the number of organisations each). Only a
+# valid register is kept; the key holds all it depends on besides the package's own code.
+_REGISTERS: dict[tuple[str, bytes], object] = {}
+_REGISTERS_SIZE = 8
+state.kept(__name__ + ".registers", "the source register as read, keyed by its folder and content (_cached)")
+
+
 @lru_cache(maxsize=8)
 def _cached(data: str):
-    return load(Path(data))
+    try:
+        key = (data, (Path(data) / KALLOR.filename).read_bytes())
+    except OSError:
+        return load(Path(data))  # load reports it
+    df = _REGISTERS.get(key)
+    if df is None:
+        df = load(Path(data))
+        while len(_REGISTERS) >= _REGISTERS_SIZE:
+            _REGISTERS.pop(next(iter(_REGISTERS)))
+        _REGISTERS[key] = df
+    return df.copy()  # a caller's change stays in its copy
 
 
 def label(source_id: str, data: Path | None = None) -> str:
@@ -152,9 +171,18 @@ def _lines(data: str, source_id: str) -> tuple[str, ...]:
     return tuple(text_file(row, Path(data)).read_text(encoding="utf-8").splitlines())
 
 
+@lru_cache(maxsize=8)
+def _titles(data: str) -> dict[str, str]:
+    """Each source's title as escaped HTML -> its id."""
+    from rapportbok.core import escape
+
+    return {escape.html_text(t): str(k) for k, t in _cached(data)["titel"].items()}
+
+
 def _forget() -> None:
     _cached.cache_clear()
     _lines.cache_clear()
+    _titles.cache_clear()
 
 
 # Keyed by the data folder, not by content: a new notebook reads the register and the texts again.
@@ -186,10 +214,12 @@ def link_titles(escaped: str, prefix: str = "../../kallor/", data: Path | None =
         df = _cached(str(data or data_dir()))
     except (DataError, OSError):
         return escaped
-    titles = {escape.html_text(t): str(k) for k, t in df["titel"].items()}
-    if not titles:
+    titles = _titles(str(data or data_dir()))
+    # Only the titles in the text can match (of the whole register's, which grows with every organisation)
+    present = [t for t in titles if t in escaped]
+    if not present:
         return escaped
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True)))
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(present, key=len, reverse=True)))
 
     def link(m) -> str:
         kalla = titles[m.group(0)]

@@ -673,6 +673,9 @@ def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, 
         shown.append(line)
         log(line)
 
+    # Validate the organisations in parallel first (only fills the cache; the validation below reports)
+    slugs = sorted(p.parent.name for p in data_dir().glob("*/organisation.yml") if orgs.SLUG.match(p.parent.name))
+    datasets.prevalidate(slugs, workers or os.cpu_count() or 1, data_dir(), _die_with_parent())
     issues = consistency.validate(data_dir())
     errors = [i for i in issues if i.severity == "fel"]
     for w in (i for i in issues if i.severity != "fel"):
