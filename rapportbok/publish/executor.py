@@ -381,6 +381,9 @@ def _worker(specs: _Todo, results: queue.Queue, stop: threading.Event, env: dict
                     spec.template, spec.out, parameters=dict(spec.parameters), engine_name=ENGINE_NAME,
                     kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
                     execution_timeout=timeout, rapportbok_kernel=kernel,
+                    # Written once when done (and on an error), not after every cell's start and end:
+                    # the same file, without some thirty writes of the growing notebook in this process.
+                    request_save_on_cell_execute=False,
                 )
             except Exception as err:  # noqa: BLE001 - reported for the spec; the kernel is replaced
                 failed = _failure(spec, err, kernel, timeout)
