@@ -195,7 +195,10 @@ def prevalidate(slugs: list[str], processes: int, data: Path | None = None, chil
         return 0
     ctx = multiprocessing.get_context("fork")
     cache = _cache()
-    _known_sources(data)  # read the register once, before the fork
+    try:
+        _known_sources(data)  # read the register once, before the fork
+    except Exception:  # noqa: BLE001 - a register with a problem: the build's validation reports it
+        return 0
     children = []
     try:
         for k in range(1, processes):
@@ -208,8 +211,8 @@ def prevalidate(slugs: list[str], processes: int, data: Path | None = None, chil
         for slug in slugs[0::processes]:
             try:
                 load_org(slug, data)
-            except DataError:
-                pass  # reported when the build validates
+            except Exception:  # noqa: BLE001 - not cached: the build's validation meets it again and reports it
+                pass
         got = 0
         for proc, recv in children:
             try:
@@ -246,9 +249,9 @@ def _prevalidate_child(slugs: list[str], data: Path, send, child_setup: Callable
         for slug in slugs:
             try:
                 load_org(slug, data)
-            except DataError:
+                key = _content_key(data / slug, data)
+            except Exception:  # noqa: BLE001 - left to the build's validation
                 continue
-            key = _content_key(data / slug, data)
             if key in cache.entries:
                 entries.append((key, cache.entries[key]))
         send.send_bytes(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
