@@ -250,3 +250,15 @@ def test_link_titles_links_the_same_titles_as_matching_every_title(synthetic):
     every = re.compile("|".join(re.escape(escape.html_text(t)) for t in sorted(titles, key=len, reverse=True)))
     assert [m.group(0) for m in every.finditer(text)] == re.findall(r'">([^<]*)</a>', linked)
     assert sources.link_titles("Källa: Kolada", data=synthetic) == "Källa: Kolada"
+
+
+def test_prevalidate_leaves_a_broken_register_to_the_build(synthetic, tmp_path):
+    """The source register with a problem (even one that is only a warning for the build) stops nothing here."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(synthetic, data)
+    (data / "kallor.csv").write_text("kalla,titel\n", encoding="utf-8")
+    assert datasets.prevalidate(SLUGS, 2, data) == 0
+    with pytest.raises(DataError):
+        datasets.load_org("syntetisk-001", data)
