@@ -262,3 +262,27 @@ def test_prevalidate_leaves_a_broken_register_to_the_build(synthetic, tmp_path):
     assert datasets.prevalidate(SLUGS, 2, data) == 0
     with pytest.raises(DataError):
         datasets.load_org("syntetisk-001", data)
+
+
+def test_a_data_error_stops_the_build_with_the_same_message_with_or_without_prevalidate(tmp_path, monkeypatch):
+    """Six SYNTHETIC organisations, one with a wrong value: the build stops before any notebook, nothing is
+    published, and what it says is the same as when the organisations are validated one by one."""
+    bench = load_tool("bench")
+    (tmp_path / "p").mkdir()
+    proj = bench.copy_project(tmp_path / "p")
+    bench.synthesize(proj, 6, "alingsas")
+    path = proj / "data" / "syntetisk-005" / "tabell_varden.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",budget2024,31417", ",budget2024,31 417 kr", 1),
+                    encoding="utf-8")
+    monkeypatch.setenv("RAPPORTBOK_ROOT", str(proj))
+    monkeypatch.delenv("RAPPORTBOK_DATA", raising=False)
+    said = []
+    for minimum in (datasets.PREVALIDATE_MIN, 10**6):  # with, then without the parallel validation
+        monkeypatch.setattr(datasets, "PREVALIDATE_MIN", minimum)
+        datasets._cache().entries.clear()
+        lines = []
+        with pytest.raises(DataError) as err:
+            build.build(site=False, log=lines.append)
+        said.append((lines, err.value.report()))
+        assert not (proj / "book").exists() and not (proj / "_toc.yml").exists()
+    assert said[0] == said[1] and "syntetisk-005/tabell_varden.csv" in said[0][1]

@@ -211,7 +211,7 @@ def prevalidate(slugs: list[str], processes: int, data: Path | None = None, chil
         for slug in slugs[0::processes]:
             try:
                 load_org(slug, data)
-            except Exception:  # noqa: BLE001 - not cached: the build's validation meets it again and reports it
+            except Exception:  # noqa: BLE001, S110 - not cached: the build's validation meets it again and reports it
                 pass
         got = 0
         for proc, recv in children:
@@ -250,7 +250,7 @@ def _prevalidate_child(slugs: list[str], data: Path, send, child_setup: Callable
             try:
                 load_org(slug, data)
                 key = _content_key(data / slug, data)
-            except Exception:  # noqa: BLE001 - left to the build's validation
+            except Exception:  # noqa: BLE001, S112 - left to the build's validation
                 continue
             if key in cache.entries:
                 entries.append((key, cache.entries[key]))
