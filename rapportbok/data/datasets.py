@@ -256,7 +256,7 @@ def _prevalidate_child(slugs: list[str], data: Path, send, child_setup: Callable
                 entries.append((key, cache.entries[key]))
         send.send_bytes(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
         send.close()
-    except BaseException:  # noqa: BLE001 - nothing is sent; the build validates these itself
+    except BaseException:  # noqa: BLE001, S110 - nothing is sent; the build validates these itself
         pass
     finally:
         os._exit(0)  # no atexit handlers or buffered output of the build in this copy of it
