@@ -657,7 +657,8 @@ def _selection(root: Path, all_orgs: list[orgs.Org], jobs: list[Job], only: tupl
     if left_out:
         log(f"{len(left_out)} notebooks för organisationer utanför urvalet finns inte i book/ och tas inte med: "
             + ", ".join(sorted({j.org for j in left_out})) + ".")
-    return [j for j in jobs if j not in left_out], frozenset(keep)
+    dropped = set(left_out)  # a set: a national selection leaves out thousands
+    return [j for j in jobs if j not in dropped], frozenset(keep)
 
 
 def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, pdf: bool,
