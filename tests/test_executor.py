@@ -284,3 +284,23 @@ def test_callback_error_stops_and_shuts_down_kernels(tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         executor.run(specs, workers=2, on_done=boom)
+
+
+def test_a_notebook_is_written_once_not_after_every_cell(tmp_path, monkeypatch):
+    """papermill by default writes the whole growing notebook at each cell's start and end (in the build
+    process); the executor writes it once, the same file (test_real_notebooks_match_papermill)."""
+    import papermill.engines
+    import papermill.execute
+
+    writes = []
+    for module in (papermill.engines, papermill.execute):
+        real = module.write_ipynb
+        monkeypatch.setattr(module, "write_ipynb", lambda nb, path, *a, _real=real, **k: (writes.append(path),
+                                                                                            _real(nb, path, *a, **k)))
+    good = _synthetic(tmp_path, "good", *GOOD_CELLS)
+    spec = _spec(tmp_path, good, "good")
+    assert executor.run([spec], workers=1) == []
+    assert writes == [spec.out]
+    ref = tmp_path / "ref"
+    _papermill(good, str(ref / "good.ipynb"), PARAMS, str(ref))
+    assert _normalized(Path(spec.out), PARAMS) == _normalized(ref / "good.ipynb", PARAMS)

@@ -169,6 +169,99 @@ def load_org(org: str, data: Path | None = None, warnings: list[Issue] | None = 
     return _copy(out)
 
 
+# -- validating organisations in parallel ---------------------------------------------------------------
+# A national build validates every organisation before its first notebook runs, on one core while the
+# other idles. ``prevalidate`` shares the organisations out between this process and forked children; each
+# child validates its share and sends back what it validated, which goes into this process' cache. It
+# only warms the cache: whatever then reads an organisation (the build's validation) goes through
+# load_org as before, so an organisation with an error (never cached, never sent) is validated once more
+# here and reported exactly as without prevalidate; a child that fails in any way sends nothing.
+PREVALIDATE_MIN = 4  # fewer organisations: not worth a process
+
+
+def prevalidate(slugs: list[str], processes: int, data: Path | None = None, child_setup: Callable | None = None) -> int:
+    """Validate ``slugs`` in ``processes`` processes (this one and forked children) into the cache.
+
+    Errors are not raised here (load_org reports them when it is asked). Returns how many organisations
+    the children validated. Only on Linux (fork); elsewhere, or for a few organisations, nothing is done.
+    ``child_setup`` runs first in each child (the build ties the children's life to its own).
+    """
+    import multiprocessing
+    import pickle
+
+    data = data or data_dir()
+    processes = min(processes, len(slugs))
+    if processes < 2 or len(slugs) < PREVALIDATE_MIN or not sys.platform.startswith("linux"):
+        return 0
+    ctx = multiprocessing.get_context("fork")
+    cache = _cache()
+    try:
+        _known_sources(data)  # read the register once, before the fork
+    except Exception:  # noqa: BLE001 - a register with a problem: the build's validation reports it
+        return 0
+    children = []
+    try:
+        for k in range(1, processes):
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_prevalidate_child, args=(slugs[k::processes], data, send, child_setup),
+                               daemon=True)
+            proc.start()
+            send.close()
+            children.append((proc, recv))
+        for slug in slugs[0::processes]:
+            try:
+                load_org(slug, data)
+            except Exception:  # noqa: BLE001, S110 - not cached: the build's validation meets it again and reports it
+                pass
+        got = 0
+        for proc, recv in children:
+            try:
+                entries = pickle.loads(recv.recv_bytes())  # from a child forked by this process
+            except (EOFError, OSError, pickle.UnpicklingError):
+                continue  # the child failed: load_org validates its organisations here
+            for key, hit in entries:
+                cache.entries.setdefault(key, hit)
+            cache.loads += len(entries)
+            got += len(entries)
+        while len(cache.entries) > CACHE_SIZE:
+            cache.entries.pop(next(iter(cache.entries)))
+        return got
+    finally:
+        for proc, recv in children:
+            recv.close()
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+
+
+def _prevalidate_child(slugs: list[str], data: Path, send, child_setup: Callable | None) -> None:
+    """In a forked child: validate ``slugs`` and send (content key, validated input) of those without errors."""
+    import os
+    import pickle
+    import signal
+
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it ends this child
+        if child_setup is not None:
+            child_setup()
+        cache = _cache()
+        entries = []
+        for slug in slugs:
+            try:
+                load_org(slug, data)
+                key = _content_key(data / slug, data)
+            except Exception:  # noqa: BLE001, S112 - left to the build's validation
+                continue
+            if key in cache.entries:
+                entries.append((key, cache.entries[key]))
+        send.send_bytes(pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL))
+        send.close()
+    except BaseException:  # noqa: BLE001, S110 - nothing is sent; the build validates these itself
+        pass
+    finally:
+        os._exit(0)  # no atexit handlers or buffered output of the build in this copy of it
+
+
 # -- handing validated input to the build's kernels ------------------------------------------------------
 # The build process validates every organisation before it executes a notebook. Its kernels (other
 # processes) would validate each organisation once more; instead the build leaves each organisation's
@@ -263,7 +356,7 @@ def _budget_from_model(out: dict, org: str, data: Path) -> list[Issue]:
     """When organisation.yml's begrepp name rows of budget-kind stated tables, the budget chapter reads
     those tables (in the old shape, rapportbok.data.budget.from_model) instead of budget_ramar.csv and
     investeringar.csv; an old file beside them is not read (a warning says so)."""
-    found = next((o for o in orgs.load_all(data)[0] if o.slug == org), None)
+    found = orgs.load(org, data)[0]  # its own file only: reading every organisation's would make validation quadratic
     if found is None or not found.concepts:
         return []
     derived, issues = budget.from_model(out, found.concepts, org)

@@ -679,12 +679,18 @@ def parse_config(raw: Any, where: str = CONFIG_FILE) -> KoladaConfig:
     return KoladaConfig(kpi_ids, first_year, municipalities, groups, own_groups, everyone)
 
 
-# Each kolada.yml parsed once per process and content: the hash of an organisation's input (its KPIs'
-# folders, rapportbok.data.datasets) and each Genomlysning page read it, some 20 times per organisation,
-# and parsing the YAML with its line numbers cost more than all the rest of that hash.
+# Parsed kolada.yml files, keyed by path and content: the build looks up an organisation's configuration
+# several times (its input hashes, its validation) and parsing YAML is slow. Only valid files are kept.
 _CONFIGS: dict[tuple[str, bytes], KoladaConfig] = {}
-_CONFIGS_SIZE = 64
-state.kept(__name__, "parsed kolada.yml, keyed by its path and its whole content (_CONFIGS)")
+_CONFIGS_SIZE = 1000
+state.kept(__name__, "parsed kolada.yml files, keyed by their path and content (load_config)")
+
+
+def _same_bytes(path: Path, raw: bytes) -> bool:
+    try:
+        return path.read_bytes() == raw
+    except OSError:
+        return False
 
 
 def load_config(org_dir: Path | str) -> KoladaConfig:
@@ -699,18 +705,18 @@ def load_config(org_dir: Path | str) -> KoladaConfig:
     try:
         key = (str(path), path.read_bytes())
     except OSError:
-        key = None
-    hit = _CONFIGS.get(key) if key is not None else None
-    if hit is None:
+        key = None  # read_kolada reports it
+    parsed = _CONFIGS.get(key) if key is not None else None
+    if parsed is None:
         spec, issues = config.read_kolada(path, f"{path.parent.name}/{CONFIG_FILE}")
         if spec is None:  # the typed model names the line, the key, the value and what was expected
             raise KoladaConfigError("\n".join(i.message() for i in issues))
-        hit = parse_config(spec.model_dump(exclude_none=True), str(path))
-        if key is not None:
-            while len(_CONFIGS) >= _CONFIGS_SIZE:
+        parsed = parse_config(spec.model_dump(exclude_none=True), str(path))
+        if key is not None and _same_bytes(path, key[1]):  # not changed while it was read
+            if len(_CONFIGS) >= _CONFIGS_SIZE:
                 _CONFIGS.pop(next(iter(_CONFIGS)))
-            _CONFIGS[key] = hit
-    return copy.deepcopy(hit)  # the caller's own copy
+            _CONFIGS[key] = parsed
+    return copy.deepcopy(parsed)  # the caller may change its copy
 
 
 # ---------------------------------------------------------------------------

@@ -67,8 +67,30 @@ def load_all(data: Path | None = None) -> tuple[list[Org], list[Issue]]:
     return orgs, issues
 
 
+def load(slug: str, data: Path | None = None) -> tuple[Org | None, list[Issue]]:
+    """One organisation, read from its own organisation.yml only (as :func:`load_all` reads it).
+
+    ``(None, [])`` when data/ has no such folder with an organisation.yml. Reading one file, not all
+    of them, keeps a national build linear: every organisation's checks and every notebook look up
+    their own organisation.
+    """
+    data = data or data_dir()
+    if not SLUG.match(slug):
+        return None, []
+    path = data / slug / "organisation.yml"
+    if not path.is_file():
+        return None, []
+    return _issues_for(path, f"{slug}/organisation.yml")
+
+
 def get(slug: str, data: Path | None = None) -> Org:
-    orgs, issues = load_all(data)
+    """The organisation ``slug``; DataError if its organisation.yml has a problem or there is no such organisation."""
+    org, issues = load(slug, data)
+    if issues:
+        raise DataError(issues)
+    if org is not None:
+        return org
+    orgs, issues = load_all(data)  # not found: the message lists the organisations there are
     if issues:
         raise DataError(issues)
     for org in orgs:

@@ -85,7 +85,7 @@ def _register(data: str) -> dict:
 
 
 def _cached(data: str):
-    return _register(data)["df"]
+    return _register(data)["df"].copy()  # a caller's change stays in its copy
 
 
 def label(source_id: str, data: Path | None = None) -> str:
@@ -214,12 +214,14 @@ def link_titles(escaped: str, prefix: str = "../../kallor/", data: Path | None =
         return escaped
     df = register["df"]
     if "titles" not in register:  # once per register, not once per table: it has a title per source
-        titles = {escape.html_text(t): str(k) for k, t in df["titel"].items()}
-        register["titles"] = titles
-        register["pattern"] = re.compile("|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True)))
-    titles, pattern = register["titles"], register["pattern"]
-    if not titles:
+        register["titles"] = {escape.html_text(t): str(k) for k, t in df["titel"].items()}
+    titles = register["titles"]
+    # Only the titles in the text can match: a pattern of the whole register's (which grows with every
+    # organisation) tried every title at every position of every table.
+    present = [t for t in titles if t in escaped]
+    if not present:
         return escaped
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(present, key=len, reverse=True)))
 
     def link(m) -> str:
         kalla = titles[m.group(0)]

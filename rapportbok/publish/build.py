@@ -71,12 +71,23 @@ def plan(data: Path | None = None) -> tuple[list[orgs.Org], list[Job]]:
     return all_orgs, jobs
 
 
+def by_org(jobs: list[Job]) -> dict[str, list[Job]]:
+    """The jobs of each organisation, in their order: looked up per organisation, not searched for in all
+    jobs (which would make the pages of a national edition quadratic in the number of organisations)."""
+    out: dict[str, list[Job]] = {}
+    for j in jobs:
+        out.setdefault(j.org, []).append(j)
+    return out
+
+
 def toc(all_orgs: list[orgs.Org], jobs: list[Job], source_ids: list[str] | None = None) -> dict:
     parts = []
+    grouped = by_org(jobs)
     for org in all_orgs:
         chapters = []
-        for year in sorted({j.year for j in jobs if j.org == org.slug}, reverse=True):
-            sections = [{"file": j.relpath[:-6]} for j in jobs if j.org == org.slug and j.year == year]
+        mine = grouped.get(org.slug, [])
+        for year in sorted({j.year for j in mine}, reverse=True):
+            sections = [{"file": j.relpath[:-6]} for j in mine if j.year == year]
             chapters.append({"file": f"book/{org.slug}/{year}/index", "sections": sections})
         if chapters:
             parts.append({"caption": org.name, "chapters": chapters})
@@ -96,8 +107,9 @@ def headlines(all_orgs: list[orgs.Org], jobs: list[Job], data: Path | None = Non
     from rapportbok.analysis import headline as hl
 
     out = {}
+    grouped = by_org(jobs)
     for org in all_orgs:
-        years = sorted({j.year for j in jobs if j.org == org.slug})
+        years = sorted({j.year for j in grouped.get(org.slug, [])})
         if years:
             sets = datasets.load_org(org.slug, data)
             for y in years:
@@ -123,8 +135,9 @@ def landing_page(all_orgs: list[orgs.Org], jobs: list[Job], heads: dict | None =
         "sammanfattning visar källan.",
         "",
     ]
+    grouped = by_org(jobs)
     for org in all_orgs:
-        years = sorted({j.year for j in jobs if j.org == org.slug}, reverse=True)
+        years = sorted({j.year for j in grouped.get(org.slug, [])}, reverse=True)
         if not years:
             continue
         lines += [f"### {escape.md_text(org.name)}", "", f"{escape.md_text(org.namnd)}.", ""]
@@ -564,11 +577,13 @@ def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print
     if address is None:
         log(f"  Obs: PDF:ernas omslag får ingen webbadress (sätt {pdfmod.ADDRESS_ENV} eller html.baseurl i _config.yml).")
     out = []
+    grouped = by_org(jobs)
     for org in all_orgs:
-        for year in sorted({j.year for j in jobs if j.org == org.slug}, reverse=True):
+        mine = grouped.get(org.slug, [])
+        for year in sorted({j.year for j in mine}, reverse=True):
             chapters = [(pdfmod.APPENDIX_TITLE if j.chapter == AUDIT else titles[j.chapter],
                          f"book/{org.slug}/{year}/{j.chapter}.html")
-                        for j in jobs if j.org == org.slug and j.year == year]  # Avstämning is last: the appendix
+                        for j in mine if j.year == year]  # Avstämning is last: the appendix
             target = html / "pdf" / pdf_name(org.slug, year)
             target.parent.mkdir(parents=True, exist_ok=True)
             log(f"  PDF {target.name}")
@@ -647,7 +662,8 @@ def _selection(root: Path, all_orgs: list[orgs.Org], jobs: list[Job], only: tupl
     if left_out:
         log(f"{len(left_out)} notebooks för organisationer utanför urvalet finns inte i book/ och tas inte med: "
             + ", ".join(sorted({j.org for j in left_out})) + ".")
-    return [j for j in jobs if j not in left_out], frozenset(keep)
+    dropped = set(left_out)  # a set: a national selection leaves out thousands
+    return [j for j in jobs if j not in dropped], frozenset(keep)
 
 
 def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, pdf: bool,
@@ -663,6 +679,9 @@ def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, 
         shown.append(line)
         log(line)
 
+    # Validate the organisations in parallel first (only fills the cache; the validation below reports)
+    slugs = sorted(p.parent.name for p in data_dir().glob("*/organisation.yml") if orgs.SLUG.match(p.parent.name))
+    datasets.prevalidate(slugs, workers or os.cpu_count() or 1, data_dir(), _die_with_parent())
     issues = consistency.validate(data_dir())
     errors = [i for i in issues if i.severity == "fel"]
     for w in (i for i in issues if i.severity != "fel"):
@@ -700,11 +719,13 @@ def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, 
         heads = headlines(all_orgs, jobs, data_dir())
         (stage / "book" / "index.md").write_text(landing_page(all_orgs, jobs, heads), encoding="utf-8")
         (stage / "book" / "ordlista.md").write_text(glossary_page(), encoding="utf-8")
+        grouped = by_org(jobs)
         for org in all_orgs:
-            for year in sorted({j.year for j in jobs if j.org == org.slug}):
+            mine = grouped.get(org.slug, [])  # year_page looks at the organisation's own jobs
+            for year in sorted({j.year for j in mine}):
                 page = _page(stage / "book", org.slug, str(year), "index.md")
                 page.parent.mkdir(parents=True, exist_ok=True)
-                page.write_text(year_page(org, year, jobs, heads.get((org.slug, year))), encoding="utf-8")
+                page.write_text(year_page(org, year, mine, heads.get((org.slug, year))), encoding="utf-8")
         executed = execute_all(jobs, stage, root, workers, log, incremental, keep)
         site_digest = tree_digest(stage, ("_config.yml", "_static", "_toc.yml", "book")) + ("+pdf" if pdf else "")
         marker = root / "_build" / "html" / SITE_MARKER
