@@ -221,7 +221,7 @@ SAFE_VALUES = {
     ("build.py", "pdf_name(org.slug, year)"): "filnamn av slug (kontrollerad mot SLUG) och årtal",
     # the Avstämning page (chapters/audit.py) and the chapters' one line that links to it
     ("chapters/audit.py", "PAGE_TITLE"): "konstant text",
-    ("chapters/audit.py", "names"): "länkar till sidans avsnitt: kapitlens titlar genom escape.md_text, slug konstant",
+    ("chapters/audit.py", "names"): "länkar till sidans avsnitt: kapitlens titlar genom escape.html_text, id genom escape.html_attr",
     ("chapters/audit.py", "anchor(c.slug)"): "avsnittets id av kapitlets slug, konstant i koden",
     ("chapters/audit.py", "anchor(ch.slug)"): "avsnittets id av kapitlets slug, konstant i koden",
     ("chapters/audit.py", "ch.slug"): "kapitlets slug, konstant i koden",

@@ -182,7 +182,9 @@ class AuditChapter(ChapterPage):
         tables.begin_page(SLUG)  # the chapter objects above set their own page; tables here are ours
 
     def intro(self) -> None:
-        names = ", ".join(f"[{escape.md_text(c.title)}](#{anchor(c.slug)})" for c in self.chapters)
+        # HTML links: the sections' ids are HTML anchors (see sections), which MyST's links do not know
+        names = ", ".join(f'<a href="#{escape.html_attr(anchor(c.slug))}">{escape.html_text(c.title)}</a>'
+                          for c in self.chapters)
         display.md(
             f"Här stäms källornas egna summor av mot raderna de summerar, kapitel för kapitel ({names}). "
             "Källorna är inte ändrade; där talen skiljer sig visas båda. Varje avvikelse förklaras: en "
