@@ -108,11 +108,10 @@ def _entries_of(env, org: str | None, entries) -> list:
     return [(title, ref) for title, ref in entries if page_org(env, ref) in (None, org)]
 
 
-@contextlib.contextmanager
-def _scoped_tocs(env, org: str, docs: list[str]):
-    """For the duration, the tables of contents of ``docs`` list only ``org``'s pages (and pages of no
-    organisation): the source index's toctree keeps this organisation's sources. Restored afterwards."""
-    saved = {}
+def _scoped_tocs(env, org: str, docs: list[str]) -> dict:
+    """{doc: its table of contents listing only ``org``'s pages (and pages of no organisation)} for those of
+    ``docs`` that list other organisations' pages: the source index's toctree keeps this organisation's sources."""
+    out = {}
     for doc in docs:
         toc = env.tocs.get(doc)
         if toc is None:
@@ -124,12 +123,39 @@ def _scoped_tocs(env, org: str, docs: list[str]):
         for t in copy.findall(addnodes.toctree):
             t["entries"] = _entries_of(env, org, t["entries"])
             t["includefiles"] = [ref for _, ref in t["entries"] if ref in t.get("includefiles", [])]
-        saved[doc] = toc
-        env.tocs[doc] = copy
+        out[doc] = copy
+    return out
+
+
+@contextlib.contextmanager
+def _swapped_tocs(env, tocs: dict):
+    """For the duration, ``env.tocs`` has ``tocs`` in place of its own; restored afterwards. (Sphinx copies a
+    table of contents before it changes it, so the swapped-in ones stay as they are for the next page.)"""
+    saved = {doc: env.tocs[doc] for doc in tocs}
+    env.tocs.update(tocs)
     try:
         yield
     finally:
         env.tocs.update(saved)
+
+
+# Per organisation, made once per build (the writing phase), kept on the builder: the book's parts a page of it
+# shows and its filtered tables of contents. Made per page, they were work in proportion to the whole book.
+SCOPE_CACHE_ATTR = "rapportbok_sidebar_scopes"
+
+
+def _scope(builder, org: str | None) -> tuple[list, dict]:
+    env = builder.env
+    scopes = builder.__dict__.setdefault(SCOPE_CACHE_ATTR, {})
+    if org not in scopes:
+        parts = []
+        for node in env.master_doctree.findall(addnodes.toctree):
+            if org is not None and any(page_org(env, ref) not in (None, org) for _, ref in node["entries"]):
+                continue  # another organisation's part
+            parts.append(node)
+        docs = [ref for node in parts for _, ref in node["entries"] if ref]
+        scopes[org] = (parts, _scoped_tocs(env, org, docs) if org is not None else {})
+    return scopes[org]
 
 
 def scoped_toctree(builder, docname: str, collapse: bool = True, **kwargs):
@@ -148,14 +174,8 @@ def scoped_toctree(builder, docname: str, collapse: bool = True, **kwargs):
     kwargs.setdefault("includehidden", False)
     if kwargs.get("maxdepth") == "":
         kwargs.pop("maxdepth")
-    org = page_org(env, docname)
-    parts = []
-    for node in env.master_doctree.findall(addnodes.toctree):
-        if org is not None and any(page_org(env, ref) not in (None, org) for _, ref in node["entries"]):
-            continue  # another organisation's part
-        parts.append(node)
-    docs = [ref for node in parts for _, ref in node["entries"] if ref]
-    with (_scoped_tocs(env, org, docs) if org is not None else contextlib.nullcontext()):
+    parts, tocs = _scope(builder, page_org(env, docname))
+    with _swapped_tocs(env, tocs):
         resolved = [_resolve_toctree(env, docname, builder, node, prune=True, maxdepth=int(kwargs.get("maxdepth", 0)),
                                      titles_only=kwargs.get("titles_only", False), collapse=collapse,
                                      includehidden=kwargs["includehidden"]) for node in parts]
