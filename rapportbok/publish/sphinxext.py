@@ -36,6 +36,7 @@ import os
 import re
 from pathlib import Path
 
+from docutils import nodes
 from sphinx import addnodes
 
 PDF_ENV = "RAPPORTBOK_PDF"  # as rapportbok.publish.build.PDF_ENV
@@ -47,7 +48,6 @@ NO_PDF_TEXT = "Den här versionen av webbplatsen har ingen PDF av rapportboken."
 def _pdf_links(app, doctree, docname):
     if os.environ.get(PDF_ENV) == "1":
         return
-    from docutils import nodes
 
     for node in list(doctree.findall(nodes.raw)):
         if f'class="{PDF_CLASS}"' in node.astext() and "html" in node.get("format", "").split():
@@ -108,54 +108,108 @@ def _entries_of(env, org: str | None, entries) -> list:
     return [(title, ref) for title, ref in entries if page_org(env, ref) in (None, org)]
 
 
-def _scoped_tocs(env, org: str, docs: list[str]) -> dict:
-    """{doc: its table of contents listing only ``org``'s pages (and pages of no organisation)} for those of
-    ``docs`` that list other organisations' pages: the source index's toctree keeps this organisation's sources."""
+def _titles_only(toc):
+    """``toc`` as Sphinx's ``titles_only`` leaves it: each top-level entry's title and the toctrees listed under
+    it, without the page's own headings (which it would copy, then drop, on every page). The same tree comes out
+    of Sphinx either way; a table of contents of another shape (a toctree deeper in the headings, an ``only``
+    node) is returned as it is."""
+    items = []
+    for item in toc.children:
+        if not isinstance(item, nodes.list_item) or not isinstance(item[0], addnodes.compact_paragraph):
+            return toc
+        subtrees = list(item.findall(addnodes.toctree))
+        if len(item) > 2 or any(t.parent is not item[1] for t in subtrees):
+            return toc
+        new = item.copy()
+        new.append(item[0].deepcopy())
+        if subtrees:
+            sub = item[1].copy()
+            sub.extend(t.deepcopy() for t in subtrees)
+            new.append(sub)
+        items.append(new)
+    out = toc.copy()
+    out.extend(items)
+    return out
+
+
+def _reachable(env, org: str | None, docs: list[str]) -> list[str]:
+    """``docs`` and every page their tables of contents include, except other organisations' pages."""
+    seen: dict[str, None] = {}
+    todo = list(docs)
+    while todo:
+        doc = todo.pop()
+        if doc in seen:
+            continue
+        seen[doc] = None
+        todo.extend(r for r in env.toctree_includes.get(doc, ()) if org is None or page_org(env, r) in (None, org))
+    return list(seen)
+
+
+def _scoped_tocs(env, org: str | None, docs: list[str], titles_only: bool) -> dict:
+    """{doc: its table of contents as the sidebar of ``org``'s pages uses it} for those of ``docs`` (and the pages
+    they include) where that differs from Sphinx's own: only ``org``'s pages and pages of no organisation listed
+    (the source index keeps this organisation's sources), and with ``titles_only`` without the page's headings."""
     out = {}
-    for doc in docs:
+    for doc in _reachable(env, org, docs):
         toc = env.tocs.get(doc)
         if toc is None:
             continue
         subtrees = list(toc.findall(addnodes.toctree))
-        if not any(len(_entries_of(env, org, t["entries"])) != len(t["entries"]) for t in subtrees):
-            continue
-        copy = toc.deepcopy()
-        for t in copy.findall(addnodes.toctree):
-            t["entries"] = _entries_of(env, org, t["entries"])
-            t["includefiles"] = [ref for _, ref in t["entries"] if ref in t.get("includefiles", [])]
-        out[doc] = copy
+        if org is not None and any(len(_entries_of(env, org, t["entries"])) != len(t["entries"]) for t in subtrees):
+            toc = toc.deepcopy()
+            for t in toc.findall(addnodes.toctree):
+                t["entries"] = _entries_of(env, org, t["entries"])
+                t["includefiles"] = [ref for _, ref in t["entries"] if ref in t.get("includefiles", [])]
+        if titles_only:
+            toc = _titles_only(toc)
+        if toc is not env.tocs[doc]:
+            out[doc] = toc
     return out
 
 
 @contextlib.contextmanager
-def _swapped_tocs(env, tocs: dict):
-    """For the duration, ``env.tocs`` has ``tocs`` in place of its own; restored afterwards. (Sphinx copies a
-    table of contents before it changes it, so the swapped-in ones stay as they are for the next page.)"""
+def _swapped_tocs(env, tocs: dict, includes: dict | None):
+    """For the duration, ``env.tocs`` has ``tocs`` in place of its own and ``env.toctree_includes`` is
+    ``includes`` (unless None); restored afterwards. (Sphinx copies a table of contents before it changes it,
+    so the swapped-in ones stay as they are for the next page.) Sphinx looks up a page's ancestors by walking
+    every include of the book, on every call: the scoped includes keep that to the organisation's pages."""
     saved = {doc: env.tocs[doc] for doc in tocs}
+    saved_includes = env.toctree_includes
     env.tocs.update(tocs)
+    if includes is not None:
+        env.toctree_includes = includes
     try:
         yield
     finally:
         env.tocs.update(saved)
+        env.toctree_includes = saved_includes
 
 
 # Per organisation, made once per build (the writing phase), kept on the builder: the book's parts a page of it
-# shows and its filtered tables of contents. Made per page, they were work in proportion to the whole book.
+# shows, its tables of contents and its includes as the sidebar uses them. Made per page, they were work in
+# proportion to the whole book. (The parts are read once: Sphinx unpickles the start page at every access.)
 SCOPE_CACHE_ATTR = "rapportbok_sidebar_scopes"
 
 
-def _scope(builder, org: str | None) -> tuple[list, dict]:
+def _scope(builder, org: str | None, titles_only: bool) -> tuple[list, dict, dict | None]:
     env = builder.env
     scopes = builder.__dict__.setdefault(SCOPE_CACHE_ATTR, {})
-    if org not in scopes:
+    if "parts" not in scopes:
+        scopes["parts"] = list(env.master_doctree.findall(addnodes.toctree))
+    if (org, titles_only) not in scopes:
         parts = []
-        for node in env.master_doctree.findall(addnodes.toctree):
+        for node in scopes["parts"]:
             if org is not None and any(page_org(env, ref) not in (None, org) for _, ref in node["entries"]):
                 continue  # another organisation's part
             parts.append(node)
         docs = [ref for node in parts for _, ref in node["entries"] if ref]
-        scopes[org] = (parts, _scoped_tocs(env, org, docs) if org is not None else {})
-    return scopes[org]
+        includes = None
+        if org is not None:
+            mine = [env.config.root_doc, *_reachable(env, org, docs)]
+            includes = {doc: [r for r in env.toctree_includes[doc] if page_org(env, r) in (None, org)]
+                        for doc in mine if doc in env.toctree_includes}
+        scopes[org, titles_only] = (parts, _scoped_tocs(env, org, docs, titles_only), includes)
+    return scopes[org, titles_only]
 
 
 def scoped_toctree(builder, docname: str, collapse: bool = True, **kwargs):
@@ -174,8 +228,8 @@ def scoped_toctree(builder, docname: str, collapse: bool = True, **kwargs):
     kwargs.setdefault("includehidden", False)
     if kwargs.get("maxdepth") == "":
         kwargs.pop("maxdepth")
-    parts, tocs = _scope(builder, page_org(env, docname))
-    with _swapped_tocs(env, tocs):
+    parts, tocs, includes = _scope(builder, page_org(env, docname), bool(kwargs.get("titles_only", False)))
+    with _swapped_tocs(env, tocs, includes):
         resolved = [_resolve_toctree(env, docname, builder, node, prune=True, maxdepth=int(kwargs.get("maxdepth", 0)),
                                      titles_only=kwargs.get("titles_only", False), collapse=collapse,
                                      includehidden=kwargs["includehidden"]) for node in parts]
@@ -337,6 +391,16 @@ def _remember_org_years(app, env):
     setattr(env, ORG_YEARS_ATTR, (len(env.found_docs), _org_years(env)))
 
 
+def _release_doctrees(app, *args):
+    """Sphinx (7.2 and later, reading in one process) keeps every page it has read in memory until it writes
+    it: at 290 organisations some 3 200 pages, well over a gigabyte. Released as the next page is read (and
+    the last one when reading ends), each page is read back from the pickle Sphinx writes anyway when its
+    turn comes (the same tree), as Sphinx itself does after reading in parallel."""
+    cache = getattr(app.env, "_write_doc_doctree_cache", None)
+    if isinstance(cache, dict):
+        cache.clear()
+
+
 def _org_name(title: str, year: int) -> str:
     return title[: -len(str(year))].rstrip() if title.endswith(str(year)) else title
 
@@ -403,8 +467,6 @@ def switcher_html(env, docname: str) -> str:
 
 def _title_and_switcher(app, doctree, docname):
     """The H1 of an organisation-year's page names it; a switcher follows the H1."""
-    from docutils import nodes
-
     m = ORG_YEAR_PAGE.match(docname)
     if not m:
         return
@@ -487,6 +549,8 @@ def setup(app):
     app.connect("builder-inited", _init_catalogues)
     app.connect("build-finished", _literal_strings)
     app.connect("env-updated", _remember_org_years)
+    app.connect("source-read", _release_doctrees)
+    app.connect("env-updated", _release_doctrees)
     app.connect("doctree-resolved", _title_and_switcher)
     app.connect("doctree-resolved", _abbreviations)
     # After the theme's own html-page-context handlers (priority 500).
