@@ -199,6 +199,47 @@ def test_no_signature_while_a_file_is_too_new_to_trust(proj, monkeypatch):
     assert json.loads((proj / stamp.STAMP).read_text(encoding="utf-8")).get("signature") is None
 
 
+def test_a_large_book_is_signed_by_the_build_itself(proj, monkeypatch):
+    """From SETTLE_FILES files the build waits until the files it wrote last are trusted and signs the stamp,
+    so the first no-change check after it reads no file and loads no file table (at 290 organisations that
+    check compared every file's content: 1,8 s)."""
+    monkeypatch.setattr(hashing, "RACY_NS", 300_000_000)  # the files were just written: 0,3 s to trust them
+    monkeypatch.setattr(stamp, "SETTLE_FILES", 1)
+    started = stamp.inputs(proj, proj / "data")
+    (proj / "book" / "org" / "2024" / "budget.ipynb").write_text("{ }\n", encoding="utf-8")  # the build's output
+    t = time.perf_counter()
+    stamp.record(proj, proj / "data", "book", ["Varning: prov"], started)
+    assert time.perf_counter() - t >= 0.2  # it waited for the new output to be trusted
+    assert json.loads((proj / stamp.STAMP).read_text(encoding="utf-8"))["signature"]
+    (proj / stamp.FILES).unlink()
+
+    def no_hashing(*args, **kwargs):
+        raise AssertionError("a file was hashed")
+
+    monkeypatch.setattr(hashing.FileHashes, "of", no_hashing)
+    assert stamp.unchanged(proj, proj / "data", "book") == ["Varning: prov"]
+
+
+def test_an_input_edited_during_the_build_is_not_signed(proj, monkeypatch):
+    """The inputs are those hashed at the build's start: one edited while the build ran keeps the stamp
+    unsigned, and the next build runs."""
+    monkeypatch.setattr(stamp, "SETTLE_FILES", 1)
+    started = stamp.inputs(proj, proj / "data")
+    (proj / "data" / "org" / "uppgifter.csv").write_bytes(b"ar,belopp\n2024,101\n")
+    stamp.record(proj, proj / "data", "book", [], started)
+    assert json.loads((proj / stamp.STAMP).read_text(encoding="utf-8")).get("signature") is None
+    assert stamp.unchanged(proj, proj / "data", "book") is None
+
+
+def test_a_small_book_does_not_wait(proj, monkeypatch):
+    monkeypatch.setattr(hashing, "RACY_NS", 3_000_000_000)
+    started = stamp.inputs(proj, proj / "data")
+    t = time.perf_counter()
+    stamp.record(proj, proj / "data", "book", [], started)
+    assert time.perf_counter() - t < 1.0 and stamp.SETTLE_FILES > 100
+    assert json.loads((proj / stamp.STAMP).read_text(encoding="utf-8")).get("signature") is None
+
+
 def test_forget_removes_both_files(signed):
     stamp.forget(signed)
     assert not (signed / stamp.STAMP).exists() and not (signed / stamp.FILES).exists()

@@ -371,11 +371,7 @@ def _literal_strings(app, exception):
 ORG_YEARS_ATTR = "rapportbok_org_years"  # on the build environment, set once after reading (_remember_org_years)
 
 
-def _org_years(env) -> dict[str, dict[int, str]]:
-    """{org: {year: the year page's title ('Alingsås kommun 2025')}} of the documents found."""
-    known = getattr(env, ORG_YEARS_ATTR, None)
-    if known is not None and known[0] == len(env.found_docs):
-        return known[1]
+def _scan_org_years(env) -> dict[str, dict[int, str]]:
     out: dict[str, dict[int, str]] = {}
     for doc in env.found_docs:
         m = ORG_YEAR_PAGE.match(doc)
@@ -384,11 +380,18 @@ def _org_years(env) -> dict[str, dict[int, str]]:
     return out
 
 
+def _org_years(env) -> dict[str, dict[int, str]]:
+    """{org: {year: the year page's title ('Alingsås kommun 2025')}} of the documents found."""
+    known = getattr(env, ORG_YEARS_ATTR, None)
+    if known is not None and known[0] == len(env.found_docs):
+        return known[1]
+    return _scan_org_years(env)
+
+
 def _remember_org_years(app, env):
     """Every page's switcher reads the same table: made once, not once per page (at 290 organisations
-    some 2 600 pages would each scan some 2 600 documents)."""
-    setattr(env, ORG_YEARS_ATTR, None)
-    setattr(env, ORG_YEARS_ATTR, (len(env.found_docs), _org_years(env)))
+    some 3 200 pages would each scan some 3 200 documents)."""
+    setattr(env, ORG_YEARS_ATTR, (len(env.found_docs), _scan_org_years(env)))
 
 
 def _release_doctrees(app, *args):

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
-from rapportbok.core import files
+from rapportbok.core import files, hashing
 from rapportbok.core.hashing import Digest, FileHashes, stat_signature
 
 STAMP = Path("_build") / ".rapportbok-stamp.json"  # mode, hashes, warnings, stat signature (small)
@@ -37,6 +38,8 @@ FILES = Path("_build") / ".rapportbok-stamp-files.json"  # each file's content h
 SITE_MARKER = ".rapportbok-indata"  # written by the build into _build/html/
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # rapportbok/
 MODES = {"book": 0, "site": 1, "pdf": 2}  # a build in a higher mode also covers the lower ones
+# From this many files the build signs the stamp itself (record): below it the first check is quick anyway.
+SETTLE_FILES = 3000
 
 
 def file_hashes(root: Path) -> FileHashes:
@@ -140,13 +143,22 @@ def record(root: Path, data: Path, mode: str, warnings: list[str], started: str 
     :class:`FileHashes` that computed ``started``: the file hashes remembered are those of the
     inputs as they were then, so an edited file's changed ``stat`` makes the next check read it.
     No stat signature is recorded here: the build has just written book/, so its files are not yet
-    trusted; the first no-change check records it.
+    trusted; the first no-change check records it. In a large book (:data:`SETTLE_FILES` files or more),
+    where that first check would compare every file's content (1,8 s at 290 organisations), the build
+    does it itself: it waits until the files it wrote last are trusted (at most :data:`RACY_NS`, a few
+    seconds of a build that takes minutes) and signs, so the first ``rapportbok bygg`` after it is as fast
+    as every later one.
     """
     hashes = hashes if hashes is not None else FileHashes()
     digest = started if started is not None else inputs(root, data, hashes)
     out = outputs(root, mode, hashes)
     files.write_text(root / FILES, _dump(hashes.seen))
     files.write_text(root / STAMP, _dump({"mode": mode, "inputs": digest, "outputs": out, "warnings": warnings}))
+    if len(hashes.seen) >= SETTLE_FILES:
+        untrusted = [max(entry[1], entry[2]) for entry in hashes.seen.values() if entry[5] is not True]
+        if untrusted:
+            time.sleep(min(hashing.RACY_NS, max(0, max(untrusted) + hashing.RACY_NS + 10_000_000 - time.time_ns())) / 1e9)
+        unchanged(root, data, mode)  # compares content once more and records the signature
 
 
 NOTHING_CHANGED = ("Inget har ändrats sedan förra bygget (data, mallar, kod och miljö är desamma); "
