@@ -240,6 +240,103 @@ def test_a_small_book_does_not_wait(proj, monkeypatch):
     assert json.loads((proj / stamp.STAMP).read_text(encoding="utf-8")).get("signature") is None
 
 
+# -- the stat signature in two processes (a large book, Linux) ---------------------------------------------
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the forked walk is used on Linux only")
+
+
+def _many_folders(proj, n=7):
+    """Synthetic outputs in n organisation folders, so that both processes get folders to walk."""
+    for i in range(n):
+        folder = proj / "book" / f"org{i}" / "2024" / "tabeller"
+        folder.mkdir(parents=True)
+        (folder / "t.csv").write_text(f"a\n{i}\n", encoding="utf-8")
+
+
+def _counting_fork(monkeypatch, in_child=None) -> list[int]:
+    real, forks = os.fork, []
+
+    def fork():
+        forks.append(1)
+        pid = real()
+        if pid == 0 and in_child is not None:
+            in_child()  # runs in the child only
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    return forks
+
+
+@linux_only
+def test_the_forked_signature_is_the_sequential_one_and_sees_every_change(proj, monkeypatch):
+    _many_folders(proj)
+    forks = _counting_fork(monkeypatch)
+    seq = stamp.signature(proj, proj / "data", "book")
+    assert stamp.signature(proj, proj / "data", "book", seen={}) == seq
+    assert stamp.signature(proj, proj / "data", "book", parallel=True) == seq and forks == [1]
+    for i in (0, 1, 6):  # folders of both processes: units alternate
+        (proj / "book" / f"org{i}" / "2024" / "tabeller" / "t.csv").write_text("a\nändrad\n", encoding="utf-8")
+        changed = stamp.signature(proj, proj / "data", "book", parallel=True)
+        assert changed != seq and changed == stamp.signature(proj, proj / "data", "book")
+        seq = changed
+
+
+@linux_only
+def test_a_failing_or_missing_child_is_made_up_for(proj, monkeypatch):
+    _many_folders(proj)
+    seq = stamp.signature(proj, proj / "data", "book")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("syntetiskt fel i barnprocessen")
+
+    monkeypatch.setattr(hashing, "_subtree_digest", hashing._subtree_digest)
+    forks = _counting_fork(monkeypatch, in_child=lambda: setattr(hashing, "_subtree_digest", broken))
+    assert stamp.signature(proj, proj / "data", "book", parallel=True) == seq and forks == [1]
+
+    def no_fork():
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert stamp.signature(proj, proj / "data", "book", parallel=True) == seq
+
+
+@linux_only
+def test_no_fork_while_another_thread_runs(proj, monkeypatch):
+    import threading
+
+    _many_folders(proj)
+    seq = stamp.signature(proj, proj / "data", "book")
+    forks = _counting_fork(monkeypatch)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert stamp.signature(proj, proj / "data", "book", parallel=True) == seq
+    finally:
+        stop.set()
+        other.join()
+    assert forks == []
+
+
+@linux_only
+def test_the_quick_check_forks_only_in_a_large_book(signed, monkeypatch):
+    _many_folders(signed)
+    stamp.record(signed, signed / "data", "book", ["Varning: prov"], stamp.inputs(signed, signed / "data"))
+    assert stamp.unchanged(signed, signed / "data", "book") == ["Varning: prov"]  # signs
+    saved = json.loads((signed / stamp.STAMP).read_text(encoding="utf-8"))
+    table = json.loads((signed / stamp.FILES).read_text(encoding="utf-8"))
+    assert saved["signature"] and saved["files"] == len(table) and sum("tabeller" in p for p in table) == 7
+    forks = _counting_fork(monkeypatch)
+    monkeypatch.setattr(stamp, "SETTLE_FILES", saved["files"] + 1)
+    assert stamp.quick(signed, signed / "data", "book") == ["Varning: prov", stamp.NOTHING_CHANGED]
+    assert forks == []  # below the size of a large book: one process
+    monkeypatch.setattr(stamp, "SETTLE_FILES", saved["files"])
+    assert stamp.quick(signed, signed / "data", "book") == ["Varning: prov", stamp.NOTHING_CHANGED]
+    assert forks == [1]
+    (signed / "book" / "org3" / "2024" / "tabeller" / "t.csv").write_text("a\nändrad\n", encoding="utf-8")
+    assert stamp.quick(signed, signed / "data", "book") is None
+
+
 def test_forget_removes_both_files(signed):
     stamp.forget(signed)
     assert not (signed / stamp.STAMP).exists() and not (signed / stamp.FILES).exists()

@@ -33,7 +33,6 @@ import contextlib
 import json
 import os
 import shutil
-import uuid
 from pathlib import Path
 
 from rapportbok.core import files
@@ -75,7 +74,7 @@ def locked(root: Path, wait: bool = False):
 
 def new_stage(root: Path) -> Path:
     """A new, empty staging folder under the root (same file system, so renames are atomic)."""
-    stage = root / f"{STAGING}{uuid.uuid4().hex[:8]}"
+    stage = root / f"{STAGING}{os.urandom(4).hex()}"
     stage.mkdir()
     return stage
 
@@ -92,7 +91,7 @@ def publish(root: Path, stage: Path, names: list[str]) -> None:
 
     ``names`` are paths relative to both folders, e.g. ``["book", "_toc.yml", "_build/html"]``.
     """
-    trash = root / f"{STAGING}old-{uuid.uuid4().hex[:8]}"
+    trash = root / f"{STAGING}old-{os.urandom(4).hex()}"
     trash.mkdir()
     moves = [{"target": name, "new": f"{stage.name}/{name}", "old": f"{trash.name}/{i}-{Path(name).name}"}
              for i, name in enumerate(names)]
@@ -128,7 +127,7 @@ def _complete(root: Path) -> bool:
                 moved_out = None
                 if os.path.lexists(target):
                     if os.path.lexists(old):  # cannot happen in a normal run: keep both out of the way
-                        old = old.with_name(f"{old.name}-{uuid.uuid4().hex[:8]}")
+                        old = old.with_name(f"{old.name}-{os.urandom(4).hex()}")
                     old.parent.mkdir(parents=True, exist_ok=True)
                     files.replace(target, old, held=target)
                     moved_out = old

@@ -82,12 +82,14 @@ def outputs(root: Path, mode: str, hashes: FileHashes | None = None) -> str:
     return d.hexdigest()
 
 
-def signature(root: Path, data: Path, mode: str, seen: dict[str, list[int]] | None = None) -> str:
+def signature(root: Path, data: Path, mode: str, seen: dict[str, list[int]] | None = None,
+              parallel: bool = False) -> str:
     """The stat signature of every input and output file (rapportbok.core.hashing.stat_signature): the same
     files as :func:`inputs` and :func:`outputs`, one ``stat`` each, no file read. ``seen`` collects each
-    file's ``stat`` (for :func:`_trusted_signature`)."""
+    file's ``stat`` (for :func:`_trusted_signature`); ``parallel`` walks half the folders in a second process
+    (the same signature, sooner in a large book)."""
     trees = [(target, suffixes) for _, target, suffixes in _input_trees(root, data) + _output_trees(root, mode)]
-    return stat_signature(f"{mode}\0{os.path.abspath(data)}", trees, seen)
+    return stat_signature(f"{mode}\0{os.path.abspath(data)}", trees, seen, parallel)
 
 
 def _trusted_signature(root: Path, data: Path, mode: str, hashes: FileHashes) -> str | None:
@@ -106,15 +108,20 @@ def mode_of(site: bool, pdf: bool) -> str:
     return "pdf" if pdf else ("site" if site else "book")
 
 
-def unchanged(root: Path, data: Path, mode: str) -> list[str] | None:
-    """The warnings of the last build if nothing changed since, else None."""
+def unchanged(root: Path, data: Path, mode: str, parallel: bool = False) -> list[str] | None:
+    """The warnings of the last build if nothing changed since, else None.
+
+    ``parallel``: in a large book (:data:`SETTLE_FILES` files or more, as the stamp counted them) the stat
+    signature walks half the folders in a forked process (when this process runs one thread, as the quick
+    check of ``python -m rapportbok bygg`` does: :func:`quick`)."""
     try:
         saved = json.loads((root / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(saved, dict) or MODES.get(saved.get("mode"), -1) < MODES[mode]:
         return None
-    if saved.get("signature") and saved["signature"] == signature(root, data, saved["mode"]):
+    parallel = parallel and isinstance(saved.get("files"), int) and saved["files"] >= SETTLE_FILES
+    if saved.get("signature") and saved["signature"] == signature(root, data, saved["mode"], parallel=parallel):
         return list(saved.get("warnings", []))  # level 1: every file's stat as when its content matched
     hashes = file_hashes(root)
     if saved.get("inputs") != inputs(root, data, hashes) or saved.get("outputs") != outputs(root, saved["mode"], hashes):
@@ -123,7 +130,7 @@ def unchanged(root: Path, data: Path, mode: str) -> list[str] | None:
     if hashes.read or hashes.seen != hashes.known or sig != saved.get("signature"):
         try:  # remember what was read (and the signature), so the next check need not read it
             files.write_text(root / FILES, _dump(hashes.seen))
-            files.write_text(root / STAMP, _dump({**saved, "signature": sig}))
+            files.write_text(root / STAMP, _dump({**saved, "signature": sig, "files": len(hashes.seen)}))
         except OSError:
             pass  # only a slower next check
     return list(saved.get("warnings", []))
@@ -153,7 +160,8 @@ def record(root: Path, data: Path, mode: str, warnings: list[str], started: str 
     digest = started if started is not None else inputs(root, data, hashes)
     out = outputs(root, mode, hashes)
     files.write_text(root / FILES, _dump(hashes.seen))
-    files.write_text(root / STAMP, _dump({"mode": mode, "inputs": digest, "outputs": out, "warnings": warnings}))
+    files.write_text(root / STAMP, _dump({"mode": mode, "inputs": digest, "outputs": out, "warnings": warnings,
+                                          "files": len(hashes.seen)}))
     if len(hashes.seen) >= SETTLE_FILES:
         untrusted = [max(entry[1], entry[2]) for entry in hashes.seen.values() if entry[5] is not True]
         if untrusted:
@@ -173,7 +181,7 @@ def quick(root: Path, data: Path, mode: str) -> list[str] | None:
 
     if journal.pending(root) or journal.leftovers(root):
         return None
-    warnings = unchanged(root, data, mode)
+    warnings = unchanged(root, data, mode, parallel=True)
     return None if warnings is None else [*warnings, NOTHING_CHANGED]
 
 
