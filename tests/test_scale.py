@@ -184,10 +184,14 @@ def test_shards_assemble_into_the_full_book(tmp_path):
 
 def test_site_jobs_are_passed_to_jupyter_book(monkeypatch):
     monkeypatch.delenv(build.SITE_JOBS_ENV, raising=False)
-    assert build.site_jobs() == 1  # measured slower with 2 on today's small book: opt-in
+    monkeypatch.setattr(build.os, "cpu_count", lambda: 2)
+    assert build.site_jobs() == 1 and build.site_jobs(build.LARGE_SITE_PAGES - 1) == 1  # a small book: one process
+    assert build.site_jobs(build.LARGE_SITE_PAGES) == build.PARALLEL_SITE_JOBS == 3  # a large one: written in parallel
+    monkeypatch.setattr(build.os, "cpu_count", lambda: 1)
+    assert build.site_jobs(build.LARGE_SITE_PAGES) == 1  # one core: nothing to share
     assert build.jupyter_book_command(Path("."))[2] == build.JUPYTER_BOOK
     monkeypatch.setenv(build.SITE_JOBS_ENV, "2")
-    assert build.site_jobs() == 2
+    assert build.site_jobs() == 2 and build.site_jobs(10_000) == 2  # the analyst's choice wins
     cmd = build.jupyter_book_command(Path("."), 2)
     assert "jobs=int(os.environ['RAPPORTBOK_SITE_JOBS'])" in cmd[2]
     monkeypatch.setenv(build.SITE_JOBS_ENV, "många")
@@ -268,16 +272,18 @@ def test_bench_replicates_one_built_organisation_for_the_no_change_check(tmp_pat
     assert (proj / "book" / "syntetisk-003" / "2025" / "tabeller" / "budget-1.csv").is_file()
 
 
-def test_every_site_extension_lets_sphinx_read_in_parallel(tmp_path):
-    """With two processes Sphinx must not fall back to a serial read (an extension not declared safe)."""
+def test_every_site_extension_lets_sphinx_write_in_parallel(tmp_path):
+    """With three processes Sphinx must not fall back to a serial write (an extension not declared safe), and it
+    reads in one process by design (rapportbok.publish.sphinxext._read_serially), without a warning."""
     proj = _copy(tmp_path)
-    env = {**__import__("os").environ, build.SITE_JOBS_ENV: "2", build.PDF_ENV: "0"}
-    cmd = build.jupyter_book_command(proj, 2)
+    env = {**__import__("os").environ, build.SITE_JOBS_ENV: "3", build.PDF_ENV: "0"}
+    cmd = build.jupyter_book_command(proj, 3)
     cmd.remove("--quiet")
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    assert "serial read" not in proc.stdout + proc.stderr
-    assert (proj / "_build/html/index.html").is_file()
+    out = proc.stdout + proc.stderr
+    assert "serial write" not in out and "serial read" not in out
+    assert build.site_pages(proj) > 10 and (proj / "_build/html/index.html").is_file()
 
 
 def test_workers_keep_to_one_organisation_so_its_input_is_validated_once_per_kernel():
@@ -293,3 +299,31 @@ def test_workers_keep_to_one_organisation_so_its_input_is_validated_once_per_ker
     assert todo.take(0) is None
     plain = executor._Todo([executor.Spec(k, "t", k, {}, ".") for k in "xyz"])  # no groups: in order
     assert [plain.take(i % 2).key for i in range(3)] == ["x", "y", "z"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc")
+def test_bench_counts_a_forked_copy_once_in_pss_but_twice_in_rss():
+    """The bench's peak memory is the tree's PSS: a forked child (Sphinx writing in parallel) shares its parent's
+    pages, which the summed RSS would count again."""
+    import os
+    import time
+
+    bench = load_tool("bench")
+    ballast = bytearray(os.urandom(64 * 2**20))  # 64 MB the child shares with this process
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: wait until told to leave
+        os.close(w)
+        os.read(r, 1)
+        os._exit(0)
+    os.close(r)
+    try:
+        time.sleep(0.2)
+        alone_pss, alone_rss = bench._tree_memory(pid)
+        pss, rss = bench._tree_memory(os.getpid())
+    finally:
+        os.close(w)
+        os.waitpid(pid, 0)
+    assert len(ballast) == 64 * 2**20
+    assert alone_rss > 60 * 2**20 and alone_rss - alone_pss > 30 * 2**20  # the child has half the shared ballast in PSS
+    assert rss - pss > 60 * 2**20  # in the tree's sum the ballast's second count is in RSS, not in PSS

@@ -2,7 +2,7 @@
 
 Everything runs in temporary copies of the project; book/ and the site here are untouched.
 
-Today's book: cold build, the site build alone (1 and 2 Sphinx processes, and whether their HTML is
+Today's book: cold build, the site build alone (1 and 3 Sphinx processes, and whether their HTML is
 the same), no-change rebuild, one changed file, and the floor: one plain Python process executing
 every chapter's code once, with each organisation's input read and validated once (the build's
 validate-once cache, rapportbok.data.datasets) and each table and chart computed once and displayed
@@ -13,8 +13,8 @@ Scale (--scale N[,N...], default 10,50): N SYNTHETIC organisations, generated in
 from one real organisation's files (--template-org, one report year) under the names "Syntetisk
 kommun NNN". The figures are copies, not data about any municipality; the synthetic data never
 leaves the temporary folder. Each N gets one cold build (notebooks and site), one no-change rebuild,
-the site build alone with 1 and 2 Sphinx processes at the largest N (unless --no-site-jobs),
-the time per organisation, the peak memory (resident memory of the build and all its child processes
+the site build alone with 1 and 3 Sphinx processes at the largest N (unless --no-site-jobs),
+the time per organisation, the peak memory (PSS of the build and all its child processes
 together, sampled) and, over the N values, the growth exponent b of time = a × N^b (least squares
 on log-log). Usage: python tools/bench.py [--runs N] [--scale 10,50,290] [--skip-book]
 
@@ -50,8 +50,13 @@ PROJECT_FILES = ("_config.yml", "_static", "requirements.txt", "data", "notebook
 
 # -- measuring -----------------------------------------------------------------------------------------
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory (bytes) of a process and all its descendants, from /proc (0 where unavailable)."""
+def _tree_memory(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) in bytes of a process and all its descendants, from /proc ((0, 0) where unavailable).
+
+    PSS (proportional set size, /proc/PID/smaps_rollup) counts a page shared by k processes as 1/k in each, so the
+    sum is the memory the tree uses. The RSS sum counts a shared page once per process: the kernels' shared
+    libraries several times, and a forked process (Sphinx writing pages in parallel) as a second copy of its
+    parent. Where smaps_rollup cannot be read the RSS stands in for the PSS."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -65,12 +70,22 @@ def _tree_rss(pid: int) -> int:
             rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, ValueError, IndexError):
             continue
-    total, todo = 0, [pid]
+    total_pss, total_rss, todo = 0, 0, [pid]
     while todo:
         p = todo.pop()
-        total += rss.get(p, 0)
+        total_rss += rss.get(p, 0)
+        pss = None
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss = int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError, IndexError):
+            pass
+        total_pss += pss if pss is not None else rss.get(p, 0)
         todo += children.get(p, [])
-    return total
+    return total_pss, total_rss
 
 
 # The build's own lines that start a phase (rapportbok.publish.build): the kernels, then the site.
@@ -78,11 +93,12 @@ PHASE_LINES = (("notebooks", "Kör "), ("webbplats", "Bygger webbplatsen"))
 
 
 def run_build(proj: Path, *args: str, env: dict | None = None, phases: dict | None = None) -> tuple[str, float, int]:
-    """Run `rapportbok build` in proj: (stdout, seconds, peak resident memory of the process tree).
+    """Run `rapportbok build` in proj: (stdout, seconds, peak memory of the process tree: PSS, _tree_memory).
 
     ``phases``, if given, gets the seconds from the start at which each phase of PHASE_LINES began (the
-    build's output read as it comes) and "cpu": the processor time (user + system) of the build and every
-    child process it waited for (kernels, jupyter-book), which on a shared machine says more than wall time.
+    build's output read as it comes), "cpu": the processor time (user + system) of the build and every
+    child process it waited for (kernels, jupyter-book), which on a shared machine says more than wall time,
+    and "rss": the peak of the tree's summed RSS (which counts shared pages once per process).
     """
     import resource
 
@@ -90,7 +106,7 @@ def run_build(proj: Path, *args: str, env: dict | None = None, phases: dict | No
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "rapportbok", "build", *args], cwd=proj, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
-    peak = [0]
+    peak = [0, 0]  # PSS, RSS
     done = threading.Event()
     lines: list[str] = []
     seen: dict = {} if phases is None else phases
@@ -98,7 +114,8 @@ def run_build(proj: Path, *args: str, env: dict | None = None, phases: dict | No
     def sample() -> None:
         while not done.wait(0.25):
             if os.path.isdir("/proc"):
-                peak[0] = max(peak[0], _tree_rss(proc.pid))
+                pss, rss = _tree_memory(proc.pid)
+                peak[0], peak[1] = max(peak[0], pss), max(peak[1], rss)
 
     def read() -> None:
         for line in proc.stdout:
@@ -119,6 +136,7 @@ def run_build(proj: Path, *args: str, env: dict | None = None, phases: dict | No
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     seen["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    seen["rss"] = peak[1]
     out = "".join(lines)
     if proc.returncode != 0:
         raise SystemExit(out + err)
@@ -272,6 +290,10 @@ def growth_exponent(points: list[tuple[int, float]]) -> float | None:
 
 # -- the cases -------------------------------------------------------------------------------------------
 
+# The site alone is measured with one process and with the build's parallel default (Sphinx reads in one process
+# and writes in the others: rapportbok.publish.sphinxext._read_serially).
+PARALLEL = 3
+
 def site_build(proj: Path, out: Path, jobs: int) -> float:
     from rapportbok.publish import build
 
@@ -300,9 +322,9 @@ def bench_book(runs: int, number) -> None:
             shutil.rmtree(proj / "book", ignore_errors=True)
             shutil.rmtree(proj / "_build", ignore_errors=True)
             results["cold"].append(run_build(proj)[1])
-            for jobs in (1, 2):
-                shutil.rmtree(proj / f"_bench_site{jobs}", ignore_errors=True)
-                results[f"site{jobs}"].append(site_build(proj, proj / f"_bench_site{jobs}", jobs))
+            for key, jobs in (("site1", 1), ("site2", PARALLEL)):
+                shutil.rmtree(proj / f"_bench_{key}", ignore_errors=True)
+                results[key].append(site_build(proj, proj / f"_bench_{key}", jobs))
             differ = html_differences(proj / "_bench_site1" / "_build" / "html", proj / "_bench_site2" / "_build" / "html")
             results["nochange"].append(run_build(proj)[1])
             changed = proj / CHANGED_FILE
@@ -324,7 +346,7 @@ def bench_book(runs: int, number) -> None:
               + (f"   [{m.group(1)} notebooks, {m.group(2)} organisationer, {m.group(3)} kontroller av indata]" if m else ""))
         print(f"  kall byggning (notebooks + webbplats):   {number(med['cold'], 1):>6} s   {number(med['cold'] / f, 2)} × golvet")
         print(f"  webbplatsbygget ensamt, 1 process:        {number(med['site1'], 1):>6} s   {number(med['site1'] / f, 2)} × golvet")
-        print(f"  webbplatsbygget ensamt, 2 processer (-j): {number(med['site2'], 1):>6} s   "
+        print(f"  webbplatsbygget ensamt, {PARALLEL} processer (-j): {number(med['site2'], 1):>6} s   "
               f"{number(med['site1'] / med['site2'], 2)} × så snabbt; HTML "
               + ("identisk" if not differ else f"SKILJER i {len(differ)} filer: {', '.join(differ[:5])}"))
         print(f"  ombyggnad utan ändring:                   {number(med['nochange'], 2):>6} s   {number(med['nochange'] / med['cold'] * 100, 1)} % av kall byggning")
@@ -356,6 +378,8 @@ def phase_line(phases: dict, seconds: float, n: int, number) -> str:
     cpu = phases.get("cpu")
     if cpu is not None:
         parts.append(f"CPU {number(cpu, 1)} s ({number(cpu / n, 2)} s per organisation)")
+    if phases.get("rss"):
+        parts.append(f"RSS-summa {number(phases['rss'] / 2**20, 0)} MB")
     return " · ".join(parts)
 
 
@@ -386,11 +410,11 @@ def bench_scale(sizes: list[int], template: str, number, with_kolada: bool = Fal
                   f"{number(seconds / n, 2):>14} s   {number(again, 2):>5} / {number(steady, 2)} s   "
                   f"{number(peak / 2**20, 0):>9} MB", flush=True)
             print("           " + phase_line(phases, seconds, n, number), flush=True)
-            if n == max(sizes) and site_jobs:  # the site alone, 1 and 2 Sphinx processes (RAPPORTBOK_SITE_JOBS)
+            if n == max(sizes) and site_jobs:  # the site alone, 1 and PARALLEL Sphinx processes (RAPPORTBOK_SITE_JOBS)
                 one = site_build(proj, proj / "_bench_site1", 1)
-                two = site_build(proj, proj / "_bench_site2", 2)
+                two = site_build(proj, proj / "_bench_site2", PARALLEL)
                 differ = html_differences(proj / "_bench_site1" / "_build" / "html", proj / "_bench_site2" / "_build" / "html")
-                site_lines.append(f"  webbplatsbygget ensamt vid N = {n}: 1 process {number(one, 1)} s, 2 processer (-j) "
+                site_lines.append(f"  webbplatsbygget ensamt vid N = {n}: 1 process {number(one, 1)} s, {PARALLEL} processer (-j) "
                                   f"{number(two, 1)} s = {number(one / two, 2)} × så snabbt; HTML "
                                   + ("identisk" if not differ else f"SKILJER i {len(differ)} filer: {', '.join(differ[:5])}"))
     for line in site_lines:
@@ -482,7 +506,7 @@ def main() -> None:
                     "t.ex. 50,290 (en byggs, dess utdata kopieras till de andra)")
     ap.add_argument("--fore", default=None, help="mappen med paketet att jämföra med i --utan-andring (PYTHONPATH), "
                     "t.ex. en klon av main")
-    ap.add_argument("--no-site-jobs", action="store_true", help="mät inte webbplatsbygget med 1 och 2 processer vid största N")
+    ap.add_argument("--no-site-jobs", action="store_true", help="mät inte webbplatsbygget med 1 och flera processer vid största N")
     args = ap.parse_args()
     sizes = [int(s) for s in args.scale.split(",") if s.strip() and int(s) > 0]
     from rapportbok.core.fmt import number

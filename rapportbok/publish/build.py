@@ -520,23 +520,34 @@ def _run_child(cmd: list[str], env: dict | None = None) -> subprocess.CompletedP
 # `python -m jupyter_book` has no __main__.)
 JUPYTER_BOOK = "import sys; from jupyter_book.cli.main import main; sys.exit(main())"
 # Jupyter Book 1's command line has no -j: its build_sphinx() takes ``jobs`` (Sphinx's parallel=) but
-# the CLI (which imports it from jupyter_book.sphinx when it builds) never passes it. This variant passes it, from RAPPORTBOK_SITE_JOBS. Sphinx runs the reading
-# phase in that many processes where every extension declares itself parallel-safe, else serially.
+# the CLI (which imports it from jupyter_book.sphinx when it builds) never passes it. This variant passes it,
+# from RAPPORTBOK_SITE_JOBS. rapportbok.publish.sphinxext then has Sphinx read the pages in one process and
+# write them in ``jobs - 1`` forked processes while the main process resolves the next pages.
 JUPYTER_BOOK_JOBS = (
     "import functools, os, sys; import jupyter_book.sphinx as s; from jupyter_book.cli.main import main; "
     "s.build_sphinx = functools.partial(s.build_sphinx, jobs=int(os.environ['RAPPORTBOK_SITE_JOBS'])); "
     "sys.exit(main())"
 )
 SITE_JOBS_ENV = "RAPPORTBOK_SITE_JOBS"
+# From this many pages the site is written in parallel by default (README, Byggtider: 100 organisations, about
+# 1 100 pages, took 79 s with three processes against 99 s with one; today's book has about 30 pages).
+LARGE_SITE_PAGES = 200
+PARALLEL_SITE_JOBS = 3  # the main process resolving pages and two writing them: both cores busy
 
 
-def site_jobs() -> int:
-    """Processes for the site build: RAPPORTBOK_SITE_JOBS if set, else 1.
+def site_pages(site_root: Path) -> int:
+    """The site's pages: the notebooks and Markdown files under book/."""
+    return sum(1 for _, _, names in os.walk(site_root / "book") for n in names if n.endswith((".ipynb", ".md")))
 
-    `make bench` measures 1 against 2 and checks that the HTML is the same. On today's book (about 30
-    pages) two processes were slower on the shared 2-core machine (README, Byggtider), so 2 is opt-in.
+
+def site_jobs(pages: int = 0) -> int:
+    """Processes for the site build: RAPPORTBOK_SITE_JOBS if set; else :data:`PARALLEL_SITE_JOBS` for a site of
+    :data:`LARGE_SITE_PAGES` pages or more on a machine with more than one core (Sphinx writes in parallel only
+    where it can fork: not on Windows), and 1 otherwise.
+
+    `make bench` measures one process against :data:`PARALLEL_SITE_JOBS` and checks that the HTML is the same.
     """
-    default = 1
+    default = PARALLEL_SITE_JOBS if pages >= LARGE_SITE_PAGES and (os.cpu_count() or 1) > 1 else 1
     try:
         return max(1, int(os.environ.get(SITE_JOBS_ENV, default)))
     except ValueError:
@@ -551,7 +562,7 @@ def jupyter_book_command(site_root: Path, jobs: int = 1) -> list[str]:
 
 def build_site(site_root: Path, pdf: bool = False) -> Path:
     """Build the site with jupyter-book; ``pdf`` says the PDFs will be rendered (rapportbok.publish.sphinxext keeps their links)."""
-    jobs = site_jobs()
+    jobs = site_jobs(site_pages(site_root))
     env = {**os.environ, PDF_ENV: "1" if pdf else "0", SITE_JOBS_ENV: str(jobs)}
     proc = _run_child(jupyter_book_command(site_root, jobs), env=env)
     html = site_root / "_build" / "html"

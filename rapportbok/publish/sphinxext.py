@@ -547,7 +547,29 @@ def _abbreviations(app, doctree, docname):
     glossary.mark_doctree(doctree)
 
 
+WRITE_JOBS_ATTR = "rapportbok_write_jobs"  # on the Sphinx application: the processes asked for, kept for writing
+
+
+def _read_serially(app):
+    """With more than one process (RAPPORTBOK_SITE_JOBS), read the pages in one: Sphinx's parallel read pickles
+    each process's environment back to the main process and merges them, which made the site slower in every
+    measurement (README, Byggtider). The processes are given back for writing (:func:`_write_in_parallel`)."""
+    if app.parallel > 1:
+        setattr(app, WRITE_JOBS_ATTR, app.parallel)
+        app.parallel = 1
+
+
+def _write_in_parallel(app, env):
+    """After reading (env-updated): Sphinx writes pages in ``parallel - 1`` forked processes while the main process
+    resolves the next pages' doctrees; nothing is merged back but the log."""
+    jobs = getattr(app, WRITE_JOBS_ATTR, None)
+    if jobs:
+        app.parallel = jobs
+
+
 def setup(app):
+    app.connect("builder-inited", _read_serially)
+    app.connect("env-updated", _write_in_parallel)
     app.connect("config-inited", _swedish_catalogues)
     app.connect("builder-inited", _init_catalogues)
     app.connect("build-finished", _literal_strings)
@@ -565,19 +587,4 @@ def setup(app):
     app.connect("html-page-context", _scoped_sidebar, priority=400)
     app.connect("html-page-context", _escape_pagetitle, priority=900)
     app.connect("doctree-resolved", _pdf_links)
-    _multitoc_is_parallel_safe(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
-
-
-def _multitoc_is_parallel_safe(app) -> None:
-    """Let Sphinx read pages in parallel (rapportbok bygg with RAPPORTBOK_SITE_JOBS > 1).
-
-    sphinx_external_toc always loads sphinx_multitoc_numbering (0.1.3), which does not declare
-    whether it is parallel-safe, so Sphinx reads every page in one process. All it does is replace
-    TocTreeCollector.assign_section_numbers, which Sphinx calls in the main process on the merged
-    environment after reading; it keeps no state of its own. Declared safe here for that version
-    only; `make bench` checks that the HTML is the same with one and two processes.
-    """
-    ext = app.extensions.get("sphinx_multitoc_numbering")
-    if ext is not None and getattr(ext.module, "__version__", None) == "0.1.3" and ext.parallel_read_safe is None:
-        ext.parallel_read_safe = True
