@@ -7,6 +7,7 @@ write exactly the same HTML as with one process.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -49,7 +50,7 @@ def _book(src) -> None:
     (src / "recorder.py").write_text(RECORDER, encoding="utf-8")
     (src / "conf.py").write_text("import sys, os\nsys.path.insert(0, os.path.dirname(__file__))\n"
                                  "extensions = ['recorder']\nexclude_patterns = ['_build']\n", encoding="utf-8")
-    pages = [f"sida{i:02d}" for i in range(24)]
+    pages = [f"sida{i:02d}" for i in range(59)]
     (src / "index.rst").write_text("Syntetisk bok\n=============\n\n.. toctree::\n\n"
                                    + "".join(f"   {p}\n" for p in pages), encoding="utf-8")
     for p in pages:
@@ -68,12 +69,29 @@ def _build(tmp_path, name: str, parallel: int) -> tuple[dict[str, bytes], list, 
     return html, writers, (src / "merged.txt").exists()
 
 
-def test_three_processes_read_in_one_write_in_others_and_give_the_same_html(tmp_path):
+def test_three_processes_read_in_one_write_in_others_and_give_the_same_html(tmp_path, monkeypatch):
+    import sphinx.builders
+
+    from rapportbok.publish import sphinxext
+
+    monkeypatch.setattr(sphinx.builders, "ParallelTasks", sphinx.builders.ParallelTasks)  # restored afterwards
+    waiting = []
+    add_task = sphinxext._BoundedTasks.add_task
+
+    def recording(self, *args, **kwargs):
+        add_task(self, *args, **kwargs)
+        waiting.append(len(self._precvsWaiting))
+
+    monkeypatch.setattr(sphinxext._BoundedTasks, "add_task", recording)
     one, one_writers, _ = _build(tmp_path, "en", 1)
-    three, three_writers, merged = _build(tmp_path, "tre", 3)
+    try:
+        three, three_writers, merged = _build(tmp_path, "tre", 3)
+    finally:
+        gc.unfreeze()  # _write_in_parallel froze this process's objects for the forked writers
+    assert len(waiting) >= 3 and set(waiting) == {0}  # every chunk had started before the next was resolved
     assert not merged  # read in one process: no environment merged back
     assert len(one_writers) == 1 and one_writers[0].name == f"pid-{os.getpid()}.txt"
     assert any(p.name != f"pid-{os.getpid()}.txt" for p in three_writers)  # pages written by forked processes
     assert sorted(n for p in three_writers for n in p.read_text(encoding="utf-8").split()) == sorted(
         n for n in one_writers[0].read_text(encoding="utf-8").split())  # every page written once
-    assert len(one) == 27 and one == three  # 25 pages, the index and the search page
+    assert len(one) == 62 and one == three  # 60 pages, the index and the search page

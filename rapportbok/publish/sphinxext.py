@@ -32,12 +32,16 @@ A Swedish interface (issue #14):
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import re
+import time
 from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx import builders as sphinx_builders
+from sphinx.util.parallel import ParallelTasks
 
 PDF_ENV = "RAPPORTBOK_PDF"  # as rapportbok.publish.build.PDF_ENV
 PDF_CLASS = "rapportbok-pdf"  # as rapportbok.publish.build.PDF_CLASS
@@ -559,12 +563,35 @@ def _read_serially(app):
         app.parallel = 1
 
 
+class _BoundedTasks(ParallelTasks):
+    """Sphinx's ParallelTasks, with ``add_task`` returning once the task has started.
+
+    Sphinx's own returns at once. The main process then resolves every chunk of pages while the writers work
+    through them (the last queued first), and holds every resolved page until its chunk is written: at 290
+    organisations most of the site was in memory at once. Here it holds the chunks being written and the one
+    it resolves next, and the writers still always find a chunk waiting (resolving is the lighter step).
+    """
+
+    def add_task(self, task_func, arg=None, result_func=None) -> None:
+        super().add_task(task_func, arg, result_func)
+        while getattr(self, "_precvsWaiting", None):  # Sphinx 7.4's queue of tasks not yet started
+            if not self._join_one():
+                time.sleep(0.02)
+
+
 def _write_in_parallel(app, env):
     """After reading (env-updated): Sphinx writes pages in ``parallel - 1`` forked processes while the main process
-    resolves the next pages' doctrees; nothing is merged back but the log."""
+    resolves the next pages' doctrees; nothing is merged back but the log. The main process resolves no further
+    ahead than the writers take the pages (:class:`_BoundedTasks`), and what it holds is frozen for the garbage
+    collector first (``gc.freeze``), as the kernels do: at 100 organisations the site's peak memory with three
+    processes went from 669 to 533 MB (README, Byggtider)."""
     jobs = getattr(app, WRITE_JOBS_ATTR, None)
     if jobs:
         app.parallel = jobs
+        if sphinx_builders.ParallelTasks is ParallelTasks:  # the name Builder._write_parallel looks up
+            sphinx_builders.ParallelTasks = _BoundedTasks
+        gc.collect()
+        gc.freeze()  # the writers are forked: a collection in them would touch, and so copy, every page of the heap
 
 
 def setup(app):
