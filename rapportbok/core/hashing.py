@@ -129,21 +129,28 @@ def _file_line(path: str, st: os.stat_result, seen: dict[str, list[int]] | None)
     return f"{path}\0{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
 
 
+def _scan(folder: str, suffixes: tuple[str, ...] | None, seen: dict[str, list[int]] | None):
+    """A folder's entries in name order: (True, path) for a subfolder (``__pycache__`` left out), (False, stat
+    line) for a file with one of ``suffixes`` (any without)."""
+    for e in _entries(folder):
+        try:
+            if e.is_dir():
+                if e.name != "__pycache__":
+                    yield True, e.path
+            elif e.is_file() and (not suffixes or os.path.splitext(e.name)[1] in suffixes):
+                yield False, _file_line(e.path, e.stat(), seen)
+        except OSError:
+            continue  # removed while we looked
+
+
 def _subtree_digest(top: str, suffixes: tuple[str, ...] | None, seen: dict[str, list[int]] | None = None) -> str:
     """The SHA-256 of one folder's stat lines, every file below it, each folder's entries in name order."""
-    parts = []
+    parts: list[str] = []
     todo = [top]
     while todo:
-        below = []
-        for e in _entries(todo.pop()):
-            try:
-                if e.is_dir():
-                    if e.name != "__pycache__":
-                        below.append(e.path)
-                elif e.is_file() and (not suffixes or os.path.splitext(e.name)[1] in suffixes):
-                    parts.append(_file_line(e.path, e.stat(), seen))
-            except OSError:
-                continue  # removed while we looked
+        below: list[str] = []
+        for is_dir, value in _scan(todo.pop(), suffixes, seen):
+            (below if is_dir else parts).append(value)
         todo.extend(reversed(below))
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
@@ -228,16 +235,12 @@ def stat_signature(header: str, trees: list[tuple[Path, tuple[str, ...] | None]]
             if stat.S_ISREG(st.st_mode):
                 parts.append(_file_line(top, st, seen))
             continue
-        for e in _entries(top):
-            try:
-                if e.is_dir():
-                    if e.name != "__pycache__":
-                        parts.append(len(units))  # the folder's digest goes here
-                        units.append((e.path, suffixes))
-                elif e.is_file() and (not suffixes or os.path.splitext(e.name)[1] in suffixes):
-                    parts.append(_file_line(e.path, e.stat(), seen))
-            except OSError:
-                continue  # removed while we looked
+        for is_dir, value in _scan(top, suffixes, seen):
+            if is_dir:
+                parts.append(len(units))  # the folder's digest goes here
+                units.append((value, suffixes))
+            else:
+                parts.append(value)
     if parallel and seen is None and len(units) > 1 and sys.platform.startswith("linux") and _one_thread():
         digests = _forked_digests(units)
     else:
