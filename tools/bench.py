@@ -290,9 +290,13 @@ def growth_exponent(points: list[tuple[int, float]]) -> float | None:
 
 # -- the cases -------------------------------------------------------------------------------------------
 
-# The site alone is measured with one process and with the build's parallel default (Sphinx reads in one process
-# and writes in the others: rapportbok.publish.sphinxext._read_serially).
-PARALLEL = 3
+def parallel_jobs() -> int:
+    """The build's parallel default for a large site (rapportbok.publish.build.PARALLEL_SITE_JOBS): the site alone is
+    measured with one process and with that many (Sphinx reads in one and writes in the others)."""
+    from rapportbok.publish import build
+
+    return build.PARALLEL_SITE_JOBS
+
 
 def site_build(proj: Path, out: Path, jobs: int) -> float:
     from rapportbok.publish import build
@@ -322,7 +326,7 @@ def bench_book(runs: int, number) -> None:
             shutil.rmtree(proj / "book", ignore_errors=True)
             shutil.rmtree(proj / "_build", ignore_errors=True)
             results["cold"].append(run_build(proj)[1])
-            for key, jobs in (("site1", 1), ("site2", PARALLEL)):
+            for key, jobs in (("site1", 1), ("site2", parallel_jobs())):
                 shutil.rmtree(proj / f"_bench_{key}", ignore_errors=True)
                 results[key].append(site_build(proj, proj / f"_bench_{key}", jobs))
             differ = html_differences(proj / "_bench_site1" / "_build" / "html", proj / "_bench_site2" / "_build" / "html")
@@ -346,7 +350,7 @@ def bench_book(runs: int, number) -> None:
               + (f"   [{m.group(1)} notebooks, {m.group(2)} organisationer, {m.group(3)} kontroller av indata]" if m else ""))
         print(f"  kall byggning (notebooks + webbplats):   {number(med['cold'], 1):>6} s   {number(med['cold'] / f, 2)} × golvet")
         print(f"  webbplatsbygget ensamt, 1 process:        {number(med['site1'], 1):>6} s   {number(med['site1'] / f, 2)} × golvet")
-        print(f"  webbplatsbygget ensamt, {PARALLEL} processer (-j): {number(med['site2'], 1):>6} s   "
+        print(f"  webbplatsbygget ensamt, {parallel_jobs()} processer (-j): {number(med['site2'], 1):>6} s   "
               f"{number(med['site1'] / med['site2'], 2)} × så snabbt; HTML "
               + ("identisk" if not differ else f"SKILJER i {len(differ)} filer: {', '.join(differ[:5])}"))
         print(f"  ombyggnad utan ändring:                   {number(med['nochange'], 2):>6} s   {number(med['nochange'] / med['cold'] * 100, 1)} % av kall byggning")
@@ -410,11 +414,11 @@ def bench_scale(sizes: list[int], template: str, number, with_kolada: bool = Fal
                   f"{number(seconds / n, 2):>14} s   {number(again, 2):>5} / {number(steady, 2)} s   "
                   f"{number(peak / 2**20, 0):>9} MB", flush=True)
             print("           " + phase_line(phases, seconds, n, number), flush=True)
-            if n == max(sizes) and site_jobs:  # the site alone, 1 and PARALLEL Sphinx processes (RAPPORTBOK_SITE_JOBS)
+            if n == max(sizes) and site_jobs:  # the site alone, 1 and parallel_jobs() Sphinx processes (RAPPORTBOK_SITE_JOBS)
                 one = site_build(proj, proj / "_bench_site1", 1)
-                two = site_build(proj, proj / "_bench_site2", PARALLEL)
+                two = site_build(proj, proj / "_bench_site2", parallel_jobs())
                 differ = html_differences(proj / "_bench_site1" / "_build" / "html", proj / "_bench_site2" / "_build" / "html")
-                site_lines.append(f"  webbplatsbygget ensamt vid N = {n}: 1 process {number(one, 1)} s, {PARALLEL} processer (-j) "
+                site_lines.append(f"  webbplatsbygget ensamt vid N = {n}: 1 process {number(one, 1)} s, {parallel_jobs()} processer (-j) "
                                   f"{number(two, 1)} s = {number(one / two, 2)} × så snabbt; HTML "
                                   + ("identisk" if not differ else f"SKILJER i {len(differ)} filer: {', '.join(differ[:5])}"))
     for line in site_lines:
