@@ -19,8 +19,11 @@ def _quick(argv: list[str]) -> bool:
     from rapportbok.publish import stamp
 
     try:
-        said = stamp.quick(paths.project_root(), paths.data_dir(),
-                           stamp.mode_of("--utan-webbplats" not in argv and "--no-site" not in argv, "--pdf" in argv))
+        said = stamp.quick(
+            paths.project_root(),
+            paths.data_dir(),
+            stamp.mode_of("--utan-webbplats" not in argv and "--no-site" not in argv, "--pdf" in argv),
+        )
     except OSError:
         return False  # the command line says what is wrong
     if said is None:

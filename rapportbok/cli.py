@@ -58,10 +58,13 @@ class SwedishGroup(SwedishCommand, click.Group):
 CONTEXT = {"help_option_names": ["-h", "--help", "--hjalp"]}
 
 
-@click.group(cls=SwedishGroup, context_settings=CONTEXT,
-             aliases={"validate": "kontrollera", "build": "bygg", "import": "importera"},
-             help="Rapportbok: socialnämndens ekonomi som en bok som går att bygga om. "
-                  "Varje period: fyll i data/ (eller mall och importera), kontrollera, bygg.")
+@click.group(
+    cls=SwedishGroup,
+    context_settings=CONTEXT,
+    aliases={"validate": "kontrollera", "build": "bygg", "import": "importera"},
+    help="Rapportbok: socialnämndens ekonomi som en bok som går att bygga om. "
+    "Varje period: fyll i data/ (eller mall och importera), kontrollera, bygg.",
+)
 def main() -> None:
     # A build killed half-way: complete its publication, remove its staging folders (rapportbok.publish.journal).
     from rapportbok.core import paths
@@ -109,13 +112,25 @@ def validate() -> None:
     click.echo("data/ är i ordning.")
 
 
-@click.option("--utan-webbplats", "--no-site", "no_site", is_flag=True, help="Kör bara notebooks, bygg inte webbplatsen.")
-@click.option("--parallella", "--workers", "workers", type=int, default=None,
-              help="Antal notebooks som körs samtidigt (standard: alla kärnor).")
+@click.option(
+    "--utan-webbplats", "--no-site", "no_site", is_flag=True, help="Kör bara notebooks, bygg inte webbplatsen."
+)
+@click.option(
+    "--parallella",
+    "--workers",
+    "workers",
+    type=int,
+    default=None,
+    help="Antal notebooks som körs samtidigt (standard: alla kärnor).",
+)
 @click.option("--alla", "everything", is_flag=True, help="Kör alla notebooks, även oförändrade.")
 @click.option("--pdf", is_flag=True, help="Gör också en PDF per organisation och år (kräver Debians chromium).")
-@click.option("--org", "only", multiple=True,
-              help="Kör bara den här organisationens notebooks (kan anges flera gånger); de andras i book/ behålls.")
+@click.option(
+    "--org",
+    "only",
+    multiple=True,
+    help="Kör bara den här organisationens notebooks (kan anges flera gånger); de andras i book/ behålls.",
+)
 def build(no_site: bool, workers: int | None, everything: bool, pdf: bool, only: tuple[str, ...]) -> None:
     from rapportbok.core import paths
     from rapportbok.publish import stamp
@@ -136,8 +151,9 @@ def build(no_site: bool, workers: int | None, everything: bool, pdf: bool, only:
 
     signal.signal(signal.SIGTERM, terminated)
     try:
-        builder.build(site=not no_site, workers=workers, log=click.echo, incremental=not everything, pdf=pdf,
-                      only=tuple(only))
+        builder.build(
+            site=not no_site, workers=workers, log=click.echo, incremental=not everything, pdf=pdf, only=tuple(only)
+        )
     except KeyboardInterrupt:
         click.echo("Bygget avbröts; den förra boken och webbplatsen är orörda.", err=True)
         sys.exit(130)
@@ -157,19 +173,34 @@ def build(no_site: bool, workers: int | None, everything: bool, pdf: bool, only:
         sys.exit(1)
 
 
-@click.group(cls=SwedishGroup, context_settings=CONTEXT, aliases={"fetch": "hamta"}, help="Hämta nyckeltal från Kolada (api.kolada.se).")
+@click.group(
+    cls=SwedishGroup,
+    context_settings=CONTEXT,
+    aliases={"fetch": "hamta"},
+    help="Hämta nyckeltal från Kolada (api.kolada.se).",
+)
 def kolada() -> None:
     pass
 
 
-@kolada.command("hamta", help="Hämta nyckeltalen i data/ORG/kolada.yml till den nationella lagringen data/kolada/ "
-                "(en mapp per nyckeltal, gemensam för alla organisationer). Flera --org eller --alla hämtar alla på en "
-                "gång med så få anrop som möjligt, varje nyckeltal en gång; en avbruten hämtning fortsätter där den "
-                "slutade när kommandot körs igen.")
-@click.option("--org", "orgs", multiple=True, help="Organisationens mapp under data/, t.ex. alingsas (kan anges flera gånger).")
+@kolada.command(
+    "hamta",
+    help="Hämta nyckeltalen i data/ORG/kolada.yml till den nationella lagringen data/kolada/ "
+    "(en mapp per nyckeltal, gemensam för alla organisationer). Flera --org eller --alla hämtar alla på en "
+    "gång med så få anrop som möjligt, varje nyckeltal en gång; en avbruten hämtning fortsätter där den "
+    "slutade när kommandot körs igen.",
+)
+@click.option(
+    "--org", "orgs", multiple=True, help="Organisationens mapp under data/, t.ex. alingsas (kan anges flera gånger)."
+)
 @click.option("--alla", "everyone", is_flag=True, help="Alla organisationer i data/ som har en kolada.yml.")
-@click.option("--api-adress", "--base-url", "base_url", default=None,
-              help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).")
+@click.option(
+    "--api-adress",
+    "--base-url",
+    "base_url",
+    default=None,
+    help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).",
+)
 def kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) -> None:
     from rapportbok.core import paths
     from rapportbok.data import kolada as kol
@@ -178,8 +209,11 @@ def kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) ->
         click.echo("Fel: ange --org ORG (en eller flera gånger) eller --alla, inte båda.", err=True)
         sys.exit(1)
     if everyone:
-        folders = sorted(p.parent for p in paths.data_dir().glob(f"*/{kol.CONFIG_FILE}")
-                         if (p.parent / "organisation.yml").is_file() and paths.SLUG.fullmatch(p.parent.name))
+        folders = sorted(
+            p.parent
+            for p in paths.data_dir().glob(f"*/{kol.CONFIG_FILE}")
+            if (p.parent / "organisation.yml").is_file() and paths.SLUG.fullmatch(p.parent.name)
+        )
         if not folders:
             click.echo(f"Fel: ingen organisation i {paths.data_dir()} har en {kol.CONFIG_FILE}.", err=True)
             sys.exit(1)
@@ -188,7 +222,9 @@ def kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) ->
         for org in dict.fromkeys(orgs):
             folder = _org_folder(org)
             if not (folder / "organisation.yml").is_file():
-                click.echo(f"Fel: hittar ingen organisation '{org}' ({folder} saknas eller saknar organisation.yml).", err=True)
+                click.echo(
+                    f"Fel: hittar ingen organisation '{org}' ({folder} saknas eller saknar organisation.yml).", err=True
+                )
                 sys.exit(1)
             folders.append(folder)
     failed = "Hämtningen från Kolada misslyckades; inget har sparats."
@@ -198,21 +234,25 @@ def kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) ->
             reports = [kol.fetch_org(folders[0], client)]
         else:
             parts = paths.project_root() / "_build" / "kolada-hamtning"
-            failed = ("Hämtningen från Kolada avbröts; inga organisationer har uppdaterats. Det som redan hämtats "
-                      "sparas, och samma kommando fortsätter där det slutade.")
+            failed = (
+                "Hämtningen från Kolada avbröts; inga organisationer har uppdaterats. Det som redan hämtats "
+                "sparas, och samma kommando fortsätter där det slutade."
+            )
             bar = None
 
             def ready(done: int, total: int) -> None:
                 nonlocal bar
                 if done:
                     click.echo(f"Fortsätter en avbruten hämtning: {done} av {total} anrop är redan gjorda.")
-                bar = click.progressbar(length=total - done, label=f"Hämtar {len(folders)} organisationer från Kolada",
-                                        file=sys.stderr)
+                bar = click.progressbar(
+                    length=total - done, label=f"Hämtar {len(folders)} organisationer från Kolada", file=sys.stderr
+                )
                 bar.__enter__()
 
             try:
-                reports = kol.fetch_many(folders, client, parts, plan_ready=ready,
-                                         progress=lambda n: bar.update(n) if bar else None)
+                reports = kol.fetch_many(
+                    folders, client, parts, plan_ready=ready, progress=lambda n: bar.update(n) if bar else None
+                )
             finally:
                 if bar is not None:
                     bar.__exit__(None, None, None)
@@ -236,15 +276,23 @@ def kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) ->
         click.echo(report.summary())
 
 
-@kolada.command("flytta", help="Flytta organisationernas gamla lagringar (data/ORG/kolada/) till den nationella "
-                "lagringen data/kolada/ utan att hämta något; den gamla mappen tas bort.")
-@click.option("--org", "orgs", multiple=True, help="Organisationens mapp under data/ (kan anges flera gånger; standard: alla).")
+@kolada.command(
+    "flytta",
+    help="Flytta organisationernas gamla lagringar (data/ORG/kolada/) till den nationella "
+    "lagringen data/kolada/ utan att hämta något; den gamla mappen tas bort.",
+)
+@click.option(
+    "--org", "orgs", multiple=True, help="Organisationens mapp under data/ (kan anges flera gånger; standard: alla)."
+)
 def kolada_migrate(orgs: tuple[str, ...]) -> None:
     from rapportbok.core import paths
     from rapportbok.data import kolada as kol
 
-    folders = ([_org_folder(o) for o in dict.fromkeys(orgs)] if orgs else
-               sorted(p for p in paths.data_dir().iterdir() if p.is_dir() and paths.SLUG.fullmatch(p.name)))
+    folders = (
+        [_org_folder(o) for o in dict.fromkeys(orgs)]
+        if orgs
+        else sorted(p for p in paths.data_dir().iterdir() if p.is_dir() and paths.SLUG.fullmatch(p.name))
+    )
     try:
         lines = kol.migrate(folders)
     except (kol.KoladaError, kol.KoladaConfigError, ValueError, KeyError) as err:
@@ -259,10 +307,18 @@ def kolada_migrate(orgs: tuple[str, ...]) -> None:
         click.echo(line)
 
 
-@kolada.command("metadata", help="Förnya Koladas metadata som ny-organisation använder (kommuner, deras grupper "
-                "av liknande kommuner och standardnyckeltalen) från Koladas API.")
-@click.option("--api-adress", "--base-url", "base_url", default=None,
-              help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).")
+@kolada.command(
+    "metadata",
+    help="Förnya Koladas metadata som ny-organisation använder (kommuner, deras grupper "
+    "av liknande kommuner och standardnyckeltalen) från Koladas API.",
+)
+@click.option(
+    "--api-adress",
+    "--base-url",
+    "base_url",
+    default=None,
+    help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).",
+)
 def kolada_metadata(base_url: str | None) -> None:
     from rapportbok.data import kolada as kol
     from rapportbok.data import kolada_snapshot as snap
@@ -277,15 +333,22 @@ def kolada_metadata(base_url: str | None) -> None:
 
         click.echo(f"Koladas metadata förnyades inte. {describe(err)}.", err=True)
         sys.exit(1)
-    click.echo(f"Skrev Koladas metadata ({len(result.municipalities)} kommuner, {len(result.kpis)} nyckeltal, "
-               f"hämtat {result.meta['fetched_at']}) i {snap.SNAPSHOT_DIR}.")
+    click.echo(
+        f"Skrev Koladas metadata ({len(result.municipalities)} kommuner, {len(result.kpis)} nyckeltal, "
+        f"hämtat {result.meta['fetched_at']}) i {snap.SNAPSHOT_DIR}."
+    )
 
 
-@click.command("ny-organisation", cls=SwedishCommand,
-               help="Skapa data/MAPP/ för en kommun ur Koladas metadata: organisation.yml och kolada.yml med "
-                    "kommunens grupper av liknande kommuner och standardnyckeltalen. Kör sedan kolada hamta och bygg.")
+@click.command(
+    "ny-organisation",
+    cls=SwedishCommand,
+    help="Skapa data/MAPP/ för en kommun ur Koladas metadata: organisation.yml och kolada.yml med "
+    "kommunens grupper av liknande kommuner och standardnyckeltalen. Kör sedan kolada hamta och bygg.",
+)
 @click.option("--kommun", required=True, help="Kommunkoden (t.ex. 1440) eller namnet (t.ex. Ale).")
-@click.option("--ar", "years", multiple=True, type=int, help="Rapportår (kan anges flera gånger; standard: förra året).")
+@click.option(
+    "--ar", "years", multiple=True, type=int, help="Rapportår (kan anges flera gånger; standard: förra året)."
+)
 @click.option("--mapp", "slug", default=None, help="Mappens namn under data/ (standard: kommunens namn, t.ex. ale).")
 def new_organisation(kommun: str, years: tuple[int, ...], slug: str | None) -> None:
     from rapportbok.data import kolada_snapshot as snap
@@ -306,20 +369,39 @@ def new_organisation(kommun: str, years: tuple[int, ...], slug: str | None) -> N
     for p in made.written:
         click.echo(f"  {p.name}")
     click.echo("Jämförelser: " + "; ".join(title for _, title in m.groups.values()) + "; alla kommuner (G2328).")
-    click.echo(f"Ändra nämndens namn i organisation.yml vid behov. Hämta sedan värdena: "
-               f"rapportbok kolada hamta --org {made.slug}, och bygg: make book")
+    click.echo(
+        f"Ändra nämndens namn i organisation.yml vid behov. Hämta sedan värdena: "
+        f"rapportbok kolada hamta --org {made.slug}, och bygg: make book"
+    )
 
 
-@main.command(help="Skriv en Excel-mall för en uppföljning av åtgärdsplanens åtgärder (per tertial eller rapportdatum).")
+@main.command(
+    help="Skriv en Excel-mall för en uppföljning av åtgärdsplanens åtgärder (per tertial eller rapportdatum)."
+)
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. haninge.")
 @click.option("--ar", "year", required=True, type=int, help="Året, t.ex. 2025.")
 @click.option("--tertial", default=None, type=click.IntRange(1, 3), help="Tertialet: 1, 2 eller 3.")
-@click.option("--per", "per", default=None, help="I stället för --tertial: rapportdatum, ett månadsslut ÅÅÅÅ-MM-DD (t.ex. 2025-10-31).")
-@click.option("--ut", "out", default=None, type=click.Path(dir_okay=False), help="Filen att skriva (standard: uppfoljning_ORG_ÅR_TT.xlsx eller uppfoljning_ORG_ÅÅÅÅ-MM-DD.xlsx här).")
-@click.option("--tabeller", "tables_kind", default=None,
-              type=click.Choice(["budget", "månadsrapport", "tertialrapport", "delårsrapport", "bokslut"]),
-              help="Skriv i stället en tom mall för tabellerna i en rapport av detta slag (ett blad per tabell); "
-                   "--per är då rapportdatum, vilket datum som helst.")
+@click.option(
+    "--per",
+    "per",
+    default=None,
+    help="I stället för --tertial: rapportdatum, ett månadsslut ÅÅÅÅ-MM-DD (t.ex. 2025-10-31).",
+)
+@click.option(
+    "--ut",
+    "out",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Filen att skriva (standard: uppfoljning_ORG_ÅR_TT.xlsx eller uppfoljning_ORG_ÅÅÅÅ-MM-DD.xlsx här).",
+)
+@click.option(
+    "--tabeller",
+    "tables_kind",
+    default=None,
+    type=click.Choice(["budget", "månadsrapport", "tertialrapport", "delårsrapport", "bokslut"]),
+    help="Skriv i stället en tom mall för tabellerna i en rapport av detta slag (ett blad per tabell); "
+    "--per är då rapportdatum, vilket datum som helst.",
+)
 def mall(org: str, year: int, tertial: int | None, per: str | None, out: str | None, tables_kind: str | None) -> None:
     import datetime as dt
 
@@ -330,7 +412,9 @@ def mall(org: str, year: int, tertial: int | None, per: str | None, out: str | N
         return
 
     if (tertial is None) == (per is None):
-        click.echo("Fel: ange antingen --tertial (1, 2 eller 3) eller --per (ett månadsslut ÅÅÅÅ-MM-DD), inte båda.", err=True)
+        click.echo(
+            "Fel: ange antingen --tertial (1, 2 eller 3) eller --per (ett månadsslut ÅÅÅÅ-MM-DD), inte båda.", err=True
+        )
         sys.exit(1)
     per_date = None
     if per is not None:
@@ -359,8 +443,10 @@ def mall(org: str, year: int, tertial: int | None, per: str | None, out: str | N
             pass
         click.echo(f"Fel: kunde inte skriva mallen {target}: {describe(err)}.", err=True)
         sys.exit(1)
-    click.echo(f"Skrev {target} med {n} åtgärder. Fyll i de gula och orange kolumnerna och kör sedan: "
-               f"rapportbok importera {target.name} --org {org}")
+    click.echo(
+        f"Skrev {target} med {n} åtgärder. Fyll i de gula och orange kolumnerna och kör sedan: "
+        f"rapportbok importera {target.name} --org {org}"
+    )
 
 
 def _tables_template(org: str, year: int, tertial: int | None, per: str | None, out: str | None, kind: str) -> None:
@@ -389,19 +475,28 @@ def _tables_template(org: str, year: int, tertial: int | None, per: str | None, 
 
         click.echo(f"Fel: kunde inte skriva mallen {target}: {describe(err)}.", err=True)
         sys.exit(1)
-    click.echo(f"Skrev {target} med {n} tabellblad. Fyll i rubrikblocket och tabellerna (källans kommentarer till "
-               "raderna i kolumnen Kommentar, sist) och kör sedan: "
-               f"rapportbok importera {target.name} --org {org}")
+    click.echo(
+        f"Skrev {target} med {n} tabellblad. Fyll i rubrikblocket och tabellerna (källans kommentarer till "
+        "raderna i kolumnen Kommentar, sist) och kör sedan: "
+        f"rapportbok importera {target.name} --org {org}"
+    )
 
 
-@main.command("importera", help="Läs in en ifylld mall (.xlsx): uppföljning av åtgärder till data/ORG/uppfoljning_atgarder.csv, "
-              "eller tabeller (mall --tabeller) till data/ORG/tabeller.csv, tabell_kolumner.csv, tabell_varden.csv, "
-              "tabell_lankar.csv och (kolumnen Kommentar) tabell_kommentarer.csv. --ersatt ersätter det som redan finns "
-              "med samma id.")
+@main.command(
+    "importera",
+    help="Läs in en ifylld mall (.xlsx): uppföljning av åtgärder till data/ORG/uppfoljning_atgarder.csv, "
+    "eller tabeller (mall --tabeller) till data/ORG/tabeller.csv, tabell_kolumner.csv, tabell_varden.csv, "
+    "tabell_lankar.csv och (kolumnen Kommentar) tabell_kommentarer.csv. --ersatt ersätter det som redan finns "
+    "med samma id.",
+)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. haninge.")
-@click.option("--ersatt", is_flag=True, help="Ersätt det som redan finns: i en uppföljning raderna med samma atgard_id "
-              "och per_datum, i en tabellmall tabellerna med samma id (tabell i B1).")
+@click.option(
+    "--ersatt",
+    is_flag=True,
+    help="Ersätt det som redan finns: i en uppföljning raderna med samma atgard_id "
+    "och per_datum, i en tabellmall tabellerna med samma id (tabell i B1).",
+)
 def import_(file: str, org: str, ersatt: bool) -> None:
 
     from rapportbok.data import measure_workbook as excel
@@ -409,12 +504,21 @@ def import_(file: str, org: str, ersatt: bool) -> None:
     _org_folder(org)
     from rapportbok.data import tables_workbook
 
-    if Path(file).is_file() and Path(file).name.lower().endswith(".xlsx") and tables_workbook.is_tables_workbook(Path(file)):
-        done = _import_or_exit(lambda: tables_workbook.import_tables(Path(file), org, replace=ersatt), Path(file),
-                               tables_workbook.ExcelError)
+    if (
+        Path(file).is_file()
+        and Path(file).name.lower().endswith(".xlsx")
+        and tables_workbook.is_tables_workbook(Path(file))
+    ):
+        done = _import_or_exit(
+            lambda: tables_workbook.import_tables(Path(file), org, replace=ersatt),
+            Path(file),
+            tables_workbook.ExcelError,
+        )
         click.echo(done.summary())
         return
-    result = _import_or_exit(lambda: excel.import_followup(Path(file), org, replace=ersatt), Path(file), excel.ExcelError)
+    result = _import_or_exit(
+        lambda: excel.import_followup(Path(file), org, replace=ersatt), Path(file), excel.ExcelError
+    )
     click.echo(result.summary())
 
 
@@ -439,5 +543,9 @@ def _import_or_exit(run, file: Path, excel_error: type[Exception]):
 main.add_command(new_organisation)
 main.aliases["new-organisation"] = "ny-organisation"
 main.add_command(kolada)
-main.command("kontrollera", cls=SwedishCommand, help="Kontrollera alla filer i data/ och lista varje fel och varning.")(validate)
-main.command("bygg", cls=SwedishCommand, help="Kontrollera data/, kör kapitlen till book/ och bygg webbplatsen i _build/html/.")(build)
+main.command("kontrollera", cls=SwedishCommand, help="Kontrollera alla filer i data/ och lista varje fel och varning.")(
+    validate
+)
+main.command(
+    "bygg", cls=SwedishCommand, help="Kontrollera data/, kör kapitlen till book/ och bygg webbplatsen i _build/html/."
+)(build)

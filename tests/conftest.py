@@ -109,12 +109,20 @@ def _fresh_package_state():
 
 # --- the suite leaves the checkout as it found it ------------------------------------------------
 
+
 def _git_status() -> str | None:
-    if "MUTANT_UNDER_TEST" in os.environ:  # mutmut (make mutation) runs the tests in its copy, mutants/, not the checkout
+    if (
+        "MUTANT_UNDER_TEST" in os.environ
+    ):  # mutmut (make mutation) runs the tests in its copy, mutants/, not the checkout
         return None
     try:
-        proc = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT,
-                              capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return proc.stdout if proc.returncode == 0 else None
@@ -133,7 +141,9 @@ def pytest_sessionfinish(session, exitstatus):
     changed = sorted(set(after.splitlines()) - set(before.splitlines()))
     if changed:
         session.config.get_terminal_writer().line(
-            "Testerna ändrade i arbetskopian (de ska bara skriva i tillfälliga mappar):\n  " + "\n  ".join(changed), red=True)
+            "Testerna ändrade i arbetskopian (de ska bara skriva i tillfälliga mappar):\n  " + "\n  ".join(changed),
+            red=True,
+        )
         session.exitstatus = 1
 
 

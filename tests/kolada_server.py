@@ -70,7 +70,7 @@ class FakeKolada:
 
     # -- lifecycle -----------------------------------------------------------
 
-    def start(self) -> "FakeKolada":
+    def start(self) -> FakeKolada:
         fake = self
 
         class Handler(_Handler):
@@ -91,7 +91,7 @@ class FakeKolada:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> "FakeKolada":
+    def __enter__(self) -> FakeKolada:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -153,8 +153,9 @@ class FakeKolada:
         self.municipality_meta.append({"id": mid, "title": title, "type": type_})
 
     def add_group(self, gid: str, title: str, members: list[tuple[str, str]]) -> None:
-        self.group_meta.append({"id": gid, "title": title,
-                                "members": [{"member_id": i, "member_title": t} for i, t in members]})
+        self.group_meta.append(
+            {"id": gid, "title": title, "members": [{"member_id": i, "member_title": t} for i, t in members]}
+        )
 
     def fail(
         self,
@@ -310,8 +311,13 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # the client gave up (e.g. timeout)
 
 
-def seed_national(fake: FakeKolada, years: range | list[int], kpis: dict[str, str] | None = None,
-                  municipalities: dict[str, str] | None = None, groups: dict[str, list[str]] | None = None) -> None:
+def seed_national(
+    fake: FakeKolada,
+    years: range | list[int],
+    kpis: dict[str, str] | None = None,
+    municipalities: dict[str, str] | None = None,
+    groups: dict[str, list[str]] | None = None,
+) -> None:
     """SYNTHETIC values for a national edition: every KPI x municipality x year, and each group's mean.
 
     The numbers are made up (a deterministic function of the ids), never Kolada's. ``kpis`` maps id

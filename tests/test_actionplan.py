@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from rapportbok.analysis import actionplan as ap
-from rapportbok.core import periods
-from rapportbok.data import datasets
 from rapportbok.analysis import reconcile
 from rapportbok.chapters import actionplan as chapter
+from rapportbok.core import periods
+from rapportbok.data import datasets
 from rapportbok.data.schema import DataError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "synthetic_actionplan"
@@ -65,13 +65,27 @@ def test_pro_rata_from_effect_start():
 
 
 def test_tertial_end_dates():
-    assert [periods.tertial_end(2030, t) for t in (1, 2, 3)] == [dt.date(2030, 4, 30), dt.date(2030, 8, 31), dt.date(2030, 12, 31)]
+    assert [periods.tertial_end(2030, t) for t in (1, 2, 3)] == [
+        dt.date(2030, 4, 30),
+        dt.date(2030, 8, 31),
+        dt.date(2030, 12, 31),
+    ]
 
 
 @pytest.mark.parametrize(
     "actual, expected, light",
-    [(90, 100, "grön"), (200, 100, "grön"), (89.9, 100, "gul"), (50, 100, "gul"), (49.9, 100, "röd"), (0, 100, "röd"),
-     (None, 100, "grå"), (10, None, "grå"), (0, 0, "grå"), (0, -1452, "grå")],
+    [
+        (90, 100, "grön"),
+        (200, 100, "grön"),
+        (89.9, 100, "gul"),
+        (50, 100, "gul"),
+        (49.9, 100, "röd"),
+        (0, 100, "röd"),
+        (None, 100, "grå"),
+        (10, None, "grå"),
+        (0, 0, "grå"),
+        (0, -1452, "grå"),
+    ],
 )
 def test_traffic_light_thresholds(actual, expected, light):
     assert ap.traffic_light(actual, expected)[0] == light
@@ -260,7 +274,12 @@ def test_golden_alingsas_drivers(real):
 def test_golden_linkoping_totals_agree(real):
     findings = ap.all_checks(real["linkoping"], "linkoping")
     assert findings and not reconcile.mismatches(findings)
-    assert [ap.planned_effect_for_year(real["linkoping"], y)[0] for y in (2024, 2025, 2026, 2027)] == [9000, 18000, 18000, 18000]
+    assert [ap.planned_effect_for_year(real["linkoping"], y)[0] for y in (2024, 2025, 2026, 2027)] == [
+        9000,
+        18000,
+        18000,
+        18000,
+    ]
     assert chapter.warnings(real["linkoping"], "linkoping") == []
 
 

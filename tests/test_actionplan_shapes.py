@@ -53,7 +53,9 @@ def test_approximate_figure_tolerance():
     exact = Finding("Summa", 40.0, 41.5, "mnkr", "SYNTETISK", 1)
     assert not exact.ok and exact.verdict == "Avviker"
     approx = Finding("Summa", 40.0, 41.5, "mnkr", "SYNTETISK", 1, approx=True)
-    assert approx.ok and approx.approximately and approx.verdict == "Stämmer ungefär (källan anger ett ungefärligt belopp)"
+    assert (
+        approx.ok and approx.approximately and approx.verdict == "Stämmer ungefär (källan anger ett ungefärligt belopp)"
+    )
     at_limit = Finding("Summa", 40.0, 44.0, "mnkr", "SYNTETISK", 1, approx=True)  # exactly 10 %
     assert at_limit.ok
     beyond = Finding("Summa", 40.0, 44.1, "mnkr", "SYNTETISK", 1, approx=True)
@@ -86,7 +88,8 @@ def test_bad_ungefarlig_value(scratch):
     with pytest.raises(DataError) as err:
         datasets.load_org(ORG, scratch)
     assert [i.message() for i in err.value.issues] == [
-        "syntetisk/atgardsplan_summor.csv, rad 2, kolumn 'ungefarlig': värdet 'kanske' – förväntade ett av: ja, nej."]
+        "syntetisk/atgardsplan_summor.csv, rad 2, kolumn 'ungefarlig': värdet 'kanske' – förväntade ett av: ja, nej."
+    ]
 
 
 # --- proposals without follow-up ---------------------------------------------------------------
@@ -95,14 +98,35 @@ def test_bad_ungefarlig_value(scratch):
 def _page(folder: Path) -> str:
     out = folder / "atgardsplan.ipynb"
     proc = subprocess.run(
-        [sys.executable, "-m", "papermill", str(chapter_notebook("atgardsplan", folder)), str(out),
-         "-p", "org", ORG, "-p", "year", "2030", "-p", "tertial", "1", "--cwd", str(folder)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(chapter_notebook("atgardsplan", folder)),
+            str(out),
+            "-p",
+            "org",
+            ORG,
+            "-p",
+            "year",
+            "2030",
+            "-p",
+            "tertial",
+            "1",
+            "--cwd",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     nb = nbformat.read(out, as_version=4)
-    return "".join(o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "")
-                   for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    return "".join(
+        o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
 
 
 def test_plan_without_follow_up_shows_planned_effects_only(scratch, tmp_path):
@@ -116,7 +140,11 @@ def test_plan_without_follow_up_shows_planned_effects_only(scratch, tmp_path):
 
 def test_plan_with_follow_up_still_shows_expected(scratch, tmp_path):
     page = _page(tmp_path)
-    assert "Förväntat hittills" in page and "förväntad (t.o.m." in page and "Ingen uppföljning är rapporterad ännu" not in page
+    assert (
+        "Förväntat hittills" in page
+        and "förväntad (t.o.m." in page
+        and "Ingen uppföljning är rapporterad ännu" not in page
+    )
 
 
 # --- amounts in kr -------------------------------------------------------------------------------
@@ -128,7 +156,10 @@ def test_measures_in_kr(scratch, tmp_path):
     planned_tkr, _ = ap.planned_effect_for_year(before, 2030)
     d = scratch / ORG
     plan = d / "atgardsplaner.csv"
-    plan.write_text(plan.read_text(encoding="utf-8").replace(",Syntetiskt underskott,tkr,", ",Syntetiskt underskott,kr,"), encoding="utf-8")
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace(",Syntetiskt underskott,tkr,", ",Syntetiskt underskott,kr,"),
+        encoding="utf-8",
+    )
     eff = d / "atgard_effekter.csv"
     text = eff.read_text(encoding="utf-8")
     for v in ("365", "600", "50", "200"):

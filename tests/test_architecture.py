@@ -69,7 +69,8 @@ def test_imports_point_one_way(path):
         there = _stage(target)
         assert STAGES.index(there) <= STAGES.index(here), (
             f"{path.relative_to(PACKAGE.parent)}:{line} imports {target}: the stage '{here}' may not import "
-            f"the later stage '{there}' (order: {' <- '.join(STAGES)})")
+            f"the later stage '{there}' (order: {' <- '.join(STAGES)})"
+        )
 
 
 def test_the_contract_catches_a_backward_import(tmp_path):
@@ -84,7 +85,11 @@ def test_the_contract_catches_a_backward_import(tmp_path):
 ONE_HOME = [
     (r"\bimport hashlib\b", "core/hashing.py", "content hashes: rapportbok.core.hashing.Digest"),
     (r"\bmkstemp\b|\.write_bytes\(data\)\n\s*os\.replace", "core/files.py", "atomic writes: rapportbok.core.files"),
-    (r"\(4, 30\)|\*\s*4\s*/\s*12", "core/periods.py", "tertial ends and the share of the year: rapportbok.core.periods"),
+    (
+        r"\(4, 30\)|\*\s*4\s*/\s*12",
+        "core/periods.py",
+        "tertial ends and the share of the year: rapportbok.core.periods",
+    ),
     (r"[\"']mnkr[\"']\s*:\s*1000", "core/units.py", "kr/tkr/mnkr factors: rapportbok.core.units"),
     (r"\bimport html\b|html\.escape\(", "core/escape.py", "escaping: rapportbok.core.escape"),
 ]
@@ -94,6 +99,9 @@ ONE_HOME = [
 def test_one_module_per_concept(pattern, home, what):
     import re
 
-    found = [p.relative_to(PACKAGE).as_posix() for p in MODULES
-             if p.relative_to(PACKAGE).as_posix() != home and re.search(pattern, p.read_text(encoding="utf-8"))]
+    found = [
+        p.relative_to(PACKAGE).as_posix()
+        for p in MODULES
+        if p.relative_to(PACKAGE).as_posix() != home and re.search(pattern, p.read_text(encoding="utf-8"))
+    ]
     assert not found, f"{what} has one home; found a second copy in {found}"

@@ -13,8 +13,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from rapportbok.publish import build
 from rapportbok.core import escape
+from rapportbok.publish import build
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -116,7 +116,9 @@ def test_the_site_has_only_the_books_pages(built):
     site = built / "_build/html"
     pages = {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
     assert not [p for p in pages if p.startswith(".") or "/." in p]
-    assert not [p for p in pages if p.split("/")[0] not in ("book", "_static", "index.html", "search.html", "genindex.html")]
+    assert not [
+        p for p in pages if p.split("/")[0] not in ("book", "_static", "index.html", "search.html", "genindex.html")
+    ]
 
 
 def test_bridge_and_mismatch_on_site(built):
@@ -236,7 +238,9 @@ def test_source_documents_are_pages_of_the_site(built):
     assert (built / "_build/html/book/kallor/index.html").is_file()
 
 
-_SHOWN_NUMBER = re.compile(r"^(?P<sign>[+\u2212]?)(?P<int>\d{1,3}(?:\u00a0\d{3})*)(?:,(?P<dec>\d+))?(?:\u00a0(?:%|tkr|mnkr))?$")
+_SHOWN_NUMBER = re.compile(
+    r"^(?P<sign>[+\u2212]?)(?P<int>\d{1,3}(?:\u00a0\d{3})*)(?:,(?P<dec>\d+))?(?:\u00a0(?:%|tkr|mnkr))?$"
+)
 
 
 def test_every_table_download_has_the_numbers_shown(built):
@@ -254,10 +258,12 @@ def test_every_table_download_has_the_numbers_shown(built):
                 assert (page.parent / h).is_file(), (page, h)
             table = p.find_previous("table")
             shown = [[c.get_text() for c in tr.find_all(["td", "th"])] for tr in table.find("tbody").find_all("tr")]
-            rows = list(csvmod.reader(io.StringIO((page.parent / hrefs[0]).read_text(encoding="utf-8-sig")), delimiter=";"))
+            rows = list(
+                csvmod.reader(io.StringIO((page.parent / hrefs[0]).read_text(encoding="utf-8-sig")), delimiter=";")
+            )
             if [] in rows:  # the table's footnotes follow an empty row
-                notes = rows[rows.index([]) + 1:]
-                rows = rows[:rows.index([])]
+                notes = rows[rows.index([]) + 1 :]
+                rows = rows[: rows.index([])]
                 assert notes and all(n[0].startswith(("¹", "²")) for n in notes), (page, hrefs[0], notes)
             header = [th.get_text() for th in table.find("thead").find_all("th")]
             assert len(rows) - 1 == len(shown), (page, hrefs[0])
@@ -281,9 +287,14 @@ def test_every_chart_has_swedish_alt_text(built):
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         for img in soup.find("article").find_all("img"):
             alt = img.get("alt", "")
-            assert alt.split(":")[0] in {"Stapeldiagram", "Staplat stapeldiagram", "Linjediagram", "Liggande stapeldiagram",
-                                         "Vattenfallsdiagram", "Riskkarta, 4 × 4 rutor med sannolikhet lodrätt och "
-                                         "väsentlighet vågrätt"}, (page, alt)
+            assert alt.split(":")[0] in {
+                "Stapeldiagram",
+                "Staplat stapeldiagram",
+                "Linjediagram",
+                "Liggande stapeldiagram",
+                "Vattenfallsdiagram",
+                "Riskkarta, 4 × 4 rutor med sannolikhet lodrätt och väsentlighet vågrätt",
+            }, (page, alt)
             n += 1
     assert n >= 15
 

@@ -18,15 +18,35 @@ from rapportbok.data.budget_followup import Thresholds
 
 
 def _ramar(rows):
-    return pd.DataFrame([{"rad": r, "post": p, "summeras_i": None, "ar": y, "version": "Budget", "belopp_tkr": v,
-                          "kalla": "x", "avsnitt": "x"} for r, p, y, v in rows])
+    return pd.DataFrame(
+        [
+            {
+                "rad": r,
+                "post": p,
+                "summeras_i": None,
+                "ar": y,
+                "version": "Budget",
+                "belopp_tkr": v,
+                "kalla": "x",
+                "avsnitt": "x",
+            }
+            for r, p, y, v in rows
+        ]
+    )
 
 
 def test_change_of_a_cost_is_against_the_unsigned_base():
     # A cost rising from −38 013 to −46 587 tkr: 8 574 tkr more cost, 22,6 % of the base.
-    df = _ramar([(1, "Personalkostnader", 2024, -38013), (1, "Personalkostnader", 2025, -46587),
-                 (2, "Intäkter", 2024, 1000), (2, "Intäkter", 2025, 1100),
-                 (3, "Noll förra året", 2024, 0), (3, "Noll förra året", 2025, 50)])
+    df = _ramar(
+        [
+            (1, "Personalkostnader", 2024, -38013),
+            (1, "Personalkostnader", 2025, -46587),
+            (2, "Intäkter", 2024, 1000),
+            (2, "Intäkter", 2025, 1100),
+            (3, "Noll förra året", 2024, 0),
+            (3, "Noll förra året", 2025, 50),
+        ]
+    )
     t = budget.change(df, 2025).set_index("Belopp i tkr")
     assert t.loc["Personalkostnader", "Förändring, tkr"] == -8574
     assert t.loc["Personalkostnader", "Förändring, %"] == pytest.approx(-8574 / 38013 * 100)  # −22,6, not +22,6
@@ -42,18 +62,21 @@ def test_per_cent_of_a_negative_budget():
     assert followup.share_of_budget_pct(-400, -1200) == pytest.approx(100 / 3)
 
 
-@pytest.mark.parametrize(("tkr", "pct", "any_", "both"), [
-    (500.0, 0.1, True, False),     # exactly at the tkr threshold counts
-    (-500.0, 0.1, True, False),    # sign does not matter
-    (499.99, 1.99, False, False),  # just below both
-    (10.0, 2.0, True, False),      # exactly at the per cent threshold counts
-    (10.0, -2.0, True, False),
-    (500.0, 2.0, True, True),      # both reached
-    (499.99, 2.0, True, False),
-    (600.0, float("nan"), True, True),   # budget 0: only the tkr threshold applies
-    (400.0, float("nan"), False, False),
-    (float("nan"), 50.0, False, False),  # no deviation, nothing material
-])
+@pytest.mark.parametrize(
+    ("tkr", "pct", "any_", "both"),
+    [
+        (500.0, 0.1, True, False),  # exactly at the tkr threshold counts
+        (-500.0, 0.1, True, False),  # sign does not matter
+        (499.99, 1.99, False, False),  # just below both
+        (10.0, 2.0, True, False),  # exactly at the per cent threshold counts
+        (10.0, -2.0, True, False),
+        (500.0, 2.0, True, True),  # both reached
+        (499.99, 2.0, True, False),
+        (600.0, float("nan"), True, True),  # budget 0: only the tkr threshold applies
+        (400.0, float("nan"), False, False),
+        (float("nan"), 50.0, False, False),  # no deviation, nothing material
+    ],
+)
 def test_materiality_at_the_thresholds(tkr, pct, any_, both):
     assert Thresholds(500, 2, "någon").is_material(tkr, pct) is any_
     assert Thresholds(500, 2, "båda").is_material(tkr, pct) is both
@@ -75,11 +98,17 @@ def test_ties_in_a_rank_share_the_rank():
 NB = "\u00a0"
 
 
-@pytest.mark.parametrize(("day", "tertial"), [
-    ((1, 1), 1), ((4, 30), 1),    # the first tertial ends on 30 April ...
-    ((5, 1), 2), ((8, 31), 2),    # ... the second starts on 1 May and ends on 31 August
-    ((9, 1), 3), ((12, 31), 3),
-])
+@pytest.mark.parametrize(
+    ("day", "tertial"),
+    [
+        ((1, 1), 1),
+        ((4, 30), 1),  # the first tertial ends on 30 April ...
+        ((5, 1), 2),
+        ((8, 31), 2),  # ... the second starts on 1 May and ends on 31 August
+        ((9, 1), 3),
+        ((12, 31), 3),
+    ],
+)
 def test_tertial_containing_at_its_edges(day, tertial):
     assert periods.tertial_containing(dt.date(2030, *day)) == tertial
 
@@ -111,9 +140,11 @@ def test_unit_factor_reads_the_first_word_in_any_case():
 
 def test_a_missing_named_row_is_said_in_words():
     assert budget.missing_row_text(budget.GRANT, 2030) == (
-        "Kommunbidraget anges inte i källorna för 2030 (ingen rad 'Kommunbidrag' i budgettabellen).")
+        "Kommunbidraget anges inte i källorna för 2030 (ingen rad 'Kommunbidrag' i budgettabellen)."
+    )
     assert budget.missing_row_text(budget.NET_COST) == (
-        "Verksamhetens nettokostnader anges inte i källorna (ingen rad 'Verksamhetens nettokostnader' i budgettabellen).")
+        "Verksamhetens nettokostnader anges inte i källorna (ingen rad 'Verksamhetens nettokostnader' i budgettabellen)."
+    )
     assert budget.missing_row_text("Annat").startswith("Annat anges inte i källorna (ingen rad 'Annat'")
 
 
@@ -132,27 +163,55 @@ def test_named_row_warning_names_the_row_that_looks_alike():
 
 
 def test_bridge_table_lists_every_step_in_order():
-    steps = [budget.Step("Kommunbidrag 2029", 98000.0, "start"), budget.Step("Övrigt/avrundning", 2000.0, "remainder"),
-             budget.Step("Kommunbidrag 2030", 100000.0, "end")]
+    steps = [
+        budget.Step("Kommunbidrag 2029", 98000.0, "start"),
+        budget.Step("Övrigt/avrundning", 2000.0, "remainder"),
+        budget.Step("Kommunbidrag 2030", 100000.0, "end"),
+    ]
     t = budget.bridge_table(steps)
     assert t.columns.tolist() == ["Post", "Belopp, tkr"]
-    assert t.values.tolist() == [["Kommunbidrag 2029", 98000.0], ["Övrigt/avrundning", 2000.0], ["Kommunbidrag 2030", 100000.0]]
+    assert t.values.tolist() == [
+        ["Kommunbidrag 2029", 98000.0],
+        ["Övrigt/avrundning", 2000.0],
+        ["Kommunbidrag 2030", 100000.0],
+    ]
 
 
 def _kb(rows):
-    return pd.DataFrame([{"ar": y, "komponent": k, "belopp_mnkr": m, "procent": p, "kalla": "x", "avsnitt": "x",
-                          "citat": "SYNTETISK"} for y, k, m, p in rows])
+    return pd.DataFrame(
+        [
+            {
+                "ar": y,
+                "komponent": k,
+                "belopp_mnkr": m,
+                "procent": p,
+                "kalla": "x",
+                "avsnitt": "x",
+                "citat": "SYNTETISK",
+            }
+            for y, k, m, p in rows
+        ]
+    )
 
 
 def test_grant_bridge_kinds_components_and_remainder():
     ramar = _ramar([(8, budget.GRANT, 2029, 98000), (8, budget.GRANT, 2030, 100000)])
-    kb = _kb([(2030, "total", 2.0, 2.0), (2030, "satsning", 0.7, None), (2030, "index", 1.1, None),
-              (2029, "volym", 5.0, None)])  # another year's component is not this year's
+    kb = _kb(
+        [
+            (2030, "total", 2.0, 2.0),
+            (2030, "satsning", 0.7, None),
+            (2030, "index", 1.1, None),
+            (2029, "volym", 5.0, None),
+        ]
+    )  # another year's component is not this year's
     steps = budget.grant_bridge(ramar, kb, 2030)
     assert [(s.label, s.amount_tkr, s.kind) for s in steps] == [
-        ("Kommunbidrag 2029", 98000.0, "start"), ("Satsning", 700.0, "component"),  # 0,7 mnkr = 700 tkr exactly
-        ("Index (pris)", 1100.0, "component"), ("Övrigt/avrundning", 200.0, "remainder"),
-        ("Kommunbidrag 2030", 100000.0, "end")]
+        ("Kommunbidrag 2029", 98000.0, "start"),
+        ("Satsning", 700.0, "component"),  # 0,7 mnkr = 700 tkr exactly
+        ("Index (pris)", 1100.0, "component"),
+        ("Övrigt/avrundning", 200.0, "remainder"),
+        ("Kommunbidrag 2030", 100000.0, "end"),
+    ]
     # Without kommunbidrag_forandring.csv the whole change is the remainder.
     alone = budget.grant_bridge(ramar, None, 2030)
     assert [(s.amount_tkr, s.kind) for s in alone] == [(98000.0, "start"), (2000.0, "remainder"), (100000.0, "end")]
@@ -163,24 +222,27 @@ def _words(text: str) -> str:
     return text.replace(NB, " ").replace("\u2212", "-")
 
 
-@pytest.mark.parametrize(("post", "prev", "cur", "expected"), [
-    ("Personalkostnader", -1000, -1100, "Kostnaden ökar med 100 tkr (10,0 %)"),        # more negative = more cost
-    ("Personalkostnader", -1100, -1000, "Kostnaden minskar med 100 tkr (9,1 %)"),      # against the unsigned base
-    ("Verksamhetens nettokostnader", -1000, -900, "Nettokostnaden minskar med 100 tkr (10,0 %)"),
-    ("Verksamhetens intäkter", 1000, 900, "Intäkterna minskar med 100 tkr (10,0 %)"),
-    ("Kommunbidrag", 1000, 1200, "Kommunbidraget ökar med 200 tkr (20,0 %)"),
-    ("Finansnetto", 1000, 1010, "Beloppet ökar med 10 tkr (1,0 %)"),
-    ("Finansnetto", 0, 50, "Beloppet ökar med 50 tkr"),                # from 0: no per cent
-    ("Övriga kostnader", 0, -50, "Kostnaden ökar med 50 tkr"),
-    ("Finansnetto", -20, 30, "Ändras från -20 tkr till 30 tkr"),       # the sign changes: both amounts, no verb
-    ("Finansnetto", 30, -20, "Ändras från 30 tkr till -20 tkr"),
-    ("Finansnetto", 1, 2, "Beloppet ökar med 1 tkr (100,0 %)"),       # a base of 1 is a base
-    ("Finansnetto", 1, -5, "Ändras från 1 tkr till -5 tkr"),          # from +1 to a cost: not a cost change
-    ("Övriga kostnader", -5, 0, "Kostnaden minskar med 5 tkr (100,0 %)"),  # a cost down to 0 is still a cost
-    ("Verksamhetens intäkter", 5, 0, "Intäkterna minskar med 5 tkr (100,0 %)"),
-    ("Finansnetto", 5, 5, "Oförändrad"),
-    ("Finansnetto", 5, float("nan"), ""),
-])
+@pytest.mark.parametrize(
+    ("post", "prev", "cur", "expected"),
+    [
+        ("Personalkostnader", -1000, -1100, "Kostnaden ökar med 100 tkr (10,0 %)"),  # more negative = more cost
+        ("Personalkostnader", -1100, -1000, "Kostnaden minskar med 100 tkr (9,1 %)"),  # against the unsigned base
+        ("Verksamhetens nettokostnader", -1000, -900, "Nettokostnaden minskar med 100 tkr (10,0 %)"),
+        ("Verksamhetens intäkter", 1000, 900, "Intäkterna minskar med 100 tkr (10,0 %)"),
+        ("Kommunbidrag", 1000, 1200, "Kommunbidraget ökar med 200 tkr (20,0 %)"),
+        ("Finansnetto", 1000, 1010, "Beloppet ökar med 10 tkr (1,0 %)"),
+        ("Finansnetto", 0, 50, "Beloppet ökar med 50 tkr"),  # from 0: no per cent
+        ("Övriga kostnader", 0, -50, "Kostnaden ökar med 50 tkr"),
+        ("Finansnetto", -20, 30, "Ändras från -20 tkr till 30 tkr"),  # the sign changes: both amounts, no verb
+        ("Finansnetto", 30, -20, "Ändras från 30 tkr till -20 tkr"),
+        ("Finansnetto", 1, 2, "Beloppet ökar med 1 tkr (100,0 %)"),  # a base of 1 is a base
+        ("Finansnetto", 1, -5, "Ändras från 1 tkr till -5 tkr"),  # from +1 to a cost: not a cost change
+        ("Övriga kostnader", -5, 0, "Kostnaden minskar med 5 tkr (100,0 %)"),  # a cost down to 0 is still a cost
+        ("Verksamhetens intäkter", 5, 0, "Intäkterna minskar med 5 tkr (100,0 %)"),
+        ("Finansnetto", 5, 5, "Oförändrad"),
+        ("Finansnetto", 5, float("nan"), ""),
+    ],
+)
 def test_change_in_words_for_every_sign(post, prev, cur, expected):
     from rapportbok.analysis import wording
 
@@ -198,8 +260,14 @@ def test_net_cost_in_words_at_zero_and_above():
 
 
 def test_change_compares_the_year_before_when_more_years_are_stated():
-    df = _ramar([(1, "Kommunbidrag", 2028, 90), (1, "Kommunbidrag", 2029, 100), (1, "Kommunbidrag", 2030, 120),
-                 (1, "Kommunbidrag", 2031, 500)])
+    df = _ramar(
+        [
+            (1, "Kommunbidrag", 2028, 90),
+            (1, "Kommunbidrag", 2029, 100),
+            (1, "Kommunbidrag", 2030, 120),
+            (1, "Kommunbidrag", 2031, 500),
+        ]
+    )
     t = budget.change(df, 2030)
     assert t.columns.tolist() == ["Belopp i tkr", "Budget 2029", "Budget 2030", "Förändring, tkr", "Förändring, %"]
     assert t.iloc[0].tolist() == ["Kommunbidrag", 100, 120, 20, pytest.approx(20.0)]
@@ -208,19 +276,41 @@ def test_change_compares_the_year_before_when_more_years_are_stated():
 def test_grant_checks_every_finding_with_its_figures(monkeypatch):
     monkeypatch.setattr(budget.sources, "cite", lambda df, data=None: "SYNTETISK källa")
     ramar = _ramar([(8, budget.GRANT, 2029, 98000), (8, budget.GRANT, 2030, 100000), (8, budget.GRANT, 2031, 103000)])
-    kb = _kb([(2030, "total", 2.0, 2.0), (2030, "satsning", 0.7, None), (2030, "index", 1.1, 1.1),
-              (2031, "volym", 3.0, None),      # parts only: their sum against the table
-              (2032, "total", 1.0, None)])     # no kommunbidrag 2032 in the table: nothing to compare
-    got = [(f.check, f.stated, pytest.approx(f.computed), f.unit, f.where, f.decimals, f.terms)
-           for f in budget.grant_checks(ramar, kb)]
+    kb = _kb(
+        [
+            (2030, "total", 2.0, 2.0),
+            (2030, "satsning", 0.7, None),
+            (2030, "index", 1.1, 1.1),
+            (2031, "volym", 3.0, None),  # parts only: their sum against the table
+            (2032, "total", 1.0, None),
+        ]
+    )  # no kommunbidrag 2032 in the table: nothing to compare
+    got = [
+        (f.check, f.stated, pytest.approx(f.computed), f.unit, f.where, f.decimals, f.terms)
+        for f in budget.grant_checks(ramar, kb)
+    ]
     assert got == [
         ("Ökning av kommunbidraget 2030, mnkr", 2.0, 2.0, "mnkr", "SYNTETISK källa", 1, 1),
         ("Ökning av kommunbidraget 2030, procent", 2.0, 2000 / 98000 * 100, "%", "SYNTETISK källa", 1, 1),
-        (f"Index (pris) 2030: 1,1{NB}% av kommunbidraget 2029, mnkr", 1.1, 1.1 / 100 * 98000 / 1000, "mnkr",
-         "SYNTETISK källa", 1, 1),
+        (
+            f"Index (pris) 2030: 1,1{NB}% av kommunbidraget 2029, mnkr",
+            1.1,
+            1.1 / 100 * 98000 / 1000,
+            "mnkr",
+            "SYNTETISK källa",
+            1,
+            1,
+        ),
         ("Ökning 2030: summan av delarna mot angiven ökning, mnkr", 2.0, 1.8, "mnkr", "SYNTETISK källa", 1, 1),
-        ("Ökning av kommunbidraget 2031: summan av angivna delar mot tabellen, mnkr", 3.0, 3.0, "mnkr",
-         "SYNTETISK källa", 1, 1),
+        (
+            "Ökning av kommunbidraget 2031: summan av angivna delar mot tabellen, mnkr",
+            3.0,
+            3.0,
+            "mnkr",
+            "SYNTETISK källa",
+            1,
+            1,
+        ),
     ]
     assert budget.grant_checks(ramar, None) == []
     # A total without a per cent gives no per-cent finding.
@@ -258,6 +348,8 @@ def test_grant_checks_in_year_order_and_every_check_cites_its_source(monkeypatch
     ramar = _ramar([(8, budget.GRANT, 2029, 98000), (8, budget.GRANT, 2030, 100000), (8, budget.GRANT, 2031, 103000)])
     kb = _kb([(2031, "total", 3.0, None), (2030, "total", 2.0, None)])  # later year first in the file
     assert [f.check for f in budget.grant_checks(ramar, kb)] == [
-        "Ökning av kommunbidraget 2030, mnkr", "Ökning av kommunbidraget 2031, mnkr"]
+        "Ökning av kommunbidraget 2030, mnkr",
+        "Ökning av kommunbidraget 2031, mnkr",
+    ]
     findings = budget.all_checks(ramar, ramar, kb)
     assert findings and {f.where for f in findings} == {"SYNTETISK källa"}

@@ -34,7 +34,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
 from conftest import need_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -197,8 +196,9 @@ def visits(built_site, site_url) -> dict[str, Visit]:
             page.on("pageerror", lambda e, v=visit: v.page_errors.append(str(e)))
             page.on(
                 "requestfailed",
-                lambda r, v=visit: r.url not in v.offsite_requests
-                and v.failed_requests.append(f"{r.url} ({r.failure})"),
+                lambda r, v=visit: (
+                    r.url not in v.offsite_requests and v.failed_requests.append(f"{r.url} ({r.failure})")
+                ),
             )
             page.on(
                 "response",
@@ -311,7 +311,7 @@ def test_internal_links_resolve(built_site, site_url, visits):
                 target += "index.html"
             file = built_site / target
             if not file.is_file():
-                bad.append(f'{link["raw"]!r}: filen {target} finns inte')
+                bad.append(f"{link['raw']!r}: filen {target} finns inte")
                 continue
             fragment = unquote(url.fragment)
             if not fragment or not target.endswith(".html"):

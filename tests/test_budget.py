@@ -3,10 +3,9 @@
 import pandas as pd
 import pytest
 
-from rapportbok.analysis import budget
+from rapportbok.analysis import budget, reconcile
 from rapportbok.data import budget as budget_data
 from rapportbok.data import datasets
-from rapportbok.analysis import reconcile
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +39,14 @@ def test_change_against_previous_year(alingsas):
 def test_bridge_shows_remainder_honestly(alingsas):
     steps = budget.grant_bridge(alingsas["ramar"], alingsas["kommunbidrag"], 2025)
     labels = [s.label for s in steps]
-    assert labels == ["Kommunbidrag 2024", "Satsning", "Index (pris)", "Volym", "Övrigt/avrundning", "Kommunbidrag 2025"]
+    assert labels == [
+        "Kommunbidrag 2024",
+        "Satsning",
+        "Index (pris)",
+        "Volym",
+        "Övrigt/avrundning",
+        "Kommunbidrag 2025",
+    ]
     amounts = [s.amount_tkr for s in steps]
     assert amounts == [245082, 10000, 500, 700, 21, 256303]
     assert sum(amounts[:-1]) == pytest.approx(amounts[-1])

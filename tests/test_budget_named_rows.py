@@ -32,21 +32,44 @@ def rename_rows(data: Path) -> None:
     """SYNTETISK: the same budget with the rows named as another municipality might."""
     f = data / "alingsas" / "budget_ramar.csv"
     text = f.read_text(encoding="utf-8")
-    text = text.replace(",Kommunbidrag,", ",Ram från kommunfullmäktige,").replace("Verksamhetens nettokostnader", "Nettokostnad")
+    text = text.replace(",Kommunbidrag,", ",Ram från kommunfullmäktige,").replace(
+        "Verksamhetens nettokostnader", "Nettokostnad"
+    )
     f.write_text(text, encoding="utf-8")
 
 
 def run(chapter: str, folder: Path, year: int = 2025) -> str:
     out = folder / f"{chapter}.ipynb"
     proc = subprocess.run(
-        [sys.executable, "-m", "papermill", str(chapter_notebook(chapter, folder)), str(out),
-         "-p", "org", "alingsas", "-p", "year", str(year), "-p", "tertial", "1", "--cwd", str(folder)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(chapter_notebook(chapter, folder)),
+            str(out),
+            "-p",
+            "org",
+            "alingsas",
+            "-p",
+            "year",
+            str(year),
+            "-p",
+            "tertial",
+            "1",
+            "--cwd",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     nb = nbformat.read(out, as_version=4)
-    return "".join(o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "")
-                   for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    return "".join(
+        o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
 
 
 def test_validation_names_the_rows_the_chapter_reads(data):
@@ -54,9 +77,14 @@ def test_validation_names_the_rows_the_chapter_reads(data):
     issues = [i for i in consistency.validate(data) if i.file == "alingsas/budget_ramar.csv"]
     assert [i.severity for i in issues] == ["varning", "varning"]
     msgs = [i.message() for i in issues]
-    assert ("alingsas/budget_ramar.csv, kolumn 'post': en tom cell – förväntade en rad med post 'Kommunbidrag', som kapitlet "
-            "Budget läser; utan den står 'anges inte i källorna' på sidan för kommunbidrag.") in msgs
-    assert any("en rad med post 'Kommunbidrag', som kapitlet Budget läser; utan den står 'anges inte i källorna'" in m for m in msgs)
+    assert (
+        "alingsas/budget_ramar.csv, kolumn 'post': en tom cell – förväntade en rad med post 'Kommunbidrag', som kapitlet "
+        "Budget läser; utan den står 'anges inte i källorna' på sidan för kommunbidrag."
+    ) in msgs
+    assert any(
+        "en rad med post 'Kommunbidrag', som kapitlet Budget läser; utan den står 'anges inte i källorna'" in m
+        for m in msgs
+    )
     net = next(i for i in issues if "Verksamhetens nettokostnader" in i.expected)
     assert net.value == "Nettokostnad" and net.row > 1 and "(raden 'Nettokostnad' liknar" in net.expected
 

@@ -55,7 +55,9 @@ def test_converter_is_lossless(data):
     assert (org / "kommunbidrag_forandring.csv").exists()  # stated text figures, not a table: stays
     yml = (org / "organisation.yml").read_text(encoding="utf-8")
     assert "  kommunbidrag: {tabell: ramar, rad: 8}\n" in yml and "  nettokostnad: {tabell: ramar, rad: 7}\n" in yml
-    assert "  resultat: {tabell: ramar, rad: 10}\n" in yml and "  investeringar: {tabell: investeringar, rad: 11}\n" in yml
+    assert (
+        "  resultat: {tabell: ramar, rad: 10}\n" in yml and "  investeringar: {tabell: investeringar, rad: 11}\n" in yml
+    )
     got = datasets.load_org("alingsas", data)
     for name, old in before.items():
         new = got[name]
@@ -76,7 +78,12 @@ def test_converter_is_lossless(data):
     assert t.loc["ramar", "rubrik"] == "Ekonomiska ramar" and t.loc["investeringar", "rubrik"] == "Investeringsbudget"
     assert set(t["rapport"]) == {"budget"} and set(t["enhet"]) == {"tkr"}
     k = got["tabell_kolumner"]
-    assert list(k[k["tabell"] == "ramar"]["rubrik_i_kallan"]) == ["Budget 2024", "Budget 2025", "Plan 2026", "Plan 2027"]
+    assert list(k[k["tabell"] == "ramar"]["rubrik_i_kallan"]) == [
+        "Budget 2024",
+        "Budget 2025",
+        "Plan 2026",
+        "Plan 2027",
+    ]
     assert list(k[k["tabell"] == "ramar"]["matt"]) == ["budget", "budget", "plan", "plan"]
 
 
@@ -87,13 +94,21 @@ def test_reconciliation_is_the_same_on_both_paths(data):
     assert convert(data, "--ta-bort").exit_code == 0
     got = datasets.load_org("alingsas", data)
     new = analysis.all_checks(got["ramar"], got["investeringar"], got["kommunbidrag"])
-    key = lambda fs: [(f.check, f.stated, f.computed, f.unit, f.where, f.ok, f.rounding) for f in fs]
+
+    def key(fs):
+        return [(f.check, f.stated, f.computed, f.unit, f.where, f.ok, f.rounding) for f in fs]
+
     assert key(old) == key(new)
     # the 2024 rounding row: intäkter and kostnader give −245 083, the source states −245 082
     row = next(f for f in new if f.check == "Verksamhetens nettokostnader 2024 = summan av raderna under")
     assert (row.stated, row.computed) == (-245082.0, -245083.0)
     # the named rows come from begrepp
-    assert analysis.series(got["ramar"], analysis.GRANT).to_dict() == {2024: 245082, 2025: 256303, 2026: 263632, 2027: 272988}
+    assert analysis.series(got["ramar"], analysis.GRANT).to_dict() == {
+        2024: 245082,
+        2025: 256303,
+        2026: 263632,
+        2027: 272988,
+    }
     assert analysis.over_the_years(got["ramar"]).equals(analysis.over_the_years(before["ramar"]))
     # the tables the budget chapter shows are not a second page in Rapporternas tabeller
     assert report_tables.budget_tables(got) == {"ramar", "investeringar"}
@@ -105,13 +120,17 @@ def test_concepts_not_names_on_the_model_path(data):
     """SYNTETISK: a budget row printed 'Ram från kommunfullmäktige' is the kommunbidrag because begrepp says so."""
     assert convert(data, "--ta-bort").exit_code == 0
     f = data / "alingsas" / "tabell_varden.csv"
-    f.write_text(f.read_text(encoding="utf-8").replace(",Kommunbidrag,", ",Ram från kommunfullmäktige,"), encoding="utf-8")
+    f.write_text(
+        f.read_text(encoding="utf-8").replace(",Kommunbidrag,", ",Ram från kommunfullmäktige,"), encoding="utf-8"
+    )
     got = datasets.load_org("alingsas", data)
     assert analysis.series(got["ramar"], analysis.GRANT)[2025] == 256303
     assert [i for i in consistency.validate(data) if "begrepp" in i.column] == []
     # without the begrepp line the chapter says the figure is not stated, and validation warns
     yml = data / "alingsas" / "organisation.yml"
-    yml.write_text(yml.read_text(encoding="utf-8").replace("  kommunbidrag: {tabell: ramar, rad: 8}\n", ""), encoding="utf-8")
+    yml.write_text(
+        yml.read_text(encoding="utf-8").replace("  kommunbidrag: {tabell: ramar, rad: 8}\n", ""), encoding="utf-8"
+    )
     got = datasets.load_org("alingsas", data)
     assert analysis.series(got["ramar"], analysis.GRANT).empty
     msgs = [i.message() for i in consistency.validate(data) if i.column == "begrepp.kommunbidrag"]
@@ -140,8 +159,9 @@ def test_converter_refuses_what_it_cannot_keep(data):
 
 def test_converter_writes_nothing_on_error(data):
     org = data / "alingsas"
-    (org / "budget_ramar.csv").write_text((org / "budget_ramar.csv").read_text(encoding="utf-8").replace(",31417,", ",trettio,"),
-                                          encoding="utf-8")
+    (org / "budget_ramar.csv").write_text(
+        (org / "budget_ramar.csv").read_text(encoding="utf-8").replace(",31417,", ",trettio,"), encoding="utf-8"
+    )
     names = sorted(p.name for p in org.iterdir())
     res = convert(data, "--ta-bort")
     assert res.exit_code != 0 and "belopp_tkr" in res.output and "Traceback" not in res.output
@@ -152,8 +172,12 @@ def test_a_budget_in_mnkr_is_not_read_as_exact_tkr(data):
     """SYNTETISK: the same table declared in mnkr: the budget chapter does not read it (a warning says so)."""
     assert convert(data, "--ta-bort").exit_code == 0
     f = data / "alingsas" / "tabeller.csv"
-    f.write_text(f.read_text(encoding="utf-8").replace("ramar,Ekonomiska ramar,budget,2024-12-10,tkr",
-                                                       "ramar,Ekonomiska ramar,budget,2024-12-10,mnkr"), encoding="utf-8")
+    f.write_text(
+        f.read_text(encoding="utf-8").replace(
+            "ramar,Ekonomiska ramar,budget,2024-12-10,tkr", "ramar,Ekonomiska ramar,budget,2024-12-10,mnkr"
+        ),
+        encoding="utf-8",
+    )
     warnings = []
     got = datasets.load_org("alingsas", data, warnings)
     assert got["ramar"] is None and got["investeringar"] is not None
@@ -172,14 +196,36 @@ def _page(chapter: str, folder: Path, year: int) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / f"{chapter}.ipynb"
     proc = subprocess.run(
-        [sys.executable, "-m", "papermill", str(chapter_notebook(chapter, folder)), str(out),
-         "-p", "org", "alingsas", "-p", "year", str(year), "-p", "tertial", "1", "--cwd", str(folder)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(chapter_notebook(chapter, folder)),
+            str(out),
+            "-p",
+            "org",
+            "alingsas",
+            "-p",
+            "year",
+            str(year),
+            "-p",
+            "tertial",
+            "1",
+            "--cwd",
+            str(folder),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     nb = nbformat.read(out, as_version=4)
-    return "".join(o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "")
-                   for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    return "".join(
+        o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
 
 
 @pytest.mark.parametrize("year", [2024, 2025])
@@ -216,7 +262,7 @@ def test_a_second_column_for_a_year_is_named_not_a_crash(data):
 def test_a_hostile_label_from_the_model_is_text(data):
     """SYNTETISK: a row label from tabell_varden.csv reaches the budget page only as escaped text, exactly as
     the same label in budget_ramar.csv does (tests/test_hostile.py covers that path on the whole site)."""
-    hostile = '<script>window.__pwned=1</script><img src=x onerror=alert(1)> {download}`../../hemlig.txt`'
+    hostile = "<script>window.__pwned=1</script><img src=x onerror=alert(1)> {download}`../../hemlig.txt`"
     f = data / "alingsas" / "budget_ramar.csv"
     f.write_text(f.read_text(encoding="utf-8").replace(",Lokalhyror,", ',"' + hostile + '",'), encoding="utf-8")
     old = _page("budget", data.parent / "gammal", 2025)

@@ -43,6 +43,7 @@ def _count(monkeypatch, module, name) -> list:
 
 # -- an organisation reads its own organisation.yml, not every organisation's -----------------------------
 
+
 def test_validating_one_organisation_reads_only_its_own_organisation_file(synthetic, monkeypatch):
     """Each organisation's check read every organisation.yml (orgs.load_all): N² YAML files at scale."""
     datasets._cache().entries.clear()
@@ -91,6 +92,7 @@ def test_get_reports_a_broken_organisation_file(synthetic, tmp_path):
 
 # -- kolada.yml parsed once per content ------------------------------------------------------------------
 
+
 def test_kolada_config_is_parsed_once_per_content_and_handed_out_as_copies(synthetic, monkeypatch, tmp_path):
     import shutil
 
@@ -114,6 +116,7 @@ def test_kolada_config_is_parsed_once_per_content_and_handed_out_as_copies(synth
 
 # -- the notebooks' clean-up: outputs without a note are not parsed -----------------------------------------
 
+
 def test_fold_does_not_parse_outputs_without_a_note(monkeypatch):
     def cell(html):
         c = nbformat.v4.new_code_cell("x")
@@ -121,9 +124,12 @@ def test_fold_does_not_parse_outputs_without_a_note(monkeypatch):
         return c
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("## Ramar"), cell('<table class="t"><tr><td>1</td></tr></table>'),
-                nbformat.v4.new_markdown_cell("## Investeringar"),
-                cell(tables.note("Källorna innehåller ingen investeringsbudget.").data)]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("## Ramar"),
+        cell('<table class="t"><tr><td>1</td></tr></table>'),
+        nbformat.v4.new_markdown_cell("## Investeringar"),
+        cell(tables.note("Källorna innehåller ingen investeringsbudget.").data),
+    ]
     parsed = []
     real = fold.BeautifulSoup
     monkeypatch.setattr(fold, "BeautifulSoup", lambda html, *a: (parsed.append(html), real(html, *a))[1])
@@ -132,6 +138,7 @@ def test_fold_does_not_parse_outputs_without_a_note(monkeypatch):
 
 
 # -- pages built from the jobs of each organisation ---------------------------------------------------------
+
 
 def test_pages_from_each_organisations_jobs_are_the_same(synthetic):
     all_orgs, jobs = build.plan(synthetic)
@@ -144,8 +151,9 @@ def test_pages_from_each_organisations_jobs_are_the_same(synthetic):
         assert build.year_page(org, y, grouped[org.slug]) == build.year_page(org, y, shuffled)
     toc = build.toc(all_orgs, jobs)
     assert [p["caption"] for p in toc["parts"]][:6] == [o.name for o in all_orgs]
-    assert toc["parts"][0]["chapters"][0]["sections"] == [{"file": j.relpath[:-6]} for j in jobs
-                                                          if j.org == all_orgs[0].slug]
+    assert toc["parts"][0]["chapters"][0]["sections"] == [
+        {"file": j.relpath[:-6]} for j in jobs if j.org == all_orgs[0].slug
+    ]
     assert build.landing_page(all_orgs, jobs).count("### ") == 6
     assert copy.deepcopy(jobs) == jobs
 
@@ -184,8 +192,9 @@ def test_prevalidate_leaves_errors_to_the_validation_that_reports_them(synthetic
     data = tmp_path / "data"
     shutil.copytree(synthetic, data)
     path = data / "syntetisk-004" / "tabell_varden.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(",budget2024,31417", ",budget2024,31 417 kr", 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(",budget2024,31417", ",budget2024,31 417 kr", 1), encoding="utf-8"
+    )
     datasets._cache().entries.clear()
     with pytest.raises(DataError) as serial:
         datasets.load_org("syntetisk-004", data)
@@ -212,8 +221,10 @@ def test_a_failing_child_only_leaves_its_organisations_to_this_process(synthetic
 
 # -- the source register in the notebooks: read once per content, titles matched from the text ---------------
 
-def test_the_register_survives_the_reset_between_notebooks_and_is_read_anew_when_changed(synthetic, tmp_path,
-                                                                                         monkeypatch):
+
+def test_the_register_survives_the_reset_between_notebooks_and_is_read_anew_when_changed(
+    synthetic, tmp_path, monkeypatch
+):
     import shutil
 
     from rapportbok.core import state
@@ -272,8 +283,9 @@ def test_a_data_error_stops_the_build_with_the_same_message_with_or_without_prev
     proj = bench.copy_project(tmp_path / "p")
     bench.synthesize(proj, 6, "alingsas")
     path = proj / "data" / "syntetisk-005" / "tabell_varden.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(",budget2024,31417", ",budget2024,31 417 kr", 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(",budget2024,31417", ",budget2024,31 417 kr", 1), encoding="utf-8"
+    )
     monkeypatch.setenv("RAPPORTBOK_ROOT", str(proj))
     monkeypatch.delenv("RAPPORTBOK_DATA", raising=False)
     said = []

@@ -34,11 +34,17 @@ def shown(monkeypatch):
 
     def record(fig, alt=None, source=None):
         texts = [t.get_text() for t in fig.findobj(match=lambda o: hasattr(o, "get_text"))]
-        got.append({"fig": fig, "texts": texts, "title": fig.rapportbok_title,
-                    "source": source or getattr(fig, "rapportbok_source", None),
-                    "alt": alt or fig.rapportbok_alt,
-                    "yticks": [t.get_text() for t in fig.axes[0].get_yticklabels()],
-                    "xticks": [t.get_text() for t in fig.axes[0].get_xticklabels()]})
+        got.append(
+            {
+                "fig": fig,
+                "texts": texts,
+                "title": fig.rapportbok_title,
+                "source": source or getattr(fig, "rapportbok_source", None),
+                "alt": alt or fig.rapportbok_alt,
+                "yticks": [t.get_text() for t in fig.axes[0].get_yticklabels()],
+                "xticks": [t.get_text() for t in fig.axes[0].get_xticklabels()],
+            }
+        )
 
     monkeypatch.setattr(charts, "show", record)
     yield got
@@ -69,8 +75,15 @@ def test_wrap_keeps_every_word_and_never_cuts_one():
 
 def test_hbars_full_names_and_values_synthetic():
     # SYNTHETIC: two measures with long names, made up for the test.
-    t = pd.DataFrame({"Åtgärd": ["nr 1 (rad 1): Ett mycket långt namn på en åtgärd som inte får kapas någonstans",
-                                 "nr 1 (rad 11): Ett annat namn"], "Planerad": [500.0, -2500.0]})
+    t = pd.DataFrame(
+        {
+            "Åtgärd": [
+                "nr 1 (rad 1): Ett mycket långt namn på en åtgärd som inte får kapas någonstans",
+                "nr 1 (rad 11): Ett annat namn",
+            ],
+            "Planerad": [500.0, -2500.0],
+        }
+    )
     fig = charts.hbars(t, "Åtgärd", ["Planerad"], "Planen ger −2 000 tkr.", "Källa: prov")
     labels = [one_line(x.get_text()) for x in fig.axes[0].get_yticklabels()]
     assert labels == t["Åtgärd"].tolist()
@@ -95,8 +108,9 @@ def test_title_above_and_source_under_the_chart_not_in_the_image_synthetic(monke
     charts.show(fig)
     assert len(shown) == 3
     head = shown[0][0].data
-    assert head == ('<p class="rapportbok-diagramrubrik">Beloppet fördubblas &lt;b&gt;&amp;&lt;/b&gt; '
-                    '&quot;ökar&quot;.</p>')
+    assert head == (
+        '<p class="rapportbok-diagramrubrik">Beloppet fördubblas &lt;b&gt;&amp;&lt;/b&gt; &quot;ökar&quot;.</p>'
+    )
     assert shown[1][1]["metadata"]["image/png"]["alt"].startswith("Stapeldiagram: Beloppet fördubblas")
     html = shown[2][0].data
     assert html.startswith('<p class="rapportbok-kalla rapportbok-diagramkalla">')
@@ -106,10 +120,12 @@ def test_title_above_and_source_under_the_chart_not_in_the_image_synthetic(monke
 def test_every_chart_kind_keeps_its_title_out_of_the_image_synthetic():
     # SYNTHETIC values: each kind of chart carries its title for the page and draws no title itself.
     t = pd.DataFrame({"Namn": ["A", "B"], "Belopp": [1.0, -2.0], "År": [2024, 2025]})
-    figs = [charts.hbars(t, "Namn", ["Belopp"], "Titel ett."),
-            charts.grouped_bars(t, "Namn", ["Belopp"], "Titel två."),
-            charts.lines(t, "År", ["Belopp"], "Titel tre.", legend_below=True),
-            charts.waterfall([("Start", 10.0, "start"), ("Steg", -2.0, "step"), ("Slut", 8.0, "end")], "Titel fyra.")]
+    figs = [
+        charts.hbars(t, "Namn", ["Belopp"], "Titel ett."),
+        charts.grouped_bars(t, "Namn", ["Belopp"], "Titel två."),
+        charts.lines(t, "År", ["Belopp"], "Titel tre.", legend_below=True),
+        charts.waterfall([("Start", 10.0, "start"), ("Steg", -2.0, "step"), ("Slut", 8.0, "end")], "Titel fyra."),
+    ]
     try:
         for fig, want in zip(figs, ("Titel ett.", "Titel två.", "Titel tre.", "Titel fyra.")):
             assert fig.rapportbok_title == want
@@ -228,7 +244,9 @@ def test_summary_states_both_plan_figures_and_why():
     data = datasets.load_org("alingsas")
     both = ap.stated_versus_counted(data, 2025)
     assert both is not None
-    assert both["stated_tkr"] == 6000 and both["counted_tkr"] == pytest.approx(both["stated_tkr"] - both["left_out_tkr"])
+    assert both["stated_tkr"] == 6000 and both["counted_tkr"] == pytest.approx(
+        both["stated_tkr"] - both["left_out_tkr"]
+    )
     assert both["left_out"]
 
 
@@ -266,8 +284,14 @@ def test_plan_over_the_years_has_a_total_per_year():
 
 def test_a_column_without_values_is_named_not_shown_synthetic():
     # SYNTHETIC table: an outcome column with no value in any row, as before any follow-up.
-    t = pd.DataFrame({"Åtgärd": ["A", "B"], "Planerad, tkr": [100.0, 200.0],
-                      "Faktiskt hittills, tkr": [float("nan"), None], "Kommentar": ["", "–"]})
+    t = pd.DataFrame(
+        {
+            "Åtgärd": ["A", "B"],
+            "Planerad, tkr": [100.0, 200.0],
+            "Faktiskt hittills, tkr": [float("nan"), None],
+            "Kommentar": ["", "–"],
+        }
+    )
     html = tables.to_html(t, "prov", "Prov", "Egen beräkning.", formats={"Faktiskt hittills, tkr": str})
     assert "Faktiskt hittills" not in html.split("</table>")[0]
     assert "Kommentar" not in html.split("</table>")[0]
@@ -284,10 +308,12 @@ def test_line_chart_with_legend_below_is_laid_out_once_synthetic(monkeypatch):
     calls = []
     real = Figure.tight_layout
     monkeypatch.setattr(Figure, "tight_layout", lambda self, **kw: (calls.append(kw), real(self, **kw))[1])
-    t = pd.DataFrame({"År": [2021, 2022, 2023], "Kommunen": [1.0, 2.0, 3.0], "Liknande": [1.5, 1.5, 2.5],
-                      "Alla": [2.0, 2.1, 2.2]})
-    fig = charts.lines(t, "År", ["Kommunen", "Liknande", "Alla"], "Kommunen ökar.", "Källa: Kolada",
-                       unit="kr/inv", legend_below=True)
+    t = pd.DataFrame(
+        {"År": [2021, 2022, 2023], "Kommunen": [1.0, 2.0, 3.0], "Liknande": [1.5, 1.5, 2.5], "Alla": [2.0, 2.1, 2.2]}
+    )
+    fig = charts.lines(
+        t, "År", ["Kommunen", "Liknande", "Alla"], "Kommunen ökar.", "Källa: Kolada", unit="kr/inv", legend_below=True
+    )
     try:
         assert len(calls) == 1 and calls[0]["rect"] == (0, 0.05, 1, 1)
         assert tuple(fig.get_size_inches()) == pytest.approx((8, 4.2 + 0.22 * 2))

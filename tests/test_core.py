@@ -11,7 +11,10 @@ from rapportbok.core import files, hashing, periods, units
 
 def test_tertial_and_month_ends():
     assert [periods.tertial_end(2024, t) for t in periods.TERTIALS] == [
-        dt.date(2024, 4, 30), dt.date(2024, 8, 31), dt.date(2024, 12, 31)]
+        dt.date(2024, 4, 30),
+        dt.date(2024, 8, 31),
+        dt.date(2024, 12, 31),
+    ]
     assert periods.month_end(2024, 2) == dt.date(2024, 2, 29) and periods.month_end(2025, 2) == dt.date(2025, 2, 28)
     assert periods.month_end(2025, 10) == dt.date(2025, 10, 31)
     assert periods.year_share_pct(2) == pytest.approx(200 / 3)

@@ -12,19 +12,18 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from rapportbok.present import charts
-from rapportbok.present import downloads
 from rapportbok.core import fmt
 from rapportbok.data import sources
-from rapportbok.present import tables
+from rapportbok.present import charts, downloads, tables
 
-
-SYNTHETIC = pd.DataFrame({
-    "Post": ["Intäkter (syntetisk)", "Kostnader (syntetisk)", "Saknas"],
-    "Belopp 2025": [31417.0, -158695.4, float("nan")],
-    "Förändring, %": [2.94, -1.55, float("nan")],
-    "Effekt, mnkr": [1.25, 0.0, 2.0],
-})
+SYNTHETIC = pd.DataFrame(
+    {
+        "Post": ["Intäkter (syntetisk)", "Kostnader (syntetisk)", "Saknas"],
+        "Belopp 2025": [31417.0, -158695.4, float("nan")],
+        "Förändring, %": [2.94, -1.55, float("nan")],
+        "Effekt, mnkr": [1.25, 0.0, 2.0],
+    }
+)
 
 
 def _formats(df):
@@ -67,8 +66,13 @@ def test_xlsx_written_in_one_pass_is_what_openpyxl_and_the_fixed_times_gave(monk
     ``save`` (with a temporary file per sheet and the current time) followed by ``_fixed_zip``. SYNTHETIC table."""
     from openpyxl.worksheet import _writer
 
-    df = pd.DataFrame({"Post": ["=1+1", "Ökad <b>kostnad</b>", "@x"], "Belopp": [1234.5, -2.0, None],
-                       "Text": ["+65", "mer än 4", "0180"]})
+    df = pd.DataFrame(
+        {
+            "Post": ["=1+1", "Ökad <b>kostnad</b>", "@x"],
+            "Belopp": [1234.5, -2.0, None],
+            "Text": ["+65", "mer än 4", "0180"],
+        }
+    )
     formats = {"Belopp": fmt.Number(1, "tkr")}
     real = downloads._save
 
@@ -95,16 +99,21 @@ def test_mixed_units_in_a_column_stay_text():
 
 
 # SYNTETISK: codes, signed text and ranges as a source may state them, next to declared numbers.
-TEXTY = pd.DataFrame({
-    "Kommun": ["Alingsås (syntetisk)", "Stockholm (syntetisk)", "Påhittad"],
-    "Kod": ["1489", "0180", "1440"],
-    "Värde": ["+65", "mer än 4", "\u22125 till \u221220"],
-    "Belopp, tkr": [1234.5, -0.4, 2.5],
-    "Andel, %": [4.55, -1.25, float("nan")],
-    "Drivare, tkr": [1000.0, 2.255, float("nan")],
-})
-TEXTY_FORMATS = {"Belopp, tkr": fmt.Number(0), "Andel, %": fmt.Number(1, sign=True, unit="%"),
-                 "Drivare, tkr": fmt.Number(0, fraction_decimals=2)}
+TEXTY = pd.DataFrame(
+    {
+        "Kommun": ["Alingsås (syntetisk)", "Stockholm (syntetisk)", "Påhittad"],
+        "Kod": ["1489", "0180", "1440"],
+        "Värde": ["+65", "mer än 4", "\u22125 till \u221220"],
+        "Belopp, tkr": [1234.5, -0.4, 2.5],
+        "Andel, %": [4.55, -1.25, float("nan")],
+        "Drivare, tkr": [1000.0, 2.255, float("nan")],
+    }
+)
+TEXTY_FORMATS = {
+    "Belopp, tkr": fmt.Number(0),
+    "Andel, %": fmt.Number(1, sign=True, unit="%"),
+    "Drivare, tkr": fmt.Number(0, fraction_decimals=2),
+}
 
 
 def test_declared_number_format_shows_and_rounds_like_fmt():
@@ -150,7 +159,7 @@ def test_an_undeclared_numeric_column_is_the_text_its_formatter_shows():
     assert [ws["A2"].value, ws["A2"].data_type] == ["2024", "s"]
 
 
-NOTES = ["¹ Enligt källan medräknad i andra åtgärder (syntetisk fotnot).", "=HYPERLINK(\"http://x\") ² påhittad"]
+NOTES = ["¹ Enligt källan medräknad i andra åtgärder (syntetisk fotnot).", '=HYPERLINK("http://x") ² påhittad']
 
 
 def test_footnotes_go_into_the_files_under_the_table():
@@ -185,7 +194,9 @@ def test_tables_on_a_chapter_page_get_download_links(tmp_path, monkeypatch):
     finally:
         tables.begin_page(None)
     assert 'href="tabeller/syntetisk-prov-tabell.csv"' in out and 'href="tabeller/syntetisk-prov-tabell.xlsx"' in out
-    assert (tmp_path / "tabeller/syntetisk-prov-tabell.csv").read_bytes() == downloads.to_csv(SYNTHETIC, _formats(SYNTHETIC))
+    assert (tmp_path / "tabeller/syntetisk-prov-tabell.csv").read_bytes() == downloads.to_csv(
+        SYNTHETIC, _formats(SYNTHETIC)
+    )
     # Outside a chapter page (e.g. in a test or a script), no files are written.
     out = tables.to_html(SYNTHETIC, "annan", "Syntetisk tabell")
     assert "tabeller/" not in out
@@ -199,14 +210,19 @@ def test_source_titles_link_to_the_source_pages():
 
 
 def test_alt_text_lists_few_values_and_summarises_many():
-    alt = charts.describe_series("Stapeldiagram", "Kommunbidrag per år, tkr", [2024, 2025],
-                                 {"Kommunbidrag": [245082.0, 256303.0]})
-    assert alt == ("Stapeldiagram: Kommunbidrag per år, tkr. Kommunbidrag: 2024 245\u00a0082 tkr, "
-                   "2025 256\u00a0303 tkr.")
-    many = charts.describe_series("Stapeldiagram", "Effekt per åtgärd", [f"Å{i}" for i in range(20)],
-                                  {"Planerad": [float(i) for i in range(20)]})
+    alt = charts.describe_series(
+        "Stapeldiagram", "Kommunbidrag per år, tkr", [2024, 2025], {"Kommunbidrag": [245082.0, 256303.0]}
+    )
+    assert alt == (
+        "Stapeldiagram: Kommunbidrag per år, tkr. Kommunbidrag: 2024 245\u00a0082 tkr, 2025 256\u00a0303 tkr."
+    )
+    many = charts.describe_series(
+        "Stapeldiagram", "Effekt per åtgärd", [f"Å{i}" for i in range(20)], {"Planerad": [float(i) for i in range(20)]}
+    )
     assert "20 värden, högst Å19 19 tkr, lägst Å0 0 tkr" in many and "tabellen" in many
-    bridge = charts.describe_bridge("Brygga", [("Start", 100.0, "start"), ("Steg", -5.0, "step"), ("Slut", 95.0, "end")])
+    bridge = charts.describe_bridge(
+        "Brygga", [("Start", 100.0, "start"), ("Steg", -5.0, "step"), ("Slut", 95.0, "end")]
+    )
     assert bridge == "Vattenfallsdiagram: Brygga. Från Start 100 tkr, Steg \u22125 tkr, till Slut 95 tkr."
 
 

@@ -34,8 +34,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rapportbok.present import downloads
 from rapportbok.core import escape
+from rapportbok.present import downloads
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "rapportbok"
@@ -69,9 +69,9 @@ HOSTILE = [
 
 
 def _myst_tokens(text: str):
+    from markdown_it.renderer import RendererHTML
     from myst_parser.config.main import MdParserConfig
     from myst_parser.parsers.mdit import create_md_parser
-    from markdown_it.renderer import RendererHTML
 
     config = MdParserConfig(enable_extensions={"colon_fence", "dollarmath", "linkify"})
     return create_md_parser(config, RendererHTML).parse(text)
@@ -103,9 +103,9 @@ def test_md_code_and_role_text():
 
 
 def test_html_text_and_attr():
-    assert escape.html_text('<script>"x" \'y\' &') == "&lt;script&gt;&quot;x&quot; &#x27;y&#x27; &amp;"
+    assert escape.html_text("<script>\"x\" 'y' &") == "&lt;script&gt;&quot;x&quot; &#x27;y&#x27; &amp;"
     assert escape.html_attr('x" onmouseover="alert(1)') == "x&quot; onmouseover=&quot;alert(1)"
-    assert escape.ident("brygga_../../x y\"") == "brygga_------x-y-"
+    assert escape.ident('brygga_../../x y"') == "brygga_------x-y-"
 
 
 # --- spreadsheets --------------------------------------------------------------------------------
@@ -126,12 +126,16 @@ def test_downloads_write_text_never_as_formula():
 
     from rapportbok.core import fmt
 
-    df = pd.DataFrame({"Post": ['=HYPERLINK("http://example.invalid","x")', "+1+1", "@A1", "-", "\u22121\u00a0234"],
-                       "Belopp": [1.0, -2.0, 3.0, 4.0, 5.0]})
+    df = pd.DataFrame(
+        {
+            "Post": ['=HYPERLINK("http://example.invalid","x")', "+1+1", "@A1", "-", "\u22121\u00a0234"],
+            "Belopp": [1.0, -2.0, 3.0, 4.0, 5.0],
+        }
+    )
     formats = {"Belopp": fmt.Number(0)}  # as rapportbok.present.tables gives every numeric column
     notes = ["=1+1 ¹ fotnot", "@SUM(A1)"]
     text = downloads.to_csv(df, formats, notes).decode("utf-8-sig").splitlines()
-    assert text[1].startswith('"\'=HYPERLINK(') and text[2] == "'+1+1;-2" and text[3] == "'@A1;3"
+    assert text[1].startswith("\"'=HYPERLINK(") and text[2] == "'+1+1;-2" and text[3] == "'@A1;3"
     assert text[4] == "-;4"  # the sources' dash for nothing stays a dash
     assert text[5] == "\u22121\u00a0234;5"  # text in a text column stays text, never read as a number
     assert text[7:] == ["'=1+1 ¹ fotnot", "'@SUM(A1)"]  # footnotes are data text too
@@ -150,8 +154,9 @@ def test_table_escapes_data_but_keeps_its_own_markup():
 
     tables.begin_page(None)
     df = pd.DataFrame({"Post <b>": ["<script>alert(1)</script>", "Summa"], "Belopp, tkr": [1.0, 2.0]})
-    out = tables.to_html(df, 'x" onload="alert(1)', "Rubrik <i>", "Källa: <img src=x onerror=alert(1)>",
-                         bold_rows=[1], download=False)
+    out = tables.to_html(
+        df, 'x" onload="alert(1)', "Rubrik <i>", "Källa: <img src=x onerror=alert(1)>", bold_rows=[1], download=False
+    )
     assert "<script>" not in out and "<img" not in out and "<i>" not in out and "<b>" not in out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "Post &lt;b&gt;" in out
     assert 'onload="' not in out and "font-weight: bold" in out
@@ -167,8 +172,10 @@ def test_source_links_escape_the_id(tmp_path, monkeypatch):
     (tmp_path / "kallor").mkdir()
     (tmp_path / "kallor" / "a.txt").write_text("x", encoding="utf-8")
     (tmp_path / "kallor.csv").write_text(
-        'kalla,titel,organisation,dokumenttyp,beslut,fil\n'
-        '"x"" onmouseover=""alert(1)",Titel <b>,org,Typ,,kallor/a.txt\n', encoding="utf-8")
+        "kalla,titel,organisation,dokumenttyp,beslut,fil\n"
+        '"x"" onmouseover=""alert(1)",Titel <b>,org,Typ,,kallor/a.txt\n',
+        encoding="utf-8",
+    )
     with pytest.raises(DataError):
         sources.load(tmp_path)
     # Defence in depth: were such an id to reach the link, it is still an attribute value, not markup.
@@ -184,10 +191,20 @@ def test_source_links_escape_the_id(tmp_path, monkeypatch):
 # Values known not to hold data text, with the reason. Keyed by (module path suffix, source of the value).
 SAFE_VALUES = {
     # years, tertials and counts: integers
-    **{(m, v): "ett heltal" for m in ("chapters/actionplan.py", "chapters/budget.py", "chapters/risk.py",
-                                      "chapters/report_tables.py", "chapters/review.py", "chapters/summary.py", "build.py",
-                                      "chapters/audit.py")
-       for v in ("self.year", "self.tertial", "p['ar_fran']", "p['ar_till']", "years[0]", "years[-1]")},
+    **{
+        (m, v): "ett heltal"
+        for m in (
+            "chapters/actionplan.py",
+            "chapters/budget.py",
+            "chapters/risk.py",
+            "chapters/report_tables.py",
+            "chapters/review.py",
+            "chapters/summary.py",
+            "build.py",
+            "chapters/audit.py",
+        )
+        for v in ("self.year", "self.tertial", "p['ar_fran']", "p['ar_till']", "years[0]", "years[-1]")
+    },
     # the book's own texts
     ("chapters/actionplan.py", "periods.TERTIAL_NAME[self.tertial]"): "konstant text",
     ("chapters/actionplan.py", "_period_name(self.end)"): "tertialens namn eller ett datum (core.periods, core.fmt)",
@@ -221,12 +238,17 @@ SAFE_VALUES = {
     ("build.py", "pdf_name(org.slug, year)"): "filnamn av slug (kontrollerad mot SLUG) och årtal",
     # the Avstämning page (chapters/audit.py) and the chapters' one line that links to it
     ("chapters/audit.py", "PAGE_TITLE"): "konstant text",
-    ("chapters/audit.py", "names"): "länkar till sidans avsnitt: kapitlens titlar genom escape.html_text, id genom escape.html_attr",
+    (
+        "chapters/audit.py",
+        "names",
+    ): "länkar till sidans avsnitt: kapitlens titlar genom escape.html_text, id genom escape.html_attr",
     ("chapters/audit.py", "anchor(c.slug)"): "avsnittets id av kapitlets slug, konstant i koden",
     ("chapters/audit.py", "anchor(ch.slug)"): "avsnittets id av kapitlets slug, konstant i koden",
     ("chapters/audit.py", "ch.slug"): "kapitlets slug, konstant i koden",
-    ("chapters/audit.py", "status_line(findings, tables.current_page())"):
-        "summeringen genom escape.md_text och en länk av kapitlets slug (konstant)",
+    (
+        "chapters/audit.py",
+        "status_line(findings, tables.current_page())",
+    ): "summeringen genom escape.md_text och en länk av kapitlets slug (konstant)",
     ("chapters/review.py", "audit.link(CHAPTER.slug)"): "länk av kapitlets slug, konstant",
     # Läget: the headline's sentences through escape.md_text, figures linked to constant anchors
     ("chapters/summary.py", "headline_md(h)"): "escape.md_text av meningarna; länkarna av konstanta sidor och id",
@@ -241,9 +263,24 @@ SAFE_VALUES = {
 SAFE_CALL_PREFIXES = ("escape.", "fmt.", "self._link(", "int(", "len(")
 # Calls whose f-string arguments are escaped elsewhere (HTML tables, plain-text glue) or drawn in a PNG.
 # pd.DataFrame and rows.append build table cells, which the Styler escapes.
-EXEMPT_CALLS = ("tables.show", "tables.note", "tables.to_html", "glue", "charts.", "_waterfall", "Issue",
-                "DataError", "BuildError", "ValueError", "log", "warn", "steps.append", "labels.append",
-                "pd.DataFrame", "rows.append")
+EXEMPT_CALLS = (
+    "tables.show",
+    "tables.note",
+    "tables.to_html",
+    "glue",
+    "charts.",
+    "_waterfall",
+    "Issue",
+    "DataError",
+    "BuildError",
+    "ValueError",
+    "log",
+    "warn",
+    "steps.append",
+    "labels.append",
+    "pd.DataFrame",
+    "rows.append",
+)
 PAGE_FUNCTIONS = {"landing_page", "source_pages", "year_page"}  # build.py: the MyST pages it writes
 
 
@@ -267,9 +304,15 @@ def _is_safe(module: str, node: ast.expr, func: ast.AST | None = None, seen: fro
     if isinstance(node, ast.JoinedStr):
         return all(_is_safe(module, v.value, func, seen) for v in node.values if isinstance(v, ast.FormattedValue))
     if isinstance(node, ast.Name) and func is not None and node.id not in seen:
-        values = [a.value for a in ast.walk(func) if isinstance(a, (ast.Assign, ast.AnnAssign, ast.AugAssign))
-                  and any(isinstance(t, ast.Name) and t.id == node.id
-                          for t in (a.targets if isinstance(a, ast.Assign) else [a.target]))]
+        values = [
+            a.value
+            for a in ast.walk(func)
+            if isinstance(a, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+            and any(
+                isinstance(t, ast.Name) and t.id == node.id
+                for t in (a.targets if isinstance(a, ast.Assign) else [a.target])
+            )
+        ]
         return bool(values) and all(v is not None and _is_safe(module, v, func, seen | {node.id}) for v in values)
     return False
 
@@ -291,8 +334,9 @@ def _unsafe_markdown_values() -> list[str]:
         for func in ast.walk(tree):
             if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
-            calls_md = any(isinstance(c, ast.Call) and ast.unparse(c.func) in ("md", "display.md")
-                           for c in ast.walk(func))
+            calls_md = any(
+                isinstance(c, ast.Call) and ast.unparse(c.func) in ("md", "display.md") for c in ast.walk(func)
+            )
             if not (calls_md or (Path(module).name == "build.py" and func.name in PAGE_FUNCTIONS)):
                 continue
             exempt = _exempt_fstrings(func)
@@ -300,7 +344,9 @@ def _unsafe_markdown_values() -> list[str]:
                 if isinstance(js, ast.JoinedStr) and id(js) not in exempt:
                     for part in js.values:
                         if isinstance(part, ast.FormattedValue) and not _is_safe(module, part.value, func):
-                            found.append(f"rapportbok/{module}:{part.lineno} {func.name}: {{{ast.unparse(part.value)}}}")
+                            found.append(
+                                f"rapportbok/{module}:{part.lineno} {func.name}: {{{ast.unparse(part.value)}}}"
+                            )
     return found
 
 
@@ -325,8 +371,12 @@ def _unsafe_md_arguments() -> list[str]:
             for call in ast.walk(func):
                 if isinstance(call, ast.Call) and ast.unparse(call.func) in ("md", "display.md") and call.args:
                     for leaf in _md_leaves(call.args[0]):
-                        if not (isinstance(leaf, (ast.Constant, ast.JoinedStr, ast.Name)) or _is_safe(module, leaf, func)):
-                            found.append(f"rapportbok/{module}:{leaf.lineno} {func.name}: md(... {ast.unparse(leaf)} ...)")
+                        if not (
+                            isinstance(leaf, (ast.Constant, ast.JoinedStr, ast.Name)) or _is_safe(module, leaf, func)
+                        ):
+                            found.append(
+                                f"rapportbok/{module}:{leaf.lineno} {func.name}: md(... {ast.unparse(leaf)} ...)"
+                            )
     return found
 
 
@@ -337,19 +387,22 @@ def test_guard_md_arguments_are_built_here():
 
 def test_guard_markdown_values_go_through_escape():
     unsafe = _unsafe_markdown_values()
-    assert not unsafe, ("Data i Markdown utan escape.md_text (eller lägg värdet i SAFE_VALUES med skäl):\n"
-                        + "\n".join(unsafe))
+    assert not unsafe, "Data i Markdown utan escape.md_text (eller lägg värdet i SAFE_VALUES med skäl):\n" + "\n".join(
+        unsafe
+    )
 
 
 def test_guard_finds_an_unescaped_value(tmp_path, monkeypatch):
     """The guard itself: a chapter that pastes a name into md() unescaped is caught."""
     (tmp_path / "chapters").mkdir()
     (tmp_path / "chapters" / "x.py").write_text(
-        "def intro(self):\n    md(f'**{self.org.name}** {fmt.tkr(1)} {escape.md_text(self.org.namnd)} {len(x)}')\n")
+        "def intro(self):\n    md(f'**{self.org.name}** {fmt.tkr(1)} {escape.md_text(self.org.namnd)} {len(x)}')\n"
+    )
     monkeypatch.setattr(__import__(__name__), "PACKAGE", tmp_path)
     assert [u.split(" ", 1)[1] for u in _unsafe_markdown_values()] == ["intro: {self.org.name}"]
     (tmp_path / "chapters" / "x.py").write_text(
-        "def intro(self, r):\n    md('**Kommentar:** ' + r['kommentar'] + escape.md_text(r['x']))\n")
+        "def intro(self, r):\n    md('**Kommentar:** ' + r['kommentar'] + escape.md_text(r['x']))\n"
+    )
     assert [u.split(" ", 1)[1] for u in _unsafe_md_arguments()] == ["intro: md(... r['kommentar'] ...)"]
 
 
@@ -382,8 +435,11 @@ def test_guard_styler_and_raw_output_only_in_tables_and_display():
     assert not found, "\n".join(found)
     (tables_py,) = PACKAGE.rglob("tables.py")  # wherever the package keeps it
     tree = ast.parse(tables_py.read_text(encoding="utf-8"))
-    formats = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-               and n.func.attr in ("format", "format_index")]
+    formats = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("format", "format_index")
+    ]
     assert {n.func.attr for n in formats} == {"format", "format_index"}
     for call in formats:
         kw = {k.arg: ast.unparse(k.value) for k in call.keywords}

@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from rapportbok.cli import main
 from rapportbok.data import datasets
 from rapportbok.data.actionplan import UPPFOLJNING
-from rapportbok.cli import main
 from rapportbok.data.schema import Col, TableSpec, cell_text, read_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,16 +79,33 @@ def write_xlsx(path, rows):
 
 @pytest.mark.parametrize(
     "value, text",
-    [(1234.5, "1234.5"), (1234.0, "1234"), (3, "3"), (0.1, "0.1"), (1e-05, "0.00001"), (-245082, "-245082"),
-     (None, ""), (dt.datetime(2025, 4, 30), "2025-04-30"), (dt.date(2025, 8, 31), "2025-08-31"), ("1,5", "1,5")],
+    [
+        (1234.5, "1234.5"),
+        (1234.0, "1234"),
+        (3, "3"),
+        (0.1, "0.1"),
+        (1e-05, "0.00001"),
+        (-245082, "-245082"),
+        (None, ""),
+        (dt.datetime(2025, 4, 30), "2025-04-30"),
+        (dt.date(2025, 8, 31), "2025-08-31"),
+        ("1,5", "1,5"),
+    ],
 )
 def test_cell_text(value, text):
     assert cell_text(value) == text
 
 
 def test_xlsx_real_number_and_text_decimal_comma(tmp_path):
-    p = write_xlsx(tmp_path / "t.xlsx", [["post", "belopp", "datum"], ["A", 1.5, dt.datetime(2025, 4, 30)], ["B", "1,5", None],
-                                         ["C", "1 234,5", "2025-08-31"]])
+    p = write_xlsx(
+        tmp_path / "t.xlsx",
+        [
+            ["post", "belopp", "datum"],
+            ["A", 1.5, dt.datetime(2025, 4, 30)],
+            ["B", "1,5", None],
+            ["C", "1 234,5", "2025-08-31"],
+        ],
+    )
     df, issues = read_table(p, SPEC, "t.xlsx")
     assert issues == []
     assert df.loc[2, "belopp"] == 1.5  # a real Excel number
@@ -98,7 +115,9 @@ def test_xlsx_real_number_and_text_decimal_comma(tmp_path):
 
 
 def test_xlsx_issues_use_excel_row_numbers(tmp_path):
-    p = write_xlsx(tmp_path / "t.xlsx", [["post", "belopp", "datum"], ["A", 1, None], [None, None, None], ["B", "1,5 tkr", "30/4"]])
+    p = write_xlsx(
+        tmp_path / "t.xlsx", [["post", "belopp", "datum"], ["A", 1, None], [None, None, None], ["B", "1,5 tkr", "30/4"]]
+    )
     df, issues = read_table(p, SPEC, "t.xlsx")
     assert df is None
     assert [i.message() for i in issues] == [
@@ -188,9 +207,15 @@ def test_mall_default_name_and_year_outside_plans(scratch, tmp_path):
 
 def test_import_appends_filled_rows_and_skips_empty(scratch, tmp_path):
     path = make_template(tmp_path)
-    fill(path, {"HAN-01": filled(faktisk_effekt=1.5), "HAN-02": filled(faktisk_effekt="1 234,5"),
-                "HAN-03": filled(faktisk_effekt=None),
-                "HAN-04": filled(faktisk_effekt="1,5")})  # decimal comma typed as text
+    fill(
+        path,
+        {
+            "HAN-01": filled(faktisk_effekt=1.5),
+            "HAN-02": filled(faktisk_effekt="1 234,5"),
+            "HAN-03": filled(faktisk_effekt=None),
+            "HAN-04": filled(faktisk_effekt="1,5"),
+        },
+    )  # decimal comma typed as text
     target = scratch / "haninge" / "uppfoljning_atgarder.csv"
     before = target.read_bytes()
     others = {k: v for k, v in snapshot(scratch).items() if k != "haninge/uppfoljning_atgarder.csv"}
@@ -200,7 +225,7 @@ def test_import_appends_filled_rows_and_skips_empty(scratch, tmp_path):
     assert "Ej ifyllda, överhoppade (24): HAN-05 (rad 6)" in result.output
     after = target.read_bytes()
     assert after.startswith(before)
-    assert after[len(before):].decode("utf-8") == (
+    assert after[len(before) :].decode("utf-8") == (
         f"HAN-01,2018-12-31,1.5,tkr,{SYNT},{SOURCE},SYNTETISK avsnitt\n"
         f"HAN-02,2018-12-31,1234.5,tkr,{SYNT},{SOURCE},SYNTETISK avsnitt\n"
         f"HAN-03,2018-12-31,,tkr,{SYNT},{SOURCE},SYNTETISK avsnitt\n"
@@ -213,9 +238,11 @@ def test_import_appends_filled_rows_and_skips_empty(scratch, tmp_path):
     snap = snapshot(scratch)
     again = run("import", str(path), "--org", "haninge")
     assert again.exit_code == 1
-    assert ("  - uppfoljning_haninge_2018_T3.xlsx, rad 2, kolumn 'atgard_id+per_datum': värdet 'HAN-01 / 2018-12-31' – "
-            "förväntade en rad som inte redan finns i haninge/uppfoljning_atgarder.csv (där på rad 30); "
-            "ange --ersatt för att ersätta den raden.") in again.output
+    assert (
+        "  - uppfoljning_haninge_2018_T3.xlsx, rad 2, kolumn 'atgard_id+per_datum': värdet 'HAN-01 / 2018-12-31' – "
+        "förväntade en rad som inte redan finns i haninge/uppfoljning_atgarder.csv (där på rad 30); "
+        "ange --ersatt för att ersätta den raden."
+    ) in again.output
     assert snapshot(scratch) == snap
     fill(path, {"HAN-01": filled(faktisk_effekt=2)})
     replaced = run("import", str(path), "--org", "haninge", "--ersatt")
@@ -280,12 +307,17 @@ def test_import_checks_source_and_required_columns(scratch, tmp_path):
     snap = snapshot(scratch)
     result = run("import", str(path), "--org", "haninge")
     assert result.exit_code == 1
-    assert ("  - uppfoljning_haninge_2018_T3.xlsx, rad 3, kolumn 'avsnitt': en tom cell – förväntade en ifylld cell (text)."
-            in result.output)
+    assert (
+        "  - uppfoljning_haninge_2018_T3.xlsx, rad 3, kolumn 'avsnitt': en tom cell – förväntade en ifylld cell (text)."
+        in result.output
+    )
     fill(path, {"HAN-02": filled()})
     result = run("import", str(path), "--org", "haninge")
     assert result.exit_code == 1
-    assert "uppfoljning_haninge_2018_T3.xlsx, rad 2, kolumn 'kalla': värdet 'okand-kalla' – förväntade ett id ur data/kallor.csv" in result.output
+    assert (
+        "uppfoljning_haninge_2018_T3.xlsx, rad 2, kolumn 'kalla': värdet 'okand-kalla' – förväntade ett id ur data/kallor.csv"
+        in result.output
+    )
     assert snapshot(scratch) == snap
 
 

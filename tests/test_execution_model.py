@@ -18,6 +18,7 @@ PACKAGE = ROOT / "rapportbok"
 
 # -- the book is the same -----------------------------------------------------------------------------
 
+
 def _without_input_hash(path: Path) -> dict:
     nb = json.loads(path.read_text(encoding="utf-8"))
     nb["metadata"].pop("rapportbok", None)  # changes with any change to the package
@@ -41,6 +42,7 @@ def test_every_file_of_the_built_book_is_as_committed(built_project):
 
 
 # -- the package's state is declared --------------------------------------------------------------------
+
 
 def _modules() -> list[str]:
     out = []
@@ -91,8 +93,9 @@ def test_every_module_that_keeps_state_declares_it():
         found = _keeps_state(path)
         if found and name not in declared:
             undeclared[name] = found
-    assert undeclared == {}, ("Declare this state in rapportbok.core.state (register a reset, or kept with why): "
-                              f"{undeclared}")
+    assert undeclared == {}, (
+        f"Declare this state in rapportbok.core.state (register a reset, or kept with why): {undeclared}"
+    )
     assert {"rapportbok.present.tables", "rapportbok.chapters.audit", "rapportbok.data.sources"} <= set(declared)
 
 
@@ -125,13 +128,17 @@ def test_reset_gives_what_a_fresh_import_gives():
 
 def test_the_state_test_sees_a_global_and_a_cache(tmp_path):
     module = tmp_path / "m.py"
-    module.write_text("import functools\n_x = None\n\ndef f():\n    global _x\n    _x = 1\n\n"
-                      "@functools.lru_cache(maxsize=2)\ndef g(a):\n    return a\n", encoding="utf-8")
+    module.write_text(
+        "import functools\n_x = None\n\ndef f():\n    global _x\n    _x = 1\n\n"
+        "@functools.lru_cache(maxsize=2)\ndef g(a):\n    return a\n",
+        encoding="utf-8",
+    )
     found = sorted(_keeps_state(module))
     assert len(found) == 2 and found[0].startswith("@functools.lru_cache") and found[1].startswith("global _x")
 
 
 # -- chapter pages computed once ------------------------------------------------------------------------
+
 
 @pytest.fixture
 def counted(monkeypatch):
@@ -209,6 +216,7 @@ def test_the_overview_and_the_audit_page_show_the_chapters_pages(counted):
 
 # -- validated once per build: the kernels get what the build process validated ----------------------------
 
+
 def _fresh_cache(monkeypatch):
     """This process as a new kernel: no validated input in memory."""
     from rapportbok.data import datasets
@@ -224,7 +232,8 @@ def test_the_kernels_use_the_input_the_build_validated(tmp_path, monkeypatch):
     datasets.load_org("alingsas", data)  # hand_over leaves what this process has validated
     env = datasets.hand_over(tmp_path / "validated", ["haninge", "alingsas"], data)
     assert sorted(p.name for p in (tmp_path / "validated").iterdir()) == sorted(
-        f"{datasets.content_key(o, data)}.pickle" for o in ("haninge", "alingsas"))
+        f"{datasets.content_key(o, data)}.pickle" for o in ("haninge", "alingsas")
+    )
     _fresh_cache(monkeypatch)
     for name, value in env.items():
         monkeypatch.setenv(name, value)

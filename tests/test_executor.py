@@ -13,14 +13,14 @@ import papermill as pm
 import pytest
 from conftest import chapter_notebook
 
-from rapportbok.publish import build
-from rapportbok.publish import executor
+from rapportbok.publish import build, executor
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = {"org": "testorg", "year": 2025, "tertial": 1}
 
 
 # -- helpers ------------------------------------------------------------------------------------------
+
 
 def _kernel_children() -> list[int]:
     """Kernel processes that are children of this process (Linux /proc)."""
@@ -59,8 +59,9 @@ def _normalized(path: Path, parameters: dict) -> str:
 def _papermill(template: str, out: str, parameters: dict, cwd: str) -> None:
     """The reference: plain papermill with a fresh kernel, as build.py runs it."""
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    pm.execute_notebook(template, out, parameters=parameters, cwd=cwd, progress_bar=False,
-                        kernel_name="python3", log_output=False)
+    pm.execute_notebook(
+        template, out, parameters=parameters, cwd=cwd, progress_bar=False, kernel_name="python3", log_output=False
+    )
 
 
 def _synthetic(tmp_path: Path, name: str, *cells: str) -> str:
@@ -84,11 +85,15 @@ def _spec(tmp_path: Path, template: str, name: str, folder: str = "out") -> exec
 
 def _outputs(path: str) -> list[tuple[int | None, list]]:
     nb = nbformat.read(path, as_version=4)
-    return [(c.execution_count, [o.get("text", o.get("data", {}).get("text/plain")) for o in c.outputs])
-            for c in nb.cells if c.cell_type == "code"]
+    return [
+        (c.execution_count, [o.get("text", o.get("data", {}).get("text/plain")) for o in c.outputs])
+        for c in nb.cells
+        if c.cell_type == "code"
+    ]
 
 
 # -- equivalence with papermill on the project's real chapters -----------------------------------------
+
 
 def _real_jobs(limit: int = 6) -> list[build.Job]:
     """Every chapter once, spread over the organisations, and one chapter again for another organisation."""
@@ -122,11 +127,15 @@ def test_real_notebooks_match_papermill(tmp_path):
     for j in jobs:
         out = tmp_path / "reuse" / j.relpath
         out.parent.mkdir(parents=True, exist_ok=True)
-        specs.append(executor.Spec(j.relpath, str(chapter_notebook(j.chapter, tmp_path)), str(out),
-                                   j.parameters(), str(out.parent)))
+        specs.append(
+            executor.Spec(
+                j.relpath, str(chapter_notebook(j.chapter, tmp_path)), str(out), j.parameters(), str(out.parent)
+            )
+        )
     done = []
-    failures = executor.run(specs, workers=2, env={"RAPPORTBOK_DATA": data},
-                            on_done=lambda spec, seconds: done.append(spec.key))
+    failures = executor.run(
+        specs, workers=2, env={"RAPPORTBOK_DATA": data}, on_done=lambda spec, seconds: done.append(spec.key)
+    )
     assert failures == []
     assert sorted(done) == sorted(s.key for s in specs)
 
@@ -164,8 +173,12 @@ def test_failing_cell_is_reported_and_next_notebook_is_clean(tmp_path):
     good = _synthetic(tmp_path, "good", *GOOD_CELLS)
     specs = [_spec(tmp_path, bad, "bad"), _spec(tmp_path, good, "good")]
     failed_now, done = [], []
-    failures = executor.run(specs, workers=1, on_done=lambda spec, seconds: done.append(spec.key),
-                            on_failed=lambda spec, err: failed_now.append(spec.key))
+    failures = executor.run(
+        specs,
+        workers=1,
+        on_done=lambda spec, seconds: done.append(spec.key),
+        on_failed=lambda spec, err: failed_now.append(spec.key),
+    )
     assert (failed_now, done) == (["bad"], ["good"])
     [(spec, err)] = failures
     assert spec.key == "bad" and isinstance(err, executor.NotebookFailed)
@@ -174,8 +187,11 @@ def test_failing_cell_is_reported_and_next_notebook_is_clean(tmp_path):
     ref = tmp_path / "ref"
     with pytest.raises(pm.PapermillExecutionError) as expected:
         _papermill(bad, str(ref / "bad.ipynb"), PARAMS, str(ref))
-    assert (err.ename, err.evalue, err.exec_count) == (expected.value.ename, expected.value.evalue,
-                                                       expected.value.exec_count)
+    assert (err.ename, err.evalue, err.exec_count) == (
+        expected.value.ename,
+        expected.value.evalue,
+        expected.value.exec_count,
+    )
     # the failed notebook is written as papermill writes it (with the error), and the next one is clean
     assert _normalized(Path(specs[0].out), PARAMS) == _normalized(ref / "bad.ipynb", PARAMS)
     _papermill(good, str(ref / "good.ipynb"), PARAMS, str(ref))
@@ -212,11 +228,13 @@ def test_timeout_is_reported_and_next_notebook_runs(tmp_path):
 
 # -- state isolation (synthetic notebooks) ------------------------------------------------------------
 
+
 def test_state_does_not_leak_between_notebooks(tmp_path):
     # synthetic: the first notebook leaves state everywhere it can, also in the package's declared state
     # (rapportbok.core.state); the second looks for it
     first = _synthetic(
-        tmp_path, "first",
+        tmp_path,
+        "first",
         "import os, sys, warnings\nleak = 42\nos.environ['RAPPORTBOK_LEAK'] = '1'\n"
         "sys.path.insert(0, '/nowhere')\nwarnings.simplefilter('ignore')\n"
         "from rapportbok.present import tables\nfrom rapportbok.chapters import audit\n"
@@ -224,7 +242,8 @@ def test_state_does_not_leak_between_notebooks(tmp_path):
         "print(os.getpid())",
     )
     second = _synthetic(
-        tmp_path, "second",
+        tmp_path,
+        "second",
         "import os, sys, warnings\nfrom rapportbok.present import tables\nfrom rapportbok.chapters import audit\n"
         "print(os.getpid())\n"
         "print('env', os.environ.get('RAPPORTBOK_LEAK'), os.environ.get('RAPPORTBOK_DATA'))\n"
@@ -242,8 +261,7 @@ def test_state_does_not_leak_between_notebooks(tmp_path):
     assert counts == 3
     lines = text.splitlines()
     assert lines[0] == first_pid  # the same kernel ran both notebooks
-    assert lines[1:] == ["env None /data", f"cwd {specs[1].cwd}", "path False page None asking False",
-                         "filters False"]
+    assert lines[1:] == ["env None /data", f"cwd {specs[1].cwd}", "path False page None asking False", "filters False"]
     nb = nbformat.read(specs[1].out, as_version=4)
     assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3, 4]
 
@@ -251,7 +269,9 @@ def test_state_does_not_leak_between_notebooks(tmp_path):
 def test_the_package_stays_imported_unless_asked_to_reimport(tmp_path):
     # synthetic: a mark on the package's module survives to the next notebook (the package is not imported
     # afresh; its state is reset instead), and is gone when the package is named in `reimport`
-    mark = _synthetic(tmp_path, "mark", "import rapportbok\nprint(getattr(rapportbok, '_mark', None))\nrapportbok._mark = 1")
+    mark = _synthetic(
+        tmp_path, "mark", "import rapportbok\nprint(getattr(rapportbok, '_mark', None))\nrapportbok._mark = 1"
+    )
     for reimport, expected in (((), "1"), (("rapportbok",), "None")):
         specs = [_spec(tmp_path, mark, f"m{i}", f"r{len(reimport)}") for i in range(2)]
         assert executor.run(specs, workers=1, reimport=reimport) == []
@@ -295,8 +315,9 @@ def test_a_notebook_is_written_once_not_after_every_cell(tmp_path, monkeypatch):
     writes = []
     for module in (papermill.engines, papermill.execute):
         real = module.write_ipynb
-        monkeypatch.setattr(module, "write_ipynb", lambda nb, path, *a, _real=real, **k: (writes.append(path),
-                                                                                            _real(nb, path, *a, **k)))
+        monkeypatch.setattr(
+            module, "write_ipynb", lambda nb, path, *a, _real=real, **k: (writes.append(path), _real(nb, path, *a, **k))
+        )
     good = _synthetic(tmp_path, "good", *GOOD_CELLS)
     spec = _spec(tmp_path, good, "good")
     assert executor.run([spec], workers=1) == []

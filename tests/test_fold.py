@@ -34,11 +34,15 @@ def notebook() -> nbformat.NotebookNode:
         md("## Investeringsbudget\n\nMetodtext om investeringar."),
         code(html_out(tables.note("Källorna innehåller ingen investeringsbudget för denna organisation.").data)),
         md("## Brygga"),
-        code(html_out(tables.note("Ingen brygga: <källan> anger inget.").data),
-             html_out(tables.note("Ingen brygga: <källan> anger inget.").data)),
+        code(
+            html_out(tables.note("Ingen brygga: <källan> anger inget.").data),
+            html_out(tables.note("Ingen brygga: <källan> anger inget.").data),
+        ),
         md("## Text"),
-        code(nbformat.v4.new_output("display_data", data={"text/markdown": "Något skrivet.", "text/plain": ""}),
-             html_out(tables.note("En notis.").data)),
+        code(
+            nbformat.v4.new_output("display_data", data={"text/markdown": "Något skrivet.", "text/plain": ""}),
+            html_out(tables.note("En notis.").data),
+        ),
         md("## Avstämning"),
         code(html_out(tables.note("Inga summor att stämma av.").data)),
     ]
@@ -88,7 +92,6 @@ def test_execution_counts_run_on_after_a_fold():
     counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
     assert counts == [1, 2, 3]
     assert nb.cells[-1].outputs[-1]["execution_count"] == 3
-
 
 
 def test_a_notes_only_subsection_is_folded_and_its_section_kept_synthetic():

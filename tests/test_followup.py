@@ -13,16 +13,15 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest import chapter_notebook
 from bs4 import BeautifulSoup
+from conftest import chapter_notebook
 
-from rapportbok.analysis import consistency
-from rapportbok.data import datasets
-from rapportbok.core import fmt, periods, units
 from rapportbok.analysis import budget_followup as followup
+from rapportbok.analysis import consistency
+from rapportbok.core import escape, fmt, periods, units
 from rapportbok.data import budget_followup as followup_data
+from rapportbok.data import datasets
 from rapportbok.data.schema import DataError
-from rapportbok.core import escape
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "synthetic_followup"
@@ -142,8 +141,13 @@ def main_data(scratch):
 def test_t1_every_computed_column(main_data):
     s = followup.summary(main_data["budgetuppfoljning"], main_data["ramar"], 2025, 1)
     assert s["kontogrupp"].tolist() == [
-        "Verksamhetens intäkter", "Personalkostnader", "Lokalhyror", "Köp av tjänster",
-        "Övriga kostnader", "Kommunbidrag", "Finansnetto",
+        "Verksamhetens intäkter",
+        "Personalkostnader",
+        "Lokalhyror",
+        "Köp av tjänster",
+        "Övriga kostnader",
+        "Kommunbidrag",
+        "Finansnetto",
     ]
     # Overspending on a cost (mnkr in the file): worse than budget, negative.
     p = _row(s, "Personalkostnader")
@@ -215,10 +219,22 @@ def test_partial_follow_up_lists_every_kontogrupp(scratch):
     assert _row(s, "Verksamhetens intäkter")["utfall_andel_pct"] == pytest.approx(22000 / 32336 * 100)
     tot = followup.total(s)
     assert tot["kontogrupp"] == "Summa uppföljda kontogrupper"
-    assert (tot["budget_tkr"], tot["prognos_tkr"], tot["avvikelse_tkr"]) == (32336 - 161198 - 63743, 32836 - 162198 - 64743, -1500)
+    assert (tot["budget_tkr"], tot["prognos_tkr"], tot["avvikelse_tkr"]) == (
+        32336 - 161198 - 63743,
+        32836 - 162198 - 64743,
+        -1500,
+    )
     t = followup.display_table(s, 2025, 2)
-    assert list(t.columns) == ["Kontogrupp", "Budget 2025, tkr", "Utfall t.o.m. 31/8, tkr", "Utfall, % av budget",
-                               "Andel av året, %", "Prognos helår, tkr", "Avvikelse, tkr", "Avvikelse, %"]
+    assert list(t.columns) == [
+        "Kontogrupp",
+        "Budget 2025, tkr",
+        "Utfall t.o.m. 31/8, tkr",
+        "Utfall, % av budget",
+        "Andel av året, %",
+        "Prognos helår, tkr",
+        "Avvikelse, tkr",
+        "Avvikelse, %",
+    ]
     assert t["Andel av året, %"].iloc[0] == pytest.approx(200 / 3)
 
 
@@ -263,14 +279,18 @@ def test_cross_file_errors(scratch):
         (10, "budget", "256303"),  # budget on a kontogrupp row
         (11, "kalla", "linkoping-atgardsplan-2024"),  # another organisation's source
     }
-    assert got[(2, "kontogrupp", "Personalkostnad")].startswith("en kontogrupp ur budget_ramar.csv: Verksamhetens intäkter, Personalkostnader")
+    assert got[(2, "kontogrupp", "Personalkostnad")].startswith(
+        "en kontogrupp ur budget_ramar.csv: Verksamhetens intäkter, Personalkostnader"
+    )
     assert "summarad" in got[(3, "kontogrupp", "Verksamhetens kostnader")]
     assert got[(4, "ar", "2030")] == "ett år med budget för Lokalhyror i budget_ramar.csv: 2024, 2025, 2026, 2027"
     assert got[(5, "per_datum", "2024-08-31")] == "ett datum i året 2025 (kolumnen ar)"
     assert got[(6, "per_datum", "2025-04-30")] == "2025-08-31, slutdatum för tertial 2"
     assert "negativt" in got[(7, "utfall", "50000")]
     msg = next(i for i in issues if i.row == 2).message()
-    assert msg.startswith("alingsas/budgetuppfoljning.csv, rad 2, kolumn 'kontogrupp': värdet 'Personalkostnad' – förväntade")
+    assert msg.startswith(
+        "alingsas/budgetuppfoljning.csv, rad 2, kolumn 'kontogrupp': värdet 'Personalkostnad' – förväntade"
+    )
 
 
 def test_missing_ramar_is_an_error(scratch):
@@ -296,10 +316,14 @@ def test_verksamhet_rows_must_agree_with_the_kontogrupp(scratch):
     data = scratch(MAIN)
     path = data / "alingsas" / followup_data.FILENAME
     text = path.read_text(encoding="utf-8")
-    extra = "2025,1,2025-04-30,Köp av tjänster,,tkr,-21500,-66000,,SYNTETISKT,alingsas-ekonomisystem-syntetisk,SYNTETISK\n"
+    extra = (
+        "2025,1,2025-04-30,Köp av tjänster,,tkr,-21500,-66000,,SYNTETISKT,alingsas-ekonomisystem-syntetisk,SYNTETISK\n"
+    )
     path.write_text(text + extra, encoding="utf-8")
     issues = _issues(data)
-    assert [(i.severity, i.row, i.column, i.value) for i in issues if i.severity == "fel"] == [("fel", 17, "prognos", "-66000")]
+    assert [(i.severity, i.row, i.column, i.value) for i in issues if i.severity == "fel"] == [
+        ("fel", 17, "prognos", "-66000")
+    ]
     # Verksamhet budgets that do not add up to the ramar are a warning.
     path.write_text(text.replace("-46000,-44000", "-46000,-43000"), encoding="utf-8")
     warn = [i for i in _issues(data) if i.column == "budget"]
@@ -311,9 +335,27 @@ def test_verksamhet_rows_must_agree_with_the_kontogrupp(scratch):
 
 def _run_budget(out: Path, tertial: int, year: int = 2025) -> list:
     subprocess.run(
-        [sys.executable, "-m", "papermill", str(chapter_notebook("budget", out.parent)), str(out),
-         "-p", "org", "alingsas", "-p", "year", str(year), "-p", "tertial", str(tertial), "--cwd", str(out.parent)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(chapter_notebook("budget", out.parent)),
+            str(out),
+            "-p",
+            "org",
+            "alingsas",
+            "-p",
+            "year",
+            str(year),
+            "-p",
+            "tertial",
+            str(tertial),
+            "--cwd",
+            str(out.parent),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     nb = nbformat.read(out, as_version=4)
     cell = next(c for c in nb.cells if c.source.strip() == "ch.followup()")
@@ -347,13 +389,18 @@ def test_page_shows_the_follow_up(tmp_path, monkeypatch):
     monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
     t1 = _run_budget(tmp_path / "t1.ipynb", 1)
     rows = _table(_html(t1), "uppfoljning")
-    assert rows["Personalkostnader"] == [_n(x) for x in ["-161 198", "-54 500", "33,8 %", "33,3 %", "-163 700", "-2 502", "-1,6 %"]]
-    assert rows["Verksamhetens intäkter"] == [_n(x) for x in ["32 336", "11 000", "34,0 %", "33,3 %", "33 336", "+1 000", "+3,1 %"]]
+    assert rows["Personalkostnader"] == [
+        _n(x) for x in ["-161 198", "-54 500", "33,8 %", "33,3 %", "-163 700", "-2 502", "-1,6 %"]
+    ]
+    assert rows["Verksamhetens intäkter"] == [
+        _n(x) for x in ["32 336", "11 000", "34,0 %", "33,3 %", "33 336", "+1 000", "+3,1 %"]
+    ]
     assert rows["Finansnetto"] == ["0", "120", "–", _n("33,3 %"), "600", "+600", "–"]
     assert rows["Summa (Årets resultat)"][-2:] == [_n("-2 602"), "–"]
     v = _rows(_html(t1), "uppfoljning_verksamhet")
-    assert v[0] == ["Köp av tjänster", "Individ- och familjeomsorg"] + [_n(x) for x in ["-44 000", "-15 000", "-46 000", "-2 000", "-4,5 %"]] + [
-        "SYNTETISKT: fler externa placeringar."]
+    assert v[0] == ["Köp av tjänster", "Individ- och familjeomsorg"] + [
+        _n(x) for x in ["-44 000", "-15 000", "-46 000", "-2 000", "-4,5 %"]
+    ] + ["SYNTETISKT: fler externa placeringar."]
     assert v[1][:2] == ["Köp av tjänster", "Funktionsstöd"] and v[1][-1] == ""
     md = _markdown(t1)
     assert f"avviker från budgeten med {_n('-2 602')}{NBSP}tkr (underskott)" in md
@@ -369,7 +416,9 @@ def test_page_shows_the_follow_up(tmp_path, monkeypatch):
 
     t3 = _run_budget(tmp_path / "t3.ipynb", 3)
     rows = _table(_html(t3), "uppfoljning")
-    assert rows["Köp av tjänster"] == [_n(x) for x in ["-63 743", "-65 000", "102,0 %", "100,0 %", "-65 000", "-1 257", "-2,0 %"]]
+    assert rows["Köp av tjänster"] == [
+        _n(x) for x in ["-63 743", "-65 000", "102,0 %", "100,0 %", "-65 000", "-1 257", "-2,0 %"]
+    ]
     md = _markdown(t3)
     assert "**Övriga kostnader:** +587" in md and "*Kommentar saknas i uppföljningen.*" in md
     assert "Uppföljning saknas för tertial 2 2025" in md
@@ -381,4 +430,4 @@ def test_default_page_says_no_follow_up_yet(tmp_path, monkeypatch):
     html = _html(out)
     assert "Ingen uppföljning ännu för tertial 1 2025 (t.o.m. 30 april 2025)." in html
     assert _table(html, "uppfoljning_budget")["Kommunbidrag"] == [f"256{NBSP}303"]
-    assert "uppfoljning\"" not in html and _markdown(out) == ""
+    assert 'uppfoljning"' not in html and _markdown(out) == ""

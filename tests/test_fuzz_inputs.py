@@ -65,16 +65,105 @@ FUZZ = settings(
 
 # Values as people, Excel and exports write them, and some that no one should.
 ODD_VALUES = [
-    "", " ", "x", "saknas", "1,5", "1.5", "1 234,5", "1.234,5", "1,234.5", "\u22121 234", "--5", "+7", "-0",
-    "1e5", "0x10", "nan", "NaN", "inf", "-inf", "Infinity", "9" * 40, "1" * 400, "999999999999999", "1000000000000000",
-    "0,0000001", ".5", "5.", "2024", " 2024", "2024 ", "24", "2018-02-30", "2025-04-30", "30/4/2025", "tkr", "mnkr",
-    "kr", "1", "2", "3", "4", "true", "SANT", "=1+1", "@SUM(A1)", "\u00a0", '"', "'", ";", ",", "\n", "\t", "\x00",
-    "\u202e", "\u0661\u0662", "\ufeff1", "\U0001f600", "<script>", "{include}", "ÅÄÖ åäö",
+    "",
+    " ",
+    "x",
+    "saknas",
+    "1,5",
+    "1.5",
+    "1 234,5",
+    "1.234,5",
+    "1,234.5",
+    "\u22121 234",
+    "--5",
+    "+7",
+    "-0",
+    "1e5",
+    "0x10",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "Infinity",
+    "9" * 40,
+    "1" * 400,
+    "999999999999999",
+    "1000000000000000",
+    "0,0000001",
+    ".5",
+    "5.",
+    "2024",
+    " 2024",
+    "2024 ",
+    "24",
+    "2018-02-30",
+    "2025-04-30",
+    "30/4/2025",
+    "tkr",
+    "mnkr",
+    "kr",
+    "1",
+    "2",
+    "3",
+    "4",
+    "true",
+    "SANT",
+    "=1+1",
+    "@SUM(A1)",
+    "\u00a0",
+    '"',
+    "'",
+    ";",
+    ",",
+    "\n",
+    "\t",
+    "\x00",
+    "\u202e",
+    "\u0661\u0662",
+    "\ufeff1",
+    "\U0001f600",
+    "<script>",
+    "{include}",
+    "ÅÄÖ åäö",
 ]
 YAML_VALUES = [
-    "true", "false", "null", "~", ".nan", ".NaN", ".inf", "-.inf", "1e400", "-1", "0", "1", "3", "4", "1.5", "2024",
-    "\"2024\"", "99999999999999999999", "x", "\"\"", "{}", "[]", "{a: 1}", "[1, 2]", "&a 1", "*a", "!!python/object:os.system",
-    "\"0136\"", "0136", "'1489'", "\"N31001\"", "N3100", "\"G2328\"", "lagre", "sämre", "\"\\u0000\"", "|\n  text",
+    "true",
+    "false",
+    "null",
+    "~",
+    ".nan",
+    ".NaN",
+    ".inf",
+    "-.inf",
+    "1e400",
+    "-1",
+    "0",
+    "1",
+    "3",
+    "4",
+    "1.5",
+    "2024",
+    '"2024"',
+    "99999999999999999999",
+    "x",
+    '""',
+    "{}",
+    "[]",
+    "{a: 1}",
+    "[1, 2]",
+    "&a 1",
+    "*a",
+    "!!python/object:os.system",
+    '"0136"',
+    "0136",
+    "'1489'",
+    '"N31001"',
+    "N3100",
+    '"G2328"',
+    "lagre",
+    "sämre",
+    '"\\u0000"',
+    "|\n  text",
 ]
 ENCODINGS = ["utf-16", "utf-16-le", "utf-16-be", "cp1252", "utf-8-sig", "latin-1", "nul", "zip", "truncate", "garbage"]
 
@@ -91,7 +180,9 @@ def scratch_for(rel: str, tmp: Path) -> Path:
     """A copy of data/ with the mutated file's organisation only (and the sources), to keep runs short."""
     data = tmp / "data"
     org = rel.split("/")[0] if rel.split("/")[0] in ORGS else "haninge"
-    shutil.copytree(DATA, data, ignore=lambda d, names: [n for n in names if Path(d) == DATA and n in ORGS and n != org])
+    shutil.copytree(
+        DATA, data, ignore=lambda d, names: [n for n in names if Path(d) == DATA and n in ORGS and n != org]
+    )
     return data
 
 
@@ -114,9 +205,17 @@ def reencode(raw: bytes, how: str, cut: int) -> bytes:
 @st.composite
 def csv_mutation(draw):
     rel = draw(st.sampled_from(CSV_FILES))
-    op = draw(st.sampled_from(["cell", "cell", "cell", "pad", "copy_row", "delete_row", "header", "semicolon", "encoding"]))
-    return rel, op, draw(st.integers(0, 10_000)), draw(st.integers(0, 10_000)), draw(
-        st.one_of(st.sampled_from(ODD_VALUES), st.text(max_size=8))), draw(st.sampled_from(ENCODINGS))
+    op = draw(
+        st.sampled_from(["cell", "cell", "cell", "pad", "copy_row", "delete_row", "header", "semicolon", "encoding"])
+    )
+    return (
+        rel,
+        op,
+        draw(st.integers(0, 10_000)),
+        draw(st.integers(0, 10_000)),
+        draw(st.one_of(st.sampled_from(ODD_VALUES), st.text(max_size=8))),
+        draw(st.sampled_from(ENCODINGS)),
+    )
 
 
 def apply_csv(data: Path, rel: str, op: str, i: int, j: int, value: str, enc: str) -> None:
@@ -153,7 +252,9 @@ def apply_csv(data: Path, rel: str, op: str, i: int, j: int, value: str, enc: st
     buf = io.StringIO()
     if op == "semicolon":
         writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-        body = [[v.replace(".", ",") if v.replace(".", "", 1).lstrip("-").isdigit() else v for v in row] for row in body]
+        body = [
+            [v.replace(".", ",") if v.replace(".", "", 1).lstrip("-").isdigit() else v for v in row] for row in body
+        ]
     else:
         writer = csv.writer(buf, lineterminator="\n")
     writer.writerows([header, *body])
@@ -164,8 +265,13 @@ def apply_csv(data: Path, rel: str, op: str, i: int, j: int, value: str, enc: st
 def yaml_mutation(draw):
     rel = draw(st.sampled_from(YAML_FILES))
     op = draw(st.sampled_from(["value", "value", "value", "delete", "duplicate", "insert", "document", "encoding"]))
-    return rel, op, draw(st.integers(0, 10_000)), draw(
-        st.one_of(st.sampled_from(YAML_VALUES), st.text(max_size=8))), draw(st.sampled_from(ENCODINGS))
+    return (
+        rel,
+        op,
+        draw(st.integers(0, 10_000)),
+        draw(st.one_of(st.sampled_from(YAML_VALUES), st.text(max_size=8))),
+        draw(st.sampled_from(ENCODINGS)),
+    )
 
 
 def apply_yaml(data: Path, rel: str, op: str, i: int, value: str, enc: str) -> None:
@@ -324,7 +430,8 @@ def _semicolon_cp1252(rel):
         rows = list(csv.reader(io.StringIO(p.read_text(encoding="utf-8"))))
         buf = io.StringIO()
         csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(
-            [[v.replace(".", ",") if v.replace(".", "", 1).lstrip("-").isdigit() else v for v in r] for r in rows])
+            [[v.replace(".", ",") if v.replace(".", "", 1).lstrip("-").isdigit() else v for v in r] for r in rows]
+        )
         p.write_bytes(buf.getvalue().encode("cp1252"))
 
     return edit
@@ -332,6 +439,7 @@ def _semicolon_cp1252(rel):
 
 def _old_format(edit):
     """The same edit on the old budget files (budget_ramar.csv), which organisations may still use."""
+
     def both(data: Path):
         from conftest import old_budget_format
 
@@ -346,20 +454,35 @@ def _pad(rel):
         p = data / rel
         rows = list(csv.reader(io.StringIO(p.read_text(encoding="utf-8"))))
         buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows([rows[0]] + [[f" {v} " if v else v for v in r] for r in rows[1:]])
+        csv.writer(buf, lineterminator="\n").writerows(
+            [rows[0]] + [[f" {v} " if v else v for v in r] for r in rows[1:]]
+        )
         p.write_text(buf.getvalue(), encoding="utf-8")
 
     return edit
 
 
-@pytest.mark.parametrize("edit, chapter, params", [
-    (_semicolon_cp1252("alingsas/tabell_varden.csv"), "budget", {"org": "alingsas", "year": 2025, "tertial": 1}),
-    (_pad("alingsas/tabell_varden.csv"), "budget", {"org": "alingsas", "year": 2025, "tertial": 1}),
-    (_old_format(_semicolon_cp1252("alingsas/budget_ramar.csv")), "budget", {"org": "alingsas", "year": 2025, "tertial": 1}),
-    (_old_format(_pad("alingsas/budget_ramar.csv")), "budget", {"org": "alingsas", "year": 2025, "tertial": 1}),
-    (_pad("haninge/uppfoljning_atgarder.csv"), "atgardsplan", {"org": "haninge", "year": 2018, "tertial": 2}),
-], ids=["budget-semikolon-cp1252", "budget-mellanslag", "gammal-budget-semikolon-cp1252", "gammal-budget-mellanslag",
-        "atgardsplan-mellanslag"])
+@pytest.mark.parametrize(
+    "edit, chapter, params",
+    [
+        (_semicolon_cp1252("alingsas/tabell_varden.csv"), "budget", {"org": "alingsas", "year": 2025, "tertial": 1}),
+        (_pad("alingsas/tabell_varden.csv"), "budget", {"org": "alingsas", "year": 2025, "tertial": 1}),
+        (
+            _old_format(_semicolon_cp1252("alingsas/budget_ramar.csv")),
+            "budget",
+            {"org": "alingsas", "year": 2025, "tertial": 1},
+        ),
+        (_old_format(_pad("alingsas/budget_ramar.csv")), "budget", {"org": "alingsas", "year": 2025, "tertial": 1}),
+        (_pad("haninge/uppfoljning_atgarder.csv"), "atgardsplan", {"org": "haninge", "year": 2018, "tertial": 2}),
+    ],
+    ids=[
+        "budget-semikolon-cp1252",
+        "budget-mellanslag",
+        "gammal-budget-semikolon-cp1252",
+        "gammal-budget-mellanslag",
+        "atgardsplan-mellanslag",
+    ],
+)
 def test_valid_mutations_build_a_chapter(tmp_path, monkeypatch, edit, chapter, params):
     data = scratch_for(params["org"] + "/x", tmp_path)
     edit(data)

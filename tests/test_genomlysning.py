@@ -16,15 +16,14 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from conftest import chapter_notebook
 import yaml
 from click.testing import CliRunner
+from conftest import chapter_notebook
 
-from rapportbok.data import datasets
-from rapportbok.data import kolada
 from rapportbok.analysis import review as gl
-from rapportbok.data import review as gl_data
 from rapportbok.cli import main
+from rapportbok.data import datasets, kolada
+from rapportbok.data import review as gl_data
 from rapportbok.data.schema import read_table
 from tests.kolada_server import FakeKolada
 
@@ -81,20 +80,29 @@ def _synthetic_values(rows):
 
 
 def test_kpi_long_counts_members_with_values_synthetic():
-    cfg = kolada.parse_config({
-        "kpis": ["N31001"], "first_year": 2020, "municipalities": {"1489": "Orten", "1440": "Grannen"},
-        "groups": {"G2328": "Alla kommuner (ovägt medel)"},
-        "own_groups": {"Egen grupp ekonomiskt bistånd": ["0001", "0002", "0003"]},
-    })
+    cfg = kolada.parse_config(
+        {
+            "kpis": ["N31001"],
+            "first_year": 2020,
+            "municipalities": {"1489": "Orten", "1440": "Grannen"},
+            "groups": {"G2328": "Alla kommuner (ovägt medel)"},
+            "own_groups": {"Egen grupp ekonomiskt bistånd": ["0001", "0002", "0003"]},
+        }
+    )
     comps = gl.comparisons(cfg, "1489")
     assert [c.kind for c in comps] == ["org", "kommun", "kolada", "egen"]
     assert comps[-1].source == kolada.OWN_PROCESSING_LABEL and comps[2].source == "Källa: Kolada"
-    values = _synthetic_values([
-        ("N31001", "1489", 2022, 1000.0, 1), ("N31001", "1489", 2023, 1100.0, 1),
-        ("N31001", "1440", 2023, 900.0, 1),
-        ("N31001", "G2328", 2023, 1200.0, 287),
-        ("N31001", "0001", 2023, 800.0, 1), ("N31001", "0002", 2023, 1000.0, 1), ("N31001", "0003", 2023, None, 1),
-    ])
+    values = _synthetic_values(
+        [
+            ("N31001", "1489", 2022, 1000.0, 1),
+            ("N31001", "1489", 2023, 1100.0, 1),
+            ("N31001", "1440", 2023, 900.0, 1),
+            ("N31001", "G2328", 2023, 1200.0, 287),
+            ("N31001", "0001", 2023, 800.0, 1),
+            ("N31001", "0002", 2023, 1000.0, 1),
+            ("N31001", "0003", 2023, None, 1),
+        ]
+    )
     long = gl.kpi_long(values, comps, "N31001")
     at = long[long["period"] == 2023].set_index("serie")
     assert at.loc["Egen grupp ekonomiskt bistånd (egen beräkning)", "value"] == pytest.approx(900)
@@ -107,23 +115,94 @@ def test_kpi_long_counts_members_with_values_synthetic():
 
 
 def test_stated_against_fetched_synthetic():
-    stated = pd.DataFrame([
-        # a stated change 2018-2022 and the same change computed from the values
-        dict(id="a", kpi="N31814", amne="Andel", avser="Orten", matt="förändring", varde=40.0, varde_lag=math.nan,
-             varde_hog=math.nan, kvalifikator=None, enhet="procent", period_fran=2018, period_till=2022, riktning="ökning"),
-        dict(id="b", kpi="N31814", amne="Andel", avser="Orten", matt="procentenheter", varde=10.0, varde_lag=math.nan,
-             varde_hog=math.nan, kvalifikator=None, enhet="procentenheter", period_fran=2018, period_till=2022, riktning="ökning"),
-        dict(id="c", kpi="N40008", amne="Kostnad", avser="Orten", matt="förändring", varde=5.0, varde_lag=math.nan,
-             varde_hog=math.nan, kvalifikator=None, enhet="procent", period_fran=2018, period_till=2023, riktning="minskning"),
-        dict(id="d", kpi="N40008", amne="Kostnad", avser="Orten", matt="kvot", varde=0.5, varde_lag=math.nan,
-             varde_hog=math.nan, kvalifikator="ungefär", enhet="gånger", period_fran=pd.NA, period_till=pd.NA, riktning=None),
-        dict(id="e", kpi=None, amne="Utan id", avser="Orten", matt="förändring", varde=1.0, varde_lag=math.nan,
-             varde_hog=math.nan, kvalifikator=None, enhet="procent", period_fran=2018, period_till=2023, riktning=None),
-    ])
-    values = _synthetic_values([
-        ("N31814", "1489", 2018, 25.0, 1), ("N31814", "1489", 2022, 34.0, 1),
-        ("N40008", "1489", 2018, 400.0, 1), ("N40008", "1489", 2023, 380.0, 1),
-    ])
+    stated = pd.DataFrame(
+        [
+            # a stated change 2018-2022 and the same change computed from the values
+            dict(
+                id="a",
+                kpi="N31814",
+                amne="Andel",
+                avser="Orten",
+                matt="förändring",
+                varde=40.0,
+                varde_lag=math.nan,
+                varde_hog=math.nan,
+                kvalifikator=None,
+                enhet="procent",
+                period_fran=2018,
+                period_till=2022,
+                riktning="ökning",
+            ),
+            dict(
+                id="b",
+                kpi="N31814",
+                amne="Andel",
+                avser="Orten",
+                matt="procentenheter",
+                varde=10.0,
+                varde_lag=math.nan,
+                varde_hog=math.nan,
+                kvalifikator=None,
+                enhet="procentenheter",
+                period_fran=2018,
+                period_till=2022,
+                riktning="ökning",
+            ),
+            dict(
+                id="c",
+                kpi="N40008",
+                amne="Kostnad",
+                avser="Orten",
+                matt="förändring",
+                varde=5.0,
+                varde_lag=math.nan,
+                varde_hog=math.nan,
+                kvalifikator=None,
+                enhet="procent",
+                period_fran=2018,
+                period_till=2023,
+                riktning="minskning",
+            ),
+            dict(
+                id="d",
+                kpi="N40008",
+                amne="Kostnad",
+                avser="Orten",
+                matt="kvot",
+                varde=0.5,
+                varde_lag=math.nan,
+                varde_hog=math.nan,
+                kvalifikator="ungefär",
+                enhet="gånger",
+                period_fran=pd.NA,
+                period_till=pd.NA,
+                riktning=None,
+            ),
+            dict(
+                id="e",
+                kpi=None,
+                amne="Utan id",
+                avser="Orten",
+                matt="förändring",
+                varde=1.0,
+                varde_lag=math.nan,
+                varde_hog=math.nan,
+                kvalifikator=None,
+                enhet="procent",
+                period_fran=2018,
+                period_till=2023,
+                riktning=None,
+            ),
+        ]
+    )
+    values = _synthetic_values(
+        [
+            ("N31814", "1489", 2018, 25.0, 1),
+            ("N31814", "1489", 2022, 34.0, 1),
+            ("N40008", "1489", 2018, 400.0, 1),
+            ("N40008", "1489", 2023, 380.0, 1),
+        ]
+    )
     t = gl.stated_vs_fetched(stated, values, {"Orten": "1489"}).set_index("id")
     assert list(t.index) == ["a", "b", "c", "d"]  # the row without a KPI id is not compared
     assert t.loc["a", "angivet"] == 40 and t.loc["a", "beraknat"] == pytest.approx(36)  # both shown
@@ -172,8 +251,10 @@ def test_datasets_load_and_savings_totals(alingsas):
 
 def test_savings_amount_must_match_its_text(tmp_path):
     src = (ROOT / "data/alingsas/genomlysning_forflyttning.csv").read_text(encoding="utf-8")
-    bad = src.replace('Robotisera fler arbetsmoment,Vidare lokal utredning,Verksamhetsförändring,0.6,',
-                      'Robotisera fler arbetsmoment,Vidare lokal utredning,Verksamhetsförändring,0.7,')
+    bad = src.replace(
+        "Robotisera fler arbetsmoment,Vidare lokal utredning,Verksamhetsförändring,0.6,",
+        "Robotisera fler arbetsmoment,Vidare lokal utredning,Verksamhetsförändring,0.7,",
+    )
     assert bad != src
     path = tmp_path / "genomlysning_forflyttning.csv"
     path.write_text(bad, encoding="utf-8")
@@ -251,7 +332,9 @@ POP = 42000.0  # synthetic
 def _seed(fake: FakeKolada, cfg: kolada.KoladaConfig) -> None:
     """Synthetic values for every configured KPI, 2018-2025."""
     for k in cfg.kpis:
-        fake.add_kpi(k, f"Syntetiskt nyckeltal {k}, kr/inv" if k.startswith("N3") else f"Syntetiskt nyckeltal {k}, andel (%)")
+        fake.add_kpi(
+            k, f"Syntetiskt nyckeltal {k}, kr/inv" if k.startswith("N3") else f"Syntetiskt nyckeltal {k}, andel (%)"
+        )
     fake.kpi_meta = [m for m in fake.kpi_meta if m["id"] != gl.POPULATION_KPI]
     fake.add_kpi(gl.POPULATION_KPI, "Invånare totalt, antal")
     eb_members = cfg.own_groups["Liknande kommuner ekonomiskt bistånd enligt genomlysningen 2024"]
@@ -319,20 +402,33 @@ def test_fetch_then_notebook_shows_charts_and_gaps(tmp_path, monkeypatch):
 
     out = tmp_path / "genomlysning.ipynb"
     papermill.execute_notebook(
-        str(chapter_notebook("genomlysning", tmp_path)), str(out),
-        parameters={"org": "alingsas", "year": 2025, "tertial": 1}, cwd=str(tmp_path), progress_bar=False,
+        str(chapter_notebook("genomlysning", tmp_path)),
+        str(out),
+        parameters={"org": "alingsas", "year": 2025, "tertial": 1},
+        cwd=str(tmp_path),
+        progress_bar=False,
     )
     nb = nbformat.read(out, as_version=4)
     pngs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
     n_kpis = len([k for k in cfg.kpis if k != gl.POPULATION_KPI])
-    kolada_pngs = [o for o in pngs if not o.get("metadata", {}).get("image/png", {}).get("alt", "").startswith(
-        "Liggande stapeldiagram: Enligt genomlysningen:")]
+    kolada_pngs = [
+        o
+        for o in pngs
+        if not o.get("metadata", {})
+        .get("image/png", {})
+        .get("alt", "")
+        .startswith("Liggande stapeldiagram: Enligt genomlysningen:")
+    ]
     assert len(pngs) - len(kolada_pngs) == 5  # the review's own comparisons (stated_comparisons)
     assert len(kolada_pngs) == n_kpis + 1  # one time series per KPI, plus the savings chart
     # The output HTML: every text/html and text/markdown output of the executed notebook.
     html = "\n".join(
-        o["data"][k] for c in nb.cells if c.cell_type == "code" for o in c.outputs
-        for k in ("text/html", "text/markdown") if k in o.get("data", {})
+        o["data"][k]
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        for k in ("text/html", "text/markdown")
+        if k in o.get("data", {})
     )
     text = html.replace("\u00a0", " ")
     assert "innehåller inga värden från Kolada" not in text
@@ -359,11 +455,19 @@ def test_stated_comparisons_are_the_reviews_own_figures():
     comps = gl_analysis.stated_comparisons(stated)
     subjects = [(c["amne"].iloc[0], c["matt"].iloc[0]) for c in comps]
     assert len(comps) == 6
-    assert ("Andel av personer med ersättning genom offentliga utbetalningar som uppbär ekonomiskt bistånd",
-            "förändring") in subjects
+    assert (
+        "Andel av personer med ersättning genom offentliga utbetalningar som uppbär ekonomiskt bistånd",
+        "förändring",
+    ) in subjects
     assert all(c["avser"].nunique() >= 2 for c in comps)
     five = next(c for c in comps if len(c) == 5)
-    assert list(five["avser"]) == ["Alingsås", "Kungälv", "Genomsnittskommunen (ovägt medel)", "Ale", "Liknande kommuner"]
+    assert list(five["avser"]) == [
+        "Alingsås",
+        "Kungälv",
+        "Genomsnittskommunen (ovägt medel)",
+        "Ale",
+        "Liknande kommuner",
+    ]
     assert [gl_analysis.signed(r) for _, r in five.iterrows()][:2] == [22.0, -8.0]
     assert gl_analysis.stated_comparisons(stated.iloc[:1]) == []
 
@@ -395,8 +499,13 @@ def test_comparison_title_names_the_period_when_one_kommun_is_both_ends_syntheti
 
     from rapportbok.chapters.review import _highest_and_lowest
 
-    rows = pd.DataFrame({"avser": ["Alingsås", "Kungälv", "Alingsås", "Snitt"],
-                         "period_fran": [2022, 2022, 2018, 2020], "period_till": [2022, 2022, 2018, 2022]})
+    rows = pd.DataFrame(
+        {
+            "avser": ["Alingsås", "Kungälv", "Alingsås", "Snitt"],
+            "period_fran": [2022, 2022, 2018, 2020],
+            "period_till": [2022, 2022, 2018, 2022],
+        }
+    )
     values = [0.9, 0.9, 2.0, 1.7]
     said = ["0,9", "0,9", "2", "1,7"]
     text = _highest_and_lowest(rows, values, said, "procent")

@@ -28,7 +28,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, need_chromium, run_cli
 
 FIXTURE = ROOT / "tests" / "fixtures" / "hostile"
@@ -140,39 +139,56 @@ def test_no_local_file_reaches_the_site(site):
         if any(MARKER.encode() in b for b in blobs):
             found.append(str(path.relative_to(site)))
     assert not found, "Den lokala filens innehåll finns på webbplatsen: " + ", ".join(found)
-    assert not (site / "_downloads").exists() or all(
-        p.name != "hemlig.txt" for p in (site / "_downloads").rglob("*"))
+    assert not (site / "_downloads").exists() or all(p.name != "hemlig.txt" for p in (site / "_downloads").rglob("*"))
 
 
-@pytest.mark.parametrize("page, shown", [
-    # the year page: name (heading, title) and nämnd
-    (f"{ORG_PAGES}/index.html", "Fientliga kommun <script>window.__pwned=1</script> <img src=x onerror=\"window.__pwned=1\"> 2030"),
-    (f"{ORG_PAGES}/index.html", "Socialnämnden [länk](../../../hemlig.txt) {download}`../../../hemlig.txt`"),
-    # the budget chapter: a post in tables and Markdown, the analyst's comment (Markdown), the source line
-    (f"{ORG_PAGES}/budget.html", "Personalkostnader <img src=x onerror=\"window.__pwned=1\">"),
-    (f"{ORG_PAGES}/budget.html", "SYNTETISK <script>window.__pwned=1</script> # Rubrik från data - lista > citat "
-                                 "```{include} ../../../hemlig.txt ``` ```{raw} html"),
-    (f"{ORG_PAGES}/budget.html", "$\\alert$ [länk](../../../hemlig.txt) {download}`../../../hemlig.txt`"),
-    (f"{ORG_PAGES}/budget.html", "=HYPERLINK(\"http://example.invalid/\",\"klicka\") $\\alert$"),  # also a chart label
-    (f"{ORG_PAGES}/budget.html", "Källa: SYNTETISK budget <script>window.__pwned=1</script> [länk](../../../hemlig.txt)"),
-    # the action plans: plan title and beslut (Markdown), a status text (table)
-    (f"{ORG_PAGES}/atgardsplan.html", "SYNTETISK plan <script>window.__pwned=1</script>"),
-    (f"{ORG_PAGES}/atgardsplan.html", "beslut: {download}`../../../hemlig.txt` \"onmouseover=\"window.__pwned=1\""),
-    (f"{ORG_PAGES}/atgardsplan.html", "SYNTETISK <script>window.__pwned=1</script> ```{raw} html"),
-    (f"{ORG_PAGES}/atgardsplan.html", "+cmd|' /C calc'!A0"),
-    # risk names (Markdown list and table)
-    (f"{ORG_PAGES}/risk.html", "Risk <script>window.__pwned=1</script>"),
-    (f"{ORG_PAGES}/risk.html", "[länk](../../../hemlig.txt) $x$"),
-    # the source pages: title, dokumenttyp, beslut
-    ("book/kallor/fientlig-kalla.html", "{literalinclude} /hemlig.txt"),
-    ("book/kallor/fientlig-kalla.html", "SYNTETISK budget <script>window.__pwned=1</script> [länk](../../../hemlig.txt)"),
-    ("book/kallor/index.html", "SYNTETISK \"onmouseover=\"window.__pwned=1\" x='y' ```{raw} html"),
-    # the source's text, one HTML line per text line (id rad-N), and the chapter's H1 with the organisation
-    ("book/kallor/fientlig-kalla.html", "<img src=x onerror=\"window.__pwned=1\">"),
-    ("book/kallor/fientlig-kalla.html", "```{raw} html <script>window.__pwned=1</script> ```"),
-    (f"{ORG_PAGES}/budget.html", "Budget och ekonomiska ramar – Fientliga kommun <script>window.__pwned=1</script> "
-                                 "<img src=x onerror=\"window.__pwned=1\"> 2030"),
-])
+@pytest.mark.parametrize(
+    "page, shown",
+    [
+        # the year page: name (heading, title) and nämnd
+        (
+            f"{ORG_PAGES}/index.html",
+            'Fientliga kommun <script>window.__pwned=1</script> <img src=x onerror="window.__pwned=1"> 2030',
+        ),
+        (f"{ORG_PAGES}/index.html", "Socialnämnden [länk](../../../hemlig.txt) {download}`../../../hemlig.txt`"),
+        # the budget chapter: a post in tables and Markdown, the analyst's comment (Markdown), the source line
+        (f"{ORG_PAGES}/budget.html", 'Personalkostnader <img src=x onerror="window.__pwned=1">'),
+        (
+            f"{ORG_PAGES}/budget.html",
+            "SYNTETISK <script>window.__pwned=1</script> # Rubrik från data - lista > citat "
+            "```{include} ../../../hemlig.txt ``` ```{raw} html",
+        ),
+        (f"{ORG_PAGES}/budget.html", "$\\alert$ [länk](../../../hemlig.txt) {download}`../../../hemlig.txt`"),
+        (f"{ORG_PAGES}/budget.html", '=HYPERLINK("http://example.invalid/","klicka") $\\alert$'),  # also a chart label
+        (
+            f"{ORG_PAGES}/budget.html",
+            "Källa: SYNTETISK budget <script>window.__pwned=1</script> [länk](../../../hemlig.txt)",
+        ),
+        # the action plans: plan title and beslut (Markdown), a status text (table)
+        (f"{ORG_PAGES}/atgardsplan.html", "SYNTETISK plan <script>window.__pwned=1</script>"),
+        (f"{ORG_PAGES}/atgardsplan.html", 'beslut: {download}`../../../hemlig.txt` "onmouseover="window.__pwned=1"'),
+        (f"{ORG_PAGES}/atgardsplan.html", "SYNTETISK <script>window.__pwned=1</script> ```{raw} html"),
+        (f"{ORG_PAGES}/atgardsplan.html", "+cmd|' /C calc'!A0"),
+        # risk names (Markdown list and table)
+        (f"{ORG_PAGES}/risk.html", "Risk <script>window.__pwned=1</script>"),
+        (f"{ORG_PAGES}/risk.html", "[länk](../../../hemlig.txt) $x$"),
+        # the source pages: title, dokumenttyp, beslut
+        ("book/kallor/fientlig-kalla.html", "{literalinclude} /hemlig.txt"),
+        (
+            "book/kallor/fientlig-kalla.html",
+            "SYNTETISK budget <script>window.__pwned=1</script> [länk](../../../hemlig.txt)",
+        ),
+        ("book/kallor/index.html", 'SYNTETISK "onmouseover="window.__pwned=1" x=\'y\' ```{raw} html'),
+        # the source's text, one HTML line per text line (id rad-N), and the chapter's H1 with the organisation
+        ("book/kallor/fientlig-kalla.html", '<img src=x onerror="window.__pwned=1">'),
+        ("book/kallor/fientlig-kalla.html", "```{raw} html <script>window.__pwned=1</script> ```"),
+        (
+            f"{ORG_PAGES}/budget.html",
+            "Budget och ekonomiska ramar – Fientliga kommun <script>window.__pwned=1</script> "
+            '<img src=x onerror="window.__pwned=1"> 2030',
+        ),
+    ],
+)
 def test_hostile_text_is_shown_as_text(site, page, shown):
     assert shown in _visible(site / page)
 
@@ -209,8 +225,14 @@ def test_no_formula_in_any_xlsx_download(site):
                 formulas += [f"{path.name}: {ws.title}!{c.coordinate} {c.value!r}" for c in row if c.data_type == "f"]
     assert not formulas, "\n".join(formulas)
     # The hostile formula texts are there, as text.
-    texts = [c.value for path in _downloads(site, ".xlsx") for ws in load_workbook(path) for row in ws.iter_rows()
-             for c in row if isinstance(c.value, str)]
+    texts = [
+        c.value
+        for path in _downloads(site, ".xlsx")
+        for ws in load_workbook(path)
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str)
+    ]
     assert any(t.startswith("=HYPERLINK(") for t in texts)
     assert any(t.startswith("@SUM(") for t in texts)
 

@@ -22,12 +22,35 @@ from rapportbok.publish import sphinxext
 
 # The themes' English a reader met before (issue #14, item 10), as text or in an attribute.
 ENGLISH = [
-    "Skip to main content", "Back to top", "Toggle primary sidebar", "Toggle secondary sidebar",
-    "Search this book", "Search the docs", "Link to this heading", "Color mode", "System Settings",
-    "Please activate JavaScript", "Print to PDF", "Download source file", "Download notebook file",
-    "Download this page", "Fullscreen mode", "previous page", "next page", "On this page", "Last updated",
-    "Site navigation", "Version warning", "Byggd med rapportbok", "By rapportbok", "Av rapportbok",
-    'title="Light"', 'title="Dark"', 'aria-label="Main"', 'aria-label="Page"', "Contents</",
+    "Skip to main content",
+    "Back to top",
+    "Toggle primary sidebar",
+    "Toggle secondary sidebar",
+    "Search this book",
+    "Search the docs",
+    "Link to this heading",
+    "Color mode",
+    "System Settings",
+    "Please activate JavaScript",
+    "Print to PDF",
+    "Download source file",
+    "Download notebook file",
+    "Download this page",
+    "Fullscreen mode",
+    "previous page",
+    "next page",
+    "On this page",
+    "Last updated",
+    "Site navigation",
+    "Version warning",
+    "Byggd med rapportbok",
+    "By rapportbok",
+    "Av rapportbok",
+    'title="Light"',
+    'title="Dark"',
+    'aria-label="Main"',
+    'aria-label="Page"',
+    "Contents</",
 ]
 # Ids of the book's own data (plan sums, Kolada KPIs and groups) and words of its data files.
 INTERNAL = re.compile(r"\b(?:ALI|HAN|LIN)-S\d+\b|\b[NUG]\d{4,6}\b|kolumnen kalla|grupprader|\bDrivare\b|per år per år")
@@ -52,15 +75,21 @@ SYNTHETIC_TEXT = [
 ]
 
 
-@pytest.mark.parametrize("avsnitt, line", [
-    ("Nämndens budget", 6),  # the contents line with dots is skipped
-    ("Investeringsbudget", 10),  # ... and the one with a tab and a page number
-    ('Nämndens budget – Ekonomiska ramar, tabell "Belopp i tkr"', 9),  # each step after the previous
-    ('Investeringsbudget, tabell "Belopp i tkr"', 11),
-    ("Nämndens budget – Ekonomiska ramar. Förändringen är egen beräkning.", 8),  # a following sentence is not the name
-    ("Bilaga 2 – Risk och väsentlighetsanalys", 12),  # listed twice: the last is the section; – and - alike
-    ("Avsnitt som inte finns", None),
-])
+@pytest.mark.parametrize(
+    "avsnitt, line",
+    [
+        ("Nämndens budget", 6),  # the contents line with dots is skipped
+        ("Investeringsbudget", 10),  # ... and the one with a tab and a page number
+        ('Nämndens budget – Ekonomiska ramar, tabell "Belopp i tkr"', 9),  # each step after the previous
+        ('Investeringsbudget, tabell "Belopp i tkr"', 11),
+        (
+            "Nämndens budget – Ekonomiska ramar. Förändringen är egen beräkning.",
+            8,
+        ),  # a following sentence is not the name
+        ("Bilaga 2 – Risk och väsentlighetsanalys", 12),  # listed twice: the last is the section; – and - alike
+        ("Avsnitt som inte finns", None),
+    ],
+)
 def test_section_line(avsnitt, line):
     assert sources.section_line(SYNTHETIC_TEXT, avsnitt) == line
 
@@ -79,7 +108,9 @@ def test_citation_links_to_the_cited_line_of_the_real_source():
     cite = sources.label("alingsas-handlingsplan-2024") + ", Sammanfattning av förslagna åtgärder"
     assert "#rad-7" in sources.link_titles(escape.html_text(cite))
     # Without a section the link goes to the page's top.
-    assert "#" not in re.search(r'href="([^"]+)"', sources.link_titles(escape.html_text(sources.label("alingsas-budget-2025")))).group(1)
+    assert "#" not in re.search(
+        r'href="([^"]+)"', sources.link_titles(escape.html_text(sources.label("alingsas-budget-2025")))
+    ).group(1)
 
 
 def test_kallor_url_column_checked(tmp_path):
@@ -104,21 +135,38 @@ def test_kallor_url_column_checked(tmp_path):
 
 def test_glossary_terms_and_page():
     names = {t.term for t in glossary.TERMS}
-    assert {"åa", "IK-plan", "EKB", "HVB", "familjehem", "ovägt medel", "liknande kommuner", "tkr", "mnkr",
-            "helårseffekt", "tertial", "delårsrapport"} <= names
+    assert {
+        "åa",
+        "IK-plan",
+        "EKB",
+        "HVB",
+        "familjehem",
+        "ovägt medel",
+        "liknande kommuner",
+        "tkr",
+        "mnkr",
+        "helårseffekt",
+        "tertial",
+        "delårsrapport",
+    } <= names
     page = glossary.page_markdown()
     assert page.startswith("# Ordlista") and "- **IK\\-plan**: Internkontrollplan\\: nämndens plan" in page
 
 
 def test_abbreviations_marked_in_text_not_in_tags_or_links():
-    html = ('<table title="tkr"><caption>Belopp, tkr</caption><tr><td>3,0 åa och HVB-placering</td>'
-            '<td><a href="x">IK-plan</a></td><td>IK-planen &amp; EKB</td></tr></table>')
+    html = (
+        '<table title="tkr"><caption>Belopp, tkr</caption><tr><td>3,0 åa och HVB-placering</td>'
+        '<td><a href="x">IK-plan</a></td><td>IK-planen &amp; EKB</td></tr></table>'
+    )
     out = glossary.mark_html(html)
     assert '<table title="tkr">' in out and "<caption>Belopp, tkr</caption>" in out  # attribute and caption untouched
     assert '3,0 <abbr title="årsarbetare">åa</abbr>' in out
     assert "HVB-placering" in out and '<abbr title="hem för vård eller boende">HVB</abbr>-' not in out
     assert '<a href="x">IK-plan</a>' in out
-    assert '<abbr title="internkontrollplan">IK-planen</abbr> &amp; <abbr title="ensamkommande barn och unga">EKB</abbr>' in out
+    assert (
+        '<abbr title="internkontrollplan">IK-planen</abbr> &amp; <abbr title="ensamkommande barn och unga">EKB</abbr>'
+        in out
+    )
     # The units: at their first appearance on a page only.
     seen: set = set()
     first = glossary.mark_html("<p>5 tkr och 6 tkr, IK-plan</p>", seen)
@@ -129,11 +177,19 @@ def test_abbreviations_marked_in_text_not_in_tags_or_links():
 
 
 def test_download_menu_offers_pdf_and_tables_escaped():
-    body = ('<p class="rapportbok-nedladdning">Ladda ner tabellen: <a href="tabeller/budget-ramar.csv" download '
-            'aria-label="Ladda ner Ramar &lt;b&gt; &amp; mer som CSV">CSV</a> · <a href="tabeller/budget-ramar.xlsx" '
-            'download aria-label="Ladda ner Ramar &lt;b&gt; &amp; mer som Excel">Excel</a></p>')
-    items = sphinxext.download_buttons(body, "../../../pdf/alingsas-2025.pdf", "Hela rapportboken för Alingsås kommun 2025 (PDF)")
-    assert [i["url"] for i in items] == ["../../../pdf/alingsas-2025.pdf", "tabeller/budget-ramar.csv", "tabeller/budget-ramar.xlsx"]
+    body = (
+        '<p class="rapportbok-nedladdning">Ladda ner tabellen: <a href="tabeller/budget-ramar.csv" download '
+        'aria-label="Ladda ner Ramar &lt;b&gt; &amp; mer som CSV">CSV</a> · <a href="tabeller/budget-ramar.xlsx" '
+        'download aria-label="Ladda ner Ramar &lt;b&gt; &amp; mer som Excel">Excel</a></p>'
+    )
+    items = sphinxext.download_buttons(
+        body, "../../../pdf/alingsas-2025.pdf", "Hela rapportboken för Alingsås kommun 2025 (PDF)"
+    )
+    assert [i["url"] for i in items] == [
+        "../../../pdf/alingsas-2025.pdf",
+        "tabeller/budget-ramar.csv",
+        "tabeller/budget-ramar.xlsx",
+    ]
     assert items[1]["text"] == "Ramar &lt;b&gt; &amp; mer (CSV)"  # escaped once, not twice, never raw
     assert not sphinxext.download_buttons("", None, "")
 
@@ -142,8 +198,11 @@ def test_download_menu_offers_pdf_and_tables_escaped():
 
 
 def _pages(site: Path) -> dict[str, str]:
-    return {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in site.rglob("*.html")
-            if not p.relative_to(site).as_posix().startswith(("_static/", "_sources/", "_images/"))}
+    return {
+        p.relative_to(site).as_posix(): p.read_text(encoding="utf-8")
+        for p in site.rglob("*.html")
+        if not p.relative_to(site).as_posix().startswith(("_static/", "_sources/", "_images/"))
+    }
 
 
 def _article_text(html: str) -> str:
@@ -159,8 +218,11 @@ def test_site_has_no_english_interface(built_site):
     found = {k: v for k, v in found.items() if v}
     assert not found, found
     budget = pages["book/alingsas/2025/budget.html"]
-    assert "Senast uppdaterad" in budget and re.search(r"Senast uppdaterad \d{1,2} (januari|februari|mars|april|maj|juni|"
-                                                       r"juli|augusti|september|oktober|november|december) \d{4}\.", budget)
+    assert "Senast uppdaterad" in budget and re.search(
+        r"Senast uppdaterad \d{1,2} (januari|februari|mars|april|maj|juni|"
+        r"juli|augusti|september|oktober|november|december) \d{4}\.",
+        budget,
+    )
     assert 'placeholder="Sök i boken …"' in budget
     assert 'lang="sv"' in budget
 
@@ -267,7 +329,9 @@ def test_sidebar_shows_the_pages_own_organisation(built_site):
         targets = _sidebar_targets(built_site, name, html)
         assert {owner(t) for t in targets} - {None} == {org}, name
         assert "book/ordlista.html" in targets and "book/kallor/index.html" in targets, name
-        assert {f"book/kallor/{k}.html" for k, row in register.iterrows() if row["organisation"] == org} <= targets, name
+        assert {f"book/kallor/{k}.html" for k, row in register.iterrows() if row["organisation"] == org} <= targets, (
+            name
+        )
         checked += 1
     assert checked >= 20
     own = _sidebar_targets(built_site, "book/alingsas/2025/budget.html", pages["book/alingsas/2025/budget.html"])
@@ -315,8 +379,20 @@ def test_download_menu_on_the_site(built_site):
 def test_ordlista_and_abbreviations_on_the_site(built_site):
     pages = _pages(built_site)
     ordlista = _article_text(pages["book/ordlista.html"])
-    for term in ("åa", "IK-plan", "EKB", "HVB", "familjehem", "ovägt medel", "liknande kommuner", "helårseffekt",
-                 "tertial", "delårsrapport", "tkr", "mnkr"):
+    for term in (
+        "åa",
+        "IK-plan",
+        "EKB",
+        "HVB",
+        "familjehem",
+        "ovägt medel",
+        "liknande kommuner",
+        "helårseffekt",
+        "tertial",
+        "delårsrapport",
+        "tkr",
+        "mnkr",
+    ):
         assert f" {term} " in ordlista or f" {term} (" in ordlista, term
     assert 'href="../ordlista.html"' in pages["book/index.html"] or 'href="ordlista.html"' in pages["book/index.html"]
     risk = pages["book/alingsas/2025/risk.html"]
@@ -419,7 +495,9 @@ def test_browser_interface_titles_and_screenshots(built_site):
             for name in pages:
                 page.goto((built_site / name).resolve().as_uri(), wait_until="load")
                 facts = page.evaluate(UI_JS)
-                page.screenshot(path=str(folder / (name.removesuffix(".html").replace("/", "__") + ".png")), full_page=True)
+                page.screenshot(
+                    path=str(folder / (name.removesuffix(".html").replace("/", "__") + ".png")), full_page=True
+                )
                 seen = facts["text"] + "\n" + "\n".join(facts["attrs"])
                 english = [e for e in ENGLISH if "=" not in e and "<" not in e and e in seen]
                 english += [a for a in ("Light", "Dark", "Main", "Page", "Copy", "Copied!") if a in facts["attrs"]]
@@ -429,17 +507,26 @@ def test_browser_interface_titles_and_screenshots(built_site):
                     problems.append(f"{name} @ {width}: sidan är {facts['docW']} px bred")
                 for title in facts["titles"]:
                     titles[width] += 1
-                    if title["inBox"] or title["left"] < 0 or title["right"] > title["winW"] + 0.5 or title["over"] > 0 \
-                            or not title["beforeImage"]:
+                    if (
+                        title["inBox"]
+                        or title["left"] < 0
+                        or title["right"] > title["winW"] + 0.5
+                        or title["over"] > 0
+                        or not title["beforeImage"]
+                    ):
                         problems.append(f"{name} @ {width}: diagramrubriken syns inte hel: {title}")
                 for table in facts["tables"]:
                     if table["margin"] > 1:
-                        problems.append(f"{name} @ {width}: tabellen {table['caption']!r} är centrerad "
-                                        f"({table['margin']:.0f} px marginal till vänster)")
+                        problems.append(
+                            f"{name} @ {width}: tabellen {table['caption']!r} är centrerad "
+                            f"({table['margin']:.0f} px marginal till vänster)"
+                        )
                 for chart in facts["charts"]:
                     charts[width] += 1
                     if not chart["box"] or chart["w"] < min(CHART_MIN_PX[width], chart["natural"]):
-                        problems.append(f"{name} @ {width}: diagram {chart['w']:.0f} px brett (bild {chart['natural']} px)")
+                        problems.append(
+                            f"{name} @ {width}: diagram {chart['w']:.0f} px brett (bild {chart['natural']} px)"
+                        )
                 m = ORG_YEAR.match(name)
                 if m and m[3] != "index" and (" – " not in facts["title"] or facts["title"] not in facts["h1"]):
                     problems.append(f"{name}: titel {facts['title']!r}, H1 {facts['h1']}")

@@ -301,8 +301,10 @@ def test_a_kpi_answering_404_is_missing_not_an_aborted_fetch(fake, client):
     assert df[["kpi", "value"]].values.tolist() == [["N31001", 1001.0]]
     assert client.not_found_kpis == ["N99998"]
     # The chunk was asked again KPI by KPI after the 404.
-    assert fake.data_requests()[-2:] == ["/v3/data/kpi/N31001/municipality/1489/year/2023",
-                                         "/v3/data/kpi/N99998/municipality/1489/year/2023"]
+    assert fake.data_requests()[-2:] == [
+        "/v3/data/kpi/N31001/municipality/1489/year/2023",
+        "/v3/data/kpi/N99998/municipality/1489/year/2023",
+    ]
 
 
 def test_404_for_every_kpi_is_a_wrong_address_not_missing_kpis(fake, client, tmp_path):
@@ -467,7 +469,7 @@ def test_fetch_org_writes_files_and_second_fetch_reports_revision(fake, client, 
     org = tmp_path / "alingsas"
     write_config(org, GOOD_CONFIG)
     seed_org_data(fake)
-    now1 = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+    now1 = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC)
 
     assert load_stored(org) == (None, None)
     report = fetch_org(org, client, now=now1)
@@ -498,8 +500,10 @@ def test_fetch_org_writes_files_and_second_fetch_reports_revision(fake, client, 
     assert meta["ids"] == ["1489", "1440", "G2328", "0683"] and meta["years"] == [2022, 2023, 2024, 2025]
     assert meta["n_values"] == 9 + 1
     assert all(u.startswith(fake.origin) for u in meta["requests"])
-    assert any("/data/kpi/N31001,N31814/municipality/1489,1440,G2328,0683/year/2022,2023,2024,2025" in u
-               for u in meta["requests"])
+    assert any(
+        "/data/kpi/N31001,N31814/municipality/1489,1440,G2328,0683/year/2022,2023,2024,2025" in u
+        for u in meta["requests"]
+    )
 
     df, stored_meta = load_stored(org)
     assert stored_meta["fetched_at"] == meta["fetched_at"]
@@ -511,7 +515,7 @@ def test_fetch_org_writes_files_and_second_fetch_reports_revision(fake, client, 
     fake.set_value("N31001", "1489", 2023, 1001.5)
     fake.add_value("N31001", "1489", 2025, 1003.0)
     fake.remove_value("N31001", "1440", 2022)
-    now2 = dt.datetime(2025, 4, 1, 8, 30, tzinfo=dt.timezone.utc)
+    now2 = dt.datetime(2025, 4, 1, 8, 30, tzinfo=dt.UTC)
     report2 = fetch_org(org, client, now=now2)
     assert report2.had_previous
     assert report2.previous_fetched_at == "2025-03-01T12:00:00+00:00"
@@ -527,16 +531,17 @@ def test_fetch_org_writes_files_and_second_fetch_reports_revision(fake, client, 
 
     df2, meta2 = load_stored(org)
     assert meta2["fetched_at"] == "2025-04-01T08:30:00+00:00"
-    assert df2[(df2["municipality"] == "1489") & (df2["period"] == 2023) & (df2["kpi"] == "N31001")][
-        "value"
-    ].item() == 1001.5
+    assert (
+        df2[(df2["municipality"] == "1489") & (df2["period"] == 2023) & (df2["kpi"] == "N31001")]["value"].item()
+        == 1001.5
+    )
 
 
 def test_fetch_org_unchanged_second_fetch_and_missing_kpi(fake, client, tmp_path):
     org = tmp_path / "org"
     write_config(org, {**GOOD_CONFIG, "kpis": ["N31001", "N99999"]})
     seed_org_data(fake)
-    now = dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2024, 6, 1, tzinfo=dt.UTC)
     first = fetch_org(org, client, now=now)
     assert first.missing_kpis == ["N99999"]
     assert "N99999" in first.summary()
@@ -565,7 +570,7 @@ def test_own_group_mean_on_stored_values(fake, client, tmp_path):
     org = tmp_path / "org"
     write_config(org, GOOD_CONFIG)
     seed_org_data(fake)
-    fetch_org(org, client, now=dt.datetime(2024, 12, 31, tzinfo=dt.timezone.utc))
+    fetch_org(org, client, now=dt.datetime(2024, 12, 31, tzinfo=dt.UTC))
     df, _ = load_stored(org)
     cfg = load_config(org)
     out = own_group_mean(df, cfg.own_groups["Egen testgrupp"])
@@ -611,11 +616,19 @@ def _old_store(org: Path, fetched_at: str, rows: list[str], cfg: dict) -> None:
     """An organisation's own store as `kolada hamta` wrote it before the national store (SYNTETISKA värden)."""
     write_config(org, cfg)
     (org / "kolada").mkdir()
-    (org / "kolada" / "varden.csv").write_text("kpi,kommun_id,period,kon,varde,antal,status\n" + "\n".join(rows) + "\n",
-                                               encoding="utf-8")
-    meta = {"fetched_at": fetched_at, "source": "Källa: Kolada", "base_url": "http://127.0.0.1:9/v3/",
-            "years": [2023, 2024], "requests": [f"http://127.0.0.1:9/v3/data/kpi/{','.join(cfg['kpis'])}/x"],
-            "kpi_titles": {k: f"Titel {k}" for k in cfg["kpis"]}, "missing_kpis": [], "config": cfg}
+    (org / "kolada" / "varden.csv").write_text(
+        "kpi,kommun_id,period,kon,varde,antal,status\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
+    meta = {
+        "fetched_at": fetched_at,
+        "source": "Källa: Kolada",
+        "base_url": "http://127.0.0.1:9/v3/",
+        "years": [2023, 2024],
+        "requests": [f"http://127.0.0.1:9/v3/data/kpi/{','.join(cfg['kpis'])}/x"],
+        "kpi_titles": {k: f"Titel {k}" for k in cfg["kpis"]},
+        "missing_kpis": [],
+        "config": cfg,
+    }
     (org / "kolada" / "hamtning.yml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
 
 
@@ -627,8 +640,12 @@ def test_an_old_store_is_still_read_with_a_warning_and_moved_by_kolada_flytta(tm
 
     cfg = {"kpis": ["N31001"], "first_year": 2023, "municipalities": {"1489": "Alingsås"}, "groups": {"G2328": "Alla"}}
     org = tmp_path / "data" / "alingsas"
-    _old_store(org, "2025-01-02T03:04:05+00:00",
-               ["N31001,1489,2023,T,1000.0,1,", "N31001,1489,2024,T,,1,", "N31001,G2328,2023,T,1500.5,290,"], cfg)
+    _old_store(
+        org,
+        "2025-01-02T03:04:05+00:00",
+        ["N31001,1489,2023,T,1000.0,1,", "N31001,1489,2024,T,,1,", "N31001,G2328,2023,T,1500.5,290,"],
+        cfg,
+    )
     values, meta = kolada.load_stored(org)
     assert meta["store"] == "egen" and len(values) == 3
     _, issues = datasets._kolada(org)

@@ -65,25 +65,40 @@ def test_snapshot_is_made_from_the_catalogue(tmp_path):
     assert all(catalogue[k] == title for k, (title, _, _) in snap.load().kpis.items())
 
 
-@pytest.mark.parametrize(("query", "code"), [("1440", "1440"), ("Ale", "1440"), ("ALINGSAS", "1489"),
-                                             ("alingsås kommun", "1489"), ("upplands vasby", "0114"),
-                                             ("Linköpings kommun", "0580"), ("Stockholms stad", "0180"),
-                                             ("Borås Stad", "1490"), ("Mönsterås", "0861"),
-                                             ("Malung-Salen", "2023"), ("  Umeå ", "2480")])
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("1440", "1440"),
+        ("Ale", "1440"),
+        ("ALINGSAS", "1489"),
+        ("alingsås kommun", "1489"),
+        ("upplands vasby", "0114"),
+        ("Linköpings kommun", "0580"),
+        ("Stockholms stad", "0180"),
+        ("Borås Stad", "1490"),
+        ("Mönsterås", "0861"),
+        ("Malung-Salen", "2023"),
+        ("  Umeå ", "2480"),
+    ],
+)
 def test_find_by_code_or_name_ignoring_case_and_diacritics(query, code):
     assert snap.find(snap.load(), query).id == code
 
 
 def test_find_names_close_matches_or_the_code_format():
-    with pytest.raises(snap.SnapshotError, match=r"Hittar ingen kommun som heter 'Stokholm'\. Liknande namn: Stockholm \(0180\)"):
+    with pytest.raises(
+        snap.SnapshotError, match=r"Hittar ingen kommun som heter 'Stokholm'\. Liknande namn: Stockholm \(0180\)"
+    ):
         snap.find(snap.load(), "Stokholm")
     with pytest.raises(snap.SnapshotError, match="Kommunkoden 9999 finns inte"):
         snap.find(snap.load(), "9999")
 
 
 def test_build_refuses_a_municipality_without_its_groups():
-    groups = [{"id": "G2328", "title": "Alla kommuner", "members": [{"member_id": "1440", "member_title": "Ale"}]},
-              {"id": "G1", "title": "Liknande kommuner IFO, Ale, 2024", "members": []}]
+    groups = [
+        {"id": "G2328", "title": "Alla kommuner", "members": [{"member_id": "1440", "member_title": "Ale"}]},
+        {"id": "G1", "title": "Liknande kommuner IFO, Ale, 2024", "members": []},
+    ]
     with pytest.raises(snap.SnapshotError, match="Ale \\(1440\\) saknar gruppen Liknande kommuner ekonomiskt bistånd"):
         snap.build(groups, [], {})
 
@@ -100,10 +115,18 @@ def test_slugs():
 def test_new_organisation_writes_a_valid_configuration(tmp_path):
     data = _empty_data(tmp_path)
     made = scaffold.create("ale", data=data, years=[2024, 2025])
-    assert made.folder == data / "ale" and sorted(p.name for p in made.folder.iterdir()) == ["kolada.yml", "organisation.yml"]
+    assert made.folder == data / "ale" and sorted(p.name for p in made.folder.iterdir()) == [
+        "kolada.yml",
+        "organisation.yml",
+    ]
     org_yml = yaml.safe_load((data / "ale" / "organisation.yml").read_text(encoding="utf-8"))
-    assert org_yml == {"slug": "ale", "namn": "Ale", "namnd": "Socialnämnden", "kolada_id": "1440",
-                       "ar": {2024: {"tertial": 3}, 2025: {"tertial": 3}}}
+    assert org_yml == {
+        "slug": "ale",
+        "namn": "Ale",
+        "namnd": "Socialnämnden",
+        "kolada_id": "1440",
+        "ar": {2024: {"tertial": 3}, 2025: {"tertial": 3}},
+    }
     cfg = kolada.load_config(data / "ale")
     assert cfg.municipalities == {"1440": "Ale"}
     assert list(cfg.groups) == ["G2328", "G36449", "G175905", "G216095"]
@@ -214,9 +237,14 @@ def test_fetch_many_batches_and_equals_one_by_one(tmp_path, national_fake):
 
     start = len(fake.requests)
     calls = []
-    reports = kolada.fetch_many(_orgs(many), _client(fake), tmp_path / "parts", now=NOW,
-                                plan_ready=lambda done, total: calls.append((done, total)),
-                                progress=lambda n: calls.append(n))
+    reports = kolada.fetch_many(
+        _orgs(many),
+        _client(fake),
+        tmp_path / "parts",
+        now=NOW,
+        plan_ready=lambda done, total: calls.append((done, total)),
+        progress=lambda n: calls.append(n),
+    )
     batched = len(fake.requests) - start
     configs = [kolada.load_config(many / s) for s in ("ale", "umea", "stockholm")]
     kpis, ids, pieces = kolada.plan_many(configs, [2018, 2019])
@@ -264,8 +292,13 @@ def test_fetch_many_resumes_after_an_interruption(tmp_path, national_fake):
 
     start = len(fake.requests)
     calls = []
-    kolada.fetch_many(folders, _client(fake), parts, now=NOW + dt.timedelta(minutes=5),
-                      plan_ready=lambda done, total: calls.append((done, total)))
+    kolada.fetch_many(
+        folders,
+        _client(fake),
+        parts,
+        now=NOW + dt.timedelta(minutes=5),
+        plan_ready=lambda done, total: calls.append((done, total)),
+    )
     again = fake.requests[start:]
     assert calls == [(6, 13)] and len(again) == 13 - 6  # only what was missing
     assert not any(u in first[:6] for u in again)
@@ -273,7 +306,9 @@ def test_fetch_many_resumes_after_an_interruption(tmp_path, national_fake):
     for f in _orgs(whole):
         kolada.fetch_org(f, _client(fake), now=NOW)
     for kpi in (p.name for p in (whole / "kolada").iterdir()):
-        assert (data / "kolada" / kpi / "varden.csv").read_bytes() == (whole / "kolada" / kpi / "varden.csv").read_bytes()
+        assert (data / "kolada" / kpi / "varden.csv").read_bytes() == (
+            whole / "kolada" / kpi / "varden.csv"
+        ).read_bytes()
 
 
 def test_parts_of_an_old_interrupted_fetch_are_not_reused(tmp_path, national_fake):
@@ -285,8 +320,13 @@ def test_parts_of_an_old_interrupted_fetch_are_not_reused(tmp_path, national_fak
         kolada.fetch_many(folders, _client(fake, max_retries=0), tmp_path / "parts", now=NOW)
     fake.rules.remove(rule)
     calls = []
-    kolada.fetch_many(folders, _client(fake), tmp_path / "parts", now=NOW + dt.timedelta(days=2),
-                      plan_ready=lambda done, total: calls.append((done, total)))
+    kolada.fetch_many(
+        folders,
+        _client(fake),
+        tmp_path / "parts",
+        now=NOW + dt.timedelta(days=2),
+        plan_ready=lambda done, total: calls.append((done, total)),
+    )
     assert calls[0][0] == 0  # the kept KPI titles were two days old: fetched again
 
 
@@ -395,8 +435,10 @@ def test_hostile_names_from_kolada_stay_text(tmp_path, monkeypatch):
     """Names and titles come from Kolada's API (`kolada metadata`): YAML, pages and messages keep them as text."""
     name = 'Ale<script>alert(1)</script> {dropdown} `x` "q": # [l](javascript:x)'
     groups = [{"id": "G2328", "title": "Alla kommuner", "members": [{"member_id": "1440", "member_title": name}]}]
-    groups += [{"id": f"G{i}", "title": f"{prefix}, {name}, 2024", "members": []}
-               for i, prefix in enumerate(snap.AREAS.values(), start=1)]
+    groups += [
+        {"id": f"G{i}", "title": f"{prefix}, {name}, 2024", "members": []}
+        for i, prefix in enumerate(snap.AREAS.values(), start=1)
+    ]
     kpis = [{"id": k, "title": f"Titel {k} <b>"} for k in snap.STANDARD_KPIS]
     s = snap.build(groups, kpis, {"source": "syntetisk", "fetched_at": "2019-06-01"})
     data = _empty_data(tmp_path)

@@ -15,14 +15,12 @@ import stat
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
-from rapportbok.publish import build
-from rapportbok.data import datasets
-from rapportbok.data import kolada
+
 from rapportbok.core import paths
-from rapportbok.data import sources
+from rapportbok.data import datasets, kolada, sources
 from rapportbok.data.schema import DataError
+from rapportbok.publish import build
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,8 +35,17 @@ def test_inside_resolves_and_confines(tmp_path):
     data = tmp_path / "data"
     assert paths.inside(data, "kallor/a.txt") == (data / "kallor" / "a.txt").resolve()
     assert paths.inside(data, "kallor", "../kallor/a.txt") == (data / "kallor" / "a.txt").resolve()
-    for bad in ("../secret.txt", "/etc/passwd", str(tmp_path / "secret.txt"), "kallor/../../secret.txt",
-                "kallor/ut.txt", "", ".", "kallor/..", "a\0b"):
+    for bad in (
+        "../secret.txt",
+        "/etc/passwd",
+        str(tmp_path / "secret.txt"),
+        "kallor/../../secret.txt",
+        "kallor/ut.txt",
+        "",
+        ".",
+        "kallor/..",
+        "a\0b",
+    ):
         with pytest.raises(paths.PathError, match="stannar inom data/"):
             paths.inside(data, bad)
 
@@ -118,6 +125,7 @@ def test_build_with_a_hostile_source_id_writes_nothing(tmp_path):
     (tmp_path / "README.md").write_text("orörd\n", encoding="utf-8")
     _edit_kallor(proj / "data", 2, "kalla", "../../../README")
     _edit_kallor(proj / "data", 3, "fil", "../README.md")
+
     def files():  # the build's lock (_build/.rapportbok-lock) aside
         return sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if "_build" not in p.parts)
 
@@ -134,9 +142,14 @@ def test_build_with_a_hostile_source_id_writes_nothing(tmp_path):
 # --- --org ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", [["kolada", "fetch", "--base-url", "http://127.0.0.1:9/"],
-                                     ["mall", "--ar", "2025", "--tertial", "1"],
-                                     ["import", "x.xlsx"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["kolada", "fetch", "--base-url", "http://127.0.0.1:9/"],
+        ["mall", "--ar", "2025", "--tertial", "1"],
+        ["import", "x.xlsx"],
+    ],
+)
 @pytest.mark.parametrize("org", ["../../utanfor", "/tmp/utanfor"])
 def test_org_parameter_is_confined(tmp_path, command, org):
     proj = tmp_path / "proj"
@@ -191,7 +204,8 @@ def test_genomlysning_depends_on_kolada_yml_and_the_fetched_values(tmp_path):
     kpis = kolada.load_config(data / "alingsas").kpis
     # Its KPIs' folders of the national store data/kolada/ (not yet fetched here), and no other KPI's.
     assert {p for p in paths_read if "kolada" in p.parent.parts[-2:-1]} == {
-        data / "kolada" / k / n for k in kpis for n in ("varden.csv", "hamtning.yml")}
+        data / "kolada" / k / n for k in kpis for n in ("varden.csv", "hamtning.yml")
+    }
     job = build.Job("alingsas", 2025, 1, "genomlysning")
     other = build.Job("alingsas", 2025, 1, "risk")
     first = build.inputs_hash(job, ROOT, data), build.inputs_hash(other, ROOT, data)

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import need_chromium, run_cli
 from pypdf import PdfReader
 
-from conftest import need_chromium, run_cli
 from rapportbok.core import fmt
-
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -25,6 +24,7 @@ def _chromium():
     # Module scope, so it runs before the module's other fixtures (rendering a PDF needs Chromium):
     # skip without Chromium, fail in CI, which installs it.
     need_chromium()
+
 
 ORG, NAMND, YEAR, PERIOD = "Alingsås kommun", "Socialnämnden", 2025, "tertial 1 (januari–april)"
 BUILD_DATE = dt.date(2026, 3, 9)
@@ -70,8 +70,19 @@ def rendered(built_site, tmp_path_factory):
     requests: list[str] = []
     counts: dict = {}
     assert APPENDIX[0] == pdf.APPENDIX_TITLE
-    result = pdf.render(built_site, ORG, NAMND, YEAR, PERIOD, [*CHAPTERS, APPENDIX], out, BUILD_DATE, requests=requests,
-                        address=ADDRESS, link_counts=counts)
+    result = pdf.render(
+        built_site,
+        ORG,
+        NAMND,
+        YEAR,
+        PERIOD,
+        [*CHAPTERS, APPENDIX],
+        out,
+        BUILD_DATE,
+        requests=requests,
+        address=ADDRESS,
+        link_counts=counts,
+    )
     assert result == out and out.is_file()
     reader = PdfReader(out)
     texts = [p.extract_text() or "" for p in reader.pages]
@@ -130,7 +141,9 @@ def test_table_of_contents_page_numbers_are_right(built_site, rendered):
         last = start
         # The Avstämning is not in the chapter: it is in the appendix at the end (test_avstamning_is_an_appendix).
         for h2 in [h for h in sections if not h.startswith("Avstämning")]:
-            here = re.search(r"(?:^|\n)" + re.escape(title) + r" ?\d+\s*(?:\n|$)", toc).start()  # the chapter's own line
+            here = re.search(
+                r"(?:^|\n)" + re.escape(title) + r" ?\d+\s*(?:\n|$)", toc
+            ).start()  # the chapter's own line
             p = number_in(toc[here:], h2)
             assert last <= p <= len(texts)
             assert squash(h2) in squash(texts[p - 1]), (h2, p)
@@ -144,7 +157,9 @@ def test_budget_figure_is_in_the_pdf(built_site, rendered):
     table = next(t for t in soup.select("table") if t.caption and "per kontogrupp" in t.caption.get_text())
     header = [norm(th.get_text()) for th in table.select("thead th")]
     col = header.index(f"Budget {YEAR}")
-    row = next(tr for tr in table.select("tbody tr") if norm(tr.find("td").get_text()) == "Verksamhetens nettokostnader")
+    row = next(
+        tr for tr in table.select("tbody tr") if norm(tr.find("td").get_text()) == "Verksamhetens nettokostnader"
+    )
     shown = row.find_all("td")[col].get_text()
     assert "\u2212" in shown and "\u00a0" in shown  # the site's real minus and NBSP separator
     figure = norm(shown)
@@ -156,8 +171,13 @@ def test_budget_figure_is_in_the_pdf(built_site, rendered):
 
 def test_charts_are_in_the_pdf(built_site, rendered):
     # Distinct images: the overview repeats the budget chapter's chart, and the PDF embeds it once.
-    charts = len({Path(img["src"]).name for _, rel in CHAPTERS
-                  for img in page_soup(built_site, rel).select("article.bd-article img")})
+    charts = len(
+        {
+            Path(img["src"]).name
+            for _, rel in CHAPTERS
+            for img in page_soup(built_site, rel).select("article.bd-article img")
+        }
+    )
     assert charts >= 4
 
     def images(obj, seen) -> int:
@@ -270,7 +290,7 @@ def test_no_blank_pages(rendered):
     reader = rendered["reader"]
     for k, text in enumerate(rendered["texts"][1:], start=2):
         body = _body(text)
-        has_image = bool(((reader.pages[k - 1].get("/Resources") or {}).get_object().get("/XObject")))
+        has_image = bool((reader.pages[k - 1].get("/Resources") or {}).get_object().get("/XObject"))
         assert len(body) >= 120 or has_image, (k, body)
 
 
@@ -290,7 +310,7 @@ def test_no_table_caption_or_header_alone_at_a_page_end(built_site, rendered):
             assert where, caption
             for p in where:
                 # The table's first row is on the caption's page, after it.
-                assert first in p[p.index(caption):], (caption, first)
+                assert first in p[p.index(caption) :], (caption, first)
             checked += 1
     assert checked >= 10
 
@@ -300,8 +320,11 @@ def test_avstamning_is_an_appendix_at_the_end(built_site, rendered):
     texts = [norm(t) for t in rendered["texts"]]
     toc = " ".join(texts[1:3])
     assert "Bilaga: Avstämning" in toc
-    start = next(k for k, t in enumerate(texts) if k > 2 and "Bilaga: Avstämning" in t
-                 and "Här stäms källornas egna summor av" in t)
+    start = next(
+        k
+        for k, t in enumerate(texts)
+        if k > 2 and "Bilaga: Avstämning" in t and "Här stäms källornas egna summor av" in t
+    )
     appendix = squash(" ".join(texts[start:]))
     page = page_soup(built_site, APPENDIX[1]).select_one("article.bd-article")
     # The page's sections, one per chapter, in the same order in the appendix.
@@ -322,12 +345,19 @@ def test_avstamning_is_an_appendix_at_the_end(built_site, rendered):
     assert checked >= 5
     # The chapters keep one sentence where their Avstämning was; no Avstämning table in them.
     for _, rel in CHAPTERS:
-        h2 = next((h for h in page_soup(built_site, rel).select("article.bd-article h2")
-                   if norm(h.get_text()).rstrip("#").strip() == "Avstämning"), None)
+        h2 = next(
+            (
+                h
+                for h in page_soup(built_site, rel).select("article.bd-article h2")
+                if norm(h.get_text()).rstrip("#").strip() == "Avstämning"
+            ),
+            None,
+        )
         assert h2 is None or not h2.find_parent("section").select("table"), rel
     chapters_text = " ".join(texts[2:start])
     assert "Avstämningen står i bilagan i slutet av PDF:en." in chapters_text
     assert "Avstämningen i detalj" not in chapters_text  # the web link is not printed
+
 
 # -- links on paper (issue #14): inside the PDF, to the web site, or plain text; never to an .html file ----
 
@@ -404,8 +434,18 @@ def rendered_without_address(built_site, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("pdf") / "utan-adress.pdf"
     counts: dict = {}
-    pdf.render(built_site, ORG, NAMND, YEAR, PERIOD, [CHAPTERS[0], CHAPTERS[3], APPENDIX], out, BUILD_DATE,
-               address=None, link_counts=counts)
+    pdf.render(
+        built_site,
+        ORG,
+        NAMND,
+        YEAR,
+        PERIOD,
+        [CHAPTERS[0], CHAPTERS[3], APPENDIX],
+        out,
+        BUILD_DATE,
+        address=None,
+        link_counts=counts,
+    )
     return {"reader": PdfReader(out), "links": counts}
 
 

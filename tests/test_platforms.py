@@ -56,13 +56,19 @@ def test_a_windows_checkout_reruns_nothing_and_changes_nothing(tmp_path):
                 path.write_bytes(raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
                 converted += 1
     assert converted > 20
-    proc = subprocess.run([sys.executable, "-m", "rapportbok", "bygg", "--utan-webbplats"], cwd=clone,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rapportbok", "bygg", "--utan-webbplats"], cwd=clone, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Kör 0 notebooks" in proc.stdout, proc.stdout
     # The outputs are untouched (the inputs are, by this test's own hand).
-    status = subprocess.run(["git", "-c", "core.autocrlf=true", "status", "--porcelain", "--", "book", "_toc.yml"],
-                            cwd=clone, capture_output=True, text=True, check=True).stdout
+    status = subprocess.run(
+        ["git", "-c", "core.autocrlf=true", "status", "--porcelain", "--", "book", "_toc.yml"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert status == "", status
 
 
@@ -126,8 +132,9 @@ def _fake_psutil(log, first=None):
         alive = [p for p in procs if p.stubborn]
         return [p for p in procs if not p.stubborn], alive
 
-    return types.SimpleNamespace(Process=lambda pid: first or _FakeProc(pid, log), Error=Exception,
-                                 wait_procs=wait_procs)
+    return types.SimpleNamespace(
+        Process=lambda pid: first or _FakeProc(pid, log), Error=Exception, wait_procs=wait_procs
+    )
 
 
 def test_on_windows_ctrl_break_then_the_process_tree_is_killed(monkeypatch):
@@ -139,8 +146,12 @@ def test_on_windows_ctrl_break_then_the_process_tree_is_killed(monkeypatch):
         processes.end_group(5000, grace=0.01)
     # Ctrl-Break to the child's group; who has not ended after the grace time is killed: the
     # whole tree, found before the first signal (a child whose parent ended cannot be found).
-    assert log == [("signal", 5000, processes.CTRL_BREAK_EVENT), ("wait", [5000, 5001, 5002]),
-                   ("kill", 5001), ("wait", [5001])]
+    assert log == [
+        ("signal", 5000, processes.CTRL_BREAK_EVENT),
+        ("wait", [5000, 5001, 5002]),
+        ("kill", 5001),
+        ("wait", [5001]),
+    ]
 
 
 def test_on_windows_without_psutil_taskkill_ends_the_tree(monkeypatch):
@@ -242,8 +253,9 @@ def test_a_file_held_open_stops_with_a_swedish_message_naming_it(tmp_path, monke
     monkeypatch.setattr(files, "_sleep", pauses.append)
     with pytest.raises(files.FileInUse) as caught:
         files.write_bytes(target, b"ny")
-    assert str(caught.value) == (f"Filen {target} är öppen i ett annat program, t.ex. Excel. "
-                                 "Stäng den och kör kommandot igen.")
+    assert str(caught.value) == (
+        f"Filen {target} är öppen i ett annat program, t.ex. Excel. Stäng den och kör kommandot igen."
+    )
     assert oserrors.describe(caught.value) == str(caught.value).rstrip(".")
     assert pauses == list(files.RETRY_PAUSES) and sum(pauses) < 3  # a few brief tries
     assert target.read_bytes() == b"gammal" and [p.name for p in tmp_path.iterdir()] == ["tabell.xlsx"]
@@ -271,8 +283,10 @@ def _generation(root: Path, label: str) -> None:
 
 
 def _state(root: Path) -> list[str]:
-    return [(root / p).read_text(encoding="utf-8") if (root / p).is_file() else "saknas"
-            for p in ("book/tabeller/budget-ramar.xlsx", "_toc.yml", "_build/html/index.html")]
+    return [
+        (root / p).read_text(encoding="utf-8") if (root / p).is_file() else "saknas"
+        for p in ("book/tabeller/budget-ramar.xlsx", "_toc.yml", "_build/html/index.html")
+    ]
 
 
 @pytest.mark.parametrize("held", ["book", "_build/html"])
@@ -294,8 +308,9 @@ def test_a_held_file_stops_the_swap_and_leaves_the_previous_book_and_site_whole(
     with pytest.raises(build.BuildError) as caught:
         build._swap(stage, root, site=True)
     message = str(caught.value)
-    assert message.startswith(f"En fil i mappen {locked} är öppen i ett annat program, t.ex. Excel. "
-                              "Stäng den och kör kommandot igen.")
+    assert message.startswith(
+        f"En fil i mappen {locked} är öppen i ett annat program, t.ex. Excel. Stäng den och kör kommandot igen."
+    )
     # The renames made before (book/ and _toc.yml when the site is held) are undone.
     assert _state(root) == ["gammal", "gammal", "gammal"]
     assert journal.pending(root)  # the finished build is not lost ...

@@ -86,8 +86,9 @@ def test_a_publication_killed_after_any_rename_is_completed_by_the_next_command(
     stage = journal.new_stage(root)
     _generation(stage, "new")
     (root / ".staging-dead1234").mkdir()  # left by an earlier killed build
-    proc = subprocess.run([sys.executable, "-c", KILLER, str(root), str(stage), str(after)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER, str(root), str(stage), str(after)], capture_output=True, text=True
+    )
     assert proc.returncode == (9 if after < RENAMES else 0), proc.stderr
     if after == 0:  # killed before the journal existed: the previous generation is untouched
         assert _which(root) == "old" and not journal.pending(root)
@@ -116,8 +117,17 @@ def test_recovery_leaves_a_running_build_alone(tmp_path):
 def test_a_journal_not_written_by_rapportbok_is_refused(tmp_path):
     root = tmp_path / "proj"
     _generation(root, "old")
-    (root / journal.JOURNAL).write_text(json.dumps({"version": 1, "stage": "x", "trash": "../../y", "moves": [
-        {"target": "../../etc", "new": "x/book", "old": "y/book"}]}), encoding="utf-8")
+    (root / journal.JOURNAL).write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "stage": "x",
+                "trash": "../../y",
+                "moves": [{"target": "../../etc", "new": "x/book", "old": "y/book"}],
+            }
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(journal.JournalError, match="inte en som rapportbok har skrivit"):
         journal.recover(root)
     assert _which(root) == "old"
@@ -221,9 +231,14 @@ def test_sigterm_ends_the_build_its_children_and_its_staging_folder(project):
 
 def _build_until_the_site_build_runs(project: Path, stderr) -> tuple[subprocess.Popen, list[int]]:
     """Start `rapportbok build` and return once its jupyter-book child runs (the process and its children)."""
-    proc = subprocess.Popen([sys.executable, "-m", "rapportbok", "build", "--workers", "1"], cwd=project,
-                            stdout=subprocess.PIPE, stderr=stderr, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rapportbok", "build", "--workers", "1"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         for line in proc.stdout:
             if "Bygger webbplatsen" in line:
@@ -290,8 +305,9 @@ def test_the_year_page_always_links_its_pdf_and_the_site_says_when_there_is_none
     html = built_project / "_build" / "html"
     if (html / "pdf").is_dir():
         pytest.skip("the shared build has PDFs already (test_pdf ran first)")
-    soup = BeautifulSoup((html / "book" / "alingsas" / "2025" / "index.html").read_text(encoding="utf-8"),
-                         "html.parser")
+    soup = BeautifulSoup(
+        (html / "book" / "alingsas" / "2025" / "index.html").read_text(encoding="utf-8"), "html.parser"
+    )
     assert soup.find("a", href="../../../pdf/alingsas-2025.pdf") is None  # no link that leads nowhere
     assert "har ingen PDF av rapportboken" in soup.get_text()
 
@@ -308,8 +324,9 @@ def test_make_book_and_make_pdf_leave_book_unchanged(project):
     assert tree_hash(project / "book", project / "_toc.yml") == book
     html = project / "_build" / "html"
     assert (html / "pdf" / "alingsas-2025.pdf").is_file()
-    soup = BeautifulSoup((html / "book" / "alingsas" / "2025" / "index.html").read_text(encoding="utf-8"),
-                         "html.parser")
+    soup = BeautifulSoup(
+        (html / "book" / "alingsas" / "2025" / "index.html").read_text(encoding="utf-8"), "html.parser"
+    )
     assert soup.find("a", href="../../../pdf/alingsas-2025.pdf") is not None
     assert run_cli(project, "build", "--workers", "1").returncode == 0
     assert tree_hash(project / "book", project / "_toc.yml") == book

@@ -75,17 +75,25 @@ def test_alingsas_lage_states_the_budget_result_first():
     assert h25.budget_first and h25.budget.result_stated
     assert (h25.budget.result_tkr, h25.budget.grant_tkr, h25.budget.net_tkr) == (0.0, 256303.0, -256303.0)
     said = [_plain(t) for t in hl.sentences(h25)]
-    assert said[0] == ("Budgeten för 2025 är lagd i balans: kommunbidraget 256,3 mnkr (256 303 tkr) täcker verksamhetens "
-                       "nettokostnad 256,3 mnkr (256 303 tkr); årets resultat 0 tkr.")
+    assert said[0] == (
+        "Budgeten för 2025 är lagd i balans: kommunbidraget 256,3 mnkr (256 303 tkr) täcker verksamhetens "
+        "nettokostnad 256,3 mnkr (256 303 tkr); årets resultat 0 tkr."
+    )
     assert said[1].startswith("Åtgärdsplanens planerade effekt 2025: 5,5 mnkr (5 500 tkr)")
-    assert _plain(hl.short_text(h25)) == ("Budgeten 2025 lagd i balans: kommunbidraget 256,3 mnkr täcker nettokostnaden "
-                                          "256,3 mnkr; planerad effekt 2025 5,5 mnkr.")
+    assert _plain(hl.short_text(h25)) == (
+        "Budgeten 2025 lagd i balans: kommunbidraget 256,3 mnkr täcker nettokostnaden "
+        "256,3 mnkr; planerad effekt 2025 5,5 mnkr."
+    )
     h24 = _head("alingsas", 2024, 3)
     assert [_plain(t) for t in hl.sentences(h24)] == [
-        ("Budgeten för 2024 är lagd i balans: kommunbidraget 245,1 mnkr (245 082 tkr) täcker verksamhetens "
-         "nettokostnad 245,1 mnkr (245 082 tkr); årets resultat 0 tkr.")]
-    assert _plain(hl.short_text(h24)) == ("Budgeten 2024 lagd i balans: kommunbidraget 245,1 mnkr täcker nettokostnaden "
-                                          "245,1 mnkr.")
+        (
+            "Budgeten för 2024 är lagd i balans: kommunbidraget 245,1 mnkr (245 082 tkr) täcker verksamhetens "
+            "nettokostnad 245,1 mnkr (245 082 tkr); årets resultat 0 tkr."
+        )
+    ]
+    assert _plain(hl.short_text(h24)) == (
+        "Budgeten 2024 lagd i balans: kommunbidraget 245,1 mnkr täcker nettokostnaden 245,1 mnkr."
+    )
 
 
 def test_alingsas_budget_figures_link_to_the_budget_table():
@@ -111,9 +119,11 @@ def test_budget_sentence_signs_in_words_and_own_computation():
     from rapportbok.chapters.actionplan import headline_md
 
     deficit = _plain(hl.budget_text(_synthetic(-2500.0, False, 100000.0, -102500.0)))
-    assert deficit == ("Budgeten för 2030 visar ett underskott på 2,5 mnkr (2 500 tkr): kommunbidraget 100,0 mnkr "
-                       "(100 000 tkr) täcker inte verksamhetens nettokostnad 102,5 mnkr (102 500 tkr); "
-                       "resultatet är egen beräkning.")
+    assert deficit == (
+        "Budgeten för 2030 visar ett underskott på 2,5 mnkr (2 500 tkr): kommunbidraget 100,0 mnkr "
+        "(100 000 tkr) täcker inte verksamhetens nettokostnad 102,5 mnkr (102 500 tkr); "
+        "resultatet är egen beräkning."
+    )
     assert "−" not in hl.budget_text(_synthetic(-2500.0, False, 100000.0, -102500.0))  # the sign in words
     surplus = _plain(hl.budget_text(_synthetic(300.0, True, 10300.0, -10000.0)))
     assert surplus.startswith("Budgeten för 2030 visar ett överskott på 300 tkr: kommunbidraget 10,3 mnkr")
@@ -139,8 +149,14 @@ def test_budget_answer_from_the_old_budget_format():
     """budget_ramar.csv rows by name; no result row: kommunbidrag minus net cost (SYNTHETIC figures)."""
     import pandas as pd
 
-    ramar = pd.DataFrame({"rad": [1, 2, 1, 2], "post": ["Verksamhetens nettokostnader", "Kommunbidrag"] * 2,
-                          "ar": [2029, 2029, 2030, 2030], "belopp_tkr": [-1000.0, 1000.0, -1200.0, 1100.0]})
+    ramar = pd.DataFrame(
+        {
+            "rad": [1, 2, 1, 2],
+            "post": ["Verksamhetens nettokostnader", "Kommunbidrag"] * 2,
+            "ar": [2029, 2029, 2030, 2030],
+            "belopp_tkr": [-1000.0, 1000.0, -1200.0, 1100.0],
+        }
+    )
     b = hl.budget_answer({"ramar": ramar}, 2030)
     assert (b.result_tkr, b.result_stated, b.grant_tkr, b.net_tkr) == (-100.0, False, 1100.0, -1200.0)
     assert hl.budget_answer({"ramar": ramar}, 2031) is None
@@ -153,17 +169,31 @@ HANINGE_2018 = (
     "Underskott: 12,4 mnkr (12 400 tkr). Åtgärdsplanens planerade effekt 2018: 15,0 mnkr (15 000 tkr). "
     "Planen överstiger underskottet med 2,6 mnkr (2 600 tkr). Uppföljning per 31 juli 2018: 8 röda åtgärder med "
     "10 240 av 15 000 tkr planerat, 1 gul med 1 000 tkr, 12 gröna med 6 260 tkr och 7 grå (kan inte bedömas). "
-    "Faktisk effekt hittills, summerad per åtgärd: 7 393 tkr (förvaltningen anger summan 7 133 tkr).")
-LINKOPING_2024 = ("Underskott: 99,0 mnkr (99 000 tkr). Åtgärdsplanens planerade effekt 2024: 9,0 mnkr (9 000 tkr). "
-                  "Kvar efter planen: 90,0 mnkr (90 000 tkr).")
+    "Faktisk effekt hittills, summerad per åtgärd: 7 393 tkr (förvaltningen anger summan 7 133 tkr)."
+)
+LINKOPING_2024 = (
+    "Underskott: 99,0 mnkr (99 000 tkr). Åtgärdsplanens planerade effekt 2024: 9,0 mnkr (9 000 tkr). "
+    "Kvar efter planen: 90,0 mnkr (90 000 tkr)."
+)
 
 
 def test_haninge_and_linkoping_lage_unchanged():
     for (org, year, tertial), expected, short in (
-            (("haninge", 2018, 2), HANINGE_2018, ("Underskott 12,4 mnkr; planerad effekt 2018 15,0 mnkr; planen "
-                                                  "överstiger underskottet med 2,6 mnkr; 8 röda åtgärder med "
-                                                  "10 240 av 15 000 tkr planerat.")),
-            (("linkoping", 2024, 1), LINKOPING_2024, "Underskott 99,0 mnkr; planerad effekt 2024 9,0 mnkr; kvar 90,0 mnkr.")):
+        (
+            ("haninge", 2018, 2),
+            HANINGE_2018,
+            (
+                "Underskott 12,4 mnkr; planerad effekt 2018 15,0 mnkr; planen "
+                "överstiger underskottet med 2,6 mnkr; 8 röda åtgärder med "
+                "10 240 av 15 000 tkr planerat."
+            ),
+        ),
+        (
+            ("linkoping", 2024, 1),
+            LINKOPING_2024,
+            "Underskott 99,0 mnkr; planerad effekt 2024 9,0 mnkr; kvar 90,0 mnkr.",
+        ),
+    ):
         h = _head(org, year, tertial)
         assert not h.budget_first
         assert _plain(" ".join(hl.sentences(h))) == expected
@@ -203,7 +233,6 @@ def test_site_headline_first_on_summary_year_and_landing(built_site):
     assert "Underskott 99,0 mnkr; planerad effekt 2024 9,0 mnkr; kvar 90,0 mnkr." in landing  # the figures are links
 
 
-
 def test_site_alingsas_lage_answers_with_the_budget(built_site):
     """Alingsås states no deficit: Läget on the summary and the year's page, and the landing card, state the
     budget's result with its numbers and links to the budget's table; no 'anges inte' in Läget."""
@@ -221,8 +250,9 @@ def test_site_alingsas_lage_answers_with_the_budget(built_site):
     budget = BeautifulSoup((book / "alingsas" / "2025" / "budget.html").read_text(encoding="utf-8"), "html.parser")
     assert all(budget.find(id=HEADLINE_ANCHORS[k][1]) is not None for k in HEADLINE_ANCHORS if k.startswith("budget_"))
     for year in (2024, 2025):
-        box = BeautifulSoup((book / "alingsas" / str(year) / "sammanfattning.html").read_text(encoding="utf-8"),
-                            "html.parser").select_one(".rapportbok-lage")
+        box = BeautifulSoup(
+            (book / "alingsas" / str(year) / "sammanfattning.html").read_text(encoding="utf-8"), "html.parser"
+        ).select_one(".rapportbok-lage")
         assert "anges inte" not in box.get_text(), year
     landing = BeautifulSoup((book / "index.html").read_text(encoding="utf-8"), "html.parser")
     cards = [li for li in landing.select("article li") if li.find("a", href=re.compile(r"^alingsas/\d{4}/index\.html"))]
@@ -232,14 +262,18 @@ def test_site_alingsas_lage_answers_with_the_budget(built_site):
         assert "lagd i balans: kommunbidraget" in text and "anges inte" not in text
         assert any(a["href"].endswith("/budget.html#T_ramar") for a in li.select("a.rapportbok-lage-tal"))
 
+
 def test_no_developer_commands_on_reader_pages(built_site):
     pages = [p for p in (built_site / "book").rglob("*.html")]
     assert pages
     found = [str(p.relative_to(built_site)) for p in pages if "rapportbok kolada" in _text(p)]
     assert not found, found
     # the project's own files are the analyst's business, not a reader's (the source pages quote documents)
-    files = [str(p.relative_to(built_site)) for p in pages if "kallor" not in p.parts
-             and re.search(r"organisation\.yml|\w+\.csv\b|data/", _text(p))]
+    files = [
+        str(p.relative_to(built_site))
+        for p in pages
+        if "kallor" not in p.parts and re.search(r"organisation\.yml|\w+\.csv\b|data/", _text(p))
+    ]
     assert not files, files
     genomlysning = _text(built_site / "book" / "alingsas" / "2025" / "genomlysning.html")
     assert "innehåller inga värden från Kolada" in genomlysning
@@ -257,10 +291,17 @@ def test_reconcile_kinds_and_summary_line():
     real = rc.Finding("d", 7.1, 7.4, "mnkr", "Källa: Dok, avsnitt C", 1)
     count = rc.Finding("e", 27, 28, "st", "Källa: Dok, avsnitt D")  # one unit of a count is not rounding
     assert [rc.kind(f) for f in (exact, rounded, dedup, real, count)] == [
-        rc.AGREES, rc.ROUNDING, rc.DEDUP, rc.MISMATCH, rc.MISMATCH]
+        rc.AGREES,
+        rc.ROUNDING,
+        rc.DEDUP,
+        rc.MISMATCH,
+        rc.MISMATCH,
+    ]
     line = rc.summary_text([exact, rounded, dedup, real, count]).replace(NB, " ")
-    assert line == ("5 kontroller: 1 stämmer, 1 avrundning (högst en enhet), 1 där boken inte räknar samma "
-                    "åtgärd två gånger och 2 verkliga avvikelser.")
+    assert line == (
+        "5 kontroller: 1 stämmer, 1 avrundning (högst en enhet), 1 där boken inte räknar samma "
+        "åtgärd två gånger och 2 verkliga avvikelser."
+    )
     assert rc.summary_text([exact]) == "1 kontroll: 1 stämmer och ingen verklig avvikelse."
     # the citation once per table: the common document is cut from every row
     cited = rc.common_source([f.where for f in (exact, rounded, dedup)])
@@ -310,7 +351,9 @@ def test_audit_tables_cite_each_place_once():
     b1 = rc.Finding("c", 1, 2, "tkr", "Källa: Dok, avsnitt B")
     parts = audit.parts([a1, b1, a2], "Avstämning")
     assert [(len(p), title, cited) for p, title, cited in parts] == [
-        (2, "Avstämning: avsnitt A", "Källa: Dok, avsnitt A"), (1, "Avstämning: avsnitt B", "Källa: Dok, avsnitt B")]
+        (2, "Avstämning: avsnitt A", "Källa: Dok, avsnitt A"),
+        (1, "Avstämning: avsnitt B", "Källa: Dok, avsnitt B"),
+    ]
     assert "Var i källan" not in rc.table(parts[0][0], parts[0][2])
     # Many places: one table, the shared document cited once and the place on each row.
     many = [rc.Finding(str(i), 1, 1, "tkr", f"Källa: Dok, avsnitt {i}") for i in range(audit.MAX_PARTS + 1)]
@@ -320,22 +363,32 @@ def test_audit_tables_cite_each_place_once():
     # On a chapter page: one line with the link to the chapter's section of the Avstämning page.
     line = audit.status_line([a1, b1], "budget").replace(NB, " ")
     assert line.startswith("**Avstämning:** 2 kontroller") and line.endswith(
-        "[Avstämningen i detalj](avstamning.ipynb#avstamning-budget).")
+        "[Avstämningen i detalj](avstamning.ipynb#avstamning-budget)."
+    )
 
 
 def test_site_reconciliation_has_its_own_page(built_site):
     """Issue #14: the Avstämning of an organisation-year is a page of its own; a chapter keeps one line and a link."""
-    pages = {p.relative_to(built_site).as_posix(): p.read_text(encoding="utf-8")
-             for p in (built_site / "book").rglob("*.html")}
+    pages = {
+        p.relative_to(built_site).as_posix(): p.read_text(encoding="utf-8")
+        for p in (built_site / "book").rglob("*.html")
+    }
     audit_pages = sorted(n for n in pages if n.endswith("/avstamning.html"))
-    assert audit_pages == ["book/alingsas/2024/avstamning.html", "book/alingsas/2025/avstamning.html",
-                           "book/haninge/2018/avstamning.html", "book/linkoping/2024/avstamning.html"]
-    with_audit = [n for n, h in pages.items() if 'id="avstamning"' in h and "kallor" not in n
-                  and not n.endswith("/avstamning.html")]
+    assert audit_pages == [
+        "book/alingsas/2024/avstamning.html",
+        "book/alingsas/2025/avstamning.html",
+        "book/haninge/2018/avstamning.html",
+        "book/linkoping/2024/avstamning.html",
+    ]
+    with_audit = [
+        n
+        for n, h in pages.items()
+        if 'id="avstamning"' in h and "kallor" not in n and not n.endswith("/avstamning.html")
+    ]
     assert len(with_audit) >= 10
     for name in with_audit:
         html = pages[name]
-        section = html[html.index('id="avstamning"'):].split("</section>", 1)[0]
+        section = html[html.index('id="avstamning"') :].split("</section>", 1)[0]
         assert "<table" not in section and "<details" not in section, name  # no folded tables left in the chapter
         if "rapportbok-notis" in section:
             continue  # "Inga summor att stämma av"
@@ -344,7 +397,7 @@ def test_site_reconciliation_has_its_own_page(built_site):
         target = pages[name.rsplit("/", 1)[0] + "/avstamning.html"]
         assert f'id="avstamning-{chapter}"' in target, name  # the link lands on the chapter's section
     budget = pages["book/alingsas/2025/budget.html"]
-    line = _plain(re.sub(r"<[^>]+>", "", budget[budget.index('id="avstamning"'):].split("</section>", 1)[0]))
+    line = _plain(re.sub(r"<[^>]+>", "", budget[budget.index('id="avstamning"') :].split("</section>", 1)[0]))
     assert "50 kontroller" in line and "ingen verklig avvikelse" in line and "Avstämningen i detalj" in line
     page = pages["book/alingsas/2025/avstamning.html"]
     soup = BeautifulSoup(page, "html.parser")
@@ -352,8 +405,12 @@ def test_site_reconciliation_has_its_own_page(built_site):
     text = " ".join(_plain(soup.select_one("article.bd-article").get_text(" ")).split())
     # grouped by chapter, in book order
     heads = [_plain(h.get_text(" ")).rstrip(" #") for h in soup.select("article.bd-article h2")]
-    assert heads == ["Budget och ekonomiska ramar", "Risk och intern kontroll", "Åtgärdsplaner",
-                     "Genomlysning: nyckeltal jämfört med liknande kommuner"]
+    assert heads == [
+        "Budget och ekonomiska ramar",
+        "Risk och intern kontroll",
+        "Åtgärdsplaner",
+        "Genomlysning: nyckeltal jämfört med liknande kommuner",
+    ]
     # each finding in plain words: the 1 tkr rounding and the book's own de-duplication are told apart
     assert "Avrundning. Verksamhetens nettokostnader 2024" in text
     assert "Bokens egen rensning: källans summa räknar en åtgärd två gånger, boken en gång" in text
@@ -362,7 +419,7 @@ def test_site_reconciliation_has_its_own_page(built_site):
     assert text.count('tabell "Belopp i tkr". Omräkningen är egen beräkning') == 2  # ramar and investeringar
     # after the chapters in the table of contents
     index = pages["book/alingsas/2025/index.html"]
-    links = re.findall(r'href="(\w+)\.html"', index[index.index('id="kapitel"'):index.index('id="som-pdf"')])
+    links = re.findall(r'href="(\w+)\.html"', index[index.index('id="kapitel"') : index.index('id="som-pdf"')])
     assert links[-1] == "avstamning" and links[0] == "sammanfattning", links
 
 
@@ -374,8 +431,12 @@ def test_change_in_words():
 
     assert _plain(wording.change_words("Övriga kostnader", -38013, -46587)) == "Kostnaden ökar med 8 574 tkr (22,6 %)"
     assert _plain(wording.change_words("Lokalhyror", -17416, -17111)) == "Kostnaden minskar med 305 tkr (1,8 %)"
-    assert _plain(wording.change_words("Verksamhetens nettokostnader", -245082, -256303)).startswith("Nettokostnaden ökar med 11 221 tkr")
-    assert _plain(wording.change_words("Verksamhetens intäkter", 31417, 32336)).startswith("Intäkterna ökar med 919 tkr")
+    assert _plain(wording.change_words("Verksamhetens nettokostnader", -245082, -256303)).startswith(
+        "Nettokostnaden ökar med 11 221 tkr"
+    )
+    assert _plain(wording.change_words("Verksamhetens intäkter", 31417, 32336)).startswith(
+        "Intäkterna ökar med 919 tkr"
+    )
     assert wording.change_words("Årets resultat", 0, 0) == "Oförändrad"
     assert wording.change_words("x", None, 1) == ""
     assert _plain(wording.net_cost(-256303)) == "256,3 mnkr (256 303 tkr)"
@@ -415,13 +476,19 @@ LAYOUT_JS = """(keys) => {
 
 # Table id -> the columns a reader must see without scrolling at 1366 px (issue #14).
 KEY_COLUMNS = {
-    "book/haninge/2018/atgardsplan.html": {"T_atgarder": ["Åtgärd", "Trafikljus", "Realisering, %", "Faktiskt hittills, tkr"]},
+    "book/haninge/2018/atgardsplan.html": {
+        "T_atgarder": ["Åtgärd", "Trafikljus", "Realisering, %", "Faktiskt hittills, tkr"]
+    },
     # Linköping reports no follow-up: the table has planned effects only (no traffic lights to show).
     "book/linkoping/2024/atgardsplan.html": {"T_atgarder": ["Åtgärd", "Planerad 2024, tkr"]},
-    "book/alingsas/2025/risk.html": {"T_risker": ["Risk", "Riskvärde", "Hantering"],
-                                     "T_internkontroll": ["Risk", "Riskvärde", "Metod", "Ansvarig"]},
-    "book/alingsas/2025/genomlysning.html": {"T_forflyttning_1": ["Möjlighet", "Besparing, mnkr per år", "Besparing enligt källan"],
-                                             "T_forflyttning_2": ["Möjlighet", "Besparing, mnkr per år", "Besparing enligt källan"]},
+    "book/alingsas/2025/risk.html": {
+        "T_risker": ["Risk", "Riskvärde", "Hantering"],
+        "T_internkontroll": ["Risk", "Riskvärde", "Metod", "Ansvarig"],
+    },
+    "book/alingsas/2025/genomlysning.html": {
+        "T_forflyttning_1": ["Möjlighet", "Besparing, mnkr per år", "Besparing enligt källan"],
+        "T_forflyttning_2": ["Möjlighet", "Besparing, mnkr per år", "Besparing enligt källan"],
+    },
 }
 
 
@@ -431,8 +498,9 @@ def test_key_columns_in_view_and_no_page_overflow(built_site):
     need_chromium()
     from rapportbok.publish import chromium
 
-    pages = sorted(p.relative_to(built_site).as_posix() for p in (built_site / "book").rglob("*.html")
-                   if "kallor" not in p.parts)
+    pages = sorted(
+        p.relative_to(built_site).as_posix() for p in (built_site / "book").rglob("*.html") if "kallor" not in p.parts
+    )
     problems = []
     with chromium.browser() as browser:
         for width, height in ((1366, 900), (390, 844)):
@@ -455,10 +523,10 @@ def test_key_columns_in_view_and_no_page_overflow(built_site):
 
 def test_site_intros_tell_rounding_and_dedup_from_mismatch(built_site):
     budget = _article(built_site / "book" / "alingsas" / "2025" / "budget.html")
-    intro = _plain(re.sub(r"<[^>]+>", " ", budget[:budget.find("Ekonomiska ramar per kontogrupp")]))
+    intro = _plain(re.sub(r"<[^>]+>", " ", budget[: budget.find("Ekonomiska ramar per kontogrupp")]))
     assert "ingen verklig avvikelse" in intro and "avvikelser mellan" not in intro
     plan = _article(built_site / "book" / "alingsas" / "2025" / "atgardsplan.html")
-    intro = _plain(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", plan[:plan.find("Så räknas")])))
+    intro = _plain(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", plan[: plan.find("Så räknas")])))
     assert "2 där boken inte räknar samma åtgärd två gånger och ingen verklig avvikelse" in intro
 
 
@@ -523,16 +591,21 @@ def test_landing_page_cards_link_their_figures():
     card = next(line for line in page.splitlines() if line.startswith("- **[2024]"))
     assert card.startswith("- **[2024](linkoping/2024/index.md)**: ")
     hrefs = re.findall(r'href="([^"]+)"', card)
-    assert hrefs == ["linkoping/2024/atgardsplan.html#fran-underskott-till-kvarstaende-gap",
-                     "linkoping/2024/atgardsplan.html#T_summa_plan",
-                     "linkoping/2024/atgardsplan.html#fran-underskott-till-kvarstaende-gap"]
+    assert hrefs == [
+        "linkoping/2024/atgardsplan.html#fran-underskott-till-kvarstaende-gap",
+        "linkoping/2024/atgardsplan.html#T_summa_plan",
+        "linkoping/2024/atgardsplan.html#fran-underskott-till-kvarstaende-gap",
+    ]
 
 
 def test_site_headline_links_land_on_their_table(built_site):
     from bs4 import BeautifulSoup as Soup
 
-    pages = (sorted(built_site.glob("book/*/*/index.html")) + sorted(built_site.glob("book/*/*/sammanfattning.html"))
-             + [built_site / "book" / "index.html"])
+    pages = (
+        sorted(built_site.glob("book/*/*/index.html"))
+        + sorted(built_site.glob("book/*/*/sammanfattning.html"))
+        + [built_site / "book" / "index.html"]
+    )
     checked, landing = 0, 0
     for page in pages:
         for a in Soup(page.read_text(encoding="utf-8"), "html.parser").select("a.rapportbok-lage-tal"):

@@ -62,7 +62,9 @@ def october(tmp_path, monkeypatch):
 
 def test_report_dates_and_share_of_year():
     assert periods.tertial_of(dt.date(2025, 8, 31)) == 2 and periods.tertial_of(OCT31) is None
-    assert periods.is_month_end(dt.date(2024, 2, 29)) and not periods.is_month_end(dt.date(2025, 2, 28) - dt.timedelta(1))
+    assert periods.is_month_end(dt.date(2024, 2, 29)) and not periods.is_month_end(
+        dt.date(2025, 2, 28) - dt.timedelta(1)
+    )
     assert periods.share_pct(OCT31) == pytest.approx(250 / 3)  # 10/12 = 83,3 %, not 66,7 %
     assert periods.year_share_pct(OCT31) == pytest.approx(250 / 3)
     assert periods.year_share_pct(dt.date(2025, 8, 31)) == periods.year_share_pct(2)
@@ -71,7 +73,10 @@ def test_report_dates_and_share_of_year():
     assert periods.period_text(dt.date(2025, 8, 31)) == "tertial 2 2025 (t.o.m. 31 augusti 2025)"
     assert periods.period_text(dt.date(2025, 12, 31)) == "helåret 2025"
     assert [periods.period_label(d) for d in (dt.date(2025, 4, 30), OCT31, dt.date(2025, 12, 31))] == [
-        "T1 (30 april)", "31 oktober", "Helår"]
+        "T1 (30 april)",
+        "31 oktober",
+        "Helår",
+    ]
     assert periods.report_text(OCT31) == "januari–oktober (t.o.m. 31 oktober 2025)"
     assert periods.report_text(dt.date(2025, 8, 31)) == periods.TERTIAL_TEXT[2]
 
@@ -87,17 +92,41 @@ def test_organisation_chooses_the_report_date(october):
     assert org.ends[2024] == dt.date(2024, 12, 31)  # the tertial form stays valid
 
 
-@pytest.mark.parametrize("spec, column, value, expected", [
-    ("2025: {per: 2025-10-15}", "ar.2025.per", "2025-10-15", "ett månadsslut i 2025 som ÅÅÅÅ-MM-DD, t.ex. per: 2025-10-31"),
-    ("2025: {per: 2024-10-31}", "ar.2025.per", "2024-10-31", "ett månadsslut i 2025 som ÅÅÅÅ-MM-DD, t.ex. per: 2025-10-31"),
-    ("2025: {per: oktober}", "ar.2025.per", "oktober", "ett datum ÅÅÅÅ-MM-DD som är ett månadsslut, t.ex. per: 2025-10-31"),
-    ("2025: {per: 2025-10-31, tertial: 2}", "ar.2025.tertial", "2", "ingen tertial, eller den tertial som slutar 2025-10-31 (per)"),
-])
+@pytest.mark.parametrize(
+    "spec, column, value, expected",
+    [
+        (
+            "2025: {per: 2025-10-15}",
+            "ar.2025.per",
+            "2025-10-15",
+            "ett månadsslut i 2025 som ÅÅÅÅ-MM-DD, t.ex. per: 2025-10-31",
+        ),
+        (
+            "2025: {per: 2024-10-31}",
+            "ar.2025.per",
+            "2024-10-31",
+            "ett månadsslut i 2025 som ÅÅÅÅ-MM-DD, t.ex. per: 2025-10-31",
+        ),
+        (
+            "2025: {per: oktober}",
+            "ar.2025.per",
+            "oktober",
+            "ett datum ÅÅÅÅ-MM-DD som är ett månadsslut, t.ex. per: 2025-10-31",
+        ),
+        (
+            "2025: {per: 2025-10-31, tertial: 2}",
+            "ar.2025.tertial",
+            "2",
+            "ingen tertial, eller den tertial som slutar 2025-10-31 (per)",
+        ),
+    ],
+)
 def test_bad_report_date_in_organisation_yml(tmp_path, spec, column, value, expected):
     data = scratch_data(tmp_path, None, spec)
     issues = [i for i in consistency.validate(data) if i.severity == "fel"]
     assert [i.message() for i in issues] == [
-        f"alingsas/organisation.yml, rad 10, nyckel '{column}': värdet '{value}' – förväntade {expected}."]
+        f"alingsas/organisation.yml, rad 10, nyckel '{column}': värdet '{value}' – förväntade {expected}."
+    ]
 
 
 def test_delarsrapport_per_31_august_as_a_date(tmp_path):
@@ -125,7 +154,10 @@ def test_monthly_report_without_tertial_column(october):
 
 def test_monthly_reports_beside_tertials_over_the_year(tmp_path, monkeypatch):
     t2 = (FIX / T2).read_text(encoding="utf-8").splitlines()
-    oct_rows = [",".join([r.split(",", 1)[0], "", r.split(",", 1)[1]]) for r in (FIX / OCT).read_text(encoding="utf-8").splitlines()[1:]]
+    oct_rows = [
+        ",".join([r.split(",", 1)[0], "", r.split(",", 1)[1]])
+        for r in (FIX / OCT).read_text(encoding="utf-8").splitlines()[1:]
+    ]
     data = scratch_data(tmp_path, "\n".join(t2 + oct_rows) + "\n")
     monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
     assert [i for i in consistency.validate(data) if i.severity == "fel"] == []
@@ -135,26 +167,45 @@ def test_monthly_reports_beside_tertials_over_the_year(tmp_path, monkeypatch):
     assert dev.loc["31 oktober", "Personalkostnader"] == -162698 - (-161198)
 
 
-@pytest.mark.parametrize("old, new, column, value, expected", [
-    ("2025-10-31,Personalkostnader", "2025-10-15,Personalkostnader", "per_datum", "2025-10-15",
-     "ett månadsslut, t.ex. 2025-10-31 (rapportdatum för en månadsrapport)"),
-    ("2025-10-31,Personalkostnader", "2024-10-31,Personalkostnader", "per_datum", "2024-10-31",
-     "ett datum i året 2025 (kolumnen ar)"),
-])
+@pytest.mark.parametrize(
+    "old, new, column, value, expected",
+    [
+        (
+            "2025-10-31,Personalkostnader",
+            "2025-10-15,Personalkostnader",
+            "per_datum",
+            "2025-10-15",
+            "ett månadsslut, t.ex. 2025-10-31 (rapportdatum för en månadsrapport)",
+        ),
+        (
+            "2025-10-31,Personalkostnader",
+            "2024-10-31,Personalkostnader",
+            "per_datum",
+            "2024-10-31",
+            "ett datum i året 2025 (kolumnen ar)",
+        ),
+    ],
+)
 def test_report_date_errors(tmp_path, old, new, column, value, expected):
     text = (FIX / OCT).read_text(encoding="utf-8").replace(old, new)
     data = scratch_data(tmp_path, text, "2025: {per: 2025-10-31}")
     issues = [i for i in consistency.validate(data) if i.severity == "fel"]
     assert [i.message() for i in issues] == [
-        f"alingsas/budgetuppfoljning.csv, rad 3, kolumn '{column}': värdet '{value}' – förväntade {expected}."]
+        f"alingsas/budgetuppfoljning.csv, rad 3, kolumn '{column}': värdet '{value}' – förväntade {expected}."
+    ]
 
 
 def test_tertial_column_must_agree_with_the_date(tmp_path):
-    text = (FIX / T2).read_text(encoding="utf-8").replace("2025,2,2025-08-31,Personalkostnader", "2025,2,2025-10-31,Personalkostnader")
+    text = (
+        (FIX / T2)
+        .read_text(encoding="utf-8")
+        .replace("2025,2,2025-08-31,Personalkostnader", "2025,2,2025-10-31,Personalkostnader")
+    )
     data = scratch_data(tmp_path, text)
     issues = [i for i in consistency.validate(data) if i.severity == "fel"]
     assert [i.message() for i in issues] == [
-        "alingsas/budgetuppfoljning.csv, rad 3, kolumn 'per_datum': värdet '2025-10-31' – förväntade 2025-08-31, slutdatum för tertial 2."]
+        "alingsas/budgetuppfoljning.csv, rad 3, kolumn 'per_datum': värdet '2025-10-31' – förväntade 2025-08-31, slutdatum för tertial 2."
+    ]
 
 
 # --- the action plans use the same date -------------------------------------------------------
@@ -175,14 +226,35 @@ def test_action_plan_status_uses_the_report_date(monkeypatch):
 def test_page_names_the_period_by_its_date(october, tmp_path):
     out = tmp_path / "budget.ipynb"
     subprocess.run(
-        [sys.executable, "-m", "papermill", str(chapter_notebook("budget", tmp_path)), str(out),
-         "-p", "org", "alingsas", "-p", "year", "2025", "-p", "tertial", "3", "--cwd", str(tmp_path)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(chapter_notebook("budget", tmp_path)),
+            str(out),
+            "-p",
+            "org",
+            "alingsas",
+            "-p",
+            "year",
+            "2025",
+            "-p",
+            "tertial",
+            "3",
+            "--cwd",
+            str(tmp_path),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     nb = nbformat.read(out, as_version=4)
     cell = next(c for c in nb.cells if c.source.strip() == "ch.followup()")
-    text = "".join(o["data"].get("text/markdown", "") + o["data"].get("text/html", "")
-                   for o in cell.outputs if o.output_type == "display_data")
+    text = "".join(
+        o["data"].get("text/markdown", "") + o["data"].get("text/html", "")
+        for o in cell.outputs
+        if o.output_type == "display_data"
+    )
     assert "Uppföljning perioden t.o.m. 31 oktober 2025." in text
     assert f"Andel av året som har gått: 83,3{NBSP}%" in text
     assert "Budgetuppföljning per kontogrupp, perioden t.o.m. 31 oktober 2025" in text
@@ -218,4 +290,5 @@ def test_excel_template_for_a_report_date(tmp_path, monkeypatch):
     with pytest.raises(ExcelError) as err:
         excel.write_template("haninge", 2018, None, tmp_path / "x.xlsx", per=dt.date(2018, 10, 30))
     assert [i.message() for i in err.value.issues] == [
-        "--per: värdet '2018-10-30' – förväntade ett månadsslut i 2018, t.ex. 2018-10-31."]
+        "--per: värdet '2018-10-30' – förväntade ett månadsslut i 2018, t.ex. 2018-10-31."
+    ]

@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rapportbok.data import datasets
 from rapportbok.analysis import risk
-from rapportbok.data import risk as risk_data
 from rapportbok.chapters import MODULES
 from rapportbok.chapters import risk as chapter
+from rapportbok.data import datasets
+from rapportbok.data import risk as risk_data
 from rapportbok.data.schema import read_table
 from rapportbok.publish import templates
 
@@ -70,9 +70,17 @@ def test_real_matrix_counts(real):
 
 def test_real_scales(real):
     assert risk.level_names(real["riskskalor"], "Sannolikhet") == {
-        1: "Osannolik", 2: "Mindre sannolik", 3: "Möjlig", 4: "Sannolik"}
+        1: "Osannolik",
+        2: "Mindre sannolik",
+        3: "Möjlig",
+        4: "Sannolik",
+    }
     assert risk.level_names(real["riskskalor"], "Väsentlighet") == {
-        1: "Försumbar", 2: "Lindrig", 3: "Kännbar", 4: "Allvarlig"}
+        1: "Försumbar",
+        2: "Lindrig",
+        3: "Kännbar",
+        4: "Allvarlig",
+    }
 
 
 def test_chapter_registered_and_shown_from_2025(real):
@@ -83,9 +91,17 @@ def test_chapter_registered_and_shown_from_2025(real):
 
 def test_template_headings():
     nb = templates.to_notebook(templates.template_path(ROOT, "risk"))
-    headings = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines() if line.startswith("#")]
-    assert headings == ["# Risk och intern kontroll", "## Risk- och väsentlighetsanalys", "## Riskkarta",
-                        "## Internkontrollplan", "## Skalor", "## Avstämning"]
+    headings = [
+        line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines() if line.startswith("#")
+    ]
+    assert headings == [
+        "# Risk och intern kontroll",
+        "## Risk- och väsentlighetsanalys",
+        "## Riskkarta",
+        "## Internkontrollplan",
+        "## Skalor",
+        "## Avstämning",
+    ]
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
 
@@ -97,24 +113,55 @@ def test_template_headings():
 def _synthetic_register(rows):
     """SYNTHETIC register rows: (rad, risk, sannolikhet, vasentlighet, riskvarde)."""
     return pd.DataFrame(
-        [{"rad": r, "risk": n, "riskbeskrivning": "syntetisk", "sannolikhet": s, "vasentlighet": v,
-          "riskvarde": rv, "hantering": h, "kalla": "syntetisk", "avsnitt": "Syntetisk tabell"}
-         for r, n, s, v, rv, h in rows],
+        [
+            {
+                "rad": r,
+                "risk": n,
+                "riskbeskrivning": "syntetisk",
+                "sannolikhet": s,
+                "vasentlighet": v,
+                "riskvarde": rv,
+                "hantering": h,
+                "kalla": "syntetisk",
+                "avsnitt": "Syntetisk tabell",
+            }
+            for r, n, s, v, rv, h in rows
+        ],
         index=range(2, 2 + len(rows)),
     ).astype({"rad": "Int64", "sannolikhet": "Int64", "vasentlighet": "Int64", "riskvarde": "Int64"})
 
 
 def test_synthetic_mismatches_are_found():
-    reg = _synthetic_register([
-        (1, "Risk A", 3, 4, 12, "Hanteras, IK-plan"),
-        (2, "Risk B", 2, 3, 8, "Accepteras"),  # 2 × 3 = 6, stated 8
-        (3, "Risk C", 1, 1, 1, "Hanteras, IK-plan"),  # not in the plan below
-    ])
+    reg = _synthetic_register(
+        [
+            (1, "Risk A", 3, 4, 12, "Hanteras, IK-plan"),
+            (2, "Risk B", 2, 3, 8, "Accepteras"),  # 2 × 3 = 6, stated 8
+            (3, "Risk C", 1, 1, 1, "Hanteras, IK-plan"),  # not in the plan below
+        ]
+    )
     ik = pd.DataFrame(
-        [{"rad": 1, "risk": " risk  a ", "riskbeskrivning": "syntetisk", "riskvarde": 9, "metod": "m", "ansvarig": "a",
-          "kalla": "syntetisk", "avsnitt": "Syntetisk plan"},
-         {"rad": 2, "risk": "Risk Z", "riskbeskrivning": "syntetisk", "riskvarde": 4, "metod": "m", "ansvarig": "a",
-          "kalla": "syntetisk", "avsnitt": "Syntetisk plan"}],
+        [
+            {
+                "rad": 1,
+                "risk": " risk  a ",
+                "riskbeskrivning": "syntetisk",
+                "riskvarde": 9,
+                "metod": "m",
+                "ansvarig": "a",
+                "kalla": "syntetisk",
+                "avsnitt": "Syntetisk plan",
+            },
+            {
+                "rad": 2,
+                "risk": "Risk Z",
+                "riskbeskrivning": "syntetisk",
+                "riskvarde": 4,
+                "metod": "m",
+                "ansvarig": "a",
+                "kalla": "syntetisk",
+                "avsnitt": "Syntetisk plan",
+            },
+        ],
         index=[2, 3],
     )
     bad = [f for f in risk.riskvalue_checks(reg) if not f.ok]

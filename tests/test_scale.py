@@ -33,7 +33,9 @@ def _copy(dst: Path, names=PROJECT_FILES) -> Path:
 
 
 def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "rapportbok", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "rapportbok", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
 
 
 def _executed(stdout: str) -> list[str]:
@@ -41,6 +43,7 @@ def _executed(stdout: str) -> list[str]:
 
 
 # -- validate once --------------------------------------------------------------------------------------
+
 
 def test_each_organisation_is_validated_once_per_content(tmp_path):
     data = _copy(tmp_path, ("data",)) / "data"
@@ -93,7 +96,9 @@ def test_warnings_are_repeated_from_the_cache_and_errors_are_not_cached(tmp_path
     datasets.load_org("haninge", data, seen2)
     assert seen1 == seen2
     path = data / "alingsas" / "tabell_varden.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(",budget2024,31417", ",budget2024,31 417 kr", 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(",budget2024,31417", ",budget2024,31 417 kr", 1), encoding="utf-8"
+    )
     for _ in range(2):  # the error is reported every time, with file, row, column and value
         with pytest.raises(DataError) as err:
             datasets.load_org("alingsas", data)
@@ -124,13 +129,17 @@ def test_validate_once_leaves_every_notebook_output_as_committed(built_project):
 
 # -- build a selection ----------------------------------------------------------------------------------
 
+
 def test_selection_builds_only_those_organisations_and_keeps_the_others(tmp_path):
     proj = _copy(tmp_path)
     for org in ("haninge", "linkoping"):  # both changed: only the selected one may run
         f = proj / "data" / org / "uppgifter.csv"
         f.write_bytes(f.read_bytes() + b"\n")
-    kept = {p: p.read_bytes() for p in (proj / "book").rglob("*") if p.is_file() and "linkoping" not in p.parts
-            and p.suffix == ".ipynb"}
+    kept = {
+        p: p.read_bytes()
+        for p in (proj / "book").rglob("*")
+        if p.is_file() and "linkoping" not in p.parts and p.suffix == ".ipynb"
+    }
     proc = _run(proj, "build", "--no-site", "--org", "linkoping")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     executed = _executed(proc.stdout)
@@ -182,6 +191,7 @@ def test_shards_assemble_into_the_full_book(tmp_path):
 
 # -- site jobs ------------------------------------------------------------------------------------------
 
+
 def test_site_jobs_are_passed_to_jupyter_book(monkeypatch):
     monkeypatch.delenv(build.SITE_JOBS_ENV, raising=False)
     monkeypatch.setattr(build.os, "cpu_count", lambda: 2)
@@ -208,6 +218,7 @@ def test_site_jobs_are_passed_to_jupyter_book(monkeypatch):
 
 # -- the benchmark's synthetic organisations ------------------------------------------------------------
 
+
 def test_bench_synthesizes_valid_labelled_organisations(tmp_path):
     bench = load_tool("bench")
     proj = bench.copy_project(tmp_path)
@@ -230,10 +241,12 @@ def test_bench_reports_the_phases_of_a_build():
     bench = load_tool("bench")
     number = lambda x, d: f"{x:.{d}f}".replace(".", ",")  # noqa: E731
     line = bench.phase_line({"notebooks": 12.0, "webbplats": 92.1, "cpu": 250.5}, 122.3, 30, number)
-    assert line == ("före kärnorna 12,0 s · notebooks 80,1 s · webbplatsen 30,2 s · CPU 250,5 s "
-                    "(8,35 s per organisation)")
+    assert line == (
+        "före kärnorna 12,0 s · notebooks 80,1 s · webbplatsen 30,2 s · CPU 250,5 s (8,35 s per organisation)"
+    )
     assert bench.phase_line({"notebooks": 2.0, "cpu": 9.0}, 10.0, 3, number) == (
-        "före kärnorna 2,0 s · notebooks 8,0 s · CPU 9,0 s (3,00 s per organisation)")  # the site unchanged
+        "före kärnorna 2,0 s · notebooks 8,0 s · CPU 9,0 s (3,00 s per organisation)"
+    )  # the site unchanged
     assert [p for p, _ in bench.PHASE_LINES] == ["notebooks", "webbplats"]
     source = Path(build.__file__).read_text(encoding="utf-8")  # the build still prints the lines the bench waits for
     assert 'log(f"Kör {len(todo)} notebooks' in source and 'log("Bygger webbplatsen' in source

@@ -55,7 +55,7 @@ def test_reads_semicolon_decimal_comma_cp1252(tmp_path):
 
 def test_reads_utf8_bom(tmp_path):
     p = tmp_path / "t.csv"
-    p.write_bytes(b"\xef\xbb\xbf" + "rad,post,ar,enhet,belopp,datum\n1,A,2025,tkr,5,2025-04-30\n".encode())
+    p.write_bytes(b"\xef\xbb\xbf" + b"rad,post,ar,enhet,belopp,datum\n1,A,2025,tkr,5,2025-04-30\n")
     df, issues = read_table(p, SPEC, "t.csv")
     assert issues == [] and str(df.loc[2, "datum"]) == "2025-04-30"
 
@@ -63,10 +63,7 @@ def test_reads_utf8_bom(tmp_path):
 def test_every_problem_reported_with_row_column_value_expected(tmp_path):
     p = _write(
         tmp_path,
-        "rad,post,ar,enhet,belopp,datum\n"
-        "1,A,2025,tkr,12x,\n"
-        "-2,,25,kr,5,2025-13-01\n"
-        "1,B,2025,tkr,3,\n",
+        "rad,post,ar,enhet,belopp,datum\n1,A,2025,tkr,12x,\n-2,,25,kr,5,2025-13-01\n1,B,2025,tkr,3,\n",
     )
     df, issues = read_table(p, SPEC, "t.csv")
     assert df is None
@@ -76,7 +73,10 @@ def test_every_problem_reported_with_row_column_value_expected(tmp_path):
     assert "t.csv, rad 3, kolumn 'ar': värdet '25' – förväntade ett årtal med fyra siffror, t.ex. 2025." in msgs
     assert "t.csv, rad 3, kolumn 'enhet': värdet 'kr' – förväntade ett av: tkr, mnkr." in msgs
     assert "t.csv, rad 3, kolumn 'rad': värdet '-2' – förväntade ett tal som inte är negativt." in msgs
-    assert "t.csv, rad 3, kolumn 'datum': värdet '2025-13-01' – förväntade ett datum som ÅÅÅÅ-MM-DD, t.ex. 2025-04-30." in msgs
+    assert (
+        "t.csv, rad 3, kolumn 'datum': värdet '2025-13-01' – förväntade ett datum som ÅÅÅÅ-MM-DD, t.ex. 2025-04-30."
+        in msgs
+    )
     assert any(i.row == 4 and i.column == "rad+ar" for i in issues)  # duplicate key
 
 

@@ -38,26 +38,41 @@ def app(tmp_path_factory):
         parts.append(f".. toctree::\n   :caption: Kommun {org}\n\n   {org}/2025/index\n   {org}/2024/index\n")
         for year in (2025, 2024):
             chapters = ("budget", "risk") if year == 2025 else ("budget",)
-            _write(src / "book" / org / str(year) / "index.rst",
-                   _heading(f"Kommun {org} {year}") + "Text.\n\n.. toctree::\n   :hidden:\n\n"
-                   + "".join(f"   {c}\n" for c in chapters))
+            _write(
+                src / "book" / org / str(year) / "index.rst",
+                _heading(f"Kommun {org} {year}")
+                + "Text.\n\n.. toctree::\n   :hidden:\n\n"
+                + "".join(f"   {c}\n" for c in chapters),
+            )
             for c in chapters:
-                _write(src / "book" / org / str(year) / f"{c}.rst",
-                       _heading(f"{c} {org} {year}") + "".join(
-                           _heading(f"Avsnitt {i}", "-") + "Text.\n\n" + _heading(f"Underavsnitt {i}", "~") + "Text.\n\n"
-                           for i in range(3)))
-        _write(src / "book" / "kallor" / f"{org}-budget.rst",
-               f":{sphinxext.ORG_META}: {org}\n\n" + _heading(f"Budget {org}") + "Källa.\n")
+                _write(
+                    src / "book" / org / str(year) / f"{c}.rst",
+                    _heading(f"{c} {org} {year}")
+                    + "".join(
+                        _heading(f"Avsnitt {i}", "-") + "Text.\n\n" + _heading(f"Underavsnitt {i}", "~") + "Text.\n\n"
+                        for i in range(3)
+                    ),
+                )
+        _write(
+            src / "book" / "kallor" / f"{org}-budget.rst",
+            f":{sphinxext.ORG_META}: {org}\n\n" + _heading(f"Budget {org}") + "Källa.\n",
+        )
     parts.append(".. toctree::\n   :caption: Om boken\n\n   ordlista\n")
     parts.append(".. toctree::\n   :caption: Källor\n\n   kallor/index\n")
     _write(src / "book" / "index.rst", _heading("Rapportbok") + "\n".join(parts))
     _write(src / "book" / "ordlista.rst", _heading("Ordlista") + _heading("tkr", "-") + "Tusen kronor.\n")
-    _write(src / "book" / "kallor" / "index.rst",
-           _heading("Källor") + ".. toctree::\n   :hidden:\n\n" + "".join(f"   {o}-budget\n" for o in ORGS) + "\n"
-           + "".join(_heading(f"Kommun {o}", "-") + "Källor.\n\n" for o in ORGS))
+    _write(
+        src / "book" / "kallor" / "index.rst",
+        _heading("Källor")
+        + ".. toctree::\n   :hidden:\n\n"
+        + "".join(f"   {o}-budget\n" for o in ORGS)
+        + "\n"
+        + "".join(_heading(f"Kommun {o}", "-") + "Källor.\n\n" for o in ORGS),
+    )
     out = tmp_path_factory.mktemp("sidebar-out")
-    app = sphinx_app.Sphinx(str(src), str(src), str(out / "html"), str(out / "doctrees"), "html",
-                            status=None, warning=None, freshenv=True)
+    app = sphinx_app.Sphinx(
+        str(src), str(src), str(out / "html"), str(out / "doctrees"), "html", status=None, warning=None, freshenv=True
+    )
     app.build()
     return app
 
@@ -109,8 +124,9 @@ def test_an_organisation_page_lists_only_its_own_pages(app):
     app.builder.__dict__.pop(sphinxext.SCOPE_CACHE_ATTR, None)
     for org in ORGS:
         for doc in (f"book/{org}/2025/risk", f"book/kallor/{org}-budget"):
-            html = _html(app, sphinxext.scoped_toctree(app.builder, doc, collapse=False, includehidden=True,
-                                                       titles_only=True))
+            html = _html(
+                app, sphinxext.scoped_toctree(app.builder, doc, collapse=False, includehidden=True, titles_only=True)
+            )
             others = [o for o in ORGS if o != org]
             assert f"Kommun {org} 2025" in html and f"Budget {org}" in html and "Ordlista" in html, doc
             assert not any(f"Kommun {o} " in html or f"Budget {o}" in html for o in others), doc
@@ -132,15 +148,41 @@ def test_titles_only_keeps_a_table_of_contents_of_another_shape():
     from docutils import nodes
     from sphinx import addnodes
 
-    deep = nodes.bullet_list("", nodes.list_item("", addnodes.compact_paragraph("", "", nodes.reference("", "T")),
-                                                 nodes.bullet_list("", nodes.list_item(
-                                                     "", addnodes.compact_paragraph("", "", nodes.reference("", "H")),
-                                                     nodes.bullet_list("", addnodes.toctree(entries=[]))))))
+    deep = nodes.bullet_list(
+        "",
+        nodes.list_item(
+            "",
+            addnodes.compact_paragraph("", "", nodes.reference("", "T")),
+            nodes.bullet_list(
+                "",
+                nodes.list_item(
+                    "",
+                    addnodes.compact_paragraph("", "", nodes.reference("", "H")),
+                    nodes.bullet_list("", addnodes.toctree(entries=[])),
+                ),
+            ),
+        ),
+    )
     assert sphinxext._titles_only(deep) is deep
-    flat = nodes.bullet_list("", nodes.list_item("", addnodes.compact_paragraph("", "", nodes.reference("", "T")),
-                                                 nodes.bullet_list("", addnodes.toctree(entries=[]),
-                                                                   nodes.list_item("", addnodes.compact_paragraph(
-                                                                       "", "", nodes.reference("", "H"))))))
+    flat = nodes.bullet_list(
+        "",
+        nodes.list_item(
+            "",
+            addnodes.compact_paragraph("", "", nodes.reference("", "T")),
+            nodes.bullet_list(
+                "",
+                addnodes.toctree(entries=[]),
+                nodes.list_item("", addnodes.compact_paragraph("", "", nodes.reference("", "H"))),
+            ),
+        ),
+    )
     out = sphinxext._titles_only(flat)
     assert out is not flat and [n.tagname for n in out.findall()] == [
-        "bullet_list", "list_item", "compact_paragraph", "reference", "#text", "bullet_list", "toctree"]
+        "bullet_list",
+        "list_item",
+        "compact_paragraph",
+        "reference",
+        "#text",
+        "bullet_list",
+        "toctree",
+    ]

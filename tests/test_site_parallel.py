@@ -17,10 +17,12 @@ sphinx_app = pytest.importorskip("sphinx.application")
 
 from sphinx.util.parallel import parallel_available  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not parallel_available or not sys.platform.startswith("linux"),
-                                reason="Sphinx writes in parallel only where it can fork")
+pytestmark = pytest.mark.skipif(
+    not parallel_available or not sys.platform.startswith("linux"),
+    reason="Sphinx writes in parallel only where it can fork",
+)
 
-RECORDER = '''
+RECORDER = """
 import os
 
 from rapportbok.publish import sphinxext
@@ -42,27 +44,42 @@ def setup(app):
     app.connect("env-merge-info", _merged)
     app.connect("html-page-context", _page)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
-'''
+"""
 
 
 def _book(src) -> None:
     src.mkdir(parents=True, exist_ok=True)
     (src / "recorder.py").write_text(RECORDER, encoding="utf-8")
-    (src / "conf.py").write_text("import sys, os\nsys.path.insert(0, os.path.dirname(__file__))\n"
-                                 "extensions = ['recorder']\nexclude_patterns = ['_build']\n", encoding="utf-8")
+    (src / "conf.py").write_text(
+        "import sys, os\nsys.path.insert(0, os.path.dirname(__file__))\n"
+        "extensions = ['recorder']\nexclude_patterns = ['_build']\n",
+        encoding="utf-8",
+    )
     pages = [f"sida{i:02d}" for i in range(59)]
-    (src / "index.rst").write_text("Syntetisk bok\n=============\n\n.. toctree::\n\n"
-                                   + "".join(f"   {p}\n" for p in pages), encoding="utf-8")
+    (src / "index.rst").write_text(
+        "Syntetisk bok\n=============\n\n.. toctree::\n\n" + "".join(f"   {p}\n" for p in pages), encoding="utf-8"
+    )
     for p in pages:
-        (src / f"{p}.rst").write_text(f"Sida {p}\n{'=' * (5 + len(p))}\n\nText med **fetstil**.\n\n"
-                                      f"Avsnitt\n-------\n\nSe :doc:`index`.\n", encoding="utf-8")
+        (src / f"{p}.rst").write_text(
+            f"Sida {p}\n{'=' * (5 + len(p))}\n\nText med **fetstil**.\n\nAvsnitt\n-------\n\nSe :doc:`index`.\n",
+            encoding="utf-8",
+        )
 
 
 def _build(tmp_path, name: str, parallel: int) -> tuple[dict[str, bytes], list, bool]:
     src, out = tmp_path / name, tmp_path / f"{name}-out"
     _book(src)
-    app = sphinx_app.Sphinx(str(src), str(src), str(out / "html"), str(out / "doctrees"), "html",
-                            status=None, warning=None, freshenv=True, parallel=parallel)
+    app = sphinx_app.Sphinx(
+        str(src),
+        str(src),
+        str(out / "html"),
+        str(out / "doctrees"),
+        "html",
+        status=None,
+        warning=None,
+        freshenv=True,
+        parallel=parallel,
+    )
     app.build()
     html = {p.relative_to(out / "html").as_posix(): p.read_bytes() for p in (out / "html").rglob("*.html")}
     writers = [p for p in out.glob("pid-*.txt")]
@@ -93,5 +110,6 @@ def test_three_processes_read_in_one_write_in_others_and_give_the_same_html(tmp_
     assert len(one_writers) == 1 and one_writers[0].name == f"pid-{os.getpid()}.txt"
     assert any(p.name != f"pid-{os.getpid()}.txt" for p in three_writers)  # pages written by forked processes
     assert sorted(n for p in three_writers for n in p.read_text(encoding="utf-8").split()) == sorted(
-        n for n in one_writers[0].read_text(encoding="utf-8").split())  # every page written once
+        n for n in one_writers[0].read_text(encoding="utf-8").split()
+    )  # every page written once
     assert len(one) == 62 and one == three  # 60 pages, the index and the search page

@@ -23,11 +23,15 @@ from rapportbok.publish import stamp
 def proj(tmp_path, monkeypatch):
     """A minimal project (synthetic files) with a stamp; file hashes are trusted at once (no 3 s wait)."""
     monkeypatch.setattr(hashing, "RACY_NS", 0)
-    for rel, text in {"data/kallor.csv": "id,titel\nprov,Syntetisk källa\n",
-                      "data/org/uppgifter.csv": "ar,belopp\n2024,100\n",
-                      "notebooks/budget.md": "# Budget\n", "_config.yml": "title: prov\n",
-                      "requirements.txt": "pandas==2.2.3\n", "book/org/2024/budget.ipynb": "{}\n",
-                      "_toc.yml": "root: index\n"}.items():
+    for rel, text in {
+        "data/kallor.csv": "id,titel\nprov,Syntetisk källa\n",
+        "data/org/uppgifter.csv": "ar,belopp\n2024,100\n",
+        "notebooks/budget.md": "# Budget\n",
+        "_config.yml": "title: prov\n",
+        "requirements.txt": "pandas==2.2.3\n",
+        "book/org/2024/budget.ipynb": "{}\n",
+        "_toc.yml": "root: index\n",
+    }.items():
         p = tmp_path / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text, encoding="utf-8")
@@ -53,8 +57,13 @@ def test_nothing_changed_reads_no_file_and_repeats_the_warnings(proj):
     assert str((proj / "data" / "org" / "uppgifter.csv").absolute()) in saved
 
 
-@pytest.mark.parametrize("new", [b"ar,belopp\n2024,1000\n",  # another size
-                                 b"ar,belopp\n2024,200\n"])  # the same size, a new time
+@pytest.mark.parametrize(
+    "new",
+    [
+        b"ar,belopp\n2024,1000\n",  # another size
+        b"ar,belopp\n2024,200\n",
+    ],
+)  # the same size, a new time
 def test_a_changed_data_file_is_noticed(proj, new):
     (proj / "data" / "org" / "uppgifter.csv").write_bytes(new)
     assert stamp.unchanged(proj, proj / "data", "book") is None
@@ -138,6 +147,7 @@ def test_digest_with_shared_contents_equals_a_plain_digest(tmp_path):
 
 
 # -- level 1: the stat signature ------------------------------------------------------------------------
+
 
 @pytest.fixture
 def signed(proj):
@@ -345,8 +355,14 @@ def test_forget_removes_both_files(signed):
 
 def _run_module(proj, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("RAPPORTBOK_ROOT", "RAPPORTBOK_DATA")}
-    return subprocess.run([sys.executable, "-X", "importtime", "-m", "rapportbok", *args], cwd=proj, env=env,
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "rapportbok", *args],
+        cwd=proj,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def _imported(stderr: str) -> set[str]:

@@ -33,11 +33,13 @@ COMMENT_COL = "L"  # after F..K: Budget helår, Budget ack, Utfall ack, Utfall a
 
 # SYNTETISKA belopp, tkr, kostnader positiva (mallens avvikelse = budget - prognos). Väsentligt (500 tkr eller 2 %):
 # rad 2 (−1 500), rad 3 (−800) och rad 4 (−1 200); rad 1 (300 tkr, 1,5 %) är det inte.
-ROWS = [(1, "Stab och ledning", 5, "post", None, 20000, 16667, 16100, 15800, 19700, 300),
-        (2, "Mottagning och utredning", 5, "post", None, 30000, 25000, 26000, 24000, 31500, -1500),
-        (3, "Socialt stöd", 5, "post", None, 40000, 33333, 33000, 32000, 40800, -800),
-        (4, "Vård och omsorg", 5, "post", None, 50000, 41667, 42500, 40000, 51200, -1200),
-        (5, "Summa", None, "summa", None, 140000, 116667, 117600, 111800, 143200, -3200)]
+ROWS = [
+    (1, "Stab och ledning", 5, "post", None, 20000, 16667, 16100, 15800, 19700, 300),
+    (2, "Mottagning och utredning", 5, "post", None, 30000, 25000, 26000, 24000, 31500, -1500),
+    (3, "Socialt stöd", 5, "post", None, 40000, 33333, 33000, 32000, 40800, -800),
+    (4, "Vård och omsorg", 5, "post", None, 50000, 41667, 42500, 40000, 51200, -1200),
+    (5, "Summa", None, "summa", None, 140000, 116667, 117600, 111800, 143200, -3200),
+]
 COMMENTS = {2: "SYNTETISKT: fler utredningar än planerat.", 4: "SYNTETISKT: fler placeringar på HVB."}
 
 
@@ -50,11 +52,14 @@ def data(tmp_path, monkeypatch):
     org.mkdir()
     (org / "organisation.yml").write_text(
         f"# SYNTETISK organisation för tester.\nslug: {SLUG}\nnamn: Excelkommun (syntetisk)\nnamnd: Socialnämnden\n"
-        "kolada_id: \"9999\"\nar:\n  2030: {per: 2030-10-31}\nvasentlig_avvikelse: {tkr: 500, procent: 2, villkor: någon}\n",
-        encoding="utf-8")
+        'kolada_id: "9999"\nar:\n  2030: {per: 2030-10-31}\nvasentlig_avvikelse: {tkr: 500, procent: 2, villkor: någon}\n',
+        encoding="utf-8",
+    )
     with (d / "kallor.csv").open("a", encoding="utf-8") as f:
-        f.write(f"{SOURCE},SYNTETISK månadsrapport oktober 2030 (testdata),{SLUG},Månadsrapport,SYNTETISK 2030-11-20,"
-                "kallor/testkommun-syntetisk.txt\n")
+        f.write(
+            f"{SOURCE},SYNTETISK månadsrapport oktober 2030 (testdata),{SLUG},Månadsrapport,SYNTETISK 2030-11-20,"
+            "kallor/testkommun-syntetisk.txt\n"
+        )
     monkeypatch.setenv("RAPPORTBOK_DATA", str(d))
     monkeypatch.chdir(tmp_path)  # chapters run in this process write their downloads to tabeller/ here
     return d
@@ -66,7 +71,9 @@ def _invoke(*args: str):
 
 def _template(tmp_path: Path) -> Path:
     out = tmp_path / "oktober.xlsx"
-    res = _invoke("mall", "--org", SLUG, "--ar", "2030", "--per", "2030-10-31", "--tabeller", "månadsrapport", "--ut", str(out))
+    res = _invoke(
+        "mall", "--org", SLUG, "--ar", "2030", "--per", "2030-10-31", "--tabeller", "månadsrapport", "--ut", str(out)
+    )
     assert res.exit_code == 0, res.output
     assert "kolumnen Kommentar" in res.output
     return out
@@ -77,7 +84,12 @@ def _fill(book: Path, comments: dict[int, object] = COMMENTS) -> None:
     wb = openpyxl.load_workbook(book)
     ws = wb["verksamhet"]
     assert ws[f"{COMMENT_COL}14"].value == "Kommentar"
-    ws["B1"], ws["B2"], ws["B7"], ws["B8"] = TID, "Driftredovisning per verksamhet (SYNTETISK)", SOURCE, "SYNTETISK tabell 1"
+    ws["B1"], ws["B2"], ws["B7"], ws["B8"] = (
+        TID,
+        "Driftredovisning per verksamhet (SYNTETISK)",
+        SOURCE,
+        "SYNTETISK tabell 1",
+    )
     for i, r in enumerate(ROWS, start=15):
         for j, v in enumerate(r, start=1):
             ws.cell(row=i, column=j, value=v)
@@ -101,8 +113,11 @@ def _followup_page() -> str:
 
 
 def _comment_warnings(d: Path) -> list[str]:
-    return [i.message() for i in consistency.validate(d) if i.file.startswith(f"{SLUG}/")
-            and "förväntade en kommentar" in i.message()]
+    return [
+        i.message()
+        for i in consistency.validate(d)
+        if i.file.startswith(f"{SLUG}/") and "förväntade en kommentar" in i.message()
+    ]
 
 
 def test_template_has_a_kommentar_column_and_a_hint(tmp_path, data):
@@ -122,10 +137,13 @@ def test_round_trip_comments_reach_the_followup_and_silence_their_warnings(tmp_p
     _fill(book)
     res = _invoke("importera", str(book), "--org", SLUG)
     assert res.exit_code == 0, res.output
-    assert f"Importerade 1 tabell till data/{SLUG}/: {TID} (ny, 5 rader). 2 kommentarer skrevs till tabell_kommentarer.csv." \
+    assert (
+        f"Importerade 1 tabell till data/{SLUG}/: {TID} (ny, 5 rader). 2 kommentarer skrevs till tabell_kommentarer.csv."
         in res.output
+    )
     assert (data / SLUG / "tabell_kommentarer.csv").read_text(encoding="utf-8") == (
-        "tabell,rad,kommentar\n" + "".join(f"{TID},{rad},{text}\n" for rad, text in COMMENTS.items()))
+        "tabell,rad,kommentar\n" + "".join(f"{TID},{rad},{text}\n" for rad, text in COMMENTS.items())
+    )
     t = next(x for x in model.load(datasets.load_org(SLUG, data)) if x.id == TID)
     assert {r.number: r.comment for r in t.rows if r.comment} == COMMENTS
     # kontrollera: the two commented material rows give no warning; the uncommented one still does
@@ -134,8 +152,11 @@ def test_round_trip_comments_reach_the_followup_and_silence_their_warnings(tmp_p
     warnings = _comment_warnings(data)
     assert len(warnings) == 1 and "Socialt stöd" in warnings[0], warnings
     assert f"tabell_kommentarer.csv (tabell {TID}, rad 3)" in warnings[0]
-    assert not any(w for w in res.output.splitlines() if SLUG in w and re.search("Mottagning|Vård och omsorg", w)
-                   and "förväntade en kommentar" in w)
+    assert not any(
+        w
+        for w in res.output.splitlines()
+        if SLUG in w and re.search("Mottagning|Vård och omsorg", w) and "förväntade en kommentar" in w
+    )
     # the budget chapter's follow-up shows each comment beside its deviation
     page = _followup_page()
     assert "**Mottagning och utredning:** −1\u00a0500\u00a0tkr" in page
@@ -188,7 +209,8 @@ def test_ersatt_replaces_the_tables_comments_and_keeps_others(tmp_path, data):
         "tabell,rad,kommentar\n"  # the replaced table's comments where its old ones stood, the other table's kept
         f"{TID},3,SYNTETISKT: ekonomiskt bistånd över budget.\n"
         f"{TID},4,{COMMENTS[4]}\n"
-        "andra_xl,1,SYNTETISKT: rör inte.\n")
+        "andra_xl,1,SYNTETISKT: rör inte.\n"
+    )
     # the corrected table keeps its place, so the follow-up still reads it (the first table on a date)
     assert (data / SLUG / "tabeller.csv").read_text(encoding="utf-8").splitlines()[1].startswith(f"{TID},")
     warnings = _comment_warnings(data)
@@ -211,19 +233,38 @@ def _refused(tmp_path: Path, data: Path, edit) -> str:
 
 
 def test_a_formula_in_a_comment_cell_is_refused_with_its_cell(tmp_path, data):
-    out = _refused(tmp_path, data, lambda ws: ws.__setitem__(f"{COMMENT_COL}16", '=HYPERLINK("http://example.invalid","x")'))
-    assert (f"oktober.xlsx, blad 'verksamhet', rad 16, kolumn 'cell {COMMENT_COL}16': värdet "
-            "'=HYPERLINK(\"http://example.invalid\",\"x\")' – förväntade texten som den står i källan, inte en formel, "
-            "i kolumnen Kommentar") in out, out
+    out = _refused(
+        tmp_path, data, lambda ws: ws.__setitem__(f"{COMMENT_COL}16", '=HYPERLINK("http://example.invalid","x")')
+    )
+    assert (
+        f"oktober.xlsx, blad 'verksamhet', rad 16, kolumn 'cell {COMMENT_COL}16': värdet "
+        '\'=HYPERLINK("http://example.invalid","x")\' – förväntade texten som den står i källan, inte en formel, '
+        "i kolumnen Kommentar"
+    ) in out, out
 
 
-@pytest.mark.parametrize("cell,value,expected", [
-    (f"{COMMENT_COL}10", "kommentar", (f"rad 10, kolumn '{COMMENT_COL}10': värdet 'kommentar' – förväntade en tom "
-                                       "cell: kolumnen Kommentar håller radernas kommentarer")),
-    ("M14", "kommentar", ("rad 14, kolumn 'M14': värdet 'kommentar' – förväntade en enda kolumn Kommentar (den finns "
-                          f"redan i kolumn {COMMENT_COL})")),
-    ("A16", "två", "rad 16, kolumn 'rad (cell A16)': värdet 'två'"),
-])
+@pytest.mark.parametrize(
+    "cell,value,expected",
+    [
+        (
+            f"{COMMENT_COL}10",
+            "kommentar",
+            (
+                f"rad 10, kolumn '{COMMENT_COL}10': värdet 'kommentar' – förväntade en tom "
+                "cell: kolumnen Kommentar håller radernas kommentarer"
+            ),
+        ),
+        (
+            "M14",
+            "kommentar",
+            (
+                "rad 14, kolumn 'M14': värdet 'kommentar' – förväntade en enda kolumn Kommentar (den finns "
+                f"redan i kolumn {COMMENT_COL})"
+            ),
+        ),
+        ("A16", "två", "rad 16, kolumn 'rad (cell A16)': värdet 'två'"),
+    ],
+)
 def test_bad_comment_column_names_sheet_cell_value_and_expected(tmp_path, data, cell, value, expected):
     out = _refused(tmp_path, data, lambda ws: ws.__setitem__(cell, value))
     assert "oktober.xlsx, blad 'verksamhet', " + expected in out, out

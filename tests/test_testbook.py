@@ -63,13 +63,22 @@ def test_the_default_book_lacks_what_the_test_book_covers():
     # Why the test book exists: no follow-up and no fetched Kolada store in data/.
     assert not list((ROOT / "data").glob("*/budgetuppfoljning.csv"))
     follow_up_kinds = ("månadsrapport", "tertialrapport", "delårsrapport", "bokslut")
-    assert not [p for p in (ROOT / "data").glob("*/tabeller.csv")
-                if any(f",{kind}," in p.read_text(encoding="utf-8") for kind in follow_up_kinds)]
+    assert not [
+        p
+        for p in (ROOT / "data").glob("*/tabeller.csv")
+        if any(f",{kind}," in p.read_text(encoding="utf-8") for kind in follow_up_kinds)
+    ]
     assert not list((ROOT / "data").glob(f"*/{kolada.STORE_DIR}/{kolada.VALUES_FILE}"))
     assert not (ROOT / "data" / kolada.STORE_DIR).exists()
     # The follow-up is entered as stated tables, so the test book also has their page, Rapporternas tabeller.
-    assert {p.name for p in PAGES.glob("*.ipynb")} == {"sammanfattning.ipynb", "budget.ipynb", "atgardsplan.ipynb",
-                                                        "genomlysning.ipynb", "avstamning.ipynb", "tabeller.ipynb"}
+    assert {p.name for p in PAGES.glob("*.ipynb")} == {
+        "sammanfattning.ipynb",
+        "budget.ipynb",
+        "atgardsplan.ipynb",
+        "genomlysning.ipynb",
+        "avstamning.ipynb",
+        "tabeller.ipynb",
+    }
 
 
 def test_kolada_store_was_written_by_the_real_fetch():

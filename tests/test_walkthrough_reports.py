@@ -29,13 +29,18 @@ def _fill_budget(book: Path, out: Path) -> None:
     wb = openpyxl.load_workbook(book)
     ws = wb["budget"]
     ws["B1"], ws["B2"], ws["B5"], ws["B6"] = "budget26", "Budget och plan, mnkr (SYNTETISK)", "mnkr", 1
-    ws["B7"], ws["B8"] = "lerum-syntetisk-budget-2026", "3. Ekonomiska förutsättningar – Tabell 2. Budget och plan, mnkr"
-    rows = [(1, "Verksamhetens intäkter", 4, "post", None, 24.6, 25.1, 25.6),
-            (2, "Personalkostnader", 4, "post", None, -112.4, -115.8, -119.3),
-            (3, "Övriga kostnader", 4, "post", None, -70.7, -72.0, -73.4),
-            (4, "Verksamhetens nettokostnad", None, "summa", None, -158.5, -162.7, -167.1),
-            (5, "Ramtilldelning från kommunfullmäktige", None, "post", None, 158.5, 162.0, 166.2),
-            (6, "Budgetens resultat", None, "differens", "rad 5 + rad 4", 0.0, -0.7, -0.9)]
+    ws["B7"], ws["B8"] = (
+        "lerum-syntetisk-budget-2026",
+        "3. Ekonomiska förutsättningar – Tabell 2. Budget och plan, mnkr",
+    )
+    rows = [
+        (1, "Verksamhetens intäkter", 4, "post", None, 24.6, 25.1, 25.6),
+        (2, "Personalkostnader", 4, "post", None, -112.4, -115.8, -119.3),
+        (3, "Övriga kostnader", 4, "post", None, -70.7, -72.0, -73.4),
+        (4, "Verksamhetens nettokostnad", None, "summa", None, -158.5, -162.7, -167.1),
+        (5, "Ramtilldelning från kommunfullmäktige", None, "post", None, 158.5, 162.0, 166.2),
+        (6, "Budgetens resultat", None, "differens", "rad 5 + rad 4", 0.0, -0.7, -0.9),
+    ]
     for i, r in enumerate(rows, start=15):
         for j, v in enumerate(r, start=1):
             ws.cell(row=i, column=j, value=v)
@@ -55,10 +60,12 @@ def _fill_interim(book: Path, out: Path, typo: bool) -> None:
     ws["B7"], ws["B8"] = "lerum-syntetisk-delar-2026", "4. Ekonomi – Tabell 3. Driftredovisning per verksamhet, tkr"
     for j, h in enumerate(heads, start=6):
         ws.cell(row=14, column=j, value=h)
-    rows = [(1, "Nämnd och administration", 4, "post", None, 6300, 4050, 3890, 6200, 100),
-            (2, "Individ- och familjeomsorg", 4, "post", None, 82000, 57420, 53110, 86100, -4100),
-            (3, "Funktionsstöd", 4, "post", None, 70200, 46380, 45020, 69700, 500),
-            (4, "Summa", None, "summa", None, 158500, 107850, 102020, 162000, -3500)]
+    rows = [
+        (1, "Nämnd och administration", 4, "post", None, 6300, 4050, 3890, 6200, 100),
+        (2, "Individ- och familjeomsorg", 4, "post", None, 82000, 57420, 53110, 86100, -4100),
+        (3, "Funktionsstöd", 4, "post", None, 70200, 46380, 45020, 69700, 500),
+        (4, "Summa", None, "summa", None, 158500, 107850, 102020, 162000, -3500),
+    ]
     for i, r in enumerate(rows, start=15):
         for j, v in enumerate(r, start=1):
             ws.cell(row=i, column=j, value=v)
@@ -67,11 +74,13 @@ def _fill_interim(book: Path, out: Path, typo: bool) -> None:
     ws["B7"], ws["B8"] = "lerum-syntetisk-delar-2026", "4. Ekonomi – Tabell 4. Driftredovisning per kostnadsslag, tkr"
     for j, h in enumerate(heads, start=6):
         ws.cell(row=14, column=j, value=h)
-    rows = [(1, "Intäkter", 5, "post", None, -24600, -17020, -16300, -25100, 500),
-            (2, "Personalkostnader", 5, "post", None, 112040 if typo else 112400, 76530, 72900, 114800, -2400),
-            (3, "Köpt verksamhet", 5, "post", None, 48300, 34660, 32100, 51900, -3600),
-            (4, "Övriga kostnader", 5, "post", None, 22400, 13410, 13320, 20400, 2000),
-            (5, "Summa nettokostnad", None, "summa", None, 158500, 107580, 102020, 162000, -3500)]
+    rows = [
+        (1, "Intäkter", 5, "post", None, -24600, -17020, -16300, -25100, 500),
+        (2, "Personalkostnader", 5, "post", None, 112040 if typo else 112400, 76530, 72900, 114800, -2400),
+        (3, "Köpt verksamhet", 5, "post", None, 48300, 34660, 32100, 51900, -3600),
+        (4, "Övriga kostnader", 5, "post", None, 22400, 13410, 13320, 20400, 2000),
+        (5, "Summa nettokostnad", None, "summa", None, 158500, 107580, 102020, 162000, -3500),
+    ]
     for i, r in enumerate(rows, start=15):
         for j, v in enumerate(r, start=1):
             ws.cell(row=i, column=j, value=v)
@@ -118,20 +127,43 @@ def walked(tmp_path_factory) -> dict:
         "  - {rapport: bokslut, per: 2025-12-31}\n"
         "  - {rapport: tertialrapport, per: 2026-04-30}\n"
         "  - {rapport: delårsrapport, per: 2026-08-31}\n"
-        "  - {rapport: bokslut, per: 2026-12-31}\n")
+        "  - {rapport: bokslut, per: 2026-12-31}\n"
+    )
     # begrepp points into a table not yet imported: kontrollera says so (checked below), then the budget comes.
     (org / "organisation.yml").write_text(yml, encoding="utf-8")
     out["check_before_budget"] = cli("kontrollera")
     # (b) in Excel.
     work = root / "arbete"
     work.mkdir()
-    out["mall_budget"] = cli("mall", "--org", "lerum", "--ar", "2026", "--per", "2025-11-25", "--tabeller", "budget",
-                             "--ut", str(work / "budget.xlsx"))
+    out["mall_budget"] = cli(
+        "mall",
+        "--org",
+        "lerum",
+        "--ar",
+        "2026",
+        "--per",
+        "2025-11-25",
+        "--tabeller",
+        "budget",
+        "--ut",
+        str(work / "budget.xlsx"),
+    )
     _fill_budget(work / "budget.xlsx", work / "budget.xlsx")
     out["import_budget"] = cli("importera", str(work / "budget.xlsx"), "--org", "lerum")
     # (c) in Excel, first with a typing error, then corrected and replaced.
-    out["mall_interim"] = cli("mall", "--org", "lerum", "--ar", "2026", "--per", "2026-08-31", "--tabeller",
-                              "delårsrapport", "--ut", str(work / "delar.xlsx"))
+    out["mall_interim"] = cli(
+        "mall",
+        "--org",
+        "lerum",
+        "--ar",
+        "2026",
+        "--per",
+        "2026-08-31",
+        "--tabeller",
+        "delårsrapport",
+        "--ut",
+        str(work / "delar.xlsx"),
+    )
     _fill_interim(work / "delar.xlsx", work / "delar_fel.xlsx", typo=True)
     _fill_interim(work / "delar.xlsx", work / "delar.xlsx", typo=False)
     out["import_typo"] = cli("importera", str(work / "delar_fel.xlsx"), "--org", "lerum")
@@ -147,23 +179,30 @@ def walked(tmp_path_factory) -> dict:
 
 def _page(root: Path, year: int, chapter: str) -> str:
     nb = nbformat.read(root / "book" / "lerum" / str(year) / f"{chapter}.ipynb", as_version=4)
-    text = "".join(o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "")
-                   for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    text = "".join(
+        o.get("data", {}).get("text/markdown", "") + o.get("data", {}).get("text/html", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
     return re.sub(r"\\(.)", r"\1", text)
 
 
 def test_commands_as_the_readme_says(walked):
     assert walked["new"].returncode == 0 and "Skapade" in walked["new"].stdout
     assert walked["check_before_budget"].returncode == 1
-    assert ("lerum/organisation.yml, nyckel 'begrepp.kommunbidrag': värdet '{tabell: budget26, rad: 5}' – förväntade "
-            "en tabell och rad som finns i tabell_varden.csv") in walked["check_before_budget"].stderr
+    assert (
+        "lerum/organisation.yml, nyckel 'begrepp.kommunbidrag': värdet '{tabell: budget26, rad: 5}' – förväntade "
+        "en tabell och rad som finns i tabell_varden.csv"
+    ) in walked["check_before_budget"].stderr
     assert walked["mall_budget"].returncode == 0 and walked["mall_interim"].returncode == 0
     assert walked["import_budget"].returncode == 0, walked["import_budget"].stderr
     assert walked["import_budget"].stdout.strip() == "Importerade 1 tabell till data/lerum/: budget26 (ny, 6 rader)."
     assert walked["import_typo"].returncode == 0, walked["import_typo"].stderr
     assert walked["import_typo"].stdout.strip() == (
         "Importerade 2 tabeller till data/lerum/: d2_verksamhet (ny, 4 rader), d2_kostnadsslag (ny, 5 rader). "
-        "1 länk (samma belopp i två tabeller) lades till i tabell_lankar.csv.")
+        "1 länk (samma belopp i två tabeller) lades till i tabell_lankar.csv."
+    )
     # The typing error is a finding (a sum that does not add up), not an error: kontrollera passes and warns.
     assert walked["check_typo"].returncode == 0
     assert "Personalkostnader" not in walked["check_typo"].stdout  # findings are the build's and the pages' to show
@@ -179,7 +218,8 @@ def test_the_same_workbook_again_is_refused_then_replaced_with_ersatt(walked):
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == (
         "Importerade 2 tabeller till data/lerum/: d2_verksamhet (ersatte tabellen: 4 rader före, 4 rader nu), "
-        "d2_kostnadsslag (ersatte tabellen: 5 rader före, 5 rader nu).")  # the link is there already: not added twice
+        "d2_kostnadsslag (ersatte tabellen: 5 rader före, 5 rader nu)."
+    )  # the link is there already: not added twice
     org = walked["root"] / "data" / "lerum"
     assert (org / "tabell_lankar.csv").read_text(encoding="utf-8").count("d2_verksamhet,4,d2_kostnadsslag,5") == 1
     values = (org / "tabell_varden.csv").read_text(encoding="utf-8")
@@ -190,9 +230,11 @@ def test_kontrollera_warns_of_missing_comments_and_that_the_budget_chapter_reads
     check = walked["check"]
     assert check.returncode == 0 and "data/ är i ordning." in check.stdout
     warnings = [line for line in check.stdout.splitlines() if line.startswith("Varning")]
-    assert warnings[-1] == ("Varning: lerum/tabeller.csv, kolumn 'enhet': värdet 'mnkr, 1 decimaler' – förväntade tkr utan "
-                            "decimaler för tabellen budget26, som kapitlet Budget läser (begrepp i organisation.yml); "
-                            "tabellen visas bara i Rapporternas tabeller.")
+    assert warnings[-1] == (
+        "Varning: lerum/tabeller.csv, kolumn 'enhet': värdet 'mnkr, 1 decimaler' – förväntade tkr utan "
+        "decimaler för tabellen budget26, som kapitlet Budget läser (begrepp i organisation.yml); "
+        "tabellen visas bara i Rapporternas tabeller."
+    )
     # The follow-up tables in kr and tkr are followed up in the budget chapter: each material deviation
     # without a comment is named (the synthetic reports have no comments).
     missing = [w for w in warnings[:-1] if "förväntade en kommentar i tabell_kommentarer.csv" in w]
@@ -224,7 +266,10 @@ def test_tertial_in_kr_with_three_levels_and_the_cirka_total(walked):
     # Sub-rows under a heading row are indented one level per heading (Familjehem: two), totals below are not.
     assert "padding-left: 2.4em" in text and "padding-left: 1.2em" in text
     assert "Avvikelse helår omräknad (prognos helår − budget 2026)" in text
-    assert "Prognostiserat underskott helår (cirka)" in text and "Prognos enligt sammanfattningen (SYNTETISK), mnkr" in text
+    assert (
+        "Prognostiserat underskott helår (cirka)" in text
+        and "Prognos enligt sammanfattningen (SYNTETISK), mnkr" in text
+    )
     audit = _page(walked["root"], 2026, "avstamning")
     assert "Resultat, Prognos helår = Kommunbidrag + Summa nettokostnad" in audit
     assert "Prognostiserat underskott helår (cirka), Prognos, resultat" in audit  # −3 mnkr against −3 000 000 kr
@@ -235,8 +280,10 @@ def test_budget_in_mnkr_belongs_to_its_budget_year_with_begrepp(walked):
     assert "**Budget per 25 november 2025.** Budgeten för 2026 (rapportdatum 25 november 2025)." in text
     assert "Budget och plan, mnkr (SYNTETISK), mnkr, 1 decimal" in text
     assert "−158,5" in text and "−0,7" in text and "−158,50" not in text
-    assert ("Kommunbidraget är raden ”Ramtilldelning från kommunfullmäktige” i tabellen ”Budget och plan, mnkr "
-            f"(SYNTETISK)”: Budget 2026 158,5{NBSP}mnkr, Plan 2027 162,0{NBSP}mnkr, Plan 2028 166,2{NBSP}mnkr.") in text
+    assert (
+        "Kommunbidraget är raden ”Ramtilldelning från kommunfullmäktige” i tabellen ”Budget och plan, mnkr "
+        f"(SYNTETISK)”: Budget 2026 158,5{NBSP}mnkr, Plan 2027 162,0{NBSP}mnkr, Plan 2028 166,2{NBSP}mnkr."
+    ) in text
     assert "budget per 25 november 2025 (tabellerna visas nedan)" in text
     page_2025 = _page(walked["root"], 2025, "tabeller")
     assert "Budget per 25 november 2025" not in page_2025 and "som visas för 2026" in page_2025
@@ -244,7 +291,9 @@ def test_budget_in_mnkr_belongs_to_its_budget_year_with_begrepp(walked):
 
 def test_interim_report_two_tables_and_the_link(walked):
     text = _page(walked["root"], 2026, "tabeller")
-    assert f"Rapporten avser tertial 2 2026 (t.o.m. 31 augusti 2026): 8 av årets 12 månader, 66,7{NBSP}% av året." in text
+    assert (
+        f"Rapporten avser tertial 2 2026 (t.o.m. 31 augusti 2026): 8 av årets 12 månader, 66,7{NBSP}% av året." in text
+    )
     assert "Budget ack" not in text  # the column removed from the template is not there
     assert "Avvikelse budget–prognos omräknad (budget 2026 − prognos 2026)" in text
     assert "Förändring mot utfall jan–aug 2025" in text
@@ -259,8 +308,15 @@ def test_interim_report_two_tables_and_the_link(walked):
 def test_annual_report_with_the_sources_own_sign(walked):
     text = _page(walked["root"], 2025, "tabeller")
     assert "Bokslut per 31 december 2025" in text and "Rapporten avser helåret 2025." in text
-    for head in ("Intäkter 2025", "Kostnader 2025", "Nettokostnad 2025", "Budget 2025", "Avvikelse 2025",
-                 "Intäkter 2024", "Avvikelse 2024"):
+    for head in (
+        "Intäkter 2025",
+        "Kostnader 2025",
+        "Nettokostnad 2025",
+        "Budget 2025",
+        "Avvikelse 2025",
+        "Intäkter 2024",
+        "Avvikelse 2024",
+    ):
         assert head in text
     assert "Avvikelse 2025 omräknad (budget 2025 − nettokostnad 2025)" in text
     assert "Nettokostnad 2024 omräknad (kostnader 2024 − intäkter 2024)" in text

@@ -9,9 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[1]
-PLUGIN = '''
+PLUGIN = """
 import pytest
 from rapportbok.publish import chromium
 
@@ -21,7 +20,7 @@ def _no_chromium():
     mp.setattr(chromium, "find", lambda: None)
     yield
     mp.undo()
-'''
+"""
 BROWSER_TESTS = ["tests/test_pdf.py", "tests/test_browser.py"]
 
 
@@ -32,8 +31,13 @@ def _run(tmp_path: Path, require: bool) -> subprocess.CompletedProcess:
     env["RAPPORTBOK_TEST_SITE"] = str(tmp_path)  # no site is built: nothing may need one before skipping
     if require:
         env["RAPPORTBOK_REQUIRE_BROWSER"] = "1"
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no_chromium_plugin", "-rs",
-                           "-k", "not make_pdf", *BROWSER_TESTS], cwd=ROOT, env=env, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no_chromium_plugin", "-rs", "-k", "not make_pdf", *BROWSER_TESTS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_browser_and_pdf_tests_skip_without_chromium(tmp_path):

@@ -50,6 +50,7 @@ PROJECT_FILES = ("_config.yml", "_static", "requirements.txt", "data", "notebook
 
 # -- measuring -----------------------------------------------------------------------------------------
 
+
 def _tree_memory(pid: int) -> tuple[int, int]:
     """(PSS, RSS) in bytes of a process and all its descendants, from /proc ((0, 0) where unavailable).
 
@@ -65,7 +66,7 @@ def _tree_memory(pid: int) -> tuple[int, int]:
         try:
             with open(f"/proc/{entry}/stat") as f:
                 stat = f.read()
-            fields = stat[stat.rindex(")") + 2:].split()
+            fields = stat[stat.rindex(")") + 2 :].split()
             children.setdefault(int(fields[1]), []).append(int(entry))
             rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, ValueError, IndexError):
@@ -104,8 +105,14 @@ def run_build(proj: Path, *args: str, env: dict | None = None, phases: dict | No
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "rapportbok", "build", *args], cwd=proj, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rapportbok", "build", *args],
+        cwd=proj,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
     peak = [0, 0]  # PSS, RSS
     done = threading.Event()
     lines: list[str] = []
@@ -175,8 +182,9 @@ def floor(proj: Path) -> None:
     for job in jobs:
         if job.chapter not in cells:
             nb = templates.to_notebook(templates.template_path(proj, job.chapter))
-            cells[job.chapter] = [c.source for c in nb.cells
-                                  if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
+            cells[job.chapter] = [
+                c.source for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])
+            ]
         for name in set(shell.user_ns) - initial:
             del shell.user_ns[name]
         shell.user_ns.update(job.parameters())
@@ -199,8 +207,10 @@ def copy_project(dst: Path) -> Path:
 
 # -- synthetic organisations -----------------------------------------------------------------------------
 
-SYNTHETIC_NOTE = ("SYNTETISKA TESTDATA för `make bench` (tools/bench.py): kopior av en verklig organisations "
-                  "filer under påhittade namn. Inga av siffrorna gäller de namngivna organisationerna.\n")
+SYNTHETIC_NOTE = (
+    "SYNTETISKA TESTDATA för `make bench` (tools/bench.py): kopior av en verklig organisations "
+    "filer under påhittade namn. Inga av siffrorna gäller de namngivna organisationerna.\n"
+)
 
 
 def synthesize(proj: Path, n: int, template: str) -> None:
@@ -228,17 +238,29 @@ def synthesize(proj: Path, n: int, template: str) -> None:
         shutil.copytree(src / template, folder, ignore=shutil.ignore_patterns("organisation.yml"))
         ids = {r["kalla"]: f"{slug}-{r['kalla']}" for r in own}
         for r in own:
-            out_rows.append({**r, "kalla": ids[r["kalla"]], "organisation": slug,
-                             "titel": f"{r['titel']} (syntetisk kopia {i:03d})"})
+            out_rows.append(
+                {
+                    **r,
+                    "kalla": ids[r["kalla"]],
+                    "organisation": slug,
+                    "titel": f"{r['titel']} (syntetisk kopia {i:03d})",
+                }
+            )
         for p in folder.rglob("*.csv"):
             text = p.read_text(encoding="utf-8")
             for old, new in sorted(ids.items(), key=lambda kv: -len(kv[0])):
                 text = re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, text)
             p.write_text(text, encoding="utf-8")
-        org = {"slug": slug, "namn": f"Syntetisk kommun {i:03d}", "namnd": "Syntetisk nämnd (testdata)",
-               "kolada_id": spec.get("kolada_id"), "ar": {year: spec["ar"][year]}}
-        (folder / "organisation.yml").write_text("# " + SYNTHETIC_NOTE + yaml.safe_dump(org, allow_unicode=True),
-                                                 encoding="utf-8")
+        org = {
+            "slug": slug,
+            "namn": f"Syntetisk kommun {i:03d}",
+            "namnd": "Syntetisk nämnd (testdata)",
+            "kolada_id": spec.get("kolada_id"),
+            "ar": {year: spec["ar"][year]},
+        }
+        (folder / "organisation.yml").write_text(
+            "# " + SYNTHETIC_NOTE + yaml.safe_dump(org, allow_unicode=True), encoding="utf-8"
+        )
     with open(data / "kallor.csv", "w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
         w.writeheader()
@@ -263,7 +285,9 @@ def synthetic_kolada(proj: Path, template: str) -> str:
     for cfg in data.glob("*/kolada.yml"):
         raw = yaml.safe_load(cfg.read_text(encoding="utf-8"))
         raw["all_municipalities"] = True
-        cfg.write_text("# " + SYNTHETIC_NOTE + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        cfg.write_text(
+            "# " + SYNTHETIC_NOTE + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
     config = kolada.load_config(next(data.glob("*/kolada.yml")).parent)
     years = range(config.first_year, dt.date.today().year + 1)
     with FakeKolada() as fake:
@@ -272,8 +296,13 @@ def synthetic_kolada(proj: Path, template: str) -> str:
             for i, mid in enumerate(config.all_ids()):
                 for y in years:
                     fake.add_value(kpi, mid, y, float(100 + 7 * k + (i * 37) % 101 + 3 * (y - config.first_year)))
-        proc = subprocess.run([sys.executable, "-m", "rapportbok", "kolada", "hamta", "--alla", "--api-adress",
-                               fake.base_url], cwd=proj, capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "rapportbok", "kolada", "hamta", "--alla", "--api-adress", fake.base_url],
+            cwd=proj,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if proc.returncode != 0:
         raise SystemExit(proc.stdout[-2000:] + proc.stderr[-2000:])
     return proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
@@ -289,6 +318,7 @@ def growth_exponent(points: list[tuple[int, float]]) -> float | None:
 
 
 # -- the cases -------------------------------------------------------------------------------------------
+
 
 def parallel_jobs() -> int:
     """The build's parallel default for a large site (rapportbok.publish.build.PARALLEL_SITE_JOBS): the site alone is
@@ -309,9 +339,13 @@ def site_build(proj: Path, out: Path, jobs: int) -> float:
 
 def html_differences(a: Path, b: Path) -> list[str]:
     """Files whose content differs between two built sites (the build's own environment pickles aside)."""
+
     def files(base: Path) -> dict[str, bytes]:
-        return {p.relative_to(base).as_posix(): p.read_bytes() for p in base.rglob("*")
-                if p.is_file() and ".doctrees" not in p.parts and p.suffix != ".pickle"}
+        return {
+            p.relative_to(base).as_posix(): p.read_bytes()
+            for p in base.rglob("*")
+            if p.is_file() and ".doctrees" not in p.parts and p.suffix != ".pickle"
+        }
 
     fa, fb = files(a), files(b)
     return sorted(k for k in fa.keys() | fb.keys() if fa.get(k) != fb.get(k))
@@ -329,7 +363,9 @@ def bench_book(runs: int, number) -> None:
             for key, jobs in (("site1", 1), ("site2", parallel_jobs())):
                 shutil.rmtree(proj / f"_bench_{key}", ignore_errors=True)
                 results[key].append(site_build(proj, proj / f"_bench_{key}", jobs))
-            differ = html_differences(proj / "_bench_site1" / "_build" / "html", proj / "_bench_site2" / "_build" / "html")
+            differ = html_differences(
+                proj / "_bench_site1" / "_build" / "html", proj / "_bench_site2" / "_build" / "html"
+            )
             results["nochange"].append(run_build(proj)[1])
             changed = proj / CHANGED_FILE
             changed.write_bytes(changed.read_bytes() + b"\n")
@@ -337,37 +373,70 @@ def bench_book(runs: int, number) -> None:
             results["onefile"].append(seconds)
             executed_onefile = "\n".join(line for line in out.splitlines() if line.startswith(("Kör", "  [")))
             fl = []
-            results["floor"].append(timed(lambda: fl.append(subprocess.run(
-                [sys.executable, str(Path(__file__).resolve()), "--floor-only", str(proj)], check=True,
-                capture_output=True, text=True).stdout)))
+            results["floor"].append(
+                timed(
+                    lambda fl=fl: fl.append(
+                        subprocess.run(
+                            [sys.executable, str(Path(__file__).resolve()), "--floor-only", str(proj)],
+                            check=True,
+                            capture_output=True,
+                            text=True,
+                        ).stdout
+                    )
+                )
+            )
             floor_line = fl[0].strip()
         med = {k: statistics.median(v) for k, v in results.items()}
         f = med["floor"]
         m = re.search(r"FLOOR (\d+) notebooks (\d+) organisations (\d+) validations", floor_line)
         print(f"Dagens bok (median av {runs} körningar)")
-        print(f"  golv (varje indata kontrolleras en gång, varje tabell och diagram en gång, en process): "
-              f"{number(f, 1)} s   1,00 × golvet"
-              + (f"   [{m.group(1)} notebooks, {m.group(2)} organisationer, {m.group(3)} kontroller av indata]" if m else ""))
-        print(f"  kall byggning (notebooks + webbplats):   {number(med['cold'], 1):>6} s   {number(med['cold'] / f, 2)} × golvet")
-        print(f"  webbplatsbygget ensamt, 1 process:        {number(med['site1'], 1):>6} s   {number(med['site1'] / f, 2)} × golvet")
-        print(f"  webbplatsbygget ensamt, {parallel_jobs()} processer (-j): {number(med['site2'], 1):>6} s   "
-              f"{number(med['site1'] / med['site2'], 2)} × så snabbt; HTML "
-              + ("identisk" if not differ else f"SKILJER i {len(differ)} filer: {', '.join(differ[:5])}"))
-        print(f"  ombyggnad utan ändring:                   {number(med['nochange'], 2):>6} s   {number(med['nochange'] / med['cold'] * 100, 1)} % av kall byggning")
-        print(f"  ombyggnad efter ändrad {CHANGED_FILE}: {number(med['onefile'], 1)} s   {number(med['onefile'] / f, 2)} × golvet")
+        print(
+            f"  golv (varje indata kontrolleras en gång, varje tabell och diagram en gång, en process): "
+            f"{number(f, 1)} s   1,00 × golvet"
+            + (
+                f"   [{m.group(1)} notebooks, {m.group(2)} organisationer, {m.group(3)} kontroller av indata]"
+                if m
+                else ""
+            )
+        )
+        print(
+            f"  kall byggning (notebooks + webbplats):   {number(med['cold'], 1):>6} s   {number(med['cold'] / f, 2)} × golvet"
+        )
+        print(
+            f"  webbplatsbygget ensamt, 1 process:        {number(med['site1'], 1):>6} s   {number(med['site1'] / f, 2)} × golvet"
+        )
+        print(
+            f"  webbplatsbygget ensamt, {parallel_jobs()} processer (-j): {number(med['site2'], 1):>6} s   "
+            f"{number(med['site1'] / med['site2'], 2)} × så snabbt; HTML "
+            + ("identisk" if not differ else f"SKILJER i {len(differ)} filer: {', '.join(differ[:5])}")
+        )
+        print(
+            f"  ombyggnad utan ändring:                   {number(med['nochange'], 2):>6} s   {number(med['nochange'] / med['cold'] * 100, 1)} % av kall byggning"
+        )
+        print(
+            f"  ombyggnad efter ändrad {CHANGED_FILE}: {number(med['onefile'], 1)} s   {number(med['onefile'] / f, 2)} × golvet"
+        )
         print("  körde då:\n" + "\n".join("    " + line for line in executed_onefile.splitlines()))
         from rapportbok.publish import build
 
         _, jobs = build.plan(ROOT / "data")
-        readers = sorted(j.relpath for j in jobs
-                         if (ROOT / CHANGED_FILE).resolve() in {p.resolve() for p in build._chapter_files(j.chapter, ROOT / "data" / j.org)})
+        readers = sorted(
+            j.relpath
+            for j in jobs
+            if (ROOT / CHANGED_FILE).resolve()
+            in {p.resolve() for p in build._chapter_files(j.chapter, ROOT / "data" / j.org)}
+        )
         ran = sorted(re.findall(r"\] (book/\S+\.ipynb)", executed_onefile))
-        print(f"  notebooks som läser filen: {', '.join(readers)} -> {'bara de kördes' if ran == readers else 'AVVIKER: ' + ', '.join(ran)}")
+        print(
+            f"  notebooks som läser filen: {', '.join(readers)} -> {'bara de kördes' if ran == readers else 'AVVIKER: ' + ', '.join(ran)}"
+        )
         site = min(med["site1"], med["site2"])
         target = 1.5 * f + site
-        print(f"  mål: kall ≤ 1,5 × golvet + webbplats = {number(target, 1)} s -> "
-              f"{'uppfyllt' if med['cold'] <= target else 'ej uppfyllt'} ({number(med['cold'] / target, 2)} × målet); "
-              f"utan ändring ≤ 0,2 s -> {'uppfyllt' if med['nochange'] <= 0.2 else 'ej uppfyllt'}")
+        print(
+            f"  mål: kall ≤ 1,5 × golvet + webbplats = {number(target, 1)} s -> "
+            f"{'uppfyllt' if med['cold'] <= target else 'ej uppfyllt'} ({number(med['cold'] / target, 2)} × målet); "
+            f"utan ändring ≤ 0,2 s -> {'uppfyllt' if med['nochange'] <= 0.2 else 'ej uppfyllt'}"
+        )
 
 
 def phase_line(phases: dict, seconds: float, n: int, number) -> str:
@@ -388,7 +457,9 @@ def phase_line(phases: dict, seconds: float, n: int, number) -> str:
 
 
 def bench_scale(sizes: list[int], template: str, number, with_kolada: bool = False, site_jobs: bool = True) -> None:
-    print(f"Skala: N syntetiska organisationer (kopior av filerna för {template}, ett rapportår var), en kall byggning per N")
+    print(
+        f"Skala: N syntetiska organisationer (kopior av filerna för {template}, ett rapportår var), en kall byggning per N"
+    )
     print("       N   notebooks   kall byggning   per organisation   utan ändring (direkt / igen)   högsta minne")
     points = []
     peaks = []
@@ -410,31 +481,46 @@ def bench_scale(sizes: list[int], template: str, number, with_kolada: bool = Fal
             points.append((n, seconds))
             peaks.append(peak)
             nochanges.append(again)
-            print(f"  {n:>6}   {notebooks.group(1) if notebooks else '?':>9}   {number(seconds, 1):>11} s   "
-                  f"{number(seconds / n, 2):>14} s   {number(again, 2):>5} / {number(steady, 2)} s   "
-                  f"{number(peak / 2**20, 0):>9} MB", flush=True)
+            print(
+                f"  {n:>6}   {notebooks.group(1) if notebooks else '?':>9}   {number(seconds, 1):>11} s   "
+                f"{number(seconds / n, 2):>14} s   {number(again, 2):>5} / {number(steady, 2)} s   "
+                f"{number(peak / 2**20, 0):>9} MB",
+                flush=True,
+            )
             print("           " + phase_line(phases, seconds, n, number), flush=True)
-            if n == max(sizes) and site_jobs:  # the site alone, 1 and parallel_jobs() Sphinx processes (RAPPORTBOK_SITE_JOBS)
+            if (
+                n == max(sizes) and site_jobs
+            ):  # the site alone, 1 and parallel_jobs() Sphinx processes (RAPPORTBOK_SITE_JOBS)
                 one = site_build(proj, proj / "_bench_site1", 1)
                 two = site_build(proj, proj / "_bench_site2", parallel_jobs())
-                differ = html_differences(proj / "_bench_site1" / "_build" / "html", proj / "_bench_site2" / "_build" / "html")
-                site_lines.append(f"  webbplatsbygget ensamt vid N = {n}: 1 process {number(one, 1)} s, {parallel_jobs()} processer (-j) "
-                                  f"{number(two, 1)} s = {number(one / two, 2)} × så snabbt; HTML "
-                                  + ("identisk" if not differ else f"SKILJER i {len(differ)} filer: {', '.join(differ[:5])}"))
+                differ = html_differences(
+                    proj / "_bench_site1" / "_build" / "html", proj / "_bench_site2" / "_build" / "html"
+                )
+                site_lines.append(
+                    f"  webbplatsbygget ensamt vid N = {n}: 1 process {number(one, 1)} s, {parallel_jobs()} processer (-j) "
+                    f"{number(two, 1)} s = {number(one / two, 2)} × så snabbt; HTML "
+                    + ("identisk" if not differ else f"SKILJER i {len(differ)} filer: {', '.join(differ[:5])}")
+                )
     for line in site_lines:
         print(line)
     b = growth_exponent(points)
     if b is not None:
-        print(f"  tillväxtexponent b (tid ∝ N^b, minsta kvadrat på log-log över N = {', '.join(str(n) for n in sizes)}): "
-              f"{number(b, 2)} -> mål ≤ 1,1 {'uppfyllt' if b <= 1.1 else 'ej uppfyllt'}")
-    print(f"  högsta minne {number(max(peaks) / 2**20, 0)} MB -> mål ≤ 2 GB {'uppfyllt' if max(peaks) <= 2 * 2**30 else 'ej uppfyllt'}; "
-          f"utan ändring ≤ 0,2 s vid varje N (direkt efter bygget) -> {'uppfyllt' if max(nochanges) <= 0.2 else 'ej uppfyllt'}")
+        print(
+            f"  tillväxtexponent b (tid ∝ N^b, minsta kvadrat på log-log över N = {', '.join(str(n) for n in sizes)}): "
+            f"{number(b, 2)} -> mål ≤ 1,1 {'uppfyllt' if b <= 1.1 else 'ej uppfyllt'}"
+        )
+    print(
+        f"  högsta minne {number(max(peaks) / 2**20, 0)} MB -> mål ≤ 2 GB {'uppfyllt' if max(peaks) <= 2 * 2**30 else 'ej uppfyllt'}; "
+        f"utan ändring ≤ 0,2 s vid varje N (direkt efter bygget) -> {'uppfyllt' if max(nochanges) <= 0.2 else 'ej uppfyllt'}"
+    )
     if points:
         n, t = points[-1]
         est = t * (290 / n) ** max(b if b is not None else 1.0, 1.0)  # never better than linear
         measured = " (uppmätt)" if n == 290 else f" (framräknat från N = {n} med b)"
-        print(f"  290 organisationer: {number(est / 60, 1)} min{measured} -> mål ≤ 15 min "
-              f"{'uppfyllt' if est <= 15 * 60 else 'ej uppfyllt'}")
+        print(
+            f"  290 organisationer: {number(est / 60, 1)} min{measured} -> mål ≤ 15 min "
+            f"{'uppfyllt' if est <= 15 * 60 else 'ej uppfyllt'}"
+        )
 
 
 def replicate_outputs(proj: Path, first: str) -> int:
@@ -450,9 +536,11 @@ def replicate_outputs(proj: Path, first: str) -> int:
     return n
 
 
-STAMP_NOW = ("import sys; from pathlib import Path; from rapportbok.core.hashing import FileHashes; "
-             "from rapportbok.publish import stamp; root = Path.cwd(); h = FileHashes(); "
-             "stamp.record(root, root / 'data', 'book', [], stamp.inputs(root, root / 'data', h), h)")
+STAMP_NOW = (
+    "import sys; from pathlib import Path; from rapportbok.core.hashing import FileHashes; "
+    "from rapportbok.publish import stamp; root = Path.cwd(); h = FileHashes(); "
+    "stamp.record(root, root / 'data', 'book', [], stamp.inputs(root, root / 'data', h), h)"
+)
 
 
 def nochange_times(proj: Path, runs: int, env: dict | None = None) -> list[tuple[float, float]]:
@@ -464,14 +552,22 @@ def nochange_times(proj: Path, runs: int, env: dict | None = None) -> list[tuple
     for i in range(runs + 1):
         before = os.times()
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "rapportbok", "build", "--no-site"], cwd=proj, env=env, text=True,
-                              capture_output=True, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "rapportbok", "build", "--no-site"],
+            cwd=proj,
+            env=env,
+            text=True,
+            capture_output=True,
+            check=False,
+        )
         wall = time.perf_counter() - start
         after = os.times()
         if "Inget har ändrats" not in proc.stdout:
             raise SystemExit("Kontrollen utan ändring byggde: " + proc.stdout[-2000:] + proc.stderr[-2000:])
         if i:  # the first check reads the files written in the last seconds (racy clean) and learns them
-            times.append((wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)))
+            times.append(
+                (wall, (after.children_user - before.children_user) + (after.children_system - before.children_system))
+            )
     return times
 
 
@@ -479,8 +575,10 @@ def bench_nochange(sizes: list[int], template: str, runs: int, number, before: s
     """The no-change rebuild at N organisations: one organisation's notebooks built for real, its outputs copied to
     the N − 1 others (replicate_outputs), the stamp recorded, then `python -m rapportbok build --no-site` timed
     (the site adds two files to the check; building a site of N organisations' source pages would take long)."""
-    print(f"Utan ändring vid N organisationer (syntetiska kopior av {template}; en byggd, dess utdata kopierade till "
-          f"de andra; median av {runs}, väggtid / CPU-tid)")
+    print(
+        f"Utan ändring vid N organisationer (syntetiska kopior av {template}; en byggd, dess utdata kopierade till "
+        f"de andra; median av {runs}, väggtid / CPU-tid)"
+    )
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"rapportbok-bench-nochange-{n}-") as tmp:
             proj = copy_project(Path(tmp))
@@ -493,30 +591,51 @@ def bench_nochange(sizes: list[int], template: str, runs: int, number, before: s
             for label, env in cases:
                 t = nochange_times(proj, runs, env)
                 wall, cpu = statistics.median(w for w, _ in t), statistics.median(c for _, c in t)
-                print(f"  N = {n:>3}  {files:>6} filer i data/ och book/  {label:>5}: {number(wall, 2)} s / "
-                      f"{number(cpu, 2)} s CPU -> mål ≤ 0,2 s {'uppfyllt' if wall <= 0.2 else 'ej uppfyllt'} "
-                      f"(alla: {', '.join(number(w, 2) for w, _ in t)} s)", flush=True)
+                print(
+                    f"  N = {n:>3}  {files:>6} filer i data/ och book/  {label:>5}: {number(wall, 2)} s / "
+                    f"{number(cpu, 2)} s CPU -> mål ≤ 0,2 s {'uppfyllt' if wall <= 0.2 else 'ej uppfyllt'} "
+                    f"(alla: {', '.join(number(w, 2) for w, _ in t)} s)",
+                    flush=True,
+                )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description="Mät bygget: dagens bok mot golvet, och N syntetiska organisationer.")
     ap.add_argument("--runs", type=int, default=3, help="körningar av dagens bok (median)")
-    ap.add_argument("--scale", default="10,50", help="N för skalfallet, kommaseparerat, t.ex. 10,50,290 (0 = hoppa över)")
+    ap.add_argument(
+        "--scale", default="10,50", help="N för skalfallet, kommaseparerat, t.ex. 10,50,290 (0 = hoppa över)"
+    )
     ap.add_argument("--template-org", default="alingsas", help="organisationen vars filer kopieras i skalfallet")
     ap.add_argument("--skip-book", action="store_true", help="mät bara skalfallet")
-    ap.add_argument("--kolada", action="store_true", help="skalfallet med en SYNTETISK nationell Kolada-lagring "
-                    "(data/kolada/, hämtad med kolada hamta --alla från testernas falska server)")
-    ap.add_argument("--utan-andring", default="", help="N för kontrollen utan ändring på ett träd med N organisationer, "
-                    "t.ex. 50,290 (en byggs, dess utdata kopieras till de andra)")
-    ap.add_argument("--fore", default=None, help="mappen med paketet att jämföra med i --utan-andring (PYTHONPATH), "
-                    "t.ex. en klon av main")
-    ap.add_argument("--no-site-jobs", action="store_true", help="mät inte webbplatsbygget med 1 och flera processer vid största N")
+    ap.add_argument(
+        "--kolada",
+        action="store_true",
+        help="skalfallet med en SYNTETISK nationell Kolada-lagring "
+        "(data/kolada/, hämtad med kolada hamta --alla från testernas falska server)",
+    )
+    ap.add_argument(
+        "--utan-andring",
+        default="",
+        help="N för kontrollen utan ändring på ett träd med N organisationer, "
+        "t.ex. 50,290 (en byggs, dess utdata kopieras till de andra)",
+    )
+    ap.add_argument(
+        "--fore",
+        default=None,
+        help="mappen med paketet att jämföra med i --utan-andring (PYTHONPATH), t.ex. en klon av main",
+    )
+    ap.add_argument(
+        "--no-site-jobs", action="store_true", help="mät inte webbplatsbygget med 1 och flera processer vid största N"
+    )
     args = ap.parse_args()
     sizes = [int(s) for s in args.scale.split(",") if s.strip() and int(s) > 0]
     from rapportbok.core.fmt import number
 
-    print(f"Maskin: {platform.machine()}, {os.cpu_count()} kärnor, Python {platform.python_version()}; "
-          f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"Maskin: {platform.machine()}, {os.cpu_count()} kärnor, Python {platform.python_version()}; "
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     if not args.skip_book:
         bench_book(args.runs, number)
     if sizes:

@@ -42,13 +42,22 @@ def main() -> None:
             proj = bench.copy_project(Path(tmp))
             bench.synthesize(proj, args.n, "alingsas")
             cpu, start = _cpu(), time.perf_counter()
-            proc = subprocess.run([sys.executable, "-m", "rapportbok", "build", *([] if args.site else ["--no-site"])],
-                                  cwd=proj, capture_output=True, text=True, env={**os.environ, **extra}, check=False)
+            proc = subprocess.run(
+                [sys.executable, "-m", "rapportbok", "build", *([] if args.site else ["--no-site"])],
+                cwd=proj,
+                capture_output=True,
+                text=True,
+                env={**os.environ, **extra},
+                check=False,
+            )
             if proc.returncode != 0:
                 raise SystemExit(proc.stdout + proc.stderr)
-            print(f"{label:5}  N = {args.n}, {'med' if args.site else 'utan'} webbplats: processortid "
-                  f"{number(_cpu() - cpu, 1)} s, väggtid {number(time.perf_counter() - start, 1)} s, "
-                  f"load average {number(os.getloadavg()[0], 1)}", flush=True)
+            print(
+                f"{label:5}  N = {args.n}, {'med' if args.site else 'utan'} webbplats: processortid "
+                f"{number(_cpu() - cpu, 1)} s, väggtid {number(time.perf_counter() - start, 1)} s, "
+                f"load average {number(os.getloadavg()[0], 1)}",
+                flush=True,
+            )
         shutil.rmtree(tmp, ignore_errors=True)
 
 

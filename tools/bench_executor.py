@@ -23,8 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rapportbok.publish import build, templates  # noqa: E402
-from rapportbok.publish import executor  # noqa: E402
+from rapportbok.publish import (  # noqa: E402
+    build,
+    executor,  # noqa: E402
+    templates,
+)
 
 
 def _papermill_one(args: tuple) -> None:
@@ -34,8 +37,15 @@ def _papermill_one(args: tuple) -> None:
     os.environ["RAPPORTBOK_DATA"] = data
     for attempt in range(3):
         try:
-            pm.execute_notebook(template, out, parameters=parameters, cwd=cwd, progress_bar=False,
-                                kernel_name="python3", log_output=False)
+            pm.execute_notebook(
+                template,
+                out,
+                parameters=parameters,
+                cwd=cwd,
+                progress_bar=False,
+                kernel_name="python3",
+                log_output=False,
+            )
             return
         except RuntimeError as err:
             # Two pool processes can pick the same free TCP port for their kernels; build.py has
@@ -61,15 +71,19 @@ def _template(chapter: str, base: Path) -> Path:
 
 def with_papermill(jobs: list[build.Job], base: Path, workers: int) -> None:
     data = str(ROOT / "data")
-    args = [(str(_template(j.chapter, base)), str(out), j.parameters(), str(out.parent), data)
-            for j, out in _targets(jobs, base)]
+    args = [
+        (str(_template(j.chapter, base)), str(out), j.parameters(), str(out.parent), data)
+        for j, out in _targets(jobs, base)
+    ]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         list(pool.map(_papermill_one, args))
 
 
 def with_executor(jobs: list[build.Job], base: Path, workers: int) -> None:
-    specs = [executor.Spec(j.relpath, str(_template(j.chapter, base)), str(out), j.parameters(),
-                           str(out.parent)) for j, out in _targets(jobs, base)]
+    specs = [
+        executor.Spec(j.relpath, str(_template(j.chapter, base)), str(out), j.parameters(), str(out.parent))
+        for j, out in _targets(jobs, base)
+    ]
     failures = executor.run(specs, workers, env={"RAPPORTBOK_DATA": str(ROOT / "data")})
     if failures:
         raise SystemExit("\n".join(str(e) for _, e in failures))

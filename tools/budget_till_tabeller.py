@@ -37,7 +37,11 @@ from rapportbok.data import budget, datasets, stated_tables
 from rapportbok.data.schema import DataError, read_table
 
 OLD = {"ramar": budget.RAMAR, "investeringar": budget.INVESTERINGAR}
-NEW = (("tabeller", stated_tables.TABLES), ("tabell_kolumner", stated_tables.COLUMNS), ("tabell_varden", stated_tables.VALUES))
+NEW = (
+    ("tabeller", stated_tables.TABLES),
+    ("tabell_kolumner", stated_tables.COLUMNS),
+    ("tabell_varden", stated_tables.VALUES),
+)
 
 
 def csv_text(df: pd.DataFrame) -> str:
@@ -60,12 +64,19 @@ def appended(path: Path, df: pd.DataFrame) -> str:
 
 def begrepp_text(yml: str, concepts: dict[str, dict]) -> str:
     lines = "".join(f"  {k}: {{tabell: {v['tabell']}, rad: {v['rad']}}}\n" for k, v in concepts.items())
-    return yml + ("" if yml.endswith("\n") else "\n") + (
-        "# The rows of the stated budget tables the budget chapter reads (tools/budget_till_tabeller.py).\n"
-        "begrepp:\n" + lines)
+    return (
+        yml
+        + ("" if yml.endswith("\n") else "\n")
+        + (
+            "# The rows of the stated budget tables the budget chapter reads (tools/budget_till_tabeller.py).\n"
+            "begrepp:\n" + lines
+        )
+    )
 
 
-def plan(org_path: Path, per: dt.date, captions: dict[str, str]) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict]:
+def plan(
+    org_path: Path, per: dt.date, captions: dict[str, str]
+) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict]:
     """(old frames, new file texts by file name, begrepp); raises click.ClickException with a Swedish message."""
     frames = {}
     for name, spec in OLD.items():
@@ -76,7 +87,9 @@ def plan(org_path: Path, per: dt.date, captions: dict[str, str]) -> tuple[dict[s
                 raise click.ClickException("\n".join(i.message() for i in issues))
             frames[name] = df
     if not frames:
-        raise click.ClickException(f"{org_path.name}/ har varken {budget.RAMAR.filename} eller {budget.INVESTERINGAR.filename}.")
+        raise click.ClickException(
+            f"{org_path.name}/ har varken {budget.RAMAR.filename} eller {budget.INVESTERINGAR.filename}."
+        )
     yml = (org_path / "organisation.yml").read_text(encoding="utf-8")
     if "\nbegrepp:" in "\n" + yml:
         raise click.ClickException(f"{org_path.name}/organisation.yml har redan begrepp; lägg till raderna för hand.")
@@ -85,13 +98,15 @@ def plan(org_path: Path, per: dt.date, captions: dict[str, str]) -> tuple[dict[s
     except budget.ConversionError as err:
         raise click.ClickException(str(err)) from err
     texts = {}
-    for (name, spec), df in zip(NEW, (t, c, v)):
+    for (_name, spec), df in zip(NEW, (t, c, v)):
         path = org_path / spec.filename
         if path.exists():
             have, _ = read_table(path, spec)
             clash = set(t["tabell"]) & set(have["tabell"]) if have is not None else set()
             if clash:
-                raise click.ClickException(f"{org_path.name}/{spec.filename} har redan tabellen {', '.join(sorted(clash))}.")
+                raise click.ClickException(
+                    f"{org_path.name}/{spec.filename} har redan tabellen {', '.join(sorted(clash))}."
+                )
         texts[spec.filename] = appended(path, df)
     texts["organisation.yml"] = begrepp_text(yml, concepts)
     return frames, texts, concepts
@@ -125,20 +140,32 @@ def check_in_copy(data: Path, org: str, frames: dict, texts: dict[str, str], rem
         try:
             got = datasets.load_org(org, copy)
         except DataError as err:
-            raise click.ClickException("Konverteringen ger fel:\n" + "\n".join(i.message() for i in err.issues)) from err
+            raise click.ClickException(
+                "Konverteringen ger fel:\n" + "\n".join(i.message() for i in err.issues)
+            ) from err
         for name, old in frames.items():
             if got.get(name) is None or not same_rows(old, got[name]):
-                raise click.ClickException(f"Konverteringen av {OLD[name].filename} läses inte tillbaka likadant; inget skrivs.")
+                raise click.ClickException(
+                    f"Konverteringen av {OLD[name].filename} läses inte tillbaka likadant; inget skrivs."
+                )
 
 
-@click.command(help="Gör om budget_ramar.csv och investeringar.csv till tabeller som rapporten anger (tabeller.csv m.fl.).")
+@click.command(
+    help="Gör om budget_ramar.csv och investeringar.csv till tabeller som rapporten anger (tabeller.csv m.fl.)."
+)
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. alingsas.")
 @click.option("--per", required=True, help="Budgetens datum ÅÅÅÅ-MM-DD (t.ex. beslutsdatum, som kallor.csv anger).")
 @click.option("--rubrik-ramar", default="Ekonomiska ramar", show_default=True, help="Ramtabellens rubrik som i källan.")
-@click.option("--rubrik-investeringar", default="Investeringsbudget", show_default=True,
-              help="Investeringstabellens rubrik som i källan.")
+@click.option(
+    "--rubrik-investeringar",
+    default="Investeringsbudget",
+    show_default=True,
+    help="Investeringstabellens rubrik som i källan.",
+)
 @click.option("--ta-bort", "remove", is_flag=True, help="Ta bort de gamla filerna när konverteringen är kontrollerad.")
-@click.option("--data", "data_path", default=None, type=click.Path(file_okay=False), help="Mappen data/ (standard: projektets).")
+@click.option(
+    "--data", "data_path", default=None, type=click.Path(file_okay=False), help="Mappen data/ (standard: projektets)."
+)
 def main(org: str, per: str, rubrik_ramar: str, rubrik_investeringar: str, remove: bool, data_path: str | None) -> None:
     data = Path(data_path) if data_path else data_dir()
     org_path = data / org
@@ -155,8 +182,12 @@ def main(org: str, per: str, rubrik_ramar: str, rubrik_investeringar: str, remov
     if remove:
         for name in frames:
             (org_path / OLD[name].filename).unlink()
-    click.echo(f"Skrev {', '.join(texts)} i {org_path}/ ({sum(len(f) for f in frames.values())} värden, begrepp: "
-               + ", ".join(concepts) + ")." + (" Tog bort de gamla filerna." if remove else ""))
+    click.echo(
+        f"Skrev {', '.join(texts)} i {org_path}/ ({sum(len(f) for f in frames.values())} värden, begrepp: "
+        + ", ".join(concepts)
+        + ")."
+        + (" Tog bort de gamla filerna." if remove else "")
+    )
 
 
 if __name__ == "__main__":

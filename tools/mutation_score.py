@@ -23,8 +23,9 @@ KILLED = {"killed", "timeout"}
 def results() -> list[tuple[str, str, str]]:
     """(module, mutant, status) for every mutant of the last run."""
     mutmut = Path(sys.executable).with_name("mutmut")
-    proc = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        [str(mutmut), "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     out = []
     for line in proc.stdout.splitlines():
         m = LINE.match(line)
@@ -39,7 +40,10 @@ def table(rows: list[tuple[str, str, str]]) -> str:
     per = collections.defaultdict(collections.Counter)
     for module, _, status in rows:
         per[module][status] += 1
-    lines = ["| Modul | Dödade | Överlevande | Utan test | Totalt | Andel dödade |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| Modul | Dödade | Överlevande | Utan test | Totalt | Andel dödade |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
     total = collections.Counter()
     for module in sorted(per):
         c = per[module]
@@ -63,7 +67,7 @@ def main(argv: list[str]) -> int:
         return 1
     print(table(rows))
     if "--overlevande" in argv:
-        for module, name, status in rows:
+        for _module, name, status in rows:
             if status not in KILLED:
                 print(f"{status}: {name}")
     return 0

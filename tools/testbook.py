@@ -49,8 +49,9 @@ def assemble(dest: Path) -> Path:
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("RAPPORTBOK_ROOT", "RAPPORTBOK_DATA")}
-    return subprocess.run([sys.executable, "-m", "rapportbok", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "rapportbok", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
 
 
 def build(dest: Path) -> subprocess.CompletedProcess:

@@ -41,7 +41,9 @@ from rapportbok.data.schema import DataError, Issue
 
 
 def _budget_tool():
-    spec = importlib.util.spec_from_file_location("budget_till_tabeller", Path(__file__).with_name("budget_till_tabeller.py"))
+    spec = importlib.util.spec_from_file_location(
+        "budget_till_tabeller", Path(__file__).with_name("budget_till_tabeller.py")
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -51,7 +53,9 @@ shared = _budget_tool()  # csv_text, appended: one way to write model files
 NEW = (stated_tables.TABLES, stated_tables.COLUMNS, stated_tables.VALUES, stated_tables.COMMENTS)
 
 
-def plan(data: Path, org: str, caption: str, remove: bool = False, prefix: str = "uppfoljning") -> tuple[dict, dict[str, str]]:
+def plan(
+    data: Path, org: str, caption: str, remove: bool = False, prefix: str = "uppfoljning"
+) -> tuple[dict, dict[str, str]]:
     """(the old follow-up and budget as the build reads them, new file texts by file name)."""
     org_path = data / org
     if not (org_path / followup.FILENAME).is_file():
@@ -60,17 +64,23 @@ def plan(data: Path, org: str, caption: str, remove: bool = False, prefix: str =
 
     cited = [sid for sid, f in sources.load(data)["fil"].items() if f == f"{org}/{followup.FILENAME}"]
     if remove and cited:
-        raise click.ClickException(f"kallor.csv: källan {', '.join(cited)} har filen {org}/{followup.FILENAME}, som "
-                                   f"--ta-bort tar bort; ändra fil till t.ex. {org}/{stated_tables.VALUES.filename} först.")
+        raise click.ClickException(
+            f"kallor.csv: källan {', '.join(cited)} har filen {org}/{followup.FILENAME}, som "
+            f"--ta-bort tar bort; ändra fil till t.ex. {org}/{stated_tables.VALUES.filename} först."
+        )
     warnings: list[Issue] = []
     try:
         old = datasets.load_org(org, data, warnings)
     except DataError as err:
-        raise click.ClickException("Filerna har fel; rätta dem först:\n" + "\n".join(i.message() for i in err.issues)) from err
+        raise click.ClickException(
+            "Filerna har fel; rätta dem först:\n" + "\n".join(i.message() for i in err.issues)
+        ) from err
     fu = old.get("budgetuppfoljning")
     if fu is None or followup.from_tables(fu):
-        raise click.ClickException(f"{org}/ har redan uppföljningstabeller i {stated_tables.TABLES.filename}; "
-                                   f"{followup.FILENAME} läses inte och konverteras inte.")
+        raise click.ClickException(
+            f"{org}/ har redan uppföljningstabeller i {stated_tables.TABLES.filename}; "
+            f"{followup.FILENAME} läses inte och konverteras inte."
+        )
     try:
         frames = followup.to_model(fu, old.get("ramar"), caption, prefix)
     except budget.ConversionError as err:
@@ -81,7 +91,11 @@ def plan(data: Path, org: str, caption: str, remove: bool = False, prefix: str =
             continue
         path = org_path / spec.filename
         have = old.get(next(k for k, (s, _) in stated_tables.DATASETS.items() if s is spec))
-        clash = set(frames[0]["tabell"]) & set(have["tabell"]) if have is not None and spec is stated_tables.TABLES else set()
+        clash = (
+            set(frames[0]["tabell"]) & set(have["tabell"])
+            if have is not None and spec is stated_tables.TABLES
+            else set()
+        )
         if clash:
             raise click.ClickException(f"{org}/{spec.filename} har redan tabellen {', '.join(sorted(clash))}.")
         texts[spec.filename] = shared.appended(path, df)
@@ -127,20 +141,35 @@ def check_in_copy(data: Path, org: str, old: dict, texts: dict[str, str], remove
         try:
             got = datasets.load_org(org, copy)
         except DataError as err:
-            raise click.ClickException("Konverteringen ger fel:\n" + "\n".join(i.message() for i in err.issues)) from err
-        if not followup.from_tables(got.get("budgetuppfoljning")) or \
-                not same_views(followup_views(old, org), followup_views(got, org)):
-            raise click.ClickException(f"Konverteringen av {followup.FILENAME} läses inte tillbaka likadant; inget skrivs.")
+            raise click.ClickException(
+                "Konverteringen ger fel:\n" + "\n".join(i.message() for i in err.issues)
+            ) from err
+        if not followup.from_tables(got.get("budgetuppfoljning")) or not same_views(
+            followup_views(old, org), followup_views(got, org)
+        ):
+            raise click.ClickException(
+                f"Konverteringen av {followup.FILENAME} läses inte tillbaka likadant; inget skrivs."
+            )
 
 
-@click.command(help="Gör om budgetuppfoljning.csv till tabeller som rapporterna anger (tabeller.csv m.fl.), en per rapportdatum.")
+@click.command(
+    help="Gör om budgetuppfoljning.csv till tabeller som rapporterna anger (tabeller.csv m.fl.), en per rapportdatum."
+)
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. testkommun.")
-@click.option("--rubrik", default="Budgetuppföljning per kontogrupp", show_default=True,
-              help="Tabellernas rubrik som i källan.")
-@click.option("--id", "prefix", default="uppfoljning", show_default=True,
-              help="Början på tabellernas id; datumet läggs till, t.ex. uppfoljning_2030_10_31.")
+@click.option(
+    "--rubrik", default="Budgetuppföljning per kontogrupp", show_default=True, help="Tabellernas rubrik som i källan."
+)
+@click.option(
+    "--id",
+    "prefix",
+    default="uppfoljning",
+    show_default=True,
+    help="Början på tabellernas id; datumet läggs till, t.ex. uppfoljning_2030_10_31.",
+)
 @click.option("--ta-bort", "remove", is_flag=True, help="Ta bort den gamla filen när konverteringen är kontrollerad.")
-@click.option("--data", "data_path", default=None, type=click.Path(file_okay=False), help="Mappen data/ (standard: projektets).")
+@click.option(
+    "--data", "data_path", default=None, type=click.Path(file_okay=False), help="Mappen data/ (standard: projektets)."
+)
 def main(org: str, rubrik: str, prefix: str, remove: bool, data_path: str | None) -> None:
     if data_path:  # the checks that read data/ by themselves (kallor.csv, thresholds) read this one
         os.environ["RAPPORTBOK_DATA"] = str(Path(data_path).resolve())
@@ -156,8 +185,10 @@ def main(org: str, rubrik: str, prefix: str, remove: bool, data_path: str | None
     if remove:
         (data / org / followup.FILENAME).unlink()
     n = len(pd.Series(old["budgetuppfoljning"]["per_datum"]).drop_duplicates())
-    click.echo(f"Skrev {', '.join(texts)} i {data / org}/ ({n} rapportdatum, {len(old['budgetuppfoljning'])} rader)."
-               + (" Tog bort den gamla filen." if remove else ""))
+    click.echo(
+        f"Skrev {', '.join(texts)} i {data / org}/ ({n} rapportdatum, {len(old['budgetuppfoljning'])} rader)."
+        + (" Tog bort den gamla filen." if remove else "")
+    )
 
 
 if __name__ == "__main__":

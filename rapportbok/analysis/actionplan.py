@@ -31,7 +31,6 @@ Rules (also printed in the chapter):
   cost (negative), where a share of it says nothing about success.
 """
 
-
 from __future__ import annotations
 
 import datetime as dt
@@ -115,7 +114,9 @@ def stated_versus_counted(datasets: dict, year: int) -> dict | None:
     if summor is None or counted is None:
         return None
     plans = plans_for_year(datasets, int(year))
-    rows = summor[(summor["typ"] == "planerad") & (summor["ar"] == int(year)) & summor["plan_id"].isin(set(plans["plan_id"]))]
+    rows = summor[
+        (summor["typ"] == "planerad") & (summor["ar"] == int(year)) & summor["plan_id"].isin(set(plans["plan_id"]))
+    ]
     if rows.empty:
         return None
     stated = float(sum(to_tkr(v, u) for v, u in zip(rows["belopp"], rows["enhet"])))
@@ -124,8 +125,12 @@ def stated_versus_counted(datasets: dict, year: int) -> dict | None:
     eff = effects_tkr(datasets)
     out = eff[(eff["ar"] == int(year)) & eff["plan_id"].isin(set(plans["plan_id"])) & ~eff["counted"]]
     titles = dict(zip(datasets["atgarder"]["atgard_id"], datasets["atgarder"]["titel"]))
-    return {"stated_tkr": stated, "counted_tkr": counted, "left_out_tkr": float(out["effekt_tkr"].sum()),
-            "left_out": [str(titles.get(a, a)) for a in out["atgard_id"]]}
+    return {
+        "stated_tkr": stated,
+        "counted_tkr": counted,
+        "left_out_tkr": float(out["effekt_tkr"].sum()),
+        "left_out": [str(titles.get(a, a)) for a in out["atgard_id"]],
+    }
 
 
 # --- pro rata and traffic light ---------------------------------------------------------------
@@ -237,13 +242,26 @@ def status_table(data: dict, year: int, period) -> pd.DataFrame | None:
             reason = "planerad effekt för året är 0"
         rows.append(
             {
-                "plan_id": m["plan_id"], "atgard_id": aid, "rad": int(m["rad"]), "nr": m["nr"],
-                "label": short_label(m), "titel": m["titel"], "omrade": m["omrade"],
-                "beslut_kravs": m["beslut_kravs"], "medraknad_i_andra": m["medraknad_i_andra"],
-                "grupp": m["grupp"], "effekt_start": start, "planned_tkr": planned, "as_of": as_of,
-                "expected_tkr": expected, "actual_tkr": actual,
-                "realisation": realisation_pct(actual, expected), "light": light, "reason": reason,
-                "status_text": f["status_text"].iloc[0] if has_fu else None, "counted": counted,
+                "plan_id": m["plan_id"],
+                "atgard_id": aid,
+                "rad": int(m["rad"]),
+                "nr": m["nr"],
+                "label": short_label(m),
+                "titel": m["titel"],
+                "omrade": m["omrade"],
+                "beslut_kravs": m["beslut_kravs"],
+                "medraknad_i_andra": m["medraknad_i_andra"],
+                "grupp": m["grupp"],
+                "effekt_start": start,
+                "planned_tkr": planned,
+                "as_of": as_of,
+                "expected_tkr": expected,
+                "actual_tkr": actual,
+                "realisation": realisation_pct(actual, expected),
+                "light": light,
+                "reason": reason,
+                "status_text": f["status_text"].iloc[0] if has_fu else None,
+                "counted": counted,
                 "has_followup": has_fu,
             }
         )
@@ -287,9 +305,13 @@ def driver_effects(drivers: pd.DataFrame | None) -> list[DriverResult]:
         return out
     for _, d in drivers.iterrows():
         stated_f = units.unit_factor(d["angiven_effekt_enhet"])
-        stated = None if fmt.is_missing(d["angiven_effekt"]) or stated_f is None else float(d["angiven_effekt"]) * stated_f
+        stated = (
+            None if fmt.is_missing(d["angiven_effekt"]) or stated_f is None else float(d["angiven_effekt"]) * stated_f
+        )
         price_f = units.unit_factor(d["pris_enhet"])
-        qlo, qhi, plo, phi = (None if fmt.is_missing(d[c]) else float(d[c]) for c in ("mangd_lag", "mangd_hog", "pris_lag", "pris_hog"))
+        qlo, qhi, plo, phi = (
+            None if fmt.is_missing(d[c]) else float(d[c]) for c in ("mangd_lag", "mangd_hog", "pris_lag", "pris_hog")
+        )
         low = high = None
         implied = ""
         if _is_percent(d["mangd_enhet"]) and plo is None:
@@ -356,39 +378,91 @@ def sum_checks(data: dict) -> list[Finding]:
             for y in years:
                 part = eff[eff["atgard_id"].isin(ids) & (eff["ar"] == y)]
                 rows = part[~(part["grupp"].notna() & ~part["counted"] & (part["medraknad_i_andra"] != "ja"))]
-                findings.append(Finding(f"{s['beskrivning']}: summan av åtgärdernas effekt {y}", float(s["belopp"]),
-                                        float(rows["effekt_tkr"].sum()) / f, unit, where, _decimals(unit), approx=approx))
+                findings.append(
+                    Finding(
+                        f"{s['beskrivning']}: summan av åtgärdernas effekt {y}",
+                        float(s["belopp"]),
+                        float(rows["effekt_tkr"].sum()) / f,
+                        unit,
+                        where,
+                        _decimals(unit),
+                        approx=approx,
+                    )
+                )
                 dbl = rows[rows["atgard_id"].isin(set(flagged["atgard_id"]))]
                 if not dbl.empty:
-                    names = ", ".join(f"{t} ({fmt.unit(v / f, unit, _decimals(unit))})" for t, v in zip(
-                        in_plan.set_index("atgard_id").loc[dbl["atgard_id"], "titel"], dbl["effekt_tkr"]))
-                    findings.append(Finding(
-                        f"{s['beskrivning']}{'' if str(y) in str(s['beskrivning']) else ' ' + str(y)} utan dubbelräkning: summan inkluderar {names}, som enligt källan är "
-                        f"medräknad i respektive åtgärd", float(s["belopp"]),
-                        float(rows.loc[~rows["atgard_id"].isin(set(flagged["atgard_id"])), "effekt_tkr"].sum()) / f,
-                        unit, where, _decimals(unit), approx=approx, dedup=True))
+                    names = ", ".join(
+                        f"{t} ({fmt.unit(v / f, unit, _decimals(unit))})"
+                        for t, v in zip(
+                            in_plan.set_index("atgard_id").loc[dbl["atgard_id"], "titel"], dbl["effekt_tkr"]
+                        )
+                    )
+                    findings.append(
+                        Finding(
+                            f"{s['beskrivning']}{'' if str(y) in str(s['beskrivning']) else ' ' + str(y)} utan dubbelräkning: summan inkluderar {names}, som enligt källan är "
+                            f"medräknad i respektive åtgärd",
+                            float(s["belopp"]),
+                            float(rows.loc[~rows["atgard_id"].isin(set(flagged["atgard_id"])), "effekt_tkr"].sum()) / f,
+                            unit,
+                            where,
+                            _decimals(unit),
+                            approx=approx,
+                            dedup=True,
+                        )
+                    )
         elif s["typ"] == "helar":
             vals = in_plan["helarseffekt"]
             # helårseffekt is stored in the plan's unit
             pf = units.factor(plans.loc[plans["plan_id"] == s["plan_id"], "enhet"].iloc[0])
-            findings.append(Finding(f"{s['beskrivning']}: summan av åtgärdernas helårseffekt", float(s["belopp"]),
-                                    float(vals.sum()) * pf / f, unit, where, _decimals(unit), approx=approx))
+            findings.append(
+                Finding(
+                    f"{s['beskrivning']}: summan av åtgärdernas helårseffekt",
+                    float(s["belopp"]),
+                    float(vals.sum()) * pf / f,
+                    unit,
+                    where,
+                    _decimals(unit),
+                    approx=approx,
+                )
+            )
             if not flagged.empty and flagged["helarseffekt"].notna().any():
-                names = ", ".join(f"{t} ({fmt.unit(v * pf / f, unit, _decimals(unit))})" for t, v in zip(flagged["titel"], flagged["helarseffekt"]) if v == v)
-                findings.append(Finding(
-                    f"{s['beskrivning']} utan dubbelräkning: summan inkluderar {names}, som enligt källan är medräknad i respektive åtgärd",
-                    float(s["belopp"]), float(in_plan.loc[in_plan["medraknad_i_andra"] != "ja", "helarseffekt"].sum()) * pf / f,
-                    unit, where, _decimals(unit), approx=approx, dedup=True))
+                names = ", ".join(
+                    f"{t} ({fmt.unit(v * pf / f, unit, _decimals(unit))})"
+                    for t, v in zip(flagged["titel"], flagged["helarseffekt"])
+                    if v == v
+                )
+                findings.append(
+                    Finding(
+                        f"{s['beskrivning']} utan dubbelräkning: summan inkluderar {names}, som enligt källan är medräknad i respektive åtgärd",
+                        float(s["belopp"]),
+                        float(in_plan.loc[in_plan["medraknad_i_andra"] != "ja", "helarseffekt"].sum()) * pf / f,
+                        unit,
+                        where,
+                        _decimals(unit),
+                        approx=approx,
+                        dedup=True,
+                    )
+                )
         elif s["typ"] == "faktisk":
             fu = data.get("uppfoljning_atgarder")
             if fu is None:
                 continue
-            part = fu[fu["atgard_id"].isin(ids) & fu["per_datum"].map(lambda d: d.year == int(s["ar"]))]
+            year = int(s["ar"])
+            part = fu[fu["atgard_id"].isin(ids) & fu["per_datum"].map(lambda d, y=year: d.year == y)]
             part = part.sort_values("per_datum").groupby("atgard_id").tail(1)
             total = sum(to_tkr(v, u) for v, u in zip(part["faktisk_effekt"], part["enhet"]) if not fmt.is_missing(v))
             n = int(part["faktisk_effekt"].notna().sum())
-            findings.append(Finding(f"{s['beskrivning']}: summan av faktisk effekt på de {n} rader som anger belopp",
-                                    float(s["belopp"]), total / f, unit, where, _decimals(unit), approx=approx))
+            findings.append(
+                Finding(
+                    f"{s['beskrivning']}: summan av faktisk effekt på de {n} rader som anger belopp",
+                    float(s["belopp"]),
+                    total / f,
+                    unit,
+                    where,
+                    _decimals(unit),
+                    approx=approx,
+                )
+            )
     return findings
 
 
@@ -409,14 +483,28 @@ def group_checks(data: dict) -> list[Finding]:
             unit = g["enhet"].iloc[0] if not g.empty else m["enhet"].iloc[0]
             f = units.factor(unit)
             if m.empty:
-                findings.append(Finding(
-                    f"Grupp {grow['titel']} {y}: gruppens belopp fördelas inte på åtgärderna i gruppen "
-                    f"({', '.join(members['titel'])}); summan räknar gruppraden en gång",
-                    float(g["effekt_tkr"].sum()) / f, float(g["effekt_tkr"].sum()) / f, unit, _where(grow), _decimals(unit)))
+                findings.append(
+                    Finding(
+                        f"Grupp {grow['titel']} {y}: gruppens belopp fördelas inte på åtgärderna i gruppen "
+                        f"({', '.join(members['titel'])}); summan räknar gruppraden en gång",
+                        float(g["effekt_tkr"].sum()) / f,
+                        float(g["effekt_tkr"].sum()) / f,
+                        unit,
+                        _where(grow),
+                        _decimals(unit),
+                    )
+                )
             elif not g.empty:
-                findings.append(Finding(f"Grupp {grow['titel']} {y} = summan av åtgärderna i gruppen",
-                                        float(g["effekt_tkr"].sum()) / f, float(m["effekt_tkr"].sum()) / f, unit,
-                                        _where(grow), _decimals(unit)))
+                findings.append(
+                    Finding(
+                        f"Grupp {grow['titel']} {y} = summan av åtgärderna i gruppen",
+                        float(g["effekt_tkr"].sum()) / f,
+                        float(m["effekt_tkr"].sum()) / f,
+                        unit,
+                        _where(grow),
+                        _decimals(unit),
+                    )
+                )
     return findings
 
 
@@ -426,15 +514,23 @@ def numbering_checks(data: dict) -> list[Finding]:
     if meas is None:
         return []
     findings = []
-    for pid, part in meas.groupby("plan_id", sort=True):
+    for _pid, part in meas.groupby("plan_id", sort=True):
         where = _where(part.iloc[0])
         nrs = part[part["nr"].notna()]
         if nrs.empty:
             continue
         for nr, rows in nrs.groupby("nr", sort=False):
             if len(rows) > 1:
-                findings.append(Finding(f"Åtgärdsnummer {nr} ska förekomma en gång; det står på rad "
-                                        + " och ".join(str(int(r)) for r in rows["rad"]), 1, len(rows), "st", where))
+                findings.append(
+                    Finding(
+                        f"Åtgärdsnummer {nr} ska förekomma en gång; det står på rad "
+                        + " och ".join(str(int(r)) for r in rows["rad"]),
+                        1,
+                        len(rows),
+                        "st",
+                        where,
+                    )
+                )
         ints = [int(n) for n in nrs["nr"] if str(n).strip().isdigit()]
         if ints:
             missing = sorted(set(range(1, max(ints) + 1)) - set(ints))
@@ -450,8 +546,15 @@ def count_checks(data: dict, org: str) -> list[Finding]:
         return []
     findings = []
     for _, u in up[up["id"].str.contains("antal-atgarder") & (up["enhet"] == "st")].iterrows():
-        findings.append(Finding("Antal åtgärder enligt texten mot antal rader i åtgärdstabellen", float(u["varde"]),
-                                float(len(meas)), "st", _where(u) + f" (\"{u['citat'][:120]}\")"))
+        findings.append(
+            Finding(
+                "Antal åtgärder enligt texten mot antal rader i åtgärdstabellen",
+                float(u["varde"]),
+                float(len(meas)),
+                "st",
+                _where(u) + f' ("{u["citat"][:120]}")',
+            )
+        )
     return findings
 
 

@@ -5,7 +5,6 @@ them, subtotals included; ``summeras_i`` names the row a row sums into, so the A
 recompute every subtotal. Amounts are tkr with the document's signs (costs negative).
 """
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -113,9 +112,15 @@ def over_the_years_title(over: pd.DataFrame) -> str:
     n = over.dropna(subset=["Nettokostnad"])
     if len(n) >= 2:
         a, b = n.iloc[0], n.iloc[-1]
-        verb = "ökar" if b["Nettokostnad"] > a["Nettokostnad"] else ("minskar" if b["Nettokostnad"] < a["Nettokostnad"] else "är oförändrad")
-        parts.append(f"Nettokostnaden {verb} från {fmt.mnkr(a['Nettokostnad'])} {int(a['År'])} till "
-                     f"{fmt.mnkr(b['Nettokostnad'])} {int(b['År'])}")
+        verb = (
+            "ökar"
+            if b["Nettokostnad"] > a["Nettokostnad"]
+            else ("minskar" if b["Nettokostnad"] < a["Nettokostnad"] else "är oförändrad")
+        )
+        parts.append(
+            f"Nettokostnaden {verb} från {fmt.mnkr(a['Nettokostnad'])} {int(a['År'])} till "
+            f"{fmt.mnkr(b['Nettokostnad'])} {int(b['År'])}"
+        )
     elif len(n) == 1:
         parts.append(f"Nettokostnaden är {fmt.mnkr(n.iloc[0]['Nettokostnad'])} {int(n.iloc[0]['År'])}")
     r = over["Resultat"].dropna()
@@ -125,8 +130,10 @@ def over_the_years_title(over: pd.DataFrame) -> str:
         parts.append(f"resultatet är mellan {fmt.mnkr(r.min(), sign=True)} och {fmt.mnkr(r.max(), sign=True)}")
     elif over["Kommunbidrag"].notna().any() and not len(n):
         g = over.dropna(subset=["Kommunbidrag"])
-        parts.append(f"Kommunbidraget är {fmt.mnkr(g.iloc[0]['Kommunbidrag'])} {int(g.iloc[0]['År'])}"
-                     + (f" och {fmt.mnkr(g.iloc[-1]['Kommunbidrag'])} {int(g.iloc[-1]['År'])}" if len(g) > 1 else ""))
+        parts.append(
+            f"Kommunbidraget är {fmt.mnkr(g.iloc[0]['Kommunbidrag'])} {int(g.iloc[0]['År'])}"
+            + (f" och {fmt.mnkr(g.iloc[-1]['Kommunbidrag'])} {int(g.iloc[-1]['År'])}" if len(g) > 1 else "")
+        )
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
 
@@ -139,8 +146,10 @@ def investment_title(leaves: pd.DataFrame, year_cols: list[str]) -> str:
     if totals[first] == totals[last]:
         head = f"Investeringarna är {fmt.tkr(totals[first])} varje år {first.split()[-1]}–{last.split()[-1]}"
     else:
-        head = (f"Investeringarna är {fmt.tkr(totals[first])} {first.split()[-1]} och "
-                f"{fmt.tkr(totals[last])} {last.split()[-1]}")
+        head = (
+            f"Investeringarna är {fmt.tkr(totals[first])} {first.split()[-1]} och "
+            f"{fmt.tkr(totals[last])} {last.split()[-1]}"
+        )
     return f"{head}; mest {str(biggest).lower()}."
 
 
@@ -208,12 +217,38 @@ def grant_checks(ramar: pd.DataFrame, kb: pd.DataFrame | None) -> list[Finding]:
             prev = float(grant[year - 1])
             if not total.empty:
                 t = total.iloc[0]
-                findings.append(Finding(f"Ökning av kommunbidraget {year}, mnkr", float(t["belopp_mnkr"]), delta / 1000, "mnkr", where, 1))
+                findings.append(
+                    Finding(
+                        f"Ökning av kommunbidraget {year}, mnkr",
+                        float(t["belopp_mnkr"]),
+                        delta / 1000,
+                        "mnkr",
+                        where,
+                        1,
+                    )
+                )
                 if pd.notna(t["procent"]):
-                    findings.append(Finding(f"Ökning av kommunbidraget {year}, procent", float(t["procent"]), delta / prev * 100, "%", where, 1))
+                    findings.append(
+                        Finding(
+                            f"Ökning av kommunbidraget {year}, procent",
+                            float(t["procent"]),
+                            delta / prev * 100,
+                            "%",
+                            where,
+                            1,
+                        )
+                    )
             elif not comps.empty:
                 findings.append(
-                    Finding(f"Ökning av kommunbidraget {year}: summan av angivna delar mot tabellen, mnkr", float(comps["belopp_mnkr"].sum()), delta / 1000, "mnkr", where, 1, len(comps))
+                    Finding(
+                        f"Ökning av kommunbidraget {year}: summan av angivna delar mot tabellen, mnkr",
+                        float(comps["belopp_mnkr"].sum()),
+                        delta / 1000,
+                        "mnkr",
+                        where,
+                        1,
+                        len(comps),
+                    )
                 )
             for _, c in comps[comps["procent"].notna()].iterrows():
                 findings.append(
@@ -228,7 +263,14 @@ def grant_checks(ramar: pd.DataFrame, kb: pd.DataFrame | None) -> list[Finding]:
                 )
         if not total.empty and not comps.empty:
             findings.append(
-                Finding(f"Ökning {year}: summan av delarna mot angiven ökning, mnkr", float(total.iloc[0]["belopp_mnkr"]), float(comps["belopp_mnkr"].sum()), "mnkr", where, 1)
+                Finding(
+                    f"Ökning {year}: summan av delarna mot angiven ökning, mnkr",
+                    float(total.iloc[0]["belopp_mnkr"]),
+                    float(comps["belopp_mnkr"].sum()),
+                    "mnkr",
+                    where,
+                    1,
+                )
             )
     return findings
 
@@ -256,11 +298,20 @@ def named_row_warnings(data: dict, org: str) -> list:
         return []
     if on_model(ramar):
         stated = set(ramar["begrepp"])
-        return [Issue(f"{org}/organisation.yml", 0, f"begrepp.{CONCEPT_OF[name]}", "",
-                      f"en rad i tabellen {ramar['tabell'].iloc[0]} som betyder {name.lower()}, som kapitlet Budget "
-                      f"läser (t.ex. begrepp: {{{CONCEPT_OF[name]}: {{tabell: {ramar['tabell'].iloc[0]}, rad: 5}}}}); "
-                      f"utan den står '{NOT_STATED}' på sidan", severity="varning")
-                for name in NAMED_ROWS if CONCEPT_OF[name] not in stated]
+        return [
+            Issue(
+                f"{org}/organisation.yml",
+                0,
+                f"begrepp.{CONCEPT_OF[name]}",
+                "",
+                f"en rad i tabellen {ramar['tabell'].iloc[0]} som betyder {name.lower()}, som kapitlet Budget "
+                f"läser (t.ex. begrepp: {{{CONCEPT_OF[name]}: {{tabell: {ramar['tabell'].iloc[0]}, rad: 5}}}}); "
+                f"utan den står '{NOT_STATED}' på sidan",
+                severity="varning",
+            )
+            for name in NAMED_ROWS
+            if CONCEPT_OF[name] not in stated
+        ]
     posts = list(dict.fromkeys(ramar.sort_values("rad")["post"]))
     issues = []
     for name in NAMED_ROWS:
@@ -270,12 +321,17 @@ def named_row_warnings(data: dict, org: str) -> list:
         alike = [p for p in posts if key in p.lower()]
         row = int(ramar.index[ramar["post"] == alike[0]][0]) if alike else 0
         hint = f" (raden '{alike[0]}' liknar; byt namn på den om den avses)" if alike else ""
-        issues.append(Issue(
-            f"{org}/budget_ramar.csv", row, "post", alike[0] if alike else "",
-            f"en rad med post '{name}', som kapitlet Budget läser{hint}; utan den står "
-            f"'{NOT_STATED}' på sidan för {name.lower()}",
-            severity="varning",
-        ))
+        issues.append(
+            Issue(
+                f"{org}/budget_ramar.csv",
+                row,
+                "post",
+                alike[0] if alike else "",
+                f"en rad med post '{name}', som kapitlet Budget läser{hint}; utan den står "
+                f"'{NOT_STATED}' på sidan för {name.lower()}",
+                severity="varning",
+            )
+        )
     return issues
 
 

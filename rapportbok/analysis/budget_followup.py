@@ -44,7 +44,6 @@ Rules (also printed in the chapter):
   deviation without a ``kommentar`` is a validation warning.
 """
 
-
 from __future__ import annotations
 
 import math
@@ -104,8 +103,14 @@ def kontogrupp_figures(fu: pd.DataFrame) -> pd.DataFrame:
         comments = [c for c in whole["kommentar"] if c]
         comments += [f"{v}: {c}" for v, c in zip(units["verksamhet"], units["kommentar"]) if c]
         src = whole if not whole.empty else units
-        rec = {"ar": ar, "per_datum": per, "kontogrupp": kg, "kommentar": " ".join(comments),
-               "kalla": src["kalla"].iloc[0], "avsnitt": src["avsnitt"].iloc[0]}
+        rec = {
+            "ar": ar,
+            "per_datum": per,
+            "kontogrupp": kg,
+            "kommentar": " ".join(comments),
+            "kalla": src["kalla"].iloc[0],
+            "avsnitt": src["avsnitt"].iloc[0],
+        }
         for col in ("utfall", "prognos", "budget") + EXTRA_AMOUNTS:
             c = f"{col}_tkr"
             # The row's own figure where stated, else the sum of its breakdown (NaN if none is stated);
@@ -113,8 +118,21 @@ def kontogrupp_figures(fu: pd.DataFrame) -> pd.DataFrame:
             own = float(whole[c].iloc[0]) if not whole.empty else float("nan")
             rec[c] = own if not math.isnan(own) or units.empty or col == "budget" else float(units[c].sum(min_count=1))
         out.append(rec)
-    return pd.DataFrame(out, columns=["ar", "per_datum", "kontogrupp", "utfall_tkr", "prognos_tkr", "kommentar", "kalla", "avsnitt",
-                                      "budget_tkr", *(f"{c}_tkr" for c in EXTRA_AMOUNTS)])
+    return pd.DataFrame(
+        out,
+        columns=[
+            "ar",
+            "per_datum",
+            "kontogrupp",
+            "utfall_tkr",
+            "prognos_tkr",
+            "kommentar",
+            "kalla",
+            "avsnitt",
+            "budget_tkr",
+            *(f"{c}_tkr" for c in EXTRA_AMOUNTS),
+        ],
+    )
 
 
 def periods_present(fu: pd.DataFrame | None, year: int) -> list:
@@ -131,8 +149,19 @@ def tertials_present(fu: pd.DataFrame | None, year: int) -> list[int]:
 
 # --- the follow-up table --------------------------------------------------------------------
 
-COLUMNS = ["kontogrupp", "budget_tkr", "utfall_tkr", "utfall_andel_pct", "ar_andel_pct", "prognos_tkr",
-           "avvikelse_tkr", "avvikelse_pct", "vasentlig", "kommentar", *(f"{c}_tkr" for c in EXTRA_AMOUNTS)]
+COLUMNS = [
+    "kontogrupp",
+    "budget_tkr",
+    "utfall_tkr",
+    "utfall_andel_pct",
+    "ar_andel_pct",
+    "prognos_tkr",
+    "avvikelse_tkr",
+    "avvikelse_pct",
+    "vasentlig",
+    "kommentar",
+    *(f"{c}_tkr" for c in EXTRA_AMOUNTS),
+]
 
 
 def sign(fu: pd.DataFrame | None, year: int, period) -> int:
@@ -189,8 +218,9 @@ def row_header(fu: pd.DataFrame | None, ramar: pd.DataFrame | None) -> tuple[str
     return "Post", "Del av posten"
 
 
-def summary(fu: pd.DataFrame | None, ramar: pd.DataFrame | None, year: int, period,
-            th: Thresholds = DEFAULT_THRESHOLDS) -> pd.DataFrame | None:
+def summary(
+    fu: pd.DataFrame | None, ramar: pd.DataFrame | None, year: int, period, th: Thresholds = DEFAULT_THRESHOLDS
+) -> pd.DataFrame | None:
     """Per followed row: budget, utfall, shares, prognos, avvikelse, material (and the stated extras).
 
     ``period`` is the report date (or a tertial, meaning its end). See :func:`budget_at` for the rows
@@ -210,10 +240,16 @@ def summary(fu: pd.DataFrame | None, ramar: pd.DataFrame | None, year: int, peri
         avv = k * (p - b)
         avv_pct = pct_of(avv, b)
         rec = {
-            "kontogrupp": kg, "budget_tkr": b, "utfall_tkr": u,
-            "utfall_andel_pct": share_of_budget_pct(u, b), "ar_andel_pct": year_share_pct(end),
-            "prognos_tkr": p, "avvikelse_tkr": avv, "avvikelse_pct": avv_pct,
-            "vasentlig": th.is_material(avv, avv_pct), "kommentar": figs["kommentar"].get(kg, ""),
+            "kontogrupp": kg,
+            "budget_tkr": b,
+            "utfall_tkr": u,
+            "utfall_andel_pct": share_of_budget_pct(u, b),
+            "ar_andel_pct": year_share_pct(end),
+            "prognos_tkr": p,
+            "avvikelse_tkr": avv,
+            "avvikelse_pct": avv_pct,
+            "vasentlig": th.is_material(avv, avv_pct),
+            "kommentar": figs["kommentar"].get(kg, ""),
         }
         for c in EXTRA_AMOUNTS:
             rec[f"{c}_tkr"] = figs[f"{c}_tkr"].get(kg, float("nan"))
@@ -240,9 +276,15 @@ def total(s: pd.DataFrame, root: str | None = None) -> dict:
     complete = len(done) == len(s)
     out = {
         "kontogrupp": _total_name(root) if complete else "Summa uppföljda kontogrupper",
-        "budget_tkr": b, "utfall_tkr": u, "utfall_andel_pct": share_of_budget_pct(u, b),
-        "ar_andel_pct": s["ar_andel_pct"].iloc[0] if len(s) else float("nan"), "prognos_tkr": p,
-        "avvikelse_tkr": avv, "avvikelse_pct": pct_of(avv, b), "vasentlig": False, "kommentar": "",
+        "budget_tkr": b,
+        "utfall_tkr": u,
+        "utfall_andel_pct": share_of_budget_pct(u, b),
+        "ar_andel_pct": s["ar_andel_pct"].iloc[0] if len(s) else float("nan"),
+        "prognos_tkr": p,
+        "avvikelse_tkr": avv,
+        "avvikelse_pct": pct_of(avv, b),
+        "vasentlig": False,
+        "kommentar": "",
     }
     for c in EXTRA_AMOUNTS:
         col = f"{c}_tkr"
@@ -272,7 +314,9 @@ def root_post(ramar: pd.DataFrame | None, fu: pd.DataFrame | None = None) -> str
     return roots[0] if len(roots) == 1 else None
 
 
-def display_table(s: pd.DataFrame, year: int, period, root: str | None = None, header: str = "Kontogrupp") -> pd.DataFrame:
+def display_table(
+    s: pd.DataFrame, year: int, period, root: str | None = None, header: str = "Kontogrupp"
+) -> pd.DataFrame:
     """The reader's table: Swedish headings, a total row last; the stated extras only where stated."""
     t = pd.concat([s, pd.DataFrame([total(s, root)])], ignore_index=True)
     end = report_end(year, period)
@@ -298,8 +342,9 @@ def display_table(s: pd.DataFrame, year: int, period, root: str | None = None, h
     return pd.DataFrame(cols)
 
 
-def verksamhet_table(fu: pd.DataFrame | None, year: int, period, headers: tuple[str, str] = ("Kontogrupp", "Verksamhet")
-                     ) -> pd.DataFrame | None:
+def verksamhet_table(
+    fu: pd.DataFrame | None, year: int, period, headers: tuple[str, str] = ("Kontogrupp", "Verksamhet")
+) -> pd.DataFrame | None:
     """Rows broken down per verksamhet for the report date, or None when there are none."""
     if fu is None:
         return None
@@ -309,16 +354,18 @@ def verksamhet_table(fu: pd.DataFrame | None, year: int, period, headers: tuple[
     if df.empty:
         return None
     avv = sign(fu, year, end) * (df["prognos_tkr"] - df["budget_tkr"])
-    return pd.DataFrame({
-        headers[0]: df["kontogrupp"].values,
-        headers[1]: df["verksamhet"].values,
-        "Budget, tkr": df["budget_tkr"].values,
-        "Utfall, tkr": df["utfall_tkr"].values,
-        "Prognos helår, tkr" if not is_full_year(end) else "Utfall helår, tkr": df["prognos_tkr"].values,
-        "Avvikelse, tkr": avv.values,
-        "Avvikelse, %": [pct_of(a, b) for a, b in zip(avv, df["budget_tkr"])],
-        "Kommentar": df["kommentar"].values,
-    })
+    return pd.DataFrame(
+        {
+            headers[0]: df["kontogrupp"].values,
+            headers[1]: df["verksamhet"].values,
+            "Budget, tkr": df["budget_tkr"].values,
+            "Utfall, tkr": df["utfall_tkr"].values,
+            "Prognos helår, tkr" if not is_full_year(end) else "Utfall helår, tkr": df["prognos_tkr"].values,
+            "Avvikelse, tkr": avv.values,
+            "Avvikelse, %": [pct_of(a, b) for a, b in zip(avv, df["budget_tkr"])],
+            "Kommentar": df["kommentar"].values,
+        }
+    )
 
 
 def chart_periods(fu: pd.DataFrame | None, year: int, upto) -> list:
@@ -372,8 +419,13 @@ def deviation_over_tertials(fu: pd.DataFrame | None, ramar: pd.DataFrame | None,
     dates = chart_periods(fu, year, upto)
     budgets = _budget_over(fu, ramar, year, dates)
     cols = [c for c in t.columns if c != "Budget"]
-    dev = pd.DataFrame({c: [sign(fu, year, d) * (t.at[k, c] - budgets[d].get(k, t.at[k, "Budget"])) for k in t.index]
-                        for c, d in zip(cols, dates)}, index=t.index).T
+    dev = pd.DataFrame(
+        {
+            c: [sign(fu, year, d) * (t.at[k, c] - budgets[d].get(k, t.at[k, "Budget"])) for k in t.index]
+            for c, d in zip(cols, dates)
+        },
+        index=t.index,
+    ).T
     dev.index = [periods.period_label(d) for d in dates]
     dev = dev.rename_axis("Period").reset_index()
     dev.columns.name = None
@@ -385,11 +437,15 @@ def missing_text(fu: pd.DataFrame | None, s: pd.DataFrame, year: int, period) ->
     end = report_end(year, period)
     out = []
     if s["prognos_tkr"].isna().all() and not is_full_year(end):
-        out.append("Rapporten anger ingen prognos för helåret, så avvikelsen mot budgeten kan inte räknas; "
-                   "budget och utfall visas.")
+        out.append(
+            "Rapporten anger ingen prognos för helåret, så avvikelsen mot budgeten kan inte räknas; "
+            "budget och utfall visas."
+        )
     if s["budget_tkr"].isna().all():
-        out.append("Rapporten anger ingen budget för helåret och budgettabellen har inga rader med samma namn, "
-                   "så utfallet kan inte ställas mot budgeten.")
+        out.append(
+            "Rapporten anger ingen budget för helåret och budgettabellen har inga rader med samma namn, "
+            "så utfallet kan inte ställas mot budgeten."
+        )
     elif s["budget_tkr"].isna().any():
         out.append("Budget saknas för " + ", ".join(s.loc[s["budget_tkr"].isna(), "kontogrupp"]) + " ('–').")
     return " ".join(out)
@@ -426,14 +482,22 @@ def comment_warnings(data: dict, org: str) -> list[Issue]:
                 rows = fu[(fu["ar"] == year) & (fu["per_datum"] == end) & (fu["kontogrupp"] == m["kontogrupp"])]
                 if rows.empty:
                     continue
-                where = (f" i tabell_kommentarer.csv (tabell {rows['tabell'].iloc[0]}, rad {int(rows['rad'].iloc[0])})"
-                         if model else "")
-                issues.append(Issue(
-                    label, int(rows.index[0]), "kommentar", "",
-                    f"en kommentar{where}: avvikelsen för {m['kontogrupp']} {_period_words(end)} är {fmt.tkr(m['avvikelse_tkr'], sign=True)}, "
-                    f"väsentlig enligt gränsen {th.text()}",
-                    severity="varning",
-                ))
+                where = (
+                    f" i tabell_kommentarer.csv (tabell {rows['tabell'].iloc[0]}, rad {int(rows['rad'].iloc[0])})"
+                    if model
+                    else ""
+                )
+                issues.append(
+                    Issue(
+                        label,
+                        int(rows.index[0]),
+                        "kommentar",
+                        "",
+                        f"en kommentar{where}: avvikelsen för {m['kontogrupp']} {_period_words(end)} är {fmt.tkr(m['avvikelse_tkr'], sign=True)}, "
+                        f"väsentlig enligt gränsen {th.text()}",
+                        severity="varning",
+                    )
+                )
     return issues
 
 

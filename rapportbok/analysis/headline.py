@@ -68,6 +68,7 @@ class Headline:
 @dataclass(frozen=True)
 class BudgetAnswer:
     """The year's budget result as the budget table states it (tkr, the table's signs)."""
+
     result_tkr: float
     result_stated: bool  # the table's own result row; False: kommunbidrag minus net cost (own computation)
     grant_tkr: float | None = None
@@ -100,8 +101,11 @@ def headline(data: dict, year: int, tertial: int) -> Headline:
     if plans is None:
         return Headline(int(year), False, budget=budget, has_forecast=forecast)
     stated = plans[plans["underskott"].notna()]
-    deficit = (sum(units.to_tkr(v, u) for v, u in zip(stated["underskott"], stated["underskott_enhet"]))
-               if not stated.empty else None)
+    deficit = (
+        sum(units.to_tkr(v, u) for v, u in zip(stated["underskott"], stated["underskott_enhet"]))
+        if not stated.empty
+        else None
+    )
     deficit_text = "; ".join(str(t) for t in stated["underskott_avser"] if isinstance(t, str))
     planned, _ = ap.planned_effect_for_year(data, int(year))
     st = ap.status_table(data, int(year), int(tertial))
@@ -112,15 +116,31 @@ def headline(data: dict, year: int, tertial: int) -> Headline:
             part = st[st["light"] == light]
             if part.empty:
                 continue
-            lights[light] = (len(part), float(part.loc[part["counted"], "planned_tkr"].sum(min_count=1))
-                             if part["counted"].any() else None)
+            lights[light] = (
+                len(part),
+                float(part.loc[part["counted"], "planned_tkr"].sum(min_count=1)) if part["counted"].any() else None,
+            )
         dates = sorted(set(st.loc[st["has_followup"], "as_of"]))
         as_of = ", ".join(fmt.date(d) for d in dates)
         actual = float(st["actual_tkr"].sum(min_count=1)) if st["actual_tkr"].notna().any() else None
     stated_total, dbl = _stated_total(data, plans, int(year))
-    return Headline(int(year), True, deficit, deficit_text, stated if not stated.empty else None, planned,
-                    has_fu, as_of, actual, lights, stated_total, dbl, _stated_actual(data, plans, int(year)),
-                    budget, forecast)
+    return Headline(
+        int(year),
+        True,
+        deficit,
+        deficit_text,
+        stated if not stated.empty else None,
+        planned,
+        has_fu,
+        as_of,
+        actual,
+        lights,
+        stated_total,
+        dbl,
+        _stated_actual(data, plans, int(year)),
+        budget,
+        forecast,
+    )
 
 
 def _stated_actual(data: dict, plans, year: int) -> float | None:
@@ -151,8 +171,19 @@ def _stated_total(data: dict, plans, year: int) -> tuple[float | None, float]:
 
 # The figures of the headline, by key, for :func:`sentences`' ``figure`` (a page links each to where it
 # is worked out: rapportbok.chapters.actionplan.HEADLINE_ANCHORS).
-FIGURES = ("underskott", "planerad", "planen_anger", "kvar", "trafikljus", "faktisk", "forvaltningen_anger",
-           "budget_resultat", "budget_resultat_beraknat", "budget_kommunbidrag", "budget_nettokostnad")
+FIGURES = (
+    "underskott",
+    "planerad",
+    "planen_anger",
+    "kvar",
+    "trafikljus",
+    "faktisk",
+    "forvaltningen_anger",
+    "budget_resultat",
+    "budget_resultat_beraknat",
+    "budget_kommunbidrag",
+    "budget_nettokostnad",
+)
 
 
 def _plain(key: str, text: str) -> str:
@@ -172,8 +203,11 @@ def light_counts_text(h: Headline) -> str:
         if light == ap.GREY:
             text += " (kan inte bedömas)"
         elif planned is not None and h.planned_tkr:
-            text += (f" med {fmt.number(planned)} av {fmt.tkr(h.planned_tkr)} planerat" if not parts
-                     else f" med {fmt.tkr(planned)}")
+            text += (
+                f" med {fmt.number(planned)} av {fmt.tkr(h.planned_tkr)} planerat"
+                if not parts
+                else f" med {fmt.tkr(planned)}"
+            )
         parts.append(text)
     return ", ".join(parts[:-1]) + (" och " if len(parts) > 1 else "") + parts[-1]
 
@@ -212,8 +246,10 @@ def budget_text(h: Headline, figure=_plain) -> str:
     own = "" if b.result_stated else ", egen beräkning"
     if b.grant_tkr is not None and b.net_tkr is not None and b.net_tkr <= 0:
         verb = "täcker" if b.grant_tkr >= -b.net_tkr else "täcker inte"
-        text = (f"{head}: kommunbidraget {figure('budget_kommunbidrag', _amount(b.grant_tkr))} {verb} "
-                f"verksamhetens nettokostnad {figure('budget_nettokostnad', _amount(-b.net_tkr))}")
+        text = (
+            f"{head}: kommunbidraget {figure('budget_kommunbidrag', _amount(b.grant_tkr))} {verb} "
+            f"verksamhetens nettokostnad {figure('budget_nettokostnad', _amount(-b.net_tkr))}"
+        )
         if abs(r) < 0.5:
             text += f"; årets resultat {figure(key, fmt.tkr(0))}{own}"
         elif own:
@@ -238,12 +274,15 @@ def sentences(h: Headline, figure=_plain) -> list[str]:
     if h.deficit_tkr is not None:
         out.append(f"Underskott: {figure('underskott', f'{fmt.mnkr(h.deficit_tkr)} ({fmt.tkr(h.deficit_tkr)})')}.")
     if h.planned_tkr is not None:
-        text = (f"Åtgärdsplanens planerade effekt {h.year}: "
-                + figure("planerad", f"{fmt.mnkr(h.planned_tkr)} ({fmt.tkr(h.planned_tkr)})"))
+        text = f"Åtgärdsplanens planerade effekt {h.year}: " + figure(
+            "planerad", f"{fmt.mnkr(h.planned_tkr)} ({fmt.tkr(h.planned_tkr)})"
+        )
         if h.dedup_explains:
-            text += (f"; planen själv anger {figure('planen_anger', fmt.mnkr(h.stated_planned_tkr))}, men "
-                     f"{fmt.mnkr(h.double_counted_tkr)} av det "
-                     f"är enligt planen redan medräknat i andra åtgärder och räknas här bara en gång")
+            text += (
+                f"; planen själv anger {figure('planen_anger', fmt.mnkr(h.stated_planned_tkr))}, men "
+                f"{fmt.mnkr(h.double_counted_tkr)} av det "
+                f"är enligt planen redan medräknat i andra åtgärder och räknas här bara en gång"
+            )
         out.append(text + ".")
     if gap_text(h):
         out.append(gap_text(h, figure))
@@ -271,12 +310,18 @@ def short_text(h: Headline, figure=_plain) -> str:
         parts.append(f"planerad effekt {h.year} {figure('planerad', fmt.mnkr(h.planned_tkr))}")
     gap = h.gap_tkr
     if gap is not None:
-        parts.append(f"kvar {figure('kvar', fmt.mnkr(gap))}" if gap >= 0
-                     else f"planen överstiger underskottet med {figure('kvar', fmt.mnkr(-gap))}")
+        parts.append(
+            f"kvar {figure('kvar', fmt.mnkr(gap))}"
+            if gap >= 0
+            else f"planen överstiger underskottet med {figure('kvar', fmt.mnkr(-gap))}"
+        )
     if h.lights.get(ap.RED):
         n, planned = h.lights[ap.RED]
-        red = f"{fmt.number(n)} röda åtgärder" + (f" med {fmt.number(planned)} av {fmt.tkr(h.planned_tkr)} planerat"
-                                                   if planned is not None and h.planned_tkr else "")
+        red = f"{fmt.number(n)} röda åtgärder" + (
+            f" med {fmt.number(planned)} av {fmt.tkr(h.planned_tkr)} planerat"
+            if planned is not None and h.planned_tkr
+            else ""
+        )
         parts.append(figure("trafikljus", red))
     if not parts:
         return ""
@@ -292,10 +337,15 @@ def short_budget_text(h: Headline, figure=_plain) -> str:
     b = h.budget
     key = "budget_resultat" if b.result_stated else "budget_resultat_beraknat"
     r = b.result_tkr
-    head = (f"budgeten {h.year} lagd i balans" if abs(r) < 0.5 else
-            f"budgeten {h.year} visar ett {'överskott' if r > 0 else 'underskott'} på {figure(key, fmt.mnkr(abs(r)))}")
+    head = (
+        f"budgeten {h.year} lagd i balans"
+        if abs(r) < 0.5
+        else f"budgeten {h.year} visar ett {'överskott' if r > 0 else 'underskott'} på {figure(key, fmt.mnkr(abs(r)))}"
+    )
     if b.grant_tkr is not None and b.net_tkr is not None and b.net_tkr <= 0:
         verb = "täcker" if b.grant_tkr >= -b.net_tkr else "täcker inte"
-        return (f"{head}: kommunbidraget {figure('budget_kommunbidrag', fmt.mnkr(b.grant_tkr))} {verb} "
-                f"nettokostnaden {figure('budget_nettokostnad', fmt.mnkr(-b.net_tkr))}")
+        return (
+            f"{head}: kommunbidraget {figure('budget_kommunbidrag', fmt.mnkr(b.grant_tkr))} {verb} "
+            f"nettokostnaden {figure('budget_nettokostnad', fmt.mnkr(-b.net_tkr))}"
+        )
     return head + (f" (resultat {figure(key, fmt.tkr(0))})" if abs(r) < 0.5 else "")

@@ -130,11 +130,19 @@ def summary_text(findings: list[Finding]) -> str:
         parts.append(f"{fmt.number(n[ROUNDING])} avrundning{'ar' if n[ROUNDING] != 1 else ''} {note}")
     if n[DEDUP]:
         parts.append(f"{fmt.number(n[DEDUP])} där boken inte räknar samma åtgärd två gånger")
-    parts.append(f"{fmt.number(n[MISMATCH])} verklig{'a' if n[MISMATCH] != 1 else ''} avvikelse{'r' if n[MISMATCH] != 1 else ''}"
-                 if n[MISMATCH] else "ingen verklig avvikelse")
+    parts.append(
+        f"{fmt.number(n[MISMATCH])} verklig{'a' if n[MISMATCH] != 1 else ''} avvikelse{'r' if n[MISMATCH] != 1 else ''}"
+        if n[MISMATCH]
+        else "ingen verklig avvikelse"
+    )
     total = len(findings)
-    return (f"{fmt.number(total)} kontroll{'er' if total != 1 else ''}: " + ", ".join(parts[:-1])
-            + (" och " if len(parts) > 1 else "") + parts[-1] + ".")
+    return (
+        f"{fmt.number(total)} kontroll{'er' if total != 1 else ''}: "
+        + ", ".join(parts[:-1])
+        + (" och " if len(parts) > 1 else "")
+        + parts[-1]
+        + "."
+    )
 
 
 def explain(f: Finding) -> str:
@@ -144,8 +152,10 @@ def explain(f: Finding) -> str:
         DEDUP: "Bokens egen rensning: källans summa räknar en åtgärd två gånger, boken en gång",
         MISMATCH: "Avvikelse i källan",
     }.get(kind(f), "Stämmer")
-    return f"{what}. {f.check}: källan anger {fmt.unit(f.stated, f.unit, f.decimals)}, {f.computed_from} " \
-           f"{fmt.unit(f.computed, f.unit, max(f.decimals, 0))} (skillnad {fmt.unit(f.difference, f.unit, max(f.decimals, 0), sign=True)})."
+    return (
+        f"{what}. {f.check}: källan anger {fmt.unit(f.stated, f.unit, f.decimals)}, {f.computed_from} "
+        f"{fmt.unit(f.computed, f.unit, max(f.decimals, 0))} (skillnad {fmt.unit(f.difference, f.unit, max(f.decimals, 0), sign=True)})."
+    )
 
 
 def common_source(wheres: list[str]) -> str:
@@ -217,7 +227,7 @@ def table(findings: list[Finding], cited: str = "") -> pd.DataFrame:
             "Skillnad": [fmt.number(f.difference, _shown_decimals(f), sign=True) for f in findings],
             "Enhet": [f.unit for f in findings],
             "Resultat": [KIND_LABEL[kind(f)] for f in findings],
-            "Var i källan": [f.where[len(cited):].removeprefix(", ") if cited else f.where for f in findings],
+            "Var i källan": [f.where[len(cited) :].removeprefix(", ") if cited else f.where for f in findings],
         }
     )
     if t["Var i källan"].eq("").all():

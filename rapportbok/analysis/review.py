@@ -27,7 +27,6 @@ which reads ``kolada.yml``). Formulas:
   value in the stored data.
 """
 
-
 from __future__ import annotations
 
 import math
@@ -52,10 +51,21 @@ DIRECTION_WORDS = {LOWER: "lägre är bättre", HIGHER: "högre är bättre", No
 
 # Which Kolada group and own group fit a KPI (by the words in the group's title).
 AREA_OF_KPI = {
-    "N31001": "ekonomiskt bistånd", "N31814": "ekonomiskt bistånd", "N31807": "ekonomiskt bistånd",
-    "N40008": "arbetsmarknad", "U40455": "arbetsmarknad", "N03937": "arbetsmarknad", "N03952": "arbetsmarknad",
-    "N33001": "IFO", "N33007": "IFO", "N33008": "IFO", "N33009": "IFO", "U33401": "IFO", "N30001": "IFO",
-    "N33802": "IFO", "N30101": "IFO",
+    "N31001": "ekonomiskt bistånd",
+    "N31814": "ekonomiskt bistånd",
+    "N31807": "ekonomiskt bistånd",
+    "N40008": "arbetsmarknad",
+    "U40455": "arbetsmarknad",
+    "N03937": "arbetsmarknad",
+    "N03952": "arbetsmarknad",
+    "N33001": "IFO",
+    "N33007": "IFO",
+    "N33008": "IFO",
+    "N33009": "IFO",
+    "U33401": "IFO",
+    "N30001": "IFO",
+    "N33802": "IFO",
+    "N30101": "IFO",
 }
 
 
@@ -93,7 +103,10 @@ def comparisons(config: kolada.KoladaConfig, org_id: str) -> list[Comparison]:
     out = [Comparison(org_id, config.municipalities.get(org_id, org_id), "org")]
     out += [Comparison(m, name, "kommun") for m, name in config.municipalities.items() if m != org_id]
     out += [Comparison(g, title, "kolada") for g, title in config.groups.items()]
-    out += [Comparison(name, name + " (egen beräkning)", "egen", tuple(members)) for name, members in config.own_groups.items()]
+    out += [
+        Comparison(name, name + " (egen beräkning)", "egen", tuple(members))
+        for name, members in config.own_groups.items()
+    ]
     return out
 
 
@@ -286,20 +299,46 @@ def stated_vs_fetched(stated: pd.DataFrame, values: pd.DataFrame | None, names: 
                 if r["matt"] == "förändring":
                     computed = change_pct(v0, v1)
                 else:
-                    computed = None if _float_or_none(v0) is None or _float_or_none(v1) is None else float(v1) - float(v0)
+                    computed = (
+                        None if _float_or_none(v0) is None or _float_or_none(v1) is None else float(v1) - float(v0)
+                    )
             elif r["matt"] in ("nivå", "andel") and (pd.isna(y0) or y0 == y1):
                 computed = _float_or_none(v1)
             else:
                 note = "Måttet jämförs inte automatiskt."
             if computed is None and not note:
                 note = "Kolada-värde saknas för perioden."
-        rows.append({
-            "id": r["id"], "kpi": r["kpi"], "amne": r["amne"], "avser": r["avser"], "matt": r["matt"], "period": period,
-            "angivet": angivet, "kvalifikator": r["kvalifikator"] or "", "beraknat": computed,
-            "enhet": r["enhet"], "kommentar": note,
-        })
-    return pd.DataFrame(rows, columns=["id", "kpi", "amne", "avser", "matt", "period", "angivet", "kvalifikator",
-                                       "beraknat", "enhet", "kommentar"])
+        rows.append(
+            {
+                "id": r["id"],
+                "kpi": r["kpi"],
+                "amne": r["amne"],
+                "avser": r["avser"],
+                "matt": r["matt"],
+                "period": period,
+                "angivet": angivet,
+                "kvalifikator": r["kvalifikator"] or "",
+                "beraknat": computed,
+                "enhet": r["enhet"],
+                "kommentar": note,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "kpi",
+            "amne",
+            "avser",
+            "matt",
+            "period",
+            "angivet",
+            "kvalifikator",
+            "beraknat",
+            "enhet",
+            "kommentar",
+        ],
+    )
 
 
 def fmt_range(row) -> str:
@@ -323,8 +362,16 @@ def savings_totals(df: pd.DataFrame) -> pd.DataFrame:
         .agg(rader="count", summa_mnkr="sum")
         .reset_index()
     )
-    total = pd.DataFrame([{"tabell": "Totalt", "omrade": "Båda områdena", "rader": int(g["rader"].sum()),
-                           "summa_mnkr": float(df["besparing_mnkr_per_ar"].sum())}])
+    total = pd.DataFrame(
+        [
+            {
+                "tabell": "Totalt",
+                "omrade": "Båda områdena",
+                "rader": int(g["rader"].sum()),
+                "summa_mnkr": float(df["besparing_mnkr_per_ar"].sum()),
+            }
+        ]
+    )
     return pd.concat([g, total], ignore_index=True)
 
 
@@ -332,13 +379,15 @@ def savings_checks(df: pd.DataFrame) -> list[dict]:
     """Per table: whether the review states a total, and the total computed from the rows."""
     out = []
     for tabell, part in df.groupby("tabell", sort=False):
-        out.append({
-            "tabell": tabell,
-            "angiven_summa": None,  # the review's tables have no total row
-            "summa_rader": float(part["besparing_mnkr_per_ar"].sum()),
-            "rader": len(part),
-            "ackumuleras": int((part["ackumuleras"] == "ja").sum()),
-        })
+        out.append(
+            {
+                "tabell": tabell,
+                "angiven_summa": None,  # the review's tables have no total row
+                "summa_rader": float(part["besparing_mnkr_per_ar"].sum()),
+                "rader": len(part),
+                "ackumuleras": int((part["ackumuleras"] == "ja").sum()),
+            }
+        )
     return out
 
 

@@ -18,7 +18,6 @@ Rules checked here (Avstämning; a mismatch is shown with both figures, the sour
 Everything is a pure function of its arguments.
 """
 
-
 from __future__ import annotations
 
 import pandas as pd
@@ -100,7 +99,8 @@ def ik_plan_missing(risker: pd.DataFrame | None, ik: pd.DataFrame | None) -> lis
         return []
     in_plan = set() if ik is None else {_key(n) for n in ik["risk"]}
     return [
-        str(r["risk"]) for _, r in risker.iterrows()
+        str(r["risk"])
+        for _, r in risker.iterrows()
         if "ik-plan" in str(r["hantering"]).casefold() and _key(r["risk"]) not in in_plan
     ]
 

@@ -43,8 +43,17 @@ def where(t: StatedTable) -> str:
 
 
 def _finding(t: StatedTable, check: str, stated: Decimal, computed: Decimal, terms: int) -> Finding:
-    return Finding(check, float(stated), float(computed), t.unit, where(t), decimals=t.decimals, terms=terms,
-                   tol=float(t.half_unit * terms), strict=True)
+    return Finding(
+        check,
+        float(stated),
+        float(computed),
+        t.unit,
+        where(t),
+        decimals=t.decimals,
+        terms=terms,
+        tol=float(t.half_unit * terms),
+        strict=True,
+    )
 
 
 def _col_name(t: StatedTable, cid: str) -> str:
@@ -104,7 +113,9 @@ def _norm(label: str) -> str:
     return " ".join(label.lower().split())
 
 
-def link_pairs(tables: list[StatedTable], declared: list[tuple[str, int, str, int]]) -> list[tuple[StatedTable, int, StatedTable, int]]:
+def link_pairs(
+    tables: list[StatedTable], declared: list[tuple[str, int, str, int]]
+) -> list[tuple[StatedTable, int, StatedTable, int]]:
     """Rows stating the same quantity: declared links, and summa rows with the same label in tables of the same report date."""
     by_id = {t.id: t for t in tables}
     pairs, seen = [], set()
@@ -113,13 +124,17 @@ def link_pairs(tables: list[StatedTable], declared: list[tuple[str, int, str, in
             pairs.append((by_id[a], ra, by_id[b], rb))
             seen |= {(a, ra, b, rb), (b, rb, a, ra)}
     for i, a in enumerate(tables):
-        for b in tables[i + 1:]:
+        for b in tables[i + 1 :]:
             if a.per != b.per:
                 continue
             for ra in a.rows:
                 for rb in b.rows:
-                    if ra.role == SUM and rb.role == SUM and _norm(ra.label) == _norm(rb.label) \
-                            and (a.id, ra.number, b.id, rb.number) not in seen:
+                    if (
+                        ra.role == SUM
+                        and rb.role == SUM
+                        and _norm(ra.label) == _norm(rb.label)
+                        and (a.id, ra.number, b.id, rb.number) not in seen
+                    ):
                         pairs.append((a, ra.number, b, rb.number))
                         seen |= {(a.id, ra.number, b.id, rb.number), (b.id, rb.number, a.id, ra.number)}
     return pairs
@@ -143,14 +158,27 @@ def link_checks(tables: list[StatedTable], declared: list[tuple[str, int, str, i
                 ha, hb = _in_tkr(a.half_unit, a.unit), _in_tkr(b.half_unit, b.unit)
                 # The coarser table states the figure; the finer one, in the coarser unit, is compared with it.
                 (coarse, rc, vc, cc, hc), (fine, rf, vf, cf, hf) = sorted(
-                    [(a, ra, va, ca, ha), (b, rb, vb, cb, hb)], key=lambda x: -x[4])
+                    [(a, ra, va, ca, ha), (b, rb, vb, cb, hb)], key=lambda x: -x[4]
+                )
                 f = Decimal(str(units.factor(coarse.unit)))
                 tol = Decimal(0) if hc == hf else (hc + hf) / f
                 computed = _in_tkr(vf, fine.unit) / f
-                check = (f"{coarse.row(rc).label}, {cc.header} ({coarse.caption}) = {fine.row(rf).label}, {cf.header} "
-                         f"({fine.caption}, {fmt.unit(float(vf), fine.unit, fine.decimals)})")
-                finding = Finding(check, float(vc), float(computed), coarse.unit, where(coarse), decimals=coarse.decimals,
-                                  terms=2, tol=float(tol), strict=True, computed_from="den andra tabellen anger")
+                check = (
+                    f"{coarse.row(rc).label}, {cc.header} ({coarse.caption}) = {fine.row(rf).label}, {cf.header} "
+                    f"({fine.caption}, {fmt.unit(float(vf), fine.unit, fine.decimals)})"
+                )
+                finding = Finding(
+                    check,
+                    float(vc),
+                    float(computed),
+                    coarse.unit,
+                    where(coarse),
+                    decimals=coarse.decimals,
+                    terms=2,
+                    tol=float(tol),
+                    strict=True,
+                    computed_from="den andra tabellen anger",
+                )
                 out.append(Check(finding, frozenset({(a.id, ra, ca.id), (b.id, rb, cb.id)}), "länk"))
     return out
 
@@ -174,8 +202,10 @@ def culprits(checks: list[Check]) -> dict[Cell, tuple[Check, Check]]:
 def culprit_text(t: StatedTable, cell: Cell) -> str:
     _, row, cid = cell
     v = t.value(row, cid)
-    return (f"Troligen fel i cellen ”{t.row(row).label}”, ”{t.column(cid).header}” ({fmt.unit(float(v), t.unit, t.decimals)}) "
-            f"i tabellen ”{t.caption}”: den ensam bryter både radens samband och kolumnens summa.")
+    return (
+        f"Troligen fel i cellen ”{t.row(row).label}”, ”{t.column(cid).header}” ({fmt.unit(float(v), t.unit, t.decimals)}) "
+        f"i tabellen ”{t.caption}”: den ensam bryter både radens samband och kolumnens summa."
+    )
 
 
 def outside_notes(t: StatedTable) -> list[str]:

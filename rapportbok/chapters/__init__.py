@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import copy
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from rapportbok.core import state
 
@@ -32,8 +32,12 @@ class Chapter:
 
 # Chapter pages computed in this process, by what they were computed from (see _Shared): a pristine copy each.
 _PAGES: dict[tuple, object] = {}
-PAGES_KEPT = 64  # an organisation-year has at most a handful of chapter pages; the build keeps to one organisation per kernel
-state.kept(__name__, "chapter pages, keyed by the content of the organisation's files and the package (datasets.content_key)")
+PAGES_KEPT = (
+    64  # an organisation-year has at most a handful of chapter pages; the build keeps to one organisation per kernel
+)
+state.kept(
+    __name__, "chapter pages, keyed by the content of the organisation's files and the package (datasets.content_key)"
+)
 
 
 class _Shared(type):
@@ -59,8 +63,14 @@ class _Shared(type):
         from rapportbok.data import datasets
 
         org = args[0] if args else kwargs["org"]
-        key = (cls.__module__, cls.__qualname__, args, tuple(sorted(kwargs.items())), str(data_dir()),
-               datasets.content_key(org))
+        key = (
+            cls.__module__,
+            cls.__qualname__,
+            args,
+            tuple(sorted(kwargs.items())),
+            str(data_dir()),
+            datasets.content_key(org),
+        )
         pristine = _PAGES.pop(key, None)
         if pristine is None:
             page = super().__call__(*args, **kwargs)

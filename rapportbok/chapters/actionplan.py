@@ -70,7 +70,15 @@ CHAPTER = Chapter(
     "atgardsplan",
     "Åtgärdsplaner",
     has_data,
-    ("atgardsplaner", "atgarder", "atgard_effekter", "atgard_drivare", "atgardsplan_summor", "uppfoljning_atgarder", "uppgifter"),
+    (
+        "atgardsplaner",
+        "atgarder",
+        "atgard_effekter",
+        "atgard_drivare",
+        "atgardsplan_summor",
+        "uppfoljning_atgarder",
+        "uppgifter",
+    ),
     warnings,
 )
 
@@ -123,8 +131,11 @@ class ActionPlanChapter(ChapterPage):
             return ""
         if units == {"mnkr"}:
             return " Källan anger beloppen i mnkr; här omräknade till tkr (1 mnkr = 1 000 tkr)."
-        return (" Källan anger beloppen i " + " och ".join(u for u in ("kr", "mnkr", "tkr") if u in units)
-                + "; här omräknade till tkr (1 000 kr = 1 tkr, 1 mnkr = 1 000 tkr).")
+        return (
+            " Källan anger beloppen i "
+            + " och ".join(u for u in ("kr", "mnkr", "tkr") if u in units)
+            + "; här omräknade till tkr (1 000 kr = 1 tkr, 1 mnkr = 1 000 tkr)."
+        )
 
     # -- introduction --------------------------------------------------------------------------
     def intro(self) -> None:
@@ -140,32 +151,45 @@ class ActionPlanChapter(ChapterPage):
             else:
                 text += "; källan anger inget beslut (paragraf eller datum)"
             if not fmt.is_missing(p["underskott"]):
-                text += (f". Underskottet som planen ska möta: {fmt.unit(p['underskott'], p['underskott_enhet'], 0 if p['underskott_enhet'] == 'kr' else 1)} "
-                         f"({fmt.tkr(units.to_tkr(p['underskott'], p['underskott_enhet']))}), {escape.md_text(p['underskott_avser'] or '')}")
+                text += (
+                    f". Underskottet som planen ska möta: {fmt.unit(p['underskott'], p['underskott_enhet'], 0 if p['underskott_enhet'] == 'kr' else 1)} "
+                    f"({fmt.tkr(units.to_tkr(p['underskott'], p['underskott_enhet']))}), {escape.md_text(p['underskott_avser'] or '')}"
+                )
             else:
                 text += ". Källan anger inte underskottets belopp"
             parts.append(text + ".")
         total, _ = ap.planned_effect_for_year(self.data, self.year)
         n = len(self.status)
-        s = (f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}, {_period_name(self.end)}.** "
-             + " ".join(parts))
+        s = (
+            f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}, {_period_name(self.end)}.** "
+            + " ".join(parts)
+        )
         counted = int(self.status["counted"].sum())
         s += f" Planen har {n} rader (åtgärder och rader som summerar en grupp av åtgärder)"
-        s += ("." if counted == n else
-              f"; {counted} av dem räknas i summorna nedan och {n - counted} är enligt källan medräknade i andra "
-              "åtgärder eller i raden som summerar dem, så de räknas inte två gånger.")
+        s += (
+            "."
+            if counted == n
+            else f"; {counted} av dem räknas i summorna nedan och {n - counted} är enligt källan medräknade i andra "
+            "åtgärder eller i raden som summerar dem, så de räknas inte två gånger."
+        )
         if total is None:
             s += f" Källan anger ingen planerad effekt för {self.year}."
         else:
-            s += (f" Planerad effekt {self.year}: {fmt.tkr(total)} ({fmt.mnkr(total)}), utan åtgärder som enligt källan "
-                  f"är medräknade i andra.")
+            s += (
+                f" Planerad effekt {self.year}: {fmt.tkr(total)} ({fmt.mnkr(total)}), utan åtgärder som enligt källan "
+                f"är medräknade i andra."
+            )
         if self.has_followup:
             st = self.status
-            s += (f" Uppföljning per {self._as_of_text()}: faktisk effekt hittills {fmt.tkr(st['actual_tkr'].sum(min_count=1))} "
-                  f"mot förväntat {fmt.tkr(st.loc[st['counted'], 'expected_tkr'].sum(min_count=1))}.")
+            s += (
+                f" Uppföljning per {self._as_of_text()}: faktisk effekt hittills {fmt.tkr(st['actual_tkr'].sum(min_count=1))} "
+                f"mot förväntat {fmt.tkr(st.loc[st['counted'], 'expected_tkr'].sum(min_count=1))}."
+            )
         else:
-            s += (f" Ingen uppföljning är rapporterad ännu per {fmt.date(self.end)}; kapitlet visar planerad effekt, "
-                  f"inte förväntad effekt hittills.")
+            s += (
+                f" Ingen uppföljning är rapporterad ännu per {fmt.date(self.end)}; kapitlet visar planerad effekt, "
+                f"inte förväntad effekt hittills."
+            )
         bad = reconcile.mismatches(self.findings)
         s += " Avstämning: " + escape.md_text(reconcile.summary_text(self.findings))
         glue("atgard_planerad", fmt.tkr(total))
@@ -180,25 +204,40 @@ class ActionPlanChapter(ChapterPage):
             return tables.note("Ingen åtgärdsplan gäller detta år.")
         st = self.status
         if not self.has_followup:
-            display(tables.note(f"Ingen uppföljning är rapporterad ännu (per {fmt.date(self.end)}). Tabellen visar "
-                                f"den planerade effekten; förväntad och faktisk effekt visas när en uppföljning finns."))
+            display(
+                tables.note(
+                    f"Ingen uppföljning är rapporterad ännu (per {fmt.date(self.end)}). Tabellen visar "
+                    f"den planerade effekten; förväntad och faktisk effekt visas när en uppföljning finns."
+                )
+            )
         date = self._as_of_text()
-        t = pd.DataFrame({
-            "Nr": st["nr"].fillna("").tolist(),
-            "Åtgärd": [t + (" ¹" if m == "ja" else "") + (" ²" if isinstance(g, str) else "")
-                       for t, m, g in zip(st["titel"], st["medraknad_i_andra"], st["grupp"])],
-            "Område": st["omrade"].fillna("").tolist(),
-            "Beslut krävs": [BESLUT.get(b, "") for b in st["beslut_kravs"]],
-            "Effekt från": [fmt.date(d) if d else "" for d in st["effekt_start"]],
-            f"Planerad {self.year}, tkr": st["planned_tkr"].astype(float),
-            "Förväntat hittills, tkr": st["expected_tkr"].astype(float),
-            "Faktiskt hittills, tkr": st["actual_tkr"].astype(float),
-            "Realisering, %": st["realisation"].astype(float),
-            "Trafikljus": [ap.LIGHT_SYMBOL[x] for x in st["light"]],
-        })
+        t = pd.DataFrame(
+            {
+                "Nr": st["nr"].fillna("").tolist(),
+                "Åtgärd": [
+                    t + (" ¹" if m == "ja" else "") + (" ²" if isinstance(g, str) else "")
+                    for t, m, g in zip(st["titel"], st["medraknad_i_andra"], st["grupp"])
+                ],
+                "Område": st["omrade"].fillna("").tolist(),
+                "Beslut krävs": [BESLUT.get(b, "") for b in st["beslut_kravs"]],
+                "Effekt från": [fmt.date(d) if d else "" for d in st["effekt_start"]],
+                f"Planerad {self.year}, tkr": st["planned_tkr"].astype(float),
+                "Förväntat hittills, tkr": st["expected_tkr"].astype(float),
+                "Faktiskt hittills, tkr": st["actual_tkr"].astype(float),
+                "Realisering, %": st["realisation"].astype(float),
+                "Trafikljus": [ap.LIGHT_SYMBOL[x] for x in st["light"]],
+            }
+        )
         # The key columns first after the name, so a narrow screen shows them without scrolling.
-        key = ["Nr", "Åtgärd", "Trafikljus", "Realisering, %", "Faktiskt hittills, tkr", "Förväntat hittills, tkr",
-               f"Planerad {self.year}, tkr"]
+        key = [
+            "Nr",
+            "Åtgärd",
+            "Trafikljus",
+            "Realisering, %",
+            "Faktiskt hittills, tkr",
+            "Förväntat hittills, tkr",
+            f"Planerad {self.year}, tkr",
+        ]
         t = t[key + [c for c in t.columns if c not in key]]
         if t["Nr"].eq("").all():
             t = t.drop(columns="Nr")
@@ -211,33 +250,53 @@ class ActionPlanChapter(ChapterPage):
         if self.has_followup:
             src += "; uppföljning: " + sources.cite(fu[fu["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
         src += ". Förväntat, realisering och trafikljus är egen beräkning." if self.has_followup else "."
-        title = (f"Åtgärder {self.year}: planerad, förväntad (t.o.m. {date}) och faktisk effekt, tkr" if self.has_followup
-                 else f"Åtgärder {self.year}: planerad effekt, tkr")
+        title = (
+            f"Åtgärder {self.year}: planerad, förväntad (t.o.m. {date}) och faktisk effekt, tkr"
+            if self.has_followup
+            else f"Åtgärder {self.year}: planerad effekt, tkr"
+        )
         notes = []  # the footnotes behind the marks ¹ and ² in the Åtgärd column: on the page and in the downloads
         if (st["medraknad_i_andra"] == "ja").any():
-            notes.append("¹ Enligt källan medräknad i andra åtgärder (\"effekt medräknad i respektive åtgärd\"); "
-                         "räknas inte i bokens summor.")
+            notes.append(
+                '¹ Enligt källan medräknad i andra åtgärder ("effekt medräknad i respektive åtgärd"); '
+                "räknas inte i bokens summor."
+            )
         if st["grupp"].notna().any():
             notes.append("² Ingår i en grupprad; källan anger beloppet för gruppen, inte per åtgärd.")
-        display(tables.show(t, "atgarder", title, src, formats={"Realisering, %": fmt.Number(0, unit="%")},
-                            wrap=["Åtgärd", "Område"], notes=notes))
+        display(
+            tables.show(
+                t,
+                "atgarder",
+                title,
+                src,
+                formats={"Realisering, %": fmt.Number(0, unit="%")},
+                wrap=["Åtgärd", "Område"],
+                notes=notes,
+            )
+        )
         return None
 
     def status_texts(self):
         if not self.has_followup:
             return tables.note("Ingen uppföljning ännu: inga statustexter att visa.")
         st = self.status
-        t = pd.DataFrame({
-            "Nr": st["nr"].fillna("").tolist() if st["nr"].notna().any() else st["rad"].tolist(),
-            "Åtgärd": st["titel"].tolist(),
-            "Trafikljus": [f"{ap.LIGHT_SYMBOL[x]} ({r})" for x, r in zip(st["light"], st["reason"])],
-            "Status enligt källan": st["status_text"].fillna("").tolist(),
-        })
+        t = pd.DataFrame(
+            {
+                "Nr": st["nr"].fillna("").tolist() if st["nr"].notna().any() else st["rad"].tolist(),
+                "Åtgärd": st["titel"].tolist(),
+                "Trafikljus": [f"{ap.LIGHT_SYMBOL[x]} ({r})" for x, r in zip(st["light"], st["reason"])],
+                "Status enligt källan": st["status_text"].fillna("").tolist(),
+            }
+        )
         fu = self.data["uppfoljning_atgarder"]
-        return tables.show(t, "status", f"Status per åtgärd, per {self._as_of_text()}",
-                           sources.cite(fu[fu["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
-                           + ". Statustexten står ordagrant; trafikljuset är egen beräkning.",
-                           formats={"Nr": str})
+        return tables.show(
+            t,
+            "status",
+            f"Status per åtgärd, per {self._as_of_text()}",
+            sources.cite(fu[fu["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
+            + ". Statustexten står ordagrant; trafikljuset är egen beräkning.",
+            formats={"Nr": str},
+        )
 
     def light_summary(self):
         if self.status is None:
@@ -246,14 +305,20 @@ class ActionPlanChapter(ChapterPage):
             return tables.note("Inga trafikljus: ingen uppföljning är rapporterad ännu.")
         st = self.status
         counts = st["light"].value_counts()
-        t = pd.DataFrame({
-            "Trafikljus": [ap.LIGHT_SYMBOL[k] for k in (ap.GREEN, ap.YELLOW, ap.RED, ap.GREY)],
-            "Antal åtgärder": [int(counts.get(k, 0)) for k in (ap.GREEN, ap.YELLOW, ap.RED, ap.GREY)],
-            "Planerad, tkr": [st.loc[(st["light"] == k) & st["counted"], "planned_tkr"].sum(min_count=1)
-                              for k in (ap.GREEN, ap.YELLOW, ap.RED, ap.GREY)],
-            "Faktiskt hittills, tkr": [st.loc[st["light"] == k, "actual_tkr"].sum(min_count=1)
-                                       for k in (ap.GREEN, ap.YELLOW, ap.RED, ap.GREY)],
-        })
+        t = pd.DataFrame(
+            {
+                "Trafikljus": [ap.LIGHT_SYMBOL[k] for k in (ap.GREEN, ap.YELLOW, ap.RED, ap.GREY)],
+                "Antal åtgärder": [int(counts.get(k, 0)) for k in (ap.GREEN, ap.YELLOW, ap.RED, ap.GREY)],
+                "Planerad, tkr": [
+                    st.loc[(st["light"] == k) & st["counted"], "planned_tkr"].sum(min_count=1)
+                    for k in (ap.GREEN, ap.YELLOW, ap.RED, ap.GREY)
+                ],
+                "Faktiskt hittills, tkr": [
+                    st.loc[st["light"] == k, "actual_tkr"].sum(min_count=1)
+                    for k in (ap.GREEN, ap.YELLOW, ap.RED, ap.GREY)
+                ],
+            }
+        )
         return tables.show(t, "trafikljus", "Åtgärder per trafikljus", "Egen beräkning utifrån källans belopp.")
 
     # -- totals -------------------------------------------------------------------------------------
@@ -261,19 +326,28 @@ class ActionPlanChapter(ChapterPage):
         st = self.status[self.status["counted"]].copy()
         st[by] = st[by].fillna("(inget område angivet)")
         g = st.groupby(by, sort=False)
-        t = pd.DataFrame({
-            label: list(g.groups.keys()),
-            "Antal rader som räknas": g.size().values,
-            f"Planerad {self.year}, tkr": g["planned_tkr"].sum(min_count=1).values,
-            "Förväntat hittills, tkr": g["expected_tkr"].sum(min_count=1).values,
-            "Faktiskt hittills, tkr": g["actual_tkr"].sum(min_count=1).values,
-        })
-        total = pd.DataFrame({label: ["Summa"], "Antal rader som räknas": [int(t["Antal rader som räknas"].sum())],
-                              f"Planerad {self.year}, tkr": [t[f"Planerad {self.year}, tkr"].sum(min_count=1)],
-                              "Förväntat hittills, tkr": [t["Förväntat hittills, tkr"].sum(min_count=1)],
-                              "Faktiskt hittills, tkr": [t["Faktiskt hittills, tkr"].sum(min_count=1)]})
+        t = pd.DataFrame(
+            {
+                label: list(g.groups.keys()),
+                "Antal rader som räknas": g.size().values,
+                f"Planerad {self.year}, tkr": g["planned_tkr"].sum(min_count=1).values,
+                "Förväntat hittills, tkr": g["expected_tkr"].sum(min_count=1).values,
+                "Faktiskt hittills, tkr": g["actual_tkr"].sum(min_count=1).values,
+            }
+        )
+        total = pd.DataFrame(
+            {
+                label: ["Summa"],
+                "Antal rader som räknas": [int(t["Antal rader som räknas"].sum())],
+                f"Planerad {self.year}, tkr": [t[f"Planerad {self.year}, tkr"].sum(min_count=1)],
+                "Förväntat hittills, tkr": [t["Förväntat hittills, tkr"].sum(min_count=1)],
+                "Faktiskt hittills, tkr": [t["Faktiskt hittills, tkr"].sum(min_count=1)],
+            }
+        )
         t = pd.concat([t, total], ignore_index=True)
-        t["Realisering, %"] = [ap.realisation_pct(a, e) for a, e in zip(t["Faktiskt hittills, tkr"], t["Förväntat hittills, tkr"])]
+        t["Realisering, %"] = [
+            ap.realisation_pct(a, e) for a, e in zip(t["Faktiskt hittills, tkr"], t["Förväntat hittills, tkr"])
+        ]
         if not self.has_followup:
             t = t.drop(columns=["Förväntat hittills, tkr", "Faktiskt hittills, tkr", "Realisering, %"])
         return t
@@ -289,11 +363,27 @@ class ActionPlanChapter(ChapterPage):
         per_plan["Plan"] = [titles.get(p, p) for p in per_plan["Plan"]]
         note = " Rader som enligt källan är medräknade i andra åtgärder ingår inte." if not excluded.empty else ""
         pf = {"Realisering, %": fmt.Number(0, unit="%")}
-        display(tables.show(per_plan, "summa_plan", f"Summa per plan {self.year}, tkr", "Egen beräkning." + note,
-                            formats=pf, bold_rows=[len(per_plan) - 1]))
+        display(
+            tables.show(
+                per_plan,
+                "summa_plan",
+                f"Summa per plan {self.year}, tkr",
+                "Egen beräkning." + note,
+                formats=pf,
+                bold_rows=[len(per_plan) - 1],
+            )
+        )
         per_area = self._totals("omrade", "Område")
-        display(tables.show(per_area, "summa_omrade", f"Summa per område {self.year}, tkr", "Egen beräkning." + note,
-                            formats=pf, bold_rows=[len(per_area) - 1]))
+        display(
+            tables.show(
+                per_area,
+                "summa_omrade",
+                f"Summa per område {self.year}, tkr",
+                "Egen beräkning." + note,
+                formats=pf,
+                bold_rows=[len(per_area) - 1],
+            )
+        )
         return None
 
     # -- charts -------------------------------------------------------------------------------------
@@ -311,21 +401,30 @@ class ActionPlanChapter(ChapterPage):
             cols["Förväntat hittills"] = st["expected_tkr"].tolist()
             cols["Faktiskt hittills"] = st["actual_tkr"].tolist()
         t = pd.DataFrame({"Åtgärd": _measure_names(st), **cols})
-        src = self._cite_plan() + (". Förväntat hittills är egen beräkning" if self.has_followup else ". Ingen uppföljning ännu")
+        src = self._cite_plan() + (
+            ". Förväntat hittills är egen beräkning" if self.has_followup else ". Ingen uppföljning ännu"
+        )
         if not excluded.empty:
-            src += (". Utan " + ", ".join(_measure_names(excluded))
-                    + ", som enligt källan är medräknad i andra åtgärder (som i tabellerna)")
+            src += (
+                ". Utan "
+                + ", ".join(_measure_names(excluded))
+                + ", som enligt källan är medräknad i andra åtgärder (som i tabellerna)"
+            )
         planned = float(st["planned_tkr"].sum())
         if self.has_followup:
-            title = (f"Faktisk effekt hittills är {fmt.tkr(st['actual_tkr'].sum())} mot förväntat "
-                     f"{fmt.tkr(st['expected_tkr'].sum())}; hela planen för {self.year} är {fmt.tkr(planned)}")
+            title = (
+                f"Faktisk effekt hittills är {fmt.tkr(st['actual_tkr'].sum())} mot förväntat "
+                f"{fmt.tkr(st['expected_tkr'].sum())}; hela planen för {self.year} är {fmt.tkr(planned)}"
+            )
         else:
             top = st.loc[st["planned_tkr"].abs().idxmax()]
-            title = (f"Planen ger {fmt.tkr(planned)} {self.year}; störst är {_measure_names(st.loc[[top.name]])[0]} "
-                     f"({fmt.tkr(top['planned_tkr'])})")
+            title = (
+                f"Planen ger {fmt.tkr(planned)} {self.year}; störst är {_measure_names(st.loc[[top.name]])[0]} "
+                f"({fmt.tkr(top['planned_tkr'])})"
+            )
         # Many measures: several charts of at most CHART_ROWS each, so that every name stays readable on
         # a screen and each chart fits on a printed page.
-        parts = [t.iloc[i:i + CHART_ROWS] for i in range(0, len(t), CHART_ROWS)] if len(t) > CHART_ROWS + 2 else [t]
+        parts = [t.iloc[i : i + CHART_ROWS] for i in range(0, len(t), CHART_ROWS)] if len(t) > CHART_ROWS + 2 else [t]
         values = pd.concat([t[c] for c in cols]).astype(float).dropna()
         span = (min(0.0, float(values.min())), max(0.0, float(values.max()))) if not values.empty else None
         for k, part in enumerate(parts, start=1):
@@ -340,17 +439,29 @@ class ActionPlanChapter(ChapterPage):
             return None
         for _, p in self.plans.iterrows():
             if fmt.is_missing(p["underskott"]):
-                display(tables.note(f"{p['titel']}: källan anger inte underskottets belopp, så ingen brygga från "
-                                    f"underskottet kan visas."))
+                display(
+                    tables.note(
+                        f"{p['titel']}: källan anger inte underskottets belopp, så ingen brygga från "
+                        f"underskottet kan visas."
+                    )
+                )
                 continue
             deficit = units.to_tkr(p["underskott"], p["underskott_enhet"])
-            st = self.status[(self.status["plan_id"] == p["plan_id"]) & self.status["counted"] & self.status["planned_tkr"].notna()]
+            st = self.status[
+                (self.status["plan_id"] == p["plan_id"]) & self.status["counted"] & self.status["planned_tkr"].notna()
+            ]
             st = st[st["planned_tkr"] != 0]
             if st.empty:
                 display(tables.note(f"{p['titel']}: ingen planerad effekt för {self.year}; ingen brygga."))
                 continue
             st = st.reindex(st["planned_tkr"].abs().sort_values(ascending=False).index)
-            steps = [(f"Underskott ({fmt.unit(p['underskott'], p['underskott_enhet'], 0 if p['underskott_enhet'] == 'kr' else 1)})", deficit, "start")]
+            steps = [
+                (
+                    f"Underskott ({fmt.unit(p['underskott'], p['underskott_enhet'], 0 if p['underskott_enhet'] == 'kr' else 1)})",
+                    deficit,
+                    "start",
+                )
+            ]
             top, rest = st.iloc[:7], st.iloc[7:]
             for (_, r), name in zip(top.iterrows(), _measure_names(top)):
                 steps.append((name, -float(r["planned_tkr"]), "step"))
@@ -359,19 +470,42 @@ class ActionPlanChapter(ChapterPage):
             gap = deficit - float(st["planned_tkr"].sum())
             steps.append(("Kvar efter planen", gap, "end"))
             t = pd.DataFrame({"Post": [s[0] for s in steps], "Belopp, tkr": [s[1] for s in steps]})
-            src = (sources.cite(self.plans[self.plans["plan_id"] == p["plan_id"]]) + "; "
-                   + self._cite_plan().removeprefix("Källa: ") + ". Egen beräkning.")
-            md(f"Underskottet ({escape.md_text(p['underskott_avser'])}) är {fmt.unit(p['underskott'], p['underskott_enhet'], 0 if p['underskott_enhet'] == 'kr' else 1)} = "
-               f"{fmt.tkr(deficit)}. Planerad effekt {self.year} minskar det; "
-               + (f"kvar efter planen: {fmt.tkr(gap)}." if gap >= 0 else
-                  f"planen överstiger underskottet med {fmt.tkr(-gap)}.")
-               + (f" Faktisk effekt hittills: {fmt.tkr(st['actual_tkr'].sum(min_count=1))}, "
-                  f"så underskottet minus faktisk effekt är {fmt.tkr(deficit - st['actual_tkr'].sum())}."
-                  if self.has_followup else ""))
-            display(tables.show(t, f"brygga_{p['plan_id']}", f"Från underskott till kvarstående gap {self.year}, tkr", src,
-                                formats={"Belopp, tkr": fmt.Number(0)}))
-            title = (f"Planen minskar underskottet {fmt.tkr(deficit)} till {fmt.tkr(gap)} kvar {self.year}." if gap > 0 else
-                     f"Planen täcker underskottet {fmt.tkr(deficit)} {self.year}" + (f" med {fmt.tkr(-gap)} över." if gap else "."))
+            src = (
+                sources.cite(self.plans[self.plans["plan_id"] == p["plan_id"]])
+                + "; "
+                + self._cite_plan().removeprefix("Källa: ")
+                + ". Egen beräkning."
+            )
+            md(
+                f"Underskottet ({escape.md_text(p['underskott_avser'])}) är {fmt.unit(p['underskott'], p['underskott_enhet'], 0 if p['underskott_enhet'] == 'kr' else 1)} = "
+                f"{fmt.tkr(deficit)}. Planerad effekt {self.year} minskar det; "
+                + (
+                    f"kvar efter planen: {fmt.tkr(gap)}."
+                    if gap >= 0
+                    else f"planen överstiger underskottet med {fmt.tkr(-gap)}."
+                )
+                + (
+                    f" Faktisk effekt hittills: {fmt.tkr(st['actual_tkr'].sum(min_count=1))}, "
+                    f"så underskottet minus faktisk effekt är {fmt.tkr(deficit - st['actual_tkr'].sum())}."
+                    if self.has_followup
+                    else ""
+                )
+            )
+            display(
+                tables.show(
+                    t,
+                    f"brygga_{p['plan_id']}",
+                    f"Från underskott till kvarstående gap {self.year}, tkr",
+                    src,
+                    formats={"Belopp, tkr": fmt.Number(0)},
+                )
+            )
+            title = (
+                f"Planen minskar underskottet {fmt.tkr(deficit)} till {fmt.tkr(gap)} kvar {self.year}."
+                if gap > 0
+                else f"Planen täcker underskottet {fmt.tkr(deficit)} {self.year}"
+                + (f" med {fmt.tkr(-gap)} över." if gap else ".")
+            )
             charts.show(charts.waterfall(steps, title, src, good="down"))
         return None
 
@@ -386,27 +520,46 @@ class ActionPlanChapter(ChapterPage):
             return tables.note("Källorna anger inga mängder och priser bakom effekterna.")
         res = ap.driver_effects(drv)
         titles = dict(zip(self.meas["atgard_id"], self.meas["titel"]))
-        t = pd.DataFrame({
-            "Åtgärd": [titles[r.atgard_id] for r in res],
-            "Mängd och pris": [r.description for r in res],
-            "Beräknad effekt, lägst, tkr": [r.low_tkr for r in res],
-            "Beräknad effekt, högst, tkr": [r.high_tkr for r in res],
-            "Angiven effekt, tkr": [r.stated_tkr for r in res],
-            "Bedömning": [r.verdict + (f". {r.implied}" if r.implied else "") for r in res],
-        })
-        fm = {c: fmt.Number(0, fraction_decimals=2)
-              for c in ("Beräknad effekt, lägst, tkr", "Beräknad effekt, högst, tkr", "Angiven effekt, tkr")}
+        t = pd.DataFrame(
+            {
+                "Åtgärd": [titles[r.atgard_id] for r in res],
+                "Mängd och pris": [r.description for r in res],
+                "Beräknad effekt, lägst, tkr": [r.low_tkr for r in res],
+                "Beräknad effekt, högst, tkr": [r.high_tkr for r in res],
+                "Angiven effekt, tkr": [r.stated_tkr for r in res],
+                "Bedömning": [r.verdict + (f". {r.implied}" if r.implied else "") for r in res],
+            }
+        )
+        fm = {
+            c: fmt.Number(0, fraction_decimals=2)
+            for c in ("Beräknad effekt, lägst, tkr", "Beräknad effekt, högst, tkr", "Angiven effekt, tkr")
+        }
         from IPython.display import display
 
-        display(tables.show(t, "drivare", "Effekt räknad från mängd och pris bredvid angiven effekt, tkr",
-                            sources.cite(drv) + ". Beräkningen mängd × pris är egen.", formats=fm))
+        display(
+            tables.show(
+                t,
+                "drivare",
+                "Effekt räknad från mängd och pris bredvid angiven effekt, tkr",
+                sources.cite(drv) + ". Beräkningen mängd × pris är egen.",
+                formats=fm,
+            )
+        )
         out = [r for r in res if r.outside]
         if out:
-            md("**Angiven effekt utanför det intervall som mängd och pris ger:**\n\n" + "\n".join(
-                f"- {escape.md_text(titles[r.atgard_id])}: mängd och pris ger {fmt.tkr(r.low_tkr, 2 if r.low_tkr % 1 else 0)}"
-                + (f"–{fmt.tkr(r.high_tkr, 2 if r.high_tkr % 1 else 0)}" if r.high_tkr is not None and r.high_tkr != r.low_tkr else
-                   ("" if r.high_tkr is not None else " eller mer"))
-                + f", källan anger {fmt.tkr(r.stated_tkr)}." for r in out))
+            md(
+                "**Angiven effekt utanför det intervall som mängd och pris ger:**\n\n"
+                + "\n".join(
+                    f"- {escape.md_text(titles[r.atgard_id])}: mängd och pris ger {fmt.tkr(r.low_tkr, 2 if r.low_tkr % 1 else 0)}"
+                    + (
+                        f"–{fmt.tkr(r.high_tkr, 2 if r.high_tkr % 1 else 0)}"
+                        if r.high_tkr is not None and r.high_tkr != r.low_tkr
+                        else ("" if r.high_tkr is not None else " eller mer")
+                    )
+                    + f", källan anger {fmt.tkr(r.stated_tkr)}."
+                    for r in out
+                )
+            )
         return None
 
     # -- the plan over its years ------------------------------------------------------------------
@@ -422,11 +575,17 @@ class ActionPlanChapter(ChapterPage):
             e = eff[eff["ar"] == y].set_index("atgard_id")["effekt_tkr"]
             t[f"{y}, tkr"] = [e.get(a) for a in part["atgard_id"]]
         pf = {pid: units.factor(u) for pid, u in zip(self.plans["plan_id"], self.plans["enhet"])}
-        t["Helårseffekt, tkr"] = [None if fmt.is_missing(h) else h * pf[pid] for h, pid in zip(part["helarseffekt"], part["plan_id"])]
+        t["Helårseffekt, tkr"] = [
+            None if fmt.is_missing(h) else h * pf[pid] for h, pid in zip(part["helarseffekt"], part["plan_id"])
+        ]
         t["Effekten startar (källans ord)"] = part["effekt_start_text"].fillna("").tolist()
         t["Beslut krävs"] = [BESLUT.get(b, "") for b in part["beslut_kravs"]]
-        t["Anmärkning"] = ["Medräknad i andra åtgärder enligt källan" if m == "ja" else ("Ingår i grupprad" if isinstance(g, str) else "")
-                           for m, g in zip(part["medraknad_i_andra"], part["grupp"])]
+        t["Anmärkning"] = [
+            "Medräknad i andra åtgärder enligt källan"
+            if m == "ja"
+            else ("Ingår i grupprad" if isinstance(g, str) else "")
+            for m, g in zip(part["medraknad_i_andra"], part["grupp"])
+        ]
         t = t.loc[:, [c for c in t.columns if not (t[c].astype(str).isin(["", "None", "nan"]).all())] or ["Åtgärd"]]
         # The total per year: the rows the book counts (not those the source counts in other measures
         # or in their group row), so it agrees with the chapter's other totals.
@@ -435,13 +594,19 @@ class ActionPlanChapter(ChapterPage):
         if sums:
             total = {c: "" for c in t.columns}
             total.update(sums)
-            total["Åtgärd"] = "Summa per år (egen beräkning" + (", utan rader med anmärkning)" if not counted.all() else ")")
+            total["Åtgärd"] = "Summa per år (egen beräkning" + (
+                ", utan rader med anmärkning)" if not counted.all() else ")"
+            )
             t = pd.concat([t, pd.DataFrame([total])], ignore_index=True)
             for c in sums:
                 t[c] = t[c].astype(float)
-        return tables.show(t, "plan", "Planerad effekt per kalenderår" + (", helårseffekt" if "Helårseffekt, tkr" in t.columns else "") + ", tkr",
-                           self._cite_plan() + "." + self._unit_note() + (" Summaraden är egen beräkning." if sums else ""),
-                           bold_rows=[len(t) - 1] if sums else None)
+        return tables.show(
+            t,
+            "plan",
+            "Planerad effekt per kalenderår" + (", helårseffekt" if "Helårseffekt, tkr" in t.columns else "") + ", tkr",
+            self._cite_plan() + "." + self._unit_note() + (" Summaraden är egen beräkning." if sums else ""),
+            bold_rows=[len(t) - 1] if sums else None,
+        )
 
     # -- Avstämning ---------------------------------------------------------------------------------
     def reconciliation(self, method: str = ""):

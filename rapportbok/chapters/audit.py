@@ -42,23 +42,27 @@ METHODS = {
         "visas med båda beloppen. Belopp i tkr-tabeller ska stämma exakt. Ett belopp som texten "
         "anger avrundat (t.ex. 11,2 mnkr eller 4,6 procent) stämmer om skillnaden är högst en halv "
         "enhet i sista angivna decimalen (0,05 mnkr respektive 0,05 procentenheter). "
-        "En skillnad på högst en enhet (t.ex. 1 tkr) räknas som avrundning, inte som fel."),
+        "En skillnad på högst en enhet (t.ex. 1 tkr) räknas som avrundning, inte som fel."
+    ),
     "risk": (
         "Två regler kontrolleras. 1) Varje riskvärde i riskanalysen ska vara sannolikhet × "
         "väsentlighet. 2) Riskvärdet i internkontrollplanen ska vara detsamma som riskanalysens "
         "riskvärde för risken med samma namn. Riskvärden är heltal och ska stämma exakt. Källan "
         "ändras aldrig; en avvikelse visas med båda värdena. Dessutom visas om någon risk som "
-        "enligt riskanalysen hanteras i internkontrollplanen saknas i den."),
+        "enligt riskanalysen hanteras i internkontrollplanen saknas i den."
+    ),
     "atgardsplan": (
         "Varje summa som källan anger räknas om från sina rader, liksom åtgärdernas numrering och "
         "det antal åtgärder som texten anger. Källan ändras aldrig; en avvikelse visas med båda "
         "talen. Belopp i tkr ska stämma exakt; belopp i mnkr med en decimal stämmer om skillnaden "
-        "är högst 0,05 mnkr. Ett belopp som källan anger som ungefärligt (\"omkring\", \"cirka\", \"runt\") "
+        'är högst 0,05 mnkr. Ett belopp som källan anger som ungefärligt ("omkring", "cirka", "runt") '
         "stämmer ungefär om skillnaden är högst 10 % av det angivna beloppet. "
-        "En skillnad på högst en enhet (t.ex. 1 tkr) räknas som avrundning, inte som fel."),
+        "En skillnad på högst en enhet (t.ex. 1 tkr) räknas som avrundning, inte som fel."
+    ),
     "genomlysning": (
         "En summa som källan anger räknas om från sina rader. Genomlysningen anger inga summor för "
-        "dessa tabeller; boken visar därför sina egna summor och säger att de är egen beräkning."),
+        "dessa tabeller; boken visar därför sina egna summor och säger att de är egen beräkning."
+    ),
 }
 
 # Set while the Avstämning page asks a chapter for its reconciliation: (chapter slug, title).
@@ -105,8 +109,14 @@ def status_line(findings: list[reconcile.Finding], chapter: str | None) -> str:
     return line + (" " + link(chapter) + "." if chapter else "")
 
 
-def show(findings: list[reconcile.Finding], uid: str, caption: str, method: str = "",
-         notes: list[str] | None = None, drop: tuple[str, ...] = ()) -> None:
+def show(
+    findings: list[reconcile.Finding],
+    uid: str,
+    caption: str,
+    method: str = "",
+    notes: list[str] | None = None,
+    drop: tuple[str, ...] = (),
+) -> None:
     """A chapter's reconciliation: one status line on the chapter page, in full on the Avstämning page.
 
     ``method`` and ``notes`` are MyST text written by the book (data text already escaped).
@@ -126,8 +136,9 @@ def show(findings: list[reconcile.Finding], uid: str, caption: str, method: str 
     from IPython.display import display as ipy_display
 
     for k, (part, title, cited) in enumerate(parts(findings, caption)):
-        t = reconcile.table(part, cited).drop(columns=[c for c in drop if c in ("Enhet", "Var i källan")],
-                                              errors="ignore")
+        t = reconcile.table(part, cited).drop(
+            columns=[c for c in drop if c in ("Enhet", "Var i källan")], errors="ignore"
+        )
         source = ("Källa: " + cited.removeprefix("Källa: ") + ". " if cited else "") + "Omräkningen är egen beräkning."
         ipy_display(tables.show(t, f"{chapter}_{uid}" + (f"_{k + 1}" if k else ""), title, source))
 
@@ -154,7 +165,7 @@ def parts(findings: list[reconcile.Finding], caption: str) -> list[tuple[list[re
     doc = reconcile.common_source(list(groups))
     out = []
     for where, group in groups.items():
-        place = where[len(doc):].removeprefix(", ").strip() if doc else ""
+        place = where[len(doc) :].removeprefix(", ").strip() if doc else ""
         out.append((group, f"{caption}: {place}" if place else caption, where))
     return out
 
@@ -183,15 +194,17 @@ class AuditChapter(ChapterPage):
 
     def intro(self) -> None:
         # HTML links: the sections' ids are HTML anchors (see sections), which MyST's links do not know
-        names = ", ".join(f'<a href="#{escape.html_attr(anchor(c.slug))}">{escape.html_text(c.title)}</a>'
-                          for c in self.chapters)
+        names = ", ".join(
+            f'<a href="#{escape.html_attr(anchor(c.slug))}">{escape.html_text(c.title)}</a>' for c in self.chapters
+        )
         display.md(
             f"Här stäms källornas egna summor av mot raderna de summerar, kapitel för kapitel ({names}). "
             "Källorna är inte ändrade; där talen skiljer sig visas båda. Varje avvikelse förklaras: en "
             "**avrundning** (högst en enhet, källan har avrundat sina tal), **bokens egen rensning av "
             "dubbelräkning** (boken räknar en åtgärd som planen själv säger ingår i en annan bara en gång) "
             "eller en **verklig avvikelse** (källans summa går inte ihop med dess rader). Källan nämns en "
-            "gång per tabell, i raden under tabellen.")
+            "gång per tabell, i raden under tabellen."
+        )
 
     def sections(self) -> None:
         """One section per chapter: its heading (with the anchor the chapter links to) and its reconciliation."""
@@ -203,8 +216,10 @@ class AuditChapter(ChapterPage):
             # The section's id as an HTML anchor, not a MyST label: labels are global in Sphinx, and every
             # organisation-year's Avstämning page has the same five, so the site's inventory named whichever
             # page was read last (with two Sphinx processes, a different one from build to build).
-            display.md(f'<div id="{escape.html_attr(anchor(ch.slug))}"></div>\n\n## {escape.md_text(ch.title)}\n\n'
-                       f"Kapitlet: [{escape.md_text(ch.title)}]({ch.slug}.ipynb).")
+            display.md(
+                f'<div id="{escape.html_attr(anchor(ch.slug))}"></div>\n\n## {escape.md_text(ch.title)}\n\n'
+                f"Kapitlet: [{escape.md_text(ch.title)}]({ch.slug}.ipynb)."
+            )
             with in_full(ch.slug, ch.title):
                 if ch.slug == "tabeller":
                     shown = page.reconciliations()

@@ -15,8 +15,11 @@ from rapportbok.present.display import glue, md
 def has_data(data: dict, year: int) -> bool:
     ramar = data.get("ramar")
     fu = data.get("budgetuppfoljning")
-    return ((ramar is not None and year in set(ramar["ar"])) or data.get("uppgifter") is not None
-            or (fu is not None and int(year) in {int(a) for a in fu["ar"]}))
+    return (
+        (ramar is not None and year in set(ramar["ar"]))
+        or data.get("uppgifter") is not None
+        or (fu is not None and int(year) in {int(a) for a in fu["ar"]})
+    )
 
 
 def warnings(data: dict, org: str) -> list[str]:
@@ -25,12 +28,26 @@ def warnings(data: dict, org: str) -> list[str]:
 
 
 CHAPTER = Chapter(
-    "budget", "Budget och ekonomiska ramar", has_data,
+    "budget",
+    "Budget och ekonomiska ramar",
+    has_data,
     # The tertial follow-up reads budgetuppfoljning, and the action plans' planned effect for the year.
     # The ramar and investments may instead be stated tables of kind budget (organisation.yml: begrepp),
     # and the follow-up stated tables of a follow-up kind (rapportbok.data.budget_followup.from_model).
-    ("ramar", "investeringar", "kommunbidrag", "uppgifter", "budgetuppfoljning",
-     "atgardsplaner", "atgarder", "atgard_effekter", "tabeller", "tabell_kolumner", "tabell_varden", "tabell_kommentarer"),
+    (
+        "ramar",
+        "investeringar",
+        "kommunbidrag",
+        "uppgifter",
+        "budgetuppfoljning",
+        "atgardsplaner",
+        "atgarder",
+        "atgard_effekter",
+        "tabeller",
+        "tabell_kolumner",
+        "tabell_varden",
+        "tabell_kommentarer",
+    ),
     warnings,
 )
 
@@ -49,16 +66,22 @@ class BudgetChapter(ChapterPage):
         o = self.org
         if self.ramar is None or self.year not in set(self.ramar["ar"]):
             fu = self.data.get("budgetuppfoljning")
-            shows = ("budgetuppföljningen ur rapportens tabeller" if fu is not None and self.year in {int(a) for a in fu["ar"]}
-                     else "de uppgifter om det ekonomiska läget som källorna anger")
+            shows = (
+                "budgetuppföljningen ur rapportens tabeller"
+                if fu is not None and self.year in {int(a) for a in fu["ar"]}
+                else "de uppgifter om det ekonomiska läget som källorna anger"
+            )
             elsewhere = [t for t in stated_tables.load(self.data) if t.kind == "budget" and t.year == self.year]
             lead = f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** "
             if elsewhere:  # a budget in mnkr (or with decimals): shown as stated, never as exact tkr
-                md(lead + f"Budgeten för {self.year} står i "
-                   + ", ".join(f"”{escape.md_text(t.caption)}” ({escape.md_text(t.unit)})" for t in elsewhere)
-                   + ", som visas som den är angiven i [Rapporternas tabeller](tabeller.ipynb); det här kapitlet läser "
-                   f"budgetar i tkr utan decimaler och räknar inte om den, så att inga tal visas som mer exakta än källan. "
-                   f"Kapitlet visar {shows}.")
+                md(
+                    lead
+                    + f"Budgeten för {self.year} står i "
+                    + ", ".join(f"”{escape.md_text(t.caption)}” ({escape.md_text(t.unit)})" for t in elsewhere)
+                    + ", som visas som den är angiven i [Rapporternas tabeller](tabeller.ipynb); det här kapitlet läser "
+                    f"budgetar i tkr utan decimaler och räknar inte om den, så att inga tal visas som mer exakta än källan. "
+                    f"Kapitlet visar {shows}."
+                )
             else:
                 md(lead + f"Källdokumenten innehåller ingen budgettabell för {self.year}. Kapitlet visar {shows}.")
             return
@@ -67,22 +90,35 @@ class BudgetChapter(ChapterPage):
         y = self.year
         text = f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {y}.** "
         if y in grant.index and y in net.index:
-            text += (f"Kommunbidraget är {fmt.mnkr(grant[y])} "
-                     f"({fmt.tkr(grant[y])}) och verksamhetens nettokostnad {wording.net_cost(net[y])}.")
+            text += (
+                f"Kommunbidraget är {fmt.mnkr(grant[y])} "
+                f"({fmt.tkr(grant[y])}) och verksamhetens nettokostnad {wording.net_cost(net[y])}."
+            )
         elif y in grant.index:
-            text += (f"Kommunbidraget är {fmt.mnkr(grant[y])} ({fmt.tkr(grant[y])}). "
-                     f"{escape.md_text(budget.missing_row_text(budget.NET_COST, y))}")
+            text += (
+                f"Kommunbidraget är {fmt.mnkr(grant[y])} ({fmt.tkr(grant[y])}). "
+                f"{escape.md_text(budget.missing_row_text(budget.NET_COST, y))}"
+            )
         elif y in net.index:
-            text += (f"Verksamhetens nettokostnad är {wording.net_cost(net[y])}. "
-                     f"{escape.md_text(budget.missing_row_text(budget.GRANT, y))}")
+            text += (
+                f"Verksamhetens nettokostnad är {wording.net_cost(net[y])}. "
+                f"{escape.md_text(budget.missing_row_text(budget.GRANT, y))}"
+            )
         else:
-            text += escape.md_text(budget.missing_row_text(budget.GRANT, y)) + " " + escape.md_text(budget.missing_row_text(budget.NET_COST, y))
+            text += (
+                escape.md_text(budget.missing_row_text(budget.GRANT, y))
+                + " "
+                + escape.md_text(budget.missing_row_text(budget.NET_COST, y))
+            )
         if y not in grant.index:
             pass  # said above
         elif y - 1 in grant.index:
             verb, size = wording.grant_change(grant[y - 1], grant[y])  # in words, not "+11,2 mnkr"
-            text += (f" Jämfört med {y - 1} {verb} kommunbidraget med {size}." if verb
-                     else f" Kommunbidraget är detsamma som {y - 1}.")
+            text += (
+                f" Jämfört med {y - 1} {verb} kommunbidraget med {size}."
+                if verb
+                else f" Kommunbidraget är detsamma som {y - 1}."
+            )
         else:
             text += f" Källan redovisar inget kommunbidrag för {y - 1}, så ingen förändring kan visas."
         bad = reconcile.mismatches(self.findings)
@@ -97,8 +133,13 @@ class BudgetChapter(ChapterPage):
         if self.ramar is None:
             return tables.note("Källorna innehåller inga ekonomiska ramar per kontogrupp för denna organisation.")
         t = budget.wide(self.ramar)
-        return tables.show(t, "ramar", "Ekonomiska ramar per kontogrupp, tkr", sources.cite(self.ramar),
-                           bold_rows=self._subtotal_rows(t))
+        return tables.show(
+            t,
+            "ramar",
+            "Ekonomiska ramar per kontogrupp, tkr",
+            sources.cite(self.ramar),
+            bold_rows=self._subtotal_rows(t),
+        )
 
     def _subtotal_rows(self, t: pd.DataFrame) -> list[int]:
         parents = set(self.ramar["summeras_i"].dropna())
@@ -115,26 +156,40 @@ class BudgetChapter(ChapterPage):
         prev, cur = t.columns[1], t.columns[2]
         t["Vad som händer"] = [wording.change_words(p, a, b) for p, a, b in zip(t[t.columns[0]], t[prev], t[cur])]
         t = t.drop(columns=["Förändring, %"])
-        return tables.show(t, "ramar_forandring", f"Förändring {self.year - 1}–{self.year} per kontogrupp",
-                           sources.cite(self.ramar) + ". Förändringen är egen beräkning.",
-                           bold_rows=self._subtotal_rows(t))
+        return tables.show(
+            t,
+            "ramar_forandring",
+            f"Förändring {self.year - 1}–{self.year} per kontogrupp",
+            sources.cite(self.ramar) + ". Förändringen är egen beräkning.",
+            bold_rows=self._subtotal_rows(t),
+        )
 
     # -- net cost and grant ---------------------------------------------------------------
     def net_and_grant_chart(self):
         """Over the years: net cost, kommunbidrag and the result for every year the budget table holds,
         in one chart whose title says what happens."""
         if self.ramar is None:
-            return tables.note("Källorna innehåller ingen budgettabell, så nettokostnad, kommunbidrag och resultat "
-                               "över åren kan inte visas.")
+            return tables.note(
+                "Källorna innehåller ingen budgettabell, så nettokostnad, kommunbidrag och resultat "
+                "över åren kan inte visas."
+            )
         net = budget.series(self.ramar, budget.NET_COST)
         grant = budget.series(self.ramar, budget.GRANT)
         if net.empty and grant.empty:
-            return tables.note(f"{budget.missing_row_text(budget.GRANT)} {budget.missing_row_text(budget.NET_COST)} "
-                               "Därför visas inget diagram över dem.")
+            return tables.note(
+                f"{budget.missing_row_text(budget.GRANT)} {budget.missing_row_text(budget.NET_COST)} "
+                "Därför visas inget diagram över dem."
+            )
         over = budget.over_the_years(self.ramar)
         cols = [c for c in ("Nettokostnad", "Kommunbidrag", "Resultat") if over[c].notna().any()]
-        fig = charts.grouped_bars(over.assign(År=over["År"].astype(str)), "År", cols,
-                                  budget.over_the_years_title(over), sources.cite(self.ramar), values=True)
+        fig = charts.grouped_bars(
+            over.assign(År=over["År"].astype(str)),
+            "År",
+            cols,
+            budget.over_the_years_title(over),
+            sources.cite(self.ramar),
+            values=True,
+        )
         charts.show(fig)
         if net.empty or grant.empty:
             md(escape.md_text(budget.missing_row_text(budget.NET_COST if net.empty else budget.GRANT)))
@@ -146,9 +201,7 @@ class BudgetChapter(ChapterPage):
         if steps is None:
             grant = budget.series(self.ramar, budget.GRANT) if self.ramar is not None else pd.Series(dtype=float)
             missing = self.year if self.year not in grant.index and self.year - 1 in grant.index else self.year - 1
-            return tables.note(
-                f"Ingen brygga för {self.year}: källan anger inget kommunbidrag för {missing}."
-            )
+            return tables.note(f"Ingen brygga för {self.year}: källan anger inget kommunbidrag för {missing}.")
         parts = self.kb[self.kb["ar"] == self.year] if self.kb is not None else None
         remainder = next(s for s in steps if s.kind == "remainder")
         if parts is not None and not parts.empty:
@@ -167,7 +220,11 @@ class BudgetChapter(ChapterPage):
             )
         from IPython.display import display
 
-        display(tables.show(budget.bridge_table(steps), "brygga", f"Från kommunbidrag {self.year - 1} till {self.year}, tkr", source))
+        display(
+            tables.show(
+                budget.bridge_table(steps), "brygga", f"Från kommunbidrag {self.year - 1} till {self.year}, tkr", source
+            )
+        )
         charts.show(charts.waterfall(steps, budget.bridge_title(steps, self.year), source))
         return None
 
@@ -183,20 +240,36 @@ class BudgetChapter(ChapterPage):
         # it is said in words under the table, as the source states it.
         placeholders = self.inv[self.inv["post"].astype(str).str.strip() == "-"]
         t = t[t["Belopp i tkr"].astype(str).str.strip() != "-"].reset_index(drop=True)
-        display(tables.show(t, "investeringar", "Investeringsbudget, tkr", sources.cite(self.inv),
-                            bold_rows=[i for i, p in enumerate(t["Belopp i tkr"]) if p in parents]))
+        display(
+            tables.show(
+                t,
+                "investeringar",
+                "Investeringsbudget, tkr",
+                sources.cite(self.inv),
+                bold_rows=[i for i, p in enumerate(t["Belopp i tkr"]) if p in parents],
+            )
+        )
         if not placeholders.empty:
             heads = list(dict.fromkeys(placeholders["summeras_i"].dropna().astype(str)))
-            md("Under " + " och ".join(f"*{escape.md_text(h)}*" for h in heads)
-               + " anger budgeten inget projekt: tabellen har där en rad med bara ett streck och 0 tkr alla år.")
+            md(
+                "Under "
+                + " och ".join(f"*{escape.md_text(h)}*" for h in heads)
+                + " anger budgeten inget projekt: tabellen har där en rad med bara ett streck och 0 tkr alla år."
+            )
         leaves = t[~t["Belopp i tkr"].isin(parents)]
         years = [c for c in t.columns if c != "Belopp i tkr"]
         leaves = leaves[(leaves[years].fillna(0) != 0).any(axis=1)]
         if leaves.empty:
             return None
         long = leaves.set_index("Belopp i tkr")[years].T.reset_index().rename(columns={"index": "År"})
-        fig = charts.grouped_bars(long, "År", [c for c in long.columns if c != "År"],
-                                  budget.investment_title(leaves, years), sources.cite(self.inv), stacked=True)
+        fig = charts.grouped_bars(
+            long,
+            "År",
+            [c for c in long.columns if c != "År"],
+            budget.investment_title(leaves, years),
+            sources.cite(self.inv),
+            stacked=True,
+        )
         charts.show(fig)
         return None
 
@@ -205,12 +278,22 @@ class BudgetChapter(ChapterPage):
         if self.stated is None:
             return tables.note("Inga ytterligare uppgifter i källorna.")
         s = self.stated
-        t = pd.DataFrame({
-            "Uppgift": s["beskrivning"], "Värde": s["varde"], "Enhet": s["enhet"],
-            "Period": s["period"].fillna(""), "Källa": [f"{sources.label(k)[7:]}, {a}" for k, a in zip(s["kalla"], s["avsnitt"])],
-        })
-        return tables.show(t, "uppgifter", "Uppgifter som källorna anger i text", "Värdena står som i källan; se kolumnen Källa.",
-                           formats={"Värde": fmt.Number(0, fraction_decimals=1)})
+        t = pd.DataFrame(
+            {
+                "Uppgift": s["beskrivning"],
+                "Värde": s["varde"],
+                "Enhet": s["enhet"],
+                "Period": s["period"].fillna(""),
+                "Källa": [f"{sources.label(k)[7:]}, {a}" for k, a in zip(s["kalla"], s["avsnitt"])],
+            }
+        )
+        return tables.show(
+            t,
+            "uppgifter",
+            "Uppgifter som källorna anger i text",
+            "Värdena står som i källan; se kolumnen Källa.",
+            formats={"Värde": fmt.Number(0, fraction_decimals=1)},
+        )
 
     # -- Avstämning -----------------------------------------------------------------------
     def reconciliation(self, method: str = ""):
@@ -246,18 +329,26 @@ class BudgetChapter(ChapterPage):
         if fmt.is_missing(tot["avvikelse_tkr"]):
             lead = f"**Uppföljning {self._period_text(y, t)}.** "
         else:
-            word = "överskott" if tot["avvikelse_tkr"] > 0 else ("underskott" if tot["avvikelse_tkr"] < 0 else "ingen avvikelse")
+            word = (
+                "överskott"
+                if tot["avvikelse_tkr"] > 0
+                else ("underskott" if tot["avvikelse_tkr"] < 0 else "ingen avvikelse")
+            )
             forecast = "Prognosen för helåret" if not fu.is_full_year(t) else "Utfallet för helåret"
-            lead = (f"**Uppföljning {self._period_text(y, t)}.** {forecast} avviker från budgeten med "
-                    f"{fmt.tkr(tot['avvikelse_tkr'], sign=True)} ({word}) för {what} som följs upp. ")
+            lead = (
+                f"**Uppföljning {self._period_text(y, t)}.** {forecast} avviker från budgeten med "
+                f"{fmt.tkr(tot['avvikelse_tkr'], sign=True)} ({word}) för {what} som följs upp. "
+            )
         md(
             lead + f"Andel av året som har gått: {fmt.pct(periods.year_share_pct(t), 1)}. "
             f"{n_material} väsentlig{'a' if n_material != 1 else ''} avvikelse{'r' if n_material != 1 else ''} "
             f"(gräns: {th.text()}{'' if th.from_file else ', bokens standard'})."
         )
         if fu.sign(data, y, t) < 0:
-            md("Tabellen anger kostnaderna som positiva belopp och avvikelsen som budget − prognos. Boken räknar "
-               "avvikelsen på samma sätt, så även här är en positiv avvikelse ett överskott och en negativ ett underskott.")
+            md(
+                "Tabellen anger kostnaderna som positiva belopp och avvikelsen som budget − prognos. Boken räknar "
+                "avvikelsen på samma sätt, så även här är en positiv avvikelse ett överskott och en negativ ett underskott."
+            )
         missing_measures = fu.missing_text(data, s, y, t)
         if missing_measures:
             md(escape.md_text(missing_measures))
@@ -266,15 +357,28 @@ class BudgetChapter(ChapterPage):
         display(self.followup_table(s))
         missing = s.loc[s["prognos_tkr"].isna() & s["utfall_tkr"].isna(), "kontogrupp"].tolist()
         if missing:
-            display(tables.note("Uppföljningen saknar kontogrupperna " + ", ".join(missing) + "; de visas med budget men utan utfall ('–')."))
+            display(
+                tables.note(
+                    "Uppföljningen saknar kontogrupperna "
+                    + ", ".join(missing)
+                    + "; de visas med budget men utan utfall ('–')."
+                )
+            )
         headers = fu.row_header(data, self.ramar)
         vt = fu.verksamhet_table(data, y, t, headers)
         if vt is not None:
-            display(tables.show(vt, "uppfoljning_verksamhet",
-                                f"Uppföljning per {headers[1].lower()}, {self._period_text(y, t)}, tkr",
-                                self._followup_source(data, t),
-                                formats={"Avvikelse, tkr": fmt.Number(0, sign=True),
-                                         "Avvikelse, %": fmt.Number(1, sign=True, unit="%")}))
+            display(
+                tables.show(
+                    vt,
+                    "uppfoljning_verksamhet",
+                    f"Uppföljning per {headers[1].lower()}, {self._period_text(y, t)}, tkr",
+                    self._followup_source(data, t),
+                    formats={
+                        "Avvikelse, tkr": fmt.Number(0, sign=True),
+                        "Avvikelse, %": fmt.Number(1, sign=True, unit="%"),
+                    },
+                )
+            )
         if s["avvikelse_tkr"].notna().any():
             self._followup_deviation_chart(s)
             self._followup_over_tertials(data, t)
@@ -315,8 +419,10 @@ class BudgetChapter(ChapterPage):
         budget_cite = self._budget_cite()
         if stated or not budget_cite:
             return f"Budget, utfall och prognos: {sources.cite(part)[7:]}. Andelar och avvikelser är egen beräkning."
-        return (f"Utfall och prognos: {sources.cite(part)[7:]}. Budget: {budget_cite}. "
-                "Andelar och avvikelser är egen beräkning.")
+        return (
+            f"Utfall och prognos: {sources.cite(part)[7:]}. Budget: {budget_cite}. "
+            "Andelar och avvikelser är egen beräkning."
+        )
 
     def _followup_budget_only(self):
         from rapportbok.analysis import budget_followup as fu
@@ -325,8 +431,12 @@ class BudgetChapter(ChapterPage):
         if budget.empty:
             return tables.note(f"Källorna innehåller ingen budget per kontogrupp för {self.year}.")
         t = pd.DataFrame({"Kontogrupp": budget.index, f"Budget {self.year}, tkr": budget.values})
-        return tables.show(t, "uppfoljning_budget", f"Budget {self.year} per kontogrupp, tkr",
-                           sources.cite(self.ramar[self.ramar["ar"] == self.year]))
+        return tables.show(
+            t,
+            "uppfoljning_budget",
+            f"Budget {self.year} per kontogrupp, tkr",
+            sources.cite(self.ramar[self.ramar["ar"] == self.year]),
+        )
 
     def followup_table(self, s: pd.DataFrame):
         from rapportbok.analysis import budget_followup as fu
@@ -338,24 +448,39 @@ class BudgetChapter(ChapterPage):
         for c in t.columns:
             if c.startswith(("Utfall − budget", "Förändring mot", "Avvikelse enligt")):
                 signed[c] = fmt.Number(1, sign=True, unit="%") if c.endswith("%") else fmt.Number(0, sign=True)
-        return tables.show(t, "uppfoljning", f"Budgetuppföljning per {header.lower()}, {self._period_text(self.year, self.end)}",
-                           self._followup_source(data, self.end),
-                           formats=signed, bold_rows=[len(t) - 1])
+        return tables.show(
+            t,
+            "uppfoljning",
+            f"Budgetuppföljning per {header.lower()}, {self._period_text(self.year, self.end)}",
+            self._followup_source(data, self.end),
+            formats=signed,
+            bold_rows=[len(t) - 1],
+        )
 
     def _followup_deviation_chart(self, s: pd.DataFrame) -> None:
         done = s[s["avvikelse_tkr"].notna()]
         t = pd.DataFrame({"Kontogrupp": done["kontogrupp"], "Avvikelse": done["avvikelse_tkr"]})
-        fig = charts.grouped_bars(t, "Kontogrupp", ["Avvikelse"],
-                                  f"Avvikelse mot budget per kontogrupp, {self._period_text(self.year, self.end)}, tkr",
-                                  "Positiv avvikelse = överskott, negativ = underskott. Egen beräkning.")
+        fig = charts.grouped_bars(
+            t,
+            "Kontogrupp",
+            ["Avvikelse"],
+            f"Avvikelse mot budget per kontogrupp, {self._period_text(self.year, self.end)}, tkr",
+            "Positiv avvikelse = överskott, negativ = underskott. Egen beräkning.",
+        )
         ax = fig.axes[0]
         for bar, v in zip(ax.patches, t["Avvikelse"]):
             bar.set_color(charts.POSITIVE if v >= 0 else charts.NEGATIVE)
             bar.set_edgecolor("black")
             bar.set_hatch("//" if v >= 0 else "xx")
-            ax.annotate(fmt.number(v, 0, sign=True), (bar.get_x() + bar.get_width() / 2, v),
-                        ha="center", va="bottom" if v >= 0 else "top", fontsize=8,
-                        xytext=(0, 2 if v >= 0 else -2), textcoords="offset points")
+            ax.annotate(
+                fmt.number(v, 0, sign=True),
+                (bar.get_x() + bar.get_width() / 2, v),
+                ha="center",
+                va="bottom" if v >= 0 else "top",
+                fontsize=8,
+                xytext=(0, 2 if v >= 0 else -2),
+                textcoords="offset points",
+            )
         ax.axhline(0, color="black", linewidth=0.8)
         legend = ax.get_legend()
         if legend:
@@ -380,12 +505,19 @@ class BudgetChapter(ChapterPage):
             return
         present = fu.periods_present(data, self.year)
         gaps = [d for d in fu.chart_periods(data, self.year, upto) if d not in present]
-        fig = charts.lines(t, "Period", series,
-                           f"Prognos mot budget under {self.year}: prognos minus budget per kontogrupp, tkr",
-                           ("Budget: " + self._budget_cite() + ". " if self._budget_cite() and not self._budget_stated(data)
-                            else "Budget: uppföljningens egen. ")
-                           + "Prognos (vid helår utfall): organisationens uppföljning. 0 = som budget; "
-                           "över 0 = överskott, under 0 = underskott.")
+        fig = charts.lines(
+            t,
+            "Period",
+            series,
+            f"Prognos mot budget under {self.year}: prognos minus budget per kontogrupp, tkr",
+            (
+                "Budget: " + self._budget_cite() + ". "
+                if self._budget_cite() and not self._budget_stated(data)
+                else "Budget: uppföljningens egen. "
+            )
+            + "Prognos (vid helår utfall): organisationens uppföljning. 0 = som budget; "
+            "över 0 = överskott, under 0 = underskott.",
+        )
         ax = fig.axes[0]
         ax.axhline(0, color="black", linewidth=0.8)
         ax.set_xlim(-0.3, len(t) - 0.7)
@@ -410,7 +542,9 @@ class BudgetChapter(ChapterPage):
         for _, r in m.iterrows():
             share = "" if fmt.is_missing(r["avvikelse_pct"]) else f", {fmt.pct(r['avvikelse_pct'], 1, sign=True)}"
             reason = escape.md_text(r["kommentar"]) if r["kommentar"] else "*Kommentar saknas i uppföljningen.*"
-            lines.append(f"- **{escape.md_text(r['kontogrupp'])}:** {fmt.tkr(r['avvikelse_tkr'], sign=True)}{share}. {reason}")
+            lines.append(
+                f"- **{escape.md_text(r['kontogrupp'])}:** {fmt.tkr(r['avvikelse_tkr'], sign=True)}{share}. {reason}"
+            )
         md(f"**Väsentliga avvikelser** (gräns: {th.text()}) med analytikerns förklaring:\n\n" + "\n".join(lines))
 
     def _followup_action_plan(self, deviation_tkr: float) -> None:
@@ -423,11 +557,16 @@ class BudgetChapter(ChapterPage):
             return
         link = "[åtgärdsplanen](atgardsplan.ipynb)"
         if effect is None:
-            md(f"Åtgärdsplanen ({escape.md_text(', '.join(titles))}) anger ingen planerad effekt för {self.year}; se {link}.")
+            md(
+                f"Åtgärdsplanen ({escape.md_text(', '.join(titles))}) anger ingen planerad effekt för {self.year}; se {link}."
+            )
             return
         rest = deviation_tkr + effect
-        verdict = ("täcker den planerade effekten underskottet" if rest >= 0
-                   else f"återstår {fmt.tkr(rest)} efter den planerade effekten")
+        verdict = (
+            "täcker den planerade effekten underskottet"
+            if rest >= 0
+            else f"återstår {fmt.tkr(rest)} efter den planerade effekten"
+        )
         md(
             f"**Åtgärdsplan:** {'prognostiserat ' if self.end.month < 12 else ''}underskott {fmt.tkr(deviation_tkr)}; {link} "
             f"({escape.md_text(', '.join(titles))}) anger en planerad effekt på {fmt.tkr(effect, sign=True)} för {self.year}. "
@@ -440,8 +579,10 @@ def not_read_text(other: list) -> str:
     if not other:
         return ""
     names = ", ".join(f"”{t.caption}” ({t.unit}, per {fmt.date(t.per)})" for t in other)
-    return (f"Uppföljningen nedan läser en tabell per rapportdatum i kr eller tkr med utfall; {names} "
-            "visas och räknas om i kapitlet Rapporternas tabeller.")
+    return (
+        f"Uppföljningen nedan läser en tabell per rapportdatum i kr eller tkr med utfall; {names} "
+        "visas och räknas om i kapitlet Rapporternas tabeller."
+    )
 
 
 def followup_plan_effect(data: dict, year: int) -> tuple[float | None, list[str]]:

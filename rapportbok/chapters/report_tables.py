@@ -52,12 +52,20 @@ def has_data(data: dict, year: int) -> bool:
 def warnings(data: dict, org: str) -> list[str]:
     checks = rel.all_checks(model.load(data), model.links(data))
     shown = budget_tables(data)
-    return ["Avstämning (tabeller): " + c.finding.text() for c in checks
-            if not c.finding.ok and not all(cell[0] in shown for cell in c.cells)]
+    return [
+        "Avstämning (tabeller): " + c.finding.text()
+        for c in checks
+        if not c.finding.ok and not all(cell[0] in shown for cell in c.cells)
+    ]
 
 
-CHAPTER = Chapter(SLUG, "Rapporternas tabeller", has_data,
-                  ("tabeller", "tabell_kolumner", "tabell_varden", "tabell_lankar", "tabell_kommentarer"), warnings)
+CHAPTER = Chapter(
+    SLUG,
+    "Rapporternas tabeller",
+    has_data,
+    ("tabeller", "tabell_kolumner", "tabell_varden", "tabell_lankar", "tabell_kommentarer"),
+    warnings,
+)
 
 
 def followup_read(data: dict) -> set[str]:
@@ -89,8 +97,9 @@ def share_text(kind: str, d: dt.date, year: int | None = None) -> str:
     m = periods.months_elapsed(d)
     if m == 12:
         return f"Rapporten avser helåret {d.year}."
-    return (f"Rapporten avser {periods.period_text(d)}: {m} av årets 12 månader, "
-            f"{fmt.pct(periods.share_pct(d))} av året.")
+    return (
+        f"Rapporten avser {periods.period_text(d)}: {m} av årets 12 månader, {fmt.pct(periods.share_pct(d))} av året."
+    )
 
 
 def _num(v) -> float:
@@ -136,8 +145,12 @@ def followup_frame(t: model.StatedTable, d: dt.date) -> tuple[pd.DataFrame, dict
     budget_ack, last_year = _first(t, "budget ack"), _first(t, "utfall ack föregående år")
     data = {"Post": [r.label for r in t.rows]}
     formats = {}
-    amount = lambda v, dd=t.decimals: fmt.number(v, dd)
-    pct = lambda v: fmt.pct(v, 1)
+
+    def amount(v, dd=t.decimals):
+        return fmt.number(v, dd)
+
+    def pct(v):
+        return fmt.pct(v, 1)
 
     def col(name, values, f):
         data[name] = values
@@ -145,19 +158,33 @@ def followup_frame(t: model.StatedTable, d: dt.date) -> tuple[pd.DataFrame, dict
 
     rows = t.rows
     if outcome and budget_year:
-        col(f"{outcome.header} i % av {budget_year.header.lower()}",
-            [_ratio(t.value(r.number, outcome.id), t.value(r.number, budget_year.id)) for r in rows], pct)
+        col(
+            f"{outcome.header} i % av {budget_year.header.lower()}",
+            [_ratio(t.value(r.number, outcome.id), t.value(r.number, budget_year.id)) for r in rows],
+            pct,
+        )
     if outcome and budget_ack:
-        col(f"{outcome.header} − {budget_ack.header.lower()}",
-            [_diff(t.value(r.number, outcome.id), t.value(r.number, budget_ack.id)) for r in rows], amount)
+        col(
+            f"{outcome.header} − {budget_ack.header.lower()}",
+            [_diff(t.value(r.number, outcome.id), t.value(r.number, budget_ack.id)) for r in rows],
+            amount,
+        )
     if outcome and last_year:
-        col(f"Förändring mot {last_year.header.lower()}",
-            [_diff(t.value(r.number, outcome.id), t.value(r.number, last_year.id)) for r in rows], amount)
-        col(f"Förändring mot {last_year.header.lower()}, %",
-            [_change_pct(t.value(r.number, outcome.id), t.value(r.number, last_year.id)) for r in rows], pct)
+        col(
+            f"Förändring mot {last_year.header.lower()}",
+            [_diff(t.value(r.number, outcome.id), t.value(r.number, last_year.id)) for r in rows],
+            amount,
+        )
+        col(
+            f"Förändring mot {last_year.header.lower()}, %",
+            [_change_pct(t.value(r.number, outcome.id), t.value(r.number, last_year.id)) for r in rows],
+            pct,
+        )
     for c in t.columns:
         if c.formula:
-            words = " ".join(("+ " if s > 0 else "− ") + t.column(x).header.lower() for s, x in c.formula).removeprefix("+ ")
+            words = " ".join(("+ " if s > 0 else "− ") + t.column(x).header.lower() for s, x in c.formula).removeprefix(
+                "+ "
+            )
             col(f"{c.header} enligt källan", [_num(t.value(r.number, c.id)) for r in rows], amount)
             col(f"{c.header} omräknad ({words})", [_formula(t, r.number, c) for r in rows], amount)
     if len(data) == 1:
@@ -201,16 +228,28 @@ class TablesChapter(ChapterPage):
     def intro(self) -> None:
         o = self.org
         if not self.reports:
-            md(f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** Källorna innehåller inga tabeller för {self.year}.")
+            md(
+                f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** Källorna innehåller inga tabeller för {self.year}."
+            )
             return
         names = [report_title(k, d).lower() for d, k, _ in self.reports]
         n = sum(len(ts) for _, _, ts in self.reports)
-        md(f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}.** Kapitlet visar "
-           f"{fmt.number(n)} tabell{'er' if n != 1 else ''} ur {escape.md_text(_join(names))}, som källan anger dem, "
-           "och stämmer av deras summor och samband.")
+        md(
+            f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}.** Kapitlet visar "
+            f"{fmt.number(n)} tabell{'er' if n != 1 else ''} ur {escape.md_text(_join(names))}, som källan anger dem, "
+            "och stämmer av deras summor och samband."
+        )
         year_of = {(t.kind, t.per): t.year for t in self.tables}
-        md(escape.md_text(" ".join([calendar_text(self.org.reports, self.reports, self.year, year_of),
-                                    concepts_text(self.org.concepts, self.tables, self.year)])))
+        md(
+            escape.md_text(
+                " ".join(
+                    [
+                        calendar_text(self.org.reports, self.reports, self.year, year_of),
+                        concepts_text(self.org.concepts, self.tables, self.year),
+                    ]
+                )
+            )
+        )
 
     def show_reports(self) -> None:
         for i, (d, kind, ts) in enumerate(self.reports):
@@ -234,21 +273,41 @@ class TablesChapter(ChapterPage):
         from IPython.display import display
 
         indent = depths(t)
-        display(tables.show(df, f"tabell_{i}_{j}_{t.id}", f"{t.caption}, {unit}", source, formats=formats, bold_rows=bold,
-                            indent=indent))
+        display(
+            tables.show(
+                df,
+                f"tabell_{i}_{j}_{t.id}",
+                f"{t.caption}, {unit}",
+                source,
+                formats=formats,
+                bold_rows=bold,
+                indent=indent,
+            )
+        )
         if t.id in self.followed and t.per == self.end:  # other dates: the budget chapter shows only this one
             self._followed_note()
         elif t.kind != "budget":
             extra = followup_frame(t, d)
             if extra is not None:
                 df2, f2 = extra
-                display(tables.show(df2, f"tabell_{i}_{j}_{t.id}_omraknad", f"{t.caption}: egna beräkningar, {t.unit}",
-                                    source + " Beräkningarna är egna.", formats=f2, bold_rows=bold, indent=indent))
+                display(
+                    tables.show(
+                        df2,
+                        f"tabell_{i}_{j}_{t.id}_omraknad",
+                        f"{t.caption}: egna beräkningar, {t.unit}",
+                        source + " Beräkningarna är egna.",
+                        formats=f2,
+                        bold_rows=bold,
+                        indent=indent,
+                    )
+                )
 
     @staticmethod
     def _followed_note() -> None:
-        md("Budgetuppföljningen av tabellen (budget, utfall, prognos och avvikelse per rad) finns i "
-           "[kapitlet Budget](budget.ipynb), avsnittet Budgetuppföljning.")
+        md(
+            "Budgetuppföljningen av tabellen (budget, utfall, prognos och avvikelse per rad) finns i "
+            "[kapitlet Budget](budget.ipynb), avsnittet Budgetuppföljning."
+        )
 
     def _audit(self, ts: list[model.StatedTable], i: int) -> None:
         ids = {t.id for t in ts}
@@ -257,9 +316,11 @@ class TablesChapter(ChapterPage):
         notes = [escape.md_text(rel.culprit_text(by_id[cell[0]], cell)) for cell in rel.culprits(checks)]
         for t in ts:
             notes += [escape.md_text(n) for n in rel.outside_notes(t)]
-        method = ("Boken räknar om varje summa ur raderna under den, varje differensrad, varje kolumn som källan "
-                  "räknar fram ur andra och samma belopp i två tabeller. Toleransen är en halv enhet i sista "
-                  "angivna decimalen per tal som ingår; inom den stämmer talen (avrundning).")
+        method = (
+            "Boken räknar om varje summa ur raderna under den, varje differensrad, varje kolumn som källan "
+            "räknar fram ur andra och samma belopp i två tabeller. Toleransen är en halv enhet i sista "
+            "angivna decimalen per tal som ingår; inom den stämmer talen (avrundning)."
+        )
         audit.show([c.finding for c in checks], "avstamning_" + str(i), "Avstämning av tabellerna", method, notes)
 
 
@@ -271,11 +332,15 @@ def calendar_text(calendar, shown, year: int, year_of: dict | None = None) -> st
     year_of = year_of or {}
     planned = [(k, d) for k, d in calendar if year_of.get((k, d), d.year) == int(year)]
     if not planned:
-        return ("organisation.yml anger ingen rapporteringskalender för året (rapporter); kapitlet visar de "
-                "rapporter vars tabeller finns.")
+        return (
+            "organisation.yml anger ingen rapporteringskalender för året (rapporter); kapitlet visar de "
+            "rapporter vars tabeller finns."
+        )
     have = {(k, d) for d, k, _ in shown}
-    parts = [f"{report_title(k, d).lower()} ({'tabellerna visas nedan' if (k, d) in have else 'inga tabeller inlagda'})"
-             for k, d in planned]
+    parts = [
+        f"{report_title(k, d).lower()} ({'tabellerna visas nedan' if (k, d) in have else 'inga tabeller inlagda'})"
+        for k, d in planned
+    ]
     extra = [report_title(k, d).lower() for d, k, _ in shown if (k, d) not in set(planned)]
     text = f"Rapporteringskalendern för {year}: {_join(parts)}."
     if extra:
@@ -299,19 +364,29 @@ def concepts_text(concepts: dict, all_tables: list[model.StatedTable], year: int
         if t is None or rad not in {r.number for r in t.rows}:
             continue
         if t.year != int(year):
-            out.append(f"{word[0].upper() + word[1:]} (begrepp) står i tabellen ”{t.caption}” per {fmt.date(t.per)}, "
-                       f"som visas för {t.year}.")
+            out.append(
+                f"{word[0].upper() + word[1:]} (begrepp) står i tabellen ”{t.caption}” per {fmt.date(t.per)}, "
+                f"som visas för {t.year}."
+            )
             continue
-        figures = [f"{c.header} {fmt.unit(_num(t.value(rad, c.id)), t.unit, t.decimals)}" for c in t.columns
-                   if t.value(rad, c.id) is not None]
-        out.append(f"{word[0].upper() + word[1:]} är raden ”{t.row(rad).label}” i tabellen ”{t.caption}”"
-                   + (": " + ", ".join(figures) if figures else "") + ".")
+        figures = [
+            f"{c.header} {fmt.unit(_num(t.value(rad, c.id)), t.unit, t.decimals)}"
+            for c in t.columns
+            if t.value(rad, c.id) is not None
+        ]
+        out.append(
+            f"{word[0].upper() + word[1:]} är raden ”{t.row(rad).label}” i tabellen ”{t.caption}”"
+            + (": " + ", ".join(figures) if figures else "")
+            + "."
+        )
     if missing:
-        out.append("organisation.yml pekar inte ut någon rad för " + _join(missing)
-                   + " (begrepp); tabellerna visas som de står.")
+        out.append(
+            "organisation.yml pekar inte ut någon rad för "
+            + _join(missing)
+            + " (begrepp); tabellerna visas som de står."
+        )
     return " ".join(out)
 
 
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " och " + words[-1]
-

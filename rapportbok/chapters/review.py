@@ -32,9 +32,16 @@ def _stated_period(y0, y1) -> str:
 def _stated_value(r) -> str:
     """A stated figure as the review states it: qualifier ('drygt', 'runt'), the value or range, signed."""
     q = r["kvalifikator"] if isinstance(r["kvalifikator"], str) else ""
-    v = gl.fmt_range(r) if pd.isna(r["varde"]) else fmt.number(gl.signed(r), 0 if float(r["varde"]).is_integer() else 1,
-                                                                 sign=r["matt"] in ("förändring", "procentenheter"))
+    v = (
+        gl.fmt_range(r)
+        if pd.isna(r["varde"])
+        else fmt.number(
+            gl.signed(r), 0 if float(r["varde"]).is_integer() else 1, sign=r["matt"] in ("förändring", "procentenheter")
+        )
+    )
     return (q + " " if q else "") + v
+
+
 MOVES = "genomlysning_forflyttning"
 # Said on reader pages when no Kolada values are in the data: how to fetch them is for the analyst
 # (README), never on a reader page.
@@ -72,8 +79,12 @@ def has_data(data: dict, year: int) -> bool:
 # Besides the review's two files, the chapter reads kolada.yml and the fetched values (its KPIs' folders of
 # the national store data/kolada/, or an old data/<org>/kolada/), so a `kolada fetch` of its KPIs or a changed
 # configuration re-runs it (rapportbok.publish.build._chapter_files).
-CHAPTER = Chapter("genomlysning", "Genomlysning: nyckeltal jämfört med liknande kommuner", has_data,
-                  (STATED, MOVES, kolada.CONFIG_FILE, kolada.STORE_DIR))
+CHAPTER = Chapter(
+    "genomlysning",
+    "Genomlysning: nyckeltal jämfört med liknande kommuner",
+    has_data,
+    (STATED, MOVES, kolada.CONFIG_FILE, kolada.STORE_DIR),
+)
 
 
 _REPEATED = re.compile(r"\b([^\W\d]+(?: [^\W\d]+){0,2}) \1\b")
@@ -212,22 +223,31 @@ class GenomlysningChapter(ChapterPage):
     def groups_table(self):
         if not self.comps:
             return tables.note("Organisationen har ingen Kolada-konfiguration (kolada.yml).")
-        kinds = {"org": "Organisationen", "kommun": "Kommun", "kolada": "Koladas grupp (ovägt medel)",
-                 "egen": "Genomlysningens grupp (ovägt medel, egen beräkning)"}
+        kinds = {
+            "org": "Organisationen",
+            "kommun": "Kommun",
+            "kolada": "Koladas grupp (ovägt medel)",
+            "egen": "Genomlysningens grupp (ovägt medel, egen beräkning)",
+        }
         rows = []
         for c in self.comps:
-            rows.append({
-                "Jämförelse": c.label,
-                "Slag": kinds[c.kind],
-                "Medlemmar": len(c.members) if c.kind == "egen" else None,
-                "Värdet kommer från": "Kolada" if c.kind != "egen" else "Egen bearbetning av data från Kolada",
-            })
+            rows.append(
+                {
+                    "Jämförelse": c.label,
+                    "Slag": kinds[c.kind],
+                    "Medlemmar": len(c.members) if c.kind == "egen" else None,
+                    "Värdet kommer från": "Kolada" if c.kind != "egen" else "Egen bearbetning av data från Kolada",
+                }
+            )
         t = pd.DataFrame(rows)
         t["Medlemmar"] = t["Medlemmar"].astype("Float64")
         return tables.show(
-            t, "jamforelsegrupper", "Jämförelser som kapitlet använder",
+            t,
+            "jamforelsegrupper",
+            "Jämförelser som kapitlet använder",
             "Koladas grupper: Koladas ovägda medelvärde för gruppen (Källa: Kolada). Genomlysningens grupper: "
-            + kolada.OWN_PROCESSING_LABEL + " över de listade kommunerna; antalet kommuner med värde anges per nyckeltal.",
+            + kolada.OWN_PROCESSING_LABEL
+            + " över de listade kommunerna; antalet kommuner med värde anges per nyckeltal.",
             formats={"Medlemmar": fmt.Number(0)},
         )
 
@@ -242,9 +262,20 @@ class GenomlysningChapter(ChapterPage):
             y = gl.latest_common_year(w, self.org_label, self.year)
             title, unit = self._title(kpi), gl.unit_of(self._title(kpi))
             if y is None:
-                rows.append({"Nyckeltal": title, "Jämförelse": "–", "År": None, self.org_label: None, "Jämförelsevärde": None,
-                             "Kvot": None, "Skillnad": None, "Förändringsutrymme, mnkr": None, "Kommuner med värde": "",
-                             "Källa": "Inget värde för " + self.org_label})
+                rows.append(
+                    {
+                        "Nyckeltal": title,
+                        "Jämförelse": "–",
+                        "År": None,
+                        self.org_label: None,
+                        "Jämförelsevärde": None,
+                        "Kvot": None,
+                        "Skillnad": None,
+                        "Förändringsutrymme, mnkr": None,
+                        "Kommuner med värde": "",
+                        "Källa": "Inget värde för " + self.org_label,
+                    }
+                )
                 continue
             at = long[long["period"] == y].set_index("serie")
             own = at["value"].get(self.org_label)
@@ -261,27 +292,46 @@ class GenomlysningChapter(ChapterPage):
                     members = ""
                 w_by = gl.worse_by(own, comp, d)
                 room = gl.change_room_mnkr(own, comp, pop, d) if unit == "kr/inv" else None
-                rows.append({
-                    "Nyckeltal": title, "Jämförelse": c.label, "År": y, self.org_label: own, "Jämförelsevärde": comp,
-                    "Kvot": gl.ratio(own, comp), "Skillnad": w_by, "Förändringsutrymme, mnkr": room,
-                    "Kommuner med värde": members,
-                    "Källa": "Egen bearbetning" if c.kind == "egen" else "Kolada",
-                })
+                rows.append(
+                    {
+                        "Nyckeltal": title,
+                        "Jämförelse": c.label,
+                        "År": y,
+                        self.org_label: own,
+                        "Jämförelsevärde": comp,
+                        "Kvot": gl.ratio(own, comp),
+                        "Skillnad": w_by,
+                        "Förändringsutrymme, mnkr": room,
+                        "Kommuner med värde": members,
+                        "Källa": "Egen bearbetning" if c.kind == "egen" else "Kolada",
+                    }
+                )
         t = pd.DataFrame(rows)
         t["År"] = t["År"].astype("Int64")
         for col in (self.org_label, "Jämförelsevärde", "Kvot", "Skillnad", "Förändringsutrymme, mnkr"):
             t[col] = t[col].astype("float64")
-        display(tables.show(
-            t, "sammanfattning", f"Nyckeltal jämfört med jämförelserna, senaste år till och med {self.year}",
-            self._kolada_source() + " Kvot, skillnad och förändringsutrymme: egen beräkning.",
-            formats={"År": lambda v: "–" if pd.isna(v) else str(int(v)), "Kvot": fmt.Number(2),
-                     self.org_label: fmt.Number(1), "Jämförelsevärde": fmt.Number(1), "Skillnad": fmt.Number(1, sign=True),
-                     "Förändringsutrymme, mnkr": fmt.Number(1, sign=True)},
-        ))
+        display(
+            tables.show(
+                t,
+                "sammanfattning",
+                f"Nyckeltal jämfört med jämförelserna, senaste år till och med {self.year}",
+                self._kolada_source() + " Kvot, skillnad och förändringsutrymme: egen beräkning.",
+                formats={
+                    "År": lambda v: "–" if pd.isna(v) else str(int(v)),
+                    "Kvot": fmt.Number(2),
+                    self.org_label: fmt.Number(1),
+                    "Jämförelsevärde": fmt.Number(1),
+                    "Skillnad": fmt.Number(1, sign=True),
+                    "Förändringsutrymme, mnkr": fmt.Number(1, sign=True),
+                },
+            )
+        )
         rooms = t["Förändringsutrymme, mnkr"].dropna()
         if rooms.empty:
-            md("Förändringsutrymme i mnkr kan inte beräknas: befolkningen (Koladas nyckeltal Invånare totalt) finns inte "
-               "bland de hämtade värdena eller inget nyckeltal är i kr/inv.")
+            md(
+                "Förändringsutrymme i mnkr kan inte beräknas: befolkningen (Koladas nyckeltal Invånare totalt) finns inte "
+                "bland de hämtade värdena eller inget nyckeltal är i kr/inv."
+            )
         return None
 
     # -- charts ---------------------------------------------------------------------------
@@ -292,7 +342,9 @@ class GenomlysningChapter(ChapterPage):
             return title
         last = own.iloc[-1]
         year = int(last["År"])
-        text = f"{title}: {self.org_label} {fmt.number(last[self.org_label], decimals)}{' ' + unit if unit else ''} {year}"
+        text = (
+            f"{title}: {self.org_label} {fmt.number(last[self.org_label], decimals)}{' ' + unit if unit else ''} {year}"
+        )
         others = [c for c in cols if c != self.org_label and last.get(c) == last.get(c) and last.get(c) is not None]
         if others:
             comp = float(last[others[0]])
@@ -314,14 +366,26 @@ class GenomlysningChapter(ChapterPage):
             title = self._title(kpi)
             unit = gl.unit_of(title)
             decimals = 0 if unit in ("kr/inv", "antal") else 1
-            fig = charts.lines(w, "År", cols, self._kpi_finding(w, cols, title, unit, decimals), self._kolada_source(),
-                               unit=unit or None, decimals=decimals, legend_below=True)
+            fig = charts.lines(
+                w,
+                "År",
+                cols,
+                self._kpi_finding(w, cols, title, unit, decimals),
+                self._kolada_source(),
+                unit=unit or None,
+                decimals=decimals,
+                legend_below=True,
+            )
             charts.show(fig)
             shown += 1
         gone = set((self.meta or {}).get("missing_kpis") or [])  # Kolada answered 404 or has no metadata
         missing = [k for k in self.kpis if k not in set(self.values["kpi"]) and k not in gone]
         if missing:
-            md("Inga hämtade värden för: " + ", ".join(f"{escape.md_text(self._title(k))} ({escape.md_text(k)})" for k in missing) + ".")
+            md(
+                "Inga hämtade värden för: "
+                + ", ".join(f"{escape.md_text(self._title(k))} ({escape.md_text(k)})" for k in missing)
+                + "."
+            )
         unknown = [k for k in self.kpis if k in gone]
         if unknown:
             md("Finns inte (längre) i Kolada, inga värden: " + ", ".join(escape.md_text(k) for k in unknown) + ".")
@@ -347,19 +411,36 @@ class GenomlysningChapter(ChapterPage):
                 if c.label not in w.columns:
                     continue
                 v0, v1 = w[c.label].get(y0), w[c.label].get(y1)
-                rows.append({"Nyckeltal": self._title(kpi), "Serie": c.label, "Från år": y0, "Till år": y1,
-                             "Värde från": v0, "Värde till": v1, "Förändring, %": gl.change_pct(v0, v1),
-                             "Index (basår = 100)": gl.index_value(v0, v1)})
+                rows.append(
+                    {
+                        "Nyckeltal": self._title(kpi),
+                        "Serie": c.label,
+                        "Från år": y0,
+                        "Till år": y1,
+                        "Värde från": v0,
+                        "Värde till": v1,
+                        "Förändring, %": gl.change_pct(v0, v1),
+                        "Index (basår = 100)": gl.index_value(v0, v1),
+                    }
+                )
         if not rows:
             return tables.note("Inget nyckeltal har värden för två olika år.")
         t = pd.DataFrame(rows)
         for col in ("Värde från", "Värde till", "Förändring, %", "Index (basår = 100)"):
             t[col] = t[col].astype("float64")
         return tables.show(
-            t, "forandring", "Förändring mellan första och senaste år med värde för organisationen",
+            t,
+            "forandring",
+            "Förändring mellan första och senaste år med värde för organisationen",
             self._kolada_source() + " Förändring och index: egen beräkning.",
-            formats={"Från år": str, "Till år": str, "Värde från": fmt.Number(1), "Värde till": fmt.Number(1),
-                     "Förändring, %": fmt.Number(1, sign=True, unit="%"), "Index (basår = 100)": fmt.Number(0)},
+            formats={
+                "Från år": str,
+                "Till år": str,
+                "Värde från": fmt.Number(1),
+                "Värde till": fmt.Number(1),
+                "Förändring, %": fmt.Number(1, sign=True, unit="%"),
+                "Index (basår = 100)": fmt.Number(0),
+            },
         )
 
     # -- rank -----------------------------------------------------------------------------
@@ -380,27 +461,38 @@ class GenomlysningChapter(ChapterPage):
             by = at.set_index("municipality")["value"]
             n = int(by[[bool(re.fullmatch(r"\d{4}", str(i))) for i in by.index]].notna().sum())
             r = gl.rank(by, self.org_id, self.directions.get(kpi), expected)
-            rows.append({
-                "Nyckeltal": self._title(kpi), "År": str(y),
-                "Kommuner med värde i hämtningen": n,
-                "Kommuner med värde enligt Kolada": expected,
-                "Plats (1 = lägst värde)": None if r is None else r.rank_low,
-                "Percentil": None if r is None else r.percentile,
-                "Bättre är": gl.DIRECTION_WORDS[self.directions.get(kpi)],
-            })
+            rows.append(
+                {
+                    "Nyckeltal": self._title(kpi),
+                    "År": str(y),
+                    "Kommuner med värde i hämtningen": n,
+                    "Kommuner med värde enligt Kolada": expected,
+                    "Plats (1 = lägst värde)": None if r is None else r.rank_low,
+                    "Percentil": None if r is None else r.percentile,
+                    "Bättre är": gl.DIRECTION_WORDS[self.directions.get(kpi)],
+                }
+            )
         t = pd.DataFrame(rows)
         for col in ("Kommuner med värde enligt Kolada", "Plats (1 = lägst värde)", "Percentil"):
             t[col] = t[col].astype("Float64")
         complete = t["Plats (1 = lägst värde)"].notna().any()
         if not complete:
-            md("Rangordning och percentil kräver värden för alla kommuner. Hämtningen omfattar bara organisationen, "
-               "jämförelsekommunerna och gruppernas medlemmar, så ingen plats beräknas; tabellen visar hur många "
-               "kommuner som har värden.")
+            md(
+                "Rangordning och percentil kräver värden för alla kommuner. Hämtningen omfattar bara organisationen, "
+                "jämförelsekommunerna och gruppernas medlemmar, så ingen plats beräknas; tabellen visar hur många "
+                "kommuner som har värden."
+            )
         return tables.show(
-            t, "rangordning", "Plats bland alla kommuner",
-            self._kolada_source(own=False) + " Plats och percentil (andel kommuner med samma eller lägre värde): egen beräkning.",
-            formats={"Kommuner med värde enligt Kolada": fmt.Number(0),
-                     "Plats (1 = lägst värde)": fmt.Number(0), "Percentil": fmt.Number(0)},
+            t,
+            "rangordning",
+            "Plats bland alla kommuner",
+            self._kolada_source(own=False)
+            + " Plats och percentil (andel kommuner med samma eller lägre värde): egen beräkning.",
+            formats={
+                "Kommuner med värde enligt Kolada": fmt.Number(0),
+                "Plats (1 = lägst värde)": fmt.Number(0),
+                "Percentil": fmt.Number(0),
+            },
         )
 
     # -- stated figures -------------------------------------------------------------------
@@ -410,8 +502,15 @@ class GenomlysningChapter(ChapterPage):
         s = self.stated
         values = []
         for _, r in s.iterrows():
-            v = gl.fmt_range(r) if pd.isna(r["varde"]) else fmt.number(gl.signed(r), 0 if float(r["varde"]).is_integer() else 1,
-                                                                         sign=r["matt"] in ("förändring", "procentenheter"))
+            v = (
+                gl.fmt_range(r)
+                if pd.isna(r["varde"])
+                else fmt.number(
+                    gl.signed(r),
+                    0 if float(r["varde"]).is_integer() else 1,
+                    sign=r["matt"] in ("förändring", "procentenheter"),
+                )
+            )
             values.append(((r["kvalifikator"] + " ") if r["kvalifikator"] else "") + v)
         periods = []
         for y0, y1 in zip(s["period_fran"], s["period_till"]):
@@ -423,13 +522,23 @@ class GenomlysningChapter(ChapterPage):
                 periods.append(f"{int(y0)}–{int(y1)}")
         # The key columns first (what, for whom, when, the value); the section of the review last, so a
         # phone shows the value without scrolling past a citation that the source line also gives.
-        t = pd.DataFrame({
-            "Uppgift": s["amne"], "Avser": s["avser"], "Period": periods,
-            "Värde": values, "Enhet": s["enhet"], "Avsnitt": s["avsnitt"],
-        })
-        return tables.show(t, "uppgifter_genomlysning", "Nyckeltal som genomlysningen anger i text",
-                           sources.cite(s) + ". Värdena står som i källan; en minskning visas med minustecken.",
-                           wrap=["Avsnitt", "Uppgift", "Avser"])
+        t = pd.DataFrame(
+            {
+                "Uppgift": s["amne"],
+                "Avser": s["avser"],
+                "Period": periods,
+                "Värde": values,
+                "Enhet": s["enhet"],
+                "Avsnitt": s["avsnitt"],
+            }
+        )
+        return tables.show(
+            t,
+            "uppgifter_genomlysning",
+            "Nyckeltal som genomlysningen anger i text",
+            sources.cite(s) + ". Värdena står som i källan; en minskning visas med minustecken.",
+            wrap=["Avsnitt", "Uppgift", "Avser"],
+        )
 
     def stated_vs_fetched(self):
         if self.stated is None:
@@ -442,20 +551,41 @@ class GenomlysningChapter(ChapterPage):
         t = gl.stated_vs_fetched(self.stated, self.values if self.has_kolada else None, names)
         if t.empty:
             return tables.note("Inga uppgifter i genomlysningen har ett Kolada-id.")
-        out = pd.DataFrame({
-            "Uppgift": list(t["amne"]),
-            "Avser": t["avser"], "Mått": t["matt"], "Period": t["period"],
-            "Enligt genomlysningen": [(q + " " if q else "") + (a if isinstance(a, str) else fmt.number(a, 0 if float(a).is_integer() else 1, sign=m in ("förändring", "procentenheter")))
-                                      for q, a, m in zip(t["kvalifikator"], t["angivet"], t["matt"])],
-            "Beräknat från Kolada": [fmt.number(v, 1, sign=m in ("förändring", "procentenheter")) for v, m in zip(t["beraknat"], t["matt"])],
-            "Enhet": t["enhet"], "Kommentar": t["kommentar"],
-        })
+        out = pd.DataFrame(
+            {
+                "Uppgift": list(t["amne"]),
+                "Avser": t["avser"],
+                "Mått": t["matt"],
+                "Period": t["period"],
+                "Enligt genomlysningen": [
+                    (q + " " if q else "")
+                    + (
+                        a
+                        if isinstance(a, str)
+                        else fmt.number(
+                            a, 0 if float(a).is_integer() else 1, sign=m in ("förändring", "procentenheter")
+                        )
+                    )
+                    for q, a, m in zip(t["kvalifikator"], t["angivet"], t["matt"])
+                ],
+                "Beräknat från Kolada": [
+                    fmt.number(v, 1, sign=m in ("förändring", "procentenheter"))
+                    for v, m in zip(t["beraknat"], t["matt"])
+                ],
+                "Enhet": t["enhet"],
+                "Kommentar": t["kommentar"],
+            }
+        )
         source = sources.cite(self.stated[self.stated["kpi"].notna()]) + "; " + self._kolada_source(own=False)
         if not self.has_kolada:
             md("Värden från Kolada ingår inte i den här utgåvan, så kolumnen *Beräknat från Kolada* är tom.")
-        return tables.show(out, "angivet_mot_kolada", "Genomlysningens uppgifter och samma mått beräknat från Kolada",
-                           source + " Beräkningen är egen; båda talen visas när de skiljer sig.",
-                           wrap=["Uppgift", "Avser", "Mått", "Kommentar"])
+        return tables.show(
+            out,
+            "angivet_mot_kolada",
+            "Genomlysningens uppgifter och samma mått beräknat från Kolada",
+            source + " Beräkningen är egen; båda talen visas när de skiljer sig.",
+            wrap=["Uppgift", "Avser", "Mått", "Kommentar"],
+        )
 
     # -- the comparisons the review itself states (no Kolada fetch needed) -------------------
     def stated_comparisons(self) -> None:
@@ -472,35 +602,55 @@ class GenomlysningChapter(ChapterPage):
             first = part.iloc[0]
             unit = str(first["enhet"])
             what = f"{first['amne']}, {first['matt']} ({unit})"
-            rows = [{"Avser": r["avser"], "Period": _stated_period(r["period_fran"], r["period_till"]),
-                     "Enligt genomlysningen": _stated_value(r)} for _, r in part.iterrows()]
+            rows = [
+                {
+                    "Avser": r["avser"],
+                    "Period": _stated_period(r["period_fran"], r["period_till"]),
+                    "Enligt genomlysningen": _stated_value(r),
+                }
+                for _, r in part.iterrows()
+            ]
             source = sources.cite(part) + ". Värdena står som i källan; en minskning visas med minustecken."
-            display(tables.show(pd.DataFrame(rows), f"jamforelse_{k + 1}", f"{what}, enligt genomlysningen",
-                                source, wrap=["Avser"]))
+            display(
+                tables.show(
+                    pd.DataFrame(rows), f"jamforelse_{k + 1}", f"{what}, enligt genomlysningen", source, wrap=["Avser"]
+                )
+            )
             single = part[part["varde"].notna()]
             if len(single) < 2:
                 continue
-            labels = [f"{a} ({p})" if p != "–" else str(a)
-                      for a, p in zip(single["avser"], (_stated_period(a, b) for a, b in
-                                                        zip(single["period_fran"], single["period_till"])))]
+            labels = [
+                f"{a} ({p})" if p != "–" else str(a)
+                for a, p in zip(
+                    single["avser"],
+                    (_stated_period(a, b) for a, b in zip(single["period_fran"], single["period_till"])),
+                )
+            ]
             # A figure the review states loosely ("strax över 7") is drawn at the number it names; its
             # label says the review's words, so the bar is not read as exact.
             loose = [isinstance(q, str) and q.strip() != "" for q in single["kvalifikator"]]
-            labels = [f"{lab}: {_stated_value(r)}" if lo else lab
-                      for lab, lo, (_, r) in zip(labels, loose, single.iterrows())]
+            labels = [
+                f"{lab}: {_stated_value(r)}" if lo else lab for lab, lo, (_, r) in zip(labels, loose, single.iterrows())
+            ]
             if any(loose):
-                source += (" Ett värde som genomlysningen anger ungefär (t.ex. \"strax över\") ritas vid "
-                           "talet den nämner; stapelns namn har genomlysningens ord.")
+                source += (
+                    ' Ett värde som genomlysningen anger ungefär (t.ex. "strax över") ritas vid '
+                    "talet den nämner; stapelns namn har genomlysningens ord."
+                )
             values = [gl.signed(r) for _, r in single.iterrows()]
             chart = pd.DataFrame({"Avser": labels, "Enligt genomlysningen": values})
             decimals = 0 if all(float(v).is_integer() for v in values) else 1
             said = [_stated_value(r) for _, r in single.iterrows()]  # with the review's own "drygt", "runt"
-            title = (f"Enligt genomlysningen: {first['amne'].lower()} ({first['matt']}) "
-                     + _highest_and_lowest(single, values, said, unit))
+            title = f"Enligt genomlysningen: {first['amne'].lower()} ({first['matt']}) " + _highest_and_lowest(
+                single, values, said, unit
+            )
             if len(part) > len(single):
                 title += "; intervallen står i tabellen"
-            charts.show(charts.hbars(chart, "Avser", ["Enligt genomlysningen"], title + ".", source,
-                                     unit=unit, decimals=decimals))
+            charts.show(
+                charts.hbars(
+                    chart, "Avser", ["Enligt genomlysningen"], title + ".", source, unit=unit, decimals=decimals
+                )
+            )
 
     # -- savings --------------------------------------------------------------------------
     def savings_tables(self):
@@ -510,38 +660,72 @@ class GenomlysningChapter(ChapterPage):
             # The savings first after the name; the long description last.
             quoted = [_once(str(b)) for b in part["besparing_text"]]
             doubled = sorted({m.group(1) for b in part["besparing_text"] for m in _REPEATED.finditer(str(b))})
-            t = pd.DataFrame({
-                "Möjlighet": part["mojlighet"],
-                "Besparing, mnkr per år": part["besparing_mnkr_per_ar"],
-                "Besparing enligt källan": quoted,
-                "Genomförbarhet": part["genomforbarhet"], "Kategori": part["kategori"],
-                "Beskrivning": part["beskrivning"],
-            })
-            total = pd.DataFrame([{"Möjlighet": "Summa (egen beräkning)",
-                                   "Besparing, mnkr per år": float(part["besparing_mnkr_per_ar"].sum()),
-                                   "Besparing enligt källan": "anges inte i källan", "Genomförbarhet": "",
-                                   "Kategori": "", "Beskrivning": ""}])
+            t = pd.DataFrame(
+                {
+                    "Möjlighet": part["mojlighet"],
+                    "Besparing, mnkr per år": part["besparing_mnkr_per_ar"],
+                    "Besparing enligt källan": quoted,
+                    "Genomförbarhet": part["genomforbarhet"],
+                    "Kategori": part["kategori"],
+                    "Beskrivning": part["beskrivning"],
+                }
+            )
+            total = pd.DataFrame(
+                [
+                    {
+                        "Möjlighet": "Summa (egen beräkning)",
+                        "Besparing, mnkr per år": float(part["besparing_mnkr_per_ar"].sum()),
+                        "Besparing enligt källan": "anges inte i källan",
+                        "Genomförbarhet": "",
+                        "Kategori": "",
+                        "Beskrivning": "",
+                    }
+                ]
+            )
             t = pd.concat([t, total], ignore_index=True)
-            display(tables.show(t, f"forflyttning_{i + 1}", f"Möjlig förflyttning: {tabell}", sources.cite(part)
-                                + ". Summaraden är egen beräkning."
-                                + (" Källans text står ordagrant, utom att ord som källan av misstag skriver två gånger "
-                                   "i rad visas en gång (" + ", ".join(f"\"{b}\"" for b in doubled) + ")."
-                                   if doubled else ""), bold_rows=[len(t) - 1],
-                                wrap=["Möjlighet", "Besparing enligt källan", "Kategori", "Beskrivning"]))
+            display(
+                tables.show(
+                    t,
+                    f"forflyttning_{i + 1}",
+                    f"Möjlig förflyttning: {tabell}",
+                    sources.cite(part)
+                    + ". Summaraden är egen beräkning."
+                    + (
+                        " Källans text står ordagrant, utom att ord som källan av misstag skriver två gånger "
+                        "i rad visas en gång (" + ", ".join(f'"{b}"' for b in doubled) + ")."
+                        if doubled
+                        else ""
+                    ),
+                    bold_rows=[len(t) - 1],
+                    wrap=["Möjlighet", "Besparing enligt källan", "Kategori", "Beskrivning"],
+                )
+            )
         acc = self.moves[self.moves["ackumuleras"] == "ja"]
         if len(acc):
-            md("Obs: " + "; ".join(f"*{escape.md_text(m)}* ({escape.md_text(_once(str(b)))})" for m, b in zip(acc["mojlighet"], acc["besparing_text"]))
-               + ". Effekten växer enligt källan år för år; summorna räknar bara med beloppet för ett år.")
+            md(
+                "Obs: "
+                + "; ".join(
+                    f"*{escape.md_text(m)}* ({escape.md_text(_once(str(b)))})"
+                    for m, b in zip(acc["mojlighet"], acc["besparing_text"])
+                )
+                + ". Effekten växer enligt källan år för år; summorna räknar bara med beloppet för ett år."
+            )
         totals = gl.savings_totals(self.moves)
-        areas = totals[totals["tabell"] != "Totalt"].assign(Område=lambda d: d["omrade"],
-                                                            **{"Möjlig besparing": lambda d: d["summa_mnkr"]})
+        areas = totals[totals["tabell"] != "Totalt"].assign(
+            Område=lambda d: d["omrade"], **{"Möjlig besparing": lambda d: d["summa_mnkr"]}
+        )
         areas = areas.sort_values("summa_mnkr", ascending=False, kind="stable")
         top = areas.iloc[0]
         whole = float(totals.loc[totals["tabell"] == "Totalt", "summa_mnkr"].iloc[0])
-        fig = charts.hbars(areas, "Område", ["Möjlig besparing"],
-                           f"Störst möjlig besparing finns inom {str(top['Område']).lower()}, {fmt.number(top['summa_mnkr'], 1)} "
-                           f"av totalt {fmt.number(whole, 1)} mnkr per år enligt genomlysningen.",
-                           sources.cite(self.moves) + ". Summorna är egen beräkning (summa av tabellens rader).", unit="mnkr")
+        fig = charts.hbars(
+            areas,
+            "Område",
+            ["Möjlig besparing"],
+            f"Störst möjlig besparing finns inom {str(top['Område']).lower()}, {fmt.number(top['summa_mnkr'], 1)} "
+            f"av totalt {fmt.number(whole, 1)} mnkr per år enligt genomlysningen.",
+            sources.cite(self.moves) + ". Summorna är egen beräkning (summa av tabellens rader).",
+            unit="mnkr",
+        )
         charts.show(fig)
         return None
 
@@ -561,17 +745,34 @@ class GenomlysningChapter(ChapterPage):
             "att stämma av mot. Summorna nedan är egen beräkning av raderna; varje rads belopp i mnkr är dessutom "
             "kontrollerat mot beloppet i tabellens text vid inläsningen."
         )
-        rows = [{"Tabell": c["tabell"], "Rader": c["rader"], "Summa enligt källan": "anges inte",
-                 "Summa av raderna, mnkr per år (egen beräkning)": c["summa_rader"]} for c in checks]
-        rows.append({"Tabell": "Båda tabellerna", "Rader": sum(c["rader"] for c in checks), "Summa enligt källan": "anges inte",
-                     "Summa av raderna, mnkr per år (egen beräkning)": total})
+        rows = [
+            {
+                "Tabell": c["tabell"],
+                "Rader": c["rader"],
+                "Summa enligt källan": "anges inte",
+                "Summa av raderna, mnkr per år (egen beräkning)": c["summa_rader"],
+            }
+            for c in checks
+        ]
+        rows.append(
+            {
+                "Tabell": "Båda tabellerna",
+                "Rader": sum(c["rader"] for c in checks),
+                "Summa enligt källan": "anges inte",
+                "Summa av raderna, mnkr per år (egen beräkning)": total,
+            }
+        )
         t = pd.DataFrame(rows)
         body = ["**Avstämning av tabellerna Möjlig förflyttning.** " + summary, method, text]
         md("\n\n".join(b for b in body if b))
-        return tables.show(t, "genomlysning_avstamning_genomlysning", "Avstämning av tabellerna Möjlig förflyttning",
-                           sources.cite(self.moves) + ". Summorna är egen beräkning.",
-                           formats={"Summa av raderna, mnkr per år (egen beräkning)": fmt.Number(1)},
-                           bold_rows=[len(t) - 1])
+        return tables.show(
+            t,
+            "genomlysning_avstamning_genomlysning",
+            "Avstämning av tabellerna Möjlig förflyttning",
+            sources.cite(self.moves) + ". Summorna är egen beräkning.",
+            formats={"Summa av raderna, mnkr per år (egen beräkning)": fmt.Number(1)},
+            bold_rows=[len(t) - 1],
+        )
 
 
 def _highest_and_lowest(single: pd.DataFrame, values: list, said: list, unit: str) -> str:
@@ -588,9 +789,11 @@ def _highest_and_lowest(single: pd.DataFrame, values: list, said: list, unit: st
     top, top_names = who(max(values))
     low, low_names = who(min(values))
     if top_names == low_names or {names[i] for i in top} & {names[i] for i in low}:
+
         def dated(at):
-            return " och ".join(dict.fromkeys(f"{names[i]} {periods[i]}" if periods[i] != "–" else names[i]
-                                              for i in at))
+            return " och ".join(
+                dict.fromkeys(f"{names[i]} {periods[i]}" if periods[i] != "–" else names[i] for i in at)
+            )
+
         top_names, low_names = dated(top), dated(low)
-    return (f"är högst för {top_names} ({said[top[0]]} {unit}) och lägst för {low_names} "
-            f"({said[low[0]]} {unit})")
+    return f"är högst för {top_names} ({said[top[0]]} {unit}) och lägst för {low_names} ({said[low[0]]} {unit})"

@@ -45,17 +45,27 @@ def has_data(data: dict, year: int) -> bool:
 
 
 def finding_text(f: reconcile.Finding) -> str:
-    return (f"{f.check}: källan anger {fmt.number(f.stated)}, omräknat {fmt.number(f.computed)} "
-            f"(skillnad {fmt.number(f.difference, sign=True)}). {f.where}")
+    return (
+        f"{f.check}: källan anger {fmt.number(f.stated)}, omräknat {fmt.number(f.computed)} "
+        f"(skillnad {fmt.number(f.difference, sign=True)}). {f.where}"
+    )
 
 
 def warnings(data: dict, org: str) -> list[str]:
     reg, ik = data.get(REGISTER), data.get(PLAN)
     lines = ["Avstämning: " + finding_text(f) for f in reconcile.mismatches(risk.all_checks(reg, ik))]
-    lines += [f"Avstämning: internkontrollplanens risk '{n}' finns inte i risk- och väsentlighetsanalysen."
-              for n in risk.ik_unmatched(reg, ik)]
-    lines += [f"Avstämning: risken '{n}' ska enligt riskanalysen hanteras i IK-planen men finns inte i internkontrollplanen."
-              for n in risk.ik_plan_missing(reg, ik)] if ik is not None else []
+    lines += [
+        f"Avstämning: internkontrollplanens risk '{n}' finns inte i risk- och väsentlighetsanalysen."
+        for n in risk.ik_unmatched(reg, ik)
+    ]
+    lines += (
+        [
+            f"Avstämning: risken '{n}' ska enligt riskanalysen hanteras i IK-planen men finns inte i internkontrollplanen."
+            for n in risk.ik_plan_missing(reg, ik)
+        ]
+        if ik is not None
+        else []
+    )
     return lines
 
 
@@ -76,15 +86,17 @@ class RiskChapter(ChapterPage):
     def intro(self) -> None:
         o = self.org
         if self.reg is None:
-            md(f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** "
-               "Källorna innehåller ingen risk- och väsentlighetsanalys.")
+            md(
+                f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** "
+                "Källorna innehåller ingen risk- och väsentlighetsanalys."
+            )
             return
         n = len(self.reg)
         top = int(self.reg["riskvarde"].max())
         top_names = self.reg.loc[self.reg["riskvarde"] == top].sort_values("rad")
         n_ik = 0 if self.ik is None else len(self.ik)
         bad = reconcile.mismatches(self.findings)
-        period = sources.label(self.reg["kalla"].iloc[0])[len("Källa: "):]
+        period = sources.label(self.reg["kalla"].iloc[0])[len("Källa: ") :]
         text = (
             f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** Risk- och väsentlighetsanalysen i "
             f"{escape.md_text(period)} tar upp "
@@ -92,8 +104,11 @@ class RiskChapter(ChapterPage):
             + self._name_list(top_names["risk"].tolist())
             + f". Internkontrollplanen innehåller {fmt.number(n_ik)} av riskerna med kontrollmetod och ansvarig."
         )
-        text += (f" Avstämningen hittar {len(bad)} avvikelse{'r' if len(bad) != 1 else ''} i riskvärdena."
-                 if bad else " Alla angivna riskvärden stämmer i avstämningen.")
+        text += (
+            f" Avstämningen hittar {len(bad)} avvikelse{'r' if len(bad) != 1 else ''} i riskvärdena."
+            if bad
+            else " Alla angivna riskvärden stämmer i avstämningen."
+        )
         glue("risk_antal", fmt.number(n))
         glue("risk_ik_antal", fmt.number(n_ik))
         glue("risk_avvikelser", str(len(bad)))
@@ -109,22 +124,28 @@ class RiskChapter(ChapterPage):
         if self.reg is None:
             return tables.note("Källorna innehåller ingen risk- och väsentlighetsanalys för denna organisation.")
         r = self.reg.sort_values("rad")
-        t = pd.DataFrame({
-            "Nr": r["rad"].astype(int),
-            "Risk": r["risk"],
-            "Riskbeskrivning": r["riskbeskrivning"],
-            "Sannolikhet": r["sannolikhet"].astype(int),
-            "Väsentlighet": r["vasentlighet"].astype(int),
-            "Riskvärde": r["riskvarde"].astype(int),
-            "Omräknat riskvärde": risk.recomputed(r).astype(int),
-            "Hantering": r["hantering"],
-        })
+        t = pd.DataFrame(
+            {
+                "Nr": r["rad"].astype(int),
+                "Risk": r["risk"],
+                "Riskbeskrivning": r["riskbeskrivning"],
+                "Sannolikhet": r["sannolikhet"].astype(int),
+                "Väsentlighet": r["vasentlighet"].astype(int),
+                "Riskvärde": r["riskvarde"].astype(int),
+                "Omräknat riskvärde": risk.recomputed(r).astype(int),
+                "Hantering": r["hantering"],
+            }
+        )
         # The key columns first after the risk's name: its value and how it is handled.
         key = ["Nr", "Risk", "Riskvärde", "Hantering"]
         t = t[key + [c for c in t.columns if c not in key]]
-        return tables.show(t, "risker", "Risk- och väsentlighetsanalys",
-                           sources.cite(r) + ". Omräknat riskvärde = sannolikhet × väsentlighet, egen beräkning.",
-                           wrap=["Risk", "Riskbeskrivning"])
+        return tables.show(
+            t,
+            "risker",
+            "Risk- och väsentlighetsanalys",
+            sources.cite(r) + ". Omräknat riskvärde = sannolikhet × väsentlighet, egen beräkning.",
+            wrap=["Risk", "Riskbeskrivning"],
+        )
 
     # -- the map --------------------------------------------------------------------------
     def _axis_label(self, names: dict[int, str], level: int) -> str:
@@ -149,8 +170,10 @@ class RiskChapter(ChapterPage):
             return "Riskanalysen tar inte upp några risker."
         top = max(val for val, _ in occupied)
         n_top = sum(k for val, k in occupied if val == top)
-        return (f"{fmt.number(n_top)} av {fmt.number(n)} risker har det högsta riskvärdet i analysen, "
-                f"{fmt.number(top)} av 16.")
+        return (
+            f"{fmt.number(n_top)} av {fmt.number(n)} risker har det högsta riskvärdet i analysen, "
+            f"{fmt.number(top)} av 16."
+        )
 
     def heatmap(self):
         if self.reg is None:
@@ -170,9 +193,19 @@ class RiskChapter(ChapterPage):
                 count = int(m.iat[i, j])
                 r, g, b, _ = cmap(values[i][j] / vmax)
                 ink = "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else "white"
-                ax.text(j - 0.45, i - 0.38, f"riskvärde {fmt.number(s * v)}", ha="left", va="top", fontsize=7, color=ink)
-                ax.text(j, i - 0.05, fmt.number(count) if count else "", ha="center", va="center", fontsize=15,
-                        fontweight="bold", color=ink)
+                ax.text(
+                    j - 0.45, i - 0.38, f"riskvärde {fmt.number(s * v)}", ha="left", va="top", fontsize=7, color=ink
+                )
+                ax.text(
+                    j,
+                    i - 0.05,
+                    fmt.number(count) if count else "",
+                    ha="center",
+                    va="center",
+                    fontsize=15,
+                    fontweight="bold",
+                    color=ink,
+                )
                 numbers = [str(nr) for nr, _ in cells[(int(s), int(v))]]
                 if numbers:
                     ax.text(j, i + 0.28, "nr " + ", ".join(numbers), ha="center", va="center", fontsize=8.5, color=ink)
@@ -189,14 +222,18 @@ class RiskChapter(ChapterPage):
         bar = fig.colorbar(image, ax=ax, ticks=range(0, vmax + 1, 2), fraction=0.04)
         bar.ax.yaxis.set_major_formatter(fmt.axis_formatter(0))
         bar.set_label("Riskvärde (sannolikhet × väsentlighet)")
-        source = (sources.cite(self.reg) + ". Färgen = riskvärdet (sannolikhet × väsentlighet); stort tal = antal "
-                  "risker i rutan; nr = riskens nummer i tabellen ovan.")
+        source = (
+            sources.cite(self.reg) + ". Färgen = riskvärdet (sannolikhet × väsentlighet); stort tal = antal "
+            "risker i rutan; nr = riskens nummer i tabellen ovan."
+        )
         charts._finish(fig, ax, self._heatmap_title(cells), source, None)
         charts.show(fig, self._heatmap_alt(cells))
         lines = []
-        for (s, v) in sorted(cells, key=lambda k: (-k[0] * k[1], -k[0])):
+        for s, v in sorted(cells, key=lambda k: (-k[0] * k[1], -k[0])):
             for nr, name in cells[(s, v)]:
-                lines.append(f"- **{escape.md_text(nr)}** {escape.md_text(name)} (sannolikhet {s}, väsentlighet {v}, riskvärde {fmt.number(s * v)})")
+                lines.append(
+                    f"- **{escape.md_text(nr)}** {escape.md_text(name)} (sannolikhet {s}, väsentlighet {v}, riskvärde {fmt.number(s * v)})"
+                )
         md("Riskerna i kartan, från högst riskvärde:\n\n" + "\n".join(lines))
         return None
 
@@ -206,31 +243,44 @@ class RiskChapter(ChapterPage):
             return tables.note("Källorna innehåller ingen internkontrollplan för denna organisation.")
         r = self.ik.sort_values("rad")
         match = risk.register_match(self.reg, r)
-        t = pd.DataFrame({
-            "Nr": r["rad"].astype(int),
-            "Risk": r["risk"],
-            "Risknr i riskanalysen": [
-                fmt.MISSING if match[i] is None else fmt.number(self.reg.at[match[i], "rad"]) for i in r.index
-            ],
-            "Riskvärde": r["riskvarde"].astype(int),
-            "Metod": r["metod"],
-            "Ansvarig": r["ansvarig"],
-            # last: the key columns (what is checked, how, by whom) stay in view on a 1366 px laptop
-            "Riskbeskrivning": r["riskbeskrivning"],
-        })
-        return tables.show(t, "internkontroll", "Internkontrollplan", sources.cite(r)
-                           + ". Risknr i riskanalysen: egen koppling på riskens namn.",
-                           wrap=["Risk", "Riskbeskrivning", "Metod", "Ansvarig"])
+        t = pd.DataFrame(
+            {
+                "Nr": r["rad"].astype(int),
+                "Risk": r["risk"],
+                "Risknr i riskanalysen": [
+                    fmt.MISSING if match[i] is None else fmt.number(self.reg.at[match[i], "rad"]) for i in r.index
+                ],
+                "Riskvärde": r["riskvarde"].astype(int),
+                "Metod": r["metod"],
+                "Ansvarig": r["ansvarig"],
+                # last: the key columns (what is checked, how, by whom) stay in view on a 1366 px laptop
+                "Riskbeskrivning": r["riskbeskrivning"],
+            }
+        )
+        return tables.show(
+            t,
+            "internkontroll",
+            "Internkontrollplan",
+            sources.cite(r) + ". Risknr i riskanalysen: egen koppling på riskens namn.",
+            wrap=["Risk", "Riskbeskrivning", "Metod", "Ansvarig"],
+        )
 
     # -- the scales -----------------------------------------------------------------------
     def scales_table(self):
         if self.scales is None:
             return tables.note("Källorna förklarar inte skalorna för sannolikhet och väsentlighet.")
-        s = self.scales.sort_values(["skala", "niva"], key=lambda c: c.map({risk_data.LIKELIHOOD: 0, risk_data.MATERIALITY: 1})
-                                    if c.name == "skala" else c)
-        t = pd.DataFrame({
-            "Skala": s["skala"], "Nivå": s["niva"].astype(int), "Namn": s["namn"], "Beskrivning": s["beskrivning"],
-        })
+        s = self.scales.sort_values(
+            ["skala", "niva"],
+            key=lambda c: c.map({risk_data.LIKELIHOOD: 0, risk_data.MATERIALITY: 1}) if c.name == "skala" else c,
+        )
+        t = pd.DataFrame(
+            {
+                "Skala": s["skala"],
+                "Nivå": s["niva"].astype(int),
+                "Namn": s["namn"],
+                "Beskrivning": s["beskrivning"],
+            }
+        )
         return tables.show(t, "riskskalor", "Skalor för sannolikhet och väsentlighet", sources.cite(s))
 
     # -- Avstämning -----------------------------------------------------------------------
@@ -243,13 +293,21 @@ class RiskChapter(ChapterPage):
         unmatched = risk.ik_unmatched(self.reg, self.ik)
         missing = risk.ik_plan_missing(self.reg, self.ik) if self.ik is not None else []
         if unmatched:
-            notes.append("Internkontrollplanens risker som inte finns i riskanalysen (inget riskvärde att jämföra med): "
-                         + ", ".join(f"*{escape.md_text(n)}*" for n in unmatched) + ".")
+            notes.append(
+                "Internkontrollplanens risker som inte finns i riskanalysen (inget riskvärde att jämföra med): "
+                + ", ".join(f"*{escape.md_text(n)}*" for n in unmatched)
+                + "."
+            )
         if missing:
-            notes.append("Risker som enligt riskanalysen hanteras i IK-planen men saknas i internkontrollplanen: "
-                         + ", ".join(f"*{escape.md_text(n)}*" for n in missing) + ".")
+            notes.append(
+                "Risker som enligt riskanalysen hanteras i IK-planen men saknas i internkontrollplanen: "
+                + ", ".join(f"*{escape.md_text(n)}*" for n in missing)
+                + "."
+            )
         elif self.ik is not None and self.reg is not None:
             n_ik = int(self.reg["hantering"].str.casefold().str.contains("ik-plan").sum())
-            notes.append(f"Alla {fmt.number(n_ik)} risker som enligt riskanalysen hanteras i IK-planen finns i internkontrollplanen.")
+            notes.append(
+                f"Alla {fmt.number(n_ik)} risker som enligt riskanalysen hanteras i IK-planen finns i internkontrollplanen."
+            )
         audit.show(self.findings, "risk_avstamning", "Avstämning av riskvärden", method, notes, drop=("Enhet",))
         return None

@@ -34,20 +34,34 @@ PAGE_CLASSES = {
 }
 # Keys glued for the template's "I korthet" list (every key always gets a value).
 KEYS = (
-    "sf_ar", "sf_kommunbidrag", "sf_nettokostnad", "sf_kb_forandring", "sf_investeringar", "sf_prognos",
-    "sf_underskott", "sf_planerad", "sf_faktisk", "sf_risker", "sf_besparing", "sf_avvikelser",
+    "sf_ar",
+    "sf_kommunbidrag",
+    "sf_nettokostnad",
+    "sf_kb_forandring",
+    "sf_investeringar",
+    "sf_prognos",
+    "sf_underskott",
+    "sf_planerad",
+    "sf_faktisk",
+    "sf_risker",
+    "sf_besparing",
+    "sf_avvikelser",
 )
 
 
 # The "I korthet" list: (key, label) in order. A figure the sources do not state is left out of the list;
 # one line after it names them all (issue #14: no list half filled with "anges inte i källorna").
 IN_BRIEF = (
-    ("sf_kommunbidrag", "Kommunbidrag"), ("sf_nettokostnad", "Verksamhetens nettokostnad"),
-    ("sf_kb_forandring", "Kommunbidragets förändring mot föregående år"), ("sf_investeringar", "Investeringsbudget"),
+    ("sf_kommunbidrag", "Kommunbidrag"),
+    ("sf_nettokostnad", "Verksamhetens nettokostnad"),
+    ("sf_kb_forandring", "Kommunbidragets förändring mot föregående år"),
+    ("sf_investeringar", "Investeringsbudget"),
     ("sf_prognos", "Budgetuppföljning, avvikelse mot budget"),
     ("sf_underskott", "Underskott som åtgärdsplanerna ska möta"),
-    ("sf_planerad", "Åtgärdernas planerade effekt under året"), ("sf_faktisk", "Åtgärdernas faktiska effekt"),
-    ("sf_risker", "Risker"), ("sf_besparing", "Möjlig besparing enligt genomlysningen"),
+    ("sf_planerad", "Åtgärdernas planerade effekt under året"),
+    ("sf_faktisk", "Åtgärdernas faktiska effekt"),
+    ("sf_risker", "Risker"),
+    ("sf_besparing", "Möjlig besparing enligt genomlysningen"),
     ("sf_avvikelser", "Avvikelser i avstämningarna"),
 )
 
@@ -95,11 +109,16 @@ class SummaryChapter(ChapterPage):
 
         said = hl.sentences(h)
         if not h.has_plan and not said:
-            md(f"```{{admonition}} Läget {self.year}\n:class: rapportbok-lage\n"
-               f"Ingen åtgärdsplan i källorna gäller {self.year}. Se kapitlen nedan.\n```")
+            md(
+                f"```{{admonition}} Läget {self.year}\n:class: rapportbok-lage\n"
+                f"Ingen åtgärdsplan i källorna gäller {self.year}. Se kapitlen nedan.\n```"
+            )
             return
-        text = (headline_md(h) if said  # each figure links to the table or section that computes it
-                else f"Källorna anger inget underskott och inget budgetresultat för {int(self.year)}. Se kapitlen nedan.")
+        text = (
+            headline_md(h)
+            if said  # each figure links to the table or section that computes it
+            else f"Källorna anger inget underskott och inget budgetresultat för {int(self.year)}. Se kapitlen nedan."
+        )
         if said and not h.has_plan:
             text += f" Ingen åtgärdsplan i källorna gäller {int(self.year)}."
         cited = {}
@@ -108,19 +127,33 @@ class SummaryChapter(ChapterPage):
         if h.deficit_rows is not None:
             cited["underskottet"] = sources.cite(h.deficit_rows).removeprefix("Källa: ")
         page = self.pages.get("atgardsplan")
-        if page is not None and page.plans is not None and (h.deficit_tkr is not None or h.planned_tkr is not None
-                                                            or h.has_followup):  # a figure of the plan is shown
+        if (
+            page is not None
+            and page.plans is not None
+            and (h.deficit_tkr is not None or h.planned_tkr is not None or h.has_followup)
+        ):  # a figure of the plan is shown
             cited["planen"] = page._cite_plan().removeprefix("Källa: ")
         doc = reconcile.common_source(list(cited.values())) if len(cited) > 1 else ""
         if doc and doc not in cited.values():  # one document: name it once, then where in it
-            source = ("Källa: " + doc + ", " + "; ".join(k + ": " + v[len(doc):].removeprefix(", ") for k, v in cited.items())
-                      + ".")
+            source = (
+                "Källa: "
+                + doc
+                + ", "
+                + "; ".join(k + ": " + v[len(doc) :].removeprefix(", ") for k, v in cited.items())
+                + "."
+            )
         else:
             source = "Källa: " + "; ".join(k + ": " + v for k, v in cited.items()) + "." if cited else ""
         # what the page works out itself, then the chapters that show it
-        own = [w for w, shown in (("budgetens resultat", h.budget_first and not h.budget.result_stated),
-                                  ("kvar efter planen", h.gap_tkr is not None),
-                                  ("trafikljusen", h.has_followup)) if shown]
+        own = [
+            w
+            for w, shown in (
+                ("budgetens resultat", h.budget_first and not h.budget.result_stated),
+                ("kvar efter planen", h.gap_tkr is not None),
+                ("trafikljusen", h.has_followup),
+            )
+            if shown
+        ]
         own_text = (" och ".join(own) + " är egen beräkning, se") if own else "se"
         lead = escape.md_text(own_text[0].upper() + own_text[1:]) + " "
         more = ""
@@ -129,8 +162,10 @@ class SummaryChapter(ChapterPage):
                 more += (" och " if more else " " + lead) + self._link(slug)
         if more:
             more += "."
-        md(f"```{{admonition}} Läget {self.year}\n:class: rapportbok-lage\n{text}\n\n"
-           f"{escape.md_text(source)}{more}\n```")
+        md(
+            f"```{{admonition}} Läget {self.year}\n:class: rapportbok-lage\n{text}\n\n"
+            f"{escape.md_text(source)}{more}\n```"
+        )
 
     # -- introduction ---------------------------------------------------------------------
     def intro(self) -> None:
@@ -155,7 +190,8 @@ class SummaryChapter(ChapterPage):
         n = sum(len(b) for b in bad.values())
         self.values["sf_avvikelser"] = (
             f"{fmt.number(n)} verklig{'a' if n != 1 else ''} i {', '.join(next(c.title for c in self.chapters if c.slug == s).lower() for s, b in bad.items() if b)}"
-            if n else "inga verkliga avvikelser (avrundningar och bokens rensning av dubbelräkning visas på sidan Avstämning)"
+            if n
+            else "inga verkliga avvikelser (avrundningar och bokens rensning av dubbelräkning visas på sidan Avstämning)"
         )
         for key in KEYS:
             glue(key, self.values[key])
@@ -178,12 +214,15 @@ class SummaryChapter(ChapterPage):
             self.values["sf_nettokostnad"] = wording.net_cost(net[y])
         if y in grant.index and y - 1 in grant.index:
             verb, size = wording.grant_change(grant[y - 1], grant[y])  # in words, not "+11,2 mnkr"
-            self.values["sf_kb_forandring"] = ({"ökar": "en ökning med ", "minskar": "en minskning med "}[verb] + size
-                                               if verb else "oförändrat")
+            self.values["sf_kb_forandring"] = (
+                {"ökar": "en ökning med ", "minskar": "en minskning med "}[verb] + size if verb else "oförändrat"
+            )
         if page.inv is not None and y in set(page.inv["ar"]):
             inv = page.inv[(page.inv["ar"] == y) & page.inv["summeras_i"].isna()]  # the stated total row
             if len(inv) == 1:
-                self.values["sf_investeringar"] = f"{fmt.tkr(inv['belopp_tkr'].iloc[0])} ({inv['post'].iloc[0].lower()})"
+                self.values["sf_investeringar"] = (
+                    f"{fmt.tkr(inv['belopp_tkr'].iloc[0])} ({inv['post'].iloc[0].lower()})"
+                )
         self.findings["budget"] = page.findings
 
     def _followup_figure(self, page) -> None:
@@ -200,15 +239,22 @@ class SummaryChapter(ChapterPage):
         if fmt.is_missing(tot["avvikelse_tkr"]):
             self.values["sf_prognos"] = f"ingen prognos eller budget i uppföljningen ({fu_period(self.year, self.end)})"
             return
-        word = "överskott" if tot["avvikelse_tkr"] > 0 else ("underskott" if tot["avvikelse_tkr"] < 0 else "ingen avvikelse")
+        word = (
+            "överskott"
+            if tot["avvikelse_tkr"] > 0
+            else ("underskott" if tot["avvikelse_tkr"] < 0 else "ingen avvikelse")
+        )
         self.values["sf_prognos"] = f"{fmt.tkr(tot['avvikelse_tkr'], sign=True)} ({word})"
 
     def _actionplan_figures(self) -> None:
         page = self.pages.get("atgardsplan")
         if page is None or page.plans is None:
             return
-        deficits = [units.to_tkr(p["underskott"], p["underskott_enhet"]) for _, p in page.plans.iterrows()
-                    if not fmt.is_missing(p["underskott"])]
+        deficits = [
+            units.to_tkr(p["underskott"], p["underskott_enhet"])
+            for _, p in page.plans.iterrows()
+            if not fmt.is_missing(p["underskott"])
+        ]
         if deficits:
             self.values["sf_underskott"] = fmt.mnkr(sum(deficits)) + f" ({fmt.tkr(sum(deficits))})"
         total, _ = ap.planned_effect_for_year(page.data, self.year)
@@ -220,13 +266,20 @@ class SummaryChapter(ChapterPage):
                 left = ", ".join(both["left_out"])
                 self.values["sf_planerad"] += (
                     f"; den antagna planen anger {fmt.mnkr(both['stated_tkr'])}. Skillnaden är "
-                    + (f"{left} ({fmt.tkr(both['left_out_tkr'])}), som enligt källan redan ingår i andra åtgärder "
-                       "och därför inte räknas två gånger" if left and abs(both["stated_tkr"] - total - both["left_out_tkr"]) < 0.5
-                       else "inte förklarad av åtgärdernas rader; se sidan Avstämning") + ".")
+                    + (
+                        f"{left} ({fmt.tkr(both['left_out_tkr'])}), som enligt källan redan ingår i andra åtgärder "
+                        "och därför inte räknas två gånger"
+                        if left and abs(both["stated_tkr"] - total - both["left_out_tkr"]) < 0.5
+                        else "inte förklarad av åtgärdernas rader; se sidan Avstämning"
+                    )
+                    + "."
+                )
         if page.has_followup:
             st = page.status
-            self.values["sf_faktisk"] = (f"{fmt.tkr(st['actual_tkr'].sum(min_count=1))} per {page._as_of_text()} "
-                                         f"(förväntat {fmt.tkr(st.loc[st['counted'], 'expected_tkr'].sum(min_count=1))})")
+            self.values["sf_faktisk"] = (
+                f"{fmt.tkr(st['actual_tkr'].sum(min_count=1))} per {page._as_of_text()} "
+                f"(förväntat {fmt.tkr(st.loc[st['counted'], 'expected_tkr'].sum(min_count=1))})"
+            )
         else:
             self.values["sf_faktisk"] = f"ingen uppföljning ännu (per {fmt.date(page.end)})"
         self.findings["atgardsplan"] = page.findings
@@ -237,8 +290,10 @@ class SummaryChapter(ChapterPage):
             return
         top = int(page.reg["riskvarde"].max())
         n_top = int((page.reg["riskvarde"] == top).sum())
-        self.values["sf_risker"] = (f"{fmt.number(len(page.reg))} risker, varav {fmt.number(n_top)} med högsta "
-                                    f"riskvärdet {fmt.number(top)} av 16")
+        self.values["sf_risker"] = (
+            f"{fmt.number(len(page.reg))} risker, varav {fmt.number(n_top)} med högsta "
+            f"riskvärdet {fmt.number(top)} av 16"
+        )
         self.findings["risk"] = page.findings
 
     def _genomlysning_figures(self) -> None:
@@ -249,19 +304,28 @@ class SummaryChapter(ChapterPage):
 
         totals = gl.savings_totals(page.moves)
         total = float(totals.loc[totals["tabell"] == "Totalt", "summa_mnkr"].iloc[0])
-        self.values["sf_besparing"] = (f"{fmt.number(total, 1)} mnkr per år (summa av genomlysningens "
-                                       f"tabeller, egen beräkning; källan anger ingen summa)")
+        self.values["sf_besparing"] = (
+            f"{fmt.number(total, 1)} mnkr per år (summa av genomlysningens "
+            f"tabeller, egen beräkning; källan anger ingen summa)"
+        )
 
     def in_brief(self) -> None:
         """The "I korthet" list: the figures the sources state (in bold), then one line naming those they do not."""
-        shown = [f"- {label}: **{escape.md_text(self.values[key])}**" for key, label in IN_BRIEF
-                 if self.values[key] != NOT_STATED]
+        shown = [
+            f"- {label}: **{escape.md_text(self.values[key])}**"
+            for key, label in IN_BRIEF
+            if self.values[key] != NOT_STATED
+        ]
         missing = [label[0].lower() + label[1:] for key, label in IN_BRIEF if self.values[key] == NOT_STATED]
         text = "\n".join(shown)
         if missing:
             text += ("\n\n" if shown else "") + escape.md_text(
-                f"Anges inte i källorna för {self.year}: " + ", ".join(missing[:-1])
-                + (" och " if len(missing) > 1 else "") + missing[-1] + ".")
+                f"Anges inte i källorna för {self.year}: "
+                + ", ".join(missing[:-1])
+                + (" och " if len(missing) > 1 else "")
+                + missing[-1]
+                + "."
+            )
         md(text)
 
     # -- sections ---------------------------------------------------------------------------
@@ -272,11 +336,15 @@ class SummaryChapter(ChapterPage):
             return
         v = self.values
         if v["sf_kommunbidrag"] == NOT_STATED:
-            md(f"Källorna innehåller ingen budgettabell för {self.year}; {self._link('budget')} visar de uppgifter "
-               f"om det ekonomiska läget som källorna anger.")
+            md(
+                f"Källorna innehåller ingen budgettabell för {self.year}; {self._link('budget')} visar de uppgifter "
+                f"om det ekonomiska läget som källorna anger."
+            )
             return
-        md(f"Kommunbidraget {self.year} är {escape.md_text(v['sf_kommunbidrag'])}; verksamhetens nettokostnad är {escape.md_text(v['sf_nettokostnad'])}. "
-           f"Mer i {self._link('budget')}.")
+        md(
+            f"Kommunbidraget {self.year} är {escape.md_text(v['sf_kommunbidrag'])}; verksamhetens nettokostnad är {escape.md_text(v['sf_nettokostnad'])}. "
+            f"Mer i {self._link('budget')}."
+        )
         page.net_and_grant_chart()
 
     def actionplan_section(self) -> None:
@@ -301,14 +369,24 @@ class SummaryChapter(ChapterPage):
             labels.append("Faktiskt hittills")
             rows.append(float(st["actual_tkr"].sum()))
         counts = st["light"].value_counts()
-        light_text = ", ".join(f"{int(counts.get(k, 0))} {name}" for k, name in
-                               ((ap.GREEN, "gröna"), (ap.YELLOW, "gula"), (ap.RED, "röda"), (ap.GREY, "grå")))
-        md(f"Underskott: {escape.md_text(v['sf_underskott'])}. Planerad effekt {self.year}: {escape.md_text(v['sf_planerad'].rstrip('.'))}. "
-           f"Faktisk effekt: {escape.md_text(v['sf_faktisk'])}. Trafikljus per åtgärd: {light_text}. Mer i {self._link('atgardsplan')}.")
+        light_text = ", ".join(
+            f"{int(counts.get(k, 0))} {name}"
+            for k, name in ((ap.GREEN, "gröna"), (ap.YELLOW, "gula"), (ap.RED, "röda"), (ap.GREY, "grå"))
+        )
+        md(
+            f"Underskott: {escape.md_text(v['sf_underskott'])}. Planerad effekt {self.year}: {escape.md_text(v['sf_planerad'].rstrip('.'))}. "
+            f"Faktisk effekt: {escape.md_text(v['sf_faktisk'])}. Trafikljus per åtgärd: {light_text}. Mer i {self._link('atgardsplan')}."
+        )
         if len(rows) >= 2:
             t = pd.DataFrame({"Post": labels, "Belopp": rows})
-            fig = charts.grouped_bars(t, "Post", ["Belopp"], self._plan_chart_title(labels, rows),
-                                      page._cite_plan() + ". Förväntat hittills är egen beräkning.", values=True)
+            fig = charts.grouped_bars(
+                t,
+                "Post",
+                ["Belopp"],
+                self._plan_chart_title(labels, rows),
+                page._cite_plan() + ". Förväntat hittills är egen beräkning.",
+                values=True,
+            )
             fig.axes[0].get_legend().remove()
             charts.show(fig)
 
@@ -319,14 +397,15 @@ class SummaryChapter(ChapterPage):
         planned = v.get(f"Planerad effekt {self.year}")
         if "Underskott" in v and planned is not None:
             gap = v["Underskott"] - planned
-            text = (f"Planen ger {fmt.tkr(planned)} mot ett underskott på {fmt.tkr(v['Underskott'])}; "
-                    + (f"{fmt.tkr(gap)} återstår" if gap > 0 else f"planen är {fmt.tkr(-gap)} större än underskottet"))
+            text = f"Planen ger {fmt.tkr(planned)} mot ett underskott på {fmt.tkr(v['Underskott'])}; " + (
+                f"{fmt.tkr(gap)} återstår" if gap > 0 else f"planen är {fmt.tkr(-gap)} större än underskottet"
+            )
         elif planned is not None:
             text = f"Planen ger {fmt.tkr(planned)} {self.year}"
         else:
             text = f"Underskottet är {fmt.tkr(v['Underskott'])}"
         if "Faktiskt hittills" in v:
-            text += (f". Hittills {fmt.tkr(v['Faktiskt hittills'])} faktiskt mot {fmt.tkr(v['Förväntat hittills'])} förväntat")
+            text += f". Hittills {fmt.tkr(v['Faktiskt hittills'])} faktiskt mot {fmt.tkr(v['Förväntat hittills'])} förväntat"
         return text + "."
 
     def risk_section(self) -> None:
@@ -334,23 +413,30 @@ class SummaryChapter(ChapterPage):
         if page is None or page.reg is None:
             display(tables.note("Källorna innehåller ingen risk- och väsentlighetsanalys för detta år."))  # folded
             return
-        md(f"Riskanalysen tar upp {escape.md_text(self.values['sf_risker'])}. Mer i {self._link('risk')}, med riskkarta och "
-           f"internkontrollplan.")
+        md(
+            f"Riskanalysen tar upp {escape.md_text(self.values['sf_risker'])}. Mer i {self._link('risk')}, med riskkarta och "
+            f"internkontrollplan."
+        )
 
     def genomlysning_section(self) -> None:
         page = self.pages.get("genomlysning")
         if page is None:
-            display(tables.note("Ingen genomlysning gäller detta år."))  # folded into "Det som källorna inte innehåller"
+            display(
+                tables.note("Ingen genomlysning gäller detta år.")
+            )  # folded into "Det som källorna inte innehåller"
             return
         if not page.has_review:
             text = "Det finns ingen genomlysning i källorna; kapitlet jämför nyckeltal från Kolada med liknande kommuner och alla kommuner."
-            text += ("" if page.has_kolada else " Värden från Kolada ingår inte i den här utgåvan av boken.")
+            text += "" if page.has_kolada else " Värden från Kolada ingår inte i den här utgåvan av boken."
             md(text + f" Mer i {self._link('genomlysning')}.")
             return
         n = 0 if page.stated is None else len(page.stated)
         text = f"Genomlysningen anger {fmt.number(n)} nyckeltal i text. Möjlig besparing: {escape.md_text(self.values['sf_besparing'])}."
-        text += (" Nyckeltal från Kolada ingår." if page.has_kolada else
-                 " Värden från Kolada ingår inte i den här utgåvan av boken.")
+        text += (
+            " Nyckeltal från Kolada ingår."
+            if page.has_kolada
+            else " Värden från Kolada ingår inte i den här utgåvan av boken."
+        )
         md(text + f" Mer i {self._link('genomlysning')}.")
 
     def reconciliation_section(self, method: str = ""):
@@ -360,16 +446,25 @@ class SummaryChapter(ChapterPage):
         for slug, found in self.findings.items():
             title = next(c.title for c in self.chapters if c.slug == slug)
             kinds = [reconcile.kind(f) for f in found]
-            rows.append({"Kapitel": title, "Kontroller": len(found),
-                         "Stämmer": kinds.count(reconcile.AGREES),
-                         "Avrundning": kinds.count(reconcile.ROUNDING),
-                         "Bokens rensning av dubbelräkning": kinds.count(reconcile.DEDUP),
-                         "Verkliga avvikelser": kinds.count(reconcile.MISMATCH)})
+            rows.append(
+                {
+                    "Kapitel": title,
+                    "Kontroller": len(found),
+                    "Stämmer": kinds.count(reconcile.AGREES),
+                    "Avrundning": kinds.count(reconcile.ROUNDING),
+                    "Bokens rensning av dubbelräkning": kinds.count(reconcile.DEDUP),
+                    "Verkliga avvikelser": kinds.count(reconcile.MISMATCH),
+                }
+            )
             every += found
         if not rows:
             return tables.note("Inga summor att stämma av.")
-        html = tables.show(pd.DataFrame(rows), "avstamning", "Avstämningar per kapitel",
-                              "Egen beräkning utifrån källornas tabeller och text.")
+        html = tables.show(
+            pd.DataFrame(rows),
+            "avstamning",
+            "Avstämningar per kapitel",
+            "Egen beräkning utifrån källornas tabeller och text.",
+        )
         display.dropdown(escape.md_text(reconcile.summary_text(every)), method, html)
         return None
 

@@ -36,8 +36,11 @@ def files_under(target: Path, suffixes: tuple[str, ...] | None = None) -> list[P
         return [target]
     if not target.is_dir():
         return []
-    return sorted(p for p in target.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                  and (not suffixes or p.suffix in suffixes))
+    return sorted(
+        p
+        for p in target.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and (not suffixes or p.suffix in suffixes)
+    )
 
 
 class FileHashes:
@@ -107,7 +110,7 @@ def stat_files(target: Path, suffixes: tuple[str, ...] | None = None) -> list[tu
                     if e.name != "__pycache__":
                         todo.append(e.path)
                 elif e.is_file() and (not suffixes or os.path.splitext(e.name)[1] in suffixes):
-                    found.append((tuple(e.path[len(top):].split(os.sep)), e.path, e.stat()))
+                    found.append((tuple(e.path[len(top) :].split(os.sep)), e.path, e.stat()))
             except OSError:
                 continue  # removed while we looked
     found.sort(key=lambda f: f[0])
@@ -210,8 +213,12 @@ def _one_thread() -> bool:
     return threading is None or threading.active_count() == 1
 
 
-def stat_signature(header: str, trees: list[tuple[Path, tuple[str, ...] | None]],
-                   seen: dict[str, list[int]] | None = None, parallel: bool = False) -> str:
+def stat_signature(
+    header: str,
+    trees: list[tuple[Path, tuple[str, ...] | None]],
+    seen: dict[str, list[int]] | None = None,
+    parallel: bool = False,
+) -> str:
     """One hash of every file's absolute path, size, modification time, status-change time and inode under
     ``trees`` ((target, suffixes), as :func:`stat_files` selects them: ``__pycache__`` left out), with one
     ``stat`` per file and no file read: the build stamp's first, cheapest check. Each folder's entries are

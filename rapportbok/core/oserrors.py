@@ -27,7 +27,9 @@ def describe(err: OSError) -> str:
 
     if isinstance(err, FileInUse):  # names the file and says what to do
         return str(err).rstrip(".")
-    reason = REASONS.get(err.errno or -1) or (f"filfel: {err.strerror}" if err.strerror else f"filfel ({type(err).__name__})")
+    reason = REASONS.get(err.errno or -1) or (
+        f"filfel: {err.strerror}" if err.strerror else f"filfel ({type(err).__name__})"
+    )
     where = err.filename if err.filename is not None else None
     return f"{reason} ({where})" if where else reason
 

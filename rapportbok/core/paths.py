@@ -51,8 +51,10 @@ def org_dir(org: str, data: Path | None = None) -> Path:
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
 SLUG_TEXT = "små bokstäver a–z, siffror och bindestreck, 2–41 tecken, som börjar med en bokstav, t.ex. alingsas"
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
-SOURCE_ID_TEXT = ("ett id av små bokstäver a–z, siffror och bindestreck, högst 81 tecken, som inte börjar med bindestreck, "
-                  "t.ex. alingsas-budget-2025")
+SOURCE_ID_TEXT = (
+    "ett id av små bokstäver a–z, siffror och bindestreck, högst 81 tecken, som inte börjar med bindestreck, "
+    "t.ex. alingsas-budget-2025"
+)
 
 
 class PathError(ValueError):

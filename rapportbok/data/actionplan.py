@@ -17,8 +17,6 @@ from rapportbok.data.schema import Col, Issue, TableSpec
 UNITS = units.UNITS  # kr, tkr, mnkr: amounts are stored in the unit the source states
 
 
-
-
 PLANER = TableSpec(
     "atgardsplaner.csv",
     "Åtgärdsplaner",
@@ -120,8 +118,14 @@ SUMMOR = TableSpec(
         Col("kalla"),
         Col("avsnitt"),
         Col("citat"),
-        Col("ungefarlig", "choice", choices=("ja", "nej"), required=False, may_omit=True,
-            doc="ja när källan anger summan som ungefärlig (omkring, cirka, runt); tom eller nej annars"),
+        Col(
+            "ungefarlig",
+            "choice",
+            choices=("ja", "nej"),
+            required=False,
+            may_omit=True,
+            doc="ja när källan anger summan som ungefärlig (omkring, cirka, runt); tom eller nej annars",
+        ),
     ),
     key=("summa_id",),
 )
@@ -174,7 +178,9 @@ def cross_check(data: dict, org: str) -> list[Issue]:
     """References between the action-plan files, and years within the plan's years."""
     issues: list[Issue] = []
     plans, meas = data.get("atgardsplaner"), data.get("atgarder")
-    eff, drv, sums, fu = (data.get(k) for k in ("atgard_effekter", "atgard_drivare", "atgardsplan_summor", "uppfoljning_atgarder"))
+    eff, drv, sums, fu = (
+        data.get(k) for k in ("atgard_effekter", "atgard_drivare", "atgardsplan_summor", "uppfoljning_atgarder")
+    )
     if all(x is None for x in (plans, meas, eff, drv, sums, fu)):
         return issues
     plan_years = {}
@@ -182,25 +188,59 @@ def cross_check(data: dict, org: str) -> list[Issue]:
         for idx, p in plans.iterrows():
             plan_years[p["plan_id"]] = (int(p["ar_fran"]), int(p["ar_till"]))
             if p["ar_fran"] > p["ar_till"]:
-                issues.append(Issue(_label(org, PLANER), int(idx), "ar_till", str(p["ar_till"]), f"ett år som inte är före ar_fran ({p['ar_fran']})"))
+                issues.append(
+                    Issue(
+                        _label(org, PLANER),
+                        int(idx),
+                        "ar_till",
+                        str(p["ar_till"]),
+                        f"ett år som inte är före ar_fran ({p['ar_fran']})",
+                    )
+                )
             if not _na(p["underskott"]) and not p["underskott_enhet"]:
-                issues.append(Issue(_label(org, PLANER), int(idx), "underskott_enhet", "", "enheten (kr, tkr eller mnkr) när ett underskott anges"))
+                issues.append(
+                    Issue(
+                        _label(org, PLANER),
+                        int(idx),
+                        "underskott_enhet",
+                        "",
+                        "enheten (kr, tkr eller mnkr) när ett underskott anges",
+                    )
+                )
     known_plans = ", ".join(sorted(plan_years)) or "(inga planer i atgardsplaner.csv)"
     measure_plan: dict[str, str] = {}
     if meas is not None:
         lab = _label(org, ATGARDER)
         for idx, m in meas.iterrows():
             if m["plan_id"] not in plan_years:
-                issues.append(Issue(lab, int(idx), "plan_id", m["plan_id"], "ett plan_id ur atgardsplaner.csv: " + known_plans))
+                issues.append(
+                    Issue(lab, int(idx), "plan_id", m["plan_id"], "ett plan_id ur atgardsplaner.csv: " + known_plans)
+                )
             measure_plan[m["atgard_id"]] = m["plan_id"]
         for idx, m in meas.iterrows():
             g = m["grupp"]
             if g and (g not in measure_plan or measure_plan[g] != m["plan_id"] or g == m["atgard_id"]):
-                issues.append(Issue(lab, int(idx), "grupp", g, "atgard_id för en annan åtgärd (grupprad) i samma plan i atgarder.csv"))
+                issues.append(
+                    Issue(
+                        lab,
+                        int(idx),
+                        "grupp",
+                        g,
+                        "atgard_id för en annan åtgärd (grupprad) i samma plan i atgarder.csv",
+                    )
+                )
             if isinstance(m["effekt_start"], dt.date) and m["plan_id"] in plan_years:
                 lo, hi = plan_years[m["plan_id"]]
                 if not lo <= m["effekt_start"].year <= hi:
-                    issues.append(Issue(lab, int(idx), "effekt_start", m["effekt_start"].isoformat(), f"ett datum inom planens år {lo}–{hi}"))
+                    issues.append(
+                        Issue(
+                            lab,
+                            int(idx),
+                            "effekt_start",
+                            m["effekt_start"].isoformat(),
+                            f"ett datum inom planens år {lo}–{hi}",
+                        )
+                    )
     known = sorted(measure_plan)
     hint = "ett atgard_id ur atgarder.csv" + (f" (t.ex. {known[0]})" if known else "")
 
@@ -224,12 +264,22 @@ def cross_check(data: dict, org: str) -> list[Issue]:
             if not yrs[0] <= y <= yrs[1]:
                 text = v.isoformat() if isinstance(v, dt.date) else str(y)
                 what = "ett datum" if isinstance(v, dt.date) else "ett år"
-                issues.append(Issue(lab, int(idx), year_col, text, f"{what} inom planens år {yrs[0]}–{yrs[1]} (plan {measure_plan[aid]})"))
+                issues.append(
+                    Issue(
+                        lab,
+                        int(idx),
+                        year_col,
+                        text,
+                        f"{what} inom planens år {yrs[0]}–{yrs[1]} (plan {measure_plan[aid]})",
+                    )
+                )
     if sums is not None:
         lab = _label(org, SUMMOR)
         for idx, s in sums.iterrows():
             if s["plan_id"] not in plan_years:
-                issues.append(Issue(lab, int(idx), "plan_id", s["plan_id"], "ett plan_id ur atgardsplaner.csv: " + known_plans))
+                issues.append(
+                    Issue(lab, int(idx), "plan_id", s["plan_id"], "ett plan_id ur atgardsplaner.csv: " + known_plans)
+                )
             elif not _na(s["ar"]):
                 lo, hi = plan_years[s["plan_id"]]
                 if not lo <= int(s["ar"]) <= hi:

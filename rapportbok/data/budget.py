@@ -64,7 +64,15 @@ def tree_issues(df: pd.DataFrame, spec: TableSpec, label: str) -> list[Issue]:
             values = part[col].fillna("")
             usual = values.mode().iloc[0]
             for idx, value in values[values != usual].items():
-                issues.append(Issue(label, int(idx), col, value, f"'{usual}' som på rad {rad} de andra åren (samma post och summeras_i alla år)"))
+                issues.append(
+                    Issue(
+                        label,
+                        int(idx),
+                        col,
+                        value,
+                        f"'{usual}' som på rad {rad} de andra åren (samma post och summeras_i alla år)",
+                    )
+                )
     return issues
 
 
@@ -82,8 +90,13 @@ RAMAR_CONCEPTS = ("kommunbidrag", "nettokostnad", "resultat")
 INVESTMENT_CONCEPT = "investeringar"
 # The old format's versions and the model's measures.
 VERSION_MEASURE = {"Budget": "budget", "Plan": "plan", "Utfall": "utfall helår", "Prognos": "prognos helår"}
-MEASURE_VERSION = {"budget": "Budget", "budget helår": "Budget", "plan": "Plan", "utfall helår": "Utfall",
-                   "prognos helår": "Prognos"}
+MEASURE_VERSION = {
+    "budget": "Budget",
+    "budget helår": "Budget",
+    "plan": "Plan",
+    "utfall helår": "Utfall",
+    "prognos helår": "Prognos",
+}
 LONG_COLUMNS = ["rad", "post", "summeras_i", "ar", "version", "belopp_tkr", "kalla", "avsnitt"]
 
 
@@ -128,9 +141,17 @@ def from_model(data: dict, concepts: dict[str, tuple[str, int]], org: str) -> tu
     for name, tid in chosen.items():
         t = by_id[tid]
         if t.unit != "tkr" or t.decimals != 0:
-            issues.append(Issue(f"{org}/{model.TABLES.filename}", 0, "enhet", f"{t.unit}, {t.decimals} decimaler",
-                                f"tkr utan decimaler för tabellen {tid}, som kapitlet Budget läser (begrepp i "
-                                "organisation.yml); tabellen visas bara i Rapporternas tabeller", severity="varning"))
+            issues.append(
+                Issue(
+                    f"{org}/{model.TABLES.filename}",
+                    0,
+                    "enhet",
+                    f"{t.unit}, {t.decimals} decimaler",
+                    f"tkr utan decimaler för tabellen {tid}, som kapitlet Budget läser (begrepp i "
+                    "organisation.yml); tabellen visas bara i Rapporternas tabeller",
+                    severity="varning",
+                )
+            )
             continue
         concept_of = {rad: c for c, (ct, rad) in concepts.items() if ct == tid}
         labels = {r.number: r.label for r in t.rows}
@@ -142,9 +163,18 @@ def from_model(data: dict, concepts: dict[str, tuple[str, int]], org: str) -> tu
             else:
                 skipped.append(c)
         if skipped:
-            issues.append(Issue(f"{org}/{model.COLUMNS.filename}", 0, "kolumn", ", ".join(c.id for c in skipped),
-                                f"kolumner som kapitlet Budget läser i tabellen {tid}: en per år med måttet "
-                                + ", ".join(MEASURE_VERSION) + " – de andra kolumnerna visas inte", severity="varning"))
+            issues.append(
+                Issue(
+                    f"{org}/{model.COLUMNS.filename}",
+                    0,
+                    "kolumn",
+                    ", ".join(c.id for c in skipped),
+                    f"kolumner som kapitlet Budget läser i tabellen {tid}: en per år med måttet "
+                    + ", ".join(MEASURE_VERSION)
+                    + " – de andra kolumnerna visas inte",
+                    severity="varning",
+                )
+            )
         rows = []
         for r in t.rows:
             parent = None if r.parent is None or r.role == model.OUTSIDE else labels[r.parent]
@@ -152,9 +182,20 @@ def from_model(data: dict, concepts: dict[str, tuple[str, int]], org: str) -> tu
                 v = t.value(r.number, c.id)
                 if v is None:
                     continue
-                rows.append({"rad": r.number, "post": r.label, "summeras_i": parent, "ar": c.year,
-                             "version": MEASURE_VERSION[c.measure], "belopp_tkr": _plain(v), "kalla": t.kalla,
-                             "avsnitt": t.avsnitt, "begrepp": concept_of.get(r.number, ""), "tabell": tid})
+                rows.append(
+                    {
+                        "rad": r.number,
+                        "post": r.label,
+                        "summeras_i": parent,
+                        "ar": c.year,
+                        "version": MEASURE_VERSION[c.measure],
+                        "belopp_tkr": _plain(v),
+                        "kalla": t.kalla,
+                        "avsnitt": t.avsnitt,
+                        "begrepp": concept_of.get(r.number, ""),
+                        "tabell": tid,
+                    }
+                )
         if rows:
             out[name] = pd.DataFrame(rows)
     return out, issues
@@ -164,8 +205,9 @@ class ConversionError(ValueError):
     """The old budget files cannot be converted without loss (a Swedish message)."""
 
 
-def to_model(frames: dict[str, pd.DataFrame], captions: dict[str, str], per, ids: dict[str, str] | None = None
-             ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, dict]]:
+def to_model(
+    frames: dict[str, pd.DataFrame], captions: dict[str, str], per, ids: dict[str, str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, dict]]:
     """Old budget files (validated frames 'ramar' and/or 'investeringar') as the model's files.
 
     Returns (tabeller, tabell_kolumner, tabell_varden, begrepp): every value, label, row order,
@@ -173,7 +215,11 @@ def to_model(frames: dict[str, pd.DataFrame], captions: dict[str, str], per, ids
     """
     ids = ids or {"ramar": "ramar", "investeringar": "investeringar"}
     tables, columns, values, concepts = [], [], [], {}
-    named = {"Kommunbidrag": "kommunbidrag", "Verksamhetens nettokostnader": "nettokostnad", "Årets resultat": "resultat"}
+    named = {
+        "Kommunbidrag": "kommunbidrag",
+        "Verksamhetens nettokostnader": "nettokostnad",
+        "Årets resultat": "resultat",
+    }
     for name in ("ramar", "investeringar"):
         df = frames.get(name)
         if df is None:
@@ -181,18 +227,38 @@ def to_model(frames: dict[str, pd.DataFrame], captions: dict[str, str], per, ids
         tid, filename = ids[name], (RAMAR if name == "ramar" else INVESTERINGAR).filename
         cites = df[["kalla", "avsnitt"]].drop_duplicates()
         if len(cites) != 1:
-            raise ConversionError(f"{filename}: raderna anger {len(cites)} olika källor (kalla, avsnitt); en tabell i "
-                                  "tabeller.csv har en källa. Dela upp filen per källa först.")
+            raise ConversionError(
+                f"{filename}: raderna anger {len(cites)} olika källor (kalla, avsnitt); en tabell i "
+                "tabeller.csv har en källa. Dela upp filen per källa först."
+            )
         heads = df.drop_duplicates("ar").set_index("ar")["version"]
         for y, version in sorted(heads.items()):
             if (df.loc[df["ar"] == y, "version"] != version).any():
                 raise ConversionError(f"{filename}: år {y} har flera versioner; en kolumn per år och version krävs.")
         kalla, avsnitt = cites.iloc[0]
-        tables.append({"tabell": tid, "rubrik": captions[name], "rapport": "budget", "per": per, "enhet": "tkr",
-                       "decimaler": 0, "kalla": kalla, "avsnitt": avsnitt})
+        tables.append(
+            {
+                "tabell": tid,
+                "rubrik": captions[name],
+                "rapport": "budget",
+                "per": per,
+                "enhet": "tkr",
+                "decimaler": 0,
+                "kalla": kalla,
+                "avsnitt": avsnitt,
+            }
+        )
         for y, version in sorted(heads.items()):
-            columns.append({"tabell": tid, "kolumn": f"{version.lower()}{y}", "matt": VERSION_MEASURE[version], "ar": int(y),
-                            "rubrik_i_kallan": f"{version} {y}", "berakning": ""})
+            columns.append(
+                {
+                    "tabell": tid,
+                    "kolumn": f"{version.lower()}{y}",
+                    "matt": VERSION_MEASURE[version],
+                    "ar": int(y),
+                    "rubrik_i_kallan": f"{version} {y}",
+                    "berakning": "",
+                }
+            )
         first = df.sort_values(["rad", "ar"]).drop_duplicates("rad")
         number_of: dict[str, list[int]] = {}
         for rad, post in zip(first["rad"], first["post"]):
@@ -200,15 +266,25 @@ def to_model(frames: dict[str, pd.DataFrame], captions: dict[str, str], per, ids
         parents = set(first["summeras_i"].dropna()) - {""}
         for p in parents:
             if len(number_of.get(p, [])) != 1:
-                raise ConversionError(f"{filename}: summeras_i '{p}' pekar på {len(number_of.get(p, []))} rader; "
-                                      "den ska peka på exakt en rad.")
+                raise ConversionError(
+                    f"{filename}: summeras_i '{p}' pekar på {len(number_of.get(p, []))} rader; "
+                    "den ska peka på exakt en rad."
+                )
         for rec in df.sort_values(["rad", "ar"]).to_dict("records"):
             parent = rec["summeras_i"] if isinstance(rec["summeras_i"], str) and rec["summeras_i"] else None
             v = rec["belopp_tkr"]
-            values.append({"tabell": tid, "rad": int(rec["rad"]), "post": rec["post"],
-                           "summeras_i": "" if parent is None else str(number_of[parent][0]),
-                           "roll": "summa" if rec["post"] in parents else "post", "berakning": "",
-                           "kolumn": f"{rec['version'].lower()}{int(rec['ar'])}", "varde": _text(v)})
+            values.append(
+                {
+                    "tabell": tid,
+                    "rad": int(rec["rad"]),
+                    "post": rec["post"],
+                    "summeras_i": "" if parent is None else str(number_of[parent][0]),
+                    "roll": "summa" if rec["post"] in parents else "post",
+                    "berakning": "",
+                    "kolumn": f"{rec['version'].lower()}{int(rec['ar'])}",
+                    "varde": _text(v),
+                }
+            )
         for rad, post in zip(first["rad"], first["post"]):
             if name == "ramar" and post in named and named[post] not in concepts:
                 concepts[named[post]] = {"tabell": tid, "rad": int(rad)}

@@ -26,14 +26,29 @@ UPPFOLJNING = TableSpec(
     "Budgetuppföljning per rapportdatum (månad, tertial, delår, helår)",
     (
         Col("ar", "year", doc="Budgetåret"),
-        Col("tertial", "choice", choices=("1", "2", "3"), required=False, may_omit=True,
-            doc="Valfri: 1 = t.o.m. april, 2 = t.o.m. augusti, 3 = helår; per_datum ska då vara tertialets slutdatum"),
-        Col("per_datum", "date", doc="Rapportdatum: ett månadsslut inom året, t.ex. ÅÅÅÅ-10-31 (månadsrapport) eller ÅÅÅÅ-08-31 (delår, tertial 2)"),
+        Col(
+            "tertial",
+            "choice",
+            choices=("1", "2", "3"),
+            required=False,
+            may_omit=True,
+            doc="Valfri: 1 = t.o.m. april, 2 = t.o.m. augusti, 3 = helår; per_datum ska då vara tertialets slutdatum",
+        ),
+        Col(
+            "per_datum",
+            "date",
+            doc="Rapportdatum: ett månadsslut inom året, t.ex. ÅÅÅÅ-10-31 (månadsrapport) eller ÅÅÅÅ-08-31 (delår, tertial 2)",
+        ),
         Col("kontogrupp", doc="En post ur budget_ramar.csv som inte är en summarad"),
         Col("verksamhet", required=False, doc="Tom för kontogruppen som helhet, annars verksamhetens namn"),
         Col("enhet", "choice", choices=UNITS, doc="Enheten för utfall, prognos och budget på raden"),
         Col("utfall", "number", doc="Utfall från årets början t.o.m. per_datum; kostnader negativa"),
-        Col("prognos", "number", required=False, doc="Prognos för helåret; får vara tom vid helår (per_datum 31 december)"),
+        Col(
+            "prognos",
+            "number",
+            required=False,
+            doc="Prognos för helåret; får vara tom vid helår (per_datum 31 december)",
+        ),
         Col("budget", "number", required=False, doc="Verksamhetens budget; bara på rader med verksamhet"),
         Col("kommentar", required=False, doc="Förklaring till avvikelsen"),
         Col("kalla", doc="Id ur data/kallor.csv, t.ex. organisationens utdrag ur ekonomisystemet"),
@@ -58,7 +73,9 @@ class Thresholds:
 
     def text(self) -> str:
         join = "eller" if self.villkor == "någon" else "och"
-        return f"minst {fmt.tkr(self.tkr)} {join} minst {fmt.pct(self.procent, 1 if self.procent % 1 else 0)} av budgeten"
+        return (
+            f"minst {fmt.tkr(self.tkr)} {join} minst {fmt.pct(self.procent, 1 if self.procent % 1 else 0)} av budgeten"
+        )
 
     def is_material(self, avvikelse_tkr, avvikelse_pct) -> bool:
         a = float(avvikelse_tkr)
@@ -188,42 +205,112 @@ def cross_check(data: dict, org: str) -> list[Issue]:
             issues.append(Issue(label, row, "per_datum", d.isoformat(), f"ett datum i året {year} (kolumnen ar)"))
         elif tertial is not None and d != tertial_end(year, tertial):
             end = tertial_end(year, tertial)
-            issues.append(Issue(label, row, "per_datum", d.isoformat(),
-                                f"{end.isoformat()}, slutdatum för " + (f"tertial {tertial}" if tertial < 3 else "helåret (tertial 3)")))
+            issues.append(
+                Issue(
+                    label,
+                    row,
+                    "per_datum",
+                    d.isoformat(),
+                    f"{end.isoformat()}, slutdatum för "
+                    + (f"tertial {tertial}" if tertial < 3 else "helåret (tertial 3)"),
+                )
+            )
         elif not periods.is_month_end(d):
-            issues.append(Issue(label, row, "per_datum", d.isoformat(),
-                                f"ett månadsslut, t.ex. {periods.month_end(year, d.month).isoformat()} (rapportdatum för en månadsrapport)"))
+            issues.append(
+                Issue(
+                    label,
+                    row,
+                    "per_datum",
+                    d.isoformat(),
+                    f"ett månadsslut, t.ex. {periods.month_end(year, d.month).isoformat()} (rapportdatum för en månadsrapport)",
+                )
+            )
         if ramar is None:
-            issues.append(Issue(label, row, "kontogrupp", kg, f"en budget per kontogrupp i {org}/budget_ramar.csv (filen saknas)"))
+            issues.append(
+                Issue(label, row, "kontogrupp", kg, f"en budget per kontogrupp i {org}/budget_ramar.csv (filen saknas)")
+            )
             continue
         if kg in subtotals:
-            issues.append(Issue(label, row, "kontogrupp", kg,
-                                "en kontogrupp som inte är en summarad i budget_ramar.csv: " + ", ".join(leaves)))
+            issues.append(
+                Issue(
+                    label,
+                    row,
+                    "kontogrupp",
+                    kg,
+                    "en kontogrupp som inte är en summarad i budget_ramar.csv: " + ", ".join(leaves),
+                )
+            )
             continue
         if kg not in leaves:
-            issues.append(Issue(label, row, "kontogrupp", kg, "en kontogrupp ur budget_ramar.csv: " + ", ".join(leaves)))
+            issues.append(
+                Issue(label, row, "kontogrupp", kg, "en kontogrupp ur budget_ramar.csv: " + ", ".join(leaves))
+            )
             continue
         budget = budget_for(ramar, year)
         if kg not in budget.index:
             years = sorted(int(y) for y in ramar.loc[ramar["post"] == kg, "ar"])
-            issues.append(Issue(label, row, "ar", str(year),
-                                f"ett år med budget för {kg} i budget_ramar.csv: " + ", ".join(map(str, years))))
+            issues.append(
+                Issue(
+                    label,
+                    row,
+                    "ar",
+                    str(year),
+                    f"ett år med budget för {kg} i budget_ramar.csv: " + ", ".join(map(str, years)),
+                )
+            )
             continue
         b = float(budget[kg])
         if r["verksamhet"] is None and not pd.isna(r["budget"]):
-            issues.append(Issue(label, row, "budget", _as_typed(r["budget"]),
-                                "en tom cell: kontogruppens budget hämtas ur budget_ramar.csv (budget anges bara på rader med verksamhet)"))
+            issues.append(
+                Issue(
+                    label,
+                    row,
+                    "budget",
+                    _as_typed(r["budget"]),
+                    "en tom cell: kontogruppens budget hämtas ur budget_ramar.csv (budget anges bara på rader med verksamhet)",
+                )
+            )
         if pd.isna(r["prognos"]) and not full_year:
-            issues.append(Issue(label, row, "prognos", "", "en prognos för helåret (får vara tom bara vid helår, per_datum 31 december)"))
+            issues.append(
+                Issue(
+                    label,
+                    row,
+                    "prognos",
+                    "",
+                    "en prognos för helåret (får vara tom bara vid helår, per_datum 31 december)",
+                )
+            )
         if full_year and not pd.isna(r["prognos"]) and abs(float(r["prognos"]) - float(r["utfall"])) > 1e-9:
-            issues.append(Issue(label, row, "prognos", _as_typed(r["prognos"]), f"samma värde som utfallet ({_as_typed(r['utfall'])}) eller en tom cell vid helår"))
+            issues.append(
+                Issue(
+                    label,
+                    row,
+                    "prognos",
+                    _as_typed(r["prognos"]),
+                    f"samma värde som utfallet ({_as_typed(r['utfall'])}) eller en tom cell vid helår",
+                )
+            )
         for col in ("utfall", "prognos"):
             v = r[col]
             if not pd.isna(v) and b != 0 and v != 0 and (v > 0) != (b > 0):
-                want = "negativt (en kostnad, som i budget_ramar.csv)" if b < 0 else "positivt (en intäkt, som i budget_ramar.csv)"
-                issues.append(Issue(label, row, col, _as_typed(v), f"ett tal med samma tecken som budgeten för {kg} ({fmt.tkr(b)}): {want}"))
+                want = (
+                    "negativt (en kostnad, som i budget_ramar.csv)"
+                    if b < 0
+                    else "positivt (en intäkt, som i budget_ramar.csv)"
+                )
+                issues.append(
+                    Issue(
+                        label,
+                        row,
+                        col,
+                        _as_typed(v),
+                        f"ett tal med samma tecken som budgeten för {kg} ({fmt.tkr(b)}): {want}",
+                    )
+                )
         if org_sources is not None and r["kalla"] not in org_sources:
-            issues.append(Issue(label, row, "kalla", r["kalla"], f"en källa i data/kallor.csv med organisation '{org}'"))
+            issues.append(
+                Issue(label, row, "kalla", r["kalla"], f"en källa i data/kallor.csv med organisation '{org}'")
+            )
     if any(i.severity == "fel" for i in issues):
         return issues
     issues += _consistency(fu, ramar, label)
@@ -252,15 +339,29 @@ def _consistency(fu: pd.DataFrame, ramar: pd.DataFrame, label: str) -> list[Issu
             for col in ("utfall", "prognos"):
                 total_units = units[f"{col}_tkr"].sum()
                 if abs(total_units - w[f"{col}_tkr"]) > TOLERANCE_TKR:
-                    issues.append(Issue(label, int(whole.index[0]), col, _as_typed(w[col]),
-                                        f"summan av verksamhetsraderna för {kg} ({fmt.tkr(total_units)}), högst {fmt.tkr(TOLERANCE_TKR)} ifrån"))
+                    issues.append(
+                        Issue(
+                            label,
+                            int(whole.index[0]),
+                            col,
+                            _as_typed(w[col]),
+                            f"summan av verksamhetsraderna för {kg} ({fmt.tkr(total_units)}), högst {fmt.tkr(TOLERANCE_TKR)} ifrån",
+                        )
+                    )
         if units["budget_tkr"].notna().all():
             b = float(budget_for(ramar, int(ar))[kg])
             s = float(units["budget_tkr"].sum())
             if abs(s - b) > TOLERANCE_TKR:
-                issues.append(Issue(label, int(units.index[0]), "budget", _as_typed(units["budget"].iloc[0]),
-                                    f"verksamheternas budgetar för {kg} summerade ({fmt.tkr(s)}) lika med budget_ramar.csv ({fmt.tkr(b)})",
-                                    severity="varning"))
+                issues.append(
+                    Issue(
+                        label,
+                        int(units.index[0]),
+                        "budget",
+                        _as_typed(units["budget"].iloc[0]),
+                        f"verksamheternas budgetar för {kg} summerade ({fmt.tkr(s)}) lika med budget_ramar.csv ({fmt.tkr(b)})",
+                        severity="varning",
+                    )
+                )
     return issues
 
 
@@ -289,8 +390,23 @@ MEASURES = {
 # Units the follow-up shows (in tkr, whole numbers): a table in mnkr is coarser than that and would be
 # shown with false precision, so it is analysed only in Rapporternas tabeller.
 READ_UNITS = ("kr", "tkr")
-MODEL_COLUMNS = ["ar", "tertial", "per_datum", "kontogrupp", "verksamhet", "enhet", *AMOUNTS, "kommentar", "kalla",
-                 "avsnitt", *EXTRA_AMOUNTS, "tabell", "rad", "rot", "tecken"]
+MODEL_COLUMNS = [
+    "ar",
+    "tertial",
+    "per_datum",
+    "kontogrupp",
+    "verksamhet",
+    "enhet",
+    *AMOUNTS,
+    "kommentar",
+    "kalla",
+    "avsnitt",
+    *EXTRA_AMOUNTS,
+    "tabell",
+    "rad",
+    "rot",
+    "tecken",
+]
 
 
 def from_tables(fu: pd.DataFrame | None) -> bool:
@@ -399,9 +515,21 @@ def from_model(data: dict) -> tuple[pd.DataFrame | None, list]:
         sign = sign_of(t, cols)
 
         def rec(r, kg, unit_name, t=t, cols=cols, root=root, sign=sign):
-            out = {"ar": t.per.year, "tertial": None, "per_datum": t.per, "kontogrupp": kg, "verksamhet": unit_name,
-                   "enhet": t.unit, "kommentar": r.comment or None, "kalla": t.kalla, "avsnitt": t.avsnitt,
-                   "tabell": t.id, "rad": r.number, "rot": root, "tecken": sign}
+            out = {
+                "ar": t.per.year,
+                "tertial": None,
+                "per_datum": t.per,
+                "kontogrupp": kg,
+                "verksamhet": unit_name,
+                "enhet": t.unit,
+                "kommentar": r.comment or None,
+                "kalla": t.kalla,
+                "avsnitt": t.avsnitt,
+                "tabell": t.id,
+                "rad": r.number,
+                "rot": root,
+                "tecken": sign,
+            }
             for name in (*AMOUNTS, *EXTRA_AMOUNTS):
                 out[name] = _number(t.value(r.number, cols[name].id)) if name in cols else None
             return out
@@ -438,8 +566,9 @@ def _decimals(text: str) -> int:
     return len(text.split(".", 1)[1]) if "." in text else 0
 
 
-def to_model(fu: pd.DataFrame, ramar: pd.DataFrame | None, caption: str, prefix: str = "uppfoljning"
-             ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def to_model(
+    fu: pd.DataFrame, ramar: pd.DataFrame | None, caption: str, prefix: str = "uppfoljning"
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The old follow-up file (validated) as the model's files: (tabeller, tabell_kolumner, tabell_varden,
     tabell_kommentarer), one table per report date.
 
@@ -456,23 +585,49 @@ def to_model(fu: pd.DataFrame, ramar: pd.DataFrame | None, caption: str, prefix:
         where = f"{FILENAME}, {per.isoformat()}"
         cites = part[["kalla", "avsnitt"]].drop_duplicates()
         if len(cites) != 1:
-            raise ConversionError(f"{where}: raderna anger {len(cites)} olika källor (kalla, avsnitt); en tabell i "
-                                  "tabeller.csv har en källa. Dela upp filen per källa först.")
+            raise ConversionError(
+                f"{where}: raderna anger {len(cites)} olika källor (kalla, avsnitt); en tabell i "
+                "tabeller.csv har en källa. Dela upp filen per källa först."
+            )
         unit = part["enhet"].drop_duplicates()
         if len(unit) != 1:
-            raise ConversionError(f"{where}: raderna har olika enheter ({', '.join(unit)}); en tabell har en enhet. "
-                                  "Skriv om raderna i en enhet först.")
+            raise ConversionError(
+                f"{where}: raderna har olika enheter ({', '.join(unit)}); en tabell har en enhet. "
+                "Skriv om raderna i en enhet först."
+            )
         tid = f"{prefix}_{per.isoformat().replace('-', '_')}"
-        texts = {(idx, c): _text(part.at[idx, c]) for idx in part.index for c in AMOUNTS if not pd.isna(part.at[idx, c])}
-        tables.append({"tabell": tid, "rubrik": caption, "rapport": report_kind(per), "per": per, "enhet": unit.iloc[0],
-                       "decimaler": max((_decimals(v) for v in texts.values()), default=0),
-                       "kalla": cites.iloc[0]["kalla"], "avsnitt": cites.iloc[0]["avsnitt"]})
-        measures = {"utfall": ("utfall helår" if is_full_year(per) else "utfall ack", "Utfall"),
-                    "prognos": ("prognos helår", "Prognos helår"), "budget": ("budget helår", "Budget")}
+        texts = {
+            (idx, c): _text(part.at[idx, c]) for idx in part.index for c in AMOUNTS if not pd.isna(part.at[idx, c])
+        }
+        tables.append(
+            {
+                "tabell": tid,
+                "rubrik": caption,
+                "rapport": report_kind(per),
+                "per": per,
+                "enhet": unit.iloc[0],
+                "decimaler": max((_decimals(v) for v in texts.values()), default=0),
+                "kalla": cites.iloc[0]["kalla"],
+                "avsnitt": cites.iloc[0]["avsnitt"],
+            }
+        )
+        measures = {
+            "utfall": ("utfall helår" if is_full_year(per) else "utfall ack", "Utfall"),
+            "prognos": ("prognos helår", "Prognos helår"),
+            "budget": ("budget helår", "Budget"),
+        }
         used = [c for c in AMOUNTS if c == "utfall" or part[c].notna().any()]
         for c in used:
-            columns.append({"tabell": tid, "kolumn": c, "matt": measures[c][0], "ar": int(year),
-                            "rubrik_i_kallan": measures[c][1], "berakning": ""})
+            columns.append(
+                {
+                    "tabell": tid,
+                    "kolumn": c,
+                    "matt": measures[c][0],
+                    "ar": int(year),
+                    "rubrik_i_kallan": measures[c][1],
+                    "berakning": "",
+                }
+            )
         rad = 0
         groups = sorted(part.groupby("kontogrupp", sort=False), key=lambda g: order.get(g[0], len(order)))
         for kg, rows in groups:
@@ -485,10 +640,24 @@ def to_model(fu: pd.DataFrame, ramar: pd.DataFrame | None, caption: str, prefix:
             for n, (idx, label, under, role) in enumerate(lines):
                 number = parent + n
                 for c in used:
-                    values.append({"tabell": tid, "rad": number, "post": label, "summeras_i": under, "roll": role,
-                                   "berakning": "", "kolumn": c, "varde": "" if idx is None else texts.get((idx, c), "")})
+                    values.append(
+                        {
+                            "tabell": tid,
+                            "rad": number,
+                            "post": label,
+                            "summeras_i": under,
+                            "roll": role,
+                            "berakning": "",
+                            "kolumn": c,
+                            "varde": "" if idx is None else texts.get((idx, c), ""),
+                        }
+                    )
                 if idx is not None and isinstance(part.at[idx, "kommentar"], str) and part.at[idx, "kommentar"]:
                     comments.append({"tabell": tid, "rad": number, "kommentar": part.at[idx, "kommentar"]})
             rad = parent + len(lines) - 1
-    return pd.DataFrame(tables), pd.DataFrame(columns), pd.DataFrame(values), \
-        pd.DataFrame(comments, columns=["tabell", "rad", "kommentar"])
+    return (
+        pd.DataFrame(tables),
+        pd.DataFrame(columns),
+        pd.DataFrame(values),
+        pd.DataFrame(comments, columns=["tabell", "rad", "kommentar"]),
+    )

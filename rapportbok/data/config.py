@@ -70,8 +70,13 @@ def _key_of(node: yaml.Node) -> Any:
     return None
 
 
-def _walk(node: yaml.Node, path: tuple, lines: dict[tuple, int], dups: list[tuple[tuple, int]],
-          visited: set[int] | None = None) -> None:
+def _walk(
+    node: yaml.Node,
+    path: tuple,
+    lines: dict[tuple, int],
+    dups: list[tuple[tuple, int]],
+    visited: set[int] | None = None,
+) -> None:
     visited = set() if visited is None else visited
     lines.setdefault(path, node.start_mark.line + 1)
     if id(node) in visited:  # an alias: walked once (so "billion laughs" stays small)
@@ -123,8 +128,15 @@ def read_yaml(path: Path, label: str) -> tuple[YamlDoc | None, list[Issue]]:
         line = mark.line + 1 if mark else 0
         lines = text.splitlines()
         what = lines[line - 1].strip()[:80] if 0 < line <= len(lines) else ""
-        return None, [Issue(label, line, "", what, "giltig YAML (kontrollera indrag, kolon, citattecken och klamrar "
-                            "på raden och raden före)")]
+        return None, [
+            Issue(
+                label,
+                line,
+                "",
+                what,
+                "giltig YAML (kontrollera indrag, kolon, citattecken och klamrar på raden och raden före)",
+            )
+        ]
     except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as err:
         return None, [Issue(label, 0, "", str(err).splitlines()[0] if str(err) else type(err).__name__, "giltig YAML")]
     lines: dict[tuple, int] = {}
@@ -150,8 +162,11 @@ def _shown(value: Any) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
     if isinstance(value, dict):  # one level only: aliases can make a value enormous
-        items = [f"{_shown(k) if not isinstance(k, (dict, list)) else '…'}: "
-                 f"{_shown(v) if not isinstance(v, (dict, list)) else '…'}" for k, v in list(value.items())[:3]]
+        items = [
+            f"{_shown(k) if not isinstance(k, (dict, list)) else '…'}: "
+            f"{_shown(v) if not isinstance(v, (dict, list)) else '…'}"
+            for k, v in list(value.items())[:3]
+        ]
         text = "{" + ", ".join(items) + (", …" if len(value) > 3 else "") + "}"
     elif isinstance(value, list):
         items = [_shown(v) if not isinstance(v, (dict, list)) else "…" for v in value[:3]]
@@ -173,7 +188,9 @@ def _pattern(loc: tuple) -> str:
 VARIABLE_KEYS = {"ar", "municipalities", "groups", "own_groups", "battre", "kpis", "begrepp"}
 
 
-def issues_from(err: ValidationError, doc: YamlDoc, label: str, expected: dict[str, str], missing_word: str = "nyckeln") -> list[Issue]:
+def issues_from(
+    err: ValidationError, doc: YamlDoc, label: str, expected: dict[str, str], missing_word: str = "nyckeln"
+) -> list[Issue]:
     out = []
     for e in err.errors():
         loc = tuple(e["loc"])
@@ -182,13 +199,21 @@ def issues_from(err: ValidationError, doc: YamlDoc, label: str, expected: dict[s
         line = doc.line(where)
         column = _dotted(loc[:-2] if key_error else loc)
         if e["type"] == "missing":
-            out.append(Issue(label, doc.line(loc[:-1]) if len(loc) > 1 else 0, column, "",
-                             f"{missing_word} '{loc[-1]}', som saknas i filen"))
+            out.append(
+                Issue(
+                    label,
+                    doc.line(loc[:-1]) if len(loc) > 1 else 0,
+                    column,
+                    "",
+                    f"{missing_word} '{loc[-1]}', som saknas i filen",
+                )
+            )
             continue
         if e["type"] == "extra_forbidden":
             parent = _pattern(loc[:-1])
-            out.append(Issue(label, line, _dotted(loc), str(loc[-1]),
-                             expected.get(parent + ".<extra>", "bara kända nycklar")))
+            out.append(
+                Issue(label, line, _dotted(loc), str(loc[-1]), expected.get(parent + ".<extra>", "bara kända nycklar"))
+            )
             continue
         if e["type"] == "rapportbok":  # our own validators say what they expected
             text = str(e["ctx"]["expected"])
@@ -350,7 +375,7 @@ ORG_EXPECTED = {
     "slug": "organisationens mapp som text (små bokstäver a–z, siffror, bindestreck)",
     "namn": "organisationens namn som text, t.ex. namn: Alingsås kommun",
     "namnd": "nämndens namn som text, t.ex. namnd: Socialnämnden",
-    "kolada_id": "Koladas kommunkod med fyra siffror inom citattecken, t.ex. \"1489\"",
+    "kolada_id": 'Koladas kommunkod med fyra siffror inom citattecken, t.ex. "1489"',
     "ar": "minst ett rapportår med sin tertial, t.ex. ar: {2025: {tertial: 1}}",
     "ar.*": "en mappning med rapportårets tertial eller rapportdatum, t.ex. 2024: {tertial: 3} eller 2025: {per: 2025-10-31}",
     "ar.*.<extra>": "bara nycklarna tertial och per",
@@ -392,15 +417,36 @@ def read_organisation(path: Path, label: str | None = None) -> tuple[Organisatio
             continue
         where = doc.line(("ar", year, "per"))
         if spec.per.year != year or not periods.is_month_end(spec.per):
-            issues.append(Issue(label, where, f"ar.{year}.per", spec.per.isoformat(),
-                                f"ett månadsslut i {year} som ÅÅÅÅ-MM-DD, t.ex. per: {year}-10-31"))
+            issues.append(
+                Issue(
+                    label,
+                    where,
+                    f"ar.{year}.per",
+                    spec.per.isoformat(),
+                    f"ett månadsslut i {year} som ÅÅÅÅ-MM-DD, t.ex. per: {year}-10-31",
+                )
+            )
         elif spec.tertial is not None and periods.tertial_end(year, spec.tertial) != spec.per:
-            issues.append(Issue(label, doc.line(("ar", year, "tertial")), f"ar.{year}.tertial", str(spec.tertial),
-                                f"ingen tertial, eller den tertial som slutar {spec.per.isoformat()} (per)"))
+            issues.append(
+                Issue(
+                    label,
+                    doc.line(("ar", year, "tertial")),
+                    f"ar.{year}.tertial",
+                    str(spec.tertial),
+                    f"ingen tertial, eller den tertial som slutar {spec.per.isoformat()} (per)",
+                )
+            )
     folder = path.parent.name
     if org.slug != folder or not SLUG.match(org.slug):
-        issues.append(Issue(label, doc.line(("slug",)), "slug", org.slug,
-                            f"'{folder}', samma namn som mappen (små bokstäver a–z, siffror, bindestreck)"))
+        issues.append(
+            Issue(
+                label,
+                doc.line(("slug",)),
+                "slug",
+                org.slug,
+                f"'{folder}', samma namn som mappen (små bokstäver a–z, siffror, bindestreck)",
+            )
+        )
     return (None if issues else org), issues
 
 
@@ -418,9 +464,9 @@ def _id(pattern: re.Pattern[str], expected: str):
     return BeforeValidator(check)
 
 
-KpiId = Annotated[str, _id(KPI, "ett nyckeltals-id som \"N31001\" (en versal och fem siffror)")]
-MunicipalityId = Annotated[str, _id(MUNICIPALITY, "ett kommun-id med fyra siffror, t.ex. \"1489\"")]
-GroupId = Annotated[str, _id(GROUP, "ett Kolada-grupp-id, t.ex. \"G2328\"")]
+KpiId = Annotated[str, _id(KPI, 'ett nyckeltals-id som "N31001" (en versal och fem siffror)')]
+MunicipalityId = Annotated[str, _id(MUNICIPALITY, 'ett kommun-id med fyra siffror, t.ex. "1489"')]
+GroupId = Annotated[str, _id(GROUP, 'ett Kolada-grupp-id, t.ex. "G2328"')]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -461,18 +507,17 @@ class KoladaSpec(BaseModel):
         return v
 
 
-
 KOLADA_KEYS = ("kpis", "first_year", "municipalities", "groups", "own_groups", "battre", "all_municipalities")
 KOLADA_EXPECTED = {
     "": "en YAML-mappning med nycklarna kpis, first_year och municipalities",
-    "kpis": "en icke-tom lista med nyckeltals-id, t.ex. kpis: [\"N31001\"]",
+    "kpis": 'en icke-tom lista med nyckeltals-id, t.ex. kpis: ["N31001"]',
     "first_year": "ett årtal som heltal, t.ex. first_year: 2018",
-    "municipalities": "en icke-tom mappning kommun-id: namn, t.ex. \"1489\": Alingsås",
+    "municipalities": 'en icke-tom mappning kommun-id: namn, t.ex. "1489": Alingsås',
     "municipalities.*": "kommunens namn som text",
-    "groups": "en mappning grupp-id: titel, t.ex. \"G2328\": Alla kommuner",
+    "groups": 'en mappning grupp-id: titel, t.ex. "G2328": Alla kommuner',
     "groups.*": "gruppens titel som text",
     "own_groups": "en mappning namn: lista med kommun-id",
-    "own_groups.*": "en icke-tom lista med kommun-id, t.ex. [\"1440\", \"1482\"]",
+    "own_groups.*": 'en icke-tom lista med kommun-id, t.ex. ["1440", "1482"]',
     "battre": "en mappning nyckeltals-id: lagre eller hogre",
     "battre.*": "'lagre' eller 'hogre'",
     "all_municipalities": "true (hämta alla kommuner, för plats och percentil) eller false",

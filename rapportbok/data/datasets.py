@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sys
 import types
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 import yaml
@@ -19,11 +19,10 @@ import yaml
 from rapportbok.core import state
 from rapportbok.core.hashing import Digest, same_signature, signature
 from rapportbok.core.paths import PACKAGE_DIR, data_dir
-from rapportbok.data import actionplan, budget, review, risk, sources
+from rapportbok.data import actionplan, budget, review, risk, sources, stated_tables
 from rapportbok.data import budget_followup as followup
 from rapportbok.data import organisations as orgs
 from rapportbok.data import stated_figures as stated
-from rapportbok.data import stated_tables
 from rapportbok.data.schema import DataError, Issue, TableSpec, read_table, text_problem
 
 # Per-organisation files: name -> (spec, optional extra check(df, spec, label) -> issues).
@@ -58,7 +57,15 @@ def _read(org_path: Path, name: str, known_sources: set[str]) -> tuple[pd.DataFr
     if "kalla" in df.columns:
         for idx, value in df["kalla"].items():
             if value not in known_sources:
-                issues.append(Issue(label, int(idx), "kalla", str(value), "ett id ur data/kallor.csv: " + ", ".join(sorted(known_sources))))
+                issues.append(
+                    Issue(
+                        label,
+                        int(idx),
+                        "kalla",
+                        str(value),
+                        "ett id ur data/kallor.csv: " + ", ".join(sorted(known_sources)),
+                    )
+                )
     if extra:
         issues += extra(df, spec, label)
     return (None if issues else df), issues
@@ -76,18 +83,31 @@ def _kolada(org_path: Path) -> tuple[pd.DataFrame | None, list[Issue]]:
     if not (org_path / kolada.CONFIG_FILE).exists():
         return None, []
     old = kolada.old_store(org_path)
-    label = (f"{org_path.name}/{kolada.STORE_DIR}/{kolada.VALUES_FILE}" if old is not None
-             else f"{kolada.STORE_DIR}/ (den nationella Kolada-lagringen, för {org_path.name})")
+    label = (
+        f"{org_path.name}/{kolada.STORE_DIR}/{kolada.VALUES_FILE}"
+        if old is not None
+        else f"{kolada.STORE_DIR}/ (den nationella Kolada-lagringen, för {org_path.name})"
+    )
     try:
         values, _ = kolada.load_stored(org_path)
     except (kolada.KoladaError, kolada.KoladaConfigError, ValueError, KeyError, yaml.YAMLError) as err:
-        return None, [Issue(label, 0, "", str(err)[:200], "värdena som `rapportbok kolada hamta` sparade; hämta dem igen")]
+        return None, [
+            Issue(label, 0, "", str(err)[:200], "värdena som `rapportbok kolada hamta` sparade; hämta dem igen")
+        ]
     issues = []
     if old is not None:
-        issues.append(Issue(label, 0, "", "en egen lagring från före den nationella",
-                            "värdena i den nationella lagringen data/kolada/; den egna läses tills den flyttas med "
-                            f"`rapportbok kolada flytta` (eller hämtas igen med `rapportbok kolada hamta --org "
-                            f"{org_path.name}`)", severity="varning"))
+        issues.append(
+            Issue(
+                label,
+                0,
+                "",
+                "en egen lagring från före den nationella",
+                "värdena i den nationella lagringen data/kolada/; den egna läses tills den flyttas med "
+                f"`rapportbok kolada flytta` (eller hämtas igen med `rapportbok kolada hamta --org "
+                f"{org_path.name}`)",
+                severity="varning",
+            )
+        )
     return (kolada.values_frame([]) if values is None else values), issues
 
 
@@ -203,8 +223,9 @@ def prevalidate(slugs: list[str], processes: int, data: Path | None = None, chil
     try:
         for k in range(1, processes):
             recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_prevalidate_child, args=(slugs[k::processes], data, send, child_setup),
-                               daemon=True)
+            proc = ctx.Process(
+                target=_prevalidate_child, args=(slugs[k::processes], data, send, child_setup), daemon=True
+            )
             proc.start()
             send.close()
             children.append((proc, recv))
@@ -214,7 +235,7 @@ def prevalidate(slugs: list[str], processes: int, data: Path | None = None, chil
             except Exception:  # noqa: BLE001, S110 - not cached: the build's validation meets it again and reports it
                 pass
         got = 0
-        for proc, recv in children:
+        for _proc, recv in children:
             try:
                 entries = pickle.loads(recv.recv_bytes())  # from a child forked by this process
             except (EOFError, OSError, pickle.UnpicklingError):
@@ -363,9 +384,18 @@ def _budget_from_model(out: dict, org: str, data: Path) -> list[Issue]:
     for name, df in derived.items():
         if out.get(name) is not None:
             spec = ORG_DATASETS[name][0]
-            issues.append(Issue(f"{org}/{spec.filename}", 0, "", "", f"bara en källa till {spec.title.lower()}: "
-                                f"organisation.yml (begrepp) pekar på tabellen {df['tabell'].iloc[0]} i "
-                                f"{stated_tables.TABLES.filename}, så filen läses inte – ta bort den", severity="varning"))
+            issues.append(
+                Issue(
+                    f"{org}/{spec.filename}",
+                    0,
+                    "",
+                    "",
+                    f"bara en källa till {spec.title.lower()}: "
+                    f"organisation.yml (begrepp) pekar på tabellen {df['tabell'].iloc[0]} i "
+                    f"{stated_tables.TABLES.filename}, så filen läses inte – ta bort den",
+                    severity="varning",
+                )
+            )
         out[name] = df
     return issues
 
@@ -380,10 +410,20 @@ def _followup_from_model(out: dict, org: str) -> list[Issue]:
         return []
     issues = []
     if out.get("budgetuppfoljning") is not None:
-        issues.append(Issue(f"{org}/{followup.FILENAME}", 0, "", "", "bara ett sätt att ange uppföljningen: "
-                            f"{stated_tables.TABLES.filename} har uppföljningstabeller ("
-                            + ", ".join(dict.fromkeys(derived["tabell"])) + "), så filen läses inte – konvertera den med "
-                            "tools/uppfoljning_till_tabeller.py eller ta bort den", severity="varning"))
+        issues.append(
+            Issue(
+                f"{org}/{followup.FILENAME}",
+                0,
+                "",
+                "",
+                "bara ett sätt att ange uppföljningen: "
+                f"{stated_tables.TABLES.filename} har uppföljningstabeller ("
+                + ", ".join(dict.fromkeys(derived["tabell"]))
+                + "), så filen läses inte – konvertera den med "
+                "tools/uppfoljning_till_tabeller.py eller ta bort den",
+                severity="varning",
+            )
+        )
     out["budgetuppfoljning"] = derived
     return issues
 
@@ -400,8 +440,15 @@ def source_text_issues(path: Path, label: str) -> list[Issue]:
             problem = (f"byten 0x{raw[err.start]:02X} på rad {line} (troligen Windows-1252)", "")
     if problem is None:
         return []
-    return [Issue(label, 0, "", problem[0], "en textfil i UTF-8 – spara texten som UTF-8 "
-                  "(t.ex. i Anteckningar: Spara som, Kodning: UTF-8)")]
+    return [
+        Issue(
+            label,
+            0,
+            "",
+            problem[0],
+            "en textfil i UTF-8 – spara texten som UTF-8 (t.ex. i Anteckningar: Spara som, Kodning: UTF-8)",
+        )
+    ]
 
 
 def validate(data: Path | None = None) -> list[Issue]:

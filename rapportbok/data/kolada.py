@@ -35,9 +35,10 @@ import json
 import math
 import re
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pandas as pd
@@ -142,8 +143,8 @@ def _parse_retry_after(value: str | None) -> float | None:
     if when is None:
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=_dt.timezone.utc)
-    return max(0.0, (when - _dt.datetime.now(_dt.timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=_dt.UTC)
+    return max(0.0, (when - _dt.datetime.now(_dt.UTC)).total_seconds())
 
 
 class KoladaClient:
@@ -219,8 +220,9 @@ class KoladaClient:
             parts.append(chunk)
             size += len(chunk)
             if size > MAX_BODY:
-                raise KoladaError(f"Kolada svarade med mer än {MAX_BODY // 2**20} MB för {url}; hämtningen avbröts.",
-                                  url=url)
+                raise KoladaError(
+                    f"Kolada svarade med mer än {MAX_BODY // 2**20} MB för {url}; hämtningen avbröts.", url=url
+                )
             self._remaining(url)
 
     # -- low level ---------------------------------------------------------
@@ -268,8 +270,11 @@ class KoladaClient:
                         body = self._read_body(resp, full_url)
                     except (requests.RequestException, OSError) as exc:
                         resp.close()
-                        raise KoladaError(f"Kolada avbröt svaret för {full_url} ({exc.__class__.__name__}).",
-                                          url=full_url, status=status) from exc
+                        raise KoladaError(
+                            f"Kolada avbröt svaret för {full_url} ({exc.__class__.__name__}).",
+                            url=full_url,
+                            status=status,
+                        ) from exc
                     except KoladaError:
                         resp.close()
                         raise
@@ -469,8 +474,10 @@ def group_members(group: dict[str, Any]) -> list[tuple[str, str]]:
         mid = m.get("member_id") if isinstance(m, dict) else None
         title = m.get("member_title") if isinstance(m, dict) else None
         if not isinstance(mid, str) or not _MUNICIPALITY_RE.match(mid) or not isinstance(title, str):
-            raise KoladaError(f"Oväntat svar från Kolada: gruppen {gid!r} har en medlem {str(m)[:80]!r}; "
-                              "förväntade member_id (fyra siffror) och member_title.")
+            raise KoladaError(
+                f"Oväntat svar från Kolada: gruppen {gid!r} har en medlem {str(m)[:80]!r}; "
+                "förväntade member_id (fyra siffror) och member_title."
+            )
         out.append((mid, title))
     return out
 
@@ -490,8 +497,11 @@ def _record_problem(rec: Any, v: Any) -> str | None:
     if not isinstance(rec.get("municipality"), str) or not _ID_RE.match(rec["municipality"]):
         return f"kommunens id {rec.get('municipality')!r} – förväntade ett id som 1489 eller G2328"
     period = rec.get("period")
-    if isinstance(period, bool) or not (isinstance(period, int) or (isinstance(period, str) and period.isdigit())) \
-            or not 1900 <= int(period) <= 2200:
+    if (
+        isinstance(period, bool)
+        or not (isinstance(period, int) or (isinstance(period, str) and period.isdigit()))
+        or not 1900 <= int(period) <= 2200
+    ):
         return f"året {period!r} – förväntade ett årtal som 2024"
     if not isinstance(v, dict):
         return f"värdet {v!r} – förväntade ett objekt med gender och value"
@@ -616,7 +626,7 @@ class KoladaConfig:
 def _id_str(value: Any, pattern: re.Pattern[str], what: str, where: str) -> str:
     if not isinstance(value, str):
         raise KoladaConfigError(
-            f"{where}: {what} {value!r} måste skrivas som text inom citattecken, t.ex. \"0114\" "
+            f'{where}: {what} {value!r} måste skrivas som text inom citattecken, t.ex. "0114" '
             "(annars kan inledande nollor försvinna)."
         )
     if not pattern.match(value):
@@ -648,9 +658,7 @@ def parse_config(raw: Any, where: str = CONFIG_FILE) -> KoladaConfig:
         raise KoladaConfigError(
             f"{where} saknar 'municipalities' (kommun-id: namn), med organisationen själv och jämförelsekommuner."
         )
-    municipalities = {
-        _id_str(k, _MUNICIPALITY_RE, "kommun-id (fyra siffror)", where): str(v) for k, v in munis.items()
-    }
+    municipalities = {_id_str(k, _MUNICIPALITY_RE, "kommun-id (fyra siffror)", where): str(v) for k, v in munis.items()}
 
     groups_raw = raw.get("groups") or {}
     if not isinstance(groups_raw, dict):
@@ -668,8 +676,9 @@ def parse_config(raw: Any, where: str = CONFIG_FILE) -> KoladaConfig:
             _id_str(m, _MUNICIPALITY_RE, "kommun-id (fyra siffror)", where) for m in members
         )
 
-    unknown = sorted(set(raw) - {"kpis", "first_year", "municipalities", "groups", "own_groups", "battre",
-                                 "all_municipalities"})
+    unknown = sorted(
+        set(raw) - {"kpis", "first_year", "municipalities", "groups", "own_groups", "battre", "all_municipalities"}
+    )
     if unknown:
         raise KoladaConfigError(f"{where}: okända nycklar: {', '.join(map(str, unknown))}.")
     everyone = raw.get("all_municipalities", False)
@@ -740,11 +749,7 @@ def own_group_mean(values_df: pd.DataFrame, members: Iterable[str]) -> pd.DataFr
             {"kpi": "object", "period": "int64", "gender": "object", "value": "float64", "n_members": "int64"}
         )
     else:
-        out = (
-            sub.groupby(keys, sort=True)["value"]
-            .agg(value="mean", n_members="count")
-            .reset_index()
-        )
+        out = sub.groupby(keys, sort=True)["value"].agg(value="mean", n_members="count").reset_index()
         out["value"] = out["value"].astype("float64")
         out["n_members"] = out["n_members"].astype("int64")
     out.attrs["source"] = OWN_PROCESSING_LABEL
@@ -754,8 +759,6 @@ def own_group_mean(values_df: pd.DataFrame, members: Iterable[str]) -> pd.DataFr
 # ---------------------------------------------------------------------------
 # Fetch and store
 # ---------------------------------------------------------------------------
-
-
 
 
 def _to_stored(df: pd.DataFrame) -> pd.DataFrame:
@@ -922,8 +925,10 @@ class FetchReport:
         lines = [
             f"Hämtade {self.n_values} värden från Kolada ({len(self.kpis)} nyckeltal, "
             f"{len(self.ids)} kommun- och grupp-id, {years}) i {self.n_requests} anrop.",
-            (f"Sparat i den nationella lagringen {self.values_path}/ (en mapp per nyckeltal med "
-             f"{VALUES_FILE} och {META_FILE})."),
+            (
+                f"Sparat i den nationella lagringen {self.values_path}/ (en mapp per nyckeltal med "
+                f"{VALUES_FILE} och {META_FILE})."
+            ),
         ]
         if self.moved_from is not None:
             lines.append(f"Organisationens gamla lagring {self.moved_from}/ är ersatt av den nationella och borttagen.")
@@ -939,15 +944,15 @@ class FetchReport:
                 lines.append("Reviderade värden (nyckeltal, kommun, år, kön: tidigare → nytt):")
                 for row in self.revised.head(max_lines).itertuples(index=False):
                     lines.append(
-                        f"  {row.kpi} {row.kommun_id} {row.period} {row.kon}: "
-                        f"{_fmt(row.tidigare)} → {_fmt(row.nytt)}"
+                        f"  {row.kpi} {row.kommun_id} {row.period} {row.kon}: {_fmt(row.tidigare)} → {_fmt(row.nytt)}"
                     )
                 if len(self.revised) > max_lines:
                     lines.append(f"  … och {len(self.revised) - max_lines} till.")
         if self.missing_kpis:
             lines.append(
                 "Varning: dessa nyckeltal finns inte (längre) i Kolada och saknas i hämtningen: "
-                + ", ".join(self.missing_kpis) + "."
+                + ", ".join(self.missing_kpis)
+                + "."
             )
         if self.kpis_without_values:
             lines.append("Obs: inga värden hittades för: " + ", ".join(self.kpis_without_values) + ".")
@@ -1002,7 +1007,7 @@ def fetch_org(
     """
     org_dir = Path(org_dir)
     config = load_config(org_dir)
-    now = now or _dt.datetime.now(_dt.timezone.utc)
+    now = now or _dt.datetime.now(_dt.UTC)
     kpis, ids, years = _plan_ids(org_dir.parent, [config], now)
     log_start = len(client.request_log)
     not_found_start = len(client.not_found_kpis)
@@ -1010,8 +1015,20 @@ def fetch_org(
         titles = _titles(client.kpis(kpis))
         values = client.data(kpis, ids, years=years)
     not_found = set(client.not_found_kpis[not_found_start:])
-    return _store_national(org_dir.parent, [org_dir], [config], kpis, ids, years, values, titles,
-                           client.request_log[log_start:], client.base_url, now, not_found)[0]
+    return _store_national(
+        org_dir.parent,
+        [org_dir],
+        [config],
+        kpis,
+        ids,
+        years,
+        values,
+        titles,
+        client.request_log[log_start:],
+        client.base_url,
+        now,
+        not_found,
+    )[0]
 
 
 def _years(config: KoladaConfig, now: _dt.datetime) -> list[int]:
@@ -1041,15 +1058,28 @@ def _plan_ids(data: Path, configs: Sequence[KoladaConfig], now: _dt.datetime) ->
 
 def _org_rows(stored: pd.DataFrame, config: KoladaConfig) -> pd.DataFrame:
     """An organisation's rows of stored values (its KPIs, ids, and years from first_year on)."""
-    keep = (stored["kpi"].isin(config.kpis) & stored["kommun_id"].isin(set(config.all_ids()))
-            & (stored["period"].astype("int64") >= config.first_year))
+    keep = (
+        stored["kpi"].isin(config.kpis)
+        & stored["kommun_id"].isin(set(config.all_ids()))
+        & (stored["period"].astype("int64") >= config.first_year)
+    )
     return stored[keep].reset_index(drop=True)
 
 
-def _store_national(data: Path, dirs: Sequence[Path], configs: Sequence[KoladaConfig], kpis: list[str],
-                    ids: list[str], years: list[int], values: pd.DataFrame, titles: dict[str, str | None],
-                    requests_made: list[str], base_url: str, now: _dt.datetime,
-                    not_found: frozenset[str] | set[str] = frozenset()) -> list[FetchReport]:
+def _store_national(
+    data: Path,
+    dirs: Sequence[Path],
+    configs: Sequence[KoladaConfig],
+    kpis: list[str],
+    ids: list[str],
+    years: list[int],
+    values: pd.DataFrame,
+    titles: dict[str, str | None],
+    requests_made: list[str],
+    base_url: str,
+    now: _dt.datetime,
+    not_found: frozenset[str] | set[str] = frozenset(),
+) -> list[FetchReport]:
     """Write the fetched KPIs into the national store, one folder per KPI (values, dated metadata),
     and report per organisation what changed for it since the previous fetch.
 
@@ -1088,23 +1118,41 @@ def _store_national(data: Path, dirs: Sequence[Path], configs: Sequence[KoladaCo
     for d, config in zip(dirs, configs):
         own_years = _years(config, now)
         had_previous = any(k in old_dates for k in config.kpis) or old_store(d) is not None
-        before = _org_rows(_read_stored_csv(old_store(d) / VALUES_FILE), config) if old_store(d) else _org_rows(previous, config)
+        before = (
+            _org_rows(_read_stored_csv(old_store(d) / VALUES_FILE), config)
+            if old_store(d)
+            else _org_rows(previous, config)
+        )
         after = _org_rows(stored, config)
         empty = pd.DataFrame(columns=_KEY + ["varde"])
-        revised, added, removed = _compare(before, after) if had_previous else (empty, after[_KEY + ["varde"]].copy(), empty)
+        revised, added, removed = (
+            _compare(before, after) if had_previous else (empty, after[_KEY + ["varde"]].copy(), empty)
+        )
         dates = [old_dates[k] for k in config.kpis if k in old_dates]
         if old_store(d) is not None:
             dates = [str(_read_meta(old_store(d) / META_FILE).get("fetched_at") or "")]
         present = set(after["kpi"])
-        reports.append(FetchReport(
-            org_dir=d, fetched_at=fetched_at, n_values=int(len(after)), n_requests=len(requests_made),
-            kpis=list(config.kpis), ids=config.all_ids(), years=own_years,
-            values_path=national_dir(data), meta_path=national_dir(data) / META_FILE,
-            previous_fetched_at=max(dates) if any(dates) else None, had_previous=had_previous,
-            revised=revised, added=added, removed=removed,
-            missing_kpis=[k for k in config.kpis if k not in titles or k in not_found],
-            kpis_without_values=[k for k in config.kpis if k not in present],
-            moved_from=old_store(d)))
+        reports.append(
+            FetchReport(
+                org_dir=d,
+                fetched_at=fetched_at,
+                n_values=int(len(after)),
+                n_requests=len(requests_made),
+                kpis=list(config.kpis),
+                ids=config.all_ids(),
+                years=own_years,
+                values_path=national_dir(data),
+                meta_path=national_dir(data) / META_FILE,
+                previous_fetched_at=max(dates) if any(dates) else None,
+                had_previous=had_previous,
+                revised=revised,
+                added=added,
+                removed=removed,
+                missing_kpis=[k for k in config.kpis if k not in titles or k in not_found],
+                kpis_without_values=[k for k in config.kpis if k not in present],
+                moved_from=old_store(d),
+            )
+        )
     for path, text in writes:
         files.write_text(path, text)
     import shutil
@@ -1136,8 +1184,9 @@ class Piece:
         return Digest().text("piece", self.path).hexdigest()[:20]
 
 
-def plan_many(configs: Sequence[KoladaConfig], years: Sequence[int], extra_ids: Sequence[str] = ()
-              ) -> tuple[list[str], list[str], list[Piece]]:
+def plan_many(
+    configs: Sequence[KoladaConfig], years: Sequence[int], extra_ids: Sequence[str] = ()
+) -> tuple[list[str], list[str], list[Piece]]:
     """KPIs, ids and requests for several organisations together: KPIs x ids x years, 25 ids a segment.
     ``extra_ids``: ids the stored KPIs already hold (another organisation's comparisons)."""
     kpis = sorted(_unique(k for c in configs for k in c.kpis))
@@ -1147,8 +1196,11 @@ def plan_many(configs: Sequence[KoladaConfig], years: Sequence[int], extra_ids: 
     for kchunk in chunked(kpis):
         for mchunk in chunked(ids):
             for ychunk in chunked(year_ids):
-                pieces.append(Piece(f"data/kpi/{','.join(kchunk)}/municipality/{','.join(mchunk)}/year/{','.join(ychunk)}",
-                                    "data"))
+                pieces.append(
+                    Piece(
+                        f"data/kpi/{','.join(kchunk)}/municipality/{','.join(mchunk)}/year/{','.join(ychunk)}", "data"
+                    )
+                )
     return kpis, ids, pieces
 
 
@@ -1191,7 +1243,7 @@ def fetch_many(
     organisation's ids), and the parts are removed. ``plan_ready(done, total)`` is called once with the number of
     requests already kept and in all; ``progress(1)`` after each request.
     """
-    now = now or _dt.datetime.now(_dt.timezone.utc)
+    now = now or _dt.datetime.now(_dt.UTC)
     dirs = [Path(d) for d in org_dirs]
     if not dirs:
         raise ValueError("Inga organisationer att hämta för.")
@@ -1227,8 +1279,9 @@ def fetch_many(
     titles = _titles([r for p in pieces if p.kind == "kpi" for r in records[p.key]["values"]])
     values = values_frame([r for p in pieces if p.kind == "data" for r in records[p.key]["values"]])
     requests_made = [u for p in pieces for u in records[p.key]["requests"]]
-    reports = _store_national(data, dirs, configs, kpis, ids, years, values, titles, requests_made,
-                              client.base_url, now)
+    reports = _store_national(
+        data, dirs, configs, kpis, ids, years, values, titles, requests_made, client.base_url, now
+    )
     import shutil
 
     shutil.rmtree(folder, ignore_errors=True)
@@ -1263,8 +1316,10 @@ def migrate(org_dirs: Sequence[Path | str]) -> list[str]:
         meta = _read_meta(folder / META_FILE)
         fetched = meta.get("fetched_at")
         if not fetched:
-            raise KoladaError(f"{folder / META_FILE} saknar fetched_at (hämtningsdatum); hämta värdena igen i "
-                              f"stället: rapportbok kolada hamta --org {d.name}")
+            raise KoladaError(
+                f"{folder / META_FILE} saknar fetched_at (hämtningsdatum); hämta värdena igen i "
+                f"stället: rapportbok kolada hamta --org {d.name}"
+            )
         try:
             config = parse_config(meta.get("config") or {}, str(folder / META_FILE))
         except KoladaConfigError:
@@ -1275,33 +1330,56 @@ def migrate(org_dirs: Sequence[Path | str]) -> list[str]:
         needs[d] = (list(config.kpis), set(ids))
         for kpi in config.kpis:
             mine = values[values["kpi"] == kpi].reset_index(drop=True)
-            info = {"kpi": kpi, "title": titles.get(kpi), "fetched_at": str(fetched), "source": SOURCE_LABEL,
-                    "base_url": meta.get("base_url"), "missing": kpi in gone, "years": list(meta.get("years") or []),
-                    "ids": ids, "requests": [u for u in meta.get("requests") or [] if kpi in u],
-                    "moved_from": f"{d.name}/{STORE_DIR}/"}
+            info = {
+                "kpi": kpi,
+                "title": titles.get(kpi),
+                "fetched_at": str(fetched),
+                "source": SOURCE_LABEL,
+                "base_url": meta.get("base_url"),
+                "missing": kpi in gone,
+                "years": list(meta.get("years") or []),
+                "ids": ids,
+                "requests": [u for u in meta.get("requests") or [] if kpi in u],
+                "moved_from": f"{d.name}/{STORE_DIR}/",
+            }
             found.setdefault(kpi, {}).setdefault(str(fetched), []).append((mine, info))
     for kpi, fetches in found.items():
         national, meta = read_kpi(data, kpi)
         if meta.get("fetched_at"):
             fetches.setdefault(str(meta["fetched_at"]), []).append(
-                (national if national is not None else pd.DataFrame(columns=STORED_COLUMNS), meta))
+                (national if national is not None else pd.DataFrame(columns=STORED_COLUMNS), meta)
+            )
     writes, lines, kept_ids = [], [], {}
     for kpi in sorted(found):
         newest = max(found[kpi])
         same = found[kpi][newest]
-        values = (pd.concat([v for v, _ in same], ignore_index=True).drop_duplicates(_KEY)
-                  .sort_values(_KEY, kind="mergesort").reset_index(drop=True))
+        values = (
+            pd.concat([v for v, _ in same], ignore_index=True)
+            .drop_duplicates(_KEY)
+            .sort_values(_KEY, kind="mergesort")
+            .reset_index(drop=True)
+        )
         ids = sorted(_unique(str(i) for _, m in same for i in m.get("ids") or []))
         years = sorted({int(y) for _, m in same for y in m.get("years") or []})
         first = same[0][1]
-        meta = {"kpi": kpi, "title": first.get("title"), "fetched_at": newest, "source": SOURCE_LABEL,
-                "base_url": first.get("base_url"), "missing": all(m.get("missing") for _, m in same),
-                "years": years, "ids": ids, "n_values": len(values),
-                "requests": _unique(u for _, m in same for u in m.get("requests") or []),
-                "flyttad_fran": sorted({m["moved_from"] for _, m in same if m.get("moved_from")})}
+        meta = {
+            "kpi": kpi,
+            "title": first.get("title"),
+            "fetched_at": newest,
+            "source": SOURCE_LABEL,
+            "base_url": first.get("base_url"),
+            "missing": all(m.get("missing") for _, m in same),
+            "years": years,
+            "ids": ids,
+            "n_values": len(values),
+            "requests": _unique(u for _, m in same for u in m.get("requests") or []),
+            "flyttad_fran": sorted({m["moved_from"] for _, m in same if m.get("moved_from")}),
+        }
         kept_ids[kpi] = set(ids)
         folder = kpi_dir(data, kpi)
-        writes.append((folder / VALUES_FILE, values[STORED_COLUMNS].to_csv(index=False, lineterminator="\n", na_rep="")))
+        writes.append(
+            (folder / VALUES_FILE, values[STORED_COLUMNS].to_csv(index=False, lineterminator="\n", na_rep=""))
+        )
         writes.append((folder / META_FILE, yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)))
         older = sorted(k for k in found[kpi] if k != newest)
         if older:
@@ -1314,11 +1392,15 @@ def migrate(org_dirs: Sequence[Path | str]) -> list[str]:
         kpis, ids = needs[d]
         short = sorted(k for k in kpis if not ids <= kept_ids.get(k, set()))
         shutil.rmtree(old_store(d))
-        lines.append(f"{d.name}: {d.name}/{STORE_DIR}/ flyttad till den nationella lagringen {data.name}/{STORE_DIR}/ "
-                     "(en mapp per nyckeltal) och borttagen.")
+        lines.append(
+            f"{d.name}: {d.name}/{STORE_DIR}/ flyttad till den nationella lagringen {data.name}/{STORE_DIR}/ "
+            "(en mapp per nyckeltal) och borttagen."
+        )
         if short:
-            lines.append(f"  Obs: för {', '.join(short)} saknar den behållna hämtningen några av {d.name}s jämförelser; "
-                         f"hämta dem: rapportbok kolada hamta --org {d.name}")
+            lines.append(
+                f"  Obs: för {', '.join(short)} saknar den behållna hämtningen några av {d.name}s jämförelser; "
+                f"hämta dem: rapportbok kolada hamta --org {d.name}"
+            )
     return lines
 
 

@@ -110,8 +110,9 @@ def fold(text: str) -> str:
 # --- building ---------------------------------------------------------------------------------
 
 
-def build(group_records: Iterable[dict[str, Any]], kpi_records: Iterable[dict[str, Any]],
-          meta: dict[str, Any]) -> Snapshot:
+def build(
+    group_records: Iterable[dict[str, Any]], kpi_records: Iterable[dict[str, Any]], meta: dict[str, Any]
+) -> Snapshot:
     """The snapshot from Kolada's group records (with members) and KPI records.
 
     Every member of G2328 must have one group per area (the latest year when Kolada has several);
@@ -130,7 +131,9 @@ def build(group_records: Iterable[dict[str, Any]], kpi_records: Iterable[dict[st
     for m in everyone.get("members") or []:
         mid = m.get("member_id") if isinstance(m, dict) else None
         if not isinstance(mid, str) or not _MUN.match(mid):
-            raise SnapshotError(f"Gruppen {ALL_MUNICIPALITIES} har en medlem med ogiltigt id {mid!r} – förväntade fyra siffror.")
+            raise SnapshotError(
+                f"Gruppen {ALL_MUNICIPALITIES} har en medlem med ogiltigt id {mid!r} – förväntade fyra siffror."
+            )
         names[mid] = _text(m.get("member_title"), f"Kommunen {mid}:s namn")
     if not names:
         raise SnapshotError(f"Gruppen {ALL_MUNICIPALITIES} har inga medlemmar.")
@@ -144,7 +147,7 @@ def build(group_records: Iterable[dict[str, Any]], kpi_records: Iterable[dict[st
         for area, prefix in AREAS.items():
             if not title.startswith(prefix + ","):
                 continue
-            rest = title[len(prefix) + 1:]
+            rest = title[len(prefix) + 1 :]
             m = _TITLE_YEAR.search(rest)
             if not m:
                 continue
@@ -209,12 +212,16 @@ def load(folder: Path = SNAPSHOT_DIR) -> Snapshot:
     for i, r in enumerate(mun_rows, start=2):
         mid = r.get("kommun_id") or ""
         if not _MUN.match(mid) or any(not _GROUP.match(r.get(f"{a}_grupp") or "") for a in AREAS):
-            raise SnapshotError(f"{folder / MUNICIPALITIES_FILE}, rad {i}: {mid!r} – förväntade kommun-id och grupp-id.")
+            raise SnapshotError(
+                f"{folder / MUNICIPALITIES_FILE}, rad {i}: {mid!r} – förväntade kommun-id och grupp-id."
+            )
         municipalities[mid] = Municipality(mid, r["namn"], {a: (r[f"{a}_grupp"], r[f"{a}_titel"]) for a in AREAS})
     kpis = {}
     for i, r in enumerate(kpi_rows, start=2):
         if not _KPI.match(r.get("kpi") or ""):
-            raise SnapshotError(f"{folder / KPIS_FILE}, rad {i}: {r.get('kpi')!r} – förväntade ett nyckeltals-id som N31001.")
+            raise SnapshotError(
+                f"{folder / KPIS_FILE}, rad {i}: {r.get('kpi')!r} – förväntade ett nyckeltals-id som N31001."
+            )
         kpis[r["kpi"]] = (r["titel"], r["omrade"], r["battre"])
     return Snapshot(municipalities, kpis, meta)
 
@@ -228,8 +235,10 @@ def find(snapshot: Snapshot, query: str) -> Municipality:
     if _MUN.match(q):
         if q in snapshot.municipalities:
             return snapshot.municipalities[q]
-        raise SnapshotError(f"Kommunkoden {q} finns inte bland Koladas {len(snapshot.municipalities)} kommuner "
-                            "(koden har fyra siffror, t.ex. 1440 för Ale).")
+        raise SnapshotError(
+            f"Kommunkoden {q} finns inte bland Koladas {len(snapshot.municipalities)} kommuner "
+            "(koden har fyra siffror, t.ex. 1440 för Ale)."
+        )
     wanted = re.sub(r"\s+(kommun|stad)$", "", fold(q))
     for form in (wanted, wanted[:-1] if wanted.endswith("s") else None):  # "Linköpings kommun", "Stockholms stad"
         hits = [m for m in snapshot.municipalities.values() if form and fold(m.name) == form]
@@ -240,8 +249,11 @@ def find(snapshot: Snapshot, query: str) -> Municipality:
     folded = {fold(m.name): m for m in snapshot.municipalities.values()}
     close = difflib.get_close_matches(wanted, list(folded), n=5, cutoff=0.6)
     close += [f for f in folded if wanted and f.startswith(wanted) and f not in close][: 5 - len(close)]
-    hint = ("Liknande namn: " + ", ".join(f"{folded[c].name} ({folded[c].id})" for c in close) + "."
-            if close else "Ange kommunens kod med fyra siffror, t.ex. 1440.")
+    hint = (
+        "Liknande namn: " + ", ".join(f"{folded[c].name} ({folded[c].id})" for c in close) + "."
+        if close
+        else "Ange kommunens kod med fyra siffror, t.ex. 1440."
+    )
     raise SnapshotError(f"Hittar ingen kommun som heter '{q}'. {hint}")
 
 

@@ -106,8 +106,12 @@ def _measures(org: str, year: int, data: Path) -> list[dict]:
     """The measures to follow up in ``year``: plans covering the year, minus group members
     whose figures are on the group row (the group row carries planned effects, the member none)."""
     folder = data / org
-    plans, issues = read_table(folder / actionplan.PLANER.filename, actionplan.PLANER, f"{org}/{actionplan.PLANER.filename}")
-    meas, more = read_table(folder / actionplan.ATGARDER.filename, actionplan.ATGARDER, f"{org}/{actionplan.ATGARDER.filename}")
+    plans, issues = read_table(
+        folder / actionplan.PLANER.filename, actionplan.PLANER, f"{org}/{actionplan.PLANER.filename}"
+    )
+    meas, more = read_table(
+        folder / actionplan.ATGARDER.filename, actionplan.ATGARDER, f"{org}/{actionplan.ATGARDER.filename}"
+    )
     issues += more
     if issues:
         raise ExcelError(issues)
@@ -121,8 +125,17 @@ def _measures(org: str, year: int, data: Path) -> list[dict]:
     covering = {p["plan_id"]: p for _, p in plans.iterrows() if int(p["ar_fran"]) <= year <= int(p["ar_till"])}
     if not covering:
         spans = ", ".join(f"{p['plan_id']} ({p['ar_fran']}–{p['ar_till']})" for _, p in plans.iterrows())
-        raise ExcelError([Issue(f"{org}/{actionplan.PLANER.filename}", 0, "ar_fran", str(year),
-                                f"en åtgärdsplan som omfattar år {year}; planerna är: {spans}")])
+        raise ExcelError(
+            [
+                Issue(
+                    f"{org}/{actionplan.PLANER.filename}",
+                    0,
+                    "ar_fran",
+                    str(year),
+                    f"en åtgärdsplan som omfattar år {year}; planerna är: {spans}",
+                )
+            ]
+        )
     out = []
     for _, m in meas.sort_values(["plan_id", "rad"], kind="stable").iterrows():
         if m["plan_id"] not in covering:
@@ -130,13 +143,21 @@ def _measures(org: str, year: int, data: Path) -> list[dict]:
         g = m["grupp"]
         if isinstance(g, str) and g and g in with_effect and m["atgard_id"] not in with_effect:
             continue  # the group row holds this member's figures
-        out.append({"atgard_id": m["atgard_id"], "nr": m["nr"] or "", "titel": m["titel"],
-                    "plan_id": m["plan_id"], "enhet": covering[m["plan_id"]]["enhet"]})
+        out.append(
+            {
+                "atgard_id": m["atgard_id"],
+                "nr": m["nr"] or "",
+                "titel": m["titel"],
+                "plan_id": m["plan_id"],
+                "enhet": covering[m["plan_id"]]["enhet"],
+            }
+        )
     return out
 
 
-def write_template(org: str, year: int, tertial: int | None, out: Path, data: Path | None = None,
-                   per: dt.date | None = None) -> int:
+def write_template(
+    org: str, year: int, tertial: int | None, out: Path, data: Path | None = None, per: dt.date | None = None
+) -> int:
     """Write the follow-up template for a tertial, or for a report date ``per`` (a month end in ``year``);
     returns the number of measure rows."""
     data = data or data_dir()
@@ -144,7 +165,9 @@ def write_template(org: str, year: int, tertial: int | None, out: Path, data: Pa
         raise ExcelError([issue])
     if per is not None:
         if per.year != int(year) or not periods.is_month_end(per):
-            raise ExcelError([Issue("--per", 0, "", per.isoformat(), f"ett månadsslut i {int(year)}, t.ex. {int(year)}-10-31")])
+            raise ExcelError(
+                [Issue("--per", 0, "", per.isoformat(), f"ett månadsslut i {int(year)}, t.ex. {int(year)}-10-31")]
+            )
     elif tertial is None or int(tertial) not in periods.TERTIAL_END:
         raise ExcelError([Issue("--tertial", 0, "", str(tertial), "1, 2 eller 3")])
     measures = _measures(org, int(year), data)
@@ -176,7 +199,15 @@ def write_template(org: str, year: int, tertial: int | None, out: Path, data: Pa
                 c.alignment = Alignment(wrap_text=True, vertical="top")
         nr = f"nr {m['nr']}: " if m["nr"] else ""
         ws.cell(row=i, column=1).comment = Comment(f"{nr}{m['titel']}", AUTHOR, width=300, height=80)
-    widths = {"atgard_id": 12, "per_datum": 12, "faktisk_effekt": 16, "enhet": 8, "status_text": 60, "kalla": 28, "avsnitt": 40}
+    widths = {
+        "atgard_id": 12,
+        "per_datum": 12,
+        "faktisk_effekt": 16,
+        "enhet": 8,
+        "status_text": 60,
+        "kalla": 28,
+        "avsnitt": 40,
+    }
     for j, name in enumerate(names, start=1):
         ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width = widths.get(name, 14)
     ws.freeze_panes = "B2"
@@ -219,8 +250,10 @@ class ImportResult:
     skipped_rows: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
-        lines = [f"Importerade {len(self.added) + len(self.replaced)} rader till {self.target}"
-                 + (f" ({len(self.replaced)} ersatta)." if self.replaced else ".")]
+        lines = [
+            f"Importerade {len(self.added) + len(self.replaced)} rader till {self.target}"
+            + (f" ({len(self.replaced)} ersatta)." if self.replaced else ".")
+        ]
         if len(self.skipped) > 30:  # a long list is summarised: count and row ranges
             lines.append(f"{len(self.skipped)} ej ifyllda rader hoppades över ({_ranges(self.skipped_rows)}).")
         elif self.skipped:
@@ -288,8 +321,12 @@ def _ranges(numbers: list[int]) -> str:
     return "rad " + shown
 
 
-def existing_records(target: Path, target_label: str, required: tuple[str, ...] = ("atgard_id", "per_datum"),
-                      names: tuple[str, ...] | None = None) -> tuple[str, list[list[str]], bool]:
+def existing_records(
+    target: Path,
+    target_label: str,
+    required: tuple[str, ...] = ("atgard_id", "per_datum"),
+    names: tuple[str, ...] | None = None,
+) -> tuple[str, list[list[str]], bool]:
     """A data file an import adds to (the follow-up file; the stated tables' files): its text, its
     records and whether it must be rewritten as UTF-8 with commas (it was saved by Excel with
     semicolons or in Windows-1252). ``required``: the columns the header must have."""
@@ -346,7 +383,9 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
         if issues:
             raise ExcelError(issues)
         if df.empty:
-            raise ExcelError([Issue(label, 0, "faktisk_effekt", "", "minst en rad med faktisk_effekt eller status_text ifylld")])
+            raise ExcelError(
+                [Issue(label, 0, "faktisk_effekt", "", "minst en rad med faktisk_effekt eller status_text ifylld")]
+            )
 
         target = data / org / UPPFOLJNING.filename
         rewrite = not target.exists()
@@ -360,8 +399,9 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
         for n, rec in enumerate(records[1:], start=2):
             if len(rec) > max(ai, pi):
                 key_pos[(rec[ai].strip(), rec[pi].strip())] = n
-        result = ImportResult(target_label, skipped=[f"{a or '?'} (rad {i})" for i, a in skipped],
-                              skipped_rows=[i for i, _ in skipped])
+        result = ImportResult(
+            target_label, skipped=[f"{a or '?'} (rad {i})" for i, a in skipped], skipped_rows=[i for i, _ in skipped]
+        )
         new_records = [list(r) for r in records]
         appended = []
         row_map: dict[int, int] = {}  # row in the merged CSV -> row in the workbook
@@ -372,9 +412,16 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
             key = (vals["atgard_id"], vals["per_datum"])
             if key in key_pos:
                 if not replace:
-                    dup_issues.append(Issue(label, int(excel_row), "atgard_id+per_datum", f"{key[0]} / {key[1]}",
-                                            f"en rad som inte redan finns i {target_label} (där på rad {key_pos[key]}); "
-                                            "ange --ersatt för att ersätta den raden"))
+                    dup_issues.append(
+                        Issue(
+                            label,
+                            int(excel_row),
+                            "atgard_id+per_datum",
+                            f"{key[0]} / {key[1]}",
+                            f"en rad som inte redan finns i {target_label} (där på rad {key_pos[key]}); "
+                            "ange --ersatt för att ersätta den raden",
+                        )
+                    )
                     continue
                 new_records[key_pos[key] - 1] = rec
                 row_map[key_pos[key]] = int(excel_row)

@@ -96,4 +96,14 @@ def get(slug: str, data: Path | None = None) -> Org:
     for org in orgs:
         if org.slug == slug:
             return org
-    raise DataError([Issue("organisation.yml", 0, "slug", slug, "en organisation med en mapp i data/: " + ", ".join(o.slug for o in orgs))])
+    raise DataError(
+        [
+            Issue(
+                "organisation.yml",
+                0,
+                "slug",
+                slug,
+                "en organisation med en mapp i data/: " + ", ".join(o.slug for o in orgs),
+            )
+        ]
+    )

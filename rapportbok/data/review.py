@@ -77,14 +77,29 @@ def _uppgifter_issues(df: pd.DataFrame, spec: TableSpec, label: str) -> list[Iss
         lo, hi = row["varde_lag"], row["varde_hog"]
         ranged = not pd.isna(lo) and not pd.isna(hi)
         if single == ranged:
-            issues.append(Issue(label, int(idx), "varde", "" if not single else str(row["varde"]),
-                                "antingen varde eller både varde_lag och varde_hog"))
+            issues.append(
+                Issue(
+                    label,
+                    int(idx),
+                    "varde",
+                    "" if not single else str(row["varde"]),
+                    "antingen varde eller både varde_lag och varde_hog",
+                )
+            )
         elif ranged and lo > hi:
             issues.append(Issue(label, int(idx), "varde_lag", str(lo), "ett tal som inte är större än varde_hog"))
         if row["kpi"] and not re.fullmatch(r"[A-Z][0-9]{5}", str(row["kpi"])):
             issues.append(Issue(label, int(idx), "kpi", str(row["kpi"]), "ett Kolada-id som N31001"))
-        if not pd.isna(row["period_fran"]) and not pd.isna(row["period_till"]) and row["period_fran"] > row["period_till"]:
-            issues.append(Issue(label, int(idx), "period_fran", str(row["period_fran"]), "ett år som inte är senare än period_till"))
+        if (
+            not pd.isna(row["period_fran"])
+            and not pd.isna(row["period_till"])
+            and row["period_fran"] > row["period_till"]
+        ):
+            issues.append(
+                Issue(
+                    label, int(idx), "period_fran", str(row["period_fran"]), "ett år som inte är senare än period_till"
+                )
+            )
     return issues
 
 
@@ -95,8 +110,15 @@ def _forflyttning_issues(df: pd.DataFrame, spec: TableSpec, label: str) -> list[
         if stated is None:
             issues.append(Issue(label, int(idx), "besparing_text", row["besparing_text"], "ett belopp som '1,0 mnkr'"))
         elif abs(stated - row["besparing_mnkr_per_ar"]) > 1e-9:
-            issues.append(Issue(label, int(idx), "besparing_mnkr_per_ar", str(row["besparing_mnkr_per_ar"]),
-                                f"samma belopp som i besparing_text ({row['besparing_text']})"))
+            issues.append(
+                Issue(
+                    label,
+                    int(idx),
+                    "besparing_mnkr_per_ar",
+                    str(row["besparing_mnkr_per_ar"]),
+                    f"samma belopp som i besparing_text ({row['besparing_text']})",
+                )
+            )
     return issues
 
 

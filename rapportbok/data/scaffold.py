@@ -75,19 +75,27 @@ def kolada_yml(m: snap.Municipality, snapshot: snap.Snapshot, first_year: int) -
     kpis = "kpis:\n" + "".join(f'  - "{k}"  # {t}\n' for k, (t, _, _) in snapshot.kpis.items())
     groups = {snap.ALL_MUNICIPALITIES: "Alla kommuner (ovägt medel)"}
     groups.update({gid: title for gid, title in m.groups.values()})
-    body = _dump({
-        "first_year": first_year,
-        "municipalities": {m.id: m.name},
-        "groups": groups,
-        "all_municipalities": True,
-        "battre": {k: d for k, (_, _, d) in snapshot.kpis.items() if d},
-    })
+    body = _dump(
+        {
+            "first_year": first_year,
+            "municipalities": {m.id: m.name},
+            "groups": groups,
+            "all_municipalities": True,
+            "battre": {k: d for k, (_, _, d) in snapshot.kpis.items() if d},
+        }
+    )
     return head + kpis + body
 
 
-def create(query: str, data: Path | None = None, years: list[int] | None = None, slug: str | None = None,
-           snapshot: snap.Snapshot | None = None, first_year: int = DEFAULT_FIRST_YEAR,
-           today: _dt.date | None = None) -> NewOrganisation:
+def create(
+    query: str,
+    data: Path | None = None,
+    years: list[int] | None = None,
+    slug: str | None = None,
+    snapshot: snap.Snapshot | None = None,
+    first_year: int = DEFAULT_FIRST_YEAR,
+    today: _dt.date | None = None,
+) -> NewOrganisation:
     """Create data/<slug>/ for the municipality ``query`` (code or name). Refuses an existing folder."""
     snapshot = snapshot or snap.load()
     m = snap.find(snapshot, query)
@@ -100,10 +108,15 @@ def create(query: str, data: Path | None = None, years: list[int] | None = None,
     if slug in ("kallor", "kolada"):  # data/kallor/ (source texts) and data/kolada/ (the national Kolada store)
         raise ScaffoldError(f"Mappnamnet {slug} används redan av boken (data/{slug}/); välj ett annat med --mapp.")
     if folder.exists():
-        raise ScaffoldError(f"Organisationen finns redan: {folder} finns. Inget har skrivits; "
-                            "ta bort mappen eller välj ett annat namn med --mapp.")
-    clash = [p.parent.name for p in data.glob("*/organisation.yml")
-             if re.search(rf'^kolada_id:\s*["\']?{m.id}["\']?\s*$', p.read_text(encoding="utf-8"), re.MULTILINE)]
+        raise ScaffoldError(
+            f"Organisationen finns redan: {folder} finns. Inget har skrivits; "
+            "ta bort mappen eller välj ett annat namn med --mapp."
+        )
+    clash = [
+        p.parent.name
+        for p in data.glob("*/organisation.yml")
+        if re.search(rf'^kolada_id:\s*["\']?{m.id}["\']?\s*$', p.read_text(encoding="utf-8"), re.MULTILINE)
+    ]
     if clash:
         raise ScaffoldError(f"{m.name} ({m.id}) finns redan som organisation i data/{clash[0]}/. Inget har skrivits.")
     years = sorted(set(years or [(today or _dt.date.today()).year - 1]))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -191,7 +192,10 @@ def _looks_utf16(raw: bytes) -> bool:
 def text_problem(raw: bytes) -> tuple[str, str] | None:
     """Why ``raw`` is not a text file rapportbok reads: (what was found, what was expected); else None."""
     if raw.startswith(b"PK\x03\x04"):
-        return "en Excel-arbetsbok (eller zip-fil)", "en textfil (CSV), inte en arbetsbok med ändelsen .csv – " + SAVE_AS_CSV
+        return (
+            "en Excel-arbetsbok (eller zip-fil)",
+            "en textfil (CSV), inte en arbetsbok med ändelsen .csv – " + SAVE_AS_CSV,
+        )
     if _looks_utf16(raw):
         return "en fil i UTF-16 (Unicode-text)", "en textfil i UTF-8 – " + SAVE_AS_CSV
     if b"\x00" in raw:
@@ -207,8 +211,10 @@ def text_problem(raw: bytes) -> tuple[str, str] | None:
         return None
     except UnicodeDecodeError as err:
         line = body[: err.start].count(b"\n") + 1
-        return (f"byten 0x{body[err.start]:02X} på rad {line}",
-                "en textfil i UTF-8 eller Windows-1252 – " + SAVE_AS_CSV)
+        return (
+            f"byten 0x{body[err.start]:02X} på rad {line}",
+            "en textfil i UTF-8 eller Windows-1252 – " + SAVE_AS_CSV,
+        )
 
 
 def _delimiter(header: str) -> str:
@@ -230,8 +236,12 @@ def _check_for(c: Col) -> list[pa.Check]:
         if c.pattern:
             rx = re.compile(c.pattern)
             # An empty cell is the "ifylld" check's to report (or allowed).
-            checks.append(pa.Check(lambda s: s.str.match(blank) | s.map(lambda v: rx.fullmatch(v.strip()) is not None),
-                                   error=c.expected()))
+            checks.append(
+                pa.Check(
+                    lambda s: s.str.match(blank) | s.map(lambda v: rx.fullmatch(v.strip()) is not None),
+                    error=c.expected(),
+                )
+            )
         return checks
     if c.kind in ("number", "decimal"):
         test = lambda v: parse_number(v) is not None  # noqa: E731
@@ -248,7 +258,9 @@ def _check_for(c: Col) -> list[pa.Check]:
     checks.append(pa.Check(lambda s, t=test: ok(s, t), error=c.expected()))
     if c.kind in ("number", "int", "decimal"):
         checks.append(
-            pa.Check(lambda s: s.map(lambda v: (n := parse_number(v)) is None or abs(n) < MAX_MAGNITUDE), error=TOO_LARGE)
+            pa.Check(
+                lambda s: s.map(lambda v: (n := parse_number(v)) is None or abs(n) < MAX_MAGNITUDE), error=TOO_LARGE
+            )
         )
     if c.sign and c.kind in ("number", "int", "decimal"):
         if c.sign == "+":
@@ -338,8 +350,17 @@ def xlsx_rows(path: Path, label: str) -> tuple[list[list[str]] | None, list[Issu
         for j in range(width, len(r)):
             if r[j].strip():
                 letter = openpyxl.utils.get_column_letter(j + 1)
-                issues.append(Issue(label, i, letter, r[j], "inga värden utanför kolumnerna med rubrik (kolumn A–"
-                                    + (openpyxl.utils.get_column_letter(width) if width else "A") + ")"))
+                issues.append(
+                    Issue(
+                        label,
+                        i,
+                        letter,
+                        r[j],
+                        "inga värden utanför kolumnerna med rubrik (kolumn A–"
+                        + (openpyxl.utils.get_column_letter(width) if width else "A")
+                        + ")",
+                    )
+                )
     if issues:
         return None, issues
     return [(r + [""] * width)[:width] for r in rows], []
@@ -377,8 +398,16 @@ def read_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[p
         try:
             rows = list(reader)
         except csv.Error:
-            return None, [Issue(label, reader.line_num + 1, "", "", "en CSV-fil där varje cell med citattecken "
-                                "avslutas och ingen cell är orimligt lång – " + SAVE_AS_CSV)]
+            return None, [
+                Issue(
+                    label,
+                    reader.line_num + 1,
+                    "",
+                    "",
+                    "en CSV-fil där varje cell med citattecken "
+                    "avslutas och ingen cell är orimligt lång – " + SAVE_AS_CSV,
+                )
+            ]
     header = [h.strip() for h in rows[0]]
     issues: list[Issue] = []
     for j, name in enumerate(header):
@@ -438,9 +467,14 @@ def _key_value(c: Col, text: str):
 def _duplicate_keys(df: pd.DataFrame, spec: TableSpec, label: str) -> list[Issue]:
     if not spec.key or df.empty:
         return []
-    keys = pd.DataFrame({k: df[k].map(lambda v, c=spec.col(k): _key_value(c, v)) for k in spec.key}, index=df.index)
+    keys = pd.DataFrame({k: df[k].map(functools.partial(_key_value, spec.col(k))) for k in spec.key}, index=df.index)
     return [
-        Issue(label, int(row), "+".join(spec.key), " / ".join(df.at[row, k].strip() for k in spec.key),
-              "en unik kombination av " + ", ".join(spec.key) + " (raden finns redan)")
+        Issue(
+            label,
+            int(row),
+            "+".join(spec.key),
+            " / ".join(df.at[row, k].strip() for k in spec.key),
+            "en unik kombination av " + ", ".join(spec.key) + " (raden finns redan)",
+        )
         for row in keys.index[keys.duplicated(keep="first")]
     ]

@@ -14,7 +14,9 @@ KALLOR = TableSpec(
     "Källdokument",
     (
         # The id names the source's page (book/kallor/<kalla>.md), so it is checked against a pattern.
-        Col("kalla", doc="Kort id som datafilerna hänvisar till", pattern=SOURCE_ID.pattern, pattern_text=SOURCE_ID_TEXT),
+        Col(
+            "kalla", doc="Kort id som datafilerna hänvisar till", pattern=SOURCE_ID.pattern, pattern_text=SOURCE_ID_TEXT
+        ),
         Col("titel"),
         Col("organisation"),
         Col("dokumenttyp"),
@@ -22,8 +24,14 @@ KALLOR = TableSpec(
         Col("fil", doc="Sökväg under data/ till dokumentets text (relativ, inom data/)"),
         # The original document's public address, where known (the source page links it). Left empty
         # when no real address is known: never a guessed one.
-        Col("url", required=False, may_omit=True, doc="Originaldokumentets offentliga adress (https://…), tom om den inte är känd",
-            pattern=r"https://[^\s<>\"'`]+", pattern_text="en adress som börjar med https:// (utan mellanslag), eller en tom cell"),
+        Col(
+            "url",
+            required=False,
+            may_omit=True,
+            doc="Originaldokumentets offentliga adress (https://…), tom om den inte är känd",
+            pattern=r"https://[^\s<>\"'`]+",
+            pattern_text="en adress som börjar med https:// (utan mellanslag), eller en tom cell",
+        ),
     ),
     key=("kalla",),
 )
@@ -225,7 +233,7 @@ def link_titles(escaped: str, prefix: str = "../../kallor/", data: Path | None =
 
     def link(m) -> str:
         kalla = titles[m.group(0)]
-        rest = escape.html_plain(escaped[m.end():])  # plain text: '&quot;' holds a ';'
+        rest = escape.html_plain(escaped[m.end() :])  # plain text: '&quot;' holds a ';'
         beslut = df.loc[kalla, "beslut"] if "beslut" in df.columns else ""
         if beslut:
             rest = rest.removeprefix(f" ({beslut})")

@@ -37,9 +37,22 @@ POST, SUM, DIFF, OUTSIDE = ROLES
 
 # The controlled vocabulary of measures (what a column states), in the words analysts use.
 MEASURES = (
-    "budget helår", "budget ack", "utfall ack", "utfall ack föregående år", "utfall helår",
-    "utfall föregående år", "prognos helår", "avvikelse", "avvikelse ack", "intäkter", "kostnader",
-    "nettokostnad", "budget", "plan", "förändring", "annat",
+    "budget helår",
+    "budget ack",
+    "utfall ack",
+    "utfall ack föregående år",
+    "utfall helår",
+    "utfall föregående år",
+    "prognos helår",
+    "avvikelse",
+    "avvikelse ack",
+    "intäkter",
+    "kostnader",
+    "nettokostnad",
+    "budget",
+    "plan",
+    "förändring",
+    "annat",
 )
 
 _ID = r"[A-Za-z0-9_ÅÄÖåäö]+"
@@ -223,7 +236,11 @@ def cross_issues(data: dict, org: str) -> list[Issue]:
     if t is None:
         for df, spec in ((c, COLUMNS), (v, VALUES), (lk, LINKS), (km, COMMENTS)):
             if df is not None and not df.empty:
-                issues.append(Issue(_label(org, spec), 0, "", "", f"filen {TABLES.filename} med tabellerna som filen hänvisar till"))
+                issues.append(
+                    Issue(
+                        _label(org, spec), 0, "", "", f"filen {TABLES.filename} med tabellerna som filen hänvisar till"
+                    )
+                )
         return issues
     tables = dict(zip(t["tabell"], t.to_dict("records")))
     known = ", ".join(tables) or "(inga)"
@@ -239,9 +256,16 @@ def cross_issues(data: dict, org: str) -> list[Issue]:
                 f = parse_formula(r["berakning"], rows=False)
                 own = cols.get(r["tabell"], set()) - {r["kolumn"]}
                 if f is None or any(cid not in own for _, cid in f):
-                    issues.append(Issue(cl, int(idx), "berakning", r["berakning"],
-                                        COL_FORMULA_TEXT + " – med id på andra kolumner i tabellen "
-                                        f"{r['tabell']}: " + ", ".join(sorted(own))))
+                    issues.append(
+                        Issue(
+                            cl,
+                            int(idx),
+                            "berakning",
+                            r["berakning"],
+                            COL_FORMULA_TEXT + " – med id på andra kolumner i tabellen "
+                            f"{r['tabell']}: " + ", ".join(sorted(own)),
+                        )
+                    )
     if v is not None:
         vl = _label(org, VALUES)
         rows_of: dict[str, dict[int, dict]] = {}
@@ -251,39 +275,97 @@ def cross_issues(data: dict, org: str) -> list[Issue]:
                 issues.append(Issue(vl, int(idx), "tabell", tid, f"ett id ur {TABLES.filename}: {known}"))
                 continue
             if r["kolumn"] not in cols.get(tid, set()):
-                issues.append(Issue(vl, int(idx), "kolumn", r["kolumn"], f"en kolumn i {COLUMNS.filename} för tabellen {tid}: "
-                                    + (", ".join(sorted(cols.get(tid, set()))) or "(inga)")))
+                issues.append(
+                    Issue(
+                        vl,
+                        int(idx),
+                        "kolumn",
+                        r["kolumn"],
+                        f"en kolumn i {COLUMNS.filename} för tabellen {tid}: "
+                        + (", ".join(sorted(cols.get(tid, set()))) or "(inga)"),
+                    )
+                )
             d = int(tables[tid]["decimaler"])
             if r["varde"] is not None and -r["varde"].as_tuple().exponent > d:
-                issues.append(Issue(vl, int(idx), "varde", str(r["varde"]).replace(".", ","),
-                                    f"högst {d} decimaler, som tabellen {tid} anger i {TABLES.filename} (decimaler)"))
+                issues.append(
+                    Issue(
+                        vl,
+                        int(idx),
+                        "varde",
+                        str(r["varde"]).replace(".", ","),
+                        f"högst {d} decimaler, som tabellen {tid} anger i {TABLES.filename} (decimaler)",
+                    )
+                )
             row = {k: r[k] for k in ("post", "summeras_i", "roll", "berakning")}
             first = rows_of.setdefault(tid, {}).setdefault(int(r["rad"]), {**row, "_idx": idx})
             for k in ("post", "summeras_i", "roll", "berakning"):
                 a, b = _norm(first[k]), _norm(row[k])
                 if a != b:
-                    issues.append(Issue(vl, int(idx), k, b, f"'{a}' som på rad {first['_idx']} (samma tabell och rad ska ha "
-                                        "samma post, summeras_i, roll och berakning)"))
+                    issues.append(
+                        Issue(
+                            vl,
+                            int(idx),
+                            k,
+                            b,
+                            f"'{a}' som på rad {first['_idx']} (samma tabell och rad ska ha "
+                            "samma post, summeras_i, roll och berakning)",
+                        )
+                    )
         for tid, rows in rows_of.items():
             for num, row in rows.items():
                 idx = int(row["_idx"])
                 parent = row["summeras_i"]
                 if parent is not None and not pd.isna(parent):
                     if int(parent) not in rows or int(parent) == num:
-                        issues.append(Issue(vl, idx, "summeras_i", str(int(parent)), f"numret på en annan rad i tabellen {tid}"))
+                        issues.append(
+                            Issue(vl, idx, "summeras_i", str(int(parent)), f"numret på en annan rad i tabellen {tid}")
+                        )
                     elif _cycle(rows, num):
-                        issues.append(Issue(vl, idx, "summeras_i", str(int(parent)), "en rad högre upp i summeringen (raderna summeras i varandra i en ring)"))
-                if row["roll"] == SUM and not any(not pd.isna(o["summeras_i"]) and int(o["summeras_i"]) == num
-                                                  and o["roll"] != OUTSIDE for o in rows.values()):
-                    issues.append(Issue(vl, idx, "roll", SUM, f"att minst en rad har summeras_i = {num} (raderna som summan består av), "
-                                        "eller rollen post"))
+                        issues.append(
+                            Issue(
+                                vl,
+                                idx,
+                                "summeras_i",
+                                str(int(parent)),
+                                "en rad högre upp i summeringen (raderna summeras i varandra i en ring)",
+                            )
+                        )
+                if row["roll"] == SUM and not any(
+                    not pd.isna(o["summeras_i"]) and int(o["summeras_i"]) == num and o["roll"] != OUTSIDE
+                    for o in rows.values()
+                ):
+                    issues.append(
+                        Issue(
+                            vl,
+                            idx,
+                            "roll",
+                            SUM,
+                            f"att minst en rad har summeras_i = {num} (raderna som summan består av), "
+                            "eller rollen post",
+                        )
+                    )
                 if row["roll"] == DIFF:
                     f = parse_formula(row["berakning"] or "", rows=True)
                     if f is None or any(int(n) not in rows or int(n) == num for _, n in f):
-                        issues.append(Issue(vl, idx, "berakning", row["berakning"] or "",
-                                            ROW_FORMULA_TEXT + f" – med nummer på andra rader i tabellen {tid}"))
+                        issues.append(
+                            Issue(
+                                vl,
+                                idx,
+                                "berakning",
+                                row["berakning"] or "",
+                                ROW_FORMULA_TEXT + f" – med nummer på andra rader i tabellen {tid}",
+                            )
+                        )
                 elif row["berakning"]:
-                    issues.append(Issue(vl, idx, "berakning", row["berakning"], "en tom cell (berakning gäller bara rader med rollen differens)"))
+                    issues.append(
+                        Issue(
+                            vl,
+                            idx,
+                            "berakning",
+                            row["berakning"],
+                            "en tom cell (berakning gäller bara rader med rollen differens)",
+                        )
+                    )
     if lk is not None:
         ll = _label(org, LINKS)
         rows_by_table = {} if v is None else {tid: set(part["rad"].astype(int)) for tid, part in v.groupby("tabell")}
@@ -292,7 +374,15 @@ def cross_issues(data: dict, org: str) -> list[Issue]:
                 if r[tc] not in tables:
                     issues.append(Issue(ll, int(idx), tc, r[tc], f"ett id ur {TABLES.filename}: {known}"))
                 elif int(r[rc]) not in rows_by_table.get(r[tc], set()):
-                    issues.append(Issue(ll, int(idx), rc, str(int(r[rc])), f"numret på en rad i tabellen {r[tc]} ({VALUES.filename})"))
+                    issues.append(
+                        Issue(
+                            ll,
+                            int(idx),
+                            rc,
+                            str(int(r[rc])),
+                            f"numret på en rad i tabellen {r[tc]} ({VALUES.filename})",
+                        )
+                    )
     if km is not None:
         kl = _label(org, COMMENTS)
         rows_by_table = {} if v is None else {tid: set(part["rad"].astype(int)) for tid, part in v.groupby("tabell")}
@@ -300,8 +390,15 @@ def cross_issues(data: dict, org: str) -> list[Issue]:
             if r["tabell"] not in tables:
                 issues.append(Issue(kl, int(idx), "tabell", r["tabell"], f"ett id ur {TABLES.filename}: {known}"))
             elif int(r["rad"]) not in rows_by_table.get(r["tabell"], set()):
-                issues.append(Issue(kl, int(idx), "rad", str(int(r["rad"])),
-                                    f"numret på en rad i tabellen {r['tabell']} ({VALUES.filename})"))
+                issues.append(
+                    Issue(
+                        kl,
+                        int(idx),
+                        "rad",
+                        str(int(r["rad"])),
+                        f"numret på en rad i tabellen {r['tabell']} ({VALUES.filename})",
+                    )
+                )
     return issues
 
 
@@ -345,8 +442,11 @@ def table_years(data: dict) -> dict[str, int]:
     if c is not None:
         for tid, m, y in zip(c["tabell"], c["matt"], c["ar"]):
             cols.setdefault(tid, []).append((m, int(y)))
-    return {tid: budget_year(kind, per, cols.get(tid, [])) for tid, kind, per in zip(t["tabell"], t["rapport"], t["per"])
-            if per is not None}
+    return {
+        tid: budget_year(kind, per, cols.get(tid, []))
+        for tid, kind, per in zip(t["tabell"], t["rapport"], t["per"])
+        if per is not None
+    }
 
 
 def concept_issues(org, data: dict) -> list[Issue]:
@@ -356,8 +456,15 @@ def concept_issues(org, data: dict) -> list[Issue]:
     rows = set() if v is None else {(t, int(r)) for t, r in zip(v["tabell"], v["rad"])}
     for concept, (tid, rad) in org.concepts.items():
         if (tid, rad) not in rows:
-            issues.append(Issue(f"{org.slug}/organisation.yml", 0, f"begrepp.{concept}", f"{{tabell: {tid}, rad: {rad}}}",
-                                f"en tabell och rad som finns i {VALUES.filename}"))
+            issues.append(
+                Issue(
+                    f"{org.slug}/organisation.yml",
+                    0,
+                    f"begrepp.{concept}",
+                    f"{{tabell: {tid}, rad: {rad}}}",
+                    f"en tabell och rad som finns i {VALUES.filename}",
+                )
+            )
     t = data.get("tabeller")
     if t is not None:
         years = sorted(org.years)
@@ -365,10 +472,19 @@ def concept_issues(org, data: dict) -> list[Issue]:
         for idx, (tid, per) in t[["tabell", "per"]].iterrows():
             y = year_of.get(tid)
             if y is not None and y not in org.years:
-                issues.append(Issue(f"{org.slug}/{TABLES.filename}", int(idx), "per", per.isoformat(),
-                                    "ett datum i ett av rapportåren i organisation.yml (" + ", ".join(map(str, years))
-                                    + f"; en budget hör till året i sin kolumn budget) – lägg till {y} under ar, annars "
-                                    "visas tabellen inte", severity="varning"))
+                issues.append(
+                    Issue(
+                        f"{org.slug}/{TABLES.filename}",
+                        int(idx),
+                        "per",
+                        per.isoformat(),
+                        "ett datum i ett av rapportåren i organisation.yml ("
+                        + ", ".join(map(str, years))
+                        + f"; en budget hör till året i sin kolumn budget) – lägg till {y} under ar, annars "
+                        "visas tabellen inte",
+                        severity="varning",
+                    )
+                )
     return issues
 
 
@@ -394,8 +510,16 @@ def load(data: dict) -> list[StatedTable]:
     comments = {} if km is None else {(r["tabell"], int(r["rad"])): r["kommentar"] for r in km.to_dict("records")}
     out = []
     for rec in t.to_dict("records"):
-        st = StatedTable(rec["tabell"], rec["rubrik"], rec["rapport"], rec["per"], rec["enhet"], int(rec["decimaler"]),
-                         rec["kalla"], rec["avsnitt"])
+        st = StatedTable(
+            rec["tabell"],
+            rec["rubrik"],
+            rec["rapport"],
+            rec["per"],
+            rec["enhet"],
+            int(rec["decimaler"]),
+            rec["kalla"],
+            rec["avsnitt"],
+        )
         if c is not None:
             for r in c[c["tabell"] == st.id].to_dict("records"):
                 f = parse_formula(r["berakning"] or "", rows=False) or []
@@ -406,8 +530,16 @@ def load(data: dict) -> list[StatedTable]:
                 r = rows.iloc[0]
                 parent = None if pd.isna(r["summeras_i"]) else int(r["summeras_i"])
                 f = parse_formula(r["berakning"] or "", rows=True) if r["roll"] == DIFF else None
-                st.rows.append(Row(int(num), r["post"], parent, r["roll"], tuple((s, int(n)) for s, n in (f or [])),
-                                   comments.get((st.id, int(num)), "")))
+                st.rows.append(
+                    Row(
+                        int(num),
+                        r["post"],
+                        parent,
+                        r["roll"],
+                        tuple((s, int(n)) for s, n in (f or [])),
+                        comments.get((st.id, int(num)), ""),
+                    )
+                )
                 for cid, val in zip(rows["kolumn"], rows["varde"]):
                     st.values[(int(num), cid)] = val
         out.append(st)

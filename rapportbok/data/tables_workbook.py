@@ -47,8 +47,10 @@ HEADER_ROW = 14
 ROW_COLS = ("rad", "post", "summeras_i", "roll", "berakning")  # A..E from row 14
 FIRST_VALUE_COL = len(ROW_COLS) + 1  # F
 COMMENT_HEADER = "Kommentar"  # the last column of a table sheet: the source's comment to the row (optional)
-COMMENT_HINT = ("Kommentar (sista kolumnen, valfri): källans kommentar till raden, t.ex. förklaringen till en "
-                "väsentlig avvikelse. Skriv texten, inte en formel; den läses in till tabell_kommentarer.csv.")
+COMMENT_HINT = (
+    "Kommentar (sista kolumnen, valfri): källans kommentar till raden, t.ex. förklaringen till en "
+    "väsentlig avvikelse. Skriv texten, inte en formel; den läses in till tabell_kommentarer.csv."
+)
 HINT_CELL = "A9"
 YELLOW = PatternFill("solid", fgColor="FFFF00")
 GREY = PatternFill("solid", fgColor="D9D9D9")
@@ -62,24 +64,34 @@ class ExcelError(Exception):
 
 def _columns(kind: str, year: int) -> dict[str, list[tuple[str, str, int, str, str]]]:
     """The template's tables for a report kind: sheet -> [(id, measure, year, header as printed, computation)]."""
-    follow = [("budget", "budget helår", year, "Budget helår", ""), ("budgetack", "budget ack", year, "Budget ack", ""),
-              ("utfall", "utfall ack", year, "Utfall ack", ""),
-              ("utfallfg", "utfall ack föregående år", year - 1, f"Utfall ack {year - 1}", ""),
-              ("prognos", "prognos helår", year, "Prognos helår", ""),
-              ("avvikelse", "avvikelse", year, "Avvikelse", "budget - prognos")]
+    follow = [
+        ("budget", "budget helår", year, "Budget helår", ""),
+        ("budgetack", "budget ack", year, "Budget ack", ""),
+        ("utfall", "utfall ack", year, "Utfall ack", ""),
+        ("utfallfg", "utfall ack föregående år", year - 1, f"Utfall ack {year - 1}", ""),
+        ("prognos", "prognos helår", year, "Prognos helår", ""),
+        ("avvikelse", "avvikelse", year, "Avvikelse", "budget - prognos"),
+    ]
     if kind == "bokslut":
         cols = []
         for y in (year, year - 1):
             s = str(y)[2:]
-            cols += [(f"int{s}", "intäkter", y, f"Intäkter {y}", ""), (f"kost{s}", "kostnader", y, f"Kostnader {y}", ""),
-                     (f"netto{s}", "nettokostnad", y, f"Nettokostnad {y}", f"int{s} + kost{s}"),
-                     (f"budget{s}", "budget", y, f"Budget {y}", ""),
-                     (f"avv{s}", "avvikelse", y, f"Avvikelse mot budget {y}", f"netto{s} - budget{s}")]
+            cols += [
+                (f"int{s}", "intäkter", y, f"Intäkter {y}", ""),
+                (f"kost{s}", "kostnader", y, f"Kostnader {y}", ""),
+                (f"netto{s}", "nettokostnad", y, f"Nettokostnad {y}", f"int{s} + kost{s}"),
+                (f"budget{s}", "budget", y, f"Budget {y}", ""),
+                (f"avv{s}", "avvikelse", y, f"Avvikelse mot budget {y}", f"netto{s} - budget{s}"),
+            ]
         return {"drift": cols}
     if kind == "budget":
-        return {"budget": [("budget", "budget", year, f"Budget {year}", ""),
-                           ("plan1", "plan", year + 1, f"Plan {year + 1}", ""),
-                           ("plan2", "plan", year + 2, f"Plan {year + 2}", "")]}
+        return {
+            "budget": [
+                ("budget", "budget", year, f"Budget {year}", ""),
+                ("plan1", "plan", year + 1, f"Plan {year + 1}", ""),
+                ("plan2", "plan", year + 2, f"Plan {year + 2}", ""),
+            ]
+        }
     return {"verksamhet": follow, "kostnadsslag": [c for c in follow if c[0] != "budgetack"]}
 
 
@@ -87,23 +99,35 @@ INSTRUCTIONS = [
     "Så fyller du i mallen för tabeller som en rapport anger",
     "",
     "Ett blad per tabell. Kopiera ett blad för fler tabeller; bladets namn spelar ingen roll, men cell B1 (tabell) ska vara unik.",
-    ("A1:B8: tabellens id, rubrik som i källan, rapport (budget, månadsrapport, tertialrapport, delårsrapport, bokslut), "
-     "rapportdatum (ÅÅÅÅ-MM-DD), enhet (kr, tkr, mnkr), antal decimaler som källan skriver, källans id ur data/kallor.csv "
-     "och avsnitt eller sida."),
-    ("Rad 10–13 (från kolumn F): kolumnens id, mått, år och (valfritt) hur källan räknar fram kolumnen ur andra, t.ex. "
-     "budget - prognos. Rad 14: kolumnrubriken som i källan. Ta bort kolumner som källan inte har, lägg till fler vid behov."),
-    ("Från rad 15: en rad per rad i källans tabell: rad (nummer uppifrån), post (texten som i källan), summeras_i (numret "
-     "på raden den summeras i), roll (post, summa, differens, utanför summan), berakning (bara differens: rad 3 - rad 4), "
-     "och talen som i källan. Lämna en cell tom om källan inte anger något."),
-    ("Kolumnen Kommentar (sist, valfri): källans kommentar till raden, t.ex. varför den avviker från budgeten. "
-     "Den läses in till tabell_kommentarer.csv; en väsentlig avvikelse utan kommentar ger en varning vid kontrollen. "
-     "Låt rad 10–13 vara tomma i den kolumnen."),
-    ("Bladet Länkar (valfritt): samma belopp i två tabeller, t.ex. totalen per verksamhet och per kostnadsslag: "
-     "tabell, rad, samma_tabell, samma_rad. Summarader med samma text och samma rapportdatum jämförs ändå."),
+    (
+        "A1:B8: tabellens id, rubrik som i källan, rapport (budget, månadsrapport, tertialrapport, delårsrapport, bokslut), "
+        "rapportdatum (ÅÅÅÅ-MM-DD), enhet (kr, tkr, mnkr), antal decimaler som källan skriver, källans id ur data/kallor.csv "
+        "och avsnitt eller sida."
+    ),
+    (
+        "Rad 10–13 (från kolumn F): kolumnens id, mått, år och (valfritt) hur källan räknar fram kolumnen ur andra, t.ex. "
+        "budget - prognos. Rad 14: kolumnrubriken som i källan. Ta bort kolumner som källan inte har, lägg till fler vid behov."
+    ),
+    (
+        "Från rad 15: en rad per rad i källans tabell: rad (nummer uppifrån), post (texten som i källan), summeras_i (numret "
+        "på raden den summeras i), roll (post, summa, differens, utanför summan), berakning (bara differens: rad 3 - rad 4), "
+        "och talen som i källan. Lämna en cell tom om källan inte anger något."
+    ),
+    (
+        "Kolumnen Kommentar (sist, valfri): källans kommentar till raden, t.ex. varför den avviker från budgeten. "
+        "Den läses in till tabell_kommentarer.csv; en väsentlig avvikelse utan kommentar ger en varning vid kontrollen. "
+        "Låt rad 10–13 vara tomma i den kolumnen."
+    ),
+    (
+        "Bladet Länkar (valfritt): samma belopp i två tabeller, t.ex. totalen per verksamhet och per kostnadsslag: "
+        "tabell, rad, samma_tabell, samma_rad. Summarader med samma text och samma rapportdatum jämförs ändå."
+    ),
     "Mått: " + ", ".join(model.MEASURES) + ".",
-    ("Läs in: rapportbok importera FIL --org ORG. Inget skrivs förrän allt stämmer; varje fel anges med blad och cell. "
-     "Har du rättat en tabell som redan är inläst: rapportbok importera FIL --org ORG --ersatt (ersätter tabellerna "
-     "med samma id)."),
+    (
+        "Läs in: rapportbok importera FIL --org ORG. Inget skrivs förrän allt stämmer; varje fel anges med blad och cell. "
+        "Har du rättat en tabell som redan är inläst: rapportbok importera FIL --org ORG --ersatt (ersätter tabellerna "
+        "med samma id)."
+    ),
 ]
 
 
@@ -117,9 +141,16 @@ def write_template(kind: str, year: int, per: dt.date, out: Path) -> int:
         first = False
         ws.title = sheet
         # The suggested id carries the report date, so the next report's template does not suggest the same id.
-        head = {"tabell": f"{sheet}_{per:%Y_%m_%d}", "rubrik": "", "rapport": kind, "per": per.isoformat(), "enhet": "tkr",
-                "decimaler": 0,
-                "kalla": "", "avsnitt": ""}
+        head = {
+            "tabell": f"{sheet}_{per:%Y_%m_%d}",
+            "rubrik": "",
+            "rapport": kind,
+            "per": per.isoformat(),
+            "enhet": "tkr",
+            "decimaler": 0,
+            "kalla": "",
+            "avsnitt": "",
+        }
         for i, key in enumerate(HEAD, start=1):
             ws.cell(row=i, column=1, value=key).font = Font(bold=True)
             c = ws.cell(row=i, column=2, value=head[key])
@@ -137,7 +168,9 @@ def write_template(kind: str, year: int, per: dt.date, out: Path) -> int:
             c.font, c.fill = Font(bold=True), YELLOW
         c = ws.cell(row=HEADER_ROW, column=FIRST_VALUE_COL + len(cols), value=COMMENT_HEADER)
         c.font, c.fill = Font(bold=True), GREY
-        c.comment = Comment("Valfritt: källans kommentar till raden, t.ex. förklaringen till en avvikelse.", "rapportbok")
+        c.comment = Comment(
+            "Valfritt: källans kommentar till raden, t.ex. förklaringen till en avvikelse.", "rapportbok"
+        )
         ws.column_dimensions[_letter(FIRST_VALUE_COL + len(cols))].width = 50
         ws[HINT_CELL] = COMMENT_HINT
         ws[HINT_CELL].font = Font(italic=True)
@@ -147,8 +180,11 @@ def write_template(kind: str, year: int, per: dt.date, out: Path) -> int:
     for j, name in enumerate(model.LINKS.names, start=1):
         c = links.cell(row=1, column=j, value=name)
         c.font, c.fill = Font(bold=True), GREY
-    links["A1"].comment = Comment("Valfritt: en rad per par av rader som anger samma belopp i två tabeller "
-                                  "(tabellernas id i B1 och radernas nummer). Lämna bladet tomt annars.", "rapportbok")
+    links["A1"].comment = Comment(
+        "Valfritt: en rad per par av rader som anger samma belopp i två tabeller "
+        "(tabellernas id i B1 och radernas nummer). Lämna bladet tomt annars.",
+        "rapportbok",
+    )
     info = wb.create_sheet(INFO_SHEET)
     for i, line in enumerate(INSTRUCTIONS, start=1):
         info.cell(row=i, column=1, value=line)
@@ -167,7 +203,11 @@ def is_tables_workbook(path: Path) -> bool:
         return False
     try:
         ws = wb.worksheets[0] if wb.worksheets else None
-        first = next(ws.iter_rows(min_row=1, max_row=1, max_col=1, values_only=True), (None,)) if ws is not None else (None,)
+        first = (
+            next(ws.iter_rows(min_row=1, max_row=1, max_col=1, values_only=True), (None,))
+            if ws is not None
+            else (None,)
+        )
         return isinstance(first[0], str) and first[0].strip() == "tabell"
     finally:
         wb.close()
@@ -207,8 +247,15 @@ def _sheet_records(rows: list[list[str]], label: str):
     header = rows[HEADER_ROW - 1] if len(rows) >= HEADER_ROW else []
     for j, name in enumerate(ROW_COLS, start=1):
         if _cell(rows, HEADER_ROW, j) != name:
-            issues.append(Issue(label, HEADER_ROW, f"{_letter(j)}{HEADER_ROW}", _cell(rows, HEADER_ROW, j),
-                                f"'{name}' (mallens rubrikrad)"))
+            issues.append(
+                Issue(
+                    label,
+                    HEADER_ROW,
+                    f"{_letter(j)}{HEADER_ROW}",
+                    _cell(rows, HEADER_ROW, j),
+                    f"'{name}' (mallens rubrikrad)",
+                )
+            )
     if issues:
         return None, issues
     tid = head["tabell"]
@@ -220,21 +267,43 @@ def _sheet_records(rows: list[list[str]], label: str):
         hdr = _cell(rows, HEADER_ROW, j)
         if _is_comment_header(hdr):
             if comment_col is not None:
-                issues.append(Issue(label, HEADER_ROW, f"{_letter(j)}{HEADER_ROW}", hdr,
-                                    f"en enda kolumn {COMMENT_HEADER} (den finns redan i kolumn {_letter(comment_col)})"))
+                issues.append(
+                    Issue(
+                        label,
+                        HEADER_ROW,
+                        f"{_letter(j)}{HEADER_ROW}",
+                        hdr,
+                        f"en enda kolumn {COMMENT_HEADER} (den finns redan i kolumn {_letter(comment_col)})",
+                    )
+                )
             comment_col = comment_col or j
-            issues += [Issue(label, r, f"{_letter(j)}{r}", _cell(rows, r, j),
-                             f"en tom cell: kolumnen {COMMENT_HEADER} håller radernas kommentarer och har inget "
-                             "id, mått, år eller beräkning")
-                       for r in DESC_ROWS if _cell(rows, r, j)]
+            issues += [
+                Issue(
+                    label,
+                    r,
+                    f"{_letter(j)}{r}",
+                    _cell(rows, r, j),
+                    f"en tom cell: kolumnen {COMMENT_HEADER} håller radernas kommentarer och har inget "
+                    "id, mått, år eller beräkning",
+                )
+                for r in DESC_ROWS
+                if _cell(rows, r, j)
+            ]
             continue
         if not cid and not hdr and not any(_cell(rows, r, j) for r in range(11, 14)):
             continue
         col_ids[j] = cid
-        cells = {"kolumn": f"{_letter(j)}10", "matt": f"{_letter(j)}11", "ar": f"{_letter(j)}12",
-                 "berakning": f"{_letter(j)}13", "rubrik_i_kallan": f"{_letter(j)}{HEADER_ROW}", "tabell": "B1"}
-        columns.append(([tid, cid, _cell(rows, 11, j), _cell(rows, 12, j), hdr, _cell(rows, 13, j)],
-                        _Where(label, 0, cells)))
+        cells = {
+            "kolumn": f"{_letter(j)}10",
+            "matt": f"{_letter(j)}11",
+            "ar": f"{_letter(j)}12",
+            "berakning": f"{_letter(j)}13",
+            "rubrik_i_kallan": f"{_letter(j)}{HEADER_ROW}",
+            "tabell": "B1",
+        }
+        columns.append(
+            ([tid, cid, _cell(rows, 11, j), _cell(rows, 12, j), hdr, _cell(rows, 13, j)], _Where(label, 0, cells))
+        )
     if issues:
         return None, issues
     values, comments = [], []
@@ -247,15 +316,23 @@ def _sheet_records(rows: list[list[str]], label: str):
             cells.update({"varde": f"{_letter(j)}{r}", "kolumn": f"{_letter(j)}10", "tabell": "B1"})
             values.append(([tid, *fixed, cid, _cell(rows, r, j)], _Where(label, r, cells)))
         if comment_col is not None and (text := _cell(rows, r, comment_col)):
-            comments.append(([tid, fixed[0], text],
-                             _Where(label, r, {"tabell": "B1", "rad": f"A{r}", "kommentar": f"{_letter(comment_col)}{r}"})))
+            comments.append(
+                (
+                    [tid, fixed[0], text],
+                    _Where(label, r, {"tabell": "B1", "rad": f"A{r}", "kommentar": f"{_letter(comment_col)}{r}"}),
+                )
+            )
     return (table, columns, values, comments), []
 
 
-FORMULA_IN_TABLE = ("talet som det står i källan, inte en formel: en formel (t.ex. =SUMMA(F15:F17)) räknar om källans "
-                    "summa och döljer just de fel som boken ska hitta – skriv in talet")
-FORMULA_IN_COMMENT = (f"texten som den står i källan, inte en formel, i kolumnen {COMMENT_HEADER} – skriv in texten "
-                      "(en text som börjar med = skrivs med ' först)")
+FORMULA_IN_TABLE = (
+    "talet som det står i källan, inte en formel: en formel (t.ex. =SUMMA(F15:F17)) räknar om källans "
+    "summa och döljer just de fel som boken ska hitta – skriv in talet"
+)
+FORMULA_IN_COMMENT = (
+    f"texten som den står i källan, inte en formel, i kolumnen {COMMENT_HEADER} – skriv in texten "
+    "(en text som börjar med = skrivs med ' först)"
+)
 
 
 def _formula_issues(path: Path, label: str, index: int) -> list[Issue]:
@@ -269,10 +346,18 @@ def _formula_issues(path: Path, label: str, index: int) -> list[Issue]:
         ws = wb.worksheets[index]
         header = next(ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, values_only=True), ())
         comment_cols = {j for j, v in enumerate(header, start=1) if _is_comment_header(v)}
-        return [Issue(label, cell.row, f"cell {cell.coordinate}", str(cell.value),
-                      FORMULA_IN_COMMENT if cell.column in comment_cols else FORMULA_IN_TABLE)
-                for row in ws.iter_rows(min_row=HEADER_ROW + 1) for cell in row
-                if getattr(cell, "data_type", None) == "f"]
+        return [
+            Issue(
+                label,
+                cell.row,
+                f"cell {cell.coordinate}",
+                str(cell.value),
+                FORMULA_IN_COMMENT if cell.column in comment_cols else FORMULA_IN_TABLE,
+            )
+            for row in ws.iter_rows(min_row=HEADER_ROW + 1)
+            for cell in row
+            if getattr(cell, "data_type", None) == "f"
+        ]
     finally:
         wb.close()
 
@@ -286,8 +371,11 @@ def _csv_text(header: tuple[str, ...], records: list[list[str]]) -> str:
 def _links_records(rows: list[list[str]], label: str):
     """The optional sheet 'Länkar' (A1:D1 tabell, rad, samma_tabell, samma_rad) as CSV records with their cells."""
     names = tuple(model.LINKS.names)
-    issues = [Issue(label, 1, f"{_letter(j)}1", _cell(rows, 1, j), f"'{n}' (bladet {LINKS_SHEET}s rubrikrad)")
-              for j, n in enumerate(names, start=1) if _cell(rows, 1, j) != n]
+    issues = [
+        Issue(label, 1, f"{_letter(j)}1", _cell(rows, 1, j), f"'{n}' (bladet {LINKS_SHEET}s rubrikrad)")
+        for j, n in enumerate(names, start=1)
+        if _cell(rows, 1, j) != n
+    ]
     if issues:
         return [], issues
     out = []
@@ -316,15 +404,22 @@ class TableImport:
             return f"{n} rad{'er' if n != 1 else ''}"
 
         n = len(self.tables)
-        parts = [f"{tid} (ersatte tabellen: {rader(before)} före, {rader(after)} nu)" if before is not None
-                 else f"{tid} (ny, {rader(after)})" for tid, before, after in self.tables]
+        parts = [
+            f"{tid} (ersatte tabellen: {rader(before)} före, {rader(after)} nu)"
+            if before is not None
+            else f"{tid} (ny, {rader(after)})"
+            for tid, before, after in self.tables
+        ]
         text = f"Importerade {n} tabell{'er' if n != 1 else ''} till data/{self.org}/: " + ", ".join(parts) + "."
         if self.links_added:
-            text += (f" {self.links_added} länk{'ar' if self.links_added != 1 else ''} (samma belopp i två tabeller) "
-                     f"lades till i {model.LINKS.filename}.")
+            text += (
+                f" {self.links_added} länk{'ar' if self.links_added != 1 else ''} (samma belopp i två tabeller) "
+                f"lades till i {model.LINKS.filename}."
+            )
         if self.comments:
-            text += (f" {self.comments} kommentar{'er' if self.comments != 1 else ''} skrevs till "
-                     f"{model.COMMENTS.filename}.")
+            text += (
+                f" {self.comments} kommentar{'er' if self.comments != 1 else ''} skrevs till {model.COMMENTS.filename}."
+            )
         return text
 
 
@@ -336,8 +431,9 @@ def _existing(folder: Path, org: str, spec) -> tuple[str, list[list[str]], bool]
     if not target.exists():
         return "", [list(spec.names)], True
     try:
-        return measure_workbook.existing_records(target, f"{org}/{spec.filename}", required=("tabell",),
-                                                 names=tuple(spec.names))
+        return measure_workbook.existing_records(
+            target, f"{org}/{spec.filename}", required=("tabell",), names=tuple(spec.names)
+        )
     except measure_workbook.ExcelError as err:
         raise ExcelError(err.issues) from None
 
@@ -370,14 +466,20 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
         raise ExcelError([Issue(f"{org}/", 0, "", org, "en organisation under data/ (en mapp med organisation.yml)")])
     names = sheet_names(path)
     if names is None:
-        raise ExcelError([Issue(path.name, 0, "", path.name, "en Excel-arbetsbok (.xlsx) skapad med rapportbok mall --tabeller")])
+        raise ExcelError(
+            [Issue(path.name, 0, "", path.name, "en Excel-arbetsbok (.xlsx) skapad med rapportbok mall --tabeller")]
+        )
     tables, columns, values, comments, links, issues = [], [], [], [], [], []
     for index, sheet in enumerate(names):
         if sheet == INFO_SHEET:
             continue
         label = f"{path.name}, blad '{sheet}'"
-        if sheet.strip().lower() not in (LINKS_SHEET.lower(), "lankar") and (formulas := _formula_issues(path, label, index)):
-            issues += formulas  # said before read_sheet's advice to save the results in Excel, which would not help here
+        if sheet.strip().lower() not in (LINKS_SHEET.lower(), "lankar") and (
+            formulas := _formula_issues(path, label, index)
+        ):
+            issues += (
+                formulas  # said before read_sheet's advice to save the results in Excel, which would not help here
+            )
             continue
         rows, found = read_sheet(path, label, index)
         if rows is None or found:
@@ -400,25 +502,42 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
     if issues:
         raise ExcelError(issues)
     if not tables:
-        raise ExcelError([Issue(path.name, 0, "", "", "minst ett blad med en tabell (mallen från rapportbok mall --tabeller)")])
+        raise ExcelError(
+            [Issue(path.name, 0, "", "", "minst ett blad med en tabell (mallen från rapportbok mall --tabeller)")]
+        )
 
-    current = {spec.filename: _existing(folder, org, spec)
-               for spec in (model.TABLES, model.COLUMNS, model.VALUES, model.LINKS, model.COMMENTS)}
+    current = {
+        spec.filename: _existing(folder, org, spec)
+        for spec in (model.TABLES, model.COLUMNS, model.VALUES, model.LINKS, model.COMMENTS)
+    }
     t_records = current[model.TABLES.filename][1]
     existing = {r[0].strip() for r in t_records[1:] if r and r[0].strip()}
     incoming = [rec[0] for rec, _ in tables]
     if not replace:
-        dup = [Issue(w.label, 1, "tabell (cell B1)", rec[0],
-                     f"ett tabell-id som inte redan finns i {org}/{model.TABLES.filename}; ange --ersatt för att "
-                     "ersätta den befintliga tabellen med bladets")
-               for rec, w in tables if rec[0] in existing]
+        dup = [
+            Issue(
+                w.label,
+                1,
+                "tabell (cell B1)",
+                rec[0],
+                f"ett tabell-id som inte redan finns i {org}/{model.TABLES.filename}; ange --ersatt för att "
+                "ersätta den befintliga tabellen med bladets",
+            )
+            for rec, w in tables
+            if rec[0] in existing
+        ]
         if dup:
             raise ExcelError(dup)
     replaced = {t for t in incoming if t in existing}
     old_rows = {t: _table_rows(current[model.VALUES.filename][1], t) for t in replaced}
 
-    plan = [(model.TABLES, tables), (model.COLUMNS, columns), (model.VALUES, values), (model.LINKS, links),
-            (model.COMMENTS, comments)]
+    plan = [
+        (model.TABLES, tables),
+        (model.COLUMNS, columns),
+        (model.VALUES, values),
+        (model.LINKS, links),
+        (model.COMMENTS, comments),
+    ]
     texts, where_of, links_added = {}, {}, 0
     for spec, recs in plan:
         old_text, records, rewrite = current[spec.filename]
@@ -482,15 +601,23 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
             if w is not None:
                 cell = w.cells.get(i.column, "")
                 row = w.row or int("".join(ch for ch in cell if ch.isdigit()) or 0)
-                i = Issue(w.label, row, f"{i.column} (cell {cell})" if cell else i.column, i.value, i.expected, i.severity)
+                i = Issue(
+                    w.label, row, f"{i.column} (cell {cell})" if cell else i.column, i.value, i.expected, i.severity
+                )
             elif replaced and i.file.startswith(f"{org}/"):
-                i = Issue(i.file, i.row, i.column, i.value,
-                          f"{i.expected} (efter att tabellen {', '.join(sorted(replaced))} ersatts med arbetsbokens)",
-                          i.severity)
+                i = Issue(
+                    i.file,
+                    i.row,
+                    i.column,
+                    i.value,
+                    f"{i.expected} (efter att tabellen {', '.join(sorted(replaced))} ersatts med arbetsbokens)",
+                    i.severity,
+                )
             errors.append(i)
         if errors:
             raise ExcelError(errors)
     files.write_texts({folder / name: text for name, text in texts.items()})
     new_rows = {rec[0]: len({w.row for r, w in values if r[0] == rec[0]}) for rec, _ in tables}
-    return TableImport(org, [(t, old_rows.get(t), new_rows[t]) for t in incoming], links_added=links_added,
-                       comments=len(comments))
+    return TableImport(
+        org, [(t, old_rows.get(t), new_rows[t]) for t in incoming], links_added=links_added, comments=len(comments)
+    )

@@ -56,11 +56,26 @@ def read_sheet(path: Path, label: str, index: int = 0) -> tuple[list[list[str]] 
                 continue
             last = max(j for j, t in enumerate(texts, start=1) if t.strip())
             if last > MAX_COLUMNS:
-                return None, [Issue(label, i, _letter(last), texts[last - 1][:40],
-                                    f"högst {MAX_COLUMNS} kolumner på bladet; ta bort innehållet till höger om tabellen")]
+                return None, [
+                    Issue(
+                        label,
+                        i,
+                        _letter(last),
+                        texts[last - 1][:40],
+                        f"högst {MAX_COLUMNS} kolumner på bladet; ta bort innehållet till höger om tabellen",
+                    )
+                ]
             if len(filled) >= MAX_ROWS:
-                return None, [Issue(label, i, "", "", f"högst {MAX_ROWS:_} ifyllda rader på bladet ".replace("_", " ")
-                                    + "(mallen har en rad per åtgärd); ta bort raderna under tabellen")]
+                return None, [
+                    Issue(
+                        label,
+                        i,
+                        "",
+                        "",
+                        f"högst {MAX_ROWS:_} ifyllda rader på bladet ".replace("_", " ")
+                        + "(mallen har en rad per åtgärd); ta bort raderna under tabellen",
+                    )
+                ]
             if not filled:
                 header = [t.strip() for t in texts]
             filled.append((i, texts[:last]))

@@ -8,10 +8,10 @@ import textwrap
 import matplotlib
 
 matplotlib.use("Agg") if matplotlib.get_backend().lower() == "agg" else None
-import matplotlib.pyplot as plt
+import matplotlib.pyplot as plt  # noqa: E402 - after the backend is chosen
 
-from rapportbok.core import fmt
-from rapportbok.present import tables
+from rapportbok.core import fmt  # noqa: E402
+from rapportbok.present import tables  # noqa: E402
 
 # Okabe–Ito: distinguishable with colour-blindness, distinct in grey print with the hatches below.
 COLORS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -49,16 +49,26 @@ def _clean_title(title: str) -> str:
     return title.rstrip(". ")
 
 
-def describe_series(kind: str, title: str, labels: list, series: dict[str, list], unit: str | None = "tkr",
-                    decimals: int = 0, stacked: bool = False) -> str:
+def describe_series(
+    kind: str,
+    title: str,
+    labels: list,
+    series: dict[str, list],
+    unit: str | None = "tkr",
+    decimals: int = 0,
+    stacked: bool = False,
+) -> str:
     """Alt text for a chart of one value per label and series (bars or lines)."""
     labels = [str(x) for x in labels]
     n_values = len(labels) * len(series)
     parts = [f"{kind}: {_clean_title(title)}."]
     if n_values > ALT_LIST_LIMIT and stacked and len(labels) <= ALT_LIST_LIMIT:
         sums = [sum(v for v in vals if v == v) for vals in zip(*series.values())]
-        parts.append(f"Serier: {', '.join(series)}. Summa per stapel: "
-                     + ", ".join(f"{lab} {_value(s, unit, decimals)}" for lab, s in zip(labels, sums)) + ".")
+        parts.append(
+            f"Serier: {', '.join(series)}. Summa per stapel: "
+            + ", ".join(f"{lab} {_value(s, unit, decimals)}" for lab, s in zip(labels, sums))
+            + "."
+        )
         series = {}
     for name, values in series.items():
         pairs = [(lab, v) for lab, v in zip(labels, values) if v is not None and v == v]
@@ -71,8 +81,10 @@ def describe_series(kind: str, title: str, labels: list, series: dict[str, list]
         else:
             hi = max(pairs, key=lambda p: p[1])
             lo = min(pairs, key=lambda p: p[1])
-            parts.append(f"{name}: {len(pairs)} värden, högst {hi[0]} {_value(hi[1], unit, decimals)}, "
-                         f"lägst {lo[0]} {_value(lo[1], unit, decimals)}.")
+            parts.append(
+                f"{name}: {len(pairs)} värden, högst {hi[0]} {_value(hi[1], unit, decimals)}, "
+                f"lägst {lo[0]} {_value(lo[1], unit, decimals)}."
+            )
     if n_values > ALT_LIST_LIMIT:
         parts.append("Alla värden finns i tabellen på sidan.")
     return " ".join(parts)
@@ -84,7 +96,10 @@ def describe_bridge(title: str, steps: list[tuple[str, float, str]], unit: str =
     for label, amount, kind in steps:
         sign = kind not in ("start", "end")
         prefix = {"start": "Från", "end": "till"}.get(kind, "")
-        text.append(f"{prefix} {label} {fmt.number(amount, decimals, sign=sign)} {unit}".strip() + ("," if kind != "end" else "."))
+        text.append(
+            f"{prefix} {label} {fmt.number(amount, decimals, sign=sign)} {unit}".strip()
+            + ("," if kind != "end" else ".")
+        )
     return " ".join(text)
 
 
@@ -123,8 +138,7 @@ def _height_for(labels: list[str], bars: int = 1, extra: float = 1.6) -> float:
     return extra + sum(0.16 + max(0.17 * (lab.count("\n") + 1), 0.15 * bars) for lab in labels)
 
 
-def waterfall(steps, title: str, source: str | None = None, unit: str = "tkr", decimals: int = 0,
-              good: str = "up"):
+def waterfall(steps, title: str, source: str | None = None, unit: str = "tkr", decimals: int = 0, good: str = "up"):
     """A bridge, read from top to bottom: start and end as full bars, each named step floating from the
     running total (it may cross zero). Steps are objects with ``label``, ``amount_tkr`` and ``kind``
     ('start' | 'end' | anything else = a step) or tuples (label, amount, kind). The steps' names are
@@ -146,8 +160,15 @@ def waterfall(steps, title: str, source: str | None = None, unit: str = "tkr", d
             running += amount
         ax.barh(i, width, left=left, color=color, hatch=hatch, edgecolor="black", linewidth=0.5, height=0.6)
         ends.append((left, left + width))
-        ax.annotate(fmt.number(amount, decimals, sign=kind not in ("start", "end")), (max(left, left + width), i),
-                    ha="left", va="center", xytext=(3, 0), textcoords="offset points", fontsize=8.5)
+        ax.annotate(
+            fmt.number(amount, decimals, sign=kind not in ("start", "end")),
+            (max(left, left + width), i),
+            ha="left",
+            va="center",
+            xytext=(3, 0),
+            textcoords="offset points",
+            fontsize=8.5,
+        )
     ax.set_yticks(range(len(rows)), labels, fontsize=8.5)
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
@@ -172,9 +193,17 @@ def waterfall(steps, title: str, source: str | None = None, unit: str = "tkr", d
     return _finish(fig, ax, title, source, None)
 
 
-def hbars(table, label_col: str, value_cols: list[str], title: str, source: str | None = None,
-          unit: str = "tkr", decimals: int | None = None, values: bool = True,
-          span: tuple[float, float] | None = None):
+def hbars(
+    table,
+    label_col: str,
+    value_cols: list[str],
+    title: str,
+    source: str | None = None,
+    unit: str = "tkr",
+    decimals: int | None = None,
+    values: bool = True,
+    span: tuple[float, float] | None = None,
+):
     """Horizontal bars, one row per label with its full name (wrapped, never truncated), one bar per
     value column; each bar's value is written after it. For many labels or long names. ``span``: the
     lowest and highest value the axis must show (the same scale for the parts of a split chart)."""
@@ -187,15 +216,30 @@ def hbars(table, label_col: str, value_cols: list[str], title: str, source: str 
     for k, col in enumerate(value_cols):
         vals = table[col].astype(float).tolist()
         pos = [i + (k - (n - 1) / 2) * height for i in range(len(table))]
-        ax.barh(pos, [v if math.isfinite(v) else 0.0 for v in vals], height, label=col, color=COLORS[k % len(COLORS)],
-                hatch=HATCHES[k % len(HATCHES)], edgecolor="black", linewidth=0.4)
+        ax.barh(
+            pos,
+            [v if math.isfinite(v) else 0.0 for v in vals],
+            height,
+            label=col,
+            color=COLORS[k % len(COLORS)],
+            hatch=HATCHES[k % len(HATCHES)],
+            edgecolor="black",
+            linewidth=0.4,
+        )
         for y, v in zip(pos, vals):
             if not math.isfinite(v):
                 continue
             lo, hi = min(lo, v), max(hi, v)
             if values:
-                ax.annotate(fmt.number(v, decimals), (v, y), ha="left" if v >= 0 else "right", va="center",
-                            xytext=(3 if v >= 0 else -3, 0), textcoords="offset points", fontsize=7.5)
+                ax.annotate(
+                    fmt.number(v, decimals),
+                    (v, y),
+                    ha="left" if v >= 0 else "right",
+                    va="center",
+                    xytext=(3 if v >= 0 else -3, 0),
+                    textcoords="offset points",
+                    fontsize=7.5,
+                )
     ax.set_yticks(range(len(table)), labels, fontsize=8.5)
     ax.set_ylim(len(table) - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
@@ -208,15 +252,35 @@ def hbars(table, label_col: str, value_cols: list[str], title: str, source: str 
     ax.set_xlim(lo - (0.16 * width if lo < 0 else 0.0), hi + 0.16 * width)
     ax.set_xlabel(unit)
     if n > 1:
-        ax.legend(frameon=False, fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.6 / fig.get_figheight()),
-                  ncol=min(n, 3))
-    fig.rapportbok_alt = describe_series("Liggande stapeldiagram", title, table[label_col].tolist(),
-                                         {c: table[c].astype(float).tolist() for c in value_cols}, unit, decimals)
+        ax.legend(
+            frameon=False,
+            fontsize=8.5,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.6 / fig.get_figheight()),
+            ncol=min(n, 3),
+        )
+    fig.rapportbok_alt = describe_series(
+        "Liggande stapeldiagram",
+        title,
+        table[label_col].tolist(),
+        {c: table[c].astype(float).tolist() for c in value_cols},
+        unit,
+        decimals,
+    )
     return _finish(fig, ax, title, source, None)
 
 
-def grouped_bars(table, label_col: str, value_cols: list[str], title: str, source: str | None = None,
-                 unit: str = "tkr", stacked: bool = False, decimals: int | None = None, values: bool = False):
+def grouped_bars(
+    table,
+    label_col: str,
+    value_cols: list[str],
+    title: str,
+    source: str | None = None,
+    unit: str = "tkr",
+    stacked: bool = False,
+    decimals: int | None = None,
+    values: bool = False,
+):
     """Bars per label, one series per value column (e.g. one per year). Labels are wrapped to fit
     their slot, never cut; ``values`` writes each bar's value above it. For many labels or long
     names use :func:`hbars`."""
@@ -229,13 +293,29 @@ def grouped_bars(table, label_col: str, value_cols: list[str], title: str, sourc
     for k, col in enumerate(value_cols):
         vals = table[col].astype(float).fillna(0).tolist()
         pos = [i + (0 if stacked else (k - (n - 1) / 2) * width) for i in x]
-        ax.bar(pos, vals, width, bottom=bottom if stacked else None, label=col, color=COLORS[k % len(COLORS)],
-               hatch=HATCHES[k % len(HATCHES)], edgecolor="black", linewidth=0.4)
+        ax.bar(
+            pos,
+            vals,
+            width,
+            bottom=bottom if stacked else None,
+            label=col,
+            color=COLORS[k % len(COLORS)],
+            hatch=HATCHES[k % len(HATCHES)],
+            edgecolor="black",
+            linewidth=0.4,
+        )
         if values and not stacked:
             for p, v in zip(pos, table[col].astype(float).tolist()):
                 if math.isfinite(v):
-                    ax.annotate(fmt.number(v, shown_decimals), (p, v), ha="center", va="bottom" if v >= 0 else "top",
-                                xytext=(0, 2 if v >= 0 else -2), textcoords="offset points", fontsize=7.5)
+                    ax.annotate(
+                        fmt.number(v, shown_decimals),
+                        (p, v),
+                        ha="center",
+                        va="bottom" if v >= 0 else "top",
+                        xytext=(0, 2 if v >= 0 else -2),
+                        textcoords="offset points",
+                        fontsize=7.5,
+                    )
         if stacked:
             bottom = [b + v for b, v in zip(bottom, vals)]
     label_width = max(8, int(96 / max(len(table), 1)))
@@ -248,14 +328,28 @@ def grouped_bars(table, label_col: str, value_cols: list[str], title: str, sourc
     else:
         ax.legend(frameon=False, fontsize=8.5)
     kind = "Staplat stapeldiagram" if stacked else "Stapeldiagram"
-    fig.rapportbok_alt = describe_series(kind, title, table[label_col].tolist(),
-                                         {c: table[c].astype(float).tolist() for c in value_cols}, unit,
-                                         shown_decimals, stacked)
+    fig.rapportbok_alt = describe_series(
+        kind,
+        title,
+        table[label_col].tolist(),
+        {c: table[c].astype(float).tolist() for c in value_cols},
+        unit,
+        shown_decimals,
+        stacked,
+    )
     return _finish(fig, ax, title, source, unit)
 
 
-def lines(table, x_col: str, value_cols: list[str], title: str, source: str | None = None, unit: str = "tkr",
-          decimals: int = 0, legend_below: bool = False):
+def lines(
+    table,
+    x_col: str,
+    value_cols: list[str],
+    title: str,
+    source: str | None = None,
+    unit: str = "tkr",
+    decimals: int = 0,
+    legend_below: bool = False,
+):
     """One line per value column over ``x_col``. ``legend_below``: the legend in two columns under the plot,
     so that it never hides a line (the figure grows with the number of series)."""
     n = len(value_cols)
@@ -268,8 +362,14 @@ def lines(table, x_col: str, value_cols: list[str], title: str, source: str | No
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False, fontsize=8)
     else:
         ax.legend(frameon=False, fontsize=8.5)
-    fig.rapportbok_alt = describe_series("Linjediagram", title, table[x_col].tolist(),
-                                         {c: table[c].astype(float).tolist() for c in value_cols}, unit, decimals)
+    fig.rapportbok_alt = describe_series(
+        "Linjediagram",
+        title,
+        table[x_col].tolist(),
+        {c: table[c].astype(float).tolist() for c in value_cols},
+        unit,
+        decimals,
+    )
     return _finish(fig, ax, title, source, unit, (0, 0.05, 1, 1) if legend_below else (0, 0, 1, 1))
 
 

@@ -46,8 +46,12 @@ def dropdown(title: str, body: str = "", table=None, css_class: str = "rapportbo
         parts += [body, ""]
     if html:
         # A wide table scrolls inside its own box (reachable with the keyboard), not the page.
-        parts += [inner + "{raw} html",
-                  '<div class="rapportbok-rulla" tabindex="0" role="region" aria-label="Tabell som kan rullas i sidled">',
-                  html, "</div>", inner]
+        parts += [
+            inner + "{raw} html",
+            '<div class="rapportbok-rulla" tabindex="0" role="region" aria-label="Tabell som kan rullas i sidled">',
+            html,
+            "</div>",
+            inner,
+        ]
     parts.append(outer)
     md("\n".join(parts))

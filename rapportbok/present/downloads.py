@@ -82,8 +82,9 @@ def _plain(cell: Cell) -> str:
     return f"{cell.value:.{cell.decimals}f}".replace(".", ",")
 
 
-def to_csv(df: pd.DataFrame, formats: dict, notes: list[str] | None = None,
-           cells: list[list[Cell]] | None = None) -> bytes:
+def to_csv(
+    df: pd.DataFrame, formats: dict, notes: list[str] | None = None, cells: list[list[Cell]] | None = None
+) -> bytes:
     """``notes``: the table's footnotes, written after an empty row under the table. ``cells``: the
     table's :func:`shown_cells`, when the caller has them already."""
     cells = shown_cells(df, formats) if cells is None else cells
@@ -105,8 +106,14 @@ def _excel_format(decimals: int, unit: str | None) -> str:
     return base + (f' "{unit}"' if unit else "")
 
 
-def to_xlsx(df: pd.DataFrame, formats: dict, caption: str, source: str | None,
-            notes: list[str] | None = None, cells: list[list[Cell]] | None = None) -> bytes:
+def to_xlsx(
+    df: pd.DataFrame,
+    formats: dict,
+    caption: str,
+    source: str | None,
+    notes: list[str] | None = None,
+    cells: list[list[Cell]] | None = None,
+) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -140,7 +147,10 @@ def to_xlsx(df: pd.DataFrame, formats: dict, caption: str, source: str | None,
     for line in (
         ("Tabell", caption),
         ("Källa", source or ""),
-        ("Om siffrorna", "Samma siffror och avrundning som i rapportboken. Belopp i tkr eller mnkr enligt kolumnnamnet."),
+        (
+            "Om siffrorna",
+            "Samma siffror och avrundning som i rapportboken. Belopp i tkr eller mnkr enligt kolumnnamnet.",
+        ),
     ):
         about.append(line)
         for c in about[about.max_row]:
@@ -218,14 +228,24 @@ def _fixed_zip(data: bytes) -> bytes:
             fixed.external_attr = 0o644 << 16
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                body = re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>",
-                              b'<dcterms:modified xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:modified>', body)
+                body = re.sub(
+                    rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>",
+                    b'<dcterms:modified xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:modified>',
+                    body,
+                )
             dst.writestr(fixed, body)
     return out.getvalue()
 
 
-def write(df: pd.DataFrame, formats: dict, stem: str, caption: str, source: str | None,
-          folder: Path | None = None, notes: list[str] | None = None) -> tuple[str, str]:
+def write(
+    df: pd.DataFrame,
+    formats: dict,
+    stem: str,
+    caption: str,
+    source: str | None,
+    folder: Path | None = None,
+    notes: list[str] | None = None,
+) -> tuple[str, str]:
     """Write ``tabeller/<stem>.csv`` and ``.xlsx`` (relative to the notebook); returns the two relative paths."""
     target = (folder or Path.cwd()) / FOLDER
     target.mkdir(parents=True, exist_ok=True)

@@ -27,42 +27,85 @@ class Term:
 TERMS: tuple[Term, ...] = (
     Term("tkr", "Tusental kronor. 1 000 tkr är 1 miljon kronor.", "tusen kronor"),
     Term("mnkr", "Miljoner kronor. 1 mnkr är 1 000 tkr.", "miljoner kronor"),
-    Term("åa", "Årsarbetare: en heltidstjänst under ett helt år. Två halvtidsanställda är tillsammans en årsarbetare.",
-         "årsarbetare"),
+    Term(
+        "åa",
+        "Årsarbetare: en heltidstjänst under ett helt år. Två halvtidsanställda är tillsammans en årsarbetare.",
+        "årsarbetare",
+    ),
     Term("årsarbetare", "Se åa: en heltidstjänst under ett helt år."),
-    Term("IK-plan", "Internkontrollplan: nämndens plan för vilka rutiner och risker som ska kontrolleras under året, "
-         "hur och av vem.", "internkontrollplan", ("IK-planen", "IK-planer")),
-    Term("EKB", "Ensamkommande barn och unga: barn som kommit till Sverige utan vårdnadshavare.",
-         "ensamkommande barn och unga"),
-    Term("HVB", "Hem för vård eller boende: en placering utanför det egna hemmet, ofta för barn och unga, "
-         "som kommunen köper eller driver. En av de dyraste insatserna.", "hem för vård eller boende"),
-    Term("familjehem", "Ett privat hem som tar emot ett barn eller en ung person för vård på uppdrag av "
-         "socialnämnden. Oftast billigare än HVB."),
-    Term("LSS", "Lagen om stöd och service till vissa funktionshindrade.",
-         "lagen om stöd och service till vissa funktionshindrade"),
+    Term(
+        "IK-plan",
+        "Internkontrollplan: nämndens plan för vilka rutiner och risker som ska kontrolleras under året, "
+        "hur och av vem.",
+        "internkontrollplan",
+        ("IK-planen", "IK-planer"),
+    ),
+    Term(
+        "EKB",
+        "Ensamkommande barn och unga: barn som kommit till Sverige utan vårdnadshavare.",
+        "ensamkommande barn och unga",
+    ),
+    Term(
+        "HVB",
+        "Hem för vård eller boende: en placering utanför det egna hemmet, ofta för barn och unga, "
+        "som kommunen köper eller driver. En av de dyraste insatserna.",
+        "hem för vård eller boende",
+    ),
+    Term(
+        "familjehem",
+        "Ett privat hem som tar emot ett barn eller en ung person för vård på uppdrag av "
+        "socialnämnden. Oftast billigare än HVB.",
+    ),
+    Term(
+        "LSS",
+        "Lagen om stöd och service till vissa funktionshindrade.",
+        "lagen om stöd och service till vissa funktionshindrade",
+    ),
     Term("SoL", "Socialtjänstlagen.", "socialtjänstlagen"),
-    Term("LVU", "Lagen med särskilda bestämmelser om vård av unga: vård utan samtycke.",
-         "lagen med särskilda bestämmelser om vård av unga"),
-    Term("IFO", "Individ- och familjeomsorg: socialtjänstens arbete med barn och unga, vuxna med missbruk och "
-         "ekonomiskt bistånd.", "individ- och familjeomsorg"),
+    Term(
+        "LVU",
+        "Lagen med särskilda bestämmelser om vård av unga: vård utan samtycke.",
+        "lagen med särskilda bestämmelser om vård av unga",
+    ),
+    Term(
+        "IFO",
+        "Individ- och familjeomsorg: socialtjänstens arbete med barn och unga, vuxna med missbruk och "
+        "ekonomiskt bistånd.",
+        "individ- och familjeomsorg",
+    ),
     Term("ovägt medel", "Ett medelvärde där varje kommun räknas lika mycket, oavsett hur många invånare den har."),
-    Term("liknande kommuner", "En grupp kommuner som Kolada (Rådet för främjande av kommunala analyser) räknar "
-         "som lika den här i t.ex. storlek, befolkning och ekonomi. Jämförelsen med dem är ett mått på om "
-         "kostnaden är hög eller låg."),
+    Term(
+        "liknande kommuner",
+        "En grupp kommuner som Kolada (Rådet för främjande av kommunala analyser) räknar "
+        "som lika den här i t.ex. storlek, befolkning och ekonomi. Jämförelsen med dem är ett mått på om "
+        "kostnaden är hög eller låg.",
+    ),
     Term("Kolada", "Den öppna databasen med nyckeltal för kommuner och regioner (kolada.se)."),
     Term("nyckeltal", "Ett mått som gör kommuner jämförbara, t.ex. kostnad per invånare."),
-    Term("kommunbidrag", "Den summa som kommunfullmäktige ger nämnden för året. Nämndens nettokostnad ska rymmas i den."),
+    Term(
+        "kommunbidrag", "Den summa som kommunfullmäktige ger nämnden för året. Nämndens nettokostnad ska rymmas i den."
+    ),
     Term("nettokostnad", "Kostnaderna minus intäkterna (t.ex. avgifter och statsbidrag)."),
     Term("underskott", "När nettokostnaden blir större än kommunbidraget. Kallas också negativ budgetavvikelse."),
-    Term("åtgärdsplan", "Nämndens plan med åtgärder som ska minska kostnaderna så att budgeten håller; kallas också "
-         "handlingsplan."),
-    Term("helårseffekt", "Vad en åtgärd sparar under ett helt år när den är fullt genomförd. Det första året blir "
-         "effekten ofta mindre, eftersom åtgärden börjar mitt i året."),
-    Term("trafikljus", "Förvaltningens bedömning av en åtgärd: grön (går enligt plan), gul (osäker), röd (ger inte "
-         "den effekt som planerades)."),
+    Term(
+        "åtgärdsplan",
+        "Nämndens plan med åtgärder som ska minska kostnaderna så att budgeten håller; kallas också handlingsplan.",
+    ),
+    Term(
+        "helårseffekt",
+        "Vad en åtgärd sparar under ett helt år när den är fullt genomförd. Det första året blir "
+        "effekten ofta mindre, eftersom åtgärden börjar mitt i året.",
+    ),
+    Term(
+        "trafikljus",
+        "Förvaltningens bedömning av en åtgärd: grön (går enligt plan), gul (osäker), röd (ger inte "
+        "den effekt som planerades).",
+    ),
     Term("tertial", "En tredjedel av året: tertial 1 är januari–april, tertial 2 januari–augusti, tertial 3 helåret."),
-    Term("delårsrapport", "Nämndens rapport om ekonomin under året, oftast efter tertial 1 eller 2, med prognos för "
-         "helåret."),
+    Term(
+        "delårsrapport",
+        "Nämndens rapport om ekonomin under året, oftast efter tertial 1 eller 2, med prognos för helåret.",
+    ),
     Term("prognos", "Förvaltningens bedömning av hur året slutar ekonomiskt."),
     Term("genomlysning", "En extern granskning av nämndens verksamhet och kostnader jämfört med andra kommuner."),
     Term("avstämning", "Bokens kontroll att de summor källan anger stämmer med summan av raderna."),
@@ -75,8 +118,9 @@ for _t in TERMS:
             ABBREVIATIONS[_form] = _t.abbr
 
 # A whole word: not inside a longer word or a hyphenated compound ("HVB-placering" is left alone).
-_WORDS = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in sorted(ABBREVIATIONS, key=len, reverse=True))
-                    + r")(?![\w-])")
+_WORDS = re.compile(
+    r"(?<![\w-])(" + "|".join(re.escape(w) for w in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")(?![\w-])"
+)
 # Where abbreviations are not marked in HTML: inside these elements (text is between tags only).
 _SKIP = ("abbr", "script", "style", "pre", "code", "caption", "title", "button", "summary", "a")
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
@@ -111,7 +155,7 @@ def mark_html(html: str, seen: set | None = None) -> str:
     """Mark the abbreviations in the text of an HTML fragment; tags, attributes and skipped elements stay."""
     out, depth, pos = [], 0, 0
     for m in _TAG.finditer(html):
-        text = html[pos:m.start()]
+        text = html[pos : m.start()]
         out.append(text if depth else mark_text(text, seen))
         out.append(m.group(0))
         name = m.group(2).lower()
@@ -128,8 +172,15 @@ def mark_doctree(doctree) -> None:
     raw HTML (the tables, notes) goes through :func:`mark_html`. Headings, links, code and literal text stay."""
     from docutils import nodes
 
-    skip = (nodes.title, nodes.literal_block, nodes.literal, nodes.reference, nodes.abbreviation, nodes.raw,
-            nodes.FixedTextElement)
+    skip = (
+        nodes.title,
+        nodes.literal_block,
+        nodes.literal,
+        nodes.reference,
+        nodes.abbreviation,
+        nodes.raw,
+        nodes.FixedTextElement,
+    )
     seen: set = set()
     for node in list(doctree.findall(lambda n: isinstance(n, (nodes.raw, nodes.Text)))):  # in reading order
         if isinstance(node, nodes.raw):
@@ -173,8 +224,10 @@ def page_markdown() -> str:
     """The Ordlista page (MyST)."""
     from rapportbok.core import escape
 
-    intro = ("Ord och förkortningar som boken och källorna använder. Förkortningarna förklaras också där de står: "
-             "håll muspekaren över en understruken förkortning.")
+    intro = (
+        "Ord och förkortningar som boken och källorna använder. Förkortningarna förklaras också där de står: "
+        "håll muspekaren över en understruken förkortning."
+    )
     lines = [f"# {TITLE}", "", intro, ""]
     for t in sorted(TERMS, key=lambda t: t.term.casefold()):
         lines.append(f"- **{escape.md_text(t.term)}**: {escape.md_text(t.explanation)}")

@@ -13,7 +13,7 @@ other formatter gives text. ``notes`` are the table's footnotes (the text behind
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 from IPython.display import HTML
@@ -53,8 +53,12 @@ def drop_empty_columns(df: pd.DataFrame, keep: tuple[str, ...] = ()) -> tuple[pd
     and those columns' names."""
     if df.empty:
         return df, []
-    empty = [c for c in df.columns[1:] if c not in keep
-             and all(fmt.is_missing(v) or (isinstance(v, str) and v.strip() in ("", fmt.MISSING)) for v in df[c])]
+    empty = [
+        c
+        for c in df.columns[1:]
+        if c not in keep
+        and all(fmt.is_missing(v) or (isinstance(v, str) and v.strip() in ("", fmt.MISSING)) for v in df[c])
+    ]
     return (df.drop(columns=empty), empty) if empty else (df, [])
 
 
@@ -80,9 +84,11 @@ def to_html(
     df, empty = drop_empty_columns(df, keep_empty)
     if empty:
         names = ", ".join(str(c) for c in empty)
-        source = ((source + ". ") if source else "") + (f"Kolumnen {names} visas inte: den har inga värden."
-                                                        if len(empty) == 1 else
-                                                        f"Kolumnerna {names} visas inte: de har inga värden.")
+        source = ((source + ". ") if source else "") + (
+            f"Kolumnen {names} visas inte: den har inga värden."
+            if len(empty) == 1
+            else f"Kolumnerna {names} visas inte: de har inga värden."
+        )
         source = source.replace(".. ", ". ")
     formats = {c: f for c, f in (formats or {}).items() if c in df.columns}
     for col in df.columns:
@@ -107,16 +113,18 @@ def to_html(
         styler = styler.set_properties(subset=pd.IndexSlice[df.index[bold_rows], :], **{"font-weight": "bold"})
     for level in sorted(set(indent or []) - {0}):
         rows = [i for i, d in enumerate(indent) if d == level]
-        styler = styler.set_properties(subset=pd.IndexSlice[df.index[rows], df.columns[:1]],
-                                       **{"padding-left": f"{1.2 * level:g}em"})
+        styler = styler.set_properties(
+            subset=pd.IndexSlice[df.index[rows], df.columns[:1]], **{"padding-left": f"{1.2 * level:g}em"}
+        )
     out = styler.to_html()
     if source:
         out += source_line(source)
     if download and _page:
         from rapportbok.present import downloads
 
-        csv_name, xlsx_name = downloads.write(df, formats, f"{_page}-{uid.replace('_', '-')}", caption, source,
-                                              notes=notes)
+        csv_name, xlsx_name = downloads.write(
+            df, formats, f"{_page}-{uid.replace('_', '-')}", caption, source, notes=notes
+        )
         what = escape.html_attr(caption)
         out += (
             '<p class="rapportbok-nedladdning">Ladda ner tabellen: '

@@ -32,7 +32,6 @@ from rapportbok.data import organisations as orgs
 from rapportbok.data.schema import DataError
 from rapportbok.publish import fold, journal, processes, stamp, templates
 
-
 AUDIT = "avstamning"  # the Avstämning page (rapportbok.chapters.audit): the PDF's appendix
 HANDOFF = ".validated"  # in the staging folder while notebooks run: the validated input for the kernels
 
@@ -93,8 +92,14 @@ def toc(all_orgs: list[orgs.Org], jobs: list[Job], source_ids: list[str] | None 
             parts.append({"caption": org.name, "chapters": chapters})
     parts.append({"caption": "Om boken", "chapters": [{"file": "book/ordlista"}]})
     if source_ids:
-        parts.append({"caption": "Källor", "chapters": [
-            {"file": "book/kallor/index", "sections": [{"file": f"book/kallor/{s}"} for s in source_ids]}]})
+        parts.append(
+            {
+                "caption": "Källor",
+                "chapters": [
+                    {"file": "book/kallor/index", "sections": [{"file": f"book/kallor/{s}"} for s in source_ids]}
+                ],
+            }
+        )
     return {"format": "jb-book", "root": "book/index", "parts": parts}
 
 
@@ -185,9 +190,11 @@ def source_pages(data: Path, all_orgs: list[orgs.Org]) -> dict[str, str]:
     for org_slug, group in df.groupby("organisation", sort=False):
         index += [f"## {escape.md_text(names.get(org_slug, org_slug))}", ""]
         for kalla, row in group.iterrows():
-            index.append(f"- [{escape.md_text(row['titel'])}](<{escape.md_role_text(kalla)}.md>) – "
-                         f"{escape.md_text(row['dokumenttyp'].lower())}"
-                         + (f", {escape.md_text(row['beslut'])}" if row["beslut"] else ""))
+            index.append(
+                f"- [{escape.md_text(row['titel'])}](<{escape.md_role_text(kalla)}.md>) – "
+                f"{escape.md_text(row['dokumenttyp'].lower())}"
+                + (f", {escape.md_text(row['beslut'])}" if row["beslut"] else "")
+            )
         index.append("")
     pages["index.md"] = "\n".join(index)
     for kalla, row in df.iterrows():
@@ -195,7 +202,9 @@ def source_pages(data: Path, all_orgs: list[orgs.Org]) -> dict[str, str]:
         url = "" if fmt.is_missing(row.get("url")) else str(row.get("url")).strip()  # an empty cell reads as NaN
         lines = [
             # its organisation, for the site's sidebar (rapportbok.publish.sphinxext.page_org); YAML-quoted
-            "---", yaml.safe_dump({SOURCE_ORG_META: str(row["organisation"])}, allow_unicode=True).strip(), "---",
+            "---",
+            yaml.safe_dump({SOURCE_ORG_META: str(row["organisation"])}, allow_unicode=True).strip(),
+            "---",
             f"# {escape.md_text(row['titel'])}",
             "",
             f"- **Organisation:** {escape.md_text(names.get(row['organisation'], row['organisation']))}",
@@ -221,8 +230,9 @@ def original_line(url: str, org_name: str) -> str:
     """The source page's line about the original document: its public address (kallor.csv, url) if known."""
     if url:
         return f'- **Originaldokumentet:** <a href="{escape.html_attr(url)}">{escape.html_text(url)}</a>'
-    return ("- **Originaldokumentet:** adressen är inte känd för boken; dokumentet finns hos "
-            f"{escape.md_text(org_name)}.")
+    return (
+        f"- **Originaldokumentet:** adressen är inte känd för boken; dokumentet finns hos {escape.md_text(org_name)}."
+    )
 
 
 def source_text_block(text: str) -> list[str]:
@@ -232,8 +242,10 @@ def source_text_block(text: str) -> list[str]:
 
     rows = []
     for n, line in enumerate(text.rstrip("\n").split("\n"), start=1):
-        rows.append(f'<span class="rapportbok-rad" id="{escape.html_attr(sources_line_id(n))}">'
-                    f'<span class="rapportbok-radnr" aria-hidden="true">{n}</span>{escape.html_text(line)}</span>')
+        rows.append(
+            f'<span class="rapportbok-rad" id="{escape.html_attr(sources_line_id(n))}">'
+            f'<span class="rapportbok-radnr" aria-hidden="true">{n}</span>{escape.html_text(line)}</span>'
+        )
     body = "".join(rows)  # each line a block: no newline between them (it would show as an empty line)
     fence = "`" * max(4, max((len(m) for m in re.findall(r"`+", body)), default=0) + 1)
     return [f"{fence}{{raw}} html", f'<div class="rapportbok-kalltext"><pre>{body}</pre></div>', fence]
@@ -280,8 +292,7 @@ def year_page(org: orgs.Org, year: int, jobs: list[Job], head=None) -> str:
         has_summary = any(j.org == org.slug and j.year == year and j.chapter == "sammanfattning" for j in jobs)
         more = " Källor och beräkning i [Sammanfattning](sammanfattning.ipynb)." if has_summary else ""
         # each figure links to the table or section of the action-plan chapter that computes it
-        lines += ["```{admonition} Läget " + str(year), ":class: rapportbok-lage",
-                  headline_md(head) + more, "```", ""]
+        lines += ["```{admonition} Läget " + str(year), ":class: rapportbok-lage", headline_md(head) + more, "```", ""]
     lines += [
         "## Kapitel",
         "",
@@ -289,10 +300,16 @@ def year_page(org: orgs.Org, year: int, jobs: list[Job], head=None) -> str:
     for j in jobs:
         if j.org == org.slug and j.year == year:
             lines.append(f"- [{titles[j.chapter]}]({j.chapter}.ipynb)")
-    lines += ["", "Källdokumenten finns under [Källor](../../kallor/index.md). Ord och förkortningar förklaras i "
-              "[Ordlistan](../../ordlista.md).", "", "## Som PDF", "",
-              f'<p class="{PDF_CLASS}"><a href="../../../pdf/{pdf_name(org.slug, year)}">Hela rapportboken för '
-              f'{escape.html_text(org.name)} {year} som PDF</a> (för utskrift och nämndens handlingar).</p>']
+    lines += [
+        "",
+        "Källdokumenten finns under [Källor](../../kallor/index.md). Ord och förkortningar förklaras i "
+        "[Ordlistan](../../ordlista.md).",
+        "",
+        "## Som PDF",
+        "",
+        f'<p class="{PDF_CLASS}"><a href="../../../pdf/{pdf_name(org.slug, year)}">Hela rapportboken för '
+        f"{escape.html_text(org.name)} {year} som PDF</a> (för utskrift och nämndens handlingar).</p>",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -404,8 +421,15 @@ def _describe_failure(job: Job, err: BaseException) -> str:
     return f"Notebooken {job.chapter}.ipynb för {job.org} {job.year} stoppade{where}: {ename}: {evalue}"
 
 
-def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = None, log=print,
-                incremental: bool = True, keep: frozenset[Job] = frozenset()) -> list[Job]:
+def execute_all(
+    jobs: list[Job],
+    stage: Path,
+    root: Path,
+    workers: int | None = None,
+    log=print,
+    incremental: bool = True,
+    keep: frozenset[Job] = frozenset(),
+) -> list[Job]:
     """Execute the jobs whose inputs changed, in parallel; copy the others from book/. Returns those executed.
 
     Jobs in ``keep`` (organisations outside a ``--org`` selection) are copied from book/ as they are,
@@ -442,8 +466,9 @@ def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = 
         template = stage / ".templates" / f"{job.chapter}.ipynb"  # the MyST template converted for papermill
         if not template.is_file():
             templates.write_notebook(templates.template_path(root, job.chapter), template)
-        specs[executor.Spec(job.relpath, str(template), str(out), job.parameters(), str(out.parent),
-                            group=job.org)] = job  # an organisation's notebooks share its validated input
+        specs[executor.Spec(job.relpath, str(template), str(out), job.parameters(), str(out.parent), group=job.org)] = (
+            job  # an organisation's notebooks share its validated input
+        )
     done = [0]
 
     def on_done(spec, seconds: float) -> None:
@@ -462,8 +487,9 @@ def execute_all(jobs: list[Job], stage: Path, root: Path, workers: int | None = 
     handoff = stage / HANDOFF
     env.update(datasets.hand_over(handoff, sorted({j.org for j in todo}), data_dir()))
     try:
-        for spec, err in executor.run(list(specs), min(workers, len(todo)), env=env,
-                                      on_done=on_done, on_failed=on_failed):
+        for spec, err in executor.run(
+            list(specs), min(workers, len(todo)), env=env, on_done=on_done, on_failed=on_failed
+        ):
             failures.append(_describe_failure(specs[spec], err))
     finally:
         shutil.rmtree(handoff, ignore_errors=True)
@@ -501,8 +527,15 @@ def _run_child(cmd: list[str], env: dict | None = None) -> subprocess.CompletedP
     POSIX process group, or on Windows Ctrl-Break and the process tree). On Linux the child also dies
     with the build process itself (PR_SET_PDEATHSIG), so not even kill -9 leaves it running.
     """
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, preexec_fn=_die_with_parent(), **processes.popen_kwargs())
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=_die_with_parent(),
+        **processes.popen_kwargs(),
+    )
     leader = processes.group_leader(proc.pid, proc.pid)
     try:
         out, err = proc.communicate()
@@ -586,21 +619,39 @@ def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print
     titles = _titles()
     address = pdfmod.site_address()
     if address is None:
-        log(f"  Obs: PDF:ernas omslag får ingen webbadress (sätt {pdfmod.ADDRESS_ENV} eller html.baseurl i _config.yml).")
+        log(
+            f"  Obs: PDF:ernas omslag får ingen webbadress (sätt {pdfmod.ADDRESS_ENV} eller html.baseurl i _config.yml)."
+        )
     out = []
     grouped = by_org(jobs)
     for org in all_orgs:
         mine = grouped.get(org.slug, [])
         for year in sorted({j.year for j in mine}, reverse=True):
-            chapters = [(pdfmod.APPENDIX_TITLE if j.chapter == AUDIT else titles[j.chapter],
-                         f"book/{org.slug}/{year}/{j.chapter}.html")
-                        for j in mine if j.year == year]  # Avstämning is last: the appendix
+            chapters = [
+                (
+                    pdfmod.APPENDIX_TITLE if j.chapter == AUDIT else titles[j.chapter],
+                    f"book/{org.slug}/{year}/{j.chapter}.html",
+                )
+                for j in mine
+                if j.year == year
+            ]  # Avstämning is last: the appendix
             target = html / "pdf" / pdf_name(org.slug, year)
             target.parent.mkdir(parents=True, exist_ok=True)
             log(f"  PDF {target.name}")
             try:
-                out.append(pdfmod.render(html, org.name, org.namnd, year, periods.report_text(org.report_end(year, org.years[year])), chapters,
-                                         target, dt.date.today(), address=address))
+                out.append(
+                    pdfmod.render(
+                        html,
+                        org.name,
+                        org.namnd,
+                        year,
+                        periods.report_text(org.report_end(year, org.years[year])),
+                        chapters,
+                        target,
+                        dt.date.today(),
+                        address=address,
+                    )
+                )
             except (pdfmod.PdfError, chromium.ChromiumMissing) as err:
                 raise BuildError(f"PDF:en för {org.name} {year} kunde inte göras: {err}") from err
     return out
@@ -609,22 +660,28 @@ def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print
 SITE_MARKER = stamp.SITE_MARKER  # content hash of what the site was built from
 
 
-
-
 def _swap(stage: Path, root: Path, site: bool) -> None:
     """Publish the staged book, _toc.yml (and site) together: all or, if killed before the journal, none."""
     try:
         journal.publish(root, stage, ["book", "_toc.yml", *(["_build/html"] if site else [])])
     except FileInUse as err:
-        raise BuildError(f"{err} Den nya boken är klar men inte publicerad; den publiceras när "
-                         "rapportbok körs nästa gång.") from err
+        raise BuildError(
+            f"{err} Den nya boken är klar men inte publicerad; den publiceras när rapportbok körs nästa gång."
+        ) from err
     except OSError as err:
-        raise BuildError(f"Den nya boken kunde inte publiceras färdigt ({err}). Nästa körning av rapportbok "
-                         "slutför publiceringen.") from err
+        raise BuildError(
+            f"Den nya boken kunde inte publiceras färdigt ({err}). Nästa körning av rapportbok slutför publiceringen."
+        ) from err
 
 
-def build(site: bool = True, workers: int | None = None, log=print, incremental: bool = True,
-          pdf: bool = False, only: tuple[str, ...] = ()) -> list[Job]:
+def build(
+    site: bool = True,
+    workers: int | None = None,
+    log=print,
+    incremental: bool = True,
+    pdf: bool = False,
+    only: tuple[str, ...] = (),
+) -> list[Job]:
     """Build the book; returns the jobs that were executed (the others were unchanged).
 
     ``only`` (organisation slugs, ``rapportbok bygg --org``) executes only those organisations'
@@ -658,27 +715,37 @@ def build(site: bool = True, workers: int | None = None, log=print, incremental:
         raise BuildError("Ett annat bygge pågår redan i den här mappen; vänta tills det är klart.") from None
 
 
-def _selection(root: Path, all_orgs: list[orgs.Org], jobs: list[Job], only: tuple[str, ...],
-               log) -> tuple[list[Job], frozenset[Job]]:
+def _selection(
+    root: Path, all_orgs: list[orgs.Org], jobs: list[Job], only: tuple[str, ...], log
+) -> tuple[list[Job], frozenset[Job]]:
     """For ``--org``: the jobs of the book and those kept from book/ unexecuted (outside the selection)."""
     known = {o.slug for o in all_orgs}
     unknown = [s for s in only if s not in known]
     if unknown:
-        raise BuildError("Okänd organisation i --org: " + ", ".join(unknown)
-                         + ". Organisationerna i data/ är: " + ", ".join(sorted(known)) + ".")
+        raise BuildError(
+            "Okänd organisation i --org: "
+            + ", ".join(unknown)
+            + ". Organisationerna i data/ är: "
+            + ", ".join(sorted(known))
+            + "."
+        )
     keep, left_out = [], []
     for job in jobs:
         if job.org not in only:
             (keep if (root / job.relpath).is_file() else left_out).append(job)
     if left_out:
-        log(f"{len(left_out)} notebooks för organisationer utanför urvalet finns inte i book/ och tas inte med: "
-            + ", ".join(sorted({j.org for j in left_out})) + ".")
+        log(
+            f"{len(left_out)} notebooks för organisationer utanför urvalet finns inte i book/ och tas inte med: "
+            + ", ".join(sorted({j.org for j in left_out}))
+            + "."
+        )
     dropped = set(left_out)  # a set: a national selection leaves out thousands
     return [j for j in jobs if j not in dropped], frozenset(keep)
 
 
-def _build(root: Path, site: bool, workers: int | None, log, incremental: bool, pdf: bool,
-           only: tuple[str, ...] = ()) -> list[Job]:
+def _build(
+    root: Path, site: bool, workers: int | None, log, incremental: bool, pdf: bool, only: tuple[str, ...] = ()
+) -> list[Job]:
     # The stamp records the inputs as they are now, before anything is read: a file edited while
     # the build runs makes the next build run (rapportbok.publish.stamp.record).
     seen = stamp.file_hashes(root)  # files unchanged since the last stamp are not read again

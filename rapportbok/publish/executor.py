@@ -47,9 +47,9 @@ import queue
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import papermill as pm
 from papermill.clientwrap import PapermillNotebookClient
@@ -128,7 +128,7 @@ class NotebookFailed(Exception):
 # Runs silently (silent=True, store_history=False): no outputs in the notebook, no history entry and
 # no step of the execution counter. Everything it needs is imported inside the function, and the
 # function removes itself with the rest of the user namespace.
-_PREPARE = r'''
+_PREPARE = r"""
 def _rapportbok_prepare(cwd, env, fresh, resets):
     import gc, importlib, os, sys, types, warnings
     state = sys.modules.get("_rapportbok_kernel_state")
@@ -175,7 +175,7 @@ def _rapportbok_prepare(cwd, env, fresh, resets):
     state.cwd = cwd
     gc.collect()
     gc.freeze()
-'''
+"""
 
 
 class _PrepareFailed(Exception):
@@ -244,10 +244,13 @@ class _Kernel:
         self._stderr = tempfile.TemporaryFile(prefix="rapportbok-kernel-")
         env = {**os.environ, **(self.env or {})}
         # As nbclient starts kernels: history in memory, working directory the notebook's.
-        await km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=cwd, env=env,
-                              stderr=self._stderr)
+        await km.start_kernel(
+            extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=cwd, env=env, stderr=self._stderr
+        )
         # jupyter_client starts the kernel in its own process group (POSIX session, Windows CREATE_NEW_PROCESS_GROUP).
-        self.leader = processes.group_leader(getattr(km.provisioner, "pid", None), getattr(km.provisioner, "pgid", None))
+        self.leader = processes.group_leader(
+            getattr(km.provisioner, "pid", None), getattr(km.provisioner, "pgid", None)
+        )
         kc = km.client()
         kc.start_channels()
         self.kc = kc
@@ -260,8 +263,10 @@ class _Kernel:
         from nbclient.exceptions import DeadKernelError
 
         # JSON strings and objects of strings are valid Python literals.
-        code = _PREPARE + (f"_rapportbok_prepare({json.dumps(cwd)}, {json.dumps(env)}, {json.dumps(list(fresh))}, "
-                           f"{json.dumps(list(resets))})\n")
+        code = _PREPARE + (
+            f"_rapportbok_prepare({json.dumps(cwd)}, {json.dumps(env)}, {json.dumps(list(fresh))}, "
+            f"{json.dumps(list(resets))})\n"
+        )
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
         deadline = time.monotonic() + PREPARE_TIMEOUT
         while True:
@@ -292,8 +297,18 @@ class _ReuseEngine(NBClientEngine):
     """papermill's nbclient engine, executing on a given running kernel (``rapportbok_kernel``)."""
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
-                                 start_timeout=60, execution_timeout=None, rapportbok_kernel=None, **kwargs):
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        rapportbok_kernel=None,
+        **kwargs,
+    ):
         # The same arguments as NBClientEngine.execute_managed_notebook gives its client.
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
@@ -329,12 +344,19 @@ def _failure(spec: Spec, err: BaseException, kernel: _Kernel | None, timeout: fl
         failed = NotebookFailed(spec.key, err.ename, err.evalue, err.exec_count)
     elif isinstance(err, DeadKernelError):
         tail = kernel.stderr_tail() if kernel is not None else ""
-        failed = NotebookFailed(spec.key, "DeadKernelError",
-                                "Kernelns process avslutades oväntat under körningen." + (f"\n{tail}" if tail else ""),
-                                cell)
+        failed = NotebookFailed(
+            spec.key,
+            "DeadKernelError",
+            "Kernelns process avslutades oväntat under körningen." + (f"\n{tail}" if tail else ""),
+            cell,
+        )
     elif isinstance(err, CellTimeoutError):
-        failed = NotebookFailed(spec.key, "CellTimeoutError",
-                                f"Cellen kördes längre än {timeout:g} s och avbröts." if timeout else str(err), cell)
+        failed = NotebookFailed(
+            spec.key,
+            "CellTimeoutError",
+            f"Cellen kördes längre än {timeout:g} s och avbröts." if timeout else str(err),
+            cell,
+        )
     elif isinstance(err, _PrepareFailed):
         failed = NotebookFailed(spec.key, err.ename, f"Kerneln kunde inte förberedas för notebooken: {err.evalue}")
     elif kernel is None or kernel.kc is None:
@@ -364,9 +386,17 @@ def _start_kernel(env: dict[str, str] | None, cwd: str, kernels: list[_Kernel], 
     raise AssertionError("unreachable")
 
 
-def _worker(specs: _Todo, results: queue.Queue, stop: threading.Event, env: dict[str, str] | None,
-            timeout: float | None, reimport: tuple[str, ...], kernels: list[_Kernel], lock: threading.Lock,
-            index: int = 0) -> None:
+def _worker(
+    specs: _Todo,
+    results: queue.Queue,
+    stop: threading.Event,
+    env: dict[str, str] | None,
+    timeout: float | None,
+    reimport: tuple[str, ...],
+    kernels: list[_Kernel],
+    lock: threading.Lock,
+    index: int = 0,
+) -> None:
     kernel: _Kernel | None = None
     try:
         while not stop.is_set():
@@ -387,10 +417,16 @@ def _worker(specs: _Todo, results: queue.Queue, stop: threading.Event, env: dict
                 # of the whole notebook, each copied, validated and JSON-encoded: about a third of the
                 # build process's processor time). Nothing reads the file while it runs.
                 pm.execute_notebook(
-                    spec.template, spec.out, parameters=dict(spec.parameters), engine_name=ENGINE_NAME,
-                    kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
+                    spec.template,
+                    spec.out,
+                    parameters=dict(spec.parameters),
+                    engine_name=ENGINE_NAME,
+                    kernel_name=KERNEL_NAME,
+                    progress_bar=False,
+                    log_output=False,
                     request_save_on_cell_execute=False,
-                    execution_timeout=timeout, rapportbok_kernel=kernel,
+                    execution_timeout=timeout,
+                    rapportbok_kernel=kernel,
                 )
             except Exception as err:  # noqa: BLE001 - reported for the spec; the kernel is replaced
                 failed = _failure(spec, err, kernel, timeout)
@@ -414,10 +450,16 @@ def _worker(specs: _Todo, results: queue.Queue, stop: threading.Event, env: dict
             results.put(_DONE)
 
 
-def run(specs: list[Spec], workers: int, env: dict[str, str] | None = None,
-        on_done: Callable[[Spec, float], None] | None = None, *,
-        on_failed: Callable[[Spec, NotebookFailed], None] | None = None,
-        timeout: float | None = None, reimport: tuple[str, ...] = REIMPORT) -> list[tuple[Spec, BaseException]]:
+def run(
+    specs: list[Spec],
+    workers: int,
+    env: dict[str, str] | None = None,
+    on_done: Callable[[Spec, float], None] | None = None,
+    *,
+    on_failed: Callable[[Spec, NotebookFailed], None] | None = None,
+    timeout: float | None = None,
+    reimport: tuple[str, ...] = REIMPORT,
+) -> list[tuple[Spec, BaseException]]:
     """Execute all specs on `workers` long-lived kernels (one per worker); returns the failures (empty = all ok).
 
     Specs are taken in the given order (put the longest first) by whichever worker is free, except
@@ -435,9 +477,15 @@ def run(specs: list[Spec], workers: int, env: dict[str, str] | None = None,
     stop = threading.Event()
     kernels: list[_Kernel] = []
     lock = threading.Lock()
-    threads = [threading.Thread(target=_worker, name=f"rapportbok-executor-{i}", daemon=True,
-                                args=(todo, results, stop, env, timeout, tuple(reimport), kernels, lock, i))
-               for i in range(n)]
+    threads = [
+        threading.Thread(
+            target=_worker,
+            name=f"rapportbok-executor-{i}",
+            daemon=True,
+            args=(todo, results, stop, env, timeout, tuple(reimport), kernels, lock, i),
+        )
+        for i in range(n)
+    ]
     failures: list[tuple[Spec, BaseException]] = []
     try:
         for t in threads:

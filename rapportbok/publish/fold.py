@@ -68,23 +68,26 @@ def fold(nb) -> list[str]:
     for k, i in enumerate(starts):
         level, text = _heading(cells[i])
         if level in (2, 3):  # a section, or a subsection (### Status enligt källan) up to the next of its level
-            end = next((j for j in starts[k + 1:] if _heading(cells[j])[0] <= level), len(cells))
+            end = next((j for j in starts[k + 1 :] if _heading(cells[j])[0] <= level), len(cells))
             sections.append((i, end, text))
     empty = []
     for i, end, text in sections:
         if text.startswith(_KEEP_LAST) or any(a <= i < b for a, b, _, _ in empty):  # inside a folded section
             continue
-        notes = _notes(cells[i + 1:end])
+        notes = _notes(cells[i + 1 : end])
         if notes:
             empty.append((i, end, text, notes))
     if not empty:
         return []
-    lines = [f"- **{escape.md_text(text)}:** " + " ".join(escape.md_text(n) for n in dict.fromkeys(notes))
-             for _, _, text, notes in empty]
+    lines = [
+        f"- **{escape.md_text(text)}:** " + " ".join(escape.md_text(n) for n in dict.fromkeys(notes))
+        for _, _, text, notes in empty
+    ]
     drop = {j for i, end, _, _ in empty for j in range(i, end)}
     kept = [c for j, c in enumerate(cells) if j not in drop]
-    where = next((j for j, c in enumerate(kept) if (h := _heading(c)) and h[0] == 2 and h[1].startswith(_KEEP_LAST)),
-                 len(kept))
+    where = next(
+        (j for j, c in enumerate(kept) if (h := _heading(c)) and h[0] == 2 and h[1].startswith(_KEEP_LAST)), len(kept)
+    )
     cell = nbformat.v4.new_markdown_cell(f"## {TITLE}\n\n" + "\n".join(lines))
     cell["id"] = "rapportbok-saknas"  # fixed: the same notebook every run
     nb.cells = kept[:where] + [cell] + kept[where:]

@@ -79,8 +79,6 @@ def new_stage(root: Path) -> Path:
     return stage
 
 
-
-
 def _write(root: Path, entry: dict) -> None:
     # Writing the journal is the publication's single atomic step (files.write_text renames once).
     files.write_text(root / JOURNAL, json.dumps(entry, ensure_ascii=False, indent=1))
@@ -93,8 +91,10 @@ def publish(root: Path, stage: Path, names: list[str]) -> None:
     """
     trash = root / f"{STAGING}old-{os.urandom(4).hex()}"
     trash.mkdir()
-    moves = [{"target": name, "new": f"{stage.name}/{name}", "old": f"{trash.name}/{i}-{Path(name).name}"}
-             for i, name in enumerate(names)]
+    moves = [
+        {"target": name, "new": f"{stage.name}/{name}", "old": f"{trash.name}/{i}-{Path(name).name}"}
+        for i, name in enumerate(names)
+    ]
     _write(root, {"version": 1, "stage": stage.name, "trash": trash.name, "moves": moves})
     _complete(root)
 
@@ -105,8 +105,9 @@ def _load(root: Path) -> dict | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as err:
-        raise JournalError(f"Journalen {JOURNAL} går inte att läsa ({err}). Ta bort den och kör "
-                           "`rapportbok build --alla`.") from err
+        raise JournalError(
+            f"Journalen {JOURNAL} går inte att läsa ({err}). Ta bort den och kör `rapportbok build --alla`."
+        ) from err
 
 
 def _complete(root: Path) -> bool:
@@ -118,8 +119,10 @@ def _complete(root: Path) -> bool:
         moves = [(inside(root, m["target"]), inside(root, m["new"]), inside(root, m["old"])) for m in entry["moves"]]
         trash = inside(root, entry["trash"])
     except (KeyError, TypeError, PathError) as err:
-        raise JournalError(f"Journalen {JOURNAL} är inte en som rapportbok har skrivit ({err}). Ta bort den "
-                           "och kör `rapportbok build --alla`.") from err
+        raise JournalError(
+            f"Journalen {JOURNAL} är inte en som rapportbok har skrivit ({err}). Ta bort den "
+            "och kör `rapportbok build --alla`."
+        ) from err
     done: list[tuple[Path, Path, Path | None]] = []  # renames made here: (target, staged copy, previous copy)
     try:
         for target, new, old in moves:
@@ -178,8 +181,10 @@ def leftovers(root: Path) -> list[Path]:
 def recover_locked(root: Path, log=print) -> None:
     """Complete an interrupted publication and remove staging folders; the caller holds the lock."""
     if _complete(root):
-        log("Ett avbrutet bygge hade redan lyckats men inte hunnit publiceras färdigt; det är nu publicerat "
-            "(book/, _toc.yml och webbplatsen kommer från samma bygge).")
+        log(
+            "Ett avbrutet bygge hade redan lyckats men inte hunnit publiceras färdigt; det är nu publicerat "
+            "(book/, _toc.yml och webbplatsen kommer från samma bygge)."
+        )
     old = leftovers(root)
     for folder in old:
         shutil.rmtree(folder, ignore_errors=True)

@@ -299,12 +299,12 @@ def site_address(root: Path | None = None) -> str | None:
     return value or None
 
 
-def _document(org_name: str, namnd: str, year: int, period_text: str, build_date: dt.date,
-              address: str | None = None) -> str:
+def _document(
+    org_name: str, namnd: str, year: int, period_text: str, build_date: dt.date, address: str | None = None
+) -> str:
     """The print document before the chapters: cover, empty table of contents, the CSS."""
     css = CSS_FILE.read_text(encoding="utf-8")
-    where = (f'<p class="adress">Webbversionen: <a href="{_attr(address)}">{_esc(address)}</a></p>'
-             if address else "")
+    where = f'<p class="adress">Webbversionen: <a href="{_attr(address)}">{_esc(address)}</a></p>' if address else ""
     return f"""<!DOCTYPE html>
 <html lang="sv">
 <head>
@@ -344,9 +344,7 @@ def _toc_html(entries: list[dict]) -> str:
 
     parts = []
     for i, e in enumerate(entries):
-        subs = "".join(
-            f'<li class="avs">{row(f"rb-k{i}-s{j + 1}", s)}</li>' for j, s in enumerate(e["sections"])
-        )
+        subs = "".join(f'<li class="avs">{row(f"rb-k{i}-s{j + 1}", s)}</li>' for j, s in enumerate(e["sections"]))
         parts.append(f'<li class="kap">{row(f"rb-k{i}", e["title"])}' + (f"<ol>{subs}</ol>" if subs else "") + "</li>")
     return "".join(parts)
 
@@ -570,14 +568,22 @@ def render(
 
             entries = []
             for i, (title, rel, url, text) in enumerate(pages):
-                info = page.evaluate(_ADD_CHAPTER_JS, {"html": text, "url": url, "index": i, "title": title,
-                                                       "appendix": title == APPENDIX_TITLE})
+                info = page.evaluate(
+                    _ADD_CHAPTER_JS,
+                    {"html": text, "url": url, "index": i, "title": title, "appendix": title == APPENDIX_TITLE},
+                )
                 if info is None:
                     raise PdfError(f"Sidan {rel} har inget kapitelinnehåll (ingen artikel) att skriva ut.")
                 entries.append({"title": title, "heading": info["heading"], "sections": info["sections"]})
             page.evaluate("(h) => { document.getElementById('toc').innerHTML = h; }", _toc_html(entries))
-            links = page.evaluate(_LINKS_JS, {"pages": [url for _, _, url, _ in pages],
-                                              "site": site.as_uri().rstrip("/") + "/", "address": address or ""})
+            links = page.evaluate(
+                _LINKS_JS,
+                {
+                    "pages": [url for _, _, url, _ in pages],
+                    "site": site.as_uri().rstrip("/") + "/",
+                    "address": address or "",
+                },
+            )
             if link_counts is not None:
                 link_counts.update(links)
             page.evaluate(_FIT_TABLES_JS)

@@ -84,7 +84,9 @@ def _label_nav_toggles(app, pagename, templatename, context, doctree):
                     continue
                 link = summary.find_parent("li").find("a", recursive=False)
                 title = link.get_text(" ", strip=True) if link else ""
-                summary["aria-label"] = f"Visa eller dölj sidorna under {title}" if title else "Visa eller dölj undersidor"
+                summary["aria-label"] = (
+                    f"Visa eller dölj sidorna under {title}" if title else "Visa eller dölj undersidor"
+                )
         return soup
 
     context["generate_toctree_html"] = generate_with_labels
@@ -210,8 +212,11 @@ def _scope(builder, org: str | None, titles_only: bool) -> tuple[list, dict, dic
         includes = None
         if org is not None:
             mine = [env.config.root_doc, *_reachable(env, org, docs)]
-            includes = {doc: [r for r in env.toctree_includes[doc] if page_org(env, r) in (None, org)]
-                        for doc in mine if doc in env.toctree_includes}
+            includes = {
+                doc: [r for r in env.toctree_includes[doc] if page_org(env, r) in (None, org)]
+                for doc in mine
+                if doc in env.toctree_includes
+            }
         scopes[org, titles_only] = (parts, _scoped_tocs(env, org, docs, titles_only), includes)
     return scopes[org, titles_only]
 
@@ -234,9 +239,20 @@ def scoped_toctree(builder, docname: str, collapse: bool = True, **kwargs):
         kwargs.pop("maxdepth")
     parts, tocs, includes = _scope(builder, page_org(env, docname), bool(kwargs.get("titles_only", False)))
     with _swapped_tocs(env, tocs, includes):
-        resolved = [_resolve_toctree(env, docname, builder, node, prune=True, maxdepth=int(kwargs.get("maxdepth", 0)),
-                                     titles_only=kwargs.get("titles_only", False), collapse=collapse,
-                                     includehidden=kwargs["includehidden"]) for node in parts]
+        resolved = [
+            _resolve_toctree(
+                env,
+                docname,
+                builder,
+                node,
+                prune=True,
+                maxdepth=int(kwargs.get("maxdepth", 0)),
+                titles_only=kwargs.get("titles_only", False),
+                collapse=collapse,
+                includehidden=kwargs["includehidden"],
+            )
+            for node in parts
+        ]
     trees = [t for t in resolved if t is not None]
     if not trees:
         return None
@@ -340,7 +356,7 @@ def _swedish_catalogues(app, config):
     """Add :data:`SV` to the message catalogues the templates and the HTML writer translate with."""
     from sphinx import locale
 
-    for key, translator in list(locale.translators.items()):
+    for translator in list(locale.translators.values()):
         catalog = getattr(translator, "_catalog", None)
         if isinstance(catalog, dict):
             catalog.update(SV)
@@ -466,10 +482,13 @@ def switcher_html(env, docname: str) -> str:
         orgs.append(f'<a{current} href="{href(o, latest)}">{name}</a>')
     if len(found) > SWITCHER_MAX_ORGS:
         orgs.append(f'· <a href="../../index.html">alla {len(found)} kommuner</a>')
-    return ('<nav class="rapportbok-vaxlare" aria-label="Välj år och kommun">'
-            '<span class="rapportbok-vaxlare-del"><span class="rapportbok-vaxlare-rubrik">År:</span> '
-            + " ".join(years) + '</span> <span class="rapportbok-vaxlare-del">'
-            '<span class="rapportbok-vaxlare-rubrik">Kommun:</span> ' + " ".join(orgs) + "</span></nav>")
+    return (
+        '<nav class="rapportbok-vaxlare" aria-label="Välj år och kommun">'
+        '<span class="rapportbok-vaxlare-del"><span class="rapportbok-vaxlare-rubrik">År:</span> '
+        + " ".join(years)
+        + '</span> <span class="rapportbok-vaxlare-del">'
+        '<span class="rapportbok-vaxlare-rubrik">Kommun:</span> ' + " ".join(orgs) + "</span></nav>"
+    )
 
 
 def _title_and_switcher(app, doctree, docname):
@@ -485,7 +504,10 @@ def _title_and_switcher(app, doctree, docname):
     if title and own and m["page"] != "index" and title.startswith(own):
         # The organisation-year in the H1 on the site; not in print or the PDF (whose cover and footer name
         # it; rapportbok.publish.pdf drops .d-print-none), so the PDF's chapter titles stay the chapters'.
-        section[0].children = [nodes.Text(own), nodes.inline("", title[len(own):], classes=["rapportbok-orgar", "d-print-none"])]
+        section[0].children = [
+            nodes.Text(own),
+            nodes.inline("", title[len(own) :], classes=["rapportbok-orgar", "d-print-none"]),
+        ]
     nav = switcher_html(app.env, docname)
     if nav:
         section.insert(1, nodes.raw("", nav, format="html"))
@@ -512,13 +534,26 @@ def download_buttons(body: str, pdf_url: str | None, pdf_text: str) -> list[dict
 
     buttons = []
     if pdf_url:
-        buttons.append({"type": "link", "url": escape.html_attr(pdf_url), "text": escape.html_text(pdf_text),
-                        "icon": "fas fa-file-pdf", "label": "download-pdf-button"})
+        buttons.append(
+            {
+                "type": "link",
+                "url": escape.html_attr(pdf_url),
+                "text": escape.html_text(pdf_text),
+                "icon": "fas fa-file-pdf",
+                "label": "download-pdf-button",
+            }
+        )
     for url, what, kind in DOWNLOAD.findall(body or ""):
         name = escape.html_text(escape.html_plain(what))
-        buttons.append({"type": "link", "url": escape.html_attr(escape.html_plain(url)),
-                        "text": f"{name} ({kind})", "icon": "fas fa-file-excel" if kind == "Excel" else "fas fa-file-csv",
-                        "label": f"download-{kind.lower()}-button"})
+        buttons.append(
+            {
+                "type": "link",
+                "url": escape.html_attr(escape.html_plain(url)),
+                "text": f"{name} ({kind})",
+                "icon": "fas fa-file-excel" if kind == "Excel" else "fas fa-file-csv",
+                "label": f"download-{kind.lower()}-button",
+            }
+        )
     return buttons
 
 
@@ -537,8 +572,16 @@ def _download_menu(app, pagename, templatename, context, doctree):
         pdf_text = f"Hela rapportboken för {org_year} (PDF)"
     items = download_buttons(context.get("body", ""), pdf_url, pdf_text or "")
     if items:
-        kept.insert(0, {"type": "group", "tooltip": "Ladda ner PDF och tabeller", "icon": "fas fa-download",
-                        "buttons": items, "label": "download-buttons"})
+        kept.insert(
+            0,
+            {
+                "type": "group",
+                "tooltip": "Ladda ner PDF och tabeller",
+                "icon": "fas fa-download",
+                "buttons": items,
+                "label": "download-buttons",
+            },
+        )
     context["header_buttons"] = kept
 
 

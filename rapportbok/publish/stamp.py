@@ -54,12 +54,16 @@ def file_hashes(root: Path) -> FileHashes:
 def _input_trees(root: Path, data: Path) -> list[tuple[Path, Path, tuple[str, ...] | None]]:
     """(base, target, suffixes) of every input tree, in the order they are hashed."""
     trees: list[tuple[Path, Path, tuple[str, ...] | None]] = [
-        (root, root / name, None) for name in ("notebooks", "_config.yml", "_static", "requirements.txt")]
+        (root, root / name, None) for name in ("notebooks", "_config.yml", "_static", "requirements.txt")
+    ]
     return trees + [(data, data, None), (PACKAGE_DIR, PACKAGE_DIR, (".py", ".css"))]
 
 
 def _output_trees(root: Path, mode: str) -> list[tuple[Path, Path, tuple[str, ...] | None]]:
-    trees: list[tuple[Path, Path, tuple[str, ...] | None]] = [(root, root / "book", None), (root, root / "_toc.yml", None)]
+    trees: list[tuple[Path, Path, tuple[str, ...] | None]] = [
+        (root, root / "book", None),
+        (root, root / "_toc.yml", None),
+    ]
     if MODES[mode] >= MODES["site"]:
         html = root / "_build" / "html"
         trees += [(root, html / SITE_MARKER, None), (root, html / "index.html", None)]
@@ -82,8 +86,9 @@ def outputs(root: Path, mode: str, hashes: FileHashes | None = None) -> str:
     return d.hexdigest()
 
 
-def signature(root: Path, data: Path, mode: str, seen: dict[str, list[int]] | None = None,
-              parallel: bool = False) -> str:
+def signature(
+    root: Path, data: Path, mode: str, seen: dict[str, list[int]] | None = None, parallel: bool = False
+) -> str:
     """The stat signature of every input and output file (rapportbok.core.hashing.stat_signature): the same
     files as :func:`inputs` and :func:`outputs`, one ``stat`` each, no file read. ``seen`` collects each
     file's ``stat`` (for :func:`_trusted_signature`); ``parallel`` walks half the folders in a second process
@@ -124,7 +129,9 @@ def unchanged(root: Path, data: Path, mode: str, parallel: bool = False) -> list
     if saved.get("signature") and saved["signature"] == signature(root, data, saved["mode"], parallel=parallel):
         return list(saved.get("warnings", []))  # level 1: every file's stat as when its content matched
     hashes = file_hashes(root)
-    if saved.get("inputs") != inputs(root, data, hashes) or saved.get("outputs") != outputs(root, saved["mode"], hashes):
+    if saved.get("inputs") != inputs(root, data, hashes) or saved.get("outputs") != outputs(
+        root, saved["mode"], hashes
+    ):
         return None
     sig = _trusted_signature(root, data, saved["mode"], hashes)
     if hashes.read or hashes.seen != hashes.known or sig != saved.get("signature"):
@@ -140,8 +147,9 @@ def _dump(stamp: dict) -> str:
     return json.dumps(stamp, ensure_ascii=False, separators=(",", ":"))
 
 
-def record(root: Path, data: Path, mode: str, warnings: list[str], started: str | None = None,
-           hashes: FileHashes | None = None) -> None:
+def record(
+    root: Path, data: Path, mode: str, warnings: list[str], started: str | None = None, hashes: FileHashes | None = None
+) -> None:
     """Remember a successful build (written atomically).
 
     ``started`` is :func:`inputs` as the build computed it at its start, before it read any data:
@@ -160,17 +168,22 @@ def record(root: Path, data: Path, mode: str, warnings: list[str], started: str 
     digest = started if started is not None else inputs(root, data, hashes)
     out = outputs(root, mode, hashes)
     files.write_text(root / FILES, _dump(hashes.seen))
-    files.write_text(root / STAMP, _dump({"mode": mode, "inputs": digest, "outputs": out, "warnings": warnings,
-                                          "files": len(hashes.seen)}))
+    files.write_text(
+        root / STAMP,
+        _dump({"mode": mode, "inputs": digest, "outputs": out, "warnings": warnings, "files": len(hashes.seen)}),
+    )
     if len(hashes.seen) >= SETTLE_FILES:
         untrusted = [max(entry[1], entry[2]) for entry in hashes.seen.values() if entry[5] is not True]
         if untrusted:
-            time.sleep(min(hashing.RACY_NS, max(0, max(untrusted) + hashing.RACY_NS + 10_000_000 - time.time_ns())) / 1e9)
+            time.sleep(
+                min(hashing.RACY_NS, max(0, max(untrusted) + hashing.RACY_NS + 10_000_000 - time.time_ns())) / 1e9
+            )
         unchanged(root, data, mode)  # compares content once more and records the signature
 
 
-NOTHING_CHANGED = ("Inget har ändrats sedan förra bygget (data, mallar, kod och miljö är desamma); "
-                   "boken och webbplatsen är aktuella.")
+NOTHING_CHANGED = (
+    "Inget har ändrats sedan förra bygget (data, mallar, kod och miljö är desamma); boken och webbplatsen är aktuella."
+)
 
 
 def quick(root: Path, data: Path, mode: str) -> list[str] | None:
