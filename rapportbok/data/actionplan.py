@@ -1,8 +1,8 @@
 """The action-plan input files: plans, measures, planned effects, drivers, stated sums and follow-ups of measures.
 
-Each file's columns and what they must hold (the README has a worked example). How the files
-agree with each other, and what the book computes from them, is
-:mod:`rapportbok.analysis.actionplan`.
+Each file's columns and what they must hold (the handbook's reference, handbok/referens/, is generated
+from them; a worked example is in handbok/gor-sa-har/atgarder.md). How the files agree with each other,
+and what the book computes from them, is :mod:`rapportbok.analysis.actionplan`.
 """
 
 from __future__ import annotations

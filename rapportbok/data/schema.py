@@ -439,7 +439,7 @@ def read_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[p
     # Every cell is a string by now, so the columns carry no dtype check: pandera's check of ``str`` on an
     # object column tests each cell and then formats an empty table of failure cases into a message it
     # throws away, for every column of every table (13 % of the checks before the kernels at 290
-    # organisations; README, Byggtider).
+    # organisations; handbok/historik/byggtider.md).
     schema = pa.DataFrameSchema({c.name: pa.Column(None, _check_for(c), nullable=False) for c in spec.columns})
     try:
         schema.validate(df, lazy=True)
