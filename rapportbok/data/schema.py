@@ -97,6 +97,14 @@ KINDS = {
 }
 
 
+# What the columns that many files share mean, where a column gives no description of its own.
+SHARED_DOCS = {
+    "kalla": "Källdokumentets id i data/kallor.csv",
+    "avsnitt": "Var i källan: avsnittets rubrik, tabellen eller sidan som i dokumentet (källraden länkar dit)",
+    "citat": "Meningen ordagrant ur källan",
+}
+
+
 @dataclass(frozen=True)
 class Col:
     name: str
@@ -108,6 +116,11 @@ class Col:
     pattern: str | None = None  # text columns: a regular expression the (stripped) value must match
     pattern_text: str = ""  # what the pattern allows, in Swedish (the message's "förväntade ...")
     may_omit: bool = False  # the header may leave the column out (read as empty cells); for columns added later
+
+    @property
+    def description(self) -> str:
+        """What the column holds, in Swedish (its own ``doc``, else the shared one for its name)."""
+        return self.doc or SHARED_DOCS.get(self.name, "")
 
     def expected(self) -> str:
         if self.pattern:
