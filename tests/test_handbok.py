@@ -163,3 +163,19 @@ def test_the_licence_is_the_eupl_and_named_in_pyproject():
     assert "EUROPEAN UNION PUBLIC LICENCE v. 1.2" in (ROOT / "LICENSE").read_text(encoding="utf-8")
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["license"] == "EUPL-1.2" and project["license-files"] == ["LICENSE"]
+
+
+def test_a_removed_page_is_not_published(tmp_path):
+    """Sphinx keeps the HTML of a page whose file is gone; the handbook's build must not publish it."""
+    import shutil
+
+    src = tmp_path / "handbok"
+    shutil.copytree(ROOT / "handbok", src)
+    shutil.copytree(ROOT / "_static", tmp_path / "_static")  # the book's stylesheet, shared
+    out = tmp_path / "ut"
+    stale = handbook.html(out) / "referens" / "borttagen.html"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("<p>gammal sida</p>", encoding="utf-8")
+    proc = load_tool("handbok").build(tmp_path, out=out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (handbook.html(out) / "index.html").is_file() and not stale.exists()

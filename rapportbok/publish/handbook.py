@@ -31,7 +31,12 @@ def source(root: Path) -> Path | None:
 
 
 def command(src: Path, out: Path, strict: bool = False) -> list[str]:
-    """jupyter-book's command that builds the handbook in ``src`` into ``out`` (HTML in out/_build/html)."""
+    """jupyter-book's command that builds the handbook in ``src`` into ``out`` (HTML in out/_build/html).
+
+    The HTML of an earlier build is removed first: Sphinx never deletes the page of a file that is gone, and
+    a renamed or removed page must not be published. Its doctrees stay, so unchanged pages are not re-read.
+    """
+    shutil.rmtree(html(out), ignore_errors=True)
     cmd = [sys.executable, "-c", JUPYTER_BOOK, "build", str(src), "--path-output", str(out), "--quiet"]
     return cmd + (["--warningiserror", "--nitpick", "--keep-going"] if strict else [])
 
