@@ -45,7 +45,7 @@ import pandas as pd
 import requests
 import yaml
 
-from rapportbok.core import files, state
+from rapportbok.core import files, journal, state
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3/"
 MAX_IDS_PER_SEGMENT = 25
@@ -1153,14 +1153,16 @@ def _store_national(
                 moved_from=old_store(d),
             )
         )
-    for path, text in writes:
-        files.write_text(path, text)
-    import shutil
-
-    for report in reports:
-        if report.moved_from is not None:
-            shutil.rmtree(report.moved_from)
+    _write_store(data, writes, [r.moved_from for r in reports if r.moved_from is not None])
     return reports
+
+
+def _write_store(data: Path, writes: list[tuple[Path, str]], removed: list[Path]) -> None:
+    """Write the store's files and remove old stores together: all of it or none (rapportbok.core.journal)."""
+    base = Path(data).resolve()
+    changes: dict[str, str | None] = {p.resolve().relative_to(base).as_posix(): text for p, text in writes}
+    changes.update({p.resolve().relative_to(base).as_posix(): None for p in removed})
+    journal.write(journal.writes(data), changes)
 
 
 # ---------------------------------------------------------------------------
@@ -1384,14 +1386,10 @@ def migrate(org_dirs: Sequence[Path | str]) -> list[str]:
         older = sorted(k for k in found[kpi] if k != newest)
         if older:
             lines.append(f"{kpi}: behåller hämtningen {newest}; äldre hämtningar ({', '.join(older)}) tas inte med.")
-    for path, text in writes:
-        files.write_text(path, text)
-    import shutil
-
+    _write_store(data, writes, [old_store(d) for d in dirs])  # the old stores go with the same step
     for d in dirs:
         kpis, ids = needs[d]
         short = sorted(k for k in kpis if not ids <= kept_ids.get(k, set()))
-        shutil.rmtree(old_store(d))
         lines.append(
             f"{d.name}: {d.name}/{STORE_DIR}/ flyttad till den nationella lagringen {data.name}/{STORE_DIR}/ "
             "(en mapp per nyckeltal) och borttagen."

@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,7 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
-from rapportbok.core import files
+from rapportbok.core import files, journal
 from rapportbok.core.paths import PathError, data_dir, org_folder
 from rapportbok.data import stated_tables as model
 from rapportbok.data.schema import Issue
@@ -453,7 +452,7 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
     With ``replace``, a table whose id already exists is replaced: its old lines in tabeller.csv,
     tabell_kolumner.csv, tabell_varden.csv and tabell_kommentarer.csv go and the workbook's take their place,
     where the old ones stood (links in tabell_lankar.csv are kept and must still point at existing rows). All files are written together
-    (:func:`rapportbok.core.files.write_texts`). Raises :class:`ExcelError` with every issue (sheet and
+    (:func:`rapportbok.core.journal.write`: all of them, or none even if the process is killed). Raises :class:`ExcelError` with every issue (sheet and
     cell); then nothing under data/ has changed.
     """
     data = data or data_dir()
@@ -588,7 +587,7 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
 
     with tempfile.TemporaryDirectory(prefix="rapportbok-import-") as tmp:
         scratch = Path(tmp) / "data"
-        shutil.copytree(data, scratch, ignore=shutil.ignore_patterns(".*"))
+        files.copy_tree(data, scratch, hidden=False)
         for name, text in texts.items():
             (scratch / org / name).write_text(text, encoding="utf-8")
         from rapportbok.data import datasets
@@ -616,7 +615,7 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
             errors.append(i)
         if errors:
             raise ExcelError(errors)
-    files.write_texts({folder / name: text for name, text in texts.items()})
+    journal.write(journal.writes(data), {f"{folder.name}/{name}": text for name, text in texts.items()})
     new_rows = {rec[0]: len({w.row for r, w in values if r[0] == rec[0]}) for rec, _ in tables}
     return TableImport(
         org, [(t, old_rows.get(t), new_rows[t]) for t in incoming], links_added=links_added, comments=len(comments)
