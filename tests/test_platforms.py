@@ -25,8 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from rapportbok.core import files, oserrors
-from rapportbok.core import journal
+from rapportbok.core import files, journal, oserrors
 from rapportbok.publish import build, executor, processes
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,8 +17,8 @@ appearance is the one atomic step:
   every command under the project's lock, :mod:`rapportbok.core.lock`). Every step checks what is
   already done, so completing twice is harmless;
 * a rename that fails (a file held open by another program, a folder that cannot be moved, a full
-  disk): the renames made so far are undone, newest first, so every target is as before, and the
-  error is raised. The journal is then removed and the staged copy discarded, except for a
+  disk): the renames made so far (by this process or by a killed one) are undone, newest first, so
+  every target is as before, and the error is raised. The journal is then removed and the staged copy discarded, except for a
   publication stopped by a file held open (:class:`rapportbok.core.files.FileInUse`, Windows): a
   finished build is kept, and the next command publishes it once the file is closed
   (:attr:`Area.keep_if_in_use`);
@@ -174,36 +174,26 @@ def _complete(area: Area) -> bool:
         raise JournalError(
             f"Journalen {area.journal} är inte en som rapportbok har skrivit ({err}). {_remove_hint(area)}"
         ) from err
-    done: list[tuple[str, Path, Path | None, Path | None]] = []  # renames made here: (name, target, staged, previous)
     try:
-        for name, target, new, old in moves:
+        for _, target, new, old in moves:
             if new is None:  # a removal: the target goes to the trash
                 if os.path.lexists(target):
                     old.parent.mkdir(parents=True, exist_ok=True)
                     files.replace(target, old, held=target)
-                    done.append((name, target, None, old))
             elif os.path.lexists(new):  # not moved yet
-                moved_out = None
                 if os.path.lexists(target):
                     if os.path.lexists(old):  # cannot happen in a normal run: keep both out of the way
                         old = old.with_name(f"{old.name}-{os.urandom(4).hex()}")
                     old.parent.mkdir(parents=True, exist_ok=True)
                     files.replace(target, old, held=target)
-                    moved_out = old
                 target.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    files.replace(new, target, held=target)
-                except OSError:
-                    if moved_out is not None:  # the previous copy back now, or by the rollback below
-                        done.append((name, target, None, moved_out))
-                    raise
-                done.append((name, target, new, moved_out))
+                files.replace(new, target, held=target)
             elif not os.path.lexists(target) and os.path.lexists(old):
                 # The staged copy is gone (removed by hand): put the previous one back rather than nothing.
                 files.replace(old, target, held=old)
     except OSError as err:
-        still = _roll_back(done)
-        if still is not None:
+        still = _undo(moves)
+        if still:
             raise Unfinished(area, err, still, [n for n, *_ in moves if n not in still]) from err
         if not (keep_if_in_use and isinstance(err, files.FileInUse)):
             _drop(area)  # everything is as before; the staged copy is discarded by its owner or by recover
@@ -220,19 +210,30 @@ def _drop(area: Area) -> None:
     files.fsync_dir(area.journal.parent)
 
 
-def _roll_back(done: list[tuple[str, Path, Path | None, Path | None]]) -> list[str] | None:
-    """Undo this call's renames, newest first; None when every target is as before, else the names of
-    the targets still changed."""
-    for k in range(len(done) - 1, -1, -1):
-        _, target, new, moved_out = done[k]
+def _undo(moves: list[tuple[str, Path, Path | None, Path]]) -> list[str]:
+    """Bring every target back to what it was before the journal, newest move first, whoever made the
+    renames (this process or a killed one); returns the names of the targets still changed (none: all is
+    as before).
+
+    What a move has done is read from the disk: its staged copy gone means it was moved in (the target
+    goes back to the staging folder, the previous copy, if any, back from the trash); for a removal, the
+    target gone means it was removed (it comes back from the trash).
+    """
+    for _, target, new, old in reversed(moves):
         try:
-            if new is not None:
+            if new is not None and not os.path.lexists(new) and os.path.lexists(target):
                 files.replace(target, new, held=target)
-            if moved_out is not None:
-                files.replace(moved_out, target, held=target)
-        except OSError:  # FileInUse too: the journal completes it later
-            return [name for name, *_ in done[: k + 1]]
-    return None
+            if not os.path.lexists(target) and os.path.lexists(old):
+                files.replace(old, target, held=target)
+        except OSError:  # FileInUse too: what stays changed is said below, and the journal completes it later
+            pass
+    return [name for name, target, new, old in moves if _changed(target, new, old)]
+
+
+def _changed(target: Path, new: Path | None, old: Path) -> bool:
+    if new is None:
+        return not os.path.lexists(target)
+    return not os.path.lexists(new) or (not os.path.lexists(target) and os.path.lexists(old))
 
 
 def pending(area: Area) -> bool:
@@ -243,6 +244,11 @@ def leftovers(base: Path) -> list[Path]:
     return sorted(p for p in Path(base).glob(f"{STAGING}*") if p.is_dir())
 
 
+def _unwritten(area: Area) -> list[Path]:
+    """Temporary files of a journal that a killed process did not finish writing (rapportbok.core.files)."""
+    return sorted(area.journal.parent.glob(f".{area.journal.name}.*.tmp"))
+
+
 def recover_locked(area: Area, log=print, done_message: str | None = None) -> None:
     """Complete an interrupted replacement and remove staging folders; the caller holds the lock."""
     if _complete(area) and done_message:
@@ -250,6 +256,8 @@ def recover_locked(area: Area, log=print, done_message: str | None = None) -> No
     old = leftovers(area.base)
     for folder in old:
         shutil.rmtree(folder, ignore_errors=True)
+    for tmp in _unwritten(area):
+        tmp.unlink(missing_ok=True)
     if old and area.journal.name == JOURNAL.name:
         log(f"Tog bort {len(old)} mapp(ar) som avbrutna byggen lämnat kvar (.staging-*).")
 
@@ -373,7 +381,7 @@ def recover_all_locked(root: Path, data: Path, log=print, building: bool = False
 
 def needs_recovery(root: Path, data: Path) -> bool:
     """Whether a killed command left a journal or staging folders in any area (cheap: a few ``stat``)."""
-    return any(pending(a) or leftovers(a.base) for a in areas(root, data))
+    return any(pending(a) or leftovers(a.base) or _unwritten(a) for a in areas(root, data))
 
 
 def recover(root: Path, data: Path | None = None, log=print, command: str = "rapportbok") -> None:

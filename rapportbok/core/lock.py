@@ -118,6 +118,8 @@ def held(root: Path, command: str, wait: bool = True, waiting: Callable[[str], o
                     "eller publicerar boken. Avbryt med Ctrl-C."
                 )
             _wait(fd)
+        for tmp in (root / HOLDER).parent.glob(f".{HOLDER.name}.*.tmp"):  # left by a holder killed while writing
+            tmp.unlink(missing_ok=True)
         token = os.urandom(8).hex()
         me = {
             "command": command,

@@ -371,7 +371,7 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
 
     with tempfile.TemporaryDirectory(prefix="rapportbok-import-") as tmp:
         tmp = Path(tmp)
-        rows, issues = xlsx_rows(path, label)  # streamed, bounded, formulas without results refused
+        rows, issues = xlsx_rows(path, label, prefer=SHEET)  # the sheet Uppföljning (or the first one shown)
         if rows is None:
             raise ExcelError(issues)
         skipped = _blank_unfilled(rows)

@@ -42,13 +42,27 @@ def slug_for(name: str) -> str:
     return paths.check_slug(s)
 
 
-def _dump(data: dict) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+class _Dumper(yaml.SafeDumper):
+    """The emitter for configuration made from Kolada's text: a string holding a character that is not
+    printable is written double-quoted, where YAML writes the line breaks it counts (U+0085, U+2028,
+    U+2029) as escapes, so the file holds none that `kontrollera` would refuse."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = None if value.isprintable() else '"'
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def _dump(data: object) -> str:
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
 
 
 def _quoted(text: str) -> str:
     """A string as a double-quoted YAML scalar, written by the emitter."""
-    return yaml.safe_dump(text, default_style='"', width=1000).strip()
+    return yaml.dump(text, Dumper=_Dumper, default_style='"', allow_unicode=True, width=1000).strip()
 
 
 def _comment(text: object) -> str:
