@@ -43,7 +43,7 @@ from kolada_server import FakeKolada
 from test_stated_tables import _filled_workbook, tables_data
 
 from rapportbok.cli import main
-from rapportbok.core import files, journal, lock, oserrors
+from rapportbok.core import oserrors
 from rapportbok.data import config, kolada, scaffold, workbook
 from rapportbok.data import kolada_snapshot as snap
 from rapportbok.data import measure_workbook as excel
@@ -116,22 +116,23 @@ HOLD = textwrap.dedent("""
             time.sleep(0.01)
 """)
 
-# The real `importera`, paused inside its write (after it has read and merged data/) until ``go`` appears.
+# The real `importera`, paused after it has read data/ and merged the workbook into it (while it checks the
+# merged copy, before it writes) until ``go`` appears.
 PAUSED_IMPORT = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from rapportbok.core import journal
+    from rapportbok.data import datasets
 
     book, inside, go = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-    real = journal.write
+    real = datasets.validate
 
-    def write(area, changes):
+    def validate(*args, **kwargs):
         inside.write_text("1")
         while not go.exists():
             time.sleep(0.01)
-        return real(area, changes)
+        return real(*args, **kwargs)
 
-    journal.write = write
+    datasets.validate = validate
     from rapportbok.cli import main
     main(["importera", book, "--org", "exempelstad"], prog_name="rapportbok")
 """)
@@ -193,6 +194,8 @@ def test_two_imports_at_once_both_arrive(tmp_path, monkeypatch):
 
 
 def test_a_lock_left_by_a_killed_process_is_not_in_the_way(tmp_path):
+    from rapportbok.core import lock
+
     root = tmp_path / "root"
     holder, _ = _hold(root, "importera", tmp_path)
     with pytest.raises(lock.Busy) as busy:
@@ -323,6 +326,8 @@ def _restore(folder: Path, tree: dict[str, bytes]) -> None:
 
 
 def test_a_write_that_can_be_neither_completed_nor_undone_stops_every_reader(tmp_path, monkeypatch):
+    from rapportbok.core import files, journal
+
     data = tmp_path / "data"
     (data / "org").mkdir(parents=True)
     for name in ("a.csv", "b.csv"):
@@ -370,12 +375,17 @@ def _which(root: Path) -> str:
     return found.pop() if len(found) == 1 else f"blandat: {sorted(found)}"
 
 
+def _stage(root: Path) -> Path:
+    stage = root / ".staging-1234abcd"  # as the build names its staging folder
+    _generation(stage, "ny")
+    return stage
+
+
 @pytest.mark.parametrize("step", ["the old site out", "the new site in"])
 def test_a_site_folder_that_cannot_be_replaced_leaves_the_previous_publication_whole(tmp_path, monkeypatch, step):
     root = tmp_path / "proj"
     _generation(root, "gammal")
-    stage = journal.new_stage(root)
-    _generation(stage, "ny")
+    stage = _stage(root)
     real = os.replace
     site = root / "_build" / "html"
 
@@ -388,13 +398,15 @@ def test_a_site_folder_that_cannot_be_replaced_leaves_the_previous_publication_w
     monkeypatch.setattr(os, "replace", replace)
     with pytest.raises(build.BuildError) as caught:
         build._swap(stage, root, site=True)
+    assert _which(root) == "gammal"  # book/ and _toc.yml were put back too
+    from rapportbok.core import journal
+
     assert caught.value.untouched
     assert str(caught.value) == (
         "Den nya boken kunde inte publiceras: behörighet saknas att skriva eller läsa där (mappen eller filen är "
         f"skrivskyddad) ({site}). Publiceringen har gjorts ogjord och det nya bygget kastats; rätta felet och "
         "kör bygget igen."
     )
-    assert _which(root) == "gammal"  # book/ and _toc.yml were put back too
     assert not journal.pending(journal.publication(root))
     journal.discard_stage(journal.publication(root), stage)
     assert sorted(p.name for p in root.iterdir()) == ["_build", "_toc.yml", "book"]  # no staging or trash left
@@ -405,10 +417,11 @@ def test_a_site_folder_that_cannot_be_replaced_leaves_the_previous_publication_w
 
 
 def test_a_publication_that_cannot_be_undone_either_says_what_is_where(tmp_path, monkeypatch):
+    from rapportbok.core import journal
+
     root = tmp_path / "proj"
     _generation(root, "gammal")
-    stage = journal.new_stage(root)
-    _generation(stage, "ny")
+    stage = _stage(root)
     real = os.replace
     site = root / "_build" / "html"
 
@@ -624,6 +637,7 @@ def test_a_hidden_table_sheet_is_refused_with_its_name(tmp_path, monkeypatch):
 
 # --- items 4 and 9: the Kolada client on one policy ----------------------------------------------------
 
+TEST_HTTP = "RAPPORTBOK_TEST_HTTP_LOKAL"  # rapportbok.data.kolada.TEST_HTTP_ENV: http to this machine, for tests
 CONFIG = 'kpis: ["N31001"]\nfirst_year: 2023\nmunicipalities:\n  "1489": Alingsås\n'
 
 
@@ -668,14 +682,14 @@ def test_a_redirect_on_the_same_server_is_followed(tmp_path):
 
 
 def test_the_api_address_must_be_https(monkeypatch):
-    monkeypatch.delenv(kolada.TEST_HTTP_ENV, raising=False)
+    monkeypatch.delenv(TEST_HTTP, raising=False)
     for url in ("http://127.0.0.1:9/v3/", "http://api.kolada.se/v3/", "ftp://api.kolada.se/v3/"):
         with pytest.raises(KoladaError, match="bara https är tillåtet"):
             KoladaClient(base_url=url)
     with pytest.raises(KoladaError, match="utan användarnamn, lösenord"):
         KoladaClient(base_url="https://namn:hemligt@api.kolada.se/v3/")
     KoladaClient(base_url="https://api.kolada.se/v3/")
-    monkeypatch.setenv(kolada.TEST_HTTP_ENV, "1")  # for the tests' own fake server, on this machine only
+    monkeypatch.setenv(TEST_HTTP, "1")  # for the tests' own fake server, on this machine only
     KoladaClient(base_url="http://127.0.0.1:9/v3/")
     with pytest.raises(KoladaError, match="bara https är tillåtet"):
         KoladaClient(base_url="http://api.kolada.se/v3/")
@@ -683,7 +697,7 @@ def test_the_api_address_must_be_https(monkeypatch):
 
 def test_cli_refuses_an_http_address_in_swedish(tmp_path, monkeypatch):
     org = _kolada_org(tmp_path)
-    monkeypatch.delenv(kolada.TEST_HTTP_ENV, raising=False)
+    monkeypatch.delenv(TEST_HTTP, raising=False)
     env = _env(tmp_path / "root", org.parent)
     result = CliRunner().invoke(
         main, ["kolada", "hamta", "--org", "exempelstad", "--api-adress", "http://api.kolada.se/v3/"], env=env
