@@ -107,7 +107,11 @@ def _writing(command: str):
             with lock.held(root, command, waiting=lambda line: click.echo(line, err=True)):
                 entered = True
                 _recover(lambda log: journal.recover_all_locked(root, paths.data_dir(), log))
-                yield
+                try:
+                    yield
+                except journal.JournalError as err:  # a write neither completed nor undone: it says what is where
+                    click.echo(f"Fel: {err}", err=True)
+                    sys.exit(1)
         except KeyboardInterrupt:
             if entered:
                 raise
@@ -263,6 +267,8 @@ def kolada() -> None:
     help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).",
 )
 def kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) -> None:
+    for org in orgs:  # a wrong --org is refused before anything, the lock included
+        _org_folder(org)
     with _writing("kolada hamta"):
         _kolada_fetch(orgs, everyone, base_url)
 
@@ -351,6 +357,8 @@ def _kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) -
     "--org", "orgs", multiple=True, help="Organisationens mapp under data/ (kan anges flera gånger; standard: alla)."
 )
 def kolada_migrate(orgs: tuple[str, ...]) -> None:
+    for org in orgs:
+        _org_folder(org)
     with _writing("kolada flytta"):
         _kolada_migrate(orgs)
 

@@ -719,7 +719,7 @@ def test_a_gzip_answer_is_read(tmp_path):
     "length, body, words",
     [
         (10**6, b'{"values": [', "svaret tog slut innan det var helt: kortare än servern angav (Content-Length)"),
-        (kolada.MAX_BODY + 1, b"{}", "Kolada angav ett svar på 200 MB"),
+        (kolada.MAX_BODY + 1, b"{}", "Kolada angav ett svar på mer än 200 MB (209715201 byte)"),
         (None, b"inte gzip alls", "svaret gick inte att packa upp (gzip eller deflate)"),
     ],
 )

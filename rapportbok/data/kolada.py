@@ -260,18 +260,19 @@ class KoladaClient:
             )
         return left
 
-    def _read_body(self, resp: requests.Response, url: str, limit: int = MAX_BODY, cut: bool = False) -> bytes:
+    def _read_body(self, resp: requests.Response, url: str, limit: int | None = None, cut: bool = False) -> bytes:
         """The whole body, decoded as sent (gzip, deflate), read a piece at a time so the deadline also holds
         for a slow server, and at most ``limit`` bytes: more is an error, or with ``cut`` the first ``limit``.
 
         A Content-Length beyond ``limit`` is refused before anything is read. requests' errors while
         reading (a body shorter than its Content-Length, a broken gzip stream) come out as they are.
         """
+        limit = MAX_BODY if limit is None else limit
         declared = resp.headers.get("Content-Length", "").strip()
         if not cut and declared.isdigit() and int(declared) > limit:
             raise KoladaError(
-                f"Kolada angav ett svar på {int(declared) // 2**20} MB för {url} (högst {limit // 2**20} MB tas "
-                "emot); hämtningen avbröts.",
+                f"Kolada angav ett svar på mer än {limit // 2**20} MB ({int(declared)} byte) för {url}; "
+                "hämtningen avbröts.",
                 url=url,
             )
         parts: list[bytes] = []
