@@ -383,24 +383,6 @@ def cross_issues(data: dict, org: str) -> list[Issue]:
                             "en tom cell (berakning gäller bara rader med rollen differens)",
                         )
                     )
-    # A table registered without its columns or its values (left by a hand edit, or by a copy stopped half-way):
-    # the book would show an empty table as the source's, so it is an error, never "i ordning".
-    with_values = set() if v is None else set(v["tabell"])
-    for idx, tid in t["tabell"].items():
-        lacking = [
-            f for f, have in ((COLUMNS.filename, tid in cols), (VALUES.filename, tid in with_values)) if not have
-        ]
-        if lacking:
-            issues.append(
-                Issue(
-                    _label(org, TABLES),
-                    int(idx),
-                    "tabell",
-                    tid,
-                    "en tabell med sina rader i " + " och ".join(lacking) + " (där saknas den; lägg till dem, "
-                    "importera tabellen igen eller ta bort raden)",
-                )
-            )
     if lk is not None:
         ll = _label(org, LINKS)
         rows_by_table = {} if v is None else {tid: set(part["rad"].astype(int)) for tid, part in v.groupby("tabell")}
