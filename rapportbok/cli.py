@@ -117,6 +117,11 @@ def _writing(command: str):
                 raise
             click.echo("Avbrutet medan kommandot väntade; inget har ändrats.", err=True)
             sys.exit(130)
+        except lock.Unavailable as err:
+            from rapportbok.core.oserrors import describe
+
+            click.echo(f"Fel: inget har ändrats; projektets lås går inte att skapa: {describe(err)}.", err=True)
+            sys.exit(1)
 
     return held()
 
@@ -133,9 +138,18 @@ def _org_folder(org: str):
 
 
 def validate() -> None:
-    from rapportbok.core import journal, lock, paths
+    from rapportbok.core import lock, paths
 
     root = paths.project_root()
+    try:
+        _validate_locked(root)
+    except lock.Unavailable:  # a read-only project: nobody can write in it either
+        _report(_checked())
+
+
+def _validate_locked(root: Path) -> None:
+    from rapportbok.core import journal, lock, paths
+
     # data/ is read when no command is writing it: under the lock, or beside a build (which holds the lock
     # and writes nothing in data/, so nobody else can while it runs) if the build still holds it afterwards.
     for _ in range(3):

@@ -260,6 +260,27 @@ def test_kontrollera_reads_beside_a_build_and_waits_for_an_import(tmp_path, monk
     importing.wait(timeout=GUARD)
 
 
+def test_a_project_where_the_lock_cannot_be_made_is_checked_but_not_written(tmp_path, monkeypatch):
+    data = tables_data(tmp_path, monkeypatch)
+    root = tmp_path / "root"
+    book = _filled_workbook(tmp_path, data)
+    real = os.open
+
+    def read_only(path, *args, **kwargs):  # as in a project folder the analyst may only read
+        if str(path).endswith(".rapportbok-lock"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only)
+    before = _tree(data)
+    result = CliRunner().invoke(main, ["kontrollera"], env=_env(root, data))
+    assert result.exit_code == 0 and "data/ är i ordning." in result.output
+    result = CliRunner().invoke(main, ["importera", str(book), "--org", "exempelstad"], env=_env(root, data))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.startswith("Fel: inget har ändrats; projektets lås går inte att skapa: behörighet saknas")
+    assert _tree(data) == before
+
+
 # --- item 3: a kill during an import leaves the old or the new data/, never a half import ----------------
 
 # The real `importera`, killed (os._exit, as kill -9) when it is about to make its rename number ``after``.
@@ -686,8 +707,9 @@ def test_the_api_address_must_be_https(monkeypatch):
     for url in ("http://127.0.0.1:9/v3/", "http://api.kolada.se/v3/", "ftp://api.kolada.se/v3/"):
         with pytest.raises(KoladaError, match="bara https är tillåtet"):
             KoladaClient(base_url=url)
-    with pytest.raises(KoladaError, match="utan användarnamn, lösenord"):
+    with pytest.raises(KoladaError, match="utan användarnamn, lösenord") as caught:
         KoladaClient(base_url="https://namn:hemligt@api.kolada.se/v3/")
+    assert "hemligt" not in str(caught.value) and "'https://…@api.kolada.se/v3/'" in str(caught.value)
     KoladaClient(base_url="https://api.kolada.se/v3/")
     monkeypatch.setenv(TEST_HTTP, "1")  # for the tests' own fake server, on this machine only
     KoladaClient(base_url="http://127.0.0.1:9/v3/")

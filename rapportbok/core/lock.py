@@ -32,6 +32,10 @@ HOLDER = Path("_build") / ".rapportbok-lock.json"
 POLL = 0.1  # seconds between tries where the system cannot wait for the lock itself (Windows)
 
 
+class Unavailable(OSError):
+    """The lock file cannot be made or opened (a read-only project folder): nobody can write here."""
+
+
 class Busy(Exception):
     """Another command holds the lock; ``holder`` describes it (or is None if unknown)."""
 
@@ -106,8 +110,11 @@ def held(root: Path, command: str, wait: bool = True, waiting: Callable[[str], o
     """
     root = Path(root)
     path = root / LOCK
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # not inherited by child processes (PEP 446)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # not inherited by child processes (PEP 446)
+    except OSError as err:
+        raise Unavailable(err.errno, err.strerror, err.filename or str(path)) from err
     try:
         if not _try(fd):
             if not wait:

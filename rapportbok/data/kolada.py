@@ -165,6 +165,8 @@ def check_base_url(url: str) -> None:
 
     parts = urlsplit(url)
     expected = "en https-adress, t.ex. https://api.kolada.se/v3/"
+    if "@" in parts.netloc:  # a user name or password is never repeated in a message
+        url = parts._replace(netloc="…@" + parts.netloc.rsplit("@", 1)[1]).geturl()
     try:
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
