@@ -17,6 +17,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from rapportbok.core import files
+
 FOLDER = "handbok"  # the sources, under the project root; also the folder in the site
 CACHE = Path("_build") / "handbok"  # jupyter-book's output (HTML in _build/html under it) and doctrees
 ENV = "RAPPORTBOK_HANDBOK"  # "1": the site has the handbook (rapportbok.publish.sphinxext keeps the link)
@@ -51,5 +53,5 @@ def place(out: Path, site: Path) -> Path:
     target = site / FOLDER
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(html(out), target)
+    files.copy_tree(html(out), target)  # stops at the first error as it is: a full disk says so
     return target
