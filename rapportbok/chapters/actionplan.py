@@ -228,7 +228,7 @@ class ActionPlanChapter(ChapterPage):
                 "Trafikljus": [ap.LIGHT_SYMBOL[x] for x in st["light"]],
             }
         )
-        # The key columns first after the name, so a narrow screen shows them without scrolling.
+        # The key columns first after the name (the area last among them), so a laptop shows them without scrolling.
         key = [
             "Nr",
             "Åtgärd",
@@ -237,6 +237,7 @@ class ActionPlanChapter(ChapterPage):
             "Faktiskt hittills, tkr",
             "Förväntat hittills, tkr",
             f"Planerad {self.year}, tkr",
+            "Område",
         ]
         t = t[key + [c for c in t.columns if c not in key]]
         if t["Nr"].eq("").all():
@@ -272,6 +273,7 @@ class ActionPlanChapter(ChapterPage):
                 formats={"Realisering, %": fmt.Number(0, unit="%")},
                 wrap=["Åtgärd", "Område"],
                 notes=notes,
+                key=key,
             )
         )
         return None

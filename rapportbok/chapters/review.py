@@ -698,6 +698,7 @@ class GenomlysningChapter(ChapterPage):
                     ),
                     bold_rows=[len(t) - 1],
                     wrap=["Möjlighet", "Besparing enligt källan", "Kategori", "Beskrivning"],
+                    key=["Möjlighet", "Besparing, mnkr per år", "Besparing enligt källan", "Genomförbarhet"],
                 )
             )
         acc = self.moves[self.moves["ackumuleras"] == "ja"]

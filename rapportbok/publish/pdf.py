@@ -77,8 +77,9 @@ _ADD_CHAPTER_JS = r"""
     ".tag_hide-cell", ".d-print-none", "#searchbox", ".bd-search", ".search-button",
     ".search-button-field", ".copybtn", ".thebe-launch-button", ".dropdown-download-buttons",
     ".prev-next-footer", ".bd-header-article", ".toc-entry", "#jb-print-docs-body",
-    // Web-only text: the tables' CSV/Excel downloads are links that do nothing on paper.
-    ".rapportbok-nedladdning",
+    // Web-only text: the tables' CSV/Excel downloads are links that do nothing on paper, and the cue
+    // for a table wider than the screen (on paper a wide table is shrunk to the page).
+    ".rapportbok-nedladdning", ".rapportbok-svep",
   ];
   art.querySelectorAll(drop.join(",")).forEach((e) => e.remove());
 

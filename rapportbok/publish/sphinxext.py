@@ -637,7 +637,20 @@ def _write_in_parallel(app, env):
         gc.freeze()  # the writers are forked: a collection in them would touch, and so copy, every page of the heap
 
 
+def _swedish_search():
+    """Sphinx's Swedish search language, reading a word that the tables hyphenate softly (U+00AD,
+    rapportbok.present.tables.soft_hyphens) as the one word it is, not as its syllables."""
+    from sphinx.search.sv import SearchSwedish
+
+    class Search(SearchSwedish):
+        def split(self, input: str) -> list[str]:  # noqa: A002 - the base class's signature
+            return super().split(input.replace("\u00ad", ""))
+
+    return Search
+
+
 def setup(app):
+    app.add_search_language(_swedish_search())
     app.connect("builder-inited", _read_serially)
     app.connect("env-updated", _write_in_parallel)
     app.connect("config-inited", _swedish_catalogues)
