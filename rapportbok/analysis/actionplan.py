@@ -153,10 +153,10 @@ def expected_to_date(planned_tkr, year: int, as_of: dt.date, effect_start: dt.da
     return float(planned_tkr) * share
 
 
+# The traffic lights, as the words a table shows; the page draws each light's dot beside its word
+# (rapportbok.present.tables, ``lights``): a drawing, not an emoji, so it prints without any emoji font.
 GREEN, YELLOW, RED, GREY = "grön", "gul", "röd", "grå"
-
-
-LIGHT_SYMBOL = {GREEN: "🟢 grön", YELLOW: "🟡 gul", RED: "🔴 röd", GREY: "⚪ grå"}
+LIGHTS = (GREEN, YELLOW, RED, GREY)
 
 
 GREEN_FROM, YELLOW_FROM = 90.0, 50.0

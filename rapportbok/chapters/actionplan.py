@@ -225,7 +225,7 @@ class ActionPlanChapter(ChapterPage):
                 "Förväntat hittills, tkr": st["expected_tkr"].astype(float),
                 "Faktiskt hittills, tkr": st["actual_tkr"].astype(float),
                 "Realisering, %": st["realisation"].astype(float),
-                "Trafikljus": [ap.LIGHT_SYMBOL[x] for x in st["light"]],
+                "Trafikljus": st["light"].tolist(),
             }
         )
         # The key columns first after the name (the area last among them), so a laptop shows them without scrolling.
@@ -274,6 +274,7 @@ class ActionPlanChapter(ChapterPage):
                 wrap=["Åtgärd", "Område"],
                 notes=notes,
                 key=key,
+                lights=["Trafikljus"],
             )
         )
         return None
@@ -286,7 +287,7 @@ class ActionPlanChapter(ChapterPage):
             {
                 "Nr": st["nr"].fillna("").tolist() if st["nr"].notna().any() else st["rad"].tolist(),
                 "Åtgärd": st["titel"].tolist(),
-                "Trafikljus": [f"{ap.LIGHT_SYMBOL[x]} ({r})" for x, r in zip(st["light"], st["reason"])],
+                "Trafikljus": [f"{x} ({r})" for x, r in zip(st["light"], st["reason"])],
                 "Status enligt källan": st["status_text"].fillna("").tolist(),
             }
         )
@@ -298,6 +299,7 @@ class ActionPlanChapter(ChapterPage):
             sources.cite(fu[fu["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
             + ". Statustexten står ordagrant; trafikljuset är egen beräkning.",
             formats={"Nr": str},
+            lights=["Trafikljus"],
         )
 
     def light_summary(self):
@@ -309,7 +311,7 @@ class ActionPlanChapter(ChapterPage):
         counts = st["light"].value_counts()
         t = pd.DataFrame(
             {
-                "Trafikljus": [ap.LIGHT_SYMBOL[k] for k in (ap.GREEN, ap.YELLOW, ap.RED, ap.GREY)],
+                "Trafikljus": list(ap.LIGHTS),
                 "Antal åtgärder": [int(counts.get(k, 0)) for k in (ap.GREEN, ap.YELLOW, ap.RED, ap.GREY)],
                 "Planerad, tkr": [
                     st.loc[(st["light"] == k) & st["counted"], "planned_tkr"].sum(min_count=1)
@@ -321,7 +323,9 @@ class ActionPlanChapter(ChapterPage):
                 ],
             }
         )
-        return tables.show(t, "trafikljus", "Åtgärder per trafikljus", "Egen beräkning utifrån källans belopp.")
+        return tables.show(
+            t, "trafikljus", "Åtgärder per trafikljus", "Egen beräkning utifrån källans belopp.", lights=["Trafikljus"]
+        )
 
     # -- totals -------------------------------------------------------------------------------------
     def _totals(self, by: str, label: str):

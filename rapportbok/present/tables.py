@@ -77,6 +77,7 @@ def to_html(
     keep_empty: tuple[str, ...] = (),
     indent: list[int] | None = None,
     key: list[str] | None = None,
+    lights: list[str] | None = None,
 ) -> str:
     """``wrap``: long text columns (a description, a comment). Text breaks only between words, never
     inside one; on a phone a long text column keeps a readable width (rapportbok.css, ``td.rapportbok-lang``)
@@ -85,6 +86,8 @@ def to_html(
     ``key``: the columns a reader needs to read the table: what a row is and its figures. Default: the
     first column and every numeric column. Their headings get the class ``rapportbok-nyckel``; the browser
     test (tests/test_reader.py) requires them in view at 1366 px, so a chapter puts them before long text.
+    ``lights``: columns whose cells begin with a traffic light's word ("röd (0 % av förväntat)"): the page draws
+    the light's dot before the word (:func:`light_dot`); the downloads keep the words.
 
     The table stands in its own box (``div.rapportbok-rulla``) that scrolls sideways when the table is wider
     than the screen; the box then shows a cue above the table (``p.rapportbok-svep``, shown by
@@ -142,6 +145,13 @@ def to_html(
         styler = styler.set_properties(
             subset=pd.IndexSlice[df.index[rows], df.columns[:1]], **{"padding-left": f"{1.2 * level:g}em"}
         )
+    lights = [c for c in (lights or []) if c in df.columns]
+    if lights:
+
+        def with_dot(f):
+            return lambda v: light_dot(str(v)) + (f(v) if f else str(v))
+
+        styler = styler.format({c: with_dot(formats.get(c)) for c in lights}, subset=lights, escape="html")
     keys = key_columns(df, formats, key)
     out = _boxed(_mark_key_headings(styler.to_html(), uid, [j for j, c in enumerate(df.columns) if c in keys]))
     if source:
@@ -178,6 +188,30 @@ def soft_hyphens(text: str) -> str:
     """Soft hyphens (U+00AD) at the syllables of long words (14 letters or more), by Swedish hyphenation rules
     (pyphen, LibreOffice's dictionary): the browser breaks such a word there, with a hyphen, only where it must."""
     return _LONG_WORD.sub(lambda m: _dictionary().inserted(m.group(0), hyphen=SOFT_HYPHEN), text)
+
+
+# Each traffic light's colour (with a darker rim, so the yellow and grey dots stand out on white and on the
+# dark mode's grey) and its name for a screen reader.
+_LIGHT = {
+    "grön": ("#2e7d32", "#1b5e20"),
+    "gul": ("#f2c200", "#8a6d00"),
+    "röd": ("#c62828", "#7f1d1d"),
+    "grå": ("#bdbdbd", "#616161"),
+}
+
+
+def light_dot(text: str) -> str:
+    """The dot of the traffic light that ``text`` begins with ("röd (0 % av förväntat)"), as inline SVG followed
+    by a space; "" for any other text. A drawing prints on every machine: an emoji needs a colour-emoji font,
+    and without one Chromium printed an empty box."""
+    word = text.split(" ", 1)[0].strip().casefold()
+    if word not in _LIGHT:
+        return ""
+    fill, rim = _LIGHT[word]
+    return (
+        '<svg class="rapportbok-ljus" width="0.85em" height="0.85em" viewBox="0 0 10 10" aria-hidden="true" '
+        f'focusable="false"><circle cx="5" cy="5" r="4.3" fill="{fill}" stroke="{rim}" stroke-width="1"/></svg> '
+    )
 
 
 def key_columns(df: pd.DataFrame, formats: dict, key: list[str] | None = None) -> list:
