@@ -205,9 +205,19 @@ def test_net_cost_grant_and_result_over_the_years(shown):
     ch.net_and_grant_chart()
     (c,) = shown
     assert one_line(c["title"]).startswith("Nettokostnaden ökar från 245,1 mnkr 2024 till 273,0 mnkr 2027")
-    assert "resultatet är 0" in c["title"]
+    # The grant grows with the net cost (245 -> 273 mnkr): it equals the net cost each year, it is not the same
+    # every year (issue #26); the result of 0 is said in the title, not drawn as an empty series.
+    assert "kommunbidraget är lika stort som nettokostnaden varje år, så resultatet är 0" in one_line(c["title"])
+    assert "lika stort varje år" not in c["title"]
     assert [one_line(x) for x in c["xticks"]] == [str(y) for y in over["År"]]
-    assert "Resultat" in c["alt"]
+    assert "Kommunbidrag" in c["alt"] and "Resultat" not in c["alt"]
+
+
+def test_over_the_years_title_names_what_the_grant_equals():
+    one = pd.DataFrame({"År": [2030], "Nettokostnad": [100.0], "Kommunbidrag": [100.0], "Resultat": [0.0]})
+    assert "kommunbidraget är lika stort som nettokostnaden 2030, så resultatet är 0" in one_line(
+        budget_analysis.over_the_years_title(one)
+    )
 
 
 def test_investment_placeholder_rows_are_not_rows(shown, monkeypatch):

@@ -237,7 +237,7 @@ def status_table(data: dict, year: int, period) -> pd.DataFrame | None:
         expected = expected_to_date(planned, year, as_of, start)
         light, reason = traffic_light(actual, expected)
         if not has_fu:
-            reason = "ingen uppföljning ännu"
+            reason = "ingen uppföljning i källorna"
         elif planned == 0:
             reason = "planerad effekt för året är 0"
         rows.append(

@@ -187,7 +187,7 @@ class ActionPlanChapter(ChapterPage):
             )
         else:
             s += (
-                f" Ingen uppföljning är rapporterad ännu per {fmt.date(self.end)}; kapitlet visar planerad effekt, "
+                f" Källorna innehåller ingen uppföljning av åtgärderna per {fmt.date(self.end)}; kapitlet visar planerad effekt, "
                 f"inte förväntad effekt hittills."
             )
         bad = reconcile.mismatches(self.findings)
@@ -206,7 +206,7 @@ class ActionPlanChapter(ChapterPage):
         if not self.has_followup:
             display(
                 tables.note(
-                    f"Ingen uppföljning är rapporterad ännu (per {fmt.date(self.end)}). Tabellen visar "
+                    f"Källorna innehåller ingen uppföljning av åtgärderna per {fmt.date(self.end)}. Tabellen visar "
                     f"den planerade effekten; förväntad och faktisk effekt visas när en uppföljning finns."
                 )
             )
@@ -281,7 +281,9 @@ class ActionPlanChapter(ChapterPage):
 
     def status_texts(self):
         if not self.has_followup:
-            return tables.note("Ingen uppföljning ännu: inga statustexter att visa.")
+            return tables.note(
+                "Källorna innehåller ingen uppföljning av åtgärderna, så det finns inga statustexter att visa."
+            )
         st = self.status
         t = pd.DataFrame(
             {
@@ -306,7 +308,7 @@ class ActionPlanChapter(ChapterPage):
         if self.status is None:
             return None
         if not self.has_followup:
-            return tables.note("Inga trafikljus: ingen uppföljning är rapporterad ännu.")
+            return tables.note("Inga trafikljus: källorna innehåller ingen uppföljning av åtgärderna.")
         st = self.status
         counts = st["light"].value_counts()
         t = pd.DataFrame(
@@ -408,7 +410,7 @@ class ActionPlanChapter(ChapterPage):
             cols["Faktiskt hittills"] = st["actual_tkr"].tolist()
         t = pd.DataFrame({"Åtgärd": _measure_names(st), **cols})
         src = self._cite_plan() + (
-            ". Förväntat hittills är egen beräkning" if self.has_followup else ". Ingen uppföljning ännu"
+            ". Förväntat hittills är egen beräkning" if self.has_followup else ". Källorna innehåller ingen uppföljning"
         )
         if not excluded.empty:
             src += (

@@ -268,5 +268,5 @@ def chart_source(source: str) -> HTML:
 
 
 def note(text: str) -> HTML:
-    """A plain sentence in the book, e.g. 'Ingen uppföljning ännu'."""
+    """A plain sentence in the book, e.g. 'Källorna innehåller ingen uppföljning …'."""
     return HTML(f'<p class="rapportbok-notis">{escape.html_text(text)}</p>')

@@ -301,9 +301,17 @@ def site_address(root: Path | None = None) -> str | None:
 
 
 def _document(
-    org_name: str, namnd: str, year: int, period_text: str, build_date: dt.date, address: str | None = None
+    org_name: str,
+    namnd: str,
+    year: int,
+    period_text: str,
+    build_date: dt.date,
+    address: str | None = None,
+    kolada: bool = False,
 ) -> str:
-    """The print document before the chapters: cover, empty table of contents, the CSS."""
+    """The print document before the chapters: cover, empty table of contents, the CSS. ``kolada``: the
+    chapters show values from Kolada, so the cover credits it."""
+    origin = "kommunens egna dokument och från Kolada" if kolada else "kommunens egna dokument"
     css = CSS_FILE.read_text(encoding="utf-8")
     where = f'<p class="adress">Webbversionen: <a href="{_attr(address)}">{_esc(address)}</a></p>' if address else ""
     return f"""<!DOCTYPE html>
@@ -321,7 +329,7 @@ def _document(
   <p class="period">Period: {_esc(period_text)}</p>
   <p class="byggd">Byggd {_esc(fmt.date(build_date))}</p>
   {where}
-  <p class="om">Siffrorna kommer från kommunens egna dokument och från Kolada. Webbversionen av
+  <p class="om">Siffrorna kommer från {origin}. Webbversionen av
   rapportboken visar källan till varje uppgift och har tabellerna och underlagen att ladda ner.</p>
 </section>
 <section class="innehall" aria-label="Innehåll">
@@ -556,7 +564,12 @@ def render(
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rapportbok-pdf-") as tmp:
         doc = Path(tmp) / "rapportbok.html"
-        doc.write_text(_document(org_name, namnd, year, period_text, build_date, address), encoding="utf-8")
+        from rapportbok.data import kolada
+
+        uses_kolada = any(kolada.FETCHED_LABEL in html for _, _, _, html in pages)
+        doc.write_text(
+            _document(org_name, namnd, year, period_text, build_date, address, uses_kolada), encoding="utf-8"
+        )
 
         with chromium.browser() as browser:
             context = browser.new_context(viewport={"width": 1000, "height": 1400}, locale="sv-SE")

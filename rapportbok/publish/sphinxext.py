@@ -637,6 +637,20 @@ def _write_in_parallel(app, env):
         gc.freeze()  # the writers are forked: a collection in them would touch, and so copy, every page of the heap
 
 
+# The footer credits what a page's figures come from: Kolada only on a page that shows values fetched from it
+# (cited "Källa: Kolada, hämtat …", rapportbok.data.kolada.fetched_citation). _config.yml's extra_footer is the
+# text without Kolada.
+FOOTER = "Siffrorna kommer från kommunernas egna dokument."
+FOOTER_KOLADA = "Siffrorna kommer från kommunernas egna dokument och från Kolada."
+
+
+def _footer(app, pagename, templatename, context, doctree):
+    from rapportbok.data import kolada
+
+    uses_kolada = kolada.FETCHED_LABEL in (context.get("body") or "")
+    context["theme_extra_footer"] = FOOTER_KOLADA if uses_kolada else FOOTER
+
+
 def _swedish_search():
     """Sphinx's Swedish search language, reading a word that the tables hyphenate softly (U+00AD,
     rapportbok.present.tables.soft_hyphens) as the one word it is, not as its syllables."""
@@ -669,5 +683,6 @@ def setup(app):
     # Before pydata-sphinx-theme's handlers (priority 500), which already render the sidebar.
     app.connect("html-page-context", _scoped_sidebar, priority=400)
     app.connect("html-page-context", _escape_pagetitle, priority=900)
+    app.connect("html-page-context", _footer, priority=900)
     app.connect("doctree-resolved", _pdf_links)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
