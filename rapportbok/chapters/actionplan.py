@@ -16,7 +16,6 @@ from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
 BESLUT = {"nämnd": "Nämnd", "fullmäktige": "Fullmäktige"}
-CHART_ROWS = 8  # measures per chart of planned and actual effect
 
 
 # Where each figure of the Läget box (rapportbok.analysis.headline.FIGURES) is worked out: (page, anchor).
@@ -85,6 +84,16 @@ CHAPTER = Chapter(
 
 def _tkr0(v) -> str:
     return fmt.number(v, 0)
+
+
+def _without_area(title: str, area) -> str:
+    """A measure's title without the area it begins with ("Ledning – Minskning med en enhetschef" in the area
+    "Ledning"), where the table shows the area in its own column: the title once, shorter rows (issue #26)."""
+    if isinstance(area, str) and area:
+        for dash in (" – ", " - "):
+            if title.startswith(area + dash) and len(title) > len(area + dash):
+                return title[len(area + dash) :]
+    return title
 
 
 def _measure_names(st: pd.DataFrame) -> list[str]:
@@ -215,8 +224,8 @@ class ActionPlanChapter(ChapterPage):
             {
                 "Nr": st["nr"].fillna("").tolist(),
                 "Åtgärd": [
-                    t + (" ¹" if m == "ja" else "") + (" ²" if isinstance(g, str) else "")
-                    for t, m, g in zip(st["titel"], st["medraknad_i_andra"], st["grupp"])
+                    _without_area(t, a) + (" ¹" if m == "ja" else "") + (" ²" if isinstance(g, str) else "")
+                    for t, a, m, g in zip(st["titel"], st["omrade"], st["medraknad_i_andra"], st["grupp"])
                 ],
                 "Område": st["omrade"].fillna("").tolist(),
                 "Beslut krävs": [BESLUT.get(b, "") for b in st["beslut_kravs"]],
@@ -396,6 +405,9 @@ class ActionPlanChapter(ChapterPage):
 
     # -- charts -------------------------------------------------------------------------------------
     def planned_vs_actual_chart(self):
+        """One chart, each measure once (issue #26). With a follow-up: the measures that are behind the book's
+        expected effect so far, the largest shortfall first (every measure's figures are in the table above).
+        Without one: each measure's planned effect, the largest first."""
         if self.status is None:
             return None
         st = self.status
@@ -404,40 +416,50 @@ class ActionPlanChapter(ChapterPage):
             return tables.note(f"Källan anger inga belopp för {self.year}; inget diagram.")
         excluded = st[~st["counted"]]
         st = st[st["counted"]]
-        cols = {f"Planerad {self.year}": st["planned_tkr"].tolist()}
-        if self.has_followup:
-            cols["Förväntat hittills"] = st["expected_tkr"].tolist()
-            cols["Faktiskt hittills"] = st["actual_tkr"].tolist()
-        t = pd.DataFrame({"Åtgärd": _measure_names(st), **cols})
-        src = self._cite_plan() + (
-            ". Förväntat hittills är egen beräkning" if self.has_followup else ". Källorna innehåller ingen uppföljning"
-        )
+        src = self._cite_plan()
         if not excluded.empty:
             src += (
                 ". Utan "
                 + ", ".join(_measure_names(excluded))
                 + ", som enligt källan är medräknad i andra åtgärder (som i tabellerna)"
             )
-        planned = float(st["planned_tkr"].sum())
-        if self.has_followup:
+        if not self.has_followup:
+            st = st[st["planned_tkr"].notna()].sort_values("planned_tkr", ascending=False, kind="stable")
+            planned = float(st["planned_tkr"].sum())
+            t = pd.DataFrame({"Åtgärd": _measure_names(st), f"Planerad {self.year}": st["planned_tkr"].tolist()})
+            top = st.iloc[0]
             title = (
-                f"Faktisk effekt hittills är {fmt.tkr(st['actual_tkr'].sum())} mot förväntat "
-                f"{fmt.tkr(st['expected_tkr'].sum())}; hela planen för {self.year} är {fmt.tkr(planned)}"
+                f"Planen ger {fmt.tkr(planned)} {self.year}; störst är {_measure_names(st.iloc[:1])[0]} "
+                f"({fmt.tkr(top['planned_tkr'])})."
             )
-        else:
-            top = st.loc[st["planned_tkr"].abs().idxmax()]
-            title = (
-                f"Planen ger {fmt.tkr(planned)} {self.year}; störst är {_measure_names(st.loc[[top.name]])[0]} "
-                f"({fmt.tkr(top['planned_tkr'])})"
+            charts.show(
+                charts.hbars(t, "Åtgärd", list(t.columns[1:]), title, src + ". Källorna innehåller ingen uppföljning.")
             )
-        # Many measures: several charts of at most CHART_ROWS each, so that every name stays readable on
-        # a screen and each chart fits on a printed page.
-        parts = [t.iloc[i : i + CHART_ROWS] for i in range(0, len(t), CHART_ROWS)] if len(t) > CHART_ROWS + 2 else [t]
-        values = pd.concat([t[c] for c in cols]).astype(float).dropna()
-        span = (min(0.0, float(values.min())), max(0.0, float(values.max()))) if not values.empty else None
-        for k, part in enumerate(parts, start=1):
-            head = title + "." if len(parts) == 1 else f"{title} (del {k} av {len(parts)}, samma skala)."
-            charts.show(charts.hbars(part.reset_index(drop=True), "Åtgärd", list(cols), head, src + ".", span=span))
+            return None
+        gap = st["expected_tkr"].astype(float) - st["actual_tkr"].astype(float).fillna(0.0)
+        behind = st.assign(gap=gap)[gap > 0].sort_values("gap", ascending=False, kind="stable")
+        src += (
+            ". Förväntat hittills är bokens egen beräkning: årets planerade effekt fördelad jämnt per dag från "
+            "effektstarten; en åtgärd utan angiven faktisk effekt räknas som 0"
+        )
+        if behind.empty:
+            return tables.note(
+                f"Ingen åtgärd ligger efter bokens förväntade effekt hittills (per {self._as_of_text()})."
+            )
+        t = pd.DataFrame(
+            {
+                "Åtgärd": _measure_names(behind),
+                "Förväntat hittills": behind["expected_tkr"].astype(float).tolist(),
+                "Faktiskt hittills": behind["actual_tkr"].astype(float).fillna(0.0).tolist(),
+            }
+        )
+        first = behind.iloc[0]
+        title = (
+            f"{len(behind)} av {len(st)} åtgärder ligger efter bokens förväntade effekt hittills (per "
+            f"{self._as_of_text()}), tillsammans {fmt.tkr(float(behind['gap'].sum()))}; störst eftersläpning har "
+            f"{_measure_names(behind.iloc[:1])[0]} ({fmt.tkr(float(first['gap']))})."
+        )
+        charts.show(charts.hbars(t, "Åtgärd", ["Förväntat hittills", "Faktiskt hittills"], title, src + "."))
         return None
 
     def bridge(self):
