@@ -62,3 +62,33 @@ def test_pdf_cover_credits_kolada_only_when_the_chapters_use_it():
         "Testkommun (SYNTETISK)", "Socialnämnden", 2030, "2030", dt.date(2030, 3, 1), None, True
     )
     assert "Kolada" not in without and "kommunens egna dokument och från Kolada" in with_kolada
+
+
+# --- sections with nothing to show are folded (issue #26) ------------------------------------------
+
+
+def _headings(path) -> list[str]:
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return [" ".join(h.get_text(" ").split()).rstrip(" #") for h in soup.select("article h2, article h3")]
+
+
+def test_method_of_lights_not_shown_without_a_follow_up(built_site):
+    page = built_site / "book" / "linkoping" / "2024" / "atgardsplan.html"
+    assert "Så räknas förväntad effekt och trafikljus" not in _headings(page)
+    assert "Så räknas förväntad effekt och trafikljus: Källorna innehåller ingen uppföljning" in _text(page)
+    haninge = built_site / "book" / "haninge" / "2018" / "atgardsplan.html"  # with a follow-up it stays
+    assert "Så räknas förväntad effekt och trafikljus" in _headings(haninge)
+
+
+def test_planned_effects_without_amounts_not_shown(built_site):
+    page = built_site / "book" / "alingsas" / "2024" / "atgardsplan.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    captions = [c.get_text(" ", strip=True) for c in soup.select("table caption")]
+    assert not [c for c in captions if c.startswith(("Åtgärder 2024", "Summa per plan 2024", "Summa per område 2024"))]
+    assert "Åtgärdsplanen anger ingen effekt för 2024 per åtgärd" in _text(page)
+    assert "Planen över åren" in _headings(page)  # the plan's effects year by year are still shown
+
+
+def test_no_rows_of_missing_kolada_values(built_site):
+    for page in (built_site / "book").rglob("*.html"):
+        assert "Inga Kolada-värden hämtade" not in page.read_text(encoding="utf-8"), page

@@ -205,12 +205,34 @@ class ActionPlanChapter(ChapterPage):
         glue("atgard_avvikelser", str(len(bad)))
         md(s)
 
+    # -- method -----------------------------------------------------------------------------------
+    def method_note(self):
+        """Under the method of the expected effect and the lights: nothing where they are computed; where the
+        sources hold no follow-up, a note, so the method's section is folded into "Det som källorna inte
+        innehåller" (rapportbok.publish.fold) instead of explaining figures the page does not show."""
+        if self.status is None or self.has_followup:
+            return None
+        return tables.note(
+            f"Källorna innehåller ingen uppföljning av åtgärderna för {self.year}, så boken räknar ingen förväntad "
+            "effekt och inga trafikljus."
+        )
+
+    @property
+    def has_amounts(self) -> bool:
+        """Whether the page has an amount for a measure this year: a planned effect or a follow-up."""
+        return self.status is not None and (self.has_followup or self.status["planned_tkr"].notna().any())
+
     # -- measures ---------------------------------------------------------------------------------
     def measures_table(self):
         from IPython.display import display
 
         if self.status is None:
             return tables.note("Ingen åtgärdsplan gäller detta år.")
+        if not self.has_amounts:  # a table of names under "planerad effekt" without one amount: not shown
+            return tables.note(
+                f"Åtgärdsplanen anger ingen effekt för {self.year} per åtgärd; planens effekter år för år står "
+                "under Planen över åren."
+            )
         st = self.status
         if not self.has_followup:
             display(
@@ -374,6 +396,10 @@ class ActionPlanChapter(ChapterPage):
 
         if self.status is None:
             return None
+        if not self.has_amounts:
+            return tables.note(
+                f"Källorna anger ingen effekt för {self.year}, så det finns inga summor per plan och område."
+            )
         excluded = self.status[~self.status["counted"]]
         per_plan = self._totals("plan_id", "Plan")
         titles = dict(zip(self.plans["plan_id"], self.plans["titel"]))
