@@ -39,4 +39,26 @@
     start();
   }
   window.addEventListener("load", markAll); // fonts and images loaded: widths are final
+
+  /* Search results (Sphinx's searchtools.js, on search.html): the text under a result is taken from the page.
+     Leave out what is not the page's own text: the header's download menu ("… (CSV)"), the page's table of
+     contents ("Innehåll", also in the print header), the links to the previous and next page, a source page's line numbers, the
+     organisation-year switcher, the tables' download links and the wide-table cue. */
+  var NOT_TEXT = ".bd-header-article, #jb-print-docs-body, .bd-sidebar-secondary, .prev-next-area, .rapportbok-radnr, " +
+    "nav.rapportbok-vaxlare, .rapportbok-nedladdning, .rapportbok-svep, .dropdown-download-buttons";
+  function cleanSearchText() {
+    if (typeof Search === "undefined" || !Search.htmlToText || Search.htmlToText.rapportbok) return;
+    var original = Search.htmlToText;
+    Search.htmlToText = function (htmlString, anchor) {
+      var doc = new DOMParser().parseFromString(htmlString, "text/html");
+      doc.querySelectorAll(NOT_TEXT).forEach(function (el) { el.remove(); });
+      return original(doc.documentElement.outerHTML, anchor);
+    };
+    Search.htmlToText.rapportbok = true;
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", cleanSearchText);
+  } else {
+    cleanSearchText();
+  }
 })();

@@ -491,10 +491,28 @@ def switcher_html(env, docname: str) -> str:
     )
 
 
+def _source_search_title(env, docname: str) -> None:
+    """A source page's search result names its organisation: "Genomlysning Socialnämnden 2024 – Alingsås
+    kommun" (the name from one of the organisation's year pages)."""
+    org = page_org(env, docname)
+    own = env.titles[docname].astext() if docname in env.titles else ""
+    if not org or not own:
+        return
+    prefix = f"book/{org}/"
+    for doc, title in env.titles.items():
+        m = ORG_YEAR_PAGE.match(doc)
+        if doc.startswith(prefix) and m and m["page"] == "index":
+            name = _org_name(title.astext(), int(m["year"]))
+            if name and name not in own:
+                env.longtitles[docname] = nodes.title("", f"{own}{TITLE_SEP}{name}")
+            return
+
+
 def _title_and_switcher(app, doctree, docname):
     """The H1 of an organisation-year's page names it; a switcher follows the H1."""
     m = ORG_YEAR_PAGE.match(docname)
     if not m:
+        _source_search_title(app.env, docname)
         return
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None or not section.children or not isinstance(section[0], nodes.title):
@@ -508,6 +526,10 @@ def _title_and_switcher(app, doctree, docname):
             nodes.Text(own),
             nodes.inline("", title[len(own) :], classes=["rapportbok-orgar", "d-print-none"]),
         ]
+    if title and m["page"] != "index":
+        # The title a search result gives for the page (Sphinx indexes env.longtitles): "Budget och ekonomiska
+        # ramar – Alingsås kommun 2025", not four results titled "Budget och ekonomiska ramar" (issue #26).
+        app.env.longtitles[docname] = nodes.title("", title)
     nav = switcher_html(app.env, docname)
     if nav:
         section.insert(1, nodes.raw("", nav, format="html"))
