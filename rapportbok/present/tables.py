@@ -25,12 +25,18 @@ from rapportbok.core import escape, fmt, state
 Formatter = Callable[[object], str]
 
 _page: str | None = None  # the chapter being executed; its tables get downloads
+_about: tuple[tuple[str, str], ...] = ()  # whose tables and for which report: written into each download
 
 
-def begin_page(chapter: str | None) -> None:
-    """Tables shown from now on belong to this chapter page (downloads named ``<chapter>-<id>``)."""
-    global _page
+def begin_page(chapter: str | None, about: tuple[tuple[str, str], ...] | None = None) -> None:
+    """Tables shown from now on belong to this chapter page (downloads named ``<chapter>-<id>``). ``about``:
+    (label, text) lines that every download of the page states, e.g. ("Organisation", "Alingsås kommun,
+    socialnämnden"), ("Rapportdatum", "30 april 2025"); None keeps those of the page before (the overview
+    shows the chapters' pages of the same organisation and year)."""
+    global _page, _about
     _page = chapter
+    if about is not None:
+        _about = tuple(about)
 
 
 def current_page() -> str | None:
@@ -38,7 +44,7 @@ def current_page() -> str | None:
     return _page
 
 
-state.register(__name__, lambda: begin_page(None))  # a new notebook starts without a page
+state.register(__name__, lambda: begin_page(None, ()))  # a new notebook starts without a page
 
 
 def formatter_for(column: str) -> fmt.Number:
@@ -160,7 +166,7 @@ def to_html(
         from rapportbok.present import downloads
 
         csv_name, xlsx_name = downloads.write(
-            df, formats, f"{_page}-{uid.replace('_', '-')}", caption, source, notes=notes
+            df, formats, f"{_page}-{uid.replace('_', '-')}", caption, source, notes=notes, about=_about
         )
         what = escape.html_attr(caption)
         out += (
