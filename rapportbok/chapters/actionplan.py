@@ -462,12 +462,16 @@ class ActionPlanChapter(ChapterPage):
                 charts.hbars(t, "Åtgärd", list(t.columns[1:]), title, src + ". Källorna innehåller ingen uppföljning.")
             )
             return None
-        gap = st["expected_tkr"].astype(float) - st["actual_tkr"].astype(float).fillna(0.0)
-        behind = st.assign(gap=gap)[gap > 0].sort_values("gap", ascending=False, kind="stable")
+        # Only measures whose actual effect the follow-up states: an unstated one is not read as 0 (it is grey).
+        reported = st[st["actual_tkr"].notna()]
+        gap = reported["expected_tkr"].astype(float) - reported["actual_tkr"].astype(float)
+        behind = reported.assign(gap=gap)[gap > 0].sort_values("gap", ascending=False, kind="stable")
         src += (
             ". Förväntat hittills är bokens egen beräkning: årets planerade effekt fördelad jämnt per dag från "
-            "effektstarten; en åtgärd utan angiven faktisk effekt räknas som 0"
+            "effektstarten"
         )
+        if len(reported) < len(st):
+            src += f". {len(st) - len(reported)} åtgärder utan angiven faktisk effekt ingår inte (grå i tabellen)"
         if behind.empty:
             return tables.note(
                 f"Ingen åtgärd ligger efter bokens förväntade effekt hittills (per {self._as_of_text()})."
@@ -476,12 +480,13 @@ class ActionPlanChapter(ChapterPage):
             {
                 "Åtgärd": _measure_names(behind),
                 "Förväntat hittills": behind["expected_tkr"].astype(float).tolist(),
-                "Faktiskt hittills": behind["actual_tkr"].astype(float).fillna(0.0).tolist(),
+                "Faktiskt hittills": behind["actual_tkr"].astype(float).tolist(),
             }
         )
         first = behind.iloc[0]
         title = (
-            f"{len(behind)} av {len(st)} åtgärder ligger efter bokens förväntade effekt hittills (per "
+            f"{len(behind)} av {len(reported)} åtgärder med angiven faktisk effekt ligger efter bokens förväntade "
+            f"effekt hittills (per "
             f"{self._as_of_text()}), tillsammans {fmt.tkr(float(behind['gap'].sum()))}; störst eftersläpning har "
             f"{_measure_names(behind.iloc[:1])[0]} ({fmt.tkr(float(first['gap']))})."
         )
