@@ -42,8 +42,10 @@ APPENDIX = ("Bilaga: Avstämning", "book/alingsas/2025/avstamning.html")
 
 
 def norm(text: str) -> str:
-    """One space for any run of whitespace (NBSP and thin spaces too), '-' for U+2212."""
-    return re.sub(r"[\s\u00a0\u202f\u2009]+", " ", text.replace("\u2212", "-")).strip()
+    """One space for any run of whitespace (NBSP and thin spaces too), '-' for U+2212, without the soft
+    hyphens (U+00AD) at which the tables may break a long word (invisible unless the word breaks there)."""
+    text = text.replace("\u2212", "-").replace("\u00ad", "")
+    return re.sub(r"[\s\u00a0\u202f\u2009]+", " ", text).strip()
 
 
 def squash(text: str) -> str:

@@ -477,9 +477,9 @@ LAYOUT_JS = """async () => {
     const cueBox = cue && cue.getBoundingClientRect();
     out.tables.push({
       id: t.id, boxed: !!box, cue: !!cue,
-      keys: [...t.querySelectorAll('thead th.rapportbok-nyckel')].map(th => th.textContent.trim()),
+      keys: [...t.querySelectorAll('thead th.rapportbok-nyckel')].map(th => th.textContent.replace(/\u00ad/g, '').trim()),
       hidden: [...t.querySelectorAll('thead th.rapportbok-nyckel')]
-        .filter(th => th.getBoundingClientRect().right > edge + 1).map(th => th.textContent.trim()),
+        .filter(th => th.getBoundingClientRect().right > edge + 1).map(th => th.textContent.replace(/\u00ad/g, '').trim()),
       wide: !!box && box.scrollWidth > box.clientWidth + 1,
       cueShown: !!cue && cue.checkVisibility() && cueBox.left >= 0 && cueBox.right <= window.innerWidth + 1,
       focusable: !!box && box.tabIndex === 0,

@@ -67,3 +67,13 @@ def test_downloads_keep_the_words_whole():
     formats = {"Planerad, tkr": fmt.Number(0)}
     data = downloads.to_csv(SYNTETISK, formats).decode("utf-8-sig")
     assert tables.SOFT_HYPHEN not in data and "Familjerådgivning" in data
+
+
+def test_long_heading_words_break_at_a_syllable_too():
+    df = pd.DataFrame({"Jämförelse": ["x"], "Förändringsutrymme, mnkr": [1.0]})
+    soup = _soup(tables.to_html(df, "prov", "Syntetisk", download=False))
+    heads = [th.get_text() for th in soup.select("thead th")]
+    assert heads[1] == "Föränd\u00adrings\u00adut\u00adrymme, mnkr"
+    assert [h.replace(tables.SOFT_HYPHEN, "") for h in heads] == list(df.columns)
+    data = downloads.to_csv(df, {"Förändringsutrymme, mnkr": fmt.Number(1)}).decode("utf-8-sig")
+    assert data.startswith("Jämförelse;Förändringsutrymme, mnkr")  # the downloads keep the heading whole

@@ -324,6 +324,7 @@ class GenomlysningChapter(ChapterPage):
                     "Skillnad": fmt.Number(1, sign=True),
                     "Förändringsutrymme, mnkr": fmt.Number(1, sign=True),
                 },
+                wrap=["Nyckeltal", "Jämförelse"],
             )
         )
         rooms = t["Förändringsutrymme, mnkr"].dropna()
@@ -441,6 +442,7 @@ class GenomlysningChapter(ChapterPage):
                 "Förändring, %": fmt.Number(1, sign=True, unit="%"),
                 "Index (basår = 100)": fmt.Number(0),
             },
+            wrap=["Nyckeltal", "Serie"],
         )
 
     # -- rank -----------------------------------------------------------------------------

@@ -117,7 +117,7 @@ def to_html(
     uid = escape.ident(uid)  # an HTML id and part of the download's file name
     styler = (
         df.style.format(formats, na_rep=fmt.MISSING, escape="html")  # data text is never markup
-        .format_index(escape="html", axis=1)
+        .format_index(soft_hyphens, escape="html", axis=1)  # a long heading word breaks at a syllable too
         .hide(axis="index")
         .set_uuid(uid)
         .set_caption(escape.html_text(caption))

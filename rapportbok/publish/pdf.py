@@ -83,6 +83,13 @@ _ADD_CHAPTER_JS = r"""
   ];
   art.querySelectorAll(drop.join(",")).forEach((e) => e.remove());
 
+  // The soft hyphens at which the site's tables may break a long word (rapportbok.present.tables): not on
+  // paper, where a wide table is shrunk to the page instead; the PDF's text stays whole words to search.
+  const texts = src.createTreeWalker(art, NodeFilter.SHOW_TEXT);
+  for (let t = texts.nextNode(); t; t = texts.nextNode()) {
+    if (t.nodeValue.includes("\u00ad")) t.nodeValue = t.nodeValue.replaceAll("\u00ad", "");
+  }
+
   // What was folded away on the web is shown open on paper, without its "show" line.
   art.querySelectorAll("details").forEach((d) => {
     d.querySelectorAll(":scope > summary").forEach((s) => s.remove());
