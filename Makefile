@@ -4,6 +4,8 @@
 #   make pdf    -> the book as above plus one PDF per organisation and year (Debian's chromium)
 #   make testbook -> rebuild the SYNTHETIC test book (tests/testbook_syntetisk) after a change to the package
 #   make mutation -> mutation testing (mutmut, pinned in requirements-mutation.txt) of the computation modules
+#   make lock     -> regenerate the lock (requirements.txt, requirements-mutation.txt) from pyproject.toml with uv,
+#                    and environment.yml from it
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -12,7 +14,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum
 AXE    := node_modules/axe-core/axe.min.js
 TESTBOOK := tests/testbook_syntetisk
 
-.PHONY: book test validate bench clean pdf testbook testbook-kolada mutation
+.PHONY: book test validate bench clean pdf testbook testbook-kolada mutation lock
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +71,17 @@ mutation: $(MUTMUT_STAMP)
 
 clean:
 	rm -rf _build
+
+# The lock: pyproject.toml's dependencies and its groups (test, lint, lock, build) resolved by uv for Python 3.11
+# on every platform (Windows too), with hashes; the mutation lock is the same plus mutmut. Add --upgrade (or
+# --upgrade-package NAME) to LOCK_FLAGS to move versions: `make lock LOCK_FLAGS=--upgrade`.
+LOCK_GROUPS := --group test --group lint --group lock --group build
+LOCK_FLAGS  ?=
+UV_COMPILE  := $(VENV)/bin/uv pip compile --quiet pyproject.toml --universal --python-version 3.11 --generate-hashes $(LOCK_FLAGS)
+lock: $(STAMP)
+	$(UV_COMPILE) $(LOCK_GROUPS) -o requirements.txt
+	$(UV_COMPILE) $(LOCK_GROUPS) --group mutation -c requirements.txt -o requirements-mutation.txt
+	$(PY) tools/environment_yml.py
 
 bench: $(STAMP)
 	$(PY) tools/bench.py
