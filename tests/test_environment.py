@@ -160,3 +160,11 @@ def test_every_dependency_group_is_used(group):
     """No group is declared for show: each one is installed by the Makefile (the lock or the mutation lock)."""
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert f"--group {group}" in makefile
+
+
+def test_dependabot_watches_the_lock_and_keeps_jupyter_book_1():
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    ecosystems = {u["package-ecosystem"]: u for u in config["updates"]}
+    assert {"pip", "npm"} <= set(ecosystems)
+    ignored = {i["dependency-name"]: i["versions"] for i in ecosystems["pip"].get("ignore", [])}
+    assert ignored.get("jupyter-book") == [">=2"]
