@@ -258,6 +258,16 @@ def test_a_small_book_does_not_wait(proj, monkeypatch):
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the forked walk is used on Linux only")
 
 
+@pytest.fixture
+def alone(monkeypatch):
+    """This process counts as one thread, as `rapportbok bygg` is: the test runner may run threads of its own
+    (a pytest-xdist worker talks to its controller in one), and the walk never forks beside another thread
+    (test_no_fork_while_another_thread_runs checks that with the real count)."""
+    from rapportbok.core import hashing
+
+    monkeypatch.setattr(hashing, "_one_thread", lambda: True)
+
+
 def _many_folders(proj, n=7):
     """Synthetic outputs in n organisation folders, so that both processes get folders to walk."""
     for i in range(n):
@@ -281,7 +291,7 @@ def _counting_fork(monkeypatch, in_child=None) -> list[int]:
 
 
 @linux_only
-def test_the_forked_signature_is_the_sequential_one_and_sees_every_change(proj, monkeypatch):
+def test_the_forked_signature_is_the_sequential_one_and_sees_every_change(proj, monkeypatch, alone):
     _many_folders(proj)
     forks = _counting_fork(monkeypatch)
     seq = stamp.signature(proj, proj / "data", "book")
@@ -295,7 +305,7 @@ def test_the_forked_signature_is_the_sequential_one_and_sees_every_change(proj, 
 
 
 @linux_only
-def test_a_failing_or_missing_child_is_made_up_for(proj, monkeypatch):
+def test_a_failing_or_missing_child_is_made_up_for(proj, monkeypatch, alone):
     _many_folders(proj)
     seq = stamp.signature(proj, proj / "data", "book")
 
@@ -332,7 +342,7 @@ def test_no_fork_while_another_thread_runs(proj, monkeypatch):
 
 
 @linux_only
-def test_the_quick_check_forks_only_in_a_large_book(signed, monkeypatch):
+def test_the_quick_check_forks_only_in_a_large_book(signed, monkeypatch, alone):
     _many_folders(signed)
     stamp.record(signed, signed / "data", "book", ["Varning: prov"], stamp.inputs(signed, signed / "data"))
     assert stamp.unchanged(signed, signed / "data", "book") == ["Varning: prov"]  # signs
