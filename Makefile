@@ -8,6 +8,7 @@
 #   make mutation -> mutation testing (mutmut, pinned in requirements-mutation.txt) of the computation modules
 #   make lock     -> regenerate the lock (requirements.txt, requirements-mutation.txt) from pyproject.toml with uv,
 #                    and environment.yml from it
+#   make handbok  -> the handbook (handbok/) built with strict warnings, placed beside the site in _build/html/handbok/
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -16,7 +17,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum
 AXE    := node_modules/axe-core/axe.min.js
 TESTBOOK := tests/testbook_syntetisk
 
-.PHONY: book test test-snabb lint validate bench clean pdf testbook testbook-kolada mutation lock
+.PHONY: book test test-snabb lint validate bench clean pdf testbook testbook-kolada mutation lock handbok
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +40,10 @@ pdf: $(STAMP)
 
 validate: $(STAMP)
 	$(PY) -m rapportbok validate
+
+# The handbook with strict warnings (the book's build places it beside the site as well, without -W).
+handbok: $(STAMP)
+	$(PY) tools/handbok.py bygg
 
 # Tests run in TEST_JOBS processes (pytest-xdist); the tests of the shared built project share one of them
 # (--dist loadgroup, tests/conftest.py), which builds it once. pytest-randomly shuffles their order and prints
