@@ -62,3 +62,17 @@ def test_the_summary_says_a_difference_of_one_tkr_is_not_explained(data):
     assert "den antagna planen anger 6,0 mnkr" in said.replace("\u00a0", " ")
     assert "inte förklarad av åtgärdernas rader; se sidan Avstämning" in said
     assert "inte räknas två gånger" not in said
+
+
+def test_a_plan_total_1_tkr_from_the_books_sum_is_named_beside_it(data):
+    """5 501 tkr stated against the book's 5 500 tkr: both figures, and the difference not explained."""
+    from rapportbok.analysis import actionplan as ap
+    from rapportbok.chapters.summary import SummaryChapter
+
+    _stated_total(data, "5.501")
+    both = ap.stated_versus_counted(datasets.load_org("alingsas", data), 2025)
+    assert both is not None and both["stated_tkr"] - both["counted_tkr"] == pytest.approx(1.0)
+    summary = SummaryChapter("alingsas", 2025, 1)
+    summary._actionplan_figures()
+    said = summary.values["sf_planerad"].replace("\u00a0", " ")
+    assert "den antagna planen anger 5,5 mnkr" in said and "inte förklarad av åtgärdernas rader" in said
