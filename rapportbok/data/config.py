@@ -41,6 +41,18 @@ MUNICIPALITY = re.compile(r"^[0-9]{4}$")
 GROUP = re.compile(r"^G[0-9]+$")
 
 UTF8_HELP = "en textfil i UTF-8 (spara filen med kodningen UTF-8)"
+# Characters YAML counts as line breaks though most editors show none (a title copied from Kolada can hold one):
+# a comment or a value would end there, and the rest of the line be read as a key of its own.
+HIDDEN_BREAKS = {
+    "\x85": "tecknet U+0085 (nästa rad)",
+    "\u2028": "tecknet U+2028 (radavgränsare)",
+    "\u2029": "tecknet U+2029 (styckeavgränsare)",
+}
+HIDDEN_BREAK = re.compile("[\x85\u2028\u2029]")
+HIDDEN_BREAK_HELP = (
+    "inga osynliga radbrytningar: YAML läser tecknet som en ny rad, så resten av raden skulle bli en egen nyckel; "
+    "ta bort tecknet (skriv om raden)"
+)
 
 
 # --- YAML with line numbers --------------------------------------------------------------------
@@ -116,6 +128,10 @@ def read_yaml(path: Path, label: str) -> tuple[YamlDoc | None, list[Issue]]:
         return None, [Issue(label, line, "", f"byten 0x{raw[err.start]:02X}", UTF8_HELP)]
     if "\x00" in text:
         return None, [Issue(label, 0, "", "binärt innehåll (nolltecken)", UTF8_HELP)]
+    hidden = HIDDEN_BREAK.search(text)
+    if hidden:  # YAML reads it as a new line where an editor shows none: text could become a key
+        line = text.count("\n", 0, hidden.start()) + 1
+        return None, [Issue(label, line, "", HIDDEN_BREAKS[hidden.group()], HIDDEN_BREAK_HELP)]
     try:
         loader = yaml.SafeLoader(text)
         try:
