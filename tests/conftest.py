@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -173,3 +174,76 @@ def old_budget_format(data: Path, org: str = "alingsas") -> Path:
     if cut >= 0:
         yml.write_text(text[:cut], encoding="utf-8")
     return data
+
+
+# --- markers: unit, build, browser (issue #28) ----------------------------------------------------------
+# Assigned here, at collection, so that no test file needs a marker of its own:
+#   browser: needs Chromium (browser, accessibility and PDF tests);
+#   build:   starts a process (a kernel or papermill, the command line, a child pytest, a forked walk), uses
+#            the shared built project or fetches for the whole country: seconds to minutes each;
+#   unit:    runs in this process only (`make test-snabb`, the edit loop).
+# A test is read, with the helpers and fixtures it calls (in its module and here), for the calls that start a
+# process or need Chromium; BROWSER_FILES and BUILD_FILES place whole files. `make test` runs all three tiers.
+BROWSER_FILES = {"test_browser.py", "test_pdf.py", "test_without_chromium.py"}
+BUILD_FILES = {"test_build_scale.py", "test_execution_model.py", "test_executor.py", "test_site_parallel.py"}
+SHARED_BUILD = {"built_project", "built_site"}  # session fixtures: one from-scratch build per test process
+NATIONAL = {"national_fake"}  # the fake Kolada with all 290 municipalities: a national fetch, tens of seconds
+STARTS_A_PROCESS = re.compile(
+    r"\bsubprocess\.|\bPopen\(|\brun_cli\(|\bchapter_notebook\(|\bpapermill\b|\bmultiprocessing\b"
+    r"|\bbuild\.build\(|\bexecute_all\(|\bprevalidate\(|\btestbook\.|\bos\.fork\("
+)
+NEEDS_CHROMIUM = re.compile(r"\bneed_chromium\(|\bchromium\.browser\(|\bpdf\.render\(")
+
+
+def _reads(func, pattern: re.Pattern, seen: set) -> bool:
+    """Whether ``func``, or a function of its module (or of this conftest) that it calls, matches ``pattern``."""
+    import inspect
+
+    if func in seen:
+        return False
+    seen.add(func)
+    try:
+        source = inspect.getsource(func)
+    except (OSError, TypeError):
+        return False
+    if pattern.search(source):
+        return True
+    module = inspect.getmodule(func)
+    for name in set(re.findall(r"\b([A-Za-z_]\w*)\(", source)):
+        for owner in (module, sys.modules.get(__name__)):
+            helper = getattr(owner, name, None)
+            if inspect.isfunction(helper) and helper.__module__ == getattr(owner, "__name__", None):
+                if _reads(helper, pattern, seen):
+                    return True
+    return False
+
+
+def _uses(item, pattern: re.Pattern) -> bool:
+    funcs = [getattr(item, "function", None)]
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in info.name2fixturedefs.values() if info else ():
+        funcs += [d.func for d in defs]
+    seen: set = set()
+    return any(f is not None and _reads(f, pattern, seen) for f in funcs)
+
+
+def tier(item) -> str:
+    name = item.path.name
+    if name in BROWSER_FILES or _uses(item, NEEDS_CHROMIUM):
+        return "browser"
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if name in BUILD_FILES or (SHARED_BUILD | NATIONAL) & fixtures or _uses(item, STARTS_A_PROCESS):
+        return "build"
+    return "unit"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if not item.path.name.startswith("test_"):
+            continue  # nbval's notebook cells (book/, the test book) are not tests of this folder
+        item.add_marker(getattr(pytest.mark, tier(item)))
+        if SHARED_BUILD & set(getattr(item, "fixturenames", ())):
+            # With pytest-xdist (--dist loadgroup) every test of the shared build runs in one worker, which
+            # builds it once; the other worker takes the rest meanwhile.
+            item.add_marker(pytest.mark.xdist_group("built_project"))

@@ -51,6 +51,14 @@ def shown(monkeypatch):
     plt.close("all")
 
 
+def capture_displays(monkeypatch, capture) -> None:
+    """Every display, the glue values' too (myst_nb binds IPython's display when it is first imported)."""
+    import myst_nb.ext.glue
+
+    monkeypatch.setattr("IPython.display.display", capture)
+    monkeypatch.setattr(myst_nb.ext.glue, "ipy_display", capture)
+
+
 def one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -104,15 +112,16 @@ def test_title_above_and_source_under_the_chart_not_in_the_image_synthetic(monke
     assert not any("Källa" in d or "fördubblas" in d for d in drawn)
     assert not fig._suptitle
     shown = []
-    monkeypatch.setattr("IPython.display.display", lambda obj, **kw: shown.append((obj, kw)))
+    capture_displays(monkeypatch, lambda obj, **kw: shown.append((obj, kw)))
     charts.show(fig)
-    assert len(shown) == 3
+    assert len(shown) == 4  # title, image, values record (a glue value, shown nowhere), source
+    assert shown[2][1]["metadata"]["scrapbook"]["name"].startswith("diagram_")
     head = shown[0][0].data
     assert head == (
         '<p class="rapportbok-diagramrubrik">Beloppet fördubblas &lt;b&gt;&amp;&lt;/b&gt; &quot;ökar&quot;.</p>'
     )
     assert shown[1][1]["metadata"]["image/png"]["alt"].startswith("Stapeldiagram: Beloppet fördubblas")
-    html = shown[2][0].data
+    html = shown[3][0].data
     assert html.startswith('<p class="rapportbok-kalla rapportbok-diagramkalla">')
     assert "<script>" not in html and "&lt;script&gt;" in html
 
@@ -347,3 +356,62 @@ def test_line_chart_with_legend_below_is_laid_out_once_synthetic(monkeypatch):
         assert legend.get_window_extent().y1 < fig.axes[0].get_window_extent().y0  # under the plot
     finally:
         plt.close(fig)
+
+
+# -- every value a chart shows is also text that nbval compares (issue #28) ---------------------------
+
+
+def test_every_chart_records_every_value_it_shows_synthetic(monkeypatch):
+    # SYNTHETIC values: 15 bars, more than the alt text lists one by one; the values record lists all 15.
+    names = [f"Åtgärd {i}" for i in range(15)]
+    t = pd.DataFrame({"Namn": names, "Belopp": [1000.0 + i for i in range(15)], "År": list(range(2010, 2025))})
+    recorded = []
+    monkeypatch.setattr(charts.display_mod, "glue", lambda key, text: recorded.append((key, text)))
+    monkeypatch.setattr("IPython.display.display", lambda *a, **kw: None)
+    figs = [
+        charts.hbars(t, "Namn", ["Belopp"], "Titel ett."),
+        charts.grouped_bars(t, "Namn", ["Belopp"], "Titel två."),
+        charts.lines(t, "År", ["Belopp"], "Titel tre."),
+        charts.waterfall([("Start", 10.0, "start"), ("Steg", -2.0, "step"), ("Slut", 8.0, "end")], "Titel fyra."),
+    ]
+    assert "Alla värden finns i tabellen" in figs[0].rapportbok_alt  # the alt text summarises 15 values
+    for fig in figs:
+        charts.show(fig)
+    assert [text.splitlines()[0] for _, text in recorded] == ["Titel ett.", "Titel två.", "Titel tre.", "Titel fyra."]
+    for _, text in recorded[:3]:
+        for i in range(15):
+            assert f"{1000 + i}" in text.replace("\u00a0", "").replace(" ", "")
+    assert "Från Start 10 tkr, Steg −2 tkr, till Slut 8 tkr." in recorded[3][1]
+    keys = [key for key, _ in recorded]
+    assert len(set(keys)) == 4 and all(k.startswith("diagram_") for k in keys)
+    # The same chart gets the same name on every build; another value another name.
+    assert (
+        charts.values_key("Titel ett.", "a")
+        == charts.values_key("Titel ett.", "a")
+        != charts.values_key("Titel ett.", "b")
+    )
+
+
+def test_a_chart_drawn_by_hand_records_its_alt_text(monkeypatch):
+    # SYNTHETIC: a figure made without the chart helpers (as the risk map is) records the alt text it is shown with.
+    recorded = []
+    monkeypatch.setattr(charts.display_mod, "glue", lambda key, text: recorded.append(text))
+    monkeypatch.setattr("IPython.display.display", lambda *a, **kw: None)
+    fig, ax = plt.subplots()
+    charts._finish(fig, ax, "Karta.", None, None)
+    charts.show(fig, "Riskkarta: 3 risker. Sannolikhet 4, väsentlighet 4 (riskvärde 16): 1 st (nr 7).")
+    assert recorded == ["Karta.\nRiskkarta: 3 risker. Sannolikhet 4, väsentlighet 4 (riskvärde 16): 1 st (nr 7)."]
+
+
+def test_the_values_record_reaches_the_notebook_as_a_text_output(monkeypatch):
+    """The record is a glue value: a text output (``text/plain`` under papermill's record prefix) that nbval
+    compares, with the glue metadata that keeps it off the page."""
+    outputs = []
+    capture_displays(monkeypatch, lambda obj, **kw: outputs.append((obj, kw)))
+    charts.record_values("Titel.", "Stapeldiagram: Titel. Belopp: A 1 tkr, B 2 tkr.")
+    ((data, kw),) = outputs
+    assert kw["raw"] is True
+    assert data == {
+        "application/papermill.record/text/plain": "Titel.\nStapeldiagram: Titel. Belopp: A 1 tkr, B 2 tkr."
+    }
+    assert kw["metadata"]["scrapbook"]["name"].startswith("diagram_")

@@ -437,15 +437,13 @@ def test_retry_after_beyond_the_deadline_gives_up_at_once(fake):
 
 
 def test_a_server_sending_one_byte_at_a_time_is_stopped_by_the_deadline(fake):
-    import time
-
     c, _ = _client(fake, deadline=1.5, timeout=5)
     fake.add_value("N31001", "1489", 2023, 1.0)
     fake.dripping(0.2, match="/data/")
-    start = time.monotonic()
+    # Dripping, the body would take minutes, each byte well inside the read timeout: only the overall
+    # deadline stops it, and says so (no wall-clock assertion: the error is the proof).
     with pytest.raises(KoladaError, match="tog längre än 1.5 s och avbröts"):
         c.data(["N31001"], ["1489"])
-    assert time.monotonic() - start < 4
 
 
 def test_fetch_org_with_a_bad_record_writes_nothing(fake, tmp_path):
@@ -557,24 +555,22 @@ def test_sheet_with_content_far_to_the_right_is_refused(project, tmp_path):
     assert "rad 3, kolumn 'SF': värdet 'x' – förväntade högst 100 kolumner på bladet" in result.output
 
 
-def test_a_big_padded_workbook_is_read_streaming_and_quickly(tmp_path):
-    import time
+def test_a_big_padded_workbook_is_read_streaming(tmp_path):
     import tracemalloc
 
     path = tmp_path / "stor.xlsx"
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet()
     ws.append(["post", "belopp"])
-    for i in range(30_000):
+    for i in range(workbook.MAX_ROWS):  # one filled row more than allowed, with the header
         ws.append([f"rad {i}", i])
     wb.save(path)
     tracemalloc.start()
-    start = time.monotonic()
     rows, issues = workbook.read_sheet(path, "stor.xlsx")
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert rows is None and "högst 10 000 ifyllda rader" in issues[0].expected
-    assert time.monotonic() - start < 20 and peak < 100 * 2**20
+    assert peak < 100 * 2**20  # streamed: memory, not the clock, shows it
 
 
 def test_long_skip_list_is_summarised():
@@ -716,8 +712,8 @@ def test_import_on_a_full_disk_leaves_data_unchanged(project, tmp_path, monkeypa
     assert tree_digest(project) == before
 
 
-def test_yaml_alias_bomb_is_read_quickly(scratch):
-    import time
+def test_yaml_alias_bomb_is_read_without_expanding_it(scratch):
+    import tracemalloc
 
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
@@ -726,9 +722,11 @@ def test_yaml_alias_bomb_is_read_quickly(scratch):
         p.read_text(encoding="utf-8").replace("namn: Alingsås kommun\n", "\n".join(lines) + "\nnamn: *a9\n"),
         encoding="utf-8",
     )
-    start = time.monotonic()
+    tracemalloc.start()
     messages = [i.message() for i in datasets.validate(scratch)]
-    assert time.monotonic() - start < 30
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 200 * 2**20  # the 9**10 aliases were never expanded (memory, not the clock, shows it)
     assert any("nyckel 'namn'" in m and "organisationens namn som text" in m for m in messages)
 
 

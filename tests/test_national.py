@@ -24,7 +24,7 @@ from rapportbok.data import kolada_snapshot as snap
 from tests.kolada_server import FakeKolada, seed_national
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "kolada"
+CATALOGUE = Path(__file__).resolve().parent / "fixtures" / "kolada_catalogue"  # real extracts: see its README
 NOW = dt.datetime(2019, 6, 1, 12, 0, tzinfo=dt.UTC)  # years 2018-2019 with first_year 2018
 
 
@@ -53,14 +53,17 @@ def test_snapshot_has_every_municipality_with_its_three_groups():
     assert s.meta["fetched_at"] and "Kolada" in s.meta["source"]
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/kolada/ (Kolada's catalogue) is not on this machine")
 def test_snapshot_is_made_from_the_catalogue(tmp_path):
-    groups, kpis = snap.records_from_catalogue(SHARED / "municipality-groups.csv", SHARED / "kpi-catalogue.tsv")
+    import gzip
+
+    for name in ("municipality-groups.csv", "kpi-catalogue.tsv"):
+        (tmp_path / name).write_bytes(gzip.decompress((CATALOGUE / f"{name}.gz").read_bytes()))
+    groups, kpis = snap.records_from_catalogue(tmp_path / "municipality-groups.csv", tmp_path / "kpi-catalogue.tsv")
     made = snap.build(groups, kpis, snap.load().meta)
     snap.write(made, tmp_path)
     for name in (snap.MUNICIPALITIES_FILE, snap.KPIS_FILE):
         assert (tmp_path / name).read_text(encoding="utf-8") == (snap.SNAPSHOT_DIR / name).read_text(encoding="utf-8")
-    with open(SHARED / "kpi-catalogue.tsv", encoding="utf-8") as fh:
+    with open(tmp_path / "kpi-catalogue.tsv", encoding="utf-8") as fh:
         catalogue = {r["id"]: r["title"] for r in csv.DictReader(fh, delimiter="\t")}
     assert all(catalogue[k] == title for k, (title, _, _) in snap.load().kpis.items())
 

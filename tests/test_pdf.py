@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import need_chromium, run_cli
+from conftest import copy_project, need_chromium, run_cli
 from pypdf import PdfReader
 
 from rapportbok.core import fmt
@@ -239,11 +240,16 @@ def test_missing_page_fails_in_swedish(tmp_path):
         pdf.render(tmp_path, ORG, NAMND, YEAR, PERIOD, [("X", "book/x.html")], tmp_path / "o.pdf", BUILD_DATE)
 
 
-def test_make_pdf_builds_one_pdf_per_organisation_and_year_and_the_site_links_them(built_project):
-    """`make pdf` is `rapportbok build --pdf`: the PDFs go into the site with it, atomically."""
-    proc = run_cli(built_project, "build", "--pdf")
+def test_make_pdf_builds_one_pdf_per_organisation_and_year_and_the_site_links_them(built_project, tmp_path):
+    """`make pdf` is `rapportbok build --pdf`: the PDFs go into the site with it, atomically.
+
+    In a copy of the shared build: the shared one stays without PDFs for the tests that look at it."""
+    need_chromium()
+    project = copy_project(tmp_path, built_project)
+    shutil.copytree(built_project / "_build" / "html", project / "_build" / "html")
+    proc = run_cli(project, "build", "--pdf")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    html = built_project / "_build" / "html"
+    html = project / "_build" / "html"
     for org, year in (("alingsas", 2025), ("alingsas", 2024), ("haninge", 2018), ("linkoping", 2024)):
         pdf = html / "pdf" / f"{org}-{year}.pdf"
         reader = PdfReader(str(pdf))
@@ -252,7 +258,7 @@ def test_make_pdf_builds_one_pdf_per_organisation_and_year_and_the_site_links_th
         page = (html / "book" / org / str(year) / "index.html").read_text(encoding="utf-8")
         link = BeautifulSoup(page, "html.parser").find("a", href=f"../../../pdf/{org}-{year}.pdf")
         assert link is not None, page
-    assert "Inget har ändrats" in run_cli(built_project, "build", "--pdf").stdout
+    assert "Inget har ändrats" in run_cli(project, "build", "--pdf").stdout
 
 
 # -- a clean PDF (issue #14) --------------------------------------------------------------------------

@@ -227,8 +227,16 @@ def yaml_keys() -> str:
 MAKE_TARGETS = {
     "book": "Kontrollerar data/, kör kapitlen till book/ och bygger webbplatsen i _build/html/ med handboken bredvid "
     "(`rapportbok bygg`). Skapar .venv från requirements.txt första gången.",
-    "test": "Kör alla tester: enhetstester, golden-tester, webbplatsen läst tillbaka, webbläsar- och "
-    "tillgänglighetstester, PDF, handbokens strikta bygge och strikt nbval på book/ och på testboken.",
+    "test": "Kör allt som CI kör: `make lint`, sedan alla tester (enhetstester, byggtester, webbplatsen läst "
+    "tillbaka, webbläsar- och tillgänglighetstester, PDF, handbokens strikta bygge) i två processer och i "
+    "slumpad ordning (fröet skrivs ut), och sist strikt nbval på book/ och på testboken.",
+    "test-snabb": "Arbetsloopen: `make lint` och enhetstesterna (markerade unit: inga notebooks, byggen eller "
+    "webbläsare), ungefär en minut på en ledig maskin med två kärnor.",
+    "lint": "Kontrollerar koden: ruff (fel och format) och importkontrakten (import-linter: stegen importerar åt ett "
+    "håll, analysis och present läser och skriver inga filer).",
+    "lock": "Låser om beroendena ur pyproject.toml med uv till requirements.txt (med hashar, för Linux, Windows och "
+    "macOS) och requirements-mutation.txt, och skriver environment.yml ur låsningen. "
+    "`make lock LOCK_FLAGS=--upgrade` flyttar till nyare versioner.",
     "pdf": "Som `make book` och dessutom en PDF per organisation och år i _build/html/pdf/ (Debians chromium).",
     "validate": "Kontrollerar alla filer i data/ (`rapportbok kontrollera`).",
     "handbok": "Skriver handbokens genererade referenssidor och bygger handboken med strikta varningar; lägger den i "

@@ -10,7 +10,8 @@ import matplotlib
 matplotlib.use("Agg") if matplotlib.get_backend().lower() == "agg" else None
 import matplotlib.pyplot as plt  # noqa: E402 - after the backend is chosen
 
-from rapportbok.core import fmt  # noqa: E402
+from rapportbok.core import fmt, hashing  # noqa: E402
+from rapportbok.present import display as display_mod  # noqa: E402
 from rapportbok.present import tables  # noqa: E402
 
 # Okabe–Ito: distinguishable with colour-blindness, distinct in grey print with the hatches below.
@@ -57,12 +58,16 @@ def describe_series(
     unit: str | None = "tkr",
     decimals: int = 0,
     stacked: bool = False,
+    limit: int | None = ALT_LIST_LIMIT,
 ) -> str:
-    """Alt text for a chart of one value per label and series (bars or lines)."""
+    """Alt text for a chart of one value per label and series (bars or lines). Up to ``limit`` values are
+    listed one by one, more are summarised; ``limit=None`` lists every value (the chart's values record)."""
     labels = [str(x) for x in labels]
     n_values = len(labels) * len(series)
+    if limit is None:
+        limit = n_values
     parts = [f"{kind}: {_clean_title(title)}."]
-    if n_values > ALT_LIST_LIMIT and stacked and len(labels) <= ALT_LIST_LIMIT:
+    if n_values > limit and stacked and len(labels) <= limit:
         sums = [sum(v for v in vals if v == v) for vals in zip(*series.values())]
         parts.append(
             f"Serier: {', '.join(series)}. Summa per stapel: "
@@ -74,9 +79,9 @@ def describe_series(
         pairs = [(lab, v) for lab, v in zip(labels, values) if v is not None and v == v]
         if not pairs:
             parts.append(f"{name}: inga värden.")
-        elif n_values > ALT_LIST_LIMIT and len({v for _, v in pairs}) == 1:
+        elif n_values > limit and len({v for _, v in pairs}) == 1:
             parts.append(f"{name}: {_value(pairs[0][1], unit, decimals)} för alla {len(pairs)}.")
-        elif n_values <= ALT_LIST_LIMIT:
+        elif n_values <= limit:
             parts.append(f"{name}: " + ", ".join(f"{lab} {_value(v, unit, decimals)}" for lab, v in pairs) + ".")
         else:
             hi = max(pairs, key=lambda p: p[1])
@@ -85,7 +90,7 @@ def describe_series(
                 f"{name}: {len(pairs)} värden, högst {hi[0]} {_value(hi[1], unit, decimals)}, "
                 f"lägst {lo[0]} {_value(lo[1], unit, decimals)}."
             )
-    if n_values > ALT_LIST_LIMIT:
+    if n_values > limit:
         parts.append("Alla värden finns i tabellen på sidan.")
     return " ".join(parts)
 
@@ -188,7 +193,7 @@ def waterfall(steps, title: str, source: str | None = None, unit: str = "tkr", d
         label = f"{unit} (axeln börjar vid {fmt.number(lo, 0)})"
     pad = 0.14 * (hi - min(lo, 0.0) or 1.0) if lo <= 0 else 0.14 * (hi - lo)  # room for the value after a bar
     ax.set_xlim(min(lo, 0.0) - (pad * 0.3 if lo < 0 else 0.0) if lo <= 0 else lo, hi + pad)
-    fig.rapportbok_alt = describe_bridge(title, rows, unit, decimals)
+    fig.rapportbok_alt = fig.rapportbok_values = describe_bridge(title, rows, unit, decimals)
     ax.set_xlabel(label)
     return _finish(fig, ax, title, source, None)
 
@@ -259,7 +264,7 @@ def hbars(
             bbox_to_anchor=(0.5, -0.6 / fig.get_figheight()),
             ncol=min(n, 3),
         )
-    fig.rapportbok_alt = describe_series(
+    described = (
         "Liggande stapeldiagram",
         title,
         table[label_col].tolist(),
@@ -267,6 +272,8 @@ def hbars(
         unit,
         decimals,
     )
+    fig.rapportbok_alt = describe_series(*described)
+    fig.rapportbok_values = describe_series(*described, limit=None)
     return _finish(fig, ax, title, source, None)
 
 
@@ -328,7 +335,7 @@ def grouped_bars(
     else:
         ax.legend(frameon=False, fontsize=8.5)
     kind = "Staplat stapeldiagram" if stacked else "Stapeldiagram"
-    fig.rapportbok_alt = describe_series(
+    described = (
         kind,
         title,
         table[label_col].tolist(),
@@ -337,6 +344,8 @@ def grouped_bars(
         shown_decimals,
         stacked,
     )
+    fig.rapportbok_alt = describe_series(*described)
+    fig.rapportbok_values = describe_series(*described, limit=None)
     return _finish(fig, ax, title, source, unit)
 
 
@@ -362,7 +371,7 @@ def lines(
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False, fontsize=8)
     else:
         ax.legend(frameon=False, fontsize=8.5)
-    fig.rapportbok_alt = describe_series(
+    described = (
         "Linjediagram",
         title,
         table[x_col].tolist(),
@@ -370,6 +379,8 @@ def lines(
         unit,
         decimals,
     )
+    fig.rapportbok_alt = describe_series(*described)
+    fig.rapportbok_values = describe_series(*described, limit=None)
     return _finish(fig, ax, title, source, unit, (0, 0.05, 1, 1) if legend_below else (0, 0, 1, 1))
 
 
@@ -395,5 +406,21 @@ def show(fig, alt: str | None = None, source: str | None = None) -> None:
         display(tables.chart_title(title))
     display(fig, metadata={"image/png": {"alt": alt}})
     plt.close(fig)
+    record_values(title, getattr(fig, "rapportbok_values", None) or alt)
     if source:
         display(tables.chart_source(source))
+
+
+def values_key(title: str | None, values: str) -> str:
+    """The glue name of a chart's values record: the same chart gives the same name on every build."""
+    return "diagram_" + hashing.Digest().text("diagram", f"{title}\n{values}").hexdigest()[:16]
+
+
+def record_values(title: str | None, values: str) -> None:
+    """Every value the chart shows, as a text output of the notebook (a glue value, shown nowhere).
+
+    nbval compares text outputs but skips images: without this record a chart's values, which are often in
+    no table (a group mean, a bridge's steps), could change and the strict nbval of book/ would still pass.
+    ``values`` lists every value (the chart's ``rapportbok_values``, or its alt text where the chart was drawn
+    by hand and the alt text names every value, as the risk map's does)."""
+    display_mod.glue(values_key(title, values), f"{title}\n{values}" if title else values)
