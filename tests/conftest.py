@@ -113,6 +113,30 @@ def _fresh_package_state():
     state.reset()
 
 
+@pytest.fixture(autouse=True)
+def _no_lock_on_the_checkout(monkeypatch, tmp_path_factory):
+    """Tests never take the lock of the checkout they run from (rapportbok.core.lock).
+
+    A command run in-process with RAPPORTBOK_DATA pointing at a scratch copy finds no project in its working
+    folder and falls back to the checkout as its root: with pytest-xdist, two workers would then wait for each
+    other and print "Väntar på …" into a message a test compares exactly. Such a command locks a folder of
+    its own test instead; a project copy (every build, every lock test) locks itself as always."""
+    from rapportbok.core import lock
+
+    own: list[Path] = []
+
+    def redirect(root):
+        if Path(root).resolve() != ROOT:
+            return root
+        if not own:
+            own.append(tmp_path_factory.mktemp("laset"))
+        return own[0]
+
+    for name in ("held", "holder", "still_held"):
+        real = getattr(lock, name)
+        monkeypatch.setattr(lock, name, lambda root, *a, _real=real, **k: _real(redirect(root), *a, **k))
+
+
 # --- the suite leaves the checkout as it found it ------------------------------------------------
 
 
