@@ -84,7 +84,7 @@ def main() -> None:
 
 
 def _org_folder(org: str):
-    """data/<org> for ``--org``: a slug (rapportbok.core.paths.SLUG) inside data/, else a Swedish error and exit 1."""
+    """data/<org> for ``--org``: a slug (rapportbok.core.ids.SLUG) inside data/, else a Swedish error and exit 1."""
     from rapportbok.core import paths
 
     try:
@@ -202,7 +202,7 @@ def kolada() -> None:
     help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).",
 )
 def kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) -> None:
-    from rapportbok.core import paths
+    from rapportbok.core import ids, paths
     from rapportbok.data import kolada as kol
 
     if everyone == bool(orgs):
@@ -212,7 +212,7 @@ def kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) ->
         folders = sorted(
             p.parent
             for p in paths.data_dir().glob(f"*/{kol.CONFIG_FILE}")
-            if (p.parent / "organisation.yml").is_file() and paths.SLUG.fullmatch(p.parent.name)
+            if (p.parent / "organisation.yml").is_file() and ids.SLUG.valid(p.parent.name)
         )
         if not folders:
             click.echo(f"Fel: ingen organisation i {paths.data_dir()} har en {kol.CONFIG_FILE}.", err=True)
@@ -285,13 +285,13 @@ def kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) ->
     "--org", "orgs", multiple=True, help="Organisationens mapp under data/ (kan anges flera gånger; standard: alla)."
 )
 def kolada_migrate(orgs: tuple[str, ...]) -> None:
-    from rapportbok.core import paths
+    from rapportbok.core import ids, paths
     from rapportbok.data import kolada as kol
 
     folders = (
         [_org_folder(o) for o in dict.fromkeys(orgs)]
         if orgs
-        else sorted(p for p in paths.data_dir().iterdir() if p.is_dir() and paths.SLUG.fullmatch(p.name))
+        else sorted(p for p in paths.data_dir().iterdir() if p.is_dir() and ids.SLUG.valid(p.name))
     )
     try:
         lines = kol.migrate(folders)

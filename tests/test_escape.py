@@ -228,7 +228,7 @@ SAFE_VALUES = {
     ("chapters/actionplan.py", "self._as_of_text()"): "datum (fmt)",
     ("chapters/summary.py", "names"): "länkar till kapitlen (kapitlens titlar är konstanter)",
     ("chapters/summary.py", "light_text"): "antal per trafikljus, konstanta namn",
-    ("build.py", "org.slug"): "slug kontrollerad mot orgs.SLUG",
+    ("build.py", "org.slug"): "slug kontrollerad mot ids.SLUG",
     ("build.py", "links"): "länkar till åren: årtal och slug",
     ("build.py", "titles[j.chapter]"): "kapitlets titel, konstant i koden",
     ("build.py", "j.chapter"): "kapitlets slug, konstant i koden",

@@ -31,14 +31,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from rapportbok.core import periods
-from rapportbok.core.paths import SLUG  # the one pattern for organisation folders
+from rapportbok.core import ids, inputs, periods
 from rapportbok.data.schema import Issue
-
-YEAR = re.compile(r"^(19|20)\d\d$")
-KPI = re.compile(r"^[A-Z][0-9]{5}$")
-MUNICIPALITY = re.compile(r"^[0-9]{4}$")
-GROUP = re.compile(r"^G[0-9]+$")
 
 UTF8_HELP = "en textfil i UTF-8 (spara filen med kodningen UTF-8)"
 
@@ -64,9 +58,37 @@ class YamlDoc:
             loc = loc[:-1]
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2's booleans and calendar dates.
+
+    Only ``true`` and ``false`` are booleans (YAML 1.1 also read ``yes``, ``no``, ``on`` and ``off``, so
+    ``all_municipalities: yes`` passed as true); a date that is not in the calendar (``per: 2025-02-30``)
+    stays text, so the model names its key and line in Swedish instead of Python's "day is out of range".
+    """
+
+    yaml_implicit_resolvers = {
+        first: [
+            (tag, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$") if tag == "tag:yaml.org,2002:bool" else rx)
+            for tag, rx in resolvers
+        ]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+ALIAS_EXPECTED = "värdet utskrivet där det används: rapportboken läser inte YAML-ankare och alias (&namn, *namn)"
+
+
 def _key_of(node: yaml.Node) -> Any:
     if isinstance(node, yaml.ScalarNode):
-        return yaml.constructor.SafeConstructor().construct_object(node)
+        return _Loader("").construct_object(node)
     return None
 
 
@@ -74,50 +96,66 @@ def _walk(
     node: yaml.Node,
     path: tuple,
     lines: dict[tuple, int],
-    dups: list[tuple[tuple, int]],
+    issues: list[tuple[tuple, int, str, str]],
     visited: set[int] | None = None,
 ) -> None:
+    """Record the line of every value; collect (path, line, value, expected) for a key given twice (also written
+    two ways, ``2024`` and ``"2024"``), an alias, and a text holding a character no input may hold (an escape
+    such as ``"\\u202e"`` in a quoted string)."""
     visited = set() if visited is None else visited
     lines.setdefault(path, node.start_mark.line + 1)
-    if id(node) in visited:  # an alias: walked once (so "billion laughs" stays small)
-        return
     visited.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        seen = set()
+    if isinstance(node, yaml.ScalarNode):
+        if isinstance(node.value, str) and (hit := inputs.forbidden_character(node.value)):
+            issues.append((path, node.start_mark.line + 1, inputs.character_name(hit[1]), inputs.FORBIDDEN_EXPECTED))
+    elif isinstance(node, yaml.MappingNode):
+        seen: dict = {}
         for k, v in node.value:
             key = _key_of(k)
             try:
                 hash(key)
             except TypeError:
                 continue
-            if key in seen:
-                dups.append((path + (key,), k.start_mark.line + 1))
-            seen.add(key)
-            _walk(v, path + (key,), lines, dups, visited)
+            same = str(key) if isinstance(key, (int, str)) and not isinstance(key, bool) else key
+            if same in seen:
+                twice = DUPLICATE_KEY if type(seen[same]) is type(key) else DUPLICATE_KEY_WRITTEN
+                issues.append((path + (key,), k.start_mark.line + 1, str(key), twice))
+            seen.setdefault(same, key)
+            if id(v) in visited:  # an alias: a node met a second time
+                issues.append((path + (key,), k.start_mark.line + 1, "ett YAML-alias", ALIAS_EXPECTED))
+                continue
+            _walk(v, path + (key,), lines, issues, visited)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
-            _walk(v, path + (i,), lines, dups, visited)
+            if id(v) in visited:
+                issues.append((path + (i,), lines[path], "ett YAML-alias", ALIAS_EXPECTED))
+                continue
+            _walk(v, path + (i,), lines, issues, visited)
 
 
-def read_yaml(path: Path, label: str) -> tuple[YamlDoc | None, list[Issue]]:
-    """Read a YAML file as UTF-8; the document with its lines, or the issues (file, line, expected)."""
+DUPLICATE_KEY = "varje nyckel bara en gång"
+DUPLICATE_KEY_WRITTEN = 'varje nyckel bara en gång, också när den skrivs på två sätt (som 2024 och "2024")'
+
+
+def read_yaml(path: Path, label: str, base: Path | None = None) -> tuple[YamlDoc | None, list[Issue]]:
+    """Read a YAML file as UTF-8; the document with its lines, or the issues (file, line, expected).
+
+    ``base``: the folder the file must stay in, reached without a link (default: two levels up, data/ for
+    data/<org>/<file>); the file is read by rapportbok.core.inputs (at most YAML_LIMIT bytes)."""
+    path = Path(path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+        text = inputs.read_text(
+            path, path.parent.parent if base is None else base, limit=inputs.YAML_LIMIT, label=label
+        )
+    except inputs.InputMissing:
         return None, [Issue(label, 0, "", "", "att filen finns")]
+    except inputs.InputError as err:
+        expected = UTF8_HELP if err.found.startswith("byten") else err.expected
+        return None, [Issue(label, err.line, "", err.found, expected)]
     except OSError as err:
         return None, [Issue(label, 0, "", err.strerror or type(err).__name__, "en fil som går att läsa")]
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        return None, [Issue(label, line, "", f"byten 0x{raw[err.start]:02X}", UTF8_HELP)]
-    if "\x00" in text:
-        return None, [Issue(label, 0, "", "binärt innehåll (nolltecken)", UTF8_HELP)]
-    try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
@@ -137,13 +175,24 @@ def read_yaml(path: Path, label: str) -> tuple[YamlDoc | None, list[Issue]]:
                 "giltig YAML (kontrollera indrag, kolon, citattecken och klamrar på raden och raden före)",
             )
         ]
-    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as err:
-        return None, [Issue(label, 0, "", str(err).splitlines()[0] if str(err) else type(err).__name__, "giltig YAML")]
+    except RecursionError:
+        return None, [
+            Issue(label, 0, "", "värden i värden i många nivåer", "giltig YAML med några få nivåer av indrag")
+        ]
+    except (yaml.YAMLError, ValueError, OverflowError, TypeError):
+        return None, [Issue(label, 0, "", "ett värde som inte går att läsa", "giltig YAML med text, tal och datum")]
     lines: dict[tuple, int] = {}
-    dups: list[tuple[tuple, int]] = []
+    found: list[tuple[tuple, int, str, str]] = []
     if node is not None:
-        _walk(node, (), lines, dups)
-    issues = [Issue(label, line, _dotted(p), str(p[-1]), "varje nyckel bara en gång") for p, line in dups]
+        try:
+            _walk(node, (), lines, found)
+        except RecursionError:
+            return None, [
+                Issue(label, 0, "", "värden i värden i många nivåer", "giltig YAML med några få nivåer av indrag")
+            ]
+    issues = [Issue(label, line, _dotted(p), value, expected) for p, line, value, expected in found]
+    if any(i.expected == ALIAS_EXPECTED for i in issues):
+        return None, issues  # never validated: an alias can repeat a large value any number of times
     return YamlDoc(data, lines), issues
 
 
@@ -239,7 +288,7 @@ ORG_KEYS = ("slug", "namn", "namnd", "kolada_id", "ar", "vasentlig_avvikelse", "
 
 
 def _year_key(v: Any) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, str)) or not YEAR.match(str(v)):
+    if isinstance(v, bool) or not isinstance(v, (int, str)) or not ids.YEAR.valid(str(v)):
         raise _fail("ett årtal med fyra siffror")
     return int(v)
 
@@ -363,7 +412,7 @@ class Organisation(BaseModel):
     @field_validator("kolada_id")
     @classmethod
     def _kolada_id(cls, v: str) -> str:
-        if not MUNICIPALITY.match(v):
+        if not ids.MUNICIPALITY.valid(v):
             raise _fail(ORG_EXPECTED["kolada_id"])
         return v
 
@@ -437,7 +486,7 @@ def read_organisation(path: Path, label: str | None = None) -> tuple[Organisatio
                 )
             )
     folder = path.parent.name
-    if org.slug != folder or not SLUG.match(org.slug):
+    if org.slug != folder or not ids.SLUG.valid(org.slug):
         issues.append(
             Issue(
                 label,
@@ -453,20 +502,20 @@ def read_organisation(path: Path, label: str | None = None) -> tuple[Organisatio
 # --- kolada.yml --------------------------------------------------------------------------------
 
 
-def _id(pattern: re.Pattern[str], expected: str):
+def _id(kind: ids.IdKind):
     def check(v: Any) -> str:
         if not isinstance(v, str):
-            raise _fail(expected + ", inom citattecken (annars kan inledande nollor försvinna)")
-        if not pattern.match(v):
-            raise _fail(expected)
+            raise _fail(kind.text + ", inom citattecken (annars kan inledande nollor försvinna)")
+        if not kind.valid(v):
+            raise _fail(kind.text)
         return v
 
     return BeforeValidator(check)
 
 
-KpiId = Annotated[str, _id(KPI, 'ett nyckeltals-id som "N31001" (en versal och fem siffror)')]
-MunicipalityId = Annotated[str, _id(MUNICIPALITY, 'ett kommun-id med fyra siffror, t.ex. "1489"')]
-GroupId = Annotated[str, _id(GROUP, 'ett Kolada-grupp-id, t.ex. "G2328"')]
+KpiId = Annotated[str, _id(ids.KPI)]
+MunicipalityId = Annotated[str, _id(ids.MUNICIPALITY)]
+GroupId = Annotated[str, _id(ids.GROUP)]
 Text = Annotated[str, Field(min_length=1)]
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from rapportbok.data import kolada
 from rapportbok.data.schema import Col, Issue, TableSpec
@@ -153,11 +152,13 @@ DEFAULT_DIRECTIONS: dict[str, str] = {
 
 def directions(org_dir: Path | str, kpis: list[str]) -> dict[str, str | None]:
     """Direction that counts as better per KPI: ``kolada.yml``'s ``battre`` mapping, else the defaults."""
+    from rapportbok.data import config
+
     path = Path(org_dir) / kolada.CONFIG_FILE
     configured: dict[str, Any] = {}
     if path.exists():
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        configured = raw.get("battre") or {}
+        spec, _ = config.read_kolada(path)  # validated before the chapters run; nothing configured if not
+        configured = (spec.battre if spec is not None else None) or {}
     out: dict[str, str | None] = {}
     for k in kpis:
         d = configured.get(k, DEFAULT_DIRECTIONS.get(k))

@@ -40,7 +40,7 @@ class NewOrganisation:
 
 
 def slug_for(name: str) -> str:
-    """'Upplands Väsby' -> 'upplands-vasby', 'Malung-Sälen' -> 'malung-salen' (a paths.SLUG)."""
+    """'Upplands Väsby' -> 'upplands-vasby', 'Malung-Sälen' -> 'malung-salen' (an ids.SLUG)."""
     s = re.sub(r"[^a-z0-9]+", "-", snap.fold(name).replace("æ", "ae").replace("ø", "o")).strip("-")
     return paths.check_slug(s)
 
@@ -105,8 +105,6 @@ def create(
         folder = paths.inside(data, slug)
     except paths.PathError as err:
         raise ScaffoldError(f"Mappnamnet: {err}") from err
-    if slug in ("kallor", "kolada"):  # data/kallor/ (source texts) and data/kolada/ (the national Kolada store)
-        raise ScaffoldError(f"Mappnamnet {slug} används redan av boken (data/{slug}/); välj ett annat med --mapp.")
     if folder.exists():
         raise ScaffoldError(
             f"Organisationen finns redan: {folder} finns. Inget har skrivits; "

@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from rapportbok.core import state
-from rapportbok.core.paths import SOURCE_ID, SOURCE_ID_TEXT, PathError, data_dir, inside
+from rapportbok.core import ids, inputs, state
+from rapportbok.core.paths import PathError, data_dir, inside
 from rapportbok.data.schema import Col, DataError, Issue, TableSpec, read_table
 
 KALLOR = TableSpec(
@@ -14,9 +14,7 @@ KALLOR = TableSpec(
     "Källdokument",
     (
         # The id names the source's page (book/kallor/<kalla>.md), so it is checked against a pattern.
-        Col(
-            "kalla", doc="Kort id som datafilerna hänvisar till", pattern=SOURCE_ID.pattern, pattern_text=SOURCE_ID_TEXT
-        ),
+        Col("kalla", doc="Kort id som datafilerna hänvisar till", pattern=ids.SOURCE_ID),
         Col("titel"),
         Col("organisation"),
         Col("dokumenttyp"),
@@ -53,7 +51,7 @@ def _file_issues(df, data: Path) -> list[Issue]:
 def load(data: Path | None = None):
     """data/kallor.csv, indexed by ``kalla``; ids and file paths checked (DataError names file, row, column)."""
     data = data or data_dir()
-    df, issues = read_table(data / KALLOR.filename, KALLOR, "kallor.csv")
+    df, issues = read_table(data / KALLOR.filename, KALLOR, "kallor.csv", base=data)
     if not issues:
         issues = _file_issues(df, data)
     if issues:
@@ -64,6 +62,15 @@ def load(data: Path | None = None):
 def text_file(row, data: Path | None = None) -> Path:
     """The resolved path of a source's text (a row of :func:`load`), confined to data/."""
     return inside(data or data_dir(), row["fil"])
+
+
+def read_text(row, data: Path | None = None) -> str:
+    """A source's text (a row of :func:`load`), as it is published: a regular UTF-8 file under data/, reached
+    without a link (a link inside data/ would publish another file under this source's name), at most
+    :data:`rapportbok.core.inputs.TEXT_LIMIT`. PathError or InputError (file, line, found, expected) else."""
+    data = data or data_dir()
+    text_file(row, data)  # confined: no absolute path, no '..' out of data/
+    return inputs.read_text(data / row["fil"], data, limit=inputs.TEXT_LIMIT, label=str(row["fil"]))
 
 
 # The register as read and checked, kept across notebooks on a reused kernel, keyed by its path and
@@ -182,7 +189,7 @@ def section_line(lines: list[str], avsnitt: str) -> int | None:
 @lru_cache(maxsize=32)
 def _lines(data: str, source_id: str) -> tuple[str, ...]:
     row = _cached(data).loc[source_id]
-    return tuple(text_file(row, Path(data)).read_text(encoding="utf-8").splitlines())
+    return tuple(read_text(row, Path(data)).splitlines())
 
 
 def _forget() -> None:
@@ -199,7 +206,7 @@ def section_anchor(source_id: str, avsnitt: str, data: Path | None = None) -> st
     """'#rad-92' for the line where the cited section starts on the source's page, or '' if not found."""
     try:
         lines = _lines(str(data or data_dir()), source_id)
-    except (KeyError, OSError, DataError, PathError):
+    except (KeyError, OSError, DataError, PathError, inputs.InputError):
         return ""
     n = section_line(list(lines), avsnitt)
     return "#" + line_id(n) if n else ""

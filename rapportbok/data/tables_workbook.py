@@ -37,7 +37,7 @@ from rapportbok.core import files
 from rapportbok.core.paths import PathError, data_dir, org_folder
 from rapportbok.data import stated_tables as model
 from rapportbok.data.schema import Issue
-from rapportbok.data.workbook import read_sheet, sheet_names
+from rapportbok.data.workbook import open_workbook, read_sheet, sheet_names
 
 INFO_SHEET = "Instruktioner"
 LINKS_SHEET = "Länkar"  # optional: rows stating the same amount in two tables (tabell_lankar.csv)
@@ -198,7 +198,7 @@ def write_template(kind: str, year: int, per: dt.date, out: Path) -> int:
 def is_tables_workbook(path: Path) -> bool:
     """A workbook written by :func:`write_template` (its first sheet starts with 'tabell' in A1)."""
     try:  # only A1 of the first sheet: a problem further down is the import's to report, with its cell
-        wb = openpyxl.load_workbook(Path(path), read_only=True, data_only=True)
+        wb = open_workbook(Path(path))
     except Exception:  # noqa: BLE001 - not a workbook: the caller's import reports it
         return False
     try:
@@ -339,7 +339,7 @@ def _formula_issues(path: Path, label: str, index: int) -> list[Issue]:
     """Formulas among a sheet's table cells (from row 15): a stated table holds the source's figures and
     comments, never Excel's."""
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        wb = open_workbook(path, data_only=False)
     except Exception:  # noqa: BLE001 - read_sheet has already reported an unreadable workbook
         return []
     try:

@@ -5,13 +5,19 @@ cell in memory), so a large or padded file costs little. A sheet with more than
 :data:`MAX_ROWS` filled rows or content beyond column :data:`MAX_COLUMNS` is refused with a
 message; a formula whose result Excel has not saved (a workbook written by another program, or
 saved without recalculation) is refused with its cell address, since its value cannot be known.
+
+The file itself is read once by :func:`rapportbok.core.inputs.read_bytes` (a regular file, not a
+pipe, at most :data:`rapportbok.core.inputs.WORKBOOK_LIMIT`) and opened from memory: openpyxl never
+opens a path itself.
 """
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
-from rapportbok.data.schema import XLSX_HELP, Issue, cell_text
+from rapportbok.core import inputs
+from rapportbok.data.schema import XLSX_HELP, Issue, cell_text, input_issue
 
 MAX_ROWS = 10_000  # filled rows on the sheet, header included
 MAX_COLUMNS = 100
@@ -28,15 +34,32 @@ def _letter(j: int) -> str:
     return get_column_letter(j)
 
 
-def read_sheet(path: Path, label: str, index: int = 0) -> tuple[list[list[str]] | None, list[Issue]]:
-    """The first sheet (or sheet ``index``) as rows of text (row 1 is the header; empty rows kept as empty), or the issues."""
+def workbook_bytes(path: Path, label: str) -> bytes:
+    """The workbook file's content (rapportbok.core.inputs: a regular file within the limit); InputError else."""
+    return inputs.read_bytes(path, None, limit=inputs.WORKBOOK_LIMIT, label=label)
+
+
+def open_workbook(path: Path, label: str | None = None, data_only: bool = True, raw: bytes | None = None):
+    """The workbook at ``path`` (or its content ``raw``), read-only, opened from memory; InputError or
+    openpyxl's error when it cannot be read."""
     import openpyxl
 
+    if raw is None:
+        raw = workbook_bytes(path, label or Path(path).name)
+    return openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=data_only)
+
+
+def read_sheet(path: Path, label: str, index: int = 0) -> tuple[list[list[str]] | None, list[Issue]]:
+    """The first sheet (or sheet ``index``) as rows of text (row 1 is the header; empty rows kept as empty), or the issues."""
     try:
-        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except FileNotFoundError:
+        raw = workbook_bytes(path, label)
+    except inputs.InputMissing:
         return None, [Issue(label, 0, "", "", "att filen finns")]
+    except inputs.InputError as err:
+        return None, [input_issue(err)]
+    try:
+        values = open_workbook(path, label, data_only=True, raw=raw)
+        formulas = open_workbook(path, label, data_only=False, raw=raw)
     except Exception:  # noqa: BLE001 - any unreadable workbook gets the same advice
         return None, [Issue(label, 0, "", path.name, XLSX_HELP)]
     filled: list[tuple[int, list[str]]] = []
@@ -98,10 +121,8 @@ def read_sheet(path: Path, label: str, index: int = 0) -> tuple[list[list[str]] 
 
 def sheet_names(path: Path) -> list[str] | None:
     """The workbook's sheet names in order, or None when it cannot be opened."""
-    import openpyxl
-
     try:
-        wb = openpyxl.load_workbook(path, read_only=True)
+        wb = open_workbook(path)
     except Exception:  # noqa: BLE001 - the caller reports an unreadable workbook
         return None
     try:
