@@ -223,7 +223,7 @@ def read_bytes(path: Path | str, base: Path | str | None, *, limit: int, label: 
 # embeddings, overrides and isolates; the line and paragraph separators; a byte order mark (or zero-width
 # no-break space) after the start; the interlinear annotation characters; the replacement character; and
 # the two non-characters U+FFFE and U+FFFF.
-_FORBIDDEN = re.compile(
+FORBIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
     "\u2028\u2029\ufeff\ufff9-\ufffb\ufffd\ufffe\uffff]"
 )
@@ -250,7 +250,7 @@ def character_name(ch: str) -> str:
 
 def forbidden_character(text: str) -> tuple[int, str] | None:
     """(position, character) of the first character no input may hold, or None."""
-    m = _FORBIDDEN.search(text)
+    m = FORBIDDEN.search(text)
     return (m.start(), m.group()) if m else None
 
 

@@ -44,7 +44,7 @@ ATGARDER = TableSpec(
     (
         Col("plan_id"),
         Col("atgard_id", doc="Unikt id för åtgärden"),
-        Col("rad", "int", sign="+", doc="Radens ordning i källans tabell"),
+        Col("rad", "int", sign="+", minimum=1, doc="Radens ordning i källans tabell"),
         Col("nr", required=False, doc="Åtgärdens nummer som det står i källan"),
         Col("titel"),
         Col("omrade", required=False),

@@ -268,8 +268,10 @@ def issues_from(
             text = str(e["ctx"]["expected"])
         elif key_error:
             text = expected.get(_pattern(loc), "ett namn som text")
-        else:
-            text = expected.get(_pattern(loc)) or expected.get(_pattern(where)) or e["msg"]
+        else:  # never pydantic's own (English) words
+            text = expected.get(_pattern(loc)) or expected.get(_pattern(where)) or f"ett giltigt värde för {column}"
+        if e["type"] in ("too_long", "too_short") and "max_length" in e.get("ctx", {}):
+            text += f" (högst {e['ctx']['max_length']})"
         value = e.get("input")
         out.append(Issue(label, line, column, _shown(value), text))
     return sorted(set(out))
@@ -528,16 +530,29 @@ def _direction(v: Any) -> str:
 Direction = Annotated[str, BeforeValidator(_direction)]
 
 
+# Bounds that no real configuration comes near: Sweden has 290 municipalities, Kolada's groups and key figures
+# a book compares are a handful each. A list beyond them is an error, not a lot of work.
+MAX_MUNICIPALITIES = 300
+MAX_GROUPS = 100
+MAX_KPIS = 500
+
+
 class KoladaSpec(BaseModel):
     """data/<org>/kolada.yml"""
 
     model_config = STRICT
-    kpis: Annotated[list[KpiId], Field(min_length=1)]
+    kpis: Annotated[list[KpiId], Field(min_length=1, max_length=MAX_KPIS)]
     first_year: int
-    municipalities: Annotated[dict[MunicipalityId, Text], Field(min_length=1)]
-    groups: dict[GroupId, Text] | None = None
-    own_groups: dict[Text, Annotated[list[MunicipalityId], Field(min_length=1)]] | None = None
-    battre: dict[KpiId, Direction] | None = None
+    municipalities: Annotated[dict[MunicipalityId, Text], Field(min_length=1, max_length=MAX_MUNICIPALITIES)]
+    groups: Annotated[dict[GroupId, Text], Field(max_length=MAX_GROUPS)] | None = None
+    own_groups: (
+        Annotated[
+            dict[Text, Annotated[list[MunicipalityId], Field(min_length=1, max_length=MAX_MUNICIPALITIES)]],
+            Field(max_length=MAX_GROUPS),
+        ]
+        | None
+    ) = None
+    battre: Annotated[dict[KpiId, Direction], Field(max_length=MAX_KPIS)] | None = None
     all_municipalities: bool | None = None
 
     @field_validator("kpis")

@@ -42,6 +42,7 @@ ORG_DATASETS: dict[str, tuple[TableSpec, Callable | None]] = {
 CROSS_CHECKS: list[Callable[[dict, str], list[Issue]]] = [
     *actionplan.CROSS_CHECKS,
     *followup.CROSS_CHECKS,
+    *risk.CROSS_CHECKS,
     *stated_tables.CROSS_CHECKS,
 ]
 

@@ -47,6 +47,7 @@ import yaml
 
 from rapportbok.core import files, state
 from rapportbok.core.ids import GROUP, KOLADA_ID, KPI, MUNICIPALITY, IdKind
+from rapportbok.core.inputs import character_name, forbidden_character
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3/"
 MAX_IDS_PER_SEGMENT = 25
@@ -495,7 +496,7 @@ def _record_problem(rec: Any, v: Any) -> str | None:
     period = rec.get("period")
     if (
         isinstance(period, bool)
-        or not (isinstance(period, int) or (isinstance(period, str) and period.isdigit()))
+        or not (isinstance(period, int) or (isinstance(period, str) and period.isascii() and period.isdigit()))
         or not 1900 <= int(period) <= 2200
     ):
         return f"året {period!r} – förväntade ett årtal som 2024"
@@ -506,10 +507,12 @@ def _record_problem(rec: Any, v: Any) -> str | None:
         return f"värdet {value!r} – förväntade ett ändligt tal eller null"
     if value is not None and abs(value) >= 1e15:
         return f"värdet {value!r} – förväntade ett tal mindre än 10^15"
-    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
-        return f"antalet (count) {count!r} – förväntade ett heltal eller null"
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        return f"antalet (count) {count!r} – förväntade ett heltal som inte är negativt, eller null"
     if status is not None and not isinstance(status, str):
         return f"status {status!r} – förväntade text eller null"
+    if isinstance(status, str) and (hit := forbidden_character(status)):
+        return f"status med {character_name(hit[1])} – förväntade text utan osynliga styrtecken"
     return None
 
 
@@ -525,9 +528,15 @@ def values_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
     for rec in records:
         if not isinstance(rec, dict):
             raise KoladaError(f"Kolada skickade en felaktig post: {str(rec)[:80]!r} – förväntade ett objekt.")
-        values = rec.get("values") or []
+        values = rec.get("values")
+        if values is None:
+            values = []
         if not isinstance(values, list):
-            values = [values]
+            raise KoladaError(
+                f"Kolada skickade en felaktig post (nyckeltal {rec.get('kpi')}, kommun {rec.get('municipality')}, "
+                f"år {rec.get('period')}): values är {'ett objekt' if isinstance(values, dict) else 'inte en lista'} – "
+                "förväntade en lista med värden."
+            )
         for v in values:
             if isinstance(v, dict) and v.get("isdeleted") is True:
                 continue

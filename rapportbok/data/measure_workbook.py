@@ -34,7 +34,7 @@ from rapportbok.core.paths import PathError, check_slug, data_dir, org_folder
 from rapportbok.core.periods import tertial_end
 from rapportbok.data import actionplan
 from rapportbok.data.actionplan import UPPFOLJNING
-from rapportbok.data.schema import Issue, read_table
+from rapportbok.data.schema import Issue, formula_text_issues, read_table
 
 SHEET = "Uppföljning"
 INFO_SHEET = "Instruktioner"
@@ -372,13 +372,30 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
     if not path.name.lower().endswith(".xlsx"):
         raise ExcelError([Issue(label, 0, "", path.name, "en Excel-arbetsbok (.xlsx) skapad med rapportbok mall")])
     from rapportbok.data.schema import xlsx_rows
+    from rapportbok.data.workbook import sheet_names
 
+    names = sheet_names(path) or []
+    sheet = names.index(SHEET) if SHEET in names else 0  # the sheet Uppföljning wherever it was moved
     with tempfile.TemporaryDirectory(prefix="rapportbok-import-") as tmp:
         tmp = Path(tmp)
-        rows, issues = xlsx_rows(path, label)  # streamed, bounded, formulas without results refused
+        rows, issues = xlsx_rows(path, label, sheet)  # streamed, bounded, formulas without results refused
         if rows is None:
             raise ExcelError(issues)
         skipped = _blank_unfilled(rows)
+        header = [h.strip() for h in rows[0]] if rows else []
+        where = {c.name: header.index(c.name) for c in UPPFOLJNING.columns if c.name in header}
+        records = (
+            (
+                [r[where[c.name]] if where.get(c.name, len(r)) < len(r) else "" for c in UPPFOLJNING.columns],
+                label,
+                i,
+                None,
+            )
+            for i, r in enumerate(rows[1:], start=2)
+        )
+        issues = formula_text_issues(UPPFOLJNING, records)  # written to data/, which the analyst opens in Excel
+        if issues:
+            raise ExcelError(issues)
         filtered = tmp / "uppfoljning.csv"  # the sheet as text, Excel's row numbers kept
         with open(filtered, "w", encoding="utf-8", newline="") as fh:
             csv.writer(fh, lineterminator="\n").writerows(rows)

@@ -51,7 +51,7 @@ FORFLYTTNING = TableSpec(
     "Möjlig förflyttning enligt genomlysningen",
     (
         Col("tabell", doc="Tabellens rubrik i källan"),
-        Col("rad", "int", sign="+"),
+        Col("rad", "int", sign="+", minimum=1),
         Col("mojlighet"),
         Col("beskrivning"),
         Col("genomforbarhet"),

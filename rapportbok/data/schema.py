@@ -446,14 +446,40 @@ def cell_text(value) -> str:
     return str(value)
 
 
+# --- text an import writes to data/ ---------------------------------------------------------------------
+
+FORMULA_TEXT = (
+    "en text som inte börjar med =, +, - eller @: Excel läser en sådan cell som en formel när filen i data/ "
+    "öppnas (och sparar den som #NAMN?) – skriv tankstreck (–) i stället för bindestreck, eller börja texten "
+    "med ett ord"
+)
+
+
+def formula_text_issues(spec: TableSpec, items) -> list[Issue]:
+    """Text cells of records an import is about to write to data/ that a spreadsheet would read as a formula
+    (rapportbok.core.escape.is_formula_like; a number such as −5 or a lone "-" is not one). The analyst opens
+    data/'s CSV files in Excel, where such a cell would run (=HYPERLINK(…)) or be saved back as #NAMN?.
+
+    ``items``: (record in the order of ``spec``'s columns, label (file and sheet), Excel row, {column: cell})."""
+    from rapportbok.core import escape
+
+    issues = []
+    for record, label, row, cells in items:
+        for col, value in zip(spec.columns, record):
+            text = str(value).strip()
+            if col.kind == "text" and escape.is_formula_like(text) and parse_number(text) is None:
+                issues.append(Issue(label, row, (cells or {}).get(col.name, col.name), text, FORMULA_TEXT))
+    return issues
+
+
 XLSX_HELP = (
     "en arbetsbok som går att öppna: öppna filen i Excel och spara den som Excel-arbetsbok (.xlsx) "
     "eller som CSV UTF-8 (kommaavgränsad) (.csv)"
 )
 
 
-def xlsx_rows(path: Path, label: str) -> tuple[list[list[str]] | None, list[Issue]]:
-    """The first sheet of an .xlsx workbook as rows of text (row 1 is the header), or the issues.
+def xlsx_rows(path: Path, label: str, index: int = 0) -> tuple[list[list[str]] | None, list[Issue]]:
+    """The first sheet (or sheet ``index``) of an .xlsx workbook as rows of text (row 1 is the header), or the issues.
 
     Streamed and bounded by :func:`rapportbok.data.workbook.read_sheet` (formula cells without a
     saved result are refused with their address).
@@ -462,7 +488,7 @@ def xlsx_rows(path: Path, label: str) -> tuple[list[list[str]] | None, list[Issu
 
     from rapportbok.data.workbook import read_sheet
 
-    rows, problems = read_sheet(Path(path), label)
+    rows, problems = read_sheet(Path(path), label, index)
     if rows is None:
         return None, problems
     if not rows:

@@ -56,6 +56,9 @@ MEASURES = (
 )
 
 _ID = r"[A-Za-z0-9_ÅÄÖåäö]+"
+# The most decimals a table may be printed with: more is a typing error (and beyond what the rounding of the
+# book's number format can hold).
+MAX_DECIMALS = 6
 ID_TEXT = "ett kort id med bokstäver, siffror och _ (utan mellanslag eller bindestreck), t.ex. verksamhet"
 # A computation: terms joined by + and - (or −): column ids, or for rows "rad 3" / "3".
 _TERM = re.compile(r"\s*([+\-−])?\s*(" + _ID + r"(?:\s+" + _ID + r")?)\s*")
@@ -71,7 +74,7 @@ TABLES = TableSpec(
         Col("rapport", "choice", choices=KINDS),
         Col("per", "date", doc="Rapportdatum (ÅÅÅÅ-MM-DD)"),
         Col("enhet", "choice", choices=units.UNITS),
-        Col("decimaler", "int", sign="+", doc="Antal decimaler som källan skriver"),
+        Col("decimaler", "int", sign="+", maximum=MAX_DECIMALS, doc="Antal decimaler som källan skriver"),
         Col("kalla"),
         Col("avsnitt", doc="Avsnitt eller sida i källan"),
     ),
@@ -97,9 +100,9 @@ VALUES = TableSpec(
     "Värdena i tabellerna, ett per rad",
     (
         Col("tabell", pattern=_ID, pattern_text=ID_TEXT),
-        Col("rad", "int", sign="+", doc="Radens nummer i källans tabell, uppifrån"),
+        Col("rad", "int", sign="+", minimum=1, doc="Radens nummer i källans tabell, uppifrån"),
         Col("post", doc="Radens text som i källan"),
-        Col("summeras_i", "int", required=False, sign="+", doc="Numret på raden som raden summeras i"),
+        Col("summeras_i", "int", required=False, sign="+", minimum=1, doc="Numret på raden som raden summeras i"),
         Col("roll", "choice", choices=ROLES),
         Col("berakning", required=False, doc="För en differensrad: t.ex. rad 5 - rad 6"),
         Col("kolumn", pattern=_ID, pattern_text=ID_TEXT),
@@ -113,9 +116,9 @@ LINKS = TableSpec(
     "Rader i två tabeller som anger samma belopp",
     (
         Col("tabell", pattern=_ID, pattern_text=ID_TEXT),
-        Col("rad", "int", sign="+"),
+        Col("rad", "int", sign="+", minimum=1),
         Col("samma_tabell", pattern=_ID, pattern_text=ID_TEXT),
-        Col("samma_rad", "int", sign="+"),
+        Col("samma_rad", "int", sign="+", minimum=1),
     ),
     key=("tabell", "rad", "samma_tabell", "samma_rad"),
 )
@@ -125,7 +128,7 @@ COMMENTS = TableSpec(
     "Källans kommentarer till raderna i tabellerna",
     (
         Col("tabell", pattern=_ID, pattern_text=ID_TEXT),
-        Col("rad", "int", sign="+", doc="Radens nummer i tabell_varden.csv"),
+        Col("rad", "int", sign="+", minimum=1, doc="Radens nummer i tabell_varden.csv"),
         Col("kommentar", doc="Kommentaren som i källan, t.ex. förklaringen till en avvikelse"),
     ),
     key=("tabell", "rad"),

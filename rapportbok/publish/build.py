@@ -413,12 +413,18 @@ def _publish_downloads(stage: Path) -> None:
         shutil.copytree(folder, target, dirs_exist_ok=True)
 
 
+# Failures of the kernel rather than of the notebook's code: their text (rapportbok.publish.executor) says in
+# Swedish what happened, and the English name of the error adds nothing for the analyst.
+KERNEL_FAILURES = ("DeadKernelError", "CellTimeoutError", "KernelStartError")
+
+
 def _describe_failure(job: Job, err: BaseException) -> str:
     ename = getattr(err, "ename", type(err).__name__)
     evalue = getattr(err, "evalue", str(err))
     cell = getattr(err, "exec_count", None)
     where = f", cell {cell}" if cell else ""
-    return f"Notebooken {job.chapter}.ipynb för {job.org} {job.year} stoppade{where}: {ename}: {evalue}"
+    what = evalue if ename in KERNEL_FAILURES else f"{ename}: {evalue}"
+    return f"Notebooken {job.chapter}.ipynb för {job.org} {job.year} stoppade{where}: {what}"
 
 
 def execute_all(

@@ -637,7 +637,15 @@ def _write_in_parallel(app, env):
         gc.freeze()  # the writers are forked: a collection in them would touch, and so copy, every page of the heap
 
 
+def _verbatim_quotes(app, config):
+    """No "smart quotes": docutils would turn the straight quotes of a quotation from data into curly ones, and
+    the book quotes its sources verbatim. The templates and the chapters write Swedish quotation marks (” ’)
+    themselves where they mean them."""
+    config.smartquotes = False
+
+
 def setup(app):
+    app.connect("config-inited", _verbatim_quotes)
     app.connect("builder-inited", _read_serially)
     app.connect("env-updated", _write_in_parallel)
     app.connect("config-inited", _swedish_catalogues)
