@@ -214,6 +214,7 @@ SAFE_VALUES = {
     ("build.py", "y"): "ett årtal (Job.year)",
     ("build.py", "year"): "ett årtal (parametern year: int)",
     ("chapters/risk.py", "s"): "nivå för sannolikhet, ett heltal",
+    ("chapters/risk.py", "self._of_highest()"): "skalornas högsta riskvärde genom fmt, eller inget",
     ("chapters/risk.py", "v"): "nivå för väsentlighet, ett heltal",
     ("chapters/summary.py", "name"): "trafikljusets namn, konstant",
     ("chapters/budget.py", "forecast"): "konstant text",

@@ -80,7 +80,7 @@ def _size_text(n: int) -> str:
     from rapportbok.core import fmt
 
     if n >= MB / 10:
-        return f"{fmt.number(n / MB, 0 if n % MB == 0 else 1)} MB"
+        return f"{fmt.number(n / MB, 0 if n % MB == 0 or n >= 10 * MB else 1)} MB"
     return f"{fmt.number(n / 1024, 0)} kB"
 
 

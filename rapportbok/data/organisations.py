@@ -64,7 +64,18 @@ def folder_issue(entry: os.DirEntry) -> Issue | None:
         return None
     if entry.is_symlink():
         return Issue(f"{name}/", 0, "", "en symbolisk länk", "en vanlig mapp i data/: " + inputs.COPY_INSTEAD)
-    if not entry.is_dir(follow_symlinks=False) or name in ids.BOOK_FOLDERS:
+    if not entry.is_dir(follow_symlinks=False):
+        return None
+    if name in ids.BOOK_FOLDERS:
+        if os.path.lexists(os.path.join(entry.path, "organisation.yml")):
+            return Issue(
+                f"{name}/organisation.yml",
+                0,
+                "",
+                name,
+                f"ingen organisation i data/{name}/, som boken själv använder (källtexterna och Kolada-lagringen): "
+                "lägg organisationen i en egen mapp",
+            )
         return None
     if not ids.SLUG.valid(name):
         return Issue(f"{name}/", 0, "", name, "en organisations mapp med ett namn av " + ids.SLUG.text)

@@ -272,6 +272,10 @@ def csv_text(raw: bytes, label: str) -> tuple[str | None, list[Issue]]:
     return text, []
 
 
+UNCLOSED_QUOTE = "ett citattecken som inte avslutas"
+UNCLOSED_QUOTE_EXPECTED = 'en CSV-fil där varje cell som börjar med citattecken (") också avslutas med ett'
+
+
 def _csv_rows(text: str, label: str) -> tuple[list[list[str]] | None, str, list[Issue]]:
     """The records of a CSV text (row 1 is the header) and its delimiter, or the issue naming the row where
     the record that cannot be read starts."""
@@ -282,27 +286,13 @@ def _csv_rows(text: str, label: str) -> tuple[list[list[str]] | None, str, list[
             rows.append(record)
     except csv.Error as err:
         long_cell = "larger than field limit" in str(err)
-        return (
-            None,
-            delim,
-            [
-                Issue(
-                    label,
-                    len(rows) + 1,
-                    "",
-                    "en cell längre än 128 kB" if long_cell else "ett citattecken som inte avslutas",
-                    (
-                        'celler kortare än 128 kB – kontrollera att varje cell med citattecken (") också avslutas '
-                        "med ett"
-                        if long_cell
-                        else 'en CSV-fil där varje cell som börjar med citattecken (") också avslutas med ett '
-                        "– kontrollera raden och raderna under den"
-                    )
-                    + " – "
-                    + SAVE_AS_CSV,
-                )
-            ],
+        found = "en cell längre än 128 kB" if long_cell else UNCLOSED_QUOTE
+        expected = (
+            'celler kortare än 128 kB – kontrollera att varje cell med citattecken (") också avslutas med ett'
+            if long_cell
+            else UNCLOSED_QUOTE_EXPECTED
         )
+        return None, delim, [Issue(label, len(rows) + 1, "", found, expected + " – " + SAVE_AS_CSV)]
     return rows, delim, []
 
 
@@ -567,6 +557,9 @@ def read_table(
     body = []
     for i, r in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in r):
+            continue
+        if len(r) < len(header) and "\n" in r[-1]:  # a quote opened in the last cell swallowed the rows below
+            issues.append(Issue(label, i, "", UNCLOSED_QUOTE, UNCLOSED_QUOTE_EXPECTED + " – " + SAVE_AS_CSV))
             continue
         if len(r) != len(header):
             issues.append(

@@ -200,8 +200,8 @@ TABLES, FOLLOWUP = "tabeller", "uppfoljning"
 
 def workbook_kind(path: Path) -> str | None:
     """Which template a workbook was made from, by what it holds wherever the analyst moved its sheets:
-    :data:`TABLES` (a sheet with 'tabell' in A1, or the sheet Länkar: a tables workbook whose table sheets are
-    gone is still one, and its import says so), :data:`FOLLOWUP` (the sheet Uppföljning, or 'atgard_id' in A1
+    :data:`TABLES` (a sheet with 'tabell' in A1, or the sheet Länkar, or its instructions: a tables workbook whose
+    table sheets are gone is still one, and its import says so), :data:`FOLLOWUP` (the sheet Uppföljning, or 'atgard_id' in A1
     of the first sheet), or None (neither, or not a workbook: the caller says what was expected)."""
     from rapportbok.data.measure_workbook import SHEET as FOLLOWUP_SHEET
 
@@ -222,6 +222,8 @@ def workbook_kind(path: Path) -> str | None:
     if FOLLOWUP_SHEET in names:
         return FOLLOWUP
     if any(n.strip().lower() in (LINKS_SHEET.lower(), "lankar") for n in names):
+        return TABLES
+    if corners.get(INFO_SHEET) == INSTRUCTIONS[0]:  # only the instructions of a tables template are left
         return TABLES
     if names and corners[names[0]] == "atgard_id":
         return FOLLOWUP

@@ -102,7 +102,7 @@ def page_org(env, docname: str | None) -> str | None:
     """The organisation a page belongs to (its chapters, its year pages, its source pages), or None."""
     if not docname:
         return None
-    m = ORG_YEAR_PAGE.match(docname)
+    m = ORG_YEAR_PAGE.fullmatch(docname)
     if m:
         return m["org"]
     org = (env.metadata.get(docname) or {}).get(ORG_META)
@@ -349,7 +349,7 @@ LITERAL_SV = {
 SEARCH_TEXT = "Sök i boken …"
 TITLE_SEP = " – "
 # book/<org>/<year>/<page>: a page of one organisation-year.
-ORG_YEAR_PAGE = re.compile(r"^book/(?P<org>[^/]+)/(?P<year>\d{4})/(?P<page>[^/]+)$")
+ORG_YEAR_PAGE = re.compile(r"book/(?P<org>[^/]+)/(?P<year>[0-9]{4})/(?P<page>[^/]+)")  # fullmatch only
 
 
 def _swedish_catalogues(app, config):
@@ -394,7 +394,7 @@ ORG_YEARS_ATTR = "rapportbok_org_years"  # on the build environment, set once af
 def _scan_org_years(env) -> dict[str, dict[int, str]]:
     out: dict[str, dict[int, str]] = {}
     for doc in env.found_docs:
-        m = ORG_YEAR_PAGE.match(doc)
+        m = ORG_YEAR_PAGE.fullmatch(doc)
         if m and m["page"] == "index" and doc in env.titles:
             out.setdefault(m["org"], {})[int(m["year"])] = env.titles[doc].astext()
     return out
@@ -431,7 +431,7 @@ def _org_name(title: str, year: int) -> str:
 def page_title(env, docname: str) -> str | None:
     """'Budget och ekonomiska ramar – Alingsås kommun 2025' for a chapter page; the year page's own title
     for a year page; None for other pages (plain text)."""
-    m = ORG_YEAR_PAGE.match(docname)
+    m = ORG_YEAR_PAGE.fullmatch(docname)
     if not m:
         return None
     year_doc = f"book/{m['org']}/{m['year']}/index"
@@ -453,7 +453,7 @@ def switcher_html(env, docname: str) -> str:
     """Links to the same page for the organisation's other years and to the other organisations."""
     from rapportbok.core import escape
 
-    m = ORG_YEAR_PAGE.match(docname)
+    m = ORG_YEAR_PAGE.fullmatch(docname)
     if not m:
         return ""
     org, year, page = m["org"], int(m["year"]), m["page"]
@@ -493,7 +493,7 @@ def switcher_html(env, docname: str) -> str:
 
 def _title_and_switcher(app, doctree, docname):
     """The H1 of an organisation-year's page names it; a switcher follows the H1."""
-    m = ORG_YEAR_PAGE.match(docname)
+    m = ORG_YEAR_PAGE.fullmatch(docname)
     if not m:
         return
     section = next(iter(doctree.findall(nodes.section)), None)
@@ -563,7 +563,7 @@ def _download_menu(app, pagename, templatename, context, doctree):
     if buttons is None:
         return
     kept = [b for b in buttons if b.get("label") != "download-buttons"]
-    m = ORG_YEAR_PAGE.match(pagename)
+    m = ORG_YEAR_PAGE.fullmatch(pagename)
     pdf_url = pdf_text = None
     if m and os.environ.get(PDF_ENV) == "1":
         year_doc = f"book/{m['org']}/{m['year']}/index"
