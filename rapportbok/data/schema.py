@@ -112,6 +112,14 @@ KINDS = {
 }
 
 
+# What the columns that many files share mean, where a column gives no description of its own.
+SHARED_DOCS = {
+    "kalla": "Källdokumentets id i data/kallor.csv",
+    "avsnitt": "Var i källan: avsnittets rubrik, tabellen eller sidan som i dokumentet (källraden länkar dit)",
+    "citat": "Meningen ordagrant ur källan",
+}
+
+
 @dataclass(frozen=True)
 class Col:
     name: str
@@ -126,6 +134,11 @@ class Col:
     may_omit: bool = False  # the header may leave the column out (read as empty cells); for columns added later
     minimum: int | None = None  # int columns: the least value (a row number starts at 1)
     maximum: int | None = None  # int columns: the greatest value
+
+    @property
+    def description(self) -> str:
+        """What the column holds, in Swedish (its own ``doc``, else the shared one for its name)."""
+        return self.doc or SHARED_DOCS.get(self.name, "")
 
     def expected(self) -> str:
         if isinstance(self.pattern, ids.IdKind):
@@ -577,7 +590,7 @@ def read_table(
     # Every cell is a string by now, so the columns carry no dtype check: pandera's check of ``str`` on an
     # object column tests each cell and then formats an empty table of failure cases into a message it
     # throws away, for every column of every table (13 % of the checks before the kernels at 290
-    # organisations; README, Byggtider).
+    # organisations; handbok/historik/byggtider.md).
     schema = pa.DataFrameSchema({c.name: pa.Column(None, _check_for(c), nullable=False) for c in spec.columns})
     try:
         schema.validate(df, lazy=True)
