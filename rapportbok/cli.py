@@ -36,6 +36,16 @@ class Integer(click.ParamType):
         return n
 
 
+class FileName(click.ParamType):
+    """A file to write, as given (the command says in Swedish what is wrong with it)."""
+
+    name = "fil"
+    expected = "en fil"
+
+    def convert(self, value, param, ctx):
+        return str(value)
+
+
 class Choice(click.Choice):
     """click.Choice, refused in Swedish."""
 
@@ -515,6 +525,7 @@ def new_organisation(kommun: str, years: tuple[int, ...], slug: str | None) -> N
     "--ut",
     "out",
     default=None,
+    type=FileName(),
     help="Filen att skriva (standard: uppfoljning_ORG_ÅR_TT.xlsx eller uppfoljning_ORG_ÅÅÅÅ-MM-DD.xlsx här).",
 )
 @click.option(

@@ -101,9 +101,17 @@ def _is_link(st: os.stat_result) -> bool:
     return stat.S_ISLNK(st.st_mode) or getattr(st, "st_reparse_tag", 0) in _LINK_TAGS
 
 
+def confined(path: Path | str, base: Path | str, label: str) -> None:
+    """InputError unless ``path`` lies inside ``base`` as written (no absolute path elsewhere, no '..' out of it,
+    no NUL); the links on the way are for :func:`read_bytes` to refuse, by name."""
+    _parts(Path(path), Path(base), label)
+
+
 def _parts(path: Path, base: Path, label: str) -> tuple[str, list[str]]:
     """The real folder of ``base`` and the names from it down to ``path`` (lexically: no link followed)."""
     outside = InputError(label, "en sökväg utanför sin mapp", f"en fil inom {Path(base).name}/")
+    if "\0" in str(path):
+        raise outside
     base_real = os.path.realpath(base)
     target = os.path.abspath(path)
     for top in (os.path.abspath(base), base_real):

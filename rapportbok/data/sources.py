@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rapportbok.core import ids, inputs, state
-from rapportbok.core.paths import PathError, data_dir, inside
+from rapportbok.core.paths import PathError, data_dir
 from rapportbok.data.schema import Col, DataError, Issue, TableSpec, read_table
 
 KALLOR = TableSpec(
@@ -49,14 +49,18 @@ KALLOR = TableSpec(
 KOLADA_SOURCE = "kolada"
 
 
+FIL_EXPECTED = "en relativ sökväg som stannar inom data/ (en fil under data/)"
+
+
 def _file_issues(df, data: Path) -> list[Issue]:
-    """Each source's text file must be a path inside data/ (resolved: no '..', no absolute path, no link out)."""
+    """Each source's text file must be a path inside data/ as written (no '..' out, no absolute path); a link on
+    the way is refused, by its name, where the text is read (rapportbok.core.inputs)."""
     issues = []
     for row, fil in df["fil"].items():
         try:
-            inside(data, fil)
-        except PathError as err:
-            issues.append(Issue("kallor.csv", int(row), "fil", str(fil), err.expected + " (en fil under data/)"))
+            inputs.confined(data / fil, data, str(fil))
+        except inputs.InputError:
+            issues.append(Issue("kallor.csv", int(row), "fil", str(fil), FIL_EXPECTED))
     return issues
 
 
@@ -71,17 +75,12 @@ def load(data: Path | None = None):
     return df.set_index("kalla")
 
 
-def text_file(row, data: Path | None = None) -> Path:
-    """The resolved path of a source's text (a row of :func:`load`), confined to data/."""
-    return inside(data or data_dir(), row["fil"])
-
-
 def read_text(row, data: Path | None = None) -> str:
-    """A source's text (a row of :func:`load`), as it is published: a regular UTF-8 file under data/, reached
-    without a link (a link inside data/ would publish another file under this source's name), at most
-    :data:`rapportbok.core.inputs.TEXT_LIMIT`. PathError or InputError (file, line, found, expected) else."""
+    """A source's text (a row of :func:`load`), as it is published: a regular UTF-8 file under data/ (no '..'
+    out, no absolute path), reached without a link (a link inside data/ would publish another file under this
+    source's name), at most :data:`rapportbok.core.inputs.TEXT_LIMIT`. InputError (file, line, found,
+    expected) else."""
     data = data or data_dir()
-    text_file(row, data)  # confined: no absolute path, no '..' out of data/
     return inputs.read_text(data / row["fil"], data, limit=inputs.TEXT_LIMIT, label=str(row["fil"]))
 
 
