@@ -390,7 +390,7 @@ def _check_for(c: Col) -> list[pa.Check]:
                 error=words + (f" ({c.doc.lower()})" if c.doc else ""),
             )
         )
-    if c.sign and c.kind in ("number", "int", "decimal"):
+    if c.sign and c.kind in ("number", "int", "decimal") and not (c.sign == "+" and (c.minimum or 0) > 0):
         if c.sign == "+":
             sign_ok, words = (lambda n: n >= 0), "ett tal som inte är negativt"
         else:
