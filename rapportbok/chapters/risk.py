@@ -130,10 +130,13 @@ class RiskChapter(ChapterPage):
                 f"1 och {fmt.number(16)}."
             )
             return
+        span = f"mellan {fmt.number(min(s) * min(v))} och {fmt.number(self.highest)}"
+        if (min(s), max(s)) == (min(v), max(v)):
+            md(f"Båda skalorna går från {fmt.number(min(s))} till {fmt.number(max(s))}, så riskvärdet ligger {span}.")
+            return
         md(
             f"Skalorna går från {fmt.number(min(s))} till {fmt.number(max(s))} (sannolikhet) och från "
-            f"{fmt.number(min(v))} till {fmt.number(max(v))} (väsentlighet), så riskvärdet ligger mellan "
-            f"{fmt.number(min(s) * min(v))} och {fmt.number(self.highest)}."
+            f"{fmt.number(min(v))} till {fmt.number(max(v))} (väsentlighet), så riskvärdet ligger {span}."
         )
 
     @staticmethod
