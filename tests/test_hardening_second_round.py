@@ -645,3 +645,33 @@ def test_the_date_of_a_year_spec_is_still_read(data):
     from rapportbok.data import organisations as orgs
 
     assert orgs.get("alingsas", data).ends[2025] == dt.date(2025, 10, 31)
+
+
+def test_every_reader_of_data_goes_through_the_opening_function():
+    """No module of the data stage reads a file itself (read_bytes, read_text, open, or pandas and openpyxl on a
+    path rather than on bytes or text already read); the exceptions are files that are not in data/."""
+    import ast
+
+    allowed = {
+        ("datasets.py", "read_bytes"): "the build's own signed hand-over files in its staging folder",
+        ("measure_workbook.py", "open"): "writes the sheet as text to a temporary file",
+        ("kolada.py", "read_text"): "the fetch's own resumable parts in _build/kolada-hamtning/",
+        ("kolada_snapshot.py", "open"): "Kolada's metadata shipped in the package (rapportbok/data/kolada_metadata/)",
+        ("kolada_snapshot.py", "read_text"): "Kolada's metadata shipped in the package",
+        ("scaffold.py", "read_text"): "ny-organisation's check of other organisations (issue #27, item 14)",
+    }
+    found = []
+    for path in sorted((ROOT / "rapportbok" / "data").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            owner = getattr(func.value, "id", "") if isinstance(func, ast.Attribute) else ""
+            if owner in ("inputs", "sources") or (name == "read_text" and isinstance(func, ast.Name)):
+                continue  # the opening function, or a source's text read through it
+            reads = name in ("read_bytes", "read_text", "open")
+            on_a_path = name in ("read_csv", "load_workbook") and node.args and not isinstance(node.args[0], ast.Call)
+            if (reads or on_a_path) and (path.name, name) not in allowed:
+                found.append(f"{path.name}:{node.lineno} {ast.unparse(node)[:60]}")
+    assert found == []

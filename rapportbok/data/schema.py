@@ -312,14 +312,14 @@ def _csv_rows(text: str, label: str) -> tuple[list[list[str]] | None, str, list[
 def _character_issues(rows: list[list[str]], label: str) -> list[Issue]:
     """Cells holding a character no input may hold (rapportbok.core.inputs.forbidden_character), by row and column.
     The value shown is the character's name: printing the cell would print the character."""
-    import openpyxl.utils
-
     header = [h.strip() for h in rows[0]] if rows else []
     issues = []
     for i, r in enumerate(rows, start=1):
         for j, cell in enumerate(r):
             hit = inputs.forbidden_character(cell)
             if hit:
+                import openpyxl.utils
+
                 column = (
                     header[j] if i > 1 and j < len(header) and header[j] else openpyxl.utils.get_column_letter(j + 1)
                 )
@@ -553,9 +553,11 @@ def read_table(
         rows, delim, problems = _csv_rows(text, label)
         if rows is None:
             return None, problems
-    problems = _character_issues(rows, label)
-    if problems:
-        return None, problems
+    # One search of the whole text first (a CSV file): the cells are looked at only when it finds something.
+    if str(path).lower().endswith(".xlsx") or inputs.forbidden_character(text) is not None:
+        problems = _character_issues(rows, label)
+        if problems:
+            return None, problems
     header = [h.strip() for h in rows[0]]
     issues: list[Issue] = []
     for j, name in enumerate(header):
