@@ -203,7 +203,9 @@ def read_bytes(path: Path | str, base: Path | str | None, *, limit: int, label: 
         raise
     try:
         now = os.fstat(fd)
-        if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino) or not stat.S_ISREG(now.st_mode):
+        # The same file as checked (POSIX; Windows may number a file differently in its two kinds of stat).
+        swapped = os.name == "posix" and (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino)
+        if swapped or not stat.S_ISREG(now.st_mode):
             raise InputError(label, "en fil som byttes ut medan den lästes", "en fil som inte ändras under läsningen")
         if now.st_size > limit:
             raise InputError(
