@@ -129,3 +129,53 @@ def test_every_environment_variable_in_the_code_is_documented(tool):
     found = tool.env_vars_in_code() - tool.TEST_ONLY_NAMES
     assert found == set(tool.ENV_VARS) | set(tool.INTERNAL_ENV_VARS)
     assert {"RAPPORTBOK_DATA", "RAPPORTBOK_SITE_JOBS", "RAPPORTBOK_HANDBOK"} <= found
+
+
+# --- README and the files beside it ----------------------------------------------------------------
+
+
+def test_the_readme_fits_a_screen_or_two_with_both_commands_first():
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 150
+    first_screen = "\n".join(lines[:25])
+    assert "make book" in first_screen and "make test" in first_screen
+    text = "\n".join(lines)
+    for needed in ("conda env create -f environment.yml", "handbok/", "EUPL-1.2", ".png"):
+        assert needed in text, needed
+
+
+@pytest.mark.parametrize("name", ["README.md", "CONTRIBUTING.md", "ARCHITECTURE.md", "CHANGELOG.md"])
+def test_every_relative_link_in_the_top_files_resolves(name):
+    import re
+
+    text = (ROOT / name).read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    local = [t for t in targets if "://" not in t]
+    missing = [t for t in local if not (ROOT / t).exists()]
+    assert not missing, (name, missing)
+    if name == "README.md":
+        assert len(local) >= 15  # the handbook's pages, the picture, the licence
+
+
+def test_the_licence_is_the_eupl_and_named_in_pyproject():
+    import tomllib
+
+    assert "EUROPEAN UNION PUBLIC LICENCE v. 1.2" in (ROOT / "LICENSE").read_text(encoding="utf-8")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "EUPL-1.2" and project["license-files"] == ["LICENSE"]
+
+
+def test_a_removed_page_is_not_published(tmp_path):
+    """Sphinx keeps the HTML of a page whose file is gone; the handbook's build must not publish it."""
+    import shutil
+
+    src = tmp_path / "handbok"
+    shutil.copytree(ROOT / "handbok", src)
+    shutil.copytree(ROOT / "_static", tmp_path / "_static")  # the book's stylesheet, shared
+    out = tmp_path / "ut"
+    stale = handbook.html(out) / "referens" / "borttagen.html"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("<p>gammal sida</p>", encoding="utf-8")
+    proc = load_tool("handbok").build(tmp_path, out=out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (handbook.html(out) / "index.html").is_file() and not stale.exists()

@@ -408,6 +408,11 @@ ENV_VARS = {
         "En redan byggd webbplats som webbläsartesterna använder i stället för att bygga (bara vid utveckling).",
         "testerna",
     ),
+    "RAPPORTBOK_TEST_HTTP_LOKAL": (
+        "**Bara för tester.** `1`: `--api-adress` får vara http (i stället för https), men bara till den egna "
+        "datorn (127.0.0.1, ::1, localhost), för testernas låtsade Kolada-server. Sätt den aldrig annars.",
+        "testerna, `make testbook-kolada`",
+    ),
 }
 # Set by the build for its own child processes; never set them yourself.
 INTERNAL_ENV_VARS = {

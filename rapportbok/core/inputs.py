@@ -249,8 +249,8 @@ def character_name(ch: str) -> str:
         what = "ersättningstecken: ett tecken gick förlorat när filen sparades"
     elif code == 0xFEFF:
         what = "ett osynligt byte-ordningsmärke mitt i texten"
-    elif code in (0x2028, 0x2029):
-        what = "en osynlig rad- eller styckebrytning"
+    elif code in (0x85, 0x2028, 0x2029):  # line breaks to YAML, invisible in an editor
+        what = {0x85: "nästa rad", 0x2028: "radavgränsare", 0x2029: "styckeavgränsare"}[code]
     elif 0x200E <= code <= 0x200F or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069 or code == 0x061C:
         what = "ändrar skrivriktningen"
     else:

@@ -481,8 +481,9 @@ XLSX_HELP = (
 )
 
 
-def xlsx_rows(path: Path, label: str, index: int = 0) -> tuple[list[list[str]] | None, list[Issue]]:
-    """The first sheet (or sheet ``index``) of an .xlsx workbook as rows of text (row 1 is the header), or the issues.
+def xlsx_rows(path: Path, label: str, prefer: str | None = None) -> tuple[list[list[str]] | None, list[Issue]]:
+    """A one-table .xlsx workbook as rows of text (row 1 is the header), or the issues: the sheet named
+    ``prefer`` (a template's) if there is one, else the first sheet Excel shows; never a hidden one.
 
     Streamed and bounded by :func:`rapportbok.data.workbook.read_sheet` (formula cells without a
     saved result are refused with their address).
@@ -491,7 +492,7 @@ def xlsx_rows(path: Path, label: str, index: int = 0) -> tuple[list[list[str]] |
 
     from rapportbok.data.workbook import read_sheet
 
-    rows, problems = read_sheet(Path(path), label, index)
+    rows, problems = read_sheet(Path(path), label, prefer=prefer)
     if rows is None:
         return None, problems
     if not rows:

@@ -3,7 +3,7 @@
 Everything is built in a staging folder (``.staging-<id>/``, a complete site root) and only
 moved into place when every notebook and the site build have succeeded: ``book/``,
 ``_toc.yml`` and ``_build/html/`` are replaced together, or not at all, also when the process
-is killed half-way (rapportbok.publish.journal). A failing cell stops the build with the notebook, the
+is killed half-way (rapportbok.core.journal). A failing cell stops the build with the notebook, the
 cell and the error; the staging folder is removed. Child processes (the kernels, jupyter-book)
 end with the build.
 """
@@ -23,21 +23,30 @@ import yaml
 
 from rapportbok.analysis import consistency
 from rapportbok.chapters import registry
-from rapportbok.core import escape, fmt, ids, periods
+from rapportbok.core import escape, files, fmt, ids, journal, lock, periods
 from rapportbok.core.files import FileInUse
 from rapportbok.core.hashing import Digest, files_under, tree_digest
 from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, project_root
 from rapportbok.data import datasets
 from rapportbok.data import organisations as orgs
 from rapportbok.data.schema import DataError
-from rapportbok.publish import fold, handbook, journal, processes, stamp, templates
+from rapportbok.publish import fold, handbook, processes, stamp, templates
 
 AUDIT = "avstamning"  # the Avstämning page (rapportbok.chapters.audit): the PDF's appendix
 HANDOFF = ".validated"  # in the staging folder while notebooks run: the validated input for the kernels
 
 
 class BuildError(Exception):
-    """A build step failed; the message says which and why, in Swedish."""
+    """A build step failed; the message says which and why, in Swedish.
+
+    ``untouched``: the previous book/, _toc.yml and site are as they were (every failure before the
+    publication, and a publication that was undone); False when a publication could be neither
+    completed nor undone (rapportbok.core.journal.Unfinished), and the message says what is where.
+    """
+
+    def __init__(self, message: str, untouched: bool = True):
+        super().__init__(message)
+        self.untouched = untouched
 
 
 @dataclass(frozen=True)
@@ -413,8 +422,7 @@ def _publish_downloads(stage: Path) -> None:
     from rapportbok.present.downloads import FOLDER
 
     for folder in sorted((stage / "book").rglob(FOLDER)):
-        target = stage / "_build" / "html" / folder.relative_to(stage)
-        shutil.copytree(folder, target, dirs_exist_ok=True)
+        files.copy_tree(folder, stage / "_build" / "html" / folder.relative_to(stage))  # a full disk says so
 
 
 # Failures of the kernel rather than of the notebook's code: their text (rapportbok.publish.executor) says in
@@ -688,15 +696,20 @@ SITE_MARKER = stamp.SITE_MARKER  # content hash of what the site was built from
 
 def _swap(stage: Path, root: Path, site: bool) -> None:
     """Publish the staged book, _toc.yml (and site) together: all or, if killed before the journal, none."""
+    from rapportbok.core.oserrors import describe
+
     try:
-        journal.publish(root, stage, ["book", "_toc.yml", *(["_build/html"] if site else [])])
+        journal.commit(journal.publication(root), stage, ["book", "_toc.yml", *(["_build/html"] if site else [])])
+    except journal.Unfinished as err:
+        raise BuildError(str(err), untouched=False) from err
     except FileInUse as err:
         raise BuildError(
             f"{err} Den nya boken är klar men inte publicerad; den publiceras när rapportbok körs nästa gång."
         ) from err
-    except OSError as err:
+    except OSError as err:  # a folder that cannot be replaced, a full disk: every rename was undone
         raise BuildError(
-            f"Den nya boken kunde inte publiceras färdigt ({err}). Nästa körning av rapportbok slutför publiceringen."
+            f"Den nya boken kunde inte publiceras: {describe(err)}. Publiceringen har gjorts ogjord och det nya "
+            "bygget kastats; rätta felet och kör bygget igen."
         ) from err
 
 
@@ -719,8 +732,9 @@ def build(
     rendered by Debian's Chromium, and the year pages' PDF links are kept (without, the site says
     there is no PDF; book/ is the same either way).
 
-    The build holds the project's lock (one build at a time) and first completes a publication
-    a killed build left half done and removes its staging folders (rapportbok.publish.journal).
+    The build holds the project's lock (rapportbok.core.lock: it waits for another command that writes
+    data/ or publishes) and first completes what a killed command left half done and removes its
+    staging folders (rapportbok.core.journal).
     """
     if pdf and not site:
         raise BuildError("PDF byggs från webbplatsen; --pdf går inte med --no-site.")
@@ -730,15 +744,14 @@ def build(
         if chromium.find() is None:
             raise BuildError(chromium.INSTALL_HINT)
     root = project_root()
-    try:
-        with journal.locked(root):
-            try:
-                journal.recover_locked(root, log)
-            except (journal.JournalError, FileInUse) as err:
-                raise BuildError(str(err)) from err
-            return _build(root, site, workers, log, incremental, pdf, tuple(only))
-    except journal.Busy:
-        raise BuildError("Ett annat bygge pågår redan i den här mappen; vänta tills det är klart.") from None
+    with lock.held(root, "bygg", waiting=log):
+        try:
+            journal.recover_all_locked(root, data_dir(), log, building=True)
+        except journal.Unfinished as err:
+            raise BuildError(str(err), untouched=False) from err
+        except (journal.JournalError, FileInUse) as err:
+            raise BuildError(str(err)) from err
+        return _build(root, site, workers, log, incremental, pdf, tuple(only))
 
 
 def _selection(
@@ -809,7 +822,7 @@ def _build(
         (stage / "book").mkdir()
         shutil.copy(root / "_config.yml", stage / "_config.yml")
         if (root / "_static").is_dir():
-            shutil.copytree(root / "_static", stage / "_static")
+            files.copy_tree(root / "_static", stage / "_static")
         src_pages = source_pages(data_dir(), all_orgs)
         (stage / "book" / "kallor").mkdir()
         for name, text in src_pages.items():
@@ -850,7 +863,7 @@ def _build(
             (stage / "_build" / "html" / SITE_MARKER).write_text(site_digest)
         _swap(stage, root, site)
     finally:
-        journal.discard_stage(root, stage)
+        journal.discard_stage(journal.publication(root), stage)
     if only:  # the other organisations' notebooks may be out of date: the next full build must look
         stamp.forget(root)
     else:

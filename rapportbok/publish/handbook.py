@@ -17,6 +17,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from rapportbok.core import files
+
 FOLDER = "handbok"  # the sources, under the project root; also the folder in the site
 CACHE = Path("_build") / "handbok"  # jupyter-book's output (HTML in _build/html under it) and doctrees
 ENV = "RAPPORTBOK_HANDBOK"  # "1": the site has the handbook (rapportbok.publish.sphinxext keeps the link)
@@ -31,7 +33,12 @@ def source(root: Path) -> Path | None:
 
 
 def command(src: Path, out: Path, strict: bool = False) -> list[str]:
-    """jupyter-book's command that builds the handbook in ``src`` into ``out`` (HTML in out/_build/html)."""
+    """jupyter-book's command that builds the handbook in ``src`` into ``out`` (HTML in out/_build/html).
+
+    The HTML of an earlier build is removed first: Sphinx never deletes the page of a file that is gone, and
+    a renamed or removed page must not be published. Its doctrees stay, so unchanged pages are not re-read.
+    """
+    shutil.rmtree(html(out), ignore_errors=True)
     cmd = [sys.executable, "-c", JUPYTER_BOOK, "build", str(src), "--path-output", str(out), "--quiet"]
     return cmd + (["--warningiserror", "--nitpick", "--keep-going"] if strict else [])
 
@@ -46,5 +53,5 @@ def place(out: Path, site: Path) -> Path:
     target = site / FOLDER
     if target.exists():
         shutil.rmtree(target)
-    shutil.copytree(html(out), target)
+    files.copy_tree(html(out), target)  # stops at the first error as it is: a full disk says so
     return target
