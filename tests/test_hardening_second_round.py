@@ -658,7 +658,6 @@ def test_every_reader_of_data_goes_through_the_opening_function():
         ("kolada.py", "read_text"): "the fetch's own resumable parts in _build/kolada-hamtning/",
         ("kolada_snapshot.py", "open"): "Kolada's metadata shipped in the package (rapportbok/data/kolada_metadata/)",
         ("kolada_snapshot.py", "read_text"): "Kolada's metadata shipped in the package",
-        ("scaffold.py", "read_text"): "ny-organisation's check of other organisations (issue #27, item 14)",
     }
     found = []
     for path in sorted((ROOT / "rapportbok" / "data").glob("*.py")):

@@ -133,10 +133,13 @@ def kolada_yml(m: snap.Municipality, snapshot: snap.Snapshot, first_year: int) -
 def _has_kolada_id(path: Path, kolada_id: str) -> bool:
     """Whether another organisation's organisation.yml names ``kolada_id``: its bytes searched for the line
     ``kolada_id: "1440"``, so a file in another encoding (or not text at all) is no obstacle here; reading it
-    properly, with a message naming the bad byte, is `kontrollera`'s job."""
+    properly, with a message naming the bad byte, is `kontrollera`'s job. Read by rapportbok.core.inputs (data/ is
+    two levels up): a link, a pipe or an oversized file is not read and names nothing."""
+    from rapportbok.core import inputs
+
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = inputs.read_bytes(path, path.parent.parent, limit=inputs.YAML_LIMIT)
+    except (inputs.InputError, OSError):
         return False
     line = rb'^[ \t]*kolada_id:[ \t]*["\']?' + re.escape(kolada_id.encode("utf-8")) + rb'["\']?[ \t]*(#.*)?\r?$'
     return re.search(line, raw, re.MULTILINE) is not None
