@@ -410,7 +410,7 @@ def test_page_shows_the_follow_up(tmp_path, monkeypatch):
     assert sum("image/png" in o["data"] for o in t1) == 2
 
     t2 = _run_budget(tmp_path / "t2.ipynb", 2)
-    assert "Ingen uppföljning ännu för tertial 2 2025" in _html(t2)
+    assert "Källorna innehåller ingen budgetuppföljning för tertial 2 2025" in _html(t2)
     assert _table(_html(t2), "uppfoljning_budget")["Personalkostnader"] == [_n("-161 198")]
     assert "Senaste uppföljning för 2025: tertial 1 2025" in _markdown(t2)
 
@@ -428,6 +428,6 @@ def test_default_page_says_no_follow_up_yet(tmp_path, monkeypatch):
     monkeypatch.delenv("RAPPORTBOK_DATA", raising=False)
     out = _run_budget(tmp_path / "default.ipynb", 1)
     html = _html(out)
-    assert "Ingen uppföljning ännu för tertial 1 2025 (t.o.m. 30 april 2025)." in html
+    assert "Källorna innehåller ingen budgetuppföljning för tertial 1 2025 (t.o.m. 30 april 2025)." in html
     assert _table(html, "uppfoljning_budget")["Kommunbidrag"] == [f"256{NBSP}303"]
     assert 'uppfoljning"' not in html and _markdown(out) == ""

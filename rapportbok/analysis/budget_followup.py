@@ -5,7 +5,7 @@ bokslut in ``tabeller.csv`` and the other stated-table files, rows per kostnadss
 verksamhet), presented in the old file's long shape by
 :func:`rapportbok.data.budget_followup.from_model`; or the older ``data/<org>/budgetuppfoljning.csv``,
 one row per report date and kontogrupp (or per kontogrupp and verksamhet). Either way this module is
-the one analysis. Without either the book says "Ingen uppföljning ännu".
+the one analysis. Without either the book says "Källorna innehåller ingen budgetuppföljning".
 
 From stated tables, a row's budget is the table's ``budget helår`` where it states one, else the
 budget of the kontogrupp with the same name in the budget table; ``budget ack``, ``utfall ack

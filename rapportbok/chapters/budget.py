@@ -181,7 +181,12 @@ class BudgetChapter(ChapterPage):
                 "Därför visas inget diagram över dem."
             )
         over = budget.over_the_years(self.ramar)
-        cols = [c for c in ("Nettokostnad", "Kommunbidrag", "Resultat") if over[c].notna().any()]
+        # A result of 0 every year is said in the title; bars of height 0 would only draw an empty series.
+        cols = [
+            c
+            for c in ("Nettokostnad", "Kommunbidrag", "Resultat")
+            if over[c].notna().any() and not (c == "Resultat" and over[c].dropna().eq(0).all())
+        ]
         fig = charts.grouped_bars(
             over.assign(År=over["År"].astype(str)),
             "År",
@@ -316,7 +321,7 @@ class BudgetChapter(ChapterPage):
         s = fu.summary(data, self.ramar, y, t, th)
         self._followup_not_read()
         if s is None:
-            display(tables.note(f"Ingen uppföljning ännu för {self._period_text(y, t)}."))
+            display(tables.note(f"Källorna innehåller ingen budgetuppföljning för {self._period_text(y, t)}."))
             display(self._followup_budget_only())
             earlier = [x for x in fu.periods_present(data, y) if x < t]
             if earlier:

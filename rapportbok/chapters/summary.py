@@ -233,7 +233,7 @@ class SummaryChapter(ChapterPage):
         data = page.data.get("budgetuppfoljning")
         s = fu.summary(data, page.ramar, self.year, self.end, th)
         if s is None:
-            self.values["sf_prognos"] = f"ingen uppföljning ännu ({fu_period(self.year, self.end)})"
+            self.values["sf_prognos"] = f"ingen uppföljning i källorna ({fu_period(self.year, self.end)})"
             return
         tot = fu.total(s, fu.root_post(page.ramar, data))
         if fmt.is_missing(tot["avvikelse_tkr"]):
@@ -281,7 +281,7 @@ class SummaryChapter(ChapterPage):
                 f"(förväntat {fmt.tkr(st.loc[st['counted'], 'expected_tkr'].sum(min_count=1))})"
             )
         else:
-            self.values["sf_faktisk"] = f"ingen uppföljning ännu (per {fmt.date(page.end)})"
+            self.values["sf_faktisk"] = f"ingen uppföljning i källorna (per {fmt.date(page.end)})"
         self.findings["atgardsplan"] = page.findings
 
     def _risk_figures(self) -> None:

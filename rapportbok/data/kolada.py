@@ -66,6 +66,16 @@ TEST_HTTP_ENV = "RAPPORTBOK_TEST_HTTP_LOKAL"
 GENDERS = ("T", "K", "M")
 
 SOURCE_LABEL = "Källa: Kolada"
+# How a page cites values it shows from Kolada: with the fetch date. A page whose text has it uses Kolada, and
+# only such a page credits Kolada in its footer (rapportbok.publish.sphinxext) and its PDF's cover (pdf.py).
+FETCHED_LABEL = SOURCE_LABEL + ", hämtat"
+
+
+def fetched_citation(date_text: str | None) -> str:
+    """'Källa: Kolada, hämtat 3 mars 2026' (or '… hämtat vid okänt datum' when the store has no date)."""
+    return f"{FETCHED_LABEL} {date_text or 'vid okänt datum'}"
+
+
 OWN_PROCESSING_LABEL = "Egen bearbetning av data från Kolada (ovägt medel)"
 
 CONFIG_FILE = "kolada.yml"

@@ -500,10 +500,28 @@ def switcher_html(env, docname: str) -> str:
     )
 
 
+def _source_search_title(env, docname: str) -> None:
+    """A source page's search result names its organisation: "Genomlysning Socialnämnden 2024 – Alingsås
+    kommun" (the name from one of the organisation's year pages)."""
+    org = page_org(env, docname)
+    own = env.titles[docname].astext() if docname in env.titles else ""
+    if not org or not own:
+        return
+    prefix = f"book/{org}/"
+    for doc, title in env.titles.items():
+        m = ORG_YEAR_PAGE.match(doc)
+        if doc.startswith(prefix) and m and m["page"] == "index":
+            name = _org_name(title.astext(), int(m["year"]))
+            if name and name not in own:
+                env.longtitles[docname] = nodes.title("", f"{own}{TITLE_SEP}{name}")
+            return
+
+
 def _title_and_switcher(app, doctree, docname):
     """The H1 of an organisation-year's page names it; a switcher follows the H1."""
     m = ORG_YEAR_PAGE.fullmatch(docname)
     if not m:
+        _source_search_title(app.env, docname)
         return
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None or not section.children or not isinstance(section[0], nodes.title):
@@ -517,6 +535,10 @@ def _title_and_switcher(app, doctree, docname):
             nodes.Text(own),
             nodes.inline("", title[len(own) :], classes=["rapportbok-orgar", "d-print-none"]),
         ]
+    if title and m["page"] != "index":
+        # The title a search result gives for the page (Sphinx indexes env.longtitles): "Budget och ekonomiska
+        # ramar – Alingsås kommun 2025", not four results titled "Budget och ekonomiska ramar" (issue #26).
+        app.env.longtitles[docname] = nodes.title("", title)
     nav = switcher_html(app.env, docname)
     if nav:
         section.insert(1, nodes.raw("", nav, format="html"))
@@ -653,7 +675,34 @@ def _verbatim_quotes(app, config):
     config.smartquotes = False
 
 
+# The footer credits what a page's figures come from: Kolada only on a page that shows values fetched from it
+# (cited "Källa: Kolada, hämtat …", rapportbok.data.kolada.fetched_citation). _config.yml's extra_footer is the
+# text without Kolada.
+FOOTER = "Siffrorna kommer från kommunernas egna dokument."
+FOOTER_KOLADA = "Siffrorna kommer från kommunernas egna dokument och från Kolada."
+
+
+def _footer(app, pagename, templatename, context, doctree):
+    from rapportbok.data import kolada
+
+    uses_kolada = kolada.FETCHED_LABEL in (context.get("body") or "")
+    context["theme_extra_footer"] = FOOTER_KOLADA if uses_kolada else FOOTER
+
+
+def _swedish_search():
+    """Sphinx's Swedish search language, reading a word that the tables hyphenate softly (U+00AD,
+    rapportbok.present.tables.soft_hyphens) as the one word it is, not as its syllables."""
+    from sphinx.search.sv import SearchSwedish
+
+    class Search(SearchSwedish):
+        def split(self, input: str) -> list[str]:  # noqa: A002 - the base class's signature
+            return super().split(input.replace("\u00ad", ""))
+
+    return Search
+
+
 def setup(app):
+    app.add_search_language(_swedish_search())
     app.connect("config-inited", _verbatim_quotes)
     app.connect("builder-inited", _read_serially)
     app.connect("env-updated", _write_in_parallel)
@@ -673,5 +722,6 @@ def setup(app):
     # Before pydata-sphinx-theme's handlers (priority 500), which already render the sidebar.
     app.connect("html-page-context", _scoped_sidebar, priority=400)
     app.connect("html-page-context", _escape_pagetitle, priority=900)
+    app.connect("html-page-context", _footer, priority=900)
     app.connect("doctree-resolved", _pdf_links)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
