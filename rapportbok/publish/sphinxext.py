@@ -509,7 +509,7 @@ def _source_search_title(env, docname: str) -> None:
         return
     prefix = f"book/{org}/"
     for doc, title in env.titles.items():
-        m = ORG_YEAR_PAGE.match(doc)
+        m = ORG_YEAR_PAGE.fullmatch(doc)
         if doc.startswith(prefix) and m and m["page"] == "index":
             name = _org_name(title.astext(), int(m["year"]))
             if name and name not in own:
