@@ -8,20 +8,141 @@ commands in the order of the analyst's period: template, import, Kolada, check, 
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import click
 
 
+class Integer(click.ParamType):
+    """A whole number written with the digits 0–9 (never "１２"), within bounds, refused in Swedish."""
+
+    name = "heltal"
+
+    def __init__(self, expected: str, minimum: int | None = None, maximum: int | None = None):
+        self.expected, self.minimum, self.maximum = expected, minimum, maximum
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) and not isinstance(value, bool):
+            n = value
+        else:
+            text = str(value).strip()
+            if not re.fullmatch(r"[+-]?[0-9]{1,9}", text):
+                self.fail(f"värdet '{value}' – förväntade {self.expected}", param, ctx)
+            n = int(text)
+        if (self.minimum is not None and n < self.minimum) or (self.maximum is not None and n > self.maximum):
+            self.fail(f"värdet '{value}' – förväntade {self.expected}", param, ctx)
+        return n
+
+
+class FileName(click.ParamType):
+    """A file to write, as given (the command says in Swedish what is wrong with it)."""
+
+    name = "fil"
+    expected = "en fil"
+
+    def convert(self, value, param, ctx):
+        return str(value)
+
+
+class Choice(click.Choice):
+    """click.Choice, refused in Swedish."""
+
+    def convert(self, value, param, ctx):
+        if value in self.choices:
+            return value
+        self.fail(f"värdet '{value}' – förväntade ett av: {', '.join(map(str, self.choices))}", param, ctx)
+
+
+def _option_name(param: click.Parameter | None) -> str:
+    if param is None:
+        return ""
+    if isinstance(param, click.Option) and param.opts:
+        return param.opts[0]  # the Swedish name: declared first
+    return (param.human_readable_name or "").upper()
+
+
+def swedish_error(err: click.ClickException) -> str:
+    """A usage error of the command line in Swedish (click's own words are English), with where to read more."""
+    ctx = getattr(err, "ctx", None)
+    if isinstance(err, click.exceptions.NoSuchCommand):
+        text = f"det finns inget kommando '{err.command_name}'"
+        if err.possibilities:
+            text += " (menade du " + " eller ".join(err.possibilities) + "?)"
+    elif isinstance(err, click.NoSuchOption):
+        text = f"det finns inget alternativ {err.option_name}"
+        if err.possibilities:
+            text += " (menade du " + " eller ".join(sorted(err.possibilities)) + "?)"
+    elif isinstance(err, click.MissingParameter):
+        name = _option_name(err.param)
+        text = f"{name} saknas; ange {name} med ett värde" if name.startswith("-") else f"{name} saknas"
+    elif isinstance(err, click.BadParameter):
+        name = _option_name(err.param) or (err.param_hint if isinstance(err.param_hint, str) else "")
+        text = f"{name}: {err.message}" if name else err.message
+    elif isinstance(err, click.BadOptionUsage):
+        if "does not take a value" in err.message:
+            text = f"{err.option_name} tar inget värde"
+        else:
+            text = f"{err.option_name} behöver ett värde, t.ex. {err.option_name} VÄRDE"
+    elif isinstance(err, click.UsageError):
+        extra = re.fullmatch(r"Got unexpected extra arguments? \((.*)\)", err.message)
+        if extra:
+            text = f"oväntat argument: {extra.group(1)}"
+        elif err.message.startswith("Missing command"):
+            text = "ange ett kommando"
+        else:
+            text = "kommandoraden går inte att tolka"
+    else:
+        text = "kommandot kunde inte köras"
+    where = f" Se {ctx.command_path} --hjalp." if ctx is not None else ""
+    return f"Fel: {text.rstrip('.')}.{where}"
+
+
 class SwedishCommand(click.Command):
-    """A command whose help option speaks Swedish."""
+    """A command whose help speaks Swedish (the help option, the usage line, the headings)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[ALTERNATIV]")
+        super().__init__(*args, **kwargs)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
         if option is not None:
             option.help = "Visa den här hjälpen och avsluta."
         return option
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="Användning: ")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is not None:
+                rows.append((record[0], record[1].replace("[required]", "[krävs]").replace("default:", "standard:")))
+        if rows:
+            with formatter.section("Alternativ"):
+                formatter.write_dl(rows)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        """click's main, with its usage errors in Swedish (and never a traceback for them)."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as err:
+            click.echo(err.format_message(), err=True)
+            sys.exit(err.exit_code)
+        except click.ClickException as err:
+            click.echo(swedish_error(err), err=True)
+            sys.exit(err.exit_code)
+        except click.Abort:
+            click.echo("Avbrutet.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 class SwedishGroup(SwedishCommand, click.Group):
@@ -30,6 +151,7 @@ class SwedishGroup(SwedishCommand, click.Group):
     command_class = SwedishCommand
 
     def __init__(self, *args, aliases: dict[str, str] | None = None, **kwargs):
+        kwargs.setdefault("subcommand_metavar", "KOMMANDO [ARGUMENT]...")
         super().__init__(*args, **kwargs)
         self.aliases = aliases or {}
 
@@ -127,7 +249,7 @@ def _writing(command: str):
 
 
 def _org_folder(org: str):
-    """data/<org> for ``--org``: a slug (rapportbok.core.paths.SLUG) inside data/, else a Swedish error and exit 1."""
+    """data/<org> for ``--org``: a slug (rapportbok.core.ids.SLUG) inside data/, else a Swedish error and exit 1."""
     from rapportbok.core import paths
 
     try:
@@ -197,7 +319,7 @@ def _report(issues: list) -> None:
     "--parallella",
     "--workers",
     "workers",
-    type=int,
+    type=Integer("ett antal från 1, t.ex. 2", minimum=1, maximum=256),
     default=None,
     help="Antal notebooks som körs samtidigt (standard: alla kärnor).",
 )
@@ -288,7 +410,7 @@ def kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) ->
 
 
 def _kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) -> None:
-    from rapportbok.core import paths
+    from rapportbok.core import ids, paths
     from rapportbok.data import kolada as kol
 
     if everyone == bool(orgs):
@@ -298,7 +420,7 @@ def _kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) -
         folders = sorted(
             p.parent
             for p in paths.data_dir().glob(f"*/{kol.CONFIG_FILE}")
-            if (p.parent / "organisation.yml").is_file() and paths.SLUG.fullmatch(p.parent.name)
+            if (p.parent / "organisation.yml").is_file() and ids.SLUG.valid(p.parent.name)
         )
         if not folders:
             click.echo(f"Fel: ingen organisation i {paths.data_dir()} har en {kol.CONFIG_FILE}.", err=True)
@@ -378,13 +500,13 @@ def kolada_migrate(orgs: tuple[str, ...]) -> None:
 
 
 def _kolada_migrate(orgs: tuple[str, ...]) -> None:
-    from rapportbok.core import paths
+    from rapportbok.core import ids, paths
     from rapportbok.data import kolada as kol
 
     folders = (
         [_org_folder(o) for o in dict.fromkeys(orgs)]
         if orgs
-        else sorted(p for p in paths.data_dir().iterdir() if p.is_dir() and paths.SLUG.fullmatch(p.name))
+        else sorted(p for p in paths.data_dir().iterdir() if p.is_dir() and ids.SLUG.valid(p.name))
     )
     try:
         lines = kol.migrate(folders)
@@ -445,7 +567,11 @@ def _kolada_metadata(base_url: str | None) -> None:
 )
 @click.option("--kommun", required=True, help="Kommunkoden (t.ex. 1440) eller namnet (t.ex. Ale).")
 @click.option(
-    "--ar", "years", multiple=True, type=int, help="Rapportår (kan anges flera gånger; standard: förra året)."
+    "--ar",
+    "years",
+    multiple=True,
+    type=Integer("ett årtal med fyra siffror, t.ex. 2025", minimum=1900, maximum=2100),
+    help="Rapportår (kan anges flera gånger; standard: förra året).",
 )
 @click.option("--mapp", "slug", default=None, help="Mappens namn under data/ (standard: kommunens namn, t.ex. ale).")
 def new_organisation(kommun: str, years: tuple[int, ...], slug: str | None) -> None:
@@ -478,8 +604,16 @@ def new_organisation(kommun: str, years: tuple[int, ...], slug: str | None) -> N
     help="Skriv en Excel-mall för en uppföljning av åtgärdsplanens åtgärder (per tertial eller rapportdatum)."
 )
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. haninge.")
-@click.option("--ar", "year", required=True, type=int, help="Året, t.ex. 2025.")
-@click.option("--tertial", default=None, type=click.IntRange(1, 3), help="Tertialet: 1, 2 eller 3.")
+@click.option(
+    "--ar",
+    "year",
+    required=True,
+    type=Integer("ett årtal med fyra siffror, t.ex. 2025", minimum=1900, maximum=2100),
+    help="Året, t.ex. 2025.",
+)
+@click.option(
+    "--tertial", default=None, type=Integer("1, 2 eller 3", minimum=1, maximum=3), help="Tertialet: 1, 2 eller 3."
+)
 @click.option(
     "--per",
     "per",
@@ -490,14 +624,14 @@ def new_organisation(kommun: str, years: tuple[int, ...], slug: str | None) -> N
     "--ut",
     "out",
     default=None,
-    type=click.Path(dir_okay=False),
+    type=FileName(),
     help="Filen att skriva (standard: uppfoljning_ORG_ÅR_TT.xlsx eller uppfoljning_ORG_ÅÅÅÅ-MM-DD.xlsx här).",
 )
 @click.option(
     "--tabeller",
     "tables_kind",
     default=None,
-    type=click.Choice(["budget", "månadsrapport", "tertialrapport", "delårsrapport", "bokslut"]),
+    type=Choice(["budget", "månadsrapport", "tertialrapport", "delårsrapport", "bokslut"]),
     help="Skriv i stället en tom mall för tabellerna i en rapport av detta slag (ett blad per tabell); "
     "--per är då rapportdatum, vilket datum som helst.",
 )
@@ -588,7 +722,7 @@ def _tables_template(org: str, year: int, tertial: int | None, per: str | None, 
     "tabell_lankar.csv och (kolumnen Kommentar) tabell_kommentarer.csv. --ersatt ersätter det som redan finns "
     "med samma id.",
 )
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", metavar="FIL")
 @click.option("--org", required=True, help="Organisationens mapp under data/, t.ex. haninge.")
 @click.option(
     "--ersatt",
@@ -605,12 +739,19 @@ def import_(file: str, org: str, ersatt: bool) -> None:
 def _import(file: str, org: str, ersatt: bool) -> None:
     from rapportbok.data import measure_workbook as excel
     from rapportbok.data import tables_workbook
+    from rapportbok.data.workbook import sheet_names
 
-    if (
-        Path(file).is_file()
-        and Path(file).name.lower().endswith(".xlsx")
-        and tables_workbook.is_tables_workbook(Path(file))
-    ):
+    xlsx = Path(file).name.lower().endswith(".xlsx")
+    kind = tables_workbook.workbook_kind(Path(file)) if xlsx else None
+    if kind is None and xlsx and sheet_names(Path(file)) is not None:  # a workbook, but from neither template
+        click.echo(
+            f"Fel: {Path(file).name}: förväntade en ifylld mall från rapportbok mall (bladet "
+            f"{excel.SHEET}) eller rapportbok mall --tabeller (blad med tabell i A1). Inget har importerats; "
+            "data/ är oförändrad.",
+            err=True,
+        )
+        sys.exit(1)
+    if kind == tables_workbook.TABLES:
         done = _import_or_exit(
             lambda: tables_workbook.import_tables(Path(file), org, replace=ersatt),
             Path(file),

@@ -236,6 +236,9 @@ ONE_HOME = [
     ),
     (r"[\"']mnkr[\"']\s*:\s*1000", "core/units.py", "kr/tkr/mnkr factors: rapportbok.core.units"),
     (r"\bimport html\b|html\.escape\(", "core/escape.py", "escaping: rapportbok.core.escape"),
+    # issue #27: every input is opened by one function, every id kind has one pattern
+    (r"O_NOFOLLOW|S_ISFIFO|st_nlink", "core/inputs.py", "opening an input: rapportbok.core.inputs"),
+    (r"\[A-Z\]\[0-9\]\{5\}|G\[0-9\]|\[a-z\]\[a-z0-9-\]", "core/ids.py", "id patterns: rapportbok.core.ids"),
 ]
 
 

@@ -96,7 +96,8 @@ CASES = [
             "1,Verksamhetens intäkter,Verksamhetens nettokostnader,2024",
             "-1,Verksamhetens intäkter,Verksamhetens nettokostnader,2024",
         ),
-        "alingsas/budget_ramar.csv, rad 2, kolumn 'rad': värdet '-1' – förväntade ett tal som inte är negativt.",
+        "alingsas/budget_ramar.csv, rad 2, kolumn 'rad': värdet '-1' – förväntade ett heltal från 1 (radens ordning "
+        "i källans tabell).",
     ),
     (
         "radnummer med decimal",

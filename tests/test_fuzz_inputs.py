@@ -15,6 +15,13 @@ texts. For every mutation, on a scratch copy of data/:
 
 A few mutations that validation accepts are also run through a chapter notebook's code in-process
 (`test_valid_mutations_build_a_chapter`).
+
+Issue #27 added the classes the second hostile campaign found: the files themselves (a symbolic link out of
+data/ or to another file inside it, a hard link, a named pipe, a file over its size limit, an organisation
+folder that is a link or has an odd name: capitals, a reserved name, a newline), encodings (one Windows-1252
+byte in a UTF-8 file, old Macintosh line endings), control characters and bidirectional overrides in cells
+and YAML values, ids with a trailing newline, YAML 1.1 booleans and dates outside the calendar. A file outside
+data/ carries a marker that must never appear in what `rapportbok validate` says.
 """
 
 from __future__ import annotations
@@ -113,6 +120,17 @@ ODD_VALUES = [
     "<script>",
     "{include}",
     "ÅÄÖ åäö",
+    "\x07",
+    "\x1b[31mröd",
+    "a\u2028b",
+    "\u200fx",
+    "\ufffd",
+    "１２",
+    "2024W502",
+    "20240430",
+    "0",
+    "N31001\n",
+    "alingsas-budget-2025\n",
 ]
 YAML_VALUES = [
     "true",
@@ -152,15 +170,49 @@ YAML_VALUES = [
     "sämre",
     '"\\u0000"',
     "|\n  text",
+    "yes",
+    "no",
+    "on",
+    "Off",
+    '"N31001\\n"',
+    '"1489\\n"',
+    "2025-02-30",
+    '"\\u202e"',
+    '"\\a"',
+    "[" * 300 + "]" * 300,
 ]
-ENCODINGS = ["utf-16", "utf-16-le", "utf-16-be", "cp1252", "utf-8-sig", "latin-1", "nul", "zip", "truncate", "garbage"]
+ENCODINGS = [
+    "utf-16",
+    "utf-16-le",
+    "utf-16-be",
+    "cp1252",
+    "utf-8-sig",
+    "latin-1",
+    "nul",
+    "zip",
+    "truncate",
+    "garbage",
+    "stray-cp1252",
+    "cr-only",
+]
+MARKER = "MARKER-FUZZ-OUTSIDE-9d2e"  # in files outside data/ only: never in a message
 
 
 def digest(folder: Path) -> str:
+    """Every entry under ``folder``: a link by its target, a regular file by its content (a pipe is never read)."""
+    import os
+    import stat
+
     h = hashlib.sha256()
     for p in sorted(folder.rglob("*")):
-        if p.is_file():
-            h.update(p.relative_to(folder).as_posix().encode() + b"\0" + p.read_bytes())
+        st = os.lstat(p)
+        name = p.relative_to(folder).as_posix().encode() + b"\0"
+        if stat.S_ISLNK(st.st_mode):
+            h.update(name + b"link:" + os.readlink(p).encode())
+        elif stat.S_ISREG(st.st_mode):
+            h.update(name + p.read_bytes())
+        elif not stat.S_ISDIR(st.st_mode):
+            h.update(name + b"special")
     return h.hexdigest()
 
 
@@ -187,6 +239,13 @@ def reencode(raw: bytes, how: str, cut: int) -> bytes:
         return raw[:cut]
     if how == "garbage":
         return bytes((b * 37 + cut) % 256 for b in raw[:200])
+    if how == "stray-cp1252":  # one Windows-1252 'å' in a UTF-8 file, at the start of a line
+        lines = raw.split(b"\n")
+        k = cut % len(lines)
+        lines[k] = b"\xe5" + lines[k]
+        return b"\n".join(lines)
+    if how == "cr-only":
+        return text.replace("\r\n", "\n").replace("\n", "\r").encode("utf-8")
     return text.encode(how, errors="replace")
 
 
@@ -298,7 +357,8 @@ def text_mutation(draw):
 # --- the property ------------------------------------------------------------------------------------
 
 
-def check_validate(data: Path, mutated: str) -> None:
+def check_validate(data: Path, mutated: str) -> list:
+    """The property above; returns the errors validate found."""
     before = digest(data)
     seen: list = []
     real = datasets.validate
@@ -313,6 +373,7 @@ def check_validate(data: Path, mutated: str) -> None:
     assert "Traceback" not in out
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert digest(data) == before, "validate wrote under data/"
+    assert MARKER not in out, "a message showed the content of a file outside data/"
     errors = [i for i in seen if i.severity == "fel"]
     assert result.exit_code == (1 if errors else 0), out
     for issue in seen:
@@ -326,6 +387,7 @@ def check_validate(data: Path, mutated: str) -> None:
         assert msg in out or len(msg) > 2000 or "\n" in msg or "\r" in msg or issue.severity != "fel", msg
     if not errors:
         check_build_inputs(data)
+    return errors
 
 
 def check_build_inputs(data: Path) -> None:
@@ -381,6 +443,84 @@ def test_fuzz_source_texts(m):
         p = data / rel
         p.write_bytes(reencode(p.read_bytes(), enc, cut % max(p.stat().st_size, 1)))
         check_validate(data, rel)
+
+
+# --- the files themselves (issue #27) ----------------------------------------------------------------------
+
+FILE_OPS = ["link-out", "link-in", "hardlink", "fifo", "huge", "folder-link", "folder-name"]
+FOLDER_NAMES = ["Versal", "con", "nul", "kolada", "kallor", "a b", "alingsas\n", "x", "ab.c", "-org", "lpt1"]
+
+
+@st.composite
+def file_mutation(draw):
+    return (
+        draw(st.sampled_from(CSV_FILES + YAML_FILES + TEXT_FILES)),
+        draw(st.sampled_from(FILE_OPS)),
+        draw(st.sampled_from(FOLDER_NAMES)),
+        draw(st.integers(0, 10_000)),
+    )
+
+
+def apply_file(data: Path, rel: str, op: str, name: str, i: int) -> dict[str, int] | None:
+    """Mutate the file ``rel`` (or its folder) itself; returns size limits to lower for the run (op "huge"), or
+    None when the mutation does not apply here (nothing was changed)."""
+    import os
+
+    path = data / rel
+    outside = data.parent / "utanfor"
+    outside.mkdir(exist_ok=True)
+    top = data / rel.split("/")[0]
+    if op == "link-out":  # to a copy outside data/ that carries the marker
+        target = outside / path.name
+        target.write_bytes(path.read_bytes() + f"\n{MARKER}\n".encode())
+        path.unlink()
+        path.symlink_to(target)
+    elif op == "link-in":  # to another file in the same folder: one text under two names
+        others = sorted(p for p in path.parent.iterdir() if p.is_file() and p != path)
+        if not others:
+            return None
+        path.unlink()
+        path.symlink_to(others[i % len(others)].name)
+    elif op == "hardlink":
+        os.link(path, path.with_name("kopia-" + path.name))
+    elif op == "fifo":
+        if not hasattr(os, "mkfifo"):
+            return None
+        path.unlink()
+        os.mkfifo(path)
+    elif op == "huge":
+        if rel.endswith(".yml"):  # the real limit: a YAML file over 1 MB
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(("# " + "x" * 1000 + "\n") * 1100)
+            return {}
+        return {"CSV_LIMIT" if rel.endswith(".csv") else "TEXT_LIMIT": max(path.stat().st_size - 1, 1)}
+    elif op == "folder-link":  # the organisation's folder (or data/kallor/, or kallor.csv) moved out and linked
+        moved = outside / top.name
+        shutil.move(top, moved)
+        if moved.is_dir():
+            (moved / "hemlig.txt").write_text(MARKER, encoding="utf-8")
+        top.symlink_to(moved, target_is_directory=moved.is_dir())
+    elif op == "folder-name":
+        if not (top.is_dir() and top.name in ORGS and not (data / name).exists()):
+            return None
+        shutil.move(top, data / name)
+    return {}
+
+
+@settings(FUZZ, max_examples=14)
+@given(file_mutation())
+def test_fuzz_the_files_themselves(m):
+    from rapportbok.core import inputs
+
+    rel, op, name, i = m
+    if over_budget("files"):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        data = scratch_for(rel, Path(tmp))
+        limits = apply_file(data, rel, op, name, i)
+        with mock.patch.multiple(inputs, **limits) if limits else mock.patch.object(inputs, "MB", inputs.MB):
+            errors = check_validate(data, rel)
+        assert errors or limits is None, f"{op} on {rel} ({name!r}) passed validation"
 
 
 # --- valid mutations through a chapter's notebook code ------------------------------------------------

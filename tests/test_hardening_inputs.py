@@ -121,9 +121,11 @@ CASES = [
     (
         "oläsbar byte",
         rewrite_bytes(KB, lambda b: b.replace(b"2025,volym", b"2025,vol\x81ym")),
-        "alingsas/kommunbidrag_forandring.csv: värdet 'byten 0x81 på rad 5' – förväntade en textfil i UTF-8 eller Windows-1252 – "
-        + SAVE
-        + ".",
+        # One stray byte in a UTF-8 file: refused with its line (read as Windows-1252 every å, ä and ö would be
+        # garbled; issue #27, item 6).
+        "alingsas/kommunbidrag_forandring.csv, rad 5: värdet 'byten 0x81, som inte är UTF-8' – förväntade en fil i en "
+        "enda kodning: den är i övrigt UTF-8, och läst som något annat blir varje å, ä och ö fel – skriv om tecknet på "
+        "raden och " + SAVE + ".",
     ),
     # --- item 9/10: organisation.yml and kolada.yml through the typed models (with the line) ---
     (
@@ -171,7 +173,8 @@ CASES = [
     (
         "organisation.yml i Windows-1252",
         rewrite_bytes(ORG, lambda b: b.decode("utf-8").encode("cp1252")),
-        "alingsas/organisation.yml, rad 3: värdet 'byten 0xE5' – förväntade en textfil i UTF-8 (spara filen med kodningen UTF-8).",
+        "alingsas/organisation.yml, rad 3: värdet 'byten 0xE5, som inte är UTF-8' – förväntade en textfil i UTF-8 (spara "
+        "filen med kodningen UTF-8).",
     ),
     (
         "organisation.yml som ett ord",
@@ -270,7 +273,7 @@ def test_source_text_in_cp1252_is_refused(scratch):
     rewrite_bytes(KALLA_TXT, lambda b: b.decode("utf-8").encode("cp1252", errors="replace"))(scratch)
     [issue] = datasets.validate(scratch)
     assert issue.file == KALLA_TXT
-    assert issue.value.startswith("byten 0x") and "(troligen Windows-1252)" in issue.value
+    assert issue.value.startswith("byten 0x") and issue.value.endswith(", som inte är UTF-8") and issue.row > 0
     assert issue.expected.startswith("en textfil i UTF-8")
 
 
@@ -727,7 +730,8 @@ def test_yaml_alias_bomb_is_read_without_expanding_it(scratch):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 200 * 2**20  # the 9**10 aliases were never expanded (memory, not the clock, shows it)
-    assert any("nyckel 'namn'" in m and "organisationens namn som text" in m for m in messages)
+    # An alias is refused where it is used, before anything is validated (issue #27, item 20).
+    assert any("nyckel 'namn'" in m and "'ett YAML-alias'" in m and "ankare och alias" in m for m in messages)
 
 
 def test_an_endless_answer_is_cut_off(fake, monkeypatch):

@@ -104,7 +104,8 @@ def _parse(path: Path) -> _Page:
 
 def _visible(path: Path) -> str:
     text = " ".join(_parse(path).text)
-    return " ".join(text.replace("\u201d", '"').replace("\u2019", "'").split())
+    # Quotes as in the data: no curly quotes for straight ones (Sphinx's smart quotes are off; issue #27, item 21).
+    return " ".join(text.split())
 
 
 def _html_pages(site: Path) -> list[Path]:

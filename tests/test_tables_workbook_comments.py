@@ -271,22 +271,37 @@ def test_bad_comment_column_names_sheet_cell_value_and_expected(tmp_path, data, 
 
 
 def test_hostile_comments_stay_text(tmp_path, data):
-    """A comment with HTML, a Markdown link and a text that starts with = is data: stored as stated, shown as text."""
-    hyperlink = '=HYPERLINK("http://example.invalid","klicka")'
+    """A comment with HTML and a Markdown link is data: stored as stated, shown as text."""
     book = _template(tmp_path)
-    _fill(book, comments={2: "<script>alert(1)</script> [x](javascript:alert(1)) *fet*", 4: hyperlink})
-    wb = openpyxl.load_workbook(book)
-    wb["verksamhet"][f"{COMMENT_COL}18"].data_type = "s"  # typed as text in Excel ('=HYPERLINK…), not a formula
-    wb.save(book)
+    _fill(book, comments={2: "<script>alert(1)</script> [x](javascript:alert(1)) *fet*", 4: "HYPERLINK(x) [y](z)"})
     res = _invoke("importera", str(book), "--org", SLUG)
     assert res.exit_code == 0, res.output
     t = next(x for x in model.load(datasets.load_org(SLUG, data)) if x.id == TID)
-    assert t.row(4).comment == hyperlink and t.row(2).comment.startswith("<script>")  # kept exactly as stated
+    assert t.row(4).comment == "HYPERLINK(x) [y](z)" and t.row(2).comment.startswith("<script>")  # as stated
     page = _followup_page()
     assert "<script>alert" not in page and "](javascript:" not in page, page
     line = next(x for x in page.splitlines() if "**Vård och omsorg:**" in x)
     assert "HYPERLINK" in line  # shown as its text
     assert _comment_warnings(data) == [w for w in _comment_warnings(data) if "Socialt stöd" in w]
+
+
+def test_a_comment_excel_would_read_as_a_formula_is_refused(tmp_path, data):
+    """Issue #27, item 21: a comment typed as text that starts with = (Excel: '=HYPERLINK…) is not written to
+    data/, where the analyst's Excel would run it when opening tabell_kommentarer.csv; the cell is named."""
+    hyperlink = '=HYPERLINK("http://example.invalid","klicka")'
+    book = _template(tmp_path)
+    _fill(book, comments={2: COMMENTS[2], 4: hyperlink})
+    wb = openpyxl.load_workbook(book)
+    wb["verksamhet"][f"{COMMENT_COL}18"].data_type = "s"  # typed as text in Excel ('=HYPERLINK…), not a formula
+    wb.save(book)
+    before = _files(data)
+    res = _invoke("importera", str(book), "--org", SLUG)
+    assert res.exit_code == 1, res.output
+    assert (
+        f"oktober.xlsx, blad 'verksamhet', rad 18, kolumn '{COMMENT_COL}18': värdet '{hyperlink}' – förväntade en text "
+        "som inte börjar med =, +, - eller @"
+    ) in res.output
+    assert _files(data) == before
 
 
 def test_a_comment_over_two_lines_alt_enter_is_kept(tmp_path, data):

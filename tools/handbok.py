@@ -81,7 +81,13 @@ def _value_text(col) -> str:
         text = "ett av: " + ", ".join(code(c) for c in col.choices)
     else:
         text = col.expected()
-    if col.sign == "+":
+    if col.minimum is not None or col.maximum is not None:
+        lo = col.minimum if col.minimum is not None else (0 if col.sign == "+" else None)
+        if lo is not None and col.maximum is not None:
+            text += f"; från {lo} till {col.maximum}"
+        else:
+            text += f"; från {lo}" if lo is not None else f"; högst {col.maximum}"
+    elif col.sign == "+":
         text += "; aldrig negativt"
     elif col.sign == "-":
         text += "; aldrig positivt"
@@ -264,6 +270,8 @@ def _option_value(param) -> str:
         parts.append("flagga, inget värde")
     elif isinstance(param.type, click.Choice):
         parts.append("ett av: " + ", ".join(code(c) for c in param.type.choices))
+    elif getattr(param.type, "expected", None):  # the command line's own Swedish types (rapportbok.cli)
+        parts.append(param.type.expected)
     elif isinstance(param.type, click.IntRange):
         parts.append(f"ett heltal från {param.type.min} till {param.type.max}")
     elif param.type.name == "integer":

@@ -23,7 +23,7 @@ from __future__ import annotations
 import pandas as pd
 
 from rapportbok.analysis.reconcile import Finding
-from rapportbok.data.risk import LEVELS
+from rapportbok.data.risk import LEVELS, LIKELIHOOD, MATERIALITY
 
 # --- computations ------------------------------------------------------------------------------
 
@@ -109,27 +109,38 @@ def all_checks(risker: pd.DataFrame | None, ik: pd.DataFrame | None) -> list[Fin
     return riskvalue_checks(risker) + ik_checks(risker, ik)
 
 
-def cell_risks(risker: pd.DataFrame | None) -> dict[tuple[int, int], list[tuple[int, str]]]:
-    """(sannolikhet, väsentlighet) -> [(rad, risk), ...] for every cell of the 4×4 matrix (empty lists included)."""
-    cells: dict[tuple[int, int], list[tuple[int, str]]] = {(s, v): [] for s in LEVELS for v in LEVELS}
+def cell_risks(
+    risker: pd.DataFrame | None, levels: dict[str, list[int]] | None = None
+) -> dict[tuple[int, int], list[tuple[int, str]]]:
+    """(sannolikhet, väsentlighet) -> [(rad, risk), ...] for every cell of the matrix (empty lists included): the
+    levels of the source's scales (``rapportbok.data.risk.scale_levels``), 1–4 on both by default."""
+    s_levels, v_levels = _levels(levels)
+    cells: dict[tuple[int, int], list[tuple[int, str]]] = {(s, v): [] for s in s_levels for v in v_levels}
     if risker is None:
         return cells
     for _, r in risker.sort_values("rad").iterrows():
         key = (int(r["sannolikhet"]), int(r["vasentlighet"]))
-        if key in cells:  # levels outside 1–4 are stopped by validation
+        if key in cells:  # levels outside the scales are stopped by validation
             cells[key].append((int(r["rad"]), str(r["risk"])))
     return cells
 
 
-def matrix(risker: pd.DataFrame | None) -> pd.DataFrame:
-    """Number of risks per cell: rows sannolikhet 4 (top) to 1, columns väsentlighet 1 to 4."""
-    cells = cell_risks(risker)
+def matrix(risker: pd.DataFrame | None, levels: dict[str, list[int]] | None = None) -> pd.DataFrame:
+    """Number of risks per cell: rows sannolikhet from the highest level (top) down, columns väsentlighet from 1."""
+    cells = cell_risks(risker, levels)
+    s_levels, v_levels = _levels(levels)
     m = pd.DataFrame(
-        [[len(cells[(s, v)]) for v in LEVELS] for s in reversed(LEVELS)],
-        index=pd.Index(list(reversed(LEVELS)), name="sannolikhet"),
-        columns=pd.Index(list(LEVELS), name="vasentlighet"),
+        [[len(cells[(s, v)]) for v in v_levels] for s in reversed(s_levels)],
+        index=pd.Index(list(reversed(s_levels)), name="sannolikhet"),
+        columns=pd.Index(list(v_levels), name="vasentlighet"),
     )
     return m
+
+
+def _levels(levels: dict[str, list[int]] | None) -> tuple[list[int], list[int]]:
+    if levels is None:
+        return list(LEVELS), list(LEVELS)
+    return list(levels[LIKELIHOOD]), list(levels[MATERIALITY])
 
 
 def level_names(skalor: pd.DataFrame | None, scale: str) -> dict[int, str]:

@@ -55,7 +55,7 @@ METHODS = {
         "Varje summa som källan anger räknas om från sina rader, liksom åtgärdernas numrering och "
         "det antal åtgärder som texten anger. Källan ändras aldrig; en avvikelse visas med båda "
         "talen. Belopp i tkr ska stämma exakt; belopp i mnkr med en decimal stämmer om skillnaden "
-        'är högst 0,05 mnkr. Ett belopp som källan anger som ungefärligt ("omkring", "cirka", "runt") '
+        "är högst 0,05 mnkr. Ett belopp som källan anger som ungefärligt (”omkring”, ”cirka”, ”runt”) "
         "stämmer ungefär om skillnaden är högst 10 % av det angivna beloppet. "
         "En skillnad på högst en enhet (t.ex. 1 tkr) räknas som avrundning, inte som fel."
     ),

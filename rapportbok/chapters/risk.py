@@ -1,5 +1,6 @@
-"""The chapter "Risk och intern kontroll": the risk register, a 4×4 risk map, the internal
-control plan, the scales and the Avstämning of the stated risk values."""
+"""The chapter "Risk och intern kontroll": the risk register, a risk map on the source's scales (4 × 4 when
+riskskalor.csv does not say otherwise), the internal control plan, the scales and the Avstämning of the stated
+risk values."""
 
 from __future__ import annotations
 
@@ -81,6 +82,8 @@ class RiskChapter(ChapterPage):
         self.findings = risk.all_checks(self.reg, self.ik)
         self.s_names = risk.level_names(self.scales, risk_data.LIKELIHOOD)
         self.v_names = risk.level_names(self.scales, risk_data.MATERIALITY)
+        self.levels = risk_data.scale_levels(self.scales)
+        self.highest = risk_data.highest_value(self.scales)  # None: the source's scales are not stated
 
     # -- introduction ---------------------------------------------------------------------
     def intro(self) -> None:
@@ -100,7 +103,7 @@ class RiskChapter(ChapterPage):
         text = (
             f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** Risk- och väsentlighetsanalysen i "
             f"{escape.md_text(period)} tar upp "
-            f"{fmt.number(n)} risker. Högst riskvärde, {fmt.number(top)} av högst {fmt.number(16)}, har "
+            f"{fmt.number(n)} risker. Högst riskvärde, {fmt.number(top)}{self._of_highest()}, har "
             + self._name_list(top_names["risk"].tolist())
             + f". Internkontrollplanen innehåller {fmt.number(n_ik)} av riskerna med kontrollmetod och ansvarig."
         )
@@ -113,6 +116,28 @@ class RiskChapter(ChapterPage):
         glue("risk_ik_antal", fmt.number(n_ik))
         glue("risk_avvikelser", str(len(bad)))
         md(text)
+
+    def _of_highest(self) -> str:
+        """' av högst 16': the highest value the source's scales allow (riskskalor.csv), or nothing without them."""
+        return f" av högst {fmt.number(self.highest)}" if self.highest is not None else ""
+
+    def scales_text(self) -> None:
+        """The scales the risks are judged on and the range of the risk value, as the source's scales state them."""
+        s, v = self.levels[risk_data.LIKELIHOOD], self.levels[risk_data.MATERIALITY]
+        if self.highest is None:
+            md(
+                "Källorna anger inte skalorna; boken godtar nivåerna 1 till 4 på båda, så riskvärdet ligger mellan "
+                f"1 och {fmt.number(16)}."
+            )
+            return
+        span = f"mellan {fmt.number(min(s) * min(v))} och {fmt.number(self.highest)}"
+        if (min(s), max(s)) == (min(v), max(v)):
+            md(f"Båda skalorna går från {fmt.number(min(s))} till {fmt.number(max(s))}, så riskvärdet ligger {span}.")
+            return
+        md(
+            f"Skalorna går från {fmt.number(min(s))} till {fmt.number(max(s))} (sannolikhet) och från "
+            f"{fmt.number(min(v))} till {fmt.number(max(v))} (väsentlighet), så riskvärdet ligger {span}."
+        )
 
     @staticmethod
     def _name_list(names: list[str]) -> str:
@@ -157,14 +182,14 @@ class RiskChapter(ChapterPage):
         """Say in words what the map shows: how many risks lie where, highest risk value first."""
         n = sum(len(v) for v in cells.values())
         occupied = sorted(((s, v) for s, v in cells if cells[(s, v)]), key=lambda k: (-k[0] * k[1], -k[0], -k[1]))
-        parts = [f"Riskkarta, 4 × 4 rutor med sannolikhet lodrätt och väsentlighet vågrätt: {fmt.number(n)} risker."]
+        size = f"{len(self.levels[risk_data.LIKELIHOOD])} × {len(self.levels[risk_data.MATERIALITY])}"
+        parts = [f"Riskkarta, {size} rutor med sannolikhet lodrätt och väsentlighet vågrätt: {fmt.number(n)} risker."]
         for s, v in occupied:
             nrs = ", ".join(str(nr) for nr, _ in cells[(s, v)])
             parts.append(f"Sannolikhet {s}, väsentlighet {v} (riskvärde {s * v}): {len(cells[(s, v)])} st (nr {nrs}).")
         return " ".join(parts)
 
-    @staticmethod
-    def _heatmap_title(cells: dict) -> str:
+    def _heatmap_title(self, cells: dict) -> str:
         """The map's finding: how many risks have the highest risk value present."""
         n = sum(len(v) for v in cells.values())
         occupied = [(s * v, len(r)) for (s, v), r in cells.items() if r]
@@ -174,14 +199,14 @@ class RiskChapter(ChapterPage):
         n_top = sum(k for val, k in occupied if val == top)
         return (
             f"{fmt.number(n_top)} av {fmt.number(n)} risker har det högsta riskvärdet i analysen, "
-            f"{fmt.number(top)} av 16."
+            f"{fmt.number(top)}{self._of_highest()}."
         )
 
     def heatmap(self):
         if self.reg is None:
             return tables.note("Ingen riskkarta: källorna saknar risk- och väsentlighetsanalys.")
-        cells = risk.cell_risks(self.reg)
-        m = risk.matrix(self.reg)  # rows sannolikhet 4..1, columns väsentlighet 1..4
+        cells = risk.cell_risks(self.reg, self.levels)
+        m = risk.matrix(self.reg, self.levels)  # rows sannolikhet highest..1, columns väsentlighet 1..highest
         # Coloured by risk value (sannolikhet × väsentlighet), not by how many risks a cell holds:
         # the colour says how serious a cell is, the big number how many risks lie there.
         values = [[int(sv) * int(vv) for vv in m.columns] for sv in m.index]
@@ -211,14 +236,14 @@ class RiskChapter(ChapterPage):
                 numbers = [str(nr) for nr, _ in cells[(int(s), int(v))]]
                 if numbers:
                     ax.text(j, i + 0.28, "nr " + ", ".join(numbers), ha="center", va="center", fontsize=8.5, color=ink)
-        ax.set_xticks(range(4), [self._axis_label(self.v_names, v) for v in m.columns])
-        ax.set_yticks(range(4), [self._axis_label(self.s_names, s) for s in m.index])
+        ax.set_xticks(range(len(m.columns)), [self._axis_label(self.v_names, v) for v in m.columns])
+        ax.set_yticks(range(len(m.index)), [self._axis_label(self.s_names, s) for s in m.index])
         ax.set_xlabel("Väsentlighet (konsekvens om risken inträffar)")
         ax.set_ylabel("Sannolikhet")
         for spine in ax.spines.values():
             spine.set_visible(False)
-        ax.set_xticks([x - 0.5 for x in range(1, 4)], minor=True)
-        ax.set_yticks([y - 0.5 for y in range(1, 4)], minor=True)
+        ax.set_xticks([x - 0.5 for x in range(1, len(m.columns))], minor=True)
+        ax.set_yticks([y - 0.5 for y in range(1, len(m.index))], minor=True)
         ax.grid(which="minor", color="white", linewidth=2)
         ax.tick_params(which="minor", length=0)
         bar = fig.colorbar(image, ax=ax, ticks=range(0, vmax + 1, 2), fraction=0.04)

@@ -20,6 +20,10 @@ through these functions:
   lists) gets a leading single quote in the CSV, and an XLSX text cell is always written as a
   string, never as a formula.
 
+Every one of them first drops the characters no input may hold (:func:`visible`: control characters, the
+bidirectional overrides such as U+202E that would make a text read backwards, …). Files in data/ are refused
+with such a character (rapportbok.core.inputs); text from the Kolada API is not a file, and is cleaned here.
+
 ``tests/test_escape.py`` fails if a new path around these functions appears; the hostile fixture
 organisation (``tests/fixtures/hostile/``) is built by ``tests/test_hostile.py``.
 """
@@ -29,12 +33,20 @@ from __future__ import annotations
 import html
 import re
 
+from rapportbok.core.inputs import FORBIDDEN
+
+
+def visible(value: object) -> str:
+    """``value`` as text without the characters no input may hold (rapportbok.core.inputs.FORBIDDEN)."""
+    return FORBIDDEN.sub("", str(value))
+
+
 # --- HTML -------------------------------------------------------------------------------------
 
 
 def html_text(value: object) -> str:
     """Text inside an HTML element: ``<``, ``>``, ``&`` and both quotes become entities."""
-    return html.escape(str(value), quote=True)
+    return html.escape(visible(value), quote=True)
 
 
 def html_plain(escaped: str) -> str:
@@ -45,7 +57,7 @@ def html_plain(escaped: str) -> str:
 
 def html_attr(value: object) -> str:
     """A value for a double-quoted HTML attribute (``href="..."``, ``aria-label="..."``)."""
-    return html.escape(str(value), quote=True)
+    return html.escape(visible(value), quote=True)
 
 
 # --- Markdown / MyST --------------------------------------------------------------------------
@@ -57,13 +69,13 @@ _MD_BREAKS = re.compile(r"[\r\n\t\v\f]+")
 
 def md_text(value: object) -> str:
     """Data text as literal Markdown/MyST text: shown as is, never interpreted."""
-    text = _MD_BREAKS.sub(" ", str(value)).strip(" ")
+    text = _MD_BREAKS.sub(" ", visible(value)).strip(" ")
     return _MD_PUNCT.sub(r"\\\1", text)
 
 
 def md_code(value: object) -> str:
     """Data text as an inline code span: a backtick fence longer than any run of backticks in it."""
-    text = _MD_BREAKS.sub(" ", str(value))
+    text = _MD_BREAKS.sub(" ", visible(value))
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     return f"{fence} {text} {fence}"
@@ -78,7 +90,7 @@ def md_role_text(value: object) -> str:
     The characters that would end the role (backtick), open or close its target (``<``, ``>``),
     escape (backslash) or break the line are replaced by ``_``.
     """
-    return _ROLE_UNSAFE.sub("_", str(value))
+    return _ROLE_UNSAFE.sub("_", visible(value))
 
 
 # --- identifiers ------------------------------------------------------------------------------
@@ -105,7 +117,14 @@ def is_formula_like(text: str) -> bool:
 
 def csv_cell(text: str) -> str:
     """A CSV text cell that no spreadsheet program runs: a formula-like cell gets a leading ``'``."""
+    text = visible(text)
     return "'" + text if is_formula_like(text) else text
+
+
+def xlsx_value(value):
+    """A value for an openpyxl cell: text without the characters no input may hold (openpyxl refuses control
+    characters with an English IllegalCharacterError); numbers and None as they are. Pair with :func:`xlsx_cell`."""
+    return visible(value) if isinstance(value, str) else value
 
 
 def xlsx_cell(cell) -> None:

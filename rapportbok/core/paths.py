@@ -9,8 +9,9 @@ copy an analyst or a test builds from).
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
+
+from rapportbok.core import ids
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # rapportbok/
 KOLADA_METADATA_DIR = PACKAGE_DIR / "data" / "kolada_metadata"  # the snapshot of Kolada's metadata
@@ -43,19 +44,10 @@ def org_dir(org: str, data: Path | None = None) -> Path:
 # Every path built from data (a column of data/kallor.csv, an id) or from a parameter (--org)
 # goes through :func:`inside`: it is resolved (symbolic links followed, ``..`` removed) and
 # must lie inside its folder, else nothing is read or written. Ids and slugs are also checked
-# against a pattern before they are used in a path or a page name:
-#
-# * organisation slugs (the folder under data/, ``--org``): :data:`SLUG`, e.g. ``alingsas``;
-# * source ids (column ``kalla`` of data/kallor.csv, a page name under book/kallor/):
-#   :data:`SOURCE_ID`, e.g. ``alingsas-budget-2025``.
-
-SLUG = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
-SLUG_TEXT = "små bokstäver a–z, siffror och bindestreck, 2–41 tecken, som börjar med en bokstav, t.ex. alingsas"
-SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
-SOURCE_ID_TEXT = (
-    "ett id av små bokstäver a–z, siffror och bindestreck, högst 81 tecken, som inte börjar med bindestreck, "
-    "t.ex. alingsas-budget-2025"
-)
+# against their pattern (rapportbok.core.ids, always the whole text) before they are used in a
+# path or a page name: organisation slugs (the folder under data/, ``--org``) are ``ids.SLUG``,
+# source ids (column ``kalla`` of data/kallor.csv, a page under book/kallor/) ``ids.SOURCE_ID``.
+# A file is read only through rapportbok.core.inputs, which also refuses every link.
 
 
 class PathError(ValueError):
@@ -91,11 +83,11 @@ def inside(base: Path, *parts: str | os.PathLike) -> Path:
 
 def check_slug(org: str) -> str:
     """An organisation's slug as given (e.g. ``--org``), or :class:`PathError`."""
-    if not isinstance(org, str) or not SLUG.fullmatch(org):
-        raise PathError(str(org), "en organisations mapp under data/: " + SLUG_TEXT)
+    if not ids.SLUG.valid(org):
+        raise PathError(str(org), "en organisations mapp under data/: " + ids.SLUG.text)
     return org
 
 
 def org_folder(org: str, data: Path | None = None) -> Path:
-    """data/<org>, for a slug from a parameter: checked against :data:`SLUG`, confined to data/."""
+    """data/<org>, for a slug from a parameter: checked against ``ids.SLUG``, confined to data/."""
     return inside(data or data_dir(), check_slug(org))

@@ -55,7 +55,7 @@ ATGARDER = TableSpec(
     (
         Col("plan_id", doc="Planens id i atgardsplaner.csv"),
         Col("atgard_id", doc="Unikt id för åtgärden"),
-        Col("rad", "int", sign="+", doc="Radens ordning i källans tabell"),
+        Col("rad", "int", sign="+", minimum=1, doc="Radens ordning i källans tabell"),
         Col("nr", required=False, doc="Åtgärdens nummer som det står i källan"),
         Col("titel", doc="Åtgärdens titel som i källan"),
         Col("omrade", required=False, doc="Verksamhetsområdet som källan anger för åtgärden"),

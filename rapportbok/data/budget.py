@@ -12,7 +12,7 @@ import pandas as pd
 from rapportbok.data.schema import Col, Issue, TableSpec
 
 _TABLE_COLS = (
-    Col("rad", "int", sign="+", doc="Radens ordning i källans tabell"),
+    Col("rad", "int", sign="+", minimum=1, doc="Radens ordning i källans tabell"),
     Col("post", doc="Radens namn som i källan"),
     Col("summeras_i", required=False, doc="Posten som raden summeras i (tom för slutsumman)"),
     Col("ar", "year", doc="Året som beloppet gäller"),

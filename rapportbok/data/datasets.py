@@ -8,6 +8,7 @@ in data/kallor.csv, and domain modules add their own (e.g. a follow-up names a k
 
 from __future__ import annotations
 
+import os
 import sys
 import types
 from collections.abc import Callable
@@ -16,14 +17,14 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from rapportbok.core import state
+from rapportbok.core import inputs, state
 from rapportbok.core.hashing import Digest, same_signature, signature
 from rapportbok.core.paths import PACKAGE_DIR, data_dir
 from rapportbok.data import actionplan, budget, review, risk, sources, stated_tables
 from rapportbok.data import budget_followup as followup
 from rapportbok.data import organisations as orgs
 from rapportbok.data import stated_figures as stated
-from rapportbok.data.schema import DataError, Issue, TableSpec, read_table, text_problem
+from rapportbok.data.schema import DataError, Issue, TableSpec, input_issue, read_table, text_problem
 
 # Per-organisation files: name -> (spec, optional extra check(df, spec, label) -> issues).
 # Each domain module declares its own DATASETS (and CROSS_CHECKS); they are merged here.
@@ -41,6 +42,7 @@ ORG_DATASETS: dict[str, tuple[TableSpec, Callable | None]] = {
 CROSS_CHECKS: list[Callable[[dict, str], list[Issue]]] = [
     *actionplan.CROSS_CHECKS,
     *followup.CROSS_CHECKS,
+    *risk.CROSS_CHECKS,
     *stated_tables.CROSS_CHECKS,
 ]
 
@@ -48,10 +50,10 @@ CROSS_CHECKS: list[Callable[[dict, str], list[Issue]]] = [
 def _read(org_path: Path, name: str, known_sources: set[str]) -> tuple[pd.DataFrame | None, list[Issue]]:
     spec, extra = ORG_DATASETS[name]
     path = org_path / spec.filename
-    if not path.exists():
+    if not os.path.lexists(path):  # a link that leads nowhere is there, and refused
         return None, []
     label = f"{org_path.name}/{spec.filename}"
-    df, issues = read_table(path, spec, label)
+    df, issues = read_table(path, spec, label, base=org_path.parent)
     if df is None:
         return None, issues
     if "kalla" in df.columns:
@@ -80,7 +82,7 @@ KOLADA = "kolada"
 def _kolada(org_path: Path) -> tuple[pd.DataFrame | None, list[Issue]]:
     from rapportbok.data import kolada
 
-    if not (org_path / kolada.CONFIG_FILE).exists():
+    if not os.path.lexists(org_path / kolada.CONFIG_FILE):
         return None, []
     old = kolada.old_store(org_path)
     label = (
@@ -90,6 +92,8 @@ def _kolada(org_path: Path) -> tuple[pd.DataFrame | None, list[Issue]]:
     )
     try:
         values, _ = kolada.load_stored(org_path)
+    except inputs.InputError as err:  # a file of the store refused (a link, not UTF-8, too large, ...)
+        return None, [input_issue(err)]
     except (kolada.KoladaError, kolada.KoladaConfigError, ValueError, KeyError, yaml.YAMLError) as err:
         return None, [
             Issue(label, 0, "", str(err)[:200], "värdena som `rapportbok kolada hamta` sparade; hämta dem igen")
@@ -428,27 +432,29 @@ def _followup_from_model(out: dict, org: str) -> list[Issue]:
     return issues
 
 
-def source_text_issues(path: Path, label: str) -> list[Issue]:
-    """A source document's text is published as it is, so it must be UTF-8 text (nothing is guessed)."""
-    raw = path.read_bytes()
+SOURCE_UTF8 = "en textfil i UTF-8 – spara texten som UTF-8 (t.ex. i Anteckningar: Spara som, Kodning: UTF-8)"
+
+
+def source_text_issues(kalla: str, row, data: Path) -> list[Issue]:
+    """A source document's text is published as it is: a regular UTF-8 file under data/, reached without a link,
+    with no control characters (rapportbok.data.sources.read_text); nothing is guessed."""
+    label = str(row["fil"])
+    try:
+        raw = inputs.read_bytes(data / row["fil"], data, limit=inputs.TEXT_LIMIT, label=label)
+    except inputs.InputMissing:
+        return [Issue("kallor.csv", 0, "fil", label, f"en fil under data/ för källan {kalla}")]
+    except inputs.InputError as err:
+        return [input_issue(err)]
     problem = text_problem(raw)
-    if problem is None:
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as err:
-            line = raw[: err.start].count(b"\n") + 1
-            problem = (f"byten 0x{raw[err.start]:02X} på rad {line} (troligen Windows-1252)", "")
-    if problem is None:
-        return []
-    return [
-        Issue(
-            label,
-            0,
-            "",
-            problem[0],
-            "en textfil i UTF-8 – spara texten som UTF-8 (t.ex. i Anteckningar: Spara som, Kodning: UTF-8)",
-        )
-    ]
+    if problem is not None:
+        return [Issue(label, 0, "", problem[0], SOURCE_UTF8)]
+    try:
+        sources.read_text(row, data)
+    except inputs.InputError as err:
+        return [
+            Issue(err.file, err.line, "", err.found, SOURCE_UTF8 if err.found.startswith("byten") else err.expected)
+        ]
+    return []
 
 
 def validate(data: Path | None = None) -> list[Issue]:
@@ -460,10 +466,7 @@ def validate(data: Path | None = None) -> list[Issue]:
     except DataError as err:
         return err.issues
     for sid, row in sources.load(data).iterrows():
-        if not sources.text_file(row, data).is_file():  # load() has confined it to data/
-            issues.append(Issue("kallor.csv", 0, "fil", row["fil"], f"en fil under data/ för källan {sid}"))
-        else:
-            issues += source_text_issues(data / row["fil"], row["fil"])
+        issues += source_text_issues(str(sid), row, data)  # load() has confined it to data/
     all_orgs, org_issues = orgs.load_all(data)
     issues += org_issues
     for org in all_orgs:
@@ -472,12 +475,13 @@ def validate(data: Path | None = None) -> list[Issue]:
             issues += stated_tables.concept_issues(org, sets)
         except DataError as err:
             issues += err.issues
-        if (org.path / "kolada.yml").exists():
+        if os.path.lexists(org.path / "kolada.yml"):
             from rapportbok.data import config
 
             issues += config.read_kolada(org.path / "kolada.yml", f"{org.slug}/kolada.yml")[1]
-    # data/kallor/ holds the source texts and data/kolada/ the national Kolada store (rapportbok.data.kolada).
-    for folder in sorted(p for p in data.iterdir() if p.is_dir() and p.name not in ("kallor", "kolada")):
-        if not (folder / "organisation.yml").exists():
+    # data/kallor/ holds the source texts and data/kolada/ the national Kolada store (rapportbok.data.kolada);
+    # a folder that is a link or has a name that is no slug is named by orgs.load_all.
+    for folder in orgs.folders(data)[0]:
+        if not os.path.lexists(folder / "organisation.yml"):
             issues.append(Issue(f"{folder.name}/", 0, "", "", "en fil organisation.yml i varje organisationsmapp"))
     return sorted(set(issues))

@@ -31,9 +31,9 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import email.utils
+import io
 import json
 import math
-import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +47,8 @@ import urllib3
 import yaml
 
 from rapportbok.core import files, journal, state
+from rapportbok.core.ids import GROUP, KOLADA_ID, KPI, MUNICIPALITY, IdKind
+from rapportbok.core.inputs import character_name, forbidden_character
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3/"
 MAX_IDS_PER_SEGMENT = 25
@@ -86,11 +88,6 @@ STORED_COLUMNS = ["kpi", "kommun_id", "period", "kon", "varde", "antal", "status
 _TO_STORED = dict(zip(VALUE_COLUMNS, STORED_COLUMNS))
 _FROM_STORED = dict(zip(STORED_COLUMNS, VALUE_COLUMNS))
 _KEY = ["kpi", "kommun_id", "period", "kon"]
-
-_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
-_KPI_RE = re.compile(r"^[A-Z][0-9]{5}$")
-_MUNICIPALITY_RE = re.compile(r"^[0-9]{4}$")
-_GROUP_RE = re.compile(r"^G[0-9]+$")
 
 
 class KoladaError(Exception):
@@ -138,7 +135,7 @@ def _check_ids(ids: Iterable[Any], what: str) -> list[str]:
     out = []
     for raw in ids:
         ident = str(raw)
-        if not _ID_RE.match(ident):
+        if not KOLADA_ID.valid(ident):
             raise ValueError(f"Ogiltigt {what}-id för Kolada: {raw!r}")
         out.append(ident)
     return _unique(out)
@@ -589,7 +586,7 @@ def group_members(group: dict[str, Any]) -> list[tuple[str, str]]:
     for m in members:
         mid = m.get("member_id") if isinstance(m, dict) else None
         title = m.get("member_title") if isinstance(m, dict) else None
-        if not isinstance(mid, str) or not _MUNICIPALITY_RE.match(mid) or not isinstance(title, str):
+        if not isinstance(mid, str) or not MUNICIPALITY.valid(mid) or not isinstance(title, str):
             raise KoladaError(
                 f"Oväntat svar från Kolada: gruppen {gid!r} har en medlem {str(m)[:80]!r}; "
                 "förväntade member_id (fyra siffror) och member_title."
@@ -620,14 +617,14 @@ def _is_number(v: Any) -> bool:
 
 def _record_problem(rec: Any, v: Any) -> str | None:
     """What is wrong with one value of a Kolada record (Swedish), or None."""
-    if not isinstance(rec.get("kpi"), str) or not _KPI_RE.match(rec["kpi"]):
+    if not KPI.valid(rec.get("kpi")):
         return f"nyckeltalets id {rec.get('kpi')!r} – förväntade ett id som N31001"
-    if not isinstance(rec.get("municipality"), str) or not _ID_RE.match(rec["municipality"]):
+    if not KOLADA_ID.valid(rec.get("municipality")):
         return f"kommunens id {rec.get('municipality')!r} – förväntade ett id som 1489 eller G2328"
     period = rec.get("period")
     if (
         isinstance(period, bool)
-        or not (isinstance(period, int) or (isinstance(period, str) and period.isdigit()))
+        or not (isinstance(period, int) or (isinstance(period, str) and period.isascii() and period.isdigit()))
         or not 1900 <= int(period) <= 2200
     ):
         return f"året {period!r} – förväntade ett årtal som 2024"
@@ -638,10 +635,12 @@ def _record_problem(rec: Any, v: Any) -> str | None:
         return f"värdet {value!r} – förväntade ett ändligt tal eller null"
     if value is not None and abs(value) >= 1e15:
         return f"värdet {value!r} – förväntade ett tal mindre än 10^15"
-    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
-        return f"antalet (count) {count!r} – förväntade ett heltal eller null"
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        return f"antalet (count) {count!r} – förväntade ett heltal som inte är negativt, eller null"
     if status is not None and not isinstance(status, str):
         return f"status {status!r} – förväntade text eller null"
+    if isinstance(status, str) and (hit := forbidden_character(status)):
+        return f"status med {character_name(hit[1])} – förväntade text utan osynliga styrtecken"
     return None
 
 
@@ -657,9 +656,15 @@ def values_frame(records: Iterable[dict[str, Any]]) -> pd.DataFrame:
     for rec in records:
         if not isinstance(rec, dict):
             raise KoladaError(f"Kolada skickade en felaktig post: {str(rec)[:80]!r} – förväntade ett objekt.")
-        values = rec.get("values") or []
+        values = rec.get("values")
+        if values is None:
+            values = []
         if not isinstance(values, list):
-            values = [values]
+            raise KoladaError(
+                f"Kolada skickade en felaktig post (nyckeltal {rec.get('kpi')}, kommun {rec.get('municipality')}, "
+                f"år {rec.get('period')}): values är {'ett objekt' if isinstance(values, dict) else 'inte en lista'} – "
+                "förväntade en lista med värden."
+            )
         for v in values:
             if isinstance(v, dict) and v.get("isdeleted") is True:
                 continue
@@ -751,13 +756,13 @@ class KoladaConfig:
         }
 
 
-def _id_str(value: Any, pattern: re.Pattern[str], what: str, where: str) -> str:
+def _id_str(value: Any, kind: IdKind, what: str, where: str) -> str:
     if not isinstance(value, str):
         raise KoladaConfigError(
             f'{where}: {what} {value!r} måste skrivas som text inom citattecken, t.ex. "0114" '
             "(annars kan inledande nollor försvinna)."
         )
-    if not pattern.match(value):
+    if not kind.valid(value):
         raise KoladaConfigError(f"{where}: {value!r} är inte ett giltigt {what}.")
     return value
 
@@ -772,7 +777,7 @@ def parse_config(raw: Any, where: str = CONFIG_FILE) -> KoladaConfig:
         raise KoladaConfigError(f"{where} saknar listan 'kpis' med Kolada-nyckeltal (t.ex. N31001).")
     if not isinstance(kpis, list) or not kpis:
         raise KoladaConfigError(f"{where}: 'kpis' måste vara en icke-tom lista med nyckeltals-id.")
-    kpi_ids = [_id_str(k, _KPI_RE, "nyckeltals-id", where) for k in kpis]
+    kpi_ids = [_id_str(k, KPI, "nyckeltals-id", where) for k in kpis]
     dup = sorted({k for k in kpi_ids if kpi_ids.count(k) > 1})
     if dup:
         raise KoladaConfigError(f"{where}: nyckeltal förekommer flera gånger i 'kpis': {', '.join(dup)}.")
@@ -786,12 +791,12 @@ def parse_config(raw: Any, where: str = CONFIG_FILE) -> KoladaConfig:
         raise KoladaConfigError(
             f"{where} saknar 'municipalities' (kommun-id: namn), med organisationen själv och jämförelsekommuner."
         )
-    municipalities = {_id_str(k, _MUNICIPALITY_RE, "kommun-id (fyra siffror)", where): str(v) for k, v in munis.items()}
+    municipalities = {_id_str(k, MUNICIPALITY, "kommun-id (fyra siffror)", where): str(v) for k, v in munis.items()}
 
     groups_raw = raw.get("groups") or {}
     if not isinstance(groups_raw, dict):
         raise KoladaConfigError(f"{where}: 'groups' måste vara en mappning grupp-id: titel.")
-    groups = {_id_str(k, _GROUP_RE, "Kolada-grupp-id (G...)", where): str(v) for k, v in groups_raw.items()}
+    groups = {_id_str(k, GROUP, "Kolada-grupp-id (G...)", where): str(v) for k, v in groups_raw.items()}
 
     own_raw = raw.get("own_groups") or {}
     if not isinstance(own_raw, dict):
@@ -800,9 +805,7 @@ def parse_config(raw: Any, where: str = CONFIG_FILE) -> KoladaConfig:
     for name, members in own_raw.items():
         if not isinstance(members, list) or not members:
             raise KoladaConfigError(f"{where}: egna gruppen {name!r} måste ha en icke-tom lista med kommun-id.")
-        own_groups[str(name)] = _unique(
-            _id_str(m, _MUNICIPALITY_RE, "kommun-id (fyra siffror)", where) for m in members
-        )
+        own_groups[str(name)] = _unique(_id_str(m, MUNICIPALITY, "kommun-id (fyra siffror)", where) for m in members)
 
     unknown = sorted(
         set(raw) - {"kpis", "first_year", "municipalities", "groups", "own_groups", "battre", "all_municipalities"}
@@ -823,11 +826,15 @@ _CONFIGS_SIZE = 1000
 state.kept(__name__, "parsed kolada.yml files, keyed by their path and content (load_config)")
 
 
-def _same_bytes(path: Path, raw: bytes) -> bool:
+def _config_bytes(path: Path) -> bytes | None:
+    """kolada.yml's bytes as rapportbok.core.inputs reads them (data/ is two levels up), or None when it refuses
+    them (read_kolada then says why)."""
+    from rapportbok.core import inputs
+
     try:
-        return path.read_bytes() == raw
-    except OSError:
-        return False
+        return inputs.read_bytes(path, path.parent.parent, limit=inputs.YAML_LIMIT, label=CONFIG_FILE)
+    except (inputs.InputError, OSError):
+        return None
 
 
 def load_config(org_dir: Path | str) -> KoladaConfig:
@@ -839,17 +846,15 @@ def load_config(org_dir: Path | str) -> KoladaConfig:
     path = Path(org_dir) / CONFIG_FILE
     if not path.exists():
         raise KoladaConfigError(f"Hittar ingen Kolada-konfiguration: {path} saknas.")
-    try:
-        key = (str(path), path.read_bytes())
-    except OSError:
-        key = None  # read_kolada reports it
+    raw = _config_bytes(path)
+    key = (str(path), raw) if raw is not None else None  # else read_kolada reports it
     parsed = _CONFIGS.get(key) if key is not None else None
     if parsed is None:
         spec, issues = config.read_kolada(path, f"{path.parent.name}/{CONFIG_FILE}")
         if spec is None:  # the typed model names the line, the key, the value and what was expected
             raise KoladaConfigError("\n".join(i.message() for i in issues))
         parsed = parse_config(spec.model_dump(exclude_none=True), str(path))
-        if key is not None and _same_bytes(path, key[1]):  # not changed while it was read
+        if key is not None and _config_bytes(path) == key[1]:  # not changed while it was read
             if len(_CONFIGS) >= _CONFIGS_SIZE:
                 _CONFIGS.pop(next(iter(_CONFIGS)))
             _CONFIGS[key] = parsed
@@ -894,13 +899,24 @@ def _to_stored(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(_KEY, kind="mergesort").reset_index(drop=True)
 
 
+def _store_file(path: Path, limit: int) -> str:
+    """A file of a store, as text, read by rapportbok.core.inputs inside data/ (for both the national store,
+    data/kolada/<KPI>/<file>, and an old one, data/<org>/kolada/<file>, data/ is three levels up): no link,
+    a regular file, within ``limit``, strict UTF-8. InputError (InputMissing) otherwise."""
+    from rapportbok.core import inputs
+
+    base = path.parents[2]
+    return inputs.read_text(path, base, limit=limit, label=path.relative_to(base).as_posix())
+
+
 def _read_stored_csv(path: Path) -> pd.DataFrame:
+    from rapportbok.core import inputs
+
     df = pd.read_csv(
-        path,
+        io.StringIO(_store_file(path, inputs.CSV_LIMIT)),
         dtype={"kpi": str, "kommun_id": str, "kon": str, "status": str, "varde": "float64", "antal": "Int64"},
         keep_default_na=False,
         na_values=[""],
-        encoding="utf-8",
     )
     missing = [c for c in STORED_COLUMNS if c not in df.columns]
     if missing:
@@ -918,7 +934,7 @@ def kpi_dir(data: Path | str, kpi: str) -> Path:
     """``data/kolada/<KPI>/`` (the id checked, the path confined to the store)."""
     from rapportbok.core.paths import inside
 
-    if not _KPI_RE.match(kpi):
+    if not KPI.valid(kpi):
         raise KoladaError(f"Ogiltigt nyckeltals-id för Kolada-lagringen: {kpi!r}.")
     return inside(national_dir(data), kpi)
 
@@ -930,9 +946,11 @@ def old_store(org_dir: Path | str) -> Path | None:
 
 
 def _read_meta(path: Path) -> dict[str, Any]:
+    from rapportbok.core import inputs
+
     try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        meta = yaml.safe_load(_store_file(path, inputs.YAML_LIMIT))
+    except inputs.InputMissing:
         return {}
     if not isinstance(meta, dict):
         raise KoladaError(f"{path} är inte en YAML-mappning (nyckel: värde); hämta värdena igen.")
@@ -1179,7 +1197,7 @@ def _plan_ids(data: Path, configs: Sequence[KoladaConfig], now: _dt.datetime) ->
     years = {y for c in configs for y in _years(c, now)}
     for kpi in kpis:
         meta = _read_meta(kpi_dir(data, kpi) / META_FILE)
-        ids += [str(i) for i in meta.get("ids") or [] if str(i) not in ids and _ID_RE.match(str(i))]
+        ids += [str(i) for i in meta.get("ids") or [] if str(i) not in ids and KOLADA_ID.valid(str(i))]
         years |= {int(y) for y in meta.get("years") or [] if isinstance(y, int) and y <= now.year}
     return kpis, _unique(ids), sorted(years)
 

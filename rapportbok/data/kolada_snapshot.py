@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from rapportbok.core import journal, paths
+from rapportbok.core import ids, journal, paths
 
 SNAPSHOT_DIR = paths.KOLADA_METADATA_DIR
 MUNICIPALITIES_FILE = "kommuner.csv"
@@ -68,9 +68,6 @@ STANDARD_KPIS: dict[str, tuple[str, str]] = {
 MUNICIPALITY_COLUMNS = ["kommun_id", "namn"] + [f"{a}_{part}" for a in AREAS for part in ("grupp", "titel")]
 KPI_COLUMNS = ["kpi", "titel", "omrade", "battre"]
 
-_MUN = re.compile(r"^[0-9]{4}$")
-_GROUP = re.compile(r"^G[0-9]+$")
-_KPI = re.compile(r"^[A-Z][0-9]{5}$")
 _TITLE_YEAR = re.compile(r",\s*((?:19|20)[0-9]{2})\s*$")
 
 
@@ -121,7 +118,7 @@ def build(
     groups = list(group_records)
     by_id = {}
     for g in groups:
-        if not isinstance(g, dict) or not isinstance(g.get("id"), str) or not _GROUP.match(g["id"]):
+        if not isinstance(g, dict) or not ids.GROUP.valid(g.get("id")):
             raise SnapshotError(f"Kolada skickade en grupp med ogiltigt id: {str(g)[:80]!r} – förväntade t.ex. G2328.")
         by_id[g["id"]] = g
     everyone = by_id.get(ALL_MUNICIPALITIES)
@@ -130,7 +127,7 @@ def build(
     names: dict[str, str] = {}
     for m in everyone.get("members") or []:
         mid = m.get("member_id") if isinstance(m, dict) else None
-        if not isinstance(mid, str) or not _MUN.match(mid):
+        if not ids.MUNICIPALITY.valid(mid):
             raise SnapshotError(
                 f"Gruppen {ALL_MUNICIPALITIES} har en medlem med ogiltigt id {mid!r} – förväntade fyra siffror."
             )
@@ -215,14 +212,14 @@ def load(folder: Path = SNAPSHOT_DIR) -> Snapshot:
     municipalities = {}
     for i, r in enumerate(mun_rows, start=2):
         mid = r.get("kommun_id") or ""
-        if not _MUN.match(mid) or any(not _GROUP.match(r.get(f"{a}_grupp") or "") for a in AREAS):
+        if not ids.MUNICIPALITY.valid(mid) or any(not ids.GROUP.valid(r.get(f"{a}_grupp")) for a in AREAS):
             raise SnapshotError(
                 f"{folder / MUNICIPALITIES_FILE}, rad {i}: {mid!r} – förväntade kommun-id och grupp-id."
             )
         municipalities[mid] = Municipality(mid, r["namn"], {a: (r[f"{a}_grupp"], r[f"{a}_titel"]) for a in AREAS})
     kpis = {}
     for i, r in enumerate(kpi_rows, start=2):
-        if not _KPI.match(r.get("kpi") or ""):
+        if not ids.KPI.valid(r.get("kpi")):
             raise SnapshotError(
                 f"{folder / KPIS_FILE}, rad {i}: {r.get('kpi')!r} – förväntade ett nyckeltals-id som N31001."
             )
@@ -236,7 +233,7 @@ def find(snapshot: Snapshot, query: str) -> Municipality:
     Raises :class:`SnapshotError` naming the closest names when nothing matches.
     """
     q = (query or "").strip()
-    if _MUN.match(q):
+    if ids.MUNICIPALITY.valid(q):
         if q in snapshot.municipalities:
             return snapshot.municipalities[q]
         raise SnapshotError(

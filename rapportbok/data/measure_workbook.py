@@ -33,7 +33,7 @@ from rapportbok.core.paths import PathError, check_slug, data_dir, org_folder
 from rapportbok.core.periods import tertial_end
 from rapportbok.data import actionplan
 from rapportbok.data.actionplan import UPPFOLJNING
-from rapportbok.data.schema import Issue, read_table
+from rapportbok.data.schema import Issue, formula_text_issues, read_table
 
 SHEET = "Uppföljning"
 INFO_SHEET = "Instruktioner"
@@ -78,7 +78,7 @@ class ExcelError(Exception):
 
 
 def default_name(org: str, year: int, tertial: int | None, per: dt.date | None = None) -> str:
-    """The template's file name; ``org`` must be a slug (rapportbok.core.paths.SLUG), so the name has no path in it.
+    """The template's file name; ``org`` must be a slug (rapportbok.core.ids.SLUG), so the name has no path in it.
 
     Per tertial ``uppfoljning_ORG_ÅR_TT.xlsx``; per report date ``uppfoljning_ORG_ÅÅÅÅ-MM-DD.xlsx``.
     """
@@ -106,10 +106,10 @@ def _measures(org: str, year: int, data: Path) -> list[dict]:
     whose figures are on the group row (the group row carries planned effects, the member none)."""
     folder = data / org
     plans, issues = read_table(
-        folder / actionplan.PLANER.filename, actionplan.PLANER, f"{org}/{actionplan.PLANER.filename}"
+        folder / actionplan.PLANER.filename, actionplan.PLANER, f"{org}/{actionplan.PLANER.filename}", base=data
     )
     meas, more = read_table(
-        folder / actionplan.ATGARDER.filename, actionplan.ATGARDER, f"{org}/{actionplan.ATGARDER.filename}"
+        folder / actionplan.ATGARDER.filename, actionplan.ATGARDER, f"{org}/{actionplan.ATGARDER.filename}", base=data
     )
     issues += more
     if issues:
@@ -117,7 +117,7 @@ def _measures(org: str, year: int, data: Path) -> list[dict]:
     eff_path = folder / actionplan.EFFEKTER.filename
     with_effect: set[str] = set()
     if eff_path.exists():
-        eff, more = read_table(eff_path, actionplan.EFFEKTER, f"{org}/{actionplan.EFFEKTER.filename}")
+        eff, more = read_table(eff_path, actionplan.EFFEKTER, f"{org}/{actionplan.EFFEKTER.filename}", base=data)
         if more:
             raise ExcelError(more)
         with_effect = set(eff["atgard_id"])
@@ -329,13 +329,16 @@ def existing_records(
     """A data file an import adds to (the follow-up file; the stated tables' files): its text, its
     records and whether it must be rewritten as UTF-8 with commas (it was saved by Excel with
     semicolons or in Windows-1252). ``required``: the columns the header must have."""
-    from rapportbok.data.schema import _decode, _delimiter, text_problem
+    from rapportbok.core import inputs
+    from rapportbok.data.schema import _delimiter, csv_text, input_issue
 
-    raw = target.read_bytes()
-    problem = text_problem(raw)
-    if problem:
-        raise ExcelError([Issue(target_label, 0, "", *problem)])
-    text = _decode(raw)
+    try:  # data/<org>/<file>: data/ is two levels up
+        raw = inputs.read_bytes(target, target.parent.parent, limit=inputs.CSV_LIMIT, label=target_label)
+    except inputs.InputError as err:
+        raise ExcelError([input_issue(err)]) from None
+    text, problems = csv_text(raw, target_label)
+    if text is None:
+        raise ExcelError(problems)
     if not text.strip():
         return "", [list(names or UPPFOLJNING.names)], True
     delim = _delimiter(text.splitlines()[0])
@@ -375,6 +378,20 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
         if rows is None:
             raise ExcelError(issues)
         skipped = _blank_unfilled(rows)
+        header = [h.strip() for h in rows[0]] if rows else []
+        where = {c.name: header.index(c.name) for c in UPPFOLJNING.columns if c.name in header}
+        records = (
+            (
+                [r[where[c.name]] if where.get(c.name, len(r)) < len(r) else "" for c in UPPFOLJNING.columns],
+                label,
+                i,
+                None,
+            )
+            for i, r in enumerate(rows[1:], start=2)
+        )
+        issues = formula_text_issues(UPPFOLJNING, records)  # written to data/, which the analyst opens in Excel
+        if issues:
+            raise ExcelError(issues)
         filtered = tmp / "uppfoljning.csv"  # the sheet as text, Excel's row numbers kept
         with open(filtered, "w", encoding="utf-8", newline="") as fh:
             csv.writer(fh, lineterminator="\n").writerows(rows)

@@ -6,15 +6,14 @@ The file is read and checked by :mod:`rapportbok.data.config` (a typed model, wi
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rapportbok.core import paths, periods
+from rapportbok.core import ids, inputs, periods
 from rapportbok.core.paths import data_dir
 from rapportbok.data import config
 from rapportbok.data.schema import DataError, Issue
-
-SLUG = paths.SLUG  # the pattern and its explanation: rapportbok.core.paths
 
 
 @dataclass(frozen=True)
@@ -56,11 +55,56 @@ def _issues_for(path: Path, label: str) -> tuple[Org | None, list[Issue]]:
     return Org(spec.slug, spec.namn, spec.namnd, spec.kolada_id, years, path.parent, ends, reports, concepts), []
 
 
+def folder_issue(entry: os.DirEntry) -> Issue | None:
+    """Why a folder in data/ cannot be an organisation's: a symbolic link, or a name that is no slug
+    (rapportbok.core.ids.SLUG: also not kallor, kolada or a name Windows reserves). None for the book's own
+    folders data/kallor/ and data/kolada/, hidden entries and files."""
+    name = entry.name
+    if name.startswith("."):
+        return None
+    if entry.is_symlink():
+        return Issue(f"{name}/", 0, "", "en symbolisk länk", "en vanlig mapp i data/: " + inputs.COPY_INSTEAD)
+    if not entry.is_dir(follow_symlinks=False):
+        return None
+    if name in ids.BOOK_FOLDERS:
+        if os.path.lexists(os.path.join(entry.path, "organisation.yml")):
+            return Issue(
+                f"{name}/organisation.yml",
+                0,
+                "",
+                name,
+                f"ingen organisation i data/{name}/, som boken själv använder (källtexterna och Kolada-lagringen): "
+                "lägg organisationen i en egen mapp",
+            )
+        return None
+    if not ids.SLUG.valid(name):
+        return Issue(f"{name}/", 0, "", name, "en organisations mapp med ett namn av " + ids.SLUG.text)
+    return None
+
+
+def folders(data: Path) -> tuple[list[Path], list[Issue]]:
+    """The organisation folders in data/ (a slug, not a link; with or without organisation.yml) and the
+    issues of the folders that cannot be one, in name order."""
+    found, issues = [], []
+    with os.scandir(data) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            issue = folder_issue(entry)
+            if issue is not None:
+                issues.append(issue)
+            elif not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
+                if entry.name not in ids.BOOK_FOLDERS:
+                    found.append(Path(entry.path))
+    return found, issues
+
+
 def load_all(data: Path | None = None) -> tuple[list[Org], list[Issue]]:
     data = data or data_dir()
-    orgs, issues = [], []
-    for path in sorted(data.glob("*/organisation.yml")):
-        org, found = _issues_for(path, f"{path.parent.name}/organisation.yml")
+    orgs, (folders_found, issues) = [], folders(data)
+    for folder in folders_found:
+        path = folder / "organisation.yml"
+        if not os.path.lexists(path):
+            continue  # rapportbok.data.datasets.validate names the folder without organisation.yml
+        org, found = _issues_for(path, f"{folder.name}/organisation.yml")
         issues += found
         if org:
             orgs.append(org)
@@ -75,10 +119,10 @@ def load(slug: str, data: Path | None = None) -> tuple[Org | None, list[Issue]]:
     their own organisation.
     """
     data = data or data_dir()
-    if not SLUG.match(slug):
+    if not ids.SLUG.valid(slug):
         return None, []
     path = data / slug / "organisation.yml"
-    if not path.is_file():
+    if not os.path.lexists(path):
         return None, []
     return _issues_for(path, f"{slug}/organisation.yml")
 

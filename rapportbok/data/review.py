@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from rapportbok.core import ids
 from rapportbok.data import kolada
 from rapportbok.data.schema import Col, Issue, TableSpec
 
@@ -64,7 +64,7 @@ FORFLYTTNING = TableSpec(
     "Möjlig förflyttning enligt genomlysningen",
     (
         Col("tabell", doc="Tabellens rubrik i källan"),
-        Col("rad", "int", sign="+", doc="Radens nummer i källans tabell"),
+        Col("rad", "int", sign="+", minimum=1, doc="Radens nummer i källans tabell"),
         Col("mojlighet", doc="Möjligheten som i tabellen"),
         Col("beskrivning", doc="Beskrivningen som i tabellen"),
         Col("genomforbarhet", doc="Genomförbarheten som i tabellen"),
@@ -111,8 +111,8 @@ def _uppgifter_issues(df: pd.DataFrame, spec: TableSpec, label: str) -> list[Iss
             )
         elif ranged and lo > hi:
             issues.append(Issue(label, int(idx), "varde_lag", str(lo), "ett tal som inte är större än varde_hog"))
-        if row["kpi"] and not re.fullmatch(r"[A-Z][0-9]{5}", str(row["kpi"])):
-            issues.append(Issue(label, int(idx), "kpi", str(row["kpi"]), "ett Kolada-id som N31001"))
+        if row["kpi"] and not ids.KPI.valid(str(row["kpi"])):
+            issues.append(Issue(label, int(idx), "kpi", str(row["kpi"]), ids.KPI.text))
         if (
             not pd.isna(row["period_fran"])
             and not pd.isna(row["period_till"])
@@ -176,11 +176,19 @@ DEFAULT_DIRECTIONS: dict[str, str] = {
 
 def directions(org_dir: Path | str, kpis: list[str]) -> dict[str, str | None]:
     """Direction that counts as better per KPI: ``kolada.yml``'s ``battre`` mapping, else the defaults."""
+    import yaml
+
+    from rapportbok.core import inputs
+
     path = Path(org_dir) / kolada.CONFIG_FILE
     configured: dict[str, Any] = {}
     if path.exists():
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        configured = raw.get("battre") or {}
+        try:  # data/<org>/kolada.yml: data/ two levels up
+            text = inputs.read_text(path, path.parent.parent, limit=inputs.YAML_LIMIT, label=kolada.CONFIG_FILE)
+        except inputs.InputError as err:
+            raise kolada.KoladaConfigError(str(err)) from None
+        raw = yaml.safe_load(text) or {}
+        configured = (raw.get("battre") if isinstance(raw, dict) else None) or {}
     out: dict[str, str | None] = {}
     for k in kpis:
         d = configured.get(k, DEFAULT_DIRECTIONS.get(k))

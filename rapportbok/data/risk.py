@@ -20,7 +20,7 @@ RISKER = TableSpec(
     "risker.csv",
     "Risk- och väsentlighetsanalys",
     (
-        Col("rad", "int", sign="+", doc="Radens nummer i källans tabell"),
+        Col("rad", "int", sign="+", minimum=1, doc="Radens nummer i källans tabell"),
         Col("risk", doc="Riskens namn som i källan"),
         Col("riskbeskrivning", doc="Riskens beskrivning som i källan"),
         Col("sannolikhet", "int", doc="Nivå 1–4 enligt skalan Sannolikhet"),
@@ -39,7 +39,7 @@ INTERNKONTROLL = TableSpec(
     "internkontroll.csv",
     "Internkontrollplan",
     (
-        Col("rad", "int", sign="+", doc="Radens nummer i källans tabell"),
+        Col("rad", "int", sign="+", minimum=1, doc="Radens nummer i källans tabell"),
         Col("risk", doc="Riskens namn som i källan"),
         Col("riskbeskrivning", doc="Riskens beskrivning som i källan"),
         Col("riskvarde", "int", sign="+", doc="Riskvärdet som internkontrollplanen anger"),
@@ -96,3 +96,70 @@ DATASETS = {
     "internkontroll": (INTERNKONTROLL, None),
     "riskskalor": (RISKSKALOR, _skalor_issues),
 }
+
+
+def scale_levels(scales: pd.DataFrame | None) -> dict[str, list[int]]:
+    """The levels of each scale (Sannolikhet, Väsentlighet) as riskskalor.csv states them; 1–4 for a scale it
+    does not state (the levels the book accepts)."""
+    out = {LIKELIHOOD: list(LEVELS), MATERIALITY: list(LEVELS)}
+    if scales is not None and not scales.empty:
+        for name in out:
+            stated = sorted(int(v) for v in scales.loc[scales["skala"] == name, "niva"])
+            if stated:
+                out[name] = stated
+    return out
+
+
+def highest_value(scales: pd.DataFrame | None) -> int | None:
+    """The highest risk value the source's scales allow (highest sannolikhet × highest väsentlighet), or None
+    when riskskalor.csv does not state both scales (then the book does not know the source's highest value)."""
+    if scales is None or scales.empty or set(scales["skala"]) != {LIKELIHOOD, MATERIALITY}:
+        return None
+    levels = scale_levels(scales)
+    return max(levels[LIKELIHOOD]) * max(levels[MATERIALITY])
+
+
+def cross_check(data: dict, org: str) -> list[Issue]:
+    """The levels of the register are levels of the scales in riskskalor.csv, and no stated risk value (register or
+    internal control plan) exceeds the highest the scales allow: a risk value of 99 on a 4 × 3 scale is a typing
+    error, not a figure the book can show."""
+    scales = data.get("riskskalor")
+    levels = scale_levels(scales)
+    top = max(levels[LIKELIHOOD]) * max(levels[MATERIALITY])
+    where = f"(högsta sannolikhet {max(levels[LIKELIHOOD])} × högsta väsentlighet {max(levels[MATERIALITY])}"
+    where += " i riskskalor.csv)" if highest_value(scales) is not None else ", nivåerna 1–4)"
+    issues = []
+    reg = data.get("risker")
+    if reg is not None and scales is not None and not scales.empty:
+        for col, name in (("sannolikhet", LIKELIHOOD), ("vasentlighet", MATERIALITY)):
+            allowed = levels[name]
+            for idx, v in reg[col].items():
+                if not pd.isna(v) and int(v) not in allowed:
+                    issues.append(
+                        Issue(
+                            f"{org}/{RISKER.filename}",
+                            int(idx),
+                            col,
+                            str(int(v)),
+                            f"en nivå på skalan {name} i riskskalor.csv: " + ", ".join(map(str, allowed)),
+                        )
+                    )
+    for key, spec in (("risker", RISKER), ("internkontroll", INTERNKONTROLL)):
+        df = data.get(key)
+        if df is None:
+            continue
+        for idx, v in df["riskvarde"].items():
+            if not pd.isna(v) and int(v) > top:
+                issues.append(
+                    Issue(
+                        f"{org}/{spec.filename}",
+                        int(idx),
+                        "riskvarde",
+                        str(int(v)),
+                        f"ett riskvärde från 1 till {top} {where}",
+                    )
+                )
+    return issues
+
+
+CROSS_CHECKS = [cross_check]

@@ -37,7 +37,7 @@ class NewOrganisation:
 
 
 def slug_for(name: str) -> str:
-    """'Upplands Väsby' -> 'upplands-vasby', 'Malung-Sälen' -> 'malung-salen' (a paths.SLUG)."""
+    """'Upplands Väsby' -> 'upplands-vasby', 'Malung-Sälen' -> 'malung-salen' (an ids.SLUG)."""
     s = re.sub(r"[^a-z0-9]+", "-", snap.fold(name).replace("æ", "ae").replace("ø", "o")).strip("-")
     return paths.check_slug(s)
 
@@ -133,10 +133,13 @@ def kolada_yml(m: snap.Municipality, snapshot: snap.Snapshot, first_year: int) -
 def _has_kolada_id(path: Path, kolada_id: str) -> bool:
     """Whether another organisation's organisation.yml names ``kolada_id``: its bytes searched for the line
     ``kolada_id: "1440"``, so a file in another encoding (or not text at all) is no obstacle here; reading it
-    properly, with a message naming the bad byte, is `kontrollera`'s job."""
+    properly, with a message naming the bad byte, is `kontrollera`'s job. Read by rapportbok.core.inputs (data/ is
+    two levels up): a link, a pipe or an oversized file is not read and names nothing."""
+    from rapportbok.core import inputs
+
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = inputs.read_bytes(path, path.parent.parent, limit=inputs.YAML_LIMIT)
+    except (inputs.InputError, OSError):
         return False
     line = rb'^[ \t]*kolada_id:[ \t]*["\']?' + re.escape(kolada_id.encode("utf-8")) + rb'["\']?[ \t]*(#.*)?\r?$'
     return re.search(line, raw, re.MULTILINE) is not None
@@ -160,8 +163,6 @@ def create(
         folder = paths.inside(data, slug)
     except paths.PathError as err:
         raise ScaffoldError(f"Mappnamnet: {err}") from err
-    if slug in ("kallor", "kolada"):  # data/kallor/ (source texts) and data/kolada/ (the national Kolada store)
-        raise ScaffoldError(f"Mappnamnet {slug} används redan av boken (data/{slug}/); välj ett annat med --mapp.")
     if folder.exists():
         raise ScaffoldError(
             f"Organisationen finns redan: {folder} finns. Inget har skrivits; "

@@ -9,8 +9,14 @@ column, the value found and what was expected.
 
 Inputs as Swedish offices produce them are read correctly: comma- or semicolon-separated,
 decimal comma or point, spaces or non-breaking spaces as thousands separators, the Unicode
-minus sign, UTF-8 with or without BOM, or Windows-1252. A value that could be read two ways
-is rejected with a message that says what to change; nothing is guessed.
+minus sign, UTF-8 with or without BOM, or a file saved by Excel in Windows-1252 as a whole. A value
+that could be read two ways is rejected with a message that says what to change; nothing is guessed:
+a file that mixes UTF-8 with other bytes is refused with the first such byte and its line (read as
+Windows-1252 it would garble every å, ä and ö), a file with the old Macintosh line endings (only CR)
+is refused by name, and a cell with a control character is refused with its row and column.
+
+Every file is opened by :func:`rapportbok.core.inputs.read_bytes` (confined to its folder, no link,
+a regular file, bounded in size).
 """
 
 from __future__ import annotations
@@ -27,12 +33,16 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from rapportbok.core import ids, inputs
+
 # --- cell parsing ----------------------------------------------------------------------
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
 _MINUSES = ("\u2212", "\u2013", "\u2012")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}([ \u00a0\u202f\u2009]\d{3})+([.,]\d+)?$")
-_PLAIN = re.compile(r"^[+-]?(\d+([.,]\d+)?|[.,]\d+)$")
+# ASCII digits only: full-width or other scripts' digits ("１２") are not numbers in a Swedish report.
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}([ \u00a0\u202f\u2009][0-9]{3})+([.,][0-9]+)?")
+_PLAIN = re.compile(r"[+-]?([0-9]+([.,][0-9]+)?|[.,][0-9]+)")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_number(text: str) -> float | None:
@@ -65,9 +75,9 @@ def _number_text(text: str) -> str | None:
             s = "-" + s[1:]
     if not s:
         return None
-    if _GROUPED.match(s):
+    if _GROUPED.fullmatch(s):
         s = _SPACES.sub("", s)
-    elif not _PLAIN.match(s):
+    elif not _PLAIN.fullmatch(s):
         return None
     return s.replace(",", ".")
 
@@ -78,8 +88,13 @@ TOO_LARGE = "ett tal mindre än 1 000 000 000 000 000 till beloppet (högst 15 s
 
 
 def parse_date(text: str) -> dt.date | None:
+    """A date written ÅÅÅÅ-MM-DD that is in the calendar; None otherwise (Python's own reading would also
+    take '20250430' and the ISO week date '2024W502')."""
+    s = text.strip()
+    if not _ISO_DATE.fullmatch(s):
+        return None
     try:
-        return dt.date.fromisoformat(text.strip())
+        return dt.date.fromisoformat(s)
     except ValueError:
         return None
 
@@ -113,9 +128,12 @@ class Col:
     choices: tuple[str, ...] = ()
     sign: str | None = None  # "+" (never negative) or "-" (never positive)
     doc: str = ""
-    pattern: str | None = None  # text columns: a regular expression the (stripped) value must match
+    # text columns: a regular expression the (stripped) value must match as a whole, or a kind of id
+    pattern: str | ids.IdKind | None = None
     pattern_text: str = ""  # what the pattern allows, in Swedish (the message's "förväntade ...")
     may_omit: bool = False  # the header may leave the column out (read as empty cells); for columns added later
+    minimum: int | None = None  # int columns: the least value (a row number starts at 1)
+    maximum: int | None = None  # int columns: the greatest value
 
     @property
     def description(self) -> str:
@@ -123,6 +141,8 @@ class Col:
         return self.doc or SHARED_DOCS.get(self.name, "")
 
     def expected(self) -> str:
+        if isinstance(self.pattern, ids.IdKind):
+            return self.pattern_text or self.pattern.text
         if self.pattern:
             return self.pattern_text or f"en text som matchar {self.pattern}"
         if self.kind == "choice":
@@ -180,16 +200,12 @@ class DataError(Exception):
 # --- reading --------------------------------------------------------------------------------
 
 
-def _decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
-
-
 SAVE_AS_CSV = "spara filen i Excel som CSV UTF-8 (kommaavgränsad) (.csv)"
+
+
+def input_issue(err: inputs.InputError) -> Issue:
+    """A file refused by rapportbok.core.inputs as an issue (file, line, what was found, what was expected)."""
+    return Issue(err.file, err.line, "", err.found, err.expected)
 
 
 def _looks_utf16(raw: bytes) -> bool:
@@ -203,7 +219,7 @@ def _looks_utf16(raw: bytes) -> bool:
 
 
 def text_problem(raw: bytes) -> tuple[str, str] | None:
-    """Why ``raw`` is not a text file rapportbok reads: (what was found, what was expected); else None."""
+    """Why ``raw`` is no text file at all (a workbook, UTF-16, binary): (what was found, what was expected); else None."""
     if raw.startswith(b"PK\x03\x04"):
         return (
             "en Excel-arbetsbok (eller zip-fil)",
@@ -213,21 +229,104 @@ def text_problem(raw: bytes) -> tuple[str, str] | None:
         return "en fil i UTF-16 (Unicode-text)", "en textfil i UTF-8 – " + SAVE_AS_CSV
     if b"\x00" in raw:
         return "binärt innehåll (nolltecken)", "en textfil (CSV) – " + SAVE_AS_CSV
-    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    return None
+
+
+# A character in UTF-8 that takes more than one byte (å is C3 A5). A file holding one is UTF-8: a byte that
+# is not UTF-8 in it is an error, never a sign that the whole file is Windows-1252.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def csv_text(raw: bytes, label: str) -> tuple[str | None, list[Issue]]:
+    """The text of a CSV file, or the issue: UTF-8 (with or without BOM), or Windows-1252 when the whole file is
+    (Excel's "CSV (semikolonavgränsad)" on Swedish Windows). A UTF-8 file with a stray byte is refused with
+    that byte and its line; so is a file with only CR line endings (Excel's "CSV (Macintosh)")."""
+    problem = text_problem(raw)
+    if problem:
+        return None, [Issue(label, 0, "", *problem)]
     try:
-        body.decode("utf-8")
-        return None
-    except UnicodeDecodeError:
-        pass
+        text = inputs.decode(raw, label, characters=False)  # the cells are checked one by one (row, column)
+    except inputs.InputError as err:
+        body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+        if raw.startswith(b"\xef\xbb\xbf") or _UTF8_SEQUENCE.search(body):
+            return None, [
+                Issue(
+                    label,
+                    err.line,
+                    "",
+                    err.found,
+                    "en fil i en enda kodning: den är i övrigt UTF-8, och läst som något annat blir varje å, ä och ö "
+                    "fel – skriv om tecknet på raden och " + SAVE_AS_CSV,
+                )
+            ]
+        try:
+            text = body.decode("cp1252")
+        except UnicodeDecodeError as bad:
+            line = body[: bad.start].count(b"\n") + 1
+            return None, [
+                Issue(
+                    label,
+                    line,
+                    "",
+                    f"byten 0x{body[bad.start]:02X}",
+                    "en textfil i UTF-8 eller Windows-1252 – " + SAVE_AS_CSV,
+                )
+            ]
+    if "\r" in text and "\n" not in text:
+        return None, [
+            Issue(
+                label,
+                0,
+                "",
+                "radslut med bara CR (som Excels format CSV (Macintosh))",
+                "en CSV-fil med vanliga radslut – " + SAVE_AS_CSV,
+            )
+        ]
+    return text, []
+
+
+UNCLOSED_QUOTE = "ett citattecken som inte avslutas"
+UNCLOSED_QUOTE_EXPECTED = 'en CSV-fil där varje cell som börjar med citattecken (") också avslutas med ett'
+
+
+def _csv_rows(text: str, label: str) -> tuple[list[list[str]] | None, str, list[Issue]]:
+    """The records of a CSV text (row 1 is the header) and its delimiter, or the issue naming the row where
+    the record that cannot be read starts."""
+    delim = _delimiter(text.splitlines()[0])
+    rows: list[list[str]] = []
     try:
-        body.decode("cp1252")
-        return None
-    except UnicodeDecodeError as err:
-        line = body[: err.start].count(b"\n") + 1
-        return (
-            f"byten 0x{body[err.start]:02X} på rad {line}",
-            "en textfil i UTF-8 eller Windows-1252 – " + SAVE_AS_CSV,
+        for record in csv.reader(io.StringIO(text), delimiter=delim):
+            rows.append(record)
+    except csv.Error as err:
+        long_cell = "larger than field limit" in str(err)
+        found = "en cell längre än 128 kB" if long_cell else UNCLOSED_QUOTE
+        expected = (
+            'celler kortare än 128 kB – kontrollera att varje cell med citattecken (") också avslutas med ett'
+            if long_cell
+            else UNCLOSED_QUOTE_EXPECTED
         )
+        return None, delim, [Issue(label, len(rows) + 1, "", found, expected + " – " + SAVE_AS_CSV)]
+    return rows, delim, []
+
+
+def _character_issues(rows: list[list[str]], label: str) -> list[Issue]:
+    """Cells holding a character no input may hold (rapportbok.core.inputs.forbidden_character), by row and column.
+    The value shown is the character's name: printing the cell would print the character."""
+    header = [h.strip() for h in rows[0]] if rows else []
+    issues = []
+    for i, r in enumerate(rows, start=1):
+        for j, cell in enumerate(r):
+            hit = inputs.forbidden_character(cell)
+            if hit:
+                import openpyxl.utils
+
+                column = (
+                    header[j] if i > 1 and j < len(header) and header[j] else openpyxl.utils.get_column_letter(j + 1)
+                )
+                issues.append(Issue(label, i, column, inputs.character_name(hit[1]), inputs.FORBIDDEN_EXPECTED))
+                if len(issues) >= 50:
+                    return issues
+    return issues
 
 
 def _delimiter(header: str) -> str:
@@ -247,21 +346,20 @@ def _check_for(c: Col) -> list[pa.Check]:
         if c.required:
             checks.append(pa.Check(lambda s: ~s.str.match(blank), error="en ifylld cell (text)"))
         if c.pattern:
-            rx = re.compile(c.pattern)
+            if isinstance(c.pattern, ids.IdKind):
+                fits = c.pattern.valid
+            else:
+                rx = re.compile(c.pattern)
+                fits = lambda v: rx.fullmatch(v) is not None  # noqa: E731
             # An empty cell is the "ifylld" check's to report (or allowed).
-            checks.append(
-                pa.Check(
-                    lambda s: s.str.match(blank) | s.map(lambda v: rx.fullmatch(v.strip()) is not None),
-                    error=c.expected(),
-                )
-            )
+            checks.append(pa.Check(lambda s: s.str.match(blank) | s.map(lambda v: fits(v.strip())), error=c.expected()))
         return checks
     if c.kind in ("number", "decimal"):
         test = lambda v: parse_number(v) is not None  # noqa: E731
     elif c.kind == "int":
         test = lambda v: (n := parse_number(v)) is not None and float(n).is_integer()  # noqa: E731
     elif c.kind == "year":
-        test = lambda v: re.fullmatch(r"\s*(19|20)\d\d\s*", v) is not None  # noqa: E731
+        test = lambda v: ids.YEAR.valid(v.strip())  # noqa: E731
     elif c.kind == "date":
         test = lambda v: parse_date(v) is not None  # noqa: E731
     elif c.kind == "choice":
@@ -275,7 +373,24 @@ def _check_for(c: Col) -> list[pa.Check]:
                 lambda s: s.map(lambda v: (n := parse_number(v)) is None or abs(n) < MAX_MAGNITUDE), error=TOO_LARGE
             )
         )
-    if c.sign and c.kind in ("number", "int", "decimal"):
+    if c.kind == "int" and (c.minimum is not None or c.maximum is not None):
+        lo, hi = c.minimum, c.maximum
+        words = (
+            f"ett heltal från {lo} till {hi}"
+            if lo is not None and hi is not None
+            else f"ett heltal från {lo}"
+            if lo is not None
+            else f"ett heltal högst {hi}"
+        )
+        checks.append(
+            pa.Check(
+                lambda s: s.map(
+                    lambda v: (n := parse_number(v)) is None or ((lo is None or n >= lo) and (hi is None or n <= hi))
+                ),
+                error=words + (f" ({c.doc.lower()})" if c.doc else ""),
+            )
+        )
+    if c.sign and c.kind in ("number", "int", "decimal") and not (c.sign == "+" and (c.minimum or 0) > 0):
         if c.sign == "+":
             sign_ok, words = (lambda n: n >= 0), "ett tal som inte är negativt"
         else:
@@ -334,6 +449,32 @@ def cell_text(value) -> str:
     return str(value)
 
 
+# --- text an import writes to data/ ---------------------------------------------------------------------
+
+FORMULA_TEXT = (
+    "en text som inte börjar med =, +, - eller @: Excel läser en sådan cell som en formel när filen i data/ "
+    "öppnas (och sparar den som #NAMN?) – skriv tankstreck (–) i stället för bindestreck, eller börja texten "
+    "med ett ord"
+)
+
+
+def formula_text_issues(spec: TableSpec, items) -> list[Issue]:
+    """Text cells of records an import is about to write to data/ that a spreadsheet would read as a formula
+    (rapportbok.core.escape.is_formula_like; a number such as −5 or a lone "-" is not one). The analyst opens
+    data/'s CSV files in Excel, where such a cell would run (=HYPERLINK(…)) or be saved back as #NAMN?.
+
+    ``items``: (record in the order of ``spec``'s columns, label (file and sheet), Excel row, {column: cell})."""
+    from rapportbok.core import escape
+
+    issues = []
+    for record, label, row, cells in items:
+        for col, value in zip(spec.columns, record):
+            text = str(value).strip()
+            if col.kind == "text" and escape.is_formula_like(text) and parse_number(text) is None:
+                issues.append(Issue(label, row, (cells or {}).get(col.name, col.name), text, FORMULA_TEXT))
+    return issues
+
+
 XLSX_HELP = (
     "en arbetsbok som går att öppna: öppna filen i Excel och spara den som Excel-arbetsbok (.xlsx) "
     "eller som CSV UTF-8 (kommaavgränsad) (.csv)"
@@ -380,10 +521,13 @@ def xlsx_rows(path: Path, label: str, prefer: str | None = None) -> tuple[list[l
     return [(r + [""] * width)[:width] for r in rows], []
 
 
-def read_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[pd.DataFrame | None, list[Issue]]:
+def read_table(
+    path: Path, spec: TableSpec, label: str | None = None, base: Path | None = None
+) -> tuple[pd.DataFrame | None, list[Issue]]:
     """Read and validate one data file (CSV, or the first sheet of an .xlsx workbook).
 
-    Returns the typed table (or None) and every issue.
+    ``base``: the folder the file must stay in, reached without a link (data/ for a data file; default the
+    file's own folder). Returns the typed table (or None) and every issue.
     """
     label = label or str(path)
     if str(path).lower().endswith(".xlsx"):
@@ -395,33 +539,26 @@ def read_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[p
         delim = ","
     else:
         try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
+            raw = inputs.read_bytes(
+                path, Path(path).parent if base is None else base, limit=inputs.CSV_LIMIT, label=label
+            )
+        except inputs.InputMissing:
             return None, [Issue(label, 0, "", "", "att filen finns")]
-        except IsADirectoryError:
-            return None, [Issue(label, 0, "", "", "en fil, inte en mapp")]
-        problem = text_problem(raw)
-        if problem:
-            return None, [Issue(label, 0, "", *problem)]
-        text = _decode(raw)
+        except inputs.InputError as err:
+            return None, [input_issue(err)]
+        text, problems = csv_text(raw, label)
+        if text is None:
+            return None, problems
         if not text.strip():
             return None, [Issue(label, 0, "", "", "en rubrikrad med kolumnerna " + ", ".join(spec.names))]
-        first = text.splitlines()[0]
-        delim = _delimiter(first)
-        reader = csv.reader(io.StringIO(text), delimiter=delim)
-        try:
-            rows = list(reader)
-        except csv.Error:
-            return None, [
-                Issue(
-                    label,
-                    reader.line_num + 1,
-                    "",
-                    "",
-                    "en CSV-fil där varje cell med citattecken "
-                    "avslutas och ingen cell är orimligt lång – " + SAVE_AS_CSV,
-                )
-            ]
+        rows, delim, problems = _csv_rows(text, label)
+        if rows is None:
+            return None, problems
+    # One search of the whole text first (a CSV file): the cells are looked at only when it finds something.
+    if str(path).lower().endswith(".xlsx") or inputs.forbidden_character(text) is not None:
+        problems = _character_issues(rows, label)
+        if problems:
+            return None, problems
     header = [h.strip() for h in rows[0]]
     issues: list[Issue] = []
     for j, name in enumerate(header):
@@ -436,6 +573,9 @@ def read_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[p
     body = []
     for i, r in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in r):
+            continue
+        if len(r) < len(header) and "\n" in r[-1]:  # a quote opened in the last cell swallowed the rows below
+            issues.append(Issue(label, i, "", UNCLOSED_QUOTE, UNCLOSED_QUOTE_EXPECTED + " – " + SAVE_AS_CSV))
             continue
         if len(r) != len(header):
             issues.append(

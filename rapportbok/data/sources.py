@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from rapportbok.core import state
-from rapportbok.core.paths import SOURCE_ID, SOURCE_ID_TEXT, PathError, data_dir, inside
+from rapportbok.core import ids, inputs, state
+from rapportbok.core.paths import PathError, data_dir
 from rapportbok.data.schema import Col, DataError, Issue, TableSpec, read_table
 
 KALLOR = TableSpec(
@@ -17,8 +17,7 @@ KALLOR = TableSpec(
         Col(
             "kalla",
             doc="Kort id som datafilernas kolumn kalla hänvisar till; visas inte för läsaren",
-            pattern=SOURCE_ID.pattern,
-            pattern_text=SOURCE_ID_TEXT,
+            pattern=ids.SOURCE_ID,
         ),
         Col("titel", doc="Dokumentets titel; boken citerar dokumentet som Källa: titel (beslut), avsnitt"),
         Col("organisation", doc="Organisationens mapp under data/ som dokumentet hör till, t.ex. alingsas"),
@@ -50,21 +49,25 @@ KALLOR = TableSpec(
 KOLADA_SOURCE = "kolada"
 
 
+FIL_EXPECTED = "en relativ sökväg som stannar inom data/ (en fil under data/)"
+
+
 def _file_issues(df, data: Path) -> list[Issue]:
-    """Each source's text file must be a path inside data/ (resolved: no '..', no absolute path, no link out)."""
+    """Each source's text file must be a path inside data/ as written (no '..' out, no absolute path); a link on
+    the way is refused, by its name, where the text is read (rapportbok.core.inputs)."""
     issues = []
     for row, fil in df["fil"].items():
         try:
-            inside(data, fil)
-        except PathError as err:
-            issues.append(Issue("kallor.csv", int(row), "fil", str(fil), err.expected + " (en fil under data/)"))
+            inputs.confined(data / fil, data, str(fil))
+        except inputs.InputError:
+            issues.append(Issue("kallor.csv", int(row), "fil", str(fil), FIL_EXPECTED))
     return issues
 
 
 def load(data: Path | None = None):
     """data/kallor.csv, indexed by ``kalla``; ids and file paths checked (DataError names file, row, column)."""
     data = data or data_dir()
-    df, issues = read_table(data / KALLOR.filename, KALLOR, "kallor.csv")
+    df, issues = read_table(data / KALLOR.filename, KALLOR, "kallor.csv", base=data)
     if not issues:
         issues = _file_issues(df, data)
     if issues:
@@ -72,9 +75,13 @@ def load(data: Path | None = None):
     return df.set_index("kalla")
 
 
-def text_file(row, data: Path | None = None) -> Path:
-    """The resolved path of a source's text (a row of :func:`load`), confined to data/."""
-    return inside(data or data_dir(), row["fil"])
+def read_text(row, data: Path | None = None) -> str:
+    """A source's text (a row of :func:`load`), as it is published: a regular UTF-8 file under data/ (no '..'
+    out, no absolute path), reached without a link (a link inside data/ would publish another file under this
+    source's name), at most :data:`rapportbok.core.inputs.TEXT_LIMIT`. InputError (file, line, found,
+    expected) else."""
+    data = data or data_dir()
+    return inputs.read_text(data / row["fil"], data, limit=inputs.TEXT_LIMIT, label=str(row["fil"]))
 
 
 # The register as read and checked, kept across notebooks on a reused kernel, keyed by its path and
@@ -90,8 +97,9 @@ def _register(data: str) -> dict:
     hit = _seen.get(data)
     if hit is None:
         try:
-            key = (data, (Path(data) / KALLOR.filename).read_bytes())
-        except OSError:
+            raw = inputs.read_bytes(Path(data) / KALLOR.filename, Path(data), limit=inputs.CSV_LIMIT)
+            key = (data, raw)
+        except (OSError, inputs.InputError):
             key = None  # load() says what is wrong
         hit = _registers.get(key) if key is not None else None
         if hit is None:
@@ -193,7 +201,7 @@ def section_line(lines: list[str], avsnitt: str) -> int | None:
 @lru_cache(maxsize=32)
 def _lines(data: str, source_id: str) -> tuple[str, ...]:
     row = _cached(data).loc[source_id]
-    return tuple(text_file(row, Path(data)).read_text(encoding="utf-8").splitlines())
+    return tuple(read_text(row, Path(data)).splitlines())
 
 
 def _forget() -> None:
@@ -210,7 +218,7 @@ def section_anchor(source_id: str, avsnitt: str, data: Path | None = None) -> st
     """'#rad-92' for the line where the cited section starts on the source's page, or '' if not found."""
     try:
         lines = _lines(str(data or data_dir()), source_id)
-    except (KeyError, OSError, DataError, PathError):
+    except (KeyError, OSError, DataError, PathError, inputs.InputError):
         return ""
     n = section_line(list(lines), avsnitt)
     return "#" + line_id(n) if n else ""

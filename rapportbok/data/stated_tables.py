@@ -56,6 +56,9 @@ MEASURES = (
 )
 
 _ID = r"[A-Za-z0-9_ÅÄÖåäö]+"
+# The most decimals a table may be printed with: more is a typing error (and beyond what the rounding of the
+# book's number format can hold).
+MAX_DECIMALS = 6
 ID_TEXT = "ett kort id med bokstäver, siffror och _ (utan mellanslag eller bindestreck), t.ex. verksamhet"
 # A computation: terms joined by + and - (or −): column ids, or for rows "rad 3" / "3".
 _TERM = re.compile(r"\s*([+\-−])?\s*(" + _ID + r"(?:\s+" + _ID + r")?)\s*")
@@ -76,7 +79,7 @@ TABLES = TableSpec(
             choices=units.UNITS,
             doc="Enheten i tabellens huvud som i källan: kr, tkr eller mnkr (räkna aldrig om)",
         ),
-        Col("decimaler", "int", sign="+", doc="Antal decimaler som källan skriver"),
+        Col("decimaler", "int", sign="+", maximum=MAX_DECIMALS, doc="Antal decimaler som källan skriver"),
         Col("kalla"),
         Col("avsnitt", doc="Avsnitt eller sida i källan"),
     ),
@@ -106,9 +109,9 @@ VALUES = TableSpec(
     "Värdena i tabellerna, ett per rad",
     (
         Col("tabell", pattern=_ID, pattern_text=ID_TEXT, doc="Tabellens id i tabeller.csv"),
-        Col("rad", "int", sign="+", doc="Radens nummer i källans tabell, uppifrån"),
+        Col("rad", "int", sign="+", minimum=1, doc="Radens nummer i källans tabell, uppifrån"),
         Col("post", doc="Radens text som i källan"),
-        Col("summeras_i", "int", required=False, sign="+", doc="Numret på raden som raden summeras i"),
+        Col("summeras_i", "int", required=False, sign="+", minimum=1, doc="Numret på raden som raden summeras i"),
         Col(
             "roll",
             "choice",
@@ -128,9 +131,9 @@ LINKS = TableSpec(
     "Rader i två tabeller som anger samma belopp",
     (
         Col("tabell", pattern=_ID, pattern_text=ID_TEXT, doc="Den första tabellens id"),
-        Col("rad", "int", sign="+", doc="Radens nummer i den första tabellen"),
+        Col("rad", "int", sign="+", minimum=1, doc="Radens nummer i den första tabellen"),
         Col("samma_tabell", pattern=_ID, pattern_text=ID_TEXT, doc="Den andra tabellens id"),
-        Col("samma_rad", "int", sign="+", doc="Radens nummer i den andra tabellen"),
+        Col("samma_rad", "int", sign="+", minimum=1, doc="Radens nummer i den andra tabellen"),
     ),
     key=("tabell", "rad", "samma_tabell", "samma_rad"),
     doc="Valfri: par av rader i två tabeller som anger samma belopp, t.ex. summan per verksamhet och summan per kostnadsslag; en rad per par.",
@@ -141,7 +144,7 @@ COMMENTS = TableSpec(
     "Källans kommentarer till raderna i tabellerna",
     (
         Col("tabell", pattern=_ID, pattern_text=ID_TEXT, doc="Tabellens id i tabeller.csv"),
-        Col("rad", "int", sign="+", doc="Radens nummer i tabell_varden.csv"),
+        Col("rad", "int", sign="+", minimum=1, doc="Radens nummer i tabell_varden.csv"),
         Col("kommentar", doc="Kommentaren som i källan, t.ex. förklaringen till en avvikelse"),
     ),
     key=("tabell", "rad"),

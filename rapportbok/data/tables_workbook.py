@@ -35,7 +35,7 @@ from openpyxl.styles import Font, PatternFill
 from rapportbok.core import files, journal
 from rapportbok.core.paths import PathError, data_dir, org_folder
 from rapportbok.data import stated_tables as model
-from rapportbok.data.schema import Issue
+from rapportbok.data.schema import Issue, formula_text_issues
 from rapportbok.data.workbook import HIDDEN_HELP, open_workbook, read_sheet, sheets
 
 INFO_SHEET = "Instruktioner"
@@ -194,22 +194,41 @@ def write_template(kind: str, year: int, per: dt.date, out: Path) -> int:
     return len(tables)
 
 
-def is_tables_workbook(path: Path) -> bool:
-    """A workbook written by :func:`write_template` (its first visible sheet starts with 'tabell' in A1)."""
-    try:  # only A1 of the first sheet: a problem further down is the import's to report, with its cell
+TABLES, FOLLOWUP = "tabeller", "uppfoljning"
+
+
+def workbook_kind(path: Path) -> str | None:
+    """Which template a workbook was made from, by what it holds wherever the analyst moved its sheets:
+    :data:`TABLES` (a sheet with 'tabell' in A1, or the sheet Länkar, or its instructions: a tables workbook whose
+    table sheets are gone is still one, and its import says so), :data:`FOLLOWUP` (the sheet Uppföljning, or
+    'atgard_id' in A1 of the first sheet), or None (neither, or not a workbook: the caller says what was expected).
+    Only the sheets Excel shows count."""
+    from rapportbok.data.measure_workbook import SHEET as FOLLOWUP_SHEET
+
+    try:  # only A1 of each sheet: a problem further down is the import's to report, with its cell
         wb = open_workbook(Path(path))
-    except Exception:  # noqa: BLE001 - not a workbook: the caller's import reports it
-        return False
+    except Exception:  # noqa: BLE001 - not a workbook
+        return None
     try:
-        ws = next((w for w in wb.worksheets if w.sheet_state == "visible"), None)
-        first = (
-            next(ws.iter_rows(min_row=1, max_row=1, max_col=1, values_only=True), (None,))
-            if ws is not None
-            else (None,)
-        )
-        return isinstance(first[0], str) and first[0].strip() == "tabell"
+        shown = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]  # a hidden sheet is never read
+        names = [ws.title for ws in shown]
+        corners = {}
+        for name, ws in zip(names, shown):
+            first = next(ws.iter_rows(min_row=1, max_row=1, max_col=1, values_only=True), (None,))
+            corners[name] = first[0].strip() if first and isinstance(first[0], str) else ""
     finally:
         wb.close()
+    if any(corners[n] == "tabell" for n in names if n not in (INFO_SHEET, LINKS_SHEET)):
+        return TABLES
+    if FOLLOWUP_SHEET in names:
+        return FOLLOWUP
+    if any(n.strip().lower() in (LINKS_SHEET.lower(), "lankar") for n in names):
+        return TABLES
+    if corners.get(INFO_SHEET) == INSTRUCTIONS[0]:  # only the instructions of a tables template are left
+        return TABLES
+    if names and corners[names[0]] == "atgard_id":
+        return FOLLOWUP
+    return None
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -328,10 +347,7 @@ FORMULA_IN_TABLE = (
     "talet som det står i källan, inte en formel: en formel (t.ex. =SUMMA(F15:F17)) räknar om källans "
     "summa och döljer just de fel som boken ska hitta – skriv in talet"
 )
-FORMULA_IN_COMMENT = (
-    f"texten som den står i källan, inte en formel, i kolumnen {COMMENT_HEADER} – skriv in texten "
-    "(en text som börjar med = skrivs med ' först)"
-)
+FORMULA_IN_COMMENT = f"texten som den står i källan, inte en formel, i kolumnen {COMMENT_HEADER} – skriv in texten"
 
 
 def _formula_issues(path: Path, label: str, sheet: str) -> list[Issue]:
@@ -505,6 +521,16 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
         raise ExcelError(
             [Issue(path.name, 0, "", "", "minst ett blad med en tabell (mallen från rapportbok mall --tabeller)")]
         )
+    # Text written to data/, which the analyst opens in Excel: nothing that Excel would read as a formula.
+    for spec, items in (
+        (model.TABLES, tables),
+        (model.COLUMNS, columns),
+        (model.VALUES, values),
+        (model.COMMENTS, comments),
+    ):
+        issues += formula_text_issues(spec, ((rec, w.label, w.row, w.cells) for rec, w in items))
+    if issues:
+        raise ExcelError(issues)
 
     current = {
         spec.filename: _existing(folder, org, spec)

@@ -15,14 +15,19 @@ Which sheet: only sheets Excel shows are read. A workbook of one table (the foll
 visible sheet; a hidden sheet is never read in its place, and a hidden sheet with the template's name
 is refused with a message (:func:`read_sheet`). The tables template reads every visible sheet and
 refuses a hidden one (rapportbok.data.tables_workbook).
+
+The file itself is read by :func:`rapportbok.core.inputs.read_bytes` (a regular file, never a pipe, at
+most :data:`rapportbok.core.inputs.WORKBOOK_LIMIT`) and opened from memory: openpyxl never opens a path.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from rapportbok.data.schema import XLSX_HELP, Issue, cell_text
+from rapportbok.core import inputs
+from rapportbok.data.schema import XLSX_HELP, Issue, cell_text, input_issue
 
 MAX_ROWS = 10_000  # filled rows on the sheet, header included
 MAX_ROW = 100_000  # the last row that may hold anything
@@ -50,14 +55,24 @@ class Sheet:
     visible: bool  # Excel shows it (not hidden, not "very hidden")
 
 
-def open_workbook(path: Path, data_only: bool = True):
-    """The workbook, read-only and streaming, every sheet sized as its rows are (not as it claims).
+def workbook_bytes(path: Path, label: str | None = None) -> bytes:
+    """The workbook file's content, read by rapportbok.core.inputs (a regular file within the limit, links
+    followed: the analyst named it); InputError (InputMissing) else."""
+    return inputs.read_bytes(path, None, limit=inputs.WORKBOOK_LIMIT, label=label or Path(path).name)
 
-    Raises what openpyxl raises for a file that is not a workbook; the caller says so in Swedish.
+
+def open_workbook(path: Path, data_only: bool = True, raw: bytes | None = None):
+    """The workbook at ``path`` (or its content ``raw``), read-only and streaming from memory, every sheet sized as
+    its rows are (not as it claims).
+
+    Raises InputError for a file rapportbok.core.inputs refuses, and what openpyxl raises for a file that is
+    not a workbook; the caller says so in Swedish.
     """
     import openpyxl
 
-    wb = openpyxl.load_workbook(Path(path), read_only=True, data_only=data_only)
+    if raw is None:
+        raw = workbook_bytes(path)
+    wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=data_only)
     for ws in wb.worksheets:
         ws.reset_dimensions()
     return wb
@@ -98,10 +113,14 @@ def read_sheet(
     """Sheet ``sheet`` (by name; default: the template's sheet ``prefer`` or the first visible one) as rows of
     text (row 1 is the header; empty rows kept as empty), or the issues."""
     try:
-        values = open_workbook(path, data_only=True)
-        formulas = open_workbook(path, data_only=False)
-    except FileNotFoundError:
+        raw = workbook_bytes(path, label)
+    except inputs.InputMissing:
         return None, [Issue(label, 0, "", "", "att filen finns")]
+    except inputs.InputError as err:
+        return None, [input_issue(err)]
+    try:
+        values = open_workbook(path, data_only=True, raw=raw)
+        formulas = open_workbook(path, data_only=False, raw=raw)
     except Exception:  # noqa: BLE001 - any unreadable workbook gets the same advice
         return None, [Issue(label, 0, "", path.name, XLSX_HELP)]
     filled: list[tuple[int, list[str]]] = []

@@ -190,12 +190,12 @@ def to_xlsx(
     wb = Workbook()
     ws = wb.active
     ws.title = "Tabell"
-    ws.append(names)
+    ws.append([escape.xlsx_value(n) for n in names])
     for c in ws[1]:
         c.font = Font(bold=True)
         escape.xlsx_cell(c)
     for row in cells:
-        ws.append([cell.value if cell.value is not None else (cell.text or None) for cell in row])
+        ws.append([cell.value if cell.value is not None else escape.xlsx_value(cell.text or None) for cell in row])
         for c in ws[ws.max_row]:
             escape.xlsx_cell(c)  # text is a string cell, never a formula
         for j, cell in enumerate(row):
@@ -204,7 +204,7 @@ def to_xlsx(
     if notes:
         ws.append([])
         for note in notes:
-            ws.append([str(note)])
+            ws.append([escape.xlsx_value(str(note))])
             escape.xlsx_cell(ws.cell(row=ws.max_row, column=1))
     for j, name in enumerate(names, start=1):
         width = max([len(name)] + [len(r[j - 1].text) for r in cells]) + 2
@@ -216,7 +216,7 @@ def to_xlsx(
         *lines,
         ("Om siffrorna", "Samma siffror och avrundning som i rapportboken."),
     ):
-        sheet.append(line)
+        sheet.append([escape.xlsx_value(v) for v in line])
         for c in sheet[sheet.max_row]:
             escape.xlsx_cell(c)
     sheet.column_dimensions["A"].width = 14

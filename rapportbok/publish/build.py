@@ -23,7 +23,7 @@ import yaml
 
 from rapportbok.analysis import consistency
 from rapportbok.chapters import registry
-from rapportbok.core import escape, files, fmt, journal, lock, periods
+from rapportbok.core import escape, files, fmt, ids, journal, lock, periods
 from rapportbok.core.files import FileInUse
 from rapportbok.core.hashing import Digest, files_under, tree_digest
 from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, project_root
@@ -211,7 +211,7 @@ def source_pages(data: Path, all_orgs: list[orgs.Org]) -> dict[str, str]:
         index.append("")
     pages["index.md"] = "\n".join(index)
     for kalla, row in df.iterrows():
-        text = sources.text_file(row, data).read_text(encoding="utf-8")  # confined to data/
+        text = sources.read_text(row, data)  # confined to data/, no link, UTF-8 (validated before)
         url = "" if fmt.is_missing(row.get("url")) else str(row.get("url")).strip()  # an empty cell reads as NaN
         lines = [
             # its organisation, for the site's sidebar (rapportbok.publish.sphinxext.page_org); YAML-quoted
@@ -425,12 +425,18 @@ def _publish_downloads(stage: Path) -> None:
         files.copy_tree(folder, stage / "_build" / "html" / folder.relative_to(stage))  # a full disk says so
 
 
+# Failures of the kernel rather than of the notebook's code: their text (rapportbok.publish.executor) says in
+# Swedish what happened, and the English name of the error adds nothing for the analyst.
+KERNEL_FAILURES = ("DeadKernelError", "CellTimeoutError", "KernelStartError")
+
+
 def _describe_failure(job: Job, err: BaseException) -> str:
     ename = getattr(err, "ename", type(err).__name__)
     evalue = getattr(err, "evalue", str(err))
     cell = getattr(err, "exec_count", None)
     where = f", cell {cell}" if cell else ""
-    return f"Notebooken {job.chapter}.ipynb för {job.org} {job.year} stoppade{where}: {ename}: {evalue}"
+    what = evalue if ename in KERNEL_FAILURES else f"{ename}: {evalue}"
+    return f"Notebooken {job.chapter}.ipynb för {job.org} {job.year} stoppade{where}: {what}"
 
 
 def execute_all(
@@ -791,7 +797,7 @@ def _build(
         log(line)
 
     # Validate the organisations in parallel first (only fills the cache; the validation below reports)
-    slugs = sorted(p.parent.name for p in data_dir().glob("*/organisation.yml") if orgs.SLUG.match(p.parent.name))
+    slugs = sorted(p.parent.name for p in data_dir().glob("*/organisation.yml") if ids.SLUG.valid(p.parent.name))
     datasets.prevalidate(slugs, workers or os.cpu_count() or 1, data_dir(), _die_with_parent())
     issues = consistency.validate(data_dir())
     errors = [i for i in issues if i.severity == "fel"]

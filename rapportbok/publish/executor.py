@@ -359,8 +359,14 @@ def _failure(spec: Spec, err: BaseException, kernel: _Kernel | None, timeout: fl
         )
     elif isinstance(err, _PrepareFailed):
         failed = NotebookFailed(spec.key, err.ename, f"Kerneln kunde inte förberedas för notebooken: {err.evalue}")
-    elif kernel is None or kernel.kc is None:
-        failed = NotebookFailed(spec.key, type(err).__name__, f"Kerneln kunde inte startas: {err}")
+    elif kernel is None or kernel.kc is None:  # jupyter_client's reason is English ("Kernel died before replying")
+        tail = kernel.stderr_tail() if kernel is not None else ""
+        failed = NotebookFailed(
+            spec.key,
+            "KernelStartError",
+            "Kerneln (Python-processen som kör notebooken) kunde inte startas eller avslutades innan den svarade, "
+            "t.ex. för att minnet tog slut." + (f"\n{tail}" if tail else ""),
+        )
     else:
         failed = NotebookFailed(spec.key, type(err).__name__, str(err), cell)
     failed.__cause__ = err

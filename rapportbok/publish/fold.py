@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 from rapportbok.core import escape
 
 TITLE = "Det som källorna inte innehåller"
-_HEADING = re.compile(r"^(#{1,3})\s+(.*\S)\s*$")
+_HEADING = re.compile(r"(#{1,3})\s+(.*\S)\s*")
 _KEEP_LAST = "Avstämning"  # the Avstämning section stays last on the page
 
 
@@ -28,7 +28,7 @@ def _heading(cell) -> tuple[int, str] | None:
     if cell.get("cell_type") != "markdown":
         return None
     first = "".join(cell.get("source", "")).lstrip("\n").split("\n", 1)[0]
-    m = _HEADING.match(first)
+    m = _HEADING.fullmatch(first)
     return (len(m.group(1)), m.group(2)) if m else None
 
 

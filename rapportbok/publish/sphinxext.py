@@ -111,7 +111,7 @@ def page_org(env, docname: str | None) -> str | None:
     """The organisation a page belongs to (its chapters, its year pages, its source pages), or None."""
     if not docname:
         return None
-    m = ORG_YEAR_PAGE.match(docname)
+    m = ORG_YEAR_PAGE.fullmatch(docname)
     if m:
         return m["org"]
     org = (env.metadata.get(docname) or {}).get(ORG_META)
@@ -358,7 +358,7 @@ LITERAL_SV = {
 SEARCH_TEXT = "Sök i boken …"
 TITLE_SEP = " – "
 # book/<org>/<year>/<page>: a page of one organisation-year.
-ORG_YEAR_PAGE = re.compile(r"^book/(?P<org>[^/]+)/(?P<year>\d{4})/(?P<page>[^/]+)$")
+ORG_YEAR_PAGE = re.compile(r"book/(?P<org>[^/]+)/(?P<year>[0-9]{4})/(?P<page>[^/]+)")  # fullmatch only
 
 
 def _swedish_catalogues(app, config):
@@ -403,7 +403,7 @@ ORG_YEARS_ATTR = "rapportbok_org_years"  # on the build environment, set once af
 def _scan_org_years(env) -> dict[str, dict[int, str]]:
     out: dict[str, dict[int, str]] = {}
     for doc in env.found_docs:
-        m = ORG_YEAR_PAGE.match(doc)
+        m = ORG_YEAR_PAGE.fullmatch(doc)
         if m and m["page"] == "index" and doc in env.titles:
             out.setdefault(m["org"], {})[int(m["year"])] = env.titles[doc].astext()
     return out
@@ -440,7 +440,7 @@ def _org_name(title: str, year: int) -> str:
 def page_title(env, docname: str) -> str | None:
     """'Budget och ekonomiska ramar – Alingsås kommun 2025' for a chapter page; the year page's own title
     for a year page; None for other pages (plain text)."""
-    m = ORG_YEAR_PAGE.match(docname)
+    m = ORG_YEAR_PAGE.fullmatch(docname)
     if not m:
         return None
     year_doc = f"book/{m['org']}/{m['year']}/index"
@@ -462,7 +462,7 @@ def switcher_html(env, docname: str) -> str:
     """Links to the same page for the organisation's other years and to the other organisations."""
     from rapportbok.core import escape
 
-    m = ORG_YEAR_PAGE.match(docname)
+    m = ORG_YEAR_PAGE.fullmatch(docname)
     if not m:
         return ""
     org, year, page = m["org"], int(m["year"]), m["page"]
@@ -509,7 +509,7 @@ def _source_search_title(env, docname: str) -> None:
         return
     prefix = f"book/{org}/"
     for doc, title in env.titles.items():
-        m = ORG_YEAR_PAGE.match(doc)
+        m = ORG_YEAR_PAGE.fullmatch(doc)
         if doc.startswith(prefix) and m and m["page"] == "index":
             name = _org_name(title.astext(), int(m["year"]))
             if name and name not in own:
@@ -519,7 +519,7 @@ def _source_search_title(env, docname: str) -> None:
 
 def _title_and_switcher(app, doctree, docname):
     """The H1 of an organisation-year's page names it; a switcher follows the H1."""
-    m = ORG_YEAR_PAGE.match(docname)
+    m = ORG_YEAR_PAGE.fullmatch(docname)
     if not m:
         _source_search_title(app.env, docname)
         return
@@ -594,7 +594,7 @@ def _download_menu(app, pagename, templatename, context, doctree):
     if buttons is None:
         return
     kept = [b for b in buttons if b.get("label") != "download-buttons"]
-    m = ORG_YEAR_PAGE.match(pagename)
+    m = ORG_YEAR_PAGE.fullmatch(pagename)
     pdf_url = pdf_text = None
     if m and os.environ.get(PDF_ENV) == "1":
         year_doc = f"book/{m['org']}/{m['year']}/index"
@@ -668,6 +668,13 @@ def _write_in_parallel(app, env):
         gc.freeze()  # the writers are forked: a collection in them would touch, and so copy, every page of the heap
 
 
+def _verbatim_quotes(app, config):
+    """No "smart quotes": docutils would turn the straight quotes of a quotation from data into curly ones, and
+    the book quotes its sources verbatim. The templates and the chapters write Swedish quotation marks (” ’)
+    themselves where they mean them."""
+    config.smartquotes = False
+
+
 # The footer credits what a page's figures come from: Kolada only on a page that shows values fetched from it
 # (cited "Källa: Kolada, hämtat …", rapportbok.data.kolada.fetched_citation). _config.yml's extra_footer is the
 # text without Kolada.
@@ -696,6 +703,7 @@ def _swedish_search():
 
 def setup(app):
     app.add_search_language(_swedish_search())
+    app.connect("config-inited", _verbatim_quotes)
     app.connect("builder-inited", _read_serially)
     app.connect("env-updated", _write_in_parallel)
     app.connect("config-inited", _swedish_catalogues)
