@@ -95,12 +95,12 @@ def _org_folder(org: str):
 
 
 def validate() -> None:
-    from rapportbok.analysis import consistency
     from rapportbok.core.oserrors import describe
     from rapportbok.data.schema import DataError
+    from rapportbok.publish import validation
 
     try:
-        issues = consistency.validate()
+        issues = validation.validate()
     except OSError as err:
         click.echo(f"Kontrollen av data/ avbröts: {describe(err)}.", err=True)
         sys.exit(1)

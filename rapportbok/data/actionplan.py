@@ -12,7 +12,9 @@ import datetime as dt
 import pandas as pd
 
 from rapportbok.core import units
+from rapportbok.data import stated_figures as stated
 from rapportbok.data.schema import Col, Issue, TableSpec
+from rapportbok.data.stated_figures import APPROX, APPROX_DOC
 
 UNITS = units.UNITS  # kr, tkr, mnkr: amounts are stored in the unit the source states
 
@@ -22,17 +24,21 @@ PLANER = TableSpec(
     "Åtgärdsplaner",
     (
         Col("plan_id", doc="Kort unikt id för planen"),
-        Col("titel"),
+        Col("titel", doc="Planens titel som i källan"),
         Col("beslut", required=False, doc="Beslutsinstans och paragraf som i källan"),
-        Col("beslutsdatum", "date", required=False),
-        Col("underskott", "number", required=False, sign="+", doc="Underskottet som planen ska täcka, där det anges"),
-        Col("underskott_enhet", "choice", required=False, choices=UNITS),
-        Col("underskott_avser", required=False),
-        Col("enhet", "choice", choices=UNITS, doc="Enheten för planens belopp i källan"),
-        Col("ar_fran", "year"),
-        Col("ar_till", "year"),
-        Col("kalla"),
-        Col("avsnitt"),
+        Col("beslutsdatum", "date", required=False, doc="Dagen då planen beslutades (ÅÅÅÅ-MM-DD), där källan anger den"),
+        Col(
+            "underskott",
+            required=False,
+            doc="Underskottet som planen ska möta: id för en uppgift i uppgifter.csv med begrepp underskott "
+            "(där står beloppet, året eller datumet och grunden, t.ex. bokslut 2023); tom om källan inte nämner något",
+        ),
+        Col("underskott_avser", required=False, doc="Vad underskottet är, med planens ord"),
+        Col("enhet", "choice", choices=UNITS, doc="Enheten för planens belopp i källan (kr, tkr eller mnkr)"),
+        Col("ar_fran", "year", doc="Första året som planen gäller"),
+        Col("ar_till", "year", doc="Sista året som planen gäller"),
+        Col("kalla", doc="Källans id ur data/kallor.csv"),
+        Col("avsnitt", doc="Avsnitt i källan"),
     ),
     key=("plan_id",),
 )
@@ -42,23 +48,28 @@ ATGARDER = TableSpec(
     "atgarder.csv",
     "Åtgärder",
     (
-        Col("plan_id"),
+        Col("plan_id", doc="Planens id ur atgardsplaner.csv"),
         Col("atgard_id", doc="Unikt id för åtgärden"),
         Col("rad", "int", sign="+", doc="Radens ordning i källans tabell"),
         Col("nr", required=False, doc="Åtgärdens nummer som det står i källan"),
-        Col("titel"),
-        Col("omrade", required=False),
-        Col("kategori", required=False),
-        Col("beskrivning", required=False),
-        Col("effekt_start", "date", required=False),
+        Col("titel", doc="Åtgärdens titel som i källan"),
+        Col("omrade", required=False, doc="Verksamhetsområde, där källan anger det"),
+        Col("kategori", required=False, doc="Kategori, där källan anger den"),
+        Col("beskrivning", required=False, doc="Källans beskrivning av åtgärden"),
+        Col("effekt_start", "date", required=False, doc="Dagen då effekten börjar (ÅÅÅÅ-MM-DD), där den anges"),
         Col("effekt_start_text", required=False, doc="Källans ord för när effekten startar"),
-        Col("helarseffekt", "number", required=False),
-        Col("beslut_kravs", "choice", required=False, choices=("nämnd", "fullmäktige")),
+        Col("helarseffekt", "number", required=False, doc="Effekten på helårsnivå, i planens enhet"),
+        Col("beslut_kravs", "choice", required=False, choices=("nämnd", "fullmäktige"), doc="Vem som måste besluta: nämnd eller fullmäktige"),
         Col("grupp", required=False, doc="atgard_id för gruppraden som åtgärden hör till"),
-        Col("medraknad_i_andra", "choice", choices=("ja", "nej")),
-        Col("anmarkning", required=False),
-        Col("kalla"),
-        Col("avsnitt"),
+        Col(
+            "medraknad_i_andra",
+            "choice",
+            choices=("ja", "nej"),
+            doc="ja när källan säger att åtgärdens effekt redan ingår i andra åtgärder (räknas då inte två gånger)",
+        ),
+        Col("anmarkning", required=False, doc="Anmärkning, t.ex. vad källan säger om raden"),
+        Col("kalla", doc="Källans id ur data/kallor.csv"),
+        Col("avsnitt", doc="Avsnitt i källan"),
     ),
     key=("atgard_id",),
 )
@@ -68,13 +79,13 @@ EFFEKTER = TableSpec(
     "atgard_effekter.csv",
     "Planerad effekt per åtgärd och kalenderår",
     (
-        Col("atgard_id"),
-        Col("ar", "year"),
-        Col("effekt", "number"),
-        Col("enhet", "choice", choices=UNITS),
-        Col("harledning", required=False),
-        Col("kalla"),
-        Col("avsnitt"),
+        Col("atgard_id", doc="Åtgärdens id ur atgarder.csv"),
+        Col("ar", "year", doc="Kalenderåret som effekten gäller"),
+        Col("effekt", "number", doc="Planerad effekt det året, som i källan (en kostnad negativ)"),
+        Col("enhet", "choice", choices=UNITS, doc="kr, tkr eller mnkr, som i källan"),
+        Col("harledning", required=False, doc="Hur källan kommer fram till effekten, där den säger det"),
+        Col("kalla", doc="Källans id ur data/kallor.csv"),
+        Col("avsnitt", doc="Avsnitt i källan"),
     ),
     key=("atgard_id", "ar"),
 )
@@ -84,21 +95,21 @@ DRIVARE = TableSpec(
     "atgard_drivare.csv",
     "Drivare bakom effekterna",
     (
-        Col("atgard_id"),
-        Col("drivare_id"),
-        Col("beskrivning"),
-        Col("ar", "year", required=False),
-        Col("mangd_lag", "number", required=False),
-        Col("mangd_hog", "number", required=False),
-        Col("mangd_enhet", required=False),
-        Col("pris_lag", "number", required=False),
-        Col("pris_hog", "number", required=False),
+        Col("atgard_id", doc="Åtgärdens id ur atgarder.csv"),
+        Col("drivare_id", doc="Kort id för drivaren inom åtgärden"),
+        Col("beskrivning", doc="Vad drivaren är, t.ex. färre placeringsdygn"),
+        Col("ar", "year", required=False, doc="Året som drivaren gäller, där källan anger det"),
+        Col("mangd_lag", "number", required=False, doc="Mängden, lägsta värdet (t.ex. antal dygn)"),
+        Col("mangd_hog", "number", required=False, doc="Mängden, högsta värdet (samma som lägsta om bara ett anges)"),
+        Col("mangd_enhet", required=False, doc="Mängdens enhet, t.ex. dygn"),
+        Col("pris_lag", "number", required=False, doc="Priset per enhet, lägsta värdet"),
+        Col("pris_hog", "number", required=False, doc="Priset per enhet, högsta värdet"),
         Col("pris_enhet", required=False, doc="t.ex. 'tkr per dygn', 'mnkr per åa', 'kr per månad'"),
-        Col("angiven_effekt", "number", required=False),
-        Col("angiven_effekt_enhet", required=False),
-        Col("kalla"),
-        Col("avsnitt"),
-        Col("citat"),
+        Col("angiven_effekt", "number", required=False, doc="Effekten som källan själv anger för drivaren"),
+        Col("angiven_effekt_enhet", required=False, doc="Enheten för den angivna effekten"),
+        Col("kalla", doc="Källans id ur data/kallor.csv"),
+        Col("avsnitt", doc="Avsnitt i källan"),
+        Col("citat", doc="Meningen ordagrant ur källan"),
     ),
     key=("atgard_id", "drivare_id"),
 )
@@ -108,24 +119,23 @@ SUMMOR = TableSpec(
     "atgardsplan_summor.csv",
     "Summor som källan anger",
     (
-        Col("plan_id"),
-        Col("summa_id"),
-        Col("beskrivning"),
-        Col("ar", "year", required=False),
-        Col("typ", "choice", choices=("planerad", "helar", "faktisk")),
-        Col("belopp", "number"),
-        Col("enhet", "choice", choices=UNITS),
-        Col("kalla"),
-        Col("avsnitt"),
-        Col("citat"),
+        Col("plan_id", doc="Planens id ur atgardsplaner.csv"),
+        Col("summa_id", doc="Kort unikt id för summan"),
+        Col("beskrivning", doc="Vad summan är, som i källan"),
+        Col("ar", "year", required=False, doc="Året som summan gäller; tom för en helårseffekt"),
         Col(
-            "ungefarlig",
+            "typ",
             "choice",
-            choices=("ja", "nej"),
-            required=False,
-            may_omit=True,
-            doc="ja när källan anger summan som ungefärlig (omkring, cirka, runt); tom eller nej annars",
+            choices=("planerad", "helar", "faktisk"),
+            doc="planerad (summan av årets planerade effekter), helar (summan av helårseffekterna) eller "
+            "faktisk (summan av faktisk effekt i uppföljningen)",
         ),
+        Col("belopp", "number", doc="Summan som källan anger"),
+        Col("enhet", "choice", choices=UNITS, doc="kr, tkr eller mnkr, som i källan"),
+        Col("kalla", doc="Källans id ur data/kallor.csv"),
+        Col("avsnitt", doc="Avsnitt i källan"),
+        Col("citat", doc="Meningen ordagrant ur källan"),
+        Col("ungefarlig", "choice", choices=APPROX, required=False, may_omit=True, doc=APPROX_DOC),
     ),
     key=("summa_id",),
 )
@@ -135,13 +145,13 @@ UPPFOLJNING = TableSpec(
     "uppfoljning_atgarder.csv",
     "Uppföljning av åtgärder",
     (
-        Col("atgard_id"),
-        Col("per_datum", "date"),
-        Col("faktisk_effekt", "number", required=False),
-        Col("enhet", "choice", choices=UNITS),
+        Col("atgard_id", doc="Åtgärdens id ur atgarder.csv"),
+        Col("per_datum", "date", doc="Uppföljningens datum (ÅÅÅÅ-MM-DD), inom planens år"),
+        Col("faktisk_effekt", "number", required=False, doc="Faktisk effekt hittills; tom om den inte anges"),
+        Col("enhet", "choice", choices=UNITS, doc="kr, tkr eller mnkr, som i källan"),
         Col("status_text", required=False, doc="Statustexten ordagrant"),
-        Col("kalla"),
-        Col("avsnitt"),
+        Col("kalla", doc="Källans id ur data/kallor.csv"),
+        Col("avsnitt", doc="Avsnitt i källan"),
     ),
     key=("atgard_id", "per_datum"),
 )
@@ -184,6 +194,8 @@ def cross_check(data: dict, org: str) -> list[Issue]:
     if all(x is None for x in (plans, meas, eff, drv, sums, fu)):
         return issues
     plan_years = {}
+    up = data.get("uppgifter")
+    deficits = set() if up is None else set(up.loc[up["begrepp"] == stated.DEFICIT, "id"])
     if plans is not None:
         for idx, p in plans.iterrows():
             plan_years[p["plan_id"]] = (int(p["ar_fran"]), int(p["ar_till"]))
@@ -197,14 +209,15 @@ def cross_check(data: dict, org: str) -> list[Issue]:
                         f"ett år som inte är före ar_fran ({p['ar_fran']})",
                     )
                 )
-            if not _na(p["underskott"]) and not p["underskott_enhet"]:
+            if p["underskott"] and p["underskott"] not in deficits:
                 issues.append(
                     Issue(
                         _label(org, PLANER),
                         int(idx),
-                        "underskott_enhet",
-                        "",
-                        "enheten (kr, tkr eller mnkr) när ett underskott anges",
+                        "underskott",
+                        p["underskott"],
+                        "id för en uppgift i uppgifter.csv med begrepp underskott: "
+                        + (", ".join(sorted(deficits)) or "(inga sådana uppgifter)"),
                     )
                 )
     known_plans = ", ".join(sorted(plan_years)) or "(inga planer i atgardsplaner.csv)"

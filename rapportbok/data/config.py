@@ -185,7 +185,7 @@ def _pattern(loc: tuple) -> str:
     return ".".join(out)
 
 
-VARIABLE_KEYS = {"ar", "municipalities", "groups", "own_groups", "battre", "kpis", "begrepp"}
+VARIABLE_KEYS = {"ar", "municipalities", "groups", "own_groups", "battre", "kpis"}
 
 
 def issues_from(
@@ -235,7 +235,7 @@ STRICT = ConfigDict(strict=True, extra="forbid")
 
 # --- organisation.yml --------------------------------------------------------------------------
 
-ORG_KEYS = ("slug", "namn", "namnd", "kolada_id", "ar", "vasentlig_avvikelse", "rapporter", "begrepp")
+ORG_KEYS = ("slug", "namn", "namnd", "kolada_id", "ar", "vasentlig_avvikelse", "rapporter")
 
 
 def _year_key(v: Any) -> int:
@@ -311,8 +311,11 @@ def _any_date(v: Any) -> dt.date:
 
 
 CALENDAR_DATE = "ett datum ÅÅÅÅ-MM-DD, t.ex. per: 2025-10-31"
-# Concepts a chapter may need from the stated tables, and the row that states each (rapportbok.data.stated_tables).
-CONCEPTS = ("nettokostnad", "kommunbidrag", "ram", "resultat", "investeringar")
+# organisation.yml once named the rows that mean a concept (begrepp); they are now named per table.
+OLD_CONCEPTS = (
+    "begrepp står inte längre i organisation.yml utan per tabell, i tabell_begrepp.csv (kolumnerna tabell, rad, "
+    "begrepp; t.ex. ramar,7,nettokostnad): flytta varje rad dit och ta bort begrepp här"
+)
 
 
 class ReportSpec(BaseModel):
@@ -332,20 +335,6 @@ class ReportSpec(BaseModel):
         return v
 
 
-class ConceptSpec(BaseModel):
-    """The row of a stated table that means a concept (e.g. nettokostnad: {tabell: drift, rad: 5})."""
-
-    model_config = STRICT
-    tabell: str
-    rad: Annotated[int, Field(ge=1)]
-
-
-def _concept_key(v: Any) -> str:
-    if v not in CONCEPTS:
-        raise _fail("ett av: " + ", ".join(CONCEPTS))
-    return v
-
-
 class Organisation(BaseModel):
     """data/<org>/organisation.yml"""
 
@@ -356,9 +345,8 @@ class Organisation(BaseModel):
     kolada_id: str
     ar: Annotated[dict[YearKey, YearSpec], Field(min_length=1)]
     vasentlig_avvikelse: ThresholdSpec | None = None
-    # The reporting calendar (which reports on which dates) and the rows that mean a concept.
+    # The reporting calendar: which reports on which dates.
     rapporter: list[ReportSpec] = []
-    begrepp: dict[Annotated[str, BeforeValidator(_concept_key)], ConceptSpec] = {}
 
     @field_validator("kolada_id")
     @classmethod
@@ -390,11 +378,6 @@ ORG_EXPECTED = {
     "rapporter.*": "en rapport med nycklarna rapport och per, t.ex. {rapport: bokslut, per: 2024-12-31}",
     "rapporter.*.<extra>": "bara nycklarna rapport och per",
     "rapporter.*.per": CALENDAR_DATE,
-    "begrepp": "en mappning från begrepp till tabellrad, t.ex. begrepp: {nettokostnad: {tabell: drift, rad: 5}}",
-    "begrepp.*": "en tabellrad med nycklarna tabell och rad, t.ex. {tabell: drift, rad: 5}",
-    "begrepp.*.<extra>": "bara nycklarna tabell och rad",
-    "begrepp.*.rad": "radens nummer i tabell_varden.csv, ett heltal från 1",
-    "begrepp.*.tabell": "tabellens id ur tabeller.csv, som text",
     ".<extra>": "bara nycklarna " + ", ".join(ORG_KEYS),
 }
 
@@ -408,6 +391,8 @@ def read_organisation(path: Path, label: str | None = None) -> tuple[Organisatio
     data = {} if doc.data is None else doc.data
     if not isinstance(data, dict):
         return None, issues + [Issue(label, doc.line(()), "", _shown(data), ORG_EXPECTED[""])]
+    if "begrepp" in data:
+        return None, issues + [Issue(label, doc.line(("begrepp",)), "begrepp", _shown(data["begrepp"]), OLD_CONCEPTS)]
     try:
         org = Organisation.model_validate(data)
     except ValidationError as err:

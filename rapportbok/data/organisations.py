@@ -6,15 +6,50 @@ The file is read and checked by :mod:`rapportbok.data.config` (a typed model, wi
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rapportbok.core import paths, periods
+from rapportbok.core import fmt, paths, periods
 from rapportbok.core.paths import data_dir
 from rapportbok.data import config
 from rapportbok.data.schema import DataError, Issue
 
 SLUG = paths.SLUG  # the pattern and its explanation: rapportbok.core.paths
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a deviation against budget is material (organisation.yml: vasentlig_avvikelse)."""
+
+    tkr: float = 500.0
+    procent: float = 2.0
+    villkor: str = "någon"  # "någon": either threshold; "båda": both
+    from_file: bool = False
+
+    def text(self) -> str:
+        join = "eller" if self.villkor == "någon" else "och"
+        return (
+            f"minst {fmt.tkr(self.tkr)} {join} minst {fmt.pct(self.procent, 1 if self.procent % 1 else 0)} av budgeten"
+        )
+
+    def is_material(self, avvikelse_tkr, avvikelse_pct) -> bool:
+        """``avvikelse_tkr`` in tkr (None/NaN: not material); ``avvikelse_pct`` None/NaN where the budget is 0
+        (only the tkr threshold can apply)."""
+        if avvikelse_tkr is None:
+            return False
+        a = float(avvikelse_tkr)
+        if math.isnan(a):
+            return False
+        by_tkr = abs(a) >= self.tkr
+        p = float("nan") if avvikelse_pct is None else float(avvikelse_pct)
+        if math.isnan(p):
+            return by_tkr
+        by_pct = abs(p) >= self.procent
+        return (by_tkr or by_pct) if self.villkor == "någon" else (by_tkr and by_pct)
+
+
+DEFAULT_THRESHOLDS = Thresholds()
 
 
 @dataclass(frozen=True)
@@ -27,10 +62,10 @@ class Org:
     path: Path
     # report year -> the report date its pages are built for: `per` in organisation.yml, or the tertial's end
     ends: dict[int, dt.date] = field(default_factory=dict)
-    # The reporting calendar, (kind, date) in date order, and the stated-table rows that mean a concept:
-    # concept -> (table id, row number) (organisation.yml: rapporter, begrepp).
+    # The reporting calendar, (kind, date) in date order (organisation.yml: rapporter).
     reports: tuple[tuple[str, dt.date], ...] = ()
-    concepts: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # The thresholds of a material deviation (organisation.yml: vasentlig_avvikelse; the default when absent).
+    thresholds: Thresholds = field(default_factory=lambda: DEFAULT_THRESHOLDS)
 
     def report_end(self, year: int, tertial: int) -> dt.date:
         """The report date of a page: the year's `per` when the page is built for its tertial, else the tertial's end."""
@@ -52,8 +87,9 @@ def _issues_for(path: Path, label: str) -> tuple[Org | None, list[Issue]]:
         else:
             years[y], ends[y] = s.tertial, periods.tertial_end(y, s.tertial)
     reports = tuple(sorted(((r.rapport, r.per) for r in spec.rapporter), key=lambda r: (r[1], r[0])))
-    concepts = {k: (c.tabell, c.rad) for k, c in spec.begrepp.items()}
-    return Org(spec.slug, spec.namn, spec.namnd, spec.kolada_id, years, path.parent, ends, reports, concepts), []
+    th = spec.vasentlig_avvikelse
+    thresholds = DEFAULT_THRESHOLDS if th is None else Thresholds(float(th.tkr), float(th.procent), th.villkor, True)
+    return Org(spec.slug, spec.namn, spec.namnd, spec.kolada_id, years, path.parent, ends, reports, thresholds), []
 
 
 def load_all(data: Path | None = None) -> tuple[list[Org], list[Issue]]:

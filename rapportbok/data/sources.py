@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rapportbok.core import state
 from rapportbok.core.paths import SOURCE_ID, SOURCE_ID_TEXT, PathError, data_dir, inside
+from rapportbok.data import citation
 from rapportbok.data.schema import Col, DataError, Issue, TableSpec, read_table
 
 KALLOR = TableSpec(
@@ -36,7 +37,7 @@ KALLOR = TableSpec(
     key=("kalla",),
 )
 
-KOLADA_SOURCE = "kolada"
+KOLADA_SOURCE = citation.KOLADA_SOURCE
 
 
 def _file_issues(df, data: Path) -> list[Issue]:
@@ -99,18 +100,13 @@ def _cached(data: str):
 def label(source_id: str, data: Path | None = None) -> str:
     """A reader's citation: 'Källa: Socialnämndens budget 2025–2027 (Socialnämnden 2024-12-10, ...)'."""
     if source_id == KOLADA_SOURCE:
-        return "Källa: Kolada"
-    row = _cached(str(data or data_dir())).loc[source_id]
-    extra = f" ({row['beslut']})" if row["beslut"] else ""
-    return f"Källa: {row['titel']}{extra}"
+        return citation.label(None, source_id)
+    return citation.label(_cached(str(data or data_dir())), source_id)
 
 
 def cite(df, data: Path | None = None) -> str:
     """The citation for a table built from rows with ``kalla`` and ``avsnitt`` columns."""
-    parts = []
-    for (kalla, avsnitt), _ in df.groupby(["kalla", "avsnitt"], sort=False):
-        parts.append(f"{label(kalla, data)}, {avsnitt}")
-    return "; ".join(dict.fromkeys(parts))
+    return citation.cite(_cached(str(data or data_dir())), df)
 
 
 PAGES = "kallor"  # the source documents' pages on the site: book/kallor/<kalla>.md

@@ -21,7 +21,6 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from rapportbok.analysis import consistency
 from rapportbok.chapters import registry
 from rapportbok.core import escape, fmt, periods
 from rapportbok.core.files import FileInUse
@@ -30,7 +29,7 @@ from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, proj
 from rapportbok.data import datasets
 from rapportbok.data import organisations as orgs
 from rapportbok.data.schema import DataError
-from rapportbok.publish import fold, journal, processes, stamp, templates
+from rapportbok.publish import fold, journal, processes, stamp, templates, validation
 
 AUDIT = "avstamning"  # the Avstämning page (rapportbok.chapters.audit): the PDF's appendix
 HANDOFF = ".validated"  # in the staging folder while notebooks run: the validated input for the kernels
@@ -760,7 +759,7 @@ def _build(
     # Validate the organisations in parallel first (only fills the cache; the validation below reports)
     slugs = sorted(p.parent.name for p in data_dir().glob("*/organisation.yml") if orgs.SLUG.match(p.parent.name))
     datasets.prevalidate(slugs, workers or os.cpu_count() or 1, data_dir(), _die_with_parent())
-    issues = consistency.validate(data_dir())
+    issues = validation.validate(data_dir())
     errors = [i for i in issues if i.severity == "fel"]
     for w in (i for i in issues if i.severity != "fel"):
         warn("Varning: " + w.message())
