@@ -52,18 +52,19 @@ def net_cost(amount, unit: str = "tkr", decimals: int = 0) -> str:
         return fmt.MISSING
     v = float(amount)
     if v <= 0:
-        return money(-v, unit, decimals)
-    return f"ett överskott på {money(v, unit, decimals)}"  # a positive net "cost" is net income
+        return money(-v, unit, decimals, always_both=True)
+    return f"ett överskott på {money(v, unit, decimals, always_both=True)}"  # a positive net "cost" is net income
 
 
-def money(value, unit: str = "tkr", decimals: int = 0) -> str:
+def money(value, unit: str = "tkr", decimals: int = 0, always_both: bool = False) -> str:
     """An amount in its own unit and printed precision, for running text: in tkr (and kr) with its size in
-    mnkr first, '256,3 mnkr (256 303 tkr)'; in mnkr as stated, '158,5 mnkr'."""
+    mnkr first, '256,3 mnkr (256 303 tkr)' (below 1 mnkr only in tkr, unless ``always_both``); in mnkr as
+    stated, '158,5 mnkr'."""
     if fmt.is_missing(value):
         return fmt.MISSING
     v = float(value)
     if unit == "tkr":
-        return f"{fmt.mnkr(v)} ({fmt.tkr(v, decimals)})" if abs(v) >= 1000 else fmt.tkr(v, decimals)
+        return f"{fmt.mnkr(v)} ({fmt.tkr(v, decimals)})" if always_both or abs(v) >= 1000 else fmt.tkr(v, decimals)
     if unit == "kr":
         return f"{fmt.mnkr(v / 1000)} ({fmt.unit(v, 'kr', decimals)})" if abs(v) >= 1e6 else fmt.unit(v, "kr", decimals)
     return fmt.unit(v, unit, decimals)

@@ -104,12 +104,12 @@ class BudgetChapter(ChapterPage):
         text = f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {y}.** "
         if y in grant and y in net:
             text += (
-                f"Kommunbidraget är {wording.money(grant[y], t.unit, t.decimals)} och verksamhetens nettokostnad "
+                f"Kommunbidraget är {wording.money(grant[y], t.unit, t.decimals, always_both=True)} och verksamhetens nettokostnad "
                 f"{wording.net_cost(net[y], t.unit, t.decimals)}."
             )
         elif y in grant:
             text += (
-                f"Kommunbidraget är {wording.money(grant[y], t.unit, t.decimals)}. "
+                f"Kommunbidraget är {wording.money(grant[y], t.unit, t.decimals, always_both=True)}. "
                 f"{escape.md_text(budget.missing_row_text(model.NET_COST, t, y))}"
             )
         elif y in net:

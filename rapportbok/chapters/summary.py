@@ -213,7 +213,7 @@ class SummaryChapter(ChapterPage):
             net = budget.series(t, model.NET_COST)
             grant = budget.grant(t)
             if y in grant:
-                self.values["sf_kommunbidrag"] = wording.money(grant[y], t.unit, t.decimals)
+                self.values["sf_kommunbidrag"] = wording.money(grant[y], t.unit, t.decimals, always_both=True)
             if y in net:
                 self.values["sf_nettokostnad"] = wording.net_cost(net[y], t.unit, t.decimals)
             if y in grant and y - 1 in grant:
