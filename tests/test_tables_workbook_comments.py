@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from conftest import displayed
 
 from rapportbok import cli
-from rapportbok.analysis import consistency
+from rapportbok.publish import validation
 from rapportbok.core import escape
 from rapportbok.data import datasets
 from rapportbok.data import stated_tables as model
@@ -115,7 +115,7 @@ def _followup_page() -> str:
 def _comment_warnings(d: Path) -> list[str]:
     return [
         i.message()
-        for i in consistency.validate(d)
+        for i in validation.validate(d)
         if i.file.startswith(f"{SLUG}/") and "förväntade en kommentar" in i.message()
     ]
 

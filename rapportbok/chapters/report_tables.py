@@ -147,8 +147,11 @@ def _first(t: model.StatedTable, measure: str) -> model.Column | None:
     return next((c for c in t.columns if c.measure == measure), None)
 
 
-def followup_frame(t: model.StatedTable, d: dt.date) -> tuple[pd.DataFrame, dict] | None:
-    """A follow-up's recomputed columns beside the stated ones; None when the table has none of the measures."""
+def followup_frame(t: model.StatedTable, d: dt.date, analysis: bool = True) -> tuple[pd.DataFrame, dict] | None:
+    """A follow-up's recomputed columns beside the stated ones; None when the table has none of the measures.
+
+    ``analysis=False``: only the columns the source computes from others (its ``berakning``), recomputed: for a
+    table the budget chapter's follow-up analyses (the shares and changes are there)."""
     outcome, budget_year = _first(t, "utfall ack"), _first(t, "budget helår")
     budget_ack, last_year = _first(t, "budget ack"), _first(t, "utfall ack föregående år")
     data = {"Post": [r.label for r in t.rows]}
@@ -165,6 +168,8 @@ def followup_frame(t: model.StatedTable, d: dt.date) -> tuple[pd.DataFrame, dict
         formats[name] = f
 
     rows = t.rows
+    if not analysis:
+        outcome = budget_ack = last_year = None
     if outcome and budget_year:
         col(
             f"{outcome.header} i % av {budget_year.header.lower()}",
@@ -293,10 +298,11 @@ class TablesChapter(ChapterPage):
                 indent=indent,
             )
         )
-        if t.id in self.followed and t.per == self.end:  # other dates: the budget chapter shows only this one
+        followed = t.id in self.followed and t.per == self.end  # other dates: the budget chapter shows only this one
+        if followed:
             self._followed_note()
-        elif t.kind != "budget":
-            extra = followup_frame(t, d)
+        if t.kind != "budget":
+            extra = followup_frame(t, d, analysis=not followed)
             if extra is not None:
                 df2, f2 = extra
                 display(
@@ -371,19 +377,21 @@ def concepts_text(shown: list[model.StatedTable], year: int) -> str:
     (tabell_begrepp.csv; the total also as a table's one top sum row), with its figures; or that none is named."""
     out = []
     for t in shown:
-        parts = []
+        by_row: dict[int, list[str]] = {}
         for concept, word in CONCEPT_WORDS.items():
             rad = t.concept_row(concept)
-            if rad is None or rad not in {r.number for r in t.rows}:
-                continue
-            how = "" if concept != model.TOTAL or t.total_declared else " (tabellens enda översta summarad)"
+            if rad is not None and rad in {r.number for r in t.rows}:
+                by_row.setdefault(rad, []).append(word)
+        parts = []
+        for rad, words in by_row.items():
+            how = " (tabellens enda översta summarad)" if rad == t.total_row() and not t.total_declared else ""
             figures = [
                 f"{c.header} {fmt.unit(_num(t.value(rad, c.id)), t.unit, t.decimals)}"
                 for c in t.columns
                 if t.value(rad, c.id) is not None
             ]
             parts.append(
-                f"{word} är raden ”{t.row(rad).label}”{how}" + (": " + ", ".join(figures) if figures else "")
+                f"{_join(words)} är raden ”{t.row(rad).label}”{how}" + (": " + ", ".join(figures) if figures else "")
             )
         if parts:
             out.append(f"I tabellen ”{t.caption}”: " + "; ".join(parts) + ".")
