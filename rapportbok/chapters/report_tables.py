@@ -257,7 +257,13 @@ class TablesChapter(ChapterPage):
             escape.md_text(
                 " ".join(
                     [
-                        calendar_text(self.org.reports, self.reports, self.year, year_of),
+                        calendar_text(
+                            self.org.reports,
+                            self.reports,
+                            self.year,
+                            year_of,
+                            {(t.kind, t.per) for t in self.tables if t.id in budget_tables(self.tables)},
+                        ),
                         concepts_text([t for _, _, ts in self.reports for t in ts], self.year),
                     ]
                 )
@@ -339,12 +345,14 @@ class TablesChapter(ChapterPage):
         audit.show([c.finding for c in checks], "avstamning_" + str(i), "Avstämning av tabellerna", method, notes)
 
 
-def calendar_text(calendar, shown, year: int, year_of: dict | None = None) -> str:
+def calendar_text(calendar, shown, year: int, year_of: dict | None = None, elsewhere: set | None = None) -> str:
     """The year's reporting calendar (organisation.yml: rapporter) against the reports whose tables exist.
 
     ``year_of``: (kind, date) -> the year a report's tables belong to (a budget decided the year before
-    belongs to its budget year); other reports belong to their date's year."""
+    belongs to its budget year); other reports belong to their date's year. ``elsewhere``: (kind, date) of the
+    reports whose tables the budget chapter shows."""
     year_of = year_of or {}
+    elsewhere = elsewhere or set()
     planned = [(k, d) for k, d in calendar if year_of.get((k, d), d.year) == int(year)]
     if not planned:
         return (
@@ -352,10 +360,12 @@ def calendar_text(calendar, shown, year: int, year_of: dict | None = None) -> st
             "rapporter vars tabeller finns."
         )
     have = {(k, d) for d, k, _ in shown}
-    parts = [
-        f"{report_title(k, d).lower()} ({'tabellerna visas nedan' if (k, d) in have else 'inga tabeller inlagda'})"
-        for k, d in planned
-    ]
+    def where(k, d) -> str:
+        if (k, d) in have:
+            return "tabellerna visas nedan"
+        return "tabellerna visas i kapitlet Budget" if (k, d) in elsewhere else "inga tabeller inlagda"
+
+    parts = [f"{report_title(k, d).lower()} ({where(k, d)})" for k, d in planned]
     extra = [report_title(k, d).lower() for d, k, _ in shown if (k, d) not in set(planned)]
     text = f"Rapporteringskalendern för {year}: {_join(parts)}."
     if extra:
