@@ -54,20 +54,45 @@ def add_table(
 ) -> None:
     _append(
         org / "tabeller.csv",
-        [dict(tabell=tid, rubrik=caption, rapport=kind, per=per, enhet=unit, decimaler=decimals, kalla=kalla,
-              avsnitt=avsnitt, rapportnamn=name)],
+        [
+            dict(
+                tabell=tid,
+                rubrik=caption,
+                rapport=kind,
+                per=per,
+                enhet=unit,
+                decimaler=decimals,
+                kalla=kalla,
+                avsnitt=avsnitt,
+                rapportnamn=name,
+            )
+        ],
     )
     _append(
         org / "tabell_kolumner.csv",
-        [dict(tabell=tid, kolumn=c[0], matt=c[1], ar=c[2], rubrik_i_kallan=c[3], berakning=c[4] if len(c) > 4 else "")
-         for c in columns],
+        [
+            dict(
+                tabell=tid, kolumn=c[0], matt=c[1], ar=c[2], rubrik_i_kallan=c[3], berakning=c[4] if len(c) > 4 else ""
+            )
+            for c in columns
+        ],
     )
     values = []
     for number, label, parent, role, cells, *rest in rows:
         formula = rest[0] if rest else ""
         for c in columns:
-            values.append(dict(tabell=tid, rad=number, post=label, summeras_i="" if parent is None else parent,
-                               roll=role, berakning=formula, kolumn=c[0], varde=cells.get(c[0], "")))
+            values.append(
+                dict(
+                    tabell=tid,
+                    rad=number,
+                    post=label,
+                    summeras_i="" if parent is None else parent,
+                    roll=role,
+                    berakning=formula,
+                    kolumn=c[0],
+                    varde=cells.get(c[0], ""),
+                )
+            )
     _append(org / "tabell_varden.csv", values)
     _append(org / "tabell_kommentarer.csv", [dict(tabell=tid, rad=n, kommentar=t) for n, t in (comments or {}).items()])
     _append(org / "tabell_begrepp.csv", [dict(tabell=tid, rad=n, begrepp=c) for c, n in (concepts or {}).items()])

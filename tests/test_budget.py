@@ -129,7 +129,10 @@ def test_a_budget_in_mnkr_with_one_decimal_gets_every_analysis_in_its_own_unit()
         ("Övrigt/avrundning", 4.1),
         ("Kommunbidrag 2026", 158.5),
     ]
-    assert budget.bridge_title(steps, 2026, t.unit, t.decimals) == "Kommunbidraget ökar med 4,1\u00a0mnkr från 2025 till 2026."
+    assert (
+        budget.bridge_title(steps, 2026, t.unit, t.decimals)
+        == "Kommunbidraget ökar med 4,1\u00a0mnkr från 2025 till 2026."
+    )
     over = budget.over_the_years(t)
     assert over["Nettokostnad"].tolist() == [154.4, 158.5, 162.7]
     assert over["Resultat"].tolist() == [0.0, 0.0, -0.7]

@@ -38,7 +38,9 @@ def rename_rows(data: Path) -> None:
     f.write_text(text, encoding="utf-8")
     concepts = data / "alingsas" / "tabell_begrepp.csv"
     lines = concepts.read_text(encoding="utf-8").splitlines()
-    concepts.write_text("\n".join(x for x in lines if not x.startswith(("ramar,7,", "ramar,8,"))) + "\n", encoding="utf-8")
+    concepts.write_text(
+        "\n".join(x for x in lines if not x.startswith(("ramar,7,", "ramar,8,"))) + "\n", encoding="utf-8"
+    )
 
 
 def run(chapter: str, folder: Path, year: int = 2025) -> str:

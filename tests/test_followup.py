@@ -75,16 +75,50 @@ def scratch(tmp_path: Path, monkeypatch, *reports: str, year_spec: str = "2025: 
     add_source(data, SRC, "SYNTETISK testkälla: uppföljning 2025", "alingsas", "Ekonomisystem")
     org = data / "alingsas"
     if "t1" in reports:
-        add_table(org, "t1", "Uppföljning per kontogrupp (SYNTETISK)", "tertialrapport", "2025-04-30", "tkr", 0, SRC,
-                  "T1", T1_COLUMNS, T1_ROWS,
-                  comments={2: "SYNTETISKT: ökade vikariekostnader.", 5: "SYNTETISKT: fler externa placeringar."})
+        add_table(
+            org,
+            "t1",
+            "Uppföljning per kontogrupp (SYNTETISK)",
+            "tertialrapport",
+            "2025-04-30",
+            "tkr",
+            0,
+            SRC,
+            "T1",
+            T1_COLUMNS,
+            T1_ROWS,
+            comments={2: "SYNTETISKT: ökade vikariekostnader.", 5: "SYNTETISKT: fler externa placeringar."},
+        )
     if "okt" in reports:
-        add_table(org, "okt", "Uppföljning per kostnadsslag, mnkr (SYNTETISK)", "månadsrapport", "2025-10-31", "mnkr",
-                  1, SRC, "Oktober", OCT_COLUMNS, OCT_ROWS, comments={2: "SYNTETISKT: placeringar."},
-                  name="Uppföljningsrapport 3")
+        add_table(
+            org,
+            "okt",
+            "Uppföljning per kostnadsslag, mnkr (SYNTETISK)",
+            "månadsrapport",
+            "2025-10-31",
+            "mnkr",
+            1,
+            SRC,
+            "Oktober",
+            OCT_COLUMNS,
+            OCT_ROWS,
+            comments={2: "SYNTETISKT: placeringar."},
+            name="Uppföljningsrapport 3",
+        )
     if "helar" in reports:
-        add_table(org, "helar", "Utfall per kontogrupp (SYNTETISK)", "bokslut", "2025-12-31", "tkr", 0, SRC, "Helår",
-                  [("utfall", "utfall helår", 2025, "Utfall 2025")], YEAR_ROWS)
+        add_table(
+            org,
+            "helar",
+            "Utfall per kontogrupp (SYNTETISK)",
+            "bokslut",
+            "2025-12-31",
+            "tkr",
+            0,
+            SRC,
+            "Helår",
+            [("utfall", "utfall helår", 2025, "Utfall 2025")],
+            YEAR_ROWS,
+        )
     yml = org / "organisation.yml"
     yml.write_text(yml.read_text(encoding="utf-8").replace("2025: {tertial: 1}", year_spec), encoding="utf-8")
     monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
@@ -217,8 +251,24 @@ def test_the_page_shows_a_report_in_mnkr_with_its_name(tmp_path, monkeypatch):
     scratch(tmp_path, monkeypatch, "okt", year_spec="2025: {per: 2025-10-31}")
     out = tmp_path / "budget.ipynb"
     subprocess.run(
-        [sys.executable, "-m", "papermill", str(chapter_notebook("budget", tmp_path)), str(out),
-         "-p", "org", "alingsas", "-p", "year", "2025", "-p", "tertial", "3", "--cwd", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(chapter_notebook("budget", tmp_path)),
+            str(out),
+            "-p",
+            "org",
+            "alingsas",
+            "-p",
+            "year",
+            "2025",
+            "-p",
+            "tertial",
+            "3",
+            "--cwd",
+            str(tmp_path),
+        ],
         check=True,
         capture_output=True,
         text=True,

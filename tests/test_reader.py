@@ -326,7 +326,6 @@ def test_real_data_alingsas_has_no_real_mismatch():
     from rapportbok.analysis import actionplan as ap
     from rapportbok.analysis import budget
     from rapportbok.analysis import reconcile as rc
-
     from rapportbok.data import stated_tables as model
 
     d = datasets.load_org("alingsas")

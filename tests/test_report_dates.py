@@ -12,7 +12,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import chapter_notebook
-
 from stated_fixture import add_source, add_table
 
 from rapportbok.analysis import actionplan as ap
@@ -31,12 +30,24 @@ SRC = "alingsas-ekonomisystem-syntetisk"
 COLUMNS = [("utfall", "utfall ack", 2025, "Utfall"), ("prognos", "prognos helår", 2025, "Prognos helår")]
 # (date, kind, rows: text -> (utfall, prognos)), SYNTETISK
 REPORTS = {
-    "aug": ("2025-08-31", "delårsrapport", {"Verksamhetens intäkter": ("22 000", "32 836"),
-                                           "Personalkostnader": ("−108 000", "−162 198"),
-                                           "Köp av tjänster": ("−42 000", "−64 743")}),
-    "okt": ("2025-10-31", "månadsrapport", {"Verksamhetens intäkter": ("27 000", "32 836"),
-                                           "Personalkostnader": ("−135 000", "−162 698"),
-                                           "Köp av tjänster": ("−54 000", "−64 743")}),
+    "aug": (
+        "2025-08-31",
+        "delårsrapport",
+        {
+            "Verksamhetens intäkter": ("22 000", "32 836"),
+            "Personalkostnader": ("−108 000", "−162 198"),
+            "Köp av tjänster": ("−42 000", "−64 743"),
+        },
+    ),
+    "okt": (
+        "2025-10-31",
+        "månadsrapport",
+        {
+            "Verksamhetens intäkter": ("27 000", "32 836"),
+            "Personalkostnader": ("−135 000", "−162 698"),
+            "Köp av tjänster": ("−54 000", "−64 743"),
+        },
+    ),
 }
 
 
@@ -59,7 +70,10 @@ def scratch_data(tmp_path: Path, reports: tuple[str, ...] = (), year_spec: str |
             SRC,
             f"SYNTETISK {kind}",
             COLUMNS,
-            [(n, label, None, "post", {"utfall": u, "prognos": f}) for n, (label, (u, f)) in enumerate(rows.items(), 1)],
+            [
+                (n, label, None, "post", {"utfall": u, "prognos": f})
+                for n, (label, (u, f)) in enumerate(rows.items(), 1)
+            ],
             comments={2: "SYNTETISKT: vikarier i oktober."} if key == "okt" else None,
         )
     if year_spec is not None:

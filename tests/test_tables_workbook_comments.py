@@ -19,10 +19,10 @@ from click.testing import CliRunner
 from conftest import displayed
 
 from rapportbok import cli
-from rapportbok.publish import validation
 from rapportbok.core import escape
 from rapportbok.data import datasets
 from rapportbok.data import stated_tables as model
+from rapportbok.publish import validation
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTBOOK_DATA = ROOT / "tests" / "testbook_syntetisk" / "data"

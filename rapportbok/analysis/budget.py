@@ -64,11 +64,7 @@ def other_columns(t: StatedTable) -> list[model.Column]:
 
 
 def _budget_tables(tables: list[StatedTable], year: int, investment: bool) -> list[StatedTable]:
-    return [
-        t
-        for t in tables
-        if t.kind == "budget" and t.is_investment == investment and int(year) in year_columns(t)
-    ]
+    return [t for t in tables if t.kind == "budget" and t.is_investment == investment and int(year) in year_columns(t)]
 
 
 def _names_a_concept(t: StatedTable) -> bool:
@@ -159,11 +155,7 @@ def wide(t: StatedTable, years: list[int] | None = None, rows: list[model.Row] |
 def bold_rows(t: StatedTable, rows: list[model.Row] | None = None) -> list[int]:
     """Positions of the rows the source states as sums (and headings), shown in bold."""
     rows = t.rows if rows is None else rows
-    return [
-        i
-        for i, r in enumerate(rows)
-        if r.role in (model.SUM, model.DIFF, model.HEADING) or t.children(r.number)
-    ]
+    return [i for i, r in enumerate(rows) if r.role in (model.SUM, model.DIFF, model.HEADING) or t.children(r.number)]
 
 
 def change(t: StatedTable, year: int) -> pd.DataFrame | None:
@@ -233,11 +225,7 @@ def over_the_years_title(over: pd.DataFrame, unit: str = "tkr") -> str:
         g = over.dropna(subset=["Kommunbidrag"])
         parts.append(
             f"Kommunbidraget är {fmt.mnkr(_tkr(g.iloc[0]['Kommunbidrag'], unit))} {int(g.iloc[0]['År'])}"
-            + (
-                f" och {fmt.mnkr(_tkr(g.iloc[-1]['Kommunbidrag'], unit))} {int(g.iloc[-1]['År'])}"
-                if len(g) > 1
-                else ""
-            )
+            + (f" och {fmt.mnkr(_tkr(g.iloc[-1]['Kommunbidrag'], unit))} {int(g.iloc[-1]['År'])}" if len(g) > 1 else "")
         )
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."

@@ -73,11 +73,7 @@ def measure_columns(t: StatedTable) -> dict[str, model.Column]:
             measures = BOKSLUT_OUTCOME
         for m in measures:
             col = next(
-                (
-                    c
-                    for c in t.columns
-                    if c.measure == m and (c.year == t.per.year or name == "outcome_last_year")
-                ),
+                (c for c in t.columns if c.measure == m and (c.year == t.per.year or name == "outcome_last_year")),
                 None,
             )
             if col is not None:
@@ -270,9 +266,7 @@ def _finish(t: StatedTable, line: Line, sign: int, th: Thresholds) -> Line:
     )
 
 
-def followup(
-    t: StatedTable, budget_t: StatedTable | None = None, th: Thresholds = DEFAULT_THRESHOLDS
-) -> FollowUp:
+def followup(t: StatedTable, budget_t: StatedTable | None = None, th: Thresholds = DEFAULT_THRESHOLDS) -> FollowUp:
     """The follow-up of table ``t`` (see the module's rules); ``budget_t`` is the year's budget table, whose
     row of the same text gives a row's budget where ``t`` states none (in the same unit only)."""
     cols = measure_columns(t)
@@ -316,7 +310,9 @@ def followup(
         by_label = {i.label: i for i in items}
         items = [
             by_label.get(name)
-            or _finish(t, Line(None, name, budget=by_name[name], budget_from_table=budget_t.caption, stated=False), sign, th)
+            or _finish(
+                t, Line(None, name, budget=by_name[name], budget_from_table=budget_t.caption, stated=False), sign, th
+            )
             for name in order
         ]
     if total_row is not None:
@@ -390,7 +386,10 @@ def display_table(fu: FollowUp) -> pd.DataFrame:
     if has["outcome_last_year"]:
         cols[f"Utfall {to} {year - 1}, {u}"] = [_f(r.outcome_last_year) for r in rows]
         cols[f"Förändring mot {year - 1}, %"] = [
-            pct_of(None if r.outcome is None or r.outcome_last_year is None else r.outcome - r.outcome_last_year, r.outcome_last_year)
+            pct_of(
+                None if r.outcome is None or r.outcome_last_year is None else r.outcome - r.outcome_last_year,
+                r.outcome_last_year,
+            )
             for r in rows
         ]
     cols["Utfall, % av budget"] = [r.share_pct for r in rows]

@@ -145,7 +145,9 @@ def _from_table(t: StatedTable, year: int, order: int, budget_t: StatedTable | N
         col = bu.year_columns(t).get(year)
         if row is None or col is None or t.value(row, col.id) is None:
             return None
-        pos = Position(year, _report(t), BUDGET, t.row(row).label, t.total_declared, budget=_amount(t, t.value(row, col.id)))
+        pos = Position(
+            year, _report(t), BUDGET, t.row(row).label, t.total_declared, budget=_amount(t, t.value(row, col.id))
+        )
         return _Candidate(t.per, RANK[BUDGET], order, pos)
     if t.kind not in bf.FOLLOWUP_KINDS or t.per.year != year or "outcome" not in bf.measure_columns(t):
         return None

@@ -136,7 +136,10 @@ class BudgetChapter(ChapterPage):
             text += f" Källan redovisar inget kommunbidrag för {y - 1}, så ingen förändring kan visas."
         bad = reconcile.real_mismatches(self.findings)
         text += " Avstämning av angivna summor mot raderna: " + escape.md_text(reconcile.summary_text(self.findings))
-        glue("budget_kommunbidrag", wording.money_short(grant[y], t.unit, t.decimals) if y in grant else budget.NOT_STATED)
+        glue(
+            "budget_kommunbidrag",
+            wording.money_short(grant[y], t.unit, t.decimals) if y in grant else budget.NOT_STATED,
+        )
         glue("budget_nettokostnad", wording.net_cost(net[y], t.unit, t.decimals) if y in net else budget.NOT_STATED)
         glue("budget_avvikelser", str(len(bad)))
         md(text)
@@ -472,10 +475,15 @@ class BudgetChapter(ChapterPage):
         # The rows a follow-up sets its outcome against: those that are not sums of other rows.
         parents = {r.parent for r in t.rows}
         rows = [
-            r for r in t.rows if r.number not in parents and r.role == model.POST and t.value(r.number, col.id) is not None
+            r
+            for r in t.rows
+            if r.number not in parents and r.role == model.POST and t.value(r.number, col.id) is not None
         ]
         df = pd.DataFrame(
-            {"Post": [r.label for r in rows], f"Budget {self.year}, {t.unit}": [float(t.value(r.number, col.id)) for r in rows]}
+            {
+                "Post": [r.label for r in rows],
+                f"Budget {self.year}, {t.unit}": [float(t.value(r.number, col.id)) for r in rows],
+            }
         )
         return tables.show(
             df,
@@ -489,7 +497,9 @@ class BudgetChapter(ChapterPage):
         t = bf.display_table(fu)
         u, d = fu.unit, fu.decimals
         formats = {c: fmt.Number(d) for c in t.columns if c.endswith(f", {u}")}
-        formats.update({"Avvikelse, %": fmt.Number(1, sign=True, unit="%"), f"Avvikelse, {u}": fmt.Number(d, sign=True)})
+        formats.update(
+            {"Avvikelse, %": fmt.Number(1, sign=True, unit="%"), f"Avvikelse, {u}": fmt.Number(d, sign=True)}
+        )
         for c in t.columns:
             if c.startswith(("Utfall − budget", "Förändring mot", "Avvikelse enligt")):
                 formats[c] = fmt.Number(1, sign=True, unit="%") if c.endswith("%") else fmt.Number(d, sign=True)

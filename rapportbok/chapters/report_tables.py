@@ -118,9 +118,7 @@ def frame(t: model.StatedTable) -> tuple[pd.DataFrame, dict, list[int]]:
         formats[head] = fmt.Number(t.decimals)
     if any(r.comment for r in t.rows):
         data["Kommentar"] = [r.comment for r in t.rows]
-    bold = [
-        i for i, r in enumerate(t.rows) if r.role in (model.SUM, model.DIFF, model.HEADING) or t.children(r.number)
-    ]
+    bold = [i for i, r in enumerate(t.rows) if r.role in (model.SUM, model.DIFF, model.HEADING) or t.children(r.number)]
     return pd.DataFrame(data), formats, bold
 
 
@@ -137,7 +135,9 @@ def depths(t: model.StatedTable) -> list[int]:
             level += position[p] < position[r.number]
             seen.add(p)
             p = parent[p]
-        if r.number in heading and not (r.parent is not None and position.get(r.parent, -1) > position[heading[r.number]]):
+        if r.number in heading and not (
+            r.parent is not None and position.get(r.parent, -1) > position[heading[r.number]]
+        ):
             level += 1
         out.append(level)
     return out
@@ -360,6 +360,7 @@ def calendar_text(calendar, shown, year: int, year_of: dict | None = None, elsew
             "rapporter vars tabeller finns."
         )
     have = {(k, d) for d, k, _ in shown}
+
     def where(k, d) -> str:
         if (k, d) in have:
             return "tabellerna visas nedan"

@@ -26,7 +26,9 @@ PLANER = TableSpec(
         Col("plan_id", doc="Kort unikt id för planen"),
         Col("titel", doc="Planens titel som i källan"),
         Col("beslut", required=False, doc="Beslutsinstans och paragraf som i källan"),
-        Col("beslutsdatum", "date", required=False, doc="Dagen då planen beslutades (ÅÅÅÅ-MM-DD), där källan anger den"),
+        Col(
+            "beslutsdatum", "date", required=False, doc="Dagen då planen beslutades (ÅÅÅÅ-MM-DD), där källan anger den"
+        ),
         Col(
             "underskott",
             required=False,
@@ -59,7 +61,13 @@ ATGARDER = TableSpec(
         Col("effekt_start", "date", required=False, doc="Dagen då effekten börjar (ÅÅÅÅ-MM-DD), där den anges"),
         Col("effekt_start_text", required=False, doc="Källans ord för när effekten startar"),
         Col("helarseffekt", "number", required=False, doc="Effekten på helårsnivå, i planens enhet"),
-        Col("beslut_kravs", "choice", required=False, choices=("nämnd", "fullmäktige"), doc="Vem som måste besluta: nämnd eller fullmäktige"),
+        Col(
+            "beslut_kravs",
+            "choice",
+            required=False,
+            choices=("nämnd", "fullmäktige"),
+            doc="Vem som måste besluta: nämnd eller fullmäktige",
+        ),
         Col("grupp", required=False, doc="atgard_id för gruppraden som åtgärden hör till"),
         Col(
             "medraknad_i_andra",

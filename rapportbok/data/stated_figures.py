@@ -89,7 +89,12 @@ UPPGIFTER = TableSpec(
             doc="Datumet som uppgiften gäller, ÅÅÅÅ-MM-DD (t.ex. prognosen i februarirapporten: 2018-02-28); "
             "ar eller per, eller båda, anges för varje uppgift utom en helårseffekt",
         ),
-        Col("grund", "choice", choices=BASES, doc="Vad uppgiften bygger på: " + "; ".join(f"{k} = {v}" for k, v in BASIS_TEXT.items())),
+        Col(
+            "grund",
+            "choice",
+            choices=BASES,
+            doc="Vad uppgiften bygger på: " + "; ".join(f"{k} = {v}" for k, v in BASIS_TEXT.items()),
+        ),
         Col("avser", required=False, doc="Vems uppgiften är, t.ex. nämnden eller en plan (som i källan)"),
         Col("kalla", doc="Källans id ur data/kallor.csv"),
         Col("avsnitt", doc="Avsnitt i källan"),

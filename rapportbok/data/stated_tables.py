@@ -91,7 +91,12 @@ TABLES = TableSpec(
     "tabeller.csv",
     "Tabeller som källorna anger",
     (
-        Col("tabell", pattern=_ID, pattern_text=ID_TEXT, doc="Tabellens id, unikt i organisationen (t.ex. d2_verksamhet)"),
+        Col(
+            "tabell",
+            pattern=_ID,
+            pattern_text=ID_TEXT,
+            doc="Tabellens id, unikt i organisationen (t.ex. d2_verksamhet)",
+        ),
         Col("rubrik", doc="Tabellens rubrik som i källan"),
         Col(
             "rapport",
@@ -508,7 +513,11 @@ def cross_issues(data: dict, org: str) -> list[Issue]:
                             "samma post, summeras_i, roll och berakning)",
                         )
                     )
-        stated = {} if v is None else {(tid, int(n)) for tid, n, x in zip(v["tabell"], v["rad"], v["varde"]) if x is not None}
+        stated = (
+            {}
+            if v is None
+            else {(tid, int(n)) for tid, n, x in zip(v["tabell"], v["rad"], v["varde"]) if x is not None}
+        )
         for tid, rows in rows_of.items():
             for num, row in rows.items():
                 idx = int(row["_idx"])

@@ -26,8 +26,8 @@ import datetime as dt
 import io
 import shutil
 import tempfile
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -569,7 +569,9 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
         new = [r for r, _ in recs]
         if spec is model.LINKS:  # a link already in the file (whichever optional columns either side has) is not added
             have = {tuple(dict(zip(head, (c.strip() for c in r))).get(n, "") for n in spec.names) for r in records[1:]}
-            recs = [(r, w) for r, w in recs if tuple(dict(zip(spec.names, r)).get(n, "") for n in spec.names) not in have]
+            recs = [
+                (r, w) for r, w in recs if tuple(dict(zip(spec.names, r)).get(n, "") for n in spec.names) not in have
+            ]
             new = [r for r, _ in recs]
             links_added = len(new)
             if not new:
