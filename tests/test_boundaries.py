@@ -16,7 +16,7 @@ from rapportbok.analysis import budget, review
 from rapportbok.analysis import budget_followup as followup
 from rapportbok.core import fmt, periods, units
 from rapportbok.data import stated_tables as model
-from rapportbok.data.organisations import Thresholds
+from rapportbok.data.thresholds import Thresholds
 
 GRANT, NET_COST = "Kommunbidrag", "Verksamhetens nettokostnader"
 

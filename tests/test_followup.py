@@ -26,7 +26,7 @@ from rapportbok.analysis import budget_followup as bf
 from rapportbok.analysis import position
 from rapportbok.data import datasets
 from rapportbok.data import stated_tables as model
-from rapportbok.data.organisations import Thresholds
+from rapportbok.data.thresholds import Thresholds
 from rapportbok.publish.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]

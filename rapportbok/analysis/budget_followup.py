@@ -41,9 +41,9 @@ import pandas as pd
 from rapportbok.core import fmt, periods, units
 from rapportbok.core.periods import year_share_pct
 from rapportbok.data import stated_tables as model
-from rapportbok.data.organisations import DEFAULT_THRESHOLDS, Thresholds
 from rapportbok.data.schema import Issue
 from rapportbok.data.stated_tables import StatedTable
+from rapportbok.data.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 FOLLOWUP_KINDS = ("månadsrapport", "tertialrapport", "delårsrapport", "bokslut")
 # The measures the follow-up reads (first found wins), all of the report's own year except the outcome
@@ -100,25 +100,33 @@ def followup_tables(tables: list[StatedTable]) -> tuple[list[StatedTable], list[
 
 def sign_of(t: StatedTable, cols: dict) -> int:
     """How the table signs its amounts: +1 when costs are negative (the book's convention: avvikelse =
-    prognos − budget), −1 when it states costs as positive amounts and its avvikelse as budget − prognos.
+    prognos − budget), −1 when it states costs as positive amounts (avvikelse = budget − prognos).
 
-    Read from the avvikelse column's own definition (berakning); without one, from its stated values
-    (the definition most rows agree with); else the book's convention.
+    Read from the avvikelse column's own definition (berakning); without one, from its stated values (the
+    definition most rows agree with); without an avvikelse column, from the signs of the budget: most rows
+    positive means costs stated as positive amounts (a table per verksamhet or kostnadsslag in kronor
+    spent), most negative the book's convention. Either way a positive avvikelse is better than budget.
     """
     avv, prog, bud = cols.get("stated_deviation"), cols.get("forecast"), cols.get("budget")
     if prog is None and t.kind == "bokslut":
         prog = cols.get("outcome")
-    if avv is None or prog is None or bud is None:
+    if avv is not None and prog is not None and bud is not None:
+        if avv.formula:
+            terms = {c: s for s, c in avv.formula}
+            return -1 if terms == {bud.id: 1, prog.id: -1} else 1
+        votes = 0
+        for r in t.rows:
+            a, p, b = (t.value(r.number, c.id) for c in (avv, prog, bud))
+            if None not in (a, p, b) and p != b:
+                votes += 1 if abs(a - (p - b)) < abs(a - (b - p)) else -1
+        if votes:
+            return -1 if votes < 0 else 1
+    amounts = bud or prog
+    if amounts is None:
         return 1
-    if avv.formula:
-        terms = {c: s for s, c in avv.formula}
-        return -1 if terms == {bud.id: 1, prog.id: -1} else 1
-    votes = 0
-    for r in t.rows:
-        a, p, b = (t.value(r.number, c.id) for c in (avv, prog, bud))
-        if None not in (a, p, b) and p != b:
-            votes += 1 if abs(a - (p - b)) < abs(a - (b - p)) else -1
-    return -1 if votes < 0 else 1
+    signs = [v for r in t.rows if r.role not in (model.DIFF, model.HEADING) and (v := t.value(r.number, amounts.id))]
+    positive = sum(1 for v in signs if v > 0)
+    return -1 if positive > len(signs) - positive else 1
 
 
 def pct_of(amount, base) -> float:

@@ -135,9 +135,7 @@ def depths(t: model.StatedTable) -> list[int]:
             level += position[p] < position[r.number]
             seen.add(p)
             p = parent[p]
-        if r.number in heading and not (
-            r.parent is not None and position.get(r.parent, -1) > position[heading[r.number]]
-        ):
+        if r.number in heading:
             level += 1
         out.append(level)
     return out

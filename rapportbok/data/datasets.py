@@ -438,6 +438,7 @@ def validate(data: Path | None = None) -> list[Issue]:
         sources.load(data)  # kallor.csv first: without it nothing else can be checked
     except DataError as err:
         return err.issues
+    issues += sources.address_notes(sources.load(data))
     for sid, row in sources.load(data).iterrows():
         if not sources.text_file(row, data).is_file():  # load() has confined it to data/
             issues.append(Issue("kallor.csv", 0, "fil", row["fil"], f"en fil under data/ för källan {sid}"))

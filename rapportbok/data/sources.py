@@ -29,15 +29,37 @@ KALLOR = TableSpec(
             "url",
             required=False,
             may_omit=True,
-            doc="Originaldokumentets offentliga adress (https://…), tom om den inte är känd",
-            pattern=r"https://[^\s<>\"'`]+",
-            pattern_text="en adress som börjar med https:// (utan mellanslag), eller en tom cell",
+            doc="Originaldokumentets offentliga adress (https://…), tom om den inte är känd. En adress som bara är "
+            "känd som http:// godtas; källans sida säger det, och boken hämtar aldrig något från adressen",
+            pattern=r"https?://[^\s<>\"'`]+",
+            pattern_text="en adress som börjar med https:// (eller http:// om bara den är känd), utan mellanslag, "
+            "eller en tom cell",
         ),
     ),
     key=("kalla",),
 )
 
 KOLADA_SOURCE = citation.KOLADA_SOURCE
+HTTP_ONLY = (
+    "adressen är bara känd som http://, inte https://: den godtas och visas på källans sida med en anmärkning, "
+    "men boken hämtar aldrig något därifrån; ange https:// om dokumentet finns där"
+)
+
+
+def is_http_only(url) -> bool:
+    """A source address known only as http:// (accepted with a note, never fetched)."""
+    return isinstance(url, str) and url.strip().lower().startswith("http://")
+
+
+def address_notes(df) -> list[Issue]:
+    """A warning for each source whose address is only known as http:// (the register as read by :func:`load`)."""
+    if "url" not in df.columns:
+        return []
+    return [
+        Issue("kallor.csv", 0, "url", str(url).strip(), HTTP_ONLY + f" (källan {kalla})", severity="varning")
+        for kalla, url in df["url"].items()
+        if is_http_only(url)
+    ]
 
 
 def _file_issues(df, data: Path) -> list[Issue]:

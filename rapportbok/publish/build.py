@@ -227,6 +227,13 @@ def source_pages(data: Path, all_orgs: list[orgs.Org]) -> dict[str, str]:
 
 def original_line(url: str, org_name: str) -> str:
     """The source page's line about the original document: its public address (kallor.csv, url) if known."""
+    from rapportbok.data import sources
+
+    if url and sources.is_http_only(url):  # accepted with a note; the book never fetches it
+        return (
+            f'- **Originaldokumentet:** <a href="{escape.html_attr(url)}" rel="nofollow">{escape.html_text(url)}</a> '
+            "(adressen är bara känd som http://, utan kryptering; boken har inte hämtat något därifrån)"
+        )
     if url:
         return f'- **Originaldokumentet:** <a href="{escape.html_attr(url)}">{escape.html_text(url)}</a>'
     return (
