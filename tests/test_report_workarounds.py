@@ -18,8 +18,7 @@ import pytest
 from stated_fixture import add_source, add_table
 
 from rapportbok.analysis import budget_followup as bf
-from rapportbok.analysis import position
-from rapportbok.analysis import reconcile
+from rapportbok.analysis import position, reconcile
 from rapportbok.analysis import stated_tables as rel
 from rapportbok.chapters import report_tables
 from rapportbok.data import datasets, sources

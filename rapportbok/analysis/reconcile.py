@@ -21,7 +21,6 @@ counted as a mismatch anywhere.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import pandas as pd
@@ -195,12 +194,20 @@ def explain(f: Finding) -> str:
     )
 
 
+def _common_prefix(texts: list[str]) -> str:
+    first, last = min(texts), max(texts)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[:n]
+
+
 def common_source(wheres: list[str]) -> str:
     """The part of the citations all rows share (the document, cut after a whole item), or ''."""
     wheres = [w for w in wheres if w]
     if not wheres:
         return ""
-    common = os.path.commonprefix(wheres)
+    common = _common_prefix(wheres)
     if all(w == common for w in wheres):
         return common
     depth, cut = 0, 0

@@ -18,8 +18,6 @@ from rapportbok.data.thresholds import DEFAULT_THRESHOLDS, Thresholds
 SLUG = paths.SLUG  # the pattern and its explanation: rapportbok.core.paths
 
 
-
-
 @dataclass(frozen=True)
 class Org:
     slug: str
