@@ -412,6 +412,9 @@ def sum_checks(data: dict) -> list[Finding]:
         unit, f = s["enhet"], units.factor(s["enhet"])
         where = _where(data, s)  # the row's id (summa_id) is the book's own, not shown to readers
         approx = s.get("ungefarlig") or reconcile.EXACT
+        # Decimals a stated total is shown and compared with (mnkr one, kr and tkr none); an approximate whole
+        # figure ("omkring 40 miljoner") is not shown more precisely than the source gives it.
+        dec = 0 if approx != reconcile.EXACT and float(s["belopp"]).is_integer() else _decimals(unit)
         in_plan = meas[meas["plan_id"] == s["plan_id"]]
         ids = set(in_plan["atgard_id"])
         flagged = in_plan[in_plan["medraknad_i_andra"] == "ja"]
@@ -430,7 +433,7 @@ def sum_checks(data: dict) -> list[Finding]:
                         float(rows["effekt_tkr"].sum()) / f,
                         unit,
                         where,
-                        _decimals(unit),
+                        dec,
                         approx=approx,
                     )
                 )
@@ -450,7 +453,7 @@ def sum_checks(data: dict) -> list[Finding]:
                             float(rows.loc[~rows["atgard_id"].isin(set(flagged["atgard_id"])), "effekt_tkr"].sum()) / f,
                             unit,
                             where,
-                            _decimals(unit),
+                            dec,
                             approx=approx,
                             dedup=True,
                         )
@@ -466,7 +469,7 @@ def sum_checks(data: dict) -> list[Finding]:
                     float(vals.sum()) * pf / f,
                     unit,
                     where,
-                    _decimals(unit),
+                    dec,
                     approx=approx,
                 )
             )
@@ -483,7 +486,7 @@ def sum_checks(data: dict) -> list[Finding]:
                         float(in_plan.loc[in_plan["medraknad_i_andra"] != "ja", "helarseffekt"].sum()) * pf / f,
                         unit,
                         where,
-                        _decimals(unit),
+                        dec,
                         approx=approx,
                         dedup=True,
                     )
@@ -504,7 +507,7 @@ def sum_checks(data: dict) -> list[Finding]:
                     total / f,
                     unit,
                     where,
-                    _decimals(unit),
+                    dec,
                     approx=approx,
                 )
             )

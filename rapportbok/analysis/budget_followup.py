@@ -65,15 +65,17 @@ def is_full_year(d: dt.date) -> bool:
     return (d.month, d.day) == (12, 31)
 
 
-def measure_columns(t: StatedTable) -> dict[str, model.Column]:
-    """The table's columns the follow-up reads: {'outcome': Column, ...} (absent measures left out)."""
+def measure_columns(t: StatedTable, year: int | None = None) -> dict[str, model.Column]:
+    """The table's columns the follow-up reads: {'outcome': Column, ...} (absent measures left out); those of the
+    report's own year, or of ``year`` (a bokslut that states the year before beside its own)."""
+    year = t.per.year if year is None else int(year)
     out = {}
     for name, measures in MEASURES.items():
         if name == "outcome" and t.kind == "bokslut":
             measures = BOKSLUT_OUTCOME
         for m in measures:
             col = next(
-                (c for c in t.columns if c.measure == m and (c.year == t.per.year or name == "outcome_last_year")),
+                (c for c in t.columns if c.measure == m and (c.year == year or name == "outcome_last_year")),
                 None,
             )
             if col is not None:
@@ -274,10 +276,14 @@ def _finish(t: StatedTable, line: Line, sign: int, th: Thresholds) -> Line:
     )
 
 
-def followup(t: StatedTable, budget_t: StatedTable | None = None, th: Thresholds = DEFAULT_THRESHOLDS) -> FollowUp:
+def followup(
+    t: StatedTable, budget_t: StatedTable | None = None, th: Thresholds = DEFAULT_THRESHOLDS, year: int | None = None
+) -> FollowUp:
     """The follow-up of table ``t`` (see the module's rules); ``budget_t`` is the year's budget table, whose
-    row of the same text gives a row's budget where ``t`` states none (in the same unit only)."""
-    cols = measure_columns(t)
+    row of the same text gives a row's budget where ``t`` states none (in the same unit only). ``year``: an
+    earlier year a bokslut states beside its own (its columns of that year)."""
+    year = t.per.year if year is None else int(year)
+    cols = measure_columns(t, year)
     sign = sign_of(t, cols)
     total_row = t.total_row()
     if total_row is not None:
@@ -285,7 +291,7 @@ def followup(t: StatedTable, budget_t: StatedTable | None = None, th: Thresholds
     else:
         tops = _counted(t, [r for r in t.rows if r.parent is None])
     same_unit = budget_t is not None and budget_t.unit == t.unit
-    by_name, order = _budget_rows(budget_t if same_unit else None, t.per.year)
+    by_name, order = _budget_rows(budget_t if same_unit else None, year)
     items, breakdown = [], []
     for r in tops:
         kids = _counted(t, t.descendants(r.number))

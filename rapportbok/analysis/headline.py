@@ -237,6 +237,16 @@ def light_counts_text(h: Headline) -> str:
     return ", ".join(parts[:-1]) + (" och " if len(parts) > 1 else "") + parts[-1]
 
 
+def deficit_amount(h: Headline, short: bool = False) -> str:
+    """The deficit as the text states it: '99,0 mnkr (99 000 tkr)'; an approximate one with its word and no more
+    decimals than the source prints ('omkring 40 mnkr'), never as a precise figure."""
+    approx = [f for f in h.deficits if f.tkr is not None and f.approx != reconcile.EXACT]
+    if len(h.deficits) == 1 and approx:
+        f = approx[0]
+        return reconcile.APPROX_WORD[f.approx] + fmt.unit(abs(float(f.value)), f.unit, f.decimals)
+    return fmt.mnkr(h.deficit_tkr) if short else f"{fmt.mnkr(h.deficit_tkr)} ({fmt.tkr(h.deficit_tkr)})"
+
+
 def gap_text(h: Headline, figure=_plain) -> str:
     """What remains after the plan, as a clause ('' when the deficit or the effect is not stated). Where the
     deficit is approximate and the plan agrees with it within that precision, no remainder is given."""
@@ -305,7 +315,7 @@ def sentences(h: Headline, figure=_plain) -> list[str]:
     if not h.has_plan:
         return out
     if h.deficit_tkr is not None:
-        out.append(f"Underskott: {figure('underskott', f'{fmt.mnkr(h.deficit_tkr)} ({fmt.tkr(h.deficit_tkr)})')}.")
+        out.append(f"Underskott: {figure('underskott', deficit_amount(h, short=False))}.")
     if h.planned_tkr is not None:
         text = f"Åtgärdsplanens planerade effekt {h.year}: " + figure(
             "planerad", f"{fmt.mnkr(h.planned_tkr)} ({fmt.tkr(h.planned_tkr)})"
@@ -338,7 +348,7 @@ def short_text(h: Headline, figure=_plain) -> str:
     if not h.has_plan and not parts:
         return ""
     if h.deficit_tkr is not None:
-        parts.append(f"underskott {figure('underskott', fmt.mnkr(h.deficit_tkr))}")
+        parts.append(f"underskott {figure('underskott', deficit_amount(h, short=True))}")
     if h.planned_tkr is not None:
         parts.append(f"planerad effekt {h.year} {figure('planerad', fmt.mnkr(h.planned_tkr))}")
     gap = h.gap_tkr

@@ -94,6 +94,9 @@ class Position:
     grant: Amount | None = None
     net_cost: Amount | None = None  # as stated (a cost, negative)
     result: Amount | None = None  # the row meaning resultat, or kommunbidrag minus net cost (stated=False)
+    # The year's result as the latest report states it (a bokslut's or a forecast's row meaning resultat, of any
+    # table of that report), beside the budget's: e.g. Årets resultat −13,9 mnkr in an årsredovisning.
+    reported_result: Amount | None = None
     statements: tuple[sf.StatedFact, ...] = ()  # the year's stated facts about its result, with or without amount
 
     @property
@@ -149,11 +152,16 @@ def _from_table(t: StatedTable, year: int, order: int, budget_t: StatedTable | N
             year, _report(t), BUDGET, t.row(row).label, t.total_declared, budget=_amount(t, t.value(row, col.id))
         )
         return _Candidate(t.per, RANK[BUDGET], order, pos)
-    if t.kind not in bf.FOLLOWUP_KINDS or t.per.year != year or "outcome" not in bf.measure_columns(t):
+    if t.kind not in bf.FOLLOWUP_KINDS:
+        return None
+    # A report of the year; or a bokslut that states an earlier year beside its own (an årsredovisning's
+    # driftsredovisning for two years): that year's closed figures as the later report restates them.
+    restated = t.kind == "bokslut" and t.per.year > year
+    if (t.per.year != year and not restated) or "outcome" not in bf.measure_columns(t, year):
         return None
     # The follow-up's own total (rapportbok.analysis.budget_followup): the table's total row, or, where the
     # table states none, the book's sum of the rows it follows up (its figures then not the source's).
-    fu = bf.followup(t, budget_t)
+    fu = bf.followup(t, budget_t, year=year)
     tot = fu.total
     if tot.outcome is None and tot.forecast is None:
         return None
@@ -224,8 +232,12 @@ def position(tables: list[StatedTable], facts: list[sf.StatedFact], year: int) -
     year = int(year)
     cands = []
     budget_t = bu.budget_table(tables, year)
-    read, _ = bf.followup_tables(tables)
+    read, other = bf.followup_tables(tables)
     chosen = {t.id for t in read}
+    # A bokslut of a later year may state this year only in a table the follow-up does not read on its date.
+    chosen |= {
+        t.id for t in other if t.kind == "bokslut" and t.per.year > year and "outcome" in bf.measure_columns(t, year)
+    }
     for i, t in enumerate(tables):
         if t.kind != "budget" and t.id not in chosen:
             continue  # a second table of a report date: the follow-up reads one per date
@@ -251,7 +263,23 @@ def position(tables: list[StatedTable], facts: list[sf.StatedFact], year: int) -
     from dataclasses import replace
 
     keep = {k: v for k, v in budget.items() if not (k == "result" and best.result is not None)}
-    return replace(best, statements=statements, **keep)
+    return replace(best, statements=statements, reported_result=_reported_result(tables, best, year), **keep)
+
+
+def _reported_result(tables: list[StatedTable], best: Position, year: int) -> Amount | None:
+    """The result for ``year`` that the latest report states in any of its tables (a row meaning resultat, in
+    its outcome or forecast column for the year)."""
+    r = best.report
+    if r is None or r.table is None or r.kind == "budget":
+        return None
+    for t in tables:
+        if t.per != r.per or t.kind != r.kind or (row := t.concept_row(model.RESULT)) is None:
+            continue
+        cols = bf.measure_columns(t, year)
+        for name in ("forecast", "outcome"):
+            if name in cols and (v := t.value(row, cols[name].id)) is not None:
+                return _amount(t, v)
+    return None
 
 
 def of_data(data: dict, year: int) -> Position:
