@@ -260,3 +260,59 @@ def test_monthly_report_whose_year_is_not_printed(built):
     assert "Rapporten avser perioden t.o.m. 30 november 2025: 11 av årets 12 månader" in tables
     audit = _page(root, "syntetisk-november", 2025, "avstamning")
     assert "Underskott för helåret (cirka), Prognostiserat underskott, helår" in audit  # cell against cell
+
+
+def test_the_answer_inputs_of_the_real_organisation_years():
+    """data/ as the sources state it: Alingsås's budget (both years), Linköping's plan of August 2023 for 2024 and
+    its 2023 deficit (another year: not 2024's), Haninge's forecast deficit per February 2018."""
+    from rapportbok.data import datasets
+
+    def of(org, year):
+        return pos_mod.of_data(datasets.load_org(org), year)
+
+    budget = _report(
+        "budget",
+        "Budget",
+        dt.date(2024, 12, 10),
+        "Ekonomiska ramar",
+        "ramar",
+        "alingsas-budget-2025",
+        'Nämndens budget – Ekonomiska ramar, tabell "Belopp i tkr"',
+        "Socialnämndens budget 2025–2027 (Socialnämnden 2024-12-10, dnr 2024.085 SN)",
+    )
+    a25 = of("alingsas", 2025)
+    assert (a25.report, a25.basis, a25.row, a25.total_declared, a25.budget) == (
+        budget,
+        pos_mod.BUDGET,
+        "Årets resultat",
+        False,
+        _a("0", "tkr", 0),
+    )
+    assert (a25.grant, a25.net_cost, a25.result) == (_a("256303", "tkr", 0), _a("-256303", "tkr", 0), _a("0", "tkr", 0))
+    assert a25.statements == () and a25.plan_effects == ()
+    a24 = of("alingsas", 2024)
+    assert (a24.report, a24.basis, a24.grant, a24.net_cost) == (
+        budget,
+        pos_mod.BUDGET,
+        _a("245082", "tkr", 0),
+        _a("-245082", "tkr", 0),
+    )
+    # Two statements without an amount, each with its citation: the structural deficit the plan is to meet, and
+    # that the nämnd did not keep within its ram in 2024.
+    assert [(f.id, f.value, f.basis, f.per) for f in a24.statements] == [
+        ("alingsas-strukturellt-underskott-2024", None, "bedömning", dt.date(2024, 9, 17)),
+        ("alingsas-inte-inom-ram-2024", None, "bedömning", dt.date(2024, 12, 10)),
+    ]
+    assert a24.statements[1].quote.startswith("Under 2024 har Socialnämnden inte klarat av att bedriva verksamheten")
+    l24 = of("linkoping", 2024)
+    assert (l24.report, l24.basis, l24.statements) == (None, None, ())  # the −99 mnkr is the 2023 bokslut's
+    assert [(f.id, f.value, f.unit, f.basis) for f in l24.plan_effects] == [
+        ("linkoping-atgardsplan-aug2023-2024", D("31"), "mnkr", "plan")
+    ]
+    h18 = of("haninge", 2018)
+    assert (h18.basis, h18.report.kind, h18.report.per, h18.deviation) == (
+        pos_mod.FORECAST,
+        "uppgift",
+        dt.date(2018, 2, 28),
+        _a("-12.4", "mnkr", 1),
+    )

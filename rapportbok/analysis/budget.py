@@ -149,6 +149,8 @@ def wide(t: StatedTable, years: list[int] | None = None, rows: list[model.Row] |
     for c in columns:
         head = c.header if c.header not in data else f"{c.header} ({c.id})"
         data[head] = [_f(t.value(r.number, c.id)) for r in rows]
+    if years is None and any(r.comment for r in rows):  # the source's comment to a row, wherever it is shown
+        data["Kommentar"] = [r.comment for r in rows]
     return pd.DataFrame(data)
 
 

@@ -413,6 +413,8 @@ def display_table(fu: FollowUp) -> pd.DataFrame:
     cols["Avvikelse, %"] = [r.deviation_pct for r in rows]
     if has["stated_deviation"]:
         cols[f"Avvikelse enligt källan, {u}"] = [_f(r.stated_deviation) for r in rows]
+    if any(r.comment for r in rows):  # the source's comment to a row, wherever it is shown
+        cols["Kommentar"] = [r.comment for r in rows]
     return pd.DataFrame(cols)
 
 

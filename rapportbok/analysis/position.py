@@ -98,6 +98,9 @@ class Position:
     # table of that report), beside the budget's: e.g. Årets resultat −13,9 mnkr in an årsredovisning.
     reported_result: Amount | None = None
     statements: tuple[sf.StatedFact, ...] = ()  # the year's stated facts about its result, with or without amount
+    # Plan effects for the year the sources state in their text (uppgifter.csv: planerad effekt), e.g. a plan
+    # decided the year before that is not in atgardsplaner.csv; with the plans' own, every plan for the year.
+    plan_effects: tuple[sf.StatedFact, ...] = ()
 
     @property
     def has_outcome_or_forecast(self) -> bool:
@@ -254,16 +257,23 @@ def position(tables: list[StatedTable], facts: list[sf.StatedFact], year: int) -
             key=lambda f: (f.per or dt.date(year, 12, 31), f.id),
         )
     )
+    plan_effects = tuple(f for f in facts if f.concept == sf.PLANNED and f.period_year == year)
     budget = _budget_figures(tables, year)
     if not cands:
-        return Position(year, None, None, statements=statements, **budget)
+        return Position(year, None, None, statements=statements, plan_effects=plan_effects, **budget)
     # The latest date; on one date a closed year before a forecast before an outcome before a budget;
     # then the first in the files.
     best = max(cands, key=lambda c: (c.per, c.rank, -c.order)).position
     from dataclasses import replace
 
     keep = {k: v for k, v in budget.items() if not (k == "result" and best.result is not None)}
-    return replace(best, statements=statements, reported_result=_reported_result(tables, best, year), **keep)
+    return replace(
+        best,
+        statements=statements,
+        plan_effects=plan_effects,
+        reported_result=_reported_result(tables, best, year),
+        **keep,
+    )
 
 
 def _reported_result(tables: list[StatedTable], best: Position, year: int) -> Amount | None:

@@ -156,7 +156,7 @@ class BudgetChapter(ChapterPage):
             "ramar",
             f"{t.caption}, {unit_text(t)}",
             table_source(t),
-            formats={c: number for c in df.columns[1:]},
+            formats={c: number for c in df.columns[1:] if c != "Kommentar"},
             bold_rows=budget.bold_rows(t),
             indent=_depths(t),
         )
@@ -284,7 +284,7 @@ class BudgetChapter(ChapterPage):
                 "investeringar",
                 f"{t.caption}, {unit_text(t)}",
                 table_source(t),
-                formats={c: number for c in df.columns[1:]},
+                formats={c: number for c in df.columns[1:] if c != "Kommentar"},
                 bold_rows=budget.bold_rows(t, rows),
             )
         )
@@ -297,7 +297,7 @@ class BudgetChapter(ChapterPage):
             )
         parents = {r.parent for r in t.rows}
         leaf_labels = [r.label for r in rows if r.number not in parents and r.role == model.POST]
-        years = [c for c in df.columns if c != df.columns[0]]
+        years = [c for c in df.columns if c not in (df.columns[0], "Kommentar")]
         leaves = df[df[df.columns[0]].isin(leaf_labels)]
         leaves = leaves[(leaves[years].fillna(0) != 0).any(axis=1)]
         if leaves.empty:

@@ -6,9 +6,9 @@ number or a tertial, a mapping is never a name. Every problem becomes an
 :class:`~rapportbok.data.schema.Issue` naming the file, the line (``rad``), the key, the value found
 and what was expected, in Swedish.
 
-``rapportbok.data.organisations`` (organisation.yml), ``rapportbok.analysis.budget_followup.thresholds`` (the materiality
-thresholds in organisation.yml) and ``rapportbok.data.kolada.load_config`` (kolada.yml) read through
-here and keep their public functions.
+``rapportbok.data.organisations`` (organisation.yml, with the materiality thresholds as a value,
+``Org.thresholds``) and ``rapportbok.data.kolada.load_config`` (kolada.yml) read through here and keep
+their public functions.
 """
 
 from __future__ import annotations

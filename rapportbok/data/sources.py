@@ -18,10 +18,10 @@ KALLOR = TableSpec(
         Col(
             "kalla", doc="Kort id som datafilerna hänvisar till", pattern=SOURCE_ID.pattern, pattern_text=SOURCE_ID_TEXT
         ),
-        Col("titel"),
-        Col("organisation"),
-        Col("dokumenttyp"),
-        Col("beslut", required=False),
+        Col("titel", doc="Dokumentets titel som i dokumentet"),
+        Col("organisation", doc="Organisationens mapp i data/ (t.ex. alingsas)"),
+        Col("dokumenttyp", doc="Vad dokumentet är, t.ex. Budget, Månadsrapport, Årsredovisning, Åtgärdsplan"),
+        Col("beslut", required=False, doc="Vem som beslutade och när, som dokumentet anger det (valfri)"),
         Col("fil", doc="Sökväg under data/ till dokumentets text (relativ, inom data/)"),
         # The original document's public address, where known (the source page links it). Left empty
         # when no real address is known: never a guessed one.
