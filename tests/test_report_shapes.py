@@ -240,6 +240,8 @@ def test_savings_programme_of_about_40_million(built):
     assert "Underskott: " in summary and f"omkring 40{NBSP}mnkr" in summary
     assert "Planens effekt motsvarar underskottet inom den precision som källan anger underskottet med." in summary
     assert "överstiger underskottet" not in summary and "inte förklarad" not in summary
+    assert f"Underskott som åtgärdsplanerna ska möta: **omkring 40{NBSP}mnkr**" in summary  # I korthet
+    assert "större än underskottet" not in summary and "Kvar efter planen är egen beräkning" not in summary
     assert f"40,2{NBSP}mnkr (40{NBSP}225{NBSP}tkr)" in summary
     audit = _page(root, "syntetisk-spar", 2026, "avstamning")
     # "omkring 40" against the measures' 40,225: within its precision, shown as the source gives it

@@ -152,7 +152,7 @@ class SummaryChapter(ChapterPage):
             w
             for w, shown in (
                 ("budgetens resultat", h.budget_first and not h.budget.result_stated),
-                ("kvar efter planen", h.gap_tkr is not None),
+                ("kvar efter planen", h.gap_tkr is not None and not h.gap_within_precision),
                 ("trafikljusen", h.has_followup),
             )
             if shown
@@ -248,7 +248,7 @@ class SummaryChapter(ChapterPage):
             return
         deficits = [ap.deficit_tkr(f) for f in page.deficits.values() if f.tkr is not None]
         if deficits:
-            self.values["sf_underskott"] = fmt.mnkr(sum(deficits)) + f" ({fmt.tkr(sum(deficits))})"
+            self.values["sf_underskott"] = hl.deficit_amount(self._headline())  # as stated: "omkring 40 mnkr"
         total, _ = ap.planned_effect_for_year(page.data, self.year)
         if total is not None:
             self.values["sf_planerad"] = f"{fmt.mnkr(total)} ({fmt.tkr(total)})"
@@ -382,12 +382,24 @@ class SummaryChapter(ChapterPage):
             fig.axes[0].get_legend().remove()
             charts.show(fig)
 
+    def _headline(self) -> hl.Headline:
+        h = getattr(self, "headline_figures", None)
+        if h is None:
+            h = self.headline_figures = hl.headline(self.data, self.year, self.tertial)
+        return h
+
     def _plan_chart_title(self, labels: list[str], rows: list[float]) -> str:
         """The finding of the deficit-and-plan chart: what remains after the plan, or how far the
         follow-up is from what was expected."""
         v = dict(zip(labels, rows))
         planned = v.get(f"Planerad effekt {self.year}")
-        if "Underskott" in v and planned is not None:
+        h = self._headline()
+        if "Underskott" in v and planned is not None and h.gap_within_precision:
+            text = (
+                f"Planen ger {fmt.tkr(planned)} mot ett underskott på {hl.deficit_amount(h, short=True)}, "
+                "vilket stämmer inom den precision som källan anger underskottet med"
+            )
+        elif "Underskott" in v and planned is not None:
             gap = v["Underskott"] - planned
             text = f"Planen ger {fmt.tkr(planned)} mot ett underskott på {fmt.tkr(v['Underskott'])}; " + (
                 f"{fmt.tkr(gap)} återstår" if gap > 0 else f"planen är {fmt.tkr(-gap)} större än underskottet"
