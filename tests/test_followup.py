@@ -219,6 +219,15 @@ def test_year_end_outcome_is_the_forecast_and_the_year_reads_each_report_date(tm
     year = fus[-1]
     assert year.full_year and [i.deviation for i in year.items] == [1500, -2802, 111, -1257, 587, 0, 0]
     assert year.total.deviation == 1500 - 2802 + 111 - 1257 + 587
+    # The year's outcome once, as Utfall helår; no share of the year at 31 December.
+    assert list(bf.display_table(year).columns) == [
+        "Kontogrupp",
+        "Budget 2025, tkr",
+        "Utfall, % av budget",
+        "Utfall helår, tkr",
+        "Avvikelse, tkr",
+        "Avvikelse, %",
+    ]
     dev = bf.deviation_over_the_year(fus, 2025, dt.date(2025, 12, 31)).set_index("Period")
     assert list(dev.index) == ["T1 (30 april)", "T2 (31 augusti)", "Helår"]
     assert dev.loc["T1 (30 april)", "Personalkostnader"] == -2502 and dev.loc["Helår", "Personalkostnader"] == -2802

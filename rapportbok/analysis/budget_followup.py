@@ -392,7 +392,9 @@ def display_table(fu: FollowUp) -> pd.DataFrame:
     cols = {headers(fu)[0]: [r.label for r in rows], f"Budget {year}, {u}": [_f(r.budget) for r in rows]}
     if has["budget_ack"]:
         cols[f"Budget {to}, {u}"] = [_f(r.budget_ack) for r in rows]
-    cols[f"Utfall {to}, {u}"] = [_f(r.outcome) for r in rows]
+    # At 31 December the outcome is the year's: shown once, as "Utfall helår", without the share of the year.
+    if not fu.full_year:
+        cols[f"Utfall {to}, {u}"] = [_f(r.outcome) for r in rows]
     if has["budget_ack"]:
         cols[f"Utfall − budget {to}, {u}"] = [
             _f(None if r.outcome is None or r.budget_ack is None else r.outcome - r.budget_ack) for r in rows
@@ -407,7 +409,8 @@ def display_table(fu: FollowUp) -> pd.DataFrame:
             for r in rows
         ]
     cols["Utfall, % av budget"] = [r.share_pct for r in rows]
-    cols["Andel av året, %"] = [year_share_pct(end)] * len(rows)
+    if not fu.full_year:
+        cols["Andel av året, %"] = [year_share_pct(end)] * len(rows)
     cols[f"Prognos helår, {u}" if not fu.full_year else f"Utfall helår, {u}"] = [_f(r.forecast) for r in rows]
     cols[f"Avvikelse, {u}"] = [_f(r.deviation) for r in rows]
     cols["Avvikelse, %"] = [r.deviation_pct for r in rows]
