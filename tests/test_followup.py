@@ -197,6 +197,7 @@ def test_a_report_in_mnkr_with_costs_positive_and_its_own_total(tmp_path, monkey
         "Avvikelse, mnkr",
         "Avvikelse, %",
         "Avvikelse enligt källan, mnkr",
+        "Kommentar",  # the source's comment to Köp av tjänster, beside its row
     ]
     assert table.iloc[-1, 0] == "Summa" and table["Andel av året, %"].iloc[0] == pytest.approx(250 / 3)
     # A material deviation without the source's comment is a warning naming the table and row.
