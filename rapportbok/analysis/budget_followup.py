@@ -564,7 +564,3 @@ def comment_warnings(
                 )
             )
     return issues
-
-
-def is_nan(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))

@@ -8,7 +8,7 @@ import pandas as pd
 from rapportbok.analysis import budget, reconcile, wording
 from rapportbok.analysis import budget_followup as bf
 from rapportbok.chapters import Chapter, ChapterPage
-from rapportbok.core import escape, fmt, periods
+from rapportbok.core import escape, fmt, periods, units
 from rapportbok.data import citation
 from rapportbok.data import stated_figures as sf
 from rapportbok.data import stated_tables as model
@@ -626,7 +626,7 @@ class BudgetChapter(ChapterPage):
                 f"Åtgärdsplanen ({escape.md_text(', '.join(titles))}) anger ingen planerad effekt för {self.year}; se {link}."
             )
             return
-        dev_tkr = float(deviation) * fu_factor(fu)
+        dev_tkr = float(deviation) * units.factor(fu.unit)
         rest = dev_tkr + effect
         verdict = (
             "täcker den planerade effekten underskottet"
@@ -640,13 +640,9 @@ class BudgetChapter(ChapterPage):
         )
 
 
-def fu_factor(fu: bf.FollowUp) -> float:
-    from rapportbok.core import units
-
-    return units.factor(fu.unit)
-
-
 def _depths(t: model.StatedTable) -> list[int]:
+    """Each row's indent, as Rapporternas tabeller shows the same table (rows under a row printed above them,
+    and under a heading row)."""
     from rapportbok.chapters.report_tables import depths
 
     return depths(t)
