@@ -32,7 +32,6 @@ Nothing here reads a file: the tables and the thresholds come in as values.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
