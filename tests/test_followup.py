@@ -296,3 +296,17 @@ def test_the_page_shows_a_report_in_mnkr_with_its_name(tmp_path, monkeypatch):
     assert "Tabellen anger kostnaderna som positiva belopp och avvikelsen som budget − prognos." in text
     assert "<td" in text and "162,7" in text and "−1,5" in text  # the table's own unit and decimals
     assert "Köp av tjänster:** −1,0" in text and "SYNTETISKT\\: placeringar\\." in text
+
+
+def test_a_chart_over_the_year_of_reports_in_two_units_is_in_tkr(tmp_path, monkeypatch):
+    data = scratch(tmp_path, monkeypatch, "t1", "okt", year_spec="2025: {per: 2025-10-31}")
+    _, tables, budget_t = tables_of(data)
+    fus = bf.for_year(tables, 2025, budget_t)
+    assert [f.unit for f in fus] == ["tkr", "mnkr"]
+    assert bf.chart_unit(fus, dt.date(2025, 10, 31)) == ("tkr", 0)
+    assert bf.chart_unit(fus, dt.date(2025, 4, 30)) == ("tkr", 0)
+    dev = bf.deviation_over_the_year(fus, 2025, dt.date(2025, 10, 31)).set_index("Period")
+    assert dev.loc["T1 (30 april)", "Personalkostnader"] == -2502
+    assert dev.loc["31 oktober", "Personalkostnader"] == pytest.approx(-1500)  # −1,5 mnkr, in tkr
+    only_october = [f for f in fus if f.unit == "mnkr"]
+    assert bf.chart_unit(only_october, dt.date(2025, 10, 31)) == ("mnkr", 1)

@@ -505,10 +505,21 @@ def chart_periods(followups: list[FollowUp], year: int, upto: dt.date) -> list[d
     return sorted(d for d in dates if d <= upto)
 
 
+def chart_unit(followups: list[FollowUp], upto: dt.date) -> tuple[str, int]:
+    """The unit and decimals of a chart over the year: the reports' own when they share one, else tkr."""
+    shown = [f for f in followups if f.per <= upto]
+    found = {f.unit for f in shown}
+    if len(found) == 1:
+        return found.pop(), max(f.decimals for f in shown)
+    return "tkr", 0
+
+
 def deviation_over_the_year(followups: list[FollowUp], year: int, upto: dt.date) -> pd.DataFrame:
     """The deviation per followed row (columns) at each report date up to ``upto`` (rows: Period); NaN where
-    a date has no follow-up. Each date's forecast is set against that date's own budget."""
+    a date has no follow-up. Each date's forecast is set against that date's own budget. In the reports' unit
+    (:func:`chart_unit`: in tkr when two reports of the year are in different units)."""
     dates = chart_periods(followups, year, upto)
+    unit, _ = chart_unit(followups, upto)
     names: list[str] = []
     for f in followups:
         if f.per <= upto:
@@ -519,7 +530,10 @@ def deviation_over_the_year(followups: list[FollowUp], year: int, upto: dt.date)
         for d in dates:
             f = at(followups, d)
             line = next((i for i in f.items if i.label == name), None) if f is not None else None
-            col.append(_f(line.deviation) if line is not None else float("nan"))
+            if line is None or line.deviation is None:
+                col.append(float("nan"))
+            else:
+                col.append(float(line.deviation) * units.factor(f.unit) / units.factor(unit))
         data[name] = col
     out = pd.DataFrame(data, index=[periods.period_label(d) for d in dates])
     return out.rename_axis("Period").reset_index()

@@ -561,9 +561,7 @@ class BudgetChapter(ChapterPage):
         series = [c for c in t.columns if c != "Period" and t[c].notna().any()]
         if not series:
             return
-        units_ = {f.unit for f in self.followups if f.per <= upto}
-        u = units_.pop() if len(units_) == 1 else "tkr"
-        decimals = max((f.decimals for f in self.followups if f.per <= upto), default=0)
+        u, decimals = bf.chart_unit(self.followups, upto)
         present = [f.per for f in self.followups]
         gaps = [d for d in bf.chart_periods(self.followups, self.year, upto) if d not in present]
         borrowed = any(i.budget_from_table for f in self.followups for i in f.items)
