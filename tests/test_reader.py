@@ -432,7 +432,7 @@ def test_site_reconciliation_has_its_own_page(built_site):
     # each finding in plain words: the 1 tkr rounding (within the printed precision of three figures: a rounding,
     # by the one rule of the stated tables) and the book's own de-duplication are told apart
     assert (
-        "Verksamhetens nettokostnader, Budget 2024 = summan av raderna under −245 082 −245 083 −1 tkr Avrundning"
+        "Verksamhetens nettokostnader, Budget 2024 = summan av raderna under -245 082 -245 083 -1 tkr Avrundning"
         in text
     )
     assert "Bokens egen rensning: källans summa räknar en åtgärd två gånger, boken en gång" in text
