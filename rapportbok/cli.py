@@ -65,22 +65,65 @@ CONTEXT = {"help_option_names": ["-h", "--help", "--hjalp"]}
     help="Rapportbok: socialnämndens ekonomi som en bok som går att bygga om. "
     "Varje period: fyll i data/ (eller mall och importera), kontrollera, bygg.",
 )
-def main() -> None:
-    # A build killed half-way: complete its publication, remove its staging folders (rapportbok.publish.journal).
-    from rapportbok.core import paths
-    from rapportbok.core.files import FileInUse
-    from rapportbok.publish import journal
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    # A command killed half-way: complete (or undo) what its journal says, remove its staging folders
+    # (rapportbok.core.journal). Only if no other command holds the lock: that one is doing the same.
+    from rapportbok.core import journal, paths
+
+    _recover(
+        lambda log: journal.recover(
+            paths.project_root(), paths.data_dir(), log, command=ctx.invoked_subcommand or "rapportbok"
+        )
+    )
+
+
+def _recover(run) -> None:
+    """Complete or undo what killed commands left (rapportbok.core.journal); exit 1 if data/ cannot be put right."""
+    from rapportbok.core import journal
+    from rapportbok.core.oserrors import describe
 
     try:
-        journal.recover(paths.project_root(), log=click.echo)
-    except (journal.JournalError, FileInUse) as err:
+        run(click.echo)
+    except journal.JournalError as err:
         click.echo(f"Fel: {err}", err=True)
         sys.exit(1)
     except OSError as err:
-        from rapportbok.core.oserrors import describe
-
-        click.echo(f"Fel: ett avbrutet bygge gick inte att slutföra: {describe(err)}.", err=True)
+        click.echo(f"Fel: ett avbrutet kommando gick inte att slutföra: {describe(err)}.", err=True)
         sys.exit(1)
+
+
+def _writing(command: str):
+    """The project's lock for a command that writes data/ (rapportbok.core.lock): waits for another such
+    command, saying so once, then completes what a killed command left (rapportbok.core.journal)."""
+    import contextlib
+
+    from rapportbok.core import journal, lock, paths
+
+    @contextlib.contextmanager
+    def held():
+        root, entered = paths.project_root(), False
+        try:
+            with lock.held(root, command, waiting=lambda line: click.echo(line, err=True)):
+                entered = True
+                _recover(lambda log: journal.recover_all_locked(root, paths.data_dir(), log))
+                try:
+                    yield
+                except journal.JournalError as err:  # a write neither completed nor undone: it says what is where
+                    click.echo(f"Fel: {err}", err=True)
+                    sys.exit(1)
+        except KeyboardInterrupt:
+            if entered:
+                raise
+            click.echo("Avbrutet medan kommandot väntade; inget har ändrats.", err=True)
+            sys.exit(130)
+        except lock.Unavailable as err:
+            from rapportbok.core.oserrors import describe
+
+            click.echo(f"Fel: inget har ändrats; projektets lås går inte att skapa: {describe(err)}.", err=True)
+            sys.exit(1)
+
+    return held()
 
 
 def _org_folder(org: str):
@@ -95,15 +138,50 @@ def _org_folder(org: str):
 
 
 def validate() -> None:
+    from rapportbok.core import lock, paths
+
+    root = paths.project_root()
+    try:
+        _validate_locked(root)
+    except lock.Unavailable:  # a read-only project: nobody can write in it either
+        _report(_checked())
+
+
+def _validate_locked(root: Path) -> None:
+    from rapportbok.core import journal, lock, paths
+
+    # data/ is read when no command is writing it: under the lock, or beside a build (which holds the lock
+    # and writes nothing in data/, so nobody else can while it runs) if the build still holds it afterwards.
+    for _ in range(3):
+        try:
+            with lock.held(root, "kontrollera", wait=False):
+                _recover(lambda log: journal.recover_all_locked(root, paths.data_dir(), log))
+                return _report(_checked())
+        except lock.Busy as busy:
+            if (busy.holder or {}).get("command") != "bygg":
+                break
+            issues = _checked()
+            if lock.still_held(root, busy.holder):
+                return _report(issues)
+    with lock.held(root, "kontrollera", waiting=lambda line: click.echo(line, err=True)):
+        _recover(lambda log: journal.recover_all_locked(root, paths.data_dir(), log))
+        return _report(_checked())
+
+
+def _checked() -> list:
     from rapportbok.core.oserrors import describe
-    from rapportbok.data.schema import DataError
     from rapportbok.publish import validation
 
     try:
-        issues = validation.validate()
+        return validation.validate()
     except OSError as err:
         click.echo(f"Kontrollen av data/ avbröts: {describe(err)}.", err=True)
         sys.exit(1)
+
+
+def _report(issues: list) -> None:
+    from rapportbok.data.schema import DataError
+
     if any(i.severity == "fel" for i in issues):
         click.echo(DataError(issues).report(), err=True)
         sys.exit(1)
@@ -164,7 +242,8 @@ def build(no_site: bool, workers: int | None, everything: bool, pdf: bool, only:
         from rapportbok.core.oserrors import disk_full_in
 
         hint = "\nDisken är full; frigör utrymme och kör bygget igen." if disk_full_in(str(err)) else ""
-        click.echo(f"Bygget avbröts; den förra boken och webbplatsen är orörda.\n{err}{hint}", err=True)
+        head = "Bygget avbröts; den förra boken och webbplatsen är orörda." if err.untouched else "Bygget avbröts."
+        click.echo(f"{head}\n{err}{hint}", err=True)
         sys.exit(1)
     except OSError as err:  # full disk, read-only book/ or _build/, ...
         from rapportbok.core.oserrors import describe
@@ -202,6 +281,13 @@ def kolada() -> None:
     help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).",
 )
 def kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) -> None:
+    for org in orgs:  # a wrong --org is refused before anything, the lock included
+        _org_folder(org)
+    with _writing("kolada hamta"):
+        _kolada_fetch(orgs, everyone, base_url)
+
+
+def _kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) -> None:
     from rapportbok.core import paths
     from rapportbok.data import kolada as kol
 
@@ -285,6 +371,13 @@ def kolada_fetch(orgs: tuple[str, ...], everyone: bool, base_url: str | None) ->
     "--org", "orgs", multiple=True, help="Organisationens mapp under data/ (kan anges flera gånger; standard: alla)."
 )
 def kolada_migrate(orgs: tuple[str, ...]) -> None:
+    for org in orgs:
+        _org_folder(org)
+    with _writing("kolada flytta"):
+        _kolada_migrate(orgs)
+
+
+def _kolada_migrate(orgs: tuple[str, ...]) -> None:
     from rapportbok.core import paths
     from rapportbok.data import kolada as kol
 
@@ -320,6 +413,11 @@ def kolada_migrate(orgs: tuple[str, ...]) -> None:
     help="Kolada-API:ets adress (standard: https://api.kolada.se/v3/).",
 )
 def kolada_metadata(base_url: str | None) -> None:
+    with _writing("kolada metadata"):
+        _kolada_metadata(base_url)
+
+
+def _kolada_metadata(base_url: str | None) -> None:
     from rapportbok.data import kolada as kol
     from rapportbok.data import kolada_snapshot as snap
 
@@ -355,7 +453,8 @@ def new_organisation(kommun: str, years: tuple[int, ...], slug: str | None) -> N
     from rapportbok.data import scaffold
 
     try:
-        made = scaffold.create(kommun, years=list(years) or None, slug=slug)
+        with _writing("ny-organisation"):
+            made = scaffold.create(kommun, years=list(years) or None, slug=slug)
     except (scaffold.ScaffoldError, snap.SnapshotError) as err:
         click.echo(f"Fel: {err}", err=True)
         sys.exit(1)
@@ -498,10 +597,13 @@ def _tables_template(org: str, year: int, tertial: int | None, per: str | None, 
     "och per_datum, i en tabellmall tabellerna med samma id (tabell i B1).",
 )
 def import_(file: str, org: str, ersatt: bool) -> None:
-
-    from rapportbok.data import measure_workbook as excel
-
     _org_folder(org)
+    with _writing("importera"):  # read, merged and written with no other command in between
+        _import(file, org, ersatt)
+
+
+def _import(file: str, org: str, ersatt: bool) -> None:
+    from rapportbok.data import measure_workbook as excel
     from rapportbok.data import tables_workbook
 
     if (

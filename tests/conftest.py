@@ -12,6 +12,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# The fake Kolada server (tests/kolada_server.py) speaks plain http on 127.0.0.1: allowed for the tests only
+# (rapportbok.data.kolada.TEST_HTTP_ENV), here and in every command the tests run. The https rule itself is
+# tested with the variable removed (tests/test_hardening_writes.py).
+os.environ["RAPPORTBOK_TEST_HTTP_LOKAL"] = "1"
 PROJECT_FILES = ("_config.yml", "_static", "_toc.yml", "requirements.txt", "data", "notebooks", "book")
 
 
@@ -68,6 +72,7 @@ def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 def built_project(tmp_path_factory) -> Path:
     """A copy of the project, built from scratch with the real command (every notebook executed)."""
     copy = copy_project(tmp_path_factory.mktemp("proj"))
+    shutil.copytree(ROOT / "handbok", copy / "handbok")  # published beside the site: the browser tests see it too
     proc = run_cli(copy, "build", "--alla")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Kör 0 notebooks" not in proc.stdout

@@ -13,7 +13,10 @@ port in a background thread.  Behaviour is programmable:
   small pages),
 * HTTP 422 when a path segment holds more than 25 ids,
 * scripted failures (``fail``): e.g. 429 with Retry-After, 500 once, 500
-  forever, and slow answers (``slow``) to provoke client timeouts.
+  forever, and slow answers (``slow``) to provoke client timeouts,
+* hostile transport (``redirect``, ``gzipped``, ``raw``): a redirect to another
+  address, the normal answer gzip-compressed (``Content-Encoding: gzip``), or
+  exactly the headers and bytes given (a Content-Length larger than the body).
 
 All numbers served by tests are synthetic.
 """
@@ -44,6 +47,8 @@ class Rule:
     passthrough: bool = False  # after ``delay``, answer normally
     drip: float = 0.0  # answer normally, but send the body one byte every ``drip`` seconds
     body: Any = None  # answer with this JSON body (or raw bytes) instead of the normal answer
+    gzip: bool = False  # answer normally, the body gzip-compressed with Content-Encoding: gzip
+    exact: bool = False  # send only ``headers`` (no Content-Type or Content-Length of our own) and ``body``
 
     def applies(self, path: str) -> bool:
         if self.times is not None and self.times <= 0:
@@ -186,6 +191,26 @@ class FakeKolada:
         self.rules.append(rule)
         return rule
 
+    def redirect(self, location: str, status: int = 302, times: int | None = 1, match: str | None = None) -> Rule:
+        """Answer with a redirect to ``location`` (relative or absolute, on another host if you like)."""
+        rule = Rule(status=status, times=times, match=match, headers={"Location": location}, body=b"")
+        self.rules.append(rule)
+        return rule
+
+    def gzipped(self, times: int | None = 1, match: str | None = None) -> Rule:
+        """Answer normally, with the body gzip-compressed (as a server does when asked for gzip)."""
+        rule = Rule(status=200, times=times, match=match, passthrough=True, gzip=True)
+        self.rules.append(rule)
+        return rule
+
+    def raw(
+        self, status: int, headers: dict[str, str], body: bytes, times: int | None = 1, match: str | None = None
+    ) -> Rule:
+        """Answer with exactly these headers and bytes, e.g. a Content-Length the body does not have."""
+        rule = Rule(status=status, times=times, match=match, headers=headers, body=body, exact=True)
+        self.rules.append(rule)
+        return rule
+
     def data_requests(self) -> list[str]:
         """Paths (without query) of the data requests received, in order."""
         return [urlsplit(r).path for r in self.requests if urlsplit(r).path.startswith("/v3/data/")]
@@ -281,6 +306,18 @@ class _Handler(BaseHTTPRequestHandler):
         rule = fake.take_rule(split.path)
         if rule is not None and rule.delay:
             time.sleep(rule.delay)
+        if rule is not None and rule.exact:
+            try:
+                self.send_response(rule.status)
+                for k, v in rule.headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(rule.body)
+                self.wfile.flush()
+                self.close_connection = True
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
         if rule is not None and rule.body is not None:
             self._send(rule.status, rule.body, rule.headers)
             return
@@ -289,6 +326,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         with fake.lock:
             status, body = fake.answer(split.path, parse_qs(split.query))
+        if rule is not None and rule.gzip:
+            import gzip
+
+            packed = gzip.compress(json.dumps(body, ensure_ascii=False).encode("utf-8"), mtime=0)
+            self._send(status, packed, {"Content-Encoding": "gzip"})
+            return
         self._send(status, body, {}, drip=rule.drip if rule is not None else 0.0)
 
     def _send(self, status: int, body: Any, headers: dict[str, str], drip: float = 0.0) -> None:

@@ -99,7 +99,7 @@ def test_status_table_selects_follow_ups_by_tertial(synth):
     assert not t2.at["M3", "counted"]
     t1 = ap.status_table(synth, 2030, 1).set_index("atgard_id")
     assert t1.at["M1", "actual_tkr"] == 120 and t1.at["M1", "light"] == "grön"
-    assert not t1.at["M2", "has_followup"] and t1.at["M2", "reason"] == "ingen uppföljning ännu"
+    assert not t1.at["M2", "has_followup"] and t1.at["M2", "reason"] == "ingen uppföljning i källorna"
 
 
 def test_planned_effect_for_year(synth):

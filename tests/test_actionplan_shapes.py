@@ -132,10 +132,10 @@ def _page(folder: Path) -> str:
 def test_plan_without_follow_up_shows_planned_effects_only(scratch, tmp_path):
     (scratch / ORG / "uppfoljning_atgarder.csv").unlink()
     page = _page(tmp_path)
-    assert "Ingen uppföljning är rapporterad ännu (per 30 april 2030)" in page
+    assert "Källorna innehåller ingen uppföljning av åtgärderna per 30 april 2030" in page
     assert "Förväntat t.o.m." not in page and "Förväntat hittills, tkr" not in page
     assert "Åtgärder 2030: planerad effekt, tkr" in page
-    assert "Inga trafikljus: ingen uppföljning är rapporterad ännu." in page
+    assert "Inga trafikljus: källorna innehåller ingen uppföljning av åtgärderna." in page
 
 
 def test_plan_with_follow_up_still_shows_expected(scratch, tmp_path):
@@ -143,7 +143,7 @@ def test_plan_with_follow_up_still_shows_expected(scratch, tmp_path):
     assert (
         "Förväntat hittills" in page
         and "förväntad (t.o.m." in page
-        and "Ingen uppföljning är rapporterad ännu" not in page
+        and "Källorna innehåller ingen uppföljning av åtgärderna" not in page
     )
 
 

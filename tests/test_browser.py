@@ -152,7 +152,8 @@ def site_url(built_site):
 
 def site_pages(site: Path) -> list[str]:
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
-    return [p for p in pages if not p.startswith(("_static/", "_sources/", "_images/"))]
+    # Sphinx's own folders, at the site's root and in the handbook beside it (handbok/_static/ …)
+    return [p for p in pages if not {"_static", "_sources", "_images"} & set(p.split("/")[:-1])]
 
 
 def screenshot_name(page: str) -> str:

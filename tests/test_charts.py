@@ -159,28 +159,42 @@ def test_charts_are_byte_stable():
 # -- the real charts ---------------------------------------------------------------------------------
 
 
-def test_haninge_measures_named_not_numbered(shown):
+def test_haninge_one_chart_largest_shortfall_first(shown):
+    """Haninge 2018 (28 measures): one chart, not four under one title (issue #26); each measure behind the
+    book's expected effect once, the largest shortfall first; named, never numbered only."""
     from rapportbok.chapters.actionplan import ActionPlanChapter
 
     ch = ActionPlanChapter("haninge", 2018, 2)
     ch.planned_vs_actual_chart()
-    assert len(shown) == 4  # 28 measures less one excluded: four charts of at most 8, each fits a page
-    assert [c["title"].endswith(f"(del {k} av 4, samma skala).") for k, c in enumerate(shown, start=1)] == [True] * 4
-    assert len({c["fig"].axes[0].get_xlim() for c in shown}) == 1  # the parts share one scale
-    names = [one_line(x) for c in shown for x in c["yticks"]]
-    c = shown[0]
-    assert len(names) >= 20
+    assert len(shown) == 1
+    (c,) = shown
+    names = [one_line(x) for x in c["yticks"]]
+    st = ch.status[ch.status["counted"] & (ch.status["planned_tkr"].notna() | ch.status["actual_tkr"].notna())]
+    reported = st[st["actual_tkr"].notna()]  # an unstated actual effect is not read as 0
+    gap = (reported["expected_tkr"] - reported["actual_tkr"]).astype(float)
+    behind = reported.assign(gap=gap)[gap > 0].sort_values("gap", ascending=False, kind="stable")
+    assert len(names) == len(behind) and len(set(names)) == len(names)
+    # largest shortfall first: the first name is the measure with the largest gap, in reading order (top down)
+    assert any(t in names[0] for t in behind["titel"].iloc[:1]), (names[0], behind["titel"].iloc[0])
     assert not any("…" in n for n in names)
-    assert len(set(names)) == len(names)  # "nr 1" no longer twice
-    assert any(n.startswith("nr 1 (rad 1): Socialnämnden – Minskat föreningsbidrag") for n in names), names
-    assert any(n.startswith("nr 1 (rad 11): ") for n in names)
+    assert (
+        f"{len(behind)} av {len(reported)} åtgärder med angiven faktisk effekt ligger efter bokens förväntade effekt"
+        in one_line(c["title"])
+    )
+    assert "bokens egen beräkning" in c["source"]
     # The chart excludes what the tables exclude (measures counted in others) and says so.
-    excluded = ch.status[~ch.status["counted"]]
-    for title in excluded["titel"]:
+    for title in ch.status[~ch.status["counted"]]["titel"]:
         assert not any(title in n for n in names)
         assert title in c["source"]
-    assert "hittills" in c["title"]
-    assert not any("Källa" in t for c in shown for t in c["texts"])
+    assert not any("Källa" in t for t in c["texts"])
+
+
+def test_plan_without_follow_up_largest_planned_effect_first(shown):
+    from rapportbok.chapters.actionplan import ActionPlanChapter
+
+    ActionPlanChapter("linkoping", 2024, 1).planned_vs_actual_chart()
+    (c,) = shown
+    assert c["title"].startswith("Planen ger") and "ingen uppföljning" in c["source"]
 
 
 def test_haninge_bridge_steps_are_named(shown):
@@ -205,9 +219,19 @@ def test_net_cost_grant_and_result_over_the_years(shown):
     ch.net_and_grant_chart()
     (c,) = shown
     assert one_line(c["title"]).startswith("Nettokostnaden ökar från 245,1 mnkr 2024 till 273,0 mnkr 2027")
-    assert "resultatet är 0" in c["title"]
+    # The grant grows with the net cost (245 -> 273 mnkr): it equals the net cost each year, it is not the same
+    # every year (issue #26); the result of 0 is said in the title, not drawn as an empty series.
+    assert "kommunbidraget är lika stort som nettokostnaden varje år, så resultatet är 0" in one_line(c["title"])
+    assert "lika stort varje år" not in c["title"]
     assert [one_line(x) for x in c["xticks"]] == [str(y) for y in over["År"]]
-    assert "Resultat" in c["alt"]
+    assert "Kommunbidrag" in c["alt"] and "Resultat" not in c["alt"]
+
+
+def test_over_the_years_title_names_what_the_grant_equals():
+    one = pd.DataFrame({"År": [2030], "Nettokostnad": [100.0], "Kommunbidrag": [100.0], "Resultat": [0.0]})
+    assert "kommunbidraget är lika stort som nettokostnaden 2030, så resultatet är 0" in one_line(
+        budget_analysis.over_the_years_title(one)
+    )
 
 
 def test_investment_placeholder_rows_are_not_rows(shown, monkeypatch):

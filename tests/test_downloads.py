@@ -194,8 +194,9 @@ def test_tables_on_a_chapter_page_get_download_links(tmp_path, monkeypatch):
     finally:
         tables.begin_page(None)
     assert 'href="tabeller/syntetisk-prov-tabell.csv"' in out and 'href="tabeller/syntetisk-prov-tabell.xlsx"' in out
+    lines = downloads.about_lines(SYNTHETIC, _formats(SYNTHETIC), "Syntetisk tabell", "Källa: påhittad")
     assert (tmp_path / "tabeller/syntetisk-prov-tabell.csv").read_bytes() == downloads.to_csv(
-        SYNTHETIC, _formats(SYNTHETIC)
+        SYNTHETIC, _formats(SYNTHETIC), about=lines
     )
     # Outside a chapter page (e.g. in a test or a script), no files are written.
     out = tables.to_html(SYNTHETIC, "annan", "Syntetisk tabell")
@@ -238,11 +239,61 @@ def test_write_reads_the_cells_once_for_both_files(tmp_path, monkeypatch):
     """Issue #16: ``write`` works out the shown cells once for the CSV and the Excel file; the files are
     what ``to_csv`` and ``to_xlsx`` give on their own. SYNTHETIC table."""
     formats = _formats(SYNTHETIC)
-    csv_bytes = downloads.to_csv(SYNTHETIC, formats, ["¹ not"])
-    xlsx_bytes = downloads.to_xlsx(SYNTHETIC, formats, "T", "K", ["¹ not"])
+    lines = downloads.about_lines(SYNTHETIC, formats, "T", "K")
+    csv_bytes = downloads.to_csv(SYNTHETIC, formats, ["¹ not"], about=lines)
+    xlsx_bytes = downloads.to_xlsx(SYNTHETIC, formats, "T", "K", ["¹ not"], about=lines)
     calls = []
     real = downloads.shown_cells
     monkeypatch.setattr(downloads, "shown_cells", lambda *a: (calls.append(1), real(*a))[1])
     csv_rel, xlsx_rel = downloads.write(SYNTHETIC, formats, "prov", "T", "K", tmp_path, ["¹ not"])
     assert len(calls) == 1
     assert (tmp_path / csv_rel).read_bytes() == csv_bytes and (tmp_path / xlsx_rel).read_bytes() == xlsx_bytes
+
+
+# --- each download says what it is (issue #26) ----------------------------------------------------------------
+
+
+def test_each_download_states_source_unit_and_report_date(tmp_path, monkeypatch):
+    """SYNTHETIC table on a synthetic page: the CSV keeps its header on the first row and states, under the
+    table, the caption, the source, the unit, the organisation and the report period; the Excel file's sheet
+    "Om tabellen" the same. Text from data stays text: a source or caption beginning with "=" is no formula."""
+    monkeypatch.chdir(tmp_path)
+    df = pd.DataFrame({"Åtgärd": ["A (SYNTETISK)"], "Planerad 2030, tkr": [1200.0], "Realisering, %": [50.0]})
+    about = (("Organisation", "Testkommun (SYNTETISK), socialnämnden"), ("Rapportperiod", "tertial 1 2030"))
+    tables.begin_page("syntetisk", about)
+    try:
+        tables.to_html(
+            df,
+            "prov",
+            '=HYPERLINK("http://x") Åtgärder 2030, tkr',
+            "=1+1 Källa: påhittad",
+            formats={"Realisering, %": fmt.Number(0, unit="%")},
+        )
+    finally:
+        tables.begin_page(None, ())
+    rows = list(
+        csv.reader(io.StringIO((tmp_path / "tabeller/syntetisk-prov.csv").read_text("utf-8-sig")), delimiter=";")
+    )
+    assert rows[0] == ["Åtgärd", "Planerad 2030, tkr", "Realisering, %"] and rows[2] == []
+    said = {r[0]: r[1] for r in rows[3:]}
+    assert said["Tabell"] == "'" + '=HYPERLINK("http://x") Åtgärder 2030, tkr'  # neutralised: text, not a formula
+    assert said["Källa"] == "'=1+1 Källa: påhittad"
+    assert said["Enhet"] == "Planerad 2030, tkr: tkr (tusental kronor); Realisering, %: procent"
+    assert said["Organisation"] == "Testkommun (SYNTETISK), socialnämnden" and said["Rapportperiod"] == "tertial 1 2030"
+    wb = openpyxl.load_workbook(tmp_path / "tabeller/syntetisk-prov.xlsx")
+    sheet = {r[0].value: r[1] for r in wb["Om tabellen"].iter_rows()}
+    assert sheet["Tabell"].value.startswith("=HYPERLINK") and sheet["Tabell"].data_type == "s"
+    assert sheet["Enhet"].value == said["Enhet"] and sheet["Rapportperiod"].value == "tertial 1 2030"
+
+
+def test_units_in_words():
+    one = pd.DataFrame({"Post": ["x"], "Belopp 2025, tkr": [1.0], "Plan 2026, tkr": [2.0]})
+    formats = {"Belopp 2025, tkr": fmt.Number(0), "Plan 2026, tkr": fmt.Number(0)}
+    assert downloads.units_text(one, formats, "Ramar") == "tkr (tusental kronor)"
+    assert downloads.units_text(one, formats, "") == "tkr (tusental kronor)"
+    counts = pd.DataFrame({"Risk": ["x"], "Riskvärde": [12]})
+    assert "ingen enhet" in downloads.units_text(counts, {"Riskvärde": fmt.Number(0)}, "Risker")
+    text = pd.DataFrame({"Uppgift": ["x"], "Värde": ["+65"]})
+    assert "inga talkolumner" in downloads.units_text(text, {}, "Nyckeltal")
+    mnkr = pd.DataFrame({"Möjlighet": ["x"], "Besparing, mnkr per år": [1.0]})
+    assert downloads.units_text(mnkr, {"Besparing, mnkr per år": fmt.Number(1)}, "") == "mnkr (miljoner kronor)"

@@ -245,6 +245,7 @@ SAFE_VALUES = {
     ("build.py", "TERTIAL_TEXT[tertial]"): "konstant text",
     ("build.py", "fence"): "backticks som koden räknar fram",
     ("build.py", "PDF_CLASS"): "konstant klassnamn",
+    ("build.py", "handbook.LINK_CLASS"): "konstant klassnamn (publish/handbook.py)",
     ("build.py", "pdf_name(org.slug, year)"): "filnamn av slug (kontrollerad mot SLUG) och årtal",
     # the Avstämning page (chapters/audit.py) and the chapters' one line that links to it
     ("chapters/audit.py", "PAGE_TITLE"): "konstant text",

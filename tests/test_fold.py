@@ -102,7 +102,13 @@ def test_a_notes_only_subsection_is_folded_and_its_section_kept_synthetic():
         md("## Åtgärder"),
         code(html_out('<table class="rapportbok-tabell"><tr><td>1</td></tr></table>')),
         md("### Status enligt källan"),
-        code(html_out(tables.note("Ingen uppföljning ännu: inga statustexter att visa.").data)),
+        code(
+            html_out(
+                tables.note(
+                    "Källorna innehåller ingen uppföljning av åtgärderna, så det finns inga statustexter att visa."
+                ).data
+            )
+        ),
         md("## Summor"),
         code(html_out('<table class="rapportbok-tabell"><tr><td>2</td></tr></table>')),
         md("## Investeringar\n\n### Del\n\nMetod."),
@@ -114,7 +120,10 @@ def test_a_notes_only_subsection_is_folded_and_its_section_kept_synthetic():
     heads = [c.source.split("\n", 1)[0] for c in nb.cells if c.cell_type == "markdown"]
     assert heads == ["# Åtgärdsplaner", "## Åtgärder", "## Summor", f"## {fold.TITLE}", "## Avstämning"]
     line = next(c.source for c in nb.cells if c.source.startswith(f"## {fold.TITLE}"))
-    assert "**Status enligt källan:** Ingen uppföljning ännu: inga statustexter att visa." in line.replace("\\", "")
+    assert (
+        "**Status enligt källan:** Källorna innehåller ingen uppföljning av åtgärderna, så det finns inga statustexter att visa."
+        in line.replace("\\", "")
+    )
 
 
 def test_a_table_without_a_note_is_not_parsed(monkeypatch):

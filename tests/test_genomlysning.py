@@ -292,22 +292,33 @@ def test_chapter_without_kolada_data_says_so(tmp_path, monkeypatch):
     assert "8,6 mnkr per år" in said[0] and "anger ingen summa" in said[0]
     for method in (ch.summary_table, ch.charts, ch.change_table, ch.rank_table):
         assert chapter.NO_KOLADA in method().data and "rapportbok kolada" not in method().data
-    # The stated figures and the savings tables are still shown.
-    assert "+65" in ch.stated_table().data
+    # The stated figures and the savings tables are still shown; the figures of a comparison only there.
+    others = ch.stated_table().data
+    assert "+65" in others and "Övriga nyckeltal" in others and ">Kungälv<" not in others
+    # Nothing to compare with Kolada: said once, in the list of what is not there (no column of empty values).
+    assert "räknas inte om" in ch.stated_vs_fetched().data
     ch.savings_tables()
     assert any("Summa (egen beräkning)" in s for s in said if isinstance(s, str))
     from rapportbok.present import display as present_display
 
     monkeypatch.setattr(present_display, "md", said.append)
-    # Without a fetch the review's own comparisons are shown: a table each, marked "enligt genomlysningen",
-    # and a chart where at least two figures are single values (issue #14).
+    # Without a fetch the review's own comparisons are shown, each once (issue #26): a chart where every figure
+    # is a single value, a table where a range is among them; marked "enligt genomlysningen" (issue #14).
+    from rapportbok.present import charts as present_charts
+
+    drawn = []
+    monkeypatch.setattr(present_charts, "show", lambda fig, *a, **kw: drawn.append(fig))
     said.clear()
     ch.stated_comparisons()
     shown = [s for s in said if isinstance(s, str) and "enligt genomlysningen" in s]
-    assert len(shown) == 6, len(shown)
-    table = next(s for s in shown if "offentliga utbetalningar" in s and "förändring" in s).replace("\u00a0", " ")
-    for who, value in (("Alingsås", "+22"), ("Kungälv", "−8"), ("Ale", "+3"), ("Liknande kommuner", "+8")):
-        assert re.search(who + r".*?" + re.escape(value), table, flags=re.DOTALL), (who, value)
+    assert len(shown) == 2 and len(drawn) == 4, (len(shown), len(drawn))
+    assert "Volym biståndshushåll" in shown[0] and "−5 till −20" in shown[0].replace("\u00a0", " ")
+    chart = next(
+        f for f in drawn if "offentliga utbetalningar" in f.rapportbok_alt and "förändring" in f.rapportbok_alt
+    )
+    for who, value in (("Alingsås", "22"), ("Kungälv", "−8"), ("Ale", "3"), ("Liknande kommuner", "8")):
+        assert re.search(re.escape(who) + r".*?" + re.escape(value), chart.rapportbok_alt), (who, value)
+    assert not any("offentliga utbetalningar" in s for s in shown)  # shown as a chart, not a second time
     assert "rapportbok kolada" not in "".join(shown)
     # On the chapter page: one line and a link to the chapter's section on the Avstämning page.
     assert ch.reconciliation() is None
@@ -419,7 +430,8 @@ def test_fetch_then_notebook_shows_charts_and_gaps(tmp_path, monkeypatch):
         .get("alt", "")
         .startswith("Liggande stapeldiagram: Enligt genomlysningen:")
     ]
-    assert len(pngs) - len(kolada_pngs) == 5  # the review's own comparisons (stated_comparisons)
+    # the review's own comparisons (stated_comparisons): a chart each where every figure is a single value
+    assert len(pngs) - len(kolada_pngs) == 4
     assert len(kolada_pngs) == n_kpis + 1  # one time series per KPI, plus the savings chart
     # The output HTML: every text/html and text/markdown output of the executed notebook.
     html = "\n".join(

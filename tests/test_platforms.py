@@ -10,7 +10,7 @@
   tree), chosen by ``os.name`` as Python itself does.
 * A download or site file held open in Excel: the swap tries again briefly, then stops with a
   Swedish message naming the file, and the previous book/ and site stay whole
-  (rapportbok.core.files.replace, rapportbok.publish.journal). Windows' PermissionError is
+  (rapportbok.core.files.replace, rapportbok.core.journal). Windows' PermissionError is
   simulated by monkeypatching os.replace.
 """
 
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from rapportbok.core import files, oserrors
-from rapportbok.publish import build, executor, journal, processes
+from rapportbok.core import files, journal, oserrors
+from rapportbok.publish import build, executor, processes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -313,12 +313,12 @@ def test_a_held_file_stops_the_swap_and_leaves_the_previous_book_and_site_whole(
     )
     # The renames made before (book/ and _toc.yml when the site is held) are undone.
     assert _state(root) == ["gammal", "gammal", "gammal"]
-    assert journal.pending(root)  # the finished build is not lost ...
-    journal.discard_stage(root, stage)
+    assert journal.pending(journal.publication(root))  # the finished build is not lost ...
+    journal.discard_stage(journal.publication(root), stage)
     assert stage.is_dir()
     monkeypatch.setattr(os, "replace", real)  # ... Excel is closed: the next command publishes it
     journal.recover(root, log=lambda line: None)
-    assert _state(root) == ["ny", "ny", "ny"] and not journal.pending(root)
+    assert _state(root) == ["ny", "ny", "ny"] and not journal.pending(journal.publication(root))
     assert not list(root.glob(".staging-*"))
 
 
@@ -338,6 +338,9 @@ def test_the_next_command_says_which_file_to_close(tmp_path, monkeypatch):
     monkeypatch.setattr(files, "_sleep", lambda s: None)
     with pytest.raises(build.BuildError):
         build._swap(stage, root, site=True)
-    with pytest.raises(files.FileInUse, match="är öppen i ett annat program"):  # still open
-        journal.recover(root, log=lambda line: None)
-    assert _state(root) == ["gammal", "gammal", "gammal"] and journal.pending(root)
+    logged = []
+    journal.recover(root, log=logged.append)  # still open: said, and the command goes on
+    assert len(logged) == 1 and "är öppen i ett annat program" in logged[0] and "förra boken" in logged[0]
+    with pytest.raises(files.FileInUse, match="är öppen i ett annat program"):  # a build stops on it
+        journal.recover_all_locked(root, root / "data", building=True)
+    assert _state(root) == ["gammal", "gammal", "gammal"] and journal.pending(journal.publication(root))

@@ -1,6 +1,6 @@
 """Publishing a build (issue 12: 6 and 7; issue 17).
 
-* book/, _toc.yml and the site are switched in one step (rapportbok.publish.journal): a build killed
+* book/, _toc.yml and the site are switched in one step (rapportbok.core.journal): a build killed
   between any two renames leaves, after the next command, all of the new generation or all of
   the old, never a mix or nothing; staging folders of killed builds are removed.
 * The build stamp covers the inputs as they were at the start of the build.
@@ -23,7 +23,8 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import copy_project, need_chromium, run_cli
 
-from rapportbok.publish import build, journal, stamp
+from rapportbok.core import journal, lock
+from rapportbok.publish import build, stamp
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,7 +61,7 @@ def _which(root: Path) -> str:
 KILLER = textwrap.dedent("""
     import os, sys
     from pathlib import Path
-    from rapportbok.publish import journal
+    from rapportbok.core import journal
 
     root, stage, after = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
     real, done = os.replace, [0]
@@ -72,7 +73,7 @@ KILLER = textwrap.dedent("""
         real(src, dst)
 
     os.replace = replace
-    journal.publish(root, stage, ["book", "_toc.yml", "_build/html"])
+    journal.commit(journal.publication(root), stage, ["book", "_toc.yml", "_build/html"])
 """)
 
 # Renames in a publication: the journal itself, then (old out, new in) for each of the three.
@@ -91,11 +92,11 @@ def test_a_publication_killed_after_any_rename_is_completed_by_the_next_command(
     )
     assert proc.returncode == (9 if after < RENAMES else 0), proc.stderr
     if after == 0:  # killed before the journal existed: the previous generation is untouched
-        assert _which(root) == "old" and not journal.pending(root)
+        assert _which(root) == "old" and not journal.pending(journal.publication(root))
     logged = []
     journal.recover(root, log=logged.append)
     assert _which(root) == ("old" if after == 0 else "new")
-    assert not journal.pending(root)
+    assert not journal.pending(journal.publication(root))
     assert not list(root.glob(".staging-*")), list(root.glob(".staging-*"))
     assert logged  # says what it did
 
@@ -104,11 +105,11 @@ def test_recovery_leaves_a_running_build_alone(tmp_path):
     root = tmp_path / "proj"
     _generation(root, "old")
     stage = journal.new_stage(root)
-    with journal.locked(root):  # a build is running and owns its staging folder
+    with lock.held(root, "bygg"):  # a build is running and owns its staging folder
         journal.recover(root, log=lambda line: None)
         assert stage.is_dir()
-        with pytest.raises(journal.Busy):
-            with journal.locked(root):
+        with pytest.raises(lock.Busy):
+            with lock.held(root, "bygg", wait=False):
                 pass
     journal.recover(root, log=lambda line: None)
     assert not stage.exists()
@@ -129,7 +130,10 @@ def test_a_journal_not_written_by_rapportbok_is_refused(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(journal.JournalError, match="inte en som rapportbok har skrivit"):
-        journal.recover(root)
+        journal.recover_all_locked(root, root / "data", building=True)  # the build stops
+    logged = []
+    journal.recover(root, log=logged.append)  # any other command says so and goes on
+    assert len(logged) == 1 and "inte en som rapportbok har skrivit" in logged[0]
     assert _which(root) == "old"
 
 
@@ -147,7 +151,7 @@ def project(built_project, tmp_path_factory) -> Path:
 BUILD_KILLER = textwrap.dedent("""
     import os, sys
     from rapportbok.publish import build
-    from rapportbok.publish import journal
+    from rapportbok.core import journal
 
     real, done, after = os.replace, [0], int(sys.argv[1])
 
@@ -170,14 +174,14 @@ def test_a_build_killed_while_publishing_is_completed_by_the_next_command(projec
     # Killed after the journal and three renames (book/ out, new book/ in, _toc.yml out): no _toc.yml.
     proc = subprocess.run([sys.executable, "-c", BUILD_KILLER, "4"], cwd=project, capture_output=True, text=True)
     assert proc.returncode == 9, proc.stdout + proc.stderr
-    assert journal.pending(project) and not (project / "_toc.yml").exists()
+    assert journal.pending(journal.publication(project)) and not (project / "_toc.yml").exists()
     proc = run_cli(project, "validate")  # any command completes it
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "nu publicerat" in proc.stdout
     assert (project / "_toc.yml").read_text(encoding="utf-8") == toc_before
     assert tree_hash(project / "book") == book_before  # nothing changed in data/, so the new book equals the old
     assert tree_hash(project / "_build" / "html") == site_before
-    assert not journal.pending(project) and not list(project.glob(".staging-*"))
+    assert not journal.pending(journal.publication(project)) and not list(project.glob(".staging-*"))
 
 
 def test_a_build_killed_while_running_leaves_the_previous_book_and_no_process(project):

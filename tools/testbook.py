@@ -126,7 +126,8 @@ def fetch_kolada() -> int:
 
     last = dt.date.today().year
     for revised in (False, True):
-        with fake_server(last, revised) as fake:
+        with fake_server(last, revised) as fake:  # plain http to this machine: allowed for tests only
+            os.environ["RAPPORTBOK_TEST_HTTP_LOKAL"] = "1"  # (rapportbok.data.kolada.TEST_HTTP_ENV)
             proc = run(TESTBOOK, "kolada", "hamta", "--org", ORG, "--api-adress", fake.base_url)
         sys.stdout.write(proc.stdout)
         sys.stderr.write(proc.stderr)

@@ -198,10 +198,10 @@ def expected_to_date(planned_tkr, year: int, as_of: dt.date, effect_start: dt.da
     return float(planned_tkr) * share
 
 
+# The traffic lights, as the words a table shows; the page draws each light's dot beside its word
+# (rapportbok.present.tables, ``lights``): a drawing, not an emoji, so it prints without any emoji font.
 GREEN, YELLOW, RED, GREY = "grön", "gul", "röd", "grå"
-
-
-LIGHT_SYMBOL = {GREEN: "🟢 grön", YELLOW: "🟡 gul", RED: "🔴 röd", GREY: "⚪ grå"}
+LIGHTS = (GREEN, YELLOW, RED, GREY)
 
 
 GREEN_FROM, YELLOW_FROM = 90.0, 50.0
@@ -282,7 +282,7 @@ def status_table(data: dict, year: int, period) -> pd.DataFrame | None:
         expected = expected_to_date(planned, year, as_of, start)
         light, reason = traffic_light(actual, expected)
         if not has_fu:
-            reason = "ingen uppföljning ännu"
+            reason = "ingen uppföljning i källorna"
         elif planned == 0:
             reason = "planerad effekt för året är 0"
         rows.append(

@@ -217,7 +217,11 @@ def over_the_years_title(over: pd.DataFrame, unit: str = "tkr") -> str:
         parts.append(f"Nettokostnaden är {fmt.mnkr(_tkr(n.iloc[0]['Nettokostnad'], unit))} {int(n.iloc[0]['År'])}")
     r = over["Resultat"].dropna()
     if len(r) and (r == 0).all():
-        parts.append("kommunbidraget är lika stort varje år, så resultatet är 0")
+        parts.append(
+            "kommunbidraget är lika stort som nettokostnaden varje år, så resultatet är 0"
+            if len(r) > 1
+            else f"kommunbidraget är lika stort som nettokostnaden {int(over.loc[r.index[0], 'År'])}, så resultatet är 0"
+        )
     elif len(r):
         parts.append(
             f"resultatet är mellan {fmt.mnkr(_tkr(r.min(), unit), sign=True)} och "

@@ -108,10 +108,16 @@ class ChapterPage(metaclass=_Shared):
 
     def _begin(self) -> None:
         """Tables shown from now on belong to this chapter page (downloads named after the chapter, rapportbok.present.tables)."""
+        from rapportbok.core import periods
         from rapportbok.present import tables
 
         chapter = getattr(sys.modules.get(type(self).__module__), "CHAPTER", None)
-        tables.begin_page(chapter.slug if chapter else None)
+        about = (
+            ("Organisation", f"{self.org.name}, {self.org.namnd.lower()}"),
+            ("Rapportår", str(self.year)),
+            ("Rapportperiod", periods.period_text(self.end)),
+        )
+        tables.begin_page(chapter.slug if chapter else None, about)
 
 
 # Chapter modules in book order; each defines CHAPTER.

@@ -16,7 +16,6 @@ from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
 BESLUT = {"nämnd": "Nämnd", "fullmäktige": "Fullmäktige"}
-CHART_ROWS = 8  # measures per chart of planned and actual effect
 
 
 # Where each figure of the Läget box (rapportbok.analysis.headline.FIGURES) is worked out: (page, anchor).
@@ -85,6 +84,16 @@ CHAPTER = Chapter(
 
 def _tkr0(v) -> str:
     return fmt.number(v, 0)
+
+
+def _without_area(title: str, area) -> str:
+    """A measure's title without the area it begins with ("Ledning – Minskning med en enhetschef" in the area
+    "Ledning"), where the table shows the area in its own column: the title once, shorter rows (issue #26)."""
+    if isinstance(area, str) and area:
+        for dash in (" – ", " - "):
+            if title.startswith(area + dash) and len(title) > len(area + dash):
+                return title[len(area + dash) :]
+    return title
 
 
 def _measure_names(st: pd.DataFrame) -> list[str]:
@@ -195,7 +204,7 @@ class ActionPlanChapter(ChapterPage):
             )
         else:
             s += (
-                f" Ingen uppföljning är rapporterad ännu per {fmt.date(self.end)}; kapitlet visar planerad effekt, "
+                f" Källorna innehåller ingen uppföljning av åtgärderna per {fmt.date(self.end)}; kapitlet visar planerad effekt, "
                 f"inte förväntad effekt hittills."
             )
         bad = reconcile.real_mismatches(self.findings)
@@ -204,17 +213,39 @@ class ActionPlanChapter(ChapterPage):
         glue("atgard_avvikelser", str(len(bad)))
         md(s)
 
+    # -- method -----------------------------------------------------------------------------------
+    def method_note(self):
+        """Under the method of the expected effect and the lights: nothing where they are computed; where the
+        sources hold no follow-up, a note, so the method's section is folded into "Det som källorna inte
+        innehåller" (rapportbok.publish.fold) instead of explaining figures the page does not show."""
+        if self.status is None or self.has_followup:
+            return None
+        return tables.note(
+            f"Källorna innehåller ingen uppföljning av åtgärderna för {self.year}, så boken räknar ingen förväntad "
+            "effekt och inga trafikljus."
+        )
+
+    @property
+    def has_amounts(self) -> bool:
+        """Whether the page has an amount for a measure this year: a planned effect or a follow-up."""
+        return self.status is not None and (self.has_followup or self.status["planned_tkr"].notna().any())
+
     # -- measures ---------------------------------------------------------------------------------
     def measures_table(self):
         from IPython.display import display
 
         if self.status is None:
             return tables.note("Ingen åtgärdsplan gäller detta år.")
+        if not self.has_amounts:  # a table of names under "planerad effekt" without one amount: not shown
+            return tables.note(
+                f"Åtgärdsplanen anger ingen effekt för {self.year} per åtgärd; planens effekter år för år står "
+                "under Planen över åren."
+            )
         st = self.status
         if not self.has_followup:
             display(
                 tables.note(
-                    f"Ingen uppföljning är rapporterad ännu (per {fmt.date(self.end)}). Tabellen visar "
+                    f"Källorna innehåller ingen uppföljning av åtgärderna per {fmt.date(self.end)}. Tabellen visar "
                     f"den planerade effekten; förväntad och faktisk effekt visas när en uppföljning finns."
                 )
             )
@@ -223,8 +254,8 @@ class ActionPlanChapter(ChapterPage):
             {
                 "Nr": st["nr"].fillna("").tolist(),
                 "Åtgärd": [
-                    t + (" ¹" if m == "ja" else "") + (" ²" if isinstance(g, str) else "")
-                    for t, m, g in zip(st["titel"], st["medraknad_i_andra"], st["grupp"])
+                    _without_area(t, a) + (" ¹" if m == "ja" else "") + (" ²" if isinstance(g, str) else "")
+                    for t, a, m, g in zip(st["titel"], st["omrade"], st["medraknad_i_andra"], st["grupp"])
                 ],
                 "Område": st["omrade"].fillna("").tolist(),
                 "Beslut krävs": [BESLUT.get(b, "") for b in st["beslut_kravs"]],
@@ -233,10 +264,10 @@ class ActionPlanChapter(ChapterPage):
                 "Förväntat hittills, tkr": st["expected_tkr"].astype(float),
                 "Faktiskt hittills, tkr": st["actual_tkr"].astype(float),
                 "Realisering, %": st["realisation"].astype(float),
-                "Trafikljus": [ap.LIGHT_SYMBOL[x] for x in st["light"]],
+                "Trafikljus": st["light"].tolist(),
             }
         )
-        # The key columns first after the name, so a narrow screen shows them without scrolling.
+        # The key columns first after the name (the area last among them), so a laptop shows them without scrolling.
         key = [
             "Nr",
             "Åtgärd",
@@ -245,6 +276,7 @@ class ActionPlanChapter(ChapterPage):
             "Faktiskt hittills, tkr",
             "Förväntat hittills, tkr",
             f"Planerad {self.year}, tkr",
+            "Område",
         ]
         t = t[key + [c for c in t.columns if c not in key]]
         if t["Nr"].eq("").all():
@@ -280,19 +312,23 @@ class ActionPlanChapter(ChapterPage):
                 formats={"Realisering, %": fmt.Number(0, unit="%")},
                 wrap=["Åtgärd", "Område"],
                 notes=notes,
+                key=key,
+                lights=["Trafikljus"],
             )
         )
         return None
 
     def status_texts(self):
         if not self.has_followup:
-            return tables.note("Ingen uppföljning ännu: inga statustexter att visa.")
+            return tables.note(
+                "Källorna innehåller ingen uppföljning av åtgärderna, så det finns inga statustexter att visa."
+            )
         st = self.status
         t = pd.DataFrame(
             {
                 "Nr": st["nr"].fillna("").tolist() if st["nr"].notna().any() else st["rad"].tolist(),
                 "Åtgärd": st["titel"].tolist(),
-                "Trafikljus": [f"{ap.LIGHT_SYMBOL[x]} ({r})" for x, r in zip(st["light"], st["reason"])],
+                "Trafikljus": [f"{x} ({r})" for x, r in zip(st["light"], st["reason"])],
                 "Status enligt källan": st["status_text"].fillna("").tolist(),
             }
         )
@@ -304,18 +340,19 @@ class ActionPlanChapter(ChapterPage):
             sources.cite(fu[fu["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
             + ". Statustexten står ordagrant; trafikljuset är egen beräkning.",
             formats={"Nr": str},
+            lights=["Trafikljus"],
         )
 
     def light_summary(self):
         if self.status is None:
             return None
         if not self.has_followup:
-            return tables.note("Inga trafikljus: ingen uppföljning är rapporterad ännu.")
+            return tables.note("Inga trafikljus: källorna innehåller ingen uppföljning av åtgärderna.")
         st = self.status
         counts = st["light"].value_counts()
         t = pd.DataFrame(
             {
-                "Trafikljus": [ap.LIGHT_SYMBOL[k] for k in (ap.GREEN, ap.YELLOW, ap.RED, ap.GREY)],
+                "Trafikljus": list(ap.LIGHTS),
                 "Antal åtgärder": [int(counts.get(k, 0)) for k in (ap.GREEN, ap.YELLOW, ap.RED, ap.GREY)],
                 "Planerad, tkr": [
                     st.loc[(st["light"] == k) & st["counted"], "planned_tkr"].sum(min_count=1)
@@ -327,7 +364,9 @@ class ActionPlanChapter(ChapterPage):
                 ],
             }
         )
-        return tables.show(t, "trafikljus", "Åtgärder per trafikljus", "Egen beräkning utifrån källans belopp.")
+        return tables.show(
+            t, "trafikljus", "Åtgärder per trafikljus", "Egen beräkning utifrån källans belopp.", lights=["Trafikljus"]
+        )
 
     # -- totals -------------------------------------------------------------------------------------
     def _totals(self, by: str, label: str):
@@ -365,6 +404,10 @@ class ActionPlanChapter(ChapterPage):
 
         if self.status is None:
             return None
+        if not self.has_amounts:
+            return tables.note(
+                f"Källorna anger ingen effekt för {self.year}, så det finns inga summor per plan och område."
+            )
         excluded = self.status[~self.status["counted"]]
         per_plan = self._totals("plan_id", "Plan")
         titles = dict(zip(self.plans["plan_id"], self.plans["titel"]))
@@ -396,6 +439,9 @@ class ActionPlanChapter(ChapterPage):
 
     # -- charts -------------------------------------------------------------------------------------
     def planned_vs_actual_chart(self):
+        """One chart, each measure once (issue #26). With a follow-up: the measures that are behind the book's
+        expected effect so far, the largest shortfall first (every measure's figures are in the table above).
+        Without one: each measure's planned effect, the largest first."""
         if self.status is None:
             return None
         st = self.status
@@ -404,40 +450,55 @@ class ActionPlanChapter(ChapterPage):
             return tables.note(f"Källan anger inga belopp för {self.year}; inget diagram.")
         excluded = st[~st["counted"]]
         st = st[st["counted"]]
-        cols = {f"Planerad {self.year}": st["planned_tkr"].tolist()}
-        if self.has_followup:
-            cols["Förväntat hittills"] = st["expected_tkr"].tolist()
-            cols["Faktiskt hittills"] = st["actual_tkr"].tolist()
-        t = pd.DataFrame({"Åtgärd": _measure_names(st), **cols})
-        src = self._cite_plan() + (
-            ". Förväntat hittills är egen beräkning" if self.has_followup else ". Ingen uppföljning ännu"
-        )
+        src = self._cite_plan()
         if not excluded.empty:
             src += (
                 ". Utan "
                 + ", ".join(_measure_names(excluded))
                 + ", som enligt källan är medräknad i andra åtgärder (som i tabellerna)"
             )
-        planned = float(st["planned_tkr"].sum())
-        if self.has_followup:
+        if not self.has_followup:
+            st = st[st["planned_tkr"].notna()].sort_values("planned_tkr", ascending=False, kind="stable")
+            planned = float(st["planned_tkr"].sum())
+            t = pd.DataFrame({"Åtgärd": _measure_names(st), f"Planerad {self.year}": st["planned_tkr"].tolist()})
+            top = st.iloc[0]
             title = (
-                f"Faktisk effekt hittills är {fmt.tkr(st['actual_tkr'].sum())} mot förväntat "
-                f"{fmt.tkr(st['expected_tkr'].sum())}; hela planen för {self.year} är {fmt.tkr(planned)}"
+                f"Planen ger {fmt.tkr(planned)} {self.year}; störst är {_measure_names(st.iloc[:1])[0]} "
+                f"({fmt.tkr(top['planned_tkr'])})."
             )
-        else:
-            top = st.loc[st["planned_tkr"].abs().idxmax()]
-            title = (
-                f"Planen ger {fmt.tkr(planned)} {self.year}; störst är {_measure_names(st.loc[[top.name]])[0]} "
-                f"({fmt.tkr(top['planned_tkr'])})"
+            charts.show(
+                charts.hbars(t, "Åtgärd", list(t.columns[1:]), title, src + ". Källorna innehåller ingen uppföljning.")
             )
-        # Many measures: several charts of at most CHART_ROWS each, so that every name stays readable on
-        # a screen and each chart fits on a printed page.
-        parts = [t.iloc[i : i + CHART_ROWS] for i in range(0, len(t), CHART_ROWS)] if len(t) > CHART_ROWS + 2 else [t]
-        values = pd.concat([t[c] for c in cols]).astype(float).dropna()
-        span = (min(0.0, float(values.min())), max(0.0, float(values.max()))) if not values.empty else None
-        for k, part in enumerate(parts, start=1):
-            head = title + "." if len(parts) == 1 else f"{title} (del {k} av {len(parts)}, samma skala)."
-            charts.show(charts.hbars(part.reset_index(drop=True), "Åtgärd", list(cols), head, src + ".", span=span))
+            return None
+        # Only measures whose actual effect the follow-up states: an unstated one is not read as 0 (it is grey).
+        reported = st[st["actual_tkr"].notna()]
+        gap = reported["expected_tkr"].astype(float) - reported["actual_tkr"].astype(float)
+        behind = reported.assign(gap=gap)[gap > 0].sort_values("gap", ascending=False, kind="stable")
+        src += (
+            ". Förväntat hittills är bokens egen beräkning: årets planerade effekt fördelad jämnt per dag från "
+            "effektstarten"
+        )
+        if len(reported) < len(st):
+            src += f". {len(st) - len(reported)} åtgärder utan angiven faktisk effekt ingår inte (grå i tabellen)"
+        if behind.empty:
+            return tables.note(
+                f"Ingen åtgärd ligger efter bokens förväntade effekt hittills (per {self._as_of_text()})."
+            )
+        t = pd.DataFrame(
+            {
+                "Åtgärd": _measure_names(behind),
+                "Förväntat hittills": behind["expected_tkr"].astype(float).tolist(),
+                "Faktiskt hittills": behind["actual_tkr"].astype(float).tolist(),
+            }
+        )
+        first = behind.iloc[0]
+        title = (
+            f"{len(behind)} av {len(reported)} åtgärder med angiven faktisk effekt ligger efter bokens förväntade "
+            f"effekt hittills (per "
+            f"{self._as_of_text()}), tillsammans {fmt.tkr(float(behind['gap'].sum()))}; störst eftersläpning har "
+            f"{_measure_names(behind.iloc[:1])[0]} ({fmt.tkr(float(first['gap']))})."
+        )
+        charts.show(charts.hbars(t, "Åtgärd", ["Förväntat hittills", "Faktiskt hittills"], title, src + "."))
         return None
 
     def bridge(self):

@@ -204,7 +204,12 @@ class BudgetChapter(ChapterPage):
                 "Därför visas inget diagram över dem."
             )
         over = budget.over_the_years(t)
-        cols = [c for c in ("Nettokostnad", "Kommunbidrag", "Resultat") if over[c].notna().any()]
+        # A result of 0 every year is said in the title; bars of height 0 would only draw an empty series.
+        cols = [
+            c
+            for c in ("Nettokostnad", "Kommunbidrag", "Resultat")
+            if over[c].notna().any() and not (c == "Resultat" and over[c].dropna().eq(0).all())
+        ]
         fig = charts.grouped_bars(
             over.assign(År=over["År"].astype(str)),
             "År",
@@ -372,7 +377,7 @@ class BudgetChapter(ChapterPage):
         self._followup_not_read()
         fu = self.fu
         if fu is None:
-            display(tables.note(f"Ingen uppföljning ännu för {self._period_text(end)}."))
+            display(tables.note(f"Källorna innehåller ingen budgetuppföljning för {self._period_text(end)}."))
             display(self._followup_budget_only())
             earlier = [f.per for f in self.followups if f.per < end]
             if earlier:

@@ -44,7 +44,7 @@ def _stated_value(r) -> str:
 
 MOVES = "genomlysning_forflyttning"
 # Said on reader pages when no Kolada values are in the data: how to fetch them is for the analyst
-# (README), never on a reader page.
+# (handbok/gor-sa-har/kolada.md), never on a reader page.
 NO_KOLADA = "Den här utgåvan av boken innehåller inga värden från Kolada"
 
 
@@ -133,7 +133,7 @@ class GenomlysningChapter(ChapterPage):
         return self.titles.get(kpi) or kpi
 
     def _kolada_source(self, own: bool = True) -> str:
-        text = f"{kolada.SOURCE_LABEL}, hämtat {self.fetched}" if self.fetched else kolada.SOURCE_LABEL
+        text = kolada.fetched_citation(self.fetched)
         if own:
             text += f". Egna grupper: {kolada.OWN_PROCESSING_LABEL}"
         return text + "."
@@ -324,6 +324,7 @@ class GenomlysningChapter(ChapterPage):
                     "Skillnad": fmt.Number(1, sign=True),
                     "Förändringsutrymme, mnkr": fmt.Number(1, sign=True),
                 },
+                wrap=["Nyckeltal", "Jämförelse"],
             )
         )
         rooms = t["Förändringsutrymme, mnkr"].dropna()
@@ -441,6 +442,7 @@ class GenomlysningChapter(ChapterPage):
                 "Förändring, %": fmt.Number(1, sign=True, unit="%"),
                 "Index (basår = 100)": fmt.Number(0),
             },
+            wrap=["Nyckeltal", "Serie"],
         )
 
     # -- rank -----------------------------------------------------------------------------
@@ -497,9 +499,13 @@ class GenomlysningChapter(ChapterPage):
 
     # -- stated figures -------------------------------------------------------------------
     def stated_table(self):
+        """The figures the review states that the comparisons above do not show: each stated figure once."""
         if self.stated is None:
             return tables.note("Genomlysningens nyckeltal finns inte för denna organisation.")
-        s = self.stated
+        shown = {i for part in gl.stated_comparisons(self.stated) for i in part.index}
+        s = self.stated[~self.stated.index.isin(shown)]
+        if s.empty:
+            return tables.note("Genomlysningen anger inga andra nyckeltal än jämförelserna ovan.")
         values = []
         for _, r in s.iterrows():
             v = (
@@ -535,22 +541,35 @@ class GenomlysningChapter(ChapterPage):
         return tables.show(
             t,
             "uppgifter_genomlysning",
-            "Nyckeltal som genomlysningen anger i text",
+            "Nyckeltal som genomlysningen anger i text"
+            if not shown
+            else "Övriga nyckeltal som genomlysningen anger i text",
             sources.cite(s) + ". Värdena står som i källan; en minskning visas med minustecken.",
             wrap=["Avsnitt", "Uppgift", "Avser"],
         )
 
     def stated_vs_fetched(self):
+        """The review's figures beside the same measure computed from Kolada: only where Kolada values are
+        in the book and a figure could be computed (the stated figures alone stand above, once)."""
         if self.stated is None:
             return tables.note("Genomlysningens nyckeltal finns inte för denna organisation.")
+        if not self.has_kolada:
+            return tables.note(
+                "Värden från Kolada ingår inte i den här utgåvan, så genomlysningens uppgifter räknas inte om."
+            )
         names = {}
         if self.config:
             names = {name: mid for mid, name in self.config.municipalities.items()}
             if gl.ALL_MUNICIPALITIES_GROUP in self.config.groups:
                 names["Genomsnittskommunen (ovägt medel)"] = gl.ALL_MUNICIPALITIES_GROUP
-        t = gl.stated_vs_fetched(self.stated, self.values if self.has_kolada else None, names)
+        t = gl.stated_vs_fetched(self.stated, self.values, names)
         if t.empty:
             return tables.note("Inga uppgifter i genomlysningen har ett Kolada-id.")
+        t = t[t["beraknat"].notna()]
+        if t.empty:
+            return tables.note(
+                "Ingen av genomlysningens uppgifter med Kolada-id kunde räknas om från de hämtade värdena."
+            )
         out = pd.DataFrame(
             {
                 "Uppgift": list(t["amne"]),
@@ -577,8 +596,6 @@ class GenomlysningChapter(ChapterPage):
             }
         )
         source = sources.cite(self.stated[self.stated["kpi"].notna()]) + "; " + self._kolada_source(own=False)
-        if not self.has_kolada:
-            md("Värden från Kolada ingår inte i den här utgåvan, så kolumnen *Beräknat från Kolada* är tom.")
         return tables.show(
             out,
             "angivet_mot_kolada",
@@ -589,8 +606,8 @@ class GenomlysningChapter(ChapterPage):
 
     # -- the comparisons the review itself states (no Kolada fetch needed) -------------------
     def stated_comparisons(self) -> None:
-        """Each comparison the review states in its text (rapportbok.analysis.review.stated_comparisons):
-        a table of the stated figures, and a chart where at least two of them are single values."""
+        """Each comparison the review states in its text (rapportbok.analysis.review.stated_comparisons), shown
+        once: a chart where every figure is a single value, otherwise (a range among them) a table."""
         if self.stated is None:
             display(tables.note("Genomlysningens nyckeltal finns inte för denna organisation."))
             return
@@ -611,13 +628,17 @@ class GenomlysningChapter(ChapterPage):
                 for _, r in part.iterrows()
             ]
             source = sources.cite(part) + ". Värdena står som i källan; en minskning visas med minustecken."
-            display(
-                tables.show(
-                    pd.DataFrame(rows), f"jamforelse_{k + 1}", f"{what}, enligt genomlysningen", source, wrap=["Avser"]
-                )
-            )
             single = part[part["varde"].notna()]
-            if len(single) < 2:
+            if len(single) < 2 or len(single) < len(part):  # a range cannot be a bar: the table shows all
+                display(
+                    tables.show(
+                        pd.DataFrame(rows),
+                        f"jamforelse_{k + 1}",
+                        f"{what}, enligt genomlysningen",
+                        source,
+                        wrap=["Avser"],
+                    )
+                )
                 continue
             labels = [
                 f"{a} ({p})" if p != "–" else str(a)
@@ -644,8 +665,6 @@ class GenomlysningChapter(ChapterPage):
             title = f"Enligt genomlysningen: {first['amne'].lower()} ({first['matt']}) " + _highest_and_lowest(
                 single, values, said, unit
             )
-            if len(part) > len(single):
-                title += "; intervallen står i tabellen"
             charts.show(
                 charts.hbars(
                     chart, "Avser", ["Enligt genomlysningen"], title + ".", source, unit=unit, decimals=decimals
@@ -698,6 +717,7 @@ class GenomlysningChapter(ChapterPage):
                     ),
                     bold_rows=[len(t) - 1],
                     wrap=["Möjlighet", "Besparing enligt källan", "Kategori", "Beskrivning"],
+                    key=["Möjlighet", "Besparing, mnkr per år", "Besparing enligt källan", "Genomförbarhet"],
                 )
             )
         acc = self.moves[self.moves["ackumuleras"] == "ja"]
@@ -721,8 +741,10 @@ class GenomlysningChapter(ChapterPage):
             areas,
             "Område",
             ["Möjlig besparing"],
-            f"Störst möjlig besparing finns inom {str(top['Område']).lower()}, {fmt.number(top['summa_mnkr'], 1)} "
-            f"av totalt {fmt.number(whole, 1)} mnkr per år enligt genomlysningen.",
+            # The review states each possibility, never a sum: both sums are the book's own (issue #26).
+            f"Störst möjlig besparing enligt genomlysningens tabeller finns inom {str(top['Område']).lower()}: "
+            f"{fmt.number(top['summa_mnkr'], 1)} av totalt {fmt.number(whole, 1)} mnkr per år (bokens summor av "
+            "raderna; genomlysningen anger ingen summa).",
             sources.cite(self.moves) + ". Summorna är egen beräkning (summa av tabellens rader).",
             unit="mnkr",
         )

@@ -136,8 +136,9 @@ class RiskChapter(ChapterPage):
                 "Hantering": r["hantering"],
             }
         )
-        # The key columns first after the risk's name: its value and how it is handled.
-        key = ["Nr", "Risk", "Riskvärde", "Hantering"]
+        # The key columns first after the risk's name: its value, the book's recomputation of it that the
+        # text points to, the two scales it is the product of, and how it is handled; the description last.
+        key = ["Nr", "Risk", "Riskvärde", "Omräknat riskvärde", "Sannolikhet", "Väsentlighet", "Hantering"]
         t = t[key + [c for c in t.columns if c not in key]]
         return tables.show(
             t,
@@ -145,6 +146,7 @@ class RiskChapter(ChapterPage):
             "Risk- och väsentlighetsanalys",
             sources.cite(r) + ". Omräknat riskvärde = sannolikhet × väsentlighet, egen beräkning.",
             wrap=["Risk", "Riskbeskrivning"],
+            key=key,
         )
 
     # -- the map --------------------------------------------------------------------------
@@ -263,6 +265,7 @@ class RiskChapter(ChapterPage):
             "Internkontrollplan",
             sources.cite(r) + ". Risknr i riskanalysen: egen koppling på riskens namn.",
             wrap=["Risk", "Riskbeskrivning", "Metod", "Ansvarig"],
+            key=["Nr", "Risk", "Risknr i riskanalysen", "Riskvärde", "Metod", "Ansvarig"],
         )
 
     # -- the scales -----------------------------------------------------------------------

@@ -233,7 +233,7 @@ class SummaryChapter(ChapterPage):
         """The follow-up's forecast deviation (from the one follow-up analysis, as the budget chapter shows it)."""
         fu = page.fu
         if fu is None:
-            self.values["sf_prognos"] = f"ingen uppföljning ännu ({fu_period(self.year, self.end)})"
+            self.values["sf_prognos"] = f"ingen uppföljning i källorna ({fu_period(self.year, self.end)})"
             return
         dev = fu.total.deviation
         if dev is None:
@@ -273,7 +273,7 @@ class SummaryChapter(ChapterPage):
                 f"(förväntat {fmt.tkr(st.loc[st['counted'], 'expected_tkr'].sum(min_count=1))})"
             )
         else:
-            self.values["sf_faktisk"] = f"ingen uppföljning ännu (per {fmt.date(page.end)})"
+            self.values["sf_faktisk"] = f"ingen uppföljning i källorna (per {fmt.date(page.end)})"
         self.findings["atgardsplan"] = page.findings
 
     def _risk_figures(self) -> None:

@@ -6,15 +6,13 @@ minus umask, so a web server can read what the book publishes) and rename it ove
 target in one step. A crash leaves at most a hidden ``.<name>.*.tmp`` beside it, which the
 next write does not trip over. :func:`fsync_dir` makes a rename itself durable.
 
-:func:`write_texts` replaces several files together (the four CSV files of one stated-tables
-import): every new file is written and flushed before the first rename, the renames follow one
-another, and if one fails (a file open in Excel, a full disk) the files already replaced get their
-old content back, so the set is either all old or all new. Only a crash of the machine in the
-moment between two renames can leave a mix.
+:func:`copy_tree` copies a folder and stops at the first error with that error (a full disk stays
+a full disk). Several files replaced together (an import's CSV files, a Kolada fetch) go through
+the journal instead, :mod:`rapportbok.core.journal`.
 
 On Windows a file held open by another program (a download or data file open in Excel) cannot
 be replaced or moved, nor can a folder holding it: the rename fails with PermissionError.
-:func:`replace` (used here and by the publication, rapportbok.publish.journal) tries again a few
+:func:`replace` (used here and by the journal, rapportbok.core.journal) tries again a few
 times briefly, then raises :class:`FileInUse`, whose message names the file in Swedish.
 """
 
@@ -116,50 +114,25 @@ def _tmp_beside(path: Path) -> Path:
     return path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
 
 
-def write_texts(texts: dict[Path, str]) -> list[Path]:
-    """Replace every file in ``texts`` with its text (UTF-8), all of them or none; returns the paths.
+def copy_tree(src: Path, dst: Path, hidden: bool = True) -> None:
+    """Copy the folder ``src`` into ``dst`` (merging with what is there), stopping at the first error.
 
-    New content is written and flushed beside each target first; then the targets are replaced one
-    after the other. When a step fails, the targets already replaced are restored and new files
-    already created are removed, and the error is raised.
+    ``hidden=False`` leaves out files and folders whose names start with a dot (a journal's staging
+    folders in data/, an editor's files).
+
+    Unlike ``shutil.copytree``, which goes on and gathers every failure into one ``shutil.Error``
+    without an error number, the first failure is raised as it is: a full disk stays ``ENOSPC``, with
+    the file it happened to, so the message can say what happened (rapportbok.core.oserrors).
     """
-    staged: list[tuple[Path, Path, bytes | None]] = []  # (target, temporary file, old content or None)
-    try:
-        for path, text in texts.items():
-            path = Path(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            old = path.read_bytes() if path.exists() else None
-            tmp = _tmp_beside(path)
-            mode = (path.stat().st_mode & 0o777) if old is not None else 0o666
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
-            staged.append((path, tmp, old))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(text.encode("utf-8"))
-                fh.flush()
-                os.fsync(fh.fileno())
-            if old is not None:
-                os.chmod(tmp, mode)
-    except BaseException:
-        for _, tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    done: list[tuple[Path, bytes | None]] = []
-    try:
-        for path, tmp, old in staged:
-            replace(tmp, path)
-            done.append((path, old))
-    except BaseException:
-        for _, tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        for path, old in reversed(done):
-            try:
-                if old is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    write_bytes(path, old)
-            except OSError:
-                pass  # the original error says what went wrong; this file stays new
-        raise
-    for folder in {p.parent for p, _, _ in staged}:
-        fsync_dir(folder)
-    return [p for p, _, _ in staged]
+    import shutil
+
+    src, dst = Path(src), Path(dst)
+    for folder, subfolders, names in os.walk(src):
+        if not hidden:
+            subfolders[:] = [n for n in subfolders if not n.startswith(".")]
+            names = [n for n in names if not n.startswith(".")]
+        subfolders.sort()
+        here = dst / Path(folder).relative_to(src)
+        here.mkdir(parents=True, exist_ok=True)
+        for name in sorted(names):
+            shutil.copy2(Path(folder) / name, here / name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import shutil
 
 REASONS = {
     errno.ENOSPC: "disken är full; frigör utrymme och försök igen",
@@ -27,6 +28,13 @@ def describe(err: OSError) -> str:
 
     if isinstance(err, FileInUse):  # names the file and says what to do
         return str(err).rstrip(".")
+    if isinstance(err, shutil.Error) and err.args and isinstance(err.args[0], list) and err.args[0]:
+        # shutil.copytree gathers its failures as (source, target, text) without an error number
+        first = err.args[0][0]
+        text = str(first[2]) if isinstance(first, tuple) and len(first) == 3 else str(first)
+        where = first[1] if isinstance(first, tuple) and len(first) == 3 else None
+        reason = REASONS[errno.ENOSPC] if disk_full_in(text) else f"filfel: {text}"
+        return f"{reason} ({where})" if where else reason
     reason = REASONS.get(err.errno or -1) or (
         f"filfel: {err.strerror}" if err.strerror else f"filfel ({type(err).__name__})"
     )

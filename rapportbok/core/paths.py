@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # rapportbok/
+KOLADA_METADATA_DIR = PACKAGE_DIR / "data" / "kolada_metadata"  # the snapshot of Kolada's metadata
 
 
 def project_root(start: Path | None = None) -> Path:

@@ -1,8 +1,8 @@
 """The action-plan input files: plans, measures, planned effects, drivers, stated sums and follow-ups of measures.
 
-Each file's columns and what they must hold (the README has a worked example). How the files
-agree with each other, and what the book computes from them, is
-:mod:`rapportbok.analysis.actionplan`.
+Each file's columns and what they must hold (the handbook's reference, handbok/referens/, is generated
+from them; a worked example is in handbok/gor-sa-har/atgarder.md). How the files agree with each other,
+and what the book computes from them, is :mod:`rapportbok.analysis.actionplan`.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ PLANER = TableSpec(
         Col("avsnitt", doc="Avsnitt i källan"),
     ),
     key=("plan_id",),
+    doc="Åtgärdsplanerna, en rad per plan.",
 )
 
 
@@ -50,36 +51,51 @@ ATGARDER = TableSpec(
     "atgarder.csv",
     "Åtgärder",
     (
-        Col("plan_id", doc="Planens id ur atgardsplaner.csv"),
+        Col("plan_id", doc="Planens id i atgardsplaner.csv"),
         Col("atgard_id", doc="Unikt id för åtgärden"),
         Col("rad", "int", sign="+", doc="Radens ordning i källans tabell"),
         Col("nr", required=False, doc="Åtgärdens nummer som det står i källan"),
         Col("titel", doc="Åtgärdens titel som i källan"),
-        Col("omrade", required=False, doc="Verksamhetsområde, där källan anger det"),
-        Col("kategori", required=False, doc="Kategori, där källan anger den"),
-        Col("beskrivning", required=False, doc="Källans beskrivning av åtgärden"),
-        Col("effekt_start", "date", required=False, doc="Dagen då effekten börjar (ÅÅÅÅ-MM-DD), där den anges"),
+        Col("omrade", required=False, doc="Verksamhetsområdet som källan anger för åtgärden"),
+        Col("kategori", required=False, doc="Kategorin som källan anger, t.ex. intäkt eller kostnadsminskning"),
+        Col("beskrivning", required=False, doc="Åtgärdens beskrivning ordagrant"),
+        Col(
+            "effekt_start",
+            "date",
+            required=False,
+            doc="Dagen då effekten startar (ÅÅÅÅ-MM-DD) där källan anger den; förväntad effekt räknas från den",
+        ),
         Col("effekt_start_text", required=False, doc="Källans ord för när effekten startar"),
-        Col("helarseffekt", "number", required=False, doc="Effekten på helårsnivå, i planens enhet"),
+        Col(
+            "helarseffekt",
+            "number",
+            required=False,
+            doc="Effekten för ett helt år, i planens enhet (enhet i atgardsplaner.csv)",
+        ),
         Col(
             "beslut_kravs",
             "choice",
             required=False,
             choices=("nämnd", "fullmäktige"),
-            doc="Vem som måste besluta: nämnd eller fullmäktige",
+            doc="Om åtgärden kräver beslut av nämnd eller fullmäktige enligt källan",
         ),
         Col("grupp", required=False, doc="atgard_id för gruppraden som åtgärden hör till"),
         Col(
             "medraknad_i_andra",
             "choice",
             choices=("ja", "nej"),
-            doc="ja när källan säger att åtgärdens effekt redan ingår i andra åtgärder (räknas då inte två gånger)",
+            doc="ja när källan säger att åtgärdens effekt redan är medräknad i andra åtgärder (den räknas då bara en gång), annars nej",
         ),
-        Col("anmarkning", required=False, doc="Anmärkning, t.ex. vad källan säger om raden"),
-        Col("kalla", doc="Källans id ur data/kallor.csv"),
-        Col("avsnitt", doc="Avsnitt i källan"),
+        Col(
+            "anmarkning",
+            required=False,
+            doc="Transkriberingens anmärkning, t.ex. text som är sammanfogad över en sidbrytning",
+        ),
+        Col("kalla"),
+        Col("avsnitt"),
     ),
     key=("atgard_id",),
+    doc="Åtgärderna i planerna, en rad per åtgärd (eller grupprad) i källans ordning.",
 )
 
 
@@ -87,15 +103,16 @@ EFFEKTER = TableSpec(
     "atgard_effekter.csv",
     "Planerad effekt per åtgärd och kalenderår",
     (
-        Col("atgard_id", doc="Åtgärdens id ur atgarder.csv"),
+        Col("atgard_id", doc="Åtgärdens id i atgarder.csv"),
         Col("ar", "year", doc="Kalenderåret som effekten gäller"),
-        Col("effekt", "number", doc="Planerad effekt det året, som i källan (en kostnad negativ)"),
-        Col("enhet", "choice", choices=UNITS, doc="kr, tkr eller mnkr, som i källan"),
-        Col("harledning", required=False, doc="Hur källan kommer fram till effekten, där den säger det"),
-        Col("kalla", doc="Källans id ur data/kallor.csv"),
-        Col("avsnitt", doc="Avsnitt i källan"),
+        Col("effekt", "number", doc="Planerad effekt för året, som i källan (en besparing positiv)"),
+        Col("enhet", "choice", choices=UNITS, doc="Effektens enhet som i källan: kr, tkr eller mnkr"),
+        Col("harledning", required=False, doc="Hur talet framgår av källan, t.ex. Enligt tabellen eller Enligt texten"),
+        Col("kalla"),
+        Col("avsnitt"),
     ),
     key=("atgard_id", "ar"),
+    doc="Planerad effekt per åtgärd och kalenderår som källan anger den, en rad per åtgärd och år.",
 )
 
 
@@ -103,23 +120,35 @@ DRIVARE = TableSpec(
     "atgard_drivare.csv",
     "Drivare bakom effekterna",
     (
-        Col("atgard_id", doc="Åtgärdens id ur atgarder.csv"),
-        Col("drivare_id", doc="Kort id för drivaren inom åtgärden"),
-        Col("beskrivning", doc="Vad drivaren är, t.ex. färre placeringsdygn"),
-        Col("ar", "year", required=False, doc="Året som drivaren gäller, där källan anger det"),
-        Col("mangd_lag", "number", required=False, doc="Mängden, lägsta värdet (t.ex. antal dygn)"),
-        Col("mangd_hog", "number", required=False, doc="Mängden, högsta värdet (samma som lägsta om bara ett anges)"),
-        Col("mangd_enhet", required=False, doc="Mängdens enhet, t.ex. dygn"),
-        Col("pris_lag", "number", required=False, doc="Priset per enhet, lägsta värdet"),
-        Col("pris_hog", "number", required=False, doc="Priset per enhet, högsta värdet"),
+        Col("atgard_id", doc="Åtgärdens id i atgarder.csv"),
+        Col("drivare_id", doc="Drivarens id inom åtgärden, t.ex. D1"),
+        Col("beskrivning", doc="Vad drivaren är, med källans ord"),
+        Col("ar", "year", required=False, doc="Året som drivaren gäller; tom för helårseffekten"),
+        Col(
+            "mangd_lag", "number", required=False, doc="Mängden, eller det lägsta värdet när källan anger ett intervall"
+        ),
+        Col(
+            "mangd_hog",
+            "number",
+            required=False,
+            doc="Det högsta värdet när källan anger ett intervall; tom när källan inte anger någon övre gräns (t.ex. minst 365)",
+        ),
+        Col(
+            "mangd_enhet",
+            required=False,
+            doc="Mängdens enhet som i källan, t.ex. placeringsdygn eller procent kortare placeringar",
+        ),
+        Col("pris_lag", "number", required=False, doc="Priset, eller det lägsta priset när källan anger ett intervall"),
+        Col("pris_hog", "number", required=False, doc="Det högsta priset när källan anger ett intervall"),
         Col("pris_enhet", required=False, doc="t.ex. 'tkr per dygn', 'mnkr per åa', 'kr per månad'"),
         Col("angiven_effekt", "number", required=False, doc="Effekten som källan själv anger för drivaren"),
-        Col("angiven_effekt_enhet", required=False, doc="Enheten för den angivna effekten"),
-        Col("kalla", doc="Källans id ur data/kallor.csv"),
-        Col("avsnitt", doc="Avsnitt i källan"),
-        Col("citat", doc="Meningen ordagrant ur källan"),
+        Col("angiven_effekt_enhet", required=False, doc="Enheten för angiven_effekt, t.ex. mnkr eller mnkr per år"),
+        Col("kalla"),
+        Col("avsnitt"),
+        Col("citat"),
     ),
     key=("atgard_id", "drivare_id"),
+    doc="Mängder och priser bakom en åtgärds effekt som källan anger dem (t.ex. placeringsdygn gånger kostnad per dygn), en rad per drivare.",
 )
 
 
@@ -146,6 +175,7 @@ SUMMOR = TableSpec(
         Col("ungefarlig", "choice", choices=APPROX, required=False, may_omit=True, doc=APPROX_DOC),
     ),
     key=("summa_id",),
+    doc="Varje summa som en åtgärdsplan anger (en summarad eller en total i texten), en rad per summa, så att Avstämningen kan räkna om den ur åtgärdernas rader.",
 )
 
 
@@ -153,15 +183,21 @@ UPPFOLJNING = TableSpec(
     "uppfoljning_atgarder.csv",
     "Uppföljning av åtgärder",
     (
-        Col("atgard_id", doc="Åtgärdens id ur atgarder.csv"),
+        Col("atgard_id", doc="Åtgärdens id i atgarder.csv"),
         Col("per_datum", "date", doc="Uppföljningens datum (ÅÅÅÅ-MM-DD), inom planens år"),
-        Col("faktisk_effekt", "number", required=False, doc="Faktisk effekt hittills; tom om den inte anges"),
-        Col("enhet", "choice", choices=UNITS, doc="kr, tkr eller mnkr, som i källan"),
+        Col(
+            "faktisk_effekt",
+            "number",
+            required=False,
+            doc="Effekten hittills som källan anger den; tom om källan inte anger något tal",
+        ),
+        Col("enhet", "choice", choices=UNITS, doc="Effektens enhet som i källan: kr, tkr eller mnkr"),
         Col("status_text", required=False, doc="Statustexten ordagrant"),
         Col("kalla", doc="Källans id ur data/kallor.csv"),
         Col("avsnitt", doc="Avsnitt i källan"),
     ),
     key=("atgard_id", "per_datum"),
+    doc="Uppföljningen av åtgärderna, en rad per åtgärd och rapportdatum (från Excel-mallen eller för hand).",
 )
 
 

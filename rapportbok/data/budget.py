@@ -27,6 +27,7 @@ KB_FORANDRING = TableSpec(
         Col("citat", doc="Meningen ordagrant ur källan"),
     ),
     key=("ar", "komponent"),
+    doc="Kommunbidragets förändring som budgetens text anger den, en rad per år och del (hela förändringen och dess delar).",
 )
 
 

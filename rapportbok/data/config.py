@@ -41,6 +41,18 @@ MUNICIPALITY = re.compile(r"^[0-9]{4}$")
 GROUP = re.compile(r"^G[0-9]+$")
 
 UTF8_HELP = "en textfil i UTF-8 (spara filen med kodningen UTF-8)"
+# Characters YAML counts as line breaks though most editors show none (a title copied from Kolada can hold one):
+# a comment or a value would end there, and the rest of the line be read as a key of its own.
+HIDDEN_BREAKS = {
+    "\x85": "tecknet U+0085 (nästa rad)",
+    "\u2028": "tecknet U+2028 (radavgränsare)",
+    "\u2029": "tecknet U+2029 (styckeavgränsare)",
+}
+HIDDEN_BREAK = re.compile("[\x85\u2028\u2029]")
+HIDDEN_BREAK_HELP = (
+    "inga osynliga radbrytningar: YAML läser tecknet som en ny rad, så resten av raden skulle bli en egen nyckel; "
+    "ta bort tecknet (skriv om raden)"
+)
 
 
 # --- YAML with line numbers --------------------------------------------------------------------
@@ -116,6 +128,10 @@ def read_yaml(path: Path, label: str) -> tuple[YamlDoc | None, list[Issue]]:
         return None, [Issue(label, line, "", f"byten 0x{raw[err.start]:02X}", UTF8_HELP)]
     if "\x00" in text:
         return None, [Issue(label, 0, "", "binärt innehåll (nolltecken)", UTF8_HELP)]
+    hidden = HIDDEN_BREAK.search(text)
+    if hidden:  # YAML reads it as a new line where an editor shows none: text could become a key
+        line = text.count("\n", 0, hidden.start()) + 1
+        return None, [Issue(label, line, "", HIDDEN_BREAKS[hidden.group()], HIDDEN_BREAK_HELP)]
     try:
         loader = yaml.SafeLoader(text)
         try:
@@ -267,8 +283,12 @@ class YearSpec(BaseModel):
     """A report year: the tertial its pages are built for, or the report date (``per``, a month end)."""
 
     model_config = STRICT
-    tertial: int | None = None
-    per: Annotated[dt.date, BeforeValidator(_report_date)] | None = None
+    tertial: int | None = Field(
+        None, description="Tertialen som årets sidor byggs för: 1 (t.o.m. april), 2 (t.o.m. augusti) eller 3 (helår)"
+    )
+    per: Annotated[dt.date, BeforeValidator(_report_date)] | None = Field(
+        None, description="I stället för tertial: rapportdatum, ett månadsslut i året (t.ex. en månadsrapport)"
+    )
 
     @field_validator("tertial")
     @classmethod
@@ -285,10 +305,12 @@ class YearSpec(BaseModel):
 
 
 class ThresholdSpec(BaseModel):
+    """Gränserna för en väsentlig avvikelse i budgetuppföljningen."""
+
     model_config = STRICT
-    tkr: NonNegative = 500.0
-    procent: NonNegative = 2.0
-    villkor: str = "någon"
+    tkr: NonNegative = Field(500.0, description="Gränsen i tkr för avvikelsens belopp utan tecken")
+    procent: NonNegative = Field(2.0, description="Gränsen i procent av budgeten för avvikelsen utan tecken")
+    villkor: str = Field("någon", description="någon: en av gränserna räcker; båda: båda gränserna måste nås")
 
     @field_validator("villkor")
     @classmethod
@@ -322,8 +344,8 @@ class ReportSpec(BaseModel):
     """One report of the reporting calendar: which kind, per which date."""
 
     model_config = STRICT
-    rapport: str
-    per: Annotated[dt.date, BeforeValidator(_any_date)]
+    rapport: str = Field(description="Rapportens slag, som kolumnen rapport i tabeller.csv")
+    per: Annotated[dt.date, BeforeValidator(_any_date)] = Field(description="Rapportdatum (ÅÅÅÅ-MM-DD)")
 
     @field_validator("rapport")
     @classmethod
@@ -339,14 +361,20 @@ class Organisation(BaseModel):
     """data/<org>/organisation.yml"""
 
     model_config = STRICT
-    slug: str
-    namn: Annotated[str, Field(min_length=1)]
-    namnd: Annotated[str, Field(min_length=1)]
-    kolada_id: str
-    ar: Annotated[dict[YearKey, YearSpec], Field(min_length=1)]
-    vasentlig_avvikelse: ThresholdSpec | None = None
+    slug: str = Field(description="Organisationens mapp under data/, samma namn som mappen, t.ex. alingsas")
+    namn: Annotated[str, Field(min_length=1)] = Field(description="Organisationens namn som sidorna visar det")
+    namnd: Annotated[str, Field(min_length=1)] = Field(description="Nämndens namn, t.ex. Socialnämnden")
+    kolada_id: str = Field(description="Koladas kommunkod, fyra siffror inom citattecken")
+    ar: Annotated[dict[YearKey, YearSpec], Field(min_length=1)] = Field(
+        description="Rapportåren: varje år som boken har sidor för, med sin tertial eller sitt rapportdatum"
+    )
+    vasentlig_avvikelse: ThresholdSpec | None = Field(
+        None, description="Valfri: gränserna för en väsentlig avvikelse (standard 500 tkr eller 2 %)"
+    )
     # The reporting calendar: which reports on which dates.
-    rapporter: list[ReportSpec] = []
+    rapporter: list[ReportSpec] = Field(
+        [], description="Valfri: rapporteringskalendern, vilka rapporter som kommer och per vilket datum"
+    )
 
     @field_validator("kolada_id")
     @classmethod
@@ -377,6 +405,7 @@ ORG_EXPECTED = {
     "rapporter": "en lista med rapporter, t.ex. rapporter: [{rapport: månadsrapport, per: 2025-10-31}]",
     "rapporter.*": "en rapport med nycklarna rapport och per, t.ex. {rapport: bokslut, per: 2024-12-31}",
     "rapporter.*.<extra>": "bara nycklarna rapport och per",
+    "rapporter.*.rapport": "rapportens slag, t.ex. månadsrapport (som kolumnen rapport i tabeller.csv)",
     "rapporter.*.per": CALENDAR_DATE,
     ".<extra>": "bara nycklarna " + ", ".join(ORG_KEYS),
 }
@@ -468,13 +497,26 @@ class KoladaSpec(BaseModel):
     """data/<org>/kolada.yml"""
 
     model_config = STRICT
-    kpis: Annotated[list[KpiId], Field(min_length=1)]
-    first_year: int
-    municipalities: Annotated[dict[MunicipalityId, Text], Field(min_length=1)]
-    groups: dict[GroupId, Text] | None = None
-    own_groups: dict[Text, Annotated[list[MunicipalityId], Field(min_length=1)]] | None = None
-    battre: dict[KpiId, Direction] | None = None
-    all_municipalities: bool | None = None
+    kpis: Annotated[list[KpiId], Field(min_length=1)] = Field(
+        description="Nyckeltalen som hämtas, Koladas id, t.ex. N31001 (kostnad ekonomiskt bistånd)"
+    )
+    first_year: int = Field(description="Första året som hämtas och visas")
+    municipalities: Annotated[dict[MunicipalityId, Text], Field(min_length=1)] = Field(
+        description="Organisationens kommun och jämförelsekommunerna: kommun-id och namn"
+    )
+    groups: dict[GroupId, Text] | None = Field(
+        None, description="Valfri: Koladas grupper att jämföra med, t.ex. G2328 alla kommuner (ovägt medel)"
+    )
+    own_groups: dict[Text, Annotated[list[MunicipalityId], Field(min_length=1)]] | None = Field(
+        None,
+        description="Valfri: egna grupper (t.ex. genomlysningens), namn och medlemmar; boken räknar deras ovägda medel",
+    )
+    battre: dict[KpiId, Direction] | None = Field(
+        None, description="Valfri: för ett nyckeltal om lägre eller högre värde är bättre (annars bokens standard)"
+    )
+    all_municipalities: bool | None = Field(
+        None, description="Valfri: true hämtar alla kommuners värden, så att plats och percentil kan räknas"
+    )
 
     @field_validator("kpis")
     @classmethod

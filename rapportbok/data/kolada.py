@@ -43,9 +43,10 @@ from urllib.parse import urljoin, urlsplit
 
 import pandas as pd
 import requests
+import urllib3
 import yaml
 
-from rapportbok.core import files, state
+from rapportbok.core import files, journal, state
 
 DEFAULT_BASE_URL = "https://api.kolada.se/v3/"
 MAX_IDS_PER_SEGMENT = 25
@@ -54,9 +55,25 @@ MAX_RETRY_AFTER = 60.0  # seconds; a server asking for longer is not waited for 
 DEFAULT_DEADLINE = 600.0  # seconds for one fetch, also while a slow body is being read
 READ_CHUNK = 64 * 1024
 MAX_BODY = 200 * 1024 * 1024  # bytes of one answer; Kolada's pages of 5000 values are far smaller
+MAX_ERROR_BODY = 4096  # bytes of an error answer read for its message
+MAX_REDIRECTS = 5  # hops of one request, each on the API's own origin
+REDIRECTS = (301, 302, 303, 307, 308)
+# Plain http is refused: only https reaches Kolada. FOR TESTS ONLY: with this variable set to 1, http to this
+# machine itself (127.0.0.1, ::1, localhost) is allowed, for the tests' fake Kolada server (tests/kolada_server.py).
+TEST_HTTP_ENV = "RAPPORTBOK_TEST_HTTP_LOKAL"
 GENDERS = ("T", "K", "M")
 
 SOURCE_LABEL = "Källa: Kolada"
+# How a page cites values it shows from Kolada: with the fetch date. A page whose text has it uses Kolada, and
+# only such a page credits Kolada in its footer (rapportbok.publish.sphinxext) and its PDF's cover (pdf.py).
+FETCHED_LABEL = SOURCE_LABEL + ", hämtat"
+
+
+def fetched_citation(date_text: str | None) -> str:
+    """'Källa: Kolada, hämtat 3 mars 2026' (or '… hämtat vid okänt datum' when the store has no date)."""
+    return f"{FETCHED_LABEL} {date_text or 'vid okänt datum'}"
+
+
 OWN_PROCESSING_LABEL = "Egen bearbetning av data från Kolada (ovägt medel)"
 
 CONFIG_FILE = "kolada.yml"
@@ -147,8 +164,54 @@ def _parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - _dt.datetime.now(_dt.UTC)).total_seconds())
 
 
+def check_base_url(url: str) -> None:
+    """The API's address (``--api-adress``): https, a host, no user name or password, no query; else KoladaError.
+
+    Plain http is refused (anyone on the way could read and change the answers), except, for the tests' fake
+    server only, http to this machine when :data:`TEST_HTTP_ENV` is 1.
+    """
+    import ipaddress
+    import os
+
+    parts = urlsplit(url)
+    expected = "en https-adress, t.ex. https://api.kolada.se/v3/"
+    if "@" in parts.netloc:  # a user name or password is never repeated in a message
+        url = parts._replace(netloc="…@" + parts.netloc.rsplit("@", 1)[1]).geturl()
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise KoladaError(f"--api-adress {url!r}: porten är inte ett tal; förväntade {expected}.") from None
+    if not parts.hostname or parts.username or parts.password or parts.query or parts.fragment:
+        raise KoladaError(
+            f"--api-adress {url!r}: förväntade {expected} (utan användarnamn, lösenord, ? eller #).", url=url
+        )
+    scheme = parts.scheme.lower()
+    if scheme == "https":
+        return
+    if scheme == "http" and os.environ.get(TEST_HTTP_ENV) == "1":
+        host = parts.hostname
+        try:
+            local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            local = False
+        if local:
+            return
+    raise KoladaError(
+        f"--api-adress {url!r}: bara https är tillåtet (med http kan vem som helst på vägen läsa och ändra "
+        f"svaren); förväntade {expected}.",
+        url=url,
+    )
+
+
 class KoladaClient:
     """Kolada API v3 client.
+
+    One policy for every request (:meth:`_send`, :meth:`_read_body`): https only
+    (:func:`check_base_url`); every hop on the API's own origin (a ``next_url`` or a redirect to another
+    scheme, host or port is refused, redirects are followed here and never by ``requests``); bodies
+    read in pieces, decoded as sent (gzip, deflate) and bounded (:data:`MAX_BODY` decoded bytes, a larger
+    Content-Length refused before reading; a body shorter than its Content-Length is an error with a
+    Swedish message); a deadline for the whole fetch.
 
     ``sleep`` is injectable so tests do not actually wait.  Every successful
     request URL (including ``next_url`` pages) is appended to ``request_log``.
@@ -170,6 +233,7 @@ class KoladaClient:
     ):
         if not base_url.endswith("/"):
             base_url += "/"
+        check_base_url(base_url)
         self.base_url = base_url
         self.session = session if session is not None else requests.Session()
         self.session.headers.setdefault("Accept", "application/json")
@@ -208,22 +272,67 @@ class KoladaClient:
             )
         return left
 
-    def _read_body(self, resp: requests.Response, url: str) -> bytes:
-        """The whole body, read a piece at a time so the deadline also holds for a slow server."""
+    def _read_body(self, resp: requests.Response, url: str, limit: int | None = None, cut: bool = False) -> bytes:
+        """The whole body, decoded as sent (gzip, deflate), read a piece at a time so the deadline also holds
+        for a slow server, and at most ``limit`` bytes: more is an error, or with ``cut`` the first ``limit``.
+
+        A Content-Length beyond ``limit`` is refused before anything is read. requests' errors while
+        reading (a body shorter than its Content-Length, a broken gzip stream) come out as they are.
+        """
+        limit = MAX_BODY if limit is None else limit
+        declared = resp.headers.get("Content-Length", "").strip()
+        if not cut and declared.isdigit() and int(declared) > limit:
+            raise KoladaError(
+                f"Kolada angav ett svar på mer än {limit // 2**20} MB ({int(declared)} byte) för {url}; "
+                "hämtningen avbröts.",
+                url=url,
+            )
         parts: list[bytes] = []
         size = 0
-        raw = resp.raw
         while True:
-            chunk = raw.read1(READ_CHUNK) if hasattr(raw, "read1") else raw.read(READ_CHUNK)
+            # read1: what has arrived (at most READ_CHUNK decoded bytes), so a slow server meets the deadline
+            chunk = resp.raw.read1(READ_CHUNK, decode_content=True)
             if not chunk:
-                return b"".join(parts)
+                break
             parts.append(chunk)
             size += len(chunk)
-            if size > MAX_BODY:
+            if size > limit:
+                if cut:
+                    return b"".join(parts)[:limit]
                 raise KoladaError(
-                    f"Kolada svarade med mer än {MAX_BODY // 2**20} MB för {url}; hämtningen avbröts.", url=url
+                    f"Kolada svarade med mer än {limit // 2**20} MB för {url}; hämtningen avbröts.", url=url
                 )
             self._remaining(url)
+        return b"".join(parts)
+
+    def _send(self, url: str, params: dict[str, Any] | None, timeout: float) -> requests.Response:
+        """One GET on the API's own origin, following its redirects here (at most :data:`MAX_REDIRECTS`), each
+        checked to stay on the same scheme, host and port: a redirect elsewhere is refused, never followed."""
+        current = url
+        for hop in range(MAX_REDIRECTS + 1):
+            if not self.same_origin(current):
+                raise KoladaError(
+                    f"rapportbok frågar bara {self.base_url}, inte {current}; hämtningen avbröts.", url=current
+                )
+            resp = self.session.get(
+                current, params=params if hop == 0 else None, timeout=timeout, stream=True, allow_redirects=False
+            )
+            location = resp.headers.get("Location")
+            if resp.status_code not in REDIRECTS or not location:
+                return resp
+            target = urljoin(resp.url or current, location)
+            resp.close()
+            if not self.same_origin(target):
+                raise KoladaError(
+                    f"Kolada skickade vidare (HTTP {resp.status_code}) till en annan adress ({target}); rapportbok "
+                    f"följer bara adresser under {self.base_url}. Inget har sparats.",
+                    url=target,
+                    status=resp.status_code,
+                )
+            current = target
+        raise KoladaError(
+            f"Kolada skickade vidare mer än {MAX_REDIRECTS} gånger för {url}; hämtningen avbröts.", url=url
+        )
 
     # -- low level ---------------------------------------------------------
 
@@ -258,7 +367,7 @@ class KoladaClient:
             status: int | None = None
             timeout = min(self.timeout, self._remaining(full_url))
             try:
-                resp = self.session.get(url, params=clean_params or None, timeout=timeout, stream=True)
+                resp = self._send(url, clean_params or None, timeout)
             except requests.Timeout:
                 reason = f"inget svar inom {timeout:g} s (timeout)"
             except requests.ConnectionError as exc:
@@ -268,10 +377,10 @@ class KoladaClient:
                 if 200 <= status < 300:
                     try:
                         body = self._read_body(resp, full_url)
-                    except (requests.RequestException, OSError) as exc:
+                    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                         resp.close()
                         raise KoladaError(
-                            f"Kolada avbröt svaret för {full_url} ({exc.__class__.__name__}).",
+                            f"Kolada avbröt svaret för {full_url} ({_read_failure(exc)}); inget har sparats.",
                             url=full_url,
                             status=status,
                         ) from exc
@@ -288,8 +397,8 @@ class KoladaClient:
                         ) from exc
                     self.request_log.append(full_url)
                     return payload
-                resp.close()
                 if status == 429 or status >= 500:
+                    resp.close()
                     reason = f"HTTP {status}"
                     wait = _parse_retry_after(resp.headers.get("Retry-After"))
                     if wait is not None:
@@ -297,7 +406,14 @@ class KoladaClient:
                 else:
                     hint = _STATUS_HINTS.get(status)
                     detail = f" ({hint})" if hint else ""
-                    body = (resp.text or "").strip().replace("\n", " ")[:200]
+                    try:  # the start of the answer for the message, never more
+                        raw = self._read_body(resp, full_url, MAX_ERROR_BODY, cut=True)
+                    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, KoladaError):
+                        raw = b""
+                    finally:
+                        resp.close()
+                    text = raw.decode("utf-8", errors="replace")
+                    body = " ".join("".join(c if c.isprintable() else " " for c in text).split())[:200]
                     body_txt = f" Svar: {body}" if body else ""
                     raise KoladaError(
                         f"Kolada svarade HTTP {status}{detail} för {full_url}.{body_txt}",
@@ -480,6 +596,18 @@ def group_members(group: dict[str, Any]) -> list[tuple[str, str]]:
             )
         out.append((mid, title))
     return out
+
+
+def _read_failure(exc: BaseException) -> str:
+    """Why reading an answer failed, in Swedish."""
+    errors = urllib3.exceptions
+    if isinstance(exc, requests.exceptions.ContentDecodingError | errors.DecodeError):
+        return "svaret gick inte att packa upp (gzip eller deflate)"
+    if isinstance(exc, requests.Timeout | errors.ReadTimeoutError | TimeoutError):
+        return "inget mer svar inom tidsgränsen"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError | errors.ProtocolError | errors.IncompleteRead):
+        return "svaret tog slut innan det var helt: kortare än servern angav (Content-Length) eller avbrutet"
+    return f"läsfel: {exc.__class__.__name__}"
 
 
 def _refuse_constant(name: str) -> float:
@@ -1153,14 +1281,16 @@ def _store_national(
                 moved_from=old_store(d),
             )
         )
-    for path, text in writes:
-        files.write_text(path, text)
-    import shutil
-
-    for report in reports:
-        if report.moved_from is not None:
-            shutil.rmtree(report.moved_from)
+    _write_store(data, writes, [r.moved_from for r in reports if r.moved_from is not None])
     return reports
+
+
+def _write_store(data: Path, writes: list[tuple[Path, str]], removed: list[Path]) -> None:
+    """Write the store's files and remove old stores together: all of it or none (rapportbok.core.journal)."""
+    base = Path(data).resolve()
+    changes: dict[str, str | None] = {p.resolve().relative_to(base).as_posix(): text for p, text in writes}
+    changes.update({p.resolve().relative_to(base).as_posix(): None for p in removed})
+    journal.write(journal.writes(data), changes)
 
 
 # ---------------------------------------------------------------------------
@@ -1384,14 +1514,10 @@ def migrate(org_dirs: Sequence[Path | str]) -> list[str]:
         older = sorted(k for k in found[kpi] if k != newest)
         if older:
             lines.append(f"{kpi}: behåller hämtningen {newest}; äldre hämtningar ({', '.join(older)}) tas inte med.")
-    for path, text in writes:
-        files.write_text(path, text)
-    import shutil
-
+    _write_store(data, writes, [old_store(d) for d in dirs])  # the old stores go with the same step
     for d in dirs:
         kpis, ids = needs[d]
         short = sorted(k for k in kpis if not ids <= kept_ids.get(k, set()))
-        shutil.rmtree(old_store(d))
         lines.append(
             f"{d.name}: {d.name}/{STORE_DIR}/ flyttad till den nationella lagringen {data.name}/{STORE_DIR}/ "
             "(en mapp per nyckeltal) och borttagen."

@@ -28,9 +28,9 @@ from typing import Any
 
 import yaml
 
-from rapportbok.core import files
+from rapportbok.core import journal, paths
 
-SNAPSHOT_DIR = Path(__file__).resolve().parent / "kolada_metadata"
+SNAPSHOT_DIR = paths.KOLADA_METADATA_DIR
 MUNICIPALITIES_FILE = "kommuner.csv"
 KPIS_FILE = "nyckeltal.csv"
 META_FILE = "hamtning.yml"
@@ -184,15 +184,19 @@ def _csv(rows: list[list[str]], header: list[str]) -> str:
 
 
 def write(snapshot: Snapshot, folder: Path = SNAPSHOT_DIR) -> list[Path]:
-    """Write the snapshot's three files (each atomically)."""
+    """Write the snapshot's three files together (rapportbok.core.journal: all or none)."""
     mun_rows = [[m.id, m.name] + [x for a in AREAS for x in m.groups[a]] for m in snapshot.municipalities.values()]
     kpi_rows = [[k, *v] for k, v in snapshot.kpis.items()]
-    out = [
-        files.write_text(folder / MUNICIPALITIES_FILE, _csv(mun_rows, MUNICIPALITY_COLUMNS)),
-        files.write_text(folder / KPIS_FILE, _csv(kpi_rows, KPI_COLUMNS)),
-        files.write_text(folder / META_FILE, yaml.safe_dump(snapshot.meta, allow_unicode=True, sort_keys=False)),
-    ]
-    return out
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return journal.write(
+        journal.writes(folder),
+        {
+            MUNICIPALITIES_FILE: _csv(mun_rows, MUNICIPALITY_COLUMNS),
+            KPIS_FILE: _csv(kpi_rows, KPI_COLUMNS),
+            META_FILE: yaml.safe_dump(snapshot.meta, allow_unicode=True, sort_keys=False),
+        },
+    )
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +28,7 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from rapportbok.core import escape, files, fmt, periods
+from rapportbok.core import escape, files, fmt, journal, periods
 from rapportbok.core.paths import PathError, check_slug, data_dir, org_folder
 from rapportbok.core.periods import tertial_end
 from rapportbok.data import actionplan
@@ -372,7 +371,7 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
 
     with tempfile.TemporaryDirectory(prefix="rapportbok-import-") as tmp:
         tmp = Path(tmp)
-        rows, issues = xlsx_rows(path, label)  # streamed, bounded, formulas without results refused
+        rows, issues = xlsx_rows(path, label, prefer=SHEET)  # the sheet Uppföljning (or the first one shown)
         if rows is None:
             raise ExcelError(issues)
         skipped = _blank_unfilled(rows)
@@ -443,7 +442,7 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
             new_text = old_text + ("" if old_text.endswith("\n") or not old_text else "\n") + buf.getvalue()
 
         scratch = tmp / "data"
-        shutil.copytree(data, scratch, ignore=shutil.ignore_patterns(".*"))
+        files.copy_tree(data, scratch, hidden=False)
         (scratch / org / UPPFOLJNING.filename).write_text(new_text, encoding="utf-8")
         from rapportbok.data import datasets
 
@@ -457,5 +456,5 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
         if errors:
             raise ExcelError(sorted(set(errors)))
 
-        files.write_text(target, new_text)
+        journal.write(journal.writes(data), {f"{org}/{UPPFOLJNING.filename}": new_text})  # all or nothing
     return result

@@ -101,6 +101,8 @@ UPPGIFTER = TableSpec(
         Col("citat", doc="Meningen ordagrant ur källan"),
     ),
     key=("id",),
+    doc="Enstaka uppgifter som källorna anger i löptext, med eller utan belopp, t.ex. ett underskott i "
+    "bokslutet eller att nämnden inte håller sin ram; en rad per uppgift.",
 )
 
 

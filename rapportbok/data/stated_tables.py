@@ -124,6 +124,7 @@ TABLES = TableSpec(
         ),
     ),
     key=("tabell",),
+    doc="Tabellerna som en rapport anger (budget, månadsrapport, tertialrapport, delårsrapport, bokslut), en rad per tabell.",
 )
 
 COLUMNS = TableSpec(
@@ -138,6 +139,7 @@ COLUMNS = TableSpec(
         Col("berakning", required=False, doc="Hur källan räknar fram kolumnen ur andra, t.ex. prognos - budget"),
     ),
     key=("tabell", "kolumn"),
+    doc="Kolumnerna i tabellerna i tabeller.csv, en rad per kolumn.",
 )
 
 VALUES = TableSpec(
@@ -167,6 +169,7 @@ VALUES = TableSpec(
         Col("varde", "decimal", required=False, doc="Värdet som i källan; tom cell om källan inte anger något"),
     ),
     key=("tabell", "rad", "kolumn"),
+    doc="Värdena i tabellerna, en rad per cell (tabell, rad och kolumn).",
 )
 
 LINK_ROWS_TEXT = "ett radnummer, eller flera med + och − emellan (t.ex. rad 3 + rad 4)"
@@ -201,6 +204,8 @@ LINKS = TableSpec(
         ),
     ),
     key=("tabell", "rad", "samma_tabell", "samma_rad", "kolumn", "samma_kolumn"),
+    doc="Valfri: par av rader i två tabeller som anger samma belopp, t.ex. summan per verksamhet och summan per "
+    "kostnadsslag, eller en rad och summan av flera rader; en rad per par.",
 )
 
 COMMENTS = TableSpec(
@@ -212,6 +217,7 @@ COMMENTS = TableSpec(
         Col("kommentar", doc="Kommentaren som i källan, t.ex. förklaringen till en avvikelse"),
     ),
     key=("tabell", "rad"),
+    doc="Valfri: källans kommentar till en rad i en tabell, t.ex. varför en verksamhet avviker; en rad per tabellrad.",
 )
 
 ROW_CONCEPTS = TableSpec(
@@ -230,6 +236,8 @@ ROW_CONCEPTS = TableSpec(
         ),
     ),
     key=("tabell", "begrepp"),
+    doc="Valfri: vilken rad i en tabell som är nämndens total, nettokostnad, kommunbidrag, ram, resultat eller "
+    "investeringar; en rad per tabell och begrepp. Utan filen läses en tabells enda översta summarad som total.",
 )
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import shutil
 import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,11 +33,11 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
-from rapportbok.core import files
+from rapportbok.core import files, journal
 from rapportbok.core.paths import PathError, data_dir, org_folder
 from rapportbok.data import stated_tables as model
 from rapportbok.data.schema import Issue
-from rapportbok.data.workbook import read_sheet, sheet_names
+from rapportbok.data.workbook import HIDDEN_HELP, open_workbook, read_sheet, sheets
 
 INFO_SHEET = "Instruktioner"
 LINKS_SHEET = "Länkar"  # optional: rows stating the same amount in two tables (tabell_lankar.csv)
@@ -200,13 +199,13 @@ def write_template(kind: str, year: int, per: dt.date, out: Path) -> int:
 
 
 def is_tables_workbook(path: Path) -> bool:
-    """A workbook written by :func:`write_template` (its first sheet starts with 'tabell' in A1)."""
+    """A workbook written by :func:`write_template` (its first visible sheet starts with 'tabell' in A1)."""
     try:  # only A1 of the first sheet: a problem further down is the import's to report, with its cell
-        wb = openpyxl.load_workbook(Path(path), read_only=True, data_only=True)
+        wb = open_workbook(Path(path))
     except Exception:  # noqa: BLE001 - not a workbook: the caller's import reports it
         return False
     try:
-        ws = wb.worksheets[0] if wb.worksheets else None
+        ws = next((w for w in wb.worksheets if w.sheet_state == "visible"), None)
         first = (
             next(ws.iter_rows(min_row=1, max_row=1, max_col=1, values_only=True), (None,))
             if ws is not None
@@ -355,15 +354,15 @@ FORMULA_IN_COMMENT = (
 )
 
 
-def _formula_issues(path: Path, label: str, index: int) -> list[Issue]:
+def _formula_issues(path: Path, label: str, sheet: str) -> list[Issue]:
     """Formulas among a sheet's table cells (from row 15): a stated table holds the source's figures and
     comments, never Excel's."""
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        wb = open_workbook(path, data_only=False)
     except Exception:  # noqa: BLE001 - read_sheet has already reported an unreadable workbook
         return []
     try:
-        ws = wb.worksheets[index]
+        ws = wb[sheet]
         header = next(ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, values_only=True), ())
         comment_cols = {j for j, v in enumerate(header, start=1) if _is_comment_header(v)}
         return [
@@ -477,7 +476,7 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
     With ``replace``, a table whose id already exists is replaced: its old lines in tabeller.csv,
     tabell_kolumner.csv, tabell_varden.csv and tabell_kommentarer.csv go and the workbook's take their place,
     where the old ones stood (links in tabell_lankar.csv are kept and must still point at existing rows). All files are written together
-    (:func:`rapportbok.core.files.write_texts`). Raises :class:`ExcelError` with every issue (sheet and
+    (:func:`rapportbok.core.journal.write`: all of them, or none even if the process is killed). Raises :class:`ExcelError` with every issue (sheet and
     cell); then nothing under data/ has changed.
     """
     data = data or data_dir()
@@ -488,26 +487,27 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
         raise ExcelError([Issue("--org", 0, "", str(org), err.expected)]) from None
     if not (folder / "organisation.yml").is_file():
         raise ExcelError([Issue(f"{org}/", 0, "", org, "en organisation under data/ (en mapp med organisation.yml)")])
-    names = sheet_names(path)
-    if names is None:
+    book = sheets(path)
+    if book is None:
         raise ExcelError(
             [Issue(path.name, 0, "", path.name, "en Excel-arbetsbok (.xlsx) skapad med rapportbok mall --tabeller")]
         )
     tables, columns, values, comments, links, issues = [], [], [], [], [], []
-    for index, sheet in enumerate(names):
-        if sheet == INFO_SHEET:
-            continue
+    for sheet, visible in ((s.name, s.visible) for s in book if s.name != INFO_SHEET):
         label = f"{path.name}, blad '{sheet}'"
+        if not visible:  # never imported unseen: shown in Excel, or removed
+            issues.append(Issue(label, 0, "", f"bladet '{sheet}'", HIDDEN_HELP))
+            continue
         if sheet.strip().lower() not in (LINKS_SHEET.lower(), "lankar") and (
-            formulas := _formula_issues(path, label, index)
+            formulas := _formula_issues(path, label, sheet)
         ):
             issues += (
                 formulas  # said before read_sheet's advice to save the results in Excel, which would not help here
             )
             continue
-        rows, found = read_sheet(path, label, index)
-        if rows is None or found:
-            issues += found
+        rows, problems = read_sheet(path, label, sheet)
+        if rows is None or problems:
+            issues += problems
             continue
         if not rows:
             continue
@@ -619,7 +619,7 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
 
     with tempfile.TemporaryDirectory(prefix="rapportbok-import-") as tmp:
         scratch = Path(tmp) / "data"
-        shutil.copytree(data, scratch, ignore=shutil.ignore_patterns(".*"))
+        files.copy_tree(data, scratch, hidden=False)
         for name, text in texts.items():
             (scratch / org / name).write_text(text, encoding="utf-8")
         from rapportbok.data import datasets
@@ -647,7 +647,7 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
             errors.append(i)
         if errors:
             raise ExcelError(errors)
-    files.write_texts({folder / name: text for name, text in texts.items()})
+    journal.write(journal.writes(data), {f"{folder.name}/{name}": text for name, text in texts.items()})
     new_rows = {rec[0]: len({w.row for r, w in values if r[0] == rec[0]}) for rec, _ in tables}
     return TableImport(
         org, [(t, old_rows.get(t), new_rows[t]) for t in incoming], links_added=links_added, comments=len(comments)

@@ -45,13 +45,7 @@ def dropdown(title: str, body: str = "", table=None, css_class: str = "rapportbo
     if body:
         parts += [body, ""]
     if html:
-        # A wide table scrolls inside its own box (reachable with the keyboard), not the page.
-        parts += [
-            inner + "{raw} html",
-            '<div class="rapportbok-rulla" tabindex="0" role="region" aria-label="Tabell som kan rullas i sidled">',
-            html,
-            "</div>",
-            inner,
-        ]
+        # A table brings its own sideways-scrolling box (rapportbok.present.tables), so the page never scrolls.
+        parts += [inner + "{raw} html", html, inner]
     parts.append(outer)
     md("\n".join(parts))

@@ -6,8 +6,10 @@ format) are numbers in the files: each value is rounded exactly as the page show
 as a number directly, never formatted and read back. Every other column is text exactly as shown,
 so a kommun code ``1489`` or ``0180``, a ``+65`` or a "mer än 4" from a source stays text. The CSV
 is what Swedish Excel opens directly: semicolon, decimal comma, UTF-8 with BOM. The Excel file
-holds numbers with a display format, plus a sheet with the caption, the source and how the file
-was made. Footnotes that the table's marks (¹, ²) refer to are written as rows under the table.
+holds numbers with a display format, plus a sheet "Om tabellen". Both say what the table is: its caption, source,
+unit, organisation, report year and report date (:func:`about_lines`; in the CSV as rows under the table, after
+an empty row, so the header stays the first row). Footnotes that the table's marks (¹, ²) refer to are written as
+rows under the table.
 
 The files are written next to the executed notebook, in ``tabeller/<chapter>-<table id>.csv``
 and ``.xlsx``; the build copies them into the site. Both are byte-identical on every run (the
@@ -72,6 +74,59 @@ def _columns(df: pd.DataFrame, formats: dict) -> tuple[list[str], list[str | Non
     return names, units
 
 
+# A unit as a column name or a caption ends with it ("Planerad 2018, tkr", "Besparing, mnkr per år"), and its words.
+_UNIT_IN_NAME = re.compile(r"(?:,\s*|\(\s*)(tkr|mnkr|kr/inv|kr|%|procent)(?:\s+per år)?\s*\)?\s*$")
+UNIT_WORDS = {
+    "tkr": "tkr (tusental kronor)",
+    "mnkr": "mnkr (miljoner kronor)",
+    "kr": "kronor",
+    "kr/inv": "kronor per invånare",
+    "%": "procent",
+    "procent": "procent",
+}
+
+
+def _unit_of(name: str, f, caption: str) -> str | None:
+    if isinstance(f, fmt.Number) and f.unit:
+        return f.unit
+    for text in (name, caption):
+        m = _UNIT_IN_NAME.search(str(text))
+        if m:
+            return m.group(1)
+    return None
+
+
+def units_text(df: pd.DataFrame, formats: dict, caption: str) -> str:
+    """The table's unit in words, for its downloads: "tkr (tusental kronor)" when every figure column has it,
+    otherwise per column; columns of counts or scale values have none."""
+    numeric = [c for c in df.columns if isinstance(formats.get(c), fmt.Number)]
+    if not numeric:
+        return "Tabellen har inga talkolumner: uppgifterna står som text, med enheten i texten eller i en egen kolumn."
+    units = {c: _unit_of(str(c), formats.get(c), caption) for c in numeric}
+    named = {c: u for c, u in units.items() if u}
+    if not named:
+        return "Talen har ingen enhet (antal eller värden på en skala)."
+    if len(set(named.values())) == 1 and len(named) == len(units):
+        return UNIT_WORDS.get(next(iter(named.values())), next(iter(named.values())))
+    text = "; ".join(f"{c}: {UNIT_WORDS.get(u, u)}" for c, u in named.items())
+    if len(named) < len(units):
+        text += "; övriga talkolumner har ingen enhet (antal eller värden på en skala)"
+    return text
+
+
+def about_lines(
+    df: pd.DataFrame, formats: dict, caption: str, source: str | None, about: tuple = ()
+) -> list[tuple[str, str]]:
+    """What a download states about its table: caption, source, unit, and whose and for which report (the
+    page's ``about``: organisation, report year and report date)."""
+    return [
+        ("Tabell", caption),
+        ("Källa", re.sub(r"^Källa:\s*", "", source) if source else "Egen beräkning"),
+        ("Enhet", units_text(df, formats, caption)),
+        *((str(k), str(v)) for k, v in about),
+    ]
+
+
 def _plain(cell: Cell) -> str:
     """The CSV text of a cell: the number with decimal comma and no thousands separator.
 
@@ -83,10 +138,16 @@ def _plain(cell: Cell) -> str:
 
 
 def to_csv(
-    df: pd.DataFrame, formats: dict, notes: list[str] | None = None, cells: list[list[Cell]] | None = None
+    df: pd.DataFrame,
+    formats: dict,
+    notes: list[str] | None = None,
+    cells: list[list[Cell]] | None = None,
+    about: list[tuple[str, str]] | None = None,
 ) -> bytes:
     """``notes``: the table's footnotes, written after an empty row under the table. ``cells``: the
-    table's :func:`shown_cells`, when the caller has them already."""
+    table's :func:`shown_cells`, when the caller has them already. ``about``: (label, text) rows written
+    after another empty row (:func:`about_lines`: caption, source, unit, organisation, report date), so the
+    header stays the file's first row."""
     cells = shown_cells(df, formats) if cells is None else cells
     names, _units = _columns(df, formats)
     buf = io.StringIO()
@@ -98,6 +159,10 @@ def to_csv(
         writer.writerow([])
         for note in notes:
             writer.writerow([escape.csv_cell(str(note))])
+    if about:
+        writer.writerow([])
+        for label, text in about:
+            writer.writerow([escape.csv_cell(str(label)), escape.csv_cell(str(text))])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -113,7 +178,9 @@ def to_xlsx(
     source: str | None,
     notes: list[str] | None = None,
     cells: list[list[Cell]] | None = None,
+    about: list[tuple[str, str]] | None = None,
 ) -> bytes:
+    """``about``: the lines of the sheet "Om tabellen" (:func:`about_lines`); by default caption and source."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -143,21 +210,18 @@ def to_xlsx(
         width = max([len(name)] + [len(r[j - 1].text) for r in cells]) + 2
         ws.column_dimensions[get_column_letter(j)].width = min(max(width, 8), 60)
     ws.freeze_panes = "A2"
-    about = wb.create_sheet("Om tabellen")
+    sheet = wb.create_sheet("Om tabellen")
+    lines = about or [("Tabell", caption), ("Källa", source or "")]
     for line in (
-        ("Tabell", caption),
-        ("Källa", source or ""),
-        (
-            "Om siffrorna",
-            "Samma siffror och avrundning som i rapportboken. Belopp i tkr eller mnkr enligt kolumnnamnet.",
-        ),
+        *lines,
+        ("Om siffrorna", "Samma siffror och avrundning som i rapportboken."),
     ):
-        about.append(line)
-        for c in about[about.max_row]:
+        sheet.append(line)
+        for c in sheet[sheet.max_row]:
             escape.xlsx_cell(c)
-    about.column_dimensions["A"].width = 14
-    about.column_dimensions["B"].width = 100
-    for c in about["A"]:
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 100
+    for c in sheet["A"]:
         c.font = Font(bold=True)
     wb.properties.creator = "rapportbok"
     wb.properties.created = FIXED_TIME
@@ -245,12 +309,14 @@ def write(
     source: str | None,
     folder: Path | None = None,
     notes: list[str] | None = None,
+    about: tuple = (),
 ) -> tuple[str, str]:
     """Write ``tabeller/<stem>.csv`` and ``.xlsx`` (relative to the notebook); returns the two relative paths."""
     target = (folder or Path.cwd()) / FOLDER
     target.mkdir(parents=True, exist_ok=True)
     csv_path, xlsx_path = target / f"{stem}.csv", target / f"{stem}.xlsx"
     cells = shown_cells(df, formats)  # once for both files
-    csv_path.write_bytes(to_csv(df, formats, notes, cells))
-    xlsx_path.write_bytes(to_xlsx(df, formats, caption, source, notes, cells))
+    lines = about_lines(df, formats, caption, source, about)
+    csv_path.write_bytes(to_csv(df, formats, notes, cells, lines))
+    xlsx_path.write_bytes(to_xlsx(df, formats, caption, source, notes, cells, lines))
     return f"{FOLDER}/{csv_path.name}", f"{FOLDER}/{xlsx_path.name}"

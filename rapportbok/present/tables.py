@@ -13,6 +13,8 @@ other formatter gives text. ``notes`` are the table's footnotes (the text behind
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -23,12 +25,18 @@ from rapportbok.core import escape, fmt, state
 Formatter = Callable[[object], str]
 
 _page: str | None = None  # the chapter being executed; its tables get downloads
+_about: tuple[tuple[str, str], ...] = ()  # whose tables and for which report: written into each download
 
 
-def begin_page(chapter: str | None) -> None:
-    """Tables shown from now on belong to this chapter page (downloads named ``<chapter>-<id>``)."""
-    global _page
+def begin_page(chapter: str | None, about: tuple[tuple[str, str], ...] | None = None) -> None:
+    """Tables shown from now on belong to this chapter page (downloads named ``<chapter>-<id>``). ``about``:
+    (label, text) lines that every download of the page states, e.g. ("Organisation", "Alingsås kommun,
+    socialnämnden"), ("Rapportdatum", "30 april 2025"); None keeps those of the page before (the overview
+    shows the chapters' pages of the same organisation and year)."""
+    global _page, _about
     _page = chapter
+    if about is not None:
+        _about = tuple(about)
 
 
 def current_page() -> str | None:
@@ -36,7 +44,7 @@ def current_page() -> str | None:
     return _page
 
 
-state.register(__name__, lambda: begin_page(None))  # a new notebook starts without a page
+state.register(__name__, lambda: begin_page(None, ()))  # a new notebook starts without a page
 
 
 def formatter_for(column: str) -> fmt.Number:
@@ -74,10 +82,22 @@ def to_html(
     notes: list[str] | None = None,
     keep_empty: tuple[str, ...] = (),
     indent: list[int] | None = None,
+    key: list[str] | None = None,
+    lights: list[str] | None = None,
 ) -> str:
-    """``wrap``: long text columns that may break inside a word on a narrow screen, so that the
-    table's key columns stay in view (rapportbok.css); other text breaks only between words.
+    """``wrap``: long text columns (a description, a comment). Text breaks only between words, never
+    inside one; on a phone a long text column keeps a readable width (rapportbok.css, ``td.rapportbok-lang``)
+    and the table scrolls sideways in its own box instead.
     ``indent``: per row, how many levels its first cell is indented (sub-rows under a heading row).
+    ``key``: the columns a reader needs to read the table: what a row is and its figures. Default: the
+    first column and every numeric column. Their headings get the class ``rapportbok-nyckel``; the browser
+    test (tests/test_reader.py) requires them in view at 1366 px, so a chapter puts them before long text.
+    ``lights``: columns whose cells begin with a traffic light's word ("röd (0 % av förväntat)"): the page draws
+    the light's dot before the word (:func:`light_dot`); the downloads keep the words.
+
+    The table stands in its own box (``div.rapportbok-rulla``) that scrolls sideways when the table is wider
+    than the screen; the box then shows a cue above the table (``p.rapportbok-svep``, shown by
+    ``_static/rapportbok.js`` only when the box overflows).
 
     A column with no value in any row (all "–") is not shown: the source line names it instead
     (``keep_empty`` lists columns that are shown all the same)."""
@@ -97,7 +117,7 @@ def to_html(
     uid = escape.ident(uid)  # an HTML id and part of the download's file name
     styler = (
         df.style.format(formats, na_rep=fmt.MISSING, escape="html")  # data text is never markup
-        .format_index(escape="html", axis=1)
+        .format_index(soft_hyphens, escape="html", axis=1)  # a long heading word breaks at a syllable too
         .hide(axis="index")
         .set_uuid(uid)
         .set_caption(escape.html_text(caption))
@@ -108,7 +128,22 @@ def to_html(
         styler = styler.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
     wrap = [c for c in (wrap or []) if c in df.columns]
     if wrap:
-        styler = styler.set_properties(subset=wrap, **{"overflow-wrap": "anywhere", "min-width": "10em"})
+        classes = pd.DataFrame("", index=df.index, columns=df.columns)
+        classes[wrap] = "rapportbok-lang"
+        styler = styler.set_td_classes(classes)
+
+        # Long Swedish words may break at a syllable, with a hyphen ("kompetens-försörjnings-strategin"), so a
+        # long text column does not push the key columns out of view; never at an arbitrary letter. On the page
+        # only: the downloads keep the text as it is.
+        def hyphenated(f):
+            return lambda v: soft_hyphens(f(v) if f else str(v))
+
+        styler = styler.format(
+            {c: hyphenated(formats.get(c)) for c in wrap},
+            subset=wrap,
+            na_rep=fmt.MISSING,
+            escape="html",
+        )
     if bold_rows:
         styler = styler.set_properties(subset=pd.IndexSlice[df.index[bold_rows], :], **{"font-weight": "bold"})
     for level in sorted(set(indent or []) - {0}):
@@ -116,14 +151,22 @@ def to_html(
         styler = styler.set_properties(
             subset=pd.IndexSlice[df.index[rows], df.columns[:1]], **{"padding-left": f"{1.2 * level:g}em"}
         )
-    out = styler.to_html()
+    lights = [c for c in (lights or []) if c in df.columns]
+    if lights:
+
+        def with_dot(f):
+            return lambda v: light_dot(str(v)) + (f(v) if f else str(v))
+
+        styler = styler.format({c: with_dot(formats.get(c)) for c in lights}, subset=lights, escape="html")
+    keys = key_columns(df, formats, key)
+    out = _boxed(_mark_key_headings(styler.to_html(), uid, [j for j, c in enumerate(df.columns) if c in keys]))
     if source:
         out += source_line(source)
     if download and _page:
         from rapportbok.present import downloads
 
         csv_name, xlsx_name = downloads.write(
-            df, formats, f"{_page}-{uid.replace('_', '-')}", caption, source, notes=notes
+            df, formats, f"{_page}-{uid.replace('_', '-')}", caption, source, notes=notes, about=_about
         )
         what = escape.html_attr(caption)
         out += (
@@ -134,6 +177,75 @@ def to_html(
     if notes:
         out += f'<p class="rapportbok-notis">{escape.html_text(" ".join(notes))}</p>'
     return out
+
+
+SOFT_HYPHEN = "\u00ad"
+_LONG_WORD = re.compile(r"[^\W\d_]{14,}")  # letters only: never inside an HTML entity such as &amp;
+
+
+@functools.lru_cache(maxsize=1)
+def _dictionary():
+    import pyphen
+
+    return pyphen.Pyphen(lang="sv_SE", left=4, right=4)
+
+
+def soft_hyphens(text: str) -> str:
+    """Soft hyphens (U+00AD) at the syllables of long words (14 letters or more), by Swedish hyphenation rules
+    (pyphen, LibreOffice's dictionary): the browser breaks such a word there, with a hyphen, only where it must."""
+    return _LONG_WORD.sub(lambda m: _dictionary().inserted(m.group(0), hyphen=SOFT_HYPHEN), text)
+
+
+# Each traffic light's colour (with a darker rim, so the yellow and grey dots stand out on white and on the
+# dark mode's grey) and its name for a screen reader.
+_LIGHT = {
+    "grön": ("#2e7d32", "#1b5e20"),
+    "gul": ("#f2c200", "#8a6d00"),
+    "röd": ("#c62828", "#7f1d1d"),
+    "grå": ("#bdbdbd", "#616161"),
+}
+
+
+def light_dot(text: str) -> str:
+    """The dot of the traffic light that ``text`` begins with ("röd (0 % av förväntat)"), as inline SVG followed
+    by a space; "" for any other text. A drawing prints on every machine: an emoji needs a colour-emoji font,
+    and without one Chromium printed an empty box."""
+    word = text.split(" ", 1)[0].strip().casefold()
+    if word not in _LIGHT:
+        return ""
+    fill, rim = _LIGHT[word]
+    return (
+        '<svg class="rapportbok-ljus" width="0.85em" height="0.85em" viewBox="0 0 10 10" aria-hidden="true" '
+        f'focusable="false"><circle cx="5" cy="5" r="4.3" fill="{fill}" stroke="{rim}" stroke-width="1"/></svg> '
+    )
+
+
+def key_columns(df: pd.DataFrame, formats: dict, key: list[str] | None = None) -> list:
+    """A table's key columns (see :func:`to_html`): ``key`` where given (those still shown), else the first
+    column and every column with a number format."""
+    if key is not None:
+        return [c for c in key if c in df.columns]
+    return [c for j, c in enumerate(df.columns) if j == 0 or isinstance(formats.get(c), fmt.Number)]
+
+
+def _mark_key_headings(html: str, uid: str, positions: list[int]) -> str:
+    """The key columns' headings get the class ``rapportbok-nyckel`` (pandas' Styler names each heading
+    ``T_<uid>_level0_col<j>``)."""
+    for j in positions:
+        head = f'id="T_{uid}_level0_col{j}" class="col_heading level0 col{j}"'
+        html = html.replace(head, head[:-1] + ' rapportbok-nyckel"', 1)
+    return html
+
+
+# Shown above a table that is wider than its box (rapportbok.js decides; CSS hides it otherwise).
+SWIPE_CUE = "Tabellen är bredare än skärmen: svep eller rulla i sidled för att se alla kolumner →"
+
+
+def _boxed(table_html: str) -> str:
+    """The table in its own sideways-scrolling box, with the cue that says so (shown only when it overflows)."""
+    return (
+        f'<div class="rapportbok-rulla"><p class="rapportbok-svep">{escape.html_text(SWIPE_CUE)}</p>{table_html}</div>'
+    )
 
 
 def source_line(source: str, css_class: str = "rapportbok-kalla") -> str:
@@ -162,5 +274,5 @@ def chart_source(source: str) -> HTML:
 
 
 def note(text: str) -> HTML:
-    """A plain sentence in the book, e.g. 'Ingen uppföljning ännu'."""
+    """A plain sentence in the book, e.g. 'Källorna innehåller ingen uppföljning …'."""
     return HTML(f'<p class="rapportbok-notis">{escape.html_text(text)}</p>')

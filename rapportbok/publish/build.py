@@ -3,7 +3,7 @@
 Everything is built in a staging folder (``.staging-<id>/``, a complete site root) and only
 moved into place when every notebook and the site build have succeeded: ``book/``,
 ``_toc.yml`` and ``_build/html/`` are replaced together, or not at all, also when the process
-is killed half-way (rapportbok.publish.journal). A failing cell stops the build with the notebook, the
+is killed half-way (rapportbok.core.journal). A failing cell stops the build with the notebook, the
 cell and the error; the staging folder is removed. Child processes (the kernels, jupyter-book)
 end with the build.
 """
@@ -22,21 +22,30 @@ import nbformat
 import yaml
 
 from rapportbok.chapters import registry
-from rapportbok.core import escape, fmt, periods
+from rapportbok.core import escape, files, fmt, journal, lock, periods
 from rapportbok.core.files import FileInUse
 from rapportbok.core.hashing import Digest, files_under, tree_digest
 from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, project_root
 from rapportbok.data import datasets
 from rapportbok.data import organisations as orgs
 from rapportbok.data.schema import DataError
-from rapportbok.publish import fold, journal, processes, stamp, templates, validation
+from rapportbok.publish import fold, handbook, processes, stamp, templates, validation
 
 AUDIT = "avstamning"  # the Avstämning page (rapportbok.chapters.audit): the PDF's appendix
 HANDOFF = ".validated"  # in the staging folder while notebooks run: the validated input for the kernels
 
 
 class BuildError(Exception):
-    """A build step failed; the message says which and why, in Swedish."""
+    """A build step failed; the message says which and why, in Swedish.
+
+    ``untouched``: the previous book/, _toc.yml and site are as they were (every failure before the
+    publication, and a publication that was undone); False when a publication could be neither
+    completed nor undone (rapportbok.core.journal.Unfinished), and the message says what is where.
+    """
+
+    def __init__(self, message: str, untouched: bool = True):
+        super().__init__(message)
+        self.untouched = untouched
 
 
 @dataclass(frozen=True)
@@ -159,6 +168,10 @@ def landing_page(all_orgs: list[orgs.Org], jobs: list[Job], heads: dict | None =
         "som tusentalsavgränsare. Minustecken betyder kostnad eller minskning, som i källorna.",
         "",
         "Ord och förkortningar som tkr, åa, IK-plan och ovägt medel förklaras i [Ordlistan](ordlista.md).",
+        "",
+        # Beside the site (rapportbok.publish.handbook); a site built without it drops the paragraph (sphinxext).
+        f'<p class="{handbook.LINK_CLASS}">Hur boken görs, och hur en kommun gör en egen: '
+        '<a href="../handbok/index.html">Handbok för rapportbok</a>.</p>',
         "",
     ]
     return "\n".join(lines)
@@ -415,8 +428,7 @@ def _publish_downloads(stage: Path) -> None:
     from rapportbok.present.downloads import FOLDER
 
     for folder in sorted((stage / "book").rglob(FOLDER)):
-        target = stage / "_build" / "html" / folder.relative_to(stage)
-        shutil.copytree(folder, target, dirs_exist_ok=True)
+        files.copy_tree(folder, stage / "_build" / "html" / folder.relative_to(stage))  # a full disk says so
 
 
 def _describe_failure(job: Job, err: BaseException) -> str:
@@ -568,7 +580,7 @@ JUPYTER_BOOK_JOBS = (
     "sys.exit(main())"
 )
 SITE_JOBS_ENV = "RAPPORTBOK_SITE_JOBS"
-# From this many pages the site is written in parallel by default (README, Byggtider: 100 organisations, about
+# From this many pages the site is written in parallel by default (handbok/historik/byggtider.md: 100 organisations, about
 # 1 100 pages, took 79 s with three processes against 99 s with one; today's book has about 30 pages).
 LARGE_SITE_PAGES = 200
 PARALLEL_SITE_JOBS = 3  # the main process resolving pages and two writing them: both cores busy
@@ -599,10 +611,11 @@ def jupyter_book_command(site_root: Path, jobs: int = 1) -> list[str]:
     return [sys.executable, "-c", code, "build", str(site_root), "--path-output", str(site_root), "--quiet"]
 
 
-def build_site(site_root: Path, pdf: bool = False) -> Path:
-    """Build the site with jupyter-book; ``pdf`` says the PDFs will be rendered (rapportbok.publish.sphinxext keeps their links)."""
+def build_site(site_root: Path, pdf: bool = False, manual: bool = False) -> Path:
+    """Build the site with jupyter-book; ``pdf`` says the PDFs will be rendered and ``manual`` that the handbook
+    will be placed beside it (rapportbok.publish.sphinxext keeps their links)."""
     jobs = site_jobs(site_pages(site_root))
-    env = {**os.environ, PDF_ENV: "1" if pdf else "0", SITE_JOBS_ENV: str(jobs)}
+    env = {**os.environ, PDF_ENV: "1" if pdf else "0", SITE_JOBS_ENV: str(jobs), handbook.ENV: "1" if manual else "0"}
     proc = _run_child(jupyter_book_command(site_root, jobs), env=env)
     html = site_root / "_build" / "html"
     if proc.returncode != 0 or not (html / "index.html").exists():
@@ -613,6 +626,21 @@ def build_site(site_root: Path, pdf: bool = False) -> Path:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
         raise BuildError(f"Webbplatsen kunde inte byggas (jupyter-book, kod {proc.returncode}):\n{tail}")
     return html
+
+
+def build_handbook(root: Path, log=print) -> Path | None:
+    """Build the project's handbook (rapportbok.publish.handbook) into its cache folder; its output folder, or
+    None when the project has none or it failed (then the site is published without it, and says nothing of it)."""
+    src = handbook.source(root)
+    if src is None:
+        return None
+    out = root / handbook.CACHE
+    proc = _run_child(handbook.command(src, out))
+    if proc.returncode != 0 or not (handbook.html(out) / "index.html").is_file():
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])
+        log(f"Varning: handboken ({handbook.FOLDER}/) kunde inte byggas och publiceras inte den här gången:\n{tail}")
+        return None
+    return out
 
 
 def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print) -> list[Path]:
@@ -668,15 +696,20 @@ SITE_MARKER = stamp.SITE_MARKER  # content hash of what the site was built from
 
 def _swap(stage: Path, root: Path, site: bool) -> None:
     """Publish the staged book, _toc.yml (and site) together: all or, if killed before the journal, none."""
+    from rapportbok.core.oserrors import describe
+
     try:
-        journal.publish(root, stage, ["book", "_toc.yml", *(["_build/html"] if site else [])])
+        journal.commit(journal.publication(root), stage, ["book", "_toc.yml", *(["_build/html"] if site else [])])
+    except journal.Unfinished as err:
+        raise BuildError(str(err), untouched=False) from err
     except FileInUse as err:
         raise BuildError(
             f"{err} Den nya boken är klar men inte publicerad; den publiceras när rapportbok körs nästa gång."
         ) from err
-    except OSError as err:
+    except OSError as err:  # a folder that cannot be replaced, a full disk: every rename was undone
         raise BuildError(
-            f"Den nya boken kunde inte publiceras färdigt ({err}). Nästa körning av rapportbok slutför publiceringen."
+            f"Den nya boken kunde inte publiceras: {describe(err)}. Publiceringen har gjorts ogjord och det nya "
+            "bygget kastats; rätta felet och kör bygget igen."
         ) from err
 
 
@@ -693,14 +726,15 @@ def build(
     ``only`` (organisation slugs, ``rapportbok bygg --org``) executes only those organisations'
     notebooks; the other organisations' notebooks in book/ are kept as they are (one not yet in
     book/ is left out of this build's book), so a large edition can be built in shards and assembled
-    by a plain build over the shards' book/ folders (README, "Nationell utgåva: bygga i delar").
+    by a plain build over the shards' book/ folders (handbok/gor-sa-har/bygga-i-delar.md).
 
     With ``pdf`` the site also gets one PDF per organisation and year (``_build/html/pdf/``),
     rendered by Debian's Chromium, and the year pages' PDF links are kept (without, the site says
     there is no PDF; book/ is the same either way).
 
-    The build holds the project's lock (one build at a time) and first completes a publication
-    a killed build left half done and removes its staging folders (rapportbok.publish.journal).
+    The build holds the project's lock (rapportbok.core.lock: it waits for another command that writes
+    data/ or publishes) and first completes what a killed command left half done and removes its
+    staging folders (rapportbok.core.journal).
     """
     if pdf and not site:
         raise BuildError("PDF byggs från webbplatsen; --pdf går inte med --no-site.")
@@ -710,15 +744,14 @@ def build(
         if chromium.find() is None:
             raise BuildError(chromium.INSTALL_HINT)
     root = project_root()
-    try:
-        with journal.locked(root):
-            try:
-                journal.recover_locked(root, log)
-            except (journal.JournalError, FileInUse) as err:
-                raise BuildError(str(err)) from err
-            return _build(root, site, workers, log, incremental, pdf, tuple(only))
-    except journal.Busy:
-        raise BuildError("Ett annat bygge pågår redan i den här mappen; vänta tills det är klart.") from None
+    with lock.held(root, "bygg", waiting=log):
+        try:
+            journal.recover_all_locked(root, data_dir(), log, building=True)
+        except journal.Unfinished as err:
+            raise BuildError(str(err), untouched=False) from err
+        except (journal.JournalError, FileInUse) as err:
+            raise BuildError(str(err)) from err
+        return _build(root, site, workers, log, incremental, pdf, tuple(only))
 
 
 def _selection(
@@ -789,7 +822,7 @@ def _build(
         (stage / "book").mkdir()
         shutil.copy(root / "_config.yml", stage / "_config.yml")
         if (root / "_static").is_dir():
-            shutil.copytree(root / "_static", stage / "_static")
+            files.copy_tree(root / "_static", stage / "_static")
         src_pages = source_pages(data_dir(), all_orgs)
         (stage / "book" / "kallor").mkdir()
         for name, text in src_pages.items():
@@ -812,20 +845,25 @@ def _build(
                 page.write_text(year_page(org, year, mine, heads.get((org.slug, year))), encoding="utf-8")
         executed = execute_all(jobs, stage, root, workers, log, incremental, keep)
         site_digest = tree_digest(stage, ("_config.yml", "_static", "_toc.yml", "book")) + ("+pdf" if pdf else "")
+        if handbook.source(root) is not None:  # the handbook is published with the site: a change rebuilds it
+            site_digest += "+" + tree_digest(root, (handbook.FOLDER,))
         marker = root / "_build" / "html" / SITE_MARKER
         if site and incremental and marker.is_file() and marker.read_text() == site_digest:
             log("Webbplatsen är oförändrad; den byggs inte om.")
             site = False
         elif site:
             log("Bygger webbplatsen med jupyter-book ...")
-            build_site(stage, pdf)
+            manual = build_handbook(root, log)
+            build_site(stage, pdf, manual=manual is not None)
+            if manual is not None:
+                handbook.place(manual, stage / "_build" / "html")
             _publish_downloads(stage)
             if pdf:
                 render_pdfs(stage / "_build" / "html", all_orgs, jobs, log)
             (stage / "_build" / "html" / SITE_MARKER).write_text(site_digest)
         _swap(stage, root, site)
     finally:
-        journal.discard_stage(root, stage)
+        journal.discard_stage(journal.publication(root), stage)
     if only:  # the other organisations' notebooks may be out of date: the next full build must look
         stamp.forget(root)
     else:

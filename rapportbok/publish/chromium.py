@@ -26,7 +26,7 @@ FLAGS = [
 ]
 
 INSTALL_HINT = (
-    "Chromium saknas. Installera Debians paket: sudo apt-get install chromium fonts-noto-color-emoji "
+    "Chromium saknas. Installera Debians paket: sudo apt-get install chromium "
     "(eller ange sökvägen i miljövariabeln RAPPORTBOK_CHROMIUM)."
 )
 

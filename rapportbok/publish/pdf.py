@@ -77,10 +77,18 @@ _ADD_CHAPTER_JS = r"""
     ".tag_hide-cell", ".d-print-none", "#searchbox", ".bd-search", ".search-button",
     ".search-button-field", ".copybtn", ".thebe-launch-button", ".dropdown-download-buttons",
     ".prev-next-footer", ".bd-header-article", ".toc-entry", "#jb-print-docs-body",
-    // Web-only text: the tables' CSV/Excel downloads are links that do nothing on paper.
-    ".rapportbok-nedladdning",
+    // Web-only text: the tables' CSV/Excel downloads are links that do nothing on paper, and the cue
+    // for a table wider than the screen (on paper a wide table is shrunk to the page).
+    ".rapportbok-nedladdning", ".rapportbok-svep",
   ];
   art.querySelectorAll(drop.join(",")).forEach((e) => e.remove());
+
+  // The soft hyphens at which the site's tables may break a long word (rapportbok.present.tables): not on
+  // paper, where a wide table is shrunk to the page instead; the PDF's text stays whole words to search.
+  const texts = src.createTreeWalker(art, NodeFilter.SHOW_TEXT);
+  for (let t = texts.nextNode(); t; t = texts.nextNode()) {
+    if (t.nodeValue.includes("\u00ad")) t.nodeValue = t.nodeValue.replaceAll("\u00ad", "");
+  }
 
   // What was folded away on the web is shown open on paper, without its "show" line.
   art.querySelectorAll("details").forEach((d) => {
@@ -300,9 +308,17 @@ def site_address(root: Path | None = None) -> str | None:
 
 
 def _document(
-    org_name: str, namnd: str, year: int, period_text: str, build_date: dt.date, address: str | None = None
+    org_name: str,
+    namnd: str,
+    year: int,
+    period_text: str,
+    build_date: dt.date,
+    address: str | None = None,
+    kolada: bool = False,
 ) -> str:
-    """The print document before the chapters: cover, empty table of contents, the CSS."""
+    """The print document before the chapters: cover, empty table of contents, the CSS. ``kolada``: the
+    chapters show values from Kolada, so the cover credits it."""
+    origin = "kommunens egna dokument och från Kolada" if kolada else "kommunens egna dokument"
     css = CSS_FILE.read_text(encoding="utf-8")
     where = f'<p class="adress">Webbversionen: <a href="{_attr(address)}">{_esc(address)}</a></p>' if address else ""
     return f"""<!DOCTYPE html>
@@ -320,7 +336,7 @@ def _document(
   <p class="period">Period: {_esc(period_text)}</p>
   <p class="byggd">Byggd {_esc(fmt.date(build_date))}</p>
   {where}
-  <p class="om">Siffrorna kommer från kommunens egna dokument och från Kolada. Webbversionen av
+  <p class="om">Siffrorna kommer från {origin}. Webbversionen av
   rapportboken visar källan till varje uppgift och har tabellerna och underlagen att ladda ner.</p>
 </section>
 <section class="innehall" aria-label="Innehåll">
@@ -555,7 +571,12 @@ def render(
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rapportbok-pdf-") as tmp:
         doc = Path(tmp) / "rapportbok.html"
-        doc.write_text(_document(org_name, namnd, year, period_text, build_date, address), encoding="utf-8")
+        from rapportbok.data import kolada
+
+        uses_kolada = any(kolada.FETCHED_LABEL in html for _, _, _, html in pages)
+        doc.write_text(
+            _document(org_name, namnd, year, period_text, build_date, address, uses_kolada), encoding="utf-8"
+        )
 
         with chromium.browser() as browser:
             context = browser.new_context(viewport={"width": 1000, "height": 1400}, locale="sv-SE")

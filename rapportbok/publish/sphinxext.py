@@ -11,7 +11,9 @@
 * The year pages in book/ always link their PDF (``<p class="rapportbok-pdf">``, written by
   rapportbok.publish.build.year_page), so book/ is the same with or without ``make pdf``. When the build
   makes no PDF (``RAPPORTBOK_PDF`` is not "1"), the link is replaced, in the built site only, by
-  a sentence saying that this version of the site has no PDF: no link leads nowhere.
+  a sentence saying that this version of the site has no PDF: no link leads nowhere. Likewise the start
+  page's link to the handbook is dropped when the handbook is not placed beside the site
+  (``RAPPORTBOK_HANDBOK`` is not "1"; rapportbok.publish.handbook).
 
 A Swedish interface (issue #14):
 
@@ -45,17 +47,24 @@ from sphinx.util.parallel import ParallelTasks
 
 PDF_ENV = "RAPPORTBOK_PDF"  # as rapportbok.publish.build.PDF_ENV
 PDF_CLASS = "rapportbok-pdf"  # as rapportbok.publish.build.PDF_CLASS
-# For the reader: no build instructions on a reader's page (the README says how to make the PDF).
+# For the reader: no build instructions on a reader's page (the handbook says how to make the PDF).
 NO_PDF_TEXT = "Den här versionen av webbplatsen har ingen PDF av rapportboken."
+HANDBOOK_ENV = "RAPPORTBOK_HANDBOK"  # as rapportbok.publish.handbook.ENV
+HANDBOOK_CLASS = "rapportbok-handbok"  # as rapportbok.publish.handbook.LINK_CLASS
 
 
 def _pdf_links(app, doctree, docname):
-    if os.environ.get(PDF_ENV) == "1":
+    pdf, manual = os.environ.get(PDF_ENV) == "1", os.environ.get(HANDBOOK_ENV) == "1"
+    if pdf and manual:
         return
 
     for node in list(doctree.findall(nodes.raw)):
-        if f'class="{PDF_CLASS}"' in node.astext() and "html" in node.get("format", "").split():
+        if "html" not in node.get("format", "").split():
+            continue
+        if not pdf and f'class="{PDF_CLASS}"' in node.astext():
             node.replace_self(nodes.paragraph("", NO_PDF_TEXT, classes=[PDF_CLASS]))
+        elif not manual and f'class="{HANDBOOK_CLASS}"' in node.astext():
+            node.parent.remove(node)  # a site without the handbook beside it: no link that leads nowhere
 
 
 def _unique_scripts(app, pagename, templatename, context, doctree):
@@ -491,10 +500,28 @@ def switcher_html(env, docname: str) -> str:
     )
 
 
+def _source_search_title(env, docname: str) -> None:
+    """A source page's search result names its organisation: "Genomlysning Socialnämnden 2024 – Alingsås
+    kommun" (the name from one of the organisation's year pages)."""
+    org = page_org(env, docname)
+    own = env.titles[docname].astext() if docname in env.titles else ""
+    if not org or not own:
+        return
+    prefix = f"book/{org}/"
+    for doc, title in env.titles.items():
+        m = ORG_YEAR_PAGE.match(doc)
+        if doc.startswith(prefix) and m and m["page"] == "index":
+            name = _org_name(title.astext(), int(m["year"]))
+            if name and name not in own:
+                env.longtitles[docname] = nodes.title("", f"{own}{TITLE_SEP}{name}")
+            return
+
+
 def _title_and_switcher(app, doctree, docname):
     """The H1 of an organisation-year's page names it; a switcher follows the H1."""
     m = ORG_YEAR_PAGE.match(docname)
     if not m:
+        _source_search_title(app.env, docname)
         return
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None or not section.children or not isinstance(section[0], nodes.title):
@@ -508,6 +535,10 @@ def _title_and_switcher(app, doctree, docname):
             nodes.Text(own),
             nodes.inline("", title[len(own) :], classes=["rapportbok-orgar", "d-print-none"]),
         ]
+    if title and m["page"] != "index":
+        # The title a search result gives for the page (Sphinx indexes env.longtitles): "Budget och ekonomiska
+        # ramar – Alingsås kommun 2025", not four results titled "Budget och ekonomiska ramar" (issue #26).
+        app.env.longtitles[docname] = nodes.title("", title)
     nav = switcher_html(app.env, docname)
     if nav:
         section.insert(1, nodes.raw("", nav, format="html"))
@@ -600,7 +631,7 @@ WRITE_JOBS_ATTR = "rapportbok_write_jobs"  # on the Sphinx application: the proc
 def _read_serially(app):
     """With more than one process (RAPPORTBOK_SITE_JOBS), read the pages in one: Sphinx's parallel read pickles
     each process's environment back to the main process and merges them, which made the site slower in every
-    measurement (README, Byggtider). The processes are given back for writing (:func:`_write_in_parallel`)."""
+    measurement (handbok/historik/byggtider.md). The processes are given back for writing (:func:`_write_in_parallel`)."""
     if app.parallel > 1:
         setattr(app, WRITE_JOBS_ATTR, app.parallel)
         app.parallel = 1
@@ -627,7 +658,7 @@ def _write_in_parallel(app, env):
     resolves the next pages' doctrees; nothing is merged back but the log. The main process resolves no further
     ahead than the writers take the pages (:class:`_BoundedTasks`), and what it holds is frozen for the garbage
     collector first (``gc.freeze``), as the kernels do: at 100 organisations the site's peak memory with three
-    processes went from 669 to 533 MB (README, Byggtider)."""
+    processes went from 669 to 533 MB (handbok/historik/byggtider.md)."""
     jobs = getattr(app, WRITE_JOBS_ATTR, None)
     if jobs:
         app.parallel = jobs
@@ -637,7 +668,34 @@ def _write_in_parallel(app, env):
         gc.freeze()  # the writers are forked: a collection in them would touch, and so copy, every page of the heap
 
 
+# The footer credits what a page's figures come from: Kolada only on a page that shows values fetched from it
+# (cited "Källa: Kolada, hämtat …", rapportbok.data.kolada.fetched_citation). _config.yml's extra_footer is the
+# text without Kolada.
+FOOTER = "Siffrorna kommer från kommunernas egna dokument."
+FOOTER_KOLADA = "Siffrorna kommer från kommunernas egna dokument och från Kolada."
+
+
+def _footer(app, pagename, templatename, context, doctree):
+    from rapportbok.data import kolada
+
+    uses_kolada = kolada.FETCHED_LABEL in (context.get("body") or "")
+    context["theme_extra_footer"] = FOOTER_KOLADA if uses_kolada else FOOTER
+
+
+def _swedish_search():
+    """Sphinx's Swedish search language, reading a word that the tables hyphenate softly (U+00AD,
+    rapportbok.present.tables.soft_hyphens) as the one word it is, not as its syllables."""
+    from sphinx.search.sv import SearchSwedish
+
+    class Search(SearchSwedish):
+        def split(self, input: str) -> list[str]:  # noqa: A002 - the base class's signature
+            return super().split(input.replace("\u00ad", ""))
+
+    return Search
+
+
 def setup(app):
+    app.add_search_language(_swedish_search())
     app.connect("builder-inited", _read_serially)
     app.connect("env-updated", _write_in_parallel)
     app.connect("config-inited", _swedish_catalogues)
@@ -656,5 +714,6 @@ def setup(app):
     # Before pydata-sphinx-theme's handlers (priority 500), which already render the sidebar.
     app.connect("html-page-context", _scoped_sidebar, priority=400)
     app.connect("html-page-context", _escape_pagetitle, priority=900)
+    app.connect("html-page-context", _footer, priority=900)
     app.connect("doctree-resolved", _pdf_links)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -54,7 +54,7 @@ def file_hashes(root: Path) -> FileHashes:
 def _input_trees(root: Path, data: Path) -> list[tuple[Path, Path, tuple[str, ...] | None]]:
     """(base, target, suffixes) of every input tree, in the order they are hashed."""
     trees: list[tuple[Path, Path, tuple[str, ...] | None]] = [
-        (root, root / name, None) for name in ("notebooks", "_config.yml", "_static", "requirements.txt")
+        (root, root / name, None) for name in ("notebooks", "_config.yml", "_static", "requirements.txt", "handbok")
     ]
     return trees + [(data, data, None), (PACKAGE_DIR, PACKAGE_DIR, (".py", ".css"))]
 
@@ -188,11 +188,11 @@ NOTHING_CHANGED = (
 
 def quick(root: Path, data: Path, mode: str) -> list[str] | None:
     """What `rapportbok bygg` prints when nothing changed (the last build's warnings and
-    :data:`NOTHING_CHANGED`), else None: also None when a killed build left a publication or staging
-    folders behind (the full command line completes them first)."""
-    from rapportbok.publish import journal
+    :data:`NOTHING_CHANGED`), else None: also None when a killed command left a journal or staging
+    folders behind (the full command line completes them first, rapportbok.core.journal)."""
+    from rapportbok.core import journal
 
-    if journal.pending(root) or journal.leftovers(root):
+    if journal.needs_recovery(root, data):
         return None
     warnings = unchanged(root, data, mode, parallel=True)
     return None if warnings is None else [*warnings, NOTHING_CHANGED]
