@@ -310,3 +310,40 @@ def test_a_chart_over_the_year_of_reports_in_two_units_is_in_tkr(tmp_path, monke
     assert dev.loc["31 oktober", "Personalkostnader"] == pytest.approx(-1500)  # −1,5 mnkr, in tkr
     only_october = [f for f in fus if f.unit == "mnkr"]
     assert bf.chart_unit(only_october, dt.date(2025, 10, 31)) == ("mnkr", 1)
+
+
+HANDBOOK_FILES = ("tabeller.csv", "tabell_kolumner.csv", "tabell_varden.csv", "tabell_kommentarer.csv")
+
+
+def test_handbook_followup_example(tmp_path, monkeypatch):
+    """The worked follow-up example in the handbook validates as written and the chapter shows its figures."""
+    import re
+
+    from conftest import displayed
+
+    from rapportbok.chapters.budget import BudgetChapter
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
+    monkeypatch.chdir(tmp_path)
+    section = (ROOT / "handbok" / "gor-sa-har" / "budgetuppfoljning.md").read_text(encoding="utf-8")
+    org = data / "minkommun"
+    org.mkdir()
+    (org / "organisation.yml").write_text(
+        "slug: minkommun\nnamn: Minkommun (SYNTETISK)\nnamnd: Socialnämnden\n"
+        'kolada_id: "9998"\nar:\n  2025: {per: 2025-10-31}\n',
+        encoding="utf-8",
+    )
+    source = re.search(r"```\n(minkommun-manadsrapport-okt-2025,[^\n]*)\n```", section).group(1)
+    with open(data / "kallor.csv", "a", encoding="utf-8") as f:
+        f.write(source + "\n")  # the handbook's source line as written (a copy; no real source is added)
+    for name in HANDBOOK_FILES:
+        block = re.search(r"`" + re.escape(name) + r"`\n```\n(.*?)```", section, re.DOTALL)
+        assert block, name
+        (org / name).write_text(block.group(1), encoding="utf-8")
+    assert [i.message() for i in validate(data) if i.severity == "fel"] == []
+    plain = re.sub(r"<[^>]+>", " ", displayed(lambda: BudgetChapter("minkommun", 2025, 3).followup()))
+    assert "Uppföljning perioden t.o.m. 31 oktober 2025" in plain and f"83,3{NBSP}%" in plain
+    assert f"−1{NBSP}862{NBSP}tkr (underskott)" in plain and "Avvikelse enligt källan" in plain
+    assert "Vikarier under hösten\\." in plain  # the comment, escaped as Markdown text
