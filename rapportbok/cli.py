@@ -291,11 +291,11 @@ def _validate_locked(root: Path) -> None:
 
 
 def _checked() -> list:
-    from rapportbok.analysis import consistency
     from rapportbok.core.oserrors import describe
+    from rapportbok.publish import validation
 
     try:
-        return consistency.validate()
+        return validation.validate()
     except OSError as err:
         click.echo(f"Kontrollen av data/ avbröts: {describe(err)}.", err=True)
         sys.exit(1)

@@ -177,29 +177,6 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
-OLD_BUDGET = Path(__file__).resolve().parent / "fixtures" / "budget_gammalt_format"
-
-
-def old_budget_format(data: Path, org: str = "alingsas") -> Path:
-    """Put an organisation of a copy of data/ back on the old budget files (budget_ramar.csv, investeringar.csv).
-
-    The fixture files are Alingsås's real budget as transcribed before its migration to stated tables
-    (tools/budget_till_tabeller.py), the same figures and citations; the tests of the old format and of
-    bad input in it start from them. The stated budget tables and organisation.yml's begrepp are removed.
-    """
-    folder = data / org
-    for name in ("budget_ramar.csv", "investeringar.csv"):
-        shutil.copy(OLD_BUDGET / org / name, folder / name)
-    for name in ("tabeller.csv", "tabell_kolumner.csv", "tabell_varden.csv"):
-        (folder / name).unlink(missing_ok=True)
-    yml = folder / "organisation.yml"
-    text = yml.read_text(encoding="utf-8")
-    cut = text.find("# The rows of the stated budget tables the budget chapter reads")
-    if cut >= 0:
-        yml.write_text(text[:cut], encoding="utf-8")
-    return data
-
-
 # --- markers: unit, build, browser (issue #28) ----------------------------------------------------------
 # Assigned here, at collection, so that no test file needs a marker of its own:
 #   browser: needs Chromium (browser, accessibility and PDF tests);

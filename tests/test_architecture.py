@@ -139,14 +139,6 @@ KNOWN_FILE_CALLS = {
     ("present/downloads.py", "open"),
     ("present/tables.py", "downloads.write"),
     ("present/tables.py", "sources.link_titles"),
-    # removed by #25/#28 analysis without I/O: the folder is passed in, thresholds and sources arrive as values
-    ("analysis/consistency.py", "datasets.validate"),
-    ("analysis/consistency.py", "orgs.load_all"),
-    ("analysis/consistency.py", "datasets.load_org"),
-    ("analysis/budget_followup.py", "thresholds"),
-    ("analysis/budget.py", "sources.cite"),
-    ("analysis/actionplan.py", "sources.label"),
-    ("analysis/stated_tables.py", "sources.label"),
 }
 
 
@@ -161,26 +153,8 @@ def _calls(tree: ast.AST):
                 yield f.attr, owner, node.lineno
 
 
-def _data_readers() -> set[tuple[str, str]]:
-    """(module, function) of every function in rapportbok.data that touches a file, directly or by calling one."""
-    calls: dict[tuple[str, str], set[str]] = {}
-    for path in (PACKAGE / "data").glob("*.py"):
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            if isinstance(node, ast.FunctionDef):
-                calls[(path.stem, node.name)] = {name for name, _, _ in _calls(node)}
-    readers = {key for key, called in calls.items() if called & FILE_CALLS}
-    grown = True
-    while grown:
-        names = {name for _, name in readers}
-        more = {key for key, called in calls.items() if key not in readers and called & names}
-        readers |= more
-        grown = bool(more)
-    return readers
-
-
-def _file_calls(path: Path, readers: set[tuple[str, str]]) -> set[str]:
-    """The calls in a module that touch files: FILE_CALLS, and data's readers called through their module or name."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+def _data_imports(tree: ast.AST) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """A module's imports from rapportbok.data: {alias: module} and {name: (module, function)}."""
     modules, names = {}, {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("rapportbok.data"):
@@ -189,6 +163,48 @@ def _file_calls(path: Path, readers: set[tuple[str, str]]) -> set[str]:
                     modules[a.asname or a.name] = a.name
                 else:
                     names[a.asname or a.name] = (node.module.rsplit(".", 1)[1], a.name)
+    return modules, names
+
+
+def _data_readers() -> set[tuple[str, str]]:
+    """(module, function) of every function in rapportbok.data that touches a file, directly or by calling one.
+
+    A call is followed to the function it names: a bare name to its own module's function or the one it imports,
+    ``module.name`` to that data module's function; two functions of the same name in different modules (a pure
+    ``stated_tables.load(data)`` and a reading ``load``) are told apart."""
+    calls: dict[tuple[str, str], set] = {}
+    for path in (PACKAGE / "data").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules, names = _data_imports(tree)
+        own = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                callees = set()
+                for name, owner, _ in _calls(node):
+                    if name in FILE_CALLS and not (name == "open" and owner):
+                        callees.add(name)
+                    elif owner is None and name in own:
+                        callees.add((path.stem, name))
+                    elif owner is None and name in names:
+                        callees.add(names[name])
+                    elif owner in modules:
+                        callees.add((modules[owner], name))
+                    elif name in FILE_CALLS:
+                        callees.add(name)
+                calls[(path.stem, node.name)] = callees
+    readers = {key for key, called in calls.items() if called & FILE_CALLS}
+    grown = True
+    while grown:
+        more = {key for key, called in calls.items() if key not in readers and called & readers}
+        readers |= more
+        grown = bool(more)
+    return readers
+
+
+def _file_calls(path: Path, readers: set[tuple[str, str]]) -> set[str]:
+    """The calls in a module that touch files: FILE_CALLS, and data's readers called through their module or name."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    modules, names = _data_imports(tree)
     found = set()
     for name, owner, _line in _calls(tree):
         if name in FILE_CALLS and not (name == "open" and owner):
@@ -218,11 +234,12 @@ def test_analysis_and_present_call_nothing_that_touches_a_file():
 def test_the_file_call_check_catches_open_and_a_reader(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text(
-        "from rapportbok.data import sources\nfrom rapportbok.data.budget_followup import thresholds\n"
-        "def f(p):\n    open(p)\n    sources.cite(p)\n    thresholds(p)\n    p.read_text()\n",
+        "from rapportbok.data import sources\nfrom rapportbok.data.organisations import load_all\n"
+        "from rapportbok.data import stated_tables\n"
+        "def f(p):\n    open(p)\n    sources.cite(p)\n    load_all(p)\n    p.read_text()\n    stated_tables.load(p)\n",
         encoding="utf-8",
     )
-    assert _file_calls(bad, _data_readers()) == {"open", "sources.cite", "thresholds", "read_text"}
+    assert _file_calls(bad, _data_readers()) == {"open", "sources.cite", "load_all", "read_text"}
 
 
 # One module per concept: a second copy of these fails here (issue #11).

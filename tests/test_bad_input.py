@@ -9,13 +9,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import old_budget_format
 
-from rapportbok.analysis import consistency
 from rapportbok.cli import main
+from rapportbok.data.stated_tables import MEASURES
+from rapportbok.publish.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]
-RAMAR = "alingsas/budget_ramar.csv"
+VARDEN = "alingsas/tabell_varden.csv"
+KOLUMNER = "alingsas/tabell_kolumner.csv"
+TABELLER = "alingsas/tabeller.csv"
+NUMBER = "ett tal som i källan, t.ex. 1234 eller −1 234,5"
 KB = "alingsas/kommunbidrag_forandring.csv"
 UPPG = "linkoping/uppgifter.csv"
 FOLLOW = "haninge/uppfoljning_atgarder.csv"
@@ -44,99 +47,102 @@ CASES = [
     # --- numbers as Excel and people write them ---
     (
         "tal med enhet",
-        replace(RAMAR, ",31417,", ",31 417 kr,"),
-        "alingsas/budget_ramar.csv, rad 2, kolumn 'belopp_tkr': värdet '31 417 kr' – förväntade ett tal, t.ex. 1234 eller −1 234,5.",
+        replace(VARDEN, ",31417\n", ",31 417 kr\n"),
+        "alingsas/tabell_varden.csv, rad 2, kolumn 'varde': värdet '31 417 kr' – förväntade " + NUMBER + ".",
     ),
     (
         "blandade avgränsare",
-        replace(RAMAR, ",32336,", ',"32.336,5",'),
-        "alingsas/budget_ramar.csv, rad 3, kolumn 'belopp_tkr': värdet '32.336,5' – förväntade ett tal, t.ex. 1234 eller −1 234,5.",
+        replace(VARDEN, ",32336\n", ',"32.336,5"\n'),
+        "alingsas/tabell_varden.csv, rad 3, kolumn 'varde': värdet '32.336,5' – förväntade " + NUMBER + ".",
     ),
     (
         "engelska tusental",
-        replace(RAMAR, ",33000,", ',"33,000.0",'),
-        "alingsas/budget_ramar.csv, rad 4, kolumn 'belopp_tkr': värdet '33,000.0' – förväntade ett tal, t.ex. 1234 eller −1 234,5.",
+        replace(VARDEN, ",33000\n", ',"33,000.0"\n'),
+        "alingsas/tabell_varden.csv, rad 4, kolumn 'varde': värdet '33,000.0' – förväntade " + NUMBER + ".",
     ),
     (
-        "tom beloppscell",
-        replace(RAMAR, ",33950,", ",,"),
-        "alingsas/budget_ramar.csv, rad 5, kolumn 'belopp_tkr': en tom cell – förväntade ett tal, t.ex. 1234 eller −1 234,5.",
+        "tomt år",
+        replace(KOLUMNER, "ramar,budget2024,budget,2024,", "ramar,budget2024,budget,,"),
+        "alingsas/tabell_kolumner.csv, rad 2, kolumn 'ar': en tom cell – förväntade ett årtal med fyra siffror, t.ex. 2025.",
     ),
     (
         "text i stället för tal",
-        replace(RAMAR, ",-158695,", ",saknas,"),
-        "alingsas/budget_ramar.csv, rad 6, kolumn 'belopp_tkr': värdet 'saknas' – förväntade ett tal, t.ex. 1234 eller −1 234,5.",
+        replace(VARDEN, ",-158695\n", ",saknas\n"),
+        "alingsas/tabell_varden.csv, rad 6, kolumn 'varde': värdet 'saknas' – förväntade " + NUMBER + ".",
     ),
     (
         "decimalkomma i kommaseparerad fil utan citattecken",
-        replace(RAMAR, ",-161198,", ",-161198,5,"),
-        "alingsas/budget_ramar.csv, rad 7: värdet '2,Personalkostnader,Verksamhetens kostnader,2025,Budget,-161198,5,alingsas-budget-2025,"
-        "Nämndens budget – Ekonomiska ramar, tabell \"Belopp i tkr\"' – förväntade 8 fält avgränsade med ',', fann 9.",
+        replace(VARDEN, ",-161198\n", ",-161198,5\n"),
+        "alingsas/tabell_varden.csv, rad 7: värdet 'ramar,2,Personalkostnader,6,post,,budget2025,-161198,5' – "
+        "förväntade 8 fält avgränsade med ',', fann 9.",
     ),
     (
         "dubbla minustecken",
-        replace(RAMAR, ",-166508,", ",--166508,"),
-        "alingsas/budget_ramar.csv, rad 8, kolumn 'belopp_tkr': värdet '--166508' – förväntade ett tal, t.ex. 1234 eller −1 234,5.",
+        replace(VARDEN, ",-166508\n", ",--166508\n"),
+        "alingsas/tabell_varden.csv, rad 8, kolumn 'varde': värdet '--166508' – förväntade " + NUMBER + ".",
     ),
     # --- years, choices, keys ---
     (
         "tvåsiffrigt år",
-        replace(RAMAR, "Verksamhetens nettokostnader,2024,", "Verksamhetens nettokostnader,24,"),
-        "alingsas/budget_ramar.csv, rad 2, kolumn 'ar': värdet '24' – förväntade ett årtal med fyra siffror, t.ex. 2025.",
+        replace(KOLUMNER, "ramar,budget2025,budget,2025,", "ramar,budget2025,budget,25,"),
+        "alingsas/tabell_kolumner.csv, rad 3, kolumn 'ar': värdet '25' – förväntade ett årtal med fyra siffror, t.ex. 2025.",
     ),
     (
-        "okänd version",
-        replace(RAMAR, ",2026,Plan,33000", ",2026,Prognoss,33000"),
-        "alingsas/budget_ramar.csv, rad 4, kolumn 'version': värdet 'Prognoss' – förväntade ett av: Budget, Plan, Utfall, Prognos.",
+        "okänt mått",
+        replace(KOLUMNER, "ramar,plan2026,plan,2026", "ramar,plan2026,plna,2026"),
+        "alingsas/tabell_kolumner.csv, rad 4, kolumn 'matt': värdet 'plna' – förväntade ett av: "
+        + ", ".join(MEASURES)
+        + ".",
     ),
     (
         "negativt radnummer",
         replace(
-            RAMAR,
-            "1,Verksamhetens intäkter,Verksamhetens nettokostnader,2024",
-            "-1,Verksamhetens intäkter,Verksamhetens nettokostnader,2024",
+            VARDEN,
+            "ramar,1,Verksamhetens intäkter,7,post,,budget2024",
+            "ramar,-1,Verksamhetens intäkter,7,post,,budget2024",
         ),
-        "alingsas/budget_ramar.csv, rad 2, kolumn 'rad': värdet '-1' – förväntade ett heltal från 1 (radens ordning "
-        "i källans tabell).",
+        "alingsas/tabell_varden.csv, rad 2, kolumn 'rad': värdet '-1' – förväntade ett heltal från 1 (radens nummer i källans tabell, uppifrån).",
     ),
     (
         "radnummer med decimal",
         replace(
-            RAMAR,
-            "1,Verksamhetens intäkter,Verksamhetens nettokostnader,2025",
-            "1.5,Verksamhetens intäkter,Verksamhetens nettokostnader,2025",
+            VARDEN,
+            "ramar,1,Verksamhetens intäkter,7,post,,budget2025",
+            "ramar,1.5,Verksamhetens intäkter,7,post,,budget2025",
         ),
-        "alingsas/budget_ramar.csv, rad 3, kolumn 'rad': värdet '1.5' – förväntade ett heltal, t.ex. 3.",
+        "alingsas/tabell_varden.csv, rad 3, kolumn 'rad': värdet '1.5' – förväntade ett heltal, t.ex. 3.",
     ),
     (
         "dubblerad rad",
-        replace(
-            RAMAR,
-            "2,Personalkostnader,Verksamhetens kostnader,2025",
-            "2,Personalkostnader,Verksamhetens kostnader,2024",
-        ),
-        "alingsas/budget_ramar.csv, rad 7, kolumn 'rad+ar': värdet '2 / 2024' – förväntade en unik kombination av rad, ar (raden finns redan).",
+        replace(VARDEN, "ramar,2,Personalkostnader,6,post,,budget2025", "ramar,2,Personalkostnader,6,post,,budget2024"),
+        "alingsas/tabell_varden.csv, rad 7, kolumn 'tabell+rad+kolumn': värdet 'ramar / 2 / budget2024' – förväntade "
+        "en unik kombination av tabell, rad, kolumn (raden finns redan).",
     ),
     (
-        "okänd överordnad post",
-        replace(RAMAR, "Lokalhyror,Verksamhetens kostnader,2024", "Lokalhyror,Verksamhetens kostnad,2024"),
+        "okänd överordnad rad",
+        replace(VARDEN, "ramar,3,Lokalhyror,6,post,,budget2024", "ramar,3,Lokalhyror,66,post,,budget2024"),
         None,
     ),
     (
         "samma radnummer olika poster",
-        replace(RAMAR, "3,Lokalhyror,Verksamhetens kostnader,2025", "3,Lokalhyra,Verksamhetens kostnader,2025"),
-        "alingsas/budget_ramar.csv, rad 11, kolumn 'post': värdet 'Lokalhyra' – förväntade 'Lokalhyror' som på rad 3 de andra åren (samma post och summeras_i alla år).",
+        replace(VARDEN, "ramar,3,Lokalhyror,6,post,,budget2025", "ramar,3,Lokalhyra,6,post,,budget2025"),
+        "alingsas/tabell_varden.csv, rad 11, kolumn 'post': värdet 'Lokalhyra' – förväntade 'Lokalhyror' som på rad 10 "
+        "(samma tabell och rad ska ha samma post, summeras_i, roll och berakning).",
     ),
     (
         "tom post",
-        replace(RAMAR, "4,Köp av tjänster,Verksamhetens kostnader,2024", "4,,Verksamhetens kostnader,2024"),
-        "alingsas/budget_ramar.csv, rad 14, kolumn 'post': en tom cell – förväntade en ifylld cell (text).",
+        replace(VARDEN, "ramar,4,Köp av tjänster,6,post,,budget2024", "ramar,4,,6,post,,budget2024"),
+        "alingsas/tabell_varden.csv, rad 14, kolumn 'post': en tom cell – förväntade en ifylld cell (text).",
     ),
     # --- sources ---
     (
         "okänd källa",
-        replace(RAMAR, "2027,Plan,33950,alingsas-budget-2025", "2027,Plan,33950,budget-2025"),
-        "alingsas/budget_ramar.csv, rad 5, kolumn 'kalla': värdet 'budget-2025' – förväntade ett id ur data/kallor.csv: alingsas-budget-2025, alingsas-genomlysning-2024, alingsas-handlingsplan-2024, haninge-delredovisning-2018, kolada, linkoping-atgardsplan-2024.",
+        replace(
+            TABELLER,
+            "ramar,Ekonomiska ramar,budget,2024-12-10,tkr,0,alingsas-budget-2025",
+            "ramar,Ekonomiska ramar,budget,2024-12-10,tkr,0,budget-2025",
+        ),
+        "alingsas/tabeller.csv, rad 2, kolumn 'kalla': värdet 'budget-2025' – förväntade ett id ur data/kallor.csv: alingsas-budget-2025, alingsas-genomlysning-2024, alingsas-handlingsplan-2024, haninge-delredovisning-2018, kolada, linkoping-atgardsplan-2024.",
     ),
     (
         "källfil saknas",
@@ -147,9 +153,9 @@ CASES = [
     (
         "saknad kolumn",
         replace(
-            RAMAR,
-            "rad,post,summeras_i,ar,version,belopp_tkr,kalla,avsnitt",
-            "rad,post,summeras_i,ar,version,belopp,kalla,avsnitt",
+            VARDEN,
+            "tabell,rad,post,summeras_i,roll,berakning,kolumn,varde",
+            "tabell,rad,post,summeras_i,roll,berakning,kolumn,belopp",
         ),
         None,
     ),  # two issues: checked below
@@ -232,11 +238,11 @@ CASES = [
 def scratch(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    return old_budget_format(data)  # the cases break the old budget files, which other organisations still use
+    return data
 
 
 def test_real_data_is_clean():
-    assert [i.message() for i in consistency.validate(ROOT / "data") if i.severity == "fel"] == []
+    assert [i.message() for i in validate(ROOT / "data") if i.severity == "fel"] == []
 
 
 def test_there_are_at_least_30_cases():
@@ -246,7 +252,7 @@ def test_there_are_at_least_30_cases():
 @pytest.mark.parametrize("name, edit, expected", CASES, ids=[c[0] for c in CASES])
 def test_bad_input_is_reported_exactly(scratch, name, edit, expected):
     edit(scratch)
-    issues = [i for i in consistency.validate(scratch) if i.severity == "fel"]
+    issues = [i for i in validate(scratch) if i.severity == "fel"]
     messages = [i.message() for i in issues]
     assert messages, f"{name}: nothing reported"
     if expected is not None:
@@ -257,41 +263,73 @@ def test_bad_input_is_reported_exactly(scratch, name, edit, expected):
 
 
 def test_unknown_parent_is_reported_on_its_row(scratch):
-    replace(RAMAR, "Lokalhyror,Verksamhetens kostnader,2024", "Lokalhyror,Verksamhetens kostnad,2024")(scratch)
-    assert [i.message() for i in consistency.validate(scratch)] == [
-        "alingsas/budget_ramar.csv, rad 10, kolumn 'summeras_i': värdet 'Verksamhetens kostnad' – förväntade "
-        "'Verksamhetens kostnader' som på rad 3 de andra åren (samma post och summeras_i alla år).",
-        "alingsas/budget_ramar.csv, rad 10, kolumn 'summeras_i': värdet 'Verksamhetens kostnad' – förväntade namnet på en post i samma fil.",
+    replace(VARDEN, "ramar,3,Lokalhyror,6,post,,budget2024", "ramar,3,Lokalhyror,66,post,,budget2024")(scratch)
+    assert [i.message() for i in validate(scratch) if i.severity == "fel"] == [
+        "alingsas/tabell_varden.csv, rad 10, kolumn 'summeras_i': värdet '66' – förväntade numret på en annan rad i "
+        "tabellen ramar.",
+        "alingsas/tabell_varden.csv, rad 11, kolumn 'summeras_i': värdet '6' – förväntade '66' som på rad 10 (samma "
+        "tabell och rad ska ha samma post, summeras_i, roll och berakning).",
+        "alingsas/tabell_varden.csv, rad 12, kolumn 'summeras_i': värdet '6' – förväntade '66' som på rad 10 (samma "
+        "tabell och rad ska ha samma post, summeras_i, roll och berakning).",
+        "alingsas/tabell_varden.csv, rad 13, kolumn 'summeras_i': värdet '6' – förväntade '66' som på rad 10 (samma "
+        "tabell och rad ska ha samma post, summeras_i, roll och berakning).",
     ]
 
 
 def test_missing_column_names_both_sides(scratch):
     replace(
-        RAMAR,
-        "rad,post,summeras_i,ar,version,belopp_tkr,kalla,avsnitt",
-        "rad,post,summeras_i,ar,version,belopp,kalla,avsnitt",
+        VARDEN,
+        "tabell,rad,post,summeras_i,roll,berakning,kolumn,varde",
+        "tabell,rad,post,summeras_i,roll,berakning,kolumn,belopp",
     )(scratch)
-    assert [i.message() for i in consistency.validate(scratch)] == [
-        "alingsas/budget_ramar.csv, rad 1, kolumn 'belopp': värdet 'belopp' – förväntade bara kända kolumner: rad, post, summeras_i, ar, version, belopp_tkr, kalla, avsnitt.",
-        "alingsas/budget_ramar.csv, rad 1, kolumn 'belopp_tkr': en tom cell – förväntade kolumnen 'belopp_tkr' i rubrikraden.",
+    assert [i.message() for i in validate(scratch)] == [
+        "alingsas/tabell_varden.csv, rad 1, kolumn 'belopp': värdet 'belopp' – förväntade bara kända kolumner: "
+        "tabell, rad, post, summeras_i, roll, berakning, kolumn, varde.",
+        "alingsas/tabell_varden.csv, rad 1, kolumn 'varde': en tom cell – förväntade kolumnen 'varde' i rubrikraden.",
+    ]
+
+
+def test_an_old_budget_file_says_how_to_enter_it_instead(scratch):
+    (scratch / "alingsas" / "budget_ramar.csv").write_text("rad,post\n", encoding="utf-8")
+    (scratch / "alingsas" / "budgetuppfoljning.csv").write_text("ar,per_datum\n", encoding="utf-8")
+    assert [i.message() for i in validate(scratch) if i.severity == "fel"] == [
+        "alingsas/budget_ramar.csv: värdet 'en fil i ett format som boken inte längre läser' – förväntade budgeten "
+        "som tabeller, så som rapporten anger dem (tabeller.csv, tabell_kolumner.csv och tabell_varden.csv): skriv "
+        "en mall med `rapportbok mall --org alingsas --ar ÅÅÅÅ --per ÅÅÅÅ-MM-DD --tabeller budget`, för in källans "
+        "tabell i den och läs in den med `rapportbok importera`; ta sedan bort budget_ramar.csv.",
+        "alingsas/budgetuppfoljning.csv: värdet 'en fil i ett format som boken inte längre läser' – förväntade "
+        "budgetuppföljningen som tabeller, så som rapporten anger dem (tabeller.csv, tabell_kolumner.csv och "
+        "tabell_varden.csv): skriv en mall med `rapportbok mall --org alingsas --ar ÅÅÅÅ --per ÅÅÅÅ-MM-DD "
+        "--tabeller månadsrapport`, för in källans tabell i den och läs in den med `rapportbok importera`; ta "
+        "sedan bort budgetuppfoljning.csv.",
+    ]
+
+
+def test_begrepp_in_organisation_yml_says_where_it_belongs_now(scratch):
+    with open(scratch / ORG, "a", encoding="utf-8") as f:
+        f.write("begrepp:\n  nettokostnad: {tabell: ramar, rad: 7}\n")
+    assert [i.message() for i in validate(scratch) if i.severity == "fel"] == [
+        "alingsas/organisation.yml, rad 12, nyckel 'begrepp': värdet '{nettokostnad: …}' – förväntade begrepp står "
+        "inte längre i organisation.yml utan per tabell, i tabell_begrepp.csv (kolumnerna tabell, rad, begrepp; "
+        "t.ex. ramar,7,nettokostnad): flytta varje rad dit och ta bort begrepp här."
     ]
 
 
 def test_all_problems_of_a_run_together(scratch):
-    replace(RAMAR, ",31417,", ",x,")(scratch)
+    replace(VARDEN, ",31417\n", ",x\n")(scratch)
     replace(KB, "2025,volym,0.7", "2025,befolkning,0.7")(scratch)
     replace(ORG, "2025: {tertial: 1}", "2025: {tertial: 4}")(scratch)
-    files = {i.file for i in consistency.validate(scratch)}
+    files = {i.file for i in validate(scratch)}
     assert {"alingsas/organisation.yml"} <= files or {
-        "alingsas/budget_ramar.csv",
+        "alingsas/tabell_varden.csv",
         "alingsas/kommunbidrag_forandring.csv",
     } <= files
 
 
 def test_cli_validate_exits_non_zero_with_swedish_report(scratch, monkeypatch):
-    replace(RAMAR, ",31417,", ",31 417 kr,")(scratch)
+    replace(VARDEN, ",31417\n", ",31 417 kr\n")(scratch)
     monkeypatch.setenv("RAPPORTBOK_DATA", str(scratch))
     result = CliRunner().invoke(main, ["validate"])
     assert result.exit_code == 1
     assert "1 fel i indata. Inget har byggts om; den förra boken och webbplatsen är orörda." in result.output
-    assert "kolumn 'belopp_tkr': värdet '31 417 kr'" in result.output
+    assert "kolumn 'varde': värdet '31 417 kr'" in result.output

@@ -7,6 +7,7 @@ thresholds, ties in a rank, and a zero budget.
 
 import datetime as dt
 import math
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -14,25 +15,28 @@ import pytest
 from rapportbok.analysis import budget, review
 from rapportbok.analysis import budget_followup as followup
 from rapportbok.core import fmt, periods, units
-from rapportbok.data.budget_followup import Thresholds
+from rapportbok.data import stated_tables as model
+from rapportbok.data.thresholds import Thresholds
+
+GRANT, NET_COST = "Kommunbidrag", "Verksamhetens nettokostnader"
 
 
-def _ramar(rows):
-    return pd.DataFrame(
-        [
-            {
-                "rad": r,
-                "post": p,
-                "summeras_i": None,
-                "ar": y,
-                "version": "Budget",
-                "belopp_tkr": v,
-                "kalla": "x",
-                "avsnitt": "x",
-            }
-            for r, p, y, v in rows
-        ]
-    )
+def _ramar(rows) -> model.StatedTable:
+    """A SYNTETISK budget table in tkr: (row, text, year, amount); the rows named Kommunbidrag and
+    Verksamhetens nettokostnader mean what they say (tabell_begrepp.csv)."""
+    t = model.StatedTable("syntetisk", "Budget (SYNTETISK)", "budget", dt.date(2029, 11, 1), "tkr", 0, "x", "x")
+    for y in sorted({y for _, _, y, _ in rows}):
+        t.columns.append(model.Column(f"b{y}", "budget", y, f"Budget {y}"))
+    for r, label, y, v in rows:
+        if all(row.number != r for row in t.rows):
+            t.rows.append(model.Row(r, label, None, "post"))
+        t.values[(r, f"b{y}")] = Decimal(str(v))
+        if label == GRANT:
+            t.concepts[model.GRANT] = r
+        if label == NET_COST:
+            t.concepts[model.NET_COST] = r
+    t.rows.sort(key=lambda row: row.number)
+    return t
 
 
 def test_change_of_a_cost_is_against_the_unsigned_base():
@@ -139,27 +143,32 @@ def test_unit_factor_reads_the_first_word_in_any_case():
 
 
 def test_a_missing_named_row_is_said_in_words():
-    assert budget.missing_row_text(budget.GRANT, 2030) == (
-        "Kommunbidraget anges inte i källorna för 2030 (ingen rad 'Kommunbidrag' i budgettabellen)."
+    t = _ramar([(1, "Intäkter", 2030, 10)])
+    assert budget.missing_row_text(model.GRANT, t, 2030) == (
+        "Kommunbidraget anges inte i källorna för 2030 (ingen rad i budgettabellen är utpekad som kommunbidrag)."
     )
-    assert budget.missing_row_text(budget.NET_COST) == (
-        "Verksamhetens nettokostnader anges inte i källorna (ingen rad 'Verksamhetens nettokostnader' i budgettabellen)."
+    assert budget.missing_row_text(model.NET_COST, t) == (
+        "Verksamhetens nettokostnad anges inte i källorna (ingen rad i budgettabellen är utpekad som nettokostnad)."
     )
-    assert budget.missing_row_text("Annat").startswith("Annat anges inte i källorna (ingen rad 'Annat'")
+    named = _ramar([(1, GRANT, 2031, 10)])
+    assert budget.missing_row_text(model.GRANT, named, 2030) == "Kommunbidraget anges inte i källorna för 2030."
 
 
-def test_named_row_warning_names_the_row_that_looks_alike():
-    df = _ramar([(1, "Intäkter", 2030, 10), (2, "Kommunbidrag från KF", 2030, 100), (3, "Nettokostnad", 2030, -90)])
-    df.index = [5, 6, 7]  # the Issue's row is the data row as read (index), not the position
-    issues = budget.named_row_warnings({"ramar": df}, "syntetisk")
-    assert [(i.row, i.value) for i in issues] == [(6, "Kommunbidrag från KF"), (7, "Nettokostnad")]
-    assert all(i.severity == "varning" and i.column == "post" for i in issues)
-    assert "(raden 'Kommunbidrag från KF' liknar; byt namn på den om den avses)" in issues[0].message()
-    complete = _ramar([(1, budget.GRANT, 2030, 100), (2, budget.NET_COST, 2030, -100)])
-    assert budget.named_row_warnings({"ramar": complete}, "syntetisk") == []
-    assert budget.named_row_warnings({}, "syntetisk") == []
-    nothing_alike = budget.named_row_warnings({"ramar": _ramar([(1, "Intäkter", 2030, 10)])}, "syntetisk")
-    assert [(i.row, i.value) for i in nothing_alike] == [(0, ""), (0, "")]
+def test_concept_warning_names_the_row_that_looks_alike():
+    t = _ramar([(1, "Intäkter", 2030, 10), (2, "Kommunbidrag från KF", 2030, 100), (3, "Nettokostnad", 2030, -90)])
+    issues = budget.concept_warnings([t], "syntetisk")
+    assert [i.column for i in issues] == ["begrepp", "begrepp"]
+    assert all(i.severity == "varning" and i.file == "syntetisk/tabell_begrepp.csv" for i in issues)
+    assert "(raden 2, 'Kommunbidrag från KF', liknar), t.ex. syntetisk,2,kommunbidrag" in issues[0].message()
+    assert "(raden 3, 'Nettokostnad', liknar), t.ex. syntetisk,3,nettokostnad" in issues[1].message()
+    complete = _ramar([(1, GRANT, 2030, 100), (2, NET_COST, 2030, -100)])
+    assert budget.concept_warnings([complete], "syntetisk") == []
+    assert budget.concept_warnings([], "syntetisk") == []
+    nothing_alike = budget.concept_warnings([_ramar([(1, "Intäkter", 2030, 10)])], "syntetisk")
+    assert ["liknar" in i.message() for i in nothing_alike] == [False, False]
+    ram = _ramar([(1, "Ram", 2030, 100), (2, NET_COST, 2030, -100)])
+    ram.concepts[model.RAM] = 1
+    assert budget.concept_warnings([ram], "syntetisk") == []  # a ram is the kommunbidrag under another word
 
 
 def test_bridge_table_lists_every_step_in_order():
@@ -195,7 +204,7 @@ def _kb(rows):
 
 
 def test_grant_bridge_kinds_components_and_remainder():
-    ramar = _ramar([(8, budget.GRANT, 2029, 98000), (8, budget.GRANT, 2030, 100000)])
+    ramar = _ramar([(8, GRANT, 2029, 98000), (8, GRANT, 2030, 100000)])
     kb = _kb(
         [
             (2030, "total", 2.0, 2.0),
@@ -205,7 +214,7 @@ def test_grant_bridge_kinds_components_and_remainder():
         ]
     )  # another year's component is not this year's
     steps = budget.grant_bridge(ramar, kb, 2030)
-    assert [(s.label, s.amount_tkr, s.kind) for s in steps] == [
+    assert [(s.label, s.amount, s.kind) for s in steps] == [
         ("Kommunbidrag 2029", 98000.0, "start"),
         ("Satsning", 700.0, "component"),  # 0,7 mnkr = 700 tkr exactly
         ("Index (pris)", 1100.0, "component"),
@@ -214,7 +223,7 @@ def test_grant_bridge_kinds_components_and_remainder():
     ]
     # Without kommunbidrag_forandring.csv the whole change is the remainder.
     alone = budget.grant_bridge(ramar, None, 2030)
-    assert [(s.amount_tkr, s.kind) for s in alone] == [(98000.0, "start"), (2000.0, "remainder"), (100000.0, "end")]
+    assert [(s.amount, s.kind) for s in alone] == [(98000.0, "start"), (2000.0, "remainder"), (100000.0, "end")]
     assert budget.grant_bridge(ramar, kb, 2029) is None  # no year before
 
 
@@ -273,9 +282,12 @@ def test_change_compares_the_year_before_when_more_years_are_stated():
     assert t.iloc[0].tolist() == ["Kommunbidrag", 100, 120, 20, pytest.approx(20.0)]
 
 
-def test_grant_checks_every_finding_with_its_figures(monkeypatch):
-    monkeypatch.setattr(budget.sources, "cite", lambda df, data=None: "SYNTETISK källa")
-    ramar = _ramar([(8, budget.GRANT, 2029, 98000), (8, budget.GRANT, 2030, 100000), (8, budget.GRANT, 2031, 103000)])
+REGISTER = pd.DataFrame({"titel": ["SYNTETISK källa"], "beslut": [None]}, index=pd.Index(["x"], name="kalla"))
+WHERE = "Källa: SYNTETISK källa, x"
+
+
+def test_grant_checks_every_finding_with_its_figures():
+    ramar = _ramar([(8, GRANT, 2029, 98000), (8, GRANT, 2030, 100000), (8, GRANT, 2031, 103000)])
     kb = _kb(
         [
             (2030, "total", 2.0, 2.0),
@@ -287,27 +299,27 @@ def test_grant_checks_every_finding_with_its_figures(monkeypatch):
     )  # no kommunbidrag 2032 in the table: nothing to compare
     got = [
         (f.check, f.stated, pytest.approx(f.computed), f.unit, f.where, f.decimals, f.terms)
-        for f in budget.grant_checks(ramar, kb)
+        for f in budget.grant_checks(ramar, kb, REGISTER)
     ]
     assert got == [
-        ("Ökning av kommunbidraget 2030, mnkr", 2.0, 2.0, "mnkr", "SYNTETISK källa", 1, 1),
-        ("Ökning av kommunbidraget 2030, procent", 2.0, 2000 / 98000 * 100, "%", "SYNTETISK källa", 1, 1),
+        ("Ökning av kommunbidraget 2030, mnkr", 2.0, 2.0, "mnkr", WHERE, 1, 1),
+        ("Ökning av kommunbidraget 2030, procent", 2.0, 2000 / 98000 * 100, "%", WHERE, 1, 1),
         (
             f"Index (pris) 2030: 1,1{NB}% av kommunbidraget 2029, mnkr",
             1.1,
             1.1 / 100 * 98000 / 1000,
             "mnkr",
-            "SYNTETISK källa",
+            WHERE,
             1,
             1,
         ),
-        ("Ökning 2030: summan av delarna mot angiven ökning, mnkr", 2.0, 1.8, "mnkr", "SYNTETISK källa", 1, 1),
+        ("Ökning 2030: summan av delarna mot angiven ökning, mnkr", 2.0, 1.8, "mnkr", WHERE, 1, 1),
         (
             "Ökning av kommunbidraget 2031: summan av angivna delar mot tabellen, mnkr",
             3.0,
             3.0,
             "mnkr",
-            "SYNTETISK källa",
+            WHERE,
             1,
             1,
         ),
@@ -335,21 +347,20 @@ def test_pandas_na_is_a_missing_amount():
     assert units.to_tkr(1.5, "tkr") == 1.5 and units.to_tkr(1234.5678, "kr") == 1.234568  # 6 decimals, not whole tkr
 
 
-def test_named_row_warning_for_the_second_row_only():
-    df = _ramar([(1, budget.GRANT, 2030, 100), (2, "Nettokostnad", 2030, -100)])
-    issues = budget.named_row_warnings({"ramar": df}, "syntetisk")
-    assert [i.value for i in issues] == ["Nettokostnad"]  # Kommunbidrag is there; the check goes on
-    lonely = budget.named_row_warnings({"ramar": _ramar([(1, "Intäkter", 2030, 10)])}, "syntetisk")
-    assert "som kapitlet Budget läser; utan den står 'anges inte i källorna'" in lonely[0].message()
+def test_concept_warning_for_the_second_row_only():
+    t = _ramar([(1, GRANT, 2030, 100), (2, "Nettokostnad", 2030, -100)])
+    issues = budget.concept_warnings([t], "syntetisk")
+    assert len(issues) == 1 and "begrepp nettokostnad" in issues[0].message()  # Kommunbidrag is there; on it goes
+    lonely = budget.concept_warnings([_ramar([(1, "Intäkter", 2030, 10)])], "syntetisk")
+    assert "utan den står 'anges inte i källorna' i kapitlet Budget" in lonely[0].message()
 
 
-def test_grant_checks_in_year_order_and_every_check_cites_its_source(monkeypatch):
-    monkeypatch.setattr(budget.sources, "cite", lambda df, data=None: "SYNTETISK källa")
-    ramar = _ramar([(8, budget.GRANT, 2029, 98000), (8, budget.GRANT, 2030, 100000), (8, budget.GRANT, 2031, 103000)])
+def test_grant_checks_in_year_order_and_every_check_cites_its_source():
+    ramar = _ramar([(8, GRANT, 2029, 98000), (8, GRANT, 2030, 100000), (8, GRANT, 2031, 103000)])
     kb = _kb([(2031, "total", 3.0, None), (2030, "total", 2.0, None)])  # later year first in the file
-    assert [f.check for f in budget.grant_checks(ramar, kb)] == [
+    assert [f.check for f in budget.grant_checks(ramar, kb, REGISTER)] == [
         "Ökning av kommunbidraget 2030, mnkr",
         "Ökning av kommunbidraget 2031, mnkr",
     ]
-    findings = budget.all_checks(ramar, ramar, kb)
-    assert findings and {f.where for f in findings} == {"SYNTETISK källa"}
+    findings = budget.all_checks(ramar, None, kb, REGISTER)
+    assert findings and {f.where for f in findings} == {WHERE}

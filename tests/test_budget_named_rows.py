@@ -1,9 +1,8 @@
-"""The budget chapter on budgets shaped differently from Alingsås (issue #13).
+"""The budget chapter on budgets shaped differently from Alingsås (issues #13 and #25).
 
-SYNTETISK: each test edits a copy of data/ (RAPPORTBOK_DATA points there): a budget table
-whose rows are not named 'Kommunbidrag' and 'Verksamhetens nettokostnader', and two years of
-kommunbidrag without kommunbidrag_forandring.csv. Both crashed the build (KeyError: 2025;
-TypeError: 'NoneType' object is not subscriptable) although validation accepted the data.
+SYNTETISK: each test edits a copy of data/ (RAPPORTBOK_DATA points there): a budget table whose rows
+mean kommunbidrag and net cost but are not named so in tabell_begrepp.csv (the chapter reads rows by
+meaning, never by their text), and two years of kommunbidrag without kommunbidrag_forandring.csv.
 """
 
 import shutil
@@ -13,9 +12,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import chapter_notebook, old_budget_format
+from conftest import chapter_notebook
 
-from rapportbok.analysis import consistency
+from rapportbok.publish.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,17 +24,23 @@ def data(tmp_path, monkeypatch):
     d = tmp_path / "data"
     shutil.copytree(ROOT / "data", d)
     monkeypatch.setenv("RAPPORTBOK_DATA", str(d))
-    return old_budget_format(d)  # these tests are about the old format's named rows
+    return d
 
 
 def rename_rows(data: Path) -> None:
-    """SYNTETISK: the same budget with the rows named as another municipality might."""
-    f = data / "alingsas" / "budget_ramar.csv"
+    """SYNTETISK: the same budget with the rows named as another municipality might, and not yet pointed out in
+    tabell_begrepp.csv."""
+    f = data / "alingsas" / "tabell_varden.csv"
     text = f.read_text(encoding="utf-8")
     text = text.replace(",Kommunbidrag,", ",Ram från kommunfullmäktige,").replace(
         "Verksamhetens nettokostnader", "Nettokostnad"
     )
     f.write_text(text, encoding="utf-8")
+    concepts = data / "alingsas" / "tabell_begrepp.csv"
+    lines = concepts.read_text(encoding="utf-8").splitlines()
+    concepts.write_text(
+        "\n".join(x for x in lines if not x.startswith(("ramar,7,", "ramar,8,"))) + "\n", encoding="utf-8"
+    )
 
 
 def run(chapter: str, folder: Path, year: int = 2025) -> str:
@@ -74,19 +79,16 @@ def run(chapter: str, folder: Path, year: int = 2025) -> str:
 
 def test_validation_names_the_rows_the_chapter_reads(data):
     rename_rows(data)
-    issues = [i for i in consistency.validate(data) if i.file == "alingsas/budget_ramar.csv"]
+    issues = [i for i in validate(data) if i.file == "alingsas/tabell_begrepp.csv"]
     assert [i.severity for i in issues] == ["varning", "varning"]
     msgs = [i.message() for i in issues]
-    assert (
-        "alingsas/budget_ramar.csv, kolumn 'post': en tom cell – förväntade en rad med post 'Kommunbidrag', som kapitlet "
-        "Budget läser; utan den står 'anges inte i källorna' på sidan för kommunbidrag."
-    ) in msgs
-    assert any(
-        "en rad med post 'Kommunbidrag', som kapitlet Budget läser; utan den står 'anges inte i källorna'" in m
-        for m in msgs
-    )
-    net = next(i for i in issues if "Verksamhetens nettokostnader" in i.expected)
-    assert net.value == "Nettokostnad" and net.row > 1 and "(raden 'Nettokostnad' liknar" in net.expected
+    assert msgs == [
+        "alingsas/tabell_begrepp.csv, kolumn 'begrepp': en tom cell – förväntade en rad för tabellen ramar med "
+        "begrepp kommunbidrag, t.ex. ramar,5,kommunbidrag; utan den står 'anges inte i källorna' i kapitlet Budget.",
+        "alingsas/tabell_begrepp.csv, kolumn 'begrepp': en tom cell – förväntade en rad för tabellen ramar med "
+        "begrepp nettokostnad (raden 7, 'Nettokostnad', liknar), t.ex. ramar,7,nettokostnad; utan den står "
+        "'anges inte i källorna' i kapitlet Budget.",
+    ]
 
 
 def test_chapter_without_the_named_rows_shows_what_exists(data, tmp_path):
@@ -100,7 +102,7 @@ def test_chapter_without_the_named_rows_shows_what_exists(data, tmp_path):
 
 def test_bridge_without_kommunbidrag_forandring(data, tmp_path):
     (data / "alingsas" / "kommunbidrag_forandring.csv").unlink()
-    assert [i for i in consistency.validate(data) if i.severity == "fel"] == []
+    assert [i for i in validate(data) if i.severity == "fel"] == []
     page = run("budget", tmp_path)
     assert "Källorna anger inte hur kommunbidragets förändring 2025 fördelas på delar" in page
     assert "11\u00a0221" in page  # the whole change 256 303 − 245 082 as Övrigt/avrundning

@@ -1,146 +1,146 @@
-"""Budgetuppföljning: computed columns, units, thresholds, validation and the built page.
+"""Budgetuppföljning on the stated-table model (issue #25): any report date, any unit, any row hierarchy.
 
-Every follow-up here is SYNTETISK (tests/fixtures/synthetic_followup/): the source documents
-hold budgets but no outcomes, so data/ has no follow-up and the default book says so.
+Every follow-up here is SYNTETISK, written into a copy of data/ for Alingsås 2025 (whose real budget is a
+stated table in tkr): a tertialrapport per kontogrupp in tkr without a budget column (the budget is the
+budget table's row of the same text), a månadsrapport per 31 October in mnkr with one decimal, costs
+positive and its own avvikelse (budget − prognos) and total row, and a bokslut per 31 December.
 """
 
+from __future__ import annotations
+
+import datetime as dt
 import math
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 import pytest
-from bs4 import BeautifulSoup
 from conftest import chapter_notebook
+from stated_fixture import add_source, add_table
 
-from rapportbok.analysis import budget_followup as followup
-from rapportbok.analysis import consistency
-from rapportbok.core import escape, fmt, periods, units
-from rapportbok.data import budget_followup as followup_data
+from rapportbok.analysis import budget as bu
+from rapportbok.analysis import budget_followup as bf
+from rapportbok.analysis import position
 from rapportbok.data import datasets
-from rapportbok.data.schema import DataError
+from rapportbok.data import stated_tables as model
+from rapportbok.data.thresholds import Thresholds
+from rapportbok.publish.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]
-FIX = ROOT / "tests" / "fixtures" / "synthetic_followup"
-MAIN = "SYNTETISK_budgetuppfoljning_alingsas_2025.csv"  # T1 and helår 2025; T2 missing
-T2 = "SYNTETISK_budgetuppfoljning_t2_alingsas_2025.csv"  # T2 2025 with three kontogrupper
-NBSP, MINUS = "\u00a0", "\u2212"
+SRC = "alingsas-uppfoljning-syntetisk"
+NBSP = "\u00a0"
+
+T1_COLUMNS = [("utfall", "utfall ack", 2025, "Utfall jan–apr"), ("prognos", "prognos helår", 2025, "Prognos helår")]
+T1_ROWS = [
+    (1, "Verksamhetens intäkter", None, "post", {"utfall": "11 000", "prognos": "33 336"}),
+    (2, "Personalkostnader", None, "post", {"utfall": "−54 500", "prognos": "−163 700"}),
+    (3, "Lokalhyror", None, "post", {"utfall": "−5 700", "prognos": "−17 111"}),
+    (4, "Köp av tjänster", None, "summa", {"utfall": "−21 500", "prognos": "−65 743"}),
+    (5, "Individ- och familjeomsorg", 4, "post", {"utfall": "−15 000", "prognos": "−46 000"}),
+    (6, "Funktionsstöd", 4, "post", {"utfall": "−6 500", "prognos": "−19 743"}),
+    (7, "Övriga kostnader", None, "post", {"utfall": "−15 200", "prognos": "−46 287"}),
+    (8, "Kommunbidrag", None, "post", {"utfall": "85 434", "prognos": "256 303"}),
+    (9, "Finansnetto", None, "post", {"utfall": "120", "prognos": "600"}),
+]
+OCT_COLUMNS = [
+    ("budget", "budget helår", 2025, "Budget 2025"),
+    ("utfall", "utfall ack", 2025, "Utfall jan–okt"),
+    ("prognos", "prognos helår", 2025, "Prognos 2025"),
+    ("avv", "avvikelse", 2025, "Avvikelse", "budget - prognos"),
+]
+OCT_ROWS = [
+    (1, "Personalkostnader", 4, "post", {"budget": "161,2", "utfall": "135,0", "prognos": "162,7", "avv": "−1,5"}),
+    (2, "Köp av tjänster", 4, "post", {"budget": "63,7", "utfall": "54,0", "prognos": "64,7", "avv": "−1,0"}),
+    (3, "Övriga kostnader", 4, "post", {"budget": "14,5", "utfall": "11,0", "prognos": "14,0", "avv": "0,5"}),
+    (4, "Summa", None, "summa", {"budget": "239,4", "utfall": "200,0", "prognos": "241,4", "avv": "−2,0"}),
+]
+YEAR_ROWS = [
+    (1, "Verksamhetens intäkter", None, "post", {"utfall": "33 836"}),
+    (2, "Personalkostnader", None, "post", {"utfall": "−164 000"}),
+    (3, "Lokalhyror", None, "post", {"utfall": "−17 000"}),
+    (4, "Köp av tjänster", None, "post", {"utfall": "−65 000"}),
+    (5, "Övriga kostnader", None, "post", {"utfall": "−46 000"}),
+    (6, "Kommunbidrag", None, "post", {"utfall": "256 303"}),
+    (7, "Finansnetto", None, "post", {"utfall": "0"}),
+]
 
 
-def make_scratch(tmp_path: Path, *fixtures: str, yml_extra: str = "") -> Path:
-    """A copy of data/ with the synthetic source row and the given follow-up file(s) for Alingsås."""
+def scratch(tmp_path: Path, monkeypatch, *reports: str, year_spec: str = "2025: {tertial: 1}") -> Path:
+    """A copy of data/ with the SYNTETISK follow-up tables ``reports`` (t1, okt, helar) for Alingsås 2025."""
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    with open(data / "kallor.csv", "a", encoding="utf-8") as f:
-        f.write((FIX / "SYNTETISK_kallor_rad.csv").read_text(encoding="utf-8"))
-    if fixtures:
-        header, *rows = (FIX / fixtures[0]).read_text(encoding="utf-8").splitlines()
-        for name in fixtures[1:]:
-            rows += (FIX / name).read_text(encoding="utf-8").splitlines()[1:]
-        (data / "alingsas" / followup_data.FILENAME).write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    if yml_extra:
-        with open(data / "alingsas" / "organisation.yml", "a", encoding="utf-8") as f:
-            f.write(yml_extra)
+    add_source(data, SRC, "SYNTETISK testkälla: uppföljning 2025", "alingsas", "Ekonomisystem")
+    org = data / "alingsas"
+    if "t1" in reports:
+        add_table(
+            org,
+            "t1",
+            "Uppföljning per kontogrupp (SYNTETISK)",
+            "tertialrapport",
+            "2025-04-30",
+            "tkr",
+            0,
+            SRC,
+            "T1",
+            T1_COLUMNS,
+            T1_ROWS,
+            comments={2: "SYNTETISKT: ökade vikariekostnader.", 5: "SYNTETISKT: fler externa placeringar."},
+        )
+    if "okt" in reports:
+        add_table(
+            org,
+            "okt",
+            "Uppföljning per kostnadsslag, mnkr (SYNTETISK)",
+            "månadsrapport",
+            "2025-10-31",
+            "mnkr",
+            1,
+            SRC,
+            "Oktober",
+            OCT_COLUMNS,
+            OCT_ROWS,
+            comments={2: "SYNTETISKT: placeringar."},
+            name="Uppföljningsrapport 3",
+        )
+    if "helar" in reports:
+        add_table(
+            org,
+            "helar",
+            "Utfall per kontogrupp (SYNTETISK)",
+            "bokslut",
+            "2025-12-31",
+            "tkr",
+            0,
+            SRC,
+            "Helår",
+            [("utfall", "utfall helår", 2025, "Utfall 2025")],
+            YEAR_ROWS,
+        )
+    yml = org / "organisation.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace("2025: {tertial: 1}", year_spec), encoding="utf-8")
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
     return data
 
 
-@pytest.fixture
-def scratch(tmp_path, monkeypatch):
-    count = iter(range(100))
-
-    def _make(*fixtures, yml_extra=""):
-        folder = tmp_path / f"s{next(count)}"
-        folder.mkdir()
-        data = make_scratch(folder, *fixtures, yml_extra=yml_extra)
-        monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
-        return data
-
-    return _make
+def tables_of(data: Path):
+    sets = datasets.load_org("alingsas", data)
+    tables = model.load(sets)
+    return sets, tables, bu.budget_table(tables, 2025)
 
 
-def _row(s: pd.DataFrame, kg: str) -> pd.Series:
-    return s.set_index("kontogrupp").loc[kg]
+def line(fu: bf.FollowUp, label: str) -> bf.Line:
+    return next(i for i in fu.items if i.label == label)
 
 
-# --- periods, units, per cent ----------------------------------------------------------------
-
-
-def test_period_end_and_share_of_year():
-    assert [periods.tertial_end(2025, t).isoformat() for t in (1, 2, 3)] == ["2025-04-30", "2025-08-31", "2025-12-31"]
-    assert periods.year_share_pct(1) == pytest.approx(100 / 3)
-    assert periods.year_share_pct(2) == pytest.approx(200 / 3)
-    assert periods.year_share_pct(3) == pytest.approx(100)
-
-
-def test_units_are_converted_never_assumed():
-    assert units.to_tkr(-54.5, "mnkr") == -54500
-    assert units.to_tkr(120000, "kr") == 120
-    assert units.to_tkr(-17111, "tkr") == -17111
-    assert math.isnan(units.to_tkr_or_nan(None, "tkr"))
-    with pytest.raises(KeyError):
-        units.to_tkr(1, "EUR")
-
-
-def test_per_cent_is_undefined_at_zero_budget():
-    assert followup.pct_of(-2502, -161198) == pytest.approx(-1.5521, abs=1e-4)  # against the budget without sign
-    assert followup.pct_of(1000, 32336) == pytest.approx(3.0925, abs=1e-4)
-    assert math.isnan(followup.pct_of(600, 0))
-    assert followup.share_of_budget_pct(-54500, -161198) == pytest.approx(33.8094, abs=1e-4)
-    assert math.isnan(followup.share_of_budget_pct(120, 0))
-    assert fmt.pct(followup.pct_of(600, 0)) == "–"
-
-
-# --- thresholds ------------------------------------------------------------------------------
-
-
-def test_thresholds_default_and_from_organisation_yml(scratch):
-    data = scratch()
-    th, issues = followup_data.thresholds("alingsas", data)
-    assert (th.tkr, th.procent, th.villkor, th.from_file, issues) == (500, 2, "någon", False, [])
-    data = scratch(yml_extra="vasentlig_avvikelse: {tkr: 3000, procent: 5, villkor: båda}\n")
-    th, issues = followup_data.thresholds("alingsas", data)
-    assert (th.tkr, th.procent, th.villkor, th.from_file, issues) == (3000, 5, "båda", True, [])
-    assert th.text() == f"minst 3{NBSP}000{NBSP}tkr och minst 5{NBSP}% av budgeten"
-
-
-def test_bad_thresholds_are_reported(scratch):
-    data = scratch(yml_extra="vasentlig_avvikelse: {tkr: mycket, procent: -1, villkor: ibland}\n")
-    th, issues = followup_data.thresholds("alingsas", data)
-    assert (th.tkr, th.procent, th.villkor) == (500, 2, "någon")  # the defaults stand in
-    assert {(i.file, i.column, i.value) for i in issues} == {
-        ("alingsas/organisation.yml", "vasentlig_avvikelse.tkr", "mycket"),
-        ("alingsas/organisation.yml", "vasentlig_avvikelse.procent", "-1"),
-        ("alingsas/organisation.yml", "vasentlig_avvikelse.villkor", "ibland"),
-    }
-    assert any(i.file == "alingsas/organisation.yml" for i in consistency.validate(data))
-
-
-def test_materiality_rule():
-    any_ = followup_data.Thresholds(500, 2, "någon")
-    both = followup_data.Thresholds(500, 2, "båda")
-    assert any_.is_material(-2502, -1.55) and not both.is_material(-2502, -1.55)  # tkr only
-    assert any_.is_material(100, 2.5) and not both.is_material(100, 2.5)  # per cent only
-    assert both.is_material(-2000, -3.1)
-    assert not any_.is_material(300, 0.6)
-    assert any_.is_material(600, float("nan")) and both.is_material(600, float("nan"))  # zero budget: tkr alone
-    assert not any_.is_material(float("nan"), float("nan"))  # not followed up
-
-
-# --- the computed table ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def main_data(scratch):
-    scratch(MAIN)
-    return datasets.load_org("alingsas")
-
-
-def test_t1_every_computed_column(main_data):
-    s = followup.summary(main_data["budgetuppfoljning"], main_data["ramar"], 2025, 1)
-    assert s["kontogrupp"].tolist() == [
+def test_tertial_report_per_kontogrupp_every_computed_figure(tmp_path, monkeypatch):
+    data = scratch(tmp_path, monkeypatch, "t1")
+    assert [i for i in validate(data) if i.severity == "fel"] == []
+    _, tables, budget_t = tables_of(data)
+    fu = bf.followup(next(t for t in tables if t.id == "t1"), budget_t)
+    assert [i.label for i in fu.items] == [
         "Verksamhetens intäkter",
         "Personalkostnader",
         "Lokalhyror",
@@ -149,209 +149,135 @@ def test_t1_every_computed_column(main_data):
         "Kommunbidrag",
         "Finansnetto",
     ]
-    # Overspending on a cost (mnkr in the file): worse than budget, negative.
-    p = _row(s, "Personalkostnader")
-    assert (p["budget_tkr"], p["utfall_tkr"], p["prognos_tkr"], p["avvikelse_tkr"]) == (-161198, -54500, -163700, -2502)
-    assert p["utfall_andel_pct"] == pytest.approx(33.8094, abs=1e-4)
-    assert p["ar_andel_pct"] == pytest.approx(33.3333, abs=1e-4)
-    assert p["avvikelse_pct"] == pytest.approx(-1.5521, abs=1e-4)
-    assert p["vasentlig"] and p["kommentar"] == "SYNTETISKT: ökade vikariekostnader."
-    # Underspending on a cost: better than budget, positive, not material.
-    o = _row(s, "Övriga kostnader")
-    assert (o["avvikelse_tkr"], bool(o["vasentlig"])) == (300, False)
-    assert o["avvikelse_pct"] == pytest.approx(0.6440, abs=1e-4)
-    # Income above budget: better, positive.
-    i = _row(s, "Verksamhetens intäkter")
-    assert (i["avvikelse_tkr"], bool(i["vasentlig"])) == (1000, True)
-    # Zero budget, amounts in kr: per cent undefined, material by tkr.
-    f = _row(s, "Finansnetto")
-    assert (f["budget_tkr"], f["utfall_tkr"], f["prognos_tkr"], f["avvikelse_tkr"]) == (0, 120, 600, 600)
-    assert math.isnan(f["avvikelse_pct"]) and math.isnan(f["utfall_andel_pct"]) and f["vasentlig"]
-    # Verksamhet rows sum to the kontogrupp; their comments are carried with the verksamhet's name.
-    k = _row(s, "Köp av tjänster")
-    assert (k["utfall_tkr"], k["prognos_tkr"], k["avvikelse_tkr"]) == (-21500, -65743, -2000)
-    assert k["kommentar"] == "Individ- och familjeomsorg: SYNTETISKT: fler externa placeringar."
-    tot = followup.total(s, followup.root_post(main_data["ramar"]))
-    assert tot["kontogrupp"] == "Summa (Årets resultat)"
-    assert (tot["budget_tkr"], tot["avvikelse_tkr"]) == (0, -2602)
-    assert math.isnan(tot["avvikelse_pct"])
+    assert fu.rows_are_kontogrupper and bf.headers(fu) == ("Kontogrupp", "Verksamhet")
+    p = line(fu, "Personalkostnader")  # overspending a cost: negative, worse than budget
+    assert (p.budget, p.outcome, p.forecast, p.deviation) == (-161198, -54500, -163700, -2502)
+    assert p.budget_from_table == "Ekonomiska ramar"  # the table states no budget: the budget table's row
+    assert p.share_pct == pytest.approx(33.8094, abs=1e-4) and p.deviation_pct == pytest.approx(-1.5521, abs=1e-4)
+    assert p.material and p.comment == "SYNTETISKT: ökade vikariekostnader."
+    o = line(fu, "Övriga kostnader")
+    assert (o.deviation, o.material) == (300, False)
+    f = line(fu, "Finansnetto")  # budget 0: no per cent, material by tkr
+    assert (f.budget, f.deviation, f.material) == (0, 600, True) and math.isnan(f.deviation_pct)
+    k = line(fu, "Köp av tjänster")
+    assert (k.outcome, k.forecast, k.deviation, k.summed) == (-21500, -65743, -2000, False)
+    assert bf.comments(fu, k) == "Individ- och familjeomsorg: SYNTETISKT: fler externa placeringar."
+    assert [(b.label, b.depth, b.budget, b.deviation) for b in fu.breakdown] == [
+        ("Individ- och familjeomsorg", 1, None, None),
+        ("Funktionsstöd", 1, None, None),
+    ]
+    assert not fu.total_stated and fu.total.label == "Summa uppföljda kontogrupper"
+    assert (fu.total.budget, fu.total.forecast, fu.total.deviation) == (0, -2602, -2602)
+    assert all(isinstance(i.outcome, Decimal) for i in fu.items if i.outcome is not None)
 
 
-def test_verksamhet_table(main_data):
-    v = followup.verksamhet_table(main_data["budgetuppfoljning"], 2025, 1)
-    assert v["Verksamhet"].tolist() == ["Individ- och familjeomsorg", "Funktionsstöd"]
-    assert v["Avvikelse, tkr"].tolist() == [-2000, 0]
-    assert v["Avvikelse, %"].tolist()[0] == pytest.approx(-4.5455, abs=1e-4)
-    assert followup.verksamhet_table(main_data["budgetuppfoljning"], 2025, 3) is None
-
-
-def test_year_end_prognos_is_the_outcome(main_data):
-    s = followup.summary(main_data["budgetuppfoljning"], main_data["ramar"], 2025, 3)
-    k = _row(s, "Köp av tjänster")  # "-65,0" mnkr, prognos empty
-    assert (k["utfall_tkr"], k["prognos_tkr"], k["avvikelse_tkr"]) == (-65000, -65000, -743 - 514)
-    assert k["utfall_andel_pct"] == pytest.approx(101.9720, abs=1e-4) and k["ar_andel_pct"] == 100
-    o = _row(s, "Övriga kostnader")
-    assert (o["avvikelse_tkr"], bool(o["vasentlig"]), o["kommentar"]) == (587, True, "")
-    assert followup.total(s)["avvikelse_tkr"] == 1500 - 2802 + 111 - 1257 + 587
-
-
-def test_missing_tertial(main_data):
-    fu, ramar = main_data["budgetuppfoljning"], main_data["ramar"]
-    assert followup.tertials_present(fu, 2025) == [1, 3]
-    assert followup.summary(fu, ramar, 2025, 2) is None
-    assert followup.summary(fu, ramar, 2024, 1) is None
-    over = followup.over_tertials(fu, ramar, 2025, 3).set_index("Kontogrupp")
-    assert list(over.columns) == ["Budget", "Prognos T1", "Prognos T2", "Utfall helår"]
-    assert over.loc["Personalkostnader"].tolist()[:2] == [-161198, -163700]
-    assert over["Prognos T2"].isna().all()
-    dev = followup.deviation_over_tertials(fu, ramar, 2025, 3).set_index("Period")
-    assert dev.loc["T1 (30 april)", "Personalkostnader"] == -2502
-    assert dev.loc["Helår", "Personalkostnader"] == -2802
-    assert math.isnan(dev.loc["T2 (31 augusti)", "Personalkostnader"])
-    assert list(followup.over_tertials(fu, ramar, 2025, 1).columns) == ["Kontogrupp", "Budget", "Prognos T1"]
-
-
-def test_partial_follow_up_lists_every_kontogrupp(scratch):
-    scratch(MAIN, T2)
-    d = datasets.load_org("alingsas")
-    s = followup.summary(d["budgetuppfoljning"], d["ramar"], 2025, 2)
-    assert s["prognos_tkr"].notna().sum() == 3 and math.isnan(_row(s, "Lokalhyror")["utfall_tkr"])
-    assert _row(s, "Verksamhetens intäkter")["utfall_andel_pct"] == pytest.approx(22000 / 32336 * 100)
-    tot = followup.total(s)
-    assert tot["kontogrupp"] == "Summa uppföljda kontogrupper"
-    assert (tot["budget_tkr"], tot["prognos_tkr"], tot["avvikelse_tkr"]) == (
-        32336 - 161198 - 63743,
-        32836 - 162198 - 64743,
-        -1500,
-    )
-    t = followup.display_table(s, 2025, 2)
-    assert list(t.columns) == [
-        "Kontogrupp",
-        "Budget 2025, tkr",
-        "Utfall t.o.m. 31/8, tkr",
+def test_a_report_in_mnkr_with_costs_positive_and_its_own_total(tmp_path, monkeypatch):
+    data = scratch(tmp_path, monkeypatch, "okt", year_spec="2025: {per: 2025-10-31}")
+    _, tables, budget_t = tables_of(data)
+    t = next(t for t in tables if t.id == "okt")
+    fu = bf.followup(t, budget_t, Thresholds(500, 2, "någon"))
+    assert (fu.unit, fu.decimals, fu.sign) == ("mnkr", 1, -1)  # avvikelse = budget − prognos
+    assert fu.total_stated and fu.total.label == "Summa" and not fu.rows_are_kontogrupper
+    assert [(i.label, i.deviation, i.stated_deviation) for i in fu.items] == [
+        ("Personalkostnader", Decimal("-1.5"), Decimal("-1.5")),
+        ("Köp av tjänster", Decimal("-1.0"), Decimal("-1.0")),
+        ("Övriga kostnader", Decimal("0.5"), Decimal("0.5")),
+    ]
+    assert (fu.total.deviation, fu.total.stated_deviation) == (Decimal("-2.0"), Decimal("-2.0"))
+    # materiality in tkr: −1,5 mnkr = −1 500 tkr; 0,5 mnkr = 500 tkr reaches the threshold
+    assert [i.material for i in fu.items] == [True, True, True]
+    table = bf.display_table(fu)
+    assert list(table.columns) == [
+        "Post",
+        "Budget 2025, mnkr",
+        "Utfall t.o.m. 31/10, mnkr",
         "Utfall, % av budget",
         "Andel av året, %",
-        "Prognos helår, tkr",
+        "Prognos helår, mnkr",
+        "Avvikelse, mnkr",
+        "Avvikelse, %",
+        "Avvikelse enligt källan, mnkr",
+        "Kommentar",  # the source's comment to Köp av tjänster, beside its row
+    ]
+    assert table.iloc[-1, 0] == "Summa" and table["Andel av året, %"].iloc[0] == pytest.approx(250 / 3)
+    # A material deviation without the source's comment is a warning naming the table and row.
+    warnings = [i.message() for i in validate(data) if i.severity == "varning" and "okt" in i.expected]
+    assert warnings == [
+        "alingsas/tabell_varden.csv, rad 108, kolumn 'kommentar': en tom cell – förväntade en kommentar i "
+        "tabell_kommentarer.csv (tabell okt, rad 1): avvikelsen för Personalkostnader t.o.m. 31 oktober 2025 är "
+        f"−1,5{NBSP}mnkr, väsentlig enligt gränsen minst 500{NBSP}tkr eller minst 2{NBSP}% av budgeten.",
+        "alingsas/tabell_varden.csv, rad 116, kolumn 'kommentar': en tom cell – förväntade en kommentar i "
+        "tabell_kommentarer.csv (tabell okt, rad 3): avvikelsen för Övriga kostnader t.o.m. 31 oktober 2025 är "
+        f"+0,5{NBSP}mnkr, väsentlig enligt gränsen minst 500{NBSP}tkr eller minst 2{NBSP}% av budgeten.",
+    ]
+
+
+def test_year_end_outcome_is_the_forecast_and_the_year_reads_each_report_date(tmp_path, monkeypatch):
+    data = scratch(tmp_path, monkeypatch, "t1", "helar")
+    _, tables, budget_t = tables_of(data)
+    fus = bf.for_year(tables, 2025, budget_t)
+    assert [f.per for f in fus] == [dt.date(2025, 4, 30), dt.date(2025, 12, 31)]
+    year = fus[-1]
+    assert year.full_year and [i.deviation for i in year.items] == [1500, -2802, 111, -1257, 587, 0, 0]
+    assert year.total.deviation == 1500 - 2802 + 111 - 1257 + 587
+    # The year's outcome once, as Utfall helår; no share of the year at 31 December.
+    assert list(bf.display_table(year).columns) == [
+        "Kontogrupp",
+        "Budget 2025, tkr",
+        "Utfall, % av budget",
+        "Utfall helår, tkr",
         "Avvikelse, tkr",
         "Avvikelse, %",
     ]
-    assert t["Andel av året, %"].iloc[0] == pytest.approx(200 / 3)
+    dev = bf.deviation_over_the_year(fus, 2025, dt.date(2025, 12, 31)).set_index("Period")
+    assert list(dev.index) == ["T1 (30 april)", "T2 (31 augusti)", "Helår"]
+    assert dev.loc["T1 (30 april)", "Personalkostnader"] == -2502 and dev.loc["Helår", "Personalkostnader"] == -2802
+    assert math.isnan(dev.loc["T2 (31 augusti)", "Personalkostnader"])
+    assert bf.at(fus, dt.date(2025, 8, 31)) is None
 
 
-def test_default_data_has_no_follow_up():
-    d = datasets.load_org("alingsas")
-    assert d["budgetuppfoljning"] is None
-    assert followup.summary(None, d["ramar"], 2025, 1) is None
-    assert not any(p.name == followup_data.FILENAME for p in (ROOT / "data").rglob("*.csv"))
-
-
-# --- validation ------------------------------------------------------------------------------
-
-
-def _issues(data: Path) -> list:
-    return [i for i in consistency.validate(data) if i.file == "alingsas/budgetuppfoljning.csv"]
-
-
-def test_cell_errors_name_file_row_column_value(scratch):
-    data = scratch("SYNTETISK_fel_celler.csv")
-    got = {(i.row, i.column, i.value): i.expected for i in _issues(data)}
-    assert set(got) == {(2, "utfall", "ca 20000"), (3, "enhet", "EUR"), (4, "per_datum", "30/4 2025")}
-    assert got[(3, "enhet", "EUR")] == "ett av: kr, tkr, mnkr"
-    assert "tal" in got[(2, "utfall", "ca 20000")] and "ÅÅÅÅ-MM-DD" in got[(4, "per_datum", "30/4 2025")]
-    with pytest.raises(DataError):
-        datasets.load_org("alingsas")
-
-
-def test_cross_file_errors(scratch):
-    data = scratch("SYNTETISK_fel_korskontroll.csv")
-    issues = _issues(data)
-    assert all(i.severity == "fel" for i in issues)
-    got = {(i.row, i.column, i.value): i.expected for i in issues}
-    assert set(got) == {
-        (2, "kontogrupp", "Personalkostnad"),  # unknown kontogrupp
-        (3, "kontogrupp", "Verksamhetens kostnader"),  # a subtotal
-        (4, "ar", "2030"),  # no budget line that year
-        (5, "per_datum", "2024-08-31"),  # outside the year
-        (6, "per_datum", "2025-04-30"),  # not the tertial's end
-        (7, "utfall", "50000"),  # a cost with the sign of an income
-        (8, "prognos", ""),  # no forecast before year end
-        (9, "prognos", "-17500"),  # year end: forecast must be the outcome
-        (10, "budget", "256303"),  # budget on a kontogrupp row
-        (11, "kalla", "linkoping-atgardsplan-2024"),  # another organisation's source
-    }
-    assert got[(2, "kontogrupp", "Personalkostnad")].startswith(
-        "en kontogrupp ur budget_ramar.csv: Verksamhetens intäkter, Personalkostnader"
+def test_the_position_reads_the_latest_report(tmp_path, monkeypatch):
+    data = scratch(tmp_path, monkeypatch, "t1", "okt")
+    sets, tables, _ = tables_of(data)
+    pos = position.of_data(sets, 2025)
+    assert (pos.report.table, pos.report.kind, pos.report.title, pos.report.per) == (
+        "okt",
+        "månadsrapport",
+        "Uppföljningsrapport 3",
+        dt.date(2025, 10, 31),
     )
-    assert "summarad" in got[(3, "kontogrupp", "Verksamhetens kostnader")]
-    assert got[(4, "ar", "2030")] == "ett år med budget för Lokalhyror i budget_ramar.csv: 2024, 2025, 2026, 2027"
-    assert got[(5, "per_datum", "2024-08-31")] == "ett datum i året 2025 (kolumnen ar)"
-    assert got[(6, "per_datum", "2025-04-30")] == "2025-08-31, slutdatum för tertial 2"
-    assert "negativt" in got[(7, "utfall", "50000")]
-    msg = next(i for i in issues if i.row == 2).message()
-    assert msg.startswith(
-        "alingsas/budgetuppfoljning.csv, rad 2, kolumn 'kontogrupp': värdet 'Personalkostnad' – förväntade"
+    assert (pos.basis, pos.row, pos.total_declared) == (position.FORECAST, "Summa", False)
+    assert (pos.budget.value, pos.forecast.value, pos.deviation.value) == (
+        Decimal("239.4"),
+        Decimal("241.4"),
+        Decimal("-2.0"),
     )
+    assert pos.deviation.stated and pos.deviation.unit == "mnkr" and pos.deficit
+    # the year's budget as the budget table states it, beside the latest report
+    assert (pos.grant.value, pos.net_cost.value, pos.result.value) == (256303, -256303, 0)
 
 
-def test_missing_ramar_is_an_error(scratch):
-    from conftest import old_budget_format
-
-    data = old_budget_format(scratch(MAIN))
-    (data / "alingsas" / "budget_ramar.csv").unlink()
-    issues = _issues(data)
-    assert issues and all(i.column == "kontogrupp" and "budget_ramar.csv" in i.expected for i in issues)
-
-
-def test_material_deviation_without_comment_is_a_warning(scratch):
-    data = scratch(MAIN)
-    issues = _issues(data)
-    assert [(i.severity, i.row, i.column) for i in issues] == [("varning", 14, "kommentar")]
-    assert "Övriga kostnader" in issues[0].expected and "väsentlig" in issues[0].expected
-    datasets.load_org("alingsas")  # a warning does not stop the book
-    data = scratch(MAIN, yml_extra="vasentlig_avvikelse: {tkr: 3000, procent: 5}\n")
-    assert _issues(data) == []
-
-
-def test_verksamhet_rows_must_agree_with_the_kontogrupp(scratch):
-    data = scratch(MAIN)
-    path = data / "alingsas" / followup_data.FILENAME
-    text = path.read_text(encoding="utf-8")
-    extra = (
-        "2025,1,2025-04-30,Köp av tjänster,,tkr,-21500,-66000,,SYNTETISKT,alingsas-ekonomisystem-syntetisk,SYNTETISK\n"
-    )
-    path.write_text(text + extra, encoding="utf-8")
-    issues = _issues(data)
-    assert [(i.severity, i.row, i.column, i.value) for i in issues if i.severity == "fel"] == [
-        ("fel", 17, "prognos", "-66000")
-    ]
-    # Verksamhet budgets that do not add up to the ramar are a warning.
-    path.write_text(text.replace("-46000,-44000", "-46000,-43000"), encoding="utf-8")
-    warn = [i for i in _issues(data) if i.column == "budget"]
-    assert [(i.severity, i.row) for i in warn] == [("varning", 5)]
-
-
-# --- the built page --------------------------------------------------------------------------
-
-
-def _run_budget(out: Path, tertial: int, year: int = 2025) -> list:
+def test_the_page_shows_a_report_in_mnkr_with_its_name(tmp_path, monkeypatch):
+    scratch(tmp_path, monkeypatch, "okt", year_spec="2025: {per: 2025-10-31}")
+    out = tmp_path / "budget.ipynb"
     subprocess.run(
         [
             sys.executable,
             "-m",
             "papermill",
-            str(chapter_notebook("budget", out.parent)),
+            str(chapter_notebook("budget", tmp_path)),
             str(out),
             "-p",
             "org",
             "alingsas",
             "-p",
             "year",
-            str(year),
+            "2025",
             "-p",
             "tertial",
-            str(tertial),
+            "3",
             "--cwd",
-            str(out.parent),
+            str(tmp_path),
         ],
         check=True,
         capture_output=True,
@@ -359,75 +285,65 @@ def _run_budget(out: Path, tertial: int, year: int = 2025) -> list:
     )
     nb = nbformat.read(out, as_version=4)
     cell = next(c for c in nb.cells if c.source.strip() == "ch.followup()")
-    return [o for o in cell.outputs if o.output_type == "display_data"]
+    text = "".join(
+        o["data"].get("text/markdown", "") + o["data"].get("text/html", "")
+        for o in cell.outputs
+        if o.output_type == "display_data"
+    )
+    assert "**Uppföljning perioden t.o.m. 31 oktober 2025** (Uppföljningsrapport 3 per 31 oktober 2025)." in text
+    assert f"Prognosen för helåret avviker från budgeten med −2,0{NBSP}mnkr (underskott)." in text
+    assert "Budgetuppföljning per post, perioden t.o.m. 31 oktober 2025" in text
+    assert "Tabellen anger kostnaderna som positiva belopp och avvikelsen som budget − prognos." in text
+    assert "<td" in text and "162,7" in text and "−1,5" in text  # the table's own unit and decimals
+    assert "Köp av tjänster:** −1,0" in text and "SYNTETISKT\\: placeringar\\." in text
 
 
-def _html(outputs) -> str:
-    return "".join(o["data"].get("text/html", "") for o in outputs)
+def test_a_chart_over_the_year_of_reports_in_two_units_is_in_tkr(tmp_path, monkeypatch):
+    data = scratch(tmp_path, monkeypatch, "t1", "okt", year_spec="2025: {per: 2025-10-31}")
+    _, tables, budget_t = tables_of(data)
+    fus = bf.for_year(tables, 2025, budget_t)
+    assert [f.unit for f in fus] == ["tkr", "mnkr"]
+    assert bf.chart_unit(fus, dt.date(2025, 10, 31)) == ("tkr", 0)
+    assert bf.chart_unit(fus, dt.date(2025, 4, 30)) == ("tkr", 0)
+    dev = bf.deviation_over_the_year(fus, 2025, dt.date(2025, 10, 31)).set_index("Period")
+    assert dev.loc["T1 (30 april)", "Personalkostnader"] == -2502
+    assert dev.loc["31 oktober", "Personalkostnader"] == pytest.approx(-1500)  # −1,5 mnkr, in tkr
+    only_october = [f for f in fus if f.unit == "mnkr"]
+    assert bf.chart_unit(only_october, dt.date(2025, 10, 31)) == ("mnkr", 1)
 
 
-def _markdown(outputs) -> str:
-    return "".join(o["data"].get("text/markdown", "") for o in outputs)
+HANDBOOK_FILES = ("tabeller.csv", "tabell_kolumner.csv", "tabell_varden.csv", "tabell_kommentarer.csv")
 
 
-def _rows(html: str, uid: str) -> list[list[str]]:
-    table = BeautifulSoup(html, "html.parser").find("table", id=f"T_{uid}")
-    assert table is not None, uid
-    return [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in table.tbody.find_all("tr")]
+def test_handbook_followup_example(tmp_path, monkeypatch):
+    """The worked follow-up example in the handbook validates as written and the chapter shows its figures."""
+    import re
 
+    from conftest import displayed
 
-def _table(html: str, uid: str) -> dict[str, list[str]]:
-    return {cells[0]: cells[1:] for cells in _rows(html, uid)}
+    from rapportbok.chapters.budget import BudgetChapter
 
-
-def _n(text: str) -> str:
-    return text.replace(" ", NBSP).replace("-", MINUS)
-
-
-def test_page_shows_the_follow_up(tmp_path, monkeypatch):
-    data = make_scratch(tmp_path, MAIN)
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
     monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
-    t1 = _run_budget(tmp_path / "t1.ipynb", 1)
-    rows = _table(_html(t1), "uppfoljning")
-    assert rows["Personalkostnader"] == [
-        _n(x) for x in ["-161 198", "-54 500", "33,8 %", "33,3 %", "-163 700", "-2 502", "-1,6 %"]
-    ]
-    assert rows["Verksamhetens intäkter"] == [
-        _n(x) for x in ["32 336", "11 000", "34,0 %", "33,3 %", "33 336", "+1 000", "+3,1 %"]
-    ]
-    assert rows["Finansnetto"] == ["0", "120", "–", _n("33,3 %"), "600", "+600", "–"]
-    assert rows["Summa (Årets resultat)"][-2:] == [_n("-2 602"), "–"]
-    v = _rows(_html(t1), "uppfoljning_verksamhet")
-    assert v[0] == ["Köp av tjänster", "Individ- och familjeomsorg"] + [
-        _n(x) for x in ["-44 000", "-15 000", "-46 000", "-2 000", "-4,5 %"]
-    ] + ["SYNTETISKT: fler externa placeringar."]
-    assert v[1][:2] == ["Köp av tjänster", "Funktionsstöd"] and v[1][-1] == ""
-    md = _markdown(t1)
-    assert f"avviker från budgeten med {_n('-2 602')}{NBSP}tkr (underskott)" in md
-    comment = escape.md_text("SYNTETISKT: ökade vikariekostnader.")  # data text is literal Markdown
-    assert "**Personalkostnader:** " + _n("-2 502") + f"{NBSP}tkr, {_n('-1,6')}{NBSP}%. {comment}" in md
-    assert "[åtgärdsplanen](atgardsplan.ipynb)" in md and f"+5{NBSP}500{NBSP}tkr" in md
-    assert sum("image/png" in o["data"] for o in t1) == 2
-
-    t2 = _run_budget(tmp_path / "t2.ipynb", 2)
-    assert "Källorna innehåller ingen budgetuppföljning för tertial 2 2025" in _html(t2)
-    assert _table(_html(t2), "uppfoljning_budget")["Personalkostnader"] == [_n("-161 198")]
-    assert "Senaste uppföljning för 2025: tertial 1 2025" in _markdown(t2)
-
-    t3 = _run_budget(tmp_path / "t3.ipynb", 3)
-    rows = _table(_html(t3), "uppfoljning")
-    assert rows["Köp av tjänster"] == [
-        _n(x) for x in ["-63 743", "-65 000", "102,0 %", "100,0 %", "-65 000", "-1 257", "-2,0 %"]
-    ]
-    md = _markdown(t3)
-    assert "**Övriga kostnader:** +587" in md and "*Kommentar saknas i uppföljningen.*" in md
-    assert "Uppföljning saknas för tertial 2 2025" in md
-
-
-def test_default_page_says_no_follow_up_yet(tmp_path, monkeypatch):
-    monkeypatch.delenv("RAPPORTBOK_DATA", raising=False)
-    out = _run_budget(tmp_path / "default.ipynb", 1)
-    html = _html(out)
-    assert "Källorna innehåller ingen budgetuppföljning för tertial 1 2025 (t.o.m. 30 april 2025)." in html
-    assert _table(html, "uppfoljning_budget")["Kommunbidrag"] == [f"256{NBSP}303"]
-    assert 'uppfoljning"' not in html and _markdown(out) == ""
+    monkeypatch.chdir(tmp_path)
+    section = (ROOT / "handbok" / "gor-sa-har" / "budgetuppfoljning.md").read_text(encoding="utf-8")
+    org = data / "minkommun"
+    org.mkdir()
+    (org / "organisation.yml").write_text(
+        "slug: minkommun\nnamn: Minkommun (SYNTETISK)\nnamnd: Socialnämnden\n"
+        'kolada_id: "9998"\nar:\n  2025: {per: 2025-10-31}\n',
+        encoding="utf-8",
+    )
+    source = re.search(r"```\n(minkommun-manadsrapport-okt-2025,[^\n]*)\n```", section).group(1)
+    with open(data / "kallor.csv", "a", encoding="utf-8") as f:
+        f.write(source + "\n")  # the handbook's source line as written (a copy; no real source is added)
+    for name in HANDBOOK_FILES:
+        block = re.search(r"`" + re.escape(name) + r"`\n```\n(.*?)```", section, re.DOTALL)
+        assert block, name
+        (org / name).write_text(block.group(1), encoding="utf-8")
+    assert [i.message() for i in validate(data) if i.severity == "fel"] == []
+    plain = re.sub(r"<[^>]+>", " ", displayed(lambda: BudgetChapter("minkommun", 2025, 3).followup()))
+    assert "Uppföljning perioden t.o.m. 31 oktober 2025" in plain and f"83,3{NBSP}%" in plain
+    assert f"−1{NBSP}862{NBSP}tkr (underskott)" in plain and "Avvikelse enligt källan" in plain
+    assert "Vikarier under hösten\\." in plain  # the comment, escaped as Markdown text

@@ -557,18 +557,6 @@ def _semicolon_cp1252(rel):
     return edit
 
 
-def _old_format(edit):
-    """The same edit on the old budget files (budget_ramar.csv), which organisations may still use."""
-
-    def both(data: Path):
-        from conftest import old_budget_format
-
-        old_budget_format(data)
-        edit(data)
-
-    return both
-
-
 def _pad(rel):
     def edit(data: Path):
         p = data / rel
@@ -587,19 +575,15 @@ def _pad(rel):
     [
         (_semicolon_cp1252("alingsas/tabell_varden.csv"), "budget", {"org": "alingsas", "year": 2025, "tertial": 1}),
         (_pad("alingsas/tabell_varden.csv"), "budget", {"org": "alingsas", "year": 2025, "tertial": 1}),
-        (
-            _old_format(_semicolon_cp1252("alingsas/budget_ramar.csv")),
-            "budget",
-            {"org": "alingsas", "year": 2025, "tertial": 1},
-        ),
-        (_old_format(_pad("alingsas/budget_ramar.csv")), "budget", {"org": "alingsas", "year": 2025, "tertial": 1}),
+        (_semicolon_cp1252("alingsas/tabell_begrepp.csv"), "budget", {"org": "alingsas", "year": 2025, "tertial": 1}),
+        (_pad("linkoping/uppgifter.csv"), "budget", {"org": "linkoping", "year": 2024, "tertial": 1}),
         (_pad("haninge/uppfoljning_atgarder.csv"), "atgardsplan", {"org": "haninge", "year": 2018, "tertial": 2}),
     ],
     ids=[
         "budget-semikolon-cp1252",
         "budget-mellanslag",
-        "gammal-budget-semikolon-cp1252",
-        "gammal-budget-mellanslag",
+        "begrepp-semikolon-cp1252",
+        "uppgifter-mellanslag",
         "atgardsplan-mellanslag",
     ],
 )

@@ -102,7 +102,7 @@ def test_every_column_key_command_target_and_variable_is_described(tool):
         assert f"### {heading}" in commands or f"#### {heading}" in commands
     assert "`--utan-webbplats`, `--no-site`" in commands
     keys = pages["yaml.md"]
-    for key in ("`ar.<år>.per`", "`vasentlig_avvikelse.villkor`", "`begrepp.<begrepp>.rad`", "`own_groups`"):
+    for key in ("`ar.<år>.per`", "`vasentlig_avvikelse.villkor`", "`rapporter.<n>.per`", "`own_groups`"):
         assert key in keys
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import old_budget_format
 from test_bad_input import (  # the same edits as the bad-input suite
     replace,
     rewrite_bytes,
@@ -23,7 +22,7 @@ from rapportbok.cli import main
 from rapportbok.data import datasets
 
 ROOT = Path(__file__).resolve().parents[1]
-RAMAR = "alingsas/budget_ramar.csv"
+VARDEN = "alingsas/tabell_varden.csv"
 KB = "alingsas/kommunbidrag_forandring.csv"
 FOLLOW = "haninge/uppfoljning_atgarder.csv"
 ORG = "alingsas/organisation.yml"
@@ -40,27 +39,25 @@ def tree_digest(folder: Path) -> str:
 
 
 SAVE = "spara filen i Excel som CSV UTF-8 (kommaavgränsad) (.csv)"
-UNIQUE_RAMAR = "en unik kombination av rad, ar (raden finns redan)."
+UNIQUE_CELL = "en unik kombination av tabell, rad, kolumn (raden finns redan)."
 
 CASES = [
     # --- item 9: keys compare as the book reads them ---
     (
         "dubblett med mellanslag före året",
         replace(
-            RAMAR,
-            "2,Personalkostnader,Verksamhetens kostnader,2025",
-            "2,Personalkostnader,Verksamhetens kostnader, 2024",
+            VARDEN, "ramar,2,Personalkostnader,6,post,,budget2025", "ramar, 2,Personalkostnader,6,post,,budget2024"
         ),
-        "alingsas/budget_ramar.csv, rad 7, kolumn 'rad+ar': värdet '2 / 2024' – förväntade " + UNIQUE_RAMAR,
+        "alingsas/tabell_varden.csv, rad 7, kolumn 'tabell+rad+kolumn': värdet 'ramar / 2 / budget2024' – förväntade "
+        + UNIQUE_CELL,
     ),
     (
         "dubblett med decimal i radnumret",
         replace(
-            RAMAR,
-            "2,Personalkostnader,Verksamhetens kostnader,2025",
-            "2.0,Personalkostnader,Verksamhetens kostnader,2024",
+            VARDEN, "ramar,2,Personalkostnader,6,post,,budget2025", "ramar,2.0,Personalkostnader,6,post,,budget2024"
         ),
-        "alingsas/budget_ramar.csv, rad 7, kolumn 'rad+ar': värdet '2.0 / 2024' – förväntade " + UNIQUE_RAMAR,
+        "alingsas/tabell_varden.csv, rad 7, kolumn 'tabell+rad+kolumn': värdet 'ramar / 2.0 / budget2024' – förväntade "
+        + UNIQUE_CELL,
     ),
     (
         "dubblerad uppföljning med mellanslag",
@@ -71,23 +68,23 @@ CASES = [
     # --- item 10: absurd magnitudes (the build's rounding would raise decimal.InvalidOperation) ---
     (
         "tal med 40 siffror",
-        replace(RAMAR, ",31417,", ",1234567890123456789012345678901234567890,"),
-        "alingsas/budget_ramar.csv, rad 2, kolumn 'belopp_tkr': värdet '1234567890123456789012345678901234567890' – förväntade "
+        replace(VARDEN, ",31417\n", ",1234567890123456789012345678901234567890\n"),
+        "alingsas/tabell_varden.csv, rad 2, kolumn 'varde': värdet '1234567890123456789012345678901234567890' – förväntade "
         "ett tal mindre än 1 000 000 000 000 000 till beloppet (högst 15 siffror före decimaltecknet).",
     ),
     (
         "tal med 400 siffror",
-        replace(RAMAR, ",31417,", "," + "9" * 400 + ","),
-        "alingsas/budget_ramar.csv, rad 2, kolumn 'belopp_tkr': värdet '" + "9" * 400 + "' – förväntade "
+        replace(VARDEN, ",31417\n", "," + "9" * 400 + "\n"),
+        "alingsas/tabell_varden.csv, rad 2, kolumn 'varde': värdet '" + "9" * 400 + "' – förväntade "
         "ett tal mindre än 1 000 000 000 000 000 till beloppet (högst 15 siffror före decimaltecknet).",
     ),
     # --- item 10: structure and encodings ---
     (
         "dubblerad rubrik",
         replace(
-            RAMAR,
-            "rad,post,summeras_i,ar,version,belopp_tkr,kalla,avsnitt",
-            "rad,post,summeras_i,ar,version,belopp_tkr,kalla,avsnitt,ar",
+            VARDEN,
+            "tabell,rad,post,summeras_i,roll,berakning,kolumn,varde",
+            "tabell,rad,post,summeras_i,roll,berakning,kolumn,varde,rad",
         ),
         None,
     ),  # also every row has one field too few: checked below
@@ -197,7 +194,7 @@ CASES = [
         "okänd nyckel",
         replace(ORG, "namnd: Socialnämnden\n", "namnd: Socialnämnden\nnamd: Socialnämnden\n"),
         "alingsas/organisation.yml, rad 5, nyckel 'namd': värdet 'namd' – förväntade bara nycklarna slug, namn, namnd, kolada_id, "
-        "ar, vasentlig_avvikelse, rapporter, begrepp.",
+        "ar, vasentlig_avvikelse, rapporter.",
     ),
     (
         "kolada.yml med okvoterat kommun-id",
@@ -228,7 +225,7 @@ CASES = [
 def scratch(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    return old_budget_format(data)  # the cases break the old budget files (budget_ramar.csv)
+    return data
 
 
 @pytest.mark.parametrize("name, edit, expected", CASES, ids=[c[0] for c in CASES])
@@ -258,13 +255,13 @@ def test_cli_exits_non_zero_without_traceback_and_writes_nothing(scratch, monkey
 
 def test_duplicated_header_is_named(scratch):
     replace(
-        RAMAR,
-        "rad,post,summeras_i,ar,version,belopp_tkr,kalla,avsnitt",
-        "rad,post,summeras_i,ar,version,belopp_tkr,kalla,avsnitt,ar",
+        VARDEN,
+        "tabell,rad,post,summeras_i,roll,berakning,kolumn,varde",
+        "tabell,rad,post,summeras_i,roll,berakning,kolumn,varde,rad",
     )(scratch)
     messages = [i.message() for i in datasets.validate(scratch)]
     assert messages[0] == (
-        "alingsas/budget_ramar.csv, rad 1, kolumn 'ar': värdet 'ar' – förväntade "
+        "alingsas/tabell_varden.csv, rad 1, kolumn 'rad': värdet 'rad' – förväntade "
         "varje kolumnnamn bara en gång i rubrikraden."
     )
 
@@ -286,13 +283,14 @@ def test_40_digit_number_never_reaches_the_rounding():
 
 
 def test_nan_threshold_never_switches_warnings_off(tmp_path):
-    from rapportbok.analysis import budget_followup as followup
+    from rapportbok.data import organisations as orgs
 
-    data = old_budget_format(tmp_path / "data") if shutil.copytree(ROOT / "data", tmp_path / "data") else None
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
     p = data / ORG
     p.write_text(p.read_text(encoding="utf-8") + "vasentlig_avvikelse: {tkr: .nan, procent: .inf}\n", encoding="utf-8")
-    th, issues = followup.thresholds("alingsas", data)
-    assert th == followup.DEFAULT_THRESHOLDS
+    org, issues = orgs.load("alingsas", data)
+    assert org is None  # an organisation.yml with an error is not read: the build stops and says why
     assert {(i.column, i.value) for i in issues} == {
         ("vasentlig_avvikelse.tkr", ".nan"),
         ("vasentlig_avvikelse.procent", ".inf"),
@@ -775,8 +773,8 @@ def test_cli_kolada_fetch_with_kolada_yml_in_cp1252(tmp_path, monkeypatch):
     "edit, words",
     [
         (
-            replace(RAMAR, ",31417,", ",1234567890123456789012345678901234567890,"),
-            "kolumn 'belopp_tkr': värdet '1234567890123456789012345678901234567890' – förväntade ett tal mindre än",
+            replace(VARDEN, ",31417\n", ",1234567890123456789012345678901234567890\n"),
+            "kolumn 'varde': värdet '1234567890123456789012345678901234567890' – förväntade ett tal mindre än",
         ),
         (replace(ORG, "2024: {tertial: 3}", "2024: 3"), "rad 9, nyckel 'ar.2024': värdet '3'"),
         (
@@ -795,7 +793,6 @@ def test_build_stops_with_the_message_and_leaves_the_book(tmp_path, edit, words)
     for name in ("_config.yml", "_static", "_toc.yml", "requirements.txt", "data", "notebooks", "book"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, proj / name)
-    old_budget_format(proj / "data")
     edit(proj / "data")
     before = tree_digest(proj)
     proc = subprocess.run(

@@ -265,7 +265,7 @@ def test_12_decimaler_beyond_six_is_refused(data):
     edit(data / "alingsas" / "tabeller.csv", ",tkr,0,alingsas-budget-2025,", ",tkr,99,alingsas-budget-2025,")
     assert messages(data) == [
         "alingsas/tabeller.csv, rad 2, kolumn 'decimaler': värdet '99' – förväntade ett heltal högst 6 "
-        "(antal decimaler som källan skriver)."
+        "(antal decimaler som källan skriver (−7,8 ger 1; 7 750 ger 0))."
     ]
 
 

@@ -375,7 +375,7 @@ def test_download_menu_on_the_site(built_site):
     budget = pages["book/alingsas/2025/budget.html"]
     menu = re.search(r'<div class="dropdown dropdown-download-buttons">.*?</ul>', budget, flags=re.DOTALL).group(0)
     assert 'href="tabeller/budget-ramar.csv"' in menu and 'href="tabeller/budget-ramar.xlsx"' in menu
-    assert "Ekonomiska ramar per kontogrupp, tkr (CSV)" in menu
+    assert "Ekonomiska ramar, tkr (CSV)" in menu
 
 
 def test_ordlista_and_abbreviations_on_the_site(built_site):

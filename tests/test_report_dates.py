@@ -1,6 +1,6 @@
 """Any report date (issue #13): månadsrapport per 31 October, tertial ends, delårsrapport per 31 August.
 
-All follow-ups here are SYNTETISK (tests/fixtures/synthetic_followup/SYNTETISK_*).
+All follow-ups here are SYNTETISK stated tables (tests/stated_fixture.py) in a copy of data/.
 """
 
 import datetime as dt
@@ -12,31 +12,70 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import chapter_notebook
+from stated_fixture import add_source, add_table
 
 from rapportbok.analysis import actionplan as ap
+from rapportbok.analysis import budget as bu
 from rapportbok.analysis import budget_followup as followup
-from rapportbok.analysis import consistency
 from rapportbok.core import periods
-from rapportbok.data import budget_followup as followup_data
 from rapportbok.data import datasets
 from rapportbok.data import organisations as orgs
+from rapportbok.data import stated_tables as model
+from rapportbok.publish.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]
-FIX = ROOT / "tests" / "fixtures" / "synthetic_followup"
-OCT = "SYNTETISK_budgetuppfoljning_oktober_alingsas_2025.csv"  # per 31 October 2025, no tertial column
-T2 = "SYNTETISK_budgetuppfoljning_t2_alingsas_2025.csv"  # per 31 August 2025, with the tertial column
 NBSP = "\u00a0"
 OCT31 = dt.date(2025, 10, 31)
+SRC = "alingsas-ekonomisystem-syntetisk"
+COLUMNS = [("utfall", "utfall ack", 2025, "Utfall"), ("prognos", "prognos helår", 2025, "Prognos helår")]
+# (date, kind, rows: text -> (utfall, prognos)), SYNTETISK
+REPORTS = {
+    "aug": (
+        "2025-08-31",
+        "delårsrapport",
+        {
+            "Verksamhetens intäkter": ("22 000", "32 836"),
+            "Personalkostnader": ("−108 000", "−162 198"),
+            "Köp av tjänster": ("−42 000", "−64 743"),
+        },
+    ),
+    "okt": (
+        "2025-10-31",
+        "månadsrapport",
+        {
+            "Verksamhetens intäkter": ("27 000", "32 836"),
+            "Personalkostnader": ("−135 000", "−162 698"),
+            "Köp av tjänster": ("−54 000", "−64 743"),
+        },
+    ),
+}
 
 
-def scratch_data(tmp_path: Path, followup_text: str | None, year_spec: str | None = None) -> Path:
-    """A copy of data/ (RAPPORTBOK_DATA points there) with a SYNTETISK follow-up and report date."""
+def scratch_data(tmp_path: Path, reports: tuple[str, ...] = (), year_spec: str | None = None) -> Path:
+    """A copy of data/ (RAPPORTBOK_DATA points there) with SYNTETISK follow-up tables and a report date."""
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    if followup_text is not None:
-        with open(data / "kallor.csv", "a", encoding="utf-8") as f:
-            f.write((FIX / "SYNTETISK_kallor_rad.csv").read_text(encoding="utf-8"))
-        (data / "alingsas" / followup_data.FILENAME).write_text(followup_text, encoding="utf-8")
+    if reports:
+        add_source(data, SRC, "SYNTETISK testkälla: utdrag ur ekonomisystemet", "alingsas", "Ekonomisystem")
+    for key in reports:
+        per, kind, rows = REPORTS[key]
+        add_table(
+            data / "alingsas",
+            key,
+            "SYNTETISK uppföljning per kontogrupp",
+            kind,
+            per,
+            "tkr",
+            0,
+            SRC,
+            f"SYNTETISK {kind}",
+            COLUMNS,
+            [
+                (n, label, None, "post", {"utfall": u, "prognos": f})
+                for n, (label, (u, f)) in enumerate(rows.items(), 1)
+            ],
+            comments={2: "SYNTETISKT: vikarier i oktober."} if key == "okt" else None,
+        )
     if year_spec is not None:
         yml = data / "alingsas" / "organisation.yml"
         yml.write_text(yml.read_text(encoding="utf-8").replace("2025: {tertial: 1}", year_spec), encoding="utf-8")
@@ -52,7 +91,7 @@ def _env(monkeypatch):
 
 @pytest.fixture
 def october(tmp_path, monkeypatch):
-    data = scratch_data(tmp_path, (FIX / OCT).read_text(encoding="utf-8"), "2025: {per: 2025-10-31}")
+    data = scratch_data(tmp_path, ("okt",), "2025: {per: 2025-10-31}")
     monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
     return data
 
@@ -122,90 +161,48 @@ def test_organisation_chooses_the_report_date(october):
     ],
 )
 def test_bad_report_date_in_organisation_yml(tmp_path, spec, column, value, expected):
-    data = scratch_data(tmp_path, None, spec)
-    issues = [i for i in consistency.validate(data) if i.severity == "fel"]
+    data = scratch_data(tmp_path, (), spec)
+    issues = [i for i in validate(data) if i.severity == "fel"]
     assert [i.message() for i in issues] == [
         f"alingsas/organisation.yml, rad 10, nyckel '{column}': värdet '{value}' – förväntade {expected}."
     ]
 
 
 def test_delarsrapport_per_31_august_as_a_date(tmp_path):
-    data = scratch_data(tmp_path, None, "2025: {per: 2025-08-31, tertial: 2}")
+    data = scratch_data(tmp_path, (), "2025: {per: 2025-08-31, tertial: 2}")
     org = orgs.get("alingsas", data)
     assert org.years[2025] == 2 and org.ends[2025] == dt.date(2025, 8, 31)
 
 
-# --- the follow-up file ----------------------------------------------------------------------
+# --- the follow-up tables -----------------------------------------------------------------------
 
 
-def test_monthly_report_without_tertial_column(october):
-    assert [i for i in consistency.validate(october) if i.severity == "fel"] == []
-    data = datasets.load_org("alingsas")
-    fu, ramar = data["budgetuppfoljning"], data["ramar"]
-    assert followup.periods_present(fu, 2025) == [OCT31]
-    assert followup.tertials_present(fu, 2025) == []
-    s = followup.summary(fu, ramar, 2025, OCT31).set_index("kontogrupp")
-    assert s.loc["Personalkostnader", "ar_andel_pct"] == pytest.approx(250 / 3)
-    assert s.loc["Personalkostnader", "prognos_tkr"] == -162698
-    assert followup.summary(fu, ramar, 2025, 2) is None  # nothing per 31 August
-    t = followup.display_table(s.reset_index(), 2025, OCT31)
+def _followups(data: Path):
+    tables = model.load(datasets.load_org("alingsas", data))
+    return followup.for_year(tables, 2025, bu.budget_table(tables, 2025))
+
+
+def test_monthly_report_per_31_october(october):
+    assert [i for i in validate(october) if i.severity == "fel"] == []
+    fus = _followups(october)
+    assert [f.per for f in fus] == [OCT31]
+    fu = followup.at(fus, OCT31)
+    p = next(i for i in fu.items if i.label == "Personalkostnader")
+    assert (p.forecast, p.deviation) == (-162698, -162698 + 161198)
+    t = followup.display_table(fu)
+    assert t["Andel av året, %"].iloc[0] == pytest.approx(250 / 3)
     assert "Utfall t.o.m. 31/10, tkr" in t.columns and "Prognos helår, tkr" in t.columns
+    assert followup.at(fus, dt.date(2025, 8, 31)) is None  # nothing per 31 August
 
 
 def test_monthly_reports_beside_tertials_over_the_year(tmp_path, monkeypatch):
-    t2 = (FIX / T2).read_text(encoding="utf-8").splitlines()
-    oct_rows = [
-        ",".join([r.split(",", 1)[0], "", r.split(",", 1)[1]])
-        for r in (FIX / OCT).read_text(encoding="utf-8").splitlines()[1:]
-    ]
-    data = scratch_data(tmp_path, "\n".join(t2 + oct_rows) + "\n")
+    data = scratch_data(tmp_path, ("aug", "okt"))
     monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
-    assert [i for i in consistency.validate(data) if i.severity == "fel"] == []
-    d = datasets.load_org("alingsas")
-    dev = followup.deviation_over_tertials(d["budgetuppfoljning"], d["ramar"], 2025, OCT31).set_index("Period")
+    assert [i for i in validate(data) if i.severity == "fel"] == []
+    dev = followup.deviation_over_the_year(_followups(data), 2025, OCT31).set_index("Period")
     assert list(dev.index) == ["T1 (30 april)", "T2 (31 augusti)", "31 oktober"]
     assert dev.loc["31 oktober", "Personalkostnader"] == -162698 - (-161198)
-
-
-@pytest.mark.parametrize(
-    "old, new, column, value, expected",
-    [
-        (
-            "2025-10-31,Personalkostnader",
-            "2025-10-15,Personalkostnader",
-            "per_datum",
-            "2025-10-15",
-            "ett månadsslut, t.ex. 2025-10-31 (rapportdatum för en månadsrapport)",
-        ),
-        (
-            "2025-10-31,Personalkostnader",
-            "2024-10-31,Personalkostnader",
-            "per_datum",
-            "2024-10-31",
-            "ett datum i året 2025 (kolumnen ar)",
-        ),
-    ],
-)
-def test_report_date_errors(tmp_path, old, new, column, value, expected):
-    text = (FIX / OCT).read_text(encoding="utf-8").replace(old, new)
-    data = scratch_data(tmp_path, text, "2025: {per: 2025-10-31}")
-    issues = [i for i in consistency.validate(data) if i.severity == "fel"]
-    assert [i.message() for i in issues] == [
-        f"alingsas/budgetuppfoljning.csv, rad 3, kolumn '{column}': värdet '{value}' – förväntade {expected}."
-    ]
-
-
-def test_tertial_column_must_agree_with_the_date(tmp_path):
-    text = (
-        (FIX / T2)
-        .read_text(encoding="utf-8")
-        .replace("2025,2,2025-08-31,Personalkostnader", "2025,2,2025-10-31,Personalkostnader")
-    )
-    data = scratch_data(tmp_path, text)
-    issues = [i for i in consistency.validate(data) if i.severity == "fel"]
-    assert [i.message() for i in issues] == [
-        "alingsas/budgetuppfoljning.csv, rad 3, kolumn 'per_datum': värdet '2025-10-31' – förväntade 2025-08-31, slutdatum för tertial 2."
-    ]
+    assert dev.loc["T2 (31 augusti)", "Personalkostnader"] == -162198 - (-161198)
 
 
 # --- the action plans use the same date -------------------------------------------------------
@@ -255,7 +252,7 @@ def test_page_names_the_period_by_its_date(october, tmp_path):
         for o in cell.outputs
         if o.output_type == "display_data"
     )
-    assert "Uppföljning perioden t.o.m. 31 oktober 2025." in text
+    assert "**Uppföljning perioden t.o.m. 31 oktober 2025** (Månadsrapport per 31 oktober 2025)." in text
     assert f"Andel av året som har gått: 83,3{NBSP}%" in text
     assert "Budgetuppföljning per kontogrupp, perioden t.o.m. 31 oktober 2025" in text
     assert "66,7" not in text

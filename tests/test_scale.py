@@ -57,9 +57,9 @@ def test_each_organisation_is_validated_once_per_content(tmp_path):
         if df is not None:
             assert df.equals(second[name]) and df is not second[name]
     # A caller that changes its tables does not change what the next caller gets.
-    rows = len(first["ramar"])
-    first["ramar"].drop(first["ramar"].index, inplace=True)
-    assert rows and len(datasets.load_org("alingsas", data)["ramar"]) == rows
+    rows = len(first["tabell_varden"])
+    first["tabell_varden"].drop(first["tabell_varden"].index, inplace=True)
+    assert rows and len(datasets.load_org("alingsas", data)["tabell_varden"]) == rows
     # Another organisation, and a changed file, are validated anew.
     datasets.load_org("haninge", data)
     assert datasets._cache().loads == before + 2
@@ -223,9 +223,9 @@ def test_bench_synthesizes_valid_labelled_organisations(tmp_path):
     bench = load_tool("bench")
     proj = bench.copy_project(tmp_path)
     bench.synthesize(proj, 3, "alingsas")
-    from rapportbok.analysis import consistency
+    from rapportbok.publish import validation
 
-    issues = consistency.validate(proj / "data")
+    issues = validation.validate(proj / "data")
     assert not [i for i in issues if i.severity == "fel"], [i.message() for i in issues]
     all_orgs, jobs = build.plan(proj / "data")
     assert [o.slug for o in all_orgs] == ["syntetisk-001", "syntetisk-002", "syntetisk-003"]

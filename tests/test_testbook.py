@@ -61,7 +61,6 @@ def test_the_test_book_says_it_is_synthetic():
 
 def test_the_default_book_lacks_what_the_test_book_covers():
     # Why the test book exists: no follow-up and no fetched Kolada store in data/.
-    assert not list((ROOT / "data").glob("*/budgetuppfoljning.csv"))
     follow_up_kinds = ("månadsrapport", "tertialrapport", "delårsrapport", "bokslut")
     assert not [
         p

@@ -119,10 +119,6 @@ def walked(tmp_path_factory) -> dict:
     yml = (org / "organisation.yml").read_text(encoding="utf-8")
     assert "  2026: {tertial: 3}\n" in yml
     yml = yml.replace("  2026: {tertial: 3}\n", "  2026: {per: 2026-08-31, tertial: 2}\n") + (
-        "begrepp:\n"
-        "  kommunbidrag: {tabell: budget26, rad: 5}\n"
-        "  nettokostnad: {tabell: budget26, rad: 4}\n"
-        "  resultat: {tabell: budget26, rad: 6}\n"
         "rapporter:\n"
         "  - {rapport: budget, per: 2025-11-25}\n"
         "  - {rapport: bokslut, per: 2025-12-31}\n"
@@ -130,8 +126,12 @@ def walked(tmp_path_factory) -> dict:
         "  - {rapport: delårsrapport, per: 2026-08-31}\n"
         "  - {rapport: bokslut, per: 2026-12-31}\n"
     )
-    # begrepp points into a table not yet imported: kontrollera says so (checked below), then the budget comes.
     (org / "organisation.yml").write_text(yml, encoding="utf-8")
+    # What the budget's rows mean (tabell_begrepp.csv), written before the budget is imported: kontrollera says
+    # that the table does not exist yet (checked below), then the budget comes.
+    (org / "tabell_begrepp.csv").write_text(
+        "tabell,rad,begrepp\nbudget26,5,kommunbidrag\nbudget26,4,nettokostnad\nbudget26,6,resultat\n", encoding="utf-8"
+    )
     out["check_before_budget"] = cli("kontrollera")
     # (b) in Excel.
     work = root / "arbete"
@@ -193,8 +193,8 @@ def test_commands_as_the_readme_says(walked):
     assert walked["new"].returncode == 0 and "Skapade" in walked["new"].stdout
     assert walked["check_before_budget"].returncode == 1
     assert (
-        "lerum/organisation.yml, nyckel 'begrepp.kommunbidrag': värdet '{tabell: budget26, rad: 5}' – förväntade "
-        "en tabell och rad som finns i tabell_varden.csv"
+        "lerum/tabell_begrepp.csv, rad 2, kolumn 'tabell': värdet 'budget26' – förväntade ett id ur tabeller.csv: "
+        "t1_verksamhet, t1_text, ar_drift"
     ) in walked["check_before_budget"].stderr
     assert walked["mall_budget"].returncode == 0 and walked["mall_interim"].returncode == 0
     assert walked["import_budget"].returncode == 0, walked["import_budget"].stderr
@@ -227,20 +227,16 @@ def test_the_same_workbook_again_is_refused_then_replaced_with_ersatt(walked):
     assert "112040" not in values and "d2_kostnadsslag,2,Personalkostnader,5,post,,budget,112400" in values
 
 
-def test_kontrollera_warns_of_missing_comments_and_that_the_budget_chapter_reads_tkr(walked):
+def test_kontrollera_warns_of_missing_comments_only(walked):
     check = walked["check"]
     assert check.returncode == 0 and "data/ är i ordning." in check.stdout
     warnings = [line for line in check.stdout.splitlines() if line.startswith("Varning")]
-    assert warnings[-1] == (
-        "Varning: lerum/tabeller.csv, kolumn 'enhet': värdet 'mnkr, 1 decimaler' – förväntade tkr utan "
-        "decimaler för tabellen budget26, som kapitlet Budget läser (begrepp i organisation.yml); "
-        "tabellen visas bara i Rapporternas tabeller."
-    )
-    # The follow-up tables in kr and tkr are followed up in the budget chapter: each material deviation
-    # without a comment is named (the synthetic reports have no comments).
-    missing = [w for w in warnings[:-1] if "förväntade en kommentar i tabell_kommentarer.csv" in w]
-    assert len(missing) == len(warnings) - 1 == 3
-    assert any("(tabell t1_verksamhet, rad 12)" in w and f"−3{NBSP}000{NBSP}tkr" in w for w in missing)
+    # Every follow-up table, in kr, tkr or (the budget) mnkr, is read (issue #25): no warning about a unit. Each
+    # material deviation without a comment is named (the synthetic reports have no comments), in its table's unit.
+    missing = [w for w in warnings if "förväntade en kommentar i tabell_kommentarer.csv" in w]
+    assert len(missing) == len(warnings) == 6
+    assert any("(tabell t1_verksamhet, rad 2)" in w and f"−3{NBSP}500{NBSP}000{NBSP}kr" in w for w in missing)
+    assert any("(tabell ar_drift, rad 2)" in w and f"−2{NBSP}806{NBSP}tkr" in w for w in missing)
     assert any("(tabell d2_verksamhet, rad 2)" in w and f"−4{NBSP}100{NBSP}tkr" in w for w in missing)
 
 
@@ -253,9 +249,9 @@ def test_the_build_flags_exactly_the_planted_mismatch(walked):
     assert f"källan anger 107{NBSP}850{NBSP}tkr, den andra tabellen anger 107{NBSP}580{NBSP}tkr" in ours[0]
     for year in (2025, 2026):
         assert (walked["root"] / "book" / "lerum" / str(year) / "tabeller.ipynb").is_file()
-    # The budget in mnkr is not read as exact tkr: the budget chapter names it and shows the follow-up.
+    # The budget in mnkr is the budget chapter's, in its own unit and precision, beside the follow-up.
     budget_page = _page(walked["root"], 2026, "budget")
-    assert "Budgeten för 2026 står i ”Budget och plan, mnkr (SYNTETISK)” (mnkr)" in budget_page, budget_page[:600]
+    assert f"Kommunbidraget är 158,5{NBSP}mnkr och verksamhetens nettokostnad 158,5{NBSP}mnkr." in budget_page
     assert "Budgetuppföljning per post, tertial 2 2026 (t.o.m. 31 augusti 2026)" in budget_page
 
 
@@ -276,18 +272,20 @@ def test_tertial_in_kr_with_three_levels_and_the_cirka_total(walked):
     assert "Prognostiserat underskott helår (cirka), Prognos, resultat" in audit  # −3 mnkr against −3 000 000 kr
 
 
-def test_budget_in_mnkr_belongs_to_its_budget_year_with_begrepp(walked):
-    text = _page(walked["root"], 2026, "tabeller")
-    assert "**Budget per 25 november 2025.** Budgeten för 2026 (rapportdatum 25 november 2025)." in text
+def test_budget_in_mnkr_is_the_budget_chapters_in_its_own_unit(walked):
+    """Issue #25: a budget in mnkr with one decimal gets the budget chapter's analyses, read by meaning
+    (tabell_begrepp.csv: the kommunbidrag is 'Ramtilldelning från kommunfullmäktige')."""
+    text = _page(walked["root"], 2026, "budget")
     assert "Budget och plan, mnkr (SYNTETISK), mnkr, 1 decimal" in text
     assert "−158,5" in text and "−0,7" in text and "−158,50" not in text
     assert (
-        "Kommunbidraget är raden ”Ramtilldelning från kommunfullmäktige” i tabellen ”Budget och plan, mnkr "
-        f"(SYNTETISK)”: Budget 2026 158,5{NBSP}mnkr, Plan 2027 162,0{NBSP}mnkr, Plan 2028 166,2{NBSP}mnkr."
+        f"Nettokostnaden ökar från 158,5{NBSP}mnkr 2026 till 167,1{NBSP}mnkr 2028; resultatet är mellan "
+        f"−0,9{NBSP}mnkr och 0,0{NBSP}mnkr."
     ) in text
-    assert "budget per 25 november 2025 (tabellerna visas nedan)" in text
-    page_2025 = _page(walked["root"], 2025, "tabeller")
-    assert "Budget per 25 november 2025" not in page_2025 and "som visas för 2026" in page_2025
+    assert "Källan redovisar inget kommunbidrag för 2025, så ingen förändring kan visas." in text
+    tables_2026 = _page(walked["root"], 2026, "tabeller")
+    assert "Budget per 25 november 2025" not in tables_2026  # shown once: in the budget chapter
+    assert "budget per 25 november 2025 (tabellerna visas i kapitlet Budget)" in tables_2026
 
 
 def test_interim_report_two_tables_and_the_link(walked):

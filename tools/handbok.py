@@ -69,7 +69,6 @@ FILE_GROUPS = {
     "rapportbok.data.stated_tables": ("Tabeller som en rapport anger", "data/<org>/"),
     "rapportbok.data.stated_figures": ("Uppgifter i löptext", "data/<org>/"),
     "rapportbok.data.budget": ("Budgeten", "data/<org>/"),
-    "rapportbok.data.budget_followup": ("Budgetuppföljningen (äldre format)", "data/<org>/"),
     "rapportbok.data.actionplan": ("Åtgärdsplaner", "data/<org>/"),
     "rapportbok.data.review": ("Genomlysning", "data/<org>/"),
     "rapportbok.data.risk": ("Risk och intern kontroll", "data/<org>/"),
@@ -182,7 +181,6 @@ def _is_mapping_or_list(annotation) -> bool:
 YAML_PLACEHOLDERS = {
     "ar.<…>.": "ar.<år>.",
     "rapporter.<…>.": "rapporter.<n>.",
-    "begrepp.<…>.": "begrepp.<begrepp>.",
 }
 
 
@@ -193,8 +191,9 @@ def yaml_keys() -> str:
         "## organisation.yml",
         "",
         f"{config.Organisation.__doc__.strip()}: organisationens namn, nämnd, "
-        "kommunkod och rapportår, och valfritt gränserna för väsentlig avvikelse, rapporteringskalendern "
-        "och begreppen. `rapportbok ny-organisation` skriver den.",
+        "kommunkod och rapportår, och valfritt gränserna för väsentlig avvikelse och rapporteringskalendern. "
+        "Vilken tabellrad som är nämndens total, nettokostnad, kommunbidrag och så vidare står inte här utan i "
+        "`tabell_begrepp.csv` ([Indatafilerna](indatafiler.md)). `rapportbok ny-organisation` skriver den.",
         "",
     ]
     rows = _yaml_rows(config.Organisation, "", config.ORG_EXPECTED, "")
@@ -203,7 +202,6 @@ def yaml_keys() -> str:
             row[0] = row[0].replace(a, b)
     body += table(["Nyckel", "Innehåll", "Värde", "Krävs"], rows)
     body += [
-        "Begreppen under `begrepp` är: " + ", ".join(code(c) for c in config.CONCEPTS) + ". "
         "Rapportens slag under `rapporter` är samma som kolumnen `rapport` i `tabeller.csv`.",
         "",
         "## kolada.yml",

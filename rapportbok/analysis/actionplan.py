@@ -44,7 +44,8 @@ from rapportbok.analysis.reconcile import Finding
 from rapportbok.core import fmt, units
 from rapportbok.core.periods import report_end
 from rapportbok.core.units import to_tkr
-from rapportbok.data import sources
+from rapportbok.data import citation
+from rapportbok.data import stated_figures as stated
 
 # --- the plans an organisation has for a year ------------------------------------------------
 
@@ -59,6 +60,23 @@ def plans_for_year(data: dict, year: int) -> pd.DataFrame | None:
 
 def has_plan(data: dict, year: int) -> bool:
     return plans_for_year(data, year) is not None
+
+
+def plan_deficits(data: dict, plans: pd.DataFrame | None) -> dict[str, stated.StatedFact]:
+    """The deficit each plan is meant to meet (atgardsplaner.csv: underskott names a stated fact in
+    uppgifter.csv, with its amount, year or date and basis), by plan id; plans that name none are left out."""
+    if plans is None:
+        return {}
+    by_id = {f.id: f for f in stated.facts(data)}
+    return {pid: by_id[fid] for pid, fid in zip(plans["plan_id"], plans["underskott"]) if fid and fid in by_id}
+
+
+def deficit_tkr(fact: stated.StatedFact | None) -> float | None:
+    """A stated deficit's size in tkr (the source may print it with or without a minus sign: 'underskott på
+    minus 99 miljoner' and 'underskott med 12,4 mnkr' are deficits of 99 and 12,4 mnkr); None without amount."""
+    if fact is None or fact.tkr is None:
+        return None
+    return abs(fact.tkr)
 
 
 def effects_tkr(data: dict) -> pd.DataFrame:
@@ -102,34 +120,61 @@ def planned_effect_for_year(datasets: dict, year: int) -> tuple[float | None, li
     return float(part["effekt_tkr"].sum()), titles
 
 
-def stated_versus_counted(datasets: dict, year: int) -> dict | None:
-    """The plan's own stated total for ``year`` beside the book's sum, when they differ because the book
-    leaves out measures the source counts twice (medräknad i andra åtgärder, group members).
+@dataclass(frozen=True)
+class StatedTotal:
+    """A plan's own stated planned total for a year (the first each plan states; summed over the year's plans),
+    in tkr, with its precision: its rounding and whether the source states it as approximate."""
 
-    Returns None when the source states no total for the year or the two agree; otherwise
-    ``{"stated_tkr", "counted_tkr", "left_out_tkr", "left_out": [measure titles]}``.
-    """
+    tkr: float
+    rounding_tkr: float
+    approx: str
+
+    def agrees_with(self, other_tkr: float) -> bool:
+        return reconcile.within_precision(self.tkr, other_tkr, self.rounding_tkr, self.approx)
+
+
+def stated_total(datasets: dict, year: int) -> StatedTotal | None:
+    """The plans' own stated planned total for ``year``: one per plan (the first row of atgardsplan_summor.csv
+    with typ planerad for the year; a second one, e.g. the same total in the text, is checked on the
+    Avstämning page, not added), summed over the plans covering the year. None when none is stated."""
     summor = datasets.get("atgardsplan_summor")
-    counted, _ = planned_effect_for_year(datasets, year)
-    if summor is None or counted is None:
-        return None
     plans = plans_for_year(datasets, int(year))
+    if summor is None or plans is None:
+        return None
     rows = summor[
         (summor["typ"] == "planerad") & (summor["ar"] == int(year)) & summor["plan_id"].isin(set(plans["plan_id"]))
-    ]
+    ].drop_duplicates("plan_id")
     if rows.empty:
         return None
-    stated = float(sum(to_tkr(v, u) for v, u in zip(rows["belopp"], rows["enhet"])))
-    if abs(stated - counted) < 0.5:
+    tkr = float(sum(to_tkr(v, u) for v, u in zip(rows["belopp"], rows["enhet"])))
+    rounding = float(sum(0.5 * 10 ** (-_decimals(u)) * units.factor(u) for u in rows["enhet"]))
+    flags = [a for a in rows.get("ungefarlig", pd.Series(dtype=object)).fillna(reconcile.EXACT) if a != reconcile.EXACT]
+    return StatedTotal(tkr, rounding, flags[0] if flags else reconcile.EXACT)
+
+
+def stated_versus_counted(datasets: dict, year: int) -> dict | None:
+    """The plan's own stated total for ``year`` beside the book's sum, when they differ beyond the stated
+    total's precision (:func:`stated_total`; the one rule of rapportbok.analysis.reconcile.within_precision).
+
+    Returns None when the source states no total for the year or the two agree; otherwise
+    ``{"stated_tkr", "counted_tkr", "left_out_tkr", "left_out": [measure titles], "explained": bool}``,
+    where ``explained`` says that the measures the book leaves out (counted in others) make up the difference.
+    """
+    counted, _ = planned_effect_for_year(datasets, year)
+    total = stated_total(datasets, year)
+    if total is None or counted is None or total.agrees_with(counted):
         return None
+    plans = plans_for_year(datasets, int(year))
     eff = effects_tkr(datasets)
     out = eff[(eff["ar"] == int(year)) & eff["plan_id"].isin(set(plans["plan_id"])) & ~eff["counted"]]
     titles = dict(zip(datasets["atgarder"]["atgard_id"], datasets["atgarder"]["titel"]))
+    left_out = float(out["effekt_tkr"].sum())
     return {
-        "stated_tkr": stated,
+        "stated_tkr": total.tkr,
         "counted_tkr": counted,
-        "left_out_tkr": float(out["effekt_tkr"].sum()),
+        "left_out_tkr": left_out,
         "left_out": [str(titles.get(a, a)) for a in out["atgard_id"]],
+        "explained": bool(len(out)) and total.agrees_with(counted + left_out),
     }
 
 
@@ -352,8 +397,8 @@ def _decimals(unit: str) -> int:
     return 1 if unit == "mnkr" else 0
 
 
-def _where(row) -> str:
-    return f"{sources.label(row['kalla'])[7:]}, {row['avsnitt']}"
+def _where(data: dict, row) -> str:
+    return citation.where(data.get(citation.REGISTER), row["kalla"], row["avsnitt"])
 
 
 def sum_checks(data: dict) -> list[Finding]:
@@ -365,8 +410,11 @@ def sum_checks(data: dict) -> list[Finding]:
     findings: list[Finding] = []
     for _, s in sums.iterrows():
         unit, f = s["enhet"], units.factor(s["enhet"])
-        where = _where(s)  # the row's id (summa_id) is the book's own, not shown to readers
-        approx = s.get("ungefarlig") == "ja"
+        where = _where(data, s)  # the row's id (summa_id) is the book's own, not shown to readers
+        approx = s.get("ungefarlig") or reconcile.EXACT
+        # Decimals a stated total is shown and compared with (mnkr one, kr and tkr none); an approximate whole
+        # figure ("omkring 40 miljoner") is not shown more precisely than the source gives it.
+        dec = 0 if approx != reconcile.EXACT and float(s["belopp"]).is_integer() else _decimals(unit)
         in_plan = meas[meas["plan_id"] == s["plan_id"]]
         ids = set(in_plan["atgard_id"])
         flagged = in_plan[in_plan["medraknad_i_andra"] == "ja"]
@@ -385,7 +433,7 @@ def sum_checks(data: dict) -> list[Finding]:
                         float(rows["effekt_tkr"].sum()) / f,
                         unit,
                         where,
-                        _decimals(unit),
+                        dec,
                         approx=approx,
                     )
                 )
@@ -405,7 +453,7 @@ def sum_checks(data: dict) -> list[Finding]:
                             float(rows.loc[~rows["atgard_id"].isin(set(flagged["atgard_id"])), "effekt_tkr"].sum()) / f,
                             unit,
                             where,
-                            _decimals(unit),
+                            dec,
                             approx=approx,
                             dedup=True,
                         )
@@ -421,7 +469,7 @@ def sum_checks(data: dict) -> list[Finding]:
                     float(vals.sum()) * pf / f,
                     unit,
                     where,
-                    _decimals(unit),
+                    dec,
                     approx=approx,
                 )
             )
@@ -438,7 +486,7 @@ def sum_checks(data: dict) -> list[Finding]:
                         float(in_plan.loc[in_plan["medraknad_i_andra"] != "ja", "helarseffekt"].sum()) * pf / f,
                         unit,
                         where,
-                        _decimals(unit),
+                        dec,
                         approx=approx,
                         dedup=True,
                     )
@@ -459,7 +507,7 @@ def sum_checks(data: dict) -> list[Finding]:
                     total / f,
                     unit,
                     where,
-                    _decimals(unit),
+                    dec,
                     approx=approx,
                 )
             )
@@ -490,7 +538,7 @@ def group_checks(data: dict) -> list[Finding]:
                         float(g["effekt_tkr"].sum()) / f,
                         float(g["effekt_tkr"].sum()) / f,
                         unit,
-                        _where(grow),
+                        _where(data, grow),
                         _decimals(unit),
                     )
                 )
@@ -501,7 +549,7 @@ def group_checks(data: dict) -> list[Finding]:
                         float(g["effekt_tkr"].sum()) / f,
                         float(m["effekt_tkr"].sum()) / f,
                         unit,
-                        _where(grow),
+                        _where(data, grow),
                         _decimals(unit),
                     )
                 )
@@ -515,7 +563,7 @@ def numbering_checks(data: dict) -> list[Finding]:
         return []
     findings = []
     for _pid, part in meas.groupby("plan_id", sort=True):
-        where = _where(part.iloc[0])
+        where = _where(data, part.iloc[0])
         nrs = part[part["nr"].notna()]
         if nrs.empty:
             continue
@@ -541,18 +589,21 @@ def numbering_checks(data: dict) -> list[Finding]:
 
 def count_checks(data: dict, org: str) -> list[Finding]:
     """A number of measures the source states in its text (uppgifter.csv) against the table's rows."""
-    up, meas = data.get("uppgifter"), data.get("atgarder")
-    if up is None or meas is None:
+    meas = data.get("atgarder")
+    if meas is None:
         return []
     findings = []
-    for _, u in up[up["id"].str.contains("antal-atgarder") & (up["enhet"] == "st")].iterrows():
+    for u in stated.facts(data):
+        if u.concept != stated.COUNT_OF_MEASURES or not u.has_amount:
+            continue
         findings.append(
             Finding(
                 "Antal åtgärder enligt texten mot antal rader i åtgärdstabellen",
-                float(u["varde"]),
+                float(u.value),
                 float(len(meas)),
-                "st",
-                _where(u) + f' ("{u["citat"][:120]}")',
+                u.unit,
+                f"{u.source.removeprefix(citation.PREFIX)}, {u.avsnitt}" + f' ("{u.quote[:120]}")',
+                approx=u.approx,
             )
         )
     return findings
@@ -563,4 +614,4 @@ def all_checks(data: dict, org: str = "") -> list[Finding]:
 
 
 def reconciliation_warnings(data: dict, org: str) -> list[str]:
-    return ["Avstämning (åtgärdsplan): " + f.text() for f in reconcile.mismatches(all_checks(data, org))]
+    return reconcile.warning_lines("Avstämning (åtgärdsplan): ", all_checks(data, org))

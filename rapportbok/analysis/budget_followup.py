@@ -1,461 +1,548 @@
-"""Budgetuppföljning: utfall, prognos och avvikelse per kontogrupp (och verksamhet) per rapportdatum.
+"""Budgetuppföljning: budget, utfall, prognos och avvikelse per rad, ur rapportens tabell.
 
-Data: the organisation's follow-up stated tables (a månadsrapport, tertialrapport, delårsrapport or
-bokslut in ``tabeller.csv`` and the other stated-table files, rows per kostnadsslag/kontogrupp or per
-verksamhet), presented in the old file's long shape by
-:func:`rapportbok.data.budget_followup.from_model`; or the older ``data/<org>/budgetuppfoljning.csv``,
-one row per report date and kontogrupp (or per kontogrupp and verksamhet). Either way this module is
-the one analysis. Without either the book says "Källorna innehåller ingen budgetuppföljning".
-
-From stated tables, a row's budget is the table's ``budget helår`` where it states one, else the
-budget of the kontogrupp with the same name in the budget table; ``budget ack``, ``utfall ack
-föregående år`` and the source's ``avvikelse`` are shown beside the recomputed figures where the
-table has them. A measure the table lacks is said in a sentence (:func:`missing_text`).
+Data: the organisation's stated tables (:mod:`rapportbok.data.stated_tables`) of a follow-up kind
+(månadsrapport, tertialrapport, delårsrapport, bokslut) with an outcome for their year, any report
+date, any unit (kr, tkr, mnkr) and any row hierarchy (per verksamhet, kostnadsslag or kontogrupp, in
+as many levels as the source prints). Figures stay the table's own (:class:`~decimal.Decimal`, its
+unit, shown with its decimals); what the book computes is computed in that unit.
 
 Rules (also printed in the chapter):
 
-- **Report date**: ``per_datum`` is the date the report runs to, a month end in the row's year:
-  any month (månadsrapport, e.g. 31 October), a tertial end (30 April, 31 August = also the
-  delårsrapport, 31 December = helår). The optional column ``tertial`` (1, 2, 3), kept for older
-  files, must then agree with the date. The period is named by its date on the pages.
-- **Units**: every row states its ``enhet`` (kr, tkr or mnkr); amounts are converted to tkr,
-  never assumed.
-- **Signs** as in budget_ramar.csv: costs negative, income positive. An outcome or forecast
-  with the opposite sign to its budget line is rejected (a sign error in the export).
-- **Kontogrupp** must be a row of budget_ramar.csv that is not a subtotal (no other row sums
-  into it), with a budget for the row's year.
-- **Verksamhet** (optional): rows with a verksamhet break a kontogrupp down. The kontogrupp's
-  figure is its row without verksamhet, or the sum of its verksamhet rows; where both exist
-  they must agree (within 1 tkr). A verksamhet row may carry its own ``budget``; a kontogrupp
-  row may not (its budget comes from budget_ramar.csv).
-- **Prognos** is the forecast for the full year; at 31 December it may be left empty (it is then
-  the year's outcome) and if given must equal the outcome.
-- **Avvikelse** = prognos − budget, in tkr and in per cent of the budget without sign. Since
-  costs are negative and income positive, a positive avvikelse is better than budget
-  (överskott) and a negative one worse (underskott), for costs and income alike. Per cent is
-  undefined ("–") where the budget is 0.
-- **Utfall i procent av budget** = utfall / budget (both with the same sign), set against the
-  share of the year elapsed: months up to the report date / 12 (4/12 at 30 April, 10/12 at
-  31 October, 12/12 at year end).
-- **Väsentlig avvikelse**: thresholds per organisation in organisation.yml,
-  ``vasentlig_avvikelse: {tkr: 500, procent: 2, villkor: någon}`` (the default when absent).
-  A deviation is material when its absolute value reaches the tkr threshold or its per cent
-  reaches the per cent threshold (``villkor: någon``), or both (``villkor: båda``). A material
-  deviation without a ``kommentar`` is a validation warning.
+- **Which table:** per report date the table that names the committee's total (``total`` in
+  ``tabell_begrepp.csv``), else the first in ``tabeller.csv``; the others of that date are shown and
+  recomputed in Rapporternas tabeller.
+- **Which rows:** the rows that sum into the table's total (its one top sum row, or the row named
+  ``total``), or without a total every top row; each with the rows under it, at any depth, as its
+  breakdown. Headings, differens rows and rows outside the sum are not followed up.
+- **Measures:** ``budget helår`` (else ``budget``; else the row with the same text in the year's budget
+  table in the same unit; else the sum of its rows), ``utfall ack`` (a bokslut: ``utfall helår`` or its
+  ``nettokostnad``), ``prognos helår``; where stated ``budget ack``, ``utfall ack föregående år`` and the
+  source's ``avvikelse``, shown beside the book's own. At 31 December the outcome is the full year.
+- **Avvikelse** = prognos − budget (costs negative), or budget − prognos where the table states costs as
+  positive and its avvikelse so (:func:`sign_of`): either way a positive avvikelse is better than budget.
+  In per cent of the budget without sign ("–" where the budget is 0).
+- **Utfall i procent av budget** against the share of the year elapsed (months / 12).
+- **Väsentlig avvikelse:** the organisation's thresholds (organisation.yml ``vasentlig_avvikelse``,
+  a value of :class:`rapportbok.data.organisations.Thresholds`); a material deviation without the
+  source's comment (``tabell_kommentarer.csv``) is a warning.
+
+Nothing here reads a file: the tables and the thresholds come in as values.
 """
 
 from __future__ import annotations
 
-import math
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pandas as pd
 
-from rapportbok.core import fmt, periods
-from rapportbok.core.periods import report_end, year_share_pct
-from rapportbok.data.budget_followup import (
-    DEFAULT_THRESHOLDS,
-    EXTRA_AMOUNTS,
-    FILENAME,
-    Thresholds,
-    budget_for,
-    from_tables,
-    is_full_year,
-    kontogrupper,
-    normalised,
-    thresholds,
-)
+from rapportbok.core import fmt, periods, units
+from rapportbok.core.periods import year_share_pct
+from rapportbok.data import stated_tables as model
 from rapportbok.data.schema import Issue
+from rapportbok.data.stated_tables import StatedTable
+from rapportbok.data.thresholds import DEFAULT_THRESHOLDS, Thresholds
+
+FOLLOWUP_KINDS = ("månadsrapport", "tertialrapport", "delårsrapport", "bokslut")
+# The measures the follow-up reads (first found wins), all of the report's own year except the outcome
+# of the same period last year.
+MEASURES = {
+    "outcome": ("utfall ack", "utfall helår"),
+    "forecast": ("prognos helår",),
+    "budget": ("budget helår", "budget"),
+    "budget_ack": ("budget ack",),
+    "outcome_last_year": ("utfall ack föregående år",),
+    "stated_deviation": ("avvikelse",),
+}
+# A bokslut (årsredovisning, verksamhetsberättelse) may state the year's outcome as its net cost.
+BOKSLUT_OUTCOME = ("utfall helår", "nettokostnad", "utfall ack")
+
+
+def is_full_year(d: dt.date) -> bool:
+    """A report per 31 December: the year's outcome (helår)."""
+    return (d.month, d.day) == (12, 31)
+
+
+def measure_columns(t: StatedTable, year: int | None = None) -> dict[str, model.Column]:
+    """The table's columns the follow-up reads: {'outcome': Column, ...} (absent measures left out); those of the
+    report's own year, or of ``year`` (a bokslut that states the year before beside its own)."""
+    year = t.per.year if year is None else int(year)
+    out = {}
+    for name, measures in MEASURES.items():
+        if name == "outcome" and t.kind == "bokslut":
+            measures = BOKSLUT_OUTCOME
+        for m in measures:
+            col = next(
+                (c for c in t.columns if c.measure == m and (c.year == year or name == "outcome_last_year")),
+                None,
+            )
+            if col is not None:
+                out[name] = col
+                break
+    return out
+
+
+def followup_tables(tables: list[StatedTable]) -> tuple[list[StatedTable], list[StatedTable]]:
+    """(the tables the follow-up reads, one per report date; the follow-up-kind tables it does not read).
+
+    A table is read when it is of a follow-up kind and states an outcome of its year; of several on one
+    date the one that names the committee's total (tabell_begrepp.csv), else the first in tabeller.csv.
+    """
+    candidates = [t for t in tables if t.kind in FOLLOWUP_KINDS]
+    readable = [t for t in candidates if "outcome" in measure_columns(t)]
+    read: dict[dt.date, StatedTable] = {}
+    for t in readable:
+        if t.per not in read or (t.total_declared and not read[t.per].total_declared):
+            read[t.per] = t
+    chosen = {id(t) for t in read.values()}
+    return [t for t in readable if id(t) in chosen], [t for t in candidates if id(t) not in chosen]
+
+
+def sign_of(t: StatedTable, cols: dict) -> int:
+    """How the table signs its amounts: +1 when costs are negative (the book's convention: avvikelse =
+    prognos − budget), −1 when it states costs as positive amounts (avvikelse = budget − prognos).
+
+    Read from the avvikelse column's own definition (berakning); without one, from its stated values (the
+    definition most rows agree with); without an avvikelse column, from the signs of the budget: most rows
+    positive means costs stated as positive amounts (a table per verksamhet or kostnadsslag in kronor
+    spent), most negative the book's convention. Either way a positive avvikelse is better than budget.
+    """
+    avv, prog, bud = cols.get("stated_deviation"), cols.get("forecast"), cols.get("budget")
+    if prog is None and t.kind == "bokslut":
+        prog = cols.get("outcome")
+    if avv is not None and prog is not None and bud is not None:
+        if avv.formula:
+            terms = {c: s for s, c in avv.formula}
+            return -1 if terms == {bud.id: 1, prog.id: -1} else 1
+        votes = 0
+        for r in t.rows:
+            a, p, b = (t.value(r.number, c.id) for c in (avv, prog, bud))
+            if None not in (a, p, b) and p != b:
+                votes += 1 if abs(a - (p - b)) < abs(a - (b - p)) else -1
+        if votes:
+            return -1 if votes < 0 else 1
+    amounts = bud or prog
+    if amounts is None:
+        return 1
+    signs = [v for r in t.rows if r.role not in (model.DIFF, model.HEADING) and (v := t.value(r.number, amounts.id))]
+    positive = sum(1 for v in signs if v > 0)
+    return -1 if positive > len(signs) - positive else 1
 
 
 def pct_of(amount, base) -> float:
     """``amount`` in per cent of ``base`` without sign; NaN where the base is 0 or missing."""
-    try:
-        a, b = float(amount), float(base)
-    except (TypeError, ValueError):
+    if amount is None or base is None or fmt.is_missing(amount) or fmt.is_missing(base) or float(base) == 0:
         return float("nan")
-    if math.isnan(a) or math.isnan(b) or b == 0:
+    return float(amount) / abs(float(base)) * 100
+
+
+def share_of_budget_pct(outcome, budget) -> float:
+    """Outcome as a share of the budget (same signs give a positive share); NaN at budget 0."""
+    if outcome is None or budget is None or fmt.is_missing(outcome) or fmt.is_missing(budget) or float(budget) == 0:
         return float("nan")
-    return a / abs(b) * 100
+    return float(outcome) / float(budget) * 100
 
 
-def share_of_budget_pct(utfall, budget) -> float:
-    """Utfall as a share of the budget (same signs give a positive share); NaN at budget 0."""
-    try:
-        a, b = float(utfall), float(budget)
-    except (TypeError, ValueError):
-        return float("nan")
-    if math.isnan(a) or math.isnan(b) or b == 0:
-        return float("nan")
-    return a / b * 100
+AMOUNTS = ("budget", "budget_ack", "outcome", "outcome_last_year", "forecast", "stated_deviation")
 
 
-def kontogrupp_figures(fu: pd.DataFrame) -> pd.DataFrame:
-    """One row per (ar, per_datum, kontogrupp): utfall_tkr, prognos_tkr, kommentar, kalla, avsnitt.
+@dataclass(frozen=True)
+class Line:
+    """One row of the follow-up: its stated figures in the table's unit and the book's deviation."""
 
-    The kontogrupp row where there is one, else the sum of its verksamhet rows; comments of
-    verksamhet rows are carried as 'Verksamhet: kommentar'.
-    """
-    df = normalised(fu)
-    out = []
-    for (ar, per, kg), part in df.groupby(["ar", "per_datum", "kontogrupp"], sort=False):
-        whole = part[part["verksamhet"] == ""]
-        units = part[part["verksamhet"] != ""]
-        comments = [c for c in whole["kommentar"] if c]
-        comments += [f"{v}: {c}" for v, c in zip(units["verksamhet"], units["kommentar"]) if c]
-        src = whole if not whole.empty else units
-        rec = {
-            "ar": ar,
-            "per_datum": per,
-            "kontogrupp": kg,
-            "kommentar": " ".join(comments),
-            "kalla": src["kalla"].iloc[0],
-            "avsnitt": src["avsnitt"].iloc[0],
-        }
-        for col in ("utfall", "prognos", "budget") + EXTRA_AMOUNTS:
-            c = f"{col}_tkr"
-            # The row's own figure where stated, else the sum of its breakdown (NaN if none is stated);
-            # the budget only the row's own (budget_at falls back to the budget table, then to the sum).
-            own = float(whole[c].iloc[0]) if not whole.empty else float("nan")
-            rec[c] = own if not math.isnan(own) or units.empty or col == "budget" else float(units[c].sum(min_count=1))
-        out.append(rec)
-    return pd.DataFrame(
-        out,
-        columns=[
-            "ar",
-            "per_datum",
-            "kontogrupp",
-            "utfall_tkr",
-            "prognos_tkr",
-            "kommentar",
-            "kalla",
-            "avsnitt",
-            "budget_tkr",
-            *(f"{c}_tkr" for c in EXTRA_AMOUNTS),
-        ],
+    number: int | None  # the row's number in the table (None: a row the book adds, e.g. its own sum)
+    label: str
+    depth: int = 0  # 0 for a listed row, 1, 2 … for the rows under it
+    under: str = ""  # the listed row a breakdown row belongs to
+    budget: Decimal | None = None
+    budget_ack: Decimal | None = None
+    outcome: Decimal | None = None
+    outcome_last_year: Decimal | None = None
+    forecast: Decimal | None = None  # at 31 December the year's outcome
+    stated_deviation: Decimal | None = None
+    comment: str = ""
+    deviation: Decimal | None = None
+    deviation_pct: float = float("nan")
+    share_pct: float = float("nan")
+    material: bool = False
+    budget_from_table: str = ""  # the budget table's caption when the budget is its row of the same text
+    summed: bool = False  # the row's figures are the book's sum of the rows under it (the source states none)
+    stated: bool = True  # the row is in the table (False: listed from the budget table, not followed up)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """The follow-up of one report date: the table, its rows with the book's deviation, its total."""
+
+    table: StatedTable
+    sign: int
+    items: tuple[Line, ...]
+    breakdown: tuple[Line, ...]
+    total: Line
+    total_stated: bool  # the total is the table's own row (else the book's sum of the listed rows)
+    rows_are_kontogrupper: bool  # the listed rows are the budget table's rows (kontogrupper)
+    budget_table: StatedTable | None = None
+    columns: dict = field(default_factory=dict)
+
+    @property
+    def per(self) -> dt.date:
+        return self.table.per
+
+    @property
+    def full_year(self) -> bool:
+        return is_full_year(self.table.per)
+
+    @property
+    def unit(self) -> str:
+        return self.table.unit
+
+    @property
+    def decimals(self) -> int:
+        return self.table.decimals
+
+    def has(self, measure: str) -> bool:
+        return any(getattr(r, measure) is not None for r in (*self.items, self.total))
+
+
+def _counted(t: StatedTable, rows: list[model.Row]) -> list[model.Row]:
+    return [r for r in rows if r.role not in (model.DIFF, model.OUTSIDE, model.HEADING)]
+
+
+def _values(t: StatedTable, row: int, cols: dict) -> dict[str, Decimal | None]:
+    return {name: (t.value(row, cols[name].id) if name in cols else None) for name in AMOUNTS}
+
+
+def _sum(values: list[Decimal | None]) -> Decimal | None:
+    given = [v for v in values if v is not None]
+    return sum(given, Decimal(0)) if given else None
+
+
+def _budget_rows(budget_t: StatedTable | None, year: int) -> tuple[dict[str, Decimal], list[str]]:
+    """The year's budget per row text (rows that are not sums), and their order, from the budget table."""
+    if budget_t is None:
+        return {}, []
+    from rapportbok.analysis import budget as bu
+
+    col = bu.year_columns(budget_t).get(year)
+    if col is None:
+        return {}, []
+    parents = {r.parent for r in budget_t.rows}
+    leaves = [r for r in budget_t.rows if r.number not in parents and r.role == model.POST]
+    out = {}
+    for r in leaves:
+        v = budget_t.value(r.number, col.id)
+        if v is not None:
+            out.setdefault(r.label, v)
+    return out, [r.label for r in leaves if r.label in out]
+
+
+def _line(
+    t: StatedTable, r: model.Row, cols: dict, sign: int, th: Thresholds, depth: int = 0, under: str = "", **over
+) -> Line:
+    v = {**_values(t, r.number, cols), **over}
+    return _finish(t, Line(r.number, r.label, depth, under, comment=r.comment, **v), sign, th)
+
+
+def _finish(t: StatedTable, line: Line, sign: int, th: Thresholds) -> Line:
+    """The book's figures of a line: the full-year outcome as the forecast at 31 December, the deviation,
+    its per cent, the outcome's share of the budget and whether the deviation is material."""
+    forecast = line.forecast
+    if forecast is None and is_full_year(t.per):
+        forecast = line.outcome
+    dev = None if forecast is None or line.budget is None else sign * (forecast - line.budget)
+    pct = pct_of(dev, line.budget)
+    material = dev is not None and th.is_material(float(dev) * units.factor(t.unit), pct)
+    return Line(
+        line.number,
+        line.label,
+        line.depth,
+        line.under,
+        line.budget,
+        line.budget_ack,
+        line.outcome,
+        line.outcome_last_year,
+        forecast,
+        line.stated_deviation,
+        line.comment,
+        dev,
+        pct,
+        share_of_budget_pct(line.outcome, line.budget),
+        material,
+        line.budget_from_table,
+        line.summed,
+        line.stated,
     )
 
 
-def periods_present(fu: pd.DataFrame | None, year: int) -> list:
-    """The report dates of ``year`` that have a follow-up, in order."""
-    if fu is None:
-        return []
-    return sorted({d for d, a in zip(fu["per_datum"], fu["ar"]) if int(a) == int(year)})
+def followup(
+    t: StatedTable, budget_t: StatedTable | None = None, th: Thresholds = DEFAULT_THRESHOLDS, year: int | None = None
+) -> FollowUp:
+    """The follow-up of table ``t`` (see the module's rules); ``budget_t`` is the year's budget table, whose
+    row of the same text gives a row's budget where ``t`` states none (in the same unit only). ``year``: an
+    earlier year a bokslut states beside its own (its columns of that year)."""
+    year = t.per.year if year is None else int(year)
+    cols = measure_columns(t, year)
+    sign = sign_of(t, cols)
+    total_row = t.total_row()
+    if total_row is not None:
+        tops = _counted(t, t.children(total_row))
+    else:
+        tops = _counted(t, [r for r in t.rows if r.parent is None])
+    same_unit = budget_t is not None and budget_t.unit == t.unit
+    by_name, order = _budget_rows(budget_t if same_unit else None, year)
+    items, breakdown = [], []
+    for r in tops:
+        kids = _counted(t, t.descendants(r.number))
+        own = _values(t, r.number, cols)
+        over: dict = {}
+        summed = False
+        if all(own[n] is None for n in ("outcome", "forecast")) and kids:
+            direct = _counted(t, t.children(r.number))
+            for n in ("outcome", "forecast", "budget_ack", "outcome_last_year", "stated_deviation"):
+                over[n] = _sum([t.value(k.number, cols[n].id) for k in direct]) if n in cols else None
+            summed = any(over[n] is not None for n in ("outcome", "forecast"))
+        budget, from_table = own["budget"], ""
+        if budget is None and r.label in by_name:
+            budget, from_table = by_name[r.label], budget_t.caption
+        if budget is None and kids:
+            direct = _counted(t, t.children(r.number))
+            kid_budgets = [t.value(k.number, cols["budget"].id) for k in direct] if "budget" in cols else []
+            if kid_budgets and all(b is not None for b in kid_budgets):
+                budget = _sum(kid_budgets)
+        line = _line(t, r, cols, sign, th, budget=budget, **over)
+        items.append(_replace(line, budget_from_table=from_table, summed=summed))
+        depth_of = {r.number: 0}
+        for k in kids:
+            depth_of[k.number] = depth_of.get(k.parent, 0) + 1
+            breakdown.append(_line(t, k, cols, sign, th, depth_of[k.number], r.label))
+    # Rows of the budget table: when the followed rows are its rows, every one of them is listed in its order.
+    listed = {i.label for i in items}
+    kontogrupper = bool(order) and listed <= set(order)
+    if kontogrupper:
+        by_label = {i.label: i for i in items}
+        items = [
+            by_label.get(name)
+            or _finish(
+                t, Line(None, name, budget=by_name[name], budget_from_table=budget_t.caption, stated=False), sign, th
+            )
+            for name in order
+        ]
+    if total_row is not None:
+        total = _line(t, t.row(total_row), cols, sign, th)
+        total_stated = True
+    else:
+        total = _own_total(t, items, sign, th, kontogrupper)
+        total_stated = False
+    return FollowUp(t, sign, tuple(items), tuple(breakdown), total, total_stated, kontogrupper, budget_t, cols)
 
 
-def tertials_present(fu: pd.DataFrame | None, year: int) -> list[int]:
-    """The tertials of ``year`` whose end has a follow-up."""
-    return [t for t in (periods.tertial_of(d) for d in periods_present(fu, year)) if t is not None]
+def _replace(line: Line, **kw) -> Line:
+    from dataclasses import replace
+
+    return replace(line, **kw)
 
 
-# --- the follow-up table --------------------------------------------------------------------
-
-COLUMNS = [
-    "kontogrupp",
-    "budget_tkr",
-    "utfall_tkr",
-    "utfall_andel_pct",
-    "ar_andel_pct",
-    "prognos_tkr",
-    "avvikelse_tkr",
-    "avvikelse_pct",
-    "vasentlig",
-    "kommentar",
-    *(f"{c}_tkr" for c in EXTRA_AMOUNTS),
-]
-
-
-def sign(fu: pd.DataFrame | None, year: int, period) -> int:
-    """+1: avvikelse = prognos − budget (costs negative, the old file's rule); −1: a stated table that
-    states costs as positive and its avvikelse as budget − prognos (rapportbok.data.budget_followup.sign_of).
-    Either way a positive avvikelse is better than budget (överskott)."""
-    if not from_tables(fu):
-        return 1
-    end = report_end(year, period)
-    part = fu.loc[(fu["ar"].astype(int) == int(year)) & (fu["per_datum"] == end), "tecken"]
-    return int(part.iloc[0]) if len(part) else 1
+def _own_total(t: StatedTable, items: list[Line], sign: int, th: Thresholds, kontogrupper: bool) -> Line:
+    """The book's sum over the rows that are followed up (budget of the same rows), where the table states
+    no total. Without any forecast the rows with an outcome are summed and the avvikelse is left out."""
+    has_forecast = any(i.forecast is not None for i in items)
+    done = [i for i in items if (i.forecast if has_forecast else i.outcome) is not None]
+    name = "Summa uppföljda kontogrupper" if kontogrupper else "Summa uppföljda rader"
+    line = Line(
+        None,
+        name,
+        budget=_sum([i.budget for i in done]),
+        budget_ack=_sum([i.budget_ack for i in done]) if all(i.budget_ack is not None for i in done) else None,
+        outcome=_sum([i.outcome for i in done]),
+        outcome_last_year=(
+            _sum([i.outcome_last_year for i in done]) if all(i.outcome_last_year is not None for i in done) else None
+        ),
+        forecast=_sum([i.forecast for i in done]) if has_forecast else None,
+        stated_deviation=(
+            _sum([i.stated_deviation for i in done]) if all(i.stated_deviation is not None for i in done) else None
+        ),
+        summed=True,
+    )
+    out = _finish(t, line, sign, th)
+    return _replace(out, material=False)
 
 
-def _figures_at(fu: pd.DataFrame, year: int, end) -> pd.DataFrame:
-    figs = kontogrupp_figures(fu)
-    return figs[(figs["ar"] == int(year)) & (figs["per_datum"] == end)].set_index("kontogrupp")
+# --- the reader's tables ----------------------------------------------------------------------------
 
 
-def budget_at(fu: pd.DataFrame | None, ramar: pd.DataFrame | None, year: int, period) -> pd.Series:
-    """The budget per followed row at a report date, in tkr (index: kontogrupp, in the order shown).
-
-    The old file: every kontogrupp of budget_ramar.csv for the year. Stated tables: the table's rows
-    in its order, each with the table's own budget (budget helår) or else the budget table's for a
-    kontogrupp of the same name; when the rows are kontogrupper of the budget table, every kontogrupp
-    of it is listed in its order (one without a row shows '–').
-    """
-    ramar_budget = budget_for(ramar, year)
-    if not from_tables(fu):
-        return ramar_budget
-    end = report_end(year, period)
-    if end not in periods_present(fu, year):
-        return ramar_budget
-    figs = _figures_at(fu, year, end)
-    df = normalised(fu)
-    units = df[(df["ar"] == int(year)) & (df["per_datum"] == end) & (df["verksamhet"] != "")]
-    out = {}
-    for kg, b in figs["budget_tkr"].items():
-        if pd.isna(b):
-            b = ramar_budget.get(kg, float("nan"))
-        mine = units.loc[units["kontogrupp"] == kg, "budget_tkr"]
-        if pd.isna(b) and not mine.empty and mine.notna().all():
-            b = mine.sum()
-        out[kg] = float(b)
-    if set(out) <= set(ramar_budget.index):
-        return pd.Series({kg: out.get(kg, float(b)) for kg, b in ramar_budget.items()}, dtype="float64")
-    return pd.Series(out, dtype="float64")
+def headers(fu: FollowUp) -> tuple[str, str]:
+    """The headings of the followed rows and of their breakdown: ('Kontogrupp', 'Verksamhet') where the rows
+    are the budget table's rows, else ('Post', 'Del av posten')."""
+    return ("Kontogrupp", "Verksamhet") if fu.rows_are_kontogrupper else ("Post", "Del av posten")
 
 
-def row_header(fu: pd.DataFrame | None, ramar: pd.DataFrame | None) -> tuple[str, str]:
-    """The headings of the followed rows and of their breakdown: ('Kontogrupp', 'Verksamhet') for the old
-    file and for stated rows that are kontogrupper of the budget table; else ('Post', 'Del av posten')."""
-    if not from_tables(fu) or set(fu["kontogrupp"]) <= set(kontogrupper(ramar)):
-        return "Kontogrupp", "Verksamhet"
-    return "Post", "Del av posten"
+def _f(v) -> float:
+    return float("nan") if v is None else float(v)
 
 
-def summary(
-    fu: pd.DataFrame | None, ramar: pd.DataFrame | None, year: int, period, th: Thresholds = DEFAULT_THRESHOLDS
-) -> pd.DataFrame | None:
-    """Per followed row: budget, utfall, shares, prognos, avvikelse, material (and the stated extras).
-
-    ``period`` is the report date (or a tertial, meaning its end). See :func:`budget_at` for the rows
-    listed; a row without a follow-up has NaN figures (shown '–'). None when there is no follow-up
-    for that date.
-    """
-    end = report_end(year, period)
-    if fu is None or end not in periods_present(fu, year):
-        return None
-    figs = _figures_at(fu, year, end)
-    budget = budget_at(fu, ramar, year, end)
-    k = sign(fu, year, end)
-    rows = []
-    for kg, b in budget.items():
-        u = figs["utfall_tkr"].get(kg, float("nan"))
-        p = figs["prognos_tkr"].get(kg, float("nan"))
-        avv = k * (p - b)
-        avv_pct = pct_of(avv, b)
-        rec = {
-            "kontogrupp": kg,
-            "budget_tkr": b,
-            "utfall_tkr": u,
-            "utfall_andel_pct": share_of_budget_pct(u, b),
-            "ar_andel_pct": year_share_pct(end),
-            "prognos_tkr": p,
-            "avvikelse_tkr": avv,
-            "avvikelse_pct": avv_pct,
-            "vasentlig": th.is_material(avv, avv_pct),
-            "kommentar": figs["kommentar"].get(kg, ""),
-        }
-        for c in EXTRA_AMOUNTS:
-            rec[f"{c}_tkr"] = figs[f"{c}_tkr"].get(kg, float("nan"))
-        rows.append(rec)
-    return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def total(s: pd.DataFrame, root: str | None = None) -> dict:
-    """The sum over the rows that are followed up (budget of the same rows).
-
-    With every row followed up the sum is the table's root (e.g. Årets resultat), named ``root``
-    when given. Without any forecast (a report that states none) the rows with an outcome are
-    summed and the avvikelse is NaN.
-    """
-    has_forecast = s["prognos_tkr"].notna().any()
-    done = s[s["prognos_tkr"].notna()] if has_forecast else s[s["utfall_tkr"].notna()]
-    b, u = done["budget_tkr"].sum(min_count=1), done["utfall_tkr"].sum(min_count=1)
-    p = done["prognos_tkr"].sum() if has_forecast else float("nan")
-    if has_forecast and done["budget_tkr"].isna().all():
-        b = float("nan")
-    # The same sign as the rows' avvikelse (their sum): prognos − budget, or budget − prognos.
-    k = -1 if len(done) and (done["avvikelse_tkr"] * (done["prognos_tkr"] - done["budget_tkr"]) < 0).any() else 1
-    avv = k * (p - b)
-    complete = len(done) == len(s)
-    out = {
-        "kontogrupp": _total_name(root) if complete else "Summa uppföljda kontogrupper",
-        "budget_tkr": b,
-        "utfall_tkr": u,
-        "utfall_andel_pct": share_of_budget_pct(u, b),
-        "ar_andel_pct": s["ar_andel_pct"].iloc[0] if len(s) else float("nan"),
-        "prognos_tkr": p,
-        "avvikelse_tkr": avv,
-        "avvikelse_pct": pct_of(avv, b),
-        "vasentlig": False,
-        "kommentar": "",
-    }
-    for c in EXTRA_AMOUNTS:
-        col = f"{c}_tkr"
-        out[col] = done[col].sum(min_count=1) if col in done.columns and done[col].notna().all() else float("nan")
-    return out
-
-
-def _total_name(root: str | None) -> str:
-    """'Summa (Årets resultat)'; a total the table itself names Summa keeps its name."""
-    if not root:
-        return "Summa"
-    return root if root.lower().startswith("summa") else f"Summa ({root})"
-
-
-def root_post(ramar: pd.DataFrame | None, fu: pd.DataFrame | None = None) -> str | None:
-    """The name of the total: the stated table's total row (e.g. Summa), or else the row of
-    budget_ramar.csv that sums into nothing (e.g. Årets resultat)."""
-    if from_tables(fu):
-        roots = fu["rot"].dropna().drop_duplicates().tolist()
-        if len(roots) == 1:
-            return roots[0]
-        if not set(fu["kontogrupp"]) <= set(kontogrupper(ramar)):
-            return None
-    if ramar is None:
-        return None
-    roots = ramar.loc[ramar["summeras_i"].isna(), "post"].drop_duplicates().tolist()
-    return roots[0] if len(roots) == 1 else None
-
-
-def display_table(
-    s: pd.DataFrame, year: int, period, root: str | None = None, header: str = "Kontogrupp"
-) -> pd.DataFrame:
-    """The reader's table: Swedish headings, a total row last; the stated extras only where stated."""
-    t = pd.concat([s, pd.DataFrame([total(s, root)])], ignore_index=True)
-    end = report_end(year, period)
-    full = is_full_year(end)
-    has = {c: f"{c}_tkr" in t.columns and t[f"{c}_tkr"].notna().any() for c in EXTRA_AMOUNTS}
+def display_table(fu: FollowUp) -> pd.DataFrame:
+    """The reader's table: Swedish headings in the table's unit, the total last; the stated extras only where
+    stated."""
+    rows = [*fu.items, fu.total]
+    end, year, u = fu.per, fu.per.year, fu.unit
     to = f"t.o.m. {end.day}/{end.month}"
-    cols = {header: t["kontogrupp"], f"Budget {year}, tkr": t["budget_tkr"]}
+    has = {m: any(getattr(r, m) is not None for r in rows) for m in AMOUNTS}
+    cols = {headers(fu)[0]: [r.label for r in rows], f"Budget {year}, {u}": [_f(r.budget) for r in rows]}
     if has["budget_ack"]:
-        cols[f"Budget {to}, tkr"] = t["budget_ack_tkr"]
-    cols[f"Utfall {to}, tkr"] = t["utfall_tkr"]
+        cols[f"Budget {to}, {u}"] = [_f(r.budget_ack) for r in rows]
+    # At 31 December the outcome is the year's: shown once, as "Utfall helår", without the share of the year.
+    if not fu.full_year:
+        cols[f"Utfall {to}, {u}"] = [_f(r.outcome) for r in rows]
     if has["budget_ack"]:
-        cols[f"Utfall − budget {to}, tkr"] = t["utfall_tkr"] - t["budget_ack_tkr"]
-    if has["utfall_fg"]:
-        cols[f"Utfall {to} {year - 1}, tkr"] = t["utfall_fg_tkr"]
-        cols[f"Förändring mot {year - 1}, %"] = [pct_of(a - b, b) for a, b in zip(t["utfall_tkr"], t["utfall_fg_tkr"])]
-    cols["Utfall, % av budget"] = t["utfall_andel_pct"]
-    cols["Andel av året, %"] = t["ar_andel_pct"]
-    cols["Prognos helår, tkr" if not full else "Utfall helår, tkr"] = t["prognos_tkr"]
-    cols["Avvikelse, tkr"] = t["avvikelse_tkr"]
-    cols["Avvikelse, %"] = t["avvikelse_pct"]
-    if has["avvikelse_kalla"]:
-        cols["Avvikelse enligt källan, tkr"] = t["avvikelse_kalla_tkr"]
+        cols[f"Utfall − budget {to}, {u}"] = [
+            _f(None if r.outcome is None or r.budget_ack is None else r.outcome - r.budget_ack) for r in rows
+        ]
+    if has["outcome_last_year"]:
+        cols[f"Utfall {to} {year - 1}, {u}"] = [_f(r.outcome_last_year) for r in rows]
+        cols[f"Förändring mot {year - 1}, %"] = [
+            pct_of(
+                None if r.outcome is None or r.outcome_last_year is None else r.outcome - r.outcome_last_year,
+                r.outcome_last_year,
+            )
+            for r in rows
+        ]
+    cols["Utfall, % av budget"] = [r.share_pct for r in rows]
+    if not fu.full_year:
+        cols["Andel av året, %"] = [year_share_pct(end)] * len(rows)
+    cols[f"Prognos helår, {u}" if not fu.full_year else f"Utfall helår, {u}"] = [_f(r.forecast) for r in rows]
+    cols[f"Avvikelse, {u}"] = [_f(r.deviation) for r in rows]
+    cols["Avvikelse, %"] = [r.deviation_pct for r in rows]
+    if has["stated_deviation"]:
+        cols[f"Avvikelse enligt källan, {u}"] = [_f(r.stated_deviation) for r in rows]
+    if any(r.comment for r in rows):  # the source's comment to a row, wherever it is shown
+        cols["Kommentar"] = [r.comment for r in rows]
     return pd.DataFrame(cols)
 
 
-def verksamhet_table(
-    fu: pd.DataFrame | None, year: int, period, headers: tuple[str, str] = ("Kontogrupp", "Verksamhet")
-) -> pd.DataFrame | None:
-    """Rows broken down per verksamhet for the report date, or None when there are none."""
-    if fu is None:
+def breakdown_table(fu: FollowUp) -> pd.DataFrame | None:
+    """The rows under the listed rows (any depth), or None when there are none."""
+    if not fu.breakdown:
         return None
-    end = report_end(year, period)
-    df = normalised(fu)
-    df = df[(df["ar"] == int(year)) & (df["per_datum"] == end) & (df["verksamhet"] != "")]
-    if df.empty:
-        return None
-    avv = sign(fu, year, end) * (df["prognos_tkr"] - df["budget_tkr"])
+    head, sub = headers(fu)
+    u = fu.unit
+    rows = fu.breakdown
     return pd.DataFrame(
         {
-            headers[0]: df["kontogrupp"].values,
-            headers[1]: df["verksamhet"].values,
-            "Budget, tkr": df["budget_tkr"].values,
-            "Utfall, tkr": df["utfall_tkr"].values,
-            "Prognos helår, tkr" if not is_full_year(end) else "Utfall helår, tkr": df["prognos_tkr"].values,
-            "Avvikelse, tkr": avv.values,
-            "Avvikelse, %": [pct_of(a, b) for a, b in zip(avv, df["budget_tkr"])],
-            "Kommentar": df["kommentar"].values,
+            head: [r.under for r in rows],
+            sub: [r.label for r in rows],
+            f"Budget, {u}": [_f(r.budget) for r in rows],
+            f"Utfall, {u}": [_f(r.outcome) for r in rows],
+            (f"Prognos helår, {u}" if not fu.full_year else f"Utfall helår, {u}"): [_f(r.forecast) for r in rows],
+            f"Avvikelse, {u}": [_f(r.deviation) for r in rows],
+            "Avvikelse, %": [r.deviation_pct for r in rows],
+            "Kommentar": [r.comment for r in rows],
         }
     )
 
 
-def chart_periods(fu: pd.DataFrame | None, year: int, upto) -> list:
-    """The report dates a chart over the year shows up to ``upto``: every tertial end (a missing one
-    shows as a gap) and every other report date with a follow-up."""
-    end = report_end(year, upto)
-    dates = {periods.tertial_end(year, t) for t in periods.TERTIALS} | set(periods_present(fu, year))
-    return sorted(d for d in dates if d <= end)
+def comments(fu: FollowUp, line: Line) -> str:
+    """A listed row's comment and those of the rows under it ('Verksamhet: kommentar')."""
+    out = [line.comment] if line.comment else []
+    out += [f"{b.label}: {b.comment}" for b in fu.breakdown if b.under == line.label and b.comment]
+    return " ".join(out)
 
 
-def _period_column(d) -> str:
-    t = periods.tertial_of(d)
-    if t == 3:
-        return "Utfall helår"
-    return f"Prognos T{t}" if t else f"Prognos {periods.period_label(d)}"
+def materials(fu: FollowUp) -> list[Line]:
+    return [i for i in fu.items if i.material]
 
 
-def _budget_over(fu, ramar, year: int, dates: list) -> dict:
-    """The budget each report date's forecast is compared with: the stated table's own at that date."""
-    return {d: budget_at(fu, ramar, year, d) for d in dates}
-
-
-def over_tertials(fu: pd.DataFrame | None, ramar: pd.DataFrame | None, year: int, upto) -> pd.DataFrame:
-    """Per followed row: the budget and the forecast at each report date up to ``upto`` (a tertial or a
-    date; NaN where a tertial end has no follow-up)."""
-    dates = chart_periods(fu, year, upto)
-    present = [d for d in dates if fu is not None and d in periods_present(fu, year)]
-    budget = budget_at(fu, ramar, year, present[-1]) if present else budget_for(ramar, year)
-    names = list(budget.index)
-    for d in present:
-        names += [k for k in budget_at(fu, ramar, year, d).index if k not in names]
-    t = pd.DataFrame({"Kontogrupp": names, "Budget": [budget.get(k, float("nan")) for k in names]})
-    figs = kontogrupp_figures(fu) if fu is not None else None
-    for d in dates:
-        name = _period_column(d)
-        if figs is None:
-            t[name] = float("nan")
-            continue
-        part = figs[(figs["ar"] == int(year)) & (figs["per_datum"] == d)].set_index("kontogrupp")["prognos_tkr"]
-        t[name] = [part.get(k, float("nan")) for k in names]
-    return t
-
-
-def deviation_over_tertials(fu: pd.DataFrame | None, ramar: pd.DataFrame | None, year: int, upto) -> pd.DataFrame:
-    """Prognos − budget per followed row (columns) at each report date up to ``upto`` (rows: Period);
-    budget − prognos for a table that states costs as positive (:func:`sign`).
-
-    Each date's forecast is set against the budget of that date's report (the same budget table for
-    the old file)."""
-    t = over_tertials(fu, ramar, year, upto).set_index("Kontogrupp")
-    dates = chart_periods(fu, year, upto)
-    budgets = _budget_over(fu, ramar, year, dates)
-    cols = [c for c in t.columns if c != "Budget"]
-    dev = pd.DataFrame(
-        {
-            c: [sign(fu, year, d) * (t.at[k, c] - budgets[d].get(k, t.at[k, "Budget"])) for k in t.index]
-            for c, d in zip(cols, dates)
-        },
-        index=t.index,
-    ).T
-    dev.index = [periods.period_label(d) for d in dates]
-    dev = dev.rename_axis("Period").reset_index()
-    dev.columns.name = None
-    return dev
-
-
-def missing_text(fu: pd.DataFrame | None, s: pd.DataFrame, year: int, period) -> str:
+def missing_text(fu: FollowUp) -> str:
     """One sentence per measure the follow-up lacks at the date (no forecast, no budget), or ''."""
-    end = report_end(year, period)
     out = []
-    if s["prognos_tkr"].isna().all() and not is_full_year(end):
+    items = [i for i in fu.items if i.stated]
+    if all(i.forecast is None for i in items) and not fu.full_year:
         out.append(
             "Rapporten anger ingen prognos för helåret, så avvikelsen mot budgeten kan inte räknas; "
             "budget och utfall visas."
         )
-    if s["budget_tkr"].isna().all():
+    if all(i.budget is None for i in fu.items):
         out.append(
-            "Rapporten anger ingen budget för helåret och budgettabellen har inga rader med samma namn, "
+            "Rapporten anger ingen budget för helåret och budgettabellen har inga rader med samma namn och enhet, "
             "så utfallet kan inte ställas mot budgeten."
         )
-    elif s["budget_tkr"].isna().any():
-        out.append("Budget saknas för " + ", ".join(s.loc[s["budget_tkr"].isna(), "kontogrupp"]) + " ('–').")
+    elif any(i.budget is None for i in fu.items):
+        out.append("Budget saknas för " + ", ".join(i.label for i in fu.items if i.budget is None) + " ('–').")
     return " ".join(out)
 
 
-def materials(s: pd.DataFrame) -> pd.DataFrame:
-    return s[s["vasentlig"]]
+def summed_text(fu: FollowUp) -> str:
+    """The rows whose figures are the book's sum of the rows under them (the source states none), or ''."""
+    names = [i.label for i in fu.items if i.summed]
+    if not names:
+        return ""
+    return (
+        "Källan anger inga egna belopp för "
+        + ", ".join(names)
+        + "; tabellen visar summan av raderna under (egen beräkning)."
+    )
 
 
-def _period_words(end) -> str:
+# --- over the year ---------------------------------------------------------------------------------
+
+
+def for_year(
+    tables: list[StatedTable], year: int, budget_t: StatedTable | None = None, th: Thresholds = DEFAULT_THRESHOLDS
+) -> list[FollowUp]:
+    """The follow-ups of ``year`` in date order (one per report date)."""
+    read, _ = followup_tables(tables)
+    return [followup(t, budget_t, th) for t in read if t.per.year == int(year)]
+
+
+def at(followups: list[FollowUp], end: dt.date) -> FollowUp | None:
+    return next((f for f in followups if f.per == end), None)
+
+
+def chart_periods(followups: list[FollowUp], year: int, upto: dt.date) -> list[dt.date]:
+    """The report dates a chart over the year shows up to ``upto``: every tertial end (a missing one
+    shows as a gap) and every other report date with a follow-up."""
+    dates = {periods.tertial_end(year, t) for t in periods.TERTIALS} | {f.per for f in followups}
+    return sorted(d for d in dates if d <= upto)
+
+
+def chart_unit(followups: list[FollowUp], upto: dt.date) -> tuple[str, int]:
+    """The unit and decimals of a chart over the year: the reports' own when they share one, else tkr."""
+    shown = [f for f in followups if f.per <= upto]
+    found = {f.unit for f in shown}
+    if len(found) == 1:
+        return found.pop(), max(f.decimals for f in shown)
+    return "tkr", 0
+
+
+def deviation_over_the_year(followups: list[FollowUp], year: int, upto: dt.date) -> pd.DataFrame:
+    """The deviation per followed row (columns) at each report date up to ``upto`` (rows: Period); NaN where
+    a date has no follow-up. Each date's forecast is set against that date's own budget. In the reports' unit
+    (:func:`chart_unit`: in tkr when two reports of the year are in different units)."""
+    dates = chart_periods(followups, year, upto)
+    unit, _ = chart_unit(followups, upto)
+    names: list[str] = []
+    for f in followups:
+        if f.per <= upto:
+            names += [i.label for i in f.items if i.label not in names]
+    data = {}
+    for name in names:
+        col = []
+        for d in dates:
+            f = at(followups, d)
+            line = next((i for i in f.items if i.label == name), None) if f is not None else None
+            if line is None or line.deviation is None:
+                col.append(float("nan"))
+            else:
+                col.append(float(line.deviation) * units.factor(f.unit) / units.factor(unit))
+        data[name] = col
+    out = pd.DataFrame(data, index=[periods.period_label(d) for d in dates])
+    return out.rename_axis("Period").reset_index()
+
+
+# --- warnings --------------------------------------------------------------------------------------
+
+
+def _period_words(end: dt.date) -> str:
     """'tertial 1 2025', 'helår 2025' or 't.o.m. 31 oktober 2025' for messages."""
     t = periods.tertial_of(end)
     if t == 3:
@@ -463,43 +550,30 @@ def _period_words(end) -> str:
     return f"tertial {t} {end.year}" if t else f"t.o.m. {fmt.date(end)}"
 
 
-def comment_warnings(data: dict, org: str) -> list[Issue]:
-    """A warning for every material deviation without a kommentar (the build and `kontrollera` show them)."""
-    fu = data.get("budgetuppfoljning")
-    th, found = thresholds(org)
-    if fu is None or found:  # problems in the thresholds are reported by the data checks
-        return []
+def comment_warnings(
+    tables: list[StatedTable], budget_of, th: Thresholds, org: str, line_of: dict | None = None
+) -> list[Issue]:
+    """A warning for every material deviation without the source's comment (the build and `kontrollera`
+    show them). ``budget_of(year)``: the year's budget table (or None); ``line_of``: (table, row) -> the line
+    in tabell_varden.csv that the warning names."""
+    line_of = line_of or {}
     issues: list[Issue] = []
-    ramar = data.get("ramar")
-    model = from_tables(fu)
-    label = f"{org}/tabell_varden.csv" if model else f"{org}/{FILENAME}"
-    for year in sorted({int(a) for a in fu["ar"]}):
-        for end in periods_present(fu, year):
-            s = summary(fu, ramar, year, end, th)
-            for _, m in materials(s).iterrows():
-                if m["kommentar"]:
-                    continue
-                rows = fu[(fu["ar"] == year) & (fu["per_datum"] == end) & (fu["kontogrupp"] == m["kontogrupp"])]
-                if rows.empty:
-                    continue
-                where = (
-                    f" i tabell_kommentarer.csv (tabell {rows['tabell'].iloc[0]}, rad {int(rows['rad'].iloc[0])})"
-                    if model
-                    else ""
+    read, _ = followup_tables(tables)
+    for t in read:
+        fu = followup(t, budget_of(t.per.year), th)
+        for m in materials(fu):
+            if comments(fu, m) or m.number is None:
+                continue
+            issues.append(
+                Issue(
+                    f"{org}/{model.VALUES.filename}",
+                    line_of.get((t.id, m.number), 0),
+                    "kommentar",
+                    "",
+                    f"en kommentar i {model.COMMENTS.filename} (tabell {t.id}, rad {m.number}): avvikelsen för "
+                    f"{m.label} {_period_words(t.per)} är {fmt.unit(m.deviation, t.unit, t.decimals, sign=True)}, "
+                    f"väsentlig enligt gränsen {th.text()}",
+                    severity="varning",
                 )
-                issues.append(
-                    Issue(
-                        label,
-                        int(rows.index[0]),
-                        "kommentar",
-                        "",
-                        f"en kommentar{where}: avvikelsen för {m['kontogrupp']} {_period_words(end)} är {fmt.tkr(m['avvikelse_tkr'], sign=True)}, "
-                        f"väsentlig enligt gränsen {th.text()}",
-                        severity="varning",
-                    )
-                )
+            )
     return issues
-
-
-# Checks across one organisation's files that need this module's computations.
-CONSISTENCY_CHECKS = [comment_warnings]

@@ -1,36 +1,30 @@
 """What the analysis finds worth a warning before the book is built, beside the data checks.
 
-:func:`rapportbok.data.datasets.validate` checks every file and how the files refer to each
-other. Some warnings need the analysis itself, e.g. a material budget deviation without a
-comment; each analysis module lists those in ``CONSISTENCY_CHECKS``. :func:`validate` is
-both together: what `rapportbok kontrollera` prints and the build's first step.
+:func:`rapportbok.data.datasets.validate` checks every file and how the files refer to each other. Some
+warnings need the analysis itself, e.g. a material budget deviation without a comment; :func:`checks`
+gives them for one organisation's validated input and its organisation.yml (thresholds included), as
+values. Reading the files is the caller's: ``rapportbok.publish.validation.validate`` runs both for a data
+folder, for `rapportbok kontrollera` and as the build's first step.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rapportbok.analysis import budget, budget_followup
-from rapportbok.core.paths import data_dir
-from rapportbok.data import datasets
-from rapportbok.data import organisations as orgs
-from rapportbok.data.schema import DataError, Issue
-
-CONSISTENCY_CHECKS = [*budget.CONSISTENCY_CHECKS, *budget_followup.CONSISTENCY_CHECKS]
+from rapportbok.data import stated_tables as model
+from rapportbok.data.schema import Issue
 
 
-def validate(data: Path | None = None) -> list[Issue]:
-    """Every error and warning in data/: the data checks, then the analysis' own warnings."""
-    data = data or data_dir()
-    issues = datasets.validate(data)
-    if any(i.severity == "fel" for i in issues):
-        return issues
-    all_orgs, _ = orgs.load_all(data)
-    for org in all_orgs:
-        try:
-            sets = datasets.load_org(org.slug, data)
-        except DataError:  # already reported above
-            continue
-        for check in CONSISTENCY_CHECKS:
-            issues += check(sets, org.slug)
-    return sorted(set(issues))
+def checks(sets: dict, org) -> list[Issue]:
+    """The analysis' warnings for one organisation: ``sets`` its validated input (datasets.load_org),
+    ``org`` its organisation.yml (rapportbok.data.organisations.Org)."""
+    tables = model.load(sets)
+    values = sets.get("tabell_varden")
+    line_of: dict[tuple[str, int], int] = {}
+    if values is not None:
+        for idx, tid, rad in zip(values.index, values["tabell"], values["rad"]):
+            line_of.setdefault((tid, int(rad)), int(idx))
+    issues = budget.concept_warnings(tables, org.slug)
+    issues += budget_followup.comment_warnings(
+        tables, lambda y: budget.budget_table(tables, y), org.thresholds, org.slug, line_of
+    )
+    return issues

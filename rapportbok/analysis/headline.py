@@ -10,7 +10,11 @@ Where no deficit and no forecast is stated, the budget's own answer comes first:
 (the row meaning ``resultat``, or kommunbidrag minus net cost) with the kommunbidrag and the net cost,
 as the budget chapter reads them (rapportbok.analysis.budget).
 
-A figure the sources do not state stays None; its sentence is left out, never filled in.
+Its inputs are values: the year's :class:`rapportbok.analysis.position.Position` (what the latest
+report states for the committee total, and the year's budget) and the plans with their stated deficits
+(facts with their year and basis, rapportbok.data.stated_figures). A figure the sources do not state
+stays None; its sentence is left out, never filled in. An approximate figure is compared within its
+precision (rapportbok.analysis.reconcile.within_precision), as everywhere in the book.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rapportbok.analysis import actionplan as ap
-from rapportbok.analysis import budget as bu
-from rapportbok.analysis import budget_followup as bf
+from rapportbok.analysis import reconcile, wording
+from rapportbok.analysis.position import Amount, Position, Report
 from rapportbok.core import fmt, units
 
 LIGHT_ORDER = (ap.RED, ap.YELLOW, ap.GREEN, ap.GREY)
@@ -43,7 +47,10 @@ class Headline:
     double_counted_tkr: float = 0.0  # effect of measures the source says are counted in others
     stated_actual_tkr: float | None = None  # the actual effect to date the source states as a total
     budget: BudgetAnswer | None = None  # the budget's result for the year (see budget_answer)
-    has_forecast: bool = False  # a budget follow-up (forecast) is stated for the year
+    has_forecast: bool = False  # a report states a forecast or outcome for the year's committee total
+    position: Position | None = None  # what the latest report states for the committee total (the answer's input)
+    deficits: tuple = ()  # the stated facts the plans name as their deficit (amount, year or date, basis)
+    stated_total: object = None  # the plans' own stated total for the year with its precision (ap.StatedTotal)
 
     @property
     def budget_first(self) -> bool:
@@ -52,10 +59,13 @@ class Headline:
 
     @property
     def dedup_explains(self) -> bool:
-        """The plan's own total differs from the book's only by measures counted in others."""
-        if self.stated_planned_tkr is None or self.planned_tkr is None or not self.double_counted_tkr:
+        """The plan's own total differs from the book's only by measures counted in others (within the stated
+        total's precision, the one rule of reconcile.within_precision)."""
+        if self.stated_total is None or self.planned_tkr is None or not self.double_counted_tkr:
             return False
-        return abs(self.stated_planned_tkr - (self.planned_tkr + self.double_counted_tkr)) < 0.5
+        if self.stated_total.agrees_with(self.planned_tkr):
+            return False
+        return self.stated_total.agrees_with(self.planned_tkr + self.double_counted_tkr)
 
     @property
     def gap_tkr(self) -> float | None:
@@ -64,48 +74,64 @@ class Headline:
             return None
         return self.deficit_tkr - self.planned_tkr
 
+    @property
+    def gap_within_precision(self) -> bool:
+        """The deficit and the planned effect agree within the precision the source states the deficit with
+        (its rounding, or an approximate figure's): no remainder is stated more precisely than the source."""
+        if self.gap_tkr is None:
+            return False
+        facts = [f for f in self.deficits if f.tkr is not None]
+        approx = next((f.approx for f in facts if f.approx != reconcile.EXACT), reconcile.EXACT)
+        rounding = sum(0.5 * 10 ** (-f.decimals) * units.factor(f.unit) for f in facts)
+        if approx == reconcile.EXACT:
+            return False  # an exact deficit: the remainder is shown as computed
+        return reconcile.within_precision(self.deficit_tkr, self.planned_tkr, rounding, approx)
+
 
 @dataclass(frozen=True)
 class BudgetAnswer:
-    """The year's budget result as the budget table states it (tkr, the table's signs)."""
+    """The year's budget result as the budget table states it (in the table's unit, with its signs)."""
 
-    result_tkr: float
+    result: Amount
     result_stated: bool  # the table's own result row; False: kommunbidrag minus net cost (own computation)
-    grant_tkr: float | None = None
-    net_tkr: float | None = None  # stated negative (a cost)
-    rows: object = None  # the table's rows for the year (for the citation)
+    grant: Amount | None = None
+    net: Amount | None = None  # stated negative (a cost)
+    report: Report | None = None  # the budget table (for the citation)
+
+    @property
+    def result_tkr(self) -> float:
+        return self.result.tkr
+
+    @property
+    def balanced(self) -> bool:
+        """The result is 0 within its printed precision."""
+        return self.result.agrees_with(0.0)
 
 
-def budget_answer(data: dict, year: int) -> BudgetAnswer | None:
-    """The budget's result for ``year``: the row meaning resultat, else kommunbidrag minus net cost
+def budget_answer(pos: Position | None) -> BudgetAnswer | None:
+    """The budget's result for the position's year: the row meaning resultat, else kommunbidrag minus net cost
     (None when the budget states neither)."""
-    ramar = data.get("ramar")
-    if ramar is None:
+    if pos is None or pos.result is None or pos.budget_report is None:
         return None
-    net, grant, result = (bu.series(ramar, p) for p in (bu.NET_COST, bu.GRANT, bu.RESULT))
-    g = float(grant[year]) if year in grant.index and not fmt.is_missing(grant[year]) else None
-    n = float(net[year]) if year in net.index and not fmt.is_missing(net[year]) else None
-    if year in result.index and not fmt.is_missing(result[year]):
-        r, stated = float(result[year]), True
-    elif g is not None and n is not None:
-        r, stated = g + n, False  # the net cost is stated negative
-    else:
-        return None
-    return BudgetAnswer(r, stated, g, n, ramar[ramar["ar"] == year])
+    return BudgetAnswer(pos.result, pos.result.stated, pos.grant, pos.net_cost, pos.budget_report)
 
 
-def headline(data: dict, year: int, tertial: int) -> Headline:
+def headline(data: dict, year: int, tertial: int, pos: Position | None = None) -> Headline:
+    """The headline of ``year``: ``pos`` is the year's position (rapportbok.analysis.position; worked out from
+    ``data`` when not given)."""
+    if pos is None:
+        from rapportbok.analysis import position as position_of
+
+        pos = position_of.of_data(data, int(year))
     plans = ap.plans_for_year(data, int(year))
-    budget = budget_answer(data, int(year))
-    forecast = bool(bf.periods_present(data.get("budgetuppfoljning"), int(year)))
+    budget = budget_answer(pos)
+    forecast = pos is not None and pos.has_outcome_or_forecast
     if plans is None:
-        return Headline(int(year), False, budget=budget, has_forecast=forecast)
-    stated = plans[plans["underskott"].notna()]
-    deficit = (
-        sum(units.to_tkr(v, u) for v, u in zip(stated["underskott"], stated["underskott_enhet"]))
-        if not stated.empty
-        else None
-    )
+        return Headline(int(year), False, budget=budget, has_forecast=forecast, position=pos)
+    facts = ap.plan_deficits(data, plans)
+    stated = plans[[pid in facts and facts[pid].tkr is not None for pid in plans["plan_id"]]]
+    deficits = tuple(facts[pid] for pid in stated["plan_id"])
+    deficit = sum(ap.deficit_tkr(f) for f in deficits) if deficits else None
     deficit_text = "; ".join(str(t) for t in stated["underskott_avser"] if isinstance(t, str))
     planned, _ = ap.planned_effect_for_year(data, int(year))
     st = ap.status_table(data, int(year), int(tertial))
@@ -140,6 +166,9 @@ def headline(data: dict, year: int, tertial: int) -> Headline:
         _stated_actual(data, plans, int(year)),
         budget,
         forecast,
+        pos,
+        deficits,
+        ap.stated_total(data, int(year)),
     )
 
 
@@ -156,14 +185,10 @@ def _stated_actual(data: dict, plans, year: int) -> float | None:
 
 
 def _stated_total(data: dict, plans, year: int) -> tuple[float | None, float]:
-    """The plan's own stated planned total for ``year`` (tkr, the first one stated) and the effect
-    of measures flagged as counted in others (which the book leaves out of its sum)."""
-    sums = data.get("atgardsplan_summor")
-    stated = None
-    if sums is not None:
-        part = sums[(sums["typ"] == "planerad") & (sums["ar"] == year) & sums["plan_id"].isin(set(plans["plan_id"]))]
-        if not part.empty:
-            stated = units.to_tkr(part["belopp"].iloc[0], part["enhet"].iloc[0])
+    """The plans' own stated planned total for ``year`` (tkr, ap.stated_total) and the effect of measures
+    flagged as counted in others (which the book leaves out of its sum)."""
+    total = ap.stated_total(data, year)
+    stated = None if total is None else total.tkr
     eff = ap.effects_tkr(data)
     flagged = eff[(eff["ar"] == year) & eff["plan_id"].isin(set(plans["plan_id"])) & (eff["medraknad_i_andra"] == "ja")]
     return stated, float(flagged["effekt_tkr"].sum())
@@ -212,11 +237,24 @@ def light_counts_text(h: Headline) -> str:
     return ", ".join(parts[:-1]) + (" och " if len(parts) > 1 else "") + parts[-1]
 
 
+def deficit_amount(h: Headline, short: bool = False) -> str:
+    """The deficit as the text states it: '99,0 mnkr (99 000 tkr)'; an approximate one with its word and no more
+    decimals than the source prints ('omkring 40 mnkr'), never as a precise figure."""
+    approx = [f for f in h.deficits if f.tkr is not None and f.approx != reconcile.EXACT]
+    if len(h.deficits) == 1 and approx:
+        f = approx[0]
+        return reconcile.APPROX_WORD[f.approx] + fmt.unit(abs(float(f.value)), f.unit, f.decimals)
+    return fmt.mnkr(h.deficit_tkr) if short else f"{fmt.mnkr(h.deficit_tkr)} ({fmt.tkr(h.deficit_tkr)})"
+
+
 def gap_text(h: Headline, figure=_plain) -> str:
-    """What remains after the plan, as a clause ('' when the deficit or the effect is not stated)."""
+    """What remains after the plan, as a clause ('' when the deficit or the effect is not stated). Where the
+    deficit is approximate and the plan agrees with it within that precision, no remainder is given."""
     gap = h.gap_tkr
     if gap is None:
         return ""
+    if h.gap_within_precision:
+        return "Planens effekt motsvarar underskottet inom den precision som källan anger underskottet med."
     if gap > 0:
         return f"Kvar efter planen: {figure('kvar', f'{fmt.mnkr(gap)} ({fmt.tkr(gap)})')}."
     if gap < 0:
@@ -224,9 +262,14 @@ def gap_text(h: Headline, figure=_plain) -> str:
     return "Planen täcker underskottet precis."
 
 
-def _amount(v: float) -> str:
-    """'256,3 mnkr (256 303 tkr)': the budget chapter reads tables in tkr without decimals."""
-    return f"{fmt.mnkr(v)} ({fmt.tkr(v)})" if abs(v) >= 1000 else fmt.tkr(v)
+def _money(a: Amount | None, negate: bool = False) -> str:
+    """'256,3 mnkr (256 303 tkr)' for a table in tkr; '158,5 mnkr' for one in mnkr (its own precision)."""
+    v = -a.value if negate else a.value
+    return wording.money(v, a.unit, a.decimals)
+
+
+def _zero(a: Amount) -> str:
+    return fmt.unit(0, a.unit, a.decimals)
 
 
 def budget_text(h: Headline, figure=_plain) -> str:
@@ -237,26 +280,26 @@ def budget_text(h: Headline, figure=_plain) -> str:
         return ""
     b = h.budget
     key = "budget_resultat" if b.result_stated else "budget_resultat_beraknat"
-    r = b.result_tkr
-    if abs(r) < 0.5:
+    r = b.result
+    if b.balanced:
         head = f"Budgeten för {h.year} är lagd i balans"
     else:
-        word = "överskott" if r > 0 else "underskott"
-        head = f"Budgeten för {h.year} visar ett {word} på {figure(key, _amount(abs(r)))}"
+        word = "överskott" if r.value > 0 else "underskott"
+        head = f"Budgeten för {h.year} visar ett {word} på {figure(key, _money(r, negate=r.value < 0))}"
     own = "" if b.result_stated else ", egen beräkning"
-    if b.grant_tkr is not None and b.net_tkr is not None and b.net_tkr <= 0:
-        verb = "täcker" if b.grant_tkr >= -b.net_tkr else "täcker inte"
+    if b.grant is not None and b.net is not None and b.net.value <= 0:
+        verb = "täcker" if b.grant.value >= -b.net.value else "täcker inte"
         text = (
-            f"{head}: kommunbidraget {figure('budget_kommunbidrag', _amount(b.grant_tkr))} {verb} "
-            f"verksamhetens nettokostnad {figure('budget_nettokostnad', _amount(-b.net_tkr))}"
+            f"{head}: kommunbidraget {figure('budget_kommunbidrag', _money(b.grant))} {verb} "
+            f"verksamhetens nettokostnad {figure('budget_nettokostnad', _money(b.net, negate=True))}"
         )
-        if abs(r) < 0.5:
-            text += f"; årets resultat {figure(key, fmt.tkr(0))}{own}"
+        if b.balanced:
+            text += f"; årets resultat {figure(key, _zero(r))}{own}"
         elif own:
             text += "; resultatet är egen beräkning"
         return text + "."
-    if abs(r) < 0.5:
-        return f"{head}: årets resultat {figure(key, fmt.tkr(0))}{own}."
+    if b.balanced:
+        return f"{head}: årets resultat {figure(key, _zero(r))}{own}."
     return head + (f" ({own[2:]})" if own else "") + "."
 
 
@@ -272,7 +315,7 @@ def sentences(h: Headline, figure=_plain) -> list[str]:
     if not h.has_plan:
         return out
     if h.deficit_tkr is not None:
-        out.append(f"Underskott: {figure('underskott', f'{fmt.mnkr(h.deficit_tkr)} ({fmt.tkr(h.deficit_tkr)})')}.")
+        out.append(f"Underskott: {figure('underskott', deficit_amount(h, short=False))}.")
     if h.planned_tkr is not None:
         text = f"Åtgärdsplanens planerade effekt {h.year}: " + figure(
             "planerad", f"{fmt.mnkr(h.planned_tkr)} ({fmt.tkr(h.planned_tkr)})"
@@ -305,11 +348,13 @@ def short_text(h: Headline, figure=_plain) -> str:
     if not h.has_plan and not parts:
         return ""
     if h.deficit_tkr is not None:
-        parts.append(f"underskott {figure('underskott', fmt.mnkr(h.deficit_tkr))}")
+        parts.append(f"underskott {figure('underskott', deficit_amount(h, short=True))}")
     if h.planned_tkr is not None:
         parts.append(f"planerad effekt {h.year} {figure('planerad', fmt.mnkr(h.planned_tkr))}")
     gap = h.gap_tkr
-    if gap is not None:
+    if gap is not None and h.gap_within_precision:
+        parts.append("planen motsvarar underskottet inom källans precision")
+    elif gap is not None:
         parts.append(
             f"kvar {figure('kvar', fmt.mnkr(gap))}"
             if gap >= 0
@@ -336,16 +381,21 @@ def short_budget_text(h: Headline, figure=_plain) -> str:
         return ""
     b = h.budget
     key = "budget_resultat" if b.result_stated else "budget_resultat_beraknat"
-    r = b.result_tkr
+    r = b.result
+
+    def short(a: Amount, negate: bool = False) -> str:
+        return wording.money_short(-a.value if negate else a.value, a.unit, a.decimals)
+
     head = (
         f"budgeten {h.year} lagd i balans"
-        if abs(r) < 0.5
-        else f"budgeten {h.year} visar ett {'överskott' if r > 0 else 'underskott'} på {figure(key, fmt.mnkr(abs(r)))}"
+        if b.balanced
+        else f"budgeten {h.year} visar ett {'överskott' if r.value > 0 else 'underskott'} på "
+        f"{figure(key, short(r, negate=r.value < 0))}"
     )
-    if b.grant_tkr is not None and b.net_tkr is not None and b.net_tkr <= 0:
-        verb = "täcker" if b.grant_tkr >= -b.net_tkr else "täcker inte"
+    if b.grant is not None and b.net is not None and b.net.value <= 0:
+        verb = "täcker" if b.grant.value >= -b.net.value else "täcker inte"
         return (
-            f"{head}: kommunbidraget {figure('budget_kommunbidrag', fmt.mnkr(b.grant_tkr))} {verb} "
-            f"nettokostnaden {figure('budget_nettokostnad', fmt.mnkr(-b.net_tkr))}"
+            f"{head}: kommunbidraget {figure('budget_kommunbidrag', short(b.grant))} {verb} "
+            f"nettokostnaden {figure('budget_nettokostnad', short(b.net, negate=True))}"
         )
-    return head + (f" (resultat {figure(key, fmt.tkr(0))})" if abs(r) < 0.5 else "")
+    return head + (f" (resultat {figure(key, _zero(r))})" if b.balanced else "")

@@ -6,23 +6,51 @@ must agree exactly. A figure stated rounded (``11,2 mnkr``, ``4,6 procent``) agr
 difference is within half a unit of its last stated decimal (0,05 mnkr, 0,05 procentenheter),
 or for a sum of k such figures k half units: such differences are shown as rounding, not as errors.
 
-A figure the source states as approximate ("omkring 40 miljoner", "cirka", "runt"; marked
-``ungefarlig = ja`` in the input) is not compared as if exact: it agrees "ungefär" when the
-recomputed figure is within ``APPROX_SHARE`` (10 %) of the stated one, and is a mismatch only
-beyond that.
+A figure the source states as approximate is never compared as if exact. The one flag for it is
+``ungefarlig`` in the input (:data:`rapportbok.data.stated_figures.APPROX`), and its one rule is
+:func:`within_precision`, used by the Avstämning, the summary and the answer on the year page alike:
+``omkring`` (omkring, cirka, runt) agrees within ``APPROX_SHARE`` (10 %) of the stated figure (or its
+rounding, if wider); ``minst`` agrees with any figure not below it, ``högst`` with any not above it (each
+within its rounding). Beyond that it is a mismatch.
+
+**One meaning of avvikelse.** :func:`kind` is what a finding is (agrees, rounding, the book's removal
+of a double count, a real mismatch); the build's warnings, the chapters' counts, the summary and the
+Avstämning all use it (:func:`real_mismatches`), so a rounding within the printed precision is never
+counted as a mismatch anywhere.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import pandas as pd
 
 from rapportbok.core import fmt
 
-# An approximate stated figure agrees when the recomputed one is within this share of it.
+# An approximate ("omkring") stated figure agrees when the recomputed one is within this share of it.
 APPROX_SHARE = 0.10
+EXACT, ABOUT, AT_LEAST, AT_MOST = "nej", "omkring", "minst", "högst"
+APPROX_WORD = {EXACT: "", ABOUT: "omkring ", AT_LEAST: "minst ", AT_MOST: "högst "}
+
+
+def precision(stated: float, rounding: float, approx: str = EXACT) -> float:
+    """How far a figure may be from ``stated`` and still agree with it: its rounding (half a unit of the last
+    printed decimal, per rounded figure), or for ``omkring`` 10 % of it where that is wider."""
+    if approx == ABOUT:
+        return max(rounding, APPROX_SHARE * abs(stated))
+    return rounding
+
+
+def within_precision(stated: float, other: float, rounding: float, approx: str = EXACT) -> bool:
+    """Whether ``other`` agrees with the stated figure within its precision (:func:`precision`); ``minst``
+    and ``högst`` are bounds: any figure on their side agrees."""
+    diff = other - stated
+    tol = precision(stated, rounding, approx) + 1e-9
+    if approx == AT_LEAST:
+        return diff >= -tol
+    if approx == AT_MOST:
+        return diff <= tol
+    return abs(diff) <= tol
 
 
 @dataclass(frozen=True)
@@ -34,7 +62,7 @@ class Finding:
     where: str  # source document and table or section
     decimals: int = 0  # decimals of the stated figure(s); sets the rounding tolerance
     terms: int = 1  # how many rounded stated figures the compared value adds up
-    approx: bool = False  # the source states the figure as approximate ("omkring", "cirka", "runt")
+    approx: str = EXACT  # how the source states the figure: nej (exact), omkring, minst, högst
     dedup: bool = False  # the difference is the book's own removal of a double count
     # Stated tables (rapportbok.analysis.stated_tables): the tolerance computed from each term's printed
     # precision, and no extra one-unit leeway in kind() (beyond the tolerance is a mismatch).
@@ -55,14 +83,16 @@ class Finding:
         return self.terms * 0.5 * 10 ** (-self.decimals) + 1e-9
 
     @property
+    def is_approx(self) -> bool:
+        return self.approx not in (EXACT, "", None)
+
+    @property
     def tolerance(self) -> float:
-        if self.approx:
-            return max(self.rounding_tolerance, APPROX_SHARE * abs(self.stated) + 1e-9)
-        return self.rounding_tolerance
+        return precision(self.stated, self.rounding_tolerance, self.approx) + (1e-9 if self.approx == ABOUT else 0)
 
     @property
     def ok(self) -> bool:
-        return abs(self.difference) <= self.tolerance
+        return within_precision(self.stated, self.computed, self.rounding_tolerance, self.approx)
 
     @property
     def rounding(self) -> bool:
@@ -70,13 +100,19 @@ class Finding:
 
     @property
     def approximately(self) -> bool:
-        """Agrees only because the stated figure is approximate (beyond rounding, within APPROX_SHARE)."""
-        return self.approx and self.ok and abs(self.difference) > self.rounding_tolerance
+        """Agrees only because the stated figure is approximate (beyond its rounding)."""
+        return self.is_approx and self.ok and abs(self.difference) > self.rounding_tolerance
 
     @property
     def verdict(self) -> str:
         if not self.ok:
-            return "Avviker" + (" (mer än 10 % från ett ungefärligt belopp)" if self.approx else "")
+            return "Avviker" + (
+                {
+                    ABOUT: " (mer än 10 % från ett ungefärligt belopp)",
+                    AT_LEAST: " (under det lägsta belopp som källan anger)",
+                    AT_MOST: " (över det högsta belopp som källan anger)",
+                }.get(self.approx, "")
+            )
         if self.approximately:
             return "Stämmer ungefär (källan anger ett ungefärligt belopp)"
         return "Stämmer (avrundning)" if self.rounding else "Stämmer"
@@ -84,7 +120,7 @@ class Finding:
     def text(self) -> str:
         u = self.unit
         return (
-            f"{self.check}: källan anger {'omkring ' if self.approx else ''}{fmt.unit(self.stated, u, self.decimals)}, "
+            f"{self.check}: källan anger {APPROX_WORD.get(self.approx, '')}{fmt.unit(self.stated, u, self.decimals)}, "
             f"{self.computed_from} {fmt.unit(self.computed, u, max(self.decimals, 0))} "
             f"(skillnad {fmt.unit(self.difference, u, max(self.decimals, 0), sign=True)}). {self.where}"
         )
@@ -158,12 +194,20 @@ def explain(f: Finding) -> str:
     )
 
 
+def _common_prefix(texts: list[str]) -> str:
+    first, last = min(texts), max(texts)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[:n]
+
+
 def common_source(wheres: list[str]) -> str:
     """The part of the citations all rows share (the document, cut after a whole item), or ''."""
     wheres = [w for w in wheres if w]
     if not wheres:
         return ""
-    common = os.path.commonprefix(wheres)
+    common = _common_prefix(wheres)
     if all(w == common for w in wheres):
         return common
     depth, cut = 0, 0
@@ -175,34 +219,6 @@ def common_source(wheres: list[str]) -> str:
         elif depth == 0 and common.startswith(", ", i):
             cut = i
     return common[:cut]
-
-
-def tree_checks(
-    df: pd.DataFrame,
-    where: str,
-    label: str = "post",
-    parent: str = "summeras_i",
-    value: str = "belopp_tkr",
-    by: str = "ar",
-    unit: str = "tkr",
-) -> list[Finding]:
-    """For each row that other rows sum into, per ``by`` value: stated against the sum of its rows."""
-    findings = []
-    for key, part in df.groupby(by, sort=True):
-        stated = part.groupby(label, sort=False)[value].sum()
-        children = part[part[parent].notna()].groupby(parent, sort=False)[value].sum(min_count=1)
-        order = part.drop_duplicates(label)[label].tolist()
-        for name in [n for n in order if n in children.index]:
-            findings.append(
-                Finding(
-                    f"{name} {key} = summan av raderna under",
-                    float(stated[name]),
-                    float(children[name]),
-                    unit,
-                    where,
-                )
-            )
-    return findings
 
 
 def _shown_decimals(f: Finding) -> int:
@@ -222,7 +238,7 @@ def table(findings: list[Finding], cited: str = "") -> pd.DataFrame:
     t = pd.DataFrame(
         {
             "Kontroll": [f.check for f in findings],
-            "Enligt källan": [("omkring " if f.approx else "") + fmt.number(f.stated, f.decimals) for f in findings],
+            "Enligt källan": [APPROX_WORD.get(f.approx, "") + fmt.number(f.stated, f.decimals) for f in findings],
             "Omräknat": [fmt.number(f.computed, _shown_decimals(f)) for f in findings],
             "Skillnad": [fmt.number(f.difference, _shown_decimals(f), sign=True) for f in findings],
             "Enhet": [f.unit for f in findings],
@@ -235,5 +251,13 @@ def table(findings: list[Finding], cited: str = "") -> pd.DataFrame:
     return t
 
 
-def mismatches(findings: list[Finding]) -> list[Finding]:
+def not_exact(findings: list[Finding]) -> list[Finding]:
+    """Findings whose figures are not exactly equal within the stated precision (roundings of one unit,
+    the book's de-duplication and real mismatches): what the Avstämning lists with both figures."""
     return [f for f in findings if not f.ok]
+
+
+def warning_lines(prefix: str, findings: list[Finding]) -> list[str]:
+    """The build's warnings for a chapter's findings: its real mismatches only (:func:`kind`), the same that
+    the summary counts and the Avstämning labels "Avvikelse i källan"."""
+    return [prefix + f.text() for f in real_mismatches(findings)]

@@ -7,7 +7,9 @@
   (``intakter + kostnader``; ``prognos - budget`` or the table's own definition and sign), per row.
 - **The same quantity in two tables** (declared in tabell_lankar.csv, or two summa rows with the
   same label and report date): every pair of columns with the same measure and year must agree
-  after rounding to the coarser precision.
+  after rounding to the coarser precision. A declared link may set a row against the sum of several
+  rows of the other table (a figure in the report's text that sums a table's rows), and may name the
+  two cells to compare (a difference stated as a row in one table and as a column in another).
 
 Tolerance follows the printed precision: half a unit of the last printed decimal per term (a sum
 of four rows compared with its stated total has five rounded terms). Within it the figures agree
@@ -25,8 +27,7 @@ from decimal import Decimal
 
 from rapportbok.analysis.reconcile import Finding
 from rapportbok.core import fmt, units
-from rapportbok.data import sources
-from rapportbok.data.stated_tables import DIFF, OUTSIDE, SUM, StatedTable
+from rapportbok.data.stated_tables import DIFF, OUTSIDE, SUM, Link, StatedTable
 
 Cell = tuple[str, int, str]  # (table id, row number, column id)
 
@@ -39,7 +40,7 @@ class Check:
 
 
 def where(t: StatedTable) -> str:
-    return f"{sources.label(t.kalla)}, {t.avsnitt}, tabell ”{t.caption}”"
+    return f"{t.source}, {t.avsnitt}, tabell ”{t.caption}”"
 
 
 def _finding(t: StatedTable, check: str, stated: Decimal, computed: Decimal, terms: int) -> Finding:
@@ -113,30 +114,27 @@ def _norm(label: str) -> str:
     return " ".join(label.lower().split())
 
 
-def link_pairs(
-    tables: list[StatedTable], declared: list[tuple[str, int, str, int]]
-) -> list[tuple[StatedTable, int, StatedTable, int]]:
-    """Rows stating the same quantity: declared links, and summa rows with the same label in tables of the same report date."""
+def link_pairs(tables: list[StatedTable], declared: list[Link]) -> list[Link]:
+    """Rows stating the same quantity: declared links (to tables that exist), and summa rows with the same
+    label in tables of the same report date."""
     by_id = {t.id: t for t in tables}
     pairs, seen = [], set()
-    for a, ra, b, rb in declared:
-        if a in by_id and b in by_id and (a, ra, b, rb) not in seen:
-            pairs.append((by_id[a], ra, by_id[b], rb))
-            seen |= {(a, ra, b, rb), (b, rb, a, ra)}
+    for link in declared:
+        if link.table in by_id and link.other in by_id and link not in seen:
+            pairs.append(link)
+            seen.add(link)
+            if len(link.rows) == 1 and len(link.other_rows) == 1:
+                seen.add(Link(link.other, link.other_rows, link.table, link.rows, link.other_column, link.column))
     for i, a in enumerate(tables):
         for b in tables[i + 1 :]:
             if a.per != b.per:
                 continue
             for ra in a.rows:
                 for rb in b.rows:
-                    if (
-                        ra.role == SUM
-                        and rb.role == SUM
-                        and _norm(ra.label) == _norm(rb.label)
-                        and (a.id, ra.number, b.id, rb.number) not in seen
-                    ):
-                        pairs.append((a, ra.number, b, rb.number))
-                        seen |= {(a.id, ra.number, b.id, rb.number), (b.id, rb.number, a.id, ra.number)}
+                    pair = Link(a.id, ((1, ra.number),), b.id, ((1, rb.number),))
+                    if ra.role == SUM and rb.role == SUM and _norm(ra.label) == _norm(rb.label) and pair not in seen:
+                        pairs.append(pair)
+                        seen |= {pair, Link(b.id, ((1, rb.number),), a.id, ((1, ra.number),))}
     return pairs
 
 
@@ -144,42 +142,63 @@ def _in_tkr(value: Decimal, unit: str) -> Decimal:
     return value * Decimal(str(units.factor(unit)))
 
 
-def link_checks(tables: list[StatedTable], declared: list[tuple[str, int, str, int]]) -> list[Check]:
-    """The same quantity in two tables (or two units): equal after rounding to the coarser precision."""
+def _side(t: StatedTable, rows: tuple[tuple[int, int], ...], cid: str) -> tuple[Decimal | None, str, int]:
+    """One side of a link in column ``cid``: its value (a row, or the signed sum of several; None when a cell
+    is empty), its words, and how many printed figures it adds up."""
+    vals = [(s, t.value(n, cid)) for s, n in rows]
+    if any(v is None for _, v in vals):
+        return None, "", len(vals)
+    words = " ".join(("+ " if s > 0 else "− ") + t.row(n).label for s, n in rows).removeprefix("+ ")
+    return sum((s * v for s, v in vals), Decimal(0)), words, len(vals)
+
+
+def _column_pairs(a: StatedTable, b: StatedTable, link: Link):
+    if link.column and link.other_column:
+        return [(a.column(link.column), b.column(link.other_column))]
+    return [(ca, cb) for ca in a.columns for cb in b.columns if (ca.measure, ca.year) == (cb.measure, cb.year)]
+
+
+def link_checks(tables: list[StatedTable], declared: list[Link]) -> list[Check]:
+    """The same quantity in two tables (or two units): equal after rounding to the coarser precision.
+
+    Each side's tolerance is half a unit of its last printed decimal per figure it adds up (a text figure
+    set against the sum of three rows: the text's half unit and three of the table's)."""
+    by_id = {t.id: t for t in tables}
     out = []
-    for a, ra, b, rb in link_pairs(tables, declared):
-        for ca in a.columns:
-            for cb in b.columns:
-                if (ca.measure, ca.year) != (cb.measure, cb.year):
-                    continue
-                va, vb = a.value(ra, ca.id), b.value(rb, cb.id)
-                if va is None or vb is None:
-                    continue
-                ha, hb = _in_tkr(a.half_unit, a.unit), _in_tkr(b.half_unit, b.unit)
-                # The coarser table states the figure; the finer one, in the coarser unit, is compared with it.
-                (coarse, rc, vc, cc, hc), (fine, rf, vf, cf, hf) = sorted(
-                    [(a, ra, va, ca, ha), (b, rb, vb, cb, hb)], key=lambda x: -x[4]
-                )
-                f = Decimal(str(units.factor(coarse.unit)))
-                tol = Decimal(0) if hc == hf else (hc + hf) / f
-                computed = _in_tkr(vf, fine.unit) / f
-                check = (
-                    f"{coarse.row(rc).label}, {cc.header} ({coarse.caption}) = {fine.row(rf).label}, {cf.header} "
-                    f"({fine.caption}, {fmt.unit(float(vf), fine.unit, fine.decimals)})"
-                )
-                finding = Finding(
-                    check,
-                    float(vc),
-                    float(computed),
-                    coarse.unit,
-                    where(coarse),
-                    decimals=coarse.decimals,
-                    terms=2,
-                    tol=float(tol),
-                    strict=True,
-                    computed_from="den andra tabellen anger",
-                )
-                out.append(Check(finding, frozenset({(a.id, ra, ca.id), (b.id, rb, cb.id)}), "länk"))
+    for link in link_pairs(tables, declared):
+        a, b = by_id[link.table], by_id[link.other]
+        for ca, cb in _column_pairs(a, b, link):
+            va, wa, na = _side(a, link.rows, ca.id)
+            vb, wb, nb = _side(b, link.other_rows, cb.id)
+            if va is None or vb is None:
+                continue
+            ha, hb = _in_tkr(a.half_unit, a.unit) * na, _in_tkr(b.half_unit, b.unit) * nb
+            # The coarser side states the figure; the finer one, in the coarser unit, is compared with it.
+            (coarse, vc, cc, hc, wc, rows_c), (fine, vf, cf, hf, wf, rows_f) = sorted(
+                [(a, va, ca, ha, wa, link.rows), (b, vb, cb, hb, wb, link.other_rows)],
+                key=lambda x: -(_in_tkr(x[0].half_unit, x[0].unit)),
+            )
+            f = Decimal(str(units.factor(coarse.unit)))
+            tol = Decimal(0) if (hc == hf and len(rows_c) == len(rows_f) == 1) else (hc + hf) / f
+            computed = _in_tkr(vf, fine.unit) / f
+            check = (
+                f"{wc}, {cc.header} ({coarse.caption}) = {wf}, {cf.header} "
+                f"({fine.caption}, {fmt.unit(float(vf), fine.unit, fine.decimals)})"
+            )
+            finding = Finding(
+                check,
+                float(vc),
+                float(computed),
+                coarse.unit,
+                where(coarse),
+                decimals=coarse.decimals,
+                terms=len(rows_c) + len(rows_f),
+                tol=float(tol),
+                strict=True,
+                computed_from="den andra tabellen anger",
+            )
+            cells = {(a.id, n, ca.id) for _, n in link.rows} | {(b.id, n, cb.id) for _, n in link.other_rows}
+            out.append(Check(finding, frozenset(cells), "länk"))
     return out
 
 
@@ -218,7 +237,7 @@ def outside_notes(t: StatedTable) -> list[str]:
     return out
 
 
-def all_checks(tables: list[StatedTable], declared: list[tuple[str, int, str, int]] | None = None) -> list[Check]:
+def all_checks(tables: list[StatedTable], declared: list[Link] | None = None) -> list[Check]:
     out = []
     for t in tables:
         out += sum_checks(t) + column_checks(t)

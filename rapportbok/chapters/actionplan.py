@@ -109,6 +109,12 @@ def _measure_names(st: pd.DataFrame) -> list[str]:
     return names
 
 
+def _deficit_text(fact) -> str:
+    """A stated deficit's size in its own unit ('99,0 mnkr'; kr without decimals, else one), 'omkring' where approximate."""
+    approx = {"omkring": "omkring ", "minst": "minst ", "högst": "högst "}.get(fact.approx, "")
+    return approx + fmt.unit(abs(float(fact.value)), fact.unit, 0 if fact.unit == "kr" else 1)
+
+
 def _period_name(end) -> str:
     """'tertial 1', 'helår (tertial 3)', or by the report date: 't.o.m. 31 oktober'."""
     t = periods.tertial_of(end)
@@ -119,6 +125,7 @@ class ActionPlanChapter(ChapterPage):
     def __init__(self, org: str, year: int, tertial: int):
         super().__init__(org, year, tertial)
         self.plans = ap.plans_for_year(self.data, self.year)
+        self.deficits = ap.plan_deficits(self.data, self.plans)  # plan id -> the stated deficit it is to meet
         self.meas = self.data["atgarder"]
         self.status = ap.status_table(self.data, self.year, self.end)
         self.has_followup = self.status is not None and bool(self.status["has_followup"].any())
@@ -159,10 +166,11 @@ class ActionPlanChapter(ChapterPage):
                 text += f"; beslut: {escape.md_text(p['beslut'])}"
             else:
                 text += "; källan anger inget beslut (paragraf eller datum)"
-            if not fmt.is_missing(p["underskott"]):
+            deficit = self.deficits.get(p["plan_id"])
+            if deficit is not None and deficit.tkr is not None:
                 text += (
-                    f". Underskottet som planen ska möta: {fmt.unit(p['underskott'], p['underskott_enhet'], 0 if p['underskott_enhet'] == 'kr' else 1)} "
-                    f"({fmt.tkr(units.to_tkr(p['underskott'], p['underskott_enhet']))}), {escape.md_text(p['underskott_avser'] or '')}"
+                    f". Underskottet som planen ska möta: {_deficit_text(deficit)} "
+                    f"({fmt.tkr(ap.deficit_tkr(deficit))}), {escape.md_text(p['underskott_avser'] or '')}"
                 )
             else:
                 text += ". Källan anger inte underskottets belopp"
@@ -199,7 +207,7 @@ class ActionPlanChapter(ChapterPage):
                 f" Källorna innehåller ingen uppföljning av åtgärderna per {fmt.date(self.end)}; kapitlet visar planerad effekt, "
                 f"inte förväntad effekt hittills."
             )
-        bad = reconcile.mismatches(self.findings)
+        bad = reconcile.real_mismatches(self.findings)
         s += " Avstämning: " + escape.md_text(reconcile.summary_text(self.findings))
         glue("atgard_planerad", fmt.tkr(total))
         glue("atgard_avvikelser", str(len(bad)))
@@ -499,7 +507,8 @@ class ActionPlanChapter(ChapterPage):
         if self.plans is None:
             return None
         for _, p in self.plans.iterrows():
-            if fmt.is_missing(p["underskott"]):
+            fact = self.deficits.get(p["plan_id"])
+            if fact is None or fact.tkr is None:
                 display(
                     tables.note(
                         f"{p['titel']}: källan anger inte underskottets belopp, så ingen brygga från "
@@ -507,7 +516,7 @@ class ActionPlanChapter(ChapterPage):
                     )
                 )
                 continue
-            deficit = units.to_tkr(p["underskott"], p["underskott_enhet"])
+            deficit = ap.deficit_tkr(fact)
             st = self.status[
                 (self.status["plan_id"] == p["plan_id"]) & self.status["counted"] & self.status["planned_tkr"].notna()
             ]
@@ -518,7 +527,7 @@ class ActionPlanChapter(ChapterPage):
             st = st.reindex(st["planned_tkr"].abs().sort_values(ascending=False).index)
             steps = [
                 (
-                    f"Underskott ({fmt.unit(p['underskott'], p['underskott_enhet'], 0 if p['underskott_enhet'] == 'kr' else 1)})",
+                    f"Underskott ({_deficit_text(fact)})",
                     deficit,
                     "start",
                 )
@@ -538,7 +547,7 @@ class ActionPlanChapter(ChapterPage):
                 + ". Egen beräkning."
             )
             md(
-                f"Underskottet ({escape.md_text(p['underskott_avser'])}) är {fmt.unit(p['underskott'], p['underskott_enhet'], 0 if p['underskott_enhet'] == 'kr' else 1)} = "
+                f"Underskottet ({escape.md_text(p['underskott_avser'])}) är {_deficit_text(fact)} = "
                 f"{fmt.tkr(deficit)}. Planerad effekt {self.year} minskar det; "
                 + (
                     f"kvar efter planen: {fmt.tkr(gap)}."

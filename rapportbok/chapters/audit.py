@@ -38,11 +38,12 @@ PAGE_CLASSES = {
 # The method of each chapter's checks (text that does not depend on the data).
 METHODS = {
     "budget": (
-        "Varje summa som källan anger räknas om från sina rader. Källan ändras aldrig; en avvikelse "
-        "visas med båda beloppen. Belopp i tkr-tabeller ska stämma exakt. Ett belopp som texten "
-        "anger avrundat (t.ex. 11,2 mnkr eller 4,6 procent) stämmer om skillnaden är högst en halv "
-        "enhet i sista angivna decimalen (0,05 mnkr respektive 0,05 procentenheter). "
-        "En skillnad på högst en enhet (t.ex. 1 tkr) räknas som avrundning, inte som fel."
+        "Varje summa som budgettabellen anger räknas om från sina rader, i tabellens enhet. Källan ändras "
+        "aldrig; en avvikelse visas med båda beloppen. Toleransen är en halv enhet i sista tryckta decimalen "
+        "per tal som ingår (en summa av fyra rader i tkr utan decimaler: 5 × 0,5 = 2,5 tkr); inom den är "
+        "skillnaden en avrundning. Ett belopp som texten anger avrundat (t.ex. 11,2 mnkr eller 4,6 procent) "
+        "stämmer om skillnaden är högst en halv enhet i sista angivna decimalen (0,05 mnkr respektive 0,05 "
+        "procentenheter)."
     ),
     "risk": (
         "Två regler kontrolleras. 1) Varje riskvärde i riskanalysen ska vara sannolikhet × "
@@ -56,7 +57,9 @@ METHODS = {
         "det antal åtgärder som texten anger. Källan ändras aldrig; en avvikelse visas med båda "
         "talen. Belopp i tkr ska stämma exakt; belopp i mnkr med en decimal stämmer om skillnaden "
         "är högst 0,05 mnkr. Ett belopp som källan anger som ungefärligt (”omkring”, ”cirka”, ”runt”) "
-        "stämmer ungefär om skillnaden är högst 10 % av det angivna beloppet. "
+        "stämmer ungefär om skillnaden är högst 10 % av det angivna beloppet; ett belopp som källan anger "
+        "som ”minst” eller ”högst” stämmer med varje summa på rätt sida om det. "
+        "Samma regel gäller i sammanfattningen och på årets sida. "
         "En skillnad på högst en enhet (t.ex. 1 tkr) räknas som avrundning, inte som fel."
     ),
     "genomlysning": (
@@ -128,7 +131,7 @@ def show(
     body = ["**" + escape.md_text(caption) + ".** " + escape.md_text(reconcile.summary_text(findings))]
     if method:
         body.append(method)
-    items = ["- " + escape.md_text(reconcile.explain(f)) for f in reconcile.mismatches(findings)]
+    items = ["- " + escape.md_text(reconcile.explain(f)) for f in reconcile.not_exact(findings)]
     if items:
         body.append("**Det som inte stämmer exakt** (källan är inte ändrad; båda talen visas):\n\n" + "\n".join(items))
     body += list(notes or [])

@@ -1,45 +1,51 @@
-"""The budget chapter: ramar, net cost and kommunbidrag, the bridge, investments, Avstämning."""
+"""The budget chapter: the budget table, net cost and kommunbidrag, the bridge, the follow-up, investments,
+the stated figures and the Avstämning, all read from the report's stated tables in their own unit."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from rapportbok.analysis import budget, reconcile, wording
+from rapportbok.analysis import budget_followup as bf
 from rapportbok.chapters import Chapter, ChapterPage
-from rapportbok.core import escape, fmt, periods
-from rapportbok.data import sources, stated_tables
+from rapportbok.core import escape, fmt, periods, units
+from rapportbok.data import citation
+from rapportbok.data import stated_figures as sf
+from rapportbok.data import stated_tables as model
 from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
 
 def has_data(data: dict, year: int) -> bool:
-    ramar = data.get("ramar")
-    fu = data.get("budgetuppfoljning")
+    all_tables = model.load(data)
     return (
-        (ramar is not None and year in set(ramar["ar"]))
+        budget.budget_table(all_tables, year) is not None
+        or budget.investment_table(all_tables, year) is not None
         or data.get("uppgifter") is not None
-        or (fu is not None and int(year) in {int(a) for a in fu["ar"]})
+        or any(t.per.year == int(year) for t in bf.followup_tables(all_tables)[0])
     )
 
 
 def warnings(data: dict, org: str) -> list[str]:
-    findings = budget.all_checks(data.get("ramar"), data.get("investeringar"), data.get("kommunbidrag"))
-    return ["Avstämning: " + f.text() for f in reconcile.mismatches(findings)]
+    all_tables = model.load(data)
+    years = {t.year for t in all_tables} | {y for t in all_tables for y in budget.year_columns(t)}
+    shown: dict[str, reconcile.Finding] = {}
+    for y in sorted(years):
+        bt, it = budget.budget_table(all_tables, y), budget.investment_table(all_tables, y)
+        for f in budget.all_checks(bt, it, data.get("kommunbidrag"), data.get(citation.REGISTER)):
+            shown.setdefault(f.check + f.where, f)
+    return reconcile.warning_lines("Avstämning: ", list(shown.values()))
 
 
 CHAPTER = Chapter(
     "budget",
     "Budget och ekonomiska ramar",
     has_data,
-    # The tertial follow-up reads budgetuppfoljning, and the action plans' planned effect for the year.
-    # The ramar and investments may instead be stated tables of kind budget (organisation.yml: begrepp),
-    # and the follow-up stated tables of a follow-up kind (rapportbok.data.budget_followup.from_model).
+    # The budget and its follow-up are stated tables; the text's figures on the kommunbidrag, the stated facts,
+    # and the action plans' planned effect for the year.
     (
-        "ramar",
-        "investeringar",
         "kommunbidrag",
         "uppgifter",
-        "budgetuppfoljning",
         "atgardsplaner",
         "atgarder",
         "atgard_effekter",
@@ -47,73 +53,80 @@ CHAPTER = Chapter(
         "tabell_kolumner",
         "tabell_varden",
         "tabell_kommentarer",
+        "tabell_begrepp",
     ),
     warnings,
 )
 
 
+def unit_text(t: model.StatedTable) -> str:
+    """'tkr', 'mnkr, 1 decimal': a table's unit as the caption names it."""
+    if not t.decimals:
+        return t.unit
+    return f"{t.unit}, {fmt.number(t.decimals)} decimal{'er' if t.decimals != 1 else ''}"
+
+
+def table_source(t: model.StatedTable) -> str:
+    return f"{t.source}, {t.avsnitt}"
+
+
 class BudgetChapter(ChapterPage):
     def __init__(self, org: str, year: int, tertial: int):
         super().__init__(org, year, tertial)
-        self.ramar = self.data["ramar"]
-        self.inv = self.data["investeringar"]
+        self.tables = model.load(self.data)
+        self.bt = budget.budget_table(self.tables, self.year)  # the operating budget of the year
+        self.it = budget.investment_table(self.tables, self.year)
         self.kb = self.data["kommunbidrag"]
-        self.stated = self.data["uppgifter"]
-        self.findings = budget.all_checks(self.ramar, self.inv, self.kb)
+        self.register = self.data.get(citation.REGISTER)
+        self.facts = sf.facts(self.data)
+        self.findings = budget.all_checks(self.bt, self.it, self.kb, self.register)
+        self.followups = bf.for_year(self.tables, self.year, self.bt, self.org.thresholds)
+        self.fu = bf.at(self.followups, self.end)
 
     # -- introduction ---------------------------------------------------------------------
     def intro(self) -> None:
         o = self.org
-        if self.ramar is None or self.year not in set(self.ramar["ar"]):
-            fu = self.data.get("budgetuppfoljning")
+        t = self.bt
+        if t is None:
             shows = (
                 "budgetuppföljningen ur rapportens tabeller"
-                if fu is not None and self.year in {int(a) for a in fu["ar"]}
+                if self.followups
                 else "de uppgifter om det ekonomiska läget som källorna anger"
             )
-            elsewhere = [t for t in stated_tables.load(self.data) if t.kind == "budget" and t.year == self.year]
-            lead = f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** "
-            if elsewhere:  # a budget in mnkr (or with decimals): shown as stated, never as exact tkr
-                md(
-                    lead
-                    + f"Budgeten för {self.year} står i "
-                    + ", ".join(f"”{escape.md_text(t.caption)}” ({escape.md_text(t.unit)})" for t in elsewhere)
-                    + ", som visas som den är angiven i [Rapporternas tabeller](tabeller.ipynb); det här kapitlet läser "
-                    f"budgetar i tkr utan decimaler och räknar inte om den, så att inga tal visas som mer exakta än källan. "
-                    f"Kapitlet visar {shows}."
-                )
-            else:
-                md(lead + f"Källdokumenten innehåller ingen budgettabell för {self.year}. Kapitlet visar {shows}.")
+            md(
+                f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** "
+                f"Källdokumenten innehåller ingen budgettabell för {self.year}. Kapitlet visar {shows}."
+            )
             return
-        net = budget.series(self.ramar, budget.NET_COST)
-        grant = budget.series(self.ramar, budget.GRANT)
+        net = budget.series(t, model.NET_COST)
+        grant = budget.grant(t)
         y = self.year
         text = f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {y}.** "
-        if y in grant.index and y in net.index:
+        if y in grant and y in net:
             text += (
-                f"Kommunbidraget är {fmt.mnkr(grant[y])} "
-                f"({fmt.tkr(grant[y])}) och verksamhetens nettokostnad {wording.net_cost(net[y])}."
+                f"Kommunbidraget är {wording.money(grant[y], t.unit, t.decimals, always_both=True)} och verksamhetens nettokostnad "
+                f"{wording.net_cost(net[y], t.unit, t.decimals)}."
             )
-        elif y in grant.index:
+        elif y in grant:
             text += (
-                f"Kommunbidraget är {fmt.mnkr(grant[y])} ({fmt.tkr(grant[y])}). "
-                f"{escape.md_text(budget.missing_row_text(budget.NET_COST, y))}"
+                f"Kommunbidraget är {wording.money(grant[y], t.unit, t.decimals, always_both=True)}. "
+                f"{escape.md_text(budget.missing_row_text(model.NET_COST, t, y))}"
             )
-        elif y in net.index:
+        elif y in net:
             text += (
-                f"Verksamhetens nettokostnad är {wording.net_cost(net[y])}. "
-                f"{escape.md_text(budget.missing_row_text(budget.GRANT, y))}"
+                f"Verksamhetens nettokostnad är {wording.net_cost(net[y], t.unit, t.decimals)}. "
+                f"{escape.md_text(budget.missing_row_text(model.GRANT, t, y))}"
             )
         else:
             text += (
-                escape.md_text(budget.missing_row_text(budget.GRANT, y))
+                escape.md_text(budget.missing_row_text(model.GRANT, t, y))
                 + " "
-                + escape.md_text(budget.missing_row_text(budget.NET_COST, y))
+                + escape.md_text(budget.missing_row_text(model.NET_COST, t, y))
             )
-        if y not in grant.index:
+        if y not in grant:
             pass  # said above
-        elif y - 1 in grant.index:
-            verb, size = wording.grant_change(grant[y - 1], grant[y])  # in words, not "+11,2 mnkr"
+        elif y - 1 in grant:
+            verb, size = wording.grant_change(grant[y - 1], grant[y], t.unit, t.decimals)  # in words
             text += (
                 f" Jämfört med {y - 1} {verb} kommunbidraget med {size}."
                 if verb
@@ -121,66 +134,76 @@ class BudgetChapter(ChapterPage):
             )
         else:
             text += f" Källan redovisar inget kommunbidrag för {y - 1}, så ingen förändring kan visas."
-        bad = reconcile.mismatches(self.findings)
+        bad = reconcile.real_mismatches(self.findings)
         text += " Avstämning av angivna summor mot raderna: " + escape.md_text(reconcile.summary_text(self.findings))
-        glue("budget_kommunbidrag", fmt.mnkr(grant[y]) if y in grant.index else budget.NOT_STATED)
-        glue("budget_nettokostnad", wording.net_cost(net[y]) if y in net.index else budget.NOT_STATED)
+        glue(
+            "budget_kommunbidrag",
+            wording.money_short(grant[y], t.unit, t.decimals) if y in grant else budget.NOT_STATED,
+        )
+        glue("budget_nettokostnad", wording.net_cost(net[y], t.unit, t.decimals) if y in net else budget.NOT_STATED)
         glue("budget_avvikelser", str(len(bad)))
         md(text)
 
-    # -- ramar ----------------------------------------------------------------------------
+    # -- the budget table -----------------------------------------------------------------------
     def ramar_table(self):
-        if self.ramar is None:
+        t = self.bt
+        if t is None:
             return tables.note("Källorna innehåller inga ekonomiska ramar per kontogrupp för denna organisation.")
-        t = budget.wide(self.ramar)
+        df = budget.wide(t)
+        number = fmt.Number(t.decimals)
         return tables.show(
-            t,
+            df,
             "ramar",
-            "Ekonomiska ramar per kontogrupp, tkr",
-            sources.cite(self.ramar),
-            bold_rows=self._subtotal_rows(t),
+            f"{t.caption}, {unit_text(t)}",
+            table_source(t),
+            formats={c: number for c in df.columns[1:] if c != "Kommentar"},
+            bold_rows=budget.bold_rows(t),
+            indent=_depths(t),
         )
 
-    def _subtotal_rows(self, t: pd.DataFrame) -> list[int]:
-        parents = set(self.ramar["summeras_i"].dropna())
-        return [i for i, post in enumerate(t["Belopp i tkr"]) if post in parents]
-
     def change_table(self):
-        if self.ramar is None:
-            return tables.note("Ingen jämförelse mot föregående år: källorna saknar ramar.")
-        t = budget.change(self.ramar, self.year)
+        t = self.bt
         if t is None:
+            return tables.note("Ingen jämförelse mot föregående år: källorna saknar ramar.")
+        df = budget.change(t, self.year)
+        if df is None:
             return tables.note(
-                f"Källan redovisar inga ramar för {self.year - 1}; förändringen mot föregående år kan inte beräknas för {self.year}."
+                f"Källan redovisar inga ramar för {self.year - 1}; förändringen mot föregående år kan inte beräknas "
+                f"för {self.year}."
             )
-        prev, cur = t.columns[1], t.columns[2]
-        t["Vad som händer"] = [wording.change_words(p, a, b) for p, a, b in zip(t[t.columns[0]], t[prev], t[cur])]
-        t = t.drop(columns=["Förändring, %"])
+        prev, cur = df.columns[1], df.columns[2]
+        df["Vad som händer"] = [
+            wording.change_words(p, a, b, t.unit, t.decimals) for p, a, b in zip(df[df.columns[0]], df[prev], df[cur])
+        ]
+        df = df.drop(columns=["Förändring, %"])
+        number = fmt.Number(t.decimals)
         return tables.show(
-            t,
+            df,
             "ramar_forandring",
-            f"Förändring {self.year - 1}–{self.year} per kontogrupp",
-            sources.cite(self.ramar) + ". Förändringen är egen beräkning.",
-            bold_rows=self._subtotal_rows(t),
+            f"Förändring {self.year - 1}–{self.year} per rad",
+            table_source(t) + ". Förändringen är egen beräkning.",
+            formats={c: number for c in df.columns[1:4]},
+            bold_rows=budget.bold_rows(t),
+            indent=_depths(t),
         )
 
     # -- net cost and grant ---------------------------------------------------------------
     def net_and_grant_chart(self):
         """Over the years: net cost, kommunbidrag and the result for every year the budget table holds,
         in one chart whose title says what happens."""
-        if self.ramar is None:
+        t = self.bt
+        if t is None:
             return tables.note(
                 "Källorna innehåller ingen budgettabell, så nettokostnad, kommunbidrag och resultat "
                 "över åren kan inte visas."
             )
-        net = budget.series(self.ramar, budget.NET_COST)
-        grant = budget.series(self.ramar, budget.GRANT)
-        if net.empty and grant.empty:
+        net, grant = budget.series(t, model.NET_COST), budget.grant(t)
+        if not net and not grant:
             return tables.note(
-                f"{budget.missing_row_text(budget.GRANT)} {budget.missing_row_text(budget.NET_COST)} "
+                f"{budget.missing_row_text(model.GRANT, t)} {budget.missing_row_text(model.NET_COST, t)} "
                 "Därför visas inget diagram över dem."
             )
-        over = budget.over_the_years(self.ramar)
+        over = budget.over_the_years(t)
         # A result of 0 every year is said in the title; bars of height 0 would only draw an empty series.
         cols = [
             c
@@ -191,88 +214,108 @@ class BudgetChapter(ChapterPage):
             over.assign(År=over["År"].astype(str)),
             "År",
             cols,
-            budget.over_the_years_title(over),
-            sources.cite(self.ramar),
+            budget.over_the_years_title(over, t.unit),
+            table_source(t),
+            unit=t.unit,
+            decimals=t.decimals,
             values=True,
         )
         charts.show(fig)
-        if net.empty or grant.empty:
-            md(escape.md_text(budget.missing_row_text(budget.NET_COST if net.empty else budget.GRANT)))
+        if not net or not grant:
+            md(escape.md_text(budget.missing_row_text(model.NET_COST if not net else model.GRANT, t)))
         return None
 
     # -- bridge ---------------------------------------------------------------------------
     def bridge(self):
-        steps = budget.grant_bridge(self.ramar, self.kb, self.year) if self.ramar is not None else None
+        t = self.bt
+        steps = budget.grant_bridge(t, self.kb, self.year) if t is not None else None
         if steps is None:
-            grant = budget.series(self.ramar, budget.GRANT) if self.ramar is not None else pd.Series(dtype=float)
-            missing = self.year if self.year not in grant.index and self.year - 1 in grant.index else self.year - 1
+            grant = budget.grant(t) if t is not None else {}
+            missing = self.year if self.year not in grant and self.year - 1 in grant else self.year - 1
             return tables.note(f"Ingen brygga för {self.year}: källan anger inget kommunbidrag för {missing}.")
         parts = self.kb[self.kb["ar"] == self.year] if self.kb is not None else None
         remainder = next(s for s in steps if s.kind == "remainder")
+        amount = fmt.unit(remainder.amount, t.unit, t.decimals, sign=True)
         if parts is not None and not parts.empty:
-            source = sources.cite(self.ramar) + "; delarna enligt budgettexten (" + sources.cite(parts) + ")"
+            source = table_source(t) + "; delarna enligt budgettexten (" + citation.cite(self.register, parts) + ")"
+            converted = "" if t.unit == "mnkr" else f", omräknade till {t.unit}"
             md(
-                f"Delarna är de belopp som budgettexten anger i mnkr med en decimal, omräknade till tkr. "
+                f"Delarna är de belopp som budgettexten anger i mnkr med en decimal{converted}. "
                 f"Det som återstår av tabellens förändring visas som *{escape.md_text(budget.REMAINDER_LABEL)}*: "
-                f"{fmt.tkr(remainder.amount_tkr, sign=True)}."
+                f"{amount}."
             )
         else:
-            source = sources.cite(self.ramar) + ". Källorna anger inga delar av förändringen"
+            source = table_source(t) + ". Källorna anger inga delar av förändringen"
             md(
                 f"Källorna anger inte hur kommunbidragets förändring {self.year} fördelas på delar (satsning, index, volym). "
-                f"Hela förändringen, {fmt.tkr(remainder.amount_tkr, sign=True)}, visas därför som "
+                f"Hela förändringen, {amount}, visas därför som "
                 f"*{escape.md_text(budget.REMAINDER_LABEL)}*."
             )
         from IPython.display import display
 
+        table = budget.bridge_table(steps, t.unit)
         display(
             tables.show(
-                budget.bridge_table(steps), "brygga", f"Från kommunbidrag {self.year - 1} till {self.year}, tkr", source
+                table,
+                "brygga",
+                f"Från kommunbidrag {self.year - 1} till {self.year}, {t.unit}",
+                source,
+                formats={table.columns[1]: fmt.Number(t.decimals)},
             )
         )
-        charts.show(charts.waterfall(steps, budget.bridge_title(steps, self.year), source))
+        charts.show(
+            charts.waterfall(
+                steps, budget.bridge_title(steps, self.year, t.unit, t.decimals), source, t.unit, t.decimals
+            )
+        )
         return None
 
     # -- investments ----------------------------------------------------------------------
     def investments(self):
-        if self.inv is None:
+        t = self.it
+        if t is None:
             return tables.note("Källorna innehåller ingen investeringsbudget för denna organisation.")
         from IPython.display import display
 
-        t = budget.wide(self.inv)
-        parents = set(self.inv["summeras_i"].dropna())
         # A row the source names "-" (no project under a heading, 0 every year) is not a row of its own:
         # it is said in words under the table, as the source states it.
-        placeholders = self.inv[self.inv["post"].astype(str).str.strip() == "-"]
-        t = t[t["Belopp i tkr"].astype(str).str.strip() != "-"].reset_index(drop=True)
+        placeholders = [r for r in t.rows if r.label.strip() == "-"]
+        rows = [r for r in t.rows if r.label.strip() != "-"]
+        df = budget.wide(t, rows=rows)
+        number = fmt.Number(t.decimals)
         display(
             tables.show(
-                t,
+                df,
                 "investeringar",
-                "Investeringsbudget, tkr",
-                sources.cite(self.inv),
-                bold_rows=[i for i, p in enumerate(t["Belopp i tkr"]) if p in parents],
+                f"{t.caption}, {unit_text(t)}",
+                table_source(t),
+                formats={c: number for c in df.columns[1:] if c != "Kommentar"},
+                bold_rows=budget.bold_rows(t, rows),
             )
         )
-        if not placeholders.empty:
-            heads = list(dict.fromkeys(placeholders["summeras_i"].dropna().astype(str)))
+        if placeholders:
+            heads = list(dict.fromkeys(t.row(r.parent).label for r in placeholders if r.parent is not None))
             md(
                 "Under "
                 + " och ".join(f"*{escape.md_text(h)}*" for h in heads)
-                + " anger budgeten inget projekt: tabellen har där en rad med bara ett streck och 0 tkr alla år."
+                + f" anger budgeten inget projekt: tabellen har där en rad med bara ett streck och 0 {t.unit} alla år."
             )
-        leaves = t[~t["Belopp i tkr"].isin(parents)]
-        years = [c for c in t.columns if c != "Belopp i tkr"]
+        parents = {r.parent for r in t.rows}
+        leaf_labels = [r.label for r in rows if r.number not in parents and r.role == model.POST]
+        years = [c for c in df.columns if c not in (df.columns[0], "Kommentar")]
+        leaves = df[df[df.columns[0]].isin(leaf_labels)]
         leaves = leaves[(leaves[years].fillna(0) != 0).any(axis=1)]
         if leaves.empty:
             return None
-        long = leaves.set_index("Belopp i tkr")[years].T.reset_index().rename(columns={"index": "År"})
+        long = leaves.set_index(df.columns[0])[years].T.reset_index().rename(columns={"index": "År"})
         fig = charts.grouped_bars(
             long,
             "År",
             [c for c in long.columns if c != "År"],
-            budget.investment_title(leaves, years),
-            sources.cite(self.inv),
+            budget.investment_title(leaves, years, t.unit, t.decimals),
+            table_source(t),
+            unit=t.unit,
+            decimals=t.decimals,
             stacked=True,
         )
         charts.show(fig)
@@ -280,25 +323,41 @@ class BudgetChapter(ChapterPage):
 
     # -- stated context -------------------------------------------------------------------
     def stated_figures(self):
-        if self.stated is None:
+        if not self.facts:
             return tables.note("Inga ytterligare uppgifter i källorna.")
-        s = self.stated
-        t = pd.DataFrame(
+        from IPython.display import display
+
+        df = pd.DataFrame(
             {
-                "Uppgift": s["beskrivning"],
-                "Värde": s["varde"],
-                "Enhet": s["enhet"],
-                "Period": s["period"].fillna(""),
-                "Källa": [f"{sources.label(k)[7:]}, {a}" for k, a in zip(s["kalla"], s["avsnitt"])],
+                "Uppgift": [f.description for f in self.facts],
+                "Värde": [float(f.value) if f.has_amount else float("nan") for f in self.facts],
+                "Enhet": [f.unit for f in self.facts],
+                "Period": [fact_period(f) for f in self.facts],
+                "Grund": [f.basis for f in self.facts],
+                "Källa": [f"{f.source.removeprefix(citation.PREFIX)}, {f.avsnitt}" for f in self.facts],
             }
         )
-        return tables.show(
-            t,
-            "uppgifter",
-            "Uppgifter som källorna anger i text",
-            "Värdena står som i källan; se kolumnen Källa.",
-            formats={"Värde": fmt.Number(0, fraction_decimals=1)},
+        display(
+            tables.show(
+                df,
+                "uppgifter",
+                "Uppgifter som källorna anger i text",
+                "Värdena står som i källan; se kolumnen Källa. Grund: bokslut, budget, prognos, utfall, plan "
+                "eller källans bedömning i ord.",
+                formats={"Värde": fmt.Number(0, fraction_decimals=1)},
+            )
         )
+        without = [f for f in self.facts if not f.has_amount]
+        if without:
+            md(
+                "Utan belopp anger källorna:\n\n"
+                + "\n".join(
+                    f"- {escape.md_text(f.description)}: ”{escape.md_text(f.quote)}” "
+                    f"({escape.md_text(f.source.removeprefix(citation.PREFIX))}, {escape.md_text(f.avsnitt)})"
+                    for f in without
+                )
+            )
+        return None
 
     # -- Avstämning -----------------------------------------------------------------------
     def reconciliation(self, method: str = ""):
@@ -311,56 +370,53 @@ class BudgetChapter(ChapterPage):
 
     # -- Budgetuppföljning (utfall, prognos, avvikelse) -------------------------------------
     def followup(self):
-        """The follow-up: table, charts, material deviations, the action plan's effect."""
+        """The follow-up: table, breakdown, charts, material deviations, the action plan's effect."""
         from IPython.display import display
 
-        from rapportbok.analysis import budget_followup as fu
-
-        data, y, t = self.data.get("budgetuppfoljning"), self.year, self.end
-        th, _ = fu.thresholds(self.org.slug)
-        s = fu.summary(data, self.ramar, y, t, th)
+        y, end, th = self.year, self.end, self.org.thresholds
         self._followup_not_read()
-        if s is None:
-            display(tables.note(f"Källorna innehåller ingen budgetuppföljning för {self._period_text(y, t)}."))
+        fu = self.fu
+        if fu is None:
+            display(tables.note(f"Källorna innehåller ingen budgetuppföljning för {self._period_text(end)}."))
             display(self._followup_budget_only())
-            earlier = [x for x in fu.periods_present(data, y) if x < t]
+            earlier = [f.per for f in self.followups if f.per < end]
             if earlier:
-                md(f"Senaste uppföljning för {y}: {self._period_text(y, earlier[-1])}.")
-                self._followup_over_tertials(data, t)
+                md(f"Senaste uppföljning för {y}: {self._period_text(earlier[-1])}.")
+                self._followup_over_the_year(end)
             return
-        tot = fu.total(s, fu.root_post(self.ramar, data))
-        n_material = int(s["vasentlig"].sum())
-        what = "de kontogrupper" if fu.row_header(data, self.ramar)[0] == "Kontogrupp" else "de poster"
-        if fmt.is_missing(tot["avvikelse_tkr"]):
-            lead = f"**Uppföljning {self._period_text(y, t)}.** "
+        u, d = fu.unit, fu.decimals
+        tot = fu.total
+        n_material = len(bf.materials(fu))
+        head, _ = bf.headers(fu)
+        what = "de kontogrupper" if head == "Kontogrupp" else "de poster"
+        report = f"{escape.md_text(fu.table.title)} per {fmt.date(fu.per)}"
+        if tot.deviation is None:
+            lead = f"**Uppföljning {self._period_text(end)}** ({report}). "
         else:
-            word = (
-                "överskott"
-                if tot["avvikelse_tkr"] > 0
-                else ("underskott" if tot["avvikelse_tkr"] < 0 else "ingen avvikelse")
-            )
-            forecast = "Prognosen för helåret" if not fu.is_full_year(t) else "Utfallet för helåret"
+            word = "överskott" if tot.deviation > 0 else ("underskott" if tot.deviation < 0 else "ingen avvikelse")
+            forecast = "Prognosen för helåret" if not fu.full_year else "Utfallet för helåret"
+            whose = "" if fu.total_stated else f" för {what} som följs upp"
             lead = (
-                f"**Uppföljning {self._period_text(y, t)}.** {forecast} avviker från budgeten med "
-                f"{fmt.tkr(tot['avvikelse_tkr'], sign=True)} ({word}) för {what} som följs upp. "
+                f"**Uppföljning {self._period_text(end)}** ({report}). {forecast} avviker från budgeten med "
+                f"{fmt.unit(tot.deviation, u, d, sign=True)} ({word}){whose}. "
             )
         md(
-            lead + f"Andel av året som har gått: {fmt.pct(periods.year_share_pct(t), 1)}. "
+            lead + f"Andel av året som har gått: {fmt.pct(periods.year_share_pct(end), 1)}. "
             f"{n_material} väsentlig{'a' if n_material != 1 else ''} avvikelse{'r' if n_material != 1 else ''} "
             f"(gräns: {th.text()}{'' if th.from_file else ', bokens standard'})."
         )
-        if fu.sign(data, y, t) < 0:
+        if fu.sign < 0:
             md(
                 "Tabellen anger kostnaderna som positiva belopp och avvikelsen som budget − prognos. Boken räknar "
                 "avvikelsen på samma sätt, så även här är en positiv avvikelse ett överskott och en negativ ett underskott."
             )
-        missing_measures = fu.missing_text(data, s, y, t)
-        if missing_measures:
-            md(escape.md_text(missing_measures))
-        glue("uppfoljning_avvikelse", fmt.tkr(tot["avvikelse_tkr"], sign=True))
+        for text in (bf.missing_text(fu), bf.summed_text(fu)):
+            if text:
+                md(escape.md_text(text))
+        glue("uppfoljning_avvikelse", fmt.unit(tot.deviation, u, d, sign=True))
         glue("uppfoljning_vasentliga", str(n_material))
-        display(self.followup_table(s))
-        missing = s.loc[s["prognos_tkr"].isna() & s["utfall_tkr"].isna(), "kontogrupp"].tolist()
+        display(self.followup_table(fu))
+        missing = [i.label for i in fu.items if not i.stated]
         if missing:
             display(
                 tables.note(
@@ -369,108 +425,112 @@ class BudgetChapter(ChapterPage):
                     + "; de visas med budget men utan utfall ('–')."
                 )
             )
-        headers = fu.row_header(data, self.ramar)
-        vt = fu.verksamhet_table(data, y, t, headers)
-        if vt is not None:
+        bt = bf.breakdown_table(fu)
+        if bt is not None:
+            headers = bf.headers(fu)
+            number = fmt.Number(d)
             display(
                 tables.show(
-                    vt,
+                    bt,
                     "uppfoljning_verksamhet",
-                    f"Uppföljning per {headers[1].lower()}, {self._period_text(y, t)}, tkr",
-                    self._followup_source(data, t),
+                    f"Uppföljning per {headers[1].lower()}, {self._period_text(end)}, {u}",
+                    self._followup_source(fu),
                     formats={
-                        "Avvikelse, tkr": fmt.Number(0, sign=True),
+                        **{c: number for c in bt.columns if c.endswith(f", {u}")},
+                        f"Avvikelse, {u}": fmt.Number(d, sign=True),
                         "Avvikelse, %": fmt.Number(1, sign=True, unit="%"),
                     },
+                    indent=[r.depth - 1 for r in fu.breakdown],
                 )
             )
-        if s["avvikelse_tkr"].notna().any():
-            self._followup_deviation_chart(s)
-            self._followup_over_tertials(data, t)
-        self._followup_material(s, th)
-        self._followup_action_plan(tot["avvikelse_tkr"])
+        if any(i.deviation is not None for i in fu.items):
+            self._followup_deviation_chart(fu)
+            self._followup_over_the_year(end)
+        self._followup_material(fu, th)
+        self._followup_action_plan(fu)
 
     def _followup_not_read(self) -> None:
-        """One sentence for report tables of a follow-up kind the follow-up does not read (mnkr, a second
-        table on the same date, no outcome): they are analysed in Rapporternas tabeller."""
-        from rapportbok.data import budget_followup as data_fu
-        from rapportbok.data import stated_tables as model
-
-        _, other = data_fu.followup_tables(model.load(self.data))
+        """One sentence for report tables of a follow-up kind the follow-up does not read (a second table on
+        the same date, no outcome): they are analysed in Rapporternas tabeller."""
+        _, other = bf.followup_tables(self.tables)
         text = not_read_text([t for t in other if t.per.year == self.year])
         if text:
             md(escape.md_text(text))
 
     @staticmethod
-    def _period_text(y: int, t) -> str:
+    def _period_text(end) -> str:
         """'tertial 1 2025 (t.o.m. 30 april 2025)', 'helåret 2025', 'perioden t.o.m. 31 oktober 2025'."""
-        return periods.period_text(periods.report_end(y, t))
+        return periods.period_text(end)
 
-    def _budget_cite(self) -> str:
-        if self.ramar is None or self.year not in set(self.ramar["ar"]):
-            return ""
-        return sources.cite(self.ramar[self.ramar["ar"] == self.year])[7:]
-
-    @staticmethod
-    def _budget_stated(data) -> bool:
-        """The follow-up's rows state their own budget (a stated table with budget helår)."""
-        from rapportbok.analysis import budget_followup as fu
-
-        return fu.from_tables(data) and bool(data.loc[data["verksamhet"].isna(), "budget"].notna().any())
-
-    def _followup_source(self, data, t) -> str:
-        part = data[(data["ar"] == self.year) & (data["per_datum"] == periods.report_end(self.year, t))]
-        stated = self._budget_stated(part)
-        budget_cite = self._budget_cite()
-        if stated or not budget_cite:
-            return f"Budget, utfall och prognos: {sources.cite(part)[7:]}. Andelar och avvikelser är egen beräkning."
+    def _followup_source(self, fu: bf.FollowUp) -> str:
+        borrowed = any(i.budget_from_table for i in fu.items)
+        stated = table_source(fu.table).removeprefix(citation.PREFIX)
+        if not borrowed or fu.budget_table is None:
+            return f"Budget, utfall och prognos: {stated}. Andelar och avvikelser är egen beräkning."
         return (
-            f"Utfall och prognos: {sources.cite(part)[7:]}. Budget: {budget_cite}. "
+            f"Utfall och prognos: {stated}. Budget: {table_source(fu.budget_table).removeprefix(citation.PREFIX)}. "
             "Andelar och avvikelser är egen beräkning."
         )
 
     def _followup_budget_only(self):
-        from rapportbok.analysis import budget_followup as fu
-
-        budget = fu.budget_for(self.ramar, self.year)
-        if budget.empty:
+        t = self.bt
+        col = budget.year_columns(t).get(self.year) if t is not None else None
+        if col is None:
             return tables.note(f"Källorna innehåller ingen budget per kontogrupp för {self.year}.")
-        t = pd.DataFrame({"Kontogrupp": budget.index, f"Budget {self.year}, tkr": budget.values})
+        # The rows a follow-up sets its outcome against: those that are not sums of other rows.
+        parents = {r.parent for r in t.rows}
+        rows = [
+            r
+            for r in t.rows
+            if r.number not in parents and r.role == model.POST and t.value(r.number, col.id) is not None
+        ]
+        df = pd.DataFrame(
+            {
+                "Post": [r.label for r in rows],
+                f"Budget {self.year}, {t.unit}": [float(t.value(r.number, col.id)) for r in rows],
+            }
+        )
         return tables.show(
-            t,
+            df,
             "uppfoljning_budget",
-            f"Budget {self.year} per kontogrupp, tkr",
-            sources.cite(self.ramar[self.ramar["ar"] == self.year]),
+            f"Budget {self.year} per rad, {unit_text(t)}",
+            table_source(t),
+            formats={df.columns[1]: fmt.Number(t.decimals)},
         )
 
-    def followup_table(self, s: pd.DataFrame):
-        from rapportbok.analysis import budget_followup as fu
-
-        data = self.data["budgetuppfoljning"]
-        header = fu.row_header(data, self.ramar)[0]
-        t = fu.display_table(s, self.year, self.end, fu.root_post(self.ramar, data), header)
-        signed = {"Avvikelse, tkr": fmt.Number(0, sign=True), "Avvikelse, %": fmt.Number(1, sign=True, unit="%")}
+    def followup_table(self, fu: bf.FollowUp):
+        t = bf.display_table(fu)
+        u, d = fu.unit, fu.decimals
+        formats = {c: fmt.Number(d) for c in t.columns if c.endswith(f", {u}")}
+        formats.update(
+            {"Avvikelse, %": fmt.Number(1, sign=True, unit="%"), f"Avvikelse, {u}": fmt.Number(d, sign=True)}
+        )
         for c in t.columns:
             if c.startswith(("Utfall − budget", "Förändring mot", "Avvikelse enligt")):
-                signed[c] = fmt.Number(1, sign=True, unit="%") if c.endswith("%") else fmt.Number(0, sign=True)
+                formats[c] = fmt.Number(1, sign=True, unit="%") if c.endswith("%") else fmt.Number(d, sign=True)
+        header = bf.headers(fu)[0]
         return tables.show(
             t,
             "uppfoljning",
-            f"Budgetuppföljning per {header.lower()}, {self._period_text(self.year, self.end)}",
-            self._followup_source(data, self.end),
-            formats=signed,
+            f"Budgetuppföljning per {header.lower()}, {self._period_text(fu.per)}",
+            self._followup_source(fu),
+            formats=formats,
             bold_rows=[len(t) - 1],
         )
 
-    def _followup_deviation_chart(self, s: pd.DataFrame) -> None:
-        done = s[s["avvikelse_tkr"].notna()]
-        t = pd.DataFrame({"Kontogrupp": done["kontogrupp"], "Avvikelse": done["avvikelse_tkr"]})
+    def _followup_deviation_chart(self, fu: bf.FollowUp) -> None:
+        done = [i for i in fu.items if i.deviation is not None]
+        u, d = fu.unit, fu.decimals
+        t = pd.DataFrame({"Kontogrupp": [i.label for i in done], "Avvikelse": [float(i.deviation) for i in done]})
+        head = bf.headers(fu)[0].lower()
         fig = charts.grouped_bars(
             t,
             "Kontogrupp",
             ["Avvikelse"],
-            f"Avvikelse mot budget per kontogrupp, {self._period_text(self.year, self.end)}, tkr",
+            f"Avvikelse mot budget per {head}, {self._period_text(fu.per)}, {u}",
             "Positiv avvikelse = överskott, negativ = underskott. Egen beräkning.",
+            unit=u,
+            decimals=d,
         )
         ax = fig.axes[0]
         for bar, v in zip(ax.patches, t["Avvikelse"]):
@@ -478,7 +538,7 @@ class BudgetChapter(ChapterPage):
             bar.set_edgecolor("black")
             bar.set_hatch("//" if v >= 0 else "xx")
             ax.annotate(
-                fmt.number(v, 0, sign=True),
+                fmt.number(v, d, sign=True),
                 (bar.get_x() + bar.get_width() / 2, v),
                 ha="center",
                 va="bottom" if v >= 0 else "top",
@@ -501,27 +561,30 @@ class BudgetChapter(ChapterPage):
             label.set_horizontalalignment("right")
         fig.tight_layout(rect=(0, 0.06, 1, 1))
 
-    def _followup_over_tertials(self, data, upto) -> None:
-        from rapportbok.analysis import budget_followup as fu
-
-        t = fu.deviation_over_tertials(data, self.ramar, self.year, upto)
+    def _followup_over_the_year(self, upto) -> None:
+        t = bf.deviation_over_the_year(self.followups, self.year, upto)
         series = [c for c in t.columns if c != "Period" and t[c].notna().any()]
         if not series:
             return
-        present = fu.periods_present(data, self.year)
-        gaps = [d for d in fu.chart_periods(data, self.year, upto) if d not in present]
+        u, decimals = bf.chart_unit(self.followups, upto)
+        present = [f.per for f in self.followups]
+        gaps = [d for d in bf.chart_periods(self.followups, self.year, upto) if d not in present]
+        borrowed = any(i.budget_from_table for f in self.followups for i in f.items)
+        head = bf.headers(self.followups[-1])[0].lower() if self.followups else "kontogrupp"
         fig = charts.lines(
             t,
             "Period",
             series,
-            f"Prognos mot budget under {self.year}: prognos minus budget per kontogrupp, tkr",
+            f"Prognos mot budget under {self.year}: prognos minus budget per {head}, {u}",
             (
-                "Budget: " + self._budget_cite() + ". "
-                if self._budget_cite() and not self._budget_stated(data)
+                "Budget: " + table_source(self.bt).removeprefix(citation.PREFIX) + ". "
+                if borrowed and self.bt is not None
                 else "Budget: uppföljningens egen. "
             )
             + "Prognos (vid helår utfall): organisationens uppföljning. 0 = som budget; "
             "över 0 = överskott, under 0 = underskott.",
+            unit=u,
+            decimals=decimals,
         )
         ax = fig.axes[0]
         ax.axhline(0, color="black", linewidth=0.8)
@@ -536,25 +599,25 @@ class BudgetChapter(ChapterPage):
             display_names = ", ".join(periods.period_short(d) for d in gaps)
             md(f"Uppföljning saknas för {display_names} {self.year}; i diagrammet saknas staplar för den perioden.")
 
-    def _followup_material(self, s: pd.DataFrame, th) -> None:
-        from rapportbok.analysis import budget_followup as fu
-
-        m = fu.materials(s)
-        if m.empty:
+    def _followup_material(self, fu: bf.FollowUp, th) -> None:
+        m = bf.materials(fu)
+        if not m:
             md(f"**Väsentliga avvikelser:** inga (gräns: {th.text()}).")
             return
         lines = []
-        for _, r in m.iterrows():
-            share = "" if fmt.is_missing(r["avvikelse_pct"]) else f", {fmt.pct(r['avvikelse_pct'], 1, sign=True)}"
-            reason = escape.md_text(r["kommentar"]) if r["kommentar"] else "*Kommentar saknas i uppföljningen.*"
+        for r in m:
+            share = "" if fmt.is_missing(r.deviation_pct) else f", {fmt.pct(r.deviation_pct, 1, sign=True)}"
+            comment = bf.comments(fu, r)
+            reason = escape.md_text(comment) if comment else "*Kommentar saknas i uppföljningen.*"
             lines.append(
-                f"- **{escape.md_text(r['kontogrupp'])}:** {fmt.tkr(r['avvikelse_tkr'], sign=True)}{share}. {reason}"
+                f"- **{escape.md_text(r.label)}:** {fmt.unit(r.deviation, fu.unit, fu.decimals, sign=True)}{share}. {reason}"
             )
-        md(f"**Väsentliga avvikelser** (gräns: {th.text()}) med analytikerns förklaring:\n\n" + "\n".join(lines))
+        md(f"**Väsentliga avvikelser** (gräns: {th.text()}) med källans förklaring:\n\n" + "\n".join(lines))
 
-    def _followup_action_plan(self, deviation_tkr: float) -> None:
+    def _followup_action_plan(self, fu: bf.FollowUp) -> None:
         """The action plan's expected effect for the year next to a forecast deficit."""
-        if fmt.is_missing(deviation_tkr) or deviation_tkr >= 0:
+        deviation = fu.total.deviation
+        if deviation is None or deviation >= 0:
             return
         effect, titles = followup_plan_effect(self.data, self.year)
         if not titles:
@@ -566,17 +629,37 @@ class BudgetChapter(ChapterPage):
                 f"Åtgärdsplanen ({escape.md_text(', '.join(titles))}) anger ingen planerad effekt för {self.year}; se {link}."
             )
             return
-        rest = deviation_tkr + effect
+        dev_tkr = float(deviation) * units.factor(fu.unit)
+        rest = dev_tkr + effect
         verdict = (
             "täcker den planerade effekten underskottet"
             if rest >= 0
             else f"återstår {fmt.tkr(rest)} efter den planerade effekten"
         )
         md(
-            f"**Åtgärdsplan:** {'prognostiserat ' if self.end.month < 12 else ''}underskott {fmt.tkr(deviation_tkr)}; {link} "
+            f"**Åtgärdsplan:** {'prognostiserat ' if not fu.full_year else ''}underskott {fmt.tkr(dev_tkr)}; {link} "
             f"({escape.md_text(', '.join(titles))}) anger en planerad effekt på {fmt.tkr(effect, sign=True)} för {self.year}. "
             f"Om effekten inte redan ingår i prognosen {verdict}."
         )
+
+
+def _depths(t: model.StatedTable) -> list[int]:
+    """Each row's indent, as Rapporternas tabeller shows the same table (rows under a row printed above them,
+    and under a heading row)."""
+    from rapportbok.chapters.report_tables import depths
+
+    return depths(t)
+
+
+def fact_period(f: sf.StatedFact) -> str:
+    """A stated fact's period for a table: '2023', '28 februari 2018', '2018 (per 28 februari 2018)', or 'helårsnivå'."""
+    if f.year is not None and f.per is not None and f.per.year == f.year:
+        return f"{f.year} (per {fmt.date(f.per)})"
+    if f.year is not None:
+        return str(f.year)
+    if f.per is not None:
+        return fmt.date(f.per)
+    return "helårsnivå" if f.concept == sf.FULL_YEAR else ""
 
 
 def not_read_text(other: list) -> str:
@@ -585,17 +668,15 @@ def not_read_text(other: list) -> str:
         return ""
     names = ", ".join(f"”{t.caption}” ({t.unit}, per {fmt.date(t.per)})" for t in other)
     return (
-        f"Uppföljningen nedan läser en tabell per rapportdatum i kr eller tkr med utfall; {names} "
-        "visas och räknas om i kapitlet Rapporternas tabeller."
+        f"Uppföljningen nedan läser en tabell per rapportdatum (den som tabell_begrepp.csv pekar ut som nämndens "
+        f"total, annars den första); {names} visas och räknas om i kapitlet Rapporternas tabeller."
     )
 
 
 def followup_plan_effect(data: dict, year: int) -> tuple[float | None, list[str]]:
     """The action plan's planned effect for ``year`` (tkr, plan titles); (None, []) without plans."""
-    try:
-        from rapportbok.analysis import actionplan
-    except ImportError:  # pragma: no cover - the action-plan module is part of the package
-        return None, []
+    from rapportbok.analysis import actionplan
+
     if not actionplan.has_plan(data, int(year)):
         return None, []
     return actionplan.planned_effect_for_year(data, int(year))

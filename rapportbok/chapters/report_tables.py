@@ -13,78 +13,78 @@ import datetime as dt
 
 import pandas as pd
 
+from rapportbok.analysis import budget as bu
+from rapportbok.analysis import budget_followup as bf
+from rapportbok.analysis import reconcile
 from rapportbok.analysis import stated_tables as rel
 from rapportbok.chapters import Chapter, ChapterPage, audit
 from rapportbok.core import escape, fmt, periods
 from rapportbok.data import stated_tables as model
+from rapportbok.data.stated_tables import KIND_TITLE
 from rapportbok.present import tables
 from rapportbok.present.display import md
 
 SLUG = "tabeller"
 
-KIND_TITLE = {
-    "budget": "Budget",
-    "månadsrapport": "Månadsrapport",
-    "tertialrapport": "Tertialrapport",
-    "delårsrapport": "Delårsrapport",
-    "bokslut": "Bokslut",
-}
 
-
-def budget_tables(data: dict) -> set[str]:
-    """The budget-kind tables the budget chapter shows and reconciles (organisation.yml: begrepp); not shown here again."""
+def budget_tables(all_tables: list[model.StatedTable]) -> set[str]:
+    """The budget-kind tables the budget chapter shows and reconciles (the budget and the investment budget
+    it reads for some year); not shown here again."""
+    years = {y for t in all_tables if t.kind == "budget" for y in bu.year_columns(t)}
     out = set()
-    for name in ("ramar", "investeringar"):
-        df = data.get(name)
-        if df is not None and "tabell" in df.columns:
-            out |= set(df["tabell"])
+    for y in years:
+        for t in (bu.budget_table(all_tables, y), bu.investment_table(all_tables, y)):
+            if t is not None:
+                out.add(t.id)
     return out
 
 
 def has_data(data: dict, year: int) -> bool:
-    t = data.get("tabeller")
-    if t is None:
-        return False
-    shown = budget_tables(data)
-    return any(y == int(year) and tid not in shown for tid, y in model.table_years(data).items())
+    all_tables = model.load(data)
+    shown = budget_tables(all_tables)
+    return any(t.year == int(year) and t.id not in shown for t in all_tables)
 
 
 def warnings(data: dict, org: str) -> list[str]:
-    checks = rel.all_checks(model.load(data), model.links(data))
-    shown = budget_tables(data)
-    return [
-        "Avstämning (tabeller): " + c.finding.text()
-        for c in checks
-        if not c.finding.ok and not all(cell[0] in shown for cell in c.cells)
-    ]
+    all_tables = model.load(data)
+    checks = rel.all_checks(all_tables, model.links(data))
+    shown = budget_tables(all_tables)
+    return reconcile.warning_lines(
+        "Avstämning (tabeller): ",
+        [c.finding for c in checks if not all(cell[0] in shown for cell in c.cells)],
+    )
 
 
 CHAPTER = Chapter(
     SLUG,
     "Rapporternas tabeller",
     has_data,
-    ("tabeller", "tabell_kolumner", "tabell_varden", "tabell_lankar", "tabell_kommentarer"),
+    ("tabeller", "tabell_kolumner", "tabell_varden", "tabell_lankar", "tabell_kommentarer", "tabell_begrepp"),
     warnings,
 )
 
 
-def followup_read(data: dict) -> set[str]:
-    """The follow-up tables the budget chapter's follow-up analyses (rapportbok.data.budget_followup.from_model):
+def followup_read(all_tables: list[model.StatedTable]) -> set[str]:
+    """The follow-up tables the budget chapter's follow-up analyses (rapportbok.analysis.budget_followup):
     shown here as stated, with their Avstämning, but not analysed a second time."""
-    fu = data.get("budgetuppfoljning")
-    return set(fu["tabell"]) if fu is not None and "tabell" in fu.columns else set()
+    return {t.id for t in bf.followup_tables(all_tables)[0]}
 
 
 def reports(all_tables: list[model.StatedTable], year: int) -> list[tuple[dt.date, str, list[model.StatedTable]]]:
-    """The year's reports: (date, kind, tables), by date."""
-    out: dict[tuple[dt.date, str], list[model.StatedTable]] = {}
+    """The year's reports: (date, kind, tables), by date; a report with a name of its own (rapportnamn) is one
+    report of its kind."""
+    out: dict[tuple[dt.date, str, str], list[model.StatedTable]] = {}
     for t in all_tables:
         if t.year == int(year):
-            out.setdefault((t.per, t.kind), []).append(t)
-    return [(d, k, ts) for (d, k), ts in sorted(out.items())]
+            out.setdefault((t.per, t.kind, t.report_name), []).append(t)
+    return [(d, k, ts) for (d, k, _), ts in sorted(out.items())]
 
 
-def report_title(kind: str, d: dt.date) -> str:
+def report_title(kind: str, d: dt.date, name: str = "") -> str:
+    """'Månadsrapport per 31 oktober 2025'; a report with its own name: 'Uppföljningsrapport 2 per 30 november 2025
+    (månadsrapport)'."""
+    if name:
+        return f"{name} per {fmt.date(d)} ({kind})"
     return f"{KIND_TITLE[kind]} per {fmt.date(d)}"
 
 
@@ -107,15 +107,18 @@ def _num(v) -> float:
 
 
 def frame(t: model.StatedTable) -> tuple[pd.DataFrame, dict, list[int]]:
-    """The table as stated: one column per source column (its printed header), formats at the printed precision, bold sums."""
+    """The table as stated: one column per source column (its printed header), formats at the printed precision,
+    bold sums and headings, and the source's comments to the rows (tabell_kommentarer.csv) where it gives any."""
     label = "Post"
     data = {label: [r.label for r in t.rows]}
     formats = {}
     for c in t.columns:
         head = c.header if c.header not in data else f"{c.header} ({c.id})"
         data[head] = [_num(t.value(r.number, c.id)) for r in t.rows]
-        formats[head] = lambda v, d=t.decimals: fmt.number(v, d)
-    bold = [i for i, r in enumerate(t.rows) if r.role in (model.SUM, model.DIFF) or t.children(r.number)]
+        formats[head] = fmt.Number(t.decimals)
+    if any(r.comment for r in t.rows):
+        data["Kommentar"] = [r.comment for r in t.rows]
+    bold = [i for i, r in enumerate(t.rows) if r.role in (model.SUM, model.DIFF, model.HEADING) or t.children(r.number)]
     return pd.DataFrame(data), formats, bold
 
 
@@ -124,6 +127,7 @@ def depths(t: model.StatedTable) -> list[int]:
     its sub-rows); a total printed below its rows indents nothing, as in the source."""
     position = {r.number: i for i, r in enumerate(t.rows)}
     parent = {r.number: r.parent for r in t.rows}
+    heading = t.headings()  # rows grouped under a heading row (rubrik) are one level in under it
     out = []
     for r in t.rows:
         level, seen, p = 0, {r.number}, r.parent
@@ -131,6 +135,8 @@ def depths(t: model.StatedTable) -> list[int]:
             level += position[p] < position[r.number]
             seen.add(p)
             p = parent[p]
+        if r.number in heading:
+            level += 1
         out.append(level)
     return out
 
@@ -139,8 +145,11 @@ def _first(t: model.StatedTable, measure: str) -> model.Column | None:
     return next((c for c in t.columns if c.measure == measure), None)
 
 
-def followup_frame(t: model.StatedTable, d: dt.date) -> tuple[pd.DataFrame, dict] | None:
-    """A follow-up's recomputed columns beside the stated ones; None when the table has none of the measures."""
+def followup_frame(t: model.StatedTable, d: dt.date, analysis: bool = True) -> tuple[pd.DataFrame, dict] | None:
+    """A follow-up's recomputed columns beside the stated ones; None when the table has none of the measures.
+
+    ``analysis=False``: only the columns the source computes from others (its ``berakning``), recomputed: for a
+    table the budget chapter's follow-up analyses (the shares and changes are there)."""
     outcome, budget_year = _first(t, "utfall ack"), _first(t, "budget helår")
     budget_ack, last_year = _first(t, "budget ack"), _first(t, "utfall ack föregående år")
     data = {"Post": [r.label for r in t.rows]}
@@ -157,6 +166,8 @@ def followup_frame(t: model.StatedTable, d: dt.date) -> tuple[pd.DataFrame, dict
         formats[name] = f
 
     rows = t.rows
+    if not analysis:
+        outcome = budget_ack = last_year = None
     if outcome and budget_year:
         col(
             f"{outcome.header} i % av {budget_year.header.lower()}",
@@ -216,9 +227,9 @@ class TablesChapter(ChapterPage):
         super().__init__(org, year, tertial)
         self.tables = model.load(self.data)
         self.checks = rel.all_checks(self.tables, model.links(self.data))
-        shown = budget_tables(self.data)  # shown in the budget chapter
+        shown = budget_tables(self.tables)  # shown in the budget chapter
         self.reports = reports([t for t in self.tables if t.id not in shown], self.year)
-        self.followed = followup_read(self.data)  # analysed in the budget chapter's follow-up
+        self.followed = followup_read(self.tables)  # analysed in the budget chapter's follow-up
 
     def year_findings(self) -> list:
         """The findings of the tables of this page's year (for the overview page)."""
@@ -232,7 +243,7 @@ class TablesChapter(ChapterPage):
                 f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** Källorna innehåller inga tabeller för {self.year}."
             )
             return
-        names = [report_title(k, d).lower() for d, k, _ in self.reports]
+        names = [report_title(k, d, ts[0].report_name).lower() for d, k, ts in self.reports]
         n = sum(len(ts) for _, _, ts in self.reports)
         md(
             f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}, {self.year}.** Kapitlet visar "
@@ -244,8 +255,14 @@ class TablesChapter(ChapterPage):
             escape.md_text(
                 " ".join(
                     [
-                        calendar_text(self.org.reports, self.reports, self.year, year_of),
-                        concepts_text(self.org.concepts, self.tables, self.year),
+                        calendar_text(
+                            self.org.reports,
+                            self.reports,
+                            self.year,
+                            year_of,
+                            {(t.kind, t.per) for t in self.tables if t.id in budget_tables(self.tables)},
+                        ),
+                        concepts_text([t for _, _, ts in self.reports for t in ts], self.year),
                     ]
                 )
             )
@@ -253,7 +270,8 @@ class TablesChapter(ChapterPage):
 
     def show_reports(self) -> None:
         for i, (d, kind, ts) in enumerate(self.reports):
-            md(f"**{escape.md_text(report_title(kind, d))}.** {escape.md_text(share_text(kind, d, self.year))}")
+            title = report_title(kind, d, ts[0].report_name)
+            md(f"**{escape.md_text(title)}.** {escape.md_text(share_text(kind, d, self.year))}")
             for j, t in enumerate(ts):
                 self._table(t, d, i, j)
             self._audit(ts, i)
@@ -263,7 +281,7 @@ class TablesChapter(ChapterPage):
         if not self.reports:
             md("Källorna innehåller inga tabeller att stämma av för detta år.")
         for i, (d, kind, ts) in enumerate(self.reports):
-            md(f"**{escape.md_text(report_title(kind, d))}.**")
+            md(f"**{escape.md_text(report_title(kind, d, ts[0].report_name))}.**")
             self._audit(ts, i)
 
     def _table(self, t: model.StatedTable, d: dt.date, i: int, j: int) -> None:
@@ -284,10 +302,11 @@ class TablesChapter(ChapterPage):
                 indent=indent,
             )
         )
-        if t.id in self.followed and t.per == self.end:  # other dates: the budget chapter shows only this one
+        followed = t.id in self.followed and t.per == self.end  # other dates: the budget chapter shows only this one
+        if followed:
             self._followed_note()
-        elif t.kind != "budget":
-            extra = followup_frame(t, d)
+        if t.kind != "budget":
+            extra = followup_frame(t, d, analysis=not followed)
             if extra is not None:
                 df2, f2 = extra
                 display(
@@ -324,12 +343,14 @@ class TablesChapter(ChapterPage):
         audit.show([c.finding for c in checks], "avstamning_" + str(i), "Avstämning av tabellerna", method, notes)
 
 
-def calendar_text(calendar, shown, year: int, year_of: dict | None = None) -> str:
+def calendar_text(calendar, shown, year: int, year_of: dict | None = None, elsewhere: set | None = None) -> str:
     """The year's reporting calendar (organisation.yml: rapporter) against the reports whose tables exist.
 
     ``year_of``: (kind, date) -> the year a report's tables belong to (a budget decided the year before
-    belongs to its budget year); other reports belong to their date's year."""
+    belongs to its budget year); other reports belong to their date's year. ``elsewhere``: (kind, date) of the
+    reports whose tables the budget chapter shows."""
     year_of = year_of or {}
+    elsewhere = elsewhere or set()
     planned = [(k, d) for k, d in calendar if year_of.get((k, d), d.year) == int(year)]
     if not planned:
         return (
@@ -337,10 +358,13 @@ def calendar_text(calendar, shown, year: int, year_of: dict | None = None) -> st
             "rapporter vars tabeller finns."
         )
     have = {(k, d) for d, k, _ in shown}
-    parts = [
-        f"{report_title(k, d).lower()} ({'tabellerna visas nedan' if (k, d) in have else 'inga tabeller inlagda'})"
-        for k, d in planned
-    ]
+
+    def where(k, d) -> str:
+        if (k, d) in have:
+            return "tabellerna visas nedan"
+        return "tabellerna visas i kapitlet Budget" if (k, d) in elsewhere else "inga tabeller inlagda"
+
+    parts = [f"{report_title(k, d).lower()} ({where(k, d)})" for k, d in planned]
     extra = [report_title(k, d).lower() for d, k, _ in shown if (k, d) not in set(planned)]
     text = f"Rapporteringskalendern för {year}: {_join(parts)}."
     if extra:
@@ -348,42 +372,42 @@ def calendar_text(calendar, shown, year: int, year_of: dict | None = None) -> st
     return text
 
 
-CONCEPT_WORDS = {"nettokostnad": "nettokostnaden", "kommunbidrag": "kommunbidraget", "ram": "ramen"}
+CONCEPT_WORDS = {
+    model.TOTAL: "nämndens total",
+    model.NET_COST: "nettokostnaden",
+    model.GRANT: "kommunbidraget",
+    model.RAM: "ramen",
+    model.RESULT: "resultatet",
+}
 
 
-def concepts_text(concepts: dict, all_tables: list[model.StatedTable], year: int) -> str:
-    """Which row means net cost, kommunbidrag and ram (organisation.yml: begrepp), with its figures; or that none is named."""
-    by_id = {t.id: t for t in all_tables}
-    out, missing = [], []
-    for concept, word in CONCEPT_WORDS.items():
-        if concept not in concepts:
-            missing.append(concept)
-            continue
-        tid, rad = concepts[concept]
-        t = by_id.get(tid)
-        if t is None or rad not in {r.number for r in t.rows}:
-            continue
-        if t.year != int(year):
-            out.append(
-                f"{word[0].upper() + word[1:]} (begrepp) står i tabellen ”{t.caption}” per {fmt.date(t.per)}, "
-                f"som visas för {t.year}."
+def concepts_text(shown: list[model.StatedTable], year: int) -> str:
+    """Which row of each table means the committee's total, net cost, kommunbidrag, ram and result
+    (tabell_begrepp.csv; the total also as a table's one top sum row), with its figures; or that none is named."""
+    out = []
+    for t in shown:
+        by_row: dict[int, list[str]] = {}
+        for concept, word in CONCEPT_WORDS.items():
+            rad = t.concept_row(concept)
+            if rad is not None and rad in {r.number for r in t.rows}:
+                by_row.setdefault(rad, []).append(word)
+        parts = []
+        for rad, words in by_row.items():
+            how = " (tabellens enda översta summarad)" if rad == t.total_row() and not t.total_declared else ""
+            figures = [
+                f"{c.header} {fmt.unit(_num(t.value(rad, c.id)), t.unit, t.decimals)}"
+                for c in t.columns
+                if t.value(rad, c.id) is not None
+            ]
+            parts.append(
+                f"{_join(words)} är raden ”{t.row(rad).label}”{how}" + (": " + ", ".join(figures) if figures else "")
             )
-            continue
-        figures = [
-            f"{c.header} {fmt.unit(_num(t.value(rad, c.id)), t.unit, t.decimals)}"
-            for c in t.columns
-            if t.value(rad, c.id) is not None
-        ]
-        out.append(
-            f"{word[0].upper() + word[1:]} är raden ”{t.row(rad).label}” i tabellen ”{t.caption}”"
-            + (": " + ", ".join(figures) if figures else "")
-            + "."
-        )
-    if missing:
-        out.append(
-            "organisation.yml pekar inte ut någon rad för "
-            + _join(missing)
-            + " (begrepp); tabellerna visas som de står."
+        if parts:
+            out.append(f"I tabellen ”{t.caption}”: " + "; ".join(parts) + ".")
+    if not out:
+        return (
+            "Ingen tabell pekar ut raderna för nämndens total, nettokostnad, kommunbidrag eller resultat "
+            "(tabell_begrepp.csv); tabellerna visas som de står."
         )
     return " ".join(out)
 

@@ -54,7 +54,7 @@ def finding_text(f: reconcile.Finding) -> str:
 
 def warnings(data: dict, org: str) -> list[str]:
     reg, ik = data.get(REGISTER), data.get(PLAN)
-    lines = ["Avstämning: " + finding_text(f) for f in reconcile.mismatches(risk.all_checks(reg, ik))]
+    lines = ["Avstämning: " + finding_text(f) for f in reconcile.real_mismatches(risk.all_checks(reg, ik))]
     lines += [
         f"Avstämning: internkontrollplanens risk '{n}' finns inte i risk- och väsentlighetsanalysen."
         for n in risk.ik_unmatched(reg, ik)
@@ -98,7 +98,7 @@ class RiskChapter(ChapterPage):
         top = int(self.reg["riskvarde"].max())
         top_names = self.reg.loc[self.reg["riskvarde"] == top].sort_values("rad")
         n_ik = 0 if self.ik is None else len(self.ik)
-        bad = reconcile.mismatches(self.findings)
+        bad = reconcile.real_mismatches(self.findings)
         period = sources.label(self.reg["kalla"].iloc[0])[len("Källa: ") :]
         text = (
             f"**{escape.md_text(o.name)}, {escape.md_text(o.namnd.lower())}.** Risk- och väsentlighetsanalysen i "

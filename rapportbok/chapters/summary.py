@@ -16,8 +16,9 @@ from rapportbok.analysis import actionplan as ap
 from rapportbok.analysis import budget, reconcile, wording
 from rapportbok.analysis import headline as hl
 from rapportbok.chapters import Chapter, ChapterPage, registry
-from rapportbok.core import escape, fmt, periods, units
-from rapportbok.data import sources
+from rapportbok.core import escape, fmt, periods
+from rapportbok.data import citation
+from rapportbok.data import stated_tables as model
 from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
@@ -122,10 +123,12 @@ class SummaryChapter(ChapterPage):
         if said and not h.has_plan:
             text += f" Ingen åtgärdsplan i källorna gäller {int(self.year)}."
         cited = {}
+        register = self.data.get(citation.REGISTER)
         if h.budget_first:
-            cited["budgeten"] = sources.cite(h.budget.rows).removeprefix("Källa: ")
+            r = h.budget.report
+            cited["budgeten"] = f"{r.source}, {r.avsnitt}".removeprefix(citation.PREFIX)
         if h.deficit_rows is not None:
-            cited["underskottet"] = sources.cite(h.deficit_rows).removeprefix("Källa: ")
+            cited["underskottet"] = citation.cite(register, h.deficit_rows).removeprefix(citation.PREFIX)
         page = self.pages.get("atgardsplan")
         if (
             page is not None
@@ -149,7 +152,7 @@ class SummaryChapter(ChapterPage):
             w
             for w, shown in (
                 ("budgetens resultat", h.budget_first and not h.budget.result_stated),
-                ("kvar efter planen", h.gap_tkr is not None),
+                ("kvar efter planen", h.gap_tkr is not None and not h.gap_within_precision),
                 ("trafikljusen", h.has_followup),
             )
             if shown
@@ -200,63 +203,52 @@ class SummaryChapter(ChapterPage):
         page = self.pages.get("budget")
         if page is None:
             return
-        has_budget = page.ramar is not None and self.year in set(page.ramar["ar"])
-        if has_budget or page.data.get("budgetuppfoljning") is not None:
+        t = page.bt
+        if t is not None or page.followups:
             self._followup_figure(page)
-        if not has_budget:
-            return
+        if t is not None or page.it is not None:
+            self.findings["budget"] = page.findings
         y = self.year
-        net = budget.series(page.ramar, budget.NET_COST)
-        grant = budget.series(page.ramar, budget.GRANT)
-        if y in grant.index:
-            self.values["sf_kommunbidrag"] = f"{fmt.mnkr(grant[y])} ({fmt.tkr(grant[y])})"
-        if y in net.index:
-            self.values["sf_nettokostnad"] = wording.net_cost(net[y])
-        if y in grant.index and y - 1 in grant.index:
-            verb, size = wording.grant_change(grant[y - 1], grant[y])  # in words, not "+11,2 mnkr"
-            self.values["sf_kb_forandring"] = (
-                {"ökar": "en ökning med ", "minskar": "en minskning med "}[verb] + size if verb else "oförändrat"
-            )
-        if page.inv is not None and y in set(page.inv["ar"]):
-            inv = page.inv[(page.inv["ar"] == y) & page.inv["summeras_i"].isna()]  # the stated total row
-            if len(inv) == 1:
-                self.values["sf_investeringar"] = (
-                    f"{fmt.tkr(inv['belopp_tkr'].iloc[0])} ({inv['post'].iloc[0].lower()})"
+        if t is not None:
+            net = budget.series(t, model.NET_COST)
+            grant = budget.grant(t)
+            if y in grant:
+                self.values["sf_kommunbidrag"] = wording.money(grant[y], t.unit, t.decimals, always_both=True)
+            if y in net:
+                self.values["sf_nettokostnad"] = wording.net_cost(net[y], t.unit, t.decimals)
+            if y in grant and y - 1 in grant:
+                verb, size = wording.grant_change(grant[y - 1], grant[y], t.unit, t.decimals)  # in words
+                self.values["sf_kb_forandring"] = (
+                    {"ökar": "en ökning med ", "minskar": "en minskning med "}[verb] + size if verb else "oförändrat"
                 )
-        self.findings["budget"] = page.findings
+        it = page.it
+        if it is not None:
+            row = it.concept_row(model.INVESTMENTS)
+            col = budget.year_columns(it).get(y)
+            v = it.value(row, col.id) if row is not None and col is not None else None
+            if v is not None:
+                self.values["sf_investeringar"] = f"{fmt.unit(v, it.unit, it.decimals)} ({it.row(row).label.lower()})"
 
     def _followup_figure(self, page) -> None:
         """The follow-up's forecast deviation (from the one follow-up analysis, as the budget chapter shows it)."""
-        from rapportbok.analysis import budget_followup as fu
-
-        th, _ = fu.thresholds(self.org.slug)
-        data = page.data.get("budgetuppfoljning")
-        s = fu.summary(data, page.ramar, self.year, self.end, th)
-        if s is None:
+        fu = page.fu
+        if fu is None:
             self.values["sf_prognos"] = f"ingen uppföljning i källorna ({fu_period(self.year, self.end)})"
             return
-        tot = fu.total(s, fu.root_post(page.ramar, data))
-        if fmt.is_missing(tot["avvikelse_tkr"]):
+        dev = fu.total.deviation
+        if dev is None:
             self.values["sf_prognos"] = f"ingen prognos eller budget i uppföljningen ({fu_period(self.year, self.end)})"
             return
-        word = (
-            "överskott"
-            if tot["avvikelse_tkr"] > 0
-            else ("underskott" if tot["avvikelse_tkr"] < 0 else "ingen avvikelse")
-        )
-        self.values["sf_prognos"] = f"{fmt.tkr(tot['avvikelse_tkr'], sign=True)} ({word})"
+        word = "överskott" if dev > 0 else ("underskott" if dev < 0 else "ingen avvikelse")
+        self.values["sf_prognos"] = f"{fmt.unit(dev, fu.unit, fu.decimals, sign=True)} ({word})"
 
     def _actionplan_figures(self) -> None:
         page = self.pages.get("atgardsplan")
         if page is None or page.plans is None:
             return
-        deficits = [
-            units.to_tkr(p["underskott"], p["underskott_enhet"])
-            for _, p in page.plans.iterrows()
-            if not fmt.is_missing(p["underskott"])
-        ]
+        deficits = [ap.deficit_tkr(f) for f in page.deficits.values() if f.tkr is not None]
         if deficits:
-            self.values["sf_underskott"] = fmt.mnkr(sum(deficits)) + f" ({fmt.tkr(sum(deficits))})"
+            self.values["sf_underskott"] = hl.deficit_amount(self._headline())  # as stated: "omkring 40 mnkr"
         total, _ = ap.planned_effect_for_year(page.data, self.year)
         if total is not None:
             self.values["sf_planerad"] = f"{fmt.mnkr(total)} ({fmt.tkr(total)})"
@@ -269,7 +261,7 @@ class SummaryChapter(ChapterPage):
                     + (
                         f"{left} ({fmt.tkr(both['left_out_tkr'])}), som enligt källan redan ingår i andra åtgärder "
                         "och därför inte räknas två gånger"
-                        if left and abs(both["stated_tkr"] - total - both["left_out_tkr"]) < 0.5
+                        if left and both["explained"]
                         else "inte förklarad av åtgärdernas rader; se sidan Avstämning"
                     )
                     + "."
@@ -354,10 +346,10 @@ class SummaryChapter(ChapterPage):
             return
         rows, labels = [], []
         v = self.values
-        for _, p in page.plans.iterrows():
-            if not fmt.is_missing(p["underskott"]):
+        for f in page.deficits.values():
+            if f.tkr is not None:
                 labels.append("Underskott")
-                rows.append(units.to_tkr(p["underskott"], p["underskott_enhet"]))
+                rows.append(ap.deficit_tkr(f))
         total, _ = ap.planned_effect_for_year(page.data, self.year)
         if total is not None:
             labels.append(f"Planerad effekt {self.year}")
@@ -390,12 +382,24 @@ class SummaryChapter(ChapterPage):
             fig.axes[0].get_legend().remove()
             charts.show(fig)
 
+    def _headline(self) -> hl.Headline:
+        h = getattr(self, "headline_figures", None)
+        if h is None:
+            h = self.headline_figures = hl.headline(self.data, self.year, self.tertial)
+        return h
+
     def _plan_chart_title(self, labels: list[str], rows: list[float]) -> str:
         """The finding of the deficit-and-plan chart: what remains after the plan, or how far the
         follow-up is from what was expected."""
         v = dict(zip(labels, rows))
         planned = v.get(f"Planerad effekt {self.year}")
-        if "Underskott" in v and planned is not None:
+        h = self._headline()
+        if "Underskott" in v and planned is not None and h.gap_within_precision:
+            text = (
+                f"Planen ger {fmt.tkr(planned)} mot ett underskott på {hl.deficit_amount(h, short=True)}, "
+                "vilket stämmer inom den precision som källan anger underskottet med"
+            )
+        elif "Underskott" in v and planned is not None:
             gap = v["Underskott"] - planned
             text = f"Planen ger {fmt.tkr(planned)} mot ett underskott på {fmt.tkr(v['Underskott'])}; " + (
                 f"{fmt.tkr(gap)} återstår" if gap > 0 else f"planen är {fmt.tkr(-gap)} större än underskottet"

@@ -12,7 +12,9 @@ import datetime as dt
 import pandas as pd
 
 from rapportbok.core import units
+from rapportbok.data import stated_figures as stated
 from rapportbok.data.schema import Col, Issue, TableSpec
+from rapportbok.data.stated_figures import APPROX, APPROX_DOC
 
 UNITS = units.UNITS  # kr, tkr, mnkr: amounts are stored in the unit the source states
 
@@ -24,25 +26,21 @@ PLANER = TableSpec(
         Col("plan_id", doc="Kort unikt id för planen"),
         Col("titel", doc="Planens titel som i källan"),
         Col("beslut", required=False, doc="Beslutsinstans och paragraf som i källan"),
-        Col("beslutsdatum", "date", required=False, doc="Dagen då planen beslutades (ÅÅÅÅ-MM-DD)"),
-        Col("underskott", "number", required=False, sign="+", doc="Underskottet som planen ska täcka, där det anges"),
         Col(
-            "underskott_enhet",
-            "choice",
-            required=False,
-            choices=UNITS,
-            doc="Underskottets enhet som i källan: kr, tkr eller mnkr",
+            "beslutsdatum", "date", required=False, doc="Dagen då planen beslutades (ÅÅÅÅ-MM-DD), där källan anger den"
         ),
         Col(
-            "underskott_avser",
+            "underskott",
             required=False,
-            doc="Vad underskottet är, med källans ord (t.ex. bokslutet 2023), också när beloppet inte anges",
+            doc="Underskottet som planen ska möta: id för en uppgift i uppgifter.csv med begrepp underskott "
+            "(där står beloppet, året eller datumet och grunden, t.ex. bokslut 2023); tom om källan inte nämner något",
         ),
-        Col("enhet", "choice", choices=UNITS, doc="Enheten för planens belopp i källan"),
+        Col("underskott_avser", required=False, doc="Vad underskottet är, med planens ord"),
+        Col("enhet", "choice", choices=UNITS, doc="Enheten för planens belopp i källan (kr, tkr eller mnkr)"),
         Col("ar_fran", "year", doc="Första året som planen gäller"),
         Col("ar_till", "year", doc="Sista året som planen gäller"),
-        Col("kalla"),
-        Col("avsnitt"),
+        Col("kalla", doc="Källans id ur data/kallor.csv"),
+        Col("avsnitt", doc="Avsnitt i källan"),
     ),
     key=("plan_id",),
     doc="Åtgärdsplanerna, en rad per plan.",
@@ -158,29 +156,23 @@ SUMMOR = TableSpec(
     "atgardsplan_summor.csv",
     "Summor som källan anger",
     (
-        Col("plan_id", doc="Planens id i atgardsplaner.csv"),
-        Col("summa_id", doc="Summans eget id, unikt i filen"),
+        Col("plan_id", doc="Planens id ur atgardsplaner.csv"),
+        Col("summa_id", doc="Kort unikt id för summan"),
         Col("beskrivning", doc="Vad summan är, som i källan"),
-        Col("ar", "year", required=False, doc="Året som summan gäller; tom för en summa av helårseffekter"),
+        Col("ar", "year", required=False, doc="Året som summan gäller; tom för en helårseffekt"),
         Col(
             "typ",
             "choice",
             choices=("planerad", "helar", "faktisk"),
-            doc="planerad (summan av årets planerade effekter), helar (summan av helårseffekterna) eller faktisk (summan av faktisk effekt i uppföljningen)",
+            doc="planerad (summan av årets planerade effekter), helar (summan av helårseffekterna) eller "
+            "faktisk (summan av faktisk effekt i uppföljningen)",
         ),
-        Col("belopp", "number", doc="Summan som i källan"),
-        Col("enhet", "choice", choices=UNITS, doc="Summans enhet som i källan: kr, tkr eller mnkr"),
-        Col("kalla"),
-        Col("avsnitt"),
-        Col("citat"),
-        Col(
-            "ungefarlig",
-            "choice",
-            choices=("ja", "nej"),
-            required=False,
-            may_omit=True,
-            doc="ja när källan anger summan som ungefärlig (omkring, cirka, runt); tom eller nej annars",
-        ),
+        Col("belopp", "number", doc="Summan som källan anger"),
+        Col("enhet", "choice", choices=UNITS, doc="kr, tkr eller mnkr, som i källan"),
+        Col("kalla", doc="Källans id ur data/kallor.csv"),
+        Col("avsnitt", doc="Avsnitt i källan"),
+        Col("citat", doc="Meningen ordagrant ur källan"),
+        Col("ungefarlig", "choice", choices=APPROX, required=False, may_omit=True, doc=APPROX_DOC),
     ),
     key=("summa_id",),
     doc="Varje summa som en åtgärdsplan anger (en summarad eller en total i texten), en rad per summa, så att Avstämningen kan räkna om den ur åtgärdernas rader.",
@@ -201,8 +193,8 @@ UPPFOLJNING = TableSpec(
         ),
         Col("enhet", "choice", choices=UNITS, doc="Effektens enhet som i källan: kr, tkr eller mnkr"),
         Col("status_text", required=False, doc="Statustexten ordagrant"),
-        Col("kalla"),
-        Col("avsnitt"),
+        Col("kalla", doc="Källans id ur data/kallor.csv"),
+        Col("avsnitt", doc="Avsnitt i källan"),
     ),
     key=("atgard_id", "per_datum"),
     doc="Uppföljningen av åtgärderna, en rad per åtgärd och rapportdatum (från Excel-mallen eller för hand).",
@@ -246,6 +238,8 @@ def cross_check(data: dict, org: str) -> list[Issue]:
     if all(x is None for x in (plans, meas, eff, drv, sums, fu)):
         return issues
     plan_years = {}
+    up = data.get("uppgifter")
+    deficits = set() if up is None else set(up.loc[up["begrepp"] == stated.DEFICIT, "id"])
     if plans is not None:
         for idx, p in plans.iterrows():
             plan_years[p["plan_id"]] = (int(p["ar_fran"]), int(p["ar_till"]))
@@ -259,14 +253,15 @@ def cross_check(data: dict, org: str) -> list[Issue]:
                         f"ett år som inte är före ar_fran ({p['ar_fran']})",
                     )
                 )
-            if not _na(p["underskott"]) and not p["underskott_enhet"]:
+            if p["underskott"] and p["underskott"] not in deficits:
                 issues.append(
                     Issue(
                         _label(org, PLANER),
                         int(idx),
-                        "underskott_enhet",
-                        "",
-                        "enheten (kr, tkr eller mnkr) när ett underskott anges",
+                        "underskott",
+                        p["underskott"],
+                        "id för en uppgift i uppgifter.csv med begrepp underskott: "
+                        + (", ".join(sorted(deficits)) or "(inga sådana uppgifter)"),
                     )
                 )
     known_plans = ", ".join(sorted(plan_years)) or "(inga planer i atgardsplaner.csv)"

@@ -6,9 +6,9 @@ number or a tertial, a mapping is never a name. Every problem becomes an
 :class:`~rapportbok.data.schema.Issue` naming the file, the line (``rad``), the key, the value found
 and what was expected, in Swedish.
 
-``rapportbok.data.organisations`` (organisation.yml), ``rapportbok.analysis.budget_followup.thresholds`` (the materiality
-thresholds in organisation.yml) and ``rapportbok.data.kolada.load_config`` (kolada.yml) read through
-here and keep their public functions.
+``rapportbok.data.organisations`` (organisation.yml, with the materiality thresholds as a value,
+``Org.thresholds``) and ``rapportbok.data.kolada.load_config`` (kolada.yml) read through here and keep
+their public functions.
 """
 
 from __future__ import annotations
@@ -252,7 +252,7 @@ def _pattern(loc: tuple) -> str:
     return ".".join(out)
 
 
-VARIABLE_KEYS = {"ar", "municipalities", "groups", "own_groups", "battre", "kpis", "begrepp"}
+VARIABLE_KEYS = {"ar", "municipalities", "groups", "own_groups", "battre", "kpis"}
 
 
 def issues_from(
@@ -304,7 +304,7 @@ STRICT = ConfigDict(strict=True, extra="forbid")
 
 # --- organisation.yml --------------------------------------------------------------------------
 
-ORG_KEYS = ("slug", "namn", "namnd", "kolada_id", "ar", "vasentlig_avvikelse", "rapporter", "begrepp")
+ORG_KEYS = ("slug", "namn", "namnd", "kolada_id", "ar", "vasentlig_avvikelse", "rapporter")
 
 
 def _year_key(v: Any) -> int:
@@ -386,8 +386,11 @@ def _any_date(v: Any) -> dt.date:
 
 
 CALENDAR_DATE = "ett datum ÅÅÅÅ-MM-DD, t.ex. per: 2025-10-31"
-# Concepts a chapter may need from the stated tables, and the row that states each (rapportbok.data.stated_tables).
-CONCEPTS = ("nettokostnad", "kommunbidrag", "ram", "resultat", "investeringar")
+# organisation.yml once named the rows that mean a concept (begrepp); they are now named per table.
+OLD_CONCEPTS = (
+    "begrepp står inte längre i organisation.yml utan per tabell, i tabell_begrepp.csv (kolumnerna tabell, rad, "
+    "begrepp; t.ex. ramar,7,nettokostnad): flytta varje rad dit och ta bort begrepp här"
+)
 
 
 class ReportSpec(BaseModel):
@@ -407,20 +410,6 @@ class ReportSpec(BaseModel):
         return v
 
 
-class ConceptSpec(BaseModel):
-    """The row of a stated table that means a concept (e.g. nettokostnad: {tabell: drift, rad: 5})."""
-
-    model_config = STRICT
-    tabell: str = Field(description="Tabellens id i tabeller.csv")
-    rad: Annotated[int, Field(ge=1)] = Field(description="Radens nummer i tabell_varden.csv")
-
-
-def _concept_key(v: Any) -> str:
-    if v not in CONCEPTS:
-        raise _fail("ett av: " + ", ".join(CONCEPTS))
-    return v
-
-
 class Organisation(BaseModel):
     """data/<org>/organisation.yml"""
 
@@ -435,13 +424,9 @@ class Organisation(BaseModel):
     vasentlig_avvikelse: ThresholdSpec | None = Field(
         None, description="Valfri: gränserna för en väsentlig avvikelse (standard 500 tkr eller 2 %)"
     )
-    # The reporting calendar (which reports on which dates) and the rows that mean a concept.
+    # The reporting calendar: which reports on which dates.
     rapporter: list[ReportSpec] = Field(
         [], description="Valfri: rapporteringskalendern, vilka rapporter som kommer och per vilket datum"
-    )
-    begrepp: dict[Annotated[str, BeforeValidator(_concept_key)], ConceptSpec] = Field(
-        {},
-        description="Valfri: vilken tabellrad som betyder vad (nettokostnad, kommunbidrag, ram, resultat, investeringar)",
     )
 
     @field_validator("kolada_id")
@@ -475,11 +460,6 @@ ORG_EXPECTED = {
     "rapporter.*.<extra>": "bara nycklarna rapport och per",
     "rapporter.*.rapport": "rapportens slag, t.ex. månadsrapport (som kolumnen rapport i tabeller.csv)",
     "rapporter.*.per": CALENDAR_DATE,
-    "begrepp": "en mappning från begrepp till tabellrad, t.ex. begrepp: {nettokostnad: {tabell: drift, rad: 5}}",
-    "begrepp.*": "en tabellrad med nycklarna tabell och rad, t.ex. {tabell: drift, rad: 5}",
-    "begrepp.*.<extra>": "bara nycklarna tabell och rad",
-    "begrepp.*.rad": "radens nummer i tabell_varden.csv, ett heltal från 1",
-    "begrepp.*.tabell": "tabellens id ur tabeller.csv, som text",
     ".<extra>": "bara nycklarna " + ", ".join(ORG_KEYS),
 }
 
@@ -493,6 +473,8 @@ def read_organisation(path: Path, label: str | None = None) -> tuple[Organisatio
     data = {} if doc.data is None else doc.data
     if not isinstance(data, dict):
         return None, issues + [Issue(label, doc.line(()), "", _shown(data), ORG_EXPECTED[""])]
+    if "begrepp" in data:
+        return None, issues + [Issue(label, doc.line(("begrepp",)), "begrepp", _shown(data["begrepp"]), OLD_CONCEPTS)]
     try:
         org = Organisation.model_validate(data)
     except ValidationError as err:

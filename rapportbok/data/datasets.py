@@ -20,8 +20,7 @@ import yaml
 from rapportbok.core import inputs, state
 from rapportbok.core.hashing import Digest, same_signature, signature
 from rapportbok.core.paths import PACKAGE_DIR, data_dir
-from rapportbok.data import actionplan, budget, review, risk, sources, stated_tables
-from rapportbok.data import budget_followup as followup
+from rapportbok.data import actionplan, budget, citation, review, risk, sources, stated_tables
 from rapportbok.data import organisations as orgs
 from rapportbok.data import stated_figures as stated
 from rapportbok.data.schema import DataError, Issue, TableSpec, input_issue, read_table, text_problem
@@ -32,7 +31,6 @@ ORG_DATASETS: dict[str, tuple[TableSpec, Callable | None]] = {
     **budget.DATASETS,
     **stated.DATASETS,
     **stated_tables.DATASETS,
-    **followup.DATASETS,
     **actionplan.DATASETS,
     **review.DATASETS,
     **risk.DATASETS,
@@ -40,11 +38,38 @@ ORG_DATASETS: dict[str, tuple[TableSpec, Callable | None]] = {
 
 # Checks across one organisation's files: (datasets dict, org slug) -> issues.
 CROSS_CHECKS: list[Callable[[dict, str], list[Issue]]] = [
+    *stated.CROSS_CHECKS,
     *actionplan.CROSS_CHECKS,
-    *followup.CROSS_CHECKS,
     *risk.CROSS_CHECKS,
     *stated_tables.CROSS_CHECKS,
 ]
+
+# Files of formats the book no longer reads: the budget and its follow-up are the report's stated tables.
+# Such a file in data/<org>/ is an error that says how to enter its figures instead.
+RETIRED = {
+    "budget_ramar.csv": ("budgeten", "budget"),
+    "investeringar.csv": ("investeringsbudgeten", "budget"),
+    "budgetuppfoljning.csv": ("budgetuppföljningen", "månadsrapport"),
+}
+
+
+def _retired(org_path: Path) -> list[Issue]:
+    issues = []
+    for name, (what, kind) in RETIRED.items():
+        if (org_path / name).exists():
+            issues.append(
+                Issue(
+                    f"{org_path.name}/{name}",
+                    0,
+                    "",
+                    "en fil i ett format som boken inte längre läser",
+                    f"{what} som tabeller, så som rapporten anger dem (tabeller.csv, tabell_kolumner.csv och "
+                    f"tabell_varden.csv): skriv en mall med `rapportbok mall --org {org_path.name} --ar ÅÅÅÅ --per "
+                    f"ÅÅÅÅ-MM-DD --tabeller {kind}`, för in källans tabell i den och läs in den med `rapportbok "
+                    f"importera`; ta sedan bort {name}",
+                )
+            )
+    return issues
 
 
 def _read(org_path: Path, name: str, known_sources: set[str]) -> tuple[pd.DataFrame | None, list[Issue]]:
@@ -338,10 +363,10 @@ def _handed_over(key: str):
     return pickle.loads(payload)  # written and signed by this build (hand_over)
 
 
-def _known_sources(data: Path) -> set[str]:
-    """The ids of data/kallor.csv (and Kolada), read and validated once per content of the register:
-    every organisation's files cite it, and it grows with every organisation (reading it for each
-    one would make a national build quadratic)."""
+def _source_register(data: Path) -> tuple[frozenset[str], pd.DataFrame]:
+    """The ids of data/kallor.csv (and Kolada) and the register itself, read and validated once per content
+    of the register: every organisation's files cite it, and it grows with every organisation (reading it
+    for each one would make a national build quadratic)."""
     holder = _cache()
     register = getattr(holder, "sources", None)
     if register is None:
@@ -349,87 +374,41 @@ def _known_sources(data: Path) -> set[str]:
     key = Digest().text("package", holder.package).text("data", str(data.resolve()))
     key = key.file("kallor.csv", data / "kallor.csv").hexdigest()
     if key not in register:
-        register[key] = frozenset(sources.load(data).index) | {sources.KOLADA_SOURCE}
-    return set(register[key])
+        df = sources.load(data)
+        register[key] = (frozenset(df.index) | {sources.KOLADA_SOURCE}, df)
+    return register[key]
+
+
+def _known_sources(data: Path) -> set[str]:
+    return set(_source_register(data)[0])
 
 
 def _load_org(org: str, data: Path) -> tuple[dict[str, pd.DataFrame | None], list[Issue]]:
-    known = _known_sources(data)
-    out, issues = {}, []
+    ids, register = _source_register(data)
+    known = set(ids)
+    out, issues = {}, _retired(data / org)
     for name in ORG_DATASETS:
         out[name], found = _read(data / org, name, known)
         issues += found
     out[KOLADA], found = _kolada(data / org)
     issues += found
+    out[citation.REGISTER] = _register_rows(register, out)
     if not issues:
-        # The stated tables first: the budget may be read from them, and the other checks (a follow-up's
-        # kontogrupper) then see it as the chapter does.
-        for check in stated_tables.CROSS_CHECKS:
-            issues += check(out, org)
-        if not issues:
-            issues += _budget_from_model(out, org, data)
-            issues += _followup_from_model(out, org)
         for check in CROSS_CHECKS:
-            if check not in stated_tables.CROSS_CHECKS:
-                issues += check(out, org)
+            issues += check(out, org)
     if any(i.severity == "fel" for i in issues):
         raise DataError(issues)  # not cached: the next call reports it again
     return out, issues
 
 
-def _budget_from_model(out: dict, org: str, data: Path) -> list[Issue]:
-    """When organisation.yml's begrepp name rows of budget-kind stated tables, the budget chapter reads
-    those tables (in the old shape, rapportbok.data.budget.from_model) instead of budget_ramar.csv and
-    investeringar.csv; an old file beside them is not read (a warning says so)."""
-    found = orgs.load(org, data)[0]  # its own file only: reading every organisation's would make validation quadratic
-    if found is None or not found.concepts:
-        return []
-    derived, issues = budget.from_model(out, found.concepts, org)
-    for name, df in derived.items():
-        if out.get(name) is not None:
-            spec = ORG_DATASETS[name][0]
-            issues.append(
-                Issue(
-                    f"{org}/{spec.filename}",
-                    0,
-                    "",
-                    "",
-                    f"bara en källa till {spec.title.lower()}: "
-                    f"organisation.yml (begrepp) pekar på tabellen {df['tabell'].iloc[0]} i "
-                    f"{stated_tables.TABLES.filename}, så filen läses inte – ta bort den",
-                    severity="varning",
-                )
-            )
-        out[name] = df
-    return issues
-
-
-def _followup_from_model(out: dict, org: str) -> list[Issue]:
-    """When the stated tables hold a follow-up (a månadsrapport, tertialrapport, delårsrapport or bokslut
-    with an outcome), the budget follow-up reads it (in the old file's shape,
-    rapportbok.data.budget_followup.from_model) instead of budgetuppfoljning.csv; an old file beside
-    it is not read (a warning says so)."""
-    derived, _ = followup.from_model(out)
-    if derived is None:
-        return []
-    issues = []
-    if out.get("budgetuppfoljning") is not None:
-        issues.append(
-            Issue(
-                f"{org}/{followup.FILENAME}",
-                0,
-                "",
-                "",
-                "bara ett sätt att ange uppföljningen: "
-                f"{stated_tables.TABLES.filename} har uppföljningstabeller ("
-                + ", ".join(dict.fromkeys(derived["tabell"]))
-                + "), så filen läses inte – konvertera den med "
-                "tools/uppfoljning_till_tabeller.py eller ta bort den",
-                severity="varning",
-            )
-        )
-    out["budgetuppfoljning"] = derived
-    return issues
+def _register_rows(register: pd.DataFrame, out: dict) -> pd.DataFrame:
+    """The rows of data/kallor.csv this organisation's files cite (indexed by kalla): its citations as values
+    (rapportbok.data.citation), so that nothing after the data layer reads the register."""
+    cited = set()
+    for df in out.values():
+        if isinstance(df, pd.DataFrame) and "kalla" in df.columns:
+            cited |= set(df["kalla"].dropna())
+    return register.loc[sorted(cited & set(register.index))].copy()
 
 
 SOURCE_UTF8 = "en textfil i UTF-8 – spara texten som UTF-8 (t.ex. i Anteckningar: Spara som, Kodning: UTF-8)"
@@ -465,6 +444,7 @@ def validate(data: Path | None = None) -> list[Issue]:
         sources.load(data)  # kallor.csv first: without it nothing else can be checked
     except DataError as err:
         return err.issues
+    issues += sources.address_notes(sources.load(data))
     for sid, row in sources.load(data).iterrows():
         issues += source_text_issues(str(sid), row, data)  # load() has confined it to data/
     all_orgs, org_issues = orgs.load_all(data)
@@ -472,7 +452,7 @@ def validate(data: Path | None = None) -> list[Issue]:
     for org in all_orgs:
         try:
             sets = load_org(org.slug, data, issues)
-            issues += stated_tables.concept_issues(org, sets)
+            issues += stated_tables.year_issues(org, sets)
         except DataError as err:
             issues += err.issues
         if os.path.lexists(org.path / "kolada.yml"):

@@ -14,6 +14,7 @@ from rapportbok.core import ids, inputs, periods
 from rapportbok.core.paths import data_dir
 from rapportbok.data import config
 from rapportbok.data.schema import DataError, Issue
+from rapportbok.data.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,10 @@ class Org:
     path: Path
     # report year -> the report date its pages are built for: `per` in organisation.yml, or the tertial's end
     ends: dict[int, dt.date] = field(default_factory=dict)
-    # The reporting calendar, (kind, date) in date order, and the stated-table rows that mean a concept:
-    # concept -> (table id, row number) (organisation.yml: rapporter, begrepp).
+    # The reporting calendar, (kind, date) in date order (organisation.yml: rapporter).
     reports: tuple[tuple[str, dt.date], ...] = ()
-    concepts: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # The thresholds of a material deviation (organisation.yml: vasentlig_avvikelse; the default when absent).
+    thresholds: Thresholds = field(default_factory=lambda: DEFAULT_THRESHOLDS)
 
     def report_end(self, year: int, tertial: int) -> dt.date:
         """The report date of a page: the year's `per` when the page is built for its tertial, else the tertial's end."""
@@ -51,8 +52,9 @@ def _issues_for(path: Path, label: str) -> tuple[Org | None, list[Issue]]:
         else:
             years[y], ends[y] = s.tertial, periods.tertial_end(y, s.tertial)
     reports = tuple(sorted(((r.rapport, r.per) for r in spec.rapporter), key=lambda r: (r[1], r[0])))
-    concepts = {k: (c.tabell, c.rad) for k, c in spec.begrepp.items()}
-    return Org(spec.slug, spec.namn, spec.namnd, spec.kolada_id, years, path.parent, ends, reports, concepts), []
+    th = spec.vasentlig_avvikelse
+    thresholds = DEFAULT_THRESHOLDS if th is None else Thresholds(float(th.tkr), float(th.procent), th.villkor, True)
+    return Org(spec.slug, spec.namn, spec.namnd, spec.kolada_id, years, path.parent, ends, reports, thresholds), []
 
 
 def folder_issue(entry: os.DirEntry) -> Issue | None:

@@ -21,6 +21,7 @@ from rapportbok.data import kolada_snapshot as snap
 
 DEFAULT_COMMITTEE = "Socialnämnden"
 DEFAULT_FIRST_YEAR = 2018
+EARLIEST_YEAR = 1990  # the earliest report year (and Kolada year) the book takes
 
 
 class ScaffoldError(ValueError):
@@ -173,8 +174,10 @@ def create(
         raise ScaffoldError(f"{m.name} ({m.id}) finns redan som organisation i data/{clash[0]}/. Inget har skrivits.")
     years = sorted(set(years or [(today or _dt.date.today()).year - 1]))
     for y in years:
-        if not first_year <= y <= 2100:
-            raise ScaffoldError(f"--ar {y}: förväntade ett årtal från {first_year} och framåt.")
+        if not EARLIEST_YEAR <= y <= 2100:
+            raise ScaffoldError(f"--ar {y}: förväntade ett årtal från {EARLIEST_YEAR} till 2100.")
+    # Any year a source states (a report from 2016): Kolada's series then start with it too.
+    first_year = min(first_year, *years)
     texts = {"organisation.yml": organisation_yml(slug, m, years), "kolada.yml": kolada_yml(m, snapshot, first_year)}
     journal.write(journal.writes(data), {f"{slug}/{name}": text for name, text in texts.items()})  # both or none
     return NewOrganisation(slug, folder, m, years, [folder / name for name in texts])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rapportbok.core import ids, inputs, state
 from rapportbok.core.paths import PathError, data_dir
+from rapportbok.data import citation
 from rapportbok.data.schema import Col, DataError, Issue, TableSpec, read_table
 
 KALLOR = TableSpec(
@@ -37,16 +38,39 @@ KALLOR = TableSpec(
             "url",
             required=False,
             may_omit=True,
-            doc="Originaldokumentets offentliga adress (https://…); lämna tom om du inte vet den säkert, boken hittar aldrig på en adress",
-            pattern=r"https://[^\s<>\"'`]+",
-            pattern_text="en adress som börjar med https:// (utan mellanslag), eller en tom cell",
+            doc="Originaldokumentets offentliga adress (https://…); lämna tom om du inte vet den säkert, boken "
+            "hittar aldrig på en adress. En adress som bara är känd som http:// godtas; källans sida säger det, och "
+            "boken hämtar aldrig något från adressen",
+            pattern=r"https?://[^\s<>\"'`]+",
+            pattern_text="en adress som börjar med https:// (eller http:// om bara den är känd), utan mellanslag, "
+            "eller en tom cell",
         ),
     ),
     key=("kalla",),
     doc="Källdokumenten, en rad per dokument. Varje rad i varje annan datafil anger sitt dokument i kolumnen kalla.",
 )
 
-KOLADA_SOURCE = "kolada"
+KOLADA_SOURCE = citation.KOLADA_SOURCE
+HTTP_ONLY = (
+    "adressen är bara känd som http://, inte https://: den godtas och visas på källans sida med en anmärkning, "
+    "men boken hämtar aldrig något därifrån; ange https:// om dokumentet finns där"
+)
+
+
+def is_http_only(url) -> bool:
+    """A source address known only as http:// (accepted with a note, never fetched)."""
+    return isinstance(url, str) and url.strip().lower().startswith("http://")
+
+
+def address_notes(df) -> list[Issue]:
+    """A warning for each source whose address is only known as http:// (the register as read by :func:`load`)."""
+    if "url" not in df.columns:
+        return []
+    return [
+        Issue("kallor.csv", 0, "url", str(url).strip(), HTTP_ONLY + f" (källan {kalla})", severity="varning")
+        for kalla, url in df["url"].items()
+        if is_http_only(url)
+    ]
 
 
 FIL_EXPECTED = "en relativ sökväg som stannar inom data/ (en fil under data/)"
@@ -118,18 +142,13 @@ def _cached(data: str):
 def label(source_id: str, data: Path | None = None) -> str:
     """A reader's citation: 'Källa: Socialnämndens budget 2025–2027 (Socialnämnden 2024-12-10, ...)'."""
     if source_id == KOLADA_SOURCE:
-        return "Källa: Kolada"
-    row = _cached(str(data or data_dir())).loc[source_id]
-    extra = f" ({row['beslut']})" if row["beslut"] else ""
-    return f"Källa: {row['titel']}{extra}"
+        return citation.label(None, source_id)
+    return citation.label(_cached(str(data or data_dir())), source_id)
 
 
 def cite(df, data: Path | None = None) -> str:
     """The citation for a table built from rows with ``kalla`` and ``avsnitt`` columns."""
-    parts = []
-    for (kalla, avsnitt), _ in df.groupby(["kalla", "avsnitt"], sort=False):
-        parts.append(f"{label(kalla, data)}, {avsnitt}")
-    return "; ".join(dict.fromkeys(parts))
+    return citation.cite(_cached(str(data or data_dir())), df)
 
 
 PAGES = "kallor"  # the source documents' pages on the site: book/kallor/<kalla>.md

@@ -26,6 +26,7 @@ import datetime as dt
 import io
 import tempfile
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -109,8 +110,9 @@ INSTRUCTIONS = [
     ),
     (
         "Från rad 15: en rad per rad i källans tabell: rad (nummer uppifrån), post (texten som i källan), summeras_i (numret "
-        "på raden den summeras i), roll (post, summa, differens, utanför summan), berakning (bara differens: rad 3 - rad 4), "
-        "och talen som i källan. Lämna en cell tom om källan inte anger något."
+        "på raden den summeras i), roll (post, summa, differens, utanför summan, rubrik: en rubrikrad utan belopp som "
+        "grupperar raderna under den), berakning (bara differens: rad 3 - rad 4), och talen som i källan. Lämna en cell "
+        "tom om källan inte anger något."
     ),
     (
         "Kolumnen Kommentar (sist, valfri): källans kommentar till raden, t.ex. varför den avviker från budgeten. "
@@ -119,7 +121,9 @@ INSTRUCTIONS = [
     ),
     (
         "Bladet Länkar (valfritt): samma belopp i två tabeller, t.ex. totalen per verksamhet och per kostnadsslag: "
-        "tabell, rad, samma_tabell, samma_rad. Summarader med samma text och samma rapportdatum jämförs ändå."
+        "tabell, rad, samma_tabell, samma_rad (en rad, eller summan av flera: rad 3 + rad 4), och valfritt kolumn och "
+        "samma_kolumn (de två celler som ska jämföras, t.ex. en avvikelse som en tabell anger som rad och en annan "
+        "som kolumn). Summarader med samma text och samma rapportdatum jämförs ändå."
     ),
     "Mått: " + ", ".join(model.MEASURES) + ".",
     (
@@ -332,7 +336,7 @@ def _sheet_records(rows: list[list[str]], label: str):
         for j, cid in col_ids.items():
             cells = {n: f"{_letter(k)}{r}" for k, n in enumerate(ROW_COLS, start=1)}
             cells.update({"varde": f"{_letter(j)}{r}", "kolumn": f"{_letter(j)}10", "tabell": "B1"})
-            values.append(([tid, *fixed, cid, _cell(rows, r, j)], _Where(label, r, cells)))
+            values.append(([tid, *fixed, cid, printed(_cell(rows, r, j), head["decimaler"])], _Where(label, r, cells)))
         if comment_col is not None and (text := _cell(rows, r, comment_col)):
             comments.append(
                 (
@@ -341,6 +345,22 @@ def _sheet_records(rows: list[list[str]], label: str):
                 )
             )
     return (table, columns, values, comments), []
+
+
+def printed(text: str, decimals: str) -> str:
+    """A number as the table prints it: Excel keeps 157,0 as the number 157, so a value with fewer decimals than the
+    table states (``decimaler``) gets them back (157 -> 157.0 in a table with one decimal). Text that is not a number,
+    or has more decimals than stated (an error the checks report), is left as it is."""
+    from rapportbok.data.schema import decimals_of, parse_decimal
+
+    try:
+        wanted = int(str(decimals).strip())
+    except ValueError:
+        return text
+    value = parse_decimal(text) if text else None
+    if value is None or wanted <= 0 or decimals_of(text) >= wanted:
+        return text
+    return format(value.quantize(Decimal(1).scaleb(-wanted)), "f")
 
 
 FORMULA_IN_TABLE = (
@@ -384,8 +404,12 @@ def _csv_text(header: tuple[str, ...], records: list[list[str]]) -> str:
 
 
 def _links_records(rows: list[list[str]], label: str):
-    """The optional sheet 'Länkar' (A1:D1 tabell, rad, samma_tabell, samma_rad) as CSV records with their cells."""
+    """The optional sheet 'Länkar' (A1:D1 tabell, rad, samma_tabell, samma_rad; E1:F1 kolumn, samma_kolumn, which
+    older workbooks lack) as CSV records with their cells."""
     names = tuple(model.LINKS.names)
+    required = [c.name for c in model.LINKS.columns if not c.may_omit]
+    if all(not _cell(rows, 1, j) for j in range(len(required) + 1, len(names) + 1)):
+        names = tuple(required)  # a sheet without the optional columns
     issues = [
         Issue(label, 1, f"{_letter(j)}1", _cell(rows, 1, j), f"'{n}' (bladet {LINKS_SHEET}s rubrikrad)")
         for j, n in enumerate(names, start=1)
@@ -569,15 +593,22 @@ def import_tables(path: Path, org: str, data: Path | None = None, replace: bool 
         old_text, records, rewrite = current[spec.filename]
         head = [h.strip() for h in records[0]]
         new = [r for r, _ in recs]
-        if spec is model.LINKS:
-            have = {tuple(c.strip() for c in r) for r in records[1:]}
-            recs = [(r, w) for r, w in recs if tuple(r) not in have]
+        if spec is model.LINKS:  # a link already in the file (whichever optional columns either side has) is not added
+            have = {tuple(dict(zip(head, (c.strip() for c in r))).get(n, "") for n in spec.names) for r in records[1:]}
+            recs = [
+                (r, w) for r, w in recs if tuple(dict(zip(spec.names, r)).get(n, "") for n in spec.names) not in have
+            ]
             new = [r for r, _ in recs]
             links_added = len(new)
             if not new:
                 continue
-        if list(head) != list(spec.names):  # columns in another order or extra ones: place ours by name
-            new = [[dict(zip(spec.names, r)).get(h, "") for h in head] for r in new]
+        if spec is model.LINKS and any(
+            any(dict(zip(spec.names, r)).get(n) for r in new) for n in spec.names if n not in head
+        ):  # an older tabell_lankar.csv without the optional columns a new link uses: the file gets them
+            records = [list(spec.names), *[[dict(zip(head, r)).get(n, "") for n in spec.names] for r in records[1:]]]
+            head, rewrite = list(spec.names), True
+        # place ours by name (the file's columns may be in another order, have more, or lack optional ones)
+        new = [[dict(zip(spec.names, r)).get(h, "") for h in head] for r in new]
         ti = head.index("tabell")
         kept = [r for r in records[1:] if not (spec is not model.LINKS and len(r) > ti and r[ti].strip() in replaced)]
         if spec is model.COMMENTS and not new and len(kept) == len(records) - 1:

@@ -131,10 +131,10 @@ def _finish(fig, ax, title: str, source: str | None, ylabel: str | None, rect=(0
 
 
 def _step(s) -> tuple[str, float, str]:
-    """A bridge step as (label, amount tkr, kind): from an object with label/amount_tkr/kind or a tuple."""
+    """A bridge step as (label, amount, kind): from an object with label/amount/kind or a tuple."""
     if isinstance(s, tuple):
         return str(s[0]), float(s[1]), str(s[2])
-    return str(s.label), float(s.amount_tkr), str(s.kind)
+    return str(s.label), float(s.amount), str(s.kind)
 
 
 def _height_for(labels: list[str], bars: int = 1, extra: float = 1.6) -> float:
@@ -145,7 +145,7 @@ def _height_for(labels: list[str], bars: int = 1, extra: float = 1.6) -> float:
 
 def waterfall(steps, title: str, source: str | None = None, unit: str = "tkr", decimals: int = 0, good: str = "up"):
     """A bridge, read from top to bottom: start and end as full bars, each named step floating from the
-    running total (it may cross zero). Steps are objects with ``label``, ``amount_tkr`` and ``kind``
+    running total (it may cross zero). Steps are objects with ``label``, ``amount`` and ``kind``
     ('start' | 'end' | anything else = a step) or tuples (label, amount, kind). The steps' names are
     written in full on the left, wrapped, never cut. ``good``: 'up' when a rising step is good (green;
     a grant) or 'down' when a falling step is (a deficit that measures reduce)."""

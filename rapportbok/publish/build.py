@@ -21,7 +21,6 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from rapportbok.analysis import consistency
 from rapportbok.chapters import registry
 from rapportbok.core import escape, files, fmt, ids, journal, lock, periods
 from rapportbok.core.files import FileInUse
@@ -30,7 +29,7 @@ from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, proj
 from rapportbok.data import datasets
 from rapportbok.data import organisations as orgs
 from rapportbok.data.schema import DataError
-from rapportbok.publish import fold, handbook, processes, stamp, templates
+from rapportbok.publish import fold, handbook, processes, stamp, templates, validation
 
 AUDIT = "avstamning"  # the Avstämning page (rapportbok.chapters.audit): the PDF's appendix
 HANDOFF = ".validated"  # in the staging folder while notebooks run: the validated input for the kernels
@@ -241,6 +240,13 @@ def source_pages(data: Path, all_orgs: list[orgs.Org]) -> dict[str, str]:
 
 def original_line(url: str, org_name: str) -> str:
     """The source page's line about the original document: its public address (kallor.csv, url) if known."""
+    from rapportbok.data import sources
+
+    if url and sources.is_http_only(url):  # accepted with a note; the book never fetches it
+        return (
+            f'- **Originaldokumentet:** <a href="{escape.html_attr(url)}" rel="nofollow">{escape.html_text(url)}</a> '
+            "(adressen är bara känd som http://, utan kryptering; boken har inte hämtat något därifrån)"
+        )
     if url:
         return f'- **Originaldokumentet:** <a href="{escape.html_attr(url)}">{escape.html_text(url)}</a>'
     return (
@@ -799,7 +805,7 @@ def _build(
     # Validate the organisations in parallel first (only fills the cache; the validation below reports)
     slugs = sorted(p.parent.name for p in data_dir().glob("*/organisation.yml") if ids.SLUG.valid(p.parent.name))
     datasets.prevalidate(slugs, workers or os.cpu_count() or 1, data_dir(), _die_with_parent())
-    issues = consistency.validate(data_dir())
+    issues = validation.validate(data_dir())
     errors = [i for i in issues if i.severity == "fel"]
     for w in (i for i in issues if i.severity != "fel"):
         warn("Varning: " + w.message())
