@@ -14,7 +14,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from rapportbok.core import escape
-from rapportbok.publish import build
+from rapportbok.publish import build, inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -301,7 +301,7 @@ def test_every_chart_has_swedish_alt_text(built):
 
 def test_a_chapter_depends_on_every_file_it_reads():
     """The incremental build re-executes a chapter when one of these files changes (or appears)."""
-    files = {p.name for p in build._chapter_files("budget", ROOT / "data/alingsas")}
+    files = {p.name for p in inputs.chapter_files("budget", ROOT / "data/alingsas")}
     assert {"budget_ramar.csv", "tabell_varden.csv", "budgetuppfoljning.csv", "atgard_effekter.csv"} <= files
-    everything = {p.name for p in build._chapter_files("sammanfattning", ROOT / "data/alingsas")}
+    everything = {p.name for p in inputs.chapter_files("sammanfattning", ROOT / "data/alingsas")}
     assert {"tabell_varden.csv", "risker.csv", "genomlysning_uppgifter.csv", "organisation.yml"} <= everything

@@ -6,14 +6,13 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from types import SimpleNamespace
 
 import nbformat
 import papermill as pm
 import pytest
 from conftest import chapter_notebook
 
-from rapportbok.publish import build, executor
+from rapportbok.publish import build, executor, notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = {"org": "testorg", "year": 2025, "tertial": 1}
@@ -47,8 +46,7 @@ def _no_orphans():
 
 def _normalized(path: Path, parameters: dict) -> str:
     """The notebook after the build's own normalization, as text."""
-    job = SimpleNamespace(parameters=lambda: dict(parameters))
-    build._clean_notebook(path, job)
+    notebook.clean(path, dict(parameters))
     nb = nbformat.read(path, as_version=4)
     for n, cell in enumerate(nb.cells):  # papermill's error banners get random ids
         if "papermill-error-cell-tag" in cell.metadata.get("tags", []):
@@ -149,8 +147,8 @@ def test_real_notebooks_match_papermill(tmp_path):
 
     for j in jobs:
         ours, ref = tmp_path / "reuse" / j.relpath, tmp_path / "papermill" / j.relpath
-        build._clean_notebook(ours, j)
-        build._clean_notebook(ref, j)
+        notebook.clean(ours, j.parameters())
+        notebook.clean(ref, j.parameters())
         assert ours.read_text(encoding="utf-8") == ref.read_text(encoding="utf-8"), j.relpath
         counts = [c.execution_count for c in nbformat.read(ours, as_version=4).cells if c.cell_type == "code"]
         assert counts == list(range(1, len(counts) + 1)), j.relpath

@@ -417,14 +417,14 @@ def bench_book(runs: int, number) -> None:
             f"  ombyggnad efter ändrad {CHANGED_FILE}: {number(med['onefile'], 1)} s   {number(med['onefile'] / f, 2)} × golvet"
         )
         print("  körde då:\n" + "\n".join("    " + line for line in executed_onefile.splitlines()))
-        from rapportbok.publish import build
+        from rapportbok.publish import build, inputs
 
         _, jobs = build.plan(ROOT / "data")
         readers = sorted(
             j.relpath
             for j in jobs
             if (ROOT / CHANGED_FILE).resolve()
-            in {p.resolve() for p in build._chapter_files(j.chapter, ROOT / "data" / j.org)}
+            in {p.resolve() for p in inputs.chapter_files(j.chapter, ROOT / "data" / j.org)}
         )
         ran = sorted(re.findall(r"\] (book/\S+\.ipynb)", executed_onefile))
         print(

@@ -10,7 +10,6 @@ end with the build.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -18,19 +17,18 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 import yaml
 
 from rapportbok.analysis import consistency
 from rapportbok.chapters import registry
 from rapportbok.core import escape, fmt, periods
 from rapportbok.core.files import FileInUse
-from rapportbok.core.hashing import Digest, files_under, tree_digest
+from rapportbok.core.hashing import Digest, tree_digest
 from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, project_root
 from rapportbok.data import datasets
 from rapportbok.data import organisations as orgs
 from rapportbok.data.schema import DataError
-from rapportbok.publish import fold, journal, processes, stamp, templates
+from rapportbok.publish import inputs, journal, notebook, processes, stamp, templates
 
 AUDIT = "avstamning"  # the Avstämning page (rapportbok.chapters.audit): the PDF's appendix
 HANDOFF = ".validated"  # in the staging folder while notebooks run: the validated input for the kernels
@@ -321,76 +319,9 @@ def _page(base: Path, *parts: str) -> Path:
         raise BuildError(f"En sida skulle hamna utanför {base.name}/ och skrivs inte: {err}") from err
 
 
-def _chapter_files(chapter: str, org_path: Path) -> list[Path]:
-    """The files a chapter reads for one organisation (all of them if the chapter does not say).
-
-    The organisation's Kolada values are its KPIs' folders of the national store (data/kolada/<KPI>/,
-    rapportbok.data.kolada.store_files): a chapter that reads the store (``kolada.STORE_DIR`` in its
-    ``reads``, or every file) re-runs when those change, not when another organisation's KPI is fetched.
-    """
-    from rapportbok.data import kolada
-
-    ch = next(c for c in registry() if c.slug == chapter)
-    if not ch.reads:
-        return sorted(p for p in org_path.rglob("*") if p.is_file()) + kolada.store_files(org_path)
-    files = []
-    for name in ch.reads:
-        if name == kolada.STORE_DIR:
-            files += kolada.store_files(org_path)
-            continue
-        target = org_path / (datasets.ORG_DATASETS[name][0].filename if name in datasets.ORG_DATASETS else name)
-        files += sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
-    return files
-
-
 def inputs_hash(job: Job, root: Path, data: Path, contents: dict | None = None) -> str:
-    """A content hash of everything a notebook's output depends on.
-
-    Its template, its parameters, the data files its chapter reads, the organisation file and
-    the source register, the package code and the pinned environment. jupyter-cache would hash
-    only the code cells, and so miss a changed data file. ``contents``, shared by the calls of one
-    build, reads each file once (the package code, the register and the templates are the same
-    for every notebook); the hash is the same with or without it.
-    """
-    d = Digest(contents=contents).file("template", templates.template_path(root, job.chapter))
-    d.text("parameters", json.dumps(job.parameters(), sort_keys=True))
-    package = contents.get("<package files>") if contents is not None else None
-    if package is None:
-        package = files_under(PACKAGE_DIR, (".py",))
-        if contents is not None:
-            contents["<package files>"] = package
-    for p in package:
-        d.file("pkg/" + p.relative_to(PACKAGE_DIR).as_posix(), p)
-    d.file("requirements.txt", root / "requirements.txt")
-    d.file("kallor.csv", data / "kallor.csv")
-    d.file("organisation.yml", data / job.org / "organisation.yml")
-    for p in _chapter_files(job.chapter, data / job.org):
-        d.file("data/" + p.relative_to(data).as_posix(), p)
-    return d.hexdigest()
-
-
-def _stored_hash(path: Path) -> str | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))["metadata"].get("rapportbok", {}).get("inputs")
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def _clean_notebook(path: Path, job: Job, digest: str | None = None) -> None:
-    """Drop what changes between runs (timings, absolute paths) so a rebuild is byte-identical."""
-    nb = nbformat.read(path, as_version=4)
-    pm = nb.metadata.get("papermill", {})
-    nb.metadata["papermill"] = {"parameters": pm.get("parameters", job.parameters()), "version": pm.get("version")}
-    if digest:
-        nb.metadata["rapportbok"] = {"inputs": digest}
-    for cell in nb.cells:
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell["id"] = "injected-parameters"  # papermill gives it a random id
-            cell.metadata["tags"] = ["injected-parameters", "remove-cell"]  # not shown on the site
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-    fold.fold(nb)  # sections that only say the sources lack something: one line each at the end
-    nbformat.write(nb, path)
+    """The hash of everything the job's notebook depends on (rapportbok.publish.inputs)."""
+    return inputs.digest(job.chapter, job.parameters(), job.org, root, data, contents)
 
 
 def _copy_downloads(src: Path, dst: Path, chapter: str) -> None:
@@ -447,7 +378,7 @@ def execute_all(
         out = stage / job.relpath
         out.parent.mkdir(parents=True, exist_ok=True)
         previous = root / job.relpath
-        if job in keep or (incremental and _stored_hash(previous) == digests[job]):
+        if job in keep or (incremental and notebook.stored_hash(previous) == digests[job]):
             shutil.copy2(previous, out)
             _copy_downloads(previous.parent, out.parent, job.chapter)
         else:
@@ -473,7 +404,7 @@ def execute_all(
 
     def on_done(spec, seconds: float) -> None:
         job = specs[spec]
-        _clean_notebook(stage / job.relpath, job, digests[job])
+        notebook.clean(stage / job.relpath, job.parameters(), digests[job])
         done[0] += 1
         log(f"  [{done[0]}/{len(todo)}] {job.relpath} ({seconds:.1f} s)")
 
@@ -660,6 +591,15 @@ def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print
 SITE_MARKER = stamp.SITE_MARKER  # content hash of what the site was built from
 
 
+def site_inputs(stage: Path, root: Path, pdf: bool) -> str:
+    """A hash of what the site is built from: the staged book, table of contents and configuration, and the
+    code that builds it (the whole package: the site extension, the PDF, the build; a notebook's input hash
+    leaves that code out, rapportbok.publish.inputs) and the pinned environment."""
+    d = Digest().text("book", tree_digest(stage, ("_config.yml", "_static", "_toc.yml", "book")))
+    d.tree(PACKAGE_DIR, PACKAGE_DIR, (".py", ".css", ".html")).file("requirements.txt", root / "requirements.txt")
+    return d.hexdigest() + ("+pdf" if pdf else "")
+
+
 def _swap(stage: Path, root: Path, site: bool) -> None:
     """Publish the staged book, _toc.yml (and site) together: all or, if killed before the journal, none."""
     try:
@@ -805,7 +745,7 @@ def _build(
                 page.parent.mkdir(parents=True, exist_ok=True)
                 page.write_text(year_page(org, year, mine, heads.get((org.slug, year))), encoding="utf-8")
         executed = execute_all(jobs, stage, root, workers, log, incremental, keep)
-        site_digest = tree_digest(stage, ("_config.yml", "_static", "_toc.yml", "book")) + ("+pdf" if pdf else "")
+        site_digest = site_inputs(stage, root, pdf)
         marker = root / "_build" / "html" / SITE_MARKER
         if site and incremental and marker.is_file() and marker.read_text() == site_digest:
             log("Webbplatsen är oförändrad; den byggs inte om.")
