@@ -329,11 +329,10 @@ def parallel_jobs() -> int:
 
 
 def site_build(proj: Path, out: Path, jobs: int) -> float:
-    from rapportbok.publish import build
+    from rapportbok.publish import build, site
 
-    env = {**os.environ, build.SITE_JOBS_ENV: str(jobs), build.PDF_ENV: "0"}
-    cmd = build.jupyter_book_command(proj, jobs)
-    cmd[cmd.index("--path-output") + 1] = str(out)
+    env = {**os.environ, build.PDF_ENV: "0"}
+    cmd = site.command(proj, jobs, out)
     return timed(lambda: subprocess.run(cmd, cwd=proj, capture_output=True, check=True, env=env))
 
 

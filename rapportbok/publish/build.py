@@ -479,19 +479,6 @@ def _run_child(cmd: list[str], env: dict | None = None) -> subprocess.CompletedP
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
-# jupyter-book's command line, run by this Python: the same call on Linux, macOS and Windows. (Its
-# `jupyter-book` script lies in bin/ of a venv but in Scripts\\ of a Windows conda environment, and
-# `python -m jupyter_book` has no __main__.)
-JUPYTER_BOOK = "import sys; from jupyter_book.cli.main import main; sys.exit(main())"
-# Jupyter Book 1's command line has no -j: its build_sphinx() takes ``jobs`` (Sphinx's parallel=) but
-# the CLI (which imports it from jupyter_book.sphinx when it builds) never passes it. This variant passes it,
-# from RAPPORTBOK_SITE_JOBS. rapportbok.publish.sphinxext then has Sphinx read the pages in one process and
-# write them in ``jobs - 1`` forked processes while the main process resolves the next pages.
-JUPYTER_BOOK_JOBS = (
-    "import functools, os, sys; import jupyter_book.sphinx as s; from jupyter_book.cli.main import main; "
-    "s.build_sphinx = functools.partial(s.build_sphinx, jobs=int(os.environ['RAPPORTBOK_SITE_JOBS'])); "
-    "sys.exit(main())"
-)
 SITE_JOBS_ENV = "RAPPORTBOK_SITE_JOBS"
 # From this many pages the site is written in parallel by default (README, Byggtider: 100 organisations, about
 # 1 100 pages, took 79 s with three processes against 99 s with one; today's book has about 30 pages).
@@ -518,17 +505,14 @@ def site_jobs(pages: int = 0) -> int:
         return default
 
 
-def jupyter_book_command(site_root: Path, jobs: int = 1) -> list[str]:
-    """The command that builds the site in ``site_root`` (HTML into site_root/_build/html)."""
-    code = JUPYTER_BOOK_JOBS if jobs > 1 else JUPYTER_BOOK
-    return [sys.executable, "-c", code, "build", str(site_root), "--path-output", str(site_root), "--quiet"]
-
-
 def build_site(site_root: Path, pdf: bool = False) -> Path:
-    """Build the site with jupyter-book; ``pdf`` says the PDFs will be rendered (rapportbok.publish.sphinxext keeps their links)."""
+    """Build the site (rapportbok.publish.site: jupyter-book's configuration, Sphinx); ``pdf`` says the PDFs will
+    be rendered (rapportbok.publish.sphinxext keeps their links)."""
+    from rapportbok.publish import site as sitebuild
+
     jobs = site_jobs(site_pages(site_root))
-    env = {**os.environ, PDF_ENV: "1" if pdf else "0", SITE_JOBS_ENV: str(jobs)}
-    proc = _run_child(jupyter_book_command(site_root, jobs), env=env)
+    env = {**os.environ, PDF_ENV: "1" if pdf else "0"}
+    proc = _run_child(sitebuild.command(site_root, jobs), env=env)
     html = site_root / "_build" / "html"
     if proc.returncode != 0 or not (html / "index.html").exists():
         from rapportbok.core.oserrors import disk_full_in
@@ -536,7 +520,7 @@ def build_site(site_root: Path, pdf: bool = False) -> Path:
         if disk_full_in(proc.stdout + proc.stderr):
             raise BuildError("Webbplatsen kunde inte byggas: disken är full. Frigör utrymme och kör bygget igen.")
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
-        raise BuildError(f"Webbplatsen kunde inte byggas (jupyter-book, kod {proc.returncode}):\n{tail}")
+        raise BuildError(f"Webbplatsen kunde inte byggas (jupyter-book och Sphinx, kod {proc.returncode}):\n{tail}")
     return html
 
 

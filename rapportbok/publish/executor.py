@@ -42,6 +42,7 @@ are shut down when ``run`` returns, also on an error or KeyboardInterrupt.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import tempfile
@@ -53,10 +54,8 @@ from pathlib import Path
 
 import papermill as pm
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
+from papermill.engines import Engine, papermill_engines
 from papermill.exceptions import PapermillExecutionError
-from papermill.log import logger as pm_logger
-from papermill.utils import merge_kwargs, remove_args
 
 from rapportbok.publish import processes
 
@@ -293,8 +292,10 @@ class _Kernel:
         self.leader = None if km is not None and not km.has_kernel else self.leader
 
 
-class _ReuseEngine(NBClientEngine):
-    """papermill's nbclient engine, executing on a given running kernel (``rapportbok_kernel``)."""
+class _ReuseEngine(Engine):
+    """A papermill engine (papermill's extension point for how a notebook is executed) that executes with
+    papermill's own notebook client on the worker's running kernel (``rapportbok_kernel``), with the arguments
+    papermill's nbclient engine gives that client."""
 
     @classmethod
     def execute_managed_notebook(
@@ -307,24 +308,23 @@ class _ReuseEngine(NBClientEngine):
         start_timeout=60,
         execution_timeout=None,
         rapportbok_kernel=None,
-        **kwargs,
+        **_unused,  # input_path: papermill passes it to every engine
     ):
-        # The same arguments as NBClientEngine.execute_managed_notebook gives its client.
-        kwargs = remove_args(["input_path"], **kwargs)
-        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
-        final_kwargs = merge_kwargs(
-            safe_kwargs,
-            timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+        kernel: _Kernel = rapportbok_kernel
+        client = PapermillNotebookClient(
+            nb_man,
+            km=kernel.km,
+            timeout=execution_timeout,
             startup_timeout=start_timeout,
             kernel_name=kernel_name,
-            log=pm_logger,
+            log=logging.getLogger("papermill"),
             log_output=log_output,
             stdout_file=stdout_file,
             stderr_file=stderr_file,
         )
-        kernel: _Kernel = rapportbok_kernel
-        client = PapermillNotebookClient(nb_man, km=kernel.km, **final_kwargs)
-        client.kc = kernel.kc  # reuse the worker's client: setup_kernel() starts nothing and closes nothing
+        # The worker's client: nbclient starts a kernel and a client only where it has none (setup_kernel), and
+        # closes neither when it does not own the kernel manager.
+        client.kc = kernel.kc
         kernel.client = client
         return client.execute()
 
