@@ -505,14 +505,19 @@ def site_jobs(pages: int = 0) -> int:
         return default
 
 
-def build_site(site_root: Path, pdf: bool = False) -> Path:
+def build_site(site_root: Path, pdf: bool = False, root: Path | None = None, incremental: bool = True) -> Path:
     """Build the site (rapportbok.publish.site: jupyter-book's configuration, Sphinx); ``pdf`` says the PDFs will
     be rendered (rapportbok.publish.sphinxext keeps their links)."""
     from rapportbok.publish import site as sitebuild
 
     jobs = site_jobs(site_pages(site_root))
     env = {**os.environ, PDF_ENV: "1" if pdf else "0"}
-    proc = _run_child(sitebuild.command(site_root, jobs), env=env)
+    workspace = key = None
+    if root is not None:  # incremental, in the project's workspace; --alla starts it over
+        workspace, key = root / SITE_WORKSPACE, site_code(root, pdf)
+        if not incremental:
+            shutil.rmtree(workspace, ignore_errors=True)
+    proc = _run_child(sitebuild.command(site_root, jobs, workspace=workspace, key=key or ""), env=env)
     html = site_root / "_build" / "html"
     if proc.returncode != 0 or not (html / "index.html").exists():
         from rapportbok.core.oserrors import disk_full_in
@@ -575,13 +580,27 @@ def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print
 SITE_MARKER = stamp.SITE_MARKER  # content hash of what the site was built from
 
 
-def site_inputs(stage: Path, root: Path, pdf: bool) -> str:
-    """A hash of what the site is built from: the staged book, table of contents and configuration, and the
-    code that builds it (the whole package: the site extension, the PDF, the build; a notebook's input hash
-    leaves that code out, rapportbok.publish.inputs) and the pinned environment."""
-    d = Digest().text("book", tree_digest(stage, ("_config.yml", "_static", "_toc.yml", "book")))
-    d.tree(PACKAGE_DIR, PACKAGE_DIR, (".py", ".css", ".html")).file("requirements.txt", root / "requirements.txt")
+def site_code(root: Path, pdf: bool) -> str:
+    """A hash of the code that builds the site (the whole package: the site extension, the PDF, the build; a
+    notebook's input hash leaves that code out, rapportbok.publish.inputs), the pinned environment, and whether
+    the site links PDFs."""
+    d = (
+        Digest()
+        .tree(PACKAGE_DIR, PACKAGE_DIR, (".py", ".css", ".html"))
+        .file("requirements.txt", root / "requirements.txt")
+    )
     return d.hexdigest() + ("+pdf" if pdf else "")
+
+
+def site_inputs(stage: Path, root: Path, pdf: bool) -> str:
+    """A hash of what the site is built from: the staged book, table of contents and configuration, and
+    :func:`site_code`."""
+    return Digest().text("book", tree_digest(stage, ("_config.yml", "_static", "_toc.yml", "book"))).hexdigest() + (
+        "+" + site_code(root, pdf)
+    )
+
+
+SITE_WORKSPACE = Path("_build") / ".webbplats"  # the incremental site build's workspace (rapportbok.publish.site)
 
 
 def _swap(stage: Path, root: Path, site: bool) -> None:
@@ -736,7 +755,7 @@ def _build(
             site = False
         elif site:
             log("Bygger webbplatsen med jupyter-book ...")
-            build_site(stage, pdf)
+            build_site(stage, pdf, root, incremental)
             _publish_downloads(stage)
             if pdf:
                 render_pdfs(stage / "_build" / "html", all_orgs, jobs, log)

@@ -8,16 +8,37 @@ for file). Sphinx's command line also takes what Jupyter Book 1's lacks: ``-j N`
 (rapportbok.publish.sphinx_private then reads in one and writes in the others), and ``-D locale_dirs``, the
 folder where the Swedish interface's catalogue is written first (rapportbok.publish.sphinxext.write_catalogue).
 The same on Linux, macOS and Windows: this Python runs both, through their public entry points.
+
+With ``--workspace DIR`` the site is built incrementally (the analyst's loop: one changed data file, its pages
+rebuilt). ``DIR/kalla/`` keeps a copy of the last site root built, and ``DIR/ut/`` Sphinx's environment, doctrees
+and HTML. SOURCE is copied into ``DIR/kalla/`` file by file, writing only what differs (:func:`sync`), so Sphinx
+reads again only the pages whose source changed and writes those (and every page, when a page's title or the
+tables of contents change: rapportbok.publish.sphinxext). The HTML is then copied to ``FOLDER/_build/html``,
+where the build publishes it. The workspace starts over when ``--key`` (what the build says the site's code and
+options are) differs from the one it was built with, or when a build in it did not finish (``PAGAR``, removed
+only after a complete build). ``conf.py`` is made again only when ``_config.yml`` has changed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 from pathlib import Path
 
+WORKSPACE_SOURCE = "kalla"  # DIR/kalla/: the site root as last built
+WORKSPACE_OUT = "ut"  # DIR/ut/: Sphinx's output (html/ and .doctrees/)
+KEY_FILE = "NYCKEL"  # DIR/NYCKEL: the --key the workspace was built with
+PENDING = "PAGAR"  # DIR/PAGAR: a build in the workspace has started and not finished
+CONF = "conf.py"
+CONFIG = "_config.yml"
+SITE_FILES = (CONFIG, "_toc.yml", "_static", "book", CONF, "_locale")  # what a site root holds for Sphinx
 
-def command(source: Path, jobs: int = 1, out: Path | None = None) -> list[str]:
+
+def command(
+    source: Path, jobs: int = 1, out: Path | None = None, workspace: Path | None = None, key: str = ""
+) -> list[str]:
     """The command that builds the site of ``source`` (a site root: _config.yml, _toc.yml, book/)."""
     return [
         sys.executable,
@@ -27,7 +48,42 @@ def command(source: Path, jobs: int = 1, out: Path | None = None) -> list[str]:
         "--jobs",
         str(jobs),
         *(["--out", str(out)] if out is not None else []),
+        *(["--workspace", str(workspace), "--key", key] if workspace is not None else []),
     ]
+
+
+def _files(top: Path) -> dict[str, Path]:
+    """Every file under ``top`` by its path relative to it (``/``-separated)."""
+    out = {}
+    for folder, dirs, names in os.walk(top):
+        dirs.sort()
+        for name in names:
+            path = Path(folder) / name
+            out[path.relative_to(top).as_posix()] = path
+    return out
+
+
+def sync(source: Path, target: Path, names: tuple[str, ...]) -> list[str]:
+    """Make ``target`` hold exactly the files of ``source`` under the top-level ``names``: a file whose content
+    differs is written anew (so its modification time tells Sphinx it changed), an equal one is left alone, one
+    no longer in ``source`` goes. Returns the files written or removed."""
+    theirs = {k: v for k, v in _files(source).items() if k.split("/", 1)[0] in names}
+    mine = {k: v for k, v in _files(target).items() if k.split("/", 1)[0] in names} if target.is_dir() else {}
+    changed = []
+    for rel, path in theirs.items():
+        data = path.read_bytes()
+        dest = target / rel
+        if rel in mine and mine[rel].stat().st_size == len(data) and mine[rel].read_bytes() == data:
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(dest.name + ".rapportbok-ny")
+        tmp.write_bytes(data)
+        os.replace(tmp, dest)
+        changed.append(rel)
+    for rel in sorted(set(mine) - set(theirs)):
+        mine[rel].unlink()
+        changed.append(rel)
+    return changed
 
 
 def sphinx_arguments(source: Path, out: Path, jobs: int, quiet: bool = True) -> list[str]:
@@ -49,20 +105,76 @@ def sphinx_arguments(source: Path, out: Path, jobs: int, quiet: bool = True) -> 
     ]
 
 
-def build(source: Path, jobs: int = 1, out: Path | None = None, quiet: bool = True) -> int:
-    """Write conf.py and the catalogue into ``source``, then build; returns sphinx-build's exit code."""
-    from jupyter_book.cli.main import main as jupyter_book
-    from sphinx.cmd.build import build_main
-
+def _configure(source: Path, known: Path | None = None) -> bool:
+    """Write ``source/conf.py`` (jupyter-book config sphinx), or copy it from ``known``, a site root built with the
+    same ``_config.yml``; and the Swedish catalogue. False (the error printed) if jupyter-book fails."""
     from rapportbok.publish.sphinxext import write_catalogue
 
-    try:
-        jupyter_book(["config", "sphinx", str(source)], standalone_mode=False)
-    except Exception as err:  # noqa: BLE001 - click's and jupyter-book's errors: reported, the build says which step
-        print(f"jupyter-book config sphinx: {type(err).__name__}: {err}", file=sys.stderr)
-        return 2
+    if (
+        known is not None
+        and (known / CONF).is_file()
+        and (known / CONFIG).is_file()
+        and (known / CONFIG).read_bytes() == (source / CONFIG).read_bytes()
+    ):
+        shutil.copyfile(known / CONF, source / CONF)
+    else:
+        from jupyter_book.cli.main import main as jupyter_book
+
+        try:
+            jupyter_book(["config", "sphinx", str(source)], standalone_mode=False)
+        except Exception as err:  # noqa: BLE001 - click's and jupyter-book's errors: reported, the build says which
+            print(f"jupyter-book config sphinx: {type(err).__name__}: {err}", file=sys.stderr)
+            return False
     write_catalogue(source)
-    return build_main(sphinx_arguments(source, out if out is not None else source, jobs, quiet))
+    return True
+
+
+def build(
+    source: Path,
+    jobs: int = 1,
+    out: Path | None = None,
+    quiet: bool = True,
+    workspace: Path | None = None,
+    key: str = "",
+) -> int:
+    """Build the site of ``source`` into ``out/_build/html`` (``out`` defaults to ``source``), in ``workspace`` if
+    given (see the module's description); returns sphinx-build's exit code."""
+    from sphinx.cmd.build import build_main
+
+    out = out if out is not None else source
+    if workspace is None:
+        if not _configure(source):
+            return 2
+        return build_main(sphinx_arguments(source, out, jobs, quiet))
+    src, built = workspace / WORKSPACE_SOURCE, workspace / WORKSPACE_OUT
+    if (workspace / PENDING).exists() or _read(workspace / KEY_FILE) != key:
+        shutil.rmtree(workspace, ignore_errors=True)  # a build that did not finish, or other code: start over
+    workspace.mkdir(parents=True, exist_ok=True)
+    (workspace / PENDING).write_text("", encoding="utf-8")
+    (workspace / KEY_FILE).write_text(key, encoding="utf-8")
+    if not _configure(source, src if src.is_dir() else None):
+        return 2
+    sync(source, src, SITE_FILES)
+    # myst-nb writes its stylesheet only when the build finishes: a page written before that (every page of a
+    # fresh build) links it without Sphinx's ?v= checksum. Removed here, a page written again links it the same.
+    for late in (built / "_build" / "html" / "_static").glob("mystnb.*.css"):
+        late.unlink()
+    code = build_main(sphinx_arguments(src, built, jobs, quiet))
+    if code != 0:
+        return code
+    html = out / "_build" / "html"
+    if html.exists():
+        shutil.rmtree(html)
+    shutil.copytree(built / "_build" / "html", html)
+    (workspace / PENDING).unlink()
+    return 0
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,8 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--verbose", action="store_true", help="Sphinx's progress too, not only its warnings")
+    ap.add_argument("--workspace", type=Path, default=None, help="build incrementally in this folder")
+    ap.add_argument("--key", default="", help="the site's code and options: another key starts the workspace over")
     args = ap.parse_args(argv)
-    return build(args.source, max(1, args.jobs), args.out, quiet=not args.verbose)
+    return build(args.source, max(1, args.jobs), args.out, not args.verbose, args.workspace, args.key)
 
 
 if __name__ == "__main__":

@@ -36,8 +36,10 @@ rapportbok.publish.sphinx_private, read against one version of Sphinx.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import time
 from pathlib import Path
 
 from docutils import nodes
@@ -366,17 +368,56 @@ def _swedish_configuration(app, config):
         config.templates_path = [templates, *config.templates_path]
 
 
+STARTED_ATTR = "rapportbok_started_ns"  # on the Sphinx application: when this build began (builder-inited)
+
+
+def _remember_start(app):
+    setattr(app, STARTED_ATTR, time.time_ns())
+
+
 def _literal_strings(app, exception):
-    """Replace :data:`LITERAL_SV` in every written page."""
+    """Replace :data:`LITERAL_SV` in every page this build wrote (an incremental build leaves the others, which
+    had theirs replaced when they were written)."""
     if exception is not None or app.builder.format != "html":
         return
+    started = getattr(app, STARTED_ATTR, 0) - 2_000_000_000  # a coarse clock: a file written in the same 2 s
     for page in Path(app.outdir).rglob("*.html"):
+        if page.stat().st_mtime_ns < started:
+            continue
         text = page.read_text(encoding="utf-8")
         new = text
         for en, sv in LITERAL_SV.items():
             new = new.replace(en, sv)
         if new != text:
             page.write_text(new, encoding="utf-8")
+
+
+NAVIGATION_ATTR = "rapportbok_navigation"  # on the build environment, pickled with it: _navigation of its last build
+
+
+def _navigation(env) -> str:
+    """A hash of what each page shows of the other pages: every page's title and table of contents (its sections),
+    what each table of contents includes, and the targets of references (labels)."""
+    h = hashlib.sha256()
+    for doc in sorted(env.found_docs):
+        title = env.titles.get(doc)
+        toc = env.tocs.get(doc)
+        h.update(doc.encode() + b"\0" + (title.astext() if title is not None else "").encode() + b"\0")
+        h.update((toc.astext() if toc is not None else "").encode() + b"\0")
+        h.update("\1".join(env.toctree_includes.get(doc, ())).encode() + b"\0")
+    for name, target in sorted(env.get_domain("std").labels.items()):
+        h.update(f"{name}\0{target}\0".encode())
+    return h.hexdigest()
+
+
+def _write_all_when_navigation_changed(app, env):
+    """env-get-updated: an incremental build writes the pages it read again; every page when what pages show of
+    each other changed (a title in the sidebar or the switcher, a table of contents, a link's target). The first
+    build in an environment writes every page anyway."""
+    now = _navigation(env)
+    before = getattr(env, NAVIGATION_ATTR, None)
+    setattr(env, NAVIGATION_ATTR, now)
+    return sorted(env.found_docs) if before is not None and before != now else []
 
 
 ORG_YEARS_ATTR = "rapportbok_org_years"  # on the build environment, set once after reading (_remember_org_years)
@@ -582,7 +623,9 @@ def setup(app):
     app.connect("builder-inited", sphinx_private.read_serially)
     app.connect("env-updated", sphinx_private.write_in_parallel)
     app.connect("config-inited", _swedish_configuration)
+    app.connect("builder-inited", _remember_start)
     app.connect("build-finished", _literal_strings)
+    app.connect("env-get-updated", _write_all_when_navigation_changed)
     app.connect("env-updated", _remember_org_years)
     app.connect("source-read", sphinx_private.release_doctrees)
     app.connect("env-updated", sphinx_private.release_doctrees)
