@@ -119,6 +119,19 @@ def test_a_part_signed_for_other_organisations_or_another_key_is_not_merged(pack
 def test_a_part_may_hold_only_notebooks_and_tables_of_its_organisations(tmp_path):
     root = tmp_path / "del"
     _book(root, ("a",))
-    (root / "book" / "a" / "2030" / "sida.html").write_text("<script></script>", encoding="utf-8")
-    out = shards.pack(root, shards.Part(1, ("a",), 1), tmp_path / "artefakter" / "del-1")
-    _refused(out, tmp_path / "m", shards.Part(1, ("a",), 1), "sida.html hör inte hit")
+    (root / "book" / "a" / "2030" / "index.md").write_text("# Årets sida\n", encoding="utf-8")
+    part = shards.Part(1, ("a",), 1)
+    out = shards.pack(root, part, tmp_path / "artefakter" / "del-1")
+    assert not (out / "book" / "a" / "2030" / "index.md").exists()  # the merge's build writes the year pages
+    # Even signed with the run's key, a part holding a page or another organisation's files is refused.
+    original = (out / shards.MANIFEST).read_bytes()
+    for rel in ("book/a/2030/sida.html", "book/b/2030/budget.ipynb"):
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text("<script></script>", encoding="utf-8")
+        manifest = json.loads(original)
+        manifest["filer"][rel] = shards._sha256(out / rel)
+        data = json.dumps(manifest).encode("utf-8")
+        (out / shards.MANIFEST).write_bytes(data)
+        (out / shards.SIGNATURE).write_text(shards._sign(KEY.encode("utf-8"), data), encoding="ascii")
+        _refused(out, tmp_path / rel.replace("/", "-"), part, f"{rel} hör inte hit")
+        (out / rel).unlink()

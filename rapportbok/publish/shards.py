@@ -101,7 +101,7 @@ def pack(root: Path, part: Part, out: Path) -> Path:
         if not src.is_dir():
             raise ShardError(f"Del {part.number}: book/{org}/ finns inte efter bygget.")
         for path in sorted(src.rglob("*")):
-            if path.is_file():
+            if path.is_file() and path.suffix in ALLOWED:  # the year pages (.md) the merge's build writes itself
                 rel = path.relative_to(root).as_posix()
                 target = out / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
