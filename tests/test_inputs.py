@@ -150,3 +150,16 @@ def test_the_site_is_built_again_when_its_code_changes(tmp_path, monkeypatch):
     assert build.site_inputs(stage, ROOT, pdf=True) != before
     _touch(package, "rapportbok.publish.sphinxext")
     assert build.site_inputs(stage, ROOT, pdf=False) != before
+
+
+def test_a_templates_conversion_is_kept_and_reused_by_its_content(tmp_path):
+    cache, template = tmp_path / "mallar", tmp_path / "budget.md"
+    template.write_bytes(templates.template_path(ROOT, "budget").read_bytes())
+    first = templates.write_notebook(template, tmp_path / "a.ipynb", cache)
+    assert first.read_bytes() == templates.write_notebook(template, tmp_path / "ref.ipynb").read_bytes()
+    (kept,) = cache.iterdir()
+    kept.write_text(kept.read_text(encoding="utf-8").replace("Budget", "BUDGET"), encoding="utf-8")
+    assert "BUDGET" in templates.write_notebook(template, tmp_path / "b.ipynb", cache).read_text(encoding="utf-8")
+    template.write_text(template.read_text(encoding="utf-8") + "\nEn rad till.\n", encoding="utf-8")
+    again = templates.write_notebook(template, tmp_path / "c.ipynb", cache).read_text(encoding="utf-8")
+    assert "En rad till" in again and "BUDGET" not in again and len(list(cache.iterdir())) == 2

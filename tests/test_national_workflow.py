@@ -76,11 +76,13 @@ def _run_job(job: dict, clone: Path, env: dict, matrix: dict, artefacts: Path, c
 
 
 def _site(clone: Path) -> dict[str, bytes]:
+    """The site's files; Sphinx's own .buildinfo aside (a hash of the configuration, which holds the absolute path
+    of the site's templates in the package: each clone's own folder)."""
     html = clone / "_build" / "html"
     return {
         p.relative_to(html).as_posix(): p.read_bytes()
         for p in html.rglob("*")
-        if p.is_file() and ".doctrees" not in p.parts and p.suffix != ".pickle"
+        if p.is_file() and ".doctrees" not in p.parts and p.suffix != ".pickle" and p.name != ".buildinfo"
     }
 
 

@@ -598,6 +598,99 @@ def bench_nochange(sizes: list[int], template: str, runs: int, number, before: s
                 )
 
 
+# -- A/B of the build's speed mechanisms -----------------------------------------------------------------------
+
+# What each mechanism (rapportbok.core.switches) is for, and so what it is measured on: the no-change check
+# ("utan-andring"), a rebuild after one changed data file ("en-fil"), or every notebook executed ("alla").
+AB_OPERATIONS = {
+    "statsignatur": "utan-andring",
+    "gaffel": "utan-andring",
+    "forvalidering": "en-fil",
+    "overlamning": "alla",
+    "sidcache": "alla",
+    "karnor": "alla",
+}
+AB_LIMIT = 0.10  # a mechanism that saves less than this at N organisations is removed (issue #28)
+
+
+def _ab_run(proj: Path, operation: str, off: str | None) -> tuple[float, float]:
+    """(wall, CPU) seconds of one operation in ``proj``, with the mechanism ``off`` switched off (None: all on)."""
+    import resource
+
+    from rapportbok.core import switches
+
+    env = {**os.environ, switches.ENV: off or ""}
+    if operation == "utan-andring":
+        args = ["build", "--no-site"]
+    elif operation == "en-fil":
+        first = sorted(p.parent for p in (proj / "data").glob("*/organisation.yml"))[0]
+        changed = next(
+            first / f for f in ("uppfoljning_atgarder.csv", "risker.csv", "atgarder.csv") if (first / f).is_file()
+        )
+        changed.write_bytes(changed.read_bytes() + b"\n")
+        args = ["build", "--no-site"]
+    else:
+        args = ["build", "--no-site", "--alla"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "rapportbok", *args], cwd=proj, env=env, capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(proc.stdout[-2000:] + proc.stderr[-2000:])
+    if operation == "utan-andring" and "Inget har ändrats" not in proc.stdout:
+        raise SystemExit("Kontrollen utan ändring byggde: " + proc.stdout[-2000:])
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def bench_ab(n: int, template: str, pairs: int, number, only: list[str] | None = None) -> list[tuple]:
+    """Each speed mechanism on and off, in pairs run one right after the other (ABBA order, so a drift in the
+    machine's load falls on both), at ``n`` SYNTHETIC organisations; prints the median saving of each
+    and returns the rows (mechanism, operation, on, off, saving)."""
+    from rapportbok.core import switches
+
+    names = [m for m in switches.MECHANISMS if not only or m in only]
+    print(
+        f"A/B vid N = {n} syntetiska organisationer (kopior av {template}): varje mekanism på och av, {pairs} par "
+        f"körda direkt efter varandra (ABBA), median; besparing = (av − på) / av; under "
+        f"{number(AB_LIMIT * 100, 0)} % tas mekanismen bort",
+        flush=True,
+    )
+    rows = []
+    with tempfile.TemporaryDirectory(prefix=f"rapportbok-bench-ab-{n}-") as tmp:
+        proj = copy_project(Path(tmp))
+        synthesize(proj, n, template)
+        run_build(proj, "--no-site")  # every organisation built once: the tree the operations start from
+        files = sum(1 for name in ("book", "data") for p in (proj / name).rglob("*") if p.is_file())
+        print(f"  {files} filer i data/ och book/ (gaffeln används från {number(3000, 0)} filer)", flush=True)
+        time.sleep(3.5)  # past rapportbok.core.hashing.RACY_NS: the files count as settled for the stamp
+        for name in names:
+            operation = AB_OPERATIONS[name]
+            if operation == "utan-andring":
+                _ab_run(proj, operation, None)  # records the stamp's signature: the next checks are level 1
+            on, off = [], []
+            for k in range(pairs):
+                order = [(None, on), (name, off)] if k % 2 == 0 else [(name, off), (None, on)]
+                for switch, into in order:
+                    into.append(_ab_run(proj, operation, switch))
+            t_on = statistics.median(w for w, _ in on)
+            t_off = statistics.median(w for w, _ in off)
+            c_on = statistics.median(c for _, c in on)
+            c_off = statistics.median(c for _, c in off)
+            saving = (t_off - t_on) / t_off if t_off else 0.0
+            rows.append((name, operation, t_on, t_off, saving))
+            verdict = "behålls" if saving >= AB_LIMIT else "TAS BORT"
+            print(
+                f"  {name:<14} ({operation:<12}) på {number(t_on, 2)} s, av {number(t_off, 2)} s -> sparar "
+                f"{number(saving * 100, 1)} % ({verdict}); CPU på {number(c_on, 1)} s, av {number(c_off, 1)} s; "
+                f"load average {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="Mät bygget: dagens bok mot golvet, och N syntetiska organisationer.")
     ap.add_argument("--runs", type=int, default=3, help="körningar av dagens bok (median)")
@@ -626,6 +719,9 @@ def main() -> None:
     ap.add_argument(
         "--no-site-jobs", action="store_true", help="mät inte webbplatsbygget med 1 och flera processer vid största N"
     )
+    ap.add_argument("--ab", type=int, default=50, help="N för A/B av byggets snabbhetsmekanismer (0 = hoppa över)")
+    ap.add_argument("--ab-par", type=int, default=2, help="antal par (på, av) per mekanism i A/B")
+    ap.add_argument("--ab-bara", default="", help="bara dessa mekanismer i A/B, kommaseparerat")
     args = ap.parse_args()
     sizes = [int(s) for s in args.scale.split(",") if s.strip() and int(s) > 0]
     from rapportbok.core.fmt import number
@@ -642,6 +738,9 @@ def main() -> None:
     nochange = [int(s) for s in args.utan_andring.split(",") if s.strip() and int(s) > 0]
     if nochange:
         bench_nochange(nochange, args.template_org, max(args.runs, 3), number, args.fore)
+    if args.ab > 0:
+        only = [m.strip() for m in args.ab_bara.split(",") if m.strip()]
+        bench_ab(args.ab, args.template_org, args.ab_par, number, only or None)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import yaml
 
 from rapportbok.analysis import consistency
 from rapportbok.chapters import registry
-from rapportbok.core import escape, fmt, periods
+from rapportbok.core import escape, fmt, periods, switches
 from rapportbok.core.files import FileInUse
 from rapportbok.core.hashing import Digest, tree_digest
 from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, project_root
@@ -360,11 +360,13 @@ def execute_all(
     log=print,
     incremental: bool = True,
     keep: frozenset[Job] = frozenset(),
+    warm=None,
 ) -> list[Job]:
     """Execute the jobs whose inputs changed, in parallel; copy the others from book/. Returns those executed.
 
     Jobs in ``keep`` (organisations outside a ``--org`` selection) are copied from book/ as they are,
-    whatever their inputs; the caller has checked that their notebooks exist.
+    whatever their inputs; the caller has checked that their notebooks exist. ``warm`` is a kernel the build
+    started ahead (rapportbok.publish.executor.Warm): the first worker's, or shut down if nothing runs.
     """
     workers = workers or os.cpu_count() or 1
     env_data = os.environ.get("RAPPORTBOK_DATA")
@@ -384,8 +386,11 @@ def execute_all(
         else:
             todo.append(job)
     reused = len(jobs) - len(todo)
-    log(f"Kör {len(todo)} notebooks ({min(workers, max(len(todo), 1))} parallellt); {reused} oförändrade återanvänds.")
+    kernels = kernels_for(len(todo), workers)
+    log(f"Kör {len(todo)} notebooks ({kernels} parallellt); {reused} oförändrade återanvänds.")
     if not todo:
+        if warm is not None:
+            warm.close()
         return []
     from rapportbok.publish import executor
 
@@ -396,7 +401,7 @@ def execute_all(
         out = stage / job.relpath
         template = stage / ".templates" / f"{job.chapter}.ipynb"  # the MyST template converted for papermill
         if not template.is_file():
-            templates.write_notebook(templates.template_path(root, job.chapter), template)
+            templates.write_notebook(templates.template_path(root, job.chapter), template, root / TEMPLATE_CACHE)
         specs[executor.Spec(job.relpath, str(template), str(out), job.parameters(), str(out.parent), group=job.org)] = (
             job  # an organisation's notebooks share its validated input
         )
@@ -416,17 +421,36 @@ def execute_all(
     # What this process has validated, for the kernels: each organisation's input is validated once per
     # build, not once more in the kernel that runs its notebooks (rapportbok.data.datasets.hand_over).
     handoff = stage / HANDOFF
-    env.update(datasets.hand_over(handoff, sorted({j.org for j in todo}), data_dir()))
+    if not switches.off("overlamning"):
+        env.update(datasets.hand_over(handoff, sorted({j.org for j in todo}), data_dir()))
     try:
-        for spec, err in executor.run(
-            list(specs), min(workers, len(todo)), env=env, on_done=on_done, on_failed=on_failed
-        ):
+        for spec, err in executor.run(list(specs), kernels, env=env, on_done=on_done, on_failed=on_failed, warm=warm):
             failures.append(_describe_failure(specs[spec], err))
     finally:
         shutil.rmtree(handoff, ignore_errors=True)
     if failures:
         raise BuildError("\n".join(failures))
     return todo
+
+
+# A kernel costs about as much to start (and to import pandas, matplotlib and the package in) as some four
+# notebooks take to run: fewer than that per kernel, and a further kernel only takes the processor from the others.
+NOTEBOOKS_PER_KERNEL = 4
+
+
+def kernels_for(notebooks: int, workers: int) -> int:
+    """How many kernels execute ``notebooks`` notebooks: at most ``workers``, and one per
+    :data:`NOTEBOOKS_PER_KERNEL` notebooks (at least one)."""
+    return max(1, min(workers, notebooks // NOTEBOOKS_PER_KERNEL))
+
+
+def warm_kernel():
+    """A kernel started now, with the chapters imported, for the notebooks this build will execute
+    (rapportbok.publish.executor.Warm): it starts on the other core while the build validates."""
+    from rapportbok.chapters import MODULES
+    from rapportbok.publish import executor
+
+    return executor.Warm(imports=tuple(MODULES))
 
 
 def _die_with_parent():
@@ -450,33 +474,59 @@ def _die_with_parent():
     return preexec
 
 
-def _run_child(cmd: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run a child process in its own process group, and end that group if the build stops first.
+class Child:
+    """A child process in its own process group, ended with its group if the build stops first.
 
     On an exception in the build (a failure, Ctrl-C, SIGTERM turned into KeyboardInterrupt by the command
-    line) the whole group goes: jupyter-book and whatever it started (rapportbok.publish.processes: a
+    line) the whole group goes: the site build and whatever it started (rapportbok.publish.processes: a
     POSIX process group, or on Windows Ctrl-Break and the process tree). On Linux the child also dies
-    with the build process itself (PR_SET_PDEATHSIG), so not even kill -9 leaves it running.
+    with the build process itself (PR_SET_PDEATHSIG), so not even kill -9 leaves it running. Started with
+    ``stdin``, it waits for a line from the build (:meth:`finish` gives it; :meth:`end` ends it unused).
     """
-    proc = subprocess.Popen(
-        cmd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        preexec_fn=_die_with_parent(),
-        **processes.popen_kwargs(),
-    )
-    leader = processes.group_leader(proc.pid, proc.pid)
-    try:
-        out, err = proc.communicate()
-    except BaseException:
-        processes.end_group(leader)
-        proc.wait()
-        raise
-    if not processes.windows():  # anything the child left behind in its group (on Windows its pid may be reused now)
-        processes.end_group(leader)
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+    def __init__(self, cmd: list[str], env: dict | None = None, stdin: bool = False):
+        self.cmd = cmd
+        self.proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE if stdin else None,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            preexec_fn=_die_with_parent(),
+            **processes.popen_kwargs(),
+        )
+        self.leader = processes.group_leader(self.proc.pid, self.proc.pid)
+        self.done = False
+
+    def finish(self, line: str | None = None) -> subprocess.CompletedProcess:
+        """Give the child its line (if it waits for one) and wait for it to end."""
+        try:
+            out, err = self.proc.communicate(*(() if line is None else (line + "\n",)))
+        except BaseException:
+            self.end()
+            raise
+        self.done = True
+        if not processes.windows():  # anything it left behind in its group (on Windows its pid may be reused now)
+            processes.end_group(self.leader)
+        return subprocess.CompletedProcess(self.cmd, self.proc.returncode, out, err)
+
+    def end(self) -> None:
+        """End the child and its group now, unless it has ended (:meth:`finish`)."""
+        if self.done:
+            return
+        self.done = True
+        processes.end_group(self.leader)
+        self.proc.wait()
+        for name in ("stdin", "stdout", "stderr"):
+            stream = getattr(self.proc, name, None)
+            if stream is not None:
+                stream.close()
+
+
+def _run_child(cmd: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run a child process (:class:`Child`) and wait for it."""
+    return Child(cmd, env).finish()
 
 
 SITE_JOBS_ENV = "RAPPORTBOK_SITE_JOBS"
@@ -505,19 +555,35 @@ def site_jobs(pages: int = 0) -> int:
         return default
 
 
-def build_site(site_root: Path, pdf: bool = False, root: Path | None = None, incremental: bool = True) -> Path:
+def site_env(pdf: bool) -> dict:
+    return {**os.environ, PDF_ENV: "1" if pdf else "0"}
+
+
+def start_site(root: Path, pdf: bool) -> Child:
+    """The site build's process, started now to load Sphinx and its extensions while the notebooks run; it
+    builds when :func:`build_site` gives it the staging folder (rapportbok.publish.site, --vanta)."""
+    from rapportbok.publish import site as sitebuild
+
+    return Child(sitebuild.waiting_command(root / SITE_WORKSPACE), site_env(pdf), stdin=True)
+
+
+def build_site(
+    site_root: Path, pdf: bool = False, root: Path | None = None, incremental: bool = True, waiting: Child | None = None
+) -> Path:
     """Build the site (rapportbok.publish.site: jupyter-book's configuration, Sphinx); ``pdf`` says the PDFs will
     be rendered (rapportbok.publish.sphinxext keeps their links)."""
     from rapportbok.publish import site as sitebuild
 
     jobs = site_jobs(site_pages(site_root))
-    env = {**os.environ, PDF_ENV: "1" if pdf else "0"}
     workspace = key = None
     if root is not None:  # incremental, in the project's workspace; --alla starts it over
         workspace, key = root / SITE_WORKSPACE, site_code(root, pdf)
         if not incremental:
             shutil.rmtree(workspace, ignore_errors=True)
-    proc = _run_child(sitebuild.command(site_root, jobs, workspace=workspace, key=key or ""), env=env)
+    if waiting is not None:
+        proc = waiting.finish(sitebuild.order(site_root, jobs, workspace=workspace, key=key or ""))
+    else:
+        proc = _run_child(sitebuild.command(site_root, jobs, workspace=workspace, key=key or ""), env=site_env(pdf))
     html = site_root / "_build" / "html"
     if proc.returncode != 0 or not (html / "index.html").exists():
         from rapportbok.core.oserrors import disk_full_in
@@ -600,7 +666,10 @@ def site_inputs(stage: Path, root: Path, pdf: bool) -> str:
     )
 
 
-SITE_WORKSPACE = Path("_build") / ".webbplats"  # the incremental site build's workspace (rapportbok.publish.site)
+SITE_WORKSPACE = Path("_build") / ".webbplats"
+TEMPLATE_CACHE = (
+    Path("_build") / ".mallar"
+)  # each template's conversion for papermill (rapportbok.publish.templates)  # the incremental site build's workspace (rapportbok.publish.site)
 
 
 def _swap(stage: Path, root: Path, site: bool) -> None:
@@ -700,73 +769,80 @@ def _build(
         shown.append(line)
         log(line)
 
-    # Validate the organisations in parallel first (only fills the cache; the validation below reports)
-    slugs = sorted(p.parent.name for p in data_dir().glob("*/organisation.yml") if orgs.SLUG.match(p.parent.name))
-    datasets.prevalidate(slugs, workers or os.cpu_count() or 1, data_dir(), _die_with_parent())
-    issues = consistency.validate(data_dir())
-    errors = [i for i in issues if i.severity == "fel"]
-    for w in (i for i in issues if i.severity != "fel"):
-        warn("Varning: " + w.message())
-    if errors:
-        raise DataError(issues)
-    all_orgs, jobs = plan(data_dir())
-    keep: frozenset[Job] = frozenset()
-    if only:
-        jobs, keep = _selection(root, all_orgs, jobs, only, log)
-    missing = sorted({j.chapter for j in jobs if not templates.template_path(root, j.chapter).is_file()})
-    if missing:
-        raise BuildError("Kapitelmall saknas: " + ", ".join(f"notebooks/{m}{templates.SUFFIX}" for m in missing))
-    for org in all_orgs:
-        sets = datasets.load_org(org.slug, data_dir())
-        for ch in registry():
-            for line in ch.warnings(sets, org.slug) if ch.warnings else []:
-                warn(f"Varning ({org.slug}, {ch.title}): {line}")
-    stage = journal.new_stage(root)
+    warm = warm_kernel()  # starts now, on the other core, while this process validates
+    waiting = start_site(root, pdf) if site else None  # loads Sphinx meanwhile; ended unused if the site is current
     try:
-        (stage / "book").mkdir()
-        shutil.copy(root / "_config.yml", stage / "_config.yml")
-        if (root / "_static").is_dir():
-            shutil.copytree(root / "_static", stage / "_static")
-        src_pages = source_pages(data_dir(), all_orgs)
-        (stage / "book" / "kallor").mkdir()
-        for name, text in src_pages.items():
-            _page(stage / "book" / "kallor", name).write_text(text, encoding="utf-8")
-        source_ids = [n[:-3] for n in src_pages if n.endswith(".md") and n != "index.md"]
-        (stage / "_toc.yml").write_text(
-            "# Generated by `rapportbok build` from what data/ holds; do not edit by hand.\n"
-            + yaml.safe_dump(toc(all_orgs, jobs, source_ids), allow_unicode=True, sort_keys=False),
-            encoding="utf-8",
-        )
-        heads = headlines(all_orgs, jobs, data_dir())
-        (stage / "book" / "index.md").write_text(landing_page(all_orgs, jobs, heads), encoding="utf-8")
-        (stage / "book" / "ordlista.md").write_text(glossary_page(), encoding="utf-8")
-        grouped = by_org(jobs)
+        # Validate the organisations in parallel first (only fills the cache; the validation below reports)
+        slugs = sorted(p.parent.name for p in data_dir().glob("*/organisation.yml") if orgs.SLUG.match(p.parent.name))
+        datasets.prevalidate(slugs, workers or os.cpu_count() or 1, data_dir(), _die_with_parent())
+        issues = consistency.validate(data_dir())
+        errors = [i for i in issues if i.severity == "fel"]
+        for w in (i for i in issues if i.severity != "fel"):
+            warn("Varning: " + w.message())
+        if errors:
+            raise DataError(issues)
+        all_orgs, jobs = plan(data_dir())
+        keep: frozenset[Job] = frozenset()
+        if only:
+            jobs, keep = _selection(root, all_orgs, jobs, only, log)
+        missing = sorted({j.chapter for j in jobs if not templates.template_path(root, j.chapter).is_file()})
+        if missing:
+            raise BuildError("Kapitelmall saknas: " + ", ".join(f"notebooks/{m}{templates.SUFFIX}" for m in missing))
         for org in all_orgs:
-            mine = grouped.get(org.slug, [])  # year_page looks at the organisation's own jobs
-            for year in sorted({j.year for j in mine}):
-                page = _page(stage / "book", org.slug, str(year), "index.md")
-                page.parent.mkdir(parents=True, exist_ok=True)
-                page.write_text(year_page(org, year, mine, heads.get((org.slug, year))), encoding="utf-8")
-        executed = execute_all(jobs, stage, root, workers, log, incremental, keep)
-        site_digest = site_inputs(stage, root, pdf)
-        marker = root / "_build" / "html" / SITE_MARKER
-        if site and incremental and marker.is_file() and marker.read_text() == site_digest:
-            log("Webbplatsen är oförändrad; den byggs inte om.")
-            site = False
-        elif site:
-            log("Bygger webbplatsen med jupyter-book ...")
-            build_site(stage, pdf, root, incremental)
-            _publish_downloads(stage)
-            if pdf:
-                render_pdfs(stage / "_build" / "html", all_orgs, jobs, log)
-            (stage / "_build" / "html" / SITE_MARKER).write_text(site_digest)
-        _swap(stage, root, site)
+            sets = datasets.load_org(org.slug, data_dir())
+            for ch in registry():
+                for line in ch.warnings(sets, org.slug) if ch.warnings else []:
+                    warn(f"Varning ({org.slug}, {ch.title}): {line}")
+        stage = journal.new_stage(root)
+        try:
+            (stage / "book").mkdir()
+            shutil.copy(root / "_config.yml", stage / "_config.yml")
+            if (root / "_static").is_dir():
+                shutil.copytree(root / "_static", stage / "_static")
+            src_pages = source_pages(data_dir(), all_orgs)
+            (stage / "book" / "kallor").mkdir()
+            for name, text in src_pages.items():
+                _page(stage / "book" / "kallor", name).write_text(text, encoding="utf-8")
+            source_ids = [n[:-3] for n in src_pages if n.endswith(".md") and n != "index.md"]
+            (stage / "_toc.yml").write_text(
+                "# Generated by `rapportbok build` from what data/ holds; do not edit by hand.\n"
+                + yaml.safe_dump(toc(all_orgs, jobs, source_ids), allow_unicode=True, sort_keys=False),
+                encoding="utf-8",
+            )
+            heads = headlines(all_orgs, jobs, data_dir())
+            (stage / "book" / "index.md").write_text(landing_page(all_orgs, jobs, heads), encoding="utf-8")
+            (stage / "book" / "ordlista.md").write_text(glossary_page(), encoding="utf-8")
+            grouped = by_org(jobs)
+            for org in all_orgs:
+                mine = grouped.get(org.slug, [])  # year_page looks at the organisation's own jobs
+                for year in sorted({j.year for j in mine}):
+                    page = _page(stage / "book", org.slug, str(year), "index.md")
+                    page.parent.mkdir(parents=True, exist_ok=True)
+                    page.write_text(year_page(org, year, mine, heads.get((org.slug, year))), encoding="utf-8")
+            executed = execute_all(jobs, stage, root, workers, log, incremental, keep, warm)
+            site_digest = site_inputs(stage, root, pdf)
+            marker = root / "_build" / "html" / SITE_MARKER
+            if site and incremental and marker.is_file() and marker.read_text() == site_digest:
+                log("Webbplatsen är oförändrad; den byggs inte om.")
+                site = False
+            elif site:
+                log("Bygger webbplatsen med jupyter-book ...")
+                build_site(stage, pdf, root, incremental, waiting)
+                _publish_downloads(stage)
+                if pdf:
+                    render_pdfs(stage / "_build" / "html", all_orgs, jobs, log)
+                (stage / "_build" / "html" / SITE_MARKER).write_text(site_digest)
+            _swap(stage, root, site)
+        finally:
+            journal.discard_stage(root, stage)
+        if only:  # the other organisations' notebooks may be out of date: the next full build must look
+            stamp.forget(root)
+        else:
+            stamp.record(root, data_dir(), mode, shown, started, seen)
+        if (root / "_build" / "html" / "index.html").exists():
+            log(f"Klart: {root / '_build' / 'html' / 'index.html'}")
+        return executed
     finally:
-        journal.discard_stage(root, stage)
-    if only:  # the other organisations' notebooks may be out of date: the next full build must look
-        stamp.forget(root)
-    else:
-        stamp.record(root, data_dir(), mode, shown, started, seen)
-    if (root / "_build" / "html" / "index.html").exists():
-        log(f"Klart: {root / '_build' / 'html' / 'index.html'}")
-    return executed
+        warm.close()
+        if waiting is not None:
+            waiting.end()

@@ -57,6 +57,7 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
+from rapportbok.core import switches
 from rapportbok.publish import processes
 
 KERNEL_NAME = "python3"
@@ -205,6 +206,18 @@ class _Kernel:
 
         run_sync(self._prepare)(cwd, env, fresh, resets)
 
+    def warm(self, imports: tuple[str, ...]) -> None:
+        """Import these modules in the kernel, silently; one that fails is left to the notebook that needs it."""
+        from jupyter_core.utils import run_sync
+
+        if imports:
+            code = (
+                "def _rapportbok_warm(names):\n    import importlib\n    for name in names:\n        try:\n"
+                "            importlib.import_module(name)\n        except Exception:\n            pass\n"
+                f"_rapportbok_warm({json.dumps(list(imports))})\ndel _rapportbok_warm\n"
+            )
+            run_sync(self._silent)(code)
+
     def shutdown(self) -> None:
         from jupyter_core.utils import run_sync
 
@@ -257,15 +270,19 @@ class _Kernel:
         kc.allow_stdin = False
 
     async def _prepare(self, cwd: str, env: dict[str, str], fresh: tuple[str, ...], resets: tuple[str, ...]) -> None:
-        from queue import Empty
-
-        from nbclient.exceptions import DeadKernelError
-
         # JSON strings and objects of strings are valid Python literals.
         code = _PREPARE + (
             f"_rapportbok_prepare({json.dumps(cwd)}, {json.dumps(env)}, {json.dumps(list(fresh))}, "
             f"{json.dumps(list(resets))})\n"
         )
+        await self._silent(code)
+
+    async def _silent(self, code: str) -> None:
+        """Run ``code`` in the kernel without output, history or a step of the execution counter."""
+        from queue import Empty
+
+        from nbclient.exceptions import DeadKernelError
+
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
         deadline = time.monotonic() + PREPARE_TIMEOUT
         while True:
@@ -370,6 +387,76 @@ def _failure(spec: Spec, err: BaseException, kernel: _Kernel | None, timeout: fl
 _DONE = object()
 
 
+class Warm:
+    """A kernel started ahead of its notebooks, on a thread of its own that then runs them as :func:`run`'s first
+    worker (a kernel is used only by the thread that started it: its client lives on that thread's event loop).
+
+    The build starts one before it validates its input (rapportbok.publish.build): starting the kernel and
+    importing ``imports`` (pandas, matplotlib, the chapters) then happen on the other core while the build works.
+    The imports come after a first reset, as if a previous notebook had made them, so the notebooks see what they
+    see on any reused kernel. If the build executes nothing, :meth:`close` shuts the kernel down; if it could not
+    start, the worker starts one as usual."""
+
+    def __init__(self, env: dict[str, str] | None = None, imports: tuple[str, ...] = ()):
+        self.env, self.imports = env, tuple(imports)
+        self.kernel: _Kernel | None = None
+        self._go = threading.Event()
+        self._args: tuple | None = None
+        self._closed = False
+        self.thread = threading.Thread(target=self._main, name="rapportbok-executor-0", daemon=True)
+        self.thread.start()
+
+    def _main(self) -> None:
+        kernel = None
+        try:
+            kernel = _Kernel(self.env)
+            self.kernel = kernel
+            kernel.start(tempfile.gettempdir())
+            kernel.prepare(tempfile.gettempdir(), {}, (), ())
+            kernel.warm(self.imports)
+        except Exception:  # noqa: BLE001 - the worker starts a kernel of its own and reports what goes wrong then
+            if kernel is not None:
+                kernel.shutdown()
+            kernel = self.kernel = None
+        self._go.wait()
+        if self._args is None:  # closed: nothing to execute
+            try:
+                if kernel is not None:
+                    kernel.shutdown()
+            finally:
+                _close_loop()
+            return
+        todo, results, stop, env, timeout, reimport, kernels, lock = self._args
+        if kernel is not None:
+            with lock:
+                kernels.append(kernel)
+        _worker(todo, results, stop, env, timeout, reimport, kernels, lock, 0, kernel)
+
+    def take_over(self, args: tuple) -> threading.Thread:
+        """Hand the worker's arguments to the thread (it starts working once its kernel is ready)."""
+        self._args = args
+        self._go.set()
+        return self.thread
+
+    def close(self) -> None:
+        """Shut the kernel down if :func:`run` did not take it over (also on an error or Ctrl-C in the build)."""
+        if self._args is None and not self._closed:
+            self._closed = True
+            self._go.set()
+            if self.kernel is not None:
+                self.kernel.kill()  # at once, also while it is still starting
+            self.thread.join(SHUTDOWN_JOIN)
+
+
+def _close_loop() -> None:
+    try:
+        from jupyter_core.utils import ensure_event_loop
+
+        ensure_event_loop().close()
+    except Exception:  # noqa: BLE001 - only tidying up this thread's loop
+        pass
+
+
 def _start_kernel(env: dict[str, str] | None, cwd: str, kernels: list[_Kernel], lock: threading.Lock) -> _Kernel:
     """A started kernel; a failed start is retried (with TCP, another process may take a chosen port first)."""
     for attempt in range(START_ATTEMPTS):
@@ -396,8 +483,8 @@ def _worker(
     kernels: list[_Kernel],
     lock: threading.Lock,
     index: int = 0,
+    kernel: _Kernel | None = None,
 ) -> None:
-    kernel: _Kernel | None = None
     try:
         while not stop.is_set():
             spec = specs.take(index)
@@ -436,17 +523,15 @@ def _worker(
                 results.put((spec, time.perf_counter() - start, failed))
             else:
                 results.put((spec, time.perf_counter() - start, None))
+                if switches.off("karnor") and kernel is not None:  # a fresh kernel for every notebook
+                    kernel.shutdown()
+                    kernel = None
     finally:
         try:
             if kernel is not None:
                 kernel.shutdown()
         finally:
-            try:
-                from jupyter_core.utils import ensure_event_loop
-
-                ensure_event_loop().close()
-            except Exception:  # noqa: BLE001 - only tidying up this thread's loop
-                pass
+            _close_loop()
             results.put(_DONE)
 
 
@@ -459,8 +544,11 @@ def run(
     on_failed: Callable[[Spec, NotebookFailed], None] | None = None,
     timeout: float | None = None,
     reimport: tuple[str, ...] = REIMPORT,
+    warm: Warm | None = None,
 ) -> list[tuple[Spec, BaseException]]:
     """Execute all specs on `workers` long-lived kernels (one per worker); returns the failures (empty = all ok).
+
+    ``warm``, a kernel started ahead (:class:`Warm`), is the first worker: its thread goes on with its kernel.
 
     Specs are taken in the given order (put the longest first) by whichever worker is free, except
     that a worker keeps to its spec's ``group`` while that group has specs left (see ``_Todo``).
@@ -472,24 +560,25 @@ def run(
     todo = _Todo(specs)
     n = max(1, min(int(workers or 1), len(specs)))
     if not specs:
+        if warm is not None:
+            warm.close()
         return []
     results: queue.Queue = queue.Queue()
     stop = threading.Event()
     kernels: list[_Kernel] = []
     lock = threading.Lock()
+    args = (todo, results, stop, env, timeout, tuple(reimport), kernels, lock)
     threads = [
-        threading.Thread(
-            target=_worker,
-            name=f"rapportbok-executor-{i}",
-            daemon=True,
-            args=(todo, results, stop, env, timeout, tuple(reimport), kernels, lock, i),
-        )
-        for i in range(n)
+        threading.Thread(target=_worker, name=f"rapportbok-executor-{i}", daemon=True, args=(*args, i))
+        for i in range(1 if warm is not None else 0, n)
     ]
     failures: list[tuple[Spec, BaseException]] = []
     try:
+        if warm is not None:
+            threads.insert(0, warm.take_over(args))
         for t in threads:
-            t.start()
+            if not t.is_alive():
+                t.start()
         running = n
         while running:
             try:

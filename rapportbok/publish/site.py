@@ -22,7 +22,10 @@ only after a complete build). ``conf.py`` is made again only when ``_config.yml`
 from __future__ import annotations
 
 import argparse
+import ast
+import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -50,6 +53,51 @@ def command(
         *(["--out", str(out)] if out is not None else []),
         *(["--workspace", str(workspace), "--key", key] if workspace is not None else []),
     ]
+
+
+def waiting_command(workspace: Path | None = None) -> list[str]:
+    """The site build started ahead: it loads Sphinx and the extensions of the last site built in ``workspace``,
+    then waits for one line on its standard input, :func:`order` (or its end: nothing to build)."""
+    return [
+        sys.executable,
+        "-m",
+        "rapportbok.publish.site",
+        "--vanta",
+        *(["--workspace", str(workspace)] if workspace is not None else []),
+    ]
+
+
+def order(source: Path, jobs: int = 1, out: Path | None = None, workspace: Path | None = None, key: str = "") -> str:
+    """The line that makes a waiting site build (:func:`waiting_command`) build: the arguments of :func:`build`."""
+    return json.dumps(
+        {
+            "source": str(source),
+            "jobs": jobs,
+            "out": None if out is None else str(out),
+            "workspace": None if workspace is None else str(workspace),
+            "key": key,
+        }
+    )
+
+
+def preload(workspace: Path | None) -> None:
+    """Import Sphinx's command line and the extensions the last site built in ``workspace`` named (its conf.py):
+    what makes up most of a small incremental build's time. A module that fails is left to the build."""
+    import importlib
+
+    importlib.import_module("sphinx.cmd.build")
+    conf = workspace / WORKSPACE_SOURCE / CONF if workspace is not None else None
+    names: list[str] = []
+    try:
+        found = re.search(r"^extensions = (\[.*\])$", conf.read_text(encoding="utf-8"), re.MULTILINE) if conf else None
+        names = ast.literal_eval(found.group(1)) if found else []
+    except (OSError, ValueError, SyntaxError):
+        names = []
+    for name in names:
+        try:
+            importlib.import_module(str(name))
+        except Exception:  # noqa: BLE001, S112 - only loading ahead: the build meets and reports it
+            continue
 
 
 def _files(top: Path) -> dict[str, Path]:
@@ -179,13 +227,30 @@ def _read(path: Path) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m rapportbok.publish.site", description=__doc__.split("\n")[0])
-    ap.add_argument("source", type=Path)
+    ap.add_argument("source", type=Path, nargs="?")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--verbose", action="store_true", help="Sphinx's progress too, not only its warnings")
     ap.add_argument("--workspace", type=Path, default=None, help="build incrementally in this folder")
     ap.add_argument("--key", default="", help="the site's code and options: another key starts the workspace over")
+    ap.add_argument("--vanta", action="store_true", help="load Sphinx, then wait for the build's order on stdin")
     args = ap.parse_args(argv)
+    if args.vanta:
+        preload(args.workspace)
+        line = sys.stdin.readline()
+        if not line.strip():
+            return 0  # the build ended without a site to build
+        given = json.loads(line)
+        return build(
+            Path(given["source"]),
+            max(1, int(given["jobs"])),
+            Path(given["out"]) if given.get("out") else None,
+            not args.verbose,
+            Path(given["workspace"]) if given.get("workspace") else None,
+            given.get("key", ""),
+        )
+    if args.source is None:
+        ap.error("the site's source folder is missing")
     return build(args.source, max(1, args.jobs), args.out, not args.verbose, args.workspace, args.key)
 
 

@@ -30,7 +30,7 @@ import os
 import time
 from pathlib import Path
 
-from rapportbok.core import files, hashing
+from rapportbok.core import files, hashing, switches
 from rapportbok.core.hashing import Digest, FileHashes, stat_signature
 
 STAMP = Path("_build") / ".rapportbok-stamp.json"  # mode, hashes, warnings, stat signature (small)
@@ -126,7 +126,9 @@ def unchanged(root: Path, data: Path, mode: str, parallel: bool = False) -> list
     if not isinstance(saved, dict) or MODES.get(saved.get("mode"), -1) < MODES[mode]:
         return None
     parallel = parallel and isinstance(saved.get("files"), int) and saved["files"] >= SETTLE_FILES
-    if saved.get("signature") and saved["signature"] == signature(root, data, saved["mode"], parallel=parallel):
+    parallel = parallel and not switches.off("gaffel")
+    level1 = saved.get("signature") and not switches.off("statsignatur")
+    if level1 and saved["signature"] == signature(root, data, saved["mode"], parallel=parallel):
         return list(saved.get("warnings", []))  # level 1: every file's stat as when its content matched
     hashes = file_hashes(root)
     if saved.get("inputs") != inputs(root, data, hashes) or saved.get("outputs") != outputs(
