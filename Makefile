@@ -4,6 +4,7 @@
 #   make pdf    -> the book as above plus one PDF per organisation and year (Debian's chromium)
 #   make testbook -> rebuild the SYNTHETIC test book (tests/testbook_syntetisk) after a change to the package
 #   make mutation -> mutation testing (mutmut, pinned in requirements-mutation.txt) of the computation modules
+#   make handbok  -> the handbook (handbok/) built with strict warnings, placed beside the site in _build/html/handbok/
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -12,7 +13,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum
 AXE    := node_modules/axe-core/axe.min.js
 TESTBOOK := tests/testbook_syntetisk
 
-.PHONY: book test validate bench clean pdf testbook testbook-kolada mutation
+.PHONY: book test validate bench clean pdf testbook testbook-kolada mutation handbok
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +36,10 @@ pdf: $(STAMP)
 
 validate: $(STAMP)
 	$(PY) -m rapportbok validate
+
+# The handbook with strict warnings (the book's build places it beside the site as well, without -W).
+handbok: $(STAMP)
+	$(PY) tools/handbok.py bygg
 
 test: $(STAMP) $(AXE)
 	@# Chromium for the browser, accessibility and PDF tests: installed where we can (root with apt),

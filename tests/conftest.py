@@ -68,6 +68,7 @@ def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 def built_project(tmp_path_factory) -> Path:
     """A copy of the project, built from scratch with the real command (every notebook executed)."""
     copy = copy_project(tmp_path_factory.mktemp("proj"))
+    shutil.copytree(ROOT / "handbok", copy / "handbok")  # published beside the site: the browser tests see it too
     proc = run_cli(copy, "build", "--alla")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Kör 0 notebooks" not in proc.stdout

@@ -508,16 +508,15 @@ def test_hostile_comment_from_the_tables_is_text(data):
     assert "](javascript:" not in page_text
 
 
-def test_readme_followup_example(tmp_path, monkeypatch):
-    """The worked follow-up example in README.md validates as written and the chapter shows its figures."""
+def test_handbook_followup_example(tmp_path, monkeypatch):
+    """The worked follow-up example in the handbook validates as written and the chapter shows its figures."""
     from rapportbok.chapters.budget import BudgetChapter
 
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
     monkeypatch.chdir(tmp_path)
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Budgetuppföljning per rapportdatum", 1)[1].split("\n### ", 1)[0]
+    section = (ROOT / "handbok" / "gor-sa-har" / "budgetuppfoljning.md").read_text(encoding="utf-8")
     org = data / "minkommun"
     org.mkdir()
     (org / "organisation.yml").write_text(
@@ -527,7 +526,7 @@ def test_readme_followup_example(tmp_path, monkeypatch):
     )
     source = re.search(r"```\n(minkommun-manadsrapport-okt-2025,[^\n]*)\n```", section).group(1)
     with open(data / "kallor.csv", "a", encoding="utf-8") as f:
-        f.write(source + "\n")  # the README's source line as written (a copy; no real source is added)
+        f.write(source + "\n")  # the handbook's source line as written (a copy; no real source is added)
     for name in TABLE_FILES:
         block = re.search(r"`" + re.escape(name) + r"`\n```\n(.*?)```", section, re.DOTALL)
         assert block, name

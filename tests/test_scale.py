@@ -166,7 +166,7 @@ def test_unknown_organisation_in_selection_is_a_swedish_error(tmp_path):
 
 
 def test_shards_assemble_into_the_full_book(tmp_path):
-    """As README's CI matrix: each shard builds its organisations, one job assembles book/ and builds."""
+    """As the handbook's CI matrix (handbok/gor-sa-har/bygga-i-delar.md): each shard builds its organisations, one job assembles book/ and builds."""
     shards = [("alingsas",), ("haninge", "linkoping")]
     copies = []
     for i, orgs in enumerate(shards):

@@ -90,7 +90,7 @@ def test_same_size_and_restored_mtime_is_still_noticed(proj):
     """The edge case: new content of the same size, the old modification time put back (``touch -r``,
     ``cp -p``, some editors and sync tools). The status-change time and the inode still move, so the
     file is read. (On Windows, where ctime is the creation time, this one case goes unnoticed; the
-    README says so and ``bygg --alla`` builds regardless.)"""
+    handbook says so, handbok/forklaring/reproducerbarhet.md, and ``bygg --alla`` builds regardless.)"""
     f = proj / "data" / "org" / "uppgifter.csv"
     before = f.stat()
     f.write_bytes(b"ar,belopp\n2024,999\n")

@@ -1,7 +1,8 @@
-"""A new analyst transcribes four reports shaped unlike the examples, following README.md alone (issue #13).
+"""A new analyst transcribes four reports shaped unlike the examples, following the handbook alone (issue #13;
+handbok/gor-sa-har/ny-rapport.md).
 
 Every figure is SYNTETISK (tests/fixtures/walkthrough_reports, see its README.md). In a copy of the
-project the test does what the README says, with the real commands: `ny-organisation`, CSV files by
+project the test does what the handbook says, with the real commands: `ny-organisation`, CSV files by
 hand for a tertialrapport in kr and an årsredovisning's driftsredovisning, `mall --tabeller` filled in
 Excel (openpyxl) and `importera` for a budget in mnkr and a delårsrapport (first with a typing error,
 corrected with `importera --ersatt`), `kontrollera` and `bygg`. The pages must show each table as

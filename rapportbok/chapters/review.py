@@ -44,7 +44,7 @@ def _stated_value(r) -> str:
 
 MOVES = "genomlysning_forflyttning"
 # Said on reader pages when no Kolada values are in the data: how to fetch them is for the analyst
-# (README), never on a reader page.
+# (handbok/gor-sa-har/kolada.md), never on a reader page.
 NO_KOLADA = "Den här utgåvan av boken innehåller inga värden från Kolada"
 
 

@@ -1,8 +1,8 @@
 """The action-plan input files: plans, measures, planned effects, drivers, stated sums and follow-ups of measures.
 
-Each file's columns and what they must hold (the README has a worked example). How the files
-agree with each other, and what the book computes from them, is
-:mod:`rapportbok.analysis.actionplan`.
+Each file's columns and what they must hold (the handbook's reference, handbok/referens/, is generated
+from them; a worked example is in handbok/gor-sa-har/atgarder.md). How the files agree with each other,
+and what the book computes from them, is :mod:`rapportbok.analysis.actionplan`.
 """
 
 from __future__ import annotations
@@ -22,19 +22,30 @@ PLANER = TableSpec(
     "Åtgärdsplaner",
     (
         Col("plan_id", doc="Kort unikt id för planen"),
-        Col("titel"),
+        Col("titel", doc="Planens titel som i källan"),
         Col("beslut", required=False, doc="Beslutsinstans och paragraf som i källan"),
-        Col("beslutsdatum", "date", required=False),
+        Col("beslutsdatum", "date", required=False, doc="Dagen då planen beslutades (ÅÅÅÅ-MM-DD)"),
         Col("underskott", "number", required=False, sign="+", doc="Underskottet som planen ska täcka, där det anges"),
-        Col("underskott_enhet", "choice", required=False, choices=UNITS),
-        Col("underskott_avser", required=False),
+        Col(
+            "underskott_enhet",
+            "choice",
+            required=False,
+            choices=UNITS,
+            doc="Underskottets enhet som i källan: kr, tkr eller mnkr",
+        ),
+        Col(
+            "underskott_avser",
+            required=False,
+            doc="Vad underskottet är, med källans ord (t.ex. bokslutet 2023), också när beloppet inte anges",
+        ),
         Col("enhet", "choice", choices=UNITS, doc="Enheten för planens belopp i källan"),
-        Col("ar_fran", "year"),
-        Col("ar_till", "year"),
+        Col("ar_fran", "year", doc="Första året som planen gäller"),
+        Col("ar_till", "year", doc="Sista året som planen gäller"),
         Col("kalla"),
         Col("avsnitt"),
     ),
     key=("plan_id",),
+    doc="Åtgärdsplanerna, en rad per plan.",
 )
 
 
@@ -42,25 +53,51 @@ ATGARDER = TableSpec(
     "atgarder.csv",
     "Åtgärder",
     (
-        Col("plan_id"),
+        Col("plan_id", doc="Planens id i atgardsplaner.csv"),
         Col("atgard_id", doc="Unikt id för åtgärden"),
         Col("rad", "int", sign="+", doc="Radens ordning i källans tabell"),
         Col("nr", required=False, doc="Åtgärdens nummer som det står i källan"),
-        Col("titel"),
-        Col("omrade", required=False),
-        Col("kategori", required=False),
-        Col("beskrivning", required=False),
-        Col("effekt_start", "date", required=False),
+        Col("titel", doc="Åtgärdens titel som i källan"),
+        Col("omrade", required=False, doc="Verksamhetsområdet som källan anger för åtgärden"),
+        Col("kategori", required=False, doc="Kategorin som källan anger, t.ex. intäkt eller kostnadsminskning"),
+        Col("beskrivning", required=False, doc="Åtgärdens beskrivning ordagrant"),
+        Col(
+            "effekt_start",
+            "date",
+            required=False,
+            doc="Dagen då effekten startar (ÅÅÅÅ-MM-DD) där källan anger den; förväntad effekt räknas från den",
+        ),
         Col("effekt_start_text", required=False, doc="Källans ord för när effekten startar"),
-        Col("helarseffekt", "number", required=False),
-        Col("beslut_kravs", "choice", required=False, choices=("nämnd", "fullmäktige")),
+        Col(
+            "helarseffekt",
+            "number",
+            required=False,
+            doc="Effekten för ett helt år, i planens enhet (enhet i atgardsplaner.csv)",
+        ),
+        Col(
+            "beslut_kravs",
+            "choice",
+            required=False,
+            choices=("nämnd", "fullmäktige"),
+            doc="Om åtgärden kräver beslut av nämnd eller fullmäktige enligt källan",
+        ),
         Col("grupp", required=False, doc="atgard_id för gruppraden som åtgärden hör till"),
-        Col("medraknad_i_andra", "choice", choices=("ja", "nej")),
-        Col("anmarkning", required=False),
+        Col(
+            "medraknad_i_andra",
+            "choice",
+            choices=("ja", "nej"),
+            doc="ja när källan säger att åtgärdens effekt redan är medräknad i andra åtgärder (den räknas då bara en gång), annars nej",
+        ),
+        Col(
+            "anmarkning",
+            required=False,
+            doc="Transkriberingens anmärkning, t.ex. text som är sammanfogad över en sidbrytning",
+        ),
         Col("kalla"),
         Col("avsnitt"),
     ),
     key=("atgard_id",),
+    doc="Åtgärderna i planerna, en rad per åtgärd (eller grupprad) i källans ordning.",
 )
 
 
@@ -68,15 +105,16 @@ EFFEKTER = TableSpec(
     "atgard_effekter.csv",
     "Planerad effekt per åtgärd och kalenderår",
     (
-        Col("atgard_id"),
-        Col("ar", "year"),
-        Col("effekt", "number"),
-        Col("enhet", "choice", choices=UNITS),
-        Col("harledning", required=False),
+        Col("atgard_id", doc="Åtgärdens id i atgarder.csv"),
+        Col("ar", "year", doc="Kalenderåret som effekten gäller"),
+        Col("effekt", "number", doc="Planerad effekt för året, som i källan (en besparing positiv)"),
+        Col("enhet", "choice", choices=UNITS, doc="Effektens enhet som i källan: kr, tkr eller mnkr"),
+        Col("harledning", required=False, doc="Hur talet framgår av källan, t.ex. Enligt tabellen eller Enligt texten"),
         Col("kalla"),
         Col("avsnitt"),
     ),
     key=("atgard_id", "ar"),
+    doc="Planerad effekt per åtgärd och kalenderår som källan anger den, en rad per åtgärd och år.",
 )
 
 
@@ -84,23 +122,35 @@ DRIVARE = TableSpec(
     "atgard_drivare.csv",
     "Drivare bakom effekterna",
     (
-        Col("atgard_id"),
-        Col("drivare_id"),
-        Col("beskrivning"),
-        Col("ar", "year", required=False),
-        Col("mangd_lag", "number", required=False),
-        Col("mangd_hog", "number", required=False),
-        Col("mangd_enhet", required=False),
-        Col("pris_lag", "number", required=False),
-        Col("pris_hog", "number", required=False),
+        Col("atgard_id", doc="Åtgärdens id i atgarder.csv"),
+        Col("drivare_id", doc="Drivarens id inom åtgärden, t.ex. D1"),
+        Col("beskrivning", doc="Vad drivaren är, med källans ord"),
+        Col("ar", "year", required=False, doc="Året som drivaren gäller; tom för helårseffekten"),
+        Col(
+            "mangd_lag", "number", required=False, doc="Mängden, eller det lägsta värdet när källan anger ett intervall"
+        ),
+        Col(
+            "mangd_hog",
+            "number",
+            required=False,
+            doc="Det högsta värdet när källan anger ett intervall; tom när källan inte anger någon övre gräns (t.ex. minst 365)",
+        ),
+        Col(
+            "mangd_enhet",
+            required=False,
+            doc="Mängdens enhet som i källan, t.ex. placeringsdygn eller procent kortare placeringar",
+        ),
+        Col("pris_lag", "number", required=False, doc="Priset, eller det lägsta priset när källan anger ett intervall"),
+        Col("pris_hog", "number", required=False, doc="Det högsta priset när källan anger ett intervall"),
         Col("pris_enhet", required=False, doc="t.ex. 'tkr per dygn', 'mnkr per åa', 'kr per månad'"),
-        Col("angiven_effekt", "number", required=False),
-        Col("angiven_effekt_enhet", required=False),
+        Col("angiven_effekt", "number", required=False, doc="Effekten som källan själv anger för drivaren"),
+        Col("angiven_effekt_enhet", required=False, doc="Enheten för angiven_effekt, t.ex. mnkr eller mnkr per år"),
         Col("kalla"),
         Col("avsnitt"),
         Col("citat"),
     ),
     key=("atgard_id", "drivare_id"),
+    doc="Mängder och priser bakom en åtgärds effekt som källan anger dem (t.ex. placeringsdygn gånger kostnad per dygn), en rad per drivare.",
 )
 
 
@@ -108,13 +158,18 @@ SUMMOR = TableSpec(
     "atgardsplan_summor.csv",
     "Summor som källan anger",
     (
-        Col("plan_id"),
-        Col("summa_id"),
-        Col("beskrivning"),
-        Col("ar", "year", required=False),
-        Col("typ", "choice", choices=("planerad", "helar", "faktisk")),
-        Col("belopp", "number"),
-        Col("enhet", "choice", choices=UNITS),
+        Col("plan_id", doc="Planens id i atgardsplaner.csv"),
+        Col("summa_id", doc="Summans eget id, unikt i filen"),
+        Col("beskrivning", doc="Vad summan är, som i källan"),
+        Col("ar", "year", required=False, doc="Året som summan gäller; tom för en summa av helårseffekter"),
+        Col(
+            "typ",
+            "choice",
+            choices=("planerad", "helar", "faktisk"),
+            doc="planerad (summan av årets planerade effekter), helar (summan av helårseffekterna) eller faktisk (summan av faktisk effekt i uppföljningen)",
+        ),
+        Col("belopp", "number", doc="Summan som i källan"),
+        Col("enhet", "choice", choices=UNITS, doc="Summans enhet som i källan: kr, tkr eller mnkr"),
         Col("kalla"),
         Col("avsnitt"),
         Col("citat"),
@@ -128,6 +183,7 @@ SUMMOR = TableSpec(
         ),
     ),
     key=("summa_id",),
+    doc="Varje summa som en åtgärdsplan anger (en summarad eller en total i texten), en rad per summa, så att Avstämningen kan räkna om den ur åtgärdernas rader.",
 )
 
 
@@ -135,15 +191,21 @@ UPPFOLJNING = TableSpec(
     "uppfoljning_atgarder.csv",
     "Uppföljning av åtgärder",
     (
-        Col("atgard_id"),
-        Col("per_datum", "date"),
-        Col("faktisk_effekt", "number", required=False),
-        Col("enhet", "choice", choices=UNITS),
+        Col("atgard_id", doc="Åtgärdens id i atgarder.csv"),
+        Col("per_datum", "date", doc="Uppföljningens datum (ÅÅÅÅ-MM-DD), inom planens år"),
+        Col(
+            "faktisk_effekt",
+            "number",
+            required=False,
+            doc="Effekten hittills som källan anger den; tom om källan inte anger något tal",
+        ),
+        Col("enhet", "choice", choices=UNITS, doc="Effektens enhet som i källan: kr, tkr eller mnkr"),
         Col("status_text", required=False, doc="Statustexten ordagrant"),
         Col("kalla"),
         Col("avsnitt"),
     ),
     key=("atgard_id", "per_datum"),
+    doc="Uppföljningen av åtgärderna, en rad per åtgärd och rapportdatum (från Excel-mallen eller för hand).",
 )
 
 

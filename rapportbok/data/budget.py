@@ -15,33 +15,51 @@ _TABLE_COLS = (
     Col("rad", "int", sign="+", doc="Radens ordning i källans tabell"),
     Col("post", doc="Radens namn som i källan"),
     Col("summeras_i", required=False, doc="Posten som raden summeras i (tom för slutsumman)"),
-    Col("ar", "year"),
-    Col("version", "choice", choices=("Budget", "Plan", "Utfall", "Prognos")),
+    Col("ar", "year", doc="Året som beloppet gäller"),
+    Col("version", "choice", choices=("Budget", "Plan", "Utfall", "Prognos"), doc="Som kolumnrubriken i källan"),
     Col("belopp_tkr", "number", doc="Belopp i tkr, tecken som i källan"),
     Col("kalla"),
     Col("avsnitt"),
 )
 
 
-RAMAR = TableSpec("budget_ramar.csv", "Ekonomiska ramar per kontogrupp", _TABLE_COLS, key=("rad", "ar"))
+RAMAR = TableSpec(
+    "budget_ramar.csv",
+    "Ekonomiska ramar per kontogrupp",
+    _TABLE_COLS,
+    key=("rad", "ar"),
+    doc="Äldre format för budgetens ramar, en rad per post och år (det nya formatet är tabeller.csv).",
+)
 
 
-INVESTERINGAR = TableSpec("investeringar.csv", "Investeringsbudget", _TABLE_COLS, key=("rad", "ar"))
+INVESTERINGAR = TableSpec(
+    "investeringar.csv",
+    "Investeringsbudget",
+    _TABLE_COLS,
+    key=("rad", "ar"),
+    doc="Äldre format för investeringsbudgeten, en rad per post och år (det nya formatet är tabeller.csv).",
+)
 
 
 KB_FORANDRING = TableSpec(
     "kommunbidrag_forandring.csv",
     "Förändring av kommunbidraget enligt budgettexten",
     (
-        Col("ar", "year"),
-        Col("komponent", "choice", choices=("total", "satsning", "index", "volym", "övrigt")),
-        Col("belopp_mnkr", "number"),
-        Col("procent", "number", required=False),
+        Col("ar", "year", doc="Året som förändringen gäller (mot året före)"),
+        Col(
+            "komponent",
+            "choice",
+            choices=("total", "satsning", "index", "volym", "övrigt"),
+            doc="Vilken del: total (hela förändringen), satsning, index, volym eller övrigt",
+        ),
+        Col("belopp_mnkr", "number", doc="Förändringen i mnkr som i texten"),
+        Col("procent", "number", required=False, doc="Förändringen i procent där texten anger den"),
         Col("kalla"),
         Col("avsnitt"),
         Col("citat"),
     ),
     key=("ar", "komponent"),
+    doc="Kommunbidragets förändring som budgetens text anger den, en rad per år och del (hela förändringen och dess delar).",
 )
 
 

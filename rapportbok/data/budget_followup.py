@@ -55,6 +55,7 @@ UPPFOLJNING = TableSpec(
         Col("avsnitt", doc="Var i källan, t.ex. rapportens namn i ekonomisystemet"),
     ),
     key=("ar", "per_datum", "kontogrupp", "verksamhet"),
+    doc="Äldre format för budgetuppföljningen, en rad per rapportdatum, kontogrupp och verksamhet (läses bara när organisationen saknar uppföljningstabeller i tabeller.csv).",
 )
 
 

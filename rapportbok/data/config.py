@@ -267,8 +267,12 @@ class YearSpec(BaseModel):
     """A report year: the tertial its pages are built for, or the report date (``per``, a month end)."""
 
     model_config = STRICT
-    tertial: int | None = None
-    per: Annotated[dt.date, BeforeValidator(_report_date)] | None = None
+    tertial: int | None = Field(
+        None, description="Tertialen som årets sidor byggs för: 1 (t.o.m. april), 2 (t.o.m. augusti) eller 3 (helår)"
+    )
+    per: Annotated[dt.date, BeforeValidator(_report_date)] | None = Field(
+        None, description="I stället för tertial: rapportdatum, ett månadsslut i året (t.ex. en månadsrapport)"
+    )
 
     @field_validator("tertial")
     @classmethod
@@ -285,10 +289,12 @@ class YearSpec(BaseModel):
 
 
 class ThresholdSpec(BaseModel):
+    """Gränserna för en väsentlig avvikelse i budgetuppföljningen."""
+
     model_config = STRICT
-    tkr: NonNegative = 500.0
-    procent: NonNegative = 2.0
-    villkor: str = "någon"
+    tkr: NonNegative = Field(500.0, description="Gränsen i tkr för avvikelsens belopp utan tecken")
+    procent: NonNegative = Field(2.0, description="Gränsen i procent av budgeten för avvikelsen utan tecken")
+    villkor: str = Field("någon", description="någon: en av gränserna räcker; båda: båda gränserna måste nås")
 
     @field_validator("villkor")
     @classmethod
@@ -319,8 +325,8 @@ class ReportSpec(BaseModel):
     """One report of the reporting calendar: which kind, per which date."""
 
     model_config = STRICT
-    rapport: str
-    per: Annotated[dt.date, BeforeValidator(_any_date)]
+    rapport: str = Field(description="Rapportens slag, som kolumnen rapport i tabeller.csv")
+    per: Annotated[dt.date, BeforeValidator(_any_date)] = Field(description="Rapportdatum (ÅÅÅÅ-MM-DD)")
 
     @field_validator("rapport")
     @classmethod
@@ -336,8 +342,8 @@ class ConceptSpec(BaseModel):
     """The row of a stated table that means a concept (e.g. nettokostnad: {tabell: drift, rad: 5})."""
 
     model_config = STRICT
-    tabell: str
-    rad: Annotated[int, Field(ge=1)]
+    tabell: str = Field(description="Tabellens id i tabeller.csv")
+    rad: Annotated[int, Field(ge=1)] = Field(description="Radens nummer i tabell_varden.csv")
 
 
 def _concept_key(v: Any) -> str:
@@ -350,15 +356,24 @@ class Organisation(BaseModel):
     """data/<org>/organisation.yml"""
 
     model_config = STRICT
-    slug: str
-    namn: Annotated[str, Field(min_length=1)]
-    namnd: Annotated[str, Field(min_length=1)]
-    kolada_id: str
-    ar: Annotated[dict[YearKey, YearSpec], Field(min_length=1)]
-    vasentlig_avvikelse: ThresholdSpec | None = None
+    slug: str = Field(description="Organisationens mapp under data/, samma namn som mappen, t.ex. alingsas")
+    namn: Annotated[str, Field(min_length=1)] = Field(description="Organisationens namn som sidorna visar det")
+    namnd: Annotated[str, Field(min_length=1)] = Field(description="Nämndens namn, t.ex. Socialnämnden")
+    kolada_id: str = Field(description="Koladas kommunkod, fyra siffror inom citattecken")
+    ar: Annotated[dict[YearKey, YearSpec], Field(min_length=1)] = Field(
+        description="Rapportåren: varje år som boken har sidor för, med sin tertial eller sitt rapportdatum"
+    )
+    vasentlig_avvikelse: ThresholdSpec | None = Field(
+        None, description="Valfri: gränserna för en väsentlig avvikelse (standard 500 tkr eller 2 %)"
+    )
     # The reporting calendar (which reports on which dates) and the rows that mean a concept.
-    rapporter: list[ReportSpec] = []
-    begrepp: dict[Annotated[str, BeforeValidator(_concept_key)], ConceptSpec] = {}
+    rapporter: list[ReportSpec] = Field(
+        [], description="Valfri: rapporteringskalendern, vilka rapporter som kommer och per vilket datum"
+    )
+    begrepp: dict[Annotated[str, BeforeValidator(_concept_key)], ConceptSpec] = Field(
+        {},
+        description="Valfri: vilken tabellrad som betyder vad (nettokostnad, kommunbidrag, ram, resultat, investeringar)",
+    )
 
     @field_validator("kolada_id")
     @classmethod
@@ -389,6 +404,7 @@ ORG_EXPECTED = {
     "rapporter": "en lista med rapporter, t.ex. rapporter: [{rapport: månadsrapport, per: 2025-10-31}]",
     "rapporter.*": "en rapport med nycklarna rapport och per, t.ex. {rapport: bokslut, per: 2024-12-31}",
     "rapporter.*.<extra>": "bara nycklarna rapport och per",
+    "rapporter.*.rapport": "rapportens slag, t.ex. månadsrapport (som kolumnen rapport i tabeller.csv)",
     "rapporter.*.per": CALENDAR_DATE,
     "begrepp": "en mappning från begrepp till tabellrad, t.ex. begrepp: {nettokostnad: {tabell: drift, rad: 5}}",
     "begrepp.*": "en tabellrad med nycklarna tabell och rad, t.ex. {tabell: drift, rad: 5}",
@@ -483,13 +499,26 @@ class KoladaSpec(BaseModel):
     """data/<org>/kolada.yml"""
 
     model_config = STRICT
-    kpis: Annotated[list[KpiId], Field(min_length=1)]
-    first_year: int
-    municipalities: Annotated[dict[MunicipalityId, Text], Field(min_length=1)]
-    groups: dict[GroupId, Text] | None = None
-    own_groups: dict[Text, Annotated[list[MunicipalityId], Field(min_length=1)]] | None = None
-    battre: dict[KpiId, Direction] | None = None
-    all_municipalities: bool | None = None
+    kpis: Annotated[list[KpiId], Field(min_length=1)] = Field(
+        description="Nyckeltalen som hämtas, Koladas id, t.ex. N31001 (kostnad ekonomiskt bistånd)"
+    )
+    first_year: int = Field(description="Första året som hämtas och visas")
+    municipalities: Annotated[dict[MunicipalityId, Text], Field(min_length=1)] = Field(
+        description="Organisationens kommun och jämförelsekommunerna: kommun-id och namn"
+    )
+    groups: dict[GroupId, Text] | None = Field(
+        None, description="Valfri: Koladas grupper att jämföra med, t.ex. G2328 alla kommuner (ovägt medel)"
+    )
+    own_groups: dict[Text, Annotated[list[MunicipalityId], Field(min_length=1)]] | None = Field(
+        None,
+        description="Valfri: egna grupper (t.ex. genomlysningens), namn och medlemmar; boken räknar deras ovägda medel",
+    )
+    battre: dict[KpiId, Direction] | None = Field(
+        None, description="Valfri: för ett nyckeltal om lägre eller högre värde är bättre (annars bokens standard)"
+    )
+    all_municipalities: bool | None = Field(
+        None, description="Valfri: true hämtar alla kommuners värden, så att plats och percentil kan räknas"
+    )
 
     @field_validator("kpis")
     @classmethod

@@ -22,7 +22,7 @@ RISKER = TableSpec(
     (
         Col("rad", "int", sign="+", doc="Radens nummer i källans tabell"),
         Col("risk", doc="Riskens namn som i källan"),
-        Col("riskbeskrivning"),
+        Col("riskbeskrivning", doc="Riskens beskrivning som i källan"),
         Col("sannolikhet", "int", doc="Nivå 1–4 enligt skalan Sannolikhet"),
         Col("vasentlighet", "int", doc="Nivå 1–4 enligt skalan Väsentlighet"),
         Col("riskvarde", "int", sign="+", doc="Riskvärdet som källan anger"),
@@ -31,6 +31,7 @@ RISKER = TableSpec(
         Col("avsnitt"),
     ),
     key=("rad",),
+    doc="Risk- och väsentlighetsanalysen, en rad per risk i källans ordning.",
 )
 
 
@@ -40,14 +41,15 @@ INTERNKONTROLL = TableSpec(
     (
         Col("rad", "int", sign="+", doc="Radens nummer i källans tabell"),
         Col("risk", doc="Riskens namn som i källan"),
-        Col("riskbeskrivning"),
+        Col("riskbeskrivning", doc="Riskens beskrivning som i källan"),
         Col("riskvarde", "int", sign="+", doc="Riskvärdet som internkontrollplanen anger"),
         Col("metod", doc="Kontrollmetod"),
-        Col("ansvarig"),
+        Col("ansvarig", doc="Vem som är ansvarig för kontrollen enligt källan"),
         Col("kalla"),
         Col("avsnitt"),
     ),
     key=("rad",),
+    doc="Internkontrollplanen, en rad per kontroll i källans ordning.",
 )
 
 
@@ -55,14 +57,15 @@ RISKSKALOR = TableSpec(
     "riskskalor.csv",
     "Skalor för sannolikhet och väsentlighet",
     (
-        Col("skala", "choice", choices=(LIKELIHOOD, MATERIALITY)),
+        Col("skala", "choice", choices=(LIKELIHOOD, MATERIALITY), doc="Vilken skala: Sannolikhet eller Väsentlighet"),
         Col("niva", "int", doc="Nivå 1–4"),
-        Col("namn"),
-        Col("beskrivning"),
+        Col("namn", doc="Nivåns namn som i källan, t.ex. Möjlig"),
+        Col("beskrivning", doc="Nivåns beskrivning som i källan"),
         Col("kalla"),
         Col("avsnitt"),
     ),
     key=("skala", "niva"),
+    doc="Skalorna för sannolikhet och väsentlighet som risk- och väsentlighetsanalysen använder, en rad per nivå.",
 )
 
 

@@ -97,6 +97,14 @@ KINDS = {
 }
 
 
+# What the columns that many files share mean, where a column gives no description of its own.
+SHARED_DOCS = {
+    "kalla": "Källdokumentets id i data/kallor.csv",
+    "avsnitt": "Var i källan: avsnittets rubrik, tabellen eller sidan som i dokumentet (källraden länkar dit)",
+    "citat": "Meningen ordagrant ur källan",
+}
+
+
 @dataclass(frozen=True)
 class Col:
     name: str
@@ -108,6 +116,11 @@ class Col:
     pattern: str | None = None  # text columns: a regular expression the (stripped) value must match
     pattern_text: str = ""  # what the pattern allows, in Swedish (the message's "förväntade ...")
     may_omit: bool = False  # the header may leave the column out (read as empty cells); for columns added later
+
+    @property
+    def description(self) -> str:
+        """What the column holds, in Swedish (its own ``doc``, else the shared one for its name)."""
+        return self.doc or SHARED_DOCS.get(self.name, "")
 
     def expected(self) -> str:
         if self.pattern:
@@ -439,7 +452,7 @@ def read_table(path: Path, spec: TableSpec, label: str | None = None) -> tuple[p
     # Every cell is a string by now, so the columns carry no dtype check: pandera's check of ``str`` on an
     # object column tests each cell and then formats an empty table of failure cases into a message it
     # throws away, for every column of every table (13 % of the checks before the kernels at 290
-    # organisations; README, Byggtider).
+    # organisations; handbok/historik/byggtider.md).
     schema = pa.DataFrameSchema({c.name: pa.Column(None, _check_for(c), nullable=False) for c in spec.columns})
     try:
         schema.validate(df, lazy=True)

@@ -15,25 +15,36 @@ KALLOR = TableSpec(
     (
         # The id names the source's page (book/kallor/<kalla>.md), so it is checked against a pattern.
         Col(
-            "kalla", doc="Kort id som datafilerna hänvisar till", pattern=SOURCE_ID.pattern, pattern_text=SOURCE_ID_TEXT
+            "kalla",
+            doc="Kort id som datafilernas kolumn kalla hänvisar till; visas inte för läsaren",
+            pattern=SOURCE_ID.pattern,
+            pattern_text=SOURCE_ID_TEXT,
         ),
-        Col("titel"),
-        Col("organisation"),
-        Col("dokumenttyp"),
-        Col("beslut", required=False),
-        Col("fil", doc="Sökväg under data/ till dokumentets text (relativ, inom data/)"),
+        Col("titel", doc="Dokumentets titel; boken citerar dokumentet som Källa: titel (beslut), avsnitt"),
+        Col("organisation", doc="Organisationens mapp under data/ som dokumentet hör till, t.ex. alingsas"),
+        Col("dokumenttyp", doc="Slaget av dokument, t.ex. Budget, Månadsrapport, Åtgärdsplan, Genomlysning"),
+        Col(
+            "beslut",
+            required=False,
+            doc="Beslutet som i källan, t.ex. Socialnämnden 2025-11-20 § 42, dnr …; tom om dokumentet inte anger något",
+        ),
+        Col(
+            "fil",
+            doc="Sökväg under data/ till dokumentets text i UTF-8 (relativ, inom data/); källsidan visar den rad för rad",
+        ),
         # The original document's public address, where known (the source page links it). Left empty
         # when no real address is known: never a guessed one.
         Col(
             "url",
             required=False,
             may_omit=True,
-            doc="Originaldokumentets offentliga adress (https://…), tom om den inte är känd",
+            doc="Originaldokumentets offentliga adress (https://…); lämna tom om du inte vet den säkert, boken hittar aldrig på en adress",
             pattern=r"https://[^\s<>\"'`]+",
             pattern_text="en adress som börjar med https:// (utan mellanslag), eller en tom cell",
         ),
     ),
     key=("kalla",),
+    doc="Källdokumenten, en rad per dokument. Varje rad i varje annan datafil anger sitt dokument i kolumnen kalla.",
 )
 
 KOLADA_SOURCE = "kolada"

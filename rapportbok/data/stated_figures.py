@@ -11,16 +11,17 @@ UPPGIFTER = TableSpec(
     "Uppgifter som källorna anger i text",
     (
         Col("id", doc="Kort unikt id"),
-        Col("beskrivning"),
-        Col("varde", "number"),
-        Col("enhet"),
-        Col("period", required=False),
-        Col("avser", required=False),
+        Col("beskrivning", doc="Vad talet är, med källans ord"),
+        Col("varde", "number", doc="Talet som i källan, med tecken (ett underskott negativt som i källan)"),
+        Col("enhet", doc="Talets enhet som i källan, t.ex. mnkr, tkr eller procent"),
+        Col("period", required=False, doc="Perioden talet gäller, t.ex. 2023"),
+        Col("avser", required=False, doc="Vem eller vad talet gäller, t.ex. nämnden eller en verksamhet"),
         Col("kalla"),
         Col("avsnitt"),
         Col("citat", doc="Meningen ordagrant ur källan"),
     ),
     key=("id",),
+    doc="Enstaka tal som källorna anger i löptext, t.ex. ett underskott i bokslutet, en rad per uppgift.",
 )
 
 DATASETS = {"uppgifter": (UPPGIFTER, None)}

@@ -68,67 +68,84 @@ TABLES = TableSpec(
     (
         Col("tabell", pattern=_ID, pattern_text=ID_TEXT, doc="Tabellens id"),
         Col("rubrik", doc="Tabellens rubrik som i källan"),
-        Col("rapport", "choice", choices=KINDS),
+        Col("rapport", "choice", choices=KINDS, doc="Rapportens slag"),
         Col("per", "date", doc="Rapportdatum (ÅÅÅÅ-MM-DD)"),
-        Col("enhet", "choice", choices=units.UNITS),
+        Col(
+            "enhet",
+            "choice",
+            choices=units.UNITS,
+            doc="Enheten i tabellens huvud som i källan: kr, tkr eller mnkr (räkna aldrig om)",
+        ),
         Col("decimaler", "int", sign="+", doc="Antal decimaler som källan skriver"),
         Col("kalla"),
         Col("avsnitt", doc="Avsnitt eller sida i källan"),
     ),
     key=("tabell",),
+    doc="Tabellerna som en rapport anger (budget, månadsrapport, tertialrapport, delårsrapport, bokslut), en rad per tabell.",
 )
 
 COLUMNS = TableSpec(
     "tabell_kolumner.csv",
     "Kolumnerna i tabellerna",
     (
-        Col("tabell", pattern=_ID, pattern_text=ID_TEXT),
+        Col("tabell", pattern=_ID, pattern_text=ID_TEXT, doc="Tabellens id i tabeller.csv"),
         Col("kolumn", pattern=_ID, pattern_text=ID_TEXT, doc="Kolumnens id i tabellen"),
-        Col("matt", "choice", choices=MEASURES),
-        Col("ar", "year"),
+        Col(
+            "matt", "choice", choices=MEASURES, doc="Vad kolumnen anger (måttet), med källans rubrik i rubrik_i_kallan"
+        ),
+        Col("ar", "year", doc="Året som kolumnen gäller"),
         Col("rubrik_i_kallan", doc="Kolumnens rubrik som i källan"),
         Col("berakning", required=False, doc="Hur källan räknar fram kolumnen ur andra, t.ex. prognos - budget"),
     ),
     key=("tabell", "kolumn"),
+    doc="Kolumnerna i tabellerna i tabeller.csv, en rad per kolumn.",
 )
 
 VALUES = TableSpec(
     "tabell_varden.csv",
     "Värdena i tabellerna, ett per rad",
     (
-        Col("tabell", pattern=_ID, pattern_text=ID_TEXT),
+        Col("tabell", pattern=_ID, pattern_text=ID_TEXT, doc="Tabellens id i tabeller.csv"),
         Col("rad", "int", sign="+", doc="Radens nummer i källans tabell, uppifrån"),
         Col("post", doc="Radens text som i källan"),
         Col("summeras_i", "int", required=False, sign="+", doc="Numret på raden som raden summeras i"),
-        Col("roll", "choice", choices=ROLES),
+        Col(
+            "roll",
+            "choice",
+            choices=ROLES,
+            doc="post (vanlig rad), summa (summan av raderna som summeras i den), differens (räknas ur andra rader) eller utanför summan (står under en summa men ingår inte)",
+        ),
         Col("berakning", required=False, doc="För en differensrad: t.ex. rad 5 - rad 6"),
-        Col("kolumn", pattern=_ID, pattern_text=ID_TEXT),
+        Col("kolumn", pattern=_ID, pattern_text=ID_TEXT, doc="Kolumnens id i tabell_kolumner.csv"),
         Col("varde", "decimal", required=False, doc="Värdet som i källan; tom cell om källan inte anger något"),
     ),
     key=("tabell", "rad", "kolumn"),
+    doc="Värdena i tabellerna, en rad per cell (tabell, rad och kolumn).",
 )
 
 LINKS = TableSpec(
     "tabell_lankar.csv",
     "Rader i två tabeller som anger samma belopp",
     (
-        Col("tabell", pattern=_ID, pattern_text=ID_TEXT),
-        Col("rad", "int", sign="+"),
-        Col("samma_tabell", pattern=_ID, pattern_text=ID_TEXT),
-        Col("samma_rad", "int", sign="+"),
+        Col("tabell", pattern=_ID, pattern_text=ID_TEXT, doc="Den första tabellens id"),
+        Col("rad", "int", sign="+", doc="Radens nummer i den första tabellen"),
+        Col("samma_tabell", pattern=_ID, pattern_text=ID_TEXT, doc="Den andra tabellens id"),
+        Col("samma_rad", "int", sign="+", doc="Radens nummer i den andra tabellen"),
     ),
     key=("tabell", "rad", "samma_tabell", "samma_rad"),
+    doc="Valfri: par av rader i två tabeller som anger samma belopp, t.ex. summan per verksamhet och summan per kostnadsslag; en rad per par.",
 )
 
 COMMENTS = TableSpec(
     "tabell_kommentarer.csv",
     "Källans kommentarer till raderna i tabellerna",
     (
-        Col("tabell", pattern=_ID, pattern_text=ID_TEXT),
+        Col("tabell", pattern=_ID, pattern_text=ID_TEXT, doc="Tabellens id i tabeller.csv"),
         Col("rad", "int", sign="+", doc="Radens nummer i tabell_varden.csv"),
         Col("kommentar", doc="Kommentaren som i källan, t.ex. förklaringen till en avvikelse"),
     ),
     key=("tabell", "rad"),
+    doc="Valfri: källans kommentar till en rad i en tabell, t.ex. varför en verksamhet avviker; en rad per tabellrad.",
 )
 
 

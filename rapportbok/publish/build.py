@@ -28,7 +28,7 @@ from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, proj
 from rapportbok.data import datasets
 from rapportbok.data import organisations as orgs
 from rapportbok.data.schema import DataError
-from rapportbok.publish import inputs, journal, notebook, processes, stamp, templates
+from rapportbok.publish import handbook, inputs, journal, notebook, processes, stamp, templates
 
 AUDIT = "avstamning"  # the Avstämning page (rapportbok.chapters.audit): the PDF's appendix
 HANDOFF = ".validated"  # in the staging folder while notebooks run: the validated input for the kernels
@@ -158,6 +158,10 @@ def landing_page(all_orgs: list[orgs.Org], jobs: list[Job], heads: dict | None =
         "som tusentalsavgränsare. Minustecken betyder kostnad eller minskning, som i källorna.",
         "",
         "Ord och förkortningar som tkr, åa, IK-plan och ovägt medel förklaras i [Ordlistan](ordlista.md).",
+        "",
+        # Beside the site (rapportbok.publish.handbook); a site built without it drops the paragraph (sphinxext).
+        f'<p class="{handbook.LINK_CLASS}">Hur boken görs, och hur en kommun gör en egen: '
+        '<a href="../handbok/index.html">Handbok för rapportbok</a>.</p>',
         "",
     ]
     return "\n".join(lines)
@@ -530,7 +534,7 @@ def _run_child(cmd: list[str], env: dict | None = None) -> subprocess.CompletedP
 
 
 SITE_JOBS_ENV = "RAPPORTBOK_SITE_JOBS"
-# From this many pages the site is written in parallel by default (README, Byggtider: 100 organisations, about
+# From this many pages the site is written in parallel by default (handbok/historik/byggtider.md: 100 organisations, about
 # 1 100 pages, took 79 s with three processes against 99 s with one; today's book has about 30 pages).
 LARGE_SITE_PAGES = 200
 PARALLEL_SITE_JOBS = 3  # the main process resolving pages and two writing them: both cores busy
@@ -568,10 +572,16 @@ def start_site(root: Path, pdf: bool) -> Child:
 
 
 def build_site(
-    site_root: Path, pdf: bool = False, root: Path | None = None, incremental: bool = True, waiting: Child | None = None
+    site_root: Path,
+    pdf: bool = False,
+    root: Path | None = None,
+    incremental: bool = True,
+    waiting: Child | None = None,
+    manual: bool = False,
 ) -> Path:
     """Build the site (rapportbok.publish.site: jupyter-book's configuration, Sphinx); ``pdf`` says the PDFs will
-    be rendered (rapportbok.publish.sphinxext keeps their links)."""
+    be rendered and ``manual`` that the handbook will be placed beside it (rapportbok.publish.sphinxext keeps
+    their links)."""
     from rapportbok.publish import site as sitebuild
 
     jobs = site_jobs(site_pages(site_root))
@@ -580,10 +590,12 @@ def build_site(
         workspace, key = root / SITE_WORKSPACE, site_code(root, pdf)
         if not incremental:
             shutil.rmtree(workspace, ignore_errors=True)
+    env = {handbook.ENV: "1" if manual else "0"}
     if waiting is not None:
-        proc = waiting.finish(sitebuild.order(site_root, jobs, workspace=workspace, key=key or ""))
+        proc = waiting.finish(sitebuild.order(site_root, jobs, workspace=workspace, key=key or "", env=env))
     else:
-        proc = _run_child(sitebuild.command(site_root, jobs, workspace=workspace, key=key or ""), env=site_env(pdf))
+        cmd = sitebuild.command(site_root, jobs, workspace=workspace, key=key or "")
+        proc = _run_child(cmd, env={**site_env(pdf), **env})
     html = site_root / "_build" / "html"
     if proc.returncode != 0 or not (html / "index.html").exists():
         from rapportbok.core.oserrors import disk_full_in
@@ -593,6 +605,29 @@ def build_site(
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
         raise BuildError(f"Webbplatsen kunde inte byggas (jupyter-book och Sphinx, kod {proc.returncode}):\n{tail}")
     return html
+
+
+def build_handbook(root: Path, log=print) -> Path | None:
+    """Build the project's handbook (rapportbok.publish.handbook) into its cache folder; its output folder, or
+    None when the project has none or it failed (then the site is published without it, and says nothing of it)."""
+    src = handbook.source(root)
+    if src is None:
+        return None
+    out = root / handbook.CACHE
+    # Built again only when the handbook, the code or the environment changed (not for every data file: the
+    # analyst's loop); what it was built from is kept beside it.
+    built_from = tree_digest(root, (handbook.FOLDER, "requirements.txt")) + "+" + site_code(root, False)
+    marker = out / SITE_MARKER
+    if (handbook.html(out) / "index.html").is_file() and marker.is_file() and marker.read_text() == built_from:
+        return out
+    marker.unlink(missing_ok=True)
+    proc = _run_child(handbook.command(src, out))
+    if proc.returncode != 0 or not (handbook.html(out) / "index.html").is_file():
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])
+        log(f"Varning: handboken ({handbook.FOLDER}/) kunde inte byggas och publiceras inte den här gången:\n{tail}")
+        return None
+    marker.write_text(built_from)
+    return out
 
 
 def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print) -> list[Path]:
@@ -699,7 +734,7 @@ def build(
     ``only`` (organisation slugs, ``rapportbok bygg --org``) executes only those organisations'
     notebooks; the other organisations' notebooks in book/ are kept as they are (one not yet in
     book/ is left out of this build's book), so a large edition can be built in shards and assembled
-    by a plain build over the shards' book/ folders (README, "Nationell utgåva: bygga i delar").
+    by a plain build over the shards' book/ folders (handbok/gor-sa-har/bygga-i-delar.md).
 
     With ``pdf`` the site also gets one PDF per organisation and year (``_build/html/pdf/``),
     rendered by Debian's Chromium, and the year pages' PDF links are kept (without, the site says
@@ -821,13 +856,18 @@ def _build(
                     page.write_text(year_page(org, year, mine, heads.get((org.slug, year))), encoding="utf-8")
             executed = execute_all(jobs, stage, root, workers, log, incremental, keep, warm)
             site_digest = site_inputs(stage, root, pdf)
+            if handbook.source(root) is not None:  # the handbook is published with the site: a change rebuilds it
+                site_digest += "+" + tree_digest(root, (handbook.FOLDER,))
             marker = root / "_build" / "html" / SITE_MARKER
             if site and incremental and marker.is_file() and marker.read_text() == site_digest:
                 log("Webbplatsen är oförändrad; den byggs inte om.")
                 site = False
             elif site:
                 log("Bygger webbplatsen med jupyter-book ...")
-                build_site(stage, pdf, root, incremental, waiting)
+                manual = build_handbook(root, log)
+                build_site(stage, pdf, root, incremental, waiting, manual=manual is not None)
+                if manual is not None:
+                    handbook.place(manual, stage / "_build" / "html")
                 _publish_downloads(stage)
                 if pdf:
                     render_pdfs(stage / "_build" / "html", all_orgs, jobs, log)

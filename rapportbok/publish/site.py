@@ -241,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         if not line.strip():
             return 0  # the build ended without a site to build
         given = json.loads(line)
+        os.environ.update({str(k): str(v) for k, v in given.get("env", {}).items()})
         return build(
             Path(given["source"]),
             max(1, int(given["jobs"])),

@@ -11,7 +11,9 @@
 * The year pages in book/ always link their PDF (``<p class="rapportbok-pdf">``, written by
   rapportbok.publish.build.year_page), so book/ is the same with or without ``make pdf``. When the build
   makes no PDF (``RAPPORTBOK_PDF`` is not "1"), the link is replaced, in the built site only, by
-  a sentence saying that this version of the site has no PDF: no link leads nowhere.
+  a sentence saying that this version of the site has no PDF: no link leads nowhere. Likewise the start
+  page's link to the handbook is dropped when the handbook is not placed beside the site
+  (``RAPPORTBOK_HANDBOK`` is not "1"; rapportbok.publish.handbook).
 
 A Swedish interface (issue #14):
 
@@ -49,17 +51,24 @@ from rapportbok.publish import sphinx_private
 
 PDF_ENV = "RAPPORTBOK_PDF"  # as rapportbok.publish.build.PDF_ENV
 PDF_CLASS = "rapportbok-pdf"  # as rapportbok.publish.build.PDF_CLASS
-# For the reader: no build instructions on a reader's page (the README says how to make the PDF).
+# For the reader: no build instructions on a reader's page (the handbook says how to make the PDF).
 NO_PDF_TEXT = "Den här versionen av webbplatsen har ingen PDF av rapportboken."
+HANDBOOK_ENV = "RAPPORTBOK_HANDBOK"  # as rapportbok.publish.handbook.ENV
+HANDBOOK_CLASS = "rapportbok-handbok"  # as rapportbok.publish.handbook.LINK_CLASS
 
 
 def _pdf_links(app, doctree, docname):
-    if os.environ.get(PDF_ENV) == "1":
+    pdf, manual = os.environ.get(PDF_ENV) == "1", os.environ.get(HANDBOOK_ENV) == "1"
+    if pdf and manual:
         return
 
     for node in list(doctree.findall(nodes.raw)):
-        if f'class="{PDF_CLASS}"' in node.astext() and "html" in node.get("format", "").split():
+        if "html" not in node.get("format", "").split():
+            continue
+        if not pdf and f'class="{PDF_CLASS}"' in node.astext():
             node.replace_self(nodes.paragraph("", NO_PDF_TEXT, classes=[PDF_CLASS]))
+        elif not manual and f'class="{HANDBOOK_CLASS}"' in node.astext():
+            node.parent.remove(node)  # a site without the handbook beside it: no link that leads nowhere
 
 
 def _unique_scripts(app, pagename, templatename, context, doctree):

@@ -54,7 +54,7 @@ def file_hashes(root: Path) -> FileHashes:
 def _input_trees(root: Path, data: Path) -> list[tuple[Path, Path, tuple[str, ...] | None]]:
     """(base, target, suffixes) of every input tree, in the order they are hashed."""
     trees: list[tuple[Path, Path, tuple[str, ...] | None]] = [
-        (root, root / name, None) for name in ("notebooks", "_config.yml", "_static", "requirements.txt")
+        (root, root / name, None) for name in ("notebooks", "_config.yml", "_static", "requirements.txt", "handbok")
     ]
     return trees + [(data, data, None), (PACKAGE_DIR, PACKAGE_DIR, (".py", ".css"))]
 
