@@ -112,3 +112,19 @@ def test_a_build_that_did_not_finish_or_other_code_starts_the_workspace_over(bui
     (workspace / site.PENDING).write_text("", encoding="utf-8")  # as a killed build leaves it
     _build(source, workspace, "annan kod")
     assert not marker.exists() and not (workspace / site.PENDING).exists()
+
+
+def test_a_site_process_started_ahead_builds_on_its_order_or_ends_unused(tmp_path):
+    """The build starts the site's process while it works (site --vanta) and gives it the staging folder and the
+    variables known only then (here: no handbook beside the site, so the start page drops its link)."""
+    source = _site_root(tmp_path / "kalla")
+    env = {**os.environ, "RAPPORTBOK_PDF": "0"}
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, "env": env}
+    proc = subprocess.Popen(site.waiting_command(tmp_path / "arbete"), **pipes)
+    line = site.order(source, 1, workspace=tmp_path / "arbete", key="k", env={"RAPPORTBOK_HANDBOK": "0"})
+    out, err = proc.communicate(line + "\n")
+    assert proc.returncode == 0, out[-2000:] + err[-2000:]
+    start = (source / "_build" / "html" / "book" / "index.html").read_text(encoding="utf-8")
+    assert "Alingsås kommun" in start and 'class="rapportbok-handbok"' not in start
+    unused = subprocess.Popen(site.waiting_command(), **pipes)
+    assert unused.communicate("")[0] == "" and unused.returncode == 0  # the build ended without a site to build

@@ -67,8 +67,16 @@ def waiting_command(workspace: Path | None = None) -> list[str]:
     ]
 
 
-def order(source: Path, jobs: int = 1, out: Path | None = None, workspace: Path | None = None, key: str = "") -> str:
-    """The line that makes a waiting site build (:func:`waiting_command`) build: the arguments of :func:`build`."""
+def order(
+    source: Path,
+    jobs: int = 1,
+    out: Path | None = None,
+    workspace: Path | None = None,
+    key: str = "",
+    env: dict[str, str] | None = None,
+) -> str:
+    """The line that makes a waiting site build (:func:`waiting_command`) build: the arguments of :func:`build`,
+    and environment variables the site's extension reads (known only once the build has come that far)."""
     return json.dumps(
         {
             "source": str(source),
@@ -76,6 +84,7 @@ def order(source: Path, jobs: int = 1, out: Path | None = None, workspace: Path 
             "out": None if out is None else str(out),
             "workspace": None if workspace is None else str(workspace),
             "key": key,
+            "env": dict(env or {}),
         }
     )
 
