@@ -645,7 +645,9 @@ def _ab_run(proj: Path, operation: str, off: str | None) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def bench_ab(n: int, template: str, pairs: int, number, only: list[str] | None = None) -> list[tuple]:
+def bench_ab(
+    n: int, template: str, pairs: int, number, only: list[str] | None = None, pairs_all: int = 1
+) -> list[tuple]:
     """Each speed mechanism on and off, in pairs run one right after the other (ABBA order, so a drift in the
     machine's load falls on both), at ``n`` SYNTHETIC organisations; prints the median saving of each
     and returns the rows (mechanism, operation, on, off, saving)."""
@@ -654,7 +656,7 @@ def bench_ab(n: int, template: str, pairs: int, number, only: list[str] | None =
     names = [m for m in switches.MECHANISMS if not only or m in only]
     print(
         f"A/B vid N = {n} syntetiska organisationer (kopior av {template}): varje mekanism på och av, {pairs} par "
-        f"körda direkt efter varandra (ABBA), median; besparing = (av − på) / av; under "
+        f"({pairs_all} när alla notebooks körs) direkt efter varandra (ABBA), median; besparing = (av − på) / av; under "
         f"{number(AB_LIMIT * 100, 0)} % tas mekanismen bort",
         flush=True,
     )
@@ -671,7 +673,7 @@ def bench_ab(n: int, template: str, pairs: int, number, only: list[str] | None =
             if operation == "utan-andring":
                 _ab_run(proj, operation, None)  # records the stamp's signature: the next checks are level 1
             on, off = [], []
-            for k in range(pairs):
+            for k in range(pairs_all if operation == "alla" else pairs):
                 order = [(None, on), (name, off)] if k % 2 == 0 else [(name, off), (None, on)]
                 for switch, into in order:
                     into.append(_ab_run(proj, operation, switch))
@@ -720,7 +722,8 @@ def main() -> None:
         "--no-site-jobs", action="store_true", help="mät inte webbplatsbygget med 1 och flera processer vid största N"
     )
     ap.add_argument("--ab", type=int, default=50, help="N för A/B av byggets snabbhetsmekanismer (0 = hoppa över)")
-    ap.add_argument("--ab-par", type=int, default=2, help="antal par (på, av) per mekanism i A/B")
+    ap.add_argument("--ab-par", type=int, default=3, help="antal par (på, av) per mekanism i A/B")
+    ap.add_argument("--ab-par-alla", type=int, default=1, help="antal par när alla notebooks körs (tar minuter var)")
     ap.add_argument("--ab-bara", default="", help="bara dessa mekanismer i A/B, kommaseparerat")
     args = ap.parse_args()
     sizes = [int(s) for s in args.scale.split(",") if s.strip() and int(s) > 0]
@@ -740,7 +743,7 @@ def main() -> None:
         bench_nochange(nochange, args.template_org, max(args.runs, 3), number, args.fore)
     if args.ab > 0:
         only = [m.strip() for m in args.ab_bara.split(",") if m.strip()]
-        bench_ab(args.ab, args.template_org, args.ab_par, number, only or None)
+        bench_ab(args.ab, args.template_org, args.ab_par, number, only or None, args.ab_par_alla)
 
 
 if __name__ == "__main__":
