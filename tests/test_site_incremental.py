@@ -33,17 +33,18 @@ def _html(folder: Path) -> dict[str, bytes]:
     }
 
 
-def _build(source: Path, workspace: Path | None = None, key: str = "k") -> None:
+def _build(source: Path, workspace: Path | None = None, key: str = "k", env: dict | None = None) -> None:
     """A site build as the build runs it: a process of its own."""
     cmd = site.command(source, workspace=workspace, key=key)
-    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "RAPPORTBOK_PDF": "0"}, check=False)
+    env = {**os.environ, "RAPPORTBOK_PDF": "0", **(env or {})}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
 
 
-def _fresh(source: Path, tmp: Path, name: str) -> dict[str, bytes]:
+def _fresh(source: Path, tmp: Path, name: str, env: dict | None = None) -> dict[str, bytes]:
     fresh = tmp / name
     shutil.copytree(source, fresh, ignore=shutil.ignore_patterns("_build", "conf.py", "_locale"))
-    _build(fresh)
+    _build(fresh, env=env)
     return _html(fresh)
 
 
@@ -128,3 +129,15 @@ def test_a_site_process_started_ahead_builds_on_its_order_or_ends_unused(tmp_pat
     assert "Alingsås kommun" in start and 'class="rapportbok-handbok"' not in start
     unused = subprocess.Popen(site.waiting_command(), **pipes)
     assert unused.communicate("")[0] == "" and unused.returncode == 0  # the build ended without a site to build
+    # Started ahead in a workspace with a finished build, it sets Sphinx up before its order: the same site.
+    path = source / "book" / "haninge" / "2018" / "sammanfattning.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("En mening till, utan rubrik.", id="tillagd"))
+    nbformat.write(nb, path)
+    again = subprocess.Popen([*site.waiting_command(tmp_path / "arbete"), "--verbose"], **pipes)
+    out, err = again.communicate(line + "\n")
+    assert again.returncode == 0, out[-2000:] + err[-2000:]
+    assert "Sphinx set up ahead is used" in out and "1 changed" in out  # the last build's environment, one page read
+    after = _html(source)
+    assert "En mening till" in after["book/haninge/2018/sammanfattning.html"].decode("utf-8")
+    assert after == _fresh(source, tmp_path, "ny", {"RAPPORTBOK_HANDBOK": "0"})

@@ -45,3 +45,12 @@ def test_the_book_is_the_same_with_every_mechanism_off(tmp_path):
         text=True,
     )
     assert again.returncode == 0 and "Inget har ändrats" in again.stdout  # the stamp's content check, without level 1
+
+
+def test_make_bench_measures_every_mechanism_on_what_it_is_for():
+    from conftest import load_tool
+
+    bench = load_tool("bench")
+    assert set(bench.AB_OPERATIONS) == set(switches.MECHANISMS)
+    assert set(bench.AB_OPERATIONS.values()) <= {"utan-andring", "en-fil", "alla"}
+    assert bench.AB_LIMIT == 0.10  # issue #28: under 10 % at N = 50, the mechanism goes

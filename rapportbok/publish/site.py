@@ -109,6 +109,65 @@ def preload(workspace: Path | None) -> None:
             continue
 
 
+class Prepared:
+    """Sphinx set up ahead in the workspace of the last site built, while the build executes its notebooks: the
+    configuration read, the extensions set up, the environment of the last build loaded, the builder ready (most
+    of a small incremental build's time). :meth:`build` uses it only where it is what :func:`build` would set up
+    (the same workspace, key, ``_config.yml`` and number of processes); otherwise it is dropped."""
+
+    def __init__(self, workspace: Path, quiet: bool = True):
+        self.workspace, self.app, self._contexts = workspace, None, None
+        src = workspace / WORKSPACE_SOURCE
+        if (workspace / PENDING).exists() or not (src / CONF).is_file() or not (workspace / KEY_FILE).is_file():
+            return
+        import contextlib
+
+        from sphinx.application import Sphinx
+        from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+        from rapportbok.publish.sphinxext import LOCALE_DIR
+
+        built = workspace / WORKSPACE_OUT / "_build"
+        stack = contextlib.ExitStack()
+        try:
+            stack.enter_context(patch_docutils(str(src)))
+            stack.enter_context(docutils_namespace())
+            self.app = Sphinx(
+                str(src),
+                str(src),
+                str(built / "html"),
+                str(built / ".doctrees"),
+                "html",
+                {"locale_dirs": LOCALE_DIR},  # as -D locale_dirs=... (sphinx_arguments)
+                None if quiet else sys.stdout,
+                sys.stderr,
+                parallel=1,
+            )
+        except Exception:  # noqa: BLE001 - only ahead of time: build() sets Sphinx up itself and reports
+            stack.close()
+            self.app = None
+            return
+        self._contexts = stack
+        self.key = (workspace / KEY_FILE).read_text(encoding="utf-8")
+        self.config = (src / CONFIG).read_bytes() if (src / CONFIG).is_file() else None
+
+    def fits(self, source: Path, workspace: Path | None, key: str, jobs: int) -> bool:
+        return (
+            self.app is not None
+            and workspace == self.workspace
+            and key == self.key
+            and jobs == 1
+            and (source / CONFIG).is_file()
+            and (source / CONFIG).read_bytes() == self.config
+        )
+
+    def close(self) -> None:
+        if self._contexts is not None:
+            self._contexts.close()
+            self._contexts = None
+        self.app = None
+
+
 def _files(top: Path) -> dict[str, Path]:
     """Every file under ``top`` by its path relative to it (``/``-separated)."""
     out = {}
@@ -193,9 +252,11 @@ def build(
     quiet: bool = True,
     workspace: Path | None = None,
     key: str = "",
+    prepared: Prepared | None = None,
 ) -> int:
     """Build the site of ``source`` into ``out/_build/html`` (``out`` defaults to ``source``), in ``workspace`` if
-    given (see the module's description); returns sphinx-build's exit code."""
+    given (see the module's description); returns sphinx-build's exit code. ``prepared``: Sphinx set up ahead
+    (:class:`Prepared`), used if it fits."""
     from sphinx.cmd.build import build_main
 
     out = out if out is not None else source
@@ -204,6 +265,9 @@ def build(
             return 2
         return build_main(sphinx_arguments(source, out, jobs, quiet))
     src, built = workspace / WORKSPACE_SOURCE, workspace / WORKSPACE_OUT
+    app = prepared.app if prepared is not None and prepared.fits(source, workspace, key, jobs) else None
+    if app is None and prepared is not None:
+        prepared.close()
     if (workspace / PENDING).exists() or _read(workspace / KEY_FILE) != key:
         shutil.rmtree(workspace, ignore_errors=True)  # a build that did not finish, or other code: start over
     workspace.mkdir(parents=True, exist_ok=True)
@@ -216,7 +280,19 @@ def build(
     # fresh build) links it without Sphinx's ?v= checksum. Removed here, a page written again links it the same.
     for late in (built / "_build" / "html" / "_static").glob("mystnb.*.css"):
         late.unlink()
-    code = build_main(sphinx_arguments(src, built, jobs, quiet))
+    if app is not None:
+        if not quiet:
+            print("rapportbok: Sphinx set up ahead is used")
+        try:
+            app.build(False, [])
+            code = app.statuscode
+        except Exception as err:  # noqa: BLE001 - reported as sphinx-build reports it, with the build's exit code
+            print(f"Sphinx: {type(err).__name__}: {err}", file=sys.stderr)
+            code = 2
+        finally:
+            prepared.close()
+    else:
+        code = build_main(sphinx_arguments(src, built, jobs, quiet))
     if code != 0:
         return code
     html = out / "_build" / "html"
@@ -246,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.vanta:
         preload(args.workspace)
+        prepared = Prepared(args.workspace, quiet=not args.verbose) if args.workspace is not None else None
         line = sys.stdin.readline()
         if not line.strip():
             return 0  # the build ended without a site to build
@@ -258,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             not args.verbose,
             Path(given["workspace"]) if given.get("workspace") else None,
             given.get("key", ""),
+            prepared,
         )
     if args.source is None:
         ap.error("the site's source folder is missing")
