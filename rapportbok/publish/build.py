@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -457,6 +458,84 @@ def warm_kernel():
     return executor.Warm(imports=tuple(MODULES))
 
 
+class Ahead:
+    """What a build starts before it validates (:func:`warm_kernel`, :func:`start_site`): a kernel with the chapters
+    imported, and the site's process with Sphinx loaded and set up in the workspace of the last site built. Used
+    by the build, or closed: :meth:`close` ends whatever was not used. :func:`watch` starts them right after a
+    build, for the next."""
+
+    def __init__(self, root: Path, site: bool, pdf: bool):
+        self.site, self.pdf = site, pdf
+        self.warm = warm_kernel()
+        self.waiting = start_site(root, pdf) if site else None
+
+    def close(self) -> None:
+        try:
+            self.warm.close()
+        finally:
+            if self.waiting is not None:
+                self.waiting.end()
+
+
+WATCH_POLL = 0.25  # seconds between two looks at the files while watching (one stat per file)
+WATCH_SETTLE = 0.3  # after a change is seen: time for an editor to finish writing before the build reads
+
+
+def watch(site: bool = True, workers: int | None = None, log=print, pdf: bool = False, report=None) -> None:
+    """``rapportbok bygg --bevaka``: build, then build again each time something the book depends on changes (a
+    data file, a template, _config.yml), until Ctrl-C. Between builds this process keeps what it has loaded and
+    validated (keyed by content), and a kernel and the site's process are started right after each build
+    (:class:`Ahead`), so the next build finds them ready: the analyst's edit-and-look loop. ``report(err)`` says
+    what stopped a build (the same messages as a single build); watching goes on, and the build waits for the
+    next change. When the package's own code changes, watching starts over in a new process (what is loaded is
+    then the new code)."""
+    from rapportbok.core.hashing import stat_signature
+
+    root = project_root()
+    mode = stamp.mode_of(site, pdf)
+    code_trees = [(PACKAGE_DIR, (".py", ".css", ".html")), (root / "requirements.txt", None)]
+    code = stat_signature("kod", code_trees)
+    ahead: Ahead | None = None
+    seen: str | None = None  # the files' stat signature last looked at (None: look at their content)
+    failed_at: str | None = None  # the signature when a build failed: it waits for the next change
+    told = False
+    try:
+        while True:
+            began = time.monotonic()
+            if stat_signature("kod", code_trees) != code:
+                log("Paketets kod har ändrats: bevakningen startar om med den nya koden.")
+                if ahead is not None:
+                    ahead.close()
+                    ahead = None
+                os.execv(sys.executable, [sys.executable, "-m", "rapportbok", *sys.argv[1:]])
+            now = stamp.signature(root, data_dir(), mode)
+            changed = now != seen and now != failed_at and stamp.unchanged(root, data_dir(), mode) is None
+            looked = time.monotonic() - began
+            if changed:
+                if told:  # an edit: give the editor a moment to finish writing
+                    time.sleep(WATCH_SETTLE)
+                    now = stamp.signature(root, data_dir(), mode)
+                told, failed_at = False, None
+                try:
+                    build(site, workers, log, True, pdf, ahead=ahead)
+                    now = None  # look again: a file saved while the build ran makes the next build
+                except (BuildError, DataError, OSError) as err:
+                    failed_at = now
+                    (report or (lambda e: log(str(e))))(err)
+                ahead = None
+            seen = now
+            if ahead is None:
+                ahead = Ahead(root, site, pdf)
+            if not told:
+                log("Bevakar data/, notebooks/ och _config.yml; boken byggs om när något ändras. Ctrl-C avslutar.")
+                told = True
+            # one look costs a stat per file: at 290 organisations it is not repeated more often than it takes
+            time.sleep(max(WATCH_POLL, 2 * looked))
+    finally:
+        if ahead is not None:
+            ahead.close()
+
+
 def _die_with_parent():
     """For Popen(preexec_fn=...): on Linux the child gets SIGKILL when the build process dies (even by kill -9)."""
     import ctypes
@@ -728,6 +807,7 @@ def build(
     incremental: bool = True,
     pdf: bool = False,
     only: tuple[str, ...] = (),
+    ahead: Ahead | None = None,
 ) -> list[Job]:
     """Build the book; returns the jobs that were executed (the others were unchanged).
 
@@ -757,7 +837,7 @@ def build(
                 journal.recover_locked(root, log)
             except (journal.JournalError, FileInUse) as err:
                 raise BuildError(str(err)) from err
-            return _build(root, site, workers, log, incremental, pdf, tuple(only))
+            return _build(root, site, workers, log, incremental, pdf, tuple(only), ahead)
     except journal.Busy:
         raise BuildError("Ett annat bygge pågår redan i den här mappen; vänta tills det är klart.") from None
 
@@ -791,7 +871,14 @@ def _selection(
 
 
 def _build(
-    root: Path, site: bool, workers: int | None, log, incremental: bool, pdf: bool, only: tuple[str, ...] = ()
+    root: Path,
+    site: bool,
+    workers: int | None,
+    log,
+    incremental: bool,
+    pdf: bool,
+    only: tuple[str, ...] = (),
+    ahead: Ahead | None = None,
 ) -> list[Job]:
     # The stamp records the inputs as they are now, before anything is read: a file edited while
     # the build runs makes the next build run (rapportbok.publish.stamp.record).
@@ -804,8 +891,10 @@ def _build(
         shown.append(line)
         log(line)
 
-    warm = warm_kernel()  # starts now, on the other core, while this process validates
-    waiting = start_site(root, pdf) if site else None  # loads Sphinx meanwhile; ended unused if the site is current
+    # A kernel and the site's process, started now (or, watching, after the last build) to load what they need on
+    # the other core while this process validates; ended unused if nothing is executed or the site is current.
+    ahead = ahead if ahead is not None else Ahead(root, site, pdf)
+    warm, waiting = ahead.warm, ahead.waiting if site else None
     try:
         # Validate the organisations in parallel first (only fills the cache; the validation below reports)
         slugs = sorted(p.parent.name for p in data_dir().glob("*/organisation.yml") if orgs.SLUG.match(p.parent.name))
@@ -883,6 +972,4 @@ def _build(
             log(f"Klart: {root / '_build' / 'html' / 'index.html'}")
         return executed
     finally:
-        warm.close()
-        if waiting is not None:
-            waiting.end()
+        ahead.close()
