@@ -665,7 +665,6 @@ def bench_nochange(sizes: list[int], template: str, runs: int, number, before: s
 # ("utan-andring"), a rebuild after one changed data file ("en-fil"), or every notebook executed ("alla").
 AB_OPERATIONS = {
     "statsignatur": "utan-andring",
-    "gaffel": "utan-andring",
     "forvalidering": "en-fil",
     "overlamning": "alla",
     "sidcache": "alla",
@@ -727,7 +726,7 @@ def bench_ab(
         synthesize(proj, n, template)
         run_build(proj, "--no-site")  # every organisation built once: the tree the operations start from
         files = sum(1 for name in ("book", "data") for p in (proj / name).rglob("*") if p.is_file())
-        print(f"  {files} filer i data/ och book/ (gaffeln används från {number(3000, 0)} filer)", flush=True)
+        print(f"  {files} filer i data/ och book/", flush=True)
         time.sleep(3.5)  # past rapportbok.core.hashing.RACY_NS: the files count as settled for the stamp
         for name in names:
             operation = AB_OPERATIONS[name]

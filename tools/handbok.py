@@ -403,7 +403,7 @@ ENV_VARS = {
         "den nationella utgåvans arbetsflöde",
     ),
     "RAPPORTBOK_UTAN": (
-        "Byggets snabbhetsmekanismer som ska stängas av, kommaseparerade (`statsignatur`, `gaffel`, "
+        "Byggets snabbhetsmekanismer som ska stängas av, kommaseparerade (`statsignatur`, "
         "`forvalidering`, `overlamning`, `sidcache`, `karnor`; se `rapportbok/core/switches.py`). Bara för "
         "mätningen av vad var och en sparar (`make bench`); boken blir densamma.",
         "`make bench`",

@@ -15,7 +15,6 @@ import os
 ENV = "RAPPORTBOK_UTAN"
 MECHANISMS = {
     "statsignatur": "the build stamp's first check: one hash of every file's stat, no file read (publish.stamp)",
-    "gaffel": "in a large book, half of the stat signature's folders walked in a forked process (core.hashing)",
     "forvalidering": "the organisations validated in forked child processes before the build validates them "
     "(data.datasets.prevalidate)",
     "overlamning": "the build's validated input handed to its kernels, signed (data.datasets.hand_over)",

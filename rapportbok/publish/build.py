@@ -391,11 +391,13 @@ def execute_all(
         else:
             todo.append(job)
     reused = len(jobs) - len(todo)
-    kernels = kernels_for(len(todo), workers)
+    ready = len(warm) if isinstance(warm, list) else int(warm is not None)
+    # Kernels already started cost nothing more: all of them are used (watching starts one per core).
+    kernels = min(workers, max(kernels_for(len(todo), workers), min(ready, len(todo))))
     log(f"Kör {len(todo)} notebooks ({kernels} parallellt); {reused} oförändrade återanvänds.")
     if not todo:
-        if warm is not None:
-            warm.close()
+        for spare in warm if isinstance(warm, list) else [warm] if warm is not None else []:
+            spare.close()
         return []
     from rapportbok.publish import executor
 
@@ -464,19 +466,21 @@ class Ahead:
     by the build, or closed: :meth:`close` ends whatever was not used. :func:`watch` starts them right after a
     build, for the next."""
 
-    def __init__(self, root: Path, site: bool, pdf: bool):
+    def __init__(self, root: Path, site: bool, pdf: bool, kernels: int = 1):
         self.site, self.pdf = site, pdf
-        self.warm = warm_kernel()
+        self.warm = [warm_kernel() for _ in range(max(1, kernels))]
         self.waiting = start_site(root, pdf) if site else None
 
     def close(self) -> None:
         try:
-            self.warm.close()
+            for warm in self.warm:
+                warm.close()
         finally:
             if self.waiting is not None:
                 self.waiting.end()
 
 
+WATCH_KERNELS = 2  # kernels kept ready while watching (a changed file is read by a few notebooks of one organisation)
 WATCH_POLL = 0.25  # seconds between two looks at the files while watching (one stat per file)
 WATCH_SETTLE = 0.3  # after a change is seen: time for an editor to finish writing before the build reads
 
@@ -524,8 +528,8 @@ def watch(site: bool = True, workers: int | None = None, log=print, pdf: bool = 
                     (report or (lambda e: log(str(e))))(err)
                 ahead = None
             seen = now
-            if ahead is None:
-                ahead = Ahead(root, site, pdf)
+            if ahead is None:  # ready for the next change: a kernel per core, set up while the analyst reads
+                ahead = Ahead(root, site, pdf, kernels=min(workers or os.cpu_count() or 1, WATCH_KERNELS))
             if not told:
                 log("Bevakar data/, notebooks/ och _config.yml; boken byggs om när något ändras. Ctrl-C avslutar.")
                 told = True

@@ -402,6 +402,7 @@ class Warm:
         self.kernel: _Kernel | None = None
         self._go = threading.Event()
         self._args: tuple | None = None
+        self._index = 0
         self._closed = False
         self.thread = threading.Thread(target=self._main, name="rapportbok-executor-0", daemon=True)
         self.thread.start()
@@ -430,11 +431,11 @@ class Warm:
         if kernel is not None:
             with lock:
                 kernels.append(kernel)
-        _worker(todo, results, stop, env, timeout, reimport, kernels, lock, 0, kernel)
+        _worker(todo, results, stop, env, timeout, reimport, kernels, lock, self._index, kernel)
 
-    def take_over(self, args: tuple) -> threading.Thread:
+    def take_over(self, args: tuple, index: int = 0) -> threading.Thread:
         """Hand the worker's arguments to the thread (it starts working once its kernel is ready)."""
-        self._args = args
+        self._args, self._index = args, index
         self._go.set()
         return self.thread
 
@@ -544,11 +545,12 @@ def run(
     on_failed: Callable[[Spec, NotebookFailed], None] | None = None,
     timeout: float | None = None,
     reimport: tuple[str, ...] = REIMPORT,
-    warm: Warm | None = None,
+    warm: Warm | list[Warm] | None = None,
 ) -> list[tuple[Spec, BaseException]]:
     """Execute all specs on `workers` long-lived kernels (one per worker); returns the failures (empty = all ok).
 
-    ``warm``, a kernel started ahead (:class:`Warm`), is the first worker: its thread goes on with its kernel.
+    ``warm``, kernels started ahead (:class:`Warm`), are the first workers: their threads go on with their kernels
+    (those beyond ``workers`` are closed).
 
     Specs are taken in the given order (put the longest first) by whichever worker is free, except
     that a worker keeps to its spec's ``group`` while that group has specs left (see ``_Todo``).
@@ -559,9 +561,11 @@ def run(
     """
     todo = _Todo(specs)
     n = max(1, min(int(workers or 1), len(specs)))
+    ahead = [] if warm is None else [warm] if isinstance(warm, Warm) else list(warm)
+    for spare in ahead[n if specs else 0 :]:
+        spare.close()
+    ahead = ahead[:n] if specs else []
     if not specs:
-        if warm is not None:
-            warm.close()
         return []
     results: queue.Queue = queue.Queue()
     stop = threading.Event()
@@ -570,12 +574,11 @@ def run(
     args = (todo, results, stop, env, timeout, tuple(reimport), kernels, lock)
     threads = [
         threading.Thread(target=_worker, name=f"rapportbok-executor-{i}", daemon=True, args=(*args, i))
-        for i in range(1 if warm is not None else 0, n)
+        for i in range(len(ahead), n)
     ]
     failures: list[tuple[Spec, BaseException]] = []
     try:
-        if warm is not None:
-            threads.insert(0, warm.take_over(args))
+        threads[:0] = [w.take_over(args, i) for i, w in enumerate(ahead)]
         for t in threads:
             if not t.is_alive():
                 t.start()
