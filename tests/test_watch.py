@@ -71,8 +71,8 @@ def test_watching_builds_again_on_a_change_reports_bad_data_and_ends_on_ctrl_c(t
     fixed = watching.until("Bevakar")
     assert any(line.startswith("Kör ") for line in fixed)
     watching.proc.send_signal(signal.SIGINT)
-    rest = watching.proc.communicate(timeout=120)[0]
-    assert watching.proc.returncode == 0 and "Bevakningen avslutades." in rest
+    assert watching.proc.wait(timeout=120) == 0
+    assert watching.until("Bevakningen avslutades.")
     assert _children(watching.proc.pid) == []  # no kernel or site process left
 
 
