@@ -5,8 +5,8 @@ Holds the build (``build``: plan, staging, swap), the chapter templates' convers
 book/ keeps it (``notebook``), the notebook executor on reused kernels (``executor``), the build stamp
 (``stamp``), the site build (``site``: jupyter-book's configuration and Sphinx, incremental in a workspace),
 the Sphinx and MyST-NB extensions of the site (``sphinxext``, ``mystnb``; Sphinx's private state only in
-``sphinx_private``), the PDF
-(``pdf``, ``pdf.css``) and the Chromium it is printed with (``chromium``).
+``sphinx_private``), the PDF (``pdf``, ``pdf.css``) and the Chromium it is printed with (``chromium``), and the
+national edition built in parts and merged (``shards``).
 
 May import: every earlier stage (core, data, analysis, present, chapters).
 """
