@@ -169,7 +169,7 @@ def stat_signature(
 
     Each tree's own files enter as their stat lines, each of its folders as the hash of the stat lines below
     it (:func:`_subtree_digest`). (Walking half of the folders in a forked process saved 2,6 % at 50
-    organisations and was removed: handbok/historik/snabbhetsmekanismer.md.)
+    organisations in make bench's A/B and was removed: handbok/historik/byggtider.md.)
     """
     parts: list[str | int] = [header]
     units: list[tuple[str, tuple[str, ...] | None]] = []

@@ -35,15 +35,27 @@ def source(root: Path) -> Path | None:
 def command(src: Path, out: Path, strict: bool = False) -> list[str]:
     """jupyter-book's command that builds the handbook in ``src`` into ``out`` (HTML in out/_build/html).
 
-    The Swedish interface's message catalogue is written into ``src/_locale`` first (not kept in git).
+    The Swedish interface's message catalogue is written into ``out/_locale`` first, with a copy of the
+    handbook's ``_config.yml`` that names it (``out/_config.yml``, given with ``--config``).
     The HTML of an earlier build is removed first: Sphinx never deletes the page of a file that is gone, and
     a renamed or removed page must not be published. Its doctrees stay, so unchanged pages are not re-read.
     """
-    from rapportbok.publish.sphinxext import write_catalogue
+    import yaml
+
+    from rapportbok.publish.sphinxext import LOCALE_DIR, write_catalogue
 
     shutil.rmtree(html(out), ignore_errors=True)
-    write_catalogue(src)  # the Swedish interface, as on the book's site: locale_dirs in the handbook's _config.yml
+    # The Swedish interface, as on the book's site: the catalogue and a copy of the handbook's _config.yml that
+    # names it in locale_dirs, both in the output folder (the handbook's own folder is an input of the build
+    # stamp and stays as it is).
+    out.mkdir(parents=True, exist_ok=True)
+    write_catalogue(out)
+    config = yaml.safe_load((src / "_config.yml").read_text(encoding="utf-8")) or {}
+    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config["locale_dirs"] = [str((out / LOCALE_DIR).resolve())]
+    (out / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     cmd = [sys.executable, "-c", JUPYTER_BOOK, "build", str(src), "--path-output", str(out), "--quiet"]
+    cmd += ["--config", str(out / "_config.yml")]
     return cmd + (["--warningiserror", "--nitpick", "--keep-going"] if strict else [])
 
 
