@@ -380,7 +380,7 @@ def _plan_statements(data: dict, plans, year: int, facts: dict) -> list[_PlanEff
                     parts += [
                         "; åtgärdernas summa är ",
                         Figure(_both(counted), "planerad", own=True),
-                        " (se Avstämning)",
+                        ", en skillnad som källan inte förklarar (se sidan Avstämning)",
                     ]
                 tkr, rounding, approx = counted, 0.0, reconcile.EXACT
         elif counted is not None:

@@ -628,11 +628,7 @@ class BudgetChapter(ChapterPage):
             return
         a = answer.answer(self.data, self.year, self.tertial)
         said = [s for s in a.statements if s.kind in (answer.PLAN, answer.REMAINDER)]
-        md(
-            "**Åtgärdsplan:** "
-            + present_answer.sentences_md(said)
-            + " Mer i [åtgärdsplanen](atgardsplan.ipynb)."
-        )
+        md("**Åtgärdsplan:** " + present_answer.sentences_md(said) + " Mer i [åtgärdsplanen](atgardsplan.ipynb).")
 
 
 def _depths(t: model.StatedTable) -> list[int]:

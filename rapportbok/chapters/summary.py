@@ -92,8 +92,9 @@ class SummaryChapter(ChapterPage):
 
     def headline(self) -> None:
         """Läget: the answer of the year (rapportbok.analysis.answer), each figure linked, with its sources."""
-        more = ", ".join(self._link(slug) for slug in ("budget", "atgardsplan") if slug in self.pages)
-        md(present_answer.lage_md(self.answer, line_link=line_link, more=f"Mer i {more}." if more else ""))
+        links = [self._link(slug) for slug in ("budget", "atgardsplan") if slug in self.pages]
+        more = "Mer i " + " och ".join(links) + "." if links else ""
+        md(present_answer.lage_md(self.answer, line_link=line_link, more=more))
 
     # -- introduction ---------------------------------------------------------------------
     def intro(self) -> None:
@@ -190,6 +191,20 @@ class SummaryChapter(ChapterPage):
         for st in self.answer.statements:
             if st.figures and st.kind != an.LIGHTS and len(out) < IN_BRIEF_MAX - 1:
                 out.append((present_answer.statement_md(st), st.figures[0].text))
+        extra = self._in_brief_extra()
+        for head, fig, slug, tail in extra:
+            if len(out) >= IN_BRIEF_MAX:
+                break
+            # a link to the chapter that works the figure out (a MyST link: the site and the PDF resolve it)
+            out.append((f"{escape.md_text(head)}[{escape.md_text(fig)}]({slug}.ipynb){escape.md_text(tail)}", fig))
+        for i, (_, fig) in enumerate(out, start=1):
+            glue(f"sf_kort_{i}", fig)
+        lines = ["- " + sentence for sentence, _ in out] or [f"Källorna anger inga belopp för {self.year}."]
+        md("\n".join(lines))
+
+    def _in_brief_extra(self) -> list[tuple[str, str, str, str]]:
+        """The summary's own sentences for "I korthet" as plain text (escaped by in_brief): (text before the figure,
+        the figure, the chapter that works it out, text after it)."""
         v, y = self.values, self.year
         extra = []
         if v["sf_kb_forandring"] != NOT_STATED and "budget" in self.pages:
@@ -197,26 +212,17 @@ class SummaryChapter(ChapterPage):
                 (
                     f"Kommunbidraget {y} är ",
                     v["sf_kommunbidrag"],
-                    "budget.html#T_ramar",
+                    "budget",
                     f", {v['sf_kb_forandring']} mot {y - 1} (budget {y}).",
                 )
             )
-        if v["sf_risker"] != NOT_STATED:
-            extra.append(("Riskanalysen tar upp ", v["sf_risker"], "risk.html", "."))
-        if v["sf_besparing"] != NOT_STATED:
-            extra.append(
-                ("Genomlysningen pekar på en möjlig besparing på ", v["sf_besparing"], "genomlysning.html", ".")
-            )
+        if v["sf_risker"] != NOT_STATED and "risk" in self.pages:
+            extra.append(("Riskanalysen tar upp ", v["sf_risker"], "risk", "."))
+        if v["sf_besparing"] != NOT_STATED and "genomlysning" in self.pages:
+            extra.append(("Genomlysningen pekar på en möjlig besparing på ", v["sf_besparing"], "genomlysning", "."))
         if self.findings:
-            extra.append(("Avstämningen av källornas summor: ", v["sf_avvikelser"], "avstamning.html", "."))
-        for head, fig, href, tail in extra:
-            if len(out) >= IN_BRIEF_MAX:
-                break
-            link = f'<a class="{present_answer.LINK_CLASS}" href="{escape.html_attr(href)}">{escape.html_text(fig)}</a>'
-            out.append((escape.md_text(head) + link + escape.md_text(tail), fig))
-        for i, (_, fig) in enumerate(out, start=1):
-            glue(f"sf_kort_{i}", fig)
-        md("\n".join(f"- {sentence}" for sentence, _ in out) if out else f"Källorna anger inga belopp för {y}.")
+            extra.append(("Avstämningen av källornas summor: ", v["sf_avvikelser"], AUDIT, "."))
+        return extra
 
     # -- sections ---------------------------------------------------------------------------
     def budget_section(self) -> None:
