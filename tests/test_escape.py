@@ -268,7 +268,10 @@ SAFE_VALUES = {
     ("chapters/budget.py", "verb"): "konstant ord: ökar eller minskar",
     ("chapters/budget.py", "size"): "fmt.mnkr och fmt.pct",
     # the landing page's card per organisation-year: the answer's lead (present.answer.line_md)
-    ("build.py", "short"): "present_answer.line_md: escape.md_text av meningarna; länkarna av slug, årtal och konstanta id",
+    (
+        "build.py",
+        "short",
+    ): "present_answer.line_md: escape.md_text av meningarna; länkarna av slug, årtal och konstanta id",
 }
 # present_answer: the answer (rapportbok.present.answer) writes every sentence through escape.md_text and its
 # links from constant pages and ids.
