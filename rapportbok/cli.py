@@ -331,10 +331,25 @@ def _report(issues: list) -> None:
     multiple=True,
     help="Kör bara den här organisationens notebooks (kan anges flera gånger); de andras i book/ behålls.",
 )
-def build(no_site: bool, workers: int | None, everything: bool, pdf: bool, only: tuple[str, ...]) -> None:
+@click.option(
+    "--bevaka",
+    "--watch",
+    "watching",
+    is_flag=True,
+    help="Bygg, och bygg sedan om varje gång data, mallar eller _config.yml ändras (Ctrl-C avslutar).",
+)
+def build(
+    no_site: bool, workers: int | None, everything: bool, pdf: bool, only: tuple[str, ...], watching: bool = False
+) -> None:
     from rapportbok.core import paths
     from rapportbok.publish import stamp
 
+    if watching:
+        if everything or only:
+            click.echo("--bevaka går inte med --alla eller --org.", err=True)
+            sys.exit(2)
+        _watch(no_site, workers, pdf)
+        return
     if not everything:  # nothing changed since the last build: say so without loading anything
         said = stamp.quick(paths.project_root(), paths.data_dir(), stamp.mode_of(not no_site, pdf))
         if said is not None:
@@ -357,21 +372,48 @@ def build(no_site: bool, workers: int | None, everything: bool, pdf: bool, only:
     except KeyboardInterrupt:
         click.echo("Bygget avbröts; den förra boken och webbplatsen är orörda.", err=True)
         sys.exit(130)
-    except DataError as err:
-        click.echo(err.report(), err=True)
+    except (DataError, builder.BuildError, OSError) as err:
+        click.echo(_stopped(err), err=True)
         sys.exit(1)
-    except builder.BuildError as err:
+
+
+def _stopped(err: Exception) -> str:
+    """What a build that stopped says (bad data, a failing step, a full disk, ...), in Swedish."""
+    from rapportbok.data.schema import DataError
+    from rapportbok.publish import build as builder
+
+    if isinstance(err, DataError):
+        return err.report()
+    if isinstance(err, builder.BuildError):
         from rapportbok.core.oserrors import disk_full_in
 
         hint = "\nDisken är full; frigör utrymme och kör bygget igen." if disk_full_in(str(err)) else ""
         head = "Bygget avbröts; den förra boken och webbplatsen är orörda." if err.untouched else "Bygget avbröts."
-        click.echo(f"{head}\n{err}{hint}", err=True)
-        sys.exit(1)
-    except OSError as err:  # full disk, read-only book/ or _build/, ...
-        from rapportbok.core.oserrors import describe
+        return f"{head}\n{err}{hint}"
+    from rapportbok.core.oserrors import describe
 
-        click.echo(f"Bygget avbröts; den förra boken och webbplatsen är orörda.\n{describe(err)}.", err=True)
-        sys.exit(1)
+    return f"Bygget avbröts; den förra boken och webbplatsen är orörda.\n{describe(err)}."
+
+
+def _watch(no_site: bool, workers: int | None, pdf: bool) -> None:
+    import signal
+
+    from rapportbok.publish import build as builder
+
+    def terminated(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminated)
+    try:
+        builder.watch(
+            site=not no_site,
+            workers=workers,
+            log=click.echo,
+            pdf=pdf,
+            report=lambda e: click.echo(_stopped(e), err=True),
+        )
+    except KeyboardInterrupt:
+        click.echo("Bevakningen avslutades.")
 
 
 @click.group(

@@ -14,7 +14,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from rapportbok.core import escape
-from rapportbok.publish import build
+from rapportbok.publish import build, inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -259,15 +259,28 @@ def test_every_table_download_has_the_numbers_shown(built):
             for h in hrefs:
                 assert (page.parent / h).is_file(), (page, h)
             table = p.find_previous("table")
-            shown = [[c.get_text() for c in tr.find_all(["td", "th"])] for tr in table.find("tbody").find_all("tr")]
+            # (the page hyphenates long words softly, U+00AD; the download has the words whole)
+            shown = [
+                [c.get_text().replace("\u00ad", "").strip() for c in tr.find_all(["td", "th"])]
+                for tr in table.find("tbody").find_all("tr")
+            ]
             rows = list(
                 csvmod.reader(io.StringIO((page.parent / hrefs[0]).read_text(encoding="utf-8-sig")), delimiter=";")
             )
-            if [] in rows:  # the table's footnotes follow an empty row
-                notes = rows[rows.index([]) + 1 :]
-                rows = rows[: rows.index([])]
-                assert notes and all(n[0].startswith(("¹", "²")) for n in notes), (page, hrefs[0], notes)
-            header = [th.get_text() for th in table.find("thead").find_all("th")]
+            # Blocks after empty rows: the table's footnotes (if any), then what the table is (source, unit,
+            # report period: rapportbok.present.downloads).
+            blocks = [[]]
+            for r in rows:
+                if r == []:
+                    blocks.append([])
+                else:
+                    blocks[-1].append(r)
+            rows, *notes, about = blocks
+            assert [a[0] for a in about][:3] == ["Tabell", "Källa", "Enhet"], (page, hrefs[0], about)
+            assert "Rapportperiod" in [a[0] for a in about], (page, hrefs[0], about)
+            for block in notes:
+                assert block and all(n[0].startswith(("¹", "²")) for n in block), (page, hrefs[0], block)
+            header = [th.get_text().replace("\u00ad", "") for th in table.find("thead").find_all("th")]
             assert len(rows) - 1 == len(shown), (page, hrefs[0])
             assert [h.split(" (")[0] for h in rows[0]] == [h.split(" (")[0] for h in header], (page, hrefs[0])
             for r_csv, r_html in zip(rows[1:], shown):
@@ -303,7 +316,7 @@ def test_every_chart_has_swedish_alt_text(built):
 
 def test_a_chapter_depends_on_every_file_it_reads():
     """The incremental build re-executes a chapter when one of these files changes (or appears)."""
-    files = {p.name for p in build._chapter_files("budget", ROOT / "data/alingsas")}
+    files = {p.name for p in inputs.chapter_files("budget", ROOT / "data/alingsas")}
     assert {"tabeller.csv", "tabell_varden.csv", "tabell_begrepp.csv", "uppgifter.csv", "atgard_effekter.csv"} <= files
-    everything = {p.name for p in build._chapter_files("sammanfattning", ROOT / "data/alingsas")}
+    everything = {p.name for p in inputs.chapter_files("sammanfattning", ROOT / "data/alingsas")}
     assert {"tabell_varden.csv", "risker.csv", "genomlysning_uppgifter.csv", "organisation.yml"} <= everything

@@ -6,14 +6,14 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from types import SimpleNamespace
 
 import nbformat
 import papermill as pm
 import pytest
 from conftest import chapter_notebook
 
-from rapportbok.publish import build, executor
+from rapportbok.chapters import MODULES
+from rapportbok.publish import build, executor, notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = {"org": "testorg", "year": 2025, "tertial": 1}
@@ -47,8 +47,7 @@ def _no_orphans():
 
 def _normalized(path: Path, parameters: dict) -> str:
     """The notebook after the build's own normalization, as text."""
-    job = SimpleNamespace(parameters=lambda: dict(parameters))
-    build._clean_notebook(path, job)
+    notebook.clean(path, dict(parameters))
     nb = nbformat.read(path, as_version=4)
     for n, cell in enumerate(nb.cells):  # papermill's error banners get random ids
         if "papermill-error-cell-tag" in cell.metadata.get("tags", []):
@@ -133,8 +132,10 @@ def test_real_notebooks_match_papermill(tmp_path):
             )
         )
     done = []
+    # As the build runs them: the first worker's kernel started ahead with the chapters imported (executor.Warm).
+    warm = executor.Warm(imports=tuple(MODULES))
     failures = executor.run(
-        specs, workers=2, env={"RAPPORTBOK_DATA": data}, on_done=lambda spec, seconds: done.append(spec.key)
+        specs, workers=2, env={"RAPPORTBOK_DATA": data}, on_done=lambda spec, seconds: done.append(spec.key), warm=warm
     )
     assert failures == []
     assert sorted(done) == sorted(s.key for s in specs)
@@ -149,8 +150,8 @@ def test_real_notebooks_match_papermill(tmp_path):
 
     for j in jobs:
         ours, ref = tmp_path / "reuse" / j.relpath, tmp_path / "papermill" / j.relpath
-        build._clean_notebook(ours, j)
-        build._clean_notebook(ref, j)
+        notebook.clean(ours, j.parameters())
+        notebook.clean(ref, j.parameters())
         assert ours.read_text(encoding="utf-8") == ref.read_text(encoding="utf-8"), j.relpath
         counts = [c.execution_count for c in nbformat.read(ours, as_version=4).cells if c.cell_type == "code"]
         assert counts == list(range(1, len(counts) + 1)), j.relpath
@@ -325,3 +326,15 @@ def test_a_notebook_is_written_once_not_after_every_cell(tmp_path, monkeypatch):
     ref = tmp_path / "ref"
     _papermill(good, str(ref / "good.ipynb"), PARAMS, str(ref))
     assert _normalized(Path(spec.out), PARAMS) == _normalized(ref / "good.ipynb", PARAMS)
+
+
+def test_a_kernel_started_ahead_runs_the_first_notebooks_or_is_shut_down(tmp_path):
+    """executor.Warm: a failing import is left to the notebook; closed unused, its kernel goes (no orphans)."""
+    template = _synthetic(tmp_path, "a", "import json\nprint(json.dumps([org, year]))")
+    warm = executor.Warm(imports=("json", "ingen_sadan_modul"))
+    failures = executor.run([_spec(tmp_path, template, "a")], 1, warm=warm)
+    assert failures == [] and _outputs(str(tmp_path / "out" / "a.ipynb"))[-1] == (3, ['["testorg", 2025]\n'])
+    unused = executor.Warm(imports=("json",))
+    unused.close()
+    assert not unused.thread.is_alive()
+    assert executor.run([], 2, warm=executor.Warm()) == []  # nothing to execute: the kernel is shut down

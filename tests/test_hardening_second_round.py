@@ -674,3 +674,14 @@ def test_every_reader_of_data_goes_through_the_opening_function():
             if (reads or on_a_path) and (path.name, name) not in allowed:
                 found.append(f"{path.name}:{node.lineno} {ast.unparse(node)[:60]}")
     assert found == []
+
+
+def test_a_text_read_with_crlf_or_cr_reads_as_with_lf(tmp_path):
+    """A source text checked out on Windows (CRLF) or saved by an old Mac program (CR) is the same text: the book
+    built from it is the same (tests/test_platforms.py builds a whole CRLF checkout)."""
+    from rapportbok.core import inputs
+
+    for ending in (b"\r\n", b"\r", b"\n"):
+        path = tmp_path / "kalla.txt"
+        path.write_bytes(ending.join([b"rad 1", "rad två".encode(), b""]))
+        assert inputs.read_text(path, tmp_path, limit=inputs.TEXT_LIMIT) == "rad 1\nrad två\n"

@@ -20,7 +20,7 @@ from conftest import run_cli
 from rapportbok.core import ids, paths
 from rapportbok.data import datasets, kolada, sources
 from rapportbok.data.schema import DataError
-from rapportbok.publish import build
+from rapportbok.publish import build, inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -199,7 +199,7 @@ def test_kolada_files_are_written_with_the_usual_permissions(tmp_path):
 def test_genomlysning_depends_on_kolada_yml_and_the_fetched_values(tmp_path):
     """After `kolada fetch` (or a changed kolada.yml) the genomlysning notebook runs again, not only the summary."""
     data = _data_copy(tmp_path)
-    paths_read = build._chapter_files("genomlysning", data / "alingsas")
+    paths_read = inputs.chapter_files("genomlysning", data / "alingsas")
     files = {p.name for p in paths_read}
     assert {"genomlysning_uppgifter.csv", "genomlysning_forflyttning.csv", "kolada.yml"} <= files
     kpis = kolada.load_config(data / "alingsas").kpis

@@ -19,7 +19,7 @@ from conftest import load_tool
 
 from rapportbok.data import datasets
 from rapportbok.data.schema import DataError
-from rapportbok.publish import build
+from rapportbok.publish import build, site
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_FILES = ("_config.yml", "_static", "_toc.yml", "requirements.txt", "data", "notebooks", "book")
@@ -192,28 +192,20 @@ def test_shards_assemble_into_the_full_book(tmp_path):
 # -- site jobs ------------------------------------------------------------------------------------------
 
 
-def test_site_jobs_are_passed_to_jupyter_book(monkeypatch):
+def test_site_jobs_are_passed_to_sphinx(monkeypatch):
     monkeypatch.delenv(build.SITE_JOBS_ENV, raising=False)
     monkeypatch.setattr(build.os, "cpu_count", lambda: 2)
     assert build.site_jobs() == 1 and build.site_jobs(build.LARGE_SITE_PAGES - 1) == 1  # a small book: one process
     assert build.site_jobs(build.LARGE_SITE_PAGES) == build.PARALLEL_SITE_JOBS == 3  # a large one: written in parallel
     monkeypatch.setattr(build.os, "cpu_count", lambda: 1)
     assert build.site_jobs(build.LARGE_SITE_PAGES) == 1  # one core: nothing to share
-    assert build.jupyter_book_command(Path("."))[2] == build.JUPYTER_BOOK
     monkeypatch.setenv(build.SITE_JOBS_ENV, "2")
     assert build.site_jobs() == 2 and build.site_jobs(10_000) == 2  # the analyst's choice wins
-    cmd = build.jupyter_book_command(Path("."), 2)
-    assert "jobs=int(os.environ['RAPPORTBOK_SITE_JOBS'])" in cmd[2]
+    assert site.command(Path("."), 2)[-2:] == ["--jobs", "2"]
+    arguments = site.sphinx_arguments(Path("src"), Path("out"), 2)
+    assert arguments[arguments.index("-j") + 1] == "2"  # Sphinx's own option, public
     monkeypatch.setenv(build.SITE_JOBS_ENV, "många")
     assert build.site_jobs() == 1
-    # The patched entry point exists as the code expects (jupyter-book 1's CLI imports build_sphinx from jupyter_book.sphinx when it builds).
-    import inspect
-
-    import jupyter_book.cli.main as cli
-    import jupyter_book.sphinx as jb
-
-    assert "jobs" in inspect.signature(jb.build_sphinx).parameters
-    assert "from jupyter_book.sphinx import build_sphinx" in inspect.getsource(cli)
 
 
 # -- the benchmark's synthetic organisations ------------------------------------------------------------
@@ -287,12 +279,10 @@ def test_bench_replicates_one_built_organisation_for_the_no_change_check(tmp_pat
 
 def test_every_site_extension_lets_sphinx_write_in_parallel(tmp_path):
     """With three processes Sphinx must not fall back to a serial write (an extension not declared safe), and it
-    reads in one process by design (rapportbok.publish.sphinxext._read_serially), without a warning."""
+    reads in one process by design (rapportbok.publish.sphinx_private.read_serially), without a warning."""
     proj = _copy(tmp_path)
-    env = {**__import__("os").environ, build.SITE_JOBS_ENV: "3", build.PDF_ENV: "0"}
-    cmd = build.jupyter_book_command(proj, 3)
-    cmd.remove("--quiet")
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    env = {**__import__("os").environ, build.PDF_ENV: "0"}
+    proc = subprocess.run([*site.command(proj, 3), "--verbose"], capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     out = proc.stdout + proc.stderr
     assert "serial write" not in out and "serial read" not in out

@@ -1,4 +1,4 @@
-"""The site with more than one process (rapportbok.publish.sphinxext._read_serially, _write_in_parallel).
+"""The site with more than one process (rapportbok.publish.sphinx_private.read_serially, write_in_parallel).
 
 A small SYNTHETIC Sphinx book (reStructuredText, no theme) built with one process and with three: Sphinx must
 read the pages in one process (no environment merged back from others), write them in forked processes, and
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(
 RECORDER = """
 import os
 
-from rapportbok.publish import sphinxext
+from rapportbok.publish import sphinx_private
 
 
 def _merged(app, env, docnames, other):
@@ -39,8 +39,8 @@ def _page(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
-    app.connect("builder-inited", sphinxext._read_serially)
-    app.connect("env-updated", sphinxext._write_in_parallel)
+    app.connect("builder-inited", sphinx_private.read_serially)
+    app.connect("env-updated", sphinx_private.write_in_parallel)
     app.connect("env-merge-info", _merged)
     app.connect("html-page-context", _page)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
@@ -89,22 +89,22 @@ def _build(tmp_path, name: str, parallel: int) -> tuple[dict[str, bytes], list, 
 def test_three_processes_read_in_one_write_in_others_and_give_the_same_html(tmp_path, monkeypatch):
     import sphinx.builders
 
-    from rapportbok.publish import sphinxext
+    from rapportbok.publish import sphinx_private
 
     monkeypatch.setattr(sphinx.builders, "ParallelTasks", sphinx.builders.ParallelTasks)  # restored afterwards
     waiting = []
-    add_task = sphinxext._BoundedTasks.add_task
+    add_task = sphinx_private.BoundedTasks.add_task
 
     def recording(self, *args, **kwargs):
         add_task(self, *args, **kwargs)
         waiting.append(len(self._precvsWaiting))
 
-    monkeypatch.setattr(sphinxext._BoundedTasks, "add_task", recording)
+    monkeypatch.setattr(sphinx_private.BoundedTasks, "add_task", recording)
     one, one_writers, _ = _build(tmp_path, "en", 1)
     try:
         three, three_writers, merged = _build(tmp_path, "tre", 3)
     finally:
-        gc.unfreeze()  # _write_in_parallel froze this process's objects for the forked writers
+        gc.unfreeze()  # write_in_parallel froze this process's objects for the forked writers
     assert len(waiting) >= 3 and set(waiting) == {0}  # every chunk had started before the next was resolved
     assert not merged  # read in one process: no environment merged back
     assert len(one_writers) == 1 and one_writers[0].name == f"pid-{os.getpid()}.txt"

@@ -150,6 +150,51 @@ def run_build(proj: Path, *args: str, env: dict | None = None, phases: dict | No
     return out, seconds, peak[0]
 
 
+WATCH_READY = 10.0  # seconds the watching build is left alone before the change: an analyst reads the page first
+
+
+def watched_change(proj: Path, changed: Path) -> tuple[float, str]:
+    """`rapportbok bygg --bevaka` in proj: once it watches (and WATCH_READY later), ``changed`` gets a new line;
+    returns the seconds until the rebuilt book and site are published ("Klart"), and what it executed."""
+    import queue
+    import signal
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rapportbok", "bygg", "--bevaka"],
+        cwd=proj,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+
+    def until(prefix: str) -> list[str]:
+        got = []
+        while True:
+            line = lines.get(timeout=1800)
+            got.append(line)
+            if line.startswith(prefix):
+                return got
+
+    try:
+        until("Bevakar")
+        time.sleep(WATCH_READY)
+        changed.write_bytes(changed.read_bytes() + b"\n")
+        start = time.perf_counter()
+        out = until("Klart")
+        seconds = time.perf_counter() - start
+        until("Bevakar")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return seconds, "".join(line for line in out if line.startswith(("Kör", "  [")))
+
+
 def timed(fn) -> float:
     start = time.perf_counter()
     fn()
@@ -329,11 +374,10 @@ def parallel_jobs() -> int:
 
 
 def site_build(proj: Path, out: Path, jobs: int) -> float:
-    from rapportbok.publish import build
+    from rapportbok.publish import build, site
 
-    env = {**os.environ, build.SITE_JOBS_ENV: str(jobs), build.PDF_ENV: "0"}
-    cmd = build.jupyter_book_command(proj, jobs)
-    cmd[cmd.index("--path-output") + 1] = str(out)
+    env = {**os.environ, build.PDF_ENV: "0"}
+    cmd = site.command(proj, jobs, out)
     return timed(lambda: subprocess.run(cmd, cwd=proj, capture_output=True, check=True, env=env))
 
 
@@ -354,8 +398,10 @@ def html_differences(a: Path, b: Path) -> list[str]:
 def bench_book(runs: int, number) -> None:
     with tempfile.TemporaryDirectory(prefix="rapportbok-bench-") as tmp:
         proj = copy_project(Path(tmp))
-        results: dict[str, list[float]] = {k: [] for k in ("cold", "site1", "site2", "nochange", "onefile", "floor")}
-        executed_onefile, floor_line, differ = "", "", []
+        results: dict[str, list[float]] = {
+            k: [] for k in ("cold", "site1", "site2", "nochange", "onefile", "watched", "floor")
+        }
+        executed_onefile, executed_watched, floor_line, differ = "", "", "", []
         for _ in range(runs):
             shutil.rmtree(proj / "book", ignore_errors=True)
             shutil.rmtree(proj / "_build", ignore_errors=True)
@@ -372,6 +418,8 @@ def bench_book(runs: int, number) -> None:
             out, seconds, _ = run_build(proj)
             results["onefile"].append(seconds)
             executed_onefile = "\n".join(line for line in out.splitlines() if line.startswith(("Kör", "  [")))
+            seconds, executed_watched = watched_change(proj, changed)
+            results["watched"].append(seconds)
             fl = []
             results["floor"].append(
                 timed(
@@ -417,14 +465,20 @@ def bench_book(runs: int, number) -> None:
             f"  ombyggnad efter ändrad {CHANGED_FILE}: {number(med['onefile'], 1)} s   {number(med['onefile'] / f, 2)} × golvet"
         )
         print("  körde då:\n" + "\n".join("    " + line for line in executed_onefile.splitlines()))
-        from rapportbok.publish import build
+        print(
+            f"  samma ändring med rapportbok bygg --bevaka (ändrad {number(WATCH_READY, 0)} s efter att bevakningen "
+            f"börjat, tid till publicerad bok och webbplats): {number(med['watched'], 1)} s   "
+            f"{number(med['watched'] / f, 2)} × golvet"
+        )
+        print("  körde då:\n" + "\n".join("    " + line for line in executed_watched.splitlines()))
+        from rapportbok.publish import build, inputs
 
         _, jobs = build.plan(ROOT / "data")
         readers = sorted(
             j.relpath
             for j in jobs
             if (ROOT / CHANGED_FILE).resolve()
-            in {p.resolve() for p in build._chapter_files(j.chapter, ROOT / "data" / j.org)}
+            in {p.resolve() for p in inputs.chapter_files(j.chapter, ROOT / "data" / j.org)}
         )
         ran = sorted(re.findall(r"\] (book/\S+\.ipynb)", executed_onefile))
         print(
@@ -432,6 +486,12 @@ def bench_book(runs: int, number) -> None:
         )
         site = min(med["site1"], med["site2"])
         target = 1.5 * f + site
+        loop = min(med["onefile"], med["watched"]) / f
+        print(
+            f"  en ändrad datafil (analytikerns slinga): {number(med['onefile'] / f, 2)} × golvet med ett vanligt bygge, "
+            f"{number(med['watched'] / f, 2)} × golvet med --bevaka -> mål ≤ 0,5 × golvet "
+            f"{'uppfyllt' if loop <= 0.5 else 'ej uppfyllt'}"
+        )
         print(
             f"  mål: kall ≤ 1,5 × golvet + webbplats = {number(target, 1)} s -> "
             f"{'uppfyllt' if med['cold'] <= target else 'ej uppfyllt'} ({number(med['cold'] / target, 2)} × målet); "
@@ -599,6 +659,100 @@ def bench_nochange(sizes: list[int], template: str, runs: int, number, before: s
                 )
 
 
+# -- A/B of the build's speed mechanisms -----------------------------------------------------------------------
+
+# What each mechanism (rapportbok.core.switches) is for, and so what it is measured on: the no-change check
+# ("utan-andring"), a rebuild after one changed data file ("en-fil"), or every notebook executed ("alla").
+AB_OPERATIONS = {
+    "statsignatur": "utan-andring",
+    "forvalidering": "en-fil",
+    "overlamning": "alla",
+    "sidcache": "alla",
+    "karnor": "alla",
+}
+AB_LIMIT = 0.10  # a mechanism that saves less than this at N organisations is removed (issue #28)
+
+
+def _ab_run(proj: Path, operation: str, off: str | None) -> tuple[float, float]:
+    """(wall, CPU) seconds of one operation in ``proj``, with the mechanism ``off`` switched off (None: all on)."""
+    import resource
+
+    from rapportbok.core import switches
+
+    env = {**os.environ, switches.ENV: off or ""}
+    if operation == "utan-andring":
+        args = ["build", "--no-site"]
+    elif operation == "en-fil":
+        first = sorted(p.parent for p in (proj / "data").glob("*/organisation.yml"))[0]
+        changed = next(
+            first / f for f in ("uppfoljning_atgarder.csv", "risker.csv", "atgarder.csv") if (first / f).is_file()
+        )
+        changed.write_bytes(changed.read_bytes() + b"\n")
+        args = ["build", "--no-site"]
+    else:
+        args = ["build", "--no-site", "--alla"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "rapportbok", *args], cwd=proj, env=env, capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(proc.stdout[-2000:] + proc.stderr[-2000:])
+    if operation == "utan-andring" and "Inget har ändrats" not in proc.stdout:
+        raise SystemExit("Kontrollen utan ändring byggde: " + proc.stdout[-2000:])
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def bench_ab(
+    n: int, template: str, pairs: int, number, only: list[str] | None = None, pairs_all: int = 1
+) -> list[tuple]:
+    """Each speed mechanism on and off, in pairs run one right after the other (ABBA order, so a drift in the
+    machine's load falls on both), at ``n`` SYNTHETIC organisations; prints the median saving of each
+    and returns the rows (mechanism, operation, on, off, saving)."""
+    from rapportbok.core import switches
+
+    names = [m for m in switches.MECHANISMS if not only or m in only]
+    print(
+        f"A/B vid N = {n} syntetiska organisationer (kopior av {template}): varje mekanism på och av, {pairs} par "
+        f"({pairs_all} när alla notebooks körs) direkt efter varandra (ABBA), median; besparing = (av − på) / av; under "
+        f"{number(AB_LIMIT * 100, 0)} % tas mekanismen bort",
+        flush=True,
+    )
+    rows = []
+    with tempfile.TemporaryDirectory(prefix=f"rapportbok-bench-ab-{n}-") as tmp:
+        proj = copy_project(Path(tmp))
+        synthesize(proj, n, template)
+        run_build(proj, "--no-site")  # every organisation built once: the tree the operations start from
+        files = sum(1 for name in ("book", "data") for p in (proj / name).rglob("*") if p.is_file())
+        print(f"  {files} filer i data/ och book/", flush=True)
+        time.sleep(3.5)  # past rapportbok.core.hashing.RACY_NS: the files count as settled for the stamp
+        for name in names:
+            operation = AB_OPERATIONS[name]
+            if operation == "utan-andring":
+                _ab_run(proj, operation, None)  # records the stamp's signature: the next checks are level 1
+            on, off = [], []
+            for k in range(pairs_all if operation == "alla" else pairs):
+                order = [(None, on), (name, off)] if k % 2 == 0 else [(name, off), (None, on)]
+                for switch, into in order:
+                    into.append(_ab_run(proj, operation, switch))
+            t_on = statistics.median(w for w, _ in on)
+            t_off = statistics.median(w for w, _ in off)
+            c_on = statistics.median(c for _, c in on)
+            c_off = statistics.median(c for _, c in off)
+            saving = (t_off - t_on) / t_off if t_off else 0.0
+            rows.append((name, operation, t_on, t_off, saving))
+            verdict = "behålls" if saving >= AB_LIMIT else "TAS BORT"
+            print(
+                f"  {name:<14} ({operation:<12}) på {number(t_on, 2)} s, av {number(t_off, 2)} s -> sparar "
+                f"{number(saving * 100, 1)} % ({verdict}); CPU på {number(c_on, 1)} s, av {number(c_off, 1)} s; "
+                f"load average {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="Mät bygget: dagens bok mot golvet, och N syntetiska organisationer.")
     ap.add_argument("--runs", type=int, default=3, help="körningar av dagens bok (median)")
@@ -627,6 +781,10 @@ def main() -> None:
     ap.add_argument(
         "--no-site-jobs", action="store_true", help="mät inte webbplatsbygget med 1 och flera processer vid största N"
     )
+    ap.add_argument("--ab", type=int, default=50, help="N för A/B av byggets snabbhetsmekanismer (0 = hoppa över)")
+    ap.add_argument("--ab-par", type=int, default=3, help="antal par (på, av) per mekanism i A/B")
+    ap.add_argument("--ab-par-alla", type=int, default=1, help="antal par när alla notebooks körs (tar minuter var)")
+    ap.add_argument("--ab-bara", default="", help="bara dessa mekanismer i A/B, kommaseparerat")
     args = ap.parse_args()
     sizes = [int(s) for s in args.scale.split(",") if s.strip() and int(s) > 0]
     from rapportbok.core.fmt import number
@@ -643,6 +801,9 @@ def main() -> None:
     nochange = [int(s) for s in args.utan_andring.split(",") if s.strip() and int(s) > 0]
     if nochange:
         bench_nochange(nochange, args.template_org, max(args.runs, 3), number, args.fore)
+    if args.ab > 0:
+        only = [m.strip() for m in args.ab_bara.split(",") if m.strip()]
+        bench_ab(args.ab, args.template_org, args.ab_par, number, only or None, args.ab_par_alla)
 
 
 if __name__ == "__main__":

@@ -410,6 +410,18 @@ ENV_VARS = {
         "eller utan nätverk, hoppas testet över.",
         "testerna",
     ),
+    "RAPPORTBOK_DELNYCKEL": (
+        "Nyckeln som den nationella utgåvans delar signeras med (`.github/workflows/nationell-utgava.yml`, "
+        "`python -m rapportbok.publish.shards`): samma hemlighet i varje jobb i samma körning. I GitHub Actions en "
+        "hemlighet i repots inställningar.",
+        "den nationella utgåvans arbetsflöde",
+    ),
+    "RAPPORTBOK_UTAN": (
+        "Byggets snabbhetsmekanismer som ska stängas av, kommaseparerade (`statsignatur`, "
+        "`forvalidering`, `overlamning`, `sidcache`, `karnor`; se `rapportbok/core/switches.py`). Bara för "
+        "mätningen av vad var och en sparar (`make bench`); boken blir densamma.",
+        "`make bench`",
+    ),
     "RAPPORTBOK_TEST_SITE": (
         "En redan byggd webbplats som webbläsartesterna använder i stället för att bygga (bara vid utveckling).",
         "testerna",

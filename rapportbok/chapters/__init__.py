@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rapportbok.core import state
+from rapportbok.core import state, switches
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class _Shared(type):
     """
 
     def __call__(cls, *args, **kwargs):
-        if not getattr(cls, "shared", False):
+        if not getattr(cls, "shared", False) or switches.off("sidcache"):
             return super().__call__(*args, **kwargs)
         from rapportbok.core.paths import data_dir
         from rapportbok.data import datasets

@@ -78,7 +78,7 @@ def has_data(data: dict, year: int) -> bool:
 
 # Besides the review's two files, the chapter reads kolada.yml and the fetched values (its KPIs' folders of
 # the national store data/kolada/, or an old data/<org>/kolada/), so a `kolada fetch` of its KPIs or a changed
-# configuration re-runs it (rapportbok.publish.build._chapter_files).
+# configuration re-runs it (rapportbok.publish.inputs.chapter_files).
 CHAPTER = Chapter(
     "genomlysning",
     "Genomlysning: nyckeltal jämfört med liknande kommuner",

@@ -83,8 +83,11 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_bytes(path: Path, data: bytes) -> Path:
-    """Replace ``path`` with ``data`` in one step; returns ``path``."""
+def write_bytes(path: Path, data: bytes, durable: bool = True) -> Path:
+    """Replace ``path`` with ``data`` in one step; returns ``path``.
+
+    ``durable=False`` skips the flushes to disk (fsync): for a cache that is started over when a build did not
+    finish (the site's workspace), where thousands of files are written and a crash loses nothing."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_beside(path)
@@ -93,15 +96,17 @@ def write_bytes(path: Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         if path.exists():
             os.chmod(tmp, mode)  # os.open applied the umask; an existing file keeps its own mode
         replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
     return path
 
 

@@ -286,6 +286,8 @@ UTF8_EXPECTED = "en textfil i UTF-8 – spara filen med kodningen UTF-8 (i Excel
 def read_text(
     path: Path | str, base: Path | str | None, *, limit: int, label: str | None = None, characters: bool = True
 ) -> str:
-    """:func:`read_bytes` decoded by :func:`decode`."""
+    """:func:`read_bytes` decoded by :func:`decode`, line endings as LF (as a file opened in text mode reads them:
+    a checkout on Windows with CRLF gives the same text, and the same book, as one on Linux)."""
     label = label or Path(path).name
-    return decode(read_bytes(path, base, limit=limit, label=label), label, characters=characters)
+    text = decode(read_bytes(path, base, limit=limit, label=label), label, characters=characters)
+    return text.replace("\r\n", "\n").replace("\r", "\n")

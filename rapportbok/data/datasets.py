@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from rapportbok.core import inputs, state
+from rapportbok.core import inputs, state, switches
 from rapportbok.core.hashing import Digest, same_signature, signature
 from rapportbok.core.paths import PACKAGE_DIR, data_dir
 from rapportbok.data import actionplan, budget, citation, review, risk, sources, stated_tables
@@ -240,7 +240,12 @@ def prevalidate(slugs: list[str], processes: int, data: Path | None = None, chil
 
     data = data or data_dir()
     processes = min(processes, len(slugs))
-    if processes < 2 or len(slugs) < PREVALIDATE_MIN or not sys.platform.startswith("linux"):
+    if (
+        processes < 2
+        or len(slugs) < PREVALIDATE_MIN
+        or not sys.platform.startswith("linux")
+        or switches.off("forvalidering")
+    ):
         return 0
     ctx = multiprocessing.get_context("fork")
     cache = _cache()

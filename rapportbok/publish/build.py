@@ -10,26 +10,25 @@ end with the build.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 import yaml
 
 from rapportbok.chapters import registry
-from rapportbok.core import escape, files, fmt, ids, journal, lock, periods
+from rapportbok.core import escape, files, fmt, ids, journal, lock, periods, switches
 from rapportbok.core.files import FileInUse
-from rapportbok.core.hashing import Digest, files_under, tree_digest
+from rapportbok.core.hashing import Digest, tree_digest
 from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, project_root
 from rapportbok.data import datasets
 from rapportbok.data import organisations as orgs
 from rapportbok.data.schema import DataError
-from rapportbok.publish import fold, handbook, processes, stamp, templates, validation
+from rapportbok.publish import handbook, inputs, notebook, processes, stamp, templates, validation
 
 AUDIT = "avstamning"  # the Avstämning page (rapportbok.chapters.audit): the PDF's appendix
 HANDOFF = ".validated"  # in the staging folder while notebooks run: the validated input for the kernels
@@ -338,76 +337,9 @@ def _page(base: Path, *parts: str) -> Path:
         raise BuildError(f"En sida skulle hamna utanför {base.name}/ och skrivs inte: {err}") from err
 
 
-def _chapter_files(chapter: str, org_path: Path) -> list[Path]:
-    """The files a chapter reads for one organisation (all of them if the chapter does not say).
-
-    The organisation's Kolada values are its KPIs' folders of the national store (data/kolada/<KPI>/,
-    rapportbok.data.kolada.store_files): a chapter that reads the store (``kolada.STORE_DIR`` in its
-    ``reads``, or every file) re-runs when those change, not when another organisation's KPI is fetched.
-    """
-    from rapportbok.data import kolada
-
-    ch = next(c for c in registry() if c.slug == chapter)
-    if not ch.reads:
-        return sorted(p for p in org_path.rglob("*") if p.is_file()) + kolada.store_files(org_path)
-    files = []
-    for name in ch.reads:
-        if name == kolada.STORE_DIR:
-            files += kolada.store_files(org_path)
-            continue
-        target = org_path / (datasets.ORG_DATASETS[name][0].filename if name in datasets.ORG_DATASETS else name)
-        files += sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
-    return files
-
-
 def inputs_hash(job: Job, root: Path, data: Path, contents: dict | None = None) -> str:
-    """A content hash of everything a notebook's output depends on.
-
-    Its template, its parameters, the data files its chapter reads, the organisation file and
-    the source register, the package code and the pinned environment. jupyter-cache would hash
-    only the code cells, and so miss a changed data file. ``contents``, shared by the calls of one
-    build, reads each file once (the package code, the register and the templates are the same
-    for every notebook); the hash is the same with or without it.
-    """
-    d = Digest(contents=contents).file("template", templates.template_path(root, job.chapter))
-    d.text("parameters", json.dumps(job.parameters(), sort_keys=True))
-    package = contents.get("<package files>") if contents is not None else None
-    if package is None:
-        package = files_under(PACKAGE_DIR, (".py",))
-        if contents is not None:
-            contents["<package files>"] = package
-    for p in package:
-        d.file("pkg/" + p.relative_to(PACKAGE_DIR).as_posix(), p)
-    d.file("requirements.txt", root / "requirements.txt")
-    d.file("kallor.csv", data / "kallor.csv")
-    d.file("organisation.yml", data / job.org / "organisation.yml")
-    for p in _chapter_files(job.chapter, data / job.org):
-        d.file("data/" + p.relative_to(data).as_posix(), p)
-    return d.hexdigest()
-
-
-def _stored_hash(path: Path) -> str | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))["metadata"].get("rapportbok", {}).get("inputs")
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def _clean_notebook(path: Path, job: Job, digest: str | None = None) -> None:
-    """Drop what changes between runs (timings, absolute paths) so a rebuild is byte-identical."""
-    nb = nbformat.read(path, as_version=4)
-    pm = nb.metadata.get("papermill", {})
-    nb.metadata["papermill"] = {"parameters": pm.get("parameters", job.parameters()), "version": pm.get("version")}
-    if digest:
-        nb.metadata["rapportbok"] = {"inputs": digest}
-    for cell in nb.cells:
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell["id"] = "injected-parameters"  # papermill gives it a random id
-            cell.metadata["tags"] = ["injected-parameters", "remove-cell"]  # not shown on the site
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-    fold.fold(nb)  # sections that only say the sources lack something: one line each at the end
-    nbformat.write(nb, path)
+    """The hash of everything the job's notebook depends on (rapportbok.publish.inputs)."""
+    return inputs.digest(job.chapter, job.parameters(), job.org, root, data, contents)
 
 
 def _copy_downloads(src: Path, dst: Path, chapter: str) -> None:
@@ -451,11 +383,13 @@ def execute_all(
     log=print,
     incremental: bool = True,
     keep: frozenset[Job] = frozenset(),
+    warm=None,
 ) -> list[Job]:
     """Execute the jobs whose inputs changed, in parallel; copy the others from book/. Returns those executed.
 
     Jobs in ``keep`` (organisations outside a ``--org`` selection) are copied from book/ as they are,
-    whatever their inputs; the caller has checked that their notebooks exist.
+    whatever their inputs; the caller has checked that their notebooks exist. ``warm`` is a kernel the build
+    started ahead (rapportbok.publish.executor.Warm): the first worker's, or shut down if nothing runs.
     """
     workers = workers or os.cpu_count() or 1
     env_data = os.environ.get("RAPPORTBOK_DATA")
@@ -469,14 +403,19 @@ def execute_all(
         out = stage / job.relpath
         out.parent.mkdir(parents=True, exist_ok=True)
         previous = root / job.relpath
-        if job in keep or (incremental and _stored_hash(previous) == digests[job]):
+        if job in keep or (incremental and notebook.stored_hash(previous) == digests[job]):
             shutil.copy2(previous, out)
             _copy_downloads(previous.parent, out.parent, job.chapter)
         else:
             todo.append(job)
     reused = len(jobs) - len(todo)
-    log(f"Kör {len(todo)} notebooks ({min(workers, max(len(todo), 1))} parallellt); {reused} oförändrade återanvänds.")
+    ready = len(warm) if isinstance(warm, list) else int(warm is not None)
+    # Kernels already started cost nothing more: all of them are used (watching starts one per core).
+    kernels = min(workers, max(kernels_for(len(todo), workers), min(ready, len(todo))))
+    log(f"Kör {len(todo)} notebooks ({kernels} parallellt); {reused} oförändrade återanvänds.")
     if not todo:
+        for spare in warm if isinstance(warm, list) else [warm] if warm is not None else []:
+            spare.close()
         return []
     from rapportbok.publish import executor
 
@@ -487,7 +426,7 @@ def execute_all(
         out = stage / job.relpath
         template = stage / ".templates" / f"{job.chapter}.ipynb"  # the MyST template converted for papermill
         if not template.is_file():
-            templates.write_notebook(templates.template_path(root, job.chapter), template)
+            templates.write_notebook(templates.template_path(root, job.chapter), template, root / TEMPLATE_CACHE)
         specs[executor.Spec(job.relpath, str(template), str(out), job.parameters(), str(out.parent), group=job.org)] = (
             job  # an organisation's notebooks share its validated input
         )
@@ -495,7 +434,7 @@ def execute_all(
 
     def on_done(spec, seconds: float) -> None:
         job = specs[spec]
-        _clean_notebook(stage / job.relpath, job, digests[job])
+        notebook.clean(stage / job.relpath, job.parameters(), digests[job])
         done[0] += 1
         log(f"  [{done[0]}/{len(todo)}] {job.relpath} ({seconds:.1f} s)")
 
@@ -507,17 +446,116 @@ def execute_all(
     # What this process has validated, for the kernels: each organisation's input is validated once per
     # build, not once more in the kernel that runs its notebooks (rapportbok.data.datasets.hand_over).
     handoff = stage / HANDOFF
-    env.update(datasets.hand_over(handoff, sorted({j.org for j in todo}), data_dir()))
+    if not switches.off("overlamning"):
+        env.update(datasets.hand_over(handoff, sorted({j.org for j in todo}), data_dir()))
     try:
-        for spec, err in executor.run(
-            list(specs), min(workers, len(todo)), env=env, on_done=on_done, on_failed=on_failed
-        ):
+        for spec, err in executor.run(list(specs), kernels, env=env, on_done=on_done, on_failed=on_failed, warm=warm):
             failures.append(_describe_failure(specs[spec], err))
     finally:
         shutil.rmtree(handoff, ignore_errors=True)
     if failures:
         raise BuildError("\n".join(failures))
     return todo
+
+
+# A kernel costs about as much to start (and to import pandas, matplotlib and the package in) as some four
+# notebooks take to run: fewer than that per kernel, and a further kernel only takes the processor from the others.
+NOTEBOOKS_PER_KERNEL = 4
+
+
+def kernels_for(notebooks: int, workers: int) -> int:
+    """How many kernels execute ``notebooks`` notebooks: at most ``workers``, and one per
+    :data:`NOTEBOOKS_PER_KERNEL` notebooks (at least one)."""
+    return max(1, min(workers, notebooks // NOTEBOOKS_PER_KERNEL))
+
+
+def warm_kernel():
+    """A kernel started now, with the chapters imported, for the notebooks this build will execute
+    (rapportbok.publish.executor.Warm): it starts on the other core while the build validates."""
+    from rapportbok.chapters import MODULES
+    from rapportbok.publish import executor
+
+    return executor.Warm(imports=tuple(MODULES))
+
+
+class Ahead:
+    """What a build starts before it validates (:func:`warm_kernel`, :func:`start_site`): a kernel with the chapters
+    imported, and the site's process with Sphinx loaded and set up in the workspace of the last site built. Used
+    by the build, or closed: :meth:`close` ends whatever was not used. :func:`watch` starts them right after a
+    build, for the next."""
+
+    def __init__(self, root: Path, site: bool, pdf: bool, kernels: int = 1):
+        self.site, self.pdf = site, pdf
+        self.warm = [warm_kernel() for _ in range(max(1, kernels))]
+        self.waiting = start_site(root, pdf) if site else None
+
+    def close(self) -> None:
+        try:
+            for warm in self.warm:
+                warm.close()
+        finally:
+            if self.waiting is not None:
+                self.waiting.end()
+
+
+WATCH_KERNELS = 2  # kernels kept ready while watching (a changed file is read by a few notebooks of one organisation)
+WATCH_POLL = 0.25  # seconds between two looks at the files while watching (one stat per file)
+WATCH_SETTLE = 0.3  # after a change is seen: time for an editor to finish writing before the build reads
+
+
+def watch(site: bool = True, workers: int | None = None, log=print, pdf: bool = False, report=None) -> None:
+    """``rapportbok bygg --bevaka``: build, then build again each time something the book depends on changes (a
+    data file, a template, _config.yml), until Ctrl-C. Between builds this process keeps what it has loaded and
+    validated (keyed by content), and a kernel and the site's process are started right after each build
+    (:class:`Ahead`), so the next build finds them ready: the analyst's edit-and-look loop. ``report(err)`` says
+    what stopped a build (the same messages as a single build); watching goes on, and the build waits for the
+    next change. When the package's own code changes, watching starts over in a new process (what is loaded is
+    then the new code)."""
+    from rapportbok.core.hashing import stat_signature
+
+    root = project_root()
+    mode = stamp.mode_of(site, pdf)
+    code_trees = [(PACKAGE_DIR, (".py", ".css", ".html")), (root / "requirements.txt", None)]
+    code = stat_signature("kod", code_trees)
+    ahead: Ahead | None = None
+    seen: str | None = None  # the files' stat signature last looked at (None: look at their content)
+    failed_at: str | None = None  # the signature when a build failed: it waits for the next change
+    told = False
+    try:
+        while True:
+            began = time.monotonic()
+            if stat_signature("kod", code_trees) != code:
+                log("Paketets kod har ändrats: bevakningen startar om med den nya koden.")
+                if ahead is not None:
+                    ahead.close()
+                    ahead = None
+                os.execv(sys.executable, [sys.executable, "-m", "rapportbok", *sys.argv[1:]])
+            now = stamp.signature(root, data_dir(), mode)
+            changed = now != seen and now != failed_at and stamp.unchanged(root, data_dir(), mode) is None
+            looked = time.monotonic() - began
+            if changed:
+                if told:  # an edit: give the editor a moment to finish writing
+                    time.sleep(WATCH_SETTLE)
+                    now = stamp.signature(root, data_dir(), mode)
+                told, failed_at = False, None
+                try:
+                    build(site, workers, log, True, pdf, ahead=ahead)
+                    now = None  # look again: a file saved while the build ran makes the next build
+                except (BuildError, DataError, OSError) as err:
+                    failed_at = now
+                    (report or (lambda e: log(str(e))))(err)
+                ahead = None
+            seen = now
+            if ahead is None:  # ready for the next change: a kernel per core, set up while the analyst reads
+                ahead = Ahead(root, site, pdf, kernels=min(workers or os.cpu_count() or 1, WATCH_KERNELS))
+            if not told:
+                log("Bevakar data/, notebooks/ och _config.yml; boken byggs om när något ändras. Ctrl-C avslutar.")
+                told = True
+            # one look costs a stat per file: at 290 organisations it is not repeated more often than it takes
+            time.sleep(max(WATCH_POLL, 2 * looked))
+    finally:
+        if ahead is not None:
+            ahead.close()
 
 
 def _die_with_parent():
@@ -541,48 +579,61 @@ def _die_with_parent():
     return preexec
 
 
-def _run_child(cmd: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run a child process in its own process group, and end that group if the build stops first.
+class Child:
+    """A child process in its own process group, ended with its group if the build stops first.
 
     On an exception in the build (a failure, Ctrl-C, SIGTERM turned into KeyboardInterrupt by the command
-    line) the whole group goes: jupyter-book and whatever it started (rapportbok.publish.processes: a
+    line) the whole group goes: the site build and whatever it started (rapportbok.publish.processes: a
     POSIX process group, or on Windows Ctrl-Break and the process tree). On Linux the child also dies
-    with the build process itself (PR_SET_PDEATHSIG), so not even kill -9 leaves it running.
+    with the build process itself (PR_SET_PDEATHSIG), so not even kill -9 leaves it running. Started with
+    ``stdin``, it waits for a line from the build (:meth:`finish` gives it; :meth:`end` ends it unused).
     """
-    proc = subprocess.Popen(
-        cmd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        preexec_fn=_die_with_parent(),
-        **processes.popen_kwargs(),
-    )
-    leader = processes.group_leader(proc.pid, proc.pid)
-    try:
-        out, err = proc.communicate()
-    except BaseException:
-        processes.end_group(leader)
-        proc.wait()
-        raise
-    if not processes.windows():  # anything the child left behind in its group (on Windows its pid may be reused now)
-        processes.end_group(leader)
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+    def __init__(self, cmd: list[str], env: dict | None = None, stdin: bool = False):
+        self.cmd = cmd
+        self.proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE if stdin else None,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            preexec_fn=_die_with_parent(),
+            **processes.popen_kwargs(),
+        )
+        self.leader = processes.group_leader(self.proc.pid, self.proc.pid)
+        self.done = False
+
+    def finish(self, line: str | None = None) -> subprocess.CompletedProcess:
+        """Give the child its line (if it waits for one) and wait for it to end."""
+        try:
+            out, err = self.proc.communicate(*(() if line is None else (line + "\n",)))
+        except BaseException:
+            self.end()
+            raise
+        self.done = True
+        if not processes.windows():  # anything it left behind in its group (on Windows its pid may be reused now)
+            processes.end_group(self.leader)
+        return subprocess.CompletedProcess(self.cmd, self.proc.returncode, out, err)
+
+    def end(self) -> None:
+        """End the child and its group now, unless it has ended (:meth:`finish`)."""
+        if self.done:
+            return
+        self.done = True
+        processes.end_group(self.leader)
+        self.proc.wait()
+        for name in ("stdin", "stdout", "stderr"):
+            stream = getattr(self.proc, name, None)
+            if stream is not None:
+                stream.close()
 
 
-# jupyter-book's command line, run by this Python: the same call on Linux, macOS and Windows. (Its
-# `jupyter-book` script lies in bin/ of a venv but in Scripts\\ of a Windows conda environment, and
-# `python -m jupyter_book` has no __main__.)
-JUPYTER_BOOK = "import sys; from jupyter_book.cli.main import main; sys.exit(main())"
-# Jupyter Book 1's command line has no -j: its build_sphinx() takes ``jobs`` (Sphinx's parallel=) but
-# the CLI (which imports it from jupyter_book.sphinx when it builds) never passes it. This variant passes it,
-# from RAPPORTBOK_SITE_JOBS. rapportbok.publish.sphinxext then has Sphinx read the pages in one process and
-# write them in ``jobs - 1`` forked processes while the main process resolves the next pages.
-JUPYTER_BOOK_JOBS = (
-    "import functools, os, sys; import jupyter_book.sphinx as s; from jupyter_book.cli.main import main; "
-    "s.build_sphinx = functools.partial(s.build_sphinx, jobs=int(os.environ['RAPPORTBOK_SITE_JOBS'])); "
-    "sys.exit(main())"
-)
+def _run_child(cmd: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run a child process (:class:`Child`) and wait for it."""
+    return Child(cmd, env).finish()
+
+
 SITE_JOBS_ENV = "RAPPORTBOK_SITE_JOBS"
 # From this many pages the site is written in parallel by default (handbok/historik/byggtider.md: 100 organisations, about
 # 1 100 pages, took 79 s with three processes against 99 s with one; today's book has about 30 pages).
@@ -609,18 +660,43 @@ def site_jobs(pages: int = 0) -> int:
         return default
 
 
-def jupyter_book_command(site_root: Path, jobs: int = 1) -> list[str]:
-    """The command that builds the site in ``site_root`` (HTML into site_root/_build/html)."""
-    code = JUPYTER_BOOK_JOBS if jobs > 1 else JUPYTER_BOOK
-    return [sys.executable, "-c", code, "build", str(site_root), "--path-output", str(site_root), "--quiet"]
+def site_env(pdf: bool) -> dict:
+    return {**os.environ, PDF_ENV: "1" if pdf else "0"}
 
 
-def build_site(site_root: Path, pdf: bool = False, manual: bool = False) -> Path:
-    """Build the site with jupyter-book; ``pdf`` says the PDFs will be rendered and ``manual`` that the handbook
-    will be placed beside it (rapportbok.publish.sphinxext keeps their links)."""
+def start_site(root: Path, pdf: bool) -> Child:
+    """The site build's process, started now to load Sphinx and its extensions while the notebooks run; it
+    builds when :func:`build_site` gives it the staging folder (rapportbok.publish.site, --vanta)."""
+    from rapportbok.publish import site as sitebuild
+
+    return Child(sitebuild.waiting_command(root / SITE_WORKSPACE), site_env(pdf), stdin=True)
+
+
+def build_site(
+    site_root: Path,
+    pdf: bool = False,
+    root: Path | None = None,
+    incremental: bool = True,
+    waiting: Child | None = None,
+    manual: bool = False,
+) -> Path:
+    """Build the site (rapportbok.publish.site: jupyter-book's configuration, Sphinx); ``pdf`` says the PDFs will
+    be rendered and ``manual`` that the handbook will be placed beside it (rapportbok.publish.sphinxext keeps
+    their links)."""
+    from rapportbok.publish import site as sitebuild
+
     jobs = site_jobs(site_pages(site_root))
-    env = {**os.environ, PDF_ENV: "1" if pdf else "0", SITE_JOBS_ENV: str(jobs), handbook.ENV: "1" if manual else "0"}
-    proc = _run_child(jupyter_book_command(site_root, jobs), env=env)
+    workspace = key = None
+    if root is not None:  # incremental, in the project's workspace; --alla starts it over
+        workspace, key = root / SITE_WORKSPACE, site_code(root, pdf)
+        if not incremental:
+            shutil.rmtree(workspace, ignore_errors=True)
+    env = {handbook.ENV: "1" if manual else "0"}
+    if waiting is not None:
+        proc = waiting.finish(sitebuild.order(site_root, jobs, workspace=workspace, key=key or "", env=env))
+    else:
+        cmd = sitebuild.command(site_root, jobs, workspace=workspace, key=key or "")
+        proc = _run_child(cmd, env={**site_env(pdf), **env})
     html = site_root / "_build" / "html"
     if proc.returncode != 0 or not (html / "index.html").exists():
         from rapportbok.core.oserrors import disk_full_in
@@ -628,7 +704,7 @@ def build_site(site_root: Path, pdf: bool = False, manual: bool = False) -> Path
         if disk_full_in(proc.stdout + proc.stderr):
             raise BuildError("Webbplatsen kunde inte byggas: disken är full. Frigör utrymme och kör bygget igen.")
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
-        raise BuildError(f"Webbplatsen kunde inte byggas (jupyter-book, kod {proc.returncode}):\n{tail}")
+        raise BuildError(f"Webbplatsen kunde inte byggas (jupyter-book och Sphinx, kod {proc.returncode}):\n{tail}")
     return html
 
 
@@ -639,11 +715,19 @@ def build_handbook(root: Path, log=print) -> Path | None:
     if src is None:
         return None
     out = root / handbook.CACHE
+    # Built again only when the handbook, the code or the environment changed (not for every data file: the
+    # analyst's loop); what it was built from is kept beside it.
+    built_from = tree_digest(root, (handbook.FOLDER, "requirements.txt")) + "+" + site_code(root, False)
+    marker = out / SITE_MARKER
+    if (handbook.html(out) / "index.html").is_file() and marker.is_file() and marker.read_text() == built_from:
+        return out
+    marker.unlink(missing_ok=True)
     proc = _run_child(handbook.command(src, out))
     if proc.returncode != 0 or not (handbook.html(out) / "index.html").is_file():
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])
         log(f"Varning: handboken ({handbook.FOLDER}/) kunde inte byggas och publiceras inte den här gången:\n{tail}")
         return None
+    marker.write_text(built_from)
     return out
 
 
@@ -698,6 +782,32 @@ def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print
 SITE_MARKER = stamp.SITE_MARKER  # content hash of what the site was built from
 
 
+def site_code(root: Path, pdf: bool) -> str:
+    """A hash of the code that builds the site (the whole package: the site extension, the PDF, the build; a
+    notebook's input hash leaves that code out, rapportbok.publish.inputs), the pinned environment, and whether
+    the site links PDFs."""
+    d = (
+        Digest()
+        .tree(PACKAGE_DIR, PACKAGE_DIR, (".py", ".css", ".html"))
+        .file("requirements.txt", root / "requirements.txt")
+    )
+    return d.hexdigest() + ("+pdf" if pdf else "")
+
+
+def site_inputs(stage: Path, root: Path, pdf: bool) -> str:
+    """A hash of what the site is built from: the staged book, table of contents and configuration, and
+    :func:`site_code`."""
+    return Digest().text("book", tree_digest(stage, ("_config.yml", "_static", "_toc.yml", "book"))).hexdigest() + (
+        "+" + site_code(root, pdf)
+    )
+
+
+SITE_WORKSPACE = Path("_build") / ".webbplats"
+TEMPLATE_CACHE = (
+    Path("_build") / ".mallar"
+)  # each template's conversion for papermill (rapportbok.publish.templates)  # the incremental site build's workspace (rapportbok.publish.site)
+
+
 def _swap(stage: Path, root: Path, site: bool) -> None:
     """Publish the staged book, _toc.yml (and site) together: all or, if killed before the journal, none."""
     from rapportbok.core.oserrors import describe
@@ -724,6 +834,7 @@ def build(
     incremental: bool = True,
     pdf: bool = False,
     only: tuple[str, ...] = (),
+    ahead: Ahead | None = None,
 ) -> list[Job]:
     """Build the book; returns the jobs that were executed (the others were unchanged).
 
@@ -755,7 +866,7 @@ def build(
             raise BuildError(str(err), untouched=False) from err
         except (journal.JournalError, FileInUse) as err:
             raise BuildError(str(err)) from err
-        return _build(root, site, workers, log, incremental, pdf, tuple(only))
+        return _build(root, site, workers, log, incremental, pdf, tuple(only), ahead)
 
 
 def _selection(
@@ -787,7 +898,14 @@ def _selection(
 
 
 def _build(
-    root: Path, site: bool, workers: int | None, log, incremental: bool, pdf: bool, only: tuple[str, ...] = ()
+    root: Path,
+    site: bool,
+    workers: int | None,
+    log,
+    incremental: bool,
+    pdf: bool,
+    only: tuple[str, ...] = (),
+    ahead: Ahead | None = None,
 ) -> list[Job]:
     # The stamp records the inputs as they are now, before anything is read: a file edited while
     # the build runs makes the next build run (rapportbok.publish.stamp.record).
@@ -800,78 +918,85 @@ def _build(
         shown.append(line)
         log(line)
 
-    # Validate the organisations in parallel first (only fills the cache; the validation below reports)
-    slugs = sorted(p.parent.name for p in data_dir().glob("*/organisation.yml") if ids.SLUG.valid(p.parent.name))
-    datasets.prevalidate(slugs, workers or os.cpu_count() or 1, data_dir(), _die_with_parent())
-    issues = validation.validate(data_dir())
-    errors = [i for i in issues if i.severity == "fel"]
-    for w in (i for i in issues if i.severity != "fel"):
-        warn("Varning: " + w.message())
-    if errors:
-        raise DataError(issues)
-    all_orgs, jobs = plan(data_dir())
-    keep: frozenset[Job] = frozenset()
-    if only:
-        jobs, keep = _selection(root, all_orgs, jobs, only, log)
-    missing = sorted({j.chapter for j in jobs if not templates.template_path(root, j.chapter).is_file()})
-    if missing:
-        raise BuildError("Kapitelmall saknas: " + ", ".join(f"notebooks/{m}{templates.SUFFIX}" for m in missing))
-    for org in all_orgs:
-        sets = datasets.load_org(org.slug, data_dir())
-        for ch in registry():
-            for line in ch.warnings(sets, org.slug) if ch.warnings else []:
-                warn(f"Varning ({org.slug}, {ch.title}): {line}")
-    stage = journal.new_stage(root)
+    # A kernel and the site's process, started now (or, watching, after the last build) to load what they need on
+    # the other core while this process validates; ended unused if nothing is executed or the site is current.
+    ahead = ahead if ahead is not None else Ahead(root, site, pdf)
+    warm, waiting = ahead.warm, ahead.waiting if site else None
     try:
-        (stage / "book").mkdir()
-        shutil.copy(root / "_config.yml", stage / "_config.yml")
-        if (root / "_static").is_dir():
-            files.copy_tree(root / "_static", stage / "_static")
-        src_pages = source_pages(data_dir(), all_orgs)
-        (stage / "book" / "kallor").mkdir()
-        for name, text in src_pages.items():
-            _page(stage / "book" / "kallor", name).write_text(text, encoding="utf-8")
-        source_ids = [n[:-3] for n in src_pages if n.endswith(".md") and n != "index.md"]
-        (stage / "_toc.yml").write_text(
-            "# Generated by `rapportbok build` from what data/ holds; do not edit by hand.\n"
-            + yaml.safe_dump(toc(all_orgs, jobs, source_ids), allow_unicode=True, sort_keys=False),
-            encoding="utf-8",
-        )
-        heads = headlines(all_orgs, jobs, data_dir())
-        (stage / "book" / "index.md").write_text(landing_page(all_orgs, jobs, heads), encoding="utf-8")
-        (stage / "book" / "ordlista.md").write_text(glossary_page(), encoding="utf-8")
-        grouped = by_org(jobs)
+        # Validate the organisations in parallel first (only fills the cache; the validation below reports)
+        slugs = sorted(p.parent.name for p in data_dir().glob("*/organisation.yml") if ids.SLUG.valid(p.parent.name))
+        datasets.prevalidate(slugs, workers or os.cpu_count() or 1, data_dir(), _die_with_parent())
+        issues = validation.validate(data_dir())
+        errors = [i for i in issues if i.severity == "fel"]
+        for w in (i for i in issues if i.severity != "fel"):
+            warn("Varning: " + w.message())
+        if errors:
+            raise DataError(issues)
+        all_orgs, jobs = plan(data_dir())
+        keep: frozenset[Job] = frozenset()
+        if only:
+            jobs, keep = _selection(root, all_orgs, jobs, only, log)
+        missing = sorted({j.chapter for j in jobs if not templates.template_path(root, j.chapter).is_file()})
+        if missing:
+            raise BuildError("Kapitelmall saknas: " + ", ".join(f"notebooks/{m}{templates.SUFFIX}" for m in missing))
         for org in all_orgs:
-            mine = grouped.get(org.slug, [])  # year_page looks at the organisation's own jobs
-            for year in sorted({j.year for j in mine}):
-                page = _page(stage / "book", org.slug, str(year), "index.md")
-                page.parent.mkdir(parents=True, exist_ok=True)
-                page.write_text(year_page(org, year, mine, heads.get((org.slug, year))), encoding="utf-8")
-        executed = execute_all(jobs, stage, root, workers, log, incremental, keep)
-        site_digest = tree_digest(stage, ("_config.yml", "_static", "_toc.yml", "book")) + ("+pdf" if pdf else "")
-        if handbook.source(root) is not None:  # the handbook is published with the site: a change rebuilds it
-            site_digest += "+" + tree_digest(root, (handbook.FOLDER,))
-        marker = root / "_build" / "html" / SITE_MARKER
-        if site and incremental and marker.is_file() and marker.read_text() == site_digest:
-            log("Webbplatsen är oförändrad; den byggs inte om.")
-            site = False
-        elif site:
-            log("Bygger webbplatsen med jupyter-book ...")
-            manual = build_handbook(root, log)
-            build_site(stage, pdf, manual=manual is not None)
-            if manual is not None:
-                handbook.place(manual, stage / "_build" / "html")
-            _publish_downloads(stage)
-            if pdf:
-                render_pdfs(stage / "_build" / "html", all_orgs, jobs, log)
-            (stage / "_build" / "html" / SITE_MARKER).write_text(site_digest)
-        _swap(stage, root, site)
+            sets = datasets.load_org(org.slug, data_dir())
+            for ch in registry():
+                for line in ch.warnings(sets, org.slug) if ch.warnings else []:
+                    warn(f"Varning ({org.slug}, {ch.title}): {line}")
+        stage = journal.new_stage(root)
+        try:
+            (stage / "book").mkdir()
+            shutil.copy(root / "_config.yml", stage / "_config.yml")
+            if (root / "_static").is_dir():
+                files.copy_tree(root / "_static", stage / "_static")
+            src_pages = source_pages(data_dir(), all_orgs)
+            (stage / "book" / "kallor").mkdir()
+            for name, text in src_pages.items():
+                _page(stage / "book" / "kallor", name).write_text(text, encoding="utf-8")
+            source_ids = [n[:-3] for n in src_pages if n.endswith(".md") and n != "index.md"]
+            (stage / "_toc.yml").write_text(
+                "# Generated by `rapportbok build` from what data/ holds; do not edit by hand.\n"
+                + yaml.safe_dump(toc(all_orgs, jobs, source_ids), allow_unicode=True, sort_keys=False),
+                encoding="utf-8",
+            )
+            heads = headlines(all_orgs, jobs, data_dir())
+            (stage / "book" / "index.md").write_text(landing_page(all_orgs, jobs, heads), encoding="utf-8")
+            (stage / "book" / "ordlista.md").write_text(glossary_page(), encoding="utf-8")
+            grouped = by_org(jobs)
+            for org in all_orgs:
+                mine = grouped.get(org.slug, [])  # year_page looks at the organisation's own jobs
+                for year in sorted({j.year for j in mine}):
+                    page = _page(stage / "book", org.slug, str(year), "index.md")
+                    page.parent.mkdir(parents=True, exist_ok=True)
+                    page.write_text(year_page(org, year, mine, heads.get((org.slug, year))), encoding="utf-8")
+            executed = execute_all(jobs, stage, root, workers, log, incremental, keep, warm)
+            site_digest = site_inputs(stage, root, pdf)
+            if handbook.source(root) is not None:  # the handbook is published with the site: a change rebuilds it
+                site_digest += "+" + tree_digest(root, (handbook.FOLDER,))
+            marker = root / "_build" / "html" / SITE_MARKER
+            if site and incremental and marker.is_file() and marker.read_text() == site_digest:
+                log("Webbplatsen är oförändrad; den byggs inte om.")
+                site = False
+            elif site:
+                log("Bygger webbplatsen med jupyter-book ...")
+                manual = build_handbook(root, log)
+                build_site(stage, pdf, root, incremental, waiting, manual=manual is not None)
+                if manual is not None:
+                    handbook.place(manual, stage / "_build" / "html")
+                _publish_downloads(stage)
+                if pdf:
+                    render_pdfs(stage / "_build" / "html", all_orgs, jobs, log)
+                (stage / "_build" / "html" / SITE_MARKER).write_text(site_digest)
+            _swap(stage, root, site)
+        finally:
+            journal.discard_stage(journal.publication(root), stage)
+        if only:  # the other organisations' notebooks may be out of date: the next full build must look
+            stamp.forget(root)
+        else:
+            stamp.record(root, data_dir(), mode, shown, started, seen)
+        if (root / "_build" / "html" / "index.html").exists():
+            log(f"Klart: {root / '_build' / 'html' / 'index.html'}")
+        return executed
     finally:
-        journal.discard_stage(journal.publication(root), stage)
-    if only:  # the other organisations' notebooks may be out of date: the next full build must look
-        stamp.forget(root)
-    else:
-        stamp.record(root, data_dir(), mode, shown, started, seen)
-    if (root / "_build" / "html" / "index.html").exists():
-        log(f"Klart: {root / '_build' / 'html' / 'index.html'}")
-    return executed
+        ahead.close()

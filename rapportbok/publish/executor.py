@@ -42,6 +42,7 @@ are shut down when ``run`` returns, also on an error or KeyboardInterrupt.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import tempfile
@@ -53,11 +54,10 @@ from pathlib import Path
 
 import papermill as pm
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
+from papermill.engines import Engine, papermill_engines
 from papermill.exceptions import PapermillExecutionError
-from papermill.log import logger as pm_logger
-from papermill.utils import merge_kwargs, remove_args
 
+from rapportbok.core import switches
 from rapportbok.publish import processes
 
 KERNEL_NAME = "python3"
@@ -206,6 +206,18 @@ class _Kernel:
 
         run_sync(self._prepare)(cwd, env, fresh, resets)
 
+    def warm(self, imports: tuple[str, ...]) -> None:
+        """Import these modules in the kernel, silently; one that fails is left to the notebook that needs it."""
+        from jupyter_core.utils import run_sync
+
+        if imports:
+            code = (
+                "def _rapportbok_warm(names):\n    import importlib\n    for name in names:\n        try:\n"
+                "            importlib.import_module(name)\n        except Exception:\n            pass\n"
+                f"_rapportbok_warm({json.dumps(list(imports))})\ndel _rapportbok_warm\n"
+            )
+            run_sync(self._silent)(code)
+
     def shutdown(self) -> None:
         from jupyter_core.utils import run_sync
 
@@ -258,15 +270,19 @@ class _Kernel:
         kc.allow_stdin = False
 
     async def _prepare(self, cwd: str, env: dict[str, str], fresh: tuple[str, ...], resets: tuple[str, ...]) -> None:
-        from queue import Empty
-
-        from nbclient.exceptions import DeadKernelError
-
         # JSON strings and objects of strings are valid Python literals.
         code = _PREPARE + (
             f"_rapportbok_prepare({json.dumps(cwd)}, {json.dumps(env)}, {json.dumps(list(fresh))}, "
             f"{json.dumps(list(resets))})\n"
         )
+        await self._silent(code)
+
+    async def _silent(self, code: str) -> None:
+        """Run ``code`` in the kernel without output, history or a step of the execution counter."""
+        from queue import Empty
+
+        from nbclient.exceptions import DeadKernelError
+
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
         deadline = time.monotonic() + PREPARE_TIMEOUT
         while True:
@@ -293,8 +309,10 @@ class _Kernel:
         self.leader = None if km is not None and not km.has_kernel else self.leader
 
 
-class _ReuseEngine(NBClientEngine):
-    """papermill's nbclient engine, executing on a given running kernel (``rapportbok_kernel``)."""
+class _ReuseEngine(Engine):
+    """A papermill engine (papermill's extension point for how a notebook is executed) that executes with
+    papermill's own notebook client on the worker's running kernel (``rapportbok_kernel``), with the arguments
+    papermill's nbclient engine gives that client."""
 
     @classmethod
     def execute_managed_notebook(
@@ -307,24 +325,23 @@ class _ReuseEngine(NBClientEngine):
         start_timeout=60,
         execution_timeout=None,
         rapportbok_kernel=None,
-        **kwargs,
+        **_unused,  # input_path: papermill passes it to every engine
     ):
-        # The same arguments as NBClientEngine.execute_managed_notebook gives its client.
-        kwargs = remove_args(["input_path"], **kwargs)
-        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
-        final_kwargs = merge_kwargs(
-            safe_kwargs,
-            timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+        kernel: _Kernel = rapportbok_kernel
+        client = PapermillNotebookClient(
+            nb_man,
+            km=kernel.km,
+            timeout=execution_timeout,
             startup_timeout=start_timeout,
             kernel_name=kernel_name,
-            log=pm_logger,
+            log=logging.getLogger("papermill"),
             log_output=log_output,
             stdout_file=stdout_file,
             stderr_file=stderr_file,
         )
-        kernel: _Kernel = rapportbok_kernel
-        client = PapermillNotebookClient(nb_man, km=kernel.km, **final_kwargs)
-        client.kc = kernel.kc  # reuse the worker's client: setup_kernel() starts nothing and closes nothing
+        # The worker's client: nbclient starts a kernel and a client only where it has none (setup_kernel), and
+        # closes neither when it does not own the kernel manager.
+        client.kc = kernel.kc
         kernel.client = client
         return client.execute()
 
@@ -376,6 +393,77 @@ def _failure(spec: Spec, err: BaseException, kernel: _Kernel | None, timeout: fl
 _DONE = object()
 
 
+class Warm:
+    """A kernel started ahead of its notebooks, on a thread of its own that then runs them as :func:`run`'s first
+    worker (a kernel is used only by the thread that started it: its client lives on that thread's event loop).
+
+    The build starts one before it validates its input (rapportbok.publish.build): starting the kernel and
+    importing ``imports`` (pandas, matplotlib, the chapters) then happen on the other core while the build works.
+    The imports come after a first reset, as if a previous notebook had made them, so the notebooks see what they
+    see on any reused kernel. If the build executes nothing, :meth:`close` shuts the kernel down; if it could not
+    start, the worker starts one as usual."""
+
+    def __init__(self, env: dict[str, str] | None = None, imports: tuple[str, ...] = ()):
+        self.env, self.imports = env, tuple(imports)
+        self.kernel: _Kernel | None = None
+        self._go = threading.Event()
+        self._args: tuple | None = None
+        self._index = 0
+        self._closed = False
+        self.thread = threading.Thread(target=self._main, name="rapportbok-executor-0", daemon=True)
+        self.thread.start()
+
+    def _main(self) -> None:
+        kernel = None
+        try:
+            kernel = _Kernel(self.env)
+            self.kernel = kernel
+            kernel.start(tempfile.gettempdir())
+            kernel.prepare(tempfile.gettempdir(), {}, (), ())
+            kernel.warm(self.imports)
+        except Exception:  # noqa: BLE001 - the worker starts a kernel of its own and reports what goes wrong then
+            if kernel is not None:
+                kernel.shutdown()
+            kernel = self.kernel = None
+        self._go.wait()
+        if self._args is None:  # closed: nothing to execute
+            try:
+                if kernel is not None:
+                    kernel.shutdown()
+            finally:
+                _close_loop()
+            return
+        todo, results, stop, env, timeout, reimport, kernels, lock = self._args
+        if kernel is not None:
+            with lock:
+                kernels.append(kernel)
+        _worker(todo, results, stop, env, timeout, reimport, kernels, lock, self._index, kernel)
+
+    def take_over(self, args: tuple, index: int = 0) -> threading.Thread:
+        """Hand the worker's arguments to the thread (it starts working once its kernel is ready)."""
+        self._args, self._index = args, index
+        self._go.set()
+        return self.thread
+
+    def close(self) -> None:
+        """Shut the kernel down if :func:`run` did not take it over (also on an error or Ctrl-C in the build)."""
+        if self._args is None and not self._closed:
+            self._closed = True
+            self._go.set()
+            if self.kernel is not None:
+                self.kernel.kill()  # at once, also while it is still starting
+            self.thread.join(SHUTDOWN_JOIN)
+
+
+def _close_loop() -> None:
+    try:
+        from jupyter_core.utils import ensure_event_loop
+
+        ensure_event_loop().close()
+    except Exception:  # noqa: BLE001 - only tidying up this thread's loop
+        pass
+
+
 def _start_kernel(env: dict[str, str] | None, cwd: str, kernels: list[_Kernel], lock: threading.Lock) -> _Kernel:
     """A started kernel; a failed start is retried (with TCP, another process may take a chosen port first)."""
     for attempt in range(START_ATTEMPTS):
@@ -402,8 +490,8 @@ def _worker(
     kernels: list[_Kernel],
     lock: threading.Lock,
     index: int = 0,
+    kernel: _Kernel | None = None,
 ) -> None:
-    kernel: _Kernel | None = None
     try:
         while not stop.is_set():
             spec = specs.take(index)
@@ -442,17 +530,15 @@ def _worker(
                 results.put((spec, time.perf_counter() - start, failed))
             else:
                 results.put((spec, time.perf_counter() - start, None))
+                if switches.off("karnor") and kernel is not None:  # a fresh kernel for every notebook
+                    kernel.shutdown()
+                    kernel = None
     finally:
         try:
             if kernel is not None:
                 kernel.shutdown()
         finally:
-            try:
-                from jupyter_core.utils import ensure_event_loop
-
-                ensure_event_loop().close()
-            except Exception:  # noqa: BLE001 - only tidying up this thread's loop
-                pass
+            _close_loop()
             results.put(_DONE)
 
 
@@ -465,8 +551,12 @@ def run(
     on_failed: Callable[[Spec, NotebookFailed], None] | None = None,
     timeout: float | None = None,
     reimport: tuple[str, ...] = REIMPORT,
+    warm: Warm | list[Warm] | None = None,
 ) -> list[tuple[Spec, BaseException]]:
     """Execute all specs on `workers` long-lived kernels (one per worker); returns the failures (empty = all ok).
+
+    ``warm``, kernels started ahead (:class:`Warm`), are the first workers: their threads go on with their kernels
+    (those beyond ``workers`` are closed).
 
     Specs are taken in the given order (put the longest first) by whichever worker is free, except
     that a worker keeps to its spec's ``group`` while that group has specs left (see ``_Todo``).
@@ -477,25 +567,27 @@ def run(
     """
     todo = _Todo(specs)
     n = max(1, min(int(workers or 1), len(specs)))
+    ahead = [] if warm is None else [warm] if isinstance(warm, Warm) else list(warm)
+    for spare in ahead[n if specs else 0 :]:
+        spare.close()
+    ahead = ahead[:n] if specs else []
     if not specs:
         return []
     results: queue.Queue = queue.Queue()
     stop = threading.Event()
     kernels: list[_Kernel] = []
     lock = threading.Lock()
+    args = (todo, results, stop, env, timeout, tuple(reimport), kernels, lock)
     threads = [
-        threading.Thread(
-            target=_worker,
-            name=f"rapportbok-executor-{i}",
-            daemon=True,
-            args=(todo, results, stop, env, timeout, tuple(reimport), kernels, lock, i),
-        )
-        for i in range(n)
+        threading.Thread(target=_worker, name=f"rapportbok-executor-{i}", daemon=True, args=(*args, i))
+        for i in range(len(ahead), n)
     ]
     failures: list[tuple[Spec, BaseException]] = []
     try:
+        threads[:0] = [w.take_over(args, i) for i, w in enumerate(ahead)]
         for t in threads:
-            t.start()
+            if not t.is_alive():
+                t.start()
         running = n
         while running:
             try:

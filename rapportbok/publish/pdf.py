@@ -478,7 +478,7 @@ def _join(cover: bytes, body: bytes, headings: list[str], title: str, subject: s
         first = writer.pages[0]
         if NameObject("/StructParents") in first:
             del first[NameObject("/StructParents")]
-        items = _outline_items(writer._root_object)
+        items = _outline_items(writer.root_object)
         k = 0
         for text in headings:
             want = _squash(text)

@@ -18,8 +18,9 @@
 A Swedish interface (issue #14):
 
 * The themes' strings in Swedish. pydata-sphinx-theme has no Swedish catalogue, and Sphinx's and
-  sphinx-book-theme's lack a few strings; :data:`SV` is added to the loaded catalogues (it wins over
-  theirs). Strings the templates write without translation (a button's ``title="Toggle primary
+  sphinx-book-theme's lack a few strings; :data:`SV` is a catalogue of its own in the site's
+  ``locale_dirs`` (:func:`write_catalogue`: it wins over theirs), and sphinx-book-theme's button titles
+  are set by label (:data:`BUTTON_SV`). Strings the templates write without translation (a button's ``title="Toggle primary
   sidebar"``, ``aria-label="Main"``) are replaced in the written pages (:data:`LITERAL_SV`), and
   the search field's text is a theme option.
 * Page titles name the organisation and year: a chapter's ``<title>`` and H1 read "Budget och
@@ -29,12 +30,14 @@ A Swedish interface (issue #14):
   and Excel), not the notebook's source or the browser's print.
 * Abbreviations a reader may not know get ``<abbr title>`` where they appear
   (rapportbok.present.glossary), in the text and in the tables.
+
+Only public events and API are used here; what needs Sphinx's private state (reading in one process and
+writing in several, releasing doctrees, the sidebar of one organisation) is in
+rapportbok.publish.sphinx_private, read against one version of Sphinx.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import re
 import time
@@ -42,8 +45,8 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx import builders as sphinx_builders
-from sphinx.util.parallel import ParallelTasks
+
+from rapportbok.publish import sphinx_private
 
 PDF_ENV = "RAPPORTBOK_PDF"  # as rapportbok.publish.build.PDF_ENV
 PDF_CLASS = "rapportbok-pdf"  # as rapportbok.publish.build.PDF_CLASS
@@ -182,24 +185,6 @@ def _scoped_tocs(env, org: str | None, docs: list[str], titles_only: bool) -> di
     return out
 
 
-@contextlib.contextmanager
-def _swapped_tocs(env, tocs: dict, includes: dict | None):
-    """For the duration, ``env.tocs`` has ``tocs`` in place of its own and ``env.toctree_includes`` is
-    ``includes`` (unless None); restored afterwards. (Sphinx copies a table of contents before it changes it,
-    so the swapped-in ones stay as they are for the next page.) Sphinx looks up a page's ancestors by walking
-    every include of the book, on every call: the scoped includes keep that to the organisation's pages."""
-    saved = {doc: env.tocs[doc] for doc in tocs}
-    saved_includes = env.toctree_includes
-    env.tocs.update(tocs)
-    if includes is not None:
-        env.toctree_includes = includes
-    try:
-        yield
-    finally:
-        env.tocs.update(saved)
-        env.toctree_includes = saved_includes
-
-
 # Per organisation, made once per build (the writing phase), kept on the builder: the book's parts a page of it
 # shows, its tables of contents and its includes as the sidebar uses them. Made per page, they were work in
 # proportion to the whole book. (The parts are read once: Sphinx unpickles the start page at every access.)
@@ -240,17 +225,16 @@ def scoped_toctree(builder, docname: str, collapse: bool = True, **kwargs):
     click away (the switcher under the H1, the start page). Pages of no organisation (the start page, the
     glossary, the source index) show every part. Otherwise as Sphinx's own: same arguments, same HTML.
     """
-    from sphinx.environment.adapters.toctree import _resolve_toctree
+    from sphinx.environment.adapters.toctree import TocTree
 
     env = builder.env
     kwargs.setdefault("includehidden", False)
     if kwargs.get("maxdepth") == "":
         kwargs.pop("maxdepth")
     parts, tocs, includes = _scope(builder, page_org(env, docname), bool(kwargs.get("titles_only", False)))
-    with _swapped_tocs(env, tocs, includes):
+    with sphinx_private.swapped_tocs(env, tocs, includes):
         resolved = [
-            _resolve_toctree(
-                env,
+            TocTree(env).resolve(
                 docname,
                 builder,
                 node,
@@ -273,8 +257,8 @@ def scoped_toctree(builder, docname: str, collapse: bool = True, **kwargs):
 
 def _scoped_sidebar(app, pagename, templatename, context, doctree):
     """The template's ``toctree()`` (the sidebar's source, via pydata-sphinx-theme) scoped to the page's organisation."""
-    if "toctree" not in context or app.builder.format != "html":
-        return
+    if "toctree" not in context or app.builder.format != "html" or not sphinx_private.ACTIVE:
+        return  # (without Sphinx's private state, Sphinx's own sidebar: the whole book)
     builder = app.builder
     made: dict[tuple, str] = {}  # the theme asks more than once per page (pydata-sphinx-theme checks it is not empty)
 
@@ -339,13 +323,11 @@ SV = {
     "Link to this definition": "Länk till den här förklaringen",
     "Link to this equation": "Länk till den här formeln",
     "Index": "Register",
-    # sphinx-book-theme
-    "Contents": "Innehåll",
-    "Download this page": "Ladda ner",
-    "Fullscreen mode": "Helskärm",
-    "Toggle navigation": "Visa eller dölj menyn",
-    "By": "Av",
+    "Contents": "Innehåll",  # (sphinx-book-theme's has it too)
 }
+# sphinx-book-theme's header buttons translate with a domain of their own, whose Swedish catalogue has these
+# otherwise: set on the page's buttons by their label (_download_menu). (Its download menu is replaced.)
+BUTTON_SV = {"fullscreen-button": "Helskärm"}
 
 # Strings the templates write as they are (no translation call): replaced in the written pages.
 LITERAL_SV = {
@@ -361,14 +343,29 @@ TITLE_SEP = " – "
 ORG_YEAR_PAGE = re.compile(r"book/(?P<org>[^/]+)/(?P<year>[0-9]{4})/(?P<page>[^/]+)")  # fullmatch only
 
 
-def _swedish_catalogues(app, config):
-    """Add :data:`SV` to the message catalogues the templates and the HTML writer translate with."""
-    from sphinx import locale
+LOCALE_DIR = "_locale"  # in the site's source folder: :data:`SV` as a compiled catalogue (write_catalogue)
 
-    for translator in list(locale.translators.values()):
-        catalog = getattr(translator, "_catalog", None)
-        if isinstance(catalog, dict):
-            catalog.update(SV)
+
+def write_catalogue(srcdir: Path) -> Path:
+    """:data:`SV` as a compiled message catalogue of the domain Sphinx and pydata-sphinx-theme translate with, in
+    ``srcdir/_locale/sv/LC_MESSAGES/sphinx.mo``. Given in ``locale_dirs`` (rapportbok.publish.site), it comes
+    before Sphinx's own Swedish catalogue and the themes' (Sphinx's documented way to change its messages), and
+    falls back to them for every other string."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    catalogue = Catalog(locale="sv", domain="sphinx")
+    for english, swedish in SV.items():
+        catalogue.add(english, swedish)
+    target = srcdir / LOCALE_DIR / "sv" / "LC_MESSAGES" / "sphinx.mo"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as f:
+        write_mo(f, catalogue)
+    return target
+
+
+def _swedish_configuration(app, config):
+    """The theme options and formats of a Swedish interface, and the templates that set the tab's title."""
     opts = dict(config.html_theme_options or {})
     opts["search_bar_text"] = SEARCH_TEXT
     opts["toc_title"] = "Innehåll"
@@ -379,22 +376,58 @@ def _swedish_catalogues(app, config):
         config.templates_path = [templates, *config.templates_path]
 
 
-def _init_catalogues(app):
-    # The catalogues are loaded after config-inited; the builder's templates hold the same objects.
-    _swedish_catalogues(app, app.config)
+STARTED_ATTR = "rapportbok_started_ns"  # on the Sphinx application: when this build began (builder-inited)
+
+
+def _remember_start(app):
+    setattr(app, STARTED_ATTR, time.time_ns())
 
 
 def _literal_strings(app, exception):
-    """Replace :data:`LITERAL_SV` in every written page."""
+    """Replace :data:`LITERAL_SV` in every page this build wrote (an incremental build leaves the others, which
+    had theirs replaced when they were written)."""
     if exception is not None or app.builder.format != "html":
         return
+    started = getattr(app, STARTED_ATTR, 0) - 2_000_000_000  # a coarse clock: a file written in the same 2 s
     for page in Path(app.outdir).rglob("*.html"):
+        if page.stat().st_mtime_ns < started:
+            continue
         text = page.read_text(encoding="utf-8")
         new = text
         for en, sv in LITERAL_SV.items():
             new = new.replace(en, sv)
         if new != text:
             page.write_text(new, encoding="utf-8")
+
+
+NAVIGATION_ATTR = "rapportbok_navigation"  # on the build environment, pickled with it: _navigation of its last build
+
+
+def _navigation(env) -> str:
+    """A hash of what each page shows of the other pages: every page's title and table of contents (its sections),
+    what each table of contents includes, and the targets of references (labels)."""
+    from rapportbok.core.hashing import sha256_hex
+
+    parts = []
+    for doc in sorted(env.found_docs):
+        title = env.titles.get(doc)
+        toc = env.tocs.get(doc)
+        parts.append(doc.encode() + b"\0" + (title.astext() if title is not None else "").encode() + b"\0")
+        parts.append((toc.astext() if toc is not None else "").encode() + b"\0")
+        parts.append("\1".join(env.toctree_includes.get(doc, ())).encode() + b"\0")
+    for name, target in sorted(env.get_domain("std").labels.items()):
+        parts.append(f"{name}\0{target}\0".encode())
+    return sha256_hex(b"".join(parts))
+
+
+def _write_all_when_navigation_changed(app, env):
+    """env-get-updated: an incremental build writes the pages it read again; every page when what pages show of
+    each other changed (a title in the sidebar or the switcher, a table of contents, a link's target). The first
+    build in an environment writes every page anyway."""
+    now = _navigation(env)
+    before = getattr(env, NAVIGATION_ATTR, None)
+    setattr(env, NAVIGATION_ATTR, now)
+    return sorted(env.found_docs) if before is not None and before != now else []
 
 
 ORG_YEARS_ATTR = "rapportbok_org_years"  # on the build environment, set once after reading (_remember_org_years)
@@ -421,16 +454,6 @@ def _remember_org_years(app, env):
     """Every page's switcher reads the same table: made once, not once per page (at 290 organisations
     some 3 200 pages would each scan some 3 200 documents)."""
     setattr(env, ORG_YEARS_ATTR, (len(env.found_docs), _scan_org_years(env)))
-
-
-def _release_doctrees(app, *args):
-    """Sphinx (7.2 and later, reading in one process) keeps every page it has read in memory until it writes
-    it: at 290 organisations some 3 200 pages, well over a gigabyte. Released as the next page is read (and
-    the last one when reading ends), each page is read back from the pickle Sphinx writes anyway when its
-    turn comes (the same tree), as Sphinx itself does after reading in parallel."""
-    cache = getattr(app.env, "_write_doc_doctree_cache", None)
-    if isinstance(cache, dict):
-        cache.clear()
 
 
 def _org_name(title: str, year: int) -> str:
@@ -594,6 +617,9 @@ def _download_menu(app, pagename, templatename, context, doctree):
     if buttons is None:
         return
     kept = [b for b in buttons if b.get("label") != "download-buttons"]
+    for button in kept:
+        if button.get("label") in BUTTON_SV:
+            button["tooltip"] = BUTTON_SV[button["label"]]
     m = ORG_YEAR_PAGE.fullmatch(pagename)
     pdf_url = pdf_text = None
     if m and os.environ.get(PDF_ENV) == "1":
@@ -623,49 +649,6 @@ def _abbreviations(app, doctree, docname):
     if docname == glossary.DOCNAME or docname.startswith("book/kallor/"):
         return  # the glossary explains them itself; a source's text stays exactly as read
     glossary.mark_doctree(doctree)
-
-
-WRITE_JOBS_ATTR = "rapportbok_write_jobs"  # on the Sphinx application: the processes asked for, kept for writing
-
-
-def _read_serially(app):
-    """With more than one process (RAPPORTBOK_SITE_JOBS), read the pages in one: Sphinx's parallel read pickles
-    each process's environment back to the main process and merges them, which made the site slower in every
-    measurement (handbok/historik/byggtider.md). The processes are given back for writing (:func:`_write_in_parallel`)."""
-    if app.parallel > 1:
-        setattr(app, WRITE_JOBS_ATTR, app.parallel)
-        app.parallel = 1
-
-
-class _BoundedTasks(ParallelTasks):
-    """Sphinx's ParallelTasks, with ``add_task`` returning once the task has started.
-
-    Sphinx's own returns at once. The main process then resolves every chunk of pages while the writers work
-    through them (the last queued first), and holds every resolved page until its chunk is written: at 290
-    organisations most of the site was in memory at once. Here it holds the chunks being written and the one
-    it resolves next, and the writers still always find a chunk waiting (resolving is the lighter step).
-    """
-
-    def add_task(self, task_func, arg=None, result_func=None) -> None:
-        super().add_task(task_func, arg, result_func)
-        while getattr(self, "_precvsWaiting", None):  # Sphinx 7.4's queue of tasks not yet started
-            if not self._join_one():
-                time.sleep(0.02)
-
-
-def _write_in_parallel(app, env):
-    """After reading (env-updated): Sphinx writes pages in ``parallel - 1`` forked processes while the main process
-    resolves the next pages' doctrees; nothing is merged back but the log. The main process resolves no further
-    ahead than the writers take the pages (:class:`_BoundedTasks`), and what it holds is frozen for the garbage
-    collector first (``gc.freeze``), as the kernels do: at 100 organisations the site's peak memory with three
-    processes went from 669 to 533 MB (handbok/historik/byggtider.md)."""
-    jobs = getattr(app, WRITE_JOBS_ATTR, None)
-    if jobs:
-        app.parallel = jobs
-        if sphinx_builders.ParallelTasks is ParallelTasks:  # the name Builder._write_parallel looks up
-            sphinx_builders.ParallelTasks = _BoundedTasks
-        gc.collect()
-        gc.freeze()  # the writers are forked: a collection in them would touch, and so copy, every page of the heap
 
 
 def _verbatim_quotes(app, config):
@@ -704,14 +687,15 @@ def _swedish_search():
 def setup(app):
     app.add_search_language(_swedish_search())
     app.connect("config-inited", _verbatim_quotes)
-    app.connect("builder-inited", _read_serially)
-    app.connect("env-updated", _write_in_parallel)
-    app.connect("config-inited", _swedish_catalogues)
-    app.connect("builder-inited", _init_catalogues)
+    app.connect("builder-inited", sphinx_private.read_serially)
+    app.connect("env-updated", sphinx_private.write_in_parallel)
+    app.connect("config-inited", _swedish_configuration)
+    app.connect("builder-inited", _remember_start)
     app.connect("build-finished", _literal_strings)
+    app.connect("env-get-updated", _write_all_when_navigation_changed)
     app.connect("env-updated", _remember_org_years)
-    app.connect("source-read", _release_doctrees)
-    app.connect("env-updated", _release_doctrees)
+    app.connect("source-read", sphinx_private.release_doctrees)
+    app.connect("env-updated", sphinx_private.release_doctrees)
     app.connect("doctree-resolved", _title_and_switcher)
     app.connect("doctree-resolved", _abbreviations)
     # After the theme's own html-page-context handlers (priority 500).

@@ -30,7 +30,7 @@ import os
 import time
 from pathlib import Path
 
-from rapportbok.core import files, hashing
+from rapportbok.core import files, hashing, switches
 from rapportbok.core.hashing import Digest, FileHashes, stat_signature
 
 STAMP = Path("_build") / ".rapportbok-stamp.json"  # mode, hashes, warnings, stat signature (small)
@@ -86,15 +86,12 @@ def outputs(root: Path, mode: str, hashes: FileHashes | None = None) -> str:
     return d.hexdigest()
 
 
-def signature(
-    root: Path, data: Path, mode: str, seen: dict[str, list[int]] | None = None, parallel: bool = False
-) -> str:
+def signature(root: Path, data: Path, mode: str, seen: dict[str, list[int]] | None = None) -> str:
     """The stat signature of every input and output file (rapportbok.core.hashing.stat_signature): the same
     files as :func:`inputs` and :func:`outputs`, one ``stat`` each, no file read. ``seen`` collects each
-    file's ``stat`` (for :func:`_trusted_signature`); ``parallel`` walks half the folders in a second process
-    (the same signature, sooner in a large book)."""
+    file's ``stat`` (for :func:`_trusted_signature`)."""
     trees = [(target, suffixes) for _, target, suffixes in _input_trees(root, data) + _output_trees(root, mode)]
-    return stat_signature(f"{mode}\0{os.path.abspath(data)}", trees, seen, parallel)
+    return stat_signature(f"{mode}\0{os.path.abspath(data)}", trees, seen)
 
 
 def _trusted_signature(root: Path, data: Path, mode: str, hashes: FileHashes) -> str | None:
@@ -113,20 +110,16 @@ def mode_of(site: bool, pdf: bool) -> str:
     return "pdf" if pdf else ("site" if site else "book")
 
 
-def unchanged(root: Path, data: Path, mode: str, parallel: bool = False) -> list[str] | None:
-    """The warnings of the last build if nothing changed since, else None.
-
-    ``parallel``: in a large book (:data:`SETTLE_FILES` files or more, as the stamp counted them) the stat
-    signature walks half the folders in a forked process (when this process runs one thread, as the quick
-    check of ``python -m rapportbok bygg`` does: :func:`quick`)."""
+def unchanged(root: Path, data: Path, mode: str) -> list[str] | None:
+    """The warnings of the last build if nothing changed since, else None."""
     try:
         saved = json.loads((root / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(saved, dict) or MODES.get(saved.get("mode"), -1) < MODES[mode]:
         return None
-    parallel = parallel and isinstance(saved.get("files"), int) and saved["files"] >= SETTLE_FILES
-    if saved.get("signature") and saved["signature"] == signature(root, data, saved["mode"], parallel=parallel):
+    level1 = saved.get("signature") and not switches.off("statsignatur")
+    if level1 and saved["signature"] == signature(root, data, saved["mode"]):
         return list(saved.get("warnings", []))  # level 1: every file's stat as when its content matched
     hashes = file_hashes(root)
     if saved.get("inputs") != inputs(root, data, hashes) or saved.get("outputs") != outputs(
@@ -194,7 +187,7 @@ def quick(root: Path, data: Path, mode: str) -> list[str] | None:
 
     if journal.needs_recovery(root, data):
         return None
-    warnings = unchanged(root, data, mode, parallel=True)
+    warnings = unchanged(root, data, mode)
     return None if warnings is None else [*warnings, NOTHING_CHANGED]
 
 

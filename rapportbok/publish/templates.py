@@ -10,10 +10,13 @@ template always gives the same executed notebook.
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
-import jupytext
 import nbformat
+
+from rapportbok.core import hashing
 
 SUFFIX = ".md"
 
@@ -25,6 +28,8 @@ def template_path(root: Path, chapter: str) -> Path:
 
 def to_notebook(path: Path) -> nbformat.NotebookNode:
     """The template as a notebook without outputs, with stable cell ids and no jupytext metadata."""
+    import jupytext
+
     nb = jupytext.read(path, fmt="md:myst")
     nb.metadata.pop("jupytext", None)
     nb.metadata.setdefault("language_info", {"name": "python"})
@@ -35,8 +40,21 @@ def to_notebook(path: Path) -> nbformat.NotebookNode:
     return nb
 
 
-def write_notebook(path: Path, target: Path) -> Path:
-    """Convert a template for papermill; returns ``target``."""
+def write_notebook(path: Path, target: Path, cache: Path | None = None) -> Path:
+    """Convert a template for papermill; returns ``target``.
+
+    With ``cache`` (a folder), the conversion of each content of a template is kept there under the hash of that
+    content and copied from there the next time (the conversion is the same every time; the build then need not
+    load jupytext at all)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(to_notebook(path), target)
+    if cache is None:
+        nbformat.write(to_notebook(path), target)
+        return target
+    kept = cache / f"{hashing.sha256_hex(path.read_bytes())}.ipynb"
+    if not kept.is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = kept.with_name(f"{kept.name}.{os.getpid()}.ny")
+        nbformat.write(to_notebook(path), tmp)
+        os.replace(tmp, kept)
+    shutil.copyfile(kept, target)
     return target

@@ -1,0 +1,89 @@
+"""`rapportbok bygg --bevaka` (rapportbok.publish.build.watch): the analyst's loop. The book is built again when a
+data file changes, a build stopped by bad data is reported and waits for the next change, and Ctrl-C ends it with
+nothing left running."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from conftest import copy_project
+
+ROOT = Path(__file__).resolve().parents[1]
+WAIT = 600  # seconds for one build on a loaded machine (no assertion on time: only a limit against a hang)
+
+
+class Watching:
+    """The command running, its output read as it comes."""
+
+    def __init__(self, proj: Path, *args: str):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "rapportbok", "bygg", "--bevaka", *args],
+            cwd=proj,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+        )
+        self.lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: [self.lines.put(x) for x in self.proc.stdout], daemon=True).start()
+
+    def until(self, prefix: str) -> list[str]:
+        """The lines up to and including the next one that starts with ``prefix``."""
+        got = []
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=1)
+            except queue.Empty:
+                assert self.proc.poll() is None, "".join(got)
+                continue
+            got.append(line)
+            if line.startswith(prefix):
+                return got
+        raise AssertionError("".join(got))
+
+
+def test_watching_builds_again_on_a_change_reports_bad_data_and_ends_on_ctrl_c(tmp_path):
+    proj = copy_project(tmp_path)
+    watching = Watching(proj, "--utan-webbplats")
+    first = watching.until("Bevakar")
+    assert any(line.startswith("Kör ") for line in first)  # the first build
+    changed = proj / "data" / "linkoping" / "uppgifter.csv"
+    original = changed.read_bytes()
+    changed.write_bytes(original + b"\n")  # the same figures, new bytes: its readers run again
+    again = watching.until("Bevakar")
+    ran = [line for line in again if line.startswith("  [")]
+    assert ran and all("book/linkoping/2024/" in line for line in ran)
+    bad = proj / "data" / "alingsas" / "tabell_varden.csv"
+    text = bad.read_text(encoding="utf-8")
+    bad.write_text(text.replace(",budget2024,31417", ",budget2024,31 417 kr", 1), encoding="utf-8")
+    stopped = watching.until("Bevakar")
+    assert any("31 417 kr" in line for line in stopped) and not any(line.startswith("Kör ") for line in stopped)
+    assert not any("Traceback" in line for line in stopped)
+    bad.write_text(text + "\n", encoding="utf-8")  # corrected (and not as last built): built again
+    fixed = watching.until("Bevakar")
+    assert any(line.startswith("Kör ") for line in fixed)
+    watching.proc.send_signal(signal.SIGINT)
+    assert watching.proc.wait(timeout=120) == 0
+    assert watching.until("Bevakningen avslutades.")
+    assert _children(watching.proc.pid) == []  # no kernel or site process left
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
