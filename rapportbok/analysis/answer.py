@@ -570,9 +570,7 @@ def _followup(data: dict, plans, year: int, period) -> list[Statement]:
         rows = fu[fu["atgard_id"].isin(set(st["atgard_id"]))]
         if not rows.empty:
             r = rows.iloc[0]
-            cited = (
-                Cited(r["kalla"], r["avsnitt"], citation.where(data.get(citation.REGISTER), r["kalla"], r["avsnitt"])),
-            )
+            cited = (Cited(r["kalla"], r["avsnitt"], _label(data.get(citation.REGISTER), r["kalla"])),)
     out = []
     actual = float(st["actual_tkr"].sum(min_count=1)) if st["actual_tkr"].notna().any() else None
     stated = _stated_actual(data, plans, year)

@@ -196,7 +196,8 @@ class SummaryChapter(ChapterPage):
             if len(out) >= IN_BRIEF_MAX:
                 break
             # a link to the chapter that works the figure out (a MyST link: the site and the PDF resolve it)
-            out.append((f"{escape.md_text(head)}[{escape.md_text(fig)}]({slug}.ipynb){escape.md_text(tail)}", fig))
+            # the text before the figure ends with a word: the space is written here (escaping trims it)
+            out.append((f"{escape.md_text(head)} [{escape.md_text(fig)}]({slug}.ipynb){escape.md_text(tail)}", fig))
         for i, (_, fig) in enumerate(out, start=1):
             glue(f"sf_kort_{i}", fig)
         lines = ["- " + sentence for sentence, _ in out] or [f"Källorna anger inga belopp för {self.year}."]
@@ -204,24 +205,31 @@ class SummaryChapter(ChapterPage):
 
     def _in_brief_extra(self) -> list[tuple[str, str, str, str]]:
         """The summary's own sentences for "I korthet" as plain text (escaped by in_brief): (text before the figure,
-        the figure, the chapter that works it out, text after it)."""
+        without its last space; the figure; the chapter that works it out; text after it)."""
         v, y = self.values, self.year
         extra = []
         if v["sf_kb_forandring"] != NOT_STATED and "budget" in self.pages:
-            extra.append(
-                (
-                    f"Kommunbidraget {y} är ",
-                    v["sf_kommunbidrag"],
-                    "budget",
-                    f", {v['sf_kb_forandring']} mot {y - 1} (budget {y}).",
+            if any(st.kind == an.BUDGET_RESULT for st in self.answer.statements):  # the grant is said there
+                extra.append(
+                    (f"Kommunbidraget {y} jämfört med {y - 1}:", v["sf_kb_forandring"], "budget", " (budget).")
                 )
-            )
+            else:
+                extra.append(
+                    (
+                        f"Kommunbidraget {y} är",
+                        v["sf_kommunbidrag"],
+                        "budget",
+                        f", {v['sf_kb_forandring']} mot {y - 1}.",
+                    )
+                )
         if v["sf_risker"] != NOT_STATED and "risk" in self.pages:
-            extra.append(("Riskanalysen tar upp ", v["sf_risker"], "risk", "."))
+            extra.append(("Riskanalysen tar upp", v["sf_risker"], "risk", "."))
         if v["sf_besparing"] != NOT_STATED and "genomlysning" in self.pages:
-            extra.append(("Genomlysningen pekar på en möjlig besparing på ", v["sf_besparing"], "genomlysning", "."))
+            extra.append(
+                ("Genomlysningens tabeller ger en möjlig besparing på", v["sf_besparing"], "genomlysning", ".")
+            )
         if self.findings:
-            extra.append(("Avstämningen av källornas summor: ", v["sf_avvikelser"], AUDIT, "."))
+            extra.append(("Avstämningen av källornas summor:", v["sf_avvikelser"], AUDIT, "."))
         return extra
 
     # -- sections ---------------------------------------------------------------------------
