@@ -223,7 +223,11 @@ class ActionPlanChapter(ChapterPage):
                 "Förväntat hittills, tkr": st["expected_tkr"].astype(float),
                 "Faktiskt hittills, tkr": st["actual_tkr"].astype(float),
                 "Realisering, %": st["realisation"].astype(float),
-                "Trafikljus": st["light"].tolist(),
+                # the source's own status says so beside its light ("grå (för tidigt att bedöma, enligt källan)")
+                "Trafikljus": [
+                    f"{x} ({r})" if isinstance(src, str) else x
+                    for x, r, src in zip(st["light"], st["reason"], st["source_status"])
+                ],
             }
         )
         # The key columns first after the name (the area last among them), so a laptop shows them without scrolling.

@@ -197,7 +197,10 @@ class SummaryChapter(ChapterPage):
                 break
             # a link to the chapter that works the figure out (a MyST link: the site and the PDF resolve it)
             # the text before the figure ends with a word: the space is written here (escaping trims it)
-            out.append((f"{escape.md_text(head)} [{escape.md_text(fig)}]({slug}.ipynb){escape.md_text(tail)}", fig))
+            gap = " " if tail.startswith(" ") else ""
+            out.append(
+                (f"{escape.md_text(head)} [{escape.md_text(fig)}]({slug}.ipynb){gap}{escape.md_text(tail)}", fig)
+            )
         for i, (_, fig) in enumerate(out, start=1):
             glue(f"sf_kort_{i}", fig)
         lines = ["- " + sentence for sentence, _ in out] or [f"Källorna anger inga belopp för {self.year}."]
