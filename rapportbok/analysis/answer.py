@@ -567,7 +567,7 @@ def _followup(data: dict, plans, year: int, period) -> list[Statement]:
     fu = data.get("uppfoljning_atgarder")
     cited = ()
     if fu is not None:
-        rows = fu[fu["atgard_id"].isin(set(st["atgard_id"]))]
+        rows = fu[fu["atgard_id"].isin(set(st["atgard_id"])) & fu["per_datum"].isin(set(dates))]
         if not rows.empty:
             r = rows.iloc[0]
             cited = (Cited(r["kalla"], r["avsnitt"], _label(data.get(citation.REGISTER), r["kalla"])),)
