@@ -396,11 +396,11 @@ def test_site_signs_in_words(built_site):
     assert "Kostnaden ökar med 8 574 tkr (22,6 %)" in budget
     assert "Jämfört med 2024 ökar kommunbidraget med 11,2 mnkr (4,6 %)." in budget
     summary = pages["book/alingsas/2025/sammanfattning.html"]
-    assert "Kommunbidragets förändring mot föregående år: en ökning med 11,2 mnkr (4,6 %)" in summary
+    assert "Kommunbidraget 2025 jämfört med 2024: en ökning med 11,2 mnkr (4,6 %) (budget)." in summary
     assert "+11,2" not in budget + summary
     assert "verksamhetens nettokostnad 256,3 mnkr" in budget
     summary = pages["book/alingsas/2025/sammanfattning.html"]
-    assert "Verksamhetens nettokostnad: 256,3 mnkr (256 303 tkr)" in summary
+    assert "täcker verksamhetens nettokostnad 256,3 mnkr (256 303 tkr)" in summary
     assert "nettokostnader: -256,3" not in summary and "nettokostnader är -256" not in summary
 
 
