@@ -323,3 +323,27 @@ def test_hostile_text_in_the_answer_is_escaped():
     assert "<script>" not in text and "](javascript" not in text and "{eval}`" not in text
     assert text.count('<a class="rapportbok-lage-tal rapportbok-lage-egen"') == 1
     assert "\\<script\\>" in text  # the figure's text, escaped inside its link
+
+
+def test_no_position_says_what_the_sources_lack():
+    """SYNTHETIC: a budget table without a result for the year is not 'ingen budget'."""
+    import datetime as dt
+
+    from rapportbok.analysis import position
+    from rapportbok.data import stated_tables as model
+
+    t = model.StatedTable("b", "Budget (SYNTETISK)", "budget", dt.date(2029, 11, 1), "tkr", 0, "k", "s")
+    t.columns = [model.Column("b30", "budget", 2030, "Budget 2030")]
+    t.rows = [model.Row(1, "Ram från KF", None, "post")]
+    t.values[(1, "b30")] = D(1000)
+    t.concepts = {model.GRANT: 1}
+    with_budget = an.answer({}, 2030, None, position.position([t], [], 2030))
+    assert with_budget.statements[0].text() == (
+        "Källorna anger ingen prognos och inget utfall för nämndens total 2030, och budgeten anger inget resultat för "
+        "året."
+    )
+    without = an.answer({}, 2030, None, position.position([], [], 2030))
+    assert (
+        without.statements[0].text()
+        == "Källorna anger ingen prognos, inget utfall och ingen budget för nämndens total 2030."
+    )

@@ -670,7 +670,12 @@ def answer(data: dict, year: int, period=None, pos: Position | None = None) -> A
         out.append(
             Statement(
                 NO_POSITION,
-                (f"Källorna anger ingen prognos, inget utfall och ingen budget för nämndens total {year}.",),
+                (
+                    f"Källorna anger ingen prognos, inget utfall och ingen budget för nämndens total {year}."
+                    if pos.budget_report is None
+                    else f"Källorna anger ingen prognos och inget utfall för nämndens total {year}, och budgeten "
+                    "anger inget resultat för året.",
+                ),
                 str(year),
                 "",
                 SOURCE,
