@@ -47,6 +47,14 @@ KEYS = (
 )
 # "I korthet": at most this many sentences, at least IN_BRIEF_MIN where the sources give as many figures.
 IN_BRIEF_MAX, IN_BRIEF_MIN = 5, 3
+# The summary's own figures a line after "I korthet" names when the sources do not state them.
+NOT_STATED_LABELS = (
+    ("sf_kommunbidrag", "kommunbidrag"),
+    ("sf_nettokostnad", "verksamhetens nettokostnad"),
+    ("sf_investeringar", "investeringsbudget"),
+    ("sf_risker", "risker"),
+    ("sf_besparing", "genomlysningens möjliga besparing"),
+)
 
 
 def _others(data: dict, year: int) -> list[Chapter]:
@@ -204,6 +212,18 @@ class SummaryChapter(ChapterPage):
         for i, (_, fig) in enumerate(out, start=1):
             glue(f"sf_kort_{i}", fig)
         lines = ["- " + sentence for sentence, _ in out] or [f"Källorna anger inga belopp för {self.year}."]
+        missing = [label for key, label in NOT_STATED_LABELS if self.values[key] == NOT_STATED]
+        if missing:  # one line after the sentences names what the sources lack (never filled in)
+            lines.append(
+                "\n"
+                + escape.md_text(
+                    f"Anges inte i källorna för {self.year}: "
+                    + ", ".join(missing[:-1])
+                    + (" och " if len(missing) > 1 else "")
+                    + missing[-1]
+                    + "."
+                )
+            )
         md("\n".join(lines))
 
     def _in_brief_extra(self) -> list[tuple[str, str, str, str]]:
