@@ -1116,3 +1116,22 @@ def test_rows_under_a_heading_row_are_indented_totals_below_are_not():
     # Parents given in a ring (refused by kontrollera) do not hang the page.
     ring = [model.Row(1, "A", 2, "summa"), model.Row(2, "B", 1, "summa")]
     assert depths(_table(rows=ring)) == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "line,column,expected",
+    [
+        ("drift,9,Förklaringen", "rad", "numret på en rad i tabellen drift (tabell_varden.csv)"),
+        ("dirft,5,Förklaringen", "tabell", "ett id ur tabeller.csv"),
+    ],
+)
+def test_a_comment_names_a_row_that_exists(tmp_path, monkeypatch, line, column, expected):
+    """tabell_kommentarer.csv points at a row of a stated table, checked as tabell_begrepp.csv's rows are."""
+    data = tables_data(tmp_path, monkeypatch)
+    (data / "exempelstad" / "tabell_kommentarer.csv").write_text(
+        "tabell,rad,kommentar\ndrift,5,Förklaringen\n" + line + "\n", encoding="utf-8"
+    )
+    found = [i for i in datasets.validate(data) if i.file == "exempelstad/tabell_kommentarer.csv"]
+    assert [(i.row, i.column) for i in found] == [(3, column)] and expected in found[0].expected, [
+        i.message() for i in found
+    ]

@@ -54,7 +54,7 @@ def test_known_tests_land_in_their_tier():
 
     assert conftest.tier(_item(test_fmt, "test_numbers_swedish")) == "unit"
     # papermill in a child process, through the module's helper
-    assert conftest.tier(_item(test_followup, "test_page_shows_the_follow_up")) == "build"
+    assert conftest.tier(_item(test_followup, "test_the_page_shows_a_report_in_mnkr_with_its_name")) == "build"
     built = _item(test_book, "test_site_has_landing_page_and_navigation", ["built"])
     built.fixturenames.append("built_project")  # the module's fixture ``built`` is the shared built project
     assert conftest.tier(built) == "build"

@@ -671,40 +671,17 @@ def cross_issues(data: dict, org: str) -> list[Issue]:
                             + (", ".join(sorted(cols.get(r[tc], set()))) or "(inga)"),
                         )
                     )
+    rows_by_table = {} if v is None else {tid: set(part["rad"].astype(int)) for tid, part in v.groupby("tabell")}
     if km is not None:
-        kl = _label(org, COMMENTS)
-        rows_by_table = {} if v is None else {tid: set(part["rad"].astype(int)) for tid, part in v.groupby("tabell")}
-        for idx, r in km.iterrows():
-            if r["tabell"] not in tables:
-                issues.append(Issue(kl, int(idx), "tabell", r["tabell"], f"ett id ur {TABLES.filename}: {known}"))
-            elif int(r["rad"]) not in rows_by_table.get(r["tabell"], set()):
-                issues.append(
-                    Issue(
-                        kl,
-                        int(idx),
-                        "rad",
-                        str(int(r["rad"])),
-                        f"numret på en rad i tabellen {r['tabell']} ({VALUES.filename})",
-                    )
-                )
+        issues += _row_reference_issues(km, _label(org, COMMENTS), tables, known, rows_by_table)
     if bg is not None:
         bl = _label(org, ROW_CONCEPTS)
-        rows_by_table = {} if v is None else {tid: set(part["rad"].astype(int)) for tid, part in v.groupby("tabell")}
         roles = {} if v is None else {(tid, int(n)): role for tid, n, role in zip(v["tabell"], v["rad"], v["roll"])}
+        found = _row_reference_issues(bg, bl, tables, known, rows_by_table)
+        issues += found
+        wrong = {i.row for i in found}
         for idx, r in bg.iterrows():
-            if r["tabell"] not in tables:
-                issues.append(Issue(bl, int(idx), "tabell", r["tabell"], f"ett id ur {TABLES.filename}: {known}"))
-            elif int(r["rad"]) not in rows_by_table.get(r["tabell"], set()):
-                issues.append(
-                    Issue(
-                        bl,
-                        int(idx),
-                        "rad",
-                        str(int(r["rad"])),
-                        f"numret på en rad i tabellen {r['tabell']} ({VALUES.filename})",
-                    )
-                )
-            elif roles.get((r["tabell"], int(r["rad"]))) == HEADING:
+            if int(idx) not in wrong and roles.get((r["tabell"], int(r["rad"]))) == HEADING:
                 issues.append(
                     Issue(
                         bl,
@@ -714,6 +691,25 @@ def cross_issues(data: dict, org: str) -> list[Issue]:
                         f"en rad med belopp (rad {int(r['rad'])} i tabellen {r['tabell']} är en rubrikrad)",
                     )
                 )
+    return issues
+
+
+def _row_reference_issues(df, label: str, tables, known: str, rows_by_table: dict) -> list[Issue]:
+    """A file's (tabell, rad) that name no table of tabeller.csv or no row of that table in tabell_varden.csv."""
+    issues = []
+    for idx, r in df.iterrows():
+        if r["tabell"] not in tables:
+            issues.append(Issue(label, int(idx), "tabell", r["tabell"], f"ett id ur {TABLES.filename}: {known}"))
+        elif int(r["rad"]) not in rows_by_table.get(r["tabell"], set()):
+            issues.append(
+                Issue(
+                    label,
+                    int(idx),
+                    "rad",
+                    str(int(r["rad"])),
+                    f"numret på en rad i tabellen {r['tabell']} ({VALUES.filename})",
+                )
+            )
     return issues
 
 

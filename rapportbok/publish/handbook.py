@@ -35,10 +35,14 @@ def source(root: Path) -> Path | None:
 def command(src: Path, out: Path, strict: bool = False) -> list[str]:
     """jupyter-book's command that builds the handbook in ``src`` into ``out`` (HTML in out/_build/html).
 
+    The Swedish interface's message catalogue is written into ``src/_locale`` first (not kept in git).
     The HTML of an earlier build is removed first: Sphinx never deletes the page of a file that is gone, and
     a renamed or removed page must not be published. Its doctrees stay, so unchanged pages are not re-read.
     """
+    from rapportbok.publish.sphinxext import write_catalogue
+
     shutil.rmtree(html(out), ignore_errors=True)
+    write_catalogue(src)  # the Swedish interface, as on the book's site: locale_dirs in the handbook's _config.yml
     cmd = [sys.executable, "-c", JUPYTER_BOOK, "build", str(src), "--path-output", str(out), "--quiet"]
     return cmd + (["--warningiserror", "--nitpick", "--keep-going"] if strict else [])
 
