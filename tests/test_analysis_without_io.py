@@ -29,6 +29,7 @@ ALLOWED_DATA = {
     "rapportbok.data.schema",
     "rapportbok.data.review",
     "rapportbok.data.risk",
+    "rapportbok.data.actionplan",  # actionplan.py: the specs' list of the source's own statuses (SOURCE_STATUSES)
     "rapportbok.data.kolada",  # review.py: the pure helpers own_group_mean and the labels
 }
 IO_CALLS = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "read_csv", "data_dir", "getenv", "glob"}

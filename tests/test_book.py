@@ -215,18 +215,31 @@ def test_overview_page_glues_the_chapters_key_numbers(built):
     page = built / "_build/html/book/alingsas/2025/sammanfattning.html"
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     text = soup.find("article").get_text(" ", strip=True)
-    # Numbers pasted inline with glue from the chapters' own computations (source: budget 2025–2027 tables).
-    assert "Kommunbidrag: 256,3\u00a0mnkr (256\u00a0303\u00a0tkr)" in text
-    assert "Kommunbidragets förändring mot föregående år: en ökning med 11,2\u00a0mnkr (4,6\u00a0%)" in text
-    assert "Risker: 9 risker, varav 2 med högsta riskvärdet 12 av 16" in text
-    # a figure the sources lack is not a list item; one line names what is not stated (not filled in)
-    assert "Underskott som åtgärdsplanerna ska möta:" not in text
-    assert re.search(r"Anges inte i källorna för 2025: [^.]*underskott som åtgärdsplanerna ska möta", text)
+    # "I korthet" (issue #26): three to five plain sentences from the one answer and the chapters' own figures
+    # (source: budget 2025–2027 tables), each figure a link.
+    assert "Budgeten för 2025 är lagd i balans: kommunbidraget 256,3\u00a0mnkr (256\u00a0303\u00a0tkr)" in text
+    assert "Kommunbidraget 2025 jämfört med 2024: en ökning med 11,2\u00a0mnkr (4,6\u00a0%)" in text
+    assert "Riskanalysen tar upp 9 risker, varav 2 med högsta riskvärdet 12 av 16" in text
+    # a figure the sources lack is neither a sentence nor filled in: Läget says the deficit is not stated
+    assert "Underskott som åtgärdsplanerna ska möta" not in text and "Anges inte i källorna för" not in text
+    assert "Underskottet som planen ska hantera anges inte med belopp" in text
     links = {a["href"] for a in soup.find("article").find_all("a", href=True)}
     assert {"budget.html", "risk.html", "atgardsplan.html", "genomlysning.html"} <= links
     # Every organisation and year has an overview, first in its chapter list.
     for org, year in (("haninge", 2018), ("linkoping", 2024), ("alingsas", 2024)):
         assert (built / f"_build/html/book/{org}/{year}/sammanfattning.html").is_file()
+
+
+def test_in_brief_is_three_to_five_sentences_each_with_a_linked_figure(built):
+    """Rule 7 of issue #26, on every organisation-year of the book."""
+    for page in sorted((built / "_build/html/book").glob("*/*/sammanfattning.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        section = soup.find(id="i-korthet")
+        items = section.find("ul").find_all("li", recursive=False)
+        assert 3 <= len(items) <= 5, (page, len(items))
+        for li in items:
+            assert li.find("a", href=True) is not None, (page, li.get_text())
+            assert li.get_text(" ", strip=True).endswith("."), (page, li.get_text())
 
 
 def test_source_documents_are_pages_of_the_site(built):

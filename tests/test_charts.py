@@ -218,6 +218,19 @@ def test_haninge_bridge_steps_are_named(shown):
     assert "Planen" in bridge[0]["title"] and bridge[0]["title"].rstrip().endswith(".")
 
 
+def test_no_bridge_from_another_years_deficit(shown, monkeypatch):
+    """Linköping 2024's plan names the 2023 bokslut's deficit: no bridge from it to a 2024 remainder (issue #26, the
+    one remainder's rule), a note why instead."""
+    from rapportbok.chapters import actionplan
+    from rapportbok.chapters.actionplan import ActionPlanChapter
+
+    notes = []
+    monkeypatch.setattr(actionplan.tables, "note", lambda text: notes.append(text))
+    ActionPlanChapter("linkoping", 2024, 1).bridge()
+    assert not [c for c in shown if c["alt"].startswith("Vattenfallsdiagram")]
+    assert any("underskottet som planen utgår från gäller bokslutet 2023" in n for n in notes), notes
+
+
 def test_net_cost_grant_and_result_over_the_years(shown):
     from rapportbok.chapters.budget import BudgetChapter
 

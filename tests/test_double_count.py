@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from rapportbok.analysis import headline as hl
+from rapportbok.analysis import answer as an
 from rapportbok.data import datasets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,44 +39,49 @@ def _stated_total(data: Path, amount: str) -> None:
     p.write_text(text.replace(STATED, f"2025,planerad,{amount},mnkr"), encoding="utf-8")
 
 
+def _plan_sentence(data: Path | None = None) -> str:
+    """The answer's sentence about Alingsås's plan for 2025 (rapportbok.analysis.answer), plain text."""
+    a = an.answer(datasets.load_org("alingsas", data), 2025, 1)
+    (plan,) = [s for s in a.statements if s.kind == an.PLAN]
+    return plan.text().replace("\u00a0", " ")
+
+
 def test_the_double_count_explains_the_plan_total_exactly():
     """The control, on the real data: 6 000 tkr stated = 5 500 tkr counted + 500 tkr counted in other measures."""
-    h = hl.headline(datasets.load_org("alingsas"), 2025, 1)
-    assert (h.stated_planned_tkr, h.planned_tkr, h.double_counted_tkr) == (6000.0, 5500.0, 500.0)
-    assert h.dedup_explains
-    assert "är enligt planen redan medräknat i andra åtgärder" in " ".join(hl.sentences(h))
+    said = _plan_sentence()
+    assert (
+        "anger effekten 2025 till 6,0 mnkr; 0,5 mnkr av det är enligt planen redan medräknat i andra åtgärder" in said
+    )
+    assert "så boken räknar 5,5 mnkr (5 500 tkr)" in said
 
 
 @pytest.mark.parametrize("amount", ["6.1", "5.9"])
 def test_a_tenth_of_a_mnkr_more_or_less_is_not_explained_by_the_double_count(data, amount):
     _stated_total(data, amount)
-    h = hl.headline(datasets.load_org("alingsas", data), 2025, 1)
-    assert abs(h.stated_planned_tkr - (h.planned_tkr + h.double_counted_tkr)) == pytest.approx(100.0)
-    assert not h.dedup_explains
-    assert "redan medräknat i andra åtgärder" not in " ".join(hl.sentences(h))
+    said = _plan_sentence(data)
+    assert f"anger effekten 2025 till {amount.replace('.', ',')} mnkr" in said
+    assert "redan medräknat i andra åtgärder" not in said
+    assert "åtgärdernas summa är 5,5 mnkr (5 500 tkr), en skillnad som källan inte förklarar" in said
 
 
 def test_the_summary_says_a_difference_beyond_the_rounding_is_not_explained(data):
+    """The summary renders the same answer: the stated 6,1 mnkr beside the book's sum, the difference not explained."""
     from rapportbok.chapters.summary import SummaryChapter
 
     _stated_total(data, "6.1")
     summary = SummaryChapter("alingsas", 2025, 1)
-    summary._actionplan_figures()
-    said = summary.values["sf_planerad"]
-    assert "den antagna planen anger 6,1 mnkr" in said.replace("\u00a0", " ")
-    assert "inte förklarad av åtgärdernas rader; se sidan Avstämning" in said
-    assert "inte räknas två gånger" not in said
+    said = " ".join(s.text() for s in summary.answer.statements).replace("\u00a0", " ")
+    assert "anger effekten 2025 till 6,1 mnkr" in said
+    assert "en skillnad som källan inte förklarar" in said
+    assert "redan medräknat" not in said
 
 
 def test_a_plan_total_beyond_its_rounding_from_the_books_sum_is_named_beside_it(data):
     """5,6 mnkr stated against the book's 5 500 tkr: both figures, and the difference not explained."""
     from rapportbok.analysis import actionplan as ap
-    from rapportbok.chapters.summary import SummaryChapter
 
     _stated_total(data, "5.6")
     both = ap.stated_versus_counted(datasets.load_org("alingsas", data), 2025)
     assert both is not None and both["stated_tkr"] - both["counted_tkr"] == pytest.approx(100.0)
-    summary = SummaryChapter("alingsas", 2025, 1)
-    summary._actionplan_figures()
-    said = summary.values["sf_planerad"].replace("\u00a0", " ")
-    assert "den antagna planen anger 5,6 mnkr" in said and "inte förklarad av åtgärdernas rader" in said
+    said = _plan_sentence(data)
+    assert "anger effekten 2025 till 5,6 mnkr" in said and "en skillnad som källan inte förklarar" in said

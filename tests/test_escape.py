@@ -262,17 +262,20 @@ SAFE_VALUES = {
         "status_line(findings, tables.current_page())",
     ): "summeringen genom escape.md_text och en länk av kapitlets slug (konstant)",
     ("chapters/review.py", "audit.link(CHAPTER.slug)"): "länk av kapitlets slug, konstant",
-    # Läget: the headline's sentences through escape.md_text, figures linked to constant anchors
-    ("chapters/summary.py", "headline_md(h)"): "escape.md_text av meningarna; länkarna av konstanta sidor och id",
-    # the "I korthet" list: its labels are constants (summary.IN_BRIEF), its values escaped
-    ("chapters/summary.py", "label"): "konstant etikett i summary.IN_BRIEF",
+    # "I korthet": a link to the chapter that works a figure out (its slug a constant of the code)
+    ("chapters/summary.py", "slug"): "kapitlets slug, konstant i koden",
     # a grant's change in words (analysis.wording.grant_change): "ökar"/"minskar" and a size from fmt
     ("chapters/budget.py", "verb"): "konstant ord: ökar eller minskar",
     ("chapters/budget.py", "size"): "fmt.mnkr och fmt.pct",
-    # the landing page's card per organisation-year: the same function, its one line
-    ("build.py", "short"): "headline_md: escape.md_text av raden; länkarna av slug, årtal, konstanta sidor och id",
+    # the landing page's card per organisation-year: the answer's lead (present.answer.line_md)
+    (
+        "build.py",
+        "short",
+    ): "present_answer.line_md: escape.md_text av meningarna; länkarna av slug, årtal och konstanta id",
 }
-SAFE_CALL_PREFIXES = ("escape.", "fmt.", "self._link(", "int(", "len(")
+# present_answer: the answer (rapportbok.present.answer) writes every sentence through escape.md_text and its
+# links from constant pages and ids.
+SAFE_CALL_PREFIXES = ("escape.", "fmt.", "self._link(", "int(", "len(", "present_answer.")
 # Calls whose f-string arguments are escaped elsewhere (HTML tables, plain-text glue) or drawn in a PNG.
 # pd.DataFrame and rows.append build table cells, which the Styler escapes.
 EXEMPT_CALLS = (

@@ -226,10 +226,11 @@ def test_import_appends_filled_rows_and_skips_empty(scratch, tmp_path):
     after = target.read_bytes()
     assert after.startswith(before)
     assert after[len(before) :].decode("utf-8") == (
-        f"HAN-01,2018-12-31,1.5,tkr,{SYNT},{SOURCE},SYNTETISK avsnitt\n"
-        f"HAN-02,2018-12-31,1234.5,tkr,{SYNT},{SOURCE},SYNTETISK avsnitt\n"
-        f"HAN-03,2018-12-31,,tkr,{SYNT},{SOURCE},SYNTETISK avsnitt\n"
-        f"HAN-04,2018-12-31,1.5,tkr,{SYNT},{SOURCE},SYNTETISK avsnitt\n"  # 1,5 is 1.5, not 15
+        # Haninge's file has the optional column kallans_bedomning: left empty (the book's own traffic light)
+        f"HAN-01,2018-12-31,1.5,tkr,{SYNT},{SOURCE},SYNTETISK avsnitt,\n"
+        f"HAN-02,2018-12-31,1234.5,tkr,{SYNT},{SOURCE},SYNTETISK avsnitt,\n"
+        f"HAN-03,2018-12-31,,tkr,{SYNT},{SOURCE},SYNTETISK avsnitt,\n"
+        f"HAN-04,2018-12-31,1.5,tkr,{SYNT},{SOURCE},SYNTETISK avsnitt,\n"  # 1,5 is 1.5, not 15
     )
     assert {k: v for k, v in snapshot(scratch).items() if k != "haninge/uppfoljning_atgarder.csv"} == others
     assert [i for i in datasets.validate(scratch) if i.severity == "fel"] == []
@@ -248,7 +249,7 @@ def test_import_appends_filled_rows_and_skips_empty(scratch, tmp_path):
     replaced = run("import", str(path), "--org", "haninge", "--ersatt")
     assert replaced.exit_code == 0, replaced.output
     lines = target.read_text(encoding="utf-8").splitlines()
-    assert lines[29] == f"HAN-01,2018-12-31,2,tkr,{SYNT},{SOURCE},SYNTETISK avsnitt"
+    assert lines[29] == f"HAN-01,2018-12-31,2,tkr,{SYNT},{SOURCE},SYNTETISK avsnitt,"
     assert len([ln for ln in lines if ",2018-12-31," in ln]) == 4
 
 
@@ -261,6 +262,31 @@ def test_import_creates_file_with_spec_columns(scratch, tmp_path):
         "atgard_id,per_datum,faktisk_effekt,enhet,status_text,kalla,avsnitt\n"
         f"ALI-02,2025-04-30,0.4,mnkr,{SYNT},alingsas-handlingsplan-2024,SYNTETISK avsnitt\n"
     )
+
+
+def test_import_adds_the_sources_own_status_when_filled_in(scratch, tmp_path):
+    """kallans_bedomning (the source's own status of a measure, issue #26) is a column of the template; a file
+    without it gets it when the import fills it in: nothing the analyst typed is dropped (SYNTETISK values)."""
+    path = make_template(tmp_path, "alingsas", "2025", "1")
+    header = [c.value for c in openpyxl.load_workbook(path).worksheets[0][1]]
+    assert "kallans_bedomning" in header
+    fill(
+        path,
+        {
+            "ALI-02": filled(
+                kalla="alingsas-handlingsplan-2024", enhet="mnkr", kallans_bedomning="för tidigt att bedöma"
+            )
+        },
+    )
+    result = run("import", str(path), "--org", "alingsas")
+    assert result.exit_code == 0, result.output
+    assert (scratch / "alingsas" / "uppfoljning_atgarder.csv").read_text(encoding="utf-8") == (
+        "atgard_id,per_datum,faktisk_effekt,enhet,status_text,kalla,avsnitt,kallans_bedomning\n"
+        f"ALI-02,2025-04-30,100,mnkr,{SYNT},alingsas-handlingsplan-2024,SYNTETISK avsnitt,för tidigt att bedöma\n"
+    )
+    fill(path, {"ALI-02": filled(kallans_bedomning="kanske")})
+    bad = run("import", str(path), "--org", "alingsas", "--ersatt")
+    assert bad.exit_code == 1 and "kallans_bedomning" in bad.output and "för tidigt att bedöma" in bad.output
 
 
 def test_bad_template_is_rejected_with_exact_messages(scratch, tmp_path):

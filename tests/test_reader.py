@@ -1,7 +1,7 @@
-"""What the nämnd member sees first (issue #14): the answer, then the evidence.
+"""What the nämnd member sees first (issue #14, #26): the answer, then the evidence.
 
-Unit tests compute the headline for the real data through the package's own functions; the site
-tests read the built site (conftest.built_site) back.
+Unit tests compute the answer (rapportbok.analysis.answer) for the real data through the package's own functions;
+the exact texts are fixed in tests/test_answer.py. The site tests read the built site (conftest.built_site) back.
 """
 
 from __future__ import annotations
@@ -11,209 +11,127 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from rapportbok.analysis import headline as hl
-from rapportbok.analysis.position import Amount
+from rapportbok.analysis import answer as an
 from rapportbok.core import fmt
 from rapportbok.data import datasets
+from rapportbok.present import answer as present_answer
 
 NB = fmt.NBSP
 
 
-def _head(org: str, year: int, tertial: int) -> hl.Headline:
-    return hl.headline(datasets.load_org(org), year, tertial)
+def _head(org: str, year: int, tertial: int) -> an.Answer:
+    return an.answer(datasets.load_org(org), year, tertial)
 
 
 def _plain(text: str) -> str:
     return text.replace(NB, " ").replace("\u2212", "-")
 
 
-# --- the headline, computed ------------------------------------------------------------------
+def _said(a: an.Answer) -> str:
+    return _plain(" ".join(s.text() for s in a.statements))
 
 
-def test_linkoping_deficit_plan_and_gap():
-    h = _head("linkoping", 2024, 1)
-    assert (h.deficit_tkr, h.planned_tkr, h.gap_tkr) == (99000.0, 9000.0, 90000.0)
-    text = _plain(" ".join(hl.sentences(h)))
-    assert "Underskott: 99,0 mnkr" in text and "planerade effekt 2024: 9,0 mnkr" in text
-    assert "Kvar efter planen: 90,0 mnkr (90 000 tkr)." in text
-    assert _plain(hl.short_text(h)) == "Underskott 99,0 mnkr; planerad effekt 2024 9,0 mnkr; kvar 90,0 mnkr."
+# --- the answer, computed ---------------------------------------------------------------------
 
 
-def test_haninge_traffic_lights_and_money_per_light():
-    h = _head("haninge", 2018, 2)
-    assert (h.deficit_tkr, h.planned_tkr) == (12400.0, 15000.0)
-    assert h.gap_tkr == -2600.0
-    assert h.lights["röd"] == (8, 10240.0)
-    assert h.lights["gul"] == (1, 1000.0)
-    assert h.lights["grön"] == (12, 6260.0)
-    assert h.lights["grå"][0] == 7
-    text = _plain(" ".join(hl.sentences(h)))
-    assert "8 röda åtgärder med 10 240 av 15 000 tkr planerat" in text
-    assert "Planen överstiger underskottet med 2,6 mnkr" in text
-    # the book's sum of the measures next to the administration's own total
-    assert "7 393 tkr (förvaltningen anger summan 7 133 tkr)" in text
+def test_linkoping_says_what_is_known_without_a_remainder_across_years():
+    """The 99 mnkr is the 2023 bokslut's deficit: named with its period, never a 2024 figure nor a '90,0 kvar'."""
+    a = _head("linkoping", 2024, 1)
+    assert a.remainder.gap_tkr is None
+    text = _said(a)
+    assert "underskottet i bokslutet 2023, 99 mnkr" in text and "inte är ett underskott för 2024" in text
+    assert "90,0" not in text and "Kvar efter" not in text
+    assert "31 mnkr" in text  # the plan of August 2023 for 2024, from uppgifter.csv
+
+
+def test_haninge_remainder_and_follow_up():
+    a = _head("haninge", 2018, 2)
+    assert (a.remainder.deficit_tkr, a.remainder.planned_tkr, a.remainder.gap_tkr) == (12400.0, 15000.0, -2600.0)
+    text = _said(a)
+    assert "2,6 mnkr (2 600 tkr) större än underskottet 12,4 mnkr" in text
+    # the administration's own total first, the book's sum of the measures beside it
+    assert "faktisk effekt hittills 7 133 tkr enligt källan (åtgärdernas belopp summerar till 7 393 tkr)" in text
+    assert "röda åtgärder med" not in text  # no longer the book's lights as the administration's verdict
 
 
 def test_alingsas_not_stated_is_left_out_and_dedup_explained():
-    h25 = _head("alingsas", 2025, 1)
-    assert h25.deficit_tkr is None and h25.gap_tkr is None and h25.planned_tkr == 5500.0
-    text = _plain(" ".join(hl.sentences(h25)))
-    assert "anges inte" not in text  # a sentence whose figure the data lacks is left out
-    assert "planen själv anger 6,0 mnkr" in text and "0,5 mnkr" in text
-    assert "Kvar efter planen" not in text  # no gap without a stated deficit
-    h24 = _head("alingsas", 2024, 3)
-    assert h24.planned_tkr is None
-    assert "anges inte" not in hl.short_text(h24) and "anges inte" not in " ".join(hl.sentences(h24))
-    assert "effekt" not in " ".join(hl.sentences(h24))  # the plan states no effect for 2024: no sentence about it
+    a25 = _head("alingsas", 2025, 1)
+    assert a25.remainder.gap_tkr is None
+    text = _said(a25)
+    assert "anger effekten 2025 till 6,0 mnkr; 0,5 mnkr av det är enligt planen redan medräknat" in text
+    assert "så boken räknar 5,5 mnkr (5 500 tkr)" in text
+    assert "Kvar efter" not in text  # no remainder without a stated deficit
+    a24 = _head("alingsas", 2024, 3)
+    assert "anger ingen effekt för 2024" in _said(a24)
 
 
 # --- where no deficit is stated, the budget's result answers (Alingsås) --------------------------
 
 
-def test_alingsas_lage_states_the_budget_result_first():
-    """The budget 2025–2027 states 'Årets resultat 0' and the kommunbidrag and net cost per year."""
-    h25 = _head("alingsas", 2025, 1)
-    assert h25.budget_first and h25.budget.result_stated
-    assert (h25.budget.result.value, h25.budget.grant.value, h25.budget.net.value) == (0, 256303, -256303)
-    assert h25.budget.report.table == "ramar" and h25.budget.result.unit == "tkr"
-    said = [_plain(t) for t in hl.sentences(h25)]
-    assert said[0] == (
-        "Budgeten för 2025 är lagd i balans: kommunbidraget 256,3 mnkr (256 303 tkr) täcker verksamhetens "
-        "nettokostnad 256,3 mnkr (256 303 tkr); årets resultat 0 tkr."
+def test_alingsas_lage_states_the_judgement_then_the_budget_result():
+    """2024: the budget document says the nämnd did not keep within its ram: that first, in its words; then the
+    budget 2025–2027's 'Årets resultat 0' with kommunbidrag and net cost."""
+    a24 = _head("alingsas", 2024, 3)
+    kinds = [s.kind for s in a24.statements]
+    assert kinds[:2] == [an.JUDGEMENT, an.BUDGET_RESULT]
+    assert _plain(a24.statements[1].text()) == (
+        "Budgeten för 2024 är lagd i balans: kommunbidraget 245,1 mnkr (245 082 tkr) täcker verksamhetens "
+        "nettokostnad 245,1 mnkr (245 082 tkr); årets resultat 0 tkr."
     )
-    assert said[1].startswith("Åtgärdsplanens planerade effekt 2025: 5,5 mnkr (5 500 tkr)")
-    assert _plain(hl.short_text(h25)) == (
-        "Budgeten 2025 lagd i balans: kommunbidraget 256,3 mnkr täcker nettokostnaden "
-        "256,3 mnkr; planerad effekt 2025 5,5 mnkr."
-    )
-    h24 = _head("alingsas", 2024, 3)
-    assert [_plain(t) for t in hl.sentences(h24)] == [
-        (
-            "Budgeten för 2024 är lagd i balans: kommunbidraget 245,1 mnkr (245 082 tkr) täcker verksamhetens "
-            "nettokostnad 245,1 mnkr (245 082 tkr); årets resultat 0 tkr."
-        )
-    ]
-    assert _plain(hl.short_text(h24)) == (
-        "Budgeten 2024 lagd i balans: kommunbidraget 245,1 mnkr täcker nettokostnaden 245,1 mnkr."
-    )
+    a25 = _head("alingsas", 2025, 1)
+    assert a25.statements[0].kind == an.BUDGET_RESULT
 
 
 def test_alingsas_budget_figures_link_to_the_budget_table():
-    from rapportbok.chapters.actionplan import headline_md
-
-    for short in (False, True):
-        text = headline_md(_head("alingsas", 2025, 1), prefix="alingsas/2025/", short=short)
-        links = re.findall(r'<a class="rapportbok-lage-tal" href="([^"]+)">(.*?)</a>', text)
+    a = _head("alingsas", 2025, 1)
+    for text in (present_answer.lage_md(a, prefix="alingsas/2025/"), present_answer.line_md(a, "alingsas/2025/")):
+        links = re.findall(r'<a class="rapportbok-lage-tal" href="([^"]+)"[^>]*>(.*?)</a>', text)
         budget_links = [(href, _plain(t.replace("\\", ""))) for href, t in links if "budget.html" in href]
-        assert [href for href, _ in budget_links] == ["alingsas/2025/budget.html#T_ramar"] * (2 if short else 3)
-        assert budget_links[0][1] == ("256,3 mnkr" if short else "256,3 mnkr (256 303 tkr)")
-        if not short:
-            assert budget_links[-1][1] == "0 tkr"  # the result, stated in the table's row Årets resultat
-        assert "anges inte" not in text
-
-
-def _tkr(v) -> Amount | None:
-    from decimal import Decimal
-
-    return None if v is None else Amount(Decimal(str(v)), "tkr", 0, stated=True)
-
-
-def _synthetic(result_tkr, stated=True, grant=None, net=None, **kw) -> hl.Headline:
-    """A SYNTHETIC headline (no real figures): a plan without deficit and a budget answer."""
-    return hl.Headline(2030, True, budget=hl.BudgetAnswer(_tkr(result_tkr), stated, _tkr(grant), _tkr(net)), **kw)
+        assert [href for href, _ in budget_links] == ["alingsas/2025/budget.html#T_ramar"] * 3
+        assert budget_links[0][1] == "256,3 mnkr (256 303 tkr)"
+        assert budget_links[-1][1] == "0 tkr"  # the result, stated in the table's row Årets resultat
+        assert "anges inte i källorna" not in text
 
 
 def test_budget_sentence_signs_in_words_and_own_computation():
-    from rapportbok.chapters.actionplan import headline_md
-
-    deficit = _plain(hl.budget_text(_synthetic(-2500.0, False, 100000.0, -102500.0)))
-    assert deficit == (
-        "Budgeten för 2030 visar ett underskott på 2,5 mnkr (2 500 tkr): kommunbidraget 100,0 mnkr "
-        "(100 000 tkr) täcker inte verksamhetens nettokostnad 102,5 mnkr (102 500 tkr); "
-        "resultatet är egen beräkning."
-    )
-    assert "−" not in hl.budget_text(_synthetic(-2500.0, False, 100000.0, -102500.0))  # the sign in words
-    surplus = _plain(hl.budget_text(_synthetic(300.0, True, 10300.0, -10000.0)))
-    assert surplus.startswith("Budgeten för 2030 visar ett överskott på 300 tkr: kommunbidraget 10,3 mnkr")
-    assert _plain(hl.budget_text(_synthetic(0.0, True))) == "Budgeten för 2030 är lagd i balans: årets resultat 0 tkr."
-    # A computed result links to the section that computes it; a stated one to the table.
-    assert "budget.html#nettokostnad-och-kommunbidrag" in headline_md(_synthetic(-2500.0, False, 100000.0, -102500.0))
-    assert "budget.html#T_ramar" in headline_md(_synthetic(0.0, True))
-
-
-def test_budget_sentence_only_where_no_deficit_or_forecast_is_stated():
-    assert not _synthetic(0.0, deficit_tkr=3000.0).budget_first  # a stated deficit answers
-    assert not _synthetic(0.0, has_forecast=True).budget_first  # so does a forecast
-    assert not hl.Headline(2030, True).budget_first  # neither: the sentence is left out, not filled
-    assert hl.sentences(hl.Headline(2030, True)) == []
-    assert hl.short_text(hl.Headline(2030, True)) == ""
-    # Without a plan the budget still answers.
-    h = hl.Headline(2030, False, budget=hl.BudgetAnswer(_tkr(0), True))
-    assert [_plain(t) for t in hl.sentences(h)] == ["Budgeten för 2030 är lagd i balans: årets resultat 0 tkr."]
-    assert _plain(hl.short_text(h)) == "Budgeten 2030 lagd i balans (resultat 0 tkr)."
-
-
-def test_budget_answer_from_a_budget_table_without_a_result_row():
-    """Rows by meaning (tabell_begrepp.csv); no result row: kommunbidrag minus net cost (SYNTHETIC figures)."""
+    """SYNTHETIC budgets (no real figures): a deficit and a surplus in words, a computed result marked."""
     import datetime as dt
     from decimal import Decimal
 
     from rapportbok.analysis import position
     from rapportbok.data import stated_tables as model
 
-    t = model.StatedTable("b", "Budget (SYNTETISK)", "budget", dt.date(2029, 11, 1), "tkr", 0, "k", "s")
-    t.columns = [model.Column("b29", "budget", 2029, "Budget 2029"), model.Column("b30", "budget", 2030, "Budget 2030")]
-    t.rows = [model.Row(1, "Nettokostnad", None, "post"), model.Row(2, "Ram från KF", None, "post")]
-    for (n, c), v in {(1, "b29"): -1000, (2, "b29"): 1000, (1, "b30"): -1200, (2, "b30"): 1100}.items():
-        t.values[(n, c)] = Decimal(v)
-    t.concepts = {model.NET_COST: 1, model.GRANT: 2}
-    b = hl.budget_answer(position.position([t], [], 2030))
-    assert (b.result.value, b.result_stated, b.grant.value, b.net.value) == (-100, False, 1100, -1200)
-    assert not b.balanced
-    assert hl.budget_answer(position.position([t], [], 2031)) is None
-    assert hl.budget_answer(position.position([], [], 2030)) is None
+    def budget(grant, net, result=None):
+        t = model.StatedTable("b", "Budget (SYNTETISK)", "budget", dt.date(2029, 11, 1), "tkr", 0, "k", "s")
+        t.columns = [model.Column("b30", "budget", 2030, "Budget 2030")]
+        t.rows = [model.Row(1, "Nettokostnad", None, "post"), model.Row(2, "Ram från KF", None, "post")]
+        t.values[(1, "b30")], t.values[(2, "b30")] = Decimal(net), Decimal(grant)
+        t.concepts = {model.NET_COST: 1, model.GRANT: 2}
+        if result is not None:
+            t.rows.append(model.Row(3, "Årets resultat", None, "post"))
+            t.values[(3, "b30")] = Decimal(result)
+            t.concepts[model.RESULT] = 3
+        return an._budget(position.position([t], [], 2030))
+
+    (deficit,) = budget(100000, -102500)
+    assert _plain(deficit.text()) == (
+        "Budgeten för 2030 visar ett underskott på 2,5 mnkr (2 500 tkr): kommunbidraget 100,0 mnkr "
+        "(100 000 tkr) täcker inte verksamhetens nettokostnad 102,5 mnkr (102 500 tkr) (resultatet är bokens "
+        "beräkning: kommunbidrag minus nettokostnad)."
+    )
+    assert "−" not in deficit.text() and deficit.whose == an.BOOK
+    assert "budget.html#nettokostnad-och-kommunbidrag" in present_answer.statement_md(deficit)
+    (surplus,) = budget(10300, -10000, 300)
+    assert _plain(surplus.text()).startswith("Budgeten för 2030 visar ett överskott på 300 tkr: kommunbidraget 10,3")
+    assert "budget.html#T_ramar" in present_answer.statement_md(surplus)
+    assert an._budget(position.position([], [], 2030)) == []
 
 
-# Läget of Haninge and Linköping as the committed book (session 4) shows it: the budget sentence does
-# not touch an organisation-year whose plan states the deficit.
-HANINGE_2018 = (
-    "Underskott: 12,4 mnkr (12 400 tkr). Åtgärdsplanens planerade effekt 2018: 15,0 mnkr (15 000 tkr). "
-    "Planen överstiger underskottet med 2,6 mnkr (2 600 tkr). Uppföljning per 31 juli 2018: 8 röda åtgärder med "
-    "10 240 av 15 000 tkr planerat, 1 gul med 1 000 tkr, 12 gröna med 6 260 tkr och 7 grå (kan inte bedömas). "
-    "Faktisk effekt hittills, summerad per åtgärd: 7 393 tkr (förvaltningen anger summan 7 133 tkr)."
-)
-LINKOPING_2024 = (
-    "Underskott: 99,0 mnkr (99 000 tkr). Åtgärdsplanens planerade effekt 2024: 9,0 mnkr (9 000 tkr). "
-    "Kvar efter planen: 90,0 mnkr (90 000 tkr)."
-)
-
-
-def test_haninge_and_linkoping_lage_unchanged():
-    for (org, year, tertial), expected, short in (
-        (
-            ("haninge", 2018, 2),
-            HANINGE_2018,
-            (
-                "Underskott 12,4 mnkr; planerad effekt 2018 15,0 mnkr; planen "
-                "överstiger underskottet med 2,6 mnkr; 8 röda åtgärder med "
-                "10 240 av 15 000 tkr planerat."
-            ),
-        ),
-        (
-            ("linkoping", 2024, 1),
-            LINKOPING_2024,
-            "Underskott 99,0 mnkr; planerad effekt 2024 9,0 mnkr; kvar 90,0 mnkr.",
-        ),
-    ):
-        h = _head(org, year, tertial)
-        assert not h.budget_first
-        assert _plain(" ".join(hl.sentences(h))) == expected
-        assert _plain(hl.short_text(h)) == short
-
-
-def test_no_plan_no_sentences():
-    assert hl.sentences(hl.Headline(2030, False)) == []
-    assert hl.short_text(hl.Headline(2030, False)) == ""
+def test_no_plan_says_so():
+    """SYNTHETIC: an organisation-year without plan or figures says what is not stated, fills nothing in."""
+    a = an.answer({}, 2030)
+    assert [s.kind for s in a.statements] == [an.NO_POSITION, an.NO_PLAN]
+    assert not a.has_plan and a.remainder.gap_tkr is None
 
 
 # --- the built site ----------------------------------------------------------------------------
@@ -235,13 +153,16 @@ def test_site_headline_first_on_summary_year_and_landing(built_site):
     summary = _article(built_site / "book" / "linkoping" / "2024" / "sammanfattning.html")
     lage = summary.find("Läget 2024")
     assert 0 <= lage < summary.find("Sidan samlar")  # the answer comes before the introduction
-    assert "Kvar efter planen: 90,0" in _plain(re.sub(r"<[^>]+>", "", summary))  # the figure is a link
+    text = _plain(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", summary)))
+    assert "underskottet i bokslutet 2023, 99 mnkr, som inte är ett underskott för 2024" in text
+    assert "90,0" not in text  # no remainder across years, anywhere on the summary
     year = _plain(re.sub(r"<[^>]+>", " ", _article(built_site / "book" / "haninge" / "2018" / "index.html")))
     year = re.sub(r"\s+", " ", year)
-    assert 0 <= year.find("Läget 2018") < year.find("Kapitel")
-    assert "8 röda åtgärder med 10 240 av 15 000 tkr planerat" in year
+    assert 0 <= year.find("Läget 2018") < year.find("Prognosen för helåret 2018") < year.find("Kapitel")
+    assert "för 8 åtgärder är det för tidigt att bedöma effekten" in year
     landing = _plain(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", _article(built_site / "book" / "index.html"))))
-    assert "Underskott 99,0 mnkr; planerad effekt 2024 9,0 mnkr; kvar 90,0 mnkr." in landing  # the figures are links
+    assert "Sammanlagt ska de två planerna ge 40 mnkr 2024 (bokens beräkning)." in landing  # the figures are links
+    assert "kvar 90" not in landing
 
 
 def test_site_alingsas_lage_answers_with_the_budget(built_site):
@@ -252,25 +173,24 @@ def test_site_alingsas_lage_answers_with_the_budget(built_site):
         box = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one(".rapportbok-lage")
         text = _plain(re.sub(r"\s+", " ", box.get_text()))
         assert "Budgeten för 2025 är lagd i balans: kommunbidraget 256,3 mnkr (256 303 tkr)" in text, page
-        assert "anges inte" not in text, page
+        assert "anges inte i källorna" not in text, page
         hrefs = [a["href"] for a in box.select("a.rapportbok-lage-tal")]
         assert hrefs[:3] == ["budget.html#T_ramar"] * 3, page
     # a result computed as kommunbidrag minus net cost would link to the section whose chart works it out
-    from rapportbok.chapters.actionplan import HEADLINE_ANCHORS
-
+    anchors = present_answer.ANCHORS
     budget = BeautifulSoup((book / "alingsas" / "2025" / "budget.html").read_text(encoding="utf-8"), "html.parser")
-    assert all(budget.find(id=HEADLINE_ANCHORS[k][1]) is not None for k in HEADLINE_ANCHORS if k.startswith("budget_"))
+    assert all(budget.find(id=anchors[k][1]) is not None for k in anchors if k.startswith("budget_"))
     for year in (2024, 2025):
         box = BeautifulSoup(
             (book / "alingsas" / str(year) / "sammanfattning.html").read_text(encoding="utf-8"), "html.parser"
         ).select_one(".rapportbok-lage")
-        assert "anges inte" not in box.get_text(), year
+        assert "anges inte i källorna" not in box.get_text(), year
     landing = BeautifulSoup((book / "index.html").read_text(encoding="utf-8"), "html.parser")
     cards = [li for li in landing.select("article li") if li.find("a", href=re.compile(r"^alingsas/\d{4}/index\.html"))]
     assert len(cards) == 2
     for li in cards:
         text = _plain(re.sub(r"\s+", " ", li.get_text()))
-        assert "lagd i balans: kommunbidraget" in text and "anges inte" not in text
+        assert "lagd i balans: kommunbidraget" in text and "anges inte i källorna" not in text
         assert any(a["href"].endswith("/budget.html#T_ramar") for a in li.select("a.rapportbok-lage-tal"))
 
 
@@ -476,11 +396,11 @@ def test_site_signs_in_words(built_site):
     assert "Kostnaden ökar med 8 574 tkr (22,6 %)" in budget
     assert "Jämfört med 2024 ökar kommunbidraget med 11,2 mnkr (4,6 %)." in budget
     summary = pages["book/alingsas/2025/sammanfattning.html"]
-    assert "Kommunbidragets förändring mot föregående år: en ökning med 11,2 mnkr (4,6 %)" in summary
+    assert "Kommunbidraget 2025 jämfört med 2024: en ökning med 11,2 mnkr (4,6 %) (budget)." in summary
     assert "+11,2" not in budget + summary
     assert "verksamhetens nettokostnad 256,3 mnkr" in budget
     summary = pages["book/alingsas/2025/sammanfattning.html"]
-    assert "Verksamhetens nettokostnad: 256,3 mnkr (256 303 tkr)" in summary
+    assert "täcker verksamhetens nettokostnad 256,3 mnkr (256 303 tkr)" in summary
     assert "nettokostnader: -256,3" not in summary and "nettokostnader är -256" not in summary
 
 
@@ -578,50 +498,40 @@ def test_site_intros_tell_rounding_and_dedup_from_mismatch(built_site):
 # --- Läget: each figure links to where it is computed ----------------------------------------
 
 
-def test_headline_figures_link_to_where_they_are_computed():
-    from rapportbok.chapters.actionplan import HEADLINE_ANCHORS, headline_md
-
-    h = _head("haninge", 2018, 2)
-    text = headline_md(h, prefix="../")
-    links = re.findall(r'<a class="rapportbok-lage-tal" href="([^"]+)">(.*?)</a>', text)
-    assert [href for href, _ in links] == [
-        "../atgardsplan.html#fran-underskott-till-kvarstaende-gap",  # underskott
-        "../atgardsplan.html#T_summa_plan",  # planerad effekt
-        "../atgardsplan.html#fran-underskott-till-kvarstaende-gap",  # kvar (here: planen överstiger)
-        "../atgardsplan.html#T_trafikljus",  # trafikljusen
-        "../atgardsplan.html#T_summa_plan",  # faktisk effekt
-        "../avstamning.html#avstamning-atgardsplan",  # förvaltningens egen summa: explained on the Avstämning page
+def test_answer_figures_link_to_where_they_are_computed():
+    a = _head("haninge", 2018, 2)
+    text = present_answer.sentences_md(a.statements, prefix="../")
+    links = re.findall(r'<a class="([^"]+)" href="([^"]+)"[^>]*>(.*?)</a>', text)
+    assert [(cls.endswith("egen"), href) for cls, href, _ in links] == [
+        (False, "../budget.html#uppgifter-om-det-ekonomiska-laget"),  # the forecast deficit, stated in the text
+        (True, "../atgardsplan.html#T_summa_plan"),  # the plan's effect: the book's sum of the measures
+        (True, "../atgardsplan.html#fran-underskott-till-kvarstaende-gap"),  # the remainder
+        (False, "../avstamning.html#avstamning-atgardsplan"),  # the administration's own total of the actual effect
+        (True, "../atgardsplan.html#T_summa_plan"),  # the book's sum of the measures' actual effect
+        (False, "../atgardsplan.html#status-enligt-kallan"),  # the source's own status
+        (True, "../atgardsplan.html#sa-raknas-forvantad-effekt-och-trafikljus"),  # the book's lights: the method
     ]
-    assert _plain(links[0][1].replace("\\", "")) == "12,4 mnkr (12 400 tkr)"
+    assert _plain(links[0][2].replace("\\", "")) == "12,4 mnkr"
     # The same sentences as the plain text, only with the links around the figures.
     unlinked = re.sub(r"<a [^>]*>(.*?)</a>", r"\1", text).replace("\\", "")
-    assert unlinked == " ".join(hl.sentences(h))
-    assert set(HEADLINE_ANCHORS) == set(hl.FIGURES)
-    # A headline without the figure links nothing: Alingsås 2025 states no deficit.
-    text = headline_md(_head("alingsas", 2025, 1))
+    assert unlinked == " ".join(s.text() for s in a.statements)
+    assert set(present_answer.ANCHORS) == set(an.FIGURE_KEYS)
+    # An answer without the figure links nothing: Alingsås 2025 states no deficit.
+    text = present_answer.lage_md(_head("alingsas", 2025, 1))
     assert "fran-underskott" not in text and 'href="avstamning.html#avstamning-atgardsplan"' in text
 
 
 def test_landing_card_figures_link_to_where_they_are_computed():
-    """The landing page's line per organisation-year links its figures as the year's Läget does."""
-    from rapportbok.chapters.actionplan import headline_md
-
-    h = _head("haninge", 2018, 2)
-    text = headline_md(h, prefix="haninge/2018/", short=True)
-    links = re.findall(r'<a class="rapportbok-lage-tal" href="([^"]+)">(.*?)</a>', text)
-    assert [href for href, _ in links] == [
-        "haninge/2018/atgardsplan.html#fran-underskott-till-kvarstaende-gap",  # underskott
-        "haninge/2018/atgardsplan.html#T_summa_plan",  # planerad effekt
-        "haninge/2018/atgardsplan.html#fran-underskott-till-kvarstaende-gap",  # planen överstiger underskottet
-        "haninge/2018/atgardsplan.html#T_trafikljus",  # röda åtgärder
+    """The landing page's line per organisation-year is the answer's lead, linked as the year's Läget."""
+    a = _head("haninge", 2018, 2)
+    text = present_answer.line_md(a, prefix="haninge/2018/")
+    hrefs = re.findall(r'href="([^"]+)"', text)
+    assert hrefs == [
+        "haninge/2018/budget.html#uppgifter-om-det-ekonomiska-laget",
+        "haninge/2018/atgardsplan.html#fran-underskott-till-kvarstaende-gap",
     ]
-    assert _plain(links[-1][1].replace("\\", "")) == "8 röda åtgärder med 10 240 av 15 000 tkr planerat"
     unlinked = re.sub(r"<a [^>]*>(.*?)</a>", r"\1", text).replace("\\", "")
-    assert unlinked == hl.short_text(h)  # the same line, only with links around the figures
-    # A figure the sources lack is left out, not linked nor filled in: Alingsås 2024 states no effect for the
-    # year; the budget's result answers instead.
-    text = headline_md(_head("alingsas", 2024, 3), prefix="alingsas/2024/", short=True)
-    assert "T_summa_plan" not in text and "anges inte" not in text and "alingsas/2024/budget.html#T_ramar" in text
+    assert unlinked == " ".join(s.text() for s in a.lead())
 
 
 def test_landing_page_cards_link_their_figures():
@@ -635,12 +545,8 @@ def test_landing_page_cards_link_their_figures():
     page = build.landing_page([linkoping], jobs, {("linkoping", 2024): _head("linkoping", 2024, 1)})
     card = next(line for line in page.splitlines() if line.startswith("- **[2024]"))
     assert card.startswith("- **[2024](linkoping/2024/index.md)**: ")
-    hrefs = re.findall(r'href="([^"]+)"', card)
-    assert hrefs == [
-        "linkoping/2024/atgardsplan.html#fran-underskott-till-kvarstaende-gap",
-        "linkoping/2024/atgardsplan.html#T_summa_plan",
-        "linkoping/2024/atgardsplan.html#fran-underskott-till-kvarstaende-gap",
-    ]
+    assert re.findall(r'href="([^"]+)"', card) == ["linkoping/2024/atgardsplan.html#T_summa_plan"]
+    assert "90" not in card and "kvar" not in card
 
 
 def test_site_headline_links_land_on_their_table(built_site):

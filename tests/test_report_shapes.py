@@ -237,16 +237,55 @@ def test_savings_programme_of_about_40_million(built):
     root = built["root"]
     summary = _page(root, "syntetisk-spar", 2026, "sammanfattning")
     # No false precision: the plan's 40,225 agrees with "omkring 40" within its precision, on every page.
-    assert "Underskott: " in summary and f"omkring 40{NBSP}mnkr" in summary
-    assert "Planens effekt motsvarar underskottet inom den precision som källan anger underskottet med." in summary
+    assert f"omkring 40{NBSP}mnkr" in summary
+    assert "inom den precision som källan anger beloppen med, så boken anger ingen återstod" in summary
     assert "överstiger underskottet" not in summary and "inte förklarad" not in summary
-    assert f"Underskott som åtgärdsplanerna ska möta: **omkring 40{NBSP}mnkr**" in summary  # I korthet
-    assert "större än underskottet" not in summary and "Kvar efter planen är egen beräkning" not in summary
-    assert f"40,2{NBSP}mnkr (40{NBSP}225{NBSP}tkr)" in summary
+    assert "större än underskottet" not in summary and "Kvar efter" not in summary
+    assert f"0,2{NBSP}mnkr" not in summary and "225" not in summary  # one stated total: "omkring 40", once
     audit = _page(root, "syntetisk-spar", 2026, "avstamning")
     # "omkring 40" against the measures' 40,225: within its precision, shown as the source gives it
     assert "omkring 40<" in audit and "omkring 40,0" not in audit
     assert "Avvikelse i källan" in audit  # the helårseffekt 42,5 against 42,0
+
+
+# Läget of each report shape, exactly (issue #26): the position first with its date and basis, the plans, the one
+# remainder or why there is none. SYNTETISK figures.
+SHAPES_LAGE = {
+    ("syntetisk-manad", 2025): (
+        "Prognosen för helåret 2025 per 31 oktober 2025 (Månadsrapport): underskott 7 750 tkr mot budgeten. "
+        "Ingen åtgärdsplan i källorna gäller 2025."
+    ),
+    ("syntetisk-bokslut", 2025): (
+        "Bokslutet 2025 (Årsredovisning 2025): överskott 14,3 mnkr mot budgeten. "
+        "Årets resultat i bokslutet 2025: underskott 13,9 mnkr. "
+        "Ingen åtgärdsplan i källorna gäller 2025."
+    ),
+    ("syntetisk-spar", 2026): (
+        "Besparingsbehov 2026 för en budget i balans (SYNTETISK): omkring 40 mnkr (budget 2026). "
+        "”Besparingsprogram 2026 (SYNTETISK)” (beslutad 18 november 2025) anger effekten 2026 till omkring 40 mnkr. "
+        "Planens effekt 2026 motsvarar underskottet omkring 40 mnkr i budgeten 2026 inom den precision som källan "
+        "anger beloppen med, så boken anger ingen återstod."
+    ),
+    ("syntetisk-november", 2025): (
+        "Prognosen för helåret 2025 per 30 november 2025 (Månadsuppföljning november): underskott 2 500 tkr mot "
+        "budgeten. Ingen åtgärdsplan i källorna gäller 2025."
+    ),
+}
+
+
+def test_lage_of_each_report_shape_exactly(built):
+    from rapportbok.analysis import answer as an
+    from rapportbok.data import datasets, organisations
+
+    for (org, year), expected in SHAPES_LAGE.items():
+        period = organisations.get(org, built["data"]).years[year]
+        a = an.answer(datasets.load_org(org, built["data"]), year, period)
+        said = " ".join(s.text() for s in a.statements).replace(NBSP, " ")
+        assert said == expected, org
+        # and the built year's summary shows it, first
+        page = _page(built["root"], org, year, "sammanfattning").replace(NBSP, " ")
+        plain = re.sub(r"<[^>]+>", "", page)
+        assert plain.index("Läget " + str(year)) < plain.index(expected.split(":")[0]) < plain.index("Sidan samlar")
 
 
 def test_monthly_report_whose_year_is_not_printed(built):

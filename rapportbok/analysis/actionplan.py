@@ -20,12 +20,15 @@ Data model (one file each under data/<org>/, all amounts stored in the source's 
 Rules (also printed in the chapter):
 
 - **Pro rata** (:func:`expected_to_date`): the planned effect for a calendar year accrues
-  linearly, day by day, from ``max(effect start, 1 January)`` to 31 December. Expected to
+  linearly, day by day, from ``max(effect start, the plan's decision date, 1 January)`` to 31 December
+  (:func:`pro_rata_start`: a plan decided on 22 May is not expected to have saved anything in April). Expected to
   date = planned effect x (days from that start to the as-of date, inclusive) / (days from
   that start to 31 December, inclusive); 0 before the start. The as-of date is the
   follow-up's date, or without a follow-up the page's report date (a tertial's end or the
   date organisation.yml gives, e.g. 31 October).
-- **Traffic light** (:func:`traffic_light`): realisation = actual to date / expected to date.
+- **Traffic light** (:func:`traffic_light`): the source's own status where the follow-up gives one
+  (``kallans_bedomning``: grön, gul, röd, or "för tidigt att bedöma", shown as that and never as red);
+  otherwise the book's estimate: realisation = actual to date / expected to date.
   grön >= 90 %, gul 50–90 %, röd < 50 %; grå when there is no actual figure, nothing is
   expected yet (not started or no planned effect for the year), or the planned effect is a
   cost (negative), where a share of it says nothing about success.
@@ -44,6 +47,7 @@ from rapportbok.analysis.reconcile import Finding
 from rapportbok.core import fmt, units
 from rapportbok.core.periods import report_end
 from rapportbok.core.units import to_tkr
+from rapportbok.data import actionplan as model
 from rapportbok.data import citation
 from rapportbok.data import stated_figures as stated
 
@@ -231,6 +235,27 @@ def traffic_light(actual_tkr, expected_tkr) -> tuple[str, str]:
     return RED, f"{fmt.pct(r, 0)} av förväntat"
 
 
+def pro_rata_start(plans: pd.DataFrame | None, year: int) -> dt.date:
+    """The first day the book expects a plan's effect for ``year``: the latest decision date among the plans
+    decided within the year, else 1 January (a plan decided the year before counts from 1 January)."""
+    jan1 = dt.date(int(year), 1, 1)
+    if plans is None or "beslutsdatum" not in plans:
+        return jan1
+    dates = [d for d in plans["beslutsdatum"] if isinstance(d, dt.date) and d.year == int(year)]
+    return max([jan1, *dates])
+
+
+def _decided(plans: pd.DataFrame, plan_id: str) -> dt.date | None:
+    d = plans.loc[plans["plan_id"] == plan_id, "beslutsdatum"]
+    return d.iloc[0] if not d.empty and isinstance(d.iloc[0], dt.date) else None
+
+
+# The source's own status of a measure (uppfoljning_atgarder.csv, kallans_bedomning): its colour, or that it is
+# too early to assess. "För tidigt att bedöma" is shown as that, grey, never as red.
+SOURCE_STATUSES = model.SOURCE_STATUSES
+TOO_EARLY = SOURCE_STATUSES[-1]
+
+
 def followups_until(data: dict, until: dt.date) -> pd.DataFrame | None:
     """The latest follow-up per measure dated on or before ``until`` (None when there is none)."""
     fu = data.get("uppfoljning_atgarder")
@@ -256,7 +281,8 @@ def status_table(data: dict, year: int, period) -> pd.DataFrame | None:
 
     Columns (English, for computation): plan_id, atgard_id, rad, nr, label, titel, omrade,
     beslut_kravs, medraknad_i_andra, grupp, effekt_start, planned_tkr, as_of, expected_tkr,
-    actual_tkr, realisation, light, reason, status_text, counted.
+    actual_tkr, realisation, light, reason, source_status (the source's own status, or None: the light is
+    then the book's estimate), status_text, counted.
     """
     plans = plans_for_year(data, year)
     meas = data.get("atgarder")
@@ -279,10 +305,18 @@ def status_table(data: dict, year: int, period) -> pd.DataFrame | None:
         actual = f["faktisk_tkr"].iloc[0] if has_fu else None
         actual = None if fmt.is_missing(actual) else float(actual)
         start = m["effekt_start"] if isinstance(m["effekt_start"], dt.date) else None
-        expected = expected_to_date(planned, year, as_of, start)
+        decided = _decided(plans, m["plan_id"])
+        begins = max([d for d in (start, decided) if d is not None], default=None)
+        expected = expected_to_date(planned, year, as_of, begins)
         light, reason = traffic_light(actual, expected)
+        status = f["kallans_bedomning"].iloc[0] if has_fu and "kallans_bedomning" in f else None
+        status = status if isinstance(status, str) and status else None
         if not has_fu:
             reason = "ingen uppföljning i källorna"
+        elif status == TOO_EARLY:
+            light, reason = GREY, "för tidigt att bedöma, enligt källan"
+        elif status is not None:
+            light, reason = status, "källans bedömning"
         elif planned == 0:
             reason = "planerad effekt för året är 0"
         rows.append(
@@ -305,6 +339,7 @@ def status_table(data: dict, year: int, period) -> pd.DataFrame | None:
                 "realisation": realisation_pct(actual, expected),
                 "light": light,
                 "reason": reason,
+                "source_status": status,
                 "status_text": f["status_text"].iloc[0] if has_fu else None,
                 "counted": counted,
                 "has_followup": has_fu,

@@ -3,12 +3,10 @@ planned vs actual, the bridge from the deficit, drivers and the Avstämning."""
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from rapportbok.analysis import actionplan as ap
-from rapportbok.analysis import reconcile
+from rapportbok.analysis import answer, reconcile
 from rapportbok.chapters import Chapter, ChapterPage
 from rapportbok.core import escape, fmt, periods, units
 from rapportbok.data import sources
@@ -16,45 +14,6 @@ from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
 BESLUT = {"nämnd": "Nämnd", "fullmäktige": "Fullmäktige"}
-
-
-# Where each figure of the Läget box (rapportbok.analysis.headline.FIGURES) is worked out: (page, anchor).
-# The anchors are this chapter's tables (``T_<id>`` of present.tables) and sections, the Avstämning page,
-# and for the budget's result the budget chapter: its table of ramar (the stated rows), or the section
-# whose over-the-years chart works the result out as kommunbidrag minus net cost.
-HEADLINE_ANCHORS = {
-    "underskott": ("atgardsplan", "fran-underskott-till-kvarstaende-gap"),
-    "planerad": ("atgardsplan", "T_summa_plan"),
-    "planen_anger": ("avstamning", "avstamning-atgardsplan"),
-    "kvar": ("atgardsplan", "fran-underskott-till-kvarstaende-gap"),
-    "trafikljus": ("atgardsplan", "T_trafikljus"),
-    "faktisk": ("atgardsplan", "T_summa_plan"),
-    "forvaltningen_anger": ("avstamning", "avstamning-atgardsplan"),
-    "budget_resultat": ("budget", "T_ramar"),
-    "budget_resultat_beraknat": ("budget", "nettokostnad-och-kommunbidrag"),
-    "budget_kommunbidrag": ("budget", "T_ramar"),
-    "budget_nettokostnad": ("budget", "T_ramar"),
-}
-_MARK = re.compile("\ue000([a-z_\\\\]+)\ue001(.*?)\ue002")  # the key's "_" comes back escaped (\\_)
-
-
-def headline_md(h, prefix: str = "", short: bool = False) -> str:
-    """The Läget sentences (rapportbok.analysis.headline) as MyST text, each figure a link to the table
-    or section that computes it; ``prefix`` is the path from the page to the organisation-year's folder.
-    ``short``: the one line of the landing page's card (``headline.short_text``) instead of the sentences."""
-    from rapportbok.analysis import headline as hl
-
-    def mark(key: str, t: str) -> str:
-        return f"\ue000{key}\ue001{t}\ue002"
-
-    text = escape.md_text(hl.short_text(h, mark) if short else " ".join(hl.sentences(h, mark)))
-
-    def link(m: re.Match) -> str:
-        page, anchor = HEADLINE_ANCHORS[m.group(1).replace("\\", "")]
-        href = escape.html_attr(f"{prefix}{page}.html#{anchor}")
-        return f'<a class="rapportbok-lage-tal" href="{href}">{m.group(2)}</a>'
-
-    return _MARK.sub(link, text)
 
 
 def has_data(data: dict, year: int) -> bool:
@@ -264,7 +223,11 @@ class ActionPlanChapter(ChapterPage):
                 "Förväntat hittills, tkr": st["expected_tkr"].astype(float),
                 "Faktiskt hittills, tkr": st["actual_tkr"].astype(float),
                 "Realisering, %": st["realisation"].astype(float),
-                "Trafikljus": st["light"].tolist(),
+                # the source's own status says so beside its light ("grå (för tidigt att bedöma, enligt källan)")
+                "Trafikljus": [
+                    f"{x} ({r})" if isinstance(src, str) else x
+                    for x, r, src in zip(st["light"], st["reason"], st["source_status"])
+                ],
             }
         )
         # The key columns first after the name (the area last among them), so a laptop shows them without scrolling.
@@ -289,7 +252,12 @@ class ActionPlanChapter(ChapterPage):
         fu = self.data["uppfoljning_atgarder"]
         if self.has_followup:
             src += "; uppföljning: " + sources.cite(fu[fu["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
-        src += ". Förväntat, realisering och trafikljus är egen beräkning." if self.has_followup else "."
+        src += (
+            ". Förväntat och realisering är bokens beräkning; trafikljuset likaså, utom där källan själv bedömer "
+            "åtgärden."
+            if self.has_followup
+            else "."
+        )
         title = (
             f"Åtgärder {self.year}: planerad, förväntad (t.o.m. {date}) och faktisk effekt, tkr"
             if self.has_followup
@@ -338,7 +306,8 @@ class ActionPlanChapter(ChapterPage):
             "status",
             f"Status per åtgärd, per {self._as_of_text()}",
             sources.cite(fu[fu["atgard_id"].isin(set(st["atgard_id"]))].iloc[:1])
-            + ". Statustexten står ordagrant; trafikljuset är egen beräkning.",
+            + ". Statustexten står ordagrant; trafikljuset är källans bedömning där källan ger en (det står inom "
+            "parentes), annars bokens beräkning.",
             formats={"Nr": str},
             lights=["Trafikljus"],
         )
@@ -365,7 +334,12 @@ class ActionPlanChapter(ChapterPage):
             }
         )
         return tables.show(
-            t, "trafikljus", "Åtgärder per trafikljus", "Egen beräkning utifrån källans belopp.", lights=["Trafikljus"]
+            t,
+            "trafikljus",
+            "Åtgärder per trafikljus",
+            "Bokens beräkning utifrån källans belopp; där källan själv bedömer en åtgärd räknas källans bedömning "
+            "(för tidigt att bedöma: grå).",
+            lights=["Trafikljus"],
         )
 
     # -- totals -------------------------------------------------------------------------------------
@@ -515,6 +489,10 @@ class ActionPlanChapter(ChapterPage):
                         f"underskottet kan visas."
                     )
                 )
+                continue
+            if fact.period_year != self.year:
+                # the one remainder's rule (rapportbok.analysis.answer): no bridge across years
+                display(tables.note(f"{p['titel']}: {answer.remainder(self.data, self.year).why}"))
                 continue
             deficit = ap.deficit_tkr(fact)
             st = self.status[

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from rapportbok.analysis import budget, reconcile, wording
+from rapportbok.analysis import actionplan as ap_analysis
+from rapportbok.analysis import answer, budget, reconcile, wording
 from rapportbok.analysis import budget_followup as bf
 from rapportbok.chapters import Chapter, ChapterPage
-from rapportbok.core import escape, fmt, periods, units
+from rapportbok.core import escape, fmt, periods
 from rapportbok.data import citation
 from rapportbok.data import stated_figures as sf
 from rapportbok.data import stated_tables as model
+from rapportbok.present import answer as present_answer
 from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
@@ -615,32 +617,18 @@ class BudgetChapter(ChapterPage):
         md(f"**Väsentliga avvikelser** (gräns: {th.text()}) med källans förklaring:\n\n" + "\n".join(lines))
 
     def _followup_action_plan(self, fu: bf.FollowUp) -> None:
-        """The action plan's expected effect for the year next to a forecast deficit."""
+        """The action plans beside a forecast deficit: what the answer of the year says about them (the one
+        remainder, rapportbok.analysis.answer), never the forecast minus the plans' effect: a forecast may
+        already count the effect, and the plans meet the deficit they name."""
         deviation = fu.total.deviation
         if deviation is None or deviation >= 0:
             return
-        effect, titles = followup_plan_effect(self.data, self.year)
-        if not titles:
+        if not ap_analysis.has_plan(self.data, self.year):
             md(f"Ingen åtgärdsplan i källorna täcker {self.year}.")
             return
-        link = "[åtgärdsplanen](atgardsplan.ipynb)"
-        if effect is None:
-            md(
-                f"Åtgärdsplanen ({escape.md_text(', '.join(titles))}) anger ingen planerad effekt för {self.year}; se {link}."
-            )
-            return
-        dev_tkr = float(deviation) * units.factor(fu.unit)
-        rest = dev_tkr + effect
-        verdict = (
-            "täcker den planerade effekten underskottet"
-            if rest >= 0
-            else f"återstår {fmt.tkr(rest)} efter den planerade effekten"
-        )
-        md(
-            f"**Åtgärdsplan:** {'prognostiserat ' if not fu.full_year else ''}underskott {fmt.tkr(dev_tkr)}; {link} "
-            f"({escape.md_text(', '.join(titles))}) anger en planerad effekt på {fmt.tkr(effect, sign=True)} för {self.year}. "
-            f"Om effekten inte redan ingår i prognosen {verdict}."
-        )
+        a = answer.answer(self.data, self.year, self.tertial)
+        said = [s for s in a.statements if s.kind in (answer.PLAN, answer.REMAINDER)]
+        md("**Åtgärdsplan:** " + present_answer.sentences_md(said) + " Mer i [åtgärdsplanen](atgardsplan.ipynb).")
 
 
 def _depths(t: model.StatedTable) -> list[int]:
@@ -671,12 +659,3 @@ def not_read_text(other: list) -> str:
         f"Uppföljningen nedan läser en tabell per rapportdatum (den som tabell_begrepp.csv pekar ut som nämndens "
         f"total, annars den första); {names} visas och räknas om i kapitlet Rapporternas tabeller."
     )
-
-
-def followup_plan_effect(data: dict, year: int) -> tuple[float | None, list[str]]:
-    """The action plan's planned effect for ``year`` (tkr, plan titles); (None, []) without plans."""
-    from rapportbok.analysis import actionplan
-
-    if not actionplan.has_plan(data, int(year)):
-        return None, []
-    return actionplan.planned_effect_for_year(data, int(year))

@@ -12,13 +12,13 @@ import importlib
 import pandas as pd
 from IPython.display import display
 
-from rapportbok.analysis import actionplan as ap
+from rapportbok.analysis import answer as an
 from rapportbok.analysis import budget, reconcile, wording
-from rapportbok.analysis import headline as hl
 from rapportbok.chapters import Chapter, ChapterPage, registry
 from rapportbok.core import escape, fmt, periods
-from rapportbok.data import citation
+from rapportbok.data import sources
 from rapportbok.data import stated_tables as model
+from rapportbok.present import answer as present_answer
 from rapportbok.present import charts, tables
 from rapportbok.present.display import glue, md
 
@@ -33,37 +33,27 @@ PAGE_CLASSES = {
     "atgardsplan": ("rapportbok.chapters.actionplan", "ActionPlanChapter"),
     "genomlysning": ("rapportbok.chapters.review", "GenomlysningChapter"),
 }
-# Keys glued for the template's "I korthet" list (every key always gets a value).
+# Keys glued for the summary's own figures (every key always gets a value); the answer's figures are glued by
+# "I korthet" (sf_kort_<n>), from the one answer (rapportbok.analysis.answer).
 KEYS = (
     "sf_ar",
     "sf_kommunbidrag",
     "sf_nettokostnad",
     "sf_kb_forandring",
     "sf_investeringar",
-    "sf_prognos",
-    "sf_underskott",
-    "sf_planerad",
-    "sf_faktisk",
     "sf_risker",
     "sf_besparing",
     "sf_avvikelser",
 )
-
-
-# The "I korthet" list: (key, label) in order. A figure the sources do not state is left out of the list;
-# one line after it names them all (issue #14: no list half filled with "anges inte i källorna").
-IN_BRIEF = (
-    ("sf_kommunbidrag", "Kommunbidrag"),
-    ("sf_nettokostnad", "Verksamhetens nettokostnad"),
-    ("sf_kb_forandring", "Kommunbidragets förändring mot föregående år"),
-    ("sf_investeringar", "Investeringsbudget"),
-    ("sf_prognos", "Budgetuppföljning, avvikelse mot budget"),
-    ("sf_underskott", "Underskott som åtgärdsplanerna ska möta"),
-    ("sf_planerad", "Åtgärdernas planerade effekt under året"),
-    ("sf_faktisk", "Åtgärdernas faktiska effekt"),
-    ("sf_risker", "Risker"),
-    ("sf_besparing", "Möjlig besparing enligt genomlysningen"),
-    ("sf_avvikelser", "Avvikelser i avstämningarna"),
+# "I korthet": at most this many sentences, at least IN_BRIEF_MIN where the sources give as many figures.
+IN_BRIEF_MAX, IN_BRIEF_MIN = 5, 3
+# The summary's own figures a line after "I korthet" names when the sources do not state them.
+NOT_STATED_LABELS = (
+    ("sf_kommunbidrag", "kommunbidrag"),
+    ("sf_nettokostnad", "verksamhetens nettokostnad"),
+    ("sf_investeringar", "investeringsbudget"),
+    ("sf_risker", "risker"),
+    ("sf_besparing", "genomlysningens möjliga besparing"),
 )
 
 
@@ -101,74 +91,18 @@ class SummaryChapter(ChapterPage):
         return f"[{title}]({slug}.ipynb)"
 
     # -- the answer first --------------------------------------------------------------------
-    def headline(self) -> None:
-        """Läget: the budget's result where no deficit is stated, the deficit, the plan's effect for the
-        year and what remains, with the source."""
-        h = hl.headline(self.data, self.year, self.tertial)
-        self.headline_figures = h
-        from rapportbok.chapters.actionplan import headline_md
+    @property
+    def answer(self) -> an.Answer:
+        a = getattr(self, "_answer", None)
+        if a is None:
+            a = self._answer = an.answer(self.data, self.year, self.tertial)
+        return a
 
-        said = hl.sentences(h)
-        if not h.has_plan and not said:
-            md(
-                f"```{{admonition}} Läget {self.year}\n:class: rapportbok-lage\n"
-                f"Ingen åtgärdsplan i källorna gäller {self.year}. Se kapitlen nedan.\n```"
-            )
-            return
-        text = (
-            headline_md(h)
-            if said  # each figure links to the table or section that computes it
-            else f"Källorna anger inget underskott och inget budgetresultat för {int(self.year)}. Se kapitlen nedan."
-        )
-        if said and not h.has_plan:
-            text += f" Ingen åtgärdsplan i källorna gäller {int(self.year)}."
-        cited = {}
-        register = self.data.get(citation.REGISTER)
-        if h.budget_first:
-            r = h.budget.report
-            cited["budgeten"] = f"{r.source}, {r.avsnitt}".removeprefix(citation.PREFIX)
-        if h.deficit_rows is not None:
-            cited["underskottet"] = citation.cite(register, h.deficit_rows).removeprefix(citation.PREFIX)
-        page = self.pages.get("atgardsplan")
-        if (
-            page is not None
-            and page.plans is not None
-            and (h.deficit_tkr is not None or h.planned_tkr is not None or h.has_followup)
-        ):  # a figure of the plan is shown
-            cited["planen"] = page._cite_plan().removeprefix("Källa: ")
-        doc = reconcile.common_source(list(cited.values())) if len(cited) > 1 else ""
-        if doc and doc not in cited.values():  # one document: name it once, then where in it
-            source = (
-                "Källa: "
-                + doc
-                + ", "
-                + "; ".join(k + ": " + v[len(doc) :].removeprefix(", ") for k, v in cited.items())
-                + "."
-            )
-        else:
-            source = "Källa: " + "; ".join(k + ": " + v for k, v in cited.items()) + "." if cited else ""
-        # what the page works out itself, then the chapters that show it
-        own = [
-            w
-            for w, shown in (
-                ("budgetens resultat", h.budget_first and not h.budget.result_stated),
-                ("kvar efter planen", h.gap_tkr is not None and not h.gap_within_precision),
-                ("trafikljusen", h.has_followup),
-            )
-            if shown
-        ]
-        own_text = (" och ".join(own) + " är egen beräkning, se") if own else "se"
-        lead = escape.md_text(own_text[0].upper() + own_text[1:]) + " "
-        more = ""
-        for slug in ("budget", "atgardsplan"):
-            if slug in self.pages and (h.budget_first if slug == "budget" else h.has_plan):
-                more += (" och " if more else " " + lead) + self._link(slug)
-        if more:
-            more += "."
-        md(
-            f"```{{admonition}} Läget {self.year}\n:class: rapportbok-lage\n{text}\n\n"
-            f"{escape.md_text(source)}{more}\n```"
-        )
+    def headline(self) -> None:
+        """Läget: the answer of the year (rapportbok.analysis.answer), each figure linked, with its sources."""
+        links = [self._link(slug) for slug in ("budget", "atgardsplan") if slug in self.pages]
+        more = "Mer i " + " och ".join(links) + "." if links else ""
+        md(present_answer.lage_md(self.answer, line_link=line_link, more=more))
 
     # -- introduction ---------------------------------------------------------------------
     def intro(self) -> None:
@@ -204,8 +138,6 @@ class SummaryChapter(ChapterPage):
         if page is None:
             return
         t = page.bt
-        if t is not None or page.followups:
-            self._followup_figure(page)
         if t is not None or page.it is not None:
             self.findings["budget"] = page.findings
         y = self.year
@@ -229,52 +161,10 @@ class SummaryChapter(ChapterPage):
             if v is not None:
                 self.values["sf_investeringar"] = f"{fmt.unit(v, it.unit, it.decimals)} ({it.row(row).label.lower()})"
 
-    def _followup_figure(self, page) -> None:
-        """The follow-up's forecast deviation (from the one follow-up analysis, as the budget chapter shows it)."""
-        fu = page.fu
-        if fu is None:
-            self.values["sf_prognos"] = f"ingen uppföljning i källorna ({fu_period(self.year, self.end)})"
-            return
-        dev = fu.total.deviation
-        if dev is None:
-            self.values["sf_prognos"] = f"ingen prognos eller budget i uppföljningen ({fu_period(self.year, self.end)})"
-            return
-        word = "överskott" if dev > 0 else ("underskott" if dev < 0 else "ingen avvikelse")
-        self.values["sf_prognos"] = f"{fmt.unit(dev, fu.unit, fu.decimals, sign=True)} ({word})"
-
     def _actionplan_figures(self) -> None:
         page = self.pages.get("atgardsplan")
-        if page is None or page.plans is None:
-            return
-        deficits = [ap.deficit_tkr(f) for f in page.deficits.values() if f.tkr is not None]
-        if deficits:
-            self.values["sf_underskott"] = hl.deficit_amount(self._headline())  # as stated: "omkring 40 mnkr"
-        total, _ = ap.planned_effect_for_year(page.data, self.year)
-        if total is not None:
-            self.values["sf_planerad"] = f"{fmt.mnkr(total)} ({fmt.tkr(total)})"
-            both = ap.stated_versus_counted(page.data, self.year)
-            if both is not None:
-                # Both figures and why, in one place: the adopted plan's own total and the book's sum.
-                left = ", ".join(both["left_out"])
-                self.values["sf_planerad"] += (
-                    f"; den antagna planen anger {fmt.mnkr(both['stated_tkr'])}. Skillnaden är "
-                    + (
-                        f"{left} ({fmt.tkr(both['left_out_tkr'])}), som enligt källan redan ingår i andra åtgärder "
-                        "och därför inte räknas två gånger"
-                        if left and both["explained"]
-                        else "inte förklarad av åtgärdernas rader; se sidan Avstämning"
-                    )
-                    + "."
-                )
-        if page.has_followup:
-            st = page.status
-            self.values["sf_faktisk"] = (
-                f"{fmt.tkr(st['actual_tkr'].sum(min_count=1))} per {page._as_of_text()} "
-                f"(förväntat {fmt.tkr(st.loc[st['counted'], 'expected_tkr'].sum(min_count=1))})"
-            )
-        else:
-            self.values["sf_faktisk"] = f"ingen uppföljning i källorna (per {fmt.date(page.end)})"
-        self.findings["atgardsplan"] = page.findings
+        if page is not None and page.plans is not None:
+            self.findings["atgardsplan"] = page.findings
 
     def _risk_figures(self) -> None:
         page = self.pages.get("risk")
@@ -302,23 +192,68 @@ class SummaryChapter(ChapterPage):
         )
 
     def in_brief(self) -> None:
-        """The "I korthet" list: the figures the sources state (in bold), then one line naming those they do not."""
-        shown = [
-            f"- {label}: **{escape.md_text(self.values[key])}**"
-            for key, label in IN_BRIEF
-            if self.values[key] != NOT_STATED
-        ]
-        missing = [label[0].lower() + label[1:] for key, label in IN_BRIEF if self.values[key] == NOT_STATED]
-        text = "\n".join(shown)
-        if missing:
-            text += ("\n\n" if shown else "") + escape.md_text(
-                f"Anges inte i källorna för {self.year}: "
-                + ", ".join(missing[:-1])
-                + (" och " if len(missing) > 1 else "")
-                + missing[-1]
-                + "."
+        """ "I korthet": three to five plain sentences, each with a linked figure (glued as sf_kort_<n>): the
+        answer's statements that carry a figure (rapportbok.analysis.answer), then the budget's change, the
+        risks, the review's savings and the Avstämning, as far as the sources give them."""
+        out: list[tuple[str, str]] = []  # (MyST sentence, the figure's text)
+        for st in self.answer.statements:
+            if st.figures and st.kind != an.LIGHTS and len(out) < IN_BRIEF_MAX - 1:
+                out.append((present_answer.statement_md(st), st.figures[0].text))
+        extra = self._in_brief_extra()
+        for head, fig, slug, tail in extra:
+            if len(out) >= IN_BRIEF_MAX:
+                break
+            # a link to the chapter that works the figure out (a MyST link: the site and the PDF resolve it)
+            # the text before the figure ends with a word: the space is written here (escaping trims it)
+            gap = " " if tail.startswith(" ") else ""
+            out.append(
+                (f"{escape.md_text(head)} [{escape.md_text(fig)}]({slug}.ipynb){gap}{escape.md_text(tail)}", fig)
             )
-        md(text)
+        for i, (_, fig) in enumerate(out, start=1):
+            glue(f"sf_kort_{i}", fig)
+        lines = ["- " + sentence for sentence, _ in out] or [f"Källorna anger inga belopp för {self.year}."]
+        missing = [label for key, label in NOT_STATED_LABELS if self.values[key] == NOT_STATED]
+        if missing:  # one line after the sentences names what the sources lack (never filled in)
+            lines.append(
+                "\n"
+                + escape.md_text(
+                    f"Anges inte i källorna för {self.year}: "
+                    + ", ".join(missing[:-1])
+                    + (" och " if len(missing) > 1 else "")
+                    + missing[-1]
+                    + "."
+                )
+            )
+        md("\n".join(lines))
+
+    def _in_brief_extra(self) -> list[tuple[str, str, str, str]]:
+        """The summary's own sentences for "I korthet" as plain text (escaped by in_brief): (text before the figure,
+        without its last space; the figure; the chapter that works it out; text after it)."""
+        v, y = self.values, self.year
+        extra = []
+        if v["sf_kb_forandring"] != NOT_STATED and "budget" in self.pages:
+            if any(st.kind == an.BUDGET_RESULT for st in self.answer.statements):  # the grant is said there
+                extra.append(
+                    (f"Kommunbidraget {y} jämfört med {y - 1}:", v["sf_kb_forandring"], "budget", " (budget).")
+                )
+            else:
+                extra.append(
+                    (
+                        f"Kommunbidraget {y} är",
+                        v["sf_kommunbidrag"],
+                        "budget",
+                        f", {v['sf_kb_forandring']} mot {y - 1}.",
+                    )
+                )
+        if v["sf_risker"] != NOT_STATED and "risk" in self.pages:
+            extra.append(("Riskanalysen tar upp", v["sf_risker"], "risk", "."))
+        if v["sf_besparing"] != NOT_STATED and "genomlysning" in self.pages:
+            extra.append(
+                ("Genomlysningens tabeller ger en möjlig besparing på", v["sf_besparing"], "genomlysning", ".")
+            )
+        if self.findings:
+            extra.append(("Avstämningen av källornas summor:", v["sf_avvikelser"], AUDIT, "."))
+        return extra
 
     # -- sections ---------------------------------------------------------------------------
     def budget_section(self) -> None:
@@ -340,76 +275,58 @@ class SummaryChapter(ChapterPage):
         page.net_and_grant_chart()
 
     def actionplan_section(self) -> None:
+        """The plans, the one remainder and the follow-up, as the answer states them; a chart of the deficit, the
+        plans' effect and the follow-up where the answer has a remainder."""
         page = self.pages.get("atgardsplan")
         if page is None or page.plans is None:
             md(f"Ingen åtgärdsplan i källorna gäller {self.year}.")
             return
-        rows, labels = [], []
-        v = self.values
-        for f in page.deficits.values():
-            if f.tkr is not None:
-                labels.append("Underskott")
-                rows.append(ap.deficit_tkr(f))
-        total, _ = ap.planned_effect_for_year(page.data, self.year)
-        if total is not None:
-            labels.append(f"Planerad effekt {self.year}")
-            rows.append(total)
-        st = page.status
+        a = self.answer
+        said = [st for st in a.statements if st.kind in (an.PLAN, an.REMAINDER, an.FOLLOWUP, an.LIGHTS)]
+        md(present_answer.sentences_md(said) + f" Mer i {self._link('atgardsplan')}.")
+        rem = a.remainder
+        labels, rows = [], []
+        if rem.gap_tkr is not None:
+            labels += ["Underskott", f"Planerad effekt {self.year}"]
+            rows += [rem.deficit_tkr, rem.planned_tkr]
         if page.has_followup:
-            labels.append("Förväntat hittills")
-            rows.append(float(st.loc[st["counted"], "expected_tkr"].sum()))
-            labels.append("Faktiskt hittills")
-            rows.append(float(st["actual_tkr"].sum()))
-        counts = st["light"].value_counts()
-        light_text = ", ".join(
-            f"{int(counts.get(k, 0))} {name}"
-            for k, name in ((ap.GREEN, "gröna"), (ap.YELLOW, "gula"), (ap.RED, "röda"), (ap.GREY, "grå"))
-        )
-        md(
-            f"Underskott: {escape.md_text(v['sf_underskott'])}. Planerad effekt {self.year}: {escape.md_text(v['sf_planerad'].rstrip('.'))}. "
-            f"Faktisk effekt: {escape.md_text(v['sf_faktisk'])}. Trafikljus per åtgärd: {light_text}. Mer i {self._link('atgardsplan')}."
-        )
+            st = page.status
+            labels += ["Förväntat hittills (bokens beräkning)", "Faktiskt hittills"]
+            rows += [float(st.loc[st["counted"], "expected_tkr"].sum()), float(st["actual_tkr"].sum())]
         if len(rows) >= 2:
             t = pd.DataFrame({"Post": labels, "Belopp": rows})
             fig = charts.grouped_bars(
                 t,
                 "Post",
                 ["Belopp"],
-                self._plan_chart_title(labels, rows),
-                page._cite_plan() + ". Förväntat hittills är egen beräkning.",
+                self._plan_chart_title(rem, labels, rows),
+                page._cite_plan() + ". Underskottet minus planens effekt och förväntat hittills är bokens beräkning.",
                 values=True,
             )
             fig.axes[0].get_legend().remove()
             charts.show(fig)
 
-    def _headline(self) -> hl.Headline:
-        h = getattr(self, "headline_figures", None)
-        if h is None:
-            h = self.headline_figures = hl.headline(self.data, self.year, self.tertial)
-        return h
-
-    def _plan_chart_title(self, labels: list[str], rows: list[float]) -> str:
-        """The finding of the deficit-and-plan chart: what remains after the plan, or how far the
-        follow-up is from what was expected."""
+    def _plan_chart_title(self, rem: an.Remainder, labels: list[str], rows: list[float]) -> str:
+        """The finding of the deficit-and-plan chart, with the one remainder of the answer."""
         v = dict(zip(labels, rows))
-        planned = v.get(f"Planerad effekt {self.year}")
-        h = self._headline()
-        if "Underskott" in v and planned is not None and h.gap_within_precision:
+        text = ""
+        if rem.gap_tkr is not None and rem.within_precision:
+            text = "Planens effekt motsvarar underskottet inom den precision som källan anger"
+        elif rem.gap_tkr is not None and rem.gap_tkr > 0:
             text = (
-                f"Planen ger {fmt.tkr(planned)} mot ett underskott på {hl.deficit_amount(h, short=True)}, "
-                "vilket stämmer inom den precision som källan anger underskottet med"
+                f"Planen ger {fmt.tkr(rem.planned_tkr)} mot ett underskott på {fmt.tkr(rem.deficit_tkr)}; "
+                f"{fmt.tkr(rem.gap_tkr)} kvar"
             )
-        elif "Underskott" in v and planned is not None:
-            gap = v["Underskott"] - planned
-            text = f"Planen ger {fmt.tkr(planned)} mot ett underskott på {fmt.tkr(v['Underskott'])}; " + (
-                f"{fmt.tkr(gap)} återstår" if gap > 0 else f"planen är {fmt.tkr(-gap)} större än underskottet"
+        elif rem.gap_tkr is not None:
+            text = (
+                f"Planen ger {fmt.tkr(rem.planned_tkr)} mot ett underskott på {fmt.tkr(rem.deficit_tkr)}; "
+                f"{fmt.tkr(-rem.gap_tkr)} mer än underskottet"
             )
-        elif planned is not None:
-            text = f"Planen ger {fmt.tkr(planned)} {self.year}"
-        else:
-            text = f"Underskottet är {fmt.tkr(v['Underskott'])}"
         if "Faktiskt hittills" in v:
-            text += f". Hittills {fmt.tkr(v['Faktiskt hittills'])} faktiskt mot {fmt.tkr(v['Förväntat hittills'])} förväntat"
+            key = next(k for k in v if k.startswith("Förväntat"))
+            text += (
+                ". " if text else ""
+            ) + f"Hittills {fmt.tkr(v['Faktiskt hittills'])} faktiskt mot {fmt.tkr(v[key])} förväntat"
         return text + "."
 
     def risk_section(self) -> None:
@@ -480,3 +397,8 @@ def fu_period(year: int, period) -> str:
     if t is None:
         return f"t.o.m. {fmt.date(end)}"
     return {1: f"tertial 1 {year}", 2: f"tertial 2 {year}", 3: f"helår {year}"}[t]
+
+
+def line_link(c: an.Cited) -> str:
+    """The link from a year's page to the line of the source where a quoted judgement stands."""
+    return f"../../kallor/{sources.page_name(c.kalla)}{sources.quote_anchor(c.kalla, c.quote)}"

@@ -179,6 +179,9 @@ SUMMOR = TableSpec(
 )
 
 
+# The source's own status of a measure (kallans_bedomning); as rapportbok.analysis.actionplan.SOURCE_STATUSES.
+SOURCE_STATUSES = ("grön", "gul", "röd", "för tidigt att bedöma")
+
 UPPFOLJNING = TableSpec(
     "uppfoljning_atgarder.csv",
     "Uppföljning av åtgärder",
@@ -195,6 +198,16 @@ UPPFOLJNING = TableSpec(
         Col("status_text", required=False, doc="Statustexten ordagrant"),
         Col("kalla", doc="Källans id ur data/kallor.csv"),
         Col("avsnitt", doc="Avsnitt i källan"),
+        Col(
+            "kallans_bedomning",
+            "choice",
+            choices=SOURCE_STATUSES,
+            required=False,
+            may_omit=True,
+            doc="Valfri: källans egen bedömning av åtgärden, där källan ger en: grön, gul, röd (källans eget "
+            "trafikljus) eller för tidigt att bedöma (t.ex. ”för tidigt att se den ekonomiska effekten”). Visas i "
+            "stället för bokens trafikljus; tom: boken räknar trafikljuset själv",
+        ),
     ),
     key=("atgard_id", "per_datum"),
     doc="Uppföljningen av åtgärderna, en rad per åtgärd och rapportdatum (från Excel-mallen eller för hand).",

@@ -37,7 +37,7 @@ from rapportbok.data.schema import Issue, formula_text_issues, read_table
 
 SHEET = "Uppföljning"
 INFO_SHEET = "Instruktioner"
-FILL_COLUMNS = ("faktisk_effekt", "status_text")
+FILL_COLUMNS = ("faktisk_effekt", "status_text", "kallans_bedomning")
 SOURCE_COLUMNS = ("kalla", "avsnitt")
 YELLOW = PatternFill("solid", fgColor="FFFF00")
 ORANGE = PatternFill("solid", fgColor="FFD966")
@@ -51,6 +51,8 @@ HEADER_COMMENTS = {
     "Skriv inte 'tkr' i cellen. Lämna tomt om källan inte anger något belopp.",
     "enhet": "Enheten för faktisk_effekt: kr, tkr eller mnkr (planens enhet).",
     "status_text": "FYLL I: statustexten ordagrant som i källan.",
+    "kallans_bedomning": "FYLL I BARA OM KÄLLAN SJÄLV BEDÖMER ÅTGÄRDEN: grön, gul, röd (källans eget trafikljus) eller "
+    "för tidigt att bedöma. Lämna tomt annars: då räknar boken trafikljuset själv.",
     "kalla": "FYLL I: källans id ur data/kallor.csv (lägg först till källan där).",
     "avsnitt": "FYLL I: avsnittet i källan där uppgiften står.",
 }
@@ -62,6 +64,7 @@ INSTRUCTIONS = [
     "och status_text (statustexten ordagrant ur källan).",
     "3. Orange kolumner: kalla (källans id ur data/kallor.csv) och avsnitt (var i källan uppgiften står).",
     "4. Rader där både faktisk_effekt och status_text är tomma hoppas över vid importen (ej ifylld).",
+    "   kallans_bedomning fylls bara i där källan själv bedömer åtgärden (grön, gul, röd eller för tidigt att bedöma).",
     "5. Skriv bara siffror som källan anger. Gissa inte och fyll inte i uppskattningar.",
     "6. Spara som Excel-arbetsbok (.xlsx) och kör: rapportbok import FILEN --org ORGANISATION",
     "7. Vid fel listas varje problem med rad, kolumn och värde; inget importeras förrän allt är rätt.",
@@ -379,6 +382,8 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
             raise ExcelError(issues)
         skipped = _blank_unfilled(rows)
         header = [h.strip() for h in rows[0]] if rows else []
+        # a row ends where its last filled cell is: empty cells up to the header's width (kallans_bedomning is last)
+        rows[1:] = [list(r) + [""] * (len(header) - len(r)) for r in rows[1:]]
         where = {c.name: header.index(c.name) for c in UPPFOLJNING.columns if c.name in header}
         records = (
             (
@@ -409,7 +414,16 @@ def import_followup(path: Path, org: str, replace: bool = False, data: Path | No
             old_text, records, rewrite = existing_records(target, target_label)
             header = records[0]
         else:
-            old_text, records, header = "", [UPPFOLJNING.names], UPPFOLJNING.names
+            base = [c.name for c in UPPFOLJNING.columns if not c.may_omit]  # an optional column only when filled
+            old_text, records, header = "", [list(base)], list(base)
+        # An optional column the file does not have yet (kallans_bedomning) is added when the import fills it in:
+        # nothing the analyst typed is dropped.
+        for name in UPPFOLJNING.names:
+            if name not in header and any(_csv_values(r).get(name) for _, r in df.iterrows()):
+                for rec in records:
+                    rec.append(name if rec is records[0] else "")
+                rewrite = True
+        header = records[0]
         key_pos = {}
         ai, pi = header.index("atgard_id"), header.index("per_datum")
         for n, rec in enumerate(records[1:], start=2):

@@ -243,6 +243,22 @@ def section_anchor(source_id: str, avsnitt: str, data: Path | None = None) -> st
     return "#" + line_id(n) if n else ""
 
 
+def quote_anchor(source_id: str, quote: str, data: Path | None = None) -> str:
+    """'#rad-41' for the line of the source's text where a quoted sentence begins (its first words, whitespace
+    alike), or '' if not found."""
+    words = " ".join(str(quote).split()[:8]).casefold()
+    if not words:
+        return ""
+    try:
+        lines = _lines(str(data or data_dir()), source_id)
+    except (KeyError, OSError, DataError, PathError, inputs.InputError):
+        return ""
+    for n, line in enumerate(lines, start=1):
+        if words in " ".join(line.split()).casefold():
+            return "#" + line_id(n)
+    return ""
+
+
 def link_titles(escaped: str, prefix: str = "../../kallor/", data: Path | None = None) -> str:
     """Make each source document's title in an (HTML-escaped) citation a link to its page on the site.
 

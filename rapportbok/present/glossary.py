@@ -98,8 +98,16 @@ TERMS: tuple[Term, ...] = (
     ),
     Term(
         "trafikljus",
-        "Förvaltningens bedömning av en åtgärd: grön (går enligt plan), gul (osäker), röd (ger inte "
-        "den effekt som planerades).",
+        "Hur en åtgärd går: grön (enligt plan), gul (osäker), röd (ger inte den effekt som planerades). Där källan "
+        "själv bedömer åtgärden visar boken källans bedömning, också när källan säger att det är för tidigt att "
+        "bedöma. Annars är trafikljuset bokens beräkning, inte förvaltningens: den faktiska effekten hittills "
+        "jämförd med en jämn fördelning av årets planerade effekt från planens beslut (eller åtgärdens start), "
+        "grön från 90 procent, gul från 50 procent, röd under det.",
+    ),
+    Term(
+        "bokens beräkning",
+        "Ett belopp som boken räknar fram ur källornas siffror (en summa, det som återstår efter en plan, ett "
+        "trafikljus), inte ett belopp som källan anger. Det är markerat och länkar till hur det räknas.",
     ),
     Term("tertial", "En tredjedel av året: tertial 1 är januari–april, tertial 2 januari–augusti, tertial 3 helåret."),
     Term(

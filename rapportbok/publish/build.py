@@ -115,8 +115,8 @@ def _titles() -> dict[str, str]:
 
 
 def headlines(all_orgs: list[orgs.Org], jobs: list[Job], data: Path | None = None) -> dict:
-    """The headline (rapportbok.analysis.headline) of every organisation-year in the book."""
-    from rapportbok.analysis import headline as hl
+    """The answer (rapportbok.analysis.answer) of every organisation-year in the book."""
+    from rapportbok.analysis import answer as an
 
     out = {}
     grouped = by_org(jobs)
@@ -125,12 +125,12 @@ def headlines(all_orgs: list[orgs.Org], jobs: list[Job], data: Path | None = Non
         if years:
             sets = datasets.load_org(org.slug, data)
             for y in years:
-                out[(org.slug, y)] = hl.headline(sets, y, org.years[y])
+                out[(org.slug, y)] = an.answer(sets, y, org.years[y])
     return out
 
 
 def landing_page(all_orgs: list[orgs.Org], jobs: list[Job], heads: dict | None = None) -> str:
-    from rapportbok.chapters.actionplan import headline_md
+    from rapportbok.present import answer as present_answer
 
     heads = heads or {}
     lines = [
@@ -142,9 +142,10 @@ def landing_page(all_orgs: list[orgs.Org], jobs: list[Job], heads: dict | None =
         "",
         "## Organisationer och år",
         "",
-        "Per år: underskottet som källorna anger (där inget underskott anges: budgetens resultat), "
-        "åtgärdsplanens planerade effekt för året och vad som återstår (egen beräkning). Årets sida och dess "
-        "sammanfattning visar källan.",
+        "Per år: den senaste prognosen eller det senaste utfallet mot budgeten som källorna anger, med datum "
+        "(där inget sådant anges: källans bedömning eller budgetens resultat), och vad som återstår efter "
+        "åtgärdsplanerna där källorna anger både årets underskott och planernas effekt (bokens beräkning). Årets "
+        "sida visar hela läget och källorna.",
         "",
     ]
     grouped = by_org(jobs)
@@ -155,8 +156,8 @@ def landing_page(all_orgs: list[orgs.Org], jobs: list[Job], heads: dict | None =
         lines += [f"### {escape.md_text(org.name)}", "", f"{escape.md_text(org.namnd)}.", ""]
         for y in years:
             h = heads.get((org.slug, y))
-            # each figure links to where it is computed, as in the year's Läget (chapters.actionplan.headline_md)
-            short = headline_md(h, prefix=f"{org.slug}/{y}/", short=True) if h is not None else ""
+            # each figure links to where it is computed, as in the year's Läget (rapportbok.present.answer)
+            short = present_answer.line_md(h, prefix=f"{org.slug}/{y}/") if h is not None else ""
             lines.append(f"- **[{y}]({org.slug}/{y}/index.md)**" + (f": {short}" if short else ""))
         lines.append("")
     lines += [
@@ -293,8 +294,6 @@ PDF_CLASS = "rapportbok-pdf"
 
 
 def year_page(org: orgs.Org, year: int, jobs: list[Job], head=None) -> str:
-    from rapportbok.analysis import headline as hl
-
     titles = _titles()
     period = periods.report_text(org.report_end(year, org.years[year]))
     lines = [
@@ -303,14 +302,13 @@ def year_page(org: orgs.Org, year: int, jobs: list[Job], head=None) -> str:
         f"{escape.md_text(org.namnd)}, rapportår {year}, {period}.",
         "",
     ]
-    said = hl.sentences(head) if head is not None else []
-    if said:
-        from rapportbok.chapters.actionplan import headline_md
+    if head is not None:
+        from rapportbok.chapters.summary import line_link
+        from rapportbok.present import answer as present_answer
 
         has_summary = any(j.org == org.slug and j.year == year and j.chapter == "sammanfattning" for j in jobs)
-        more = " Källor och beräkning i [Sammanfattning](sammanfattning.ipynb)." if has_summary else ""
-        # each figure links to the table or section of the action-plan chapter that computes it
-        lines += ["```{admonition} Läget " + str(year), ":class: rapportbok-lage", headline_md(head) + more, "```", ""]
+        more = "Mer i [Sammanfattning](sammanfattning.ipynb)." if has_summary else ""
+        lines += [present_answer.lage_md(head, line_link=line_link, more=more), ""]
     lines += [
         "## Kapitel",
         "",
