@@ -265,7 +265,10 @@ def test_year_page_and_summary_name_the_period(october):
 
     org = orgs.get("alingsas")
     assert "Socialnämnden, rapportår 2025, januari–oktober (t.o.m. 31 oktober 2025)." in build.year_page(org, 2025, [])
-    assert "rapportår 2024, helår (tertial 3)." in build.year_page(org, 2024, [])
+    # 2024 gives only a tertial (the pages are built for it); its sources are a budget and an action plan, so the
+    # page names no period it has no report of (issue #26: "tertial 1" on pages without tertial data).
+    page_2024 = build.year_page(org, 2024, [])
+    assert "Socialnämnden, rapportår 2024.\n" in page_2024 and "tertial" not in page_2024.split("\n")[2]
     assert fu_period(2025, OCT31) == "t.o.m. 31 oktober 2025" and fu_period(2025, 2) == "tertial 2 2025"
 
 
@@ -289,3 +292,23 @@ def test_excel_template_for_a_report_date(tmp_path, monkeypatch):
     assert [i.message() for i in err.value.issues] == [
         "--per: värdet '2018-10-30' – förväntade ett månadsslut i 2018, t.ex. 2018-10-31."
     ]
+
+
+def test_the_period_comes_from_a_stated_report_date_or_the_calendar_never_from_a_bare_tertial():
+    """SYNTETISK organisation values: `per` names the period; a calendar's latest report in the year does too;
+    a tertial alone (the default of ny-organisation) names none."""
+
+    org = orgs.Org(
+        "prov",
+        "Provkommun",
+        "Socialnämnden",
+        "9999",
+        {2030: 2, 2031: 1, 2032: 1},
+        Path("."),
+        {2030: dt.date(2030, 7, 31), 2031: dt.date(2031, 4, 30), 2032: dt.date(2032, 4, 30)},
+        (("månadsrapport", dt.date(2031, 3, 31)), ("tertialrapport", dt.date(2031, 4, 30))),
+        dated=frozenset({2030}),
+    )
+    assert org.stated_period(2030) == "januari–juli (t.o.m. 31 juli 2030)"
+    assert org.stated_period(2031) == "tertial 1 (januari–april)"
+    assert org.stated_period(2032) is None

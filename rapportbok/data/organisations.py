@@ -31,6 +31,19 @@ class Org:
     reports: tuple[tuple[str, dt.date], ...] = ()
     # The thresholds of a material deviation (organisation.yml: vasentlig_avvikelse; the default when absent).
     thresholds: Thresholds = field(default_factory=lambda: DEFAULT_THRESHOLDS)
+    # The report years whose report date organisation.yml states (`per`), not only a tertial.
+    dated: frozenset[int] = frozenset()
+
+    def stated_period(self, year: int) -> str | None:
+        """The period the year page and the PDF name: from the year's report date when organisation.yml states
+        one (`per`), else from the latest report of its calendar in the year. None when only a tertial is given:
+        the pages are built for it, but the sources of the year need not be a report of that period (a budget, an
+        action plan), and the page must not say "tertial 1" about them."""
+        year = int(year)
+        if year in self.dated:
+            return periods.report_text(self.ends[year])
+        in_year = [per for _, per in self.reports if per.year == year]
+        return periods.report_text(max(in_year)) if in_year else None
 
     def report_end(self, year: int, tertial: int) -> dt.date:
         """The report date of a page: the year's `per` when the page is built for its tertial, else the tertial's end."""
@@ -46,6 +59,7 @@ def _issues_for(path: Path, label: str) -> tuple[Org | None, list[Issue]]:
         return None, issues
     years: dict[int, int] = {}
     ends: dict[int, dt.date] = {}
+    dated = frozenset(y for y, s in spec.ar.items() if s.per is not None)
     for y, s in sorted(spec.ar.items()):
         if s.per is not None:
             years[y], ends[y] = periods.tertial_containing(s.per), s.per
@@ -54,7 +68,8 @@ def _issues_for(path: Path, label: str) -> tuple[Org | None, list[Issue]]:
     reports = tuple(sorted(((r.rapport, r.per) for r in spec.rapporter), key=lambda r: (r[1], r[0])))
     th = spec.vasentlig_avvikelse
     thresholds = DEFAULT_THRESHOLDS if th is None else Thresholds(float(th.tkr), float(th.procent), th.villkor, True)
-    return Org(spec.slug, spec.namn, spec.namnd, spec.kolada_id, years, path.parent, ends, reports, thresholds), []
+    org = Org(spec.slug, spec.namn, spec.namnd, spec.kolada_id, years, path.parent, ends, reports, thresholds, dated)
+    return org, []
 
 
 def folder_issue(entry: os.DirEntry) -> Issue | None:

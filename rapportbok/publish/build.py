@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from rapportbok.chapters import registry
-from rapportbok.core import escape, files, fmt, ids, journal, lock, periods, switches
+from rapportbok.core import escape, files, fmt, ids, journal, lock, switches
 from rapportbok.core.files import FileInUse
 from rapportbok.core.hashing import Digest, tree_digest
 from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, project_root
@@ -295,11 +295,11 @@ PDF_CLASS = "rapportbok-pdf"
 
 def year_page(org: orgs.Org, year: int, jobs: list[Job], head=None) -> str:
     titles = _titles()
-    period = periods.report_text(org.report_end(year, org.years[year]))
+    period = org.stated_period(year)
     lines = [
         f"# {escape.md_text(org.name)} {year}",
         "",
-        f"{escape.md_text(org.namnd)}, rapportår {year}, {period}.",
+        f"{escape.md_text(org.namnd)}, rapportår {year}" + (f", {period}." if period else "."),
         "",
     ]
     if head is not None:
@@ -767,7 +767,7 @@ def render_pdfs(html: Path, all_orgs: list[orgs.Org], jobs: list[Job], log=print
                         org.name,
                         org.namnd,
                         year,
-                        periods.report_text(org.report_end(year, org.years[year])),
+                        org.stated_period(year) or f"rapportåret {year}",
                         chapters,
                         target,
                         dt.date.today(),
