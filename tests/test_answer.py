@@ -347,3 +347,24 @@ def test_no_position_says_what_the_sources_lack():
         without.statements[0].text()
         == "Källorna anger ingen prognos, inget utfall och ingen budget för nämndens total 2030."
     )
+
+
+def test_the_plan_chart_title_names_the_deficits_period_and_basis():
+    """The summary's chart of deficit and plan says whose deficit it is (Haninge 2018: the forecast per 28
+    February), not "ett underskott"; the difference is marked as the book's (SYNTETISK values)."""
+    from rapportbok.analysis.answer import Remainder
+    from rapportbok.chapters.summary import SummaryChapter
+
+    chapter = SummaryChapter.__new__(SummaryChapter)
+    chapter.year = 2018
+    rem = Remainder(
+        gap_tkr=-2600.0,
+        deficit_tkr=12400.0,
+        planned_tkr=15000.0,
+        deficit_text="underskottet 12,4\u00a0mnkr i prognosen för helåret 2018 per 28 februari 2018",
+    )
+    title = chapter._plan_chart_title(rem, ["Underskott", "Planerad effekt 2018"], [12400.0, 15000.0])
+    assert title == (
+        "Planen ger 15\u00a0000\u00a0tkr 2018 mot underskottet 12,4\u00a0mnkr i prognosen för helåret 2018 per "
+        "28 februari 2018; 2\u00a0600\u00a0tkr mer än underskottet (bokens beräkning)."
+    )

@@ -314,19 +314,19 @@ class SummaryChapter(ChapterPage):
             text = "Planens effekt motsvarar underskottet inom den precision som källan anger"
         elif rem.gap_tkr is not None and rem.gap_tkr > 0:
             text = (
-                f"Planen ger {fmt.tkr(rem.planned_tkr)} mot ett underskott på {fmt.tkr(rem.deficit_tkr)}; "
-                f"{fmt.tkr(rem.gap_tkr)} kvar"
+                f"Planen ger {fmt.tkr(rem.planned_tkr)} {self.year} mot {rem.deficit_text}; "
+                f"{fmt.tkr(rem.gap_tkr)} kvar (bokens beräkning)"
             )
         elif rem.gap_tkr is not None:
             text = (
-                f"Planen ger {fmt.tkr(rem.planned_tkr)} mot ett underskott på {fmt.tkr(rem.deficit_tkr)}; "
-                f"{fmt.tkr(-rem.gap_tkr)} mer än underskottet"
+                f"Planen ger {fmt.tkr(rem.planned_tkr)} {self.year} mot {rem.deficit_text}; "
+                f"{fmt.tkr(-rem.gap_tkr)} mer än underskottet (bokens beräkning)"
             )
         if "Faktiskt hittills" in v:
             key = next(k for k in v if k.startswith("Förväntat"))
             text += (
                 ". " if text else ""
-            ) + f"Hittills {fmt.tkr(v['Faktiskt hittills'])} faktiskt mot {fmt.tkr(v[key])} förväntat"
+            ) + f"Hittills {fmt.tkr(v['Faktiskt hittills'])} faktiskt mot {fmt.tkr(v[key])} förväntat (bokens beräkning)"
         return text + "."
 
     def risk_section(self) -> None:
