@@ -325,8 +325,9 @@ class SummaryChapter(ChapterPage):
         if "Faktiskt hittills" in v:
             key = next(k for k in v if k.startswith("Förväntat"))
             text += (
-                ". " if text else ""
-            ) + f"Hittills {fmt.tkr(v['Faktiskt hittills'])} faktiskt mot {fmt.tkr(v[key])} förväntat (bokens beräkning)"
+                (". " if text else "")
+                + f"Hittills {fmt.tkr(v['Faktiskt hittills'])} faktiskt mot {fmt.tkr(v[key])} förväntat (bokens beräkning)"
+            )
         return text + "."
 
     def risk_section(self) -> None:
