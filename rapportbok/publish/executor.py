@@ -416,11 +416,18 @@ class Warm:
     def _main(self) -> None:
         kernel = None
         try:
+            # Closed while starting (Ctrl-C in the watch loop, a build that executes nothing): each step looks first,
+            # so a kernel that close() could not yet kill is not started, prepared or filled with imports after it.
             kernel = _Kernel(self.env)
             self.kernel = kernel
-            kernel.start(tempfile.gettempdir())
-            kernel.prepare(tempfile.gettempdir(), {}, (), ())
-            kernel.warm(self.imports)
+            for step in (
+                lambda: kernel.start(tempfile.gettempdir()),
+                lambda: kernel.prepare(tempfile.gettempdir(), {}, (), ()),
+                lambda: kernel.warm(self.imports),
+            ):
+                if self._closed:
+                    break
+                step()
         except Exception:  # noqa: BLE001 - the worker starts a kernel of its own and reports what goes wrong then
             if kernel is not None:
                 kernel.shutdown()
