@@ -368,3 +368,29 @@ def test_the_plan_chart_title_names_the_deficits_period_and_basis():
         "Planen ger 15\u00a0000\u00a0tkr 2018 mot underskottet 12,4\u00a0mnkr i prognosen för helåret 2018 per "
         "28 februari 2018; 2\u00a0600\u00a0tkr mer än underskottet (bokens beräkning)."
     )
+
+
+def test_a_budget_table_without_a_named_grant_row_is_not_called_missing(monkeypatch):
+    """The summary's budget section: a budget table exists but tabell_begrepp.csv names no grant row. The page must
+    not say that the sources hold no budget table (SYNTETISK chapter objects)."""
+    from types import SimpleNamespace
+
+    from rapportbok.chapters import summary as summary_module
+    from rapportbok.chapters.summary import NOT_STATED, SummaryChapter
+
+    said = []
+    monkeypatch.setattr(summary_module, "md", said.append)
+    chapter = SummaryChapter.__new__(SummaryChapter)
+    chapter.year = 2030
+    chapter.values = {"sf_kommunbidrag": NOT_STATED}
+    chapter.chapters = [SimpleNamespace(slug="budget", title="Budget och ekonomiska ramar")]
+    chapter.pages = {"budget": SimpleNamespace(bt=object())}
+    chapter.budget_section()
+    assert said == [
+        "Budgettabellen för 2030 står i [Budget och ekonomiska ramar](budget.ipynb); vilken av dess rader som är "
+        "kommunbidraget är inte angivet, så sammanfattningen nämner inget belopp därifrån."
+    ]
+    said.clear()
+    chapter.pages = {"budget": SimpleNamespace(bt=None)}
+    chapter.budget_section()
+    assert said[0].startswith("Källorna innehåller ingen budgettabell för 2030;")

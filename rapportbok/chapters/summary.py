@@ -263,10 +263,16 @@ class SummaryChapter(ChapterPage):
             return
         v = self.values
         if v["sf_kommunbidrag"] == NOT_STATED:
-            md(
-                f"Källorna innehåller ingen budgettabell för {self.year}; {self._link('budget')} visar de uppgifter "
-                f"om det ekonomiska läget som källorna anger."
-            )
+            if page.bt is None:
+                md(
+                    f"Källorna innehåller ingen budgettabell för {self.year}; {self._link('budget')} visar de "
+                    f"uppgifter om det ekonomiska läget som källorna anger."
+                )
+            else:  # a budget table whose rows tabell_begrepp.csv does not name: no figure is read as the grant
+                md(
+                    f"Budgettabellen för {self.year} står i {self._link('budget')}; vilken av dess rader som är "
+                    f"kommunbidraget är inte angivet, så sammanfattningen nämner inget belopp därifrån."
+                )
             return
         md(
             f"Kommunbidraget {self.year} är {escape.md_text(v['sf_kommunbidrag'])}; verksamhetens nettokostnad är {escape.md_text(v['sf_nettokostnad'])}. "
