@@ -71,7 +71,15 @@ def test_watching_builds_again_on_a_change_reports_bad_data_and_ends_on_ctrl_c(t
     fixed = watching.until("Bevakar")
     assert any(line.startswith("Kör ") for line in fixed)
     watching.proc.send_signal(signal.SIGINT)
-    assert watching.proc.wait(timeout=120) == 0
+    try:
+        code = watching.proc.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        watching.proc.kill()
+        rest = []
+        while not watching.lines.empty():
+            rest.append(watching.lines.get())
+        raise AssertionError("Ctrl-C did not end the watching build; it printed:\n" + "".join(rest)) from None
+    assert code == 0
     assert watching.until("Bevakningen avslutades.")
     assert _children(watching.proc.pid) == []  # no kernel or site process left
 
