@@ -8,7 +8,6 @@ commands in the order of the analyst's period: template, import, Kolada, check, 
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -405,6 +404,9 @@ def _watch(no_site: bool, workers: int | None, pdf: bool) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, terminated)
+    # Ctrl-C ends watching even when the command was started with SIGINT ignored: a shell without job control
+    # starts a command run in the background (`&`, a CI script) that way, and Python then leaves it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         builder.watch(
             site=not no_site,
@@ -415,12 +417,6 @@ def _watch(no_site: bool, workers: int | None, pdf: bool) -> None:
         )
     except KeyboardInterrupt:
         click.echo("Bevakningen avslutades.")
-    # Every kernel and the site's process were ended by watch() (Ahead.close, the build's own clean-up). A warm
-    # kernel's thread may still wait on a reply from its killed kernel, and the interpreter's exit then waits for
-    # its client (pyzmq terminates its context at exit): end the process here, as the analyst's Ctrl-C asked.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
 
 
 @click.group(

@@ -30,6 +30,9 @@ class Watching:
             stderr=subprocess.STDOUT,
             text=True,
             bufsize=1,
+            # Started with SIGINT ignored, as a shell without job control (a CI script, `&`) starts it: Ctrl-C must
+            # end watching all the same.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )
         self.lines: queue.Queue = queue.Queue()
         threading.Thread(target=lambda: [self.lines.put(x) for x in self.proc.stdout], daemon=True).start()
