@@ -69,9 +69,33 @@ def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "rapportbok", *args], cwd=cwd, capture_output=True, text=True)
 
 
+def _built_once(tmp_path_factory) -> None:
+    """Fail if another test process of this run has built the shared project already.
+
+    `make test` sends every test of the shared build to one process (--dist loadgroup, the xdist_group marker
+    below), which builds it once. When that grouping silently stops working (pytest 9.2 with pytest-xdist 3.8:
+    pytest-dev/pytest-xdist#1386) each process builds the project and visits the whole site again, minutes
+    more: this makes it a failure instead. The processes of one run share the parent of their temporary folders.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return
+    marker = tmp_path_factory.getbasetemp().parent / "built_project.worker"
+    try:
+        with open(marker, "x", encoding="utf-8") as f:
+            f.write(worker)
+    except FileExistsError:
+        pytest.fail(
+            f"Det gemensamma byggda projektet byggs en gång till, i {worker}; {marker.read_text(encoding='utf-8')} "
+            "har redan byggt det. pytest-xdist:s --dist loadgroup grupperar inte testerna (xdist_group): se "
+            "pytest-dev/pytest-xdist#1386 och pytest-versionen i pyproject.toml."
+        )
+
+
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory) -> Path:
     """A copy of the project, built from scratch with the real command (every notebook executed)."""
+    _built_once(tmp_path_factory)
     copy = copy_project(tmp_path_factory.mktemp("proj"))
     shutil.copytree(ROOT / "handbok", copy / "handbok")  # published beside the site: the browser tests see it too
     proc = run_cli(copy, "build", "--alla")
