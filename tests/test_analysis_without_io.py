@@ -1,14 +1,18 @@
-"""Issue #28: the analysis does no file I/O, the data folder is passed explicitly, and "avvikelse" has one meaning.
+"""Issue #28: analysis and present do no file I/O, the data folder is passed explicitly, and "avvikelse" has one
+meaning.
 
 The analysis takes its input as values (the organisation's validated frames, the stated tables, the thresholds
 of organisation.yml, the citations of data/kallor.csv) and never reads a file itself; the one function that
-reads a data folder for the checks (rapportbok.publish.validation.validate) reads the folder it is given.
+reads a data folder for the checks (rapportbok.publish.validation.validate) reads the folder it is given. The
+presentation gets the page's sources with their texts as a value and hands the downloads' bytes to the page
+(rapportbok.chapters writes them): it neither reads nor writes a file either.
 """
 
 from __future__ import annotations
 
 import ast
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +23,7 @@ from rapportbok.publish.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 ANALYSIS = ROOT / "rapportbok" / "analysis"
+PRESENT = ROOT / "rapportbok" / "present"
 # The data modules the analysis may import: models, specs and pure helpers (none of their functions the analysis
 # calls reads a file). datasets, sources, organisations, config and scaffold read files: never from analysis.
 ALLOWED_DATA = {
@@ -36,11 +41,11 @@ IO_CALLS = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "rea
 
 
 def _modules():
-    return sorted(p for p in ANALYSIS.glob("*.py"))
+    return sorted(ANALYSIS.glob("*.py")) + sorted(PRESENT.glob("*.py"))
 
 
-@pytest.mark.parametrize("path", _modules(), ids=lambda p: p.name)
-def test_an_analysis_module_reads_no_file(path):
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_an_analysis_or_present_module_reads_no_file(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     bad = []
     for node in ast.walk(tree):
@@ -59,7 +64,7 @@ def test_an_analysis_module_reads_no_file(path):
             name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
             if name in IO_CALLS:
                 bad.append(f"{path.name}:{node.lineno} calls {name}()")
-    assert not bad, "analysis reads files; pass the values in instead:\n" + "\n".join(bad)
+    assert not bad, "analysis or present reads files; pass the values in instead:\n" + "\n".join(bad)
 
 
 def test_the_contract_catches_a_file_read(tmp_path):
@@ -67,8 +72,87 @@ def test_the_contract_catches_a_file_read(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from rapportbok.data import sources\n\ndef f(p):\n    return p.read_text()\n", encoding="utf-8")
     with pytest.raises(AssertionError) as err:
-        test_an_analysis_module_reads_no_file(bad)
+        test_an_analysis_or_present_module_reads_no_file(bad)
     assert "imports rapportbok.data.sources" in str(err.value) and "calls read_text()" in str(err.value)
+
+
+# --- present at work opens no file ----------------------------------------------------------------------------
+
+# File events of Python's audit hooks (PEP 578): open (the builtin, io.open, os.open) and what changes a folder.
+FILE_EVENTS = {"open", "os.mkdir", "os.rename", "os.replace", "os.remove", "os.rmdir", "shutil.copyfile"}
+_watching: list[list] = []  # while a list is here, the hook records each file event into it
+
+
+def _hook(event, args):
+    if _watching and event in FILE_EVENTS:
+        _watching[-1].append((event, str(args[0]) if args else ""))
+
+
+sys.addaudithook(_hook)  # a hook cannot be removed; it records only while a test watches
+
+
+def _page_sources():
+    """What a chapter page reads before present runs: the sources with their texts (rapportbok.chapters)."""
+    from rapportbok.data import sources
+
+    return sources.texts(sources.load(ROOT / "data"), ROOT / "data")
+
+
+def _present_a_page(texts, save) -> str:
+    """A chapter page's table with notes, source line and downloads, and a chart's source line, as present makes
+    them: the sources and ``save`` come from the page. SYNTETISK table."""
+    import pandas as pd
+
+    from rapportbok.core import state
+    from rapportbok.present import tables
+
+    title = texts.rows.loc["alingsas-budget-2025", "titel"]
+    df = pd.DataFrame(
+        {"Post (SYNTETISK)": ["Långtidsförsörjningsstödsmottagare ¹", "Summa"], "Belopp, tkr": [1.5, 2.0]}
+    )
+    state.reset()
+    try:
+        tables.begin_page("syntetisk", (("Organisation", "Testkommun (SYNTETISK)"),), texts, save)
+        html = tables.to_html(df, "prov", "Prov", f"Källa: {title}, Nämndens budget", notes=["¹ SYNTETISK not"])
+        html += tables.chart_source(f"Källa: {title}, Nämndens budget").data
+    finally:
+        state.reset()
+    return html
+
+
+def _watched(save) -> tuple[str, list]:
+    texts = _page_sources()
+    _present_a_page(texts, lambda files: None)  # once first: imports, openpyxl's and pyphen's own files (library)
+    events: list = []
+    _watching.append(events)
+    try:
+        html = _present_a_page(texts, save)
+    finally:
+        _watching.remove(events)
+    return html, events
+
+
+def test_present_opens_no_file_while_it_makes_a_page(tmp_path, monkeypatch):
+    """The tables, their source links and their downloads (CSV and Excel bytes) are made without a file opened,
+    read or written: the page's sources come in as a value, the downloads go out as bytes to the page's save."""
+    monkeypatch.chdir(tmp_path)
+    saved: list = []
+    html, events = _watched(saved.append)
+    assert events == [], f"present touched files: {events}"
+    assert list(tmp_path.iterdir()) == []
+    assert [list(f) for f in saved] == [["tabeller/syntetisk-prov.csv", "tabeller/syntetisk-prov.xlsx"]]
+    assert html.count('href="../../kallor/alingsas-budget-2025.html#rad-') == 2  # linked to the cited section
+
+
+def test_the_watch_sees_a_file_written_while_present_makes_a_page(tmp_path, monkeypatch):
+    """The check itself works: had present written the downloads (here: the page's save that does, called from
+    present), the watch sees the files opened."""
+    from rapportbok.chapters import save_downloads
+
+    monkeypatch.chdir(tmp_path)
+    _html, events = _watched(save_downloads)
+    opened = [path for event, path in events if event == "open"]
+    assert any(p.endswith("syntetisk-prov.csv") for p in opened) and any(p.endswith(".xlsx") for p in opened)
 
 
 # --- validate(path) reads the folder it is given ---------------------------------------------------------

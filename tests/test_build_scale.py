@@ -256,12 +256,13 @@ def test_link_titles_links_the_same_titles_as_matching_every_title(synthetic):
     df = sources.load(synthetic)
     titles = list(df["titel"])
     text = escape.html_text(f"Källa: {titles[3]}, Avsnitt 2; Källa: {titles[10]} ({df['beslut'].iloc[10]}); Kolada")
-    linked = sources.link_titles(text, data=synthetic)
+    texts = sources.texts(df, synthetic)
+    linked = tables.link_titles(text, texts)
     assert linked.count("<a href=") == 2
     # the whole register's titles as one pattern (as before) finds the same titles in the same places
     every = re.compile("|".join(re.escape(escape.html_text(t)) for t in sorted(titles, key=len, reverse=True)))
     assert [m.group(0) for m in every.finditer(text)] == re.findall(r'">([^<]*)</a>', linked)
-    assert sources.link_titles("Källa: Kolada", data=synthetic) == "Källa: Kolada"
+    assert tables.link_titles("Källa: Kolada", texts) == "Källa: Kolada"
 
 
 def test_prevalidate_leaves_a_broken_register_to_the_build(synthetic, tmp_path):

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from rapportbok.analysis import budget as budget_analysis
+from rapportbok.core import state
 from rapportbok.present import charts, tables
 
 
@@ -147,12 +148,13 @@ def test_every_chart_kind_keeps_its_title_out_of_the_image_synthetic():
 def test_chart_source_links_the_document_on_a_chapter_page():
     from rapportbok.data import sources
 
-    title = sources.load().loc["alingsas-budget-2025", "titel"]
-    tables.begin_page("budget")
+    register = sources.load()
+    title = register.loc["alingsas-budget-2025", "titel"]
+    tables.begin_page("budget", sources=sources.texts(register))
     try:
         html = tables.chart_source(f"Källa: {title}, Nämndens budget").data
     finally:
-        tables.begin_page(None)
+        state.reset()
     assert '<a href="../../kallor/alingsas-budget-2025.html#rad-' in html  # the cited section's line
 
 

@@ -12,7 +12,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from rapportbok.core import fmt
+from rapportbok.chapters import save_downloads
+from rapportbok.core import fmt, state
 from rapportbok.data import sources
 from rapportbok.present import charts, downloads, tables
 
@@ -177,7 +178,7 @@ def test_footnotes_go_into_the_files_under_the_table():
 def test_a_table_with_notes_shows_them_and_writes_them_into_its_downloads(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     df = pd.DataFrame({"Åtgärd": ["A <b> ¹"], "Belopp, tkr": [1.0]})
-    tables.begin_page("syntetisk")
+    tables.begin_page("syntetisk", save=save_downloads)
     try:
         out = tables.to_html(df, "med_fotnot", "Syntetisk", notes=["¹ <i>fotnot</i>"])
     finally:
@@ -188,7 +189,7 @@ def test_a_table_with_notes_shows_them_and_writes_them_into_its_downloads(tmp_pa
 
 def test_tables_on_a_chapter_page_get_download_links(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    tables.begin_page("syntetisk")
+    tables.begin_page("syntetisk", save=save_downloads)
     try:
         out = tables.to_html(SYNTHETIC, "prov_tabell", "Syntetisk tabell", "Källa: påhittad")
     finally:
@@ -199,15 +200,53 @@ def test_tables_on_a_chapter_page_get_download_links(tmp_path, monkeypatch):
         SYNTHETIC, _formats(SYNTHETIC), about=lines
     )
     # Outside a chapter page (e.g. in a test or a script), no files are written.
+    tables.begin_page(None)
     out = tables.to_html(SYNTHETIC, "annan", "Syntetisk tabell")
     assert "tabeller/" not in out
 
 
+def test_present_hands_the_downloads_to_the_page_and_writes_nothing(tmp_path, monkeypatch):
+    """The table's files are bytes handed to the page's ``save`` (rapportbok.chapters writes them); present writes
+    nothing itself, and a page that gives no ``save`` gets no download links. SYNTHETIC table."""
+    monkeypatch.chdir(tmp_path)
+    saved = []
+    state.reset()
+    try:
+        tables.begin_page("syntetisk", save=saved.append)
+        out = tables.to_html(SYNTHETIC, "prov_tabell", "Syntetisk tabell", "Källa: påhittad", notes=["¹ not"])
+        assert list(tmp_path.iterdir()) == []  # nothing written by present
+        assert [list(files) for files in saved] == [
+            ["tabeller/syntetisk-prov-tabell.csv", "tabeller/syntetisk-prov-tabell.xlsx"]
+        ]
+        assert saved[0] == downloads.files(
+            SYNTHETIC, _formats(SYNTHETIC), "syntetisk-prov-tabell", "Syntetisk tabell", "Källa: påhittad", ["¹ not"]
+        )
+        assert 'href="tabeller/syntetisk-prov-tabell.csv"' in out
+        state.reset()  # a new notebook: no page, no save
+        tables.begin_page("syntetisk")
+        assert "tabeller/" not in tables.to_html(SYNTHETIC, "prov_tabell", "Syntetisk tabell")
+    finally:
+        state.reset()
+
+
+def test_save_downloads_writes_next_to_the_notebook_and_stays_there(tmp_path, monkeypatch):
+    from rapportbok.core.paths import PathError
+
+    monkeypatch.chdir(tmp_path)
+    save_downloads({"tabeller/a.csv": b"\xef\xbb\xbfA;B\r\n", "tabeller/a.xlsx": b"PK"})
+    assert (tmp_path / "tabeller/a.csv").read_bytes() == b"\xef\xbb\xbfA;B\r\n"
+    assert (tmp_path / "tabeller/a.xlsx").read_bytes() == b"PK"
+    with pytest.raises(PathError):
+        save_downloads({"../utanfor.csv": b"x"})
+    assert not (tmp_path.parent / "utanfor.csv").exists()
+
+
 def test_source_titles_link_to_the_source_pages():
     text = "Källa: Socialnämndens budget 2025–2027 (Socialnämnden 2024-12-10), Ekonomiska ramar"
-    linked = sources.link_titles(text)
+    texts = sources.texts(sources.load())
+    linked = tables.link_titles(text, texts)
     assert '<a href="../../kallor/alingsas-budget-2025.html">Socialnämndens budget 2025–2027</a>' in linked
-    assert sources.link_titles("Källa: Kolada") == "Källa: Kolada"
+    assert tables.link_titles("Källa: Kolada", texts) == "Källa: Kolada"
 
 
 def test_alt_text_lists_few_values_and_summarises_many():
@@ -235,8 +274,8 @@ def test_a_chart_without_alt_text_is_refused():
         charts.show(fig)
 
 
-def test_write_reads_the_cells_once_for_both_files(tmp_path, monkeypatch):
-    """Issue #16: ``write`` works out the shown cells once for the CSV and the Excel file; the files are
+def test_files_reads_the_cells_once_for_both_files(monkeypatch):
+    """Issue #16: ``files`` works out the shown cells once for the CSV and the Excel file; the files are
     what ``to_csv`` and ``to_xlsx`` give on their own. SYNTHETIC table."""
     formats = _formats(SYNTHETIC)
     lines = downloads.about_lines(SYNTHETIC, formats, "T", "K")
@@ -245,9 +284,9 @@ def test_write_reads_the_cells_once_for_both_files(tmp_path, monkeypatch):
     calls = []
     real = downloads.shown_cells
     monkeypatch.setattr(downloads, "shown_cells", lambda *a: (calls.append(1), real(*a))[1])
-    csv_rel, xlsx_rel = downloads.write(SYNTHETIC, formats, "prov", "T", "K", tmp_path, ["¹ not"])
+    files = downloads.files(SYNTHETIC, formats, "prov", "T", "K", ["¹ not"])
     assert len(calls) == 1
-    assert (tmp_path / csv_rel).read_bytes() == csv_bytes and (tmp_path / xlsx_rel).read_bytes() == xlsx_bytes
+    assert files == {"tabeller/prov.csv": csv_bytes, "tabeller/prov.xlsx": xlsx_bytes}
 
 
 # --- each download says what it is (issue #26) ----------------------------------------------------------------
@@ -260,7 +299,7 @@ def test_each_download_states_source_unit_and_report_date(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     df = pd.DataFrame({"Åtgärd": ["A (SYNTETISK)"], "Planerad 2030, tkr": [1200.0], "Realisering, %": [50.0]})
     about = (("Organisation", "Testkommun (SYNTETISK), socialnämnden"), ("Rapportperiod", "tertial 1 2030"))
-    tables.begin_page("syntetisk", about)
+    tables.begin_page("syntetisk", about, save=save_downloads)
     try:
         tables.to_html(
             df,

@@ -162,12 +162,14 @@ def test_table_escapes_data_but_keeps_its_own_markup():
     assert 'onload="' not in out and "font-weight: bold" in out
 
 
-def test_source_links_escape_the_id(tmp_path, monkeypatch):
+def test_source_links_escape_the_id(tmp_path):
     """An id with quotes is refused by validation (data.sources); the link escapes it all the same."""
     import pandas as pd
 
     from rapportbok.data import sources
+    from rapportbok.data.citation import SourceTexts
     from rapportbok.data.schema import DataError
+    from rapportbok.present.tables import link_titles
 
     (tmp_path / "kallor").mkdir()
     (tmp_path / "kallor" / "a.txt").write_text("x", encoding="utf-8")
@@ -180,9 +182,8 @@ def test_source_links_escape_the_id(tmp_path, monkeypatch):
         sources.load(tmp_path)
     # Defence in depth: were such an id to reach the link, it is still an attribute value, not markup.
     register = pd.DataFrame({"titel": ["Titel <b>"]}, index=pd.Index(['x" onmouseover="alert(1)'], name="kalla"))
-    monkeypatch.setattr(sources, "_register", lambda data: {"df": register})
     cited = escape.html_text("Källa: Titel <b>, avsnitt")
-    out = sources.link_titles(cited, data=tmp_path)
+    out = link_titles(cited, SourceTexts(register))
     assert '<a href="../../kallor/x&quot; onmouseover=&quot;alert(1).html">Titel &lt;b&gt;</a>' in out
 
 

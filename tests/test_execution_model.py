@@ -298,6 +298,12 @@ def test_a_changed_source_register_is_read_again(tmp_path):
         assert sources.label("prov-a", tmp_path) == "Källa: Första titeln"  # within one notebook: as read
         state.reset()
         assert sources.label("prov-a", tmp_path) == "Källa: Andra titeln"
-        assert "Andra titeln</a>" in sources.link_titles("Källa: Andra titeln, Rubrik", data=tmp_path)
+        # A source's text is read once per notebook: a changed text reaches the next notebook's pages.
+        rows = sources.load(tmp_path)
+        assert sources.texts(rows, tmp_path).lines == {"prov-a": ("Rubrik",)}
+        (tmp_path / "kallor" / "a.txt").write_text("Ny rubrik\n", encoding="utf-8")
+        assert sources.texts(rows, tmp_path).lines == {"prov-a": ("Rubrik",)}  # within one notebook: as read
+        state.reset()
+        assert sources.texts(rows, tmp_path).lines == {"prov-a": ("Ny rubrik",)}
     finally:
         state.reset()

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from rapportbok.data import sources
+from rapportbok.data import citation, sources
 from rapportbok.present import glossary
 from rapportbok.publish import sphinxext
 
@@ -91,14 +91,16 @@ SYNTHETIC_TEXT = [
     ],
 )
 def test_section_line(avsnitt, line):
-    assert sources.section_line(SYNTHETIC_TEXT, avsnitt) == line
+    assert citation.section_line(SYNTHETIC_TEXT, avsnitt) == line
 
 
 def test_citation_links_to_the_cited_line_of_the_real_source():
     from rapportbok.core import escape
+    from rapportbok.present.tables import link_titles
 
+    texts = sources.texts(sources.load())
     cite = sources.label("alingsas-budget-2025") + ', Investeringsbudget, tabell "Belopp i tkr"'
-    html = sources.link_titles(escape.html_text(cite))
+    html = link_titles(escape.html_text(cite), texts)
     href = re.search(r'href="([^"]+)"', html).group(1)
     assert href.startswith("../../kallor/alingsas-budget-2025.html#rad-")
     n = int(href.rsplit("-", 1)[1])
@@ -106,10 +108,10 @@ def test_citation_links_to_the_cited_line_of_the_real_source():
     assert text[n - 1].startswith("Belopp i tkr") and text[n - 2].strip() in ("Investeringsbudget", "")
     # A decision with ';' in it (Alingsås' action plan) does not cut the section off.
     cite = sources.label("alingsas-handlingsplan-2024") + ", Sammanfattning av förslagna åtgärder"
-    assert "#rad-7" in sources.link_titles(escape.html_text(cite))
+    assert "#rad-7" in link_titles(escape.html_text(cite), texts)
     # Without a section the link goes to the page's top.
     assert "#" not in re.search(
-        r'href="([^"]+)"', sources.link_titles(escape.html_text(sources.label("alingsas-budget-2025")))
+        r'href="([^"]+)"', link_titles(escape.html_text(sources.label("alingsas-budget-2025")), texts)
     ).group(1)
 
 

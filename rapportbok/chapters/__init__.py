@@ -107,8 +107,11 @@ class ChapterPage(metaclass=_Shared):
         self._begin()
 
     def _begin(self) -> None:
-        """Tables shown from now on belong to this chapter page (downloads named after the chapter, rapportbok.present.tables)."""
+        """Tables shown from now on belong to this chapter page (downloads named after the chapter, rapportbok.present.tables):
+        the page hands the presentation its sources with their texts (read here, once per notebook) and
+        :func:`save_downloads`, so that rapportbok.present reads and writes no file itself."""
         from rapportbok.core import periods
+        from rapportbok.data import citation, sources
         from rapportbok.present import tables
 
         chapter = getattr(sys.modules.get(type(self).__module__), "CHAPTER", None)
@@ -117,7 +120,22 @@ class ChapterPage(metaclass=_Shared):
             ("Rapportår", str(self.year)),
             ("Rapportperiod", periods.period_text(self.end)),
         )
-        tables.begin_page(chapter.slug if chapter else None, about)
+        texts = sources.texts(self.data[citation.REGISTER])
+        tables.begin_page(chapter.slug if chapter else None, about, texts, save_downloads)
+
+
+def save_downloads(files: dict[str, bytes]) -> None:
+    """A table's downloads (rapportbok.present.downloads.files: {"tabeller/<name>": bytes}) written next to the
+    notebook being executed (the kernel's working directory), where the build copies them into the site."""
+    from pathlib import Path
+
+    from rapportbok.core.paths import inside
+
+    here = Path.cwd()
+    for relative, data in files.items():
+        path = inside(here, relative)  # the name is built from the chapter and the table's id: never out of here
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
 
 
 # Chapter modules in book order; each defines CHAPTER.

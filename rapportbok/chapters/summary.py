@@ -16,7 +16,7 @@ from rapportbok.analysis import answer as an
 from rapportbok.analysis import budget, reconcile, wording
 from rapportbok.chapters import Chapter, ChapterPage, registry
 from rapportbok.core import escape, fmt, periods
-from rapportbok.data import sources
+from rapportbok.data import citation, sources
 from rapportbok.data import stated_tables as model
 from rapportbok.present import answer as present_answer
 from rapportbok.present import charts, tables
@@ -408,4 +408,4 @@ def fu_period(year: int, period) -> str:
 
 def line_link(c: an.Cited) -> str:
     """The link from a year's page to the line of the source where a quoted judgement stands."""
-    return f"../../kallor/{sources.page_name(c.kalla)}{sources.quote_anchor(c.kalla, c.quote)}"
+    return f"../../kallor/{citation.page_name(c.kalla)}{sources.quote_anchor(c.kalla, c.quote)}"

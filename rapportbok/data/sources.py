@@ -154,70 +154,12 @@ def cite(df, data: Path | None = None) -> str:
 PAGES = "kallor"  # the source documents' pages on the site: book/kallor/<kalla>.md
 
 
-def page_name(source_id: str) -> str:
-    return f"{source_id}.html"
+# --- sources to the line: a citation's section as a line of the source's text (rapportbok.data.citation) ---------
 
 
-# --- sources to the line: a citation's section as a line of the source's text -----------------------
-
-LINE_ID = "rad-{}"  # the id of a line on a source's page (book/kallor/<kalla>.md), 1-based
-
-
-def line_id(number: int) -> str:
-    return LINE_ID.format(number)
-
-
-def _heading(line: str) -> str:
-    """A text line as a possible heading: without Markdown '#', surrounding space and a final colon; dashes alike."""
-    return line.strip().lstrip("#").strip().rstrip(":").strip().replace("–", "-").casefold()
-
-
-def _component(part: str) -> str:
-    """One step of a section path ('tabell "Belopp i tkr"' -> 'belopp i tkr'), without a following sentence."""
-    import re
-
-    part = re.split(r"\.\s", part, maxsplit=1)[0]
-    part = part.strip().rstrip(").").strip()
-    part = re.sub(r"^tabell\s+", "", part, flags=re.IGNORECASE)
-    return part.strip("\"'”“ ").replace("–", "-").casefold()
-
-
-_TOC_LINE = __import__("re").compile(r"\.{3,}|…|\t\s*\d+\s*$")  # 'Ekonomiska ramar.....\t4', 'Investeringsbudget\t5'
-
-
-def _starts(line: str, wanted: str) -> bool:
-    if not wanted or _TOC_LINE.search(line):  # a table of contents' line is no section
-        return False
-    head = _heading(line)
-    return head == wanted or (head.startswith(wanted) and not head[len(wanted)].isalnum())
-
-
-def section_line(lines: list[str], avsnitt: str) -> int | None:
-    """The 1-based line of ``lines`` where the cited section ``avsnitt`` starts, or None.
-
-    A citation names a section the way the document does ('2.1.2 Möjlig förflyttning',
-    'Nämndens budget – Ekonomiska ramar, tabell "Belopp i tkr"'): the whole name is looked for as a
-    heading line first; else each step of it (split at ' – ' and ', ') in turn, each after the
-    previous one, and the line of the last step found is the answer. Lines of a table of contents
-    ('Ekonomiska ramar.....\t4') are skipped.
-    """
-    import re
-
-    whole = _component(avsnitt)
-    hits = [i + 1 for i, line in enumerate(lines) if _starts(line, whole)]
-    if hits:  # a heading listed again in a table of contents without page numbers: the last is the section
-        return hits[-1]
-    found, start = None, 0
-    for part in re.split(r" [–-] |, ", avsnitt):
-        wanted = _component(part)
-        hit = next((i for i in range(start, len(lines)) if _starts(lines[i], wanted)), None)
-        if hit is None:
-            break
-        found, start = hit + 1, hit + 1
-    return found
-
-
-@lru_cache(maxsize=32)
+# Every source an organisation cites is read for each of its pages (texts), once per notebook: room for all of
+# them (the cache is emptied before each notebook, so it holds one organisation's texts at most).
+@lru_cache(maxsize=512)
 def _lines(data: str, source_id: str) -> tuple[str, ...]:
     row = _cached(data).loc[source_id]
     return tuple(read_text(row, Path(data)).splitlines())
@@ -233,14 +175,19 @@ def _forget() -> None:
 state.register(__name__, _forget)
 
 
-def section_anchor(source_id: str, avsnitt: str, data: Path | None = None) -> str:
-    """'#rad-92' for the line where the cited section starts on the source's page, or '' if not found."""
-    try:
-        lines = _lines(str(data or data_dir()), source_id)
-    except (KeyError, OSError, DataError, PathError, inputs.InputError):
-        return ""
-    n = section_line(list(lines), avsnitt)
-    return "#" + line_id(n) if n else ""
+def texts(rows, data: Path | None = None) -> citation.SourceTexts:
+    """The sources of ``rows`` (rows of the register, indexed by ``kalla``: an organisation's, as
+    ``datasets.load_org(...)["kallor"]`` holds them) with each one's text line by line, as a value for the pages
+    (rapportbok.present.tables links a citation's titles and sections with it). A text that cannot be read is left
+    out: its title still links, to the top of its page (the check of data/ names what is wrong with it)."""
+    folder = str(data or data_dir())
+    lines = {}
+    for kalla in rows.index:
+        try:
+            lines[str(kalla)] = _lines(folder, str(kalla))
+        except (KeyError, OSError, DataError, PathError, inputs.InputError):
+            continue
+    return citation.SourceTexts(rows.copy(), lines)
 
 
 def quote_anchor(source_id: str, quote: str, data: Path | None = None) -> str:
@@ -255,44 +202,5 @@ def quote_anchor(source_id: str, quote: str, data: Path | None = None) -> str:
         return ""
     for n, line in enumerate(lines, start=1):
         if words in " ".join(line.split()).casefold():
-            return "#" + line_id(n)
+            return "#" + citation.line_id(n)
     return ""
-
-
-def link_titles(escaped: str, prefix: str = "../../kallor/", data: Path | None = None) -> str:
-    """Make each source document's title in an (HTML-escaped) citation a link to its page on the site.
-
-    Chapter pages live at book/<org>/<year>/, the source pages at book/kallor/, hence the prefix.
-    The link goes to the line where the cited section starts (the text after the title and the
-    decision, up to the next ';'), or to the page's top if the section is not found.
-    """
-    import re
-
-    from rapportbok.core import escape
-
-    try:
-        register = _register(str(data or data_dir()))
-    except (DataError, OSError):
-        return escaped
-    df = register["df"]
-    if "titles" not in register:  # once per register, not once per table: it has a title per source
-        register["titles"] = {escape.html_text(t): str(k) for k, t in df["titel"].items()}
-    titles = register["titles"]
-    # Only the titles in the text can match: a pattern of the whole register's (which grows with every
-    # organisation) tried every title at every position of every table.
-    present = [t for t in titles if t in escaped]
-    if not present:
-        return escaped
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(present, key=len, reverse=True)))
-
-    def link(m) -> str:
-        kalla = titles[m.group(0)]
-        rest = escape.html_plain(escaped[m.end() :])  # plain text: '&quot;' holds a ';'
-        beslut = df.loc[kalla, "beslut"] if "beslut" in df.columns else ""
-        if beslut:
-            rest = rest.removeprefix(f" ({beslut})")
-        rest = rest.split(";", 1)[0]
-        anchor = section_anchor(kalla, rest.removeprefix(", "), data) if rest.startswith(", ") else ""
-        return f'<a href="{escape.html_attr(prefix + page_name(kalla) + anchor)}">{m.group(0)}</a>'
-
-    return pattern.sub(link, escaped)

@@ -11,9 +11,11 @@ unit, organisation, report year and report date (:func:`about_lines`; in the CSV
 an empty row, so the header stays the first row). Footnotes that the table's marks (¹, ²) refer to are written as
 rows under the table.
 
-The files are written next to the executed notebook, in ``tabeller/<chapter>-<table id>.csv``
-and ``.xlsx``; the build copies them into the site. Both are byte-identical on every run (the
-xlsx has fixed timestamps), so the committed book reproduces.
+This module builds the files' bytes only (:func:`files`); the page's chapter writes them next to the executed
+notebook, in ``tabeller/<chapter>-<table id>.csv`` and ``.xlsx`` (rapportbok.chapters.save_downloads), and the
+build copies them into the site. Both are byte-identical on every run (the xlsx has fixed timestamps), so the
+committed book reproduces. The bytes are built in memory (``io.StringIO``, ``io.BytesIO``: openpyxl's sheet
+writer and ``zipfile`` need a file-like object); nothing here opens a file.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ import re
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
 
@@ -278,8 +279,9 @@ class _FixedZip(zipfile.ZipFile):
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
     def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        with open(filename, "rb") as f:
-            self.writestr(arcname or Path(filename).name, f.read())
+        # openpyxl adds a file from disk only for a sheet written to a temporary file, which _save's writer never
+        # does: the sheets are written in memory, and no file is read here.
+        raise TypeError(f"openpyxl added {filename} from disk; the sheets are to be written in memory (_save)")
 
 
 def _fixed_zip(data: bytes) -> bytes:
@@ -301,22 +303,20 @@ def _fixed_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def write(
+def files(
     df: pd.DataFrame,
     formats: dict,
     stem: str,
     caption: str,
     source: str | None,
-    folder: Path | None = None,
     notes: list[str] | None = None,
     about: tuple = (),
-) -> tuple[str, str]:
-    """Write ``tabeller/<stem>.csv`` and ``.xlsx`` (relative to the notebook); returns the two relative paths."""
-    target = (folder or Path.cwd()) / FOLDER
-    target.mkdir(parents=True, exist_ok=True)
-    csv_path, xlsx_path = target / f"{stem}.csv", target / f"{stem}.xlsx"
+) -> dict[str, bytes]:
+    """The table's downloads: ``{"tabeller/<stem>.csv": bytes, "tabeller/<stem>.xlsx": bytes}``, paths relative to
+    the notebook, the CSV first."""
     cells = shown_cells(df, formats)  # once for both files
     lines = about_lines(df, formats, caption, source, about)
-    csv_path.write_bytes(to_csv(df, formats, notes, cells, lines))
-    xlsx_path.write_bytes(to_xlsx(df, formats, caption, source, notes, cells, lines))
-    return f"{FOLDER}/{csv_path.name}", f"{FOLDER}/{xlsx_path.name}"
+    return {
+        f"{FOLDER}/{stem}.csv": to_csv(df, formats, notes, cells, lines),
+        f"{FOLDER}/{stem}.xlsx": to_xlsx(df, formats, caption, source, notes, cells, lines),
+    }

@@ -9,6 +9,10 @@ source line is data text and is HTML-escaped (rapportbok.escape) before the tabl
 gets one from its name, ``formatter_for``); only such columns are numbers in the downloads. Any
 other formatter gives text. ``notes`` are the table's footnotes (the text behind a mark such as
 ¹): shown under the table and written into its downloads.
+
+Nothing here reads or writes a file: the page hands in its sources with their texts (a
+``citation.SourceTexts``) and a function that saves the downloads' bytes next to the notebook
+(rapportbok.chapters.save_downloads); this module builds the HTML and the bytes.
 """
 
 from __future__ import annotations
@@ -21,22 +25,38 @@ import pandas as pd
 from IPython.display import HTML
 
 from rapportbok.core import escape, fmt, state
+from rapportbok.data.citation import SourceTexts, page_name
 
 Formatter = Callable[[object], str]
+# Saves a table's downloads: {path relative to the notebook ("tabeller/budget-ramar.csv"): the file's bytes}.
+Save = Callable[[dict[str, bytes]], None]
 
 _page: str | None = None  # the chapter being executed; its tables get downloads
 _about: tuple[tuple[str, str], ...] = ()  # whose tables and for which report: written into each download
+_sources: SourceTexts | None = None  # the page's sources: their titles in a source line link to their pages
+_save: Save | None = None  # where the page's downloads go
 
 
-def begin_page(chapter: str | None, about: tuple[tuple[str, str], ...] | None = None) -> None:
+def begin_page(
+    chapter: str | None,
+    about: tuple[tuple[str, str], ...] | None = None,
+    sources: SourceTexts | None = None,
+    save: Save | None = None,
+) -> None:
     """Tables shown from now on belong to this chapter page (downloads named ``<chapter>-<id>``). ``about``:
     (label, text) lines that every download of the page states, e.g. ("Organisation", "Alingsås kommun,
-    socialnämnden"), ("Rapportdatum", "30 april 2025"); None keeps those of the page before (the overview
-    shows the chapters' pages of the same organisation and year)."""
-    global _page, _about
+    socialnämnden"), ("Rapportdatum", "30 april 2025"). ``sources``: the sources the page cites, with their
+    texts (``rapportbok.data.sources.texts``): a source line links their titles. ``save``: saves each table's
+    downloads (``rapportbok.chapters.save_downloads``); without it a table gets none. None keeps what the page
+    before gave (the overview shows the chapters' pages of the same organisation and year)."""
+    global _page, _about, _sources, _save
     _page = chapter
     if about is not None:
         _about = tuple(about)
+    if sources is not None:
+        _sources = sources
+    if save is not None:
+        _save = save
 
 
 def current_page() -> str | None:
@@ -44,7 +64,12 @@ def current_page() -> str | None:
     return _page
 
 
-state.register(__name__, lambda: begin_page(None, ()))  # a new notebook starts without a page
+def _end_page() -> None:
+    global _page, _about, _sources, _save
+    _page, _about, _sources, _save = None, (), None, None
+
+
+state.register(__name__, _end_page)  # a new notebook starts without a page
 
 
 def formatter_for(column: str) -> fmt.Number:
@@ -162,12 +187,14 @@ def to_html(
     out = _boxed(_mark_key_headings(styler.to_html(), uid, [j for j, c in enumerate(df.columns) if c in keys]))
     if source:
         out += source_line(source)
-    if download and _page:
+    if download and _page and _save is not None:
         from rapportbok.present import downloads
 
-        csv_name, xlsx_name = downloads.write(
+        files = downloads.files(
             df, formats, f"{_page}-{uid.replace('_', '-')}", caption, source, notes=notes, about=_about
         )
+        _save(files)
+        csv_name, xlsx_name = files  # the CSV file's path, then the Excel file's
         what = escape.html_attr(caption)
         out += (
             '<p class="rapportbok-nedladdning">Ladda ner tabellen: '
@@ -250,11 +277,38 @@ def _boxed(table_html: str) -> str:
 
 def source_line(source: str, css_class: str = "rapportbok-kalla") -> str:
     """A source line in HTML: the citation escaped, each source document's title a link to its page
-    (on a chapter page)."""
-    from rapportbok.data import sources
-
-    linked = sources.link_titles(escape.html_text(source)) if _page else escape.html_text(source)
+    (on a chapter page that gave its sources)."""
+    escaped = escape.html_text(source)
+    linked = link_titles(escaped, _sources) if _page and _sources is not None else escaped
     return f'<p class="{escape.html_attr(css_class)}">{linked}</p>'
+
+
+def link_titles(escaped: str, sources: SourceTexts, prefix: str = "../../kallor/") -> str:
+    """Make each source document's title in an (HTML-escaped) citation a link to its page on the site.
+
+    Chapter pages live at book/<org>/<year>/, the source pages at book/kallor/, hence the prefix.
+    The link goes to the line where the cited section starts (the text after the title and the
+    decision, up to the next ';'), or to the page's top if the section is not found.
+    """
+    rows = sources.rows
+    titles = {escape.html_text(t): str(k) for k, t in rows["titel"].items()} if "titel" in rows.columns else {}
+    # Only the titles in the text can match: a pattern of every title tried every title at every position.
+    found = [t for t in titles if t in escaped]
+    if not found:
+        return escaped
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(found, key=len, reverse=True)))
+
+    def link(m) -> str:
+        kalla = titles[m.group(0)]
+        rest = escape.html_plain(escaped[m.end() :])  # plain text: '&quot;' holds a ';'
+        beslut = rows.loc[kalla, "beslut"] if "beslut" in rows.columns else ""
+        if beslut:
+            rest = rest.removeprefix(f" ({beslut})")
+        rest = rest.split(";", 1)[0]
+        anchor = sources.section_anchor(kalla, rest.removeprefix(", ")) if rest.startswith(", ") else ""
+        return f'<a href="{escape.html_attr(prefix + page_name(kalla) + anchor)}">{m.group(0)}</a>'
+
+    return pattern.sub(link, escaped)
 
 
 def show(df: pd.DataFrame, uid: str, caption: str, source: str | None = None, **kw) -> HTML:

@@ -255,7 +255,7 @@ def original_line(url: str, org_name: str) -> str:
 
 
 def source_text_block(text: str) -> list[str]:
-    """A source's text as a raw HTML block: one line per ``<span id="rad-N">`` (rapportbok.data.sources.line_id),
+    """A source's text as a raw HTML block: one line per ``<span id="rad-N">`` (rapportbok.data.citation.line_id),
     so a citation can link to the line where its section starts."""
     import re
 
@@ -271,7 +271,7 @@ def source_text_block(text: str) -> list[str]:
 
 
 def sources_line_id(n: int) -> str:
-    from rapportbok.data.sources import line_id
+    from rapportbok.data.citation import line_id
 
     return line_id(n)
 
