@@ -8,6 +8,7 @@
 #   make mutation -> mutation testing (mutmut, pinned in requirements-mutation.txt) of the computation modules
 #   make lock     -> regenerate the lock (requirements.txt, requirements-mutation.txt) from pyproject.toml with uv,
 #                    and environment.yml from it
+#   make skarmbilder -> a full-page screenshot of every page at laptop and phone width, into _build/screenshots/
 #   make handbok  -> the handbook (handbok/) built with strict warnings, placed beside the site in _build/html/handbok/
 PYTHON ?= python3
 VENV   := .venv
@@ -17,7 +18,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum
 AXE    := node_modules/axe-core/axe.min.js
 TESTBOOK := tests/testbook_syntetisk
 
-.PHONY: book test test-snabb lint validate bench clean pdf testbook testbook-kolada mutation lock handbok
+.PHONY: book test test-snabb lint validate bench clean pdf testbook testbook-kolada mutation lock handbok skarmbilder
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +70,13 @@ test: $(STAMP) $(AXE) lint
 # The edit loop: lint, the import contracts and the unit tests (no notebook, book, site or browser).
 test-snabb: $(STAMP) lint
 	$(PY) -m pytest tests -m unit $(XDIST) $(PYTEST_ARGS)
+
+# A full-page screenshot of every page of the site, at 1280, 1366 and 390 px, into _build/screenshots/ (the browser
+# tests with RAPPORTBOK_SCREENSHOT_DIR set; `make test` takes none).
+skarmbilder: $(STAMP) $(AXE)
+	-@tools/ensure-chromium.sh
+	RAPPORTBOK_SCREENSHOT_DIR=$(CURDIR)/_build/screenshots $(PY) -m pytest -p no:randomly \
+		tests/test_browser.py::test_every_page_was_visited tests/test_interface.py::test_browser_interface_titles_and_screenshots
 
 # The SYNTHETIC test book: a follow-up, an action plan with follow-up and a fetched Kolada store, which the
 # default book lacks. Any change to the package changes its notebooks' input hashes: rebuild and commit it.

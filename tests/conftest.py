@@ -116,6 +116,17 @@ def built_site(request) -> Path:
     return request.getfixturevalue("built_project") / "_build" / "html"
 
 
+SCREENSHOT_ENV = "RAPPORTBOK_SCREENSHOT_DIR"
+
+
+def screenshot_dir() -> Path | None:
+    """Where the browser tests save a full-page screenshot of every page, or None: only when RAPPORTBOK_SCREENSHOT_DIR
+    names a folder (`make skarmbilder` sets it to _build/screenshots/). A screenshot checks nothing by itself, and
+    three of every page took a quarter of the browser tests' time, so `make test` takes none."""
+    given = os.environ.get(SCREENSHOT_ENV)
+    return Path(given) if given else None
+
+
 def need_chromium() -> None:
     """Skip a browser test where Chromium is not installed; in CI (RAPPORTBOK_REQUIRE_BROWSER=1) fail instead."""
     from rapportbok.publish import chromium
@@ -252,6 +263,18 @@ def _uses(item, pattern: re.Pattern) -> bool:
     return any(f is not None and _reads(f, pattern, seen) for f in funcs)
 
 
+def _module_fixtures(item) -> list[str]:
+    """The fixtures with module scope defined in the item's own test module that the item uses."""
+    info = getattr(item, "_fixtureinfo", None)
+    module = getattr(getattr(item, "module", None), "__name__", None)
+    return sorted(
+        name
+        for name, defs in (info.name2fixturedefs.items() if info else ())
+        for d in defs
+        if d.scope == "module" and getattr(d.func, "__module__", None) == module
+    )
+
+
 def tier(item) -> str:
     name = item.path.name
     if name in BROWSER_FILES or _uses(item, NEEDS_CHROMIUM):
@@ -272,3 +295,7 @@ def pytest_collection_modifyitems(config, items):
             # With pytest-xdist (--dist loadgroup) every test of the shared build runs in one worker, which
             # builds it once; the other worker takes the rest meanwhile.
             item.add_marker(pytest.mark.xdist_group("built_project"))
+        elif _module_fixtures(item):
+            # A module's tests that share a fixture of its own with module scope (a project copied and built, a
+            # walk-through run once) run in one worker too, which sets it up once, not once per worker.
+            item.add_marker(pytest.mark.xdist_group(item.path.name))

@@ -40,14 +40,27 @@ def test_d(built_site, tmp_path_factory):
     _note("d", tmp_path_factory)
 """
 OTHERS = "\n".join(f"def test_other_{i}():\n    pass\n" for i in range(8))
+# A module whose tests share a fixture of its own with module scope (in the suite: a project copied and built once).
+MODULE_FIXTURE = """
+import os
+import pytest
+
+@pytest.fixture(scope="module")
+def walked(tmp_path_factory):
+    folder = tmp_path_factory.getbasetemp().parent
+    with open(folder / "walked.setups", "a") as f:
+        f.write(os.environ.get("PYTEST_XDIST_WORKER", "-") + "\\n")
+    return 1
+""" + "\n".join(f"def test_walk_{i}(walked):\n    assert walked == 1\n" for i in range(16))
 
 
-def test_the_shared_builds_tests_run_in_one_process(tmp_path):
+def test_the_shared_builds_tests_and_a_modules_shared_fixture_run_in_one_process(tmp_path):
     folder = tmp_path / "tests"
     folder.mkdir()
     shutil.copy(ROOT / "tests" / "conftest.py", folder / "conftest.py")
     (folder / "test_shared.py").write_text(SHARED, encoding="utf-8")
     (folder / "test_others.py").write_text(OTHERS, encoding="utf-8")
+    (folder / "test_walk.py").write_text(MODULE_FIXTURE, encoding="utf-8")
     site = tmp_path / "site"
     site.mkdir()
     base = tmp_path / "base"
@@ -76,6 +89,8 @@ def test_the_shared_builds_tests_run_in_one_process(tmp_path):
     workers = {name: (base / f"{name}.worker").read_text() for name in "abcd"}
     assert len(set(workers.values())) == 1, f"Testerna av det gemensamma bygget kördes i flera processer: {workers}"
     assert set(workers.values()) <= {"gw0", "gw1"}, workers
+    setups = (base / "walked.setups").read_text().split()
+    assert len(setups) == 1, f"Modulens fixtur sattes upp {len(setups)} gånger: {setups}"
 
 
 class _Factory:

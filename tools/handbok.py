@@ -243,6 +243,8 @@ MAKE_TARGETS = {
     "`make lock LOCK_FLAGS=--upgrade` flyttar till nyare versioner.",
     "pdf": "Som `make book` och dessutom en PDF per organisation och år i _build/html/pdf/ (Debians chromium).",
     "validate": "Kontrollerar alla filer i data/ (`rapportbok kontrollera`).",
+    "skarmbilder": "Tar en helsidesbild av varje sida på webbplatsen i datorns och mobilens bredd (1280, 1366 och "
+    "390 px) med webbläsartesterna och lägger dem i _build/screenshots/ (`make test` tar inga).",
     "handbok": "Skriver handbokens genererade referenssidor och bygger handboken med strikta varningar; lägger den i "
     "_build/html/handbok/ när webbplatsen finns.",
     "testbook": "Bygger om den syntetiska testboken (tests/testbook_syntetisk/book och _toc.yml) efter en ändring i "
@@ -402,7 +404,8 @@ ENV_VARS = {
         "testerna",
     ),
     "RAPPORTBOK_SCREENSHOT_DIR": (
-        "Var webbläsartestet sparar skärmbilder (standard `_build/screenshots/`).",
+        "Mapp där webbläsartesterna sparar en helsidesbild av varje sida (i 1280, 1366 och 390 px bredd); "
+        "utan den tas inga skärmbilder. `make skarmbilder` sätter den till `_build/screenshots/`.",
         "testerna",
     ),
     "RAPPORTBOK_KOLADA_LIVE": (

@@ -31,6 +31,11 @@ from rapportbok.data.schema import DataError
 from rapportbok.publish import handbook, inputs, notebook, processes, stamp, templates, validation
 
 AUDIT = "avstamning"  # the Avstämning page (rapportbok.chapters.audit): the PDF's appendix
+SUMMARY = "sammanfattning"  # the overview (rapportbok.chapters.summary)
+# The pages that show what the chapters computed (the overview, Avstämning): on one kernel they get the chapters'
+# pages computed once (rapportbok.chapters._Shared), so they run first and one after the other on the kernel that
+# takes the organisation, and a second kernel helping with it takes its chapters, from the end (executor._Todo).
+OVERVIEWS = (SUMMARY, AUDIT)
 HANDOFF = ".validated"  # in the staging folder while notebooks run: the validated input for the kernels
 
 
@@ -306,7 +311,7 @@ def year_page(org: orgs.Org, year: int, jobs: list[Job], head=None) -> str:
         from rapportbok.chapters.summary import line_link
         from rapportbok.present import answer as present_answer
 
-        has_summary = any(j.org == org.slug and j.year == year and j.chapter == "sammanfattning" for j in jobs)
+        has_summary = any(j.org == org.slug and j.year == year and j.chapter == SUMMARY for j in jobs)
         more = "Mer i [Sammanfattning](sammanfattning.ipynb)." if has_summary else ""
         lines += [present_answer.lage_md(head, line_link=line_link, more=more), ""]
     lines += [
@@ -422,7 +427,7 @@ def execute_all(
     # Long-lived kernels, one per worker, reset between notebooks (rapportbok.publish.executor): starting
     # a kernel and importing pandas costs about as much as a chapter's work.
     specs = {}
-    for job in todo:
+    for job in execution_order(todo):
         out = stage / job.relpath
         template = stage / ".templates" / f"{job.chapter}.ipynb"  # the MyST template converted for papermill
         if not template.is_file():
@@ -456,6 +461,17 @@ def execute_all(
     if failures:
         raise BuildError("\n".join(failures))
     return todo
+
+
+def execution_order(todo: list[Job]) -> list[Job]:
+    """The order the kernels take the jobs in: by organisation (as planned), and within an organisation-year its
+    :data:`OVERVIEWS` first, then its chapters. The kernel that takes an organisation computes every chapter's page
+    for the overview and shows them again on Avstämning and in the chapters; a kernel that helps takes chapters
+    from the end. (After one changed file: the overview and Avstämning on one kernel, the chapter on the other.)"""
+    first = {key: i for i, key in enumerate(dict.fromkeys((j.org, j.year) for j in todo))}
+    rank = {chapter: i for i, chapter in enumerate(OVERVIEWS)}
+    # sorted is stable: organisations, years and chapters keep the plan's order
+    return sorted(todo, key=lambda j: (first[j.org, j.year], rank.get(j.chapter, len(OVERVIEWS))))
 
 
 # A kernel costs about as much to start (and to import pandas, matplotlib and the package in) as some four

@@ -46,6 +46,9 @@ from pathlib import Path
 from docutils import nodes
 from sphinx import addnodes
 
+# Imported with the extension, not when the first page is written: the site's process loads the extension ahead,
+# while the notebooks run (rapportbok.publish.site.Prepared), and kolada brings pandas (0,6 s of the analyst's loop).
+from rapportbok.data import kolada
 from rapportbok.publish import sphinx_private
 
 PDF_ENV = "RAPPORTBOK_PDF"  # as rapportbok.publish.build.PDF_ENV
@@ -666,8 +669,6 @@ FOOTER_KOLADA = "Siffrorna kommer från kommunernas egna dokument och från Kola
 
 
 def _footer(app, pagename, templatename, context, doctree):
-    from rapportbok.data import kolada
-
     uses_kolada = kolada.FETCHED_LABEL in (context.get("body") or "")
     context["theme_extra_footer"] = FOOTER_KOLADA if uses_kolada else FOOTER
 
