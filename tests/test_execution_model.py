@@ -8,8 +8,6 @@ import ast
 import json
 from pathlib import Path
 
-import pytest
-
 from rapportbok.core import state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,141 +135,10 @@ def test_the_state_test_sees_a_global_and_a_cache(tmp_path):
     assert len(found) == 2 and found[0].startswith("@functools.lru_cache") and found[1].startswith("global _x")
 
 
-# -- chapter pages computed once ------------------------------------------------------------------------
+# -- nothing pickled is left behind -------------------------------------------------------------------------
 
 
-@pytest.fixture
-def counted(monkeypatch):
-    """Count how often each chapter page class really computes a page (its __init__ runs)."""
-    import importlib
-
-    from rapportbok import chapters
-    from rapportbok.chapters import summary
-
-    monkeypatch.setenv("RAPPORTBOK_DATA", str(ROOT / "data"))
-    monkeypatch.setattr(chapters, "_PAGES", {})
-    calls: dict[str, int] = {}
-    for module, cls_name in summary.PAGE_CLASSES.values():
-        cls = getattr(importlib.import_module(module), cls_name)
-        original = cls.__init__
-
-        def init(self, *args, _original=original, _name=cls_name, **kwargs):
-            calls[_name] = calls.get(_name, 0) + 1
-            _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(cls, "__init__", init)
-    return calls
-
-
-def test_a_chapter_page_is_computed_once_and_each_caller_gets_its_own_copy(counted):
-    from rapportbok.chapters.budget import BudgetChapter
-    from rapportbok.present import tables
-
-    first = BudgetChapter("alingsas", 2025, 1)
-    tables.begin_page(None)
-    second = BudgetChapter("alingsas", 2025, 1)
-    assert counted == {"BudgetChapter": 1}
-    assert tables.current_page() == "budget"  # a page handed out again still starts its tables
-    assert first is not second and first.bt is not second.bt and first.bt.values == second.bt.values
-    first.bt.values.clear()  # what one notebook does to its page reaches no other
-    third = BudgetChapter("alingsas", 2025, 1)
-    assert third.bt.values == second.bt.values and third.bt.values != first.bt.values
-    BudgetChapter("alingsas", 2024, 3)  # another year: another page
-    assert counted == {"BudgetChapter": 2}
-
-
-def test_a_changed_file_computes_the_page_anew(counted, tmp_path, monkeypatch):
-    import shutil
-
-    from rapportbok.chapters.risk import RiskChapter
-
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
-    monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
-    before = RiskChapter("alingsas", 2025, 1)
-    path = data / "alingsas" / "risker.csv"
-    path.write_bytes(path.read_bytes() + b"\n")  # the same rows, another content hash
-    after = RiskChapter("alingsas", 2025, 1)
-    assert counted == {"RiskChapter": 2} and after.reg.equals(before.reg)
-
-
-def test_the_overview_and_the_audit_page_show_the_chapters_pages(counted):
-    # As on a build kernel: the chapters of an organisation-year, then the overview and the Avstämning page.
-    from rapportbok.chapters.actionplan import ActionPlanChapter
-    from rapportbok.chapters.audit import AuditChapter
-    from rapportbok.chapters.budget import BudgetChapter
-    from rapportbok.chapters.review import GenomlysningChapter
-    from rapportbok.chapters.risk import RiskChapter
-    from rapportbok.chapters.summary import SummaryChapter
-
-    for cls in (BudgetChapter, RiskChapter, ActionPlanChapter, GenomlysningChapter):
-        cls("alingsas", 2025, 1)
-    overview = SummaryChapter("alingsas", 2025, 1)
-    audit_page = AuditChapter("alingsas", 2025, 1)
-    assert set(overview.pages) == {"budget", "risk", "atgardsplan", "genomlysning"}
-    assert set(audit_page.pages) == set(overview.pages)
-    assert counted == {"BudgetChapter": 1, "RiskChapter": 1, "ActionPlanChapter": 1, "GenomlysningChapter": 1}
-    assert overview.pages["risk"] is not audit_page.pages["risk"]
-
-
-# -- validated once per build: the kernels get what the build process validated ----------------------------
-
-
-def _fresh_cache(monkeypatch):
-    """This process as a new kernel: no validated input in memory."""
-    from rapportbok.data import datasets
-
-    monkeypatch.setattr(datasets._cache(), "entries", {})
-
-
-def test_the_kernels_use_the_input_the_build_validated(tmp_path, monkeypatch):
-    from rapportbok.data import datasets
-
-    data = ROOT / "data"
-    expected = datasets.load_org("haninge", data)
-    datasets.load_org("alingsas", data)  # hand_over leaves what this process has validated
-    env = datasets.hand_over(tmp_path / "validated", ["haninge", "alingsas"], data)
-    assert sorted(p.name for p in (tmp_path / "validated").iterdir()) == sorted(
-        f"{datasets.content_key(o, data)}.pickle" for o in ("haninge", "alingsas")
-    )
-    _fresh_cache(monkeypatch)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    loads = datasets._cache().loads
-    got = datasets.load_org("haninge", data)
-    assert datasets._cache().loads == loads  # not validated again
-    assert got.keys() == expected.keys()
-    for k, v in expected.items():
-        assert (v is None and got[k] is None) or (v.equals(got[k]) and list(v.dtypes) == list(got[k].dtypes)), k
-
-
-@pytest.mark.parametrize("spoil", ["tampered", "other key", "no key"])
-def test_a_handed_over_file_without_the_builds_signature_is_not_unpickled(tmp_path, monkeypatch, spoil):
-    import pickle
-
-    from rapportbok.data import datasets
-
-    data = ROOT / "data"
-    expected = datasets.load_org("alingsas", data)
-    env = datasets.hand_over(tmp_path / "v", ["alingsas"], data)
-    [path] = (tmp_path / "v").iterdir()
-    if spoil == "tampered":  # a planted pickle under the right name, with the old signature
-        blob = path.read_bytes()
-        path.write_bytes(blob[:32] + pickle.dumps({"planted": True}))
-    elif spoil == "other key":  # signed by another build
-        env[datasets.HANDOFF_KEY_ENV] = "00" * 32
-    else:
-        del env[datasets.HANDOFF_KEY_ENV]
-    _fresh_cache(monkeypatch)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    loads = datasets._cache().loads
-    got = datasets.load_org("alingsas", data)
-    assert datasets._cache().loads == loads + 1  # validated from the files instead
-    assert all((v is None and got[k] is None) or v.equals(got[k]) for k, v in expected.items())
-
-
-def test_the_build_leaves_no_handed_over_files(built_project):
+def test_the_build_leaves_no_pickled_files(built_project):
     # The handbook's Sphinx cache (rapportbok.publish.handbook.CACHE) and the site's incremental workspace
     # (rapportbok.publish.build.SITE_WORKSPACE, Sphinx's environment of the last build) are kept on purpose;
     # nothing else pickled is.

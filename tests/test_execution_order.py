@@ -1,10 +1,10 @@
 """The order the build's kernels take the notebooks in (rapportbok.publish.build.execution_order, executor._Todo).
 
-The overview and the Avstämning page show what the chapters computed; on one kernel they get the chapters' pages
-computed once (rapportbok.chapters._Shared). So within an organisation-year they run first and on the kernel that
-takes the organisation, and a second kernel helping with it takes a chapter. After one changed data file (the
-analyst's loop: the overview, Avstämning and the chapter that reads the file) that is one kernel for the overview and
-Avstämning and the other for the chapter, not Avstämning computing every chapter again beside the overview.
+The overview and the Avstämning page compute every chapter's figures: an organisation-year's longest notebooks. So
+within an organisation-year they run first, on the kernel that takes the organisation, and a second kernel helping
+with it takes a chapter. After one changed data file (the analyst's loop: the overview, Avstämning and the chapter
+that reads the file) that is the overview and Avstämning on one kernel and the chapter on the other, not the chapter
+waiting behind one of them.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def test_two_kernels_after_one_changed_file_overview_and_avstamning_on_one_the_c
     ]
     queue = executor._Todo(specs)
     first, second = queue.take(0), queue.take(1)
-    third = queue.take(0)  # the first kernel is done with the overview first (it is shorter than a chapter)
+    third = queue.take(0)
     assert queue.take(1) is None
     assert [first.key, third.key] == ["book/haninge/2018/sammanfattning.ipynb", "book/haninge/2018/avstamning.ipynb"]
     assert second.key == "book/haninge/2018/atgardsplan.ipynb"

@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_off_reads_the_list_and_knows_every_name(monkeypatch):
-    monkeypatch.setenv(switches.ENV, " sidcache,karnor ")
-    assert switches.off("sidcache") and switches.off("karnor") and not switches.off("statsignatur")
+    monkeypatch.setenv(switches.ENV, " forvalidering,karnor ")
+    assert switches.off("forvalidering") and switches.off("karnor") and not switches.off("statsignatur")
     with pytest.raises(KeyError):
         switches.off("okänd")
 

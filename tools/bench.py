@@ -666,8 +666,6 @@ def bench_nochange(sizes: list[int], template: str, runs: int, number, before: s
 AB_OPERATIONS = {
     "statsignatur": "utan-andring",
     "forvalidering": "en-fil",
-    "overlamning": "alla",
-    "sidcache": "alla",
     "karnor": "alla",
 }
 AB_LIMIT = 0.10  # a mechanism that saves less than this at N organisations is removed (issue #28)

@@ -421,7 +421,7 @@ ENV_VARS = {
     ),
     "RAPPORTBOK_UTAN": (
         "Byggets snabbhetsmekanismer som ska stängas av, kommaseparerade (`statsignatur`, "
-        "`forvalidering`, `overlamning`, `sidcache`, `karnor`; se `rapportbok/core/switches.py`). Bara för "
+        "`forvalidering`, `karnor`; se `rapportbok/core/switches.py`). Bara för "
         "mätningen av vad var och en sparar (`make bench`); boken blir densamma.",
         "`make bench`",
     ),
@@ -439,8 +439,6 @@ ENV_VARS = {
 INTERNAL_ENV_VARS = {
     "RAPPORTBOK_PDF": "`1` när bygget gör PDF:er: webbplatsen behåller årens PDF-länkar.",
     "RAPPORTBOK_HANDBOK": "`1` när handboken läggs bredvid webbplatsen: startsidan behåller länken dit.",
-    "RAPPORTBOK_VALIDATED": "Mappen där bygget lämnar den kontrollerade indatan till kapitlens kärnor.",
-    "RAPPORTBOK_VALIDATED_KEY": "Nyckeln som den lämnade indatan är signerad med.",
 }
 # Names that only a test uses, as a value of its own (not a setting).
 TEST_ONLY_NAMES = {"RAPPORTBOK_LEAK"}

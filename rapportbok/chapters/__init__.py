@@ -12,12 +12,9 @@ May import: rapportbok.core, rapportbok.data, rapportbok.analysis, rapportbok.pr
 
 from __future__ import annotations
 
-import copy
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from rapportbok.core import state, switches
 
 
 @dataclass(frozen=True)
@@ -30,68 +27,14 @@ class Chapter:
     warnings: Callable[[dict, str], list[str]] | None = None
 
 
-# Chapter pages computed in this process, by what they were computed from (see _Shared): a pristine copy each.
-_PAGES: dict[tuple, object] = {}
-PAGES_KEPT = (
-    64  # an organisation-year has at most a handful of chapter pages; the build keeps to one organisation per kernel
-)
-state.kept(
-    __name__, "chapter pages, keyed by the content of the organisation's files and the package (datasets.content_key)"
-)
-
-
-class _Shared(type):
-    """A chapter page is computed once per process and content of its input, however many pages show it.
-
-    The overview (rapportbok.chapters.summary) and the Avstämning page (rapportbok.chapters.audit) show
-    what the chapters have computed; on the build's kernels (rapportbok.publish.executor) an
-    organisation-year's notebooks run one after the other, so ``BudgetChapter(org, year, tertial)``
-    in the overview gets the page the budget notebook computed (or computes it, and the budget
-    notebook then gets it). The key is the class, the arguments, the data folder and
-    ``datasets.content_key`` (the organisation's files, the source register, the Kolada store and the
-    package's code), so a changed file or package computes the page anew. Each caller gets its own deep
-    copy of the page as constructed, so nothing one notebook does to its page reaches another. A fresh
-    kernel (strict nbval, a notebook run by hand) has no pages yet and computes them: the same page.
-    Classes with ``shared = False`` (the overview and the Avstämning page themselves) are always
-    constructed.
-    """
-
-    def __call__(cls, *args, **kwargs):
-        if not getattr(cls, "shared", False) or switches.off("sidcache"):
-            return super().__call__(*args, **kwargs)
-        from rapportbok.core.paths import data_dir
-        from rapportbok.data import datasets
-
-        org = args[0] if args else kwargs["org"]
-        key = (
-            cls.__module__,
-            cls.__qualname__,
-            args,
-            tuple(sorted(kwargs.items())),
-            str(data_dir()),
-            datasets.content_key(org),
-        )
-        pristine = _PAGES.pop(key, None)
-        if pristine is None:
-            page = super().__call__(*args, **kwargs)
-            pristine = copy.deepcopy(page)
-        else:
-            page = copy.deepcopy(pristine)
-            page._begin()
-        _PAGES[key] = pristine  # most recently used last
-        while len(_PAGES) > PAGES_KEPT:
-            _PAGES.pop(next(iter(_PAGES)))
-        return page
-
-
-class ChapterPage(metaclass=_Shared):
+class ChapterPage:
     """What every chapter page knows: its organisation, report year, tertial and report date, and the data.
 
-    Everything a page shows is computed from what ``__init__`` sets (its methods only display), so one
-    computed page serves every notebook that shows it (see ``_Shared``).
+    Everything a page shows is computed from what ``__init__`` sets (its methods only display). Each notebook
+    computes the pages it shows: the overview and Avstämning compute the chapters' pages again. (A kernel kept the
+    pages it had computed for the next notebook until the A/B at 50 organisations measured that it saved
+    nothing, 7 December 2026: handbok/historik/byggtider.md.)
     """
-
-    shared = True
 
     def __init__(self, org: str, year: int, tertial: int):
         from rapportbok.data import datasets

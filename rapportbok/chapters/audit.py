@@ -184,8 +184,6 @@ CHAPTER = Chapter(SLUG, PAGE_TITLE, has_data)  # reads every file of the organis
 class AuditChapter(ChapterPage):
     """The Avstämning page of one organisation-year: every chapter's reconciliation, in book order."""
 
-    shared = False  # it shows the chapters' pages; constructing it is cheap once they are computed
-
     def __init__(self, org: str, year: int, tertial: int):
         super().__init__(org, year, tertial)
         self.chapters = [c for c in registry() if c.slug in PAGE_CLASSES and c.has_data(self.data, self.year)]

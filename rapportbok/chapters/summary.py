@@ -70,8 +70,6 @@ CHAPTER = Chapter(SLUG, "Sammanfattning", has_data)  # reads every file of the o
 
 
 class SummaryChapter(ChapterPage):
-    shared = False  # it shows the chapters' pages; constructing it is cheap once they are computed
-
     def __init__(self, org: str, year: int, tertial: int):
         super().__init__(org, year, tertial)
         self.chapters = _others(self.data, self.year)

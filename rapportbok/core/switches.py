@@ -17,8 +17,6 @@ MECHANISMS = {
     "statsignatur": "the build stamp's first check: one hash of every file's stat, no file read (publish.stamp)",
     "forvalidering": "the organisations validated in forked child processes before the build validates them "
     "(data.datasets.prevalidate)",
-    "overlamning": "the build's validated input handed to its kernels, signed (data.datasets.hand_over)",
-    "sidcache": "a chapter page computed once per kernel and shown by the overview and Avstämning (chapters)",
     "karnor": "notebooks executed one after the other on reused kernels, not a fresh kernel each (publish.executor)",
 }
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from rapportbok.chapters import registry
-from rapportbok.core import escape, files, fmt, ids, journal, lock, switches
+from rapportbok.core import escape, files, fmt, ids, journal, lock
 from rapportbok.core.files import FileInUse
 from rapportbok.core.hashing import Digest, tree_digest
 from rapportbok.core.paths import PACKAGE_DIR, PathError, data_dir, inside, project_root
@@ -32,11 +32,10 @@ from rapportbok.publish import handbook, inputs, notebook, processes, stamp, tem
 
 AUDIT = "avstamning"  # the Avstämning page (rapportbok.chapters.audit): the PDF's appendix
 SUMMARY = "sammanfattning"  # the overview (rapportbok.chapters.summary)
-# The pages that show what the chapters computed (the overview, Avstämning): on one kernel they get the chapters'
-# pages computed once (rapportbok.chapters._Shared), so they run first and one after the other on the kernel that
-# takes the organisation, and a second kernel helping with it takes its chapters, from the end (executor._Todo).
+# The pages that show what every chapter computes (the overview, Avstämning): an organisation-year's longest
+# notebooks, so its kernel runs them first (longest first), and a second kernel helping with the organisation takes
+# its chapters, from the end (executor._Todo).
 OVERVIEWS = (SUMMARY, AUDIT)
-HANDOFF = ".validated"  # in the staging folder while notebooks run: the validated input for the kernels
 
 
 class BuildError(Exception):
@@ -448,26 +447,19 @@ def execute_all(
         log(f"  [{done[0]}/{len(todo)}] {specs[spec].relpath} MISSLYCKADES")
 
     env = {"RAPPORTBOK_DATA": env_data} if env_data else {}
-    # What this process has validated, for the kernels: each organisation's input is validated once per
-    # build, not once more in the kernel that runs its notebooks (rapportbok.data.datasets.hand_over).
-    handoff = stage / HANDOFF
-    if not switches.off("overlamning"):
-        env.update(datasets.hand_over(handoff, sorted({j.org for j in todo}), data_dir()))
-    try:
-        for spec, err in executor.run(list(specs), kernels, env=env, on_done=on_done, on_failed=on_failed, warm=warm):
-            failures.append(_describe_failure(specs[spec], err))
-    finally:
-        shutil.rmtree(handoff, ignore_errors=True)
+    for spec, err in executor.run(list(specs), kernels, env=env, on_done=on_done, on_failed=on_failed, warm=warm):
+        failures.append(_describe_failure(specs[spec], err))
     if failures:
         raise BuildError("\n".join(failures))
     return todo
 
 
 def execution_order(todo: list[Job]) -> list[Job]:
-    """The order the kernels take the jobs in: by organisation (as planned), and within an organisation-year its
-    :data:`OVERVIEWS` first, then its chapters. The kernel that takes an organisation computes every chapter's page
-    for the overview and shows them again on Avstämning and in the chapters; a kernel that helps takes chapters
-    from the end. (After one changed file: the overview and Avstämning on one kernel, the chapter on the other.)"""
+    """The order the kernels take the jobs in: by organisation and year (as planned), and within an
+    organisation-year its :data:`OVERVIEWS` first, then its chapters. The kernel that takes an organisation starts
+    with its longest notebooks; a kernel that helps takes chapters from the end. (After one changed file, the
+    overview, Avstämning and one chapter: the two overviews on one kernel and the chapter on the other, not the
+    chapter waiting for an overview.)"""
     first = {key: i for i, key in enumerate(dict.fromkeys((j.org, j.year) for j in todo))}
     rank = {chapter: i for i, chapter in enumerate(OVERVIEWS)}
     # sorted is stable: organisations, years and chapters keep the plan's order
