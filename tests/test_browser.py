@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 from conftest import need_chromium, screenshot_dir
@@ -57,6 +57,8 @@ CHAPTER_PAGE = re.compile(r"^book/[^/]+/\d{4}/(?!index\.html$)[^/]+\.html$")
 # Sphinx writes the image's file name as alt text when none is given: that is no alt text.
 FILENAME_ALT = re.compile(r"(^|/)[^/\s]+\.(png|jpe?g|svg|gif|webp)$", re.IGNORECASE)
 VIEWPORT = {"width": 1280, "height": 900}
+# A page that forwards the reader at once (<meta http-equiv="Refresh" content="0; url=...">): the site's root.
+REFRESH = re.compile(r"""<meta\s+http-equiv=["']refresh["']\s+content=["']\d+;\s*url=([^"']+)["']""", re.IGNORECASE)
 
 # Runs in the page: everything the checks need, read once.
 PAGE_FACTS_JS = """() => {
@@ -208,6 +210,11 @@ def visits(built_site, site_url) -> dict[str, Visit]:
             response = page.goto(site_url + name, wait_until="load")
             if response is None or response.status >= 400:
                 visit.failed_requests.append(f"{site_url + name} (sidan själv: {response and response.status})")
+            forward = REFRESH.search((built_site / name).read_text(encoding="utf-8", errors="replace"))
+            if forward:  # a page that only forwards (the site's root): what is checked is the page it lands on
+                target = urljoin(site_url + name, forward.group(1))
+                page.wait_for_url(target)
+                page.wait_for_load_state("load")
             if SCREENSHOTS is not None:
                 page.screenshot(path=str(SCREENSHOTS / screenshot_name(name)), full_page=True)
             visit.facts = page.evaluate(PAGE_FACTS_JS)

@@ -338,3 +338,22 @@ def test_a_kernel_started_ahead_runs_the_first_notebooks_or_is_shut_down(tmp_pat
     unused.close()
     assert not unused.thread.is_alive()
     assert executor.run([], 2, warm=executor.Warm()) == []  # nothing to execute: the kernel is shut down
+
+
+def test_a_kernel_started_ahead_runs_what_it_is_given_before_its_first_notebook(tmp_path):
+    """executor.Warm.prefetch (the watching build: a changed organisation validated while the build makes the
+    pages): the code runs silently on the kernel before the notebooks, and what it loads in a module is there for
+    them; a failing one is left; after the notebooks have come, nothing more is run."""
+    template = _synthetic(
+        tmp_path, "a", "import sys\nprint(getattr(sys.modules.get('_rapportbok_hamtat'), 'varde', None))"
+    )
+    warm = executor.Warm(imports=("json",))
+    warm.prefetch("raise ValueError('SYNTETISK')")
+    warm.prefetch(
+        "import sys, types\nm = types.ModuleType('_rapportbok_hamtat')\nm.varde = 42\nsys.modules[m.__name__] = m\n"
+    )
+    failures = executor.run([_spec(tmp_path, template, "a")], 1, warm=warm)
+    assert failures == []
+    count, lines = _outputs(str(tmp_path / "out" / "a.ipynb"))[-1]
+    assert lines == ["42\n"] and count == 3  # silent: no step of the execution counter, no output of its own
+    warm.prefetch("print('för sent')")  # after the notebooks: not run, no error

@@ -163,6 +163,7 @@ def _cache() -> dict:
         holder = types.ModuleType(CACHE_MODULE)
         holder.entries = {}
         holder.loads = 0  # validations done (the tests and the benchmark count them)
+        holder.keys = {}  # (data folder, organisation) -> the content key load_org last gave it (latest_keys)
         holder.package = Digest().tree(PACKAGE_DIR, PACKAGE_DIR, (".py",)).hexdigest()
         sys.modules[CACHE_MODULE] = holder
     return holder
@@ -195,6 +196,12 @@ def content_key(org: str, data: Path | None = None) -> str:
     return _content_key(data / org, data)
 
 
+def latest_keys() -> dict[tuple[str, str], str]:
+    """(data folder, organisation) -> the content key of the input :func:`load_org` last gave in this process: the
+    organisations whose key a build changed are those whose files changed since the build before it (watching)."""
+    return dict(_cache().keys)
+
+
 def load_org(org: str, data: Path | None = None, warnings: list[Issue] | None = None) -> dict[str, pd.DataFrame | None]:
     """All datasets of one organisation, validated; raises DataError listing every problem.
 
@@ -209,6 +216,7 @@ def load_org(org: str, data: Path | None = None, warnings: list[Issue] | None = 
         hit = _load_org(org, data)
         cache.loads += 1
     cache.entries[key] = hit  # most recently used last
+    cache.keys[str(data), org] = key
     while len(cache.entries) > CACHE_SIZE:
         cache.entries.pop(next(iter(cache.entries)))
     out, issues = hit

@@ -218,6 +218,12 @@ class _Kernel:
             )
             run_sync(self._silent)(code)
 
+    def silent(self, code: str) -> None:
+        """Run ``code`` in the kernel without output, history or a step of the execution counter."""
+        from jupyter_core.utils import run_sync
+
+        run_sync(self._silent)(code)
+
     def shutdown(self) -> None:
         from jupyter_core.utils import run_sync
 
@@ -407,6 +413,9 @@ class Warm:
         self.env, self.imports = env, tuple(imports)
         self.kernel: _Kernel | None = None
         self._go = threading.Event()
+        self._wake = threading.Event()  # set by take_over, close and prefetch
+        self._pending: list[str] = []  # code from prefetch, run before the notebooks
+        self._lock = threading.Lock()
         self._args: tuple | None = None
         self._index = 0
         self._closed = False
@@ -432,7 +441,19 @@ class Warm:
             if kernel is not None:
                 kernel.shutdown()
             kernel = self.kernel = None
-        self._go.wait()
+        while True:  # what prefetch asks for, until the notebooks come (or close)
+            self._wake.wait()
+            with self._lock:
+                self._wake.clear()
+                pending, self._pending = self._pending, []
+            for code in pending:
+                if kernel is not None and not self._closed:
+                    try:
+                        kernel.silent(code)
+                    except Exception:  # noqa: BLE001 - only ahead of time: the notebook does it and reports
+                        pass
+            if self._go.is_set():
+                break
         if self._args is None:  # closed: nothing to execute
             try:
                 if kernel is not None:
@@ -446,10 +467,19 @@ class Warm:
                 kernels.append(kernel)
         _worker(todo, results, stop, env, timeout, reimport, kernels, lock, self._index, kernel)
 
+    def prefetch(self, code: str) -> None:
+        """Run ``code`` silently on the kernel as soon as it is ready and before its first notebook (not at all once
+        the notebooks have started): the watching build has it validate a changed organisation's input
+        (rapportbok.data.datasets' cache, kept across notebooks) while the build validates it too."""
+        with self._lock:
+            self._pending.append(code)
+            self._wake.set()
+
     def take_over(self, args: tuple, index: int = 0) -> threading.Thread:
         """Hand the worker's arguments to the thread (it starts working once its kernel is ready)."""
         self._args, self._index = args, index
         self._go.set()
+        self._wake.set()
         return self.thread
 
     def close(self) -> None:
@@ -457,6 +487,7 @@ class Warm:
         if self._args is None and not self._closed:
             self._closed = True
             self._go.set()
+            self._wake.set()
             if self.kernel is not None:
                 self.kernel.kill()  # at once, also while it is still starting
             self.thread.join(SHUTDOWN_JOIN)

@@ -1,0 +1,87 @@
+"""`rapportbok bygg --bevaka`, the analyst's loop: after a change is seen the build waits until the files stop
+changing (rapportbok.publish.build.settled), not a fixed time; and the kernels started ahead validate the changed
+organisation while the build makes the pages (build._prefetch, executor.Warm.prefetch)."""
+
+from __future__ import annotations
+
+from rapportbok.publish import build
+
+
+def _looks(*values):
+    seen = []
+    it = iter(values)
+
+    def look():
+        value = next(it)
+        seen.append(value)
+        return value
+
+    return look, seen
+
+
+def test_a_change_that_is_written_builds_after_one_more_look():
+    look, seen = _looks("b")
+    assert build.settled(look, "b", pause=0) == "b"
+    assert seen == ["b"]
+
+
+def test_a_file_still_being_written_is_waited_for_until_two_looks_agree():
+    look, seen = _looks("b2", "b3", "b3")
+    assert build.settled(look, "b1", pause=0) == "b3"
+    assert seen == ["b2", "b3", "b3"]
+
+
+def test_files_that_never_stop_changing_are_built_after_the_longest_wait():
+    count = [0]
+
+    def look():
+        count[0] += 1
+        return str(count[0])
+
+    assert build.settled(look, "0", pause=0.01, longest=0.05) == str(count[0])
+    assert 2 <= count[0] <= 10
+
+
+def test_the_default_wait_is_short_and_bounded():
+    assert build.WATCH_SETTLE <= 0.1 < build.WATCH_SETTLE_MAX and build.WATCH_POLL <= 0.1
+
+
+class _Kernel:
+    def __init__(self):
+        self.given = []
+
+    def prefetch(self, code):
+        self.given.append(code)
+
+
+def test_the_kernels_ahead_validate_the_organisations_whose_files_changed():
+    kernels = [_Kernel(), _Kernel()]
+    before = {("/d", "alingsas"): "k1", ("/d", "haninge"): "k2"}
+    build._prefetch(kernels, before, {("/d", "alingsas"): "k1", ("/d", "haninge"): "k3", ("/d", "ny"): "k4"})
+    for kernel in kernels:
+        [code] = kernel.given
+        assert '[["/d", "haninge"], ["/d", "ny"]]' in code and "alingsas" not in code
+        compile(code, "<prefetch>", "exec")  # valid Python, as the kernel runs it
+        assert "datasets.load_org(org, Path(data))" in code
+
+
+def test_nothing_is_prefetched_when_nothing_changed():
+    kernel = _Kernel()
+    build._prefetch(kernel, {("/d", "a"): "k"}, {("/d", "a"): "k"})
+    assert kernel.given == []
+
+
+def test_the_prefetch_validates_what_a_notebook_would(tmp_path, monkeypatch):
+    """The code the kernels run fills the same validate-once cache a notebook then reads (real data, this process)."""
+    from pathlib import Path
+
+    from rapportbok.data import datasets
+
+    root = Path(__file__).resolve().parents[1]
+    kernel = _Kernel()
+    build._prefetch(kernel, {("x", "y"): "z"}, {(str(root / "data"), "haninge"): "ny"})
+    monkeypatch.setattr(datasets._cache(), "entries", {})
+    exec(kernel.given[0], {})  # noqa: S102 - the build's own code, as the kernel runs it
+    loads = datasets._cache().loads
+    datasets.load_org("haninge", root / "data")
+    assert datasets._cache().loads == loads  # the notebook's load found it validated
