@@ -17,9 +17,8 @@ the notebook, not in the history, not counted):
   ``rapportbok.core.state:reset``) are called if their module is loaded. Every module of the package
   that keeps state between calls declares it there (the current page of rapportbok.present.tables,
   the lru caches of rapportbok.data.sources, ...) or declares a cache kept on purpose because its
-  key covers all it depends on (the validated input of rapportbok.data.datasets, the chapter pages of
-  rapportbok.chapters): an organisation's files are validated once per kernel, and its chapter
-  pages computed once, not once per notebook. (Importing the package afresh for every notebook
+  key covers all it depends on (the validated input of rapportbok.data.datasets): an organisation's files
+  are validated once per kernel, not once per notebook. (Importing the package afresh for every notebook
   compiled and executed some forty modules each time: about half a second per notebook.) Packages
   named in ``reimport`` (default none) are still dropped from ``sys.modules`` and imported afresh;
 - modules imported from the previous notebook's folder are dropped;
