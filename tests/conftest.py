@@ -227,31 +227,43 @@ NATIONAL = {"national_fake"}  # the fake Kolada with all 290 municipalities: a n
 STARTS_A_PROCESS = re.compile(
     r"\bsubprocess\.|\bPopen\(|\brun_cli\(|\bchapter_notebook\(|\bpapermill\b|\bmultiprocessing\b"
     r"|\bbuild\.build\(|\bexecute_all\(|\bprevalidate\(|\btestbook\.|\bos\.fork\("
+    r'|\bload_tool\("handbok"\)\.build\('  # the handbook's strict build: Sphinx in a process of its own
 )
 NEEDS_CHROMIUM = re.compile(r"\bneed_chromium\(|\bchromium\.browser\(|\bpdf\.render\(")
 
 
-def _reads(func, pattern: re.Pattern, seen: set) -> bool:
-    """Whether ``func``, or a function of its module (or of this conftest) that it calls, matches ``pattern``."""
+_SOURCES: dict = {}  # function -> (its source, the functions of its module or this conftest that it calls)
+
+
+def _source_and_calls(func) -> tuple[str, tuple]:
+    """A function's source and the helpers it calls, read once per collection (each test reads its fixtures')."""
     import inspect
 
+    if func not in _SOURCES:
+        try:
+            source = inspect.getsource(func)
+        except (OSError, TypeError):
+            source = ""
+        module = inspect.getmodule(func)
+        calls = []
+        for name in sorted(set(re.findall(r"\b([A-Za-z_]\w*)\(", source))):
+            for owner in (module, sys.modules.get(__name__)):
+                helper = getattr(owner, name, None)
+                if inspect.isfunction(helper) and helper.__module__ == getattr(owner, "__name__", None):
+                    calls.append(helper)
+        _SOURCES[func] = (source, tuple(calls))
+    return _SOURCES[func]
+
+
+def _reads(func, pattern: re.Pattern, seen: set) -> bool:
+    """Whether ``func``, or a function of its module (or of this conftest) that it calls, matches ``pattern``."""
     if func in seen:
         return False
     seen.add(func)
-    try:
-        source = inspect.getsource(func)
-    except (OSError, TypeError):
-        return False
+    source, calls = _source_and_calls(func)
     if pattern.search(source):
         return True
-    module = inspect.getmodule(func)
-    for name in set(re.findall(r"\b([A-Za-z_]\w*)\(", source)):
-        for owner in (module, sys.modules.get(__name__)):
-            helper = getattr(owner, name, None)
-            if inspect.isfunction(helper) and helper.__module__ == getattr(owner, "__name__", None):
-                if _reads(helper, pattern, seen):
-                    return True
-    return False
+    return any(_reads(helper, pattern, seen) for helper in calls)
 
 
 def _uses(item, pattern: re.Pattern) -> bool:
