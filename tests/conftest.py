@@ -275,15 +275,14 @@ def _uses(item, pattern: re.Pattern) -> bool:
     return any(f is not None and _reads(f, pattern, seen) for f in funcs)
 
 
-def _module_fixtures(item) -> list[str]:
-    """The fixtures with module scope defined in the item's own test module that the item uses."""
+def _uses_module_fixture(item) -> bool:
+    """Whether the item uses a fixture with module scope defined in its own test module."""
     info = getattr(item, "_fixtureinfo", None)
     module = getattr(getattr(item, "module", None), "__name__", None)
-    return sorted(
-        name
-        for name, defs in (info.name2fixturedefs.items() if info else ())
+    return any(
+        d.scope == "module" and getattr(d.func, "__module__", None) == module
+        for defs in (info.name2fixturedefs.values() if info else ())
         for d in defs
-        if d.scope == "module" and getattr(d.func, "__module__", None) == module
     )
 
 
@@ -307,7 +306,7 @@ def pytest_collection_modifyitems(config, items):
             # With pytest-xdist (--dist loadgroup) every test of the shared build runs in one worker, which
             # builds it once; the other worker takes the rest meanwhile.
             item.add_marker(pytest.mark.xdist_group("built_project"))
-        elif _module_fixtures(item):
+        elif _uses_module_fixture(item):
             # A module's tests that share a fixture of its own with module scope (a project copied and built, a
             # walk-through run once) run in one worker too, which sets it up once, not once per worker.
             item.add_marker(pytest.mark.xdist_group(item.path.name))

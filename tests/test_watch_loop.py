@@ -67,7 +67,7 @@ def test_the_kernels_ahead_validate_the_organisations_whose_files_changed():
 
 def test_nothing_is_prefetched_when_nothing_changed():
     kernel = _Kernel()
-    build._prefetch(kernel, {("/d", "a"): "k"}, {("/d", "a"): "k"})
+    build._prefetch([kernel], {("/d", "a"): "k"}, {("/d", "a"): "k"})
     assert kernel.given == []
 
 
@@ -79,7 +79,7 @@ def test_the_prefetch_validates_what_a_notebook_would(tmp_path, monkeypatch):
 
     root = Path(__file__).resolve().parents[1]
     kernel = _Kernel()
-    build._prefetch(kernel, {("x", "y"): "z"}, {(str(root / "data"), "haninge"): "ny"})
+    build._prefetch([kernel], {("x", "y"): "z"}, {(str(root / "data"), "haninge"): "ny"})
     monkeypatch.setattr(datasets._cache(), "entries", {})
     exec(kernel.given[0], {})  # noqa: S102 - the build's own code, as the kernel runs it
     loads = datasets._cache().loads

@@ -33,9 +33,9 @@ from rapportbok.publish import handbook, inputs, notebook, processes, stamp, tem
 
 AUDIT = "avstamning"  # the Avstämning page (rapportbok.chapters.audit): the PDF's appendix
 SUMMARY = "sammanfattning"  # the overview (rapportbok.chapters.summary)
-# The pages that show what every chapter computes (the overview, Avstämning): an organisation-year's longest
-# notebooks, so its kernel runs them first (longest first), and a second kernel helping with the organisation takes
-# its chapters, from the end (executor._Todo).
+# The pages that show what every chapter computes (the overview, Avstämning): they read every input file of their
+# organisation, so any change runs them. The kernel that takes an organisation runs them first, and a second kernel
+# helping with the organisation takes its chapters, from the end (executor._Todo).
 OVERVIEWS = (SUMMARY, AUDIT)
 
 
@@ -458,7 +458,7 @@ def execute_all(
 def execution_order(todo: list[Job]) -> list[Job]:
     """The order the kernels take the jobs in: by organisation and year (as planned), and within an
     organisation-year its :data:`OVERVIEWS` first, then its chapters. The kernel that takes an organisation starts
-    with its longest notebooks; a kernel that helps takes chapters from the end. (After one changed file, the
+    with the overviews; a kernel that helps takes chapters from the end. (After one changed file, the
     overview, Avstämning and one chapter: the two overviews on one kernel and the chapter on the other, not the
     chapter waiting for an overview.)"""
     first = {key: i for i, key in enumerate(dict.fromkeys((j.org, j.year) for j in todo))}
@@ -908,9 +908,8 @@ def _prefetch(kernels, before: dict, after: dict) -> None:
         "        except Exception:\n            pass\n"
         f"_rapportbok_prefetch({json.dumps(changed)})\ndel _rapportbok_prefetch\n"
     )
-    for kernel in kernels if isinstance(kernels, list) else [kernels]:
-        if kernel is not None:
-            kernel.prefetch(code)
+    for kernel in kernels:
+        kernel.prefetch(code)
 
 
 def _selection(

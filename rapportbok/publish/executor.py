@@ -207,7 +207,6 @@ class _Kernel:
 
     def warm(self, imports: tuple[str, ...]) -> None:
         """Import these modules in the kernel, silently; one that fails is left to the notebook that needs it."""
-        from jupyter_core.utils import run_sync
 
         if imports:
             code = (
@@ -215,7 +214,7 @@ class _Kernel:
                 "            importlib.import_module(name)\n        except Exception:\n            pass\n"
                 f"_rapportbok_warm({json.dumps(list(imports))})\ndel _rapportbok_warm\n"
             )
-            run_sync(self._silent)(code)
+            self.silent(code)
 
     def silent(self, code: str) -> None:
         """Run ``code`` in the kernel without output, history or a step of the execution counter."""
