@@ -9,6 +9,7 @@ read the built site (conftest.built_site) back as plain HTML, so they run withou
 
 from __future__ import annotations
 
+import asyncio
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -470,7 +471,7 @@ UI_JS = """() => {
 CHART_MIN_PX = {390: 600, 1366: 700}
 
 
-def test_browser_interface_titles_and_screenshots(built_site):
+def test_browser_interface_titles_and_screenshots(built_site, site_url):
     """Every page at 1366 and 390 px: Swedish interface, nothing wider than the window, the page's title in
     the tab and the H1, each chart's title as text wholly in the window (not in the image, which scrolls
     sideways on a phone), tables at the text's left edge. With RAPPORTBOK_SCREENSHOT_DIR set (`make skarmbilder`), a
@@ -479,68 +480,71 @@ def test_browser_interface_titles_and_screenshots(built_site):
 
     need_chromium()
 
-    from rapportbok.publish import chromium
-
     shots = screenshot_dir()
     # The site's root index.html only forwards to book/index.html.
     pages = sorted(n for n in _pages(built_site) if n != "index.html")
     problems = []
     charts = {1366: 0, 390: 0}
     titles = {1366: 0, 390: 0}
-    with chromium.browser() as browser:
-        for width, height in ((1366, 900), (390, 844)):
-            folder = None if shots is None else shots / str(width)
-            if folder is not None:
-                folder.mkdir(parents=True, exist_ok=True)
-                for old in folder.glob("*.png"):
-                    old.unlink()
-            context = browser.new_context(viewport={"width": width, "height": height}, locale="sv-SE")
-            page = context.new_page()
-            for name in pages:
-                page.goto((built_site / name).resolve().as_uri(), wait_until="load")
-                facts = page.evaluate(UI_JS)
-                if folder is not None:
-                    page.screenshot(
-                        path=str(folder / (name.removesuffix(".html").replace("/", "__") + ".png")), full_page=True
+    for width, height in ((1366, 900), (390, 844)):
+        folder = None if shots is None else shots / str(width)
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob("*.png"):
+                old.unlink()
+        seen = asyncio.run(_interface_facts(site_url, pages, {"width": width, "height": height}, folder))
+        for name, facts in seen.items():
+            said = facts["text"] + "\n" + "\n".join(facts["attrs"])
+            english = [e for e in ENGLISH if "=" not in e and "<" not in e and e in said]
+            english += [a for a in ("Light", "Dark", "Main", "Page", "Copy", "Copied!") if a in facts["attrs"]]
+            if english:
+                problems.append(f"{name} @ {width}: engelska {english}")
+            if facts["docW"] > facts["winW"]:
+                problems.append(f"{name} @ {width}: sidan är {facts['docW']} px bred")
+            for title in facts["titles"]:
+                titles[width] += 1
+                if (
+                    title["inBox"]
+                    or title["left"] < 0
+                    or title["right"] > title["winW"] + 0.5
+                    or title["over"] > 0
+                    or not title["beforeImage"]
+                ):
+                    problems.append(f"{name} @ {width}: diagramrubriken syns inte hel: {title}")
+            for table in facts["tables"]:
+                if table["margin"] > 1:
+                    problems.append(
+                        f"{name} @ {width}: tabellen {table['caption']!r} är centrerad "
+                        f"({table['margin']:.0f} px marginal till vänster)"
                     )
-                seen = facts["text"] + "\n" + "\n".join(facts["attrs"])
-                english = [e for e in ENGLISH if "=" not in e and "<" not in e and e in seen]
-                english += [a for a in ("Light", "Dark", "Main", "Page", "Copy", "Copied!") if a in facts["attrs"]]
-                if english:
-                    problems.append(f"{name} @ {width}: engelska {english}")
-                if facts["docW"] > facts["winW"]:
-                    problems.append(f"{name} @ {width}: sidan är {facts['docW']} px bred")
-                for title in facts["titles"]:
-                    titles[width] += 1
-                    if (
-                        title["inBox"]
-                        or title["left"] < 0
-                        or title["right"] > title["winW"] + 0.5
-                        or title["over"] > 0
-                        or not title["beforeImage"]
-                    ):
-                        problems.append(f"{name} @ {width}: diagramrubriken syns inte hel: {title}")
-                for table in facts["tables"]:
-                    if table["margin"] > 1:
-                        problems.append(
-                            f"{name} @ {width}: tabellen {table['caption']!r} är centrerad "
-                            f"({table['margin']:.0f} px marginal till vänster)"
-                        )
-                for chart in facts["charts"]:
-                    charts[width] += 1
-                    if not chart["box"] or chart["w"] < min(CHART_MIN_PX[width], chart["natural"]):
-                        problems.append(
-                            f"{name} @ {width}: diagram {chart['w']:.0f} px brett (bild {chart['natural']} px)"
-                        )
-                m = ORG_YEAR.match(name)
-                if m and m[3] != "index" and (" – " not in facts["title"] or facts["title"] not in facts["h1"]):
-                    problems.append(f"{name}: titel {facts['title']!r}, H1 {facts['h1']}")
-            context.close()
+            for chart in facts["charts"]:
+                charts[width] += 1
+                if not chart["box"] or chart["w"] < min(CHART_MIN_PX[width], chart["natural"]):
+                    problems.append(f"{name} @ {width}: diagram {chart['w']:.0f} px brett (bild {chart['natural']} px)")
+            m = ORG_YEAR.match(name)
+            if m and m[3] != "index" and (" – " not in facts["title"] or facts["title"] not in facts["h1"]):
+                problems.append(f"{name}: titel {facts['title']!r}, H1 {facts['h1']}")
     assert not problems, "\n".join(problems)
     assert charts[390] == charts[1366] >= 20  # the charts were measured at both widths
     assert titles[390] == titles[1366] == charts[390]  # every chart's title, as text, measured at both widths
     if shots is not None:
         assert len(list((shots / "390").glob("*.png"))) == len(pages)
+
+
+async def _interface_facts(site_url: str, pages: list[str], viewport: dict, folder: Path | None) -> dict[str, dict]:
+    """UI_JS on every page at one window size (and its screenshot into ``folder``), by page."""
+    from site_browser import each_page, offline_browser
+
+    async def visit(page, name: str) -> dict:
+        await page.goto(site_url + name, wait_until="load")
+        facts = await page.evaluate(UI_JS)
+        if folder is not None:
+            shot = folder / (name.removesuffix(".html").replace("/", "__") + ".png")
+            await page.screenshot(path=str(shot), full_page=True)
+        return facts
+
+    async with offline_browser(site_url, viewport=viewport, locale="sv-SE") as context:
+        return await each_page(context, pages, visit)
 
 
 def test_source_page_links_the_original_when_known(tmp_path):

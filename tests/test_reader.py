@@ -6,6 +6,7 @@ the exact texts are fixed in tests/test_answer.py. The site tests read the built
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
@@ -440,50 +441,57 @@ ONCE_HIDDEN = {
 }
 
 
-def test_key_columns_in_view_and_a_cue_for_wide_tables(built_site):
+def test_key_columns_in_view_and_a_cue_for_wide_tables(built_site, site_url):
     from conftest import need_chromium
 
     need_chromium()
-    from rapportbok.publish import chromium
 
     pages = sorted(
         p.relative_to(built_site).as_posix() for p in (built_site / "book").rglob("*.html") if "kallor" not in p.parts
     )
     problems, wide_on_phone, tables_seen = [], 0, 0
-    with chromium.browser() as browser:
-        for width, height in ((1366, 900), (390, 844)):
-            page = browser.new_page(viewport={"width": width, "height": height})
-            for name in pages:
-                page.goto((built_site / name).as_uri(), wait_until="load")
-                facts = page.evaluate(LAYOUT_JS)
-                if facts["docW"] > facts["winW"]:
-                    problems.append(f"{name} @ {width}: sidan är {facts['docW']} px bred")
-                for t in facts["tables"]:
-                    tables_seen += 1
-                    if not t["boxed"] or not t["cue"]:
-                        problems.append(f"{name}: {t['id']} står inte i en egen rullbar ruta med hänvisning")
-                        continue
-                    if not t["keys"]:
-                        problems.append(f"{name}: {t['id']} har inga nyckelkolumner")
-                    if width == 1366 and t["hidden"]:
-                        problems.append(f"{name} @ 1366: {t['id']} döljer nyckelkolumnerna {t['hidden']}")
-                    if t["wide"] != t["cueShown"]:
-                        problems.append(
-                            f"{name} @ {width}: {t['id']} bred={t['wide']} men hänvisningen syns={t['cueShown']}"
-                        )
-                    if t["wide"] != t["focusable"]:
-                        problems.append(
-                            f"{name} @ {width}: {t['id']} bred={t['wide']}, nåbar med tangentbordet={t['focusable']}"
-                        )
-                    wide_on_phone += width == 390 and t["wide"]
-                if width == 1366:
-                    for tid, cols in ONCE_HIDDEN.get(name, {}).items():
-                        t = next((x for x in facts["tables"] if x["id"] == tid), None)
-                        assert t is not None, f"{name}: ingen tabell {tid}"
-                        assert set(cols) <= set(t["keys"]), (name, tid, t["keys"])
-            page.close()
+    for width, height in ((1366, 900), (390, 844)):
+        seen = asyncio.run(_layouts(site_url, pages, {"width": width, "height": height}))
+        for name, facts in seen.items():
+            if facts["docW"] > facts["winW"]:
+                problems.append(f"{name} @ {width}: sidan är {facts['docW']} px bred")
+            for t in facts["tables"]:
+                tables_seen += 1
+                if not t["boxed"] or not t["cue"]:
+                    problems.append(f"{name}: {t['id']} står inte i en egen rullbar ruta med hänvisning")
+                    continue
+                if not t["keys"]:
+                    problems.append(f"{name}: {t['id']} har inga nyckelkolumner")
+                if width == 1366 and t["hidden"]:
+                    problems.append(f"{name} @ 1366: {t['id']} döljer nyckelkolumnerna {t['hidden']}")
+                if t["wide"] != t["cueShown"]:
+                    problems.append(
+                        f"{name} @ {width}: {t['id']} bred={t['wide']} men hänvisningen syns={t['cueShown']}"
+                    )
+                if t["wide"] != t["focusable"]:
+                    problems.append(
+                        f"{name} @ {width}: {t['id']} bred={t['wide']}, nåbar med tangentbordet={t['focusable']}"
+                    )
+                wide_on_phone += width == 390 and t["wide"]
+            if width == 1366:
+                for tid, cols in ONCE_HIDDEN.get(name, {}).items():
+                    t = next((x for x in facts["tables"] if x["id"] == tid), None)
+                    assert t is not None, f"{name}: ingen tabell {tid}"
+                    assert set(cols) <= set(t["keys"]), (name, tid, t["keys"])
     assert not problems, "\n".join(problems)
     assert tables_seen > 100 and wide_on_phone > 20  # the check has tables to look at, and wide ones on a phone
+
+
+async def _layouts(site_url: str, pages: list[str], viewport: dict) -> dict[str, dict]:
+    """LAYOUT_JS on every page at one window size, by page."""
+    from site_browser import each_page, offline_browser
+
+    async def visit(page, name: str) -> dict:
+        await page.goto(site_url + name, wait_until="load")
+        return await page.evaluate(LAYOUT_JS)
+
+    async with offline_browser(site_url, viewport=viewport) as context:
+        return await each_page(context, pages, visit)
 
 
 def test_site_intros_tell_rounding_and_dedup_from_mismatch(built_site):
