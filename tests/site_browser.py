@@ -101,6 +101,28 @@ def is_offsite(url: str, site_url: str) -> bool:
     return not url.startswith(("data:", "blob:", "about:")) and urlsplit(url).netloc != urlsplit(site_url).netloc
 
 
+# The theme's icons (Font Awesome) are drawn as SVG by a script, in a frame after "load" on a busy machine: until then
+# an icon is an empty <i>, without the title the SVG gets ("Ljust", "Mörkt"). Whatever reads a page's text, labels or
+# accessibility waits for them, or a check would depend on the machine's speed. Drawn: no <i class="fa-…"> left and
+# no drawing under way (the class Font Awesome puts on <html> meanwhile).
+ICONS_DRAWN_JS = """async (waitMs) => {
+  const root = document.documentElement;
+  const drawn = () => !root.classList.contains('fontawesome-i2svg-pending') && !document.querySelector('i[class*="fa-"]');
+  const until = performance.now() + waitMs;
+  while (!drawn()) {
+    if (performance.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}"""
+ICONS_WAIT_MS = 10_000
+
+
+async def icons_drawn(page: Any, wait_ms: int = ICONS_WAIT_MS) -> bool:
+    """Whether the page's icons were drawn (ICONS_DRAWN_JS) within ``wait_ms``; waits for them until then."""
+    return await page.evaluate(ICONS_DRAWN_JS, wait_ms)
+
+
 async def each_page(
     context: Any,
     names: list[str],

@@ -4,14 +4,19 @@ Every HTML page of ``_build/html`` is served over HTTP on 127.0.0.1 and visited 
 checks are gathered in that one visit (``visits`` below) and reported by the tests that follow,
 one test per kind of problem, each listing every page and detail at fault:
 
-* no console error, no uncaught exception, no failed request or HTTP status >= 400;
+* no console error, no uncaught exception, no failed request or HTTP status >= 400, also from
+  requests that start after "load";
 * nothing leaves 127.0.0.1: the site must work offline (such requests are blocked and listed);
 * every internal ``<a href>`` resolves to an existing file, and its ``#fragment`` to an id there;
 * every chapter page (book/<org>/<year>/<chapter>.html) shows its tables (visible, with ``th``)
   and its charts (visible, loaded, with a real alt text) and has at least one of them;
 * axe-core (WCAG 2.0/2.1 A and AA) finds no violation with impact "serious" or "critical", in the
   light colour mode; and, since the theme follows the reader's system setting ("auto"), no colour
-  contrast violation in the dark mode either.
+  contrast violation in the dark mode either (a page that does not switch is reported, not skipped).
+
+The pages are read once their icons are drawn (tests/site_browser.py). How the visit is made fast
+(the browser's cache, reused tabs, two at a time) is told in tests/site_browser.py; that it still
+finds every kind of problem is tested on a SYNTETISK site with planted faults (the last test).
 
 With RAPPORTBOK_SCREENSHOT_DIR set (`make skarmbilder` sets it to ``_build/screenshots/``), a full-page
 screenshot of every page is saved there.
@@ -34,7 +39,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 from conftest import need_chromium, screenshot_dir
-from site_browser import each_page, is_offsite, offline_browser, serve
+from site_browser import ICONS_WAIT_MS, each_page, icons_drawn, is_offsite, offline_browser, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -132,6 +137,9 @@ class Visit:
     axe: list[dict] | None = None  # None: axe-core not installed
     axe_dark: list[dict] | None = None  # colour contrast in the dark mode; None: not checked
     dark: str | None = None  # DARK_JS: "dark" (checked), "fixed" (no dark mode), "timeout" (never switched)
+    icons_drawn: bool = (
+        True  # site_browser.ICONS_DRAWN_JS: the theme's icons were drawn before the checks read the page
+    )
 
 
 # --- the site over HTTP -------------------------------------------------------------------
@@ -163,14 +171,19 @@ def visits(built_site, site_url) -> dict[str, Visit]:
 
 
 def visit_site(
-    site: Path, site_url: str, pages: list[str], screenshots: Path | None = None, dark_wait_ms: int = DARK_WAIT_MS
+    site: Path,
+    site_url: str,
+    pages: list[str],
+    screenshots: Path | None = None,
+    waits: tuple[int, int] = (ICONS_WAIT_MS, DARK_WAIT_MS),
 ) -> dict[str, Visit]:
-    """Every page of ``site`` (served at ``site_url``) visited once, all checks gathered (``Visit``)."""
-    return asyncio.run(_visit_site(site, site_url, pages, screenshots, dark_wait_ms))
+    """Every page of ``site`` (served at ``site_url``) visited once, all checks gathered (``Visit``). ``waits``: how
+    long (ms) a page may take to draw its icons and to switch to the dark mode before that is reported."""
+    return asyncio.run(_visit_site(site, site_url, pages, screenshots, waits))
 
 
 async def _visit_site(
-    site: Path, site_url: str, pages: list[str], screenshots: Path | None, dark_wait_ms: int
+    site: Path, site_url: str, pages: list[str], screenshots: Path | None, waits: tuple[int, int]
 ) -> dict[str, Visit]:
     ignored = [list(fp) for fp in AXE_FALSE_POSITIVES]
     current: dict = {}  # tab -> the visit its events report to (a tab is reused: the page it shows now)
@@ -204,6 +217,7 @@ async def _visit_site(
         if forward:  # a page that only forwards (the site's root): what is checked is the page it lands on
             await page.wait_for_url(urljoin(site_url + name, forward.group(1)))
             await page.wait_for_load_state("load")
+        visit.icons_drawn = await icons_drawn(page, waits[0])
         if screenshots is not None:
             await page.screenshot(path=str(screenshots / screenshot_name(name)), full_page=True)
         visit.facts = await page.evaluate(PAGE_FACTS_JS)
@@ -211,7 +225,7 @@ async def _visit_site(
             await page.add_script_tag(path=str(AXE))
             visit.axe = await page.evaluate(AXE_RUN_JS, [AXE_WCAG, ignored])
             await page.emulate_media(color_scheme="dark")
-            visit.dark = await page.evaluate(DARK_JS, dark_wait_ms)
+            visit.dark = await page.evaluate(DARK_JS, waits[1])
             if visit.dark == "dark":
                 visit.axe_dark = await page.evaluate(AXE_RUN_JS, [AXE_CONTRAST, ignored])
         # Requests that start after "load" (scripts loading more) are caught too.
@@ -382,6 +396,10 @@ def test_charts_have_alt_text(visits):
 def axe_problems(visits: dict[str, Visit]) -> dict[str, list[str]]:
     problems: dict[str, list[str]] = {}
     for page, visit in visits.items():
+        if not visit.icons_drawn:
+            problems.setdefault(page, []).append(
+                "ikonerna (Font Awesome) var inte ritade i tid: axe granskade en ofärdig sida"
+            )
         if visit.dark == "timeout":
             problems.setdefault(page, []).append(
                 "[mörkt läge]: sidan bytte inte till mörkt läge (systemets inställning); kontrasten i mörkt läge "
@@ -437,8 +455,9 @@ _PLANTED = {
   html[data-theme=dark] body {{ background: #000; }}
   html[data-theme=dark] p {{ color: #111; }}
 </style><p>Svart på svart i mörkt läge (SYNTETISK).</p>{_AUTO_THEME}""",
-    # Says it follows the system setting but never switches.
-    "fast.html": """<p>Byter aldrig läge (SYNTETISK).</p><script>document.documentElement.dataset.mode = 'auto';</script>""",
+    # Says it follows the system setting but never switches; an icon that no script draws.
+    "fast.html": """<p>Byter aldrig läge (SYNTETISK). <i class="fa-solid fa-sun"></i></p>
+<script>document.documentElement.dataset.mode = 'auto';</script>""",
     "book/syntetisk/2030/kapitel.html": """<div class="cell_output">
 <table class="rapportbok-tabell" style="display: none"><tr><td>1</td></tr></table>
 <img src="finns-ej.png" alt="finns-ej.png">
@@ -481,7 +500,7 @@ def test_the_visit_reports_every_planted_fault(tmp_path):
         site = tmp_path / "webbplats"
         pages = _planted_site(site, f"127.0.0.1:{spy.server_address[1]}")
         with serve(site) as url:
-            visits = visit_site(site, url, pages, dark_wait_ms=3_000)
+            visits = visit_site(site, url, pages, waits=(1_000, 2_500))
             links = link_problems(site, url, visits)
     finally:
         spy.shutdown()
@@ -517,6 +536,7 @@ def test_the_visit_reports_every_planted_fault(tmp_path):
     assert "color-contrast (serious) [mörkt läge]:" in axe["mork.html"]
     assert "color-contrast" not in axe["mork.html"].replace("color-contrast (serious) [mörkt läge]", "")
     assert "bytte inte till mörkt läge" in axe["fast.html"]
+    assert "ikonerna (Font Awesome) var inte ritade" in axe["fast.html"]
     assert {p: v.dark for p, v in visits.items()} == {
         "book/syntetisk/2030/kapitel.html": "fixed",
         "fast.html": "timeout",
