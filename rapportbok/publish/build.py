@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from rapportbok.chapters import registry
+from rapportbok.chapters import MODULES, registry
 from rapportbok.core import escape, files, fmt, ids, journal, lock
 from rapportbok.core.files import FileInUse
 from rapportbok.core.hashing import Digest, tree_digest
@@ -33,6 +33,8 @@ from rapportbok.publish import handbook, inputs, notebook, processes, stamp, tem
 
 AUDIT = "avstamning"  # the Avstämning page (rapportbok.chapters.audit): the PDF's appendix
 SUMMARY = "sammanfattning"  # the overview (rapportbok.chapters.summary)
+# What a kernel started ahead imports, and calls (module:function): the chapters, and the presentation's first use.
+KERNEL_WARM = (*MODULES, "rapportbok.present:warm_up")
 # The pages that show what every chapter computes (the overview, Avstämning): they read every input file of their
 # organisation, so any change runs them. The kernel that takes an organisation runs them first, and a second kernel
 # helping with the organisation takes its chapters, from the end (executor._Todo).
@@ -479,12 +481,12 @@ def kernels_for(notebooks: int, workers: int) -> int:
 
 
 def warm_kernel():
-    """A kernel started now, with the chapters imported, for the notebooks this build will execute
-    (rapportbok.publish.executor.Warm): it starts on the other core while the build validates."""
-    from rapportbok.chapters import MODULES
+    """A kernel started now, with the chapters imported and the presentation's first use made
+    (rapportbok.present.warm_up), for the notebooks this build will execute (rapportbok.publish.executor.Warm): it
+    starts on the other core while the build validates."""
     from rapportbok.publish import executor
 
-    return executor.Warm(imports=tuple(MODULES))
+    return executor.Warm(imports=KERNEL_WARM)
 
 
 class Ahead:
