@@ -76,11 +76,14 @@ def plan(data: Path | None = None) -> tuple[list[orgs.Org], list[Job]]:
         raise DataError(issues)
     jobs = []
     for org in all_orgs:
-        sets = datasets.load_org(org.slug, data)
-        for year, tertial in org.years.items():
-            for ch in registry():
-                if ch.has_data(sets, year):
-                    jobs.append(Job(org.slug, year, tertial, ch.slug))
+        years = tuple(org.years.items())
+        chapters = datasets.derived(
+            org.slug,
+            ("kapitel", years),
+            lambda sets, years=years: [(y, ch.slug) for y, _ in years for ch in registry() if ch.has_data(sets, y)],
+            data,
+        )
+        jobs += [Job(org.slug, year, org.years[year], chapter) for year, chapter in chapters]
     return all_orgs, jobs
 
 
@@ -128,11 +131,12 @@ def headlines(all_orgs: list[orgs.Org], jobs: list[Job], data: Path | None = Non
     out = {}
     grouped = by_org(jobs)
     for org in all_orgs:
-        years = sorted({j.year for j in grouped.get(org.slug, [])})
+        years = tuple((y, org.years[y]) for y in sorted({j.year for j in grouped.get(org.slug, [])}))
         if years:
-            sets = datasets.load_org(org.slug, data)
-            for y in years:
-                out[(org.slug, y)] = an.answer(sets, y, org.years[y])
+            answers = datasets.derived(
+                org.slug, ("svar", years), lambda sets, years=years: [an.answer(sets, y, t) for y, t in years], data
+            )
+            out.update({(org.slug, y): answer for (y, _), answer in zip(years, answers, strict=True)})
     return out
 
 
@@ -896,6 +900,13 @@ def build(
         return _build(root, site, workers, log, incremental, pdf, tuple(only), ahead)
 
 
+def _warnings(sets: dict, org: str) -> list[str]:
+    """The chapters' warnings for an organisation (reconciliation findings the build prints)."""
+    return [
+        f"Varning ({org}, {ch.title}): {line}" for ch in registry() if ch.warnings for line in ch.warnings(sets, org)
+    ]
+
+
 def _prefetch(kernels, before: dict, after: dict) -> None:
     """Watching: the kernels started ahead validate the organisations whose files changed (their content key
     changed in this build's validation) while this process makes the pages, so that the notebooks find them
@@ -989,10 +1000,8 @@ def _build(
         if missing:
             raise BuildError("Kapitelmall saknas: " + ", ".join(f"notebooks/{m}{templates.SUFFIX}" for m in missing))
         for org in all_orgs:
-            sets = datasets.load_org(org.slug, data_dir())
-            for ch in registry():
-                for line in ch.warnings(sets, org.slug) if ch.warnings else []:
-                    warn(f"Varning ({org.slug}, {ch.title}): {line}")
+            for line in datasets.derived(org.slug, ("varningar",), lambda sets, slug=org.slug: _warnings(sets, slug)):
+                warn(line)
         stage = journal.new_stage(root)
         try:
             (stage / "book").mkdir()
