@@ -122,12 +122,24 @@ def commit(area: Area, stage: Path, names: list[str], removed: list[str] = ()) -
     moves += [
         {"target": name, "remove": True, "old": f"{trash.name}/{len(names) + i}"} for i, name in enumerate(removed)
     ]
+    base = Path(area.base)
+    # Folders the moves will create (a new organisation's data/<slug>/): removed again if the moves are undone.
+    made = sorted(
+        {
+            parent.relative_to(base).as_posix()
+            for name in names
+            for parent in (base / name).parents
+            if parent != base and base in parent.parents and not os.path.lexists(parent)
+        },
+        key=lambda rel: (-rel.count("/"), rel),
+    )
     entry = {
         "version": VERSION,
         "stage": stage.name,
         "trash": trash.name,
         "keep_if_in_use": area.keep_if_in_use,
         "moves": moves,
+        "made": made,
     }
     try:
         _write(area, entry)
@@ -170,6 +182,7 @@ def _complete(area: Area) -> bool:
         ]
         trash = inside(base, entry["trash"])
         keep_if_in_use = bool(entry.get("keep_if_in_use"))
+        made = [inside(base, rel) for rel in entry.get("made", [])]  # deepest first
     except (KeyError, TypeError, AttributeError, PathError) as err:
         raise JournalError(
             f"Journalen {area.journal} är inte en som rapportbok har skrivit ({err}). {_remove_hint(area)}"
@@ -195,6 +208,11 @@ def _complete(area: Area) -> bool:
         still = _undo(moves)
         if still:
             raise Unfinished(area, err, still, [n for n, *_ in moves if n not in still]) from err
+        for folder in made:  # everything is as before: so are the folders (an undone new organisation leaves none)
+            try:
+                folder.rmdir()
+            except OSError:
+                pass  # not empty (something else is in it) or already gone
         if not (keep_if_in_use and isinstance(err, files.FileInUse)):
             _drop(area)  # everything is as before; the staged copy is discarded by its owner or by recover
             shutil.rmtree(trash, ignore_errors=True)
