@@ -107,12 +107,15 @@ def _write(area: Area, entry: dict) -> None:
     files.write_text(area.journal, json.dumps(entry, ensure_ascii=False, indent=1))
 
 
-def commit(area: Area, stage: Path, names: list[str], removed: list[str] = ()) -> None:
+def commit(area: Area, stage: Path, names: list[str], removed: list[str] = (), tidy: bool = True) -> Path | None:
     """Replace ``base/<name>`` by ``stage/<name>`` for every name, and remove ``base/<r>`` for every
     removed name: all of it or, if killed before the journal is written, none.
 
     Names are relative paths, e.g. ``["book", "_toc.yml", "_build/html"]``. On a failed rename
-    everything is undone and the error raised (see the module's description).
+    everything is undone and the error raised (see the module's description). The previous versions are then
+    removed; with ``tidy=False`` they are left for the caller to remove after what it has to say first (the build
+    says the new book is published), and their folder is returned (a staging folder: if the caller is killed
+    before, the next command removes it).
     """
     trash = Path(area.base) / f"{STAGING}old-{os.urandom(4).hex()}"
     trash.mkdir()
@@ -146,7 +149,8 @@ def commit(area: Area, stage: Path, names: list[str], removed: list[str] = ()) -
     except BaseException:
         trash.rmdir()  # nothing has been moved: every target is untouched
         raise
-    _complete(area)
+    _complete(area, tidy)
+    return None if tidy else trash
 
 
 def _load(area: Area) -> dict | None:
@@ -164,8 +168,9 @@ def _remove_hint(area: Area) -> str:
     return f"Ta bort den och kontrollera {area.base.name}/ med `rapportbok kontrollera`."
 
 
-def _complete(area: Area) -> bool:
-    """Carry out the journal's renames that are not done yet; False if there is no journal."""
+def _complete(area: Area, tidy: bool = True) -> bool:
+    """Carry out the journal's renames that are not done yet; False if there is no journal. ``tidy=False`` leaves the
+    previous versions (the trash folder) in place (:func:`commit`)."""
     entry = _load(area)
     if entry is None:
         return False
@@ -219,7 +224,8 @@ def _complete(area: Area) -> bool:
         raise
     files.fsync_dir(base)
     _drop(area)
-    shutil.rmtree(trash, ignore_errors=True)
+    if tidy:
+        shutil.rmtree(trash, ignore_errors=True)
     return True
 
 

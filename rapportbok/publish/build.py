@@ -839,12 +839,15 @@ TEMPLATE_CACHE = (
 )  # each template's conversion for papermill (rapportbok.publish.templates)  # the incremental site build's workspace (rapportbok.publish.site)
 
 
-def _swap(stage: Path, root: Path, site: bool) -> None:
-    """Publish the staged book, _toc.yml (and site) together: all or, if killed before the journal, none."""
+def _swap(stage: Path, root: Path, site: bool) -> Path | None:
+    """Publish the staged book, _toc.yml (and site) together: all or, if killed before the journal, none. Returns the
+    folder of the previous versions, which the build removes once it has said that the new one is published."""
     from rapportbok.core.oserrors import describe
 
     try:
-        journal.commit(journal.publication(root), stage, ["book", "_toc.yml", *(["_build/html"] if site else [])])
+        return journal.commit(
+            journal.publication(root), stage, ["book", "_toc.yml", *(["_build/html"] if site else [])], tidy=False
+        )
     except journal.Unfinished as err:
         raise BuildError(str(err), untouched=False) from err
     except FileInUse as err:
@@ -1046,7 +1049,7 @@ def _build(
                 if pdf:
                     render_pdfs(stage / "_build" / "html", all_orgs, jobs, log)
                 (stage / "_build" / "html" / SITE_MARKER).write_text(site_digest)
-            _swap(stage, root, site)
+            previous = _swap(stage, root, site)
         finally:
             journal.discard_stage(journal.publication(root), stage)
         if only:  # the other organisations' notebooks may be out of date: the next full build must look
@@ -1055,6 +1058,8 @@ def _build(
             stamp.record(root, data_dir(), mode, shown, started, seen)
         if (root / "_build" / "html" / "index.html").exists():
             log(f"Klart: {root / '_build' / 'html' / 'index.html'}")
+        if previous is not None:  # the previous book and site, removed once the new ones are said to be published
+            shutil.rmtree(previous, ignore_errors=True)
         return executed
     finally:
         ahead.close()
