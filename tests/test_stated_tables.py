@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import chapter_notebook
+from conftest import chapter_notebook, copy_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,9 +34,8 @@ NBSP = "\u00a0"
 
 
 def tables_data(tmp_path: Path, monkeypatch, files=FILES, edit: dict[str, tuple[str, str]] | None = None) -> Path:
-    """A copy of data/ with the SYNTETISK organisation exempelstad (RAPPORTBOK_DATA points there)."""
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    """A copy of data/ with the SYNTETISK organisation exempelstad alone (RAPPORTBOK_DATA points there)."""
+    data = copy_data(tmp_path / "data", [])
     org = data / "exempelstad"
     org.mkdir()
     shutil.copy(FIX / "organisation.yml", org / "organisation.yml")
@@ -627,8 +626,7 @@ def test_hostile_texts_are_text_on_the_page(tmp_path, monkeypatch):
 def test_handbook_tables_example_is_valid_and_agrees(tmp_path, monkeypatch):
     """The worked CSV example in the handbook validates as written and every relation in it agrees."""
     section = (ROOT / "handbok" / "referens" / "tabeller.md").read_text(encoding="utf-8")
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    data = copy_data(tmp_path / "data", [])
     org = data / "minkommun"
     org.mkdir()
     (org / "organisation.yml").write_text(
