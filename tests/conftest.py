@@ -248,6 +248,7 @@ STARTS_A_PROCESS = re.compile(
     r"\bsubprocess\.|\bPopen\(|\brun_cli\(|\bchapter_notebook\(|\bpapermill\b|\bmultiprocessing\b"
     r"|\bbuild\.build\(|\bexecute_all\(|\bprevalidate\(|\btestbook\.|\bos\.fork\("
     r'|\bload_tool\("handbok"\)\.build\('  # the handbook's strict build: Sphinx in a process of its own
+    r"|\bsynthetic_kolada\("  # tools/bench.py's national store: the real `kolada hamta` in a process of its own
 )
 NEEDS_CHROMIUM = re.compile(r"\bneed_chromium\(|\bchromium\.browser\(|\bpdf\.render\(")
 

@@ -5,6 +5,10 @@ each job in a separate clone of this repository without the committed book/ (as 
 actions/upload-artifact and actions/download-artifact are copies between the clones. The merged site must equal a
 single build's, and a part changed after its build (a script added to an output) must not be published (#27
 item 17). The clones are of the last commit: commit before running this test.
+
+The rehearsal's country is Haninge and Linköping (``ORGS``: two parts of one organisation each, four notebooks
+apiece): what is rehearsed is the workflow, which treats every organisation alike, and Alingsås' eleven notebooks
+would more than double its time (issue #28).
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import organisation_folders
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW = ROOT / ".github" / "workflows" / "nationell-utgava.yml"
 KEY = "repetitionens nyckel"
 PARTS = "2"
+ORGS = ["haninge", "linkoping"]  # the organisations of data/ the rehearsal keeps
 
 
 def _workflow() -> dict:
@@ -33,6 +39,9 @@ def _clone(target: Path) -> Path:
     subprocess.run(["git", "clone", "-q", str(ROOT), str(target)], check=True)
     shutil.rmtree(target / "book")  # a national edition commits no executed notebooks
     (target / "_toc.yml").unlink()
+    for org in organisation_folders(target / "data"):
+        if org not in ORGS:
+            shutil.rmtree(target / "data" / org)
     return target
 
 
@@ -114,11 +123,7 @@ def rehearsal(tmp_path_factory):
     import json
 
     matrix = json.loads(output.read_text(encoding="utf-8").split("matrix=", 1)[1])["include"]
-    assert len(matrix) == int(PARTS) and sorted(o for m in matrix for o in m["organisationer"].split()) == [
-        "alingsas",
-        "haninge",
-        "linkoping",
-    ]
+    assert len(matrix) == int(PARTS) and sorted(o for m in matrix for o in m["organisationer"].split()) == ORGS
     for entry in matrix:
         clone = _clone(tmp / f"del-{entry['del']}")
         proc = _run_job(jobs["del"], clone, _env(), entry, artefacts)

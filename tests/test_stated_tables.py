@@ -712,35 +712,18 @@ def test_bad_concept_row(tmp_path, monkeypatch, line, column, expected):
 
 
 def _filled_workbook(tmp_path: Path, data: Path, bad: dict[str, object] | None = None) -> Path:
-    """The månadsrapport template, written with the real command and filled like an analyst (SYNTETISK figures)."""
+    """The månadsrapport template, written with the real command (in this process: what is tested is the template,
+    not the process) and filled like an analyst (SYNTETISK figures)."""
     import openpyxl
+    from click.testing import CliRunner
+
+    from rapportbok.cli import main
 
     out = tmp_path / "mall.xlsx"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rapportbok",
-            "mall",
-            "--org",
-            "exempelstad",
-            "--ar",
-            "2025",
-            "--per",
-            "2025-10-31",
-            "--tabeller",
-            "månadsrapport",
-            "--ut",
-            str(out),
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "RAPPORTBOK_DATA": str(data)},
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "2 tabellblad" in proc.stdout
+    args = ["mall", "--org", "exempelstad", "--ar", "2025", "--per", "2025-10-31", "--tabeller", "månadsrapport"]
+    result = CliRunner().invoke(main, [*args, "--ut", str(out)], env={"RAPPORTBOK_DATA": str(data)})
+    assert result.exit_code == 0, result.output
+    assert "2 tabellblad" in result.output
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["verksamhet", "kostnadsslag", "Länkar", "Instruktioner"]
     assert [c.value for c in wb["Länkar"][1]] == [
