@@ -24,6 +24,8 @@ import pytest
 import yaml
 from conftest import organisation_folders
 
+from rapportbok.publish import handbook
+
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOW = ROOT / ".github" / "workflows" / "nationell-utgava.yml"
 KEY = "repetitionens nyckel"
@@ -137,12 +139,18 @@ def test_the_merged_site_equals_a_single_build(rehearsal):
     proc = _run_job(jobs["sammanfoga"], merged, _env(), {}, artefacts)
     assert "Kör 0 notebooks" in proc.stdout  # every notebook came from a part, none was executed again
     single = _clone(tmp / "ett-bygge")
+    # The handbook, placed beside the site by both, is built once: the single build finds the merge's in its cache
+    # (rapportbok.publish.build.build_handbook: built from the same sources and code) instead of building it again.
+    shutil.copytree(merged / handbook.CACHE, single / handbook.CACHE)
+    manual = handbook.html(single / handbook.CACHE) / "index.html"
+    cached = manual.stat().st_mtime_ns
     built = subprocess.run(
         [sys.executable, "-m", "rapportbok", "bygg"], cwd=single, env=_env(), capture_output=True, text=True
     )
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    assert manual.stat().st_mtime_ns == cached  # the cache was used
     ours, theirs = _site(merged), _site(single)
-    assert ours.keys() == theirs.keys() and len(ours) > 50
+    assert ours.keys() == theirs.keys() and len(ours) > 50 and "handbok/index.html" in ours
     assert [k for k in ours if ours[k] != theirs[k]] == []
     book = {p.relative_to(merged): p.read_bytes() for p in (merged / "book").rglob("*") if p.is_file()}
     assert book == {p.relative_to(single): p.read_bytes() for p in (single / "book").rglob("*") if p.is_file()}
