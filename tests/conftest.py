@@ -89,6 +89,24 @@ def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "rapportbok", *args], cwd=cwd, capture_output=True, text=True)
 
 
+def invoke_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """The command as :func:`run_cli` runs it, in ``cwd`` (RAPPORTBOK_DATA unset), but in this process (click's
+    runner): for a test of what a command does and says, not of its process, without starting Python and the
+    package again for each command. An exception the command lets out is raised here (a traceback fails the test).
+    """
+    import contextlib
+
+    from click.testing import CliRunner
+
+    from rapportbok.cli import main
+
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(main, list(args), prog_name="rapportbok", env={"RAPPORTBOK_DATA": None})
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(["rapportbok", *args], result.exit_code, result.stdout, result.stderr)
+
+
 def _built_once(tmp_path_factory) -> None:
     """Fail if another test process of this run has built the shared project already.
 

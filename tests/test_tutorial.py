@@ -18,7 +18,6 @@ in the temporary copy. Then the claims of the page's last steps are checked on t
 
 from __future__ import annotations
 
-import contextlib
 import re
 import shutil
 import subprocess
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, invoke_cli
 
 from rapportbok.data.schema import parse_number
 
@@ -101,15 +100,7 @@ def _run(project: Path, line: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "rapportbok", *args[1:]], cwd=project, capture_output=True, text=True
         )
-    from click.testing import CliRunner
-
-    from rapportbok.cli import main
-
-    with contextlib.chdir(project):
-        result = CliRunner().invoke(main, args[1:], prog_name="rapportbok", env={"RAPPORTBOK_DATA": None})
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception  # a traceback: the test fails with it
-    return subprocess.CompletedProcess(args, result.exit_code, result.output, "")
+    return invoke_cli(project, *args[1:])
 
 
 @pytest.fixture(scope="module")
