@@ -38,7 +38,7 @@ import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, copy_data
 from kolada_server import FakeKolada
 from test_stated_tables import _filled_workbook, tables_data
 
@@ -523,8 +523,8 @@ def test_a_gathered_copy_error_with_a_full_disk_is_described_as_one():
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    """A scratch copy of data/ with Haninge, whose follow-up of measures the tests below import."""
+    data = copy_data(tmp_path / "data", ["haninge"])
     monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
     monkeypatch.setenv("RAPPORTBOK_ROOT", str(tmp_path / "root"))
     monkeypatch.chdir(tmp_path)
@@ -795,8 +795,7 @@ def test_a_kolada_title_with_line_separators_never_becomes_a_key(tmp_path):
 
 
 def test_kontrollera_refuses_a_hidden_line_break_in_a_yaml_file(tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    data = copy_data(tmp_path / "data", ["alingsas"])
     path = data / "alingsas" / "kolada.yml"
     text = path.read_text(encoding="utf-8")
     line = text.splitlines().index('  - "N31001"  # Kostnad ekonomiskt bistånd, kr/inv') + 1

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import copy_project, need_chromium, run_cli
+from conftest import copy_project, run_cli
 
 from rapportbok.core import journal, lock
 from rapportbok.publish import build, stamp
@@ -333,6 +333,8 @@ def test_the_stamp_covers_the_inputs_as_read_at_the_start(project, monkeypatch):
 
 
 # --- issue 17: book/ does not depend on the PDF ------------------------------------------------------------
+# `make book`, `make pdf`, `make book` leave book/ and _toc.yml byte-identical: tests/test_pdf.py, in the test of
+# `make pdf` (one PDF build for both).
 
 
 def test_the_year_page_always_links_its_pdf_and_the_site_says_when_there_is_none(built_project):
@@ -345,23 +347,3 @@ def test_the_year_page_always_links_its_pdf_and_the_site_says_when_there_is_none
     )
     assert soup.find("a", href="../../../pdf/alingsas-2025.pdf") is None  # no link that leads nowhere
     assert "har ingen PDF av rapportboken" in soup.get_text()
-
-
-def test_make_book_and_make_pdf_leave_book_unchanged(project):
-    """`make book` then `make pdf` then `make book`: book/ and _toc.yml stay byte-identical (issue 17)."""
-    need_chromium()
-    book = tree_hash(project / "book", project / "_toc.yml")
-    proc = run_cli(project, "build", "--workers", "1")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert tree_hash(project / "book", project / "_toc.yml") == book
-    proc = run_cli(project, "build", "--pdf", "--workers", "1")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert tree_hash(project / "book", project / "_toc.yml") == book
-    html = project / "_build" / "html"
-    assert (html / "pdf" / "alingsas-2025.pdf").is_file()
-    soup = BeautifulSoup(
-        (html / "book" / "alingsas" / "2025" / "index.html").read_text(encoding="utf-8"), "html.parser"
-    )
-    assert soup.find("a", href="../../../pdf/alingsas-2025.pdf") is not None
-    assert run_cli(project, "build", "--workers", "1").returncode == 0
-    assert tree_hash(project / "book", project / "_toc.yml") == book
