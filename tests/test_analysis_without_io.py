@@ -11,11 +11,11 @@ presentation gets the page's sources with their texts as a value and hands the d
 from __future__ import annotations
 
 import ast
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import copy_data
 from stated_fixture import add_source, add_table
 
 from rapportbok.analysis import reconcile
@@ -161,8 +161,7 @@ def test_the_watch_sees_a_file_written_while_present_makes_a_page(tmp_path, monk
 def _followup_copy(folder: Path, threshold: str) -> Path:
     """A copy of data/ with a SYNTETISK follow-up for Alingsås 2025 whose Personalkostnader deviate by 1 500 tkr
     without a comment, and the materiality threshold ``threshold`` in organisation.yml."""
-    data = folder / "data"
-    shutil.copytree(ROOT / "data", data)
+    data = copy_data(folder / "data", ["alingsas"])
     add_source(data, "alingsas-syntetisk", "SYNTETISK uppföljning", "alingsas", "Ekonomisystem")
     add_table(
         data / "alingsas",

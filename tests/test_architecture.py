@@ -9,6 +9,7 @@ builtin, ``Path`` methods, data's file readers), and one module per concept.
 """
 
 import ast
+import functools
 import re
 import shutil
 import subprocess
@@ -161,7 +162,8 @@ def _data_imports(tree: ast.AST) -> tuple[dict[str, str], dict[str, tuple[str, s
     return modules, names
 
 
-def _data_readers() -> set[tuple[str, str]]:
+@functools.cache  # the package's source does not change during a run: read it once for the tests using it
+def _data_readers() -> frozenset[tuple[str, str]]:
     """(module, function) of every function in rapportbok.data that touches a file, directly or by calling one.
 
     A call is followed to the function it names: a bare name to its own module's function or the one it imports,
@@ -193,10 +195,10 @@ def _data_readers() -> set[tuple[str, str]]:
         more = {key for key, called in calls.items() if key not in readers and called & readers}
         readers |= more
         grown = bool(more)
-    return readers
+    return frozenset(readers)
 
 
-def _file_calls(path: Path, readers: set[tuple[str, str]]) -> set[str]:
+def _file_calls(path: Path, readers: frozenset[tuple[str, str]]) -> set[str]:
     """The calls in a module that touch files: FILE_CALLS, and data's readers called through their module or name."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     modules, names = _data_imports(tree)

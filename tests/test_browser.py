@@ -21,9 +21,9 @@ finds every kind of problem is tested on a SYNTETISK site with planted faults (t
 With RAPPORTBOK_SCREENSHOT_DIR set (`make skarmbilder` sets it to ``_build/screenshots/``), a full-page
 screenshot of every page is saved there.
 
-Pages visited: every ``*.html`` of the site, Sphinx's genindex.html and search.html included,
-except the theme's Jinja fragments that Sphinx copies into ``_static/`` (webpack-macros.html and
-the like: templates, not pages; nothing links to them).
+Pages visited: every ``*.html`` of the site, Sphinx's search.html included (there is no genindex.html: the book has
+no index entries, rapportbok.publish.sphinxext), except the theme's Jinja fragments that Sphinx copies into ``_static/``
+(webpack-macros.html and the like: templates, not pages; nothing links to them).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import copy_data
 
 from rapportbok.cli import main
 from rapportbok.data import datasets
@@ -24,11 +25,17 @@ SOURCE = "haninge-delredovisning-2018"
 
 @pytest.fixture
 def scratch(tmp_path, monkeypatch):
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    """A copy of data/ with Haninge, the organisation most tests here import into (an import validates the whole
+    folder: each organisation more is time, and none can change what is said about Haninge's follow-up)."""
+    data = copy_data(tmp_path / "data", ["haninge"])
     monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
     monkeypatch.chdir(tmp_path)
     return data
+
+
+def with_org(data: Path, org: str) -> None:
+    """Another organisation of data/ added to the scratch copy."""
+    shutil.copytree(ROOT / "data" / org, data / org)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -185,6 +192,7 @@ def test_mall_writes_spec_columns_one_row_per_measure(scratch, tmp_path):
 
 
 def test_mall_leaves_out_group_members_whose_figures_are_on_the_group_row(scratch, tmp_path):
+    with_org(scratch, "linkoping")
     path = make_template(tmp_path, "linkoping", "2024", "2")
     ws = openpyxl.load_workbook(path).worksheets[0]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
@@ -193,6 +201,7 @@ def test_mall_leaves_out_group_members_whose_figures_are_on_the_group_row(scratc
 
 
 def test_mall_default_name_and_year_outside_plans(scratch, tmp_path):
+    with_org(scratch, "alingsas")
     make_template(tmp_path, "alingsas", "2025", "1")
     again = run("mall", "--org", "alingsas", "--ar", "2025", "--tertial", "1")
     assert again.exit_code == 1 and "finns redan" in again.output
@@ -254,6 +263,7 @@ def test_import_appends_filled_rows_and_skips_empty(scratch, tmp_path):
 
 
 def test_import_creates_file_with_spec_columns(scratch, tmp_path):
+    with_org(scratch, "alingsas")
     path = make_template(tmp_path, "alingsas", "2025", "1")
     fill(path, {"ALI-02": filled(faktisk_effekt=0.4, kalla="alingsas-handlingsplan-2024", enhet="mnkr")})
     result = run("import", str(path), "--org", "alingsas")
@@ -267,6 +277,7 @@ def test_import_creates_file_with_spec_columns(scratch, tmp_path):
 def test_import_adds_the_sources_own_status_when_filled_in(scratch, tmp_path):
     """kallans_bedomning (the source's own status of a measure, issue #26) is a column of the template; a file
     without it gets it when the import fills it in: nothing the analyst typed is dropped (SYNTETISK values)."""
+    with_org(scratch, "alingsas")
     path = make_template(tmp_path, "alingsas", "2025", "1")
     header = [c.value for c in openpyxl.load_workbook(path).worksheets[0][1]]
     assert "kallans_bedomning" in header

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import chapter_notebook
+from conftest import chapter_notebook, copy_data
 from stated_fixture import add_source, add_table
 
 from rapportbok.analysis import budget as bu
@@ -70,8 +69,7 @@ YEAR_ROWS = [
 
 def scratch(tmp_path: Path, monkeypatch, *reports: str, year_spec: str = "2025: {tertial: 1}") -> Path:
     """A copy of data/ with the SYNTETISK follow-up tables ``reports`` (t1, okt, helar) for Alingsås 2025."""
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    data = copy_data(tmp_path / "data", ["alingsas"])
     add_source(data, SRC, "SYNTETISK testkälla: uppföljning 2025", "alingsas", "Ekonomisystem")
     org = data / "alingsas"
     if "t1" in reports:
@@ -323,8 +321,7 @@ def test_handbook_followup_example(tmp_path, monkeypatch):
 
     from rapportbok.chapters.budget import BudgetChapter
 
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    data = copy_data(tmp_path / "data", [])
     monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
     monkeypatch.chdir(tmp_path)
     section = (ROOT / "handbok" / "gor-sa-har" / "budgetuppfoljning.md").read_text(encoding="utf-8")

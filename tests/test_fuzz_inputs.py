@@ -36,6 +36,7 @@ from unittest import mock
 
 import pytest
 from click.testing import CliRunner
+from conftest import copy_data, organisation_folders
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -44,7 +45,7 @@ from rapportbok.data import datasets
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
-ORGS = sorted(p.name for p in DATA.iterdir() if (p / "organisation.yml").is_file())
+ORGS = organisation_folders(DATA)
 CSV_FILES = sorted(p.relative_to(DATA).as_posix() for p in DATA.rglob("*.csv"))
 YAML_FILES = sorted(p.relative_to(DATA).as_posix() for p in DATA.rglob("*.yml"))
 TEXT_FILES = sorted(p.relative_to(DATA).as_posix() for p in (DATA / "kallor").glob("*.txt"))
@@ -218,12 +219,8 @@ def digest(folder: Path) -> str:
 
 def scratch_for(rel: str, tmp: Path) -> Path:
     """A copy of data/ with the mutated file's organisation only (and the sources), to keep runs short."""
-    data = tmp / "data"
     org = rel.split("/")[0] if rel.split("/")[0] in ORGS else "haninge"
-    shutil.copytree(
-        DATA, data, ignore=lambda d, names: [n for n in names if Path(d) == DATA and n in ORGS and n != org]
-    )
-    return data
+    return copy_data(tmp / "data", [org])
 
 
 # --- mutations -----------------------------------------------------------------------------------

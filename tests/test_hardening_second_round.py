@@ -21,7 +21,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import displayed
+from conftest import copy_data, displayed
 
 from rapportbok.cli import main
 from rapportbok.core import escape
@@ -34,9 +34,15 @@ MARKER = "MARKER-OUTSIDE-27-c4f1"  # in files outside data/ only
 
 @pytest.fixture
 def data(tmp_path):
-    copy = tmp_path / "data"
-    shutil.copytree(ROOT / "data", copy)
-    return copy
+    """A scratch copy of data/ with Alingsås, whose files most tests here break (each organisation is validated
+    on its own: the others cannot change what is said)."""
+    return copy_data(tmp_path / "data", ["alingsas"])
+
+
+@pytest.fixture
+def haninge_data(tmp_path):
+    """A scratch copy of data/ with Haninge: its folder, or its follow-up of measures to import."""
+    return copy_data(tmp_path / "data", ["haninge"])
 
 
 @pytest.fixture
@@ -107,18 +113,18 @@ def test_1_kolada_yml_linked_out_is_refused(data, outside):
         kolada.load_config(data / "alingsas")
 
 
-def test_1_an_organisation_folder_linked_out_is_refused(data, outside):
-    shutil.copytree(data / "haninge", outside / "haninge")
-    shutil.rmtree(data / "haninge")
-    (data / "haninge").symlink_to(outside / "haninge", target_is_directory=True)
-    found = messages(data)
+def test_1_an_organisation_folder_linked_out_is_refused(haninge_data, outside):
+    shutil.copytree(haninge_data / "haninge", outside / "haninge")
+    shutil.rmtree(haninge_data / "haninge")
+    (haninge_data / "haninge").symlink_to(outside / "haninge", target_is_directory=True)
+    found = messages(haninge_data)
     assert "haninge/: värdet 'en symbolisk länk' – förväntade en vanlig mapp i data/" in found[0], found
     assert not any(MARKER in m for m in found)
     from rapportbok.data import organisations as orgs
 
-    assert "haninge" not in [o.slug for o in orgs.load_all(data)[0]]
+    assert "haninge" not in [o.slug for o in orgs.load_all(haninge_data)[0]]
     with pytest.raises(DataError):  # and not read when asked for by name either
-        datasets.load_org("haninge", data)
+        datasets.load_org("haninge", haninge_data)
 
 
 def test_1_a_link_inside_data_to_another_data_file_is_refused(data):
@@ -233,10 +239,10 @@ def test_11_a_kolada_id_with_a_newline_is_refused(data):
     assert len(found) == 1 and found[0].startswith("alingsas/organisation.yml, rad 5, nyckel 'kolada_id'"), found
 
 
-def test_11_an_organisation_folder_with_a_newline_in_its_name_is_refused(data):
-    shutil.move(data / "haninge", data / "haninge\n")
-    edit(data / "haninge\n" / "organisation.yml", "slug: haninge", 'slug: "haninge\\n"')
-    found = messages(data)
+def test_11_an_organisation_folder_with_a_newline_in_its_name_is_refused(haninge_data):
+    shutil.move(haninge_data / "haninge", haninge_data / "haninge\n")
+    edit(haninge_data / "haninge\n" / "organisation.yml", "slug: haninge", 'slug: "haninge\\n"')
+    found = messages(haninge_data)
     assert any(m.startswith("haninge\n/: värdet 'haninge\n' – förväntade en organisations mapp") for m in found), found
 
 
@@ -284,9 +290,9 @@ def test_13_a_named_pipe_as_a_data_file_is_refused_not_read(data):
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
-def test_13_a_named_pipe_as_the_workbook_to_import_is_refused(data, tmp_path, monkeypatch):
+def test_13_a_named_pipe_as_the_workbook_to_import_is_refused(haninge_data, tmp_path, monkeypatch):
     os.mkfifo(tmp_path / "mall.xlsx")
-    env = {**os.environ, "RAPPORTBOK_DATA": str(data)}
+    env = {**os.environ, "RAPPORTBOK_DATA": str(haninge_data)}
     proc = subprocess.run(
         [sys.executable, "-m", "rapportbok", "importera", str(tmp_path / "mall.xlsx"), "--org", "haninge"],
         cwd=tmp_path,
@@ -322,21 +328,23 @@ def test_15_the_same_year_written_as_number_and_as_text_is_refused(data):
 
 
 @pytest.mark.parametrize("name", ["kolada", "con", "nul", "lpt1"])
-def test_18_a_reserved_folder_name_is_refused(data, name):
-    folder = data / name
+def test_18_a_reserved_folder_name_is_refused(haninge_data, name):
+    folder = haninge_data / name
     folder.mkdir(exist_ok=True)
     (folder / "organisation.yml").write_text(
-        (data / "haninge" / "organisation.yml").read_text(encoding="utf-8").replace("slug: haninge", f"slug: {name}"),
+        (haninge_data / "haninge" / "organisation.yml")
+        .read_text(encoding="utf-8")
+        .replace("slug: haninge", f"slug: {name}"),
         encoding="utf-8",
     )
-    found = messages(data)
+    found = messages(haninge_data)
     assert len(found) == 1 and found[0].startswith(f"{name}/"), found
 
 
-def test_18_an_organisation_yml_in_data_kallor_is_refused(data):
-    shutil.copy(data / "haninge" / "organisation.yml", data / "kallor" / "organisation.yml")
-    edit(data / "kallor" / "organisation.yml", "slug: haninge", "slug: kallor")
-    assert messages(data) == [
+def test_18_an_organisation_yml_in_data_kallor_is_refused(haninge_data):
+    shutil.copy(haninge_data / "haninge" / "organisation.yml", haninge_data / "kallor" / "organisation.yml")
+    edit(haninge_data / "kallor" / "organisation.yml", "slug: haninge", "slug: kallor")
+    assert messages(haninge_data) == [
         "kallor/organisation.yml: värdet 'kallor' – förväntade ingen organisation i data/kallor/, som boken själv "
         "använder (källtexterna och Kolada-lagringen): lägg organisationen i en egen mapp."
     ]
@@ -375,11 +383,11 @@ def test_19_an_unclosed_quote_is_named_on_its_own_row(data, rows_below):
     assert 'citattecken (") också avslutas med ett' in found[0]
 
 
-def test_19_a_folder_name_in_capitals_is_named_not_proposed(data):
+def test_19_a_folder_name_in_capitals_is_named_not_proposed(haninge_data):
     from rapportbok.core import ids
 
-    shutil.move(data / "haninge", data / "Haninge")
-    found = messages(data)
+    shutil.move(haninge_data / "haninge", haninge_data / "Haninge")
+    found = messages(haninge_data)
     assert found == [
         "Haninge/: värdet 'Haninge' – förväntade en organisations mapp med ett namn av " + ids.SLUG.text + "."
     ]
@@ -453,8 +461,8 @@ def _followup_template(tmp_path: Path, data: Path, monkeypatch) -> Path:
     return path
 
 
-def test_19_an_instructions_sheet_moved_first_is_not_imported(tmp_path, data, monkeypatch):
-    path = _followup_template(tmp_path, data, monkeypatch)
+def test_19_an_instructions_sheet_moved_first_is_not_imported(tmp_path, haninge_data, monkeypatch):
+    path = _followup_template(tmp_path, haninge_data, monkeypatch)
     wb = openpyxl.load_workbook(path)
     wb.move_sheet("Instruktioner", offset=-1)
     assert wb.sheetnames[0] == "Instruktioner"
@@ -579,8 +587,8 @@ def test_20_the_highest_risk_value_is_that_of_the_sources_scales(data, monkeypat
 # --- item 21: small leaks -------------------------------------------------------------------------------
 
 
-def test_21_a_status_text_excel_would_run_is_not_imported(tmp_path, data, monkeypatch):
-    path = _followup_template(tmp_path, data, monkeypatch)
+def test_21_a_status_text_excel_would_run_is_not_imported(tmp_path, haninge_data, monkeypatch):
+    path = _followup_template(tmp_path, haninge_data, monkeypatch)
     wb = openpyxl.load_workbook(path)
     ws = wb["Uppföljning"]
     header = [c.value for c in ws[1]]
@@ -588,14 +596,14 @@ def test_21_a_status_text_excel_would_run_is_not_imported(tmp_path, data, monkey
     cell.value = '=HYPERLINK("http://example.invalid","klicka")'
     cell.data_type = "s"  # typed as text in Excel ('=HYPERLINK…), not a formula
     wb.save(path)
-    before = (data / "haninge" / "uppfoljning_atgarder.csv").read_bytes()
+    before = (haninge_data / "haninge" / "uppfoljning_atgarder.csv").read_bytes()
     result = CliRunner().invoke(main, ["importera", str(path), "--org", "haninge", "--ersatt"])
     assert result.exit_code == 1, result.output
     assert (
         "uppfoljning_haninge_2018_T3.xlsx, rad 2, kolumn 'status_text': värdet '=HYPERLINK(\"http://example.invalid\""
         in result.output
     ), result.output
-    assert (data / "haninge" / "uppfoljning_atgarder.csv").read_bytes() == before
+    assert (haninge_data / "haninge" / "uppfoljning_atgarder.csv").read_bytes() == before
 
 
 def test_21_quotes_from_data_stay_straight_on_the_site():

@@ -38,7 +38,7 @@ import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import ROOT
+from conftest import ROOT, copy_data
 from kolada_server import FakeKolada
 from test_stated_tables import _filled_workbook, tables_data
 
@@ -523,8 +523,8 @@ def test_a_gathered_copy_error_with_a_full_disk_is_described_as_one():
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    """A scratch copy of data/ with Haninge, whose follow-up of measures the tests below import."""
+    data = copy_data(tmp_path / "data", ["haninge"])
     monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
     monkeypatch.setenv("RAPPORTBOK_ROOT", str(tmp_path / "root"))
     monkeypatch.chdir(tmp_path)
@@ -795,8 +795,7 @@ def test_a_kolada_title_with_line_separators_never_becomes_a_key(tmp_path):
 
 
 def test_kontrollera_refuses_a_hidden_line_break_in_a_yaml_file(tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    data = copy_data(tmp_path / "data", ["alingsas"])
     path = data / "alingsas" / "kolada.yml"
     text = path.read_text(encoding="utf-8")
     line = text.splitlines().index('  - "N31001"  # Kostnad ekonomiskt bistånd, kr/inv') + 1
@@ -827,3 +826,28 @@ def test_ny_organisation_beside_an_organisation_file_in_windows_1252(tmp_path):
     (data / "malmo" / "organisation.yml").write_bytes("namn: Åre\nkolada_id: '2321'  # Åre\n".encode("cp1252"))
     with pytest.raises(scaffold.ScaffoldError, match=r"Åre \(2321\) finns redan som organisation i data/malmo/"):
         scaffold.create("2321", data=data, slug="are")  # and it is still found there
+
+
+def test_an_undone_new_organisation_leaves_no_empty_folder(tmp_path, monkeypatch):
+    """ny-organisation writes data/<slug>/ with its two files through the journal; when a rename fails (a file held
+    open on Windows, a full disk) everything is undone, and the folder the moves made goes too. An existing folder
+    with something else in it stays."""
+    from rapportbok.core import files, journal
+
+    data = tmp_path / "data"
+    (data / "alingsas").mkdir(parents=True)
+    real = files.replace
+
+    def broken(src, dst, held=None):  # the second file cannot be moved into place
+        if Path(dst).name == "kolada.yml" and not any(f.name.startswith(journal.STAGING) for f in Path(dst).parents):
+            raise PermissionError(errno.EACCES, "Permission denied", str(dst))
+        real(src, dst, held)
+
+    monkeypatch.setattr(files, "replace", broken)
+    with pytest.raises(PermissionError):
+        journal.write(journal.writes(data), {"ale/organisation.yml": "slug: ale\n", "ale/kolada.yml": "kpi: []\n"})
+    assert sorted(p.name for p in data.iterdir()) == ["alingsas"]  # no data/ale/, no staging folder, no journal
+    (data / "alingsas" / "egen.txt").write_text("analytikerns\n", encoding="utf-8")
+    with pytest.raises(PermissionError):
+        journal.write(journal.writes(data), {"alingsas/ny/organisation.yml": "x\n", "alingsas/ny/kolada.yml": "y\n"})
+    assert sorted(p.name for p in (data / "alingsas").iterdir()) == ["egen.txt"]

@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import copy_data, run_cli
 
 from rapportbok.core import ids, paths
 from rapportbok.data import datasets, kolada, sources
@@ -66,10 +66,9 @@ def test_source_id_pattern():
 # --- data/kallor.csv ---------------------------------------------------------------------------
 
 
-def _data_copy(tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
-    return data
+def _data_copy(tmp_path: Path, orgs=()) -> Path:
+    """data/ with its sources and the organisations ``orgs``: none for a test of data/kallor.csv, read on its own."""
+    return copy_data(tmp_path / "data", orgs)
 
 
 def _edit_kallor(data: Path, row: int, column: str, value: str) -> None:
@@ -198,7 +197,7 @@ def test_kolada_files_are_written_with_the_usual_permissions(tmp_path):
 
 def test_genomlysning_depends_on_kolada_yml_and_the_fetched_values(tmp_path):
     """After `kolada fetch` (or a changed kolada.yml) the genomlysning notebook runs again, not only the summary."""
-    data = _data_copy(tmp_path)
+    data = _data_copy(tmp_path, ["alingsas"])
     paths_read = inputs.chapter_files("genomlysning", data / "alingsas")
     files = {p.name for p in paths_read}
     assert {"genomlysning_uppgifter.csv", "genomlysning_forflyttning.csv", "kolada.yml"} <= files

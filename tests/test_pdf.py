@@ -16,6 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import copy_project, need_chromium, run_cli
 from pypdf import PdfReader
+from test_publication import tree_hash
 
 from rapportbok.core import fmt
 
@@ -241,14 +242,21 @@ def test_missing_page_fails_in_swedish(tmp_path):
 
 
 def test_make_pdf_builds_one_pdf_per_organisation_and_year_and_the_site_links_them(built_project, tmp_path):
-    """`make pdf` is `rapportbok build --pdf`: the PDFs go into the site with it, atomically.
+    """`make pdf` is `rapportbok build --pdf`: the PDFs go into the site with it, atomically. And book/ and _toc.yml
+    stay byte-identical whether or not PDFs were made: `make book`, then `make pdf`, then `make book` (issue 17).
 
-    In a copy of the shared build: the shared one stays without PDFs for the tests that look at it."""
+    In a copy of the shared build: the shared one stays without PDFs for the tests that look at it. One PDF build
+    for both claims: the PDFs of every organisation and year are most of this test's time."""
     need_chromium()
     project = copy_project(tmp_path, built_project)
     shutil.copytree(built_project / "_build" / "html", project / "_build" / "html")
+    book = tree_hash(project / "book", project / "_toc.yml")
+    proc = run_cli(project, "build", "--workers", "1")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert tree_hash(project / "book", project / "_toc.yml") == book
     proc = run_cli(project, "build", "--pdf")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert tree_hash(project / "book", project / "_toc.yml") == book
     html = project / "_build" / "html"
     for org, year in (("alingsas", 2025), ("alingsas", 2024), ("haninge", 2018), ("linkoping", 2024)):
         pdf = html / "pdf" / f"{org}-{year}.pdf"
@@ -259,6 +267,8 @@ def test_make_pdf_builds_one_pdf_per_organisation_and_year_and_the_site_links_th
         link = BeautifulSoup(page, "html.parser").find("a", href=f"../../../pdf/{org}-{year}.pdf")
         assert link is not None, page
     assert "Inget har ändrats" in run_cli(project, "build", "--pdf").stdout
+    assert run_cli(project, "build", "--workers", "1").returncode == 0
+    assert tree_hash(project / "book", project / "_toc.yml") == book
 
 
 # -- a clean PDF (issue #14) --------------------------------------------------------------------------

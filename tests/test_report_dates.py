@@ -4,14 +4,13 @@ All follow-ups here are SYNTETISK stated tables (tests/stated_fixture.py) in a c
 """
 
 import datetime as dt
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import chapter_notebook
+from conftest import chapter_notebook, copy_data
 from stated_fixture import add_source, add_table
 
 from rapportbok.analysis import actionplan as ap
@@ -52,9 +51,8 @@ REPORTS = {
 
 
 def scratch_data(tmp_path: Path, reports: tuple[str, ...] = (), year_spec: str | None = None) -> Path:
-    """A copy of data/ (RAPPORTBOK_DATA points there) with SYNTETISK follow-up tables and a report date."""
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
+    """A copy of data/ with Alingsås (RAPPORTBOK_DATA points there), SYNTETISK follow-up tables and a report date."""
+    data = copy_data(tmp_path / "data", ["alingsas"])
     if reports:
         add_source(data, SRC, "SYNTETISK testkälla: utdrag ur ekonomisystemet", "alingsas", "Ekonomisystem")
     for key in reports:

@@ -9,12 +9,12 @@ decimals through the Excel import, a source address known only as http, and a su
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import copy_data
 from stated_fixture import add_source, add_table
 
 from rapportbok.analysis import budget_followup as bf
@@ -33,8 +33,7 @@ SRC = "syntetisk-rapport"
 @pytest.fixture
 def data(tmp_path, monkeypatch) -> Path:
     """A copy of data/ with the SYNTETISK organisation 'syntetisk' (2016 and 2025) and one source."""
-    d = tmp_path / "data"
-    shutil.copytree(ROOT / "data", d)
+    d = copy_data(tmp_path / "data", [])
     org = d / "syntetisk"
     org.mkdir()
     (org / "organisation.yml").write_text(

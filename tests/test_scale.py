@@ -166,8 +166,11 @@ def test_unknown_organisation_in_selection_is_a_swedish_error(tmp_path):
 
 
 def test_shards_assemble_into_the_full_book(tmp_path):
-    """As the handbook's CI matrix (handbok/gor-sa-har/bygga-i-delar.md): each shard builds its organisations, one job assembles book/ and builds."""
-    shards = [("alingsas",), ("haninge", "linkoping")]
+    """As the handbook's CI matrix (handbok/gor-sa-har/bygga-i-delar.md): each shard builds its organisations, one job assembles book/ and builds.
+
+    Two shards of one organisation each, Haninge and Linköping (four notebooks apiece); Alingsås' eleven stay as
+    book/ has them, which the assembled build must take as they are too."""
+    shards = [("haninge",), ("linkoping",)]
     copies = []
     for i, orgs in enumerate(shards):
         (tmp_path / f"shard{i}").mkdir()

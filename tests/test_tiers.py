@@ -59,3 +59,7 @@ def test_known_tests_land_in_their_tier():
     built.fixturenames.append("built_project")  # the module's fixture ``built`` is the shared built project
     assert conftest.tier(built) == "build"
     assert conftest.tier(_item(test_browser, "test_no_failed_requests", ["visits"])) == "browser"
+    import test_scale
+
+    # the real `kolada hamta` in a process, inside tools/bench.py, which the rule does not read
+    assert conftest.tier(_item(test_scale, "test_bench_synthetic_national_store_is_one_fetch_shared_by_all")) == "build"
