@@ -1,9 +1,9 @@
 """What the browser tests share: a built site served over HTTP on 127.0.0.1, Debian's Chromium driven by
 Playwright's async API, a browser context that reaches nothing but that server, and pages visited a few at a time.
 
-Why so (measured on the built book, 74 pages; the history in issue #28):
+Why so (measured on the built book, 74 pages; handbok/historik/byggtider.md, issue #28):
 
-* Over HTTP with the browser's cache on, a page loads the theme's scripts (Font Awesome alone is 1,5 MB) from the
+* Over HTTP with the browser's cache on, a page loads the theme's scripts (Font Awesome alone is 1.5 MB) from the
   cache after the first page: a third less time per page than from ``file://`` or with the cache off.
 * Nothing leaves the machine: the context's proxy is a port on 127.0.0.1 that refuses every connection, and only
   the site's own address (host and port) bypasses it. Playwright's request interception (``context.route``) does

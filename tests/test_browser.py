@@ -137,9 +137,8 @@ class Visit:
     axe: list[dict] | None = None  # None: axe-core not installed
     axe_dark: list[dict] | None = None  # colour contrast in the dark mode; None: not checked
     dark: str | None = None  # DARK_JS: "dark" (checked), "fixed" (no dark mode), "timeout" (never switched)
-    icons_drawn: bool = (
-        True  # site_browser.ICONS_DRAWN_JS: the theme's icons were drawn before the checks read the page
-    )
+    # site_browser.ICONS_DRAWN_JS: the theme's icons were drawn before the checks read the page
+    icons_drawn: bool = True
 
 
 # --- the site over HTTP -------------------------------------------------------------------
