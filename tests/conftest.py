@@ -154,6 +154,15 @@ def built_site(request) -> Path:
     return request.getfixturevalue("built_project") / "_build" / "html"
 
 
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    """``built_site`` served over HTTP on 127.0.0.1 for the browser tests (tests/site_browser.py); its address."""
+    from site_browser import serve
+
+    with serve(built_site) as url:
+        yield url
+
+
 SCREENSHOT_ENV = "RAPPORTBOK_SCREENSHOT_DIR"
 
 

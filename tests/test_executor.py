@@ -132,8 +132,9 @@ def test_real_notebooks_match_papermill(tmp_path):
             )
         )
     done = []
-    # As the build runs them: the first worker's kernel started ahead with the chapters imported (executor.Warm).
-    warm = executor.Warm(imports=tuple(MODULES))
+    # As the build runs them: the first worker's kernel started ahead, warmed as the build warms it (executor.Warm,
+    # build.KERNEL_WARM: the chapters imported and the presentation's first use made), changes no output.
+    warm = build.warm_kernel()
     failures = executor.run(
         specs, workers=2, env={"RAPPORTBOK_DATA": data}, on_done=lambda spec, seconds: done.append(spec.key), warm=warm
     )
@@ -338,6 +339,17 @@ def test_a_kernel_started_ahead_runs_the_first_notebooks_or_is_shut_down(tmp_pat
     unused.close()
     assert not unused.thread.is_alive()
     assert executor.run([], 2, warm=executor.Warm()) == []  # nothing to execute: the kernel is shut down
+
+
+def test_a_kernel_started_ahead_calls_what_it_is_given_as_module_function(tmp_path):
+    """executor.Warm's imports: ``module:function`` is imported and called (build.KERNEL_WARM calls
+    rapportbok.present.warm_up so); a failing one is left to the notebooks, and the names after it are still made."""
+    template = _synthetic(tmp_path, "a", "import gc, sys\nprint(gc.isenabled(), 'xml.dom.minidom' in sys.modules)")
+    warm = executor.Warm(imports=("json:ingen_sadan_funktion", "gc:disable", "xml.dom.minidom"))
+    failures = executor.run([_spec(tmp_path, template, "a")], 1, warm=warm)
+    assert failures == []
+    assert _outputs(str(tmp_path / "out" / "a.ipynb"))[-1] == (3, ["False True\n"])
+    assert build.KERNEL_WARM[-1] == "rapportbok.present:warm_up" and set(MODULES) <= set(build.KERNEL_WARM)
 
 
 def test_a_kernel_started_ahead_runs_what_it_is_given_before_its_first_notebook(tmp_path):

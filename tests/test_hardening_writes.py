@@ -826,3 +826,28 @@ def test_ny_organisation_beside_an_organisation_file_in_windows_1252(tmp_path):
     (data / "malmo" / "organisation.yml").write_bytes("namn: Åre\nkolada_id: '2321'  # Åre\n".encode("cp1252"))
     with pytest.raises(scaffold.ScaffoldError, match=r"Åre \(2321\) finns redan som organisation i data/malmo/"):
         scaffold.create("2321", data=data, slug="are")  # and it is still found there
+
+
+def test_an_undone_new_organisation_leaves_no_empty_folder(tmp_path, monkeypatch):
+    """ny-organisation writes data/<slug>/ with its two files through the journal; when a rename fails (a file held
+    open on Windows, a full disk) everything is undone, and the folder the moves made goes too. An existing folder
+    with something else in it stays."""
+    from rapportbok.core import files, journal
+
+    data = tmp_path / "data"
+    (data / "alingsas").mkdir(parents=True)
+    real = files.replace
+
+    def broken(src, dst, held=None):  # the second file cannot be moved into place
+        if Path(dst).name == "kolada.yml" and not any(f.name.startswith(journal.STAGING) for f in Path(dst).parents):
+            raise PermissionError(errno.EACCES, "Permission denied", str(dst))
+        real(src, dst, held)
+
+    monkeypatch.setattr(files, "replace", broken)
+    with pytest.raises(PermissionError):
+        journal.write(journal.writes(data), {"ale/organisation.yml": "slug: ale\n", "ale/kolada.yml": "kpi: []\n"})
+    assert sorted(p.name for p in data.iterdir()) == ["alingsas"]  # no data/ale/, no staging folder, no journal
+    (data / "alingsas" / "egen.txt").write_text("analytikerns\n", encoding="utf-8")
+    with pytest.raises(PermissionError):
+        journal.write(journal.writes(data), {"alingsas/ny/organisation.yml": "x\n", "alingsas/ny/kolada.yml": "y\n"})
+    assert sorted(p.name for p in (data / "alingsas").iterdir()) == ["egen.txt"]

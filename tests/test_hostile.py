@@ -19,6 +19,7 @@ it in a temporary copy (one organisation, one year, four chapters) with the real
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -255,51 +256,43 @@ def test_every_formula_like_csv_cell_is_neutralised(site):
 
 def test_no_script_from_data_runs_in_a_browser(site):
     need_chromium()
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    from site_browser import serve
 
-    from rapportbok.publish import chromium
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     pages = [p.relative_to(site).as_posix() for p in sorted((site / ORG_PAGES).glob("*.html"))]
     # book/index.html is the landing page (the root index.html only redirects there)
     pages += ["book/index.html", "book/kallor/index.html", "book/kallor/fientlig-kalla.html"]
-    ran = []
-    try:
-        with chromium.browser() as browser:
-            context = browser.new_context()
-            # Only the local server: nothing leaves the machine.
-            context.route(re.compile(r"^(?!http://127\.0\.0\.1:).*"), lambda route: route.abort())
-            for rel in pages:
-                page = context.new_page()
-                dialogs = []
+    with serve(site) as base:
+        ran = asyncio.run(_scripts_that_ran(base, pages))
+    assert not any(ran.values()), "\n".join(f"{page}: {what}" for page, what in ran.items() if what)
 
-                def on_dialog(dialog, dialogs=dialogs):
-                    dialogs.append(dialog.message)
-                    dialog.dismiss()
 
-                page.on("dialog", on_dialog)
-                page.goto(base + rel, wait_until="load")
-                # Injected handlers would fire on these (a click could navigate away: not dispatched;
-                # an onclick from data fails test_no_markup_from_data_in_any_page anyway).
-                page.evaluate("""() => document.querySelectorAll('*').forEach((e) => {
-                    for (const type of ['mouseover', 'mouseenter', 'focus', 'load', 'error']) {
-                      e.dispatchEvent(new Event(type, {bubbles: false}));
-                    }
-                })""")
-                page.wait_for_timeout(300)
-                pwned = page.evaluate("() => typeof window.__pwned")
-                if dialogs or pwned != "undefined":
-                    ran.append(f"{rel}: dialog {dialogs}, window.__pwned {pwned}")
-                page.close()
-            context.close()
-    finally:
-        server.shutdown()
-    assert not ran, "\n".join(ran)
+async def _scripts_that_ran(base: str, pages: list[str]) -> dict[str, str]:
+    """Each page visited (nothing but the local server reachable), the events injected handlers would fire on
+    dispatched: what ran from data (a dialog, ``window.__pwned`` defined), by page; "" where nothing did."""
+    from site_browser import each_page, offline_browser
+
+    dialogs: dict = {}  # tab -> the dialogs of the page it shows now
+
+    def listen(tab) -> None:
+        async def on_dialog(dialog):
+            dialogs[tab].append(dialog.message)
+            await dialog.dismiss()
+
+        tab.on("dialog", on_dialog)
+
+    async def visit(page, rel: str) -> str:
+        seen = dialogs[page] = []
+        await page.goto(base + rel, wait_until="load")
+        # Injected handlers would fire on these (a click could navigate away: not dispatched;
+        # an onclick from data fails test_no_markup_from_data_in_any_page anyway).
+        await page.evaluate("""() => document.querySelectorAll('*').forEach((e) => {
+            for (const type of ['mouseover', 'mouseenter', 'focus', 'load', 'error']) {
+              e.dispatchEvent(new Event(type, {bubbles: false}));
+            }
+        })""")
+        await page.wait_for_timeout(300)
+        pwned = await page.evaluate("() => typeof window.__pwned")
+        return f"dialog {seen}, window.__pwned {pwned}" if seen or pwned != "undefined" else ""
+
+    async with offline_browser(base) as context:
+        return await each_page(context, pages, visit, new_page=listen)

@@ -9,6 +9,7 @@ read the built site (conftest.built_site) back as plain HTML, so they run withou
 
 from __future__ import annotations
 
+import asyncio
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -470,77 +471,184 @@ UI_JS = """() => {
 CHART_MIN_PX = {390: 600, 1366: 700}
 
 
-def test_browser_interface_titles_and_screenshots(built_site):
-    """Every page at 1366 and 390 px: Swedish interface, nothing wider than the window, the page's title in
-    the tab and the H1, each chart's title as text wholly in the window (not in the image, which scrolls
-    sideways on a phone), tables at the text's left edge. With RAPPORTBOK_SCREENSHOT_DIR set (`make skarmbilder`), a
-    full-page screenshot of each lands in <folder>/<width>/."""
+# --- key columns in view at 1366 px, a cue for a wide table on a phone (issue #26) ----------------
+
+# Every table's key columns are marked in its markup (th.rapportbok-nyckel, rapportbok.present.tables.key_columns):
+# its name column and its figures unless the chapter names them. In its own box (div.rapportbok-rulla) the table
+# scrolls sideways; a box that overflows shows the cue (p.rapportbok-svep), one that does not, none.
+LAYOUT_JS = """async () => {
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const out = {docW: document.documentElement.scrollWidth, winW: window.innerWidth, tables: []};
+  document.querySelectorAll('table.rapportbok-tabell').forEach(t => {
+    const box = t.closest('div.rapportbok-rulla');
+    const cue = box && box.querySelector(':scope > p.rapportbok-svep');
+    const edge = box ? box.getBoundingClientRect().right : 0;
+    const cueBox = cue && cue.getBoundingClientRect();
+    out.tables.push({
+      id: t.id, boxed: !!box, cue: !!cue,
+      keys: [...t.querySelectorAll('thead th.rapportbok-nyckel')].map(th => th.textContent.replace(/\u00ad/g, '').trim()),
+      hidden: [...t.querySelectorAll('thead th.rapportbok-nyckel')]
+        .filter(th => th.getBoundingClientRect().right > edge + 1).map(th => th.textContent.replace(/\u00ad/g, '').trim()),
+      wide: !!box && box.scrollWidth > box.clientWidth + 1,
+      cueShown: !!cue && cue.checkVisibility() && cueBox.left >= 0 && cueBox.right <= window.innerWidth + 1,
+      focusable: !!box && box.tabIndex === 0,
+    });
+  });
+  return out;
+}"""
+
+# The columns the walk-through of issue #26 found out of view at 1366 px, by page and table: each must be a key
+# column and in view.
+ONCE_HIDDEN = {
+    "book/alingsas/2025/risk.html": {"T_risker": ["Omräknat riskvärde", "Hantering"]},
+    "book/haninge/2018/atgardsplan.html": {"T_atgarder": ["Område", "Trafikljus", "Faktiskt hittills, tkr"]},
+    "book/alingsas/2025/genomlysning.html": {"T_forflyttning_1": ["Besparing, mnkr per år", "Genomförbarhet"]},
+}
+
+
+WIDTHS = ((1366, 900), (390, 844))
+
+
+def _book_pages(site: Path) -> set[str]:
+    """The book's pages with tables (its source pages excepted): LAYOUT_JS reads them."""
+    return {p.relative_to(site).as_posix() for p in (site / "book").rglob("*.html") if "kallor" not in p.parts}
+
+
+@pytest.fixture(scope="module")
+def at_widths(built_site, site_url) -> dict[int, dict[str, dict]]:
+    """Every page of the site in a browser at 1366 and 390 px, each read once for the two tests below: UI_JS, the
+    screenshot (with RAPPORTBOK_SCREENSHOT_DIR set, `make skarmbilder`: <folder>/<width>/), then on the book's pages
+    LAYOUT_JS, last because it opens the folded sections. By width, then page: {"ui": …, "layout": … or None}."""
     from conftest import need_chromium, screenshot_dir
 
     need_chromium()
 
-    from rapportbok.publish import chromium
-
     shots = screenshot_dir()
     # The site's root index.html only forwards to book/index.html.
+    pages = sorted(n for n in _pages(built_site) if n != "index.html")
+    book = _book_pages(built_site)
+    seen = {}
+    for width, height in WIDTHS:
+        folder = None if shots is None else shots / str(width)
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob("*.png"):
+                old.unlink()
+        seen[width] = asyncio.run(_read_pages(site_url, pages, book, {"width": width, "height": height}, folder))
+    return seen
+
+
+async def _read_pages(
+    site_url: str, pages: list[str], book: set[str], viewport: dict, folder: Path | None
+) -> dict[str, dict]:
+    from site_browser import each_page, icons_drawn, offline_browser
+
+    async def visit(page, name: str) -> dict:
+        await page.goto(site_url + name, wait_until="load")
+        drawn = await icons_drawn(page)
+        facts = {"ui": await page.evaluate(UI_JS), "layout": None, "icons_drawn": drawn}
+        if folder is not None:
+            shot = folder / (name.removesuffix(".html").replace("/", "__") + ".png")
+            await page.screenshot(path=str(shot), full_page=True)
+        if name in book:
+            facts["layout"] = await page.evaluate(LAYOUT_JS)
+        return facts
+
+    async with offline_browser(site_url, viewport=viewport, locale="sv-SE") as context:
+        return await each_page(context, pages, visit)
+
+
+def test_browser_interface_titles_and_screenshots(built_site, at_widths):
+    """Every page at 1366 and 390 px: Swedish interface, nothing wider than the window, the page's title in
+    the tab and the H1, each chart's title as text wholly in the window (not in the image, which scrolls
+    sideways on a phone), tables at the text's left edge. With RAPPORTBOK_SCREENSHOT_DIR set (`make skarmbilder`), a
+    full-page screenshot of each lands in <folder>/<width>/."""
+    from conftest import screenshot_dir
+
+    shots = screenshot_dir()
     pages = sorted(n for n in _pages(built_site) if n != "index.html")
     problems = []
     charts = {1366: 0, 390: 0}
     titles = {1366: 0, 390: 0}
-    with chromium.browser() as browser:
-        for width, height in ((1366, 900), (390, 844)):
-            folder = None if shots is None else shots / str(width)
-            if folder is not None:
-                folder.mkdir(parents=True, exist_ok=True)
-                for old in folder.glob("*.png"):
-                    old.unlink()
-            context = browser.new_context(viewport={"width": width, "height": height}, locale="sv-SE")
-            page = context.new_page()
-            for name in pages:
-                page.goto((built_site / name).resolve().as_uri(), wait_until="load")
-                facts = page.evaluate(UI_JS)
-                if folder is not None:
-                    page.screenshot(
-                        path=str(folder / (name.removesuffix(".html").replace("/", "__") + ".png")), full_page=True
+    for width, _ in WIDTHS:
+        assert list(at_widths[width]) == pages
+        for name, read in at_widths[width].items():
+            if not read["icons_drawn"]:
+                problems.append(
+                    f"{name} @ {width}: ikonerna (Font Awesome) ritades inte: deras texter gick inte att läsa"
+                )
+            facts = read["ui"]
+            said = facts["text"] + "\n" + "\n".join(facts["attrs"])
+            english = [e for e in ENGLISH if "=" not in e and "<" not in e and e in said]
+            english += [a for a in ("Light", "Dark", "Main", "Page", "Copy", "Copied!") if a in facts["attrs"]]
+            if english:
+                problems.append(f"{name} @ {width}: engelska {english}")
+            if facts["docW"] > facts["winW"]:
+                problems.append(f"{name} @ {width}: sidan är {facts['docW']} px bred")
+            for title in facts["titles"]:
+                titles[width] += 1
+                if (
+                    title["inBox"]
+                    or title["left"] < 0
+                    or title["right"] > title["winW"] + 0.5
+                    or title["over"] > 0
+                    or not title["beforeImage"]
+                ):
+                    problems.append(f"{name} @ {width}: diagramrubriken syns inte hel: {title}")
+            for table in facts["tables"]:
+                if table["margin"] > 1:
+                    problems.append(
+                        f"{name} @ {width}: tabellen {table['caption']!r} är centrerad "
+                        f"({table['margin']:.0f} px marginal till vänster)"
                     )
-                seen = facts["text"] + "\n" + "\n".join(facts["attrs"])
-                english = [e for e in ENGLISH if "=" not in e and "<" not in e and e in seen]
-                english += [a for a in ("Light", "Dark", "Main", "Page", "Copy", "Copied!") if a in facts["attrs"]]
-                if english:
-                    problems.append(f"{name} @ {width}: engelska {english}")
-                if facts["docW"] > facts["winW"]:
-                    problems.append(f"{name} @ {width}: sidan är {facts['docW']} px bred")
-                for title in facts["titles"]:
-                    titles[width] += 1
-                    if (
-                        title["inBox"]
-                        or title["left"] < 0
-                        or title["right"] > title["winW"] + 0.5
-                        or title["over"] > 0
-                        or not title["beforeImage"]
-                    ):
-                        problems.append(f"{name} @ {width}: diagramrubriken syns inte hel: {title}")
-                for table in facts["tables"]:
-                    if table["margin"] > 1:
-                        problems.append(
-                            f"{name} @ {width}: tabellen {table['caption']!r} är centrerad "
-                            f"({table['margin']:.0f} px marginal till vänster)"
-                        )
-                for chart in facts["charts"]:
-                    charts[width] += 1
-                    if not chart["box"] or chart["w"] < min(CHART_MIN_PX[width], chart["natural"]):
-                        problems.append(
-                            f"{name} @ {width}: diagram {chart['w']:.0f} px brett (bild {chart['natural']} px)"
-                        )
-                m = ORG_YEAR.match(name)
-                if m and m[3] != "index" and (" – " not in facts["title"] or facts["title"] not in facts["h1"]):
-                    problems.append(f"{name}: titel {facts['title']!r}, H1 {facts['h1']}")
-            context.close()
+            for chart in facts["charts"]:
+                charts[width] += 1
+                if not chart["box"] or chart["w"] < min(CHART_MIN_PX[width], chart["natural"]):
+                    problems.append(f"{name} @ {width}: diagram {chart['w']:.0f} px brett (bild {chart['natural']} px)")
+            m = ORG_YEAR.match(name)
+            if m and m[3] != "index" and (" – " not in facts["title"] or facts["title"] not in facts["h1"]):
+                problems.append(f"{name}: titel {facts['title']!r}, H1 {facts['h1']}")
     assert not problems, "\n".join(problems)
     assert charts[390] == charts[1366] >= 20  # the charts were measured at both widths
     assert titles[390] == titles[1366] == charts[390]  # every chart's title, as text, measured at both widths
     if shots is not None:
         assert len(list((shots / "390").glob("*.png"))) == len(pages)
+
+
+def test_key_columns_in_view_and_a_cue_for_wide_tables(built_site, at_widths):
+    problems, wide_on_phone, tables_seen = [], 0, 0
+    for width, _ in WIDTHS:
+        layouts = {name: read["layout"] for name, read in at_widths[width].items() if read["layout"] is not None}
+        assert sorted(layouts) == sorted(_book_pages(built_site))
+        for name, facts in layouts.items():
+            if facts["docW"] > facts["winW"]:
+                problems.append(f"{name} @ {width}: sidan är {facts['docW']} px bred")
+            for t in facts["tables"]:
+                tables_seen += 1
+                if not t["boxed"] or not t["cue"]:
+                    problems.append(f"{name}: {t['id']} står inte i en egen rullbar ruta med hänvisning")
+                    continue
+                if not t["keys"]:
+                    problems.append(f"{name}: {t['id']} har inga nyckelkolumner")
+                if width == 1366 and t["hidden"]:
+                    problems.append(f"{name} @ 1366: {t['id']} döljer nyckelkolumnerna {t['hidden']}")
+                if t["wide"] != t["cueShown"]:
+                    problems.append(
+                        f"{name} @ {width}: {t['id']} bred={t['wide']} men hänvisningen syns={t['cueShown']}"
+                    )
+                if t["wide"] != t["focusable"]:
+                    problems.append(
+                        f"{name} @ {width}: {t['id']} bred={t['wide']}, nåbar med tangentbordet={t['focusable']}"
+                    )
+                wide_on_phone += width == 390 and t["wide"]
+            if width == 1366:
+                for tid, cols in ONCE_HIDDEN.get(name, {}).items():
+                    t = next((x for x in facts["tables"] if x["id"] == tid), None)
+                    assert t is not None, f"{name}: ingen tabell {tid}"
+                    assert set(cols) <= set(t["keys"]), (name, tid, t["keys"])
+    assert not problems, "\n".join(problems)
+    assert tables_seen > 100 and wide_on_phone > 20  # the check has tables to look at, and wide ones on a phone
 
 
 def test_source_page_links_the_original_when_known(tmp_path):

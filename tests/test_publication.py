@@ -101,6 +101,28 @@ def test_a_publication_killed_after_any_rename_is_completed_by_the_next_command(
     assert logged  # says what it did
 
 
+def test_a_publication_can_leave_the_previous_generation_for_its_caller_to_remove(tmp_path):
+    """The build says the new book is published before it removes the previous one (journal.commit, tidy=False):
+    the previous generation waits in a staging folder, which the next command removes if the build is killed
+    first; by default commit removes it itself."""
+    root = tmp_path / "proj"
+    for tidy in (False, True):
+        shutil.rmtree(root, ignore_errors=True)
+        _generation(root, "old")
+        stage = journal.new_stage(root)
+        _generation(stage, "new")
+        previous = journal.commit(journal.publication(root), stage, ["book", "_toc.yml", "_build/html"], tidy=tidy)
+        journal.discard_stage(journal.publication(root), stage)
+        assert _which(root) == "new" and not journal.pending(journal.publication(root))
+        if tidy:
+            assert previous is None and not list(root.glob(".staging-*"))
+        else:
+            assert sorted(p.name for p in previous.iterdir()) == ["0", "1", "2"]
+            assert (previous / "0" / "org" / "index.md").read_text(encoding="utf-8") == "# old\n"
+            journal.recover(root, log=lambda line: None)  # the next command, had the build been killed here
+            assert not previous.exists() and _which(root) == "new"
+
+
 def test_recovery_leaves_a_running_build_alone(tmp_path):
     root = tmp_path / "proj"
     _generation(root, "old")

@@ -404,86 +404,8 @@ def test_site_signs_in_words(built_site):
     assert "nettokostnader: -256,3" not in summary and "nettokostnader är -256" not in summary
 
 
-# --- key columns in view at 1366 px, a cue for a wide table on a phone (issue #26) ----------------
-
-# Every table's key columns are marked in its markup (th.rapportbok-nyckel, rapportbok.present.tables.key_columns):
-# its name column and its figures unless the chapter names them. In its own box (div.rapportbok-rulla) the table
-# scrolls sideways; a box that overflows shows the cue (p.rapportbok-svep), one that does not, none.
-LAYOUT_JS = """async () => {
-  document.querySelectorAll('details').forEach(d => d.open = true);
-  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-  const out = {docW: document.documentElement.scrollWidth, winW: window.innerWidth, tables: []};
-  document.querySelectorAll('table.rapportbok-tabell').forEach(t => {
-    const box = t.closest('div.rapportbok-rulla');
-    const cue = box && box.querySelector(':scope > p.rapportbok-svep');
-    const edge = box ? box.getBoundingClientRect().right : 0;
-    const cueBox = cue && cue.getBoundingClientRect();
-    out.tables.push({
-      id: t.id, boxed: !!box, cue: !!cue,
-      keys: [...t.querySelectorAll('thead th.rapportbok-nyckel')].map(th => th.textContent.replace(/\u00ad/g, '').trim()),
-      hidden: [...t.querySelectorAll('thead th.rapportbok-nyckel')]
-        .filter(th => th.getBoundingClientRect().right > edge + 1).map(th => th.textContent.replace(/\u00ad/g, '').trim()),
-      wide: !!box && box.scrollWidth > box.clientWidth + 1,
-      cueShown: !!cue && cue.checkVisibility() && cueBox.left >= 0 && cueBox.right <= window.innerWidth + 1,
-      focusable: !!box && box.tabIndex === 0,
-    });
-  });
-  return out;
-}"""
-
-# The columns the walk-through of issue #26 found out of view at 1366 px, by page and table: each must be a key
-# column and in view.
-ONCE_HIDDEN = {
-    "book/alingsas/2025/risk.html": {"T_risker": ["Omräknat riskvärde", "Hantering"]},
-    "book/haninge/2018/atgardsplan.html": {"T_atgarder": ["Område", "Trafikljus", "Faktiskt hittills, tkr"]},
-    "book/alingsas/2025/genomlysning.html": {"T_forflyttning_1": ["Besparing, mnkr per år", "Genomförbarhet"]},
-}
-
-
-def test_key_columns_in_view_and_a_cue_for_wide_tables(built_site):
-    from conftest import need_chromium
-
-    need_chromium()
-    from rapportbok.publish import chromium
-
-    pages = sorted(
-        p.relative_to(built_site).as_posix() for p in (built_site / "book").rglob("*.html") if "kallor" not in p.parts
-    )
-    problems, wide_on_phone, tables_seen = [], 0, 0
-    with chromium.browser() as browser:
-        for width, height in ((1366, 900), (390, 844)):
-            page = browser.new_page(viewport={"width": width, "height": height})
-            for name in pages:
-                page.goto((built_site / name).as_uri(), wait_until="load")
-                facts = page.evaluate(LAYOUT_JS)
-                if facts["docW"] > facts["winW"]:
-                    problems.append(f"{name} @ {width}: sidan är {facts['docW']} px bred")
-                for t in facts["tables"]:
-                    tables_seen += 1
-                    if not t["boxed"] or not t["cue"]:
-                        problems.append(f"{name}: {t['id']} står inte i en egen rullbar ruta med hänvisning")
-                        continue
-                    if not t["keys"]:
-                        problems.append(f"{name}: {t['id']} har inga nyckelkolumner")
-                    if width == 1366 and t["hidden"]:
-                        problems.append(f"{name} @ 1366: {t['id']} döljer nyckelkolumnerna {t['hidden']}")
-                    if t["wide"] != t["cueShown"]:
-                        problems.append(
-                            f"{name} @ {width}: {t['id']} bred={t['wide']} men hänvisningen syns={t['cueShown']}"
-                        )
-                    if t["wide"] != t["focusable"]:
-                        problems.append(
-                            f"{name} @ {width}: {t['id']} bred={t['wide']}, nåbar med tangentbordet={t['focusable']}"
-                        )
-                    wide_on_phone += width == 390 and t["wide"]
-                if width == 1366:
-                    for tid, cols in ONCE_HIDDEN.get(name, {}).items():
-                        t = next((x for x in facts["tables"] if x["id"] == tid), None)
-                        assert t is not None, f"{name}: ingen tabell {tid}"
-                        assert set(cols) <= set(t["keys"]), (name, tid, t["keys"])
-            page.close()
-    assert not problems, "\n".join(problems)
-    assert tables_seen > 100 and wide_on_phone > 20  # the check has tables to look at, and wide ones on a phone
+# Key columns in view at 1366 px and a cue for a wide table on a phone (issue #26): in tests/test_interface.py
+# (test_key_columns_in_view_and_a_cue_for_wide_tables), which reads each page at both widths once for both checks.
 
 
 def test_site_intros_tell_rounding_and_dedup_from_mismatch(built_site):

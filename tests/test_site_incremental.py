@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -141,3 +142,15 @@ def test_a_site_process_started_ahead_builds_on_its_order_or_ends_unused(tmp_pat
     after = _html(source)
     assert "En mening till" in after["book/haninge/2018/sammanfattning.html"].decode("utf-8")
     assert after == _fresh(source, tmp_path, "ny", {"RAPPORTBOK_HANDBOK": "0"})
+
+
+def test_the_site_process_ends_at_once_with_its_code_and_everything_it_printed():
+    """site.exit_now (the end of `python -m rapportbok.publish.site`): no finalization of the loaded Sphinx, which the
+    analyst's loop waited for, but the exit code and every line printed (a pipe buffers them) reach the build."""
+    code = (
+        "import sys\nfrom rapportbok.publish import site\n"
+        "print('rad ' * 2000)\nprint('fel på sidan', file=sys.stderr)\nsite.exit_now(3)\nprint('aldrig')"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 3
+    assert proc.stdout == "rad " * 2000 + "\n" and proc.stderr == "fel på sidan\n"

@@ -85,3 +85,84 @@ def test_the_prefetch_validates_what_a_notebook_would(tmp_path, monkeypatch):
     loads = datasets._cache().loads
     datasets.load_org("haninge", root / "data")
     assert datasets._cache().loads == loads  # the notebook's load found it validated
+
+
+# --- what the build derives from each organisation, kept per content (datasets.derived) --------------------------
+
+
+def _real_data_copy(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data", data)
+    return data
+
+
+def test_what_the_build_derives_is_computed_again_only_for_the_organisation_whose_files_changed(tmp_path):
+    """Watching, the next build's plan, warnings and answers (headlines) reuse what the build before derived from the
+    organisations whose files did not change; a changed file computes that organisation's again, with its new data."""
+    from rapportbok.data import datasets
+
+    data = _real_data_copy(tmp_path)
+    calls: list[str] = []
+
+    def count(org):
+        def compute(sets):
+            calls.append(org)
+            return sets["atgarder"]["titel"].iloc[0]
+
+        return compute
+
+    first = {o: datasets.derived(o, ("prov",), count(o), data) for o in ("alingsas", "haninge")}
+    again = {o: datasets.derived(o, ("prov",), count(o), data) for o in ("alingsas", "haninge")}
+    assert again == first and calls == ["alingsas", "haninge"]
+    assert datasets.derived("haninge", ("prov", "annat"), count("haninge"), data) == first["haninge"]
+    assert calls == ["alingsas", "haninge", "haninge"]  # another name (another argument) is computed for itself
+
+    measures = data / "haninge" / "atgarder.csv"  # the test's own copy: a measure's title edited
+    measures.write_text(measures.read_text(encoding="utf-8").replace(first["haninge"], "Ändrad titel", 1), "utf-8")
+    calls.clear()
+    changed = {o: datasets.derived(o, ("prov",), count(o), data) for o in ("alingsas", "haninge")}
+    assert calls == ["haninge"] and changed == {"alingsas": first["alingsas"], "haninge": "Ändrad titel"}
+
+
+def test_nothing_is_kept_from_an_organisation_with_errors(tmp_path):
+    import pytest
+
+    from rapportbok.data import datasets
+    from rapportbok.data.schema import DataError
+
+    data = _real_data_copy(tmp_path)
+    measures = data / "haninge" / "atgarder.csv"
+    measures.write_text(measures.read_text(encoding="utf-8") + "inte,en,rad,som,stämmer\n", encoding="utf-8")
+    calls = []
+    for _ in range(2):
+        with pytest.raises(DataError):
+            datasets.derived("haninge", ("prov",), calls.append, data)
+    assert calls == []
+
+
+def test_the_build_derives_chapters_warnings_and_answers_as_it_did_without_the_cache(tmp_path, monkeypatch):
+    """The plan, the warnings and the headlines from datasets.derived equal those computed directly from load_org."""
+    from rapportbok.analysis import answer as an
+    from rapportbok.chapters import registry
+    from rapportbok.data import datasets
+
+    data = _real_data_copy(tmp_path)
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
+    for _ in range(2):  # computed, then kept
+        all_orgs, jobs = build.plan(data)
+        heads = build.headlines(all_orgs, jobs, data)
+        warnings = [line for o in all_orgs for line in build._warnings(datasets.load_org(o.slug, data), o.slug)]
+        direct_jobs, direct_heads = [], {}
+        for org in all_orgs:
+            sets = datasets.load_org(org.slug, data)
+            for year, tertial in org.years.items():
+                direct_jobs += [
+                    build.Job(org.slug, year, tertial, ch.slug) for ch in registry() if ch.has_data(sets, year)
+                ]
+                if any(j.org == org.slug and j.year == year for j in jobs):
+                    direct_heads[(org.slug, year)] = an.answer(sets, year, tertial)
+        assert jobs == direct_jobs and heads == direct_heads
+        assert warnings and all(line.startswith("Varning (") for line in warnings)

@@ -107,12 +107,15 @@ def _write(area: Area, entry: dict) -> None:
     files.write_text(area.journal, json.dumps(entry, ensure_ascii=False, indent=1))
 
 
-def commit(area: Area, stage: Path, names: list[str], removed: list[str] = ()) -> None:
+def commit(area: Area, stage: Path, names: list[str], removed: list[str] = (), tidy: bool = True) -> Path | None:
     """Replace ``base/<name>`` by ``stage/<name>`` for every name, and remove ``base/<r>`` for every
     removed name: all of it or, if killed before the journal is written, none.
 
     Names are relative paths, e.g. ``["book", "_toc.yml", "_build/html"]``. On a failed rename
-    everything is undone and the error raised (see the module's description).
+    everything is undone and the error raised (see the module's description). The previous versions are then
+    removed; with ``tidy=False`` they are left for the caller to remove after what it has to say first (the build
+    says the new book is published), and their folder is returned (a staging folder: if the caller is killed
+    before, the next command removes it).
     """
     trash = Path(area.base) / f"{STAGING}old-{os.urandom(4).hex()}"
     trash.mkdir()
@@ -122,19 +125,32 @@ def commit(area: Area, stage: Path, names: list[str], removed: list[str] = ()) -
     moves += [
         {"target": name, "remove": True, "old": f"{trash.name}/{len(names) + i}"} for i, name in enumerate(removed)
     ]
+    base = Path(area.base)
+    # Folders the moves will create (a new organisation's data/<slug>/): removed again if the moves are undone.
+    made = sorted(
+        {
+            parent.relative_to(base).as_posix()
+            for name in names
+            for parent in (base / name).parents
+            if parent != base and base in parent.parents and not os.path.lexists(parent)
+        },
+        key=lambda rel: (-rel.count("/"), rel),
+    )
     entry = {
         "version": VERSION,
         "stage": stage.name,
         "trash": trash.name,
         "keep_if_in_use": area.keep_if_in_use,
         "moves": moves,
+        "made": made,
     }
     try:
         _write(area, entry)
     except BaseException:
         trash.rmdir()  # nothing has been moved: every target is untouched
         raise
-    _complete(area)
+    _complete(area, tidy)
+    return None if tidy else trash
 
 
 def _load(area: Area) -> dict | None:
@@ -152,8 +168,9 @@ def _remove_hint(area: Area) -> str:
     return f"Ta bort den och kontrollera {area.base.name}/ med `rapportbok kontrollera`."
 
 
-def _complete(area: Area) -> bool:
-    """Carry out the journal's renames that are not done yet; False if there is no journal."""
+def _complete(area: Area, tidy: bool = True) -> bool:
+    """Carry out the journal's renames that are not done yet; False if there is no journal. ``tidy=False`` leaves the
+    previous versions (the trash folder) in place (:func:`commit`)."""
     entry = _load(area)
     if entry is None:
         return False
@@ -170,6 +187,7 @@ def _complete(area: Area) -> bool:
         ]
         trash = inside(base, entry["trash"])
         keep_if_in_use = bool(entry.get("keep_if_in_use"))
+        made = [inside(base, rel) for rel in entry.get("made", [])]  # deepest first
     except (KeyError, TypeError, AttributeError, PathError) as err:
         raise JournalError(
             f"Journalen {area.journal} är inte en som rapportbok har skrivit ({err}). {_remove_hint(area)}"
@@ -195,13 +213,19 @@ def _complete(area: Area) -> bool:
         still = _undo(moves)
         if still:
             raise Unfinished(area, err, still, [n for n, *_ in moves if n not in still]) from err
+        for folder in made:  # everything is as before: so are the folders (an undone new organisation leaves none)
+            try:
+                folder.rmdir()
+            except OSError:
+                pass  # not empty (something else is in it) or already gone
         if not (keep_if_in_use and isinstance(err, files.FileInUse)):
             _drop(area)  # everything is as before; the staged copy is discarded by its owner or by recover
             shutil.rmtree(trash, ignore_errors=True)
         raise
     files.fsync_dir(base)
     _drop(area)
-    shutil.rmtree(trash, ignore_errors=True)
+    if tidy:
+        shutil.rmtree(trash, ignore_errors=True)
     return True
 
 

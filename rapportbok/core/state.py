@@ -14,8 +14,8 @@ gives:
 A module may also keep a cache that is *not* reset because its key covers everything its value
 depends on (the content of the files it was computed from and the package's own code): it declares
 that with :func:`kept`, so that ``tests/test_state.py`` can check that every piece of module state in
-the package is one or the other. Examples: the validated input (rapportbok.data.datasets), the
-chapter pages (rapportbok.chapters, ``ChapterPage``) and each parsed kolada.yml (rapportbok.data.kolada).
+the package is one or the other. Examples: the validated input (rapportbok.data.datasets) and each
+parsed kolada.yml (rapportbok.data.kolada).
 
 May import: the standard library only.
 """

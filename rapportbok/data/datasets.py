@@ -13,6 +13,7 @@ import sys
 import types
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import yaml
@@ -164,6 +165,7 @@ def _cache() -> dict:
         holder.entries = {}
         holder.loads = 0  # validations done (the tests and the benchmark count them)
         holder.keys = {}  # (data folder, organisation) -> the content key load_org last gave it (latest_keys)
+        holder.derived = {}  # content key -> {name: value} (derived), for the keys in entries
         holder.package = Digest().tree(PACKAGE_DIR, PACKAGE_DIR, (".py",)).hexdigest()
         sys.modules[CACHE_MODULE] = holder
     return holder
@@ -217,12 +219,42 @@ def load_org(org: str, data: Path | None = None, warnings: list[Issue] | None = 
         cache.loads += 1
     cache.entries[key] = hit  # most recently used last
     cache.keys[str(data), org] = key
-    while len(cache.entries) > CACHE_SIZE:
-        cache.entries.pop(next(iter(cache.entries)))
+    _evict(cache)
     out, issues = hit
     if warnings is not None:
         warnings += issues
     return _copy(out)
+
+
+T = TypeVar("T")
+
+
+def _evict(cache) -> None:
+    """Keep the CACHE_SIZE organisations used last, and only their derived values."""
+    while len(cache.entries) > CACHE_SIZE:
+        oldest = next(iter(cache.entries))
+        cache.entries.pop(oldest)
+        cache.derived.pop(oldest, None)
+
+
+def derived(
+    org: str, name: tuple, compute: Callable[[dict[str, pd.DataFrame | None]], T], data: Path | None = None
+) -> T:
+    """``compute(datasets)`` for the organisation's validated input (as :func:`load_org` gives it), computed once per
+    content of that input in this process, like the validation itself: what the build derives from each
+    organisation (its chapters, its warnings, its answers) is not computed again for an organisation whose files
+    did not change since the build before (watching, ``rapportbok bygg --bevaka``). ``name`` says what is computed,
+    with every other argument the value depends on (a year, a tertial). The value is shared: callers do not change
+    it. Raises DataError as load_org does (nothing is kept then)."""
+    data = data or data_dir()
+    cache = _cache()
+    key = _content_key(data / org, data)
+    if key in cache.entries and name in cache.derived.get(key, {}):
+        return cache.derived[key][name]
+    value = compute(load_org(org, data))
+    if key in cache.entries:  # (an organisation with errors is not kept, nor what would be derived from it)
+        cache.derived.setdefault(key, {})[name] = value
+    return value
 
 
 # -- validating organisations in parallel ---------------------------------------------------------------
@@ -285,8 +317,7 @@ def prevalidate(slugs: list[str], processes: int, data: Path | None = None, chil
                 cache.entries.setdefault(key, hit)
             cache.loads += len(entries)
             got += len(entries)
-        while len(cache.entries) > CACHE_SIZE:
-            cache.entries.pop(next(iter(cache.entries)))
+        _evict(cache)
         return got
     finally:
         for proc, recv in children:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from rapportbok.chapters import registry
+from rapportbok.chapters import MODULES, registry
 from rapportbok.core import escape, files, fmt, ids, journal, lock
 from rapportbok.core.files import FileInUse
 from rapportbok.core.hashing import Digest, tree_digest
@@ -33,6 +33,8 @@ from rapportbok.publish import handbook, inputs, notebook, processes, stamp, tem
 
 AUDIT = "avstamning"  # the Avstämning page (rapportbok.chapters.audit): the PDF's appendix
 SUMMARY = "sammanfattning"  # the overview (rapportbok.chapters.summary)
+# What a kernel started ahead imports, and calls (module:function): the chapters, and the presentation's first use.
+KERNEL_WARM = (*MODULES, "rapportbok.present:warm_up")
 # The pages that show what every chapter computes (the overview, Avstämning): they read every input file of their
 # organisation, so any change runs them. The kernel that takes an organisation runs them first, and a second kernel
 # helping with the organisation takes its chapters, from the end (executor._Todo).
@@ -74,11 +76,14 @@ def plan(data: Path | None = None) -> tuple[list[orgs.Org], list[Job]]:
         raise DataError(issues)
     jobs = []
     for org in all_orgs:
-        sets = datasets.load_org(org.slug, data)
-        for year, tertial in org.years.items():
-            for ch in registry():
-                if ch.has_data(sets, year):
-                    jobs.append(Job(org.slug, year, tertial, ch.slug))
+        years = tuple(org.years.items())
+        chapters = datasets.derived(
+            org.slug,
+            ("kapitel", years),
+            lambda sets, years=years: [(y, ch.slug) for y, _ in years for ch in registry() if ch.has_data(sets, y)],
+            data,
+        )
+        jobs += [Job(org.slug, year, org.years[year], chapter) for year, chapter in chapters]
     return all_orgs, jobs
 
 
@@ -126,11 +131,12 @@ def headlines(all_orgs: list[orgs.Org], jobs: list[Job], data: Path | None = Non
     out = {}
     grouped = by_org(jobs)
     for org in all_orgs:
-        years = sorted({j.year for j in grouped.get(org.slug, [])})
+        years = tuple((y, org.years[y]) for y in sorted({j.year for j in grouped.get(org.slug, [])}))
         if years:
-            sets = datasets.load_org(org.slug, data)
-            for y in years:
-                out[(org.slug, y)] = an.answer(sets, y, org.years[y])
+            answers = datasets.derived(
+                org.slug, ("svar", years), lambda sets, years=years: [an.answer(sets, y, t) for y, t in years], data
+            )
+            out.update({(org.slug, y): answer for (y, _), answer in zip(years, answers, strict=True)})
     return out
 
 
@@ -479,12 +485,12 @@ def kernels_for(notebooks: int, workers: int) -> int:
 
 
 def warm_kernel():
-    """A kernel started now, with the chapters imported, for the notebooks this build will execute
-    (rapportbok.publish.executor.Warm): it starts on the other core while the build validates."""
-    from rapportbok.chapters import MODULES
+    """A kernel started now, with the chapters imported and the presentation's first use made
+    (rapportbok.present.warm_up), for the notebooks this build will execute (rapportbok.publish.executor.Warm): it
+    starts on the other core while the build validates."""
     from rapportbok.publish import executor
 
-    return executor.Warm(imports=tuple(MODULES))
+    return executor.Warm(imports=KERNEL_WARM)
 
 
 class Ahead:
@@ -833,12 +839,15 @@ TEMPLATE_CACHE = (
 )  # each template's conversion for papermill (rapportbok.publish.templates)  # the incremental site build's workspace (rapportbok.publish.site)
 
 
-def _swap(stage: Path, root: Path, site: bool) -> None:
-    """Publish the staged book, _toc.yml (and site) together: all or, if killed before the journal, none."""
+def _swap(stage: Path, root: Path, site: bool) -> Path | None:
+    """Publish the staged book, _toc.yml (and site) together: all or, if killed before the journal, none. Returns the
+    folder of the previous versions, which the build removes once it has said that the new one is published."""
     from rapportbok.core.oserrors import describe
 
     try:
-        journal.commit(journal.publication(root), stage, ["book", "_toc.yml", *(["_build/html"] if site else [])])
+        return journal.commit(
+            journal.publication(root), stage, ["book", "_toc.yml", *(["_build/html"] if site else [])], tidy=False
+        )
     except journal.Unfinished as err:
         raise BuildError(str(err), untouched=False) from err
     except FileInUse as err:
@@ -892,6 +901,13 @@ def build(
         except (journal.JournalError, FileInUse) as err:
             raise BuildError(str(err)) from err
         return _build(root, site, workers, log, incremental, pdf, tuple(only), ahead)
+
+
+def _warnings(sets: dict, org: str) -> list[str]:
+    """The chapters' warnings for an organisation (reconciliation findings the build prints)."""
+    return [
+        f"Varning ({org}, {ch.title}): {line}" for ch in registry() if ch.warnings for line in ch.warnings(sets, org)
+    ]
 
 
 def _prefetch(kernels, before: dict, after: dict) -> None:
@@ -987,10 +1003,8 @@ def _build(
         if missing:
             raise BuildError("Kapitelmall saknas: " + ", ".join(f"notebooks/{m}{templates.SUFFIX}" for m in missing))
         for org in all_orgs:
-            sets = datasets.load_org(org.slug, data_dir())
-            for ch in registry():
-                for line in ch.warnings(sets, org.slug) if ch.warnings else []:
-                    warn(f"Varning ({org.slug}, {ch.title}): {line}")
+            for line in datasets.derived(org.slug, ("varningar",), lambda sets, slug=org.slug: _warnings(sets, slug)):
+                warn(line)
         stage = journal.new_stage(root)
         try:
             (stage / "book").mkdir()
@@ -1035,7 +1049,7 @@ def _build(
                 if pdf:
                     render_pdfs(stage / "_build" / "html", all_orgs, jobs, log)
                 (stage / "_build" / "html" / SITE_MARKER).write_text(site_digest)
-            _swap(stage, root, site)
+            previous = _swap(stage, root, site)
         finally:
             journal.discard_stage(journal.publication(root), stage)
         if only:  # the other organisations' notebooks may be out of date: the next full build must look
@@ -1044,6 +1058,8 @@ def _build(
             stamp.record(root, data_dir(), mode, shown, started, seen)
         if (root / "_build" / "html" / "index.html").exists():
             log(f"Klart: {root / '_build' / 'html' / 'index.html'}")
+        if previous is not None:  # the previous book and site, removed once the new ones are said to be published
+            shutil.rmtree(previous, ignore_errors=True)
         return executed
     finally:
         ahead.close()

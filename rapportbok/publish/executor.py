@@ -206,12 +206,16 @@ class _Kernel:
         run_sync(self._prepare)(cwd, env, fresh, resets)
 
     def warm(self, imports: tuple[str, ...]) -> None:
-        """Import these modules in the kernel, silently; one that fails is left to the notebook that needs it."""
+        """Import these modules in the kernel, silently, and call those named ``module:function`` (as
+        :data:`RESETS`); one that fails is left to the notebook that needs it."""
 
         if imports:
             code = (
                 "def _rapportbok_warm(names):\n    import importlib\n    for name in names:\n        try:\n"
-                "            importlib.import_module(name)\n        except Exception:\n            pass\n"
+                "            module, _, function = name.partition(':')\n"
+                "            loaded = importlib.import_module(module)\n"
+                "            if function:\n                getattr(loaded, function)()\n"
+                "        except Exception:\n            pass\n"
                 f"_rapportbok_warm({json.dumps(list(imports))})\ndel _rapportbok_warm\n"
             )
             self.silent(code)

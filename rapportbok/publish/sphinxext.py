@@ -685,8 +685,16 @@ def _swedish_search():
     return Search
 
 
+def _no_general_index(app, config):
+    """No general index (Sphinx's genindex.html, "Register"): the book's pages and the handbook have no index entries,
+    so it would be an empty page that nothing but a ``<link rel="index">`` leads to, written again by every build
+    (one page of the analyst's loop). Search (search.html) and the tables of contents are how a reader finds things."""
+    config.html_use_index = False
+
+
 def setup(app):
     app.add_search_language(_swedish_search())
+    app.connect("config-inited", _no_general_index)
     app.connect("config-inited", _verbatim_quotes)
     app.connect("builder-inited", sphinx_private.read_serially)
     app.connect("env-updated", sphinx_private.write_in_parallel)
