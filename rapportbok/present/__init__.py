@@ -23,8 +23,7 @@ def warm_up() -> None:
     from rapportbok.present import downloads, tables
 
     frame = pd.DataFrame({"Verksamhetsområde": ["Ekonomiskt bistånd"], "Belopp": [-1234.5]})
-    frame.style.format({"Belopp": lambda v: fmt.number(v, 1)}).to_html()
-    tables.soft_hyphens("Verksamhetsområdesövergripande")
+    tables.warm_up()
     downloads.to_xlsx(frame, {}, "Tabell", None)
     fig = Figure(figsize=(2, 1))
     ax = fig.subplots()

@@ -206,6 +206,13 @@ def to_html(
     return out
 
 
+def warm_up() -> None:
+    """A first table's libraries loaded ahead (rapportbok.present.warm_up): pandas' Styler with its templates, and the
+    Swedish hyphenation dictionary. Nothing is shown or kept (no page state)."""
+    pd.DataFrame({"Belopp": [-1234.5]}).style.format({"Belopp": lambda v: fmt.number(v, 1)}, escape="html").to_html()
+    soft_hyphens("Verksamhetsområdesövergripande")
+
+
 SOFT_HYPHEN = "\u00ad"
 _LONG_WORD = re.compile(r"[^\W\d_]{14,}")  # letters only: never inside an HTML entity such as &amp;
 
