@@ -366,7 +366,8 @@ def seed_national(
     The numbers are made up (a deterministic function of the ids), never Kolada's. ``kpis`` maps id
     to title (default: the standard set in the shipped metadata snapshot, with its real titles);
     ``municipalities`` id to name and ``groups`` group id to members (default: the snapshot's 290
-    municipalities, G2328 and every municipality's three similar-municipality groups).
+    municipalities, G2328 and every municipality's three similar-municipality groups, with their real members
+    from tests/fixtures/kolada_catalogue).
     """
     import zlib
 
@@ -377,20 +378,18 @@ def seed_national(
     municipalities = municipalities or {m.id: m.name for m in s.municipalities.values()}
     if groups is None:
         import csv
+        import gzip
         from pathlib import Path
 
         groups = {snap.ALL_MUNICIPALITIES: list(municipalities)}
         wanted = {gid for m in s.municipalities.values() for gid, _ in m.groups.values()}
-        shared = Path(__file__).resolve().parents[2] / "shared" / "kolada" / "municipality-groups.csv"
-        if shared.exists():
-            with open(shared, encoding="utf-8", newline="") as fh:
-                for r in csv.DictReader(fh):
-                    if r["group_id"] in wanted:
-                        groups.setdefault(r["group_id"], []).append(r["member_id"])
-        else:  # members unknown: a synthetic group of ten municipalities
-            ids = sorted(municipalities)
-            for i, gid in enumerate(sorted(wanted)):
-                groups[gid] = [ids[(i + j) % len(ids)] for j in range(10)]
+        # Kolada's real members of those groups, from the catalogue extract in the repository (see its README): the
+        # same on every machine, with or without Kolada's metadata beside the project.
+        catalogue = Path(__file__).resolve().parent / "fixtures" / "kolada_catalogue" / "municipality-groups.csv.gz"
+        with gzip.open(catalogue, "rt", encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh):
+                if r["group_id"] in wanted:
+                    groups.setdefault(r["group_id"], []).append(r["member_id"])
     for k, title in kpis.items():
         fake.add_kpi(k, title)
     for mid, name in municipalities.items():
