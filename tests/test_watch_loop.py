@@ -166,3 +166,115 @@ def test_the_build_derives_chapters_warnings_and_answers_as_it_did_without_the_c
                     direct_heads[(org.slug, year)] = an.answer(sets, year, tertial)
         assert jobs == direct_jobs and heads == direct_heads
         assert warnings and all(line.startswith("Varning (") for line in warnings)
+
+
+# --- watching with book/ current: what the first build computes is computed ahead (build.prepare) ----------------
+
+
+def _project_copy(tmp_path, monkeypatch):
+    import shutil
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    root = tmp_path / "proj"
+    root.mkdir()
+    shutil.copy(repo / "_config.yml", root / "_config.yml")
+    data = _real_data_copy(root)
+    monkeypatch.setenv("RAPPORTBOK_ROOT", str(root))
+    monkeypatch.setenv("RAPPORTBOK_DATA", str(data))
+    return root, data
+
+
+def _tree(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_prepare_computes_what_the_first_build_after_a_change_computes_before_executing(tmp_path, monkeypatch, capsys):
+    """After build.prepare, the build's validation, warnings and pages (with every organisation's answer) find all they
+    need computed: nothing is validated or derived again. It says nothing and changes nothing in data/."""
+    from rapportbok.analysis import answer as an
+    from rapportbok.data import datasets
+    from rapportbok.publish import validation
+
+    root, data = _project_copy(tmp_path, monkeypatch)
+    before = _tree(data)
+    assert build.prepare(root, workers=1) is True
+    assert capsys.readouterr() == ("", "") and _tree(data) == before
+    assert sorted(p.name for p in root.iterdir()) == ["_build", "_config.yml", "data"]
+    assert {p.name for p in (root / "_build").iterdir()} <= {".rapportbok-lock", ".rapportbok-lock.json"}  # the lock
+
+    loads = datasets._cache().loads
+
+    def computed_again(*args, **kwargs):
+        raise AssertionError("computed again after prepare")
+
+    monkeypatch.setattr(an, "answer", computed_again)
+    monkeypatch.setattr(build, "_warnings", computed_again)
+    validation.validate(data)
+    all_orgs, jobs = build.plan(data)
+    for org in all_orgs:
+        datasets.derived(org.slug, ("varningar",), lambda sets, slug=org.slug: build._warnings(sets, slug))
+    pages = build.book_pages(data, all_orgs, jobs)
+    assert datasets._cache().loads == loads
+    assert ("book", "index.md") in pages and ("", "_toc.yml") in pages
+    assert {("book", o.slug, str(y), "index.md") for o in all_orgs for y in o.years} <= set(pages)
+
+
+def test_prepare_waits_for_no_one_and_leaves_an_organisation_with_errors_to_the_build(tmp_path, monkeypatch, capsys):
+    """While another command holds the project's lock (it may be writing data/), prepare reads nothing; with an error
+    in data/ it stops without a word: the build after the next change reports it."""
+    from rapportbok.core import lock
+    from rapportbok.data import datasets
+
+    root, data = _project_copy(tmp_path, monkeypatch)
+    loads = datasets._cache().loads
+    with lock.held(root, "importera"):
+        assert build.prepare(root, workers=1) is False
+    assert datasets._cache().loads == loads
+
+    measures = data / "haninge" / "atgarder.csv"
+    measures.write_text(measures.read_text(encoding="utf-8") + "inte,en,rad,som,stämmer\n", encoding="utf-8")
+    assert build.prepare(root, workers=1) is False
+    assert capsys.readouterr() == ("", "")
+
+
+def _watch_until(monkeypatch, *, current: bool, rounds: int = 2):
+    """build.watch with the files' looks, the build and what it starts ahead replaced: ``current`` says whether book/
+    is current at the start (if not, it is after the first build). Returns what was called, in order; the watch ends
+    after ``rounds`` pauses."""
+    import pytest
+
+    from rapportbok.publish import stamp
+
+    calls: list[str] = []
+
+    class NoAhead:
+        def __init__(self, *args, **kwargs):
+            calls.append("ahead")
+
+        def close(self):
+            pass
+
+    pauses = iter(range(rounds))
+
+    def pause(seconds):
+        try:
+            next(pauses)
+        except StopIteration:
+            raise KeyboardInterrupt from None
+
+    monkeypatch.setattr(build, "Ahead", NoAhead)
+    monkeypatch.setattr(build, "prepare", lambda root, workers=None: calls.append("prepare") or True)
+    monkeypatch.setattr(build, "build", lambda *args, **kwargs: calls.append("build") or [])
+    monkeypatch.setattr(stamp, "signature", lambda *args: "samma")
+    looks = iter([] if current else [None])
+    monkeypatch.setattr(stamp, "unchanged", lambda *args: next(looks, []))
+    monkeypatch.setattr(build.time, "sleep", pause)
+    with pytest.raises(KeyboardInterrupt):
+        build.watch(site=False, log=lambda line: calls.append("log"))
+    return calls
+
+
+def test_watching_a_current_book_prepares_once_and_a_built_one_not_at_all(monkeypatch):
+    assert _watch_until(monkeypatch, current=True) == ["ahead", "log", "prepare"]
+    assert _watch_until(monkeypatch, current=False) == ["build", "ahead", "log"]  # and not in the looks after
