@@ -122,6 +122,34 @@ def test_the_site_has_only_the_books_pages(built):
     assert 'rel="index"' not in (site / "book" / "index.html").read_text(encoding="utf-8")
 
 
+def test_every_page_declares_the_sites_icon_and_the_root_forwards_in_swedish(built):
+    """Every page of the site and of the handbook names the icon it has (a page without one makes the browser ask for
+    /favicon.ico, which the site does not have: a 404 for every reader); the root forwards to the start page as a
+    whole page in Swedish, with a link for a browser that does not forward."""
+    import html
+    import re
+    from urllib.parse import unquote
+
+    site = built / "_build/html"
+    icon = re.compile(r'<link rel="icon" href="([^"]+)"\s*/?>')
+    pages = sorted(p for p in site.rglob("*.html") if "_static" not in p.relative_to(site).parts)
+    assert len(pages) > 30 and any(p.relative_to(site).parts[0] == "handbok" for p in pages)
+    svg = (site / "_static" / "favicon.svg").read_text(encoding="utf-8")
+    for page in pages:
+        found = icon.findall(page.read_text(encoding="utf-8"))
+        assert len(found) == 1, f"{page.relative_to(site)}: {found}"
+        if page == site / "index.html":  # it forwards at once: the icon is in the page, not a file to fetch
+            assert unquote(html.unescape(found[0])) == "data:image/svg+xml," + svg
+            continue
+        target = (page.parent / found[0]).resolve()
+        assert target.is_file() and target.name == "favicon.svg", (page.relative_to(site), found)
+    root = (site / "index.html").read_text(encoding="utf-8")
+    assert root.startswith("<!DOCTYPE html>") and '<html lang="sv">' in root
+    assert '<meta http-equiv="Refresh" content="0; url=book/index.html" />' in root
+    assert "<title>Rapportbok – socialnämndens ekonomi</title>" in root
+    assert '<a href="book/index.html">Till rapportboken</a>' in root
+
+
 def test_bridge_and_mismatch_on_site(built):
     page = built / "_build/html/book/alingsas/2025/budget.html"
     bridge = _html_table(page, "brygga")

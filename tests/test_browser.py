@@ -204,7 +204,7 @@ async def _visit_site(
         tab.on("request", on_request)
         tab.on("requestfailed", on_failed)
         tab.on("response", on_response)
-        tab.on("console", lambda m: _on_console(current[tab], m, site_url))
+        tab.on("console", lambda m: _on_console(current[tab], m))
         tab.on("pageerror", lambda e: current[tab].page_errors.append(str(e)))
 
     async def visit_one(page, name: str) -> Visit:
@@ -236,16 +236,12 @@ async def _visit_site(
         return await each_page(context, pages, visit_one, new_page=listen)
 
 
-def _on_console(visit: Visit, message, site_url: str) -> None:
+def _on_console(visit: Visit, message) -> None:
     if message.type != "error":
         return
     loc = message.location or {}
     if loc.get("url") in visit.offsite_requests:
         return  # "Failed to load resource" for a request blocked above: reported by test_works_offline
-    if loc.get("url") == site_url + "favicon.ico":
-        # The browser's own look-up of a site icon the pages do not declare (once per tab): not the page's
-        # request. An icon a page declares (<link rel="icon">) and the server lacks is reported.
-        return
     where = f" [{loc.get('url')}:{loc.get('lineNumber')}]" if loc.get("url") else ""
     visit.console_errors.append(message.text + where)
 
@@ -469,7 +465,8 @@ def _planted_site(folder: Path, spy: str) -> list[str]:
         page = folder / name
         page.parent.mkdir(parents=True, exist_ok=True)
         html = (
-            '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Planterade fel</title></head>'
+            '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Planterade fel</title>'
+            '<link rel="icon" href="data:,"></head>'
             f"<body><main>{body.replace('{SPY}', spy)}</main></body></html>"
         )
         page.write_text(html, encoding="utf-8")

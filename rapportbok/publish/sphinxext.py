@@ -403,6 +403,35 @@ def _literal_strings(app, exception):
             page.write_text(new, encoding="utf-8")
 
 
+def _root_page(app, exception):
+    """The site's root (index.html) forwards the reader to the start page (sphinx-external-toc writes it as one
+    ``<meta>`` line when the start page is not ``index``). Written here as a whole page in Swedish: the site's title
+    and icon (without a declared icon a browser asks for /favicon.ico, which the site does not have) and a link for
+    a reader whose browser does not forward."""
+    from urllib.parse import quote
+
+    from rapportbok.core import escape
+
+    if exception is not None or app.builder.format != "html" or app.config.master_doc == "index":
+        return
+    start = escape.html_attr(f"{app.config.master_doc}.html")
+    title = escape.html_text(app.config.html_title or app.config.project)
+    # The icon inside the page: a page that forwards at once would abort the browser's request for the file.
+    icon = Path(app.outdir) / "_static" / Path(app.config.html_favicon or "-").name
+    head = ""
+    if app.config.html_favicon and icon.suffix == ".svg" and icon.is_file():
+        data = "data:image/svg+xml," + quote(icon.read_text(encoding="utf-8"), safe="")
+        head = f'<link rel="icon" href="{escape.html_attr(data)}"/>\n'
+    page = (
+        '<!DOCTYPE html>\n<html lang="sv">\n<head>\n<meta charset="utf-8"/>\n'
+        f'<meta http-equiv="Refresh" content="0; url={start}" />\n<title>{title}</title>\n{head}</head>\n'
+        f'<body>\n<p><a href="{start}">Till rapportboken</a></p>\n</body>\n</html>\n'
+    )
+    path = Path(app.outdir) / "index.html"
+    if not path.is_file() or path.read_text(encoding="utf-8") != page:
+        path.write_text(page, encoding="utf-8")
+
+
 NAVIGATION_ATTR = "rapportbok_navigation"  # on the build environment, pickled with it: _navigation of its last build
 
 
@@ -701,6 +730,7 @@ def setup(app):
     app.connect("config-inited", _swedish_configuration)
     app.connect("builder-inited", _remember_start)
     app.connect("build-finished", _literal_strings)
+    app.connect("build-finished", _root_page, priority=600)  # after sphinx-external-toc's redirect (500)
     app.connect("env-get-updated", _write_all_when_navigation_changed)
     app.connect("env-updated", _remember_org_years)
     app.connect("source-read", sphinx_private.release_doctrees)
