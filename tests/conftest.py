@@ -85,8 +85,8 @@ def copy_data(dest: Path, orgs=None, src: Path = ROOT / "data") -> Path:
     return dest
 
 
-def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "rapportbok", *args], cwd=cwd, capture_output=True, text=True)
+def run_cli(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rapportbok", *args], cwd=cwd, capture_output=True, text=True, env=env)
 
 
 def invoke_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:

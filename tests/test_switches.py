@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import copy_project
+from conftest import copy_project, run_cli
 
 from rapportbok.core import switches
 
@@ -32,14 +31,7 @@ def test_the_book_is_the_same_with_every_mechanism_off(tmp_path):
     env = {**os.environ, switches.ENV: ",".join(switches.MECHANISMS)}
 
     def build(*args: str) -> subprocess.CompletedProcess:
-        proc = subprocess.run(
-            [sys.executable, "-m", "rapportbok", "bygg", "--utan-webbplats", *args],
-            cwd=proj,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        proc = run_cli(proj, "bygg", "--utan-webbplats", *args, env=env)
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
         return proc
 

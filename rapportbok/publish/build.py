@@ -612,15 +612,11 @@ def prepare(root: Path, workers: int | None = None) -> bool:
     data/). Returns whether it ran to the end."""
     try:
         with lock.held(root, "bygg --bevaka", wait=False):
-            slugs = sorted(
-                p.parent.name for p in data_dir().glob("*/organisation.yml") if ids.SLUG.valid(p.parent.name)
-            )
-            datasets.prevalidate(slugs, workers or os.cpu_count() or 1, data_dir(), _die_with_parent())
+            _prevalidate(workers)
             if any(i.severity == "fel" for i in validation.validate(data_dir())):
                 return False
             all_orgs, jobs = plan(data_dir())
-            for org in all_orgs:
-                datasets.derived(org.slug, ("varningar",), lambda sets, slug=org.slug: _warnings(sets, slug))
+            _chapter_warnings(all_orgs)
             book_pages(data_dir(), all_orgs, jobs)
             return True
     except lock.Busy:
@@ -963,6 +959,21 @@ def _warnings(sets: dict, org: str) -> list[str]:
     ]
 
 
+def _chapter_warnings(all_orgs: list[orgs.Org]) -> list[str]:
+    """Every organisation's chapter warnings, kept per content of its input (datasets.derived)."""
+    return [
+        line
+        for org in all_orgs
+        for line in datasets.derived(org.slug, ("varningar",), lambda sets, slug=org.slug: _warnings(sets, slug))
+    ]
+
+
+def _prevalidate(workers: int | None) -> None:
+    """Validate the organisations in data/ in parallel first: only fills the cache; the validation after reports."""
+    slugs = sorted(p.parent.name for p in data_dir().glob("*/organisation.yml") if ids.SLUG.valid(p.parent.name))
+    datasets.prevalidate(slugs, workers or os.cpu_count() or 1, data_dir(), _die_with_parent())
+
+
 def _prefetch(kernels, before: dict, after: dict) -> None:
     """Watching: the kernels started ahead validate the organisations whose files changed (their content key
     changed in this build's validation) while this process makes the pages, so that the notebooks find them
@@ -1036,10 +1047,8 @@ def _build(
     ahead = ahead if ahead is not None else Ahead(root, site, pdf)
     warm, waiting = ahead.warm, ahead.waiting if site else None
     try:
-        # Validate the organisations in parallel first (only fills the cache; the validation below reports)
-        slugs = sorted(p.parent.name for p in data_dir().glob("*/organisation.yml") if ids.SLUG.valid(p.parent.name))
         before = datasets.latest_keys()
-        datasets.prevalidate(slugs, workers or os.cpu_count() or 1, data_dir(), _die_with_parent())
+        _prevalidate(workers)
         issues = validation.validate(data_dir())
         errors = [i for i in issues if i.severity == "fel"]
         for w in (i for i in issues if i.severity != "fel"):
@@ -1055,9 +1064,8 @@ def _build(
         missing = sorted({j.chapter for j in jobs if not templates.template_path(root, j.chapter).is_file()})
         if missing:
             raise BuildError("Kapitelmall saknas: " + ", ".join(f"notebooks/{m}{templates.SUFFIX}" for m in missing))
-        for org in all_orgs:
-            for line in datasets.derived(org.slug, ("varningar",), lambda sets, slug=org.slug: _warnings(sets, slug)):
-                warn(line)
+        for line in _chapter_warnings(all_orgs):
+            warn(line)
         stage = journal.new_stage(root)
         try:
             (stage / "book").mkdir()

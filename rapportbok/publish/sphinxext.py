@@ -417,9 +417,9 @@ def _root_page(app, exception):
     start = escape.html_attr(f"{app.config.master_doc}.html")
     title = escape.html_text(app.config.html_title or app.config.project)
     # The icon inside the page: a page that forwards at once would abort the browser's request for the file.
-    icon = Path(app.outdir) / "_static" / Path(app.config.html_favicon or "-").name
     head = ""
-    if app.config.html_favicon and icon.suffix == ".svg" and icon.is_file():
+    icon = Path(app.outdir) / "_static" / Path(app.config.html_favicon).name if app.config.html_favicon else None
+    if icon is not None and icon.suffix == ".svg" and icon.is_file():
         data = "data:image/svg+xml," + quote(icon.read_text(encoding="utf-8"), safe="")
         head = f'<link rel="icon" href="{escape.html_attr(data)}"/>\n'
     page = (
